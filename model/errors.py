@@ -1,0 +1,35 @@
+"""Named exceptions. Each message says what was expected and what came in."""
+
+from __future__ import annotations
+
+
+class NotecheckError(Exception):
+    """Base class of every error notecheck raises on purpose."""
+
+
+class InvalidParameterError(NotecheckError, ValueError):
+    """A parameter has a value outside what it accepts."""
+
+
+class InvalidNoteError(NotecheckError, ValueError):
+    """A note (or a field of it) does not follow the note schema."""
+
+
+class ModelLoadError(NotecheckError):
+    """A model artifact cannot be loaded."""
+
+
+class ModelIntegrityError(ModelLoadError):
+    """The model file's sha256 does not match the one recorded in its model card (tampered or corrupted)."""
+
+
+class UntrustedTypesError(ModelLoadError):
+    """The model file contains object types that are not on notecheck's trusted list."""
+
+
+class ModelVersionError(ModelLoadError):
+    """The model was saved under a different scikit-learn (or text preparation) version than the running one."""
+
+
+class NotFittedError(NotecheckError, AttributeError):
+    """The model has not been fitted yet."""

@@ -1,0 +1,1 @@
+"""notecheck serving: the FastAPI app, batch scoring of archives and the ``notecheck`` command line."""

@@ -1,0 +1,191 @@
+"""The ``notecheck`` command line. ``main(argv=None)`` returns an exit code, so tests can call it directly.
+
+Only ``notecheck train`` imports :mod:`training`; every other command runs on :mod:`model` alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from model.errors import NotecheckError
+
+
+def _add_model_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
+    p.add_argument(
+        "--allow-version-mismatch",
+        action="store_true",
+        help="load a model saved under another scikit-learn version (warns instead of refusing)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="notecheck",
+        description="Tell soft-text ads from genuine sharing in Chinese social-media notes, with reasons.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="train a model from a TOML config and write the artifact directory")
+    p.add_argument("--config", type=Path, required=True)
+    p.add_argument("-o", "--output", type=Path, required=True, help="artifact directory to write")
+    p.add_argument("--skip-bad-rows", action="store_true", help="skip (and report) rows that fail validation")
+    p.add_argument("--no-ablation", action="store_true", help="skip the feature-group ablation (faster)")
+    p.add_argument("--target-fpr", type=float, default=None, help="override the config's target_fpr")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+
+    p = sub.add_parser("evaluate", help="metrics of a model on labelled note files")
+    p.add_argument("data", nargs="+", type=Path)
+    _add_model_arg(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--skip-bad-rows", action="store_true")
+    p.add_argument("--task", choices=["ad"], default="ad")
+
+    p = sub.add_parser("check", help="decision, probability and reasons for one note")
+    p.add_argument("text", help="the note text, or - to read it from standard input")
+    p.add_argument("--title", default="")
+    _add_model_arg(p)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--top", type=int, default=6, help="reasons to show each way")
+
+    p = sub.add_parser("score", help="score note files and print a summary")
+    p.add_argument("inputs", nargs="+", type=Path)
+    p.add_argument("-o", "--output", type=Path, default=None, help="write one JSON line per note")
+    _add_model_arg(p)
+    return parser
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from model.artifacts import load_model
+
+    return load_model(args.model, allow_version_mismatch=args.allow_version_mismatch)
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from training.train import run_training
+
+    command = "notecheck " + " ".join(shlex.quote(a) for a in args.argv)
+    metrics = run_training(
+        args.config,
+        args.output,
+        skip_bad_rows=args.skip_bad_rows,
+        ablation=not args.no_ablation,
+        progress=not args.quiet,
+        command=command,
+        target_fpr=args.target_fpr,
+    )
+    test = metrics["test"]
+    print(f"wrote {args.output}")
+    print(
+        f"test split: n={test['n']} ROC AUC={_f(test['roc_auc'])} F1={_f(test['f1'])} "
+        f"FPR={_f(test['false_positive_rate'])} at threshold {test['threshold']:.4f}"
+    )
+    from training.report import metrics_table
+
+    print(metrics_table(test["per_source"]))
+    return 0
+
+
+def _f(v: Any) -> str:
+    return "–" if v is None else f"{v:.3f}"
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from model.evaluation import evaluate
+    from model.notes import read_notes
+
+    model = _load(args)
+    notes, skipped = [], []
+    for path in args.data:
+        n, s = read_notes(path, require_label=True, skip_bad_rows=args.skip_bad_rows)
+        notes += [(note, note.source or path.stem) for note in n]
+        skipped += s
+    if not notes:
+        print("error: no labelled notes to evaluate", file=sys.stderr)
+        return 2
+    p = model.predict_proba([n for n, _ in notes])
+    result = evaluate(
+        np.array([n.label for n, _ in notes]),
+        p,
+        [s for _, s in notes],
+        model.threshold,
+        model.review_threshold,
+    )
+    result["model_version"] = model.version
+    result["skipped_rows"] = skipped
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    print(f"model {model.version}, threshold {model.threshold:.4f}, {result['n']} notes")
+    for line in skipped:
+        print(f"skipped: {line}", file=sys.stderr)
+    from model.evaluation import metrics_table
+
+    print(metrics_table(result["per_source"], result))
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    text = sys.stdin.read() if args.text == "-" else args.text
+    model = _load(args)
+    result = model.check({"title": args.title, "text": text}, top=args.top)
+    if args.json:
+        out = result.to_dict()
+        out["model_version"] = model.version
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    print(f"decision: {result.decision}  (ad probability {result.ad_probability:.3f}; "
+          f"ad ≥ {result.threshold:.3f}, review ≥ {result.review_threshold:.3f})")  # fmt: skip
+    print(format_reasons(result))
+    return 0
+
+
+def format_reasons(result: Any) -> str:
+    lines = []
+    for title, reasons in (("towards ad", result.explanation.towards_ad),
+                           ("towards genuine", result.explanation.towards_genuine)):  # fmt: skip
+        lines.append(f"  {title}:")
+        if not reasons:
+            lines.append("    (none)")
+        for r in reasons:
+            ev = f"  ← {', '.join(r.evidence)}" if r.evidence else ""
+            lines.append(f"    {r.contribution:+.3f}  {r.label}{ev}")
+    return "\n".join(lines)
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from serve.scoring import score_files
+
+    model = _load(args)
+    summary = score_files(model, args.inputs, output=args.output)
+    print(summary.render())
+    return 0
+
+
+COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "check": _cmd_check, "score": _cmd_score}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    args.argv = argv
+    try:
+        return COMMANDS[args.command](args)
+    except NotecheckError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"error: {exc.filename}: no such file", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

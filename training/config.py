@@ -1,0 +1,142 @@
+"""Training configuration, read from a TOML file. Paths are relative to the config file; nothing is hard-coded."""
+
+from __future__ import annotations
+
+import glob
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model.errors import InvalidParameterError
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str
+    paths: tuple[Path, ...]
+    label: str = "from_file"  # "from_file", "ad" (every row is an ad) or "genuine" (every row is genuine)
+    weight: float = 1.0
+    digit_mask: str = ""  # a character the corpus used to mask digits ("x" for the SMS corpus)
+    max_rows: int = 0  # 0 = all; else a seeded random subsample
+    source: str = ""  # overrides the rows' own `source` when set
+    role: str = "train"  # "train": split into train/test; "eval": only evaluated, never trained on
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    backend: str = "rjieba"
+    word_ngram_max: int = 2
+    min_df: int = 2
+    max_df: float = 1.0
+    max_features: int = 300_000
+    char_ngrams: tuple[int, int] | None = None
+    C: float = 4.0
+    max_iter: int = 3000
+    cv_folds: int = 5
+    user_dict: Path | None = None
+    stopwords: Path | None = None
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    path: Path
+    datasets: tuple[DatasetSpec, ...]
+    seed: int = 42
+    test_size: float = 0.2
+    dedup: str = "normalized"
+    target_source: str = "xhs"
+    target_fpr: float = 0.02
+    review_fpr: float = 0.10
+    model: ModelParams = field(default_factory=ModelParams)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+def _check(cond: bool, name: str, expected: str, got: Any) -> None:
+    if not cond:
+        raise InvalidParameterError(f"The '{name}' parameter of the training config must be {expected}. Got {got!r}.")
+
+
+def _resolve(base: Path, pattern: str, name: str) -> tuple[Path, ...]:
+    full = base / pattern
+    matches = sorted(Path(p) for p in glob.glob(str(full), recursive=True))
+    if not matches:
+        raise InvalidParameterError(f"dataset {name!r}: no file matches {pattern!r} (looked for {full}).")
+    return tuple(matches)
+
+
+def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
+    """Read and validate a training config. ``overrides`` replace top-level keys (e.g. ``target_fpr``)."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InvalidParameterError(f"training config {path} does not exist.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidParameterError(f"training config {path} is not valid TOML: {exc}.") from None
+    base = path.parent
+    top = {k: v for k, v in raw.items() if k not in ("dataset", "model")}
+    top.update({k: v for k, v in overrides.items() if v is not None})
+    datasets = []
+    for i, d in enumerate(raw.get("dataset", [])):
+        _check(isinstance(d, dict) and "path" in d, f"dataset[{i}].path", "a path or glob", d)
+        name = str(d.get("name", Path(str(d["path"])).stem))
+        paths = d["path"] if isinstance(d["path"], list) else [d["path"]]
+        resolved = tuple(p for pat in paths for p in _resolve(base, str(pat), name))
+        label = d.get("label", "from_file")
+        _check(
+            label in ("from_file", "ad", "genuine"),
+            f"dataset[{i}].label",
+            '"from_file", "ad" or "genuine"',
+            label,
+        )
+        weight = d.get("weight", 1.0)
+        _check(isinstance(weight, (int, float)) and weight >= 0, f"dataset[{i}].weight", "a number >= 0", weight)
+        role = d.get("role", "train")
+        _check(role in ("train", "eval"), f"dataset[{i}].role", '"train" or "eval"', role)
+        max_rows = d.get("max_rows", 0)
+        _check(isinstance(max_rows, int) and max_rows >= 0, f"dataset[{i}].max_rows", "an integer >= 0", max_rows)
+        datasets.append(
+            DatasetSpec(
+                name=name,
+                paths=resolved,
+                label=label,
+                weight=float(weight),
+                digit_mask=str(d.get("digit_mask", "")),
+                max_rows=max_rows,
+                source=str(d.get("source", "")),
+                role=role,
+            )
+        )
+    _check(bool(datasets), "dataset", "a non-empty list of [[dataset]] tables", raw.get("dataset"))
+    m = dict(raw.get("model", {}))
+    for key in ("user_dict", "stopwords"):
+        if m.get(key):
+            m[key] = base / m[key]
+    if m.get("char_ngrams"):
+        m["char_ngrams"] = tuple(m["char_ngrams"])
+    known = set(ModelParams.__dataclass_fields__)
+    unknown = set(m) - known
+    _check(not unknown, "model", f"a table with keys among {sorted(known)}", sorted(unknown))
+    params = ModelParams(**m)
+    _check(params.backend in ("rjieba", "jieba"), "model.backend", '"rjieba" or "jieba"', params.backend)
+    _check(params.C > 0, "model.C", "a float > 0", params.C)
+    _check(params.min_df >= 1, "model.min_df", "an int >= 1", params.min_df)
+    _check(params.cv_folds >= 2, "model.cv_folds", "an int >= 2", params.cv_folds)
+    cfg = TrainConfig(
+        path=path,
+        datasets=tuple(datasets),
+        seed=int(top.get("seed", 42)),
+        test_size=float(top.get("test_size", 0.2)),
+        dedup=str(top.get("dedup", "normalized")),
+        target_source=str(top.get("target_source", "xhs")),
+        target_fpr=float(top.get("target_fpr", 0.02)),
+        review_fpr=float(top.get("review_fpr", 0.10)),
+        model=params,
+        raw=raw,
+    )
+    _check(0 < cfg.test_size < 1, "test_size", "a float in (0, 1)", cfg.test_size)
+    _check(0 < cfg.target_fpr < 1, "target_fpr", "a float in (0, 1)", cfg.target_fpr)
+    _check(cfg.target_fpr <= cfg.review_fpr < 1, "review_fpr", "a float in [target_fpr, 1)", cfg.review_fpr)
+    _check(cfg.dedup in ("normalized", "exact", "none"), "dedup", '"normalized", "exact" or "none"', cfg.dedup)
+    return cfg

@@ -1,0 +1,202 @@
+"""Labelled data for training: loading datasets from a config, de-duplication, grouped stratified splits."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from model.artifacts import sha256_file
+from model.errors import InvalidNoteError
+from model.notes import Note, iter_records, parse_note
+from model.text import normalize_text
+from training.config import DatasetSpec, TrainConfig
+
+_KEY_STRIP = re.compile(r"[\W\d_]+")
+_TAG = re.compile(r"#[^#]{1,40}#")
+
+
+@dataclass(frozen=True)
+class Example:
+    note: Note
+    label: int
+    weight: float
+    source: str
+    dataset: str
+    role: str = "train"
+
+
+@dataclass
+class DatasetInfo:
+    name: str
+    files: list[dict]
+    rows: int
+    used: int
+    skipped: list[str]
+    labels: dict[str, int]
+
+
+def _unmask_digits(text: str, mask: str) -> str:
+    if not mask:
+        return text
+    m = re.escape(mask)
+    return re.sub(rf"(?<![a-zA-Z]){m}+(?![a-zA-Z])", lambda g: "0" * len(g.group(0)), text)
+
+
+def load_dataset(spec: DatasetSpec, *, seed: int, skip_bad_rows: bool = False) -> tuple[list[Example], DatasetInfo]:
+    """Read every file of a dataset. Bad rows raise (file, line, reason) unless ``skip_bad_rows``, in which
+    case each one is listed in the returned info: nothing is dropped silently."""
+    examples: list[Example] = []
+    skipped: list[str] = []
+    files = []
+    rows = 0
+    need_label = spec.label == "from_file"
+    for path in spec.paths:
+        files.append({"path": str(path), "sha256": sha256_file(path), "rows": 0})
+        for rec in iter_records(path):
+            rows += 1
+            files[-1]["rows"] += 1
+            try:
+                if rec.error is not None:
+                    raise InvalidNoteError(rec.where + rec.error)
+                note = parse_note(rec.data, where=rec.where, require_label=need_label)
+            except InvalidNoteError as exc:
+                if not skip_bad_rows:
+                    raise
+                skipped.append(str(exc))
+                continue
+            if spec.digit_mask:
+                note = replace(
+                    note,
+                    text=_unmask_digits(note.text, spec.digit_mask),
+                    title=_unmask_digits(note.title, spec.digit_mask),
+                )
+            label = note.label if need_label else (1 if spec.label == "ad" else 0)
+            source = spec.source or note.source or spec.name
+            examples.append(Example(note, int(label), spec.weight, source, spec.name, spec.role))
+    if spec.max_rows and len(examples) > spec.max_rows:
+        rng = np.random.default_rng(seed + int(hashlib.sha256(spec.name.encode()).hexdigest()[:8], 16) % 10_000)
+        keep = np.sort(rng.choice(len(examples), size=spec.max_rows, replace=False))
+        examples = [examples[i] for i in keep]
+    labels = Counter("ad" if e.label else "genuine" for e in examples)
+    return examples, DatasetInfo(spec.name, files, rows, len(examples), skipped, dict(labels))
+
+
+def dedup_key(note: Note, policy: str = "normalized") -> str:
+    text = f"{note.title}\n{note.text}"
+    if policy == "exact":
+        return text
+    return _KEY_STRIP.sub("", normalize_text(text))
+
+
+def near_duplicate_groups(notes: list[Note]) -> np.ndarray:
+    """Group ids such that notes sharing a normalised title or the same opening of the body (hashtags
+    removed) are in one group, so near-duplicates never straddle a split (union-find)."""
+    parent = list(range(len(notes)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[str, int] = {}
+    for i, note in enumerate(notes):
+        keys = []
+        title = _KEY_STRIP.sub("", normalize_text(note.title))
+        if len(title) >= 6:
+            keys.append("t:" + title)
+        body = _KEY_STRIP.sub("", _TAG.sub("", normalize_text(note.text)))
+        if len(body) >= 20:
+            keys.append("b:" + body[:30])
+        keys.append("f:" + dedup_key(note))
+        for key in keys:
+            j = first.setdefault(key, i)
+            if j != i:
+                parent[find(i)] = find(j)
+    return np.array([find(i) for i in range(len(notes))])
+
+
+def deduplicate(examples: list[Example], policy: str) -> tuple[list[Example], int, int]:
+    """Drop repeated texts (keeping the first) and texts seen with both labels. Returns (kept, n_duplicates,
+    n_conflicting)."""
+    if policy == "none":
+        return examples, 0, 0
+    labels: dict[str, set[int]] = {}
+    for e in examples:
+        labels.setdefault(dedup_key(e.note, policy), set()).add(e.label)
+    seen: set[str] = set()
+    kept: list[Example] = []
+    dup = conflict = 0
+    for e in examples:
+        key = dedup_key(e.note, policy)
+        if len(labels[key]) > 1:
+            conflict += 1
+            continue
+        if key in seen:
+            dup += 1
+            continue
+        seen.add(key)
+        kept.append(e)
+    return kept, dup, conflict
+
+
+def split_train_test(examples: list[Example], *, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of a seeded split, stratified by source and label, with near-duplicate groups kept whole.
+    Datasets with role "eval" always go to the test side."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    idx = np.arange(len(examples))
+    train_side = np.array([e.role == "train" for e in examples])
+    strata = np.array([f"{e.source}|{e.label}" for e in examples])
+    groups = near_duplicate_groups([e.note for e in examples])
+    n_splits = max(2, round(1 / test_size))
+    cand = idx[train_side]
+    # Strata too small to split go to training.
+    counts = Counter(strata[cand])
+    small = np.array([counts[s] < n_splits for s in strata[cand]])
+    splittable = cand[~small]
+    sgkf = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    _, test_local = next(sgkf.split(splittable, strata[splittable], groups[splittable]))
+    test = np.sort(np.concatenate([splittable[test_local], idx[~train_side]]))
+    train = np.setdiff1d(idx, test)
+    return train, test
+
+
+def cv_folds(examples: list[Example], *, n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Grouped stratified folds (by source and label) over ``examples``."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    strata = np.array([f"{e.source}|{e.label}" for e in examples])
+    groups = near_duplicate_groups([e.note for e in examples])
+    sgkf = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    return list(sgkf.split(np.zeros(len(examples)), strata, groups))
+
+
+def source_counts(examples: list[Example]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for e in examples:
+        d = out.setdefault(e.source, {"ad": 0, "genuine": 0})
+        d["ad" if e.label else "genuine"] += 1
+    return out
+
+
+def load_all(config: TrainConfig, *, skip_bad_rows: bool = False) -> tuple[list[Example], list[DatasetInfo]]:
+    examples: list[Example] = []
+    infos: list[DatasetInfo] = []
+    for spec in config.datasets:
+        ex, info = load_dataset(spec, seed=config.seed, skip_bad_rows=skip_bad_rows)
+        examples.extend(ex)
+        infos.append(info)
+    return examples, infos
+
+
+def relpath(path: str | Path, base: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,156 @@
+"""Fitting the ad classifier: features, cross-validated calibration, and the operating threshold."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from model.classifier import AdModel, NoteDocuments
+from model.tokenize import NoteTokenizer, read_stopwords, read_user_dict
+from training.config import ModelParams
+from training.data import Example, cv_folds
+
+
+def build_tokenizer(params: ModelParams) -> NoteTokenizer:
+    return NoteTokenizer(
+        backend=params.backend,
+        user_words=read_user_dict(params.user_dict) if params.user_dict else (),
+        stopwords=read_stopwords(params.stopwords) if params.stopwords else (),
+    )
+
+
+def build_features(params: ModelParams) -> FeatureUnion:
+    parts: list[tuple[str, Any]] = [
+        (
+            "word",
+            TfidfVectorizer(
+                tokenizer=build_tokenizer(params),
+                token_pattern=None,
+                lowercase=False,
+                ngram_range=(1, params.word_ngram_max),
+                sublinear_tf=True,
+                min_df=params.min_df,
+                max_df=params.max_df,
+                max_features=params.max_features,
+            ),
+        )
+    ]
+    if params.char_ngrams:
+        parts.append(
+            (
+                "char",
+                TfidfVectorizer(
+                    analyzer="char",
+                    lowercase=False,
+                    ngram_range=tuple(params.char_ngrams),
+                    sublinear_tf=True,
+                    min_df=params.min_df,
+                    max_features=params.max_features,
+                ),
+            )
+        )
+    return FeatureUnion(parts)
+
+
+def build_classifier(params: ModelParams, *, seed: int) -> LogisticRegression:
+    return LogisticRegression(
+        C=params.C, class_weight="balanced", max_iter=params.max_iter, solver="liblinear", random_state=seed
+    )
+
+
+def fit_platt(z: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Sigmoid (Platt) calibration of decision values: p = 1 / (1 + exp(-(a z + b)))."""
+    lr = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000)
+    lr.fit(z.reshape(-1, 1), y)
+    return {"a": float(lr.coef_[0, 0]), "b": float(lr.intercept_[0])}
+
+
+def sigmoid(z: np.ndarray, calibration: dict[str, float]) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-(calibration["a"] * z + calibration["b"])))
+
+
+def threshold_at_fpr(p_genuine: np.ndarray, fpr: float) -> float:
+    """Smallest probability threshold t such that at most ``fpr`` of genuine notes have p >= t."""
+    if len(p_genuine) == 0:
+        return 0.5
+    desc = np.sort(np.asarray(p_genuine, dtype=np.float64))[::-1]
+    k = int(np.floor(fpr * len(desc)))
+    if k >= len(desc):
+        return float(desc[-1])
+    return float(min(1.0, np.nextafter(desc[k], np.inf)))
+
+
+@dataclass
+class FitResult:
+    model: AdModel
+    oof_probability: np.ndarray  # out-of-fold calibrated probabilities on the training rows
+    oof_decision: np.ndarray
+    X: Any  # training feature matrix (for ablations)
+    feature_names: np.ndarray
+
+
+def oof_decision(
+    X: Any,
+    y: np.ndarray,
+    w: np.ndarray,
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    params: ModelParams,
+    seed: int,
+) -> np.ndarray:
+    z = np.zeros(len(y))
+    for tr, va in folds:
+        clf = build_classifier(params, seed=seed).fit(X[tr], y[tr], sample_weight=w[tr])
+        z[va] = clf.decision_function(X[va])
+    return z
+
+
+def fit_ad_model(
+    train: list[Example],
+    params: ModelParams,
+    *,
+    seed: int,
+    target_source: str,
+    target_fpr: float,
+    review_fpr: float,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> FitResult:
+    """Fit features and classifier on ``train``; calibrate and choose thresholds on out-of-fold predictions.
+
+    The TF-IDF vocabulary is fitted once on all training rows (it uses no labels); the classifier is
+    cross-validated on grouped, source-stratified folds to get out-of-fold decision values, from which the
+    Platt calibration and the thresholds (at ``target_fpr`` and ``review_fpr`` on genuine notes of
+    ``target_source``) are chosen. The final classifier is then fitted on all training rows.
+    """
+    notes = [e.note for e in train]
+    y = np.array([e.label for e in train])
+    w = np.array([e.weight for e in train], dtype=np.float64)
+    sources = np.array([e.source for e in train])
+    if len(set(y.tolist())) < 2:
+        raise ValueError(f"Training data must contain both ads and genuine notes. Got only label {y[0]}.")
+    progress("preparing documents")
+    docs = NoteDocuments().transform(notes)
+    progress("tokenizing and fitting TF-IDF")
+    features = build_features(params)
+    X = features.fit_transform(docs).tocsr()
+    progress(f"cross-validating ({params.cv_folds} folds)")
+    folds = cv_folds(train, n_splits=params.cv_folds, seed=seed)
+    z = oof_decision(X, y, w, folds, params, seed)
+    target = sources == target_source
+    if target.sum() < 20 or len(set(y[target].tolist())) < 2:
+        target = np.ones(len(y), dtype=bool)  # no (usable) target source: calibrate on everything
+    calibration = fit_platt(z[target], y[target])
+    p = sigmoid(z, calibration)
+    genuine_target = target & (y == 0)
+    threshold = threshold_at_fpr(p[genuine_target], target_fpr)
+    review = min(threshold, threshold_at_fpr(p[genuine_target], review_fpr))
+    progress("fitting the final classifier")
+    clf = build_classifier(params, seed=seed).fit(X, y, sample_weight=w)
+    pipeline = Pipeline([("doc", NoteDocuments()), ("features", features), ("clf", clf)])
+    model = AdModel(pipeline, calibration=calibration, threshold=threshold, review_threshold=review)
+    return FitResult(model, p, z, X, np.asarray(features.get_feature_names_out(), dtype=object))

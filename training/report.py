@@ -1,0 +1,199 @@
+"""Evaluation report: PNG plots and Markdown, and the Markdown model card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.evaluation import _fmt, metrics_table
+
+
+def _plt() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_all(y: np.ndarray, p: np.ndarray, sources: np.ndarray, threshold: float, out: Path, title: str) -> list[str]:
+    """ROC, precision-recall, reliability curve, confusion matrix and false-positive rate per source."""
+    from sklearn.calibration import calibration_curve
+    from sklearn.metrics import precision_recall_curve, roc_curve
+
+    plt = _plt()
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    y = np.asarray(y)
+    both = len(set(y.tolist())) == 2
+
+    if both:
+        fig, ax = plt.subplots(figsize=(5, 4))
+        fpr, tpr, _ = roc_curve(y, p)
+        ax.plot(fpr, tpr)
+        ax.plot([0, 1], [0, 1], ls=":", c="grey")
+        ax.set(xlabel="false-positive rate", ylabel="true-positive rate (recall)", title=f"ROC — {title}")
+        fig.tight_layout()
+        fig.savefig(out / "roc.png", dpi=110)
+        plt.close(fig)
+        files.append("roc.png")
+
+        fig, ax = plt.subplots(figsize=(5, 4))
+        prec, rec, _ = precision_recall_curve(y, p)
+        ax.plot(rec, prec)
+        ax.set(xlabel="recall", ylabel="precision", title=f"Precision-recall — {title}")
+        fig.tight_layout()
+        fig.savefig(out / "precision_recall.png", dpi=110)
+        plt.close(fig)
+        files.append("precision_recall.png")
+
+        fig, ax = plt.subplots(figsize=(5, 4))
+        frac, mean = calibration_curve(y, p, n_bins=10, strategy="quantile")
+        ax.plot(mean, frac, marker="o")
+        ax.plot([0, 1], [0, 1], ls=":", c="grey")
+        ax.set(xlabel="mean predicted ad probability", ylabel="observed ad share", title=f"Reliability — {title}")
+        fig.tight_layout()
+        fig.savefig(out / "reliability.png", dpi=110)
+        plt.close(fig)
+        files.append("reliability.png")
+
+    pred = p >= threshold
+    cm = np.array(
+        [
+            [np.sum(~pred & (y == 0)), np.sum(pred & (y == 0))],
+            [np.sum(~pred & (y == 1)), np.sum(pred & (y == 1))],
+        ]
+    )
+    fig, ax = plt.subplots(figsize=(4, 3.6))
+    ax.imshow(cm, cmap="Blues")
+    for (i, j), v in np.ndenumerate(cm):
+        ax.text(j, i, str(v), ha="center", va="center", color="black")
+    ax.set(xticks=[0, 1], yticks=[0, 1], xticklabels=["genuine", "ad"], yticklabels=["genuine", "ad"])
+    ax.set(xlabel="predicted", ylabel="true", title=f"Confusion at threshold {threshold:.3f}")
+    fig.tight_layout()
+    fig.savefig(out / "confusion_matrix.png", dpi=110)
+    plt.close(fig)
+    files.append("confusion_matrix.png")
+
+    names, rates = [], []
+    for s in sorted(set(np.asarray(sources).tolist())):
+        mask = (np.asarray(sources) == s) & (y == 0)
+        if mask.any():
+            names.append(f"{s} (n={mask.sum()})")
+            rates.append(float(np.mean(p[mask] >= threshold)))
+    if names:
+        fig, ax = plt.subplots(figsize=(6, 0.4 * len(names) + 1.2))
+        ax.barh(names, rates)
+        ax.set(xlabel="false-positive rate on genuine texts", title="False positives per source")
+        fig.tight_layout()
+        fig.savefig(out / "fpr_by_source.png", dpi=110)
+        plt.close(fig)
+        files.append("fpr_by_source.png")
+    return files
+
+
+def ablation_table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| variant | ROC AUC | avg precision | recall @ target FPR | F1 @ target FPR |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['variant']} | {_fmt(r['roc_auc'])} | {_fmt(r['average_precision'])} | {_fmt(r['recall'])} | "
+            f"{_fmt(r['f1'])} |"
+        )
+    return "\n".join(lines)
+
+
+def write_report(out: Path, metrics: dict[str, Any], plots: list[str], command: str) -> None:
+    val = metrics["validation"]
+    test = metrics["test"]
+    lines = [
+        "# notecheck ad model — evaluation report",
+        "",
+        f"Produced by: `{command}`",
+        "",
+        f"Threshold {test['threshold']:.4f} (chosen on out-of-fold validation predictions at a "
+        f"{metrics['target_fpr']:.1%} false-positive rate on genuine `{metrics['target_source']}` notes); "
+        f"review band from {test['review_threshold']:.4f}.",
+        "",
+        "## Test split (never used for fitting, calibration or threshold)",
+        "",
+        metrics_table(test["per_source"], test),
+        "",
+        "## Validation (out-of-fold predictions on the training split)",
+        "",
+        metrics_table(val["per_source"], val),
+        "",
+    ]
+    if metrics.get("ablation"):
+        lines += [
+            f"## Feature-group ablation on `{metrics['target_source']}` validation (out-of-fold)",
+            "",
+            ablation_table(metrics["ablation"]),
+            "",
+        ]
+    if metrics.get("eval_only"):
+        lines += ["## Evaluation-only datasets", "", metrics_table(metrics["eval_only"]["per_source"]), ""]
+    lines += ["## Plots (test split)", ""] + [f"![{p}]({p})" for p in plots]
+    (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_model_card_md(out: Path, card: dict[str, Any]) -> None:
+    m = card.get("metrics", {})
+    test = m.get("test", {})
+    lines = [
+        f"# Model card — {card.get('model_version')}",
+        "",
+        "Task: tell commercial promotion (soft-text ads, merchant self-promotion, sponsored or funnel posts) from "
+        "genuine sharing in Chinese social-media notes.",
+        "",
+        "## Decision rule",
+        f"- `ad` when the calibrated ad probability is ≥ **{card['threshold']:.4f}** "
+        f"(target false-positive rate {card.get('target_fpr', 0):.1%} on genuine `{card.get('target_source')}` "
+        "notes, chosen on validation predictions)",
+        f"- `review` when it is ≥ {card['review_threshold']:.4f}; otherwise `genuine`",
+        f"- calibration: sigmoid, a = {card['calibration']['a']:.4f}, b = {card['calibration']['b']:.4f}",
+        "",
+        "## Tokenizer",
+        "",
+        "\n".join(f"- {k}: `{v}`" for k, v in card.get("tokenizer", {}).items()),
+        f"- normalization version: `{card.get('normalization_version')}`",
+        "",
+        "## Parameters",
+        "",
+        "\n".join(f"- {k}: `{v}`" for k, v in card.get("params", {}).items()),
+        "",
+        "## Data",
+        "",
+        "| dataset | file | sha256 | rows | used | skipped | labels | weight |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for d in card.get("data", []):
+        for f in d["files"]:
+            lines.append(
+                f"| {d['name']} | {f['path']} | `{f['sha256'][:16]}…` | {f['rows']} | {d['used']} | "
+                f"{len(d['skipped'])} | {d['labels']} | {d['weight']} |"
+            )
+    lines += [
+        "",
+        f"Split: seed {card.get('split', {}).get('seed')}, "
+        f"{card.get('split', {}).get('train')} train / {card.get('split', {}).get('test')} test rows, "
+        f"dedup `{card.get('split', {}).get('dedup')}` "
+        f"(dropped {card.get('split', {}).get('duplicates')} duplicates, "
+        f"{card.get('split', {}).get('conflicts')} conflicting).",
+        "",
+        "## Metrics (test split)",
+        "",
+        metrics_table(test.get("per_source", {}), test) if test else "(none)",
+        "",
+        f"Produced by: `{card.get('command')}`",
+        "",
+        "## Library versions",
+        "",
+        "\n".join(f"- {k}: {v}" for k, v in card.get("library_versions", {}).items()),
+    ]
+    (out / "model_card.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

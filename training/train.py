@@ -1,0 +1,221 @@
+"""End-to-end training run: config -> data -> split -> fit -> evaluate -> artifact directory with report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.artifacts import save_model
+from training.config import TrainConfig, load_config
+from training.data import Example, cv_folds, deduplicate, load_all, source_counts, split_train_test
+from training.evaluate import binary_metrics, evaluate
+from training.fit import fit_ad_model, oof_decision, threshold_at_fpr
+from training.report import plot_all, write_model_card_md, write_report
+
+ABLATION_GROUPS: dict[str, tuple[str, ...]] = {
+    "− cue placeholders (url, wechat, price, …)": ("⟦cue:",),
+    "− whole-hashtag tokens": ("⟦tag:",),
+    "− emoji-code tokens": ("⟦emo:",),
+    "− @mention tokens": ("⟦mention⟧",),
+    "− structure tokens (hashtag count, title)": ("⟦n_tags:", "⟦has:"),
+}
+
+
+class Progress:
+    """Step display on stderr (a tqdm bar over the training stages); silent when ``enabled`` is False."""
+
+    STEPS = 8
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.STEPS, file=sys.stderr, bar_format="{l_bar}{bar}| {n}/{total} [{elapsed}]")
+
+    def __call__(self, message: str) -> None:
+        if self.bar is not None:
+            self.bar.set_description_str(message[:48].ljust(48))
+            self.bar.update(1) if self.bar.n < self.STEPS else None
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.n = self.STEPS
+            self.bar.refresh()
+            self.bar.close()
+
+
+def _ablation(
+    fit: Any, train: list[Example], cfg: TrainConfig, y: np.ndarray, w: np.ndarray, sources: np.ndarray
+) -> list[dict[str, Any]]:
+    target = sources == cfg.target_source
+    if target.sum() < 20 or len(set(y[target].tolist())) < 2:
+        return []
+    names = fit.feature_names
+    folds = cv_folds(train, n_splits=cfg.model.cv_folds, seed=cfg.seed)
+
+    def score(variant: str, X: Any, weights: np.ndarray) -> dict[str, Any]:
+        z = oof_decision(X, y, weights, folds, cfg.model, cfg.seed)
+        zt, yt = z[target], y[target]
+        thr = threshold_at_fpr(zt[yt == 0], cfg.target_fpr)
+        m = binary_metrics(yt, zt, thr)
+        return {"variant": variant, **{k: m[k] for k in ("roc_auc", "average_precision", "recall", "f1")}}
+
+    rows = [score("full model", fit.X, w)]
+    word = np.array([n.startswith("word__") for n in names])
+    for label, markers in ABLATION_GROUPS.items():
+        drop = np.array([any(mk in n for mk in markers) for n in names])
+        if drop.any():
+            rows.append(score(label, fit.X[:, np.flatnonzero(~drop)], w))
+    placeholder = np.array(["⟦" in n for n in names])
+    rows.append(score("− word n-grams (markup and cue tokens only)", fit.X[:, np.flatnonzero(~word | placeholder)], w))
+    if (~word).any():
+        rows.append(score("− char n-grams", fit.X[:, np.flatnonzero(word)], w))
+    if (~target).any():
+        rows.append(score(f"− other corpora (weight 0 for non-{cfg.target_source})", fit.X, np.where(target, w, 0.0)))
+    return rows
+
+
+def model_version(cfg: TrainConfig, data_hashes: list[str]) -> str:
+    h = hashlib.sha256()
+    h.update(json.dumps(cfg.raw, sort_keys=True, default=str).encode())
+    for d in sorted(data_hashes):
+        h.update(d.encode())
+    return "ad-" + h.hexdigest()[:12]
+
+
+def run_training(
+    config: str | Path | TrainConfig,
+    out_dir: str | Path,
+    *,
+    skip_bad_rows: bool = False,
+    ablation: bool = True,
+    progress: bool = True,
+    command: str = "",
+    target_fpr: float | None = None,
+) -> dict[str, Any]:
+    """Train, evaluate and write the artifact directory. Returns the metrics written to ``metrics.json``."""
+    cfg = config if isinstance(config, TrainConfig) else load_config(config, target_fpr=target_fpr)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    bar = Progress(progress)
+    try:
+        bar("loading data")
+        examples, infos = load_all(cfg, skip_bad_rows=skip_bad_rows)
+        examples, n_dup, n_conflict = deduplicate(examples, cfg.dedup)
+        train_idx, test_idx = split_train_test(examples, test_size=cfg.test_size, seed=cfg.seed)
+        train = [examples[i] for i in train_idx]
+        test = [examples[i] for i in test_idx]
+        fit = fit_ad_model(
+            train,
+            cfg.model,
+            seed=cfg.seed,
+            target_source=cfg.target_source,
+            target_fpr=cfg.target_fpr,
+            review_fpr=cfg.review_fpr,
+            progress=bar,
+        )
+        model = fit.model
+        y_tr = np.array([e.label for e in train])
+        w_tr = np.array([e.weight for e in train])
+        s_tr = np.array([e.source for e in train], dtype=object)
+        validation = evaluate(y_tr, fit.oof_probability, s_tr, model.threshold, model.review_threshold)
+        bar("evaluating on the test split")
+        held = [e for e in test if e.role == "train"]
+        evals = [e for e in test if e.role == "eval"]
+        p_test = model.predict_proba([e.note for e in held]) if held else np.zeros(0)
+        test_metrics = evaluate(
+            np.array([e.label for e in held]),
+            p_test,
+            [e.source for e in held],
+            model.threshold,
+            model.review_threshold,
+        )
+        metrics: dict[str, Any] = {
+            "target_source": cfg.target_source,
+            "target_fpr": cfg.target_fpr,
+            "review_fpr": cfg.review_fpr,
+            "validation": validation,
+            "test": test_metrics,
+        }
+        if evals:
+            p_eval = model.predict_proba([e.note for e in evals])
+            metrics["eval_only"] = evaluate(
+                np.array([e.label for e in evals]),
+                p_eval,
+                [e.source for e in evals],
+                model.threshold,
+                model.review_threshold,
+            )
+        bar("feature-group ablation" if ablation else "skipping ablation")
+        metrics["ablation"] = _ablation(fit, train, cfg, y_tr, w_tr, s_tr) if ablation else []
+        bar("writing artifact and report")
+        data_hashes = [f["sha256"] for info in infos for f in info.files]
+        params = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg.model).items()}
+        card = {
+            "model_version": model_version(cfg, data_hashes),
+            "config": str(cfg.path),
+            "command": command,
+            "target_source": cfg.target_source,
+            "target_fpr": cfg.target_fpr,
+            "review_fpr": cfg.review_fpr,
+            "tokenizer": model.pipeline.named_steps["features"].transformer_list[0][1].tokenizer.spec(),
+            "params": params,
+            "data": [
+                {
+                    "name": i.name,
+                    "files": i.files,
+                    "rows": i.rows,
+                    "used": i.used,
+                    "skipped": i.skipped,
+                    "labels": i.labels,
+                    "weight": spec.weight,
+                    "role": spec.role,
+                }
+                for i, spec in zip(infos, cfg.datasets, strict=True)
+            ],
+            "split": {
+                "seed": cfg.seed,
+                "test_size": cfg.test_size,
+                "dedup": cfg.dedup,
+                "duplicates": n_dup,
+                "conflicts": n_conflict,
+                "train": len(train),
+                "test": len(test),
+                "train_by_source": source_counts(train),
+                "test_by_source": source_counts(test),
+            },
+            "metrics": {"validation": _summary(validation), "test": _summary(test_metrics)},
+        }
+        model.card = card
+        card = save_model(model, out)
+        write_model_card_md(out, card)
+        plots = (
+            plot_all(
+                np.array([e.label for e in held]),
+                p_test,
+                np.array([e.source for e in held]),
+                model.threshold,
+                out,
+                "test split",
+            )
+            if held
+            else []
+        )
+        (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        write_report(out, metrics, plots, command)
+    finally:
+        bar.close()
+    return metrics
+
+
+def _summary(m: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in m.items() if k != "confusion"} | {
+        "per_source": {s: {k: v for k, v in d.items() if k != "confusion"} for s, d in m["per_source"].items()}
+    }
