@@ -130,7 +130,7 @@ def _readable(feature: str) -> tuple[str, str]:
             labels.append(w)
             kinds.add("word")
     kind = "word" if kinds == {"word"} else sorted(kinds - {"word"})[0]
-    return " ".join(labels), kind
+    return (" " if kind == "word" else " + ").join(labels), kind
 
 
 class AdModel:

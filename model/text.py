@@ -24,7 +24,7 @@ _WS_RE = re.compile(r"\s+")
 # Hashtags: "#话题[话题]#" on Xiaohongshu, "#话题#" on Weibo. After NFKC the brackets are ASCII.
 _HASHTAG_RE = re.compile(r"#([^#\[\]\n]{1,40}?)(?:\[话题\])?#")
 # Emoji codes such as [笑哭R], [doge], [吐舌头H]; lower-cased by then.
-_EMOJI_CODE_RE = re.compile(r"\[([^\[\]\s]{1,8}?)(?:r|h)?\]")
+_EMOJI_CODE_RE = re.compile(r"\[(?!话题\])([^\[\]\s]{1,8}?)(?:r|h)?\]")
 _MENTION_RE = re.compile(r"@[\w\-·.]{1,30}")
 _DIGITS_RE = re.compile(r"\d+(?:\.\d+)?")
 _PLACEHOLDER_CHARS_RE = re.compile("[⟦⟧]")

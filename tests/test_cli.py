@@ -1,0 +1,70 @@
+import json
+
+import pytest
+from conftest import SAMPLES
+
+from serve.cli import main
+
+
+def test_check_prints_decision_and_reasons(capsys, sample_model_dir):
+    assert main(["check", "--model", str(sample_model_dir), "加vx: abc123 原价199现价99，链接在主页"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("decision: ") and "towards ad:" in out and "cue: " in out
+
+
+def test_check_json_from_stdin(capsys, monkeypatch, sample_model_dir):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("今天去爬山了，风景超美"))
+    assert main(["check", "--model", str(sample_model_dir), "--json", "-"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["decision"] in {"ad", "review", "genuine"} and 0 <= out["ad_probability"] <= 1
+    assert out["threshold"] >= out["review_threshold"] and "towards_genuine" in out["reasons"]
+
+
+def test_evaluate_json(capsys, sample_model_dir):
+    assert main(["evaluate", str(SAMPLES / "notes.jsonl"), "--model", str(sample_model_dir), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n"] == 120 and out["per_source"]["sample"]["n"] == 120
+    assert {"roc_auc", "precision", "recall", "f1", "false_positive_rate", "ece"} <= set(out)
+
+
+def test_evaluate_reports_bad_rows(tmp_path, capsys, sample_model_dir):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "好看", "label": 1}\n{"text": "x", "label": "perhaps"}\n', encoding="utf-8")
+    assert main(["evaluate", str(bad), "--model", str(sample_model_dir)]) == 2
+    assert "bad.jsonl, line 2: field 'label'" in capsys.readouterr().err
+    assert main(["evaluate", str(bad), "--model", str(sample_model_dir), "--skip-bad-rows", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["skipped_rows"] == [
+        f"{bad}, line 2: field 'label' must be 1/0 or \"ad\"/\"genuine\". Got str 'perhaps'."
+    ]
+
+
+def test_score_keeps_every_row(tmp_path, capsys, sample_model_dir):
+    data = tmp_path / "mixed.jsonl"
+    data.write_text('{"id": "a", "text": "好看"}\nnot json\n{"id": "c", "text": 3}\n{"id": "d", "text": "加v"}\n')
+    out = tmp_path / "scored.jsonl"
+    assert main(["score", str(data), "-o", str(out), "--model", str(sample_model_dir)]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["line"] for r in rows] == [1, 2, 3, 4]
+    assert [r["error"] is None for r in rows] == [True, False, False, True]
+    assert "invalid JSON" in rows[1]["error"] and "field 'text' must be a string" in rows[2]["error"]
+    assert "2 row(s) with errors" in capsys.readouterr().out
+
+
+def test_train_command(tmp_path, capsys):
+    assert main(["train", "--config", str(SAMPLES / "train_sample.toml"), "-o", str(tmp_path), "--quiet",
+                 "--no-ablation"]) == 0  # fmt: skip
+    assert "test split:" in capsys.readouterr().out and (tmp_path / "model_card.json").is_file()
+
+
+def test_missing_model_is_a_clear_error(capsys, tmp_path):
+    assert main(["check", "--model", str(tmp_path), "x"]) == 2
+    assert "no model_card.json" in capsys.readouterr().err
+
+
+def test_usage_error_exits_2():
+    with pytest.raises(SystemExit) as exc:
+        main(["frobnicate"])
+    assert exc.value.code == 2

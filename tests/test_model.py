@@ -1,0 +1,159 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from model import (
+    InvalidNoteError,
+    ModelIntegrityError,
+    ModelVersionError,
+    UntrustedTypesError,
+    load_model,
+    save_model,
+)
+from model.artifacts import ARRAYS_FILE, CARD_FILE, PIPELINE_FILE, load_pipeline
+from model.classifier import AdModel, NoteDocuments
+from model.errors import ModelLoadError, NotFittedError
+
+NOTES = [
+    {"title": "源头厂家直供", "text": "加vx: abc123 原价199现价99，链接在主页，闭眼入"},
+    {"title": "周末爬山", "text": "今天去爬山了，天气很好，风景超美，就是人有点多[笑哭R]"},
+    "只有正文的一条笔记",
+]
+
+
+def test_pipeline_clone_and_get_params(sample_model):
+    pipe = sample_model.pipeline
+    params = pipe.get_params()
+    assert params["clf__class_weight"] == "balanced"
+    assert params["features__word__sublinear_tf"] is True
+    assert params["features__word__ngram_range"] == (1, 2)
+    fresh = clone(pipe)
+    assert not hasattr(fresh[-1], "coef_")
+    assert fresh.get_params()["features__word__tokenizer"] == params["features__word__tokenizer"]
+
+
+def test_not_fitted_pipeline_is_refused(sample_model):
+    with pytest.raises(NotFittedError, match="not fitted"):
+        AdModel(clone(sample_model.pipeline), calibration={"a": 1, "b": 0}, threshold=0.5, review_threshold=0.3)
+
+
+def test_bare_string_where_list_expected(sample_model):
+    with pytest.raises(InvalidNoteError, match="must be a list of notes.*Got a single str"):
+        sample_model.predict_proba("一条笔记")
+    with pytest.raises(InvalidNoteError, match="must be a list of notes.*Got a single str"):
+        NoteDocuments().transform("一条笔记")
+
+
+def test_probabilities_decisions_and_thresholds(sample_model):
+    p = sample_model.predict_proba(NOTES)
+    assert p.shape == (3,) and np.all((p >= 0) & (p <= 1))
+    assert p[0] > p[1]  # the funnel note is more ad-like than the hiking diary
+    assert sample_model.predict(NOTES)[0] in {"ad", "review"}
+    assert 0 <= sample_model.review_threshold <= sample_model.threshold <= 1
+    assert sample_model.decide(sample_model.threshold) == "ad"
+    assert sample_model.decide(np.nextafter(sample_model.review_threshold, 0)) == "genuine"
+
+
+def test_explain_gives_readable_reasons_that_add_up(sample_model):
+    note = NOTES[0]
+    exp = sample_model.explain(note, top=1000)
+    assert exp.towards_ad, "an obvious funnel note has reasons towards ad"
+    labels = [r.label for r in exp.towards_ad]
+    assert any(label.startswith("cue: ") for label in labels)
+    cue = next(r for r in exp.towards_ad if r.kind == "cue" and r.evidence)
+    assert all(isinstance(e, str) and e for e in cue.evidence)
+    total = sum(r.contribution for r in exp.towards_ad + exp.towards_genuine) + exp.intercept
+    assert total == pytest.approx(exp.log_odds, abs=1e-2)
+    assert float(sample_model.decision_function([note])[0]) == pytest.approx(exp.log_odds, abs=1e-3)
+    assert all(r.contribution > 0 for r in exp.towards_ad)
+    assert all(r.contribution < 0 for r in exp.towards_genuine)
+
+
+def test_check_result_is_json_serialisable(sample_model):
+    res = sample_model.check(NOTES[0])
+    out = res.to_dict()
+    json.dumps(out, ensure_ascii=False)
+    assert out["decision"] == res.decision and "towards_ad" in out["reasons"]
+    assert {c["cue"] for c in out["cues"]} >= {"wechat", "price", "call_to_action"}
+
+
+def test_save_load_round_trip_identical(sample_model, tmp_path):
+    save_model(sample_model, tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    np.testing.assert_array_equal(loaded.predict_proba(NOTES), sample_model.predict_proba(NOTES))
+    assert loaded.threshold == sample_model.threshold and loaded.version == sample_model.version
+
+
+@pytest.fixture
+def artifact_copy(sample_model_dir, tmp_path):
+    dest = tmp_path / "copy"
+    shutil.copytree(sample_model_dir, dest)
+    return dest
+
+
+def test_tampered_arrays_refused(artifact_copy):
+    path = artifact_copy / ARRAYS_FILE
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelIntegrityError, match="sha256 .* does not match"):
+        load_model(artifact_copy)
+
+
+def test_tampered_pipeline_refused(artifact_copy):
+    path = artifact_copy / PIPELINE_FILE
+    path.write_text(path.read_text().replace("LogisticRegression", "LogisticRegressionCV"))
+    with pytest.raises(ModelIntegrityError, match=PIPELINE_FILE):
+        load_model(artifact_copy)
+
+
+def _rewrite_card(directory, **changes):
+    card = json.loads((directory / CARD_FILE).read_text())
+    for key, value in changes.items():
+        target = card
+        *parents, last = key.split("/")
+        for p in parents:
+            target = target[p]
+        target[last] = value
+    (directory / CARD_FILE).write_text(json.dumps(card))
+
+
+def test_untrusted_type_refused_even_with_matching_hash(artifact_copy):
+    from model.artifacts import sha256_file
+
+    path = artifact_copy / PIPELINE_FILE
+    path.write_text(path.read_text().replace('"type": "LogisticRegression"', '"type": "os.system"'))
+    _rewrite_card(artifact_copy, **{f"files/{PIPELINE_FILE}/sha256": sha256_file(path)})
+    with pytest.raises(UntrustedTypesError, match="os.system"):
+        load_model(artifact_copy)
+
+
+def test_other_sklearn_version_refused_or_warned(artifact_copy):
+    _rewrite_card(artifact_copy, **{"library_versions/scikit-learn": "0.24.2"})
+    with pytest.raises(ModelVersionError, match=r"scikit-learn 0.24.2 but scikit-learn \d+\.\d+"):
+        load_model(artifact_copy)
+    with pytest.warns(UserWarning, match="scikit-learn 0.24.2"):
+        load_model(artifact_copy, allow_version_mismatch=True)
+
+
+def test_other_normalization_version_refused(artifact_copy):
+    _rewrite_card(artifact_copy, normalization_version="0")
+    with pytest.raises(ModelVersionError, match="normalisation version '0'"):
+        load_model(artifact_copy)
+
+
+def test_missing_directory():
+    with pytest.raises(ModelLoadError, match="no model_card.json"):
+        load_pipeline("/nonexistent/model")
+
+
+def test_default_model_loads_and_matches_its_card():
+    model = load_model()
+    assert model.card["task"] == "ad"
+    assert model.threshold == model.card["threshold"]
+    assert model.card["tokenizer"]["backend"] == model.pipeline[1].transformer_list[0][1].tokenizer.backend
+    p = model.predict_proba(NOTES)
+    assert p[0] > 0.5 > p[1]

@@ -1,0 +1,105 @@
+import json
+
+import pytest
+
+from model import InvalidNoteError, parse_note, read_notes
+from model.notes import iter_records
+
+GOOD = {
+    "id": "n1",
+    "title": "标题",
+    "text": "正文",
+    "comments": ["好看", {"text": "求链接", "likes": 3}],
+    "label": "ad",
+}
+
+
+def write_jsonl(path, rows):
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    return path
+
+
+def test_parse_note_schema():
+    note = parse_note(GOOD)
+    assert note.label == 1 and note.title == "标题" and note.comments[1].likes == 3
+    assert [c.text for c in note.comments] == ["好看", "求链接"]
+
+
+def test_chasm_field_names():
+    note = parse_note({"id": 7, "title": "t", "description": "正文", "comments": [{"content": "哪里买"}], "label": 1})
+    assert note.text == "正文" and note.comments[0].text == "哪里买" and note.id == "7"
+
+
+@pytest.mark.parametrize(
+    ("row", "match"),
+    [
+        ({"text": 5}, "field 'text' must be a string. Got int 5"),
+        ({"text": ""}, "field 'text' is required"),
+        ({"text": "x", "label": "maybe"}, "field 'label' must be 1/0 or \"ad\"/\"genuine\". Got str 'maybe'"),
+        ({"text": "x", "comments": "好看"}, "field 'comments' must be a list"),
+        ({"text": "x", "comments": [3]}, r"field 'comments\[0\]' must be a string or an object"),
+        ({"text": "x", "comments": [{"text": "a", "likes": -1}]}, r"'comments\[0\].likes' must be a non-negative"),
+        ({"text": "x", "title": ["a"]}, "field 'title' must be a string. Got list"),
+        (["not", "a", "dict"], "a note must be an object or a string. Got list"),
+    ],
+)
+def test_parse_note_errors_name_field_expected_and_got(row, match):
+    with pytest.raises(InvalidNoteError, match=match):
+        parse_note(row)
+
+
+def test_label_required():
+    with pytest.raises(InvalidNoteError, match="'label' is required"):
+        parse_note({"text": "x"}, require_label=True)
+
+
+def test_reader_errors_name_file_line_and_reason(tmp_path):
+    path = write_jsonl(tmp_path / "bad.jsonl", [GOOD, "{not json", {"text": "x", "label": "unknown"}, [1, 2]])
+    with pytest.raises(InvalidNoteError, match=r"bad.jsonl, line 2: invalid JSON"):
+        read_notes(path)
+    notes, skipped = read_notes(path, skip_bad_rows=True, require_label=True)
+    assert len(notes) == 1
+    assert len(skipped) == 3
+    assert "line 2: invalid JSON" in skipped[0]
+    assert "line 3: field 'label'" in skipped[1]
+    assert "line 4: expected a JSON object per line, got list" in skipped[2]
+
+
+def test_csv_and_parquet_round_trip(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    csv_path = tmp_path / "notes.csv"
+    csv_path.write_text(
+        'id,title,text,comments,label\n1,标题,正文,"[""好看"", {""text"": ""求链接""}]",genuine\n2,,只有正文,,1\n',
+        encoding="utf-8",
+    )
+    notes, _ = read_notes(csv_path, require_label=True)
+    assert [n.label for n in notes] == [0, 1] and notes[0].comments[1].text == "求链接" and notes[1].title == ""
+    pq_path = tmp_path / "notes.parquet"
+    pq.write_table(pa.Table.from_pylist([{"id": "a", "text": "正文", "label": 1, "comments": ["好看"]}]), pq_path)
+    notes, _ = read_notes(pq_path, require_label=True)
+    assert notes[0].comments[0].text == "好看" and notes[0].label == 1
+
+
+def test_gbk_and_bom_files_are_read(tmp_path):
+    gbk = tmp_path / "gbk.jsonl"
+    gbk.write_bytes(json.dumps({"text": "中文笔记"}, ensure_ascii=False).encode("gbk") + b"\n")
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + json.dumps({"text": "中文"}, ensure_ascii=False).encode() + b"\r\n")
+    assert read_notes(gbk)[0][0].text == "中文笔记"
+    assert read_notes(bom)[0][0].text == "中文"
+
+
+def test_unsupported_suffix(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("x")
+    with pytest.raises(InvalidNoteError, match=r"unsupported file type '.txt'"):
+        list(iter_records(path))
+
+
+def test_not_parquet(tmp_path):
+    path = tmp_path / "fake.parquet"
+    path.write_text("not parquet")
+    with pytest.raises(InvalidNoteError, match="not a readable Parquet file"):
+        list(iter_records(path))

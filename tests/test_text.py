@@ -1,0 +1,94 @@
+import pytest
+
+from model import find_cues, normalize_text, prepare_document
+from model.cues import cue_counts
+from model.text import extract_emoji_codes, extract_hashtags
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ＡＢＣ１２３", "abc123"),  # full-width to half-width, lower case
+        ("  多个   空格\n\t换行 ", "多个 空格 换行"),
+        ("零\u200b宽\ufeff字符", "零宽字符"),
+        ("控制\x07字符", "控制 字符"),
+        ("", ""),
+        ("伪造⟦cue:url⟧占位", "伪造 cue:url 占位"),  # user text cannot forge placeholder tokens
+        ("繁體中文", "繁體中文"),  # traditional characters are kept (no conversion)
+    ],
+)
+def test_normalize_text(raw, expected):
+    assert normalize_text(raw) == expected
+
+
+def test_normalize_text_rejects_non_strings():
+    with pytest.raises(TypeError, match="expects a str, got int"):
+        normalize_text(3)  # type: ignore[arg-type]
+
+
+def test_lone_surrogate_does_not_crash():
+    assert "?" in normalize_text("坏\ud800字")
+
+
+def test_xhs_markup_is_extracted():
+    text = normalize_text("#源头厂家[话题]# 好看[笑哭R]#Blackpink香港演唱会[话题]# [doge] @小明 你看")
+    assert extract_hashtags(text) == ["源头厂家", "blackpink香港演唱会"]
+    assert extract_emoji_codes(text.replace("#源头厂家[话题]#", "")) == ["笑哭", "doge"]
+    doc = prepare_document("", "#源头厂家[话题]# 好看[笑哭R] @小明 你看")
+    assert "⟦tag:源头厂家⟧" in doc and "源头厂家" in doc.replace("⟦tag:源头厂家⟧", "")
+    assert "⟦emo:笑哭⟧" in doc
+    assert "⟦mention⟧" in doc and "小明" not in doc
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("加ＶＸ：ａｂｃ_１２３ 详聊", "wechat"),
+        ("V信 lanruo888", "wechat"),
+        ("薇: abc12345", "wechat"),
+        ("+v 13812345678", "wechat"),
+        ("wx 1 3 8 1 2 3 4 5 6 7 8", "wechat"),
+        ("电话 138-1234-5678", "phone"),
+        ("电话１３８１２３４５６７８", "phone"),
+        ("qq 12345 678", "qq"),
+        ("看这里 https://xhslink.com/a/abc", "url"),
+        ("原价¥199 现价99元 领券", "price"),
+        ("打8折", "price"),
+        ("链接在主页，私信我", "call_to_action"),
+        ("评论区见", "call_to_action"),
+        ("源头厂家 支持定制 招商加盟", "merchant"),
+        ("门店地址：xx路1号", "merchant"),
+        ("品牌合作 #好物推荐官", "disclosure"),
+        ("闭眼入 谁用谁知道", "sales_tone"),
+    ],
+)
+def test_cues_found(text, cue):
+    assert cue_counts(normalize_text(text))[cue] >= 1
+
+
+@pytest.mark.parametrize("text", ["今天天气很好，去公园散步了", "这本书写得真好，推荐给大家", ""])
+def test_no_contact_cues_in_plain_text(text):
+    counts = cue_counts(normalize_text(text))
+    assert counts["wechat"] == counts["phone"] == counts["url"] == counts["qq"] == 0
+
+
+def test_contact_details_replaced_by_placeholders():
+    doc = prepare_document("", "加vx: lanruo_888 电话13812345678")
+    assert "lanruo" not in doc and "13812345678" not in doc
+    assert doc.count("⟦cue:wechat⟧") == 1 and doc.count("⟦cue:phone⟧") == 1
+
+
+def test_cue_evidence_positions():
+    text = normalize_text("链接在主页")
+    cues = find_cues(text)
+    assert [(c.name, text[c.start : c.end]) for c in cues] == [("call_to_action", "链接"), ("call_to_action", "主页")]
+
+
+def test_repeated_brand_hashtags_cue():
+    doc = prepare_document("", "#格力空调[话题]##格力王者柜机[话题]##格力立式空调[话题]##猫[话题]#")
+    assert "⟦cue:repeated_brand_tag⟧" in doc and "⟦n_tags:5⟧" in doc
+    assert "repeated_brand_tag" not in prepare_document("", "#猫[话题]##狗[话题]##兔子[话题]#")
+
+
+def test_digits_become_one_token():
+    assert prepare_document("", "走了350米") == prepare_document("", "走了500米")
