@@ -10,13 +10,17 @@ import json
 import shlex
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 from model.errors import NotecheckError
 
+#: Modules that add subcommands (see :func:`build_parser`).
+EXTRA_COMMAND_MODULES: list[str] = []
 
-def _add_model_arg(p: argparse.ArgumentParser) -> None:
+
+def add_model_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
     p.add_argument(
         "--allow-version-mismatch",
@@ -42,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="metrics of a model on labelled note files")
     p.add_argument("data", nargs="+", type=Path)
-    _add_model_arg(p)
+    add_model_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--skip-bad-rows", action="store_true")
     p.add_argument("--task", choices=["ad"], default="ad")
@@ -50,18 +54,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="decision, probability and reasons for one note")
     p.add_argument("text", help="the note text, or - to read it from standard input")
     p.add_argument("--title", default="")
-    _add_model_arg(p)
+    add_model_arg(p)
     p.add_argument("--json", action="store_true")
     p.add_argument("--top", type=int, default=6, help="reasons to show each way")
 
     p = sub.add_parser("score", help="score note files and print a summary")
     p.add_argument("inputs", nargs="+", type=Path)
     p.add_argument("-o", "--output", type=Path, default=None, help="write one JSON line per note")
-    _add_model_arg(p)
+    add_model_arg(p)
+
+    # Further subcommands live in their own modules: each has ``register(subparsers)`` which adds its parser
+    # with ``set_defaults(func=run)`` where ``run(args) -> int``.
+    for module in EXTRA_COMMAND_MODULES:
+        import_module(module).register(sub)
     return parser
 
 
-def _load(args: argparse.Namespace) -> Any:
+def load_ad_model(args: argparse.Namespace) -> Any:
     from model.artifacts import load_model
 
     return load_model(args.model, allow_version_mismatch=args.allow_version_mismatch)
@@ -102,7 +111,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from model.evaluation import evaluate
     from model.notes import read_notes
 
-    model = _load(args)
+    model = load_ad_model(args)
     notes, skipped = [], []
     for path in args.data:
         n, s = read_notes(path, require_label=True, skip_bad_rows=args.skip_bad_rows)
@@ -135,7 +144,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
-    model = _load(args)
+    model = load_ad_model(args)
     result = model.check({"title": args.title, "text": text}, top=args.top)
     if args.json:
         out = result.to_dict()
@@ -164,7 +173,7 @@ def format_reasons(result: Any) -> str:
 def _cmd_score(args: argparse.Namespace) -> int:
     from serve.scoring import score_files
 
-    model = _load(args)
+    model = load_ad_model(args)
     summary = score_files(model, args.inputs, output=args.output)
     print(summary.render())
     return 0
@@ -177,8 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     args.argv = argv
+    func = getattr(args, "func", None) or COMMANDS[args.command]
     try:
-        return COMMANDS[args.command](args)
+        return func(args)
     except NotecheckError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
