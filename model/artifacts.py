@@ -109,7 +109,7 @@ def _encode_pipeline(pipeline: Pipeline) -> tuple[dict[str, Any], dict[str, np.n
     clf_params = {k: v for k, v in clf.get_params().items() if isinstance(v, (int, float, str, bool, type(None)))}
     spec = {
         "steps": [
-            {"name": steps[0][0], "type": "NoteDocuments"},
+            {"name": steps[0][0], "type": "NoteDocuments", "params": steps[0][1].get_params()},
             {"name": steps[1][0], "type": "FeatureUnion", "parts": parts},
             {"name": steps[2][0], "type": "LogisticRegression", "params": clf_params},
         ]
@@ -153,7 +153,8 @@ def _decode_pipeline(spec: dict[str, Any], arrays: Any, where: Path) -> Pipeline
         clf.classes_ = arrays["clf.classes"]
         clf.n_features_in_ = clf.coef_.shape[1]
         names = [s["name"] for s in spec["steps"]]
-        return Pipeline([(names[0], NoteDocuments()), (names[1], FeatureUnion(parts)), (names[2], clf)])
+        docs = NoteDocuments(**spec["steps"][0].get("params", {}))
+        return Pipeline([(names[0], docs), (names[1], FeatureUnion(parts)), (names[2], clf)])
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, UntrustedTypesError):
             raise

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,10 @@ def note_document(note: Note) -> str:
     return prepare_document(note.title, note.text)
 
 
+def _comment_bucket(n: int) -> str:
+    return "1" if n <= 1 else "3" if n <= 3 else "10" if n <= 10 else "10+"
+
+
 def as_notes(notes: Any, *, name: str = "notes") -> list[Note]:
     """Validate a *list* of notes (dicts, :class:`Note` or strings); a bare string is a clear error."""
     if isinstance(notes, (str, bytes, dict, Note)):
@@ -45,14 +50,60 @@ def as_notes(notes: Any, *, name: str = "notes") -> list[Note]:
 
 
 class NoteDocuments(TransformerMixin, BaseEstimator):
-    """Stateless first pipeline step: notes (strings, dicts, :class:`Note`) to prepared documents."""
+    """Stateless first pipeline step: notes (strings, dicts, :class:`Note`) to prepared documents.
+
+    Parameters
+    ----------
+    comment_keywords : dict of str to list of str, optional
+        Keyword sets (e.g. ``purchase_intent``, ``ad_suspicion``) matched against a note's comments. When set
+        and a note has comments, the document gets comment-signal tokens: ``⟦c:n:…⟧`` (how many comments) and
+        ``⟦c:<set>:…⟧`` (the share of comments hitting each set, bucketed). Notes without comments get none, so
+        they are prepared exactly as without this parameter. Stored in the artifact, so serving matches training.
+    comment_exclude : dict of str to list of str, optional
+        Phrases that cancel a keyword hit lying inside them (see :class:`model.comments.KeywordMatcher`).
+    """
+
+    def __init__(
+        self,
+        *,
+        comment_keywords: dict[str, list[str]] | None = None,
+        comment_exclude: dict[str, list[str]] | None = None,
+    ) -> None:
+        self.comment_keywords = comment_keywords
+        self.comment_exclude = comment_exclude
 
     def fit(self, X: Sequence[Any], y: Any = None) -> NoteDocuments:
         as_notes(X, name="X")
         return self
 
     def transform(self, X: Sequence[Any]) -> list[str]:
-        return [note_document(n) for n in as_notes(X, name="X")]
+        return [self.document(n) for n in as_notes(X, name="X")]
+
+    def _keyword_matcher(self) -> Any:
+        matcher = self.__dict__.get("_matcher")
+        if matcher is None:
+            from model.comments import KeywordMatcher
+
+            matcher = KeywordMatcher(self.comment_keywords or {}, exclude=self.comment_exclude or None)
+            self.__dict__["_matcher"] = matcher
+        return matcher
+
+    def document(self, note: Note) -> str:
+        """The prepared document of one validated note, with comment-signal tokens when configured."""
+        doc = note_document(note)
+        if not self.comment_keywords:
+            return doc
+        texts = [c.text for c in note.comments if c.text.strip()]
+        if not texts:
+            return doc
+        hits = self._keyword_matcher().match_many(texts)
+        n = len(texts)
+        tokens = [f"⟦c:n:{_comment_bucket(n)}⟧"]
+        for name in self.comment_keywords:
+            share = sum(1 for h in hits if h.get(name)) / n
+            level = "0" if share == 0 else "low" if share <= 0.1 else "mid" if share <= 0.3 else "high"
+            tokens.append(f"⟦c:{name}:{level}⟧")
+        return doc + " " + " ".join(tokens)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -116,6 +167,13 @@ def _readable(feature: str) -> tuple[str, str]:
                 labels.append(f"emoji [{value}]")
             elif kind == "n_tags":
                 labels.append(f"number of hashtags ≤{value}" if not value.endswith("+") else f"{value} hashtags")
+            elif kind == "c":
+                what, _, level = value.partition(":")
+                labels.append(
+                    f"comments: {level} comment(s)"
+                    if what == "n"
+                    else f"comments: {level} share of {what.replace('_', ' ')}"
+                )
             elif kind == "mention":
                 labels.append("@mention")
             elif kind == "has":
@@ -161,6 +219,7 @@ class AdModel:
         self._coef = np.asarray(clf.coef_[0], dtype=np.float64)
         self._intercept = float(clf.intercept_[0])
         self._features = pipeline[-2]
+        self._documents: NoteDocuments = pipeline[0]
         self._names: np.ndarray | None = None
 
     # -- scores -----------------------------------------------------------------------------------------
@@ -169,7 +228,7 @@ class AdModel:
         return str(self.card.get("model_version", "unversioned"))
 
     def _matrix(self, notes: list[Note]) -> Any:
-        return self._features.transform([note_document(n) for n in notes])
+        return self._features.transform([self._documents.document(n) for n in notes])
 
     def _calibrate(self, z: np.ndarray) -> np.ndarray:
         a, b = self.calibration["a"], self.calibration["b"]
@@ -201,8 +260,12 @@ class AdModel:
 
     def _explain_row(self, row: Any, doc_cues: dict[str, list[str]], top: int) -> Explanation:
         row = row.tocsr()
-        idx = row.indices
-        contrib = row.data * self._coef[idx]
+        return self._explain_arrays(row.indices, row.data, doc_cues, top)
+
+    def _explain_arrays(
+        self, idx: np.ndarray, data: np.ndarray, doc_cues: dict[str, list[str]], top: int
+    ) -> Explanation:
+        contrib = data * self._coef[idx]
         names = self.feature_names()
         order = np.argsort(-contrib)
         pos = [i for i in order if contrib[i] > 0][:top]
@@ -254,6 +317,71 @@ class AdModel:
                 )
             )
         return out
+
+    # -- fast single-note path (serving) ----------------------------------------------------------------
+    @cached_property
+    def _fast_parts(self) -> list[tuple[Any, dict[str, int], np.ndarray, int, bool, str | None]] | None:
+        """What :meth:`check_fast` needs of each TF-IDF part (built once, read-only afterwards), or None when a
+        vectorizer setting is not implemented by the fast path."""
+        if getattr(self._features, "transformer_weights", None) is not None:
+            return None
+        parts, offset = [], 0
+        for _, vec in self._features.transformer_list:
+            if type(vec).__name__ != "TfidfVectorizer" or vec.binary or vec.norm not in ("l2", None) or not vec.use_idf:
+                return None
+            idf = np.asarray(vec.idf_, dtype=np.float64)
+            parts.append((vec.build_analyzer(), vec.vocabulary_, idf, offset, bool(vec.sublinear_tf), vec.norm))
+            offset += len(vec.vocabulary_)
+        return parts
+
+    def _vectorize_one(self, doc: str, parts: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """TF-IDF of one prepared document as (column indices, values): the arithmetic of ``TfidfVectorizer``
+        (counts, sublinear tf, idf, l2 norm per part) without scikit-learn's per-call validation, joblib dispatch
+        and sparse-matrix building, which dominate single-document latency."""
+        all_idx, all_val = [], []
+        for analyze, vocab, idf, offset, sublinear, norm in parts:
+            counts: dict[int, int] = {}
+            for term in analyze(doc):
+                j = vocab.get(term)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            idx = np.fromiter(sorted(counts), dtype=np.int64, count=len(counts))
+            val = np.fromiter((counts[j] for j in idx.tolist()), dtype=np.float64, count=len(counts))
+            if sublinear:
+                np.log(val, val)
+                val += 1.0
+            val *= idf[idx]
+            if norm == "l2" and len(val):
+                length = math.sqrt(float(np.dot(val, val)))
+                if length > 0:
+                    val /= length
+            all_idx.append(idx + offset)
+            all_val.append(val)
+        if len(all_idx) == 1:
+            return all_idx[0], all_val[0]
+        return np.concatenate(all_idx), np.concatenate(all_val)
+
+    def check_fast(self, note: Any, *, top: int = 8) -> CheckResult:
+        """:meth:`check` for one note without scikit-learn's per-call overhead (same result; for serving).
+
+        Falls back to :meth:`check` for vectorizer settings the fast path does not implement.
+        """
+        parts = self._fast_parts
+        if parts is None:
+            return self.check(note, top=top)
+        (parsed,) = as_notes([note], name="note")
+        idx, val = self._vectorize_one(self._documents.document(parsed), parts)
+        evidence = _cue_evidence(parsed)
+        z = float(val @ self._coef[idx]) + self._intercept
+        p = float(self._calibrate(np.array([z]))[0])
+        return CheckResult(
+            decision=self.decide(p),
+            ad_probability=round(p, 6) if math.isfinite(p) else 0.0,
+            threshold=self.threshold,
+            review_threshold=self.review_threshold,
+            explanation=self._explain_arrays(idx, val, evidence, top),
+            cues=tuple({"cue": k, "label": CUE_PATTERNS[k].label, "evidence": v} for k, v in evidence.items()),
+        )
 
 
 def _cue_evidence(note: Note) -> dict[str, list[str]]:

@@ -58,9 +58,18 @@ def binary_metrics(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, 
 
 
 def evaluate(
-    y: np.ndarray, p: np.ndarray, sources: np.ndarray | list[str], threshold: float, review_threshold: float
+    y: np.ndarray,
+    p: np.ndarray,
+    sources: np.ndarray | list[str],
+    threshold: float,
+    review_threshold: float,
+    *,
+    groups: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
-    """Overall metrics plus the same per source, at ``threshold``; review-band counts too."""
+    """Overall metrics plus the same per source, at ``threshold``; review-band counts too.
+
+    ``groups`` names sets of sources to evaluate together (e.g. ``{"wechat": ["whu_ad", "whu_news"]}`` for the
+    ROC AUC of a corpus whose two classes carry different sources); they appear under ``per_group``."""
     y = np.asarray(y, dtype=int)
     p = np.asarray(p, dtype=np.float64)
     sources = np.asarray(sources, dtype=object)
@@ -75,6 +84,12 @@ def evaluate(
     out["per_source"] = {
         str(s): binary_metrics(y[sources == s], p[sources == s], threshold) for s in sorted(set(sources.tolist()))
     }
+    if groups:
+        out["per_group"] = {}
+        for name, members in groups.items():
+            mask = np.isin(sources, list(members))
+            if mask.any():
+                out["per_group"][name] = binary_metrics(y[mask], p[mask], threshold)
     return out
 
 

@@ -13,14 +13,17 @@ import unicodedata
 
 from model.cues import CUE_PATTERNS, find_cues
 
-#: Bump whenever the output of :func:`normalize_text` or :func:`prepare_document` changes. Recorded in every
+#: Bump whenever the output of :func:`normalize_text`, :func:`prepare_document` or the tokenizer's handling of a
+#: document (:mod:`model.tokenize`) changes. Recorded in every
 #: model artifact; a model is refused when the running code prepares text differently from its training.
-NORMALIZATION_VERSION = "1"
+NORMALIZATION_VERSION = "2"
 
 PLACEHOLDER_RE = re.compile(r"⟦[^⟦⟧\s]{1,48}⟧")
 
 _ZERO_WIDTH_RE = re.compile("[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
 _WS_RE = re.compile(r"\s+")
+#: Category Cc (U+0000-001F, U+007F-009F) except tab and newline; a regex is ~8x faster than a per-character loop.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Hashtags: "#话题[话题]#" on Xiaohongshu, "#话题#" on Weibo. After NFKC the brackets are ASCII.
 _HASHTAG_RE = re.compile(r"#([^#\[\]\n]{1,40}?)(?:\[话题\])?#")
 # Emoji codes such as [笑哭R], [doge], [吐舌头H]; lower-cased by then.
@@ -37,7 +40,7 @@ def normalize_text(text: str) -> str:
         raise TypeError(f"normalize_text expects a str, got {type(text).__name__}")
     text = unicodedata.normalize("NFKC", text)
     text = _ZERO_WIDTH_RE.sub("", text)
-    text = "".join(ch if (ch in "\n\t" or unicodedata.category(ch) != "Cc") else " " for ch in text)
+    text = _CONTROL_RE.sub(" ", text)
     # Lone surrogates (possible from JSON input) cannot be encoded; replace them.
     text = text.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(text) else text
     text = _PLACEHOLDER_CHARS_RE.sub(" ", text)  # user text can never forge a placeholder token

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -25,8 +26,15 @@ BACKENDS = ("rjieba", "jieba")
 DEFAULT_BACKEND = "rjieba"
 
 
+# ASCII punctuation is a word boundary for both backends. jieba keeps runs like "check-in", "0-0" or "t_t" whole
+# while jieba-rs splits them; splitting them first makes the two backends agree (see benchmarks/tokenizer_parity.py).
+_ASCII_PUNCT_RE = re.compile(r"[!-/:-@\[-`{-~]+")
+
+
 def _is_noise(token: str) -> bool:
     """Whitespace and punctuation-only tokens carry no signal; emoji (category So) and letters do."""
+    if token.isalnum():  # fast exit for words: no letter or digit is in a P/Z/C category
+        return False
     return all(unicodedata.category(ch)[0] in "PZC" for ch in token)
 
 
@@ -177,12 +185,13 @@ class NoteTokenizer:
         cut = self._cut()
         out: list[str] = []
         pos = 0
+        sub = _ASCII_PUNCT_RE.sub
         for m in PLACEHOLDER_RE.finditer(doc):
             if m.start() > pos:
-                out.extend(cut(doc[pos : m.start()]))
+                out.extend(cut(sub(" ", doc[pos : m.start()])))
             out.append(m.group(0))
             pos = m.end()
         if pos < len(doc):
-            out.extend(cut(doc[pos:]))
+            out.extend(cut(sub(" ", doc[pos:])))
         stop = self._stop
         return [t for t in out if not _is_noise(t) and t not in stop]

@@ -157,3 +157,21 @@ def test_default_model_loads_and_matches_its_card():
     assert model.card["tokenizer"]["backend"] == model.pipeline[1].transformer_list[0][1].tokenizer.backend
     p = model.predict_proba(NOTES)
     assert p[0] > 0.5 > p[1]
+
+
+def test_comment_signals_only_for_notes_with_comments():
+    from model.comments import default_keyword_sets
+
+    docs = NoteDocuments(comment_keywords=default_keyword_sets())
+    plain = {"title": "好物", "text": "这个面霜很好用"}
+    with_comments = {**plain, "comments": ["求链接", "哪里买", "广告吧", "好看"]}
+    assert docs.transform([plain]) == NoteDocuments().transform([plain])
+    doc = docs.transform([with_comments])[0]
+    assert "⟦c:n:10⟧" in doc and "⟦c:purchase_intent:high⟧" in doc and "⟦c:ad_suspicion:mid⟧" in doc
+    assert NoteDocuments().transform([with_comments]) == NoteDocuments().transform([plain])
+
+
+def test_sample_model_uses_comment_signals(sample_model):
+    assert sample_model.pipeline[0].comment_keywords, "the sample config trains with use_comments = true"
+    names = [n for n in sample_model.feature_names() if "⟦c:" in n]
+    assert names, "comment-signal tokens are features of the sample model"

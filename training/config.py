@@ -21,6 +21,7 @@ class DatasetSpec:
     max_rows: int = 0  # 0 = all; else a seeded random subsample
     source: str = ""  # overrides the rows' own `source` when set
     role: str = "train"  # "train": split into train/test; "eval": only evaluated, never trained on
+    keep_label: str = ""  # "ad" or "genuine": keep only rows with that label (e.g. one side of a mixed corpus)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class ModelParams:
     C: float = 4.0
     max_iter: int = 3000
     cv_folds: int = 5
+    use_comments: bool = False  # comment-signal tokens (keyword shares) for notes that have comments
     user_dict: Path | None = None
     stopwords: Path | None = None
 
@@ -49,6 +51,7 @@ class TrainConfig:
     target_fpr: float = 0.02
     review_fpr: float = 0.10
     model: ModelParams = field(default_factory=ModelParams)
+    groups: dict[str, list[str]] = field(default_factory=dict)  # sources reported together (see evaluate)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -75,7 +78,14 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     except tomllib.TOMLDecodeError as exc:
         raise InvalidParameterError(f"training config {path} is not valid TOML: {exc}.") from None
     base = path.parent
-    top = {k: v for k, v in raw.items() if k not in ("dataset", "model")}
+    top = {k: v for k, v in raw.items() if k not in ("dataset", "model", "groups")}
+    groups = raw.get("groups", {})
+    _check(
+        isinstance(groups, dict) and all(isinstance(v, list) for v in groups.values()),
+        "groups",
+        "a table of source-name lists",
+        groups,
+    )
     top.update({k: v for k, v in overrides.items() if v is not None})
     datasets = []
     for i, d in enumerate(raw.get("dataset", [])):
@@ -94,6 +104,8 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         _check(isinstance(weight, (int, float)) and weight >= 0, f"dataset[{i}].weight", "a number >= 0", weight)
         role = d.get("role", "train")
         _check(role in ("train", "eval"), f"dataset[{i}].role", '"train" or "eval"', role)
+        keep = d.get("keep_label", "")
+        _check(keep in ("", "ad", "genuine"), f"dataset[{i}].keep_label", '"ad" or "genuine"', keep)
         max_rows = d.get("max_rows", 0)
         _check(isinstance(max_rows, int) and max_rows >= 0, f"dataset[{i}].max_rows", "an integer >= 0", max_rows)
         datasets.append(
@@ -106,6 +118,7 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
                 max_rows=max_rows,
                 source=str(d.get("source", "")),
                 role=role,
+                keep_label=keep,
             )
         )
     _check(bool(datasets), "dataset", "a non-empty list of [[dataset]] tables", raw.get("dataset"))
@@ -133,6 +146,7 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         target_fpr=float(top.get("target_fpr", 0.02)),
         review_fpr=float(top.get("review_fpr", 0.10)),
         model=params,
+        groups={str(k): [str(x) for x in v] for k, v in groups.items()},
         raw=raw,
     )
     _check(0 < cfg.test_size < 1, "test_size", "a float in (0, 1)", cfg.test_size)

@@ -76,6 +76,8 @@ def load_dataset(spec: DatasetSpec, *, seed: int, skip_bad_rows: bool = False) -
                     title=_unmask_digits(note.title, spec.digit_mask),
                 )
             label = note.label if need_label else (1 if spec.label == "ad" else 0)
+            if spec.keep_label and label != (1 if spec.keep_label == "ad" else 0):
+                continue  # a documented filter of the config (counted in `rows`, not in `used`)
             source = spec.source or note.source or spec.name
             examples.append(Example(note, int(label), spec.weight, source, spec.name, spec.role))
     if spec.max_rows and len(examples) > spec.max_rows:

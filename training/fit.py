@@ -58,6 +58,14 @@ def build_features(params: ModelParams) -> FeatureUnion:
     return FeatureUnion(parts)
 
 
+def build_documents(params: ModelParams) -> NoteDocuments:
+    if not params.use_comments:
+        return NoteDocuments()
+    from model.comments import default_keyword_excludes, default_keyword_sets
+
+    return NoteDocuments(comment_keywords=default_keyword_sets(), comment_exclude=default_keyword_excludes())
+
+
 def build_classifier(params: ModelParams, *, seed: int) -> LogisticRegression:
     return LogisticRegression(
         C=params.C, class_weight="balanced", max_iter=params.max_iter, solver="liblinear", random_state=seed
@@ -134,7 +142,8 @@ def fit_ad_model(
     if len(set(y.tolist())) < 2:
         raise ValueError(f"Training data must contain both ads and genuine notes. Got only label {y[0]}.")
     progress("preparing documents")
-    docs = NoteDocuments().transform(notes)
+    documents = build_documents(params)
+    docs = documents.transform(notes)
     progress("tokenizing and fitting TF-IDF")
     features = build_features(params)
     X = features.fit_transform(docs).tocsr()
@@ -151,6 +160,6 @@ def fit_ad_model(
     review = min(threshold, threshold_at_fpr(p[genuine_target], review_fpr))
     progress("fitting the final classifier")
     clf = build_classifier(params, seed=seed).fit(X, y, sample_weight=w)
-    pipeline = Pipeline([("doc", NoteDocuments()), ("features", features), ("clf", clf)])
+    pipeline = Pipeline([("doc", documents), ("features", features), ("clf", clf)])
     model = AdModel(pipeline, calibration=calibration, threshold=threshold, review_threshold=review)
     return FitResult(model, p, z, X, np.asarray(features.get_feature_names_out(), dtype=object))

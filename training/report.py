@@ -124,6 +124,7 @@ def write_report(out: Path, metrics: dict[str, Any], plots: list[str], command: 
         "",
         metrics_table(test["per_source"], test),
         "",
+        *(["Source groups (test split):", "", metrics_table(test["per_group"]), ""] if test.get("per_group") else []),
         "## Validation (out-of-fold predictions on the training split)",
         "",
         metrics_table(val["per_source"], val),

@@ -125,7 +125,9 @@ def run_training(
         y_tr = np.array([e.label for e in train])
         w_tr = np.array([e.weight for e in train])
         s_tr = np.array([e.source for e in train], dtype=object)
-        validation = evaluate(y_tr, fit.oof_probability, s_tr, model.threshold, model.review_threshold)
+        validation = evaluate(
+            y_tr, fit.oof_probability, s_tr, model.threshold, model.review_threshold, groups=cfg.groups
+        )
         bar("evaluating on the test split")
         held = [e for e in test if e.role == "train"]
         evals = [e for e in test if e.role == "eval"]
@@ -136,6 +138,7 @@ def run_training(
             [e.source for e in held],
             model.threshold,
             model.review_threshold,
+            groups=cfg.groups,
         )
         metrics: dict[str, Any] = {
             "target_source": cfg.target_source,
