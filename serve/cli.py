@@ -17,7 +17,7 @@ from typing import Any
 from model.errors import NotecheckError
 
 #: Modules that add subcommands (see :func:`build_parser`).
-EXTRA_COMMAND_MODULES: list[str] = []
+EXTRA_COMMAND_MODULES: list[str] = ["serve.cmd_score"]
 
 
 def add_model_arg(p: argparse.ArgumentParser) -> None:
@@ -57,11 +57,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_arg(p)
     p.add_argument("--json", action="store_true")
     p.add_argument("--top", type=int, default=6, help="reasons to show each way")
-
-    p = sub.add_parser("score", help="score note files and print a summary")
-    p.add_argument("inputs", nargs="+", type=Path)
-    p.add_argument("-o", "--output", type=Path, default=None, help="write one JSON line per note")
-    add_model_arg(p)
 
     # Further subcommands live in their own modules: each has ``register(subparsers)`` which adds its parser
     # with ``set_defaults(func=run)`` where ``run(args) -> int``.
@@ -170,16 +165,7 @@ def format_reasons(result: Any) -> str:
     return "\n".join(lines)
 
 
-def _cmd_score(args: argparse.Namespace) -> int:
-    from serve.scoring import score_files
-
-    model = load_ad_model(args)
-    summary = score_files(model, args.inputs, output=args.output)
-    print(summary.render())
-    return 0
-
-
-COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "check": _cmd_check, "score": _cmd_score}
+COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "check": _cmd_check}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

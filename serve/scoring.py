@@ -1,117 +1,308 @@
-"""Scoring note files with a loaded model: one result row per input row, errors kept as rows."""
+"""Scoring rows of note files with a loaded model: one output row per input row, errors kept as rows.
+
+:class:`RowScorer` is what a batch worker holds: the ad model (loaded once per process), the optional comment
+scorer and keyword sets. :meth:`RowScorer.score_records` turns a chunk of :class:`model.notes.Record` into output
+rows with the columns of :data:`OUTPUT_COLUMNS`, in input order. The whole chunk is vectorised at once, and the
+top reasons are computed from the sparse TF-IDF matrix directly (the same features and order as
+:meth:`model.classifier.AdModel.check_many`, without building full explanations and cue evidence per note).
+"""
 
 from __future__ import annotations
 
-import json
-import time
+import math
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from model.classifier import AdModel
-from model.errors import InvalidNoteError
-from model.notes import Record, iter_records, parse_note
+import numpy as np
 
-CHUNK = 512
+from model.classifier import AdModel, _readable, note_document
+from model.errors import InvalidNoteError
+from model.notes import Note, Record, parse_note
+
+#: Columns of every output row, in order (JSON Lines rows have exactly these keys).
+OUTPUT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "file",
+    "line",
+    "author",
+    "decision",
+    "ad_probability",
+    "threshold",
+    "review_threshold",
+    "reasons",
+    "comments",
+    "model_version",
+    "error",
+    "warning",
+)
+
+#: Title and text longer than this many characters are scored on their beginning (the row gets a ``warning``).
+#: Xiaohongshu notes are at most 1,000 characters; this bounds the time and memory one huge row can take.
+MAX_TEXT_CHARS = 50_000
+
+
+class RowScorer:
+    """Score chunks of records with an ad model and, when given, a comment scorer.
+
+    Parameters
+    ----------
+    model : AdModel
+        The loaded ad model.
+    comment_scorer : object with ``score(comments, keywords)`` or None
+        Scores the comments of notes that have them (see ``model.comments``).
+    keywords : dict of str to list of str or None
+        Keyword sets passed to the comment scorer.
+    top : int
+        Number of reasons towards "ad" kept per note.
+    """
+
+    def __init__(
+        self,
+        model: AdModel,
+        *,
+        comment_scorer: Any = None,
+        keywords: dict[str, list[str]] | None = None,
+        top: int = 3,
+    ) -> None:
+        self.model = model
+        self.comment_scorer = comment_scorer
+        self.keywords = keywords
+        self.top = int(top)
+        clf = model.pipeline[-1]
+        self._coef = np.asarray(clf.coef_[0], dtype=np.float64)
+        self._intercept = float(clf.intercept_[0])
+        self._features = model.pipeline[-2]
+        self._labels: dict[int, str] = {}
+
+    def _label(self, j: int) -> str:
+        label = self._labels.get(j)
+        if label is None:
+            label = _readable(str(self.model.feature_names()[j]))[0]
+            self._labels[j] = label
+        return label
+
+    def _reasons(self, X: Any) -> list[list[str]]:
+        """Labels of the top features pushing each row towards "ad" (as ``AdModel.check_many`` orders them)."""
+        out = []
+        contrib_all = X.data * self._coef[X.indices]
+        for i in range(X.shape[0]):
+            s, e = X.indptr[i], X.indptr[i + 1]
+            contrib = contrib_all[s:e]
+            order = np.argsort(-contrib)
+            labels = []
+            for k in order[: self.top]:
+                if contrib[k] <= 0:
+                    break
+                labels.append(self._label(int(X.indices[s + k])))
+            out.append(labels)
+        return out
+
+    def _comment_scores(self, notes: list[Note]) -> tuple[list[dict[str, Any] | None], list[str | None]]:
+        """Comment reports (without the per-comment list) for notes with comments, and a warning per note whose
+        comments could not be scored. One sentiment pass for the whole chunk; per note only when that fails."""
+        reports: list[dict[str, Any] | None] = [None] * len(notes)
+        warnings: list[str | None] = [None] * len(notes)
+        if self.comment_scorer is None:
+            return reports, warnings
+        idx = [i for i, n in enumerate(notes) if n.comments]
+        if not idx:
+            return reports, warnings
+        try:
+            done = self.comment_scorer.score_many([list(notes[i].comments) for i in idx], keywords=self.keywords)
+        except Exception:
+            done = []
+            for i in idx:
+                try:
+                    done.append(self.comment_scorer.score(list(notes[i].comments), self.keywords))
+                except Exception as exc:  # the note keeps its ad score; the row says why comments are missing
+                    done.append(None)
+                    warnings[i] = f"comments not scored: {type(exc).__name__}: {exc}"
+        for i, report in zip(idx, done, strict=True):
+            if report is not None:
+                out = report.to_dict()
+                out.pop("comments", None)  # per-comment details would dominate an archive's output
+                reports[i] = out
+        return reports, warnings
+
+    def score_records(self, records: Iterable[Record]) -> list[dict[str, Any]]:
+        """One output row per record, in order; a record that fails validation yields a row with ``error``."""
+        rows: list[dict[str, Any]] = []
+        good: list[int] = []
+        notes: list[Note] = []
+        for rec in records:
+            data = rec.data if isinstance(rec.data, dict) else None
+            row = dict.fromkeys(OUTPUT_COLUMNS)
+            row.update(id=_opt(data, "id"), file=rec.path, line=rec.line, author=_opt(data, "author"), reasons=[])
+            row["model_version"] = self.model.version
+            rows.append(row)
+            try:
+                if rec.error is not None:
+                    raise InvalidNoteError(rec.where + rec.error)
+                note = parse_note(data, where=rec.where)
+            except InvalidNoteError as exc:
+                row["error"] = str(exc)
+                continue
+            if len(note.text) > MAX_TEXT_CHARS or len(note.title) > MAX_TEXT_CHARS:
+                row["warning"] = (
+                    f"text of {len(note.text):,} and title of {len(note.title):,} characters; scored on the first "
+                    f"{MAX_TEXT_CHARS:,} characters of each"
+                )
+                note = Note(
+                    text=note.text[:MAX_TEXT_CHARS],
+                    title=note.title[:MAX_TEXT_CHARS],
+                    comments=note.comments,
+                    id=note.id,
+                    author=note.author,
+                )
+            good.append(len(rows) - 1)
+            notes.append(note)
+        if not notes:
+            return rows
+        X = self._features.transform([note_document(n) for n in notes]).tocsr()
+        z = np.asarray(X @ self._coef + self._intercept, dtype=np.float64).ravel()
+        a, b = self.model.calibration["a"], self.model.calibration["b"]
+        probs = 1.0 / (1.0 + np.exp(-(a * z + b)))
+        reasons = self._reasons(X)
+        comments, warnings = self._comment_scores(notes)
+        for k, i in enumerate(good):
+            p = float(probs[k])
+            row = rows[i]
+            if warnings[k]:
+                row["warning"] = "; ".join(w for w in (row["warning"], warnings[k]) if w)
+            row.update(
+                decision=self.model.decide(p),
+                ad_probability=round(p, 6) if math.isfinite(p) else 0.0,
+                threshold=self.model.threshold,
+                review_threshold=self.model.review_threshold,
+                reasons=reasons[k],
+                comments=comments[k],
+            )
+        return rows
+
+
+def _opt(data: dict[str, Any] | None, name: str) -> str | None:
+    if data is None:
+        return None
+    value = data.get(name)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value)
+
+
+@dataclass
+class ChunkStats:
+    """What one scored chunk adds to the run's summary (kept in the manifest so a resumed run can report it)."""
+
+    read: int = 0
+    scored: int = 0
+    errored: int = 0
+    decisions: dict[str, int] = field(default_factory=dict)
+    flagged: list[tuple[str, float, str]] = field(default_factory=list)  # (id or place, probability, reasons)
+    errors: list[str] = field(default_factory=list)  # the first few error messages
+    warnings: int = 0
+
+    KEEP = 10
+
+    @classmethod
+    def of_rows(cls, rows: list[dict[str, Any]]) -> ChunkStats:
+        st = cls()
+        decisions: Counter[str] = Counter()
+        flagged = []
+        for row in rows:
+            st.read += 1
+            if row["warning"]:
+                st.warnings += 1
+            if row["error"]:
+                st.errored += 1
+                if len(st.errors) < cls.KEEP:
+                    st.errors.append(row["error"])
+                continue
+            st.scored += 1
+            decisions[row["decision"]] += 1
+            if row["decision"] != "genuine":
+                where = row["id"] or f"{row['file']}:{row['line']}"
+                flagged.append((where, row["ad_probability"], "; ".join(row["reasons"])))
+        st.decisions = dict(decisions)
+        st.flagged = sorted(flagged, key=lambda t: -t[1])[: cls.KEEP]
+        return st
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "scored": self.scored,
+            "errored": self.errored,
+            "decisions": self.decisions,
+            "flagged": [list(f) for f in self.flagged],
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ChunkStats:
+        return cls(
+            read=d["read"],
+            scored=d["scored"],
+            errored=d["errored"],
+            decisions=dict(d["decisions"]),
+            flagged=[tuple(f) for f in d["flagged"]],  # type: ignore[misc]
+            errors=list(d["errors"]),
+            warnings=d.get("warnings", 0),
+        )
 
 
 @dataclass
 class Summary:
+    """The end-of-run summary: rows read, scored, errored, decisions, ad share, speed, most ad-like notes."""
+
     files: list[str] = field(default_factory=list)
     read: int = 0
     scored: int = 0
     errored: int = 0
+    warned: int = 0
     decisions: Counter = field(default_factory=Counter)
     elapsed: float = 0.0
-    flagged: list[tuple[str, float, str]] = field(default_factory=list)  # (id, probability, top reason)
+    flagged: list[tuple[str, float, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # file-level warnings, duplicates, resume information
     output: str | None = None
+    resumed_rows: int = 0
+    file_errors: int = 0  # input files that could not be read at all (each has one error row)
+
+    def add(self, st: ChunkStats) -> None:
+        self.read += st.read
+        self.scored += st.scored
+        self.errored += st.errored
+        self.warned += st.warnings
+        self.decisions.update(st.decisions)
+        self.flagged = sorted([*self.flagged, *st.flagged], key=lambda t: -t[1])[: ChunkStats.KEEP]
+        self.errors.extend(st.errors[: max(0, ChunkStats.KEEP - len(self.errors))])
+
+    @property
+    def ad_share(self) -> float:
+        return self.decisions["ad"] / self.scored if self.scored else 0.0
 
     def render(self) -> str:
-        rate = self.read / self.elapsed if self.elapsed > 0 else 0.0
-        ad_share = self.decisions["ad"] / self.scored if self.scored else 0.0
+        done_now = self.read - self.resumed_rows
+        rate = done_now / self.elapsed if self.elapsed > 0 else 0.0
         lines = [
             f"scored {self.scored} of {self.read} notes from {len(self.files)} file(s) in {self.elapsed:.2f}s "
             f"({rate:,.0f} notes/s); {self.errored} row(s) with errors",
             f"decisions: ad {self.decisions['ad']}  review {self.decisions['review']}  "
-            f"genuine {self.decisions['genuine']}  (ad share {ad_share:.1%})",
+            f"genuine {self.decisions['genuine']}  (ad share {self.ad_share:.1%})",
         ]
         if self.flagged:
             lines.append("most ad-like notes:")
-            for note_id, p, why in sorted(self.flagged, key=lambda t: -t[1])[:10]:
+            for note_id, p, why in self.flagged:
                 lines.append(f"  {note_id:<12} p={p:.3f}  {why}")
-        for e in self.errors[:10]:
+        for e in self.errors:
             lines.append(f"error: {e}")
-        if len(self.errors) > 10:
-            lines.append(f"... and {len(self.errors) - 10} more errors (see the output's 'error' field)")
+        if self.errored > len(self.errors):
+            lines.append(f"... and {self.errored - len(self.errors)} more errors (see the output's 'error' field)")
+        if self.warned:
+            lines.append(f"{self.warned} row(s) with a warning (see the output's 'warning' field)")
+        lines.extend(f"note: {n}" for n in self.notes)
         if self.output:
             lines.append(f"wrote {self.output}")
         return "\n".join(lines)
-
-
-def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    chunk: list[Record] = []
-    for rec in records:
-        chunk.append(rec)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def score_records(model: AdModel, records: list[Record], *, top: int = 3) -> list[dict[str, Any]]:
-    """Score a chunk of records; a record that fails validation yields a row with ``error`` set."""
-    rows: list[dict[str, Any]] = [{} for _ in records]
-    good: list[int] = []
-    notes = []
-    for i, rec in enumerate(records):
-        rid = rec.data.get("id") if isinstance(rec.data, dict) else None
-        rows[i] = {"id": None if rid is None else str(rid), "file": rec.path, "line": rec.line}
-        try:
-            if rec.error is not None:
-                raise InvalidNoteError(rec.where + rec.error)
-            notes.append(parse_note(rec.data, where=rec.where))
-            good.append(i)
-        except InvalidNoteError as exc:
-            rows[i].update(decision=None, ad_probability=None, error=str(exc))
-    for i, res in zip(good, model.check_many(notes, top=top) if notes else [], strict=True):
-        rows[i].update(
-            decision=res.decision,
-            ad_probability=res.ad_probability,
-            threshold=res.threshold,
-            reasons=[r.label for r in res.explanation.towards_ad],
-            model_version=model.version,
-            error=None,
-        )
-    return rows
-
-
-def score_files(model: AdModel, inputs: list[Path], *, output: Path | None = None) -> Summary:
-    summary = Summary(output=str(output) if output else None)
-    start = time.perf_counter()
-    out = open(output, "w", encoding="utf-8") if output else None
-    try:
-        for path in inputs:
-            summary.files.append(str(path))
-            for chunk in _chunks(iter_records(path), CHUNK):
-                for row in score_records(model, chunk):
-                    summary.read += 1
-                    if row["error"]:
-                        summary.errored += 1
-                        summary.errors.append(row["error"])
-                    else:
-                        summary.scored += 1
-                        summary.decisions[row["decision"]] += 1
-                        if row["decision"] != "genuine":
-                            why = "; ".join(row["reasons"][:3])
-                            summary.flagged.append((row["id"] or f"line {row['line']}", row["ad_probability"], why))
-                    if out:
-                        out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    finally:
-        if out:
-            out.close()
-    summary.elapsed = time.perf_counter() - start
-    return summary

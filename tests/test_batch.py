@@ -1,0 +1,481 @@
+"""Batch scoring (serve/batch.py, serve/scoring.py, `notecheck score`): streaming, awkward input, resume, Dask."""
+
+import csv
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import ROOT, SAMPLES
+
+from model.notes import Record
+from serve.batch import BatchConfig, iter_output_rows, run_batch
+from serve.cli import main
+from serve.scoring import MAX_TEXT_CHARS, OUTPUT_COLUMNS, RowScorer
+
+NOTES = [
+    {"id": "a1", "title": "新店开业", "text": "全场饮品第二杯半价，加vx领券，原价199现价99", "author": "店长"},
+    {"id": "a2", "text": "今天去爬山了，风景超美，累但是值得", "author": "山野"},
+    {"id": "a3", "title": "源头厂家直供", "text": "支持定制，V信 abc123，私信下单", "author": "店长"},
+    {"id": "a4", "text": "这家面馆味道一般，排队太久了", "author": "吃货"},
+    {"id": "a5", "text": "姐妹们冲！链接在主页，限时优惠", "author": "店长",
+     "comments": [{"text": "求链接", "likes": 3}, "好用吗"]},
+    {"id": "a6", "text": "下班做了番茄肥牛饭，酸甜开胃", "author": "吃货"},
+    {"id": "a7", "text": "读完这本书很有感触，推荐给大家", "author": "山野"},
+]  # fmt: skip
+
+
+def write_jsonl(path: Path, rows, *, encoding="utf-8", newline="\n", bom=False) -> Path:
+    text = newline.join(json.dumps(r, ensure_ascii=False) for r in rows) + newline
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding))
+    return path
+
+
+def write_csv(path: Path, rows, *, encoding="utf-8", newline="\n", columns=("id", "title", "text", "author")) -> Path:
+    lines = [",".join(columns)]
+    for r in rows:
+        cells = []
+        for c in columns:
+            v = r.get(c)
+            v = json.dumps(v, ensure_ascii=False) if isinstance(v, list) else ("" if v is None else str(v))
+            cells.append('"' + v.replace('"', '""') + '"')
+        lines.append(",".join(cells))
+    path.write_bytes((newline.join(lines) + newline).encode(encoding))
+    return path
+
+
+def write_parquet(path: Path, rows) -> Path:
+    cols = ("id", "title", "text", "author")
+    pq.write_table(pa.table({c: [r.get(c) for r in rows] for c in cols}), path, row_group_size=3)
+    return path
+
+
+WRITERS = {"jsonl": write_jsonl, "csv": write_csv, "parquet": write_parquet}
+
+
+def score(tmp_path, inputs, model_dir, out_name="out.jsonl", **kw):
+    out = tmp_path / out_name
+    cfg = BatchConfig(inputs=[str(p) for p in inputs], output=out, model_dir=model_dir, jobs=kw.pop("jobs", 1),
+                      chunk_size=kw.pop("chunk_size", 3), progress=False, **kw)  # fmt: skip
+    summary = run_batch(cfg, log=lambda msg: None)
+    fmt = {".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}[out.suffix]
+    return list(iter_output_rows(out, fmt)), summary
+
+
+def plain(rows):
+    return [{k: r[k] for k in ("id", "line", "decision", "ad_probability", "reasons", "error")} for r in rows]
+
+
+# -- one output row per input row, in order, in every format -------------------------------------------------------
+@pytest.mark.parametrize("fmt_in", ["jsonl", "csv", "parquet"])
+@pytest.mark.parametrize("fmt_out", ["jsonl", "csv", "parquet"])
+def test_every_row_yields_one_output_row_in_order(tmp_path, sample_model_dir, fmt_in, fmt_out):
+    src = WRITERS[fmt_in](tmp_path / f"in.{fmt_in}", NOTES)
+    rows, summary = score(tmp_path, [src], sample_model_dir, out_name=f"out.{fmt_out}")
+    assert [r["id"] for r in rows] == [n["id"] for n in NOTES]
+    first = 2 if fmt_in == "csv" else 1
+    assert [r["line"] for r in rows] == list(range(first, first + len(NOTES)))
+    assert all(r["error"] is None and r["decision"] in {"ad", "review", "genuine"} for r in rows)
+    assert summary.read == summary.scored == len(NOTES) and summary.errored == 0
+    if fmt_out == "jsonl":
+        assert list(json.loads((tmp_path / "out.jsonl").read_text().splitlines()[0])) == list(OUTPUT_COLUMNS)
+    assert not (tmp_path / f"out.{fmt_out}.parts").exists()
+
+
+def test_scores_equal_the_models_check_many(sample_model):
+    records = [Record("x.jsonl", i + 1, n) for i, n in enumerate(NOTES)]
+    rows = RowScorer(sample_model, top=3).score_records(records)
+    expected = sample_model.check_many(NOTES, top=3)
+    assert [r["decision"] for r in rows] == [e.decision for e in expected]
+    assert [r["ad_probability"] for r in rows] == [e.ad_probability for e in expected]
+    assert [r["reasons"] for r in rows] == [[x.label for x in e.explanation.towards_ad] for e in expected]
+    assert {r["model_version"] for r in rows} == {sample_model.version}
+
+
+def test_output_does_not_depend_on_chunk_size(tmp_path, sample_model_dir):
+    src = write_jsonl(tmp_path / "in.jsonl", NOTES * 3)
+    a, _ = score(tmp_path, [src], sample_model_dir, out_name="a.jsonl", chunk_size=1)
+    b, _ = score(tmp_path, [src], sample_model_dir, out_name="b.jsonl", chunk_size=1000)
+    assert a == b
+
+
+# -- malformed rows ---------------------------------------------------------------------------------------------
+MALFORMED = [
+    ('{"id": "ok", "text": "好看"}', None),
+    ("not json", "invalid JSON"),
+    ("[1, 2]", "expected a JSON object per line, got list"),
+    ('{"id": "n", "text": 3}', "field 'text' must be a string. Got int 3"),
+    ('{"id": "e", "text": ""}', "field 'text' is required"),
+    ('{"id": "c", "text": "好", "comments": "nope"}', "field 'comments' must be a list"),
+]
+
+
+def test_malformed_rows_become_error_rows(tmp_path, sample_model_dir):
+    src = tmp_path / "bad.jsonl"
+    src.write_text("\n".join(line for line, _ in MALFORMED) + "\n", encoding="utf-8")
+    rows, summary = score(tmp_path, [src], sample_model_dir)
+    assert [r["line"] for r in rows] == list(range(1, len(MALFORMED) + 1))
+    for row, (_, expected) in zip(rows, MALFORMED, strict=True):
+        if expected is None:
+            assert row["error"] is None and row["decision"] is not None
+        else:
+            assert row["error"].startswith(f"{src}, line {row['line']}: ") and expected in row["error"]
+            assert row["decision"] is None and row["ad_probability"] is None
+    assert summary.errored == len(MALFORMED) - 1 and summary.scored == 1
+
+
+def test_blank_lines_are_not_rows(tmp_path, sample_model_dir):
+    src = tmp_path / "gaps.jsonl"
+    src.write_text('\n{"text": "好看"}\n\n   \n{"text": "加v"}\n', encoding="utf-8")
+    rows, _ = score(tmp_path, [src], sample_model_dir)
+    assert [r["line"] for r in rows] == [2, 5]
+
+
+# -- empty files, files that are not what their extension says -------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("e.jsonl", b""), ("e.jsonl", b"\n\n"), ("e.csv", b""), ("e.csv", b"id,text\n"), ("e.parquet", None)],
+)
+def test_empty_files_give_no_rows_and_a_note(tmp_path, sample_model_dir, name, content):
+    src = tmp_path / name
+    if content is None:
+        pq.write_table(pa.table({"id": pa.array([], pa.string()), "text": pa.array([], pa.string())}), src)
+    else:
+        src.write_bytes(content)
+    rows, summary = score(tmp_path, [src], sample_model_dir)
+    assert rows == [] and summary.read == 0
+    assert any("empty" in n or "no rows" in n for n in summary.notes)
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        ("p.jsonl", lambda p: write_parquet(p, NOTES[:1]), "the file is Parquet, not JSONL"),
+        ("t.parquet", lambda p: p.write_text('{"text": "x"}\n'), "not a readable Parquet file"),
+        ("g.csv", lambda p: p.write_bytes(gzip.compress(b"id,text\n1,x\n")), "compressed"),
+        ("a.json", lambda p: p.write_text('[{"text": "x"}]'), "JSON array, not JSON Lines"),
+        ("u.jsonl", lambda p: p.write_bytes('{"text": "好"}\n'.encode("utf-16")), "UTF-16"),
+    ],
+)
+def test_file_that_is_not_what_its_extension_says(tmp_path, sample_model_dir, name, make, message):
+    bad, good = tmp_path / name, write_jsonl(tmp_path / "good.jsonl", NOTES[:2])
+    make(bad)
+    rows, summary = score(tmp_path, [bad, good], sample_model_dir)
+    assert len(rows) == 3 and rows[0]["line"] == 0 and rows[0]["file"] == str(bad)
+    assert message in rows[0]["error"] and rows[0]["error"].startswith(f"{bad}, line 0: ")
+    assert [r["error"] for r in rows[1:]] == [None, None] and summary.file_errors == 1
+
+
+def test_file_level_error_sets_exit_code_1(tmp_path, capsys, sample_model_dir):
+    bad = tmp_path / "t.parquet"
+    bad.write_text("hello")
+    assert main(["score", str(bad), "--model", str(sample_model_dir)]) == 1
+    assert "not a readable Parquet file" in capsys.readouterr().out
+
+
+def test_csv_content_named_jsonl_is_noted_and_every_row_errors(tmp_path, sample_model_dir):
+    src = write_csv(tmp_path / "really_csv.jsonl", NOTES[:3])
+    rows, summary = score(tmp_path, [src], sample_model_dir)
+    assert len(rows) == 4 and all("invalid JSON" in r["error"] for r in rows)
+    assert any("not JSON" in n for n in summary.notes)
+
+
+# -- encodings, BOM, CRLF ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.parametrize(
+    ("variant", "kwargs"),
+    [
+        ("gbk", {"encoding": "gbk"}),
+        ("gb18030", {"encoding": "gb18030"}),
+        ("bom", {"encoding": "utf-8", "bom": True}),
+        ("crlf", {"encoding": "utf-8", "newline": "\r\n"}),
+        ("bom+crlf", {"encoding": "utf-8", "bom": True, "newline": "\r\n"}),
+    ],
+)
+def test_encodings_bom_and_crlf_score_like_plain_utf8(tmp_path, sample_model_dir, fmt, variant, kwargs):
+    plain_src = WRITERS[fmt](tmp_path / f"plain.{fmt}", NOTES)
+    if fmt == "csv":
+        bom = kwargs.pop("bom", False)
+        src = write_csv(tmp_path / f"v.{fmt}", NOTES, **kwargs)
+        if bom:
+            src.write_bytes(b"\xef\xbb\xbf" + src.read_bytes())
+    else:
+        src = write_jsonl(tmp_path / f"v.{fmt}", NOTES, **kwargs)
+    expected, _ = score(tmp_path, [plain_src], sample_model_dir, out_name="a.jsonl")
+    got, _ = score(tmp_path, [src], sample_model_dir, out_name="b.jsonl")
+    assert plain(got) == plain(expected)
+
+
+def test_explicit_encoding_is_strict_and_names_the_encoding(tmp_path, sample_model_dir):
+    src = tmp_path / "mixed.jsonl"
+    src.write_bytes(
+        json.dumps(NOTES[1], ensure_ascii=False).encode("gbk")
+        + b"\n"
+        + json.dumps(NOTES[3], ensure_ascii=False).encode()
+    )
+    auto, _ = score(tmp_path, [src], sample_model_dir, out_name="a.jsonl")
+    assert [r["error"] for r in auto] == [None, None]  # mixed GBK/UTF-8 lines are detected line by line
+    strict, _ = score(tmp_path, [src], sample_model_dir, out_name="b.jsonl", encoding="gbk")
+    assert strict[0]["error"] is None and "not valid gbk" in strict[1]["error"]
+
+
+def test_undecodable_line_is_an_error_row(tmp_path, sample_model_dir):
+    src = tmp_path / "junk.jsonl"
+    src.write_bytes(b'{"text": "\xff\xff\xff\xff"}\n{"text": "ok"}\n')
+    rows, _ = score(tmp_path, [src], sample_model_dir)
+    assert "neither UTF-8 (byte 11 of the line) nor GB18030" in rows[0]["error"] and rows[1]["error"] is None
+
+
+def test_unknown_encoding_is_a_clear_error(tmp_path, capsys, sample_model_dir):
+    src = write_jsonl(tmp_path / "in.jsonl", NOTES[:1])
+    assert main(["score", str(src), "--encoding", "klingon", "--model", str(sample_model_dir)]) == 2
+    assert "The 'encoding' option must name a text encoding" in capsys.readouterr().err
+
+
+# -- columns, ids, huge rows --------------------------------------------------------------------------------------
+def test_missing_text_column(tmp_path, sample_model_dir):
+    src = write_csv(tmp_path / "notext.csv", NOTES[:3], columns=("id", "body", "author"))
+    rows, summary = score(tmp_path, [src], sample_model_dir)
+    assert len(rows) == 3 and all("field 'text' is required" in r["error"] for r in rows)
+    assert any("no 'text' (or 'description') column; the columns are: id, body, author" in n for n in summary.notes)
+
+
+def test_chasm_description_column_is_text(tmp_path, sample_model_dir):
+    src = write_csv(tmp_path / "chasm.csv", [{"id": "c1", "title": "t", "description": "加vx领券"}],
+                    columns=("id", "title", "description"))  # fmt: skip
+    rows, summary = score(tmp_path, [src], sample_model_dir)
+    assert rows[0]["error"] is None and not [n for n in summary.notes if "column" in n]
+
+
+def test_duplicated_ids_are_kept_and_counted(tmp_path, sample_model_dir):
+    dup = [dict(n, id="same") for n in NOTES[:3]] + [NOTES[3]]
+    a = write_jsonl(tmp_path / "a.jsonl", dup)
+    b = write_jsonl(tmp_path / "b.jsonl", NOTES[3:4])
+    rows, summary = score(tmp_path, [a, b], sample_model_dir, chunk_size=2)
+    assert [r["id"] for r in rows] == ["same", "same", "same", "a4", "a4"]
+    assert all(r["error"] is None for r in rows)
+    assert any(n.startswith("3 row(s) repeat an id seen earlier (2 distinct id(s)") for n in summary.notes)
+
+
+def test_multi_megabyte_rows(tmp_path, sample_model_dir):
+    big_text = "加vx领券，原价199现价99，" * 200_000  # 3.2 M characters, about 8 MB of UTF-8
+    src = write_jsonl(tmp_path / "big.jsonl", [{"id": "big", "text": big_text}, NOTES[1]])
+    rows, _ = score(tmp_path, [src], sample_model_dir)
+    assert rows[0]["error"] is None and rows[0]["decision"] == "ad"
+    assert f"scored on the first {MAX_TEXT_CHARS:,} characters" in rows[0]["warning"]
+    assert rows[1]["error"] is None and rows[1]["warning"] is None
+    limited, _ = score(tmp_path, [src], sample_model_dir, out_name="l.jsonl", max_row_bytes=1 << 20)
+    size = len(src.read_bytes().split(b"\n")[0]) + 1
+    assert f"the row is {size:,} bytes, more than the limit of 1,048,576 bytes" in limited[0]["error"]
+    assert limited[1]["id"] == "a2" and limited[1]["error"] is None
+
+
+def test_inputs_directories_and_globs(tmp_path, sample_model_dir):
+    d = tmp_path / "archive"
+    (d / "sub").mkdir(parents=True)
+    write_jsonl(d / "b.jsonl", NOTES[:2])
+    write_csv(d / "sub" / "a.csv", NOTES[2:4])
+    (d / "readme.txt").write_text("not notes")
+    rows, summary = score(tmp_path, [d], sample_model_dir)
+    assert [r["id"] for r in rows] == ["a1", "a2", "a3", "a4"] and len(summary.files) == 2
+    rows, _ = score(tmp_path, [str(d / "**" / "*.csv")], sample_model_dir, out_name="g.jsonl")
+    assert [r["id"] for r in rows] == ["a3", "a4"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["nothere.jsonl"], "nothere.jsonl: no such file"),
+        (["{d}/x.txt"], "unsupported file type '.txt'"),
+        (["{d}/*.csv"], "matches no note files"),
+        (["{d}/x.txt", "-o", "{d}/out.xlsx"], "The output's extension must be one of .jsonl, .csv, .parquet"),
+        (["{d}/in.jsonl", "--resume"], "--resume needs the output path (-o)"),
+        (["{d}/in.jsonl", "--jobs", "0"], "The 'jobs' option must be a positive integer. Got 0"),
+    ],
+)
+def test_usage_errors_are_clear(tmp_path, capsys, sample_model_dir, argv, message):
+    write_jsonl(tmp_path / "in.jsonl", NOTES[:1])
+    (tmp_path / "x.txt").write_text("x")
+    argv = [a.format(d=tmp_path) for a in argv]
+    assert main(["score", *argv, "--model", str(sample_model_dir)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_no_output_prints_a_summary(capsys, sample_model_dir):
+    assert main(["score", str(SAMPLES / "notes.jsonl"), "--model", str(sample_model_dir)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("scored 120 of 120 notes from 1 file(s)") and "most ad-like notes:" in out
+    assert "(ad share " in out and "notes/s" in out
+
+
+# -- parallel, resume ---------------------------------------------------------------------------------------------
+@pytest.mark.slow  # starts two worker processes (~30 s on a loaded 2-core machine)
+def test_jobs_2_output_is_identical_to_jobs_1(tmp_path, sample_model_dir):
+    src = write_jsonl(tmp_path / "in.jsonl", NOTES * 4)
+    for jobs in (1, 2):
+        out = tmp_path / f"j{jobs}.csv"
+        cfg = BatchConfig(inputs=[str(src)], output=out, model_dir=sample_model_dir, jobs=jobs, chunk_size=5,
+                          progress=False)  # fmt: skip
+        run_batch(cfg)
+    assert (tmp_path / "j1.csv").read_bytes() == (tmp_path / "j2.csv").read_bytes()
+
+
+def _score_cmd(src, out, model_dir, *extra):
+    code = "import sys; from serve.cli import main; sys.exit(main())"
+    return [sys.executable, "-c", code, "score", str(src), "-o", str(out), "--model", str(model_dir), "--jobs", "1",
+            "--chunk-size", "40", "--no-progress", *extra]  # fmt: skip
+
+
+@pytest.mark.slow  # two notecheck processes, one killed mid-run (~1 min on a loaded 2-core machine)
+def test_resume_after_a_killed_run_gives_identical_output(tmp_path, sample_model_dir):
+    rows = [dict(n, id=f"{n['id']}-{i}") for i in range(300) for n in NOTES]  # 2,100 rows, 53 chunks
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    full, part = tmp_path / "full.jsonl", tmp_path / "resumed.jsonl"
+    assert main(_score_cmd(src, full, sample_model_dir)[3:]) == 0  # the uninterrupted run, in this process
+
+    proc = subprocess.Popen(_score_cmd(src, part, sample_model_dir), cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    manifest = tmp_path / "resumed.jsonl.parts" / "manifest.jsonl"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if manifest.is_file() and len(manifest.read_text().splitlines()) >= 4:  # fingerprint + 3 chunks
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished before it could be killed; make the input larger"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not part.exists()
+    done_before = len(manifest.read_text().splitlines()) - 1
+    assert 3 <= done_before < 53
+
+    res = subprocess.run(_score_cmd(src, part, sample_model_dir, "--resume"), cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert f"resumed: {done_before} of 53 chunk(s) were already done" in res.stdout
+    assert "scored 2100 of 2100 notes" in res.stdout
+    assert part.read_bytes() == full.read_bytes()
+    assert not (tmp_path / "resumed.jsonl.parts").exists()
+
+
+def test_resume_refuses_changed_inputs(tmp_path, capsys, sample_model_dir):
+    src = write_jsonl(tmp_path / "in.jsonl", NOTES)
+    out = tmp_path / "out.jsonl"
+    parts = tmp_path / "out.jsonl.parts"
+    parts.mkdir()
+    (parts / "manifest.jsonl").write_text(json.dumps({"fingerprint": {"manifest_version": 1, "chunk_size": 7}}) + "\n")
+    argv = ["score", str(src), "-o", str(out), "--resume", "--model", str(sample_model_dir), "--jobs", "1"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--resume: the unfinished run in" in err and "chunk_size" in err and "Run without --resume" in err
+
+
+def test_interrupt_keeps_finished_chunks(tmp_path, monkeypatch, sample_model_dir):
+    import serve.batch as batch
+
+    src = write_jsonl(tmp_path / "in.jsonl", NOTES * 3)
+    real, calls = batch.score_chunk, []
+
+    def flaky(chunk, *a):
+        calls.append(chunk.index)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(chunk, *a)
+
+    monkeypatch.setattr(batch, "score_chunk", flaky)
+    out = tmp_path / "out.jsonl"
+    cfg = BatchConfig(inputs=[str(src)], output=out, model_dir=sample_model_dir, jobs=1, chunk_size=3, progress=False)
+    with pytest.raises(batch.Interrupted, match="interrupted after 2 of 7 chunk"):
+        run_batch(cfg)
+    monkeypatch.setattr(batch, "score_chunk", real)
+    cfg.resume = True
+    summary = run_batch(cfg)
+    assert summary.read == 21 and summary.resumed_rows == 6
+    assert [r["line"] for r in iter_output_rows(out, "jsonl")] == list(range(1, 22))
+
+
+# -- Dask --------------------------------------------------------------------------------------------------------
+def test_dask_local_cluster_equals_local_engine(tmp_path, sample_model_dir):
+    distributed = pytest.importorskip("distributed")
+    a = write_jsonl(tmp_path / "a.jsonl", [*NOTES, {"id": "bad", "text": 5}])
+    b = write_parquet(tmp_path / "b.parquet", NOTES[:4])
+    local, _ = score(tmp_path, [a, b], sample_model_dir, out_name="local.jsonl")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:  # fmt: skip
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        out = tmp_path / "dask.jsonl"
+        argv = ["score", str(a), str(b), "-o", str(out), "--engine", "dask", "--scheduler", cluster.scheduler_address,
+                "--model", str(sample_model_dir), "--chunk-size", "3"]  # fmt: skip
+        assert main(argv) == 0
+    assert out.is_dir() and (out / "_SUCCESS").is_file()
+    assert sorted(p.name for p in out.glob("part-*.jsonl")) == [f"part-{i:06d}.jsonl" for i in range(5)]
+    assert list(iter_output_rows(out, "jsonl")) == local
+
+
+# -- per-creator report --------------------------------------------------------------------------------------------
+def test_report_per_creator(tmp_path, sample_model_dir):
+    src = write_jsonl(tmp_path / "in.jsonl", [*NOTES, {"id": "x", "text": 1, "author": "山野"}])
+    rows, summary = score(tmp_path, [src], sample_model_dir, report_dir=tmp_path / "report")
+    report = tmp_path / "report"
+    with open(report / "creators.csv", encoding="utf-8") as fh:
+        table = {r["author"]: r for r in csv.DictReader(fh)}
+    assert set(table) == {"店长", "山野", "吃货"}
+    for author, r in table.items():
+        mine = [x for x in rows if x["author"] == author]
+        assert int(r["notes"]) == len(mine)
+        assert int(r["ad"]) == sum(x["decision"] == "ad" for x in mine)
+    assert int(table["山野"]["errored"]) == 1
+    md = (report / "creators.md").read_text(encoding="utf-8")
+    assert md.count("\n| ") == 1 + 3 and "| author | notes |" in md
+    assert (report / "creators.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert any("per-creator report" in n for n in summary.notes)
+
+
+# -- comment scores ------------------------------------------------------------------------------------------------
+@pytest.fixture
+def tiny_comment_scorer(monkeypatch):
+    """A CommentScorer with a small sentiment model fitted on the sample comments, injected into serve.batch."""
+    comments = pytest.importorskip("model.comments")
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    import serve.batch as batch
+
+    rows = [json.loads(line) for line in (SAMPLES / "comments_sentiment.jsonl").read_text("utf-8").splitlines()]
+    texts = [comments.sentiment_document(r["text"]) for r in rows]
+    features = FeatureUnion([("char", TfidfVectorizer(analyzer="char", ngram_range=(1, 2)))])
+    pipe = Pipeline([("features", features), ("clf", LogisticRegression())])
+    pipe.fit(texts, [int(r["label"] in (1, "positive")) for r in rows])
+    scorer = comments.CommentScorer(sentiment=comments.SentimentModel(pipe, neutral_band=(0.4, 0.6)))
+    monkeypatch.setattr(batch, "comment_scorer_status", lambda: (scorer, None))
+    monkeypatch.setattr(batch, "_SCORERS", {})
+    return scorer
+
+
+def test_comment_scores_keywords_and_report(tmp_path, sample_model_dir, tiny_comment_scorer):
+    kw = tmp_path / "kw.json"
+    kw.write_text(json.dumps({"兰若面霜": ["兰若"], "求购": ["求链接"]}, ensure_ascii=False), encoding="utf-8")
+    notes = [
+        *NOTES,
+        {"id": "k", "text": "用了兰若面霜", "author": "山野", "comments": ["兰若好用吗", "求链接", "一般"]},
+    ]
+    src = write_jsonl(tmp_path / "in.jsonl", notes)
+    rows, _ = score(tmp_path, [src], sample_model_dir, keywords_file=kw, report_dir=tmp_path / "rep")
+    with_comments = {r["id"]: r["comments"] for r in rows if r["comments"] is not None}
+    assert set(with_comments) == {"a5", "k"}
+    assert with_comments["a5"]["n_comments"] == 2 and with_comments["k"]["n_comments"] == 3
+    assert with_comments["k"]["keyword_ratio"]["兰若面霜"] == pytest.approx(1 / 3)
+    assert with_comments["a5"]["keyword_ratio"]["求购"] == pytest.approx(1 / 2)
+    assert "comments" not in with_comments["k"]  # per-comment details are left out of archive rows
+    expected = tiny_comment_scorer.score(notes[-1]["comments"], {"兰若面霜": ["兰若"], "求购": ["求链接"]}).to_dict()
+    assert with_comments["k"]["positive_share"] == expected["positive_share"]
+    with open(tmp_path / "rep" / "creators.csv", encoding="utf-8") as fh:
+        table = {r["author"]: r for r in csv.DictReader(fh)}
+    assert float(table["山野"]["keyword_ratio:兰若面霜"]) == pytest.approx(1 / 3)
+    assert int(table["店长"]["comments"]) == 2 and table["吃货"]["keyword_ratio:求购"] == ""
