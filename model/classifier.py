@@ -9,6 +9,7 @@ genuine notes) and the lower edge of the "review" band.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -268,8 +269,9 @@ class AdModel:
         contrib = data * self._coef[idx]
         names = self.feature_names()
         order = np.argsort(-contrib)
-        pos = [i for i in order if contrib[i] > 0][:top]
-        neg = [i for i in order[::-1] if contrib[i] < 0][:top]
+        pos = order[contrib[order] > 0][:top].tolist()  # same order as filtering the list, without a Python loop
+        reverse = order[::-1]
+        neg = reverse[contrib[reverse] < 0][:top].tolist()
 
         def reason(i: int) -> Reason:
             feature = str(names[idx[i]])
@@ -340,13 +342,11 @@ class AdModel:
         and sparse-matrix building, which dominate single-document latency."""
         all_idx, all_val = [], []
         for analyze, vocab, idf, offset, sublinear, norm in parts:
-            counts: dict[int, int] = {}
-            for term in analyze(doc):
-                j = vocab.get(term)
-                if j is not None:
-                    counts[j] = counts.get(j, 0) + 1
-            idx = np.fromiter(sorted(counts), dtype=np.int64, count=len(counts))
-            val = np.fromiter((counts[j] for j in idx.tolist()), dtype=np.float64, count=len(counts))
+            get = vocab.get
+            counts = {j: c for term, c in Counter(analyze(doc)).items() if (j := get(term)) is not None}
+            keys = sorted(counts)
+            idx = np.array(keys, dtype=np.int64)
+            val = np.array([counts[j] for j in keys], dtype=np.float64)
             if sublinear:
                 np.log(val, val)
                 val += 1.0

@@ -29,6 +29,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -207,12 +208,13 @@ class KeywordMatcher:
 
     def _match_normalized(self, norm: str) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {name: [] for name in self.sets}
-        if not norm:
+        matches = list(self._automaton.iter(norm)) if norm else ()
+        if not matches:
             return out
         found: list[tuple[int, int, tuple[tuple[str, str], ...]]] = []
         cancel: dict[str, list[tuple[int, int]]] = {}
         n = len(norm)
-        for end, (length, hits, excludes, latin_start, latin_end) in self._automaton.iter(norm):
+        for end, (length, hits, excludes, latin_start, latin_end) in matches:
             start = end - length + 1
             for set_name in excludes:
                 cancel.setdefault(set_name, []).append((start, end))
@@ -327,7 +329,11 @@ _EMOTICONS: tuple[tuple[str, str], ...] = (
     (r"<3(?!\d)", "爱"),
     (r"(?<![a-z])(?:h{3,}|(?:ha){2,}|xd+|lol)(?![a-z])|(?<!\d)233+(?!\d)", "哈"),
 )
-_EMOTICON_RE = re.compile("|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(_EMOTICONS)))
+# The lookahead lists every character an emoticon can start with: it lets the regex skip other positions ~20x
+# faster (tests check that every emoticon is still found).
+_EMOTICON_RE = re.compile(
+    "(?=[\\^o(*:≧╥ಥtq;>\\-=.╯<hxl52])(?:" + "|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(_EMOTICONS)) + ")"
+)
 _EMOTICON_CLASS = {f"e{i}": name for i, (_, name) in enumerate(_EMOTICONS)}
 
 
@@ -370,6 +376,7 @@ class SentimentModel:
         self._features = pipeline[-2]
         self._coef = np.asarray(pipeline[-1].coef_[0], dtype=np.float64)
         self._intercept = float(pipeline[-1].intercept_[0])
+        self._fast = _fast_parts(self._features, self._coef)
 
     @property
     def version(self) -> str:
@@ -377,6 +384,20 @@ class SentimentModel:
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         """Log-odds of positive per text; NaN for an empty or whitespace-only text."""
+        texts = _as_texts(texts)
+        out = np.full(len(texts), np.nan)
+        idx = [i for i, t in enumerate(texts) if t.strip()]
+        if idx:
+            docs = [sentiment_document(texts[i]) for i in idx]
+            if self._fast is not None:
+                out[idx] = sum(part.decision(docs) for part in self._fast) + self._intercept
+            else:
+                X = self._features.transform(docs)
+                out[idx] = np.asarray(X @ self._coef + self._intercept, dtype=np.float64).ravel()
+        return out
+
+    def decision_function_reference(self, texts: Sequence[str]) -> np.ndarray:
+        """:meth:`decision_function` through scikit-learn's ``transform`` (the fast path must equal this)."""
         texts = _as_texts(texts)
         out = np.full(len(texts), np.nan)
         idx = [i for i, t in enumerate(texts) if t.strip()]
@@ -403,6 +424,90 @@ class SentimentModel:
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         return [self.label(float(p)) for p in self.predict_proba(texts)]
+
+
+class _FastTfidfPart:
+    """The contribution of one fitted ``TfidfVectorizer`` part to the log-odds, computed without building the
+    sparse matrix: the vectorizer's own analyzer, vocabulary look-up, (sublinear) tf x idf, l2 norm, dot with
+    the part's coefficients, with numpy over the whole batch. Equal to ``vectorizer.transform(docs) @ coef``
+    (checked by the tests) and about twice as fast, because scikit-learn's per-document counting and sparse
+    assembly dominate for short comments."""
+
+    def __init__(self, vectorizer: Any, coef: np.ndarray) -> None:
+        self.analyze = _fast_char_analyzer(vectorizer) or vectorizer.build_analyzer()
+        self.vocabulary = vectorizer.vocabulary_
+        self.idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+        self.coef = coef
+        self.sublinear = bool(vectorizer.sublinear_tf)
+        self.size = len(self.vocabulary)
+
+    def decision(self, docs: list[str]) -> np.ndarray:
+        get = self.vocabulary.get
+        missing = repeat(-1)
+        flat: list[int] = []
+        lengths: list[int] = []
+        for doc in docs:
+            grams = self.analyze(doc)
+            lengths.append(len(grams))
+            flat.extend(map(get, grams, missing))
+        n = len(docs)
+        ids = np.fromiter(flat, dtype=np.int64, count=len(flat))
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        known = ids >= 0
+        if not known.any():
+            return np.zeros(n)
+        uniq, counts = np.unique(rows[known] * self.size + ids[known], return_counts=True)
+        r = uniq // self.size
+        f = uniq % self.size
+        tf = counts.astype(np.float64)
+        if self.sublinear:
+            tf = np.log(tf) + 1.0
+        w = tf * self.idf[f]
+        num = np.bincount(r, weights=w * self.coef[f], minlength=n)
+        den = np.sqrt(np.bincount(r, weights=w * w, minlength=n))
+        return np.divide(num, den, out=np.zeros(n), where=den > 0)
+
+
+def _fast_char_analyzer(vectorizer: Any) -> Any:
+    """scikit-learn's ``char`` analyzer (whitespace runs to one space, then all n-grams) with list
+    comprehensions, for a vectorizer with no preprocessing; None for any other configuration."""
+    if (
+        vectorizer.analyzer != "char"
+        or vectorizer.lowercase
+        or vectorizer.preprocessor is not None
+        or vectorizer.strip_accents is not None
+        or vectorizer.input != "content"
+    ):
+        return None
+    low, high = vectorizer.ngram_range
+    white = re.compile(r"\s\s+")
+
+    def analyze(doc: str) -> list[str]:
+        text = white.sub(" ", doc)
+        size = len(text)
+        grams: list[str] = []
+        for k in range(low, high + 1):
+            grams += list(text) if k == 1 else [text[i : i + k] for i in range(size - k + 1)]
+        return grams
+
+    return analyze
+
+
+def _fast_parts(features: Any, coef: np.ndarray) -> list[_FastTfidfPart] | None:
+    """Fast parts for a FeatureUnion of l2-normalised idf TfidfVectorizers; None when anything else is found."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if getattr(features, "transformer_weights", None):
+        return None
+    parts = []
+    offset = 0
+    for _, vec in features.transformer_list:
+        if type(vec) is not TfidfVectorizer or vec.norm != "l2" or not vec.use_idf or vec.binary:
+            return None
+        size = len(vec.vocabulary_)
+        parts.append(_FastTfidfPart(vec, coef[offset : offset + size]))
+        offset += size
+    return parts if offset == len(coef) else None
 
 
 def _as_texts(texts: Any, name: str = "texts") -> list[str]:

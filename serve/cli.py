@@ -17,7 +17,7 @@ from typing import Any
 from model.errors import NotecheckError
 
 #: Modules that add subcommands (see :func:`build_parser`).
-EXTRA_COMMAND_MODULES: list[str] = ["serve.cmd_score"]
+EXTRA_COMMAND_MODULES: list[str] = ["serve.cmd_score", "serve.cmd_serve", "serve.cmd_comments"]
 
 
 def add_model_arg(p: argparse.ArgumentParser) -> None:
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--skip-bad-rows", action="store_true")
-    p.add_argument("--task", choices=["ad"], default="ad")
+    p.add_argument("--task", choices=["ad", "sentiment"], default="ad")
 
     p = sub.add_parser("check", help="decision, probability and reasons for one note")
     p.add_argument("text", help="the note text, or - to read it from standard input")
@@ -101,6 +101,10 @@ def _f(v: Any) -> str:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.task == "sentiment":
+        from serve.cmd_comments import run_evaluate_sentiment
+
+        return run_evaluate_sentiment(args)
     import numpy as np
 
     from model.evaluation import evaluate

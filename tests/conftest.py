@@ -31,3 +31,20 @@ def sample_model(sample_model_dir: Path):
     from model import load_model
 
     return load_model(sample_model_dir)
+
+
+@pytest.fixture(scope="session")
+def sample_sentiment_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A comment-sentiment model trained on the sample comments (fast; for API tests of comment scoring)."""
+    from training.sentiment import run_sentiment_training
+
+    out = tmp_path_factory.mktemp("sample-sentiment")
+    config = out / "train.toml"
+    config.write_text(
+        "seed = 7\ntest_size = 0.25\ndedup = 'normalized'\n[model]\nbackend = 'rjieba'\nword_ngram_max = 2\n"
+        "min_df = 1\nC = 2.0\ncv_folds = 3\n[sentiment]\nneutral_band = [0.4, 0.6]\n[[dataset]]\nname = 'sample'\n"
+        f"path = '{(SAMPLES / 'comments_sentiment.jsonl').as_posix()}'\nsource = 'sample'\n",
+        encoding="utf-8",
+    )
+    run_sentiment_training(config, out / "model", progress=False, command="pytest")
+    return out / "model"

@@ -1,0 +1,292 @@
+"""Load test of the prediction API over loopback HTTP, against a hello-world endpoint of the same server.
+
+    python benchmarks/api_load.py [--model DIR] [--duration 20] [--concurrency 32] [--workers 1]
+
+1. Starts ``uvicorn`` as a subprocess on 127.0.0.1 (a free port) with the notecheck app plus a FastAPI
+   hello-world route (``GET /hello``, ``async def``) on the same app, so both share server, middleware and
+   settings. Reports the time from process start to ``/readyz`` answering 200, and the worker's resident memory.
+2. Runs the load generator as a *separate process* (this file with ``--client``): an asyncio + httpx client
+   with ``--concurrency`` connections, each sending requests back to back for ``--duration`` seconds (bounded
+   by a request cap too). First against ``/hello``, then ``POST /v1/check`` with a 300-character note.
+3. Prints throughput and p50/p99 latency of both, and the ratios (check / hello-world).
+
+Issue 4 targets: /v1/check p99 <= 25 ms and throughput >= 50% of hello-world; start-up to ready <= 3 s.
+Only loopback is used; the server is stopped (by its pid) at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+MAX_REQUESTS_PER_CLIENT = 200_000  # a bound on every client loop, besides the duration
+
+
+def bench_app() -> Any:
+    """The notecheck app (settings from the environment) plus a hello-world route, for the comparison."""
+    from serve.app import create_app
+
+    app = create_app()
+
+    @app.get("/hello", include_in_schema=False)
+    async def hello() -> dict[str, str]:
+        return {"message": "Hello World"}
+
+    return app
+
+
+# -- load generator (runs in its own process) --------------------------------------------------------------
+async def _client_loop(client: Any, method: str, url: str, body: bytes | None, deadline: float, out: list) -> None:
+    headers = {"content-type": "application/json"} if body is not None else {}
+    clock = time.perf_counter
+    for _ in range(MAX_REQUESTS_PER_CLIENT):
+        if clock() >= deadline:
+            return
+        t = clock()
+        try:
+            r = await client.request(method, url, content=body, headers=headers)
+            ok = r.status_code == 200
+        except Exception:  # a failed request counts as an error, the run goes on
+            ok = False
+        out.append((clock() - t, ok))
+
+
+class RawConnection:
+    """A minimal HTTP/1.1 keep-alive client on asyncio streams (``--client-impl raw``): a fraction of httpx's CPU
+    per request, so that on a small machine the load generator takes less CPU away from the server."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.host, self.port, self.path = parts.hostname or "127.0.0.1", parts.port or 80, parts.path or "/"
+        self.reader: Any = None
+        self.writer: Any = None
+
+    async def request(self, method: str, url: str, content: bytes | None = None, headers: Any = None) -> Any:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        body = content or b""
+        head = f"{method} {self.path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Length: {len(body)}\r\n"
+        if content is not None:
+            head += "Content-Type: application/json\r\n"
+        self.writer.write(head.encode() + b"\r\n" + body)
+        status_line = await self.reader.readline()
+        length = 0
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        await self.reader.readexactly(length)
+        return _Status(int(status_line.split()[1]))
+
+    async def aclose(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+class _Status:
+    def __init__(self, status_code: int) -> None:
+        self.status_code = status_code
+
+
+async def _drive(
+    url: str, method: str, body: bytes | None, concurrency: int, duration: float, impl: str
+) -> dict[str, Any]:
+    import httpx
+
+    if impl == "httpx":
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        shared = httpx.AsyncClient(limits=limits, timeout=30.0)
+        clients = [shared] * concurrency
+    else:
+        clients = [RawConnection(url) for _ in range(concurrency)]
+    try:
+        warm: list = []
+        await asyncio.gather(*(_client_loop(c, method, url, body, time.perf_counter() + 1.0, warm) for c in clients))
+        results: list = []
+        cpu = time.process_time()
+        start = time.perf_counter()
+        deadline = start + duration
+        await asyncio.gather(*(_client_loop(c, method, url, body, deadline, results) for c in clients))
+        elapsed = time.perf_counter() - start
+        cpu = time.process_time() - cpu
+    finally:
+        for c in set(clients):
+            await c.aclose()
+    lat = sorted(t for t, ok in results if ok)
+    errors = sum(1 for _, ok in results if not ok)
+
+    def pct(q: float) -> float:
+        return lat[min(len(lat) - 1, int(q * len(lat)))] * 1e3 if lat else float("nan")
+
+    return {"requests": len(results), "errors": errors, "seconds": elapsed, "rps": len(lat) / elapsed,
+            "p50_ms": pct(0.50), "p99_ms": pct(0.99),
+            "warmup_requests": len(warm), "client_cpu_ms_per_request": cpu / max(1, len(results)) * 1e3}  # fmt: skip
+
+
+def client_main(args: argparse.Namespace) -> int:
+    body = Path(args.body).read_bytes() if args.body else None
+    result = asyncio.run(_drive(args.client, args.method, body, args.concurrency, args.duration, args.client_impl))
+    print(json.dumps(result))
+    return 0
+
+
+# -- orchestration -----------------------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _worker_pids(pid: int, workers: int) -> list[int]:
+    """uvicorn with one worker serves in its own process; with N it supervises N spawned worker processes."""
+    if workers == 1:
+        return [pid]
+    try:
+        children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return [pid]
+    return [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()] or [pid]
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of processes (from /proc/<pid>/stat)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of the full line)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _phase(args: argparse.Namespace, pids: list[int], url: str, method: str, body: str | None) -> dict[str, Any]:
+    """One load phase; adds the server's CPU time per request (independent of the load generator's cost)."""
+    before = _cpu_seconds(pids)
+    result = _run_client(args, url, method, body)
+    served = result["requests"] + result["warmup_requests"]
+    result["server_cpu_ms_per_request"] = (_cpu_seconds(pids) - before) / max(1, served) * 1e3
+    return result
+
+
+def _wait_ready(url: str, proc: subprocess.Popen, timeout: float) -> float:
+    import httpx
+
+    start = time.perf_counter()
+    deadline = start + timeout
+    while time.perf_counter() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with code {proc.returncode} before it was ready")
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return time.perf_counter() - start
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.01)
+    raise RuntimeError(f"the server was not ready within {timeout} s")
+
+
+def _run_client(args: argparse.Namespace, url: str, method: str, body_file: str | None) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--client", url, "--method", method, "--concurrency", str(args.concurrency),
+           "--duration", str(args.duration), "--client-impl", args.client_impl]  # fmt: skip
+    if body_file:
+        cmd += ["--body", body_file]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=args.duration * 4 + 60, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", type=Path, default=None, help="ad-model directory (default: the shipped model)")
+    ap.add_argument("--duration", type=float, default=20.0, help="seconds of load per endpoint (>= 20 for the issue)")
+    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--chars", type=int, default=300, help="characters of the checked note's text")
+    ap.add_argument(
+        "--client-impl",
+        choices=["httpx", "raw"],
+        default="httpx",
+        help="load generator: httpx.AsyncClient (default) or a minimal asyncio HTTP/1.1 client",
+    )
+    # client mode (internal)
+    ap.add_argument("--client", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--method", default="GET", help=argparse.SUPPRESS)
+    ap.add_argument("--body", default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.client:
+        return client_main(args)
+
+    sys.path.insert(0, str(HERE))
+    from api_latency import bench_note
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTECHECK_")}
+    if args.model is not None:
+        env["NOTECHECK_MODEL_DIR"] = str(args.model.resolve())
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    cmd = [sys.executable, "-m", "uvicorn", "api_load:bench_app", "--factory", "--app-dir", str(HERE),
+           "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers),
+           "--no-access-log", "--log-level", "warning"]  # fmt: skip
+    body_file = Path(f"/tmp/notecheck-api-load-{os.getpid()}.json")
+    body_file.write_text(json.dumps(bench_note(args.chars), ensure_ascii=False), encoding="utf-8")
+    log = Path(f"/tmp/notecheck-api-load-{os.getpid()}.log")
+    with open(log, "wb") as log_fh:
+        proc = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=log_fh, stderr=subprocess.STDOUT)
+    try:
+        ready_s = _wait_ready(f"{base}/readyz", proc, timeout=60.0)
+        workers = _worker_pids(proc.pid, args.workers)
+        rss_idle = [_rss_mb(p) for p in workers]
+        hello = _phase(args, workers, f"{base}/hello", "GET", None)
+        check = _phase(args, workers, f"{base}/v1/check", "POST", str(body_file))
+        rss_after = [_rss_mb(p) for p in workers]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        body_file.unlink(missing_ok=True)
+        if proc.returncode not in (0, -15):
+            print(log.read_text(errors="replace")[-3000:], file=sys.stderr)
+        log.unlink(missing_ok=True)
+
+    load = os.getloadavg()[0]
+    print(f"server: uvicorn, {args.workers} worker(s), 127.0.0.1; load generator: asyncio + {args.client_impl} in a "
+          f"separate process, {args.concurrency} connections, {args.duration:.0f} s per endpoint")  # fmt: skip
+    print(f"machine: {os.cpu_count()} cores (shared by server and load generator), load average {load:.2f}")
+    print(f"start-up to ready (process start -> /readyz 200): {ready_s:.2f} s  (target <= 3 s)")
+    rss = zip(rss_idle, rss_after, strict=True)
+    print("worker RSS: " + ", ".join(f"{a:.0f} MB idle -> {b:.0f} MB after load" for a, b in rss))
+    print(f"{'endpoint':<26}{'requests':>10}{'errors':>8}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
+          f"{'server CPU ms/req':>19}{'client CPU ms/req':>19}")  # fmt: skip
+    for name, r in (("GET /hello (hello-world)", hello), ("POST /v1/check (300 ch)", check)):
+        print(f"{name:<26}{r['requests']:>10}{r['errors']:>8}{r['rps']:>10.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
+              f"{r['server_cpu_ms_per_request']:>19.2f}{r['client_cpu_ms_per_request']:>19.2f}")  # fmt: skip
+    ratio = check["rps"] / hello["rps"] if hello["rps"] else float("nan")
+    print(f"throughput ratio check / hello-world: {ratio:.2f}  (target >= 0.50)")
+    cpu_ratio = hello["server_cpu_ms_per_request"] / check["server_cpu_ms_per_request"]
+    print(f"server-CPU capacity ratio check / hello-world (hello CPU per request / check CPU per request): "
+          f"{cpu_ratio:.2f}; the throughput a server-bound run would show")  # fmt: skip
+    print(f"p99 of /v1/check: {check['p99_ms']:.1f} ms  (target <= 25 ms); p99 ratio check / hello-world: "
+          f"{check['p99_ms'] / hello['p99_ms']:.2f}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,196 @@
+"""The pre-publish prediction service: ``create_app(settings)`` builds the FastAPI application.
+
+Models load once in the lifespan and are handed to routes by :mod:`serve.deps`; CPU-bound work runs in sync
+routes (FastAPI's threadpool), never on the event loop. ``notecheck serve`` runs it with uvicorn
+(:mod:`serve.cmd_serve`). See ``/docs`` or ``/openapi.json`` of a running server for the API.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from model.errors import NotecheckError
+from serve.deps import load_models
+from serve.metrics import Metrics, MetricsMiddleware
+from serve.schemas import document_limits, field_path, strip_union_tags
+from serve.settings import Settings, load_settings
+
+API_VERSION = "1"
+log = logging.getLogger("notecheck.serve")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The application for ``settings`` (read from the environment and settings file when None)."""
+    from serve.routes import ROUTERS
+
+    settings = load_settings() if settings is None else settings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Loading is CPU/IO-bound but nothing is served before start-up completes, so it runs here directly.
+        models = load_models(settings)
+        app.state.model_limiter = anyio.CapacityLimiter(settings.model_threads)
+        app.state.models = models
+        app.state.metrics.ready.set(1)
+        app.state.metrics.load_seconds.set(models.load_seconds)
+        log.info("notecheck models loaded in %.3fs (ad model %s)", models.load_seconds, models.ad.version)
+        try:
+            yield
+        finally:
+            app.state.models = None
+            app.state.metrics.ready.set(0)
+
+    app = FastAPI(
+        title="notecheck",
+        version=API_VERSION,
+        summary="Does a Chinese social-media note read as a soft-text advertisement, and why?",
+        description=(
+            "Check notes before they are published: decision (`ad` / `review` / `genuine`), calibrated "
+            "probability, operating thresholds and the readable reasons each way; score comments against keyword "
+            "sets. When the server has API keys configured, `/v1/*` and `/metrics` need one (header `X-API-Key` "
+            "or `Authorization: Bearer`)."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.models = None
+    app.state.metrics = Metrics()
+    app.state.api_keys = [k.get_secret_value().encode("utf-8") for k in settings.api_keys]
+
+    for router in ROUTERS:
+        app.include_router(router)
+
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(NotecheckError, _notecheck_error)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    if settings.metrics_enabled:
+        app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+
+    default_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_limits(default_openapi(), settings)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+# -- errors ------------------------------------------------------------------------------------------------
+def _preview(value: Any) -> str:
+    """A short, always-encodable description of what came in (never the whole 1 MB string back)."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        shown = value[:40].encode("utf-8", "replace").decode("utf-8")
+        more = f" ({len(value)} characters)" if len(value) > 40 else ""
+        return f"str {shown!r}{more}"
+    if isinstance(value, (bool, int, float)):
+        return f"{type(value).__name__} {value!r}"
+    if isinstance(value, (list, dict)):
+        return f"{'an array' if isinstance(value, list) else 'an object'} of {len(value)} items"
+    return type(value).__name__
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    items = []
+    for e in exc.errors():
+        loc = [p if isinstance(p, (int, str)) else str(p) for p in e.get("loc", ())]
+        loc = strip_union_tags([p.encode("utf-8", "replace").decode("utf-8") if isinstance(p, str) else p for p in loc])
+        msg = str(e.get("msg", "invalid")).encode("utf-8", "replace").decode("utf-8")
+        msg = msg.removeprefix("Value error, ")
+        kind = str(e.get("type", "value_error"))
+        if kind == "json_invalid":
+            ctx = e.get("ctx") or {}
+            msg = f"the body must be valid JSON: {ctx.get('error', 'decode error')} at character {loc[-1]}"
+            items.append({"loc": loc, "field": "body", "msg": msg, "type": kind})
+            continue
+        if "input" in e and kind != "too_long":
+            msg = f"{msg}. Got {_preview(e['input'])}"
+        items.append({"loc": loc, "field": field_path(loc), "msg": msg, "type": kind})
+    first = items[0] if items else {"field": "body", "msg": "invalid request"}
+    more = f" (and {len(items) - 1} more error(s), see 'detail')" if len(items) > 1 else ""
+    message = f"field '{first['field']}': {first['msg']}{more}"
+    return JSONResponse(status_code=422, content={"message": message, "detail": items})
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    cause = exc.__cause__
+    if exc.status_code == 400 and isinstance(cause, (ValueError, RecursionError)):
+        # FastAPI's "There was an error parsing the body": bytes that are not UTF-8, or JSON nested too deeply.
+        why = "UTF-8" if isinstance(cause, UnicodeDecodeError) else "not nested too deeply"
+        msg = f"the body must be valid JSON, {why}. Got {type(cause).__name__}: {str(cause)[:80]}"
+        item = {"loc": ["body"], "field": "body", "msg": msg, "type": "json_invalid"}
+        return JSONResponse(status_code=422, content={"message": f"field 'body': {msg}", "detail": [item]})
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    return JSONResponse(
+        status_code=exc.status_code,
+        content={"message": detail, "detail": detail},
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def _notecheck_error(request: Request, exc: NotecheckError) -> JSONResponse:
+    message = str(exc).encode("utf-8", "replace").decode("utf-8")
+    return JSONResponse(status_code=422, content={"message": message, "detail": message})
+
+
+class BodyLimitMiddleware:
+    """413 for request bodies over ``max_body_bytes``: at once from Content-Length, else while reading."""
+
+    def __init__(self, app: Any, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    def _message(self, got: str) -> str:
+        return f"The request body must be at most {self.max_body_bytes} bytes (max_body_bytes). Got {got}."
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = None
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                length = value
+                break
+        if length is not None:
+            if not length.isdigit():
+                await _send_json(send, 400, f"The Content-Length header must be a whole number. Got {length!r:.40}.")
+                return
+            if int(length) > self.max_body_bytes:
+                await _send_json(send, 413, self._message(f"Content-Length {int(length)}"))
+                return
+        limit = self.max_body_bytes
+        seen = 0
+
+        async def limited_receive() -> dict[str, Any]:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise StarletteHTTPException(413, self._message(f"more than {limit} bytes"))
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+async def _send_json(send: Any, status: int, message: str) -> None:
+    import json
+
+    body = json.dumps({"message": message, "detail": message}).encode("utf-8")
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

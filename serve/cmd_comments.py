@@ -1,0 +1,199 @@
+"""``notecheck comments FILE``: keyword ratio and sentiment of each note's comments, per note and per creator;
+and ``notecheck evaluate --task sentiment`` (dispatched here from :mod:`serve.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from model.comments import (
+    DEFAULT_KEYWORDS_FILE,
+    DEFAULT_MAX_COMMENT_CHARS,
+    CommentScorer,
+    aggregate_creators,
+    load_sentiment_model,
+    merge_keyword_sets,
+    read_keyword_file,
+    sentiment_metrics,
+    sentiment_table,
+)
+from model.errors import InvalidNoteError
+from model.notes import Note, iter_records, parse_note, read_notes
+from serve.cli import add_model_arg, load_ad_model
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "comments",
+        help="keyword ratio and positive/negative ratio of each note's comments, per note and per creator",
+        description="Score the comments of each note in note files (a note may have comments and no text). "
+        "--model picks the sentiment model directory (default: model/sentiment/).",
+    )
+    p.add_argument("inputs", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--keywords", type=Path, default=None, help="JSON file of keyword sets added to the defaults")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    add_model_arg(p)
+    p.add_argument("--ad-model", type=Path, default=None, help="ad model for the creators' ad share (default: shipped)")
+    p.add_argument("--no-ad", action="store_true", help="do not run the ad model (ad share stays empty)")
+    p.add_argument("--max-comment-chars", type=int, default=DEFAULT_MAX_COMMENT_CHARS)
+    p.set_defaults(func=run)
+
+
+def _read_rows(paths: list[Path]) -> tuple[list[dict[str, Any]], list[Note | None]]:
+    """One output row per input row; a row that fails validation keeps its ``error``."""
+    rows: list[dict[str, Any]] = []
+    notes: list[Note | None] = []
+    for path in paths:
+        for rec in iter_records(path):
+            rid = rec.data.get("id") if isinstance(rec.data, dict) else None
+            row: dict[str, Any] = {"id": None if rid is None else str(rid), "file": rec.path, "line": rec.line}
+            try:
+                if rec.error is not None:
+                    raise InvalidNoteError(rec.where + rec.error)
+                note = parse_note(rec.data, where=rec.where, require_text=False)
+            except InvalidNoteError as exc:
+                row["error"] = str(exc)
+                rows.append(row)
+                notes.append(None)
+                continue
+            row["author"] = note.author
+            rows.append(row)
+            notes.append(note)
+    return rows, notes
+
+
+def score_rows(
+    scorer: CommentScorer, rows: list[dict[str, Any]], notes: list[Note | None], ad_model: Any = None
+) -> list[dict[str, Any]]:
+    """Add the comment report (and the ad decision when ``ad_model`` is given and the note has text)."""
+    good = [i for i, n in enumerate(notes) if n is not None]
+    reports = scorer.score_many([notes[i] for i in good])
+    for i, report in zip(good, reports, strict=True):
+        rows[i].update(report.to_dict())
+    if ad_model is not None:
+        with_text = [i for i in good if (notes[i].text or notes[i].title).strip()]
+        probs = ad_model.predict_proba([notes[i] for i in with_text]) if with_text else []
+        for i in good:
+            rows[i]["decision"] = None
+            rows[i]["ad_probability"] = None
+        for i, p in zip(with_text, probs, strict=True):
+            rows[i]["decision"] = ad_model.decide(float(p))
+            rows[i]["ad_probability"] = round(float(p), 6)
+    return rows
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    return str(v)
+
+
+def _table(header: list[str], body: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in body]
+    return "\n".join(lines)
+
+
+def render(rows: list[dict[str, Any]], creators: list[dict[str, Any]], sets: list[str]) -> str:
+    header = ["note", "author", "comments", "pos", "neu", "neg", "positive share", "weighted", "decision"]
+    header += [f"{s} ratio" for s in sets]
+    body = []
+    errors = []
+    for r in rows:
+        name = r.get("id") or f"{Path(r['file']).name}:{r['line']}"
+        if "error" in r:
+            errors.append(f"error: {r['error']}")
+            body.append([name, "–", "error", "", "", "", "", "", ""] + [""] * len(sets))
+            continue
+        c = r["label_counts"]
+        body.append(
+            [name, r.get("author"), r["n_comments"], c["positive"], c["neutral"], c["negative"], r["positive_share"],
+             r["positive_share_weighted"], r.get("decision")] + [r["keyword_ratio"].get(s) for s in sets]
+        )  # fmt: skip
+    cheader = ["creator", "notes", "with comments", "ad share", "comments", "positive share"]
+    cheader += [f"mean {s} ratio" for s in sets]
+    cbody = [
+        [c["author"] or "(no author)", c["notes"], c["notes_with_comments"], c["ad_share"], c["comments"],
+         c["positive_share"]] + [c["keyword_ratio"].get(s) for s in sets]
+        for c in creators
+    ]  # fmt: skip
+    out = ["## Notes", "", _table(header, body), "", "## Creators", "", _table(cheader, cbody)]
+    if errors:
+        out += ["", *errors]
+    return "\n".join(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    sets, exclude = read_keyword_file(DEFAULT_KEYWORDS_FILE)
+    if args.keywords is not None:
+        extra, extra_exclude = read_keyword_file(args.keywords)
+        sets = merge_keyword_sets(sets, extra)
+        exclude = merge_keyword_sets(exclude, extra_exclude)
+    sentiment = load_sentiment_model(args.model, allow_version_mismatch=args.allow_version_mismatch)
+    scorer = CommentScorer(
+        sentiment=sentiment, keyword_sets=sets, keyword_exclude=exclude, max_comment_chars=args.max_comment_chars
+    )
+    for set_name, dropped, kept in scorer.matcher.merged:
+        print(f"note: keyword {dropped!r} of set {set_name!r} is the same as {kept!r} after normalisation; merged",
+              file=sys.stderr)  # fmt: skip
+    ad_model = None
+    if not args.no_ad:
+        ad_model = load_ad_model(
+            argparse.Namespace(model=args.ad_model, allow_version_mismatch=args.allow_version_mismatch)
+        )
+    rows, notes = _read_rows(args.inputs)
+    rows = score_rows(scorer, rows, notes, ad_model)
+    creators = aggregate_creators(r for r in rows if "error" not in r)
+    if args.json:
+        doc = {
+            "sentiment_model": sentiment.version,
+            "neutral_band": list(sentiment.neutral_band),
+            "ad_model": None if ad_model is None else ad_model.version,
+            "keyword_sets": {k: len(v) for k, v in scorer.matcher.sets.items()},
+            "notes": rows,
+            "creators": creators,
+        }
+        print(json.dumps(doc, ensure_ascii=False))
+        return 0
+    print(
+        f"{len(rows)} notes from {len(args.inputs)} file(s); sentiment model {sentiment.version} "
+        f"(positive ≥ {sentiment.neutral_band[1]:.3f}, negative < {sentiment.neutral_band[0]:.3f})"
+    )
+    print(render(rows, creators, list(scorer.matcher.sets)))
+    return 0
+
+
+def run_evaluate_sentiment(args: argparse.Namespace) -> int:
+    """``notecheck evaluate --task sentiment DATA...``: accuracy, macro-F1 and per-source accuracy on labelled
+    texts (``text``, ``label`` 1 = positive / 0 = negative)."""
+    model = load_sentiment_model(args.model, allow_version_mismatch=args.allow_version_mismatch)
+    texts: list[str] = []
+    labels: list[int] = []
+    sources: list[str] = []
+    skipped: list[str] = []
+    for path in args.data:
+        notes, s = read_notes(path, require_label=True, skip_bad_rows=args.skip_bad_rows)
+        skipped += s
+        for n in notes:
+            texts.append(f"{n.title}\n{n.text}" if n.title else n.text)
+            labels.append(int(n.label))
+            sources.append(n.source or path.stem)
+    if not texts:
+        print("error: no labelled texts to evaluate", file=sys.stderr)
+        return 2
+    result = sentiment_metrics(labels, model.predict_proba(texts), sources, model.neutral_band)
+    result["model_version"] = model.version
+    result["skipped_rows"] = skipped
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    for line in skipped:
+        print(f"skipped: {line}", file=sys.stderr)
+    print(f"sentiment model {model.version}, {result['n']} texts (accuracy and macro-F1 at P(positive) = 0.5)")
+    print(sentiment_table(result))
+    return 0

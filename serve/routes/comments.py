@@ -1,0 +1,50 @@
+"""``POST /v1/comments/score``: comments and keyword sets -> keyword ratios, sentiment counts, positive share."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from serve.deps import (
+    LoadedModels,
+    get_comment_scorer,
+    get_metrics,
+    get_models,
+    get_settings,
+    require_api_key,
+    run_model,
+)
+from serve.metrics import Metrics
+from serve.schemas import ERROR_RESPONSES, CommentsIn, CommentsOut, comments_limit_errors
+from serve.settings import Settings
+
+router = APIRouter(prefix="/v1", tags=["comments"], dependencies=[Depends(require_api_key)], responses=ERROR_RESPONSES)
+
+
+@router.post("/comments/score", response_model=CommentsOut, summary="Score comments against keyword sets")
+async def score_comments(
+    body: CommentsIn,
+    request: Request,
+    models: Annotated[LoadedModels, Depends(get_models)],
+    scorer: Annotated[Any, Depends(get_comment_scorer)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    metrics: Annotated[Metrics, Depends(get_metrics)],
+) -> JSONResponse:
+    """Per comment: sentiment label and positive probability, keyword hits; overall: share of comments
+    mentioning each keyword set, sentiment label counts and the positive share (plain and like-weighted)."""
+    errors = comments_limit_errors(body, settings)
+    if errors:
+        raise RequestValidationError(errors)
+    comments = [c if isinstance(c, str) else c.model_dump(exclude_none=True) for c in body.comments]
+
+    def work() -> JSONResponse:
+        report = scorer.score(comments, body.keywords).to_dict()
+        report["model_version"] = models.comment_version or "unversioned"
+        return JSONResponse(report)
+
+    response = await run_model(request, work)
+    metrics.comments.inc(len(comments))
+    return response

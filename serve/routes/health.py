@@ -1,0 +1,56 @@
+"""``GET /healthz`` (the process is up), ``GET /readyz`` (the models are loaded), ``GET /metrics`` (Prometheus).
+
+``/healthz`` and ``/readyz`` never need an API key (orchestrators probe them); ``/metrics`` does when keys are
+configured.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+
+from serve.deps import get_metrics, require_api_key
+from serve.metrics import Metrics
+from serve.schemas import HealthOut, ReadyOut
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", response_model=HealthOut, summary="The process is up")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    response_model=ReadyOut,
+    summary="The models are loaded",
+    responses={503: {"model": ReadyOut, "description": "still loading"}},
+)
+async def readyz(request: Request) -> JSONResponse:
+    models = getattr(request.app.state, "models", None)
+    if models is None:
+        return JSONResponse({"status": "loading"}, status_code=503)
+    return JSONResponse(
+        {
+            "status": "ready",
+            "ad_model": models.ad.version,
+            "comment_model": models.comment_version,
+            "load_seconds": models.load_seconds,
+        }
+    )
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    dependencies=[Depends(require_api_key)],
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
+)
+async def metrics(request: Request, metrics: Annotated[Metrics, Depends(get_metrics)]) -> Response:
+    if not request.app.state.settings.metrics_enabled:
+        return JSONResponse({"message": "metrics are disabled", "detail": "metrics are disabled"}, status_code=404)
+    return Response(metrics.render(), media_type=metrics.content_type)

@@ -1,0 +1,356 @@
+"""Request and response schemas of the prediction API (inputs and outputs are separate models).
+
+Shapes and types are checked by pydantic; the size limits come from :class:`serve.settings.Settings` at run
+time (:func:`limit_errors`) and are written into the OpenAPI document (:func:`document_limits`), so a client
+sees the limits the running server enforces. Every error names the field, what was expected and what came in.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+
+from serve.settings import Settings
+
+Decision = Literal["ad", "review", "genuine"]
+
+
+def _encodable(value: str | None, what: str) -> str | None:
+    """Values echoed back in responses must be valid Unicode (no lone surrogates)."""
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(
+                f"{what} must be valid Unicode text; got a lone surrogate at position {exc.start}"
+            ) from None
+    return value
+
+
+# -- inputs ------------------------------------------------------------------------------------------------
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CommentIn(_Input):
+    """A comment as an object; a bare string is accepted wherever a comment is."""
+
+    text: str = Field(description="the comment text")
+    likes: int | None = Field(None, ge=0, description="like count")
+    author: str | None = Field(None, description="author name (not used for scoring)")
+
+
+def _comment_kind(value: Any) -> str:
+    return "str" if isinstance(value, str) else "CommentIn"
+
+
+#: A comment: a string or a :class:`CommentIn`. Discriminated, so an object is validated only as an object and
+#: its errors name its field (``comments[0].likes``), not both union branches.
+CommentItem = Annotated[
+    Annotated[str, Tag("str")] | Annotated[CommentIn, Tag("CommentIn")], Discriminator(_comment_kind)
+]
+UNION_TAGS = frozenset({"str", "CommentIn"})
+
+KeywordSets = dict[str, list[str]]
+
+
+def _check_keywords(value: KeywordSets | None) -> KeywordSets | None:
+    if value is not None:
+        for name, words in value.items():
+            _encodable(name, "a keyword-set name")
+            if not name.strip():
+                raise ValueError("keyword-set names must be non-empty")
+            for w in words:
+                _encodable(w, f"keyword in set {name!r}")
+                if not w.strip():
+                    raise ValueError(f"keywords must be non-empty strings; set {name!r} has an empty one")
+    return value
+
+
+class NoteIn(_Input):
+    """One note to check before it is published."""
+
+    id: str | None = Field(None, max_length=200, description="optional id, echoed in the result")
+    title: str = Field("", description="the note's title")
+    text: str = Field(description="the note's body; title and text may not both be blank")
+    comments: list[CommentItem] | None = Field(None, description="comments to score (optional)")
+    keywords: KeywordSets | None = Field(
+        None, description="keyword sets for comment scoring, e.g. {'brand': ['兰若', '兰若面霜']}"
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _id_encodable(cls, value: str | None) -> str | None:
+        return _encodable(value, "id")
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str, info: Any) -> str:
+        if not value.strip() and not str(info.data.get("title") or "").strip():
+            raise ValueError("title and text are both blank; at least one must contain text")
+        return value
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, value: KeywordSets | None) -> KeywordSets | None:
+        return _check_keywords(value)
+
+    def as_note(self) -> dict[str, Any]:
+        comments = None
+        if self.comments is not None:
+            comments = [c if isinstance(c, str) else c.model_dump(exclude_none=True) for c in self.comments]
+        return {"id": self.id, "title": self.title, "text": self.text, "comments": comments}
+
+
+class BatchIn(_Input):
+    notes: list[NoteIn] = Field(min_length=1, description="notes to check; results come back in the same order")
+
+
+class CommentsIn(_Input):
+    comments: list[CommentItem] = Field(description="the comments to score")
+    keywords: KeywordSets | None = Field(None, description="keyword sets, e.g. {'brand': ['兰若'], 'rival': ['雪岚']}")
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, value: KeywordSets | None) -> KeywordSets | None:
+        return _check_keywords(value)
+
+
+# -- outputs -----------------------------------------------------------------------------------------------
+class ReasonOut(BaseModel):
+    feature: str = Field(description="the model feature (word, word pair or ⟦cue⟧ token)")
+    label: str = Field(description="readable name of the feature")
+    kind: str = Field(description="word, cue, tag, emo, n_tags, mention, has, chars or c (comment signal)")
+    contribution: float = Field(description="share of the log-odds; positive pushes towards 'ad'")
+    evidence: list[str] = Field(description="words of the note that triggered a cue")
+
+
+class ReasonsOut(BaseModel):
+    towards_ad: list[ReasonOut]
+    towards_genuine: list[ReasonOut]
+    intercept: float
+    log_odds: float
+
+
+class CueOut(BaseModel):
+    cue: str
+    label: str
+    evidence: list[str]
+
+
+class CommentScoreOut(BaseModel):
+    index: int = Field(description="position of the comment in the request")
+    label: Literal["positive", "neutral", "negative"] = Field(description="sentiment label")
+    positive_probability: float | None = Field(description="P(positive); null for an empty comment")
+    keyword_hits: dict[str, list[str]] = Field(description="keywords of each set found in the comment")
+    truncated: bool = Field(description="the comment was longer than the sentiment model reads")
+    empty: bool = Field(False, description="the comment was blank")
+
+
+class CommentReportOut(BaseModel):
+    n_comments: int
+    comments: list[CommentScoreOut]
+    keyword_ratio: dict[str, float] = Field(description="share of comments mentioning each keyword set")
+    keyword_ratio_weighted: dict[str, float | None] = Field(
+        default_factory=dict, description="the same, weighted by 1 + likes; null values when no comment has likes"
+    )
+    keyword_hits: dict[str, dict[str, int]] = Field(description="per set, how many comments contain each keyword")
+    matched_comments: dict[str, list[int]] = Field(description="per set, indices of the comments that hit it")
+    label_counts: dict[str, int] = Field(description="comments per sentiment label")
+    positive_share: float | None = Field(description="positive / (positive + negative); null when none is polar")
+    positive_share_weighted: float | None = Field(None, description="the same weighted by 1 + likes")
+    n_truncated: int = 0
+    n_empty: int = 0
+
+
+class CommentsOut(CommentReportOut):
+    model_version: str
+
+
+class CheckOut(BaseModel):
+    id: str | None = None
+    decision: Decision = Field(description="'ad' at or above threshold, 'review' at or above review_threshold")
+    ad_probability: float = Field(description="calibrated probability that the note is an advertisement")
+    threshold: float
+    review_threshold: float
+    reasons: ReasonsOut
+    cues: list[CueOut] = Field(description="advertising cues found, with the words that triggered them")
+    comments: CommentReportOut | None = Field(None, description="comment scores, when comments were sent")
+    model_version: str
+
+
+class BatchOut(BaseModel):
+    n: int
+    results: list[CheckOut]
+    model_version: str
+
+
+class OperatingPoint(BaseModel):
+    threshold: float
+    review_threshold: float
+    overridden: bool = Field(description="thresholds set by the server's settings instead of the model card")
+
+
+class ModelsOut(BaseModel):
+    ad: dict[str, Any] = Field(description="the ad model's card, as stored in its artifact")
+    comments: dict[str, Any] | None = Field(description="the comment-sentiment model's card, when loaded")
+    operating_point: OperatingPoint
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+
+
+class ReadyOut(BaseModel):
+    status: Literal["ready", "loading"]
+    ad_model: str | None = None
+    comment_model: str | None = None
+    load_seconds: float | None = None
+
+
+class ErrorItem(BaseModel):
+    loc: list[str | int]
+    field: str
+    msg: str
+    type: str
+
+
+class ErrorOut(BaseModel):
+    message: str = Field(description="what was wrong, naming the field")
+    detail: list[ErrorItem] | str | None = None
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "malformed Content-Length header"},
+    401: {"model": ErrorOut, "description": "missing or invalid API key (only when keys are configured)"},
+    413: {"model": ErrorOut, "description": "request body larger than max_body_bytes"},
+    422: {"model": ErrorOut, "description": "invalid JSON, field or limit; the field is named"},
+    503: {"model": ErrorOut, "description": "models not loaded yet"},
+}
+
+
+# -- limits ------------------------------------------------------------------------------------------------
+def strip_union_tags(loc: list[str | int]) -> list[str | int]:
+    """Drop the union-branch tag pydantic puts after ``comments[i]`` in error locations."""
+    return [
+        p
+        for i, p in enumerate(loc)
+        if not (p in UNION_TAGS and i >= 2 and isinstance(loc[i - 1], int) and loc[i - 2] == "comments")
+    ]
+
+
+def field_path(loc: tuple[str | int, ...] | list[str | int]) -> str:
+    """``("body", "notes", 3, "text")`` -> ``notes[3].text``."""
+    out = ""
+    for part in loc:
+        if part == "body" and not out:
+            continue
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "body"
+
+
+def _too_long(loc: tuple[str | int, ...], limit: int, value: str | list[Any], noun: str) -> dict[str, Any]:
+    kind = "list" if isinstance(value, list) else "string"
+    return {
+        "loc": loc,
+        "msg": f"{kind} must have at most {limit} {noun} (the server's limit). Got {len(value)} {noun}",
+        "type": "too_long",
+        "input": None,
+    }
+
+
+def _comment_errors(comments: list[CommentIn | str] | None, s: Settings, loc: tuple[str | int, ...]) -> list[dict]:
+    errors: list[dict[str, Any]] = []
+    if comments is None:
+        return errors
+    if len(comments) > s.max_comments:
+        errors.append(_too_long((*loc, "comments"), s.max_comments, comments, "items"))
+        return errors
+    for i, c in enumerate(comments):
+        text = c if isinstance(c, str) else c.text
+        if len(text) > s.max_comment_chars:
+            where = (*loc, "comments", i) if isinstance(c, str) else (*loc, "comments", i, "text")
+            errors.append(_too_long(where, s.max_comment_chars, text, "characters"))
+    return errors
+
+
+def _keyword_errors(keywords: KeywordSets | None, s: Settings, loc: tuple[str | int, ...]) -> list[dict]:
+    errors: list[dict[str, Any]] = []
+    if keywords is None:
+        return errors
+    if len(keywords) > s.max_keyword_sets:
+        errors.append(_too_long((*loc, "keywords"), s.max_keyword_sets, list(keywords), "items"))
+        return errors
+    for name, words in keywords.items():
+        if len(name) > s.max_keyword_chars:
+            errors.append(_too_long((*loc, "keywords", name[:40]), s.max_keyword_chars, name, "characters"))
+        if len(words) > s.max_keywords_per_set:
+            errors.append(_too_long((*loc, "keywords", name[:40]), s.max_keywords_per_set, words, "items"))
+        for j, w in enumerate(words):
+            if len(w) > s.max_keyword_chars:
+                errors.append(_too_long((*loc, "keywords", name[:40], j), s.max_keyword_chars, w, "characters"))
+    return errors
+
+
+def note_limit_errors(note: NoteIn, s: Settings, loc: tuple[str | int, ...] = ("body",)) -> list[dict[str, Any]]:
+    errors: list[dict[str, Any]] = []
+    if len(note.title) > s.max_title_chars:
+        errors.append(_too_long((*loc, "title"), s.max_title_chars, note.title, "characters"))
+    if len(note.text) > s.max_text_chars:
+        errors.append(_too_long((*loc, "text"), s.max_text_chars, note.text, "characters"))
+    errors += _comment_errors(note.comments, s, loc)
+    errors += _keyword_errors(note.keywords, s, loc)
+    return errors
+
+
+def batch_limit_errors(batch: BatchIn, s: Settings) -> list[dict[str, Any]]:
+    if len(batch.notes) > s.max_batch:
+        return [_too_long(("body", "notes"), s.max_batch, batch.notes, "items")]
+    errors: list[dict[str, Any]] = []
+    for i, note in enumerate(batch.notes):
+        errors += note_limit_errors(note, s, ("body", "notes", i))
+    return errors
+
+
+def comments_limit_errors(body: CommentsIn, s: Settings) -> list[dict[str, Any]]:
+    return _comment_errors(body.comments, s, ("body",)) + _keyword_errors(body.keywords, s, ("body",))
+
+
+def document_limits(openapi: dict[str, Any], s: Settings) -> dict[str, Any]:
+    """Write the server's limits into the OpenAPI document's input schemas (maxLength / maxItems)."""
+    schemas = openapi.get("components", {}).get("schemas", {})
+
+    def prop(model: str, name: str) -> dict[str, Any]:
+        return schemas.get(model, {}).get("properties", {}).get(name, {})
+
+    def set_on(p: dict[str, Any], key: str, value: int) -> None:
+        for alt in p.get("anyOf", [p]):
+            if alt.get("type") in ("string", "array"):
+                alt[key] = value
+
+    set_on(prop("NoteIn", "title"), "maxLength", s.max_title_chars)
+    set_on(prop("NoteIn", "text"), "maxLength", s.max_text_chars)
+    set_on(prop("CommentIn", "text"), "maxLength", s.max_comment_chars)
+    for model in ("NoteIn", "CommentsIn"):
+        comments = prop(model, "comments")
+        set_on(comments, "maxItems", s.max_comments)
+        for alt in comments.get("anyOf", [comments]):
+            for item in alt.get("items", {}).get("anyOf", []):
+                if item.get("type") == "string":
+                    item["maxLength"] = s.max_comment_chars
+        keywords = prop(model, "keywords")
+        for alt in keywords.get("anyOf", [keywords]):
+            if alt.get("type") == "object":
+                alt["maxProperties"] = s.max_keyword_sets
+                alt["propertyNames"] = {"maxLength": s.max_keyword_chars, "minLength": 1}
+                alt["additionalProperties"] = {
+                    "type": "array",
+                    "maxItems": s.max_keywords_per_set,
+                    "items": {"type": "string", "minLength": 1, "maxLength": s.max_keyword_chars},
+                }
+    set_on(prop("BatchIn", "notes"), "maxItems", s.max_batch)
+    return openapi

@@ -1,0 +1,154 @@
+"""Settings of the prediction service: environment variables ``NOTECHECK_*`` and an optional TOML or JSON file.
+
+Precedence, highest first: values passed to :class:`Settings` in code, environment variables, the settings file,
+the defaults below. The file is named by ``load_settings(path)`` (``notecheck serve --settings FILE``) or by the
+``NOTECHECK_SETTINGS_FILE`` environment variable; its keys are the field names without the prefix.
+
+``NOTECHECK_API_KEYS`` takes a JSON list (``["k1","k2"]``) or a comma-separated string (``k1,k2``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+
+from model.errors import InvalidParameterError
+
+ENV_PREFIX = "NOTECHECK_"
+SETTINGS_FILE_ENV = "NOTECHECK_SETTINGS_FILE"
+
+
+class Settings(BaseSettings):
+    """What the service loads and the limits it enforces. Unknown keys are an error, not ignored."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
+
+    # -- models ------------------------------------------------------------------------------------------
+    model_dir: Path | None = Field(None, description="ad-model directory; the shipped default when unset")
+    comment_model_dir: Path | None = Field(None, description="comment-sentiment model directory; default when unset")
+    allow_version_mismatch: bool = Field(False, description="load a model saved under another scikit-learn version")
+    threshold: float | None = Field(None, ge=0.0, le=1.0, description="override the model's 'ad' threshold")
+    review_threshold: float | None = Field(None, ge=0.0, le=1.0, description="override the 'review' threshold")
+    top_reasons: int = Field(8, ge=0, le=50, description="reasons returned each way unless a request asks")
+    model_threads: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="threads per worker running model code at once (off the event loop); under the "
+        "GIL more threads only add switching, so scale with --workers instead",
+    )
+
+    # -- limits ------------------------------------------------------------------------------------------
+    max_text_chars: int = Field(20_000, ge=1, description="characters in a note's text")
+    max_title_chars: int = Field(1_000, ge=1, description="characters in a note's title")
+    max_comments: int = Field(1_000, ge=0, description="comments per note (and per /v1/comments/score call)")
+    max_comment_chars: int = Field(5_000, ge=1, description="characters in one comment")
+    max_batch: int = Field(256, ge=1, description="notes per /v1/check/batch call")
+    max_keyword_sets: int = Field(32, ge=0, description="keyword sets per request")
+    max_keywords_per_set: int = Field(200, ge=1, description="keywords in one keyword set")
+    max_keyword_chars: int = Field(64, ge=1, le=64, description="characters in one keyword or keyword-set name")
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="request body size; larger bodies get 413")
+
+    # -- access ------------------------------------------------------------------------------------------
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="when non-empty, /v1/* and /metrics need one of these keys"
+    )
+    metrics_enabled: bool = Field(True, description="serve Prometheus metrics at /metrics")
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [k.strip() for k in text.split(",") if k.strip()]
+        return value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _non_empty_keys(cls, value: list[SecretStr]) -> list[SecretStr]:
+        for i, key in enumerate(value):
+            if len(key.get_secret_value()) < 8:
+                raise ValueError(f"api_keys[{i}] must be at least 8 characters long; got {len(key)} characters")
+        return value
+
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> Settings:
+        if self.threshold is not None and self.review_threshold is not None:
+            if self.review_threshold > self.threshold:
+                raise ValueError(
+                    f"review_threshold must be <= threshold; got review_threshold={self.review_threshold}, "
+                    f"threshold={self.threshold}"
+                )
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _FileSource(settings_cls)
+
+
+class _FileSource(PydanticBaseSettingsSource):
+    """Values from the file named by ``NOTECHECK_SETTINGS_FILE`` (TOML, or JSON when it ends in .json)."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover - unused
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        path = os.environ.get(SETTINGS_FILE_ENV)
+        return read_settings_file(path) if path else {}
+
+
+def read_settings_file(path: str | Path) -> dict[str, Any]:
+    """The mapping in a settings file; a missing or malformed file is an :class:`InvalidParameterError`."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidParameterError(f"settings file {path}: cannot be read ({exc.strerror}).") from None
+    try:
+        data = json.loads(raw) if path.suffix.lower() == ".json" else tomllib.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
+        raise InvalidParameterError(f"settings file {path}: expected valid {kind}. Got an error: {exc}.") from None
+    if not isinstance(data, dict):
+        raise InvalidParameterError(f"settings file {path}: expected a table/object. Got {type(data).__name__}.")
+    return data
+
+
+def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
+    """Settings from the environment, the optional file ``path`` and ``overrides``; errors name the setting.
+
+    When ``path`` is given it is also exported as ``NOTECHECK_SETTINGS_FILE`` so worker processes started by
+    uvicorn read the same file.
+    """
+    if path is not None:
+        os.environ[SETTINGS_FILE_ENV] = str(path)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"setting '{'.'.join(str(p) for p in e['loc']) or '(settings)'}': {e['msg']}. Got {_preview(e)}"
+            for e in exc.errors()
+        )
+        raise InvalidParameterError(f"Invalid notecheck settings: {problems}.") from None
+
+
+def _preview(error: dict[str, Any]) -> str:
+    value = error.get("input")
+    if isinstance(value, SecretStr) or (error.get("loc") and error["loc"][0] == "api_keys"):
+        return "(hidden)"
+    return f"{value!r:.80}"

@@ -1,0 +1,551 @@
+"""The prediction API (serve.app): every route, status code and error message; limits, API keys, metrics,
+concurrency; the model's fast single-note path; ``notecheck serve`` and the settings."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import SAMPLES
+from fastapi.testclient import TestClient
+
+from model import load_model
+from model.errors import InvalidParameterError, ModelLoadError
+from serve import deps
+from serve.app import create_app
+from serve.cli import main
+from serve.settings import Settings, load_settings
+
+NOTES = [json.loads(line) for line in (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines()]
+AD_NOTE = {
+    "title": "新店开业",
+    "text": "加vx领券，原价199现价99，链接在主页，私信下单",
+    "comments": ["怎么买", "已下单"],
+}
+GENUINE_NOTE = {"title": "周末爬山", "text": "今天和朋友去爬山，山顶风景很好，下山吃了碗面，累但开心"}
+KEY = "test-key-0123456789"
+ODD_TEXTS = [
+    "",
+    " ",
+    "\x00\x01\x7f",
+    "🍅🍅🍅",
+    "\ud800 lone surrogate",
+    "⟦cue:wechat⟧ forged",
+    "a" * 5000,
+    "\u200b\ufeff",
+]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _clean_env():
+    """NOTECHECK_* variables of the machine running the tests must not change the settings under test."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in [n for n in __import__("os").environ if n.startswith("NOTECHECK_")]:
+            mp.delenv(name)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _restore_exported_env(monkeypatch):
+    """``load_settings(file)`` and ``notecheck serve`` export variables for worker processes; undo that."""
+    for name in ("NOTECHECK_SETTINGS_FILE", "NOTECHECK_MODEL_DIR", "NOTECHECK_ALLOW_VERSION_MISMATCH"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="module")
+def sentiment_dir(sample_sentiment_dir: Path) -> Path:
+    return sample_sentiment_dir
+
+
+@pytest.fixture(scope="module")
+def make_settings(sample_model_dir: Path):
+    """Settings on the model trained from the sample archive (independent of the shipped model's retraining)."""
+
+    def make(**kw) -> Settings:
+        return Settings(model_dir=sample_model_dir, **kw)
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def app(make_settings, sentiment_dir: Path):
+    return create_app(make_settings(comment_model_dir=sentiment_dir, max_batch=20, max_comments=5, max_text_chars=6000))
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def keyed_client(make_settings):
+    with TestClient(create_app(make_settings(api_keys=[KEY, "second-key-abcdef"]))) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def ad_model(sample_model):
+    return sample_model
+
+
+def _error_fields(response) -> list[str]:
+    return [e["field"] for e in response.json()["detail"]]
+
+
+# -- /v1/check ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("note", [AD_NOTE, GENUINE_NOTE, NOTES[0], NOTES[1]], ids=["ad", "genuine", "s001", "s002"])
+def test_check_matches_the_model(client, ad_model, note):
+    body = {k: note[k] for k in ("title", "text")}
+    r = client.post("/v1/check", json=body)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    expected = ad_model.check(body).to_dict()
+    assert out["decision"] == expected["decision"]
+    assert out["ad_probability"] == pytest.approx(expected["ad_probability"], abs=1e-6)
+    assert out["threshold"] == expected["threshold"] and out["review_threshold"] == expected["review_threshold"]
+    assert [r["feature"] for r in out["reasons"]["towards_ad"]] == [
+        r["feature"] for r in expected["reasons"]["towards_ad"]
+    ]
+    assert out["model_version"] == ad_model.version
+    assert out["comments"] is None
+
+
+def test_check_reasons_are_readable(client):
+    out = client.post("/v1/check", json=AD_NOTE).json()
+    reasons = out["reasons"]["towards_ad"] + out["reasons"]["towards_genuine"]
+    assert reasons
+    for r in reasons:
+        assert r["label"] and "__" not in r["label"] and "⟦" not in r["label"] and not re.fullmatch(r"\d+", r["label"])
+        assert r["kind"] in {"word", "cue", "tag", "emo", "n_tags", "mention", "has", "chars", "c"}
+    cue_reasons = [r for r in out["reasons"]["towards_ad"] if r["kind"] == "cue"]
+    assert cue_reasons and all(r["evidence"] for r in cue_reasons)
+    assert all(r["contribution"] > 0 for r in out["reasons"]["towards_ad"])
+    assert all(r["contribution"] < 0 for r in out["reasons"]["towards_genuine"])
+    assert {c["cue"] for c in out["cues"]} >= {"wechat"}
+
+
+@pytest.mark.parametrize("top", [0, 1, 3])
+def test_check_top_limits_the_reasons(client, top):
+    out = client.post(f"/v1/check?top={top}", json=AD_NOTE).json()
+    assert len(out["reasons"]["towards_ad"]) <= top and len(out["reasons"]["towards_genuine"]) <= top
+
+
+def test_check_with_comments_scores_them(client, sentiment_dir):
+    from model.comments import load_comment_scorer
+
+    comments = ["好用，已回购", {"text": "太差了，不推荐", "likes": 3}, "链接在哪"]
+    r = client.post("/v1/check", json={**GENUINE_NOTE, "comments": comments, "keywords": {"brand": ["回购"]}})
+    assert r.status_code == 200, r.text
+    got = r.json()["comments"]
+    expected = load_comment_scorer(sentiment_dir).score(comments, {"brand": ["回购"]}).to_dict()
+    assert got == json.loads(json.dumps(expected))
+    assert got["n_comments"] == 3 and got["keyword_ratio"]["brand"] == pytest.approx(1 / 3, abs=1e-6)
+
+
+def test_check_echoes_id(client):
+    assert client.post("/v1/check", json={**GENUINE_NOTE, "id": "n-42"}).json()["id"] == "n-42"
+
+
+@pytest.mark.parametrize("text", ODD_TEXTS[2:])
+def test_check_odd_text_is_handled(client, text):
+    r = client.post(
+        "/v1/check", content=json.dumps({"title": "标题", "text": text}), headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["decision"] in ("ad", "review", "genuine")
+
+
+# -- errors: 422 names the field, 413, 401 -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"text": ""}, "text", "title and text are both blank"),
+        ({"title": "  ", "text": " \n"}, "text", "both blank"),
+        ({"title": "x"}, "text", "Field required"),
+        ({"text": 5}, "text", "valid string. Got int 5"),
+        ({"text": "ok", "title": ["a"]}, "title", "valid string"),
+        ({"text": "ok", "comments": "not a list"}, "comments", "valid list"),
+        ({"text": "ok", "comments": [{"text": "x", "likes": -1}]}, "comments[0].likes", "greater than or equal to 0"),
+        ({"text": "ok", "comments": [{"likes": 1}]}, "comments[0].text", "Field required"),
+        ({"text": "ok", "keywords": {"brand": "兰若"}}, "keywords.brand", "valid list"),
+        ({"text": "ok", "keywords": {"brand": [""]}}, "keywords", "non-empty"),
+        ({"text": "ok", "colour": "red"}, "colour", "Extra inputs are not permitted"),
+        ({"text": "ok", "id": "\ud800"}, "id", "unable to parse raw data as a unicode string"),
+        ({"text": "ok", "keywords": {"\ud800": ["a"]}}, "keywords", "lone surrogate"),
+        ({"text": "x" * 6001}, "text", "at most 6000 characters (the server's limit). Got 6001"),
+        ({"title": "t" * 1001, "text": "ok"}, "title", "at most 1000 characters"),
+        ({"text": "ok", "comments": ["c"] * 6}, "comments", "at most 5 items"),
+        ({"text": "ok", "comments": ["c", "x" * 5001]}, "comments[1]", "at most 5000 characters"),
+        ({"text": "ok", "comments": [{"text": "x" * 5001}]}, "comments[0].text", "at most 5000 characters"),
+        ({"text": "ok", "keywords": {"k" * 65: ["a"]}}, "keywords." + "k" * 40, "at most 64 characters"),
+    ],
+)
+def test_check_invalid_fields_give_422_naming_the_field(client, body, field, message):
+    r = client.post("/v1/check", content=json.dumps(body), headers={"content-type": "application/json"})
+    assert r.status_code == 422, r.text
+    assert field in _error_fields(r)
+    assert message in r.json()["message"] + " ".join(e["msg"] for e in r.json()["detail"])
+    assert r.json()["message"].startswith("field '")
+
+
+@pytest.mark.parametrize("raw", [b"{bad json", b"[1, 2", b'{"text": "a",}'])
+def test_invalid_json_gives_422(client, raw):
+    r = client.post("/v1/check", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["type"] == "json_invalid"
+    assert "must be valid JSON" in r.json()["message"]
+
+
+def test_422_never_echoes_a_huge_input(client):
+    r = client.post("/v1/check", json={"text": 7, "title": "t" * 500_000})
+    assert r.status_code == 422 and len(r.content) < 2_000
+
+
+def test_body_over_the_limit_gives_413(client, app):
+    limit = app.state.settings.max_body_bytes
+    r = client.post("/v1/check", content=b"x" * (limit + 1), headers={"content-type": "application/json"})
+    assert r.status_code == 413
+    assert f"at most {limit} bytes" in r.json()["message"]
+
+
+def test_streamed_body_over_the_limit_gives_413(client, app):
+    limit = app.state.settings.max_body_bytes
+    chunks = iter([b'{"text": "'] + [b"a" * 65536] * (limit // 65536 + 2) + [b'"}'])
+    r = client.post("/v1/check", content=chunks, headers={"content-type": "application/json"})
+    assert r.status_code == 413, r.text
+
+
+def test_bad_content_length_gives_400(client):
+    r = client.post("/v1/check", content=b"{}", headers={"content-type": "application/json", "content-length": "x"})
+    assert r.status_code == 400 and "Content-Length" in r.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"X-API-Key": "wrong-key-0123456789"}, 401),
+        ({"Authorization": "Bearer wrong"}, 401),
+        ({"X-API-Key": KEY}, 200),
+        ({"X-API-Key": "second-key-abcdef"}, 200),
+        ({"Authorization": f"Bearer {KEY}"}, 200),
+    ],
+)
+def test_api_keys(keyed_client, headers, status):
+    r = keyed_client.post("/v1/check", json=GENUINE_NOTE, headers=headers)
+    assert r.status_code == status
+    if status == 401:
+        assert r.headers["www-authenticate"] == "Bearer"
+        assert "API key" in r.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status"), [("/healthz", 200), ("/readyz", 200), ("/metrics", 401), ("/v1/model", 401)]
+)
+def test_which_routes_need_a_key(keyed_client, path, status):
+    assert keyed_client.get(path).status_code == status
+
+
+def test_key_comparison_is_constant_time(monkeypatch):
+    calls = []
+    real = deps.hmac.compare_digest
+
+    def spy(a, b):
+        calls.append(b)
+        return real(a, b)
+
+    monkeypatch.setattr(deps.hmac, "compare_digest", spy)
+    keys = [b"first-key-000000", b"second-key-00000", b"third-key-000000"]
+    assert deps.key_matches("first-key-000000", keys)
+    assert calls == keys  # every key compared, no early exit on the first match
+    assert not deps.key_matches("nope", keys)
+    assert not deps.key_matches("\ud800", keys)
+
+
+# -- /v1/check/batch ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("n", [1, 5, 20])
+def test_batch_keeps_order_and_matches_single_checks(client, n):
+    notes = [{"id": f"n{i}", "title": NOTES[i]["title"], "text": NOTES[i]["text"]} for i in range(n)]
+    r = client.post("/v1/check/batch", json={"notes": notes})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["n"] == n and [x["id"] for x in out["results"]] == [x["id"] for x in notes]
+    for note, res in zip(notes[:3], out["results"], strict=False):
+        single = client.post("/v1/check", json=note).json()
+        assert res == single
+
+
+def test_batch_comment_scores_match_single_checks(client):
+    notes = [
+        {**GENUINE_NOTE, "id": "a", "comments": ["好用，已回购", {"text": "太差了", "likes": 2}]},
+        {**AD_NOTE, "id": "b"},
+        {"id": "c", "text": "没有评论的笔记"},
+        {**GENUINE_NOTE, "id": "d", "comments": ["回购了", "一般"], "keywords": {"brand": ["回购"]}},
+    ]
+    batch = client.post("/v1/check/batch", json={"notes": notes}).json()["results"]
+    singles = [client.post("/v1/check", json=n).json() for n in notes]
+    assert batch == singles
+    assert [r["comments"] is None for r in batch] == [False, False, True, False]
+    assert "brand" in batch[3]["comments"]["keyword_ratio"] and "brand" not in batch[0]["comments"]["keyword_ratio"]
+
+
+@pytest.mark.parametrize(
+    ("notes", "field", "message"),
+    [
+        ([], "notes", "at least 1 item"),
+        ([GENUINE_NOTE] * 21, "notes", "at most 20 items"),
+        ([GENUINE_NOTE, {"text": ""}], "notes[1].text", "both blank"),
+        ([GENUINE_NOTE, GENUINE_NOTE, {"text": "x" * 6001}], "notes[2].text", "at most 6000"),
+    ],
+)
+def test_batch_errors(client, notes, field, message):
+    r = client.post("/v1/check/batch", json={"notes": notes})
+    assert r.status_code == 422
+    assert field in _error_fields(r) and message in r.text
+
+
+# -- /v1/comments/score ------------------------------------------------------------------------------------
+def test_comments_score(client, sentiment_dir):
+    from model.comments import load_comment_scorer
+
+    comments = ["好用", {"text": "太差了", "likes": 10}, "", "求链接"]
+    keywords = {"兰若": ["兰若", "LANRUO"], "竞品": ["雪岚"]}
+    r = client.post("/v1/comments/score", json={"comments": comments, "keywords": keywords})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    scorer = load_comment_scorer(sentiment_dir)
+    assert out.pop("model_version") == scorer.sentiment.version
+    assert out == json.loads(json.dumps(scorer.score(comments, keywords).to_dict()))
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"comments": ["a"] * 6}, "comments"), ({"comments": "a"}, "comments"), ({"keywords": {}}, "comments")],
+)
+def test_comments_score_errors(client, body, field):
+    r = client.post("/v1/comments/score", json=body)
+    assert r.status_code == 422 and field in _error_fields(r)
+
+
+def test_comments_score_without_a_comment_model_is_503(monkeypatch, make_settings):
+    monkeypatch.setattr(deps, "_comment_module", lambda: None)
+    with TestClient(create_app(make_settings())) as c:
+        r = c.post("/v1/comments/score", json={"comments": ["好"]})
+        assert r.status_code == 503 and "not installed" in r.json()["message"]
+        # the ad check still works, without comment scores
+        r = c.post("/v1/check", json={**GENUINE_NOTE, "comments": ["好"]})
+        assert r.status_code == 200 and r.json()["comments"] is None
+        assert c.get("/readyz").json()["comment_model"] is None
+
+
+# -- /v1/model, /healthz, /readyz, /metrics -----------------------------------------------------------------
+def test_model_card_matches_the_artifact(client, sentiment_dir, sample_model_dir):
+    out = client.get("/v1/model").json()
+    assert out["ad"] == json.loads((sample_model_dir / "model_card.json").read_text(encoding="utf-8"))
+    assert out["comments"] == json.loads((sentiment_dir / "model_card.json").read_text(encoding="utf-8"))
+    card = out["ad"]
+    assert out["operating_point"] == {
+        "threshold": card["threshold"],
+        "review_threshold": card["review_threshold"],
+        "overridden": False,
+    }
+
+
+@pytest.mark.parametrize(("threshold", "review", "expected"), [(0.0, 0.0, "ad"), (1.0, 1.0, "genuine")])
+def test_threshold_settings_override_the_card(make_settings, threshold, review, expected):
+    with TestClient(create_app(make_settings(threshold=threshold, review_threshold=review))) as c:
+        assert c.get("/v1/model").json()["operating_point"] == {
+            "threshold": threshold,
+            "review_threshold": review,
+            "overridden": True,
+        }
+        for note in (AD_NOTE, GENUINE_NOTE):
+            out = c.post("/v1/check", json=note).json()
+            assert out["threshold"] == threshold
+            if 0.0 < out["ad_probability"] < 1.0:
+                assert out["decision"] == expected
+
+
+def test_health_and_readiness(make_settings, sample_model):
+    app = create_app(make_settings())
+    outside = TestClient(app)  # no lifespan: the models are not loaded
+    assert outside.get("/healthz").json() == {"status": "ok"}
+    assert outside.get("/readyz").status_code == 503 and outside.get("/readyz").json()["status"] == "loading"
+    assert outside.post("/v1/check", json=GENUINE_NOTE).status_code == 503
+    with TestClient(app) as c:
+        ready = c.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["status"] == "ready"
+        assert ready.json()["ad_model"] == sample_model.version
+
+
+def _metric(text: str, name: str, **labels: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            got = dict(re.findall(r'(\w+)="([^"]*)"', line.split(" ")[0]))
+            if all(got.get(k) == v for k, v in labels.items()):
+                return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_count_requests_latency_and_decisions(make_settings):
+    with TestClient(create_app(make_settings())) as c:
+        decisions = [c.post("/v1/check", json=n).json()["decision"] for n in (AD_NOTE, GENUINE_NOTE, GENUINE_NOTE)]
+        batch = c.post("/v1/check/batch", json={"notes": [AD_NOTE, GENUINE_NOTE]}).json()
+        decisions += [x["decision"] for x in batch["results"]]
+        c.post("/v1/check", json={"text": ""})
+        c.get("/no/such/path")
+        text = c.get("/metrics").text
+    assert _metric(text, "notecheck_http_requests_total", route="/v1/check", status="200") == 3
+    assert _metric(text, "notecheck_http_requests_total", route="/v1/check", status="422") == 1
+    assert _metric(text, "notecheck_http_requests_total", route="(unmatched)", status="404") == 1
+    assert _metric(text, "notecheck_http_request_duration_seconds_count", route="/v1/check", method="POST") == 4
+    for label in ("ad", "review", "genuine"):
+        assert _metric(text, "notecheck_decisions_total", decision=label) == decisions.count(label)
+    assert _metric(text, "notecheck_models_loaded") == 1
+
+
+def test_each_app_has_its_own_metrics_registry(make_settings):
+    a, b = create_app(make_settings()), create_app(make_settings())
+    assert a.state.metrics.registry is not b.state.metrics.registry
+    with TestClient(a) as ca, TestClient(b) as cb:
+        ca.get("/healthz")
+        assert _metric(cb.get("/metrics").text, "notecheck_http_requests_total", route="/healthz") == 0
+        assert _metric(ca.get("/metrics").text, "notecheck_http_requests_total", route="/healthz") == 1
+
+
+def test_openapi_documents_versioned_routes_and_limits(client):
+    spec = client.get("/openapi.json").json()
+    assert {"/v1/check", "/v1/check/batch", "/v1/comments/score", "/v1/model", "/healthz", "/readyz"} <= set(
+        spec["paths"]
+    )
+    schemas = spec["components"]["schemas"]
+    assert schemas["NoteIn"]["properties"]["text"]["maxLength"] == 6000
+    assert schemas["BatchIn"]["properties"]["notes"]["maxItems"] == 20
+
+
+# -- concurrency -------------------------------------------------------------------------------------------
+def test_concurrent_checks_match_serial(ad_model):
+    notes = [{"title": n["title"], "text": n["text"]} for n in NOTES[:40]]
+    serial = [ad_model.check_fast(n).to_dict() for n in notes]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        parallel = list(pool.map(lambda n: ad_model.check_fast(n).to_dict(), notes * 3))
+    assert parallel == serial * 3
+
+
+def test_concurrent_requests_match_serial(client):
+    notes = [{"id": n["id"], "title": n["title"], "text": n["text"]} for n in NOTES[:16]]
+    serial = [client.post("/v1/check", json=n).json() for n in notes]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        parallel = list(pool.map(lambda n: client.post("/v1/check", json=n).json(), notes * 2))
+    assert parallel == serial * 2
+
+
+# -- the model's fast single-note path ---------------------------------------------------------------------
+@pytest.mark.parametrize("which", ["shipped", "sample"])
+def test_fast_path_equals_predict_proba_and_check(which, sample_model):
+    model = load_model() if which == "shipped" else sample_model
+    notes = NOTES + [{"title": "t", "text": t} for t in ODD_TEXTS]  # sample notes carry comments
+    fast = [model.check_fast(n) for n in notes]
+    slow = model.check_many(notes)
+    proba = model.predict_proba(notes)
+    np.testing.assert_allclose([f.ad_probability for f in fast], np.round(proba, 6), rtol=0, atol=1.1e-6)
+    assert [f.to_dict() for f in fast] == [s.to_dict() for s in slow]
+
+
+def test_fast_path_falls_back_for_unsupported_settings(sample_model_dir):
+    model = load_model(sample_model_dir)
+    model.pipeline[-2].transformer_list[0][1].binary = True  # a setting the fast path does not implement
+    assert model._fast_parts is None
+    for note in (AD_NOTE, GENUINE_NOTE):
+        assert model.check_fast(note).to_dict() == model.check(note).to_dict()
+
+
+def test_control_character_regex_matches_unicode_category():
+    from model.text import _CONTROL_RE
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    by_category = {ch for ch in every if unicodedata.category(ch) == "Cc" and ch not in "\n\t"}
+    assert set(_CONTROL_RE.findall(every)) == by_category
+
+
+def test_noise_shortcut_matches_the_category_rule():
+    from model.tokenize import _is_noise
+
+    for c in range(0, sys.maxunicode + 1, 7):
+        ch = chr(c)
+        assert _is_noise(ch + ch) == all(unicodedata.category(x)[0] in "PZC" for x in ch + ch), hex(c)
+
+
+# -- settings and `notecheck serve` ------------------------------------------------------------------------
+def test_settings_from_env_file_and_precedence(tmp_path, monkeypatch):
+    file = tmp_path / "serve.toml"
+    file.write_text("max_batch = 7\nmax_text_chars = 100\napi_keys = ['file-key-123456']\n", encoding="utf-8")
+    monkeypatch.setenv("NOTECHECK_MAX_TEXT_CHARS", "50")
+    s = load_settings(file)
+    assert (s.max_batch, s.max_text_chars) == (7, 50)  # environment beats the file
+    assert [k.get_secret_value() for k in s.api_keys] == ["file-key-123456"]
+    monkeypatch.setenv("NOTECHECK_API_KEYS", "env-key-1234567, env-key-7654321")
+    assert [k.get_secret_value() for k in load_settings(file).api_keys] == ["env-key-1234567", "env-key-7654321"]
+    js = tmp_path / "serve.json"
+    js.write_text(json.dumps({"max_batch": 3}), encoding="utf-8")
+    assert load_settings(js).max_batch == 3
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("max_batch = 0\n", "setting 'max_batch': Input should be greater than or equal to 1. Got 0"),
+        ("max_batchh = 5\n", "setting 'max_batchh': Extra inputs are not permitted"),
+        ("threshold = 0.2\nreview_threshold = 0.5\n", "review_threshold must be <= threshold"),
+        ("api_keys = ['short']\n", "at least 8 characters"),
+        ("max_batch = \n", "expected valid TOML"),
+    ],
+)
+def test_bad_settings_are_named(tmp_path, content, message):
+    file = tmp_path / "bad.toml"
+    file.write_text(content, encoding="utf-8")
+    with pytest.raises(InvalidParameterError, match=re.escape(message)) as exc:
+        load_settings(file)
+    assert "'short'" not in str(exc.value)  # a key is never printed
+
+
+def test_startup_fails_on_a_bad_model_dir(tmp_path):
+    with (
+        pytest.raises(ModelLoadError, match="no model_card.json"),
+        TestClient(create_app(Settings(model_dir=tmp_path))),
+    ):
+        pass
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["serve", "--port", "0"], "--port must be between 1 and 65535. Got 0"),
+        (["serve", "--workers", "0"], "--workers must be at least 1. Got 0"),
+        (["serve", "--settings", "/nonexistent/serve.toml"], "no such file"),
+    ],
+)
+def test_serve_command_rejects_bad_arguments(argv, message, capsys):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_serve_command_runs_uvicorn_with_the_app_factory(monkeypatch, tmp_path):
+    import uvicorn
+
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    file = tmp_path / "s.toml"
+    file.write_text("max_batch = 9\n", encoding="utf-8")
+    assert main(["serve", "--host", "127.0.0.1", "--port", "8123", "--workers", "2", "--settings", str(file)]) == 0
+    assert seen["app"] == "serve.app:create_app" and seen["factory"] is True
+    assert (seen["host"], seen["port"], seen["workers"]) == ("127.0.0.1", 8123, 2)
+    assert load_settings().max_batch == 9  # workers read the same settings file from the environment

