@@ -93,7 +93,7 @@ def evaluate(
     return out
 
 
-def _fmt(v: Any) -> str:
+def format_value(v: Any) -> str:
     if v is None:
         return "–"
     if isinstance(v, float):
@@ -105,7 +105,7 @@ def metrics_table(per_source: dict[str, dict[str, Any]], overall: dict[str, Any]
     cols = ["n", "n_ad", "roc_auc", "precision", "recall", "f1", "false_positive_rate", "ece"]
     lines = ["| source | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
     if overall is not None:
-        lines.append("| **all** | " + " | ".join(_fmt(overall.get(c)) for c in cols) + " |")
+        lines.append("| **all** | " + " | ".join(format_value(overall.get(c)) for c in cols) + " |")
     for s, m in per_source.items():
-        lines.append(f"| {s} | " + " | ".join(_fmt(m.get(c)) for c in cols) + " |")
+        lines.append(f"| {s} | " + " | ".join(format_value(m.get(c)) for c in cols) + " |")
     return "\n".join(lines)

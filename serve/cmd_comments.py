@@ -21,6 +21,7 @@ from model.comments import (
     sentiment_table,
 )
 from model.errors import InvalidNoteError
+from model.evaluation import format_value
 from model.notes import Note, iter_records, parse_note, read_notes
 from serve.cli import add_model_arg, load_ad_model
 
@@ -85,17 +86,9 @@ def score_rows(
     return rows
 
 
-def _fmt(v: Any) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return f"{v:.3f}"
-    return str(v)
-
-
 def _table(header: list[str], body: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in body]
+    lines += ["| " + " | ".join(format_value(v) for v in row) + " |" for row in body]
     return "\n".join(lines)
 
 

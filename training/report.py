@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from model.evaluation import _fmt, metrics_table
+from model.evaluation import format_value, metrics_table
 
 
 def _plt() -> Any:
@@ -101,10 +101,8 @@ def ablation_table(rows: list[dict[str, Any]]) -> str:
         "|---|---|---|---|---|",
     ]
     for r in rows:
-        lines.append(
-            f"| {r['variant']} | {_fmt(r['roc_auc'])} | {_fmt(r['average_precision'])} | {_fmt(r['recall'])} | "
-            f"{_fmt(r['f1'])} |"
-        )
+        cells = [r["variant"]] + [format_value(r[k]) for k in ("roc_auc", "average_precision", "recall", "f1")]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
