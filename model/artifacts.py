@@ -33,7 +33,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from model.classifier import AdModel, NoteDocuments
 from model.errors import ModelIntegrityError, ModelLoadError, ModelVersionError, UntrustedTypesError
-from model.text import NORMALIZATION_VERSION
+from model.text import NORMALIZATION_VERSION, body_only
 from model.tokenize import NoteTokenizer
 
 ARRAYS_FILE = "model.npz"
@@ -92,6 +92,10 @@ def _encode_pipeline(pipeline: Pipeline) -> tuple[dict[str, Any], dict[str, np.n
             raise ModelLoadError(f"FeatureUnion part {name!r} must be a TfidfVectorizer. Got {type(vec).__name__}.")
         params = {k: getattr(vec, k) for k in _VECTORIZER_PARAMS}
         params["ngram_range"] = list(params["ngram_range"])
+        if vec.preprocessor is not None:
+            if vec.preprocessor is not body_only:
+                raise ModelLoadError(f"Vectorizer {name!r}: only the body_only preprocessor can be saved.")
+            params["preprocessor"] = "body_only"
         tok = vec.tokenizer
         if tok is not None and not isinstance(tok, NoteTokenizer):
             raise ModelLoadError(f"Vectorizer {name!r}: only NoteTokenizer tokenizers can be saved. Got {tok!r}.")
@@ -133,6 +137,12 @@ def _decode_pipeline(spec: dict[str, Any], arrays: Any, where: Path) -> Pipeline
         for part in spec["steps"][1]["parts"]:
             params = dict(part["params"])
             params["ngram_range"] = tuple(params["ngram_range"])
+            if "preprocessor" in params:
+                if params["preprocessor"] != "body_only":
+                    raise UntrustedTypesError(
+                        f"{where}: unknown preprocessor {params['preprocessor']!r}; only 'body_only' is allowed."
+                    )
+                params["preprocessor"] = body_only
             tok = part.get("tokenizer")
             vec = TfidfVectorizer(
                 **params,

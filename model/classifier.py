@@ -22,7 +22,7 @@ from sklearn.pipeline import Pipeline
 from model.cues import CUE_PATTERNS, find_cues
 from model.errors import InvalidNoteError, NotFittedError
 from model.notes import Note, parse_note
-from model.text import normalize_text, prepare_document
+from model.text import COMMENTS_MARKER, normalize_text, prepare_comment_text, prepare_document
 
 DECISIONS = ("ad", "review", "genuine")
 
@@ -62,6 +62,10 @@ class NoteDocuments(TransformerMixin, BaseEstimator):
         they are prepared exactly as without this parameter. Stored in the artifact, so serving matches training.
     comment_exclude : dict of str to list of str, optional
         Phrases that cancel a keyword hit lying inside them (see :class:`model.comments.KeywordMatcher`).
+    comment_text : bool
+        Also append the comments' own text after a ``⟦comments⟧`` marker; the word tokenizer prefixes those words
+        ``c:`` so they are features distinct from the note's words (pair it with the ``body_only`` preprocessor
+        for character n-grams).
     """
 
     def __init__(
@@ -69,9 +73,11 @@ class NoteDocuments(TransformerMixin, BaseEstimator):
         *,
         comment_keywords: dict[str, list[str]] | None = None,
         comment_exclude: dict[str, list[str]] | None = None,
+        comment_text: bool = False,
     ) -> None:
         self.comment_keywords = comment_keywords
         self.comment_exclude = comment_exclude
+        self.comment_text = comment_text
 
     def fit(self, X: Sequence[Any], y: Any = None) -> NoteDocuments:
         as_notes(X, name="X")
@@ -92,10 +98,14 @@ class NoteDocuments(TransformerMixin, BaseEstimator):
     def document(self, note: Note) -> str:
         """The prepared document of one validated note, with comment-signal tokens when configured."""
         doc = note_document(note)
-        if not self.comment_keywords:
+        if not (self.comment_keywords or self.comment_text):
             return doc
         texts = [c.text for c in note.comments if c.text.strip()]
         if not texts:
+            return doc
+        if self.comment_text:
+            doc = f"{doc} {COMMENTS_MARKER} {prepare_comment_text(texts)}"
+        if not self.comment_keywords:
             return doc
         hits = self._keyword_matcher().match_many(texts)
         n = len(texts)

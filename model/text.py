@@ -20,6 +20,24 @@ NORMALIZATION_VERSION = "2"
 
 PLACEHOLDER_RE = re.compile(r"⟦[^⟦⟧\s]{1,48}⟧")
 
+#: Marks the start of a note's comment text in a document (see ``NoteDocuments(comment_text=True)``). Word tokens
+#: after it are prefixed ``c:`` by the tokenizer; :func:`body_only` cuts it off for character n-grams.
+COMMENTS_MARKER = "⟦comments⟧"
+
+
+def body_only(doc: str) -> str:
+    """The part of a prepared document before its comment section (a vectorizer preprocessor)."""
+    cut = doc.find(COMMENTS_MARKER)
+    return doc if cut < 0 else doc[:cut]
+
+
+def prepare_comment_text(texts: list[str], *, max_comments: int = 50, max_chars: int = 300) -> str:
+    """Normalised text of a note's comments for the comment section of a document (digits as ``0``); at most
+    ``max_comments`` comments of at most ``max_chars`` characters each."""
+    parts = [_DIGITS_RE.sub("0", normalize_text(t)[:max_chars]) for t in texts[:max_comments]]
+    return " ".join(p for p in parts if p)
+
+
 _ZERO_WIDTH_RE = re.compile("[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
 _WS_RE = re.compile(r"\s+")
 #: Category Cc (U+0000-001F, U+007F-009F) except tab and newline; a regex is ~8x faster than a per-character loop.

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from model.errors import InvalidParameterError
-from model.text import PLACEHOLDER_RE
+from model.text import COMMENTS_MARKER, PLACEHOLDER_RE
 
 BACKENDS = ("rjieba", "jieba")
 DEFAULT_BACKEND = "rjieba"
@@ -182,6 +182,15 @@ class NoteTokenizer:
         return list(self._cut()(text))
 
     def __call__(self, doc: str) -> list[str]:
+        body, marker, comments = doc.partition(COMMENTS_MARKER)
+        if not marker:
+            return self._tokens(doc)
+        tokens = self._tokens(body)
+        tokens.append(COMMENTS_MARKER)
+        tokens.extend(t if t.startswith("⟦") else "c:" + t for t in self._tokens(comments))
+        return tokens
+
+    def _tokens(self, doc: str) -> list[str]:
         cut = self._cut()
         out: list[str] = []
         pos = 0

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from model.classifier import AdModel, _readable, note_document
+from model.classifier import AdModel, _readable
 from model.errors import InvalidNoteError
 from model.notes import Note, Record, parse_note
 
@@ -74,6 +74,7 @@ class RowScorer:
         self._coef = np.asarray(clf.coef_[0], dtype=np.float64)
         self._intercept = float(clf.intercept_[0])
         self._features = model.pipeline[-2]
+        self._documents = model.pipeline[0]  # the model's own note preparation (incl. comment features)
         self._labels: dict[int, str] = {}
 
     def _label(self, j: int) -> str:
@@ -160,7 +161,7 @@ class RowScorer:
             notes.append(note)
         if not notes:
             return rows
-        X = self._features.transform([note_document(n) for n in notes]).tocsr()
+        X = self._features.transform([self._documents.document(n) for n in notes]).tocsr()
         z = np.asarray(X @ self._coef + self._intercept, dtype=np.float64).ravel()
         a, b = self.model.calibration["a"], self.model.calibration["b"]
         probs = 1.0 / (1.0 + np.exp(-(a * z + b)))

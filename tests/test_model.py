@@ -175,3 +175,39 @@ def test_sample_model_uses_comment_signals(sample_model):
     assert sample_model.pipeline[0].comment_keywords, "the sample config trains with use_comments = true"
     names = [n for n in sample_model.feature_names() if "⟦c:" in n]
     assert names, "comment-signal tokens are features of the sample model"
+
+
+def test_comment_text_section_is_prefixed_and_cut_for_characters():
+    from model import NoteTokenizer
+    from model.text import COMMENTS_MARKER, body_only
+
+    docs = NoteDocuments(comment_text=True)
+    note = {"title": "好物", "text": "这个面霜很好用", "comments": ["求链接", "多少钱 99元"]}
+    doc = docs.transform([note])[0]
+    assert COMMENTS_MARKER in doc and body_only(doc) == NoteDocuments().transform([note])[0] + " "
+    assert COMMENTS_MARKER not in docs.transform([{"text": "没有评论"}])[0]
+    tokens = NoteTokenizer()(doc)
+    after = tokens[tokens.index(COMMENTS_MARKER) + 1 :]
+    assert after and all(t.startswith("c:") for t in after) and "c:链接" in after
+    assert not any(t.startswith("c:") for t in tokens[: tokens.index(COMMENTS_MARKER)])
+
+
+def test_sample_model_reads_comment_text_but_not_for_characters(sample_model):
+    docs, features = sample_model.pipeline[0], sample_model.pipeline[1]
+    assert docs.comment_text is True
+    char = dict(features.transformer_list)["char"]
+    assert char.preprocessor is not None and char.preprocessor.__name__ == "body_only"
+    assert any(n.startswith("word__c:") for n in sample_model.feature_names())
+    assert not any("⟦comments" in n for n in sample_model.feature_names() if n.startswith("char__"))
+
+
+def test_unknown_preprocessor_refused(artifact_copy):
+    from model.artifacts import sha256_file
+
+    path = artifact_copy / PIPELINE_FILE
+    text = path.read_text()
+    assert '"preprocessor": "body_only"' in text
+    path.write_text(text.replace('"preprocessor": "body_only"', '"preprocessor": "os.system"'))
+    _rewrite_card(artifact_copy, **{f"files/{PIPELINE_FILE}/sha256": sha256_file(path)})
+    with pytest.raises(UntrustedTypesError, match="unknown preprocessor 'os.system'"):
+        load_model(artifact_copy)

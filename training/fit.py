@@ -12,6 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from model.classifier import AdModel, NoteDocuments
+from model.text import body_only
 from model.tokenize import NoteTokenizer, read_stopwords, read_user_dict
 from training.config import ModelParams
 from training.data import Example, cv_folds
@@ -47,6 +48,7 @@ def build_features(params: ModelParams) -> FeatureUnion:
                 "char",
                 TfidfVectorizer(
                     analyzer="char",
+                    preprocessor=body_only if params.use_comments else None,
                     lowercase=False,
                     ngram_range=tuple(params.char_ngrams),
                     sublinear_tf=True,
@@ -63,7 +65,9 @@ def build_documents(params: ModelParams) -> NoteDocuments:
         return NoteDocuments()
     from model.comments import default_keyword_excludes, default_keyword_sets
 
-    return NoteDocuments(comment_keywords=default_keyword_sets(), comment_exclude=default_keyword_excludes())
+    return NoteDocuments(
+        comment_keywords=default_keyword_sets(), comment_exclude=default_keyword_excludes(), comment_text=True
+    )
 
 
 def build_classifier(params: ModelParams, *, seed: int) -> LogisticRegression:
