@@ -9,22 +9,32 @@ genuine notes) and the lower edge of the "review" band.
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.pipeline import Pipeline
 
 from model.cues import CUE_PATTERNS, find_cues
+from model.engine import CompiledPipeline, Features, top_contributions
 from model.errors import InvalidNoteError, NotFittedError
 from model.notes import Note, parse_note
 from model.text import COMMENTS_MARKER, normalize_text, prepare_comment_text, prepare_document
 
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
 DECISIONS = ("ad", "review", "genuine")
+
+
+def __getattr__(name: str) -> Any:
+    # ``NoteDocuments`` is a scikit-learn estimator; it lives in model.pipeline so that inference never imports
+    # scikit-learn. Importing it from here still works.
+    if name == "NoteDocuments":
+        from model.pipeline import NoteDocuments
+
+        return NoteDocuments
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def note_document(note: Note) -> str:
@@ -50,23 +60,9 @@ def as_notes(notes: Any, *, name: str = "notes") -> list[Note]:
     return [parse_note(n, where=f"{name}[{i}]: ") for i, n in enumerate(items)]
 
 
-class NoteDocuments(TransformerMixin, BaseEstimator):
-    """Stateless first pipeline step: notes (strings, dicts, :class:`Note`) to prepared documents.
-
-    Parameters
-    ----------
-    comment_keywords : dict of str to list of str, optional
-        Keyword sets (e.g. ``purchase_intent``, ``ad_suspicion``) matched against a note's comments. When set
-        and a note has comments, the document gets comment-signal tokens: ``⟦c:n:…⟧`` (how many comments) and
-        ``⟦c:<set>:…⟧`` (the share of comments hitting each set, bucketed). Notes without comments get none, so
-        they are prepared exactly as without this parameter. Stored in the artifact, so serving matches training.
-    comment_exclude : dict of str to list of str, optional
-        Phrases that cancel a keyword hit lying inside them (see :class:`model.comments.KeywordMatcher`).
-    comment_text : bool
-        Also append the comments' own text after a ``⟦comments⟧`` marker; the word tokenizer prefixes those words
-        ``c:`` so they are features distinct from the note's words (pair it with the ``body_only`` preprocessor
-        for character n-grams).
-    """
+class DocumentBuilder:
+    """Notes to the prepared documents the vectorizers see (the logic of the ``NoteDocuments`` pipeline step,
+    without scikit-learn). Parameters as :class:`model.pipeline.NoteDocuments`."""
 
     def __init__(
         self,
@@ -78,22 +74,14 @@ class NoteDocuments(TransformerMixin, BaseEstimator):
         self.comment_keywords = comment_keywords
         self.comment_exclude = comment_exclude
         self.comment_text = comment_text
-
-    def fit(self, X: Sequence[Any], y: Any = None) -> NoteDocuments:
-        as_notes(X, name="X")
-        return self
-
-    def transform(self, X: Sequence[Any]) -> list[str]:
-        return [self.document(n) for n in as_notes(X, name="X")]
+        self._matcher: Any = None
 
     def _keyword_matcher(self) -> Any:
-        matcher = self.__dict__.get("_matcher")
-        if matcher is None:
+        if self._matcher is None:
             from model.comments import KeywordMatcher
 
-            matcher = KeywordMatcher(self.comment_keywords or {}, exclude=self.comment_exclude or None)
-            self.__dict__["_matcher"] = matcher
-        return matcher
+            self._matcher = KeywordMatcher(self.comment_keywords or {}, exclude=self.comment_exclude or None)
+        return self._matcher
 
     def document(self, note: Note) -> str:
         """The prepared document of one validated note, with comment-signal tokens when configured."""
@@ -116,12 +104,8 @@ class NoteDocuments(TransformerMixin, BaseEstimator):
             tokens.append(f"⟦c:{name}:{level}⟧")
         return doc + " " + " ".join(tokens)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        tags.requires_fit = False
-        return tags
+    def documents(self, notes: Iterable[Note]) -> list[str]:
+        return [self.document(n) for n in notes]
 
 
 @dataclass(frozen=True)
@@ -162,6 +146,9 @@ def _readable(feature: str) -> tuple[str, str]:
     """Map a pipeline feature name to (human label, kind)."""
     group, _, name = feature.partition("__")
     if group == "char":
+        if "⟦" in name or "⟧" in name:  # n-grams overlapping a placeholder such as ⟦cue:price⟧ or ⟦tag:…⟧
+            inner = name.replace("⟦", "‹").replace("⟧", "›")
+            return f"characters “{inner}” at the edge of a hashtag, emoji or cue marker", "chars"
         return f"characters “{name}”", "chars"
     words = name.split(" ")
     labels: list[str] = []
@@ -203,11 +190,17 @@ def _readable(feature: str) -> tuple[str, str]:
 
 
 class AdModel:
-    """A fitted ad classifier with its calibration, operating threshold and model card."""
+    """A fitted ad classifier with its calibration, operating threshold and model card.
+
+    ``pipeline`` is a fitted scikit-learn ``Pipeline`` (as training makes it) or a
+    :class:`model.engine.CompiledPipeline` (as :func:`model.load_model` reads it). Either way predictions run on
+    the compiled form (:mod:`model.engine`), which never imports scikit-learn; :attr:`pipeline` gives the
+    scikit-learn form, built on first use.
+    """
 
     def __init__(
         self,
-        pipeline: Pipeline,
+        pipeline: Pipeline | CompiledPipeline,
         *,
         calibration: dict[str, float],
         threshold: float,
@@ -219,35 +212,57 @@ class AdModel:
                 f"Thresholds must satisfy 0 <= review_threshold <= threshold <= 1. Got "
                 f"review_threshold={review_threshold}, threshold={threshold}."
             )
-        if not hasattr(pipeline[-1], "coef_"):
-            raise NotFittedError("This AdModel's pipeline is not fitted yet. Fit it with training.fit first.")
-        self.pipeline = pipeline
+        if isinstance(pipeline, CompiledPipeline):
+            self._pipeline: Pipeline | None = None
+            compiled = pipeline
+        else:
+            if not hasattr(pipeline[-1], "coef_"):
+                raise NotFittedError("This AdModel's pipeline is not fitted yet. Fit it with training.fit first.")
+            from model.pipeline import compile_pipeline
+
+            self._pipeline = pipeline
+            compiled = compile_pipeline(pipeline)
+        self.compiled = compiled
         self.calibration = {"a": float(calibration["a"]), "b": float(calibration["b"])}
         self.threshold = float(threshold)
         self.review_threshold = float(review_threshold)
         self.card: dict[str, Any] = dict(card or {})
-        clf = pipeline[-1]
-        self._coef = np.asarray(clf.coef_[0], dtype=np.float64)
-        self._intercept = float(clf.intercept_[0])
-        self._features = pipeline[-2]
-        self._documents: NoteDocuments = pipeline[0]
+        self._engine = compiled.features
+        self._coef = self._engine.coef
+        self._intercept = self._engine.intercept
+        self._documents = DocumentBuilder(**compiled.documents)
+        self._readable: dict[int, tuple[str, str, str]] = {}  # column -> (feature, label, kind), filled lazily
         self._names: np.ndarray | None = None
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The scikit-learn ``Pipeline`` of this model (imports scikit-learn; built on first use)."""
+        if self._pipeline is None:
+            from model.pipeline import to_sklearn
+
+            self._pipeline = to_sklearn(self.compiled)
+        return self._pipeline
 
     # -- scores -----------------------------------------------------------------------------------------
     @property
     def version(self) -> str:
         return str(self.card.get("model_version", "unversioned"))
 
-    def _matrix(self, notes: list[Note]) -> Any:
-        return self._features.transform([self._documents.document(n) for n in notes])
+    def documents(self, notes: Iterable[Note]) -> list[str]:
+        """The prepared documents of validated notes."""
+        return self._documents.documents(notes)
+
+    def transform(self, notes: Iterable[Any]) -> Features:
+        """TF-IDF rows of notes (dicts, strings or :class:`Note`)."""
+        return self._engine.transform(self.documents(as_notes(notes)))
 
     def _calibrate(self, z: np.ndarray) -> np.ndarray:
         a, b = self.calibration["a"], self.calibration["b"]
-        return 1.0 / (1.0 + np.exp(-(a * z + b)))
+        with np.errstate(over="ignore"):
+            return 1.0 / (1.0 + np.exp(-(a * np.asarray(z, dtype=np.float64) + b)))
 
     def decision_function(self, notes: Iterable[Any]) -> np.ndarray:
-        X = self._matrix(as_notes(notes))
-        return np.asarray(X @ self._coef + self._intercept, dtype=np.float64).ravel()
+        return self._engine.decision(self.transform(notes))
 
     def predict_proba(self, notes: Iterable[Any]) -> np.ndarray:
         """Calibrated probability that each note is an ad (1-D array, one value per note)."""
@@ -266,26 +281,29 @@ class AdModel:
     # -- reasons ----------------------------------------------------------------------------------------
     def feature_names(self) -> np.ndarray:
         if self._names is None:
-            self._names = np.asarray(self._features.get_feature_names_out(), dtype=object)
+            self._names = self._engine.feature_names()
         return self._names
 
-    def _explain_row(self, row: Any, doc_cues: dict[str, list[str]], top: int) -> Explanation:
-        row = row.tocsr()
-        return self._explain_arrays(row.indices, row.data, doc_cues, top)
+    def describe_feature(self, j: int) -> tuple[str, str, str]:
+        """(feature name, human label, kind) of column ``j``."""
+        found = self._readable.get(j)
+        if found is None:
+            feature = self._engine.feature_name(j)
+            found = (feature, *_readable(feature))
+            self._readable[j] = found
+        return found
 
     def _explain_arrays(
         self, idx: np.ndarray, data: np.ndarray, doc_cues: dict[str, list[str]], top: int
     ) -> Explanation:
         contrib = data * self._coef[idx]
-        names = self.feature_names()
-        order = np.argsort(-contrib)
+        order = np.argsort(-contrib, kind="stable")
         pos = order[contrib[order] > 0][:top].tolist()  # same order as filtering the list, without a Python loop
-        reverse = order[::-1]
+        reverse = np.argsort(contrib, kind="stable")
         neg = reverse[contrib[reverse] < 0][:top].tolist()
 
         def reason(i: int) -> Reason:
-            feature = str(names[idx[i]])
-            label, kind = _readable(feature)
+            feature, label, kind = self.describe_feature(int(idx[i]))
             evidence: tuple[str, ...] = ()
             if kind == "cue":
                 cue = feature.split("⟦cue:", 1)[1].split("⟧", 1)[0]
@@ -302,18 +320,23 @@ class AdModel:
     def explain(self, note: Any, *, top: int = 8) -> Explanation:
         """Top features pushing this note towards "ad" and towards "genuine", with their contributions."""
         (parsed,) = as_notes([note], name="note")
-        X = self._matrix([parsed])
-        return self._explain_row(X[0], _cue_evidence(parsed), top)
+        X = self._engine.transform(self.documents([parsed]))
+        return self._explain_arrays(*X.row(0), _cue_evidence(parsed), top)
 
     def check(self, note: Any, *, top: int = 8) -> CheckResult:
         """Decision, calibrated probability, thresholds and reasons for one note."""
-        return self.check_many([note], top=top)[0]
+        (parsed,) = as_notes([note], name="note")
+        return self._check_parsed([parsed], top=top)[0]
+
+    #: Kept for callers of the former single-note fast path; :meth:`check` is now that path.
+    check_fast = check
 
     def check_many(self, notes: Iterable[Any], *, top: int = 8) -> list[CheckResult]:
-        parsed = as_notes(notes)
-        X = self._matrix(parsed).tocsr()
-        z = np.asarray(X @ self._coef + self._intercept).ravel()
-        probs = self._calibrate(z)
+        return self._check_parsed(as_notes(notes), top=top)
+
+    def _check_parsed(self, parsed: list[Note], *, top: int) -> list[CheckResult]:
+        X = self._engine.transform(self.documents(parsed))
+        probs = self._calibrate(self._engine.decision(X))
         out = []
         for i, note in enumerate(parsed):
             evidence = _cue_evidence(note)
@@ -324,74 +347,22 @@ class AdModel:
                     ad_probability=round(p, 6) if math.isfinite(p) else 0.0,
                     threshold=self.threshold,
                     review_threshold=self.review_threshold,
-                    explanation=self._explain_row(X[i], evidence, top),
+                    explanation=self._explain_arrays(*X.row(i), evidence, top),
                     cues=tuple({"cue": k, "label": CUE_PATTERNS[k].label, "evidence": v} for k, v in evidence.items()),
                 )
             )
         return out
 
-    # -- fast single-note path (serving) ----------------------------------------------------------------
-    @cached_property
-    def _fast_parts(self) -> list[tuple[Any, dict[str, int], np.ndarray, int, bool, str | None]] | None:
-        """What :meth:`check_fast` needs of each TF-IDF part (built once, read-only afterwards), or None when a
-        vectorizer setting is not implemented by the fast path."""
-        if getattr(self._features, "transformer_weights", None) is not None:
-            return None
-        parts, offset = [], 0
-        for _, vec in self._features.transformer_list:
-            if type(vec).__name__ != "TfidfVectorizer" or vec.binary or vec.norm not in ("l2", None) or not vec.use_idf:
-                return None
-            idf = np.asarray(vec.idf_, dtype=np.float64)
-            parts.append((vec.build_analyzer(), vec.vocabulary_, idf, offset, bool(vec.sublinear_tf), vec.norm))
-            offset += len(vec.vocabulary_)
-        return parts
-
-    def _vectorize_one(self, doc: str, parts: list[Any]) -> tuple[np.ndarray, np.ndarray]:
-        """TF-IDF of one prepared document as (column indices, values): the arithmetic of ``TfidfVectorizer``
-        (counts, sublinear tf, idf, l2 norm per part) without scikit-learn's per-call validation, joblib dispatch
-        and sparse-matrix building, which dominate single-document latency."""
-        all_idx, all_val = [], []
-        for analyze, vocab, idf, offset, sublinear, norm in parts:
-            get = vocab.get
-            counts = {j: c for term, c in Counter(analyze(doc)).items() if (j := get(term)) is not None}
-            keys = sorted(counts)
-            idx = np.array(keys, dtype=np.int64)
-            val = np.array([counts[j] for j in keys], dtype=np.float64)
-            if sublinear:
-                np.log(val, val)
-                val += 1.0
-            val *= idf[idx]
-            if norm == "l2" and len(val):
-                length = math.sqrt(float(np.dot(val, val)))
-                if length > 0:
-                    val /= length
-            all_idx.append(idx + offset)
-            all_val.append(val)
-        if len(all_idx) == 1:
-            return all_idx[0], all_val[0]
-        return np.concatenate(all_idx), np.concatenate(all_val)
-
-    def check_fast(self, note: Any, *, top: int = 8) -> CheckResult:
-        """:meth:`check` for one note without scikit-learn's per-call overhead (same result; for serving).
-
-        Falls back to :meth:`check` for vectorizer settings the fast path does not implement.
-        """
-        parts = self._fast_parts
-        if parts is None:
-            return self.check(note, top=top)
-        (parsed,) = as_notes([note], name="note")
-        idx, val = self._vectorize_one(self._documents.document(parsed), parts)
-        evidence = _cue_evidence(parsed)
-        z = float(val @ self._coef[idx]) + self._intercept
-        p = float(self._calibrate(np.array([z]))[0])
-        return CheckResult(
-            decision=self.decide(p),
-            ad_probability=round(p, 6) if math.isfinite(p) else 0.0,
-            threshold=self.threshold,
-            review_threshold=self.review_threshold,
-            explanation=self._explain_arrays(idx, val, evidence, top),
-            cues=tuple({"cue": k, "label": CUE_PATTERNS[k].label, "evidence": v} for k, v in evidence.items()),
-        )
+    def score(self, notes: Iterable[Note], *, top: int = 3) -> tuple[np.ndarray, list[list[str]]]:
+        """Probabilities and the labels of the ``top`` reasons towards "ad" of validated notes, for a whole
+        batch at once (what archive scoring needs; :meth:`check_many` builds full explanations)."""
+        X = self._engine.transform(self.documents(notes))
+        probs = self._calibrate(self._engine.decision(X))
+        reasons: list[list[str]] = [[] for _ in range(X.n_rows)]
+        rows, cols, _ = top_contributions(X, self._coef, top, towards="positive")
+        for r, j in zip(rows.tolist(), cols.tolist(), strict=True):
+            reasons[r].append(self.describe_feature(j)[1])
+        return probs, reasons
 
 
 def _cue_evidence(note: Note) -> dict[str, list[str]]:

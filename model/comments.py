@@ -29,17 +29,18 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.metrics import f1_score
-from sklearn.pipeline import Pipeline
 
+from model.engine import CompiledPipeline
 from model.errors import InvalidNoteError, InvalidParameterError, ModelLoadError, NotFittedError
 from model.notes import Comment, Note, parse_comment
 from model.text import normalize_text, prepare_document
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 RESOURCES = Path(__file__).parent / "resources"
 DEFAULT_KEYWORDS_FILE = RESOURCES / "comment_keywords.json"
@@ -356,7 +357,13 @@ class SentimentModel:
     ``negative`` (< ``low``) or ``neutral`` (in between, or no probability because the text was empty).
     """
 
-    def __init__(self, pipeline: Pipeline, *, neutral_band: Sequence[float], card: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        pipeline: Pipeline | CompiledPipeline,
+        *,
+        neutral_band: Sequence[float],
+        card: dict[str, Any] | None = None,
+    ) -> None:
         try:
             low, high = (float(x) for x in neutral_band)
         except (TypeError, ValueError):
@@ -368,15 +375,31 @@ class SentimentModel:
                 "The 'neutral_band' parameter of SentimentModel must satisfy 0 <= low <= high <= 1. "
                 f"Got ({low}, {high}) instead."
             )
-        if not hasattr(pipeline[-1], "coef_"):
-            raise NotFittedError("This SentimentModel's pipeline is not fitted yet. Train it with training.sentiment.")
-        self.pipeline = pipeline
+        if isinstance(pipeline, CompiledPipeline):
+            self._pipeline: Pipeline | None = None
+            compiled = pipeline
+        else:
+            if not hasattr(pipeline[-1], "coef_"):
+                raise NotFittedError(
+                    "This SentimentModel's pipeline is not fitted yet. Train it with training.sentiment."
+                )
+            from model.pipeline import compile_pipeline
+
+            self._pipeline = pipeline
+            compiled = compile_pipeline(pipeline)
+        self.compiled = compiled
         self.neutral_band = (low, high)
         self.card: dict[str, Any] = dict(card or {})
-        self._features = pipeline[-2]
-        self._coef = np.asarray(pipeline[-1].coef_[0], dtype=np.float64)
-        self._intercept = float(pipeline[-1].intercept_[0])
-        self._fast = _fast_parts(self._features, self._coef)
+        self._engine = compiled.features
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The scikit-learn ``Pipeline`` of this model (imports scikit-learn; built on first use)."""
+        if self._pipeline is None:
+            from model.pipeline import to_sklearn
+
+            self._pipeline = to_sklearn(self.compiled)
+        return self._pipeline
 
     @property
     def version(self) -> str:
@@ -388,22 +411,19 @@ class SentimentModel:
         out = np.full(len(texts), np.nan)
         idx = [i for i, t in enumerate(texts) if t.strip()]
         if idx:
-            docs = [sentiment_document(texts[i]) for i in idx]
-            if self._fast is not None:
-                out[idx] = sum(part.decision(docs) for part in self._fast) + self._intercept
-            else:
-                X = self._features.transform(docs)
-                out[idx] = np.asarray(X @ self._coef + self._intercept, dtype=np.float64).ravel()
+            out[idx] = self._engine.decision_function([sentiment_document(texts[i]) for i in idx])
         return out
 
     def decision_function_reference(self, texts: Sequence[str]) -> np.ndarray:
-        """:meth:`decision_function` through scikit-learn's ``transform`` (the fast path must equal this)."""
+        """:meth:`decision_function` through scikit-learn's ``transform`` (the compiled path must equal this)."""
         texts = _as_texts(texts)
         out = np.full(len(texts), np.nan)
         idx = [i for i, t in enumerate(texts) if t.strip()]
         if idx:
-            X = self._features.transform([sentiment_document(texts[i]) for i in idx])
-            out[idx] = np.asarray(X @ self._coef + self._intercept, dtype=np.float64).ravel()
+            pipeline = self.pipeline
+            X = pipeline[-2].transform([sentiment_document(texts[i]) for i in idx])
+            clf = pipeline[-1]
+            out[idx] = np.asarray(X @ clf.coef_[0] + clf.intercept_[0], dtype=np.float64).ravel()
         return out
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -426,88 +446,10 @@ class SentimentModel:
         return [self.label(float(p)) for p in self.predict_proba(texts)]
 
 
-class _FastTfidfPart:
-    """The contribution of one fitted ``TfidfVectorizer`` part to the log-odds, computed without building the
-    sparse matrix: the vectorizer's own analyzer, vocabulary look-up, (sublinear) tf x idf, l2 norm, dot with
-    the part's coefficients, with numpy over the whole batch. Equal to ``vectorizer.transform(docs) @ coef``
-    (checked by the tests) and about twice as fast, because scikit-learn's per-document counting and sparse
-    assembly dominate for short comments."""
+def _f1_score() -> Any:
+    from sklearn.metrics import f1_score  # only evaluation needs scikit-learn
 
-    def __init__(self, vectorizer: Any, coef: np.ndarray) -> None:
-        self.analyze = _fast_char_analyzer(vectorizer) or vectorizer.build_analyzer()
-        self.vocabulary = vectorizer.vocabulary_
-        self.idf = np.asarray(vectorizer.idf_, dtype=np.float64)
-        self.coef = coef
-        self.sublinear = bool(vectorizer.sublinear_tf)
-        self.size = len(self.vocabulary)
-
-    def decision(self, docs: list[str]) -> np.ndarray:
-        get = self.vocabulary.get
-        missing = repeat(-1)
-        flat: list[int] = []
-        lengths: list[int] = []
-        for doc in docs:
-            grams = self.analyze(doc)
-            lengths.append(len(grams))
-            flat.extend(map(get, grams, missing))
-        n = len(docs)
-        ids = np.fromiter(flat, dtype=np.int64, count=len(flat))
-        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        known = ids >= 0
-        if not known.any():
-            return np.zeros(n)
-        uniq, counts = np.unique(rows[known] * self.size + ids[known], return_counts=True)
-        r = uniq // self.size
-        f = uniq % self.size
-        tf = counts.astype(np.float64)
-        if self.sublinear:
-            tf = np.log(tf) + 1.0
-        w = tf * self.idf[f]
-        num = np.bincount(r, weights=w * self.coef[f], minlength=n)
-        den = np.sqrt(np.bincount(r, weights=w * w, minlength=n))
-        return np.divide(num, den, out=np.zeros(n), where=den > 0)
-
-
-def _fast_char_analyzer(vectorizer: Any) -> Any:
-    """scikit-learn's ``char`` analyzer (whitespace runs to one space, then all n-grams) with list
-    comprehensions, for a vectorizer with no preprocessing; None for any other configuration."""
-    if (
-        vectorizer.analyzer != "char"
-        or vectorizer.lowercase
-        or vectorizer.preprocessor is not None
-        or vectorizer.strip_accents is not None
-        or vectorizer.input != "content"
-    ):
-        return None
-    low, high = vectorizer.ngram_range
-    white = re.compile(r"\s\s+")
-
-    def analyze(doc: str) -> list[str]:
-        text = white.sub(" ", doc)
-        size = len(text)
-        grams: list[str] = []
-        for k in range(low, high + 1):
-            grams += list(text) if k == 1 else [text[i : i + k] for i in range(size - k + 1)]
-        return grams
-
-    return analyze
-
-
-def _fast_parts(features: Any, coef: np.ndarray) -> list[_FastTfidfPart] | None:
-    """Fast parts for a FeatureUnion of l2-normalised idf TfidfVectorizers; None when anything else is found."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    if getattr(features, "transformer_weights", None):
-        return None
-    parts = []
-    offset = 0
-    for _, vec in features.transformer_list:
-        if type(vec) is not TfidfVectorizer or vec.norm != "l2" or not vec.use_idf or vec.binary:
-            return None
-        size = len(vec.vocabulary_)
-        parts.append(_FastTfidfPart(vec, coef[offset : offset + size]))
-        offset += size
-    return parts if offset == len(coef) else None
+    return f1_score
 
 
 def _as_texts(texts: Any, name: str = "texts") -> list[str]:
@@ -527,10 +469,10 @@ def load_sentiment_model(
     directory: str | Path | None = None, *, allow_version_mismatch: bool = False
 ) -> SentimentModel:
     """Load a sentiment artifact directory (the shipped ``model/sentiment/`` when ``directory`` is None)."""
-    from model.artifacts import load_pipeline
+    from model.artifacts import load_compiled
 
     directory = DEFAULT_SENTIMENT_DIR if directory is None else Path(directory)
-    pipeline, card = load_pipeline(directory, allow_version_mismatch=allow_version_mismatch)
+    compiled, card = load_compiled(directory, allow_version_mismatch=allow_version_mismatch)
     if card.get("task") != "sentiment":
         raise ModelLoadError(f"{directory}: model card task is {card.get('task')!r}, expected 'sentiment'.")
     if card.get("emoticon_version") != EMOTICON_VERSION:
@@ -541,7 +483,7 @@ def load_sentiment_model(
     band = card.get("neutral_band") or {}
     if "low" not in band or "high" not in band:
         raise ModelLoadError(f"{directory}: model card has no neutral_band {{low, high}}. Got {band!r}.")
-    return SentimentModel(pipeline, neutral_band=(band["low"], band["high"]), card=card)
+    return SentimentModel(compiled, neutral_band=(band["low"], band["high"]), card=card)
 
 
 def sentiment_metrics(
@@ -562,7 +504,7 @@ def sentiment_metrics(
             "n": int(mask.sum()),
             "n_positive": int(yy.sum()),
             "accuracy": _round(float(np.mean(pred == yy))) if len(yy) else None,
-            "macro_f1": _round(float(f1_score(yy, pred, average="macro", labels=[0, 1], zero_division=0)))
+            "macro_f1": _round(float(_f1_score()(yy, pred, average="macro", labels=[0, 1], zero_division=0)))
             if len(yy)
             else None,
             "neutral_share": _round(float(np.mean(~polar))) if len(yy) else None,

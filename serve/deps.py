@@ -74,7 +74,7 @@ def load_models(settings: Settings) -> LoadedModels:
                 f"setting 'review_threshold' must be <= the ad threshold {threshold}. Got {review} instead."
             )
         ad = AdModel(
-            ad.pipeline, calibration=ad.calibration, threshold=threshold, review_threshold=review, card=ad.card
+            ad.compiled, calibration=ad.calibration, threshold=threshold, review_threshold=review, card=ad.card
         )
     ad.check_fast(WARMUP_NOTE)
     scorer = card = None

@@ -2,9 +2,9 @@
 
 :class:`RowScorer` is what a batch worker holds: the ad model (loaded once per process), the optional comment
 scorer and keyword sets. :meth:`RowScorer.score_records` turns a chunk of :class:`model.notes.Record` into output
-rows with the columns of :data:`OUTPUT_COLUMNS`, in input order. The whole chunk is vectorised at once, and the
-top reasons are computed from the sparse TF-IDF matrix directly (the same features and order as
-:meth:`model.classifier.AdModel.check_many`, without building full explanations and cue evidence per note).
+rows with the columns of :data:`OUTPUT_COLUMNS`, in input order. The whole chunk is scored at once with
+:meth:`model.classifier.AdModel.score` (probabilities and the top reasons towards "ad", the same features and
+order as :meth:`~model.classifier.AdModel.check_many`, without full explanations and cue evidence per note).
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-from model.classifier import AdModel, _readable
+from model.classifier import AdModel
 from model.errors import InvalidNoteError
 from model.notes import Note, Record, parse_note
 
@@ -70,35 +68,6 @@ class RowScorer:
         self.comment_scorer = comment_scorer
         self.keywords = keywords
         self.top = int(top)
-        clf = model.pipeline[-1]
-        self._coef = np.asarray(clf.coef_[0], dtype=np.float64)
-        self._intercept = float(clf.intercept_[0])
-        self._features = model.pipeline[-2]
-        self._documents = model.pipeline[0]  # the model's own note preparation (incl. comment features)
-        self._labels: dict[int, str] = {}
-
-    def _label(self, j: int) -> str:
-        label = self._labels.get(j)
-        if label is None:
-            label = _readable(str(self.model.feature_names()[j]))[0]
-            self._labels[j] = label
-        return label
-
-    def _reasons(self, X: Any) -> list[list[str]]:
-        """Labels of the top features pushing each row towards "ad" (as ``AdModel.check_many`` orders them)."""
-        out = []
-        contrib_all = X.data * self._coef[X.indices]
-        for i in range(X.shape[0]):
-            s, e = X.indptr[i], X.indptr[i + 1]
-            contrib = contrib_all[s:e]
-            order = np.argsort(-contrib)
-            labels = []
-            for k in order[: self.top]:
-                if contrib[k] <= 0:
-                    break
-                labels.append(self._label(int(X.indices[s + k])))
-            out.append(labels)
-        return out
 
     def _comment_scores(self, notes: list[Note]) -> tuple[list[dict[str, Any] | None], list[str | None]]:
         """Comment reports (without the per-comment list) for notes with comments, and a warning per note whose
@@ -161,11 +130,7 @@ class RowScorer:
             notes.append(note)
         if not notes:
             return rows
-        X = self._features.transform([self._documents.document(n) for n in notes]).tocsr()
-        z = np.asarray(X @ self._coef + self._intercept, dtype=np.float64).ravel()
-        a, b = self.model.calibration["a"], self.model.calibration["b"]
-        probs = 1.0 / (1.0 + np.exp(-(a * z + b)))
-        reasons = self._reasons(X)
+        probs, reasons = self.model.score(notes, top=self.top)
         comments, warnings = self._comment_scores(notes)
         for k, i in enumerate(good):
             p = float(probs[k])

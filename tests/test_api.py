@@ -460,14 +460,6 @@ def test_fast_path_equals_predict_proba_and_check(which, sample_model):
     assert [f.to_dict() for f in fast] == [s.to_dict() for s in slow]
 
 
-def test_fast_path_falls_back_for_unsupported_settings(sample_model_dir):
-    model = load_model(sample_model_dir)
-    model.pipeline[-2].transformer_list[0][1].binary = True  # a setting the fast path does not implement
-    assert model._fast_parts is None
-    for note in (AD_NOTE, GENUINE_NOTE):
-        assert model.check_fast(note).to_dict() == model.check(note).to_dict()
-
-
 def test_control_character_regex_matches_unicode_category():
     from model.text import _CONTROL_RE
 

@@ -449,9 +449,11 @@ def tiny_comment_scorer(monkeypatch):
 
     rows = [json.loads(line) for line in (SAMPLES / "comments_sentiment.jsonl").read_text("utf-8").splitlines()]
     texts = [comments.sentiment_document(r["text"]) for r in rows]
+    from model.pipeline import NoteDocuments
+
     features = FeatureUnion([("char", TfidfVectorizer(analyzer="char", ngram_range=(1, 2)))])
-    pipe = Pipeline([("features", features), ("clf", LogisticRegression())])
-    pipe.fit(texts, [int(r["label"] in (1, "positive")) for r in rows])
+    clf = LogisticRegression().fit(features.fit_transform(texts), [int(r["label"] in (1, "positive")) for r in rows])
+    pipe = Pipeline([("doc", NoteDocuments()), ("features", features), ("clf", clf)])
     scorer = comments.CommentScorer(sentiment=comments.SentimentModel(pipe, neutral_band=(0.4, 0.6)))
     monkeypatch.setattr(batch, "comment_scorer_status", lambda: (scorer, None))
     monkeypatch.setattr(batch, "_SCORERS", {})

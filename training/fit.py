@@ -11,7 +11,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from model.classifier import AdModel, NoteDocuments
+from model.classifier import AdModel
+from model.pipeline import NoteDocuments
 from model.text import body_only
 from model.tokenize import NoteTokenizer, read_stopwords, read_user_dict
 from training.config import ModelParams

@@ -31,7 +31,6 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from model.artifacts import save_pipeline, sha256_file
-from model.classifier import NoteDocuments
 from model.comments import (
     EMOTICON_VERSION,
     SentimentModel,
@@ -41,6 +40,7 @@ from model.comments import (
 )
 from model.errors import InvalidParameterError
 from model.notes import Note
+from model.pipeline import NoteDocuments
 from training.config import TrainConfig, load_config
 from training.data import Example, cv_folds, deduplicate, load_all, source_counts, split_train_test
 from training.fit import build_classifier, build_features
