@@ -455,21 +455,39 @@ def top_contributions(
     X: Features, coef: np.ndarray, top: int, *, towards: str = "positive"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each row, its ``top`` entries with the largest positive (or most negative) contribution
-    ``value * coef``, as (row, column, contribution) arrays ordered by row, then by strength."""
+    ``value * coef``, as (row, column, contribution) arrays ordered by row, then by strength (ties: lower
+    column first). ``top`` rounds of a per-row maximum (``np.maximum.reduceat``) over the batch: a few passes
+    over the data instead of a sort."""
+    empty = np.zeros(0, dtype=np.int64)
     if top <= 0 or not len(X.data):
-        empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
     contrib = X.data * coef[X.indices]
-    rows = X.row_ids()
-    sign = -1.0 if towards == "positive" else 1.0
-    order = np.lexsort((sign * contrib, rows))  # by row, then strongest first (stable: ties keep column order)
-    ranked_rows = rows[order]
-    rank = np.arange(len(order)) - X.indptr[ranked_rows]
-    keep = (rank < top) & ((contrib[order] > 0) if towards == "positive" else (contrib[order] < 0))
-    # a row with fewer than ``top`` entries of the right sign: the rank counts entries of the other sign too,
-    # but those sort after the right-signed ones, so the first ``top`` ranks hold every right-signed one needed.
-    chosen = order[keep]
-    return rows[chosen], X.indices[chosen], contrib[chosen]
+    score = contrib.copy() if towards == "positive" else -contrib
+    score[score <= 0] = -np.inf  # only entries pushing the right way can be chosen
+    lengths = np.diff(X.indptr)
+    rows_with = np.flatnonzero(lengths)
+    starts = X.indptr[:-1][rows_with]
+    position = np.arange(len(score), dtype=np.int64)
+    picked_rows, picked_pos = [], []
+    for _ in range(top):
+        best = np.maximum.reduceat(score, starts)
+        live = best > -np.inf
+        if not live.any():
+            break
+        best_full = np.full(X.n_rows, np.inf)
+        best_full[rows_with] = best
+        at_best = np.where(score == np.repeat(best_full, lengths), position, len(score))
+        first = np.minimum.reduceat(at_best, starts)[live]
+        picked_rows.append(rows_with[live])
+        picked_pos.append(first)
+        score[first] = -np.inf
+    if not picked_rows:
+        return empty, empty, np.zeros(0)
+    rows = np.concatenate(picked_rows)
+    pos = np.concatenate(picked_pos)
+    order = np.argsort(rows, kind="stable")  # by row; within a row the rounds are already strongest first
+    rows, pos = rows[order], pos[order]
+    return rows, X.indices[pos], contrib[pos]
 
 
 @dataclass

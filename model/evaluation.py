@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import average_precision_score, roc_auc_score
 
 
 def expected_calibration_error(y: np.ndarray, p: np.ndarray, *, bins: int = 10) -> float:
@@ -41,6 +40,8 @@ def binary_metrics(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, 
     precision = tp / (tp + fp) if tp + fp else None
     recall = tp / (tp + fn) if tp + fn else None
     f1 = (2 * tp / (2 * tp + fp + fn)) if tp + fn else None
+    from sklearn.metrics import average_precision_score, roc_auc_score  # evaluation only: scoring never loads it
+
     return {
         "n": len(y),
         "n_ad": tp + fn,

@@ -887,32 +887,60 @@ def _recorder(
     return on_done
 
 
+def _worker_context(spec: ScorerSpec) -> Any:
+    """How worker processes start. Where ``fork`` is safe (Linux), the parent loads and warms the scorer first
+    and the workers inherit it: no per-worker import and model loading (~1-2 s each), and the model's arrays
+    stay shared copy-on-write between the processes (``gc.freeze`` keeps the collector from touching, and so
+    copying, the inherited objects). Elsewhere ``spawn``: each worker loads the model once, on first use."""
+    import multiprocessing as mp
+
+    if sys.platform != "linux" or "fork" not in mp.get_all_start_methods() or threading.active_count() > 1:
+        return mp.get_context("spawn")  # forking a process with other threads running can deadlock
+    import gc
+
+    scorer = get_scorer(spec)
+    scorer.score_records([Record(path="<warm-up>", line=0, data={"title": "周末", "text": "今天天气很好，加vx领券"})])
+    gc.freeze()
+    return mp.get_context("fork")
+
+
 def _run_pool(
     todo: list[Chunk], workdir: Path, fmt: str, spec: ScorerSpec, jobs: int, on_done: Callable[..., None]
 ) -> None:
-    import multiprocessing as mp
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import ProcessPoolExecutor
 
-    # "spawn": workers start clean (no copied locks or threads) and load the model once each, on first use.
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
-        pending: set[Any] = set()
-        queue = iter(todo)
-        try:
-            for chunk in queue:
-                pending.add(pool.submit(score_chunk, chunk, str(workdir), fmt, spec))
-                if len(pending) >= 2 * jobs:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        on_done(*fut.result())
-            while pending:
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(spec)) as pool:
+            _feed_pool(pool, todo, workdir, fmt, spec, jobs, on_done)
+    finally:
+        import gc
+
+        gc.unfreeze()  # the parent's objects were frozen only for the workers' fork
+
+
+def _feed_pool(
+    pool: Any, todo: list[Chunk], workdir: Path, fmt: str, spec: ScorerSpec, jobs: int, on_done: Callable[..., None]
+) -> None:
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    pending: set[Any] = set()
+    queue = iter(todo)
+    try:
+        for chunk in queue:
+            pending.add(pool.submit(score_chunk, chunk, str(workdir), fmt, spec))
+            if len(pending) >= 2 * jobs:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     on_done(*fut.result())
-        except BaseException:
-            for fut in pending:
-                fut.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                on_done(*fut.result())
+    except BaseException:
+        for fut in pending:
+            fut.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
 
 
 def _run_dask(
