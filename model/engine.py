@@ -410,27 +410,35 @@ class LinearTfidf:
             counts = np.zeros(0)
         rows, cols = keys // width, keys % width
         data = counts
-        for p, part in enumerate(self.parts):  # tf variants are rare; apply them per part when set
-            if part.binary or part.sublinear_tf:
-                mask = self._part_of[cols] == p if len(self.parts) > 1 else slice(None)
+        tf_kinds = {(part.binary, part.sublinear_tf) for part in self.parts}
+        if tf_kinds == {(False, True)}:  # the usual case: sublinear tf everywhere, no masks needed
+            np.log(data, out=data)
+            data += 1.0
+        elif tf_kinds != {(False, False)}:
+            part_of = self._part_of[cols]
+            for p, part in enumerate(self.parts):
+                mask = part_of == p
                 if part.binary:
                     data[mask] = 1.0
                 elif part.sublinear_tf:
                     data[mask] = np.log(data[mask]) + 1.0
         data *= self._idf[cols]
-        if any(part.norm for part in self.parts) and len(data):
-            groups = rows * len(self.parts) + self._part_of[cols]
-            size = n * len(self.parts)
-            l2 = np.sqrt(np.bincount(groups, weights=data * data, minlength=size))
-            l1 = np.bincount(groups, weights=np.abs(data), minlength=size)
-            lengths = np.ones(size)
-            for p, part in enumerate(self.parts):
-                if part.norm == "l2":
-                    lengths[p :: len(self.parts)] = l2[p :: len(self.parts)]
-                elif part.norm == "l1":
-                    lengths[p :: len(self.parts)] = l1[p :: len(self.parts)]
-            lengths[lengths == 0] = 1.0
-            data /= lengths[groups]
+        norms = {part.norm for part in self.parts}
+        if norms != {None} and len(data):
+            k = len(self.parts)
+            groups = rows * k + self._part_of[cols]
+            size = n * k
+            l2 = np.sqrt(np.bincount(groups, weights=data * data, minlength=size)) if "l2" in norms else None
+            l1 = np.bincount(groups, weights=np.abs(data), minlength=size) if "l1" in norms else None
+            if norms == {"l2"}:
+                lengths = l2
+            else:
+                lengths = np.ones(size)
+                for p, part in enumerate(self.parts):
+                    if part.norm is not None:
+                        lengths[p::k] = (l2 if part.norm == "l2" else l1)[p::k]  # type: ignore[index]
+            lengths[lengths == 0] = 1.0  # type: ignore[index]
+            data /= lengths[groups]  # type: ignore[index]
         indptr = np.searchsorted(rows, np.arange(n + 1, dtype=np.int64))
         return Features(indptr=indptr, indices=cols, data=data)
 
