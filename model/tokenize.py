@@ -29,6 +29,7 @@ DEFAULT_BACKEND = "rjieba"
 # ASCII punctuation is a word boundary for both backends. jieba keeps runs like "check-in", "0-0" or "t_t" whole
 # while jieba-rs splits them; splitting them first makes the two backends agree (see benchmarks/tokenizer_parity.py).
 _ASCII_PUNCT_RE = re.compile(r"[!-/:-@\[-`{-~]+")
+_PLACEHOLDER_SPLIT_RE = re.compile(f"({PLACEHOLDER_RE.pattern})")
 
 
 def _is_noise(token: str) -> bool:
@@ -36,6 +37,30 @@ def _is_noise(token: str) -> bool:
     if token.isalnum():  # fast exit for words: no letter or digit is in a P/Z/C category
         return False
     return all(unicodedata.category(ch)[0] in "PZC" for ch in token)
+
+
+#: Entries a tokenizer's noise cache may hold before it is emptied. Only tokens that are not alphanumeric are
+#: cached (punctuation, spaces, emoji: 762 distinct ones in the 2,390 Xiaohongshu notes), so the bound is a safety net.
+_NOISE_CACHE_MAX = 100_000
+
+
+class _NoiseCache(dict):  # type: ignore[type-arg]
+    """Token -> ``_is_noise(token)``, computed on first sight: ``noise[token]`` fills a missing entry.
+
+    Only consulted for tokens that are not alphanumeric (words take the ``str.isalnum`` fast exit), so it stays
+    small and hot in the CPU cache; a big dict of every word was slower than the check it saved. One per
+    tokenizer, no global state. Emptied when full, which bounds it without bookkeeping. Under the GIL each dict
+    operation is atomic, so threads sharing a tokenizer can at worst compute an entry twice.
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, token: str) -> bool:
+        noise = _is_noise(token)
+        if len(self) >= _NOISE_CACHE_MAX:
+            self.clear()
+        self[token] = noise
+        return noise
 
 
 def read_user_dict(path: str | Path) -> tuple[tuple[str, int | None, str | None], ...]:
@@ -110,6 +135,7 @@ class NoteTokenizer:
         self._engine: Any = None
         self._lock = threading.Lock()
         self._stop: frozenset[str] = frozenset(self.stopwords)
+        self._noise = _NoiseCache()
 
     # Picklable and skops-serialisable: only parameters are stored, never the segmenter.
     def __getstate__(self) -> dict[str, Any]:
@@ -191,16 +217,20 @@ class NoteTokenizer:
         return tokens
 
     def _tokens(self, doc: str) -> list[str]:
-        cut = self._cut()
+        cut, noise = self._cut(), self._noise
         out: list[str] = []
-        pos = 0
-        sub = _ASCII_PUNCT_RE.sub
-        for m in PLACEHOLDER_RE.finditer(doc):
-            if m.start() > pos:
-                out.extend(cut(sub(" ", doc[pos : m.start()])))
-            out.append(m.group(0))
-            pos = m.end()
-        if pos < len(doc):
-            out.extend(cut(sub(" ", doc[pos:])))
+        # split() with a capturing group alternates text and placeholder: [text, placeholder, text, ..., text].
+        for i, part in enumerate(_PLACEHOLDER_SPLIT_RE.split(doc)):
+            if i & 1:
+                # A placeholder is kept whole. It is noise only when it has no letter or digit at all (never in a
+                # prepared document, whose placeholders start with a letter: the first test decides).
+                if part[1].isalnum() or not noise[part]:
+                    out.append(part)
+            elif part and not part.isspace():  # whitespace alone can only give whitespace tokens, all noise
+                if _ASCII_PUNCT_RE.search(part) is not None:  # most segments have none; a search beats a sub
+                    part = _ASCII_PUNCT_RE.sub(" ", part)
+                # Drop noise: words exit on isalnum (no letter or digit is in a P/Z/C category), the few other
+                # tokens (spaces, punctuation, emoji) are looked up.
+                out += [t for t in cut(part) if t.isalnum() or not noise[t]]
         stop = self._stop
-        return [t for t in out if not _is_noise(t) and t not in stop]
+        return [t for t in out if t not in stop] if stop else out

@@ -82,7 +82,7 @@ def _assert_same(pipeline: Pipeline, compiled: CompiledPipeline, docs: list[str]
 )
 def test_each_vectorizer_setting_matches_sklearn(config):
     pipeline = _fit([config], CORPUS)
-    _assert_same(pipeline, compile_pipeline(pipeline), CORPUS + ["unseen 文本 ⟦comments⟧ 评论", "西湖西湖"])
+    _assert_same(pipeline, compile_pipeline(pipeline), [*CORPUS, "unseen 文本 ⟦comments⟧ 评论", "西湖西湖"])
 
 
 def test_word_and_char_union_matches_sklearn_on_sample_notes():

@@ -1,0 +1,551 @@
+"""The fast text preparation and tokenization give byte-identical output to the original implementations.
+
+model/text.py, model/cues.py and model/tokenize.py were optimised without changing their output, so models trained
+with NORMALIZATION_VERSION "2" stay valid. The ``_reference_*`` functions below are verbatim copies of the
+implementations before that work (renamed, with their regexes); every test compares the live code with them on
+tricky strings, on every code point, on the shared corpora (when present) and on generated text.
+
+The cue patterns themselves are not copied: ``_reference_find_cues`` runs the original algorithm over the live
+``model.cues._DEFS``, so a later change to a pattern is checked against the pre-checks that let find_cues skip it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import threading
+import unicodedata
+from itertools import islice
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import model.tokenize as tokenize_module
+from model.cues import _DEFS, _PRECHECKS, CUE_PATTERNS, Cue, cue_counts, find_cues
+from model.text import (
+    _COMPAT,
+    _WS_RE,
+    COMMENTS_MARKER,
+    NORMALIZATION_VERSION,
+    _nfkc,
+    normalize_text,
+    prepare_comment_text,
+    prepare_document,
+)
+from model.tokenize import NoteTokenizer
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+#: (corpus, rows read: None = all)
+CORPORA = [
+    ("ads/xhs_labelled.jsonl", None),
+    ("ads/whu_train.jsonl", 3000),
+    ("sentiment/weibo_dev.jsonl", 3000),
+    ("ads/sms_promo.jsonl", 3000),
+]
+
+# -- Reference implementations (NORMALIZATION_VERSION "2", before the speed work) --------------------------------
+_REF_PLACEHOLDER_RE = re.compile(r"⟦[^⟦⟧\s]{1,48}⟧")
+_REF_COMMENTS_MARKER = "⟦comments⟧"
+_REF_ZERO_WIDTH_RE = re.compile("[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
+_REF_WS_RE = re.compile(r"\s+")
+_REF_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_REF_HASHTAG_RE = re.compile(r"#([^#\[\]\n]{1,40}?)(?:\[话题\])?#")
+_REF_EMOJI_CODE_RE = re.compile(r"\[(?!话题\])([^\[\]\s]{1,8}?)(?:r|h)?\]")
+_REF_MENTION_RE = re.compile(r"@[\w\-·.]{1,30}")
+_REF_DIGITS_RE = re.compile(r"\d+(?:\.\d+)?")
+_REF_PLACEHOLDER_CHARS_RE = re.compile("[⟦⟧]")
+_REF_ASCII_PUNCT_RE = re.compile(r"[!-/:-@\[-`{-~]+")
+
+
+def _reference_prepare_comment_text(texts: list[str], *, max_comments: int = 50, max_chars: int = 300) -> str:
+    parts = [_REF_DIGITS_RE.sub("0", _reference_normalize_text(t)[:max_chars]) for t in texts[:max_comments]]
+    return " ".join(p for p in parts if p)
+
+
+def _reference_normalize_text(text: str) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"normalize_text expects a str, got {type(text).__name__}")
+    text = unicodedata.normalize("NFKC", text)
+    text = _REF_ZERO_WIDTH_RE.sub("", text)
+    text = _REF_CONTROL_RE.sub(" ", text)
+    text = text.encode("utf-8", "replace").decode("utf-8") if _reference_has_surrogates(text) else text
+    text = _REF_PLACEHOLDER_CHARS_RE.sub(" ", text)
+    return _REF_WS_RE.sub(" ", text.lower()).strip()
+
+
+def _reference_has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _reference_bucket(n: int, edges: tuple[int, ...]) -> str:
+    for edge in edges:
+        if n <= edge:
+            return str(edge)
+    return f"{edges[-1]}+"
+
+
+def _reference_markup_to_tokens(text: str) -> tuple[str, list[str]]:
+    tags: list[str] = []
+
+    def tag(m: re.Match[str]) -> str:
+        name = m.group(1).strip()
+        if not name:
+            return " "
+        tags.append(name)
+        return f" ⟦tag:{name.replace(' ', '_')[:40]}⟧ {name} "
+
+    text = _REF_HASHTAG_RE.sub(tag, text)
+    text = _REF_EMOJI_CODE_RE.sub(lambda m: f" ⟦emo:{m.group(1)}⟧ ", text)
+    text = _REF_MENTION_RE.sub(" ⟦mention⟧ ", text)
+    return text, tags
+
+
+def _reference_prepare_document(title: str | None, text: str | None) -> str:
+    parts: list[str] = []
+    all_tags: list[str] = []
+    n_cues = 0
+    for field, value in (("title", title), ("text", text)):
+        if not value:
+            continue
+        norm = _reference_normalize_text(value)
+        if not norm:
+            continue
+        norm, cue_tokens = _reference_replace_cues(norm)
+        n_cues += len(cue_tokens)
+        norm, tags = _reference_markup_to_tokens(norm)
+        all_tags.extend(tags)
+        norm = _REF_DIGITS_RE.sub("0", norm)
+        if field == "title":
+            parts.append("⟦has:title⟧")
+        parts.append(norm)
+        parts.extend(cue_tokens)
+    parts.append(f"⟦n_tags:{_reference_bucket(len(all_tags), (0, 2, 5))}⟧")
+    if _reference_repeated_tag_stem(all_tags):
+        parts.append("⟦cue:repeated_brand_tag⟧")
+    return _REF_WS_RE.sub(" ", " ".join(parts)).strip()
+
+
+def _reference_replace_cues(text: str) -> tuple[str, list[str]]:
+    cues = _reference_find_cues(text)
+    tokens = [f"⟦cue:{c.name}⟧" for c in cues]
+    out = text
+    for cue in sorted(cues, key=lambda c: c.start, reverse=True):
+        if CUE_PATTERNS[cue.name].replace:
+            out = out[: cue.start] + f" ⟦cue:{cue.name}⟧ " + out[cue.end :]
+            tokens.remove(f"⟦cue:{cue.name}⟧")
+    return out, tokens
+
+
+def _reference_repeated_tag_stem(tags: list[str]) -> bool:
+    if len(tags) < 3:
+        return False
+    counts: dict[str, int] = {}
+    for tag in set(tags):
+        stem = tag[:2]
+        if len(stem) == 2 and not stem.isdigit():
+            counts[stem] = counts.get(stem, 0) + 1
+    return max(counts.values(), default=0) >= 3
+
+
+def _reference_find_cues(text: str) -> list[Cue]:
+    found: list[Cue] = []
+    claimed: list[tuple[int, int]] = []
+    for cue in _DEFS:
+        for m in cue.pattern.finditer(text):
+            if m.end() == m.start():
+                continue
+            if cue.replace:
+                if any(m.start() < e and s < m.end() for s, e in claimed):
+                    continue
+                claimed.append((m.start(), m.end()))
+            found.append(Cue(cue.name, cue.label, m.group(0), m.start(), m.end()))
+    found.sort(key=lambda c: (c.start, c.name))
+    return found
+
+
+def _reference_is_noise(token: str) -> bool:
+    if token.isalnum():
+        return False
+    return all(unicodedata.category(ch)[0] in "PZC" for ch in token)
+
+
+def _reference_tokenize(tok: NoteTokenizer, doc: str) -> list[str]:
+    """``NoteTokenizer.__call__`` as it was, run with ``tok``'s own segmenter and stop words."""
+
+    def tokens(doc: str) -> list[str]:
+        cut = tok._cut()
+        out: list[str] = []
+        pos = 0
+        sub = _REF_ASCII_PUNCT_RE.sub
+        for m in _REF_PLACEHOLDER_RE.finditer(doc):
+            if m.start() > pos:
+                out.extend(cut(sub(" ", doc[pos : m.start()])))
+            out.append(m.group(0))
+            pos = m.end()
+        if pos < len(doc):
+            out.extend(cut(sub(" ", doc[pos:])))
+        stop = tok._stop
+        return [t for t in out if not _reference_is_noise(t) and t not in stop]
+
+    body, marker, comments = doc.partition(_REF_COMMENTS_MARKER)
+    if not marker:
+        return tokens(doc)
+    result = tokens(body)
+    result.append(_REF_COMMENTS_MARKER)
+    result.extend(t if t.startswith("⟦") else "c:" + t for t in tokens(comments))
+    return result
+
+
+# -- Helpers -----------------------------------------------------------------------------------------------------
+_RJIEBA = NoteTokenizer(backend="rjieba")
+_RJIEBA_STOP = NoteTokenizer(backend="rjieba", stopwords=["的", "了", "⟦has:title⟧", "c"], hmm=False)
+
+
+def _outcome(fn, *args):
+    """The result of ``fn(*args)``, or the type of the exception it raised (both sides must fail alike)."""
+    try:
+        return ("ok", fn(*args))
+    except Exception as exc:  # any failure must be the same failure on both sides
+        return ("raised", type(exc))
+
+
+def _check_text(value: str) -> None:
+    """normalize_text, find_cues (on raw and normalised text) and cue_counts agree with the reference."""
+    norm = _reference_normalize_text(value)
+    assert normalize_text(value) == norm
+    assert find_cues(norm) == _reference_find_cues(norm)
+    assert find_cues(value) == _reference_find_cues(value)
+    expected = dict.fromkeys(CUE_PATTERNS, 0)
+    for cue in _reference_find_cues(norm):
+        expected[cue.name] += 1
+    assert cue_counts(norm) == expected
+
+
+def _check_note(title: str | None, text: str | None, tokenizers=(_RJIEBA, _RJIEBA_STOP)) -> None:
+    """prepare_document and the tokenizers (on the document, and with a comment section) agree."""
+    doc = _reference_prepare_document(title, text)
+    assert prepare_document(title, text) == doc
+    comments = [t for t in (title, text) if t]
+    assert prepare_comment_text(comments) == _reference_prepare_comment_text(comments)
+    full = f"{doc} {COMMENTS_MARKER} {_reference_prepare_comment_text(comments)}"
+    for tok in tokenizers:
+        assert tok(doc) == _reference_tokenize(tok, doc)
+        assert tok(full) == _reference_tokenize(tok, full)
+
+
+# -- (a) Tricky strings ------------------------------------------------------------------------------------------
+TRICKY = [
+    "",
+    " ",
+    "\t\n\r\n  \u3000\xa0",
+    "😀😀🍅 🔗",
+    "👨‍👩‍👧 ❤️ ✨",
+    "ＡＢＣ１２３，！：？（全角）～｜；",
+    "…‼⁉℃①②③⑴⒈Ⓐ㊙㎡🉑🈶𝙖𝘼𝟿🯱",
+    "控制\x00字\x07符\x1f\x7f\x85\x9f",
+    "零\u200b宽\u200d字\ufeff符\u2028\u2060",
+    "坏\ud800字\udfff",
+    "\ud83d\ude00",
+    "⟦cue:x⟧ ⟦tag:伪造⟧⟦⟧ ⟦ ⟧ ⟦comments⟧ 评论",
+    "⟦!!⟧ ⟦，。⟧⟦😀⟧ ⟦_⟧x⟦ ⟧ ⟦1⟧ ⟦a,b⟧ ⟦\u3000⟧",  # placeholder-shaped, some all punctuation
+    "#话题[话题]# #Blackpink香港演唱会[话题]##格力空调[话题]##格力王者柜机[话题]##格力立式空调[话题]#",
+    "#  [话题]# ## #a#b# #" + "长" * 45 + "#",
+    "[笑哭R] [doge] [吐舌头H] [话题] [] [很长很长很长很长很长的表情] [R]",
+    "@小明 @name_1 @a.b-c·d @ 你好@",
+    "看这里 https://xhslink.com/a/abc www.example.cn/x abc.com xyz.top?x=1 http://",
+    "电话 138 1234 5678，138-1234-5678，1 3 8 1 2 3 4 5 6 7 8，010-12345678，400-123-4567，12345678901234",
+    "V信 lanruo888 vx: abc_123 加ＶＸ：ａｂｃ_１２３ 薇: abc12345 +v 13812345678 wx 1 3 8 1 2 3 4 5 6 7 8 v：abc",
+    "wx 1 3 8 1 2 3 4 5 6 7 8",
+    "wx:abc_123 wechat: hello_world 绿泡泡 威信 微信号",
+    "qq 12345 678 扣扣群 企鹅号: 1234567",
+    "原价¥199 现价99元 领券 打8折 8.5折 满100减20 ￥ 9 块钱 30rmb $5",
+    "链接在主页，私信我 评论区见 有需要的宝 抽奖 送3份 关注+ 品牌合作 闭眼入 yyds 源头厂家 地址：xx路",
+    "line one\r\nline two\rline three\nline four",
+    "İstanbul ǅ ß ﬁ Ⅻ ＫＥＹ",
+    "e\u0301 a\u0308\u0301 \u1100\u1161\u11a8 가\u11a8 \u0f73 \u0958",
+    "check-in 0-0 t_t a+b c#d e&f 99.9% 1.2.3 ...!!!???",
+    "3.14159 ٣٤٥ ０８ 1,000,000 2024年1月1日",
+    "繁體中文的筆記，很好看！",
+    "ab" * 3000,
+    "今天天气很好，去公园散步了。" * 300,
+    "#好物[话题]# 加vx: abc123，好看[笑哭R]！电话13812345678 " * 50,
+]
+
+
+@pytest.mark.parametrize("value", TRICKY)
+def test_tricky_strings_text_and_cues(value):
+    _check_text(value)
+
+
+@pytest.mark.parametrize("value", TRICKY)
+def test_tricky_strings_documents_and_tokens(value):
+    for title, text in ((None, value), (value, None), (value, value), ("", value), ("标题", value)):
+        _check_note(title, text)
+    # The tokenizer also takes arbitrary text (lone surrogates make both versions fail the same way).
+    for tok in (_RJIEBA, _RJIEBA_STOP):
+        assert _outcome(tok, value) == _outcome(_reference_tokenize, tok, value)
+
+
+def test_tricky_strings_jieba_backend():
+    tok = NoteTokenizer(backend="jieba")
+    for value in TRICKY[:-3]:
+        doc = prepare_document("标题", value)
+        assert tok(doc) == _reference_tokenize(tok, doc)
+
+
+def test_non_strings_still_rejected():
+    with pytest.raises(TypeError, match="expects a str, got bytes"):
+        normalize_text(b"abc")  # type: ignore[arg-type]
+
+
+def test_normalization_version_unchanged():
+    # The references above are version "2". A change of output needs a new version AND new references.
+    assert NORMALIZATION_VERSION == "2"
+
+
+# -- Every code point --------------------------------------------------------------------------------------------
+def _all_code_point_chunks(size: int = 256):
+    cps = [cp for cp in range(sys.maxunicode + 1) if not 0xD800 <= cp <= 0xDFFF]
+    for i in range(0, len(cps), size):
+        yield "".join(map(chr, cps[i : i + size]))
+
+
+def test_every_code_point_normalizes_like_the_reference():
+    for chunk in _all_code_point_chunks():
+        # Alone, between combining marks, and after letters they could compose with.
+        for text in (chunk, "\u0301".join(chunk), "a" + "e".join(chunk) + "\u0308"):
+            assert normalize_text(text) == _reference_normalize_text(text), repr(text[:20])
+
+
+def test_fast_nfkc_equals_unicodedata_in_every_context():
+    # _nfkc pre-replaces the characters of _COMPAT; check each next to characters that compose or reorder.
+    contexts = ("{}", "a{}\u0301", "e\u0301{}\u0308", "\u1100{}\u1161", "{}\u0327\u0301", "가{}\u11a8", "{}{}")
+    for ctx in contexts:
+        text = "|".join(ctx.format(ch, ch) for ch in _COMPAT)
+        assert _nfkc(text) == unicodedata.normalize("NFKC", text), ctx
+    assert all(_COMPAT[ch] == unicodedata.normalize("NFKC", ch) != ch for ch in _COMPAT)
+
+
+def test_split_join_collapses_exactly_what_the_whitespace_regex_matches():
+    every = "".join(chr(cp) for cp in range(sys.maxunicode + 1) if not 0xD800 <= cp <= 0xDFFF)
+    assert set("".join(_WS_RE.findall(every))) == {ch for ch in every if ch.isspace()}
+    # The tokenizer skips whitespace-only segments: every token cut from them would be noise.
+    assert all(_reference_is_noise(ch) for ch in every if ch.isspace())
+    for ch in (ch for ch in every if ch.isspace()):
+        text = f"{ch}a{ch}{ch}b{ch}"
+        assert " ".join(text.split()) == _REF_WS_RE.sub(" ", text).strip() == "a b"
+
+
+def test_noise_filter_for_every_code_point():
+    # The live filter keeps ``t.isalnum() or not noise[t]`` (a cache of _is_noise) where the reference kept
+    # ``not _is_noise(t)``.
+    noise = NoteTokenizer()._noise
+    for cp in range(0, sys.maxunicode + 1, 5):
+        ch = chr(cp)
+        for token in (ch, ch + " "):
+            assert (token.isalnum() or not noise[token]) == (not _reference_is_noise(token)), hex(cp)
+
+
+# -- (b) Shared corpora ------------------------------------------------------------------------------------------
+def _corpus_rows(name: str, limit: int | None) -> list[dict]:
+    path = SHARED_DATA / name
+    if not path.is_file():
+        pytest.skip(f"{path} is not present on this machine")
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in islice(fh, limit)]
+
+
+@pytest.mark.parametrize(("name", "limit"), CORPORA)
+def test_shared_corpus_parity(name, limit):
+    rows = _corpus_rows(name, limit)
+    assert rows and all("text" in row for row in rows)  # titles exist only in the Xiaohongshu corpus
+    jieba_tok = NoteTokenizer(backend="jieba")
+    for i, row in enumerate(rows):
+        title, text = row.get("title"), row.get("text")
+        for value in (title, text):
+            if value:
+                _check_text(value)
+        _check_note(title, text, tokenizers=(_RJIEBA, _RJIEBA_STOP, jieba_tok) if i < 150 else (_RJIEBA,))
+
+
+# -- Generated text ----------------------------------------------------------------------------------------------
+_ANY_CHAR = st.characters(codec=None, exclude_categories=())  # every code point, lone surrogates included
+# Characters the optimised paths branch on: markup, placeholders, cue words, digits and separators, compatibility
+# forms, combining marks, whitespace and controls.
+_INTERESTING = st.sampled_from(
+    list("#[]@⟦⟧:：._-/|~，。！?？ \t\n\r\u3000\xa0\u200b\x07\ufeff0123456789０１٣vVwxqQ加+➕信薇微威")
+    + list("元折满¥￥$话题笑哭rhcomhttps://www.链接私信主页合作推广抽奖必入宝藏厂家店")
+    + ["…", "‼", "①", "℃", "㊙", "🉑", "𝙖", "e\u0301", "\u0308", "\u1100\u1161", "😀", "🔗", "\ud800"]
+    + ["#好物[话题]#", "[笑哭R]", "@小明", "⟦cue:url⟧", "⟦!⟧", "⟦，⟧", "https://a.cn/x", "138 1234 5678", "V信", "\r\n"]
+)
+_NOISY_TEXT = st.lists(st.one_of(_INTERESTING, _ANY_CHAR), max_size=80).map("".join)
+_RANDOM_TEXT = st.text(alphabet=_ANY_CHAR, max_size=200)
+_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+
+
+@_SETTINGS
+@given(title=st.one_of(st.none(), _RANDOM_TEXT, _NOISY_TEXT), text=st.one_of(st.none(), _RANDOM_TEXT, _NOISY_TEXT))
+def test_generated_text_matches_reference(title, text):
+    for value in (title, text):
+        if value is not None:
+            _check_text(value)
+    _check_note(title, text)
+    for value in (title, text):
+        if value is not None:
+            assert _outcome(_RJIEBA, value) == _outcome(_reference_tokenize, _RJIEBA, value)
+
+
+#: At least one match of every branch of each pattern that has a pre-check.
+PRECHECK_EXAMPLES = {
+    "url": [
+        "https://a",
+        "http://a.b",
+        "www.a",
+        "ab.com",
+        "a1.cn/x",
+        "xx.net",
+        "xx.top",
+        "xx.cc",
+        "xx.xyz",
+        "xx.vip",
+        "xx.shop",
+    ],
+    "wechat": [
+        "加v信",
+        "+vx",
+        "➕ wx",
+        "加微信",
+        "加薇",
+        "加薇信",
+        "加威信",
+        "加v",
+        "v信",
+        "vx",
+        "wx:abc",
+        "wx 1",
+        "威信",
+        "薇信",
+        "微信",
+        "微信号",
+        "wechat",
+        "绿泡泡",
+        "薇:a",
+        "薇 1",
+        "v:a",
+        "v：1",
+        "vx: abcde12",
+    ],
+    "qq": ["qq12345", "qq群", "扣扣1234 5", "企鹅号:12345", "qq号 1-2-3-4-5", "扣扣群", "企鹅群：12345"],
+    "phone": [
+        "13812345678",
+        "13 8 1 2 3 4 5 6 7 8",
+        "138-1234-5678",
+        "010-12345678",
+        "0755-1234567",
+        "400-123-4567",
+        "400 123 4567",
+        "4001234567",
+        "19٣12345678",
+    ],
+    "price": [
+        "¥5",
+        "￥ 5",
+        "$5",
+        "5元",
+        "5 块钱",
+        "5rmb",
+        "1.5 元",
+        "原价",
+        "现价",
+        "到手价",
+        "券后",
+        "优惠券",
+        "领券",
+        "8折",
+        "8.5折",
+        "打折",
+        "折扣",
+        "包邮",
+        "秒杀",
+        "特价",
+        "限时",
+        "满100减",
+        "立减",
+        "低至",
+        "价格表",
+        "拼团",
+    ],
+}
+
+
+def test_precheck_examples_cover_every_kind():
+    assert sorted(PRECHECK_EXAMPLES) == sorted(_PRECHECKS)
+
+
+@pytest.mark.parametrize(("kind", "example"), [(k, e) for k, v in PRECHECK_EXAMPLES.items() for e in v])
+def test_precheck_finds_every_branch(kind, example):
+    matches = [m.group() for m in CUE_PATTERNS[kind].pattern.finditer(example)]
+    assert matches, f"{example!r} is not a {kind} cue: fix the example"
+    assert all(re.search(_PRECHECKS[kind], m) for m in matches)
+    for text in (example, f"今天{example}好", f"a{example}1", normalize_text(example)):
+        assert find_cues(text) == _reference_find_cues(text)
+
+
+@pytest.mark.parametrize("kind", sorted(_PRECHECKS))
+def test_precheck_is_a_necessary_condition(kind):
+    """Every text a cue pattern matches also matches its pre-check (else find_cues would skip real cues)."""
+    pattern = CUE_PATTERNS[kind].pattern
+    precheck = re.compile(_PRECHECKS[kind])
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(match=st.from_regex(pattern, fullmatch=True), before=_NOISY_TEXT, after=_NOISY_TEXT)
+    def check(match, before, after):
+        assert precheck.search(match), match
+        text = before + match + after
+        assert find_cues(text) == _reference_find_cues(text)
+
+    check()
+
+
+# -- The noise cache ---------------------------------------------------------------------------------------------
+def test_noise_cache_is_bounded_and_does_not_change_tokens(monkeypatch):
+    monkeypatch.setattr(tokenize_module, "_NOISE_CACHE_MAX", 3)
+    tok = NoteTokenizer(stopwords=["的"])
+    doc = prepare_document("标题", "我的天，今天去了公园！！#好物[话题]# 很好看[笑哭R] 😀 ~~ ……")
+    for _ in range(3):
+        assert tok(doc) == _reference_tokenize(tok, doc)
+        assert 0 < len(tok._noise) <= 3
+
+
+def test_noise_cache_is_per_tokenizer_and_not_pickled():
+    import pickle
+
+    a, b = NoteTokenizer(), NoteTokenizer(stopwords=["的"])
+    assert a("我的天，好！") == ["我", "的", "天", "好"] and b("我的天，好！") == ["我", "天", "好"]
+    assert a._noise is not b._noise and a._noise["，"] and not a._noise["😀"]
+    assert "_noise" not in a.__getstate__()
+    assert len(pickle.loads(pickle.dumps(a))._noise) == 0
+
+
+def test_tokenizer_shared_between_threads():
+    tok = NoteTokenizer()
+    docs = [prepare_document("标题", value) for value in TRICKY[:-3]] * 4
+    expected = [_reference_tokenize(tok, d) for d in docs]
+    results: dict[int, list[list[str]]] = {}
+
+    def work(i: int) -> None:
+        results[i] = [tok(d) for d in docs]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 4 and all(r == expected for r in results.values())
