@@ -41,6 +41,16 @@ def test_user_dictionary_takes_effect_without_touching_global_jieba(tmp_path, ba
     assert "兰若面霜" not in jieba.lcut("我买了兰若面霜")  # the global tokenizer is untouched
 
 
+@pytest.mark.parametrize("backend", ["rjieba", "jieba"])
+def test_same_configuration_shares_a_segmenter_and_user_words_never_leak(backend):
+    words = (("兰若面霜", 100, "n"),)
+    a, b = NoteTokenizer(backend=backend), NoteTokenizer(backend=backend)
+    custom = NoteTokenizer(backend=backend, user_words=words)
+    assert a._cut() is b._cut() and custom._cut() is not a._cut()
+    assert "兰若面霜" in custom("我买了兰若面霜")
+    assert "兰若面霜" not in a("我买了兰若面霜") and "兰若面霜" not in NoteTokenizer(backend=backend)("我买了兰若面霜")
+
+
 def test_user_dict_bad_frequency(tmp_path):
     path = tmp_path / "user.dict"
     path.write_text("词 abc\n", encoding="utf-8")
