@@ -1,8 +1,8 @@
 """The pre-publish prediction service: ``create_app(settings)`` builds the FastAPI application.
 
-Models load once in the lifespan and are handed to routes by :mod:`serve.deps`; CPU-bound work runs in sync
-routes (FastAPI's threadpool), never on the event loop. ``notecheck serve`` runs it with uvicorn
-(:mod:`serve.cmd_serve`). See ``/docs`` or ``/openapi.json`` of a running server for the API.
+Models load once in the lifespan and are handed to routes by :mod:`serve.deps`; CPU-bound work runs in worker
+threads (:func:`serve.deps.run_model`, :class:`serve.deps.ModelQueue`), never on the event loop. ``notecheck
+serve`` runs it with uvicorn (:mod:`serve.cmd_serve`). See ``/docs`` or ``/openapi.json`` of a running server.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import anyio
@@ -19,7 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from model.errors import NotecheckError
-from serve.deps import load_models
+from serve.deps import SECURITY_REQUIREMENT, SECURITY_SCHEMES, ModelQueue, Served, load_models, require_api_key
 from serve.metrics import Metrics, MetricsMiddleware
 from serve.schemas import document_limits, field_path, strip_union_tags
 from serve.settings import Settings, load_settings
@@ -31,6 +32,7 @@ log = logging.getLogger("notecheck.serve")
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application for ``settings`` (read from the environment and settings file when None)."""
     from serve.routes import ROUTERS
+    from serve.routes.check import check_notes
 
     settings = load_settings() if settings is None else settings
 
@@ -38,16 +40,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Loading is CPU/IO-bound but nothing is served before start-up completes, so it runs here directly.
         models = load_models(settings)
-        app.state.model_limiter = anyio.CapacityLimiter(settings.model_threads)
-        app.state.models = models
-        app.state.metrics.ready.set(1)
-        app.state.metrics.load_seconds.set(models.load_seconds)
-        log.info("notecheck models loaded in %.3fs (ad model %s)", models.load_seconds, models.ad.version)
-        try:
-            yield
-        finally:
-            app.state.models = None
-            app.state.metrics.ready.set(0)
+        metrics: Metrics = app.state.metrics
+        limiter = anyio.CapacityLimiter(settings.model_threads)
+        checks = ModelQueue(partial(check_notes, models, metrics), limiter, settings.check_coalesce)
+        async with anyio.create_task_group() as tasks:
+            await tasks.start(checks.serve)
+            app.state.model_limiter = limiter
+            app.state.served = Served(models=models, settings=settings, metrics=metrics, checks=checks)
+            app.state.models = models
+            metrics.ready.set(1)
+            metrics.load_seconds.set(models.load_seconds)
+            log.info("notecheck models loaded in %.3fs (ad model %s)", models.load_seconds, models.ad.version)
+            try:
+                yield
+            finally:
+                app.state.models = None
+                app.state.served = None
+                metrics.ready.set(0)
+                tasks.cancel_scope.cancel()
 
     app = FastAPI(
         title="notecheck",
@@ -63,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.models = None
+    app.state.served = None
     app.state.metrics = Metrics()
     app.state.api_keys = [k.get_secret_value().encode("utf-8") for k in settings.api_keys]
 
@@ -80,11 +91,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_limits(default_openapi(), settings)
+            app.openapi_schema = document_security(ROUTERS, document_limits(default_openapi(), settings))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def document_security(routers: Any, spec: dict[str, Any]) -> dict[str, Any]:
+    """Declare the API-key schemes, and require them on every operation of ``routers`` that depends on
+    :func:`serve.deps.require_api_key` (a plain dependency, which FastAPI does not document by itself)."""
+    marked = False
+    for router in routers:
+        for route in router.routes:
+            if not any(getattr(d, "dependency", None) is require_api_key for d in getattr(route, "dependencies", ())):
+                continue
+            for method in getattr(route, "methods", ()):
+                operation = spec.get("paths", {}).get(route.path, {}).get(method.lower())
+                if operation is not None:
+                    operation["security"] = [dict(r) for r in SECURITY_REQUIREMENT]
+                    marked = True
+    if marked:
+        spec.setdefault("components", {})["securitySchemes"] = {k: dict(v) for k, v in SECURITY_SCHEMES.items()}
+    return spec
 
 
 # -- errors ------------------------------------------------------------------------------------------------

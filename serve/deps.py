@@ -1,23 +1,25 @@
-"""Loading the models once and handing them to routes; the API-key check.
+"""Loading the models once and handing them to routes; running model code off the event loop; the API-key check.
 
-:func:`load_models` runs in the application's lifespan; routes receive the result through :func:`get_models`
-(never a module global), so two apps in one process (tests) never share state, and nothing is trained or
-written in the request path.
+:func:`load_models` runs in the application's lifespan; routes receive the result through :func:`get_served`
+(or :func:`get_models`), never a module global, so two apps in one process (tests) never share state, and
+nothing is trained or written in the request path. Model code runs in worker threads, at most ``model_threads``
+at once: :func:`run_model` for one call, :class:`ModelQueue` for single-note checks, which it coalesces.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
+import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import anyio
-from fastapi import Depends, HTTPException, Request, Security
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, HTTPException, Request
 
 from model.artifacts import load_model
 from model.classifier import AdModel
@@ -27,6 +29,7 @@ from serve.settings import Settings
 
 log = logging.getLogger("notecheck.serve")
 T = TypeVar("T")
+R = TypeVar("R")
 
 #: A short note run through every model at start-up, so the first request does not build tokenizers.
 WARMUP_NOTE = {"title": "周末爬山", "text": "今天天气很好，加vx领券，原价199现价99", "comments": ["好看", "求链接"]}
@@ -42,6 +45,8 @@ class LoadedModels:
     thresholds_overridden: bool
     load_seconds: float
     comment_error: str | None = None  # why comment scoring is unavailable, when it is
+    #: seconds per start-up step: reading each artifact and its warm-up (tokenizer, look-up tables)
+    load_steps: dict[str, float] = field(default_factory=dict)
 
     @property
     def comment_version(self) -> str | None:
@@ -61,8 +66,19 @@ def _comment_module() -> Any | None:
 
 
 def load_models(settings: Settings) -> LoadedModels:
-    """Load (and warm up) every model named by ``settings``. Raises a :class:`model.errors.NotecheckError`."""
+    """Load (and warm up) every model named by ``settings``. Raises a :class:`model.errors.NotecheckError`.
+
+    The warm-up runs a short note through each model, so that its tokenizer and look-up tables are built here and
+    not by the first request: "ready" means warmed. :attr:`LoadedModels.load_steps` times each step.
+    """
     start = time.perf_counter()
+    steps: dict[str, float] = {}
+
+    def step(name: str, since: float) -> float:
+        now = time.perf_counter()
+        steps[name] = round(now - since, 4)
+        return now
+
     ad = load_model(settings.model_dir, allow_version_mismatch=settings.allow_version_mismatch)
     overridden = settings.threshold is not None or settings.review_threshold is not None
     if overridden:
@@ -76,7 +92,9 @@ def load_models(settings: Settings) -> LoadedModels:
         ad = AdModel(
             ad.compiled, calibration=ad.calibration, threshold=threshold, review_threshold=review, card=ad.card
         )
+    t = step("ad_model_read", start)
     ad.check_fast(WARMUP_NOTE)
+    t = step("ad_model_warmup", t)
     scorer = card = None
     comment_error = None
     module = _comment_module()
@@ -94,7 +112,9 @@ def load_models(settings: Settings) -> LoadedModels:
             log.warning("comment scoring disabled: %s", comment_error)
         else:
             card = _comment_card(scorer)
+            t = step("comment_model_read", t)
             scorer.score(WARMUP_NOTE["comments"], {"warmup": ["链接"]})
+            step("comment_model_warmup", t)
     return LoadedModels(
         ad=ad,
         comments=scorer,
@@ -102,6 +122,7 @@ def load_models(settings: Settings) -> LoadedModels:
         thresholds_overridden=overridden,
         comment_error=comment_error,
         load_seconds=round(time.perf_counter() - start, 4),
+        load_steps=steps,
     )
 
 
@@ -113,9 +134,172 @@ def _comment_card(scorer: Any) -> dict[str, Any] | None:
     return None
 
 
+# -- running model code off the event loop ----------------------------------------------------------------
+async def run_model(request: Request, fn: Callable[..., T], *args: Any) -> T:
+    """Run CPU-bound model code in a worker thread (never on the event loop), at most ``model_threads`` at once."""
+    return await anyio.to_thread.run_sync(fn, *args, limiter=request.app.state.model_limiter)
+
+
+class _Job:
+    __slots__ = ("abandoned", "done", "error", "item", "result")
+
+    def __init__(self, item: Any) -> None:
+        self.item = item
+        self.done = anyio.Event()
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.abandoned = False
+
+
+def _running_loop() -> object | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:  # another async library than asyncio
+        return None
+
+
+class ModelQueue(Generic[T, R]):
+    """Coalesces concurrent single-item model calls into one worker-thread call on a list of items.
+
+    :meth:`submit` (on the event loop) queues an item and waits for its result. :meth:`serve`, one task for the
+    app's lifetime (started in the lifespan), waits for a model-thread token of ``limiter`` (the one
+    :func:`run_model` uses), then takes every item queued by then, up to ``max_batch``, and runs
+    ``run_batch(items)`` in a worker thread; ``run_batch`` returns one result per item, in order. Nothing waits for
+    company: with one request in flight a batch is that one item. Under load, the requests that queued while the
+    model thread was busy share one vectorised call instead of paying for one call (and one thread hop) each.
+    An exception from ``run_batch`` is retried item by item, so one bad item fails only its own request.
+    """
+
+    def __init__(self, run_batch: Callable[[list[T]], list[R]], limiter: anyio.CapacityLimiter, max_batch: int) -> None:
+        self._run_batch = run_batch
+        self._limiter = limiter
+        self.max_batch = max_batch
+        self._send, self._receive = anyio.create_memory_object_stream[_Job](math.inf)
+        self._loop: object | None = None  # the event loop serve() runs in
+        self.batches = 0  # worker-thread calls made and items checked (for tests and benchmarks)
+        self.items = 0
+
+    async def submit(self, item: T) -> R:
+        if self._loop is None or _running_loop() is not self._loop:
+            # Not served, or called from another event loop than the lifespan's (a test or benchmark driving the
+            # ASGI app directly): the queue's primitives belong to that loop, so run this one item on its own.
+            self.batches += 1
+            self.items += 1
+            ((result, error),) = await anyio.to_thread.run_sync(self._compute, [item], limiter=self._limiter)
+            if error is not None:
+                raise error
+            return result
+        job = _Job(item)
+        try:
+            self._send.send_nowait(job)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            raise _shutting_down() from None
+        try:
+            await job.done.wait()
+        except BaseException:  # cancelled (client gone, shutdown): nobody wants the result any more
+            job.abandoned = True
+            raise
+        if job.error is not None:
+            raise job.error
+        return job.result
+
+    async def serve(self, *, task_status: Any = anyio.TASK_STATUS_IGNORED) -> None:
+        """Take batches off the queue until cancelled; jobs still queued then fail with a 503."""
+        self._loop = _running_loop()
+        try:
+            async with anyio.create_task_group() as tg:
+                task_status.started()
+                async for first in self._receive:
+                    token = object()
+                    try:
+                        await self._limiter.acquire_on_behalf_of(token)
+                    except BaseException:  # cancelled (shutdown) while waiting for a model thread
+                        first.error = _shutting_down()
+                        first.done.set()
+                        raise
+                    batch = [first]
+                    while len(batch) < self.max_batch:
+                        try:
+                            batch.append(self._receive.receive_nowait())
+                        except (anyio.WouldBlock, anyio.EndOfStream):
+                            break
+                    tg.start_soon(self._run, batch, token)
+        finally:
+            self._loop = None
+            self._send.close()
+            while True:
+                try:
+                    job = self._receive.receive_nowait()
+                except (anyio.WouldBlock, anyio.EndOfStream, anyio.ClosedResourceError):
+                    break
+                job.error = _shutting_down()
+                job.done.set()
+            self._receive.close()
+
+    async def _run(self, batch: list[_Job], token: object) -> None:
+        live = [job for job in batch if not job.abandoned]
+        outcomes = None
+        try:
+            if live:
+                self.batches += 1
+                self.items += len(live)
+                # No limiter here: the token taken in serve() is this batch's place among the model threads.
+                outcomes = await anyio.to_thread.run_sync(self._compute, [job.item for job in live])
+        finally:
+            self._limiter.release_on_behalf_of(token)
+            if outcomes is None:  # cancelled (shutdown) before the batch ran
+                for job in live:
+                    job.error = _shutting_down()
+            else:
+                for job, (result, error) in zip(live, outcomes, strict=True):
+                    job.result, job.error = result, error
+            for job in batch:
+                job.done.set()
+
+    def _compute(self, items: list[T]) -> list[tuple[R | None, Exception | None]]:
+        """(result, None) or (None, exception) per item; runs in a worker thread."""
+        try:
+            results = self._run_batch(items)
+            if len(results) != len(items):
+                raise RuntimeError(f"run_batch returned {len(results)} results for {len(items)} items")
+            return [(r, None) for r in results]
+        except Exception as exc:
+            if len(items) == 1:
+                return [(None, exc)]
+        outcomes: list[tuple[R | None, Exception | None]] = []
+        for item in items:  # one bad item must not fail the others
+            try:
+                outcomes.append((self._run_batch([item])[0], None))
+            except Exception as exc:
+                outcomes.append((None, exc))
+        return outcomes
+
+
+def _shutting_down() -> HTTPException:
+    return HTTPException(status_code=503, detail="The server is shutting down; retry on another instance.")
+
+
 # -- dependencies ------------------------------------------------------------------------------------------
 # They are ``async def`` on purpose: they only read app state (microseconds), and FastAPI would run a sync
-# dependency in the threadpool, one thread hop per dependency per request.
+# dependency in the threadpool, one thread hop per dependency per request. Each dependency also costs a
+# dependency-solving pass per request (tens of microseconds), hence one :class:`Served` for the model routes.
+@dataclass(frozen=True)
+class Served:
+    """Everything a model route needs, built once in the lifespan and handed over by :func:`get_served`."""
+
+    models: LoadedModels
+    settings: Settings
+    metrics: Metrics
+    checks: ModelQueue[Any, Any]  # single-note checks (see serve.routes.check.check_notes)
+
+
+async def get_served(request: Request) -> Served:
+    served = getattr(request.app.state, "served", None)
+    if served is None:
+        raise HTTPException(status_code=503, detail="The models are not loaded yet; retry when /readyz says ready.")
+    return served
+
+
 async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
@@ -131,7 +315,8 @@ async def get_models(request: Request) -> LoadedModels:
     return models
 
 
-async def get_comment_scorer(models: Annotated[LoadedModels, Depends(get_models)]) -> Any:
+def comment_scorer(models: LoadedModels) -> Any:
+    """The comment scorer, or a 503 naming why this server has none."""
     if models.comments is None:
         raise HTTPException(
             status_code=503,
@@ -140,13 +325,25 @@ async def get_comment_scorer(models: Annotated[LoadedModels, Depends(get_models)
     return models.comments
 
 
-async def run_model(request: Request, fn: Callable[..., T], *args: Any) -> T:
-    """Run CPU-bound model code in a worker thread (never on the event loop), at most ``model_threads`` at once."""
-    return await anyio.to_thread.run_sync(fn, *args, limiter=request.app.state.model_limiter)
+async def get_comment_scorer(models: Annotated[LoadedModels, Depends(get_models)]) -> Any:
+    return comment_scorer(models)
 
 
-_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="one of the server's API keys")
-_bearer = HTTPBearer(auto_error=False, description="an API key as a bearer token")
+# -- API keys ----------------------------------------------------------------------------------------------
+API_KEY_HEADER = "X-API-Key"
+
+#: The OpenAPI security schemes of the key check (added to the document by serve.app, which also marks every
+#: operation that depends on :func:`require_api_key`): a key in ``X-API-Key`` or as a bearer token.
+SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
+    "APIKeyHeader": {
+        "type": "apiKey",
+        "description": "one of the server's API keys",
+        "in": "header",
+        "name": API_KEY_HEADER,
+    },
+    "HTTPBearer": {"type": "http", "description": "an API key as a bearer token", "scheme": "bearer"},
+}
+SECURITY_REQUIREMENT: list[dict[str, list[str]]] = [{name: []} for name in SECURITY_SCHEMES]
 
 
 def key_matches(candidate: str, keys: list[bytes]) -> bool:
@@ -158,16 +355,32 @@ def key_matches(candidate: str, keys: list[bytes]) -> bool:
     return matched
 
 
-async def require_api_key(
-    request: Request,
-    header_key: Annotated[str | None, Security(_api_key_header)] = None,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
-) -> None:
-    """401 unless a configured key came in ``X-API-Key`` or ``Authorization: Bearer``; a no-op without keys."""
+def presented_key(request: Request) -> str | None:
+    """The key a request carries: a non-empty ``X-API-Key`` header, else the token of ``Authorization: Bearer``
+    (what FastAPI's ``APIKeyHeader`` and ``HTTPBearer`` would extract, read in one pass)."""
+    headers = request.headers
+    key = headers.get(API_KEY_HEADER)
+    if key:
+        return key
+    authorization = headers.get("authorization")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        token = token.strip()
+        if scheme.lower() == "bearer" and token:
+            return token
+    return None
+
+
+async def require_api_key(request: Request) -> None:
+    """401 unless a configured key came in ``X-API-Key`` or ``Authorization: Bearer``; a no-op without keys.
+
+    One dependency reading the headers itself (instead of two ``Security`` sub-dependencies: two more
+    dependency-solving passes per request); the OpenAPI document still declares both schemes.
+    """
     keys: list[bytes] = request.app.state.api_keys
     if not keys:
         return
-    candidate = header_key if header_key is not None else (bearer.credentials if bearer is not None else None)
+    candidate = presented_key(request)
     if candidate is None:
         raise HTTPException(
             status_code=401,

@@ -207,6 +207,9 @@ class ReadyOut(BaseModel):
     ad_model: str | None = None
     comment_model: str | None = None
     load_seconds: float | None = None
+    load_steps: dict[str, float] | None = Field(
+        None, description="seconds of each start-up step: reading each model and warming it up"
+    )
 
 
 class ErrorItem(BaseModel):

@@ -254,6 +254,57 @@ def test_which_routes_need_a_key(keyed_client, path, status):
     assert keyed_client.get(path).status_code == status
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-API-Key": "k-123"},
+        {"X-API-Key": "", "Authorization": "Bearer t-456"},
+        {"X-API-Key": "k-123", "Authorization": "Bearer t-456"},
+        {"Authorization": "bearer t-456"},
+        {"Authorization": "Bearer   t-456  "},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "t-456"},
+    ],
+)
+def test_presented_key_reads_headers_like_fastapis_security_classes(headers):
+    """require_api_key reads the headers itself (one dependency instead of two Security sub-dependencies); it
+    must extract exactly what fastapi.security.APIKeyHeader and HTTPBearer would."""
+    import anyio
+    from fastapi.security import APIKeyHeader, HTTPBearer
+    from starlette.requests import Request
+
+    scope = {"type": "http", "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]}
+    request = Request(scope)
+
+    async def fastapi_key() -> str | None:
+        key = await APIKeyHeader(name="X-API-Key", auto_error=False)(request)
+        bearer = await HTTPBearer(auto_error=False)(request)
+        return key if key is not None else (bearer.credentials if bearer is not None else None)
+
+    assert deps.presented_key(request) == anyio.run(fastapi_key)
+
+
+def test_openapi_declares_the_api_key_schemes(client):
+    spec = client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"] == {
+        "APIKeyHeader": {"type": "apiKey", "description": "one of the server's API keys", "in": "header",
+                         "name": "X-API-Key"},
+        "HTTPBearer": {"type": "http", "description": "an API key as a bearer token", "scheme": "bearer"},
+    }  # fmt: skip
+    secured = {(path, method) for path, ops in spec["paths"].items() for method, op in ops.items() if "security" in op}
+    assert secured == {
+        ("/v1/check", "post"),
+        ("/v1/check/batch", "post"),
+        ("/v1/comments/score", "post"),
+        ("/v1/model", "get"),
+        ("/metrics", "get"),
+    }
+    assert spec["paths"]["/v1/check"]["post"]["security"] == [{"APIKeyHeader": []}, {"HTTPBearer": []}]
+
+
 def test_key_comparison_is_constant_time(monkeypatch):
     calls = []
     real = deps.hmac.compare_digest
@@ -384,6 +435,8 @@ def test_health_and_readiness(make_settings, sample_model):
         ready = c.get("/readyz")
         assert ready.status_code == 200 and ready.json()["status"] == "ready"
         assert ready.json()["ad_model"] == sample_model.version
+        steps = ready.json()["load_steps"]
+        assert {"ad_model_read", "ad_model_warmup"} <= set(steps) and all(v >= 0 for v in steps.values())
 
 
 def _metric(text: str, name: str, **labels: str) -> float:
@@ -446,6 +499,125 @@ def test_concurrent_requests_match_serial(client):
     with ThreadPoolExecutor(max_workers=8) as pool:
         parallel = list(pool.map(lambda n: client.post("/v1/check", json=n).json(), notes * 2))
     assert parallel == serial * 2
+
+
+def test_concurrent_checks_are_coalesced_with_the_same_results(make_settings):
+    """Requests that queue while the model thread is busy are checked in one vectorised call (the app's
+    ModelQueue); every response, with its own ``top``, is exactly the one the note gets alone."""
+    import anyio
+    import httpx
+
+    notes = [{"id": n["id"], "title": n["title"], "text": n["text"]} for n in NOTES[:24]]
+    tops = [3 if i % 3 == 0 else 8 for i in range(len(notes))]
+    app = create_app(make_settings(check_coalesce=8))
+
+    async def run() -> tuple[list, list, int, int]:
+        async with app.router.lifespan_context(app):  # the lifespan and the requests share one event loop
+            queue = app.state.served.checks
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+                serial = [
+                    (await http.post("/v1/check", json=n, params={"top": k})).json()
+                    for n, k in zip(notes, tops, strict=True)
+                ]
+                batches, items = queue.batches, queue.items
+                together: list = [None] * len(notes)
+
+                async def one(i: int) -> None:
+                    together[i] = (await http.post("/v1/check", json=notes[i], params={"top": tops[i]})).json()
+
+                async with anyio.create_task_group() as tg:
+                    for i in range(len(notes)):
+                        tg.start_soon(one, i)
+                return serial, together, queue.batches - batches, queue.items - items
+
+    serial, together, batches, items = anyio.run(run)
+    assert together == serial
+    assert items == len(notes) and len(notes) / 8 <= batches < len(notes)
+    assert all(len(r["reasons"]["towards_ad"]) <= k for r, k in zip(serial, tops, strict=True))
+
+
+def _run_queue(run_batch, submissions, max_batch=8):
+    """Results (or exception messages) of ``submissions`` sent to a served ModelQueue at once, and its counters."""
+    import anyio
+
+    async def main():
+        queue = deps.ModelQueue(run_batch, anyio.CapacityLimiter(1), max_batch)
+        out = [None] * len(submissions)
+
+        async def one(i: int) -> None:
+            try:
+                out[i] = await queue.submit(submissions[i])
+            except Exception as exc:
+                out[i] = f"{type(exc).__name__}: {exc}"
+
+        async with anyio.create_task_group() as served:
+            await served.start(queue.serve)
+            async with anyio.create_task_group() as clients:
+                for i in range(len(submissions)):
+                    clients.start_soon(one, i)
+            served.cancel_scope.cancel()
+        return out, queue.batches, queue.items
+
+    return anyio.run(main)
+
+
+def test_model_queue_keeps_order_and_bounds_batches():
+    seen = []
+
+    def run_batch(items):
+        seen.append(list(items))
+        return [i * 10 for i in items]
+
+    out, batches, items = _run_queue(run_batch, list(range(20)), max_batch=8)
+    assert out == [i * 10 for i in range(20)]
+    assert items == 20 and batches == len(seen) < 20 and max(len(b) for b in seen) <= 8
+    assert sorted(i for b in seen for i in b) == list(range(20))
+
+
+def test_model_queue_fails_only_the_bad_item():
+    def run_batch(items):
+        if "bad" in items:
+            raise ValueError("a bad item")
+        return [x.upper() for x in items]
+
+    out, _, _ = _run_queue(run_batch, ["a", "bad", "c"])
+    assert out == ["A", "ValueError: a bad item", "C"]
+
+
+def test_model_queue_runs_items_directly_when_not_served():
+    import anyio
+
+    queue = deps.ModelQueue(lambda items: [x + 1 for x in items], anyio.CapacityLimiter(1), 8)
+    assert anyio.run(queue.submit, 41) == 42  # no serve() task (e.g. another event loop than the lifespan's)
+
+
+def test_model_queue_shutdown_answers_503_to_waiting_requests():
+    import anyio
+    from fastapi import HTTPException
+
+    async def main():
+        limiter = anyio.CapacityLimiter(1)
+        await limiter.acquire_on_behalf_of("busy")  # the model thread never frees up
+        queue = deps.ModelQueue(lambda items: items, limiter, 8)
+        statuses = []
+
+        async def one() -> None:
+            try:
+                await queue.submit("x")
+            except HTTPException as exc:
+                statuses.append(exc.status_code)
+
+        async with anyio.create_task_group() as clients:
+            async with anyio.create_task_group() as served:
+                await served.start(queue.serve)
+                clients.start_soon(one)
+                clients.start_soon(one)
+                await anyio.sleep(0.05)  # one taken by serve() and waiting for the limiter, one still queued
+                served.cancel_scope.cancel()
+        return statuses
+
+    assert anyio.run(main) == [503, 503]
 
 
 # -- the model's fast single-note path ---------------------------------------------------------------------
@@ -541,3 +713,26 @@ def test_serve_command_runs_uvicorn_with_the_app_factory(monkeypatch, tmp_path):
     assert seen["app"] == "serve.app:create_app" and seen["factory"] is True
     assert (seen["host"], seen["port"], seen["workers"]) == ("127.0.0.1", 8123, 2)
     assert load_settings().max_batch == 9  # workers read the same settings file from the environment
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux copies TCP_NODELAY from a listener to accepted sockets")
+def test_serve_disables_nagle_on_the_workers_listener():
+    """With --workers N uvicorn binds the listener itself (proto 0), so asyncio leaves Nagle's algorithm on and
+    every keep-alive response waits for a delayed ACK (~40 ms); serve_app sets TCP_NODELAY on that listener."""
+    import socket
+
+    import uvicorn
+
+    from serve.cmd_serve import _nodelay_listener
+
+    original = uvicorn.Config.bind_socket
+    config = uvicorn.Config("serve.app:create_app", factory=True, host="127.0.0.1", port=0, workers=2)
+    with _nodelay_listener(uvicorn.Config):
+        listener = config.bind_socket()
+    assert uvicorn.Config.bind_socket is original
+    with listener:
+        listener.listen()
+        with socket.create_connection(listener.getsockname()[:2]):
+            accepted, _ = listener.accept()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1

@@ -1,8 +1,10 @@
 """``POST /v1/check`` (one note) and ``POST /v1/check/batch`` (up to ``max_batch`` notes, order kept).
 
-Validation runs on the event loop (cheap); tokenizing and scoring run in a worker thread through
-:func:`serve.deps.run_model`, so they never block the event loop. Responses are built as plain JSON (the declared
-response models document them and the fuzz tests check them), which avoids validating every result twice.
+Validation runs on the event loop (cheap); tokenizing, scoring and encoding the response run in a worker thread,
+so they never block the event loop: single-note checks through the app's :class:`serve.deps.ModelQueue` (which
+checks the notes that queued together in one vectorised call, :func:`check_notes`), batches through
+:func:`serve.deps.run_model`. Responses are built as plain JSON (the declared response models document them and
+the fuzz tests check them), which avoids validating every result twice.
 """
 
 from __future__ import annotations
@@ -14,10 +16,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from serve.deps import LoadedModels, get_metrics, get_models, get_settings, require_api_key, run_model
+from serve.deps import LoadedModels, Served, get_served, require_api_key, run_model
 from serve.metrics import Metrics
 from serve.schemas import ERROR_RESPONSES, BatchIn, BatchOut, CheckOut, NoteIn, batch_limit_errors, note_limit_errors
-from serve.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["check"], dependencies=[Depends(require_api_key)], responses=ERROR_RESPONSES)
 
@@ -87,43 +88,47 @@ def score_comments_many(models: LoadedModels, notes: list[NoteIn], metrics: Metr
     return out
 
 
+def check_notes(models: LoadedModels, metrics: Metrics, jobs: list[tuple[NoteIn, int]]) -> list[JSONResponse]:
+    """The responses of single-note checks ``(note, top)`` run together (the app's :class:`serve.deps.ModelQueue`
+    calls this in a worker thread): one vectorised :meth:`model.AdModel.check_many` per distinct ``top``, which
+    gives each note exactly the result :meth:`model.AdModel.check` gives it alone."""
+    results: list[Any] = [None] * len(jobs)
+    by_top: dict[int, list[int]] = {}
+    for i, (_, k) in enumerate(jobs):
+        by_top.setdefault(k, []).append(i)
+    for k, members in by_top.items():
+        notes = [jobs[i][0].as_note() for i in members]
+        checked = models.ad.check_many(notes, top=k) if len(notes) > 1 else [models.ad.check_fast(notes[0], top=k)]
+        for i, result in zip(members, checked, strict=True):
+            results[i] = result
+    version = models.ad.version
+    out = []
+    for (note, _), result in zip(jobs, results, strict=True):
+        metrics.count_decisions([result.decision])
+        out.append(JSONResponse(result_payload(result, note, score_comments(models, note, metrics), version)))
+    return out
+
+
 def _reject(errors: list[dict[str, Any]]) -> None:
     if errors:
         raise RequestValidationError(errors)
 
 
 @router.post("/check", response_model=CheckOut, summary="Check one note before it is published")
-async def check(
-    note: NoteIn,
-    request: Request,
-    models: Annotated[LoadedModels, Depends(get_models)],
-    settings: Annotated[Settings, Depends(get_settings)],
-    metrics: Annotated[Metrics, Depends(get_metrics)],
-    top: Top = None,
-) -> JSONResponse:
+async def check(note: NoteIn, served: Annotated[Served, Depends(get_served)], top: Top = None) -> JSONResponse:
     """Decision (`ad` / `review` / `genuine`), calibrated ad probability, thresholds, the readable reasons each
     way, the advertising cues found, and comment scores when comments were sent."""
+    settings = served.settings
     _reject(note_limit_errors(note, settings))
-    k = settings.top_reasons if top is None else top
-
-    def work() -> JSONResponse:
-        result = models.ad.check_fast(note.as_note(), top=k)
-        metrics.count_decisions([result.decision])
-        return JSONResponse(result_payload(result, note, score_comments(models, note, metrics), models.ad.version))
-
-    return await run_model(request, work)
+    return await served.checks.submit((note, settings.top_reasons if top is None else top))
 
 
 @router.post("/check/batch", response_model=BatchOut, summary="Check several notes in one call (order kept)")
 async def check_batch(
-    batch: BatchIn,
-    request: Request,
-    models: Annotated[LoadedModels, Depends(get_models)],
-    settings: Annotated[Settings, Depends(get_settings)],
-    metrics: Annotated[Metrics, Depends(get_metrics)],
-    top: Top = None,
+    batch: BatchIn, request: Request, served: Annotated[Served, Depends(get_served)], top: Top = None
 ) -> JSONResponse:
     """One result per note, in the order sent; at most `max_batch` notes (256 unless configured)."""
+    models, settings, metrics = served.models, served.settings, served.metrics
     _reject(batch_limit_errors(batch, settings))
     k = settings.top_reasons if top is None else top
 

@@ -8,18 +8,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from serve.deps import (
-    LoadedModels,
-    get_comment_scorer,
-    get_metrics,
-    get_models,
-    get_settings,
-    require_api_key,
-    run_model,
-)
-from serve.metrics import Metrics
+from serve.deps import Served, get_comment_scorer, get_served, require_api_key, run_model
 from serve.schemas import ERROR_RESPONSES, CommentsIn, CommentsOut, comments_limit_errors
-from serve.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["comments"], dependencies=[Depends(require_api_key)], responses=ERROR_RESPONSES)
 
@@ -28,14 +18,13 @@ router = APIRouter(prefix="/v1", tags=["comments"], dependencies=[Depends(requir
 async def score_comments(
     body: CommentsIn,
     request: Request,
-    models: Annotated[LoadedModels, Depends(get_models)],
-    scorer: Annotated[Any, Depends(get_comment_scorer)],
-    settings: Annotated[Settings, Depends(get_settings)],
-    metrics: Annotated[Metrics, Depends(get_metrics)],
+    scorer: Annotated[Any, Depends(get_comment_scorer)],  # first: a 503 without a comment model, as documented
+    served: Annotated[Served, Depends(get_served)],
 ) -> JSONResponse:
     """Per comment: sentiment label and positive probability, keyword hits; overall: share of comments
     mentioning each keyword set, sentiment label counts and the positive share (plain and like-weighted)."""
-    errors = comments_limit_errors(body, settings)
+    models, metrics = served.models, served.metrics
+    errors = comments_limit_errors(body, served.settings)
     if errors:
         raise RequestValidationError(errors)
     comments = [c if isinstance(c, str) else c.model_dump(exclude_none=True) for c in body.comments]

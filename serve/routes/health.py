@@ -39,6 +39,7 @@ async def readyz(request: Request) -> JSONResponse:
             "ad_model": models.ad.version,
             "comment_model": models.comment_version,
             "load_seconds": models.load_seconds,
+            "load_steps": models.load_steps,
         }
     )
 
