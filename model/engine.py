@@ -199,24 +199,24 @@ class TfidfPart:
     # id_1 * V^(n-1) + ... + id_n, looked up in a hash table, so no n-gram string is ever built.
     def _word_ids(self) -> tuple[dict[str, int], dict[int, _KeyTable]] | None:
         if self._tables is None:
-            split = [t.split(" ") for t in self.terms.tolist()]
             lo, hi = self.ngram_range
-            token_id = {w: i for i, w in enumerate(dict.fromkeys(w for words in split for w in words))}
+            words = " ".join(self.terms.tolist()).split(" ") if len(self.terms) else []  # one C call for all
+            n_words = (np.char.count(self.terms, " ") + 1).astype(np.int64)
+            token_id = dict(zip(dict.fromkeys(words), range(len(words)), strict=False))
             size = max(len(token_id), 1)
-            by_n: dict[int, list[int]] = {}
-            for col, words in enumerate(split):
-                by_n.setdefault(len(words), []).append(col)
             # A term whose word count is outside the n-gram range has a space inside a token: only the
             # string path is exact for it. Keys must also fit in 63 bits.
-            if set(by_n) - set(range(lo, hi + 1)) or "" in token_id or size**hi >= 2**63:
+            present = set(np.unique(n_words).tolist())
+            if present - set(range(lo, hi + 1)) or "" in token_id or size**hi >= 2**63:
                 self._tables = {}
             else:
+                ids = np.fromiter(map(token_id.__getitem__, words), dtype=np.int64, count=len(words))
+                first = np.concatenate([[0], np.cumsum(n_words)[:-1]])  # where each term's ids start
                 tables = {}
-                for n, cols in by_n.items():
-                    ids = np.fromiter(
-                        (token_id[w] for c in cols for w in split[c]), dtype=np.int64, count=n * len(cols)
-                    )
-                    tables[n] = _KeyTable(_word_keys(ids.reshape(-1, n), size), np.array(cols, dtype=np.int64))
+                for n in sorted(present):
+                    cols = np.flatnonzero(n_words == n)
+                    block = ids[first[cols][:, None] + np.arange(n)]
+                    tables[n] = _KeyTable(_word_keys(block, size), cols)
                 self._tables = {"ids": token_id, "size": size, "tables": tables}
         if not self._tables:
             return None
