@@ -153,7 +153,7 @@ class TfidfPart:
     def grams(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) of every n-gram of ``docs`` found in the vocabulary, one entry per occurrence."""
         if self.analyzer == "char":
-            if self.ngram_range[1] <= _MAX_PACKED_N:
+            if self.ngram_range[1] <= _MAX_PACKED_N:  # (n > 3 does not fit 64 bits: the string path)
                 return self._char_grams(docs)
         elif self._word_ids() is not None:
             return self._word_grams(docs)
@@ -197,7 +197,10 @@ class TfidfPart:
 
     # Word n-grams: every token of the vocabulary gets an integer id; an n-gram is the integer
     # id_1 * V^(n-1) + ... + id_n, looked up in a hash table, so no n-gram string is ever built.
-    def _word_ids(self) -> tuple[dict[str, int], dict[int, _KeyTable]] | None:
+    def _word_ids(self) -> tuple[dict[str, int], int, _KeyTable] | None:
+        """(token -> id, number of ids, table of n-gram keys); an n-gram's key is
+        ``id_1 * V^(n-1) + ... + id_n + offset(n)`` with ``offset(n) = V + V^2 + ... + V^(n-1)``, so the keys of
+        different n never collide and one look-up serves them all. None when only the string path is exact."""
         if self._tables is None:
             lo, hi = self.ngram_range
             words = " ".join(self.terms.tolist()).split(" ") if len(self.terms) else []  # one C call for all
@@ -207,24 +210,29 @@ class TfidfPart:
             # A term whose word count is outside the n-gram range has a space inside a token: only the
             # string path is exact for it. Keys must also fit in 63 bits.
             present = set(np.unique(n_words).tolist())
-            if present - set(range(lo, hi + 1)) or "" in token_id or size**hi >= 2**63:
+            if present - set(range(lo, hi + 1)) or "" in token_id or _word_offset(hi + 1, size) >= 2**63:
                 self._tables = {}
             else:
                 ids = np.fromiter(map(token_id.__getitem__, words), dtype=np.int64, count=len(words))
-                first = np.concatenate([[0], np.cumsum(n_words)[:-1]])  # where each term's ids start
-                tables = {}
+                first = np.concatenate([[0], np.cumsum(n_words)[:-1]]).astype(np.int64)  # each term's first id
+                keys, cols = [], []
                 for n in sorted(present):
-                    cols = np.flatnonzero(n_words == n)
-                    block = ids[first[cols][:, None] + np.arange(n)]
-                    tables[n] = _KeyTable(_word_keys(block, size), cols)
-                self._tables = {"ids": token_id, "size": size, "tables": tables}
+                    at = np.flatnonzero(n_words == n)
+                    keys.append(
+                        _word_keys(ids[first[at][:, None] + np.arange(n)], size) + np.uint64(_word_offset(n, size))
+                    )
+                    cols.append(at)
+                table = _KeyTable(
+                    np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64),
+                    np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64),
+                )
+                self._tables = {"ids": token_id, "size": size, "table": table}
         if not self._tables:
             return None
-        return self._tables["ids"], self._tables["tables"]
+        return self._tables["ids"], self._tables["size"], self._tables["table"]
 
     def _word_grams(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        token_id, tables = self._word_ids()  # type: ignore[misc]
-        size = self._tables["size"]  # type: ignore[index]
+        token_id, size, table = self._word_ids()  # type: ignore[misc]
         get = token_id.get
         pre = self._pre
         tokenize = self.tokenizer
@@ -234,43 +242,57 @@ class TfidfPart:
             tokens = tokenize(pre(doc) if pre is not None else doc)  # type: ignore[misc]
             lengths.append(len(tokens))
             flat += [get(t, -1) for t in tokens]
+        total = len(flat)
+        lo, hi = self.ngram_range
+        if total < lo:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         ids = np.array(flat, dtype=np.int64)
         doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
-        room = np.cumsum(lengths, dtype=np.int64)[doc_of] - np.arange(len(ids))  # tokens left in the document
-        rows, cols = [], []
-        lo, hi = self.ngram_range
-        for n in range(lo, hi + 1):
-            m = len(ids) - n + 1
-            if m <= 0 or n not in tables:
-                continue
-            keys = ids[:m].copy()
-            valid = (room[:m] >= n) & (keys >= 0)
+        room = np.cumsum(lengths, dtype=np.int64)[doc_of] - np.arange(total)  # tokens left in the document
+        known = ids >= 0
+        keys, owners, valid = [], [], []
+        for n in range(lo, min(hi, total) + 1):
+            m = total - n + 1
+            k = ids[:m].copy()
+            ok = (room[:m] >= n) & known[:m]
             for j in range(1, n):
-                nxt = ids[j : j + m]
-                valid &= nxt >= 0
-                keys *= size
-                keys += nxt
-            found = tables[n].lookup(keys[valid].astype(np.uint64))
-            hit = found >= 0
-            rows.append(doc_of[:m][valid][hit])
-            cols.append(found[hit])
-        if not rows:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        return np.concatenate(rows), np.concatenate(cols)
+                k *= size
+                k += ids[j : j + m]
+                ok &= known[j : j + m]
+            if n > 1:
+                k += _word_offset(n, size)
+            keys.append(k)
+            owners.append(doc_of[:m])
+            valid.append(ok)
+        if len(keys) == 1:
+            keys_all, owners_all, valid_all = keys[0], owners[0], valid[0]
+        else:
+            keys_all, owners_all, valid_all = np.concatenate(keys), np.concatenate(owners), np.concatenate(valid)
+        found = table.lookup(keys_all[valid_all].astype(np.uint64))
+        hit = found >= 0
+        return owners_all[valid_all][hit], found[hit]
 
     # Character n-grams (n <= 3): code points packed 21 bits each into one uint64 per n-gram.
-    def _char_tables(self) -> dict[int, _KeyTable]:
+    # Character n-grams (n <= 3): code points packed 21 bits each into one uint64 per n-gram, tagged with n
+    # (:func:`_char_key_tag`), so one table and one look-up serve every n.
+    def _char_table(self) -> _KeyTable:
         if self._tables is None:
             lengths = np.char.str_len(self.terms) if len(self.terms) else np.zeros(0, dtype=np.int64)
-            tables = {}
+            keys, cols = [], []
             for n in range(1, _MAX_PACKED_N + 1):
-                cols = np.flatnonzero(lengths == n)
-                if len(cols):
-                    text = "".join(self.terms[cols].tolist())
+                at = np.flatnonzero(lengths == n)
+                if len(at):
+                    text = "".join(self.terms[at].tolist())
                     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).reshape(-1, n)
-                    tables[n] = _KeyTable(_pack(codes.astype(np.uint64), n), cols)
-            self._tables = tables
-        return self._tables
+                    keys.append(_pack(codes.astype(np.uint64), n) | _char_key_tag(n))
+                    cols.append(at)
+            self._tables = {
+                "chars": _KeyTable(
+                    np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64),
+                    np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64),
+                )
+            }
+        return self._tables["chars"]
 
     def _char_grams(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         pre = self._pre
@@ -278,32 +300,37 @@ class TfidfPart:
         texts = [sub(" ", pre(d) if pre is not None else d) for d in docs]
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         total = int(lengths.sum())
-        if total == 0:
+        lo, hi = self.ngram_range
+        if total < lo:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         doc_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
         room = np.cumsum(lengths)[doc_of] - np.arange(total)  # characters left in the document from here on
-        tables = self._char_tables()
-        lo, hi = self.ngram_range
-        rows, cols = [], []
-        for n in range(lo, hi + 1):
+        keys, owners, inside = [], [], []
+        for n in range(lo, min(hi, total) + 1):
             m = total - n + 1
-            if m <= 0:
-                break
-            if n not in tables:
-                continue
-            keys = codes[:m].copy()
+            k = codes[:m].copy()
             for j in range(1, n):
-                keys <<= _CODE_BITS
-                keys |= codes[j : j + m]
-            inside = room[:m] >= n
-            found = tables[n].lookup(keys[inside])
-            hit = found >= 0
-            rows.append(doc_of[:m][inside][hit])
-            cols.append(found[hit])
-        if not rows:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        return np.concatenate(rows), np.concatenate(cols)
+                k <<= _CODE_BITS
+                k |= codes[j : j + m]
+            if n < _MAX_PACKED_N:
+                k |= _char_key_tag(n)
+            keys.append(k)
+            owners.append(doc_of[:m])
+            inside.append(room[:m] >= n)
+        if len(keys) == 1:
+            keys_all, owners_all, inside_all = keys[0], owners[0], inside[0]
+        else:
+            keys_all, owners_all, inside_all = np.concatenate(keys), np.concatenate(owners), np.concatenate(inside)
+        found = self._char_table().lookup(keys_all[inside_all])
+        hit = found >= 0
+        return owners_all[inside_all][hit], found[hit]
+
+
+def _char_key_tag(n: int) -> np.uint64:
+    """Bits that keep packed n-grams of different n apart: a 3-gram uses bits 0-62, a 2-gram bits 0-41 (+ bits 42
+    and 63 as its tag), a 1-gram bits 0-20 (+ bit 63)."""
+    return np.uint64(0) if n == 3 else np.uint64((1 << 63) | (1 << 42)) if n == 2 else np.uint64(1 << 63)
 
 
 def _pack(codes: np.ndarray, n: int) -> np.ndarray:
@@ -312,6 +339,11 @@ def _pack(codes: np.ndarray, n: int) -> np.ndarray:
         keys <<= _CODE_BITS
         keys |= codes[:, j]
     return keys
+
+
+def _word_offset(n: int, size: int) -> int:
+    """``size + size^2 + ... + size^(n-1)``: where the keys of word n-grams start (0 for unigrams)."""
+    return sum(size**k for k in range(1, n))
 
 
 def _word_keys(ids: np.ndarray, size: int) -> np.ndarray:
