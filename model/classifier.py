@@ -37,9 +37,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def note_document(note: Note) -> str:
-    """The document the vectorizers see for a note (title and body; comments are scored separately)."""
-    return prepare_document(note.title, note.text)
+def note_document(note: Note, cues: list[tuple[str, str]] | None = None) -> str:
+    """The document the vectorizers see for a note (title and body; comments are scored separately). When
+    ``cues`` is a list, the cues found are appended to it (see :func:`model.text.prepare_document`)."""
+    return prepare_document(note.title, note.text, cues=cues)
 
 
 def _comment_bucket(n: int) -> str:
@@ -83,9 +84,10 @@ class DocumentBuilder:
             self._matcher = KeywordMatcher(self.comment_keywords or {}, exclude=self.comment_exclude or None)
         return self._matcher
 
-    def document(self, note: Note) -> str:
-        """The prepared document of one validated note, with comment-signal tokens when configured."""
-        doc = note_document(note)
+    def document(self, note: Note, cues: list[tuple[str, str]] | None = None) -> str:
+        """The prepared document of one validated note, with comment-signal tokens when configured; the note's
+        cues are appended to ``cues`` when it is a list."""
+        doc = note_document(note, cues)
         if not (self.comment_keywords or self.comment_text):
             return doc
         texts = [c.text for c in note.comments if c.text.strip()]
@@ -335,11 +337,13 @@ class AdModel:
         return self._check_parsed(as_notes(notes), top=top)
 
     def _check_parsed(self, parsed: list[Note], *, top: int) -> list[CheckResult]:
-        X = self._engine.transform(self.documents(parsed))
+        found: list[list[tuple[str, str]]] = [[] for _ in parsed]
+        build = self._documents.document
+        X = self._engine.transform([build(note, cues) for note, cues in zip(parsed, found, strict=True)])
         probs = self._calibrate(self._engine.decision(X))
         out = []
-        for i, note in enumerate(parsed):
-            evidence = _cue_evidence(note)
+        for i in range(len(parsed)):
+            evidence = _evidence(found[i])
             p = float(probs[i])
             out.append(
                 CheckResult(
@@ -367,11 +371,17 @@ class AdModel:
 
 def _cue_evidence(note: Note) -> dict[str, list[str]]:
     """Which words of the note triggered each cue (for the writer-facing explanation)."""
+    found = [
+        (cue.name, cue.text) for value in (note.title, note.text) if value for cue in find_cues(normalize_text(value))
+    ]
+    return _evidence(found)
+
+
+def _evidence(found: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Up to five distinct matched texts per cue, in order of appearance."""
     out: dict[str, list[str]] = {}
-    for value in (note.title, note.text):
-        if value:
-            for cue in find_cues(normalize_text(value)):
-                hits = out.setdefault(cue.name, [])
-                if cue.text not in hits and len(hits) < 5:
-                    hits.append(cue.text)
+    for name, text in found:
+        hits = out.setdefault(name, [])
+        if text not in hits and len(hits) < 5:
+            hits.append(text)
     return out

@@ -183,11 +183,13 @@ def _markup_to_tokens(text: str) -> tuple[str, list[str]]:
     return text, tags
 
 
-def prepare_document(title: str | None, text: str | None) -> str:
+def prepare_document(title: str | None, text: str | None, *, cues: list[tuple[str, str]] | None = None) -> str:
     """Build the model's document for a note: normalised title and body with markup and cues as placeholders.
 
     Title and body both count; title tokens are not marked separately, but a ``⟦has:title⟧`` token is added so
-    the model knows a title was present.
+    the model knows a title was present. When ``cues`` is a list, the ``(cue name, matched text)`` of every cue
+    found is appended to it (title first, then body, each in text order), so callers that show the evidence
+    need not find the cues again.
     """
     parts: list[str] = []
     all_tags: list[str] = []
@@ -197,7 +199,7 @@ def prepare_document(title: str | None, text: str | None) -> str:
         norm = normalize_text(value)
         if not norm:
             continue
-        norm, cue_tokens = _replace_cues(norm)
+        norm, cue_tokens = _replace_cues(norm, cues)
         norm, tags = _markup_to_tokens(norm)
         all_tags.extend(tags)
         norm = _DIGITS_RE.sub("0", norm)
@@ -211,12 +213,14 @@ def prepare_document(title: str | None, text: str | None) -> str:
     return " ".join(" ".join(parts).split())  # = _WS_RE.sub(" ", ...).strip(), see normalize_text
 
 
-def _replace_cues(text: str) -> tuple[str, list[str]]:
+def _replace_cues(text: str, found: list[tuple[str, str]] | None = None) -> tuple[str, list[str]]:
     """Find cues; contact details (URLs, phones, ids) are *replaced* by their placeholder because the literal
     value is noise; other cues stay in the text (their words are useful) and get a placeholder appended."""
     spans = cue_spans(text)
     if not spans:
         return text, []
+    if found is not None:
+        found.extend((name, matched) for _, name, _, matched in spans)
     tokens: list[str] = []
     pieces: list[str] = []
     pos = 0

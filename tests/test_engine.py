@@ -183,3 +183,15 @@ def test_top_contributions_equal_a_per_row_sort():
             expected = sorted(zip(-c[keep] if towards == "positive" else c[keep], idx[keep], strict=True))[:3]
             assert cols[rows == i].tolist() == [int(j) for _, j in expected]
             np.testing.assert_allclose(np.abs(contrib[rows == i]), [abs(v) for v, _ in expected])
+
+
+def test_cue_evidence_from_document_building_equals_finding_cues_again():
+    from model.classifier import _cue_evidence, _evidence, note_document
+
+    notes = as_notes([json.loads(x) for x in (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines()])
+    notes += as_notes([{"title": "加V信 abc12345", "text": "原价199现价99 链接在主页 vx: abc12345 #好物[话题]#"}])
+    for note in notes:
+        found: list[tuple[str, str]] = []
+        assert note_document(note, found) == prepare_document(note.title, note.text)
+        assert _evidence(found) == _cue_evidence(note)
+    assert any(_cue_evidence(n) for n in notes)
