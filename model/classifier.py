@@ -299,10 +299,8 @@ class AdModel:
         self, idx: np.ndarray, data: np.ndarray, doc_cues: dict[str, list[str]], top: int
     ) -> Explanation:
         contrib = data * self._coef[idx]
-        order = np.argsort(-contrib, kind="stable")
-        pos = order[contrib[order] > 0][:top].tolist()  # same order as filtering the list, without a Python loop
-        reverse = np.argsort(contrib, kind="stable")
-        neg = reverse[contrib[reverse] < 0][:top].tolist()
+        pos = _strongest(contrib, top)
+        neg = _strongest(-contrib, top)
 
         def reason(i: int) -> Reason:
             feature, label, kind = self.describe_feature(int(idx[i]))
@@ -367,6 +365,17 @@ class AdModel:
         for r, j in zip(rows.tolist(), cols.tolist(), strict=True):
             reasons[r].append(self.describe_feature(j)[1])
         return probs, reasons
+
+
+def _strongest(values: np.ndarray, top: int) -> list[int]:
+    """Positions of the ``top`` largest positive values, largest first, ties in position order (what a stable
+    sort of every value would give), partitioning first so only the candidates are sorted."""
+    cand = np.flatnonzero(values > 0)
+    if len(cand) > top > 0:
+        v = values[cand]
+        kth = np.partition(v, len(v) - top)[len(v) - top]  # the top-th largest value
+        cand = cand[v >= kth]  # ties with it stay candidates; the stable sort below picks the earliest
+    return cand[np.argsort(-values[cand], kind="stable")][: max(top, 0)].tolist()
 
 
 def _cue_evidence(note: Note) -> dict[str, list[str]]:

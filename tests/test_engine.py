@@ -195,3 +195,14 @@ def test_cue_evidence_from_document_building_equals_finding_cues_again():
         assert note_document(note, found) == prepare_document(note.title, note.text)
         assert _evidence(found) == _cue_evidence(note)
     assert any(_cue_evidence(n) for n in notes)
+
+
+@pytest.mark.parametrize("top", [0, 1, 3, 8, 50])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_strongest_equals_a_stable_sort_of_everything(top, seed):
+    from model.classifier import _strongest
+
+    rng = np.random.default_rng(seed)
+    values = rng.integers(-3, 4, size=40).astype(float)  # many ties on purpose
+    order = np.argsort(-values, kind="stable")
+    assert _strongest(values, top) == order[values[order] > 0][:top].tolist()
