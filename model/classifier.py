@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from model.cues import CUE_PATTERNS, find_cues
-from model.engine import CompiledPipeline, Features, top_contributions
-from model.errors import InvalidNoteError, NotFittedError
+from model.engine import CompiledModel, CompiledPipeline, Features, top_contributions
+from model.errors import InvalidNoteError
 from model.notes import Note, parse_note
 from model.text import COMMENTS_MARKER, normalize_text, prepare_comment_text, prepare_document
 
@@ -75,14 +75,17 @@ class DocumentBuilder:
         self.comment_keywords = comment_keywords
         self.comment_exclude = comment_exclude
         self.comment_text = comment_text
-        self._matcher: Any = None
 
     def _keyword_matcher(self) -> Any:
-        if self._matcher is None:
+        # Built on first use and rebuilt if the keyword parameters change (``NoteDocuments.set_params``).
+        cached = self.__dict__.get("_matcher")
+        if cached is None or cached[0] != (self.comment_keywords, self.comment_exclude):
             from model.comments import KeywordMatcher
 
-            self._matcher = KeywordMatcher(self.comment_keywords or {}, exclude=self.comment_exclude or None)
-        return self._matcher
+            matcher = KeywordMatcher(self.comment_keywords or {}, exclude=self.comment_exclude or None)
+            cached = ((self.comment_keywords, self.comment_exclude), matcher)
+            self.__dict__["_matcher"] = cached
+        return cached[1]
 
     def document(self, note: Note, cues: list[tuple[str, str]] | None = None) -> str:
         """The prepared document of one validated note, with comment-signal tokens when configured; the note's
@@ -191,7 +194,7 @@ def _readable(feature: str) -> tuple[str, str]:
     return (" " if kind == "word" else " + ").join(labels), kind
 
 
-class AdModel:
+class AdModel(CompiledModel):
     """A fitted ad classifier with its calibration, operating threshold and model card.
 
     ``pipeline`` is a fitted scikit-learn ``Pipeline`` (as training makes it) or a
@@ -214,17 +217,7 @@ class AdModel:
                 f"Thresholds must satisfy 0 <= review_threshold <= threshold <= 1. Got "
                 f"review_threshold={review_threshold}, threshold={threshold}."
             )
-        if isinstance(pipeline, CompiledPipeline):
-            self._pipeline: Pipeline | None = None
-            compiled = pipeline
-        else:
-            if not hasattr(pipeline[-1], "coef_"):
-                raise NotFittedError("This AdModel's pipeline is not fitted yet. Fit it with training.fit first.")
-            from model.pipeline import compile_pipeline
-
-            self._pipeline = pipeline
-            compiled = compile_pipeline(pipeline)
-        self.compiled = compiled
+        compiled = self._use_pipeline(pipeline, how_to_fit="Fit it with training.fit first.")
         self.calibration = {"a": float(calibration["a"]), "b": float(calibration["b"])}
         self.threshold = float(threshold)
         self.review_threshold = float(review_threshold)
@@ -235,15 +228,6 @@ class AdModel:
         self._documents = DocumentBuilder(**compiled.documents)
         self._readable: dict[int, tuple[str, str, str]] = {}  # column -> (feature, label, kind), filled lazily
         self._names: np.ndarray | None = None
-
-    @property
-    def pipeline(self) -> Pipeline:
-        """The scikit-learn ``Pipeline`` of this model (imports scikit-learn; built on first use)."""
-        if self._pipeline is None:
-            from model.pipeline import to_sklearn
-
-            self._pipeline = to_sklearn(self.compiled)
-        return self._pipeline
 
     # -- scores -----------------------------------------------------------------------------------------
     @property
@@ -320,8 +304,9 @@ class AdModel:
     def explain(self, note: Any, *, top: int = 8) -> Explanation:
         """Top features pushing this note towards "ad" and towards "genuine", with their contributions."""
         (parsed,) = as_notes([note], name="note")
-        X = self._engine.transform(self.documents([parsed]))
-        return self._explain_arrays(*X.row(0), _cue_evidence(parsed), top)
+        found: list[tuple[str, str]] = []
+        X = self._engine.transform([self._documents.document(parsed, found)])
+        return self._explain_arrays(*X.row(0), _evidence(found), top)
 
     def check(self, note: Any, *, top: int = 8) -> CheckResult:
         """Decision, calibrated probability, thresholds and reasons for one note."""

@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from model.engine import CompiledPipeline
-from model.errors import InvalidNoteError, InvalidParameterError, ModelLoadError, NotFittedError
+from model.engine import CompiledModel, CompiledPipeline
+from model.errors import InvalidNoteError, InvalidParameterError, ModelLoadError
 from model.notes import Comment, Note, parse_comment
 from model.text import normalize_text, prepare_document
 
@@ -350,7 +350,7 @@ def sentiment_document(text: str) -> str:
     return prepare_document(None, mark_emoticons(text))
 
 
-class SentimentModel:
+class SentimentModel(CompiledModel):
     """A fitted sentiment pipeline with its neutral band.
 
     ``predict_proba`` gives P(positive); :meth:`label` maps a probability to ``positive`` (>= ``high``),
@@ -375,31 +375,10 @@ class SentimentModel:
                 "The 'neutral_band' parameter of SentimentModel must satisfy 0 <= low <= high <= 1. "
                 f"Got ({low}, {high}) instead."
             )
-        if isinstance(pipeline, CompiledPipeline):
-            self._pipeline: Pipeline | None = None
-            compiled = pipeline
-        else:
-            if not hasattr(pipeline[-1], "coef_"):
-                raise NotFittedError(
-                    "This SentimentModel's pipeline is not fitted yet. Train it with training.sentiment."
-                )
-            from model.pipeline import compile_pipeline
-
-            self._pipeline = pipeline
-            compiled = compile_pipeline(pipeline)
-        self.compiled = compiled
+        compiled = self._use_pipeline(pipeline, how_to_fit="Train it with training.sentiment.")
         self.neutral_band = (low, high)
         self.card: dict[str, Any] = dict(card or {})
         self._engine = compiled.features
-
-    @property
-    def pipeline(self) -> Pipeline:
-        """The scikit-learn ``Pipeline`` of this model (imports scikit-learn; built on first use)."""
-        if self._pipeline is None:
-            from model.pipeline import to_sklearn
-
-            self._pipeline = to_sklearn(self.compiled)
-        return self._pipeline
 
     @property
     def version(self) -> str:

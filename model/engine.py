@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from model.errors import InvalidParameterError, UntrustedTypesError
+from model.errors import InvalidParameterError, NotFittedError, UntrustedTypesError
 from model.text import body_only
 from model.tokenize import NoteTokenizer
 
@@ -615,6 +615,37 @@ class CompiledPipeline:
         out["clf.intercept"] = np.array([self.features.intercept])
         out["clf.classes"] = self.classes
         return out
+
+
+class CompiledModel:
+    """Base of the models that predict through a :class:`CompiledPipeline` (``AdModel``, ``SentimentModel``):
+    built from a fitted scikit-learn ``Pipeline`` (training) or a compiled one (loading an artifact), with the
+    scikit-learn form available as :attr:`pipeline`, built on first use (it imports scikit-learn)."""
+
+    compiled: CompiledPipeline
+    _pipeline: Any
+
+    def _use_pipeline(self, pipeline: Any, *, how_to_fit: str) -> CompiledPipeline:
+        if isinstance(pipeline, CompiledPipeline):
+            self._pipeline = None
+            self.compiled = pipeline
+        else:
+            if not hasattr(pipeline[-1], "coef_"):
+                raise NotFittedError(f"This {type(self).__name__}'s pipeline is not fitted yet. {how_to_fit}")
+            from model.pipeline import compile_pipeline
+
+            self._pipeline = pipeline
+            self.compiled = compile_pipeline(pipeline)
+        return self.compiled
+
+    @property
+    def pipeline(self) -> Any:
+        """The scikit-learn ``Pipeline`` of this model (imports scikit-learn; built on first use)."""
+        if self._pipeline is None:
+            from model.pipeline import to_sklearn
+
+            self._pipeline = to_sklearn(self.compiled)
+        return self._pipeline
 
 
 def sigmoid(z: np.ndarray, a: float = 1.0, b: float = 0.0) -> np.ndarray:

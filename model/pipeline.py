@@ -20,7 +20,6 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from model.classifier import DocumentBuilder, as_notes
 from model.engine import PREPROCESSORS, CompiledPipeline
 from model.errors import ModelLoadError, NotFittedError, UntrustedTypesError
-from model.notes import Note
 from model.tokenize import NoteTokenizer
 
 #: Vectorizer parameters recorded in ``pipeline.json``.
@@ -30,7 +29,7 @@ VECTORIZER_PARAMS = (
 )  # fmt: skip
 
 
-class NoteDocuments(TransformerMixin, BaseEstimator):
+class NoteDocuments(TransformerMixin, BaseEstimator, DocumentBuilder):
     """Stateless first pipeline step: notes (strings, dicts, :class:`Note`) to prepared documents.
 
     Parameters
@@ -48,36 +47,15 @@ class NoteDocuments(TransformerMixin, BaseEstimator):
         for character n-grams).
     """
 
-    def __init__(
-        self,
-        *,
-        comment_keywords: dict[str, list[str]] | None = None,
-        comment_exclude: dict[str, list[str]] | None = None,
-        comment_text: bool = False,
-    ) -> None:
-        self.comment_keywords = comment_keywords
-        self.comment_exclude = comment_exclude
-        self.comment_text = comment_text
+    # ``__init__`` (keyword-only, stores the parameters) and ``document`` come from DocumentBuilder, which the
+    # inference side uses without scikit-learn.
 
     def fit(self, X: Sequence[Any], y: Any = None) -> NoteDocuments:
         as_notes(X, name="X")
         return self
 
     def transform(self, X: Sequence[Any]) -> list[str]:
-        builder = self._builder()
-        return [builder.document(n) for n in as_notes(X, name="X")]
-
-    def document(self, note: Note) -> str:
-        """The prepared document of one validated note."""
-        return self._builder().document(note)
-
-    def _builder(self) -> DocumentBuilder:
-        params = (self.comment_keywords, self.comment_exclude, self.comment_text)
-        cached = self.__dict__.get("_cached_builder")
-        if cached is None or cached[0] != params:
-            cached = (params, DocumentBuilder(**self.get_params()))
-            self.__dict__["_cached_builder"] = cached
-        return cached[1]
+        return self.documents(as_notes(X, name="X"))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
