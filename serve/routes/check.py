@@ -4,19 +4,26 @@ Validation runs on the event loop (cheap); tokenizing, scoring and encoding the 
 so they never block the event loop: single-note checks through the app's :class:`serve.deps.ModelQueue` (which
 checks the notes that queued together in one vectorised call, :func:`check_notes`), batches through
 :func:`serve.deps.run_model`. Responses are built as plain JSON (the declared response models document them and
-the fuzz tests check them), which avoids validating every result twice.
+the fuzz tests check them), which avoids validating every result twice; pydantic-core encodes them
+(:class:`JSONBytes`, several times faster than the standard library's encoder).
+
+``POST /v1/check`` has a fast lane (:class:`CheckRoute`) for requests that are valid as sent.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from pydantic import ValidationError
+from pydantic_core import to_json
 
-from serve.deps import LoadedModels, Served, get_served, require_api_key, run_model
+from serve.deps import LoadedModels, Served, get_served, key_matches, presented_key, require_api_key, run_model
 from serve.metrics import Metrics
 from serve.schemas import ERROR_RESPONSES, BatchIn, BatchOut, CheckOut, NoteIn, batch_limit_errors, note_limit_errors
 
@@ -25,7 +32,15 @@ router = APIRouter(prefix="/v1", tags=["check"], dependencies=[Depends(require_a
 #: Below this many notes a batch is checked note by note on the fast path; above, in one vectorised call.
 VECTORISE_FROM = 16
 
-Top = Annotated[int | None, Query(ge=0, le=50, description="reasons each way (default: the server's top_reasons)")]
+TOP_MAX = 50
+Top = Annotated[int | None, Query(ge=0, le=TOP_MAX, description="reasons each way (default: the server's top_reasons)")]
+
+
+class JSONBytes(JSONResponse):
+    """A JSON response encoded by pydantic-core (UTF-8, no ASCII escaping, NaN/infinity as null)."""
+
+    def render(self, content: Any) -> bytes:
+        return to_json(content)
 
 
 def result_payload(result: Any, note: NoteIn, comments: dict[str, Any] | None, version: str) -> dict[str, Any]:
@@ -105,8 +120,62 @@ def check_notes(models: LoadedModels, metrics: Metrics, jobs: list[tuple[NoteIn,
     out = []
     for (note, _), result in zip(jobs, results, strict=True):
         metrics.count_decisions([result.decision])
-        out.append(JSONResponse(result_payload(result, note, score_comments(models, note, metrics), version)))
+        out.append(JSONBytes(result_payload(result, note, score_comments(models, note, metrics), version)))
     return out
+
+
+async def fast_check(request: Request) -> Response | None:
+    """The response to a ``POST /v1/check`` that is valid as sent, or None for any other request.
+
+    Valid as sent: the models are loaded, the API key (when keys are configured) is valid, the only query
+    parameter is a valid ``top``, the body is declared ``application/json`` with a Content-Length (so the body
+    limit was checked on the header) and validates as a :class:`NoteIn` within the limits. The body is validated
+    from its bytes in one pydantic-core pass (:meth:`NoteIn.model_validate_json`) instead of FastAPI's JSON
+    decoding, body validation and dependency solving (about half the event loop's time per check); the note then
+    goes to the same queue as on the standard path. Everything else returns None, and the standard FastAPI handler
+    gives its usual answer (401, 413, 422 naming the field, 503): errors are produced in one place only.
+    """
+    served: Served | None = getattr(request.app.state, "served", None)
+    if served is None:
+        return None
+    keys = request.app.state.api_keys
+    if keys:
+        candidate = presented_key(request)
+        if candidate is None or not key_matches(candidate, keys):
+            return None
+    settings = served.settings
+    top = settings.top_reasons
+    if request.scope["query_string"]:
+        query = request.query_params
+        raw = query.get("top")
+        if len(query) != 1 or raw is None or not raw.isascii() or not raw.isdigit() or int(raw) > TOP_MAX:
+            return None
+        top = int(raw)
+    headers = request.headers
+    if headers.get("content-type") != "application/json" or "content-length" not in headers:
+        return None
+    try:
+        note = NoteIn.model_validate_json(await request.body())
+    except ValidationError:
+        return None
+    if note_limit_errors(note, settings):
+        return None
+    return await served.checks.submit((note, top))
+
+
+class CheckRoute(APIRoute):
+    """``APIRoute`` whose handler tries :func:`fast_check` first and falls back to FastAPI's standard handler
+    (FastAPI's documented way to customise a route's request handling). The declared endpoint, its parameters
+    and the OpenAPI document are unchanged; a request gets the same response on either path (tested)."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        standard = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            response = await fast_check(request)
+            return response if response is not None else await standard(request)
+
+        return handler
 
 
 def _reject(errors: list[dict[str, Any]]) -> None:
@@ -114,13 +183,22 @@ def _reject(errors: list[dict[str, Any]]) -> None:
         raise RequestValidationError(errors)
 
 
-@router.post("/check", response_model=CheckOut, summary="Check one note before it is published")
 async def check(note: NoteIn, served: Annotated[Served, Depends(get_served)], top: Top = None) -> JSONResponse:
     """Decision (`ad` / `review` / `genuine`), calibrated ad probability, thresholds, the readable reasons each
     way, the advertising cues found, and comment scores when comments were sent."""
     settings = served.settings
     _reject(note_limit_errors(note, settings))
     return await served.checks.submit((note, settings.top_reasons if top is None else top))
+
+
+router.add_api_route(
+    "/check",
+    check,
+    methods=["POST"],
+    response_model=CheckOut,
+    summary="Check one note before it is published",
+    route_class_override=CheckRoute,
+)
 
 
 @router.post("/check/batch", response_model=BatchOut, summary="Check several notes in one call (order kept)")
@@ -142,6 +220,6 @@ async def check_batch(
         version = models.ad.version
         comments = score_comments_many(models, batch.notes, metrics)
         payload = [result_payload(r, n, c, version) for r, n, c in zip(results, batch.notes, comments, strict=True)]
-        return JSONResponse({"n": len(payload), "results": payload, "model_version": version})
+        return JSONBytes({"n": len(payload), "results": payload, "model_version": version})
 
     return await run_model(request, work)
