@@ -181,10 +181,39 @@ def _worker_pids(pid: int, workers: int) -> list[int]:
     return [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()] or [pid]
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _family(pids: list[int]) -> list[int]:
+    """The processes and all their descendants (a worker's model process included)."""
+    out: list[int] = []
+    todo = list(pids)
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(_children(pid))
+    return out
+
+
+def _pss_mb(pid: int) -> float:
+    """Proportional set size: shared (copy-on-write) pages split between the processes sharing them."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of processes (from /proc/<pid>/stat)."""
+    """User + system CPU time of processes and their descendants (from /proc/<pid>/stat)."""
     total = 0
-    for pid in pids:
+    for pid in _family(pids):
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of the full line)
     return total / os.sysconf("SC_CLK_TCK")
@@ -319,6 +348,13 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="the server's check_coalesce setting (default: the server's default; 1 checks notes one at a time)",
     )
+    ap.add_argument(
+        "--model-processes",
+        type=int,
+        default=None,
+        help="the server's model_processes setting (default: the server's default): processes forked beside "
+        "each worker that check notes; 0 checks in the worker's threads",
+    )
     # client mode (internal)
     ap.add_argument("--client", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--method", default="GET", help=argparse.SUPPRESS)
@@ -337,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
         env["NOTECHECK_MODEL_DIR"] = str(args.model.resolve())
     if args.coalesce is not None:
         env["NOTECHECK_CHECK_COALESCE"] = str(args.coalesce)
+    if args.model_processes is not None:
+        env["NOTECHECK_MODEL_PROCESSES"] = str(args.model_processes)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(HERE), env.get("PYTHONPATH", "")])
     if args.launcher == "notecheck":  # what `notecheck serve` runs, with this file's app factory
         code = (f"from serve.cmd_serve import serve_app; serve_app('api_load:bench_app', host='127.0.0.1', "
@@ -364,15 +402,19 @@ def main(argv: list[str] | None = None) -> int:
         starts.append((ready_s, all_ready_s))
         workers = _worker_pids(proc.pid, args.workers)
         rss_idle = [_rss_mb(p) for p in workers]
+        model_procs = {w: _children(w) for w in workers}
         hello = _phase(args, workers, f"{base}/hello", "GET", None)
         check = _phase(args, workers, f"{base}/v1/check", "POST", str(body_file))
         rss_after = [_rss_mb(p) for p in workers]
+        pss = {p: _pss_mb(p) for p in _family(workers)}
     finally:
         _stop(proc, log)
         body_file.unlink(missing_ok=True)
     imports_s = _import_seconds()
 
     coalesce = "server default" if args.coalesce is None else str(args.coalesce)
+    mp = "server default" if args.model_processes is None else args.model_processes
+    print(f"checks run in: {ready_doc.get('checks_run_in')} (model_processes {mp})")
     print(f"server: uvicorn started by {args.launcher}, {args.workers} worker(s), 127.0.0.1, check_coalesce "
           f"{coalesce}; load generator: asyncio + {args.client_impl} in a separate process, {args.concurrency} "
           f"connections, {args.duration:.0f} s per endpoint")  # fmt: skip
@@ -389,6 +431,11 @@ def main(argv: list[str] | None = None) -> int:
           f"[{steps}]; importing uvicorn + serve.app alone takes {imports_s:.2f} s (separate process)")  # fmt: skip
     rss = zip(rss_idle, rss_after, strict=True)
     print("worker RSS: " + ", ".join(f"{a:.0f} MB idle -> {b:.0f} MB after load" for a, b in rss))
+    for w, kids in model_procs.items():
+        mine = [w, *kids]
+        print(f"  worker {w}: PSS {pss.get(w, float('nan')):.0f} MB, model process(es) {kids or 'none'} PSS "
+              f"{sum(pss.get(k, 0.0) for k in kids):.0f} MB; together {sum(pss.get(p, 0.0) for p in mine):.0f} MB "
+              f"(PSS splits the copy-on-write pages they share)")  # fmt: skip
     print(f"{'endpoint':<26}{'requests':>10}{'errors':>8}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
           f"{'server CPU ms/req':>19}{'client CPU ms/req':>19}")  # fmt: skip
     for name, r in (("GET /hello (hello-world)", hello), ("POST /v1/check (300 ch)", check)):

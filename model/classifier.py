@@ -284,19 +284,19 @@ class AdModel(CompiledModel):
     ) -> Explanation:
         contrib = data * self._coef[idx]
         pos = _strongest(contrib, top)
-        neg = _strongest(-contrib, top)
-
-        def reason(i: int) -> Reason:
-            feature, label, kind = self.describe_feature(int(idx[i]))
+        picked = pos + _strongest(-contrib, top)
+        reasons = []
+        # Python ints and floats once for all picked entries (numpy scalars one at a time cost more than the rest).
+        for j, value in zip(idx[picked].tolist(), contrib[picked].tolist(), strict=True):
+            feature, label, kind = self.describe_feature(j)
             evidence: tuple[str, ...] = ()
             if kind == "cue":
                 cue = feature.split("⟦cue:", 1)[1].split("⟧", 1)[0]
                 evidence = tuple(doc_cues.get(cue, ()))
-            return Reason(feature, label, kind, round(float(contrib[i]), 4), evidence)
-
+            reasons.append(Reason(feature, label, kind, round(value, 4), evidence))
         return Explanation(
-            towards_ad=tuple(reason(i) for i in pos),
-            towards_genuine=tuple(reason(i) for i in neg),
+            towards_ad=tuple(reasons[: len(pos)]),
+            towards_genuine=tuple(reasons[len(pos) :]),
             intercept=round(self._intercept, 4),
             log_odds=round(float(contrib.sum() + self._intercept), 4),
         )

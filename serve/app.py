@@ -1,14 +1,15 @@
 """The pre-publish prediction service: ``create_app(settings)`` builds the FastAPI application.
 
 Models load once in the lifespan and are handed to routes by :mod:`serve.deps`; CPU-bound work runs in worker
-threads (:func:`serve.deps.run_model`, :class:`serve.deps.ModelQueue`), never on the event loop. ``notecheck
+threads (:func:`serve.deps.run_model`, :class:`serve.deps.ModelQueue`), never on the event loop, and checking
+notes runs in model processes forked after loading where that is safe (:mod:`serve.offload`). ``notecheck
 serve`` runs it with uvicorn (:mod:`serve.cmd_serve`). See ``/docs`` or ``/openapi.json`` of a running server.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
@@ -20,8 +21,17 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from model.errors import NotecheckError
-from serve.deps import SECURITY_REQUIREMENT, SECURITY_SCHEMES, ModelQueue, Served, load_models, require_api_key
+from serve.deps import (
+    SECURITY_REQUIREMENT,
+    SECURITY_SCHEMES,
+    LoadedModels,
+    ModelQueue,
+    Served,
+    load_models,
+    require_api_key,
+)
 from serve.metrics import Metrics, MetricsMiddleware
+from serve.offload import ModelPool, fork_is_safe
 from serve.schemas import document_limits, field_path, strip_union_tags
 from serve.settings import Settings, load_settings
 
@@ -41,12 +51,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Loading is CPU/IO-bound but nothing is served before start-up completes, so it runs here directly.
         models = load_models(settings)
         metrics: Metrics = app.state.metrics
-        limiter = anyio.CapacityLimiter(settings.model_threads)
-        checks = ModelQueue(partial(check_notes, models, metrics), limiter, settings.check_coalesce)
+        run_checks, pool = _checker(models, settings)
+        # With model processes, one batch in flight per process; else per model thread.
+        limiter = anyio.CapacityLimiter(settings.model_threads if pool is None else pool.size)
+        checks = ModelQueue(partial(check_notes, run_checks, metrics), limiter, settings.check_coalesce)
         async with anyio.create_task_group() as tasks:
             await tasks.start(checks.serve)
             app.state.model_limiter = limiter
-            app.state.served = Served(models=models, settings=settings, metrics=metrics, checks=checks)
+            app.state.served = Served(
+                models=models, settings=settings, metrics=metrics, checks=checks, run_checks=run_checks, pool=pool
+            )
             app.state.models = models
             metrics.ready.set(1)
             metrics.load_seconds.set(models.load_seconds)
@@ -58,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 app.state.served = None
                 metrics.ready.set(0)
                 tasks.cancel_scope.cancel()
+                if pool is not None:
+                    pool.close()
 
     app = FastAPI(
         title="notecheck",
@@ -96,6 +112,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def _checker(models: LoadedModels, settings: Settings) -> tuple[Callable[[list[Any]], list[Any]], ModelPool | None]:
+    """The function that checks notes for the routes (:func:`serve.routes.check.check_jobs` on ``models``), and
+    the pool of model processes it runs in: ``model_processes`` children forked now, after loading and warming,
+    when that is on and safe (:func:`serve.offload.fork_is_safe`); else None, and checks run in this process."""
+    from serve.routes.check import check_jobs
+
+    local = partial(check_jobs, models)
+    if settings.model_processes < 1 or not fork_is_safe():
+        return local, None
+    pool = ModelPool(local, settings.model_processes).start()
+    return pool, pool
 
 
 def document_security(routers: Any, spec: dict[str, Any]) -> dict[str, Any]:

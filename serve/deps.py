@@ -291,6 +291,10 @@ class Served:
     settings: Settings
     metrics: Metrics
     checks: ModelQueue[Any, Any]  # single-note checks (see serve.routes.check.check_notes)
+    #: serve.routes.check.check_jobs on these models, in the model process when there is one (blocking: call it
+    #: from a worker thread)
+    run_checks: Callable[[list[Any]], list[Any]]
+    pool: Any = None  # serve.offload.ModelPool, when checks run in model processes
 
 
 async def get_served(request: Request) -> Served:

@@ -210,6 +210,9 @@ class ReadyOut(BaseModel):
     load_steps: dict[str, float] | None = Field(
         None, description="seconds of each start-up step: reading each model and warming it up"
     )
+    checks_run_in: Literal["model processes", "worker threads"] | None = Field(
+        None, description="where notes are checked: child processes beside the event loop, or threads of this one"
+    )
 
 
 class ErrorItem(BaseModel):

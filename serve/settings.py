@@ -43,6 +43,14 @@ class Settings(BaseSettings):
         description="threads per worker running model code at once (off the event loop); under the "
         "GIL more threads only add switching, so scale with --workers instead",
     )
+    model_processes: int = Field(
+        2,
+        ge=0,
+        le=16,
+        description="processes forked from each worker once its models are loaded that check notes beside its "
+        "event loop, instead of worker threads taking turns with it for the GIL (Linux, when forking is safe); "
+        "0 checks in worker threads (model_threads of them)",
+    )
     check_coalesce: int = Field(
         32,
         ge=1,

@@ -1,11 +1,11 @@
 """``POST /v1/check`` (one note) and ``POST /v1/check/batch`` (up to ``max_batch`` notes, order kept).
 
-Validation runs on the event loop (cheap); tokenizing, scoring and encoding the response run in a worker thread,
-so they never block the event loop: single-note checks through the app's :class:`serve.deps.ModelQueue` (which
-checks the notes that queued together in one vectorised call, :func:`check_notes`), batches through
-:func:`serve.deps.run_model`. Responses are built as plain JSON (the declared response models document them and
-the fuzz tests check them), which avoids validating every result twice; pydantic-core encodes them
-(:class:`JSONBytes`, several times faster than the standard library's encoder).
+Validation runs on the event loop (cheap); tokenizing, scoring and encoding the response (:func:`check_jobs`) run
+off it: in the model process when the server has one (:mod:`serve.offload`), else in a worker thread. Single-note
+checks go through the app's :class:`serve.deps.ModelQueue`, which checks the notes that queued together in one
+vectorised call (:func:`check_notes`); batches through :func:`serve.deps.run_model`. Response bodies are built as
+plain JSON (the declared response models document them and the fuzz tests check them), which avoids validating
+every result twice, and encoded by pydantic-core (several times faster than the standard library's encoder).
 
 ``POST /v1/check`` has a fast lane (:class:`CheckRoute`) for requests that are valid as sent.
 """
@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from pydantic_core import to_json
@@ -29,21 +29,25 @@ from serve.schemas import ERROR_RESPONSES, BatchIn, BatchOut, CheckOut, NoteIn, 
 
 router = APIRouter(prefix="/v1", tags=["check"], dependencies=[Depends(require_api_key)], responses=ERROR_RESPONSES)
 
-#: Below this many notes a batch is checked note by note on the fast path; above, in one vectorised call.
-VECTORISE_FROM = 16
-
 TOP_MAX = 50
 Top = Annotated[int | None, Query(ge=0, le=TOP_MAX, description="reasons each way (default: the server's top_reasons)")]
 
 
-class JSONBytes(JSONResponse):
-    """A JSON response encoded by pydantic-core (UTF-8, no ASCII escaping, NaN/infinity as null)."""
+#: One single-note check as it crosses to the model (thread or process): the note as plain data (``id``,
+#: ``title``, ``text``, ``comments``, ``keywords``) and the number of reasons each way.
+Job = tuple[dict[str, Any], int]
+#: What the model side returns per job: the response body, the decision and the number of comments scored.
+Checked = tuple[bytes, str, int]
 
-    def render(self, content: Any) -> bytes:
-        return to_json(content)
+
+def job_of(note: NoteIn, top: int) -> Job:
+    """The plain-data job of a validated note (cheap to send to a model process)."""
+    data = note.as_note()
+    data["keywords"] = note.keywords
+    return data, top
 
 
-def result_payload(result: Any, note: NoteIn, comments: dict[str, Any] | None, version: str) -> dict[str, Any]:
+def result_payload(result: Any, note_id: str | None, comments: dict[str, Any] | None, version: str) -> dict[str, Any]:
     """The JSON of one :class:`model.CheckResult` as documented by :class:`serve.schemas.CheckOut`."""
     e = result.explanation
 
@@ -55,7 +59,7 @@ def result_payload(result: Any, note: NoteIn, comments: dict[str, Any] | None, v
         ]  # fmt: skip
 
     return {
-        "id": note.id,
+        "id": note_id,
         "decision": result.decision,
         "ad_probability": result.ad_probability,
         "threshold": result.threshold,
@@ -72,56 +76,59 @@ def result_payload(result: Any, note: NoteIn, comments: dict[str, Any] | None, v
     }
 
 
-def score_comments(models: LoadedModels, note: NoteIn, metrics: Metrics) -> dict[str, Any] | None:
-    """Comment scores for a note that came with comments (None without comments or without a comment model)."""
-    if not note.comments or models.comments is None:
-        return None
-    comments = [c if isinstance(c, str) else c.model_dump(exclude_none=True) for c in note.comments]
-    report = models.comments.score(comments, note.keywords).to_dict()
-    metrics.comments.inc(len(comments))
-    return report
-
-
-def score_comments_many(models: LoadedModels, notes: list[NoteIn], metrics: Metrics) -> list[dict[str, Any] | None]:
-    """:func:`score_comments` for a batch: one sentiment pass per distinct keyword request, order kept."""
+def score_comments_many(models: LoadedModels, notes: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
+    """Comment reports of notes (plain data) that came with comments: one sentiment pass per distinct keyword
+    request, order kept; None for notes without comments or on a server without a comment model."""
     out: list[dict[str, Any] | None] = [None] * len(notes)
     if models.comments is None:
         return out
     groups: dict[str, list[int]] = {}
     for i, note in enumerate(notes):
-        if note.comments:
-            groups.setdefault(json.dumps(note.keywords, sort_keys=True), []).append(i)
+        if note["comments"]:
+            groups.setdefault(json.dumps(note["keywords"], sort_keys=True), []).append(i)
     for members in groups.values():
-        comments = [
-            [c if isinstance(c, str) else c.model_dump(exclude_none=True) for c in notes[i].comments or ()]
-            for i in members
-        ]
-        reports = models.comments.score_many(comments, notes[members[0]].keywords)
+        reports = models.comments.score_many([notes[i]["comments"] for i in members], notes[members[0]]["keywords"])
         for i, report in zip(members, reports, strict=True):
             out[i] = report.to_dict()
-        metrics.comments.inc(sum(len(c) for c in comments))
     return out
 
 
-def check_notes(models: LoadedModels, metrics: Metrics, jobs: list[tuple[NoteIn, int]]) -> list[JSONResponse]:
-    """The responses of single-note checks ``(note, top)`` run together (the app's :class:`serve.deps.ModelQueue`
-    calls this in a worker thread): one vectorised :meth:`model.AdModel.check_many` per distinct ``top``, which
-    gives each note exactly the result :meth:`model.AdModel.check` gives it alone."""
+def check_jobs(models: LoadedModels, jobs: list[Job]) -> list[Checked]:
+    """Check notes (in a worker thread or the model process): one vectorised :meth:`model.AdModel.check_many` per
+    distinct ``top`` (each note gets exactly the result :meth:`model.AdModel.check` gives it alone), comments
+    scored, each response body encoded as JSON. Reads the models only."""
     results: list[Any] = [None] * len(jobs)
     by_top: dict[int, list[int]] = {}
     for i, (_, k) in enumerate(jobs):
         by_top.setdefault(k, []).append(i)
     for k, members in by_top.items():
-        notes = [jobs[i][0].as_note() for i in members]
-        checked = models.ad.check_many(notes, top=k) if len(notes) > 1 else [models.ad.check_fast(notes[0], top=k)]
+        notes = [jobs[i][0] for i in members]
+        checked = models.ad.check_many(notes, top=k) if len(notes) > 1 else [models.ad.check(notes[0], top=k)]
         for i, result in zip(members, checked, strict=True):
             results[i] = result
+    notes = [note for note, _ in jobs]
+    comments = score_comments_many(models, notes)
     version = models.ad.version
-    out = []
-    for (note, _), result in zip(jobs, results, strict=True):
-        metrics.count_decisions([result.decision])
-        out.append(JSONBytes(result_payload(result, note, score_comments(models, note, metrics), version)))
-    return out
+    return [
+        (to_json(result_payload(r, n["id"], c, version)), r.decision, len(n["comments"] or ()) if c else 0)
+        for r, n, c in zip(results, notes, comments, strict=True)
+    ]
+
+
+def responses(metrics: Metrics, checked: list[Checked]) -> list[Response]:
+    """The HTTP responses of checked jobs; counts decisions and scored comments (in the serving process)."""
+    metrics.count_decisions([decision for _, decision, _ in checked])
+    scored = sum(n for _, _, n in checked)
+    if scored:
+        metrics.comments.inc(scored)
+    return [Response(body, media_type="application/json") for body, _, _ in checked]
+
+
+def check_notes(run: Callable[[list[Job]], list[Checked]], metrics: Metrics, jobs: list[Job]) -> list[Response]:
+    """The responses of single-note checks that queued together (the app's :class:`serve.deps.ModelQueue` calls
+    this in a worker thread); ``run`` is :func:`check_jobs` on the app's models, in this process or the model
+    process (:mod:`serve.offload`)."""
+    return responses(metrics, run(jobs))
 
 
 async def fast_check(request: Request) -> Response | None:
@@ -160,7 +167,7 @@ async def fast_check(request: Request) -> Response | None:
         return None
     if note_limit_errors(note, settings):
         return None
-    return await served.checks.submit((note, top))
+    return await served.checks.submit(job_of(note, top))
 
 
 class CheckRoute(APIRoute):
@@ -183,12 +190,12 @@ def _reject(errors: list[dict[str, Any]]) -> None:
         raise RequestValidationError(errors)
 
 
-async def check(note: NoteIn, served: Annotated[Served, Depends(get_served)], top: Top = None) -> JSONResponse:
+async def check(note: NoteIn, served: Annotated[Served, Depends(get_served)], top: Top = None) -> Response:
     """Decision (`ad` / `review` / `genuine`), calibrated ad probability, thresholds, the readable reasons each
     way, the advertising cues found, and comment scores when comments were sent."""
     settings = served.settings
     _reject(note_limit_errors(note, settings))
-    return await served.checks.submit((note, settings.top_reasons if top is None else top))
+    return await served.checks.submit(job_of(note, settings.top_reasons if top is None else top))
 
 
 router.add_api_route(
@@ -204,22 +211,18 @@ router.add_api_route(
 @router.post("/check/batch", response_model=BatchOut, summary="Check several notes in one call (order kept)")
 async def check_batch(
     batch: BatchIn, request: Request, served: Annotated[Served, Depends(get_served)], top: Top = None
-) -> JSONResponse:
+) -> Response:
     """One result per note, in the order sent; at most `max_batch` notes (256 unless configured)."""
     models, settings, metrics = served.models, served.settings, served.metrics
     _reject(batch_limit_errors(batch, settings))
     k = settings.top_reasons if top is None else top
 
-    def work() -> JSONResponse:
-        notes = [n.as_note() for n in batch.notes]
-        if len(notes) >= VECTORISE_FROM:
-            results = models.ad.check_many(notes, top=k)
-        else:
-            results = [models.ad.check_fast(n, top=k) for n in notes]
-        metrics.count_decisions([r.decision for r in results])
-        version = models.ad.version
-        comments = score_comments_many(models, batch.notes, metrics)
-        payload = [result_payload(r, n, c, version) for r, n, c in zip(results, batch.notes, comments, strict=True)]
-        return JSONBytes({"n": len(payload), "results": payload, "model_version": version})
+    def work() -> Response:
+        checked = served.run_checks([job_of(n, k) for n in batch.notes])
+        responses(metrics, checked)  # counts decisions and comments
+        parts = b",".join(body for body, _, _ in checked)
+        version = to_json(models.ad.version)
+        return Response(b'{"n":%d,"results":[%b],"model_version":%b}' % (len(checked), parts, version),
+                        media_type="application/json")  # fmt: skip
 
     return await run_model(request, work)

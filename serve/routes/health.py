@@ -40,8 +40,15 @@ async def readyz(request: Request) -> JSONResponse:
             "comment_model": models.comment_version,
             "load_seconds": models.load_seconds,
             "load_steps": models.load_steps,
+            "checks_run_in": _checks_run_in(request),
         }
     )
+
+
+def _checks_run_in(request: Request) -> str:
+    served = getattr(request.app.state, "served", None)
+    pool = None if served is None else served.pool
+    return "model processes" if pool is not None and pool.alive else "worker threads"
 
 
 @router.get(

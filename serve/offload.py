@@ -1,0 +1,190 @@
+"""Model code in a child process beside the event loop, instead of a thread taking turns with it for the GIL.
+
+In CPython a worker thread keeps model code off the event loop only in name: the two threads share one GIL, so
+a server process does event-loop work *or* model work, never both at once, and one check costs the event loop
+the model's whole CPU time. :class:`ModelProcess` forks a child from the server worker once its models are
+loaded and warmed (nothing is loaded again; the arrays are shared copy-on-write, ``gc.freeze`` keeps the
+collector from copying them); the child runs a function over batches of items it receives on a pipe. The
+worker thread that waits for the child holds no GIL while it waits, so the event loop parses and answers
+requests on one core while the model checks notes on another.
+
+Fork is used only where it is safe: on Linux, in a process with one thread (a uvicorn worker in its lifespan).
+Everywhere else (other systems, a test client's event-loop thread, ``model_process = false``) model code runs
+in worker threads as before. If the child dies, the call that was waiting fails with a 503-style
+:class:`ModelProcessError` and later calls run in the worker thread again; nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing as mp
+import os
+import pickle
+import queue
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger("notecheck.serve")
+
+
+class ModelProcessError(RuntimeError):
+    """The model process stopped (killed, out of memory); the request that was waiting for it cannot be answered."""
+
+
+def fork_is_safe() -> bool:
+    """True on Linux in a process with no other Python thread (forking with threads running can deadlock)."""
+    return sys.platform == "linux" and "fork" in mp.get_all_start_methods() and threading.active_count() == 1
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Have the kernel send SIGTERM to this process when its parent dies (Linux ``PR_SET_PDEATHSIG``), so a
+    killed server never leaves its model process behind."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux; the closed pipe still ends the loop
+        pass
+    if os.getppid() != parent_pid:  # the parent died before the line above took effect
+        os._exit(0)
+
+
+def _serve(conn: Any, parent_end: Any, fn: Callable[[Any], Any], parent_pid: int) -> None:
+    """The child's loop: ``fn(items)`` for every message until the parent closes its end (or dies)."""
+    parent_end.close()  # else the child itself would keep the pipe open and never see the parent go
+    for sig in (signal.SIGTERM, signal.SIGINT):  # not the server's handlers inherited by the fork
+        signal.signal(sig, signal.SIG_DFL)
+    _die_with_parent(parent_pid)
+    while True:
+        try:
+            items = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        try:
+            reply: tuple[bool, Any] = (True, fn(items))
+        except Exception as exc:
+            reply = (False, exc)
+        try:
+            conn.send(reply)
+        except (pickle.PicklingError, TypeError, AttributeError):  # an exception that cannot cross the pipe
+            conn.send((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
+        except (BrokenPipeError, OSError):
+            return
+
+
+class ModelProcess:
+    """A forked child running ``fn(items)`` for the parent; call the instance with the items.
+
+    Calls are serialised (one batch in flight; the app's model limiter admits one batch at a time anyway).
+    Exceptions raised by ``fn`` in the child are raised by the call. Start with :meth:`start` (forks), stop with
+    :meth:`close` (the child exits when its pipe closes).
+    """
+
+    def __init__(self, fn: Callable[[Any], Any], *, name: str = "notecheck-model") -> None:
+        self.fn = fn
+        self.name = name
+        self._lock = threading.Lock()
+        self._conn: Any = None
+        self._process: Any = None
+        self.failed: str | None = None  # why the child is gone, once it is
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self.failed is None and self._process.is_alive()
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    def start(self) -> ModelProcess:
+        ctx = mp.get_context("fork")
+        parent, child = ctx.Pipe(duplex=True)
+        gc.collect()
+        gc.freeze()  # the inherited objects stay shared with the child instead of being copied by its collector
+        try:
+            process = ctx.Process(
+                target=_serve, args=(child, parent, self.fn, os.getpid()), name=self.name, daemon=True
+            )
+            process.start()
+        finally:
+            gc.unfreeze()
+        child.close()
+        self._conn, self._process = parent, process
+        return self
+
+    def __call__(self, items: Any) -> Any:
+        with self._lock:
+            if self.failed is not None:
+                raise ModelProcessError(f"the model process stopped earlier ({self.failed})")
+            try:
+                self._conn.send(items)
+                ok, value = self._conn.recv()
+            except (EOFError, OSError) as exc:
+                code = self._process.exitcode if self._process is not None else None
+                self.failed = f"{type(exc).__name__}; exit code {code}"
+                log.error("the model process stopped (%s); checking in worker threads from now on", self.failed)
+                raise ModelProcessError(f"the model process stopped ({self.failed})") from None
+        if not ok:
+            raise value
+        return value
+
+    def close(self, timeout: float = 5.0) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+            if self._process is not None:
+                self._process.join(timeout)
+                if self._process.is_alive():
+                    self._process.terminate()
+                    self._process.join(timeout)
+            if self.failed is None:
+                self.failed = "closed"
+
+
+class ModelPool:
+    """``size`` model processes running ``fn``; a call takes a free one (callers beyond ``size`` wait).
+
+    A call whose process has died is run with ``fn`` in the calling thread instead (the death is logged once, by
+    :class:`ModelProcess`), and so are later calls that get that process: a request is never lost to a dead
+    child, the server only loses the parallelism.
+    """
+
+    def __init__(self, fn: Callable[[Any], Any], size: int) -> None:
+        if size < 1:
+            raise ValueError(f"The 'size' parameter of ModelPool must be >= 1. Got {size} instead.")
+        self.fn = fn
+        self.size = size
+        self.processes: list[ModelProcess] = []
+        self._free: queue.SimpleQueue[ModelProcess] = queue.SimpleQueue()
+
+    def start(self) -> ModelPool:
+        for i in range(self.size):
+            process = ModelProcess(self.fn, name=f"notecheck-model-{i}").start()
+            self.processes.append(process)
+            self._free.put(process)
+        return self
+
+    @property
+    def alive(self) -> int:
+        """How many of the processes are still running."""
+        return sum(p.alive for p in self.processes)
+
+    def __call__(self, items: Any) -> Any:
+        process = self._free.get()
+        try:
+            if process.failed is None:
+                try:
+                    return process(items)
+                except ModelProcessError:
+                    pass  # logged by the process; this call runs here
+        finally:
+            self._free.put(process)
+        return self.fn(items)
+
+    def close(self) -> None:
+        for process in self.processes:
+            process.close()
