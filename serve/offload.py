@@ -67,13 +67,21 @@ def _serve(conn: Any, parent_end: Any, fn: Callable[[Any], Any], parent_pid: int
         try:
             reply: tuple[bool, Any] = (True, fn(items))
         except Exception as exc:
-            reply = (False, exc)
+            reply = (False, _portable(exc))
         try:
             conn.send(reply)
-        except (pickle.PicklingError, TypeError, AttributeError):  # an exception that cannot cross the pipe
-            conn.send((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
         except (BrokenPipeError, OSError):
             return
+
+
+def _portable(exc: Exception) -> Exception:
+    """``exc`` if it survives pickling both ways (many exception classes do not: pickle re-creates them from
+    ``args``), else a RuntimeError carrying its type and message."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
 
 
 class ModelProcess:

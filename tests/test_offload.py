@@ -1,0 +1,333 @@
+"""Model processes (serve.offload) and the fast lane of ``POST /v1/check``: same answers as the standard paths,
+failures that lose no request, children that never outlive the server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES
+from fastapi.testclient import TestClient
+
+import serve.app
+import serve.routes.check
+from serve.app import create_app
+from serve.offload import ModelPool, ModelProcess, fork_is_safe
+from serve.settings import Settings
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="model processes are forked (Linux only)")
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTES = [json.loads(line) for line in (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines()]
+KEY = "test-key-0123456789"
+STATE = {"loaded": "before fork"}  # a child sees the parent's state as it was when it forked
+
+
+def echo_state(items: list) -> list:
+    return [(STATE["loaded"], os.getpid(), item) for item in items]
+
+
+def fail_on_bad(items: list) -> list:
+    if "bad" in items:
+        raise ValueError(f"cannot check {items!r}")
+    return [x.upper() for x in items]
+
+
+class Unpicklable(Exception):
+    def __init__(self, a: int, b: int) -> None:  # pickle re-creates exceptions from args: (a, b) != (message,)
+        super().__init__(f"{a}/{b}")
+
+
+def raise_unpicklable(items: list) -> list:
+    raise Unpicklable(1, 2)
+
+
+def _gone(pid: int, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            if state == "Z":  # exited, waiting for its parent to collect it
+                return True
+        except (ProcessLookupError, FileNotFoundError):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+# -- ModelProcess / ModelPool ------------------------------------------------------------------------------
+def test_model_process_runs_the_function_on_inherited_state():
+    STATE["loaded"] = "loaded in the parent"
+    process = ModelProcess(echo_state).start()
+    try:
+        STATE["loaded"] = "changed after the fork"
+        out = process(["a", "b"])
+        assert [(s, item) for s, _, item in out] == [("loaded in the parent", "a"), ("loaded in the parent", "b")]
+        assert {pid for _, pid, _ in out} == {process.pid} != {os.getpid()}
+        assert process.alive
+    finally:
+        process.close()
+        STATE["loaded"] = "before fork"
+    assert not process.alive and _gone(process.pid)
+
+
+def test_model_process_raises_the_functions_exceptions_and_goes_on():
+    process = ModelProcess(fail_on_bad).start()
+    try:
+        with pytest.raises(ValueError, match=r"cannot check \['ok', 'bad'\]"):
+            process(["ok", "bad"])
+        assert process(["ok"]) == ["OK"]
+        with pytest.raises(RuntimeError, match="Unpicklable: 1/2"):
+            ModelProcess(raise_unpicklable).start()(["x"])
+    finally:
+        process.close()
+
+
+def test_pool_runs_calls_in_the_parent_once_a_child_died(caplog):
+    pool = ModelPool(fail_on_bad, 2).start()
+    try:
+        assert pool.alive == 2 and pool(["a"]) == ["A"]
+        victim = pool.processes[0]
+        os.kill(victim.pid, signal.SIGKILL)
+        assert _gone(victim.pid)
+        # every call still gets its answer: from the live child, or here for the dead one
+        assert [pool([f"n{i}"]) for i in range(6)] == [[f"N{i}"] for i in range(6)]
+        assert pool.alive == 1 and victim.failed and "exit code -9" in victim.failed
+        assert "the model process stopped" in caplog.text
+        with pytest.raises(ValueError, match="cannot check"):  # the function's own errors still reach the caller
+            pool(["bad"])
+    finally:
+        pool.close()
+    assert pool.alive == 0 and pool(["after close"]) == ["AFTER CLOSE"]
+
+
+@pytest.mark.parametrize("size", [0, -1])
+def test_pool_size_must_be_positive(size):
+    with pytest.raises(ValueError, match=f"The 'size' parameter of ModelPool must be >= 1. Got {size} instead."):
+        ModelPool(len, size)
+
+
+def test_model_process_dies_with_its_parent():
+    """A server killed with SIGKILL (no shutdown code runs) must not leave its model process behind."""
+    code = (
+        "import sys, time\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from serve.offload import ModelProcess\n"
+        "p = ModelProcess(len).start()\n"
+        "print(p.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(parent.stdout.readline())
+        assert not _gone(child, timeout=0.3)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        assert _gone(child), f"model process {child} outlived its parent"
+    finally:
+        parent.kill()
+        parent.stdout.close()
+
+
+def test_fork_is_unsafe_with_other_threads():
+    import threading
+
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        assert not fork_is_safe()
+    finally:
+        stop.set()
+        t.join()
+
+
+# -- the app with model processes -------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def settings(sample_model_dir: Path, sample_sentiment_dir: Path) -> Settings:
+    return Settings(model_dir=sample_model_dir, comment_model_dir=sample_sentiment_dir, api_keys=[KEY])
+
+
+@pytest.fixture(scope="module")
+def thread_client(settings):
+    with TestClient(create_app(settings.model_copy(update={"model_processes": 0}))) as c:
+        c.headers["X-API-Key"] = KEY
+        yield c
+
+
+@pytest.fixture(scope="module")
+def process_client(settings):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(serve.app, "fork_is_safe", lambda: True)  # a TestClient's portal thread is idle while forking
+        app = create_app(settings.model_copy(update={"model_processes": 2}))
+        with TestClient(app) as c:
+            c.headers["X-API-Key"] = KEY
+            pids = [p.pid for p in app.state.served.pool.processes]
+            yield c
+    assert all(_gone(pid) for pid in pids), "the lifespan's shutdown stops the model processes"
+
+
+BODIES = [
+    {"id": n["id"], "title": n["title"], "text": n["text"], **({"comments": ["好用吗", "求链接"]} if i % 3 else {})}
+    for i, n in enumerate(NOTES[:12])
+]
+
+
+def test_readyz_says_where_checks_run(thread_client, process_client):
+    assert thread_client.get("/readyz").json()["checks_run_in"] == "worker threads"
+    assert process_client.get("/readyz").json()["checks_run_in"] == "model processes"
+
+
+@pytest.mark.parametrize("top", [None, 0, 3])
+def test_model_processes_answer_like_threads(thread_client, process_client, top):
+    params = {} if top is None else {"top": top}
+    for body in BODIES:
+        a = thread_client.post("/v1/check", json=body, params=params)
+        b = process_client.post("/v1/check", json=body, params=params)
+        assert a.status_code == b.status_code == 200
+        assert a.json() == b.json()
+    a = thread_client.post("/v1/check/batch", json={"notes": BODIES}, params=params)
+    b = process_client.post("/v1/check/batch", json={"notes": BODIES}, params=params)
+    assert a.status_code == b.status_code == 200 and a.json() == b.json()
+    assert [r["id"] for r in b.json()["results"]] == [x["id"] for x in BODIES]
+
+
+def test_model_processes_answer_concurrent_requests_like_serial(process_client):
+    from concurrent.futures import ThreadPoolExecutor
+
+    serial = [process_client.post("/v1/check", json=b).json() for b in BODIES]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(lambda b: process_client.post("/v1/check", json=b).json(), BODIES * 2))
+    assert together == serial * 2
+
+
+def test_metrics_are_counted_in_the_server_process(process_client):
+    import re
+
+    before = process_client.get("/metrics").text
+    process_client.post("/v1/check", json=BODIES[1])  # with comments
+    after = process_client.get("/metrics").text
+
+    def total(text: str, name: str) -> float:
+        return sum(float(v) for v in re.findall(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, flags=re.M))
+
+    assert total(after, "notecheck_decisions_total") == total(before, "notecheck_decisions_total") + 1
+    assert total(after, "notecheck_comments_scored_total") == total(before, "notecheck_comments_scored_total") + 2
+
+
+# -- the fast lane of POST /v1/check -----------------------------------------------------------------------
+J = {"content-type": "application/json"}
+REQUESTS = [
+    ("valid", {}, J, json.dumps(BODIES[0])),
+    ("valid with comments", {}, J, json.dumps(BODIES[1], ensure_ascii=False)),
+    ("top", {"top": "2"}, J, json.dumps(BODIES[0])),
+    ("top=0", {"top": "0"}, J, json.dumps(BODIES[0])),
+    ("top=51", {"top": "51"}, J, json.dumps(BODIES[0])),
+    ("top=-1", {"top": "-1"}, J, json.dumps(BODIES[0])),
+    ("top=x", {"top": "x"}, J, json.dumps(BODIES[0])),
+    ("other parameter", {"tops": "2"}, J, json.dumps(BODIES[0])),
+    ("charset", {}, {"content-type": "application/json; charset=utf-8"}, json.dumps(BODIES[0])),
+    ("text/plain", {}, {"content-type": "text/plain"}, json.dumps(BODIES[0])),
+    ("lone surrogate escaped", {}, J, '{"text": "\\ud800 a"}'),
+    ("lone surrogate in id", {}, J, '{"text": "a", "id": "\\udc00"}'),
+    ("blank", {}, J, '{"title": " ", "text": ""}'),
+    ("extra field", {}, J, '{"text": "a", "colour": 1}'),
+    ("too long", {}, J, json.dumps({"text": "x" * 20_001})),
+    ("invalid JSON", {}, J, '{"text": "a",}'),
+    ("NaN", {}, J, '{"text": NaN}'),
+    ("duplicate key", {}, J, '{"text": "first", "text": "second"}'),
+    ("not an object", {}, J, "[1, 2]"),
+    ("comment objects", {}, J, json.dumps({"text": "a", "comments": [{"text": "好", "likes": 2}, "x"]})),
+]
+
+
+@pytest.fixture(scope="module")
+def lane_client(settings):
+    with TestClient(create_app(settings.model_copy(update={"model_processes": 0}))) as c:
+        yield c
+
+
+@pytest.mark.parametrize(("name", "params", "headers", "body"), REQUESTS, ids=[r[0] for r in REQUESTS])
+@pytest.mark.parametrize("key", [KEY, None, "wrong-key-0123456789"], ids=["key", "no key", "wrong key"])
+def test_fast_lane_answers_like_the_standard_handler(lane_client, monkeypatch, name, params, headers, body, key):
+    taken = []
+    fast = serve.routes.check.fast_check
+
+    async def spy(request):
+        response = await fast(request)
+        taken.append(response is not None)
+        return response
+
+    async def never(request):
+        return None
+
+    headers = {**headers, **({"X-API-Key": key} if key else {})}
+    monkeypatch.setattr(serve.routes.check, "fast_check", spy)
+    a = lane_client.post("/v1/check", params=params, headers=headers, content=body.encode("utf-8", "surrogatepass"))
+    monkeypatch.setattr(serve.routes.check, "fast_check", never)
+    b = lane_client.post("/v1/check", params=params, headers=headers, content=body.encode("utf-8", "surrogatepass"))
+    assert (a.status_code, a.json()) == (b.status_code, b.json())
+    # valid requests the lane leaves to the standard handler: another query parameter, a charset parameter, a
+    # surrogate escape pydantic's JSON parser refuses (FastAPI's json.loads accepts it)
+    unusual = ("other parameter", "charset", "lone surrogate escaped")
+    assert taken == [a.status_code == 200 and key == KEY and name not in unusual]
+
+
+def test_a_real_server_checks_in_model_processes_and_stops_them(settings, tmp_path):
+    """``notecheck serve`` as users run it: uvicorn in its own process forks the model processes in the lifespan,
+    answers like the in-process app, and stops them on SIGTERM."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTECHECK_")}
+    env.update(
+        NOTECHECK_MODEL_DIR=str(settings.model_dir),
+        NOTECHECK_COMMENT_MODEL_DIR=str(settings.comment_model_dir),
+        NOTECHECK_API_KEYS=KEY,
+        PYTHONPATH=str(ROOT),
+    )
+    log = tmp_path / "server.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "serve.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=str(ROOT),
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        import httpx
+
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                ready = httpx.get(f"{base}/readyz", timeout=1)
+                if ready.status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        assert ready.json()["checks_run_in"] == "model processes"
+        children = [int(c) for c in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
+        assert len(children) == Settings().model_processes
+        with TestClient(create_app(settings.model_copy(update={"model_processes": 0}))) as local:
+            for body in BODIES[:4]:
+                got = httpx.post(f"{base}/v1/check", json=body, headers={"X-API-Key": KEY}, timeout=30)
+                want = local.post("/v1/check", json=body, headers={"X-API-Key": KEY})
+                assert got.status_code == 200 and got.json() == want.json()
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+        assert all(_gone(c) for c in children), log.read_text()
+    finally:
+        server.kill()
+        server.wait(10)
