@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -41,8 +42,9 @@ def fail_on_bad(items: list) -> list:
 
 
 class Unpicklable(Exception):
-    def __init__(self, a: int, b: int) -> None:  # pickle re-creates exceptions from args: (a, b) != (message,)
+    def __init__(self, a: int, b: int) -> None:
         super().__init__(f"{a}/{b}")
+        self.lock = threading.Lock()  # pickle cannot copy a lock (nor re-create this class from its args)
 
 
 def raise_unpicklable(items: list) -> list:
@@ -138,8 +140,6 @@ def test_model_process_dies_with_its_parent():
 
 
 def test_fork_is_unsafe_with_other_threads():
-    import threading
-
     stop = threading.Event()
     t = threading.Thread(target=stop.wait)
     t.start()
