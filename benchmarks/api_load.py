@@ -1,12 +1,13 @@
 """Load test of the prediction API over loopback HTTP, against a hello-world endpoint of the same server.
 
     python benchmarks/api_load.py [--model DIR] [--duration 20] [--concurrency 32] [--workers 1]
-                                  [--client-impl raw|httpx] [--coalesce N]
+                                  [--client-impl raw|httpx] [--coalesce N] [--model-processes N]
 
 1. Starts ``uvicorn`` as a subprocess on 127.0.0.1 (a free port) with the notecheck app plus a FastAPI
    hello-world route (``GET /hello``, ``async def``) on the same app, so both share server, middleware and
    settings. Reports the time from process start to ``/readyz`` answering 200 (and, with several workers, to
-   every worker being ready), the server's own model-loading steps, and each worker's resident memory.
+   every worker being ready), the server's own model-loading steps, each worker's resident memory, and the
+   proportional set size (PSS) of each worker and of its model processes (which share its pages copy-on-write).
    Readiness is polled with a bare socket, not httpx: ``httpx.get`` builds an SSL context per call (~50 ms of
    CPU), so polling with it every 10 ms kept a core busy while the server was starting on a 2-core machine.
 2. Runs the load generator as a *separate process* (this file with ``--client``) with ``--concurrency``
@@ -16,7 +17,8 @@
    ``AsyncClient`` (``--client-impl httpx``) needs ~5 ms per request, more than the server's hello-world, so
    with it the load generator, not the server, sets both throughputs and the ratio.
 3. Prints throughput and p50/p99 latency of both, the ratios (check / hello-world), the CPU per request of server
-   and client, and where the machine's CPU went during each phase (server, load generator, other processes).
+   (workers and their model processes) and client, and where the machine's CPU went during each phase (server,
+   load generator, other processes).
 
 Issue 4 targets: /v1/check p99 <= 25 ms and throughput >= 50% of hello-world; start-up to ready <= 3 s.
 In a closed loop, latency = connections / throughput (Little's law): 32 connections and p99 <= 25 ms need well
