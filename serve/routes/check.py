@@ -115,12 +115,17 @@ def check_jobs(models: LoadedModels, jobs: list[Job]) -> list[Checked]:
     ]
 
 
-def responses(metrics: Metrics, checked: list[Checked]) -> list[Response]:
-    """The HTTP responses of checked jobs; counts decisions and scored comments (in the serving process)."""
+def count_checked(metrics: Metrics, checked: list[Checked]) -> None:
+    """Count the decisions and scored comments of checked jobs (in the serving process, which owns the metrics)."""
     metrics.count_decisions([decision for _, decision, _ in checked])
     scored = sum(n for _, _, n in checked)
     if scored:
         metrics.comments.inc(scored)
+
+
+def responses(metrics: Metrics, checked: list[Checked]) -> list[Response]:
+    """The HTTP responses of checked jobs, counted."""
+    count_checked(metrics, checked)
     return [Response(body, media_type="application/json") for body, _, _ in checked]
 
 
@@ -219,7 +224,7 @@ async def check_batch(
 
     def work() -> Response:
         checked = served.run_checks([job_of(n, k) for n in batch.notes])
-        responses(metrics, checked)  # counts decisions and comments
+        count_checked(metrics, checked)
         parts = b",".join(body for body, _, _ in checked)
         version = to_json(models.ad.version)
         return Response(b'{"n":%d,"results":[%b],"model_version":%b}' % (len(checked), parts, version),
