@@ -331,3 +331,21 @@ def test_a_real_server_checks_in_model_processes_and_stops_them(settings, tmp_pa
     finally:
         server.kill()
         server.wait(10)
+
+
+def test_fast_lane_knows_every_dependency_of_the_route():
+    """The lane does the work of the route's dependencies itself (the API-key check, the loaded models); a
+    dependency added to the route later must be added to the lane too, or the lane would skip it."""
+    from serve.deps import get_served, require_api_key
+
+    (route,) = [r for r in serve.routes.check.router.routes if r.path == "/v1/check"]
+    assert isinstance(route, serve.routes.check.CheckRoute)
+
+    def calls(dependant) -> set:
+        found = {d.call for d in dependant.dependencies}
+        for d in dependant.dependencies:
+            found |= calls(d)
+        return found
+
+    assert calls(route.dependant) == {require_api_key, get_served}
+    assert {p.name for p in route.dependant.query_params} == {"top"}
