@@ -56,13 +56,15 @@ def _die_with_parent(parent_pid: int) -> None:
 def _serve(conn: Any, parent_end: Any, fn: Callable[[Any], Any], parent_pid: int) -> None:
     """The child's loop: ``fn(items)`` for every message until the parent closes its end (or dies)."""
     parent_end.close()  # else the child itself would keep the pipe open and never see the parent go
-    for sig in (signal.SIGTERM, signal.SIGINT):  # not the server's handlers inherited by the fork
-        signal.signal(sig, signal.SIG_DFL)
+    # Not the server's handlers inherited by the fork: SIGTERM (also sent when the parent dies) ends the child;
+    # Ctrl-C reaches the whole process group, and the child leaves when its server closes the pipe.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent_pid)
     while True:
         try:
             items = conn.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
+        except (EOFError, OSError):
             return
         try:
             reply: tuple[bool, Any] = (True, fn(items))

@@ -139,6 +139,20 @@ def test_model_process_dies_with_its_parent():
         parent.stdout.close()
 
 
+def test_ctrl_c_is_left_to_the_server_and_sigterm_ends_the_child():
+    """Ctrl-C reaches the whole process group: the child keeps answering until its server closes the pipe (the
+    server's inherited handlers are not kept either: SIGTERM ends the child)."""
+    process = ModelProcess(fail_on_bad).start()
+    try:
+        os.kill(process.pid, signal.SIGINT)
+        time.sleep(0.2)
+        assert process(["still here"]) == ["STILL HERE"]
+        os.kill(process.pid, signal.SIGTERM)
+        assert _gone(process.pid)
+    finally:
+        process.close()
+
+
 def test_fork_is_unsafe_with_other_threads():
     stop = threading.Event()
     t = threading.Thread(target=stop.wait)
