@@ -8,6 +8,7 @@ serve`` runs it with uvicorn (:mod:`serve.cmd_serve`). See ``/docs`` or ``/opena
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -51,6 +52,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Loading is CPU/IO-bound but nothing is served before start-up completes, so it runs here directly.
         models = load_models(settings)
         metrics: Metrics = app.state.metrics
+        # The loaded models are long-lived: take them out of the cyclic collector's way, so that a full collection
+        # does not walk them (50-70 ms with the shipped models loaded, a pause every request in flight waits for),
+        # and so that model processes forked next share their pages instead of copying them.
+        gc.collect()
+        gc.freeze()
         run_checks, pool = _checker(models, settings)
         # With model processes, one batch in flight per process; else per model thread.
         limiter = anyio.CapacityLimiter(settings.model_threads if pool is None else pool.size)
@@ -74,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 tasks.cancel_scope.cancel()
                 if pool is not None:
                     pool.close()
+                gc.unfreeze()
 
     app = FastAPI(
         title="notecheck",

@@ -113,15 +113,20 @@ class ModelProcess:
     def start(self) -> ModelProcess:
         ctx = mp.get_context("fork")
         parent, child = ctx.Pipe(duplex=True)
-        gc.collect()
-        gc.freeze()  # the inherited objects stay shared with the child instead of being copied by its collector
+        # The inherited objects stay shared with the child instead of being copied by its collector (the app has
+        # usually frozen its loaded models already; then that is left as it is).
+        already_frozen = gc.get_freeze_count() > 0
+        if not already_frozen:
+            gc.collect()
+            gc.freeze()
         try:
             process = ctx.Process(
                 target=_serve, args=(child, parent, self.fn, os.getpid()), name=self.name, daemon=True
             )
             process.start()
         finally:
-            gc.unfreeze()
+            if not already_frozen:
+                gc.unfreeze()
         child.close()
         self._conn, self._process = parent, process
         return self
