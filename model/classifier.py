@@ -9,6 +9,7 @@ genuine notes) and the lower edge of the "review" band.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ from model.cues import CUE_PATTERNS, find_cues
 from model.engine import CompiledModel, CompiledPipeline, Features, top_contributions
 from model.errors import InvalidNoteError
 from model.notes import Note, parse_note
-from model.text import COMMENTS_MARKER, normalize_text, prepare_comment_text, prepare_document
+from model.text import COMMENTS_MARKER, PLACEHOLDER_RE, normalize_text, prepare_comment_text, prepare_document
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -181,6 +182,8 @@ def _readable(feature: str) -> tuple[str, str]:
                 labels.append("@mention")
             elif kind == "has":
                 labels.append(f"has a {value}")
+            elif kind == "comments" and not value:
+                labels.append("the comments section")
             else:
                 labels.append(w)
             kinds.add(kind)
@@ -279,8 +282,23 @@ class AdModel(CompiledModel):
             self._readable[j] = found
         return found
 
+    def _label(self, j: int, doc: str) -> tuple[str, str, str]:
+        """:meth:`describe_feature` of column ``j`` as it reads for one prepared document: a character n-gram
+        found only inside the document's placeholders (``e:`` of ``⟦cue:price⟧``, ``ti`` of ``⟦has:title⟧``)
+        is named after those placeholders, not as characters the writer never typed."""
+        feature, label, kind = self.describe_feature(j)
+        if kind == "chars" and feature.startswith("char__"):
+            markers = _marker_source(doc, feature[len("char__") :])
+            if markers:
+                names = list(dict.fromkeys(_readable("word__" + m)[0] for m in markers))
+                whose = "its marker" if len(markers) == 1 else "their markers"
+                names = names[:3] + ([f"{len(names) - 3} more"] if len(names) > 3 else [])
+                gram = feature[len("char__") :].replace("⟦", "‹").replace("⟧", "›")
+                label = f"{', '.join(names)} (characters “{gram}” of {whose})"
+        return feature, label, kind
+
     def _explain_arrays(
-        self, idx: np.ndarray, data: np.ndarray, doc_cues: dict[str, list[str]], top: int
+        self, idx: np.ndarray, data: np.ndarray, doc_cues: dict[str, list[str]], top: int, doc: str
     ) -> Explanation:
         contrib = data * self._coef[idx]
         pos = _strongest(contrib, top)
@@ -288,7 +306,7 @@ class AdModel(CompiledModel):
         reasons = []
         # Python ints and floats once for all picked entries (numpy scalars one at a time cost more than the rest).
         for j, value in zip(idx[picked].tolist(), contrib[picked].tolist(), strict=True):
-            feature, label, kind = self.describe_feature(j)
+            feature, label, kind = self._label(j, doc)
             evidence: tuple[str, ...] = ()
             if kind == "cue":
                 cue = feature.split("⟦cue:", 1)[1].split("⟧", 1)[0]
@@ -305,8 +323,9 @@ class AdModel(CompiledModel):
         """Top features pushing this note towards "ad" and towards "genuine", with their contributions."""
         (parsed,) = as_notes([note], name="note")
         found: list[tuple[str, str]] = []
-        X = self._engine.transform([self._documents.document(parsed, found)])
-        return self._explain_arrays(*X.row(0), _evidence(found), top)
+        doc = self._documents.document(parsed, found)
+        X = self._engine.transform([doc])
+        return self._explain_arrays(*X.row(0), _evidence(found), top, doc)
 
     def check(self, note: Any, *, top: int = 8) -> CheckResult:
         """Decision, calibrated probability, thresholds and reasons for one note."""
@@ -322,7 +341,8 @@ class AdModel(CompiledModel):
     def _check_parsed(self, parsed: list[Note], *, top: int) -> list[CheckResult]:
         found: list[list[tuple[str, str]]] = [[] for _ in parsed]
         build = self._documents.document
-        X = self._engine.transform([build(note, cues) for note, cues in zip(parsed, found, strict=True)])
+        docs = [build(note, cues) for note, cues in zip(parsed, found, strict=True)]
+        X = self._engine.transform(docs)
         probs = self._calibrate(self._engine.decision(X))
         out = []
         for i in range(len(parsed)):
@@ -334,7 +354,7 @@ class AdModel(CompiledModel):
                     ad_probability=round(p, 6) if math.isfinite(p) else 0.0,
                     threshold=self.threshold,
                     review_threshold=self.review_threshold,
-                    explanation=self._explain_arrays(*X.row(i), evidence, top),
+                    explanation=self._explain_arrays(*X.row(i), evidence, top, docs[i]),
                     cues=tuple({"cue": k, "label": CUE_PATTERNS[k].label, "evidence": v} for k, v in evidence.items()),
                 )
             )
@@ -343,12 +363,13 @@ class AdModel(CompiledModel):
     def score(self, notes: Iterable[Note], *, top: int = 3) -> tuple[np.ndarray, list[list[str]]]:
         """Probabilities and the labels of the ``top`` reasons towards "ad" of validated notes, for a whole
         batch at once (what archive scoring needs; :meth:`check_many` builds full explanations)."""
-        X = self._engine.transform(self.documents(notes))
+        docs = self.documents(notes)
+        X = self._engine.transform(docs)
         probs = self._calibrate(self._engine.decision(X))
         reasons: list[list[str]] = [[] for _ in range(X.n_rows)]
         rows, cols, _ = top_contributions(X, self._coef, top, towards="positive")
         for r, j in zip(rows.tolist(), cols.tolist(), strict=True):
-            reasons[r].append(self.describe_feature(j)[1])
+            reasons[r].append(self._label(j, docs[r])[1])
         return probs, reasons
 
 
@@ -361,6 +382,31 @@ def _strongest(values: np.ndarray, top: int) -> list[int]:
         kth = np.partition(v, len(v) - top)[len(v) - top]  # the top-th largest value
         cand = cand[v >= kth]  # ties with it stay candidates; the stable sort below picks the earliest
     return cand[np.argsort(-values[cand], kind="stable")][: max(top, 0)].tolist()
+
+
+def _marker_source(doc: str, gram: str) -> list[str] | None:
+    """The placeholders (``⟦…⟧``) of a prepared document holding every occurrence of the character n-gram
+    ``gram``, in order of appearance; None when the n-gram occurs anywhere else (it is then the note's own text),
+    is not found, or contains whitespace. Searched in the lower-cased document, so an occurrence the vectorizer
+    would see after lower-casing is never missed."""
+    if not gram or any(c.isspace() for c in gram) or "⟦" not in doc:
+        return None
+    text = doc.lower()
+    spans = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(text)]
+    starts = [a for a, _ in spans]
+    found: list[str] = []
+    at = text.find(gram)
+    if at < 0:
+        return None
+    while at >= 0:
+        k = bisect_right(starts, at) - 1
+        if k < 0 or at + len(gram) > spans[k][1]:
+            return None
+        marker = doc[spans[k][0] : spans[k][1]]
+        if marker not in found:
+            found.append(marker)
+        at = text.find(gram, at + 1)
+    return found
 
 
 def _cue_evidence(note: Note) -> dict[str, list[str]]:

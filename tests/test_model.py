@@ -16,6 +16,7 @@ from model import (
 from model.artifacts import ARRAYS_FILE, CARD_FILE, PIPELINE_FILE, load_pipeline
 from model.classifier import AdModel, NoteDocuments
 from model.errors import ModelLoadError, NotFittedError
+from model.notes import Note
 
 NOTES = [
     {"title": "源头厂家直供", "text": "加vx: abc123 原价199现价99，链接在主页，闭眼入"},
@@ -70,6 +71,43 @@ def test_explain_gives_readable_reasons_that_add_up(sample_model):
     assert float(sample_model.decision_function([note])[0]) == pytest.approx(exp.log_odds, abs=1e-3)
     assert all(r.contribution > 0 for r in exp.towards_ad)
     assert all(r.contribution < 0 for r in exp.towards_genuine)
+
+
+@pytest.mark.parametrize(
+    ("doc", "gram", "expected"),
+    [
+        ("⟦has:title⟧ 新店 ⟦cue:price⟧ ⟦cue:call_to_action⟧", "ti", ["⟦has:title⟧", "⟦cue:call_to_action⟧"]),
+        ("⟦has:title⟧ 新店 ⟦cue:price⟧ ⟦cue:price⟧", "e:", ["⟦cue:price⟧"]),
+        ("⟦has:title⟧ title 新店", "ti", None),  # also typed by the writer
+        ("⟦has:title⟧ TItle 新店", "ti", None),  # the vectorizer lower-cases: still the writer's
+        ("⟦has:title⟧ 新店", "店", None),
+        ("⟦has:title⟧ 新店", "s:t", ["⟦has:title⟧"]),
+        ("⟦has:title⟧ 新店", "⟧ 新", None),  # whitespace: between marker and text
+        ("没有标记的笔记", "笔记", None),
+        ("⟦has:title⟧", "zz", None),
+    ],
+)
+def test_marker_source_of_character_ngrams(doc, gram, expected):
+    from model.classifier import _marker_source
+
+    assert _marker_source(doc, gram) == expected
+
+
+def test_character_reasons_from_placeholders_are_named_after_them():
+    """Character n-grams of the prepared document's placeholders (``ue:`` of ``⟦cue:price⟧``) are not text the
+    writer typed: the reasons name the placeholders; n-grams of the writer's own text keep their characters."""
+    model = load_model()
+    note = {"title": "新店开业", "text": "加vx领券，原价199现价99，链接在主页，私信下单"}
+    exp = model.explain(note, top=1000)
+    chars = [r for r in exp.towards_ad + exp.towards_genuine if r.kind == "chars"]
+    inside = [r for r in chars if r.feature in ("char__ue:", "char__e:")]
+    assert inside and all(r.label.startswith("cue: ") and "of their markers" in r.label for r in inside)
+    typed = next(r for r in chars if r.feature == "char__下单")
+    assert typed.label == "characters “下单”"
+    (parsed,) = model.check_many([note], top=1000)
+    assert parsed.explanation == exp
+    _, labels = model.score([Note(title=note["title"], text=note["text"])], top=1000)
+    assert {r.label for r in exp.towards_ad} <= set(labels[0])
 
 
 def test_check_result_is_json_serialisable(sample_model):
