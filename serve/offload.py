@@ -40,27 +40,29 @@ def fork_is_safe() -> bool:
     return sys.platform == "linux" and "fork" in mp.get_all_start_methods() and threading.active_count() == 1
 
 
-def _die_with_parent(parent_pid: int) -> None:
+def _die_with_parent(parent_pid: int, name: str) -> None:
     """Have the kernel send SIGTERM to this process when its parent dies (Linux ``PR_SET_PDEATHSIG``), so a
-    killed server never leaves its model process behind."""
+    killed server never leaves its model process behind; name the process (``ps``/``pgrep`` show ``name``)."""
     try:
         import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+        libc.prctl(15, name.encode()[:15])  # 15 = PR_SET_NAME (at most 15 bytes)
     except (OSError, AttributeError):  # pragma: no cover - not Linux; the closed pipe still ends the loop
         pass
     if os.getppid() != parent_pid:  # the parent died before the line above took effect
         os._exit(0)
 
 
-def _serve(conn: Any, parent_end: Any, fn: Callable[[Any], Any], parent_pid: int) -> None:
+def _serve(conn: Any, parent_end: Any, fn: Callable[[Any], Any], parent_pid: int, name: str) -> None:
     """The child's loop: ``fn(items)`` for every message until the parent closes its end (or dies)."""
     parent_end.close()  # else the child itself would keep the pipe open and never see the parent go
     # Not the server's handlers inherited by the fork: SIGTERM (also sent when the parent dies) ends the child;
     # Ctrl-C reaches the whole process group, and the child leaves when its server closes the pipe.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent(parent_pid)
+    _die_with_parent(parent_pid, name)
     while True:
         try:
             items = conn.recv()
@@ -94,7 +96,7 @@ class ModelProcess:
     :meth:`close` (the child exits when its pipe closes).
     """
 
-    def __init__(self, fn: Callable[[Any], Any], *, name: str = "notecheck-model") -> None:
+    def __init__(self, fn: Callable[[Any], Any], *, name: str = "notecheck-model") -> None:  # (<= 15 bytes)
         self.fn = fn
         self.name = name
         self._lock = threading.Lock()
@@ -121,7 +123,7 @@ class ModelProcess:
             gc.freeze()
         try:
             process = ctx.Process(
-                target=_serve, args=(child, parent, self.fn, os.getpid()), name=self.name, daemon=True
+                target=_serve, args=(child, parent, self.fn, os.getpid(), self.name), name=self.name, daemon=True
             )
             process.start()
         finally:
@@ -178,7 +180,7 @@ class ModelPool:
 
     def start(self) -> ModelPool:
         for i in range(self.size):
-            process = ModelProcess(self.fn, name=f"notecheck-model-{i}").start()
+            process = ModelProcess(self.fn, name=f"notecheck-mod{i}").start()
             self.processes.append(process)
             self._free.put(process)
         return self

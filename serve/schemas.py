@@ -213,6 +213,11 @@ class ReadyOut(BaseModel):
     checks_run_in: Literal["model processes", "worker threads"] | None = Field(
         None, description="where notes are checked: child processes beside the event loop, or threads of this one"
     )
+    model_processes: dict[str, int] | None = Field(
+        None,
+        description="model processes started and still alive (a dead one's work is done by the worker itself, "
+        "no request is lost; it is not restarted)",
+    )
 
 
 class ErrorItem(BaseModel):

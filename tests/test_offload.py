@@ -75,6 +75,7 @@ def test_model_process_runs_the_function_on_inherited_state():
         assert [(s, item) for s, _, item in out] == [("loaded in the parent", "a"), ("loaded in the parent", "b")]
         assert {pid for _, pid, _ in out} == {process.pid} != {os.getpid()}
         assert process.alive
+        assert Path(f"/proc/{process.pid}/comm").read_text().strip() == "notecheck-model"  # for ps and pgrep
     finally:
         process.close()
         STATE["loaded"] = "before fork"
@@ -196,8 +197,10 @@ BODIES = [
 
 
 def test_readyz_says_where_checks_run(thread_client, process_client):
-    assert thread_client.get("/readyz").json()["checks_run_in"] == "worker threads"
-    assert process_client.get("/readyz").json()["checks_run_in"] == "model processes"
+    threads, processes = thread_client.get("/readyz").json(), process_client.get("/readyz").json()
+    assert (threads["checks_run_in"], threads["model_processes"]) == ("worker threads", None)
+    assert processes["checks_run_in"] == "model processes"
+    assert processes["model_processes"] == {"started": 2, "alive": 2}
 
 
 @pytest.mark.parametrize("top", [None, 0, 3])

@@ -41,6 +41,7 @@ async def readyz(request: Request) -> JSONResponse:
             "load_seconds": models.load_seconds,
             "load_steps": models.load_steps,
             "checks_run_in": _checks_run_in(request),
+            "model_processes": _model_processes(request),
         }
     )
 
@@ -49,6 +50,12 @@ def _checks_run_in(request: Request) -> str:
     served = getattr(request.app.state, "served", None)
     pool = None if served is None else served.pool
     return "model processes" if pool is not None and pool.alive else "worker threads"
+
+
+def _model_processes(request: Request) -> dict[str, int] | None:
+    served = getattr(request.app.state, "served", None)
+    pool = None if served is None else served.pool
+    return None if pool is None else {"started": pool.size, "alive": pool.alive}
 
 
 @router.get(
