@@ -163,8 +163,12 @@ def _preview(value: Any) -> str:
         return f"str {shown!r}{more}"
     if isinstance(value, (bool, int, float)):
         return f"{type(value).__name__} {value!r}"
-    if isinstance(value, (list, dict)):
-        return f"{'an array' if isinstance(value, list) else 'an object'} of {len(value)} items"
+    if isinstance(value, list):
+        return f"an array of {len(value)} item{'' if len(value) == 1 else 's'}"
+    if isinstance(value, dict):
+        return f"an object with {len(value)} key{'' if len(value) == 1 else 's'}"
+    if isinstance(value, bytes):
+        return f"{len(value)} bytes"
     return type(value).__name__
 
 
@@ -180,6 +184,12 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
             ctx = e.get("ctx") or {}
             msg = f"the body must be valid JSON: {ctx.get('error', 'decode error')} at character {loc[-1]}"
             items.append({"loc": loc, "field": "body", "msg": msg, "type": kind})
+            continue
+        if loc == ["body"] and isinstance(e.get("input"), bytes):  # not parsed: not sent as JSON
+            ctype = request.headers.get("content-type")
+            sent = f"Content-Type {ctype!r:.60}" if ctype else "no Content-Type"
+            msg = f"the body must be a JSON object sent with Content-Type: application/json. Got {sent}"
+            items.append({"loc": loc, "field": "body", "msg": msg, "type": "content_type"})
             continue
         if "input" in e and kind != "too_long":
             msg = f"{msg}. Got {_preview(e['input'])}"

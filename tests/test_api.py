@@ -204,6 +204,22 @@ def test_invalid_json_gives_422(client, raw):
     assert "must be valid JSON" in r.json()["message"]
 
 
+@pytest.mark.parametrize(
+    ("headers", "got"),
+    [
+        ({"content-type": "text/plain"}, "Got Content-Type 'text/plain'"),
+        ({"content-type": "application/x-www-form-urlencoded"}, "Got Content-Type 'application/x-www-form-urlencoded'"),
+        ({}, "Got no Content-Type"),
+    ],
+)
+def test_a_body_not_sent_as_json_says_so(client, headers, got):
+    r = client.post("/v1/check", content=json.dumps(GENUINE_NOTE).encode(), headers=headers)
+    assert r.status_code == 422
+    assert r.json()["message"] == (
+        f"field 'body': the body must be a JSON object sent with Content-Type: application/json. {got}"
+    )
+
+
 def test_422_never_echoes_a_huge_input(client):
     r = client.post("/v1/check", json={"text": 7, "title": "t" * 500_000})
     assert r.status_code == 422 and len(r.content) < 2_000
