@@ -282,13 +282,13 @@ class AdModel(CompiledModel):
             self._readable[j] = found
         return found
 
-    def _label(self, j: int, doc: str) -> tuple[str, str, str]:
+    def _label(self, j: int, places: _Placeholders) -> tuple[str, str, str]:
         """:meth:`describe_feature` of column ``j`` as it reads for one prepared document: a character n-gram
         found only inside the document's placeholders (``e:`` of ``⟦cue:price⟧``, ``ti`` of ``⟦has:title⟧``)
         is named after those placeholders, not as characters the writer never typed."""
         feature, label, kind = self.describe_feature(j)
         if kind == "chars" and feature.startswith("char__"):
-            markers = _marker_source(doc, feature[len("char__") :])
+            markers = places.source(feature[len("char__") :])
             if markers:
                 names = list(dict.fromkeys(_readable("word__" + m)[0] for m in markers))
                 whose = "its marker" if len(markers) == 1 else "their markers"
@@ -304,9 +304,10 @@ class AdModel(CompiledModel):
         pos = _strongest(contrib, top)
         picked = pos + _strongest(-contrib, top)
         reasons = []
+        places = _Placeholders(doc)
         # Python ints and floats once for all picked entries (numpy scalars one at a time cost more than the rest).
         for j, value in zip(idx[picked].tolist(), contrib[picked].tolist(), strict=True):
-            feature, label, kind = self._label(j, doc)
+            feature, label, kind = self._label(j, places)
             evidence: tuple[str, ...] = ()
             if kind == "cue":
                 cue = feature.split("⟦cue:", 1)[1].split("⟧", 1)[0]
@@ -368,8 +369,11 @@ class AdModel(CompiledModel):
         probs = self._calibrate(self._engine.decision(X))
         reasons: list[list[str]] = [[] for _ in range(X.n_rows)]
         rows, cols, _ = top_contributions(X, self._coef, top, towards="positive")
+        places: dict[int, _Placeholders] = {}
         for r, j in zip(rows.tolist(), cols.tolist(), strict=True):
-            reasons[r].append(self._label(j, docs[r])[1])
+            if r not in places:
+                places[r] = _Placeholders(docs[r])
+            reasons[r].append(self._label(j, places[r])[1])
         return probs, reasons
 
 
@@ -384,29 +388,41 @@ def _strongest(values: np.ndarray, top: int) -> list[int]:
     return cand[np.argsort(-values[cand], kind="stable")][: max(top, 0)].tolist()
 
 
-def _marker_source(doc: str, gram: str) -> list[str] | None:
-    """The placeholders (``⟦…⟧``) of a prepared document holding every occurrence of the character n-gram
-    ``gram``, in order of appearance; None when the n-gram occurs anywhere else (it is then the note's own text),
-    is not found, or contains whitespace. Searched in the lower-cased document, so an occurrence the vectorizer
-    would see after lower-casing is never missed."""
-    if not gram or any(c.isspace() for c in gram) or "⟦" not in doc:
-        return None
-    text = doc.lower()
-    spans = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(text)]
-    starts = [a for a, _ in spans]
-    found: list[str] = []
-    at = text.find(gram)
-    if at < 0:
-        return None
-    while at >= 0:
-        k = bisect_right(starts, at) - 1
-        if k < 0 or at + len(gram) > spans[k][1]:
+class _Placeholders:
+    """The placeholders (``⟦…⟧``) of one prepared document, to name the character n-grams found only inside them.
+    Built once per document; each n-gram then costs a substring test, and a scan only when it is marker-only."""
+
+    def __init__(self, doc: str) -> None:
+        self.doc = doc
+        self.text = doc.lower()  # the vectorizer lower-cases: an occurrence it sees is never missed
+        self.spans = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(self.text)]
+        self.starts = [a for a, _ in self.spans]
+        # the text with every placeholder blanked out (same length, so positions agree)
+        self.outside = PLACEHOLDER_RE.sub(lambda m: "\x00" * len(m.group()), self.text)
+
+    def source(self, gram: str) -> list[str] | None:
+        """The placeholders holding every occurrence of ``gram``, in order of appearance; None when it occurs
+        anywhere else (it is then the writer's own text), is not found, or contains whitespace."""
+        if not gram or not self.spans or gram in self.outside or any(c.isspace() for c in gram):
             return None
-        marker = doc[spans[k][0] : spans[k][1]]
-        if marker not in found:
-            found.append(marker)
-        at = text.find(gram, at + 1)
-    return found
+        found: list[str] = []
+        at = self.text.find(gram)
+        if at < 0:
+            return None
+        while at >= 0:
+            k = bisect_right(self.starts, at) - 1
+            if k < 0 or at + len(gram) > self.spans[k][1]:  # straddles a placeholder's edge
+                return None
+            marker = self.doc[self.spans[k][0] : self.spans[k][1]]
+            if marker not in found:
+                found.append(marker)
+            at = self.text.find(gram, at + 1)
+        return found
+
+
+def _marker_source(doc: str, gram: str) -> list[str] | None:
+    """:meth:`_Placeholders.source` for one n-gram of one document."""
+    return _Placeholders(doc).source(gram)
 
 
 def _cue_evidence(note: Note) -> dict[str, list[str]]:
