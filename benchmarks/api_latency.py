@@ -130,11 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     def sklearn_check(n: dict[str, Any]) -> Any:
         """``check`` computed through scikit-learn's ``transform`` (what the endpoint did before the engine)."""
         (p,) = as_notes([n])
-        X = features.transform(model.documents([p])).tocsr()
+        docs = model.documents([p])
+        X = features.transform(docs).tocsr()
         z = float((X @ clf.coef_[0])[0] + clf.intercept_[0])
         evidence = _cue_evidence(p)
         prob = float(model._calibrate(np.array([z]))[0])
-        return model.decide(prob), round(prob, 6), model._explain_arrays(X.indices, X.data, evidence, 8)
+        return model.decide(prob), round(prob, 6), model._explain_arrays(X.indices, X.data, evidence, 8, docs[0])
 
     rows: list[tuple[str, dict[str, float]]] = []
 
@@ -150,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     run("  cue evidence", lambda: _cue_evidence(parsed))
     X = engine.transform([doc])
     evidence = _cue_evidence(parsed)
-    run("  reasons (top 8 each way)", lambda: model._explain_arrays(*X.row(0), evidence, 8))
+    run("  reasons (top 8 each way)", lambda: model._explain_arrays(*X.row(0), evidence, 8, doc))
     run("check via scikit-learn transform", lambda: sklearn_check(note))
     with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
         run("  same, sklearn validation switched off", lambda: sklearn_check(note))

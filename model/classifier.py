@@ -230,6 +230,7 @@ class AdModel(CompiledModel):
         self._intercept = self._engine.intercept
         self._documents = DocumentBuilder(**compiled.documents)
         self._readable: dict[int, tuple[str, str, str]] = {}  # column -> (feature, label, kind), filled lazily
+        self._marker_names: dict[str, str] = {}  # placeholder -> readable name, filled lazily
         self._names: np.ndarray | None = None
 
     # -- scores -----------------------------------------------------------------------------------------
@@ -282,6 +283,13 @@ class AdModel(CompiledModel):
             self._readable[j] = found
         return found
 
+    def _marker_name(self, marker: str) -> str:
+        """The readable name of a placeholder such as ``⟦cue:price⟧`` (kept, like :meth:`describe_feature`)."""
+        name = self._marker_names.get(marker)
+        if name is None:
+            name = self._marker_names[marker] = _readable("word__" + marker)[0]
+        return name
+
     def _label(self, j: int, places: _Placeholders) -> tuple[str, str, str]:
         """:meth:`describe_feature` of column ``j`` as it reads for one prepared document: a character n-gram
         found only inside the document's placeholders (``e:`` of ``⟦cue:price⟧``, ``ti`` of ``⟦has:title⟧``)
@@ -290,7 +298,7 @@ class AdModel(CompiledModel):
         if kind == "chars" and feature.startswith("char__"):
             markers = places.source(feature[len("char__") :])
             if markers:
-                names = list(dict.fromkeys(_readable("word__" + m)[0] for m in markers))
+                names = list(dict.fromkeys(self._marker_name(m) for m in markers))
                 whose = "its marker" if len(markers) == 1 else "their markers"
                 names = names[:3] + ([f"{len(names) - 3} more"] if len(names) > 3 else [])
                 gram = feature[len("char__") :].replace("⟦", "‹").replace("⟧", "›")
