@@ -1,0 +1,21 @@
+"""The in-process latency benchmark runs end to end (a smoke run with few calls: its numbers are not asserted,
+only that every measurement it reports still runs against the current model code)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def test_api_latency_benchmark_runs(monkeypatch, capsys):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    sys.modules.pop("api_latency", None)
+    import api_latency
+
+    assert api_latency.main(["--n", "3"]) == 0
+    out = capsys.readouterr().out
+    for row in ("check (model.engine, the served path)", "reasons (top 8 each way)", "POST /v1/check, ASGI in-process"):
+        assert row in out
+    assert "target check p50 <= 1000 µs" in out
