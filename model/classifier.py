@@ -398,20 +398,26 @@ def _strongest(values: np.ndarray, top: int) -> list[int]:
 
 class _Placeholders:
     """The placeholders (``⟦…⟧``) of one prepared document, to name the character n-grams found only inside them.
-    Built once per document; each n-gram then costs a substring test, and a scan only when it is marker-only."""
+    Found once per document, on the first look-up; each n-gram then costs a substring test, and a scan only when
+    it is marker-only."""
 
     def __init__(self, doc: str) -> None:
         self.doc = doc
-        self.text = doc.lower()  # the vectorizer lower-cases: an occurrence it sees is never missed
+        self.spans: list[tuple[int, int]] | None = None  # found on the first look-up (most reasons are not chars)
+
+    def _find(self) -> list[tuple[int, int]]:
+        self.text = self.doc.lower()  # the vectorizer lower-cases: an occurrence it sees is never missed
         self.spans = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(self.text)]
         self.starts = [a for a, _ in self.spans]
         # the text with every placeholder blanked out (same length, so positions agree)
         self.outside = PLACEHOLDER_RE.sub(lambda m: "\x00" * len(m.group()), self.text)
+        return self.spans
 
     def source(self, gram: str) -> list[str] | None:
         """The placeholders holding every occurrence of ``gram``, in order of appearance; None when it occurs
         anywhere else (it is then the writer's own text), is not found, or contains whitespace."""
-        if not gram or not self.spans or gram in self.outside or any(c.isspace() for c in gram):
+        spans = self._find() if self.spans is None else self.spans
+        if not gram or not spans or gram in self.outside or any(c.isspace() for c in gram):
             return None
         found: list[str] = []
         at = self.text.find(gram)

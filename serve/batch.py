@@ -894,7 +894,9 @@ def _worker_context(spec: ScorerSpec) -> Any:
     copying, the inherited objects). Elsewhere ``spawn``: each worker loads the model once, on first use."""
     import multiprocessing as mp
 
-    if sys.platform != "linux" or "fork" not in mp.get_all_start_methods() or threading.active_count() > 1:
+    from serve.offload import fork_is_safe
+
+    if not fork_is_safe():
         return mp.get_context("spawn")  # forking a process with other threads running can deadlock
     import gc
 

@@ -33,6 +33,8 @@ async def readyz(request: Request) -> JSONResponse:
     models = getattr(request.app.state, "models", None)
     if models is None:
         return JSONResponse({"status": "loading"}, status_code=503)
+    served = getattr(request.app.state, "served", None)
+    pool = None if served is None else served.pool  # serve.offload.ModelPool when checks run in model processes
     return JSONResponse(
         {
             "status": "ready",
@@ -40,22 +42,10 @@ async def readyz(request: Request) -> JSONResponse:
             "comment_model": models.comment_version,
             "load_seconds": models.load_seconds,
             "load_steps": models.load_steps,
-            "checks_run_in": _checks_run_in(request),
-            "model_processes": _model_processes(request),
+            "checks_run_in": "model processes" if pool is not None and pool.alive else "worker threads",
+            "model_processes": None if pool is None else {"started": pool.size, "alive": pool.alive},
         }
     )
-
-
-def _checks_run_in(request: Request) -> str:
-    served = getattr(request.app.state, "served", None)
-    pool = None if served is None else served.pool
-    return "model processes" if pool is not None and pool.alive else "worker threads"
-
-
-def _model_processes(request: Request) -> dict[str, int] | None:
-    served = getattr(request.app.state, "served", None)
-    pool = None if served is None else served.pool
-    return None if pool is None else {"started": pool.size, "alive": pool.alive}
 
 
 @router.get(
