@@ -31,7 +31,8 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 
-from model.comments import CommentScorer, KeywordMatcher, _normalize_many, load_sentiment_model  # noqa: E402
+from model.comments import CommentScorer, KeywordMatcher, load_sentiment_model  # noqa: E402
+from model.comments.normalise import normalize_many  # noqa: E402
 from model.text import normalize_text  # noqa: E402
 from model.tokenize import NoteTokenizer  # noqa: E402
 from training.config import load_config  # noqa: E402
@@ -196,10 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     for label, m in (("default sets", matcher_default), ("default + 2,000 keywords", matcher_many)):
         with _Clock() as c:
             m.match_many(comments)
-        keywords = [k for ws in m.sets.values() for k in _normalize_many(ws)]
+        keywords = [k for ws in m.sets.values() for k in normalize_many(ws)]
         sub = comments[: max(1, len(comments) // 10)]
         with _Clock() as naive:
-            for text in _normalize_many(sub):
+            for text in normalize_many(sub):
                 [k for k in keywords if k in text]
         ratio = (naive.cpu / len(sub)) / (c.cpu / len(comments))
         print(f"  keyword matching, {label} ({m.n_keywords} keywords): {c.rate(len(comments))} "

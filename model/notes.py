@@ -56,7 +56,8 @@ class Note:
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
+    """The JSON name of a value's type for error messages (`null` for None, else the Python type name)."""
     return "null" if value is None else type(value).__name__
 
 
@@ -65,7 +66,7 @@ def _opt_str(row: Mapping[str, Any], name: str, where: str) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise InvalidNoteError(f"{where}field '{name}' must be a string. Got {_type_name(value)} {value!r:.60}.")
+        raise InvalidNoteError(f"{where}field '{name}' must be a string. Got {type_name(value)} {value!r:.60}.")
     return str(value)
 
 
@@ -78,7 +79,7 @@ def parse_label(value: Any, *, where: str = "") -> int:
         return _LABELS[key]
     except (KeyError, TypeError):
         raise InvalidNoteError(
-            f'{where}field \'label\' must be 1/0 or "ad"/"genuine". Got {_type_name(value)} {value!r:.60}.'
+            f'{where}field \'label\' must be 1/0 or "ad"/"genuine". Got {type_name(value)} {value!r:.60}.'
         ) from None
 
 
@@ -90,20 +91,19 @@ def parse_comment(item: Any, *, where: str = "", index: int = 0) -> Comment:
     if isinstance(item, Mapping):
         text = item.get("text", item.get("content"))
         if not isinstance(text, str):
-            raise InvalidNoteError(f"{where}field '{name}.text' must be a string. Got {_type_name(text)} {text!r:.60}.")
+            raise InvalidNoteError(f"{where}field '{name}.text' must be a string. Got {type_name(text)} {text!r:.60}.")
         likes = item.get("likes", item.get("like_count"))
         if likes is not None:
             if isinstance(likes, str) and likes.strip().isdigit():
                 likes = int(likes)
             if isinstance(likes, bool) or not isinstance(likes, int) or likes < 0:
                 raise InvalidNoteError(
-                    f"{where}field '{name}.likes' must be a non-negative integer. Got {_type_name(likes)} "
-                    f"{likes!r:.60}."
+                    f"{where}field '{name}.likes' must be a non-negative integer. Got {type_name(likes)} {likes!r:.60}."
                 )
         author = item.get("author", item.get("nickname"))
         return Comment(text=text, likes=likes, author=None if author is None else str(author))
     raise InvalidNoteError(
-        f"{where}field '{name}' must be a string or an object with 'text'. Got {_type_name(item)} {item!r:.60}."
+        f"{where}field '{name}' must be a string or an object with 'text'. Got {type_name(item)} {item!r:.60}."
     )
 
 
@@ -120,13 +120,13 @@ def parse_note(row: Any, *, where: str = "", require_text: bool = True, require_
     if isinstance(row, str):
         row = {"text": row}
     if not isinstance(row, Mapping):
-        raise InvalidNoteError(f"{where}a note must be an object or a string. Got {_type_name(row)} {row!r:.60}.")
+        raise InvalidNoteError(f"{where}a note must be an object or a string. Got {type_name(row)} {row!r:.60}.")
     text_key = "text" if "text" in row else ("description" if "description" in row else "text")
     text = row.get(text_key)
     if isinstance(text, float) and math.isnan(text):
         text = None
     if text is not None and not isinstance(text, str):
-        raise InvalidNoteError(f"{where}field '{text_key}' must be a string. Got {_type_name(text)} {text!r:.60}.")
+        raise InvalidNoteError(f"{where}field '{text_key}' must be a string. Got {type_name(text)} {text!r:.60}.")
     title = _opt_str(row, "title", where) or ""
     comments_raw = row.get("comments")
     if isinstance(comments_raw, float) and math.isnan(comments_raw):
@@ -138,7 +138,7 @@ def parse_note(row: Any, *, where: str = "", require_text: bool = True, require_
     else:
         raise InvalidNoteError(
             f"{where}field 'comments' must be a list of strings or objects with 'text'. "
-            f"Got {_type_name(comments_raw)} {comments_raw!r:.60}."
+            f"Got {type_name(comments_raw)} {comments_raw!r:.60}."
         )
     if require_text and not (text or "").strip() and not title.strip():
         raise InvalidNoteError(f"{where}field 'text' is required and must be a non-empty string. Got {text!r:.60}.")
@@ -229,7 +229,7 @@ def _iter_jsonl(text: str, name: str) -> Iterator[Record]:
             yield Record(name, lineno, None, f"invalid JSON ({exc.msg} at column {exc.colno})")
             continue
         if not isinstance(data, dict):
-            yield Record(name, lineno, None, f"expected a JSON object per line, got {_type_name(data)}")
+            yield Record(name, lineno, None, f"expected a JSON object per line, got {type_name(data)}")
             continue
         yield Record(name, lineno, data)
 

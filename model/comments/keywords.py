@@ -1,0 +1,109 @@
+"""Keyword sets: validation, the shipped keyword file and user keyword files (``{set: [keywords]}`` or
+``{set: {"keywords": [...], "exclude": [...]}}``), and merging request keywords into the defaults."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from model.errors import InvalidParameterError
+from model.notes import type_name
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+DEFAULT_KEYWORDS_FILE = RESOURCES / "comment_keywords.json"
+MAX_KEYWORD_CHARS = 64
+
+
+def check_sets(sets: Any, name: str) -> dict[str, list[str]]:
+    """Validate ``{set name: [keyword, ...]}``; returns a plain dict of lists (keywords not yet de-duplicated)."""
+    if not isinstance(sets, Mapping):
+        raise InvalidParameterError(
+            f"'{name}' must be a mapping of keyword-set names to lists of keywords. Got {type_name(sets)} "
+            f"{sets!r:.60} instead."
+        )
+    out: dict[str, list[str]] = {}
+    for set_name, words in sets.items():
+        if not isinstance(set_name, str) or not set_name.strip():
+            raise InvalidParameterError(
+                f"Keyword-set names in '{name}' must be non-empty strings. Got {type_name(set_name)} {set_name!r}."
+            )
+        if isinstance(words, (str, bytes)) or not isinstance(words, Iterable):
+            raise InvalidParameterError(
+                f"'{name}[{set_name!r}]' must be a list of keywords. Got {type_name(words)} {words!r:.60} instead."
+            )
+        words = list(words)
+        for i, w in enumerate(words):
+            if not isinstance(w, str):
+                raise InvalidParameterError(
+                    f"'{name}[{set_name!r}][{i}]' must be a string keyword. Got {type_name(w)} {w!r:.60} instead."
+                )
+            if len(w) > MAX_KEYWORD_CHARS:
+                raise InvalidParameterError(
+                    f"'{name}[{set_name!r}][{i}]' must be at most {MAX_KEYWORD_CHARS} characters. Got {len(w)} "
+                    f"characters ({w[:20]!r}...)."
+                )
+        out[set_name] = words
+    return out
+
+
+def read_keyword_file(path: str | Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Read a keyword file: a JSON object of ``{set: [keywords]}`` or ``{set: {"keywords": [...], "exclude":
+    [...]}}``; keys starting with ``_`` are comments. Returns ``(sets, exclude)``."""
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise InvalidParameterError(f"keyword file {path} does not exist.") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidParameterError(
+            f"keyword file {path} is not valid JSON ({exc.msg} at line {exc.lineno})."
+        ) from None
+    if not isinstance(raw, dict):
+        raise InvalidParameterError(
+            f"keyword file {path} must hold a JSON object of keyword sets. Got {type_name(raw)} instead."
+        )
+    sets: dict[str, list[str]] = {}
+    exclude: dict[str, list[str]] = {}
+    for name, value in raw.items():
+        if name.startswith("_"):
+            continue
+        if isinstance(value, dict):
+            extra = sorted(set(value) - {"keywords", "exclude"})
+            if extra or "keywords" not in value:
+                raise InvalidParameterError(
+                    f"keyword file {path}: set {name!r} must be a list or an object with 'keywords' and optional "
+                    f"'exclude'. Got keys {sorted(value)}."
+                )
+            sets[name] = value["keywords"]
+            if value.get("exclude"):
+                exclude[name] = value["exclude"]
+        else:
+            sets[name] = value
+    try:
+        checked = check_sets(sets, "keywords")
+        checked_ex = check_sets(exclude, "exclude")
+    except InvalidParameterError as exc:
+        raise InvalidParameterError(f"keyword file {path}: {exc}") from None
+    return checked, checked_ex
+
+
+def default_keyword_sets() -> dict[str, list[str]]:
+    """The shipped keyword sets (``purchase_intent``, ``ad_suspicion``) from ``model/resources``."""
+    return read_keyword_file(DEFAULT_KEYWORDS_FILE)[0]
+
+
+def default_keyword_excludes() -> dict[str, list[str]]:
+    """The exclude phrases of the shipped keyword sets."""
+    return read_keyword_file(DEFAULT_KEYWORDS_FILE)[1]
+
+
+def merge_keyword_sets(
+    base: Mapping[str, Sequence[str]], extra: Mapping[str, Sequence[str]] | None
+) -> dict[str, list[str]]:
+    """``base`` with the sets of ``extra`` added; a set present in both gets the union (base keywords first)."""
+    out = {k: list(v) for k, v in check_sets(base, "keyword_sets").items()}
+    for name, words in check_sets(extra or {}, "keywords").items():
+        out[name] = out.get(name, []) + [w for w in words if w not in out.get(name, [])]
+    return out

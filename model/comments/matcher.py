@@ -1,0 +1,128 @@
+"""Many keyword sets matched at once with one Aho-Corasick automaton (pyahocorasick) over the characters of a
+normalised text (:mod:`model.comments.normalise`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from model.comments.keywords import check_sets
+from model.comments.normalise import is_latin_word_char, normalize_for_matching, normalize_many
+from model.errors import InvalidParameterError
+from model.notes import type_name
+
+
+class KeywordMatcher:
+    """Match many keyword sets against texts with one Aho-Corasick automaton.
+
+    Parameters
+    ----------
+    sets : mapping of str to list of str
+        Keyword-set name -> keywords. Hits are reported with the keyword's spelling as given. Every set must
+        hold at least one keyword; an empty or whitespace-only keyword is an error (it would match everything).
+        Keywords of one set that are equal after normalisation (``LANRUO`` and ``lanruo``) are merged into the
+        first spelling; :attr:`merged` lists each ``(set, merged keyword, kept keyword)``.
+    exclude : mapping of str to list of str, optional
+        Set name -> phrases that cancel a hit of that set lying inside them (``托`` inside ``拜托``).
+    """
+
+    def __init__(self, sets: Mapping[str, Sequence[str]], *, exclude: Mapping[str, Sequence[str]] | None = None):
+        import ahocorasick
+
+        checked = check_sets(sets, "sets")
+        if not checked:
+            raise InvalidParameterError("'sets' must hold at least one keyword set. Got an empty mapping.")
+        excl = check_sets(exclude or {}, "exclude")
+        unknown = sorted(set(excl) - set(checked))
+        if unknown:
+            raise InvalidParameterError(
+                f"'exclude' names keyword sets that do not exist: {unknown}. Known sets: {sorted(checked)}."
+            )
+        self.sets: dict[str, list[str]] = {}
+        self.exclude: dict[str, list[str]] = {}
+        self.merged: list[tuple[str, str, str]] = []
+        # normalised pattern -> ([(set, canonical keyword)], [sets it excludes for])
+        patterns: dict[str, tuple[list[tuple[str, str]], list[str]]] = {}
+        for set_name, words in checked.items():
+            if not words:
+                raise InvalidParameterError(
+                    f"Keyword set {set_name!r} must hold at least one keyword. Got an empty list."
+                )
+            kept: dict[str, str] = {}
+            for i, (word, norm) in enumerate(zip(words, normalize_many(words), strict=True)):
+                if not norm:
+                    raise InvalidParameterError(
+                        f"Keyword {i} of set {set_name!r} must contain visible characters. Got {word!r}."
+                    )
+                if norm in kept:
+                    self.merged.append((set_name, word, kept[norm]))
+                    continue
+                kept[norm] = word
+                patterns.setdefault(norm, ([], []))[0].append((set_name, word))
+            self.sets[set_name] = list(kept.values())
+        for set_name, words in excl.items():
+            self.exclude[set_name] = []
+            for i, (word, norm) in enumerate(zip(words, normalize_many(words), strict=True)):
+                if not norm:
+                    raise InvalidParameterError(
+                        f"Exclude phrase {i} of set {set_name!r} must contain visible characters. Got {word!r}."
+                    )
+                self.exclude[set_name].append(word)
+                patterns.setdefault(norm, ([], []))[1].append(set_name)
+        automaton = ahocorasick.Automaton()
+        for norm, (hits, excludes) in patterns.items():
+            latin_start = is_latin_word_char(norm[0])
+            latin_end = is_latin_word_char(norm[-1])
+            automaton.add_word(norm, (len(norm), tuple(hits), tuple(excludes), latin_start, latin_end))
+        automaton.make_automaton()
+        self._automaton = automaton
+
+    def __repr__(self) -> str:
+        sizes = {k: len(v) for k, v in self.sets.items()}
+        return f"KeywordMatcher(sets={sizes})"
+
+    @property
+    def n_keywords(self) -> int:
+        return sum(len(v) for v in self.sets.values())
+
+    def _match_normalized(self, norm: str) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {name: [] for name in self.sets}
+        matches = list(self._automaton.iter(norm)) if norm else ()
+        if not matches:
+            return out
+        found: list[tuple[int, int, tuple[tuple[str, str], ...]]] = []
+        cancel: dict[str, list[tuple[int, int]]] = {}
+        n = len(norm)
+        for end, (length, hits, excludes, latin_start, latin_end) in matches:
+            start = end - length + 1
+            for set_name in excludes:
+                cancel.setdefault(set_name, []).append((start, end))
+            if not hits:
+                continue
+            if latin_start and start > 0 and is_latin_word_char(norm[start - 1]):
+                continue
+            if latin_end and end + 1 < n and is_latin_word_char(norm[end + 1]):
+                continue
+            found.append((start, end, hits))
+        for start, end, hits in found:
+            for set_name, word in hits:
+                spans = cancel.get(set_name)
+                if spans and any(s <= start and end <= e for s, e in spans):
+                    continue
+                if word not in out[set_name]:
+                    out[set_name].append(word)
+        return out
+
+    def match(self, text: str) -> dict[str, list[str]]:
+        """Set name -> keywords of that set found in ``text`` (spelling as given, in order of first hit).
+        Every set is present, with an empty list when nothing hit."""
+        if not isinstance(text, str):
+            raise InvalidParameterError(f"'text' must be a string. Got {type_name(text)} {text!r:.60} instead.")
+        return self._match_normalized(normalize_for_matching(text))
+
+    def match_many(self, texts: Sequence[str]) -> list[dict[str, list[str]]]:
+        """:meth:`match` for many texts (one traditional->simplified conversion for all of them)."""
+        texts = list(texts)
+        for i, t in enumerate(texts):
+            if not isinstance(t, str):
+                raise InvalidParameterError(f"'texts[{i}]' must be a string. Got {type_name(t)} {t!r:.60} instead.")
+        return [self._match_normalized(norm) for norm in normalize_many(texts)]

@@ -1,0 +1,47 @@
+"""Text normalisation for keyword matching: NFKC, lower case, traditional -> simplified Chinese (OpenCC ``t2s``),
+no spaces between Chinese characters. Keywords and comments are both put in this form before matching."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from model.text import normalize_text
+
+_CJK_SPACE_RE = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    """The OpenCC traditional-to-simplified converter (immutable once built; shared read-only)."""
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _finish(text: str) -> str:
+    return _CJK_SPACE_RE.sub("", text)
+
+
+def normalize_for_matching(text: str) -> str:
+    """The form keywords and comments are matched in: :func:`model.text.normalize_text` (NFKC, lower case, no
+    zero-width characters, collapsed whitespace), then traditional -> simplified, then no spaces between
+    non-ASCII characters."""
+    return _finish(_t2s().convert(normalize_text(text)))
+
+
+def normalize_many(texts: Sequence[str]) -> list[str]:
+    """:func:`normalize_for_matching` for many texts with one OpenCC call (normalised texts hold no newline)."""
+    if not texts:
+        return []
+    normed = [normalize_text(t) for t in texts]
+    converted = _t2s().convert("\n".join(normed)).split("\n")
+    if len(converted) != len(normed):  # never expected; fall back to one call per text
+        converted = [_t2s().convert(t) for t in normed]
+    return [_finish(t) for t in converted]
+
+
+def is_latin_word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()

@@ -1,0 +1,236 @@
+"""Scoring one note's comments: per comment a sentiment label and keyword hits, per note the keyword ratio and
+positive share (:class:`CommentReport`)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.comments.keywords import DEFAULT_KEYWORDS_FILE, check_sets, merge_keyword_sets, read_keyword_file
+from model.comments.matcher import KeywordMatcher
+from model.comments.sentiment import LABELS, SentimentModel, load_sentiment_model
+from model.errors import InvalidNoteError, InvalidParameterError
+from model.notes import Comment, Note, parse_comment, type_name
+
+DEFAULT_MAX_COMMENT_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class CommentScore:
+    index: int
+    label: str
+    positive_probability: float | None
+    keyword_hits: dict[str, list[str]]
+    truncated: bool = False
+    empty: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "label": self.label,
+            "positive_probability": self.positive_probability,
+            "keyword_hits": {k: list(v) for k, v in self.keyword_hits.items()},
+            "truncated": self.truncated,
+            "empty": self.empty,
+        }
+
+
+@dataclass(frozen=True)
+class CommentReport:
+    """Scores of one note's comments.
+
+    ``keyword_ratio[set]`` is the share of comments hitting at least one keyword of the set (0.0 without
+    comments); ``keyword_hits[set][kw]`` counts the comments containing ``kw``; ``matched_comments[set]`` lists
+    their indices. ``positive_share`` = positive / (positive + negative), ``None`` when no comment is polar.
+    The ``_weighted`` variants weight each comment by 1 + its likes; ``None`` when no comment carries likes.
+    """
+
+    n_comments: int
+    comments: tuple[CommentScore, ...]
+    keyword_ratio: dict[str, float]
+    keyword_hits: dict[str, dict[str, int]]
+    matched_comments: dict[str, list[int]]
+    label_counts: dict[str, int]
+    positive_share: float | None
+    positive_share_weighted: float | None = None
+    keyword_ratio_weighted: dict[str, float | None] = field(default_factory=dict)
+    n_truncated: int = 0
+    n_empty: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n_comments": self.n_comments,
+            "comments": [c.to_dict() for c in self.comments],
+            "keyword_ratio": dict(self.keyword_ratio),
+            "keyword_ratio_weighted": dict(self.keyword_ratio_weighted),
+            "keyword_hits": {k: dict(v) for k, v in self.keyword_hits.items()},
+            "matched_comments": {k: list(v) for k, v in self.matched_comments.items()},
+            "label_counts": dict(self.label_counts),
+            "positive_share": self.positive_share,
+            "positive_share_weighted": self.positive_share_weighted,
+            "n_truncated": self.n_truncated,
+            "n_empty": self.n_empty,
+        }
+
+
+def share(num: float, den: float) -> float | None:
+    return None if den <= 0 else round(num / den, 6)
+
+
+def parse_comments(comments: Any, *, name: str = "comments") -> list[Comment]:
+    """Validate a note's comments: a list of strings, objects ``{text, likes, author}`` (or CHASM's
+    ``{content}``) or :class:`~model.notes.Comment`; a :class:`~model.notes.Note` gives its own comments."""
+    if isinstance(comments, Note):
+        return list(comments.comments)
+    if comments is None or isinstance(comments, (str, bytes, Mapping, Comment)):
+        raise InvalidNoteError(
+            f"'{name}' must be a list of comments (strings or objects with 'text'). Got a single "
+            f"{type_name(comments)} {comments!r:.60} instead; wrap it in a list."
+        )
+    try:
+        items = list(comments)
+    except TypeError:
+        raise InvalidNoteError(f"'{name}' must be a list of comments. Got {type_name(comments)}.") from None
+    return [c if isinstance(c, Comment) else parse_comment(c, where=f"{name}: ", index=i) for i, c in enumerate(items)]
+
+
+class CommentScorer:
+    """Keyword ratio and sentiment of a note's comments.
+
+    Parameters
+    ----------
+    sentiment : SentimentModel
+    keyword_sets : mapping of str to list of str, optional
+        The sets every request is matched against (default: the shipped sets with their exclude phrases).
+        Request keywords passed to :meth:`score` are *added* to these.
+    keyword_exclude : mapping of str to list of str, optional
+        Exclude phrases per set (default: the shipped ones when ``keyword_sets`` is None, else none).
+    max_comment_chars : int
+        Longer comments are scored on their first ``max_comment_chars`` characters, reported as truncated.
+    """
+
+    def __init__(
+        self,
+        *,
+        sentiment: SentimentModel,
+        keyword_sets: Mapping[str, Sequence[str]] | None = None,
+        keyword_exclude: Mapping[str, Sequence[str]] | None = None,
+        max_comment_chars: int = DEFAULT_MAX_COMMENT_CHARS,
+    ) -> None:
+        if not isinstance(sentiment, SentimentModel):
+            raise InvalidParameterError(
+                f"The 'sentiment' parameter of CommentScorer must be a SentimentModel. Got {type_name(sentiment)}."
+            )
+        if isinstance(max_comment_chars, bool) or not isinstance(max_comment_chars, int) or max_comment_chars < 1:
+            raise InvalidParameterError(
+                "The 'max_comment_chars' parameter of CommentScorer must be an int >= 1. "
+                f"Got {max_comment_chars!r} instead."
+            )
+        self.sentiment = sentiment
+        self.max_comment_chars = max_comment_chars
+        if keyword_sets is None:
+            keyword_sets, shipped_exclude = read_keyword_file(DEFAULT_KEYWORDS_FILE)
+            keyword_exclude = shipped_exclude if keyword_exclude is None else keyword_exclude
+        self.keyword_sets = check_sets(keyword_sets, "keyword_sets")
+        self.keyword_exclude = check_sets(keyword_exclude or {}, "keyword_exclude")
+        self.matcher = KeywordMatcher(self.keyword_sets, exclude=self.keyword_exclude)
+
+    def _matcher_for(self, keywords: Mapping[str, Sequence[str]] | None) -> KeywordMatcher:
+        if keywords is None:
+            return self.matcher
+        extra = check_sets(keywords, "keywords")
+        if not extra:
+            return self.matcher
+        return KeywordMatcher(merge_keyword_sets(self.keyword_sets, extra), exclude=self.keyword_exclude)
+
+    def score(self, comments: Any, keywords: Mapping[str, Sequence[str]] | None = None) -> CommentReport:
+        """Score one note's comments. ``keywords`` (set -> keywords) are added to the scorer's sets."""
+        return self.score_many([comments], keywords=keywords)[0]
+
+    def score_many(
+        self, notes_comments: Iterable[Any], keywords: Mapping[str, Sequence[str]] | None = None
+    ) -> list[CommentReport]:
+        """:meth:`score` for many notes at once (one sentiment pass over all comments): one report per item."""
+        if isinstance(notes_comments, (str, bytes, Mapping)):
+            raise InvalidNoteError(
+                "'notes_comments' must be a list with one list of comments per note. Got a single "
+                f"{type_name(notes_comments)}."
+            )
+        parsed = [
+            parse_comments(c, name="comments" if i == 0 else f"notes_comments[{i}]")
+            for i, c in enumerate(notes_comments)
+        ]
+        matcher = self._matcher_for(keywords)
+        cap = self.max_comment_chars
+        texts = [c.text[:cap] for cs in parsed for c in cs]
+        hits = matcher.match_many(texts)
+        probs = self.sentiment.predict_proba(texts)
+        reports = []
+        pos = 0
+        for cs in parsed:
+            n = len(cs)
+            reports.append(self._report(cs, hits[pos : pos + n], probs[pos : pos + n], matcher))
+            pos += n
+        return reports
+
+    def _report(
+        self, comments: list[Comment], hits: list[dict[str, list[str]]], probs: np.ndarray, matcher: KeywordMatcher
+    ) -> CommentReport:
+        n = len(comments)
+        has_likes = any(c.likes is not None for c in comments)
+        weights = np.array([1 + (c.likes or 0) for c in comments], dtype=np.float64)
+        scored: list[CommentScore] = []
+        counts = dict.fromkeys(LABELS, 0)
+        kw_counts: dict[str, dict[str, int]] = {s: {} for s in matcher.sets}
+        matched: dict[str, list[int]] = {s: [] for s in matcher.sets}
+        matched_w: dict[str, float] = dict.fromkeys(matcher.sets, 0.0)
+        pos_w = neg_w = 0.0
+        for i, (c, h, p) in enumerate(zip(comments, hits, probs, strict=True)):
+            prob = None if not math.isfinite(p) else round(float(p), 6)
+            label = self.sentiment.label(prob)
+            counts[label] += 1
+            if label == "positive":
+                pos_w += weights[i]
+            elif label == "negative":
+                neg_w += weights[i]
+            for set_name, words in h.items():
+                if words:
+                    matched[set_name].append(i)
+                    matched_w[set_name] += weights[i]
+                    for w in words:
+                        kw_counts[set_name][w] = kw_counts[set_name].get(w, 0) + 1
+            scored.append(
+                CommentScore(
+                    index=i,
+                    label=label,
+                    positive_probability=prob,
+                    keyword_hits=h,
+                    truncated=len(c.text) > self.max_comment_chars,
+                    empty=not c.text.strip(),
+                )
+            )
+        total_w = float(weights.sum())
+        return CommentReport(
+            n_comments=n,
+            comments=tuple(scored),
+            keyword_ratio={s: (round(len(idx) / n, 6) if n else 0.0) for s, idx in matched.items()},
+            keyword_hits=kw_counts,
+            matched_comments=matched,
+            label_counts=counts,
+            positive_share=share(counts["positive"], counts["positive"] + counts["negative"]),
+            positive_share_weighted=share(pos_w, pos_w + neg_w) if has_likes else None,
+            keyword_ratio_weighted={s: (share(w, total_w) if has_likes else None) for s, w in matched_w.items()},
+            n_truncated=sum(s.truncated for s in scored),
+            n_empty=sum(s.empty for s in scored),
+        )
+
+
+def load_comment_scorer(directory: str | Path | None = None, *, allow_version_mismatch: bool = False) -> CommentScorer:
+    """A :class:`CommentScorer` with the sentiment model in ``directory`` (default: the shipped one) and the
+    shipped keyword sets."""
+    return CommentScorer(sentiment=load_sentiment_model(directory, allow_version_mismatch=allow_version_mismatch))
