@@ -43,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-ablation", action="store_true", help="skip the feature-group ablation (faster)")
     p.add_argument("--target-fpr", type=float, default=None, help="override the config's target_fpr")
     p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.add_argument(
+        "--cv",
+        metavar="REPEATSxFOLDS",
+        default=None,
+        help="instead of training, run the repeated cross-validation protocol on the target source (e.g. 5x5) "
+        "and write cv_report.md and cv_report.json to the output directory",
+    )
 
     p = sub.add_parser("evaluate", help="metrics of a model on labelled note files")
     p.add_argument("data", nargs="+", type=Path)
@@ -75,6 +82,16 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from training.train import run_training
 
     command = "notecheck " + " ".join(shlex.quote(a) for a in args.argv)
+    if args.cv:
+        from training.cv import run_cv, summary_table
+
+        result = run_cv(
+            args.config, args.output, cv=args.cv, command=command, skip_bad_rows=args.skip_bad_rows,
+            progress=not args.quiet,
+        )  # fmt: skip
+        print(f"wrote {args.output}/cv_report.md and cv_report.json")
+        print(summary_table(result["summary"], result["target_fpr"]))
+        return 0
     metrics = run_training(
         args.config,
         args.output,

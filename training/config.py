@@ -35,6 +35,12 @@ class ModelParams:
     C: float = 4.0
     max_iter: int = 3000
     cv_folds: int = 5
+    model_kind: str = "lr"  # "lr" (one LR over all parts) or "stack" (an LR per part, stacked; training.models)
+    nb_weight: bool = False  # scale features by their NB log-count ratio before the LR
+    class_weight: str | float = "balanced"  # "balanced" or the weight of an ad relative to a genuine note
+    stack_folds: int = 3
+    part_C: tuple[float, ...] | None = None  # per-part C for "stack" (word, char, cue order); default C
+    cue_part: bool = False  # a third vectorizer over the placeholder (cue and markup) tokens alone
     use_comments: bool = False  # comment-signal tokens (keyword shares) for notes that have comments
     user_dict: Path | None = None
     stopwords: Path | None = None
@@ -50,6 +56,10 @@ class TrainConfig:
     target_source: str = "xhs"
     target_fpr: float = 0.02
     review_fpr: float = 0.10
+    threshold_rule: str = "point"  # "point" or "bootstrap" (see training.threshold)
+    hard_pool_share: float = 0.0  # weight share of the annotators: 2 genuine notes in the threshold rule
+    threshold_quantile: float = 0.5  # bootstrap quantile of the threshold (an upper confidence bound on the FPR)
+    threshold_boot: int = 500
     model: ModelParams = field(default_factory=ModelParams)
     groups: dict[str, list[str]] = field(default_factory=dict)  # sources reported together (see evaluate)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -126,6 +136,8 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     for key in ("user_dict", "stopwords"):
         if m.get(key):
             m[key] = base / m[key]
+    if m.get("part_C"):
+        m["part_C"] = tuple(float(c) for c in m["part_C"])
     if m.get("char_ngrams"):
         m["char_ngrams"] = tuple(m["char_ngrams"])
     known = set(ModelParams.__dataclass_fields__)
@@ -135,6 +147,14 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     _check(params.backend in ("rjieba", "jieba"), "model.backend", '"rjieba" or "jieba"', params.backend)
     _check(params.C > 0, "model.C", "a float > 0", params.C)
     _check(params.min_df >= 1, "model.min_df", "an int >= 1", params.min_df)
+    _check(params.model_kind in ("lr", "stack"), "model.model_kind", '"lr" or "stack"', params.model_kind)
+    _check(
+        params.class_weight == "balanced"
+        or (isinstance(params.class_weight, (int, float)) and params.class_weight > 0),
+        "model.class_weight",
+        '"balanced" or a number > 0',
+        params.class_weight,
+    )
     _check(params.cv_folds >= 2, "model.cv_folds", "an int >= 2", params.cv_folds)
     cfg = TrainConfig(
         path=path,
@@ -145,6 +165,10 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         target_source=str(top.get("target_source", "xhs")),
         target_fpr=float(top.get("target_fpr", 0.02)),
         review_fpr=float(top.get("review_fpr", 0.10)),
+        threshold_rule=str(top.get("threshold_rule", "point")),
+        hard_pool_share=float(top.get("hard_pool_share", 0.0)),
+        threshold_quantile=float(top.get("threshold_quantile", 0.5)),
+        threshold_boot=int(top.get("threshold_boot", 500)),
         model=params,
         groups={str(k): [str(x) for x in v] for k, v in groups.items()},
         raw=raw,
@@ -152,5 +176,9 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     _check(0 < cfg.test_size < 1, "test_size", "a float in (0, 1)", cfg.test_size)
     _check(0 < cfg.target_fpr < 1, "target_fpr", "a float in (0, 1)", cfg.target_fpr)
     _check(cfg.target_fpr <= cfg.review_fpr < 1, "review_fpr", "a float in [target_fpr, 1)", cfg.review_fpr)
+    _check(cfg.threshold_rule in ("point", "bootstrap"), "threshold_rule", '"point" or "bootstrap"', cfg.threshold_rule)
+    _check(0 <= cfg.hard_pool_share < 1, "hard_pool_share", "a float in [0, 1)", cfg.hard_pool_share)
+    _check(0 < cfg.threshold_quantile < 1, "threshold_quantile", "a float in (0, 1)", cfg.threshold_quantile)
+    _check(cfg.threshold_boot >= 10, "threshold_boot", "an int >= 10", cfg.threshold_boot)
     _check(cfg.dedup in ("normalized", "exact", "none"), "dedup", '"normalized", "exact" or "none"', cfg.dedup)
     return cfg

@@ -1,0 +1,117 @@
+"""The repeated cross-validation protocol (training/cv.py) and the operating-threshold rules, on the sample data."""
+
+import json
+
+import numpy as np
+import pytest
+from conftest import SAMPLES
+
+from model import InvalidParameterError
+from serve.cli import main
+from training.config import load_config
+from training.cv import average_precision, parse_cv, protocol_folds, roc_auc, run_protocol
+from training.data import near_duplicate_groups
+from training.models import make_scorer
+from training.threshold import bootstrap_threshold, threshold_rule, weighted_threshold
+
+OTHER = [
+    f"本市今日召开{topic}会议，讨论道路建设与公共交通规划。"
+    for topic in ("春季", "夏季", "秋季", "冬季", "年度", "季度", "专项", "紧急", "常务", "扩大", "联席", "工作")
+]
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory):
+    """The sample archive plus near-duplicates of one note (same title) and a second corpus of other notes."""
+    d = tmp_path_factory.mktemp("cvdata")
+    rows = [json.loads(line) for line in (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines()]
+    base = rows[0]
+    for i, word in enumerate("甲乙丙"):
+        rows.append({**base, "id": f"dup{i}", "text": f"{base['text']} 补充{word}：第二天又做了一次，更好吃"})
+    for i, r in enumerate(rows):
+        r["annotators"] = 2 if i % 3 == 0 else 1
+    (d / "notes.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    news = [{"id": f"n{i}", "text": t, "label": 0} for i, t in enumerate(OTHER)]
+    (d / "news.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in news), encoding="utf-8")
+    text = (
+        (SAMPLES / "train_sample.toml")
+        .read_text(encoding="utf-8")
+        .replace("notes.jsonl", (d / "notes.jsonl").as_posix())
+    )
+    text += f"\n[[dataset]]\nname = 'news'\npath = '{(d / 'news.jsonl').as_posix()}'\nsource = 'news'\nweight = 0.5\n"
+    (d / "train.toml").write_text(text, encoding="utf-8")
+    return load_config(d / "train.toml")
+
+
+@pytest.fixture(scope="module")
+def examples(config):
+    from training.cv import load_protocol_data
+
+    return load_protocol_data(config)
+
+
+def test_folds_keep_groups_together_and_other_corpora_out_of_validation(examples):
+    groups = near_duplicate_groups([e.note for e in examples])
+    dup_rows = [i for i, e in enumerate(examples) if (e.note.id or "").startswith("dup")]
+    assert len(dup_rows) == 3 and len({groups[i] for i in dup_rows}) == 1
+    target = {i for i, e in enumerate(examples) if e.source == "sample"}
+    others = set(range(len(examples))) - target
+    assert len(others) == len(OTHER)
+    folds = protocol_folds(examples, target_source="sample", n_splits=3, seed=1)
+    validated = np.concatenate([va for _, va in folds])
+    assert sorted(validated.tolist()) == sorted(target)  # every target note validated exactly once
+    for tr, va in folds:
+        assert not set(va.tolist()) & others and others <= set(tr.tolist())
+        assert not set(tr.tolist()) & set(va.tolist())
+        val_groups = {groups[i] for i in va}
+        assert not any(groups[i] in val_groups for i in tr)  # a near-duplicate group never straddles a fold
+
+
+def test_protocol_is_deterministic_and_repeats_differ(config, examples):
+    scorer = make_scorer(examples, config.model, seed=config.seed, target_source="sample")
+    kw = dict(target_source="sample", repeats=2, n_splits=3, seed=config.seed, choose_threshold=threshold_rule(config))
+    a = run_protocol(examples, scorer, **kw)
+    b = run_protocol(examples, scorer, **kw)
+    assert np.array_equal(a.scores, b.scores) and np.array_equal(a.flagged, b.flagged)
+    assert not np.array_equal(a.fold_of[0], a.fold_of[1])  # each repeat is a fresh split
+    assert a.hard.sum() == sum(1 for e in examples if e.source == "sample" and e.note.extra.get("annotators") == 2)
+
+
+def test_cv_command_writes_reports(config, tmp_path, capsys):
+    assert main(["train", "--config", str(config.path), "-o", str(tmp_path), "--cv", "2x3", "--quiet"]) == 0
+    result = json.loads((tmp_path / "cv_report.json").read_text())
+    assert result["cv"] == {"repeats": 2, "folds": 3, "seed": config.seed}
+    for pool in ("overall", "annotators_2"):
+        auc = result["summary"][pool]["roc_auc"]
+        assert 0.5 < auc["mean"] <= 1 and auc["low"] <= auc["mean"] <= auc["high"]
+    assert "annotators: 2" in (tmp_path / "cv_report.md").read_text() and "ROC AUC" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("spec", ["5", "0x5", "5x1", "ax5"])
+def test_parse_cv_rejects_bad_specs(spec):
+    with pytest.raises(InvalidParameterError, match="REPEATSxFOLDS"):
+        parse_cv(spec)
+
+
+def test_metrics_match_scikit_learn():
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 300)
+    s = np.round(rng.normal(y, 1.0), 1)  # with ties
+    assert roc_auc(y, s) == pytest.approx(roc_auc_score(y, s))
+    assert average_precision(y, s) == pytest.approx(average_precision_score(y, s))
+
+
+def test_weighted_threshold_and_bootstrap_bound():
+    s = np.linspace(0, 1, 101)
+    t = weighted_threshold(s, np.ones(101), 0.05)
+    assert np.mean(s >= t) <= 0.05 and np.mean(s >= s[s < t].max()) > 0.05
+    hard = np.arange(101) % 2 == 0
+    # All the weight on the hard pool: only its scores count.
+    w = np.where(hard, 1.0, 0.0)
+    t_hard = weighted_threshold(s, w, 0.1)
+    assert np.sum(w * (s >= t_hard)) / w.sum() <= 0.1
+    point = weighted_threshold(s, np.ones(101), 0.05)
+    upper = bootstrap_threshold(s, hard, fpr=0.05, share=0.5, quantile=0.9, n_boot=200, seed=0)
+    assert upper > point  # an upper confidence bound on the FPR is a stricter threshold than the point estimate

@@ -1,0 +1,127 @@
+"""The linear models tried under the cross-validation protocol, all of which reduce to *one* weight per TF-IDF
+feature plus an intercept, so whatever is shipped runs unchanged in the numpy engine (:mod:`model.engine`):
+
+- ``lr``: one logistic regression over the union of the feature parts (word, char, cue).
+- NB weighting (``nb_weight``): each feature scaled by its log-count ratio r = log((p/|p|1) / (q/|q|1)) from
+  the training rows (Wang & Manning 2012, NBSVM); the LR weight w of a scaled feature is the weight r * w of
+  the unscaled one, so the shipped model keeps plain TF-IDF features.
+- ``stack``: one LR per feature part, stacked by a final LR on their out-of-fold decision values (fitted on
+  target-source rows); the result is a * (X_p @ w_p + b_p) summed over parts, again linear in the features.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+from training.config import ModelParams
+from training.data import Example, cv_folds
+
+
+@dataclass
+class LinearFit:
+    coef: np.ndarray  # one weight per column of the full feature matrix
+    intercept: float
+    parts: dict[str, Any]  # diagnostics: stacking weights, NB ratio summary
+
+    def decision(self, X: Any) -> np.ndarray:
+        return np.asarray(X @ self.coef).ravel() + self.intercept
+
+
+def nb_ratio(X: Any, y: np.ndarray, w: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """Log-count ratio of each column between ads and genuine rows (sample-weighted, smoothed by ``alpha``)."""
+    pos = np.asarray(X.T @ (w * (y == 1))).ravel() + alpha
+    neg = np.asarray(X.T @ (w * (y == 0))).ravel() + alpha
+    return np.log((pos / pos.sum()) / (neg / neg.sum()))
+
+
+def _lr(params: ModelParams, seed: int, C: float | None = None) -> LogisticRegression:
+    cw: Any = "balanced" if params.class_weight == "balanced" else {0: 1.0, 1: float(params.class_weight)}
+    return LogisticRegression(
+        C=params.C if C is None else C, class_weight=cw, max_iter=params.max_iter, solver="liblinear",
+        random_state=seed,
+    )  # fmt: skip
+
+
+def fit_lr(X: Any, y: np.ndarray, w: np.ndarray, params: ModelParams, seed: int, C: float | None = None) -> LinearFit:
+    """One LR over ``X``, NB-weighted when ``params.nb_weight``."""
+    r = nb_ratio(X, y, w) if params.nb_weight else None
+    Xs = X @ sp.diags(r) if r is not None else X
+    clf = _lr(params, seed, C).fit(Xs, y, sample_weight=w)
+    coef = clf.coef_[0] * r if r is not None else clf.coef_[0].copy()
+    return LinearFit(coef, float(clf.intercept_[0]), {})
+
+
+def fit_linear(
+    X: Any,
+    y: np.ndarray,
+    w: np.ndarray,
+    part_slices: list[tuple[str, slice]],
+    examples: list[Example],
+    params: ModelParams,
+    *,
+    seed: int,
+    target_source: str,
+) -> LinearFit:
+    """Fit the configured model on rows ``X`` (their ``examples`` give sources and groups for inner folds)."""
+    if params.model_kind == "lr" or len(part_slices) < 2:
+        return fit_lr(X, y, w, params, seed)
+    # Stacking: out-of-fold decision values of each part's LR on inner grouped folds, then a final LR on them.
+    Cs = dict(zip([n for n, _ in part_slices], params.part_C or [params.C] * len(part_slices), strict=False))
+    inner = cv_folds(examples, n_splits=params.stack_folds, seed=seed + 1)
+    Z = np.zeros((len(y), len(part_slices)))
+    subs: list[LinearFit] = []
+    for p, (name, cols) in enumerate(part_slices):
+        Xp = X[:, cols]
+        for tr, va in inner:
+            Z[va, p] = fit_lr(Xp[tr], y[tr], w[tr], params, seed, Cs.get(name)).decision(Xp[va])
+        subs.append(fit_lr(Xp, y, w, params, seed, Cs.get(name)))
+    target = np.array([e.source == target_source for e in examples])
+    if target.sum() < 20 or len(set(y[target].tolist())) < 2:
+        target = np.ones(len(y), dtype=bool)
+    meta = LogisticRegression(C=1.0, class_weight="balanced", solver="lbfgs", max_iter=1000)
+    meta.fit(Z[target], y[target])
+    a = meta.coef_[0]
+    coef = np.zeros(X.shape[1])
+    intercept = float(meta.intercept_[0])
+    for p, (_, cols) in enumerate(part_slices):
+        coef[cols] = a[p] * subs[p].coef
+        intercept += a[p] * subs[p].intercept
+    return LinearFit(coef, intercept, {"stack_weights": {n: float(a[p]) for p, (n, _) in enumerate(part_slices)}})
+
+
+def part_slices(features: Any) -> list[tuple[str, slice]]:
+    """Column range of each part of a fitted FeatureUnion of vectorizers."""
+    out, start = [], 0
+    for name, vec in features.transformer_list:
+        n = len(vec.vocabulary_)
+        out.append((name, slice(start, start + n)))
+        start += n
+    return out
+
+
+def make_scorer(examples: list[Example], params: ModelParams, *, seed: int, target_source: str = "xhs") -> Any:
+    """A protocol scorer (see :data:`training.cv.Scorer`): features fitted once on all rows (no labels), the
+    configured model fitted per fold."""
+    from training.fit import build_documents, build_features
+
+    docs = build_documents(params).transform([e.note for e in examples])
+    features = build_features(params)
+    X = features.fit_transform(docs).tocsr()
+    slices = part_slices(features)
+    y = np.array([e.label for e in examples])
+    w = np.array([e.weight for e in examples], dtype=np.float64)
+
+    def scorer(tr: np.ndarray, va: np.ndarray) -> np.ndarray:
+        fit = fit_linear(
+            X[tr], y[tr], w[tr], slices, [examples[i] for i in tr], params, seed=seed, target_source=target_source
+        )
+        return fit.decision(X[va])
+
+    scorer.X = X  # type: ignore[attr-defined]
+    scorer.slices = slices  # type: ignore[attr-defined]
+    return scorer

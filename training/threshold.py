@@ -1,0 +1,82 @@
+"""The operating threshold: a rule that should hold on *unseen* notes, not only on the notes it was chosen on.
+
+``point`` (the old rule): the smallest threshold with at most ``target_fpr`` of the out-of-fold (OOF) genuine
+target notes flagged. It is dominated by easy notes and is a point estimate, so about half the time the FPR on new
+notes is above target.
+
+``bootstrap`` (the shipped rule): genuine notes are weighted so the hard pool (``annotators: 2``, the pool the
+held-out test is drawn from) carries ``hard_pool_share`` of the weight, then the threshold is the smallest one whose
+weighted FPR is at most ``target_fpr`` in a ``threshold_quantile`` share of bootstrap resamples of the OOF genuine
+scores (an upper confidence bound on the FPR). Resamples are stratified by pool, so each keeps the pool sizes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from training.config import TrainConfig
+
+
+def weighted_fpr_curve(scores: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct scores descending, weighted share of genuine notes at or above each)."""
+    order = np.argsort(-scores, kind="mergesort")
+    s, w = scores[order], weights[order]
+    share = np.cumsum(w) / w.sum()
+    last = np.r_[np.flatnonzero(np.diff(s)), len(s) - 1]
+    return s[last], share[last]
+
+
+def weighted_threshold(scores: np.ndarray, weights: np.ndarray, fpr: float) -> float:
+    """Smallest threshold (flag when score >= threshold) with weighted FPR <= ``fpr``."""
+    if len(scores) == 0:
+        return float("inf")
+    s, share = weighted_fpr_curve(scores, weights)
+    ok = share <= fpr + 1e-12
+    if not ok[0]:
+        return float(np.nextafter(s[0], np.inf))
+    return float(s[int(np.flatnonzero(ok)[-1])])  # ok is a prefix: the lowest score still within the FPR
+
+
+def pool_weights(hard: np.ndarray, share: float) -> np.ndarray:
+    """Per-note weights giving the hard pool ``share`` of the total (plain weights when a pool is empty)."""
+    n_hard, n_easy = int(hard.sum()), int((~hard).sum())
+    if n_hard == 0 or n_easy == 0 or share <= 0:
+        return np.ones(len(hard))
+    return np.where(hard, share / n_hard, (1 - share) / n_easy)
+
+
+def bootstrap_threshold(
+    scores: np.ndarray, hard: np.ndarray, *, fpr: float, share: float, quantile: float, n_boot: int, seed: int
+) -> float:
+    """The ``quantile`` of the bootstrap distribution of the weighted-FPR threshold of genuine ``scores``."""
+    rng = np.random.default_rng(seed)
+    pools = [np.flatnonzero(hard), np.flatnonzero(~hard)]
+    w = pool_weights(hard, share)
+    thr = np.empty(n_boot)
+    for b in range(n_boot):
+        idx = np.concatenate([rng.choice(p, size=len(p), replace=True) for p in pools if len(p)])
+        thr[b] = weighted_threshold(scores[idx], w[idx], fpr)
+    return float(np.quantile(thr, quantile))
+
+
+def choose_threshold(scores: np.ndarray, y: np.ndarray, hard: np.ndarray, cfg: TrainConfig, fpr: float) -> float:
+    """Operating threshold on OOF ``scores`` of target notes with labels ``y`` and hard-pool flags ``hard``."""
+    genuine = y == 0
+    if cfg.threshold_rule == "point":
+        return weighted_threshold(scores[genuine], np.ones(int(genuine.sum())), fpr)
+    return bootstrap_threshold(
+        scores[genuine],
+        hard[genuine],
+        fpr=fpr,
+        share=cfg.hard_pool_share,
+        quantile=cfg.threshold_quantile,
+        n_boot=cfg.threshold_boot,
+        seed=cfg.seed,
+    )
+
+
+def threshold_rule(cfg: TrainConfig, fpr: float | None = None) -> Callable[[np.ndarray, np.ndarray, np.ndarray], float]:
+    target = cfg.target_fpr if fpr is None else fpr
+    return lambda scores, y, hard: choose_threshold(scores, y, hard, cfg, target)
