@@ -16,6 +16,7 @@ import json
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,28 @@ class Comment:
     text: str
     likes: int | None = None
     author: str | None = None
+    #: When it was posted, in seconds since the epoch (``time``: a number or an ISO 8601 string).
+    time: float | None = None
+
+
+def _comment_time(value: Any, where: str, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    if isinstance(value, str):
+        from datetime import datetime
+
+        try:
+            t = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            return (t if t.tzinfo else t.replace(tzinfo=UTC)).timestamp()
+    raise InvalidNoteError(
+        f"{where}field '{name}.time' must be seconds since the epoch or an ISO 8601 date-time. Got "
+        f"{type_name(value)} {value!r:.60}."
+    )
 
 
 @dataclass(frozen=True)
@@ -101,7 +124,8 @@ def parse_comment(item: Any, *, where: str = "", index: int = 0) -> Comment:
                     f"{where}field '{name}.likes' must be a non-negative integer. Got {type_name(likes)} {likes!r:.60}."
                 )
         author = item.get("author", item.get("nickname"))
-        return Comment(text=text, likes=likes, author=None if author is None else str(author))
+        time = _comment_time(item.get("time", item.get("created_at")), where, name)
+        return Comment(text=text, likes=likes, author=None if author is None else str(author), time=time)
     raise InvalidNoteError(
         f"{where}field '{name}' must be a string or an object with 'text'. Got {type_name(item)} {item!r:.60}."
     )
