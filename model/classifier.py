@@ -19,6 +19,7 @@ import numpy as np
 from model.cues import CUE_PATTERNS, find_cues
 from model.engine import CompiledModel, CompiledPipeline, Features, top_contributions
 from model.errors import InvalidNoteError
+from model.highlights import Highlight, ReadableReason, advice, explain_spans, reasons, strongest
 from model.notes import Note, parse_note
 from model.text import COMMENTS_MARKER, PLACEHOLDER_RE, normalize_text, prepare_comment_text, prepare_document
 
@@ -139,12 +140,16 @@ class CheckResult:
     ad_probability: float
     threshold: float
     review_threshold: float
-    explanation: Explanation
+    explanation: Explanation  # feature-level contributions (for model diagnostics, not for writers)
     cues: tuple[dict[str, Any], ...] = field(default=())
+    highlights: tuple[Highlight, ...] = ()  # spans of the note as sent, strongest first
+    reasons: tuple[ReadableReason, ...] = ()  # readable categories with their evidence spans
+    advice: dict[str, str] | None = None  # one sentence for the writer when flagged (zh and en)
 
     def to_dict(self) -> dict[str, Any]:
+        """The writer-facing result: decision, probability, thresholds, highlights, reasons and advice."""
         out = asdict(self)
-        out["reasons"] = out.pop("explanation")
+        del out["explanation"], out["cues"]
         return out
 
 
@@ -357,17 +362,32 @@ class AdModel(CompiledModel):
         for i in range(len(parsed)):
             evidence = _evidence(found[i])
             p = float(probs[i])
+            decision = self.decide(p)
+            idx, data = X.row(i)
+            highlights = self.highlights(parsed[i], docs[i], idx, data)
+            readable = reasons(highlights, top=top)
             out.append(
                 CheckResult(
-                    decision=self.decide(p),
+                    decision=decision,
                     ad_probability=round(p, 6) if math.isfinite(p) else 0.0,
                     threshold=self.threshold,
                     review_threshold=self.review_threshold,
-                    explanation=self._explain_arrays(*X.row(i), evidence, top, docs[i]),
+                    explanation=self._explain_arrays(idx, data, evidence, top, docs[i]),
                     cues=tuple({"cue": k, "label": CUE_PATTERNS[k].label, "evidence": v} for k, v in evidence.items()),
+                    highlights=tuple(highlights),
+                    reasons=tuple(readable),
+                    advice=advice(decision, readable),
                 )
             )
         return out
+
+    def highlights(self, note: Note, doc: str, idx: np.ndarray, data: np.ndarray) -> list[Highlight]:
+        """Spans of the note's title and text as sent, with the log-odds their features contribute (see
+        :mod:`model.highlights`), from one row of :meth:`transform`."""
+        contrib = data * self._coef[idx]
+        pick = strongest(contrib)
+        names = [self._engine.feature_name(j) for j in idx[pick].tolist()]
+        return explain_spans(note.title, note.text, doc, names, contrib[pick].tolist())
 
     def score(self, notes: Iterable[Note], *, top: int = 3) -> tuple[np.ndarray, list[list[str]]]:
         """Probabilities and the labels of the ``top`` reasons towards "ad" of validated notes, for a whole

@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", default="")
     add_model_arg(p)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--top", type=int, default=6, help="reasons to show each way")
+    p.add_argument("--top", type=int, default=6, help="readable reasons to show (default 6)")
 
     # Further subcommands live in their own modules: each has ``register(subparsers)`` which adds its parser
     # with ``set_defaults(func=run)`` where ``run(args) -> int``.
@@ -167,23 +167,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         out["model_version"] = model.version
         print(json.dumps(out, ensure_ascii=False))
         return 0
-    print(f"decision: {result.decision}  (ad probability {result.ad_probability:.3f}; "
-          f"ad ≥ {result.threshold:.3f}, review ≥ {result.review_threshold:.3f})")  # fmt: skip
-    print(format_reasons(result))
+    from serve.check_output import format_check, use_colour
+
+    print(format_check(result, {"title": args.title, "text": text}, colour=use_colour(sys.stdout)))
     return 0
-
-
-def format_reasons(result: Any) -> str:
-    lines = []
-    for title, reasons in (("towards ad", result.explanation.towards_ad),
-                           ("towards genuine", result.explanation.towards_genuine)):  # fmt: skip
-        lines.append(f"  {title}:")
-        if not reasons:
-            lines.append("    (none)")
-        for r in reasons:
-            ev = f"  ← {', '.join(r.evidence)}" if r.evidence else ""
-            lines.append(f"    {r.contribution:+.3f}  {r.label}{ev}")
-    return "\n".join(lines)
 
 
 COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "check": _cmd_check}

@@ -118,25 +118,30 @@ class CommentsIn(_Input):
 
 
 # -- outputs -----------------------------------------------------------------------------------------------
+class SpanOut(BaseModel):
+    field: Literal["title", "text"] = Field(description="the field of the note the span is in")
+    start: int = Field(description="offset of the first character (Python string index of the field as sent)")
+    end: int = Field(description="offset after the last character; text == note[field][start:end]")
+    text: str = Field(description="the writer's own words, exactly as sent")
+
+
+class HighlightOut(SpanOut):
+    weight: float = Field(description="contribution to the log-odds; positive pushes towards 'ad'")
+    category: str = Field(description="contact, price, call_to_action, brand, merchant, disclosure, link, …")
+
+
 class ReasonOut(BaseModel):
-    feature: str = Field(description="the model feature (word, word pair or ⟦cue⟧ token)")
-    label: str = Field(description="readable name of the feature")
-    kind: str = Field(description="word, cue, tag, emo, n_tags, mention, has, chars or c (comment signal)")
-    contribution: float = Field(description="share of the log-odds; positive pushes towards 'ad'")
-    evidence: list[str] = Field(description="words of the note that triggered a cue")
+    category: str = Field(description="contact, price, call_to_action, brand, merchant, disclosure, link, …")
+    label_zh: str = Field(description="the category in Chinese, e.g. 联系方式")
+    label_en: str = Field(description="the category in English, e.g. contact details")
+    direction: Literal["ad", "genuine"] = Field(description="which way this reason pushes the decision")
+    weight: float = Field(description="summed contribution of its highlights to the log-odds")
+    evidence: list[SpanOut] = Field(description="the highlighted spans behind it, strongest first")
 
 
-class ReasonsOut(BaseModel):
-    towards_ad: list[ReasonOut]
-    towards_genuine: list[ReasonOut]
-    intercept: float
-    log_odds: float
-
-
-class CueOut(BaseModel):
-    cue: str
-    label: str
-    evidence: list[str]
+class AdviceOut(BaseModel):
+    zh: str
+    en: str
 
 
 class CommentScoreOut(BaseModel):
@@ -174,8 +179,11 @@ class CheckOut(BaseModel):
     ad_probability: float = Field(description="calibrated probability that the note is an advertisement")
     threshold: float
     review_threshold: float
-    reasons: ReasonsOut
-    cues: list[CueOut] = Field(description="advertising cues found, with the words that triggered them")
+    highlights: list[HighlightOut] = Field(
+        description="spans of the title and text as sent that drove the decision, strongest first, non-overlapping"
+    )
+    reasons: list[ReasonOut] = Field(description="at most `top` readable reasons, strongest first")
+    advice: AdviceOut | None = Field(description="one sentence for the writer when the note is flagged")
     comments: CommentReportOut | None = Field(None, description="comment scores, when comments were sent")
     model_version: str
 

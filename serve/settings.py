@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     allow_version_mismatch: bool = Field(False, description="load a model saved under another scikit-learn version")
     threshold: float | None = Field(None, ge=0.0, le=1.0, description="override the model's 'ad' threshold")
     review_threshold: float | None = Field(None, ge=0.0, le=1.0, description="override the 'review' threshold")
-    top_reasons: int = Field(8, ge=0, le=50, description="reasons returned each way unless a request asks")
+    top_reasons: int = Field(8, ge=0, le=50, description="readable reasons returned unless a request asks")
     model_threads: int = Field(
         1,
         ge=1,

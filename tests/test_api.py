@@ -111,31 +111,32 @@ def test_check_matches_the_model(client, ad_model, note):
     assert out["decision"] == expected["decision"]
     assert out["ad_probability"] == pytest.approx(expected["ad_probability"], abs=1e-6)
     assert out["threshold"] == expected["threshold"] and out["review_threshold"] == expected["review_threshold"]
-    assert [r["feature"] for r in out["reasons"]["towards_ad"]] == [
-        r["feature"] for r in expected["reasons"]["towards_ad"]
-    ]
+    for key in ("highlights", "reasons", "advice"):  # the same values, as JSON
+        assert out[key] == json.loads(json.dumps(expected[key], ensure_ascii=False)), key
     assert out["model_version"] == ad_model.version
     assert out["comments"] is None
 
 
 def test_check_reasons_are_readable(client):
     out = client.post("/v1/check", json=AD_NOTE).json()
-    reasons = out["reasons"]["towards_ad"] + out["reasons"]["towards_genuine"]
-    assert reasons
-    for r in reasons:
-        assert r["label"] and "__" not in r["label"] and "⟦" not in r["label"] and not re.fullmatch(r"\d+", r["label"])
-        assert r["kind"] in {"word", "cue", "tag", "emo", "n_tags", "mention", "has", "chars", "c"}
-    cue_reasons = [r for r in out["reasons"]["towards_ad"] if r["kind"] == "cue"]
-    assert cue_reasons and all(r["evidence"] for r in cue_reasons)
-    assert all(r["contribution"] > 0 for r in out["reasons"]["towards_ad"])
-    assert all(r["contribution"] < 0 for r in out["reasons"]["towards_genuine"])
-    assert {c["cue"] for c in out["cues"]} >= {"wechat"}
+    assert out["decision"] == "ad" and out["reasons"] and out["highlights"]
+    for r in out["reasons"]:
+        assert r["label_zh"] and r["label_en"] and r["direction"] in {"ad", "genuine"}
+        assert (r["weight"] > 0) == (r["direction"] == "ad")
+        for e in r["evidence"]:
+            assert AD_NOTE[e["field"]][e["start"] : e["end"]] == e["text"]
+    for h in out["highlights"]:
+        assert AD_NOTE[h["field"]][h["start"] : h["end"]] == h["text"]
+    assert "contact" in {r["category"] for r in out["reasons"] if r["direction"] == "ad"}
+    assert "申诉" in out["advice"]["zh"] and "appeal" in out["advice"]["en"]
+    genuine = client.post("/v1/check", json=GENUINE_NOTE).json()
+    assert genuine["decision"] == "genuine" and genuine["advice"] is None
 
 
 @pytest.mark.parametrize("top", [0, 1, 3])
 def test_check_top_limits_the_reasons(client, top):
     out = client.post(f"/v1/check?top={top}", json=AD_NOTE).json()
-    assert len(out["reasons"]["towards_ad"]) <= top and len(out["reasons"]["towards_genuine"]) <= top
+    assert len(out["reasons"]) <= top
 
 
 def test_check_with_comments_scores_them(client, sentiment_dir):
@@ -550,7 +551,7 @@ def test_concurrent_checks_are_coalesced_with_the_same_results(make_settings):
     serial, together, batches, items = anyio.run(run)
     assert together == serial
     assert items == len(notes) and len(notes) / 8 <= batches < len(notes)
-    assert all(len(r["reasons"]["towards_ad"]) <= k for r, k in zip(serial, tops, strict=True))
+    assert all(len(r["reasons"]) <= k for r, k in zip(serial, tops, strict=True))
 
 
 def _run_queue(run_batch, submissions, max_batch=8):

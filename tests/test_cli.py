@@ -9,7 +9,20 @@ from serve.cli import main
 def test_check_prints_decision_and_reasons(capsys, sample_model_dir):
     assert main(["check", "--model", str(sample_model_dir), "加vx: abc123 原价199现价99，链接在主页"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("decision: ") and "towards ad:" in out and "cue: " in out
+    assert out.startswith("decision: ad")
+    assert "【加vx: abc123】" in out and "联系方式 contact details" in out  # the writer's words, marked
+    assert "⟦" not in out and "cue:" not in out and "申诉" in out
+
+
+def test_check_colours_highlights_on_a_terminal(monkeypatch, sample_model):
+    from serve.check_output import format_check
+
+    note = {"title": "", "text": "加vx: abc123 原价199现价99，链接在主页"}
+    result = sample_model.check(note)
+    coloured = format_check(result, note, colour=True)
+    assert "\x1b[31m" in coloured and "【" not in coloured
+    plain = format_check(result, note, colour=False)
+    assert "\x1b[" not in plain and "【" in plain
 
 
 def test_check_json_from_stdin(capsys, monkeypatch, sample_model_dir):
@@ -19,7 +32,8 @@ def test_check_json_from_stdin(capsys, monkeypatch, sample_model_dir):
     assert main(["check", "--model", str(sample_model_dir), "--json", "-"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["decision"] in {"ad", "review", "genuine"} and 0 <= out["ad_probability"] <= 1
-    assert out["threshold"] >= out["review_threshold"] and "towards_genuine" in out["reasons"]
+    assert out["threshold"] >= out["review_threshold"] and isinstance(out["reasons"], list)
+    assert all(h["text"] in "今天去爬山了，风景超美" for h in out["highlights"])
 
 
 def test_evaluate_json(capsys, sample_model_dir):

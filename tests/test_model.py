@@ -114,8 +114,9 @@ def test_check_result_is_json_serialisable(sample_model):
     res = sample_model.check(NOTES[0])
     out = res.to_dict()
     json.dumps(out, ensure_ascii=False)
-    assert out["decision"] == res.decision and "towards_ad" in out["reasons"]
-    assert {c["cue"] for c in out["cues"]} >= {"wechat", "price", "call_to_action"}
+    assert out["decision"] == res.decision and out["highlights"] and out["reasons"]
+    assert {r["category"] for r in out["reasons"]} >= {"contact", "price", "call_to_action"}
+    assert {c["cue"] for c in res.cues} >= {"wechat", "price", "call_to_action"}
 
 
 def test_save_load_round_trip_identical(sample_model, tmp_path):

@@ -30,7 +30,10 @@ from serve.schemas import ERROR_RESPONSES, BatchIn, BatchOut, CheckOut, NoteIn, 
 router = APIRouter(prefix="/v1", tags=["check"], dependencies=[Depends(require_api_key)], responses=ERROR_RESPONSES)
 
 TOP_MAX = 50
-Top = Annotated[int | None, Query(ge=0, le=TOP_MAX, description="reasons each way (default: the server's top_reasons)")]
+Top = Annotated[
+    int | None,
+    Query(ge=0, le=TOP_MAX, description="readable reasons returned (default: the server's top_reasons)"),
+]
 
 
 #: One single-note check as it crosses to the model (thread or process): the note as plain data (``id``,
@@ -49,31 +52,27 @@ def job_of(note: NoteIn, top: int) -> Job:
 
 def result_payload(result: Any, note_id: str | None, comments: dict[str, Any] | None, version: str) -> dict[str, Any]:
     """The JSON of one :class:`model.CheckResult` as documented by :class:`serve.schemas.CheckOut`."""
-    e = result.explanation
-
-    def reasons(items: Any) -> list[dict[str, Any]]:
-        return [
-            {"feature": r.feature, "label": r.label, "kind": r.kind, "contribution": r.contribution,
-             "evidence": list(r.evidence)}
-            for r in items
-        ]  # fmt: skip
-
     return {
         "id": note_id,
         "decision": result.decision,
         "ad_probability": result.ad_probability,
         "threshold": result.threshold,
         "review_threshold": result.review_threshold,
-        "reasons": {
-            "towards_ad": reasons(e.towards_ad),
-            "towards_genuine": reasons(e.towards_genuine),
-            "intercept": e.intercept,
-            "log_odds": e.log_odds,
-        },
-        "cues": [{"cue": c["cue"], "label": c["label"], "evidence": list(c["evidence"])} for c in result.cues],
+        "highlights": [
+            {"field": h.field, "start": h.start, "end": h.end, "text": h.text, "weight": h.weight,
+             "category": h.category}
+            for h in result.highlights
+        ],
+        "reasons": [
+            {"category": r.category, "label_zh": r.label_zh, "label_en": r.label_en, "direction": r.direction,
+             "weight": r.weight,
+             "evidence": [{"field": e.field, "start": e.start, "end": e.end, "text": e.text} for e in r.evidence]}
+            for r in result.reasons
+        ],
+        "advice": result.advice,
         "comments": comments,
         "model_version": version,
-    }
+    }  # fmt: skip
 
 
 def score_comments_many(models: LoadedModels, notes: list[dict[str, Any]]) -> list[dict[str, Any] | None]:

@@ -1,0 +1,463 @@
+"""Highlights and readable reasons: the model's evidence as spans of the note exactly as the writer sent it.
+
+The classifier scores a *prepared document* (normalised, digits as ``0``, contact details replaced by
+placeholders, see :func:`model.text.prepare_document`), so its features are not the writer's words. This module
+carries every feature's contribution to the log-odds (TF-IDF value × coefficient) back to the characters of the
+submitted ``title`` and ``text`` it came from:
+
+1. each field is normalised with an *offset map*: every normalised character knows the span of the original it
+   came from (NFKC can turn one character into several or drop one; whitespace runs collapse);
+2. a word or character n-gram is found in the normalised field (digit runs read as ``0``, replaced contact
+   details masked), a placeholder (``⟦cue:wechat⟧``, ``⟦tag:…⟧``, ``⟦emo:…⟧``, ``⟦mention⟧``) at the span of
+   the cue or markup it stands for; its contribution is shared equally among its occurrences and among the
+   characters each covers;
+3. characters pushing the same way are merged into phrases (split at whitespace and at cue boundaries), each
+   with the summed weight and a category: the cue it overlaps, else ``wording`` towards ad or ``personal``
+   towards genuine;
+4. phrases a writer cannot act on (digits or punctuation only, a lone character, function words) are not shown.
+
+Features with no place in the text (``⟦has:title⟧``, the hashtag-count bucket, comment signals) keep their
+weight in the probability but are never shown. Only the strongest features are attributed (``MAX_FEATURES``):
+the many faint ones change no phrase a person would read.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
+import numpy as np
+
+from model.cues import CUE_PATTERNS, cue_spans
+from model.text import _DIGITS_RE, _EMOJI_CODE_RE, _HASHTAG_RE, _MENTION_RE, PLACEHOLDER_RE, normalize_text
+
+#: Writer-facing categories: code -> (Chinese, English).
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "contact": ("联系方式", "contact details"),
+    "link": ("链接导流", "links and shop funnels"),
+    "price": ("价格优惠", "price or discount"),
+    "call_to_action": ("购买引导", "call to action"),
+    "brand": ("品牌推广", "brand campaign"),
+    "merchant": ("商家用语", "merchant wording"),
+    "disclosure": ("合作披露", "sponsorship disclosure"),
+    "giveaway": ("抽奖福利", "giveaway or lucky draw"),
+    "sales_tone": ("推销话术", "sales-pitch phrase"),
+    "hashtag": ("话题标签", "hashtags"),
+    "mention": ("@提及", "@mentions"),
+    "wording": ("用词", "wording"),
+    "personal": ("个人体验", "personal experience"),
+}
+
+_CUE_CATEGORY = {
+    "wechat": "contact",
+    "qq": "contact",
+    "phone": "contact",
+    "url": "link",
+    "price": "price",
+    "call_to_action": "call_to_action",
+    "merchant": "merchant",
+    "disclosure": "disclosure",
+    "giveaway": "giveaway",
+    "sales_tone": "sales_tone",
+    "repeated_brand_tag": "brand",
+    "product_model": "brand",
+}
+
+#: Only this many of a note's features, the strongest by |contribution|, are carried back to the text.
+MAX_FEATURES = 96
+#: A character whose attributed weight is below this (log-odds) belongs to no phrase.
+MIN_CHAR_WEIGHT = 0.004
+
+#: Words that carry grammar, not content: never shown on their own.
+FUNCTION_WORDS = frozenset(
+    (
+        "了 的 和 与 及 是 在 也 就 都 很 还 又 吗 吧 啊 呢 哦 呀 嘛 啦 着 过 把 被 让 给 从 对 这 那 个 一 "
+        "我 你 他 她 它 们 有 不 没 会 能 要 去 来 说 到 上 下 里 得 地 之 而 或 但 "
+        "就是 还是 一个 这个 那个 我们 你们 他们 自己 什么 怎么 然后 因为 所以 如果 可以 已经 真的 非常 比较 "
+        "一下 一些 还有 没有 不是 the a an and or of to in on for is it"
+    ).split()
+)
+
+
+def cue_category(name: str) -> str:
+    """The writer-facing category of a cue kind (brand cues are all ``brand``)."""
+    if name.startswith("brand"):
+        return "brand"
+    return _CUE_CATEGORY.get(name, "wording")
+
+
+@dataclass(frozen=True)
+class Span:
+    """``text == note[field][start:end]`` of the note as it was sent."""
+
+    field: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Highlight:
+    field: str
+    start: int
+    end: int
+    text: str
+    weight: float  # contribution to the log-odds; positive pushes towards "ad"
+    category: str
+
+    @property
+    def span(self) -> Span:
+        return Span(self.field, self.start, self.end, self.text)
+
+
+@dataclass(frozen=True)
+class ReadableReason:
+    category: str
+    label_zh: str
+    label_en: str
+    direction: str  # "ad" or "genuine"
+    weight: float
+    evidence: tuple[Span, ...]
+
+
+# -- normalisation with an offset map ---------------------------------------------------------------------
+def _normalize_aligned(raw: str) -> tuple[str, list[int], list[int]]:
+    """:func:`model.text.normalize_text` of ``raw`` with, for every output character, the ``[start, end)`` of
+    the original it came from. Character by character; when that differs from the real normalisation (a
+    combining sequence NFKC composes across characters, a context-dependent lower-casing), positions are
+    spread proportionally instead, which keeps every span inside the text."""
+    norm = normalize_text(raw)
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pending_space = -1  # the original position of a whitespace run not yet written
+    for i, ch in enumerate(raw):
+        if ch.isascii():
+            out = ch.lower() if ch.isprintable() or ch in " \t\n" else " "
+        else:
+            out = unicodedata.normalize("NFKC", ch)
+            cleaned = []
+            for c in out:
+                cat = unicodedata.category(c)
+                if c in "⟦⟧" or cat == "Cc":
+                    cleaned.append(" ")
+                elif cat == "Cf" or cat == "Cs" or cat == "Zl" or cat == "Zp":
+                    continue  # zero-width and similar characters are dropped
+                else:
+                    cleaned.append(c)
+            out = "".join(cleaned).lower()
+        for c in out:
+            if c.isspace():
+                if pending_space < 0:
+                    pending_space = i
+                continue
+            if pending_space >= 0:
+                if chars:
+                    chars.append(" ")
+                    starts.append(pending_space)
+                    ends.append(pending_space + 1)
+                pending_space = -1
+            chars.append(c)
+            starts.append(i)
+            ends.append(i + 1)
+    if "".join(chars) != norm:
+        n, m = len(norm), max(len(raw), 1)
+        starts = [min(k * m // max(n, 1), m - 1) for k in range(n)]
+        ends = [max(s + 1, min((k + 1) * m // max(n, 1), m)) for k, s in enumerate(starts)]
+    return norm, starts, ends
+
+
+@dataclass
+class _Field:
+    """One field of a note: normalised text, where its characters came from, the cues and markup in it, and
+    the text n-grams are searched in (digit runs as ``0``, replaced contact details masked)."""
+
+    name: str
+    raw: str
+    norm: str
+    starts: list[int]
+    ends: list[int]
+    cues: list[tuple[int, int, str]]  # (start, end) in the original, cue name
+    markers: dict[str, list[tuple[int, int]]]  # placeholder -> spans in the original
+    units: list[tuple[int, int, str]] = dataclass_field(default_factory=list)  # shown whole: (start, end, category)
+    search: str = ""
+    search_starts: list[int] | None = None
+    search_ends: list[int] | None = None
+
+    def orig(self, a: int, b: int) -> tuple[int, int]:
+        """The original span of normalised characters ``[a, b)``."""
+        return self.starts[a], self.ends[b - 1]
+
+
+def _field(name: str, raw: str) -> _Field:
+    norm, starts, ends = _normalize_aligned(raw)
+    f = _Field(name, raw, norm, starts, ends, [], {})
+    if not norm:
+        f.search, f.search_starts, f.search_ends = "", [], []
+        return f
+    masked = [False] * len(norm)
+    for start, cue, end, _ in cue_spans(norm):
+        if cue == "price" and norm[end - 1].isdigit():  # "￥9" of "￥99": show the whole amount
+            while end < len(norm) and (norm[end].isdigit() or (norm[end] == "." and norm[end - 1].isdigit())):
+                end += 1
+        span = f.orig(start, end)
+        f.cues.append((*span, cue))
+        f.markers.setdefault(f"⟦cue:{cue}⟧", []).append(span)
+        if CUE_PATTERNS[cue].replace:
+            for k in range(start, end):
+                masked[k] = True
+    tags = []
+    for m in _HASHTAG_RE.finditer(norm):
+        tag = m.group(1).strip()
+        if tag:
+            tags.append(tag)
+            span = f.orig(*m.span())
+            f.markers.setdefault(f"⟦tag:{tag.replace(' ', '_')[:40]}⟧", []).append(span)
+            f.markers.setdefault("⟦hashtag⟧", []).append(span)
+    for m in _EMOJI_CODE_RE.finditer(norm):
+        f.markers.setdefault(f"⟦emo:{m.group(1)}⟧", []).append(f.orig(*m.span()))
+    for m in _MENTION_RE.finditer(norm):
+        f.markers.setdefault("⟦mention⟧", []).append(f.orig(*m.span()))
+    f.units = _units(f)
+    # The search text: masked contact details become one NUL each, digit runs one "0" (as in the document).
+    chars: list[str] = []
+    s_starts: list[int] = []
+    s_ends: list[int] = []
+    k = 0
+    digits = {m.start(): m.end() for m in _DIGITS_RE.finditer(norm)}
+    while k < len(norm):
+        if masked[k]:
+            j = k
+            while j < len(norm) and masked[j]:
+                j += 1
+            chars.append("\x00")
+        elif k in digits:
+            j = digits[k]
+            chars.append("0")
+        else:
+            j = k + 1
+            chars.append(norm[k])
+        a, b = f.orig(k, j)
+        s_starts.append(a)
+        s_ends.append(b)
+        k = j
+    f.search, f.search_starts, f.search_ends = "".join(chars), s_starts, s_ends
+    return f
+
+
+# -- attribution -------------------------------------------------------------------------------------------
+def _occurrences(fields: list[_Field], gram: str) -> list[tuple[_Field, int, int]]:
+    """Original spans of every occurrence of ``gram`` in the search texts: (field, start, end)."""
+    out = []
+    for f in fields:
+        at = f.search.find(gram)
+        while at >= 0:
+            a, b = f.search_starts[at], f.search_ends[at + len(gram) - 1]  # type: ignore[index]
+            out.append((f, a, b))
+            at = f.search.find(gram, at + 1)
+    return out
+
+
+def _marker_spans(fields: list[_Field], marker: str) -> list[tuple[_Field, int, int]]:
+    if marker == "⟦cue:repeated_brand_tag⟧":
+        marker = "⟦hashtag⟧"
+    return [(f, a, b) for f in fields for a, b in f.markers.get(marker, ())]
+
+
+def _spread(weights: dict[str, np.ndarray], where: list[tuple[_Field, int, int]], value: float) -> bool:
+    if not where:
+        return False
+    share = value / len(where)
+    for f, a, b in where:
+        if b > a:
+            weights[f.name][a:b] += share / (b - a)
+    return True
+
+
+def _placeholder_markers(doc: str, gram: str) -> list[str]:
+    """The placeholders of ``doc`` that hold every occurrence of a character n-gram (``ue:`` of
+    ``⟦cue:price⟧``); empty when the n-gram also occurs outside them."""
+    outside = PLACEHOLDER_RE.sub(lambda m: "\x00" * len(m.group()), doc)
+    if gram in outside:
+        return []
+    return list(dict.fromkeys(m.group() for m in PLACEHOLDER_RE.finditer(doc) if gram in m.group()))
+
+
+def attribute(fields: list[_Field], doc: str, names: list[str], contributions: list[float]) -> dict[str, np.ndarray]:
+    """Per-character weights of each field from features ``names`` (``word__…`` / ``char__…``) and their
+    contributions to the log-odds."""
+    weights = {f.name: np.zeros(len(f.raw)) for f in fields}
+    for name, value in zip(names, contributions, strict=True):
+        part, _, term = name.partition("__")
+        if part == "char":
+            where = _occurrences(fields, term) if "⟦" not in term and "⟧" not in term else []
+            if not where:
+                markers = _placeholder_markers(doc, term)
+                where = [span for m in markers for span in _marker_spans(fields, m)]
+            _spread(weights, where, value)
+            continue
+        tokens = term.split(" ")
+        for token in tokens:
+            if token.startswith("⟦"):
+                where = _marker_spans(fields, token)
+            elif token.startswith("c:"):
+                where = []  # comment text: scored, but not part of the note's title or text
+            else:
+                where = _occurrences(fields, token)
+            _spread(weights, where, value / len(tokens))
+    return weights
+
+
+# -- phrases -----------------------------------------------------------------------------------------------
+def _units(f: _Field) -> list[tuple[int, int, str]]:
+    """Spans shown whole, never split or merged with their neighbours: hashtags and @mentions (with the category
+    of a cue inside them, else ``hashtag`` / ``mention``), then cues outside them. Non-overlapping, by start."""
+    units: list[tuple[int, int, str]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or e <= a for s, e, _ in units)
+
+    for marker, plain in (("⟦hashtag⟧", "hashtag"), ("⟦mention⟧", "mention")):
+        for a, b in f.markers.get(marker, ()):
+            inside = [cue for s, e, cue in f.cues if a <= s and e <= b]
+            if free(a, b):
+                units.append((a, b, cue_category(inside[0]) if inside else plain))
+    for a, b, cue in f.cues:
+        if free(a, b):
+            units.append((a, b, cue_category(cue)))
+    units.sort()
+    return units
+
+
+def _is_break(ch: str) -> bool:
+    """Whitespace and punctuation end a phrase of the writer's words."""
+    return ch.isspace() or unicodedata.category(ch)[0] in "PZC"
+
+
+def _readable(text: str, cue: bool) -> bool:
+    """Whether a phrase is something a writer can read and act on."""
+    content = [c for c in text if unicodedata.category(c)[0] in "LS" or (cue and c.isdigit())]
+    if not content:
+        return False
+    if cue:
+        return True
+    words = "".join(content).strip()
+    if len(words) < 2 or words.lower() in FUNCTION_WORDS:
+        return False
+    return not all(c.isdigit() for c in words)
+
+
+def phrases(fields: list[_Field], weights: dict[str, np.ndarray]) -> list[Highlight]:
+    """Non-overlapping phrases, sorted by |weight| (largest first): each cue, hashtag or @mention whole, and
+    runs of the writer's other words whose characters push the same way (ended by whitespace or punctuation)."""
+    out: list[Highlight] = []
+    for f in fields:
+        w = weights[f.name]
+        n = len(w)
+        if not n:
+            continue
+        unit_at = [-1] * n
+        for k, (a, b, _) in enumerate(f.units):
+            unit_at[a:b] = [k] * (b - a)
+        i = 0
+        while i < n:
+            k = unit_at[i]
+            if k >= 0:
+                a, b, category = f.units[k]
+                total = float(w[a:b].sum())
+                if abs(total) >= MIN_CHAR_WEIGHT:
+                    out.append(Highlight(f.name, a, b, f.raw[a:b], round(total, 4), category))
+                i = b
+                continue
+            if abs(w[i]) < MIN_CHAR_WEIGHT or _is_break(f.raw[i]):
+                i += 1
+                continue
+            sign = w[i] > 0
+            j = i + 1
+            while (
+                j < n
+                and unit_at[j] < 0
+                and abs(w[j]) >= MIN_CHAR_WEIGHT
+                and (w[j] > 0) == sign
+                and not _is_break(f.raw[j])
+            ):
+                j += 1
+            total = float(w[i:j].sum())
+            text = f.raw[i:j]
+            if _readable(text, False):
+                out.append(Highlight(f.name, i, j, text, round(total, 4), "wording" if total > 0 else "personal"))
+            i = j
+    out.sort(key=lambda h: (-abs(h.weight), h.field, h.start))
+    return out
+
+
+#: Categories a reason towards "genuine" may have: a price or a call to action that happens to lower the
+#: probability is shown as a green highlight, but "call to action" is no reason a note reads as genuine.
+_GENUINE_CATEGORIES = frozenset({"personal", "wording", "hashtag", "mention"})
+
+
+def reasons(highlights: list[Highlight], *, top: int = 8, evidence: int = 5) -> list[ReadableReason]:
+    """Highlights grouped by category and direction, at most ``top``, strongest first."""
+    groups: dict[tuple[str, str], list[Highlight]] = {}
+    for h in highlights:
+        direction = "ad" if h.weight > 0 else "genuine"
+        if direction == "genuine" and h.category not in _GENUINE_CATEGORIES:
+            continue
+        groups.setdefault((h.category, direction), []).append(h)
+    out = []
+    for (category, direction), hs in groups.items():
+        zh, en = CATEGORIES[category]
+        spans = tuple(h.span for h in hs[:evidence])
+        out.append(ReadableReason(category, zh, en, direction, round(sum(h.weight for h in hs), 4), spans))
+    out.sort(key=lambda r: (-abs(r.weight), r.category))
+    return out[: max(top, 0)]
+
+
+_DECISION_ZH = {"ad": "可能被判为广告", "review": "需要人工复核"}
+_DECISION_EN = {"ad": "reads as an advertisement", "review": "needs a human review"}
+
+
+def advice(decision: str, readable: list[ReadableReason]) -> dict[str, str] | None:
+    """One sentence for the writer when a note is flagged: what drove it, and that an honest note can be
+    appealed. None for genuine notes."""
+    if decision not in _DECISION_ZH:
+        return None
+    drivers = [r for r in readable if r.direction == "ad"][:2]
+    if drivers:
+        zh_parts = ["{}（{}）".format(r.label_zh, "、".join(f"“{s.text}”" for s in r.evidence[:2])) for r in drivers]
+        en_parts = ["{} ({})".format(r.label_en, ", ".join(f"“{s.text}”" for s in r.evidence[:2])) for r in drivers]
+        zh_why = "主要因为" + "和".join(zh_parts)
+        en_why = "mainly because of " + " and ".join(en_parts)
+    else:
+        zh_why, en_why = "主要因为整体写法", "mainly because of its overall wording"
+    return {
+        "zh": f"这条笔记{_DECISION_ZH[decision]}，{zh_why}。"
+        "如果这是你的真实个人分享，可以修改这些用词，或提出申诉由人工复核。",
+        "en": f"This note {_DECISION_EN[decision]}, {en_why}. If it is your honest personal sharing, you can "
+        "reword these phrases or appeal for a human review.",
+    }
+
+
+def note_fields(title: str, text: str) -> list[_Field]:
+    return [_field("title", title or ""), _field("text", text or "")]
+
+
+def explain_spans(title: str, text: str, doc: str, names: list[str], contributions: list[float]) -> list[Highlight]:
+    """Highlights of one note from its document's strongest features (see the module docstring)."""
+    fields = note_fields(title, text)
+    return phrases(fields, attribute(fields, doc, names, contributions))
+
+
+def strongest(contrib: np.ndarray, k: int = MAX_FEATURES) -> np.ndarray:
+    """Positions of the ``k`` largest |contributions| (all when fewer), in no particular order."""
+    if len(contrib) <= k:
+        return np.arange(len(contrib))
+    return np.argpartition(-np.abs(contrib), k)[:k]
+
+
+def as_dicts(items: list[Any]) -> list[dict[str, Any]]:
+    from dataclasses import asdict
+
+    return [asdict(i) for i in items]

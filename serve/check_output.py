@@ -1,0 +1,62 @@
+"""What ``notecheck check`` prints for a person: the note with its highlights, the reasons and the advice.
+
+On a terminal, words pushing towards "ad" are red and words pushing towards "genuine" green (bold when strong);
+anywhere else (a pipe, a file, ``NO_COLOR`` set) they are marked 【like this】 for ad and 〔like this〕 for genuine,
+so the output stays readable as plain text.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import IO, Any
+
+_RED, _GREEN, _BOLD, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[1m", "\x1b[0m"
+_DECISION = {"ad": "可能被判为广告 / reads as an ad", "review": "需要人工复核 / needs review",
+             "genuine": "看起来是真实分享 / reads as genuine sharing"}  # fmt: skip
+
+
+def use_colour(stream: IO[str]) -> bool:
+    """Colour only on a terminal, and never when the ``NO_COLOR`` convention asks for none."""
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def mark_up(text: str, highlights: list[Any], *, colour: bool) -> str:
+    """``text`` with its highlights (non-overlapping spans of it) marked: ANSI colour or brackets."""
+    strongest = max((abs(h.weight) for h in highlights), default=0.0)
+    out, pos = [], 0
+    for h in sorted(highlights, key=lambda h: h.start):
+        out.append(text[pos : h.start])
+        word = text[h.start : h.end]
+        if colour:
+            bold = _BOLD if abs(h.weight) >= strongest / 2 else ""
+            out.append(f"{bold}{_RED if h.weight > 0 else _GREEN}{word}{_RESET}")
+        else:
+            out.append(f"【{word}】" if h.weight > 0 else f"〔{word}〕")
+        pos = h.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def format_check(result: Any, note: dict[str, str], *, colour: bool) -> str:
+    """The whole human-readable report of one :class:`model.CheckResult`."""
+    lines = [
+        f"decision: {result.decision} — {_DECISION[result.decision]}",
+        f"ad probability {result.ad_probability:.3f} (ad ≥ {result.threshold:.3f}, review ≥ "
+        f"{result.review_threshold:.3f})",
+        "",
+    ]
+    for field in ("title", "text"):
+        if note.get(field):
+            marks = [h for h in result.highlights if h.field == field]
+            lines.append(f"{field}: {mark_up(note[field], marks, colour=colour)}")
+    if not colour:
+        lines.append("(【…】 pushes towards ad, 〔…〕 towards genuine)")
+    lines.append("")
+    lines.append("reasons:" if result.reasons else "reasons: (none)")
+    for r in result.reasons:
+        evidence = "、".join(f"“{e.text}”" for e in r.evidence)
+        arrow = "→ ad" if r.direction == "ad" else "→ genuine"
+        lines.append(f"  {r.weight:+.2f} {arrow:<9} {r.label_zh} {r.label_en}: {evidence}")
+    if result.advice:
+        lines += ["", result.advice["zh"], result.advice["en"]]
+    return "\n".join(lines)
