@@ -1,192 +1,71 @@
-"""The note schema and readers for note files (JSON Lines, CSV, Parquet).
+"""Reading note files: the one streaming reader every command uses (``train``, ``evaluate``, ``comments``,
+``score``).
 
-A note has ``id``, ``title``, ``text``, ``comments`` (strings or objects with ``text``, optional ``likes`` and
-``author``), ``label`` (1/0 or "ad"/"genuine"), and optional ``source`` and ``author``. The CHASM RedNote field
-names are accepted too: ``description`` for the text and comment objects with ``content``.
+Formats follow the file's suffix (:data:`FORMATS`): JSON Lines (``.jsonl``, ``.ndjson``, ``.json``), CSV with a
+header, Parquet. The reader never drops a row silently and never refuses a whole file for one bad row: each row
+comes back as a :class:`Record` with its file and line number, either with its data or with the reason it could
+not be read (an *error row*; ``--skip-bad-rows`` skips and lists those where a command stops on them).
 
-Readers never drop a row silently: each record comes back with its file and line number, either parsed or with
-the reason it could not be.
+The same rules hold for every command:
+
+- **Decoding, per physical line.** A UTF-8 byte-order mark at the start of the file is dropped; each line is
+  decoded as UTF-8, else GB18030 (so GBK files, and files that mix UTF-8 and GBK lines, read correctly). A line
+  that is neither is an error row naming the byte. With ``encoding`` every line is decoded strictly with it.
+- **Line numbers.** JSON Lines: the physical line (1-based; blank lines are not rows). CSV: the physical line
+  where the record *starts* (the header is line 1, so the first record is line 2 and a record whose quoted field
+  spans lines 2-4 is line 2). Parquet: the 1-based row number.
+- **Size.** A line longer than ``max_row_bytes`` (16 MiB) is an error row, skipped over without being held in
+  memory.
+- **Whole-file problems** (an unsupported suffix, a file that is not what its suffix says: UTF-16, compressed,
+  binary, Parquet named .jsonl, a JSON array, an unreadable Parquet file) raise :class:`NoteFileError` from
+  :func:`iter_records`; ``notecheck score`` turns them into one error row with line 0 (see :func:`sniff`).
+
+The lower-level record generators (:func:`jsonl_records`, :func:`csv_records`, :func:`parquet_records`) read from
+an offset for a given number of rows, so the parallel scorer (:mod:`serve.batch`) reads its chunks with exactly
+the code :func:`iter_records` uses for a whole file.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
-import math
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from model.errors import InvalidNoteError
+from model.schema import Comment, Note, parse_comment, parse_label, parse_note, type_name
 
-SUPPORTED_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
+#: Accepted input suffixes (lower case) and the format each one means.
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+SUPPORTED_SUFFIXES = tuple(FORMATS)
+MAX_ROW_BYTES = 16 << 20
+UTF8_BOM = b"\xef\xbb\xbf"
 
-_LABELS: dict[Any, int] = {
-    1: 1,
-    0: 0,
-    "1": 1,
-    "0": 0,
-    "ad": 1,
-    "genuine": 0,
-    "ads": 1,
-    "not_ad": 0,
-    "广告": 1,
-    "非广告": 0,
-}  # fmt: skip  (True/False hash like 1/0)
-
-
-@dataclass(frozen=True)
-class Comment:
-    text: str
-    likes: int | None = None
-    author: str | None = None
-    #: When it was posted, in seconds since the epoch (``time``: a number or an ISO 8601 string).
-    time: float | None = None
-
-
-def _comment_time(value: Any, where: str, name: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
-    if isinstance(value, str):
-        from datetime import datetime
-
-        try:
-            t = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            pass
-        else:
-            return (t if t.tzinfo else t.replace(tzinfo=UTC)).timestamp()
-    raise InvalidNoteError(
-        f"{where}field '{name}.time' must be seconds since the epoch or an ISO 8601 date-time. Got "
-        f"{type_name(value)} {value!r:.60}."
-    )
+__all__ = [
+    "FORMATS",
+    "MAX_ROW_BYTES",
+    "SUPPORTED_SUFFIXES",
+    "Comment",
+    "Note",
+    "NoteFileError",
+    "Record",
+    "iter_records",
+    "parse_comment",
+    "parse_label",
+    "parse_note",
+    "read_notes",
+    "type_name",
+]
 
 
-@dataclass(frozen=True)
-class Note:
-    text: str
-    title: str = ""
-    comments: tuple[Comment, ...] = ()
-    id: str | None = None
-    label: int | None = None
-    source: str | None = None
-    author: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+class NoteFileError(InvalidNoteError):
+    """A file cannot be read as notes at all (as opposed to one bad row in it); ``reason`` says why."""
 
-
-def type_name(value: Any) -> str:
-    """The JSON name of a value's type for error messages (`null` for None, else the Python type name)."""
-    return "null" if value is None else type(value).__name__
-
-
-def _opt_str(row: Mapping[str, Any], name: str, where: str) -> str | None:
-    value = row.get(name)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise InvalidNoteError(f"{where}field '{name}' must be a string. Got {type_name(value)} {value!r:.60}.")
-    return str(value)
-
-
-def parse_label(value: Any, *, where: str = "") -> int:
-    """1/0, "ad"/"genuine" (and a few synonyms) to 1/0; anything else is an error naming the value."""
-    if isinstance(value, float) and value in (0.0, 1.0):
-        value = int(value)
-    key = value.strip().lower() if isinstance(value, str) else value
-    try:
-        return _LABELS[key]
-    except (KeyError, TypeError):
-        raise InvalidNoteError(
-            f'{where}field \'label\' must be 1/0 or "ad"/"genuine". Got {type_name(value)} {value!r:.60}.'
-        ) from None
-
-
-def parse_comment(item: Any, *, where: str = "", index: int = 0) -> Comment:
-    """A comment is a string or an object with ``text`` (or CHASM's ``content``), optional ``likes``/``author``."""
-    name = f"comments[{index}]"
-    if isinstance(item, str):
-        return Comment(text=item)
-    if isinstance(item, Mapping):
-        text = item.get("text", item.get("content"))
-        if not isinstance(text, str):
-            raise InvalidNoteError(f"{where}field '{name}.text' must be a string. Got {type_name(text)} {text!r:.60}.")
-        likes = item.get("likes", item.get("like_count"))
-        if likes is not None:
-            if isinstance(likes, str) and likes.strip().isdigit():
-                likes = int(likes)
-            if isinstance(likes, bool) or not isinstance(likes, int) or likes < 0:
-                raise InvalidNoteError(
-                    f"{where}field '{name}.likes' must be a non-negative integer. Got {type_name(likes)} {likes!r:.60}."
-                )
-        author = item.get("author", item.get("nickname"))
-        time = _comment_time(item.get("time", item.get("created_at")), where, name)
-        return Comment(text=text, likes=likes, author=None if author is None else str(author), time=time)
-    raise InvalidNoteError(
-        f"{where}field '{name}' must be a string or an object with 'text'. Got {type_name(item)} {item!r:.60}."
-    )
-
-
-def parse_note(row: Any, *, where: str = "", require_text: bool = True, require_label: bool = False) -> Note:
-    """Validate one record of the note schema and return a :class:`Note`.
-
-    ``row`` may be a mapping or a bare string (the text of a note with no title). ``where`` prefixes error
-    messages, e.g. ``"notes.jsonl, line 12: "``.
-    """
-    if isinstance(row, Note):
-        if require_label and row.label is None:
-            raise InvalidNoteError(f"{where}field 'label' is required. Got nothing.")
-        return row
-    if isinstance(row, str):
-        row = {"text": row}
-    if not isinstance(row, Mapping):
-        raise InvalidNoteError(f"{where}a note must be an object or a string. Got {type_name(row)} {row!r:.60}.")
-    text_key = "text" if "text" in row else ("description" if "description" in row else "text")
-    text = row.get(text_key)
-    if isinstance(text, float) and math.isnan(text):
-        text = None
-    if text is not None and not isinstance(text, str):
-        raise InvalidNoteError(f"{where}field '{text_key}' must be a string. Got {type_name(text)} {text!r:.60}.")
-    title = _opt_str(row, "title", where) or ""
-    comments_raw = row.get("comments")
-    if isinstance(comments_raw, float) and math.isnan(comments_raw):
-        comments_raw = None
-    if comments_raw is None:
-        comments: tuple[Comment, ...] = ()
-    elif isinstance(comments_raw, (list, tuple)) or _is_array(comments_raw):
-        comments = tuple(parse_comment(c, where=where, index=i) for i, c in enumerate(comments_raw))
-    else:
-        raise InvalidNoteError(
-            f"{where}field 'comments' must be a list of strings or objects with 'text'. "
-            f"Got {type_name(comments_raw)} {comments_raw!r:.60}."
-        )
-    if require_text and not (text or "").strip() and not title.strip():
-        raise InvalidNoteError(f"{where}field 'text' is required and must be a non-empty string. Got {text!r:.60}.")
-    label_raw = row.get("label")
-    if isinstance(label_raw, float) and math.isnan(label_raw):
-        label_raw = None
-    label = None if label_raw is None else parse_label(label_raw, where=where)
-    if require_label and label is None:
-        raise InvalidNoteError(f'{where}field \'label\' is required (1/0 or "ad"/"genuine"). Got nothing.')
-    known = {"id", "title", "text", "description", "comments", "label", "source", "author"}
-    return Note(
-        text=text or "",
-        title=title,
-        comments=comments,
-        id=_opt_str(row, "id", where),
-        label=label,
-        source=_opt_str(row, "source", where),
-        author=_opt_str(row, "author", where),
-        extra={k: v for k, v in row.items() if k not in known},
-    )
-
-
-def _is_array(value: Any) -> bool:
-    return type(value).__name__ == "ndarray"
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path, self.reason = str(path), reason
+        super().__init__(f"{path}: {reason}.")
 
 
 @dataclass(frozen=True)
@@ -203,91 +82,272 @@ class Record:
         return f"{self.path}, line {self.line}: "
 
 
-def iter_records(path: str | Path, *, encoding: str | None = None) -> Iterator[Record]:
-    """Yield every row of a JSON Lines, CSV or Parquet file as a :class:`Record`, in order.
-
-    ``line`` is the physical line for JSON Lines, the data row number (header is line 1) for CSV and the
-    1-based row number for Parquet. Undecodable bytes and invalid JSON become records with an ``error``.
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise InvalidNoteError(
-            f"{path}: unsupported file type {suffix or '(none)'!r}; expected one of {', '.join(SUPPORTED_SUFFIXES)}."
-        )
-    if suffix == ".parquet":
-        yield from _iter_parquet(path)
-        return
-    raw = path.read_bytes()
-    text = _decode(raw, path, encoding)
-    if suffix == ".csv":
-        yield from _iter_csv(text, str(path))
-    else:
-        yield from _iter_jsonl(text, str(path))
+def file_format(path: str | Path) -> str:
+    """``"jsonl"``, ``"csv"`` or ``"parquet"`` from the suffix; :class:`NoteFileError` for any other suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        why = f"unsupported file type {suffix or '(none)'!r}; expected one of {', '.join(SUPPORTED_SUFFIXES)}"
+        raise NoteFileError(path, why)
+    return FORMATS[suffix]
 
 
-def _decode(raw: bytes, path: Path, encoding: str | None) -> str:
+def sniff(path: str | Path, kind: str) -> str | None:
+    """Why the file cannot be what its suffix says (judged on its first bytes), or None."""
+    if kind == "parquet":
+        return None  # the Parquet reader checks its magic and footer
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "the file is UTF-16 (byte-order mark); convert it to UTF-8 or GB18030, e.g. with iconv"
+    if head.startswith(b"PAR1"):
+        return f"the file is Parquet, not {kind.upper()}; rename it to .parquet"
+    if head.startswith((b"\x1f\x8b", b"PK\x03\x04", b"BZh", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd")):
+        return "the file is compressed (gzip, zip, bzip2, xz or zstd); decompress it first"
+    if b"\x00" in head:
+        return f"the file holds binary data (NUL bytes), not {kind.upper()} text"
+    if kind == "jsonl" and head.lstrip(UTF8_BOM).lstrip().startswith(b"["):
+        return "the file is a JSON array, not JSON Lines (one object per line); convert it, e.g. jq -c '.[]'"
+    return None
+
+
+def skip_bom(fh: IO[bytes]) -> None:
+    """Leave ``fh`` (at the start of a file) after a UTF-8 byte-order mark, if there is one."""
+    if fh.read(3) != UTF8_BOM:
+        fh.seek(0)
+
+
+def read_line(fh: IO[bytes], limit: int) -> tuple[bytes, int]:
+    """One physical line (with its end) of at most ``limit`` bytes; a longer one is skipped over and returned as
+    ``(b"", its size)`` without holding it in memory. ``(b"", 0)`` at the end of the file."""
+    line = fh.readline(limit + 1)
+    if len(line) <= limit or line.endswith(b"\n"):
+        return line, 0
+    size = len(line)
+    while True:
+        more = fh.readline(1 << 20)
+        size += len(more)
+        if not more or more.endswith(b"\n"):
+            return b"", size
+
+
+def decode_line(raw: bytes, encoding: str | None) -> tuple[str, str | None]:
+    """Decode one line: strictly with ``encoding`` when given, else UTF-8 and then GB18030. Returns the text and,
+    when the bytes are not valid in that encoding, the reason (the text then has replacement characters)."""
     if encoding:
-        return raw.decode(encoding)
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
+        try:
+            return raw.decode(encoding), None
+        except UnicodeDecodeError as exc:
+            return raw.decode(encoding, "replace"), f"not valid {encoding} (byte {exc.start + 1} of the line)"
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         try:
-            return raw.decode("gb18030")
+            return raw.decode("gb18030"), None
         except UnicodeDecodeError:
-            raise InvalidNoteError(
-                f"{path}: not valid UTF-8 (byte {exc.start}) nor GB18030; pass the file's encoding explicitly."
-            ) from None
+            return raw.decode("utf-8", "replace"), (
+                f"neither UTF-8 (byte {exc.start + 1} of the line) nor GB18030; pass the file's encoding "
+                "(--encoding where the command has it)"
+            )
 
 
-def _iter_jsonl(text: str, name: str) -> Iterator[Record]:
-    for lineno, line in enumerate(io.StringIO(text), 1):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        try:
-            data = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            yield Record(name, lineno, None, f"invalid JSON ({exc.msg} at column {exc.colno})")
-            continue
-        if not isinstance(data, dict):
-            yield Record(name, lineno, None, f"expected a JSON object per line, got {type_name(data)}")
-            continue
-        yield Record(name, lineno, data)
+def too_long(size: int, limit: int) -> str:
+    return f"the row is {size:,} bytes, more than the limit of {limit:,} bytes per row; it was skipped unread"
 
 
-def _iter_csv(text: str, name: str) -> Iterator[Record]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    for row in reader:
-        lineno = reader.line_num
-        data: dict[str, Any] = {k: (v if v != "" else None) for k, v in row.items() if k is not None}
-        if None in row:
-            yield Record(name, lineno, None, "more fields than the header names")
+def parse_json_line(text: str) -> tuple[dict[str, Any] | None, str | None]:
+    """A JSON Lines row: ``(object, None)``, or ``(None, why not)``."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON ({exc.msg} at column {exc.colno})"
+    if not isinstance(data, dict):
+        return None, f"expected a JSON object per line, got {type_name(data)}"
+    return data, None
+
+
+def jsonl_records(
+    fh: IO[bytes],
+    name: str,
+    *,
+    first_line: int = 1,
+    count: int | None = None,
+    encoding: str | None = None,
+    limit: int = MAX_ROW_BYTES,
+) -> Iterator[Record]:
+    """Records of ``count`` physical lines (all when None) read from ``fh``'s position, the first being line
+    ``first_line``. Blank lines are not rows."""
+    lineno = first_line - 1
+    while count is None or lineno - first_line + 1 < count:
+        line, skipped = read_line(fh, limit)
+        if not line and not skipped:
+            return
+        lineno += 1
+        if skipped:
+            yield Record(name, lineno, None, too_long(skipped, limit))
             continue
-        comments = data.get("comments")
-        if isinstance(comments, str):
-            try:
-                data["comments"] = json.loads(comments)
-            except json.JSONDecodeError:
-                yield Record(name, lineno, None, "field 'comments' in a CSV must be a JSON list")
+        if not line.strip():
+            continue
+        text, problem = decode_line(line, encoding)
+        data, problem = (None, problem) if problem else parse_json_line(text)
+        yield Record(name, lineno, data, problem)
+
+
+class PhysicalLines:
+    """Decoded physical lines from a binary file's position, for the CSV parser; remembers, by line number
+    (counted from 1 at the start position), the lines that failed to decode or were too long."""
+
+    def __init__(self, fh: IO[bytes], encoding: str | None, limit: int) -> None:
+        self.fh, self.encoding, self.limit = fh, encoding, limit
+        self.lines = 0
+        self.problems: dict[int, str] = {}
+
+    def __iter__(self) -> Iterator[str]:
+        while True:
+            line, skipped = read_line(self.fh, self.limit)
+            if not line and not skipped:
+                return
+            self.lines += 1
+            if skipped:
+                self.problems[self.lines] = too_long(skipped, self.limit)
+                yield "\n"
                 continue
-        yield Record(name, lineno, data)
+            text, problem = decode_line(line, self.encoding)
+            if problem:
+                self.problems[self.lines] = problem
+            yield text
 
 
-def _iter_parquet(path: Path) -> Iterator[Record]:
+def csv_field_limit() -> None:
+    """Let the csv module read fields as long as a row may be."""
+    if csv.field_size_limit() < MAX_ROW_BYTES:
+        csv.field_size_limit(MAX_ROW_BYTES)
+
+
+def read_csv_header(lines: PhysicalLines, reader: Any, name: str) -> list[str] | None:
+    """The header (names stripped) from the start of a CSV file; None for an empty file."""
+    try:
+        return [h.strip() for h in next(reader)]
+    except StopIteration:
+        return None
+    except csv.Error as exc:
+        raise NoteFileError(name, f"the CSV header cannot be parsed ({exc})") from None
+
+
+def csv_records(
+    lines: PhysicalLines,
+    reader: Any,
+    header: list[str],
+    name: str,
+    *,
+    lines_before: int = 0,
+    count: int | None = None,
+) -> Iterator[Record]:
+    """Records of the next ``count`` CSV records (all when None) of ``reader`` (a ``csv.reader`` over ``lines``).
+    ``lines_before`` is the number of physical lines of the file before ``lines`` starts; a record's line is the
+    physical line it starts on. A blank line is read as a record but is not a row."""
+    done = 0
+    while count is None or done < count:
+        first = lines.lines + 1
+        lineno = lines_before + first
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            done += 1
+            yield Record(name, lineno, None, f"invalid CSV ({exc})")
+            continue
+        done += 1
+        if not values:
+            continue
+        problems = [lines.problems[k] for k in range(first, lines.lines + 1) if k in lines.problems]
+        if problems:
+            yield Record(name, lineno, None, problems[0])
+        elif len(values) > len(header):
+            why = f"more fields than the header names ({len(values)} fields, {len(header)} columns)"
+            yield Record(name, lineno, None, why)
+        else:
+            yield csv_row(name, lineno, header, values)
+
+
+def csv_row(name: str, lineno: int, header: list[str], values: list[str]) -> Record:
+    """One CSV record: empty cells are None, missing trailing cells too; ``comments`` is a JSON list."""
+    data: dict[str, Any] = {k: (v if v != "" else None) for k, v in zip(header, values, strict=False)}
+    for k in header[len(values) :]:
+        data[k] = None
+    comments = data.get("comments")
+    if isinstance(comments, str):
+        try:
+            data["comments"] = json.loads(comments)
+        except json.JSONDecodeError:
+            return Record(name, lineno, None, "field 'comments' in a CSV must be a JSON list")
+    return Record(name, lineno, data)
+
+
+def open_parquet(path: str | Path) -> Any:
+    """A ``pyarrow.parquet.ParquetFile``; :class:`NoteFileError` when the file is not Parquet."""
     import pyarrow.parquet as pq
 
     try:
-        table = pq.ParquetFile(path)
+        return pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
-        raise InvalidNoteError(f"{path}: not a readable Parquet file ({exc}).") from None
-    lineno = 0
-    for batch in table.iter_batches(batch_size=4096):
+        raise NoteFileError(path, f"not a readable Parquet file ({exc})") from None
+
+
+def parquet_records(pf: Any, name: str, *, start: int = 0, count: int | None = None) -> Iterator[Record]:
+    """Records of rows ``start`` .. ``start + count`` (to the end when None) of a Parquet file, reading only the
+    row groups that hold them; row ``i`` (0-based) is line ``i + 1``."""
+    meta = pf.metadata
+    end = meta.num_rows if count is None else min(meta.num_rows, start + count)
+    groups, offset, skip = [], 0, 0
+    for g in range(meta.num_row_groups):
+        n = meta.row_group(g).num_rows
+        if offset + n > start and offset < end:
+            if not groups:
+                skip = start - offset
+            groups.append(g)
+        offset += n
+    lineno, remaining = start, end - start
+    if not groups or remaining <= 0:
+        return
+    for batch in pf.iter_batches(batch_size=4096, row_groups=groups):
+        if skip >= batch.num_rows:
+            skip -= batch.num_rows
+            continue
+        batch = batch.slice(skip, min(remaining, batch.num_rows - skip))
+        skip = 0
         for data in batch.to_pylist():
             lineno += 1
-            yield Record(str(path), lineno, data)
+            remaining -= 1
+            yield Record(name, lineno, data)
+        if remaining <= 0:
+            return
+
+
+def iter_records(
+    path: str | Path, *, encoding: str | None = None, max_row_bytes: int = MAX_ROW_BYTES
+) -> Iterator[Record]:
+    """Stream every row of a JSON Lines, CSV or Parquet file as a :class:`Record`, in order (see the module
+    docstring for decoding, line numbers and errors). Memory is bounded by one row (Parquet: one batch)."""
+    kind = file_format(path)
+    name = str(path)
+    why = sniff(path, kind)
+    if why:
+        raise NoteFileError(name, why)
+    if kind == "parquet":
+        yield from parquet_records(open_parquet(path), name)
+        return
+    with open(path, "rb") as fh:
+        skip_bom(fh)
+        if kind == "jsonl":
+            yield from jsonl_records(fh, name, encoding=encoding, limit=max_row_bytes)
+            return
+        csv_field_limit()
+        lines = PhysicalLines(fh, encoding, max_row_bytes)
+        reader = csv.reader(iter(lines))
+        header = read_csv_header(lines, reader, name)
+        if header is not None:
+            yield from csv_records(lines, reader, header, name)
 
 
 def read_notes(
@@ -308,11 +368,17 @@ def read_notes(
     skipped: list[str] = []
     for rec in iter_records(path, encoding=encoding):
         try:
-            if rec.error is not None:
-                raise InvalidNoteError(rec.where + rec.error)
-            notes.append(parse_note(rec.data, where=rec.where, require_label=require_label, require_text=require_text))
+            notes.append(parse_record(rec, require_label=require_label, require_text=require_text))
         except InvalidNoteError as exc:
             if not skip_bad_rows:
                 raise
             skipped.append(str(exc))
     return notes, skipped
+
+
+def parse_record(rec: Record, *, require_label: bool = False, require_text: bool = True) -> Note:
+    """The :class:`Note` of a record; :class:`InvalidNoteError` (naming file and line) for an error row or a row
+    that breaks the schema."""
+    if rec.error is not None:
+        raise InvalidNoteError(rec.where + rec.error)
+    return parse_note(rec.data, where=rec.where, require_label=require_label, require_text=require_text)

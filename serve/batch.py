@@ -22,10 +22,11 @@ Memory is bounded by ``chunk_size`` rows per worker (and the plan: a few numbers
 
 Defined behaviour for awkward input (each is tested in ``tests/test_batch.py``):
 
-- empty file: no rows, a note in the summary; a JSON Lines blank line is not a row.
-- encodings: UTF-8 with or without BOM; each line that is not UTF-8 is decoded as GB18030 (GBK files and mixed
-  files work); ``--encoding ENC`` decodes every line strictly with ENC. An undecodable line is an error row.
-  UTF-16/32 files are a file-level error (convert them).
+- reading: the rows, their line numbers and errors are those of :func:`model.notes.iter_records` (the reader of
+  every command: decoding per line, CSV records numbered by the line they start on); chunks are read with the
+  same code from their offsets. ``--encoding ENC`` decodes every line strictly with ENC.
+- empty file: no rows, a note in the summary; a blank line is not a row.
+- UTF-16/32 files are a file-level error (convert them).
 - CRLF line ends are accepted everywhere.
 - missing ``text`` column: a summary note naming the columns; each row without text (or title) is an error row.
 - duplicated ids: every row is kept and scored (``file`` + ``line`` tell them apart); the summary counts them.
@@ -56,15 +57,29 @@ from typing import Any
 import numpy as np
 
 from model.errors import InvalidParameterError, ModelLoadError, NotecheckError
-from model.notes import SUPPORTED_SUFFIXES, Record
+from model.notes import (
+    MAX_ROW_BYTES,
+    SUPPORTED_SUFFIXES,
+    NoteFileError,
+    PhysicalLines,
+    Record,
+    csv_field_limit,
+    csv_records,
+    decode_line,
+    file_format,
+    jsonl_records,
+    open_parquet,
+    parquet_records,
+    read_csv_header,
+    read_line,
+    skip_bom,
+    sniff,
+)
 from serve.scoring import OUTPUT_COLUMNS, ChunkStats, RowScorer, Summary
 
-FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 DEFAULT_CHUNK_SIZE = 2000
-MAX_ROW_BYTES = 16 << 20
 MANIFEST = "manifest.jsonl"
 MANIFEST_VERSION = 1
-_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -234,18 +249,18 @@ def make_plan(files: list[Path], *, chunk_size: int, encoding: str | None, max_r
         plan.files.append(name)
         base = {"path": str(path.resolve()), "name": name, "encoding": encoding, "max_row_bytes": max_row_bytes}
         try:
-            kind = FORMATS[path.suffix.lower()]
-            error = _sniff(path, kind)
+            kind = file_format(path)
+            error = sniff(path, kind)
             if error:
-                raise _FileLevelError(error)
+                raise NoteFileError(path, error)
             if kind == "jsonl":
                 chunks, notes = _plan_jsonl(path, chunk_size, encoding, max_row_bytes)
             elif kind == "csv":
                 chunks, notes = _plan_csv(path, chunk_size, encoding, max_row_bytes)
             else:
                 chunks, notes = _plan_parquet(path, chunk_size)
-        except (_FileLevelError, OSError) as exc:
-            msg = str(exc) if isinstance(exc, _FileLevelError) else f"cannot read the file ({exc.strerror or exc})"
+        except (NoteFileError, OSError) as exc:
+            msg = exc.reason if isinstance(exc, NoteFileError) else f"cannot read the file ({exc.strerror or exc})"
             chunk = Chunk(index=len(plan.chunks), kind="error", n_rows=1, error=msg, **base)
             plan.chunks.append(chunk)
             plan.file_errors += 1
@@ -257,78 +272,16 @@ def make_plan(files: list[Path], *, chunk_size: int, encoding: str | None, max_r
     return plan
 
 
-class _FileLevelError(Exception):
-    pass
-
-
-def _sniff(path: Path, kind: str) -> str | None:
-    """A reason when the file cannot be what its extension says (checked on its first bytes)."""
-    with path.open("rb") as fh:
-        head = fh.read(4096)
-    if kind == "parquet":
-        return None  # the Parquet reader checks its magic and footer
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "the file is UTF-16 (byte-order mark); convert it to UTF-8 or GB18030, e.g. with iconv"
-    if head.startswith(b"PAR1"):
-        return f"the file is Parquet, not {kind.upper()}; rename it to .parquet"
-    if head.startswith((b"\x1f\x8b", b"PK\x03\x04", b"BZh", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd")):
-        return "the file is compressed (gzip, zip, bzip2, xz or zstd); decompress it first"
-    if b"\x00" in head:
-        return f"the file holds binary data (NUL bytes), not {kind.upper()} text"
-    if kind == "jsonl" and head.lstrip(_UTF8_BOM).lstrip().startswith(b"["):
-        return "the file is a JSON array, not JSON Lines (one object per line); convert it, e.g. jq -c '.[]'"
-    return None
-
-
-def _read_line(fh: Any, limit: int) -> tuple[bytes, int]:
-    """One physical line (with its end) of at most ``limit`` bytes; a longer one is skipped over and returned as
-    ``(b"", its size)`` without holding it in memory. ``(b"", 0)`` at the end of the file."""
-    line = fh.readline(limit + 1)
-    if len(line) <= limit or line.endswith(b"\n"):
-        return line, 0
-    size = len(line)
-    while True:
-        more = fh.readline(1 << 20)
-        size += len(more)
-        if not more or more.endswith(b"\n"):
-            return b"", size
-
-
-def _decode(raw: bytes, encoding: str | None) -> tuple[str, str | None]:
-    """Decode one line: strictly with ``encoding`` when given, else UTF-8 and then GB18030. Returns the text and,
-    when the bytes are not valid in that encoding, the reason (the text then has replacement characters)."""
-    if encoding:
-        try:
-            return raw.decode(encoding), None
-        except UnicodeDecodeError as exc:
-            return raw.decode(encoding, "replace"), f"not valid {encoding} (byte {exc.start + 1} of the line)"
-    try:
-        return raw.decode("utf-8"), None
-    except UnicodeDecodeError as exc:
-        try:
-            return raw.decode("gb18030"), None
-        except UnicodeDecodeError:
-            return raw.decode("utf-8", "replace"), (
-                f"neither UTF-8 (byte {exc.start + 1} of the line) nor GB18030; "
-                "pass the file's encoding with --encoding"
-            )
-
-
-def _too_long(size: int, limit: int) -> str:
-    return f"the row is {size:,} bytes, more than the limit of {limit:,} bytes per row; it was skipped unread"
-
-
 def _plan_jsonl(path: Path, chunk_size: int, encoding: str | None, limit: int) -> tuple[list[dict], list[str]]:
     chunks: list[dict] = []
     notes: list[str] = []
     with path.open("rb") as fh:
-        if fh.read(3) != _UTF8_BOM:
-            fh.seek(0)
+        skip_bom(fh)
         lineno = 0
         start, first, count, rows = fh.tell(), 1, 0, 0
         checked = False
         while True:
-            line, skipped = _read_line(fh, limit)
+            line, skipped = read_line(fh, limit)
             if not line and not skipped:
                 break
             lineno += 1
@@ -337,7 +290,7 @@ def _plan_jsonl(path: Path, chunk_size: int, encoding: str | None, limit: int) -
                 rows += 1
                 if not checked and not skipped:
                     checked = True
-                    text, _ = _decode(line, encoding)
+                    text, _ = decode_line(line, encoding)
                     try:
                         json.loads(text)
                     except json.JSONDecodeError:
@@ -356,52 +309,17 @@ def _plan_jsonl(path: Path, chunk_size: int, encoding: str | None, limit: int) -
     return chunks, notes
 
 
-class _Lines:
-    """Decoded physical lines from a byte offset, for the CSV parser; remembers lines that failed to decode or
-    were too long, and where it is."""
-
-    def __init__(self, fh: Any, encoding: str | None, limit: int) -> None:
-        self.fh, self.encoding, self.limit = fh, encoding, limit
-        self.lines = 0
-        self.problems: dict[int, str] = {}
-
-    def __iter__(self) -> Iterator[str]:
-        while True:
-            line, skipped = _read_line(self.fh, self.limit)
-            if not line and not skipped:
-                return
-            self.lines += 1
-            if skipped:
-                self.problems[self.lines] = _too_long(skipped, self.limit)
-                yield "\n"
-                continue
-            text, problem = _decode(line, self.encoding)
-            if problem:
-                self.problems[self.lines] = problem
-            yield text
-
-
-def _csv_field_limit() -> None:
-    if csv.field_size_limit() < MAX_ROW_BYTES:
-        csv.field_size_limit(MAX_ROW_BYTES)
-
-
 def _plan_csv(path: Path, chunk_size: int, encoding: str | None, limit: int) -> tuple[list[dict], list[str]]:
-    _csv_field_limit()
+    csv_field_limit()
     notes: list[str] = []
     chunks: list[dict] = []
     with path.open("rb") as fh:
-        if fh.read(3) != _UTF8_BOM:
-            fh.seek(0)
-        lines = _Lines(fh, encoding, limit)
+        skip_bom(fh)
+        lines = PhysicalLines(fh, encoding, limit)
         reader = csv.reader(iter(lines))
-        try:
-            header = next(reader)
-        except StopIteration:
+        header = read_csv_header(lines, reader, str(path))
+        if header is None:
             return [], ["the file is empty (no header, no rows)"]
-        except csv.Error as exc:
-            raise _FileLevelError(f"the CSV header cannot be parsed ({exc})") from None
-        header = [h.strip() for h in header]
         if header and header[0].startswith("{"):
             notes.append("the header looks like JSON: is this JSON Lines named .csv? Rows will lack a 'text' field")
         elif not {"text", "description"} & set(header):
@@ -409,32 +327,28 @@ def _plan_csv(path: Path, chunk_size: int, encoding: str | None, limit: int) -> 
                 f"no 'text' (or 'description') column; the columns are: {', '.join(header)}. Rows without a title "
                 "are error rows"
             )
-        start, before, count = fh.tell(), lines.lines, 0
+        start, before, count, rows = fh.tell(), lines.lines, 0, 0
         while True:
             try:
-                next(reader)
+                rows += bool(next(reader))  # a blank line is a record but not a row
             except StopIteration:
                 break
             except csv.Error:
-                pass  # the row becomes an error row when read again
+                rows += 1  # the row becomes an error row when read again
             count += 1
             if count == chunk_size:
-                chunks.append({"start": start, "first_line": before, "count": count, "n_rows": count})
-                start, before, count = fh.tell(), lines.lines, 0
+                chunks.append({"start": start, "first_line": before, "count": count, "n_rows": rows})
+                start, before, count, rows = fh.tell(), lines.lines, 0, 0
         if count:
-            chunks.append({"start": start, "first_line": before, "count": count, "n_rows": count})
-    if not chunks:
+            chunks.append({"start": start, "first_line": before, "count": count, "n_rows": rows})
+    if not any(c["n_rows"] for c in chunks):
+        chunks = []
         notes.append("the file has a header but no rows")
     return [dict(c, header=tuple(header)) for c in chunks], notes
 
 
 def _plan_parquet(path: Path, chunk_size: int) -> tuple[list[dict], list[str]]:
-    import pyarrow.parquet as pq
-
-    try:
-        pf = pq.ParquetFile(path)
-    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
-        raise _FileLevelError(f"not a readable Parquet file ({exc})") from None
+    pf = open_parquet(path)
     n = pf.metadata.num_rows
     notes = []
     names = set(pf.schema_arrow.names)
@@ -456,114 +370,24 @@ def _plan_parquet(path: Path, chunk_size: int) -> tuple[list[dict], list[str]]:
 # Reading one chunk
 # ---------------------------------------------------------------------------------------------------------------
 def read_chunk(chunk: Chunk) -> Iterator[Record]:
-    """The records of one chunk, in order (the same records :func:`model.notes.iter_records` gives, streamed)."""
+    """The records of one chunk, in order: the records :func:`model.notes.iter_records` gives for those rows,
+    read by the same code from the chunk's offset."""
     if chunk.kind == "error":
         yield Record(chunk.name, 0, None, chunk.error)
-    elif chunk.kind == "jsonl":
-        yield from _read_jsonl(chunk)
-    elif chunk.kind == "csv":
-        yield from _read_csv(chunk)
-    else:
-        yield from _read_parquet(chunk)
-
-
-def _read_jsonl(chunk: Chunk) -> Iterator[Record]:
+        return
+    if chunk.kind == "parquet":
+        yield from parquet_records(open_parquet(chunk.path), chunk.name, start=chunk.start, count=chunk.count)
+        return
     with open(chunk.path, "rb") as fh:
         fh.seek(chunk.start)
-        for i in range(chunk.count):
-            lineno = chunk.first_line + i
-            line, skipped = _read_line(fh, chunk.max_row_bytes)
-            if skipped:
-                yield Record(chunk.name, lineno, None, _too_long(skipped, chunk.max_row_bytes))
-                continue
-            if not line.strip():
-                continue
-            text, problem = _decode(line, chunk.encoding)
-            if problem:
-                yield Record(chunk.name, lineno, None, problem)
-                continue
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield Record(chunk.name, lineno, None, f"invalid JSON ({exc.msg} at column {exc.colno})")
-                continue
-            if not isinstance(data, dict):
-                kind = "null" if data is None else type(data).__name__
-                yield Record(chunk.name, lineno, None, f"expected a JSON object per line, got {kind}")
-                continue
-            yield Record(chunk.name, lineno, data)
-
-
-def _read_csv(chunk: Chunk) -> Iterator[Record]:
-    _csv_field_limit()
-    header = list(chunk.header)
-    with open(chunk.path, "rb") as fh:
-        fh.seek(chunk.start)
-        lines = _Lines(fh, chunk.encoding, chunk.max_row_bytes)
-        reader = csv.reader(iter(lines))
-        for _ in range(chunk.count):
-            first = lines.lines + 1
-            try:
-                values = next(reader)
-            except StopIteration:  # the file changed since it was planned
-                return
-            except csv.Error as exc:
-                yield Record(chunk.name, chunk.first_line + first, None, f"invalid CSV ({exc})")
-                continue
-            lineno = chunk.first_line + first
-            problems = [lines.problems[k] for k in range(first, lines.lines + 1) if k in lines.problems]
-            if problems:
-                yield Record(chunk.name, lineno, None, problems[0])
-                continue
-            if len(values) > len(header):
-                yield Record(
-                    chunk.name,
-                    lineno,
-                    None,
-                    f"more fields than the header names ({len(values)} fields, {len(header)} columns)",
-                )
-                continue
-            data: dict[str, Any] = {k: (v if v != "" else None) for k, v in zip(header, values, strict=False)}
-            for k in header[len(values) :]:
-                data[k] = None
-            comments = data.get("comments")
-            if isinstance(comments, str):
-                try:
-                    data["comments"] = json.loads(comments)
-                except json.JSONDecodeError:
-                    yield Record(chunk.name, lineno, None, "field 'comments' in a CSV must be a JSON list")
-                    continue
-            yield Record(chunk.name, lineno, data)
-
-
-def _read_parquet(chunk: Chunk) -> Iterator[Record]:
-    import pyarrow.parquet as pq
-
-    pf = pq.ParquetFile(chunk.path)
-    meta = pf.metadata
-    groups, offset, skip = [], 0, 0
-    end = chunk.start + chunk.count
-    for g in range(meta.num_row_groups):
-        n = meta.row_group(g).num_rows
-        if offset + n > chunk.start and offset < end:
-            if not groups:
-                skip = chunk.start - offset
-            groups.append(g)
-        offset += n
-    lineno = chunk.start
-    remaining = chunk.count
-    for batch in pf.iter_batches(batch_size=4096, row_groups=groups):
-        if skip >= batch.num_rows:
-            skip -= batch.num_rows
-            continue
-        batch = batch.slice(skip, min(remaining, batch.num_rows - skip))
-        skip = 0
-        for data in batch.to_pylist():
-            lineno += 1
-            remaining -= 1
-            yield Record(chunk.name, lineno, data)
-        if remaining <= 0:
+        if chunk.kind == "jsonl":
+            yield from jsonl_records(fh, chunk.name, first_line=chunk.first_line, count=chunk.count,
+                                     encoding=chunk.encoding, limit=chunk.max_row_bytes)  # fmt: skip
             return
+        csv_field_limit()
+        lines = PhysicalLines(fh, chunk.encoding, chunk.max_row_bytes)
+        yield from csv_records(lines, csv.reader(iter(lines)), list(chunk.header), chunk.name,
+                               lines_before=chunk.first_line, count=chunk.count)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------------------

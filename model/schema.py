@@ -1,0 +1,181 @@
+"""The note schema: :class:`Note` and :class:`Comment`, and validation of one record into them.
+
+A note has ``id``, ``title``, ``text``, ``comments`` (strings or objects with ``text``, optional ``likes`` and
+``author``), ``label`` (1/0 or "ad"/"genuine"), and optional ``source`` and ``author``. The CHASM RedNote field
+names are accepted too: ``description`` for the text and comment objects with ``content``. Reading files of notes
+is :mod:`model.notes`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any
+
+from model.errors import InvalidNoteError
+
+_LABELS: dict[Any, int] = {
+    1: 1,
+    0: 0,
+    "1": 1,
+    "0": 0,
+    "ad": 1,
+    "genuine": 0,
+    "ads": 1,
+    "not_ad": 0,
+    "广告": 1,
+    "非广告": 0,
+}  # fmt: skip  (True/False hash like 1/0)
+
+
+@dataclass(frozen=True)
+class Comment:
+    text: str
+    likes: int | None = None
+    author: str | None = None
+    #: When it was posted, in seconds since the epoch (``time``: a number or an ISO 8601 string).
+    time: float | None = None
+
+
+def _comment_time(value: Any, where: str, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    if isinstance(value, str):
+        from datetime import datetime
+
+        try:
+            t = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            return (t if t.tzinfo else t.replace(tzinfo=UTC)).timestamp()
+    raise InvalidNoteError(
+        f"{where}field '{name}.time' must be seconds since the epoch or an ISO 8601 date-time. Got "
+        f"{type_name(value)} {value!r:.60}."
+    )
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+    title: str = ""
+    comments: tuple[Comment, ...] = ()
+    id: str | None = None
+    label: int | None = None
+    source: str | None = None
+    author: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+def type_name(value: Any) -> str:
+    """The JSON name of a value's type for error messages (`null` for None, else the Python type name)."""
+    return "null" if value is None else type(value).__name__
+
+
+def _opt_str(row: Mapping[str, Any], name: str, where: str) -> str | None:
+    value = row.get(name)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InvalidNoteError(f"{where}field '{name}' must be a string. Got {type_name(value)} {value!r:.60}.")
+    return str(value)
+
+
+def parse_label(value: Any, *, where: str = "") -> int:
+    """1/0, "ad"/"genuine" (and a few synonyms) to 1/0; anything else is an error naming the value."""
+    if isinstance(value, float) and value in (0.0, 1.0):
+        value = int(value)
+    key = value.strip().lower() if isinstance(value, str) else value
+    try:
+        return _LABELS[key]
+    except (KeyError, TypeError):
+        raise InvalidNoteError(
+            f'{where}field \'label\' must be 1/0 or "ad"/"genuine". Got {type_name(value)} {value!r:.60}.'
+        ) from None
+
+
+def parse_comment(item: Any, *, where: str = "", index: int = 0) -> Comment:
+    """A comment is a string or an object with ``text`` (or CHASM's ``content``), optional ``likes``/``author``."""
+    name = f"comments[{index}]"
+    if isinstance(item, str):
+        return Comment(text=item)
+    if isinstance(item, Mapping):
+        text = item.get("text", item.get("content"))
+        if not isinstance(text, str):
+            raise InvalidNoteError(f"{where}field '{name}.text' must be a string. Got {type_name(text)} {text!r:.60}.")
+        likes = item.get("likes", item.get("like_count"))
+        if likes is not None:
+            if isinstance(likes, str) and likes.strip().isdigit():
+                likes = int(likes)
+            if isinstance(likes, bool) or not isinstance(likes, int) or likes < 0:
+                raise InvalidNoteError(
+                    f"{where}field '{name}.likes' must be a non-negative integer. Got {type_name(likes)} {likes!r:.60}."
+                )
+        author = item.get("author", item.get("nickname"))
+        time = _comment_time(item.get("time", item.get("created_at")), where, name)
+        return Comment(text=text, likes=likes, author=None if author is None else str(author), time=time)
+    raise InvalidNoteError(
+        f"{where}field '{name}' must be a string or an object with 'text'. Got {type_name(item)} {item!r:.60}."
+    )
+
+
+def parse_note(row: Any, *, where: str = "", require_text: bool = True, require_label: bool = False) -> Note:
+    """Validate one record of the note schema and return a :class:`Note`.
+
+    ``row`` may be a mapping or a bare string (the text of a note with no title). ``where`` prefixes error
+    messages, e.g. ``"notes.jsonl, line 12: "``.
+    """
+    if isinstance(row, Note):
+        if require_label and row.label is None:
+            raise InvalidNoteError(f"{where}field 'label' is required. Got nothing.")
+        return row
+    if isinstance(row, str):
+        row = {"text": row}
+    if not isinstance(row, Mapping):
+        raise InvalidNoteError(f"{where}a note must be an object or a string. Got {type_name(row)} {row!r:.60}.")
+    text_key = "text" if "text" in row else ("description" if "description" in row else "text")
+    text = row.get(text_key)
+    if isinstance(text, float) and math.isnan(text):
+        text = None
+    if text is not None and not isinstance(text, str):
+        raise InvalidNoteError(f"{where}field '{text_key}' must be a string. Got {type_name(text)} {text!r:.60}.")
+    title = _opt_str(row, "title", where) or ""
+    comments_raw = row.get("comments")
+    if isinstance(comments_raw, float) and math.isnan(comments_raw):
+        comments_raw = None
+    if comments_raw is None:
+        comments: tuple[Comment, ...] = ()
+    elif isinstance(comments_raw, (list, tuple)) or _is_array(comments_raw):
+        comments = tuple(parse_comment(c, where=where, index=i) for i, c in enumerate(comments_raw))
+    else:
+        raise InvalidNoteError(
+            f"{where}field 'comments' must be a list of strings or objects with 'text'. "
+            f"Got {type_name(comments_raw)} {comments_raw!r:.60}."
+        )
+    if require_text and not (text or "").strip() and not title.strip():
+        raise InvalidNoteError(f"{where}field 'text' is required and must be a non-empty string. Got {text!r:.60}.")
+    label_raw = row.get("label")
+    if isinstance(label_raw, float) and math.isnan(label_raw):
+        label_raw = None
+    label = None if label_raw is None else parse_label(label_raw, where=where)
+    if require_label and label is None:
+        raise InvalidNoteError(f'{where}field \'label\' is required (1/0 or "ad"/"genuine"). Got nothing.')
+    known = {"id", "title", "text", "description", "comments", "label", "source", "author"}
+    return Note(
+        text=text or "",
+        title=title,
+        comments=comments,
+        id=_opt_str(row, "id", where),
+        label=label,
+        source=_opt_str(row, "source", where),
+        author=_opt_str(row, "author", where),
+        extra={k: v for k, v in row.items() if k not in known},
+    )
+
+
+def _is_array(value: Any) -> bool:
+    return type(value).__name__ == "ndarray"

@@ -1,0 +1,160 @@
+"""One reader for every command: train, evaluate, comments and score read the same file the same way (decoding
+per line, line numbers, an undecodable line as one error row)."""
+
+import json
+from pathlib import Path
+
+from model.notes import iter_records
+from serve.cli import main
+from training.config import DatasetSpec
+from training.data import load_dataset
+
+NOTES = [
+    {"id": "n1", "text": "加vx领券，原价199现价99，链接在主页", "label": "ad",
+     "comments": ["求链接", "这是广告吧"], "author": "店长", "source": "s"},
+    {"id": "n2", "text": "今天去爬山了，风景超美，累但是值得", "label": "genuine",
+     "comments": ["好美啊", "下次带我"], "author": "山野", "source": "s"},
+    {"id": "n3", "title": "源头厂家", "text": "支持定制，私信下单，全场包邮", "label": "ad",
+     "comments": ["多少钱"], "author": "店长", "source": "s"},
+    {"id": "n4", "text": "这家面馆味道一般，排队太久了", "label": "genuine",
+     "comments": ["同感", "难吃"], "author": "吃货", "source": "s"},
+]  # fmt: skip
+
+
+def _line(row: dict, encoding: str) -> bytes:
+    return json.dumps(row, ensure_ascii=False).encode(encoding) + b"\n"
+
+
+def mixed_and_plain(tmp_path: Path) -> tuple[Path, Path]:
+    """The same notes twice: UTF-8 and GBK lines alternating, and all UTF-8."""
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_bytes(b"".join(_line(r, "gbk" if i % 2 else "utf-8") for i, r in enumerate(NOTES)))
+    plain = tmp_path / "plain.jsonl"
+    plain.write_bytes(b"".join(_line(r, "utf-8") for r in NOTES))
+    return mixed, plain
+
+
+# A CSV whose second record's quoted text spans lines 3-5 and whose 'comments' cell is not JSON (an error row in
+# every command): it is numbered by the line it starts on, 3.
+MULTILINE_CSV = (
+    "id,text,comments,label,author\n"
+    'n1,加vx领券，原价199现价99，链接在主页,"[""求链接""]",ad,店长\n'
+    'n2,"今天去爬山了\n风景超美\n累但是值得",not json,genuine,山野\n'
+    "n3,这家面馆味道一般，排队太久了,,genuine,吃货\n"
+    "n4,支持定制，私信下单，全场包邮,,ad,店长\n"
+)
+
+
+def undecodable(tmp_path: Path) -> Path:
+    """Four notes; line 2 is neither UTF-8 nor GB18030."""
+    path = tmp_path / "junk.jsonl"
+    path.write_bytes(_line(NOTES[0], "utf-8") + b'{"text": "\xff\xff\xff\xff", "label": 1}\n'
+                     + _line(NOTES[2], "utf-8") + _line(NOTES[3], "gbk"))  # fmt: skip
+    return path
+
+
+def run_json(argv: list[str], capsys) -> tuple[int, dict | None, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if code == 0 and out.strip() else None), err
+
+
+# -- the reader itself ----------------------------------------------------------------------------------------------
+def test_mixed_utf8_and_gbk_lines_are_each_decoded(tmp_path):
+    mixed, _ = mixed_and_plain(tmp_path)
+    assert [r.data["text"] for r in iter_records(mixed)] == [n["text"] for n in NOTES]
+
+
+def test_csv_record_is_numbered_by_the_line_it_starts_on(tmp_path):
+    path = tmp_path / "multi.csv"
+    path.write_text(MULTILINE_CSV, encoding="utf-8")
+    records = list(iter_records(path))
+    assert [r.line for r in records] == [2, 3, 6, 7]
+    assert records[1].error == "field 'comments' in a CSV must be a JSON list"
+
+
+def test_one_undecodable_line_is_one_error_row(tmp_path):
+    records = list(iter_records(undecodable(tmp_path)))
+    assert [r.error is None for r in records] == [True, False, True, True]
+    assert records[1].line == 2 and "neither UTF-8 (byte 11 of the line) nor GB18030" in records[1].error
+    assert records[3].data["text"] == NOTES[3]["text"]
+
+
+def test_blank_csv_lines_are_not_rows(tmp_path):
+    path = tmp_path / "gaps.csv"
+    path.write_text("id,text\n\na,好看\n\n\nb,加v\n", encoding="utf-8")
+    assert [(r.line, r.data["id"]) for r in iter_records(path)] == [(3, "a"), (6, "b")]
+
+
+# -- every command --------------------------------------------------------------------------------------------------
+def test_train_reads_like_the_others(tmp_path):
+    mixed, _ = mixed_and_plain(tmp_path)
+    examples, _ = load_dataset(DatasetSpec(name="m", paths=(mixed,)), seed=0)
+    assert [e.note.text for e in examples] == [n["text"] for n in NOTES]
+
+    csv_path = tmp_path / "multi.csv"
+    csv_path.write_text(MULTILINE_CSV, encoding="utf-8")
+    examples, info = load_dataset(DatasetSpec(name="c", paths=(csv_path,)), seed=0, skip_bad_rows=True)
+    assert len(examples) == 3 and info.skipped == [f"{csv_path}, line 3: field 'comments' in a CSV must be a JSON list"]
+
+    junk = undecodable(tmp_path)
+    examples, info = load_dataset(DatasetSpec(name="j", paths=(junk,)), seed=0, skip_bad_rows=True)
+    assert len(examples) == 3 and len(info.skipped) == 1 and info.skipped[0].startswith(f"{junk}, line 2: neither")
+
+
+def test_evaluate_reads_like_the_others(tmp_path, capsys, sample_model_dir):
+    mixed, plain = mixed_and_plain(tmp_path)
+    model = ["--model", str(sample_model_dir)]
+    _, a, _ = run_json(["evaluate", str(mixed), "--json", *model], capsys)
+    _, b, _ = run_json(["evaluate", str(plain), "--json", *model], capsys)
+    assert a is not None and a == b
+
+    csv_path = tmp_path / "multi.csv"
+    csv_path.write_text(MULTILINE_CSV, encoding="utf-8")
+    _, result, _ = run_json(["evaluate", str(csv_path), "--json", "--skip-bad-rows", *model], capsys)
+    assert result["n"] == 3 and result["skipped_rows"] == [
+        f"{csv_path}, line 3: field 'comments' in a CSV must be a JSON list"
+    ]
+
+    junk = undecodable(tmp_path)
+    code, _, err = run_json(["evaluate", str(junk), "--json", *model], capsys)
+    assert code == 2 and f"{junk}, line 2: neither UTF-8" in err
+    _, result, _ = run_json(["evaluate", str(junk), "--json", "--skip-bad-rows", *model], capsys)
+    assert result["n"] == 3 and len(result["skipped_rows"]) == 1 and ", line 2: " in result["skipped_rows"][0]
+
+
+def check_rows(rows, tmp_path: Path) -> None:
+    """``rows(path)`` (one output row per input row, without 'file') reads as :func:`iter_records` does."""
+    mixed, plain = mixed_and_plain(tmp_path)
+    assert rows(mixed) == rows(plain)
+
+    csv_path = tmp_path / "multi.csv"
+    csv_path.write_text(MULTILINE_CSV, encoding="utf-8")
+    got = rows(csv_path)
+    assert [r["line"] for r in got] == [2, 3, 6, 7] and "JSON list" in got[1]["error"]
+
+    got = rows(undecodable(tmp_path))
+    assert [r["line"] for r in got] == [1, 2, 3, 4] and [bool(r.get("error")) for r in got] == [0, 1, 0, 0]
+
+    gaps = tmp_path / "gaps.csv"
+    gaps.write_text("id,text\n\na,好看\n\n\nb,加v\n", encoding="utf-8")  # blank lines are not rows (as in JSON Lines)
+    assert [(r["line"], r.get("error")) for r in rows(gaps)] == [(3, None), (6, None)]
+
+
+def test_comments_reads_like_the_others(tmp_path, capsys):
+    def rows(path: Path) -> list[dict]:
+        code, doc, err = run_json(["comments", str(path), "--json", "--no-ad"], capsys)
+        assert code == 0, err
+        return [{k: v for k, v in r.items() if k != "file"} for r in doc["notes"]]
+
+    check_rows(rows, tmp_path)
+
+
+def test_score_reads_like_the_others(tmp_path, capsys, sample_model_dir):
+    def rows(path: Path) -> list[dict]:
+        out = tmp_path / f"{path.stem}.out.jsonl"
+        main(["score", str(path), "-o", str(out), "--jobs", "1", "--model", str(sample_model_dir)])
+        capsys.readouterr()
+        return [{k: v for k, v in json.loads(x).items() if k != "file"} for x in out.read_text().splitlines()]
+
+    check_rows(rows, tmp_path)
