@@ -22,6 +22,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from model.errors import NotecheckError
+from serve.db import runtime as database
+from serve.db.deps import DatabaseUnavailable, database_unavailable
 from serve.deps import (
     SECURITY_REQUIREMENT,
     SECURITY_SCHEMES,
@@ -72,7 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             metrics.load_seconds.set(models.load_seconds)
             log.info("notecheck models loaded in %.3fs (ad model %s)", models.load_seconds, models.ad.version)
             try:
-                yield
+                async with database.running(app):
+                    yield
             finally:
                 app.state.models = None
                 app.state.served = None
@@ -98,7 +101,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.models = None
     app.state.served = None
     app.state.metrics = Metrics()
-    app.state.api_keys = [k.get_secret_value().encode("utf-8") for k in settings.api_keys]
+    # Moderators may do whatever clients may; without client keys the client routes stay open, as before.
+    client_keys = [k.get_secret_value().encode("utf-8") for k in settings.api_keys]
+    moderator_keys = [k.get_secret_value().encode("utf-8") for k in settings.moderator_keys]
+    app.state.api_keys = client_keys + moderator_keys if client_keys else []
+    database.attach(app, settings)
 
     for router in ROUTERS:
         app.include_router(router)
@@ -106,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(NotecheckError, _notecheck_error)
+    app.add_exception_handler(DatabaseUnavailable, database_unavailable)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.metrics_enabled:
         app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
@@ -136,11 +144,18 @@ def _checker(models: LoadedModels, settings: Settings) -> tuple[Callable[[list[A
 
 def document_security(routers: Any, spec: dict[str, Any]) -> dict[str, Any]:
     """Declare the API-key schemes, and require them on every operation of ``routers`` that depends on
-    :func:`serve.deps.require_api_key` (a plain dependency, which FastAPI does not document by itself)."""
+    :func:`serve.deps.require_api_key` or on the moderator check of the appeal routes (plain dependencies, which
+    FastAPI does not document by itself)."""
+    from serve.routes.appeals import require_moderator
+
+    checks = {require_api_key, require_moderator}
     marked = False
     for router in routers:
         for route in router.routes:
-            if not any(getattr(d, "dependency", None) is require_api_key for d in getattr(route, "dependencies", ())):
+            dependant = getattr(route, "dependant", None)
+            calls = {getattr(d, "dependency", None) for d in getattr(route, "dependencies", ())}
+            calls |= {d.call for d in getattr(dependant, "dependencies", ())}
+            if not calls & checks:
                 continue
             for method in getattr(route, "methods", ()):
                 operation = spec.get("paths", {}).get(route.path, {}).get(method.lower())

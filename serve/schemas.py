@@ -210,6 +210,14 @@ class HealthOut(BaseModel):
     status: Literal["ok"]
 
 
+class DatabaseStatusOut(BaseModel):
+    status: Literal["ok", "unavailable"]
+    dialect: str = Field(description="sqlite or postgresql")
+    url: str = Field(description="the database URL, password hidden")
+    revision: str | None = Field(description="the schema's migration revision")
+    error: str | None = Field(None, description="why the database is unavailable")
+
+
 class ReadyOut(BaseModel):
     status: Literal["ready", "loading"]
     ad_model: str | None = None
@@ -225,6 +233,11 @@ class ReadyOut(BaseModel):
         None,
         description="model processes started and still alive (a dead one's work is done by the worker itself, "
         "no request is lost; it is not restarted)",
+    )
+    database: DatabaseStatusOut | None = Field(
+        None,
+        description="the appeals database: 'ok' or 'unavailable' (with why); the server stays ready without it, "
+        "since only the appeal routes need it",
     )
 
 

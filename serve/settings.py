@@ -4,7 +4,8 @@ Precedence, highest first: values passed to :class:`Settings` in code, environme
 the defaults below. The file is named by ``load_settings(path)`` (``notecheck serve --settings FILE``) or by the
 ``NOTECHECK_SETTINGS_FILE`` environment variable; its keys are the field names without the prefix.
 
-``NOTECHECK_API_KEYS`` takes a JSON list (``["k1","k2"]``) or a comma-separated string (``k1,k2``).
+``NOTECHECK_API_KEYS`` and ``NOTECHECK_MODERATOR_KEYS`` take a JSON list (``["k1","k2"]``) or a comma-separated
+string (``k1,k2``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
@@ -21,6 +22,8 @@ from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource
 from model.errors import InvalidParameterError
 
 ENV_PREFIX = "NOTECHECK_"
+#: Settings never shown in error messages or logs.
+SECRET_SETTINGS = frozenset({"api_keys", "moderator_keys", "database_url"})
 SETTINGS_FILE_ENV = "NOTECHECK_SETTINGS_FILE"
 
 
@@ -76,8 +79,41 @@ class Settings(BaseSettings):
         default_factory=list, description="when non-empty, /v1/* and /metrics need one of these keys"
     )
     metrics_enabled: bool = Field(True, description="serve Prometheus metrics at /metrics")
+    moderator_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="keys of moderators: they list and resolve appeals (and may do whatever a client key may); "
+        "without any, appeals can only be resolved with `notecheck appeals resolve`",
+    )
 
-    @field_validator("api_keys", mode="before")
+    # -- appeals database --------------------------------------------------------------------------------
+    data_dir: Path | None = Field(
+        None, description="where notecheck keeps its data: $XDG_DATA_HOME/notecheck, else ~/.local/share/notecheck"
+    )
+    database_url: SecretStr | None = Field(
+        None,
+        description="SQLAlchemy URL of the appeals database, e.g. postgresql+psycopg://user:pw@host/db; default a "
+        "SQLite file notecheck.db in data_dir",
+    )
+    appeal_rate_limit: int = Field(
+        30, ge=0, description="appeals created per minute per API key and per client address; 0 turns it off"
+    )
+    log_checks: Literal["off", "hash", "text"] = Field(
+        "off",
+        description="decision log of every check in the database: 'hash' keeps the note's sha256, model version, "
+        "decision and probability; 'text' also its title and text; 'off' keeps nothing",
+    )
+
+    @field_validator("log_checks", mode="before")
+    @classmethod
+    def _log_checks_bool(cls, value: Any) -> Any:
+        aliases = {"true": "hash", "1": "hash", "yes": "hash", "on": "hash", "false": "off", "0": "off", "no": "off"}
+        if isinstance(value, bool):
+            return "hash" if value else "off"
+        if isinstance(value, str):
+            return aliases.get(value.strip().lower(), value.strip().lower())
+        return value
+
+    @field_validator("api_keys", "moderator_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -87,13 +123,28 @@ class Settings(BaseSettings):
             return [k.strip() for k in text.split(",") if k.strip()]
         return value
 
-    @field_validator("api_keys")
+    @field_validator("api_keys", "moderator_keys")
     @classmethod
-    def _non_empty_keys(cls, value: list[SecretStr]) -> list[SecretStr]:
+    def _non_empty_keys(cls, value: list[SecretStr], info: Any) -> list[SecretStr]:
         for i, key in enumerate(value):
             if len(key.get_secret_value()) < 8:
-                raise ValueError(f"api_keys[{i}] must be at least 8 characters long; got {len(key)} characters")
+                raise ValueError(
+                    f"{info.field_name}[{i}] must be at least 8 characters long; got {len(key)} characters"
+                )
         return value
+
+    def resolved_data_dir(self) -> Path:
+        """``data_dir``, else ``$XDG_DATA_HOME/notecheck``, else ``~/.local/share/notecheck``."""
+        if self.data_dir is not None:
+            return Path(self.data_dir)
+        xdg = os.environ.get("XDG_DATA_HOME")
+        return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "notecheck"
+
+    def resolved_database_url(self) -> str:
+        """``database_url``, else the SQLite file ``notecheck.db`` in :meth:`resolved_data_dir`."""
+        if self.database_url is not None and self.database_url.get_secret_value().strip():
+            return self.database_url.get_secret_value().strip()
+        return f"sqlite:///{(self.resolved_data_dir() / 'notecheck.db').as_posix()}"
 
     @model_validator(mode="after")
     def _thresholds_ordered(self) -> Settings:
@@ -165,6 +216,6 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
 
 def _preview(error: dict[str, Any]) -> str:
     value = error.get("input")
-    if isinstance(value, SecretStr) or (error.get("loc") and error["loc"][0] == "api_keys"):
+    if isinstance(value, SecretStr) or (error.get("loc") and error["loc"][0] in SECRET_SETTINGS):
         return "(hidden)"
     return f"{value!r:.80}"

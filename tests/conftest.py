@@ -9,6 +9,21 @@ SAMPLES = ROOT / "samples"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory):
+    """Apps built by tests keep their default appeals database in a temporary data directory, never in the home
+    directory of whoever runs the tests (the default data directory follows XDG_DATA_HOME)."""
+    import os
+
+    saved = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
+    yield
+    if saved is None:
+        os.environ.pop("XDG_DATA_HOME", None)
+    else:
+        os.environ["XDG_DATA_HOME"] = saved
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not (SHARED_DATA / "ads" / "xhs_labelled.jsonl").is_file():

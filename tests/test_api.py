@@ -317,6 +317,10 @@ def test_openapi_declares_the_api_key_schemes(client):
         ("/v1/check/batch", "post"),
         ("/v1/comments/score", "post"),
         ("/v1/model", "get"),
+        ("/v1/appeals", "post"),
+        ("/v1/appeals", "get"),
+        ("/v1/appeals/{appeal_id}", "get"),
+        ("/v1/appeals/{appeal_id}/resolve", "post"),
         ("/metrics", "get"),
     }
     assert spec["paths"]["/v1/check"]["post"]["security"] == [{"APIKeyHeader": []}, {"HTTPBearer": []}]

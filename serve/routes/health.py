@@ -1,4 +1,5 @@
-"""``GET /healthz`` (the process is up), ``GET /readyz`` (the models are loaded), ``GET /metrics`` (Prometheus).
+"""``GET /healthz`` (the process is up), ``GET /readyz`` (the models are loaded; the appeals database's state),
+``GET /metrics`` (Prometheus).
 
 ``/healthz`` and ``/readyz`` never need an API key (orchestrators probe them); ``/metrics`` does when keys are
 configured.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -35,6 +37,8 @@ async def readyz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "loading"}, status_code=503)
     served = getattr(request.app.state, "served", None)
     pool = None if served is None else served.pool  # serve.offload.ModelPool when checks run in model processes
+    # Reported, not required: without the database the check routes still work, so this stays 200.
+    database = await anyio.to_thread.run_sync(request.app.state.db.status)
     return JSONResponse(
         {
             "status": "ready",
@@ -44,6 +48,7 @@ async def readyz(request: Request) -> JSONResponse:
             "load_steps": models.load_steps,
             "checks_run_in": "model processes" if pool is not None and pool.alive else "worker threads",
             "model_processes": None if pool is None else {"started": pool.size, "alive": pool.alive},
+            "database": database,
         }
     )
 

@@ -1,0 +1,152 @@
+"""Request and response schemas of the appeals API (inputs and outputs are separate models).
+
+Appeal text is stored verbatim, so it must be storable everywhere: valid Unicode and no NUL character (PostgreSQL
+text cannot hold one). Limits: the note's are the server's check limits (:func:`serve.schemas.note_limit_errors`),
+the statement's is :data:`MAX_STATEMENT_CHARS`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from serve.schemas import CommentItem, NoteIn, _encodable
+
+MAX_STATEMENT_CHARS = 1_000
+MAX_RESOLUTION_CHARS = 2_000
+MAX_MODERATOR_CHARS = 200
+
+Label = Literal["genuine", "ad"]
+Status = Literal["open", "upheld", "overturned"]
+
+
+def _storable(value: str | None, what: str) -> str | None:
+    _encodable(value, what)
+    if value is not None and "\x00" in value:
+        at = value.index("\x00")
+        raise ValueError(f"{what} must not contain the NUL character (U+0000); got one at position {at}")
+    return value
+
+
+def _comment_texts(comments: list[Any] | None) -> list[str]:
+    return [c if isinstance(c, str) else c.text for c in comments or ()]
+
+
+# -- inputs ------------------------------------------------------------------------------------------------
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AppealNoteIn(_Input):
+    """The note as the writer submitted it (and as the model saw it)."""
+
+    id: str | None = Field(None, max_length=200, description="the platform's id of the note (optional)")
+    title: str = Field("", description="the note's title")
+    text: str = Field(description="the note's body; title and text may not both be blank")
+    comments: list[CommentItem] | None = Field(None, description="the note's comments (optional)")
+
+    @field_validator("id", "title", "text")
+    @classmethod
+    def _storable_text(cls, value: str | None, info: Any) -> str | None:
+        return _storable(value, info.field_name)
+
+    @field_validator("comments")
+    @classmethod
+    def _storable_comments(cls, value: list[Any] | None) -> list[Any] | None:
+        for i, text in enumerate(_comment_texts(value)):
+            _storable(text, f"comments[{i}]")
+        return value
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str, info: Any) -> str:
+        if not value.strip() and not str(info.data.get("title") or "").strip():
+            raise ValueError("title and text are both blank; at least one must contain text")
+        return value
+
+    def as_note_in(self) -> NoteIn:
+        return NoteIn(id=self.id, title=self.title, text=self.text, comments=self.comments)
+
+
+class AppealIn(_Input):
+    """A writer disputes the decision on a note."""
+
+    note: AppealNoteIn
+    claimed_label: Label = Field(description="what the writer says the note is: 'genuine' or 'ad'")
+    statement: str = Field(
+        min_length=1, max_length=MAX_STATEMENT_CHARS, description="the writer's statement, in their own words"
+    )
+
+    @field_validator("statement")
+    @classmethod
+    def _statement(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("statement must contain text; got only whitespace")
+        return _storable(value, "statement") or ""
+
+
+class ResolveIn(_Input):
+    """A moderator's decision on an open appeal."""
+
+    label: Label = Field(description="what the note is: 'genuine' or 'ad'")
+    note: str = Field("", max_length=MAX_RESOLUTION_CHARS, description="the moderator's note to the writer")
+    moderator: str | None = Field(
+        None, max_length=MAX_MODERATOR_CHARS, description="who decided (default: which moderator key was used)"
+    )
+
+    @field_validator("note", "moderator")
+    @classmethod
+    def _storable_text(cls, value: str | None, info: Any) -> str | None:
+        return _storable(value, info.field_name)
+
+
+# -- outputs -----------------------------------------------------------------------------------------------
+class NoteOut(BaseModel):
+    id: str | None
+    title: str
+    text: str
+    comments: list[Any] | None
+
+
+class ModelViewOut(BaseModel):
+    version: str = Field(description="the model that decided")
+    decision: Literal["ad", "review", "genuine"]
+    ad_probability: float
+    threshold: float
+    review_threshold: float
+    margin: float = Field(description="|logit(ad_probability) - logit(threshold)|: small means the model was unsure")
+    highlights: list[Any] = Field(description="the highlighted spans of the check result at the time")
+
+
+class ResolutionOut(BaseModel):
+    label: Label
+    moderator: str | None
+    note: str | None
+    resolved_at: str
+
+
+class AppealOut(BaseModel):
+    id: str
+    status: Status = Field(description="'open'; 'overturned' when the model was wrong; 'upheld' when it was right")
+    created_at: str
+    note: NoteOut
+    claimed_label: Label
+    statement: str
+    model: ModelViewOut
+    resolution: ResolutionOut | None = Field(description="null while the appeal is open")
+
+
+class AppealCreatedOut(BaseModel):
+    id: str
+    status: Literal["open"]
+    status_url: str = Field(description="where to follow the appeal: GET it for its status")
+    created_at: str
+    model: ModelViewOut
+
+
+class AppealListOut(BaseModel):
+    appeals: list[AppealOut] = Field(description="the least certain decisions first")
+    total: int = Field(description="appeals with this status in all (the list is one page of them)")
+    limit: int
+    offset: int

@@ -1,0 +1,82 @@
+"""The tables of the appeals database (SQLAlchemy 2.x declarative models).
+
+The schema is created and changed only by the Alembic migrations in ``serve/db/migrations``; these models must match
+them (a test compares the migrated schema with these models).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, Float, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+#: Appeal statuses: ``open`` until a moderator decides; ``overturned`` when the model was wrong, ``upheld`` when not.
+STATUSES = ("open", "upheld", "overturned")
+LABELS = ("genuine", "ad")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Appeal(Base):
+    """A writer's dispute of a decision, with the model's view at the time and the moderator's resolution."""
+
+    __tablename__ = "appeals"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The note as submitted.
+    note_id: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    comments: Mapped[list[Any] | None] = mapped_column(JSON)
+    # The model's view when the appeal was made.
+    model_version: Mapped[str] = mapped_column(String(200))
+    decision: Mapped[str] = mapped_column(String(16))
+    ad_probability: Mapped[float] = mapped_column(Float)
+    threshold: Mapped[float] = mapped_column(Float)
+    review_threshold: Mapped[float] = mapped_column(Float)
+    #: |logit(ad_probability) - logit(threshold)|: how far the note was from the line; small = uncertain.
+    margin: Mapped[float] = mapped_column(Float)
+    highlights: Mapped[list[Any]] = mapped_column(JSON)
+    # The writer's claim.
+    claimed_label: Mapped[str] = mapped_column(String(8))
+    statement: Mapped[str] = mapped_column(Text)
+    # The resolution.
+    status: Mapped[str] = mapped_column(String(12))
+    label: Mapped[str | None] = mapped_column(String(8))
+    moderator: Mapped[str | None] = mapped_column(String(200))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'upheld', 'overturned')", name="ck_appeals_status"),
+        CheckConstraint("claimed_label IN ('genuine', 'ad')", name="ck_appeals_claimed_label"),
+        CheckConstraint("label IS NULL OR label IN ('genuine', 'ad')", name="ck_appeals_label"),
+        Index("ix_appeals_status_margin", "status", "margin"),
+        Index("ix_appeals_created_at", "created_at"),
+    )
+
+
+class CheckRecord(Base):
+    """One checked note in the optional decision log (``log_checks``): enough to audit a model over time."""
+
+    __tablename__ = "check_log"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: sha256 of the note's title and text (see serve.db.checklog.note_hash)
+    note_hash: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[str] = mapped_column(String(200))
+    decision: Mapped[str] = mapped_column(String(16))
+    ad_probability: Mapped[float] = mapped_column(Float)
+    title: Mapped[str | None] = mapped_column(Text)  # only with log_checks = "text"
+    text: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_check_log_created_at", "created_at"),
+        Index("ix_check_log_note_hash", "note_hash"),
+    )

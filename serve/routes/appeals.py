@@ -1,0 +1,206 @@
+"""Appeals: a writer disputes a decision, a moderator resolves it, resolved appeals become training data.
+
+- ``POST /v1/appeals`` (client keys, rate-limited per key and per address): the note is checked again and the
+  model's decision, probability and highlights are stored with the writer's claim; 201 once the row is committed.
+- ``GET /v1/appeals/{id}`` (client keys): the appeal and its status.
+- ``GET /v1/appeals?status=open`` (moderator keys): the least certain decisions first.
+- ``POST /v1/appeals/{id}/resolve`` (moderator keys): ``overturned`` when the model was wrong, else ``upheld``;
+  409 when already resolved.
+
+Database work runs in worker threads (sessions from :func:`serve.db.deps.get_session`); an unreachable database
+gives 503 (:func:`serve.db.deps.database_unavailable`) while the check routes go on.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from functools import partial
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+
+from serve.appeal_schemas import AppealCreatedOut, AppealIn, AppealListOut, AppealOut, ResolveIn, Status
+from serve.db import appeals as store
+from serve.db.deps import SessionDep
+from serve.deps import Served, get_served, presented_key, require_api_key
+from serve.ratelimit import key_identity, retry_after
+from serve.routes.check import job_of
+from serve.schemas import ERROR_RESPONSES, ErrorOut, note_limit_errors
+
+router = APIRouter(prefix="/v1", tags=["appeals"], responses=ERROR_RESPONSES)
+
+AppealId = Annotated[str, Path(max_length=36, description="the appeal's id, as returned when it was created")]
+_NOT_FOUND = {404: {"model": ErrorOut, "description": "no appeal has this id"}}
+_MODERATORS = {403: {"model": ErrorOut, "description": "the key is not a moderator key"}}
+
+
+# -- roles -------------------------------------------------------------------------------------------------
+def moderator_index(request: Request) -> int | None:
+    """Which moderator key the request carries (0-based), compared in constant time against every key; None
+    when it carries none of them."""
+    candidate = presented_key(request)
+    if candidate is None:
+        return None
+    given = candidate.encode("utf-8", "surrogatepass")
+    found = None
+    for i, key in enumerate(request.app.state.moderator_keys):
+        if hmac.compare_digest(given, key) and found is None:
+            found = i
+    return found
+
+
+async def require_moderator(request: Request) -> int:
+    """401 without a key, 403 with a key that is not a moderator's; else the moderator key's index."""
+    if not request.app.state.moderator_keys:
+        raise HTTPException(
+            status_code=403,
+            detail="This server has no moderator keys (NOTECHECK_MODERATOR_KEYS), so appeals are listed and "
+            "resolved with `notecheck appeals` on the server instead.",
+        )
+    if presented_key(request) is None:
+        raise HTTPException(
+            status_code=401,
+            detail="A moderator key is required: send it in the X-API-Key header or as 'Authorization: Bearer "
+            "<key>'. Got no key.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    index = moderator_index(request)
+    if index is None:
+        raise HTTPException(
+            status_code=403, detail="This route needs a moderator key. Got a key that is not a moderator key."
+        )
+    return index
+
+
+def _rate_limit(request: Request) -> None:
+    limiter = request.app.state.appeal_limiter
+    identities = [f"addr:{request.client.host if request.client else 'unknown'}"]
+    key = presented_key(request)
+    if key is not None:
+        identities.append(key_identity(key))
+    wait = limiter.hit(*identities)
+    if wait is not None:
+        raise HTTPException(
+            status_code=429,
+            detail=f"Too many appeals: at most {limiter.per_minute} per minute per API key and per client "
+            f"address (appeal_rate_limit). Retry in {retry_after(wait)} s.",
+            headers={"Retry-After": retry_after(wait)},
+        )
+
+
+# -- routes ------------------------------------------------------------------------------------------------
+@router.post(
+    "/appeals",
+    status_code=201,
+    response_model=AppealCreatedOut,
+    dependencies=[Depends(require_api_key)],
+    summary="Dispute the decision on a note",
+    responses={429: {"model": ErrorOut, "description": "too many appeals from this key or address"}},
+)
+async def create_appeal(
+    body: AppealIn,
+    request: Request,
+    response: Response,
+    served: Annotated[Served, Depends(get_served)],
+    session: SessionDep,
+) -> dict[str, Any]:
+    """The note is checked again now, and the model's decision, probability and highlights are stored with the
+    writer's claim and statement. 201 means the appeal is committed: follow it at `status_url`."""
+    note = body.note.as_note_in()
+    errors = note_limit_errors(note, served.settings, ("body", "note"))
+    if errors:
+        raise RequestValidationError(errors)
+    _rate_limit(request)
+    checked = await served.checks.submit(job_of(note, served.settings.top_reasons))
+    result = json.loads(checked.body)
+    view = store.ModelView(
+        model_version=result["model_version"],
+        decision=result["decision"],
+        ad_probability=result["ad_probability"],
+        threshold=result["threshold"],
+        review_threshold=result["review_threshold"],
+        highlights=result.get("highlights") or [],
+    )
+    data = note.as_note()
+    appeal = await anyio.to_thread.run_sync(
+        partial(
+            store.create_appeal,
+            session,
+            note=data,
+            view=view,
+            claimed_label=body.claimed_label,
+            statement=body.statement,
+        )
+    )
+    request.app.state.appeal_metrics.created.labels(body.claimed_label).inc()
+    url = str(request.url_for("get_appeal", appeal_id=appeal.id).path)
+    response.headers["Location"] = url
+    out = store.appeal_dict(appeal)
+    return {"id": appeal.id, "status": appeal.status, "status_url": url, "created_at": out["created_at"],
+            "model": out["model"]}  # fmt: skip
+
+
+@router.get(
+    "/appeals/{appeal_id}",
+    response_model=AppealOut,
+    dependencies=[Depends(require_api_key)],
+    summary="An appeal and its status",
+    responses=_NOT_FOUND,
+)
+def get_appeal(appeal_id: AppealId, session: SessionDep) -> dict[str, Any]:
+    try:
+        return store.appeal_dict(store.get_appeal(session, appeal_id))
+    except store.AppealNotFound as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+
+
+@router.get(
+    "/appeals",
+    response_model=AppealListOut,
+    summary="Appeals to decide, least certain first (moderators)",
+    responses=_MODERATORS,
+)
+def list_appeals(
+    _moderator: Annotated[int, Depends(require_moderator)],
+    session: SessionDep,
+    status: Annotated[Status, Query(description="which appeals")] = "open",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Ordered by how uncertain the model was (its margin from the threshold, smallest first), then oldest."""
+    rows = store.list_appeals(session, status=status, limit=limit, offset=offset)
+    return {
+        "appeals": [store.appeal_dict(a) for a in rows],
+        "total": store.count_appeals(session, status=status),
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+@router.post(
+    "/appeals/{appeal_id}/resolve",
+    response_model=AppealOut,
+    summary="Decide an open appeal (moderators)",
+    responses={**_NOT_FOUND, **_MODERATORS, 409: {"model": ErrorOut, "description": "already resolved"}},
+)
+def resolve_appeal(
+    appeal_id: AppealId,
+    body: ResolveIn,
+    request: Request,
+    moderator: Annotated[int, Depends(require_moderator)],
+    session: SessionDep,
+) -> dict[str, Any]:
+    """`overturned` when the moderator's label differs from the model's (a note flagged `ad` or sent to `review`
+    counts as flagged), `upheld` when it agrees."""
+    who = body.moderator or f"moderator key #{moderator + 1}"
+    try:
+        appeal = store.resolve_appeal(session, appeal_id, label=body.label, note=body.note, moderator=who)
+    except store.AppealNotFound as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+    except store.AppealAlreadyResolved as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    request.app.state.appeal_metrics.resolved.labels(appeal.status).inc()
+    return store.appeal_dict(appeal)

@@ -1,0 +1,320 @@
+"""Appeals over HTTP: create, read, list for moderators, resolve; roles, bad input, rate limits, an unreachable
+database, a restart. Every test runs on SQLite, and on PostgreSQL when NOTECHECK_TEST_POSTGRES_URL is set."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from serve.app import create_app
+from serve.settings import Settings
+from tests.db_support import BACKENDS, database_url
+
+CLIENT = "client-key-123456"
+MODERATOR = "moderator-key-abcdef"
+OTHER_MODERATOR = "moderator-key-ghijkl"
+AD_NOTE = {"title": "源头厂家直供", "text": "加vx领券，原价199现价99，链接在主页，支持定制"}
+GENUINE_NOTE = {
+    "title": "周末爬山",
+    "text": "今天和朋友去爬山，山顶风景很好，下山吃了碗面，累但开心。",
+    "comments": ["好美", "求路线"],
+}
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch):
+    for name in [n for n in os.environ if n.startswith("NOTECHECK_") and n != "NOTECHECK_TEST_POSTGRES_URL"]:
+        monkeypatch.delenv(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path: Path):
+    with database_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def make_client(sample_model_dir: Path, db_url: str):
+    clients = []
+
+    def make(**kw) -> TestClient:
+        kw.setdefault("api_keys", [CLIENT])
+        kw.setdefault("moderator_keys", [MODERATOR, OTHER_MODERATOR])
+        kw.setdefault("model_processes", 0)
+        kw.setdefault("database_url", db_url)
+        client = TestClient(create_app(Settings(model_dir=sample_model_dir, **kw)))
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client) -> TestClient:
+    return make_client()
+
+
+def writer(key: str = CLIENT) -> dict[str, str]:
+    return {"X-API-Key": key}
+
+
+def moderator(key: str = MODERATOR) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def appeal(client: TestClient, note=AD_NOTE, claimed="genuine", statement="这是我自己的真实体验，没有收钱。", **kw):
+    return client.post(
+        "/v1/appeals", json={"note": note, "claimed_label": claimed, "statement": statement}, headers=writer(), **kw
+    )
+
+
+def test_create_then_read_an_appeal(client, sample_model):
+    r = appeal(client)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["status"] == "open"
+    assert body["status_url"] == f"/v1/appeals/{body['id']}" == r.headers["location"]
+    expected = sample_model.check(AD_NOTE)
+    assert body["model"]["decision"] == expected.decision
+    assert body["model"]["ad_probability"] == pytest.approx(expected.ad_probability)
+    assert body["model"]["version"] == sample_model.version
+    assert isinstance(body["model"]["highlights"], list)
+
+    got = client.get(body["status_url"], headers=writer())
+    assert got.status_code == 200
+    stored = got.json()
+    assert stored["id"] == body["id"] and stored["status"] == "open" and stored["resolution"] is None
+    assert stored["note"] == {"id": None, "comments": None, **AD_NOTE}
+    assert stored["claimed_label"] == "genuine"
+    assert stored["statement"] == "这是我自己的真实体验，没有收钱。"
+    assert stored["model"] == body["model"]
+
+
+def test_the_note_is_stored_verbatim_sql_and_all(client):
+    note = {
+        "id": "note-1'; DROP TABLE appeals; --",
+        "title": "Robert'); DROP TABLE appeals;--",
+        "text": "' OR '1'='1  \" ; SELECT * FROM appeals; /* 注释 */ 😀 \\x00",
+        "comments": ["'; DELETE FROM appeals WHERE '1'='1", {"text": "好看", "likes": 3, "author": "小红"}],
+    }
+    r = appeal(client, note=note, statement="%s %(x)s ?; -- '")
+    assert r.status_code == 201, r.text
+    stored = client.get(r.json()["status_url"], headers=writer()).json()
+    assert stored["note"] == note
+    assert stored["statement"] == "%s %(x)s ?; -- '"
+    assert appeal(client).status_code == 201  # the table is still there
+
+
+def test_moderators_list_open_appeals_least_certain_first(client, sample_model):
+    notes = [AD_NOTE, GENUINE_NOTE, {"text": "这款面霜用了一个月，皮肤变好了，推荐给大家，链接在评论区"}]
+    ids = [appeal(client, note=n).json()["id"] for n in notes]
+    r = client.get("/v1/appeals?status=open", headers=moderator())
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["total"] == 3
+    listed = [a["id"] for a in body["appeals"]]
+    assert sorted(listed) == sorted(ids)
+    margins = [a["model"]["margin"] for a in body["appeals"]]
+    assert margins == sorted(margins)
+    # the margin is the distance from the threshold in log-odds (probabilities clipped to [1e-6, 1 - 1e-6])
+    import math
+
+    def logit(p):
+        p = min(max(p, 1e-6), 1 - 1e-6)
+        return math.log(p / (1 - p))
+
+    for a in body["appeals"]:
+        p = sample_model.check(a["note"]).ad_probability
+        assert a["model"]["margin"] == pytest.approx(abs(logit(p) - logit(sample_model.threshold)), rel=1e-6)
+    assert client.get("/v1/appeals?status=upheld", headers=moderator()).json()["appeals"] == []
+    page = client.get("/v1/appeals?limit=2&offset=1", headers=moderator()).json()
+    assert [a["id"] for a in page["appeals"]] == listed[1:3]
+
+
+@pytest.mark.parametrize(
+    ("label", "decision", "status"),
+    [("genuine", "ad", "overturned"), ("ad", "ad", "upheld"), ("genuine", "genuine", "upheld"),
+     ("ad", "genuine", "overturned")],
+)  # fmt: skip
+def test_resolve_says_whether_the_model_was_wrong(client, sample_model, label, decision, status):
+    note = AD_NOTE if decision == "ad" else GENUINE_NOTE
+    assert sample_model.check(note).decision == decision
+    appeal_id = appeal(client, note=note).json()["id"]
+    r = client.post(f"/v1/appeals/{appeal_id}/resolve", json={"label": label, "note": "看过了"}, headers=moderator())
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == status
+    assert body["resolution"]["label"] == label
+    assert body["resolution"]["note"] == "看过了"
+    assert body["resolution"]["moderator"] == "moderator key #1"
+    assert client.get(f"/v1/appeals/{appeal_id}", headers=writer()).json() == body
+    listed = client.get(f"/v1/appeals?status={status}", headers=moderator()).json()["appeals"]
+    assert [a["id"] for a in listed] == [appeal_id]
+    assert client.get("/v1/appeals", headers=moderator()).json()["total"] == 0
+
+
+def test_resolving_twice_is_a_conflict(client):
+    appeal_id = appeal(client).json()["id"]
+    url = f"/v1/appeals/{appeal_id}/resolve"
+    first = client.post(url, json={"label": "genuine", "moderator": "小王"}, headers=moderator(OTHER_MODERATOR))
+    assert first.status_code == 200 and first.json()["resolution"]["moderator"] == "小王"
+    again = client.post(url, json={"label": "ad"}, headers=moderator())
+    assert again.status_code == 409
+    assert "already resolved" in again.json()["message"] and "小王" in again.json()["message"]
+    assert client.get(f"/v1/appeals/{appeal_id}", headers=writer()).json()["resolution"]["label"] == "genuine"
+
+
+def test_unknown_appeal_is_404(client):
+    assert client.get("/v1/appeals/no-such-id", headers=writer()).status_code == 404
+    r = client.post("/v1/appeals/no-such-id/resolve", json={"label": "ad"}, headers=moderator())
+    assert r.status_code == 404 and "no-such-id" in r.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "headers", "status"),
+    [
+        ("/v1/appeals", "post", {}, 401),
+        ("/v1/appeals", "post", {"X-API-Key": "wrong-key-123456"}, 401),
+        ("/v1/appeals", "post", moderator(), 201),  # moderators may do what writers may
+        ("/v1/appeals?status=open", "get", {}, 401),
+        ("/v1/appeals?status=open", "get", writer(), 403),
+        ("/v1/appeals?status=open", "get", {"X-API-Key": "wrong-key-123456"}, 403),
+        ("/v1/appeals?status=open", "get", moderator(OTHER_MODERATOR), 200),
+        ("resolve", "post", {}, 401),
+        ("resolve", "post", writer(), 403),
+        ("resolve", "post", moderator(), 200),
+    ],
+)
+def test_roles(client, path, method, headers, status):
+    body = {"note": AD_NOTE, "claimed_label": "genuine", "statement": "真实分享"}
+    if path == "resolve":
+        path = f"/v1/appeals/{appeal(client).json()['id']}/resolve"
+        body = {"label": "genuine"}
+    r = client.request(method, path, json=body if method == "post" else None, headers=headers)
+    assert r.status_code == status, r.text
+
+
+def test_without_moderator_keys_nobody_resolves_over_http(make_client):
+    client = make_client(moderator_keys=[], api_keys=[])
+    appeal_id = appeal(client).json()["id"]
+    r = client.post(f"/v1/appeals/{appeal_id}/resolve", json={"label": "genuine"}, headers=moderator())
+    assert r.status_code == 403 and "NOTECHECK_MODERATOR_KEYS" in r.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"claimed_label": "spam"}, "claimed_label", "'genuine' or 'ad'"),
+        ({"statement": "长" * 1001}, "statement", "at most 1000 characters"),
+        ({"statement": "  "}, "statement", "only whitespace"),
+        ({"statement": None}, "statement", "valid string"),
+        ({"note": {"title": "", "text": " "}}, "note.text", "both blank"),
+        ({"note": {"text": "a\x00b"}}, "note.text", "NUL"),
+        ({"note": {"text": "x" * 20_001}}, "note.text", "at most 20000 characters"),
+        ({"note": {"text": "好", "keywords": {}}}, "note.keywords", "Extra inputs"),
+        ({"extra": 1}, "extra", "Extra inputs"),
+    ],
+)
+def test_bad_appeals_get_422_naming_the_field(client, body, field, message):
+    payload = {"note": AD_NOTE, "claimed_label": "genuine", "statement": "真实分享", **body}
+    r = client.post("/v1/appeals", json=payload, headers=writer())
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["field"] == field
+    assert message in r.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"label": "spam"}, "label"), ({"label": "ad", "note": "x" * 2001}, "note"), ({}, "label")],
+)
+def test_bad_resolutions_get_422_naming_the_field(client, body, field):
+    appeal_id = appeal(client).json()["id"]
+    r = client.post(f"/v1/appeals/{appeal_id}/resolve", json=body, headers=moderator())
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == field
+
+
+def test_appeal_creation_is_rate_limited_per_key_and_address(make_client):
+    client = make_client(appeal_rate_limit=3)
+    assert [appeal(client).status_code for _ in range(3)] == [201, 201, 201]
+    r = appeal(client)
+    assert r.status_code == 429
+    assert 1 <= int(r.headers["retry-after"]) <= 60
+    assert "3 per minute" in r.json()["message"]
+    # reading and resolving are not limited
+    assert client.get("/v1/appeals", headers=moderator()).status_code == 200
+    # the same key from another address is still limited (per key), another key from this address too (per address)
+    other = TestClient(client.app, client=("10.1.2.3", 5000))
+    assert appeal(other).status_code == 429
+    body = {"note": AD_NOTE, "claimed_label": "ad", "statement": "x"}
+    assert other.post("/v1/appeals", json=body, headers=moderator()).status_code == 201
+    assert client.post("/v1/appeals", json=body, headers=moderator(OTHER_MODERATOR)).status_code == 429
+
+
+def test_rate_limit_zero_turns_it_off(make_client):
+    client = make_client(appeal_rate_limit=0)
+    assert {appeal(client).status_code for _ in range(40)} == {201}
+
+
+def test_an_unreachable_database_gives_503_and_checks_go_on(make_client, tmp_path, db_url):
+    unreachable = (
+        f"sqlite:///{tmp_path}/not-a-dir/x/../../no/such/dir/x.db"
+        if db_url.startswith("sqlite")
+        else "postgresql+psycopg://nobody:secret-pw@127.0.0.1:9/none"
+    )
+    if db_url.startswith("sqlite"):
+        (tmp_path / "not-a-dir").write_text("a file where a directory should be")
+        unreachable = f"sqlite:///{tmp_path}/not-a-dir/appeals.db"
+    client = make_client(database_url=unreachable)
+    r = appeal(client)
+    assert r.status_code == 503
+    assert "appeals database is unavailable" in r.json()["message"]
+    assert "check routes keep working" in r.json()["message"]
+    assert r.headers["retry-after"]
+    assert client.get("/v1/appeals/some-id", headers=writer()).status_code == 503
+    assert client.post("/v1/check", json=AD_NOTE, headers=writer()).status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    database = ready.json()["database"]
+    assert database["status"] == "unavailable" and database["error"]
+    assert "secret-pw" not in ready.text and "secret-pw" not in r.text
+
+
+def test_readyz_reports_the_database(client):
+    database = client.get("/readyz").json()["database"]
+    assert database["status"] == "ok"
+    assert database["revision"] == "0001"
+    assert database["dialect"] in ("sqlite", "postgresql")
+
+
+def test_a_restarted_server_finds_every_appeal(make_client):
+    first = make_client()
+    ids = [appeal(first).json()["id"] for _ in range(5)]
+    resolved = first.post(f"/v1/appeals/{ids[0]}/resolve", json={"label": "genuine"}, headers=moderator()).json()
+    first.__exit__(None, None, None)
+    second = make_client()
+    assert second.get(f"/v1/appeals/{ids[0]}", headers=writer()).json() == resolved
+    assert second.get("/v1/appeals", headers=moderator()).json()["total"] == 4
+    for appeal_id in ids[1:]:
+        assert second.get(f"/v1/appeals/{appeal_id}", headers=writer()).json()["status"] == "open"
+
+
+def test_metrics_count_appeals(client):
+    for _ in range(2):
+        appeal(client)
+    appeal_id = appeal(client, claimed="ad").json()["id"]
+    client.post(f"/v1/appeals/{appeal_id}/resolve", json={"label": "genuine"}, headers=moderator())
+    client.app.state.appeal_metrics.refresh(client.app.state.db)
+    text = client.get("/metrics", headers=writer()).text
+    assert 'notecheck_appeals_created_total{claimed_label="genuine"} 2.0' in text
+    assert 'notecheck_appeals_created_total{claimed_label="ad"} 1.0' in text
+    assert 'notecheck_appeals_resolved_total{outcome="overturned"} 1.0' in text
+    assert 'notecheck_appeals_resolved_total{outcome="upheld"} 0.0' in text
+    assert "notecheck_database_up 1.0" in text
+    assert 'status="open"} 2.0' in text and 'status="overturned"} 1.0' in text
+    assert "notecheck_appeal_overturn_rate{" in text and "} 1.0" in text
