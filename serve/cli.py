@@ -17,7 +17,7 @@ from typing import Any
 from model.errors import NotecheckError
 
 #: Modules that add subcommands (see :func:`build_parser`).
-EXTRA_COMMAND_MODULES: list[str] = ["serve.cmd_score", "serve.cmd_serve", "serve.cmd_comments"]
+EXTRA_COMMAND_MODULES: list[str] = ["serve.cmd_score", "serve.cmd_serve", "serve.cmd_comments", "serve.cmd_overlap"]
 
 
 def add_model_arg(p: argparse.ArgumentParser) -> None:

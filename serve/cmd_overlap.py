@@ -1,0 +1,141 @@
+"""``notecheck overlap FOLLOWERS... -o DIR``: fan overlap between creators (pairwise Jaccard and shares), the top
+pairs and a heatmap."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+from typing import Any
+
+from serve.charts import chart_names
+from serve.overlap import OverlapCounter, exact_check, overlap_matrix
+
+COLUMNS = ["creator_a", "creator_b", "jaccard", "share_a_in_b", "share_b_in_a", "followers_a", "followers_b", "common"]
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "overlap",
+        help="fan overlap between creators from follower-id exports",
+        description="Pairwise fan overlap of creators. Each FOLLOWERS file is one creator's follower ids (one per "
+        "line; the creator is the file's stem) or a CSV with 'creator' and 'follower_id' columns. Writes "
+        "DIR/overlap.csv (creator_a, creator_b, jaccard, share_a_in_b, share_b_in_a, ...), DIR/overlap.md (top "
+        "pairs) and DIR/overlap.png (heatmap). Exact while all followers fit --exact-limit, else MinHash.",
+    )
+    p.add_argument("inputs", nargs="+", type=Path, metavar="FOLLOWERS")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="directory to write")
+    p.add_argument("--top", type=int, default=20, help="pairs in the Markdown table and creators in the heatmap")
+    p.add_argument(
+        "--exact-limit",
+        type=int,
+        default=2_000_000,
+        help="exact sets while the distinct followers read so far are at most this many (default 2M)",
+    )
+    p.add_argument(
+        "--sketch-size",
+        type=int,
+        default=4096,
+        help="MinHash sketch size k when not exact (Jaccard error about sqrt(J(1-J)/k); default 4096)",
+    )
+    p.add_argument(
+        "--check-sample",
+        type=int,
+        default=20,
+        help="with MinHash, pairs whose exact Jaccard is computed to report the error (default 20)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def _positive(value: int, name: str) -> None:
+    if value < 1:
+        raise SystemExit(f"error: {name} must be >= 1. Got {value}.")
+
+
+def run(args: argparse.Namespace) -> int:
+    _positive(args.top, "--top")
+    _positive(args.exact_limit, "--exact-limit")
+    _positive(args.sketch_size, "--sketch-size")
+    missing = [str(p) for p in args.inputs if not p.is_file()]
+    if missing:
+        print(f"error: follower file(s) not found: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    from tqdm import tqdm
+
+    counter = OverlapCounter(exact_limit=args.exact_limit, k=args.sketch_size)
+    with tqdm(desc="followers read", unit=" lines", disable=args.quiet, file=sys.stderr) as bar:
+        for path in args.inputs:
+            counter.add_file(path, progress=bar)
+    for line in counter.notes.messages():
+        print(line, file=sys.stderr)
+    if len(counter.creators) < 2:
+        print(f"error: fan overlap needs at least two creators. Got {len(counter.creators)}.", file=sys.stderr)
+        return 2
+    rows = counter.pairs()
+    check = [] if counter.exact else exact_check(counter, rows, args.check_sample)
+    out: Path = args.output
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "overlap.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=COLUMNS)
+        w.writeheader()
+        w.writerows(rows)
+    method = "exact" if counter.exact else f"bottom-k MinHash, k = {args.sketch_size}"
+    md = [
+        f"# Fan overlap of {len(counter.creators)} creators ({method})",
+        "",
+        "| creator A | creator B | Jaccard | share of A's followers following B | share of B's in A | common |",
+        "|---|---|---|---|---|---|",
+    ]
+    md += [
+        f"| {r['creator_a']} | {r['creator_b']} | {r['jaccard']:.4f} | {r['share_a_in_b']:.4f} | "
+        f"{r['share_b_in_a']:.4f} | {r['common']:.0f} |"
+        for r in rows[: args.top]
+    ]
+    if check:
+        errors = [c["error"] for c in check]
+        md += [
+            "",
+            f"MinHash error against exact Jaccard on {len(check)} sampled pairs: mean {sum(errors) / len(errors):.4f}, "
+            f"max {max(errors):.4f}.",
+        ]
+    names = _heatmap(out / "overlap.png", rows, args.top)
+    if names.legend:
+        md += ["", f"Chart: {names.note}.", "", "| id | creator |", "|---|---|"]
+        md += [f"| {i} | {n} |" for i, n in names.legend]
+        print(f"note: overlap.png: {names.note}", file=sys.stderr)
+    (out / "overlap.md").write_text("\n".join(md) + "\n", encoding="utf-8")
+    print(
+        f"{len(counter.creators)} creators, {len(rows)} pairs ({method}); wrote {out / 'overlap.csv'}, "
+        f"{out / 'overlap.md'}, {out / 'overlap.png'}"
+    )
+    if check:
+        print(f"MinHash error vs exact on {len(check)} pairs: max {max(c['error'] for c in check):.4f}")
+    return 0
+
+
+def _heatmap(path: Path, rows: list[dict[str, Any]], top: int) -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    chosen: list[str] = []
+    for r in rows:
+        for n in (r["creator_a"], r["creator_b"]):
+            if n not in chosen and len(chosen) < top:
+                chosen.append(n)
+    names = chart_names(chosen)
+    m = overlap_matrix(chosen, rows)
+    size = max(4.0, 0.35 * len(chosen) + 2)
+    fig, ax = plt.subplots(figsize=(size + 1, size))
+    im = ax.imshow(m, cmap="viridis", vmin=0, vmax=max(0.01, float(m[~(m == 1)].max(initial=0))))
+    ax.set_xticks(range(len(chosen)), names.labels, rotation=90, fontfamily=names.font or "sans-serif")
+    ax.set_yticks(range(len(chosen)), names.labels, fontfamily=names.font or "sans-serif")
+    ax.set_title("Fan overlap (Jaccard)")
+    fig.colorbar(im, ax=ax)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return names

@@ -1,0 +1,136 @@
+"""Fan overlap: exact on small inputs, bottom-k MinHash within 0.02 of exact, and every line accounted for."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from serve.charts import NO_CJK_FONT, chart_names
+from serve.cli import main
+from serve.overlap import OverlapCounter, OverlapInputError, exact_check, hash_ids, sketch_jaccard
+
+
+def _write(path: Path, ids: list[str], header: bool = False) -> Path:
+    path.write_text(("follower_id\n" if header else "") + "\n".join(ids) + "\n", encoding="utf-8")
+    return path
+
+
+def test_exact_overlap_and_shares(tmp_path: Path) -> None:
+    a = _write(tmp_path / "甲.txt", ["u1", "u2", "u3", "u4"], header=True)
+    b = _write(tmp_path / "b.txt", ["u3", "u4", "u5"])
+    c = _write(tmp_path / "c.txt", ["x9"])
+    counter = OverlapCounter()
+    for p in (a, b, c):
+        counter.add_file(p)
+    rows = {(r["creator_a"], r["creator_b"]): r for r in counter.pairs()}
+    r = rows[("b", "甲")]
+    assert r["jaccard"] == pytest.approx(2 / 5)
+    assert r["share_a_in_b"] == pytest.approx(2 / 3)  # b's followers who also follow 甲
+    assert r["share_b_in_a"] == pytest.approx(2 / 4)
+    assert rows[("b", "c")]["jaccard"] == 0.0
+    assert counter.exact
+
+
+def test_numeric_and_text_ids_hash_alike_in_any_file() -> None:
+    assert hash_ids([b"123", b"456"]).tolist() == [hash_ids([b"123", b"abc"])[0], hash_ids([b"456"])[0]]
+    assert hash_ids([b"007"])[0] != hash_ids([b"7"])[0]  # leading zeros make another id
+
+
+def test_minhash_within_0_02_of_exact(tmp_path: Path) -> None:
+    rng = random.Random(0)
+    universe = list(range(10**6, 10**6 + 200_000))
+    paths = []
+    for i in range(6):
+        # overlaps from ~0 to ~0.5: each creator draws from a window of the universe shifted by i
+        ids = rng.sample(universe[i * 12_000 : i * 12_000 + 60_000], 20_000 + 4_000 * i)
+        paths.append(_write(tmp_path / f"c{i}.txt", [str(x) for x in ids]))
+    paths.append(
+        _write(tmp_path / "words.txt", [f"user_{x}" for x in universe[:30_000]] + [str(x) for x in universe[:5000]])
+    )
+    sketched = OverlapCounter(exact_limit=1000, k=4096)
+    exact = OverlapCounter()
+    for p in paths:
+        sketched.add_file(p)
+        exact.add_file(p)
+    assert not sketched.exact and exact.exact
+    truth = {(r["creator_a"], r["creator_b"]): r for r in exact.pairs()}
+    est = sketched.pairs()
+    assert len(est) == len(truth) == 21
+    errors = [abs(r["jaccard"] - truth[(r["creator_a"], r["creator_b"])]["jaccard"]) for r in est]
+    assert max(errors) <= 0.02, errors
+    assert max(truth.values(), key=lambda r: r["jaccard"])["jaccard"] > 0.3  # the sample has real overlaps
+    for r in est:  # the distinct counts are exact even when the overlap is estimated
+        assert r["followers_a"] == truth[(r["creator_a"], r["creator_b"])]["followers_a"]
+    check = exact_check(sketched, est, sample=5)
+    assert len(check) == 5 and all(c["error"] <= 0.02 for c in check)
+
+
+def test_sketch_jaccard_of_identical_and_disjoint_sets() -> None:
+    a = np.sort(hash_ids([str(i).encode() for i in range(10_000)]))[:512]
+    b = np.sort(hash_ids([str(i).encode() for i in range(20_000, 30_000)]))[:512]
+    assert sketch_jaccard(a, a, 512) == 1.0
+    assert sketch_jaccard(a, b, 512) == 0.0
+
+
+def test_creator_follower_csv(tmp_path: Path) -> None:
+    p = tmp_path / "all.csv"
+    with open(p, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["creator", "follower_id"])
+        w.writerows([["小红", "1"], ["小红", "2"], ["B", "2"], ["B", "3"], ["小红", "2"]])
+    counter = OverlapCounter()
+    counter.add_file(p)
+    assert sorted(counter.creators) == ["B", "小红"]
+    assert counter.creators["小红"].followers == 2
+    assert counter.notes.duplicate_count == {str(p): 1}
+    assert counter.notes.duplicates[str(p)] == [(6, "小红,2")]
+    [row] = counter.pairs()
+    assert row["jaccard"] == pytest.approx(1 / 3)
+
+
+def test_blank_lines_and_repeated_ids_are_reported_with_their_lines(tmp_path: Path, capsys) -> None:
+    a = tmp_path / "a.txt"
+    a.write_text("1\n2\n\n3\n2\n  \n", encoding="utf-8")
+    b = _write(tmp_path / "b.txt", ["3", "4"])
+    out = tmp_path / "out"
+    assert main(["overlap", str(a), str(b), "-o", str(out), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert f"{a}: 2 blank line(s) skipped (line 3, 6)" in err
+    assert f"{a}: 1 repeated follower id(s) counted once: line 5 ('2')" in err
+    rows = list(csv.DictReader(open(out / "overlap.csv", encoding="utf-8")))
+    assert list(rows[0])[:5] == ["creator_a", "creator_b", "jaccard", "share_a_in_b", "share_b_in_a"]
+    assert rows[0]["jaccard"] == "0.25" and rows[0]["share_a_in_b"] == str(round(1 / 3, 6))
+    assert (out / "overlap.png").stat().st_size > 1000
+    assert "| a | b |" in (out / "overlap.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"1\n2\n\xff\xfe3\n", r"bad\.txt, line 3: field 'follower_id' is not UTF-8"),
+        (b"creator,name\nA,1\n", r"bad\.txt, line 1: the header has no 'follower_id' column"),
+        (b"creator,follower_id\nA,1\nB\n", r"bad\.txt, line 3: field 'follower_id' is missing"),
+        (b"creator,follower_id\nA,1\n,2\n", r"bad\.txt, line 3: field 'creator' is missing"),
+    ],
+)
+def test_bad_follower_files_name_file_line_and_field(tmp_path: Path, content: bytes, message: str, capsys) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    with pytest.raises(OverlapInputError, match=message):
+        OverlapCounter().add_file(bad)
+    good = _write(tmp_path / "good.txt", ["1"])
+    assert main(["overlap", str(good), str(bad), "-o", str(tmp_path / "o"), "--quiet"]) != 0
+    assert "error:" in capsys.readouterr().err
+
+
+def test_chart_names_fall_back_to_ids_with_a_legend() -> None:
+    names = chart_names(["小红", "bob", "小蓝"], font=None)
+    assert names.labels == ["C1", "bob", "C2"]
+    assert names.legend == [("C1", "小红"), ("C2", "小蓝")]
+    assert names.note == NO_CJK_FONT and "fonts-noto-cjk" in names.note
+    with_font = chart_names(["小红"], font="Noto Sans CJK SC")
+    assert with_font.labels == ["小红"] and with_font.legend == [] and with_font.note is None
