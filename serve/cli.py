@@ -17,7 +17,13 @@ from typing import Any
 from model.errors import NotecheckError
 
 #: Modules that add subcommands (see :func:`build_parser`).
-EXTRA_COMMAND_MODULES: list[str] = ["serve.cmd_score", "serve.cmd_serve", "serve.cmd_comments", "serve.cmd_overlap"]
+EXTRA_COMMAND_MODULES: list[str] = [
+    "serve.cmd_score",
+    "serve.cmd_serve",
+    "serve.cmd_comments",
+    "serve.cmd_overlap",
+    "serve.cmd_appeals",
+]
 
 
 def add_model_arg(p: argparse.ArgumentParser) -> None:

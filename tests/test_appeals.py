@@ -24,40 +24,62 @@ GENUINE_NOTE = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch):
-    for name in [n for n in os.environ if n.startswith("NOTECHECK_") and n != "NOTECHECK_TEST_POSTGRES_URL"]:
-        monkeypatch.delenv(name)
+@pytest.fixture(autouse=True, scope="module")
+def _clean_env():
+    with pytest.MonkeyPatch.context() as mp:
+        for name in [n for n in os.environ if n.startswith("NOTECHECK_") and n != "NOTECHECK_TEST_POSTGRES_URL"]:
+            mp.delenv(name)
+        yield
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path: Path):
-    with database_url(request.param, tmp_path) as url:
+@pytest.fixture(scope="module", params=BACKENDS)
+def db_url(request, tmp_path_factory):
+    with database_url(request.param, tmp_path_factory.mktemp("appeals-db")) as url:
         yield url
 
 
+def _client(sample_model_dir: Path, db_url: str, **kw) -> TestClient:
+    kw.setdefault("api_keys", [CLIENT])
+    kw.setdefault("moderator_keys", [MODERATOR, OTHER_MODERATOR])
+    kw.setdefault("model_processes", 0)
+    kw.setdefault("database_url", db_url)
+    client = TestClient(create_app(Settings(model_dir=sample_model_dir, **kw)))
+    client.__enter__()
+    return client
+
+
+@pytest.fixture(scope="module")
+def shared_client(sample_model_dir: Path, db_url: str):
+    """One app per backend (start-up costs seconds); :func:`client` empties its tables before each test."""
+    client = _client(sample_model_dir, db_url, appeal_rate_limit=0)
+    yield client
+    client.__exit__(None, None, None)
+
+
 @pytest.fixture
-def make_client(sample_model_dir: Path, db_url: str):
+def client(shared_client: TestClient) -> TestClient:
+    from sqlalchemy import delete
+
+    from serve.db.models import Appeal
+
+    with shared_client.app.state.db.session() as session:
+        session.execute(delete(Appeal))
+        session.commit()
+    return shared_client
+
+
+@pytest.fixture
+def make_client(sample_model_dir: Path, db_url: str, client: TestClient):
+    """Apps with other settings, on the same (emptied) database."""
     clients = []
 
     def make(**kw) -> TestClient:
-        kw.setdefault("api_keys", [CLIENT])
-        kw.setdefault("moderator_keys", [MODERATOR, OTHER_MODERATOR])
-        kw.setdefault("model_processes", 0)
-        kw.setdefault("database_url", db_url)
-        client = TestClient(create_app(Settings(model_dir=sample_model_dir, **kw)))
-        client.__enter__()
-        clients.append(client)
-        return client
+        clients.append(_client(sample_model_dir, db_url, **kw))
+        return clients[-1]
 
     yield make
-    for client in clients:
-        client.__exit__(None, None, None)
-
-
-@pytest.fixture
-def client(make_client) -> TestClient:
-    return make_client()
+    for c in clients:
+        c.__exit__(None, None, None)
 
 
 def writer(key: str = CLIENT) -> dict[str, str]:
@@ -256,8 +278,8 @@ def test_appeal_creation_is_rate_limited_per_key_and_address(make_client):
     assert client.post("/v1/appeals", json=body, headers=moderator(OTHER_MODERATOR)).status_code == 429
 
 
-def test_rate_limit_zero_turns_it_off(make_client):
-    client = make_client(appeal_rate_limit=0)
+def test_rate_limit_zero_turns_it_off(client):
+    assert client.app.state.settings.appeal_rate_limit == 0
     assert {appeal(client).status_code for _ in range(40)} == {201}
 
 
@@ -304,7 +326,8 @@ def test_a_restarted_server_finds_every_appeal(make_client):
         assert second.get(f"/v1/appeals/{appeal_id}", headers=writer()).json()["status"] == "open"
 
 
-def test_metrics_count_appeals(client):
+def test_metrics_count_appeals(make_client):
+    client = make_client()  # fresh counters
     for _ in range(2):
         appeal(client)
     appeal_id = appeal(client, claimed="ad").json()["id"]

@@ -1,0 +1,231 @@
+"""``notecheck appeals list | show ID | resolve ID | export -o FILE`` and ``notecheck db upgrade | current``.
+
+They work on the database the server uses (``NOTECHECK_DATABASE_URL``, the settings file, or the default SQLite
+file in the data directory), or on ``--database-url``. ``export`` writes resolved appeals as training rows of the
+note schema (``source: appeal``, labelled by the moderator) for a ``[[dataset]]`` of a training config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from model.errors import InvalidParameterError
+from serve.appeal_schemas import MAX_MODERATOR_CHARS, MAX_RESOLUTION_CHARS
+
+EXPORT_COLUMNS = ("id", "title", "text", "comments", "label", "source", "appeal_id", "note_id", "status",
+                  "model_version", "model_decision", "ad_probability", "resolved_at")  # fmt: skip
+
+
+def _database_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--database-url",
+        default=None,
+        help="SQLAlchemy URL (default: NOTECHECK_DATABASE_URL, the settings file, else the SQLite file in the data "
+        "directory)",
+    )
+    p.add_argument("--settings", type=Path, default=None, help="settings file (TOML, or JSON ending in .json)")
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("appeals", help="list, show, resolve and export appeals")
+    sub = p.add_subparsers(dest="appeals_command", required=True)
+    q = sub.add_parser("list", help="appeals, least certain decisions first")
+    q.add_argument("--status", choices=["open", "upheld", "overturned", "all"], default="open")
+    q.add_argument("--limit", type=int, default=50)
+    q.add_argument("--json", action="store_true", help="one JSON object per line")
+    _database_args(q)
+    q = sub.add_parser("show", help="one appeal in full")
+    q.add_argument("id")
+    q.add_argument("--json", action="store_true")
+    _database_args(q)
+    q = sub.add_parser("resolve", help="decide an open appeal")
+    q.add_argument("id")
+    q.add_argument("--label", choices=["genuine", "ad"], required=True, help="what the note is")
+    q.add_argument("--note", default="", help="the moderator's note to the writer")
+    q.add_argument("--moderator", default=None, help="who decided (default: cli:<your user name>)")
+    _database_args(q)
+    q = sub.add_parser("export", help="resolved appeals as training rows (the note schema, source 'appeal')")
+    q.add_argument("-o", "--output", type=Path, required=True, help="a .jsonl or .csv file")
+    _database_args(q)
+    p.set_defaults(func=run_appeals)
+
+    p = subparsers.add_parser("db", help="the appeals database's schema migrations")
+    sub = p.add_subparsers(dest="db_command", required=True)
+    q = sub.add_parser("upgrade", help="apply pending migrations (the server also does at start-up)")
+    q.add_argument("--revision", default="head")
+    _database_args(q)
+    q = sub.add_parser("current", help="the database's revision and the newest one")
+    _database_args(q)
+    p.set_defaults(func=run_db)
+
+
+@contextmanager
+def _database(args: argparse.Namespace) -> Iterator[Any]:
+    from serve.db.database import Database
+    from serve.settings import load_settings
+
+    url = args.database_url
+    if url is None:
+        url = load_settings(args.settings).resolved_database_url()
+    db = Database(url)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def run_db(args: argparse.Namespace) -> int:
+    from serve.db.engine import UNAVAILABLE_ERRORS
+    from serve.db.migrate import current_revision, head_revision, upgrade
+
+    with _database(args) as db:
+        try:
+            if args.db_command == "upgrade":
+                before = current_revision(db.engine)
+                after = upgrade(db.engine, args.revision)
+                print(f"{db.display_url}: revision {before or '(empty)'} -> {after}")
+            else:
+                current = current_revision(db.engine)
+                head = head_revision()
+                state = "up to date" if current == head else "pending migrations: run `notecheck db upgrade`"
+                print(f"{db.display_url}: revision {current or '(empty)'}, newest {head} ({state})")
+        except UNAVAILABLE_ERRORS as exc:
+            print(f"error: the database {db.display_url} is unavailable: {str(exc.orig or exc)[:300]}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def run_appeals(args: argparse.Namespace) -> int:
+    from serve.db import appeals as store
+    from serve.db.engine import DatabaseUnavailable
+
+    command = {"list": _list, "show": _show, "resolve": _resolve, "export": _export}[args.appeals_command]
+    with _database(args) as db:
+        try:
+            with db.session() as session:
+                return command(args, session)
+        except DatabaseUnavailable as exc:
+            print(f"error: the appeals database {db.display_url} is unavailable: {exc}", file=sys.stderr)
+            return 2
+        except store.AppealNotFound as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        except store.AppealAlreadyResolved as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+
+
+def _short(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _list(args: argparse.Namespace, session: Any) -> int:
+    from serve.db import appeals as store
+
+    if args.limit < 1:
+        raise InvalidParameterError(f"--limit must be at least 1. Got {args.limit}.")
+    status = None if args.status == "all" else args.status
+    rows = store.list_appeals(session, status=status, limit=args.limit)
+    total = store.count_appeals(session, status=status)
+    if args.json:
+        for a in rows:
+            print(json.dumps(store.appeal_dict(a), ensure_ascii=False))
+        return 0
+    print(f"{total} {args.status} appeal(s){f', showing {len(rows)}' if len(rows) < total else ''}")
+    print(f"{'id':36}  {'created':20}  {'status':10}  {'model':7}  {'p(ad)':>6}  {'margin':>6}  claim    title/text")
+    for a in rows:
+        created = (store.iso(a.created_at) or "")[:19]
+        print(f"{a.id:36}  {created:20}  {a.status:10}  {a.decision:7}  {a.ad_probability:6.3f}  {a.margin:6.2f}  "
+              f"{a.claimed_label:7}  {_short(a.title + ' / ' + a.text if a.title else a.text, 40)}")  # fmt: skip
+    return 0
+
+
+def _show(args: argparse.Namespace, session: Any) -> int:
+    from serve.db import appeals as store
+
+    data = store.appeal_dict(store.get_appeal(session, args.id))
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    m, note = data["model"], data["note"]
+    print(f"appeal {data['id']}  ({data['status']}, created {data['created_at']})")
+    print(f"  note id: {note['id'] or '-'}")
+    print(f"  title:   {note['title']}")
+    print(f"  text:    {note['text']}")
+    if note["comments"]:
+        print(f"  comments ({len(note['comments'])}): {json.dumps(note['comments'], ensure_ascii=False)[:300]}")
+    print(f"  model {m['version']}: {m['decision']} (p(ad) {m['ad_probability']:.3f}, threshold {m['threshold']:.3f}, "
+          f"margin {m['margin']:.2f})")  # fmt: skip
+    for h in m["highlights"][:10]:
+        if isinstance(h, dict):
+            print(
+                f"    {h.get('weight', 0):+.2f}  {h.get('field', '')}: {h.get('text', '')}  ({h.get('category', '')})"
+            )
+    print(f"  claimed: {data['claimed_label']}")
+    print(f"  statement: {data['statement']}")
+    r = data["resolution"]
+    if r is not None:
+        print(f"  resolved {r['resolved_at']} by {r['moderator']}: {r['label']}  {r['note'] or ''}")
+    return 0
+
+
+def _resolve(args: argparse.Namespace, session: Any) -> int:
+    from serve.db import appeals as store
+
+    if len(args.note) > MAX_RESOLUTION_CHARS:
+        raise InvalidParameterError(f"--note must be at most {MAX_RESOLUTION_CHARS} characters. Got {len(args.note)}.")
+    who = args.moderator or f"cli:{_user()}"
+    if len(who) > MAX_MODERATOR_CHARS or "\x00" in who + args.note:
+        raise InvalidParameterError(f"--moderator must be at most {MAX_MODERATOR_CHARS} characters, without NUL.")
+    appeal = store.resolve_appeal(session, args.id, label=args.label, note=args.note, moderator=who)
+    print(f"appeal {appeal.id}: {appeal.status} (model said {appeal.decision}, moderator says {appeal.label})")
+    return 0
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _export(args: argparse.Namespace, session: Any) -> int:
+    from serve.db import appeals as store
+
+    out: Path = args.output
+    kind = out.suffix.lower()
+    if kind not in (".jsonl", ".csv"):
+        raise InvalidParameterError(f"-o/--output must end in .jsonl or .csv. Got {out.name!r}.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    n = 0
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, EXPORT_COLUMNS) if kind == ".csv" else None
+            if writer is not None:
+                writer.writeheader()
+            for appeal in store.resolved_appeals(session):
+                row = store.training_row(appeal)
+                if writer is not None:
+                    comments = row["comments"]
+                    writer.writerow(
+                        {**row, "comments": "" if comments is None else json.dumps(comments, ensure_ascii=False)}
+                    )
+                else:
+                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                n += 1
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    print(f"wrote {n} resolved appeal(s) to {out}")
+    return 0

@@ -1,0 +1,134 @@
+"""``notecheck appeals`` and ``notecheck db`` on SQLite, and on PostgreSQL when NOTECHECK_TEST_POSTGRES_URL is set;
+the migrations themselves (schema equals the models, idempotent, reversible)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from serve.cli import main
+from serve.db import appeals as store
+from serve.db.database import Database
+from tests.db_support import BACKENDS, database_url
+
+VIEW_AD = store.ModelView("m1", "ad", 0.91, 0.8, 0.5, [{"field": "text", "start": 0, "end": 3, "text": "加vx"}])
+VIEW_REVIEW = store.ModelView("m1", "review", 0.62, 0.8, 0.5, [])
+VIEW_GENUINE = store.ModelView("m2", "genuine", 0.05, 0.8, 0.5, [])
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request, tmp_path: Path):
+    with database_url(request.param, tmp_path) as url:
+        database = Database(url)
+        assert database.migrate(), database.last_error
+        yield database
+        database.close()
+
+
+def add(db: Database, view: store.ModelView, text: str = "加vx领券", claimed: str = "genuine", **note) -> str:
+    with db.session() as session:
+        return store.create_appeal(
+            session, note={"title": "标题", "text": text, **note}, view=view, claimed_label=claimed, statement="我的"
+        ).id
+
+
+def cli(db: Database, *argv: str) -> int:
+    return main([*argv, "--database-url", db.url])
+
+
+def test_list_shows_open_appeals_least_certain_first(db, capsys):
+    far, near = add(db, VIEW_AD, "远"), add(db, VIEW_REVIEW, "近")
+    assert cli(db, "appeals", "list", "--json") == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["id"] for r in rows] == [near, far]
+    assert cli(db, "appeals", "list") == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "2 open appeal(s)"
+    assert out.index(near) < out.index(far)
+
+
+def test_show_and_resolve(db, capsys):
+    appeal_id = add(db, VIEW_AD, comments=["好看"])
+    assert cli(db, "appeals", "show", appeal_id) == 0
+    out = capsys.readouterr().out
+    assert "加vx" in out and "open" in out and "好看" in out
+    assert (
+        cli(db, "appeals", "resolve", appeal_id, "--label", "genuine", "--note", "个人分享", "--moderator", "小李") == 0
+    )
+    assert "overturned" in capsys.readouterr().out
+    assert cli(db, "appeals", "show", appeal_id, "--json") == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["status"] == "overturned"
+    assert shown["resolution"]["moderator"] == "小李" and shown["resolution"]["note"] == "个人分享"
+    assert cli(db, "appeals", "resolve", appeal_id, "--label", "ad") == 1
+    assert "already resolved" in capsys.readouterr().err
+
+
+def test_unknown_ids_and_bad_arguments_fail_clearly(db, capsys):
+    assert cli(db, "appeals", "show", "nope") == 1
+    assert "No appeal has id 'nope'" in capsys.readouterr().err
+    assert cli(db, "appeals", "export", "-o", "x.parquet") == 2
+    assert "must end in .jsonl or .csv" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli(db, "appeals", "resolve", "x", "--label", "spam")
+
+
+@pytest.mark.parametrize("ext", ["jsonl", "csv"])
+def test_export_gives_training_rows_the_reader_accepts(db, tmp_path, ext, capsys):
+    from model.notes import read_notes
+
+    overturned = add(db, VIEW_AD, "真心推荐这家店", comments=["好吃", {"text": "在哪", "likes": 2}])
+    upheld = add(db, VIEW_AD, "加微信领券")
+    add(db, VIEW_REVIEW, "still open")
+    with db.session() as session:
+        store.resolve_appeal(session, overturned, label="genuine", note="", moderator="m")
+        store.resolve_appeal(session, upheld, label="ad", note="", moderator="m")
+    out = tmp_path / f"appeals.{ext}"
+    assert cli(db, "appeals", "export", "-o", str(out)) == 0
+    assert "wrote 2 resolved appeal(s)" in capsys.readouterr().out
+    notes, skipped = read_notes(out, require_label=True)
+    assert skipped == []
+    by_id = {n.id: n for n in notes}
+    assert set(by_id) == {f"appeal-{overturned}", f"appeal-{upheld}"}
+    assert by_id[f"appeal-{overturned}"].label == 0 and by_id[f"appeal-{upheld}"].label == 1
+    assert {n.source for n in notes} == {"appeal"}
+    assert [c.text for c in by_id[f"appeal-{overturned}"].comments] == ["好吃", "在哪"]
+    if ext == "csv":
+        with open(out, encoding="utf-8") as handle:
+            assert {r["status"] for r in csv.DictReader(handle)} == {"overturned", "upheld"}
+
+
+def test_an_unreachable_database_is_exit_2(tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    assert main(["appeals", "list", "--database-url", f"sqlite:///{tmp_path}/file/db.sqlite"]) == 2
+    assert "unavailable" in capsys.readouterr().err
+    assert main(["db", "current", "--database-url", "postgresql+psycopg://u:secret-pw@127.0.0.1:9/x"]) == 2
+    err = capsys.readouterr().err
+    assert "unavailable" in err and "secret-pw" not in err
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_db_upgrade_is_idempotent_and_matches_the_models(backend, tmp_path, capsys):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from serve.db.migrate import downgrade
+    from serve.db.models import Base
+
+    with database_url(backend, tmp_path) as url:
+        assert main(["db", "current", "--database-url", url]) == 0
+        assert "revision (empty)" in capsys.readouterr().out
+        assert main(["db", "upgrade", "--database-url", url]) == 0
+        assert "(empty) -> 0001" in capsys.readouterr().out
+        assert main(["db", "upgrade", "--database-url", url]) == 0
+        assert "0001 -> 0001" in capsys.readouterr().out
+        db = Database(url)
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert diff == []
+        assert downgrade(db.engine, "base") is None
+        assert db.migrate() and db.revision == "0001"
+        db.close()
