@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
         run("  same, sklearn validation switched off", lambda: sklearn_check(note))
     run("  TF-IDF row via FeatureUnion.transform", lambda: features.transform([doc]))
-    check = model.check(note)
+    check = model.check(note, features=True)
     ref = sklearn_check(note)
     assert (check.decision, check.ad_probability, check.explanation) == ref, "engine and scikit-learn must agree"
 

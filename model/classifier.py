@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from model.cues import CUE_PATTERNS, find_cues
-from model.engine import CompiledModel, CompiledPipeline, Features, top_contributions
+from model.engine import CompiledModel, CompiledPipeline, Features
 from model.errors import InvalidNoteError
-from model.highlights import Highlight, ReadableReason, advice, explain_spans, reasons, strongest
+from model.highlights import CATEGORIES, Highlight, ReadableReason, advice, explain_spans, reasons, strongest
 from model.notes import Note, parse_note
 from model.text import COMMENTS_MARKER, PLACEHOLDER_RE, normalize_text, prepare_comment_text, prepare_document
 
@@ -140,7 +140,7 @@ class CheckResult:
     ad_probability: float
     threshold: float
     review_threshold: float
-    explanation: Explanation  # feature-level contributions (for model diagnostics, not for writers)
+    explanation: Explanation | None  # feature-level contributions (diagnostics; only when asked for)
     cues: tuple[dict[str, Any], ...] = field(default=())
     highlights: tuple[Highlight, ...] = ()  # spans of the note as sent, strongest first
     reasons: tuple[ReadableReason, ...] = ()  # readable categories with their evidence spans
@@ -341,18 +341,16 @@ class AdModel(CompiledModel):
         X = self._engine.transform([doc])
         return self._explain_arrays(*X.row(0), _evidence(found), top, doc)
 
-    def check(self, note: Any, *, top: int = 8) -> CheckResult:
-        """Decision, calibrated probability, thresholds and reasons for one note."""
+    def check(self, note: Any, *, top: int = 8, features: bool = False) -> CheckResult:
+        """Decision, calibrated probability, thresholds, highlights, readable reasons and advice for one note;
+        with ``features`` also the feature-level :class:`Explanation` (for model diagnostics)."""
         (parsed,) = as_notes([note], name="note")
-        return self._check_parsed([parsed], top=top)[0]
+        return self._check_parsed([parsed], top=top, features=features)[0]
 
-    #: Kept for callers of the former single-note fast path; :meth:`check` is now that path.
-    check_fast = check
+    def check_many(self, notes: Iterable[Any], *, top: int = 8, features: bool = False) -> list[CheckResult]:
+        return self._check_parsed(as_notes(notes), top=top, features=features)
 
-    def check_many(self, notes: Iterable[Any], *, top: int = 8) -> list[CheckResult]:
-        return self._check_parsed(as_notes(notes), top=top)
-
-    def _check_parsed(self, parsed: list[Note], *, top: int) -> list[CheckResult]:
+    def _check_parsed(self, parsed: list[Note], *, top: int, features: bool = False) -> list[CheckResult]:
         found: list[list[tuple[str, str]]] = [[] for _ in parsed]
         build = self._documents.document
         docs = [build(note, cues) for note, cues in zip(parsed, found, strict=True)]
@@ -372,7 +370,7 @@ class AdModel(CompiledModel):
                     ad_probability=round(p, 6) if math.isfinite(p) else 0.0,
                     threshold=self.threshold,
                     review_threshold=self.review_threshold,
-                    explanation=self._explain_arrays(idx, data, evidence, top, docs[i]),
+                    explanation=self._explain_arrays(idx, data, evidence, top, docs[i]) if features else None,
                     cues=tuple({"cue": k, "label": CUE_PATTERNS[k].label, "evidence": v} for k, v in evidence.items()),
                     highlights=tuple(highlights),
                     reasons=tuple(readable),
@@ -386,23 +384,36 @@ class AdModel(CompiledModel):
         :mod:`model.highlights`), from one row of :meth:`transform`."""
         contrib = data * self._coef[idx]
         pick = strongest(contrib)
-        names = [self._engine.feature_name(j) for j in idx[pick].tolist()]
-        return explain_spans(note.title, note.text, doc, names, contrib[pick].tolist())
+        return explain_spans(note.title, note.text, doc, self._feature_names(idx[pick]), contrib[pick].tolist())
+
+    def _feature_names(self, cols: np.ndarray) -> list[str]:
+        """``<part>__<term>`` of many columns at once (:meth:`LinearTfidf.feature_name` one at a time costs a
+        search per column)."""
+        engine = self._engine
+        part = np.searchsorted(engine.offsets, cols, side="right") - 1
+        names = [""] * len(cols)
+        for p in np.unique(part).tolist():
+            at = np.flatnonzero(part == p)
+            prefix = engine.parts[p].name + "__"
+            terms = engine.parts[p].terms[cols[at] - engine.offsets[p]].tolist()
+            for k, term in zip(at.tolist(), terms, strict=True):
+                names[k] = prefix + term
+        return names
 
     def score(self, notes: Iterable[Note], *, top: int = 3) -> tuple[np.ndarray, list[list[str]]]:
-        """Probabilities and the labels of the ``top`` reasons towards "ad" of validated notes, for a whole
-        batch at once (what archive scoring needs; :meth:`check_many` builds full explanations)."""
+        """Probabilities of validated notes, for a whole batch at once (what archive scoring needs), and for each
+        note flagged ``ad`` or ``review`` its ``top`` readable reasons towards "ad" as text (the same reasons
+        :meth:`check` gives, e.g. ``联系方式 contact details: “加VX”``); genuine notes get none."""
+        notes = list(notes)
         docs = self.documents(notes)
         X = self._engine.transform(docs)
         probs = self._calibrate(self._engine.decision(X))
-        reasons: list[list[str]] = [[] for _ in range(X.n_rows)]
-        rows, cols, _ = top_contributions(X, self._coef, top, towards="positive")
-        places: dict[int, _Placeholders] = {}
-        for r, j in zip(rows.tolist(), cols.tolist(), strict=True):
-            if r not in places:
-                places[r] = _Placeholders(docs[r])
-            reasons[r].append(self._label(j, places[r])[1])
-        return probs, reasons
+        out: list[list[str]] = [[] for _ in range(X.n_rows)]
+        if top > 0:
+            for i in np.flatnonzero(probs >= self.review_threshold).tolist():
+                readable = reasons(self.highlights(notes[i], docs[i], *X.row(i)), top=len(CATEGORIES) * 2)
+                out[i] = [r.text() for r in readable if r.direction == "ad"][:top]
+        return probs, out
 
 
 def _strongest(values: np.ndarray, top: int) -> list[int]:

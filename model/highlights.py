@@ -23,6 +23,7 @@ the many faint ones change no phrase a person would read.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -31,7 +32,16 @@ from typing import Any
 import numpy as np
 
 from model.cues import CUE_PATTERNS, cue_spans
-from model.text import _DIGITS_RE, _EMOJI_CODE_RE, _HASHTAG_RE, _MENTION_RE, PLACEHOLDER_RE, normalize_text
+from model.text import (
+    _CLEANUP_RE,
+    _DIGITS_RE,
+    _EMOJI_CODE_RE,
+    _HASHTAG_RE,
+    _MENTION_RE,
+    PLACEHOLDER_RE,
+    _nfkc,
+    normalize_text,
+)
 
 #: Writer-facing categories: code -> (Chinese, English).
 CATEGORIES: dict[str, tuple[str, str]] = {
@@ -66,7 +76,7 @@ _CUE_CATEGORY = {
 }
 
 #: Only this many of a note's features, the strongest by |contribution|, are carried back to the text.
-MAX_FEATURES = 96
+MAX_FEATURES = 64
 #: A character whose attributed weight is below this (log-odds) belongs to no phrase.
 MIN_CHAR_WEIGHT = 0.004
 
@@ -121,14 +131,43 @@ class ReadableReason:
     weight: float
     evidence: tuple[Span, ...]
 
+    def text(self) -> str:
+        """One line for a table: ``联系方式 contact details: “加VX”、“微信”``."""
+        return f"{self.label_zh} {self.label_en}: " + "、".join(f"“{e.text}”" for e in self.evidence)
+
 
 # -- normalisation with an offset map ---------------------------------------------------------------------
+_NON_SPACE_RE = re.compile(r"\S+")
+
+
 def _normalize_aligned(raw: str) -> tuple[str, list[int], list[int]]:
     """:func:`model.text.normalize_text` of ``raw`` with, for every output character, the ``[start, end)`` of
-    the original it came from. Character by character; when that differs from the real normalisation (a
-    combining sequence NFKC composes across characters, a context-dependent lower-casing), positions are
-    spread proportionally instead, which keeps every span inside the text."""
+    the original it came from.
+
+    Most notes keep their length through NFKC and lower-casing (full-width punctuation becomes half-width one
+    for one), so positions only shift where whitespace runs collapse: that case is computed from the runs of
+    non-space characters. Otherwise character by character; and when even that differs from the real
+    normalisation (a combining sequence NFKC composes across characters, a context-dependent lower-casing),
+    positions are spread proportionally, which keeps every span inside the text."""
     norm = normalize_text(raw)
+    folded = _nfkc(raw)
+    if len(folded) == len(raw) and _CLEANUP_RE.search(folded) is None:
+        low = folded.lower()
+        if len(low) == len(raw):
+            starts: list[int] = []
+            prev_end = -1
+            for m in _NON_SPACE_RE.finditer(low):
+                a, b = m.span()
+                if prev_end >= 0:
+                    starts.append(prev_end)  # the single space a whitespace run collapses to
+                starts.extend(range(a, b))
+                prev_end = b
+            if len(starts) == len(norm):
+                return norm, starts, [i + 1 for i in starts]
+    return norm, *_aligned_slow(raw, norm)
+
+
+def _aligned_slow(raw: str, norm: str) -> tuple[list[int], list[int]]:
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -143,7 +182,7 @@ def _normalize_aligned(raw: str) -> tuple[str, list[int], list[int]]:
                 cat = unicodedata.category(c)
                 if c in "⟦⟧" or cat == "Cc":
                     cleaned.append(" ")
-                elif cat == "Cf" or cat == "Cs" or cat == "Zl" or cat == "Zp":
+                elif cat in ("Cf", "Cs", "Zl", "Zp"):
                     continue  # zero-width and similar characters are dropped
                 else:
                     cleaned.append(c)
@@ -166,7 +205,7 @@ def _normalize_aligned(raw: str) -> tuple[str, list[int], list[int]]:
         n, m = len(norm), max(len(raw), 1)
         starts = [min(k * m // max(n, 1), m - 1) for k in range(n)]
         ends = [max(s + 1, min((k + 1) * m // max(n, 1), m)) for k, s in enumerate(starts)]
-    return norm, starts, ends
+    return starts, ends
 
 
 @dataclass
@@ -198,6 +237,7 @@ def _field(name: str, raw: str) -> _Field:
         f.search, f.search_starts, f.search_ends = "", [], []
         return f
     masked = [False] * len(norm)
+    starts, ends = f.starts, f.ends
     for start, cue, end, _ in cue_spans(norm):
         if cue == "price" and norm[end - 1].isdigit():  # "￥9" of "￥99": show the whole amount
             while end < len(norm) and (norm[end].isdigit() or (norm[end] == "." and norm[end - 1].isdigit())):
@@ -206,8 +246,7 @@ def _field(name: str, raw: str) -> _Field:
         f.cues.append((*span, cue))
         f.markers.setdefault(f"⟦cue:{cue}⟧", []).append(span)
         if CUE_PATTERNS[cue].replace:
-            for k in range(start, end):
-                masked[k] = True
+            masked[start:end] = [True] * (end - start)
     tags = []
     for m in _HASHTAG_RE.finditer(norm):
         tag = m.group(1).strip()
@@ -222,29 +261,43 @@ def _field(name: str, raw: str) -> _Field:
         f.markers.setdefault("⟦mention⟧", []).append(f.orig(*m.span()))
     f.units = _units(f)
     # The search text: masked contact details become one NUL each, digit runs one "0" (as in the document).
-    chars: list[str] = []
+    replaced = sorted(
+        [(a, b, "\x00") for a, b in _runs(masked)] + [(m.start(), m.end(), "0") for m in _DIGITS_RE.finditer(norm)]
+    )
+    pieces: list[str] = []
     s_starts: list[int] = []
     s_ends: list[int] = []
-    k = 0
-    digits = {m.start(): m.end() for m in _DIGITS_RE.finditer(norm)}
-    while k < len(norm):
-        if masked[k]:
-            j = k
-            while j < len(norm) and masked[j]:
-                j += 1
-            chars.append("\x00")
-        elif k in digits:
-            j = digits[k]
-            chars.append("0")
-        else:
-            j = k + 1
-            chars.append(norm[k])
-        a, b = f.orig(k, j)
-        s_starts.append(a)
-        s_ends.append(b)
-        k = j
-    f.search, f.search_starts, f.search_ends = "".join(chars), s_starts, s_ends
+    pos = 0
+    for a, b, repl in replaced:
+        if a < pos:  # a digit run inside a masked contact detail
+            continue
+        pieces.append(norm[pos:a])
+        s_starts += starts[pos:a]
+        s_ends += ends[pos:a]
+        pieces.append(repl)
+        s_starts.append(starts[a])
+        s_ends.append(ends[b - 1])
+        pos = b
+    pieces.append(norm[pos:])
+    s_starts += starts[pos:]
+    s_ends += ends[pos:]
+    f.search, f.search_starts, f.search_ends = "".join(pieces), s_starts, s_ends
     return f
+
+
+def _runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """``[start, end)`` of each run of True."""
+    out, k, n = [], 0, len(flags)
+    while k < n:
+        if flags[k]:
+            j = k
+            while j < n and flags[j]:
+                j += 1
+            out.append((k, j))
+            k = j
+        else:
+            k += 1
+    return out
 
 
 # -- attribution -------------------------------------------------------------------------------------------
@@ -266,37 +319,41 @@ def _marker_spans(fields: list[_Field], marker: str) -> list[tuple[_Field, int, 
     return [(f, a, b) for f in fields for a, b in f.markers.get(marker, ())]
 
 
-def _spread(weights: dict[str, np.ndarray], where: list[tuple[_Field, int, int]], value: float) -> bool:
-    if not where:
-        return False
-    share = value / len(where)
-    for f, a, b in where:
-        if b > a:
-            weights[f.name][a:b] += share / (b - a)
-    return True
+def _spread(spans: list[tuple[str, int, int, float]], where: list[tuple[_Field, int, int]], value: float) -> None:
+    """Share ``value`` equally among the occurrences ``where`` (and among the characters each covers)."""
+    if where:
+        share = value / len(where)
+        spans.extend((f.name, a, b, share / (b - a)) for f, a, b in where if b > a)
 
 
-def _placeholder_markers(doc: str, gram: str) -> list[str]:
-    """The placeholders of ``doc`` that hold every occurrence of a character n-gram (``ue:`` of
-    ``⟦cue:price⟧``); empty when the n-gram also occurs outside them."""
-    outside = PLACEHOLDER_RE.sub(lambda m: "\x00" * len(m.group()), doc)
-    if gram in outside:
-        return []
-    return list(dict.fromkeys(m.group() for m in PLACEHOLDER_RE.finditer(doc) if gram in m.group()))
+class _Markers:
+    """The placeholders of one document, to place the character n-grams found only inside them (``ue:`` of
+    ``⟦cue:price⟧``)."""
+
+    def __init__(self, doc: str) -> None:
+        self.markers = list(dict.fromkeys(m.group() for m in PLACEHOLDER_RE.finditer(doc)))
+        self.outside = PLACEHOLDER_RE.sub(lambda m: "\x00" * len(m.group()), doc) if self.markers else doc
+
+    def holding(self, gram: str) -> list[str]:
+        """The placeholders holding every occurrence of ``gram``; empty when it also occurs outside them."""
+        if not self.markers or gram in self.outside:
+            return []
+        return [m for m in self.markers if gram in m]
 
 
 def attribute(fields: list[_Field], doc: str, names: list[str], contributions: list[float]) -> dict[str, np.ndarray]:
     """Per-character weights of each field from features ``names`` (``word__…`` / ``char__…``) and their
     contributions to the log-odds."""
-    weights = {f.name: np.zeros(len(f.raw)) for f in fields}
+    spans: list[tuple[str, int, int, float]] = []
+    markers: _Markers | None = None
     for name, value in zip(names, contributions, strict=True):
         part, _, term = name.partition("__")
         if part == "char":
             where = _occurrences(fields, term) if "⟦" not in term and "⟧" not in term else []
             if not where:
-                markers = _placeholder_markers(doc, term)
-                where = [span for m in markers for span in _marker_spans(fields, m)]
-            _spread(weights, where, value)
+                markers = markers or _Markers(doc)
+                where = [span for m in markers.holding(term) for span in _marker_spans(fields, m)]
+            _spread(spans, where, value)
             continue
         tokens = term.split(" ")
         for token in tokens:
@@ -306,7 +363,17 @@ def attribute(fields: list[_Field], doc: str, names: list[str], contributions: l
                 where = []  # comment text: scored, but not part of the note's title or text
             else:
                 where = _occurrences(fields, token)
-            _spread(weights, where, value / len(tokens))
+            _spread(spans, where, value / len(tokens))
+    weights = {}
+    for f in fields:
+        # A difference array: + the per-character weight where a span starts, - where it ends, then a running sum.
+        diff = np.zeros(len(f.raw) + 1)
+        mine = [(a, b, x) for name, a, b, x in spans if name == f.name]
+        if mine:
+            a, b, x = (np.array(v) for v in zip(*mine, strict=True))
+            np.add.at(diff, a.astype(np.int64), x)
+            np.add.at(diff, b.astype(np.int64), -x)
+        weights[f.name] = np.cumsum(diff[:-1])
     return weights
 
 
@@ -332,21 +399,25 @@ def _units(f: _Field) -> list[tuple[int, int, str]]:
 
 
 def _is_break(ch: str) -> bool:
-    """Whitespace and punctuation end a phrase of the writer's words."""
-    return ch.isspace() or unicodedata.category(ch)[0] in "PZC"
+    """Whitespace, punctuation, symbols and emoji end a phrase of the writer's words."""
+    return not _is_content(ch)
+
+
+def _is_content(ch: str) -> bool:
+    """Letters and digits are the words a writer can change; punctuation, symbols, emoji and spaces only
+    surround them."""
+    return unicodedata.category(ch)[0] in "LN"
 
 
 def _readable(text: str, cue: bool) -> bool:
-    """Whether a phrase is something a writer can read and act on."""
-    content = [c for c in text if unicodedata.category(c)[0] in "LS" or (cue and c.isdigit())]
+    """Whether a phrase is something a writer can read and act on: a cue, or two or more characters of words
+    that are not all digits or function words."""
+    content = "".join(c for c in text if _is_content(c))
     if not content:
         return False
     if cue:
         return True
-    words = "".join(content).strip()
-    if len(words) < 2 or words.lower() in FUNCTION_WORDS:
-        return False
-    return not all(c.isdigit() for c in words)
+    return len(content) >= 2 and content.lower() not in FUNCTION_WORDS and not content.isdigit()
 
 
 def phrases(fields: list[_Field], weights: dict[str, np.ndarray]) -> list[Highlight]:
@@ -354,7 +425,7 @@ def phrases(fields: list[_Field], weights: dict[str, np.ndarray]) -> list[Highli
     runs of the writer's other words whose characters push the same way (ended by whitespace or punctuation)."""
     out: list[Highlight] = []
     for f in fields:
-        w = weights[f.name]
+        w = weights[f.name].tolist()
         n = len(w)
         if not n:
             continue
@@ -366,7 +437,7 @@ def phrases(fields: list[_Field], weights: dict[str, np.ndarray]) -> list[Highli
             k = unit_at[i]
             if k >= 0:
                 a, b, category = f.units[k]
-                total = float(w[a:b].sum())
+                total = sum(w[a:b])
                 if abs(total) >= MIN_CHAR_WEIGHT:
                     out.append(Highlight(f.name, a, b, f.raw[a:b], round(total, 4), category))
                 i = b
@@ -384,7 +455,7 @@ def phrases(fields: list[_Field], weights: dict[str, np.ndarray]) -> list[Highli
                 and not _is_break(f.raw[j])
             ):
                 j += 1
-            total = float(w[i:j].sum())
+            total = sum(w[i:j])
             text = f.raw[i:j]
             if _readable(text, False):
                 out.append(Highlight(f.name, i, j, text, round(total, 4), "wording" if total > 0 else "personal"))

@@ -93,7 +93,7 @@ def load_models(settings: Settings) -> LoadedModels:
             ad.compiled, calibration=ad.calibration, threshold=threshold, review_threshold=review, card=ad.card
         )
     t = step("ad_model_read", start)
-    ad.check_fast(WARMUP_NOTE)
+    ad.check(WARMUP_NOTE)
     t = step("ad_model_warmup", t)
     scorer = card = None
     comment_error = None

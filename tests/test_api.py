@@ -508,9 +508,9 @@ def test_openapi_documents_versioned_routes_and_limits(client):
 # -- concurrency -------------------------------------------------------------------------------------------
 def test_concurrent_checks_match_serial(ad_model):
     notes = [{"title": n["title"], "text": n["text"]} for n in NOTES[:40]]
-    serial = [ad_model.check_fast(n).to_dict() for n in notes]
+    serial = [ad_model.check(n).to_dict() for n in notes]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        parallel = list(pool.map(lambda n: ad_model.check_fast(n).to_dict(), notes * 3))
+        parallel = list(pool.map(lambda n: ad_model.check(n).to_dict(), notes * 3))
     assert parallel == serial * 3
 
 
@@ -646,7 +646,7 @@ def test_model_queue_shutdown_answers_503_to_waiting_requests():
 def test_fast_path_equals_predict_proba_and_check(which, sample_model):
     model = load_model() if which == "shipped" else sample_model
     notes = NOTES + [{"title": "t", "text": t} for t in ODD_TEXTS]  # sample notes carry comments
-    fast = [model.check_fast(n) for n in notes]
+    fast = [model.check(n) for n in notes]
     slow = model.check_many(notes)
     proba = model.predict_proba(notes)
     np.testing.assert_allclose([f.ad_probability for f in fast], np.round(proba, 6), rtol=0, atol=1.1e-6)
