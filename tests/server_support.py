@@ -1,0 +1,71 @@
+"""A real ``notecheck serve`` process for tests that need one (loopback only, always stopped)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    full = {k: v for k, v in os.environ.items() if not k.startswith("NOTECHECK_")}
+    full.update(env)
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "serve.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--log-level", "warning"],
+            cwd=ROOT, env=full, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+
+def wait_ready(proc: subprocess.Popen, base: str, log: Path, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"server not ready after {timeout} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+@contextmanager
+def running_server(env: dict[str, str], log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A server on a free loopback port; killed (SIGKILL after a grace period) when the block ends."""
+    port = free_port()
+    proc = start_server(port, env, log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(proc, base, log)
+        yield base, proc
+    finally:
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
