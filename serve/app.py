@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         run_checks, pool = _checker(models, settings)
+        run_checks = database.logging_checks(app, run_checks)  # the decision log, when log_checks is on
         # With model processes, one batch in flight per process; else per model thread.
         limiter = anyio.CapacityLimiter(settings.model_threads if pool is None else pool.size)
         checks = ModelQueue(partial(check_notes, run_checks, metrics), limiter, settings.check_coalesce)

@@ -341,3 +341,43 @@ def test_metrics_count_appeals(make_client):
     assert "notecheck_database_up 1.0" in text
     assert 'status="open"} 2.0' in text and 'status="overturned"} 1.0' in text
     assert "notecheck_appeal_overturn_rate{" in text and "} 1.0" in text
+
+
+@pytest.mark.parametrize("mode", ["off", "hash", "text"])
+def test_the_decision_log_keeps_what_was_decided(make_client, sample_model, mode):
+    from sqlalchemy import delete, select
+
+    from serve.db.checklog import note_hash
+    from serve.db.models import CheckRecord
+
+    client = make_client(log_checks=mode)
+    db = client.app.state.db
+    with db.session() as session:
+        session.execute(delete(CheckRecord))
+        session.commit()
+    assert client.post("/v1/check", json=AD_NOTE, headers=writer()).status_code == 200
+    batch = {"notes": [GENUINE_NOTE, {"text": "SELECT 1; -- 好物分享"}]}
+    assert client.post("/v1/check/batch", json=batch, headers=writer()).status_code == 200
+    if mode != "off":
+        client.app.state.decision_log.flush()
+    with db.session() as session:
+        records = list(session.scalars(select(CheckRecord).order_by(CheckRecord.id)))
+    if mode == "off":
+        assert records == [] and client.app.state.decision_log is None
+        return
+    notes = [AD_NOTE, GENUINE_NOTE, batch["notes"][1]]
+    assert sorted(r.note_hash for r in records) == sorted(note_hash(n.get("title", ""), n["text"]) for n in notes)
+    by_hash = {r.note_hash: r for r in records}
+    for n in notes:
+        r = by_hash[note_hash(n.get("title", ""), n["text"])]
+        expected = sample_model.check(n)
+        assert (r.decision, r.model_version) == (expected.decision, sample_model.version)
+        assert r.ad_probability == pytest.approx(expected.ad_probability)
+        assert (r.title, r.text) == ((n.get("title", ""), n["text"]) if mode == "text" else (None, None))
+
+
+def test_log_checks_setting_accepts_booleans():
+    assert Settings(log_checks=True).log_checks == "hash"
+    assert Settings(log_checks="false").log_checks == "off"
+    with pytest.raises(ValueError, match="log_checks"):
+        Settings(log_checks="everything")

@@ -9,7 +9,7 @@ every :data:`REFRESH_SECONDS` in a worker thread, so that ``/metrics`` never wai
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -19,6 +19,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from serve.db.appeals import outcome_counts
+from serve.db.checklog import DecisionLog
 from serve.db.database import Database
 from serve.db.engine import UNAVAILABLE_ERRORS, DatabaseUnavailable
 from serve.ratelimit import RateLimiter
@@ -93,6 +94,22 @@ def attach(app: Any, settings: Settings) -> None:
     app.state.moderator_keys = [k.get_secret_value().encode("utf-8") for k in settings.moderator_keys]
     app.state.appeal_limiter = RateLimiter(settings.appeal_rate_limit)
     app.state.appeal_metrics = AppealMetrics(app.state.metrics.registry)
+    app.state.log_checks = settings.log_checks
+    app.state.decision_log = None
+
+
+def logging_checks(app: Any, run: Callable[[list[Any]], list[Any]]) -> Callable[[list[Any]], list[Any]]:
+    """The app's check function, recording every checked note in the decision log when ``log_checks`` is on
+    (the log's writer thread starts here and stops with :func:`running`)."""
+    if app.state.log_checks == "off":
+        return run
+    dropped = Counter(
+        "notecheck_decision_log_dropped",
+        "Decision-log entries dropped (queue full or database unavailable).",
+        registry=app.state.metrics.registry,
+    )
+    app.state.decision_log = DecisionLog(app.state.db, app.state.log_checks, dropped)
+    return app.state.decision_log.wrap(run)
 
 
 @asynccontextmanager
@@ -116,4 +133,7 @@ async def running(app: Any) -> AsyncIterator[None]:
             finally:
                 tasks.cancel_scope.cancel()
     finally:
+        if app.state.decision_log is not None:
+            await anyio.to_thread.run_sync(app.state.decision_log.close)
+            app.state.decision_log = None
         db.close()

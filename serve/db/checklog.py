@@ -1,0 +1,118 @@
+"""The optional decision log (``log_checks``): one row per checked note, written off the request path.
+
+The check routes hand each checked batch to :meth:`DecisionLog.record` (a queue put, microseconds); a writer thread
+inserts the rows in batches. The log is an audit aid, not acknowledged data: when the queue is full (the database
+is slower than the checks) or the database is down, entries are dropped and counted
+(``notecheck_decision_log_dropped``), and the checks themselves never wait or fail because of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic_core import from_json
+from sqlalchemy import insert
+
+from serve.db.database import Database
+from serve.db.engine import UNAVAILABLE_ERRORS, DatabaseUnavailable
+from serve.db.models import CheckRecord
+
+log = logging.getLogger("notecheck.db")
+MAX_QUEUE = 10_000
+BATCH = 500
+
+
+def note_hash(title: str, text: str) -> str:
+    """sha256 of the JSON array ``[title, text]`` (UTF-8, no escaping): the same note always hashes the same."""
+    return hashlib.sha256(json.dumps([title, text], ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+class DecisionLog:
+    """Rows for :class:`~serve.db.models.CheckRecord`; ``mode`` is ``"hash"`` or ``"text"`` (keeps title and text)."""
+
+    def __init__(self, db: Database, mode: str, dropped: Any = None) -> None:
+        self.db = db
+        self.keep_text = mode == "text"
+        self.dropped = dropped  # a prometheus Counter, or None
+        self._queue: queue.Queue[Any] = queue.Queue(MAX_QUEUE)
+        self._thread = threading.Thread(target=self._run, name="notecheck-decision-log", daemon=True)
+        self._thread.start()
+
+    def _drop(self, n: int) -> None:
+        if self.dropped is not None:
+            self.dropped.inc(n)
+
+    def record(self, notes: list[dict[str, Any]], bodies: list[bytes]) -> None:
+        """Queue one entry per checked note (its plain data and its check response body)."""
+        at = datetime.now(UTC)
+        for note, body in zip(notes, bodies, strict=True):
+            try:
+                self._queue.put_nowait((at, note.get("title") or "", note.get("text") or "", body))
+            except queue.Full:
+                self._drop(1)
+
+    def wrap(self, run: Callable[[list[Any]], list[Any]]) -> Callable[[list[Any]], list[Any]]:
+        """``run`` (the app's check function over ``(note, top)`` jobs) that also records what it checked."""
+
+        def logged(jobs: list[Any]) -> list[Any]:
+            checked = run(jobs)
+            self.record([note for note, _ in jobs], [body for body, *_ in checked])
+            return checked
+
+        return logged
+
+    def _row(self, entry: tuple[datetime, str, str, bytes]) -> dict[str, Any]:
+        at, title, text, body = entry
+        result = from_json(body)
+        return {
+            "created_at": at,
+            "note_hash": note_hash(title, text),
+            "model_version": str(result["model_version"]),
+            "decision": str(result["decision"]),
+            "ad_probability": float(result["ad_probability"]),
+            "title": title if self.keep_text else None,
+            "text": text if self.keep_text else None,
+        }
+
+    def _run(self) -> None:
+        while True:
+            entries = [self._queue.get()]
+            while len(entries) < BATCH:
+                try:
+                    entries.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            stop = any(e is None for e in entries)
+            entries = [e for e in entries if e is not None]
+            try:
+                if entries:
+                    self._write([self._row(e) for e in entries])
+            finally:
+                for _ in range(len(entries) + (1 if stop else 0)):
+                    self._queue.task_done()
+            if stop:
+                return
+
+    def _write(self, rows: list[dict[str, Any]]) -> None:
+        try:
+            with self.db.session() as session:
+                session.execute(insert(CheckRecord), rows)
+                session.commit()
+        except (DatabaseUnavailable, *UNAVAILABLE_ERRORS) as exc:
+            log.warning("decision log: %d entries dropped, the database is unavailable (%s)", len(rows), exc)
+            self._drop(len(rows))
+
+    def flush(self) -> None:
+        """Wait until every queued entry is written (or dropped)."""
+        self._queue.join()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)
