@@ -96,17 +96,9 @@ def _tree_memory(root: int) -> tuple[int, int]:
     return rss, pss
 
 
-def run_score(archive: Path, out: Path, jobs: int, n: int, model: Path | None) -> dict[str, float]:
-    parts = out.with_name(out.name + ".parts")
-    for p in (out,):
-        p.unlink(missing_ok=True)
-    if parts.exists():
-        import shutil
-
-        shutil.rmtree(parts)
-    cmd = [*NOTECHECK, "score", str(archive), "-o", str(out), "--jobs", str(jobs), "--no-progress"]
-    if model:
-        cmd += ["--model", str(model)]
+def run_measured(cmd: list[str]) -> tuple[int, str, str, float, tuple[int, int]]:
+    """Run ``cmd`` from the project root; returns its exit code, output, error output, wall time and the peak
+    (RSS, PSS) of its process tree sampled every 0.1 s."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, text=True)
     peak = [0, 0]
@@ -124,8 +116,23 @@ def run_score(archive: Path, out: Path, jobs: int, n: int, model: Path | None) -
     elapsed = time.perf_counter() - t0
     stop.set()
     th.join()
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr[-2000:]}")
+    return proc.returncode, stdout, stderr, elapsed, (peak[0], peak[1])
+
+
+def run_score(archive: Path, out: Path, jobs: int, n: int, model: Path | None) -> dict[str, float]:
+    parts = out.with_name(out.name + ".parts")
+    for p in (out,):
+        p.unlink(missing_ok=True)
+    if parts.exists():
+        import shutil
+
+        shutil.rmtree(parts)
+    cmd = [*NOTECHECK, "score", str(archive), "-o", str(out), "--jobs", str(jobs), "--no-progress"]
+    if model:
+        cmd += ["--model", str(model)]
+    returncode, stdout, stderr, elapsed, peak = run_measured(cmd)
+    if returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({returncode}):\n{stderr[-2000:]}")
     rows = _count_lines(out)
     if rows != n:
         raise SystemExit(f"{out}: {rows} rows for {n} input rows")

@@ -730,13 +730,27 @@ def _worker_context(spec: ScorerSpec) -> Any:
     return mp.get_context("fork")
 
 
+def _worker_init(parent_pid: int) -> None:
+    """A worker ends with its parent, however the parent ends (``kill -9`` included: the kernel signals it, see
+    :func:`serve.offload._die_with_parent`), and is named ``notecheck-score`` (``ps``, ``pgrep``). Ctrl-C, which
+    reaches the whole process group, is left to the parent: it stops the run and shuts the pool down."""
+    import signal
+
+    from serve.offload import _die_with_parent
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent_pid, "notecheck-score")
+
+
 def _run_pool(
     todo: list[Chunk], workdir: Path, fmt: str, spec: ScorerSpec, jobs: int, on_done: Callable[..., None]
 ) -> None:
     from concurrent.futures import ProcessPoolExecutor
 
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(spec)) as pool:
+        context = _worker_context(spec)
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)) as pool:
             _feed_pool(pool, todo, workdir, fmt, spec, jobs, on_done)
     finally:
         import gc

@@ -1,0 +1,112 @@
+"""Processes of ``notecheck score``: a killed run (``kill -9``, any --jobs, both engines) leaves none behind."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from serve.batch import iter_output_rows
+from serve.cli import main
+
+NOTES = [
+    {"id": "a", "title": "新店开业", "text": "全场饮品第二杯半价，加vx领券，原价199现价99", "author": "店长"},
+    {"id": "b", "text": "今天去爬山了，风景超美，累但是值得", "author": "山野"},
+    {"id": "c", "text": "这家面馆味道一般，排队太久了", "author": "吃货"},
+]
+
+
+def _stat(pid: int) -> tuple[int, str, int] | None:
+    """(parent pid, state, start time) of a process, or None when it no longer exists."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[1]), fields[0].decode(), int(fields[19])
+
+
+def descendants(root: int) -> dict[int, int]:
+    """Every descendant of ``root`` (pid -> start time, so a reused pid is not mistaken for it)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (st := _stat(int(entry))) is not None:
+            children.setdefault(st[0], []).append(int(entry))
+    out: dict[int, int] = {}
+    stack = list(children.get(root, []))
+    while stack:
+        pid = stack.pop()
+        if (st := _stat(pid)) is not None:
+            out[pid] = st[2]
+            stack.extend(children.get(pid, []))
+    return out
+
+
+def alive(procs: dict[int, int]) -> list[int]:
+    """The processes still running (a zombie has ended; reaping it is up to whoever adopted it)."""
+    return [pid for pid, start in procs.items() if (st := _stat(pid)) is not None and st[2] == start and st[1] != "Z"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+@pytest.mark.parametrize(
+    "engine",
+    [
+        pytest.param(["--jobs", "2"], id="jobs2"),
+        pytest.param(["--engine", "dask", "--jobs", "2"], id="dask-local", marks=pytest.mark.slow),
+    ],
+)
+def test_kill_9_of_score_leaves_no_process_behind(tmp_path, sample_model_dir, engine):
+    if "dask" in engine:
+        pytest.importorskip("distributed")
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(dict(n, id=f"{n['id']}{i}"), ensure_ascii=False) + "\n"
+                           for i in range(1000) for n in NOTES), encoding="utf-8")  # fmt: skip
+    out = tmp_path / "out.jsonl"
+    code = "import sys; from serve.cli import main; sys.exit(main())"
+    argv = [sys.executable, "-c", code, "score", str(src), "-o", str(out), "--model", str(sample_model_dir),
+            "--chunk-size", "20", "--no-progress", *engine]  # fmt: skip
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    manifest = (out if "dask" in engine else tmp_path / "out.jsonl.parts") / "manifest.jsonl"
+    procs: dict[int, int] = {}
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            procs.update(descendants(proc.pid))
+            if len(procs) >= 2 and manifest.is_file() and len(manifest.read_text().splitlines()) >= 3:
+                break  # workers are scoring
+            time.sleep(0.05)
+        assert proc.poll() is None, "the run finished before it could be killed; make the input larger"
+        procs.update(descendants(proc.pid))
+        assert len(procs) >= 2, f"expected the run's worker processes, found {procs}"
+        if "dask" not in engine:  # named as the README says
+            assert {Path(f"/proc/{pid}/comm").read_text().strip() for pid in procs} == {"notecheck-score"}
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 30
+        while alive(procs) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = alive(procs)
+        assert not left, f"{len(left)} of the run's {len(procs)} processes outlived it: {left}"
+    finally:
+        for pid in alive(procs):
+            os.kill(pid, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+    # ... and --resume finishes it with the output of an uninterrupted run
+    res = subprocess.run([*argv, "--resume"], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert "resumed: " in res.stdout
+    whole = tmp_path / "whole.jsonl"
+    assert main(["score", str(src), "-o", str(whole), "--model", str(sample_model_dir), "--chunk-size", "20",
+                 "--no-progress", "--jobs", "1"]) == 0  # fmt: skip
+    if "dask" in engine:
+        assert list(iter_output_rows(out, "jsonl")) == list(iter_output_rows(whole, "jsonl"))
+    else:
+        assert out.read_bytes() == whole.read_bytes()
