@@ -138,6 +138,8 @@ class ReadableReason:
 
 # -- normalisation with an offset map ---------------------------------------------------------------------
 _NON_SPACE_RE = re.compile(r"\S+")
+#: What is not a letter or a digit (``\w`` also matches "_"): punctuation, symbols, emoji and spaces.
+_NOT_CONTENT_RE = re.compile(r"[\W_]+")
 
 
 def _normalize_aligned(raw: str) -> tuple[str, list[int], list[int]]:
@@ -221,6 +223,7 @@ class _Field:
     cues: list[tuple[int, int, str]]  # (start, end) in the original, cue name
     markers: dict[str, list[tuple[int, int]]]  # placeholder -> spans in the original
     units: list[tuple[int, int, str]] = dataclass_field(default_factory=list)  # shown whole: (start, end, category)
+    content: np.ndarray = dataclass_field(default_factory=lambda: np.zeros(0, dtype=bool))  # letters and digits
     search: str = ""
     search_starts: list[int] | None = None
     search_ends: list[int] | None = None
@@ -233,6 +236,9 @@ class _Field:
 def _field(name: str, raw: str) -> _Field:
     norm, starts, ends = _normalize_aligned(raw)
     f = _Field(name, raw, norm, starts, ends, [], {})
+    f.content = np.ones(len(raw), dtype=bool)
+    for m in _NOT_CONTENT_RE.finditer(raw):
+        f.content[m.start() : m.end()] = False
     if not norm:
         f.search, f.search_starts, f.search_ends = "", [], []
         return f
@@ -319,11 +325,13 @@ def _marker_spans(fields: list[_Field], marker: str) -> list[tuple[_Field, int, 
     return [(f, a, b) for f in fields for a, b in f.markers.get(marker, ())]
 
 
-def _spread(spans: list[tuple[str, int, int, float]], where: list[tuple[_Field, int, int]], value: float) -> None:
+def _spread(spans: dict[str, list[tuple[int, int, float]]], where: list[tuple[_Field, int, int]], value: float) -> None:
     """Share ``value`` equally among the occurrences ``where`` (and among the characters each covers)."""
     if where:
         share = value / len(where)
-        spans.extend((f.name, a, b, share / (b - a)) for f, a, b in where if b > a)
+        for f, a, b in where:
+            if b > a:
+                spans[f.name].append((a, b, share / (b - a)))
 
 
 class _Markers:
@@ -344,7 +352,7 @@ class _Markers:
 def attribute(fields: list[_Field], doc: str, names: list[str], contributions: list[float]) -> dict[str, np.ndarray]:
     """Per-character weights of each field from features ``names`` (``word__…`` / ``char__…``) and their
     contributions to the log-odds."""
-    spans: list[tuple[str, int, int, float]] = []
+    spans: dict[str, list[tuple[int, int, float]]] = {f.name: [] for f in fields}
     markers: _Markers | None = None
     for name, value in zip(names, contributions, strict=True):
         part, _, term = name.partition("__")
@@ -368,7 +376,7 @@ def attribute(fields: list[_Field], doc: str, names: list[str], contributions: l
     for f in fields:
         # A difference array: + the per-character weight where a span starts, - where it ends, then a running sum.
         diff = np.zeros(len(f.raw) + 1)
-        mine = [(a, b, x) for name, a, b, x in spans if name == f.name]
+        mine = spans[f.name]
         if mine:
             a, b, x = (np.array(v) for v in zip(*mine, strict=True))
             np.add.at(diff, a.astype(np.int64), x)
@@ -398,11 +406,6 @@ def _units(f: _Field) -> list[tuple[int, int, str]]:
     return units
 
 
-def _is_break(ch: str) -> bool:
-    """Whitespace, punctuation, symbols and emoji end a phrase of the writer's words."""
-    return not _is_content(ch)
-
-
 def _is_content(ch: str) -> bool:
     """Letters and digits are the words a writer can change; punctuation, symbols, emoji and spaces only
     surround them."""
@@ -422,44 +425,28 @@ def _readable(text: str, cue: bool) -> bool:
 
 def phrases(fields: list[_Field], weights: dict[str, np.ndarray]) -> list[Highlight]:
     """Non-overlapping phrases, sorted by |weight| (largest first): each cue, hashtag or @mention whole, and
-    runs of the writer's other words whose characters push the same way (ended by whitespace or punctuation)."""
+    runs of the writer's other words whose characters push the same way (ended by anything but a letter or
+    digit). Runs are found with array operations: a note has hundreds of characters but few phrases."""
     out: list[Highlight] = []
     for f in fields:
-        w = weights[f.name].tolist()
+        w = weights[f.name]
         n = len(w)
         if not n:
             continue
-        unit_at = [-1] * n
-        for k, (a, b, _) in enumerate(f.units):
-            unit_at[a:b] = [k] * (b - a)
-        i = 0
-        while i < n:
-            k = unit_at[i]
-            if k >= 0:
-                a, b, category = f.units[k]
-                total = sum(w[a:b])
-                if abs(total) >= MIN_CHAR_WEIGHT:
-                    out.append(Highlight(f.name, a, b, f.raw[a:b], round(total, 4), category))
-                i = b
-                continue
-            if abs(w[i]) < MIN_CHAR_WEIGHT or _is_break(f.raw[i]):
-                i += 1
-                continue
-            sign = w[i] > 0
-            j = i + 1
-            while (
-                j < n
-                and unit_at[j] < 0
-                and abs(w[j]) >= MIN_CHAR_WEIGHT
-                and (w[j] > 0) == sign
-                and not _is_break(f.raw[j])
-            ):
-                j += 1
-            total = sum(w[i:j])
-            text = f.raw[i:j]
-            if _readable(text, False):
-                out.append(Highlight(f.name, i, j, text, round(total, 4), "wording" if total > 0 else "personal"))
-            i = j
+        free = np.ones(n, dtype=bool)
+        for a, b, category in f.units:
+            free[a:b] = False
+            total = float(w[a:b].sum())
+            if abs(total) >= MIN_CHAR_WEIGHT:
+                out.append(Highlight(f.name, a, b, f.raw[a:b], round(total, 4), category))
+        # 0: no phrase here; 1: pushes towards ad; 2: towards genuine
+        key = np.where(free & f.content & (np.abs(w) >= MIN_CHAR_WEIGHT), np.where(w > 0, 1, 2), 0)
+        starts = np.flatnonzero(np.diff(key, prepend=-1))
+        totals = np.add.reduceat(w, starts)
+        ends = np.append(starts[1:], n)
+        for a, b, total in zip(starts.tolist(), ends.tolist(), totals.tolist(), strict=True):
+            if key[a] and _readable(f.raw[a:b], False):
+                out.append(Highlight(f.name, a, b, f.raw[a:b], round(total, 4), "wording" if total > 0 else "personal"))
     out.sort(key=lambda h: (-abs(h.weight), h.field, h.start))
     return out
 

@@ -130,14 +130,14 @@ def test_score_rows_carry_the_readable_reasons_of_flagged_notes(shipped):
 
 
 def test_deleting_top_highlights_lowers_the_probability_more_than_random_spans(shipped):
-    """Faithfulness, in miniature (the full measurement is in the training report): removing the three
-    strongest highlights towards ad lowers the ad probability far more than removing random spans of the same
-    lengths."""
+    """Faithfulness, in miniature (the full measurement: python -m training.faithfulness): removing the three
+    strongest highlights towards ad lowers the ad probability much more than removing random spans of the same
+    lengths (on two obvious ads; on real flagged notes the ratio is smaller, see the model's report)."""
     from training.faithfulness import deletion_drops
 
     notes = [AD, {"title": "", "text": "源头厂家直供，支持定制，V信 abc12345，全国包邮，私信下单"}]
     top, rand = deletion_drops(shipped, notes, rng=random.Random(0), repeats=5)
-    assert np.mean(top) > 3 * max(np.mean(rand), 1e-3)
+    assert np.mean(top) > 2 * max(np.mean(rand), 1e-3)
 
 
 def test_random_spans_have_the_lengths_of_the_top_spans():
