@@ -35,6 +35,7 @@ from serve.deps import (
 )
 from serve.metrics import Metrics, MetricsMiddleware
 from serve.offload import ModelPool, fork_is_safe
+from serve.pages import install as install_pages
 from serve.schemas import document_limits, field_path, strip_union_tags
 from serve.settings import Settings, load_settings
 
@@ -97,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "or `Authorization: Bearer`)."
         ),
         lifespan=lifespan,
+        docs_url=None,  # /docs comes from serve.pages, with its assets served locally (no CDN)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.models = None
@@ -110,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
+    install_pages(app)
 
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
