@@ -9,9 +9,10 @@ from html.parser import HTMLParser
 import pytest
 from fastapi.testclient import TestClient
 
+from model.highlights import CATEGORIES
 from serve.app import create_app
 from serve.pages.routes import DOCS_ASSETS, DOCS_FILES, STATIC_URL
-from serve.pages.strings import CATEGORIES, LANGS, table
+from serve.pages.strings import LANGS, table
 from serve.settings import Settings
 
 # Anything that would make the browser fetch from another host: absolute URLs in src/href/url()/import/fetch.

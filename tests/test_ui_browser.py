@@ -271,16 +271,21 @@ def test_an_ad_is_flagged_with_its_ad_phrases_highlighted(page, server, report):
     assert shown["decision"] == "ad" and shown["words"] == "可能被判为广告"
     assert "广告概率" in shown["gauge"] and "%" in shown["gauge"]
     assert shown["reasons"], "no reasons shown"
+    towards_ad = [m for m in shown["marks"] if m["weight"] > 0]
+    assert towards_ad, shown["marks"]
+    # every highlight the API sent is on the page, over exactly its words (an emoji precedes some in the title)
     api = _api_check(server, AD)
-    if "highlights" in api:
-        towards_ad = [m for m in shown["marks"] if m["weight"] > 0]
-        assert towards_ad, shown["marks"]
-        # every highlight the API sent is on the page, over exactly its words (an emoji precedes some of them)
-        assert sorted(m["text"] for m in shown["marks"]) == sorted(h["text"] for h in api["highlights"])
-        categories = {h["category"] for h in api["highlights"]}
-        assert all(any(m["title"].startswith(_zh_category(c)) for m in shown["marks"]) for c in categories)
-    if api.get("advice"):
-        assert shown["advice"] and api["advice"]["zh"] in shown["advice"]
+    assert sorted(m["text"] for m in shown["marks"]) == sorted(h["text"] for h in api["highlights"])
+    assert all(
+        m["title"].startswith(_zh_category(h["category"]))
+        for m, h in zip(
+            sorted(shown["marks"], key=lambda m: (m["text"], m["weight"])),
+            sorted(api["highlights"], key=lambda h: (h["text"], h["weight"])),
+            strict=True,
+        )
+    )
+    assert api["advice"]["zh"] in shown["advice"]
+    assert not page.find_element(By.ID, "show-ad-marks").is_displayed()  # all of them are marked already
     times = [shown["check_ms"]]
     for _ in range(4):  # click-to-highlights, a few times (the first includes warming the server's caches)
         times.append(_check(page, AD)["check_ms"])
@@ -293,7 +298,7 @@ def test_an_ad_is_flagged_with_its_ad_phrases_highlighted(page, server, report):
 
 
 def _zh_category(code: str) -> str:
-    from serve.pages.strings import CATEGORIES
+    from model.highlights import CATEGORIES
 
     return CATEGORIES.get(code, (code,))[0]
 
@@ -303,10 +308,20 @@ def test_a_diary_reads_as_genuine_with_nothing_marked_towards_ad(page, server):
     shown = _check(page, DIARY)
     assert shown["decision"] == "genuine" and shown["words"] == "看起来是真实分享"
     assert not [m for m in shown["marks"] if m["weight"] > 0], shown["marks"]
+    assert [m for m in shown["marks"] if m["weight"] < 0], "nothing marked towards genuine"
     assert not page.find_element(By.ID, "advice").is_displayed()
+    _screenshot(page, "writer-diary-desktop", DESKTOP[0])
+    # The phrases leaning towards ad are there on request, every one the API found
+    leaning = [h for h in _api_check(server, DIARY)["highlights"] if h["weight"] > 0]
+    show = page.find_element(By.ID, "show-ad")
+    if leaning:
+        assert str(len(leaning)) in page.find_element(By.CSS_SELECTOR, "label[for=show-ad]").text
+        show.send_keys(Keys.SPACE)
+        assert sorted(m["text"] for m in _shown(page)["marks"] if m["weight"] > 0) == sorted(h["text"] for h in leaning)
+    else:
+        assert not show.is_displayed()
     appeal = page.find_elements(By.ID, "appeal")
     assert not appeal or not appeal[0].is_displayed()  # nothing to appeal
-    _screenshot(page, "writer-diary-desktop", DESKTOP[0])
 
 
 def test_english_toggle_switches_in_place_and_keeps_the_draft(page, server):

@@ -6,6 +6,8 @@ tables, so that the language toggle switches in place without losing what the wr
 
 from __future__ import annotations
 
+from model.highlights import CATEGORIES
+
 LANGS = ("zh", "en")
 
 #: key -> (Chinese, English)
@@ -92,24 +94,16 @@ _WORDS: dict[str, tuple[str, str]] = {
     "uphold": ("维持原判", "Uphold"),
     "overturn": ("改判", "Overturn"),
     "resolved": ("已处理：", "Resolved: "),
-}
-
-#: Categories of highlights and reasons (code -> Chinese, English), as in the check response contract.
-CATEGORIES: dict[str, tuple[str, str]] = {
-    "contact": ("联系方式", "contact details"),
-    "price": ("价格优惠", "price or discount"),
-    "call_to_action": ("购买引导", "call to action"),
-    "brand": ("品牌推广", "brand campaign"),
-    "merchant": ("商家用语", "merchant wording"),
-    "disclosure": ("合作披露", "sponsorship disclosure"),
-    "link": ("链接导流", "links and shop funnels"),
-    "personal": ("个人体验", "personal experience"),
-    "wording": ("用词", "wording (other words)"),
+    "show_ad_marks": (
+        "同时标出偏向广告的词句（{n} 处，它们不足以改变判定）",
+        "Also mark the {n} phrases towards ad (not enough to change the decision)",
+    ),
 }
 
 
 def table(lang: str) -> dict[str, str]:
-    """Every word of the pages in ``lang`` (one of :data:`LANGS`), with categories as ``cat.<code>``."""
+    """Every word of the pages in ``lang`` (one of :data:`LANGS`), with the highlight categories of
+    :data:`model.highlights.CATEGORIES` as ``cat.<code>``."""
     i = LANGS.index(lang)
     words = {key: pair[i] for key, pair in _WORDS.items()}
     words.update({f"cat.{code}": pair[i] for code, pair in CATEGORIES.items()})

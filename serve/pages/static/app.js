@@ -112,10 +112,11 @@
     return out;
   }
 
-  // The note (title, text) with the highlights of each field.
-  function renderNote(container, note, highlights) {
+  // The note (title, text) with the highlights of each field (those towards ad left out with hideAd).
+  function renderNote(container, note, highlights, hideAd = false) {
     container.replaceChildren();
-    const list = Array.isArray(highlights) ? highlights : [];
+    let list = Array.isArray(highlights) ? highlights : [];
+    if (hideAd) list = list.filter((h) => !(Number(h.weight) > 0));
     const maxWeight = Math.max(1e-9, ...list.map((h) => Math.abs(Number(h.weight) || 0)));
     for (const field of ["title", "text"]) {
       if (!note[field]) continue;
@@ -127,27 +128,15 @@
     }
   }
 
-  // Readable reasons: the contract's flat list, or the older {towards_ad, towards_genuine} shape.
+  // Readable reasons: a category in the page's language, its direction, weight and evidence phrases.
   function reasonsOf(data) {
     const evidence = (items) => [...new Set((items || []).map((e) => (typeof e === "string" ? e : e.text)))];
-    if (Array.isArray(data.reasons)) {
-      return data.reasons.map((r) => ({
-        label: (lang === "zh" ? r.label_zh : r.label_en) || category(r.category),
-        direction: r.direction ?? (r.weight > 0 ? "ad" : "genuine"),
-        weight: Number(r.weight) || 0,
-        evidence: evidence(r.evidence),
-      }));
-    }
-    if (data.reasons && typeof data.reasons === "object") {
-      const all = [...(data.reasons.towards_ad || []), ...(data.reasons.towards_genuine || [])];
-      return all.map((r) => ({
-        label: r.label,
-        direction: r.contribution > 0 ? "ad" : "genuine",
-        weight: Number(r.contribution) || 0,
-        evidence: evidence(r.evidence),
-      }));
-    }
-    return [];
+    return (Array.isArray(data.reasons) ? data.reasons : []).map((r) => ({
+      label: (lang === "zh" ? r.label_zh : r.label_en) || category(r.category),
+      direction: r.direction ?? (r.weight > 0 ? "ad" : "genuine"),
+      weight: Number(r.weight) || 0,
+      evidence: evidence(r.evidence),
+    }));
   }
 
   function renderReasons(list, data) {
@@ -208,7 +197,13 @@
       const sentence = data.advice && data.advice[lang];
       advice.hidden = !sentence;
       $("span", advice).textContent = sentence ? ` ${sentence}` : "";
-      renderNote($("#note-view"), note, data.highlights);
+      // A note judged genuine is shown with what reads as genuine; the phrases leaning towards ad (too weak to
+      // change the decision) are marked only on request, not painted red on an honest note by default.
+      const towardsAd = (data.highlights || []).filter((h) => Number(h.weight) > 0).length;
+      const hideAd = data.decision === "genuine" && !$("#show-ad").checked;
+      $("#show-ad-marks").hidden = !(data.decision === "genuine" && towardsAd);
+      $("label[for=show-ad]").textContent = t("show_ad_marks").replace("{n}", String(towardsAd));
+      renderNote($("#note-view"), note, data.highlights, hideAd);
       renderReasons($("#reasons"), data);
       $("#model-version").textContent = data.model_version ?? "";
       const appeal = $("#appeal");
@@ -218,6 +213,7 @@
       }
     }
     rerender.push(render);
+    $("#show-ad").addEventListener("change", render);
 
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
@@ -243,6 +239,7 @@
         showError(error, null);
         last = { note, data };
         appealed = null;
+        $("#show-ad").checked = false;
         resetAppeal();
         result.hidden = false;
         render();
