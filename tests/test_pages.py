@@ -126,6 +126,11 @@ def test_pages_are_not_in_the_api_document(client):
     assert not {"/", "/moderate", "/appeals/{appeal_id}", "/docs"} & paths.keys()
 
 
+def test_the_appeal_button_comes_with_the_appeals_api(client):
+    has_appeals = "/v1/appeals" in client.get("/openapi.json").json()["paths"]
+    assert ('id="appeal-open"' in client.get("/").text) == has_appeals
+
+
 def test_key_field_only_when_the_server_has_keys():
     with TestClient(create_app(Settings(model_processes=0))) as open_server:
         assert 'name="api_key"' not in open_server.get("/").text

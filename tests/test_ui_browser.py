@@ -153,7 +153,9 @@ def page(browser, server):
     browser.execute_script("sessionStorage.clear()")
     _requests(browser)  # drain
     yield browser
-    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    # Script errors fail the test; HTTP errors the page was meant to meet (a wrong key's 403) are logged by the
+    # browser as "network" entries, and what the page shows for them is asserted by the tests.
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and e.get("source") != "network"]
     assert not errors, errors
 
 

@@ -62,7 +62,8 @@ def install(app: FastAPI) -> None:
 
 
 def _has_route(request: Request, path: str) -> bool:
-    return any(getattr(r, "path", None) == path for r in request.app.routes)
+    """Whether the app serves ``path`` (its OpenAPI document, built once, lists every API route)."""
+    return path in request.app.openapi().get("paths", {})
 
 
 def _page(request: Request, template: str, lang: str | None, title_key: str, **context: Any) -> HTMLResponse:

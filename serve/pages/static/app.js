@@ -81,6 +81,10 @@
   const pct = (p) => `${(100 * p).toFixed(p >= 0.1 && p <= 0.9 ? 0 : 1)}%`;
   const signed = (w) => `${w > 0 ? "+" : ""}${w.toFixed(2)}`;
   const category = (code) => WORDS[lang][`cat.${code}`] ?? code;
+  const when = (iso) => {
+    const d = new Date(iso);
+    return iso && !Number.isNaN(d.getTime()) ? d.toLocaleString(lang === "zh" ? "zh-CN" : "en") : iso;
+  };
 
   // The note's field with its highlights as <mark>s. Offsets count Unicode code points (as the server's Python
   // strings do), so the text is walked by code points, not UTF-16 units: an emoji before a span must not shift it.
@@ -330,11 +334,13 @@
         dd.textContent = value;
         details.append(dt, dd);
       };
-      row("created_at", appeal.created_at);
-      row("decision_at_time", appeal.decision ? t(`decision_${appeal.decision}`) : null);
+      const model = appeal.model || {};
+      const resolution = appeal.resolution || {};
+      row("created_at", when(appeal.created_at));
+      row("decision_at_time", model.decision ? t(`decision_${model.decision}`) : null);
       row("statement", appeal.statement);
-      row("resolution_note", appeal.resolution_note);
-      row("resolved_at", appeal.resolved_at);
+      row("resolution_note", resolution.note);
+      row("resolved_at", when(resolution.resolved_at));
     }
     rerender.push(render);
     async function load() {
@@ -356,6 +362,7 @@
     const queue = $("#queue");
     const items = $("#queue-items");
     let appeals = [];
+    let total = 0; // open appeals in all (the list is the first page of them)
     let lastResolved = null;
 
     function card(a) {
@@ -375,15 +382,16 @@
         dd.textContent = value;
         meta.append(dt, dd);
       };
-      row("decision_at_time", a.decision ? t(`decision_${a.decision}`) : null);
-      row("probability", a.ad_probability != null ? pct(Number(a.ad_probability)) : null);
-      row("model_version", a.model_version);
+      const model = a.model || {};
+      row("decision_at_time", model.decision ? t(`decision_${model.decision}`) : null);
+      row("probability", model.ad_probability != null ? pct(Number(model.ad_probability)) : null);
+      row("model_version", model.version);
       row("claimed", a.claimed_label ? t(`claimed_${a.claimed_label}`) : null);
-      row("created_at", a.created_at);
+      row("created_at", when(a.created_at));
       li.append(meta);
       const note = document.createElement("div");
       note.className = "note";
-      renderNote(note, a.note || {}, a.highlights);
+      renderNote(note, a.note || {}, model.highlights);
       li.append(note);
       const quote = document.createElement("blockquote");
       quote.className = "statement";
@@ -433,6 +441,7 @@
           );
           lastResolved = { id: a.id, status: done.status };
           appeals = appeals.filter((x) => x.id !== a.id);
+          total = Math.max(appeals.length, total - 1);
           render();
           $("#queue-heading").focus();
         } catch (e) {
@@ -448,7 +457,7 @@
         ? `${t("resolved")}${t("appeal_id")} ${lastResolved.id} → ${t(`status_${lastResolved.status}`)}`
         : "";
       if (queue.hidden) return;
-      $("#queue-count").textContent = String(appeals.length);
+      $("#queue-count").textContent = total > appeals.length ? `${appeals.length} / ${total}` : String(appeals.length);
       $("#queue-empty").hidden = appeals.length > 0;
       items.replaceChildren(...appeals.map(card));
     }
@@ -459,6 +468,7 @@
       try {
         const data = await api("GET", "/v1/appeals?status=open", undefined, sessionStorage.getItem(MOD_KEY));
         appeals = data.appeals || [];
+        total = data.total ?? appeals.length;
         showError(error, null);
         queue.hidden = false;
         $("#queue-heading").tabIndex = -1;
