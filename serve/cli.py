@@ -23,6 +23,7 @@ EXTRA_COMMAND_MODULES: list[str] = [
     "serve.cmd_comments",
     "serve.cmd_overlap",
     "serve.cmd_appeals",
+    "serve.cmd_review",
 ]
 
 

@@ -1,0 +1,193 @@
+"""``notecheck review ARCHIVE... -n 200 -o queue.csv``: which notes a moderator should label next.
+
+Active learning by uncertainty and diversity. Every note of the archive is scored in chunks (memory stays bounded
+by the candidate pool); the ``pool_factor * n`` notes nearest the model's threshold (in log-odds) are kept, and
+from them ``n`` are picked greedily by maximal marginal relevance: each pick maximises
+``(1 - diversity) * uncertainty - diversity * (highest cosine similarity to a note already picked)`` over the
+model's own TF-IDF rows, so ten copies of one borderline note cost one label, not ten.
+
+The output (``.csv`` or ``.jsonl``) is in the note schema with an empty ``label`` column, in the order picked,
+plus ``file``, ``line``, ``ad_probability``, ``decision`` and ``margin``; once moderators fill in the labels it is
+a training dataset (``feedback = true`` in the training config leaves rows still unlabelled out, counted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import heapq
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.errors import InvalidNoteError, InvalidParameterError
+
+CHUNK = 2000
+COLUMNS = ("id", "title", "text", "comments", "label", "source", "file", "line", "ad_probability", "decision",
+           "margin", "rank", "model_version")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Candidate:
+    margin: float
+    probability: float
+    note: Any  # model.Note
+    file: str
+    line: int
+
+
+def register(subparsers: Any) -> None:
+    from serve.cli import add_model_arg
+
+    p = subparsers.add_parser("review", help="the notes a moderator should label next (active learning)")
+    p.add_argument("inputs", nargs="+", help="note files, directories or glob patterns (the note schema)")
+    p.add_argument("-n", type=int, default=200, help="notes to pick (default: 200)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="the review queue: a .csv or .jsonl file")
+    p.add_argument("--pool-factor", type=int, default=5, help="candidates nearest the threshold per pick (default 5)")
+    p.add_argument(
+        "--diversity", type=float, default=0.5, help="0 = nearest the threshold only, 1 = most varied (default 0.5)"
+    )
+    p.add_argument("--include-labelled", action="store_true", help="also pick notes that already have a label")
+    add_model_arg(p)
+    p.set_defaults(func=run)
+
+
+def logit(p: np.ndarray | float) -> np.ndarray:
+    q = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.log(q / (1 - q))
+
+
+def nearest(model: Any, records: Any, pool: int, *, include_labelled: bool) -> tuple[list[Candidate], dict[str, int]]:
+    """The ``pool`` notes nearest the threshold (ascending margin; ties by input order) and counts of what was
+    read, scored, left out as already labelled and left out as bad rows (each bad row is reported on stderr)."""
+    from model.notes import parse_record
+
+    counts = {"rows": 0, "scored": 0, "labelled": 0, "bad": 0}
+    heap: list[tuple[float, int, Candidate]] = []  # max-heap on margin via negation
+    t = float(logit(model.threshold))
+    chunk: list[tuple[Any, str, int]] = []
+
+    def flush() -> None:
+        if not chunk:
+            return
+        probabilities = model.predict_proba([n for n, _, _ in chunk])
+        margins = np.abs(logit(probabilities) - t)
+        for (note, file, line), m, p in zip(chunk, margins, probabilities, strict=True):
+            order = counts["scored"]
+            counts["scored"] += 1
+            item = (-float(m), -order, Candidate(float(m), float(p), note, file, line))
+            if len(heap) < pool:
+                heapq.heappush(heap, item)
+            elif item[:2] > heap[0][:2]:
+                heapq.heapreplace(heap, item)
+        chunk.clear()
+
+    for rec in records:
+        counts["rows"] += 1
+        try:
+            note = parse_record(rec)
+        except InvalidNoteError as exc:
+            counts["bad"] += 1
+            print(f"skipped: {exc}", file=sys.stderr)
+            continue
+        if note.label is not None and not include_labelled:
+            counts["labelled"] += 1
+            continue
+        chunk.append((note, rec.path, rec.line))
+        if len(chunk) >= CHUNK:
+            flush()
+    flush()
+    return [c for _, _, c in sorted(heap, key=lambda x: (-x[0], -x[1]))], counts
+
+
+def diverse(model: Any, candidates: list[Candidate], n: int, diversity: float) -> list[Candidate]:
+    """``n`` of ``candidates`` by maximal marginal relevance (see the module docstring)."""
+    if diversity == 0 or len(candidates) <= 1:
+        return candidates[:n]
+    from scipy.sparse import csr_matrix
+
+    f = model.transform([c.note for c in candidates])
+    x = csr_matrix((f.data, f.indices, f.indptr), shape=(f.n_rows, int(f.indices.max(initial=0)) + 1))
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    x = csr_matrix(x.multiply(1 / np.where(norms > 0, norms, 1)[:, None]))
+    similarity = (x @ x.T).toarray()
+    margins = np.array([c.margin for c in candidates])
+    top = margins.max(initial=0.0)
+    uncertainty = 1 - margins / top if top > 0 else np.ones(len(candidates))
+    closest = np.zeros(len(candidates))
+    chosen: list[int] = []
+    available = np.ones(len(candidates), dtype=bool)
+    for _ in range(min(n, len(candidates))):
+        score = (1 - diversity) * uncertainty - diversity * closest
+        score[~available] = -np.inf
+        i = int(np.argmax(score))  # ties: the earlier (nearer) candidate
+        chosen.append(i)
+        available[i] = False
+        closest = np.maximum(closest, similarity[i])
+    return [candidates[i] for i in chosen]
+
+
+def run(args: argparse.Namespace) -> int:
+    from model.notes import iter_records
+    from serve.batch import expand_inputs
+    from serve.cli import load_ad_model
+
+    if args.n < 1:
+        raise InvalidParameterError(f"-n must be at least 1. Got {args.n}.")
+    if args.pool_factor < 1:
+        raise InvalidParameterError(f"--pool-factor must be at least 1. Got {args.pool_factor}.")
+    if not 0 <= args.diversity <= 1:
+        raise InvalidParameterError(f"--diversity must be between 0 and 1. Got {args.diversity}.")
+    kind = args.output.suffix.lower()
+    if kind not in (".csv", ".jsonl"):
+        raise InvalidParameterError(f"-o/--output must end in .csv or .jsonl. Got {args.output.name!r}.")
+    files = expand_inputs(args.inputs, exclude=[args.output])
+    model = load_ad_model(args)
+
+    def records() -> Any:
+        for path in files:
+            yield from iter_records(path)
+
+    pool, counts = nearest(model, records(), args.n * args.pool_factor, include_labelled=args.include_labelled)
+    picked = diverse(model, pool, args.n, args.diversity)
+    write_queue(args.output, picked, model)
+    print(
+        f"wrote {len(picked)} note(s) to label to {args.output} (from {counts['scored']} scored of {counts['rows']} "
+        f"rows; {counts['labelled']} already labelled, {counts['bad']} bad rows skipped; model {model.version}, "
+        f"threshold {model.threshold:.4f})"
+    )
+    return 0
+
+
+def write_queue(path: Path, picked: list[Candidate], model: Any) -> None:
+    rows = []
+    for rank, c in enumerate(picked, 1):
+        note = c.note
+        comments = [{"text": x.text, **({"likes": x.likes} if x.likes is not None else {})} for x in note.comments]
+        rows.append({
+            "id": note.id, "title": note.title, "text": note.text, "comments": comments or None, "label": "",
+            "source": "review", "file": c.file, "line": c.line, "ad_probability": round(c.probability, 6),
+            "decision": model.decide(c.probability), "margin": round(c.margin, 6), "rank": rank,
+            "model_version": model.version,
+        })  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            if path.suffix.lower() == ".csv":
+                writer = csv.DictWriter(handle, COLUMNS)
+                writer.writeheader()
+                for row in rows:
+                    c = row["comments"]
+                    writer.writerow({**row, "comments": "" if c is None else json.dumps(c, ensure_ascii=False)})
+            else:
+                for row in rows:
+                    handle.write(json.dumps({**row, "label": None}, ensure_ascii=False) + "\n")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

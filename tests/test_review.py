@@ -1,0 +1,95 @@
+"""``notecheck review``: the notes nearest the threshold, diverse, as a queue with an empty label column."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from serve.cli import main
+from tests.conftest import SAMPLES
+
+
+def unlabelled_archive(path: Path, extra: list[dict] = ()) -> list[dict]:
+    rows = [json.loads(line) for line in (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    for r in rows:
+        r.pop("label", None)
+    rows += list(extra)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return rows
+
+
+def margins(model, rows: list[dict]) -> np.ndarray:
+    p = np.clip(model.predict_proba(rows), 1e-6, 1 - 1e-6)
+    t = model.threshold
+    return np.abs(np.log(p / (1 - p)) - np.log(t / (1 - t)))
+
+
+def read_queue(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def review(archive: Path, out: Path, model_dir: Path, *args: str) -> int:
+    return main(["review", str(archive), "-o", str(out), "--model", str(model_dir), *args])
+
+
+def test_without_diversity_the_queue_is_the_notes_nearest_the_threshold(tmp_path, sample_model_dir, sample_model):
+    archive = tmp_path / "archive.jsonl"
+    rows = unlabelled_archive(archive)
+    out = tmp_path / "queue.csv"
+    assert review(archive, out, sample_model_dir, "-n", "7", "--diversity", "0") == 0
+    queue = read_queue(out)
+    expected = [rows[i]["id"] for i in np.argsort(margins(sample_model, rows), kind="stable")[:7]]
+    assert [r["id"] for r in queue] == expected
+    assert {r["label"] for r in queue} == {""}
+    assert [int(r["rank"]) for r in queue] == list(range(1, 8))
+    assert [float(r["margin"]) for r in queue] == sorted(float(r["margin"]) for r in queue)
+    assert all(r["file"] == str(archive) and int(r["line"]) >= 1 for r in queue)
+
+
+def test_diversity_spends_one_label_on_copies_of_a_note(tmp_path, sample_model_dir, sample_model):
+    archive = tmp_path / "archive.jsonl"
+    rows = unlabelled_archive(archive)
+    nearest = rows[int(np.argmin(margins(sample_model, rows)))]
+    copies = [{**nearest, "id": f"copy-{i}"} for i in range(8)]
+    unlabelled_archive(archive, copies)
+    plain, varied = tmp_path / "plain.csv", tmp_path / "varied.csv"
+    assert review(archive, plain, sample_model_dir, "-n", "5", "--diversity", "0") == 0
+    assert review(archive, varied, sample_model_dir, "-n", "5", "--diversity", "0.5") == 0
+    texts = [r["text"] for r in read_queue(plain)]
+    assert texts.count(nearest["text"]) == 5
+    varied_texts = [r["text"] for r in read_queue(varied)]
+    assert varied_texts.count(nearest["text"]) == 1
+    assert varied_texts[0] == nearest["text"]  # the most uncertain note still comes first
+
+
+def test_labelled_and_bad_rows_are_counted_not_queued(tmp_path, sample_model_dir, capsys):
+    archive = tmp_path / "archive.jsonl"
+    archive.write_text(
+        '{"id": "a", "text": "加vx领券", "label": "ad"}\n{"id": "b", "text": 5}\nnot json\n{"id": "c", "text": "周末爬山"}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "queue.jsonl"
+    assert review(archive, out, sample_model_dir, "-n", "10") == 0
+    captured = capsys.readouterr()
+    assert "from 1 scored of 4 rows; 1 already labelled, 2 bad rows skipped" in captured.out
+    assert "line 2" in captured.err and "line 3" in captured.err
+    queued = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [q["id"] for q in queued] == ["c"] and queued[0]["label"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["-n", "0"], "-n must be at least 1"), (["--diversity", "2"], "--diversity must be between 0 and 1")],
+)
+def test_bad_arguments(tmp_path, sample_model_dir, capsys, args, message):
+    archive = tmp_path / "a.jsonl"
+    unlabelled_archive(archive)
+    assert review(archive, tmp_path / "q.csv", sample_model_dir, *args) == 2
+    assert message in capsys.readouterr().err
+    assert review(archive, tmp_path / "q.txt", sample_model_dir) == 2
+    assert "must end in .csv or .jsonl" in capsys.readouterr().err
