@@ -22,12 +22,13 @@ from batch_benchmark import ROOT, build_archive, run_measured
 # Runs in the child: with "loky", the pool of serve.batch is swapped for a loky executor fed the same way.
 CHILD = """
 import sys
-import serve.batch as batch
+import serve.batch.engines as engines
+import serve.batch.run as run
 if sys.argv[1] == "loky":
     def loky_pool(todo, workdir, fmt, spec, jobs, on_done):
         from joblib.externals.loky import get_reusable_executor
-        batch._feed_pool(get_reusable_executor(max_workers=jobs), todo, workdir, fmt, spec, jobs, on_done)
-    batch._run_pool = loky_pool
+        engines.feed_pool(get_reusable_executor(max_workers=jobs), todo, workdir, fmt, spec, jobs, on_done)
+    run.run_pool = loky_pool
 from serve.cli import main
 sys.exit(main(sys.argv[2:]))
 """

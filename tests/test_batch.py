@@ -1,4 +1,4 @@
-"""Batch scoring (serve/batch.py, serve/scoring.py, `notecheck score`): streaming, awkward input, resume, Dask."""
+"""Batch scoring (serve/batch/, serve/scoring.py, `notecheck score`): streaming, awkward input, resume, Dask."""
 
 import csv
 import gzip
@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT, SAMPLES
 
 from model.notes import Record
-from serve.batch import BatchConfig, iter_output_rows, run_batch
+from serve.batch import BatchConfig, Interrupted, iter_output_rows, run_batch
 from serve.cli import main
 from serve.scoring import MAX_TEXT_CHARS, OUTPUT_COLUMNS, RowScorer
 
@@ -380,10 +380,10 @@ def test_resume_refuses_changed_inputs(tmp_path, capsys, sample_model_dir):
 
 
 def test_interrupt_keeps_finished_chunks(tmp_path, monkeypatch, sample_model_dir):
-    import serve.batch as batch
+    import serve.batch.score as batch_score
 
     src = write_jsonl(tmp_path / "in.jsonl", NOTES * 3)
-    real, calls = batch.score_chunk, []
+    real, calls = batch_score.score_chunk, []
 
     def flaky(chunk, *a):
         calls.append(chunk.index)
@@ -391,12 +391,12 @@ def test_interrupt_keeps_finished_chunks(tmp_path, monkeypatch, sample_model_dir
             raise KeyboardInterrupt
         return real(chunk, *a)
 
-    monkeypatch.setattr(batch, "score_chunk", flaky)
+    monkeypatch.setattr(batch_score, "score_chunk", flaky)
     out = tmp_path / "out.jsonl"
     cfg = BatchConfig(inputs=[str(src)], output=out, model_dir=sample_model_dir, jobs=1, chunk_size=3, progress=False)
-    with pytest.raises(batch.Interrupted, match="interrupted after 2 of 7 chunk"):
+    with pytest.raises(Interrupted, match="interrupted after 2 of 7 chunk"):
         run_batch(cfg)
-    monkeypatch.setattr(batch, "score_chunk", real)
+    monkeypatch.setattr(batch_score, "score_chunk", real)
     cfg.resume = True
     summary = run_batch(cfg)
     assert summary.read == 21 and summary.resumed_rows == 6
@@ -449,7 +449,7 @@ def tiny_comment_scorer(monkeypatch):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, Pipeline
 
-    import serve.batch as batch
+    import serve.batch.score as batch_score
 
     rows = [json.loads(line) for line in (SAMPLES / "comments_sentiment.jsonl").read_text("utf-8").splitlines()]
     texts = [comments.sentiment_document(r["text"]) for r in rows]
@@ -459,8 +459,8 @@ def tiny_comment_scorer(monkeypatch):
     clf = LogisticRegression().fit(features.fit_transform(texts), [int(r["label"] in (1, "positive")) for r in rows])
     pipe = Pipeline([("doc", NoteDocuments()), ("features", features), ("clf", clf)])
     scorer = comments.CommentScorer(sentiment=comments.SentimentModel(pipe, neutral_band=(0.4, 0.6)))
-    monkeypatch.setattr(batch, "comment_scorer_status", lambda: (scorer, None))
-    monkeypatch.setattr(batch, "_SCORERS", {})
+    monkeypatch.setattr(batch_score, "comment_scorer_status", lambda: (scorer, None))
+    monkeypatch.setattr(batch_score, "_SCORERS", {})
     return scorer
 
 

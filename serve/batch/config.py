@@ -1,0 +1,91 @@
+"""Options of a batch run: what the user asked for (:class:`BatchConfig`) and what a worker needs to build
+its scorer (:class:`ScorerSpec`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from model.errors import InvalidParameterError
+from model.notes import (
+    MAX_ROW_BYTES,
+)
+
+DEFAULT_CHUNK_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class ScorerSpec:
+    """What a worker needs to build its :class:`RowScorer` (picklable; the scorer itself is cached per process)."""
+
+    model_dir: str | None = None
+    allow_version_mismatch: bool = False
+    keywords: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    comments: bool = True
+    top: int = 3
+
+
+@dataclass
+class BatchConfig:
+    """Options of one batch run (see ``notecheck score --help``)."""
+
+    inputs: list[str]
+    output: Path | None = None
+    jobs: int | None = None
+    resume: bool = False
+    engine: str = "local"
+    scheduler: str | None = None
+    encoding: str | None = None
+    keywords_file: Path | None = None
+    report_dir: Path | None = None
+    model_dir: Path | None = None
+    allow_version_mismatch: bool = False
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    max_row_bytes: int = MAX_ROW_BYTES
+    progress: bool | None = None  # None: only when standard error is a terminal
+    comments: bool = True
+
+    def validate(self) -> None:
+        if self.engine not in ("local", "dask"):
+            raise InvalidParameterError(f"The 'engine' option must be 'local' or 'dask'. Got {self.engine!r} instead.")
+        if self.jobs is not None and self.jobs < 1:
+            raise InvalidParameterError(f"The 'jobs' option must be a positive integer. Got {self.jobs} instead.")
+        if self.chunk_size < 1:
+            raise InvalidParameterError(
+                f"The 'chunk_size' option must be a positive integer. Got {self.chunk_size} instead."
+            )
+        if self.max_row_bytes < 1024:
+            raise InvalidParameterError(
+                f"The 'max_row_bytes' option must be at least 1024. Got {self.max_row_bytes} instead."
+            )
+        if self.encoding:
+            import codecs
+
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                raise InvalidParameterError(
+                    f"The 'encoding' option must name a text encoding such as 'gbk' or 'utf-8'. "
+                    f"Got {self.encoding!r} instead."
+                ) from None
+        if self.output is not None and output_format(self.output) is None:
+            raise InvalidParameterError(
+                f"The output's extension must be one of .jsonl, .csv, .parquet. Got {self.output.suffix or '(none)'!r} "
+                f"in {str(self.output)!r} instead."
+            )
+        if self.resume and self.output is None:
+            raise InvalidParameterError("--resume needs the output path (-o) of the run to continue. Got none.")
+        if self.scheduler and self.engine != "dask":
+            raise InvalidParameterError(f"--scheduler needs --engine dask. Got --engine {self.engine}.")
+
+
+def output_format(path: Path) -> str | None:
+    return {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}.get(path.suffix.lower())
+
+
+def read_keywords(path: Path) -> dict[str, list[str]]:
+    """Keyword sets from a JSON file in the format of ``notecheck comments --keywords`` (``{set: [keywords]}``;
+    see :func:`model.comments.read_keyword_file`)."""
+    from model.comments import read_keyword_file
+
+    return read_keyword_file(path)[0]

@@ -1,0 +1,133 @@
+"""Where chunks are scored: a process pool of ``--jobs`` workers (forked after the parent has loaded the model,
+so they share it), or a Dask cluster (``--engine dask``: one ``dask.bag`` partition per chunk)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from model.errors import InvalidParameterError
+from model.notes import (
+    Record,
+)
+from serve.batch.config import BatchConfig, ScorerSpec
+from serve.batch.plan import Chunk
+from serve.batch.score import get_scorer, score_chunk, score_partition
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def worker_context(spec: ScorerSpec) -> Any:
+    """How worker processes start. Where ``fork`` is safe (Linux), the parent loads and warms the scorer first
+    and the workers inherit it: no per-worker import and model loading (~1-2 s each), and the model's arrays
+    stay shared copy-on-write between the processes (``gc.freeze`` keeps the collector from touching, and so
+    copying, the inherited objects). Elsewhere ``spawn``: each worker loads the model once, on first use."""
+    import multiprocessing as mp
+
+    from serve.offload import fork_is_safe
+
+    if not fork_is_safe():
+        return mp.get_context("spawn")  # forking a process with other threads running can deadlock
+    import gc
+
+    scorer = get_scorer(spec)
+    scorer.score_records([Record(path="<warm-up>", line=0, data={"title": "周末", "text": "今天天气很好，加vx领券"})])
+    gc.freeze()
+    return mp.get_context("fork")
+
+
+def _worker_init(parent_pid: int) -> None:
+    """A worker ends with its parent, however the parent ends (``kill -9`` included: the kernel signals it, see
+    :func:`serve.offload._die_with_parent`), and is named ``notecheck-score`` (``ps``, ``pgrep``). Ctrl-C, which
+    reaches the whole process group, is left to the parent: it stops the run and shuts the pool down."""
+    import signal
+
+    from serve.offload import _die_with_parent
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent_pid, "notecheck-score")
+
+
+def run_pool(
+    todo: list[Chunk], workdir: Path, fmt: str, spec: ScorerSpec, jobs: int, on_done: Callable[..., None]
+) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        context = worker_context(spec)
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)) as pool:
+            feed_pool(pool, todo, workdir, fmt, spec, jobs, on_done)
+    finally:
+        import gc
+
+        gc.unfreeze()  # the parent's objects were frozen only for the workers' fork
+
+
+def feed_pool(
+    pool: Any, todo: list[Chunk], workdir: Path, fmt: str, spec: ScorerSpec, jobs: int, on_done: Callable[..., None]
+) -> None:
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    pending: set[Any] = set()
+    queue = iter(todo)
+    try:
+        for chunk in queue:
+            pending.add(pool.submit(score_chunk, chunk, str(workdir), fmt, spec))
+            if len(pending) >= 2 * jobs:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    on_done(*fut.result())
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                on_done(*fut.result())
+    except BaseException:
+        for fut in pending:
+            fut.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+
+
+def run_dask(
+    todo: list[Chunk],
+    workdir: Path,
+    fmt: str,
+    spec: ScorerSpec,
+    cfg: BatchConfig,
+    on_done: Callable[..., None],
+    log: Callable[[str], None],
+) -> None:
+    try:
+        import dask.bag as db
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:  # pragma: no cover - dask is a declared dependency of the dask extra
+        raise InvalidParameterError(
+            "--engine dask needs dask and distributed: pip install 'notecheck[dask]'. Got an ImportError."
+        ) from None
+    if not todo:
+        return
+    with contextlib.ExitStack() as stack:
+        if cfg.scheduler:
+            client = stack.enter_context(Client(cfg.scheduler, timeout="30s"))
+        else:
+            cluster = stack.enter_context(
+                LocalCluster(n_workers=cfg.jobs or default_jobs(), threads_per_worker=1, dashboard_address=None)
+            )
+            client = stack.enter_context(Client(cluster))
+        log(f"dask: {len(todo)} partition(s) on {client.scheduler.address}")
+        bag = db.from_sequence(todo, npartitions=len(todo)).map_partitions(
+            score_partition, str(workdir.resolve()), fmt, spec
+        )
+        futures = client.compute(bag.to_delayed())
+        for fut in as_completed(futures):
+            for index, stats in fut.result():
+                on_done(index, stats)

@@ -1,0 +1,226 @@
+"""Step 1, plan: the input files (files, directories, globs) cut into :class:`Chunk` s of ``chunk_size`` rows,
+each with its byte offset (or row offset) and first line number, by scanning every file once. The plan depends
+only on the files and the options, so a resumed run plans the same chunks; a file that cannot be read at all is
+one error chunk (one error row, ``line`` 0)."""
+
+from __future__ import annotations
+
+import csv
+import glob
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from model.errors import InvalidParameterError
+from model.notes import (
+    MAX_ROW_BYTES,
+    SUPPORTED_SUFFIXES,
+    NoteFileError,
+    PhysicalLines,
+    csv_field_limit,
+    decode_line,
+    file_format,
+    open_parquet,
+    read_csv_header,
+    read_line,
+    skip_bom,
+    sniff,
+)
+
+
+def expand_inputs(inputs: Iterable[str | Path], *, exclude: Iterable[Path] = ()) -> list[Path]:
+    """Files, directories (every supported file below, sorted) and glob patterns, in the order given."""
+    excluded = {p.resolve() for p in exclude}
+    out: list[Path] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not _under(p, excluded)
+            )
+            if not found:
+                raise InvalidParameterError(
+                    f"input directory {str(path)!r} has no note files (expected {', '.join(SUPPORTED_SUFFIXES)})."
+                )
+            out.extend(found)
+        elif path.exists():
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                raise InvalidParameterError(
+                    f"input {str(path)!r}: unsupported file type {path.suffix or '(none)'!r}; expected one of "
+                    f"{', '.join(SUPPORTED_SUFFIXES)}."
+                )
+            out.append(path)
+        elif glob.has_magic(str(item)):
+            found = sorted(
+                Path(p)
+                for p in glob.glob(str(item), recursive=True)
+                if Path(p).is_file() and Path(p).suffix.lower() in SUPPORTED_SUFFIXES and not _under(Path(p), excluded)
+            )
+            if not found:
+                raise InvalidParameterError(f"input pattern {str(item)!r} matches no note files.")
+            out.extend(found)
+        else:
+            raise FileNotFoundError(2, "No such file or directory", str(item))
+    return out
+
+
+def _under(path: Path, excluded: set[Path]) -> bool:
+    p = path.resolve()
+    return any(p == e or e in p.parents for e in excluded)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A slice of one input file: what a worker reads, scores and writes as one part."""
+
+    index: int
+    path: str  # absolute path to read
+    name: str  # the file as shown in output rows
+    kind: str  # "jsonl" | "csv" | "parquet" | "error"
+    start: int = 0  # byte offset (jsonl, csv) or row offset (parquet)
+    first_line: int = 1  # jsonl: line number of the first line; csv: physical lines before ``start``
+    count: int = 0  # jsonl: physical lines; csv: records; parquet: rows
+    n_rows: int = 0  # output rows this chunk yields
+    header: tuple[str, ...] = ()
+    encoding: str | None = None
+    max_row_bytes: int = MAX_ROW_BYTES
+    error: str | None = None  # file-level error: the chunk yields one error row
+
+
+@dataclass
+class Plan:
+    chunks: list[Chunk] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    file_errors: int = 0
+
+    @property
+    def n_rows(self) -> int:
+        return sum(c.n_rows for c in self.chunks)
+
+
+def make_plan(files: list[Path], *, chunk_size: int, encoding: str | None, max_row_bytes: int) -> Plan:
+    plan = Plan()
+    for path in files:
+        name = str(path)
+        plan.files.append(name)
+        base = {"path": str(path.resolve()), "name": name, "encoding": encoding, "max_row_bytes": max_row_bytes}
+        try:
+            kind = file_format(path)
+            error = sniff(path, kind)
+            if error:
+                raise NoteFileError(path, error)
+            if kind == "jsonl":
+                chunks, notes = _plan_jsonl(path, chunk_size, encoding, max_row_bytes)
+            elif kind == "csv":
+                chunks, notes = _plan_csv(path, chunk_size, encoding, max_row_bytes)
+            else:
+                chunks, notes = _plan_parquet(path, chunk_size)
+        except (NoteFileError, OSError) as exc:
+            msg = exc.reason if isinstance(exc, NoteFileError) else f"cannot read the file ({exc.strerror or exc})"
+            chunk = Chunk(index=len(plan.chunks), kind="error", n_rows=1, error=msg, **base)
+            plan.chunks.append(chunk)
+            plan.file_errors += 1
+            plan.notes.append(f"{name}: {msg}")
+            continue
+        for c in chunks:
+            plan.chunks.append(Chunk(index=len(plan.chunks), kind=kind, **c, **base))
+        plan.notes.extend(f"{name}: {n}" for n in notes)
+    return plan
+
+
+def _plan_jsonl(path: Path, chunk_size: int, encoding: str | None, limit: int) -> tuple[list[dict], list[str]]:
+    chunks: list[dict] = []
+    notes: list[str] = []
+    with path.open("rb") as fh:
+        skip_bom(fh)
+        lineno = 0
+        start, first, count, rows = fh.tell(), 1, 0, 0
+        checked = False
+        while True:
+            line, skipped = read_line(fh, limit)
+            if not line and not skipped:
+                break
+            lineno += 1
+            count += 1
+            if skipped or line.strip():
+                rows += 1
+                if not checked and not skipped:
+                    checked = True
+                    text, _ = decode_line(line, encoding)
+                    try:
+                        json.loads(text)
+                    except json.JSONDecodeError:
+                        notes.append(
+                            "the first row is not JSON: is this really JSON Lines? Every row that is not JSON becomes "
+                            "an error row"
+                        )
+            if count == chunk_size:
+                chunks.append({"start": start, "first_line": first, "count": count, "n_rows": rows})
+                start, first, count, rows = fh.tell(), lineno + 1, 0, 0
+        if count:
+            chunks.append({"start": start, "first_line": first, "count": count, "n_rows": rows})
+    if not any(c["n_rows"] for c in chunks):
+        notes.append("the file is empty (no rows)")
+        chunks = []
+    return chunks, notes
+
+
+def _plan_csv(path: Path, chunk_size: int, encoding: str | None, limit: int) -> tuple[list[dict], list[str]]:
+    csv_field_limit()
+    notes: list[str] = []
+    chunks: list[dict] = []
+    with path.open("rb") as fh:
+        skip_bom(fh)
+        lines = PhysicalLines(fh, encoding, limit)
+        reader = csv.reader(iter(lines))
+        header = read_csv_header(lines, reader, str(path))
+        if header is None:
+            return [], ["the file is empty (no header, no rows)"]
+        if header and header[0].startswith("{"):
+            notes.append("the header looks like JSON: is this JSON Lines named .csv? Rows will lack a 'text' field")
+        elif not {"text", "description"} & set(header):
+            notes.append(
+                f"no 'text' (or 'description') column; the columns are: {', '.join(header)}. Rows without a title "
+                "are error rows"
+            )
+        start, before, count, rows = fh.tell(), lines.lines, 0, 0
+        while True:
+            try:
+                rows += bool(next(reader))  # a blank line is a record but not a row
+            except StopIteration:
+                break
+            except csv.Error:
+                rows += 1  # the row becomes an error row when read again
+            count += 1
+            if count == chunk_size:
+                chunks.append({"start": start, "first_line": before, "count": count, "n_rows": rows})
+                start, before, count, rows = fh.tell(), lines.lines, 0, 0
+        if count:
+            chunks.append({"start": start, "first_line": before, "count": count, "n_rows": rows})
+    if not any(c["n_rows"] for c in chunks):
+        chunks = []
+        notes.append("the file has a header but no rows")
+    return [dict(c, header=tuple(header)) for c in chunks], notes
+
+
+def _plan_parquet(path: Path, chunk_size: int) -> tuple[list[dict], list[str]]:
+    pf = open_parquet(path)
+    n = pf.metadata.num_rows
+    notes = []
+    names = set(pf.schema_arrow.names)
+    if not {"text", "description"} & names:
+        notes.append(
+            f"no 'text' (or 'description') column; the columns are: {', '.join(pf.schema_arrow.names)}. Rows "
+            "without a title are error rows"
+        )
+    if n == 0:
+        return [], [*notes, "the file is empty (no rows)"]
+    chunks = [
+        {"start": s, "first_line": s + 1, "count": min(chunk_size, n - s), "n_rows": min(chunk_size, n - s)}
+        for s in range(0, n, chunk_size)
+    ]
+    return chunks, notes

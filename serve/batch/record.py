@@ -1,0 +1,126 @@
+"""Step 3, record: the run's ``manifest.jsonl`` (a fingerprint line naming the inputs and options, then one line
+per finished chunk, appended and synced by the parent). ``--resume`` keeps the chunks listed there whose part
+exists; a torn last line or a stray part without a manifest line is simply redone."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from model.errors import InvalidParameterError, ModelLoadError
+from serve.batch.config import BatchConfig, ScorerSpec
+from serve.batch.plan import Plan
+from serve.batch.writers import atomic_write, part_name
+from serve.scoring import ChunkStats, Summary
+
+MANIFEST = "manifest.jsonl"
+
+
+MANIFEST_VERSION = 1
+
+
+def fingerprint(cfg: BatchConfig, files: list[Path], fmt: str, spec: ScorerSpec) -> dict[str, Any]:
+    """What must not change between a run and its resumption."""
+    inputs = []
+    for p in files:
+        st = p.stat()
+        inputs.append([str(p), st.st_size, st.st_mtime_ns])
+    model_dir = Path(spec.model_dir) if spec.model_dir else None
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "inputs": inputs,
+        "format": fmt,
+        "engine": cfg.engine,
+        "chunk_size": cfg.chunk_size,
+        "max_row_bytes": cfg.max_row_bytes,
+        "encoding": cfg.encoding,
+        "model": _model_identity(model_dir),
+        "keywords": spec.keywords,
+        "comments": spec.comments,
+        "top": spec.top,
+    }
+
+
+def _model_identity(model_dir: Path | None) -> str:
+    from model.artifacts import CARD_FILE, DEFAULT_MODEL_DIR
+
+    card = (model_dir or DEFAULT_MODEL_DIR) / CARD_FILE
+    if not card.is_file():
+        raise ModelLoadError(f"{card.parent}: no {CARD_FILE}; expected a notecheck model directory.")
+    data = json.loads(card.read_text(encoding="utf-8"))
+    return f"{data.get('model_version', 'unversioned')} sha256:{hashlib.sha256(card.read_bytes()).hexdigest()[:16]}"
+
+
+def load_manifest(workdir: Path, fp: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    path = workdir / MANIFEST
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    entries: list[dict[str, Any]] = []
+    for line in lines:
+        try:
+            entries.append(json.loads(line))
+        except json.JSONDecodeError:
+            break  # a line torn by a crash: everything after it is redone
+    if not entries or "fingerprint" not in entries[0]:
+        return {}
+    old = json.loads(json.dumps(entries[0]["fingerprint"]))
+    new = json.loads(json.dumps(fp))
+    if old != new:
+        changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+        raise InvalidParameterError(
+            f"--resume: the unfinished run in {workdir} was made with different {', '.join(changed)} "
+            f"(recorded {json.dumps({k: old.get(k) for k in changed}, ensure_ascii=False)[:300]}); got "
+            f"{json.dumps({k: new.get(k) for k in changed}, ensure_ascii=False)[:300]}. Run without --resume to "
+            "start over."
+        )
+    return {e["chunk"]: e["stats"] for e in entries[1:] if "chunk" in e}
+
+
+def write_manifest(workdir: Path, fp: dict[str, Any], done: dict[int, dict[str, Any]]) -> None:
+    lines = [json.dumps({"fingerprint": fp}, ensure_ascii=False)]
+    lines += [json.dumps({"chunk": i, "stats": done[i]}, ensure_ascii=False) for i in sorted(done)]
+    atomic_write(workdir / MANIFEST, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def prepare_workdir(
+    workdir: Path, fp: dict[str, Any], cfg: BatchConfig, plan: Plan, fmt: str, log: Callable[[str], None]
+) -> dict[int, dict[str, Any]]:
+    done: dict[int, dict[str, Any]] = {}
+    if workdir.exists():
+        if not (workdir / MANIFEST).is_file() and any(workdir.iterdir()):
+            raise InvalidParameterError(
+                f"{workdir} exists and is not a notecheck output directory (no {MANIFEST}); remove it or pick "
+                "another output."
+            )
+        if cfg.resume:
+            done = load_manifest(workdir, fp)
+            done = {i: s for i, s in done.items() if (workdir / part_name(i, fmt)).is_file()}
+        else:
+            if (workdir / MANIFEST).is_file():
+                log(f"note: discarding the unfinished or previous run in {workdir} (use --resume to continue it)")
+            shutil.rmtree(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    write_manifest(workdir, fp, done)
+    return done
+
+
+def recorder(
+    workdir: Path, fp: dict[str, Any], done: dict[int, dict[str, Any]], summary: Summary, progress: Any, plan: Plan
+) -> Callable[[int, dict[str, Any]], None]:
+    manifest = workdir / MANIFEST
+
+    def on_done(index: int, stats: dict[str, Any]) -> None:
+        done[index] = stats
+        with open(manifest, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"chunk": index, "stats": stats}, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        summary.add(ChunkStats.from_dict(stats))
+        if progress is not None:
+            progress.update(plan.chunks[index].n_rows)
+
+    return on_done

@@ -1,0 +1,96 @@
+"""Running a batch: plan, score, record, finish (see :mod:`serve.batch`)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from serve.batch import score as scoring
+from serve.batch.config import BatchConfig, ScorerSpec, output_format, read_keywords
+from serve.batch.engines import default_jobs, run_dask, run_pool
+from serve.batch.finish import finish
+from serve.batch.plan import expand_inputs, make_plan
+from serve.batch.record import fingerprint, prepare_workdir, recorder
+from serve.scoring import ChunkStats, Summary
+
+
+class Interrupted(Exception):
+    """The run was interrupted (Ctrl-C); the chunks finished so far are kept for ``--resume``."""
+
+
+def run_batch(cfg: BatchConfig, *, log: Callable[[str], None] | None = None) -> Summary:
+    """Score every input row into ``cfg.output`` (see the module docstring); returns the run's summary."""
+    cfg.validate()
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    start = time.perf_counter()
+    tmpdir = None
+    output = cfg.output
+    if output is None:
+        tmpdir = tempfile.mkdtemp(prefix="notecheck-score-")
+        output = Path(tmpdir) / "scored.jsonl"
+    fmt = output_format(output)
+    assert fmt is not None
+    workdir = output if cfg.engine == "dask" else output.with_name(output.name + ".parts")
+    try:
+        files = expand_inputs(cfg.inputs, exclude=[output, workdir])
+        keywords = read_keywords(cfg.keywords_file) if cfg.keywords_file else None
+        no_comments = scoring.comment_scorer_status()[1] if cfg.comments else None
+        spec = ScorerSpec(
+            model_dir=None if cfg.model_dir is None else str(Path(cfg.model_dir).resolve()),
+            allow_version_mismatch=cfg.allow_version_mismatch,
+            keywords=None if keywords is None else tuple((k, tuple(v)) for k, v in keywords.items()),
+            comments=cfg.comments and no_comments is None,
+        )
+        fp = fingerprint(cfg, files, fmt, spec)
+        plan = make_plan(files, chunk_size=cfg.chunk_size, encoding=cfg.encoding, max_row_bytes=cfg.max_row_bytes)
+        summary = Summary(files=plan.files, output=None if tmpdir else str(output))
+        summary.notes.extend(plan.notes)
+        if no_comments:
+            summary.notes.append(f"{no_comments}; rows carry no comment scores")
+        done = prepare_workdir(workdir, fp, cfg, plan, fmt, log)
+        for i in sorted(done):
+            summary.add(ChunkStats.from_dict(done[i]))
+        summary.resumed_rows = summary.read
+        if done:
+            summary.notes.append(f"resumed: {len(done)} of {len(plan.chunks)} chunk(s) were already done")
+        todo = [c for c in plan.chunks if c.index not in done]
+        jobs = min(cfg.jobs or default_jobs(), max(1, len(todo)))
+        progress = _progress(cfg, plan.n_rows, summary.read)
+        try:
+            on_done = recorder(workdir, fp, done, summary, progress, plan)
+            if cfg.engine == "dask":
+                run_dask(todo, workdir, fmt, spec, cfg, on_done, log)
+            elif jobs == 1:
+                for chunk in todo:
+                    on_done(*scoring.score_chunk(chunk, str(workdir), fmt, spec))
+            else:
+                run_pool(todo, workdir, fmt, spec, jobs, on_done)
+        except KeyboardInterrupt:
+            raise Interrupted(
+                f"interrupted after {len(done)} of {len(plan.chunks)} chunk(s); run the same command with --resume "
+                "to continue"
+            ) from None
+        finally:
+            if progress is not None:
+                progress.close()
+        finish(cfg, plan, workdir, output, fmt, summary)
+        summary.elapsed = time.perf_counter() - start
+        summary.file_errors = plan.file_errors
+        return summary
+    finally:
+        if tmpdir:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _progress(cfg: BatchConfig, total: int, initial: int) -> Any:
+    show = cfg.progress if cfg.progress is not None else sys.stderr.isatty()
+    if not show:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, unit="note", unit_scale=True, smoothing=0.1, file=sys.stderr)

@@ -1,0 +1,101 @@
+"""Writing rows: output rows encoded as JSON Lines, CSV or Parquet, parts written atomically (temporary file +
+rename), the id hashes of a part, and the parts joined into the output in input order."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from serve.batch.plan import Plan
+from serve.scoring import OUTPUT_COLUMNS
+
+
+def part_name(index: int, fmt: str) -> str:
+    return f"part-{index:06d}.{fmt}"
+
+
+def arrow_schema() -> Any:
+    import pyarrow as pa
+
+    types = {"line": pa.int64(), "ad_probability": pa.float64(), "threshold": pa.float64()}
+    types["review_threshold"] = pa.float64()
+    types["reasons"] = pa.list_(pa.string())
+    return pa.schema([(c, types.get(c, pa.string())) for c in OUTPUT_COLUMNS])
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def encode_rows(rows: list[dict[str, Any]], fmt: str, *, header: bool = True) -> bytes:
+    """Rows as bytes of one output format (Parquet: a whole file)."""
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+    if fmt == "csv":
+        import io
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        if header:
+            w.writerow(OUTPUT_COLUMNS)
+        for r in rows:
+            w.writerow(["" if r[c] is None else _cell(r[c]) for c in OUTPUT_COLUMNS])
+        return buf.getvalue().encode("utf-8")
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cols = {c: [r[c] for r in rows] for c in OUTPUT_COLUMNS}
+    cols["comments"] = [None if v is None else _cell(v) for v in cols["comments"]]
+    table = pa.Table.from_pydict(cols, schema=arrow_schema())
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    return sink.getvalue()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def id_hashes(rows: list[dict[str, Any]]) -> bytes:
+    digests = [hashlib.blake2b(r["id"].encode("utf-8", "replace"), digest_size=8).digest() for r in rows if r["id"]]
+    hashes = [int.from_bytes(d, "little", signed=True) for d in digests]
+    return np.asarray(hashes, dtype="<i8").tobytes()
+
+
+def concatenate(workdir: Path, plan: Plan, fmt: str, output: Path) -> None:
+    """Join the parts in input order into ``output`` (written to a temporary file, then renamed)."""
+    tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
+    parts = [workdir / part_name(c.index, fmt) for c in plan.chunks]
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        with pq.ParquetWriter(tmp, arrow_schema()) as writer:
+            for p in parts:
+                writer.write_table(pq.read_table(p, schema=arrow_schema()))
+    else:
+        with open(tmp, "wb") as out:
+            if fmt == "csv":
+                out.write(encode_rows([], "csv"))
+            for p in parts:
+                with open(p, "rb") as fh:
+                    if fmt == "csv":
+                        fh.readline()
+                    shutil.copyfileobj(fh, out, 1 << 20)
+    os.replace(tmp, output)
