@@ -38,6 +38,7 @@ pytestmark = pytest.mark.skipif(
 
 OUT = ROOT / "runs" / "ui"
 MODERATOR_KEY = "moderator-key-for-the-ui-test"
+CLIENT_KEY = "client-key-for-the-ui-test"
 NOTES = {n["id"]: n for n in map(json.loads, (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines())}
 # A milk-tea shop's opening offer (an emoji before its price words: highlight offsets count code points) and a
 # first solo trip: an ad and a diary the shipped model is far from unsure about (p ≈ 0.89 and ≈ 0.02).
@@ -56,9 +57,9 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    work = tmp_path_factory.mktemp("ui-server")
+def _serve(work: Path, **settings: str):
+    """``notecheck serve`` on a free loopback port with these NOTECHECK_* settings (and no others); its base URL
+    and API paths once /readyz answers, until the generator is closed."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -68,6 +69,7 @@ def server(tmp_path_factory):
         NOTECHECK_MODERATOR_KEYS=MODERATOR_KEY,
         NOTECHECK_DATABASE_URL=f"sqlite:///{work / 'appeals.db'}",
         NOTECHECK_MODEL_PROCESSES="1",
+        **settings,
     )
     log = work / "server.log"
     with open(log, "wb") as out:
@@ -101,6 +103,11 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    yield from _serve(tmp_path_factory.mktemp("ui-server"))
 
 
 @pytest.fixture(scope="module")
@@ -444,3 +451,43 @@ def test_appeal_from_writer_to_moderator_and_back(page, server, report):
     assert page.find_element(By.ID, "appeal-status").text == "已改判（真实分享）"
     assert "店主记录开业，非推广" in page.find_element(By.ID, "appeal-details").text
     _screenshot(page, "appeal-status-375", PHONE)
+
+
+# -- a server with client keys and a wider review band ------------------------------------------------------------
+@pytest.fixture(scope="module")
+def keyed_server(tmp_path_factory):
+    # thresholds moved so that the ad sample (p ≈ 0.89) falls in the review band
+    yield from _serve(
+        tmp_path_factory.mktemp("ui-keyed-server"),
+        NOTECHECK_API_KEYS=CLIENT_KEY,
+        NOTECHECK_THRESHOLD="0.97",
+        NOTECHECK_REVIEW_THRESHOLD="0.5",
+    )
+
+
+def test_a_server_with_keys_asks_for_one_and_a_review_can_be_appealed(page, keyed_server):
+    base = keyed_server["base"]
+    page.get(base + "/")
+    page.execute_script("sessionStorage.clear()")
+    page.find_element(By.NAME, "text").send_keys(AD["text"])
+    page.find_element(By.ID, "check").click()
+    error = _wait(
+        page, lambda d: d.find_element(By.ID, "check-error").is_displayed() and d.find_element(By.ID, "check-error")
+    )
+    assert "API key" in error.text and not page.find_element(By.ID, "result").is_displayed()
+
+    page.find_element(By.NAME, "api_key").send_keys(CLIENT_KEY)
+    shown = _check(page, AD)
+    assert shown["decision"] == "review" and shown["words"] == "需要人工复核"
+    assert "97%" in shown["gauge"] and "50%" in shown["gauge"]
+    assert not page.find_element(By.ID, "check-error").is_displayed()
+    _screenshot(page, "writer-review-375", PHONE)
+    _viewport(page, *DESKTOP)
+    page.find_element(By.ID, "appeal-open").click()
+    page.find_element(By.NAME, "statement").send_keys("这是我的日常记录。")
+    page.find_element(By.CSS_SELECTOR, "#appeal-form button[type=submit]").click()
+    link = _wait(page, lambda d: d.find_element(By.ID, "appeal-link"))
+    page.get(link.get_attribute("href"))  # the key stays with the tab: the status page reads it
+    _wait(page, lambda d: d.find_element(By.ID, "appeal-status").get_attribute("data-status") == "open")
+    assert page.find_element(By.NAME, "api_key").get_attribute("value") == CLIENT_KEY
+    _screenshot(page, "appeal-status-keyed-375", PHONE)

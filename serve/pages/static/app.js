@@ -78,7 +78,8 @@
   }
 
   // -- rendering a checked note -----------------------------------------------------------------------------
-  const pct = (p) => `${(100 * p).toFixed(p >= 0.1 && p <= 0.9 ? 0 : 1)}%`;
+  // whole percents, but one decimal near the ends, where "0%" or "100%" would overstate the certainty
+  const pct = (p) => `${(100 * p).toFixed(p >= 0.01 && p <= 0.99 ? 0 : 1)}%`;
   const signed = (w) => `${w > 0 ? "+" : ""}${w.toFixed(2)}`;
   const category = (code) => WORDS[lang][`cat.${code}`] ?? code;
   const when = (iso) => {
