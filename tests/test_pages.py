@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from model.highlights import CATEGORIES
+from serve import pages
 from serve.app import create_app
 from serve.pages.routes import DOCS_ASSETS, DOCS_FILES, STATIC_URL
 from serve.pages.strings import LANGS, table
@@ -54,6 +56,14 @@ def test_writer_page_has_the_stable_hooks(client):
     assert '<html lang="zh-CN">' in r.text and "发布前自查" in r.text and ">检查<" in r.text
 
 
+@pytest.mark.parametrize("path, script", [("/", "writer"), ("/moderate", "moderate"), ("/appeals/7", "appeal")])
+def test_each_page_loads_its_own_script_module(client, path, script):
+    tags = _tags(client.get(path).text)
+    scripts = [a["src"] for t, a in tags if t == "script" and a.get("src")]
+    assert scripts == [f"{STATIC_URL}/{script}.js"]
+    assert client.get(scripts[0]).status_code == 200
+
+
 def test_every_form_control_has_a_label(client):
     for path in ("/", "/moderate", "/appeals/42"):
         tags = _tags(client.get(path).text)
@@ -86,7 +96,7 @@ def test_pages_refuse_anything_not_from_this_server(client, path):
     assert not EXTERNAL.search(r.text), EXTERNAL.search(r.text)
 
 
-@pytest.mark.parametrize("asset", ["app.js", "app.css"])
+@pytest.mark.parametrize("asset", sorted(p.name for p in (Path(pages.__file__).parent / "static").iterdir()))
 def test_static_assets_reference_nothing_external(client, asset):
     r = client.get(f"{STATIC_URL}/{asset}")
     assert r.status_code == 200

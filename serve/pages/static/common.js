@@ -1,0 +1,202 @@
+// notecheck pages, the part every page shares: the words in both languages and the in-place toggle, calls to the
+// public JSON API with the user's key, and drawing a checked note (highlights, reasons, gauge).
+// Plain browser JavaScript modules, no build step. Everything is drawn with DOM nodes (never innerHTML), so nothing
+// a writer types can run as markup.
+export const $ = (sel, root = document) => root.querySelector(sel);
+const WORDS = JSON.parse($("#words").textContent);
+let lang = document.documentElement.lang.startsWith("en") ? "en" : "zh";
+export const t = (key) => WORDS[lang][key] ?? key;
+const rerender = []; // renderers of dynamic content, run again when the language changes
+/** The page's language now: "zh" or "en". */
+export const currentLang = () => lang;
+/** Run `fn` again whenever the language is switched (it re-renders what a page drew in the old one). */
+export const onLangChange = (fn) => rerender.push(fn);
+
+// -- language ---------------------------------------------------------------------------------------------
+function applyLang() {
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll("[data-i18n-attr]")) {
+    for (const pair of el.dataset.i18nAttr.split(";")) {
+      const [attr, key] = pair.split(":");
+      el.setAttribute(attr, t(key));
+    }
+  }
+  const toggle = $("#lang-toggle");
+  const other = lang === "zh" ? "en" : "zh";
+  toggle.href = `?lang=${other}`;
+  toggle.lang = other === "zh" ? "zh-CN" : "en";
+  document.title = `${t(document.body.dataset.titleKey)} · notecheck`;
+  for (const fn of rerender) fn();
+}
+
+$("#lang-toggle").addEventListener("click", (ev) => {
+  ev.preventDefault(); // switch in place: keep the draft and the result on screen
+  lang = lang === "zh" ? "en" : "zh";
+  const url = new URL(location.href);
+  url.searchParams.set("lang", lang);
+  history.replaceState(null, "", url);
+  applyLang();
+});
+
+export const withLang = (path) => `${path}?lang=${lang}`;
+
+// -- the API ----------------------------------------------------------------------------------------------
+const KEY = "notecheck.key";
+export const MOD_KEY = "notecheck.moderatorKey";
+
+export function clientKey() {
+  const field = $("#api-key");
+  if (field && field.value) sessionStorage.setItem(KEY, field.value);
+  return sessionStorage.getItem(KEY);
+}
+
+export async function api(method, path, body, key) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (key) headers["X-API-Key"] = key;
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new Error(t("network_error"));
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = new Error((data && data.message) || `HTTP ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+export function showError(el, error) {
+  if (!error) {
+    el.hidden = true;
+    el.textContent = "";
+    return;
+  }
+  el.textContent = `${t("error")} ${error.message}`;
+  el.hidden = false;
+}
+
+// -- rendering a checked note -----------------------------------------------------------------------------
+// whole percents, but one decimal near the ends, where "0%" or "100%" would overstate the certainty
+export const pct = (p) => `${(100 * p).toFixed(p >= 0.01 && p <= 0.99 ? 0 : 1)}%`;
+export const signed = (w) => `${w > 0 ? "+" : ""}${w.toFixed(2)}`;
+export const category = (code) => WORDS[lang][`cat.${code}`] ?? code;
+export const when = (iso) => {
+  const d = new Date(iso);
+  return iso && !Number.isNaN(d.getTime()) ? d.toLocaleString(lang === "zh" ? "zh-CN" : "en") : iso;
+};
+
+// The note's field with its highlights as <mark>s. Offsets count Unicode code points (as the server's Python
+// strings do), so the text is walked by code points, not UTF-16 units: an emoji before a span must not shift it.
+function marked(text, highlights, maxWeight) {
+  const chars = Array.from(text);
+  const out = document.createDocumentFragment();
+  let pos = 0;
+  const spans = highlights.filter((h) => Number.isInteger(h.start) && Number.isInteger(h.end));
+  spans.sort((a, b) => a.start - b.start);
+  for (const h of spans) {
+    const piece = chars.slice(h.start, h.end).join("");
+    if (h.start < pos || h.end > chars.length || h.start >= h.end || (h.text !== undefined && h.text !== piece)) {
+      continue; // overlapping, out of range or not the text sent: never mark the wrong words
+    }
+    out.append(chars.slice(pos, h.start).join(""));
+    const mark = document.createElement("mark");
+    const weight = Number(h.weight) || 0;
+    mark.textContent = piece;
+    mark.className = weight > 0 ? "ad" : "genuine";
+    mark.dataset.weight = String(weight);
+    mark.dataset.category = h.category ?? "";
+    mark.title = `${category(h.category)} · ${t(weight > 0 ? "towards_ad" : "towards_genuine")} · ${t("weight")} ${signed(weight)}`;
+    mark.tabIndex = 0; // focus shows the same tooltip as hover (CSS), for keyboard users
+    mark.style.setProperty("--w", (0.25 + 0.75 * Math.min(1, Math.abs(weight) / maxWeight)).toFixed(2));
+    out.append(mark);
+    pos = h.end;
+  }
+  out.append(chars.slice(pos).join(""));
+  return out;
+}
+
+// The note (title, text) with the highlights of each field (those towards ad left out with hideAd).
+export function renderNote(container, note, highlights, hideAd = false) {
+  container.replaceChildren();
+  let list = Array.isArray(highlights) ? highlights : [];
+  if (hideAd) list = list.filter((h) => !(Number(h.weight) > 0));
+  const maxWeight = Math.max(1e-9, ...list.map((h) => Math.abs(Number(h.weight) || 0)));
+  for (const field of ["title", "text"]) {
+    if (!note[field]) continue;
+    const block = document.createElement(field === "title" ? "p" : "div");
+    block.className = `note-${field}`;
+    block.setAttribute("aria-label", t(`note_${field}`));
+    block.append(marked(note[field], list.filter((h) => (h.field ?? "text") === field), maxWeight));
+    container.append(block);
+  }
+}
+
+// Readable reasons: a category in the page's language, its direction, weight and evidence phrases.
+function reasonsOf(data) {
+  const evidence = (items) => [...new Set((items || []).map((e) => (typeof e === "string" ? e : e.text)))];
+  return (Array.isArray(data.reasons) ? data.reasons : []).map((r) => ({
+    label: (lang === "zh" ? r.label_zh : r.label_en) || category(r.category),
+    direction: r.direction ?? (r.weight > 0 ? "ad" : "genuine"),
+    weight: Number(r.weight) || 0,
+    evidence: evidence(r.evidence),
+  }));
+}
+
+export function renderReasons(list, data) {
+  list.replaceChildren();
+  const reasons = reasonsOf(data);
+  if (!reasons.length) {
+    const li = document.createElement("li");
+    li.textContent = t("no_reasons");
+    list.append(li);
+  }
+  for (const r of reasons) {
+    const li = document.createElement("li");
+    li.className = r.direction === "ad" ? "ad" : "genuine";
+    const dir = document.createElement("span");
+    dir.className = "dir";
+    dir.textContent = t(r.direction === "ad" ? "towards_ad" : "towards_genuine");
+    const label = document.createElement("strong");
+    label.textContent = r.label;
+    li.append(dir, " ", label);
+    if (r.evidence.length) li.append(` ${r.evidence.slice(0, 5).map((e) => `“${e}”`).join(lang === "zh" ? "、" : ", ")}`);
+    const w = document.createElement("span");
+    w.className = "w";
+    w.textContent = signed(r.weight);
+    li.append(" ", w);
+    list.append(li);
+  }
+}
+
+export function renderGauge(gauge, data) {
+  const p = Number(data.ad_probability);
+  gauge.style.setProperty("--p", String(p));
+  gauge.style.setProperty("--t", String(data.threshold));
+  gauge.style.setProperty("--r", String(data.review_threshold ?? data.threshold));
+  gauge.dataset.decision = data.decision;
+  const text =
+    `${t("probability")} ${pct(p)} · ${t("threshold")} ${pct(data.threshold)}` +
+    (data.review_threshold != null ? ` · ${t("review_threshold")} ${pct(data.review_threshold)}` : "");
+  $(".gauge-text", gauge).textContent = text;
+  gauge.setAttribute("aria-label", `${t("gauge_label")}: ${text}`);
+}
+
+// One term and its value in a <dl>; nothing for a missing value.
+export function addRow(list, key, value) {
+  if (value == null || value === "") return;
+  const dt = document.createElement("dt");
+  dt.textContent = t(key);
+  const dd = document.createElement("dd");
+  dd.textContent = value;
+  list.append(dt, dd);
+}
+
+// On every page: the key this tab was given, and the words in the page's language.
+const field = $("#api-key");
+if (field) field.value = sessionStorage.getItem(KEY) ?? "";
+applyLang();

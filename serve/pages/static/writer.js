@@ -1,0 +1,131 @@
+// The writer's page (GET /): check a draft, see its highlights and reasons, appeal a flag.
+import { $, api, clientKey, currentLang, onLangChange, renderGauge, renderNote, renderReasons, showError, t, withLang } from "./common.js";
+
+const form = $("#check-form");
+const result = $("#result");
+let last = null; // {note, data} of the result on screen
+let appealed = null; // the appeal filed for it
+
+function render() {
+  if (!last) return;
+  const { note, data } = last;
+  result.dataset.decision = data.decision;
+  const decision = $("#decision");
+  decision.textContent = t(`decision_${data.decision}`);
+  decision.className = `decision ${data.decision}`;
+  renderGauge($("#gauge"), data);
+  const advice = $("#advice");
+  const sentence = data.advice && data.advice[currentLang()];
+  advice.hidden = !sentence;
+  $("span", advice).textContent = sentence ? ` ${sentence}` : "";
+  // A note judged genuine is shown with what reads as genuine; the phrases leaning towards ad (too weak to
+  // change the decision) are marked only on request, not painted red on an honest note by default.
+  const towardsAd = (data.highlights || []).filter((h) => Number(h.weight) > 0).length;
+  const hideAd = data.decision === "genuine" && !$("#show-ad").checked;
+  $("#show-ad-marks").hidden = !(data.decision === "genuine" && towardsAd);
+  $("label[for=show-ad]").textContent = t("show_ad_marks").replace("{n}", String(towardsAd));
+  renderNote($("#note-view"), note, data.highlights, hideAd);
+  renderReasons($("#reasons"), data);
+  $("#model-version").textContent = data.model_version ?? "";
+  const appeal = $("#appeal");
+  if (appeal) {
+    appeal.hidden = data.decision === "genuine";
+    renderFiled();
+  }
+}
+onLangChange(render);
+$("#show-ad").addEventListener("change", render);
+
+form.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const note = {
+    title: form.elements.title.value,
+    text: form.elements.text.value,
+    comments: form.elements.comments.value.split("\n").map((c) => c.trim()).filter(Boolean),
+  };
+  const error = $("#check-error");
+  if (!note.text.trim()) {
+    showError(error, new Error(t("text_label")));
+    form.elements.text.focus();
+    return;
+  }
+  performance.mark("notecheck:check-start");
+  const busy = $("#busy");
+  busy.textContent = t("loading");
+  form.elements.check.disabled = true;
+  try {
+    const body = { title: note.title, text: note.text };
+    if (note.comments.length) body.comments = note.comments;
+    const data = await api("POST", "/v1/check", body, clientKey());
+    showError(error, null);
+    last = { note, data };
+    appealed = null;
+    $("#show-ad").checked = false;
+    resetAppeal();
+    result.hidden = false;
+    render();
+    // click-to-highlights: from pressing Check to the highlighted note being in the page
+    performance.measure("notecheck:check", "notecheck:check-start");
+    result.focus({ preventScroll: false });
+  } catch (e) {
+    showError(error, e);
+  } finally {
+    busy.textContent = "";
+    form.elements.check.disabled = false;
+  }
+});
+
+// Appeal: "this is my genuine sharing"
+const opener = $("#appeal-open");
+const appealForm = $("#appeal-form");
+function resetAppeal() {
+  if (!appealForm) return;
+  appealForm.hidden = true;
+  appealForm.reset();
+  opener.hidden = false;
+  opener.setAttribute("aria-expanded", "false");
+  showError($("#appeal-error"), null);
+}
+function renderFiled() {
+  const filed = $("#appeal-filed");
+  if (!filed) return;
+  filed.hidden = !appealed;
+  filed.replaceChildren();
+  if (!appealed) return;
+  const link = document.createElement("a");
+  link.id = "appeal-link";
+  link.href = withLang(`/appeals/${encodeURIComponent(appealed.id)}`);
+  link.textContent = t("appeal_status_link");
+  filed.append(
+    `${t("appeal_filed")} ${t("appeal_id")} ${appealed.id} · ${t("status")} ${t(`status_${appealed.status}`)} · `,
+    link,
+  );
+}
+if (opener) {
+  opener.addEventListener("click", () => {
+    appealForm.hidden = false;
+    opener.setAttribute("aria-expanded", "true");
+    appealForm.elements.statement.focus();
+  });
+  appealForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const error = $("#appeal-error");
+    const statement = appealForm.elements.statement.value.trim();
+    if (!statement) {
+      showError(error, new Error(t("appeal_statement_label")));
+      appealForm.elements.statement.focus();
+      return;
+    }
+    try {
+      const body = { note: last.note, claimed_label: "genuine", statement };
+      if (!body.note.comments.length) delete body.note.comments;
+      appealed = await api("POST", "/v1/appeals", body, clientKey());
+      appealForm.hidden = true;
+      opener.hidden = true;
+      renderFiled();
+      $("#appeal-link").focus();
+    } catch (e) {
+      showError(error, e);
+    }
+  });
+}
