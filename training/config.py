@@ -22,6 +22,9 @@ class DatasetSpec:
     source: str = ""  # overrides the rows' own `source` when set
     role: str = "train"  # "train": split into train/test; "eval": only evaluated, never trained on
     keep_label: str = ""  # "ad" or "genuine": keep only rows with that label (e.g. one side of a mixed corpus)
+    #: exported appeals / reviewed queues (training.feedback): rows still without a label are left out and counted,
+    #: and the report compares the model with a model trained without these datasets
+    feedback: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         _check(role in ("train", "eval"), f"dataset[{i}].role", '"train" or "eval"', role)
         keep = d.get("keep_label", "")
         _check(keep in ("", "ad", "genuine"), f"dataset[{i}].keep_label", '"ad" or "genuine"', keep)
+        feedback = d.get("feedback", False)
+        _check(isinstance(feedback, bool), f"dataset[{i}].feedback", "true or false", feedback)
         max_rows = d.get("max_rows", 0)
         _check(isinstance(max_rows, int) and max_rows >= 0, f"dataset[{i}].max_rows", "an integer >= 0", max_rows)
         datasets.append(
@@ -129,6 +134,7 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
                 source=str(d.get("source", "")),
                 role=role,
                 keep_label=keep,
+                feedback=feedback,
             )
         )
     _check(bool(datasets), "dataset", "a non-empty list of [[dataset]] tables", raw.get("dataset"))

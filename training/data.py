@@ -38,6 +38,7 @@ class DatasetInfo:
     used: int
     skipped: list[str]
     labels: dict[str, int]
+    unlabelled: int = 0  # rows of a feedback dataset still waiting for a label (left out)
 
 
 def _unmask_digits(text: str, mask: str) -> str:
@@ -54,6 +55,7 @@ def load_dataset(spec: DatasetSpec, *, seed: int, skip_bad_rows: bool = False) -
     skipped: list[str] = []
     files = []
     rows = 0
+    unlabelled = 0
     need_label = spec.label == "from_file"
     for path in spec.paths:
         files.append({"path": str(path), "sha256": sha256_file(path), "rows": 0})
@@ -63,6 +65,9 @@ def load_dataset(spec: DatasetSpec, *, seed: int, skip_bad_rows: bool = False) -
             try:
                 if rec.error is not None:
                     raise InvalidNoteError(rec.where + rec.error)
+                if spec.feedback and _unlabelled(rec.data):
+                    unlabelled += 1
+                    continue
                 note = parse_note(rec.data, where=rec.where, require_label=need_label)
             except InvalidNoteError as exc:
                 if not skip_bad_rows:
@@ -85,7 +90,15 @@ def load_dataset(spec: DatasetSpec, *, seed: int, skip_bad_rows: bool = False) -
         keep = np.sort(rng.choice(len(examples), size=spec.max_rows, replace=False))
         examples = [examples[i] for i in keep]
     labels = Counter("ad" if e.label else "genuine" for e in examples)
-    return examples, DatasetInfo(spec.name, files, rows, len(examples), skipped, dict(labels))
+    return examples, DatasetInfo(spec.name, files, rows, len(examples), skipped, dict(labels), unlabelled)
+
+
+def _unlabelled(row: dict | None) -> bool:
+    """A row of a review queue nobody has labelled yet: label missing, null or blank."""
+    label = (row or {}).get("label")
+    return (
+        label is None or (isinstance(label, float) and label != label) or (isinstance(label, str) and not label.strip())
+    )
 
 
 def dedup_key(note: Note, policy: str = "normalized") -> str:

@@ -135,6 +135,10 @@ def write_report(out: Path, metrics: dict[str, Any], plots: list[str], command: 
             ablation_table(metrics["ablation"]),
             "",
         ]
+    if metrics.get("feedback"):
+        from training.feedback import feedback_section
+
+        lines += feedback_section(metrics["feedback"])
     if metrics.get("eval_only"):
         lines += ["## Evaluation-only datasets", "", metrics_table(metrics["eval_only"]["per_source"]), ""]
     lines += ["## Plots (test split)", ""] + [f"![{p}]({p})" for p in plots]

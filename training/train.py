@@ -15,6 +15,7 @@ from model.artifacts import save_model
 from training.config import TrainConfig, load_config
 from training.data import Example, cv_folds, deduplicate, load_all, source_counts, split_train_test
 from training.evaluate import binary_metrics, evaluate
+from training.feedback import compare_without_feedback
 from training.fit import fit_ad_model, oof_decision, threshold_at_fpr
 from training.report import plot_all, write_model_card_md, write_report
 
@@ -147,6 +148,9 @@ def run_training(
             "validation": validation,
             "test": test_metrics,
         }
+        feedback = compare_without_feedback(cfg, train, held, test_metrics)  # None without feedback datasets
+        if feedback is not None:
+            metrics["feedback"] = feedback
         if evals:
             p_eval = model.predict_proba([e.note for e in evals])
             metrics["eval_only"] = evaluate(
@@ -180,6 +184,7 @@ def run_training(
                     "labels": i.labels,
                     "weight": spec.weight,
                     "role": spec.role,
+                    "unlabelled": i.unlabelled,
                 }
                 for i, spec in zip(infos, cfg.datasets, strict=True)
             ],
