@@ -42,6 +42,8 @@ def prepare_comment_text(texts: list[str], *, max_comments: int = 50, max_chars:
 _ZERO_WIDTH_CHARS = "\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff"
 #: Category Cc (U+0000-001F, U+007F-009F) except tab and newline; a regex is ~8x faster than a per-character loop.
 _CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
+#: Characters normalize_text deletes or blanks besides whitespace (a keyword of only these matches nothing).
+INVISIBLE_CHARS = _ZERO_WIDTH_CHARS + _CONTROL_CHARS + "⟦⟧"
 _ZERO_WIDTH_RE = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 _WS_RE = re.compile(r"\s+")
 _CONTROL_RE = re.compile(f"[{_CONTROL_CHARS}]")

@@ -19,6 +19,7 @@ import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from model.errors import NotecheckError
@@ -30,13 +31,14 @@ from serve.deps import (
     LoadedModels,
     ModelQueue,
     Served,
+    api_key_error,
     load_models,
     require_api_key,
 )
 from serve.metrics import Metrics, MetricsMiddleware
 from serve.offload import ModelPool, fork_is_safe
 from serve.pages import install as install_pages
-from serve.schemas import document_limits, field_path, strip_union_tags
+from serve.schemas import PATTERN_MEANINGS, document_limits, field_path, strip_union_tags
 from serve.settings import Settings, load_settings
 
 API_VERSION = "1"
@@ -120,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(NotecheckError, _notecheck_error)
     app.add_exception_handler(DatabaseUnavailable, database_unavailable)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(APIKeyMiddleware, routes=app.router.routes, keys=app.state.api_keys)  # before the body
     if settings.metrics_enabled:
         app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
 
@@ -127,7 +130,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_security(ROUTERS, document_limits(default_openapi(), settings))
+            spec = document_limits(default_openapi(), settings)
+            # The API key is declared where the server enforces it: on a server with keys.
+            app.openapi_schema = document_security(ROUTERS, spec, api_keys=bool(settings.api_keys))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -147,13 +152,18 @@ def _checker(models: LoadedModels, settings: Settings) -> tuple[Callable[[list[A
     return pool, pool
 
 
-def document_security(routers: Any, spec: dict[str, Any]) -> dict[str, Any]:
+def requires_key(route: Any) -> bool:
+    """Whether ``route`` is guarded by the API key: it depends on :func:`serve.deps.require_api_key`."""
+    return any(getattr(d, "dependency", None) is require_api_key for d in getattr(route, "dependencies", ()))
+
+
+def document_security(routers: Any, spec: dict[str, Any], *, api_keys: bool = True) -> dict[str, Any]:
     """Declare the API-key schemes, and require them on every operation of ``routers`` that depends on
-    :func:`serve.deps.require_api_key` or on the moderator check of the appeal routes (plain dependencies, which
-    FastAPI does not document by itself)."""
+    :func:`serve.deps.require_api_key` (when ``api_keys``: a server without keys does not enforce it) or on the
+    moderator check of the appeal routes (plain dependencies, which FastAPI does not document by itself)."""
     from serve.routes.appeals import require_moderator
 
-    checks = {require_api_key, require_moderator}
+    checks = {require_api_key, require_moderator} if api_keys else {require_moderator}
     marked = False
     for router in routers:
         for route in router.routes:
@@ -200,6 +210,8 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         msg = str(e.get("msg", "invalid")).encode("utf-8", "replace").decode("utf-8")
         msg = msg.removeprefix("Value error, ")
         kind = str(e.get("type", "value_error"))
+        if kind == "string_pattern_mismatch":  # say what the pattern means (the OpenAPI document states it)
+            msg = PATTERN_MEANINGS.get(str((e.get("ctx") or {}).get("pattern")), msg)
         if kind == "json_invalid":
             ctx = e.get("ctx") or {}
             msg = f"the body must be valid JSON: {ctx.get('error', 'decode error')} at character {loc[-1]}"
@@ -237,8 +249,63 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
 
 
 async def _notecheck_error(request: Request, exc: NotecheckError) -> JSONResponse:
-    message = str(exc).encode("utf-8", "replace").decode("utf-8")
-    return JSONResponse(status_code=422, content={"message": message, "detail": message})
+    """A named notecheck error raised while serving a request (the input passed the schema, the model refused
+    it): a 422 shaped like every other, naming the field when the error does (``field`` attribute), else body."""
+    msg = str(exc).encode("utf-8", "replace").decode("utf-8")
+    where = str(getattr(exc, "field", None) or "body")
+    item = {"loc": ["body", *where.split(".")] if where != "body" else ["body"], "field": where, "msg": msg,
+            "type": "value_error"}  # fmt: skip
+    return JSONResponse(status_code=422, content={"message": f"field '{where}': {msg}", "detail": [item]})
+
+
+def route_guards(routes: list[Any], prefix: str = "", guarded: bool = False) -> list[tuple[str, Any, bool]]:
+    """``(path prefix, path regex, guarded by the key)`` of every route in ``routes``, in routing order, looking
+    into included routers (which recent FastAPI versions keep as one entry with the router's own routes)."""
+    out: list[tuple[str, Any, bool]] = []
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            context = getattr(route, "include_context", None)
+            extra = any(getattr(d, "dependency", None) is require_api_key for d in getattr(context, "dependencies", ()))
+            out += route_guards(included.routes, prefix + (getattr(context, "prefix", "") or ""), guarded or extra)
+        elif getattr(route, "path_regex", None) is not None:
+            out.append((prefix, route.path_regex, guarded or requires_key(route)))
+    return out
+
+
+class APIKeyMiddleware:
+    """The API-key check (:func:`serve.deps.api_key_error`) for requests to a route guarded by the key
+    (:func:`requires_key`), before anything reads the body: a request without a valid key gets its 401 before
+    any 413 or 422, and a body nobody may send is never parsed. ``routes`` is the app's route list, read when the
+    first request comes (every router is included by then)."""
+
+    def __init__(self, app: Any, routes: list[Any], keys: list[bytes]) -> None:
+        self.app = app
+        self.routes = routes
+        self.keys = keys
+        self._guards: list[tuple[str, Any, bool]] | None = None
+
+    def _requires_key(self, path: str) -> bool:
+        if self._guards is None:
+            self._guards = route_guards(self.routes)
+        for prefix, regex, guarded in self._guards:
+            if path.startswith(prefix) and regex.match(path[len(prefix) :]):
+                return guarded  # the first route of this path (whatever the method: a 405 comes after the key)
+        return False
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and self.keys and self._requires_key(_route_path(scope)):
+            error = api_key_error(Headers(scope=scope), self.keys)
+            if error is not None:
+                await _send_json(send, error.status_code, str(error.detail), error.headers)
+                return
+        await self.app(scope, receive, send)
+
+
+def _route_path(scope: dict[str, Any]) -> str:
+    """The path routes match: without the ``root_path`` a proxy mounts the app under."""
+    path, root = scope["path"], scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 class BodyLimitMiddleware:
@@ -282,10 +349,11 @@ class BodyLimitMiddleware:
         await self.app(scope, limited_receive, send)
 
 
-async def _send_json(send: Any, status: int, message: str) -> None:
+async def _send_json(send: Any, status: int, message: str, extra_headers: dict[str, str] | None = None) -> None:
     import json
 
     body = json.dumps({"message": message, "detail": message}).encode("utf-8")
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (extra_headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

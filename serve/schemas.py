@@ -7,10 +7,21 @@ sees the limits the running server enforces. Every error names the field, what w
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    field_validator,
+)
 
+from model.text import INVISIBLE_CHARS
 from serve.settings import Settings
 
 Decision = Literal["ad", "review", "genuine"]
@@ -29,15 +40,44 @@ def _encodable(value: str | None, what: str) -> str | None:
 
 
 # -- inputs ------------------------------------------------------------------------------------------------
+#: "Not blank": at least one character that is not whitespace. The server tests it with this pattern through
+#: Python's ``re`` (``regex_engine="python-re"`` below), the same engine schema-driven clients such as
+#: schemathesis use, and the OpenAPI document states the same pattern, so both sides agree on what is blank.
+NON_BLANK = r"\S"
+_NON_BLANK = re.compile(NON_BLANK)
+#: A keyword must keep a character after text normalisation (else it would match nothing, and the comment scorer
+#: refuses it): one that is neither whitespace nor a character normalisation deletes.
+VISIBLE = f"[^\\s{INVISIBLE_CHARS}]"
+#: What a pattern means, for the 422 of a value that does not match it.
+PATTERN_MEANINGS = {
+    NON_BLANK: "must not be blank",
+    VISIBLE: "must contain a visible character (not only whitespace, control or zero-width characters)",
+}
+
+
+def _json_integer(value: Any) -> Any:
+    """A JSON integer as JSON Schema defines one: a number with no fractional part (``3`` or ``3.0``); never a
+    boolean or a string, which pydantic's lax mode would turn into 1/0 or parse."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ValueError("must be a whole number (a JSON integer)")
+
+
+#: A count: a whole number >= 0 as the schema's ``"type": "integer", "minimum": 0`` admits, nothing else.
+Count = Annotated[int, Field(ge=0), BeforeValidator(_json_integer)]
+
+
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
 
 class CommentIn(_Input):
     """A comment as an object; a bare string is accepted wherever a comment is."""
 
     text: str = Field(description="the comment text")
-    likes: int | None = Field(None, ge=0, description="like count")
+    likes: Count | None = Field(None, description="like count (a whole number; not a boolean or a string)")
     author: str | None = Field(None, description="author name (not used for scoring)")
 
 
@@ -52,24 +92,33 @@ CommentItem = Annotated[
 ]
 UNION_TAGS = frozenset({"str", "CommentIn"})
 
-KeywordSets = dict[str, list[str]]
+#: A keyword or keyword-set name: not blank (the lengths are the server's limits, see :func:`document_limits`).
+Keyword = Annotated[str, StringConstraints(pattern=VISIBLE)]
+#: Keyword sets: name -> at least one keyword.
+KeywordSets = dict[Keyword, Annotated[list[Keyword], Field(min_length=1)]]
 
 
 def _check_keywords(value: KeywordSets | None) -> KeywordSets | None:
     if value is not None:
         for name, words in value.items():
             _encodable(name, "a keyword-set name")
-            if not name.strip():
-                raise ValueError("keyword-set names must be non-empty")
             for w in words:
                 _encodable(w, f"keyword in set {name!r}")
-                if not w.strip():
-                    raise ValueError(f"keywords must be non-empty strings; set {name!r} has an empty one")
     return value
+
+
+def _blank_note_schema(schema: dict[str, Any]) -> None:
+    """State the rule "title and text may not both be blank" in the schema: text or title matches NON_BLANK."""
+    schema["anyOf"] = [
+        {"properties": {"text": {"pattern": NON_BLANK}}},
+        {"properties": {"title": {"pattern": NON_BLANK}}, "required": ["title"]},
+    ]
 
 
 class NoteIn(_Input):
     """One note to check before it is published."""
+
+    model_config = ConfigDict(json_schema_extra=_blank_note_schema)
 
     id: str | None = Field(None, max_length=200, description="optional id, echoed in the result")
     title: str = Field("", description="the note's title")
@@ -87,7 +136,7 @@ class NoteIn(_Input):
     @field_validator("text")
     @classmethod
     def _not_blank(cls, value: str, info: Any) -> str:
-        if not value.strip() and not str(info.data.get("title") or "").strip():
+        if not _NON_BLANK.search(value) and not _NON_BLANK.search(str(info.data.get("title") or "")):
             raise ValueError("title and text are both blank; at least one must contain text")
         return value
 
@@ -371,18 +420,21 @@ def document_limits(openapi: dict[str, Any], s: Settings) -> dict[str, Any]:
         comments = prop(model, "comments")
         set_on(comments, "maxItems", s.max_comments)
         for alt in comments.get("anyOf", [comments]):
-            for item in alt.get("items", {}).get("anyOf", []):
+            items = alt.get("items", {})
+            for item in items.get("oneOf", items.get("anyOf", [])):
                 if item.get("type") == "string":
                     item["maxLength"] = s.max_comment_chars
         keywords = prop(model, "keywords")
         for alt in keywords.get("anyOf", [keywords]):
             if alt.get("type") == "object":
+                alt.pop("patternProperties", None)  # every name matches it: additionalProperties says it all
                 alt["maxProperties"] = s.max_keyword_sets
-                alt["propertyNames"] = {"maxLength": s.max_keyword_chars, "minLength": 1}
+                alt["propertyNames"] = {"maxLength": s.max_keyword_chars, "pattern": VISIBLE}
                 alt["additionalProperties"] = {
                     "type": "array",
+                    "minItems": 1,
                     "maxItems": s.max_keywords_per_set,
-                    "items": {"type": "string", "minLength": 1, "maxLength": s.max_keyword_chars},
+                    "items": {"type": "string", "pattern": VISIBLE, "maxLength": s.max_keyword_chars},
                 }
     set_on(prop("BatchIn", "notes"), "maxItems", s.max_batch)
     return openapi

@@ -177,10 +177,16 @@ def test_check_odd_text_is_handled(client, text):
         ({"text": "ok", "comments": [{"text": "x", "likes": -1}]}, "comments[0].likes", "greater than or equal to 0"),
         ({"text": "ok", "comments": [{"likes": 1}]}, "comments[0].text", "Field required"),
         ({"text": "ok", "keywords": {"brand": "兰若"}}, "keywords.brand", "valid list"),
-        ({"text": "ok", "keywords": {"brand": [""]}}, "keywords", "non-empty"),
+        ({"text": "ok", "keywords": {"brand": [""]}}, "keywords.brand[0]", "must contain a visible character"),
+        ({"text": "ok", "keywords": {"brand": ["\u200b "]}}, "keywords.brand[0]", "must contain a visible character"),
+        ({"text": "ok", "keywords": {"\x8c": ["a"]}}, "keywords.\x8c.[key]", "must contain a visible character"),
+        ({"text": "ok", "keywords": {"brand": []}}, "keywords.brand", "at least 1 item"),
+        ({"text": "ok", "comments": [{"text": "x", "likes": True}]}, "comments[0].likes", "whole number"),
+        ({"text": "ok", "comments": [{"text": "x", "likes": 1.5}]}, "comments[0].likes", "whole number"),
+        ({"text": "ok", "comments": [{"text": "x", "likes": "3"}]}, "comments[0].likes", "whole number"),
         ({"text": "ok", "colour": "red"}, "colour", "Extra inputs are not permitted"),
         ({"text": "ok", "id": "\ud800"}, "id", "unable to parse raw data as a unicode string"),
-        ({"text": "ok", "keywords": {"\ud800": ["a"]}}, "keywords", "lone surrogate"),
+        ({"text": "ok", "keywords": {"b": ["\ud800"]}}, "keywords.b[0]", "unable to parse raw data"),
         ({"text": "x" * 6001}, "text", "at most 6000 characters (the server's limit). Got 6001"),
         ({"title": "t" * 1001, "text": "ok"}, "title", "at most 1000 characters"),
         ({"text": "ok", "comments": ["c"] * 6}, "comments", "at most 5 items"),
@@ -304,8 +310,9 @@ def test_presented_key_reads_headers_like_fastapis_security_classes(headers):
     assert deps.presented_key(request) == anyio.run(fastapi_key)
 
 
-def test_openapi_declares_the_api_key_schemes(client):
-    spec = client.get("/openapi.json").json()
+def test_openapi_declares_the_api_key_schemes_where_keys_are_required(client, keyed_client):
+    assert "securitySchemes" not in client.get("/openapi.json").json().get("components", {})  # no keys: none
+    spec = keyed_client.get("/openapi.json").json()
     assert spec["components"]["securitySchemes"] == {
         "APIKeyHeader": {"type": "apiKey", "description": "one of the server's API keys", "in": "header",
                          "name": "X-API-Key"},
@@ -324,6 +331,57 @@ def test_openapi_declares_the_api_key_schemes(client):
         ("/metrics", "get"),
     }
     assert spec["paths"]["/v1/check"]["post"]["security"] == [{"APIKeyHeader": []}, {"HTTPBearer": []}]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/v1/check", b"{not json"),
+        ("POST", "/v1/check", b'{"text": ""}'),
+        ("POST", "/v1/check", b"x" * (1 << 21)),  # over max_body_bytes: the key still comes first
+        ("POST", "/v1/check/batch", b"[[["),
+        ("POST", "/v1/comments/score", b'{"comments": 5}'),
+        ("GET", "/v1/model", None),
+        ("GET", "/metrics", None),
+        ("DELETE", "/v1/check", None),  # a method the route lacks: 401 before the 405
+    ],
+)
+def test_the_key_is_checked_before_the_body_is_read(keyed_client, method, path, body):
+    """Without a valid key a request to a guarded route gets 401, whatever its body: no 413 or 422 telling an
+    anonymous client about the body it sent, no parsing work done for it."""
+    for headers in ({}, {"X-API-Key": "wrong-key-0123456789"}):
+        r = keyed_client.request(method, path, content=body, headers={"content-type": "application/json", **headers})
+        assert r.status_code == 401, (headers, r.text)
+        assert r.headers["www-authenticate"] == "Bearer" and "API key" in r.json()["message"]
+    assert keyed_client.get("/healthz").status_code == 200  # unguarded routes need no key
+    assert keyed_client.get("/no-such-route").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"text": ""},
+        {"title": "", "text": " \n\u3000"},
+        {"title": "周末", "text": ""},
+        {"title": " ", "text": "爬山"},
+        {"text": "a", "comments": [{"text": "x", "likes": 2.0}]},
+        {"text": "a", "comments": [{"text": "x", "likes": False}]},
+        {"text": "a", "keywords": {"k": []}},
+        {"text": "a", "keywords": {"k": ["\u200b"]}},
+        {"text": "a", "keywords": {" ": ["a"]}},
+        {"text": "a", "keywords": {"k": ["a b"]}},
+    ],
+)
+def test_the_schema_predicts_what_the_server_accepts(client, body):
+    """A schema-driven client never gets a 422 it could not predict, nor a 200 for a body the schema forbids."""
+    import jsonschema
+
+    spec = client.get("/openapi.json").json()
+    schema = {**spec["paths"]["/v1/check"]["post"]["requestBody"]["content"]["application/json"]["schema"],
+              "components": spec["components"]}  # fmt: skip
+    valid = jsonschema.Draft202012Validator(schema).is_valid(body)
+    r = client.post("/v1/check", json=body)
+    assert r.status_code == (200 if valid else 422), r.text
 
 
 def test_key_comparison_is_constant_time(monkeypatch):

@@ -18,40 +18,41 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from serve.app import create_app
 from serve.settings import Settings
 
 LIMITS = {"max_batch": 8, "max_comments": 8, "max_text_chars": 2000, "max_comment_chars": 500, "max_body_bytes": 65536}
+KEY = "fuzz-key-0123456789"
+# With a key configured, the schema declares it and schemathesis' auth checks send requests without it or with a
+# wrong one (which must get 401) besides the ones that carry it.
+SETTINGS = {**LIMITS, "api_keys": [KEY]}
 
 
 @pytest.fixture(scope="module")
 def fuzz_app(sample_model_dir, sample_sentiment_dir):
-    return create_app(Settings(model_dir=sample_model_dir, comment_model_dir=sample_sentiment_dir, **LIMITS))
+    return create_app(Settings(model_dir=sample_model_dir, comment_model_dir=sample_sentiment_dir, **SETTINGS))
 
 
 @pytest.fixture(scope="module")
 def client(fuzz_app):
     with TestClient(fuzz_app) as c:
+        c.headers["X-API-Key"] = KEY
         yield c
 
 
 # The app's own OpenAPI document (building it loads no model); requests go to ``fuzz_app`` in-process through
 # schemathesis' ASGI transport, which runs the app's lifespan first.
-schema = schemathesis.openapi.from_dict(create_app(Settings(**LIMITS)).openapi())
-CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
+schema = schemathesis.openapi.from_dict(create_app(Settings(**SETTINGS)).openapi())
 
 
 @schema.parametrize()
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-def test_openapi_fuzz_never_5xx(case, fuzz_app):
-    case.call_and_validate(app=fuzz_app, checks=CHECKS)
+def test_openapi_fuzz_all_checks(case, fuzz_app):
+    """Every schemathesis check (``checks=None`` runs them all, as ``--checks all`` does): no 5xx, responses as
+    documented, and no 422 a schema-driven client could not predict (valid data accepted, invalid data refused)."""
+    case.operation.schema.app = fuzz_app  # where the auth checks send their probes (without the key, with a wrong one)
+    case.call_and_validate(app=fuzz_app, checks=None, headers={"X-API-Key": KEY})
 
 
 def _post(client: TestClient, path: str, body: object):

@@ -20,10 +20,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
-from pydantic import ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 from pydantic_core import to_json
 
-from serve.deps import LoadedModels, Served, get_served, key_matches, presented_key, require_api_key, run_model
+from serve.deps import LoadedModels, Served, get_served, require_api_key, run_model
 from serve.metrics import Metrics
 from serve.schemas import ERROR_RESPONSES, BatchIn, BatchOut, CheckOut, NoteIn, batch_limit_errors, note_limit_errors
 
@@ -34,6 +34,8 @@ Top = Annotated[
     int | None,
     Query(ge=0, le=TOP_MAX, description="readable reasons returned (default: the server's top_reasons)"),
 ]
+#: The rule of the ``top`` query parameter, for the fast lane (the same constraints as :data:`Top`).
+TOP = TypeAdapter(Annotated[int, Field(ge=0, le=TOP_MAX)])
 
 
 #: One single-note check as it crosses to the model (thread or process): the note as plain data (``id``,
@@ -138,30 +140,30 @@ def check_notes(run: Callable[[list[Job]], list[Checked]], metrics: Metrics, job
 async def fast_check(request: Request) -> Response | None:
     """The response to a ``POST /v1/check`` that is valid as sent, or None for any other request.
 
-    Valid as sent: the models are loaded, the API key (when keys are configured) is valid, the only query
-    parameter is a valid ``top``, the body is declared ``application/json`` with a Content-Length (so the body
+    Valid as sent: the models are loaded, the only query parameter is a valid ``top`` (validated by the same
+    :data:`TOP` as the route's parameter), the body is declared ``application/json`` with a Content-Length (so the body
     limit was checked on the header) and validates as a :class:`NoteIn` within the limits. The body is validated
     from its bytes in one pydantic-core pass (:meth:`NoteIn.model_validate_json`) instead of FastAPI's JSON
     decoding, body validation and dependency solving (about half the event loop's time per check); the note then
     goes to the same queue as on the standard path. Everything else returns None, and the standard FastAPI handler
-    gives its usual answer (401, 413, 422 naming the field, 503): errors are produced in one place only.
+    gives its usual answer (413, 422 naming the field, 503): errors are produced in one place only. The API key
+    was checked before, for both paths, by :class:`serve.app.APIKeyMiddleware`; the limits are the route's own
+    :func:`serve.schemas.note_limit_errors`.
     """
     served: Served | None = getattr(request.app.state, "served", None)
     if served is None:
         return None
-    keys = request.app.state.api_keys
-    if keys:
-        candidate = presented_key(request)
-        if candidate is None or not key_matches(candidate, keys):
-            return None
     settings = served.settings
     top = settings.top_reasons
     if request.scope["query_string"]:
         query = request.query_params
         raw = query.get("top")
-        if len(query) != 1 or raw is None or not raw.isascii() or not raw.isdigit() or int(raw) > TOP_MAX:
+        if len(query) != 1 or raw is None:
             return None
-        top = int(raw)
+        try:
+            top = TOP.validate_python(raw)
+        except ValidationError:
+            return None
     headers = request.headers
     if headers.get("content-type") != "application/json" or "content-length" not in headers:
         return None
