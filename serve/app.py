@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
@@ -241,11 +241,14 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
         item = {"loc": ["body"], "field": "body", "msg": msg, "type": "json_invalid"}
         return JSONResponse(status_code=422, content={"message": f"field 'body': {msg}", "detail": [item]})
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-    return JSONResponse(
-        status_code=exc.status_code,
-        content={"message": detail, "detail": detail},
-        headers=getattr(exc, "headers", None),
-    )
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:  # Allow lists the methods of every route of the path, not of the first one only
+        methods = set()
+        for route, _ in _matching(leaf_routes(request.app.router.routes), _route_path(request.scope)):
+            methods |= set(getattr(route, "methods", None) or ())
+        if methods:
+            headers = {**(headers or {}), "Allow": ", ".join(sorted(methods))}
+    return JSONResponse(status_code=exc.status_code, content={"message": detail, "detail": detail}, headers=headers)
 
 
 async def _notecheck_error(request: Request, exc: NotecheckError) -> JSONResponse:
@@ -258,19 +261,25 @@ async def _notecheck_error(request: Request, exc: NotecheckError) -> JSONRespons
     return JSONResponse(status_code=422, content={"message": f"field '{where}': {msg}", "detail": [item]})
 
 
-def route_guards(routes: list[Any], prefix: str = "", guarded: bool = False) -> list[tuple[str, Any, bool]]:
-    """``(path prefix, path regex, guarded by the key)`` of every route in ``routes``, in routing order, looking
-    into included routers (which recent FastAPI versions keep as one entry with the router's own routes)."""
+def leaf_routes(routes: list[Any], prefix: str = "", guarded: bool = False) -> list[tuple[str, Any, bool]]:
+    """``(path prefix, route, guarded by the key)`` of every route in ``routes`` with a path, in routing order,
+    looking into included routers (which recent FastAPI versions keep as one entry with the router's routes)."""
     out: list[tuple[str, Any, bool]] = []
     for route in routes:
         included = getattr(route, "original_router", None)
         if included is not None:
             context = getattr(route, "include_context", None)
             extra = any(getattr(d, "dependency", None) is require_api_key for d in getattr(context, "dependencies", ()))
-            out += route_guards(included.routes, prefix + (getattr(context, "prefix", "") or ""), guarded or extra)
+            out += leaf_routes(included.routes, prefix + (getattr(context, "prefix", "") or ""), guarded or extra)
         elif getattr(route, "path_regex", None) is not None:
-            out.append((prefix, route.path_regex, guarded or requires_key(route)))
+            out.append((prefix, route, guarded or requires_key(route)))
     return out
+
+
+def _matching(routes: list[tuple[str, Any, bool]], path: str) -> Iterator[tuple[Any, bool]]:
+    for prefix, route, guarded in routes:
+        if path.startswith(prefix) and route.path_regex.match(path[len(prefix) :]):
+            yield route, guarded
 
 
 class APIKeyMiddleware:
@@ -283,18 +292,23 @@ class APIKeyMiddleware:
         self.app = app
         self.routes = routes
         self.keys = keys
-        self._guards: list[tuple[str, Any, bool]] | None = None
+        self._leaves: list[tuple[str, Any, bool]] | None = None
 
-    def _requires_key(self, path: str) -> bool:
-        if self._guards is None:
-            self._guards = route_guards(self.routes)
-        for prefix, regex, guarded in self._guards:
-            if path.startswith(prefix) and regex.match(path[len(prefix) :]):
-                return guarded  # the first route of this path (whatever the method: a 405 comes after the key)
-        return False
+    def _requires_key(self, path: str, method: str) -> bool:
+        """Whether the route that will answer needs the key: the first of the path with this method, else (a 405
+        is coming) the first of the path."""
+        if self._leaves is None:
+            self._leaves = leaf_routes(self.routes)
+        first = None
+        for route, guarded in _matching(self._leaves, path):
+            methods = getattr(route, "methods", None)
+            if methods is None or method in methods:
+                return guarded
+            first = guarded if first is None else first
+        return bool(first)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and self.keys and self._requires_key(_route_path(scope)):
+        if scope["type"] == "http" and self.keys and self._requires_key(_route_path(scope), scope["method"]):
             error = api_key_error(Headers(scope=scope), self.keys)
             if error is not None:
                 await _send_json(send, error.status_code, str(error.detail), error.headers)

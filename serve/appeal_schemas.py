@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from serve.schemas import CommentItem, NoteIn, _encodable
+from serve.schemas import CommentItem, NoteIn, _encodable, blank_note_schema, check_not_blank
 
 MAX_STATEMENT_CHARS = 1_000
 MAX_RESOLUTION_CHARS = 2_000
@@ -41,6 +41,8 @@ class _Input(BaseModel):
 class AppealNoteIn(_Input):
     """The note as the writer submitted it (and as the model saw it)."""
 
+    model_config = ConfigDict(json_schema_extra=blank_note_schema)  # the rule of check_not_blank, stated
+
     id: str | None = Field(None, max_length=200, description="the platform's id of the note (optional)")
     title: str = Field("", description="the note's title")
     text: str = Field(description="the note's body; title and text may not both be blank")
@@ -61,9 +63,7 @@ class AppealNoteIn(_Input):
     @field_validator("text")
     @classmethod
     def _not_blank(cls, value: str, info: Any) -> str:
-        if not value.strip() and not str(info.data.get("title") or "").strip():
-            raise ValueError("title and text are both blank; at least one must contain text")
-        return value
+        return check_not_blank(value, info)
 
     def as_note_in(self) -> NoteIn:
         return NoteIn(id=self.id, title=self.title, text=self.text, comments=self.comments)

@@ -107,18 +107,27 @@ def _check_keywords(value: KeywordSets | None) -> KeywordSets | None:
     return value
 
 
-def _blank_note_schema(schema: dict[str, Any]) -> None:
-    """State the rule "title and text may not both be blank" in the schema: text or title matches NON_BLANK."""
+def blank_note_schema(schema: dict[str, Any]) -> None:
+    """State the rule "title and text may not both be blank" (:func:`check_not_blank`) in a note's schema (a
+    ``json_schema_extra``): text or title matches NON_BLANK."""
     schema["anyOf"] = [
         {"properties": {"text": {"pattern": NON_BLANK}}},
         {"properties": {"title": {"pattern": NON_BLANK}}, "required": ["title"]},
     ]
 
 
+def check_not_blank(text: str, info: Any) -> str:
+    """The validator of a note's ``text`` (after its ``title``): title and text may not both be blank; the
+    schema says so with :func:`blank_note_schema`."""
+    if not _NON_BLANK.search(text) and not _NON_BLANK.search(str(info.data.get("title") or "")):
+        raise ValueError("title and text are both blank; at least one must contain text")
+    return text
+
+
 class NoteIn(_Input):
     """One note to check before it is published."""
 
-    model_config = ConfigDict(json_schema_extra=_blank_note_schema)
+    model_config = ConfigDict(json_schema_extra=blank_note_schema)
 
     id: str | None = Field(None, max_length=200, description="optional id, echoed in the result")
     title: str = Field("", description="the note's title")
@@ -136,9 +145,7 @@ class NoteIn(_Input):
     @field_validator("text")
     @classmethod
     def _not_blank(cls, value: str, info: Any) -> str:
-        if not _NON_BLANK.search(value) and not _NON_BLANK.search(str(info.data.get("title") or "")):
-            raise ValueError("title and text are both blank; at least one must contain text")
-        return value
+        return check_not_blank(value, info)
 
     @field_validator("keywords")
     @classmethod
