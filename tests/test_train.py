@@ -116,7 +116,9 @@ def test_training_on_shared_data(shared_data, tmp_path):
     assert [[f["sha256"] for f in d["files"]] for d in card["data"]] == [
         [f["sha256"] for f in d["files"]] for d in shipped_card["data"]
     ]
-    assert card["params"] == shipped_card["params"]
+    # Parameters added to the code since the model was shipped take defaults that reproduce the old behaviour (the
+    # probabilities below check it); every parameter the shipped card records must be what the config gives now.
+    assert {k: card["params"].get(k) for k in shipped_card["params"]} == shipped_card["params"]
 
     retrained, shipped = load_model(tmp_path), load_model(ROOT / "model" / "default")
     assert abs(retrained.threshold - shipped.threshold) <= PROBABILITY_TOLERANCE
