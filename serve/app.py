@@ -148,7 +148,7 @@ def _checker(models: LoadedModels, settings: Settings) -> tuple[Callable[[list[A
     local = partial(check_jobs, models)
     if settings.model_processes < 1 or not fork_is_safe():
         return local, None
-    pool = ModelPool(local, settings.model_processes).start()
+    pool = ModelPool(local, settings.model_processes, timeout=settings.model_process_timeout).start()
     return pool, pool
 
 

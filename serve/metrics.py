@@ -55,6 +55,12 @@ class Metrics:
         )
         self.ready = Gauge("notecheck_models_loaded", "1 once the models are loaded.", registry=self.registry)
         self.load_seconds = Gauge("notecheck_model_load_seconds", "Time to load the models.", registry=self.registry)
+        self.model_processes = Gauge(
+            "notecheck_model_processes",
+            "Model processes of this worker by state: alive, stopped (SIGSTOP) or failed (died, hung, killed).",
+            ("state",),
+            registry=self.registry,
+        )
         for decision in ("ad", "review", "genuine"):
             self.decisions.labels(decision)  # export zeros so dashboards see every label
 
@@ -62,6 +68,11 @@ class Metrics:
         for d in decisions:
             self.decisions.labels(d).inc()
         self.notes.observe(len(decisions))
+
+    def set_model_processes(self, states: dict[str, int]) -> None:
+        """Record how many model processes are in each state (read when /metrics is scraped)."""
+        for state, n in states.items():
+            self.model_processes.labels(state).set(n)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -9,9 +9,15 @@ worker thread that waits for the child holds no GIL while it waits, so the event
 requests on one core while the model checks notes on another.
 
 Fork is used only where it is safe: on Linux, in a process with one thread (a uvicorn worker in its lifespan).
-Everywhere else (other systems, a test client's event-loop thread, ``model_process = false``) model code runs
-in worker threads as before. If the child dies, the call that was waiting fails with a 503-style
-:class:`ModelProcessError` and later calls run in the worker thread again; nothing is lost silently.
+Everywhere else (other systems, a test client's event-loop thread, ``model_processes = 0``) model code runs
+in worker threads.
+
+Every wait for a child is bounded. A call whose child dies (killed, out of memory), is stopped (``kill -STOP``)
+or gives no answer within ``timeout`` seconds fails with :class:`ModelProcessError`; the child is killed and
+reaped at once (no zombie is left), and :class:`ModelPool` runs that call and every later call that would have
+gone to that child in the calling worker thread: no request is lost, the server only loses that child's
+parallelism. A failed child is not replaced (forking from a server that now runs threads is not safe);
+``/readyz`` and ``/metrics`` report the children alive, stopped and failed.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import queue
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -88,17 +95,38 @@ def _portable(exc: Exception) -> Exception:
     return exc
 
 
+def process_state(pid: int) -> str:
+    """The kernel's one-letter state of process ``pid`` (``R``, ``S``, ``T`` stopped, ``Z`` zombie...), ``"?"``
+    where /proc cannot tell (not Linux, or the process is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0].decode()
+    except (OSError, IndexError):
+        return "?"
+
+
+#: Seconds a call waits for a model process's answer unless told otherwise (the app passes its setting
+#: ``model_process_timeout``); a single-note check takes milliseconds and a batch is split in small parts.
+DEFAULT_TIMEOUT = 10.0
+
+
 class ModelProcess:
     """A forked child running ``fn(items)`` for the parent; call the instance with the items.
 
-    Calls are serialised (one batch in flight; the app's model limiter admits one batch at a time anyway).
-    Exceptions raised by ``fn`` in the child are raised by the call. Start with :meth:`start` (forks), stop with
-    :meth:`close` (the child exits when its pipe closes).
+    Calls are serialised (one batch in flight). Exceptions raised by ``fn`` in the child are raised by the call.
+    A call raises :class:`ModelProcessError` when the child has died, is stopped, or gives no answer within
+    ``timeout`` seconds; the child is then killed and reaped, and every later call raises it at once. Start with
+    :meth:`start` (forks), stop with :meth:`close`.
     """
 
-    def __init__(self, fn: Callable[[Any], Any], *, name: str = "notecheck-model") -> None:  # (<= 15 bytes)
+    def __init__(
+        self, fn: Callable[[Any], Any], *, name: str = "notecheck-model", timeout: float = DEFAULT_TIMEOUT
+    ) -> None:  # name: <= 15 bytes
+        if not timeout > 0:
+            raise ValueError(f"The 'timeout' parameter of ModelProcess must be > 0. Got {timeout!r} instead.")
         self.fn = fn
         self.name = name
+        self.timeout = timeout
         self._lock = threading.Lock()
         self._conn: Any = None
         self._process: Any = None
@@ -111,6 +139,14 @@ class ModelProcess:
     @property
     def pid(self) -> int | None:
         return None if self._process is None else self._process.pid
+
+    @property
+    def state(self) -> str:
+        """``"alive"``, ``"stopped"`` (SIGSTOP: it would hang the next call, which fails it instead), or
+        ``"failed"`` (died, hung, closed or never started)."""
+        if self._process is None or self.failed is not None or not self._process.is_alive():
+            return "failed"
+        return "stopped" if process_state(self._process.pid) in ("T", "t") else "alive"
 
     def start(self) -> ModelProcess:
         ctx = mp.get_context("fork")
@@ -137,27 +173,60 @@ class ModelProcess:
         with self._lock:
             if self.failed is not None:
                 raise ModelProcessError(f"the model process stopped earlier ({self.failed})")
+            if process_state(self._process.pid) in ("T", "t"):
+                self._fail("it is stopped (SIGSTOP)")
+            why = None
             try:
                 self._conn.send(items)
-                ok, value = self._conn.recv()
+                # poll, not a bare recv: a stopped or hung child would otherwise hold this call forever
+                if self._conn.poll(self.timeout):
+                    ok, value = self._conn.recv()
+                else:
+                    why = f"no answer within {self.timeout:g} s"
             except (EOFError, OSError) as exc:
-                code = self._process.exitcode if self._process is not None else None
-                self.failed = f"{type(exc).__name__}; exit code {code}"
-                log.error("the model process stopped (%s); checking in worker threads from now on", self.failed)
-                raise ModelProcessError(f"the model process stopped ({self.failed})") from None
+                why = f"{type(exc).__name__}; exit code {self._reap(0.5)}"
+            if why is not None:
+                self._fail(why)
         if not ok:
             raise value
         return value
 
+    def _fail(self, why: str) -> None:
+        """Record why the child is gone, kill and reap it, raise :class:`ModelProcessError` (the lock is held)."""
+        self.failed = why
+        self._kill()
+        log.error("model process %s failed (%s); its work runs in worker threads from now on", self.pid, why)
+        raise ModelProcessError(f"the model process failed ({why})")
+
+    def _reap(self, timeout: float) -> int | None:
+        """Collect the child's exit status (so it leaves no zombie); its exit code, None if it still runs."""
+        self._process.join(timeout)
+        return self._process.exitcode
+
+    def _kill(self) -> None:
+        """SIGKILL (a stopped child ignores SIGTERM until continued; SIGKILL ends it) and reap."""
+        if self._conn is not None:
+            self._conn.close()
+        if self._process is not None and self._process.exitcode is None:
+            try:
+                self._process.kill()
+            except OSError:  # pragma: no cover - already gone
+                pass
+            self._reap(5.0)
+
     def close(self, timeout: float = 5.0) -> None:
+        """Close the pipe (the child's loop ends), wait ``timeout`` seconds for it to exit, then kill it; reaped
+        either way."""
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
             if self._process is not None:
+                deadline = time.monotonic() + timeout
                 self._process.join(timeout)
-                if self._process.is_alive():
+                if self._process.exitcode is None:
                     self._process.terminate()
-                    self._process.join(timeout)
+                    self._process.join(max(0.1, deadline - time.monotonic()))
+                self._kill()
             if self.failed is None:
                 self.failed = "closed"
 
@@ -165,33 +234,46 @@ class ModelProcess:
 class ModelPool:
     """``size`` model processes running ``fn``; a call takes a free one (callers beyond ``size`` wait).
 
-    A call whose process has died is run with ``fn`` in the calling thread instead (the death is logged once, by
-    :class:`ModelProcess`), and so are later calls that get that process: a request is never lost to a dead
-    child, the server only loses the parallelism.
+    A call whose process fails (died, stopped, no answer within ``timeout``; see :class:`ModelProcess`) is run
+    with ``fn`` in the calling thread instead, and so are later calls that get that process: a request is never
+    lost to a failed child, the server only loses the parallelism. Failed processes are reaped, not replaced.
     """
 
-    def __init__(self, fn: Callable[[Any], Any], size: int) -> None:
+    def __init__(self, fn: Callable[[Any], Any], size: int, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         if size < 1:
             raise ValueError(f"The 'size' parameter of ModelPool must be >= 1. Got {size} instead.")
         self.fn = fn
         self.size = size
+        self.timeout = timeout
         self.processes: list[ModelProcess] = []
         self._free: queue.SimpleQueue[ModelProcess] = queue.SimpleQueue()
 
     def start(self) -> ModelPool:
         for i in range(self.size):
-            process = ModelProcess(self.fn, name=f"notecheck-mod{i}").start()
+            process = ModelProcess(self.fn, name=f"notecheck-mod{i}", timeout=self.timeout).start()
             self.processes.append(process)
             self._free.put(process)
         return self
 
     @property
     def alive(self) -> int:
-        """How many of the processes are still running."""
-        return sum(p.alive for p in self.processes)
+        """How many of the processes are running and not stopped."""
+        return self.states()["alive"]
+
+    def states(self) -> dict[str, int]:
+        """How many processes are ``alive``, ``stopped`` and ``failed`` (see :attr:`ModelProcess.state`)."""
+        counts = {"alive": 0, "stopped": 0, "failed": 0}
+        for p in self.processes:
+            counts[p.state] += 1
+        return counts
 
     def __call__(self, items: Any) -> Any:
-        process = self._free.get()
+        try:
+            # Callers are admitted at most ``size`` at a time (the app's limiter), so a process is free at
+            # once; the bound only guards against a caller that bypasses the limiter.
+            process = self._free.get(timeout=self.timeout)
+        except queue.Empty:
+            return self.fn(items)
         try:
             if process.failed is None:
                 try:

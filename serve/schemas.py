@@ -287,8 +287,8 @@ class ReadyOut(BaseModel):
     )
     model_processes: dict[str, int] | None = Field(
         None,
-        description="model processes started and still alive (a dead one's work is done by the worker itself, "
-        "no request is lost; it is not restarted)",
+        description="model processes started, alive, stopped (SIGSTOP) and failed (died, hung or stopped during a "
+        "request: killed and reaped; its work is done by the worker itself, no request is lost; not restarted)",
     )
     database: DatabaseStatusOut | None = Field(
         None,

@@ -54,6 +54,13 @@ class Settings(BaseSettings):
         "event loop, instead of worker threads taking turns with it for the GIL (Linux, when forking is safe); "
         "0 checks in worker threads (model_threads of them)",
     )
+    model_process_timeout: float = Field(
+        10.0,
+        gt=0,
+        le=600,
+        description="seconds a request waits for a model process's answer; a process that is stopped or gives no "
+        "answer in time is killed and reaped, and its work runs in the worker (no request is lost)",
+    )
     check_coalesce: int = Field(
         32,
         ge=1,

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 import serve.app
 import serve.routes.check
 from serve.app import create_app
-from serve.offload import ModelPool, ModelProcess, fork_is_safe
+from serve.offload import ModelPool, ModelProcess, ModelProcessError, fork_is_safe
 from serve.settings import Settings
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="model processes are forked (Linux only)")
@@ -104,12 +104,87 @@ def test_pool_runs_calls_in_the_parent_once_a_child_died(caplog):
         # every call still gets its answer: from the live child, or here for the dead one
         assert [pool([f"n{i}"]) for i in range(6)] == [[f"N{i}"] for i in range(6)]
         assert pool.alive == 1 and victim.failed and "exit code -9" in victim.failed
-        assert "the model process stopped" in caplog.text
+        assert "failed (" in caplog.text and "exit code -9)" in caplog.text
         with pytest.raises(ValueError, match="cannot check"):  # the function's own errors still reach the caller
             pool(["bad"])
     finally:
         pool.close()
     assert pool.alive == 0 and pool(["after close"]) == ["AFTER CLOSE"]
+
+
+def hang_on_slow(items: list) -> list:
+    if "slow" in items:
+        time.sleep(3600)
+    return [x.upper() for x in items]
+
+
+def _reaped(pid: int, timeout: float = 10.0) -> bool:
+    """The process is gone and collected: no /proc entry is left (a zombie still has one)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not Path(f"/proc/{pid}").exists():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_hung_model_process_fails_its_call_in_bounded_time_and_is_reaped(caplog):
+    process = ModelProcess(hang_on_slow, timeout=0.5).start()
+    try:
+        assert process(["ok"]) == ["OK"]
+        start = time.monotonic()
+        with pytest.raises(ModelProcessError, match=r"no answer within 0.5 s"):
+            process(["slow"])
+        assert time.monotonic() - start < 8  # bounded: the timeout, then the kill (not the hour the call takes)
+        assert process.state == "failed" and _reaped(process.pid)
+        with pytest.raises(ModelProcessError, match="stopped earlier"):
+            process(["ok"])
+        assert "no answer within 0.5 s" in caplog.text
+    finally:
+        process.close()
+
+
+def test_a_stopped_model_process_is_reported_and_its_work_done_by_the_caller():
+    pool = ModelPool(fail_on_bad, 2, timeout=0.5).start()
+    try:
+        victim = pool.processes[0]
+        os.kill(victim.pid, signal.SIGSTOP)
+        deadline = time.monotonic() + 5
+        while pool.states()["stopped"] != 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert pool.states() == {"alive": 1, "stopped": 1, "failed": 0}
+        assert pool.alive == 1
+        # every call is answered: by the live child, or (the stopped one's turn) here after it is killed
+        assert [pool([f"n{i}"]) for i in range(6)] == [[f"N{i}"] for i in range(6)]
+        assert pool.states() == {"alive": 1, "stopped": 0, "failed": 1}
+        assert "stopped" in victim.failed and _reaped(victim.pid)
+    finally:
+        pool.close()
+    assert all(_reaped(p.pid) for p in pool.processes)
+
+
+def test_a_killed_model_process_leaves_no_zombie():
+    pool = ModelPool(fail_on_bad, 1, timeout=5).start()
+    try:
+        victim = pool.processes[0]
+        os.kill(victim.pid, signal.SIGKILL)
+        assert pool(["a"]) == ["A"]  # the call that finds it dead
+        assert _reaped(victim.pid, timeout=1)
+    finally:
+        pool.close()
+
+
+def test_close_ends_a_stopped_model_process():
+    process = ModelProcess(fail_on_bad).start()
+    os.kill(process.pid, signal.SIGSTOP)
+    process.close(timeout=0.2)
+    assert _reaped(process.pid)
+
+
+@pytest.mark.parametrize("timeout", [0, -1.0])
+def test_model_process_timeout_must_be_positive(timeout):
+    with pytest.raises(ValueError, match="The 'timeout' parameter of ModelProcess must be > 0"):
+        ModelProcess(len, timeout=timeout)
 
 
 @pytest.mark.parametrize("size", [0, -1])
@@ -190,6 +265,27 @@ def process_client(settings):
     assert all(_gone(pid) for pid in pids), "the lifespan's shutdown stops the model processes"
 
 
+def test_a_stopped_model_process_is_seen_by_readyz_and_metrics_and_loses_no_request(settings):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(serve.app, "fork_is_safe", lambda: True)
+        app = create_app(settings.model_copy(update={"model_processes": 2, "model_process_timeout": 1.0}))
+        with TestClient(app) as c:
+            c.headers["X-API-Key"] = KEY
+            pids = [p.pid for p in app.state.served.pool.processes]
+            os.kill(pids[0], signal.SIGSTOP)
+            time.sleep(0.1)
+            ready = c.get("/readyz").json()
+            assert ready["model_processes"] == {"started": 2, "alive": 1, "stopped": 1, "failed": 0}
+            assert 'notecheck_model_processes{state="stopped"} 1.0' in c.get("/metrics").text
+            for body in BODIES[:6]:  # each answered, whichever process its turn falls to
+                assert c.post("/v1/check", json=body).status_code == 200
+            assert c.post("/v1/check/batch", json={"notes": BODIES[:4]}).status_code == 200
+            assert c.get("/readyz").json()["model_processes"] == {"started": 2, "alive": 1, "stopped": 0, "failed": 1}
+            assert 'notecheck_model_processes{state="failed"} 1.0' in c.get("/metrics").text
+            assert _reaped(pids[0])
+    assert all(_reaped(pid) for pid in pids)
+
+
 BODIES = [
     {"id": n["id"], "title": n["title"], "text": n["text"], **({"comments": ["好用吗", "求链接"]} if i % 3 else {})}
     for i, n in enumerate(NOTES[:12])
@@ -200,7 +296,7 @@ def test_readyz_says_where_checks_run(thread_client, process_client):
     threads, processes = thread_client.get("/readyz").json(), process_client.get("/readyz").json()
     assert (threads["checks_run_in"], threads["model_processes"]) == ("worker threads", None)
     assert processes["checks_run_in"] == "model processes"
-    assert processes["model_processes"] == {"started": 2, "alive": 2}
+    assert processes["model_processes"] == {"started": 2, "alive": 2, "stopped": 0, "failed": 0}
 
 
 @pytest.mark.parametrize("top", [None, 0, 3])

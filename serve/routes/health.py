@@ -37,6 +37,7 @@ async def readyz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "loading"}, status_code=503)
     served = getattr(request.app.state, "served", None)
     pool = None if served is None else served.pool  # serve.offload.ModelPool when checks run in model processes
+    states = None if pool is None else pool.states()
     # Reported, not required: without the database the check routes still work, so this stays 200.
     database = await anyio.to_thread.run_sync(request.app.state.db.status)
     return JSONResponse(
@@ -46,8 +47,8 @@ async def readyz(request: Request) -> JSONResponse:
             "comment_model": models.comment_version,
             "load_seconds": models.load_seconds,
             "load_steps": models.load_steps,
-            "checks_run_in": "model processes" if pool is not None and pool.alive else "worker threads",
-            "model_processes": None if pool is None else {"started": pool.size, "alive": pool.alive},
+            "checks_run_in": "model processes" if states is not None and states["alive"] else "worker threads",
+            "model_processes": None if states is None else {"started": pool.size, **states},
             "database": database,
         }
     )
@@ -63,4 +64,7 @@ async def readyz(request: Request) -> JSONResponse:
 async def metrics(request: Request, metrics: Annotated[Metrics, Depends(get_metrics)]) -> Response:
     if not request.app.state.settings.metrics_enabled:
         return JSONResponse({"message": "metrics are disabled", "detail": "metrics are disabled"}, status_code=404)
+    served = getattr(request.app.state, "served", None)
+    if served is not None and served.pool is not None:
+        metrics.set_model_processes(served.pool.states())
     return Response(metrics.render(), media_type=metrics.content_type)
