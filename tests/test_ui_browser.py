@@ -51,10 +51,23 @@ PHONE = 375
 
 # -- the server and the browser ----------------------------------------------------------------------------------
 def _die_with_parent() -> None:
-    """In the server's process before exec: the kernel ends it when pytest dies, however pytest is killed."""
+    """In a child before exec (the server, chromedriver): the kernel ends it when pytest dies, however pytest is
+    killed."""
     import ctypes
 
     ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+# Chromium started through this launcher dies with chromedriver (so with pytest, see _die_with_parent): the death
+# signal set here survives exec; Chromium's own helper processes end with it.
+LAUNCHER = """#!{python}
+import ctypes, os, signal, sys
+parent = os.getppid()
+ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+if os.getppid() != parent:  # the parent died before the line above took effect
+    sys.exit(1)
+os.execv({chromium!r}, [{chromium!r}, *sys.argv[1:]])
+"""
 
 
 def _serve(work: Path, **settings: str):
@@ -110,13 +123,19 @@ def server(tmp_path_factory):
     yield from _serve(tmp_path_factory.mktemp("ui-server"))
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def start_browser(work: Path):
+    """Headless Chromium driven by chromedriver, both the system's, both ending with this process however it ends
+    (Linux); its profile and launcher under ``work``."""
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
 
+    launcher = work / "chromium"
+    launcher.write_text(LAUNCHER.format(python=sys.executable, chromium=CHROMIUM), encoding="utf-8")
+    launcher.chmod(0o755)
     options = Options()
-    options.binary_location = CHROMIUM  # with the driver's path below, Selenium Manager never looks anything up
+    # the system browser (through the launcher); with the driver's path given too, Selenium Manager never looks
+    # anything up or downloads anything
+    options.binary_location = str(launcher) if sys.platform == "linux" else CHROMIUM
     for flag in (
         "--headless",
         "--no-sandbox",
@@ -127,15 +146,22 @@ def browser(tmp_path_factory):
         "--disable-component-update",
         "--disable-sync",
         "--disable-dev-shm-usage",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+        f"--user-data-dir={work / 'profile'}",
         f"--window-size={DESKTOP[0]},{DESKTOP[1]}",
         # Nothing but loopback resolves: a page that tried to reach another host would fail, and be caught below.
         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    popen = {"preexec_fn": _die_with_parent} if sys.platform == "linux" else {}
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER, popen_kw=popen))
     driver.set_page_load_timeout(60)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    driver = start_browser(tmp_path_factory.mktemp("chromium"))
     try:
         yield driver
     finally:
@@ -491,3 +517,59 @@ def test_a_server_with_keys_asks_for_one_and_a_review_can_be_appealed(page, keye
     _wait(page, lambda d: d.find_element(By.ID, "appeal-status").get_attribute("data-status") == "open")
     assert page.find_element(By.NAME, "api_key").get_attribute("value") == CLIENT_KEY
     _screenshot(page, "appeal-status-keyed-375", PHONE)
+
+
+# -- processes -----------------------------------------------------------------------------------------------------
+def _descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                children = {int(c) for c in (task / "children").read_text().split()}
+            except OSError:
+                continue
+            todo.extend(children - found)
+            found |= children
+    return found
+
+
+def _exe(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/exe").resolve(strict=True).name
+    except OSError:  # ended meanwhile
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] not in "ZX"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the death signal (PR_SET_PDEATHSIG) is Linux's")
+def test_the_browser_ends_when_the_tests_are_killed(tmp_path):
+    """kill -9 of the process driving the browser leaves no chromedriver and no Chromium behind."""
+    code = (
+        "import sys, time; from pathlib import Path; sys.path[:0] = ['tests']\n"
+        "import test_ui_browser as t\n"
+        f"driver = t.start_browser(Path({str(tmp_path)!r}))\n"
+        "driver.get('about:blank'); print('ready', flush=True); time.sleep(120)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        processes = _descendants(child.pid)
+        names = {_exe(p) for p in processes if _alive(p)}
+        assert {"chromedriver", "chromium"} <= names, names
+    finally:
+        child.kill()
+        child.wait(10)
+    deadline = time.monotonic() + 15
+    while any(map(_alive, processes)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = {p: _exe(p) for p in processes if _alive(p)}
+    for p in left:  # do not leave them running when the test fails
+        os.kill(p, signal.SIGKILL)
+    assert not left, f"still running after the driving process was killed: {left}"
