@@ -37,6 +37,9 @@ from model.tokenize import NoteTokenizer
 
 #: The step types a notecheck pipeline may contain (and the only ones an artifact can name).
 TRUSTED_TYPES: tuple[str, ...] = ("NoteDocuments", "FeatureUnion", "TfidfVectorizer", "LogisticRegression")
+#: The arithmetic of this engine (analyzers, tf-idf weighting, normalisation, the linear score). Bump it with any
+#: change that can move a score: a model card records the version it was saved under, and loading checks it.
+ENGINE_VERSION = 1
 
 #: Preprocessors a vectorizer may name in an artifact.
 PREPROCESSORS: dict[str, Callable[[str], str]] = {"body_only": body_only}

@@ -32,7 +32,7 @@ def add_model_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--allow-version-mismatch",
         action="store_true",
-        help="load a model saved under another scikit-learn version (warns instead of refusing)",
+        help="load a model computed by another numpy-engine version (warns instead of refusing)",
     )
 
 

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     # -- models ------------------------------------------------------------------------------------------
     model_dir: Path | None = Field(None, description="ad-model directory; the shipped default when unset")
     comment_model_dir: Path | None = Field(None, description="comment-sentiment model directory; default when unset")
-    allow_version_mismatch: bool = Field(False, description="load a model saved under another scikit-learn version")
+    allow_version_mismatch: bool = Field(False, description="load a model of another engine version")
     threshold: float | None = Field(None, ge=0.0, le=1.0, description="override the model's 'ad' threshold")
     review_threshold: float | None = Field(None, ge=0.0, le=1.0, description="override the 'review' threshold")
     top_reasons: int = Field(8, ge=0, le=50, description="readable reasons returned unless a request asks")

@@ -167,12 +167,130 @@ def test_untrusted_type_refused_even_with_matching_hash(artifact_copy):
         load_model(artifact_copy)
 
 
-def test_other_sklearn_version_refused_or_warned(artifact_copy):
+def test_sklearn_version_is_checked_only_where_sklearn_runs(artifact_copy):
+    """Serving computes with the numpy engine (no scikit-learn): another scikit-learn version does not matter
+    there; rebuilding the scikit-learn pipeline (training, evaluation) refuses it, or warns when allowed."""
     _rewrite_card(artifact_copy, **{"library_versions/scikit-learn": "0.24.2"})
+    assert load_model(artifact_copy).predict_proba(NOTES[:1]).shape == (1,)
     with pytest.raises(ModelVersionError, match=r"scikit-learn 0.24.2 but scikit-learn \d+\.\d+"):
-        load_model(artifact_copy)
+        load_pipeline(artifact_copy)
     with pytest.warns(UserWarning, match="scikit-learn 0.24.2"):
+        load_pipeline(artifact_copy, allow_version_mismatch=True)
+
+
+def test_artifact_format_and_engine_versions(artifact_copy, sample_model, tmp_path):
+    from model.artifacts import ARTIFACT_FORMAT
+    from model.engine import ENGINE_VERSION
+
+    card = save_model(sample_model, tmp_path / "m")
+    assert (card["format_version"], card["engine_version"]) == (ARTIFACT_FORMAT, ENGINE_VERSION)
+    _rewrite_card(artifact_copy, format_version=ARTIFACT_FORMAT + 1)
+    with pytest.raises(ModelVersionError, match=f"artifact format {ARTIFACT_FORMAT + 1}"):
+        load_model(artifact_copy, allow_version_mismatch=True)  # another layout is never read
+    _rewrite_card(artifact_copy, format_version=ARTIFACT_FORMAT, engine_version=ENGINE_VERSION + 1)
+    with pytest.raises(ModelVersionError, match=f"numpy engine version {ENGINE_VERSION + 1}"):
+        load_model(artifact_copy)
+    with pytest.warns(UserWarning, match="scores may differ"):
         load_model(artifact_copy, allow_version_mismatch=True)
+
+
+def _with_matching_card(directory, name, data: bytes) -> None:
+    """Replace an artifact file and record its sha256 in the card: corruption the checksum cannot catch."""
+    from model.artifacts import sha256_file
+
+    (directory / name).write_bytes(data)
+    _rewrite_card(directory, **{f"files/{name}/sha256": sha256_file(directory / name)})
+
+
+def _arrays(directory) -> dict:
+    with np.load(directory / ARRAYS_FILE, allow_pickle=False) as f:
+        return {k: f[k] for k in f.files}
+
+
+def _npz_bytes(arrays: dict) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "corrupt",
+    ["truncated", "empty", "not a zip", "object array"],
+)
+def test_corrupt_npz_with_matching_card_refused(artifact_copy, corrupt):
+    data = (artifact_copy / ARRAYS_FILE).read_bytes()
+    if corrupt == "truncated":
+        data = data[: len(data) // 2]
+    elif corrupt == "empty":
+        data = b""
+    elif corrupt == "not a zip":
+        data = b"PK\x03\x04" + b"\x00" * 200
+    else:
+        arrays = _arrays(artifact_copy)
+        arrays["clf.classes"] = np.array([{"a": 1}, None], dtype=object)
+        import io
+
+        buf = io.BytesIO()
+        np.savez(buf, **arrays)  # pickles the object array; loading must not unpickle it
+        data = buf.getvalue()
+    _with_matching_card(artifact_copy, ARRAYS_FILE, data)
+    with pytest.raises(ModelIntegrityError, match=r"model\.npz.*Refusing to load it"):
+        load_model(artifact_copy)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("array", ["clf.coef", "clf.intercept", "idf"])
+def test_non_finite_weights_refused(artifact_copy, array, value):
+    arrays = _arrays(artifact_copy)
+    key = array if array.startswith("clf") else next(k for k in arrays if k.endswith(".idf"))
+    weights = arrays[key].astype(np.float64).copy()
+    weights.flat[0] = value
+    arrays[key] = weights
+    _with_matching_card(artifact_copy, ARRAYS_FILE, _npz_bytes(arrays))
+    with pytest.raises(ModelIntegrityError, match=rf"{key} has 1 NaN or infinite value"):
+        load_model(artifact_copy)
+
+
+@pytest.mark.parametrize("change", ["coef short", "coef 2 rows", "idf short", "no intercept", "three classes"])
+def test_arrays_whose_shapes_do_not_fit_refused(artifact_copy, change):
+    arrays = _arrays(artifact_copy)
+    idf = next(k for k in arrays if k.endswith(".idf"))
+    if change == "coef short":
+        arrays["clf.coef"] = arrays["clf.coef"][:, :-1]
+    elif change == "coef 2 rows":
+        arrays["clf.coef"] = np.vstack([arrays["clf.coef"]] * 2)
+    elif change == "idf short":
+        arrays[idf] = arrays[idf][:-1]
+    elif change == "no intercept":
+        del arrays["clf.intercept"]
+    else:
+        arrays["clf.classes"] = np.array([0, 1, 2])
+    _with_matching_card(artifact_copy, ARRAYS_FILE, _npz_bytes(arrays))
+    with pytest.raises(ModelIntegrityError, match="Refusing to load it"):
+        load_model(artifact_copy)
+
+
+@pytest.mark.parametrize("name", [PIPELINE_FILE, CARD_FILE])
+@pytest.mark.parametrize("depth", [100, 100_000])
+def test_deeply_nested_json_refused(artifact_copy, name, depth):
+    text = (artifact_copy / name).read_text().rstrip()
+    assert text.endswith("}")
+    data = (text[:-1] + ', "padding": ' + "[" * depth + "]" * depth + "}").encode()
+    if name == CARD_FILE:
+        (artifact_copy / name).write_bytes(data)
+    else:
+        _with_matching_card(artifact_copy, name, data)
+    with pytest.raises(ModelIntegrityError, match="levels deep"):
+        load_model(artifact_copy)
+
+
+@pytest.mark.parametrize("key", ["threshold", "calibration/a"])
+def test_non_finite_card_numbers_refused(artifact_copy, key):
+    _rewrite_card(artifact_copy, **{key: float("nan")})
+    with pytest.raises(ModelIntegrityError, match="must be a finite number"):
+        load_model(artifact_copy)
 
 
 def test_other_normalization_version_refused(artifact_copy):
