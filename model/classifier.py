@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from model.cues import CUE_PATTERNS, find_cues
-from model.engine import CompiledModel, CompiledPipeline, Features
-from model.errors import InvalidNoteError
+from model.engine import CompiledModel, CompiledPipeline, Features, sigmoid
+from model.errors import InvalidNoteError, InvalidParameterError
 from model.highlights import CATEGORIES, Highlight, ReadableReason, advice, explain_spans, reasons, strongest
 from model.notes import Note, parse_note
 from model.text import COMMENTS_MARKER, PLACEHOLDER_RE, normalize_text, prepare_comment_text, prepare_document
@@ -221,8 +221,8 @@ class AdModel(CompiledModel):
         card: dict[str, Any] | None = None,
     ) -> None:
         if not 0.0 <= review_threshold <= threshold <= 1.0:
-            raise ValueError(
-                f"Thresholds must satisfy 0 <= review_threshold <= threshold <= 1. Got "
+            raise InvalidParameterError(
+                f"The thresholds of AdModel must satisfy 0 <= review_threshold <= threshold <= 1. Got "
                 f"review_threshold={review_threshold}, threshold={threshold}."
             )
         compiled = self._use_pipeline(pipeline, how_to_fit="Fit it with training.fit first.")
@@ -252,9 +252,7 @@ class AdModel(CompiledModel):
         return self._engine.transform(self.documents(as_notes(notes)))
 
     def _calibrate(self, z: np.ndarray) -> np.ndarray:
-        a, b = self.calibration["a"], self.calibration["b"]
-        with np.errstate(over="ignore"):
-            return 1.0 / (1.0 + np.exp(-(a * np.asarray(z, dtype=np.float64) + b)))
+        return sigmoid(z, self.calibration["a"], self.calibration["b"])
 
     def decision_function(self, notes: Iterable[Any]) -> np.ndarray:
         return self._engine.decision(self.transform(notes))

@@ -22,7 +22,6 @@ back) for training and reference checks.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -655,7 +654,3 @@ def sigmoid(z: np.ndarray, a: float = 1.0, b: float = 0.0) -> np.ndarray:
     """``1 / (1 + exp(-(a z + b)))`` without overflow warnings."""
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-(a * np.asarray(z, dtype=np.float64) + b)))
-
-
-def finite_or(value: float, default: float = 0.0) -> float:
-    return value if math.isfinite(value) else default

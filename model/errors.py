@@ -15,6 +15,10 @@ class InvalidNoteError(NotecheckError, ValueError):
     """A note (or a field of it) does not follow the note schema."""
 
 
+class TrainingDataError(NotecheckError, ValueError):
+    """The training data cannot train a model (e.g. it holds only one class)."""
+
+
 class ModelLoadError(NotecheckError):
     """A model artifact cannot be loaded."""
 

@@ -15,7 +15,6 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import import_module
 from typing import Annotated, Any, Generic, TypeVar
 
 import anyio
@@ -23,6 +22,7 @@ from fastapi import Depends, HTTPException, Request
 
 from model.artifacts import load_model
 from model.classifier import AdModel
+from model.comments import CommentScorer, load_comment_scorer
 from model.errors import InvalidParameterError, ModelLoadError
 from serve.metrics import Metrics
 from serve.settings import Settings
@@ -40,7 +40,7 @@ class LoadedModels:
     """The read-only models of a running app."""
 
     ad: AdModel
-    comments: Any | None  # model.comments.CommentScorer, when that module is installed
+    comments: CommentScorer | None  # None when the shipped comment model could not be loaded
     comment_card: dict[str, Any] | None
     thresholds_overridden: bool
     load_seconds: float
@@ -53,16 +53,6 @@ class LoadedModels:
         if self.comment_card is None:
             return None
         return str(self.comment_card.get("model_version", "unversioned"))
-
-
-def _comment_module() -> Any | None:
-    """``model.comments`` when it exists (built separately); None when it is not installed."""
-    try:
-        return import_module("model.comments")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("model.comments",):
-            return None
-        raise
 
 
 def load_models(settings: Settings) -> LoadedModels:
@@ -97,24 +87,18 @@ def load_models(settings: Settings) -> LoadedModels:
     t = step("ad_model_warmup", t)
     scorer = card = None
     comment_error = None
-    module = _comment_module()
-    if module is None:
-        comment_error = "the comment model code (model.comments) is not installed"
+    try:
+        scorer = load_comment_scorer(settings.comment_model_dir, allow_version_mismatch=settings.allow_version_mismatch)
+    except ModelLoadError as exc:
+        if settings.comment_model_dir is not None:
+            raise  # asked for explicitly: refuse to start without it
+        comment_error = f"the shipped comment model could not be loaded ({exc})"
+        log.warning("comment scoring disabled: %s", comment_error)
     else:
-        try:
-            scorer = module.load_comment_scorer(
-                settings.comment_model_dir, allow_version_mismatch=settings.allow_version_mismatch
-            )
-        except ModelLoadError as exc:
-            if settings.comment_model_dir is not None:
-                raise  # asked for explicitly: refuse to start without it
-            comment_error = f"the shipped comment model could not be loaded ({exc})"
-            log.warning("comment scoring disabled: %s", comment_error)
-        else:
-            card = _comment_card(scorer)
-            t = step("comment_model_read", t)
-            scorer.score(WARMUP_NOTE["comments"], {"warmup": ["链接"]})
-            step("comment_model_warmup", t)
+        card = _comment_card(scorer)
+        t = step("comment_model_read", t)
+        scorer.score(WARMUP_NOTE["comments"], {"warmup": ["链接"]})
+        step("comment_model_warmup", t)
     return LoadedModels(
         ad=ad,
         comments=scorer,
@@ -302,10 +286,6 @@ async def get_served(request: Request) -> Served:
     if served is None:
         raise HTTPException(status_code=503, detail="The models are not loaded yet; retry when /readyz says ready.")
     return served
-
-
-async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
 
 
 async def get_metrics(request: Request) -> Metrics:

@@ -467,10 +467,16 @@ def test_comments_score_errors(client, body, field):
 
 
 def test_comments_score_without_a_comment_model_is_503(monkeypatch, make_settings):
-    monkeypatch.setattr(deps, "_comment_module", lambda: None)
+    def broken(*args, **kwargs):
+        raise ModelLoadError("model/sentiment: model.npz is truncated")
+
+    monkeypatch.setattr(deps, "load_comment_scorer", broken)
     with TestClient(create_app(make_settings())) as c:
         r = c.post("/v1/comments/score", json={"comments": ["好"]})
-        assert r.status_code == 503 and "not installed" in r.json()["message"]
+        assert (
+            r.status_code == 503
+            and "could not be loaded (model/sentiment: model.npz is truncated)" in r.json()["message"]
+        )
         # the ad check still works, without comment scores
         r = c.post("/v1/check", json={**GENUINE_NOTE, "comments": ["好"]})
         assert r.status_code == 200 and r.json()["comments"] is None

@@ -82,3 +82,33 @@ def test_usage_error_exits_2():
     with pytest.raises(SystemExit) as exc:
         main(["frobnicate"])
     assert exc.value.code == 2
+
+
+def test_inconsistent_thresholds_in_a_model_card_are_a_named_error(tmp_path, capsys, sample_model_dir):
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(sample_model_dir, model)
+    card = json.loads((model / "model_card.json").read_text(encoding="utf-8"))
+    card["threshold"], card["review_threshold"] = 0.2, 0.9
+    (model / "model_card.json").write_text(json.dumps(card), encoding="utf-8")
+    assert main(["check", "--model", str(model), "加vx领券"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: The thresholds of AdModel must satisfy 0 <= review_threshold <= threshold")
+    assert "Traceback" not in err
+
+
+def test_training_data_with_one_class_is_a_named_error(tmp_path, capsys):
+    rows = [json.loads(line) for line in (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines()]
+    genuine = tmp_path / "genuine.jsonl"
+    genuine.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows if r["label"] in (0, "genuine")),
+                       encoding="utf-8")  # fmt: skip
+    config = tmp_path / "train.toml"
+    config.write_text(
+        (SAMPLES / "train_sample.toml").read_text(encoding="utf-8").replace('"notes.jsonl"', f'"{genuine.as_posix()}"'),
+        encoding="utf-8",
+    )
+    assert main(["train", "--config", str(config), "-o", str(tmp_path / "out"), "--quiet", "--no-ablation"]) == 2
+    assert capsys.readouterr().err == (
+        "error: Training data must contain both ads and genuine notes. Got only label 0.\n"
+    )

@@ -12,6 +12,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from model.classifier import AdModel
+from model.engine import sigmoid
+from model.errors import TrainingDataError
 from model.pipeline import NoteDocuments
 from model.text import body_only
 from model.tokenize import NoteTokenizer, read_stopwords, read_user_dict
@@ -84,10 +86,6 @@ def fit_platt(z: np.ndarray, y: np.ndarray) -> dict[str, float]:
     return {"a": float(lr.coef_[0, 0]), "b": float(lr.intercept_[0])}
 
 
-def sigmoid(z: np.ndarray, calibration: dict[str, float]) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-(calibration["a"] * z + calibration["b"])))
-
-
 def threshold_at_fpr(p_genuine: np.ndarray, fpr: float) -> float:
     """Smallest probability threshold t such that at most ``fpr`` of genuine notes have p >= t."""
     if len(p_genuine) == 0:
@@ -145,7 +143,7 @@ def fit_ad_model(
     w = np.array([e.weight for e in train], dtype=np.float64)
     sources = np.array([e.source for e in train])
     if len(set(y.tolist())) < 2:
-        raise ValueError(f"Training data must contain both ads and genuine notes. Got only label {y[0]}.")
+        raise TrainingDataError(f"Training data must contain both ads and genuine notes. Got only label {y[0]}.")
     progress("preparing documents")
     documents = build_documents(params)
     docs = documents.transform(notes)
@@ -159,7 +157,7 @@ def fit_ad_model(
     if target.sum() < 20 or len(set(y[target].tolist())) < 2:
         target = np.ones(len(y), dtype=bool)  # no (usable) target source: calibrate on everything
     calibration = fit_platt(z[target], y[target])
-    p = sigmoid(z, calibration)
+    p = sigmoid(z, calibration["a"], calibration["b"])
     genuine_target = target & (y == 0)
     threshold = threshold_at_fpr(p[genuine_target], target_fpr)
     review = min(threshold, threshold_at_fpr(p[genuine_target], review_fpr))

@@ -38,6 +38,7 @@ from model.comments import (
     sentiment_metrics,
     sentiment_table,
 )
+from model.engine import sigmoid
 from model.errors import InvalidParameterError
 from model.notes import Note
 from model.pipeline import NoteDocuments
@@ -220,7 +221,7 @@ def fit_sentiment(
     _log(progress, "fitting the final classifier")
     clf = build_classifier(cfg.model, seed=cfg.seed).fit(X, y_all, sample_weight=w_all)
     pipeline = Pipeline([("doc", NoteDocuments()), ("features", features), ("clf", clf)])
-    return pipeline, 1.0 / (1.0 + np.exp(-z)), y
+    return pipeline, sigmoid(z), y
 
 
 def prepare_splits(cfg: TrainConfig, *, skip_bad_rows: bool = False) -> dict[str, Any]:

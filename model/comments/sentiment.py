@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from model.engine import CompiledModel, CompiledPipeline
+from model.engine import CompiledModel, CompiledPipeline, sigmoid
 from model.errors import InvalidParameterError, ModelLoadError
 from model.notes import type_name
 from model.text import prepare_document
@@ -103,23 +103,9 @@ class SentimentModel(CompiledModel):
             out[idx] = self._engine.decision_function([sentiment_document(texts[i]) for i in idx])
         return out
 
-    def decision_function_reference(self, texts: Sequence[str]) -> np.ndarray:
-        """:meth:`decision_function` through scikit-learn's ``transform`` (the compiled path must equal this)."""
-        texts = _as_texts(texts)
-        out = np.full(len(texts), np.nan)
-        idx = [i for i, t in enumerate(texts) if t.strip()]
-        if idx:
-            pipeline = self.pipeline
-            X = pipeline[-2].transform([sentiment_document(texts[i]) for i in idx])
-            clf = pipeline[-1]
-            out[idx] = np.asarray(X @ clf.coef_[0] + clf.intercept_[0], dtype=np.float64).ravel()
-        return out
-
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """P(positive) per text (1-D array); NaN for an empty or whitespace-only text."""
-        z = self.decision_function(texts)
-        with np.errstate(over="ignore"):
-            return 1.0 / (1.0 + np.exp(-z))
+        return sigmoid(self.decision_function(texts))
 
     def label(self, p: float | None) -> str:
         if p is None or not math.isfinite(p):
