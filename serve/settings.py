@@ -104,6 +104,11 @@ class Settings(BaseSettings):
     appeal_rate_limit: int = Field(
         30, ge=0, description="appeals created per minute per API key and per client address; 0 turns it off"
     )
+    appeal_group_commit: bool = Field(
+        True,
+        description="commit the appeals that arrive together in one transaction (one disk flush for the group) "
+        "instead of one commit each; a 201 means committed either way",
+    )
     log_checks: Literal["off", "hash", "text"] = Field(
         "off",
         description="decision log of every check in the database: 'hash' keeps the note's sha256, model version, "

@@ -381,3 +381,65 @@ def test_log_checks_setting_accepts_booleans():
     assert Settings(log_checks="false").log_checks == "off"
     with pytest.raises(ValueError, match="log_checks"):
         Settings(log_checks="everything")
+
+
+def test_without_group_commit_appeals_are_committed_one_by_one(make_client):
+    client = make_client(appeal_group_commit=False)
+    assert client.app.state.appeal_writer is None
+    ids = [appeal(client).json()["id"] for _ in range(3)]
+    assert [client.get(f"/v1/appeals/{i}", headers=writer()).status_code for i in ids] == [200] * 3
+
+
+def test_group_commit_commits_waiting_appeals_together(client, monkeypatch):
+    import threading
+
+    from serve.db import appeals as store
+
+    appeal_writer = client.app.state.appeal_writer
+    groups, rows = appeal_writer.groups, appeal_writer.rows
+    release, inside = threading.Event(), threading.Event()
+    original = appeal_writer._insert
+
+    def slow_insert(appeals):  # the first group holds the writer until ten more appeals are waiting
+        inside.set()
+        release.wait(30)
+        original(appeals)
+
+    monkeypatch.setattr(appeal_writer, "_insert", slow_insert)
+    view = store.ModelView("m", "ad", 0.9, 0.5, 0.3, [])
+
+    def commit(i):
+        a = store.new_appeal(note={"title": "", "text": f"笔记{i}"}, view=view, claimed_label="genuine", statement="s")
+        return appeal_writer.commit(a).id
+
+    threads = [threading.Thread(target=commit, args=(0,))]
+    threads[0].start()
+    assert inside.wait(30)
+    threads += [threading.Thread(target=commit, args=(i,)) for i in range(1, 11)]
+    for t in threads[1:]:
+        t.start()
+    while appeal_writer._queue.qsize() < 10:
+        threading.Event().wait(0.01)
+    release.set()
+    for t in threads:
+        t.join(30)
+    assert (appeal_writer.groups - groups, appeal_writer.rows - rows) == (2, 11)
+    assert client.get("/v1/appeals", headers=moderator()).json()["total"] == 11
+
+
+def test_group_commit_fails_only_the_bad_row(client, monkeypatch):
+    from serve.db import appeals as store
+
+    appeal_writer = client.app.state.appeal_writer
+    view = store.ModelView("m", "ad", 0.9, 0.5, 0.3, [])
+    good = store.new_appeal(note={"title": "", "text": "好"}, view=view, claimed_label="genuine", statement="s")
+    bad = store.new_appeal(note={"title": "", "text": "坏"}, view=view, claimed_label="genuine", statement="s")
+    bad.status = "nonsense"  # violates the CHECK constraint
+    from serve.db.writer import _Pending
+
+    pending = [_Pending(good), _Pending(bad)]
+    appeal_writer._write(pending)
+    assert pending[0].error is None and pending[1].error is not None
+    assert "ck_appeals_status" in str(pending[1].error) or "CHECK" in str(pending[1].error).upper()
+    assert client.get(f"/v1/appeals/{good.id}", headers=writer()).status_code == 200
+    assert client.get(f"/v1/appeals/{bad.id}", headers=writer()).status_code == 404

@@ -93,7 +93,15 @@ def create_appeal(
     statement: str,
 ) -> Appeal:
     """Insert and commit one open appeal; when this returns, the row is durable."""
-    appeal = Appeal(
+    appeal = new_appeal(note=note, view=view, claimed_label=claimed_label, statement=statement)
+    session.add(appeal)
+    session.commit()
+    return appeal
+
+
+def new_appeal(*, note: dict[str, Any], view: ModelView, claimed_label: str, statement: str) -> Appeal:
+    """An open appeal, not yet stored (see :func:`create_appeal` and :class:`serve.db.writer.AppealWriter`)."""
+    return Appeal(
         id=str(uuid.uuid4()),
         created_at=now(),
         note_id=note.get("id"),
@@ -111,9 +119,6 @@ def create_appeal(
         statement=statement,
         status="open",
     )
-    session.add(appeal)
-    session.commit()
-    return appeal
 
 
 def get_appeal(session: Session, appeal_id: str) -> Appeal:

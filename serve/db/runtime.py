@@ -22,6 +22,7 @@ from serve.db.appeals import outcome_counts
 from serve.db.checklog import DecisionLog
 from serve.db.database import Database
 from serve.db.engine import UNAVAILABLE_ERRORS, DatabaseUnavailable
+from serve.db.writer import AppealWriter
 from serve.ratelimit import RateLimiter
 from serve.settings import Settings
 
@@ -95,6 +96,8 @@ def attach(app: Any, settings: Settings) -> None:
     app.state.appeal_limiter = RateLimiter(settings.appeal_rate_limit)
     app.state.appeal_metrics = AppealMetrics(app.state.metrics.registry)
     app.state.log_checks = settings.log_checks
+    app.state.appeal_writer = None
+    app.state.appeal_group_commit = settings.appeal_group_commit
     app.state.decision_log = None
 
 
@@ -119,6 +122,8 @@ async def running(app: Any) -> AsyncIterator[None]:
     metrics: AppealMetrics = app.state.appeal_metrics
     if await anyio.to_thread.run_sync(db.migrate):
         log.info("appeals database %s at revision %s", db.display_url, db.revision)
+    if app.state.appeal_group_commit:
+        app.state.appeal_writer = AppealWriter(db)
 
     async def refresh_forever() -> None:
         while True:
@@ -133,6 +138,9 @@ async def running(app: Any) -> AsyncIterator[None]:
             finally:
                 tasks.cancel_scope.cancel()
     finally:
+        if app.state.appeal_writer is not None:
+            await anyio.to_thread.run_sync(app.state.appeal_writer.close)
+            app.state.appeal_writer = None
         if app.state.decision_log is not None:
             await anyio.to_thread.run_sync(app.state.decision_log.close)
             app.state.decision_log = None

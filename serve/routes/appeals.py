@@ -124,23 +124,25 @@ async def create_appeal(
         review_threshold=result["review_threshold"],
         highlights=result.get("highlights") or [],
     )
-    data = note.as_note()
-    appeal = await anyio.to_thread.run_sync(
-        partial(
-            store.create_appeal,
-            session,
-            note=data,
-            view=view,
-            claimed_label=body.claimed_label,
-            statement=body.statement,
-        )
+    appeal = store.new_appeal(
+        note=note.as_note(), view=view, claimed_label=body.claimed_label, statement=body.statement
     )
+    writer = request.app.state.appeal_writer
+    if writer is not None:  # group commit (serve.db.writer)
+        await anyio.to_thread.run_sync(writer.commit, appeal)
+    else:
+        await anyio.to_thread.run_sync(partial(_commit, session, appeal))
     request.app.state.appeal_metrics.created.labels(body.claimed_label).inc()
     url = str(request.url_for("get_appeal", appeal_id=appeal.id).path)
     response.headers["Location"] = url
     out = store.appeal_dict(appeal)
     return {"id": appeal.id, "status": appeal.status, "status_url": url, "created_at": out["created_at"],
             "model": out["model"]}  # fmt: skip
+
+
+def _commit(session: Any, appeal: Any) -> None:
+    session.add(appeal)
+    session.commit()
 
 
 @router.get(
