@@ -359,6 +359,18 @@ def test_a_diary_reads_as_genuine_with_nothing_marked_towards_ad(page, server):
     assert not appeal or not appeal[0].is_displayed()  # nothing to appeal
 
 
+def test_an_empty_draft_gets_advice_and_sends_nothing(page, server):
+    page.get(server["base"] + "/")
+    _requests(page)
+    page.find_element(By.NAME, "text").send_keys("   ")
+    page.find_element(By.ID, "check").click()
+    error = page.find_element(By.ID, "check-error")
+    assert error.is_displayed() and error.text == "请先粘贴或输入正文。"
+    assert page.switch_to.active_element.get_attribute("name") == "text"
+    assert not [u for u in _requests(page) if "/v1/" in u]
+    assert not page.find_element(By.ID, "result").is_displayed()
+
+
 def test_english_toggle_switches_in_place_and_keeps_the_draft(page, server):
     page.get(server["base"] + "/")
     _check(page, AD)
@@ -415,6 +427,11 @@ def test_keyboard_only(page, server):
         page.execute_script("arguments[0].focus()", marks[0])
         tip = page.execute_script("return getComputedStyle(document.activeElement, '::after').content", marks[0])
         assert marks[0].get_attribute("title") in tip
+    # Ctrl+Enter in the text checks again
+    page.execute_script("document.getElementById('result').removeAttribute('data-decision')")
+    page.find_element(By.NAME, "text").send_keys(Keys.CONTROL, Keys.ENTER)
+    _wait(page, lambda d: d.find_element(By.ID, "result").get_attribute("data-decision"), message="Ctrl+Enter")
+    assert page.find_element(By.NAME, "text").get_attribute("value") == AD["text"][:60]  # no newline added
     unlabelled = page.execute_script(
         """return [...document.querySelectorAll('input, textarea, select, button')]
              .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
@@ -510,7 +527,18 @@ def test_a_server_with_keys_asks_for_one_and_a_review_can_be_appealed(page, keye
     _screenshot(page, "writer-review-375", PHONE)
     _viewport(page, *DESKTOP)
     page.find_element(By.ID, "appeal-open").click()
-    page.find_element(By.NAME, "statement").send_keys("这是我的日常记录。")
+    # a statement over the limit is neither cut nor sent: the writer is told, with the count
+    statement = page.find_element(By.NAME, "statement")
+    page.execute_script(
+        "arguments[0].value = '很'.repeat(1001); arguments[0].dispatchEvent(new Event('input'))", statement
+    )
+    assert page.find_element(By.ID, "statement-count").text == "1001 / 1000"
+    page.find_element(By.CSS_SELECTOR, "#appeal-form button[type=submit]").click()
+    error = page.find_element(By.ID, "appeal-error")
+    assert error.is_displayed() and "1000" in error.text and "1001" in error.text
+    assert not page.find_elements(By.ID, "appeal-link")
+    statement.clear()
+    statement.send_keys("这是我的日常记录。")
     page.find_element(By.CSS_SELECTOR, "#appeal-form button[type=submit]").click()
     link = _wait(page, lambda d: d.find_element(By.ID, "appeal-link"))
     page.get(link.get_attribute("href"))  # the key stays with the tab: the status page reads it

@@ -21,6 +21,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from serve.appeal_schemas import MAX_STATEMENT_CHARS
 from serve.pages.strings import LANGS, pick_lang, table
 
 HERE = Path(__file__).resolve().parent
@@ -81,6 +82,7 @@ def _page(request: Request, template: str, lang: str | None, title_key: str, **c
             "static": STATIC_URL,
             "keys_required": bool(settings.api_keys),
             "appeals_enabled": _has_route(request, "/v1/appeals"),
+            "max_statement": MAX_STATEMENT_CHARS,
             **context,
         },
     )

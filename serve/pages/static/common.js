@@ -76,9 +76,13 @@ export function showError(el, error) {
     el.textContent = "";
     return;
   }
-  el.textContent = `${t("error")} ${error.message}`;
+  // what the server said comes after "something went wrong"; the page's own advice stands alone
+  el.textContent = error.advice ? error.message : `${t("error")} ${error.message}`;
   el.hidden = false;
 }
+
+/** An error that is the page's advice to the user ("paste the text first"), not a failure. */
+export const advice = (message) => Object.assign(new Error(message), { advice: true });
 
 // -- rendering a checked note -----------------------------------------------------------------------------
 // whole percents, but one decimal near the ends, where "0%" or "100%" would overstate the certainty

@@ -1,5 +1,5 @@
 // The writer's page (GET /): check a draft, see its highlights and reasons, appeal a flag.
-import { $, api, clientKey, currentLang, onLangChange, renderGauge, renderNote, renderReasons, showError, t, withLang } from "./common.js";
+import { $, advice, api, clientKey, currentLang, onLangChange, renderGauge, renderNote, renderReasons, showError, t, withLang } from "./common.js";
 
 const form = $("#check-form");
 const result = $("#result");
@@ -35,6 +35,13 @@ function render() {
 }
 onLangChange(render);
 $("#show-ad").addEventListener("change", render);
+// Ctrl+Enter (⌘+Enter) in a field checks, as in most editors; Enter alone stays a new line in the text
+form.addEventListener("keydown", (ev) => {
+  if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
+    ev.preventDefault();
+    form.requestSubmit();
+  }
+});
 
 form.addEventListener("submit", async (ev) => {
   ev.preventDefault();
@@ -45,7 +52,7 @@ form.addEventListener("submit", async (ev) => {
   };
   const error = $("#check-error");
   if (!note.text.trim()) {
-    showError(error, new Error(t("text_label")));
+    showError(error, advice(t("text_required")));
     form.elements.text.focus();
     return;
   }
@@ -82,6 +89,7 @@ function resetAppeal() {
   if (!appealForm) return;
   appealForm.hidden = true;
   appealForm.reset();
+  countStatement();
   opener.hidden = false;
   opener.setAttribute("aria-expanded", "false");
   showError($("#appeal-error"), null);
@@ -101,7 +109,16 @@ function renderFiled() {
     link,
   );
 }
+// The statement's length as it is typed (the server takes at most maxStatement characters; nothing is cut).
+const counter = $("#statement-count");
+const maxStatement = counter ? Number(counter.dataset.max) : 0;
+function countStatement() {
+  const n = Array.from(appealForm.elements.statement.value.trim()).length;
+  counter.textContent = `${n} / ${maxStatement}`;
+  counter.classList.toggle("over", n > maxStatement);
+}
 if (opener) {
+  appealForm.elements.statement.addEventListener("input", countStatement);
   opener.addEventListener("click", () => {
     appealForm.hidden = false;
     opener.setAttribute("aria-expanded", "true");
@@ -111,14 +128,16 @@ if (opener) {
     ev.preventDefault();
     const error = $("#appeal-error");
     const statement = appealForm.elements.statement.value.trim();
-    if (!statement) {
-      showError(error, new Error(t("appeal_statement_label")));
+    const n = Array.from(statement).length;
+    if (!statement || n > maxStatement) {
+      const message = statement ? t("statement_too_long").replace("{max}", maxStatement).replace("{n}", n) : null;
+      showError(error, advice(message ?? t("statement_required")));
       appealForm.elements.statement.focus();
       return;
     }
     try {
-      const body = { note: last.note, claimed_label: "genuine", statement };
-      if (!body.note.comments.length) delete body.note.comments;
+      const { comments, ...rest } = last.note;
+      const body = { note: comments.length ? last.note : rest, claimed_label: "genuine", statement };
       appealed = await api("POST", "/v1/appeals", body, clientKey());
       appealForm.hidden = true;
       opener.hidden = true;
