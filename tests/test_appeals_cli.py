@@ -132,3 +132,20 @@ def test_db_upgrade_is_idempotent_and_matches_the_models(backend, tmp_path, caps
         assert downgrade(db.engine, "base") is None
         assert db.migrate() and db.revision == "0001"
         db.close()
+
+
+def test_a_schema_from_a_newer_version_is_refused_not_fatal(tmp_path):
+    from sqlalchemy import text
+
+    db = Database(f"sqlite:///{tmp_path / 'a.db'}")
+    assert db.migrate()
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    again = Database(db.url)
+    assert not again.migrate()
+    assert "9999" in again.last_error
+    with pytest.raises(Exception, match="9999"):
+        again.ensure_ready()
+    assert again.status()["status"] == "unavailable"
+    db.close()
+    again.close()

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from alembic.util import CommandError
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -69,6 +70,10 @@ class Database:
             except (*UNAVAILABLE_ERRORS, OSError) as exc:  # OSError: the SQLite file's directory cannot be made
                 self.last_error = _reason(exc)
                 log.error("appeals database %s is unavailable: %s", self.display_url, self.last_error)
+                return False
+            except CommandError as exc:  # e.g. a schema revision from a newer notecheck: refuse it, keep serving checks
+                self.last_error = f"cannot migrate the schema: {exc}"
+                log.error("appeals database %s: %s", self.display_url, self.last_error)
                 return False
             self.last_error = None
             return True
