@@ -545,6 +545,20 @@ def test_a_server_with_keys_asks_for_one_and_a_review_can_be_appealed(page, keye
     _wait(page, lambda d: d.find_element(By.ID, "appeal-status").get_attribute("data-status") == "open")
     assert page.find_element(By.NAME, "api_key").get_attribute("value") == CLIENT_KEY
     _screenshot(page, "appeal-status-keyed-375", PHONE)
+    _viewport(page, *DESKTOP)
+
+    # a moderator upholds the review: the note is an ad after all
+    status_url = page.current_url
+    appeal_id = status_url.split("/appeals/")[1].split("?")[0]
+    page.get(base + "/moderate")
+    page.find_element(By.NAME, "moderator_key").send_keys(MODERATOR_KEY + Keys.ENTER)
+    item = _wait(page, lambda d: d.find_element(By.CSS_SELECTOR, f"[data-appeal-id='{appeal_id}']"))
+    assert "需要人工复核" in item.text
+    item.find_element(By.CSS_SELECTOR, "button.uphold").click()
+    _wait(page, lambda d: not d.find_elements(By.CSS_SELECTOR, f"[data-appeal-id='{appeal_id}']"))
+    page.get(status_url)
+    _wait(page, lambda d: d.find_element(By.ID, "appeal-status").get_attribute("data-status") == "upheld")
+    assert page.find_element(By.ID, "appeal-status").text == "维持原判（判为广告）"
 
 
 # -- processes -----------------------------------------------------------------------------------------------------

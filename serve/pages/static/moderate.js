@@ -45,12 +45,13 @@ function card(a) {
   area.id = fieldId;
   area.name = "resolution_note";
   area.rows = 2;
-  area.maxLength = 1000;
   const actions = document.createElement("p");
   actions.className = "actions";
-  // Uphold: the model was right (the opposite of what the writer claims); overturn: the writer was right.
-  const claimed = a.claimed_label === "ad" ? "ad" : "genuine";
-  for (const [action, label_] of [["uphold", claimed === "genuine" ? "ad" : "genuine"], ["overturn", claimed]]) {
+  // Uphold: the model was right, the note is what the model said (a note decided "ad" or sent to "review" was
+  // flagged as an ad); overturn: the model was wrong. The API names the outcome the same way.
+  const modelSaid = (a.model || {}).decision === "genuine" ? "genuine" : "ad";
+  const otherwise = modelSaid === "ad" ? "genuine" : "ad";
+  for (const [action, label_] of [["uphold", modelSaid], ["overturn", otherwise]]) {
     const button = document.createElement("button");
     button.type = "submit";
     button.name = "action";
