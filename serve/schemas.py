@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
+from fastapi import HTTPException
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -312,7 +313,11 @@ class ErrorOut(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "malformed Content-Length header"},
     401: {"model": ErrorOut, "description": "missing or invalid API key (only when keys are configured)"},
-    413: {"model": ErrorOut, "description": "request body larger than max_body_bytes"},
+    413: {
+        "model": ErrorOut,
+        "description": "request body larger than max_body_bytes, or more characters of titles, texts and comments "
+        "than max_request_chars",
+    },
     422: {"model": ErrorOut, "description": "invalid JSON, field or limit; the field is named"},
     503: {"model": ErrorOut, "description": "models not loaded yet"},
 }
@@ -393,6 +398,26 @@ def note_limit_errors(note: NoteIn, s: Settings, loc: tuple[str | int, ...] = ("
     errors += _comment_errors(note.comments, s, loc)
     errors += _keyword_errors(note.keywords, s, loc)
     return errors
+
+
+def note_chars(note: NoteIn) -> int:
+    """What a note costs to check, in characters: title, text and comment texts."""
+    return len(note.title) + len(note.text) + comment_chars(note.comments)
+
+
+def comment_chars(comments: list[CommentIn | str] | None) -> int:
+    return sum(len(c if isinstance(c, str) else c.text) for c in comments or ())
+
+
+def budget_error(chars: int, s: Settings) -> HTTPException | None:
+    """The 413 of a request holding more than ``max_request_chars`` characters (:func:`note_chars`), else None."""
+    if chars <= s.max_request_chars:
+        return None
+    return HTTPException(
+        status_code=413,
+        detail=f"A request may hold at most {s.max_request_chars} characters of titles, texts and comments "
+        f"(max_request_chars). Got {chars}; send them in several requests.",
+    )
 
 
 def batch_limit_errors(batch: BatchIn, s: Settings) -> list[dict[str, Any]]:

@@ -79,6 +79,18 @@ class Settings(BaseSettings):
     max_keyword_sets: int = Field(32, ge=0, description="keyword sets per request")
     max_keywords_per_set: int = Field(200, ge=1, description="keywords in one keyword set")
     max_keyword_chars: int = Field(64, ge=1, le=64, description="characters in one keyword or keyword-set name")
+    max_request_chars: int = Field(
+        200_000,
+        ge=1,
+        description="characters of titles, texts and comments in one request (/v1/check, /v1/check/batch, "
+        "/v1/comments/score); more gets 413: a request's cost is bounded whatever its shape",
+    )
+    model_chunk_chars: int = Field(
+        4_000,
+        ge=1,
+        description="a /v1/check/batch request is checked in parts of about this many characters, each taking its "
+        "turn at the model like any other request, so a large batch never holds a model process for long",
+    )
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="request body size; larger bodies get 413")
 
     # -- access ------------------------------------------------------------------------------------------

@@ -354,6 +354,7 @@ REQUESTS = [
     ("blank", {}, J, '{"title": " ", "text": ""}'),
     ("extra field", {}, J, '{"text": "a", "colour": 1}'),
     ("too long", {}, J, json.dumps({"text": "x" * 20_001})),
+    ("over the budget", {}, J, json.dumps({"text": "x" * 20_000, "comments": ["y" * 5_000] * 40})),
     ("invalid JSON", {}, J, '{"text": "a",}'),
     ("NaN", {}, J, '{"text": NaN}'),
     ("duplicate key", {}, J, '{"text": "first", "text": "second"}'),

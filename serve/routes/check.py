@@ -16,7 +16,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
@@ -25,7 +25,18 @@ from pydantic_core import to_json
 
 from serve.deps import LoadedModels, Served, get_served, require_api_key, run_model
 from serve.metrics import Metrics
-from serve.schemas import ERROR_RESPONSES, BatchIn, BatchOut, CheckOut, NoteIn, batch_limit_errors, note_limit_errors
+from serve.schemas import (
+    ERROR_RESPONSES,
+    BatchIn,
+    BatchOut,
+    CheckOut,
+    NoteIn,
+    batch_limit_errors,
+    budget_error,
+    note_chars,
+    note_limit_errors,
+)
+from serve.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["check"], dependencies=[Depends(require_api_key)], responses=ERROR_RESPONSES)
 
@@ -169,9 +180,8 @@ async def fast_check(request: Request) -> Response | None:
         return None
     try:
         note = NoteIn.model_validate_json(await request.body())
-    except ValidationError:
-        return None
-    if note_limit_errors(note, settings):
+        admit_note(note, settings)
+    except (ValidationError, RequestValidationError, HTTPException):
         return None
     return await served.checks.submit(job_of(note, top))
 
@@ -196,11 +206,36 @@ def _reject(errors: list[dict[str, Any]]) -> None:
         raise RequestValidationError(errors)
 
 
+def admit_note(note: NoteIn, settings: Settings) -> None:
+    """The server's limits on one validated note, for the route and its fast lane alike: a 422 naming the field
+    over a limit, a 413 over the per-request budget (``max_request_chars``)."""
+    _reject(note_limit_errors(note, settings))
+    error = budget_error(note_chars(note), settings)
+    if error is not None:
+        raise error
+
+
+def chunk_jobs(jobs: list[Job], max_chars: int) -> list[list[Job]]:
+    """``jobs`` in order, in parts of at most ``max_chars`` characters (a longer note is a part of its own)."""
+    parts: list[list[Job]] = []
+    size = 0
+    for job in jobs:
+        note = job[0]
+        chars = len(note["title"]) + len(note["text"])
+        chars += sum(len(c if isinstance(c, str) else c["text"]) for c in note["comments"] or ())
+        if not parts or size + chars > max_chars:
+            parts.append([])
+            size = 0
+        parts[-1].append(job)
+        size += chars
+    return parts
+
+
 async def check(note: NoteIn, served: Annotated[Served, Depends(get_served)], top: Top = None) -> Response:
     """Decision (`ad` / `review` / `genuine`), calibrated ad probability, thresholds, the readable reasons each
     way, the advertising cues found, and comment scores when comments were sent."""
     settings = served.settings
-    _reject(note_limit_errors(note, settings))
+    admit_note(note, settings)
     return await served.checks.submit(job_of(note, settings.top_reasons if top is None else top))
 
 
@@ -218,17 +253,21 @@ router.add_api_route(
 async def check_batch(
     batch: BatchIn, request: Request, served: Annotated[Served, Depends(get_served)], top: Top = None
 ) -> Response:
-    """One result per note, in the order sent; at most `max_batch` notes (256 unless configured)."""
+    """One result per note, in the order sent; at most `max_batch` notes (256 unless configured) and
+    `max_request_chars` characters of titles, texts and comments (200,000 unless configured)."""
     models, settings, metrics = served.models, served.settings, served.metrics
     _reject(batch_limit_errors(batch, settings))
+    error = budget_error(sum(note_chars(n) for n in batch.notes), settings)
+    if error is not None:
+        raise error
     k = settings.top_reasons if top is None else top
-
-    def work() -> Response:
-        checked = served.run_checks([job_of(n, k) for n in batch.notes])
-        count_checked(metrics, checked)
-        parts = b",".join(body for body, _, _ in checked)
-        version = to_json(models.ad.version)
-        return Response(b'{"n":%d,"results":[%b],"model_version":%b}' % (len(checked), parts, version),
-                        media_type="application/json")  # fmt: skip
-
-    return await run_model(request, work)
+    # Part by part, each waiting its turn at the model like any other request: a large batch never holds a model
+    # process for long, and single checks queued meanwhile go between its parts.
+    checked: list[Checked] = []
+    for part in chunk_jobs([job_of(n, k) for n in batch.notes], settings.model_chunk_chars):
+        checked += await run_model(request, served.run_checks, part)
+    count_checked(metrics, checked)
+    parts = b",".join(body for body, _, _ in checked)
+    version = to_json(models.ad.version)
+    return Response(b'{"n":%d,"results":[%b],"model_version":%b}' % (len(checked), parts, version),
+                    media_type="application/json")  # fmt: skip

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from serve.deps import Served, get_comment_scorer, get_served, require_api_key, run_model
-from serve.schemas import ERROR_RESPONSES, CommentsIn, CommentsOut, comments_limit_errors
+from serve.schemas import ERROR_RESPONSES, CommentsIn, CommentsOut, budget_error, comment_chars, comments_limit_errors
 
 router = APIRouter(prefix="/v1", tags=["comments"], dependencies=[Depends(require_api_key)], responses=ERROR_RESPONSES)
 
@@ -27,6 +27,9 @@ async def score_comments(
     errors = comments_limit_errors(body, served.settings)
     if errors:
         raise RequestValidationError(errors)
+    error = budget_error(comment_chars(body.comments), served.settings)
+    if error is not None:
+        raise error
     comments = [c if isinstance(c, str) else c.model_dump(exclude_none=True) for c in body.comments]
 
     def work() -> JSONResponse:
