@@ -35,7 +35,17 @@ from pathlib import Path
 from typing import IO, Any
 
 from model.errors import InvalidNoteError
-from model.schema import Comment, Note, parse_comment, parse_label, parse_note, type_name
+from model.schema import (
+    MAX_TEXT_CHARS,
+    MAX_TITLE_CHARS,
+    Comment,
+    Note,
+    check_length,
+    parse_comment,
+    parse_label,
+    parse_note,
+    type_name,
+)
 
 #: Accepted input suffixes (lower case) and the format each one means.
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
@@ -46,11 +56,14 @@ UTF8_BOM = b"\xef\xbb\xbf"
 __all__ = [
     "FORMATS",
     "MAX_ROW_BYTES",
+    "MAX_TEXT_CHARS",
+    "MAX_TITLE_CHARS",
     "SUPPORTED_SUFFIXES",
     "Comment",
     "Note",
     "NoteFileError",
     "Record",
+    "check_length",
     "iter_records",
     "parse_comment",
     "parse_label",
@@ -97,16 +110,21 @@ def sniff(path: str | Path, kind: str) -> str | None:
         return None  # the Parquet reader checks its magic and footer
     with open(path, "rb") as fh:
         head = fh.read(4096)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "the file is UTF-16 (byte-order mark); convert it to UTF-8 or GB18030, e.g. with iconv"
-    if head.startswith(b"PAR1"):
-        return f"the file is Parquet, not {kind.upper()}; rename it to .parquet"
-    if head.startswith((b"\x1f\x8b", b"PK\x03\x04", b"BZh", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd")):
-        return "the file is compressed (gzip, zip, bzip2, xz or zstd); decompress it first"
-    if b"\x00" in head:
-        return f"the file holds binary data (NUL bytes), not {kind.upper()} text"
     if kind == "jsonl" and head.lstrip(UTF8_BOM).lstrip().startswith(b"["):
         return "the file is a JSON array, not JSON Lines (one object per line); convert it, e.g. jq -c '.[]'"
+    return not_text(head, f"{kind.upper()} text")
+
+
+def not_text(head: bytes, expected: str = "text", what: str = "the file") -> str | None:
+    """Why bytes starting with ``head`` are not ``expected`` (UTF-16, Parquet, compressed, binary), or None."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return f"{what} is UTF-16 (byte-order mark); convert it to UTF-8 or GB18030, e.g. with iconv"
+    if head.startswith(b"PAR1"):
+        return f"{what} is Parquet, not {expected}" + ("; rename it to .parquet" if what == "the file" else "")
+    if head.startswith((b"\x1f\x8b", b"PK\x03\x04", b"BZh", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd")):
+        return f"{what} is compressed (gzip, zip, bzip2, xz or zstd); decompress it first"
+    if b"\x00" in head:
+        return f"{what} holds binary data (NUL bytes), not {expected}"
     return None
 
 

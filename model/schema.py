@@ -16,6 +16,13 @@ from typing import Any
 
 from model.errors import InvalidNoteError
 
+#: The longest title and text a note may have, in characters, for every command that checks or scores notes
+#: (``check``, ``score``) and the server's default (``NOTECHECK_MAX_TEXT_CHARS``, ``NOTECHECK_MAX_TITLE_CHARS``).
+#: A longer note is refused with an error naming the field, never cut: Xiaohongshu notes are at most 1,000
+#: characters, so a longer one is not a note as written, and a decision on part of it would mislead.
+MAX_TEXT_CHARS = 20_000
+MAX_TITLE_CHARS = 1_000
+
 _LABELS: dict[Any, int] = {
     1: 1,
     0: 0,
@@ -179,3 +186,14 @@ def parse_note(row: Any, *, where: str = "", require_text: bool = True, require_
 
 def _is_array(value: Any) -> bool:
     return type(value).__name__ == "ndarray"
+
+
+def check_length(note: Note, *, where: str = "", max_text_chars: int = MAX_TEXT_CHARS,
+                 max_title_chars: int = MAX_TITLE_CHARS) -> Note:  # fmt: skip
+    """``note`` when its text and title are within the limits, else :class:`InvalidNoteError` naming the field."""
+    for name, value, limit in (("title", note.title, max_title_chars), ("text", note.text, max_text_chars)):
+        if len(value) > limit:
+            raise InvalidNoteError(
+                f"{where}field '{name}' must be at most {limit:,} characters. Got {len(value):,} characters."
+            )
+    return note

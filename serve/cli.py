@@ -14,7 +14,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from model.errors import NotecheckError
+from model.errors import InvalidNoteError, NotecheckError
 
 #: Modules that add subcommands (see :func:`build_parser`).
 EXTRA_COMMAND_MODULES: list[str] = [
@@ -165,10 +165,27 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_stdin_text() -> str:
+    """Standard input as text, read like a line of a note file (UTF-8, else GB18030); binary input is refused."""
+    from model.notes import UTF8_BOM, decode_line, not_text
+
+    raw = sys.stdin.buffer.read()
+    why = not_text(raw[:4096], "a note's text", what="standard input")
+    if why:
+        raise InvalidNoteError(f"{why}.")
+    text, problem = decode_line(raw.removeprefix(UTF8_BOM), None)
+    if problem:
+        raise InvalidNoteError("standard input is neither UTF-8 nor GB18030 text.")
+    return text
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
-    text = sys.stdin.read() if args.text == "-" else args.text
+    from model.notes import check_length, parse_note
+
+    text = _read_stdin_text() if args.text == "-" else args.text
+    note = check_length(parse_note({"title": args.title, "text": text}))
     model = load_ad_model(args)
-    result = model.check({"title": args.title, "text": text}, top=args.top)
+    result = model.check(note, top=args.top)
     if args.json:
         out = result.to_dict()
         out["model_version"] = model.version

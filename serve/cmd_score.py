@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from model.errors import InvalidParameterError
+from serve.batch.config import DEFAULT_CHUNK_SIZE
 from serve.cli import add_model_arg
 
 
@@ -16,8 +18,12 @@ def register(subparsers: Any) -> None:
         help="score note files (streaming, parallel, resumable) and print a summary",
         description=(
             "Score JSON Lines, CSV or Parquet note files. Every input row yields one output row, in input order; "
-            "a bad row becomes a row with its 'error'. Without -o only the summary is printed."
+            "a bad row becomes a row with its 'error'. Without -o only the summary is printed. The summary goes "
+            "to standard output, 'error:' and 'note:' lines to standard error."
         ),
+        epilog="exit status: 0 when every row was scored; 1 when rows failed (any error row, or more than "
+        "--max-error-rate of them), the output is still complete; 2 for a usage error or when nothing could be "
+        "written (e.g. a full disk); 130 when interrupted (continue with --resume).",
     )
     p.add_argument("inputs", nargs="+", help="files, directories or glob patterns of .jsonl/.csv/.parquet")
     p.add_argument(
@@ -30,7 +36,8 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run with the same -o")
-    p.add_argument("--engine", choices=["local", "dask"], default="local")
+    p.add_argument("--engine", choices=["local", "dask"], default="local",
+                   help="local: a process pool of --jobs workers (default); dask: a Dask cluster")  # fmt: skip
     p.add_argument(
         "--scheduler",
         default=None,
@@ -39,7 +46,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--keywords", type=Path, default=None, help="JSON keyword sets for comment scoring")
     p.add_argument("--report", type=Path, default=None, metavar="DIR", help="write the per-creator report here")
     p.add_argument("--encoding", default=None, help="decode text inputs with this encoding (default: UTF-8/GB18030)")
-    p.add_argument("--chunk-size", type=int, default=None, help="rows per chunk (default 2000)")
+    p.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE,
+                   help=f"rows per chunk, the unit of work and memory (default {DEFAULT_CHUNK_SIZE})")  # fmt: skip
+    p.add_argument("--max-error-rate", type=float, default=0.0, metavar="RATE",
+                   help="exit 0 while at most this share of rows (0-1) are error rows (default 0: any error row "
+                   "exits 1)")  # fmt: skip
     p.add_argument("--no-comments", action="store_true", help="do not score comments")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar (default: only when standard error is a terminal)")  # fmt: skip
@@ -48,8 +59,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from serve.batch import DEFAULT_CHUNK_SIZE, BatchConfig, Interrupted, run_batch
+    from serve.batch import BatchConfig, Interrupted, run_batch
 
+    if not 0.0 <= args.max_error_rate <= 1.0:
+        raise InvalidParameterError(f"--max-error-rate must be between 0 and 1. Got {args.max_error_rate} instead.")
     cfg = BatchConfig(
         inputs=list(args.inputs),
         output=args.output,
@@ -62,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         report_dir=args.report,
         model_dir=args.model,
         allow_version_mismatch=args.allow_version_mismatch,
-        chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE,
+        chunk_size=args.chunk_size,
         progress=args.progress,
         comments=not args.no_comments,
     )
@@ -72,4 +85,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"\n{exc}", file=sys.stderr)
         return 130
     print(summary.render())
-    return 1 if summary.file_errors else 0
+    if diagnostics := summary.diagnostics():
+        print(diagnostics, file=sys.stderr)
+    failed = summary.errored > 0 and summary.error_rate > args.max_error_rate
+    if failed:
+        print(f"error: {summary.errored} of {summary.read} row(s) failed ({summary.error_rate:.2%}, more than "
+              f"--max-error-rate {args.max_error_rate:g}); exit status 1", file=sys.stderr)  # fmt: skip
+    return 1 if failed else 0

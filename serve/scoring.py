@@ -17,7 +17,7 @@ from typing import Any
 
 from model.classifier import AdModel
 from model.errors import InvalidNoteError
-from model.notes import Note, Record, parse_note
+from model.notes import Note, Record, check_length, parse_note
 
 #: Columns of every output row, in order (JSON Lines rows have exactly these keys).
 OUTPUT_COLUMNS: tuple[str, ...] = (
@@ -35,10 +35,6 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "error",
     "warning",
 )
-
-#: Title and text longer than this many characters are scored on their beginning (the row gets a ``warning``).
-#: Xiaohongshu notes are at most 1,000 characters; this bounds the time and memory one huge row can take.
-MAX_TEXT_CHARS = 50_000
 
 
 class RowScorer:
@@ -110,22 +106,10 @@ class RowScorer:
             try:
                 if rec.error is not None:
                     raise InvalidNoteError(rec.where + rec.error)
-                note = parse_note(data, where=rec.where)
+                note = check_length(parse_note(data, where=rec.where), where=rec.where)
             except InvalidNoteError as exc:
                 row["error"] = str(exc)
                 continue
-            if len(note.text) > MAX_TEXT_CHARS or len(note.title) > MAX_TEXT_CHARS:
-                row["warning"] = (
-                    f"text of {len(note.text):,} and title of {len(note.title):,} characters; scored on the first "
-                    f"{MAX_TEXT_CHARS:,} characters of each"
-                )
-                note = Note(
-                    text=note.text[:MAX_TEXT_CHARS],
-                    title=note.title[:MAX_TEXT_CHARS],
-                    comments=note.comments,
-                    id=note.id,
-                    author=note.author,
-                )
             good.append(len(rows) - 1)
             notes.append(note)
         if not notes:
@@ -262,13 +246,21 @@ class Summary:
             lines.append("most ad-like notes:")
             for note_id, p, why in self.flagged:
                 lines.append(f"  {note_id:<12} p={p:.3f}  {why}")
-        for e in self.errors:
-            lines.append(f"error: {e}")
-        if self.errored > len(self.errors):
-            lines.append(f"... and {self.errored - len(self.errors)} more errors (see the output's 'error' field)")
-        if self.warned:
-            lines.append(f"{self.warned} row(s) with a warning (see the output's 'warning' field)")
-        lines.extend(f"note: {n}" for n in self.notes)
         if self.output:
             lines.append(f"wrote {self.output}")
         return "\n".join(lines)
+
+    def diagnostics(self) -> str:
+        """The ``error:`` and ``note:`` lines (for standard error): the first errors, warnings, file notes."""
+        lines = [f"error: {e}" for e in self.errors]
+        if self.errored > len(self.errors):
+            lines.append(f"error: ... and {self.errored - len(self.errors)} more (see the output's 'error' field)")
+        if self.warned:
+            lines.append(f"note: {self.warned} row(s) with a warning (see the output's 'warning' field)")
+        lines.extend(f"note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    @property
+    def error_rate(self) -> float:
+        """Share of rows that are error rows (0.0 without rows)."""
+        return self.errored / self.read if self.read else 0.0

@@ -20,6 +20,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from model.errors import InvalidParameterError
+from model.schema import MAX_TEXT_CHARS, MAX_TITLE_CHARS
 
 ENV_PREFIX = "NOTECHECK_"
 #: Settings never shown in error messages or logs.
@@ -71,8 +72,8 @@ class Settings(BaseSettings):
     )
 
     # -- limits ------------------------------------------------------------------------------------------
-    max_text_chars: int = Field(20_000, ge=1, description="characters in a note's text")
-    max_title_chars: int = Field(1_000, ge=1, description="characters in a note's title")
+    max_text_chars: int = Field(MAX_TEXT_CHARS, ge=1, description="characters in a note's text")
+    max_title_chars: int = Field(MAX_TITLE_CHARS, ge=1, description="characters in a note's title")
     max_comments: int = Field(1_000, ge=0, description="comments per note (and per /v1/comments/score call)")
     max_comment_chars: int = Field(5_000, ge=1, description="characters in one comment")
     max_batch: int = Field(256, ge=1, description="notes per /v1/check/batch call")

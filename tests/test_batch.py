@@ -15,10 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT, SAMPLES
 
-from model.notes import Record
+from model.notes import MAX_TEXT_CHARS, Record
 from serve.batch import BatchConfig, Interrupted, iter_output_rows, run_batch
 from serve.cli import main
-from serve.scoring import MAX_TEXT_CHARS, OUTPUT_COLUMNS, RowScorer
+from serve.scoring import OUTPUT_COLUMNS, RowScorer
 
 NOTES = [
     {"id": "a1", "title": "新店开业", "text": "全场饮品第二杯半价，加vx领券，原价199现价99", "author": "店长"},
@@ -181,7 +181,7 @@ def test_file_level_error_sets_exit_code_1(tmp_path, capsys, sample_model_dir):
     bad = tmp_path / "t.parquet"
     bad.write_text("hello")
     assert main(["score", str(bad), "--model", str(sample_model_dir)]) == 1
-    assert "not a readable Parquet file" in capsys.readouterr().out
+    assert "not a readable Parquet file" in capsys.readouterr().err
 
 
 def test_csv_content_named_jsonl_is_noted_and_every_row_errors(tmp_path, sample_model_dir):
@@ -272,8 +272,8 @@ def test_multi_megabyte_rows(tmp_path, sample_model_dir):
     big_text = "加vx领券，原价199现价99，" * 200_000  # 3.2 M characters, about 8 MB of UTF-8
     src = write_jsonl(tmp_path / "big.jsonl", [{"id": "big", "text": big_text}, NOTES[1]])
     rows, _ = score(tmp_path, [src], sample_model_dir)
-    assert rows[0]["error"] is None and rows[0]["decision"] == "ad"
-    assert f"scored on the first {MAX_TEXT_CHARS:,} characters" in rows[0]["warning"]
+    assert rows[0]["decision"] is None  # read whole, refused by the one text limit
+    assert f"field 'text' must be at most {MAX_TEXT_CHARS:,} characters. Got {len(big_text):,}" in rows[0]["error"]
     assert rows[1]["error"] is None and rows[1]["warning"] is None
     limited, _ = score(tmp_path, [src], sample_model_dir, out_name="l.jsonl", max_row_bytes=1 << 20)
     size = len(src.read_bytes().split(b"\n")[0]) + 1
@@ -361,7 +361,7 @@ def test_resume_after_a_killed_run_gives_identical_output(tmp_path, sample_model
 
     res = subprocess.run(_score_cmd(src, part, sample_model_dir, "--resume"), cwd=ROOT, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
-    assert f"resumed: {done_before} of 53 chunk(s) were already done" in res.stdout
+    assert f"note: resumed: {done_before} of 53 chunk(s) were already done" in res.stderr
     assert "scored 2100 of 2100 notes" in res.stdout
     assert part.read_bytes() == full.read_bytes()
     assert not (tmp_path / "resumed.jsonl.parts").exists()
@@ -415,7 +415,7 @@ def test_dask_local_cluster_equals_local_engine(tmp_path, sample_model_dir):
         out = tmp_path / "dask.jsonl"
         argv = ["score", str(a), str(b), "-o", str(out), "--engine", "dask", "--scheduler", cluster.scheduler_address,
                 "--model", str(sample_model_dir), "--chunk-size", "3"]  # fmt: skip
-        assert main(argv) == 0
+        assert main(argv) == 1  # the bad row
     assert out.is_dir() and (out / "_SUCCESS").is_file()
     assert sorted(p.name for p in out.glob("part-*.jsonl")) == [f"part-{i:06d}.jsonl" for i in range(5)]
     assert list(iter_output_rows(out, "jsonl")) == local

@@ -102,7 +102,7 @@ def test_kill_9_of_score_leaves_no_process_behind(tmp_path, sample_model_dir, en
     # ... and --resume finishes it with the output of an uninterrupted run
     res = subprocess.run([*argv, "--resume"], cwd=ROOT, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
-    assert "resumed: " in res.stdout
+    assert "note: resumed: " in res.stderr
     whole = tmp_path / "whole.jsonl"
     assert main(["score", str(src), "-o", str(whole), "--model", str(sample_model_dir), "--chunk-size", "20",
                  "--no-progress", "--jobs", "1"]) == 0  # fmt: skip

@@ -28,7 +28,7 @@ def test_check_colours_highlights_on_a_terminal(monkeypatch, sample_model):
 def test_check_json_from_stdin(capsys, monkeypatch, sample_model_dir):
     import io
 
-    monkeypatch.setattr("sys.stdin", io.StringIO("今天去爬山了，风景超美"))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("今天去爬山了，风景超美".encode())))
     assert main(["check", "--model", str(sample_model_dir), "--json", "-"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["decision"] in {"ad", "review", "genuine"} and 0 <= out["ad_probability"] <= 1
@@ -59,7 +59,7 @@ def test_score_keeps_every_row(tmp_path, capsys, sample_model_dir):
     data = tmp_path / "mixed.jsonl"
     data.write_text('{"id": "a", "text": "好看"}\nnot json\n{"id": "c", "text": 3}\n{"id": "d", "text": "加v"}\n')
     out = tmp_path / "scored.jsonl"
-    assert main(["score", str(data), "-o", str(out), "--model", str(sample_model_dir)]) == 0
+    assert main(["score", str(data), "-o", str(out), "--model", str(sample_model_dir)]) == 1
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["line"] for r in rows] == [1, 2, 3, 4]
     assert [r["error"] is None for r in rows] == [True, False, False, True]

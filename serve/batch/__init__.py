@@ -30,9 +30,10 @@ Defined behaviour for awkward input (each is tested in ``tests/test_batch.py``):
 - CRLF line ends are accepted everywhere.
 - missing ``text`` column: a summary note naming the columns; each row without text (or title) is an error row.
 - duplicated ids: every row is kept and scored (``file`` + ``line`` tell them apart); the summary counts them.
-- huge rows: rows up to ``max_row_bytes`` (16 MiB) are read; title and text beyond
-  :data:`serve.scoring.MAX_TEXT_CHARS` are scored on their beginning with a ``warning``; a longer row is an
-  error row and is skipped over without being loaded into memory.
+- huge rows: rows up to ``max_row_bytes`` (16 MiB) are read; a title or text over the one length limit
+  (:data:`model.notes.MAX_TEXT_CHARS`, :data:`~model.notes.MAX_TITLE_CHARS`) makes an error row naming it; a
+  longer row is an error row and is skipped over without being loaded into memory.
+
 Modules, one per step and part: :mod:`~serve.batch.config` (options), :mod:`~serve.batch.plan` (1),
 :mod:`~serve.batch.score` (2, the per-chunk function), :mod:`~serve.batch.record` (3, the manifest),
 :mod:`~serve.batch.finish` (4), :mod:`~serve.batch.engines` (process pool, Dask), :mod:`~serve.batch.readers`,

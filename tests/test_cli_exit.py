@@ -1,0 +1,116 @@
+"""Exit status and streams of the CLI, binary input, the one text-length limit, and option checks."""
+
+import gzip
+import io
+import json
+
+import pytest
+
+from model.notes import MAX_TEXT_CHARS, MAX_TITLE_CHARS
+from serve.cli import main
+from serve.settings import Settings
+
+ROWS = '{"id": "a", "text": "今天去爬山了"}\nnot json\n{"id": "c", "text": "加vx领券"}\n{"id": "d", "text": "好吃"}\n'
+
+
+def stdin_bytes(monkeypatch, data: bytes) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+
+# -- score: exit status, diagnostics on standard error -------------------------------------------------------------
+def test_score_exits_1_when_a_row_failed_and_puts_diagnostics_on_stderr(tmp_path, capsys, sample_model_dir):
+    data = tmp_path / "in.jsonl"
+    data.write_text(ROWS, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(data), "-o", str(out), "--model", str(sample_model_dir), "--jobs", "1"]) == 1
+    stdout, stderr = capsys.readouterr()
+    assert len(out.read_text().splitlines()) == 4  # the output is complete all the same
+    assert "error:" not in stdout and "note:" not in stdout and stdout.startswith("scored 3 of 4 notes")
+    assert f"error: {data}, line 2: invalid JSON" in stderr
+    assert "error: 1 of 4 row(s) failed (25.00%, more than --max-error-rate 0); exit status 1" in stderr
+
+
+def test_score_exits_1_when_every_row_failed(tmp_path, capsys, sample_model_dir):
+    data = tmp_path / "bad.jsonl"
+    data.write_text("not json\n[1]\n", encoding="utf-8")
+    assert main(["score", str(data), "--model", str(sample_model_dir), "--jobs", "1"]) == 1
+
+
+@pytest.mark.parametrize(("rate", "code"), [("0.25", 0), ("0.3", 0), ("0.2", 1)])
+def test_max_error_rate(tmp_path, capsys, sample_model_dir, rate, code):
+    data = tmp_path / "in.jsonl"
+    data.write_text(ROWS, encoding="utf-8")
+    argv = ["score", str(data), "--model", str(sample_model_dir), "--jobs", "1", "--max-error-rate", rate]
+    assert main(argv) == code
+    assert f"error: {data}, line 2: invalid JSON" in capsys.readouterr().err  # reported either way
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--max-error-rate", "1.5"], "--max-error-rate must be between 0 and 1. Got 1.5"),
+        (["--chunk-size", "0"], "The 'chunk_size' option must be a positive integer. Got 0"),
+    ],
+)
+def test_score_option_values_are_checked(tmp_path, capsys, sample_model_dir, argv, message):
+    data = tmp_path / "in.jsonl"
+    data.write_text(ROWS, encoding="utf-8")
+    assert main(["score", str(data), "--model", str(sample_model_dir), *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+# -- check: binary input refused as score refuses it ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "standard input holds binary data (NUL bytes), not a note's text"),
+        (gzip.compress("加vx领券".encode()), "standard input is compressed (gzip, zip, bzip2, xz or zstd)"),
+        ("加vx领券".encode("utf-16"), "standard input is UTF-16"),
+        (b"plain \x80\xff junk \xff", "standard input is neither UTF-8 nor GB18030 text"),
+    ],
+)
+def test_check_refuses_binary_stdin(monkeypatch, capsys, sample_model_dir, data, message):
+    stdin_bytes(monkeypatch, data)
+    assert main(["check", "--model", str(sample_model_dir), "-"]) == 2
+    stdout, stderr = capsys.readouterr()
+    assert stdout == "" and stderr.startswith(f"error: {message}")
+
+
+def test_check_reads_gbk_stdin(monkeypatch, capsys, sample_model_dir):
+    stdin_bytes(monkeypatch, "今天去爬山了，风景超美".encode("gbk"))
+    assert main(["check", "--model", str(sample_model_dir), "--json", "-"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert all(h["text"] in "今天去爬山了，风景超美" for h in out["highlights"])
+
+
+# -- one text-length limit, one behaviour ----------------------------------------------------------------------------
+def test_the_server_default_is_the_one_limit():
+    s = Settings()
+    assert (s.max_text_chars, s.max_title_chars) == (MAX_TEXT_CHARS, MAX_TITLE_CHARS) == (20_000, 1_000)
+
+
+@pytest.mark.parametrize(("field", "limit"), [("text", MAX_TEXT_CHARS), ("title", MAX_TITLE_CHARS)])
+def test_check_refuses_a_note_over_the_limit(capsys, sample_model_dir, field, limit):
+    argv = ["check", "--model", str(sample_model_dir), "--title", "周末", "好" * limit]
+    assert main(argv) == 0  # at the limit
+    capsys.readouterr()
+    long = "好" * (limit + 1)
+    argv = ["check", "--model", str(sample_model_dir)] + (["--title", long, "正文"] if field == "title" else [long])
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"error: field '{field}' must be at most {limit:,} characters. Got {limit + 1:,} characters.\n"
+    )
+
+
+def test_score_refuses_a_note_over_the_limit_as_an_error_row(tmp_path, capsys, sample_model_dir):
+    data = tmp_path / "in.jsonl"
+    rows = [{"id": "ok", "text": "好" * MAX_TEXT_CHARS}, {"id": "long", "text": "好" * (MAX_TEXT_CHARS + 1)}]
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(data), "-o", str(out), "--model", str(sample_model_dir), "--jobs", "1"]) == 1
+    got = [json.loads(line) for line in out.read_text().splitlines()]
+    assert got[0]["error"] is None and got[0]["warning"] is None
+    assert got[1]["error"] == (
+        f"{data}, line 2: field 'text' must be at most {MAX_TEXT_CHARS:,} characters. Got {MAX_TEXT_CHARS + 1:,} "
+        "characters."
+    )
