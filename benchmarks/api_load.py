@@ -1,7 +1,7 @@
 """Load test of the prediction API over loopback HTTP, against a hello-world endpoint of the same server.
 
     python benchmarks/api_load.py [--model DIR] [--duration 20] [--concurrency 32] [--workers 1]
-                                  [--client-impl raw|httpx] [--coalesce N] [--model-processes N]
+                                  [--client-impl raw|httpx] [--coalesce N] [--model-processes N] [--abusive]
 
 1. Starts ``uvicorn`` as a subprocess on 127.0.0.1 (a free port) with the notecheck app plus a FastAPI
    hello-world route (``GET /hello``, ``async def``) on the same app, so both share server, middleware and
@@ -19,6 +19,11 @@
 3. Prints throughput and p50/p99 latency of both, the ratios (check / hello-world), the CPU per request of server
    (workers and their model processes) and client, and where the machine's CPU went during each phase (server,
    load generator, other processes).
+
+4. With ``--abusive``, a third phase: the same normal clients on ``POST /v1/check`` while one more connection
+   sends the largest batch the server accepts (``--abusive-notes`` notes filling ``max_request_chars``) back to
+   back; prints the normal clients' p99 with the abusive client beside them against phase 2 of the same run
+   (issue 16 target: at most 2x) and what the abusive client got.
 
 Issue 4 targets: /v1/check p99 <= 25 ms and throughput >= 50% of hello-world; start-up to ready <= 3 s.
 In a closed loop, latency = connections / throughput (Little's law): 32 connections and p99 <= 25 ms need well
@@ -240,6 +245,24 @@ def _phase(args: argparse.Namespace, pids: list[int], url: str, method: str, bod
     return result
 
 
+def _abusive_phase(
+    args: argparse.Namespace, pids: list[int], url: str, body: str, batch_url: str, batch_body: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The normal clients' phase with one more client sending ``batch_body`` to ``batch_url`` back to back, in its
+    own process, for the same time. Returns (normal clients' result, abusive client's result)."""
+    cmd = [sys.executable, __file__, "--client", batch_url, "--method", "POST", "--concurrency", "1",
+           "--duration", str(args.duration), "--client-impl", "raw", "--body", batch_body]  # fmt: skip
+    abuser = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    try:
+        normal = _phase(args, pids, url, "POST", body)
+        out, _ = abuser.communicate(timeout=args.duration * 4 + 120)
+    finally:
+        if abuser.poll() is None:
+            abuser.kill()
+            abuser.wait()
+    return normal, json.loads(out.strip().splitlines()[-1])
+
+
 def _start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     with open(log, "wb") as log_fh:
         return subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=log_fh, stderr=subprocess.STDOUT)
@@ -357,6 +380,12 @@ def main(argv: list[str] | None = None) -> int:
         help="the server's model_processes setting (default: the server's default): processes forked beside "
         "each worker that check notes; 0 checks in the worker's threads",
     )
+    ap.add_argument(
+        "--abusive",
+        action="store_true",
+        help="add a phase with one abusive client sending the largest accepted batch beside the normal clients",
+    )
+    ap.add_argument("--abusive-notes", type=int, default=256, help="notes in the abusive client's batch")
     # client mode (internal)
     ap.add_argument("--client", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--method", default="GET", help=argparse.SUPPRESS)
@@ -388,6 +417,15 @@ def main(argv: list[str] | None = None) -> int:
                "--no-access-log", "--log-level", "warning"]  # fmt: skip
     body_file = Path(f"/tmp/notecheck-api-load-{os.getpid()}.json")
     body_file.write_text(json.dumps(bench_note(args.chars), ensure_ascii=False), encoding="utf-8")
+    from serve.settings import Settings
+
+    budget = Settings().max_request_chars  # the server's default (no NOTECHECK_ setting reaches it here)
+    per_note = budget // args.abusive_notes
+    big = bench_note(per_note)
+    big["title"] = big["title"][: max(0, per_note - len(big["text"]))]
+    batch_file = Path(f"/tmp/notecheck-api-load-{os.getpid()}-batch.json")
+    batch_file.write_text(json.dumps({"notes": [big] * args.abusive_notes}, ensure_ascii=False), encoding="utf-8")
+    batch_chars = args.abusive_notes * (len(big["title"]) + len(big["text"]))
     log = Path(f"/tmp/notecheck-api-load-{os.getpid()}.log")
     starts: list[tuple[float, float]] = []
     for _ in range(args.startup_runs - 1):  # extra starts, for a median start-up time on a noisy machine
@@ -407,11 +445,17 @@ def main(argv: list[str] | None = None) -> int:
         model_procs = {w: _children(w) for w in workers}
         hello = _phase(args, workers, f"{base}/hello", "GET", None)
         check = _phase(args, workers, f"{base}/v1/check", "POST", str(body_file))
+        abused = abuser = None
+        if args.abusive:
+            abused, abuser = _abusive_phase(
+                args, workers, f"{base}/v1/check", str(body_file), f"{base}/v1/check/batch", str(batch_file)
+            )
         rss_after = [_rss_mb(p) for p in workers]
         pss = {p: _pss_mb(p) for p in _family(workers)}
     finally:
         _stop(proc, log)
         body_file.unlink(missing_ok=True)
+        batch_file.unlink(missing_ok=True)
     imports_s = _import_seconds()
 
     coalesce = "server default" if args.coalesce is None else str(args.coalesce)
@@ -455,6 +499,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"p99 of /v1/check: {check['p99_ms']:.1f} ms  (target <= 25 ms); p99 ratio check / hello-world: "
           f"{check['p99_ms'] / hello['p99_ms']:.2f}; closed loop: {args.concurrency} connections / "
           f"{check['rps']:.0f} req/s = {args.concurrency / check['rps'] * 1e3:.0f} ms mean latency")  # fmt: skip
+    if abused is not None and abuser is not None:
+        print(f"abusive client: one connection sending {args.abusive_notes} notes, {batch_chars} characters "
+              f"(max_request_chars {budget}) per /v1/check/batch, back to back: {abuser['requests']} batches, "
+              f"{abuser['errors']} non-200, p50 {abuser['p50_ms']:.0f} ms per batch")  # fmt: skip
+        r = abused
+        print(f"{'POST /v1/check + abusive':<26}{r['requests']:>10}{r['errors']:>8}{r['rps']:>10.0f}"
+              f"{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{r['server_cpu_ms_per_request']:>19.2f}"
+              f"{r['client_cpu_ms_per_request']:>19.2f}")  # fmt: skip
+        print(f"p99 of normal /v1/check clients: {check['p99_ms']:.1f} ms alone, {abused['p99_ms']:.1f} ms beside "
+              f"the abusive client: {abused['p99_ms'] / check['p99_ms']:.2f}x  (issue 16 target <= 2x)")  # fmt: skip
     return 0
 
 
