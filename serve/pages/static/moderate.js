@@ -57,8 +57,8 @@ function card(a) {
     button.name = "action";
     button.value = action;
     button.dataset.label = label_;
-    button.className = action;
-    button.textContent = t(action);
+    button.className = `${action} ${label_}`; // coloured by the label it records
+    button.textContent = `${t(action)} · ${t(`claimed_${label_}`)}`; // what the note is recorded as
     actions.append(button, " ");
   }
   const error = document.createElement("p");
