@@ -13,9 +13,12 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from model.errors import InvalidParameterError
+
+if TYPE_CHECKING:
+    from serve.settings import Settings
 
 
 def register(subparsers: Any) -> None:
@@ -56,14 +59,29 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=args.log_level,
         access_log=args.access_log,
+        settings=settings,
     )
     return 0
 
 
-def serve_app(factory: str, *, host: str, port: int, workers: int, log_level: str, access_log: bool) -> None:
-    """Run the app factory ``factory`` (``"module:function"``) with uvicorn until it is stopped."""
+def serve_app(
+    factory: str,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    log_level: str,
+    access_log: bool,
+    settings: Settings | None = None,
+) -> None:
+    """Run the app factory ``factory`` (``"module:function"``) with uvicorn until it is stopped, with the
+    connection limits of ``settings`` (the environment's when None; :mod:`serve.http_limits`)."""
     import uvicorn
 
+    from serve.http_limits import uvicorn_options
+    from serve.settings import load_settings
+
+    limits = uvicorn_options(load_settings() if settings is None else settings)
     with _nodelay_listener(uvicorn.Config):
         uvicorn.run(
             factory,
@@ -73,6 +91,7 @@ def serve_app(factory: str, *, host: str, port: int, workers: int, log_level: st
             workers=workers,
             log_level=log_level,
             access_log=access_log,
+            **limits,
         )
 
 

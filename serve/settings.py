@@ -94,6 +94,24 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="request body size; larger bodies get 413")
 
+    # -- connections (notecheck serve sets them on uvicorn: serve/http_limits.py) ------------------------------
+    max_header_bytes: int = Field(
+        32 * 1024, ge=1024, le=1024 * 1024, description="bytes of a request's head (request line and headers); 431"
+    )
+    header_timeout: float = Field(
+        10.0, gt=0, le=600, description="seconds a connection has to send a complete request head; 408 and closed"
+    )
+    body_timeout: float = Field(
+        30.0, gt=0, le=3600, description="seconds a request has to send its whole body once its head is in; closed"
+    )
+    keep_alive_timeout: float = Field(5.0, gt=0, le=600, description="seconds an idle kept-alive connection stays open")
+    limit_concurrency: int = Field(
+        1024, ge=1, description="connections and requests in flight per worker; beyond it new requests get 503"
+    )
+    graceful_shutdown_timeout: float = Field(
+        10.0, gt=0, le=600, description="seconds requests in flight get to finish when the server is stopped"
+    )
+
     # -- access ------------------------------------------------------------------------------------------
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list, description="when non-empty, /v1/* and /metrics need one of these keys"
