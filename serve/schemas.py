@@ -316,7 +316,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: {
         "model": ErrorOut,
         "description": "request body larger than max_body_bytes, or more characters of titles, texts and comments "
-        "than max_request_chars",
+        "than max_request_chars (of comments: max_request_comment_chars)",
     },
     422: {"model": ErrorOut, "description": "invalid JSON, field or limit; the field is named"},
     503: {"model": ErrorOut, "description": "models not loaded yet"},
@@ -409,14 +409,24 @@ def comment_chars(comments: list[CommentIn | str] | None) -> int:
     return sum(len(c if isinstance(c, str) else c.text) for c in comments or ())
 
 
-def budget_error(chars: int, s: Settings) -> HTTPException | None:
-    """The 413 of a request holding more than ``max_request_chars`` characters (:func:`note_chars`), else None."""
-    if chars <= s.max_request_chars:
+def budget_error(chars: int, s: Settings, comments: int = 0) -> HTTPException | None:
+    """The 413 of a request holding more than ``max_request_chars`` characters (:func:`note_chars`), or more than
+    ``max_request_comment_chars`` of them in comments, else None."""
+    if chars > s.max_request_chars:
+        what, limit, name, got = (
+            "characters of titles, texts and comments",
+            s.max_request_chars,
+            "max_request_chars",
+            chars,
+        )
+    elif comments > s.max_request_comment_chars:
+        what, limit, name = "characters of comments", s.max_request_comment_chars, "max_request_comment_chars"
+        got = comments
+    else:
         return None
     return HTTPException(
         status_code=413,
-        detail=f"A request may hold at most {s.max_request_chars} characters of titles, texts and comments "
-        f"(max_request_chars). Got {chars}; send them in several requests.",
+        detail=f"A request may hold at most {limit} {what} ({name}). Got {got}; send them in several requests.",
     )
 
 

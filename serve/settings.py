@@ -86,6 +86,12 @@ class Settings(BaseSettings):
         description="characters of titles, texts and comments in one request (/v1/check, /v1/check/batch, "
         "/v1/comments/score); more gets 413: a request's cost is bounded whatever its shape",
     )
+    max_request_comment_chars: int = Field(
+        50_000,
+        ge=1,
+        description="characters of comments in one request (within max_request_chars): scoring a comment costs "
+        "about five times more per character than checking note text; more gets 413",
+    )
     model_chunk_chars: int = Field(
         4_000,
         ge=1,

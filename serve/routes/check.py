@@ -33,6 +33,7 @@ from serve.schemas import (
     NoteIn,
     batch_limit_errors,
     budget_error,
+    comment_chars,
     note_chars,
     note_limit_errors,
 )
@@ -210,7 +211,7 @@ def admit_note(note: NoteIn, settings: Settings) -> None:
     """The server's limits on one validated note, for the route and its fast lane alike: a 422 naming the field
     over a limit, a 413 over the per-request budget (``max_request_chars``)."""
     _reject(note_limit_errors(note, settings))
-    error = budget_error(note_chars(note), settings)
+    error = budget_error(note_chars(note), settings, comment_chars(note.comments))
     if error is not None:
         raise error
 
@@ -257,7 +258,8 @@ async def check_batch(
     `max_request_chars` characters of titles, texts and comments (200,000 unless configured)."""
     models, settings, metrics = served.models, served.settings, served.metrics
     _reject(batch_limit_errors(batch, settings))
-    error = budget_error(sum(note_chars(n) for n in batch.notes), settings)
+    total = sum(note_chars(n) for n in batch.notes)
+    error = budget_error(total, settings, sum(comment_chars(n.comments) for n in batch.notes))
     if error is not None:
         raise error
     k = settings.top_reasons if top is None else top

@@ -27,7 +27,8 @@ async def score_comments(
     errors = comments_limit_errors(body, served.settings)
     if errors:
         raise RequestValidationError(errors)
-    error = budget_error(comment_chars(body.comments), served.settings)
+    chars = comment_chars(body.comments)
+    error = budget_error(chars, served.settings, chars)
     if error is not None:
         raise error
     comments = [c if isinstance(c, str) else c.model_dump(exclude_none=True) for c in body.comments]
