@@ -17,16 +17,34 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han
              "WenQuanYi Micro Hei", "SimHei", "PingFang SC", "Microsoft YaHei")  # fmt: skip
 
 NO_CJK_FONT = (
-    "no CJK font is installed, so the chart names non-ASCII creators by id (legend beside it); install one "
-    "(Debian: apt-get install fonts-noto-cjk) to see the names"
+    "no CJK font is installed, so the chart names non-ASCII creators by id (legend in the Markdown report); "
+    "install one (Debian: apt-get install fonts-noto-cjk) to see the names"
 )
+
+
+#: File names of CJK fonts, for fonts installed after matplotlib cached its font list.
+_CJK_FILES = ("NotoSansCJK", "NotoSerifCJK", "SourceHanSans", "wqy-zenhei", "wqy-microhei", "simhei", "msyh")
 
 
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """The name of an installed font with CJK glyphs, or None."""
+    """The name of an installed font with CJK glyphs, or None.
+
+    matplotlib caches its font list the first time it runs, so a font installed later (``apt-get install
+    fonts-noto-cjk``) is not in it: the system font directories are searched too, and a CJK font found there is
+    added to matplotlib's font manager for this process."""
     from matplotlib import font_manager
 
+    available = {f.name for f in font_manager.fontManager.ttflist}
+    found = next((name for name in CJK_FONTS if name in available), None)
+    if found:
+        return found
+    for path in sorted(font_manager.findSystemFonts()):
+        if any(key.lower() in path.lower() for key in _CJK_FILES):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):  # an unreadable font file: try the next one
+                continue
     available = {f.name for f in font_manager.fontManager.ttflist}
     return next((name for name in CJK_FONTS if name in available), None)
 

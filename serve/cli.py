@@ -24,6 +24,7 @@ EXTRA_COMMAND_MODULES: list[str] = [
     "serve.cmd_overlap",
     "serve.cmd_appeals",
     "serve.cmd_review",
+    "serve.cmd_creators",
 ]
 
 

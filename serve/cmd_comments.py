@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from model.comments import (
+    CREATOR_COLUMNS,
     DEFAULT_KEYWORDS_FILE,
     DEFAULT_MAX_COMMENT_CHARS,
     CommentScorer,
     aggregate_creators,
+    creator_table,
     load_sentiment_model,
     merge_keyword_sets,
     read_keyword_file,
@@ -24,6 +26,7 @@ from model.errors import InvalidNoteError
 from model.evaluation import format_value
 from model.notes import Note, iter_records, parse_note, read_notes
 from serve.cli import add_model_arg, load_ad_model
+from serve.creators import markdown_table
 
 
 def register(subparsers: Any) -> None:
@@ -43,7 +46,7 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _read_rows(paths: list[Path]) -> tuple[list[dict[str, Any]], list[Note | None]]:
+def read_rows(paths: list[Path]) -> tuple[list[dict[str, Any]], list[Note | None]]:
     """One output row per input row; a row that fails validation keeps its ``error``."""
     rows: list[dict[str, Any]] = []
     notes: list[Note | None] = []
@@ -93,35 +96,33 @@ def _table(header: list[str], body: list[list[Any]]) -> str:
 
 
 def render(rows: list[dict[str, Any]], creators: list[dict[str, Any]], sets: list[str]) -> str:
-    header = ["note", "author", "comments", "pos", "neu", "neg", "positive share", "weighted", "decision"]
-    header += [f"{s} ratio" for s in sets]
+    header = ["note", "author", "comments", "pos", "neu", "neg", "positive share", "clean", "weighted", "water",
+              "decision"]  # fmt: skip
+    header += [f"{s} ratio" for s in sets] + [f"{s} clean" for s in sets]
     body = []
     errors = []
     for r in rows:
         name = r.get("id") or f"{Path(r['file']).name}:{r['line']}"
         if "error" in r:
             errors.append(f"error: {r['error']}")
-            body.append([name, "–", "error", "", "", "", "", "", ""] + [""] * len(sets))
+            body.append([name, "–", "error"] + [""] * (len(header) - 3))
             continue
         c = r["label_counts"]
         body.append(
             [name, r.get("author"), r["n_comments"], c["positive"], c["neutral"], c["negative"], r["positive_share"],
-             r["positive_share_weighted"], r.get("decision")] + [r["keyword_ratio"].get(s) for s in sets]
+             r["positive_share_clean"], r["positive_share_weighted"], r["water_ratio"], r.get("decision")]
+            + [r["keyword_ratio"].get(s) for s in sets] + [r["keyword_ratio_clean"].get(s) for s in sets]
         )  # fmt: skip
-    cheader = ["creator", "notes", "with comments", "ad share", "comments", "positive share"]
-    cheader += [f"mean {s} ratio" for s in sets]
-    cbody = [
-        [c["author"] or "(no author)", c["notes"], c["notes_with_comments"], c["ad_share"], c["comments"],
-         c["positive_share"]] + [c["keyword_ratio"].get(s) for s in sets]
-        for c in creators
-    ]  # fmt: skip
-    out = ["## Notes", "", _table(header, body), "", "## Creators", "", _table(cheader, cbody)]
+    table = creator_table(creators, sets)
+    columns = list(CREATOR_COLUMNS) + [c for s in sets for c in (f"{s} ratio", f"{s} ratio clean")]
+    out = ["## Notes", "", _table(header, body), "", "## Creators", "", markdown_table(table, columns)]
     if errors:
         out += ["", *errors]
     return "\n".join(out)
 
 
-def run(args: argparse.Namespace) -> int:
+def build_scorer(args: argparse.Namespace) -> CommentScorer:
+    """The comment scorer of ``--model``, the shipped keyword sets plus ``--keywords``, and water detection."""
     sets, exclude = read_keyword_file(DEFAULT_KEYWORDS_FILE)
     if args.keywords is not None:
         extra, extra_exclude = read_keyword_file(args.keywords)
@@ -129,17 +130,26 @@ def run(args: argparse.Namespace) -> int:
         exclude = merge_keyword_sets(exclude, extra_exclude)
     sentiment = load_sentiment_model(args.model, allow_version_mismatch=args.allow_version_mismatch)
     scorer = CommentScorer(
-        sentiment=sentiment, keyword_sets=sets, keyword_exclude=exclude, max_comment_chars=args.max_comment_chars
+        sentiment=sentiment,
+        keyword_sets=sets,
+        keyword_exclude=exclude,
+        max_comment_chars=getattr(args, "max_comment_chars", DEFAULT_MAX_COMMENT_CHARS),
     )
     for set_name, dropped, kept in scorer.matcher.merged:
         print(f"note: keyword {dropped!r} of set {set_name!r} is the same as {kept!r} after normalisation; merged",
               file=sys.stderr)  # fmt: skip
+    return scorer
+
+
+def run(args: argparse.Namespace) -> int:
+    scorer = build_scorer(args)
+    sentiment = scorer.sentiment
     ad_model = None
     if not args.no_ad:
         ad_model = load_ad_model(
             argparse.Namespace(model=args.ad_model, allow_version_mismatch=args.allow_version_mismatch)
         )
-    rows, notes = _read_rows(args.inputs)
+    rows, notes = read_rows(args.inputs)
     rows = score_rows(scorer, rows, notes, ad_model)
     creators = aggregate_creators(r for r in rows if "error" not in r)
     if args.json:

@@ -79,7 +79,12 @@ class CommentIn(_Input):
 
     text: str = Field(description="the comment text")
     likes: Count | None = Field(None, description="like count (a whole number; not a boolean or a string)")
-    author: str | None = Field(None, description="author name (not used for scoring)")
+    author: str | None = Field(
+        None, description="commenter id or name (water detection: the same commenter on many of a creator's notes)"
+    )
+    time: float | str | None = Field(
+        None, description="when it was posted: seconds since the epoch or ISO 8601 (water detection: bursts)"
+    )
 
 
 def _comment_kind(value: Any) -> str:
@@ -166,6 +171,7 @@ class BatchIn(_Input):
 
 class CommentsIn(_Input):
     comments: list[CommentItem] = Field(description="the comments to score")
+    note_text: str = Field("", description="the note's own title and text (flags comments that copy it)")
     keywords: KeywordSets | None = Field(None, description="keyword sets, e.g. {'brand': ['兰若'], 'rival': ['雪岚']}")
 
     @field_validator("keywords")
@@ -208,6 +214,10 @@ class CommentScoreOut(BaseModel):
     keyword_hits: dict[str, list[str]] = Field(description="keywords of each set found in the comment")
     truncated: bool = Field(description="the comment was longer than the sentiment model reads")
     empty: bool = Field(False, description="the comment was blank")
+    suspect: bool = Field(False, description="looks like bought or templated engagement ('water')")
+    suspect_reason: (
+        Literal["empty", "emoji_only", "copies_note", "duplicate", "template", "same_commenter", "burst"] | None
+    ) = Field(None, description="why it is suspect; null when it is not")
 
 
 class CommentReportOut(BaseModel):
@@ -224,6 +234,13 @@ class CommentReportOut(BaseModel):
     positive_share_weighted: float | None = Field(None, description="the same weighted by 1 + likes")
     n_truncated: int = 0
     n_empty: int = 0
+    water_ratio: float = Field(0.0, description="share of suspect comments")
+    suspect_reasons: dict[str, int] = Field(default_factory=dict, description="suspect comments per reason")
+    keyword_ratio_clean: dict[str, float] = Field(
+        default_factory=dict, description="keyword_ratio over the comments that are not suspect"
+    )
+    label_counts_clean: dict[str, int] = Field(default_factory=dict, description="label_counts without suspects")
+    positive_share_clean: float | None = Field(None, description="positive_share without suspect comments")
 
 
 class CommentsOut(CommentReportOut):

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from model.classifier import AdModel, _readable
+from model.comments import creator_table as creator_table  # the one creator table, re-exported for notebooks
 from model.errors import InvalidParameterError
 from training.config import TrainConfig
 from training.data import DatasetInfo, Example, deduplicate, load_all, source_counts, split_train_test
@@ -493,20 +494,6 @@ def creator_inputs(
         {"author": getattr(note, "author", None), "decision": decisions[i], "comment_report": _report_dict(r, i)}
         for i, (note, r) in enumerate(zip(notes, reports, strict=True))
     ]
-
-
-def creator_table(creators: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Flatten :func:`model.comments.aggregate_creators` rows for display: keyword ratios become ``kw: <set>``
-    columns and sentiment counts ``positive``/``neutral``/``negative`` columns (every row gets every column)."""
-    sets = sorted({s for c in creators for s in (c.get("keyword_ratio") or {})})
-    rows = []
-    for c in creators:
-        row = {k: v for k, v in c.items() if k not in ("keyword_ratio", "label_counts")}
-        row["author"] = "(no author)" if c.get("author") is None else c["author"]
-        row.update({f"kw: {s}": (c.get("keyword_ratio") or {}).get(s) for s in sets})
-        row.update({lab: (c.get("label_counts") or {}).get(lab, 0) for lab in ("positive", "neutral", "negative")})
-        rows.append(row)
-    return rows
 
 
 def keyword_counts(reports: Sequence[Any]) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ model), :mod:`~model.comments.metrics` (its evaluation), :mod:`~model.comments.s
 :mod:`~model.comments.creators` (per-creator aggregation). Everything public is importable from here.
 """
 
-from model.comments.creators import aggregate_creators
+from model.comments.creators import CREATOR_COLUMNS, aggregate_creators, creator_table
 from model.comments.keywords import (
     DEFAULT_KEYWORDS_FILE,
     MAX_KEYWORD_CHARS,
@@ -57,6 +57,7 @@ from model.comments.sentiment import (
 )
 
 __all__ = [
+    "CREATOR_COLUMNS",
     "DEFAULT_KEYWORDS_FILE",
     "DEFAULT_MAX_COMMENT_CHARS",
     "DEFAULT_SENTIMENT_DIR",
@@ -70,6 +71,7 @@ __all__ = [
     "KeywordMatcher",
     "SentimentModel",
     "aggregate_creators",
+    "creator_table",
     "default_keyword_excludes",
     "default_keyword_sets",
     "load_comment_scorer",

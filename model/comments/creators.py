@@ -30,7 +30,8 @@ def aggregate_creators(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
     ``notes``, ``notes_with_comments``, ``ad_share`` (ads among notes with a decision; ``None`` when none has one),
     ``keyword_ratio`` (per set, mean over notes with comments; ``None`` when none has comments),
     ``positive_share`` (pooled over all comments: positive / (positive + negative)), ``label_counts`` and
-    ``comments`` (total number of comments).
+    ``comments`` (total number of comments); with water detection, ``suspect_comments``, ``water_ratio``
+    (suspects / comments) and ``keyword_ratio_clean`` / ``positive_share_clean``, the same without suspects.
     """
     groups: dict[Any, dict[str, Any]] = {}
     for i, row in enumerate(rows):
@@ -41,7 +42,7 @@ def aggregate_creators(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
         g = groups.setdefault(
             author,
             {"notes": 0, "decided": 0, "ads": 0, "with_comments": 0, "ratios": {}, "labels": dict.fromkeys(LABELS, 0),
-             "comments": 0},
+             "comments": 0, "suspects": 0, "ratios_clean": {}, "labels_clean": dict.fromkeys(LABELS, 0)},
         )  # fmt: skip
         g["notes"] += 1
         decision = row.get("decision")
@@ -56,10 +57,20 @@ def aggregate_creators(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
         for label, count in (report.get("label_counts") or {}).items():
             if label in g["labels"]:
                 g["labels"][label] += int(count)
+        water = float(report.get("water_ratio") or 0.0)
+        reasons = report.get("suspect_reasons")
+        g["suspects"] += sum(reasons.values()) if isinstance(reasons, Mapping) else round(water * n)
+        for label, count in (report.get("label_counts_clean") or report.get("label_counts") or {}).items():
+            if label in g["labels_clean"]:
+                g["labels_clean"][label] += int(count)
         if n:
             g["with_comments"] += 1
             for set_name, ratio in (report.get("keyword_ratio") or {}).items():
                 g["ratios"].setdefault(set_name, []).append(float(ratio))
+            if water < 1.0:  # a note whose comments are all suspect has no clean ratio
+                clean = report.get("keyword_ratio_clean") or report.get("keyword_ratio") or {}
+                for set_name, ratio in clean.items():
+                    g["ratios_clean"].setdefault(set_name, []).append(float(ratio))
     out = []
     for author, g in groups.items():
         labels = g["labels"]
@@ -70,11 +81,58 @@ def aggregate_creators(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
                 "notes": g["notes"],
                 "notes_with_comments": g["with_comments"],
                 "ad_share": share(g["ads"], g["decided"]),
-                "keyword_ratio": {s: (round(sum(v) / len(v), 6) if (v := g["ratios"][s]) else None) for s in all_sets},
+                "keyword_ratio": {s: _mean(g["ratios"][s]) for s in all_sets},
                 "positive_share": share(labels["positive"], labels["positive"] + labels["negative"]),
                 "label_counts": dict(labels),
                 "comments": g["comments"],
+                "suspect_comments": g["suspects"],
+                "water_ratio": share(g["suspects"], g["comments"]),
+                "keyword_ratio_clean": {s: _mean(g["ratios_clean"].get(s)) for s in all_sets},
+                "positive_share_clean": share(
+                    g["labels_clean"]["positive"], g["labels_clean"]["positive"] + g["labels_clean"]["negative"]
+                ),
             }
         )
     out.sort(key=lambda d: (-d["notes"], d["author"] is None, d["author"] or ""))
     return out
+
+
+def _mean(values: list[float] | None) -> float | None:
+    return round(sum(values) / len(values), 6) if values else None
+
+
+#: Columns of the one creator table (CSV, Markdown, notebooks, ``notecheck comments``), in order; keyword-set
+#: columns follow per set: ``<set> ratio`` and ``<set> ratio clean``.
+CREATOR_COLUMNS = (
+    "creator", "notes", "notes with comments", "ad share", "comments", "positive comments", "neutral comments",
+    "negative comments", "water ratio", "positive share", "positive share clean",
+)  # fmt: skip
+
+
+def creator_table(creators: Iterable[Mapping[str, Any]], sets: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Flat rows of :func:`aggregate_creators` output with the columns of :data:`CREATOR_COLUMNS` then, per
+    keyword set (all sets seen, sorted, unless ``sets`` is given), ``<set> ratio`` and ``<set> ratio clean``.
+    Every row has every column (None where there is no value), so the CSV, the Markdown table and the chart
+    all read the same keys: no value can land under another column's header."""
+    creators = list(creators)
+    names = sorted({s for c in creators for s in (c.get("keyword_ratio") or {})}) if sets is None else list(sets)
+    rows = []
+    for c in creators:
+        row = {
+            "creator": c.get("author"),
+            "notes": c.get("notes"),
+            "notes with comments": c.get("notes_with_comments"),
+            "ad share": c.get("ad_share"),
+            "comments": c.get("comments"),
+            "positive comments": (c.get("label_counts") or {}).get("positive"),
+            "neutral comments": (c.get("label_counts") or {}).get("neutral"),
+            "negative comments": (c.get("label_counts") or {}).get("negative"),
+            "water ratio": c.get("water_ratio"),
+            "positive share": c.get("positive_share"),
+            "positive share clean": c.get("positive_share_clean"),
+        }
+        for s in names:
+            row[f"{s} ratio"] = (c.get("keyword_ratio") or {}).get(s)
+            row[f"{s} ratio clean"] = (c.get("keyword_ratio_clean") or {}).get(s)
+        rows.append(row)
+    return rows

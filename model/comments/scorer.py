@@ -1,5 +1,5 @@
-"""Scoring one note's comments: per comment a sentiment label and keyword hits, per note the keyword ratio and
-positive share (:class:`CommentReport`)."""
+"""Scoring one note's comments: per comment a sentiment label, keyword hits and a water (``suspect``) flag; per
+note the keyword ratio and positive share, raw and with suspect comments removed (:class:`CommentReport`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import numpy as np
 from model.comments.keywords import DEFAULT_KEYWORDS_FILE, check_sets, merge_keyword_sets, read_keyword_file
 from model.comments.matcher import KeywordMatcher
 from model.comments.sentiment import LABELS, SentimentModel, load_sentiment_model
+from model.comments.water import CreatorNote, WaterDetector
 from model.errors import InvalidNoteError, InvalidParameterError
 from model.notes import Comment, Note, parse_comment, type_name
 
@@ -28,6 +29,11 @@ class CommentScore:
     keyword_hits: dict[str, list[str]]
     truncated: bool = False
     empty: bool = False
+    suspect_reason: str | None = None
+
+    @property
+    def suspect(self) -> bool:
+        return self.suspect_reason is not None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -37,6 +43,8 @@ class CommentScore:
             "keyword_hits": {k: list(v) for k, v in self.keyword_hits.items()},
             "truncated": self.truncated,
             "empty": self.empty,
+            "suspect": self.suspect,
+            "suspect_reason": self.suspect_reason,
         }
 
 
@@ -48,6 +56,8 @@ class CommentReport:
     comments); ``keyword_hits[set][kw]`` counts the comments containing ``kw``; ``matched_comments[set]`` lists
     their indices. ``positive_share`` = positive / (positive + negative), ``None`` when no comment is polar.
     The ``_weighted`` variants weight each comment by 1 + its likes; ``None`` when no comment carries likes.
+    ``water_ratio`` is the share of suspect comments (:mod:`model.comments.water`); the ``_clean`` variants are
+    computed over the other comments only (keyword ratio 0.0 and shares ``None`` when none is left).
     """
 
     n_comments: int
@@ -61,6 +71,11 @@ class CommentReport:
     keyword_ratio_weighted: dict[str, float | None] = field(default_factory=dict)
     n_truncated: int = 0
     n_empty: int = 0
+    water_ratio: float = 0.0
+    suspect_reasons: dict[str, int] = field(default_factory=dict)
+    keyword_ratio_clean: dict[str, float] = field(default_factory=dict)
+    label_counts_clean: dict[str, int] = field(default_factory=dict)
+    positive_share_clean: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -75,6 +90,11 @@ class CommentReport:
             "positive_share_weighted": self.positive_share_weighted,
             "n_truncated": self.n_truncated,
             "n_empty": self.n_empty,
+            "water_ratio": self.water_ratio,
+            "suspect_reasons": dict(self.suspect_reasons),
+            "keyword_ratio_clean": dict(self.keyword_ratio_clean),
+            "label_counts_clean": dict(self.label_counts_clean),
+            "positive_share_clean": self.positive_share_clean,
         }
 
 
@@ -112,6 +132,9 @@ class CommentScorer:
         Exclude phrases per set (default: the shipped ones when ``keyword_sets`` is None, else none).
     max_comment_chars : int
         Longer comments are scored on their first ``max_comment_chars`` characters, reported as truncated.
+    water : WaterDetector or None
+        Flags suspect comments (default: :class:`~model.comments.water.WaterDetector` with its defaults); None
+        flags none.
     """
 
     def __init__(
@@ -121,6 +144,7 @@ class CommentScorer:
         keyword_sets: Mapping[str, Sequence[str]] | None = None,
         keyword_exclude: Mapping[str, Sequence[str]] | None = None,
         max_comment_chars: int = DEFAULT_MAX_COMMENT_CHARS,
+        water: WaterDetector | str | None = "default",
     ) -> None:
         if not isinstance(sentiment, SentimentModel):
             raise InvalidParameterError(
@@ -133,6 +157,13 @@ class CommentScorer:
             )
         self.sentiment = sentiment
         self.max_comment_chars = max_comment_chars
+        if water == "default":
+            water = WaterDetector()
+        if water is not None and not isinstance(water, WaterDetector):
+            raise InvalidParameterError(
+                f"The 'water' parameter of CommentScorer must be a WaterDetector or None. Got {type_name(water)}."
+            )
+        self.water = water
         if keyword_sets is None:
             keyword_sets, shipped_exclude = read_keyword_file(DEFAULT_KEYWORDS_FILE)
             keyword_exclude = shipped_exclude if keyword_exclude is None else keyword_exclude
@@ -148,23 +179,42 @@ class CommentScorer:
             return self.matcher
         return KeywordMatcher(merge_keyword_sets(self.keyword_sets, extra), exclude=self.keyword_exclude)
 
-    def score(self, comments: Any, keywords: Mapping[str, Sequence[str]] | None = None) -> CommentReport:
-        """Score one note's comments. ``keywords`` (set -> keywords) are added to the scorer's sets."""
-        return self.score_many([comments], keywords=keywords)[0]
+    def score(
+        self, comments: Any, keywords: Mapping[str, Sequence[str]] | None = None, *, note_text: str = ""
+    ) -> CommentReport:
+        """Score one note's comments. ``keywords`` (set -> keywords) are added to the scorer's sets;
+        ``note_text`` (the note's title and text) lets comments that copy it be flagged."""
+        if isinstance(comments, Note):
+            return self.score_many([comments], keywords=keywords)[0]
+        return self.score_many([comments], keywords=keywords, note_texts=[note_text])[0]
 
     def score_many(
-        self, notes_comments: Iterable[Any], keywords: Mapping[str, Sequence[str]] | None = None
+        self,
+        notes_comments: Iterable[Any],
+        keywords: Mapping[str, Sequence[str]] | None = None,
+        *,
+        note_texts: Sequence[str] | None = None,
+        creators: Sequence[str | None] | None = None,
     ) -> list[CommentReport]:
-        """:meth:`score` for many notes at once (one sentiment pass over all comments): one report per item."""
+        """:meth:`score` for many notes at once (one sentiment pass over all comments): one report per item.
+
+        Water detection looks at all notes of a creator together: a :class:`~model.notes.Note` item brings its
+        own text and ``author``; for lists of comments, ``note_texts`` and ``creators`` give them (one per item).
+        Notes without a creator are judged each on its own."""
         if isinstance(notes_comments, (str, bytes, Mapping)):
             raise InvalidNoteError(
                 "'notes_comments' must be a list with one list of comments per note. Got a single "
                 f"{type_name(notes_comments)}."
             )
-        parsed = [
-            parse_comments(c, name="comments" if i == 0 else f"notes_comments[{i}]")
-            for i, c in enumerate(notes_comments)
-        ]
+        items = list(notes_comments)
+        parsed = [parse_comments(c, name="comments" if i == 0 else f"notes_comments[{i}]") for i, c in enumerate(items)]
+        texts_of = _aligned(note_texts, len(items), "note_texts")
+        creators_of = _aligned(creators, len(items), "creators")
+        for i, item in enumerate(items):
+            if isinstance(item, Note):
+                texts_of[i] = texts_of[i] or "\n".join(t for t in (item.title, item.text) if t)
+                creators_of[i] = creators_of[i] if creators_of[i] is not None else item.author
+        suspects = self._suspects(parsed, texts_of, creators_of)
         matcher = self._matcher_for(keywords)
         cap = self.max_comment_chars
         texts = [c.text[:cap] for cs in parsed for c in cs]
@@ -174,12 +224,32 @@ class CommentScorer:
         pos = 0
         for cs in parsed:
             n = len(cs)
-            reports.append(self._report(cs, hits[pos : pos + n], probs[pos : pos + n], matcher))
+            reports.append(self._report(cs, hits[pos : pos + n], probs[pos : pos + n], matcher, suspects[len(reports)]))
             pos += n
         return reports
 
+    def _suspects(
+        self, parsed: list[list[Comment]], texts: list[str | None], creators: list[str | None]
+    ) -> list[list[str | None]]:
+        out: list[list[str | None]] = [[None] * len(cs) for cs in parsed]
+        if self.water is None:
+            return out
+        groups: dict[Any, list[int]] = {}
+        for i, creator in enumerate(creators):
+            groups.setdefault(("creator", creator) if creator is not None else ("note", i), []).append(i)
+        for members in groups.values():
+            flags = self.water.flag([CreatorNote(text=texts[i] or "", comments=parsed[i]) for i in members])
+            for i, f in zip(members, flags, strict=True):
+                out[i] = f
+        return out
+
     def _report(
-        self, comments: list[Comment], hits: list[dict[str, list[str]]], probs: np.ndarray, matcher: KeywordMatcher
+        self,
+        comments: list[Comment],
+        hits: list[dict[str, list[str]]],
+        probs: np.ndarray,
+        matcher: KeywordMatcher,
+        suspects: list[str | None],
     ) -> CommentReport:
         n = len(comments)
         has_likes = any(c.likes is not None for c in comments)
@@ -190,10 +260,19 @@ class CommentScorer:
         matched: dict[str, list[int]] = {s: [] for s in matcher.sets}
         matched_w: dict[str, float] = dict.fromkeys(matcher.sets, 0.0)
         pos_w = neg_w = 0.0
-        for i, (c, h, p) in enumerate(zip(comments, hits, probs, strict=True)):
+        counts_clean = dict.fromkeys(LABELS, 0)
+        matched_clean: dict[str, int] = dict.fromkeys(matcher.sets, 0)
+        reasons: dict[str, int] = {}
+        for i, (c, h, p, why) in enumerate(zip(comments, hits, probs, suspects, strict=True)):
             prob = None if not math.isfinite(p) else round(float(p), 6)
             label = self.sentiment.label(prob)
             counts[label] += 1
+            if why is None:
+                counts_clean[label] += 1
+                for set_name, words in h.items():
+                    matched_clean[set_name] += bool(words)
+            else:
+                reasons[why] = reasons.get(why, 0) + 1
             if label == "positive":
                 pos_w += weights[i]
             elif label == "negative":
@@ -212,9 +291,11 @@ class CommentScorer:
                     keyword_hits=h,
                     truncated=len(c.text) > self.max_comment_chars,
                     empty=not c.text.strip(),
+                    suspect_reason=why,
                 )
             )
         total_w = float(weights.sum())
+        n_clean = n - sum(reasons.values())
         return CommentReport(
             n_comments=n,
             comments=tuple(scored),
@@ -227,7 +308,21 @@ class CommentScorer:
             keyword_ratio_weighted={s: (share(w, total_w) if has_likes else None) for s, w in matched_w.items()},
             n_truncated=sum(s.truncated for s in scored),
             n_empty=sum(s.empty for s in scored),
+            water_ratio=round((n - n_clean) / n, 6) if n else 0.0,
+            suspect_reasons=reasons,
+            keyword_ratio_clean={s: (round(k / n_clean, 6) if n_clean else 0.0) for s, k in matched_clean.items()},
+            label_counts_clean=counts_clean,
+            positive_share_clean=share(counts_clean["positive"], counts_clean["positive"] + counts_clean["negative"]),
         )
+
+
+def _aligned(values: Sequence[Any] | None, n: int, name: str) -> list[Any]:
+    if values is None:
+        return [None] * n
+    values = list(values)
+    if len(values) != n:
+        raise InvalidParameterError(f"'{name}' must have one value per note ({n}). Got {len(values)}.")
+    return values
 
 
 def load_comment_scorer(directory: str | Path | None = None, *, allow_version_mismatch: bool = False) -> CommentScorer:

@@ -94,6 +94,16 @@ def generic_coverage(chars: str) -> float:
     return float(covered.mean())
 
 
+@lru_cache(maxsize=16)
+def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """datasketch's optimal (bands, rows) for ``threshold``: it integrates numerically on every MinHashLSH(),
+    which costs more than hashing a creator's comments, so it is computed once per setting."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
 @dataclass(frozen=True)
 class CreatorNote:
     """One note of a creator as water detection sees it: the note's own text and its comments."""
@@ -236,7 +246,7 @@ class WaterDetector:
         if len(rest) > 1:
             from datasketch import MinHash, MinHashLSH
 
-            lsh = MinHashLSH(threshold=threshold, num_perm=self.num_perm)
+            lsh = MinHashLSH(num_perm=self.num_perm, params=_lsh_params(threshold, self.num_perm))
             hashes = MinHash.bulk([[g.encode("utf-8") for g in grams[k]] for k in rest], num_perm=self.num_perm,
                                   seed=self.seed)  # fmt: skip
             for k, h in zip(rest, hashes, strict=True):

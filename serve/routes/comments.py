@@ -21,8 +21,10 @@ async def score_comments(
     scorer: Annotated[Any, Depends(get_comment_scorer)],  # first: a 503 without a comment model, as documented
     served: Annotated[Served, Depends(get_served)],
 ) -> JSONResponse:
-    """Per comment: sentiment label and positive probability, keyword hits; overall: share of comments
-    mentioning each keyword set, sentiment label counts and the positive share (plain and like-weighted)."""
+    """Per comment: sentiment label and positive probability, keyword hits, and whether it looks like bought or
+    templated engagement (``suspect``, ``suspect_reason``); overall: share of comments mentioning each keyword
+    set, sentiment label counts and the positive share (plain and like-weighted), the share of suspect comments
+    (``water_ratio``) and the ratios without them (``keyword_ratio_clean``, ``positive_share_clean``)."""
     models, metrics = served.models, served.metrics
     errors = comments_limit_errors(body, served.settings)
     if errors:
@@ -34,7 +36,7 @@ async def score_comments(
     comments = [c if isinstance(c, str) else c.model_dump(exclude_none=True) for c in body.comments]
 
     def work() -> JSONResponse:
-        report = scorer.score(comments, body.keywords).to_dict()
+        report = scorer.score(comments, body.keywords, note_text=body.note_text).to_dict()
         report["model_version"] = models.comment_version or "unversioned"
         return JSONResponse(report)
 

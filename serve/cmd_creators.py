@@ -1,0 +1,55 @@
+"""``notecheck creators ARCHIVE... -o DIR``: the creator audit a brand can act on — per creator notes, ad share,
+water ratio, keyword ratios and positive share, raw and without suspect comments — as CSV, Markdown and PNG."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from model.comments import aggregate_creators
+from serve.cli import add_model_arg
+from serve.cmd_comments import build_scorer, read_rows, score_rows
+from serve.creators import write_creator_report
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "creators",
+        help="creator audit: ad share, water ratio, keyword ratios and positive share (raw and clean) per creator",
+        description="Read note archives (the note schema, with comments and 'author'), score each note with the "
+        "ad model and its comments with the sentiment model, keyword sets and water detection (grouped by "
+        "creator), and write DIR/creators.csv, DIR/creators.md and DIR/creators.png. --model picks the "
+        "sentiment model directory.",
+    )
+    p.add_argument("inputs", nargs="+", type=Path, metavar="ARCHIVE")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="directory to write")
+    p.add_argument("--keywords", type=Path, default=None, help="JSON file of keyword sets added to the defaults")
+    add_model_arg(p)
+    p.add_argument("--ad-model", type=Path, default=None, help="ad model for the ad share (default: shipped)")
+    p.add_argument("--top", type=int, default=30, help="creators in the chart (most notes first; default 30)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.top < 1:
+        print(f"error: --top must be >= 1. Got {args.top}.", file=sys.stderr)
+        return 2
+    from serve.cli import load_ad_model
+
+    scorer = build_scorer(args)
+    ad_model = load_ad_model(
+        argparse.Namespace(model=args.ad_model, allow_version_mismatch=args.allow_version_mismatch)
+    )
+    rows, notes = read_rows(args.inputs)
+    rows = score_rows(scorer, rows, notes, ad_model)
+    errors = [r for r in rows if "error" in r]
+    for r in errors:
+        print(f"error: {r['error']}", file=sys.stderr)
+    creators = aggregate_creators(r for r in rows if "error" not in r)
+    paths, note = write_creator_report(creators, args.output, top=args.top)
+    if note:
+        print(f"note: creators.png: {note}", file=sys.stderr)
+    print(f"{len(rows)} notes ({len(errors)} unreadable), {len(creators)} creators; wrote {', '.join(map(str, paths))}")
+    return 1 if errors else 0

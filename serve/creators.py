@@ -1,0 +1,93 @@
+"""The creator audit report: ``creators.csv``, ``creators.md`` and ``creators.png`` from one creator table
+(:func:`model.comments.creator_table`), so the three always show the same numbers under the same headers.
+
+The chart draws Chinese creator names with an installed CJK font; without one it names them by id with a
+legend in ``creators.md`` and says so (:mod:`serve.charts`), instead of empty boxes.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from model.comments import CREATOR_COLUMNS, creator_table
+from model.evaluation import format_value
+from serve.charts import chart_names
+
+
+def markdown_table(table: list[dict[str, Any]], columns: list[str]) -> str:
+    """A Markdown table of ``table`` rows, cell by column name (never by position)."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in table:
+        cells = ["(no author)" if c == "creator" and row.get(c) is None else format_value(row.get(c)) for c in columns]
+        lines.append("| " + " | ".join(str(x).replace("|", "\\|") for x in cells) + " |")
+    return "\n".join(lines)
+
+
+def write_creator_report(
+    creators: Iterable[Mapping[str, Any]], directory: Path, *, top: int = 30, title: str = "Creator audit"
+) -> tuple[list[Path], str | None]:
+    """Write the three files; returns their paths and a note for the user (the chart's font fallback) or None."""
+    creators = list(creators)
+    table = creator_table(creators)
+    columns = list(CREATOR_COLUMNS) + [c for c in (table[0] if table else {}) if c not in CREATOR_COLUMNS]
+    directory.mkdir(parents=True, exist_ok=True)
+    csv_path = directory / "creators.csv"
+    with open(csv_path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=columns)
+        w.writeheader()
+        for row in table:
+            w.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    png_path = directory / "creators.png"
+    names = _plot(table[:top], png_path)
+    md = [
+        f"# {title}: {len(table)} creators",
+        "",
+        "Shares are in [0, 1]. `water ratio` is the share of comments flagged as bought or templated engagement; "
+        "the `clean` columns leave those comments out. Keyword ratios are the mean over a creator's notes with "
+        "comments; positive share = positive / (positive + negative) over all their comments.",
+        "",
+        markdown_table(table, columns),
+        "",
+        f"![creators](creators.png) (the {min(top, len(table))} creators with the most notes)",
+    ]
+    if names is not None and names.legend:
+        md += ["", f"Chart: {names.note}.", "", "| id | creator |", "|---|---|"]
+        md += [f"| {i} | {n} |" for i, n in names.legend]
+    md_path = directory / "creators.md"
+    md_path.write_text("\n".join(md) + "\n", encoding="utf-8")
+    return [csv_path, md_path, png_path], (names.note if names is not None else None)
+
+
+def _plot(table: list[dict[str, Any]], path: Path) -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    names = chart_names(["(no author)" if r["creator"] is None else str(r["creator"]) for r in table])
+    series = [("ad share", "ad share"), ("water ratio", "water ratio"), ("positive share", "positive share"),
+              ("positive share clean", "positive share (clean)")]  # fmt: skip
+    n = max(1, len(table))
+    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.45 * n))
+    y = np.arange(len(table))
+    height = 0.8 / len(series)
+    for k, (key, label) in enumerate(series):
+        values = [np.nan if r.get(key) is None else float(r[key]) for r in table]
+        ax.barh(y + k * height, values, height=height, label=label)
+    ax.set_yticks(y + 0.4 - height / 2, names.labels, fontfamily=names.font or "sans-serif")
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share")
+    ax.set_title("Creators: ad share, water ratio and positive share (raw and clean)")
+    ax.legend(loc="lower right", fontsize="small")
+    if names.legend:  # the names themselves cannot be drawn: the legend is in creators.md
+        fig.text(0.01, 0.01, "C1, C2 ...: creators named by id (no CJK font installed); see creators.md",
+                 fontsize="x-small")  # fmt: skip
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return names

@@ -1,0 +1,204 @@
+"""Comment analytics a brand can trust: suspect flags and clean ratios in the scorer, `notecheck comments --json`,
+`/v1/comments/score` and the creator audit (`notecheck creators`), and bad input."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES
+
+from model.comments import CommentScorer, aggregate_creators, creator_table, load_sentiment_model
+from serve import charts
+from serve.cli import main
+from training.sentiment import run_sentiment_training
+
+BOUGHT = "这款真的太好用了，用完皮肤水嫩嫩的，强烈推荐给大家"
+
+
+@pytest.fixture(scope="module")
+def sentiment_dir(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("audit-sentiment")
+    cfg = tmp / "s.toml"
+    cfg.write_text(
+        "seed = 1\ntest_size = 0.2\n[model]\nmin_df = 1\ncv_folds = 3\n[sentiment]\nneutral_band = [0.4, 0.6]\n"
+        f'[[dataset]]\nname = "sample"\npath = "{SAMPLES / "comments_sentiment.jsonl"}"\n'
+    )
+    run_sentiment_training(cfg, tmp / "m", progress=False)
+    return tmp / "m"
+
+
+@pytest.fixture(scope="module")
+def scorer(sentiment_dir):
+    return CommentScorer(sentiment=load_sentiment_model(sentiment_dir))
+
+
+def test_suspects_across_a_creators_notes_and_clean_ratios(scorer):
+    note_a = ["求链接", BOUGHT, "[赞R][赞R]", "做工粗糙，线头一堆"]
+    note_b = [BOUGHT + "！", "哪里买？", "作者好有才华"]
+    reports = scorer.score_many([note_a, note_b], note_texts=["", ""], creators=["阿梨", "阿梨"])
+    a, b = (r.to_dict() for r in reports)
+    assert [c["suspect_reason"] for c in a["comments"]] == [None, "duplicate", "emoji_only", None]
+    assert [c["suspect"] for c in a["comments"]] == [False, True, True, False]
+    assert [c["suspect_reason"] for c in b["comments"]] == ["duplicate", None, None]
+    assert a["water_ratio"] == 0.5 and b["water_ratio"] == pytest.approx(1 / 3, abs=1e-6)
+    assert a["suspect_reasons"] == {"duplicate": 1, "emoji_only": 1}
+    assert a["keyword_ratio"]["purchase_intent"] == 0.25
+    assert a["keyword_ratio_clean"]["purchase_intent"] == 0.5  # 1 of the 2 comments left
+    clean = a["label_counts_clean"]
+    assert sum(clean.values()) == 2
+    pos, neg = clean["positive"], clean["negative"]
+    assert a["positive_share_clean"] == (pytest.approx(pos / (pos + neg)) if pos + neg else None)
+    # without a shared creator the two notes are judged alone: the cross-note duplicate is not seen
+    alone = scorer.score_many([note_a, note_b]).pop(0).to_dict()
+    assert alone["comments"][1]["suspect_reason"] is None
+
+
+def test_comment_copying_the_note_is_flagged(scorer):
+    text = "空气炸锅鸡翅做法：鸡翅划两刀，生抽老抽蚝油腌制半小时"
+    d = scorer.score(["生抽老抽蚝油腌制半小时", "看饿了"], note_text=text).to_dict()
+    assert [c["suspect_reason"] for c in d["comments"]] == ["copies_note", None]
+
+
+def test_scorer_without_water_flags_nothing(sentiment_dir):
+    plain = CommentScorer(sentiment=load_sentiment_model(sentiment_dir), water=None)
+    d = plain.score(["", "[赞R]", BOUGHT, BOUGHT]).to_dict()
+    assert d["water_ratio"] == 0.0 and not any(c["suspect"] for c in d["comments"])
+    assert d["keyword_ratio_clean"] == d["keyword_ratio"]
+
+
+def test_ten_thousand_comments_on_one_note(scorer):
+    comments = [f"第{i}条评论，这个颜色很好看" for i in range(10_000)]
+    d = scorer.score(comments).to_dict()
+    assert d["n_comments"] == 10_000 and len(d["comments"]) == 10_000
+    assert [c["index"] for c in d["comments"]] == list(range(10_000))
+
+
+def _archive(tmp_path: Path) -> Path:
+    rows = [
+        {"id": "n1", "author": "阿梨", "text": "周末做了番茄肥牛饭，酸甜开胃",
+         "comments": [{"text": "今晚就做", "author": "u1", "time": "2025-10-01T12:00:00"}, BOUGHT, "🌹🌹"]},
+        {"id": "n2", "author": "阿梨", "text": "空气炸锅鸡翅，外酥里嫩", "comments": [BOUGHT + "[赞R]", "腌多久呢"]},
+        {"id": "n3", "author": "bob", "text": "出租屋改造花了八百块", "comments": ["好温馨", "窗帘哪里买的"]},
+        {"id": "n4", "author": "bob", "text": "改造第二弹", "comments": []},
+    ]  # fmt: skip
+    path = tmp_path / "archive.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_comments_json_has_suspects_and_clean_ratios_across_notes(tmp_path, capsys, sentiment_dir):
+    path = _archive(tmp_path)
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    n1, n2 = doc["notes"][0], doc["notes"][1]
+    assert [c["suspect_reason"] for c in n1["comments"]] == [None, "duplicate", "emoji_only"]
+    assert n2["comments"][0]["suspect"] is True and n2["comments"][0]["suspect_reason"] == "duplicate"
+    for note in doc["notes"]:
+        assert {"water_ratio", "keyword_ratio", "keyword_ratio_clean", "positive_share", "positive_share_clean"} <= set(
+            note
+        )
+    creators = {c["author"]: c for c in doc["creators"]}
+    assert creators["阿梨"]["water_ratio"] == pytest.approx(3 / 5)
+    assert creators["bob"]["water_ratio"] == 0.0
+
+
+def test_bad_comment_time_is_an_error_row_naming_file_line_and_field(tmp_path, capsys, sentiment_dir):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(
+        json.dumps({"id": "ok", "comments": ["好看"]})
+        + "\n"
+        + json.dumps({"id": "bad", "comments": [{"text": "好看", "time": "yesterday"}]})
+        + "\n",
+        encoding="utf-8",
+    )
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [n["id"] for n in doc["notes"]] == ["ok", "bad"]  # no row dropped
+    assert "bad.jsonl, line 2" in doc["notes"][1]["error"] and "'comments[0].time'" in doc["notes"][1]["error"]
+
+
+def _md_table(md: str) -> list[dict[str, str]]:
+    lines = [ln for ln in md.splitlines() if ln.startswith("| ")]
+    header = [h.strip() for h in lines[0].strip("|").split(" | ")]
+    rows = []
+    for ln in lines[1:]:
+        cells = [c.strip() for c in ln.strip().strip("|").split(" | ")]
+        if len(cells) == len(header) and cells[0] not in ("id",):
+            rows.append(dict(zip(header, cells, strict=True)))
+    return rows
+
+
+def test_creators_command_csv_markdown_and_png_agree(tmp_path, capsys, sentiment_dir, sample_model_dir, monkeypatch):
+    monkeypatch.setattr(charts, "cjk_font", lambda: None)  # as on a machine without a CJK font
+    out = tmp_path / "report"
+    code = main(["creators", str(_archive(tmp_path)), "-o", str(out), "--model", str(sentiment_dir),
+                 "--ad-model", str(sample_model_dir)])  # fmt: skip
+    assert code == 0
+    captured = capsys.readouterr()
+    assert "fonts-noto-cjk" in captured.err
+    rows = list(csv.DictReader(open(out / "creators.csv", encoding="utf-8")))
+    md = (out / "creators.md").read_text(encoding="utf-8")
+    md_rows = _md_table(md)
+    assert [r["creator"] for r in rows] == [r["creator"] for r in md_rows] == ["bob", "阿梨"]
+    for c, m in zip(rows, md_rows, strict=True):  # same value under the same header (issue 12 item 4)
+        assert list(c) == list(m)
+        for key, value in c.items():
+            if value and key != "creator":
+                assert float(m[key]) == pytest.approx(float(value), abs=5e-4), key
+    li = next(r for r in rows if r["creator"] == "阿梨")
+    assert float(li["water ratio"]) == pytest.approx(0.6)
+    assert "purchase_intent ratio clean" in li and "positive share clean" in li
+    assert "| C1 | 阿梨 |" in md and "no CJK font" in md  # ids with a legend, said in the report
+    assert (out / "creators.png").stat().st_size > 5000
+
+
+def test_chart_names_use_an_installed_cjk_font(monkeypatch):
+    monkeypatch.setattr(charts, "cjk_font", lambda: "Noto Sans CJK SC")
+    names = charts.chart_names(["阿梨", "bob"])
+    assert names.labels == ["阿梨", "bob"] and names.font == "Noto Sans CJK SC" and not names.legend
+
+
+def test_one_creator_table_for_every_report(scorer):
+    r1 = scorer.score(["求链接", BOUGHT, BOUGHT]).to_dict()
+    creators = aggregate_creators([{"author": "A", "decision": "ad", **r1}, {"author": None}])
+    table = creator_table(creators)
+    assert [r["creator"] for r in table] == ["A", None]
+    assert list(table[0]) == list(table[1])  # every row has every column
+    assert table[0]["water ratio"] == pytest.approx(2 / 3)
+    assert table[0]["purchase_intent ratio"] == pytest.approx(1 / 3)
+    assert table[0]["purchase_intent ratio clean"] == 1.0
+
+
+def test_api_comments_score_returns_suspects_and_clean_ratios(sample_model_dir, sample_sentiment_dir):
+    from fastapi.testclient import TestClient
+
+    from serve.app import create_app
+    from serve.settings import Settings
+
+    app = create_app(Settings(model_dir=sample_model_dir, comment_model_dir=sample_sentiment_dir))
+    body = {
+        "comments": [
+            "求链接",
+            {"text": "[赞R][赞R]", "author": "u1", "time": "2025-10-01T12:00:00Z"},
+            BOUGHT,
+            BOUGHT + "！",
+            "生抽老抽蚝油腌制半小时",
+        ],
+        "note_text": "鸡翅做法：生抽老抽蚝油腌制半小时，两百度烤十五分钟",
+    }
+    with TestClient(app) as client:
+        r = client.post("/v1/comments/score", json=body)
+        assert r.status_code == 200, r.text
+        out = r.json()
+        assert [c["suspect"] for c in out["comments"]] == [False, True, True, True, True]
+        assert [c["suspect_reason"] for c in out["comments"]] == [
+            None, "emoji_only", "duplicate", "duplicate", "copies_note"
+        ]  # fmt: skip
+        assert out["water_ratio"] == 0.8
+        assert out["keyword_ratio"]["purchase_intent"] == 0.2 and out["keyword_ratio_clean"]["purchase_intent"] == 1.0
+        assert "positive_share" in out and "positive_share_clean" in out
+        bad = client.post("/v1/comments/score", json={"comments": [{"text": "好", "time": "yesterday"}]})
+        assert bad.status_code == 422 and "comments[0].time" in bad.text
