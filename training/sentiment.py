@@ -38,6 +38,7 @@ from model.comments import (
     sentiment_metrics,
     sentiment_table,
 )
+from model.comments.metrics import three_class_metrics
 from model.engine import sigmoid
 from model.errors import InvalidParameterError
 from model.notes import Note
@@ -56,7 +57,7 @@ def sentiment_settings(cfg: TrainConfig) -> dict[str, Any]:
     table = cfg.raw.get("sentiment", {})
     if not isinstance(table, dict):
         raise InvalidParameterError(f"The 'sentiment' entry of the training config must be a table. Got {table!r}.")
-    known = {"neutral_precision", "neutral_band", "lexicon", "lexicon_weight"}
+    known = {"neutral_precision", "neutral_band", "lexicon", "lexicon_weight", "nb_weighting", "dev"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise InvalidParameterError(
@@ -92,6 +93,18 @@ def sentiment_settings(cfg: TrainConfig) -> dict[str, Any]:
             f"The 'sentiment.lexicon_weight' parameter of the training config must be a number >= 0. Got {weight!r}."
         )
     out["lexicon_weight"] = float(weight)
+    nb = table.get("nb_weighting", False)
+    if not isinstance(nb, bool):
+        raise InvalidParameterError(
+            f"The 'sentiment.nb_weighting' parameter of the training config must be true or false. Got {nb!r}."
+        )
+    out["nb_weighting"] = nb
+    dev = table.get("dev", [])
+    if not (isinstance(dev, list) and all(isinstance(d, str) for d in dev)):
+        raise InvalidParameterError(
+            f"The 'sentiment.dev' parameter of the training config must be a list of file paths. Got {dev!r}."
+        )
+    out["dev"] = [cfg.path.parent / d for d in dev]
     lexicons = table.get("lexicon", [])
     if not isinstance(lexicons, list):
         raise InvalidParameterError(
@@ -194,11 +207,38 @@ def _log(enabled: bool, message: str) -> None:
         print(f"[sentiment] {message}", file=sys.stderr, flush=True)
 
 
+def nb_ratios(X: Any, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """Naive-Bayes log-count ratios of the columns of ``X`` (Wang & Manning's NBSVM): log of the share of
+    positive rows' mass on a feature over the negative rows' share, smoothed by ``alpha``."""
+    Xb = X.copy()
+    Xb.data = np.ones_like(Xb.data)
+    p = alpha + np.asarray(Xb[y == 1].sum(axis=0)).ravel()
+    q = alpha + np.asarray(Xb[y == 0].sum(axis=0)).ravel()
+    return np.log((p / p.sum()) / (q / q.sum()))
+
+
+def _fit_nb(clf: Any, X: Any, y: np.ndarray, w: np.ndarray, nb: bool) -> Any:
+    """Fit ``clf``; with ``nb`` on features scaled by their NB ratios, then fold the ratios into ``coef_``, so the
+    fitted model is the same plain linear model over ``X`` (the numpy engine needs nothing new)."""
+    if not nb:
+        return clf.fit(X, y, sample_weight=w)
+    r = nb_ratios(X, y)
+    clf.fit(X.multiply(r).tocsr(), y, sample_weight=w)
+    clf.coef_ = clf.coef_ * r
+    return clf
+
+
 def fit_sentiment(
-    train: list[Example], cfg: TrainConfig, *, extra: list[Example] = (), progress: bool = False
+    train: list[Example],
+    cfg: TrainConfig,
+    *,
+    extra: list[Example] = (),
+    progress: bool = False,
+    nb_weighting: bool = False,
 ) -> tuple[Pipeline, np.ndarray, np.ndarray]:
     """Fit features and classifier on ``train`` plus ``extra`` rows (lexicon words: always on the training side
-    of every fold, never predicted). Returns ``(pipeline, out-of-fold P(positive) of train, y of train)``."""
+    of every fold, never predicted). Returns ``(pipeline, out-of-fold P(positive) of train, y of train)``.
+    ``nb_weighting`` scales features by their Naive-Bayes log-count ratios before the regression (NBSVM)."""
     y = np.array([e.label for e in train])
     if len(set(y.tolist())) < 2:
         raise InvalidParameterError(
@@ -216,10 +256,10 @@ def fit_sentiment(
     for tr, va in cv_folds(train, n_splits=cfg.model.cv_folds, seed=cfg.seed):
         fit_rows = np.concatenate([tr, always])
         clf = build_classifier(cfg.model, seed=cfg.seed)
-        clf.fit(X[fit_rows], y_all[fit_rows], sample_weight=w_all[fit_rows])
+        _fit_nb(clf, X[fit_rows], y_all[fit_rows], w_all[fit_rows], nb_weighting)
         z[va] = clf.decision_function(X[va])
     _log(progress, "fitting the final classifier")
-    clf = build_classifier(cfg.model, seed=cfg.seed).fit(X, y_all, sample_weight=w_all)
+    clf = _fit_nb(build_classifier(cfg.model, seed=cfg.seed), X, y_all, w_all, nb_weighting)
     pipeline = Pipeline([("doc", NoteDocuments()), ("features", features), ("clf", clf)])
     return pipeline, sigmoid(z), y
 
@@ -259,7 +299,9 @@ def run_sentiment_training(
     data = prepare_splits(cfg, skip_bad_rows=skip_bad_rows)
     train, held, evals = data["train"], data["held_out"], data["eval_only"]
     lexicon_rows, lexicon_info = read_lexicons(settings["lexicons"], settings["lexicon_weight"])
-    pipeline, p_oof, y_tr = fit_sentiment(train, cfg, extra=lexicon_rows, progress=progress)
+    pipeline, p_oof, y_tr = fit_sentiment(
+        train, cfg, extra=lexicon_rows, progress=progress, nb_weighting=settings["nb_weighting"]
+    )
     if "neutral_band" in settings:
         low, high = settings["neutral_band"]
         band = {"low": low, "high": high, "rule": "fixed in the training config"}
@@ -276,6 +318,7 @@ def run_sentiment_training(
         return sentiment_metrics([e.label for e in rows], p, [e.source for e in rows], bounds)
 
     metrics["test"] = evaluate_rows(held) if held else None
+    metrics["dev"] = {_rel(path): evaluate_dev(model, path) for path in settings["dev"]} or None
     metrics["eval_only"] = evaluate_rows(evals) if evals else None
     data_hashes = [f["sha256"] for info in data["infos"] for f in info.files]
     params = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg.model).items()}
@@ -327,6 +370,54 @@ def run_sentiment_training(
     return metrics
 
 
+def read_dev_set(path: str | Path) -> list[dict[str, Any]]:
+    """A three-class comment development set: JSON Lines with ``text``, ``label`` (positive / neutral /
+    negative) and ``note`` (comments of one note share it)."""
+    rows = []
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidParameterError(f"sentiment development set {path} cannot be read: {exc}") from None
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InvalidParameterError(f"{path}, line {i}: invalid JSON ({exc.msg}).") from None
+        for key in ("text", "label", "note"):
+            if not isinstance(row.get(key), str):
+                raise InvalidParameterError(f"{path}, line {i}: field '{key}' must be a string. Got {row.get(key)!r}.")
+        if row["label"] not in ("positive", "neutral", "negative"):
+            raise InvalidParameterError(
+                f"{path}, line {i}: field 'label' must be positive, neutral or negative. Got {row['label']!r}."
+            )
+        rows.append(row)
+    return rows
+
+
+def evaluate_dev(model: SentimentModel, path: str | Path) -> dict[str, Any]:
+    """Accuracy per class and per-note positive-share error of ``model`` on a three-class development set."""
+    rows = read_dev_set(path)
+    predicted = model.predict([r["text"] for r in rows])
+    return three_class_metrics([r["label"] for r in rows], predicted, [r["note"] for r in rows])
+
+
+def dev_table(dev: dict[str, dict[str, Any]]) -> str:
+    lines = [
+        "| development set | n | accuracy | positive | neutral | negative | per-note positive-share error |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, m in dev.items():
+        c = m["accuracy_per_class"]
+        lines.append(
+            f"| {name} | {m['n']} | {m['accuracy']:.3f} | {c['positive']:.3f} | {c['neutral']:.3f} | "
+            f"{c['negative']:.3f} | {m['positive_share_error']:.3f} ({m['notes']} notes) |"
+        )
+    return "\n".join(lines)
+
+
 def _rel(path: str | Path) -> str:
     """A path relative to the project root (``..`` allowed), so the card does not depend on the working dir."""
     return Path(os.path.relpath(Path(path).resolve(), ROOT)).as_posix()
@@ -360,6 +451,16 @@ def write_report(out: Path, card: dict[str, Any], metrics: dict[str, Any]) -> No
             "## Held-out test split (never used for fitting or the band)",
             "",
             sentiment_table(metrics["test"]),
+            "",
+        ]
+    if metrics.get("dev"):
+        lines += [
+            "## Xiaohongshu-style comment development set (three classes; never trained on)",
+            "",
+            "Accuracy per class with the neutral band; the per-note positive-share error is the mean over notes of "
+            "|predicted − annotated positive / (positive + negative)|.",
+            "",
+            dev_table(metrics["dev"]),
             "",
         ]
     lines += ["## Validation (out-of-fold predictions on the training split)", ""]
@@ -454,6 +555,8 @@ def main(argv: list[str] | None = None) -> int:
         print(sentiment_table(metrics["test"]))
     if metrics.get("eval_only"):
         print(sentiment_table(metrics["eval_only"]))
+    if metrics.get("dev"):
+        print(dev_table(metrics["dev"]))
     return 0
 
 

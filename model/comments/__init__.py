@@ -54,6 +54,7 @@ from model.comments.sentiment import (
     load_sentiment_model,
     mark_emoticons,
     sentiment_document,
+    sentiment_documents,
 )
 
 __all__ = [
@@ -82,6 +83,7 @@ __all__ = [
     "parse_comments",
     "read_keyword_file",
     "sentiment_document",
+    "sentiment_documents",
     "sentiment_metrics",
     "sentiment_table",
 ]

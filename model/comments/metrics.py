@@ -61,3 +61,37 @@ def sentiment_table(result: dict[str, Any]) -> str:
     for s, m in result["per_source"].items():
         lines.append(f"| {s} | " + " | ".join(fmt(m.get(c)) for c in cols) + " |")
     return "\n".join(lines)
+
+
+def three_class_metrics(truth: Sequence[str], predicted: Sequence[str], notes: Sequence[str]) -> dict[str, Any]:
+    """Accuracy per class (positive / neutral / negative) of three-class labels, overall accuracy, and the
+    per-note positive-share error: the mean over notes with at least one polar annotated comment of
+    |predicted − annotated positive share|, where a share is positive / (positive + negative) and a note whose
+    predictions hold no polar comment counts as 0.5."""
+    truth = [str(t) for t in truth]
+    predicted = [str(p) for p in predicted]
+    if not len(truth) == len(predicted) == len(notes):
+        raise ValueError("truth, predicted and notes must have the same length.")
+    per_class: dict[str, float | None] = {}
+    for label in ("positive", "neutral", "negative"):
+        idx = [i for i, t in enumerate(truth) if t == label]
+        per_class[label] = _round(float(np.mean([predicted[i] == label for i in idx]))) if idx else None
+    counts: dict[str, list[int]] = {}
+    for t, p, n in zip(truth, predicted, notes, strict=True):
+        c = counts.setdefault(str(n), [0, 0, 0, 0])
+        if t != "neutral":
+            c[0 if t == "positive" else 1] += 1
+        if p != "neutral":
+            c[2 if p == "positive" else 3] += 1
+    errors = []
+    for tp, tn, pp, pn in counts.values():
+        if tp + tn:
+            predicted_share = pp / (pp + pn) if pp + pn else 0.5
+            errors.append(abs(tp / (tp + tn) - predicted_share))
+    return {
+        "n": len(truth),
+        "accuracy": _round(float(np.mean([t == p for t, p in zip(truth, predicted, strict=True)]))) if truth else None,
+        "accuracy_per_class": per_class,
+        "notes": len(counts),
+        "positive_share_error": _round(float(np.mean(errors))) if errors else None,
+    }

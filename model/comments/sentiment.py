@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from model.comments.lexicon import comment_document
 from model.engine import CompiledModel, CompiledPipeline, sigmoid
 from model.errors import InvalidParameterError, ModelLoadError
 from model.notes import type_name
@@ -23,8 +24,9 @@ if TYPE_CHECKING:
 DEFAULT_SENTIMENT_DIR = Path(__file__).resolve().parent.parent / "sentiment"
 LABELS = ("positive", "neutral", "negative")
 
-#: Bump whenever :func:`mark_emoticons` changes; recorded in sentiment model cards and checked on load.
-EMOTICON_VERSION = "1"
+#: Bump whenever :func:`mark_emoticons` or the comment lexicon (:mod:`model.comments.lexicon`) changes; recorded in
+#: sentiment model cards and checked on load.
+EMOTICON_VERSION = "2"
 
 # Emoticons (after NFKC and lower-casing) -> a class written as an emoji code "[颜:class]", which
 # model.text.prepare_document turns into the token ⟦emo:颜:class⟧ (user text cannot forge placeholders directly).
@@ -56,8 +58,20 @@ def mark_emoticons(text: str) -> str:
 
 
 def sentiment_document(text: str) -> str:
-    """The document the sentiment vectorizers see for a comment."""
-    return prepare_document(None, mark_emoticons(text))
+    """The document the sentiment vectorizers see for a comment: emoticons and lexicon cues as marker tokens,
+    request clauses as one marker (:func:`model.comments.lexicon.comment_document`), then the ad model's text
+    preparation."""
+    return prepare_document(None, comment_document(mark_emoticons(text))[0])
+
+
+def sentiment_documents(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Documents of many comments and whether each states an opinion (False: only questions or requests)."""
+    docs = []
+    opinion = np.ones(len(texts), dtype=bool)
+    for i, text in enumerate(texts):
+        rewritten, opinion[i] = comment_document(mark_emoticons(text))
+        docs.append(prepare_document(None, rewritten))
+    return docs, opinion
 
 
 class SentimentModel(CompiledModel):
@@ -95,12 +109,15 @@ class SentimentModel(CompiledModel):
         return str(self.card.get("model_version", "unversioned"))
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        """Log-odds of positive per text; NaN for an empty or whitespace-only text."""
+        """Log-odds of positive per text; NaN for an empty or whitespace-only text; 0 (P = 0.5, neutral) for a
+        comment that only asks or requests (好用吗, 求链接: no opinion)."""
         texts = _as_texts(texts)
         out = np.full(len(texts), np.nan)
         idx = [i for i, t in enumerate(texts) if t.strip()]
         if idx:
-            out[idx] = self._engine.decision_function([sentiment_document(texts[i]) for i in idx])
+            docs, opinion = sentiment_documents([texts[i] for i in idx])
+            z = self._engine.decision_function(docs)
+            out[idx] = np.where(opinion, z, 0.0)
         return out
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
