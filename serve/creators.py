@@ -51,7 +51,7 @@ def write_creator_report(
         "",
         markdown_table(table, columns),
         "",
-        f"![creators](creators.png) (the {min(top, len(table))} creators with the most notes)",
+        f"![creators](creators.png) (the first {min(top, len(table))} creators of the table)",
     ]
     if names is not None and names.legend:
         md += ["", f"Chart: {names.note}.", "", "| id | creator |", "|---|---|"]

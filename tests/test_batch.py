@@ -427,15 +427,16 @@ def test_report_per_creator(tmp_path, sample_model_dir):
     rows, summary = score(tmp_path, [src], sample_model_dir, report_dir=tmp_path / "report")
     report = tmp_path / "report"
     with open(report / "creators.csv", encoding="utf-8") as fh:
-        table = {r["author"]: r for r in csv.DictReader(fh)}
+        table = {r["creator"]: r for r in csv.DictReader(fh)}
     assert set(table) == {"店长", "山野", "吃货"}
     for author, r in table.items():
         mine = [x for x in rows if x["author"] == author]
+        decided = [x for x in mine if x["decision"] is not None]
         assert int(r["notes"]) == len(mine)
-        assert int(r["ad"]) == sum(x["decision"] == "ad" for x in mine)
-    assert int(table["山野"]["errored"]) == 1
+        assert float(r["ad share"]) == pytest.approx(sum(x["decision"] == "ad" for x in decided) / len(decided))
+    assert int(table["山野"]["rows with errors"]) == 1
     md = (report / "creators.md").read_text(encoding="utf-8")
-    assert md.count("\n| ") == 1 + 3 and "| author | notes |" in md
+    assert md.count("\n| ") == 1 + 3 and "| creator | notes | rows with errors |" in md
     assert (report / "creators.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert any("per-creator report" in n for n in summary.notes)
 
@@ -482,6 +483,11 @@ def test_comment_scores_keywords_and_report(tmp_path, sample_model_dir, tiny_com
     expected = tiny_comment_scorer.score(notes[-1]["comments"], {"兰若面霜": ["兰若"], "求购": ["求链接"]}).to_dict()
     assert with_comments["k"]["positive_share"] == expected["positive_share"]
     with open(tmp_path / "rep" / "creators.csv", encoding="utf-8") as fh:
-        table = {r["author"]: r for r in csv.DictReader(fh)}
-    assert float(table["山野"]["keyword_ratio:兰若面霜"]) == pytest.approx(1 / 3)
-    assert int(table["店长"]["comments"]) == 2 and table["吃货"]["keyword_ratio:求购"] == ""
+        table = {r["creator"]: r for r in csv.DictReader(fh)}
+    assert float(table["山野"]["兰若面霜 ratio"]) == pytest.approx(1 / 3)
+    assert int(table["店长"]["comments"]) == 2 and table["吃货"]["求购 ratio"] == ""
+    md = (tmp_path / "rep" / "creators.md").read_text(encoding="utf-8")
+    header = next(line for line in md.splitlines() if line.startswith("| creator |"))
+    shan = next(line for line in md.splitlines() if line.startswith("| 山野 |"))
+    cells = dict(zip(header.strip("| ").split(" | "), shan.strip("| ").split(" | "), strict=True))
+    assert float(cells["兰若面霜 ratio"]) == pytest.approx(1 / 3, abs=5e-4)  # the same column as in the CSV

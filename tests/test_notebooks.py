@@ -109,7 +109,14 @@ def test_comments_notebook_scores_the_sample_archive(tmp_path):
     assert f"{len(notes)} notes from" in text
     assert all(f"| {n.id} |" in text for n in notes)  # every note has its row
     assert all(n.author in text for n in notes if n.author)  # every creator is in the tables
-    for column in ("kw: 兰若面霜", "kw: purchase_intent", "positive_ratio", "negative_ratio", "ad_share"):
+    for column in (
+        "kw: 兰若面霜",
+        "kw: purchase_intent",
+        "positive_ratio",
+        "negative_ratio",
+        "ad share",
+        "water ratio",
+    ):
         assert column in text
     assert _png_count(nb) == 3  # creators by ad share, by positive share, by brand mentions
 

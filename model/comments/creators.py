@@ -30,8 +30,10 @@ def aggregate_creators(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
     ``notes``, ``notes_with_comments``, ``ad_share`` (ads among notes with a decision; ``None`` when none has one),
     ``keyword_ratio`` (per set, mean over notes with comments; ``None`` when none has comments),
     ``positive_share`` (pooled over all comments: positive / (positive + negative)), ``label_counts`` and
-    ``comments`` (total number of comments); with water detection, ``suspect_comments``, ``water_ratio``
-    (suspects / comments) and ``keyword_ratio_clean`` / ``positive_share_clean``, the same without suspects.
+    ``comments`` (total number of comments), ``review_share``, ``mean_ad_probability`` (over rows that have
+    one) and ``rows_with_errors`` (rows carrying an ``error``: they count as notes); with water detection,
+    ``suspect_comments``, ``water_ratio`` (suspects / comments) and ``keyword_ratio_clean`` /
+    ``positive_share_clean``, the same without suspects.
     """
     groups: dict[Any, dict[str, Any]] = {}
     for i, row in enumerate(rows):
@@ -42,13 +44,21 @@ def aggregate_creators(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
         g = groups.setdefault(
             author,
             {"notes": 0, "decided": 0, "ads": 0, "with_comments": 0, "ratios": {}, "labels": dict.fromkeys(LABELS, 0),
-             "comments": 0, "suspects": 0, "ratios_clean": {}, "labels_clean": dict.fromkeys(LABELS, 0)},
+             "comments": 0, "suspects": 0, "ratios_clean": {}, "labels_clean": dict.fromkeys(LABELS, 0), "reviews": 0,
+             "errors": 0, "p_sum": 0.0, "p_n": 0},
         )  # fmt: skip
         g["notes"] += 1
         decision = row.get("decision")
         if decision is not None:
             g["decided"] += 1
             g["ads"] += decision == "ad"
+            g["reviews"] += decision == "review"
+        if row.get("error"):
+            g["errors"] += 1
+        p = row.get("ad_probability")
+        if isinstance(p, (int, float)) and not isinstance(p, bool):
+            g["p_sum"] += float(p)
+            g["p_n"] += 1
         report = _report_of(row)
         if report is None:
             continue
@@ -81,6 +91,9 @@ def aggregate_creators(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
                 "notes": g["notes"],
                 "notes_with_comments": g["with_comments"],
                 "ad_share": share(g["ads"], g["decided"]),
+                "review_share": share(g["reviews"], g["decided"]),
+                "mean_ad_probability": share(g["p_sum"], g["p_n"]),
+                "rows_with_errors": g["errors"],
                 "keyword_ratio": {s: _mean(g["ratios"][s]) for s in all_sets},
                 "positive_share": share(labels["positive"], labels["positive"] + labels["negative"]),
                 "label_counts": dict(labels),
@@ -104,8 +117,9 @@ def _mean(values: list[float] | None) -> float | None:
 #: Columns of the one creator table (CSV, Markdown, notebooks, ``notecheck comments``), in order; keyword-set
 #: columns follow per set: ``<set> ratio`` and ``<set> ratio clean``.
 CREATOR_COLUMNS = (
-    "creator", "notes", "notes with comments", "ad share", "comments", "positive comments", "neutral comments",
-    "negative comments", "water ratio", "positive share", "positive share clean",
+    "creator", "notes", "rows with errors", "ad share", "review share", "mean ad probability", "notes with comments",
+    "comments", "positive comments", "neutral comments", "negative comments", "water ratio", "positive share",
+    "positive share clean",
 )  # fmt: skip
 
 
@@ -121,8 +135,11 @@ def creator_table(creators: Iterable[Mapping[str, Any]], sets: Iterable[str] | N
         row = {
             "creator": c.get("author"),
             "notes": c.get("notes"),
-            "notes with comments": c.get("notes_with_comments"),
+            "rows with errors": c.get("rows_with_errors"),
             "ad share": c.get("ad_share"),
+            "review share": c.get("review_share"),
+            "mean ad probability": c.get("mean_ad_probability"),
+            "notes with comments": c.get("notes_with_comments"),
             "comments": c.get("comments"),
             "positive comments": (c.get("label_counts") or {}).get("positive"),
             "neutral comments": (c.get("label_counts") or {}).get("neutral"),

@@ -45,5 +45,7 @@ def finish(cfg: BatchConfig, plan: Plan, workdir: Path, output: Path, fmt: str, 
     else:
         (workdir / "_SUCCESS").write_text("", encoding="utf-8")
     if cfg.report_dir is not None:
-        paths = write_report(iter_output_rows(output, fmt, plan), cfg.report_dir)
+        paths, font_note = write_report(iter_output_rows(output, fmt, plan), cfg.report_dir)
         summary.notes.append(f"wrote the per-creator report: {', '.join(str(p) for p in paths)}")
+        if font_note:
+            summary.notes.append(f"creators.png: {font_note}")
