@@ -49,17 +49,21 @@ class Comment:
 def _comment_time(value: Any, where: str, name: str) -> float | None:
     if value is None:
         return None
+    from datetime import datetime
+
     if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
         return float(value)
+    t = value if isinstance(value, datetime) else None
     if isinstance(value, str):
-        from datetime import datetime
-
         try:
             t = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
             pass
-        else:
+    if t is not None:
+        try:
             return (t if t.tzinfo else t.replace(tzinfo=UTC)).timestamp()
+        except (OverflowError, ValueError, OSError):  # e.g. year 1 with a positive UTC offset
+            pass
     raise InvalidNoteError(
         f"{where}field '{name}.time' must be seconds since the epoch or an ISO 8601 date-time. Got "
         f"{type_name(value)} {value!r:.60}."

@@ -8,6 +8,7 @@ sees the limits the running server enforces. Every error names the field, what w
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import HTTPException
@@ -17,6 +18,8 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    StrictFloat,
+    StrictInt,
     StringConstraints,
     Tag,
     field_validator,
@@ -82,8 +85,8 @@ class CommentIn(_Input):
     author: str | None = Field(
         None, description="commenter id or name (water detection: the same commenter on many of a creator's notes)"
     )
-    time: float | str | None = Field(
-        None, description="when it was posted: seconds since the epoch or ISO 8601 (water detection: bursts)"
+    time: StrictFloat | StrictInt | datetime | None = Field(
+        None, description="when it was posted: seconds since the epoch or an ISO 8601 date-time (water: bursts)"
     )
 
 
@@ -161,7 +164,9 @@ class NoteIn(_Input):
     def as_note(self) -> dict[str, Any]:
         comments = None
         if self.comments is not None:
-            comments = [c if isinstance(c, str) else c.model_dump(exclude_none=True) for c in self.comments]
+            comments = [
+                c if isinstance(c, str) else c.model_dump(mode="json", exclude_none=True) for c in self.comments
+            ]
         return {"id": self.id, "title": self.title, "text": self.text, "comments": comments}
 
 

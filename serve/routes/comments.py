@@ -33,7 +33,7 @@ async def score_comments(
     error = budget_error(chars, served.settings, chars)
     if error is not None:
         raise error
-    comments = [c if isinstance(c, str) else c.model_dump(exclude_none=True) for c in body.comments]
+    comments = [c if isinstance(c, str) else c.model_dump(mode="json", exclude_none=True) for c in body.comments]
 
     def work() -> JSONResponse:
         report = scorer.score(comments, body.keywords, note_text=body.note_text).to_dict()
