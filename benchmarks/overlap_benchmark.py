@@ -41,7 +41,7 @@ def generate(directory: Path, creators: int, max_followers: int, seed: int) -> t
         spread = rng.integers(0, universe, size=n - n // 2)
         ids = np.concatenate([local, spread]) + 10_000_000
         path = directory / f"creator{i:03d}.txt"
-        np.savetxt(path, ids, fmt="%d")
+        path.write_text("\n".join(map(str, ids.tolist())) + "\n", encoding="ascii")
         paths.append(path)
         total += n
     return paths, total

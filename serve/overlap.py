@@ -243,11 +243,12 @@ class OverlapCounter:
         c.followers += len(uniq)
         self._total += len(uniq)
         merged = uniq if c.hashes is None else np.union1d(c.hashes, uniq)
-        c.hashes = merged if self.exact else merged[: self.k]
+        # copies: a slice would keep the whole array of the file's hashes alive
+        c.hashes = merged if self.exact else merged[: self.k].copy()
         if self.exact and self._total > self.exact_limit:
             self.exact = False
             for other in self.creators.values():
-                other.hashes = other.hashes[: self.k]
+                other.hashes = other.hashes[: self.k].copy()
 
     def pairs(self) -> list[dict[str, Any]]:
         """One row per creator pair (a < b by name), most overlapping first."""

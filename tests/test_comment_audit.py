@@ -8,26 +8,17 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
 
 from model.comments import CommentScorer, aggregate_creators, creator_table, load_sentiment_model
 from serve import charts
 from serve.cli import main
-from training.sentiment import run_sentiment_training
 
 BOUGHT = "这款真的太好用了，用完皮肤水嫩嫩的，强烈推荐给大家"
 
 
 @pytest.fixture(scope="module")
-def sentiment_dir(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("audit-sentiment")
-    cfg = tmp / "s.toml"
-    cfg.write_text(
-        "seed = 1\ntest_size = 0.2\n[model]\nmin_df = 1\ncv_folds = 3\n[sentiment]\nneutral_band = [0.4, 0.6]\n"
-        f'[[dataset]]\nname = "sample"\npath = "{SAMPLES / "comments_sentiment.jsonl"}"\n'
-    )
-    run_sentiment_training(cfg, tmp / "m", progress=False)
-    return tmp / "m"
+def sentiment_dir(sample_sentiment_dir):
+    return sample_sentiment_dir
 
 
 @pytest.fixture(scope="module")
