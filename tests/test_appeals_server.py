@@ -109,3 +109,28 @@ def test_kill_9_during_a_burst_loses_no_acknowledged_appeal(server_env, db_url, 
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Appeal)) == len(stored) + 1
     db.close()
+
+
+def test_the_appeals_benchmark_runs(monkeypatch, capsys, sample_model_dir):
+    """A smoke run of benchmarks/appeals_load.py on SQLite (its numbers are not asserted, only that it runs and
+    that the database holds exactly the appeals it saw acknowledged, which the benchmark itself checks)."""
+    import json
+    import sys
+
+    from tests.server_support import ROOT
+
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    sys.modules.pop("appeals_load", None)
+    import appeals_load
+
+    args = ["--duration", "0.3", "--concurrency", "4", "--postgres-url", "", "--model", str(sample_model_dir), "--json"]
+    assert appeals_load.main(args) == 0
+    results = json.loads(capsys.readouterr().out)["results"]
+    assert [(r["backend"], r["endpoint"]) for r in results] == [
+        ("sqlite", "GET /healthz"),
+        ("sqlite", "POST /v1/check"),
+        ("sqlite", "POST /v1/appeals"),
+        ("sqlite (one commit per appeal)", "POST /v1/appeals"),
+    ]
+    assert all(r["errors"] == 0 and r["requests"] > 0 for r in results)
+    assert results[-1]["rows_in_database"] == results[2]["created"] + results[3]["created"]
