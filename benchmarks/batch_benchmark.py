@@ -119,6 +119,33 @@ def run_measured(cmd: list[str]) -> tuple[int, str, str, float, tuple[int, int]]
     return proc.returncode, stdout, stderr, elapsed, (peak[0], peak[1])
 
 
+def measure(name: str, cmd: list[str], *, ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
+    """Run ``cmd`` (see :func:`run_measured`), print and return its wall time and peak PSS in MB."""
+    code, _, err, elapsed, (_, pss) = run_measured(cmd)
+    if code not in ok:
+        raise SystemExit(f"{name} failed ({code}): {err[-2000:]}")
+    print(f"  {name:<28} {elapsed:7.1f} s   peak PSS {pss / 2**20:7,.0f} MB", flush=True)
+    return elapsed, pss / 2**20
+
+
+def bench_parser(description: str, work: str, rows: int) -> argparse.ArgumentParser:
+    """The options every archive benchmark has: --data, --work and --rows."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--work", type=Path, default=Path(work))
+    ap.add_argument("--rows", type=int, default=rows)
+    return ap
+
+
+def parse_bench_args(ap: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parsed options; exits (2) without the shared data; makes the work directory."""
+    args = ap.parse_args(argv)
+    if not (args.data / "ads").is_dir():
+        raise SystemExit(f"no shared data under {args.data}")
+    args.work.mkdir(parents=True, exist_ok=True)
+    return args
+
+
 def run_score(archive: Path, out: Path, jobs: int, n: int, model: Path | None) -> dict[str, float]:
     parts = out.with_name(out.name + ".parts")
     for p in (out,):

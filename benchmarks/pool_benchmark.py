@@ -12,12 +12,11 @@ byte-identical.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from batch_benchmark import ROOT, build_archive, run_measured
+from batch_benchmark import bench_parser, build_archive, measure, parse_bench_args
 
 # Runs in the child: with "loky", the pool of serve.batch is swapped for a loky executor fed the same way.
 CHILD = """
@@ -36,25 +35,14 @@ sys.exit(main(sys.argv[2:]))
 
 def run(pool: str, archive: Path, out: Path, jobs: int, n: int) -> tuple[float, float]:
     cmd = [sys.executable, "-c", CHILD, pool, "score", str(archive), "-o", str(out), "--jobs", str(jobs)]
-    returncode, _, err, elapsed, (_, pss) = run_measured([*cmd, "--no-progress"])
-    if returncode != 0:
-        raise SystemExit(f"{pool} run failed ({returncode}): {err[-2000:]}")
-    print(f"  {pool:<5} {elapsed:6.1f} s  {n / elapsed:8,.0f} notes/s  peak PSS {pss / 2**20:6,.0f} MB", flush=True)
-    return elapsed, pss / 2**20
+    return measure(pool, [*cmd, "--no-progress"])
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    ap.add_argument("--work", type=Path, default=Path("/tmp/notecheck-pool-bench"))
-    ap.add_argument("--rows", type=int, default=20_000)
+    ap = bench_parser(__doc__.splitlines()[0], "/tmp/notecheck-pool-bench", 20_000)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=2)
-    args = ap.parse_args(argv)
-    if not (args.data / "ads").is_dir():
-        print(f"no shared data under {args.data}", file=sys.stderr)
-        return 2
-    args.work.mkdir(parents=True, exist_ok=True)
+    args = parse_bench_args(ap, argv)
     archive = build_archive(args.data, args.work / f"archive_{args.rows}.jsonl", args.rows)
     print(f"{args.rows:,} notes, --jobs {args.jobs}, {args.repeat} alternating runs each:", flush=True)
     results: dict[str, list[tuple[float, float]]] = {"pool": [], "loky": []}

@@ -19,6 +19,10 @@ class TrainingDataError(NotecheckError, ValueError):
     """The training data cannot train a model (e.g. it holds only one class)."""
 
 
+class OutputError(NotecheckError):
+    """An output cannot be written (disk full, no permission, read-only file system); the message names the path."""
+
+
 class ModelLoadError(NotecheckError):
     """A model artifact cannot be loaded."""
 

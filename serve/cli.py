@@ -130,28 +130,14 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         from serve.cmd_comments import run_evaluate_sentiment
 
         return run_evaluate_sentiment(args)
-    import numpy as np
-
     from model.evaluation import evaluate
-    from model.notes import read_notes
 
     model = load_ad_model(args)
-    notes, skipped = [], []
-    for path in args.data:
-        n, s = read_notes(path, require_label=True, skip_bad_rows=args.skip_bad_rows)
-        notes += [(note, note.source or path.stem) for note in n]
-        skipped += s
-    if not notes:
+    y, p, sources, skipped = _predict_labelled(model, args.data, skip_bad_rows=args.skip_bad_rows)
+    if not len(y):
         print("error: no labelled notes to evaluate", file=sys.stderr)
         return 2
-    p = model.predict_proba([n for n, _ in notes])
-    result = evaluate(
-        np.array([n.label for n, _ in notes]),
-        p,
-        [s for _, s in notes],
-        model.threshold,
-        model.review_threshold,
-    )
+    result = evaluate(y, p, sources, model.threshold, model.review_threshold)
     result["model_version"] = model.version
     result["skipped_rows"] = skipped
     if args.json:
@@ -164,6 +150,49 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
     print(metrics_table(result["per_source"], result))
     return 0
+
+
+def _predict_labelled(
+    model: Any, paths: list[Path], *, skip_bad_rows: bool, chunk_size: int = 2000
+) -> tuple[Any, Any, Any, list[str]]:
+    """Labels, ad probabilities and sources of every labelled note in ``paths``, streamed: notes are read and
+    scored ``chunk_size`` at a time and only three numbers per note are kept, so memory does not grow with the
+    text of the files (as in ``score``). Bad rows raise, or are skipped and listed with ``skip_bad_rows``."""
+    import numpy as np
+
+    from model.notes import iter_records, parse_record
+
+    labels: list[Any] = []
+    probs: list[Any] = []
+    codes: list[Any] = []
+    names: dict[str, int] = {}
+    skipped: list[str] = []
+    chunk: list[Any] = []
+
+    def flush() -> None:
+        probs.append(model.predict_proba(chunk))
+        labels.append(np.fromiter((n.label for n in chunk), dtype=np.int8, count=len(chunk)))
+        chunk.clear()
+
+    for path in paths:
+        for rec in iter_records(path):
+            try:
+                note = parse_record(rec, require_label=True)
+            except InvalidNoteError as exc:
+                if not skip_bad_rows:
+                    raise
+                skipped.append(str(exc))
+                continue
+            chunk.append(note)
+            codes.append(names.setdefault(note.source or path.stem, len(names)))
+            if len(chunk) == chunk_size:
+                flush()
+    if chunk:
+        flush()
+    by_code = np.array(list(names), dtype=object)
+    y = np.concatenate(labels) if labels else np.zeros(0, dtype=np.int8)
+    p = np.concatenate(probs) if probs else np.zeros(0)
+    return y, p, by_code[np.asarray(codes, dtype=np.int64)], skipped
 
 
 def _read_stdin_text() -> str:
@@ -207,13 +236,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.argv = argv
     func = getattr(args, "func", None) or COMMANDS[args.command]
     try:
-        return func(args)
+        code = func(args)
+        sys.stdout.flush()  # a full disk or closed pipe behind standard output shows here
+        return code
     except NotecheckError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except FileNotFoundError as exc:
         print(f"error: {exc.filename}: no such file", file=sys.stderr)
         return 2
+    except OSError as exc:  # no permission, disk full, read-only file system: one line naming what failed
+        if exc.filename is None:  # writing standard output (the one unnamed file)
+            _discard_stdout()
+            print(f"error: cannot write standard output: {exc.strerror or exc}", file=sys.stderr)
+        else:
+            print(f"error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush does not fail again."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (a test's capture): nothing is flushed to the old one
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

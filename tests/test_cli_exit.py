@@ -3,8 +3,13 @@
 import gzip
 import io
 import json
+import os
+import re
+import subprocess
+import sys
 
 import pytest
+from conftest import ROOT, SAMPLES
 
 from model.notes import MAX_TEXT_CHARS, MAX_TITLE_CHARS
 from serve.cli import main
@@ -114,3 +119,104 @@ def test_score_refuses_a_note_over_the_limit_as_an_error_row(tmp_path, capsys, s
         f"{data}, line 2: field 'text' must be at most {MAX_TEXT_CHARS:,} characters. Got {MAX_TEXT_CHARS + 1:,} "
         "characters."
     )
+
+
+# -- output that cannot be written: one line naming the path, exit 2 -----------------------------------------------
+def _notecheck(*argv: str, **kwargs) -> subprocess.CompletedProcess:
+    code = "import sys; from serve.cli import main; sys.exit(main())"
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kwargs}
+    return subprocess.run([sys.executable, "-c", code, *argv], cwd=ROOT, text=True, **streams)
+
+
+def _one_error_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr
+    return lines[0]
+
+
+def test_full_standard_output(sample_model_dir):
+    with open("/dev/full", "w") as full:
+        res = _notecheck("evaluate", str(SAMPLES / "notes.jsonl"), "--model", str(sample_model_dir), "--json",
+                         stdout=full)  # fmt: skip
+    assert res.returncode == 2
+    assert _one_error_line(res.stderr) == "error: cannot write standard output: No space left on device"
+
+
+def test_output_in_a_read_only_place(tmp_path, sample_model_dir):
+    """/sys refuses new files even to root (a read-only place that needs no set-up)."""
+    res = _notecheck("score", str(SAMPLES / "notes.jsonl"), "-o", "/sys/notecheck-out.jsonl", "--model",
+                     str(sample_model_dir), "--jobs", "1")  # fmt: skip
+    assert res.returncode == 2
+    line = _one_error_line(res.stderr)
+    assert re.fullmatch(r"error: cannot write /sys/notecheck-out.jsonl.parts: (Operation not permitted|Permission "
+                        r"denied|Read-only file system)", line), line  # fmt: skip
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_output_on_a_file_system_that_fills_up(tmp_path, sample_model_dir, jobs):
+    """Writes beyond a file-size limit fail in the kernel as on a full disk (EFBIG instead of ENOSPC), in the
+    parent and in the workers alike; the run stops with one line naming the file, and --resume finishes it."""
+    import resource
+    import signal
+
+    data = tmp_path / "in.jsonl"
+    rows = (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines() * 4
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+
+    def limit_file_size() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead of killing the process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (60_000, 60_000))
+
+    argv = ["score", str(data), "-o", str(out), "--model", str(sample_model_dir), "--jobs", jobs, "--chunk-size", "40"]
+    res = _notecheck(*argv, preexec_fn=limit_file_size)
+    assert res.returncode == 2 and not out.exists()
+    assert re.fullmatch(
+        rf"error: cannot write {re.escape(str(tmp_path))}/\S+: File too large", _one_error_line(res.stderr)
+    )
+    assert not [p for p in tmp_path.rglob(".*tmp-*")]  # no half-written temporary files left
+
+    res = _notecheck(*argv, "--resume")
+    assert res.returncode == 0, res.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == len(rows)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root")
+def test_output_on_a_full_disk(tmp_path, sample_model_dir):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        res = _notecheck("score", str(SAMPLES / "notes.jsonl"), "-o", str(disk / "out.jsonl"), "--model",
+                         str(sample_model_dir), "--jobs", "1")  # fmt: skip
+        assert res.returncode == 2
+        line = _one_error_line(res.stderr)
+        assert line.startswith(f"error: cannot write {disk}/") and line.endswith(": No space left on device")
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+# -- evaluate streams ----------------------------------------------------------------------------------------------
+def test_evaluate_scores_in_bounded_chunks(tmp_path, sample_model):
+    """evaluate keeps three numbers per note and scores chunk by chunk (memory bounded as in score); the metrics
+    are those of scoring every note at once."""
+    from model.evaluation import evaluate
+    from model.notes import read_notes
+    from serve.cli import _predict_labelled
+
+    calls: list[int] = []
+
+    class Recording:
+        def predict_proba(self, notes):
+            calls.append(len(notes))
+            return sample_model.predict_proba(notes)
+
+    data = tmp_path / "in.jsonl"
+    data.write_text((SAMPLES / "notes.jsonl").read_text(encoding="utf-8") * 3, encoding="utf-8")
+    y, p, sources, skipped = _predict_labelled(Recording(), [data], skip_bad_rows=False, chunk_size=50)
+    assert calls == [50] * 7 + [10] and skipped == []
+    notes, _ = read_notes(data, require_label=True)
+    at_once = sample_model.predict_proba(notes)
+    expected = evaluate([n.label for n in notes], at_once, [n.source or "in" for n in notes], 0.5, 0.3)
+    assert evaluate(y, p, sources, 0.5, 0.3) == expected

@@ -13,7 +13,7 @@ from serve.batch.config import BatchConfig
 from serve.batch.plan import Plan
 from serve.batch.readers import iter_output_rows
 from serve.batch.report import write_report
-from serve.batch.writers import concatenate
+from serve.batch.writers import concatenate, writing
 from serve.scoring import Summary
 
 
@@ -43,9 +43,11 @@ def finish(cfg: BatchConfig, plan: Plan, workdir: Path, output: Path, fmt: str, 
         concatenate(workdir, plan, fmt, output)
         shutil.rmtree(workdir)
     else:
-        (workdir / "_SUCCESS").write_text("", encoding="utf-8")
+        with writing(workdir / "_SUCCESS"):
+            (workdir / "_SUCCESS").write_text("", encoding="utf-8")
     if cfg.report_dir is not None:
-        paths, font_note = write_report(iter_output_rows(output, fmt, plan), cfg.report_dir)
+        with writing(cfg.report_dir):
+            paths, font_note = write_report(iter_output_rows(output, fmt, plan), cfg.report_dir)
         summary.notes.append(f"wrote the per-creator report: {', '.join(str(p) for p in paths)}")
         if font_note:
             summary.notes.append(f"creators.png: {font_note}")

@@ -15,7 +15,7 @@ from typing import Any
 from model.errors import InvalidParameterError, ModelLoadError
 from serve.batch.config import BatchConfig, ScorerSpec
 from serve.batch.plan import Plan
-from serve.batch.writers import atomic_write, part_name
+from serve.batch.writers import atomic_write, part_name, writing
 from serve.scoring import ChunkStats, Summary
 
 MANIFEST = "manifest.jsonl"
@@ -103,7 +103,8 @@ def prepare_workdir(
             if (workdir / MANIFEST).is_file():
                 log(f"note: discarding the unfinished or previous run in {workdir} (use --resume to continue it)")
             shutil.rmtree(workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
+    with writing(workdir):
+        workdir.mkdir(parents=True, exist_ok=True)
     write_manifest(workdir, fp, done)
     return done
 
@@ -115,7 +116,7 @@ def recorder(
 
     def on_done(index: int, stats: dict[str, Any]) -> None:
         done[index] = stats
-        with open(manifest, "a", encoding="utf-8") as fh:
+        with writing(manifest), open(manifest, "a", encoding="utf-8") as fh:
             fh.write(json.dumps({"chunk": index, "stats": stats}, ensure_ascii=False) + "\n")
             fh.flush()
             os.fsync(fh.fileno())

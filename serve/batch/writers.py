@@ -3,17 +3,20 @@ rename), the id hashes of a part, and the parts joined into the output in input 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
 import os
 import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from model.errors import OutputError
 from serve.batch.plan import Plan
 from serve.scoring import OUTPUT_COLUMNS
 
@@ -64,13 +67,26 @@ def encode_rows(rows: list[dict[str, Any]], fmt: str, *, header: bool = True) ->
     return sink.getvalue()
 
 
+@contextlib.contextmanager
+def writing(path: Path, tmp: Path | None = None) -> Iterator[None]:
+    """Turn a failure to write ``path`` (disk full, no permission, read-only file system) into one
+    :class:`~model.errors.OutputError` naming it, removing the temporary file ``tmp`` if one was started."""
+    try:
+        yield
+    except OSError as exc:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise OutputError(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from None
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
-    with open(tmp, "wb") as fh:
+    with writing(path, tmp), open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
-    os.replace(tmp, path)
+        os.replace(tmp, path)
 
 
 def id_hashes(rows: list[dict[str, Any]]) -> bytes:
@@ -82,7 +98,12 @@ def id_hashes(rows: list[dict[str, Any]]) -> bytes:
 def concatenate(workdir: Path, plan: Plan, fmt: str, output: Path) -> None:
     """Join the parts in input order into ``output`` (written to a temporary file, then renamed)."""
     tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
-    parts = [workdir / part_name(c.index, fmt) for c in plan.chunks]
+    with writing(output, tmp):
+        _join(tmp, [workdir / part_name(c.index, fmt) for c in plan.chunks], fmt)
+        os.replace(tmp, output)
+
+
+def _join(tmp: Path, parts: list[Path], fmt: str) -> None:
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
@@ -98,4 +119,3 @@ def concatenate(workdir: Path, plan: Plan, fmt: str, output: Path) -> None:
                     if fmt == "csv":
                         fh.readline()
                     shutil.copyfileobj(fh, out, 1 << 20)
-    os.replace(tmp, output)
