@@ -42,10 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="notecheck",
         description="Tell soft-text ads from genuine sharing in Chinese social-media notes, with reasons.",
     )
+    parser.add_argument("--version", action="version", version=f"notecheck {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("train", help="train a model from a TOML config and write the artifact directory")
-    p.add_argument("--config", type=Path, required=True)
+    p.add_argument("--config", type=Path, required=True,
+                   help="training config (TOML): data sets, model parameters, target false-positive rate; e.g. "
+                   "model/default/train.toml")  # fmt: skip
     p.add_argument("-o", "--output", type=Path, required=True, help="artifact directory to write")
     p.add_argument("--skip-bad-rows", action="store_true", help="skip (and report) rows that fail validation")
     p.add_argument("--no-ablation", action="store_true", help="skip the feature-group ablation (faster)")
@@ -60,24 +63,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("evaluate", help="metrics of a model on labelled note files")
-    p.add_argument("data", nargs="+", type=Path)
+    p.add_argument("data", nargs="+", type=Path, help="labelled note files (.jsonl, .csv, .parquet)")
     add_model_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--skip-bad-rows", action="store_true")
-    p.add_argument("--task", choices=["ad", "sentiment"], default="ad")
+    p.add_argument("--skip-bad-rows", action="store_true",
+                   help="skip rows that fail validation and list them (default: stop at the first)")  # fmt: skip
+    p.add_argument("--task", choices=["ad", "sentiment"], default="ad",
+                   help="ad: the ad model on labelled notes (default); sentiment: the comment sentiment model on "
+                   "labelled texts (--model then names a sentiment model)")  # fmt: skip
 
     p = sub.add_parser("check", help="decision, probability and reasons for one note")
     p.add_argument("text", help="the note text, or - to read it from standard input")
-    p.add_argument("--title", default="")
+    p.add_argument("--title", default="", help="the note's title (default: none)")
     add_model_arg(p)
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--top", type=int, default=6, help="readable reasons to show (default 6)")
+    p.add_argument("--json", action="store_true", help="print one JSON object (the API's /v1/check response)")
+    p.add_argument("--top", type=_count, default=6, help="readable reasons to show, 0 or more (default 6)")
 
     # Further subcommands live in their own modules: each has ``register(subparsers)`` which adds its parser
     # with ``set_defaults(func=run)`` where ``run(args) -> int``.
     for module in EXTRA_COMMAND_MODULES:
         import_module(module).register(sub)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("notecheck")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def _count(value: str) -> int:
+    """An argparse type: a whole number >= 0."""
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0. Got {value!r}.") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0. Got {n}.")
+    return n
 
 
 def load_ad_model(args: argparse.Namespace) -> Any:

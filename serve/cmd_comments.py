@@ -36,13 +36,15 @@ def register(subparsers: Any) -> None:
         description="Score the comments of each note in note files (a note may have comments and no text). "
         "--model picks the sentiment model directory (default: model/sentiment/).",
     )
-    p.add_argument("inputs", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("inputs", nargs="+", type=Path, metavar="FILE", help="note files (.jsonl, .csv, .parquet)")
     p.add_argument("--keywords", type=Path, default=None, help="JSON file of keyword sets added to the defaults")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     add_model_arg(p)
     p.add_argument("--ad-model", type=Path, default=None, help="ad model for the creators' ad share (default: shipped)")
     p.add_argument("--no-ad", action="store_true", help="do not run the ad model (ad share stays empty)")
-    p.add_argument("--max-comment-chars", type=int, default=DEFAULT_MAX_COMMENT_CHARS)
+    p.add_argument("--max-comment-chars", type=int, default=DEFAULT_MAX_COMMENT_CHARS,
+                   help="score each comment on at most this many characters; a longer one is reported as truncated "
+                   f"(default {DEFAULT_MAX_COMMENT_CHARS})")  # fmt: skip
     p.set_defaults(func=run)
 
 

@@ -24,15 +24,33 @@ if TYPE_CHECKING:
 def register(subparsers: Any) -> None:
     from serve.cli import add_model_arg
 
-    p = subparsers.add_parser("serve", help="run the prediction API (FastAPI + uvicorn)")
+    p = subparsers.add_parser(
+        "serve",
+        help="run the prediction API (FastAPI + uvicorn)",
+        epilog=settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
     p.add_argument("--settings", type=Path, default=None, help="settings file (TOML, or JSON ending in .json)")
-    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
+                   help="uvicorn's log level (default: info)")  # fmt: skip
     p.add_argument("--access-log", action="store_true", help="log every request (off by default: it costs latency)")
     add_model_arg(p)
     p.set_defaults(func=run)
+
+
+def settings_help() -> str:
+    """Every setting as its environment variable, default and meaning (the epilog of ``serve --help``)."""
+    from serve.settings import ENV_PREFIX, Settings
+
+    lines = ["settings (environment variables, or keys without the prefix in the --settings file):"]
+    for name, field in Settings.model_fields.items():
+        default = field.default if field.default_factory is None else field.default_factory()
+        shown = "unset" if default in (None, []) else default
+        lines.append(f"  {ENV_PREFIX}{name.upper()} (default {shown}): {field.description or ''}")
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -106,7 +106,9 @@ class RowScorer:
             try:
                 if rec.error is not None:
                     raise InvalidNoteError(rec.where + rec.error)
-                note = check_length(parse_note(data, where=rec.where), where=rec.where)
+                # score needs no label: one it does not understand must not lose the row its decision
+                unlabelled = {k: v for k, v in data.items() if k != "label"} if data else data
+                note = check_length(parse_note(unlabelled, where=rec.where), where=rec.where)
             except InvalidNoteError as exc:
                 row["error"] = str(exc)
                 continue

@@ -220,3 +220,64 @@ def test_evaluate_scores_in_bounded_chunks(tmp_path, sample_model):
     at_once = sample_model.predict_proba(notes)
     expected = evaluate([n.label for n in notes], at_once, [n.source or "in" for n in notes], 0.5, 0.3)
     assert evaluate(y, p, sources, 0.5, 0.3) == expected
+
+
+# -- small frictions ------------------------------------------------------------------------------------------------
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0 and re.fullmatch(r"notecheck \d+\.\d+\.\d+\S*\n", capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate", "check", "score", "comments", "serve"])
+def test_every_option_has_help(command):
+    from serve.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command").choices[command]
+    missing = [a.option_strings or a.dest for a in sub._actions if not a.help]
+    assert missing == []
+
+
+def test_negative_top_is_refused(capsys, sample_model_dir):
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--model", str(sample_model_dir), "--top", "-3", "加vx"])
+    assert exc.value.code == 2 and "argument --top: must be a whole number >= 0. Got -3." in capsys.readouterr().err
+
+
+def test_every_setting_is_listed_in_serve_help_and_the_readme():
+    from serve.cmd_serve import settings_help
+    from serve.settings import ENV_PREFIX, Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    names = [f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields]
+    assert [n for n in names if f"`{n}`" not in readme] == []
+    assert [n for n in names if f"  {n} (default " not in settings_help()] == []
+
+
+def test_score_keeps_a_row_whose_label_it_does_not_understand(tmp_path, capsys, sample_model_dir):
+    data = tmp_path / "in.jsonl"
+    data.write_text('{"id": "a", "text": "加vx领券", "label": "maybe"}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(data), "-o", str(out), "--model", str(sample_model_dir), "--jobs", "1"]) == 0
+    row = json.loads(out.read_text(encoding="utf-8"))
+    assert row["error"] is None and row["decision"] in {"ad", "review", "genuine"}
+
+
+def test_a_run_over_existing_output_says_what_it_discards(tmp_path, capsys, sample_model_dir):
+    data = tmp_path / "in.jsonl"
+    data.write_text(ROWS.replace("not json\n", ""), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    argv = ["score", str(data), "-o", str(out), "--model", str(sample_model_dir), "--jobs", "1", "--chunk-size", "1"]
+    assert main(argv) == 0
+    size = out.stat().st_size
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert f"note: {out} exists ({size:,} bytes); this run replaces it when it finishes" in capsys.readouterr().err
+    parts = tmp_path / "out.jsonl.parts"  # an unfinished run: its manifest names 2 finished chunks
+    parts.mkdir()
+    (parts / "manifest.jsonl").write_text('{"fingerprint": {}}\n{"chunk": 0}\n{"chunk": 1}\n', encoding="utf-8")
+    assert main(argv) == 0
+    assert (
+        f"note: discarding the run in {parts} (2 chunk(s) of it were done; without this it could have been continued "
+        "with --resume)"
+    ) in capsys.readouterr().err

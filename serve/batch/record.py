@@ -101,7 +101,9 @@ def prepare_workdir(
             done = {i: s for i, s in done.items() if (workdir / part_name(i, fmt)).is_file()}
         else:
             if (workdir / MANIFEST).is_file():
-                log(f"note: discarding the unfinished or previous run in {workdir} (use --resume to continue it)")
+                lines = (workdir / MANIFEST).read_text(encoding="utf-8", errors="replace").count("\n")
+                log(f"note: discarding the run in {workdir} ({max(0, lines - 1)} chunk(s) of it were done; without "
+                    "this it could have been continued with --resume)")  # fmt: skip
             shutil.rmtree(workdir)
     with writing(workdir):
         workdir.mkdir(parents=True, exist_ok=True)

@@ -52,6 +52,8 @@ def run_batch(cfg: BatchConfig, *, log: Callable[[str], None] | None = None) -> 
         summary.notes.extend(plan.notes)
         if no_comments:
             summary.notes.append(f"{no_comments}; rows carry no comment scores")
+        if cfg.engine == "local" and output.is_file() and not tmpdir:
+            log(f"note: {output} exists ({output.stat().st_size:,} bytes); this run replaces it when it finishes")
         done = prepare_workdir(workdir, fp, cfg, plan, fmt, log)
         for i in sorted(done):
             summary.add(ChunkStats.from_dict(done[i]))
