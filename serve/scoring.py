@@ -76,12 +76,14 @@ class RowScorer:
         if not idx:
             return reports, warnings
         try:
-            done = self.comment_scorer.score_many([list(notes[i].comments) for i in idx], keywords=self.keywords)
+            # Notes, not bare comment lists: water detection then sees each note's text and groups the chunk's notes
+            # by author (cross-note duplicates within a chunk).
+            done = self.comment_scorer.score_many([notes[i] for i in idx], keywords=self.keywords)
         except Exception:
             done = []
             for i in idx:
                 try:
-                    done.append(self.comment_scorer.score(list(notes[i].comments), self.keywords))
+                    done.append(self.comment_scorer.score(notes[i], self.keywords))
                 except Exception as exc:  # the note keeps its ad score; the row says why comments are missing
                     done.append(None)
                     warnings[i] = f"comments not scored: {type(exc).__name__}: {exc}"
