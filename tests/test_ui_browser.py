@@ -8,6 +8,7 @@ written to runs/ui/ for people to look at.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -223,8 +224,6 @@ def _screenshot(driver, name: str, width: int) -> Path:
     _viewport(driver, width, max(600, min(height, 6000)))
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": False})
     path = OUT / f"{name}.png"
-    import base64
-
     path.write_bytes(base64.b64decode(shot["data"]))
     return path
 
@@ -447,6 +446,10 @@ def test_docs_work_offline(page, server):
     except TimeoutException:
         pytest.fail("Swagger UI did not render the API's title")
     assert page.find_elements(By.CSS_SELECTOR, ".opblock"), "no operations shown"
+    _viewport(page, *DESKTOP)
+    shot = page.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})  # the top of it is enough
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "docs-desktop.png").write_bytes(base64.b64decode(shot["data"]))
     _assert_local(_requests(page), server["base"])
 
 
