@@ -311,15 +311,13 @@ FAST_PATH_TEXTS = [
 
 
 def decision_through_scikit_learn(model: SentimentModel, texts: list[str]) -> np.ndarray:
-    """:meth:`SentimentModel.decision_function` computed with scikit-learn's ``transform`` (NaN for blank texts,
-    0 for comments that only ask or request)."""
+    """:meth:`SentimentModel.decision_function` computed with scikit-learn's ``transform`` (NaN for blank texts)."""
     out = np.full(len(texts), np.nan)
     idx = [i for i, t in enumerate(texts) if t.strip()]
     pipeline = model.pipeline
-    docs, opinion = sentiment_documents([texts[i] for i in idx])
-    X = pipeline[-2].transform(docs)
+    X = pipeline[-2].transform(sentiment_documents([texts[i] for i in idx])[0])
     clf = pipeline[-1]
-    out[idx] = np.where(opinion, np.asarray(X @ clf.coef_[0] + clf.intercept_[0], dtype=np.float64).ravel(), 0.0)
+    out[idx] = np.asarray(X @ clf.coef_[0] + clf.intercept_[0], dtype=np.float64).ravel()
     return out
 
 

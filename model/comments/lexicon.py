@@ -10,7 +10,7 @@ same way in training and at inference, close that gap inside the TF-IDF + logist
   Common review words in the lexicon (好用, 失望) give the markers their weights; slang inherits them.
 - a clause that asks or requests (好用吗, 求链接, 多少钱, 蹲一个) gets a ``[lxq]`` marker instead of polarity
   markers (好用吗 does not say it is good). A comment made only of such clauses asserts no opinion
-  (:func:`comment_document` says so, and the model gives it P(positive) = 0.5, inside the neutral band). A
+  (:func:`comment_document` says so, and the model labels it ``neutral`` whatever its probability). A
   clause with an exclamation cue (这么, 太, 就这) is not a request: 怎么这么好吃 stays an opinion.
 
 Markers are written as emoji codes, which :func:`model.text.prepare_document` turns into placeholder tokens.

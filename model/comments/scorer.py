@@ -219,12 +219,21 @@ class CommentScorer:
         cap = self.max_comment_chars
         texts = [c.text[:cap] for cs in parsed for c in cs]
         hits = matcher.match_many(texts)
-        probs = self.sentiment.predict_proba(texts)
+        probs, labels = self.sentiment.predict_labeled(texts)
         reports = []
         pos = 0
         for cs in parsed:
             n = len(cs)
-            reports.append(self._report(cs, hits[pos : pos + n], probs[pos : pos + n], matcher, suspects[len(reports)]))
+            reports.append(
+                self._report(
+                    cs,
+                    hits[pos : pos + n],
+                    probs[pos : pos + n],
+                    labels[pos : pos + n],
+                    matcher,
+                    suspects[len(reports)],
+                )
+            )
             pos += n
         return reports
 
@@ -248,6 +257,7 @@ class CommentScorer:
         comments: list[Comment],
         hits: list[dict[str, list[str]]],
         probs: np.ndarray,
+        labels: list[str],
         matcher: KeywordMatcher,
         suspects: list[str | None],
     ) -> CommentReport:
@@ -263,9 +273,8 @@ class CommentScorer:
         counts_clean = dict.fromkeys(LABELS, 0)
         matched_clean: dict[str, int] = dict.fromkeys(matcher.sets, 0)
         reasons: dict[str, int] = {}
-        for i, (c, h, p, why) in enumerate(zip(comments, hits, probs, suspects, strict=True)):
+        for i, (c, h, p, label, why) in enumerate(zip(comments, hits, probs, labels, suspects, strict=True)):
             prob = None if not math.isfinite(p) else round(float(p), 6)
-            label = self.sentiment.label(prob)
             counts[label] += 1
             if why is None:
                 counts_clean[label] += 1

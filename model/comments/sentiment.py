@@ -109,16 +109,26 @@ class SentimentModel(CompiledModel):
         return str(self.card.get("model_version", "unversioned"))
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        """Log-odds of positive per text; NaN for an empty or whitespace-only text; 0 (P = 0.5, neutral) for a
-        comment that only asks or requests (好用吗, 求链接: no opinion)."""
-        texts = _as_texts(texts)
+        """Log-odds of positive per text; NaN for an empty or whitespace-only text."""
+        return self._scores(_as_texts(texts))[0]
+
+    def _scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         out = np.full(len(texts), np.nan)
+        opinion = np.zeros(len(texts), dtype=bool)
         idx = [i for i, t in enumerate(texts) if t.strip()]
         if idx:
-            docs, opinion = sentiment_documents([texts[i] for i in idx])
-            z = self._engine.decision_function(docs)
-            out[idx] = np.where(opinion, z, 0.0)
-        return out
+            docs, opinion[idx] = sentiment_documents([texts[i] for i in idx])
+            out[idx] = self._engine.decision_function(docs)
+        return out, opinion
+
+    def predict_labeled(self, texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+        """P(positive) and the label of each text. A comment that only asks or requests (好用吗, 求链接, 多少钱)
+        states no opinion: it is ``neutral`` whatever its probability (which still reads its words, so that
+        review corpora, where such texts are mostly rhetorical complaints, are scored as before)."""
+        z, opinion = self._scores(_as_texts(texts))
+        p = sigmoid(z)
+        labels = [self.label(float(x)) if has else "neutral" for x, has in zip(p, opinion, strict=True)]
+        return p, labels
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """P(positive) per text (1-D array); NaN for an empty or whitespace-only text."""
@@ -135,7 +145,8 @@ class SentimentModel(CompiledModel):
         return "neutral"
 
     def predict(self, texts: Sequence[str]) -> list[str]:
-        return [self.label(float(p)) for p in self.predict_proba(texts)]
+        """The label of each text (see :meth:`predict_labeled`)."""
+        return self.predict_labeled(texts)[1]
 
 
 def _as_texts(texts: Any, name: str = "texts") -> list[str]:
