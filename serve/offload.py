@@ -62,6 +62,9 @@ def _die_with_parent(parent_pid: int, name: str) -> None:
         os._exit(0)
 
 
+READY = "ready"
+
+
 def _serve(conn: Any, parent_end: Any, fn: Callable[[Any], Any], parent_pid: int, name: str) -> None:
     """The child's loop: ``fn(items)`` for every message until the parent closes its end (or dies)."""
     parent_end.close()  # else the child itself would keep the pipe open and never see the parent go
@@ -70,6 +73,10 @@ def _serve(conn: Any, parent_end: Any, fn: Callable[[Any], Any], parent_pid: int
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent_pid, name)
+    try:
+        conn.send(READY)  # start() returns once the handlers above are in place
+    except (BrokenPipeError, OSError):
+        return
     while True:
         try:
             items = conn.recv()
@@ -167,6 +174,20 @@ class ModelProcess:
                 gc.unfreeze()
         child.close()
         self._conn, self._process = parent, process
+        # Wait (bounded) until the child has set its signal handlers: a Ctrl-C or SIGTERM arriving earlier would
+        # meet the server's inherited handlers instead.
+        # A child that does not come up is failed (logged, killed, reaped): its calls run in the caller's thread.
+        with self._lock:
+            try:
+                if not parent.poll(self.timeout) or parent.recv() != READY:
+                    self._fail(f"not ready within {self.timeout:g} s")
+            except (EOFError, OSError) as exc:
+                try:
+                    self._fail(f"{type(exc).__name__} while starting; exit code {self._reap(0.5)}")
+                except ModelProcessError:
+                    pass
+            except ModelProcessError:
+                pass
         return self
 
     def __call__(self, items: Any) -> Any:
