@@ -79,6 +79,8 @@ _CUE_CATEGORY = {
 MAX_FEATURES = 64
 #: A character whose attributed weight is below this (log-odds) belongs to no phrase.
 MIN_CHAR_WEIGHT = 0.004
+#: A phrase of the writer's words lighter than this (log-odds) is not shown.
+MIN_PHRASE_WEIGHT = 0.02
 
 #: Words that carry grammar, not content: never shown on their own.
 FUNCTION_WORDS = frozenset(
@@ -442,11 +444,15 @@ def phrases(fields: list[_Field], weights: dict[str, np.ndarray]) -> list[Highli
         # 0: no phrase here; 1: pushes towards ad; 2: towards genuine
         key = np.where(free & f.content & (np.abs(w) >= MIN_CHAR_WEIGHT), np.where(w > 0, 1, 2), 0)
         starts = np.flatnonzero(np.diff(key, prepend=-1))
-        totals = np.add.reduceat(w, starts)
         ends = np.append(starts[1:], n)
-        for a, b, total in zip(starts.tolist(), ends.tolist(), totals.tolist(), strict=True):
-            if key[a] and _readable(f.raw[a:b], False):
-                out.append(Highlight(f.name, a, b, f.raw[a:b], round(total, 4), "wording" if total > 0 else "personal"))
+        totals = np.add.reduceat(w, starts)
+        # Runs hold letters and digits only: readable when two or more characters, not all digits, not a function
+        # word; and strong enough to matter (a phrase of 0.01 log-odds changes no decision).
+        keep = (key[starts] > 0) & (ends - starts >= 2) & (np.abs(totals) >= MIN_PHRASE_WEIGHT)
+        for a, b, total in zip(starts[keep].tolist(), ends[keep].tolist(), totals[keep].tolist(), strict=True):
+            text = f.raw[a:b]
+            if not text.isdigit() and text.lower() not in FUNCTION_WORDS:
+                out.append(Highlight(f.name, a, b, text, round(total, 4), "wording" if total > 0 else "personal"))
     out.sort(key=lambda h: (-abs(h.weight), h.field, h.start))
     return out
 
