@@ -12,12 +12,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from model.cues import CUE_PATTERNS, cue_spans
+from model.cues import CUE_PATTERNS, cue_spans, repeated_brands
 
 #: Bump whenever the output of :func:`normalize_text`, :func:`prepare_document` or the tokenizer's handling of a
 #: document (:mod:`model.tokenize`) changes. Recorded in every
 #: model artifact; a model is refused when the running code prepares text differently from its training.
-NORMALIZATION_VERSION = "2"
+NORMALIZATION_VERSION = "3"
 
 PLACEHOLDER_RE = re.compile(r"⟦[^⟦⟧\s]{1,48}⟧")
 
@@ -195,12 +195,14 @@ def prepare_document(title: str | None, text: str | None, *, cues: list[tuple[st
     """
     parts: list[str] = []
     all_tags: list[str] = []
+    normalized = {"title": "", "text": ""}
     for field, value in (("title", title), ("text", text)):
         if not value:
             continue
         norm = normalize_text(value)
         if not norm:
             continue
+        normalized[field] = norm
         norm, cue_tokens = _replace_cues(norm, cues)
         norm, tags = _markup_to_tokens(norm)
         all_tags.extend(tags)
@@ -212,6 +214,11 @@ def prepare_document(title: str | None, text: str | None, *, cues: list[tuple[st
     parts.append(f"⟦n_tags:{_bucket(len(all_tags), (0, 2, 5))}⟧")
     if _repeated_tag_stem(all_tags):
         parts.append("⟦cue:repeated_brand_tag⟧")
+    brands = repeated_brands(normalized["title"], normalized["text"])
+    if brands:
+        parts.append("⟦cue:brand_repeated⟧")
+        if cues is not None:
+            cues.extend(("brand_repeated", name) for name in brands)
     return " ".join(" ".join(parts).split())  # = _WS_RE.sub(" ", ...).strip(), see normalize_text
 
 

@@ -159,17 +159,24 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from model.evaluation import evaluate
 
     model = load_ad_model(args)
-    y, p, sources, skipped = _predict_labelled(model, args.data, skip_bad_rows=args.skip_bad_rows)
+    seen: list[int] = []
+    y, p, sources, skipped = _predict_labelled(
+        model, args.data, skip_bad_rows=args.skip_bad_rows, on_chunk=_overlap_counter(args, model, seen)
+    )
     if not len(y):
         print("error: no labelled notes to evaluate", file=sys.stderr)
         return 2
     result = evaluate(y, p, sources, model.threshold, model.review_threshold)
     result["model_version"] = model.version
     result["skipped_rows"] = skipped
+    overlap = _report_overlap(model, seen, len(y))
+    result["training_overlap"] = overlap
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
     print(f"model {model.version}, threshold {model.threshold:.4f}, {result['n']} notes")
+    if overlap is not None:
+        print(f"overlap with the training data: {overlap} of {result['n']} notes")
     for line in skipped:
         print(f"skipped: {line}", file=sys.stderr)
     from model.evaluation import metrics_table
@@ -179,7 +186,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _predict_labelled(
-    model: Any, paths: list[Path], *, skip_bad_rows: bool, chunk_size: int = 2000
+    model: Any, paths: list[Path], *, skip_bad_rows: bool, chunk_size: int = 2000, on_chunk: Any = None
 ) -> tuple[Any, Any, Any, list[str]]:
     """Labels, ad probabilities and sources of every labelled note in ``paths``, streamed: notes are read and
     scored ``chunk_size`` at a time and only three numbers per note are kept, so memory does not grow with the
@@ -196,6 +203,8 @@ def _predict_labelled(
     chunk: list[Any] = []
 
     def flush() -> None:
+        if on_chunk is not None:
+            on_chunk(chunk)
         probs.append(model.predict_proba(chunk))
         labels.append(np.fromiter((n.label for n in chunk), dtype=np.int8, count=len(chunk)))
         chunk.clear()
@@ -233,6 +242,40 @@ def _read_stdin_text() -> str:
     if problem:
         raise InvalidNoteError("standard input is neither UTF-8 nor GB18030 text.")
     return text
+
+
+def _overlap_counter(args: argparse.Namespace, model: Any, seen: list[int]) -> Any:
+    """A chunk callback counting, into ``seen``, the evaluated notes that were in the model's training data (by
+    hashes of their normalised title and text, shipped with the model); None when the model keeps no hashes."""
+    from model.artifacts import DEFAULT_MODEL_DIR
+    from model.training_rows import load_training_rows, overlap_mask
+
+    hashes = load_training_rows(args.model or DEFAULT_MODEL_DIR, model.card)
+    if hashes is None:
+        return None
+    seen.append(0)
+
+    def count(chunk: list[Any]) -> None:
+        seen[0] += int(overlap_mask(hashes, ((n.title, n.text) for n in chunk)).sum())
+
+    return count
+
+
+def _report_overlap(model: Any, seen: list[int], n: int) -> int | None:
+    """Warn on stderr when evaluated notes were training rows (their figures are not held-out quality)."""
+    if not seen:
+        print("note: this model's card keeps no training-row hashes; overlap with its training data is unknown",
+              file=sys.stderr)  # fmt: skip
+        return None
+    if seen[0]:
+        files = sorted({f["path"] for d in model.card.get("data", []) for f in d.get("files", [])})
+        print(
+            f"warning: {seen[0]} of {n} evaluated notes were in this model's training data "
+            f"({', '.join(Path(f).name for f in files) or 'see its model card'}); figures on them are not "
+            "held-out quality.",
+            file=sys.stderr,
+        )
+    return seen[0]
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

@@ -43,7 +43,7 @@ class ModelParams:
     class_weight: str | float = "balanced"  # "balanced" or the weight of an ad relative to a genuine note
     stack_folds: int = 3
     part_C: tuple[float, ...] | None = None  # per-part C for "stack" (word, char, cue order); default C
-    cue_part: bool = False  # a third vectorizer over the placeholder (cue and markup) tokens alone
+    cue_part: bool = False  # "stack": the placeholder (cue, markup) tokens of the word part are a sub-model
     use_comments: bool = False  # comment-signal tokens (keyword shares) for notes that have comments
     user_dict: Path | None = None
     stopwords: Path | None = None
@@ -63,6 +63,11 @@ class TrainConfig:
     hard_pool_share: float = 0.0  # weight share of the annotators: 2 genuine notes in the threshold rule
     threshold_quantile: float = 0.5  # bootstrap quantile of the threshold (an upper confidence bound on the FPR)
     threshold_boot: int = 500
+    # Files (relative to the config) whose figures the model card and report.md state: the output of
+    # `notecheck train --cv`, of `python -m training.ablation`, and hand-written findings (Markdown).
+    cv_report: Path | None = None
+    ablation_report: Path | None = None
+    findings: Path | None = None
     model: ModelParams = field(default_factory=ModelParams)
     groups: dict[str, list[str]] = field(default_factory=dict)  # sources reported together (see evaluate)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -175,6 +180,9 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         hard_pool_share=float(top.get("hard_pool_share", 0.0)),
         threshold_quantile=float(top.get("threshold_quantile", 0.5)),
         threshold_boot=int(top.get("threshold_boot", 500)),
+        cv_report=base / top["cv_report"] if top.get("cv_report") else None,
+        ablation_report=base / top["ablation_report"] if top.get("ablation_report") else None,
+        findings=base / top["findings"] if top.get("findings") else None,
         model=params,
         groups={str(k): [str(x) for x in v] for k, v in groups.items()},
         raw=raw,

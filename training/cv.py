@@ -206,6 +206,10 @@ def summarize(run: CVRun, *, target_fpr: float, n_boot: int = 1000, seed: int = 
     out: dict[str, Any] = {}
     for name, mask in (("overall", np.ones(len(run.y), dtype=bool)), ("annotators_2", run.hard)):
         y = run.y[mask]
+        if len(set(y.tolist())) < 2:  # no such notes (or one class only): nothing to measure
+            nan = {"mean": float("nan"), "low": float("nan"), "high": float("nan")}
+            out[name] = {"n": int(mask.sum()), "ads": int(y.sum()), **{k: dict(nan) for k in METRICS}}
+            continue
         per_repeat = [
             set_metrics(y, run.scores[r, mask], run.flagged[r, mask], target_fpr) for r in range(len(run.scores))
         ]
@@ -310,6 +314,8 @@ def run_cv(
     out.mkdir(parents=True, exist_ok=True)
     (out / "cv_report.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     (out / "cv_report.md").write_text(cv_markdown(result) + "\n", encoding="utf-8")
+    ids = np.array([examples[i].note.id or "" for i in run.target_idx])
+    np.savez_compressed(out / "cv_oof.npz", ids=ids, y=run.y, hard=run.hard, scores=run.scores, flagged=run.flagged)
     return result
 
 

@@ -14,6 +14,7 @@ from model.artifacts import sha256_file
 from model.errors import InvalidNoteError
 from model.notes import Note, iter_records, parse_note
 from model.text import normalize_text
+from model.training_rows import row_key
 from training.config import DatasetSpec, TrainConfig
 
 _KEY_STRIP = re.compile(r"[\W\d_]+")
@@ -102,10 +103,9 @@ def _unlabelled(row: dict | None) -> bool:
 
 
 def dedup_key(note: Note, policy: str = "normalized") -> str:
-    text = f"{note.title}\n{note.text}"
     if policy == "exact":
-        return text
-    return _KEY_STRIP.sub("", normalize_text(text))
+        return f"{note.title}\n{note.text}"
+    return row_key(note.title, note.text)  # the key evaluate's training-overlap check uses too
 
 
 def near_duplicate_groups(notes: list[Note]) -> np.ndarray:

@@ -121,6 +121,18 @@ def oof_decision(
     return z
 
 
+def fitted_lr(coef: np.ndarray, intercept: float, params: ModelParams, seed: int) -> LogisticRegression:
+    """A fitted-state ``LogisticRegression`` holding the folded weights of any model of :mod:`training.models`,
+    so the artifact format and the numpy engine need nothing new."""
+    clf = build_classifier(params, seed=seed)
+    clf.coef_ = np.asarray(coef, dtype=np.float64)[None, :]
+    clf.intercept_ = np.array([float(intercept)])
+    clf.classes_ = np.array([0, 1])
+    clf.n_features_in_ = clf.coef_.shape[1]
+    clf.n_iter_ = np.array([0], dtype=np.int32)
+    return clf
+
+
 def fit_ad_model(
     train: list[Example],
     params: ModelParams,
@@ -130,14 +142,20 @@ def fit_ad_model(
     target_fpr: float,
     review_fpr: float,
     progress: Callable[[str], None] = lambda _msg: None,
+    choose_threshold: Callable[[np.ndarray, np.ndarray, np.ndarray, float], float] | None = None,
 ) -> FitResult:
     """Fit features and classifier on ``train``; calibrate and choose thresholds on out-of-fold predictions.
 
     The TF-IDF vocabulary is fitted once on all training rows (it uses no labels); the classifier is
     cross-validated on grouped, source-stratified folds to get out-of-fold decision values, from which the
     Platt calibration and the thresholds (at ``target_fpr`` and ``review_fpr`` on genuine notes of
-    ``target_source``) are chosen. The final classifier is then fitted on all training rows.
+    ``target_source``) are chosen, by ``choose_threshold(p, y, hard, fpr)`` when given (see
+    :mod:`training.threshold`) else the point rule. The final model (plain, NB-weighted or stacked LR, see
+    :mod:`training.models`) is then fitted on all training rows.
     """
+    from training.cv import is_hard_pool
+    from training.models import fit_linear, part_slices
+
     notes = [e.note for e in train]
     y = np.array([e.label for e in train])
     w = np.array([e.weight for e in train], dtype=np.float64)
@@ -152,17 +170,31 @@ def fit_ad_model(
     X = features.fit_transform(docs).tocsr()
     progress(f"cross-validating ({params.cv_folds} folds)")
     folds = cv_folds(train, n_splits=params.cv_folds, seed=seed)
-    z = oof_decision(X, y, w, folds, params, seed)
+    slices = part_slices(features, cue_part=params.cue_part)
+
+    def fit_rows(rows: np.ndarray) -> Any:
+        sub = [train[i] for i in rows]
+        return fit_linear(X[rows], y[rows], w[rows], slices, sub, params, seed=seed, target_source=target_source)
+
+    z = np.zeros(len(y))
+    for tr, va in folds:
+        z[va] = fit_rows(tr).decision(X[va])
     target = sources == target_source
     if target.sum() < 20 or len(set(y[target].tolist())) < 2:
         target = np.ones(len(y), dtype=bool)  # no (usable) target source: calibrate on everything
     calibration = fit_platt(z[target], y[target])
     p = sigmoid(z, calibration["a"], calibration["b"])
     genuine_target = target & (y == 0)
-    threshold = threshold_at_fpr(p[genuine_target], target_fpr)
-    review = min(threshold, threshold_at_fpr(p[genuine_target], review_fpr))
+    if choose_threshold is None:
+        threshold = threshold_at_fpr(p[genuine_target], target_fpr)
+        review = min(threshold, threshold_at_fpr(p[genuine_target], review_fpr))
+    else:
+        hard = np.array([is_hard_pool(e) for e in train])
+        threshold = choose_threshold(p[target], y[target], hard[target], target_fpr)
+        review = min(threshold, choose_threshold(p[target], y[target], hard[target], review_fpr))
     progress("fitting the final classifier")
-    clf = build_classifier(params, seed=seed).fit(X, y, sample_weight=w)
+    final = fit_rows(np.arange(len(y)))
+    clf = fitted_lr(final.coef, final.intercept, params, seed)
     pipeline = Pipeline([("doc", documents), ("features", features), ("clf", clf)])
     model = AdModel(pipeline, calibration=calibration, threshold=threshold, review_threshold=review)
     return FitResult(model, p, z, X, np.asarray(features.get_feature_names_out(), dtype=object))

@@ -60,7 +60,7 @@ def fit_linear(
     X: Any,
     y: np.ndarray,
     w: np.ndarray,
-    part_slices: list[tuple[str, slice]],
+    part_slices: list[tuple[str, np.ndarray]],
     examples: list[Example],
     params: ModelParams,
     *,
@@ -94,14 +94,20 @@ def fit_linear(
     return LinearFit(coef, intercept, {"stack_weights": {n: float(a[p]) for p, (n, _) in enumerate(part_slices)}})
 
 
-def part_slices(features: Any) -> list[tuple[str, slice]]:
-    """Column range of each part of a fitted FeatureUnion of vectorizers."""
+def part_slices(features: Any, *, cue_part: bool = False) -> list[tuple[str, np.ndarray]]:
+    """Columns of each sub-model: one per vectorizer of a fitted FeatureUnion; with ``cue_part`` the placeholder
+    tokens of the word vectorizer (cues, hashtags as wholes, markup) form a third sub-model of their own."""
+    names = np.asarray(features.get_feature_names_out(), dtype=object)
     out, start = [], 0
     for name, vec in features.transformer_list:
-        n = len(vec.vocabulary_)
-        out.append((name, slice(start, start + n)))
-        start += n
-    return out
+        cols = np.arange(start, start + len(vec.vocabulary_))
+        start += len(cols)
+        if cue_part and name == "word":
+            marked = np.array(["⟦" in n for n in names[cols]], dtype=bool)
+            out += [("word", cols[~marked]), ("cue", cols[marked])]
+        else:
+            out.append((name, cols))
+    return [(n, c) for n, c in out if len(c)]
 
 
 def make_scorer(examples: list[Example], params: ModelParams, *, seed: int, target_source: str = "xhs") -> Any:
@@ -112,7 +118,7 @@ def make_scorer(examples: list[Example], params: ModelParams, *, seed: int, targ
     docs = build_documents(params).transform([e.note for e in examples])
     features = build_features(params)
     X = features.fit_transform(docs).tocsr()
-    slices = part_slices(features)
+    slices = part_slices(features, cue_part=params.cue_part)
     y = np.array([e.label for e in examples])
     w = np.array([e.weight for e in examples], dtype=np.float64)
 

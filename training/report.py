@@ -106,14 +106,91 @@ def ablation_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def write_report(out: Path, metrics: dict[str, Any], plots: list[str], command: str) -> None:
+def threshold_lines(card: dict[str, Any]) -> list[str]:
+    """The operating-threshold rule and the FPR it is expected to hold on new notes (Markdown lines)."""
+    rule, exp = card.get("threshold_rule"), card.get("expected_fpr")
+    if not rule or not exp:
+        return []
+    how = (
+        "the smallest threshold with at most the target FPR on out-of-fold genuine notes (a point estimate)"
+        if rule["rule"] == "point"
+        else f"the {rule['quantile']:.0%} quantile of the weighted-FPR threshold over {rule['bootstrap_resamples']} "
+        "bootstrap resamples of the out-of-fold genuine notes (an upper confidence bound on the FPR), the "
+        f"double-annotated (`annotators: 2`) genuine notes weighted to {rule['hard_pool_share']:.0%} because the "
+        "held-out test is drawn from their pool"
+    )
+
+    def cell(d: dict[str, float]) -> str:
+        return f"{d['fpr']:.2%} [{d['low']:.2%}, {d['high']:.2%}]"
+
+    return [
+        f"Threshold rule: {how}.",
+        "",
+        "Expected FPR on new genuine notes at this threshold (out-of-fold, 95% bootstrap interval): "
+        f"weighted {cell(exp['weighted'])}; `annotators: 2` notes {cell(exp['annotators_2'])} "
+        f"(n={exp['genuine_notes']['annotators_2']}); other notes {cell(exp['annotators_1'])} "
+        f"(n={exp['genuine_notes']['other']}).",
+        "",
+    ]
+
+
+def protocol_lines(card: dict[str, Any]) -> list[str]:
+    """Cross-validation figures and the protocol ablation named by the training config (Markdown lines)."""
+    lines: list[str] = []
+    cv = card.get("cross_validation")
+    if cv:
+        from training.cv import summary_table
+
+        lines += [
+            f"## Cross-validation ({cv['cv']['repeats']} x {cv['cv']['folds']} folds on `{cv['target_source']}`)",
+            "",
+            f"From `{cv['file']}` (`{cv['command']}`). Mean over repeats [95% bootstrap interval].",
+            "",
+            summary_table(cv["summary"], cv["target_fpr"]),
+            "",
+        ]
+    abl = card.get("protocol_ablation")
+    if abl:
+        lines += [
+            f"## Ablation under the protocol ({abl['cv']}, paired against `{abl['reference']}`)",
+            "",
+            f"From `{abl['file']}` (`{abl['command']}`). Δ = variant − reference, mean [95% paired bootstrap].",
+            "",
+            "| change | ΔAP (all) | ΔF1 @ 2% FPR (all) | ΔAP (annotators: 2) | ΔF1 @ 2% FPR (annotators: 2) | kept |",
+            "|---|---|---|---|---|---|",
+        ]
+        for r in abl["rows"]:
+            d = r["delta"]
+            cells = [
+                f"{d[p][k]['mean']:+.3f} [{d[p][k]['low']:+.3f}, {d[p][k]['high']:+.3f}]"
+                for p in ("overall", "annotators_2")
+                for k in ("average_precision", "f1_at_fpr")
+            ]
+            lines.append(f"| {r['variant']} | " + " | ".join(cells) + f" | {r.get('kept', '')} |")
+        lines.append("")
+    return lines
+
+
+def write_report(
+    out: Path,
+    metrics: dict[str, Any],
+    plots: list[str],
+    command: str,
+    *,
+    card: dict[str, Any] | None = None,
+    findings: Path | None = None,
+) -> None:
     val = metrics["validation"]
     test = metrics["test"]
+    card = card or {}
     lines = [
         "# notecheck ad model — evaluation report",
         "",
         f"Produced by: `{command}`",
         "",
+        *threshold_lines(card),
+        *protocol_lines(card),
+        *([findings.read_text(encoding="utf-8"), ""] if findings else []),
         f"Threshold {test['threshold']:.4f} (chosen on out-of-fold validation predictions at a "
         f"{metrics['target_fpr']:.1%} false-positive rate on genuine `{metrics['target_source']}` notes); "
         f"review band from {test['review_threshold']:.4f}.",
@@ -161,6 +238,8 @@ def write_model_card_md(out: Path, card: dict[str, Any]) -> None:
         f"- `review` when it is ≥ {card['review_threshold']:.4f}; otherwise `genuine`",
         f"- calibration: sigmoid, a = {card['calibration']['a']:.4f}, b = {card['calibration']['b']:.4f}",
         "",
+        *threshold_lines(card),
+        *protocol_lines(card),
         "## Tokenizer",
         "",
         "\n".join(f"- {k}: `{v}`" for k, v in card.get("tokenizer", {}).items()),

@@ -78,5 +78,45 @@ def choose_threshold(scores: np.ndarray, y: np.ndarray, hard: np.ndarray, cfg: T
 
 
 def threshold_rule(cfg: TrainConfig, fpr: float | None = None) -> Callable[[np.ndarray, np.ndarray, np.ndarray], float]:
+    """``rule(scores, y, hard)`` at ``fpr`` (default: the config's target), for the cross-validation protocol."""
     target = cfg.target_fpr if fpr is None else fpr
     return lambda scores, y, hard: choose_threshold(scores, y, hard, cfg, target)
+
+
+def expected_fpr(
+    p: np.ndarray, y: np.ndarray, hard: np.ndarray, threshold: float, *, share: float, n_boot: int = 1000, seed: int = 0
+) -> dict[str, object]:
+    """FPR at ``threshold`` of out-of-fold probabilities on genuine notes: weighted as the rule weights them
+    (hard pool = ``share``), on each pool, with 95% bootstrap intervals (what the model card states)."""
+    rng = np.random.default_rng(seed)
+    g = y == 0
+    s, h = p[g], hard[g]
+    w = pool_weights(h, share)
+    pools = [np.flatnonzero(h), np.flatnonzero(~h)]
+
+    def figures(idx: np.ndarray) -> tuple[float, float, float]:
+        flag = s[idx] >= threshold
+        hh = h[idx]
+        return (
+            float(np.sum(w[idx] * flag) / np.sum(w[idx])),
+            float(flag[hh].mean()) if hh.any() else float("nan"),
+            float(flag[~hh].mean()) if (~hh).any() else float("nan"),
+        )
+
+    point = figures(np.arange(len(s)))
+    boots = np.array(
+        [
+            figures(np.concatenate([rng.choice(q, size=len(q), replace=True) for q in pools if len(q)]))
+            for _ in range(n_boot)
+        ]
+    )
+    names = ("weighted", "annotators_2", "annotators_1")
+    return {
+        "hard_pool_share": share,
+        "genuine_notes": {"annotators_2": len(pools[0]), "other": len(pools[1])},
+        **{
+            n: {"fpr": point[i], "low": float(np.nanpercentile(boots[:, i], 2.5)),
+                "high": float(np.nanpercentile(boots[:, i], 97.5))}
+            for i, n in enumerate(names)
+        },
+    }  # fmt: skip

@@ -11,13 +11,17 @@ from typing import Any
 
 import numpy as np
 
-from model.artifacts import save_model
+from model.artifacts import save_model, sha256_file
+from model.errors import InvalidParameterError
+from model.training_rows import save_training_rows
 from training.config import TrainConfig, load_config
+from training.cv import is_hard_pool
 from training.data import Example, cv_folds, deduplicate, load_all, source_counts, split_train_test
 from training.evaluate import binary_metrics, evaluate
 from training.feedback import compare_without_feedback
 from training.fit import fit_ad_model, oof_decision, threshold_at_fpr
 from training.report import plot_all, write_model_card_md, write_report
+from training.threshold import choose_threshold, expected_fpr
 
 ABLATION_GROUPS: dict[str, tuple[str, ...]] = {
     "− cue placeholders (url, wechat, price, …)": ("⟦cue:",),
@@ -121,6 +125,7 @@ def run_training(
             target_fpr=cfg.target_fpr,
             review_fpr=cfg.review_fpr,
             progress=bar,
+            choose_threshold=lambda p, y, hard, fpr: choose_threshold(p, y, hard, cfg, fpr),
         )
         model = fit.model
         y_tr = np.array([e.label for e in train])
@@ -201,6 +206,21 @@ def run_training(
             },
             "metrics": {"validation": _summary(validation), "test": _summary(test_metrics)},
         }
+        # Hashes of the rows the model was fitted on, so `notecheck evaluate` can warn about overlap.
+        card["training_rows"] = save_training_rows(out, ((e.note.title, e.note.text) for e in train))
+        card["threshold_rule"] = {
+            "rule": cfg.threshold_rule,
+            "hard_pool_share": cfg.hard_pool_share,
+            "quantile": cfg.threshold_quantile,
+            "bootstrap_resamples": cfg.threshold_boot,
+        }
+        target = s_tr == cfg.target_source
+        hard = np.array([is_hard_pool(e) for e in train])
+        card["expected_fpr"] = expected_fpr(
+            fit.oof_probability[target], y_tr[target], hard[target], model.threshold,
+            share=cfg.hard_pool_share, seed=cfg.seed,
+        )  # fmt: skip
+        card.update(_protocol_reports(cfg))
         model.card = card
         card = save_model(model, out)
         write_model_card_md(out, card)
@@ -217,10 +237,25 @@ def run_training(
             else []
         )
         (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        write_report(out, metrics, plots, command)
+        write_report(out, metrics, plots, command, card=card, findings=cfg.findings)
     finally:
         bar.close()
     return metrics
+
+
+def _protocol_reports(cfg: TrainConfig) -> dict[str, Any]:
+    """The cross-validation and ablation figures the config points at, with each file's sha256."""
+    out: dict[str, Any] = {}
+    for key, path in (("cross_validation", cfg.cv_report), ("protocol_ablation", cfg.ablation_report)):
+        if path is None:
+            continue
+        if not path.is_file():
+            raise InvalidParameterError(f"The '{key}' report {path} named by the training config does not exist.")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        out[key] = {"file": path.name, "sha256": sha256_file(path), **data}
+        if key == "protocol_ablation":
+            out[key]["rows"] = [{k: r[k] for k in ("key", "variant", "delta", "summary")} for r in data["rows"]]
+    return out
 
 
 def _summary(m: dict[str, Any]) -> dict[str, Any]:

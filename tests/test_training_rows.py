@@ -1,0 +1,49 @@
+"""`notecheck evaluate` warns when the evaluated notes overlap the model's training data (model/training_rows.py)."""
+
+import json
+
+import numpy as np
+import pytest
+from conftest import SAMPLES
+
+from model import ModelLoadError
+from model.training_rows import TRAINING_ROWS_FILE, load_training_rows, overlap_mask, row_hashes
+from serve.cli import main
+
+FRESH = [
+    {"title": "周末去爬山", "text": "山顶的风好大，带的面包被吹跑了，下次记得带个背包。", "label": 0},
+    {"title": "加v领券", "text": "全场五折，加vx：abc12345 领取优惠券，库存不多", "label": 1},
+]
+
+
+def test_keys_ignore_punctuation_digits_and_width():
+    a = row_hashes([("标题", "今天去了公园！2次")])
+    assert np.isin(row_hashes([("标题", "今天去了公园!!  3次")]), a).all()
+    assert not overlap_mask(a, [("标题", "今天去了商场")]).any()
+
+
+def test_evaluate_warns_with_the_overlap_count(sample_model_dir, tmp_path, capsys):
+    card = json.loads((sample_model_dir / "model_card.json").read_text())
+    assert card["training_rows"]["rows"] == card["split"]["train"]  # the sample notes are all distinct
+    assert main(["evaluate", str(SAMPLES / "notes.jsonl"), "--model", str(sample_model_dir), "--json"]) == 0
+    out, err = capsys.readouterr()
+    overlap = json.loads(out)["training_overlap"]
+    assert overlap == card["split"]["train"]
+    assert f"warning: {overlap} of 120 evaluated notes were in this model's training data (notes.jsonl)" in err
+
+    fresh = tmp_path / "fresh.jsonl"
+    fresh.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in FRESH), encoding="utf-8")
+    assert main(["evaluate", str(fresh), "--model", str(sample_model_dir)]) == 0
+    out, err = capsys.readouterr()
+    assert "overlap with the training data: 0 of 2 notes" in out and "warning" not in err
+
+
+def test_tampered_hashes_are_refused(sample_model_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "model"
+    shutil.copytree(sample_model_dir, copy)
+    np.save(copy / TRAINING_ROWS_FILE, np.zeros(3, dtype=np.uint64))
+    card = json.loads((copy / "model_card.json").read_text())
+    with pytest.raises(ModelLoadError, match="sha256 differs"):
+        load_training_rows(copy, card)

@@ -1,0 +1,195 @@
+"""Ablation under the cross-validation protocol: variants of one config that share its features, each scored on
+the same folds, with paired differences against the first variant (the reference).
+
+    python -m training.ablation --config model/default/train.toml -o DIR --cv 3x5 [--variants NAME ...]
+
+A variant overrides model parameters (``C``, ``nb_weight``, ``model_kind``, ...), drops feature columns whose
+name contains a marker (e.g. one cue kind's placeholder), or trains on the target source alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from training.config import load_config
+from training.cv import CVRun, load_protocol_data, parse_cv, run_protocol, set_metrics, summarize
+from training.models import fit_linear, part_slices
+from training.threshold import threshold_rule
+
+NEW_CUES = (
+    "brand_campaign_tag",
+    "brand_mention",
+    "brand_mention_latin",
+    "product_model",
+    "brand_account",
+    "shop_funnel",
+    "brand_repeated",
+)
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+    drop: tuple[str, ...] = ()  # feature-name markers of columns to drop
+    target_only: bool = False  # train on the target source's rows alone
+
+
+VARIANTS: dict[str, Variant] = {
+    "config": Variant("the config as written"),
+    "no_new_cues": Variant("− new brand/shop cue kinds", drop=tuple(f"⟦cue:{c}⟧" for c in NEW_CUES)),
+    **{f"no_{c}": Variant(f"− ⟦cue:{c}⟧", drop=(f"⟦cue:{c}⟧",)) for c in NEW_CUES},
+    "target_only": Variant("− other corpora (Xiaohongshu rows only)", target_only=True),
+    "lr": Variant("plain LR", params={"model_kind": "lr", "nb_weight": False}),
+    "nb": Variant("NB-weighted LR", params={"model_kind": "lr", "nb_weight": True}),
+    "stack": Variant("stacked word/char LRs", params={"model_kind": "stack", "nb_weight": False}),
+    "stack_cue": Variant(
+        "stacked word/char/cue LRs", params={"model_kind": "stack", "nb_weight": False, "cue_part": True}
+    ),
+    "stack_nb_cue": Variant(
+        "stacked NB-weighted word/char/cue LRs", params={"model_kind": "stack", "nb_weight": True, "cue_part": True}
+    ),
+    **{f"C{c:g}": Variant(f"C = {c:g}", params={"C": float(c)}) for c in (1, 3, 10, 30)},
+    **{f"adw{w:g}": Variant(f"ad class weight {w:g}", params={"class_weight": float(w)}) for w in (2, 4, 8)},
+}
+
+
+def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: list[str], command: str) -> dict:
+    from training.fit import build_documents, build_features
+
+    cfg = load_config(config)
+    repeats, n_splits = parse_cv(cv)
+    examples = load_protocol_data(cfg)
+    say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+    say(f"ablation {repeats}x{n_splits}: {len(examples)} rows, preparing features")
+    docs = build_documents(cfg.model).transform([e.note for e in examples])
+    features = build_features(cfg.model)
+    X = features.fit_transform(docs).tocsr()
+    feature_names = np.asarray(features.get_feature_names_out(), dtype=object)
+    y = np.array([e.label for e in examples])
+    w = np.array([e.weight for e in examples], dtype=np.float64)
+    target = np.array([e.source == cfg.target_source for e in examples])
+    runs: dict[str, CVRun] = {}
+    rows = []
+    for key in names:
+        v = VARIANTS[key]
+        params = replace(cfg.model, **v.params)
+        keep = np.array([not any(m in n for m in v.drop) for n in feature_names], dtype=bool)
+        Xv = X[:, np.flatnonzero(keep)] if not keep.all() else X
+        slices = part_slices(features, cue_part=params.cue_part)
+        remap = np.cumsum(keep) - 1
+        slices = [(n, remap[c[keep[c]]]) for n, c in slices if keep[c].any()]
+
+        def scorer(tr: np.ndarray, va: np.ndarray, params=params, Xv=Xv, slices=slices, v=v) -> np.ndarray:
+            if v.target_only:
+                tr = tr[target[tr]]
+            fit = fit_linear(
+                Xv[tr], y[tr], w[tr], slices, [examples[i] for i in tr], params, seed=cfg.seed,
+                target_source=cfg.target_source,
+            )  # fmt: skip
+            return fit.decision(Xv[va])
+
+        say(f"variant {key}: {v.name}")
+        run = run_protocol(
+            examples, scorer, target_source=cfg.target_source, repeats=repeats, n_splits=n_splits, seed=cfg.seed,
+            choose_threshold=threshold_rule(cfg),
+        )  # fmt: skip
+        runs[key] = run
+        row = {"key": key, "variant": v.name, "seconds": round(run.seconds, 1),
+               "summary": summarize(run, target_fpr=cfg.target_fpr, n_boot=300, seed=cfg.seed)}  # fmt: skip
+        row["delta"] = paired_deltas(runs[names[0]], run, cfg.target_fpr, seed=cfg.seed)
+        rows.append(row)
+        # Written after every variant: a long run that is stopped keeps what it measured.
+        result = {"config": str(cfg.path), "command": command, "cv": cv, "reference": names[0], "rows": rows}
+        _write(Path(out_dir), result, runs)
+    return result
+
+
+def _write(out: Path, result: dict, runs: dict[str, CVRun]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "ablation.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "ablation.md").write_text(ablation_markdown(result) + "\n", encoding="utf-8")
+    ref = next(iter(runs.values()))
+    folds = {f"{k}.fold_of": r.fold_of for k, r in runs.items()}
+    np.savez_compressed(
+        out / "oof_scores.npz", **{k: r.scores for k, r in runs.items()}, **folds, y=ref.y, hard=ref.hard
+    )
+
+
+def paired_deltas(a: CVRun, b: CVRun, target_fpr: float, *, seed: int, n_boot: int = 300) -> dict[str, Any]:
+    """Mean and 95% interval of (b - a) for AP and F1 at the target FPR, overall and on the hard pool, over a
+    bootstrap drawing a repeat and resampling notes (both runs share folds, so the differences are paired)."""
+    rng = np.random.default_rng(seed)
+    out: dict[str, Any] = {}
+    for pool, mask in (("overall", np.ones(len(a.y), dtype=bool)), ("annotators_2", a.hard)):
+        y = a.y[mask]
+        if len(set(y.tolist())) < 2:
+            continue
+        by_label = [np.flatnonzero(y == c) for c in (0, 1)]
+        mean = {}
+        for k in ("average_precision", "f1_at_fpr"):
+            d = [
+                set_metrics(y, b.scores[r, mask], b.flagged[r, mask], target_fpr)[k]
+                - set_metrics(y, a.scores[r, mask], a.flagged[r, mask], target_fpr)[k]
+                for r in range(len(a.scores))
+            ]
+            mean[k] = float(np.mean(d))
+        boots: dict[str, list[float]] = {"average_precision": [], "f1_at_fpr": []}
+        for _ in range(n_boot):
+            r = int(rng.integers(len(a.scores)))
+            idx = np.concatenate([rng.choice(g, size=len(g), replace=True) for g in by_label])
+            ma = set_metrics(y[idx], a.scores[r, mask][idx], a.flagged[r, mask][idx], target_fpr)
+            mb = set_metrics(y[idx], b.scores[r, mask][idx], b.flagged[r, mask][idx], target_fpr)
+            for k in boots:
+                boots[k].append(mb[k] - ma[k])
+        out[pool] = {
+            k: {"mean": mean[k], "low": float(np.percentile(v, 2.5)), "high": float(np.percentile(v, 97.5))}
+            for k, v in boots.items()
+        }
+    return out
+
+
+def ablation_markdown(result: dict) -> str:
+    lines = [
+        f"Ablation, `{result['cv']}` protocol, reference = `{result['reference']}`. Produced by: `{result['command']}`",
+        "",
+        "| variant | AP (all) | F1 @ 2% FPR (all) | AP (annotators: 2) | F1 @ 2% FPR (annotators: 2) | ΔAP (all) | "
+        "ΔF1 @ 2% FPR (all) | ΔAP (a: 2) | ΔF1 @ 2% FPR (a: 2) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in result["rows"]:
+        s, d = row["summary"], row["delta"]
+        cells = [row["variant"]]
+        for pool in ("overall", "annotators_2"):
+            cells += [f"{s[pool][k]['mean']:.3f}" for k in ("average_precision", "f1_at_fpr")]
+        for pool in ("overall", "annotators_2"):
+            cells += [f"{d[pool][k]['mean']:+.3f} [{d[pool][k]['low']:+.3f}, {d[pool][k]['high']:+.3f}]"
+                      if pool in d else "–" for k in ("average_precision", "f1_at_fpr")]  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m training.ablation", description=__doc__.splitlines()[0])
+    p.add_argument("--config", type=Path, required=True)
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--cv", default="3x5")
+    p.add_argument("--variants", nargs="+", default=["config", "no_new_cues", "target_only", "nb", "stack_cue"],
+                   choices=sorted(VARIANTS))  # fmt: skip
+    args = p.parse_args(argv)
+    command = "python -m training.ablation " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
+    result = run_ablation(args.config, args.output, cv=args.cv, names=args.variants, command=command)
+    print(ablation_markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
