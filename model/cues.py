@@ -200,7 +200,7 @@ _DEFS += [
     CuePattern(
         "brand_account",
         "@mention of a brand account",
-        _p(r"@[\w\-·.]{0,20}?(?:官方|旗舰店|official|品牌|服务号)"),
+        _p(r"@[\w\-·.]{0,20}?(?:官方|旗舰店|official|品牌|服务号)[\w\-·.]{0,12}"),
     ),
     CuePattern(
         "shop_funnel",
@@ -235,10 +235,12 @@ _PRECHECKS: dict[str, str] = {
     # Each branch starts with "1", "0" or "4" followed by at least nine more digits with only separators between
     # them: 1[3-9] + 9 digits, 0 + 2-3 digits + "-" + 7-8 digits, 400 + 3 + 4 digits ("-" is a separator).
     # The Chinese-numeral branch starts with a "1" of some script, a separator and a second digit 3-9.
-    "phone": "|".join(rf"{first}(?:{_SEP}\d){{9}}" for first in "014") + "|" + _CN_PHONE[: _CN_PHONE.index("(?:")],
+    "phone": "|".join(rf"{first}(?:{_SEP}\d){{9}}" for first in "014")
+    + "".join(f"|{one}{_SEP}[3-9三四五六七八九叁肆伍陆柒捌玖]" for one in "1一幺壹"),
     # Every branch contains a currency sign, 元/块钱/rmb, 折, 满 + digit, or one of the literal words.
-    # A Latin letter directly or space-separated before a digit.
-    "product_model": r"[a-z]\s?\d",
+    # A Latin letter directly or space-separated before a digit, written as one literal-led branch per letter
+    # so that the union of pre-checks below keeps its fast skip (a class-led branch costs it ~10x).
+    "product_model": "|".join(rf"{c}\s?\d" for c in "abcdefghijklmnopqrstuvwxyz"),
     # The pattern opens with the hashtag sign (or the at sign).
     "brand_campaign_tag": "#",
     "brand_account": "@",
@@ -316,6 +318,37 @@ _COMMON_LATIN = frozenset(
 )
 
 
+_NAME_KINDS = ("brand_mention", "brand_mention_latin", "product_model")
+
+
+def _tag_words(tags: str, title: str, body: str) -> set[str]:
+    """Latin words used as (part of) a hashtag that also occur in the title or body."""
+    words = {w for w in _LATIN_WORD_RE.findall(tags) if w not in _COMMON_LATIN} if tags else set()
+    return words & set(_LATIN_WORD_RE.findall(f"{title} {body}")) if words else set()
+
+
+def brand_repeats(
+    title: str, title_spans: list[tuple[int, str, int, str]], text: str, text_spans: list[tuple[int, str, int, str]]
+) -> list[str]:
+    """:func:`repeated_brands` from the :func:`cue_spans` of the normalised title and text, which the document
+    builder has already found: no pattern runs again, matches in the text are placed by the hashtag spans."""
+    found: dict[str, set[int]] = {}
+    for _, name, _, matched in title_spans:
+        if name in _NAME_KINDS:
+            found.setdefault(matched.replace(" ", ""), set()).add(0)
+    tags = [m.span() for m in _TAG_RE.finditer(text)] if "#" in text else []
+    for start, name, _, matched in text_spans:
+        if name in _NAME_KINDS:
+            in_tag = any(s <= start < e for s, e in tags)
+            found.setdefault(matched.replace(" ", ""), set()).add(1 if in_tag else 2)
+    if tags:
+        tag_text = " ".join(m.group(1) for m in _TAG_RE.finditer(text))
+        if _LATIN_WORD_RE.search(tag_text):
+            for word in _tag_words(tag_text, title, _TAG_RE.sub(" ", text)):
+                found.setdefault(word, set()).update((0, 1))
+    return sorted(name for name, where in found.items() if len(where) >= 2)
+
+
 def repeated_brands(title: str, text: str) -> list[str]:
     """Brand or product names (lexicon brands, product model names, and Latin words used as a hashtag) that occur
     in at least two of: the title, the hashtags, the body outside hashtags. Both arguments are *normalised* text.
@@ -334,9 +367,6 @@ def repeated_brands(title: str, text: str) -> list[str]:
         if model_check.search(value) is not None:
             for m in CUE_PATTERNS["product_model"].pattern.finditer(value):
                 found.setdefault(m.group().replace(" ", ""), set()).add(i)
-    tag_words = {w for w in _LATIN_WORD_RE.findall(tags) if w not in _COMMON_LATIN} if tags else set()
-    if tag_words:
-        elsewhere = set(_LATIN_WORD_RE.findall(f"{title} {body}"))
-        for word in tag_words & elsewhere:
-            found.setdefault(word, set()).update((0, 1))
+    for word in _tag_words(tags, title, body):
+        found.setdefault(word, set()).update((0, 1))
     return sorted(name for name, where in found.items() if len(where) >= 2)

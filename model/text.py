@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from model.cues import CUE_PATTERNS, cue_spans, repeated_brands
+from model.cues import CUE_PATTERNS, brand_repeats, cue_spans
 
 #: Bump whenever the output of :func:`normalize_text`, :func:`prepare_document` or the tokenizer's handling of a
 #: document (:mod:`model.tokenize`) changes. Recorded in every
@@ -196,6 +196,7 @@ def prepare_document(title: str | None, text: str | None, *, cues: list[tuple[st
     parts: list[str] = []
     all_tags: list[str] = []
     normalized = {"title": "", "text": ""}
+    spans: dict[str, list[tuple[int, str, int, str]]] = {"title": [], "text": []}
     for field, value in (("title", title), ("text", text)):
         if not value:
             continue
@@ -203,7 +204,8 @@ def prepare_document(title: str | None, text: str | None, *, cues: list[tuple[st
         if not norm:
             continue
         normalized[field] = norm
-        norm, cue_tokens = _replace_cues(norm, cues)
+        spans[field] = cue_spans(norm)
+        norm, cue_tokens = _replace_cues(norm, cues, spans[field])
         norm, tags = _markup_to_tokens(norm)
         all_tags.extend(tags)
         norm = _DIGITS_RE.sub("0", norm)
@@ -214,7 +216,7 @@ def prepare_document(title: str | None, text: str | None, *, cues: list[tuple[st
     parts.append(f"⟦n_tags:{_bucket(len(all_tags), (0, 2, 5))}⟧")
     if _repeated_tag_stem(all_tags):
         parts.append("⟦cue:repeated_brand_tag⟧")
-    brands = repeated_brands(normalized["title"], normalized["text"])
+    brands = brand_repeats(normalized["title"], spans["title"], normalized["text"], spans["text"])
     if brands:
         parts.append("⟦cue:brand_repeated⟧")
         if cues is not None:
@@ -222,10 +224,13 @@ def prepare_document(title: str | None, text: str | None, *, cues: list[tuple[st
     return " ".join(" ".join(parts).split())  # = _WS_RE.sub(" ", ...).strip(), see normalize_text
 
 
-def _replace_cues(text: str, found: list[tuple[str, str]] | None = None) -> tuple[str, list[str]]:
-    """Find cues; contact details (URLs, phones, ids) are *replaced* by their placeholder because the literal
-    value is noise; other cues stay in the text (their words are useful) and get a placeholder appended."""
-    spans = cue_spans(text)
+def _replace_cues(
+    text: str, found: list[tuple[str, str]] | None = None, spans: list[tuple[int, str, int, str]] | None = None
+) -> tuple[str, list[str]]:
+    """Find cues (or take ``spans``, the :func:`cue_spans` of ``text``); contact details (URLs, phones, ids) are
+    *replaced* by their placeholder because the literal value is noise; other cues stay in the text (their words
+    are useful) and get a placeholder appended."""
+    spans = cue_spans(text) if spans is None else spans
     if not spans:
         return text, []
     if found is not None:

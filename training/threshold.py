@@ -13,6 +13,7 @@ scores (an upper confidence bound on the FPR). Resamples are stratified by pool,
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -120,3 +121,83 @@ def expected_fpr(
             for i, n in enumerate(names)
         },
     }  # fmt: skip
+
+
+def compare_rules(
+    scores: np.ndarray,
+    fold_of: np.ndarray,
+    y: np.ndarray,
+    hard: np.ndarray,
+    cfg: TrainConfig,
+    rules: list[tuple[str, float, float]],
+) -> list[dict[str, object]]:
+    """Operating figures of threshold rules ``(rule, hard_pool_share, quantile)`` on out-of-fold ``scores``
+    (repeats x notes) of the cross-validation protocol: for the notes of each fold the threshold is chosen on
+    the other folds, as :func:`training.cv.run_protocol` does. Mean over repeats, per pool."""
+    from dataclasses import replace
+
+    from training.cv import rates
+
+    out = []
+    for rule, share, quantile in rules:
+        c = replace(cfg, threshold_rule=rule, hard_pool_share=share, threshold_quantile=quantile)
+        flagged = np.zeros(scores.shape, dtype=bool)
+        for r in range(scores.shape[0]):
+            for k in np.unique(fold_of[r]):
+                rest, mine = fold_of[r] != k, fold_of[r] == k
+                thr = choose_threshold(scores[r, rest], y[rest], hard[rest], c, c.target_fpr)
+                flagged[r, mine] = scores[r, mine] >= thr
+        row: dict[str, object] = {"rule": rule, "hard_pool_share": share, "quantile": quantile}
+        for pool, mask in (("overall", np.ones(len(y), dtype=bool)), ("annotators_2", hard), ("annotators_1", ~hard)):
+            figs = [rates(y[mask], flagged[r, mask]) for r in range(scores.shape[0])]
+            row[pool] = {k: float(np.nanmean([f[k] for f in figs])) for k in ("fpr", "recall", "f1", "precision")}
+        out.append(row)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m training.threshold --config C --oof DIR/oof_scores.npz --variant KEY``: compare rules."""
+    import argparse
+    import json
+
+    from training.config import load_config
+    from training.cv import load_protocol_data, protocol_folds
+
+    p = argparse.ArgumentParser(prog="python -m training.threshold", description=compare_rules.__doc__.splitlines()[0])
+    p.add_argument("--config", required=True)
+    p.add_argument("--oof", required=True, help="oof_scores.npz written by python -m training.ablation")
+    p.add_argument("--variant", default="config")
+    args = p.parse_args(argv)
+    cfg = load_config(args.config)
+    data = np.load(args.oof, allow_pickle=False)
+    scores, y, hard = data[args.variant], data["y"], data["hard"]
+    key = f"{args.variant}.fold_of"
+    if key in data:
+        fold_of = data[key]
+    else:  # older files: the folds are a pure function of the data and seeds
+        examples = load_protocol_data(cfg)
+        pos = {int(i): j for j, i in enumerate(i for i, e in enumerate(examples) if e.source == cfg.target_source)}
+        fold_of = np.zeros(scores.shape, dtype=np.int64)
+        for r in range(scores.shape[0]):
+            for k, (_, va) in enumerate(
+                protocol_folds(examples, target_source=cfg.target_source, n_splits=5, seed=cfg.seed + r)
+            ):
+                fold_of[r, [pos[int(i)] for i in va]] = k
+    rules = [("point", 0.0, 0.5)] + [
+        ("bootstrap", share, q) for share in (0.0, 0.5, 0.75, 0.9) for q in (0.5, 0.75, 0.9)
+    ]
+    rows = compare_rules(scores, fold_of, y, hard, cfg, rules)
+    print("| rule | hard share | quantile | FPR all | FPR a:2 | FPR a:1 | recall a:2 | F1 a:2 | F1 all |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        o, h, e = r["overall"], r["annotators_2"], r["annotators_1"]
+        print(f"| {r['rule']} | {r['hard_pool_share']} | {r['quantile']} | {o['fpr']:.3%} | {h['fpr']:.3%} | "
+              f"{e['fpr']:.3%} | {h['recall']:.3f} | {h['f1']:.3f} | {o['f1']:.3f} |")  # fmt: skip
+    Path(args.oof + ".rules.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Cue kinds of model/cues.py: contact details split to dodge filters, brand-campaign and shop-funnel cues."""
+
+import pytest
+
+from model.cues import BRAND_LEXICON, BRANDS, find_cues, read_lexicon, repeated_brands
+from model.text import normalize_text, prepare_document
+
+
+def kinds(text: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for cue in find_cues(normalize_text(text)):
+        out.setdefault(cue.name, []).append(cue.text)
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "电话 1 3 8 - 6 7 2 1 - 0 4 5 9 找我",
+        "联系13867210459",
+        "壹叁捌陆柒贰壹零肆伍玖",
+        "幺三八 六七二一 零四五九",
+        "一三八-六七二一-零四五九",
+        "①③⑧⑥⑦②①⓪④⑤⑨",
+        "１３８６７２１０４５９",
+        "1 三 8 六 7 二 1 零 4 五 9",
+    ],
+)
+def test_split_phone_numbers_are_contact_cues(text):
+    assert "phone" in kinds(text)
+    assert "⟦cue:phone⟧" in prepare_document(None, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["一二三四五六七八九十", "第一二三名", "12 3 45", "2025年12月1日15:00开奖", "买了3 8 5 0 0 块"],
+)
+def test_ordinary_numbers_are_not_phones(text):
+    assert "phone" not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "matched"),
+    [
+        ("#海尔空调暖fufu的年货节[话题]#", "brand_campaign_tag", "#海尔空调暖fufu的年货节[话题]#"),
+        ("#我和我的小狗越用越香[话题]#", "brand_campaign_tag", "#我和我的小狗越用越香[话题]#"),
+        ("用了雅诗兰黛的小棕瓶", "brand_mention", "雅诗兰黛"),
+        ("shot on vivo x300 pro", "brand_mention_latin", "vivo"),
+        ("shot on vivo x300 pro", "product_model", "x300 pro"),
+        ("新买的tt350闪光灯", "product_model", "tt350"),
+        ("甲方：@小熊电器官方旗舰店", "brand_account", "@小熊电器官方旗舰店"),
+        ("搜小程序：新途径资源库", "shop_funnel", "搜小程序"),
+        ("在直播间下单", "shop_funnel", "直播间"),
+        ("品牌方寄来试用", "disclosure", "品牌方"),
+    ],
+)
+def test_brand_and_funnel_cues(text, kind, matched):
+    assert matched in kinds(text).get(kind, [])
+
+
+@pytest.mark.parametrize("text", ["颜色很vivid", "见p2", "第3集ep12", "day3 爬山", "a1 区域"])
+def test_brand_cues_stay_quiet_on_ordinary_words(text):
+    found = kinds(text)
+    assert "brand_mention_latin" not in found and "product_model" not in found
+
+
+def test_brand_repeated_needs_the_same_name_in_two_places():
+    title, text = "Lena｜三管蛋卷棒免费送", "今日入冬 lena三管蛋卷棒 #lena[话题]# #卷发[话题]#"
+    assert repeated_brands(normalize_text(title), normalize_text(text)) == ["lena"]
+    assert "⟦cue:brand_repeated⟧" in prepare_document(title, text)
+    # A place or topic repeated in a tag is what honest notes do: not a brand.
+    assert "⟦cue:brand_repeated⟧" not in prepare_document("四姑娘山", "四姑娘山真好 #四姑娘山[话题]# #ootd[话题]# ootd")
+    # A lexicon brand in the title and the body counts; the document builder's fast path agrees.
+    title, text = "海尔空调用了一冬", "海尔小红花性能王空调很安静 #空调[话题]#"
+    assert repeated_brands(normalize_text(title), normalize_text(text)) == ["海尔"]
+    cues: list[tuple[str, str]] = []
+    assert "⟦cue:brand_repeated⟧" in prepare_document(title, text, cues=cues)
+    assert ("brand_repeated", "海尔") in cues
+
+
+def test_lexicon_is_clean():
+    names = read_lexicon(BRAND_LEXICON)
+    assert names == BRANDS and len(names) > 300
+    assert all(n == n.lower().strip() and n for n in names)
+    assert not {"美的", "小米", "苹果", "荣耀", "大众", "迪士尼"} & set(names)
