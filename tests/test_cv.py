@@ -115,3 +115,30 @@ def test_weighted_threshold_and_bootstrap_bound():
     point = weighted_threshold(s, np.ones(101), 0.05)
     upper = bootstrap_threshold(s, hard, fpr=0.05, share=0.5, quantile=0.9, n_boot=200, seed=0)
     assert upper > point  # an upper confidence bound on the FPR is a stricter threshold than the point estimate
+
+
+def test_training_states_the_threshold_rule_and_expected_fpr(config, tmp_path):
+    """The bootstrap rule with the hard pool weighted is stricter than the point rule, and the card says so."""
+    from dataclasses import replace
+
+    from training.train import run_training
+
+    point = replace(config, threshold_rule="point")
+    strict = replace(config, threshold_rule="bootstrap", hard_pool_share=0.75, threshold_quantile=0.9)
+    run_training(point, tmp_path / "point", progress=False, ablation=False)
+    run_training(strict, tmp_path / "strict", progress=False, ablation=False)
+    a = json.loads((tmp_path / "point" / "model_card.json").read_text())
+    b = json.loads((tmp_path / "strict" / "model_card.json").read_text())
+    assert b["threshold"] >= a["threshold"]
+    assert b["threshold_rule"] == {
+        "rule": "bootstrap",
+        "hard_pool_share": 0.75,
+        "quantile": 0.9,
+        "bootstrap_resamples": 500,
+    }
+    exp = b["expected_fpr"]
+    assert (
+        exp["genuine_notes"]["annotators_2"] > 0
+        and exp["weighted"]["low"] <= exp["weighted"]["fpr"] <= exp["weighted"]["high"]
+    )
+    assert "Expected FPR on new genuine notes" in (tmp_path / "strict" / "model_card.md").read_text()

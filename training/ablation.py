@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from training.config import load_config
-from training.cv import CVRun, load_protocol_data, parse_cv, run_protocol, set_metrics, summarize
+from training.cv import CVRun, is_hard_pool, load_protocol_data, parse_cv, run_protocol, set_metrics, summarize
 from training.models import fit_linear, part_slices
 from training.threshold import threshold_rule
 
@@ -41,6 +41,7 @@ class Variant:
     params: dict[str, Any] = field(default_factory=dict)
     drop: tuple[str, ...] = ()  # feature-name markers of columns to drop
     target_only: bool = False  # train on the target source's rows alone
+    hard_weight: float | None = None  # sample weight of annotators: 2 rows (default: the config's)
 
 
 VARIANTS: dict[str, Variant] = {
@@ -58,6 +59,7 @@ VARIANTS: dict[str, Variant] = {
         "stacked NB-weighted word/char/cue LRs", params={"model_kind": "stack", "nb_weight": True, "cue_part": True}
     ),
     **{f"C{c:g}": Variant(f"C = {c:g}", params={"C": float(c)}) for c in (1, 3, 10, 30)},
+    **{f"hardw{w:g}": Variant(f"annotators: 2 rows weighted {w:g}", hard_weight=float(w)) for w in (1, 2, 3, 5)},
     **{f"adw{w:g}": Variant(f"ad class weight {w:g}", params={"class_weight": float(w)}) for w in (2, 4, 8)},
 }
 
@@ -77,6 +79,7 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
     y = np.array([e.label for e in examples])
     w = np.array([e.weight for e in examples], dtype=np.float64)
     target = np.array([e.source == cfg.target_source for e in examples])
+    hard_rows = np.array([is_hard_pool(e) for e in examples])
     runs: dict[str, CVRun] = {}
     rows = []
     for key in names:
@@ -88,11 +91,13 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
         remap = np.cumsum(keep) - 1
         slices = [(n, remap[c[keep[c]]]) for n, c in slices if keep[c].any()]
 
-        def scorer(tr: np.ndarray, va: np.ndarray, params=params, Xv=Xv, slices=slices, v=v) -> np.ndarray:
+        wv = w if v.hard_weight is None else np.where(hard_rows, w / cfg.hard_pool_weight * v.hard_weight, w)
+
+        def scorer(tr: np.ndarray, va: np.ndarray, params=params, Xv=Xv, slices=slices, v=v, wv=wv) -> np.ndarray:
             if v.target_only:
                 tr = tr[target[tr]]
             fit = fit_linear(
-                Xv[tr], y[tr], w[tr], slices, [examples[i] for i in tr], params, seed=cfg.seed,
+                Xv[tr], y[tr], wv[tr], slices, [examples[i] for i in tr], params, seed=cfg.seed,
                 target_source=cfg.target_source,
             )  # fmt: skip
             return fit.decision(Xv[va])

@@ -63,11 +63,13 @@ class TrainConfig:
     hard_pool_share: float = 0.0  # weight share of the annotators: 2 genuine notes in the threshold rule
     threshold_quantile: float = 0.5  # bootstrap quantile of the threshold (an upper confidence bound on the FPR)
     threshold_boot: int = 500
+    hard_pool_weight: float = 1.0  # sample weight multiplier of annotators: 2 rows (the held-out test's pool)
     # Files (relative to the config) whose figures the model card and report.md state: the output of
     # `notecheck train --cv`, of `python -m training.ablation`, and hand-written findings (Markdown).
     cv_report: Path | None = None
     ablation_report: Path | None = None
     findings: Path | None = None
+    ablation_decisions: dict[str, str] = field(default_factory=dict)  # variant key -> kept or dropped, and why
     model: ModelParams = field(default_factory=ModelParams)
     groups: dict[str, list[str]] = field(default_factory=dict)  # sources reported together (see evaluate)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -97,6 +99,12 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         raise InvalidParameterError(f"training config {path} is not valid TOML: {exc}.") from None
     base = path.parent
     top = {k: v for k, v in raw.items() if k not in ("dataset", "model", "groups")}
+    _check(
+        isinstance(top.get("ablation_decisions", {}), dict),
+        "ablation_decisions",
+        "a table of variant = decision strings",
+        top.get("ablation_decisions"),
+    )
     groups = raw.get("groups", {})
     _check(
         isinstance(groups, dict) and all(isinstance(v, list) for v in groups.values()),
@@ -180,9 +188,11 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         hard_pool_share=float(top.get("hard_pool_share", 0.0)),
         threshold_quantile=float(top.get("threshold_quantile", 0.5)),
         threshold_boot=int(top.get("threshold_boot", 500)),
+        hard_pool_weight=float(top.get("hard_pool_weight", 1.0)),
         cv_report=base / top["cv_report"] if top.get("cv_report") else None,
         ablation_report=base / top["ablation_report"] if top.get("ablation_report") else None,
         findings=base / top["findings"] if top.get("findings") else None,
+        ablation_decisions={str(k): str(v) for k, v in dict(top.get("ablation_decisions", {})).items()},
         model=params,
         groups={str(k): [str(x) for x in v] for k, v in groups.items()},
         raw=raw,
@@ -193,6 +203,7 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     _check(cfg.threshold_rule in ("point", "bootstrap"), "threshold_rule", '"point" or "bootstrap"', cfg.threshold_rule)
     _check(0 <= cfg.hard_pool_share < 1, "hard_pool_share", "a float in [0, 1)", cfg.hard_pool_share)
     _check(0 < cfg.threshold_quantile < 1, "threshold_quantile", "a float in (0, 1)", cfg.threshold_quantile)
+    _check(cfg.hard_pool_weight > 0, "hard_pool_weight", "a float > 0", cfg.hard_pool_weight)
     _check(cfg.threshold_boot >= 10, "threshold_boot", "an int >= 10", cfg.threshold_boot)
     _check(cfg.dedup in ("normalized", "exact", "none"), "dedup", '"normalized", "exact" or "none"', cfg.dedup)
     return cfg

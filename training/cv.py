@@ -37,11 +37,8 @@ import numpy as np
 
 from model.errors import InvalidParameterError
 from training.config import TrainConfig, load_config
-from training.data import Example, cv_folds, deduplicate, load_all
+from training.data import Example, cv_folds, deduplicate, is_hard_pool, load_all
 
-#: Notes whose ``annotators`` field has this value form the "hard pool" (see the data README).
-HARD_POOL_FIELD = "annotators"
-HARD_POOL_VALUE = 2
 METRICS = ("roc_auc", "average_precision", "recall_at_fpr", "f1_at_fpr", "recall", "f1", "fpr", "precision")
 
 
@@ -53,10 +50,6 @@ def parse_cv(spec: str) -> tuple[int, int]:
             f"The '--cv' option must be REPEATSxFOLDS with repeats >= 1 and folds >= 2, e.g. '5x5'. Got {spec!r}."
         )
     return int(m.group(1)), int(m.group(2))
-
-
-def is_hard_pool(example: Example) -> bool:
-    return example.note.extra.get(HARD_POOL_FIELD) == HARD_POOL_VALUE
 
 
 def protocol_folds(

@@ -21,6 +21,12 @@ _KEY_STRIP = re.compile(r"[\W\d_]+")
 _TAG = re.compile(r"#[^#]{1,40}#")
 
 
+#: Notes whose ``annotators`` field has this value form the "hard pool": double-annotated, the pool the held-out
+#: test is drawn from, oversampling notes with commercial words (see the data README).
+HARD_POOL_FIELD = "annotators"
+HARD_POOL_VALUE = 2
+
+
 @dataclass(frozen=True)
 class Example:
     note: Note
@@ -40,6 +46,10 @@ class DatasetInfo:
     skipped: list[str]
     labels: dict[str, int]
     unlabelled: int = 0  # rows of a feedback dataset still waiting for a label (left out)
+
+
+def is_hard_pool(example: Example) -> bool:
+    return example.note.extra.get(HARD_POOL_FIELD) == HARD_POOL_VALUE
 
 
 def _unmask_digits(text: str, mask: str) -> str:
@@ -205,6 +215,8 @@ def load_all(config: TrainConfig, *, skip_bad_rows: bool = False) -> tuple[list[
     infos: list[DatasetInfo] = []
     for spec in config.datasets:
         ex, info = load_dataset(spec, seed=config.seed, skip_bad_rows=skip_bad_rows)
+        if config.hard_pool_weight != 1.0:  # the double-annotated rows: the pool the held-out test is drawn from
+            ex = [replace(e, weight=e.weight * config.hard_pool_weight) if is_hard_pool(e) else e for e in ex]
         examples.extend(ex)
         infos.append(info)
     return examples, infos

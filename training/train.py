@@ -254,7 +254,13 @@ def _protocol_reports(cfg: TrainConfig) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
         out[key] = {"file": path.name, "sha256": sha256_file(path), **data}
         if key == "protocol_ablation":
-            out[key]["rows"] = [{k: r[k] for k in ("key", "variant", "delta", "summary")} for r in data["rows"]]
+            out[key]["rows"] = [
+                {
+                    **{k: r[k] for k in ("key", "variant", "delta", "summary")},
+                    "kept": cfg.ablation_decisions.get(r["key"], ""),
+                }
+                for r in data["rows"]
+            ]
     return out
 
 
