@@ -331,22 +331,27 @@ def brand_repeats(
     title: str, title_spans: list[tuple[int, str, int, str]], text: str, text_spans: list[tuple[int, str, int, str]]
 ) -> list[str]:
     """:func:`repeated_brands` from the :func:`cue_spans` of the normalised title and text, which the document
-    builder has already found: no pattern runs again, matches in the text are placed by the hashtag spans."""
+    builder has already found: no pattern runs again, matches in the text are placed by the hashtag spans. Each
+    name is returned as it first appears (an exact substring of the normalised title or text)."""
     found: dict[str, set[int]] = {}
+    shown: dict[str, str] = {}
     for _, name, _, matched in title_spans:
         if name in _NAME_KINDS:
-            found.setdefault(matched.replace(" ", ""), set()).add(0)
+            key = matched.replace(" ", "")
+            found.setdefault(key, set()).add(0)
+            shown.setdefault(key, matched)
     tags = [m.span() for m in _TAG_RE.finditer(text)] if "#" in text else []
     for start, name, _, matched in text_spans:
         if name in _NAME_KINDS:
-            in_tag = any(s <= start < e for s, e in tags)
-            found.setdefault(matched.replace(" ", ""), set()).add(1 if in_tag else 2)
+            key = matched.replace(" ", "")
+            found.setdefault(key, set()).add(1 if any(s <= start < e for s, e in tags) else 2)
+            shown.setdefault(key, matched)
     if tags:
         tag_text = " ".join(m.group(1) for m in _TAG_RE.finditer(text))
         if _LATIN_WORD_RE.search(tag_text):
             for word in _tag_words(tag_text, title, _TAG_RE.sub(" ", text)):
                 found.setdefault(word, set()).update((0, 1))
-    return sorted(name for name, where in found.items() if len(where) >= 2)
+    return sorted(shown.get(key, key) for key, where in found.items() if len(where) >= 2)
 
 
 def repeated_brands(title: str, text: str) -> list[str]:

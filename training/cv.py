@@ -308,7 +308,9 @@ def run_cv(
     (out / "cv_report.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     (out / "cv_report.md").write_text(cv_markdown(result) + "\n", encoding="utf-8")
     ids = np.array([examples[i].note.id or "" for i in run.target_idx])
-    np.savez_compressed(out / "cv_oof.npz", ids=ids, y=run.y, hard=run.hard, scores=run.scores, flagged=run.flagged)
+    np.savez_compressed(
+        out / "cv_oof.npz", ids=ids, y=run.y, hard=run.hard, scores=run.scores, flagged=run.flagged, fold_of=run.fold_of
+    )
     return result
 
 

@@ -112,12 +112,16 @@ def expected_fpr(
         ]
     )
     names = ("weighted", "annotators_2", "annotators_1")
+
+    def bound(col: np.ndarray, q: float) -> float:
+        col = col[np.isfinite(col)]
+        return float(np.percentile(col, q)) if len(col) else float("nan")
+
     return {
         "hard_pool_share": share,
         "genuine_notes": {"annotators_2": len(pools[0]), "other": len(pools[1])},
         **{
-            n: {"fpr": point[i], "low": float(np.nanpercentile(boots[:, i], 2.5)),
-                "high": float(np.nanpercentile(boots[:, i], 97.5))}
+            n: {"fpr": point[i], "low": bound(boots[:, i], 2.5), "high": bound(boots[:, i], 97.5)}
             for i, n in enumerate(names)
         },
     }  # fmt: skip
