@@ -1,0 +1,48 @@
+"""Plain, NB-weighted and stacked logistic regressions (training/models.py) fold into one weight per feature, so
+the numpy engine runs them unchanged."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from conftest import SAMPLES
+from sklearn.linear_model import LogisticRegression
+
+from model import load_model
+from training.config import ModelParams, load_config
+from training.models import fit_lr, nb_ratio
+from training.train import run_training
+
+
+def test_nb_weights_fold_into_the_coefficients():
+    X = sp.random(200, 30, density=0.2, random_state=1, format="csr")
+    y = (X[:, :5].sum(axis=1).A.ravel() > 0.3).astype(int)
+    w = np.ones(200)
+    params = ModelParams(nb_weight=True, C=2.0)
+    fit = fit_lr(X, y, w, params, seed=0)
+    r = nb_ratio(X, y, w)
+    clf = LogisticRegression(C=2.0, class_weight="balanced", solver="liblinear", max_iter=3000, random_state=0)
+    clf.fit(X @ sp.diags(r), y, sample_weight=w)
+    assert np.allclose(fit.decision(X), clf.decision_function(X @ sp.diags(r)))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"model_kind": "stack", "cue_part": True}, {"model_kind": "stack", "nb_weight": True}, {"nb_weight": True}],
+)
+def test_trained_variants_run_in_the_engine(overrides, tmp_path):
+    cfg = load_config(SAMPLES / "train_sample.toml")
+    cfg = replace(cfg, model=replace(cfg.model, **overrides))
+    run_training(cfg, tmp_path, progress=False, ablation=False)
+    model = load_model(tmp_path)
+    notes = [
+        {"title": "", "text": t}
+        for t in ("加vx领券，全场五折", "今天自己做了番茄炒蛋，很好吃", "#好物分享[话题]# 链接在主页")
+    ]
+    engine = model.predict_proba(notes)
+    reference = model.pipeline.predict_proba(notes)[:, 1]  # scikit-learn on the same folded weights
+    calibrated = 1 / (
+        1 + np.exp(-(model.calibration["a"] * model.pipeline.decision_function(notes) + model.calibration["b"]))
+    )
+    assert np.allclose(engine, calibrated) and engine.shape == reference.shape
