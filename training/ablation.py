@@ -118,6 +118,30 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
     return result
 
 
+def merge_reports(paths: list[Path]) -> dict:
+    """One report from several ablation runs (e.g. the full config and a Xiaohongshu-only setting): each row's
+    differences stay paired against the reference of its own run, which the row names."""
+    rows, commands, cvs = [], [], []
+    for n, path in enumerate(paths):
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        setting = Path(data["config"]).stem
+        commands.append(data["command"])
+        cvs.append(data["cv"])
+        ref = next(r["variant"] for r in data["rows"] if r["key"] == data["reference"])
+        for r in data["rows"]:
+            if r["key"] == data["reference"] and n:
+                continue  # a later run's reference row is all zeros: the rows below name it
+            rows.append({**r, "key": f"{setting}:{r['key']}", "variant": f"[{setting}] {r['variant']} (vs {ref})"})
+    return {"config": " + ".join(str(p) for p in paths), "command": " ; ".join(commands),
+            "cv": "/".join(dict.fromkeys(cvs)), "reference": "each row's own", "rows": rows}  # fmt: skip
+
+
+def _write_json(out: Path, result: dict) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "ablation.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "ablation.md").write_text(ablation_markdown(result) + "\n", encoding="utf-8")
+
+
 def _write(out: Path, result: dict, runs: dict[str, CVRun]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "ablation.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -189,7 +213,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cv", default="3x5")
     p.add_argument("--variants", nargs="+", default=["config", "no_new_cues", "target_only", "nb", "stack_cue"],
                    choices=sorted(VARIANTS))  # fmt: skip
+    p.add_argument(
+        "--merge", nargs="+", type=Path, metavar="ABLATION_JSON",
+        help="instead of running, merge ablation.json files (each row keeps its own reference) into --output",
+    )  # fmt: skip
     args = p.parse_args(argv)
+    if args.merge:
+        merged = merge_reports(args.merge)
+        _write_json(args.output, merged)
+        print(ablation_markdown(merged))
+        return 0
     command = "python -m training.ablation " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
     result = run_ablation(args.config, args.output, cv=args.cv, names=args.variants, command=command)
     print(ablation_markdown(result))
