@@ -131,7 +131,10 @@ def merge_reports(paths: list[Path]) -> dict:
         for r in data["rows"]:
             if r["key"] == data["reference"] and n:
                 continue  # a later run's reference row is all zeros: the rows below name it
-            rows.append({**r, "key": f"{setting}:{r['key']}", "variant": f"[{setting}] {r['variant']} (vs {ref})"})
+            label = f"[{setting}] {r['variant']}" + (
+                "" if r["key"] == data["reference"] else f" (vs [{setting}] {ref})"
+            )
+            rows.append({**r, "key": f"{setting}:{r['key']}", "variant": label})
     return {"config": " + ".join(str(p) for p in paths), "command": " ; ".join(commands),
             "cv": "/".join(dict.fromkeys(cvs)), "reference": "each row's own", "rows": rows}  # fmt: skip
 
