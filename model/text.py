@@ -216,11 +216,9 @@ def prepare_document(title: str | None, text: str | None, *, cues: list[tuple[st
     parts.append(f"⟦n_tags:{_bucket(len(all_tags), (0, 2, 5))}⟧")
     if _repeated_tag_stem(all_tags):
         parts.append("⟦cue:repeated_brand_tag⟧")
-    brands = brand_repeats(normalized["title"], spans["title"], normalized["text"], spans["text"])
-    if brands:
+    # The names behind it are already in ``cues`` as brand_mention / product_model evidence.
+    if brand_repeats(normalized["title"], spans["title"], normalized["text"], spans["text"]):
         parts.append("⟦cue:brand_repeated⟧")
-        if cues is not None:
-            cues.extend(("brand_repeated", name) for name in brands)
     return " ".join(" ".join(parts).split())  # = _WS_RE.sub(" ", ...).strip(), see normalize_text
 
 
