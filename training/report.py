@@ -120,7 +120,9 @@ def threshold_lines(card: dict[str, Any]) -> list[str]:
         "held-out test is drawn from their pool"
     )
 
-    def cell(d: dict[str, float]) -> str:
+    def cell(d: dict[str, float | None]) -> str:
+        if d["fpr"] is None:
+            return "– (no such notes)"
         return f"{d['fpr']:.2%} [{d['low']:.2%}, {d['high']:.2%}]"
 
     return [

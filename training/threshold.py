@@ -113,15 +113,18 @@ def expected_fpr(
     )
     names = ("weighted", "annotators_2", "annotators_1")
 
-    def bound(col: np.ndarray, q: float) -> float:
+    def bound(col: np.ndarray, q: float) -> float | None:
         col = col[np.isfinite(col)]
-        return float(np.percentile(col, q)) if len(col) else float("nan")
+        return float(np.percentile(col, q)) if len(col) else None  # None (JSON null): a pool with no notes
+
+    def value(x: float) -> float | None:
+        return x if np.isfinite(x) else None
 
     return {
         "hard_pool_share": share,
         "genuine_notes": {"annotators_2": len(pools[0]), "other": len(pools[1])},
         **{
-            n: {"fpr": point[i], "low": bound(boots[:, i], 2.5), "high": bound(boots[:, i], 97.5)}
+            n: {"fpr": value(point[i]), "low": bound(boots[:, i], 2.5), "high": bound(boots[:, i], 97.5)}
             for i, n in enumerate(names)
         },
     }  # fmt: skip
