@@ -7,9 +7,10 @@ PostgreSQL advisory lock, or an exclusive lock on a file beside the SQLite datab
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -58,24 +59,23 @@ def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
 
 def upgrade(engine: Engine, revision: str = "head") -> str | None:
     """Apply pending migrations up to ``revision``; returns the revision the database is at afterwards."""
-    with _sqlite_file_lock(engine) if engine.dialect.name == "sqlite" else _nolock():
-        with engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_ID})")
-            cfg = alembic_config()
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
-    return current_revision(engine)
+    return _migrate(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> str | None:
+    return _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, step: Callable[[Any, str], None], revision: str) -> str | None:
+    """Run an Alembic command under the lock that keeps two processes from migrating at once (a file lock for
+    SQLite, an advisory lock for PostgreSQL)."""
     with _sqlite_file_lock(engine) if engine.dialect.name == "sqlite" else _nolock():
         with engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_ID})")
             cfg = alembic_config()
             cfg.attributes["connection"] = conn
-            command.downgrade(cfg, revision)
+            step(cfg, revision)
     return current_revision(engine)
 
 
