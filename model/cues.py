@@ -241,11 +241,16 @@ _PRECHECKS: dict[str, str] = {
     # A Latin letter directly or space-separated before a digit, written as one literal-led branch per letter
     # so that the union of pre-checks below keeps its fast skip (a class-led branch costs it ~10x).
     "product_model": "|".join(rf"{c}\s?\d" for c in "abcdefghijklmnopqrstuvwxyz"),
-    # The pattern opens with the hashtag sign (or the at sign).
-    "brand_campaign_tag": "#",
-    "brand_account": "@",
+    # Every match holds one of the campaign words (not just "#": most notes have hashtags, and a pre-check that
+    # nearly always matches would cost the union below its early exit).
+    "brand_campaign_tag": (
+        "激励计划|合伙人|体验官|推荐官|种草官|周年|年货节|购物节|狂欢|挑战赛|我和我的|越用越|官方|旗舰|新品|上新|联名|首发|"
+        "大促|双11|双十一|618|好物节|宠粉|品牌日|超级品牌|心动|出道"
+    ),
+    # Every match holds one of the account words.
+    "brand_account": "官方|旗舰店|official|品牌|服务号",
     # Every branch contains one of these literals.
-    "shop_funnel": r"小程序|直播间|宝|tb|拼夕夕|搜|search|同款链接|店铺名|进店|旗舰店|专柜|官网",
+    "shop_funnel": r"小程序|直播间|某宝|淘宝|桃宝|tb|拼夕夕|搜|search|同款链接|店铺名|进店|旗舰店|专柜|官网",
     "price": r"¥|￥|\$|元|块钱|rmb|原价|现价|到手价|券后|优惠券|领券|折|包邮|秒杀|特价|限时|满\d|立减|低至|价格表|拼团",
 }
 
@@ -333,24 +338,28 @@ def brand_repeats(
     """:func:`repeated_brands` from the :func:`cue_spans` of the normalised title and text, which the document
     builder has already found: no pattern runs again, matches in the text are placed by the hashtag spans. Each
     name is returned as it first appears (an exact substring of the normalised title or text)."""
+    names = [(start, matched) for start, name, _, matched in text_spans if name in _NAME_KINDS]
+    in_title = [matched for _, name, _, matched in title_spans if name in _NAME_KINDS]
+    tags = list(_TAG_RE.finditer(text)) if "#" in text else []
+    tag_text = " ".join(m.group(1) for m in tags) if tags else ""
+    latin_tags = bool(tag_text) and _LATIN_WORD_RE.search(tag_text) is not None
+    if not names and not latin_tags and (not in_title or not tags):
+        return []  # the common case: no name in two places is possible
     found: dict[str, set[int]] = {}
     shown: dict[str, str] = {}
-    for _, name, _, matched in title_spans:
-        if name in _NAME_KINDS:
-            key = matched.replace(" ", "")
-            found.setdefault(key, set()).add(0)
-            shown.setdefault(key, matched)
-    tags = [m.span() for m in _TAG_RE.finditer(text)] if "#" in text else []
-    for start, name, _, matched in text_spans:
-        if name in _NAME_KINDS:
-            key = matched.replace(" ", "")
-            found.setdefault(key, set()).add(1 if any(s <= start < e for s, e in tags) else 2)
-            shown.setdefault(key, matched)
-    if tags:
-        tag_text = " ".join(m.group(1) for m in _TAG_RE.finditer(text))
-        if _LATIN_WORD_RE.search(tag_text):
-            for word in _tag_words(tag_text, title, _TAG_RE.sub(" ", text)):
-                found.setdefault(word, set()).update((0, 1))
+    for matched in in_title:
+        key = matched.replace(" ", "")
+        found.setdefault(key, set()).add(0)
+        shown.setdefault(key, matched)
+    spans = [m.span() for m in tags]
+    for start, matched in names:
+        key = matched.replace(" ", "")
+        found.setdefault(key, set()).add(1 if any(a <= start < b for a, b in spans) else 2)
+        shown.setdefault(key, matched)
+    if latin_tags:
+        body = _TAG_RE.sub(" ", text)
+        for word in _tag_words(tag_text, title, body):
+            found.setdefault(word, set()).update((0, 1))
     return sorted(shown.get(key, key) for key, where in found.items() if len(where) >= 2)
 
 
