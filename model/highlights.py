@@ -73,6 +73,7 @@ _CUE_CATEGORY = {
     "sales_tone": "sales_tone",
     "repeated_brand_tag": "brand",
     "product_model": "brand",
+    "shop_funnel": "link",
 }
 
 #: Only this many of a note's features, the strongest by |contribution|, are carried back to the text.
@@ -322,9 +323,16 @@ def _occurrences(fields: list[_Field], gram: str) -> list[tuple[_Field, int, int
 
 
 def _marker_spans(fields: list[_Field], marker: str) -> list[tuple[_Field, int, int]]:
-    if marker == "⟦cue:repeated_brand_tag⟧":
-        marker = "⟦hashtag⟧"
+    if marker in _DOCUMENT_CUES:  # a document-level cue: placed on the brand names and hashtags behind it
+        return [(f, a, b) for f in fields for m in _DOCUMENT_CUES[marker] for a, b in f.markers.get(m, ())]
     return [(f, a, b) for f in fields for a, b in f.markers.get(marker, ())]
+
+
+#: Cues the document builder adds for the note as a whole, and the spans that show them.
+_DOCUMENT_CUES = {
+    "⟦cue:repeated_brand_tag⟧": ("⟦hashtag⟧",),
+    "⟦cue:brand_repeated⟧": ("⟦cue:brand_mention⟧", "⟦cue:brand_mention_latin⟧", "⟦cue:product_model⟧"),
+}
 
 
 def _spread(spans: dict[str, list[tuple[int, int, float]]], where: list[tuple[_Field, int, int]], value: float) -> None:
