@@ -382,21 +382,9 @@ class AdModel(CompiledModel):
         :mod:`model.highlights`), from one row of :meth:`transform`."""
         contrib = data * self._coef[idx]
         pick = strongest(contrib)
-        return explain_spans(note.title, note.text, doc, self._feature_names(idx[pick]), contrib[pick].tolist())
-
-    def _feature_names(self, cols: np.ndarray) -> list[str]:
-        """``<part>__<term>`` of many columns at once (:meth:`LinearTfidf.feature_name` one at a time costs a
-        search per column)."""
-        engine = self._engine
-        part = np.searchsorted(engine.offsets, cols, side="right") - 1
-        names = [""] * len(cols)
-        for p in np.unique(part).tolist():
-            at = np.flatnonzero(part == p)
-            prefix = engine.parts[p].name + "__"
-            terms = engine.parts[p].terms[cols[at] - engine.offsets[p]].tolist()
-            for k, term in zip(at.tolist(), terms, strict=True):
-                names[k] = prefix + term
-        return names
+        return explain_spans(
+            note.title, note.text, doc, self._engine.feature_names_at(idx[pick]), contrib[pick].tolist()
+        )
 
     def score(self, notes: Iterable[Note], *, top: int = 3) -> tuple[np.ndarray, list[list[str]]]:
         """Probabilities of validated notes, for a whole batch at once (what archive scoring needs), and for each

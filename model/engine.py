@@ -489,6 +489,18 @@ class LinearTfidf:
         part = self.parts[p]
         return f"{part.name}__{part.terms[j - self.offsets[p]]}"
 
+    def feature_names_at(self, cols: np.ndarray) -> list[str]:
+        """:meth:`feature_name` of many columns at once: one search for all of them, one look-up per part."""
+        part = np.searchsorted(self.offsets, cols, side="right") - 1
+        names = [""] * len(cols)
+        for p in np.unique(part).tolist():
+            at = np.flatnonzero(part == p)
+            prefix = self.parts[p].name + "__"
+            terms = self.parts[p].terms[cols[at] - self.offsets[p]].tolist()
+            for k, term in zip(at.tolist(), terms, strict=True):
+                names[k] = prefix + term
+        return names
+
     def feature_names(self) -> np.ndarray:
         return np.asarray([f"{p.name}__{t}" for p in self.parts for t in p.terms.tolist()], dtype=object)
 

@@ -27,7 +27,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Any
 
 import numpy as np
 
@@ -527,9 +526,3 @@ def strongest(contrib: np.ndarray, k: int = MAX_FEATURES) -> np.ndarray:
     if len(contrib) <= k:
         return np.arange(len(contrib))
     return np.argpartition(-np.abs(contrib), k)[:k]
-
-
-def as_dicts(items: list[Any]) -> list[dict[str, Any]]:
-    from dataclasses import asdict
-
-    return [asdict(i) for i in items]
