@@ -327,3 +327,17 @@ def test_fast_decision_equals_scikit_learn_transform(sample_sentiment_dir, which
     fast = model.decision_function(FAST_PATH_TEXTS)
     reference = decision_through_scikit_learn(model, FAST_PATH_TEXTS)
     np.testing.assert_allclose(fast, reference, rtol=1e-9, atol=1e-12)
+
+
+def test_card_paths_name_the_link_not_where_it_points(tmp_path, monkeypatch):
+    """``../shared`` may be a symlink on the training machine; the card must hold the path every checkout sees."""
+    import training.sentiment as ts
+
+    real = tmp_path / "elsewhere" / "shared"
+    (real / "data").mkdir(parents=True)
+    (real / "data" / "x.jsonl").write_text("{}\n")
+    checkout = tmp_path / "wt" / "project"
+    checkout.mkdir(parents=True)
+    (tmp_path / "wt" / "shared").symlink_to(real)
+    monkeypatch.setattr(ts, "ROOT", checkout)
+    assert ts._rel(checkout / ".." / "shared" / "data" / "x.jsonl") == "../shared/data/x.jsonl"

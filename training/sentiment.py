@@ -419,8 +419,12 @@ def dev_table(dev: dict[str, dict[str, Any]]) -> str:
 
 
 def _rel(path: str | Path) -> str:
-    """A path relative to the project root (``..`` allowed), so the card does not depend on the working dir."""
-    return Path(os.path.relpath(Path(path).resolve(), ROOT)).as_posix()
+    """A path relative to the project root (``..`` allowed), so the card does not depend on the working dir.
+
+    Symlinks are deliberately not resolved: ``../shared`` may be a link (a worktree beside the checkout), and the
+    card must name the path every checkout sees, not where one machine's link happens to point.
+    """
+    return Path(os.path.relpath(os.path.abspath(path), ROOT)).as_posix()
 
 
 def _by_source(rows: list[Example]) -> dict[str, dict[str, int]]:
