@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,25 @@ def sample_sentiment_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     run_sentiment_training(config, out / "model", progress=False, command="pytest")
     return out / "model"
+
+
+@pytest.fixture
+def tiny_comment_scorer(monkeypatch):
+    """A CommentScorer with a small sentiment model fitted on the sample comments, injected into serve.batch."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    import serve.batch.score as batch_score
+    from model import comments
+    from model.pipeline import NoteDocuments
+
+    rows = [json.loads(line) for line in (SAMPLES / "comments_sentiment.jsonl").read_text("utf-8").splitlines()]
+    texts = [comments.sentiment_document(r["text"]) for r in rows]
+    features = FeatureUnion([("char", TfidfVectorizer(analyzer="char", ngram_range=(1, 2)))])
+    clf = LogisticRegression().fit(features.fit_transform(texts), [int(r["label"] in (1, "positive")) for r in rows])
+    pipe = Pipeline([("doc", NoteDocuments()), ("features", features), ("clf", clf)])
+    scorer = comments.CommentScorer(sentiment=comments.SentimentModel(pipe, neutral_band=(0.4, 0.6)))
+    monkeypatch.setattr(batch_score, "comment_scorer_status", lambda: (scorer, None))
+    monkeypatch.setattr(batch_score, "_SCORERS", {})
+    return scorer

@@ -442,29 +442,6 @@ def test_report_per_creator(tmp_path, sample_model_dir):
 
 
 # -- comment scores ------------------------------------------------------------------------------------------------
-@pytest.fixture
-def tiny_comment_scorer(monkeypatch):
-    """A CommentScorer with a small sentiment model fitted on the sample comments, injected into serve.batch."""
-    comments = pytest.importorskip("model.comments")
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import FeatureUnion, Pipeline
-
-    import serve.batch.score as batch_score
-
-    rows = [json.loads(line) for line in (SAMPLES / "comments_sentiment.jsonl").read_text("utf-8").splitlines()]
-    texts = [comments.sentiment_document(r["text"]) for r in rows]
-    from model.pipeline import NoteDocuments
-
-    features = FeatureUnion([("char", TfidfVectorizer(analyzer="char", ngram_range=(1, 2)))])
-    clf = LogisticRegression().fit(features.fit_transform(texts), [int(r["label"] in (1, "positive")) for r in rows])
-    pipe = Pipeline([("doc", NoteDocuments()), ("features", features), ("clf", clf)])
-    scorer = comments.CommentScorer(sentiment=comments.SentimentModel(pipe, neutral_band=(0.4, 0.6)))
-    monkeypatch.setattr(batch_score, "comment_scorer_status", lambda: (scorer, None))
-    monkeypatch.setattr(batch_score, "_SCORERS", {})
-    return scorer
-
-
 def test_comment_scores_keywords_and_report(tmp_path, sample_model_dir, tiny_comment_scorer):
     kw = tmp_path / "kw.json"
     kw.write_text(json.dumps({"兰若面霜": ["兰若"], "求购": ["求链接"]}, ensure_ascii=False), encoding="utf-8")

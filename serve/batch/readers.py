@@ -76,7 +76,4 @@ def _iter_file_rows(path: Path, fmt: str) -> Iterator[dict[str, Any]]:
         import pyarrow.parquet as pq
 
         for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
-            for row in batch.to_pylist():
-                if row["comments"] is not None:
-                    row["comments"] = json.loads(row["comments"])
-                yield row
+            yield from batch.to_pylist(maps_as_pydicts="strict")  # the maps of `comments` as the dicts of JSON

@@ -15,7 +15,7 @@ from typing import Any
 from model.errors import InvalidParameterError, ModelLoadError
 from serve.batch.config import BatchConfig, ScorerSpec
 from serve.batch.plan import Plan
-from serve.batch.writers import atomic_write, part_name, writing
+from serve.batch.writers import atomic_write, part_name, schema_identity, writing
 from serve.scoring import ChunkStats, Summary
 
 MANIFEST = "manifest.jsonl"
@@ -31,7 +31,7 @@ def fingerprint(cfg: BatchConfig, files: list[Path], fmt: str, spec: ScorerSpec)
         st = p.stat()
         inputs.append([str(p), st.st_size, st.st_mtime_ns])
     model_dir = Path(spec.model_dir) if spec.model_dir else None
-    return {
+    out = {
         "manifest_version": MANIFEST_VERSION,
         "inputs": inputs,
         "format": fmt,
@@ -44,6 +44,9 @@ def fingerprint(cfg: BatchConfig, files: list[Path], fmt: str, spec: ScorerSpec)
         "comments": spec.comments,
         "top": spec.top,
     }
+    if fmt == "parquet":  # parts of another schema would not join
+        out["parquet_schema"] = schema_identity()
+    return out
 
 
 def _model_identity(model_dir: Path | None) -> str:

@@ -25,13 +25,53 @@ def part_name(index: int, fmt: str) -> str:
     return f"part-{index:06d}.{fmt}"
 
 
+def comments_type() -> Any:
+    """The Arrow type of the ``comments`` column, null for a note without comments: a struct with the keys of
+    ``CommentReport.to_dict()`` that a row keeps (the per-comment list is left out of rows, see
+    :meth:`serve.scoring.RowScorer._comment_scores`). Objects keyed by data (keyword set, keyword, sentiment label,
+    water reason) are maps, so every run, whatever its keyword sets, and every part of it has the same schema."""
+    import pyarrow as pa
+
+    count, ratio = pa.int64(), pa.float64()
+
+    def keyed(value: Any) -> Any:
+        return pa.map_(pa.string(), value)
+
+    return pa.struct([
+        ("n_comments", count),
+        ("keyword_ratio", keyed(ratio)),
+        ("keyword_ratio_weighted", keyed(ratio)),  # a null value: no comment of the note carries likes
+        ("keyword_hits", keyed(keyed(count))),  # set -> keyword -> comments containing it
+        ("matched_comments", keyed(pa.list_(count))),  # set -> indices of the comments hitting it
+        ("label_counts", keyed(count)),
+        ("positive_share", ratio),
+        ("positive_share_weighted", ratio),
+        ("n_truncated", count),
+        ("n_empty", count),
+        ("water_ratio", ratio),
+        ("suspect_reasons", keyed(count)),
+        ("keyword_ratio_clean", keyed(ratio)),
+        ("label_counts_clean", keyed(count)),
+        ("positive_share_clean", ratio),
+    ])  # fmt: skip
+
+
 def arrow_schema() -> Any:
+    """The schema of every Parquet part and output: the same whatever the rows hold, so parts join and a resumed
+    run matches an uninterrupted one."""
     import pyarrow as pa
 
     types = {"line": pa.int64(), "ad_probability": pa.float64(), "threshold": pa.float64()}
     types["review_threshold"] = pa.float64()
     types["reasons"] = pa.list_(pa.string())
+    types["comments"] = comments_type()
     return pa.schema([(c, types.get(c, pa.string())) for c in OUTPUT_COLUMNS])
+
+
+def schema_identity() -> str:
+    """A short digest of :func:`arrow_schema`; part of a Parquet run's fingerprint, so ``--resume`` refuses parts
+    written with another schema instead of failing while joining them."""
+    return hashlib.sha256(str(arrow_schema()).encode("utf-8")).hexdigest()[:16]
 
 
 def _cell(value: Any) -> Any:
@@ -60,7 +100,6 @@ def encode_rows(rows: list[dict[str, Any]], fmt: str, *, header: bool = True) ->
     import pyarrow.parquet as pq
 
     cols = {c: [r[c] for r in rows] for c in OUTPUT_COLUMNS}
-    cols["comments"] = [None if v is None else _cell(v) for v in cols["comments"]]
     table = pa.Table.from_pydict(cols, schema=arrow_schema())
     sink = io.BytesIO()
     pq.write_table(table, sink)
