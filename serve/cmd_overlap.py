@@ -22,7 +22,9 @@ def register(subparsers: Any) -> None:
         description="Pairwise fan overlap of creators. Each FOLLOWERS file is one creator's follower ids (one per "
         "line; the creator is the file's stem) or a CSV with 'creator' and 'follower_id' columns. Writes "
         "DIR/overlap.csv (creator_a, creator_b, jaccard, share_a_in_b, share_b_in_a, ...), DIR/overlap.md (top "
-        "pairs) and DIR/overlap.png (heatmap). Exact while all followers fit --exact-limit, else MinHash.",
+        "pairs) and DIR/overlap.png (heatmap). Exact while all followers fit --exact-limit, else MinHash. With "
+        "--min-jaccard J only pairs with Jaccard >= J are listed, and with MinHash only the pairs LSH proposes are "
+        "estimated.",
     )
     p.add_argument("inputs", nargs="+", type=Path, metavar="FOLLOWERS")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="directory to write")
@@ -45,6 +47,15 @@ def register(subparsers: Any) -> None:
         default=20,
         help="with MinHash, pairs whose exact Jaccard is computed to report the error (default 20)",
     )
+    p.add_argument(
+        "--min-jaccard",
+        type=float,
+        default=0.0,
+        help="list only pairs whose Jaccard (exact or estimated) is at least this; with MinHash, only the candidate "
+        "pairs of LSH are estimated (a pair at exactly this Jaccard is found with probability >= 0.99). Default 0: "
+        "every pair is listed",
+    )
+    p.add_argument("--all-pairs", action="store_true", help="with --min-jaccard, estimate every pair instead of LSH")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -58,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
     _positive(args.top, "--top")
     _positive(args.exact_limit, "--exact-limit")
     _positive(args.sketch_size, "--sketch-size")
+    if not 0.0 <= args.min_jaccard <= 1.0:
+        raise SystemExit(f"error: --min-jaccard must be between 0 and 1. Got {args.min_jaccard}.")
     missing = [str(p) for p in args.inputs if not p.is_file()]
     if missing:
         print(f"error: follower file(s) not found: {', '.join(missing)}", file=sys.stderr)
@@ -73,7 +86,13 @@ def run(args: argparse.Namespace) -> int:
     if len(counter.creators) < 2:
         print(f"error: fan overlap needs at least two creators. Got {len(counter.creators)}.", file=sys.stderr)
         return 2
-    rows = counter.pairs()
+    n = len(counter.creators)
+    among, params = None, None
+    if args.min_jaccard > 0 and not counter.exact and not args.all_pairs:
+        among, params = counter.candidates(args.min_jaccard)
+    with tqdm(total=n * (n - 1) // 2 if among is None else len(among), desc="pairs", unit=" pairs",
+              disable=args.quiet, file=sys.stderr) as bar:  # fmt: skip
+        rows = counter.pairs(min_jaccard=args.min_jaccard, among=among, progress=bar)
     check = [] if counter.exact else exact_check(counter, rows, args.check_sample)
     out: Path = args.output
     out.mkdir(parents=True, exist_ok=True)
@@ -82,9 +101,11 @@ def run(args: argparse.Namespace) -> int:
         w.writeheader()
         w.writerows(rows)
     method = "exact" if counter.exact else f"bottom-k MinHash, k = {args.sketch_size}"
-    md = [
-        f"# Fan overlap of {len(counter.creators)} creators ({method})",
-        "",
+    md = [f"# Fan overlap of {n} creators ({method})", ""]
+    listed = _listed(n, len(rows), args.min_jaccard, among, params, counter.bins)
+    if listed:
+        md += [listed, ""]
+    md += [
         "| creator A | creator B | Jaccard | share of A's followers following B | share of B's in A | common |",
         "|---|---|---|---|---|---|",
     ]
@@ -107,12 +128,33 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: overlap.png: {names.note}", file=sys.stderr)
     (out / "overlap.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     print(
-        f"{len(counter.creators)} creators, {len(rows)} pairs ({method}); wrote {out / 'overlap.csv'}, "
+        f"{n} creators, {len(rows)} pairs listed ({method}); wrote {out / 'overlap.csv'}, "
         f"{out / 'overlap.md'}, {out / 'overlap.png'}"
     )
     if check:
         print(f"MinHash error vs exact on {len(check)} pairs: max {max(c['error'] for c in check):.4f}")
     return 0
+
+
+def _listed(n: int, listed: int, min_jaccard: float, among: Any, params: Any, bins: int) -> str:
+    """What overlap.csv holds when not every pair is listed (empty when it is)."""
+    if min_jaccard <= 0:
+        return ""
+    text = (
+        f"{listed} of {n * (n - 1) // 2} pairs have Jaccard >= {min_jaccard} and are listed; the other pairs are "
+        f"below it ({'estimated' if among is None else 'estimated or not proposed by LSH'}) and not listed (0 in "
+        "the heatmap)."
+    )
+    if among is not None:
+        from serve.overlap_lsh import candidate_probability
+
+        bands, rows = params
+        text += (
+            f" LSH ({bands} bands of {rows} of {bins} MinHash bins) proposed {len(among)} pairs; a pair at Jaccard "
+            f"{min_jaccard} is proposed with probability {candidate_probability(min_jaccard, bands, rows):.3f}, "
+            f"one at {min_jaccard + 0.05:.2f} with {candidate_probability(min_jaccard + 0.05, bands, rows):.4f}."
+        )
+    return text
 
 
 def _heatmap(path: Path, rows: list[dict[str, Any]], top: int) -> Any:

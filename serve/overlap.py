@@ -15,6 +15,9 @@ sketches: among the ``k`` smallest hashes of their union, the share present in b
 sqrt(J(1-J)/k)); ``|A ∩ B| = J (|A| + |B|) / (1 + J)``. Why not ``datasketch.MinHash``: it applies ``num_perm``
 permutations to every id (22 µs per id at 1024 permutations, ~6 h for 200 creators x 1M followers), while a
 bottom-k sketch hashes each id once; ``benchmarks/overlap_benchmark.py`` measures both in one run.
+
+Every creator also keeps a one-permutation MinHash signature (:mod:`serve.overlap_lsh`, ``bins`` integers), so
+that with a Jaccard threshold only the candidate pairs LSH proposes are estimated (:meth:`OverlapCounter.candidates`).
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from model.errors import NotecheckError
+from model.errors import InvalidParameterError, NotecheckError
+from serve.overlap_lsh import band_params, bin_minima, candidate_pairs, densify
 
 _BLOCK = 1 << 23  # bytes read at a time from a one-id-per-line file
 _MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -75,6 +79,7 @@ class Creator:
     name: str
     followers: int = 0  # distinct ids
     hashes: np.ndarray | None = None  # sorted distinct hashes (exact mode) or the bottom-k sketch
+    minima: np.ndarray | None = None  # smallest hash per LSH bin (serve.overlap_lsh), before densification
     sources: list[str] = field(default_factory=list)
 
 
@@ -150,9 +155,14 @@ def _is_csv_header(first: bytes) -> list[str] | None:
 class OverlapCounter:
     """Read follower files into per-creator hash sets or sketches, then compute pairwise overlap."""
 
-    def __init__(self, *, exact_limit: int = 2_000_000, k: int = 4096, seed: int = 0) -> None:
+    def __init__(self, *, exact_limit: int = 2_000_000, k: int = 4096, seed: int = 0, bins: int = 1024) -> None:
+        if bins < 2 or bins & (bins - 1):
+            raise InvalidParameterError(
+                f"The 'bins' parameter of OverlapCounter must be a power of two >= 2. Got {bins}."
+            )
         self.exact_limit = exact_limit
         self.k = k
+        self.bins = bins
         self.seed = seed
         self.creators: dict[str, Creator] = {}
         self.notes = ReadNotes()
@@ -242,6 +252,8 @@ class OverlapCounter:
             shown.extend(_line_texts(Path(label), wanted))
         c.followers += len(uniq)
         self._total += len(uniq)
+        minima = bin_minima(uniq, self.bins)
+        c.minima = minima if c.minima is None else np.minimum(c.minima, minima)
         merged = uniq if c.hashes is None else np.union1d(c.hashes, uniq)
         # copies: a slice would keep the whole array of the file's hashes alive
         c.hashes = merged if self.exact else merged[: self.k].copy()
@@ -250,19 +262,36 @@ class OverlapCounter:
             for other in self.creators.values():
                 other.hashes = other.hashes[: self.k].copy()
 
-    def pairs(self) -> list[dict[str, Any]]:
-        """One row per creator pair (a < b by name), most overlapping first."""
+    def candidates(self, min_jaccard: float, recall: float = 0.99) -> tuple[list[tuple[str, str]], tuple[int, int]]:
+        """Creator pairs (a < b by name) that LSH proposes as having Jaccard >= ``min_jaccard``: a pair at exactly
+        ``min_jaccard`` is proposed with probability >= ``recall``, pairs far below it rarely. Returns the pairs
+        and the ``(bands, rows)`` used."""
         names = sorted(self.creators)
+        bands, rows = band_params(min_jaccard, self.bins, recall)
+        sig = np.stack([densify(self.creators[n].minima) for n in names]) if names else np.zeros((0, self.bins))
+        found = sorted(candidate_pairs(sig, bands, rows))
+        return [(names[i], names[j]) for i, j in found], (bands, rows)
+
+    def pairs(
+        self, *, min_jaccard: float = 0.0, among: list[tuple[str, str]] | None = None, progress: Any = None
+    ) -> list[dict[str, Any]]:
+        """One row per creator pair (a < b by name) of ``among`` (default: all pairs) whose Jaccard (exact or
+        estimated) is at least ``min_jaccard``, most overlapping first."""
+        pairs = combinations(sorted(self.creators), 2) if among is None else among
         rows = []
-        for a, b in combinations(names, 2):
+        for a, b in pairs:
             A, B = self.creators[a], self.creators[b]
             if self.exact:
                 common = len(np.intersect1d(A.hashes, B.hashes, assume_unique=True))
-                rows.append(_row(a, b, A.followers, B.followers, common))
+                row = _row(a, b, A.followers, B.followers, common)
             else:
                 j = sketch_jaccard(A.hashes, B.hashes, self.k)
                 inter = j * (A.followers + B.followers) / (1 + j)
-                rows.append(_row(a, b, A.followers, B.followers, min(inter, A.followers, B.followers), jaccard=j))
+                row = _row(a, b, A.followers, B.followers, min(inter, A.followers, B.followers), jaccard=j)
+            if row["jaccard"] >= min_jaccard:
+                rows.append(row)
+            if progress is not None:
+                progress.update(1)
         rows.sort(key=lambda r: (-r["jaccard"], r["creator_a"], r["creator_b"]))
         return rows
 

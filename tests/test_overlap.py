@@ -1,4 +1,5 @@
-"""Fan overlap: exact on small inputs, bottom-k MinHash within 0.02 of exact, and every line accounted for."""
+"""Fan overlap: exact on small inputs, bottom-k MinHash within 0.02 of exact, LSH keeping the pairs above a
+threshold, and every line accounted for."""
 
 from __future__ import annotations
 
@@ -12,6 +13,15 @@ import pytest
 from serve.charts import NO_CJK_FONT, chart_names
 from serve.cli import main
 from serve.overlap import OverlapCounter, OverlapInputError, exact_check, hash_ids, sketch_jaccard
+from serve.overlap_lsh import (
+    EMPTY,
+    band_params,
+    bin_minima,
+    candidate_pairs,
+    candidate_pairs_datasketch,
+    candidate_probability,
+    densify,
+)
 
 
 def _write(path: Path, ids: list[str], header: bool = False) -> Path:
@@ -134,3 +144,80 @@ def test_chart_names_fall_back_to_ids_with_a_legend() -> None:
     assert names.note == NO_CJK_FONT and "fonts-noto-cjk" in names.note
     with_font = chart_names(["小红"], font="Noto Sans CJK SC")
     assert with_font.labels == ["小红"] and with_font.legend == [] and with_font.note is None
+
+
+def _communities(tmp_path: Path) -> list[Path]:
+    """12 creators in 3 communities: within one the Jaccard is ~0.2-0.6, across them ~0."""
+    rng = random.Random(1)
+    paths = []
+    for i in range(12):
+        base = 10**6 + (i % 3) * 10**6
+        ids = rng.sample(range(base, base + 30_000), 8_000 + 1_000 * i)
+        paths.append(_write(tmp_path / f"k{i:02d}.txt", [str(x) for x in ids]))
+    return paths
+
+
+def test_lsh_candidates_keep_every_pair_above_the_threshold(tmp_path: Path) -> None:
+    paths = _communities(tmp_path)
+    sketched = OverlapCounter(exact_limit=1000, k=2048)
+    exact = OverlapCounter()
+    for p in paths:
+        sketched.add_file(p)
+        exact.add_file(p)
+    truth = {(r["creator_a"], r["creator_b"]): r["jaccard"] for r in exact.pairs()}
+    among, (bands, rows) = sketched.candidates(0.15)
+    assert bands * rows <= sketched.bins
+    assert {p for p, j in truth.items() if j >= 0.15} <= set(among)
+    assert len(among) < len(truth) / 2  # the pairs across communities (Jaccard ~0) are not proposed
+    # the candidates are estimated exactly as all pairs are: the listed rows are the same
+    filtered = sketched.pairs(min_jaccard=0.15)
+    assert sketched.pairs(min_jaccard=0.15, among=among) == filtered
+    assert all(r["jaccard"] >= 0.15 for r in filtered) and len(filtered) >= 10
+
+
+def test_bin_minima_and_densified_signatures_agree_about_jaccard() -> None:
+    rng = np.random.default_rng(0)
+    values = np.unique(rng.integers(0, 2**63, size=5000, dtype=np.int64).astype(np.uint64) * np.uint64(2))
+    minima = bin_minima(values, 64)
+    for b in (0, 17, 63):
+        in_bin = values[(values >> np.uint64(58)) == b]
+        assert minima[b] == (in_bin.min() if len(in_bin) else EMPTY)
+    shared = hash_ids([str(i).encode() for i in range(3000)])
+    a = np.unique(np.r_[shared, hash_ids([f"a{i}".encode() for i in range(1500)])])
+    b = np.unique(np.r_[shared, hash_ids([f"b{i}".encode() for i in range(1500)])])  # Jaccard 0.5
+    agree = (densify(bin_minima(a, 1024)) == densify(bin_minima(b, 1024))).mean()
+    assert abs(agree - 0.5) < 0.05
+    few = np.unique(hash_ids([b"1", b"2", b"3"]))  # mostly empty bins: filled, all different from each other
+    filled = densify(bin_minima(few, 1024))
+    assert (filled != EMPTY).all() and len(np.unique(filled)) > 1000
+
+
+@pytest.mark.parametrize("threshold", [0.1, 0.2, 0.5, 0.8])
+def test_band_params_find_a_pair_at_the_threshold(threshold: float) -> None:
+    bands, rows = band_params(threshold, 1024)
+    assert bands * rows <= 1024
+    assert candidate_probability(threshold, bands, rows) >= 0.99
+    assert candidate_probability(threshold, 1024 // (rows + 1), rows + 1) < 0.99  # the sharpest that does
+    assert candidate_probability(0.02, bands, rows) < 0.2  # unrelated creators are rarely proposed
+
+
+def test_hand_written_banding_matches_datasketch() -> None:
+    rng = np.random.default_rng(3)
+    sig = rng.integers(0, 4, size=(40, 64), dtype=np.int64).astype(np.uint64)
+    sig[5] = EMPTY  # a creator without followers
+    for bands, rows in [(32, 2), (16, 4), (8, 3)]:
+        ours = candidate_pairs(sig, bands, rows)
+        assert ours == candidate_pairs_datasketch(sig, bands, rows)
+        assert ours and not any(5 in p for p in ours)
+
+
+def test_min_jaccard_lists_only_pairs_above_it(tmp_path: Path) -> None:
+    paths = _communities(tmp_path)
+    for extra in ([], ["--exact-limit", "1000"]):
+        out = tmp_path / f"out{len(extra)}"
+        assert main(["overlap", *map(str, paths), "-o", str(out), "--quiet", "--min-jaccard", "0.15", *extra]) == 0
+        rows = list(csv.DictReader(open(out / "overlap.csv", encoding="utf-8")))
+        assert rows and all(float(r["jaccard"]) >= 0.15 for r in rows)
+        md = (out / "overlap.md").read_text(encoding="utf-8")
+        assert f"{len(rows)} of 66 pairs have Jaccard >= 0.15 and are listed" in md
+        assert ("LSH (" in md) == bool(extra)
