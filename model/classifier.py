@@ -21,7 +21,14 @@ from model.engine import CompiledModel, CompiledPipeline, Features, sigmoid
 from model.errors import InvalidNoteError, InvalidParameterError
 from model.highlights import CATEGORIES, Highlight, ReadableReason, advice, explain_spans, reasons, strongest
 from model.notes import Note, parse_note
-from model.text import COMMENTS_MARKER, PLACEHOLDER_RE, normalize_text, prepare_comment_text, prepare_document
+from model.text import (
+    COMMENTS_MARKER,
+    PLACEHOLDER_RE,
+    Prepared,
+    normalize_text,
+    prepare_comment_text,
+    prepare_document,
+)
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -39,10 +46,13 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def note_document(note: Note, cues: list[tuple[str, str]] | None = None) -> str:
+def note_document(
+    note: Note, cues: list[tuple[str, str]] | None = None, fields: dict[str, Prepared] | None = None
+) -> str:
     """The document the vectorizers see for a note (title and body; comments are scored separately). When
-    ``cues`` is a list, the cues found are appended to it (see :func:`model.text.prepare_document`)."""
-    return prepare_document(note.title, note.text, cues=cues)
+    ``cues`` is a list, the cues found are appended to it; when ``fields`` is a dict, the normalised fields and
+    their cue spans are stored in it (see :func:`model.text.prepare_document`)."""
+    return prepare_document(note.title, note.text, cues=cues, fields=fields)
 
 
 def _comment_bucket(n: int) -> str:
@@ -89,10 +99,12 @@ class DocumentBuilder:
             self.__dict__["_matcher"] = cached
         return cached[1]
 
-    def document(self, note: Note, cues: list[tuple[str, str]] | None = None) -> str:
+    def document(
+        self, note: Note, cues: list[tuple[str, str]] | None = None, fields: dict[str, Prepared] | None = None
+    ) -> str:
         """The prepared document of one validated note, with comment-signal tokens when configured; the note's
-        cues are appended to ``cues`` when it is a list."""
-        doc = note_document(note, cues)
+        cues are appended to ``cues`` when it is a list, its prepared fields stored in ``fields`` when a dict."""
+        doc = note_document(note, cues, fields)
         if not (self.comment_keywords or self.comment_text):
             return doc
         texts = [c.text for c in note.comments if c.text.strip()]
@@ -350,8 +362,9 @@ class AdModel(CompiledModel):
 
     def _check_parsed(self, parsed: list[Note], *, top: int, features: bool = False) -> list[CheckResult]:
         found: list[list[tuple[str, str]]] = [[] for _ in parsed]
+        prepared: list[dict[str, Prepared]] = [{} for _ in parsed]
         build = self._documents.document
-        docs = [build(note, cues) for note, cues in zip(parsed, found, strict=True)]
+        docs = [build(*args) for args in zip(parsed, found, prepared, strict=True)]
         X = self._engine.transform(docs)
         probs = self._calibrate(self._engine.decision(X))
         out = []
@@ -360,7 +373,7 @@ class AdModel(CompiledModel):
             p = float(probs[i])
             decision = self.decide(p)
             idx, data = X.row(i)
-            highlights = self.highlights(parsed[i], docs[i], idx, data)
+            highlights = self.highlights(parsed[i], docs[i], idx, data, prepared[i])
             readable = reasons(highlights, top=top)
             out.append(
                 CheckResult(
@@ -377,27 +390,32 @@ class AdModel(CompiledModel):
             )
         return out
 
-    def highlights(self, note: Note, doc: str, idx: np.ndarray, data: np.ndarray) -> list[Highlight]:
+    def highlights(
+        self, note: Note, doc: str, idx: np.ndarray, data: np.ndarray, prepared: dict[str, Prepared] | None = None
+    ) -> list[Highlight]:
         """Spans of the note's title and text as sent, with the log-odds their features contribute (see
-        :mod:`model.highlights`), from one row of :meth:`transform`."""
+        :mod:`model.highlights`), from one row of :meth:`transform`; ``prepared`` is what the document builder
+        found in the fields (computed again when None)."""
         contrib = data * self._coef[idx]
         pick = strongest(contrib)
-        return explain_spans(
-            note.title, note.text, doc, self._engine.feature_names_at(idx[pick]), contrib[pick].tolist()
-        )
+        names = self._engine.feature_names_at(idx[pick])
+        return explain_spans(note.title, note.text, doc, names, contrib[pick].tolist(), prepared)
 
     def score(self, notes: Iterable[Note], *, top: int = 3) -> tuple[np.ndarray, list[list[str]]]:
         """Probabilities of validated notes, for a whole batch at once (what archive scoring needs), and for each
         note flagged ``ad`` or ``review`` its ``top`` readable reasons towards "ad" as text (the same reasons
         :meth:`check` gives, e.g. ``联系方式 contact details: “加VX”``); genuine notes get none."""
         notes = list(notes)
-        docs = self.documents(notes)
+        prepared: list[dict[str, Prepared]] = [{} for _ in notes]
+        build = self._documents.document
+        docs = [build(note, None, fields) for note, fields in zip(notes, prepared, strict=True)]
         X = self._engine.transform(docs)
         probs = self._calibrate(self._engine.decision(X))
         out: list[list[str]] = [[] for _ in range(X.n_rows)]
         if top > 0:
             for i in np.flatnonzero(probs >= self.review_threshold).tolist():
-                readable = reasons(self.highlights(notes[i], docs[i], *X.row(i)), top=len(CATEGORIES) * 2)
+                found = self.highlights(notes[i], docs[i], *X.row(i), prepared[i])
+                readable = reasons(found, top=len(CATEGORIES) * 2)
                 out[i] = [r.text() for r in readable if r.direction == "ad"][:top]
         return probs, out
 

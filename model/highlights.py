@@ -38,6 +38,7 @@ from model.text import (
     _HASHTAG_RE,
     _MENTION_RE,
     PLACEHOLDER_RE,
+    Prepared,
     _nfkc,
     normalize_text,
 )
@@ -144,7 +145,7 @@ _NON_SPACE_RE = re.compile(r"\S+")
 _NOT_CONTENT_RE = re.compile(r"[\W_]+")
 
 
-def _normalize_aligned(raw: str) -> tuple[str, list[int], list[int]]:
+def _normalize_aligned(raw: str, norm: str | None = None) -> tuple[str, list[int], list[int]]:
     """:func:`model.text.normalize_text` of ``raw`` with, for every output character, the ``[start, end)`` of
     the original it came from.
 
@@ -152,8 +153,9 @@ def _normalize_aligned(raw: str) -> tuple[str, list[int], list[int]]:
     for one), so positions only shift where whitespace runs collapse: that case is computed from the runs of
     non-space characters. Otherwise character by character; and when even that differs from the real
     normalisation (a combining sequence NFKC composes across characters, a context-dependent lower-casing),
-    positions are spread proportionally, which keeps every span inside the text."""
-    norm = normalize_text(raw)
+    positions are spread proportionally, which keeps every span inside the text. ``norm`` is
+    ``normalize_text(raw)`` when the caller has it already."""
+    norm = normalize_text(raw) if norm is None else norm
     folded = _nfkc(raw)
     if len(folded) == len(raw) and _CLEANUP_RE.search(folded) is None:
         low = folded.lower()
@@ -235,8 +237,9 @@ class _Field:
         return self.starts[a], self.ends[b - 1]
 
 
-def _field(name: str, raw: str) -> _Field:
-    norm, starts, ends = _normalize_aligned(raw)
+def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
+    """``prepared``: the normalised ``raw`` and its cue spans, as :func:`model.text.prepare_document` found them."""
+    norm, starts, ends = _normalize_aligned(raw, prepared[0] if prepared else None)
     f = _Field(name, raw, norm, starts, ends, [], {})
     f.content = np.ones(len(raw), dtype=bool)
     for m in _NOT_CONTENT_RE.finditer(raw):
@@ -246,7 +249,7 @@ def _field(name: str, raw: str) -> _Field:
         return f
     masked = [False] * len(norm)
     starts, ends = f.starts, f.ends
-    for start, cue, end, _ in cue_spans(norm):
+    for start, cue, end, _ in prepared[1] if prepared else cue_spans(norm):
         if cue == "price" and norm[end - 1].isdigit():  # "￥9" of "￥99": show the whole amount
             while end < len(norm) and (norm[end].isdigit() or (norm[end] == "." and norm[end - 1].isdigit())):
                 end += 1
@@ -511,13 +514,22 @@ def advice(decision: str, readable: list[ReadableReason]) -> dict[str, str] | No
     }
 
 
-def note_fields(title: str, text: str) -> list[_Field]:
-    return [_field("title", title or ""), _field("text", text or "")]
+def note_fields(title: str, text: str, prepared: dict[str, Prepared] | None = None) -> list[_Field]:
+    """The two fields of a note; ``prepared`` as ``prepare_document(..., fields=...)`` filled it, if at hand."""
+    got = prepared or {}
+    return [_field("title", title or "", got.get("title")), _field("text", text or "", got.get("text"))]
 
 
-def explain_spans(title: str, text: str, doc: str, names: list[str], contributions: list[float]) -> list[Highlight]:
+def explain_spans(
+    title: str,
+    text: str,
+    doc: str,
+    names: list[str],
+    contributions: list[float],
+    prepared: dict[str, Prepared] | None = None,
+) -> list[Highlight]:
     """Highlights of one note from its document's strongest features (see the module docstring)."""
-    fields = note_fields(title, text)
+    fields = note_fields(title, text, prepared)
     return phrases(fields, attribute(fields, doc, names, contributions))
 
 

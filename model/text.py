@@ -185,13 +185,24 @@ def _markup_to_tokens(text: str) -> tuple[str, list[str]]:
     return text, tags
 
 
-def prepare_document(title: str | None, text: str | None, *, cues: list[tuple[str, str]] | None = None) -> str:
+#: What :func:`prepare_document` found in one field: its normalised text and the :func:`cue_spans` of that text.
+Prepared = tuple[str, list[tuple[int, str, int, str]]]
+
+
+def prepare_document(
+    title: str | None,
+    text: str | None,
+    *,
+    cues: list[tuple[str, str]] | None = None,
+    fields: dict[str, Prepared] | None = None,
+) -> str:
     """Build the model's document for a note: normalised title and body with markup and cues as placeholders.
 
     Title and body both count; title tokens are not marked separately, but a ``⟦has:title⟧`` token is added so
     the model knows a title was present. When ``cues`` is a list, the ``(cue name, matched text)`` of every cue
     found is appended to it (title first, then body, each in text order), so callers that show the evidence
-    need not find the cues again.
+    need not find the cues again. When ``fields`` is a dict, each non-empty field's normalised text and cue
+    spans are stored under ``"title"`` / ``"text"`` (what :mod:`model.highlights` would otherwise compute again).
     """
     parts: list[str] = []
     all_tags: list[str] = []
@@ -205,6 +216,8 @@ def prepare_document(title: str | None, text: str | None, *, cues: list[tuple[st
             continue
         normalized[field] = norm
         spans[field] = cue_spans(norm)
+        if fields is not None:
+            fields[field] = (norm, spans[field])
         norm, cue_tokens = _replace_cues(norm, cues, spans[field])
         norm, tags = _markup_to_tokens(norm)
         all_tags.extend(tags)
