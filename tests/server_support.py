@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,14 +23,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+def start_server(
+    port: int, env: dict[str, str], log: Path, *, preexec_fn: Callable[[], None] | None = None
+) -> subprocess.Popen:
+    """``notecheck serve`` on ``port`` with the settings ``env`` (and no other ``NOTECHECK_*`` of this process),
+    its output appended to ``log``; ``preexec_fn`` runs in the child before exec."""
     full = {k: v for k, v in os.environ.items() if not k.startswith("NOTECHECK_")}
     full.update(env)
     with open(log, "ab") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "serve.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
              "--log-level", "warning"],
-            cwd=ROOT, env=full, stdout=out, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=full, stdout=out, stderr=subprocess.STDOUT, preexec_fn=preexec_fn,
         )  # fmt: skip
 
 
@@ -49,10 +53,13 @@ def wait_ready(proc: subprocess.Popen, base: str, log: Path, timeout: float = 12
 
 
 @contextmanager
-def running_server(env: dict[str, str], log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """A server on a free loopback port; killed (SIGKILL after a grace period) when the block ends."""
+def running_server(
+    env: dict[str, str], log: Path, *, preexec_fn: Callable[[], None] | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A server on a free loopback port, once /readyz answers; stopped when the block ends (SIGTERM, then SIGKILL
+    after a grace period) unless it has ended already."""
     port = free_port()
-    proc = start_server(port, env, log)
+    proc = start_server(port, env, log, preexec_fn=preexec_fn)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(proc, base, log)

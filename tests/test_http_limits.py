@@ -6,65 +6,33 @@ limits, an unfinished 20 MB head was read for ever and slow connections were nev
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
 import sys
 import time
-from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from tests.server_support import running_server
+
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="a real server subprocess on loopback (Linux CI)")
 
-ROOT = Path(__file__).resolve().parents[1]
 MAX_HEADER_BYTES = 8192
 
 
 @pytest.fixture(scope="module")
 def server(sample_model_dir, sample_sentiment_dir, tmp_path_factory):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTECHECK_")}
-    env.update(
-        NOTECHECK_MODEL_DIR=str(sample_model_dir),
-        NOTECHECK_COMMENT_MODEL_DIR=str(sample_sentiment_dir),
-        NOTECHECK_MODEL_PROCESSES="0",
-        NOTECHECK_MAX_HEADER_BYTES=str(MAX_HEADER_BYTES),
-        NOTECHECK_HEADER_TIMEOUT="1",
-        NOTECHECK_BODY_TIMEOUT="1",
-        NOTECHECK_KEEP_ALIVE_TIMEOUT="1",
-        PYTHONPATH=str(ROOT),
-    )
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "serve.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=str(ROOT),
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if _request(port, b"GET /readyz HTTP/1.1\r\nHost: t\r\n\r\n").startswith(b"HTTP/1.1 200"):
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
-        yield port
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+    env = {
+        "NOTECHECK_MODEL_DIR": str(sample_model_dir),
+        "NOTECHECK_COMMENT_MODEL_DIR": str(sample_sentiment_dir),
+        "NOTECHECK_MODEL_PROCESSES": "0",
+        "NOTECHECK_MAX_HEADER_BYTES": str(MAX_HEADER_BYTES),
+        "NOTECHECK_HEADER_TIMEOUT": "1",
+        "NOTECHECK_BODY_TIMEOUT": "1",
+        "NOTECHECK_KEEP_ALIVE_TIMEOUT": "1",
+    }
+    with running_server(env, tmp_path_factory.mktemp("server") / "server.log") as (base, _):
+        yield urlsplit(base).port
 
 
 def _connect(port: int) -> socket.socket:

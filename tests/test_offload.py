@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ import serve.routes.check
 from serve.app import create_app
 from serve.offload import ModelPool, ModelProcess, ModelProcessError, fork_is_safe
 from serve.settings import Settings
+from tests.server_support import running_server
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="model processes are forked (Linux only)")
 
@@ -399,39 +399,16 @@ def test_fast_lane_answers_like_the_standard_handler(lane_client, monkeypatch, n
 def test_a_real_server_checks_in_model_processes_and_stops_them(settings, tmp_path):
     """``notecheck serve`` as users run it: uvicorn in its own process forks the model processes in the lifespan,
     answers like the in-process app, and stops them on SIGTERM."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTECHECK_")}
-    env.update(
-        NOTECHECK_MODEL_DIR=str(settings.model_dir),
-        NOTECHECK_COMMENT_MODEL_DIR=str(settings.comment_model_dir),
-        NOTECHECK_API_KEYS=KEY,
-        PYTHONPATH=str(ROOT),
-    )
-    log = tmp_path / "server.log"
-    with open(log, "wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "serve.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=str(ROOT),
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        import httpx
+    import httpx
 
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                ready = httpx.get(f"{base}/readyz", timeout=1)
-                if ready.status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
+    env = {
+        "NOTECHECK_MODEL_DIR": str(settings.model_dir),
+        "NOTECHECK_COMMENT_MODEL_DIR": str(settings.comment_model_dir),
+        "NOTECHECK_API_KEYS": KEY,
+    }
+    log = tmp_path / "server.log"
+    with running_server(env, log) as (base, server):
+        ready = httpx.get(f"{base}/readyz", timeout=10)
         assert ready.json()["checks_run_in"] == "model processes"
         children = [int(c) for c in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
         assert len(children) == Settings().model_processes
@@ -443,9 +420,6 @@ def test_a_real_server_checks_in_model_processes_and_stops_them(settings, tmp_pa
         server.send_signal(signal.SIGTERM)
         server.wait(30)
         assert all(_gone(c) for c in children), log.read_text()
-    finally:
-        server.kill()
-        server.wait(10)
 
 
 def test_fast_lane_knows_every_dependency_of_the_route():

@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SAMPLES
+
+from tests.server_support import running_server
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[dev]')")
 from selenium.common.exceptions import TimeoutException  # noqa: E402
@@ -74,49 +75,19 @@ os.execv({chromium!r}, [{chromium!r}, *sys.argv[1:]])
 def _serve(work: Path, **settings: str):
     """``notecheck serve`` on a free loopback port with these NOTECHECK_* settings (and no others); its base URL
     and API paths once /readyz answers, until the generator is closed."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTECHECK_")}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        NOTECHECK_MODERATOR_KEYS=MODERATOR_KEY,
-        NOTECHECK_DATABASE_URL=f"sqlite:///{work / 'appeals.db'}",
-        NOTECHECK_MODEL_PROCESSES="1",
-        **settings,
-    )
-    log = work / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "serve.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=str(ROOT),
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        import httpx
+    import httpx
 
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
-            time.sleep(0.2)
+    env = {
+        "NOTECHECK_MODERATOR_KEYS": MODERATOR_KEY,
+        "NOTECHECK_DATABASE_URL": f"sqlite:///{work / 'appeals.db'}",
+        "NOTECHECK_MODEL_PROCESSES": "1",
+        **settings,
+    }
+    log = work / "server.log"
+    preexec = _die_with_parent if sys.platform == "linux" else None
+    with running_server(env, log, preexec_fn=preexec) as (base, _):
         paths = httpx.get(f"{base}/openapi.json", timeout=10).json()["paths"]
         yield {"base": base, "paths": paths, "log": log}
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
 
 
 @pytest.fixture(scope="module")
