@@ -9,22 +9,22 @@ from pathlib import Path
 from typing import Any
 
 from model.comments import aggregate_creators
-from serve.cli import add_model_arg
+from serve.cli import add_model_arg, add_report_command
 from serve.cmd_comments import build_scorer, read_rows, score_rows
 from serve.creators import write_creator_report
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser(
+    p = add_report_command(
+        subparsers,
         "creators",
+        inputs="ARCHIVE",
         help="creator audit: ad share, water ratio, keyword ratios and positive share (raw and clean) per creator",
         description="Read note archives (the note schema, with comments and 'author'), score each note with the "
         "ad model and its comments with the sentiment model, keyword sets and water detection (grouped by "
         "creator), and write DIR/creators.csv, DIR/creators.md and DIR/creators.png. --model picks the "
         "sentiment model directory.",
     )
-    p.add_argument("inputs", nargs="+", type=Path, metavar="ARCHIVE")
-    p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="directory to write")
     p.add_argument("--keywords", type=Path, default=None, help="JSON file of keyword sets added to the defaults")
     add_model_arg(p)
     p.add_argument("--ad-model", type=Path, default=None, help="ad model for the ad share (default: shipped)")

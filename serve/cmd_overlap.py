@@ -10,14 +10,17 @@ from pathlib import Path
 from typing import Any
 
 from serve.charts import chart_names
+from serve.cli import add_report_command
 from serve.overlap import OverlapCounter, exact_check, overlap_matrix
 
 COLUMNS = ["creator_a", "creator_b", "jaccard", "share_a_in_b", "share_b_in_a", "followers_a", "followers_b", "common"]
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser(
+    p = add_report_command(
+        subparsers,
         "overlap",
+        inputs="FOLLOWERS",
         help="fan overlap between creators from follower-id exports",
         description="Pairwise fan overlap of creators. Each FOLLOWERS file is one creator's follower ids (one per "
         "line; the creator is the file's stem) or a CSV with 'creator' and 'follower_id' columns. Writes "
@@ -26,8 +29,6 @@ def register(subparsers: Any) -> None:
         "--min-jaccard J only pairs with Jaccard >= J are listed, and with MinHash only the pairs LSH proposes are "
         "estimated.",
     )
-    p.add_argument("inputs", nargs="+", type=Path, metavar="FOLLOWERS")
-    p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="directory to write")
     p.add_argument("--top", type=int, default=20, help="pairs in the Markdown table and creators in the heatmap")
     p.add_argument(
         "--exact-limit",
