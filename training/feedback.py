@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from model.evaluation import evaluate, format_value
+from model.evaluation import format_value
 from training.config import TrainConfig
 from training.data import Example
-from training.fit import fit_ad_model
+from training.evaluate import evaluate_examples
+from training.fit import fit_with_config
 
 COLUMNS = ("n", "n_ad", "roc_auc", "average_precision", "precision", "recall", "f1", "false_positive_rate")
 
@@ -42,24 +41,7 @@ def compare_without_feedback(
     }
     if len({e.label for e in base}) < 2 or not held:
         return out
-    fit = fit_ad_model(
-        base,
-        cfg.model,
-        seed=cfg.seed,
-        target_source=cfg.target_source,
-        target_fpr=cfg.target_fpr,
-        review_fpr=cfg.review_fpr,
-    )
-    model = fit.model
-    p = model.predict_proba([e.note for e in held])
-    without = evaluate(
-        np.array([e.label for e in held]),
-        p,
-        [e.source for e in held],
-        model.threshold,
-        model.review_threshold,
-        groups=cfg.groups,
-    )
+    _, without = evaluate_examples(fit_with_config(base, cfg).model, held, groups=cfg.groups)
     out["without"] = _brief(without)
     return out
 

@@ -17,7 +17,7 @@ from model.errors import TrainingDataError
 from model.pipeline import NoteDocuments
 from model.text import body_only
 from model.tokenize import NoteTokenizer, read_stopwords, read_user_dict
-from training.config import ModelParams
+from training.config import ModelParams, TrainConfig
 from training.data import Example, cv_folds
 
 
@@ -198,3 +198,10 @@ def fit_ad_model(
     pipeline = Pipeline([("doc", documents), ("features", features), ("clf", clf)])
     model = AdModel(pipeline, calibration=calibration, threshold=threshold, review_threshold=review)
     return FitResult(model, p, z, X, np.asarray(features.get_feature_names_out(), dtype=object))
+
+
+def fit_with_config(train: list[Example], cfg: TrainConfig, **options: Any) -> FitResult:
+    """:func:`fit_ad_model` with the model parameters, seed, target source and false-positive rates of ``cfg``;
+    ``options`` are its other keyword arguments (``progress``, ``choose_threshold``)."""
+    return fit_ad_model(train, cfg.model, seed=cfg.seed, target_source=cfg.target_source, target_fpr=cfg.target_fpr,
+                        review_fpr=cfg.review_fpr, **options)  # fmt: skip

@@ -17,9 +17,9 @@ from model.training_rows import save_training_rows
 from training.config import TrainConfig, load_config
 from training.cv import is_hard_pool
 from training.data import Example, cv_folds, deduplicate, load_all, source_counts, split_train_test
-from training.evaluate import binary_metrics, evaluate
+from training.evaluate import binary_metrics, evaluate, evaluate_examples
 from training.feedback import compare_without_feedback
-from training.fit import fit_ad_model, oof_decision, threshold_at_fpr
+from training.fit import fit_with_config, oof_decision, threshold_at_fpr
 from training.report import plot_all, write_model_card_md, write_report
 from training.threshold import choose_threshold, expected_fpr
 
@@ -117,15 +117,8 @@ def run_training(
         train_idx, test_idx = split_train_test(examples, test_size=cfg.test_size, seed=cfg.seed)
         train = [examples[i] for i in train_idx]
         test = [examples[i] for i in test_idx]
-        fit = fit_ad_model(
-            train,
-            cfg.model,
-            seed=cfg.seed,
-            target_source=cfg.target_source,
-            target_fpr=cfg.target_fpr,
-            review_fpr=cfg.review_fpr,
-            progress=bar,
-            choose_threshold=lambda p, y, hard, fpr: choose_threshold(p, y, hard, cfg, fpr),
+        fit = fit_with_config(
+            train, cfg, progress=bar, choose_threshold=lambda p, y, hard, fpr: choose_threshold(p, y, hard, cfg, fpr)
         )
         model = fit.model
         y_tr = np.array([e.label for e in train])
@@ -137,15 +130,7 @@ def run_training(
         bar("evaluating on the test split")
         held = [e for e in test if e.role == "train"]
         evals = [e for e in test if e.role == "eval"]
-        p_test = model.predict_proba([e.note for e in held]) if held else np.zeros(0)
-        test_metrics = evaluate(
-            np.array([e.label for e in held]),
-            p_test,
-            [e.source for e in held],
-            model.threshold,
-            model.review_threshold,
-            groups=cfg.groups,
-        )
+        p_test, test_metrics = evaluate_examples(model, held, groups=cfg.groups)
         metrics: dict[str, Any] = {
             "target_source": cfg.target_source,
             "target_fpr": cfg.target_fpr,
@@ -157,14 +142,7 @@ def run_training(
         if feedback is not None:
             metrics["feedback"] = feedback
         if evals:
-            p_eval = model.predict_proba([e.note for e in evals])
-            metrics["eval_only"] = evaluate(
-                np.array([e.label for e in evals]),
-                p_eval,
-                [e.source for e in evals],
-                model.threshold,
-                model.review_threshold,
-            )
+            metrics["eval_only"] = evaluate_examples(model, evals)[1]
         bar("feature-group ablation" if ablation else "skipping ablation")
         metrics["ablation"] = _ablation(fit, train, cfg, y_tr, w_tr, s_tr) if ablation else []
         bar("writing artifact and report")
