@@ -26,8 +26,15 @@ def plot_all(y: np.ndarray, p: np.ndarray, sources: np.ndarray, threshold: float
 
     plt = _plt()
     out.mkdir(parents=True, exist_ok=True)
-    files = []
+    files: list[str] = []
     y = np.asarray(y)
+
+    def save(fig: Any, name: str) -> None:
+        fig.tight_layout()
+        fig.savefig(out / name, dpi=110)
+        plt.close(fig)
+        files.append(name)
+
     both = len(set(y.tolist())) == 2
 
     if both:
@@ -36,29 +43,20 @@ def plot_all(y: np.ndarray, p: np.ndarray, sources: np.ndarray, threshold: float
         ax.plot(fpr, tpr)
         ax.plot([0, 1], [0, 1], ls=":", c="grey")
         ax.set(xlabel="false-positive rate", ylabel="true-positive rate (recall)", title=f"ROC — {title}")
-        fig.tight_layout()
-        fig.savefig(out / "roc.png", dpi=110)
-        plt.close(fig)
-        files.append("roc.png")
+        save(fig, "roc.png")
 
         fig, ax = plt.subplots(figsize=(5, 4))
         prec, rec, _ = precision_recall_curve(y, p)
         ax.plot(rec, prec)
         ax.set(xlabel="recall", ylabel="precision", title=f"Precision-recall — {title}")
-        fig.tight_layout()
-        fig.savefig(out / "precision_recall.png", dpi=110)
-        plt.close(fig)
-        files.append("precision_recall.png")
+        save(fig, "precision_recall.png")
 
         fig, ax = plt.subplots(figsize=(5, 4))
         frac, mean = calibration_curve(y, p, n_bins=10, strategy="quantile")
         ax.plot(mean, frac, marker="o")
         ax.plot([0, 1], [0, 1], ls=":", c="grey")
         ax.set(xlabel="mean predicted ad probability", ylabel="observed ad share", title=f"Reliability — {title}")
-        fig.tight_layout()
-        fig.savefig(out / "reliability.png", dpi=110)
-        plt.close(fig)
-        files.append("reliability.png")
+        save(fig, "reliability.png")
 
     pred = p >= threshold
     cm = np.array(
@@ -73,10 +71,7 @@ def plot_all(y: np.ndarray, p: np.ndarray, sources: np.ndarray, threshold: float
         ax.text(j, i, str(v), ha="center", va="center", color="black")
     ax.set(xticks=[0, 1], yticks=[0, 1], xticklabels=["genuine", "ad"], yticklabels=["genuine", "ad"])
     ax.set(xlabel="predicted", ylabel="true", title=f"Confusion at threshold {threshold:.3f}")
-    fig.tight_layout()
-    fig.savefig(out / "confusion_matrix.png", dpi=110)
-    plt.close(fig)
-    files.append("confusion_matrix.png")
+    save(fig, "confusion_matrix.png")
 
     names, rates = [], []
     for s in sorted(set(np.asarray(sources).tolist())):
@@ -88,10 +83,7 @@ def plot_all(y: np.ndarray, p: np.ndarray, sources: np.ndarray, threshold: float
         fig, ax = plt.subplots(figsize=(6, 0.4 * len(names) + 1.2))
         ax.barh(names, rates)
         ax.set(xlabel="false-positive rate on genuine texts", title="False positives per source")
-        fig.tight_layout()
-        fig.savefig(out / "fpr_by_source.png", dpi=110)
-        plt.close(fig)
-        files.append("fpr_by_source.png")
+        save(fig, "fpr_by_source.png")
     return files
 
 
