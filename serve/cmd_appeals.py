@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from model.errors import InvalidParameterError
-from serve.appeal_schemas import MAX_MODERATOR_CHARS, MAX_RESOLUTION_CHARS
 
 EXPORT_COLUMNS = ("id", "title", "text", "comments", "label", "source", "appeal_id", "note_id", "status",
                   "model_version", "model_decision", "ad_probability", "resolved_at")  # fmt: skip
@@ -180,6 +179,7 @@ def _show(args: argparse.Namespace, session: Any) -> int:
 
 
 def _resolve(args: argparse.Namespace, session: Any) -> int:
+    from serve.appeal_schemas import MAX_MODERATOR_CHARS, MAX_RESOLUTION_CHARS  # imports FastAPI: only here
     from serve.db import appeals as store
 
     if len(args.note) > MAX_RESOLUTION_CHARS:
