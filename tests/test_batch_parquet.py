@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from serve.batch import BatchConfig, Interrupted, run_batch
+from serve.batch import BatchConfig, Interrupted, iter_output_rows, run_batch
 from serve.batch.writers import encode_rows
 from serve.cli import main
 from serve.scoring import OUTPUT_COLUMNS
@@ -69,6 +69,7 @@ def test_parquet_comments_are_structs_equal_to_the_jsonl_output(run, tmp_path):
     from_parquet = table.to_pylist(maps_as_pydicts="strict")
     from_jsonl = [json.loads(line) for line in run("out.jsonl").output.read_text(encoding="utf-8").splitlines()]
     assert len(from_parquet) == len(from_jsonl) == len(NOTES)
+    assert list(iter_output_rows(run("out.parquet").output, "parquet")) == from_parquet  # the reader of --report
     for pq_row, js_row in zip(from_parquet, from_jsonl, strict=True):
         assert list(pq_row) == list(js_row)
         for name in OUTPUT_COLUMNS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -75,5 +75,39 @@ def _iter_file_rows(path: Path, fmt: str) -> Iterator[dict[str, Any]]:
     else:
         import pyarrow.parquet as pq
 
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
-            yield from batch.to_pylist(maps_as_pydicts="strict")  # the maps of `comments` as the dicts of JSON
+        pf = pq.ParquetFile(path)
+        converters = {f.name: c for f in pf.schema_arrow if (c := _maps_as_dicts(f.type)) is not None}
+        for batch in pf.iter_batches(batch_size=4096):
+            for row in batch.to_pylist():
+                for name, convert in converters.items():
+                    row[name] = convert(row[name])
+                yield row
+
+
+def _maps_as_dicts(kind: Any) -> Callable[[Any], Any] | None:
+    """A function turning a Python value of Arrow type ``kind`` with its maps as key-value lists (pyarrow's
+    default) into the same value with dicts, as JSON Lines rows have them; None when ``kind`` holds no map.
+    pyarrow's own ``maps_as_pydicts`` does the same about five times slower on the `comments` column."""
+    import pyarrow as pa
+
+    if pa.types.is_map(kind):
+        item = _maps_as_dicts(kind.item_type)
+        if item is None:
+            return lambda v: None if v is None else dict(v)
+        return lambda v: None if v is None else {k: item(x) for k, x in v}
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        value = _maps_as_dicts(kind.value_type)
+        return None if value is None else (lambda v: None if v is None else [value(x) for x in v])
+    if pa.types.is_struct(kind):
+        fields = {f.name: c for f in kind if (c := _maps_as_dicts(f.type)) is not None}
+        if not fields:
+            return None
+
+        def struct(v: Any) -> Any:
+            if v is not None:
+                for name, convert in fields.items():
+                    v[name] = convert(v[name])
+            return v
+
+        return struct
+    return None
