@@ -50,6 +50,9 @@ class RowScorer:
         Keyword sets passed to the comment scorer.
     top : int
         Number of reasons towards "ad" kept per note.
+    cross_note : CrossNoteFlags or None
+        A first pass over the whole input (:mod:`serve.batch.crossnote`): water detection then judges a chunk's
+        comments against all of each creator's notes, not only those in the chunk.
     """
 
     def __init__(
@@ -59,8 +62,10 @@ class RowScorer:
         comment_scorer: Any = None,
         keywords: dict[str, list[str]] | None = None,
         top: int = 3,
+        cross_note: Any = None,
     ) -> None:
         self.model = model
+        self.cross_note = cross_note
         self.comment_scorer = comment_scorer
         self.keywords = keywords
         self.top = int(top)
@@ -77,8 +82,10 @@ class RowScorer:
             return reports, warnings
         try:
             # Notes, not bare comment lists: water detection then sees each note's text and groups the chunk's notes
-            # by author (cross-note duplicates within a chunk).
-            done = self.comment_scorer.score_many([notes[i] for i in idx], keywords=self.keywords)
+            # by author, judged against all of the author's notes when a first pass gave ``cross_note``.
+            done = self.comment_scorer.score_many(
+                [notes[i] for i in idx], keywords=self.keywords, **self._cross_note_arg()
+            )
         except Exception:
             done = []
             for i in idx:
@@ -93,6 +100,9 @@ class RowScorer:
                 out.pop("comments", None)  # per-comment details would dominate an archive's output
                 reports[i] = out
         return reports, warnings
+
+    def _cross_note_arg(self) -> dict[str, Any]:
+        return {} if self.cross_note is None else {"cross_note": self.cross_note}
 
     def score_records(self, records: Iterable[Record]) -> list[dict[str, Any]]:
         """One output row per record, in order; a record that fails validation yields a row with ``error``."""

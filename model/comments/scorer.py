@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from model.comments.crossnote import CrossNoteFlags
 from model.comments.keywords import DEFAULT_KEYWORDS_FILE, check_sets, merge_keyword_sets, read_keyword_file
 from model.comments.matcher import KeywordMatcher
 from model.comments.sentiment import LABELS, SentimentModel, load_sentiment_model
@@ -195,12 +196,15 @@ class CommentScorer:
         *,
         note_texts: Sequence[str] | None = None,
         creators: Sequence[str | None] | None = None,
+        cross_note: CrossNoteFlags | None = None,
     ) -> list[CommentReport]:
         """:meth:`score` for many notes at once (one sentiment pass over all comments): one report per item.
 
         Water detection looks at all notes of a creator together: a :class:`~model.notes.Note` item brings its
         own text and ``author``; for lists of comments, ``note_texts`` and ``creators`` give them (one per item).
-        Notes without a creator are judged each on its own."""
+        Notes without a creator are judged each on its own. When these notes are only part of the input (a chunk),
+        ``cross_note`` (a first pass over all of it, :mod:`model.comments.crossnote`) makes the rules that look
+        across a creator's notes judge them as if all were here."""
         if isinstance(notes_comments, (str, bytes, Mapping)):
             raise InvalidNoteError(
                 "'notes_comments' must be a list with one list of comments per note. Got a single "
@@ -214,7 +218,7 @@ class CommentScorer:
             if isinstance(item, Note):
                 texts_of[i] = texts_of[i] or "\n".join(t for t in (item.title, item.text) if t)
                 creators_of[i] = creators_of[i] if creators_of[i] is not None else item.author
-        suspects = self._suspects(parsed, texts_of, creators_of)
+        suspects = self._suspects(parsed, texts_of, creators_of, cross_note)
         matcher = self._matcher_for(keywords)
         cap = self.max_comment_chars
         texts = [c.text[:cap] for cs in parsed for c in cs]
@@ -238,7 +242,11 @@ class CommentScorer:
         return reports
 
     def _suspects(
-        self, parsed: list[list[Comment]], texts: list[str | None], creators: list[str | None]
+        self,
+        parsed: list[list[Comment]],
+        texts: list[str | None],
+        creators: list[str | None],
+        cross_note: CrossNoteFlags | None = None,
     ) -> list[list[str | None]]:
         out: list[list[str | None]] = [[None] * len(cs) for cs in parsed]
         if self.water is None:
@@ -246,8 +254,9 @@ class CommentScorer:
         groups: dict[Any, list[int]] = {}
         for i, creator in enumerate(creators):
             groups.setdefault(("creator", creator) if creator is not None else ("note", i), []).append(i)
-        for members in groups.values():
-            flags = self.water.flag([CreatorNote(text=texts[i] or "", comments=parsed[i]) for i in members])
+        for (kind, creator), members in groups.items():
+            facts = cross_note.creator(creator) if cross_note is not None and kind == "creator" else None
+            flags = self.water.flag([CreatorNote(text=texts[i] or "", comments=parsed[i]) for i in members], facts)
             for i, f in zip(members, flags, strict=True):
                 out[i] = f
         return out

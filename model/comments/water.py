@@ -32,11 +32,15 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from model.errors import InvalidParameterError
 from model.notes import Comment
+
+if TYPE_CHECKING:
+    from model.comments.crossnote import CreatorFacts
 
 REASONS = ("empty", "emoji_only", "copies_note", "duplicate", "template", "same_commenter", "burst")
 
@@ -170,8 +174,19 @@ class WaterDetector:
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
                 raise InvalidParameterError(f"The '{name}' parameter of WaterDetector must be a number > 0. Got {v!r}.")
 
-    def flag(self, notes: Sequence[CreatorNote]) -> list[list[str | None]]:
-        """For each note, for each comment: its suspect reason, or None."""
+    def duplicate_texts(self, chars: Sequence[str]) -> set[str]:
+        """Which of a creator's comments, given as their word characters (one entry per comment, repeats kept,
+        each at least ``min_duplicate_chars`` long), are exact or near duplicates of another one."""
+        self._check()
+        idx = list(range(len(chars)))
+        clusters = self._clusters(idx, list(chars), [shingles(c, 2) for c in chars], self.duplicate_jaccard)
+        return {chars[k] for cluster in clusters if len(cluster) > 1 for k in cluster}
+
+    def flag(self, notes: Sequence[CreatorNote], facts: CreatorFacts | None = None) -> list[list[str | None]]:
+        """For each note, for each comment: its suspect reason, or None.
+
+        ``facts`` (from a first pass over all of the creator's notes, :mod:`model.comments.crossnote`) answer the
+        rules that look across notes (duplicate, template, same commenter) when ``notes`` are only some of them."""
         self._check()
         reasons: list[list[str | None]] = [[None] * len(n.comments) for n in notes]
         flat: list[tuple[int, int]] = [(i, j) for i, n in enumerate(notes) for j in range(len(n.comments))]
@@ -188,12 +203,17 @@ class WaterDetector:
             elif not chars[k]:
                 mark(k, "emoji_only")
         self._copies(notes, flat, chars, mark)
-        bigrams = [shingles(c, 2) for c in chars]
         dup_idx = [k for k, c in enumerate(chars) if len(c) >= self.min_duplicate_chars]
-        for cluster in self._clusters(dup_idx, chars, bigrams, self.duplicate_jaccard):
-            if len(cluster) > 1:
-                for k in cluster:
+        if facts is not None:
+            for k in dup_idx:
+                if facts.is_duplicate(chars[k]):
                     mark(k, "duplicate")
+        else:
+            bigrams = [shingles(c, 2) if len(c) >= self.min_duplicate_chars else set() for c in chars]
+            for cluster in self._clusters(dup_idx, chars, bigrams, self.duplicate_jaccard):
+                if len(cluster) > 1:
+                    for k in cluster:
+                        mark(k, "duplicate")
         generic = [
             k
             for k, c in enumerate(chars)
@@ -201,10 +221,16 @@ class WaterDetector:
             and any(w in c for w in PRAISE_CORE)
             and generic_coverage(c) >= self.generic_share
         ]
-        if len(generic) >= self.template_min_family:
+        if facts.template_family if facts is not None else len(generic) >= self.template_min_family:
             for k in generic:
                 mark(k, "template")
-        self._same_commenter(notes, flat, mark)
+        if facts is not None:
+            for k, (i, j) in enumerate(flat):
+                author = notes[i].comments[j].author
+                if author and facts.is_repeat_commenter(author):
+                    mark(k, "same_commenter")
+        else:
+            self._same_commenter(notes, flat, mark)
         self._bursts(notes, flat, mark)
         return reasons
 

@@ -23,6 +23,7 @@ class ScorerSpec:
     keywords: tuple[tuple[str, tuple[str, ...]], ...] | None = None
     comments: bool = True
     top: int = 3
+    cross_note: str | None = None  # the first pass's file (serve.batch.crossnote), read once per worker
 
 
 @dataclass

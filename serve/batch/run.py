@@ -61,6 +61,17 @@ def run_batch(cfg: BatchConfig, *, log: Callable[[str], None] | None = None) -> 
         if done:
             summary.notes.append(f"resumed: {len(done)} of {len(plan.chunks)} chunk(s) were already done")
         todo = [c for c in plan.chunks if c.index not in done]
+        water = scoring.comment_scorer_status()[0].water if spec.comments else None
+        if todo and water is not None:
+            from dataclasses import replace
+
+            from serve.batch.crossnote import gather
+
+            path, note = gather(plan, workdir, water, reuse=cfg.resume)
+            if path is not None:
+                spec = replace(spec, cross_note=str(path.resolve()))
+            if note:
+                summary.notes.append(note)
         jobs = min(cfg.jobs or default_jobs(), max(1, len(todo)))
         progress = _progress(cfg, plan.n_rows, summary.read)
         try:

@@ -30,8 +30,13 @@ def get_scorer(spec: ScorerSpec) -> RowScorer:
 
             model = load_model(spec.model_dir, allow_version_mismatch=spec.allow_version_mismatch)
             keywords = None if spec.keywords is None else {k: list(v) for k, v in spec.keywords}
+            cross_note = None
+            if spec.cross_note is not None:
+                from model.comments.crossnote import CrossNoteFlags
+
+                cross_note = CrossNoteFlags.load(spec.cross_note)
             scorer = RowScorer(model, comment_scorer=_comment_scorer() if spec.comments else None,
-                               keywords=keywords, top=spec.top)  # fmt: skip
+                               keywords=keywords, top=spec.top, cross_note=cross_note)  # fmt: skip
             _SCORERS[spec] = scorer
         return scorer
 

@@ -1,0 +1,112 @@
+"""`notecheck score` flags water across a creator's notes like `notecheck comments`, whatever the chunk size: a
+first pass over the input (model/comments/crossnote.py, serve/batch/crossnote.py)."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from test_water import NOTE_TEXTS, _genuine, inject
+
+import serve.batch.score as batch_score
+from model.comments.crossnote import CrossNoteIndex
+from model.comments.water import CreatorNote, WaterDetector, word_chars
+from model.notes import Comment, Note
+from serve.batch import BatchConfig, Interrupted, iter_output_rows, run_batch
+from serve.cli import main
+
+
+def _archive(path: Path) -> Path:
+    """Two creators whose notes alternate (so any small chunk splits them), water of every kind injected into
+    each creator's notes, one note without an author and one whose comment repeats the other creator's water."""
+    rows = []
+    for c, creator in enumerate(("甲", "乙")):
+        rng = random.Random(c)
+        notes = _genuine(rng)
+        for kind in ("duplicate", "template", "emoji_only", "copies_note", "burst", "same_commenter"):
+            inject(kind, notes, rng)
+        for i, comments in enumerate(notes):
+            comment_rows = [{"text": x.text, "author": x.author, "time": x.time} for x in comments]
+            rows.append({"id": f"{creator}{i}", "text": NOTE_TEXTS[i], "author": creator, "comments": comment_rows})
+    rows = [r for pair in zip(rows[: len(NOTE_TEXTS)], rows[len(NOTE_TEXTS) :], strict=True) for r in pair]
+    rows.insert(
+        3, {"id": "alone", "text": NOTE_TEXTS[0], "comments": ["这款真的太好用了，用完皮肤水嫩嫩的，强烈推荐给大家"]}
+    )
+    rows.insert(6, {"id": "no-comments", "text": "今天天气很好", "author": "甲"})
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _flags(reports: dict) -> dict:
+    return {k: (v["n_comments"], v["suspect_reasons"], v["water_ratio"]) for k, v in reports.items()}
+
+
+def test_score_flags_agree_with_comments_at_any_chunk_size(tmp_path, capsys, sample_model_dir, tiny_comment_scorer):
+    src = _archive(tmp_path / "in.jsonl")
+    assert main(["comments", str(src), "--json", "--no-ad"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    expected = _flags({r["id"]: r for r in doc["notes"] if r.get("n_comments")})
+    reasons = {k for _, counts, _ in expected.values() for k in counts}
+    assert {"duplicate", "template", "same_commenter", "copies_note", "burst", "emoji_only"} <= reasons
+    for size in (2, 2000):
+        out = tmp_path / f"out{size}.jsonl"
+        cfg = BatchConfig(inputs=[str(src)], output=out, model_dir=sample_model_dir, jobs=1, chunk_size=size,
+                          progress=False)  # fmt: skip
+        summary = run_batch(cfg, log=lambda msg: None)
+        rows = list(iter_output_rows(out, "jsonl"))
+        assert _flags({r["id"]: r["comments"] for r in rows if r["comments"]}) == expected, size
+        assert any("cross-note water detection: first pass over" in n for n in summary.notes)
+    # without the first pass, chunks of two notes cannot see a creator's other notes: the flags would differ
+    first = json.loads(src.read_text(encoding="utf-8").splitlines()[0])
+    alone = WaterDetector().flag([CreatorNote(first["text"], [Comment(**c) for c in first["comments"]])])
+    assert alone != [[c["suspect_reason"] for c in doc["notes"][0]["comments"]]]
+
+
+def test_resumed_run_with_cross_note_flags_is_byte_identical(
+    tmp_path, monkeypatch, sample_model_dir, tiny_comment_scorer
+):
+    src = _archive(tmp_path / "in.jsonl")
+    full = tmp_path / "full.jsonl"
+    run_batch(BatchConfig(inputs=[str(src)], output=full, model_dir=sample_model_dir, jobs=1, chunk_size=2,
+                          progress=False), log=lambda msg: None)  # fmt: skip
+    real, calls = batch_score.score_chunk, []
+
+    def flaky(chunk, *a):
+        calls.append(chunk.index)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return real(chunk, *a)
+
+    monkeypatch.setattr(batch_score, "score_chunk", flaky)
+    out = tmp_path / "out.jsonl"
+    cfg = BatchConfig(inputs=[str(src)], output=out, model_dir=sample_model_dir, jobs=1, chunk_size=2, progress=False)
+    with pytest.raises(Interrupted):
+        run_batch(cfg, log=lambda msg: None)
+    assert len(list((tmp_path / "out.jsonl.parts").glob("crossnote-*.npz"))) == 1
+    monkeypatch.setattr(batch_score, "score_chunk", real)
+    monkeypatch.setattr(batch_score, "_SCORERS", {})  # a fresh worker: it loads the first pass's file
+    cfg.resume = True
+    summary = run_batch(cfg, log=lambda msg: None)
+    assert summary.resumed_rows == 6
+    assert out.read_bytes() == full.read_bytes()
+
+
+def test_first_pass_answers_like_the_whole_creator_at_once(tmp_path) -> None:
+    rng = random.Random(5)
+    notes = _genuine(rng)
+    for kind in ("duplicate", "template", "same_commenter"):
+        inject(kind, notes, rng)
+    whole = WaterDetector().flag([CreatorNote(t, cs) for t, cs in zip(NOTE_TEXTS, notes, strict=True)])
+    index = CrossNoteIndex(WaterDetector(), buckets=3)
+    for t, cs in zip(NOTE_TEXTS, notes, strict=True):
+        index.add(Note(text=t, author="甲", comments=tuple(cs)))
+    facts = index.finish().creator("甲")
+    one_by_one = [WaterDetector().flag([CreatorNote(t, cs)], facts)[0] for t, cs in zip(NOTE_TEXTS, notes, strict=True)]
+    assert one_by_one == whole
+    assert facts.template_family and facts.is_repeat_commenter("shuijun_8848")
+    dup = next(
+        c.text for cs, rs in zip(notes, whole, strict=True) for c, r in zip(cs, rs, strict=True) if r == "duplicate"
+    )
+    assert facts.is_duplicate(word_chars(dup)) and not index._dir.exists()  # temporary buckets removed
