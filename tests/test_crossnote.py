@@ -32,7 +32,12 @@ def _archive(path: Path) -> Path:
             rows.append({"id": f"{creator}{i}", "text": NOTE_TEXTS[i], "author": creator, "comments": comment_rows})
     rows = [r for pair in zip(rows[: len(NOTE_TEXTS)], rows[len(NOTE_TEXTS) :], strict=True) for r in pair]
     rows.insert(
-        3, {"id": "alone", "text": NOTE_TEXTS[0], "comments": ["这款真的太好用了，用完皮肤水嫩嫩的，强烈推荐给大家"]}
+        3,
+        {
+            "id": "alone",
+            "text": NOTE_TEXTS[0],
+            "comments": [{"text": "这款真的太好用了，用完皮肤水嫩嫩的，强烈推荐给大家", "author": None, "time": None}],
+        },
     )
     rows.insert(6, {"id": "no-comments", "text": "今天天气很好", "author": "甲"})
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
@@ -43,8 +48,18 @@ def _flags(reports: dict) -> dict:
     return {k: (v["n_comments"], v["suspect_reasons"], v["water_ratio"]) for k, v in reports.items()}
 
 
-def test_score_flags_agree_with_comments_at_any_chunk_size(tmp_path, capsys, sample_model_dir, tiny_comment_scorer):
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_score_flags_agree_with_comments_at_any_chunk_size(
+    tmp_path, capsys, sample_model_dir, tiny_comment_scorer, fmt
+):
     src = _archive(tmp_path / "in.jsonl")
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        rows = [json.loads(line) for line in src.read_text(encoding="utf-8").splitlines()]
+        src = tmp_path / "in.parquet"
+        pq.write_table(pa.Table.from_pylist([{"author": None, "comments": None, **r} for r in rows]), src)
     assert main(["comments", str(src), "--json", "--no-ad"]) == 0
     doc = json.loads(capsys.readouterr().out)
     expected = _flags({r["id"]: r for r in doc["notes"] if r.get("n_comments")})
@@ -59,7 +74,7 @@ def test_score_flags_agree_with_comments_at_any_chunk_size(tmp_path, capsys, sam
         assert _flags({r["id"]: r["comments"] for r in rows if r["comments"]}) == expected, size
         assert any("cross-note water detection: first pass over" in n for n in summary.notes)
     # without the first pass, chunks of two notes cannot see a creator's other notes: the flags would differ
-    first = json.loads(src.read_text(encoding="utf-8").splitlines()[0])
+    first = json.loads((tmp_path / "in.jsonl").read_text(encoding="utf-8").splitlines()[0])
     alone = WaterDetector().flag([CreatorNote(first["text"], [Comment(**c) for c in first["comments"]])])
     assert alone != [[c["suspect_reason"] for c in doc["notes"][0]["comments"]]]
 
@@ -110,3 +125,18 @@ def test_first_pass_answers_like_the_whole_creator_at_once(tmp_path) -> None:
         c.text for cs, rs in zip(notes, whole, strict=True) for c, r in zip(cs, rs, strict=True) if r == "duplicate"
     )
     assert facts.is_duplicate(word_chars(dup)) and not index._dir.exists()  # temporary buckets removed
+
+
+def test_inputs_without_comments_skip_the_first_pass(tmp_path) -> None:
+    from model.notes import MAX_ROW_BYTES
+    from serve.batch.crossnote import gather
+    from serve.batch.plan import make_plan
+
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text('{"id": "1", "text": "好", "author": "甲"}\n', encoding="utf-8")
+    mention = tmp_path / "mention.jsonl"  # the word only in a text: read, and still nothing to share
+    mention.write_text('{"id": "2", "text": "no comments here", "author": "甲", "comments": []}\n', encoding="utf-8")
+    for files in ([plain], [plain, mention]):
+        plan = make_plan(files, chunk_size=2, encoding=None, max_row_bytes=MAX_ROW_BYTES)
+        assert gather(plan, tmp_path, WaterDetector(), reuse=False) == (None, None)
+    assert not list(tmp_path.glob("crossnote-*"))

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import math
+import mmap
+import os
 from pathlib import Path
 from typing import Any
 
 from model.comments.crossnote import CrossNoteIndex
 from model.comments.water import WaterDetector
 from model.errors import InvalidNoteError
+from model.notes import open_parquet
 from model.schema import Note, parse_note
-from serve.batch.plan import Plan
+from serve.batch.plan import Chunk, Plan
 from serve.batch.readers import read_chunk
 from serve.batch.writers import atomic_write
 
@@ -41,6 +44,22 @@ def _author(value: Any) -> str | None:
     return str(value)
 
 
+def _may_have_comments(chunk: Chunk) -> bool:
+    """False when the chunk's file surely has no ``comments`` (no such column, or not the bytes in JSON Lines)."""
+    if chunk.kind == "csv":
+        return "comments" in chunk.header
+    if chunk.kind == "parquet":
+        return "comments" in open_parquet(Path(chunk.path)).schema_arrow.names
+    if chunk.kind != "jsonl":
+        return False
+    with open(chunk.path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return False
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            # the key, however the file is encoded (GB18030 and UTF-8 agree on ASCII)
+            return data.find(b"comments") >= 0
+
+
 def gather(plan: Plan, workdir: Path, water: WaterDetector, *, reuse: bool) -> tuple[Path | None, str | None]:
     """Run the first pass over ``plan`` unless ``reuse`` and a previous run left its file. Returns the file (None
     when no note has both an author and comments: then there is nothing to share between chunks) and a line
@@ -48,11 +67,16 @@ def gather(plan: Plan, workdir: Path, water: WaterDetector, *, reuse: bool) -> t
     previous = sorted(workdir.glob("crossnote-*.npz"))
     if reuse and previous:
         return previous[0], None
-    size = sum(Path(f).stat().st_size for f in {c.path for c in plan.chunks if c.kind != "error"})
+    first = {c.path: c for c in reversed(plan.chunks) if c.kind != "error"}  # one chunk per file
+    keep = {path for path, chunk in first.items() if _may_have_comments(chunk)}
+    chunks = [c for c in plan.chunks if c.path in keep]
+    if not chunks:
+        return None, None  # inputs without comments pay one byte scan per file
+    size = sum(Path(f).stat().st_size for f in {c.path for c in chunks})
     index = CrossNoteIndex(water, buckets=min(128, max(1, size // _BUCKET_BYTES)))
     notes = with_comments = 0
     try:
-        for chunk in plan.chunks:
+        for chunk in chunks:
             for rec in read_chunk(chunk):
                 data = rec.data
                 if rec.error is not None or not isinstance(data, dict):
