@@ -538,3 +538,23 @@ def strongest(contrib: np.ndarray, k: int = MAX_FEATURES) -> np.ndarray:
     if len(contrib) <= k:
         return np.arange(len(contrib))
     return np.argpartition(-np.abs(contrib), k)[:k]
+
+
+def markup_spans(raw: str) -> list[tuple[int, int, int, int]]:
+    """The hashtags, @mentions and emoji codes of one field as sent: ``(start, end, name_start, name_end)``, the
+    name being what may be edited without breaking the markup (``法式美甲`` of ``#法式美甲[话题]#``, ``brand`` of
+    ``@brand``; an emoji code has none). Cutting through the rest (a ``#``, the ``[话题]`` suffix) leaves residue
+    that is read as new words: see :mod:`training.faithfulness`."""
+    norm, starts, ends = _normalize_aligned(raw)
+    out = []
+    for regex, group in ((_HASHTAG_RE, 1), (_MENTION_RE, 0), (_EMOJI_CODE_RE, None)):
+        for m in regex.finditer(norm):
+            a, b = starts[m.start()], ends[m.end() - 1]
+            if group is None:
+                out.append((a, b, a, a))
+            elif group == 0:
+                out.append((a, b, min(starts[m.start()] + 1, b), b))  # the name after "@"
+            else:
+                s, e = m.span(1)
+                out.append((a, b, starts[s], ends[e - 1]) if e > s else (a, b, a, a))
+    return sorted(out)

@@ -132,18 +132,108 @@ def test_score_rows_carry_the_readable_reasons_of_flagged_notes(shipped):
 def test_deleting_top_highlights_lowers_the_probability_more_than_random_spans(shipped):
     """Faithfulness, in miniature (the full measurement: python -m training.faithfulness): removing the three
     strongest highlights towards ad lowers the ad probability much more than removing random spans of the same
-    lengths (on two obvious ads; on real flagged notes the ratio is smaller, see the model's report)."""
+    lengths."""
     from training.faithfulness import deletion_drops
 
     notes = [AD, {"title": "", "text": "源头厂家直供，支持定制，V信 abc12345，全国包邮，私信下单"}]
-    top, rand = deletion_drops(shipped, notes, rng=random.Random(0), repeats=5)
-    assert np.mean(top) > 2 * max(np.mean(rand), 1e-3)
+    drops = deletion_drops(shipped, notes, rng=random.Random(0), repeats=5)
+    assert drops["top"] and len(drops["top"]) + drops["skipped"] == 2  # short notes may leave no room for spans
+    assert np.mean(drops["top"]) > 2 * max(np.mean(drops["random"]), 1e-3)
+    assert np.mean(drops["top_log_odds"]) > 2 * max(np.mean(drops["random_log_odds"]), 1e-3)
 
 
-def test_random_spans_have_the_lengths_of_the_top_spans():
+#: Ads made of many cues: the top three highlights are a few of them, random spans of the same lengths delete
+#: other, weaker ad wording (so the random drop is positive and the ratio is defined).
+FAITHFULNESS_NOTES = [
+    {
+        "title": "新店开业",
+        "text": "加VX abc12345 领券，原价199现价99，链接在主页，私信下单，全国包邮，欢迎咨询，支持定制，厂家直销",
+    },
+    {"title": "好物分享", "text": "源头厂家直供，支持定制，全国包邮，私信下单，欢迎咨询，量大从优，限时优惠，下单立减"},
+    {
+        "title": "限时福利",
+        "text": "V信 abc12345，限时优惠，链接在主页，下单立减，全国包邮，私信下单，厂家直销，欢迎咨询",
+    },
+    {
+        "title": "上新啦",
+        "text": "原价299现价99，私信下单，全国包邮，链接在主页，欢迎咨询，量大从优，支持定制，限时优惠",
+    },
+    {
+        "title": "福利",
+        "text": "关注抽奖送三份，加VX abc12345，链接在主页，全国包邮，私信下单，欢迎咨询，厂家直销，量大从优",
+    },
+    {
+        "title": "厂家直销",
+        "text": "量大从优，电话 13812345678，支持定制，全国包邮，私信下单，欢迎咨询，链接在主页，限时优惠",
+    },
+]
+
+
+def test_faithfulness_ratio_is_above_one_on_constructed_notes(shipped):
+    """The protocol end to end on flagged ads: deleting the top three highlights lowers the probability and the
+    log-odds more than deleting random spans of the same lengths, by a ratio above one (None only when the random
+    drop is not positive, i.e. random deletions changed nothing or raised the probability)."""
+    from training.faithfulness import faithfulness
+
+    assert all(r.decision in ("ad", "review") for r in shipped.check_many(FAITHFULNESS_NOTES))
+    defined = 0
+    for seed in range(4):
+        result = faithfulness(shipped, FAITHFULNESS_NOTES, seed=seed, repeats=5)
+        assert result["n_notes"] + result["n_skipped"] == len(FAITHFULNESS_NOTES) and result["n_notes"] >= 4
+        for scale in ("probability", "log_odds"):
+            figures = result[scale]
+            assert figures["mean_drop_top"] > figures["mean_drop_random"]
+            assert figures["difference_ci95"][0] > 0
+            assert figures["ratio"] is None or figures["ratio"] > 1
+            defined += figures["ratio"] is not None
+    assert defined
+
+
+def test_random_spans_have_the_lengths_of_the_top_spans_and_avoid_them():
     from training.faithfulness import random_spans
 
-    rng = random.Random(0)
-    spans = random_spans("一二三四五六七八九十" * 3, [2, 3, 4], rng)
-    assert sorted(b - a for a, b in spans) == [2, 3, 4]
-    assert all(b1 <= a2 for (_, b1), (a2, _) in zip(sorted(spans), sorted(spans)[1:], strict=False))
+    text = "一二三四五六七八九十" * 3
+    for seed in range(20):
+        spans = random_spans(text, [2, 3, 4], random.Random(seed), avoid=[(5, 9)])
+        assert sorted(b - a for a, b in spans) == [2, 3, 4]
+        mine = sorted([*spans, (5, 9)])
+        assert all(b1 <= a2 for (_, b1), (a2, _) in itertools.pairwise(mine))
+    assert random_spans("一二三", [4], random.Random(0)) is None
+    assert random_spans("一二三四五", [2], random.Random(0), avoid=[(1, 4)]) is None
+
+
+def test_random_spans_never_cut_through_markup():
+    """A random span may cover a hashtag, @mention or emoji code whole or edit the name inside it, never cut its
+    ``#`` or ``[话题]``: what is left would read as new words."""
+    from model.highlights import markup_spans
+    from training.faithfulness import random_spans
+
+    text = "今天去了店里 #法式美甲[话题]# 很好看[笑哭R] @小美 #日常[话题]# 下次还来"
+    markup = markup_spans(text)
+    hashtag = text.index("#法式")
+    assert markup[0] == (hashtag, hashtag + len("#法式美甲[话题]#"), hashtag + 1, hashtag + 5)
+    assert {text[a:b] for a, b, _, _ in markup} == {"#法式美甲[话题]#", "[笑哭R]", "@小美", "#日常[话题]#"}
+    for seed, length in itertools.product(range(30), (1, 2, 3, 6, 10)):
+        for a, b in random_spans(text, [length], random.Random(seed), markup=markup) or []:
+            for s, e, name_s, name_e in markup:
+                whole = a <= s and e <= b
+                inside = name_s <= a and b <= name_e and b - a < name_e - name_s
+                assert b <= s or e <= a or whole or inside, (text[a:b], text[s:e])
+
+
+def test_faithfulness_section_is_replaced_not_repeated(tmp_path):
+    from training.faithfulness import update_reports
+
+    figures = {"mean_drop_top": 0.2, "mean_drop_random": 0.01, "ratio": 20.0, "ratio_ci95": [9.0, None]}
+    per = {"n_notes": 5, "n_skipped": 1, "probability": figures, "log_odds": figures}
+    result = {"model_version": "m", "flagged_notes": 6, "markup": per, "anywhere": per | {"probability": None}}
+    (tmp_path / "report.md").write_text("# r\n\n## Test split\n\nx\n\n## Plots (test split)\n\n![a](a.png)\n")
+    (tmp_path / "model_card.md").write_text("# c\n\n## Tokenizer\n\n- backend\n")
+    for _ in range(2):
+        update_reports(tmp_path, result, "cmd")
+    report = (tmp_path / "report.md").read_text()
+    assert report.count("## Faithfulness") == 1 and report.index("## Faithfulness") < report.index("## Plots")
+    assert "20.0× [9.0, unbounded]" in report and "fair: never cutting" in report and "anywhere:" not in report
+    card = (tmp_path / "model_card.md").read_text()
+    assert card.count("## Faithfulness") == 1 and card.index("## Faithfulness") < card.index("## Tokenizer")
+    assert json.loads((tmp_path / "faithfulness.json").read_text()) == result

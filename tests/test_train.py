@@ -23,6 +23,10 @@ def test_sample_training_writes_full_artifact(sample_model_dir):
     assert metrics["test"]["n"] + card["split"]["train"] == card["data"][0]["used"] - card["split"]["duplicates"]
     assert metrics["ablation"][0]["variant"] == "full model"
     assert "Feature-group ablation" in (sample_model_dir / "report.md").read_text()
+    faithful = json.loads((sample_model_dir / "faithfulness.json").read_text())
+    assert faithful["model_version"] == card["model_version"] and set(faithful) >= {"markup", "anywhere"}
+    for name in ("report.md", "model_card.md"):
+        assert (sample_model_dir / name).read_text().count("## Faithfulness of the highlights") == 1
 
 
 def test_retraining_is_reproducible(sample_model_dir, tmp_path):

@@ -216,6 +216,11 @@ def run_training(
         )
         (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         write_report(out, metrics, plots, command, card=card, findings=cfg.findings)
+        if held:  # are the highlights of the saved model faithful on its flagged held-out target notes?
+            from training.faithfulness import faithfulness_report, flagged, update_reports
+
+            target = flagged(model, [e.note for e in held if e.source == cfg.target_source])
+            update_reports(out, faithfulness_report(model, target), command)
     finally:
         bar.close()
     return metrics
