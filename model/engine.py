@@ -248,6 +248,8 @@ class TfidfPart:
         lo, hi = self.ngram_range
         if total < lo:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        if len(docs) == 1 and hi <= 2:
+            return self._one_doc_word_grams(flat, size, table)
         ids = np.array(flat, dtype=np.int64)
         doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
         room = np.cumsum(lengths, dtype=np.int64)[doc_of] - np.arange(total)  # tokens left in the document
@@ -273,6 +275,19 @@ class TfidfPart:
         found = table.lookup(keys_all[valid_all].astype(np.uint64))
         hit = found >= 0
         return owners_all[valid_all][hit], found[hit]
+
+    def _one_doc_word_grams(self, ids: list[int], size: int, table: _KeyTable) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_word_grams` of one document (``ids``: its token ids, -1 when unknown) with uni- and bigrams at
+        most: the same keys computed in Python, one look-up. A checked note has a few hundred tokens, where the
+        vectorised form's ~25 numpy calls cost more than the arithmetic."""
+        lo = self.ngram_range[0]
+        keys = [i for i in ids if i >= 0] if lo == 1 else []
+        if self.ngram_range[1] == 2 and len(ids) >= 2:
+            offset = _word_offset(2, size)
+            keys += [a * size + b + offset for a, b in pairwise(ids) if a >= 0 and b >= 0]
+        found = table.lookup(np.array(keys, dtype=np.uint64))
+        cols = found[found >= 0]
+        return np.zeros(len(cols), dtype=np.int64), cols
 
     # Character n-grams (n <= 3): code points packed 21 bits each into one uint64 per n-gram.
     # Character n-grams (n <= 3): code points packed 21 bits each into one uint64 per n-gram, tagged with n
@@ -306,18 +321,17 @@ class TfidfPart:
         if total < lo:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        if len(texts) == 1:  # one document (a check): every n-gram lies inside it, no owners or masks needed
+            keys = [_char_keys(codes, total - n + 1, n) for n in range(lo, min(hi, total) + 1)]
+            found = self._char_table().lookup(keys[0] if len(keys) == 1 else np.concatenate(keys))
+            cols = found[found >= 0]
+            return np.zeros(len(cols), dtype=np.int64), cols
         doc_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
         room = np.cumsum(lengths)[doc_of] - np.arange(total)  # characters left in the document from here on
         keys, owners, inside = [], [], []
         for n in range(lo, min(hi, total) + 1):
             m = total - n + 1
-            k = codes[:m].copy()
-            for j in range(1, n):
-                k <<= _CODE_BITS
-                k |= codes[j : j + m]
-            if n < _MAX_PACKED_N:
-                k |= _char_key_tag(n)
-            keys.append(k)
+            keys.append(_char_keys(codes, m, n))
             owners.append(doc_of[:m])
             inside.append(room[:m] >= n)
         if len(keys) == 1:
@@ -327,6 +341,17 @@ class TfidfPart:
         found = self._char_table().lookup(keys_all[inside_all])
         hit = found >= 0
         return owners_all[inside_all][hit], found[hit]
+
+
+def _char_keys(codes: np.ndarray, m: int, n: int) -> np.ndarray:
+    """The tagged keys of the ``m`` character n-grams starting at ``codes[0]``, ``codes[1]``, ... (uint64)."""
+    k = codes[:m].copy()
+    for j in range(1, n):
+        k <<= _CODE_BITS
+        k |= codes[j : j + m]
+    if n < _MAX_PACKED_N:
+        k |= _char_key_tag(n)
+    return k
 
 
 def _char_key_tag(n: int) -> np.uint64:

@@ -115,6 +115,29 @@ def test_sample_model_with_comment_features_matches_sklearn(sample_model):
     _assert_same(sample_model.pipeline, sample_model.compiled, sample_model.documents(notes))
 
 
+@pytest.mark.parametrize(
+    "config", CONFIGS, ids=lambda c: "-".join(f"{k}={v}" for k, v in c.items() if k != "preprocessor")
+)
+def test_one_document_alone_equals_its_row_of_the_batch_exactly(config):
+    # A single document takes shorter paths (no owners, word n-gram keys in Python): same columns, same floats.
+    docs = [*CORPUS, "unseen 文本 ⟦comments⟧ 评论", "西湖西湖"]
+    pipeline = _fit([config], CORPUS)
+    engine = compile_pipeline(pipeline).features
+    batch = engine.transform(docs)
+    for i, doc in enumerate(docs):
+        alone = engine.transform([doc])
+        np.testing.assert_array_equal(alone.indices, batch.row(i)[0])
+        np.testing.assert_array_equal(alone.data, batch.row(i)[1])
+        _assert_same(pipeline, compile_pipeline(pipeline), [doc])
+
+
+def test_shipped_ad_model_one_note_at_a_time_matches_sklearn():
+    model = load_model()
+    notes = as_notes([json.loads(x) for x in (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines()])
+    for doc in model.documents(notes)[:40]:
+        _assert_same(model.pipeline, model.compiled, [doc])
+
+
 def test_batch_equals_one_at_a_time():
     pipeline = _fit([CONFIGS[0], CONFIGS[7]], CORPUS)
     engine = compile_pipeline(pipeline).features
