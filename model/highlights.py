@@ -247,7 +247,7 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
     if not norm:
         f.search, f.search_starts, f.search_ends = "", [], []
         return f
-    masked = [False] * len(norm)
+    masked: list[tuple[int, int]] = []  # replaced contact details, in order
     starts, ends = f.starts, f.ends
     for start, cue, end, _ in prepared[1] if prepared else cue_spans(norm):
         if cue == "price" and norm[end - 1].isdigit():  # "￥9" of "￥99": show the whole amount
@@ -257,7 +257,7 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
         f.cues.append((*span, cue))
         f.markers.setdefault(f"⟦cue:{cue}⟧", []).append(span)
         if CUE_PATTERNS[cue].replace:
-            masked[start:end] = [True] * (end - start)
+            masked.append((start, end))
     tags = []
     for m in _HASHTAG_RE.finditer(norm):
         tag = m.group(1).strip()
@@ -273,7 +273,7 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
     f.units = _units(f)
     # The search text: masked contact details become one NUL each, digit runs one "0" (as in the document).
     replaced = sorted(
-        [(a, b, "\x00") for a, b in _runs(masked)] + [(m.start(), m.end(), "0") for m in _DIGITS_RE.finditer(norm)]
+        [(a, b, "\x00") for a, b in _merged(masked)] + [(m.start(), m.end(), "0") for m in _DIGITS_RE.finditer(norm)]
     )
     pieces: list[str] = []
     s_starts: list[int] = []
@@ -296,18 +296,14 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
     return f
 
 
-def _runs(flags: list[bool]) -> list[tuple[int, int]]:
-    """``[start, end)`` of each run of True."""
-    out, k, n = [], 0, len(flags)
-    while k < n:
-        if flags[k]:
-            j = k
-            while j < n and flags[j]:
-                j += 1
-            out.append((k, j))
-            k = j
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans ordered by start, with those that overlap or touch merged into one."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
         else:
-            k += 1
+            out.append((a, b))
     return out
 
 
