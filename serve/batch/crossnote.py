@@ -13,6 +13,7 @@ import hashlib
 import math
 import mmap
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +61,19 @@ def _may_have_comments(chunk: Chunk) -> bool:
             return data.find(b"comments") >= 0
 
 
-def gather(plan: Plan, workdir: Path, water: WaterDetector, *, reuse: bool) -> tuple[Path | None, str | None]:
+def gather(
+    plan: Plan,
+    workdir: Path,
+    water: WaterDetector,
+    *,
+    reuse: bool,
+    progress: Callable[[int], Any] | None = None,
+    bucket_bytes: int = _BUCKET_BYTES,
+) -> tuple[Path | None, str | None]:
     """Run the first pass over ``plan`` unless ``reuse`` and a previous run left its file. Returns the file (None
     when no note has both an author and comments: then there is nothing to share between chunks) and a line
-    for the run's summary."""
+    for the run's summary. ``progress(total)`` makes a bar (tqdm, or None) for the rows read; the temporary buckets
+    hold about ``bucket_bytes`` of input each."""
     previous = sorted(workdir.glob("crossnote-*.npz"))
     if reuse and previous:
         return previous[0], None
@@ -73,8 +83,9 @@ def gather(plan: Plan, workdir: Path, water: WaterDetector, *, reuse: bool) -> t
     if not chunks:
         return None, None  # inputs without comments pay one byte scan per file
     size = sum(Path(f).stat().st_size for f in {c.path for c in chunks})
-    index = CrossNoteIndex(water, buckets=min(128, max(1, size // _BUCKET_BYTES)))
+    index = CrossNoteIndex(water, buckets=min(128, max(1, size // bucket_bytes)))
     notes = with_comments = 0
+    bar = progress(sum(c.n_rows for c in chunks)) if progress is not None else None
     try:
         for chunk in chunks:
             for rec in read_chunk(chunk):
@@ -95,11 +106,15 @@ def gather(plan: Plan, workdir: Path, water: WaterDetector, *, reuse: bool) -> t
                     continue
                 with_comments += 1
                 index.add(note)
+            if bar is not None:
+                bar.update(chunk.n_rows)
         if not with_comments:
             return None, None
         flags = index.finish()
     finally:
         index.close()
+        if bar is not None:
+            bar.close()
     data = flags.to_bytes()
     path = workdir / f"crossnote-{hashlib.blake2b(data, digest_size=8).hexdigest()}.npz"
     atomic_write(path, data)

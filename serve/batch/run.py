@@ -67,7 +67,10 @@ def run_batch(cfg: BatchConfig, *, log: Callable[[str], None] | None = None) -> 
 
             from serve.batch.crossnote import gather
 
-            path, note = gather(plan, workdir, water, reuse=cfg.resume)
+            def bar(total: int) -> Any:
+                return _progress(cfg, total, 0, desc="first pass (water across notes)")
+
+            path, note = gather(plan, workdir, water, reuse=cfg.resume, progress=bar)
             if path is not None:
                 spec = replace(spec, cross_note=str(path.resolve()))
             if note:
@@ -100,10 +103,10 @@ def run_batch(cfg: BatchConfig, *, log: Callable[[str], None] | None = None) -> 
             shutil.rmtree(tmpdir, ignore_errors=True)
 
 
-def _progress(cfg: BatchConfig, total: int, initial: int) -> Any:
+def _progress(cfg: BatchConfig, total: int, initial: int, desc: str | None = None) -> Any:
     show = cfg.progress if cfg.progress is not None else sys.stderr.isatty()
     if not show:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, initial=initial, unit="note", unit_scale=True, smoothing=0.1, file=sys.stderr)
+    return tqdm(total=total, initial=initial, unit="note", unit_scale=True, smoothing=0.1, file=sys.stderr, desc=desc)
