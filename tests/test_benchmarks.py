@@ -19,3 +19,20 @@ def test_api_latency_benchmark_runs(monkeypatch, capsys):
     for row in ("check (model.engine, the served path)", "reasons (top 8 each way)", "POST /v1/check, ASGI in-process"):
         assert row in out
     assert "target check p50 <= 1000 µs" in out
+
+
+def test_before_after_section_replaces_only_itself(monkeypatch, tmp_path):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    sys.modules.pop("sentiment_before_after", None)
+    import sentiment_before_after as ba
+
+    report = tmp_path / "report.md"
+    report.write_text("# report\n\n## Held-out\n\nrows\n")
+    ba.write_section(report, f"{ba.SECTION}\n\nfirst\n")
+    ba.write_section(report, f"{ba.SECTION}\n\nsecond\n")
+    text = report.read_text()
+    assert text.count(ba.SECTION) == 1 and "second" in text and "first" not in text
+    assert text.startswith("# report\n\n## Held-out\n\nrows\n")
+    report.write_text(f"# report\n\n{ba.SECTION}\n\nold\n\n## Later\n\nkept\n")
+    ba.write_section(report, f"{ba.SECTION}\n\nnew\n")
+    assert report.read_text() == f"# report\n\n{ba.SECTION}\n\nnew\n\n## Later\n\nkept\n"

@@ -251,6 +251,50 @@ def test_shipped_sentiment_model_loads_and_records_its_data():
     assert p[0] > 0.5 > p[1]
 
 
+@pytest.fixture(scope="module")
+def shipped_sentiment():
+    return load_sentiment_model()
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # slang and emoji codes with polarity
+        ("yyds", "positive"), ("绝绝子", "positive"), ("[赞R]", "positive"), ("冲！", "positive"), ("冲", "positive"),
+        ("看饿了", "positive"), ("今晚就做", "positive"), ("踩雷", "negative"), ("避雷", "negative"),
+        ("拔草", "negative"), ("智商税", "negative"), ("[哭惹R]", "negative"), ("一股广告味", "negative"),
+        # questions and requests state no opinion
+        ("好用吗", "neutral"), ("求链接", "neutral"), ("多少钱", "neutral"), ("蹲", "neutral"),
+        # negation: a negated negative is positive, a negated positive negative
+        ("没踩雷", "positive"), ("没有踩雷", "positive"), ("不踩雷", "positive"), ("没翻车", "positive"),
+        ("不后悔", "positive"), ("不难吃", "positive"), ("不好用", "negative"), ("不太好用", "negative"),
+        ("没那么好吃", "negative"), ("不推荐", "negative"), ("别买", "negative"),
+        # the same characters where they are not the cue
+        ("态度特别差", "negative"),
+    ],
+)  # fmt: skip
+def test_shipped_model_reads_slang_requests_and_negation(shipped_sentiment, text, label):
+    p, labels = shipped_sentiment.predict_labeled([text])
+    assert labels[0] == label, (text, float(p[0]))
+
+
+@pytest.mark.parametrize(
+    ("word", "negated"),
+    [
+        ("踩雷", "没踩雷"),
+        ("翻车", "没翻车"),
+        ("后悔", "不后悔"),
+        ("难吃", "一点都不难吃"),
+        ("好用", "不好用"),
+        ("推荐", "不太推荐"),
+    ],
+)
+def test_negation_moves_the_probability_across(shipped_sentiment, word, negated):
+    """Negating a word moves P(positive) to the other side of 0.5."""
+    p_word, p_negated = shipped_sentiment.predict_proba([word, negated])
+    assert (p_word - 0.5) * (p_negated - 0.5) < 0, (float(p_word), float(p_negated))
+
+
 def test_shipped_card_matches_the_shared_data(shared_data):
     card = load_sentiment_model().card
     assert card["lexicons"]["files"], "the shipped model uses the HowNet and NTUSD lexicons"
@@ -291,6 +335,7 @@ def test_lexicon_words_are_training_rows_only(tmp_path):
         ('[[sentiment.lexicon]]\npath = "nope.yaml"\npositive = "pos"\nnegative = "neg"', "does not exist"),
         ('[[sentiment.lexicon]]\npath = "x.yaml"', "must have string 'path', 'positive' and 'negative'"),
         ("lexicon_weight = -1", "lexicon_weight"),
+        ("comment_lexicon_weight = true", "comment_lexicon_weight"),
     ],
 )
 def test_bad_lexicon_settings(tmp_path, table, message):

@@ -8,10 +8,10 @@ import pytest
 from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 
-from model.comments.lexicon import comment_document
+from model.comments.lexicon import _MARKERS, REQUEST_MARKER, comment_document
 from model.comments.metrics import three_class_metrics
 from model.comments.sentiment import mark_emoticons
-from training.sentiment import _fit_nb, nb_ratios
+from training.sentiment import _fit_nb, comment_lexicon_rows, nb_ratios
 
 
 def doc(text: str) -> tuple[str, bool]:
@@ -21,13 +21,13 @@ def doc(text: str) -> tuple[str, bool]:
 @pytest.mark.parametrize(
     ("text", "markers", "opinion"),
     [
-        ("不好用", ["[lxnp]"], True),
-        ("没踩雷，闭眼入", ["[lxnn]", "[lxp]"], True),
+        ("不好用", ["[lxv]"], True),
+        ("没踩雷，闭眼入", ["[lxz]", "[lxp]"], True),
         ("yyds", ["[lxp]"], True),
         ("绝绝子[赞R]", ["[lxp]", "[lxp]"], True),
         ("智商税", ["[lxn]"], True),
         ("看完更焦虑了[哭惹R]", ["[lxn]", "[lxn]"], True),
-        ("不太行", [], True),
+        ("不太行", ["[lxn]"], True),
         ("差点就买了", [], True),  # 差点 = almost, not 差 = bad
         ("好用吗", ["[lxq]"], False),
         ("求链接", ["[lxq]"], False),
@@ -44,6 +44,91 @@ def test_comment_markers(text: str, markers: list[str], opinion: bool) -> None:
     rewritten, has_opinion = doc(text)
     found = [t for t in rewritten.split() if t.startswith("[lx")]
     assert found == markers
+    assert has_opinion is opinion
+
+
+def test_markers_share_no_character_ngram_but_their_prefix() -> None:
+    """The char 1-3-gram features must tell the cues apart: a negated cue sharing n-grams with the plain one would
+    inherit its weights (没踩雷 read as negative)."""
+
+    def grams(marker: str) -> set[str]:
+        token = f"⟦emo:{marker.strip('[]')}⟧"
+        return {token[i : i + n] for n in (1, 2, 3) for i in range(len(token) - n + 1)}
+
+    markers = [*_MARKERS.values(), REQUEST_MARKER]
+    common = set.intersection(*(grams(m) for m in markers))
+    for i, a in enumerate(markers):
+        for b in markers[i + 1 :]:
+            assert grams(a) & grams(b) == common, (a, b)
+
+
+@pytest.mark.parametrize(
+    ("text", "negated", "marker"),
+    [
+        ("没踩雷", "踩雷", "[lxz]"),
+        ("没有踩雷", "踩雷", "[lxz]"),
+        ("不踩雷", "踩雷", "[lxz]"),
+        ("不难吃", "难吃", "[lxz]"),
+        ("一点都不难吃", "难吃", "[lxz]"),
+        ("没翻车", "翻车", "[lxz]"),
+        ("不后悔", "后悔", "[lxz]"),
+        ("不会后悔", "后悔", "[lxz]"),
+        ("不好用", "好用", "[lxv]"),
+        ("不太好用", "好用", "[lxv]"),
+        ("没那么好吃", "好吃", "[lxv]"),
+        ("不怎么好用", "好用", "[lxv]"),  # 不怎么 = not very, not a question
+    ],
+)
+def test_negation_scope_replaces_the_negated_word(text: str, negated: str, marker: str) -> None:
+    """The negator and the word it negates become one negated cue: the word's own characters leave the document,
+    so its n-grams (踩雷 is strongly negative) cannot outweigh the negation."""
+    rewritten, has_opinion = doc(text)
+    assert rewritten.split() == [marker]
+    assert negated not in rewritten and has_opinion
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "markers"),
+    [
+        ("没踩雷，闭眼入", "闭眼入", ["[lxz]", "[lxp]"]),
+        ("不错不难吃", "不错", ["[lxz]", "[lxp]"]),  # 不错 is a word, not 不 + 错
+        ("别太好看了", "别太好看了", ["[lxp]"]),  # 别太 / 不要太 intensify
+        ("不要太好吃", "不要太好吃", ["[lxp]"]),
+        ("好吃到不行", "好吃到不行", ["[lxp]"]),  # 到不行 = very
+        ("不推荐", "不推荐", ["[lxn]"]),  # a lexicon word that holds its own negation
+        ("别买", "别买", ["[lxn]"]),
+        ("态度特别差", "特别差", ["[lxn]"]),  # 特别 = very; its 别 is no negator
+        ("特别难吃", "特别难吃", ["[lxn]"]),
+    ],
+)
+def test_words_outside_a_negation_stay(text: str, kept: str, markers: list[str]) -> None:
+    rewritten, _ = doc(text)
+    assert kept in rewritten
+    assert sorted(t for t in rewritten.split() if t.startswith("[lx")) == sorted(markers)
+
+
+@pytest.mark.parametrize(
+    ("text", "markers", "opinion"),
+    [
+        ("冲", ["[lxp]"], True),
+        ("冲！已下单", ["[lxp]", "[lxp]"], True),
+        ("性价比超高，冲", ["[lxp]"], True),
+        ("冲冲[赞R]", ["[lxp]", "[lxp]"], True),
+        ("味道好冲", [], True),  # pungent, not "go for it"
+        ("冲动消费", [], True),
+        ("蹲", ["[lxq]"], False),
+        ("蹲蹲", ["[lxq]"], False),
+        ("深蹲很有用", ["[lxp]"], True),  # a squat, not a request
+        ("yyds", ["[lxp]"], True),
+        ("踩坑了", ["[lxn]"], True),
+        ("一言难尽", ["[lxn]"], True),
+        ("入股不亏", ["[lxp]"], True),
+    ],
+)
+def test_slang_cues(text: str, markers: list[str], opinion: bool) -> None:
+    """Standalone slang (冲, 蹲) counts only as a whole clause; slang lexicon words carry their polarity."""
+    rewritten, has_opinion = doc(text)
+    assert [t for t in rewritten.split() if t.startswith("[lx")] == markers
     assert has_opinion is opinion
 
 
@@ -68,3 +153,20 @@ def test_three_class_metrics_per_class_and_positive_share_error() -> None:
     # note a: truth 1/2, predicted 2/2 -> 0.5; note b: truth 2/2, predicted 1/2 -> 0.5
     assert m["positive_share_error"] == pytest.approx(0.5)
     assert m["n"] == 6 and m["notes"] == 2
+
+
+def test_comment_lexicon_rows_teach_each_cue_and_its_negation() -> None:
+    """Every row is one cue: a plain word keeps its polarity, the word negated with 不 becomes the negated marker
+    with the opposite label (the labelling guide: 不好用 negative, 没踩雷 positive)."""
+    rows, info = comment_lexicon_rows(0.5)
+    assert info["rows"] == len(rows) > 0 and info["path"].endswith("comment_sentiment_lexicon.json")
+    expected = {"[lxp]": 1, "[lxn]": 0, "[lxv]": 0, "[lxz]": 1}
+    seen = set()
+    for row in rows:
+        rewritten, opinion = doc(row.note.text)
+        cues = [t for t in rewritten.split() if t.startswith("[lx")]
+        assert opinion and len(cues) == 1, row.note.text
+        assert expected[cues[0]] == row.label and row.weight == 0.5, row.note.text
+        seen.add(cues[0])
+    assert seen == set(expected)
+    assert comment_lexicon_rows(0.0) == ([], {})

@@ -38,6 +38,7 @@ from model.comments import (
     sentiment_metrics,
     sentiment_table,
 )
+from model.comments.lexicon import LEXICON_FILE, polarity_words
 from model.comments.metrics import three_class_metrics
 from model.engine import sigmoid
 from model.errors import InvalidParameterError
@@ -57,7 +58,10 @@ def sentiment_settings(cfg: TrainConfig) -> dict[str, Any]:
     table = cfg.raw.get("sentiment", {})
     if not isinstance(table, dict):
         raise InvalidParameterError(f"The 'sentiment' entry of the training config must be a table. Got {table!r}.")
-    known = {"neutral_precision", "neutral_band", "lexicon", "lexicon_weight", "nb_weighting", "dev"}
+    known = {
+        "neutral_precision", "neutral_band", "lexicon", "lexicon_weight", "comment_lexicon_weight", "nb_weighting",
+        "dev",
+    }  # fmt: skip
     unknown = sorted(set(table) - known)
     if unknown:
         raise InvalidParameterError(
@@ -93,6 +97,13 @@ def sentiment_settings(cfg: TrainConfig) -> dict[str, Any]:
             f"The 'sentiment.lexicon_weight' parameter of the training config must be a number >= 0. Got {weight!r}."
         )
     out["lexicon_weight"] = float(weight)
+    weight = table.get("comment_lexicon_weight", 0.0)
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
+        raise InvalidParameterError(
+            "The 'sentiment.comment_lexicon_weight' parameter of the training config must be a number >= 0. "
+            f"Got {weight!r}."
+        )
+    out["comment_lexicon_weight"] = float(weight)
     nb = table.get("nb_weighting", False)
     if not isinstance(nb, bool):
         raise InvalidParameterError(
@@ -151,6 +162,24 @@ def read_lexicons(specs: list[dict[str, Any]], weight: float) -> tuple[list[Exam
     words = [(w, 1) for w in sorted(pos - both)] + [(w, 0) for w in sorted(neg - both)]
     rows = [Example(Note(text=w), y, weight, "lexicon", "lexicon") for w, y in words]
     return rows, {"files": info, "rows": len(rows), "ambiguous_left_out": len(both), "weight": weight}
+
+
+def comment_lexicon_rows(weight: float) -> tuple[list[Example], dict[str, Any]]:
+    """The comment lexicon's words (the cues of :mod:`model.comments.lexicon`) as training rows, each also negated
+    with 不 and the opposite label — the labelling guide's rule (不好用 is negative, 没踩雷 positive). Reviews
+    teach the plain cues well but the negated ones weakly: few reviews negate a negative word. Words that hold a
+    negator already (不推荐) and emoji codes are not negated. No rows when ``weight`` is 0."""
+    if weight <= 0:
+        return [], {}
+    positive, negative, negators = polarity_words()
+    rows = []
+    for words, label in ((positive, 1), (negative, 0)):
+        for word in words:
+            rows.append(Example(Note(text=word), label, weight, "comment_lexicon", "comment_lexicon"))
+            if not word.startswith("[") and not any(n in word for n in negators):
+                rows.append(Example(Note(text="不" + word), 1 - label, weight, "comment_lexicon", "comment_lexicon"))
+    info = {"path": _rel(LEXICON_FILE), "sha256": sha256_file(LEXICON_FILE), "rows": len(rows), "weight": weight}
+    return rows, info
 
 
 def choose_neutral_band(p: np.ndarray, y: np.ndarray, precision: float) -> dict[str, Any]:
@@ -299,8 +328,9 @@ def run_sentiment_training(
     data = prepare_splits(cfg, skip_bad_rows=skip_bad_rows)
     train, held, evals = data["train"], data["held_out"], data["eval_only"]
     lexicon_rows, lexicon_info = read_lexicons(settings["lexicons"], settings["lexicon_weight"])
+    cue_rows, cue_info = comment_lexicon_rows(settings["comment_lexicon_weight"])
     pipeline, p_oof, y_tr = fit_sentiment(
-        train, cfg, extra=lexicon_rows, progress=progress, nb_weighting=settings["nb_weighting"]
+        train, cfg, extra=[*lexicon_rows, *cue_rows], progress=progress, nb_weighting=settings["nb_weighting"]
     )
     if "neutral_band" in settings:
         low, high = settings["neutral_band"]
@@ -359,6 +389,7 @@ def run_sentiment_training(
             "eval_only_by_source": _by_source(evals),
         },
         "lexicons": lexicon_info,
+        "comment_lexicon_rows": cue_info or None,
         "metrics": {k: v for k, v in metrics.items() if v is not None},
     }
     _log(progress, "writing artifact and report")
@@ -523,6 +554,12 @@ def write_model_card_md(out: Path, card: dict[str, Any]) -> None:
         lines.append(
             f"| lexicon | {f['path']} | `{f['sha256'][:16]}…` | – | {f['positive']} + {f['negative']} words | – | "
             f"training only (weight {lex['weight']}) |"
+        )
+    cue = card.get("comment_lexicon_rows") or {}
+    if cue:
+        lines.append(
+            f"| comment lexicon | {cue['path']} | `{cue['sha256'][:16]}…` | – | {cue['rows']} rows (words and the "
+            f"words negated) | – | training only (weight {cue['weight']}) |"
         )
     lines += [
         "",
