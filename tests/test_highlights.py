@@ -225,7 +225,7 @@ def test_faithfulness_section_is_replaced_not_repeated(tmp_path):
     from training.faithfulness import update_reports
 
     figures = {"mean_drop_top": 0.2, "mean_drop_random": 0.01, "ratio": 20.0, "ratio_ci95": [9.0, None]}
-    per = {"n_notes": 5, "n_skipped": 1, "probability": figures, "log_odds": figures}
+    per = {"n_notes": 5, "n_skipped": 1, "repeats": 20, "probability": figures, "log_odds": figures}
     result = {"model_version": "m", "flagged_notes": 6, "markup": per, "anywhere": per | {"probability": None}}
     (tmp_path / "report.md").write_text("# r\n\n## Test split\n\nx\n\n## Plots (test split)\n\n![a](a.png)\n")
     (tmp_path / "model_card.md").write_text("# c\n\n## Tokenizer\n\n- backend\n")
@@ -233,7 +233,12 @@ def test_faithfulness_section_is_replaced_not_repeated(tmp_path):
         update_reports(tmp_path, result, "cmd")
     report = (tmp_path / "report.md").read_text()
     assert report.count("## Faithfulness") == 1 and report.index("## Faithfulness") < report.index("## Plots")
-    assert "20.0× [9.0, unbounded]" in report and "fair: never cutting" in report and "anywhere:" not in report
+    assert (
+        "20.0× [9.0, unbounded]" in report
+        and "20 draws per note" in report
+        and "fair: never cutting" in report
+        and "anywhere:" not in report
+    )
     card = (tmp_path / "model_card.md").read_text()
     assert card.count("## Faithfulness") == 1 and card.index("## Faithfulness") < card.index("## Tokenizer")
     assert json.loads((tmp_path / "faithfulness.json").read_text()) == result
