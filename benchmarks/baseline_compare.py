@@ -12,7 +12,8 @@ loaded):
   archive of ``--rows`` notes replayed from the shared data (as ``batch_benchmark.py`` builds it), by wall time
   and by the CPU time of the process tree (which other processes on a shared machine do not inflate);
 - ``AdModel.check`` of the 300-character note of ``api_latency.py``: p50 wall and thread-CPU microseconds;
-- ``POST /v1/check`` called straight into the ASGI app (as ``api_latency.py`` does): p50 wall microseconds;
+- ``POST /v1/check`` called straight into the ASGI app (as ``api_latency.py`` does): p50 wall microseconds, and
+  the CPU time per request of the server process and its model processes together;
 - document preparation of the Xiaohongshu notes (``ads/xhs_labelled.jsonl``): microseconds per note.
 
 Each round measures the baseline and then the current side, so the two share whatever load the machine had; the
@@ -130,9 +131,31 @@ def probe(n: int, notes_path: Path | None) -> dict[str, float]:
         return times
 
     app = create_app()
-    with TestClient(app):  # runs the lifespan (loads the models)
-        out["api_check_p50_us"] = _p50(asyncio.run(many(app))) * 1e6
+    with TestClient(app):  # runs the lifespan (loads the models and forks the model processes)
+        cpu = _tree_cpu()
+        times = asyncio.run(many(app))
+        out["api_check_p50_us"] = _p50(times) * 1e6
+        out["api_check_cpu_us"] = (_tree_cpu() - cpu) / len(times) * 1e6
     return out
+
+
+def _tree_cpu() -> float:
+    """CPU seconds used so far by this process (all threads) and its live children (the model processes)."""
+    t = os.times()
+    total = t.user + t.system
+    tick = os.sysconf("SC_CLK_TCK")
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            kids = Path(f"/proc/self/task/{tid}/children").read_text().split()
+        except OSError:
+            continue
+        for pid in kids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
 
 
 # -- the driver -------------------------------------------------------------------------------------------------
@@ -229,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         "check_p50_us": "AdModel.check p50 µs (wall)",
         "check_cpu_p50_us": "AdModel.check p50 µs (thread CPU)",
         "api_check_p50_us": "POST /v1/check p50 µs (ASGI, wall)",
+        "api_check_cpu_us": "POST /v1/check CPU µs per request",
         "prep_cpu_us_per_note": "document preparation µs/note (CPU)",
     }
     print(f"{'measure':<40}{'baseline':>12}{'current':>12}{'current/baseline':>18}")
