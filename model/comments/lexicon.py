@@ -64,13 +64,14 @@ _STANDALONE_MAX_CHARS = 40
 class _Lexicon:
     automaton: object
     negators: tuple[str, ...]
-    request: tuple[str, ...]
     question_endings: tuple[str, ...]
-    question_words: tuple[str, ...]
-    exclamation: tuple[str, ...]
     standalone: dict[str, str]
     positive: tuple[str, ...]
     negative: tuple[str, ...]
+    # One regex per word list: a search over an alternation is several times faster than a loop of `in` tests.
+    exclamation_re: re.Pattern[str]
+    request_re: re.Pattern[str]
+    question_word_re: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -100,14 +101,18 @@ def _lexicon() -> _Lexicon:
     return _Lexicon(
         automaton=automaton,
         negators=tuple(sorted(raw["negators"], key=len, reverse=True)),
-        request=tuple(raw["request"]),
         question_endings=tuple(raw["question_endings"]),
-        question_words=tuple(raw["question_words"]),
-        exclamation=tuple(raw["exclamation"]),
         standalone={w.lower(): k for w, k in standalone.items()},
         positive=tuple(raw["positive"]),
         negative=tuple(raw["negative"]),
+        exclamation_re=_alternation(raw["exclamation"]),
+        request_re=_alternation(raw["request"]),
+        question_word_re=_alternation(raw["question_words"]),
     )
+
+
+def _alternation(words: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
 
 
 def polarity_words() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -117,16 +122,18 @@ def polarity_words() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
 def _is_request(clause: str, punct: str, lex: _Lexicon) -> bool:
-    if any(w in clause for w in lex.exclamation):
+    if lex.exclamation_re.search(clause):
         return False
-    if any(w in clause for w in lex.request):
+    if lex.request_re.search(clause):
         return True
     body = re.sub(r"\[[^\[\]]{1,8}\]", "", clause).strip()
     if not body:
         return False
     asks = "?" in punct or "？" in punct or body.endswith(lex.question_endings)
+    if asks:
+        return True
     # 不怎么 is "not very" (不怎么好用), not the question word 怎么.
-    if asks or any(w in body.replace("不怎么", "") for w in lex.question_words):
+    if lex.question_word_re.search(body.replace("不怎么", "") if "不怎么" in body else body):
         return True
     return bool(_HOW_MANY_RE.search(body)) or (bool(_CHOICE_RE.match(body)) and not body.endswith("吧"))
 
@@ -149,9 +156,9 @@ def _negator_start(clause: str, start: int, lex: _Lexicon) -> int:
 def _mark_clause(clause: str, lex: _Lexicon) -> tuple[str, list[str]]:
     """A clause with its polarity cues: negated spans replaced by their negated marker, and a marker for each
     other hit appended (its words stay). Longest hits first, no overlaps."""
-    hits = []
-    for end, (length, positive) in lex.automaton.iter(clause):
-        hits.append((end - length + 1, end + 1, positive))
+    hits = [(end - length + 1, end + 1, positive) for end, (length, positive) in lex.automaton.iter(clause)]
+    if not hits:
+        return clause, []
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     pieces: list[str] = []
     appended: list[str] = []
@@ -169,8 +176,22 @@ def _mark_clause(clause: str, lex: _Lexicon) -> tuple[str, list[str]]:
         else:
             appended.append(_MARKERS[(False, positive)])
         taken = end
+    if not pieces:  # nothing negated: the clause as it was
+        return clause, appended
     pieces.append(clause[kept:])
     return "".join(pieces), appended
+
+
+def _standalone(clause: str, lex: _Lexicon) -> str | None:
+    """The kind of a clause that is one ``standalone`` word (emoji codes and spaces aside), else None."""
+    if len(clause) > _STANDALONE_MAX_CHARS:  # standalone words are short, whatever the emoji codes beside them
+        return None
+    bare = clause.strip()
+    if "[" in bare:
+        bare = _EMOJI_CODE_RE.sub("", bare).strip()
+    if " " in bare:
+        bare = _SPACE_RE.sub("", bare)
+    return lex.standalone.get(bare)
 
 
 def comment_document(text: str) -> tuple[str, bool]:
@@ -185,9 +206,7 @@ def comment_document(text: str) -> tuple[str, bool]:
         if not clause.strip():
             parts.append(punct)
             continue
-        # Standalone words are short; a long clause (most of them) cannot be one, whatever its emoji codes.
-        short = len(clause) <= _STANDALONE_MAX_CHARS
-        kind = lex.standalone.get(_SPACE_RE.sub("", _EMOJI_CODE_RE.sub("", clause))) if short else None
+        kind = _standalone(clause, lex)
         if kind == "request" or (kind is None and _is_request(clause, punct, lex)):
             parts.append(clause + punct + f" {REQUEST_MARKER} ")
             continue
