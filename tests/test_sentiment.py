@@ -251,6 +251,12 @@ def test_shipped_sentiment_model_loads_and_records_its_data():
     assert p[0] > 0.5 > p[1]
 
 
+def test_shipped_model_was_trained_on_the_comment_lexicon_in_the_repo():
+    """The comment lexicon shapes both the documents and training rows: editing it needs a retrained model."""
+    rows = load_sentiment_model().card["comment_lexicon_rows"]
+    assert sha256_file(ROOT / rows["path"]) == rows["sha256"], "retrain the sentiment model after editing the lexicon"
+
+
 @pytest.fixture(scope="module")
 def shipped_sentiment():
     return load_sentiment_model()
