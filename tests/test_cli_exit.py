@@ -178,6 +178,7 @@ def test_output_on_a_file_system_that_fills_up(tmp_path, sample_model_dir, jobs)
         rf"error: cannot write {re.escape(str(tmp_path))}/\S+: File too large", _one_error_line(res.stderr)
     )
     assert not [p for p in tmp_path.rglob(".*tmp-*")]  # no half-written temporary files left
+    assert not list(tmp_path.rglob("notecheck-crossnote-*"))  # nor the first pass's buckets
 
     res = _notecheck(*argv, "--resume")
     assert res.returncode == 0, res.stderr

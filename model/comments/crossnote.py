@@ -90,6 +90,11 @@ class CrossNoteFlags:
             return cls(data["duplicates"], data["template_creators"], data["repeat_commenters"])
 
 
+def _named(exc: OSError, fh: io.TextIOBase) -> OSError:
+    """``exc`` naming the bucket file: a write error says which file (the CLI's one-line message needs it)."""
+    return OSError(exc.errno, exc.strerror, getattr(fh, "name", None))
+
+
 def _sorted(keys: Iterable[int]) -> np.ndarray:
     return np.unique(np.fromiter(keys, dtype=np.int64))
 
@@ -97,10 +102,12 @@ def _sorted(keys: Iterable[int]) -> np.ndarray:
 class CrossNoteIndex:
     """First pass: :meth:`add` every note of the input (in input order), then :meth:`finish`."""
 
-    def __init__(self, water: WaterDetector, *, buckets: int = 16) -> None:
+    def __init__(self, water: WaterDetector, *, buckets: int = 16, directory: str | Path | None = None) -> None:
         self.water = water
         self.buckets = max(1, int(buckets))
-        self._dir = Path(tempfile.mkdtemp(prefix="notecheck-crossnote-"))
+        # ``directory``: where the buckets go (a batch run puts them in its work directory, beside its output,
+        # where the user made room, rather than in a /tmp that may be small).
+        self._dir = Path(tempfile.mkdtemp(prefix="notecheck-crossnote-", dir=directory))
         self._files = [open(self._dir / f"{i:03d}.tsv", "w", encoding="utf-8") for i in range(self.buckets)]
         self._notes: dict[str, int] = {}  # creator key -> notes
         self._generic: dict[str, int] = {}  # creator key -> generic-praise comments
@@ -116,6 +123,12 @@ class CrossNoteIndex:
         if not note.comments:
             return
         out = self._files[int(ck, 16) % self.buckets]
+        try:
+            self._write(out, ck, note)
+        except OSError as exc:
+            raise _named(exc, out) from exc
+
+    def _write(self, out: io.TextIOBase, ck: str, note: Note) -> None:
         w = self.water
         for c in note.comments:
             chars = word_chars(c.text)
@@ -134,7 +147,10 @@ class CrossNoteIndex:
         """Judge every bucket; the temporary files are removed."""
         try:
             for fh in self._files:
-                fh.close()
+                try:
+                    fh.close()  # the buffered tail of a bucket is written here: a full disk can show now
+                except OSError as exc:
+                    raise _named(exc, fh) from exc
             dups: list[int] = []
             repeat: list[int] = []
             for i in range(self.buckets):
@@ -146,7 +162,10 @@ class CrossNoteIndex:
 
     def close(self) -> None:
         for fh in self._files:
-            fh.close()
+            try:
+                fh.close()
+            except OSError:
+                pass  # cleaning up after a failed write, already raised by add() or finish(); the files go anyway
         shutil.rmtree(self._dir, ignore_errors=True)
 
     def _judge(self, path: Path, dups: list[int], repeat: list[int]) -> None:

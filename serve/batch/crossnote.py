@@ -24,7 +24,7 @@ from model.notes import open_parquet
 from model.schema import Note, parse_note
 from serve.batch.plan import Chunk, Plan
 from serve.batch.readers import read_chunk
-from serve.batch.writers import atomic_write
+from serve.batch.writers import atomic_write, writing
 
 _BUCKET_BYTES = 64 << 20  # input bytes per temporary bucket of the first pass
 
@@ -83,7 +83,7 @@ def gather(
     if not chunks:
         return None, None  # inputs without comments pay one byte scan per file
     size = sum(Path(f).stat().st_size for f in {c.path for c in chunks})
-    index = CrossNoteIndex(water, buckets=min(128, max(1, size // bucket_bytes)))
+    index = CrossNoteIndex(water, buckets=min(128, max(1, size // bucket_bytes)), directory=workdir)
     notes = with_comments = 0
     bar = progress(sum(c.n_rows for c in chunks)) if progress is not None else None
     try:
@@ -97,7 +97,7 @@ def gather(
                     continue  # judged on its own note, within its chunk
                 notes += 1
                 if not _has_comments(data.get("comments")):
-                    index.add(Note(text="", author=author))
+                    index.add(Note(text="", author=author))  # writes nothing: a note count
                     continue
                 try:
                     # as `notecheck comments` reads it: a note without text still counts, with its comments
@@ -105,12 +105,14 @@ def gather(
                 except InvalidNoteError:
                     continue
                 with_comments += 1
-                index.add(note)
+                with writing(workdir):  # a bucket on a full disk: one line naming it, like the output's
+                    index.add(note)
             if bar is not None:
                 bar.update(chunk.n_rows)
         if not with_comments:
             return None, None
-        flags = index.finish()
+        with writing(workdir):
+            flags = index.finish()
     finally:
         index.close()
         if bar is not None:
