@@ -3,8 +3,10 @@ the same folds, with paired differences against the first variant (the reference
 
     python -m training.ablation --config model/default/train.toml -o DIR --cv 3x5 [--variants NAME ...]
 
-A variant overrides model parameters (``C``, ``nb_weight``, ``model_kind``, ...), drops feature columns whose
-name contains a marker (e.g. one cue kind's placeholder), or trains on the target source alone.
+A variant overrides model parameters (``C``, ``nb_weight``, ``model_kind``, ...), feature parameters (character
+n-gram range, ``min_df``, ``max_features``, ...: the vectorizers are refitted for it), the sample weight of whole
+datasets, drops feature columns whose name contains a marker (e.g. one cue kind's placeholder), or trains on the
+target source alone.
 """
 
 from __future__ import annotations
@@ -42,6 +44,12 @@ class Variant:
     drop: tuple[str, ...] = ()  # feature-name markers of columns to drop
     target_only: bool = False  # train on the target source's rows alone
     hard_weight: float | None = None  # sample weight of annotators: 2 rows (default: the config's)
+    weights: dict[str, float] = field(default_factory=dict)  # dataset name -> sample weight (0 = left out)
+
+
+#: Model parameters that change the feature matrix (a variant setting one of these refits the vectorizers).
+FEATURE_PARAMS = ("backend", "word_ngram_max", "min_df", "max_df", "max_features", "char_ngrams", "sublinear_tf",
+                  "use_comments", "user_dict", "stopwords")  # fmt: skip
 
 
 VARIANTS: dict[str, Variant] = {
@@ -60,12 +68,54 @@ VARIANTS: dict[str, Variant] = {
     ),
     **{f"C{c:g}": Variant(f"C = {c:g}", params={"C": float(c)}) for c in (1, 3, 10, 30)},
     **{f"hardw{w:g}": Variant(f"annotators: 2 rows weighted {w:g}", hard_weight=float(w)) for w in (1, 2, 3, 5)},
-    **{f"adw{w:g}": Variant(f"ad class weight {w:g}", params={"class_weight": float(w)}) for w in (2, 4, 8)},
+    **{f"adw{w:g}": Variant(f"ad class weight {w:g}", params={"class_weight": float(w)}) for w in (1, 2, 4, 8)},
+    **{
+        f"char{a}{b}": Variant(f"character {a}-{b}-grams", params={"char_ngrams": (a, b)})
+        for a, b in ((1, 2), (1, 4), (2, 4), (2, 3))
+    },
+    "word1": Variant("word unigrams only", params={"word_ngram_max": 1}),
+    "word3": Variant("word 1-3-grams", params={"word_ngram_max": 3}),
+    **{f"min_df{d}": Variant(f"min_df = {d}", params={"min_df": d}) for d in (1, 3, 5)},
+    **{
+        f"maxf{n // 1000}k": Variant(f"max_features = {n} per vectorizer", params={"max_features": n})
+        for n in (20_000, 30_000, 120_000, 300_000)
+    },
+    "max_df05": Variant("max_df = 0.5", params={"max_df": 0.5}),
+    "linear_tf": Variant("raw (not sublinear) tf", params={"sublinear_tf": False}),
+    **{
+        f"w_{d}{x:g}": Variant(f"{d} rows weighted {x:g}", weights={d: float(x)})
+        for d, xs in (
+            ("whu_ad", (0, 0.02, 0.2)),
+            ("whu_news", (0, 0.1, 1)),
+            ("sms_promo", (0, 0.2)),
+            ("weibo", (0, 0.3, 3)),
+            ("reviews", (0, 0.1, 1)),
+        )
+        for x in xs
+    },
 }
 
 
+def _feature_matrix(params: Any, docs: list[str], cache: dict) -> tuple[Any, Any]:
+    """The TF-IDF matrix and fitted FeatureUnion of ``params``; each vectorizer is fitted once per setting of its
+    own parameters (a character-only change does not re-tokenise the words)."""
+    import scipy.sparse as sp
+    from sklearn.pipeline import FeatureUnion
+
+    from training.fit import build_features
+
+    parts, blocks = [], []
+    for name, vec in build_features(params).transformer_list:
+        key = (name, repr(sorted(vec.get_params(deep=False).items(), key=lambda kv: kv[0])))
+        if key not in cache:
+            cache[key] = (vec, vec.fit_transform(docs).tocsr())
+        parts.append((name, cache[key][0]))
+        blocks.append(cache[key][1])
+    return sp.hstack(blocks, format="csr"), FeatureUnion(parts)
+
+
 def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: list[str], command: str) -> dict:
-    from training.fit import build_documents, build_features
+    from training.fit import build_documents
 
     cfg = load_config(config)
     repeats, n_splits = parse_cv(cv)
@@ -73,18 +123,21 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
     say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     say(f"ablation {repeats}x{n_splits}: {len(examples)} rows, preparing features")
     docs = build_documents(cfg.model).transform([e.note for e in examples])
-    features = build_features(cfg.model)
-    X = features.fit_transform(docs).tocsr()
-    feature_names = np.asarray(features.get_feature_names_out(), dtype=object)
+    cache: dict = {}
     y = np.array([e.label for e in examples])
     w = np.array([e.weight for e in examples], dtype=np.float64)
     target = np.array([e.source == cfg.target_source for e in examples])
     hard_rows = np.array([is_hard_pool(e) for e in examples])
+    dataset = np.array([e.dataset for e in examples])
     runs: dict[str, CVRun] = {}
     rows = []
     for key in names:
         v = VARIANTS[key]
         params = replace(cfg.model, **v.params)
+        if params.use_comments != cfg.model.use_comments:
+            raise ValueError(f"variant {key}: use_comments changes the documents; make a config for it instead")
+        X, features = _feature_matrix(params, docs, cache)
+        feature_names = np.asarray(features.get_feature_names_out(), dtype=object)
         keep = np.array([not any(m in n for m in v.drop) for n in feature_names], dtype=bool)
         Xv = X[:, np.flatnonzero(keep)] if not keep.all() else X
         slices = part_slices(features, cue_part=params.cue_part)
@@ -92,10 +145,16 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
         slices = [(n, remap[c[keep[c]]]) for n, c in slices if keep[c].any()]
 
         wv = w if v.hard_weight is None else np.where(hard_rows, w / cfg.hard_pool_weight * v.hard_weight, w)
+        for name, x in v.weights.items():
+            spec = next((d for d in cfg.datasets if d.name == name), None)
+            if spec is None or spec.weight <= 0:
+                raise ValueError(f"variant {key}: the config has no dataset {name!r} with a weight > 0")
+            wv = np.where(dataset == name, wv * (x / spec.weight), wv)
 
         def scorer(tr: np.ndarray, va: np.ndarray, params=params, Xv=Xv, slices=slices, v=v, wv=wv) -> np.ndarray:
             if v.target_only:
                 tr = tr[target[tr]]
+            tr = tr[wv[tr] > 0]
             fit = fit_linear(
                 Xv[tr], y[tr], wv[tr], slices, [examples[i] for i in tr], params, seed=cfg.seed,
                 target_source=cfg.target_source,

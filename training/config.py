@@ -35,6 +35,7 @@ class ModelParams:
     max_df: float = 1.0
     max_features: int = 300_000
     char_ngrams: tuple[int, int] | None = None
+    sublinear_tf: bool = True  # 1 + log(tf) instead of raw counts, in every vectorizer
     C: float = 4.0
     max_iter: int = 3000
     cv_folds: int = 5
