@@ -23,7 +23,7 @@ import numpy as np
 
 from training.config import load_config
 from training.cv import CVRun, is_hard_pool, load_protocol_data, parse_cv, run_protocol, set_metrics, summarize
-from training.models import fit_linear, part_slices
+from training.models import fit_linear, needs_cue_part, part_slices
 from training.threshold import threshold_rule
 
 NEW_CUES = (
@@ -79,6 +79,11 @@ VARIANTS: dict[str, Variant] = {
     **{
         f"maxf{n // 1000}k": Variant(f"max_features = {n} per vectorizer", params={"max_features": n})
         for n in (20_000, 30_000, 120_000, 300_000)
+    },
+    **{f"cue{x:g}": Variant(f"cue/markup columns scaled {x:g}", params={"cue_scale": float(x)}) for x in (2, 3, 5)},
+    **{
+        f"charx{x:g}": Variant(f"char n-gram columns scaled {x:g}", params={"char_scale": float(x)})
+        for x in (0.5, 0.7, 1.5)
     },
     "max_df05": Variant("max_df = 0.5", params={"max_df": 0.5}),
     "linear_tf": Variant("raw (not sublinear) tf", params={"sublinear_tf": False}),
@@ -140,7 +145,7 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
         feature_names = np.asarray(features.get_feature_names_out(), dtype=object)
         keep = np.array([not any(m in n for m in v.drop) for n in feature_names], dtype=bool)
         Xv = X[:, np.flatnonzero(keep)] if not keep.all() else X
-        slices = part_slices(features, cue_part=params.cue_part)
+        slices = part_slices(features, cue_part=needs_cue_part(params))
         remap = np.cumsum(keep) - 1
         slices = [(n, remap[c[keep[c]]]) for n, c in slices if keep[c].any()]
 

@@ -44,6 +44,8 @@ class ModelParams:
     class_weight: str | float = "balanced"  # "balanced" or the weight of an ad relative to a genuine note
     stack_folds: int = 3
     part_C: tuple[float, ...] | None = None  # per-part C for "stack" (word, char, cue order); default C
+    cue_scale: float = 1.0  # "lr": multiplier of the placeholder-token columns (> 1 regularises them less)
+    char_scale: float = 1.0  # "lr": multiplier of the character n-gram columns
     cue_part: bool = False  # "stack": the placeholder (cue, markup) tokens of the word part are a sub-model
     use_comments: bool = False  # comment-signal tokens (keyword shares) for notes that have comments
     user_dict: Path | None = None
@@ -175,6 +177,9 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         '"balanced" or a number > 0',
         params.class_weight,
     )
+    for key in ("cue_scale", "char_scale"):
+        value = getattr(params, key)
+        _check(isinstance(value, (int, float)) and value > 0, f"model.{key}", "a number > 0", value)
     _check(params.cv_folds >= 2, "model.cv_folds", "an int >= 2", params.cv_folds)
     cfg = TrainConfig(
         path=path,

@@ -154,7 +154,7 @@ def fit_ad_model(
     :mod:`training.models`) is then fitted on all training rows.
     """
     from training.cv import is_hard_pool
-    from training.models import fit_linear, part_slices
+    from training.models import fit_linear, needs_cue_part, part_slices
 
     notes = [e.note for e in train]
     y = np.array([e.label for e in train])
@@ -170,7 +170,7 @@ def fit_ad_model(
     X = features.fit_transform(docs).tocsr()
     progress(f"cross-validating ({params.cv_folds} folds)")
     folds = cv_folds(train, n_splits=params.cv_folds, seed=seed)
-    slices = part_slices(features, cue_part=params.cue_part)
+    slices = part_slices(features, cue_part=needs_cue_part(params))
 
     def fit_rows(rows: np.ndarray) -> Any:
         sub = [train[i] for i in rows]

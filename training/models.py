@@ -5,6 +5,9 @@ feature plus an intercept, so whatever is shipped runs unchanged in the numpy en
 - NB weighting (``nb_weight``): each feature scaled by its log-count ratio r = log((p/|p|1) / (q/|q|1)) from
   the training rows (Wang & Manning 2012, NBSVM); the LR weight w of a scaled feature is the weight r * w of
   the unscaled one, so the shipped model keeps plain TF-IDF features.
+- part scales (``cue_scale``, ``char_scale``): the columns of the placeholder tokens (cues, markup) or of the
+  character n-grams multiplied by a constant before the LR, i.e. regularised less (> 1) or more (< 1) than the
+  word features; the weight of a scaled column folds back into the unscaled one as with NB weighting.
 - ``stack``: one LR per feature part, stacked by a final LR on their out-of-fold decision values (fitted on
   target-source rows); the result is a * (X_p @ w_p + b_p) summed over parts, again linear in the features.
 """
@@ -69,7 +72,11 @@ def fit_linear(
 ) -> LinearFit:
     """Fit the configured model on rows ``X`` (their ``examples`` give sources and groups for inner folds)."""
     if params.model_kind == "lr" or len(part_slices) < 2:
-        return fit_lr(X, y, w, params, seed)
+        scale = part_scale(X.shape[1], part_slices, params)
+        if scale is None:
+            return fit_lr(X, y, w, params, seed)
+        fit = fit_lr(X @ sp.diags(scale), y, w, params, seed)
+        return LinearFit(fit.coef * scale, fit.intercept, fit.parts)
     # Stacking: out-of-fold decision values of each part's LR on inner grouped folds, then a final LR on them.
     Cs = dict(zip([n for n, _ in part_slices], params.part_C or [params.C] * len(part_slices), strict=False))
     inner = cv_folds(examples, n_splits=params.stack_folds, seed=seed + 1)
@@ -92,6 +99,22 @@ def fit_linear(
         coef[cols] = a[p] * subs[p].coef
         intercept += a[p] * subs[p].intercept
     return LinearFit(coef, intercept, {"stack_weights": {n: float(a[p]) for p, (n, _) in enumerate(part_slices)}})
+
+
+def part_scale(n: int, part_slices: list[tuple[str, np.ndarray]], params: ModelParams) -> np.ndarray | None:
+    """Per-column multiplier of the ``cue`` and ``char`` parts, or None when every part is unscaled."""
+    factors = {"cue": params.cue_scale, "char": params.char_scale}
+    if all(f == 1.0 for f in factors.values()):
+        return None
+    scale = np.ones(n)
+    for name, cols in part_slices:
+        scale[cols] = factors.get(name, 1.0)
+    return scale
+
+
+def needs_cue_part(params: ModelParams) -> bool:
+    """Whether the placeholder tokens must be a part of their own (a stacked sub-model or a scaled part)."""
+    return params.cue_part or params.cue_scale != 1.0
 
 
 def part_slices(features: Any, *, cue_part: bool = False) -> list[tuple[str, np.ndarray]]:
@@ -118,7 +141,7 @@ def make_scorer(examples: list[Example], params: ModelParams, *, seed: int, targ
     docs = build_documents(params).transform([e.note for e in examples])
     features = build_features(params)
     X = features.fit_transform(docs).tocsr()
-    slices = part_slices(features, cue_part=params.cue_part)
+    slices = part_slices(features, cue_part=needs_cue_part(params))
     y = np.array([e.label for e in examples])
     w = np.array([e.weight for e in examples], dtype=np.float64)
 
