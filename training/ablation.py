@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from training.config import load_config
 from training.cv import CVRun, is_hard_pool, load_protocol_data, parse_cv, run_protocol, set_metrics, summarize
 from training.models import fit_linear, needs_cue_part, part_slices
+from training.probes import probe_columns
 from training.threshold import threshold_rule
 
 NEW_CUES = (
@@ -45,6 +47,7 @@ class Variant:
     target_only: bool = False  # train on the target source's rows alone
     hard_weight: float | None = None  # sample weight of annotators: 2 rows (default: the config's)
     weights: dict[str, float] = field(default_factory=dict)  # dataset name -> sample weight (0 = left out)
+    probes: tuple[str, ...] = ()  # extra feature columns (training.probes): measured, never shipped
 
 
 #: Model parameters that change the feature matrix (a variant setting one of these refits the vectorizers).
@@ -85,6 +88,8 @@ VARIANTS: dict[str, Variant] = {
         f"charx{x:g}": Variant(f"char n-gram columns scaled {x:g}", params={"char_scale": float(x)})
         for x in (0.5, 0.7, 1.5)
     },
+    "p_title": Variant("probe: title character 1-3-grams apart", probes=("title_char",)),
+    "p_structure": Variant("probe: note structure (brands, tag share, brand+price+CTA, person)", probes=("structure",)),
     "max_df05": Variant("max_df = 0.5", params={"max_df": 0.5}),
     "linear_tf": Variant("raw (not sublinear) tf", params={"sublinear_tf": False}),
     **{
@@ -104,7 +109,7 @@ VARIANTS: dict[str, Variant] = {
 def _feature_matrix(params: Any, docs: list[str], cache: dict) -> tuple[Any, Any]:
     """The TF-IDF matrix and fitted FeatureUnion of ``params``; each vectorizer is fitted once per setting of its
     own parameters (a character-only change does not re-tokenise the words)."""
-    import scipy.sparse as sp
+
     from sklearn.pipeline import FeatureUnion
 
     from training.fit import build_features
@@ -129,6 +134,7 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
     say(f"ablation {repeats}x{n_splits}: {len(examples)} rows, preparing features")
     docs = build_documents(cfg.model).transform([e.note for e in examples])
     cache: dict = {}
+    probe_cache: dict = {}
     y = np.array([e.label for e in examples])
     w = np.array([e.weight for e in examples], dtype=np.float64)
     target = np.array([e.source == cfg.target_source for e in examples])
@@ -148,6 +154,11 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
         slices = part_slices(features, cue_part=needs_cue_part(params))
         remap = np.cumsum(keep) - 1
         slices = [(n, remap[c[keep[c]]]) for n, c in slices if keep[c].any()]
+        for probe in v.probes:
+            if probe not in probe_cache:
+                probe_cache[probe] = probe_columns(probe, [e.note for e in examples])[0]
+            slices.append((probe, np.arange(Xv.shape[1], Xv.shape[1] + probe_cache[probe].shape[1])))
+            Xv = sp.hstack([Xv, probe_cache[probe]], format="csr")
 
         wv = w if v.hard_weight is None else np.where(hard_rows, w / cfg.hard_pool_weight * v.hard_weight, w)
         for name, x in v.weights.items():

@@ -1,0 +1,87 @@
+"""Feature probes: extra columns the ablation can append to a config's TF-IDF matrix to measure whether a new kind
+of feature is worth building into the model (document builder and numpy engine). A probe is never shipped: a
+model trained with one could not be served.
+
+- ``title_char``: character 1-3-grams of the title alone, so a title word weighs apart from the same word in the
+  body (the shipped document mixes title and body).
+- ``structure``: a note's shape, as one-hot tokens: how many distinct brand or product names it names, the share
+  of its hashtags naming one, which of brand / price / call to action occur together, first-person density
+  against second-person address (你, 姐妹们, 宝子们, ...), an explicit "无广" (no ad), video chapter markers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from model.cues import cue_spans
+from model.notes import Note
+from model.text import normalize_text
+
+_TAG_RE = re.compile(r"#([^#\[\]\n]{1,40}?)(?:\[话题\])?#")
+_ADDRESS_RE = re.compile(r"你们|你|姐妹们|姐妹|宝子们|宝子|集美们|集美|家人们|宝宝们|大家|友友们|朋友们")
+_NAME_KINDS = {"brand_mention", "brand_mention_latin", "product_model", "brand_campaign_tag", "brand_account"}
+
+
+def _bucket(x: float, edges: tuple[float, ...]) -> str:
+    for i, e in enumerate(edges):
+        if x <= e:
+            return str(i)
+    return str(len(edges))
+
+
+def structure_tokens(note: Note) -> list[str]:
+    title = normalize_text(note.title or "")
+    text = normalize_text(note.text or "")
+    whole = f"{title}\n{text}"
+    spans = cue_spans(title) + cue_spans(text)
+    kinds = {name for _, name, _, _ in spans}
+    names = {m.lower() for _, name, _, m in spans if name in _NAME_KINDS - {"brand_campaign_tag", "brand_account"}}
+    tags = [m.group(1).lower() for m in _TAG_RE.finditer(whole)]
+    tagged = sum(1 for t in tags if any(n in t for n in names)) / len(tags) if tags else 0.0
+    brand = bool(kinds & _NAME_KINDS)
+    combo = "".join(c for c, on in (("B", brand), ("P", "price" in kinds), ("C", "call_to_action" in kinds)) if on)
+    n_chars = max(len(whole), 1)
+    first = whole.count("我") * 100 / n_chars
+    second = len(_ADDRESS_RE.findall(whole)) * 100 / n_chars
+    toks = [
+        f"s:brands:{_bucket(len(names), (0, 1, 2))}",
+        f"s:tagbrand:{_bucket(tagged, (0, 0.2, 0.5))}",
+        f"s:combo:{combo or '-'}",
+        f"s:first:{_bucket(first, (0, 1, 3))}",
+        f"s:second:{_bucket(second, (0, 0.5, 1.5))}",
+        "s:person:" + ("none" if first == second == 0 else "first" if first >= second else "second"),
+    ]
+    if "无广" in whole:
+        toks.append("s:no_ad")
+    if "[时刻]" in (note.text or ""):
+        toks.append("s:chapters")
+    return toks
+
+
+def _title_char(notes: list[Note]) -> tuple[Any, list[str]]:
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, max_features=20_000, sublinear_tf=True)
+    X = vec.fit_transform([normalize_text(n.title or "") for n in notes])
+    return X, [f"title:{t}" for t in vec.get_feature_names_out()]
+
+
+def _structure(notes: list[Note]) -> tuple[Any, list[str]]:
+    vec = TfidfVectorizer(analyzer=lambda toks: toks, lowercase=False, use_idf=False, sublinear_tf=True)
+    X = vec.fit_transform([structure_tokens(n) for n in notes])
+    return X, list(vec.get_feature_names_out())
+
+
+PROBES: dict[str, Callable[[list[Note]], tuple[Any, list[str]]]] = {
+    "title_char": _title_char,
+    "structure": _structure,
+}
+
+
+def probe_columns(name: str, notes: list[Note]) -> tuple[Any, np.ndarray]:
+    """The probe's matrix (one row per note, fitted without labels) and its column names."""
+    X, names = PROBES[name](notes)
+    return X.tocsr(), np.asarray(names, dtype=object)
