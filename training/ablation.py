@@ -197,19 +197,24 @@ def merge_reports(paths: list[Path]) -> dict:
     """One report from several ablation runs (e.g. the full config and a Xiaohongshu-only setting): each row's
     differences stay paired against the reference of its own run, which the row names."""
     rows, commands, cvs = [], [], []
-    for n, path in enumerate(paths):
+    for path in paths:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        setting = Path(data["config"]).stem
         commands.append(data["command"])
         cvs.append(data["cv"])
+        if data["reference"] == "each row's own":  # an earlier merge: its rows already name their references
+            rows += data["rows"]
+            continue
+        setting = Path(data["config"]).stem
+        if cvs[0] != data["cv"]:  # a screening run with fewer repeats than the first report says so
+            setting += f", {data['cv']}"
         ref = next(r["variant"] for r in data["rows"] if r["key"] == data["reference"])
         for r in data["rows"]:
-            if r["key"] == data["reference"] and n:
+            if r["key"] == data["reference"] and rows:
                 continue  # a later run's reference row is all zeros: the rows below name it
             label = f"[{setting}] {r['variant']}" + (
                 "" if r["key"] == data["reference"] else f" (vs [{setting}] {ref})"
             )
-            rows.append({**r, "key": f"{setting}:{r['key']}", "variant": label})
+            rows.append({**r, "key": f"{Path(data['config']).stem}:{r['key']}", "variant": label})
     return {"config": " + ".join(str(p) for p in paths), "command": " ; ".join(commands),
             "cv": "/".join(dict.fromkeys(cvs)), "reference": "each row's own", "rows": rows}  # fmt: skip
 
