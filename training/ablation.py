@@ -48,6 +48,7 @@ class Variant:
     hard_weight: float | None = None  # sample weight of annotators: 2 rows (default: the config's)
     weights: dict[str, float] = field(default_factory=dict)  # dataset name -> sample weight (0 = left out)
     probes: tuple[str, ...] = ()  # extra feature columns (training.probes): measured, never shipped
+    probe_scale: float = 1.0  # multiplier of the probe columns (< 1 regularises them more)
 
 
 #: Model parameters that change the feature matrix (a variant setting one of these refits the vectorizers).
@@ -90,6 +91,9 @@ VARIANTS: dict[str, Variant] = {
     },
     "p_title": Variant("probe: title character 1-3-grams apart", probes=("title_char",)),
     "p_structure": Variant("probe: note structure (brands, tag share, brand+price+CTA, person)", probes=("structure",)),
+    "p_structure03": Variant("probe: note structure, columns scaled 0.3", probes=("structure",), probe_scale=0.3),
+    "p_title03": Variant("probe: title character 1-3-grams apart, scaled 0.3", probes=("title_char",), probe_scale=0.3),
+    "w_mix": Variant("reviews rows weighted 1 and whu_ad rows 0.2", weights={"reviews": 1.0, "whu_ad": 0.2}),
     "max_df05": Variant("max_df = 0.5", params={"max_df": 0.5}),
     "linear_tf": Variant("raw (not sublinear) tf", params={"sublinear_tf": False}),
     **{
@@ -158,7 +162,7 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
             if probe not in probe_cache:
                 probe_cache[probe] = probe_columns(probe, [e.note for e in examples])[0]
             slices.append((probe, np.arange(Xv.shape[1], Xv.shape[1] + probe_cache[probe].shape[1])))
-            Xv = sp.hstack([Xv, probe_cache[probe]], format="csr")
+            Xv = sp.hstack([Xv, probe_cache[probe] * v.probe_scale], format="csr")
 
         wv = w if v.hard_weight is None else np.where(hard_rows, w / cfg.hard_pool_weight * v.hard_weight, w)
         for name, x in v.weights.items():
