@@ -11,7 +11,7 @@ from sklearn.linear_model import LogisticRegression
 
 from model import load_model
 from training.config import ModelParams, load_config
-from training.models import fit_lr, nb_ratio
+from training.models import fit_linear, fit_lr, nb_ratio
 from training.train import run_training
 
 
@@ -27,9 +27,29 @@ def test_nb_weights_fold_into_the_coefficients():
     assert np.allclose(fit.decision(X), clf.decision_function(X @ sp.diags(r)))
 
 
+def test_part_scales_fold_into_the_coefficients():
+    X = sp.random(200, 30, density=0.2, random_state=2, format="csr")
+    y = (X[:, :5].sum(axis=1).A.ravel() > 0.3).astype(int)
+    w = np.ones(200)
+    slices = [("word", np.arange(0, 10)), ("cue", np.arange(10, 20)), ("char", np.arange(20, 30))]
+    params = ModelParams(C=2.0, cue_scale=3.0, char_scale=0.5)
+    fit = fit_linear(X, y, w, slices, [], params, seed=0, target_source="xhs")
+    scale = np.r_[np.ones(10), np.full(10, 3.0), np.full(10, 0.5)]
+    clf = LogisticRegression(C=2.0, class_weight="balanced", solver="liblinear", max_iter=3000, random_state=0)
+    clf.fit(X @ sp.diags(scale), y, sample_weight=w)
+    assert np.allclose(fit.decision(X), clf.decision_function(X @ sp.diags(scale)))
+    plain = fit_linear(X, y, w, slices, [], ModelParams(C=2.0), seed=0, target_source="xhs")
+    assert not np.allclose(fit.coef, plain.coef)  # the scales change the fit, not only its bookkeeping
+
+
 @pytest.mark.parametrize(
     "overrides",
-    [{"model_kind": "stack", "cue_part": True}, {"model_kind": "stack", "nb_weight": True}, {"nb_weight": True}],
+    [
+        {"model_kind": "stack", "cue_part": True},
+        {"model_kind": "stack", "nb_weight": True},
+        {"nb_weight": True},
+        {"cue_scale": 2.0, "char_scale": 0.7},
+    ],
 )
 def test_trained_variants_run_in_the_engine(overrides, tmp_path):
     cfg = load_config(SAMPLES / "train_sample.toml")
