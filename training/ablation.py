@@ -200,14 +200,16 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
 def merge_reports(paths: list[Path]) -> dict:
     """One report from several ablation runs (e.g. the full config and a Xiaohongshu-only setting): each row's
     differences stay paired against the reference of its own run, which the row names."""
-    rows, commands, cvs = [], [], []
+    rows, commands, cvs, sources = [], [], [], []
     for path in paths:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         commands.append(data["command"])
         cvs.append(data["cv"])
         if data["reference"] == "each row's own":  # an earlier merge: its rows already name their references
             rows += data["rows"]
+            sources.append(data["config"])
             continue
+        sources.append(str(path))
         setting = Path(data["config"]).stem
         if cvs[0] != data["cv"]:  # a screening run with fewer repeats than the first report says so
             setting += f", {data['cv']}"
@@ -219,7 +221,7 @@ def merge_reports(paths: list[Path]) -> dict:
                 "" if r["key"] == data["reference"] else f" (vs [{setting}] {ref})"
             )
             rows.append({**r, "key": f"{Path(data['config']).stem}:{r['key']}", "variant": label})
-    return {"config": " + ".join(str(p) for p in paths), "command": " ; ".join(commands),
+    return {"config": " + ".join(sources), "command": " ; ".join(commands),
             "cv": "/".join(dict.fromkeys(cvs)), "reference": "each row's own", "rows": rows}  # fmt: skip
 
 
