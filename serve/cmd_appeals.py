@@ -179,8 +179,8 @@ def _show(args: argparse.Namespace, session: Any) -> int:
 
 
 def _resolve(args: argparse.Namespace, session: Any) -> int:
-    from serve.appeal_schemas import MAX_MODERATOR_CHARS, MAX_RESOLUTION_CHARS  # imports FastAPI: only here
     from serve.db import appeals as store
+    from serve.schemas.appeals import MAX_MODERATOR_CHARS, MAX_RESOLUTION_CHARS  # imports FastAPI: only here
 
     if len(args.note) > MAX_RESOLUTION_CHARS:
         raise InvalidParameterError(f"--note must be at most {MAX_RESOLUTION_CHARS} characters. Got {len(args.note)}.")

@@ -21,8 +21,8 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from serve.appeal_schemas import MAX_STATEMENT_CHARS
 from serve.pages.strings import LANGS, pick_lang, table
+from serve.schemas.appeals import MAX_STATEMENT_CHARS
 
 HERE = Path(__file__).resolve().parent
 DOCS_FILES = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon.png")

@@ -22,13 +22,13 @@ import anyio
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 
-from serve.appeal_schemas import AppealCreatedOut, AppealIn, AppealListOut, AppealOut, ResolveIn, Status
 from serve.db import appeals as store
 from serve.db.deps import SessionDep
 from serve.deps import Served, get_served, presented_key, require_api_key
 from serve.ratelimit import key_identity, retry_after
 from serve.routes.check import job_of
 from serve.schemas import ERROR_RESPONSES, ErrorOut, note_limit_errors
+from serve.schemas.appeals import AppealCreatedOut, AppealIn, AppealListOut, AppealOut, ResolveIn, Status
 
 router = APIRouter(prefix="/v1", tags=["appeals"], responses=ERROR_RESPONSES)
 

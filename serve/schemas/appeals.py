@@ -11,7 +11,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from serve.schemas import CommentItem, NoteIn, _encodable, blank_note_schema, check_not_blank
+from serve.schemas.check import Decision, NoteIn, blank_note_schema, check_not_blank
+from serve.schemas.comments import CommentItem
+from serve.schemas.validation import encodable
 
 MAX_STATEMENT_CHARS = 1_000
 MAX_RESOLUTION_CHARS = 2_000
@@ -22,7 +24,7 @@ Status = Literal["open", "upheld", "overturned"]
 
 
 def _storable(value: str | None, what: str) -> str | None:
-    _encodable(value, what)
+    encodable(value, what)
     if value is not None and "\x00" in value:
         at = value.index("\x00")
         raise ValueError(f"{what} must not contain the NUL character (U+0000); got one at position {at}")
@@ -111,7 +113,7 @@ class NoteOut(BaseModel):
 
 class ModelViewOut(BaseModel):
     version: str = Field(description="the model that decided")
-    decision: Literal["ad", "review", "genuine"]
+    decision: Decision
     ad_probability: float
     threshold: float
     review_threshold: float

@@ -1,0 +1,157 @@
+"""Schemas of ``/v1/check`` and ``/v1/check/batch``: the note, its check result, and the note and batch limits."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from serve.schemas.comments import (
+    CommentItem,
+    CommentReportOut,
+    KeywordSets,
+    check_keywords,
+    comment_chars,
+    comment_errors,
+    keyword_errors,
+)
+from serve.schemas.validation import NON_BLANK, InputModel, encodable, too_long
+from serve.settings import Settings
+
+Decision = Literal["ad", "review", "genuine"]
+
+_NON_BLANK = re.compile(NON_BLANK)
+
+
+# -- inputs ------------------------------------------------------------------------------------------------
+def blank_note_schema(schema: dict[str, Any]) -> None:
+    """State the rule "title and text may not both be blank" (:func:`check_not_blank`) in a note's schema (a
+    ``json_schema_extra``): text or title matches NON_BLANK."""
+    schema["anyOf"] = [
+        {"properties": {"text": {"pattern": NON_BLANK}}},
+        {"properties": {"title": {"pattern": NON_BLANK}}, "required": ["title"]},
+    ]
+
+
+def check_not_blank(text: str, info: Any) -> str:
+    """The validator of a note's ``text`` (after its ``title``): title and text may not both be blank; the
+    schema says so with :func:`blank_note_schema`."""
+    if not _NON_BLANK.search(text) and not _NON_BLANK.search(str(info.data.get("title") or "")):
+        raise ValueError("title and text are both blank; at least one must contain text")
+    return text
+
+
+class NoteIn(InputModel):
+    """One note to check before it is published."""
+
+    model_config = ConfigDict(json_schema_extra=blank_note_schema)
+
+    id: str | None = Field(None, max_length=200, description="optional id, echoed in the result")
+    title: str = Field("", description="the note's title")
+    text: str = Field(description="the note's body; title and text may not both be blank")
+    comments: list[CommentItem] | None = Field(None, description="comments to score (optional)")
+    keywords: KeywordSets | None = Field(
+        None, description="keyword sets for comment scoring, e.g. {'brand': ['兰若', '兰若面霜']}"
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _id_encodable(cls, value: str | None) -> str | None:
+        return encodable(value, "id")
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str, info: Any) -> str:
+        return check_not_blank(value, info)
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, value: KeywordSets | None) -> KeywordSets | None:
+        return check_keywords(value)
+
+    def as_note(self) -> dict[str, Any]:
+        comments = None
+        if self.comments is not None:
+            comments = [
+                c if isinstance(c, str) else c.model_dump(mode="json", exclude_none=True) for c in self.comments
+            ]
+        return {"id": self.id, "title": self.title, "text": self.text, "comments": comments}
+
+
+class BatchIn(InputModel):
+    notes: list[NoteIn] = Field(min_length=1, description="notes to check; results come back in the same order")
+
+
+# -- outputs -----------------------------------------------------------------------------------------------
+class SpanOut(BaseModel):
+    field: Literal["title", "text"] = Field(description="the field of the note the span is in")
+    start: int = Field(description="offset of the first character (Python string index of the field as sent)")
+    end: int = Field(description="offset after the last character; text == note[field][start:end]")
+    text: str = Field(description="the writer's own words, exactly as sent")
+
+
+class HighlightOut(SpanOut):
+    weight: float = Field(description="contribution to the log-odds; positive pushes towards 'ad'")
+    category: str = Field(description="contact, price, call_to_action, brand, merchant, disclosure, link, …")
+
+
+class ReasonOut(BaseModel):
+    category: str = Field(description="contact, price, call_to_action, brand, merchant, disclosure, link, …")
+    label_zh: str = Field(description="the category in Chinese, e.g. 联系方式")
+    label_en: str = Field(description="the category in English, e.g. contact details")
+    direction: Literal["ad", "genuine"] = Field(description="which way this reason pushes the decision")
+    weight: float = Field(description="summed contribution of its highlights to the log-odds")
+    evidence: list[SpanOut] = Field(description="the highlighted spans behind it, strongest first")
+
+
+class AdviceOut(BaseModel):
+    zh: str
+    en: str
+
+
+class CheckOut(BaseModel):
+    id: str | None = None
+    decision: Decision = Field(description="'ad' at or above threshold, 'review' at or above review_threshold")
+    ad_probability: float = Field(description="calibrated probability that the note is an advertisement")
+    threshold: float
+    review_threshold: float
+    highlights: list[HighlightOut] = Field(
+        description="spans of the title and text as sent that drove the decision, strongest first, non-overlapping"
+    )
+    reasons: list[ReasonOut] = Field(description="at most `top` readable reasons, strongest first")
+    advice: AdviceOut | None = Field(description="one sentence for the writer when the note is flagged")
+    comments: CommentReportOut | None = Field(None, description="comment scores, when comments were sent")
+    model_version: str
+
+
+class BatchOut(BaseModel):
+    n: int
+    results: list[CheckOut]
+    model_version: str
+
+
+# -- limits ------------------------------------------------------------------------------------------------
+def note_limit_errors(note: NoteIn, s: Settings, loc: tuple[str | int, ...] = ("body",)) -> list[dict[str, Any]]:
+    errors: list[dict[str, Any]] = []
+    if len(note.title) > s.max_title_chars:
+        errors.append(too_long((*loc, "title"), s.max_title_chars, note.title, "characters"))
+    if len(note.text) > s.max_text_chars:
+        errors.append(too_long((*loc, "text"), s.max_text_chars, note.text, "characters"))
+    errors += comment_errors(note.comments, s, loc)
+    errors += keyword_errors(note.keywords, s, loc)
+    return errors
+
+
+def note_chars(note: NoteIn) -> int:
+    """What a note costs to check, in characters: title, text and comment texts."""
+    return len(note.title) + len(note.text) + comment_chars(note.comments)
+
+
+def batch_limit_errors(batch: BatchIn, s: Settings) -> list[dict[str, Any]]:
+    if len(batch.notes) > s.max_batch:
+        return [too_long(("body", "notes"), s.max_batch, batch.notes, "items")]
+    errors: list[dict[str, Any]] = []
+    for i, note in enumerate(batch.notes):
+        errors += note_limit_errors(note, s, ("body", "notes", i))
+    return errors

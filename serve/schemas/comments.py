@@ -1,0 +1,174 @@
+"""Schemas of comments and keyword sets (``/v1/comments``, and the comments of a note sent to ``/v1/check``):
+the comment and keyword inputs, the comment report, and their limits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Discriminator,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+    Tag,
+    field_validator,
+)
+
+from serve.schemas.validation import VISIBLE, InputModel, encodable, too_long
+from serve.settings import Settings
+
+
+# -- inputs ------------------------------------------------------------------------------------------------
+def _json_integer(value: Any) -> Any:
+    """A JSON integer as JSON Schema defines one: a number with no fractional part (``3`` or ``3.0``); never a
+    boolean or a string, which pydantic's lax mode would turn into 1/0 or parse."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ValueError("must be a whole number (a JSON integer)")
+
+
+#: A count: a whole number >= 0 as the schema's ``"type": "integer", "minimum": 0`` admits, nothing else.
+Count = Annotated[int, Field(ge=0), BeforeValidator(_json_integer)]
+
+
+class CommentIn(InputModel):
+    """A comment as an object; a bare string is accepted wherever a comment is."""
+
+    text: str = Field(description="the comment text")
+    likes: Count | None = Field(None, description="like count (a whole number; not a boolean or a string)")
+    author: str | None = Field(
+        None, description="commenter id or name (water detection: the same commenter on many of a creator's notes)"
+    )
+    time: StrictFloat | StrictInt | datetime | None = Field(
+        None, description="when it was posted: seconds since the epoch or an ISO 8601 date-time (water: bursts)"
+    )
+
+
+def _comment_kind(value: Any) -> str:
+    return "str" if isinstance(value, str) else "CommentIn"
+
+
+#: A comment: a string or a :class:`CommentIn`. Discriminated, so an object is validated only as an object and
+#: its errors name its field (``comments[0].likes``), not both union branches.
+CommentItem = Annotated[
+    Annotated[str, Tag("str")] | Annotated[CommentIn, Tag("CommentIn")], Discriminator(_comment_kind)
+]
+UNION_TAGS = frozenset({"str", "CommentIn"})
+
+#: A keyword or keyword-set name: not blank (the lengths are the server's limits, see
+#: :func:`serve.schemas.document_limits`).
+Keyword = Annotated[str, StringConstraints(pattern=VISIBLE)]
+#: Keyword sets: name -> at least one keyword.
+KeywordSets = dict[Keyword, Annotated[list[Keyword], Field(min_length=1)]]
+
+
+def check_keywords(value: KeywordSets | None) -> KeywordSets | None:
+    """The validator of a ``keywords`` field: names and keywords are valid Unicode."""
+    if value is not None:
+        for name, words in value.items():
+            encodable(name, "a keyword-set name")
+            for w in words:
+                encodable(w, f"keyword in set {name!r}")
+    return value
+
+
+class CommentsIn(InputModel):
+    comments: list[CommentItem] = Field(description="the comments to score")
+    note_text: str = Field("", description="the note's own title and text (flags comments that copy it)")
+    keywords: KeywordSets | None = Field(None, description="keyword sets, e.g. {'brand': ['兰若'], 'rival': ['雪岚']}")
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, value: KeywordSets | None) -> KeywordSets | None:
+        return check_keywords(value)
+
+
+# -- outputs -----------------------------------------------------------------------------------------------
+class CommentScoreOut(BaseModel):
+    index: int = Field(description="position of the comment in the request")
+    label: Literal["positive", "neutral", "negative"] = Field(description="sentiment label")
+    positive_probability: float | None = Field(description="P(positive); null for an empty comment")
+    keyword_hits: dict[str, list[str]] = Field(description="keywords of each set found in the comment")
+    truncated: bool = Field(description="the comment was longer than the sentiment model reads")
+    empty: bool = Field(False, description="the comment was blank")
+    suspect: bool = Field(False, description="looks like bought or templated engagement ('water')")
+    suspect_reason: (
+        Literal["empty", "emoji_only", "copies_note", "duplicate", "template", "same_commenter", "burst"] | None
+    ) = Field(None, description="why it is suspect; null when it is not")
+
+
+class CommentReportOut(BaseModel):
+    n_comments: int
+    comments: list[CommentScoreOut]
+    keyword_ratio: dict[str, float] = Field(description="share of comments mentioning each keyword set")
+    keyword_ratio_weighted: dict[str, float | None] = Field(
+        default_factory=dict, description="the same, weighted by 1 + likes; null values when no comment has likes"
+    )
+    keyword_hits: dict[str, dict[str, int]] = Field(description="per set, how many comments contain each keyword")
+    matched_comments: dict[str, list[int]] = Field(description="per set, indices of the comments that hit it")
+    label_counts: dict[str, int] = Field(description="comments per sentiment label")
+    positive_share: float | None = Field(description="positive / (positive + negative); null when none is polar")
+    positive_share_weighted: float | None = Field(None, description="the same weighted by 1 + likes")
+    n_truncated: int = 0
+    n_empty: int = 0
+    water_ratio: float = Field(0.0, description="share of suspect comments")
+    suspect_reasons: dict[str, int] = Field(default_factory=dict, description="suspect comments per reason")
+    keyword_ratio_clean: dict[str, float] = Field(
+        default_factory=dict, description="keyword_ratio over the comments that are not suspect"
+    )
+    label_counts_clean: dict[str, int] = Field(default_factory=dict, description="label_counts without suspects")
+    positive_share_clean: float | None = Field(None, description="positive_share without suspect comments")
+
+
+class CommentsOut(CommentReportOut):
+    model_version: str
+
+
+# -- limits ------------------------------------------------------------------------------------------------
+def comment_errors(comments: list[CommentIn | str] | None, s: Settings, loc: tuple[str | int, ...]) -> list[dict]:
+    """The limit errors of a ``comments`` list at ``loc``: too many comments, or comments too long."""
+    errors: list[dict[str, Any]] = []
+    if comments is None:
+        return errors
+    if len(comments) > s.max_comments:
+        errors.append(too_long((*loc, "comments"), s.max_comments, comments, "items"))
+        return errors
+    for i, c in enumerate(comments):
+        text = c if isinstance(c, str) else c.text
+        if len(text) > s.max_comment_chars:
+            where = (*loc, "comments", i) if isinstance(c, str) else (*loc, "comments", i, "text")
+            errors.append(too_long(where, s.max_comment_chars, text, "characters"))
+    return errors
+
+
+def keyword_errors(keywords: KeywordSets | None, s: Settings, loc: tuple[str | int, ...]) -> list[dict]:
+    """The limit errors of a ``keywords`` field at ``loc``: too many sets or keywords, or names too long."""
+    errors: list[dict[str, Any]] = []
+    if keywords is None:
+        return errors
+    if len(keywords) > s.max_keyword_sets:
+        errors.append(too_long((*loc, "keywords"), s.max_keyword_sets, list(keywords), "items"))
+        return errors
+    for name, words in keywords.items():
+        if len(name) > s.max_keyword_chars:
+            errors.append(too_long((*loc, "keywords", name[:40]), s.max_keyword_chars, name, "characters"))
+        if len(words) > s.max_keywords_per_set:
+            errors.append(too_long((*loc, "keywords", name[:40]), s.max_keywords_per_set, words, "items"))
+        for j, w in enumerate(words):
+            if len(w) > s.max_keyword_chars:
+                errors.append(too_long((*loc, "keywords", name[:40], j), s.max_keyword_chars, w, "characters"))
+    return errors
+
+
+def comment_chars(comments: list[CommentIn | str] | None) -> int:
+    return sum(len(c if isinstance(c, str) else c.text) for c in comments or ())
+
+
+def comments_limit_errors(body: CommentsIn, s: Settings) -> list[dict[str, Any]]:
+    return comment_errors(body.comments, s, ("body",)) + keyword_errors(body.keywords, s, ("body",))

@@ -1,0 +1,64 @@
+"""The error responses every route documents, and how a validation error's location and pattern are put into
+words for the client (``notes[3].text``, "must not be blank")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from serve.schemas.comments import UNION_TAGS
+from serve.schemas.validation import NON_BLANK, VISIBLE
+
+#: What a pattern means, for the 422 of a value that does not match it.
+PATTERN_MEANINGS = {
+    NON_BLANK: "must not be blank",
+    VISIBLE: "must contain a visible character (not only whitespace, control or zero-width characters)",
+}
+
+
+class ErrorItem(BaseModel):
+    loc: list[str | int]
+    field: str
+    msg: str
+    type: str
+
+
+class ErrorOut(BaseModel):
+    message: str = Field(description="what was wrong, naming the field")
+    detail: list[ErrorItem] | str | None = None
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "malformed Content-Length header"},
+    401: {"model": ErrorOut, "description": "missing or invalid API key (only when keys are configured)"},
+    413: {
+        "model": ErrorOut,
+        "description": "request body larger than max_body_bytes, or more characters of titles, texts and comments "
+        "than max_request_chars (of comments: max_request_comment_chars)",
+    },
+    422: {"model": ErrorOut, "description": "invalid JSON, field or limit; the field is named"},
+    503: {"model": ErrorOut, "description": "models not loaded yet"},
+}
+
+
+def strip_union_tags(loc: list[str | int]) -> list[str | int]:
+    """Drop the union-branch tag pydantic puts after ``comments[i]`` in error locations."""
+    return [
+        p
+        for i, p in enumerate(loc)
+        if not (p in UNION_TAGS and i >= 2 and isinstance(loc[i - 1], int) and loc[i - 2] == "comments")
+    ]
+
+
+def field_path(loc: tuple[str | int, ...] | list[str | int]) -> str:
+    """``("body", "notes", 3, "text")`` -> ``notes[3].text``."""
+    out = ""
+    for part in loc:
+        if part == "body" and not out:
+            continue
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "body"
