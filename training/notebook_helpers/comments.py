@@ -1,0 +1,165 @@
+"""Comment scores per note and per creator, for notebook 02 ("Comments and creators"): the per-note table, keyword
+counts, the creator table's inputs, creator rankings and the bar charts of them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from model.errors import InvalidParameterError
+
+
+def rank_creators(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    value: str,
+    creator_key: str = "author",
+    top: int | None = None,
+    positive_only: bool = False,
+) -> list[dict[str, Any]]:
+    """Creators (or any rows named by ``creator_key``) ranked by ``value``, highest first, ties by name, each
+    with its 1-based ``rank``; rows whose value is None come last, unranked (``rank`` None), so no creator
+    disappears from the table. ``positive_only`` keeps only rows with a value > 0 (e.g. notes that mention a
+    brand at all)."""
+    if top is not None and top < 1:
+        raise InvalidParameterError(f"The 'top' parameter must be an int >= 1 or None. Got {top!r} instead.")
+    for i, r in enumerate(rows):
+        if creator_key not in r or value not in r:
+            raise InvalidParameterError(
+                f"rows[{i}] must have the keys {creator_key!r} and {value!r}. Got keys {sorted(r)} instead."
+            )
+    valued = sorted((r for r in rows if r[value] is not None), key=lambda r: (-float(r[value]), str(r[creator_key])))
+    ranked = [{"rank": k, **r} for k, r in enumerate(valued, start=1)]
+    unvalued = [{"rank": None, **r} for r in rows if r[value] is None]
+    out = [r for r in ranked if r[value] > 0] if positive_only else ranked + unvalued
+    return out if top is None else out[:top]
+
+
+def plot_creator_shares(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    value: str,
+    label: str,
+    creator_key: str = "author",
+    count_key: str | None = None,
+    top: int = 15,
+    color: str = "tab:blue",
+) -> Any:
+    """Horizontal bar chart of the ``top`` creators ranked by ``value`` (a share in [0, 1]), labelled with
+    their rank (see :func:`rank_creators`) and name. Without a font that has CJK glyphs installed, non-ASCII
+    names are shown by rank only (look them up in the ranking table). Returns a matplotlib Figure."""
+    from matplotlib.figure import Figure
+
+    ranked = [r for r in rank_creators(rows, value=value, creator_key=creator_key, top=top) if r["rank"] is not None]
+    n_valued = sum(1 for r in rows if r[value] is not None)
+    font = cjk_font()
+    names = []
+    for r in ranked:
+        name = str(r[creator_key])
+        tick = f"#{r['rank']} {name}" if font or name.isascii() else f"#{r['rank']}"
+        names.append(f"{tick} (n={r[count_key]})" if count_key else tick)
+    values = [float(r[value]) for r in ranked]
+    fig = Figure(figsize=(6.5, 0.35 * max(len(ranked), 1) + 1.4))
+    ax = fig.add_subplot()
+    ax.barh(names[::-1], values[::-1], color=color)
+    for yi, v in enumerate(values[::-1]):
+        ax.text(v, yi, f" {v:.0%}", va="center", fontsize=8)
+    ax.set_xlim(0, 1.12)
+    title = f"Creators by {label}" + (f" (top {len(ranked)} of {n_valued})" if n_valued > len(ranked) else "")
+    if len(rows) > n_valued:
+        title += f"; {len(rows) - n_valued} without a value"
+    ax.set(xlabel=label, title=title)
+    if font:
+        for text in [*ax.get_yticklabels(), ax.title]:
+            text.set_fontfamily(font)
+    fig.tight_layout()
+    return fig
+
+
+def cjk_font() -> str | None:
+    """The name of an installed font with CJK glyphs (for Chinese names in charts), or None."""
+    from matplotlib import font_manager
+
+    wanted = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "PingFang SC")
+    available = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in wanted if name in available), None)
+
+
+def _report_dict(report: Any, i: int) -> Mapping[str, Any]:
+    d = report.to_dict() if hasattr(report, "to_dict") else report
+    if not isinstance(d, Mapping) or "n_comments" not in d or "label_counts" not in d:
+        raise InvalidParameterError(
+            f"reports[{i}] must be a CommentReport or its to_dict(). Got {type(report).__name__} instead."
+        )
+    return d
+
+
+def _aligned(name: str, values: Sequence[Any] | None, n: int) -> Sequence[Any]:
+    if values is None:
+        return [None] * n
+    if len(values) != n:
+        raise InvalidParameterError(f"'{name}' must have one value per note ({n}). Got {len(values)} instead.")
+    return values
+
+
+def note_comment_table(
+    notes: Sequence[Any],
+    reports: Sequence[Any],
+    *,
+    decisions: Sequence[str | None] | None = None,
+    probabilities: Sequence[float | None] | None = None,
+) -> list[dict[str, Any]]:
+    """One row per note: its ad decision and probability, number of comments, the share of comments hitting each
+    keyword set (``kw: <set>``), sentiment counts, the positive and negative ratios (of all comments) and the
+    positive share among polar comments. ``reports`` are :class:`model.comments.CommentReport` (or their dicts),
+    aligned with ``notes``."""
+    n = len(notes)
+    reports = _aligned("reports", reports, n)
+    decisions = _aligned("decisions", decisions, n)
+    probabilities = _aligned("probabilities", probabilities, n)
+    rows = []
+    for i, (note, report) in enumerate(zip(notes, reports, strict=True)):
+        d = _report_dict(report, i)
+        k = int(d["n_comments"])
+        labels = d["label_counts"]
+        row: dict[str, Any] = {
+            "id": getattr(note, "id", None),
+            "author": getattr(note, "author", None),
+            "decision": decisions[i],
+            "ad_probability": None if probabilities[i] is None else float(probabilities[i]),
+            "comments": k,
+        }
+        row.update({f"kw: {s}": r for s, r in d.get("keyword_ratio", {}).items()})
+        row.update({lab: int(labels.get(lab, 0)) for lab in ("positive", "neutral", "negative")})
+        row["positive_ratio"] = labels.get("positive", 0) / k if k else None
+        row["negative_ratio"] = labels.get("negative", 0) / k if k else None
+        row["positive_share"] = d.get("positive_share")
+        rows.append(row)
+    return rows
+
+
+def creator_inputs(
+    notes: Sequence[Any], reports: Sequence[Any], decisions: Sequence[str | None] | None = None
+) -> list[dict[str, Any]]:
+    """The rows :func:`model.comments.aggregate_creators` takes: author, ad decision and comment report per note."""
+    n = len(notes)
+    reports = _aligned("reports", reports, n)
+    decisions = _aligned("decisions", decisions, n)
+    return [
+        {"author": getattr(note, "author", None), "decision": decisions[i], "comment_report": _report_dict(r, i)}
+        for i, (note, r) in enumerate(zip(notes, reports, strict=True))
+    ]
+
+
+def keyword_counts(reports: Sequence[Any]) -> list[dict[str, Any]]:
+    """How many comments contain each keyword, over all notes: rows (set, keyword, comments, notes), most
+    frequent first."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for i, report in enumerate(reports):
+        for set_name, hits in _report_dict(report, i).get("keyword_hits", {}).items():
+            for word, c in hits.items():
+                agg = counts.setdefault((set_name, word), [0, 0])
+                agg[0] += int(c)
+                agg[1] += 1
+    rows = [{"set": s, "keyword": w, "comments": c, "notes": k} for (s, w), (c, k) in counts.items()]
+    return sorted(rows, key=lambda r: (-r["comments"], r["set"], r["keyword"]))
