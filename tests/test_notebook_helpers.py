@@ -28,6 +28,7 @@ from training.notebook_helpers import (
     threshold_tradeoff,
     top_terms,
 )
+from training.notebook_helpers import comments as notebook_comments
 
 
 def _ex(text: str, label: int, source: str, dataset: str = "d", role: str = "train", weight: float = 1.0) -> Example:
@@ -237,6 +238,15 @@ def test_plot_creator_shares_draws_the_top_creators_by_rank():
     assert "(n=" in labels[0]
     assert "top 3 of 4" in ax.get_title() and "1 without a value" in ax.get_title()
     assert sorted(round(p.get_width(), 3) for p in ax.patches) == [0.4, 0.5, 0.9]
+
+
+@pytest.mark.parametrize(("font", "first"), [(None, "#1 (n=3)"), ("DejaVu Sans", "#1 阿梨 (n=3)")])
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # the stand-in font has no CJK glyphs
+def test_plot_creator_shares_names_non_ascii_creators_only_with_a_cjk_font(monkeypatch, font, first):
+    monkeypatch.setattr(notebook_comments, "cjk_font", lambda: font)
+    fig = plot_creator_shares(CREATORS, value="positive_share", label="positive comments", count_key="notes", top=3)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[::-1] == [first, "#2 None (n=2)", "#3 amy (n=1)"]  # ASCII names are shown either way
 
 
 def test_report_plots_lists_the_training_plots_in_reading_order(sample_model_dir, tmp_path):

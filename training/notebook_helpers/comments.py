@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from model.errors import InvalidParameterError
+from serve.charts import cjk_font
 
 
 def rank_creators(
@@ -47,7 +48,8 @@ def plot_creator_shares(
 ) -> Any:
     """Horizontal bar chart of the ``top`` creators ranked by ``value`` (a share in [0, 1]), labelled with
     their rank (see :func:`rank_creators`) and name. Without a font that has CJK glyphs installed, non-ASCII
-    names are shown by rank only (look them up in the ranking table). Returns a matplotlib Figure."""
+    names are shown by rank only (look them up in the ranking table); the font is the one the CLI's charts use
+    (:func:`serve.charts.cjk_font`). Returns a matplotlib Figure."""
     from matplotlib.figure import Figure
 
     ranked = [r for r in rank_creators(rows, value=value, creator_key=creator_key, top=top) if r["rank"] is not None]
@@ -74,15 +76,6 @@ def plot_creator_shares(
             text.set_fontfamily(font)
     fig.tight_layout()
     return fig
-
-
-def cjk_font() -> str | None:
-    """The name of an installed font with CJK glyphs (for Chinese names in charts), or None."""
-    from matplotlib import font_manager
-
-    wanted = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "PingFang SC")
-    available = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in wanted if name in available), None)
 
 
 def _report_dict(report: Any, i: int) -> Mapping[str, Any]:
