@@ -9,6 +9,7 @@ the note looked commercial. Patterns run on text already passed through :func:`m
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -268,6 +269,30 @@ _LEXICON_SCAN: tuple[CuePattern, ...] = tuple(c for c in _DEFS if c.name in _LEX
 _ANY_CUE_RE = re.compile("|".join(_PRECHECKS.get(c.name, c.pattern.pattern) for c, _ in _SCAN))
 
 
+class DisjointSpans:
+    """Non-overlapping ``[start, end)`` spans, kept sorted: :meth:`claim` adds a span unless it overlaps one already
+    held, in O(log n) (a note repeating one cue thousands of times must not cost a scan of every earlier match)."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def free(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` overlaps no span held. Spans are disjoint and sorted, so only the last one
+        starting before ``end`` can overlap (every earlier one ends before it starts)."""
+        k = bisect_left(self._starts, end) - 1
+        return k < 0 or self._ends[k] <= start
+
+    def claim(self, start: int, end: int) -> bool:
+        """Hold ``[start, end)`` if it is free; returns whether it was."""
+        if not self.free(start, end):
+            return False
+        k = bisect_left(self._starts, start)
+        self._starts.insert(k, start)
+        self._ends.insert(k, end)
+        return True
+
+
 def cue_spans(text: str) -> list[tuple[int, str, int, str]]:
     """Cue matches in ``text`` as ``(start, name, end, matched text)`` tuples, ordered by (start, name): what
     :func:`find_cues` reports, without building :class:`Cue` objects (the document builder needs no more)."""
@@ -277,7 +302,7 @@ def cue_spans(text: str) -> list[tuple[int, str, int, str]]:
     if _ANY_CUE_RE.search(text) is None:
         found.sort()
         return found
-    claimed: list[tuple[int, int]] = []
+    claimed = DisjointSpans()
     for cue, precheck in _SCAN:
         if precheck is not None and precheck.search(text) is None:
             continue
@@ -285,10 +310,8 @@ def cue_spans(text: str) -> list[tuple[int, str, int, str]]:
             start, end = m.span()
             if start == end:
                 continue
-            if cue.replace:
-                if any(start < e and s < end for s, e in claimed):
-                    continue
-                claimed.append((start, end))
+            if cue.replace and not claimed.claim(start, end):
+                continue
             found.append((start, cue.name, end, m.group()))
     # (start, name) is unique: matches of one kind never share a start. So the tuples sort by (start, name) alone.
     found.sort()

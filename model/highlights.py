@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 import numpy as np
 
-from model.cues import CUE_PATTERNS, cue_spans
+from model.cues import CUE_PATTERNS, DisjointSpans, cue_spans
 from model.text import (
     _CLEANUP_RE,
     _DIGITS_RE,
@@ -78,6 +79,11 @@ _CUE_CATEGORY = {
 
 #: Only this many of a note's features, the strongest by |contribution|, are carried back to the text.
 MAX_FEATURES = 64
+#: Highlights one check returns at most, strongest first: a note repeating a cue between other words thousands of
+#: times would otherwise get a response as long as itself, and no writer reads past the first few dozen.
+MAX_HIGHLIGHTS = 100
+#: Evidence longer than this is quoted by its start in a reason's one-line text and in the advice.
+QUOTE_CHARS = 24
 #: A character whose attributed weight is below this (log-odds) belongs to no phrase.
 MIN_CHAR_WEIGHT = 0.004
 #: A phrase of the writer's words lighter than this (log-odds) is not shown.
@@ -134,9 +140,15 @@ class ReadableReason:
     weight: float
     evidence: tuple[Span, ...]
 
+    def quoted(self, n: int | None = None, sep: str = "、") -> str:
+        """The first ``n`` distinct evidence texts, quoted: a phrase the note repeats is quoted once."""
+        texts = list(dict.fromkeys(e.text for e in self.evidence))[:n]
+        # a phrase of a thousand copies is quoted by its start: the span itself stays exact
+        return sep.join(f"“{t if len(t) <= QUOTE_CHARS else t[: QUOTE_CHARS - 1] + '…'}”" for t in texts)
+
     def text(self) -> str:
         """One line for a table: ``联系方式 contact details: “加VX”、“微信”``."""
-        return f"{self.label_zh} {self.label_en}: " + "、".join(f"“{e.text}”" for e in self.evidence)
+        return f"{self.label_zh} {self.label_en}: " + self.quoted()
 
 
 # -- normalisation with an offset map ---------------------------------------------------------------------
@@ -398,20 +410,30 @@ def _units(f: _Field) -> list[tuple[int, int, str]]:
     """Spans shown whole, never split or merged with their neighbours: hashtags and @mentions (with the category
     of a cue inside them, else ``hashtag`` / ``mention``), then cues outside them. Non-overlapping, by start."""
     units: list[tuple[int, int, str]] = []
-
-    def free(a: int, b: int) -> bool:
-        return all(b <= s or e <= a for s, e, _ in units)
-
+    held = DisjointSpans()
+    cues = f.cues  # by start (cue_spans' order, mapped back monotonically)
+    cue_starts = [s for s, _, _ in cues]
     for marker, plain in (("⟦hashtag⟧", "hashtag"), ("⟦mention⟧", "mention")):
         for a, b in f.markers.get(marker, ()):
-            inside = [cue for s, e, cue in f.cues if a <= s and e <= b]
-            if free(a, b):
-                units.append((a, b, cue_category(inside[0]) if inside else plain))
-    for a, b, cue in f.cues:
-        if free(a, b):
+            if held.claim(a, b):
+                units.append((a, b, _first_cue_inside(cues, cue_starts, a, b) or plain))
+    for a, b, cue in cues:
+        if held.claim(a, b):
             units.append((a, b, cue_category(cue)))
     units.sort()
     return units
+
+
+def _first_cue_inside(cues: list[tuple[int, int, str]], starts: list[int], a: int, b: int) -> str | None:
+    """The category of the first cue lying wholly inside ``[a, b)`` (a hashtag naming a brand is a brand), found
+    from the first cue starting at ``a`` on: a bisection, not a scan of every cue for every hashtag."""
+    for k in range(bisect_left(starts, a), len(cues)):
+        s, e, cue = cues[k]
+        if s >= b:
+            break
+        if e <= b:
+            return cue_category(cue)
+    return None
 
 
 def _is_content(ch: str) -> bool:
@@ -431,6 +453,38 @@ def _readable(text: str, cue: bool) -> bool:
     return len(content) >= 2 and content.lower() not in FUNCTION_WORDS and not content.isdigit()
 
 
+def _runs_of_units(f: _Field) -> list[tuple[int, int, str]]:
+    """The units of ``f`` with runs of one cue joined: copies of one cue separated by nothing a writer reads
+    ("加微信加微信…", "V信 V信") are one phrase; different cues ("领券，原价") stay apart. Shown apart, a cue repeated a thousand times would split its
+    weight a thousand ways into highlights too faint to show, and the note would be flagged with no reason.
+    Hashtags and @mentions stay apart: each is its own item."""
+    out: list[tuple[int, int, str]] = []
+    last = ""  # the text of the previous unit (one copy of it, when joined)
+    for a, b, category in f.units:
+        text = f.raw[a:b]
+        if out and category == out[-1][2] and category not in ("hashtag", "mention") and text == last:
+            pa, pb, _ = out[-1]
+            if not f.content[pb:a].any():
+                out[-1] = (pa, b, category)
+                continue
+        out.append((a, b, category))
+        last = text
+    return out
+
+
+def _faint_but_strong(units: list[tuple[int, int, str, float]]) -> frozenset[str]:
+    """Categories whose units are each too faint to show but together matter: a cue repeated between other words
+    thousands of times spreads its weight over every copy. They are shown anyway (strongest first, up to
+    :data:`MAX_HIGHLIGHTS`), or the note would be flagged with no reason at all."""
+    visible: set[str] = set()
+    sums: dict[str, float] = {}
+    for _, _, category, total in units:
+        sums[category] = sums.get(category, 0.0) + total
+        if abs(total) >= MIN_CHAR_WEIGHT:
+            visible.add(category)
+    return frozenset(c for c, t in sums.items() if c not in visible and abs(t) >= MIN_PHRASE_WEIGHT)
+
+
 def phrases(fields: list[_Field], weights: dict[str, np.ndarray]) -> list[Highlight]:
     """Non-overlapping phrases, sorted by |weight| (largest first): each cue, hashtag or @mention whole, and
     runs of the writer's other words whose characters push the same way (ended by anything but a letter or
@@ -442,10 +496,12 @@ def phrases(fields: list[_Field], weights: dict[str, np.ndarray]) -> list[Highli
         if not n:
             continue
         free = np.ones(n, dtype=bool)
-        for a, b, category in f.units:
+        units = [(a, b, category, float(w[a:b].sum())) for a, b, category in _runs_of_units(f)]
+        for a, b, _, _ in units:
             free[a:b] = False
-            total = float(w[a:b].sum())
-            if abs(total) >= MIN_CHAR_WEIGHT:
+        faint = _faint_but_strong(units)
+        for a, b, category, total in units:
+            if abs(total) >= MIN_CHAR_WEIGHT or (total and category in faint):
                 out.append(Highlight(f.name, a, b, f.raw[a:b], round(total, 4), category))
         # 0: no phrase here; 1: pushes towards ad; 2: towards genuine
         key = np.where(free & f.content & (np.abs(w) >= MIN_CHAR_WEIGHT), np.where(w > 0, 1, 2), 0)
@@ -460,7 +516,7 @@ def phrases(fields: list[_Field], weights: dict[str, np.ndarray]) -> list[Highli
             if not text.isdigit() and text.lower() not in FUNCTION_WORDS:
                 out.append(Highlight(f.name, a, b, text, round(total, 4), "wording" if total > 0 else "personal"))
     out.sort(key=lambda h: (-abs(h.weight), h.field, h.start))
-    return out
+    return out[:MAX_HIGHLIGHTS]
 
 
 #: Categories a reason towards "genuine" may have: a price or a call to action that happens to lower the
@@ -496,8 +552,8 @@ def advice(decision: str, readable: list[ReadableReason]) -> dict[str, str] | No
         return None
     drivers = [r for r in readable if r.direction == "ad"][:2]
     if drivers:
-        zh_parts = ["{}（{}）".format(r.label_zh, "、".join(f"“{s.text}”" for s in r.evidence[:2])) for r in drivers]
-        en_parts = ["{} ({})".format(r.label_en, ", ".join(f"“{s.text}”" for s in r.evidence[:2])) for r in drivers]
+        zh_parts = [f"{r.label_zh}（{r.quoted(2)}）" for r in drivers]
+        en_parts = [f"{r.label_en} ({r.quoted(2, ', ')})" for r in drivers]
         zh_why = "主要因为" + "和".join(zh_parts)
         en_why = "mainly because of " + " and ".join(en_parts)
     else:

@@ -242,3 +242,35 @@ def test_faithfulness_section_is_replaced_not_repeated(tmp_path):
     card = (tmp_path / "model_card.md").read_text()
     assert card.count("## Faithfulness") == 1 and card.index("## Faithfulness") < card.index("## Tokenizer")
     assert json.loads((tmp_path / "faithfulness.json").read_text()) == result
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["加微信" * 3000, "V信 V信，" * 1500, "加微信 好 " * 2000, "点击链接 https://a.cn/x 领券 " * 400],
+    ids=["glued", "punctuated", "between-words", "mixed"],
+)
+def test_a_cue_repeated_thousands_of_times_is_still_the_reason(shipped, text):
+    """Its weight is spread over every copy: shown one by one, each copy is too faint and the note would be flagged
+    with no reason; copies separated by nothing a writer reads are one phrase, and the response stays bounded."""
+    from model.highlights import MAX_HIGHLIGHTS
+
+    note = {"title": "", "text": text}
+    result = shipped.check(note)
+    assert result.decision == "ad"
+    _assert_exact(note, result)
+    assert 1 <= len(result.highlights) <= MAX_HIGHLIGHTS
+    assert result.reasons and result.reasons[0].direction == "ad"
+    assert result.reasons[0].category in {"contact", "link", "price", "call_to_action"}
+    quoted = result.reasons[0].text()
+    assert len(quoted) < 200, quoted  # a repeated phrase is quoted once
+    assert "overall wording" not in result.advice["en"]
+
+
+def test_disjoint_spans_claim_only_free_spans():
+    from model.cues import DisjointSpans
+
+    held = DisjointSpans()
+    assert [held.claim(a, b) for a, b in [(10, 20), (0, 5), (5, 10), (19, 25), (20, 30), (4, 6), (30, 31)]] == [
+        True, True, True, False, True, False, True,
+    ]  # fmt: skip
+    assert held.free(31, 40) and not held.free(0, 1) and held.free(40, 41)
