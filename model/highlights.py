@@ -455,8 +455,9 @@ def _readable(text: str, cue: bool) -> bool:
 
 def _runs_of_units(f: _Field) -> list[tuple[int, int, str]]:
     """The units of ``f`` with runs of one cue joined: copies of one cue separated by nothing a writer reads
-    ("加微信加微信…", "V信 V信") are one phrase; different cues ("领券，原价") stay apart. Shown apart, a cue repeated a thousand times would split its
-    weight a thousand ways into highlights too faint to show, and the note would be flagged with no reason.
+    ("加微信加微信…", "V信 V信") are one phrase; different cues ("领券，原价") stay apart. Shown apart, a cue
+    repeated a thousand times would split its weight a thousand ways into highlights too faint to show, and the
+    note would be flagged with no reason.
     Hashtags and @mentions stay apart: each is its own item."""
     out: list[tuple[int, int, str]] = []
     last = ""  # the text of the previous unit (one copy of it, when joined)
