@@ -252,7 +252,9 @@ def _read_stdin_text() -> str:
     text, problem = decode_line(raw.removeprefix(UTF8_BOM), None)
     if problem:
         raise InvalidNoteError("standard input is neither UTF-8 nor GB18030 text.")
-    return text
+    # The line end that `echo`, `print` and editors add is not part of the note (a line of a note file does not
+    # carry it either); other line breaks inside the text are the writer's and stay.
+    return text.removesuffix("\n").removesuffix("\r")
 
 
 def _overlap_counter(args: argparse.Namespace, model: Any, seen: list[int]) -> Any:
@@ -325,6 +327,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"error: {exc.filename}: no such file", file=sys.stderr)
         return 2
+    except BrokenPipeError as exc:
+        if exc.filename is not None:
+            print(f"error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+        # The reader of standard output stopped reading (`| head`): what it wanted it has, nothing failed here.
+        # Exit as a process killed by SIGPIPE does (128 + 13), quietly, as the shell's own tools do.
+        _discard_stdout()
+        return 141
     except OSError as exc:  # no permission, disk full, read-only file system: one line naming what failed
         if exc.filename is None:  # writing standard output (the one unnamed file)
             _discard_stdout()

@@ -88,6 +88,18 @@ def test_check_reads_gbk_stdin(monkeypatch, capsys, sample_model_dir):
     assert all(h["text"] in "今天去爬山了，风景超美" for h in out["highlights"])
 
 
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_check_stdin_drops_the_final_line_end_only(monkeypatch, capsys, sample_model_dir, end):
+    """`echo`/`print` add a line end the writer never typed: at the text limit it must not tip the note over it,
+    and it is no part of any highlight; line breaks inside the text stay."""
+    text = "第一行加vx领券\n" + "好" * (MAX_TEXT_CHARS - 9)
+    assert len(text) == MAX_TEXT_CHARS
+    stdin_bytes(monkeypatch, (text + end).encode())
+    assert main(["check", "--model", str(sample_model_dir), "--json", "-"]) == 0, capsys.readouterr().err
+    out = json.loads(capsys.readouterr().out)
+    assert all(text[h["start"] : h["end"]] == h["text"] for h in out["highlights"])
+
+
 # -- one text-length limit, one behaviour ----------------------------------------------------------------------------
 def test_the_server_default_is_the_one_limit():
     s = Settings()
@@ -132,6 +144,17 @@ def _one_error_line(stderr: str) -> str:
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in stderr, stderr
     return lines[0]
+
+
+def test_a_reader_that_stops_early_is_no_error(sample_model_dir):
+    """`notecheck check ... | head -1`: the reader closed the pipe; nothing failed here, so no error line, and the
+    exit status is that of a process stopped by SIGPIPE (141), as the shell's own tools give."""
+    code = "import sys; from serve.cli import main; sys.exit(main())"
+    argv = ["check", "--model", str(sample_model_dir), "--json", "加vx领券 " * 500]
+    p = subprocess.Popen([sys.executable, "-c", code, *argv], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()  # before the model is even loaded: the first write meets a closed pipe
+    stderr = p.stderr.read().decode()
+    assert p.wait() == 141 and stderr == "", stderr
 
 
 def test_full_standard_output(sample_model_dir):
