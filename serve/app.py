@@ -223,9 +223,18 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
             msg = f"the body must be a JSON object sent with Content-Type: application/json. Got {sent}"
             items.append({"loc": loc, "field": "body", "msg": msg, "type": "content_type"})
             continue
-        if "input" in e and kind != "too_long":
-            msg = f"{msg}. Got {_preview(e['input'])}"
-        items.append({"loc": loc, "field": field_path(loc), "msg": msg, "type": kind})
+        got = f". Got {_preview(e['input'])}" if "input" in e and kind != "too_long" else ""
+        if items and items[-1]["loc"] == loc and items[-1].get("got") == got:
+            # The branches of one union (a time as a number, an integer or a date-time): one error, every branch
+            items[-1]["alternatives"].append(msg)
+            continue
+        item = {"loc": loc, "field": field_path(loc), "msg": msg, "type": kind}
+        items.append({**item, "got": got, "alternatives": [msg]})
+    for item in items:
+        alternatives = item.pop("alternatives", None)
+        got = item.pop("got", "")
+        if alternatives is not None:
+            item["msg"] = "; or ".join(alternatives) + got
     first = items[0] if items else {"field": "body", "msg": "invalid request"}
     more = f" (and {len(items) - 1} more error(s), see 'detail')" if len(items) > 1 else ""
     message = f"field '{first['field']}': {first['msg']}{more}"

@@ -185,6 +185,8 @@ def test_check_odd_text_is_handled(client, text):
         ({"text": "ok", "comments": [{"text": "x", "likes": 1.5}]}, "comments[0].likes", "whole number"),
         ({"text": "ok", "comments": [{"text": "x", "likes": "3"}]}, "comments[0].likes", "whole number"),
         ({"text": "ok", "colour": "red"}, "colour", "Extra inputs are not permitted"),
+        ({"text": "ok", "comments": [{"text": "x", "time": "2024-13-45"}]}, "comments[0].time", "month value"),
+        ({"text": "ok", "comments": [{"text": "x", "time": [1]}]}, "comments[0].time", "valid number; or"),
         ({"text": "ok", "id": "\ud800"}, "id", "unable to parse raw data as a unicode string"),
         ({"text": "ok", "keywords": {"b": ["\ud800"]}}, "keywords.b[0]", "unable to parse raw data"),
         ({"text": "x" * 6001}, "text", "at most 6000 characters (the server's limit). Got 6001"),
@@ -201,6 +203,7 @@ def test_check_invalid_fields_give_422_naming_the_field(client, body, field, mes
     assert field in _error_fields(r)
     assert message in r.json()["message"] + " ".join(e["msg"] for e in r.json()["detail"])
     assert r.json()["message"].startswith("field '")
+    assert not any(e["field"].endswith((".float", ".int", ".datetime", ".str")) for e in r.json()["detail"])
 
 
 @pytest.mark.parametrize("raw", [b"{bad json", b"[1, 2", b'{"text": "a",}'])

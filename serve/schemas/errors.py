@@ -42,13 +42,22 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+#: The tags pydantic puts after a field of a scalar union (``time: float | int | datetime``): a branch of the
+#: schema, not a field the client sent.
+SCALAR_TAGS = frozenset({"float", "int", "datetime", "date", "str", "bool"})
+
+
 def strip_union_tags(loc: list[str | int]) -> list[str | int]:
-    """Drop the union-branch tag pydantic puts after ``comments[i]`` in error locations."""
-    return [
+    """Drop the union-branch tags pydantic puts in error locations: after ``comments[i]`` (a string or an object)
+    and after a field of a scalar union (``comments[0].time.float``), so the location names what was sent."""
+    out = [
         p
         for i, p in enumerate(loc)
         if not (p in UNION_TAGS and i >= 2 and isinstance(loc[i - 1], int) and loc[i - 2] == "comments")
     ]
+    if len(out) >= 2 and out[-1] in SCALAR_TAGS and isinstance(out[-2], str) and out[-2] != "body":
+        out.pop()
+    return out
 
 
 def field_path(loc: tuple[str | int, ...] | list[str | int]) -> str:
