@@ -60,6 +60,9 @@ VARIANTS: dict[str, Variant] = {
     "config": Variant("the config as written"),
     "no_new_cues": Variant("− new brand/shop cue kinds", drop=tuple(f"⟦cue:{c}⟧" for c in NEW_CUES)),
     **{f"no_{c}": Variant(f"− ⟦cue:{c}⟧", drop=(f"⟦cue:{c}⟧",)) for c in NEW_CUES},
+    # Only Xiaohongshu rows have titles: the marker and the title-start bigrams may learn "from the XHS pool"
+    # (mostly genuine) rather than anything about a note, and lower every titled note's probability.
+    "no_title": Variant("− ⟦has:title⟧ and title-start bigrams", drop=("⟦has:title⟧",)),
     "target_only": Variant("− other corpora (Xiaohongshu rows only)", target_only=True),
     "lr": Variant("plain LR", params={"model_kind": "lr", "nb_weight": False}),
     "nb": Variant("NB-weighted LR", params={"model_kind": "lr", "nb_weight": True}),
