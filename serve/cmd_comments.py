@@ -22,6 +22,7 @@ from model.comments import (
     sentiment_metrics,
     sentiment_table,
 )
+from model.comments.metrics import dev_table, evaluate_dev
 from model.errors import InvalidNoteError
 from model.evaluation import format_value
 from model.notes import Note, iter_records, parse_note, read_notes
@@ -173,32 +174,69 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+THREE_CLASSES = ("positive", "neutral", "negative")
+
+
+def _label_kind(path: Path) -> str:
+    """``"three"`` when the file's labels are positive / neutral / negative (the comment development set),
+    ``"binary"`` when they are 1/0; any other label is an error naming the sentiment labels (not the ad ones)."""
+    kind = "binary"
+    for rec in iter_records(path):
+        if rec.error is not None or not isinstance(rec.data, dict) or rec.data.get("label") is None:
+            continue
+        label = rec.data["label"]
+        if isinstance(label, str) and label.strip().lower() in THREE_CLASSES:
+            kind = "three"
+        elif not (label in (0, 1) or (isinstance(label, str) and label.strip() in ("0", "1"))):
+            raise InvalidNoteError(
+                f"{rec.where}field 'label' must be a sentiment label: 1/0 (positive/negative) or "
+                f'"positive"/"neutral"/"negative". Got {type(label).__name__} {label!r:.60}.'
+            )
+    return kind
+
+
 def run_evaluate_sentiment(args: argparse.Namespace) -> int:
-    """``notecheck evaluate --task sentiment DATA...``: accuracy, macro-F1 and per-source accuracy on labelled
-    texts (``text``, ``label`` 1 = positive / 0 = negative)."""
+    """``notecheck evaluate --task sentiment DATA...``: on files labelled 1 = positive / 0 = negative, accuracy,
+    macro-F1 and per-source accuracy; on three-class files (``label`` positive / neutral / negative and ``note``,
+    like ``benchmarks/data/xhs_comments_dev.jsonl``), accuracy per class and the per-note positive-share error,
+    computed by the same code as the training report."""
     model = load_sentiment_model(args.model, allow_version_mismatch=args.allow_version_mismatch)
     texts: list[str] = []
     labels: list[int] = []
     sources: list[str] = []
     skipped: list[str] = []
+    dev: dict[str, dict[str, Any]] = {}
     for path in args.data:
+        if _label_kind(path) == "three":
+            dev[str(path)] = evaluate_dev(model, path)
+            continue
         notes, s = read_notes(path, require_label=True, skip_bad_rows=args.skip_bad_rows)
         skipped += s
         for n in notes:
             texts.append(f"{n.title}\n{n.text}" if n.title else n.text)
             labels.append(int(n.label))
             sources.append(n.source or path.stem)
-    if not texts:
+    if not texts and not dev:
         print("error: no labelled texts to evaluate", file=sys.stderr)
         return 2
-    result = sentiment_metrics(labels, model.predict_proba(texts), sources, model.neutral_band)
+    result: dict[str, Any] = {}
+    if texts:
+        result = sentiment_metrics(labels, model.predict_proba(texts), sources, model.neutral_band)
     result["model_version"] = model.version
     result["skipped_rows"] = skipped
+    if dev:
+        result["three_class"] = dev
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
     for line in skipped:
         print(f"skipped: {line}", file=sys.stderr)
-    print(f"sentiment model {model.version}, {result['n']} texts (accuracy and macro-F1 at P(positive) = 0.5)")
-    print(sentiment_table(result))
+    if texts:
+        print(f"sentiment model {model.version}, {result['n']} texts (accuracy and macro-F1 at P(positive) = 0.5)")
+        print(sentiment_table(result))
+    if dev:
+        low, high = model.neutral_band
+        print(f"sentiment model {model.version} on three-class sets (neutral when {low:.3f} <= P(positive) < "
+              f"{high:.3f}); accuracy per class")  # fmt: skip
+        print(dev_table(dev))
     return 0

@@ -240,6 +240,28 @@ def test_evaluate_task_sentiment_table(capsys, sample_sentiment_dir):
     assert "macro_f1" in capsys.readouterr().out
 
 
+def test_evaluate_task_sentiment_on_the_three_class_dev_set(capsys, sample_sentiment_dir):
+    """The project's positive / neutral / negative comment set is evaluated with accuracy per class."""
+    path = ROOT / "benchmarks" / "data" / "xhs_comments_dev.jsonl"
+    code = main(["evaluate", "--task", "sentiment", str(path), "--model", str(sample_sentiment_dir), "--json"])
+    assert code == 0
+    dev = json.loads(capsys.readouterr().out)["three_class"][str(path)]
+    n = sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    assert dev["n"] == n
+    assert set(dev["accuracy_per_class"]) == {"positive", "neutral", "negative"}
+    assert main(["evaluate", "--task", "sentiment", str(path), "--model", str(sample_sentiment_dir)]) == 0
+    assert "| development set | n | accuracy | positive | neutral | negative |" in capsys.readouterr().out
+
+
+def test_evaluate_task_sentiment_names_sentiment_labels_on_a_bad_label(capsys, tmp_path, sample_sentiment_dir):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "好吃", "label": "great"}\n', encoding="utf-8")
+    assert main(["evaluate", "--task", "sentiment", str(path), "--model", str(sample_sentiment_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "'label'" in err and '"positive"/"neutral"/"negative"' in err and "'great'" in err
+    assert "genuine" not in err
+
+
 def test_shipped_sentiment_model_loads_and_records_its_data():
     model = load_sentiment_model()
     card = model.card

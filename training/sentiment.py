@@ -39,7 +39,7 @@ from model.comments import (
     sentiment_table,
 )
 from model.comments.lexicon import LEXICON_FILE, polarity_words
-from model.comments.metrics import three_class_metrics
+from model.comments.metrics import dev_table, evaluate_dev, read_dev_set  # noqa: F401 (re-exported)
 from model.engine import sigmoid
 from model.errors import InvalidParameterError
 from model.notes import Note
@@ -399,54 +399,6 @@ def run_sentiment_training(
     write_report(out, card, metrics)
     _log(progress, f"done in {time.perf_counter() - t0:.1f}s")
     return metrics
-
-
-def read_dev_set(path: str | Path) -> list[dict[str, Any]]:
-    """A three-class comment development set: JSON Lines with ``text``, ``label`` (positive / neutral /
-    negative) and ``note`` (comments of one note share it)."""
-    rows = []
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidParameterError(f"sentiment development set {path} cannot be read: {exc}") from None
-    for i, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InvalidParameterError(f"{path}, line {i}: invalid JSON ({exc.msg}).") from None
-        for key in ("text", "label", "note"):
-            if not isinstance(row.get(key), str):
-                raise InvalidParameterError(f"{path}, line {i}: field '{key}' must be a string. Got {row.get(key)!r}.")
-        if row["label"] not in ("positive", "neutral", "negative"):
-            raise InvalidParameterError(
-                f"{path}, line {i}: field 'label' must be positive, neutral or negative. Got {row['label']!r}."
-            )
-        rows.append(row)
-    return rows
-
-
-def evaluate_dev(model: SentimentModel, path: str | Path) -> dict[str, Any]:
-    """Accuracy per class and per-note positive-share error of ``model`` on a three-class development set."""
-    rows = read_dev_set(path)
-    predicted = model.predict([r["text"] for r in rows])
-    return three_class_metrics([r["label"] for r in rows], predicted, [r["note"] for r in rows])
-
-
-def dev_table(dev: dict[str, dict[str, Any]]) -> str:
-    lines = [
-        "| development set | n | accuracy | positive | neutral | negative | per-note positive-share error |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for name, m in dev.items():
-        c = m["accuracy_per_class"]
-        lines.append(
-            f"| {name} | {m['n']} | {m['accuracy']:.3f} | {c['positive']:.3f} | {c['neutral']:.3f} | "
-            f"{c['negative']:.3f} | {m['positive_share_error']:.3f} ({m['notes']} notes) |"
-        )
-    return "\n".join(lines)
 
 
 def _rel(path: str | Path) -> str:

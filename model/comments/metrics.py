@@ -1,12 +1,17 @@
-"""Sentiment evaluation metrics (accuracy, macro-F1, neutral share, per source) and their Markdown table."""
+"""Sentiment evaluation metrics (accuracy, macro-F1, neutral share, per source) and their Markdown table, and the
+three-class (positive / neutral / negative) development-set reader and metrics shared by training and the CLI."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from model.errors import InvalidParameterError
 
 
 def _f1_score() -> Any:
@@ -95,3 +100,51 @@ def three_class_metrics(truth: Sequence[str], predicted: Sequence[str], notes: S
         "notes": len(counts),
         "positive_share_error": _round(float(np.mean(errors))) if errors else None,
     }
+
+
+def read_dev_set(path: str | Path) -> list[dict[str, Any]]:
+    """A three-class comment development set: JSON Lines with ``text``, ``label`` (positive / neutral /
+    negative) and ``note`` (comments of one note share it)."""
+    rows = []
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidParameterError(f"sentiment development set {path} cannot be read: {exc}") from None
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InvalidParameterError(f"{path}, line {i}: invalid JSON ({exc.msg}).") from None
+        for key in ("text", "label", "note"):
+            if not isinstance(row.get(key), str):
+                raise InvalidParameterError(f"{path}, line {i}: field '{key}' must be a string. Got {row.get(key)!r}.")
+        if row["label"] not in ("positive", "neutral", "negative"):
+            raise InvalidParameterError(
+                f"{path}, line {i}: field 'label' must be positive, neutral or negative. Got {row['label']!r}."
+            )
+        rows.append(row)
+    return rows
+
+
+def evaluate_dev(model: Any, path: str | Path) -> dict[str, Any]:
+    """Accuracy per class and per-note positive-share error of sentiment ``model`` on a three-class dev set."""
+    rows = read_dev_set(path)
+    predicted = model.predict([r["text"] for r in rows])
+    return three_class_metrics([r["label"] for r in rows], predicted, [r["note"] for r in rows])
+
+
+def dev_table(dev: dict[str, dict[str, Any]]) -> str:
+    lines = [
+        "| development set | n | accuracy | positive | neutral | negative | per-note positive-share error |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, m in dev.items():
+        c = m["accuracy_per_class"]
+        lines.append(
+            f"| {name} | {m['n']} | {m['accuracy']:.3f} | {c['positive']:.3f} | {c['neutral']:.3f} | "
+            f"{c['negative']:.3f} | {m['positive_share_error']:.3f} ({m['notes']} notes) |"
+        )
+    return "\n".join(lines)
