@@ -93,3 +93,22 @@ def test_bad_arguments(tmp_path, sample_model_dir, capsys, args, message):
     assert message in capsys.readouterr().err
     assert review(archive, tmp_path / "q.txt", sample_model_dir) == 2
     assert "must end in .csv or .jsonl" in capsys.readouterr().err
+
+
+def test_a_directory_leaves_out_json_documents_and_says_so(tmp_path, sample_model_dir, capsys):
+    """A keyword file next to the notes is not read as notes (no "invalid JSON" skips); one stderr line names it."""
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    rows = unlabelled_archive(archive / "notes.jsonl")
+    (archive / "keywords.json").write_text((SAMPLES / "keywords.json").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "queue.csv"
+    assert review(archive, out, sample_model_dir, "-n", "5") == 0
+    captured = capsys.readouterr()
+    assert f"of {len(rows)} rows; 0 already labelled, 0 bad rows skipped" in captured.out
+    assert "invalid JSON" not in captured.err
+    skipped = [line for line in captured.err.splitlines() if "keywords.json" in line]
+    assert len(skipped) == 1 and "skipped 1 .json file" in skipped[0]
+    named = tmp_path / "named.json"
+    named.write_text((archive / "notes.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+    assert review(named, tmp_path / "q2.csv", sample_model_dir, "-n", "5") == 0
+    assert f"of {len(rows)} rows" in capsys.readouterr().out

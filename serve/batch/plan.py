@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import glob
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,22 +29,32 @@ from model.notes import (
     sniff,
 )
 
+#: What a directory picks up: ``.json`` is left out because a directory of notes often holds JSON documents that are
+#: not notes (keyword sets, configs); a ``.json`` note file is read when named or matched by a glob.
+DIRECTORY_SUFFIXES = tuple(s for s in SUPPORTED_SUFFIXES if s != ".json")
+
 
 def expand_inputs(inputs: Iterable[str | Path], *, exclude: Iterable[Path] = ()) -> list[Path]:
-    """Files, directories (every supported file below, sorted) and glob patterns, in the order given."""
+    """Files, directories (every file below with a suffix of :data:`DIRECTORY_SUFFIXES`, sorted; the ``.json`` files
+    left out are named in one line on stderr) and glob patterns, in the order given."""
     excluded = {p.resolve() for p in exclude}
     out: list[Path] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not _under(p, excluded)
-            )
+            below = sorted(p for p in path.rglob("*") if p.is_file() and not _under(p, excluded))
+            found = [p for p in below if p.suffix.lower() in DIRECTORY_SUFFIXES]
+            left_out = [p for p in below if p.suffix.lower() == ".json"]
+            if left_out:
+                names = ", ".join(str(p.relative_to(path)) for p in left_out)
+                print(
+                    f"note: {path}: skipped {len(left_out)} .json file{'s' if len(left_out) != 1 else ''} ({names}): "
+                    f"a directory picks up {', '.join(DIRECTORY_SUFFIXES)}; name a .json note file to read it",
+                    file=sys.stderr,
+                )
             if not found:
                 raise InvalidParameterError(
-                    f"input directory {str(path)!r} has no note files (expected {', '.join(SUPPORTED_SUFFIXES)})."
+                    f"input directory {str(path)!r} has no note files (expected {', '.join(DIRECTORY_SUFFIXES)})."
                 )
             out.extend(found)
         elif path.exists():
