@@ -9,7 +9,8 @@ The cue patterns themselves are not copied: ``_reference_find_cues`` runs the or
 ``model.cues._DEFS``, so a later change to a pattern is checked against the pre-checks that let find_cues skip it.
 Version "3" added cue kinds (brand campaign tags, brand mentions, product models, brand accounts, shop funnels,
 phone numbers in Chinese numerals) and the document-level ``⟦cue:brand_repeated⟧``, whose finder
-(``model.cues.repeated_brands``) has no optimised twin, so the reference document calls it as it is.
+(``model.cues.repeated_brands``) has no optimised twin, so the reference document calls it as it is. Version "4"
+deletes hashtag markup residue (a stray ``[话题]``, ``[话``, ``题]``) left after tags and emoji codes are replaced.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ _REF_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _REF_HASHTAG_RE = re.compile(r"#([^#\[\]\n]{1,40}?)(?:\[话题\])?#")
 _REF_EMOJI_CODE_RE = re.compile(r"\[(?!话题\])([^\[\]\s]{1,8}?)(?:r|h)?\]")
 _REF_MENTION_RE = re.compile(r"@[\w\-·.]{1,30}")
+_REF_TAG_RESIDUE_RE = re.compile(r"\[话(?:题\]?)?|话?题\]")
 _REF_DIGITS_RE = re.compile(r"\d+(?:\.\d+)?")
 _REF_PLACEHOLDER_CHARS_RE = re.compile("[⟦⟧]")
 _REF_ASCII_PUNCT_RE = re.compile(r"[!-/:-@\[-`{-~]+")
@@ -106,6 +108,7 @@ def _reference_markup_to_tokens(text: str) -> tuple[str, list[str]]:
 
     text = _REF_HASHTAG_RE.sub(tag, text)
     text = _REF_EMOJI_CODE_RE.sub(lambda m: f" ⟦emo:{m.group(1)}⟧ ", text)
+    text = _REF_TAG_RESIDUE_RE.sub(" ", text)
     text = _REF_MENTION_RE.sub(" ⟦mention⟧ ", text)
     return text, tags
 
@@ -313,8 +316,8 @@ def test_non_strings_still_rejected():
 
 
 def test_normalization_version_unchanged():
-    # The references above are version "3". A change of output needs a new version AND new references.
-    assert NORMALIZATION_VERSION == "3"
+    # The references above are version "4". A change of output needs a new version AND new references.
+    assert NORMALIZATION_VERSION == "4"
 
 
 # -- Every code point --------------------------------------------------------------------------------------------

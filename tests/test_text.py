@@ -1,6 +1,8 @@
+import math
+
 import pytest
 
-from model import find_cues, normalize_text, prepare_document
+from model import find_cues, load_model, normalize_text, prepare_document
 from model.cues import cue_counts
 from model.text import extract_emoji_codes, extract_hashtags
 
@@ -38,6 +40,29 @@ def test_xhs_markup_is_extracted():
     assert "⟦tag:源头厂家⟧" in doc and "源头厂家" in doc.replace("⟦tag:源头厂家⟧", "")
     assert "⟦emo:笑哭⟧" in doc
     assert "⟦mention⟧" in doc and "小明" not in doc
+
+
+@pytest.mark.parametrize("residue", ["[话题]", "[话题", "[话", "题]", "话题]"])
+def test_hashtag_markup_residue_is_not_evidence(residue):
+    """A stray ``[话题]`` or a fragment of it is deleted from the document; well-formed tags, emoji codes and the
+    word 话题 in plain text are kept."""
+    assert prepare_document("", f"好用{residue}推荐") == prepare_document("", "好用 推荐")
+    doc = prepare_document("", f"#好物[话题]# 这个话题{residue}好看[笑哭R] 问题")
+    assert "⟦tag:好物⟧" in doc and "⟦emo:笑哭⟧" in doc
+    assert "话题" in doc.replace("⟦tag:好物⟧", "") and "问题" in doc
+    assert "[" not in doc and "]" not in doc
+
+
+@pytest.mark.parametrize("suffix", ["[话题]" * 5, "题]", " [话", "话题]", " #好物[话"])
+def test_typing_hashtag_residue_does_not_lower_the_shipped_models_ad_probability(suffix):
+    """Markup residue once moved an ad towards genuine (−1.45 log-odds for five ``[话题]`` on this note with the
+    model trained before it was deleted): writing it must not be a way to evade the shipped model."""
+    model = load_model()
+    ad = {"title": "新店开业福利", "text": "加vx领券，原价199现价99，链接在主页，私信下单，限时优惠！"}
+    base, typed = model.predict_proba([ad, {**ad, "text": ad["text"] + suffix}])
+    assert base > 0.5
+    log_odds = [math.log(p / (1 - p)) for p in (base, typed)]
+    assert abs(log_odds[1] - log_odds[0]) < 0.1
 
 
 @pytest.mark.parametrize(

@@ -270,8 +270,9 @@ def report_lines(result: dict[str, Any], command: str) -> list[str]:
         )
     lines += [
         "",
-        "The fair baseline is the figure that counts: a random span cutting a hashtag leaves `[话题]` residue the "
-        "model reads as words of a genuine note, so the anywhere row measures that residue, not the highlights. "
+        "The fair baseline is the figure that counts: a random span cutting a hashtag leaves broken markup (a lone "
+        "`#`, a tag's name run into the text), so the anywhere row also measures that, not only the highlights; "
+        "`[话题]` residue itself is deleted from the document (normalisation version 4). "
         "Skipped notes leave no room for such spans (hashtag-only text).",
         "",
     ]
