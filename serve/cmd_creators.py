@@ -28,7 +28,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--keywords", type=Path, default=None, help="JSON file of keyword sets added to the defaults")
     add_model_arg(p)
     p.add_argument("--ad-model", type=Path, default=None, help="ad model for the ad share (default: shipped)")
-    p.add_argument("--top", type=int, default=30, help="creators in the chart (most notes first; default 30)")
+    p.add_argument("--top", type=int, default=30, help="creators in the chart (most flagged first; default 30)")
     p.set_defaults(func=run)
 
 

@@ -2,7 +2,8 @@
 (:func:`model.comments.creator_table`), so the three always show the same numbers under the same headers.
 
 The chart draws Chinese creator names with an installed CJK font; without one it names them by id with a
-legend in ``creators.md`` and says so (:mod:`serve.charts`), instead of empty boxes.
+legend in ``creators.md`` and says so (:mod:`serve.charts`), instead of empty boxes. Rows are always most flagged
+first (:func:`most_flagged_first`), whether the report comes from ``notecheck creators`` or ``score --report``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,13 @@ from model.evaluation import format_value
 from serve.charts import chart_names
 
 
+def most_flagged_first(creators: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Creators by flagged (ad) notes, then ad share, descending, then name: the one order of the creator report."""
+    return sorted(
+        creators, key=lambda c: (-(c["ad_share"] or 0.0) * c["notes"], -(c["ad_share"] or 0.0), str(c["author"]))
+    )
+
+
 def markdown_table(table: list[dict[str, Any]], columns: list[str]) -> str:
     """A Markdown table of ``table`` rows, cell by column name (never by position)."""
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
@@ -27,10 +35,14 @@ def markdown_table(table: list[dict[str, Any]], columns: list[str]) -> str:
 
 
 def write_creator_report(
-    creators: Iterable[Mapping[str, Any]], directory: Path, *, top: int = 30, title: str = "Creator audit"
+    creators: Iterable[Mapping[str, Any]],
+    directory: Path,
+    *,
+    top: int = 30,
+    title: str = "Creators, most flagged first",
 ) -> tuple[list[Path], str | None]:
     """Write the three files; returns their paths and a note for the user (the chart's font fallback) or None."""
-    creators = list(creators)
+    creators = most_flagged_first(creators)
     table = creator_table(creators)
     columns = list(CREATOR_COLUMNS) + [c for c in (table[0] if table else {}) if c not in CREATOR_COLUMNS]
     directory.mkdir(parents=True, exist_ok=True)

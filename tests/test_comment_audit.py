@@ -193,3 +193,24 @@ def test_api_comments_score_returns_suspects_and_clean_ratios(sample_model_dir, 
         assert "positive_share" in out and "positive_share_clean" in out
         bad = client.post("/v1/comments/score", json={"comments": [{"text": "好", "time": "yesterday"}]})
         assert bad.status_code == 422 and "comments[0].time" in bad.text
+
+
+def test_creators_and_score_report_write_one_table_most_flagged_first(tmp_path, sentiment_dir, sample_model_dir):
+    """The README promises `score --report` writes the table of `notecheck creators`: the same rows, same order."""
+    ad = "加微信 13812345678 私信下单，领优惠券，链接在评论区，限时秒杀"
+    rows = [
+        {"id": f"m{i}", "author": "many", "text": t}
+        for i, t in enumerate(["周末爬山，风景很好", "今天做了红烧肉", "出租屋改造花了八百块"])
+    ]
+    rows.append({"id": "z1", "author": "zed", "text": ad})  # fmt: skip
+    path = tmp_path / "archive.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    assert main(["creators", str(path), "-o", str(tmp_path / "a"), "--model", str(sentiment_dir),
+                 "--ad-model", str(sample_model_dir)]) == 0  # fmt: skip
+    assert main(["score", str(path), "-o", str(tmp_path / "s.jsonl"), "--report", str(tmp_path / "b"),
+                 "--model", str(sample_model_dir)]) == 0  # fmt: skip
+    tables = [list(csv.DictReader(open(tmp_path / d / "creators.csv", encoding="utf-8"))) for d in ("a", "b")]
+    for table in tables:
+        shares = {r["creator"]: float(r["ad share"]) for r in table}
+        assert shares["zed"] > shares["many"]  # one flagged note against none
+        assert [r["creator"] for r in table] == ["zed", "many"]  # not by note count (many has 3)

@@ -13,13 +13,11 @@ from typing import Any
 
 from model.comments import aggregate_creators
 from model.comments import creator_table as _table
-from serve.creators import write_creator_report
+from serve.creators import most_flagged_first, write_creator_report
 
 
 def _most_flagged(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    creators = aggregate_creators(rows)
-    creators.sort(key=lambda c: (-(c["ad_share"] or 0.0) * c["notes"], -(c["ad_share"] or 0.0), str(c["author"])))
-    return creators
+    return most_flagged_first(aggregate_creators(rows))
 
 
 def creator_table(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -30,4 +28,4 @@ def creator_table(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def write_report(rows: Iterable[dict[str, Any]], directory: Path, *, top: int = 20) -> tuple[list[Path], str | None]:
     """Write ``creators.csv``, ``creators.md`` and ``creators.png`` (the ``top`` most-flagged creators) in
     ``directory``; returns the paths and a note about the chart's font (None when names could be drawn)."""
-    return write_creator_report(_most_flagged(rows), Path(directory), top=top, title="Creators, most flagged first")
+    return write_creator_report(aggregate_creators(rows), Path(directory), top=top)
