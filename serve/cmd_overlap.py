@@ -79,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     counter = OverlapCounter(exact_limit=args.exact_limit, k=args.sketch_size)
-    with tqdm(desc="followers read", unit=" lines", disable=args.quiet, file=sys.stderr) as bar:
+    quiet = args.quiet or not sys.stderr.isatty()  # as `score`: no bars of carriage returns in a log or pipe
+    with tqdm(desc="followers read", unit=" lines", disable=quiet, file=sys.stderr) as bar:
         for path in args.inputs:
             counter.add_file(path, progress=bar)
     for line in counter.notes.messages():
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     if args.min_jaccard > 0 and not counter.exact and not args.all_pairs:
         among, params = counter.candidates(args.min_jaccard)
     with tqdm(total=n * (n - 1) // 2 if among is None else len(among), desc="pairs", unit=" pairs",
-              disable=args.quiet, file=sys.stderr) as bar:  # fmt: skip
+              disable=quiet, file=sys.stderr) as bar:  # fmt: skip
         rows = counter.pairs(min_jaccard=args.min_jaccard, among=among, progress=bar)
     check = [] if counter.exact else exact_check(counter, rows, args.check_sample)
     out: Path = args.output
@@ -129,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: overlap.png: {names.note}", file=sys.stderr)
     (out / "overlap.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     print(
-        f"{n} creators, {len(rows)} pairs listed ({method}); wrote {out / 'overlap.csv'}, "
+        f"{n} creators, {_pairs(len(rows))} listed ({method}); wrote {out / 'overlap.csv'}, "
         f"{out / 'overlap.md'}, {out / 'overlap.png'}"
     )
     if check:
@@ -137,12 +138,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pairs(n: int) -> str:
+    return f"{n} pair" if n == 1 else f"{n} pairs"
+
+
 def _listed(n: int, listed: int, min_jaccard: float, among: Any, params: Any, bins: int) -> str:
     """What overlap.csv holds when not every pair is listed (empty when it is)."""
     if min_jaccard <= 0:
         return ""
     text = (
-        f"{listed} of {n * (n - 1) // 2} pairs have Jaccard >= {min_jaccard} and are listed; the other pairs are "
+        f"{listed} of {_pairs(n * (n - 1) // 2)} {'has' if listed == 1 else 'have'} Jaccard >= {min_jaccard} and "
+        f"{'is' if listed == 1 else 'are'} listed; the other pairs are "
         f"below it ({'estimated' if among is None else 'estimated or not proposed by LSH'}) and not listed (0 in "
         "the heatmap)."
     )
@@ -151,7 +157,7 @@ def _listed(n: int, listed: int, min_jaccard: float, among: Any, params: Any, bi
 
         bands, rows = params
         text += (
-            f" LSH ({bands} bands of {rows} of {bins} MinHash bins) proposed {len(among)} pairs; a pair at Jaccard "
+            f" LSH ({bands} bands of {rows} of {bins} MinHash bins) proposed {_pairs(len(among))}; a pair at Jaccard "
             f"{min_jaccard} is proposed with probability {candidate_probability(min_jaccard, bands, rows):.3f}, "
             f"one at {min_jaccard + 0.05:.2f} with {candidate_probability(min_jaccard + 0.05, bands, rows):.4f}."
         )

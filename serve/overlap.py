@@ -331,7 +331,7 @@ def _row(a: str, b: str, na: int, nb: int, inter: float, jaccard: float | None =
         "share_b_in_a": round(inter / nb, 6) if nb else 0.0,
         "followers_a": na,
         "followers_b": nb,
-        "common": round(float(inter), 1),
+        "common": round(float(inter)),  # a count (estimated under MinHash): an int
     }
 
 

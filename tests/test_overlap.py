@@ -221,3 +221,18 @@ def test_min_jaccard_lists_only_pairs_above_it(tmp_path: Path) -> None:
         md = (out / "overlap.md").read_text(encoding="utf-8")
         assert f"{len(rows)} of 66 pairs have Jaccard >= 0.15 and are listed" in md
         assert ("LSH (" in md) == bool(extra)
+
+
+@pytest.mark.parametrize("extra", [[], ["--exact-limit", "1"]], ids=["exact", "minhash"])
+def test_counts_are_integers_one_pair_is_singular_and_no_bars_off_a_tty(tmp_path: Path, capsys, extra) -> None:
+    """Under pytest stderr is not a TTY: without --quiet there is still no progress bar (no carriage returns)."""
+    a = _write(tmp_path / "a.txt", [str(i) for i in range(300)])
+    b = _write(tmp_path / "b.txt", [str(i) for i in range(100, 400)])
+    out = tmp_path / "out"
+    assert main(["overlap", str(a), str(b), "-o", str(out), *extra]) == 0
+    captured = capsys.readouterr()
+    assert "\r" not in captured.err and "pairs" not in captured.err
+    assert "2 creators, 1 pair listed" in captured.out
+    [row] = list(csv.DictReader(open(out / "overlap.csv", encoding="utf-8")))
+    assert row["common"].isdigit() and row["followers_a"] == "300"
+    assert abs(int(row["common"]) - 200) <= (0 if not extra else 60)
