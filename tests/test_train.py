@@ -1,4 +1,6 @@
+import io
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -9,7 +11,7 @@ from model.evaluation import expected_calibration_error
 from training.config import load_config
 from training.data import deduplicate, load_all, near_duplicate_groups, split_train_test
 from training.fit import threshold_at_fpr
-from training.train import run_training
+from training.train import Progress, run_training
 
 
 def test_sample_training_writes_full_artifact(sample_model_dir):
@@ -143,3 +145,18 @@ def test_training_twice_gives_identical_files(tmp_path):
     assert first["test"] == second["test"]
     for name in ("model.npz", "pipeline.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("tty", [False, True])
+def test_training_progress_bar_only_on_a_terminal(monkeypatch, tty):
+    stderr = _Terminal() if tty else io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    bar = Progress(enabled=True)
+    bar("fitting")
+    bar.close()
+    assert ("\r" in stderr.getvalue()) is tty

@@ -33,13 +33,14 @@ ABLATION_GROUPS: dict[str, tuple[str, ...]] = {
 
 
 class Progress:
-    """Step display on stderr (a tqdm bar over the training stages); silent when ``enabled`` is False."""
+    """Step display on stderr (a tqdm bar over the training stages); silent when ``enabled`` is False or stderr is
+    not a terminal (as ``score``: a log or pipe would fill with carriage returns)."""
 
     STEPS = 8
 
     def __init__(self, enabled: bool = True) -> None:
         self.bar = None
-        if enabled:
+        if enabled and sys.stderr.isatty():
             from tqdm import tqdm
 
             self.bar = tqdm(total=self.STEPS, file=sys.stderr, bar_format="{l_bar}{bar}| {n}/{total} [{elapsed}]")
