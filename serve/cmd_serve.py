@@ -80,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.settings)  # fails here, with the setting named, before any worker starts
     if settings.model_dir is not None and not Path(settings.model_dir).is_dir():
         raise InvalidParameterError(f"setting 'model_dir' must be a model directory. Got {settings.model_dir}.")
+    _check_port(args.host, args.port)  # before uvicorn loads the models, and exit 2 (uvicorn's own failure is 3)
     serve_app(
         "serve.app:create_app",
         host=args.host,
@@ -90,6 +91,19 @@ def run(args: argparse.Namespace) -> int:
         settings=settings,
     )
     return 0
+
+
+def _check_port(host: str, port: int) -> None:
+    """Bind ``host:port`` as uvicorn will (SO_REUSEADDR) and let it go: a port already in use is a usage error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise InvalidParameterError(
+                f"--host/--port: cannot listen on {host}:{port}: {exc.strerror or exc}."
+            ) from None
 
 
 def serve_app(

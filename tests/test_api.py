@@ -791,6 +791,31 @@ def test_serve_command_rejects_bad_arguments(argv, message, capsys):
     assert message in capsys.readouterr().err
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_on_a_port_in_use_exits_2_before_loading_models(monkeypatch, capsys):
+    """The README: usage errors exit 2. uvicorn would load the models, then exit 3."""
+    import socket
+
+    import uvicorn
+
+    started = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.append(app))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--host", "127.0.0.1", "--port", str(port)]) == 2
+    assert not started
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
 def test_serve_command_runs_uvicorn_with_the_app_factory(monkeypatch, tmp_path):
     import uvicorn
 
@@ -798,9 +823,10 @@ def test_serve_command_runs_uvicorn_with_the_app_factory(monkeypatch, tmp_path):
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
     file = tmp_path / "s.toml"
     file.write_text("max_batch = 9\n", encoding="utf-8")
-    assert main(["serve", "--host", "127.0.0.1", "--port", "8123", "--workers", "2", "--settings", str(file)]) == 0
+    port = _free_port()
+    assert main(["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--settings", str(file)]) == 0
     assert seen["app"] == "serve.app:create_app" and seen["factory"] is True
-    assert (seen["host"], seen["port"], seen["workers"]) == ("127.0.0.1", 8123, 2)
+    assert (seen["host"], seen["port"], seen["workers"]) == ("127.0.0.1", port, 2)
     assert load_settings().max_batch == 9  # workers read the same settings file from the environment
 
 
