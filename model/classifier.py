@@ -246,6 +246,9 @@ class AdModel(CompiledModel):
         self._coef = self._engine.coef
         self._intercept = self._engine.intercept
         self._documents = DocumentBuilder(**compiled.documents)
+        # Highlights end on the words the model's own tokenizer sees (a phrase "周末爬" of "周末爬山" is no phrase)
+        word_parts = [p.tokenizer for p in self._engine.parts if getattr(p, "tokenizer", None) is not None]
+        self._segment = word_parts[0].segment if word_parts else None
         self._readable: dict[int, tuple[str, str, str]] = {}  # column -> (feature, label, kind), filled lazily
         self._marker_names: dict[str, str] = {}  # placeholder -> readable name, filled lazily
         self._names: np.ndarray | None = None
@@ -399,7 +402,7 @@ class AdModel(CompiledModel):
         contrib = data * self._coef[idx]
         pick = strongest(contrib)
         names = self._engine.feature_names_at(idx[pick])
-        return explain_spans(note.title, note.text, doc, names, contrib[pick].tolist(), prepared)
+        return explain_spans(note.title, note.text, doc, names, contrib[pick].tolist(), prepared, self._segment)
 
     def score(self, notes: Iterable[Note], *, top: int = 3) -> tuple[np.ndarray, list[list[str]]]:
         """Probabilities of validated notes, for a whole batch at once (what archive scoring needs), and for each

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
@@ -486,7 +487,38 @@ def _faint_but_strong(units: list[tuple[int, int, str, float]]) -> frozenset[str
     return frozenset(c for c, t in sums.items() if c not in visible and abs(t) >= MIN_PHRASE_WEIGHT)
 
 
-def phrases(fields: list[_Field], weights: dict[str, np.ndarray]) -> list[Highlight]:
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _word_bounds(raw: str, segment: Callable[[str], list[str]]) -> np.ndarray | None:
+    """Offsets in ``raw`` where a word starts or ends, by ``segment``; None when its pieces do not tile ``raw``."""
+    if _SURROGATE_RE.search(raw) is not None:  # the segmenter takes UTF-8; one character for one keeps offsets
+        raw = _SURROGATE_RE.sub("\ufffd", raw)
+    pieces = segment(raw)
+    bounds = np.cumsum([0, *(len(p) for p in pieces)])
+    return bounds if bounds[-1] == len(raw) else None
+
+
+def _snap(runs: list[tuple[int, int]], bounds: np.ndarray, ok: np.ndarray) -> list[tuple[int, int]]:
+    """Each run widened to the words it cuts through, on a side only where the added characters are all ``ok``
+    (the writer's words, outside cues, hashtags and mentions); runs that then share a word become one phrase
+    (its weight is the word's net weight, whichever way its characters pushed)."""
+    out: list[tuple[int, int]] = []
+    for a, b in runs:
+        a2 = int(bounds[np.searchsorted(bounds, a, side="right") - 1])
+        b2 = int(bounds[np.searchsorted(bounds, b, side="left")])
+        a2 = a2 if ok[a2:a].all() else a
+        b2 = b2 if ok[b:b2].all() else b
+        if out and a2 < out[-1][1]:
+            out[-1] = (out[-1][0], max(b2, out[-1][1]))
+        else:
+            out.append((a2, b2))
+    return out
+
+
+def phrases(
+    fields: list[_Field], weights: dict[str, np.ndarray], segment: Callable[[str], list[str]] | None = None
+) -> list[Highlight]:
     """Non-overlapping phrases, sorted by |weight| (largest first): each cue, hashtag or @mention whole, and
     runs of the writer's other words whose characters push the same way (ended by anything but a letter or
     digit). Runs are found with array operations: a note has hundreds of characters but few phrases."""
@@ -510,12 +542,19 @@ def phrases(fields: list[_Field], weights: dict[str, np.ndarray]) -> list[Highli
         ends = np.append(starts[1:], n)
         totals = np.add.reduceat(w, starts)
         # Runs hold letters and digits only: readable when two or more characters, not all digits, not a function
-        # word; and strong enough to matter (a phrase of 0.01 log-odds changes no decision).
-        keep = (key[starts] > 0) & (ends - starts >= 2) & (np.abs(totals) >= MIN_PHRASE_WEIGHT)
-        for a, b, total in zip(starts[keep].tolist(), ends[keep].tolist(), totals[keep].tolist(), strict=True):
+        # word; and strong enough to matter (a phrase of 0.01 log-odds changes no decision). Then widened to whole
+        # words (a lone strong character stays unshown: growing each into its word doubled the phrases to show).
+        cand = (key[starts] > 0) & (ends - starts >= 2) & (np.abs(totals) >= MIN_PHRASE_WEIGHT)
+        runs = list(zip(starts[cand].tolist(), ends[cand].tolist(), strict=True))
+        bounds = _word_bounds(f.raw, segment) if segment is not None and runs else None
+        if bounds is not None:
+            runs = _snap(runs, bounds, free & f.content)
+        for a, b in runs:
+            total = float(w[a:b].sum())
             text = f.raw[a:b]
-            if not text.isdigit() and text.lower() not in FUNCTION_WORDS:
-                out.append(Highlight(f.name, a, b, text, round(total, 4), "wording" if total > 0 else "personal"))
+            if b - a < 2 or abs(total) < MIN_PHRASE_WEIGHT or text.isdigit() or text.lower() in FUNCTION_WORDS:
+                continue
+            out.append(Highlight(f.name, a, b, text, round(total, 4), "wording" if total > 0 else "personal"))
     out.sort(key=lambda h: (-abs(h.weight), h.field, h.start))
     return out[:MAX_HIGHLIGHTS]
 
@@ -580,10 +619,12 @@ def explain_spans(
     names: list[str],
     contributions: list[float],
     prepared: dict[str, Prepared] | None = None,
+    segment: Callable[[str], list[str]] | None = None,
 ) -> list[Highlight]:
-    """Highlights of one note from its document's strongest features (see the module docstring)."""
+    """Highlights of one note from its document's strongest features (see the module docstring); with
+    ``segment`` (the model tokenizer's word segmentation) phrases of the writer's words end on whole words."""
     fields = note_fields(title, text, prepared)
-    return phrases(fields, attribute(fields, doc, names, contributions))
+    return phrases(fields, attribute(fields, doc, names, contributions), segment)
 
 
 def strongest(contrib: np.ndarray, k: int = MAX_FEATURES) -> np.ndarray:
