@@ -168,7 +168,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(
         f"{len(rows)} notes from {len(args.inputs)} file(s); sentiment model {sentiment.version} "
-        f"(positive ≥ {sentiment.neutral_band[1]:.3f}, negative < {sentiment.neutral_band[0]:.3f})"
+        f"(positive ≥ {sentiment.neutral_band[1]:.3f}, negative < {sentiment.neutral_band[0]:.3f}; a comment that "
+        "only asks or requests is neutral whatever its P(positive))"
     )
     print(render(rows, creators, list(scorer.matcher.sets)))
     return 0

@@ -328,3 +328,21 @@ def test_comments_command_bad_keyword_file(tmp_path, capsys, sentiment_dir):
     code = main(["comments", str(SAMPLES / "notes.jsonl"), "--model", str(sentiment_dir), "--keywords", str(kw)])
     assert code == 2
     assert "visible characters" in capsys.readouterr().err
+
+
+def test_question_comments_are_neutral_and_the_output_says_why(tmp_path, capsys, sentiment_dir):
+    """A question keeps the model's P(positive), possibly outside the neutral band: the printed band says so."""
+    from serve.schemas.comments import CommentScoreOut
+
+    path = tmp_path / "notes.jsonl"
+    path.write_text(json.dumps({"id": "q", "comments": ["好用吗？", "求链接", "多少钱"]}, ensure_ascii=False) + "\n")
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad", "--json"]) == 0
+    comments = json.loads(capsys.readouterr().out)["notes"][0]["comments"]
+    assert [c["label"] for c in comments] == ["neutral"] * 3
+    assert all(0.0 <= c["positive_probability"] <= 1.0 for c in comments)
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "only asks or requests is neutral whatever its P(positive)" in header
+    fields = CommentScoreOut.model_fields
+    assert "questions or requests" in fields["label"].description
+    assert "neutral regardless" in fields["positive_probability"].description

@@ -92,8 +92,14 @@ class CommentsIn(InputModel):
 # -- outputs -----------------------------------------------------------------------------------------------
 class CommentScoreOut(BaseModel):
     index: int = Field(description="position of the comment in the request")
-    label: Literal["positive", "neutral", "negative"] = Field(description="sentiment label")
-    positive_probability: float | None = Field(description="P(positive); null for an empty comment")
+    label: Literal["positive", "neutral", "negative"] = Field(
+        description="sentiment label: positive_probability against the model's neutral band, except that a comment "
+        "made only of questions or requests (好用吗, 求链接) is neutral whatever its probability"
+    )
+    positive_probability: float | None = Field(
+        description="P(positive) from the model's reading of the words (kept for questions and requests, whose "
+        "label is neutral regardless); null for an empty comment"
+    )
     keyword_hits: dict[str, list[str]] = Field(description="keywords of each set found in the comment")
     truncated: bool = Field(description="the comment was longer than the sentiment model reads")
     empty: bool = Field(False, description="the comment was blank")
