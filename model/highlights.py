@@ -76,6 +76,7 @@ _CUE_CATEGORY = {
     "repeated_brand_tag": "brand",
     "product_model": "brand",
     "shop_funnel": "link",
+    "no_ad_claim": "personal",
 }
 
 #: Only this many of a note's features, the strongest by |contribution|, are carried back to the text.

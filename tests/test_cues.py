@@ -52,10 +52,18 @@ def test_ordinary_numbers_are_not_phones(text):
         ("搜小程序：新途径资源库", "shop_funnel", "搜小程序"),
         ("在直播间下单", "shop_funnel", "直播间"),
         ("品牌方寄来试用", "disclosure", "品牌方"),
+        ("无广，自费买的", "no_ad_claim", "无广"),
+        ("无广告 纯分享", "no_ad_claim", "无广告"),
+        ("真的是自费", "no_ad_claim", "自费"),
     ],
 )
 def test_brand_and_funnel_cues(text, kind, matched):
     assert matched in kinds(text).get(kind, [])
+
+
+def test_a_no_ad_claim_is_not_a_disclosure():
+    assert "disclosure" not in kinds("无广告，非广告，纯自费分享")
+    assert kinds("接了个广告")["disclosure"] == ["广告"]
 
 
 @pytest.mark.parametrize("text", ["颜色很vivid", "见p2", "第3集ep12", "day3 爬山", "a1 区域"])

@@ -295,3 +295,14 @@ def test_phrases_of_the_writers_words_end_on_whole_words(shipped):
     assert total > 100 and cut / total < 0.02, (cut, total)
     title = shipped.check({"title": "周末爬山", "text": "今天和朋友去爬山，山顶的风景很好，加我微信 13812345678"})
     assert all(h.text != "周末爬" for h in title.highlights)
+
+
+def test_a_writers_no_ad_claim_is_shown_as_personal_evidence(shipped):
+    """ "无广" said by the writer weighs towards genuine, and the highlights quote the writer's words."""
+    note = {"title": "用了半年的面霜", "text": "无广，自费买的，用了半年，皮肤不干了，回购了两次。"}
+    result = shipped.check(note, top=1000)
+    _assert_exact(note, result)
+    (claim,) = [h for h in result.highlights if "无广" in h.text]
+    assert claim.field == "text" and claim.weight < 0 and claim.category == "personal"
+    plain = {**note, "text": note["text"].replace("无广，自费", "")}
+    assert shipped.predict_proba([note])[0] < shipped.predict_proba([plain])[0]
