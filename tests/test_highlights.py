@@ -277,7 +277,7 @@ def test_disjoint_spans_claim_only_free_spans():
 
 
 def test_phrases_of_the_writers_words_end_on_whole_words(shipped):
-    """"周末爬" of the title "周末爬山" is no phrase a writer can act on: phrases are widened to the words the model's
+    """ "周末爬" of the title "周末爬山" is no phrase a writer can act on: phrases are widened to the words the model's
     tokenizer sees. Not every one can be (a word running into a cue, hashtag or mention is not widened into it), so
     the share is bounded, not zero; before widening it was about one phrase in five."""
     from model.tokenize import NoteTokenizer
