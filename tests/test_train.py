@@ -160,3 +160,16 @@ def test_training_progress_bar_only_on_a_terminal(monkeypatch, tty):
     bar("fitting")
     bar.close()
     assert ("\r" in stderr.getvalue()) is tty
+
+
+@pytest.mark.parametrize("name", ["NORMALIZATION_VERSION", "ENGINE_VERSION"])
+def test_the_model_name_changes_with_what_turns_notes_into_features(monkeypatch, name):
+    """Appeals and feedback record the model by name: two models read from differently prepared documents must not
+    share it, even when config and data are the same."""
+    import training.train as tt
+
+    cfg = tt.load_config(ROOT / "samples" / "train_sample.toml")
+    before = tt.model_version(cfg, ["abc"])
+    assert tt.model_version(cfg, ["abc"]) == before  # deterministic
+    monkeypatch.setattr(tt, name, f"{getattr(tt, name)}-next")
+    assert tt.model_version(cfg, ["abc"]) != before

@@ -40,10 +40,11 @@ from model.comments import (
 )
 from model.comments.lexicon import LEXICON_FILE, polarity_words
 from model.comments.metrics import dev_table, evaluate_dev, read_dev_set  # noqa: F401 (re-exported)
-from model.engine import sigmoid
+from model.engine import ENGINE_VERSION, sigmoid
 from model.errors import InvalidParameterError
 from model.notes import Note
 from model.pipeline import NoteDocuments
+from model.text import NORMALIZATION_VERSION
 from training.config import TrainConfig, load_config
 from training.data import Example, cv_folds, deduplicate, load_all, source_counts, split_train_test
 from training.fit import build_classifier, build_features
@@ -228,6 +229,8 @@ def model_version(cfg: TrainConfig, data_hashes: list[str]) -> str:
     for d in sorted(data_hashes):
         h.update(d.encode())
     h.update(EMOTICON_VERSION.encode())
+    # what turns a comment into features (see training.train.model_version)
+    h.update(f"normalization {NORMALIZATION_VERSION} engine {ENGINE_VERSION}".encode())
     return "sentiment-" + h.hexdigest()[:12]
 
 

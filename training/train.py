@@ -12,7 +12,10 @@ from typing import Any
 import numpy as np
 
 from model.artifacts import save_model, sha256_file
+from model.cues import BRAND_LEXICON
+from model.engine import ENGINE_VERSION
 from model.errors import InvalidParameterError
+from model.text import NORMALIZATION_VERSION
 from model.training_rows import save_training_rows
 from training.config import TrainConfig, load_config
 from training.cv import is_hard_pool
@@ -89,8 +92,13 @@ def _ablation(
 
 
 def model_version(cfg: TrainConfig, data_hashes: list[str]) -> str:
+    """The model's name: config, data, and what turns a note into features (normalisation and engine versions,
+    the brand lexicon). Without the last, retraining after a normalisation change gave a different model the same
+    name, and appeals and feedback that record the name could not tell the two apart."""
     h = hashlib.sha256()
     h.update(json.dumps(cfg.raw, sort_keys=True, default=str).encode())
+    h.update(f"normalization {NORMALIZATION_VERSION} engine {ENGINE_VERSION} ".encode())
+    h.update(sha256_file(BRAND_LEXICON).encode())
     for d in sorted(data_hashes):
         h.update(d.encode())
     return "ad-" + h.hexdigest()[:12]
