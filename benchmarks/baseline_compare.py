@@ -94,30 +94,11 @@ def probe(n: int, notes_path: Path | None) -> dict[str, float]:
     from serve.app import create_app
 
     body = json.dumps(note, ensure_ascii=False).encode("utf-8")
-    headers = [(b"host", b"bench"), (b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-             "path": "/v1/check", "raw_path": b"/v1/check", "query_string": b"", "root_path": "", "headers": headers,
-             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80), "state": {}}  # fmt: skip
 
     async def one(app: Any) -> int:
-        sent = False
-        status = 0
+        from api_latency import asgi_request  # the one raw-ASGI request of the benchmarks
 
-        async def receive() -> dict[str, Any]:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            await asyncio.sleep(3600)
-            return {"type": "http.disconnect"}
-
-        async def send(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-
-        await app(dict(scope), receive, send)
-        return status
+        return await asgi_request(app, "POST", "/v1/check", body)
 
     async def many(app: Any) -> list[float]:
         for _ in range(50):

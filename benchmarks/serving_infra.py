@@ -19,7 +19,6 @@ Only this process and its children run; they are stopped (by pid) before it exit
 from __future__ import annotations
 
 import argparse
-import asyncio
 import concurrent.futures as cf
 import json
 import multiprocessing as mp
@@ -188,36 +187,16 @@ def bench_processes(args: argparse.Namespace) -> None:
 
 async def _asgi_loop(app: Any, body: bytes, n: int) -> float:
     """Event-loop CPU per request (µs) over ``n`` POST /v1/check requests sent as raw ASGI messages."""
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-             "path": "/v1/check", "raw_path": b"/v1/check", "root_path": "", "query_string": b"", "headers": headers,
-             "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 1234)}  # fmt: skip
-    statuses = []
-
-    async def one() -> None:
-        sent = False
-
-        async def receive() -> dict[str, Any]:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            await asyncio.sleep(3600)
-            return {"type": "http.disconnect"}
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                statuses.append(message["status"])
-
-        await app(dict(scope, state={}), receive, send)
+    from api_latency import asgi_request
 
     for _ in range(20):
-        await one()
+        assert await asgi_request(app, "POST", "/v1/check", body) == 200
+    statuses = set()
     cpu = time.thread_time()
     for _ in range(n):
-        await one()
+        statuses.add(await asgi_request(app, "POST", "/v1/check", body))
     per = (time.thread_time() - cpu) / n * 1e6
-    assert set(statuses) == {200}, set(statuses)
+    assert statuses == {200}, statuses
     return per
 
 
