@@ -1,0 +1,113 @@
+"""What a writer is shown: the categories of evidence, the thresholds that decide what is worth showing, and
+the highlight and reason records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Writer-facing categories: code -> (Chinese, English).
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "contact": ("联系方式", "contact details"),
+    "link": ("链接导流", "links and shop funnels"),
+    "price": ("价格优惠", "price or discount"),
+    "call_to_action": ("购买引导", "call to action"),
+    "brand": ("品牌推广", "brand campaign"),
+    "merchant": ("商家用语", "merchant wording"),
+    "disclosure": ("合作披露", "sponsorship disclosure"),
+    "giveaway": ("抽奖福利", "giveaway or lucky draw"),
+    "sales_tone": ("推销话术", "sales-pitch phrase"),
+    "hashtag": ("话题标签", "hashtags"),
+    "mention": ("@提及", "@mentions"),
+    "wording": ("用词", "wording"),
+    "personal": ("个人体验", "personal experience"),
+}
+
+_CUE_CATEGORY = {
+    "wechat": "contact",
+    "qq": "contact",
+    "phone": "contact",
+    "url": "link",
+    "price": "price",
+    "call_to_action": "call_to_action",
+    "merchant": "merchant",
+    "disclosure": "disclosure",
+    "giveaway": "giveaway",
+    "sales_tone": "sales_tone",
+    "repeated_brand_tag": "brand",
+    "product_model": "brand",
+    "shop_funnel": "link",
+    "no_ad_claim": "personal",
+}
+
+#: Only this many of a note's features, the strongest by |contribution|, are carried back to the text.
+MAX_FEATURES = 64
+#: Highlights one check returns at most, strongest first: a note repeating a cue between other words thousands of
+#: times would otherwise get a response as long as itself, and no writer reads past the first few dozen.
+MAX_HIGHLIGHTS = 100
+#: Evidence longer than this is quoted by its start in a reason's one-line text and in the advice.
+QUOTE_CHARS = 24
+#: A character whose attributed weight is below this (log-odds) belongs to no phrase.
+MIN_CHAR_WEIGHT = 0.004
+#: A phrase of the writer's words lighter than this (log-odds) is not shown.
+MIN_PHRASE_WEIGHT = 0.02
+
+#: Words that carry grammar, not content: never shown on their own.
+FUNCTION_WORDS = frozenset(
+    (
+        "了 的 和 与 及 是 在 也 就 都 很 还 又 吗 吧 啊 呢 哦 呀 嘛 啦 着 过 把 被 让 给 从 对 这 那 个 一 "
+        "我 你 他 她 它 们 有 不 没 会 能 要 去 来 说 到 上 下 里 得 地 之 而 或 但 "
+        "就是 还是 一个 这个 那个 我们 你们 他们 自己 什么 怎么 然后 因为 所以 如果 可以 已经 真的 非常 比较 "
+        "一下 一些 还有 没有 不是 the a an and or of to in on for is it"
+    ).split()
+)
+
+
+def cue_category(name: str) -> str:
+    """The writer-facing category of a cue kind (brand cues are all ``brand``)."""
+    if name.startswith("brand"):
+        return "brand"
+    return _CUE_CATEGORY.get(name, "wording")
+
+
+@dataclass(frozen=True)
+class Span:
+    """``text == note[field][start:end]`` of the note as it was sent."""
+
+    field: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Highlight:
+    field: str
+    start: int
+    end: int
+    text: str
+    weight: float  # contribution to the log-odds; positive pushes towards "ad"
+    category: str
+
+    @property
+    def span(self) -> Span:
+        return Span(self.field, self.start, self.end, self.text)
+
+
+@dataclass(frozen=True)
+class ReadableReason:
+    category: str
+    label_zh: str
+    label_en: str
+    direction: str  # "ad" or "genuine"
+    weight: float
+    evidence: tuple[Span, ...]
+
+    def quoted(self, n: int | None = None, sep: str = "、") -> str:
+        """The first ``n`` distinct evidence texts, quoted: a phrase the note repeats is quoted once."""
+        texts = list(dict.fromkeys(e.text for e in self.evidence))[:n]
+        # a phrase of a thousand copies is quoted by its start: the span itself stays exact
+        return sep.join(f"“{t if len(t) <= QUOTE_CHARS else t[: QUOTE_CHARS - 1] + '…'}”" for t in texts)
+
+    def text(self) -> str:
+        """One line for a table: ``联系方式 contact details: “加VX”、“微信”``."""
+        return f"{self.label_zh} {self.label_en}: " + self.quoted()

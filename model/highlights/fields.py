@@ -1,0 +1,248 @@
+"""A note's fields normalised with an offset map (every normalised character knows the span of the original it
+came from), with the cues and markup found in them: where evidence can be placed in the text as sent."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+
+import numpy as np
+
+from model.cues import CUE_PATTERNS, DisjointSpans, cue_spans
+from model.highlights.categories import cue_category
+from model.text import (
+    _CLEANUP_RE,
+    _DIGITS_RE,
+    _EMOJI_CODE_RE,
+    _HASHTAG_RE,
+    _MENTION_RE,
+    Prepared,
+    _nfkc,
+    normalize_text,
+)
+
+# -- normalisation with an offset map ---------------------------------------------------------------------
+_NON_SPACE_RE = re.compile(r"\S+")
+#: What is not a letter or a digit (``\w`` also matches "_"): punctuation, symbols, emoji and spaces.
+_NOT_CONTENT_RE = re.compile(r"[\W_]+")
+
+
+def _normalize_aligned(raw: str, norm: str | None = None) -> tuple[str, list[int], list[int]]:
+    """:func:`model.text.normalize_text` of ``raw`` with, for every output character, the ``[start, end)`` of
+    the original it came from.
+
+    Most notes keep their length through NFKC and lower-casing (full-width punctuation becomes half-width one
+    for one), so positions only shift where whitespace runs collapse: that case is computed from the runs of
+    non-space characters. Otherwise character by character; and when even that differs from the real
+    normalisation (a combining sequence NFKC composes across characters, a context-dependent lower-casing),
+    positions are spread proportionally, which keeps every span inside the text. ``norm`` is
+    ``normalize_text(raw)`` when the caller has it already."""
+    norm = normalize_text(raw) if norm is None else norm
+    folded = _nfkc(raw)
+    if len(folded) == len(raw) and _CLEANUP_RE.search(folded) is None:
+        low = folded.lower()
+        if len(low) == len(raw):
+            starts: list[int] = []
+            prev_end = -1
+            for m in _NON_SPACE_RE.finditer(low):
+                a, b = m.span()
+                if prev_end >= 0:
+                    starts.append(prev_end)  # the single space a whitespace run collapses to
+                starts.extend(range(a, b))
+                prev_end = b
+            if len(starts) == len(norm):
+                return norm, starts, [i + 1 for i in starts]
+    return norm, *_aligned_slow(raw, norm)
+
+
+def _aligned_slow(raw: str, norm: str) -> tuple[list[int], list[int]]:
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pending_space = -1  # the original position of a whitespace run not yet written
+    for i, ch in enumerate(raw):
+        if ch.isascii():
+            out = ch.lower() if ch.isprintable() or ch in " \t\n" else " "
+        else:
+            out = unicodedata.normalize("NFKC", ch)
+            cleaned = []
+            for c in out:
+                cat = unicodedata.category(c)
+                if c in "⟦⟧" or cat == "Cc":
+                    cleaned.append(" ")
+                elif cat in ("Cf", "Cs", "Zl", "Zp"):
+                    continue  # zero-width and similar characters are dropped
+                else:
+                    cleaned.append(c)
+            out = "".join(cleaned).lower()
+        for c in out:
+            if c.isspace():
+                if pending_space < 0:
+                    pending_space = i
+                continue
+            if pending_space >= 0:
+                if chars:
+                    chars.append(" ")
+                    starts.append(pending_space)
+                    ends.append(pending_space + 1)
+                pending_space = -1
+            chars.append(c)
+            starts.append(i)
+            ends.append(i + 1)
+    if "".join(chars) != norm:
+        n, m = len(norm), max(len(raw), 1)
+        starts = [min(k * m // max(n, 1), m - 1) for k in range(n)]
+        ends = [max(s + 1, min((k + 1) * m // max(n, 1), m)) for k, s in enumerate(starts)]
+    return starts, ends
+
+
+@dataclass
+class _Field:
+    """One field of a note: normalised text, where its characters came from, the cues and markup in it, and
+    the text n-grams are searched in (digit runs as ``0``, replaced contact details masked)."""
+
+    name: str
+    raw: str
+    norm: str
+    starts: list[int]
+    ends: list[int]
+    cues: list[tuple[int, int, str]]  # (start, end) in the original, cue name
+    markers: dict[str, list[tuple[int, int]]]  # placeholder -> spans in the original
+    units: list[tuple[int, int, str]] = dataclass_field(default_factory=list)  # shown whole: (start, end, category)
+    content: np.ndarray = dataclass_field(default_factory=lambda: np.zeros(0, dtype=bool))  # letters and digits
+    search: str = ""
+    search_starts: list[int] | None = None
+    search_ends: list[int] | None = None
+
+    def orig(self, a: int, b: int) -> tuple[int, int]:
+        """The original span of normalised characters ``[a, b)``."""
+        return self.starts[a], self.ends[b - 1]
+
+
+def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
+    """``prepared``: the normalised ``raw`` and its cue spans, as :func:`model.text.prepare_document` found them."""
+    norm, starts, ends = _normalize_aligned(raw, prepared[0] if prepared else None)
+    f = _Field(name, raw, norm, starts, ends, [], {})
+    f.content = np.ones(len(raw), dtype=bool)
+    for m in _NOT_CONTENT_RE.finditer(raw):
+        f.content[m.start() : m.end()] = False
+    if not norm:
+        f.search, f.search_starts, f.search_ends = "", [], []
+        return f
+    masked: list[tuple[int, int]] = []  # replaced contact details, in order
+    starts, ends = f.starts, f.ends
+    for start, cue, end, _ in prepared[1] if prepared else cue_spans(norm):
+        if cue == "price" and norm[end - 1].isdigit():  # "￥9" of "￥99": show the whole amount
+            while end < len(norm) and (norm[end].isdigit() or (norm[end] == "." and norm[end - 1].isdigit())):
+                end += 1
+        span = f.orig(start, end)
+        f.cues.append((*span, cue))
+        f.markers.setdefault(f"⟦cue:{cue}⟧", []).append(span)
+        if CUE_PATTERNS[cue].replace:
+            masked.append((start, end))
+    tags = []
+    for m in _HASHTAG_RE.finditer(norm):
+        tag = m.group(1).strip()
+        if tag:
+            tags.append(tag)
+            span = f.orig(*m.span())
+            f.markers.setdefault(f"⟦tag:{tag.replace(' ', '_')[:40]}⟧", []).append(span)
+            f.markers.setdefault("⟦hashtag⟧", []).append(span)
+    for m in _EMOJI_CODE_RE.finditer(norm):
+        f.markers.setdefault(f"⟦emo:{m.group(1)}⟧", []).append(f.orig(*m.span()))
+    for m in _MENTION_RE.finditer(norm):
+        f.markers.setdefault("⟦mention⟧", []).append(f.orig(*m.span()))
+    f.units = _units(f)
+    # The search text: masked contact details become one NUL each, digit runs one "0" (as in the document).
+    replaced = sorted(
+        [(a, b, "\x00") for a, b in _merged(masked)] + [(m.start(), m.end(), "0") for m in _DIGITS_RE.finditer(norm)]
+    )
+    pieces: list[str] = []
+    s_starts: list[int] = []
+    s_ends: list[int] = []
+    pos = 0
+    for a, b, repl in replaced:
+        if a < pos:  # a digit run inside a masked contact detail
+            continue
+        pieces.append(norm[pos:a])
+        s_starts += starts[pos:a]
+        s_ends += ends[pos:a]
+        pieces.append(repl)
+        s_starts.append(starts[a])
+        s_ends.append(ends[b - 1])
+        pos = b
+    pieces.append(norm[pos:])
+    s_starts += starts[pos:]
+    s_ends += ends[pos:]
+    f.search, f.search_starts, f.search_ends = "".join(pieces), s_starts, s_ends
+    return f
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans ordered by start, with those that overlap or touch merged into one."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def note_fields(title: str, text: str, prepared: dict[str, Prepared] | None = None) -> list[_Field]:
+    """The two fields of a note; ``prepared`` as ``prepare_document(..., fields=...)`` filled it, if at hand."""
+    got = prepared or {}
+    return [_field("title", title or "", got.get("title")), _field("text", text or "", got.get("text"))]
+
+
+def markup_spans(raw: str) -> list[tuple[int, int, int, int]]:
+    """The hashtags, @mentions and emoji codes of one field as sent: ``(start, end, name_start, name_end)``, the
+    name being what may be edited without breaking the markup (``法式美甲`` of ``#法式美甲[话题]#``, ``brand`` of
+    ``@brand``; an emoji code has none). Cutting through the rest (a ``#``, the ``[话题]`` suffix) leaves residue
+    that is read as new words: see :mod:`training.faithfulness`."""
+    norm, starts, ends = _normalize_aligned(raw)
+    out = []
+    for regex, group in ((_HASHTAG_RE, 1), (_MENTION_RE, 0), (_EMOJI_CODE_RE, None)):
+        for m in regex.finditer(norm):
+            a, b = starts[m.start()], ends[m.end() - 1]
+            if group is None:
+                out.append((a, b, a, a))
+            elif group == 0:
+                out.append((a, b, min(starts[m.start()] + 1, b), b))  # the name after "@"
+            else:
+                s, e = m.span(1)
+                out.append((a, b, starts[s], ends[e - 1]) if e > s else (a, b, a, a))
+    return sorted(out)
+
+
+def _units(f: _Field) -> list[tuple[int, int, str]]:
+    """Spans shown whole, never split or merged with their neighbours: hashtags and @mentions (with the category
+    of a cue inside them, else ``hashtag`` / ``mention``), then cues outside them. Non-overlapping, by start."""
+    units: list[tuple[int, int, str]] = []
+    held = DisjointSpans()
+    cues = f.cues  # by start (cue_spans' order, mapped back monotonically)
+    cue_starts = [s for s, _, _ in cues]
+    for marker, plain in (("⟦hashtag⟧", "hashtag"), ("⟦mention⟧", "mention")):
+        for a, b in f.markers.get(marker, ()):
+            if held.claim(a, b):
+                units.append((a, b, _first_cue_inside(cues, cue_starts, a, b) or plain))
+    for a, b, cue in cues:
+        if held.claim(a, b):
+            units.append((a, b, cue_category(cue)))
+    units.sort()
+    return units
+
+
+def _first_cue_inside(cues: list[tuple[int, int, str]], starts: list[int], a: int, b: int) -> str | None:
+    """The category of the first cue lying wholly inside ``[a, b)`` (a hashtag naming a brand is a brand), found
+    from the first cue starting at ``a`` on: a bisection, not a scan of every cue for every hashtag."""
+    for k in range(bisect_left(starts, a), len(cues)):
+        s, e, cue = cues[k]
+        if s >= b:
+            break
+        if e <= b:
+            return cue_category(cue)
+    return None

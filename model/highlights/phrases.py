@@ -1,0 +1,118 @@
+"""Characters pushing the same way merged into phrases a writer can read: cues, hashtags and mentions whole,
+runs of the writer's words widened to whole words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from model.highlights.categories import FUNCTION_WORDS, MAX_HIGHLIGHTS, MIN_CHAR_WEIGHT, MIN_PHRASE_WEIGHT, Highlight
+from model.highlights.fields import _Field
+
+
+# -- phrases -----------------------------------------------------------------------------------------------
+def _runs_of_units(f: _Field) -> list[tuple[int, int, str]]:
+    """The units of ``f`` with runs of one cue joined: copies of one cue separated by nothing a writer reads
+    ("加微信加微信…", "V信 V信") are one phrase; different cues ("领券，原价") stay apart. Shown apart, a cue
+    repeated a thousand times would split its weight a thousand ways into highlights too faint to show, and the
+    note would be flagged with no reason.
+    Hashtags and @mentions stay apart: each is its own item."""
+    out: list[tuple[int, int, str]] = []
+    last = ""  # the text of the previous unit (one copy of it, when joined)
+    for a, b, category in f.units:
+        text = f.raw[a:b]
+        if out and category == out[-1][2] and category not in ("hashtag", "mention") and text == last:
+            pa, pb, _ = out[-1]
+            if not f.content[pb:a].any():
+                out[-1] = (pa, b, category)
+                continue
+        out.append((a, b, category))
+        last = text
+    return out
+
+
+def _faint_but_strong(units: list[tuple[int, int, str, float]]) -> frozenset[str]:
+    """Categories whose units are each too faint to show but together matter: a cue repeated between other words
+    thousands of times spreads its weight over every copy. They are shown anyway (strongest first, up to
+    :data:`MAX_HIGHLIGHTS`), or the note would be flagged with no reason at all."""
+    visible: set[str] = set()
+    sums: dict[str, float] = {}
+    for _, _, category, total in units:
+        sums[category] = sums.get(category, 0.0) + total
+        if abs(total) >= MIN_CHAR_WEIGHT:
+            visible.add(category)
+    return frozenset(c for c, t in sums.items() if c not in visible and abs(t) >= MIN_PHRASE_WEIGHT)
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _word_bounds(raw: str, segment: Callable[[str], list[str]]) -> np.ndarray | None:
+    """Offsets in ``raw`` where a word starts or ends, by ``segment``; None when its pieces do not tile ``raw``."""
+    if _SURROGATE_RE.search(raw) is not None:  # the segmenter takes UTF-8; one character for one keeps offsets
+        raw = _SURROGATE_RE.sub("\ufffd", raw)
+    pieces = segment(raw)
+    bounds = np.cumsum([0, *(len(p) for p in pieces)])
+    return bounds if bounds[-1] == len(raw) else None
+
+
+def _snap(runs: list[tuple[int, int]], bounds: np.ndarray, ok: np.ndarray) -> list[tuple[int, int]]:
+    """Each run widened to the words it cuts through, on a side only where the added characters are all ``ok``
+    (the writer's words, outside cues, hashtags and mentions); runs that then share a word become one phrase
+    (its weight is the word's net weight, whichever way its characters pushed)."""
+    out: list[tuple[int, int]] = []
+    for a, b in runs:
+        a2 = int(bounds[np.searchsorted(bounds, a, side="right") - 1])
+        b2 = int(bounds[np.searchsorted(bounds, b, side="left")])
+        a2 = a2 if ok[a2:a].all() else a
+        b2 = b2 if ok[b:b2].all() else b
+        if out and a2 < out[-1][1]:
+            out[-1] = (out[-1][0], max(b2, out[-1][1]))
+        else:
+            out.append((a2, b2))
+    return out
+
+
+def phrases(
+    fields: list[_Field], weights: dict[str, np.ndarray], segment: Callable[[str], list[str]] | None = None
+) -> list[Highlight]:
+    """Non-overlapping phrases, sorted by |weight| (largest first): each cue, hashtag or @mention whole, and
+    runs of the writer's other words whose characters push the same way (ended by anything but a letter or
+    digit). Runs are found with array operations: a note has hundreds of characters but few phrases."""
+    out: list[Highlight] = []
+    for f in fields:
+        w = weights[f.name]
+        n = len(w)
+        if not n:
+            continue
+        free = np.ones(n, dtype=bool)
+        units = [(a, b, category, float(w[a:b].sum())) for a, b, category in _runs_of_units(f)]
+        for a, b, _, _ in units:
+            free[a:b] = False
+        faint = _faint_but_strong(units)
+        for a, b, category, total in units:
+            if abs(total) >= MIN_CHAR_WEIGHT or (total and category in faint):
+                out.append(Highlight(f.name, a, b, f.raw[a:b], round(total, 4), category))
+        # 0: no phrase here; 1: pushes towards ad; 2: towards genuine
+        key = np.where(free & f.content & (np.abs(w) >= MIN_CHAR_WEIGHT), np.where(w > 0, 1, 2), 0)
+        starts = np.flatnonzero(np.diff(key, prepend=-1))
+        ends = np.append(starts[1:], n)
+        totals = np.add.reduceat(w, starts)
+        # Runs hold letters and digits only: readable when two or more characters, not all digits, not a function
+        # word; and strong enough to matter (a phrase of 0.01 log-odds changes no decision). Then widened to whole
+        # words (a lone strong character stays unshown: growing each into its word doubled the phrases to show).
+        cand = (key[starts] > 0) & (ends - starts >= 2) & (np.abs(totals) >= MIN_PHRASE_WEIGHT)
+        runs = list(zip(starts[cand].tolist(), ends[cand].tolist(), strict=True))
+        bounds = _word_bounds(f.raw, segment) if segment is not None and runs else None
+        if bounds is not None:
+            runs = _snap(runs, bounds, free & f.content)
+        for a, b in runs:
+            total = float(w[a:b].sum())
+            text = f.raw[a:b]
+            if b - a < 2 or abs(total) < MIN_PHRASE_WEIGHT or text.isdigit() or text.lower() in FUNCTION_WORDS:
+                continue
+            out.append(Highlight(f.name, a, b, text, round(total, 4), "wording" if total > 0 else "personal"))
+    out.sort(key=lambda h: (-abs(h.weight), h.field, h.start))
+    return out[:MAX_HIGHLIGHTS]

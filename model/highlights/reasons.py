@@ -1,0 +1,51 @@
+"""Phrases grouped into readable reasons, and the one sentence of advice for a flagged writer."""
+
+from __future__ import annotations
+
+from model.highlights.categories import CATEGORIES, Highlight, ReadableReason
+
+#: Categories a reason towards "genuine" may have: a price or a call to action that happens to lower the
+#: probability is shown as a green highlight, but "call to action" is no reason a note reads as genuine.
+_GENUINE_CATEGORIES = frozenset({"personal", "wording", "hashtag", "mention"})
+
+
+def reasons(highlights: list[Highlight], *, top: int = 8, evidence: int = 5) -> list[ReadableReason]:
+    """Highlights grouped by category and direction, at most ``top``, strongest first."""
+    groups: dict[tuple[str, str], list[Highlight]] = {}
+    for h in highlights:
+        direction = "ad" if h.weight > 0 else "genuine"
+        if direction == "genuine" and h.category not in _GENUINE_CATEGORIES:
+            continue
+        groups.setdefault((h.category, direction), []).append(h)
+    out = []
+    for (category, direction), hs in groups.items():
+        zh, en = CATEGORIES[category]
+        spans = tuple(h.span for h in hs[:evidence])
+        out.append(ReadableReason(category, zh, en, direction, round(sum(h.weight for h in hs), 4), spans))
+    out.sort(key=lambda r: (-abs(r.weight), r.category))
+    return out[: max(top, 0)]
+
+
+_DECISION_ZH = {"ad": "可能被判为广告", "review": "需要人工复核"}
+_DECISION_EN = {"ad": "reads as an advertisement", "review": "needs a human review"}
+
+
+def advice(decision: str, readable: list[ReadableReason]) -> dict[str, str] | None:
+    """One sentence for the writer when a note is flagged: what drove it, and that an honest note can be
+    appealed. None for genuine notes."""
+    if decision not in _DECISION_ZH:
+        return None
+    drivers = [r for r in readable if r.direction == "ad"][:2]
+    if drivers:
+        zh_parts = [f"{r.label_zh}（{r.quoted(2)}）" for r in drivers]
+        en_parts = [f"{r.label_en} ({r.quoted(2, ', ')})" for r in drivers]
+        zh_why = "主要因为" + "和".join(zh_parts)
+        en_why = "mainly because of " + " and ".join(en_parts)
+    else:
+        zh_why, en_why = "主要因为整体写法", "mainly because of its overall wording"
+    return {
+        "zh": f"这条笔记{_DECISION_ZH[decision]}，{zh_why}。"
+        "如果这是你的真实个人分享，可以修改这些用词，或提出申诉由人工复核。",
+        "en": f"This note {_DECISION_EN[decision]}, {en_why}. If it is your honest personal sharing, you can "
+        "reword these phrases or appeal for a human review.",
+    }
