@@ -22,10 +22,10 @@ from model.comments import (
     sentiment_metrics,
     sentiment_table,
 )
-from model.comments.metrics import dev_table, evaluate_dev
+from model.comments.metrics import dev_table, three_class_metrics
 from model.errors import InvalidNoteError
 from model.evaluation import format_value
-from model.notes import Note, iter_records, parse_note, read_notes
+from model.notes import Note, iter_records, parse_note
 from serve.cli import add_model_arg, load_ad_model
 from serve.creators import markdown_table
 
@@ -176,31 +176,70 @@ def run(args: argparse.Namespace) -> int:
 
 
 THREE_CLASSES = ("positive", "neutral", "negative")
+_BINARY = {1: 1, 0: 0, "1": 1, "0": 0}
 
 
-def _label_kind(path: Path) -> str:
-    """``"three"`` when the file's labels are positive / neutral / negative (the comment development set),
-    ``"binary"`` when they are 1/0; any other label is an error naming the sentiment labels (not the ad ones)."""
-    kind = "binary"
+def _sentiment_label(value: Any, where: str) -> int | str:
+    """1/0 (positive/negative) or one of :data:`THREE_CLASSES`; anything else is an error naming the sentiment
+    labels (not the ad ones)."""
+    if isinstance(value, float) and value in (0.0, 1.0):
+        value = int(value)
+    key = value.strip().lower() if isinstance(value, str) else value
+    if key in THREE_CLASSES:
+        return key
+    if not isinstance(key, bool) and key in _BINARY:
+        return _BINARY[key]
+    if value is None:
+        raise InvalidNoteError(
+            f'{where}field \'label\' is required: 1/0 (positive/negative) or "positive"/"neutral"/"negative". '
+            "Got nothing."
+        )
+    raise InvalidNoteError(
+        f"{where}field 'label' must be a sentiment label: 1/0 (positive/negative) or "
+        f'"positive"/"neutral"/"negative". Got {type(value).__name__} {value!r:.60}.'
+    )
+
+
+def read_sentiment_file(path: Path, *, skip_bad_rows: bool) -> tuple[str, list[dict[str, Any]], list[str]]:
+    """``(kind, rows, skipped)`` of a sentiment-labelled note file. ``kind`` is ``"three"`` when any label is
+    positive / neutral / negative (then 1 and 0 read as positive and negative), else ``"binary"``; each row has
+    ``text`` (title and text, as the model reads a note), ``label`` and ``group`` (the comment set's ``note``
+    field, ``None`` without one) and ``source``. A bad row raises :class:`InvalidNoteError` naming file, line and
+    field, or with ``skip_bad_rows`` is listed in ``skipped`` and left out."""
+    rows: list[dict[str, Any]] = []
+    skipped: list[str] = []
     for rec in iter_records(path):
-        if rec.error is not None or not isinstance(rec.data, dict) or rec.data.get("label") is None:
+        try:
+            if rec.error is not None:
+                raise InvalidNoteError(rec.where + rec.error)
+            data = rec.data
+            label = _sentiment_label(data.get("label"), rec.where) if isinstance(data, dict) else None
+            note = parse_note({**data, "label": None} if isinstance(data, dict) else data, where=rec.where)
+        except InvalidNoteError as exc:
+            if not skip_bad_rows:
+                raise
+            skipped.append(str(exc))
             continue
-        label = rec.data["label"]
-        if isinstance(label, str) and label.strip().lower() in THREE_CLASSES:
-            kind = "three"
-        elif not (label in (0, 1) or (isinstance(label, str) and label.strip() in ("0", "1"))):
-            raise InvalidNoteError(
-                f"{rec.where}field 'label' must be a sentiment label: 1/0 (positive/negative) or "
-                f'"positive"/"neutral"/"negative". Got {type(label).__name__} {label!r:.60}.'
-            )
-    return kind
+        group = data.get("note")
+        rows.append({
+            "text": f"{note.title}\n{note.text}" if note.title else note.text,
+            "label": label,
+            "group": None if group is None else str(group),
+            "source": note.source or path.stem,
+        })  # fmt: skip
+    kind = "three" if any(isinstance(r["label"], str) for r in rows) else "binary"
+    if kind == "three":
+        for r in rows:
+            r["label"] = {1: "positive", 0: "negative"}.get(r["label"], r["label"])
+    return kind, rows, skipped
 
 
 def run_evaluate_sentiment(args: argparse.Namespace) -> int:
     """``notecheck evaluate --task sentiment DATA...``: on files labelled 1 = positive / 0 = negative, accuracy,
-    macro-F1 and per-source accuracy; on three-class files (``label`` positive / neutral / negative and ``note``,
-    like ``benchmarks/data/xhs_comments_dev.jsonl``), accuracy per class and the per-note positive-share error,
-    computed by the same code as the training report."""
+    macro-F1 and per-source accuracy; on three-class files (``label`` positive / neutral / negative and, for the
+    per-note positive-share error, ``note``, like ``benchmarks/data/xhs_comments_dev.jsonl``), accuracy per class
+    and that error, computed by the same code as the training report. ``--skip-bad-rows`` leaves out (and lists)
+    rows with an unknown label or a broken note, as in the ad evaluation."""
     model = load_sentiment_model(args.model, allow_version_mismatch=args.allow_version_mismatch)
     texts: list[str] = []
     labels: list[int] = []
@@ -208,17 +247,20 @@ def run_evaluate_sentiment(args: argparse.Namespace) -> int:
     skipped: list[str] = []
     dev: dict[str, dict[str, Any]] = {}
     for path in args.data:
-        if _label_kind(path) == "three":
-            dev[str(path)] = evaluate_dev(model, path)
-            continue
-        notes, s = read_notes(path, require_label=True, skip_bad_rows=args.skip_bad_rows)
+        kind, rows, s = read_sentiment_file(path, skip_bad_rows=args.skip_bad_rows)
         skipped += s
-        for n in notes:
-            texts.append(f"{n.title}\n{n.text}" if n.title else n.text)
-            labels.append(int(n.label))
-            sources.append(n.source or path.stem)
+        if kind == "three":
+            if rows:
+                predicted = model.predict([r["text"] for r in rows])
+                dev[str(path)] = three_class_metrics([r["label"] for r in rows], predicted, [r["group"] for r in rows])
+            continue
+        texts += [r["text"] for r in rows]
+        labels += [r["label"] for r in rows]
+        sources += [r["source"] for r in rows]
     if not texts and not dev:
-        print("error: no labelled texts to evaluate", file=sys.stderr)
+        for line in skipped:
+            print(f"skipped: {line}", file=sys.stderr)
+        print(f"error: no labelled texts to evaluate ({len(skipped)} bad row(s) skipped)", file=sys.stderr)
         return 2
     result: dict[str, Any] = {}
     if texts:

@@ -68,11 +68,12 @@ def sentiment_table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def three_class_metrics(truth: Sequence[str], predicted: Sequence[str], notes: Sequence[str]) -> dict[str, Any]:
+def three_class_metrics(truth: Sequence[str], predicted: Sequence[str], notes: Sequence[str | None]) -> dict[str, Any]:
     """Accuracy per class (positive / neutral / negative) of three-class labels, overall accuracy, and the
     per-note positive-share error: the mean over notes with at least one polar annotated comment of
     |predicted − annotated positive share|, where a share is positive / (positive + negative) and a note whose
-    predictions hold no polar comment counts as 0.5."""
+    predictions hold no polar comment counts as 0.5. A comment whose note is None belongs to no note: it counts
+    for accuracy only."""
     truth = [str(t) for t in truth]
     predicted = [str(p) for p in predicted]
     if not len(truth) == len(predicted) == len(notes):
@@ -83,6 +84,8 @@ def three_class_metrics(truth: Sequence[str], predicted: Sequence[str], notes: S
         per_class[label] = _round(float(np.mean([predicted[i] == label for i in idx]))) if idx else None
     counts: dict[str, list[int]] = {}
     for t, p, n in zip(truth, predicted, notes, strict=True):
+        if n is None:
+            continue
         c = counts.setdefault(str(n), [0, 0, 0, 0])
         if t != "neutral":
             c[0 if t == "positive" else 1] += 1
@@ -144,7 +147,12 @@ def dev_table(dev: dict[str, dict[str, Any]]) -> str:
     for name, m in dev.items():
         c = m["accuracy_per_class"]
         lines.append(
-            f"| {name} | {m['n']} | {m['accuracy']:.3f} | {c['positive']:.3f} | {c['neutral']:.3f} | "
-            f"{c['negative']:.3f} | {m['positive_share_error']:.3f} ({m['notes']} notes) |"
+            f"| {name} | {m['n']} | {_cell(m['accuracy'])} | {_cell(c['positive'])} | {_cell(c['neutral'])} | "
+            f"{_cell(c['negative'])} | {_cell(m['positive_share_error'])} ({m['notes']} notes) |"
         )
     return "\n".join(lines)
+
+
+def _cell(value: float | None) -> str:
+    """A figure of the development-set table; "–" where there is none (no comment of that class, no note)."""
+    return "–" if value is None else f"{value:.3f}"
