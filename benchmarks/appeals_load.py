@@ -39,7 +39,12 @@ from api_load import RawConnection, _free_port, _http_get, _stop  # noqa: E402
 
 MAX_REQUESTS_PER_CLIENT = 100_000
 NOTE = {"title": "周末爬山", "text": "今天和朋友去爬山，山顶风景很好，下山吃了碗面，累但开心。" * 3}
-APPEAL = {"note": NOTE, "claimed_label": "genuine", "statement": "这是我自己的真实体验，没有收钱。"}
+# Only a flagged note can be appealed (a genuine one gets 409): this one is, by the shipped and the sample model.
+APPEAL_NOTE = {
+    "text": "今天和朋友去爬山，山顶风景很好，下山吃了碗面，累但开心。" * 2
+    + "想要同款装备的加我微信 13812345678，原价199现价99"
+}
+APPEAL = {"note": APPEAL_NOTE, "claimed_label": "genuine", "statement": "这是我自己的真实体验，没有收钱。"}
 
 
 async def _loop(conn: RawConnection, method: str, body: bytes | None, deadline: float, out: list) -> None:

@@ -17,6 +17,7 @@ CLIENT = "client-key-123456"
 MODERATOR = "moderator-key-abcdef"
 OTHER_MODERATOR = "moderator-key-ghijkl"
 AD_NOTE = {"title": "源头厂家直供", "text": "加vx领券，原价199现价99，链接在主页，支持定制"}
+REVIEW_NOTE = {"text": "这款面霜用了一个月，皮肤变好了，推荐给大家，需要的可以问我"}
 GENUINE_NOTE = {
     "title": "周末爬山",
     "text": "今天和朋友去爬山，山顶风景很好，下山吃了碗面，累但开心。",
@@ -134,7 +135,7 @@ def test_the_note_is_stored_verbatim_sql_and_all(client):
 
 
 def test_moderators_list_open_appeals_least_certain_first(client, sample_model):
-    notes = [AD_NOTE, GENUINE_NOTE, {"text": "这款面霜用了一个月，皮肤变好了，推荐给大家，链接在评论区"}]
+    notes = [AD_NOTE, REVIEW_NOTE, {"text": "这款面霜用了一个月，皮肤变好了，推荐给大家，链接在评论区"}]
     ids = [appeal(client, note=n).json()["id"] for n in notes]
     r = client.get("/v1/appeals?status=open", headers=moderator())
     assert r.status_code == 200, r.text
@@ -161,11 +162,11 @@ def test_moderators_list_open_appeals_least_certain_first(client, sample_model):
 
 @pytest.mark.parametrize(
     ("label", "decision", "status"),
-    [("genuine", "ad", "overturned"), ("ad", "ad", "upheld"), ("genuine", "genuine", "upheld"),
-     ("ad", "genuine", "overturned")],
+    [("genuine", "ad", "overturned"), ("ad", "ad", "upheld"), ("genuine", "review", "overturned"),
+     ("ad", "review", "upheld")],
 )  # fmt: skip
 def test_resolve_says_whether_the_model_was_wrong(client, sample_model, label, decision, status):
-    note = AD_NOTE if decision == "ad" else GENUINE_NOTE
+    note = AD_NOTE if decision == "ad" else REVIEW_NOTE
     assert sample_model.check(note).decision == decision
     appeal_id = appeal(client, note=note).json()["id"]
     r = client.post(f"/v1/appeals/{appeal_id}/resolve", json={"label": label, "note": "看过了"}, headers=moderator())
@@ -178,6 +179,19 @@ def test_resolve_says_whether_the_model_was_wrong(client, sample_model, label, d
     assert client.get(f"/v1/appeals/{appeal_id}", headers=writer()).json() == body
     listed = client.get(f"/v1/appeals?status={status}", headers=moderator()).json()["appeals"]
     assert [a["id"] for a in listed] == [appeal_id]
+    assert client.get("/v1/appeals", headers=moderator()).json()["total"] == 0
+
+
+@pytest.mark.parametrize("claimed", ["genuine", "ad"])
+def test_a_note_the_model_does_not_flag_cannot_be_appealed(client, sample_model, claimed):
+    """Appeals are for flagged writers: a note decided genuine gets a 409 saying so, and the queue stays empty."""
+    expected = sample_model.check(GENUINE_NOTE)
+    assert expected.decision == "genuine"
+    r = appeal(client, note=GENUINE_NOTE, claimed=claimed)
+    assert r.status_code == 409, r.text
+    message = r.json()["message"]
+    assert "not flagged" in message and "'genuine'" in message and f"{expected.ad_probability:.3f}" in message
+    assert "'ad'" in message and "'review'" in message
     assert client.get("/v1/appeals", headers=moderator()).json()["total"] == 0
 
 

@@ -19,9 +19,9 @@ from tests.server_support import running_server
 
 NOTES = [
     {"title": "源头厂家直供", "text": "加vx领券，原价199现价99，链接在主页"},
-    {"title": "周末爬山", "text": "今天和朋友去爬山，山顶风景很好，累但开心。"},
-    {"text": "这款面霜用了一个月，皮肤变好了，推荐给大家"},
-]
+    {"title": "好物分享", "text": "今天和朋友去爬山，风景很好，加我微信 13812345678 了解详情"},
+    {"text": "这款面霜用了一个月，皮肤变好了，推荐给大家，需要的可以问我"},
+]  # all flagged (ad or review) by the sample model: a note it passes cannot be appealed
 
 
 @pytest.fixture(params=BACKENDS)

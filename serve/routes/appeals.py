@@ -1,7 +1,8 @@
 """Appeals: a writer disputes a decision, a moderator resolves it, resolved appeals become training data.
 
 - ``POST /v1/appeals`` (client keys, rate-limited per key and per address): the note is checked again and the
-  model's decision, probability and highlights are stored with the writer's claim; 201 once the row is committed.
+  model's decision, probability and highlights are stored with the writer's claim; 201 once the row is committed,
+  409 when the model does not flag the note (decision ``genuine``).
 - ``GET /v1/appeals/{id}`` (client keys): the appeal and its status.
 - ``GET /v1/appeals?status=open`` (moderator keys): the least certain decisions first.
 - ``POST /v1/appeals/{id}/resolve`` (moderator keys): ``overturned`` when the model was wrong, else ``upheld``;
@@ -98,7 +99,10 @@ def _rate_limit(request: Request) -> None:
     response_model=AppealCreatedOut,
     dependencies=[Depends(require_api_key)],
     summary="Dispute the decision on a note",
-    responses={429: {"model": ErrorOut, "description": "too many appeals from this key or address"}},
+    responses={
+        409: {"model": ErrorOut, "description": "the model does not flag the note (decision 'genuine')"},
+        429: {"model": ErrorOut, "description": "too many appeals from this key or address"},
+    },
 )
 async def create_appeal(
     body: AppealIn,
@@ -108,7 +112,8 @@ async def create_appeal(
     session: SessionDep,
 ) -> dict[str, Any]:
     """The note is checked again now, and the model's decision, probability and highlights are stored with the
-    writer's claim and statement. 201 means the appeal is committed: follow it at `status_url`."""
+    writer's claim and statement. 201 means the appeal is committed: follow it at `status_url`. A note the model
+    does not flag (decision `genuine`) has nothing to appeal: 409, and nothing reaches the moderators' queue."""
     note = body.note.as_note_in()
     errors = note_limit_errors(note, served.settings, ("body", "note"))
     if errors:
@@ -116,6 +121,15 @@ async def create_appeal(
     _rate_limit(request)
     checked = await served.checks.submit(job_of(note, served.settings.top_reasons))
     result = json.loads(checked.body)
+    if result["decision"] == "genuine":
+        # Appeals are for flagged writers: a note the model passes has nothing to dispute, and filing it would only
+        # fill the moderators' queue.
+        raise HTTPException(
+            status_code=409,
+            detail=f"This note is not flagged: the model decides 'genuine' (ad probability "
+            f"{result['ad_probability']:.3f}, below the review threshold {result['review_threshold']:.3f}), so there "
+            "is nothing to appeal. Only notes decided 'ad' or sent to 'review' can be appealed.",
+        )
     view = store.ModelView(
         model_version=result["model_version"],
         decision=result["decision"],
