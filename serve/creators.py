@@ -19,10 +19,15 @@ from serve.charts import chart_names
 
 
 def most_flagged_first(creators: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """Creators by flagged (ad) notes, then ad share, descending, then name: the one order of the creator report."""
-    return sorted(
-        creators, key=lambda c: (-(c["ad_share"] or 0.0) * c["notes"], -(c["ad_share"] or 0.0), str(c["author"]))
-    )
+    """Creators by flagged (ad) notes, then ad share, descending, then name: the one order of the creator report.
+    The flagged count comes from a rounded share (1/11 * 11 is 0.999999...), so it is rounded back to a count
+    before it is compared: equal counts are then split by the share, not by float noise."""
+
+    def key(c: Mapping[str, Any]) -> tuple[float, float, str]:
+        ad_share = c["ad_share"] or 0.0
+        return -round(ad_share * c["notes"], 3), -ad_share, str(c["author"])
+
+    return sorted(creators, key=key)
 
 
 def markdown_table(table: list[dict[str, Any]], columns: list[str]) -> str:

@@ -214,3 +214,14 @@ def test_creators_and_score_report_write_one_table_most_flagged_first(tmp_path, 
         shares = {r["creator"]: float(r["ad share"]) for r in table}
         assert shares["zed"] > shares["many"]  # one flagged note against none
         assert [r["creator"] for r in table] == ["zed", "many"]  # not by note count (many has 3)
+
+
+def test_one_flagged_note_each_then_the_higher_ad_share_comes_first():
+    """1 ad of 9 notes before 1 ad of 11: equal flagged counts are not split by float noise in the shares."""
+    from serve.creators import most_flagged_first
+
+    rows = [{"author": "eleven", "decision": "ad" if i == 0 else "genuine"} for i in range(11)]
+    rows += [{"author": "nine", "decision": "ad" if i == 0 else "genuine"} for i in range(9)]
+    rows += [{"author": "none", "decision": "genuine"} for _ in range(20)]
+    rows += [{"author": "two", "decision": "ad" if i < 2 else "genuine"} for i in range(30)]
+    assert [c["author"] for c in most_flagged_first(aggregate_creators(rows))] == ["two", "nine", "eleven", "none"]
