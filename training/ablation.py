@@ -24,6 +24,7 @@ import scipy.sparse as sp
 
 from training.config import load_config
 from training.cv import CVRun, is_hard_pool, load_protocol_data, parse_cv, run_protocol, set_metrics, summarize
+from training.dropping import keep_columns, marker_columns
 from training.models import fit_linear, needs_cue_part, part_slices
 from training.probes import probe_columns
 from training.threshold import threshold_rule
@@ -43,7 +44,7 @@ NEW_CUES = (
 class Variant:
     name: str
     params: dict[str, Any] = field(default_factory=dict)
-    drop: tuple[str, ...] = ()  # feature-name markers of columns to drop
+    drop: tuple[str, ...] = ()  # placeholder markers whose columns are dropped (as [model] drop_features does)
     target_only: bool = False  # train on the target source's rows alone
     hard_weight: float | None = None  # sample weight of annotators: 2 rows (default: the config's)
     weights: dict[str, float] = field(default_factory=dict)  # dataset name -> sample weight (0 = left out)
@@ -60,9 +61,13 @@ VARIANTS: dict[str, Variant] = {
     "config": Variant("the config as written"),
     "no_new_cues": Variant("− new brand/shop cue kinds", drop=tuple(f"⟦cue:{c}⟧" for c in NEW_CUES)),
     **{f"no_{c}": Variant(f"− ⟦cue:{c}⟧", drop=(f"⟦cue:{c}⟧",)) for c in NEW_CUES},
-    # Only Xiaohongshu rows have titles: the marker and the title-start bigrams may learn "from the XHS pool"
-    # (mostly genuine) rather than anything about a note, and lower every titled note's probability.
-    "no_title": Variant("− ⟦has:title⟧ and title-start bigrams", drop=("⟦has:title⟧",)),
+    # Only Xiaohongshu rows have titles: the marker, its character n-grams and the title-start n-grams learn
+    # "from the XHS pool" (mostly genuine) rather than anything about a note, and lower every titled note's score.
+    "no_title": Variant("− ⟦has:title⟧ (its words, characters and title-start n-grams)", drop=("⟦has:title⟧",)),
+    **{
+        f"dshare{x:g}": Variant(f"a marker's columns are those it makes {x:.0%} of", params={"drop_share": float(x)})
+        for x in (0.02, 0.2, 0.5)
+    },
     "target_only": Variant("− other corpora (Xiaohongshu rows only)", target_only=True),
     "lr": Variant("plain LR", params={"model_kind": "lr", "nb_weight": False}),
     "nb": Variant("NB-weighted LR", params={"model_kind": "lr", "nb_weight": True}),
@@ -102,15 +107,41 @@ VARIANTS: dict[str, Variant] = {
     **{
         f"w_{d}{x:g}": Variant(f"{d} rows weighted {x:g}", weights={d: float(x)})
         for d, xs in (
-            ("whu_ad", (0, 0.02, 0.2)),
+            ("whu_ad", (0, 0.02, 0.1, 0.2)),
             ("whu_news", (0, 0.1, 1)),
-            ("sms_promo", (0, 0.2)),
+            ("sms_promo", (0, 0.1, 0.2)),
             ("weibo", (0, 0.3, 3)),
             ("reviews", (0, 0.1, 1)),
         )
         for x in xs
     },
 }
+
+
+def variant(key: str) -> Variant:
+    """The variant ``key`` of :data:`VARIANTS`, or several joined by ``+`` (e.g. ``no_title+w_whu_ad0.2``): their
+    parameters, dropped markers, probes and dataset weights together."""
+    parts = key.split("+")
+    unknown = [k for k in parts if k not in VARIANTS]
+    if unknown:
+        raise ValueError(f"unknown ablation variant(s) {unknown} in {key!r}; known: {', '.join(sorted(VARIANTS))}")
+    if len(parts) == 1:
+        return VARIANTS[key]
+    vs = [VARIANTS[k] for k in parts]
+    scales = {v.probe_scale for v in vs if v.probes}
+    hard = {v.hard_weight for v in vs if v.hard_weight is not None}
+    if len(scales) > 1 or len(hard) > 1:
+        raise ValueError(f"variant {key!r}: its parts set different probe scales or annotators: 2 weights")
+    return Variant(
+        " and ".join(v.name for v in vs),
+        params={k: x for v in vs for k, x in v.params.items()},
+        drop=tuple(dict.fromkeys(m for v in vs for m in v.drop)),
+        target_only=any(v.target_only for v in vs),
+        hard_weight=next(iter(hard), None),
+        weights={k: x for v in vs for k, x in v.weights.items()},
+        probes=tuple(dict.fromkeys(p for v in vs for p in v.probes)),
+        probe_scale=next(iter(scales), 1.0),
+    )
 
 
 def _feature_matrix(params: Any, docs: list[str], cache: dict) -> tuple[Any, Any]:
@@ -142,6 +173,7 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
     docs = build_documents(cfg.model).transform([e.note for e in examples])
     cache: dict = {}
     probe_cache: dict = {}
+    drop_cache: dict = {}
     y = np.array([e.label for e in examples])
     w = np.array([e.weight for e in examples], dtype=np.float64)
     target = np.array([e.source == cfg.target_source for e in examples])
@@ -150,14 +182,19 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
     runs: dict[str, CVRun] = {}
     rows = []
     for key in names:
-        v = VARIANTS[key]
+        v = variant(key)
         params = replace(cfg.model, **v.params)
         if params.use_comments != cfg.model.use_comments:
             raise ValueError(f"variant {key}: use_comments changes the documents; make a config for it instead")
         X, features = _feature_matrix(params, docs, cache)
-        feature_names = np.asarray(features.get_feature_names_out(), dtype=object)
-        keep = np.array([not any(m in n for m in v.drop) for n in feature_names], dtype=bool)
-        Xv = X[:, np.flatnonzero(keep)] if not keep.all() else X
+        markers = tuple(dict.fromkeys(params.drop_features + v.drop))
+        keep = np.ones(X.shape[1], dtype=bool)
+        if markers:
+            drop_key = (repr(sorted(vars(params).items())), markers)
+            if drop_key not in drop_cache:
+                drop_cache[drop_key] = ~marker_columns(features, docs, markers, params.drop_share)
+            keep = drop_cache[drop_key]
+        Xv = keep_columns(X, features, keep) if not keep.all() else X
         slices = part_slices(features, cue_part=needs_cue_part(params))
         remap = np.cumsum(keep) - 1
         slices = [(n, remap[c[keep[c]]]) for n, c in slices if keep[c].any()]
@@ -304,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--cv", default="3x5")
     p.add_argument("--variants", nargs="+", default=["config", "no_new_cues", "target_only", "nb", "stack_cue"],
-                   choices=sorted(VARIANTS))  # fmt: skip
+                   metavar="NAME", help=f"one of {', '.join(sorted(VARIANTS))}, or several joined by '+'")  # fmt: skip
     p.add_argument(
         "--merge", nargs="+", type=Path, metavar="ABLATION_JSON",
         help="instead of running, merge ablation.json files (each row keeps its own reference) into --output",
@@ -315,6 +352,11 @@ def main(argv: list[str] | None = None) -> int:
         _write_json(args.output, merged)
         print(ablation_markdown(merged))
         return 0
+    for key in args.variants:
+        try:
+            variant(key)
+        except ValueError as exc:
+            p.error(str(exc))
     command = "python -m training.ablation " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
     result = run_ablation(args.config, args.output, cv=args.cv, names=args.variants, command=command)
     print(ablation_markdown(result))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from model.errors import InvalidParameterError
+from model.text import PLACEHOLDER_RE
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ class ModelParams:
     char_scale: float = 1.0  # "lr": multiplier of the character n-gram columns
     cue_part: bool = False  # "stack": the placeholder (cue, markup) tokens of the word part are a sub-model
     use_comments: bool = False  # comment-signal tokens (keyword shares) for notes that have comments
+    #: placeholder markers (e.g. ``⟦has:title⟧``) whose feature columns are removed before the classifier is fitted,
+    #: with every column at least ``drop_share`` of whose occurrences they make (see training.dropping)
+    drop_features: tuple[str, ...] = ()
+    drop_share: float = 0.05
     user_dict: Path | None = None
     stopwords: Path | None = None
 
@@ -162,6 +167,15 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         m["part_C"] = tuple(float(c) for c in m["part_C"])
     if m.get("char_ngrams"):
         m["char_ngrams"] = tuple(m["char_ngrams"])
+    if "drop_features" in m:
+        drop = m["drop_features"]
+        _check(
+            isinstance(drop, list) and all(isinstance(x, str) and PLACEHOLDER_RE.fullmatch(x) for x in drop),
+            "model.drop_features",
+            'a list of placeholder markers such as ["⟦has:title⟧"]',
+            drop,
+        )
+        m["drop_features"] = tuple(drop)
     known = set(ModelParams.__dataclass_fields__)
     unknown = set(m) - known
     _check(not unknown, "model", f"a table with keys among {sorted(known)}", sorted(unknown))
@@ -176,6 +190,12 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         "model.class_weight",
         '"balanced" or a number > 0',
         params.class_weight,
+    )
+    _check(
+        isinstance(params.drop_share, (int, float)) and 0 < params.drop_share <= 1,
+        "model.drop_share",
+        "a number in (0, 1]",
+        params.drop_share,
     )
     for key in ("cue_scale", "char_scale"):
         value = getattr(params, key)

@@ -19,6 +19,7 @@ from model.text import body_only
 from model.tokenize import NoteTokenizer, read_stopwords, read_user_dict
 from training.config import ModelParams, TrainConfig
 from training.data import Example, cv_folds
+from training.dropping import drop_marker_features
 
 
 def build_tokenizer(params: ModelParams) -> NoteTokenizer:
@@ -168,6 +169,7 @@ def fit_ad_model(
     progress("tokenizing and fitting TF-IDF")
     features = build_features(params)
     X = features.fit_transform(docs).tocsr()
+    X = drop_marker_features(features, X, docs, params.drop_features, params.drop_share)
     progress(f"cross-validating ({params.cv_folds} folds)")
     folds = cv_folds(train, n_splits=params.cv_folds, seed=seed)
     slices = part_slices(features, cue_part=needs_cue_part(params))

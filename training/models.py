@@ -23,6 +23,7 @@ from sklearn.linear_model import LogisticRegression
 
 from training.config import ModelParams
 from training.data import Example, cv_folds
+from training.dropping import drop_marker_features
 
 
 @dataclass
@@ -141,6 +142,7 @@ def make_scorer(examples: list[Example], params: ModelParams, *, seed: int, targ
     docs = build_documents(params).transform([e.note for e in examples])
     features = build_features(params)
     X = features.fit_transform(docs).tocsr()
+    X = drop_marker_features(features, X, docs, params.drop_features, params.drop_share)
     slices = part_slices(features, cue_part=needs_cue_part(params))
     y = np.array([e.label for e in examples])
     w = np.array([e.weight for e in examples], dtype=np.float64)
