@@ -12,22 +12,24 @@ from model.text import (
 
 
 # -- attribution -------------------------------------------------------------------------------------------
-def _occurrences(fields: list[_Field], gram: str) -> list[tuple[_Field, int, int]]:
-    """Original spans of every occurrence of ``gram`` in the search texts: (field, start, end)."""
+def _occurrences(fields: list[_Field], gram: str) -> list[tuple[int, int, int]]:
+    """Original spans of every occurrence of ``gram`` in the search texts: (field position, start, end)."""
     out = []
-    for f in fields:
-        at = f.search.find(gram)
+    for k, f in enumerate(fields):
+        search = f.search
+        at = search.find(gram)
+        if at < 0:
+            continue
+        s_starts, s_ends, last = f.search_starts, f.search_ends, len(gram) - 1
         while at >= 0:
-            a, b = f.search_starts[at], f.search_ends[at + len(gram) - 1]  # type: ignore[index]
-            out.append((f, a, b))
-            at = f.search.find(gram, at + 1)
+            out.append((k, s_starts[at], s_ends[at + last]))  # type: ignore[index]
+            at = search.find(gram, at + 1)
     return out
 
 
-def _marker_spans(fields: list[_Field], marker: str) -> list[tuple[_Field, int, int]]:
-    if marker in _DOCUMENT_CUES:  # a document-level cue: placed on the brand names and hashtags behind it
-        return [(f, a, b) for f in fields for m in _DOCUMENT_CUES[marker] for a, b in f.markers.get(m, ())]
-    return [(f, a, b) for f in fields for a, b in f.markers.get(marker, ())]
+def _marker_spans(fields: list[_Field], marker: str) -> list[tuple[int, int, int]]:
+    shown_by = _DOCUMENT_CUES.get(marker, (marker,))  # a document-level cue: by the brand names and hashtags behind it
+    return [(k, a, b) for k, f in enumerate(fields) for m in shown_by for a, b in f.markers.get(m, ())]
 
 
 #: Cues the document builder adds for the note as a whole, and the spans that show them.
@@ -37,62 +39,96 @@ _DOCUMENT_CUES = {
 }
 
 
-def _spread(spans: dict[str, list[tuple[int, int, float]]], where: list[tuple[_Field, int, int]], value: float) -> None:
-    """Share ``value`` equally among the occurrences ``where`` (and among the characters each covers)."""
-    if where:
-        share = value / len(where)
-        for f, a, b in where:
-            if b > a:
-                spans[f.name].append((a, b, share / (b - a)))
+# What one item of a feature asks for: a word's token found in the text, a character n-gram found in the text
+# (else inside the document's placeholders), a placeholder token placed at its markup, or nothing (comment text).
+_FIND, _CHAR, _MARKER, _NOWHERE = 0, 1, 2, 3
+_Item = tuple[int, str, int]  # (what, string, n: the item carries 1/n of its feature's contribution)
+#: Feature name -> its items. The same names come back note after note, and parsing each once saves a good part
+#: of the Python work per feature. Emptied when full, which bounds it without bookkeeping.
+_PARSED: dict[str, tuple[_Item, ...]] = {}
+_PARSED_MAX = 200_000
+
+
+def _parse(name: str) -> tuple[_Item, ...]:
+    part, _, term = name.partition("__")
+    if part == "char":
+        items: tuple[_Item, ...] = ((_CHAR, term, 1),)
+    else:
+        tokens = term.split(" ")
+        n = len(tokens)
+        items = tuple(
+            (_MARKER if t.startswith("⟦") else _NOWHERE if t.startswith("c:") else _FIND, t, n) for t in tokens
+        )
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[name] = items
+    return items
 
 
 class _Markers:
     """The placeholders of one document, to place the character n-grams found only inside them (``ue:`` of
-    ``⟦cue:price⟧``)."""
+    ``⟦cue:price⟧``), with their spans in the fields. Placeholders with no span there (``⟦has:title⟧``) place
+    nothing, so an n-gram inside only those is settled without a search."""
 
-    def __init__(self, doc: str) -> None:
-        self.markers = list(dict.fromkeys(m.group() for m in PLACEHOLDER_RE.finditer(doc)))
-        self.outside = PLACEHOLDER_RE.sub(lambda m: "\x00" * len(m.group()), doc) if self.markers else doc
+    def __init__(self, doc: str, fields: list[_Field]) -> None:
+        found = dict.fromkeys(m.group() for m in PLACEHOLDER_RE.finditer(doc))
+        self.placed = [(m, spans) for m in found if (spans := _marker_spans(fields, m))]
+        self.outside = PLACEHOLDER_RE.sub(lambda m: "\x00" * len(m.group()), doc) if self.placed else doc
 
-    def holding(self, gram: str) -> list[str]:
-        """The placeholders holding every occurrence of ``gram``; empty when it also occurs outside them."""
-        if not self.markers or gram in self.outside:
+    def spans(self, gram: str) -> list[tuple[int, int, int]]:
+        """The spans of the placeholders holding every occurrence of ``gram``; none when it also occurs outside
+        them."""
+        if not self.placed or gram in self.outside:
             return []
-        return [m for m in self.markers if gram in m]
+        return [span for m, spans in self.placed if gram in m for span in spans]
 
 
 def attribute(fields: list[_Field], doc: str, names: list[str], contributions: list[float]) -> dict[str, np.ndarray]:
     """Per-character weights of each field from features ``names`` (``word__…`` / ``char__…``) and their
-    contributions to the log-odds."""
-    spans: dict[str, list[tuple[int, int, float]]] = {f.name: [] for f in fields}
+    contributions to the log-odds.
+
+    Each item of a feature (a character n-gram, or one token of a word n-gram, carrying its share) is shared
+    equally among its occurrences, and each occurrence's share among the characters it covers. The per-character
+    weights are summed in the order of the features and of their occurrences: the same order, so the same sums,
+    as placing each feature on its own (``tests/test_highlights_equivalence.py`` keeps that reference)."""
+    # Per field, the spans laid down so far: starts, ends and the weight per character of each.
+    starts: list[list[int]] = [[] for _ in fields]
+    ends: list[list[int]] = [[] for _ in fields]
+    per_char: list[list[float]] = [[] for _ in fields]
+    found: dict[str, list[tuple[int, int, int]]] = {}  # string -> its occurrences (tokens recur across features)
     markers: _Markers | None = None
     for name, value in zip(names, contributions, strict=True):
-        part, _, term = name.partition("__")
-        if part == "char":
-            where = _occurrences(fields, term) if "⟦" not in term and "⟧" not in term else []
-            if not where:
-                markers = markers or _Markers(doc)
-                where = [span for m in markers.holding(term) for span in _marker_spans(fields, m)]
-            _spread(spans, where, value)
-            continue
-        tokens = term.split(" ")
-        for token in tokens:
-            if token.startswith("⟦"):
-                where = _marker_spans(fields, token)
-            elif token.startswith("c:"):
-                where = []  # comment text: scored, but not part of the note's title or text
+        for what, s, n in _PARSED.get(name) or _parse(name):
+            if what == _MARKER:
+                where = _marker_spans(fields, s)
+            elif what == _NOWHERE:
+                continue
             else:
-                where = _occurrences(fields, token)
-            _spread(spans, where, value / len(tokens))
+                if what == _FIND or ("⟦" not in s and "⟧" not in s):
+                    where = found.get(s)  # type: ignore[assignment]
+                    if where is None:
+                        where = found[s] = _occurrences(fields, s)
+                else:
+                    where = []
+                if not where and what == _CHAR:
+                    markers = markers or _Markers(doc, fields)
+                    where = markers.spans(s)
+            if where:
+                share = value / n / len(where)
+                for k, a, b in where:
+                    if b > a:
+                        starts[k].append(a)
+                        ends[k].append(b)
+                        per_char[k].append(share / (b - a))
     weights = {}
-    for f in fields:
-        # A difference array: + the per-character weight where a span starts, - where it ends, then a running sum.
-        diff = np.zeros(len(f.raw) + 1)
-        mine = spans[f.name]
-        if mine:
-            a, b, x = (np.array(v) for v in zip(*mine, strict=True))
-            np.add.at(diff, a.astype(np.int64), x)
-            np.add.at(diff, b.astype(np.int64), -x)
+    for k, f in enumerate(fields):
+        # A difference array: + the per-character weight where a span starts, - where it ends, then a running
+        # sum. bincount adds in input order, as adding span after span does.
+        if per_char[k]:
+            x = np.array(per_char[k])
+            diff = np.bincount(starts[k] + ends[k], weights=np.concatenate([x, -x]), minlength=len(f.raw) + 1)
+        else:
+            diff = np.zeros(len(f.raw) + 1)
         weights[f.name] = np.cumsum(diff[:-1])
     return weights
 

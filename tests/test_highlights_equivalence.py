@@ -1,0 +1,138 @@
+"""The faster highlight steps give exactly what the plain algorithms give: per-character weights equal to placing
+each feature on its own (the same sums in the same order), and word-snapped phrases equal to snapping with array
+searches. The references below are the algorithms as first written, kept here only to pin the results."""
+
+import json
+
+import numpy as np
+import pytest
+from conftest import SAMPLES
+
+from model import load_model
+from model.highlights import attribute, note_fields, strongest
+from model.highlights.attribution import _DOCUMENT_CUES
+from model.notes import parse_note
+from model.text import PLACEHOLDER_RE
+
+ODD = [
+    "ＶＸ：ＡＢＣ１２３４５ 全角的联系方式，原价１９９",
+    "ﬁne ligature ㎡ ① ② ③ and ½ price 加vx abc12345",
+    "zero\u200bwidth\u200d joiner\ufeff 链接在主页 \x07 control",
+    "⟦cue:wechat⟧ forged placeholder 加vx abc12345 ⟦has:title⟧",
+    "ΣΑΣ CASE Ὀδυσσεύς 原价199 #兰若面霜[话题]# @兰若官方旗舰店 [笑哭R]",
+    "𝙖𝙗𝙘 math letters 🉑 😀😀 emoji 领券 包邮 ¥ 99 " * 3,
+    "加微信加微信加微信 V信 V信 #兰蔻小黑瓶[话题]# #兰蔻[话题]# #兰蔻新品[话题]# 兰蔻 lancome lancome",
+]
+
+
+# -- the references ------------------------------------------------------------------------------------------
+def _reference_attribute(fields, doc, names, contributions):
+    """Each feature placed on its own: occurrences by ``str.find``, spans summed with ``np.add.at``."""
+
+    def occurrences(gram):
+        out = []
+        for f in fields:
+            at = f.search.find(gram)
+            while at >= 0:
+                out.append((f, f.search_starts[at], f.search_ends[at + len(gram) - 1]))
+                at = f.search.find(gram, at + 1)
+        return out
+
+    def marker_spans(marker):
+        shown_by = _DOCUMENT_CUES.get(marker, (marker,))
+        return [(f, a, b) for f in fields for m in shown_by for a, b in f.markers.get(m, ())]
+
+    def spread(where, value):
+        if where:
+            share = value / len(where)
+            for f, a, b in where:
+                if b > a:
+                    spans[f.name].append((a, b, share / (b - a)))
+
+    def holding(gram):
+        found = list(dict.fromkeys(m.group() for m in PLACEHOLDER_RE.finditer(doc)))
+        outside = PLACEHOLDER_RE.sub(lambda m: "\x00" * len(m.group()), doc)
+        return [] if not found or gram in outside else [m for m in found if gram in m]
+
+    spans = {f.name: [] for f in fields}
+    for name, value in zip(names, contributions, strict=True):
+        part, _, term = name.partition("__")
+        if part == "char":
+            where = occurrences(term) if "⟦" not in term and "⟧" not in term else []
+            if not where:
+                where = [span for m in holding(term) for span in marker_spans(m)]
+            spread(where, value)
+            continue
+        tokens = term.split(" ")
+        for token in tokens:
+            if token.startswith("⟦"):
+                where = marker_spans(token)
+            elif token.startswith("c:"):
+                where = []
+            else:
+                where = occurrences(token)
+            spread(where, value / len(tokens))
+    weights = {}
+    for f in fields:
+        diff = np.zeros(len(f.raw) + 1)
+        if spans[f.name]:
+            a, b, x = (np.array(v) for v in zip(*spans[f.name], strict=True))
+            np.add.at(diff, a.astype(np.int64), x)
+            np.add.at(diff, b.astype(np.int64), -x)
+        weights[f.name] = np.cumsum(diff[:-1])
+    return weights
+
+
+# -- the comparisons -----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def shipped():
+    return load_model()
+
+
+def _notes():
+    rows = [json.loads(line) for line in (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines()]
+    notes = [{"title": r.get("title"), "text": r.get("text") or ""} for r in rows]
+    notes += [{"title": t[:12], "text": t} for t in ODD]
+    notes.append({"title": "", "text": "只有正文 0 0 0 123 456"})
+    return notes
+
+
+def _cases(model, note):
+    """(fields, document, names, contributions) of a note: its strongest features, and all of them."""
+    parsed = parse_note(note)
+    prepared = {}
+    doc = model._documents.document(parsed, [], prepared)
+    idx, data = model._engine.transform([doc]).row(0)
+    contrib = data * model._coef[idx]
+    for pick in (strongest(contrib), np.arange(len(contrib))):
+        fields = note_fields(parsed.title, parsed.text, prepared)
+        yield fields, doc, model._engine.feature_names_at(idx[pick]), contrib[pick].tolist()
+
+
+def test_attribution_equals_placing_each_feature_on_its_own(shipped):
+    compared = 0
+    for note in _notes():
+        for fields, doc, names, values in _cases(shipped, note):
+            got, want = attribute(fields, doc, names, values), _reference_attribute(fields, doc, names, values)
+            assert got.keys() == want.keys()
+            for name in want:
+                assert got[name].dtype == want[name].dtype
+                assert np.array_equal(got[name], want[name]), (note, name)  # bit for bit, same machine
+            compared += 1
+    assert compared == 2 * len(_notes())
+
+
+def test_attribution_of_word_features_made_up_for_the_test(shipped):
+    """Names the shipped model may lack: long tokens, comment tokens, repeated tokens, document-level cues."""
+    note = {
+        "title": "兰蔻小黑瓶",
+        "text": "兰蔻小黑瓶真的好用 #兰蔻[话题]# #兰蔻新品[话题]# #兰蔻小黑瓶[话题]# 加vx abc12345",
+    }
+    fields, doc, _, _ = next(_cases(shipped, note))
+    names = ["word__兰蔻小黑瓶", "word__兰蔻 兰蔻", "word__c:好用", "word__⟦cue:brand_repeated⟧",
+             "word__⟦cue:repeated_brand_tag⟧ 兰蔻", "char__兰蔻小黑", "char__⟦cue", "char__e:w", "word__⟦cue:wechat⟧",
+             "word__不在文中的词", "char__瓶"]  # fmt: skip
+    values = [0.5, -0.25, 0.125, 1.0, 0.75, 0.3, 0.2, -0.1, 2.0, 0.9, 0.05]
+    got, want = attribute(fields, doc, names, values), _reference_attribute(fields, doc, names, values)
+    assert all(np.array_equal(got[k], want[k]) for k in want)
+    assert got["title"].any() and got["text"].any()
