@@ -3,6 +3,8 @@ each feature on its own (the same sums in the same order), and word-snapped phra
 searches. The references below are the algorithms as first written, kept here only to pin the results."""
 
 import json
+import random
+import sys
 
 import numpy as np
 import pytest
@@ -83,6 +85,21 @@ def _reference_attribute(fields, doc, names, contributions):
     return weights
 
 
+def _reference_snap(runs, bounds, ok):
+    bounds = np.asarray(bounds)
+    out = []
+    for a, b in runs:
+        a2 = int(bounds[np.searchsorted(bounds, a, side="right") - 1])
+        b2 = int(bounds[np.searchsorted(bounds, b, side="left")])
+        a2 = a2 if ok[a2:a].all() else a
+        b2 = b2 if ok[b:b2].all() else b
+        if out and a2 < out[-1][1]:
+            out[-1] = (out[-1][0], max(b2, out[-1][1]))
+        else:
+            out.append((a2, b2))
+    return out
+
+
 # -- the comparisons -----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def shipped():
@@ -136,3 +153,15 @@ def test_attribution_of_word_features_made_up_for_the_test(shipped):
     got, want = attribute(fields, doc, names, values), _reference_attribute(fields, doc, names, values)
     assert all(np.array_equal(got[k], want[k]) for k in want)
     assert got["title"].any() and got["text"].any()
+
+
+def test_snapping_to_words_equals_the_array_searches():
+    snap = sys.modules["model.highlights.phrases"]._snap
+    rng = random.Random(7)
+    for _ in range(300):
+        n = rng.randint(1, 60)
+        bounds = sorted([0, n, *(rng.randint(0, n) for _ in range(rng.randint(0, n)))])  # repeats: empty pieces
+        ok = np.array([rng.random() < 0.8 for _ in range(n)], dtype=bool)
+        cuts = sorted(rng.sample(range(n + 1), min(n + 1, 2 * rng.randint(0, 6)) // 2 * 2))
+        runs = [(a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=True) if b > a]
+        assert snap(runs, bounds, ok) == _reference_snap(runs, bounds, ok)

@@ -4,7 +4,9 @@ runs of the writer's words widened to whole words."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from itertools import accumulate
 
 import numpy as np
 
@@ -49,25 +51,27 @@ def _faint_but_strong(units: list[tuple[int, int, str, float]]) -> frozenset[str
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
-def _word_bounds(raw: str, segment: Callable[[str], list[str]]) -> np.ndarray | None:
+def _word_bounds(raw: str, segment: Callable[[str], list[str]]) -> list[int] | None:
     """Offsets in ``raw`` where a word starts or ends, by ``segment``; None when its pieces do not tile ``raw``."""
     if _SURROGATE_RE.search(raw) is not None:  # the segmenter takes UTF-8; one character for one keeps offsets
         raw = _SURROGATE_RE.sub("\ufffd", raw)
-    pieces = segment(raw)
-    bounds = np.cumsum([0, *(len(p) for p in pieces)])
+    bounds = list(accumulate(map(len, segment(raw)), initial=0))
     return bounds if bounds[-1] == len(raw) else None
 
 
-def _snap(runs: list[tuple[int, int]], bounds: np.ndarray, ok: np.ndarray) -> list[tuple[int, int]]:
+def _snap(runs: list[tuple[int, int]], bounds: list[int], ok: np.ndarray) -> list[tuple[int, int]]:
     """Each run widened to the words it cuts through, on a side only where the added characters are all ``ok``
     (the writer's words, outside cues, hashtags and mentions); runs that then share a word become one phrase
     (its weight is the word's net weight, whichever way its characters pushed)."""
+    bad = np.flatnonzero(~ok).tolist()  # where widening must stop: a side is widened only when none lies in it
     out: list[tuple[int, int]] = []
     for a, b in runs:
-        a2 = int(bounds[np.searchsorted(bounds, a, side="right") - 1])
-        b2 = int(bounds[np.searchsorted(bounds, b, side="left")])
-        a2 = a2 if ok[a2:a].all() else a
-        b2 = b2 if ok[b:b2].all() else b
+        a2 = bounds[bisect_right(bounds, a) - 1]
+        b2 = bounds[bisect_left(bounds, b)]
+        if a2 < a and bisect_left(bad, a2) != bisect_left(bad, a):
+            a2 = a
+        if b2 > b and bisect_left(bad, b) != bisect_left(bad, b2):
+            b2 = b
         if out and a2 < out[-1][1]:
             out[-1] = (out[-1][0], max(b2, out[-1][1]))
         else:
