@@ -165,3 +165,45 @@ def test_snapping_to_words_equals_the_array_searches():
         cuts = sorted(rng.sample(range(n + 1), min(n + 1, 2 * rng.randint(0, 6)) // 2 * 2))
         runs = [(a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=True) if b > a]
         assert snap(runs, bounds, ok) == _reference_snap(runs, bounds, ok)
+
+
+def test_content_mask_equals_the_regex_on_every_code_point():
+    from model.highlights.fields import _NOT_CONTENT_RE, _content_mask
+
+    def by_regex(raw):
+        content = np.ones(len(raw), dtype=bool)
+        for m in _NOT_CONTENT_RE.finditer(raw):
+            content[m.start() : m.end()] = False
+        return content
+
+    everything = "".join(map(chr, range(0x110000)))  # lone surrogates included
+    assert np.array_equal(_content_mask(everything), by_regex(everything))
+    for note in _notes():
+        for value in note.values():
+            assert np.array_equal(_content_mask(value or ""), by_regex(value or ""))
+
+
+def test_offset_maps_of_texts_that_keep_their_length_equal_the_run_by_run_map():
+    import re
+
+    from model.highlights.fields import _normalize_aligned
+
+    def run_by_run(text):
+        starts, prev_end = [], -1
+        for m in re.finditer(r"\S+", text.lower()):
+            if prev_end >= 0:
+                starts.append(prev_end)
+            starts.extend(range(*m.span()))
+            prev_end = m.end()
+        return starts, [i + 1 for i in starts]
+
+    texts = ["abc def", "中文，标点！还有 English 和 123", "one\ntwo\tthree", "x", "ΣΑΣ CASE"]
+    texts += [v for note in _notes() for v in note.values() if v]
+    kept = 0
+    for text in texts:
+        norm, starts, ends = _normalize_aligned(text)
+        if len(norm) == len(text) and (starts, ends) == run_by_run(text):
+            kept += 1
+        elif len(norm) == len(text):
+            raise AssertionError(text)
+    assert kept >= 5
