@@ -66,10 +66,11 @@ class LinearTfidf:
             rows, cols = part.grams(docs)
             rows_parts.append(rows)
             cols_parts.append(cols + offset)
-        rows = np.concatenate(rows_parts) if rows_parts else np.zeros(0, dtype=np.int64)
         cols = np.concatenate(cols_parts) if cols_parts else np.zeros(0, dtype=np.int64)
+        # One document (a check): every entry is in row 0, so the columns alone are the sort keys.
+        one = n == 1
         width = max(self.n_features, 1)
-        keys = rows * width + cols
+        keys = cols if one else (np.concatenate(rows_parts) if rows_parts else cols) * width + cols
         keys.sort()
         if len(keys):
             first = np.empty(len(keys), dtype=bool)
@@ -80,7 +81,7 @@ class LinearTfidf:
             keys = keys[starts]
         else:
             counts = np.zeros(0)
-        rows, cols = keys // width, keys % width
+        rows, cols = (None, keys) if one else (keys // width, keys % width)
         data = counts
         tf_kinds = {(part.binary, part.sublinear_tf) for part in self.parts}
         if tf_kinds == {(False, True)}:  # the usual case: sublinear tf everywhere, no masks needed
@@ -98,7 +99,7 @@ class LinearTfidf:
         norms = {part.norm for part in self.parts}
         if norms != {None} and len(data):
             k = len(self.parts)
-            groups = rows * k + self._part_of[cols]
+            groups = self._part_of[cols] if rows is None else rows * k + self._part_of[cols]
             size = n * k
             l2 = np.sqrt(np.bincount(groups, weights=data * data, minlength=size)) if "l2" in norms else None
             l1 = np.bincount(groups, weights=np.abs(data), minlength=size) if "l1" in norms else None
@@ -111,7 +112,10 @@ class LinearTfidf:
                         lengths[p::k] = (l2 if part.norm == "l2" else l1)[p::k]  # type: ignore[index]
             lengths[lengths == 0] = 1.0  # type: ignore[index]
             data /= lengths[groups]  # type: ignore[index]
-        indptr = np.searchsorted(rows, np.arange(n + 1, dtype=np.int64))
+        if rows is None:
+            indptr = np.array([0, len(cols)], dtype=np.int64)
+        else:
+            indptr = np.searchsorted(rows, np.arange(n + 1, dtype=np.int64))
         return Features(indptr=indptr, indices=cols, data=data)
 
     def decision(self, X: Features) -> np.ndarray:
