@@ -91,18 +91,23 @@ def phrases(
         n = len(w)
         if not n:
             continue
-        free = np.ones(n, dtype=bool)
+        ok = f.content.copy()  # the writer's letters and digits outside cues, hashtags and mentions
         units = [(a, b, category, float(w[a:b].sum())) for a, b, category in _runs_of_units(f)]
         for a, b, _, _ in units:
-            free[a:b] = False
+            ok[a:b] = False
         faint = _faint_but_strong(units)
         for a, b, category, total in units:
             if abs(total) >= MIN_CHAR_WEIGHT or (total and category in faint):
                 out.append(Highlight(f.name, a, b, f.raw[a:b], round(total, 4), category))
         # 0: no phrase here; 1: pushes towards ad; 2: towards genuine
-        key = np.where(free & f.content & (np.abs(w) >= MIN_CHAR_WEIGHT), np.where(w > 0, 1, 2), 0)
-        starts = np.flatnonzero(np.diff(key, prepend=-1))
-        ends = np.append(starts[1:], n)
+        key = np.where(ok & (np.abs(w) >= MIN_CHAR_WEIGHT), np.where(w > 0, 1, 2), 0)
+        change = np.empty(n, dtype=bool)  # where a run starts: the first character, and wherever the key changes
+        change[0] = True
+        np.not_equal(key[1:], key[:-1], out=change[1:])
+        starts = np.flatnonzero(change)
+        ends = np.empty_like(starts)
+        ends[:-1] = starts[1:]
+        ends[-1] = n
         totals = np.add.reduceat(w, starts)
         # Runs hold letters and digits only: readable when two or more characters, not all digits, not a function
         # word; and strong enough to matter (a phrase of 0.01 log-odds changes no decision). Then widened to whole
@@ -111,7 +116,7 @@ def phrases(
         runs = list(zip(starts[cand].tolist(), ends[cand].tolist(), strict=True))
         bounds = _word_bounds(f.raw, segment) if segment is not None and runs else None
         if bounds is not None:
-            runs = _snap(runs, bounds, free & f.content)
+            runs = _snap(runs, bounds, ok)
         for a, b in runs:
             total = float(w[a:b].sum())
             text = f.raw[a:b]
