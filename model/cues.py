@@ -349,6 +349,7 @@ def cue_counts(text: str) -> dict[str, int]:
 # -- The same brand or product named in more than one place ------------------------------------------------------
 _TAG_RE = re.compile(r"#([^#\[\]\n]{1,40}?)(?:\[话题\])?#")
 _LATIN_WORD_RE = re.compile(r"(?<![a-z0-9])[a-z][a-z0-9]{2,15}(?![a-z0-9])")
+_LATIN_LETTER_RE = re.compile("[a-z]")  # a text without one holds no Latin word
 # Latin words Xiaohongshu writers use as ordinary tags and words, not brands.
 _COMMON_LATIN = frozenset(
     "ootd vlog plog citywalk diy mbti emo cos cosplay selfie outfit daily life travel food makeup skincare "
@@ -374,6 +375,8 @@ def brand_repeats(
     name is returned as it first appears (an exact substring of the normalised title or text)."""
     names = [(start, matched) for start, name, _, matched in text_spans if name in _NAME_KINDS]
     in_title = [matched for _, name, _, matched in title_spans if name in _NAME_KINDS]
+    if not names and not in_title and ("#" not in text or _LATIN_LETTER_RE.search(text) is None):
+        return []  # the commonest case, settled before looking for hashtags: no name, no Latin word to tag
     tags = list(_TAG_RE.finditer(text)) if "#" in text else []
     tag_text = " ".join(m.group(1) for m in tags) if tags else ""
     latin_tags = bool(tag_text) and _LATIN_WORD_RE.search(tag_text) is not None
