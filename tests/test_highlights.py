@@ -10,7 +10,8 @@ import pytest
 from conftest import SAMPLES
 
 from model import load_model
-from model.highlights import CATEGORIES, FUNCTION_WORDS, _normalize_aligned
+from model.highlights import CATEGORIES, FUNCTION_WORDS
+from model.highlights.fields import _normalize_aligned
 from model.text import normalize_text
 
 AD = {"title": "新店开业", "text": "加VX领券，原价199现价99，链接在主页，私信下单"}

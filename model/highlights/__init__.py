@@ -43,7 +43,7 @@ from model.highlights.categories import (
     Span,
     cue_category,
 )
-from model.highlights.fields import _normalize_aligned, markup_spans, note_fields
+from model.highlights.fields import markup_spans, note_fields
 from model.highlights.phrases import phrases
 from model.highlights.reasons import advice, reasons
 from model.text import Prepared
@@ -59,7 +59,6 @@ __all__ = [
     "Highlight",
     "ReadableReason",
     "Span",
-    "_normalize_aligned",
     "advice",
     "attribute",
     "cue_category",
