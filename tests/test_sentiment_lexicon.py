@@ -108,6 +108,59 @@ def test_words_outside_a_negation_stay(text: str, kept: str, markers: list[str])
 
 
 @pytest.mark.parametrize(
+    ("text", "negated", "marker"),
+    [
+        ("不觉得这个口红好看", "好看", "[lxv]"),  # a negator a few characters before the word
+        ("没觉得有多好吃", "好吃", "[lxv]"),
+        ("不会再回购了", "回购", "[lxv]"),
+        ("没有以前好吃了", "好吃", "[lxv]"),
+        ("感觉没有外婆家卷饼好吃", "好吃", "[lxv]"),
+        ("远没有广告说的好", "好", "[lxv]"),  # a negated comparison: its standard (广告) is no cue
+        ("没有想象中那么好用", "好用", "[lxv]"),
+        ("远远没有图片上好看", "好看", "[lxv]"),
+        ("不如想象中好用", "好用", "[lxv]"),
+        ("效果没有宣传的那么好", "好", "[lxv]"),
+        ("没有想象中好，水水的没感觉", "好", "[lxv]"),
+    ],
+)
+def test_negation_reaches_a_word_further_on_in_its_clause(text: str, negated: str, marker: str) -> None:
+    rewritten, has_opinion = doc(text)
+    assert [t for t in rewritten.split() if t.startswith("[lx")] == [marker]
+    assert negated not in rewritten.split(",")[0] and has_opinion
+
+
+@pytest.mark.parametrize(
+    ("text", "markers"),
+    [
+        ("没想到这么好吃", ["[lxp]"]),  # phrases that negate nothing after them
+        ("不知道为什么这么好用", ["[lxp]"]),
+        ("不得不说真的好用", ["[lxp]"]),
+        ("不少惊喜", ["[lxp]"]),
+        ("没吃过这么好吃的", ["[lxp]"]),  # 过: an experience, here the best ever
+        ("不贵还好用", ["[lxp]"]),  # a conjunction starts a new statement
+        ("没有香味很清爽", ["[lxp]"]),  # an intensifier starts a new predicate
+        ("不能吃太多，不是一般的好吃", ["[lxp]"]),  # a bare 不 negates its own verb
+        ("我用了一个月真的不泛油了[赞R]", ["[lxp]"]),  # 了 ends the predicate; an emoji code is no negated word
+        ("没有踩雷真的好用", ["[lxz]", "[lxp]"]),  # a negator negates one word
+        ("不难吃但也没多惊艳", ["[lxz]", "[lxv]"]),
+        ("别人都说好用", ["[lxp]"]),  # 别 and 无 only negate the word right after them
+        ("无比好用", ["[lxp]"]),
+        ("没有之一", []),
+    ],
+)
+def test_negation_scope_ends_where_the_statement_does(text: str, markers: list[str]) -> None:
+    rewritten, _ = doc(text)
+    assert [t for t in rewritten.split() if t.startswith("[lx")] == markers
+
+
+@pytest.mark.parametrize("text", ["用了一个月没什么效果", "没有什么惊喜", "不怎么好用"])
+def test_a_negated_question_word_asks_nothing(text: str) -> None:
+    """没什么 (hardly any) and 不怎么 (not very) are negations: the comment states an opinion."""
+    rewritten, has_opinion = doc(text)
+    assert has_opinion and "[lxq]" not in rewritten
+
+
+@pytest.mark.parametrize(
     ("text", "markers", "opinion"),
     [
         ("冲", ["[lxp]"], True),

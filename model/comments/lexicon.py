@@ -10,7 +10,13 @@ same way in training and at inference, close that gap inside the TF-IDF + logist
 - negation scope: when a negator such as 不/没 (optionally followed by a degree word: 不太, 没那么) comes right
   before a hit, the negator and the word are *replaced* by ``[lxv]`` (negated positive: 不好用) or ``[lxz]``
   (negated negative: 没踩雷, 不难吃). Only adding a marker beside the words left their own n-grams in the document,
-  and 踩雷 weighs more than any marker, so 没踩雷 read as negative; replaced, the span is one negated cue.
+  and 踩雷 weighs more than any marker, so 没踩雷 read as negative; replaced, the span is one negated cue. The scope
+  of 没有 / 没 (comparisons: 没有以前好吃), of opinion verbs (不觉得, 没感觉) and of 不会再 reaches a word up to
+  six characters on in the same clause (不觉得这个口红好看, 不会再回购; the words between stay) unless a
+  conjunction, 过, 了, an intensifier or an emoji code comes first (没踩雷还好用, 没吃过这么好吃的), or the
+  negator belongs to a phrase that negates nothing after it (没想到这么好吃). A negated comparison
+  (远没有广告说的好, 不如想象中好用) negates the compared word and drops its standard (广告 there says nothing
+  about the product).
 - a clause made only of a short slang word (``standalone`` entries: 冲, 蹲) is that cue; inside longer text the
   same characters mean other things (味道好冲, 深蹲).
 - a clause that asks or requests (好用吗, 求链接, 多少钱, 蹲一个) gets a ``[lxq]`` marker instead of polarity
@@ -52,6 +58,35 @@ REQUEST_MARKER = "[lxq]"
 #: 几 asks (几点, 几个月) unless it counts (好几次, 十几个); 还是 between two options asks, not "still" (还是有点).
 _HOW_MANY_RE = re.compile(r"(?<![好这那十几])几(?!乎)")
 _CHOICE_RE = re.compile(r".+还是(?!有点|很|不|太|会|挺|觉得|要|得|可以|一样|那么|没|算)..")
+#: Negators whose scope reaches past the next words of their clause: 没有 / 没 in a comparison (没有以前好吃,
+#: 没有外婆家卷饼好吃 = not as good as), opinion verbs (不觉得这个口红好看, 没感觉有多好用) and 不会再 (不会再回购).
+#: A lexicon word at most _SCOPE_CHARS characters on is negated when nothing in between ends the scope. A bare 不
+#: does not reach that far: in reviews it mostly negates its own verb (不能吃, 找不到, 不是一般的差).
+_LONG_NEGATORS = ("远远没有", "远没有", "并没有", "不觉得", "没觉得", "不感觉", "没感觉", "不认为", "不会再", "没有",
+                  "没")  # fmt: skip
+_SCOPE_CHARS = 6
+#: What ends a negation's scope: a conjunction starts a new statement (不贵还好用, 没踩雷但是贵), 过 an experience
+#: (没吃过这么好吃的 = the best ever), 了 a finished predicate (不泛油了[赞R]), an intensifier a new predicate
+#: (不油不干很舒服) and an emoji code a reaction to the whole clause.
+_SCOPE_END_RE = re.compile(
+    r"但|可是|就是|不过|而且|并且|还|也|又|却|而|所以|因为|然后|反而|只是|倒是|都|过|了|很|超|巨|真|贼|非常|特别|蛮|挺|太"
+    r"|\["
+)
+#: Phrases that start like a negator and negate nothing after them (没想到这么好吃, 不得不说真的好用).
+_NON_NEGATING = (
+    "没想到", "没想过", "不知道", "不得不", "不管", "不论", "无论", "不仅", "不光", "不但", "不只", "不止", "不用说",
+    "没得说", "不愧", "不少", "不停", "不断", "不同", "不一样", "不禁", "不然", "不久", "没事", "没关系", "不就",
+    "没准", "不小心", "没得",
+)  # fmt: skip
+#: A negated comparison, 没有 X (说的/那么) ADJ = "not as ADJ as X": ADJ is negated and the standard X (广告, 图片)
+#: says nothing about the product. ADJ is a lexicon word or a bare 好 ending the clause.
+_COMPARISON_RE = re.compile(
+    r"(?:远远没有|远没有|并没有|没有|远不如|不如)(?P<standard>[^，,。.！!？?；;]{0,8}?)"
+    r"(?:说的|讲的|宣传的|描述的|吹的|写的|想象的|想象中的?|传说中的?|图片上|图片里|图上|照片上|视频里)的?"
+    r"(?:那么|这么|那样|这样)?"
+)
+_NEGATED_QUESTION_WORD_RE = re.compile(r"不怎么|没有?什么")
+_BARE_GOOD_RE = re.compile(r"好[啊呀了吧呢哦嘛]*$")
 #: Spans that contain a lexicon word without meaning it (差点 = almost; 好吃到不行 = very good).
 _FALSE_HITS = ("差点", "差不多", "相差", "差价", "不差钱", "到不行")
 #: Emoji codes, and what is left of a clause without them and spaces (for ``standalone`` entries).
@@ -132,8 +167,8 @@ def _is_request(clause: str, punct: str, lex: _Lexicon) -> bool:
     asks = "?" in punct or "？" in punct or body.endswith(lex.question_endings)
     if asks:
         return True
-    # 不怎么 is "not very" (不怎么好用), not the question word 怎么.
-    if lex.question_word_re.search(body.replace("不怎么", "") if "不怎么" in body else body):
+    # 不怎么 is "not very" (不怎么好用) and 没什么 "hardly any" (没什么效果): negations, not question words.
+    if lex.question_word_re.search(_NEGATED_QUESTION_WORD_RE.sub("", body) if ("不" in body or "没" in body) else body):
         return True
     return bool(_HOW_MANY_RE.search(body)) or (bool(_CHOICE_RE.match(body)) and not body.endswith("吧"))
 
@@ -153,9 +188,62 @@ def _negator_start(clause: str, start: int, lex: _Lexicon) -> int:
     return -1
 
 
+def _long_negator(clause: str, start: int, lex: _Lexicon) -> tuple[int, int]:
+    """``(start, end)`` of a negator a few characters before the word at ``start``, when its scope reaches the
+    word (no conjunction, experience or intensifier in between, and not part of a phrase that negates nothing),
+    or ``(-1, -1)``."""
+    if clause[start] == "[":  # an emoji code reacts to the clause; it is no word a negator reaches
+        return -1, -1
+    window = clause[max(0, start - _SCOPE_CHARS - 4) : start]
+    offset = start - len(window)
+    for i in range(len(window) - 1, -1, -1):  # the nearest negator first
+        gap = window[i:]
+        if _SCOPE_END_RE.search(gap):
+            return -1, -1
+        for negator in _LONG_NEGATORS:  # longest first
+            n = offset + i - len(negator) + 1
+            if n < 0 or clause[n : offset + i + 1] != negator or len(gap) - 1 > _SCOPE_CHARS:
+                continue
+            if _inside(clause, n, _NON_NEGATING) or _inside(clause, n, _NOT_NEGATORS):
+                return -1, -1
+            return n, offset + i + 1
+    return -1, -1
+
+
+def _inside(clause: str, pos: int, phrases: tuple[str, ...]) -> bool:
+    """Whether the character at ``pos`` belongs to an occurrence of one of ``phrases``."""
+    for phrase in phrases:
+        i = clause.find(phrase, max(0, pos - len(phrase) + 1), pos + len(phrase))
+        while i != -1 and i <= pos:
+            if pos < i + len(phrase):
+                return True
+            i = clause.find(phrase, i + 1, pos + len(phrase))
+    return False
+
+
+def _comparison(clause: str, lex: _Lexicon) -> tuple[int, int, bool] | None:
+    """``(start, end, positive)`` of a negated comparison (远没有广告说的好, 没有想象中那么好用), from its negator to
+    the end of the compared word, or None."""
+    m = _COMPARISON_RE.search(clause)
+    if m is None:
+        return None
+    rest = clause[m.end() :]
+    for end, (length, positive) in lex.automaton.iter(rest):
+        if end - length + 1 == 0:
+            return m.start(), m.end() + end + 1, positive
+    bare = _BARE_GOOD_RE.match(rest)
+    return (m.start(), m.end() + 1, True) if bare else None
+
+
 def _mark_clause(clause: str, lex: _Lexicon) -> tuple[str, list[str]]:
     """A clause with its polarity cues: negated spans replaced by their negated marker, and a marker for each
     other hit appended (its words stay). Longest hits first, no overlaps."""
+    compared = _comparison(clause, lex)
+    if compared is not None:
+        start, end, positive = compared
+        before, marks_before = _mark_clause(clause[:start], lex)
+        after, marks_after = _mark_clause(clause[end:], lex)
+        return f"{before} {_MARKERS[(True, positive)]} {after}", marks_before + marks_after
     hits = [(end - length + 1, end + 1, positive) for end, (length, positive) in lex.automaton.iter(clause)]
     if not hits:
         return clause, []
@@ -170,8 +258,12 @@ def _mark_clause(clause: str, lex: _Lexicon) -> tuple[str, list[str]]:
         if any(clause.find(f, max(0, start - 2), end + 2) != -1 for f in _FALSE_HITS):
             continue
         negator = _negator_start(clause, start, lex)
+        gap = ""
+        if negator < 0:
+            negator, negator_end = _long_negator(clause, start, lex)
+            gap = clause[negator_end:start]  # the words between stay: they are no cue (这个口红, 觉得有多)
         if negator >= max(kept, taken):  # the negator is not part of an earlier hit
-            pieces += [clause[kept:negator], f" {_MARKERS[(True, positive)]} "]
+            pieces += [clause[kept:negator], gap, f" {_MARKERS[(True, positive)]} "]
             kept = end
         else:
             appended.append(_MARKERS[(False, positive)])
