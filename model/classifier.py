@@ -34,6 +34,10 @@ if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
 
 DECISIONS = ("ad", "review", "genuine")
+#: Readable reasons of a default check; the advice is drawn from them whatever ``top`` a caller asks for.
+_ADVICE_REASONS = 8
+#: The most readable reasons a caller may ask for (``notecheck check --top``, the API's ``top``).
+MAX_TOP = 50
 #: Feature names an AdModel keeps for highlights at most (the vocabulary can hold 10^5 columns; notes use a few).
 _COLUMN_NAMES_MAX = 50_000
 
@@ -380,7 +384,9 @@ class AdModel(CompiledModel):
             decision = self.decide(p)
             idx, data = X.row(i)
             highlights = self.highlights(parsed[i], docs[i], idx, data, prepared[i])
-            readable = reasons(highlights, top=top)
+            # The advice names the drivers a default check shows, however few reasons were asked for (`--top 0`
+            # still flags the note for its contact details, not for "its overall wording").
+            readable = reasons(highlights, top=max(top, _ADVICE_REASONS))
             out.append(
                 CheckResult(
                     decision=decision,
@@ -390,7 +396,7 @@ class AdModel(CompiledModel):
                     explanation=self._explain_arrays(idx, data, evidence, top, docs[i]) if features else None,
                     cues=tuple({"cue": k, "label": CUE_PATTERNS[k].label, "evidence": v} for k, v in evidence.items()),
                     highlights=tuple(highlights),
-                    reasons=tuple(readable),
+                    reasons=tuple(readable[: max(top, 0)]),
                     advice=advice(decision, readable),
                 )
             )

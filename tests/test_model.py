@@ -365,3 +365,15 @@ def test_unknown_preprocessor_refused(artifact_copy):
     _rewrite_card(artifact_copy, **{f"files/{PIPELINE_FILE}/sha256": sha256_file(path)})
     with pytest.raises(UntrustedTypesError, match="unknown preprocessor 'os.system'"):
         load_model(artifact_copy)
+
+
+@pytest.mark.parametrize("top", [0, 1, 2])
+def test_few_reasons_asked_still_give_advice_naming_the_drivers(sample_model, top):
+    """``top`` limits the reasons returned, not what the advice says drove the decision."""
+    note = {"title": "源头厂家直供", "text": "加vx领券，原价199现价99，链接在主页"}
+    full = sample_model.check(note)
+    few = sample_model.check(note, top=top)
+    assert full.decision == few.decision == "ad"
+    assert "overall wording" not in full.advice["en"]
+    assert few.advice == full.advice
+    assert list(few.reasons) == list(full.reasons[:top])
