@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", default="", help="the note's title (default: none)")
     add_model_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object (the API's /v1/check response)")
-    p.add_argument("--top", type=_count, default=6, help="readable reasons to show, 0 or more (default 6)")
+    p.add_argument("--top", type=_top, default=6, help="readable reasons to show, 0 to 50 (default 6)")
 
     # Further subcommands live in their own modules: each has ``register(subparsers)`` which adds its parser
     # with ``set_defaults(func=run)`` where ``run(args) -> int``.
@@ -104,6 +104,16 @@ def _version() -> str:
         return version("notecheck")
     except PackageNotFoundError:  # running from a source tree that was never installed
         return "unknown (not installed)"
+
+
+def _top(value: str) -> int:
+    """An argparse type: how many readable reasons to show, within the limit the API has too."""
+    from model.classifier import MAX_TOP
+
+    n = _count(value)
+    if n > MAX_TOP:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_TOP} (as the API's top). Got {n}.")
+    return n
 
 
 def _count(value: str) -> int:

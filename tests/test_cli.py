@@ -84,6 +84,15 @@ def test_usage_error_exits_2():
     assert exc.value.code == 2
 
 
+def test_check_top_has_the_api_limit(capsys, sample_model_dir):
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--top", "51", "--model", str(sample_model_dir), "加vx领券"])
+    assert exc.value.code == 2
+    assert "--top: must be at most 50 (as the API's top). Got 51." in capsys.readouterr().err
+    assert main(["check", "--top", "50", "--json", "--model", str(sample_model_dir), "加vx领券"]) == 0
+    assert json.loads(capsys.readouterr().out)["decision"] == "ad"
+
+
 def test_inconsistent_thresholds_in_a_model_card_are_a_named_error(tmp_path, capsys, sample_model_dir):
     import shutil
 

@@ -23,6 +23,7 @@ from fastapi.routing import APIRoute
 from pydantic import Field, TypeAdapter, ValidationError
 from pydantic_core import to_json
 
+from model.classifier import MAX_TOP
 from serve.deps import LoadedModels, Served, get_served, require_api_key, run_model
 from serve.metrics import Metrics
 from serve.schemas import (
@@ -41,7 +42,7 @@ from serve.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["check"], dependencies=[Depends(require_api_key)], responses=ERROR_RESPONSES)
 
-TOP_MAX = 50
+TOP_MAX = MAX_TOP
 Top = Annotated[
     int | None,
     Query(ge=0, le=TOP_MAX, description="readable reasons returned (default: the server's top_reasons)"),
