@@ -13,7 +13,8 @@ Everywhere else (other systems, a test client's event-loop thread, ``model_proce
 in worker threads.
 
 Every wait for a child is bounded. A call whose child dies (killed, out of memory), is stopped (``kill -STOP``)
-or gives no answer within ``timeout`` seconds fails with :class:`ModelProcessError`; the child is killed and
+or gives no answer within ``timeout`` seconds per item of the call (a coalesced check of n notes gets n times
+it) fails with :class:`ModelProcessError`; the child is killed and
 reaped at once (no zombie is left), and :class:`ModelPool` runs that call and every later call that would have
 gone to that child in the calling worker thread: no request is lost, the server only loses that child's
 parallelism. A failed child is not replaced (forking from a server that now runs threads is not safe);
@@ -122,7 +123,8 @@ class ModelProcess:
 
     Calls are serialised (one batch in flight). Exceptions raised by ``fn`` in the child are raised by the call.
     A call raises :class:`ModelProcessError` when the child has died, is stopped, or gives no answer within
-    ``timeout`` seconds; the child is then killed and reaped, and every later call raises it at once. Start with
+    ``timeout`` seconds per item of a list (one note's check); the child is then killed and reaped, and every
+    later call raises it at once. Start with
     :meth:`start` (forks), stop with :meth:`close`.
     """
 
@@ -197,13 +199,16 @@ class ModelProcess:
             if process_state(self._process.pid) in ("T", "t"):
                 self._fail("it is stopped (SIGSTOP)")
             why = None
+            # Each item gets the timeout: a coalesced call of n notes is n checks' work, and a child still working
+            # through it is not hung (killing it would lose a process for good).
+            wait = self.timeout * max(1, len(items)) if isinstance(items, (list, tuple)) else self.timeout
             try:
                 self._conn.send(items)
                 # poll, not a bare recv: a stopped or hung child would otherwise hold this call forever
-                if self._conn.poll(self.timeout):
+                if self._conn.poll(wait):
                     ok, value = self._conn.recv()
                 else:
-                    why = f"no answer within {self.timeout:g} s"
+                    why = f"no answer within {wait:g} s"
             except (EOFError, OSError) as exc:
                 why = f"{type(exc).__name__}; exit code {self._reap(0.5)}"
             if why is not None:

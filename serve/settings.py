@@ -59,8 +59,9 @@ class Settings(BaseSettings):
         10.0,
         gt=0,
         le=600,
-        description="seconds a request waits for a model process's answer; a process that is stopped or gives no "
-        "answer in time is killed and reaped, and its work runs in the worker (no request is lost)",
+        description="seconds a model process may take per note it is sent (checks that queued together wait that "
+        "many times it); a process that is stopped or gives no answer in time is killed and reaped, and its work "
+        "runs in the worker (no request is lost)",
     )
     check_coalesce: int = Field(
         32,

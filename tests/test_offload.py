@@ -144,6 +144,22 @@ def test_a_hung_model_process_fails_its_call_in_bounded_time_and_is_reaped(caplo
         process.close()
 
 
+def slow_per_item(items: list) -> list:
+    time.sleep(0.2 * len(items))
+    return [x.upper() for x in items]
+
+
+def test_a_model_process_gets_the_timeout_per_item_of_a_call():
+    """A coalesced burst of checks is many notes' work: a child still working through it is not hung."""
+    process = ModelProcess(slow_per_item, timeout=0.5).start()
+    try:
+        items = [f"n{i}" for i in range(6)]  # 1.2 s of work: more than one timeout, less than one per item
+        assert process(items) == [x.upper() for x in items]
+        assert process.state == "alive"
+    finally:
+        process.close()
+
+
 def test_a_stopped_model_process_is_reported_and_its_work_done_by_the_caller():
     pool = ModelPool(fail_on_bad, 2, timeout=0.5).start()
     try:
