@@ -14,7 +14,8 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from model import load_model
 from model.classifier import as_notes
 from model.comments import load_sentiment_model, sentiment_document
-from model.engine import CompiledPipeline, TfidfPart, _KeyTable, top_contributions
+from model.engine import CompiledPipeline, TfidfPart, top_contributions
+from model.engine.ngram_keys import _KeyTable
 from model.errors import InvalidParameterError, UntrustedTypesError
 from model.pipeline import NoteDocuments, compile_pipeline, encode_pipeline
 from model.text import body_only, prepare_document

@@ -7,12 +7,7 @@ import pytest
 PACKAGES = [
     "model",
     "model.comments",
-    pytest.param(
-        "model.engine",
-        marks=pytest.mark.xfail(
-            strict=True, reason="re-exports _KeyTable (tests/test_engine.py imports it from there)"
-        ),
-    ),
+    "model.engine",
     "model.highlights",
     "serve.batch",
     "serve.db",

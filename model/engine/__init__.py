@@ -27,7 +27,6 @@ back) for training and reference checks.
 
 from model.engine.compiled import TRUSTED_TYPES, CompiledModel, CompiledPipeline
 from model.engine.linear import Features, LinearTfidf, sigmoid, top_contributions
-from model.engine.ngram_keys import _KeyTable
 from model.engine.tfidf_part import PREPROCESSORS, TfidfPart
 
 #: The arithmetic of this engine (analyzers, tf-idf weighting, normalisation, the linear score). Bump it with any
@@ -43,7 +42,6 @@ __all__ = [
     "Features",
     "LinearTfidf",
     "TfidfPart",
-    "_KeyTable",
     "sigmoid",
     "top_contributions",
 ]
