@@ -307,3 +307,15 @@ def test_a_writers_no_ad_claim_is_shown_as_personal_evidence(shipped):
     assert claim.field == "text" and claim.weight < 0 and claim.category == "personal"
     plain = {**note, "text": note["text"].replace("无广，自费", "")}
     assert shipped.predict_proba([note])[0] < shipped.predict_proba([plain])[0]
+
+
+def test_a_no_ad_claim_opening_the_title_is_not_shown_as_ad_evidence(shipped):
+    """ "无广｜…" at the start of a title: the claim weighs towards genuine there too. (With the title marker's
+    columns in the model, its placeholder n-grams made it an ad-ward highlight of +0.15.)"""
+    note = {"title": "无广｜用了半年的面霜", "text": "这款面霜我用了半年，冬天很干的时候也不起皮，空瓶了准备回购。"}
+    result = shipped.check(note, top=1000)
+    _assert_exact(note, result)
+    (claim,) = [h for h in result.highlights if "无广" in h.text]
+    assert claim.field == "title" and claim.weight < 0 and claim.category == "personal"
+    plain = {**note, "title": "用了半年的面霜"}
+    assert shipped.predict_proba([note])[0] < shipped.predict_proba([plain])[0]
