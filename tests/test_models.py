@@ -11,6 +11,7 @@ from sklearn.linear_model import LogisticRegression
 
 from model import load_model
 from training.config import ModelParams, load_config
+from training.data import Example
 from training.models import fit_linear, fit_lr, nb_ratio
 from training.train import run_training
 
@@ -40,6 +41,32 @@ def test_part_scales_fold_into_the_coefficients():
     assert np.allclose(fit.decision(X), clf.decision_function(X @ sp.diags(scale)))
     plain = fit_linear(X, y, w, slices, [], ModelParams(C=2.0), seed=0, target_source="xhs")
     assert not np.allclose(fit.coef, plain.coef)  # the scales change the fit, not only its bookkeeping
+
+
+def test_domain_intercept_folds_into_the_intercept():
+    X = sp.random(200, 30, density=0.2, random_state=3, format="csr")
+    y = (X[:, :5].sum(axis=1).A.ravel() > 0.3).astype(int)
+    w = np.ones(200)
+    source = np.where(np.arange(200) % 3 == 0, "xhs", "sms")
+    examples = [Example({"title": "", "text": ""}, int(c), 1.0, s, s) for c, s in zip(y, source, strict=True)]
+    params = ModelParams(C=2.0, domain_intercept=True)
+    fit = fit_linear(X, y, w, [("word", np.arange(30))], examples, params, seed=0, target_source="xhs")
+    domain = (source == "xhs").astype(float)
+    clf = LogisticRegression(C=2.0, class_weight="balanced", solver="liblinear", max_iter=3000, random_state=0)
+    clf.fit(sp.hstack([X, domain[:, None]], format="csr"), y, sample_weight=w)
+    two_part = clf.decision_function(sp.hstack([X, domain[:, None]], format="csr"))
+    d = fit.parts["domain_coef"]
+    assert d == pytest.approx(clf.coef_[0, -1]) and abs(d) > 1e-3
+    target = source == "xhs"
+    # the folded model scores every row as a target-source row: exactly the two-part model there, shifted by the
+    # domain weight on the other corpora
+    assert np.allclose(fit.decision(X)[target], two_part[target])
+    assert np.allclose(fit.decision(X)[~target], two_part[~target] + d)
+    off = fit_linear(X, y, w, [("word", np.arange(30))], examples, ModelParams(C=2.0), seed=0, target_source="xhs")
+    assert "domain_coef" not in off.parts and not np.allclose(off.coef, fit.coef)
+    # all rows of the target source: the column would only duplicate the intercept, so it is left out
+    same = [Example(e.note, e.label, 1.0, "xhs", "xhs") for e in examples]
+    assert "domain_coef" not in fit_linear(X, y, w, [], same, params, seed=0, target_source="xhs").parts
 
 
 @pytest.mark.parametrize(

@@ -81,6 +81,10 @@ def test_near_duplicates_grouped():
         ("target_fpr = 2\n", "'target_fpr' parameter of the training config must be a float in \\(0, 1\\). Got 2"),
         ("[model]\nC = 0\n", "'model.C' parameter .* must be a float > 0. Got 0"),
         ("[model]\nbogus = 1\n", "'model' parameter .* Got \\['bogus'\\]"),
+        (
+            '[model]\ndomain_intercept = "yes"\n',
+            "'model.domain_intercept' parameter .* must be true or false. Got 'yes'",
+        ),
     ],
 )
 def test_config_errors(tmp_path, snippet, match):

@@ -53,6 +53,9 @@ class ModelParams:
     #: with every column at least ``drop_share`` of whose occurrences they make (see training.dropping)
     drop_features: tuple[str, ...] = ()
     drop_share: float = 0.05
+    #: a training-only column marking the target source's rows, folded into the intercept at export
+    #: (training.models.fit_lr): the domain offset gets a weight of its own instead of riding on domain-typical words
+    domain_intercept: bool = False
     user_dict: Path | None = None
     stopwords: Path | None = None
 
@@ -200,6 +203,8 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     for key in ("cue_scale", "char_scale"):
         value = getattr(params, key)
         _check(isinstance(value, (int, float)) and value > 0, f"model.{key}", "a number > 0", value)
+    dom = params.domain_intercept
+    _check(isinstance(dom, bool), "model.domain_intercept", "true or false", dom)
     _check(params.cv_folds >= 2, "model.cv_folds", "an int >= 2", params.cv_folds)
     cfg = TrainConfig(
         path=path,

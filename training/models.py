@@ -10,6 +10,10 @@ feature plus an intercept, so whatever is shipped runs unchanged in the numpy en
   word features; the weight of a scaled column folds back into the unscaled one as with NB weighting.
 - ``stack``: one LR per feature part, stacked by a final LR on their out-of-fold decision values (fitted on
   target-source rows); the result is a * (X_p @ w_p + b_p) summed over parts, again linear in the features.
+- domain intercept (``domain_intercept``): a training-only column, 1 on target-source rows and 0 on the other
+  corpora, so the LR has an intercept of its own for "a note of the target source" instead of letting
+  target-typical features (the title marker once) carry that offset; its weight folds into the intercept, since
+  every note the shipped model scores is treated as one of the target source.
 """
 
 from __future__ import annotations
@@ -51,13 +55,38 @@ def _lr(params: ModelParams, seed: int, C: float | None = None) -> LogisticRegre
     )  # fmt: skip
 
 
-def fit_lr(X: Any, y: np.ndarray, w: np.ndarray, params: ModelParams, seed: int, C: float | None = None) -> LinearFit:
-    """One LR over ``X``, NB-weighted when ``params.nb_weight``."""
+def fit_lr(
+    X: Any,
+    y: np.ndarray,
+    w: np.ndarray,
+    params: ModelParams,
+    seed: int,
+    C: float | None = None,
+    *,
+    domain: np.ndarray | None = None,
+) -> LinearFit:
+    """One LR over ``X``, NB-weighted when ``params.nb_weight``. With ``domain`` (1 on target-source rows, 0
+    elsewhere) the LR gets that column too and its weight (``parts["domain_coef"]``) is added to the intercept:
+    the returned fit scores every row as a target-source row."""
     r = nb_ratio(X, y, w) if params.nb_weight else None
     Xs = X @ sp.diags(r) if r is not None else X
+    if domain is not None:
+        Xs = sp.hstack([Xs, sp.csr_matrix(np.asarray(domain, dtype=np.float64).reshape(-1, 1))], format="csr")
     clf = _lr(params, seed, C).fit(Xs, y, sample_weight=w)
-    coef = clf.coef_[0] * r if r is not None else clf.coef_[0].copy()
-    return LinearFit(coef, float(clf.intercept_[0]), {})
+    raw = clf.coef_[0]
+    d = float(raw[-1]) if domain is not None else 0.0
+    raw = raw[:-1] if domain is not None else raw
+    coef = raw * r if r is not None else raw.copy()
+    return LinearFit(coef, float(clf.intercept_[0]) + d, {"domain_coef": d} if domain is not None else {})
+
+
+def domain_column(examples: list[Example], params: ModelParams, target_source: str) -> np.ndarray | None:
+    """The training-only target-source column of ``examples`` when ``params.domain_intercept``; None when it is
+    off or the column would be constant (all rows, or none, of the target source: the intercept already is it)."""
+    if not params.domain_intercept or not examples:
+        return None
+    col = np.array([e.source == target_source for e in examples], dtype=np.float64)
+    return col if 0 < col.sum() < len(col) else None
 
 
 def fit_linear(
@@ -72,11 +101,12 @@ def fit_linear(
     target_source: str,
 ) -> LinearFit:
     """Fit the configured model on rows ``X`` (their ``examples`` give sources and groups for inner folds)."""
+    domain = domain_column(examples, params, target_source)
     if params.model_kind == "lr" or len(part_slices) < 2:
         scale = part_scale(X.shape[1], part_slices, params)
         if scale is None:
-            return fit_lr(X, y, w, params, seed)
-        fit = fit_lr(X @ sp.diags(scale), y, w, params, seed)
+            return fit_lr(X, y, w, params, seed, domain=domain)
+        fit = fit_lr(X @ sp.diags(scale), y, w, params, seed, domain=domain)
         return LinearFit(fit.coef * scale, fit.intercept, fit.parts)
     # Stacking: out-of-fold decision values of each part's LR on inner grouped folds, then a final LR on them.
     Cs = dict(zip([n for n, _ in part_slices], params.part_C or [params.C] * len(part_slices), strict=False))
@@ -86,8 +116,9 @@ def fit_linear(
     for p, (name, cols) in enumerate(part_slices):
         Xp = X[:, cols]
         for tr, va in inner:
-            Z[va, p] = fit_lr(Xp[tr], y[tr], w[tr], params, seed, Cs.get(name)).decision(Xp[va])
-        subs.append(fit_lr(Xp, y, w, params, seed, Cs.get(name)))
+            dom = domain[tr] if domain is not None else None
+            Z[va, p] = fit_lr(Xp[tr], y[tr], w[tr], params, seed, Cs.get(name), domain=dom).decision(Xp[va])
+        subs.append(fit_lr(Xp, y, w, params, seed, Cs.get(name), domain=domain))
     target = np.array([e.source == target_source for e in examples])
     if target.sum() < 20 or len(set(y[target].tolist())) < 2:
         target = np.ones(len(y), dtype=bool)
