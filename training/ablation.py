@@ -70,6 +70,7 @@ VARIANTS: dict[str, Variant] = {
     },
     # Within Xiaohongshu the title marker is constant: what it learnt was the domain's offset, which a training-only
     # target-source column (folded into the intercept) can carry instead of Xiaohongshu-typical words.
+    "keep_title": Variant("the ⟦has:title⟧ columns kept (no [model] drop_features)", params={"drop_features": ()}),
     "domain": Variant("a target-source intercept (training only)", params={"domain_intercept": True}),
     "target_only": Variant("− other corpora (Xiaohongshu rows only)", target_only=True),
     "lr": Variant("plain LR", params={"model_kind": "lr", "nb_weight": False}),
@@ -110,9 +111,9 @@ VARIANTS: dict[str, Variant] = {
     **{
         f"w_{d}{x:g}": Variant(f"{d} rows weighted {x:g}", weights={d: float(x)})
         for d, xs in (
-            ("whu_ad", (0, 0.02, 0.1, 0.2)),
-            ("whu_news", (0, 0.1, 1)),
-            ("sms_promo", (0, 0.1, 0.2)),
+            ("whu_ad", (0, 0.02, 0.05, 0.1, 0.2)),
+            ("whu_news", (0, 0.1, 0.3, 1)),
+            ("sms_promo", (0, 0.05, 0.1, 0.2, 0.5, 1)),
             ("weibo", (0, 0.3, 3)),
             ("reviews", (0, 0.1, 1)),
         )
