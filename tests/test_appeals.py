@@ -182,17 +182,38 @@ def test_resolve_says_whether_the_model_was_wrong(client, sample_model, label, d
     assert client.get("/v1/appeals", headers=moderator()).json()["total"] == 0
 
 
-@pytest.mark.parametrize("claimed", ["genuine", "ad"])
-def test_a_note_the_model_does_not_flag_cannot_be_appealed(client, sample_model, claimed):
+def test_a_note_the_model_does_not_flag_cannot_be_appealed_as_genuine(client, sample_model):
     """Appeals are for flagged writers: a note decided genuine gets a 409 saying so, and the queue stays empty."""
     expected = sample_model.check(GENUINE_NOTE)
     assert expected.decision == "genuine"
-    r = appeal(client, note=GENUINE_NOTE, claimed=claimed)
+    r = appeal(client, note=GENUINE_NOTE, claimed="genuine")
     assert r.status_code == 409, r.text
     message = r.json()["message"]
     assert "not flagged" in message and "'genuine'" in message and f"{expected.ad_probability:.3f}" in message
     assert "'ad'" in message and "'review'" in message
     assert client.get("/v1/appeals", headers=moderator()).json()["total"] == 0
+
+
+def test_a_note_decided_ad_cannot_be_reported_as_an_ad(client, sample_model):
+    expected = sample_model.check(AD_NOTE)
+    assert expected.decision == "ad"
+    r = appeal(client, note=AD_NOTE, claimed="ad", statement="这是广告")
+    assert r.status_code == 409, r.text
+    message = r.json()["message"]
+    assert "already decides 'ad'" in message and f"{expected.ad_probability:.3f}" in message
+    assert client.get("/v1/appeals", headers=moderator()).json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("note", "claimed"), [("GENUINE_NOTE", "ad"), ("REVIEW_NOTE", "ad"), ("REVIEW_NOTE", "genuine")]
+)
+def test_a_claim_that_disputes_the_decision_is_queued(client, sample_model, note, claimed):
+    """Someone reporting an ad the model passed, or either claim on a note sent to review, is an appeal."""
+    note = {"GENUINE_NOTE": GENUINE_NOTE, "REVIEW_NOTE": REVIEW_NOTE}[note]
+    r = appeal(client, note=note, claimed=claimed)
+    assert r.status_code == 201, r.text
+    assert r.json()["model"]["decision"] == sample_model.check(note).decision
+    assert client.get("/v1/appeals", headers=moderator()).json()["total"] == 1
 
 
 def test_resolving_twice_is_a_conflict(client):
@@ -287,7 +308,7 @@ def test_appeal_creation_is_rate_limited_per_key_and_address(make_client):
     # the same key from another address is still limited (per key), another key from this address too (per address)
     other = TestClient(client.app, client=("10.1.2.3", 5000))
     assert appeal(other).status_code == 429
-    body = {"note": AD_NOTE, "claimed_label": "ad", "statement": "x"}
+    body = {"note": AD_NOTE, "claimed_label": "genuine", "statement": "x"}
     assert other.post("/v1/appeals", json=body, headers=moderator()).status_code == 201
     assert client.post("/v1/appeals", json=body, headers=moderator(OTHER_MODERATOR)).status_code == 429
 
@@ -344,7 +365,7 @@ def test_metrics_count_appeals(make_client):
     client = make_client()  # fresh counters
     for _ in range(2):
         appeal(client)
-    appeal_id = appeal(client, claimed="ad").json()["id"]
+    appeal_id = appeal(client, note=REVIEW_NOTE, claimed="ad").json()["id"]
     client.post(f"/v1/appeals/{appeal_id}/resolve", json={"label": "genuine"}, headers=moderator())
     client.app.state.appeal_metrics.refresh(client.app.state.db)
     text = client.get("/metrics", headers=writer()).text

@@ -2,7 +2,7 @@
 
 - ``POST /v1/appeals`` (client keys, rate-limited per key and per address): the note is checked again and the
   model's decision, probability and highlights are stored with the writer's claim; 201 once the row is committed,
-  409 when the model does not flag the note (decision ``genuine``).
+  409 when the claim agrees with the model's decision (genuine claimed for ``genuine``, ad for ``ad``).
 - ``GET /v1/appeals/{id}`` (client keys): the appeal and its status.
 - ``GET /v1/appeals?status=open`` (moderator keys): the least certain decisions first.
 - ``POST /v1/appeals/{id}/resolve`` (moderator keys): ``overturned`` when the model was wrong, else ``upheld``;
@@ -100,7 +100,7 @@ def _rate_limit(request: Request) -> None:
     dependencies=[Depends(require_api_key)],
     summary="Dispute the decision on a note",
     responses={
-        409: {"model": ErrorOut, "description": "the model does not flag the note (decision 'genuine')"},
+        409: {"model": ErrorOut, "description": "the claim agrees with the model's decision: nothing to dispute"},
         429: {"model": ErrorOut, "description": "too many appeals from this key or address"},
     },
 )
@@ -113,7 +113,8 @@ async def create_appeal(
 ) -> dict[str, Any]:
     """The note is checked again now, and the model's decision, probability and highlights are stored with the
     writer's claim and statement. 201 means the appeal is committed: follow it at `status_url`. A note the model
-    does not flag (decision `genuine`) has nothing to appeal: 409, and nothing reaches the moderators' queue."""
+    does not flag (decision `genuine`) cannot be appealed as genuine, nor a note decided `ad` reported as an ad:
+    409, and nothing reaches the moderators' queue."""
     note = body.note.as_note_in()
     errors = note_limit_errors(note, served.settings, ("body", "note"))
     if errors:
@@ -121,15 +122,11 @@ async def create_appeal(
     _rate_limit(request)
     checked = await served.checks.submit(job_of(note, served.settings.top_reasons))
     result = json.loads(checked.body)
-    if result["decision"] == "genuine":
-        # Appeals are for flagged writers: a note the model passes has nothing to dispute, and filing it would only
-        # fill the moderators' queue.
-        raise HTTPException(
-            status_code=409,
-            detail=f"This note is not flagged: the model decides 'genuine' (ad probability "
-            f"{result['ad_probability']:.3f}, below the review threshold {result['review_threshold']:.3f}), so there "
-            "is nothing to appeal. Only notes decided 'ad' or sent to 'review' can be appealed.",
-        )
+    conflict = _nothing_to_dispute(body.claimed_label, result)
+    if conflict:
+        # An appeal disputes the decision: a claim the model already agrees with would only fill the moderators'
+        # queue. A flagged writer claims 'genuine'; someone reporting an ad the model passed claims 'ad'.
+        raise HTTPException(status_code=409, detail=conflict)
     view = store.ModelView(
         model_version=result["model_version"],
         decision=result["decision"],
@@ -220,3 +217,21 @@ def resolve_appeal(
         raise HTTPException(status_code=409, detail=str(exc)) from None
     request.app.state.appeal_metrics.resolved.labels(appeal.status).inc()
     return store.appeal_dict(appeal)
+
+
+def _nothing_to_dispute(claimed: str, result: dict[str, Any]) -> str | None:
+    """Why an appeal claiming ``claimed`` has nothing to dispute in the check ``result``, or None when it has."""
+    decision, p = result["decision"], result["ad_probability"]
+    if claimed == "genuine" and decision == "genuine":
+        return (
+            f"This note is not flagged: the model decides 'genuine' (ad probability {p:.3f}, below the review "
+            f"threshold {result['review_threshold']:.3f}), so there is nothing to appeal. Only notes decided 'ad' or "
+            "sent to 'review' can be appealed as genuine."
+        )
+    if claimed == "ad" and decision == "ad":
+        return (
+            f"The model already decides 'ad' (ad probability {p:.3f}, at or above the threshold "
+            f"{result['threshold']:.3f}), so there is nothing to dispute. Only notes decided 'genuine' or sent to "
+            "'review' can be reported as ads."
+        )
+    return None
