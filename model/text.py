@@ -17,7 +17,7 @@ from model.cues import CUE_PATTERNS, brand_repeats, cue_spans
 #: Bump whenever the output of :func:`normalize_text`, :func:`prepare_document` or the tokenizer's handling of a
 #: document (:mod:`model.tokenize`) changes. Recorded in every
 #: model artifact; a model is refused when the running code prepares text differently from its training.
-NORMALIZATION_VERSION = "5"
+NORMALIZATION_VERSION = "6"
 
 PLACEHOLDER_RE = re.compile(r"⟦[^⟦⟧\s]{1,48}⟧")
 
@@ -245,8 +245,9 @@ def _replace_cues(
     text: str, found: list[tuple[str, str]] | None = None, spans: list[tuple[int, str, int, str]] | None = None
 ) -> tuple[str, list[str]]:
     """Find cues (or take ``spans``, the :func:`cue_spans` of ``text``); contact details (URLs, phones, ids) are
-    *replaced* by their placeholder because the literal value is noise; other cues stay in the text (their words
-    are useful) and get a placeholder appended."""
+    *replaced* by their placeholder because the literal value is noise; claims any writer can add for free
+    (``delete`` cues: "无广") are deleted; other cues stay in the text (their words are useful) and get a placeholder
+    appended."""
     spans = cue_spans(text) if spans is None else spans
     if not spans:
         return text, []
@@ -255,12 +256,13 @@ def _replace_cues(
     tokens: list[str] = []
     pieces: list[str] = []
     pos = 0
-    # Spans come ordered by start, and contact-detail spans never overlap one another, so the text can be rebuilt
-    # left to right in one pass.
+    # Spans come ordered by start, and contact-detail and claim spans never overlap one another, so the text can be
+    # rebuilt left to right in one pass.
     for start, name, end, _ in spans:
-        if CUE_PATTERNS[name].replace:
+        cue = CUE_PATTERNS[name]
+        if cue.replace or cue.delete:
             pieces.append(text[pos:start])
-            pieces.append(f" ⟦cue:{name}⟧ ")
+            pieces.append(f" ⟦cue:{name}⟧ " if cue.replace else "")  # a claim: as if it were never written
             pos = end
         else:
             tokens.append(f"⟦cue:{name}⟧")

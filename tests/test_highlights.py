@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import math
 import random
 import re
 
@@ -298,24 +299,32 @@ def test_phrases_of_the_writers_words_end_on_whole_words(shipped):
     assert all(h.text != "周末爬" for h in title.highlights)
 
 
-def test_a_writers_no_ad_claim_is_shown_as_personal_evidence(shipped):
-    """ "无广" said by the writer weighs towards genuine, and the highlights quote the writer's words."""
-    note = {"title": "用了半年的面霜", "text": "无广，自费买的，用了半年，皮肤不干了，回购了两次。"}
-    result = shipped.check(note, top=1000)
-    _assert_exact(note, result)
-    (claim,) = [h for h in result.highlights if "无广" in h.text]
-    assert claim.field == "text" and claim.weight < 0 and claim.category == "personal"
-    plain = {**note, "text": note["text"].replace("无广，自费", "")}
-    assert shipped.predict_proba([note])[0] < shipped.predict_proba([plain])[0]
+CLAIMED_AD = "这款代餐奶昔我喝了一个月瘦了8斤，饱腹感超强。需要的宝子可以加我微信 138 1234 5678 ，或者私信我拿优惠"
 
 
-def test_a_no_ad_claim_opening_the_title_is_not_shown_as_ad_evidence(shipped):
-    """ "无广｜…" at the start of a title: the claim weighs towards genuine there too. (With the title marker's
-    columns in the model, its placeholder n-grams made it an ad-ward highlight of +0.15.)"""
-    note = {"title": "无广｜用了半年的面霜", "text": "这款面霜我用了半年，冬天很干的时候也不起皮，空瓶了准备回购。"}
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+@pytest.mark.parametrize("claim", ["，无广，纯自费分享", "。无广告！自费买的", "，非广"])
+def test_a_no_ad_claim_cannot_lift_an_ad(shipped, claim):
+    """Any advertiser can append "无广" or "自费": the claim must not un-flag an ad, nor move it either way (the
+    words around it still count, so it is compared with the same note without the claim's own words)."""
+    claimed = shipped.check({"text": CLAIMED_AD + claim})
+    unclaimed = shipped.check({"text": CLAIMED_AD + re.sub("无广告?|非广告?|自费", "", claim)})
+    assert shipped.check({"text": CLAIMED_AD}).decision == "ad"
+    assert claimed.decision == "ad"
+    assert abs(_logit(claimed.ad_probability) - _logit(unclaimed.ad_probability)) < 0.1
+
+
+@pytest.mark.parametrize("title", ["用了半年的面霜", "无广｜用了半年的面霜", "用了半年的面霜｜无广"])
+def test_a_writers_no_ad_claim_is_never_evidence_either_way(shipped, title):
+    """An honest note saying "无广" stays genuine, scores as if the claim were not there, and the claim alone is
+    never a highlight."""
+    note = {"title": title, "text": "无广，自费买的，用了半年，皮肤不干了，回购了两次。"}
     result = shipped.check(note, top=1000)
     _assert_exact(note, result)
-    (claim,) = [h for h in result.highlights if "无广" in h.text]
-    assert claim.field == "title" and claim.weight < 0 and claim.category == "personal"
-    plain = {**note, "title": "用了半年的面霜"}
-    assert shipped.predict_proba([note])[0] < shipped.predict_proba([plain])[0]
+    assert result.decision == "genuine"
+    bare = {k: re.sub("无广告?|非广告?|自费", "", v) for k, v in note.items()}
+    assert abs(_logit(result.ad_probability) - _logit(shipped.check(bare).ad_probability)) < 1e-9
+    assert not [h for h in result.highlights if re.fullmatch("[无广告非自费]+", h.text)]

@@ -11,7 +11,8 @@ Version "3" added cue kinds (brand campaign tags, brand mentions, product models
 phone numbers in Chinese numerals) and the document-level ``⟦cue:brand_repeated⟧``, whose finder
 (``model.cues.repeated_brands``) has no optimised twin, so the reference document calls it as it is. Version "4"
 deletes hashtag markup residue (a stray ``[话题]``, ``[话``, ``题]``) left after tags and emoji codes are replaced.
-Version "5" added the ``no_ad_claim`` cue (a pattern of ``_DEFS``, so the reference runs it as it is).
+Version "5" added the ``no_ad_claim`` cue (a pattern of ``_DEFS``, so the reference runs it as it is); version "6"
+deletes its text from the document (``CuePattern.delete``), which the reference does as it replaces contact details.
 """
 
 from __future__ import annotations
@@ -148,8 +149,9 @@ def _reference_replace_cues(text: str) -> tuple[str, list[str]]:
     tokens = [f"⟦cue:{c.name}⟧" for c in cues]
     out = text
     for cue in sorted(cues, key=lambda c: c.start, reverse=True):
-        if CUE_PATTERNS[cue.name].replace:
-            out = out[: cue.start] + f" ⟦cue:{cue.name}⟧ " + out[cue.end :]
+        if CUE_PATTERNS[cue.name].replace or CUE_PATTERNS[cue.name].delete:
+            kept = f" ⟦cue:{cue.name}⟧ " if CUE_PATTERNS[cue.name].replace else ""
+            out = out[: cue.start] + kept + out[cue.end :]
             tokens.remove(f"⟦cue:{cue.name}⟧")
     return out, tokens
 
@@ -172,7 +174,7 @@ def _reference_find_cues(text: str) -> list[Cue]:
         for m in cue.pattern.finditer(text):
             if m.end() == m.start():
                 continue
-            if cue.replace:
+            if cue.replace or cue.delete:
                 if any(m.start() < e and s < m.end() for s, e in claimed):
                     continue
                 claimed.append((m.start(), m.end()))
@@ -317,8 +319,8 @@ def test_non_strings_still_rejected():
 
 
 def test_normalization_version_unchanged():
-    # The references above are version "5". A change of output needs a new version AND new references.
-    assert NORMALIZATION_VERSION == "5"
+    # The references above are version "6". A change of output needs a new version AND new references.
+    assert NORMALIZATION_VERSION == "6"
 
 
 # -- Every code point --------------------------------------------------------------------------------------------

@@ -117,3 +117,12 @@ def test_repeated_brand_hashtags_cue():
 
 def test_digits_become_one_token():
     assert prepare_document("", "走了350米") == prepare_document("", "走了500米")
+
+
+@pytest.mark.parametrize("claim", ["无广", "无广告", "非广", "自费"])
+def test_a_no_ad_claim_is_deleted_from_the_document(claim):
+    """A claim any writer can add for free is found (for highlights) but leaves no trace in the model's document."""
+    cues: list[tuple[str, str]] = []
+    doc = prepare_document("面霜分享", f"用了半年 {claim} 皮肤不干了", cues=cues)
+    assert doc == prepare_document("面霜分享", "用了半年 皮肤不干了")
+    assert ("no_ad_claim", claim) in cues

@@ -139,6 +139,7 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
         f.search, f.search_starts, f.search_ends = "", [], []
         return f
     masked: list[tuple[int, int]] = []  # replaced contact details, in order
+    deleted: list[tuple[int, int]] = []  # claims the document leaves out
     starts, ends = f.starts, f.ends
     for start, cue, end, _ in prepared[1] if prepared else cue_spans(norm):
         if cue == "price" and norm[end - 1].isdigit():  # "￥9" of "￥99": show the whole amount
@@ -149,6 +150,8 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
         f.markers.setdefault(f"⟦cue:{cue}⟧", []).append(span)
         if CUE_PATTERNS[cue].replace:
             masked.append((start, end))
+        elif CUE_PATTERNS[cue].delete:
+            deleted.append((start, end))
     tags = []
     for m in _HASHTAG_RE.finditer(norm):
         tag = m.group(1).strip()
@@ -162,9 +165,12 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
     for m in _MENTION_RE.finditer(norm):
         f.markers.setdefault("⟦mention⟧", []).append(f.orig(*m.span()))
     f.units = _units(f)
-    # The search text: masked contact details become one NUL each, digit runs one "0" (as in the document).
+    # The search text: masked contact details become one NUL each, deleted claims nothing, digit runs one "0" (as in
+    # the document).
     replaced = sorted(
-        [(a, b, "\x00") for a, b in _merged(masked)] + [(m.start(), m.end(), "0") for m in _DIGITS_RE.finditer(norm)]
+        [(a, b, "\x00") for a, b in _merged(masked)]
+        + [(a, b, "") for a, b in deleted]
+        + [(m.start(), m.end(), "0") for m in _DIGITS_RE.finditer(norm)]
     )
     pieces: list[str] = []
     s_starts: list[int] = []
@@ -176,9 +182,10 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
         pieces.append(norm[pos:a])
         s_starts += starts[pos:a]
         s_ends += ends[pos:a]
-        pieces.append(repl)
-        s_starts.append(starts[a])
-        s_ends.append(ends[b - 1])
+        if repl:  # a deleted claim leaves no character behind
+            pieces.append(repl)
+            s_starts.append(starts[a])
+            s_ends.append(ends[b - 1])
         pos = b
     pieces.append(norm[pos:])
     s_starts += starts[pos:]
