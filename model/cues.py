@@ -167,7 +167,8 @@ _DEFS = [
         # "无广" (no ad), "非广", "自费" (paid for it myself): the writer vouching for the note. Every note in the
         # labelled Xiaohongshu data that says so is genuine (20 of 20), but an advertiser can append it as easily:
         # as evidence it un-flagged 37 of 226 flagged ads given " #无广 #纯自费". So it is deleted from the document.
-        _p(r"无广告?|非广告?|自费"),
+        # A denial (不是广告, 没有任何合作) is the same claim; the 广告 or 合作 inside it is no disclosure.
+        _p(r"无广告?|非广告?|自费|不是(?:广告|软广|恰饭)|没有(?:任何)?(?:广告|合作)"),
         delete=True,
     ),
     CuePattern(
@@ -230,6 +231,8 @@ _DEFS += [
 ]
 
 CUE_PATTERNS: dict[str, CuePattern] = {c.name: c for c in _DEFS}
+# Kinds whose spans exclude others (contact details, claims); every other kind is dropped inside a claim.
+_KEEPS_SPAN: dict[str, bool] = {c.name: c.replace or c.delete for c in _DEFS}
 CUE_NAMES: tuple[str, ...] = tuple(CUE_PATTERNS)
 
 # -- Pre-checks --------------------------------------------------------------------------------------------------
@@ -293,6 +296,9 @@ class DisjointSpans:
         self._starts: list[int] = []
         self._ends: list[int] = []
 
+    def __bool__(self) -> bool:
+        return bool(self._starts)
+
     def free(self, start: int, end: int) -> bool:
         """Whether ``[start, end)`` overlaps no span held. Spans are disjoint and sorted, so only the last one
         starting before ``end`` can overlap (every earlier one ends before it starts)."""
@@ -319,6 +325,7 @@ def cue_spans(text: str) -> list[tuple[int, str, int, str]]:
         found.sort()
         return found
     claimed = DisjointSpans()
+    claims = DisjointSpans()  # deleted claims: no other cue is read inside one (the 广告 of 不是广告)
     for cue, precheck in _SCAN:
         if precheck is not None and precheck.search(text) is None:
             continue
@@ -328,7 +335,11 @@ def cue_spans(text: str) -> list[tuple[int, str, int, str]]:
                 continue
             if (cue.replace or cue.delete) and not claimed.claim(start, end):
                 continue
+            if cue.delete:
+                claims.claim(start, end)
             found.append((start, cue.name, end, m.group()))
+    if claims:
+        found = [f for f in found if _KEEPS_SPAN[f[1]] or claims.free(f[0], f[2])]
     # (start, name) is unique: matches of one kind never share a start. So the tuples sort by (start, name) alone.
     found.sort()
     return found

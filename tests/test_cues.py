@@ -91,3 +91,17 @@ def test_lexicon_is_clean():
     assert names == BRANDS and len(names) > 300
     assert all(n == n.lower().strip() and n for n in names)
     assert not {"美的", "小米", "苹果", "荣耀", "大众", "迪士尼"} & set(names)
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("没有链接哈，不是广告！", "不是广告"),
+        ("我和品牌没有任何合作", "没有任何合作"),
+        ("不是恰饭，真心推荐", "不是恰饭"),
+    ],
+)
+def test_a_denial_is_a_claim_not_a_disclosure(text, claim):
+    found = find_cues(text)
+    assert ("no_ad_claim", claim) in [(c.name, c.text) for c in found]
+    assert "disclosure" not in [c.name for c in found]
