@@ -209,11 +209,8 @@ def test_offset_maps_of_texts_that_keep_their_length_equal_the_run_by_run_map():
     assert kept >= 5
 
 
-def test_kept_feature_names_equal_the_engines(shipped, monkeypatch):
-    monkeypatch.setattr(sys.modules["model.classifier"], "_COLUMN_NAMES_MAX", 50)  # emptied now and then too
-    monkeypatch.setattr(shipped, "_column_names", {})
+def test_kept_feature_names_equal_the_engines(shipped):
     rng = np.random.default_rng(0)
     for _ in range(40):
         cols = rng.choice(shipped._engine.n_features, size=int(rng.integers(1, 64)), replace=False)
-        assert shipped._names_at(cols.tolist()) == shipped._engine.feature_names_at(cols)
-    assert 0 < len(shipped._column_names) <= 50 + 64
+        assert shipped.feature_names()[cols].tolist() == shipped._engine.feature_names_at(cols)
