@@ -18,7 +18,7 @@ from model.comments import (
     creator_table,
     load_sentiment_model,
     merge_keyword_sets,
-    read_keyword_file,
+    read_keyword_config,
     sentiment_metrics,
     sentiment_table,
 )
@@ -126,16 +126,18 @@ def render(rows: list[dict[str, Any]], creators: list[dict[str, Any]], sets: lis
 
 def build_scorer(args: argparse.Namespace) -> CommentScorer:
     """The comment scorer of ``--model``, the shipped keyword sets plus ``--keywords``, and water detection."""
-    sets, exclude = read_keyword_file(DEFAULT_KEYWORDS_FILE)
+    sets, exclude, negation = read_keyword_config(DEFAULT_KEYWORDS_FILE)
     if args.keywords is not None:
-        extra, extra_exclude = read_keyword_file(args.keywords)
+        extra, extra_exclude, extra_negation = read_keyword_config(args.keywords)
         sets = merge_keyword_sets(sets, extra)
         exclude = merge_keyword_sets(exclude, extra_exclude)
+        negation = {**negation, **extra_negation}
     sentiment = load_sentiment_model(args.model, allow_version_mismatch=args.allow_version_mismatch)
     scorer = CommentScorer(
         sentiment=sentiment,
         keyword_sets=sets,
         keyword_exclude=exclude,
+        keyword_negation=negation,
         max_comment_chars=getattr(args, "max_comment_chars", DEFAULT_MAX_COMMENT_CHARS),
     )
     for set_name, dropped, kept in scorer.matcher.merged:

@@ -1,13 +1,19 @@
 """Keyword sets: validation, the shipped keyword file and user keyword files (``{set: [keywords]}`` or
-``{set: {"keywords": [...], "exclude": [...]}}``), and merging request keywords into the defaults."""
+``{set: {"keywords": [...], "exclude": [...], "negation": mode}}``), and merging request keywords into the defaults.
+
+``negation`` says what a negated hit of the set means (:mod:`model.comments.negation`): ``ignore`` (every hit
+counts; the default, right for brand and product names), ``cancel`` (the shipped ``purchase_intent``: 不会再回购 is
+no intent to buy) or ``cancel_unless_question`` (the shipped ``ad_suspicion``: 不是广告 vouches for the note, 不是广告吧
+doubts it)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from model.comments.negation import NEGATION_MODES
 from model.errors import InvalidParameterError
 from model.notes import type_name
 
@@ -48,9 +54,39 @@ def check_sets(sets: Any, name: str) -> dict[str, list[str]]:
     return out
 
 
+def check_negation(negation: Any, name: str) -> dict[str, str]:
+    """Validate ``{set name: negation mode}`` (modes in :data:`model.comments.negation.NEGATION_MODES`)."""
+    if not isinstance(negation, Mapping):
+        raise InvalidParameterError(
+            f"'{name}' must be a mapping of keyword-set names to negation modes. Got {type_name(negation)} "
+            f"{negation!r:.60} instead."
+        )
+    for set_name, mode in negation.items():
+        if mode not in NEGATION_MODES:
+            raise InvalidParameterError(
+                f"'{name}[{set_name!r}]' must be one of {list(NEGATION_MODES)}. Got {type_name(mode)} {mode!r:.60}."
+            )
+    return dict(negation)
+
+
+class KeywordConfig(NamedTuple):
+    """A keyword file: its sets, exclude phrases per set and negation mode per set (only the sets that name one)."""
+
+    sets: dict[str, list[str]]
+    exclude: dict[str, list[str]]
+    negation: dict[str, str]
+
+
 def read_keyword_file(path: str | Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Read a keyword file: a JSON object of ``{set: [keywords]}`` or ``{set: {"keywords": [...], "exclude":
-    [...]}}``; keys starting with ``_`` are comments. Returns ``(sets, exclude)``."""
+    [...], "negation": mode}}``; keys starting with ``_`` are comments. Returns ``(sets, exclude)``; see
+    :func:`read_keyword_config` for the negation modes too."""
+    config = read_keyword_config(path)
+    return config.sets, config.exclude
+
+
+def read_keyword_config(path: str | Path) -> KeywordConfig:
+    """Read a keyword file (format as :func:`read_keyword_file`) with the negation mode of each set that names one."""
     path = Path(path)
     try:
         raw = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -66,27 +102,31 @@ def read_keyword_file(path: str | Path) -> tuple[dict[str, list[str]], dict[str,
         )
     sets: dict[str, list[str]] = {}
     exclude: dict[str, list[str]] = {}
+    negation: dict[str, str] = {}
     for name, value in raw.items():
         if name.startswith("_"):
             continue
         if isinstance(value, dict):
-            extra = sorted(set(value) - {"keywords", "exclude"})
+            extra = sorted(set(value) - {"keywords", "exclude", "negation"})
             if extra or "keywords" not in value:
                 raise InvalidParameterError(
                     f"keyword file {path}: set {name!r} must be a list or an object with 'keywords' and optional "
-                    f"'exclude'. Got keys {sorted(value)}."
+                    f"'exclude' and 'negation'. Got keys {sorted(value)}."
                 )
             sets[name] = value["keywords"]
             if value.get("exclude"):
                 exclude[name] = value["exclude"]
+            if "negation" in value:
+                negation[name] = value["negation"]
         else:
             sets[name] = value
     try:
         checked = check_sets(sets, "keywords")
         checked_ex = check_sets(exclude, "exclude")
+        checked_neg = check_negation(negation, "negation")
     except InvalidParameterError as exc:
         raise InvalidParameterError(f"keyword file {path}: {exc}") from None
-    return checked, checked_ex
+    return KeywordConfig(checked, checked_ex, checked_neg)
 
 
 def default_keyword_sets() -> dict[str, list[str]]:
@@ -97,6 +137,12 @@ def default_keyword_sets() -> dict[str, list[str]]:
 def default_keyword_excludes() -> dict[str, list[str]]:
     """The exclude phrases of the shipped keyword sets."""
     return read_keyword_file(DEFAULT_KEYWORDS_FILE)[1]
+
+
+def default_keyword_negation() -> dict[str, str]:
+    """The negation modes of the shipped keyword sets (``purchase_intent``: ``cancel``; ``ad_suspicion``:
+    ``cancel_unless_question``)."""
+    return read_keyword_config(DEFAULT_KEYWORDS_FILE).negation
 
 
 def merge_keyword_sets(

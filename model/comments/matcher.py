@@ -1,11 +1,12 @@
 """Many keyword sets matched at once with one Aho-Corasick automaton (pyahocorasick) over the characters of a
-normalised text (:mod:`model.comments.normalise`)."""
+normalised text (:mod:`model.comments.normalise`); a set may drop negated hits (:mod:`model.comments.negation`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from model.comments.keywords import check_sets
+from model.comments.keywords import check_negation, check_sets
+from model.comments.negation import CANCEL_UNLESS_QUESTION, IGNORE, is_negated, is_question
 from model.comments.normalise import is_latin_word_char, normalize_for_matching, normalize_many
 from model.errors import InvalidParameterError
 from model.notes import type_name
@@ -23,9 +24,19 @@ class KeywordMatcher:
         first spelling; :attr:`merged` lists each ``(set, merged keyword, kept keyword)``.
     exclude : mapping of str to list of str, optional
         Set name -> phrases that cancel a hit of that set lying inside them (``托`` inside ``拜托``).
+    negation : mapping of str to str, optional
+        Set name -> what a negated hit of that set means (:data:`model.comments.negation.NEGATION_MODES`):
+        ``ignore`` (every hit counts; the default for sets not named), ``cancel`` (不会再回购 is no purchase intent)
+        or ``cancel_unless_question`` (不是广告 is no ad suspicion, 不是广告吧 is).
     """
 
-    def __init__(self, sets: Mapping[str, Sequence[str]], *, exclude: Mapping[str, Sequence[str]] | None = None):
+    def __init__(
+        self,
+        sets: Mapping[str, Sequence[str]],
+        *,
+        exclude: Mapping[str, Sequence[str]] | None = None,
+        negation: Mapping[str, str] | None = None,
+    ):
         import ahocorasick
 
         checked = check_sets(sets, "sets")
@@ -37,6 +48,14 @@ class KeywordMatcher:
             raise InvalidParameterError(
                 f"'exclude' names keyword sets that do not exist: {unknown}. Known sets: {sorted(checked)}."
             )
+        neg = check_negation(negation or {}, "negation")
+        unknown = sorted(set(neg) - set(checked))
+        if unknown:
+            raise InvalidParameterError(
+                f"'negation' names keyword sets that do not exist: {unknown}. Known sets: {sorted(checked)}."
+            )
+        #: Set name -> negation mode, for the sets where a negation changes what counts.
+        self.negation: dict[str, str] = {k: v for k, v in neg.items() if v != IGNORE}
         self.sets: dict[str, list[str]] = {}
         self.exclude: dict[str, list[str]] = {}
         self.merged: list[tuple[str, str, str]] = []
@@ -103,13 +122,23 @@ class KeywordMatcher:
             if latin_end and end + 1 < n and is_latin_word_char(norm[end + 1]):
                 continue
             found.append((start, end, hits))
+        negated: dict[int, bool] = {}
         for start, end, hits in found:
+            # A keyword inside a longer hit shares its negation (不是打广告: 广告 too).
+            head = min(s for s, e, _ in found if s <= start and end <= e) if self.negation else start
             for set_name, word in hits:
                 spans = cancel.get(set_name)
                 if spans and any(s <= start and end <= e for s, e in spans):
                     continue
-                if word not in out[set_name]:
-                    out[set_name].append(word)
+                if word in out[set_name]:
+                    continue
+                mode = self.negation.get(set_name)
+                if mode is not None:
+                    if head not in negated:
+                        negated[head] = is_negated(norm, head)
+                    if negated[head] and not (mode == CANCEL_UNLESS_QUESTION and is_question(norm, start, end + 1)):
+                        continue
+                out[set_name].append(word)
         return out
 
     def match(self, text: str) -> dict[str, list[str]]:

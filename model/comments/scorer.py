@@ -12,7 +12,13 @@ from typing import Any
 import numpy as np
 
 from model.comments.crossnote import CrossNoteFlags
-from model.comments.keywords import DEFAULT_KEYWORDS_FILE, check_sets, merge_keyword_sets, read_keyword_file
+from model.comments.keywords import (
+    DEFAULT_KEYWORDS_FILE,
+    check_negation,
+    check_sets,
+    merge_keyword_sets,
+    read_keyword_config,
+)
 from model.comments.matcher import KeywordMatcher
 from model.comments.sentiment import LABELS, SentimentModel, load_sentiment_model
 from model.comments.water import CreatorNote, WaterDetector
@@ -131,6 +137,10 @@ class CommentScorer:
         Request keywords passed to :meth:`score` are *added* to these.
     keyword_exclude : mapping of str to list of str, optional
         Exclude phrases per set (default: the shipped ones when ``keyword_sets`` is None, else none).
+    keyword_negation : mapping of str to str, optional
+        What a negated hit means per set (``ignore`` / ``cancel`` / ``cancel_unless_question``, see
+        :mod:`model.comments.negation`; default: the shipped modes when ``keyword_sets`` is None, else ``ignore``
+        for every set). Request keywords added to a set follow its mode.
     max_comment_chars : int
         Longer comments are scored on their first ``max_comment_chars`` characters, reported as truncated.
     water : WaterDetector or None
@@ -144,6 +154,7 @@ class CommentScorer:
         sentiment: SentimentModel,
         keyword_sets: Mapping[str, Sequence[str]] | None = None,
         keyword_exclude: Mapping[str, Sequence[str]] | None = None,
+        keyword_negation: Mapping[str, str] | None = None,
         max_comment_chars: int = DEFAULT_MAX_COMMENT_CHARS,
         water: WaterDetector | str | None = "default",
     ) -> None:
@@ -166,11 +177,13 @@ class CommentScorer:
             )
         self.water = water
         if keyword_sets is None:
-            keyword_sets, shipped_exclude = read_keyword_file(DEFAULT_KEYWORDS_FILE)
+            keyword_sets, shipped_exclude, shipped_negation = read_keyword_config(DEFAULT_KEYWORDS_FILE)
             keyword_exclude = shipped_exclude if keyword_exclude is None else keyword_exclude
+            keyword_negation = shipped_negation if keyword_negation is None else keyword_negation
         self.keyword_sets = check_sets(keyword_sets, "keyword_sets")
         self.keyword_exclude = check_sets(keyword_exclude or {}, "keyword_exclude")
-        self.matcher = KeywordMatcher(self.keyword_sets, exclude=self.keyword_exclude)
+        self.keyword_negation = check_negation(keyword_negation or {}, "keyword_negation")
+        self.matcher = KeywordMatcher(self.keyword_sets, exclude=self.keyword_exclude, negation=self.keyword_negation)
 
     def _matcher_for(self, keywords: Mapping[str, Sequence[str]] | None) -> KeywordMatcher:
         if keywords is None:
@@ -178,7 +191,9 @@ class CommentScorer:
         extra = check_sets(keywords, "keywords")
         if not extra:
             return self.matcher
-        return KeywordMatcher(merge_keyword_sets(self.keyword_sets, extra), exclude=self.keyword_exclude)
+        return KeywordMatcher(
+            merge_keyword_sets(self.keyword_sets, extra), exclude=self.keyword_exclude, negation=self.keyword_negation
+        )
 
     def score(
         self, comments: Any, keywords: Mapping[str, Sequence[str]] | None = None, *, note_text: str = ""

@@ -1,0 +1,115 @@
+"""Negation and doubt around a keyword hit, for keyword sets whose meaning a negation reverses.
+
+Each keyword set says what a negated hit means (``negation`` in the keyword file; :data:`NEGATION_MODES`):
+
+- ``ignore`` (the default, right for brand and product names: 没用过兰若 still talks about 兰若): every hit counts.
+- ``cancel`` (``purchase_intent``): a negated hit is no hit — 不会再回购了, 不想入, 没被种草, 不冲了 say the reader
+  will not buy.
+- ``cancel_unless_question`` (``ad_suspicion``): a negated hit is no hit when its clause asserts it (不是广告, 没恰饭,
+  不像软广: the reader vouches for the note) and counts when the clause asks or doubts (不是广告吧, 不会是托吧？,
+  难道不是恰饭吗: the reader suspects an ad).
+
+A hit is negated when a negator of the sentiment lexicon (:mod:`model.comments.lexicon`: 不, 没, 没有, 别, 无, 不是,
+不会 ...) comes before it in its clause with at most a few *bridge* words between them: the lexicon's degree words
+(不太想买, 不是很想入) and words of will, plan, voice or manner (不会再回购, 不打算种草了, 没被种草, 不是在打广告,
+不像广告). Any other word between ends the scope — 没看懂哪里买 negates 看懂, not the question — so the scope is
+narrower than the lexicon's six characters for sentiment words. As in the lexicon, 没想到 / 不得不 / 不知道 negate
+nothing, 特别 and 出没 hold no negator and 别太 / 不要太 intensify; an A-not-A question (是不是广告, 会不会是托,
+有没有链接) negates nothing, and neither do 怕不是 / 莫不是 / 还不是 / 岂不是 (怕不是恰饭 = probably paid). A keyword
+inside a longer hit shares its negation (不是打广告: 广告 too). A negation after the keyword (回购是不可能的) is not
+read.
+
+This only decides which hits count; the sentiment model's document is built apart from it (``lexicon``), so
+nothing here changes what that model sees. Texts are in :func:`model.comments.normalise.normalize_for_matching` form.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from model.comments.lexicon import _DEGREE, _INTENSIFIERS, _NON_NEGATING, _NOT_NEGATORS, _inside, polarity_words
+
+IGNORE = "ignore"
+CANCEL = "cancel"
+CANCEL_UNLESS_QUESTION = "cancel_unless_question"
+NEGATION_MODES = (IGNORE, CANCEL, CANCEL_UNLESS_QUESTION)
+
+#: Words that may sit between a negator and the keyword it negates: the lexicon's degree words, then will (想, 要,
+#: 打算), modality (会, 能, 可能, 敢), repetition (再), voice and aspect (被, 在), likeness (像) and opinion verbs.
+_KEYWORD_BRIDGES = (
+    "会", "再", "想", "要", "打算", "准备", "考虑", "敢", "被", "在", "用", "去", "能", "可能", "像", "认为", "感觉",
+    "需要", "必要", "一定", "舍得", "值得",
+)  # fmt: skip
+_BRIDGES = tuple(sorted({*_DEGREE, *_KEYWORD_BRIDGES}, key=len, reverse=True))
+#: How many characters of bridge words a negator reaches across (不会再考虑回购: 4).
+_MAX_BRIDGE_CHARS = 6
+#: Phrases holding a negator that negate nothing after them: the lexicon's, and rhetorical ones that assert.
+_KEYWORD_NON_NEGATING = (*_NON_NEGATING, "怕不是", "莫不是", "还不是", "岂不是", "可不是", "不好意思")
+_CLAUSE_PUNCT = "，,。.！!？?；;～~\n…"
+_TRAILING_RE = re.compile(r"(?:\[[^\[\]]{1,8}\]|[\s啊呀哈哦啦嘿呵吖捏]|\.\.\.)+$")
+#: A clause that asks: a question particle at its end (好用不 asks too, as in the lexicon) ...
+_QUESTION_ENDINGS = ("吗", "么", "嘛", "呢", "吧", "咩", "不", "没")
+#: ... or a word of doubt anywhere in it.
+_DOUBT_RE = re.compile(r"难道|莫非|该不会|不会是|不会又|有没有可能|是不是|会不会|怕不是|莫不是")
+#: A clause that only asks for agreement with the one before it (不是恰饭，对吧).
+_TAG_QUESTIONS = frozenset({"对吧", "是吧", "对不对", "是不是", "对吗", "是吗", "吧", "吗", "没错吧"})
+
+
+@lru_cache(maxsize=1)
+def _negators() -> tuple[str, ...]:
+    return tuple(sorted(polarity_words()[2], key=len, reverse=True))
+
+
+def is_negated(text: str, start: int) -> bool:
+    """Whether the keyword hit beginning at ``text[start]`` is negated in its clause."""
+    pos = start
+    negators = _negators()
+    while pos > 0:
+        for negator in negators:  # longest first: 没有 before 没
+            if text.endswith(negator, 0, pos):
+                n = pos - len(negator)
+                if not _inside(text, n + len(negator) - 1, _NOT_NEGATORS):  # 特别想买: 别 is no negator
+                    return _negates(text, n)
+                break
+        for bridge in _BRIDGES:  # longest first
+            if text.endswith(bridge, 0, pos) and start - pos + len(bridge) <= _MAX_BRIDGE_CHARS:
+                pos -= len(bridge)
+                break
+        else:
+            return False
+    return False
+
+
+def _negates(text: str, n: int) -> bool:
+    """Whether the negator starting at ``text[n]`` negates what follows it."""
+    if _inside(text, n, _KEYWORD_NON_NEGATING) or text.startswith(_INTENSIFIERS, n):
+        return False
+    # An A-not-A question (是不是, 会不会, 有没有, 可不可以) asks; it does not deny.
+    return not (n > 0 and n + 1 < len(text) and text[n - 1] == text[n + 1])
+
+
+def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(first, last)``: the clause around ``text[start:end]`` is ``text[first:last]``."""
+    first = max(text.rfind(p, 0, start) for p in _CLAUSE_PUNCT) + 1
+    last = min((i for i in (text.find(p, end) for p in _CLAUSE_PUNCT) if i != -1), default=len(text))
+    return first, last
+
+
+def is_question(text: str, start: int, end: int) -> bool:
+    """Whether the clause holding ``text[start:end]`` asks or doubts: a question mark after it, a question
+    particle at its end (不是广告吧, 是托吗), a word of doubt in it (难道, 该不会, 不会是) or a tag question after
+    it (…，对吧)."""
+    first, last = _clause_bounds(text, start, end)
+    clause = _TRAILING_RE.sub("", text[first:last])
+    if clause.endswith(_QUESTION_ENDINGS) or _DOUBT_RE.search(clause):
+        return True
+    after = last
+    while after < len(text) and text[after] in _CLAUSE_PUNCT:
+        if text[after] in "?？":
+            return True
+        after += 1
+    if after == last or after >= len(text):
+        return False
+    _, next_last = _clause_bounds(text, after, after)
+    return _TRAILING_RE.sub("", text[after:next_last]) in _TAG_QUESTIONS
