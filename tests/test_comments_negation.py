@@ -230,3 +230,20 @@ def test_comments_command_reads_negation(tmp_path, capsys, sentiment_dir):
     note = json.loads(capsys.readouterr().out)["notes"][0]
     assert note["matched_comments"] == {PI: [7], AD: [5], "brand": []}
     assert note["keyword_ratio"][PI] == pytest.approx(1 / 8)
+
+
+def test_phrase_cover_agrees_with_the_lexicon():
+    """The keyword scope finds non-negating phrases with one regex; the lexicon loops over them. Same answers."""
+    import random
+
+    from model.comments import negation
+    from model.comments.lexicon import _NOT_NEGATORS, _inside
+
+    phrases = negation._KEYWORD_NON_NEGATING
+    rng = random.Random(3)
+    alphabet = "".join(sorted({c for p in phrases + _NOT_NEGATORS for c in p})) + "买广告"
+    for _ in range(300):
+        text = "".join(rng.choices(alphabet, k=rng.randint(1, 12)))
+        for pos in range(len(text)):
+            assert negation._NON_NEGATING_PHRASES.cover(text, pos) == _inside(text, pos, phrases)
+            assert negation._NOT_NEGATOR_PHRASES.cover(text, pos) == _inside(text, pos, _NOT_NEGATORS)

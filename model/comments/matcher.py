@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from model.comments.keywords import check_negation, check_sets
-from model.comments.negation import CANCEL_UNLESS_QUESTION, IGNORE, is_negated, is_question
+from model.comments.negation import CANCEL_UNLESS_QUESTION, IGNORE, is_negated, is_question, may_negate
 from model.comments.normalise import is_latin_word_char, normalize_for_matching, normalize_many
 from model.errors import InvalidParameterError
 from model.notes import type_name
@@ -122,17 +122,18 @@ class KeywordMatcher:
             if latin_end and end + 1 < n and is_latin_word_char(norm[end + 1]):
                 continue
             found.append((start, end, hits))
+        negation = self.negation if self.negation and may_negate(norm) else {}
         negated: dict[int, bool] = {}
         for start, end, hits in found:
             # A keyword inside a longer hit shares its negation (不是打广告: 广告 too).
-            head = min(s for s, e, _ in found if s <= start and end <= e) if self.negation else start
+            head = min(s for s, e, _ in found if s <= start and end <= e) if negation else start
             for set_name, word in hits:
                 spans = cancel.get(set_name)
                 if spans and any(s <= start and end <= e for s, e in spans):
                     continue
                 if word in out[set_name]:
                     continue
-                mode = self.negation.get(set_name)
+                mode = negation.get(set_name)
                 if mode is not None:
                     if head not in negated:
                         negated[head] = is_negated(norm, head)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from model.comments.lexicon import _DEGREE, _INTENSIFIERS, _NON_NEGATING, _NOT_NEGATORS, _inside, polarity_words
+from model.comments.lexicon import _DEGREE, _INTENSIFIERS, _NON_NEGATING, _NOT_NEGATORS, polarity_words
 
 IGNORE = "ignore"
 CANCEL = "cancel"
@@ -61,15 +61,53 @@ def _negators() -> tuple[str, ...]:
     return tuple(sorted(polarity_words()[2], key=len, reverse=True))
 
 
+class _Phrases:
+    """Whether a character belongs to an occurrence of one of some phrases (one regex, not a loop over them)."""
+
+    def __init__(self, phrases: tuple[str, ...]) -> None:
+        alternation = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+        self._re = re.compile(f"(?=({alternation}))")  # every start, longest phrase there
+        self._longest = max(map(len, phrases))
+
+    def cover(self, text: str, pos: int) -> bool:
+        for m in self._re.finditer(text, max(0, pos - self._longest + 1), pos + self._longest):
+            if m.start() > pos:
+                return False
+            if pos < m.end(1):
+                return True
+        return False
+
+
+_NON_NEGATING_PHRASES = _Phrases(_KEYWORD_NON_NEGATING)
+_NOT_NEGATOR_PHRASES = _Phrases(_NOT_NEGATORS)
+
+
+@lru_cache(maxsize=1)
+def _negator_chars_re() -> re.Pattern[str]:
+    """The one-character negators (不, 没, 别, 无); every longer negator holds one of them (不太, 没有, 一点都不),
+    so a text without any negates nothing (the common, fast case)."""
+    single = {n for n in _negators() if len(n) == 1}
+    if not all(any(c in single for c in n) for n in _negators()):  # a negator no scan would see
+        return re.compile(".", re.S)
+    return re.compile("[" + re.escape("".join(sorted(single))) + "]")
+
+
+def may_negate(text: str) -> bool:
+    """False when no hit in ``text`` can be negated (it holds no negator character)."""
+    return _negator_chars_re().search(text) is not None
+
+
 def is_negated(text: str, start: int) -> bool:
     """Whether the keyword hit beginning at ``text[start]`` is negated in its clause."""
     pos = start
     negators = _negators()
+    if not _negator_chars_re().search(text, max(0, start - _MAX_BRIDGE_CHARS - 4), start):
+        return False
     while pos > 0:
         for negator in negators:  # longest first: 没有 before 没
             if text.endswith(negator, 0, pos):
                 n = pos - len(negator)
-                if not _inside(text, n + len(negator) - 1, _NOT_NEGATORS):  # 特别想买: 别 is no negator
+                if not _NOT_NEGATOR_PHRASES.cover(text, n + len(negator) - 1):  # 特别想买: 别 is no negator
                     return _negates(text, n)
                 break
         for bridge in _BRIDGES:  # longest first
@@ -83,7 +121,7 @@ def is_negated(text: str, start: int) -> bool:
 
 def _negates(text: str, n: int) -> bool:
     """Whether the negator starting at ``text[n]`` negates what follows it."""
-    if _inside(text, n, _KEYWORD_NON_NEGATING) or text.startswith(_INTENSIFIERS, n):
+    if _NON_NEGATING_PHRASES.cover(text, n) or text.startswith(_INTENSIFIERS, n):
         return False
     # An A-not-A question (是不是, 会不会, 有没有, 可不可以) asks; it does not deny.
     return not (n > 0 and n + 1 < len(text) and text[n - 1] == text[n + 1])
