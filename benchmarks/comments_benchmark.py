@@ -241,7 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     brand = sorted(lexicon.pos | lexicon.neg)
     many = {"brand": rng.sample(brand, 2000)}
     matcher_default = scorer.matcher
-    matcher_many = KeywordMatcher({**matcher_default.sets, **many}, exclude=matcher_default.exclude)
+    matcher_many = KeywordMatcher(
+        {**matcher_default.sets, **many}, exclude=matcher_default.exclude, negation=matcher_default.negation
+    )
     for label, m in (("default sets", matcher_default), ("default + 2,000 keywords", matcher_many)):
         with _Clock() as c:
             m.match_many(comments)

@@ -460,6 +460,17 @@ def test_comments_score(client, sentiment_dir):
     assert out == json.loads(json.dumps(scorer.score(comments, keywords).to_dict()))
 
 
+def test_comments_score_reads_negated_keywords(client):
+    """不会再回购了 is no purchase intent and 不是广告！ no ad suspicion; 不是广告吧 still suspects an ad."""
+    comments = ["不会再回购了", "不是广告吧", "不是广告！自费的", "已下单", "不想要同款"]
+    r = client.post("/v1/comments/score", json={"comments": comments, "keywords": {"purchase_intent": ["想要同款"]}})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["matched_comments"] == {"purchase_intent": [3], "ad_suspicion": [1]}  # request keywords too
+    assert out["keyword_ratio"]["purchase_intent"] == pytest.approx(1 / 5)
+    assert out["comments"][0]["keyword_hits"]["purchase_intent"] == []
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [({"comments": ["a"] * 6}, "comments"), ({"comments": "a"}, "comments"), ({"keywords": {}}, "comments")],

@@ -442,6 +442,16 @@ def test_report_per_creator(tmp_path, sample_model_dir):
 
 
 # -- comment scores ------------------------------------------------------------------------------------------------
+def test_comment_keyword_ratio_reads_negation(tmp_path, sample_model_dir, tiny_comment_scorer):
+    """`notecheck score` with comments: 不会再回购了 is no purchase intent, 不是广告吧 still ad suspicion."""
+    notes = [
+        {"id": "neg", "text": "周末爬山", "comments": ["不会再回购了", "不想入", "不是广告吧", "不是广告！", "已下单"]}
+    ]
+    rows, _ = score(tmp_path, [write_jsonl(tmp_path / "in.jsonl", notes)], sample_model_dir)
+    ratios = rows[0]["comments"]["keyword_ratio"]
+    assert ratios == {"purchase_intent": pytest.approx(1 / 5), "ad_suspicion": pytest.approx(1 / 5)}
+
+
 def test_comment_scores_keywords_and_report(tmp_path, sample_model_dir, tiny_comment_scorer):
     kw = tmp_path / "kw.json"
     kw.write_text(json.dumps({"兰若面霜": ["兰若"], "求购": ["求链接"]}, ensure_ascii=False), encoding="utf-8")
