@@ -452,6 +452,24 @@ def test_comment_keyword_ratio_reads_negation(tmp_path, sample_model_dir, tiny_c
     assert ratios == {"purchase_intent": pytest.approx(1 / 5), "ad_suspicion": pytest.approx(1 / 5)}
 
 
+def test_keyword_file_exclude_and_negation_apply_as_in_the_comments_command(
+    tmp_path, sample_model_dir, tiny_comment_scorer
+):
+    kw = tmp_path / "kw.json"
+    kw.write_text(
+        json.dumps({"兰若": {"keywords": ["兰若"], "exclude": ["兰若寺"], "negation": "cancel"}}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    notes = [{"id": "b", "text": "周末爬山", "comments": ["不是兰若", "兰若好用", "兰若寺好玩", "不会再回购"]}]
+    rows, _ = score(tmp_path, [write_jsonl(tmp_path / "in.jsonl", notes)], sample_model_dir, keywords_file=kw)
+    report = rows[0]["comments"]
+    assert report["matched_comments"] == {"purchase_intent": [], "ad_suspicion": [], "兰若": [1]}
+    expected = tiny_comment_scorer.with_keywords(
+        {"兰若": ["兰若"]}, exclude={"兰若": ["兰若寺"]}, negation={"兰若": "cancel"}
+    )
+    assert report["keyword_ratio"] == expected.score(notes[0]["comments"]).to_dict()["keyword_ratio"]
+
+
 def test_comment_scores_keywords_and_report(tmp_path, sample_model_dir, tiny_comment_scorer):
     kw = tmp_path / "kw.json"
     kw.write_text(json.dumps({"兰若面霜": ["兰若"], "求购": ["求链接"]}, ensure_ascii=False), encoding="utf-8")

@@ -185,6 +185,24 @@ class CommentScorer:
         self.keyword_negation = check_negation(keyword_negation or {}, "keyword_negation")
         self.matcher = KeywordMatcher(self.keyword_sets, exclude=self.keyword_exclude, negation=self.keyword_negation)
 
+    def with_keywords(
+        self,
+        keyword_sets: Mapping[str, Sequence[str]],
+        *,
+        exclude: Mapping[str, Sequence[str]] | None = None,
+        negation: Mapping[str, str] | None = None,
+    ) -> CommentScorer:
+        """A scorer with the same sentiment model and water detection whose sets are these plus ``keyword_sets``
+        (a keyword file's sets, with its exclude phrases and negation modes; a mode given here wins)."""
+        return CommentScorer(
+            sentiment=self.sentiment,
+            keyword_sets=merge_keyword_sets(self.keyword_sets, keyword_sets),
+            keyword_exclude=merge_keyword_sets(self.keyword_exclude, check_sets(exclude or {}, "exclude")),
+            keyword_negation={**self.keyword_negation, **check_negation(negation or {}, "negation")},
+            max_comment_chars=self.max_comment_chars,
+            water=self.water,
+        )
+
     def _matcher_for(self, keywords: Mapping[str, Sequence[str]] | None) -> KeywordMatcher:
         if keywords is None:
             return self.matcher

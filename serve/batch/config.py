@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from model.errors import InvalidParameterError
 from model.notes import (
     MAX_ROW_BYTES,
 )
+
+if TYPE_CHECKING:
+    from model.comments import KeywordConfig
 
 DEFAULT_CHUNK_SIZE = 2000
 
@@ -21,6 +25,10 @@ class ScorerSpec:
     model_dir: str | None = None
     allow_version_mismatch: bool = False
     keywords: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    # The keyword file's exclude phrases and negation modes (None when it has none): the worker's comment scorer
+    # takes them as ``notecheck comments`` does.
+    keyword_exclude: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    keyword_negation: tuple[tuple[str, str], ...] | None = None
     comments: bool = True
     top: int = 3
     cross_note: str | None = None  # the first pass's file (serve.batch.crossnote), read once per worker
@@ -84,9 +92,9 @@ def output_format(path: Path) -> str | None:
     return {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}.get(path.suffix.lower())
 
 
-def read_keywords(path: Path) -> dict[str, list[str]]:
-    """Keyword sets from a JSON file in the format of ``notecheck comments --keywords`` (``{set: [keywords]}``;
-    see :func:`model.comments.read_keyword_file`)."""
-    from model.comments import read_keyword_file
+def read_keywords(path: Path) -> KeywordConfig:
+    """Keyword sets, exclude phrases and negation modes from a JSON file in the format of ``notecheck comments
+    --keywords`` (see :func:`model.comments.read_keyword_config`)."""
+    from model.comments import read_keyword_config
 
-    return read_keyword_file(path)[0]
+    return read_keyword_config(path)

@@ -44,6 +44,11 @@ def fingerprint(cfg: BatchConfig, files: list[Path], fmt: str, spec: ScorerSpec)
         "comments": spec.comments,
         "top": spec.top,
     }
+    # Only when the keyword file has them, so runs recorded before these fields existed still resume.
+    if spec.keyword_exclude:
+        out["keyword_exclude"] = spec.keyword_exclude
+    if spec.keyword_negation:
+        out["keyword_negation"] = spec.keyword_negation
     if fmt == "parquet":  # parts of another schema would not join
         out["parquet_schema"] = schema_identity()
     return out

@@ -43,7 +43,9 @@ def run_batch(cfg: BatchConfig, *, log: Callable[[str], None] | None = None) -> 
         spec = ScorerSpec(
             model_dir=None if cfg.model_dir is None else str(Path(cfg.model_dir).resolve()),
             allow_version_mismatch=cfg.allow_version_mismatch,
-            keywords=None if keywords is None else tuple((k, tuple(v)) for k, v in keywords.items()),
+            keywords=None if keywords is None else _frozen(keywords.sets),
+            keyword_exclude=None if keywords is None else _frozen(keywords.exclude) or None,
+            keyword_negation=None if keywords is None else tuple(keywords.negation.items()) or None,
             comments=cfg.comments and no_comments is None,
         )
         fp = fingerprint(cfg, files, fmt, spec)
@@ -110,3 +112,8 @@ def _progress(cfg: BatchConfig, total: int, initial: int, desc: str | None = Non
     from tqdm import tqdm
 
     return tqdm(total=total, initial=initial, unit="note", unit_scale=True, smoothing=0.1, file=sys.stderr, desc=desc)
+
+
+def _frozen(sets: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A keyword mapping as nested tuples (a ScorerSpec is hashed and pickled)."""
+    return tuple((k, tuple(v)) for k, v in sets.items())

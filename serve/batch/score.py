@@ -35,8 +35,15 @@ def get_scorer(spec: ScorerSpec) -> RowScorer:
                 from model.comments.crossnote import CrossNoteFlags
 
                 cross_note = CrossNoteFlags.load(spec.cross_note)
-            scorer = RowScorer(model, comment_scorer=_comment_scorer() if spec.comments else None,
-                               keywords=keywords, top=spec.top, cross_note=cross_note)  # fmt: skip
+            comment_scorer = _comment_scorer() if spec.comments else None
+            if comment_scorer is not None and (spec.keyword_exclude or spec.keyword_negation):
+                # The keyword file's exclude phrases and negation modes need its sets in the scorer itself.
+                comment_scorer = comment_scorer.with_keywords(
+                    keywords or {}, exclude=dict(spec.keyword_exclude or ()), negation=dict(spec.keyword_negation or ())
+                )
+                keywords = None
+            scorer = RowScorer(model, comment_scorer=comment_scorer, keywords=keywords, top=spec.top,
+                               cross_note=cross_note)  # fmt: skip
             _SCORERS[spec] = scorer
         return scorer
 
