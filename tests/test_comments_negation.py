@@ -47,6 +47,8 @@ NEGATED = [
     ("这篇没有软广的感觉", AD, "软广"),
     ("不是托，我也买了", AD, "托"),
     ("不可能是营销号", AD, "营销号"),
+    ("我觉得不会是广告", AD, "广告"),  # no question: the reader vouches
+    ("不是广告哈", AD, "广告"),  # a trailing 哈 asks nothing
 ]
 
 #: Hits that count: positive forms, the lexicon's non-negating phrases, questions and doubts about an ad.
@@ -69,6 +71,7 @@ COUNTED = [
     ("不是恰饭？", AD, "恰饭"),
     ("难道不是软广吗", AD, "软广"),
     ("该不会是广告", AD, "广告"),
+    ("你这不会又是广告吧[捂脸R]", AD, "广告"),  # the particle before a trailing emoji code
     ("不是托，对吧", AD, "托"),  # a tag question after the clause
     ("会不会是广告", AD, "广告"),
     ("是不是广告", AD, "广告"),

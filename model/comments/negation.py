@@ -50,8 +50,8 @@ _CLAUSE_PUNCT = "，,。.！!？?；;～~\n…"
 _TRAILING_RE = re.compile(r"(?:\[[^\[\]]{1,8}\]|[\s啊呀哈哦啦嘿呵吖捏]|\.\.\.)+$")
 #: A clause that asks: a question particle at its end (好用不 asks too, as in the lexicon) ...
 _QUESTION_ENDINGS = ("吗", "么", "嘛", "呢", "吧", "咩", "不", "没")
-#: ... or a word of doubt anywhere in it.
-_DOUBT_RE = re.compile(r"难道|莫非|该不会|不会是|不会又|有没有可能|是不是|会不会|怕不是|莫不是")
+#: ... or a word of doubt anywhere in it (a bare 不会是广告 is left out: 我觉得不会是广告 vouches; with 吧 it asks).
+_DOUBT_RE = re.compile(r"难道|莫非|该不会|有没有可能|是不是|会不会|怕不是|莫不是")
 #: A clause that only asks for agreement with the one before it (不是恰饭，对吧).
 _TAG_QUESTIONS = frozenset({"对吧", "是吧", "对不对", "是不是", "对吗", "是吗", "吧", "吗", "没错吧"})
 
@@ -136,7 +136,7 @@ def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 def is_question(text: str, start: int, end: int) -> bool:
     """Whether the clause holding ``text[start:end]`` asks or doubts: a question mark after it, a question
-    particle at its end (不是广告吧, 是托吗), a word of doubt in it (难道, 该不会, 不会是) or a tag question after
+    particle at its end (不是广告吧, 是托吗), a word of doubt in it (难道, 该不会) or a tag question after
     it (…，对吧)."""
     first, last = _clause_bounds(text, start, end)
     clause = _TRAILING_RE.sub("", text[first:last])
