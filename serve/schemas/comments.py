@@ -81,7 +81,11 @@ def check_keywords(value: KeywordSets | None) -> KeywordSets | None:
 class CommentsIn(InputModel):
     comments: list[CommentItem] = Field(description="the comments to score")
     note_text: str = Field("", description="the note's own title and text (flags comments that copy it)")
-    keywords: KeywordSets | None = Field(None, description="keyword sets, e.g. {'brand': ['兰若'], 'rival': ['雪岚']}")
+    keywords: KeywordSets | None = Field(
+        None,
+        description="keyword sets added to the shipped purchase_intent and ad_suspicion, e.g. {'brand': ['兰若'], "
+        "'rival': ['雪岚']}; keywords added to a shipped set follow its negation rule, other sets count every mention",
+    )
 
     @field_validator("keywords")
     @classmethod
@@ -100,7 +104,10 @@ class CommentScoreOut(BaseModel):
         description="P(positive) from the model's reading of the words (kept for questions and requests, whose "
         "label is neutral regardless); null for an empty comment"
     )
-    keyword_hits: dict[str, list[str]] = Field(description="keywords of each set found in the comment")
+    keyword_hits: dict[str, list[str]] = Field(
+        description="keywords of each set found in the comment; a negated hit (不会再回购) is left out of "
+        "purchase_intent, and of ad_suspicion unless its clause asks or doubts (不是广告吧 counts, 不是广告 does not)"
+    )
     truncated: bool = Field(description="the comment was longer than the sentiment model reads")
     empty: bool = Field(False, description="the comment was blank")
     suspect: bool = Field(False, description="looks like bought or templated engagement ('water')")
