@@ -19,7 +19,6 @@ from model.comments import (
 )
 from model.errors import InvalidParameterError
 from serve.cli import main
-from training.sentiment import run_sentiment_training
 
 PI, AD = "purchase_intent", "ad_suspicion"
 
@@ -184,29 +183,17 @@ REGRESSION = [
 ]
 
 
-@pytest.fixture(scope="module")
-def sentiment_dir(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("negation-sentiment")
-    cfg = tmp / "s.toml"
-    cfg.write_text(
-        "seed = 1\ntest_size = 0.2\n[model]\nmin_df = 1\ncv_folds = 3\n[sentiment]\nneutral_band = [0.4, 0.6]\n"
-        f'[[dataset]]\nname = "sample"\npath = "{SAMPLES / "comments_sentiment.jsonl"}"\n'
-    )
-    run_sentiment_training(cfg, tmp / "m", progress=False)
-    return tmp / "m"
-
-
-def test_regression_keyword_ratio(sentiment_dir):
-    scorer = CommentScorer(sentiment=load_sentiment_model(sentiment_dir))
+def test_regression_keyword_ratio(sample_sentiment_dir):
+    scorer = CommentScorer(sentiment=load_sentiment_model(sample_sentiment_dir))
     d = scorer.score(REGRESSION).to_dict()
     assert d["matched_comments"] == {PI: [7], AD: [5]}
     assert d["keyword_ratio"] == {PI: pytest.approx(1 / 8), AD: pytest.approx(1 / 8)}
     assert d["keyword_hits"] == {PI: {"已下单": 1}, AD: {"广告": 1}}
 
 
-def test_negation_changes_keyword_figures_only(sentiment_dir):
+def test_negation_changes_keyword_figures_only(sample_sentiment_dir):
     """Sentiment reads the comment as before: labels and probabilities do not depend on the keyword sets' modes."""
-    sentiment = load_sentiment_model(sentiment_dir)
+    sentiment = load_sentiment_model(sample_sentiment_dir)
     sets, exclude, _ = read_keyword_config("model/resources/comment_keywords.json")
     aware = CommentScorer(sentiment=sentiment).score(REGRESSION).to_dict()
     old = CommentScorer(sentiment=sentiment, keyword_sets=sets, keyword_exclude=exclude).score(REGRESSION).to_dict()
@@ -217,18 +204,18 @@ def test_negation_changes_keyword_figures_only(sentiment_dir):
     ]
 
 
-def test_request_keywords_follow_their_sets_mode(sentiment_dir):
-    scorer = CommentScorer(sentiment=load_sentiment_model(sentiment_dir))
+def test_request_keywords_follow_their_sets_mode(sample_sentiment_dir):
+    scorer = CommentScorer(sentiment=load_sentiment_model(sample_sentiment_dir))
     d = scorer.score(["不想要同款", "想要同款"], {PI: ["想要同款"], "brand": ["同款"]}).to_dict()
     assert d["matched_comments"][PI] == [1] and d["matched_comments"]["brand"] == [0, 1]
 
 
-def test_comments_command_reads_negation(tmp_path, capsys, sentiment_dir):
+def test_comments_command_reads_negation(tmp_path, capsys, sample_sentiment_dir):
     path = tmp_path / "notes.jsonl"
     path.write_text(json.dumps({"id": "n", "comments": REGRESSION}, ensure_ascii=False) + "\n", encoding="utf-8")
     kw = tmp_path / "kw.json"
     kw.write_text(json.dumps({"brand": {"keywords": ["广告"], "negation": "cancel"}}), encoding="utf-8")
-    args = ["comments", str(path), "--model", str(sentiment_dir), "--no-ad", "--json"]
+    args = ["comments", str(path), "--model", str(sample_sentiment_dir), "--no-ad", "--json"]
     assert main([*args, "--keywords", str(kw)]) == 0
     note = json.loads(capsys.readouterr().out)["notes"][0]
     assert note["matched_comments"] == {PI: [7], AD: [5], "brand": []}
