@@ -48,6 +48,8 @@ NEGATED = [
     ("不可能是营销号", AD, "营销号"),
     ("我觉得不会是广告", AD, "广告"),  # no question: the reader vouches
     ("不是广告哈", AD, "广告"),  # a trailing 哈 asks nothing
+    ("我不觉得这是软广", AD, "软广"),  # opinion verbs reach past other words, as in the sentiment lexicon
+    ("不认为博主在恰饭", AD, "恰饭"),
 ]
 
 #: Hits that count: positive forms, the lexicon's non-negating phrases, questions and doubts about an ad.
@@ -79,6 +81,9 @@ COUNTED = [
     ("怕不是恰饭", AD, "恰饭"),  # 怕不是 asserts
     ("这不就是广告", AD, "广告"),
     ("又是广告，取关了", AD, "广告"),
+    ("不会再被这种广告骗了", AD, "广告"),  # 不会再 reaches keywords across bridge words only
+    ("不觉得这个是广告吗", AD, "广告"),  # a negated doubt
+    ("不觉得贵，想买", PI, "想买"),  # the opinion verb's scope ends with its clause
 ]
 
 

@@ -12,8 +12,9 @@ Each keyword set says what a negated hit means (``negation`` in the keyword file
 A hit is negated when a negator of the sentiment lexicon (:mod:`model.comments.lexicon`: 不, 没, 没有, 别, 无, 不是,
 不会 ...) comes before it in its clause with at most a few *bridge* words between them: the lexicon's degree words
 (不太想买, 不是很想入) and words of will, plan, voice or manner (不会再回购, 不打算种草了, 没被种草, 不是在打广告,
-不像广告). Any other word between ends the scope — 没看懂哪里买 negates 看懂, not the question — so the scope is
-narrower than the lexicon's six characters for sentiment words. As in the lexicon, 没想到 / 不得不 / 不知道 negate
+不像广告). Any other word between ends the scope — 没看懂哪里买 negates 看懂, not the question, and 不会再被这种广告骗了
+still calls it an ad — so the scope is narrower than the lexicon's six characters for sentiment words, except
+after its opinion verbs (不觉得这个是广告, 不认为博主在恰饭). As in the lexicon, 没想到 / 不得不 / 不知道 negate
 nothing, 特别 and 出没 hold no negator and 别太 / 不要太 intensify; an A-not-A question (是不是广告, 会不会是托,
 有没有链接) negates nothing, and neither do 怕不是 / 莫不是 / 还不是 / 岂不是 (怕不是恰饭 = probably paid). A keyword
 inside a longer hit shares its negation (不是打广告: 广告 too). A negation after the keyword (回购是不可能的) is not
@@ -28,7 +29,16 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from model.comments.lexicon import _DEGREE, _INTENSIFIERS, _NON_NEGATING, _NOT_NEGATORS, polarity_words
+from model.comments.lexicon import (
+    _DEGREE,
+    _INTENSIFIERS,
+    _LONG_NEGATORS,
+    _NON_NEGATING,
+    _NOT_NEGATORS,
+    _SCOPE_CHARS,
+    _SCOPE_END_RE,
+    polarity_words,
+)
 
 IGNORE = "ignore"
 CANCEL = "cancel"
@@ -44,6 +54,11 @@ _KEYWORD_BRIDGES = (
 _BRIDGES = tuple(sorted({*_DEGREE, *_KEYWORD_BRIDGES}, key=len, reverse=True))
 #: How many characters of bridge words a negator reaches across (不会再考虑回购: 4).
 _MAX_BRIDGE_CHARS = 6
+#: The lexicon's long-scope negators that reach a keyword across other words too, with the lexicon's limits (six
+#: characters, no conjunction, 了, intensifier or emoji code between): its opinion verbs (不觉得这个是广告,
+#: 不认为博主在恰饭). Not 没 / 没有 (没看懂哪里买 still asks where to buy) nor 不会再 (不会再被这种广告骗了 still
+#: calls it an ad); with bridge words they reach 不会再考虑回购 and 没有被种草.
+_LONG_KEYWORD_NEGATORS = tuple(n for n in _LONG_NEGATORS if n.endswith(("觉得", "感觉", "认为")))
 #: Phrases holding a negator that negate nothing after them: the lexicon's, and rhetorical ones that assert.
 _KEYWORD_NON_NEGATING = (*_NON_NEGATING, "怕不是", "莫不是", "还不是", "岂不是", "可不是", "不好意思")
 _CLAUSE_PUNCT = "，,。.！!？?；;～~\n…"
@@ -115,7 +130,20 @@ def is_negated(text: str, start: int) -> bool:
                 pos -= len(bridge)
                 break
         else:
-            return False
+            break
+    return _long_scope(text, start)
+
+
+def _long_scope(text: str, start: int) -> bool:
+    """Whether an opinion verb or 不会再 a few words before ``text[start]`` negates it (不觉得这个是广告)."""
+    for negator in _LONG_KEYWORD_NEGATORS:
+        n = text.rfind(negator, max(0, start - _SCOPE_CHARS - len(negator)), start)
+        if n == -1:
+            continue
+        gap = text[n + len(negator) : start]
+        if _SCOPE_END_RE.search(gap) or any(p in gap for p in _CLAUSE_PUNCT) or _NON_NEGATING_PHRASES.cover(text, n):
+            continue
+        return True
     return False
 
 
