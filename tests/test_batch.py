@@ -17,6 +17,8 @@ from conftest import ROOT, SAMPLES
 
 from model.notes import MAX_TEXT_CHARS, Record
 from serve.batch import BatchConfig, Interrupted, iter_output_rows, run_batch
+from serve.batch.config import ScorerSpec
+from serve.batch.record import comment_rules_identity, fingerprint
 from serve.cli import main
 from serve.scoring import OUTPUT_COLUMNS, RowScorer
 
@@ -377,6 +379,46 @@ def test_resume_refuses_changed_inputs(tmp_path, capsys, sample_model_dir):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "--resume: the unfinished run in" in err and "chunk_size" in err and "Run without --resume" in err
+
+
+def test_resume_refuses_other_comment_rules(tmp_path, capsys, monkeypatch, sample_model_dir):
+    import serve.batch.score as batch_score
+
+    src = write_jsonl(tmp_path / "in.jsonl", NOTES * 3)
+    out = tmp_path / "out.jsonl"
+    cfg = BatchConfig(inputs=[str(src)], output=out, model_dir=sample_model_dir, jobs=1, chunk_size=3, progress=False)
+    real = batch_score.score_chunk
+    monkeypatch.setattr(batch_score, "score_chunk", lambda c, *a: real(c, *a) if c.index == 0 else 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        run_batch(cfg)
+    monkeypatch.setattr(batch_score, "score_chunk", real)
+    manifest = tmp_path / "out.jsonl.parts" / "manifest.jsonl"
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    assert first["fingerprint"]["comment_rules"].startswith("sha256:")
+    first["fingerprint"]["comment_rules"] = "sha256:0000000000000000"  # as scored by an older notecheck
+    manifest.write_text("\n".join([json.dumps(first), *lines[1:]]) + "\n", encoding="utf-8")
+    argv = ["score", str(src), "-o", str(out), "--resume", "--model", str(sample_model_dir), "--jobs", "1",
+            "--chunk-size", "3", "--no-progress"]  # fmt: skip
+    assert main(argv) == 2
+    assert "different comment_rules" in capsys.readouterr().err
+    # Without comments the comment rules cannot change the rows, so they are not part of the run's identity.
+    assert "comment_rules" not in fingerprint(cfg, [src], "jsonl", ScorerSpec(comments=False))
+
+
+def test_comment_rules_identity_follows_every_file(tmp_path):
+    files = [tmp_path / "keywords.json", tmp_path / "negation.py", tmp_path / "model_card.json"]
+    for i, f in enumerate(files):
+        f.write_text(f"version {i}", encoding="utf-8")
+    before = comment_rules_identity(files)
+    assert comment_rules_identity(files) == before
+    for f in files:
+        f.write_text(f.read_text(encoding="utf-8") + " edited", encoding="utf-8")
+        changed = comment_rules_identity(files)
+        assert changed != before
+        before = changed
+    files[1].unlink()
+    assert comment_rules_identity(files) != before
 
 
 def test_interrupt_keeps_finished_chunks(tmp_path, monkeypatch, sample_model_dir):

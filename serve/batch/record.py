@@ -51,7 +51,28 @@ def fingerprint(cfg: BatchConfig, files: list[Path], fmt: str, spec: ScorerSpec)
         out["keyword_negation"] = spec.keyword_negation
     if fmt == "parquet":  # parts of another schema would not join
         out["parquet_schema"] = schema_identity()
+    if spec.comments:
+        out["comment_rules"] = comment_rules_identity()
     return out
+
+
+def comment_rules_identity(paths: list[Path] | None = None) -> str:
+    """A digest of what decides a comment report besides the keyword file: the comment-scoring code, its
+    resources (shipped keyword sets, sentiment lexicon) and the shipped sentiment model's card. An upgrade
+    between a crash and ``--resume`` would otherwise join parts scored by two sets of rules."""
+    if paths is None:
+        from model.artifacts import CARD_FILE
+        from model.comments import DEFAULT_SENTIMENT_DIR
+
+        package = DEFAULT_SENTIMENT_DIR.parent
+        paths = sorted((package / "comments").glob("*.py")) + sorted((package / "resources").glob("*.json"))
+        paths.append(DEFAULT_SENTIMENT_DIR / CARD_FILE)
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"<missing>")
+        digest.update(b"\0")
+    return f"sha256:{digest.hexdigest()[:16]}"
 
 
 def _model_identity(model_dir: Path | None) -> str:
