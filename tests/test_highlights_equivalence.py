@@ -167,6 +167,20 @@ def test_snapping_to_words_equals_the_array_searches():
         assert snap(runs, bounds, ok) == _reference_snap(runs, bounds, ok)
 
 
+def test_phrase_totals_equal_numpys_sums_bit_for_bit():
+    total = sys.modules["model.highlights.phrases"]._total
+    rng = np.random.default_rng(3)
+    for trial in range(20_000):
+        w = rng.standard_normal(int(rng.integers(0, 40))) * 10.0 ** rng.integers(-8, 2)
+        if trial % 5 == 0 and len(w):
+            w[rng.integers(0, len(w), 3)] = rng.choice([0.0, -0.0, 1e-300, -1e-300])
+        values = w.tolist()
+        a = int(rng.integers(0, len(w) + 1))
+        b = int(rng.integers(a, len(w) + 1))
+        got, want = total(w, values, a, b), float(w[a:b].sum())
+        assert got == want and np.signbit(got) == np.signbit(want), (w[a:b], got, want)
+
+
 def test_content_mask_equals_the_regex_on_every_code_point():
     from model.highlights.fields import _NOT_CONTENT_RE, _content_mask
 
@@ -207,6 +221,70 @@ def test_offset_maps_of_texts_that_keep_their_length_equal_the_run_by_run_map():
         elif len(norm) == len(text):
             raise AssertionError(text)
     assert kept >= 5
+
+
+def _reference_aligned_slow(raw, norm):
+    """The offset map built one original character at a time (the previous algorithm of ``_aligned_slow``)."""
+    import unicodedata
+
+    chars, starts, ends = [], [], []
+    pending_space = -1
+    for i, ch in enumerate(raw):
+        if ch.isascii():
+            out = ch.lower() if ch.isprintable() or ch in " \t\n" else " "
+        else:
+            out = unicodedata.normalize("NFKC", ch)
+            cleaned = []
+            for c in out:
+                cat = unicodedata.category(c)
+                if c in "⟦⟧" or cat == "Cc":
+                    cleaned.append(" ")
+                elif cat in ("Cf", "Cs", "Zl", "Zp"):
+                    continue
+                else:
+                    cleaned.append(c)
+            out = "".join(cleaned).lower()
+        for c in out:
+            if c.isspace():
+                if pending_space < 0:
+                    pending_space = i
+                continue
+            if pending_space >= 0:
+                if chars:
+                    chars.append(" ")
+                    starts.append(pending_space)
+                    ends.append(pending_space + 1)
+                pending_space = -1
+            chars.append(c)
+            starts.append(i)
+            ends.append(i + 1)
+    if "".join(chars) != norm:
+        n, m = len(norm), max(len(raw), 1)
+        starts = [min(k * m // max(n, 1), m - 1) for k in range(n)]
+        ends = [max(s + 1, min((k + 1) * m // max(n, 1), m)) for k, s in enumerate(starts)]
+    return starts, ends
+
+
+def test_plain_characters_normalise_to_their_lower_case():
+    from model.highlights.fields import _OTHER_CHAR_RE, _char_out
+
+    plain = [chr(c) for c in range(0x110000) if not _OTHER_CHAR_RE.fullmatch(chr(c))]
+    assert len(plain) == 95 + 0x9FFF - 0x4E00 + 1
+    assert all(_char_out(ch) == ch.lower() and len(ch.lower()) == 1 for ch in plain)
+
+
+def test_offset_maps_built_by_runs_equal_the_character_by_character_map():
+    from model.highlights.fields import _aligned_slow
+    from model.text import normalize_text
+
+    rng = random.Random(11)
+    texts = ["".join(chr(rng.randrange(0x110000)) for _ in range(rng.randrange(0, 40))) for _ in range(3000)]
+    alphabet = "aZ Σ\tİ…‼\u200d\u200b\r\n ﬁ中文①e\u0301㎡\x00⟦⟧℃，！ \u3000😀\ufe0f"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30))) for _ in range(3000)]
+    texts += [v for note in _notes() for v in note.values() if v]
+    for text in texts:
+        norm = normalize_text(text)
+        assert _aligned_slow(text, norm) == _reference_aligned_slow(text, norm), text
 
 
 def test_kept_feature_names_equal_the_engines(shipped):

@@ -71,9 +71,10 @@ class _Markers:
     nothing, so an n-gram inside only those is settled without a search."""
 
     def __init__(self, doc: str, fields: list[_Field]) -> None:
-        found = dict.fromkeys(m.group() for m in PLACEHOLDER_RE.finditer(doc))
+        found = dict.fromkeys(PLACEHOLDER_RE.findall(doc))
         self.placed = [(m, spans) for m in found if (spans := _marker_spans(fields, m))]
-        self.outside = PLACEHOLDER_RE.sub(lambda m: "\x00" * len(m.group()), doc) if self.placed else doc
+        # Placeholders cut out (no n-gram holds a NUL, so none is found across a cut): is an n-gram outside them?
+        self.outside = "\x00".join(PLACEHOLDER_RE.split(doc)) if self.placed else doc
 
     def spans(self, gram: str) -> list[tuple[int, int, int]]:
         """The spans of the placeholders holding every occurrence of ``gram``; none when it also occurs outside

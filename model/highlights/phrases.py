@@ -79,6 +79,18 @@ def _snap(runs: list[tuple[int, int]], bounds: list[int], ok: np.ndarray) -> lis
     return out
 
 
+def _total(w: np.ndarray, values: list[float], a: int, b: int) -> float:
+    """``float(w[a:b].sum())``, the same bits: numpy's pairwise sum adds fewer than 8 numbers one by one, in
+    order, to 0.0, which a Python loop over ``values`` (``w.tolist()``) does without an array call
+    (``tests/test_highlights_equivalence.py`` holds numpy to it)."""
+    if b - a < 8:
+        total = 0.0
+        for x in values[a:b]:
+            total += x
+        return total
+    return float(w[a:b].sum())
+
+
 def phrases(
     fields: list[_Field], weights: dict[str, np.ndarray], segment: Callable[[str], list[str]] | None = None
 ) -> list[Highlight]:
@@ -117,8 +129,9 @@ def phrases(
         bounds = _word_bounds(f.raw, segment) if segment is not None and runs else None
         if bounds is not None:
             runs = _snap(runs, bounds, ok)
+        values = w.tolist() if runs else []
         for a, b in runs:
-            total = float(w[a:b].sum())
+            total = _total(w, values, a, b)
             text = f.raw[a:b]
             if b - a < 2 or abs(total) < MIN_PHRASE_WEIGHT or text.isdigit() or text.lower() in FUNCTION_WORDS:
                 continue
