@@ -287,6 +287,27 @@ def test_offset_maps_built_by_runs_equal_the_character_by_character_map():
         assert _aligned_slow(text, norm) == _reference_aligned_slow(text, norm), text
 
 
+def test_records_built_in_one_assignment_equal_the_dataclass_ones():
+    import dataclasses
+    import inspect
+    import pickle
+
+    from model.highlights import Highlight, ReadableReason, Span
+
+    for cls in (Span, Highlight, ReadableReason):
+        names = [f.name for f in dataclasses.fields(cls)]
+        assert list(inspect.signature(cls.__init__).parameters)[1:] == names
+        values = [f"v{i}" for i in range(len(names))]
+        # what the generated __init__ gives: the same fields, by position or by name
+        reference = dataclasses.make_dataclass("Reference", names, frozen=True)(*values)
+        for made in (cls(*values), cls(**dict(zip(names, values, strict=True)))):
+            assert vars(made) == vars(reference) and dataclasses.asdict(made) == dataclasses.asdict(reference)
+            assert made == cls(*values) and hash(made) == hash(cls(*values))
+            assert pickle.loads(pickle.dumps(made)) == made and dataclasses.replace(made) == made
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(made, names[0], "changed")
+
+
 def test_kept_feature_names_equal_the_engines(shipped):
     rng = np.random.default_rng(0)
     for _ in range(40):
