@@ -68,6 +68,10 @@ class CuePattern:
     # A claim any writer can add for free ("无广"): found, so highlights can quote it, but deleted from the model's
     # document, so it can neither lift an ad nor weigh against an honest note.
     delete: bool = False
+    # The match is reported as this kind (the document gets its placeholder), over the span of this group of the
+    # pattern: an @mention of a brand account is a mention of the brand, spanning the brand's name.
+    counts_as: str | None = None
+    group: str | int = 0
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,38 @@ class Cue:
 
 def _p(regex: str) -> re.Pattern[str]:
     return re.compile(regex)
+
+
+# -- Hashtags ----------------------------------------------------------------------------------------------------
+_TAG_CHAR = r"[^#\[\]\n]"  # a character of a closed tag's name
+# A character of a typed tag ("#露营 #穿搭"): not whitespace, markup or punctuation, which end such a tag.
+_PLAIN_STOP = r"\s#\[\]@,.!?;:。、…~()|\"'“”【】《》「」"
+_PLAIN_CHAR = f"[^{_PLAIN_STOP}]"
+# A character of a Weibo tag's name: spaces may be inside ("#dusit thani maldives#"), punctuation may not (the
+# "#01 很显白,住在3#" between two numbers is no tag).
+_WEIBO_CHAR = r"[^#\[\]\n,.!?;:。、…~|@]"
+
+
+def hashtag_regex(word: str | None = None) -> str:
+    """A hashtag, its name as group 1 (``word``: only tags whose name contains a match of it). Three forms, in
+    this order: the platform's ``#名字[话题]#``; Weibo's ``#名字#`` (no punctuation in its name, which neither starts
+    nor ends with a space, so the ``#A #`` of a typed ``#A #B`` or ``#A,#B`` is not one; nor is it the ``#`` that
+    opens a platform tag);
+    and a tag typed by hand, ``#名字`` up to a space or punctuation (not a number: a shade ``#01``). The last
+    two never open after a Latin letter or digit (``3#楼``) or right after ``]``, where a ``#`` closes other
+    markup (a video chapter's ``#00:06[时刻]#``). Each form's
+    name is the whole run of its characters, so a tag has one reading and the forms cannot steal each other's
+    text (a typed ``#A`` before ``#B[话题]#`` leaves the platform tag whole)."""
+    n, w, c = _TAG_CHAR, _WEIBO_CHAR, _PLAIN_CHAR
+    has = ("", "", "") if word is None else tuple(f"(?={k}{{0,40}}?(?:{word}))" for k in (n, w, c))
+    platform = rf"{has[0]}{n}{{1,40}}(?=\[话题\]#)"
+    weibo = rf"(?<![a-z0-9\]]#){has[1]}(?:\s{w}{{0,39}}|(?!\s){w}{{1,40}}(?<!\s))(?=#(?!{n}{{1,40}}\[话题\]#))"
+    typed = rf"(?<![a-z0-9\]]#)(?![0-9]+(?!{c})){has[2]}{c}{{1,30}}(?=[{_PLAIN_STOP.replace('#', '')}]|$)(?!\[话)"
+    return rf"#({platform}|{weibo}|{typed})(?:\[话题\]#|#)?"
+
+
+#: Every hashtag of a normalised text, its name as group 1.
+HASHTAG_RE = re.compile(hashtag_regex())
 
 
 _DEFS = [
@@ -167,8 +203,13 @@ _DEFS = [
         # "无广" (no ad), "非广", "自费" (paid for it myself): the writer vouching for the note. Every note in the
         # labelled Xiaohongshu data that says so is genuine (20 of 20), but an advertiser can append it as easily:
         # as evidence it un-flagged 37 of 226 flagged ads given " #无广 #纯自费". So it is deleted from the document.
-        # A denial (不是广告, 没有任何合作) is the same claim; the 广告 or 合作 inside it is no disclosure.
-        _p(r"无广告?|非广告?|自费|不是(?:广告|软广|恰饭)|没有(?:任何)?(?:广告|合作)"),
+        # A denial (不是广告, 没有任何合作) is the same claim; the 广告 or 合作 inside it is no disclosure. So is
+        # denying a funnel (没有链接, 不带货, 不卖): its 链接 is no call to action. Deleting the words cannot hide
+        # anything else: "没有链接，私信我" keeps its 私信.
+        _p(
+            r"无广告?|非广告?|自费|不是(?:广告|软广|恰饭)|没有(?:任何)?(?:广告|合作|链接)|无链接|不带(?:链接|货)|"
+            r"不卖(?!关子)"
+        ),
         delete=True,
     ),
     CuePattern(
@@ -185,17 +226,17 @@ _DEFS = [
     ),
 ]
 
+_CAMPAIGN_WORDS = (
+    "激励计划|合伙人|体验官|推荐官|种草官|周年|年货节|购物节|狂欢|挑战赛|我和我的|越用越|官方|旗舰|新品|上新|联名|首发|"
+    "大促|双11|双十一|618|好物节|宠粉|品牌日|超级品牌|心动|出道"
+)
 _DEFS += [
     CuePattern(
         "brand_campaign_tag",
         "brand campaign hashtag",
         # A hashtag carrying a campaign word: anniversaries, festivals of a shop, "我和我的X", "X越用越香",
         # ambassador programmes, launches. The hashtag is the evidence (its brand is inside it).
-        _p(
-            r"#[^#\[\]\n]{0,30}?(?:激励计划|合伙人|体验官|推荐官|种草官|周年|年货节|购物节|狂欢|挑战赛|我和我的|"
-            r"越用越|官方|旗舰|新品|上新|联名|首发|大促|双11|双十一|618|好物节|宠粉|品牌日|超级品牌|心动|出道)"
-            r"[^#\[\]\n]{0,30}?(?:\[话题\])?#"
-        ),
+        _p(hashtag_regex(_CAMPAIGN_WORDS)),
     ),
     # Two kinds, because one regex mixing both kinds of branch loses the engine's fast skip (~300 us a note
     # instead of ~10 us). Latin names are whole words: "vivo" but not "vivid".
@@ -218,7 +259,17 @@ _DEFS += [
     CuePattern(
         "brand_account",
         "@mention of a brand account",
-        _p(r"@[\w\-·.]{0,20}?(?:官方|旗舰店|official|品牌|服务号)[\w\-·.]{0,12}"),
+        # An @handle ending in an account word (@蕉下官方, @珂卡芙官方旗舰店, @abc_official) is the brand's own
+        # account: a mention of the brand (counted as brand_mention, spanning the brand's name), not a cue of its
+        # own. As its own cue it had learnt only from Weibo posts quoting "@X官方微博" (towards genuine, -0.50),
+        # which the official Weibo accounts stay: brand mentions like any other. A handle naming a lexicon brand
+        # (@安踏跑步, @lululemon) is already one through the lexicon.
+        _p(
+            r"@(?P<brand>(?!官方|旗舰)[\w\-·.]{1,24}?)[_\-.·]?(?:官方旗舰店|官方微博|旗舰店|官方|official)"
+            r"(?![\w\-·.])"
+        ),
+        counts_as="brand_mention",
+        group="brand",
     ),
     CuePattern(
         "shop_funnel",
@@ -233,7 +284,8 @@ _DEFS += [
 CUE_PATTERNS: dict[str, CuePattern] = {c.name: c for c in _DEFS}
 # Kinds whose spans exclude others (contact details, claims); every other kind is dropped inside a claim.
 _KEEPS_SPAN: dict[str, bool] = {c.name: c.replace or c.delete for c in _DEFS}
-CUE_NAMES: tuple[str, ...] = tuple(CUE_PATTERNS)
+#: The kinds a cue is reported as (a pattern with ``counts_as`` reports another kind's cues).
+CUE_NAMES: tuple[str, ...] = tuple(c.name for c in _DEFS if c.counts_as is None)
 
 # -- Pre-checks --------------------------------------------------------------------------------------------------
 # Most notes contain no cue at all, yet running the ten patterns costs ~60 us on a 190-character note: several
@@ -263,12 +315,9 @@ _PRECHECKS: dict[str, str] = {
     "product_model": "|".join(rf"{c}\s?\d" for c in "abcdefghijklmnopqrstuvwxyz"),
     # Every match holds one of the campaign words (not just "#": most notes have hashtags, and a pre-check that
     # nearly always matches would cost the union below its early exit).
-    "brand_campaign_tag": (
-        "激励计划|合伙人|体验官|推荐官|种草官|周年|年货节|购物节|狂欢|挑战赛|我和我的|越用越|官方|旗舰|新品|上新|联名|首发|"
-        "大促|双11|双十一|618|好物节|宠粉|品牌日|超级品牌|心动|出道"
-    ),
+    "brand_campaign_tag": _CAMPAIGN_WORDS,
     # Every match holds one of the account words.
-    "brand_account": "官方|旗舰店|official|品牌|服务号",
+    "brand_account": "官方|旗舰店|official",
     # Every branch contains one of these literals.
     "shop_funnel": r"小程序|直播间|某宝|淘宝|桃宝|tb|拼夕夕|搜|search|同款链接|店铺名|进店|旗舰店|专柜|官网",
     "price": r"¥|￥|\$|元|块钱|rmb|原价|现价|到手价|券后|优惠券|领券|折|包邮|秒杀|特价|限时|满\d|立减|低至|价格表|拼团",
@@ -329,6 +378,9 @@ def cue_spans(text: str) -> list[tuple[int, str, int, str]]:
     for cue, precheck in _SCAN:
         if precheck is not None and precheck.search(text) is None:
             continue
+        if cue.counts_as is not None:
+            found += _counted_as(cue, text, found)
+            continue
         for m in cue.pattern.finditer(text):
             start, end = m.span()
             if start == end:
@@ -343,6 +395,27 @@ def cue_spans(text: str) -> list[tuple[int, str, int, str]]:
     # (start, name) is unique: matches of one kind never share a start. So the tuples sort by (start, name) alone.
     found.sort()
     return found
+
+
+def _counted_as(cue: CuePattern, text: str, found: list[tuple[int, str, int, str]]) -> list[tuple[int, str, int, str]]:
+    """Matches of a kind reported as another (``counts_as``), over the span of its ``group``; not where a cue of
+    that other kind is found already (@安踏官方 is one mention of 安踏, by the lexicon)."""
+    same = [(a, b) for a, name, b, _ in found if name == cue.counts_as or name in _LEXICON_KINDS]
+    out = []
+    for m in cue.pattern.finditer(text):
+        start, end = m.span(cue.group)
+        if start < end and not any(a < end and start < b for a, b in same):
+            out.append((start, cue.counts_as, end, m.group(cue.group)))
+    return out
+
+
+def is_brand_handle(mention: str) -> bool:
+    """Whether an @mention (``@`` and the handle, normalised) is a brand's account: a handle ending in an account
+    word, or naming a lexicon brand. The document keeps such a handle as the brand's words, not as ``⟦mention⟧``,
+    which learnt "someone tags a friend or the platform" (towards genuine)."""
+    if CUE_PATTERNS["brand_account"].pattern.fullmatch(mention):
+        return True
+    return any(c.pattern.search(mention) for c in _LEXICON_SCAN)
 
 
 def find_cues(text: str) -> list[Cue]:
@@ -363,7 +436,7 @@ def cue_counts(text: str) -> dict[str, int]:
 
 
 # -- The same brand or product named in more than one place ------------------------------------------------------
-_TAG_RE = re.compile(r"#([^#\[\]\n]{1,40}?)(?:\[话题\])?#")
+_TAG_RE = HASHTAG_RE
 _LATIN_WORD_RE = re.compile(r"(?<![a-z0-9])[a-z][a-z0-9]{2,15}(?![a-z0-9])")
 _LATIN_LETTER_RE = re.compile("[a-z]")  # a text without one holds no Latin word
 # Latin words Xiaohongshu writers use as ordinary tags and words, not brands.

@@ -12,12 +12,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from model.cues import CUE_PATTERNS, brand_repeats, cue_spans
+from model.cues import CUE_PATTERNS, HASHTAG_RE, brand_repeats, cue_spans, is_brand_handle
 
 #: Bump whenever the output of :func:`normalize_text`, :func:`prepare_document` or the tokenizer's handling of a
 #: document (:mod:`model.tokenize`) changes. Recorded in every
 #: model artifact; a model is refused when the running code prepares text differently from its training.
-NORMALIZATION_VERSION = "7"
+NORMALIZATION_VERSION = "8"
 
 PLACEHOLDER_RE = re.compile(r"⟦[^⟦⟧\s]{1,48}⟧")
 
@@ -47,8 +47,9 @@ INVISIBLE_CHARS = _ZERO_WIDTH_CHARS + _CONTROL_CHARS + "⟦⟧"
 _ZERO_WIDTH_RE = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 _WS_RE = re.compile(r"\s+")
 _CONTROL_RE = re.compile(f"[{_CONTROL_CHARS}]")
-# Hashtags: "#话题[话题]#" on Xiaohongshu, "#话题#" on Weibo. After NFKC the brackets are ASCII.
-_HASHTAG_RE = re.compile(r"#([^#\[\]\n]{1,40}?)(?:\[话题\])?#")
+# Hashtags: "#话题[话题]#" on Xiaohongshu, "#话题#" on Weibo, "#话题 #话题" typed by hand (see
+# model.cues.hashtag_regex). After NFKC the brackets are ASCII.
+_HASHTAG_RE = HASHTAG_RE
 # Emoji codes such as [笑哭R], [doge], [吐舌头H]; lower-cased by then.
 _EMOJI_CODE_RE = re.compile(r"\[(?!话题\])([^\[\]\s]{1,8}?)(?:r|h)?\]")
 _MENTION_RE = re.compile(r"@[\w\-·.]{1,30}")
@@ -167,6 +168,12 @@ def _bucket(n: int, edges: tuple[int, ...]) -> str:
     return f"{edges[-1]}+"
 
 
+def _mention(m: re.Match[str]) -> str:
+    """An @mention as the document has it: a brand's account as the brand's words (its brand cue is appended with
+    the other cues), anyone else as ``⟦mention⟧``."""
+    return m.group()[1:] if is_brand_handle(m.group()) else " ⟦mention⟧ "
+
+
 def _markup_to_tokens(text: str) -> tuple[str, list[str]]:
     """Replace markup in a normalised text with placeholders. Returns the text and the hashtags found."""
     tags: list[str] = []
@@ -187,7 +194,7 @@ def _markup_to_tokens(text: str) -> tuple[str, list[str]]:
     if "[话" in text or "题]" in text:  # after the tags and emoji codes: only residue is left to match
         text = _TAG_RESIDUE_RE.sub(" ", text)
     if "@" in text:
-        text = _MENTION_RE.sub(" ⟦mention⟧ ", text)
+        text = _MENTION_RE.sub(_mention, text)
     return text, tags
 
 

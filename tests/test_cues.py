@@ -48,7 +48,8 @@ def test_ordinary_numbers_are_not_phones(text):
         ("shot on vivo x300 pro", "brand_mention_latin", "vivo"),
         ("shot on vivo x300 pro", "product_model", "x300 pro"),
         ("新买的tt350闪光灯", "product_model", "tt350"),
-        ("甲方：@小熊电器官方旗舰店", "brand_account", "@小熊电器官方旗舰店"),
+        ("甲方：@小熊电器官方旗舰店", "brand_mention", "小熊电器"),
+        ("#蕉下新品 #日常", "brand_campaign_tag", "#蕉下新品"),
         ("搜小程序：新途径资源库", "shop_funnel", "搜小程序"),
         ("在直播间下单", "shop_funnel", "直播间"),
         ("品牌方寄来试用", "disclosure", "品牌方"),
@@ -105,3 +106,61 @@ def test_a_denial_is_a_claim_not_a_disclosure(text, claim):
     found = find_cues(text)
     assert ("no_ad_claim", claim) in [(c.name, c.text) for c in found]
     assert "disclosure" not in [c.name for c in found]
+
+
+#: @mentions of brand accounts, and the brand each names; the account is a mention of that brand.
+ACCOUNTS = [
+    ("全程靠@蕉下官方 的新款防晒衣", "蕉下"),  # a lexicon brand
+    ("关注@珂卡芙官方旗舰店 哦", "珂卡芙"),  # a brand the lexicon lacks: named by its account
+    ("感谢@abc_official 寄来的", "abc"),
+    ("今天@安踏跑步 发了新鞋", "安踏"),  # a lexicon brand in the handle, no account word
+    ("穿着@lululemon 去跑步", "lululemon"),
+    ("转发@周黑鸭官方微博 的抽奖", "周黑鸭"),
+]
+
+
+@pytest.mark.parametrize(("text", "brand"), ACCOUNTS)
+def test_a_brand_account_is_a_mention_of_its_brand(text, brand):
+    found = [(c.name, c.text) for c in find_cues(normalize_text(text))]
+    assert [n for n, t in found if n.startswith("brand_mention")] and brand in [t for _, t in found]
+    assert "brand_account" not in [n for n, _ in found]
+    doc = prepare_document(None, text)
+    assert "⟦cue:brand_account⟧" not in doc and "⟦cue:brand_mention" in doc
+    assert doc.count("⟦cue:brand_mention") == 1  # once, though the lexicon finds the brand inside the handle too
+    assert "⟦mention⟧" not in doc  # the handle stays the brand's words, not the placeholder of tagging a friend
+
+
+@pytest.mark.parametrize("text", ["夏天就靠@蕉下官方 了", "跑步穿@安踏跑步 的鞋", "今天穿@lululemon 去跑步"])
+def test_an_at_sign_before_a_brand_changes_nothing(text):
+    """Writing the brand as an account (@蕉下官方) reads exactly as writing it (蕉下官方): the @ is no way to look
+    more like a note to friends."""
+    assert prepare_document("标题", text) == prepare_document("标题", text.replace("@", ""))
+    assert "⟦mention⟧" in prepare_document("标题", "和@小明 一起去")
+
+
+@pytest.mark.parametrize("text", ["@官方旗舰店 好看", "@微信官方要小国旗吗", "@小明 你看", "@蕉下官方账号"])
+def test_other_mentions_name_no_account_brand(text):
+    assert not [c for c in find_cues(normalize_text(text)) if c.name.startswith("brand") and c.text != "蕉下"]
+
+
+def test_a_brand_account_repeats_the_brand_named_elsewhere():
+    """The account names the brand in the body, so the brand in a hashtag or the title makes it repeated."""
+    assert "⟦cue:brand_repeated⟧" in prepare_document("蕉下防晒衣", "夏天就靠@蕉下官方 了")
+    assert "⟦cue:brand_repeated⟧" not in prepare_document("防晒衣", "夏天就靠@蕉下官方 了")
+
+
+@pytest.mark.parametrize(
+    ("text", "cta"),
+    [
+        ("有姐妹问我是在哪买的，没有链接哈", []),
+        ("本人不带货，无链接，不卖东西", []),
+        ("不带链接，自己搜", []),
+        ("没有链接，私信我", ["私信"]),  # the denial hides nothing else
+        ("不卖关子了，链接在主页", ["链接", "主页"]),
+    ],
+)
+def test_a_denied_funnel_is_a_claim_not_a_call_to_action(text, cta):
+    found = find_cues(normalize_text(text))
+    assert [c.text for c in found if c.name == "call_to_action"] == cta
+    if not cta:
+        assert "no_ad_claim" in [c.name for c in found]

@@ -13,7 +13,12 @@ phone numbers in Chinese numerals) and the document-level ``⟦cue:brand_repeate
 deletes hashtag markup residue (a stray ``[话题]``, ``[话``, ``题]``) left after tags and emoji codes are replaced.
 Version "5" added the ``no_ad_claim`` cue (a pattern of ``_DEFS``, so the reference runs it as it is); version "6"
 deletes its text from the document (``CuePattern.delete``), which the reference does as it replaces contact details,
-version "7" reads denials (不是广告) as the same claim and finds no other cue inside a claim.
+version "7" reads denials (不是广告) as the same claim and finds no other cue inside a claim. Version "8" reads hashtags
+typed by hand (``#A #B``) as tags of their own (the hashtag regex, ``model.cues.HASHTAG_RE``, is a pattern like the
+cues': the reference runs it as it is), reports an @mention of a brand account as a mention of the brand
+(``CuePattern.counts_as`` over the span of its ``group``, not where the brand's own cue is found already) and keeps
+its handle as words instead of ``⟦mention⟧`` (``model.cues.is_brand_handle``, run as it is), and adds
+funnel denials (没有链接) to the claim.
 """
 
 from __future__ import annotations
@@ -31,7 +36,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import model.tokenize as tokenize_module
-from model.cues import _DEFS, _PRECHECKS, CUE_PATTERNS, Cue, cue_counts, find_cues, repeated_brands
+from model.cues import (
+    _DEFS,
+    _PRECHECKS,
+    CUE_PATTERNS,
+    HASHTAG_RE,
+    Cue,
+    cue_counts,
+    find_cues,
+    is_brand_handle,
+    repeated_brands,
+)
 from model.text import (
     _COMPAT,
     _WS_RE,
@@ -59,7 +74,7 @@ _REF_COMMENTS_MARKER = "⟦comments⟧"
 _REF_ZERO_WIDTH_RE = re.compile("[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
 _REF_WS_RE = re.compile(r"\s+")
 _REF_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_REF_HASHTAG_RE = re.compile(r"#([^#\[\]\n]{1,40}?)(?:\[话题\])?#")
+_REF_HASHTAG_RE = HASHTAG_RE
 _REF_EMOJI_CODE_RE = re.compile(r"\[(?!话题\])([^\[\]\s]{1,8}?)(?:r|h)?\]")
 _REF_MENTION_RE = re.compile(r"@[\w\-·.]{1,30}")
 _REF_TAG_RESIDUE_RE = re.compile(r"\[话(?:题\]?)?|话?题\]")
@@ -112,7 +127,7 @@ def _reference_markup_to_tokens(text: str) -> tuple[str, list[str]]:
     text = _REF_HASHTAG_RE.sub(tag, text)
     text = _REF_EMOJI_CODE_RE.sub(lambda m: f" ⟦emo:{m.group(1)}⟧ ", text)
     text = _REF_TAG_RESIDUE_RE.sub(" ", text)
-    text = _REF_MENTION_RE.sub(" ⟦mention⟧ ", text)
+    text = _REF_MENTION_RE.sub(lambda m: m.group()[1:] if is_brand_handle(m.group()) else " ⟦mention⟧ ", text)
     return text, tags
 
 
@@ -172,6 +187,8 @@ def _reference_find_cues(text: str) -> list[Cue]:
     found: list[Cue] = []
     claimed: list[tuple[int, int]] = []
     for cue in _DEFS:
+        if cue.counts_as is not None:
+            continue
         for m in cue.pattern.finditer(text):
             if m.end() == m.start():
                 continue
@@ -180,6 +197,15 @@ def _reference_find_cues(text: str) -> list[Cue]:
                     continue
                 claimed.append((m.start(), m.end()))
             found.append(Cue(cue.name, cue.label, m.group(0), m.start(), m.end()))
+    for cue in _DEFS:
+        if cue.counts_as is None:
+            continue
+        same = [c for c in found if c.name == cue.counts_as or c.name.startswith("brand_mention")]
+        for m in cue.pattern.finditer(text):
+            start, end = m.span(cue.group)
+            if start < end and not any(start < c.end and c.start < end for c in same):
+                kind = CUE_PATTERNS[cue.counts_as]
+                found.append(Cue(kind.name, kind.label, m.group(cue.group), start, end))
     claims = [(c.start, c.end) for c in found if CUE_PATTERNS[c.name].delete]
     found = [
         c
@@ -244,7 +270,7 @@ def _check_text(value: str) -> None:
     assert normalize_text(value) == norm
     assert find_cues(norm) == _reference_find_cues(norm)
     assert find_cues(value) == _reference_find_cues(value)
-    expected = dict.fromkeys(CUE_PATTERNS, 0)
+    expected = dict.fromkeys((c.name for c in _DEFS if c.counts_as is None), 0)
     for cue in _reference_find_cues(norm):
         expected[cue.name] += 1
     assert cue_counts(norm) == expected
@@ -279,6 +305,8 @@ TRICKY = [
     "⟦!!⟧ ⟦，。⟧⟦😀⟧ ⟦_⟧x⟦ ⟧ ⟦1⟧ ⟦a,b⟧ ⟦\u3000⟧",  # placeholder-shaped, some all punctuation
     "#话题[话题]# #Blackpink香港演唱会[话题]##格力空调[话题]##格力王者柜机[话题]##格力立式空调[话题]#",
     "#  [话题]# ## #a#b# #" + "长" * 45 + "#",
+    "#露营 #穿搭,#日常 色号#01 3#楼 #00:06[时刻]#开场 #ai #chatgpt[话题]# # 周黑鸭 # #a#b[话题]# #" + "长" * 35,
+    "@蕉下官方 @珂卡芙官方旗舰店 @abc_official @安踏官方 @周黑鸭官方微博 @官方旗舰店 没有链接,私信我 不卖关子",
     "[笑哭R] [doge] [吐舌头H] [话题] [] [很长很长很长很长很长的表情] [R]",
     "@小明 @name_1 @a.b-c·d @ 你好@",
     "看这里 https://xhslink.com/a/abc www.example.cn/x abc.com xyz.top?x=1 http://",
@@ -328,8 +356,8 @@ def test_non_strings_still_rejected():
 
 
 def test_normalization_version_unchanged():
-    # The references above are version "7". A change of output needs a new version AND new references.
-    assert NORMALIZATION_VERSION == "7"
+    # The references above are version "8". A change of output needs a new version AND new references.
+    assert NORMALIZATION_VERSION == "8"
 
 
 # -- Every code point --------------------------------------------------------------------------------------------
@@ -488,7 +516,7 @@ PRECHECK_EXAMPLES = {
         "#618大促#",
         "#国风合伙人[话题]#",
     ],
-    "brand_account": ["@小熊官方", "@abcofficial", "@某某旗舰店", "@品牌"],
+    "brand_account": ["@小熊官方", "@abcofficial", "@某某旗舰店", "@x官方微博", "@abc_official"],
     "shop_funnel": [
         "小程序",
         "直播间",

@@ -42,6 +42,29 @@ def test_xhs_markup_is_extracted():
     assert "⟦mention⟧" in doc and "小明" not in doc
 
 
+#: Hashtags as writers type them, and the tags each holds (the platform's ``#X[话题]#``, Weibo's ``#X#``, typed
+#: ``#X``), with text that only looks like one.
+TYPED_TAGS = [
+    ("#孙乐言 #创业 #大湾区", ["孙乐言", "创业", "大湾区"]),
+    ("露营真好 #露营 #穿搭,#日常", ["露营", "穿搭", "日常"]),
+    ("#ai #chatgpt[话题]# #千问[话题]#", ["ai", "chatgpt", "千问"]),
+    ("#春日plog #每日穿搭[话题]#", ["春日plog", "每日穿搭"]),
+    ("#无主灯设计[话题]##悬浮吊顶[话题]##", ["无主灯设计", "悬浮吊顶"]),
+    ("#周黑鸭#今天真好吃 #新品#", ["周黑鸭", "新品"]),
+    ("色号#01 很显白,住在3#楼 c#d", []),
+    ("#00:06[时刻]#开场白 #00:37[时刻]#正文", []),
+    ("#蕉下防晒衣[话题]# #我和我的夏天 #日常", ["蕉下防晒衣", "我和我的夏天", "日常"]),
+]
+
+
+@pytest.mark.parametrize(("text", "tags"), TYPED_TAGS)
+def test_each_typed_hashtag_is_a_tag_of_its_own(text, tags):
+    """``#A #B`` typed by hand once paired into one tag (``#A #``), losing B and breaking the tag after it."""
+    assert extract_hashtags(normalize_text(text)) == tags
+    doc = prepare_document("", text)
+    assert [t for t in doc.split() if t.startswith("⟦tag:")] == [f"⟦tag:{t}⟧" for t in tags]
+
+
 @pytest.mark.parametrize("residue", ["[话题]", "[话题", "[话", "题]", "话题]"])
 def test_hashtag_markup_residue_is_not_evidence(residue):
     """A stray ``[话题]`` or a fragment of it is deleted from the document; well-formed tags, emoji codes and the

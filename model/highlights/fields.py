@@ -11,7 +11,7 @@ from dataclasses import field as dataclass_field
 
 import numpy as np
 
-from model.cues import CUE_PATTERNS, DisjointSpans, cue_spans
+from model.cues import CUE_PATTERNS, DisjointSpans, cue_spans, is_brand_handle
 from model.highlights.categories import cue_category
 from model.text import (
     _CLEANUP_RE,
@@ -178,7 +178,8 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
     for m in _EMOJI_CODE_RE.finditer(norm) if "[" in norm else ():
         f.markers.setdefault(f"⟦emo:{m.group(1)}⟧", []).append(f.orig(*m.span()))
     for m in _MENTION_RE.finditer(norm) if "@" in norm else ():
-        f.markers.setdefault("⟦mention⟧", []).append(f.orig(*m.span()))
+        if not is_brand_handle(m.group()):  # a brand's account is its words in the document, not ⟦mention⟧
+            f.markers.setdefault("⟦mention⟧", []).append(f.orig(*m.span()))
     f.units = _units(f)
     # The search text: masked contact details become one NUL each, deleted claims nothing, digit runs one "0" (as in
     # the document).
