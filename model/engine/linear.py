@@ -32,7 +32,7 @@ class Features:
         return self.indices[s:e], self.data[s:e]
 
     def row_ids(self) -> np.ndarray:
-        return np.repeat(np.arange(self.n_rows, dtype=np.int64), np.diff(self.indptr))
+        return np.arange(self.n_rows, dtype=np.int64).repeat(self.indptr[1:] - self.indptr[:-1])
 
     def to_scipy(self, n_features: int) -> Any:
         from scipy.sparse import csr_matrix
@@ -76,8 +76,10 @@ class LinearTfidf:
             first = np.empty(len(keys), dtype=bool)
             first[0] = True
             np.not_equal(keys[1:], keys[:-1], out=first[1:])
-            starts = np.flatnonzero(first)
-            counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
+            starts = first.nonzero()[0]
+            counts = np.empty(len(starts))  # entries per distinct key: the gaps between their first positions
+            np.subtract(starts[1:], starts[:-1], out=counts[:-1])
+            counts[-1] = len(keys) - starts[-1]
             keys = keys[starts]
         else:
             counts = np.zeros(0)

@@ -86,11 +86,11 @@ class _KeyTable:
         pos = self._slot(keys)
         out = self._values[pos]
         found = self._keys[pos] == keys
-        rest = np.flatnonzero(~found & (out >= 0))  # another key holds the slot: binary search
+        rest = (~found & (out >= 0)).nonzero()[0]  # another key holds the slot: binary search
         out[~found] = -1
         if len(rest) and len(self._sorted):
             wanted = keys[rest]
-            at = np.searchsorted(self._sorted, wanted)
+            at = self._sorted.searchsorted(wanted)
             at[at == len(self._sorted)] = 0
             hit = self._sorted[at] == wanted
             out[rest[hit]] = self._sorted_values[at[hit]]

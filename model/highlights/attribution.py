@@ -130,7 +130,7 @@ def attribute(fields: list[_Field], doc: str, names: list[str], contributions: l
             diff = np.bincount(starts[k] + ends[k], weights=np.concatenate([x, -x]), minlength=len(f.raw) + 1)
         else:
             diff = np.zeros(len(f.raw) + 1)
-        weights[f.name] = np.cumsum(diff[:-1])
+        weights[f.name] = diff[:-1].cumsum()
     return weights
 
 
@@ -138,4 +138,4 @@ def strongest(contrib: np.ndarray, k: int = MAX_FEATURES) -> np.ndarray:
     """Positions of the ``k`` largest |contributions| (all when fewer), in no particular order."""
     if len(contrib) <= k:
         return np.arange(len(contrib))
-    return np.argpartition(-np.abs(contrib), k)[:k]
+    return (-np.abs(contrib)).argpartition(k)[:k]

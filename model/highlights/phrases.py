@@ -63,7 +63,7 @@ def _snap(runs: list[tuple[int, int]], bounds: list[int], ok: np.ndarray) -> lis
     """Each run widened to the words it cuts through, on a side only where the added characters are all ``ok``
     (the writer's words, outside cues, hashtags and mentions); runs that then share a word become one phrase
     (its weight is the word's net weight, whichever way its characters pushed)."""
-    bad = np.flatnonzero(~ok).tolist()  # where widening must stop: a side is widened only when none lies in it
+    bad = (~ok).nonzero()[0].tolist()  # where widening must stop: a side is widened only when none lies in it
     out: list[tuple[int, int]] = []
     for a, b in runs:
         a2 = bounds[bisect_right(bounds, a) - 1]
@@ -116,7 +116,7 @@ def phrases(
         change = np.empty(n, dtype=bool)  # where a run starts: the first character, and wherever the key changes
         change[0] = True
         np.not_equal(key[1:], key[:-1], out=change[1:])
-        starts = np.flatnonzero(change)
+        starts = change.nonzero()[0]
         ends = np.empty_like(starts)
         ends[:-1] = starts[1:]
         ends[-1] = n
