@@ -70,6 +70,13 @@ VARIANTS: dict[str, Variant] = {
     },
     # Within Xiaohongshu the title marker is constant: what it learnt was the domain's offset, which a training-only
     # target-source column (folded into the intercept) can carry instead of Xiaohongshu-typical words.
+    # Only the other corpora's ads come without hashtags: ⟦n_tags:0⟧ can learn "WeChat or SMS ad copy" rather than
+    # anything about a note, so that one appended hashtag lowers such an ad's score.
+    "no_n_tags": Variant(
+        "− ⟦n_tags:…⟧ (the hashtag-count markers and their characters)",
+        drop=("⟦n_tags:0⟧", "⟦n_tags:2⟧", "⟦n_tags:5⟧", "⟦n_tags:5+⟧"),
+    ),
+    "no_n_tags0": Variant("− ⟦n_tags:0⟧ (its words and characters)", drop=("⟦n_tags:0⟧",)),
     "keep_title": Variant("the ⟦has:title⟧ columns kept (no [model] drop_features)", params={"drop_features": ()}),
     "domain": Variant("a target-source intercept (training only)", params={"domain_intercept": True}),
     "target_only": Variant("− other corpora (Xiaohongshu rows only)", target_only=True),
