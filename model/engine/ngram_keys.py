@@ -58,7 +58,10 @@ class _KeyTable:
     empty slot) settles most keys with two gathers; the rest go through a binary search of the sorted keys. A
     binary search alone costs ~16 dependent gathers per key, which matters for millions of n-grams per batch,
     and probing until every key is settled costs a numpy round per step of the longest probe chain, which
-    matters for one short document."""
+    matters for one short document. Only keys whose slot is *shared* (two or more table keys hash to it) can be
+    in the table without being the key their slot holds: a key that meets another key in a slot of its own is
+    absent, settled without the search (most n-grams of a text are not in the vocabulary, and a quarter of them
+    land on an occupied slot)."""
 
     _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
 
@@ -76,6 +79,7 @@ class _KeyTable:
         taken, first = np.unique(slot, return_index=True)
         self._keys[taken] = keys[first]
         self._values[taken] = values[first]
+        self._shared = np.bincount(slot, minlength=1 << bits) > 1
 
     def _slot(self, keys: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
@@ -86,7 +90,7 @@ class _KeyTable:
         pos = self._slot(keys)
         out = self._values[pos]
         found = self._keys[pos] == keys
-        rest = (~found & (out >= 0)).nonzero()[0]  # another key holds the slot: binary search
+        rest = (~found & self._shared[pos]).nonzero()[0]  # another key holds a shared slot: binary search
         out[~found] = -1
         if len(rest) and len(self._sorted):
             wanted = keys[rest]
