@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from model.highlights.attribution import attribute, strongest
+from model.highlights.attribution import Parsed, attribute, attribute_parsed, parse_feature, strongest
 from model.highlights.categories import (
     CATEGORIES,
     FUNCTION_WORDS,
@@ -57,14 +57,17 @@ __all__ = [
     "MIN_PHRASE_WEIGHT",
     "QUOTE_CHARS",
     "Highlight",
+    "Parsed",
     "ReadableReason",
     "Span",
     "advice",
     "attribute",
+    "attribute_parsed",
     "cue_category",
     "explain_spans",
     "markup_spans",
     "note_fields",
+    "parse_feature",
     "phrases",
     "reasons",
     "strongest",

@@ -43,26 +43,18 @@ _DOCUMENT_CUES = {
 # (else inside the document's placeholders), a placeholder token placed at its markup, or nothing (comment text).
 _FIND, _CHAR, _MARKER, _NOWHERE = 0, 1, 2, 3
 _Item = tuple[int, str, int]  # (what, string, n: the item carries 1/n of its feature's contribution)
-#: Feature name -> its items. The same names come back note after note, and parsing each once saves a good part
-#: of the Python work per feature. Emptied when full, which bounds it without bookkeeping.
-_PARSED: dict[str, tuple[_Item, ...]] = {}
-_PARSED_MAX = 200_000
+Parsed = tuple[_Item, ...]
 
 
-def _parse(name: str) -> tuple[_Item, ...]:
+def parse_feature(name: str) -> Parsed:
+    """What attribution asks of feature ``name`` (``word__…`` / ``char__…``), item by item. The same features come
+    back note after note: a model keeps the parse of each column (:meth:`model.AdModel.highlights`)."""
     part, _, term = name.partition("__")
     if part == "char":
-        items: tuple[_Item, ...] = ((_CHAR, term, 1),)
-    else:
-        tokens = term.split(" ")
-        n = len(tokens)
-        items = tuple(
-            (_MARKER if t.startswith("⟦") else _NOWHERE if t.startswith("c:") else _FIND, t, n) for t in tokens
-        )
-    if len(_PARSED) >= _PARSED_MAX:
-        _PARSED.clear()
-    _PARSED[name] = items
-    return items
+        return ((_CHAR, term, 1),)
+    tokens = term.split(" ")
+    n = len(tokens)
+    return tuple((_MARKER if t.startswith("⟦") else _NOWHERE if t.startswith("c:") else _FIND, t, n) for t in tokens)
 
 
 class _Markers:
@@ -86,6 +78,14 @@ class _Markers:
 
 def attribute(fields: list[_Field], doc: str, names: list[str], contributions: list[float]) -> dict[str, np.ndarray]:
     """Per-character weights of each field from features ``names`` (``word__…`` / ``char__…``) and their
+    contributions to the log-odds (see :func:`attribute_parsed`)."""
+    return attribute_parsed(fields, doc, [parse_feature(name) for name in names], contributions)
+
+
+def attribute_parsed(
+    fields: list[_Field], doc: str, features: list[Parsed], contributions: list[float]
+) -> dict[str, np.ndarray]:
+    """Per-character weights of each field from features (as :func:`parse_feature` reads them) and their
     contributions to the log-odds.
 
     Each item of a feature (a character n-gram, or one token of a word n-gram, carrying its share) is shared
@@ -98,8 +98,8 @@ def attribute(fields: list[_Field], doc: str, names: list[str], contributions: l
     per_char: list[list[float]] = [[] for _ in fields]
     found: dict[str, list[tuple[int, int, int]]] = {}  # string -> its occurrences (tokens recur across features)
     markers: _Markers | None = None
-    for name, value in zip(names, contributions, strict=True):
-        for what, s, n in _PARSED.get(name) or _parse(name):
+    for items, value in zip(features, contributions, strict=True):
+        for what, s, n in items:
             if what == _MARKER:
                 where = _marker_spans(fields, s)
             elif what == _NOWHERE:
