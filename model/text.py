@@ -32,6 +32,35 @@ def body_only(doc: str) -> str:
     return doc if cut < 0 else doc[:cut]
 
 
+def without_placeholders(doc: str) -> str:
+    """The document with every placeholder token replaced by a space (a character-vectorizer preprocessor).
+
+    Placeholders are the word vectorizer's business: it keeps each whole. Read as characters, their spelling
+    (``⟦t``, ``ag:``, ``:2⟧``) turns every marker into a dozen n-grams shared by all markers of its kind, which
+    learn where a row comes from rather than what it says: only Xiaohongshu notes carry hashtags, so the
+    characters of ``⟦n_tags:2⟧`` weighed like "not an ad" and one appended hashtag un-flagged ad copy."""
+    return PLACEHOLDER_RE.sub(" ", doc)
+
+
+def body_without_placeholders(doc: str) -> str:
+    """:func:`body_only`, then :func:`without_placeholders`."""
+    return without_placeholders(body_only(doc))
+
+
+_MARKUP_PLACEHOLDER_RE = re.compile(r"⟦(?!cue:)[^⟦⟧\s]{1,48}⟧")
+
+
+def without_markup(doc: str) -> str:
+    """The document without its markup placeholders (hashtags, their count, title, emoji, mentions), cue
+    placeholders kept: what a note says and the cues in it, not which platform's markup it carries."""
+    return _MARKUP_PLACEHOLDER_RE.sub(" ", doc)
+
+
+def body_without_markup(doc: str) -> str:
+    """:func:`body_only`, then :func:`without_markup`."""
+    return without_markup(body_only(doc))
+
+
 def prepare_comment_text(texts: list[str], *, max_comments: int = 50, max_chars: int = 300) -> str:
     """Normalised text of a note's comments for the comment section of a document (digits as ``0``); at most
     ``max_comments`` comments of at most ``max_chars`` characters each."""

@@ -117,3 +117,23 @@ def test_ablation_variants_combine():
     assert v.drop == (TITLE,) and v.weights == {"whu_ad": 0.2} and v.params == {"C": 3.0}
     with pytest.raises(ValueError, match="unknown ablation variant"):
         variant("no_title+nonsense")
+
+
+@pytest.mark.parametrize(
+    "setting, kept, gone",
+    [
+        ("all", {"char__⟦n", "char__ue:"}, set()),
+        ("cues", {"char__ue:"}, {"char__⟦n", "char__⟦t"}),
+        ("none", set(), {"char__⟦n", "char__⟦t", "char__ue:"}),
+    ],
+)
+def test_character_n_grams_read_the_placeholders_the_config_names(setting, kept, gone):
+    docs = _docs()
+    features = build_features(ModelParams(char_ngrams=(1, 3), min_df=1, char_placeholders=setting))
+    X = features.fit_transform(docs).tocsr()
+    names = set(features.get_feature_names_out())
+    assert kept <= names and not gone & names
+    if setting == "none":
+        assert not [n for n in names if n.startswith("char__") and ("⟦" in n or "⟧" in n)]
+    assert {n for n in names if n.startswith("word__⟦")}  # the word part keeps every placeholder whole
+    assert X.shape[1] == len(names)

@@ -18,14 +18,14 @@ from model.engine import CompiledPipeline, TfidfPart, top_contributions
 from model.engine.ngram_keys import _KeyTable
 from model.errors import InvalidParameterError, UntrustedTypesError
 from model.pipeline import NoteDocuments, compile_pipeline, encode_pipeline
-from model.text import body_only, prepare_document
+from model.text import body_only, body_without_placeholders, prepare_document, without_markup, without_placeholders
 from model.tokenize import NoteTokenizer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 CORPUS = [
-    "这款面霜真的好用，闭眼入！链接在主页 ⟦cue:url⟧",
+    "这款面霜真的好用，闭眼入！链接在主页 ⟦cue:url⟧ ⟦n_tags:2⟧",
     "今天去爬山了，风景很美，分享一下照片",
     "Check-in at the café: 3 coffees, ＡＢＣ full-width, emoji 😂😂",
     "  spaces   and\ttabs\nand new lines  ",
@@ -45,6 +45,9 @@ CONFIGS = [
     {"analyzer": "char", "ngram_range": (1, 2), "binary": True, "norm": "l1"},
     {"analyzer": "char", "ngram_range": (1, 3), "lowercase": True},
     {"analyzer": "char", "ngram_range": (1, 3), "preprocessor": body_only},
+    {"analyzer": "char", "ngram_range": (1, 3), "preprocessor": without_placeholders},
+    {"analyzer": "char", "ngram_range": (1, 3), "preprocessor": body_without_placeholders},
+    {"analyzer": "char", "ngram_range": (1, 3), "preprocessor": without_markup},
     {"analyzer": "word", "ngram_range": (1, 1), "sublinear_tf": True},
     {"analyzer": "word", "ngram_range": (1, 2), "sublinear_tf": True},
     {"analyzer": "word", "ngram_range": (2, 3), "binary": True},
@@ -79,7 +82,7 @@ def _assert_same(pipeline: Pipeline, compiled: CompiledPipeline, docs: list[str]
 
 
 @pytest.mark.parametrize(
-    "config", CONFIGS, ids=lambda c: "-".join(f"{k}={v}" for k, v in c.items() if k != "preprocessor")
+    "config", CONFIGS, ids=lambda c: "-".join(f"{k}={getattr(v, '__name__', v)}" for k, v in c.items())
 )
 def test_each_vectorizer_setting_matches_sklearn(config):
     pipeline = _fit([config], CORPUS)

@@ -149,3 +149,20 @@ def test_a_no_ad_claim_is_deleted_from_the_document(claim):
     doc = prepare_document("面霜分享", f"用了半年 {claim} 皮肤不干了", cues=cues)
     assert doc == prepare_document("面霜分享", "用了半年 皮肤不干了")
     assert ("no_ad_claim", claim) in cues
+
+
+@pytest.mark.parametrize(
+    "doc, expected",
+    [
+        ("⟦has:title⟧ 好物 ⟦n_tags:2⟧", "好物"),
+        ("买了 ⟦cue:price⟧ 很值 ⟦tag:日常⟧ 日常", "买了 很值 日常"),
+        ("⟦ not a placeholder ⟧ 文本", "⟦ not a placeholder ⟧ 文本"),  # whitespace inside: plain text
+        ("正文 ⟦cue:wechat⟧ ⟦comments⟧ 评论 ⟦cue:price⟧", "正文"),
+    ],
+)
+def test_character_text_leaves_placeholders_out(doc, expected):
+    from model.text import body_without_placeholders, without_placeholders
+
+    got = body_without_placeholders(doc) if "⟦comments⟧" in doc else without_placeholders(doc)
+    assert " ".join(got.split()) == expected
+    assert "⟦" not in got or "⟦ " in doc

@@ -85,6 +85,10 @@ def test_near_duplicates_grouped():
             '[model]\ndomain_intercept = "yes"\n',
             "'model.domain_intercept' parameter .* must be true or false. Got 'yes'",
         ),
+        (
+            "[model]\nchar_placeholders = true\n",
+            '\'model.char_placeholders\' parameter .* must be "all", "cues" or "none". Got True',
+        ),
     ],
 )
 def test_config_errors(tmp_path, snippet, match):

@@ -54,7 +54,7 @@ class Variant:
 
 #: Model parameters that change the feature matrix (a variant setting one of these refits the vectorizers).
 FEATURE_PARAMS = ("backend", "word_ngram_max", "min_df", "max_df", "max_features", "char_ngrams", "sublinear_tf",
-                  "use_comments", "user_dict", "stopwords")  # fmt: skip
+                  "use_comments", "user_dict", "stopwords", "char_placeholders")  # fmt: skip
 
 
 VARIANTS: dict[str, Variant] = {
@@ -76,6 +76,10 @@ VARIANTS: dict[str, Variant] = {
         "− ⟦n_tags:…⟧ (the hashtag-count markers and their characters)",
         drop=("⟦n_tags:0⟧", "⟦n_tags:2⟧", "⟦n_tags:5⟧", "⟦n_tags:5+⟧"),
     ),
+    # Character n-grams of the note's text only: the placeholders' spelling is shared by every marker of a kind.
+    "char_plain": Variant("character n-grams without placeholder tokens", params={"char_placeholders": "none"}),
+    "char_cues": Variant("character n-grams without markup placeholders", params={"char_placeholders": "cues"}),
+    "char_all": Variant("character n-grams with every placeholder token", params={"char_placeholders": "all"}),
     "no_n_tags0": Variant("− ⟦n_tags:0⟧ (its words and characters)", drop=("⟦n_tags:0⟧",)),
     "keep_title": Variant("the ⟦has:title⟧ columns kept (no [model] drop_features)", params={"drop_features": ()}),
     "domain": Variant("a target-source intercept (training only)", params={"domain_intercept": True}),

@@ -47,6 +47,9 @@ class ModelParams:
     part_C: tuple[float, ...] | None = None  # per-part C for "stack" (word, char, cue order); default C
     cue_scale: float = 1.0  # "lr": multiplier of the placeholder-token columns (> 1 regularises them less)
     char_scale: float = 1.0  # "lr": multiplier of the character n-gram columns
+    #: which placeholder tokens character n-grams read the spelling of: "all", "cues" (``⟦cue:…⟧`` only, not the
+    #: markup ``⟦n_tags:2⟧``, ``⟦tag:…⟧``, ``⟦has:title⟧``, ...) or "none" (the note's text only)
+    char_placeholders: str = "all"
     cue_part: bool = False  # "stack": the placeholder (cue, markup) tokens of the word part are a sub-model
     use_comments: bool = False  # comment-signal tokens (keyword shares) for notes that have comments
     #: placeholder markers (e.g. ``⟦has:title⟧``) whose feature columns are removed before the classifier is fitted,
@@ -203,6 +206,8 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     for key in ("cue_scale", "char_scale"):
         value = getattr(params, key)
         _check(isinstance(value, (int, float)) and value > 0, f"model.{key}", "a number > 0", value)
+    _check(params.char_placeholders in ("all", "cues", "none"), "model.char_placeholders",
+           '"all", "cues" or "none"', params.char_placeholders)  # fmt: skip
     dom = params.domain_intercept
     _check(isinstance(dom, bool), "model.domain_intercept", "true or false", dom)
     _check(params.cv_folds >= 2, "model.cv_folds", "an int >= 2", params.cv_folds)

@@ -15,7 +15,7 @@ from model.classifier import AdModel
 from model.engine import sigmoid
 from model.errors import TrainingDataError
 from model.pipeline import NoteDocuments
-from model.text import body_only
+from model.text import body_only, body_without_markup, body_without_placeholders, without_markup, without_placeholders
 from model.tokenize import NoteTokenizer, read_stopwords, read_user_dict
 from training.config import ModelParams, TrainConfig
 from training.data import Example, cv_folds
@@ -52,7 +52,7 @@ def build_features(params: ModelParams) -> FeatureUnion:
                 "char",
                 TfidfVectorizer(
                     analyzer="char",
-                    preprocessor=body_only if params.use_comments else None,
+                    preprocessor=char_preprocessor(params),
                     lowercase=False,
                     ngram_range=tuple(params.char_ngrams),
                     sublinear_tf=params.sublinear_tf,
@@ -62,6 +62,16 @@ def build_features(params: ModelParams) -> FeatureUnion:
             )
         )
     return FeatureUnion(parts)
+
+
+def char_preprocessor(params: ModelParams) -> Callable[[str], str] | None:
+    """What the character vectorizer reads of a document: without the comment section when comments are part
+    of it, and without placeholder tokens unless ``char_placeholders``."""
+    if params.char_placeholders == "none":
+        return body_without_placeholders if params.use_comments else without_placeholders
+    if params.char_placeholders == "cues":
+        return body_without_markup if params.use_comments else without_markup
+    return body_only if params.use_comments else None
 
 
 def build_documents(params: ModelParams) -> NoteDocuments:

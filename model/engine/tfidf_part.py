@@ -21,11 +21,23 @@ from model.engine.ngram_keys import (
     _word_offset,
 )
 from model.errors import InvalidParameterError, UntrustedTypesError
-from model.text import body_only
+from model.text import (
+    body_only,
+    body_without_markup,
+    body_without_placeholders,
+    without_markup,
+    without_placeholders,
+)
 from model.tokenize import NoteTokenizer
 
 #: Preprocessors a vectorizer may name in an artifact.
-PREPROCESSORS: dict[str, Callable[[str], str]] = {"body_only": body_only}
+PREPROCESSORS: dict[str, Callable[[str], str]] = {
+    "body_only": body_only,
+    "without_placeholders": without_placeholders,
+    "body_without_placeholders": body_without_placeholders,
+    "without_markup": without_markup,
+    "body_without_markup": body_without_markup,
+}
 
 _WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn's char analyzer collapses these to one space first
 
