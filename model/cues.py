@@ -456,6 +456,28 @@ def _tag_words(tags: str, title: str, body: str) -> set[str]:
     return words & set(_LATIN_WORD_RE.findall(f"{title} {body}")) if words else set()
 
 
+def _account_brands(value: str) -> list[str]:
+    """Brands named only by their account in ``value`` (珂卡芙 of @珂卡芙官方旗舰店; not a handle holding a lexicon
+    brand, which the lexicon finds wherever it is written)."""
+    if "@" not in value:
+        return []
+    out = []
+    for m in CUE_PATTERNS["brand_account"].pattern.finditer(value):
+        a, b = m.span("brand")
+        if not any(c.pattern.search(value, a, b) for c in _LEXICON_SCAN):
+            out.append(m.group("brand"))
+    return out
+
+
+def _written_in(name: str, places: tuple[str, str, str]) -> set[int]:
+    """Which of (title, hashtags, body) contain ``name`` as written (a Latin name as a whole word): a brand known from
+    its account is found wherever the note names it, as a lexicon brand is."""
+    if name.isascii():
+        word = re.compile(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])")
+        return {i for i, value in enumerate(places) if word.search(value)}
+    return {i for i, value in enumerate(places) if name in value}
+
+
 def brand_repeats(
     title: str, title_spans: list[tuple[int, str, int, str]], text: str, text_spans: list[tuple[int, str, int, str]]
 ) -> list[str]:
@@ -469,7 +491,7 @@ def brand_repeats(
     tags = list(_TAG_RE.finditer(text)) if "#" in text else []
     tag_text = " ".join(m.group(1) for m in tags) if tags else ""
     latin_tags = bool(tag_text) and _LATIN_WORD_RE.search(tag_text) is not None
-    if not names and not latin_tags and (not in_title or not tags):
+    if not names and not latin_tags and (not in_title or not tags) and "@" not in title:
         return []  # the common case: no name in two places is possible
     found: dict[str, set[int]] = {}
     shown: dict[str, str] = {}
@@ -482,17 +504,22 @@ def brand_repeats(
         key = matched.replace(" ", "")
         found.setdefault(key, set()).add(1 if any(a <= start < b for a, b in spans) else 2)
         shown.setdefault(key, matched)
-    if latin_tags:
-        body = _TAG_RE.sub(" ", text)
-        for word in _tag_words(tag_text, title, body):
+    accounts = _account_brands(title) + _account_brands(text)
+    if latin_tags or accounts:
+        body = _TAG_RE.sub(" ", text) if tags else text
+        for word in _tag_words(tag_text, title, body) if latin_tags else ():
             found.setdefault(word, set()).update((0, 1))
+        for name in accounts:
+            found.setdefault(name.replace(" ", ""), set()).update(_written_in(name, (title, tag_text, body)))
+            shown.setdefault(name.replace(" ", ""), name)
     return sorted(shown.get(key, key) for key, where in found.items() if len(where) >= 2)
 
 
 def repeated_brands(title: str, text: str) -> list[str]:
-    """Brand or product names (lexicon brands, product model names, and Latin words used as a hashtag) that occur
-    in at least two of: the title, the hashtags, the body outside hashtags. Both arguments are *normalised* text.
-    Paid notes repeat the brand in every place a reader or the search looks; an honest note rarely does."""
+    """Brand or product names (lexicon brands, product model names, Latin words used as a hashtag, and brands named
+    by their account) that occur in at least two of: the title, the hashtags, the body outside hashtags. Both
+    arguments are *normalised* text. Paid notes repeat the brand in every place a reader or the search looks; an
+    honest note rarely does."""
     has_tags = "#" in text
     tags = " ".join(m.group(1) for m in _TAG_RE.finditer(text)) if has_tags else ""
     body = _TAG_RE.sub(" ", text) if has_tags else text
@@ -509,4 +536,6 @@ def repeated_brands(title: str, text: str) -> list[str]:
                 found.setdefault(m.group().replace(" ", ""), set()).add(i)
     for word in _tag_words(tags, title, body):
         found.setdefault(word, set()).update((0, 1))
+    for name in _account_brands(title) + _account_brands(text):
+        found.setdefault(name, set()).update(_written_in(name, (title, tags, body)))
     return sorted(name for name, where in found.items() if len(where) >= 2)

@@ -143,10 +143,22 @@ def test_other_mentions_name_no_account_brand(text):
     assert not [c for c in find_cues(normalize_text(text)) if c.name.startswith("brand") and c.text != "蕉下"]
 
 
-def test_a_brand_account_repeats_the_brand_named_elsewhere():
+@pytest.mark.parametrize(
+    ("title", "text", "repeated"),
+    [
+        ("蕉下防晒衣", "夏天就靠@蕉下官方 了", ["蕉下"]),  # a lexicon brand
+        ("防晒衣", "夏天就靠@蕉下官方 了", []),
+        # A brand the lexicon lacks is known from its account, and found wherever the note writes it.
+        ("止汗露", "用了珂卡芙 @珂卡芙官方旗舰店 #止汗 #珂卡芙好物", ["珂卡芙"]),
+        ("珂卡芙止汗露", "@珂卡芙官方旗舰店", ["珂卡芙"]),
+        ("止汗露", "用了珂卡芙 @珂卡芙官方旗舰店", []),  # twice in the body is one place
+        ("", "感谢@abc_official #abcd", []),  # a Latin name as a whole word only
+    ],
+)
+def test_a_brand_account_repeats_the_brand_named_elsewhere(title, text, repeated):
     """The account names the brand in the body, so the brand in a hashtag or the title makes it repeated."""
-    assert "⟦cue:brand_repeated⟧" in prepare_document("蕉下防晒衣", "夏天就靠@蕉下官方 了")
-    assert "⟦cue:brand_repeated⟧" not in prepare_document("防晒衣", "夏天就靠@蕉下官方 了")
+    assert repeated_brands(normalize_text(title), normalize_text(text)) == repeated
+    assert ("⟦cue:brand_repeated⟧" in prepare_document(title, text)) == bool(repeated)
 
 
 @pytest.mark.parametrize(
