@@ -7,6 +7,9 @@ model trained with one could not be served.
 - ``structure``: a note's shape, as one-hot tokens: how many distinct brand or product names it names, the share
   of its hashtags naming one, which of brand / price / call to action occur together, first-person density
   against second-person address (你, 姐妹们, 宝子们, ...), an explicit "无广" (no ad), video chapter markers.
+- ``tone``: whether the note also says what is wrong, as the labelling guide's honest notes do: how many of its
+  sentences the shipped sentiment model reads as negative (and their share), drawback words (缺点, 踩雷, 后悔, ...)
+  against sales hype (闭眼入, 谁用谁知道, 手慢无, ...), bucketed.
 """
 
 from __future__ import annotations
@@ -75,7 +78,50 @@ def _structure(notes: list[Note]) -> tuple[Any, list[str]]:
     return X, list(vec.get_feature_names_out())
 
 
+_SENTENCE_RE = re.compile(r"[。！？!?\n~～；;]+")
+_DRAWBACK_RE = re.compile(
+    r"缺点|不足|踩雷|避雷|拔草|不推荐|后悔|失望|一般般|槽点|翻车|不值|鸡肋|智商税|劝退|难用|不好用|退货|差评|吐槽|不喜欢"
+)
+_HYPE_RE = re.compile(
+    r"闭眼入|谁用谁知道|绝绝子|yyds|天花板|必入|必买|冲鸭|冲冲冲|手慢无|限时|无限回购|回购无数|强推|按头|"
+    r"安利|宝藏|神器|绝了|爱了|一定要|赶紧|不允许|直接封神"
+)
+
+
+def _tone(notes: list[Note], keep: str | tuple[str, ...] = "t:") -> tuple[Any, list[str]]:
+    from model.comments import load_sentiment_model
+
+    sentiment = load_sentiment_model()
+    per_note: list[list[str]] = []
+    sentences: list[str] = []
+    for n in notes:
+        whole = normalize_text(f"{n.title or ''}\n{n.text or ''}")
+        per_note.append([s for s in (x.strip() for x in _SENTENCE_RE.split(whole)) if len(s) >= 4][:60])
+        sentences += per_note[-1]
+    labels = sentiment.predict(sentences) if sentences else []
+    docs, k = [], 0
+    for n, sents in zip(notes, per_note, strict=True):
+        neg = sum(1 for lab in labels[k : k + len(sents)] if lab == "negative")
+        k += len(sents)
+        whole = normalize_text(f"{n.title or ''}\n{n.text or ''}")
+        draw, hype = len(_DRAWBACK_RE.findall(whole)), len(_HYPE_RE.findall(whole))
+        docs.append([
+            f"t:neg:{_bucket(neg, (0, 1, 2))}",
+            f"t:negshare:{_bucket(neg / max(len(sents), 1), (0, 0.1, 0.25))}",
+            f"t:drawback:{_bucket(draw, (0, 1))}",
+            f"t:hype:{_bucket(hype, (0, 1, 3))}",
+            "t:mix:" + ("both" if draw and hype else "draw" if draw else "hype" if hype else "none"),
+        ])  # fmt: skip
+    docs = [[t for t in d if t.startswith(keep)] or ["t:-"] for d in docs]
+    vec = TfidfVectorizer(analyzer=lambda toks: toks, lowercase=False, use_idf=False, sublinear_tf=True)
+    X = vec.fit_transform(docs)
+    return X, list(vec.get_feature_names_out())
+
+
 PROBES: dict[str, Callable[[list[Note]], tuple[Any, list[str]]]] = {
+    "tone": _tone,
+    "tone_sentences": lambda notes: _tone(notes, "t:neg"),
+    "tone_words": lambda notes: _tone(notes, ("t:drawback", "t:hype", "t:mix")),
     "title_char": _title_char,
     "structure": _structure,
 }
