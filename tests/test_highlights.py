@@ -67,6 +67,19 @@ def test_normalisation_offsets_map_back_into_the_text(text):
     assert starts == sorted(starts)
 
 
+@pytest.mark.parametrize("prefix", ["cafe\u0301", "cafe\u0301\u0301 ", "가\u11a8 ", "a\u0308\u0301"])
+def test_characters_composed_by_nfkc_leave_later_highlights_in_place(shipped, prefix):
+    # NFKC turns "e" + U+0301 (or a syllable and its final jamo) into one character; the offset map must not shift
+    # what follows by one, or "加vx" is shown as "，加v".
+    text = prefix + "很好喝，加vx领券，原价199现价99"
+    norm, starts, ends = _normalize_aligned(text)
+    assert norm == normalize_text(text)
+    at = norm.index("加")
+    assert text[starts[at] : ends[at]] == "加"
+    shown = {h.text: h.category for h in shipped.check({"text": text}).highlights}
+    assert shown.get("加vx") == "contact" and shown.get("原价") == "price"
+
+
 def test_ad_note_is_explained_in_the_writers_words(shipped):
     result = shipped.check(AD)
     assert result.decision == "ad"

@@ -259,9 +259,9 @@ def _reference_aligned_slow(raw, norm):
             starts.append(i)
             ends.append(i + 1)
     if "".join(chars) != norm:
-        n, m = len(norm), max(len(raw), 1)
-        starts = [min(k * m // max(n, 1), m - 1) for k in range(n)]
-        ends = [max(s + 1, min((k + 1) * m // max(n, 1), m)) for k, s in enumerate(starts)]
+        from model.highlights.fields import _aligned_clusters  # the same fallback for both
+
+        return _aligned_clusters(raw, norm)
     return starts, ends
 
 

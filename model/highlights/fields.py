@@ -44,9 +44,8 @@ def _normalize_aligned(raw: str, norm: str | None = None) -> tuple[str, list[int
     Most notes keep their length through NFKC and lower-casing (full-width punctuation becomes half-width one
     for one), so positions only shift where whitespace runs collapse: that case is computed from the runs of
     non-space characters. Otherwise character by character; and when even that differs from the real
-    normalisation (a combining sequence NFKC composes across characters, a context-dependent lower-casing),
-    positions are spread proportionally, which keeps every span inside the text. ``norm`` is
-    ``normalize_text(raw)`` when the caller has it already."""
+    normalisation (a combining sequence NFKC composes across characters), each character together with the
+    marks after it (:func:`_aligned_clusters`). ``norm`` is ``normalize_text(raw)`` when the caller has it."""
     norm = normalize_text(raw) if norm is None else norm
     folded = _nfkc(raw)
     if len(folded) == len(raw) and _CLEANUP_RE.search(folded) is None:
@@ -117,10 +116,51 @@ def _aligned_slow(raw: str, norm: str) -> tuple[list[int], list[int]]:
         starts += src[a:b]
         prev_end = b
     if " ".join(cat.split()) != norm:
-        n, m = len(norm), max(len(raw), 1)
-        starts = [min(k * m // max(n, 1), m - 1) for k in range(n)]
-        return starts, [max(s + 1, min((k + 1) * m // max(n, 1), m)) for k, s in enumerate(starts)]
+        return _aligned_clusters(raw, norm)
     return starts, [i + 1 for i in starts]
+
+
+def _joins_previous(ch: str) -> bool:
+    """Whether NFKC may compose ``ch`` with the character before it: a combining mark (e + U+0301 -> é) or a
+    Hangul vowel or final jamo (conjoining jamo compose into one syllable)."""
+    return "\u1160" <= ch <= "\u11ff" or unicodedata.category(ch)[0] == "M"
+
+
+def _aligned_clusters(raw: str, norm: str) -> tuple[list[int], list[int]]:
+    """The offset map when NFKC composes across characters: each character normalised together with the marks
+    that follow it, so a composed character spans its whole sequence and the text after it keeps its place.
+    When even that differs from the real normalisation, positions are spread proportionally (every span stays
+    inside the text, though not on the characters it came from)."""
+    clusters: list[tuple[int, int]] = []
+    for i, ch in enumerate(raw):
+        if clusters and _joins_previous(ch):
+            clusters[-1] = (clusters[-1][0], i + 1)
+        else:
+            clusters.append((i, i + 1))
+    chars: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for a, b in clusters:
+        out = _char_out(raw[a:b])
+        chars += out
+        spans += [(a, b)] * len(out)
+    starts: list[int] = []
+    ends: list[int] = []
+    pending = -1  # the first whitespace character of a run, which the run collapses onto
+    for c, (a, b) in zip(chars, spans, strict=True):
+        if c.isspace():
+            pending = a if pending < 0 else pending
+            continue
+        if pending >= 0 and starts:
+            starts.append(pending)
+            ends.append(pending + 1)
+        pending = -1
+        starts.append(a)
+        ends.append(b)
+    if " ".join("".join(chars).split()) == norm:
+        return starts, ends
+    n, m = len(norm), max(len(raw), 1)
+    starts = [min(k * m // max(n, 1), m - 1) for k in range(n)]
+    return starts, [max(s + 1, min((k + 1) * m // max(n, 1), m)) for k, s in enumerate(starts)]
 
 
 @dataclass
