@@ -168,7 +168,12 @@ def parse_note(row: Any, *, where: str = "", require_text: bool = True, require_
             f"Got {type_name(comments_raw)} {comments_raw!r:.60}."
         )
     if require_text and not (text or "").strip() and not title.strip():
-        raise InvalidNoteError(f"{where}field 'text' is required and must be a non-empty string. Got {text!r:.60}.")
+        # A note with a title may have no text (as in the API), so say what is missing: both fields are blank.
+        got = "nothing" if text is None else f"{text!r:.60}"
+        raise InvalidNoteError(
+            f"{where}field 'text' is required when the title is blank: a note needs text or a title that is not "
+            f"blank. Got {got}."
+        )
     label_raw = row.get("label")
     if isinstance(label_raw, float) and math.isnan(label_raw):
         label_raw = None

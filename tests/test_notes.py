@@ -25,6 +25,10 @@ def test_parse_note_schema():
     assert [c.text for c in note.comments] == ["好看", "求链接"]
 
 
+def test_a_title_alone_is_a_note():
+    assert parse_note({"title": "只有标题"}).title == parse_note({"title": "只有标题", "text": ""}).title == "只有标题"
+
+
 def test_chasm_field_names():
     note = parse_note({"id": 7, "title": "t", "description": "正文", "comments": [{"content": "哪里买"}], "label": 1})
     assert note.text == "正文" and note.comments[0].text == "哪里买" and note.id == "7"
@@ -34,7 +38,8 @@ def test_chasm_field_names():
     ("row", "match"),
     [
         ({"text": 5}, "field 'text' must be a string. Got int 5"),
-        ({"text": ""}, "field 'text' is required"),
+        ({"text": ""}, "field 'text' is required when the title is blank: .* Got ''"),
+        ({"title": " "}, "field 'text' is required when the title is blank: .* Got nothing"),
         ({"text": "x", "label": "maybe"}, "field 'label' must be 1/0 or \"ad\"/\"genuine\". Got str 'maybe'"),
         ({"text": "x", "comments": "好看"}, "field 'comments' must be a list"),
         ({"text": "x", "comments": [3]}, r"field 'comments\[0\]' must be a string or an object"),
