@@ -23,6 +23,9 @@ from model.errors import InvalidNoteError
 MAX_TEXT_CHARS = 20_000
 MAX_TITLE_CHARS = 1_000
 
+#: What a note needs, in every error about a blank note (the file readers here, the API's 422): text, or a title.
+BLANK_NOTE = "required when the title is blank: a note needs text or a title that is not blank"
+
 _LABELS: dict[Any, int] = {
     1: 1,
     0: 0,
@@ -170,10 +173,7 @@ def parse_note(row: Any, *, where: str = "", require_text: bool = True, require_
     if require_text and not (text or "").strip() and not title.strip():
         # A note with a title may have no text (as in the API), so say what is missing: both fields are blank.
         got = "nothing" if text is None else f"{text!r:.60}"
-        raise InvalidNoteError(
-            f"{where}field 'text' is required when the title is blank: a note needs text or a title that is not "
-            f"blank. Got {got}."
-        )
+        raise InvalidNoteError(f"{where}field 'text' is {BLANK_NOTE}. Got {got}.")
     label_raw = row.get("label")
     if isinstance(label_raw, float) and math.isnan(label_raw):
         label_raw = None

@@ -223,7 +223,10 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
             msg = f"the body must be a JSON object sent with Content-Type: application/json. Got {sent}"
             items.append({"loc": loc, "field": "body", "msg": msg, "type": "content_type"})
             continue
-        got = f". Got {_preview(e['input'])}" if "input" in e and kind != "too_long" else ""
+        if kind == "missing":  # pydantic's input is the object around the field; the field itself came as nothing
+            got = ". Got nothing"
+        else:
+            got = f". Got {_preview(e['input'])}" if "input" in e and kind != "too_long" else ""
         if items and items[-1]["loc"] == loc and items[-1].get("got") == got:
             # The branches of one union (a time as a number, an integer or a date-time): one error, every branch
             items[-1]["alternatives"].append(msg)

@@ -17,9 +17,11 @@ from fastapi.testclient import TestClient
 
 from model import load_model
 from model.errors import InvalidParameterError, ModelLoadError
+from model.schema import BLANK_NOTE
 from serve import deps
 from serve.app import create_app
 from serve.cli import main
+from serve.schemas.appeals import STORABLE
 from serve.settings import Settings, load_settings
 
 NOTES = [json.loads(line) for line in (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -155,6 +157,18 @@ def test_check_echoes_id(client):
     assert client.post("/v1/check", json={**GENUINE_NOTE, "id": "n-42"}).json()["id"] == "n-42"
 
 
+def test_a_title_alone_is_a_note(client):
+    """A note may leave its text out when its title is not blank, as in the file readers (parse_note)."""
+    alone = client.post("/v1/check", json={"title": "只有标题"})
+    assert alone.status_code == 200, alone.text
+    assert alone.json() == client.post("/v1/check", json={"title": "只有标题", "text": ""}).json()
+    batch = client.post("/v1/check/batch", json={"notes": [{"title": "只有标题"}, GENUINE_NOTE]})
+    assert batch.status_code == 200, batch.text
+    assert batch.json()["results"][0] == alone.json()
+    text = client.get("/openapi.json").json()["components"]["schemas"]["NoteIn"]["properties"]["text"]
+    assert "left out" in text["description"] and "default" not in text
+
+
 @pytest.mark.parametrize("text", ODD_TEXTS[2:])
 def test_check_odd_text_is_handled(client, text):
     r = client.post(
@@ -168,14 +182,15 @@ def test_check_odd_text_is_handled(client, text):
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
-        ({"text": ""}, "text", "title and text are both blank"),
-        ({"title": "  ", "text": " \n"}, "text", "both blank"),
-        ({"title": "x"}, "text", "Field required"),
+        ({"text": ""}, "text", BLANK_NOTE + ". Got str ''"),
+        ({"title": "  ", "text": " \n"}, "text", BLANK_NOTE),
+        ({"title": " "}, "text", BLANK_NOTE + ". Got nothing"),
+        ({}, "text", BLANK_NOTE + ". Got nothing"),
         ({"text": 5}, "text", "valid string. Got int 5"),
         ({"text": "ok", "title": ["a"]}, "title", "valid string"),
         ({"text": "ok", "comments": "not a list"}, "comments", "valid list"),
         ({"text": "ok", "comments": [{"text": "x", "likes": -1}]}, "comments[0].likes", "greater than or equal to 0"),
-        ({"text": "ok", "comments": [{"likes": 1}]}, "comments[0].text", "Field required"),
+        ({"text": "ok", "comments": [{"likes": 1}]}, "comments[0].text", "Field required. Got nothing"),
         ({"text": "ok", "keywords": {"brand": "兰若"}}, "keywords.brand", "valid list"),
         ({"text": "ok", "keywords": {"brand": [""]}}, "keywords.brand[0]", "must contain a visible character"),
         ({"text": "ok", "keywords": {"brand": ["\u200b "]}}, "keywords.brand[0]", "must contain a visible character"),
@@ -367,6 +382,9 @@ def test_the_key_is_checked_before_the_body_is_read(keyed_client, method, path, 
         {"text": ""},
         {"title": "", "text": " \n\u3000"},
         {"title": "周末", "text": ""},
+        {"title": "周末"},
+        {"title": " "},
+        {},
         {"title": " ", "text": "爬山"},
         {"text": "a", "comments": [{"text": "x", "likes": 2.0}]},
         {"text": "a", "comments": [{"text": "x", "likes": False}]},
@@ -436,7 +454,8 @@ def test_batch_comment_scores_match_single_checks(client):
     [
         ([], "notes", "at least 1 item"),
         ([GENUINE_NOTE] * 21, "notes", "at most 20 items"),
-        ([GENUINE_NOTE, {"text": ""}], "notes[1].text", "both blank"),
+        ([GENUINE_NOTE, {"text": ""}], "notes[1].text", BLANK_NOTE),
+        ([GENUINE_NOTE, {"title": "\u3000"}], "notes[1].text", BLANK_NOTE + ". Got nothing"),
         ([GENUINE_NOTE, GENUINE_NOTE, {"text": "x" * 6001}], "notes[2].text", "at most 6000"),
     ],
 )
@@ -581,6 +600,9 @@ def test_openapi_documents_versioned_routes_and_limits(client):
     )
     schemas = spec["components"]["schemas"]
     assert schemas["NoteIn"]["properties"]["text"]["maxLength"] == 6000
+    appealed = schemas["AppealNoteIn"]["properties"]  # checked again on appeal, within the same limits
+    assert appealed["text"]["maxLength"] == 6000 and appealed["comments"]["anyOf"][0]["maxItems"] == 5
+    assert appealed["title"]["pattern"] == STORABLE  # stored verbatim: no NUL (PostgreSQL text cannot hold one)
     assert schemas["BatchIn"]["properties"]["notes"]["maxItems"] == 20
 
 

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serve.app import create_app
+from serve.schemas.appeals import AppealNoteIn
 from serve.settings import Settings
 from tests.db_support import BACKENDS, database_url
 
@@ -264,6 +265,12 @@ def test_without_moderator_keys_nobody_resolves_over_http(make_client):
     assert r.status_code == 403 and "NOTECHECK_MODERATOR_KEYS" in r.json()["message"]
 
 
+def test_an_appealed_note_may_be_a_title_alone():
+    """As on /v1/check: the note appealed is the note as checked, which may have left its text out."""
+    note = AppealNoteIn.model_validate({"title": "只有标题"})
+    assert (note.text, note.as_note_in().text) == ("", "")
+
+
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
@@ -271,7 +278,8 @@ def test_without_moderator_keys_nobody_resolves_over_http(make_client):
         ({"statement": "长" * 1001}, "statement", "at most 1000 characters"),
         ({"statement": "  "}, "statement", "only whitespace"),
         ({"statement": None}, "statement", "valid string"),
-        ({"note": {"title": "", "text": " "}}, "note.text", "both blank"),
+        ({"note": {"title": "", "text": " "}}, "note.text", "a note needs text or a title that is not blank"),
+        ({"note": {"title": " "}}, "note.text", "a note needs text or a title that is not blank. Got nothing"),
         ({"note": {"text": "a\x00b"}}, "note.text", "NUL"),
         ({"note": {"text": "x" * 20_001}}, "note.text", "at most 20000 characters"),
         ({"note": {"text": "好", "keywords": {}}}, "note.keywords", "Extra inputs"),

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, ValidatorFunctionWrapHandler, field_validator
 
-from serve.schemas.check import Decision, NoteIn, blank_note_schema, check_not_blank
+from serve.schemas.check import UNSENT, Decision, NoteIn, blank_note_schema, check_not_blank
 from serve.schemas.comments import CommentItem
 from serve.schemas.validation import encodable
 
@@ -35,19 +35,48 @@ def _comment_texts(comments: list[Any] | None) -> list[str]:
     return [c if isinstance(c, str) else c.text for c in comments or ()]
 
 
+#: What :func:`_storable` requires of a string, as a pattern for the schema: no NUL character.
+STORABLE = r"^[^\x00]*$"
+
+
+def storable_schema(schema: dict[str, Any]) -> None:
+    """State the rule of :func:`_storable` in an input's schema (a ``json_schema_extra``): every string property,
+    and the strings and comment texts of a ``comments`` list, match :data:`STORABLE`; so a schema-driven client
+    can predict the 422 of a NUL character."""
+    for prop in schema.get("properties", {}).values():
+        for alt in prop.get("anyOf", [prop]):
+            if alt.get("type") == "string" and "enum" not in alt:
+                alt["pattern"] = STORABLE
+            items = alt.get("items", {}).get("oneOf", [])
+            for i, item in enumerate(items):
+                if item.get("type") == "string":
+                    item["pattern"] = STORABLE
+                elif "$ref" in item:  # a CommentIn, which elsewhere may hold a NUL: the rule is added here only
+                    items[i] = {"allOf": [item], "properties": {"text": {"pattern": STORABLE}}}
+
+
+def _note_schema(schema: dict[str, Any]) -> None:
+    blank_note_schema(schema)  # the rule of check_not_blank
+    storable_schema(schema)
+
+
 # -- inputs ------------------------------------------------------------------------------------------------
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=storable_schema)
 
 
 class AppealNoteIn(_Input):
     """The note as the writer submitted it (and as the model saw it)."""
 
-    model_config = ConfigDict(json_schema_extra=blank_note_schema)  # the rule of check_not_blank, stated
+    model_config = ConfigDict(json_schema_extra=_note_schema)
 
     id: str | None = Field(None, max_length=200, description="the platform's id of the note (optional)")
     title: str = Field("", description="the note's title")
-    text: str = Field(description="the note's body; title and text may not both be blank")
+    text: str = Field(
+        default_factory=lambda: UNSENT,  # a factory: a default that is not JSON is left out of the schema
+        validate_default=True,
+        description="the note's body; may be left out or blank when the title is not blank (not both blank)",
+    )
     comments: list[CommentItem] | None = Field(None, description="the note's comments (optional)")
 
     @field_validator("id", "title", "text")
@@ -62,10 +91,10 @@ class AppealNoteIn(_Input):
             _storable(text, f"comments[{i}]")
         return value
 
-    @field_validator("text")
+    @field_validator("text", mode="wrap")
     @classmethod
-    def _not_blank(cls, value: str, info: Any) -> str:
-        return check_not_blank(value, info)
+    def _not_blank(cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> str:
+        return check_not_blank(value, handler, info)
 
     def as_note_in(self) -> NoteIn:
         return NoteIn(id=self.id, title=self.title, text=self.text, comments=self.comments)

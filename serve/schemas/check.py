@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, ValidatorFunctionWrapHandler, field_validator
+from pydantic_core import PydanticCustomError
 
+from model.schema import BLANK_NOTE
 from serve.schemas.comments import (
     CommentItem,
     CommentReportOut,
@@ -25,20 +27,34 @@ _NON_BLANK = re.compile(NON_BLANK)
 
 
 # -- inputs ------------------------------------------------------------------------------------------------
+class _Unsent(str):
+    """The default of a note's ``text``: an empty string :func:`check_not_blank` tells apart from one sent."""
+
+
+#: A note's ``text`` when the body has none (a title alone is a note, as in the file readers).
+UNSENT = _Unsent()
+
+
 def blank_note_schema(schema: dict[str, Any]) -> None:
     """State the rule "title and text may not both be blank" (:func:`check_not_blank`) in a note's schema (a
-    ``json_schema_extra``): text or title matches NON_BLANK."""
+    ``json_schema_extra``): text is sent and matches NON_BLANK, or title is."""
     schema["anyOf"] = [
-        {"properties": {"text": {"pattern": NON_BLANK}}},
+        {"properties": {"text": {"pattern": NON_BLANK}}, "required": ["text"]},
         {"properties": {"title": {"pattern": NON_BLANK}}, "required": ["title"]},
     ]
 
 
-def check_not_blank(text: str, info: Any) -> str:
-    """The validator of a note's ``text`` (after its ``title``): title and text may not both be blank; the
-    schema says so with :func:`blank_note_schema`."""
+def check_not_blank(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> str:
+    """The wrap validator of a note's ``text`` (after its ``title``; the field's default is :data:`UNSENT`,
+    validated too): text may be left out, but title and text may not both be blank, in the words of
+    :func:`model.schema.parse_note`; the schema says so with :func:`blank_note_schema`. Text left out with a
+    blank title is a ``missing`` error (what came in: nothing)."""
+    sent = value is not UNSENT
+    text = handler(value) if sent else ""
     if not _NON_BLANK.search(text) and not _NON_BLANK.search(str(info.data.get("title") or "")):
-        raise ValueError("title and text are both blank; at least one must contain text")
+        if not sent:
+            raise PydanticCustomError("missing", BLANK_NOTE)
+        raise ValueError(BLANK_NOTE)
     return text
 
 
@@ -49,7 +65,11 @@ class NoteIn(InputModel):
 
     id: str | None = Field(None, max_length=200, description="optional id, echoed in the result")
     title: str = Field("", description="the note's title")
-    text: str = Field(description="the note's body; title and text may not both be blank")
+    text: str = Field(
+        default_factory=lambda: UNSENT,  # a factory: a default that is not JSON is left out of the schema
+        validate_default=True,
+        description="the note's body; may be left out or blank when the title is not blank (not both blank)",
+    )
     comments: list[CommentItem] | None = Field(None, description="comments to score (optional)")
     keywords: KeywordSets | None = Field(
         None, description="keyword sets for comment scoring, e.g. {'brand': ['兰若', '兰若面霜']}"
@@ -60,10 +80,10 @@ class NoteIn(InputModel):
     def _id_encodable(cls, value: str | None) -> str | None:
         return encodable(value, "id")
 
-    @field_validator("text")
+    @field_validator("text", mode="wrap")
     @classmethod
-    def _not_blank(cls, value: str, info: Any) -> str:
-        return check_not_blank(value, info)
+    def _not_blank(cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> str:
+        return check_not_blank(value, handler, info)
 
     @field_validator("keywords")
     @classmethod

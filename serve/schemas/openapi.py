@@ -21,10 +21,11 @@ def document_limits(openapi: dict[str, Any], s: Settings) -> dict[str, Any]:
             if alt.get("type") in ("string", "array"):
                 alt[key] = value
 
-    set_on(prop("NoteIn", "title"), "maxLength", s.max_title_chars)
-    set_on(prop("NoteIn", "text"), "maxLength", s.max_text_chars)
+    for model in ("NoteIn", "AppealNoteIn"):  # an appealed note is checked again, within the same limits
+        set_on(prop(model, "title"), "maxLength", s.max_title_chars)
+        set_on(prop(model, "text"), "maxLength", s.max_text_chars)
     set_on(prop("CommentIn", "text"), "maxLength", s.max_comment_chars)
-    for model in ("NoteIn", "CommentsIn"):
+    for model in ("NoteIn", "AppealNoteIn", "CommentsIn"):
         comments = prop(model, "comments")
         set_on(comments, "maxItems", s.max_comments)
         for alt in comments.get("anyOf", [comments]):
