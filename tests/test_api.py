@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from conftest import SAMPLES
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from model import load_model
 from model.errors import InvalidParameterError, ModelLoadError
@@ -22,6 +23,7 @@ from serve import deps
 from serve.app import create_app
 from serve.cli import main
 from serve.schemas.appeals import STORABLE
+from serve.schemas.comments import CommentsIn
 from serve.settings import Settings, load_settings
 
 NOTES = [json.loads(line) for line in (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -191,6 +193,9 @@ def test_check_odd_text_is_handled(client, text):
         ({"text": "ok", "comments": "not a list"}, "comments", "valid list"),
         ({"text": "ok", "comments": [{"text": "x", "likes": -1}]}, "comments[0].likes", "greater than or equal to 0"),
         ({"text": "ok", "comments": [{"likes": 1}]}, "comments[0].text", "Field required. Got nothing"),
+        ({"text": "ok", "comments": [1]}, "comments[0]", "a string or an object with 'text'. Got int 1"),
+        ({"text": "ok", "comments": ["c", [1, 2]]}, "comments[1]", "or an object with 'text'. Got an array of 2"),
+        ({"text": "ok", "comments": [True]}, "comments[0]", "a string or an object with 'text'. Got bool True"),
         ({"text": "ok", "keywords": {"brand": "兰若"}}, "keywords.brand", "valid list"),
         ({"text": "ok", "keywords": {"brand": [""]}}, "keywords.brand[0]", "must contain a visible character"),
         ({"text": "ok", "keywords": {"brand": ["\u200b "]}}, "keywords.brand[0]", "must contain a visible character"),
@@ -497,6 +502,12 @@ def test_comments_score_reads_negated_keywords(client):
 def test_comments_score_errors(client, body, field):
     r = client.post("/v1/comments/score", json=body)
     assert r.status_code == 422 and field in _error_fields(r)
+
+
+def test_a_comment_of_neither_form_names_both():
+    """Anywhere a comment goes, one that is neither a string nor an object says both forms and what came in."""
+    with pytest.raises(ValidationError, match=r"a comment must be a string or an object with 'text'"):
+        CommentsIn.model_validate_json('{"comments": ["好", 3.5]}')
 
 
 def test_comments_score_without_a_comment_model_is_503(monkeypatch, make_settings):

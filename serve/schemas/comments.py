@@ -50,14 +50,21 @@ class CommentIn(InputModel):
     )
 
 
-def _comment_kind(value: Any) -> str:
-    return "str" if isinstance(value, str) else "CommentIn"
+def _comment_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "str"
+    return "CommentIn" if isinstance(value, (dict, CommentIn)) else None
 
+
+#: The error of a comment that is neither form (a number, a list, null): both forms named, what came in follows.
+COMMENT_FORMS = "a comment must be a string or an object with 'text'"
 
 #: A comment: a string or a :class:`CommentIn`. Discriminated, so an object is validated only as an object and
-#: its errors name its field (``comments[0].likes``), not both union branches.
+#: its errors name its field (``comments[0].likes``), not both union branches; anything else is one error
+#: naming both forms (:data:`COMMENT_FORMS`).
 CommentItem = Annotated[
-    Annotated[str, Tag("str")] | Annotated[CommentIn, Tag("CommentIn")], Discriminator(_comment_kind)
+    Annotated[str, Tag("str")] | Annotated[CommentIn, Tag("CommentIn")],
+    Discriminator(_comment_kind, custom_error_type="comment_type", custom_error_message=COMMENT_FORMS),
 ]
 UNION_TAGS = frozenset({"str", "CommentIn"})
 
