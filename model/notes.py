@@ -83,7 +83,8 @@ class NoteFileError(InvalidNoteError):
 
 @dataclass(frozen=True)
 class Record:
-    """One raw row of a file: ``data`` when it could be read, else ``error`` says why."""
+    """One raw row of a file: ``data`` when it could be read; ``error`` says why the row is not a note (its
+    ``data`` is then kept when the row could be read, for its id)."""
 
     path: str
     line: int
@@ -297,8 +298,13 @@ def csv_row(name: str, lineno: int, header: list[str], values: list[str]) -> Rec
     if isinstance(comments, str):
         try:
             data["comments"] = json.loads(comments)
-        except json.JSONDecodeError:
-            return Record(name, lineno, None, "field 'comments' in a CSV must be a JSON list")
+        except json.JSONDecodeError as exc:
+            # The row's data stays with the error: its output row keeps the row's id, so it can be traced.
+            why = (
+                f"field 'comments' in a CSV must be a JSON list of strings or objects with 'text'. Got "
+                f"{comments!r:.60}, which is not JSON ({exc.msg} at character {exc.pos})."
+            )
+            return Record(name, lineno, data, why)
     return Record(name, lineno, data)
 
 

@@ -43,6 +43,11 @@ MULTILINE_CSV = (
     "n3,这家面馆味道一般，排队太久了,,genuine,吃货\n"
     "n4,支持定制，私信下单，全场包邮,,ad,店长\n"
 )
+#: The error of line 3 of MULTILINE_CSV: the field, what was expected and what came in.
+BAD_COMMENTS = (
+    "field 'comments' in a CSV must be a JSON list of strings or objects with 'text'. Got 'not json', which is not "
+    "JSON (Expecting value at character 0)."
+)
 
 
 def undecodable(tmp_path: Path) -> Path:
@@ -70,7 +75,7 @@ def test_csv_record_is_numbered_by_the_line_it_starts_on(tmp_path):
     path.write_text(MULTILINE_CSV, encoding="utf-8")
     records = list(iter_records(path))
     assert [r.line for r in records] == [2, 3, 6, 7]
-    assert records[1].error == "field 'comments' in a CSV must be a JSON list"
+    assert records[1].error == BAD_COMMENTS and records[1].data["id"] == "n2"  # its id stays, to trace it
 
 
 def test_one_undecodable_line_is_one_error_row(tmp_path):
@@ -95,7 +100,7 @@ def test_train_reads_like_the_others(tmp_path):
     csv_path = tmp_path / "multi.csv"
     csv_path.write_text(MULTILINE_CSV, encoding="utf-8")
     examples, info = load_dataset(DatasetSpec(name="c", paths=(csv_path,)), seed=0, skip_bad_rows=True)
-    assert len(examples) == 3 and info.skipped == [f"{csv_path}, line 3: field 'comments' in a CSV must be a JSON list"]
+    assert len(examples) == 3 and info.skipped == [f"{csv_path}, line 3: {BAD_COMMENTS}"]
 
     junk = undecodable(tmp_path)
     examples, info = load_dataset(DatasetSpec(name="j", paths=(junk,)), seed=0, skip_bad_rows=True)
@@ -112,9 +117,7 @@ def test_evaluate_reads_like_the_others(tmp_path, capsys, sample_model_dir):
     csv_path = tmp_path / "multi.csv"
     csv_path.write_text(MULTILINE_CSV, encoding="utf-8")
     _, result, _ = run_json(["evaluate", str(csv_path), "--json", "--skip-bad-rows", *model], capsys)
-    assert result["n"] == 3 and result["skipped_rows"] == [
-        f"{csv_path}, line 3: field 'comments' in a CSV must be a JSON list"
-    ]
+    assert result["n"] == 3 and result["skipped_rows"] == [f"{csv_path}, line 3: {BAD_COMMENTS}"]
 
     junk = undecodable(tmp_path)
     code, _, err = run_json(["evaluate", str(junk), "--json", *model], capsys)
@@ -131,7 +134,8 @@ def check_rows(rows, tmp_path: Path) -> None:
     csv_path = tmp_path / "multi.csv"
     csv_path.write_text(MULTILINE_CSV, encoding="utf-8")
     got = rows(csv_path)
-    assert [r["line"] for r in got] == [2, 3, 6, 7] and "JSON list" in got[1]["error"]
+    assert [r["line"] for r in got] == [2, 3, 6, 7] and got[1]["error"] == f"{csv_path}, line 3: {BAD_COMMENTS}"
+    assert [r["id"] for r in got] == ["n1", "n2", "n3", "n4"]  # an error row keeps the input's id
 
     got = rows(undecodable(tmp_path))
     assert [r["line"] for r in got] == [1, 2, 3, 4] and [bool(r.get("error")) for r in got] == [0, 1, 0, 0]
