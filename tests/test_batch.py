@@ -381,6 +381,33 @@ def test_resume_refuses_changed_inputs(tmp_path, capsys, sample_model_dir):
     assert "--resume: the unfinished run in" in err and "chunk_size" in err and "Run without --resume" in err
 
 
+@pytest.mark.parametrize(
+    ("finished", "code", "message"),
+    [
+        (True, 2, "--resume: there is no unfinished run to continue: {parts} does not exist and {out} does"),
+        (False, 0, "note: --resume: no unfinished run to continue ({parts} does not exist); scoring from the start"),
+    ],
+)
+def test_resume_with_no_unfinished_run_says_so(tmp_path, capsys, sample_model_dir, finished, code, message):
+    """After a finished run (its parts removed), --resume cannot tell whether the output matches this command:
+    it refuses and leaves the output alone, rather than rescoring silently; with no output either, it starts."""
+    src = write_jsonl(tmp_path / "in.jsonl", NOTES[:3])
+    out, parts = tmp_path / "out.jsonl", tmp_path / "out.jsonl.parts"
+    argv = ["score", str(src), "-o", str(out), "--model", str(sample_model_dir), "--jobs", "1", "--no-progress"]
+    if finished:
+        assert main(argv) == 0
+        out.write_text(out.read_text(encoding="utf-8") + "{}\n", encoding="utf-8")  # any later rescoring shows
+        before = out.read_bytes()
+        capsys.readouterr()
+    assert main([*argv, "--resume"]) == code
+    err = capsys.readouterr().err
+    assert message.format(parts=parts, out=out) in err
+    if finished:
+        assert out.read_bytes() == before and "this run replaces it" not in err and not parts.exists()
+    else:
+        assert len(out.read_text(encoding="utf-8").splitlines()) == 3
+
+
 def test_resume_refuses_other_comment_rules(tmp_path, capsys, monkeypatch, sample_model_dir):
     import serve.batch.score as batch_score
 

@@ -115,6 +115,24 @@ def write_manifest(workdir: Path, fp: dict[str, Any], done: dict[int, dict[str, 
     atomic_write(workdir / MANIFEST, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
+def check_resumable(cfg: BatchConfig, output: Path, workdir: Path, log: Callable[[str], None]) -> None:
+    """What ``--resume`` does when there is no unfinished run to continue (the local engine; the Dask engine's
+    output directory keeps its manifest, so a finished run resumes as all chunks done).
+
+    A finished run removed its ``OUTPUT.parts`` and with it the record of its inputs and options, so its output
+    cannot be told to match this command's: refused (exit 2), rather than rescored silently or called complete.
+    With no output either (a run that stopped before its first chunk), the run starts, saying so."""
+    if not cfg.resume or cfg.engine != "local" or workdir.exists():
+        return
+    if output.exists():
+        raise InvalidParameterError(
+            f"--resume: there is no unfinished run to continue: {workdir} does not exist and {output} does, as "
+            "after a finished run, which removes its parts and with them the record of how it was made. Run "
+            f"without --resume to score again (it replaces {output}), or pick another -o."
+        )
+    log(f"note: --resume: no unfinished run to continue ({workdir} does not exist); scoring from the start")
+
+
 def prepare_workdir(
     workdir: Path, fp: dict[str, Any], cfg: BatchConfig, plan: Plan, fmt: str, log: Callable[[str], None]
 ) -> dict[int, dict[str, Any]]:

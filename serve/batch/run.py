@@ -15,7 +15,7 @@ from serve.batch.config import BatchConfig, ScorerSpec, output_format, read_keyw
 from serve.batch.engines import default_jobs, run_dask, run_pool
 from serve.batch.finish import finish
 from serve.batch.plan import expand_inputs, make_plan
-from serve.batch.record import fingerprint, prepare_workdir, recorder
+from serve.batch.record import check_resumable, fingerprint, prepare_workdir, recorder
 from serve.scoring import ChunkStats, Summary
 
 
@@ -54,6 +54,7 @@ def run_batch(cfg: BatchConfig, *, log: Callable[[str], None] | None = None) -> 
         summary.notes.extend(plan.notes)
         if no_comments:
             summary.notes.append(f"{no_comments}; rows carry no comment scores")
+        check_resumable(cfg, output, workdir, log)
         if cfg.engine == "local" and output.is_file() and not tmpdir:
             log(f"note: {output} exists ({output.stat().st_size:,} bytes); this run replaces it when it finishes")
         done = prepare_workdir(workdir, fp, cfg, plan, fmt, log)
