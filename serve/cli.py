@@ -48,13 +48,24 @@ def add_report_command(
     return p
 
 
+class SubcommandParser(argparse.ArgumentParser):
+    """The parser of a subcommand: an argument it does not know is reported with its own usage. (argparse hands
+    a subcommand's unknown arguments back to the top-level parser, whose usage lists only the commands.)"""
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> tuple[argparse.Namespace, list[str]]:
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="notecheck",
         description="Tell soft-text ads from genuine sharing in Chinese social-media notes, with reasons.",
     )
     parser.add_argument("--version", action="version", version=f"notecheck {_version()}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=SubcommandParser)
 
     p = sub.add_parser("train", help="train a model from a TOML config and write the artifact directory")
     p.add_argument("--config", type=Path, required=True,

@@ -84,6 +84,23 @@ def test_usage_error_exits_2():
     assert exc.value.code == 2
 
 
+@pytest.mark.parametrize(
+    ("argv", "usage"),
+    [
+        (["check", "--bogus", "x"], "usage: notecheck check "),
+        (["score", "in.jsonl", "--bogus"], "usage: notecheck score "),
+        (["appeals", "list", "--bogus"], "usage: notecheck appeals list "),
+    ],
+)
+def test_an_unknown_option_is_reported_by_its_subcommand(capsys, argv, usage):
+    """The usage shown is the subcommand's (its options), not the top-level list of commands."""
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err.startswith(usage)
+    assert f"{usage[7:].strip()}: error: unrecognized arguments: --bogus" in err
+
+
 def test_check_top_has_the_api_limit(capsys, sample_model_dir):
     with pytest.raises(SystemExit) as exc:
         main(["check", "--top", "51", "--model", str(sample_model_dir), "加vx领券"])
