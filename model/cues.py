@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _SEP = r"[\s\-_.·•,，/|~—–]*"  # separators used to split digits so filters miss them
+#: What may stand between a contact prefix (加v) and the id: colons, spaces, emoji and other decorations, up to
+#: eight, but no letter, digit, CJK character or clause-ending punctuation (so "加v，私信我" takes no id).
+_DECOR = r"[^\w,，.。!！?？;；]{0,8}"
 # Digits written as Chinese numerals (financial 壹贰叁 and plain 一二三, 幺 for 1) to slip a phone number past
 # filters; circled digits (①) and full-width ones become ASCII digits under NFKC already.
 _CN_DIGIT = "[0-9零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖]"
@@ -132,7 +135,9 @@ _DEFS = [
         _p(
             r"(?:(?:加|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|v信|vx|wx(?=[:：\s]*[a-z0-9])|威信|薇信|微信号?|"
             r"wechat|绿泡泡|薇(?=[:：\s]*[a-z0-9])|(?<![a-z])v(?=[:：]\s*[a-z0-9]))"
-            r"(?:[:：\s]*(?:[a-z][-_a-z0-9]{4,19}|(?:\d" + _SEP + r"){5,11}\d))?"
+            # The id may sit behind decorations ("加 v ❤ :abc123"): anything but a letter, digit or the punctuation
+            # that ends a clause.
+            r"(?:" + _DECOR + r"(?:[a-z][-_a-z0-9]{4,19}|(?:\d" + _SEP + r"){5,11}\d))?"
         ),
         replace=True,
     ),
@@ -226,6 +231,12 @@ _DEFS = [
     ),
 ]
 
+#: A currency or unit after a number: the number is an amount (a price, a count, a size), not part of a model
+#: name. Not 号 or 色 (a shade, "dior 999号"), which name a product. Latin units are whole words ("199 r", "50 ml").
+_UNIT = (
+    r"(?:[元块刀毛角¥￥$万%折天日周月年岁个条件次只支瓶盒包杯双套份张片颗粒斤克两码寸米度人家]|小时|分钟|公斤|"
+    r"(?:rmb|r|w|k|ml|l|g|kg|mg|cm|mm|m|h|min|yuan|cny)(?![a-z]))"
+)
 _CAMPAIGN_WORDS = (
     "激励计划|合伙人|体验官|推荐官|种草官|周年|年货节|购物节|狂欢|挑战赛|我和我的|越用越|官方|旗舰|新品|上新|联名|首发|"
     "大促|双11|双十一|618|好物节|宠粉|品牌日|超级品牌|心动|出道"
@@ -249,11 +260,14 @@ _DEFS += [
     CuePattern(
         "product_model",
         "product model name",
-        # Latin letters then digits ("x300", "tt350", "mate60", "pro2"), optionally a series word; not picture
+        # Latin letters then digits ("x300", "tt350", "mate60", "xr-500"), optionally a series word; not picture
         # numbers (p1), volumes, episodes, days or a single letter with one or two digits (a1, s2) but x5 is kept.
+        # Nor a word before an amount: a number followed by a currency or unit ("jeans 199元", "latte 28块",
+        # "面膜 5片") is a price or a count, whether or not a space separates it from the word.
         _p(
-            r"(?<![a-z0-9])(?!(?:p|vol|ep|day|no|top|lv|v|d|s|q|h|k|g|m|t|a|b|c)\s?\d{1,2}(?![a-z0-9]))"
-            r"[a-z]{1,8}\s?\d{1,4}(?:\s?(?:pro|max|plus|ultra|mini|se|lite|air))?(?![a-z0-9])"
+            r"(?<![a-z0-9])(?!(?:p|vol|ep|day|no|top|lv|v|d|s|q|h|k|g|m|t|a|b|c)[\s-]?\d{1,2}(?![a-z0-9]))"
+            r"[a-z]{1,8}[\s-]?\d{1,4}(?!\d|(?:\.\d+)?\s?" + _UNIT + r")"
+            r"(?:\s?(?:pro|max|plus|ultra|mini|se|lite|air))?(?![a-z0-9])"
         ),
     ),
     CuePattern(
@@ -310,9 +324,9 @@ _PRECHECKS: dict[str, str] = {
     "phone": "|".join(rf"{first}(?:{_SEP}\d){{9}}" for first in "014")
     + "".join(f"|{one}{_SEP}[3-9三四五六七八九叁肆伍陆柒捌玖]" for one in "1一幺壹"),
     # Every branch contains a currency sign, 元/块钱/rmb, 折, 满 + digit, or one of the literal words.
-    # A Latin letter directly or space-separated before a digit, written as one literal-led branch per letter
+    # A Latin letter directly, space- or hyphen-separated before a digit, written as one literal-led branch per letter
     # so that the union of pre-checks below keeps its fast skip (a class-led branch costs it ~10x).
-    "product_model": "|".join(rf"{c}\s?\d" for c in "abcdefghijklmnopqrstuvwxyz"),
+    "product_model": "|".join(rf"{c}[\s-]?\d" for c in "abcdefghijklmnopqrstuvwxyz"),
     # Every match holds one of the campaign words (not just "#": most notes have hashtags, and a pre-check that
     # nearly always matches would cost the union below its early exit).
     "brand_campaign_tag": _CAMPAIGN_WORDS,
@@ -375,6 +389,7 @@ def cue_spans(text: str) -> list[tuple[int, str, int, str]]:
         return found
     claimed = DisjointSpans()
     claims = DisjointSpans()  # deleted claims: no other cue is read inside one (the 广告 of 不是广告)
+    contacts = DisjointSpans()  # replaced contact details: no model name is read inside one (abc123 of 加v:abc123)
     for cue, precheck in _SCAN:
         if precheck is not None and precheck.search(text) is None:
             continue
@@ -389,12 +404,52 @@ def cue_spans(text: str) -> list[tuple[int, str, int, str]]:
                 continue
             if cue.delete:
                 claims.claim(start, end)
+            elif cue.replace:
+                contacts.claim(start, end)
+            elif cue.name == "product_model" and contacts and not contacts.free(start, end):
+                continue
             found.append((start, cue.name, end, m.group()))
     if claims:
         found = [f for f in found if _KEEPS_SPAN[f[1]] or claims.free(f[0], f[2])]
     # (start, name) is unique: matches of one kind never share a start. So the tuples sort by (start, name) alone.
     found.sort()
     return found
+
+
+#: What sets a clause off: spaces and the punctuation between clauses (normalised: "，" is ","; "|" as in titles).
+_CLAUSE_SEP = frozenset(" ,.!?;:、~。|/")
+
+
+def removed_spans(text: str, spans: list[tuple[int, str, int, str]]) -> list[tuple[int, int, str]]:
+    """What the document cuts out of ``text`` (given its :func:`cue_spans`), in order, as ``(start, end, kind)``:
+    each contact detail (replaced by its placeholder) and each claim (deleted). A claim that stands as a clause of
+    its own (only separators or the edge of the text on both sides) goes with the separator that set it off, so
+    the rest reads as if it had never been written: "用了两年了，不是广告，单纯分享" leaves "用了两年了，单纯分享", not
+    "了，，单纯" (whose ",," n-grams were weighed). The separator before it goes (the one after ends the previous
+    clause), or the one after it when it opens the text. A claim inside a sentence ("自费买的") takes no
+    separator. Never into a neighbouring contact detail or claim."""
+    kept = [(start, end, name) for start, name, end, _ in spans if _KEEPS_SPAN[name]]
+    out: list[tuple[int, int, str]] = []
+    opens = 0  # where the text opens: after claims (and separators) that open it ("无广，不是广告，…")
+    for k, (start, end, name) in enumerate(kept):
+        if CUE_PATTERNS[name].delete:
+            lo = out[-1][1] if out else 0
+            hi = kept[k + 1][0] if k + 1 < len(kept) else len(text)
+            a, b = start, end
+            while a > lo and text[a - 1] in _CLAUSE_SEP:
+                a -= 1
+            while b < hi and text[b] in _CLAUSE_SEP:
+                b += 1
+            first = a == opens
+            if (a == start and not first) or (b == end < len(text)):
+                pass  # a word touches it: part of a sentence
+            elif not first:
+                start = a
+            else:
+                start, end = a, b
+                opens = end
+        out.append((start, end, name))
+    return out
 
 
 def _counted_as(cue: CuePattern, text: str, found: list[tuple[int, str, int, str]]) -> list[tuple[int, str, int, str]]:
@@ -422,7 +477,7 @@ def find_cues(text: str) -> list[Cue]:
     """All cue matches in a normalised text, ordered by position, non-overlapping within a kind.
 
     Contact-detail kinds (url, phone, wechat, qq) take precedence: a span claimed by one of them is not also
-    reported as another contact kind.
+    reported as another contact kind, nor read as a product model name (the abc123 of "加v:abc123").
     """
     return [Cue(name, CUE_PATTERNS[name].label, matched, start, end) for start, name, end, matched in cue_spans(text)]
 
@@ -531,9 +586,10 @@ def repeated_brands(title: str, text: str) -> list[str]:
         for cue in _LEXICON_SCAN:
             for m in cue.pattern.finditer(value):
                 found.setdefault(m.group(), set()).add(i)
-        if model_check.search(value) is not None:
-            for m in CUE_PATTERNS["product_model"].pattern.finditer(value):
-                found.setdefault(m.group().replace(" ", ""), set()).add(i)
+        if model_check.search(value) is not None:  # as cue_spans reads them: not inside a contact detail
+            for _, name, _, matched in cue_spans(value):
+                if name == "product_model":
+                    found.setdefault(matched.replace(" ", ""), set()).add(i)
     for word in _tag_words(tags, title, body):
         found.setdefault(word, set()).update((0, 1))
     for name in _account_brands(title) + _account_brands(text):

@@ -12,12 +12,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from model.cues import CUE_PATTERNS, HASHTAG_RE, brand_repeats, cue_spans, is_brand_handle
+from model.cues import CUE_PATTERNS, HASHTAG_RE, brand_repeats, cue_spans, is_brand_handle, removed_spans
 
 #: Bump whenever the output of :func:`normalize_text`, :func:`prepare_document` or the tokenizer's handling of a
 #: document (:mod:`model.tokenize`) changes. Recorded in every
 #: model artifact; a model is refused when the running code prepares text differently from its training.
-NORMALIZATION_VERSION = "9"
+NORMALIZATION_VERSION = "10"
 
 PLACEHOLDER_RE = re.compile(r"⟦[^⟦⟧\s]{1,48}⟧")
 
@@ -289,21 +289,19 @@ def _replace_cues(
         return text, []
     if found is not None:
         found.extend((name, matched) for _, name, _, matched in spans)
-    tokens: list[str] = []
+    tokens = [
+        f"⟦cue:{name}⟧" for _, name, _, _ in spans if not (CUE_PATTERNS[name].replace or CUE_PATTERNS[name].delete)
+    ]
+    if len(tokens) == len(spans):
+        return text, tokens
     pieces: list[str] = []
     pos = 0
-    # Spans come ordered by start, and contact-detail and claim spans never overlap one another, so the text can be
-    # rebuilt left to right in one pass.
-    for start, name, end, _ in spans:
-        cue = CUE_PATTERNS[name]
-        if cue.replace or cue.delete:
-            pieces.append(text[pos:start])
-            pieces.append(f" ⟦cue:{name}⟧ " if cue.replace else "")  # a claim: as if it were never written
-            pos = end
-        else:
-            tokens.append(f"⟦cue:{name}⟧")
-    if not pieces:
-        return text, tokens
+    # Removed spans come ordered and never overlap one another, so the text is rebuilt left to right in one pass.
+    for start, end, name in removed_spans(text, spans):
+        pieces.append(text[pos:start])
+        # A claim: as if it were never written (with the separator that set it off, see removed_spans).
+        pieces.append(f" ⟦cue:{name}⟧ " if CUE_PATTERNS[name].replace else "")
+        pos = end
     pieces.append(text[pos:])
     return "".join(pieces), tokens
 

@@ -67,6 +67,69 @@ def test_a_no_ad_claim_is_not_a_disclosure():
     assert kinds("接了个广告")["disclosure"] == ["广告"]
 
 
+@pytest.mark.parametrize(
+    ("text", "matched"),
+    [
+        ("iPhone 15 Pro 续航一般", "iphone 15 pro"),
+        ("iphone15 256g 够用", "iphone15"),
+        ("XR-500 音质不错", "xr-500"),
+        ("shot on vivo x300 pro", "x300 pro"),
+        ("mate60 pro 到手5999元", "mate60 pro"),
+        ("dior 999号 很显白", "dior 999"),  # a shade number names the product
+        ("k 300 max", "k 300 max"),
+    ],
+)
+def test_a_model_name_is_found(text, matched):
+    assert matched in kinds(text).get("product_model", [])
+
+
+@pytest.mark.parametrize(("text", "name"), [("SK-II 神仙水", "sk-ii"), ("戴森V15 吸力很大", "戴森")])
+def test_a_brand_with_its_model_is_still_a_brand(text, name):
+    found = kinds(text)
+    assert name in found.get("brand_mention", []) + found.get("brand_mention_latin", [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "买了两条jeans 199元，版型一般",
+        "今天的latte 28块，有点贵",
+        "latte 28元一杯",
+        "一杯latte 28.5元",
+        "jeans 199 rmb",
+        "jeans 199r 入的",
+        "面膜 5片装",
+        "cos 3天 玩累了",
+        "jeans 2条",
+        "bb 30ml 用完了",
+        "latte28元",
+    ],
+)
+def test_a_word_before_an_amount_is_no_model_name(text):
+    """A number followed by a currency or unit is a price or a count, not part of the word before it."""
+    assert "product_model" not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "contact"),
+    [
+        ("这款面霜 加 V ❤ ：abc123 ，私信我", "加 v ❤ :abc123"),
+        ("加vx ～ abc123 拿价格", "加vx ~ abc123"),
+        ("+v (abc123)", "+v (abc123"),
+        ("vx: abc123", "vx: abc123"),
+    ],
+)
+def test_an_id_after_a_contact_prefix_is_a_contact_not_a_model(text, contact):
+    found = kinds(text)
+    assert found.get("wechat") == [contact]
+    assert "product_model" not in found
+
+
+def test_a_contact_prefix_takes_no_id_across_a_clause():
+    assert kinds("加v，私信我") == {"wechat": ["加v"], "call_to_action": ["私信"]}
+    assert kinds("加v，xr500 在哪买")["product_model"] == ["xr500"]
+
+
 @pytest.mark.parametrize("text", ["颜色很vivid", "见p2", "第3集ep12", "day3 爬山", "a1 区域"])
 def test_brand_cues_stay_quiet_on_ordinary_words(text):
     found = kinds(text)

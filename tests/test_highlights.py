@@ -12,9 +12,9 @@ from conftest import SAMPLES
 
 from model import load_model
 from model.cues import CUE_PATTERNS
-from model.highlights import CATEGORIES, FUNCTION_WORDS
+from model.highlights import CATEGORIES, FUNCTION_WORDS, attribute, note_fields
 from model.highlights.fields import _normalize_aligned
-from model.text import normalize_text
+from model.text import normalize_text, prepare_document
 
 AD = {"title": "新店开业", "text": "加VX领券，原价199现价99，链接在主页，私信下单"}
 DIARY = {"title": "周末爬山", "text": "今天和朋友去爬山，山顶风景很好，下山吃了碗面，累但开心"}
@@ -324,26 +324,63 @@ CLAIM_RE = CUE_PATTERNS["no_ad_claim"].pattern
 
 
 @pytest.mark.parametrize(
-    "claim", ["，无广，纯自费分享", "。无广告！自费买的", "，非广", "，不是广告", "。我和品牌没有任何合作"]
+    ("claim", "unwritten"),
+    [
+        ("，无广，纯自费分享", "，纯分享"),
+        ("。无广告！自费买的", "！买的"),
+        ("，非广", ""),
+        ("，不是广告", ""),
+        ("。我和品牌没有任何合作", "。我和品牌"),
+    ],
 )
-def test_a_no_ad_claim_cannot_lift_an_ad(shipped, claim):
+def test_a_no_ad_claim_cannot_lift_an_ad(shipped, claim, unwritten):
     """Any advertiser can append "无广" or "自费": the claim must not un-flag an ad, nor move it either way (the
-    words around it still count, so it is compared with the same note without the claim's own words)."""
+    words around it still count, so it is compared with the same note as if the claim had never been written)."""
     claimed = shipped.check({"text": CLAIMED_AD + claim})
-    unclaimed = shipped.check({"text": CLAIMED_AD + CLAIM_RE.sub("", claim)})
+    unclaimed = shipped.check({"text": CLAIMED_AD + unwritten})
     assert shipped.check({"text": CLAIMED_AD}).decision == "ad"
     assert claimed.decision == "ad"
-    assert abs(_logit(claimed.ad_probability) - _logit(unclaimed.ad_probability)) < 0.1
+    assert abs(_logit(claimed.ad_probability) - _logit(unclaimed.ad_probability)) < 1e-9
 
 
 @pytest.mark.parametrize("title", ["用了半年的面霜", "无广｜用了半年的面霜", "用了半年的面霜｜无广"])
 def test_a_writers_no_ad_claim_is_never_evidence_either_way(shipped, title):
-    """An honest note saying "无广" stays genuine, scores as if the claim were not there, and the claim alone is
-    never a highlight."""
+    """An honest note saying "无广" stays genuine, scores as if the claim (and the separator that set it off) had
+    never been written, and the claim alone is never a highlight."""
     note = {"title": title, "text": "无广，自费买的，用了半年，皮肤不干了，回购了两次。"}
     result = shipped.check(note, top=1000)
     _assert_exact(note, result)
     assert result.decision == "genuine"
-    bare = {k: CLAIM_RE.sub("", v) for k, v in note.items()}
+    bare = {"title": "用了半年的面霜", "text": "买的，用了半年，皮肤不干了，回购了两次。"}
     assert abs(_logit(result.ad_probability) - _logit(shipped.check(bare).ad_probability)) < 1e-9
     assert not [h for h in result.highlights if CLAIM_RE.fullmatch(h.text)]
+
+
+CLAIMS_NOTE = "这个保温杯我自己用了两年了，没有链接，不是广告，单纯觉得好用才分享的。"
+
+
+def test_deleted_claims_are_no_highlight_and_leave_no_residue(shipped):
+    """ "没有链接" and "不是广告" count neither way: the note scores as if they had never been written, and no
+    highlight touches them (their separators' n-grams once weighed -0.22 and were placed on the claims)."""
+    result = shipped.check({"text": CLAIMS_NOTE}, top=1000)
+    _assert_exact({"text": CLAIMS_NOTE}, result)
+    never = shipped.check({"text": "这个保温杯我自己用了两年了，单纯觉得好用才分享的。"})
+    assert abs(_logit(result.ad_probability) - _logit(never.ad_probability)) < 1e-9
+    claims = [m.span() for m in CLAIM_RE.finditer(CLAIMS_NOTE)]
+    assert len(claims) == 2
+    for h in result.highlights:
+        assert not any(h.start < b and a < h.end for a, b in claims), h
+
+
+@pytest.mark.parametrize("gram", ["了,单", "了,", ",单", "两年了,单纯"])
+def test_an_ngram_read_across_a_deleted_claim_weighs_only_its_own_characters(gram):
+    """The residue "了,单纯" is read as n-grams spanning the deleted "，没有链接，不是广告": their weight goes to
+    their own characters, all of it, and none to the claims' characters."""
+    fields = note_fields("", CLAIMS_NOTE)
+    doc = prepare_document("", CLAIMS_NOTE)
+    assert gram in doc
+    weights = attribute(fields, doc, [f"char__{gram}"], [1.0])["text"]
+    gone = range(CLAIMS_NOTE.index("，没有链接"), CLAIMS_NOTE.index("，单纯"))  # the claims and the commas before them
+    assert not np.any(weights[list(gone)])
+    assert math.isclose(float(weights.sum()), 1.0)
+    assert np.count_nonzero(weights) == len(gram)

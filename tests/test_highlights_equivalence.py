@@ -49,7 +49,11 @@ def _reference_attribute(fields, doc, names, contributions):
             share = value / len(where)
             for f, a, b in where:
                 if b > a:
-                    spans[f.name].append((a, b, share / (b - a)))
+                    inside = [(g, h) for g, h in f.gaps if a <= g and h <= b]  # deleted claims: no weight
+                    covered = (b - a) - sum(h - g for g, h in inside)
+                    if covered > 0:
+                        spans[f.name].append((a, b, share / covered))
+                        spans[f.name] += [(g, h, -share / covered) for g, h in inside]
 
     def holding(gram):
         found = list(dict.fromkeys(m.group() for m in PLACEHOLDER_RE.finditer(doc)))

@@ -19,7 +19,10 @@ cues': the reference runs it as it is), reports an @mention of a brand account a
 (``CuePattern.counts_as`` over the span of its ``group``, not where the brand's own cue is found already) and keeps
 its handle as words instead of ``⟦mention⟧`` (``model.cues.is_brand_handle``, run as it is), and adds
 funnel denials (没有链接) to the claim. Version "9" counts a brand known from its account for ``brand_repeated``
-wherever the note writes it (``repeated_brands``, called as it is).
+wherever the note writes it (``repeated_brands``, called as it is). Version "10" deletes a claim standing as a
+clause of its own with the separator that set it off (``model.cues.removed_spans``; the reference cuts by string
+operations), reads no product model name inside a contact detail or before a currency or unit, and reads a WeChat
+id behind decorations (both in the patterns, run as they are).
 """
 
 from __future__ import annotations
@@ -161,15 +164,43 @@ def _reference_prepare_document(title: str | None, text: str | None) -> str:
     return _REF_WS_RE.sub(" ", " ".join(parts)).strip()
 
 
+_REF_CLAUSE_SEP = " ,.!?;:、~。|/"
+
+
+def _reference_cut(text: str, cues: list[Cue]) -> list[tuple[int, int, Cue]]:
+    """The spans cut out: contact details as found; a claim standing as a clause of its own with the separators
+    before it (after it when nothing but cut claims and separators precede it)."""
+    kept = [c for c in cues if CUE_PATTERNS[c.name].replace or CUE_PATTERNS[c.name].delete]
+    cut: list[tuple[int, int, Cue]] = []
+    for i, c in enumerate(kept):
+        start, end = c.start, c.end
+        if CUE_PATTERNS[c.name].delete:
+            lo = cut[-1][1] if cut else 0
+            hi = kept[i + 1].start if i + 1 < len(kept) else len(text)
+            before = text[lo:start]
+            after = text[end:hi]
+            lead = len(before) - len(before.rstrip(_REF_CLAUSE_SEP))
+            trail = len(after) - len(after.lstrip(_REF_CLAUSE_SEP))
+            bounds = [0] + [x for a, b, _ in cut for x in (a, b)] + [start - lead]
+            left = "".join(text[bounds[j] : bounds[j + 1]] for j in range(0, len(bounds), 2))
+            opens = not left and all(CUE_PATTERNS[x.name].delete for _, _, x in cut)
+            alone_after = trail > 0 or end == len(text)
+            if opens and alone_after:
+                start, end = start - lead, end + trail
+            elif lead and alone_after:
+                start -= lead
+        cut.append((start, end, c))
+    return cut
+
+
 def _reference_replace_cues(text: str) -> tuple[str, list[str]]:
     cues = _reference_find_cues(text)
     tokens = [f"⟦cue:{c.name}⟧" for c in cues]
     out = text
-    for cue in sorted(cues, key=lambda c: c.start, reverse=True):
-        if CUE_PATTERNS[cue.name].replace or CUE_PATTERNS[cue.name].delete:
-            kept = f" ⟦cue:{cue.name}⟧ " if CUE_PATTERNS[cue.name].replace else ""
-            out = out[: cue.start] + kept + out[cue.end :]
-            tokens.remove(f"⟦cue:{cue.name}⟧")
+    for start, end, cue in reversed(_reference_cut(text, cues)):
+        kept = f" ⟦cue:{cue.name}⟧ " if CUE_PATTERNS[cue.name].replace else ""
+        out = out[:start] + kept + out[end:]
+        tokens.remove(f"⟦cue:{cue.name}⟧")
     return out, tokens
 
 
@@ -208,6 +239,7 @@ def _reference_find_cues(text: str) -> list[Cue]:
                 kind = CUE_PATTERNS[cue.counts_as]
                 found.append(Cue(kind.name, kind.label, m.group(cue.group), start, end))
     claims = [(c.start, c.end) for c in found if CUE_PATTERNS[c.name].delete]
+    contacts = [(c.start, c.end) for c in found if CUE_PATTERNS[c.name].replace]
     found = [
         c
         for c in found
@@ -215,6 +247,7 @@ def _reference_find_cues(text: str) -> list[Cue]:
         or CUE_PATTERNS[c.name].delete
         or not any(c.start < e and s < c.end for s, e in claims)
     ]
+    found = [c for c in found if c.name != "product_model" or not any(c.start < e and s < c.end for s, e in contacts)]
     found.sort(key=lambda c: (c.start, c.name))
     return found
 
@@ -359,7 +392,7 @@ def test_non_strings_still_rejected():
 
 def test_normalization_version_unchanged():
     # The references above are version "9". A change of output needs a new version AND new references.
-    assert NORMALIZATION_VERSION == "9"
+    assert NORMALIZATION_VERSION == "10"
 
 
 # -- Every code point --------------------------------------------------------------------------------------------

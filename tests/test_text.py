@@ -152,6 +152,33 @@ def test_a_no_ad_claim_is_deleted_from_the_document(claim):
 
 
 @pytest.mark.parametrize(
+    ("written", "unwritten"),
+    [
+        (
+            "这个保温杯我自己用了两年了，没有链接，不是广告，单纯觉得好用才分享的。",
+            "这个保温杯我自己用了两年了，单纯觉得好用才分享的。",
+        ),
+        ("好用，不是广告！", "好用！"),
+        ("好用，无广", "好用"),
+        ("无广，不是广告，用了半年", "用了半年"),
+        ("无广 | 用了半年", "用了半年"),
+        ("用了半年 无广告 皮肤不干了", "用了半年 皮肤不干了"),
+        ("无广", ""),
+        # Inside a sentence the claim takes no separator: only its words go.
+        ("自费买的，用了半年", "买的，用了半年"),
+        ("真的是自费，很好用", "真的是，很好用"),
+        ("没有链接哈，私信我", "哈，私信我"),
+        # Never into a contact detail next to it.
+        ("vx: abc12345，不是广告，私信我", "vx: abc12345，私信我"),
+    ],
+)
+def test_a_claim_goes_with_the_separator_that_set_it_off(written, unwritten):
+    """The document of a note with a claim is the note as if the writer had never written it: no ",," residue."""
+    assert prepare_document("标题", written) == prepare_document("标题", unwritten)
+    assert ",," not in prepare_document("", written)
+
+
+@pytest.mark.parametrize(
     "doc, expected",
     [
         ("⟦has:title⟧ 好物 ⟦n_tags:2⟧", "好物"),

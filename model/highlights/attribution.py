@@ -118,9 +118,23 @@ def attribute_parsed(
                 share = value / n / len(where)
                 for k, a, b in where:
                     if b > a:
-                        starts[k].append(a)
-                        ends[k].append(b)
-                        per_char[k].append(share / (b - a))
+                        gaps = fields[k].gaps
+                        inside = [(g, h) for g, h in gaps if a <= g and h <= b] if gaps else ()
+                        if not inside:
+                            starts[k].append(a)
+                            ends[k].append(b)
+                            per_char[k].append(share / (b - a))
+                            continue
+                        # An n-gram read across a deleted claim ("了,单" of "了,不是广告,单"): its share goes to its
+                        # own characters, none to the claim's (added over the span, taken back over each gap).
+                        covered = (b - a) - sum(h - g for g, h in inside)
+                        if covered <= 0:
+                            continue
+                        x = share / covered
+                        for g, h, y in ((a, b, x), *((g, h, -x) for g, h in inside)):
+                            starts[k].append(g)
+                            ends[k].append(h)
+                            per_char[k].append(y)
     weights = {}
     for k, f in enumerate(fields):
         # A difference array: + the per-character weight where a span starts, - where it ends, then a running

@@ -11,7 +11,7 @@ from dataclasses import field as dataclass_field
 
 import numpy as np
 
-from model.cues import CUE_PATTERNS, DisjointSpans, cue_spans, is_brand_handle
+from model.cues import CUE_PATTERNS, DisjointSpans, cue_spans, is_brand_handle, removed_spans
 from model.highlights.categories import cue_category
 from model.text import (
     _CLEANUP_RE,
@@ -180,6 +180,7 @@ class _Field:
     search: str = ""
     search_starts: list[int] | None = None
     search_ends: list[int] | None = None
+    gaps: list[tuple[int, int]] = dataclass_field(default_factory=list)  # deleted claims, in the original, by start
 
     def orig(self, a: int, b: int) -> tuple[int, int]:
         """The original span of normalised characters ``[a, b)``."""
@@ -194,20 +195,22 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
     if not norm:
         f.search, f.search_starts, f.search_ends = "", [], []
         return f
-    masked: list[tuple[int, int]] = []  # replaced contact details, in order
-    deleted: list[tuple[int, int]] = []  # claims the document leaves out
+    spans = prepared[1] if prepared else cue_spans(norm)
     starts, ends = f.starts, f.ends
-    for start, cue, end, _ in prepared[1] if prepared else cue_spans(norm):
+    # What the document cuts out, as model.text does: contact details masked, claims (with the separator that set
+    # them off) deleted.
+    masked: list[tuple[int, int]] = []
+    deleted: list[tuple[int, int]] = []
+    for start, end, cue in removed_spans(norm, spans):
+        (masked if CUE_PATTERNS[cue].replace else deleted).append((start, end))
+    f.gaps = [f.orig(a, b) for a, b in deleted]
+    for start, cue, end, _ in spans:
         if cue == "price" and norm[end - 1].isdigit():  # "￥9" of "￥99": show the whole amount
             while end < len(norm) and (norm[end].isdigit() or (norm[end] == "." and norm[end - 1].isdigit())):
                 end += 1
         span = f.orig(start, end)
         f.cues.append((*span, cue))
         f.markers.setdefault(f"⟦cue:{cue}⟧", []).append(span)
-        if CUE_PATTERNS[cue].replace:
-            masked.append((start, end))
-        elif CUE_PATTERNS[cue].delete:
-            deleted.append((start, end))
     # Each kind of markup needs its marker character (as in model.text): most fields have no emoji code or mention.
     for m in _HASHTAG_RE.finditer(norm) if "#" in norm else ():
         tag = m.group(1).strip()
