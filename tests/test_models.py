@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from conftest import SAMPLES
 from sklearn.linear_model import LogisticRegression
 
-from model import load_model
+from model import Note, load_model
 from training.config import ModelParams, load_config
 from training.data import Example
 from training.models import fit_linear, fit_lr, nb_ratio
@@ -67,6 +67,57 @@ def test_domain_intercept_folds_into_the_intercept():
     # all rows of the target source: the column would only duplicate the intercept, so it is left out
     same = [Example(e.note, e.label, 1.0, "xhs", "xhs") for e in examples]
     assert "domain_coef" not in fit_linear(X, y, w, [], same, params, seed=0, target_source="xhs").parts
+
+
+@pytest.mark.parametrize("scale", [0.5, 1.0, 2.0])
+def test_domain_features_fold_into_the_shared_weights(scale):
+    X = sp.random(300, 40, density=0.2, random_state=4, format="csr")
+    source = np.where(np.arange(300) % 3 == 0, "xhs", "sms")
+    target = source == "xhs"
+    # the label depends on other columns in the target source than elsewhere, so the target copy has work to do
+    y = np.where(target, X[:, :5].sum(axis=1).A.ravel() > 0.3, X[:, 5:10].sum(axis=1).A.ravel() > 0.3).astype(int)
+    w = np.ones(300)
+    examples = [Example({"title": "", "text": ""}, int(c), 1.0, s, s) for c, s in zip(y, source, strict=True)]
+    params = ModelParams(C=2.0, domain_features=scale)
+    fit = fit_linear(X, y, w, [("word", np.arange(40))], examples, params, seed=0, target_source="xhs")
+    d = target.astype(float)
+    augmented = sp.hstack([X, sp.diags(scale * d) @ X], format="csr")
+    clf = LogisticRegression(C=2.0, class_weight="balanced", solver="liblinear", max_iter=3000, random_state=0)
+    clf.fit(augmented, y, sample_weight=w)
+    # the folded model scores every row as a target-source row: the augmented LR's decision there ...
+    assert np.allclose(fit.decision(X)[target], clf.decision_function(augmented)[target], rtol=0, atol=1e-9)
+    # ... and, on the other corpora, the decision the augmented LR would give them as target-source rows
+    as_target = sp.hstack([X, scale * X], format="csr")
+    assert np.allclose(fit.decision(X)[~target], clf.decision_function(as_target)[~target], rtol=0, atol=1e-9)
+    assert not np.allclose(fit.decision(X)[~target], clf.decision_function(augmented)[~target], atol=1e-3)
+    assert fit.parts["domain_features"]["target_norm"] > 1e-3 and "domain_coef" not in fit.parts
+    plain = fit_linear(X, y, w, [("word", np.arange(40))], examples, ModelParams(C=2.0), seed=0, target_source="xhs")
+    assert "domain_features" not in plain.parts and not np.allclose(plain.coef, fit.coef, atol=1e-3)
+
+
+def test_domain_features_with_the_intercept_nb_and_stacking():
+    X = sp.random(300, 40, density=0.2, random_state=5, format="csr")
+    source = np.where(np.arange(300) % 3 == 0, "xhs", "sms")
+    target = source == "xhs"
+    y = np.where(target, X[:, :5].sum(axis=1).A.ravel() > 0.3, X[:, 5:10].sum(axis=1).A.ravel() > 0.3).astype(int)
+    w = np.ones(300)
+    examples = [Example({"title": "", "text": ""}, int(c), 1.0, s, s) for c, s in zip(y, source, strict=True)]
+    d = target.astype(float)
+    params = ModelParams(C=2.0, domain_features=1.0, domain_intercept=True, nb_weight=True)
+    fit = fit_linear(X, y, w, [("word", np.arange(40))], examples, params, seed=0, target_source="xhs")
+    Xr = X @ sp.diags(nb_ratio(X, y, w))
+    augmented = sp.hstack([Xr, sp.diags(d) @ Xr, d[:, None]], format="csr")
+    clf = LogisticRegression(C=2.0, class_weight="balanced", solver="liblinear", max_iter=3000, random_state=0)
+    clf.fit(augmented, y, sample_weight=w)
+    assert np.allclose(fit.decision(X)[target], clf.decision_function(augmented)[target], rtol=0, atol=1e-9)
+    assert fit.parts["domain_coef"] == pytest.approx(clf.coef_[0, -1])
+    # stacking fits its per-part LRs with the target copy too, and stays one weight per column
+    slices = [("word", np.arange(0, 20)), ("char", np.arange(20, 40))]
+    notes = [Note(text=chr(0x4E00 + 3 * i) + chr(0x5E00 + 7 * i)) for i in range(300)]  # 300 distinct notes
+    examples = [Example(n, e.label, 1.0, e.source, e.dataset) for n, e in zip(notes, examples, strict=True)]
+    stacked = fit_linear(X, y, w, slices, examples, replace(params, model_kind="stack", nb_weight=False), seed=0,
+                         target_source="xhs")  # fmt: skip
+    assert stacked.coef.shape == (40,) and np.isfinite(stacked.decision(X)).all()
 
 
 @pytest.mark.parametrize(

@@ -86,6 +86,12 @@ def test_near_duplicates_grouped():
             "'model.domain_intercept' parameter .* must be true or false. Got 'yes'",
         ),
         (
+            '[model]\ndomain_features = "yes"\n',
+            "'model.domain_features' parameter .* must be a number >= 0 \\(0 = off, .*\\). Got 'yes'",
+        ),
+        ("[model]\ndomain_features = -1.0\n", "'model.domain_features' parameter .* Got -1.0"),
+        ("[model]\ndomain_features = true\n", "'model.domain_features' parameter .* Got True"),
+        (
             "[model]\nchar_placeholders = true\n",
             '\'model.char_placeholders\' parameter .* must be "all", "cues" or "none". Got True',
         ),

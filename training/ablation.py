@@ -83,6 +83,21 @@ VARIANTS: dict[str, Variant] = {
     "no_n_tags0": Variant("− ⟦n_tags:0⟧ (its words and characters)", drop=("⟦n_tags:0⟧",)),
     "keep_title": Variant("the ⟦has:title⟧ columns kept (no [model] drop_features)", params={"drop_features": ()}),
     "domain": Variant("a target-source intercept (training only)", params={"domain_intercept": True}),
+    # Feature augmentation (Daumé III 2007): each column gets a Xiaohongshu-only copy beside the shared one, so the
+    # other corpora pull on the shared weights only and the Xiaohongshu notes can depart from them.
+    **{
+        f"daug{x:g}": Variant(f"a target-source copy of every feature, scaled {x:g}", params={"domain_features": x})
+        for x in (0.5, 1.0, 2.0)
+    },
+    # The out-of-domain corpora weighted k times their shipped weight (WeChat ads 0.2, SMS 0.2, reviews 0.3): with
+    # the target copy they no longer pull the Xiaohongshu weights, only the shared ones.
+    **{
+        f"w_out{k:g}": Variant(
+            f"whu_ad, sms_promo and reviews rows weighted {k:g} times",
+            weights={"whu_ad": 0.2 * k, "sms_promo": 0.2 * k, "reviews": 0.3 * k},
+        )
+        for k in (2, 5)
+    },
     "target_only": Variant("− other corpora (Xiaohongshu rows only)", target_only=True),
     "lr": Variant("plain LR", params={"model_kind": "lr", "nb_weight": False}),
     "nb": Variant("NB-weighted LR", params={"model_kind": "lr", "nb_weight": True}),
@@ -126,11 +141,11 @@ VARIANTS: dict[str, Variant] = {
     **{
         f"w_{d}{x:g}": Variant(f"{d} rows weighted {x:g}", weights={d: float(x)})
         for d, xs in (
-            ("whu_ad", (0, 0.02, 0.05, 0.1, 0.2)),
+            ("whu_ad", (0, 0.02, 0.05, 0.1, 0.2, 0.5, 1)),
             ("whu_news", (0, 0.1, 0.3, 1)),
             ("sms_promo", (0, 0.05, 0.1, 0.2, 0.5, 1)),
             ("weibo", (0, 0.3, 3)),
-            ("reviews", (0, 0.1, 1)),
+            ("reviews", (0, 0.1, 0.6, 1, 1.5)),
         )
         for x in xs
     },

@@ -59,6 +59,9 @@ class ModelParams:
     #: a training-only column marking the target source's rows, folded into the intercept at export
     #: (training.models.fit_lr): the domain offset gets a weight of its own instead of riding on domain-typical words
     domain_intercept: bool = False
+    #: feature augmentation (training.models.fit_lr): 0 = off, else the scale s of a target-source copy of every
+    #: column, fitted beside the shared one and folded into it at export as w_shared + s * w_target
+    domain_features: float = 0.0
     user_dict: Path | None = None
     stopwords: Path | None = None
 
@@ -210,6 +213,9 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
            '"all", "cues" or "none"', params.char_placeholders)  # fmt: skip
     dom = params.domain_intercept
     _check(isinstance(dom, bool), "model.domain_intercept", "true or false", dom)
+    aug = params.domain_features
+    _check(isinstance(aug, (int, float)) and not isinstance(aug, bool) and aug >= 0, "model.domain_features",
+           "a number >= 0 (0 = off, else the scale of the target-source copy)", aug)  # fmt: skip
     _check(params.cv_folds >= 2, "model.cv_folds", "an int >= 2", params.cv_folds)
     cfg = TrainConfig(
         path=path,

@@ -14,6 +14,11 @@ feature plus an intercept, so whatever is shipped runs unchanged in the numpy en
   corpora, so the LR has an intercept of its own for "a note of the target source" instead of letting
   target-typical features (the title marker once) carry that offset; its weight folds into the intercept, since
   every note the shipped model scores is treated as one of the target source.
+- domain features (``domain_features`` = s > 0): feature augmentation (Daumé III 2007, "Frustratingly easy domain
+  adaptation"): the LR is fitted on [X, s * X * d], d being 1 on target-source rows and 0 elsewhere, so each feature
+  has a weight shared by every corpus and one of the target source's own; the shipped weight of a column is
+  w_shared + s * w_target (every scored note is a target-source note, as with the domain intercept). The other
+  corpora pull only on the shared weights; the scale s sets how freely the target source departs from them.
 """
 
 from __future__ import annotations
@@ -65,25 +70,45 @@ def fit_lr(
     *,
     domain: np.ndarray | None = None,
 ) -> LinearFit:
-    """One LR over ``X``, NB-weighted when ``params.nb_weight``. With ``domain`` (1 on target-source rows, 0
-    elsewhere) the LR gets that column too and its weight (``parts["domain_coef"]``) is added to the intercept:
-    the returned fit scores every row as a target-source row."""
+    """One LR over ``X``, NB-weighted when ``params.nb_weight``. ``domain`` (1 on target-source rows, 0 elsewhere)
+    adds what the params ask for: with ``params.domain_intercept`` a column of its own, whose weight
+    (``parts["domain_coef"]``) is added to the intercept; with ``params.domain_features`` = s > 0 a target-source
+    copy of every column scaled by s, whose weights fold into the shared ones as w_shared + s * w_target. Either
+    way the returned fit scores every row as a target-source row."""
     r = nb_ratio(X, y, w) if params.nb_weight else None
     Xs = X @ sp.diags(r) if r is not None else X
-    if domain is not None:
-        Xs = sp.hstack([Xs, sp.csr_matrix(np.asarray(domain, dtype=np.float64).reshape(-1, 1))], format="csr")
-    clf = _lr(params, seed, C).fit(Xs, y, sample_weight=w)
+    n = Xs.shape[1]
+    blocks = [Xs]
+    s = float(params.domain_features) if domain is not None else 0.0
+    d = np.asarray(domain, dtype=np.float64) if domain is not None else None
+    if d is not None and s > 0:
+        blocks.append(sp.diags(s * d) @ Xs)
+    with_intercept = d is not None and params.domain_intercept
+    if with_intercept:
+        blocks.append(sp.csr_matrix(d.reshape(-1, 1)))
+    Xa = sp.hstack(blocks, format="csr") if len(blocks) > 1 else Xs
+    clf = _lr(params, seed, C).fit(Xa, y, sample_weight=w)
     raw = clf.coef_[0]
-    d = float(raw[-1]) if domain is not None else 0.0
-    raw = raw[:-1] if domain is not None else raw
-    coef = raw * r if r is not None else raw.copy()
-    return LinearFit(coef, float(clf.intercept_[0]) + d, {"domain_coef": d} if domain is not None else {})
+    coef = raw[:n].copy()
+    parts: dict[str, Any] = {}
+    if d is not None and s > 0:
+        target = raw[n : 2 * n]
+        coef += s * target
+        parts["domain_features"] = {"scale": s, "shared_norm": float(np.linalg.norm(raw[:n])),
+                                    "target_norm": float(np.linalg.norm(s * target))}  # fmt: skip
+    dom = float(raw[-1]) if with_intercept else 0.0
+    if with_intercept:
+        parts["domain_coef"] = dom
+    if r is not None:
+        coef *= r
+    return LinearFit(coef, float(clf.intercept_[0]) + dom, parts)
 
 
 def domain_column(examples: list[Example], params: ModelParams, target_source: str) -> np.ndarray | None:
-    """The training-only target-source column of ``examples`` when ``params.domain_intercept``; None when it is
-    off or the column would be constant (all rows, or none, of the target source: the intercept already is it)."""
-    if not params.domain_intercept or not examples:
+    """The training-only target-source indicator of ``examples`` when ``params.domain_intercept`` or
+    ``params.domain_features`` is on; None when both are off or the indicator would be constant (all rows, or
+    none, of the target source: the intercept and the shared weights already are it)."""
+    if not (params.domain_intercept or params.domain_features > 0) or not examples:
         return None
     col = np.array([e.source == target_source for e in examples], dtype=np.float64)
     return col if 0 < col.sum() < len(col) else None
