@@ -7,6 +7,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
+#: labelled comments (1 positive, 0 negative): kept out of samples/, whose note files are the sample archive
+SAMPLE_COMMENTS = ROOT / "benchmarks" / "data" / "sample_comments.jsonl"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
@@ -59,7 +61,7 @@ def sample_sentiment_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config.write_text(
         "seed = 7\ntest_size = 0.25\ndedup = 'normalized'\n[model]\nbackend = 'rjieba'\nword_ngram_max = 2\n"
         "min_df = 1\nC = 2.0\ncv_folds = 3\n[sentiment]\nneutral_band = [0.4, 0.6]\n[[dataset]]\nname = 'sample'\n"
-        f"path = '{(SAMPLES / 'comments_sentiment.jsonl').as_posix()}'\nsource = 'sample'\n",
+        f"path = '{SAMPLE_COMMENTS.as_posix()}'\nsource = 'sample'\n",
         encoding="utf-8",
     )
     run_sentiment_training(config, out / "model", progress=False, command="pytest")
@@ -77,7 +79,7 @@ def tiny_comment_scorer(monkeypatch):
     from model import comments
     from model.pipeline import NoteDocuments
 
-    rows = [json.loads(line) for line in (SAMPLES / "comments_sentiment.jsonl").read_text("utf-8").splitlines()]
+    rows = [json.loads(line) for line in SAMPLE_COMMENTS.read_text("utf-8").splitlines()]
     texts = [comments.sentiment_document(r["text"]) for r in rows]
     features = FeatureUnion([("char", TfidfVectorizer(analyzer="char", ngram_range=(1, 2)))])
     clf = LogisticRegression().fit(features.fit_transform(texts), [int(r["label"] in (1, "positive")) for r in rows])

@@ -137,6 +137,14 @@ def test_malformed_rows_become_error_rows(tmp_path, sample_model_dir):
     assert summary.errored == len(MALFORMED) - 1 and summary.scored == 1
 
 
+def test_the_sample_archive_directory_scores_its_notes_only(tmp_path, sample_model_dir):
+    """`notecheck score samples/` (the README's sample archive) reads the notes, not other labelled data kept there."""
+    rows, summary = score(tmp_path, [SAMPLES], sample_model_dir, chunk_size=2000)
+    notes = [json.loads(line) for line in (SAMPLES / "notes.jsonl").read_text("utf-8").splitlines()]
+    assert {r["file"] for r in rows} == {str(SAMPLES / "notes.jsonl")}
+    assert [r["id"] for r in rows] == [n["id"] for n in notes] and summary.errored == 0
+
+
 def test_blank_lines_are_not_rows(tmp_path, sample_model_dir):
     src = tmp_path / "gaps.jsonl"
     src.write_text('\n{"text": "好看"}\n\n   \n{"text": "加v"}\n', encoding="utf-8")

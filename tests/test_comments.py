@@ -4,7 +4,7 @@ import json
 import random
 
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLE_COMMENTS, SAMPLES
 
 from model.comments import (
     CommentScorer,
@@ -139,7 +139,7 @@ def sentiment_dir(tmp_path_factory):
     cfg = tmp / "s.toml"
     cfg.write_text(
         "seed = 1\ntest_size = 0.2\n[model]\nmin_df = 1\ncv_folds = 3\n[sentiment]\nneutral_band = [0.4, 0.6]\n"
-        f'[[dataset]]\nname = "sample"\npath = "{SAMPLES / "comments_sentiment.jsonl"}"\n'
+        f'[[dataset]]\nname = "sample"\npath = "{SAMPLE_COMMENTS}"\n'
     )
     run_sentiment_training(cfg, tmp / "m", progress=False)
     return tmp / "m"

@@ -5,7 +5,7 @@ import shutil
 
 import numpy as np
 import pytest
-from conftest import ROOT, SAMPLES
+from conftest import ROOT, SAMPLE_COMMENTS
 
 from model.artifacts import load_pipeline, sha256_file
 from model.comments import (
@@ -53,7 +53,7 @@ EMOTICON_CORPUS = [
 
 
 def _config(tmp_path, sentiment="neutral_precision = 0.9", rows=None):
-    path = SAMPLES / "comments_sentiment.jsonl"
+    path = SAMPLE_COMMENTS
     if rows is not None:
         path = tmp_path / "rows.jsonl"
         path.write_text("".join(json.dumps({"text": t, "label": y}, ensure_ascii=False) + "\n" for t, y in rows))
@@ -226,7 +226,7 @@ def test_tampered_sentiment_model_is_refused(tmp_path, sample_sentiment_dir):
 
 
 def test_evaluate_task_sentiment_json(capsys, sample_sentiment_dir):
-    path = SAMPLES / "comments_sentiment.jsonl"
+    path = SAMPLE_COMMENTS
     code = main(["evaluate", "--task", "sentiment", str(path), "--model", str(sample_sentiment_dir), "--json"])
     assert code == 0
     out = json.loads(capsys.readouterr().out)
@@ -235,7 +235,7 @@ def test_evaluate_task_sentiment_json(capsys, sample_sentiment_dir):
 
 
 def test_evaluate_task_sentiment_table(capsys, sample_sentiment_dir):
-    path = SAMPLES / "comments_sentiment.jsonl"
+    path = SAMPLE_COMMENTS
     assert main(["evaluate", "--task", "sentiment", str(path), "--model", str(sample_sentiment_dir)]) == 0
     assert "macro_f1" in capsys.readouterr().out
 
