@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("evaluate", help="metrics of a model on labelled note files")
-    p.add_argument("data", nargs="+", type=Path, help="labelled note files (.jsonl, .csv, .parquet)")
+    p.add_argument("data", nargs="+", type=Path, help="labelled note files, directories or glob patterns, as in score")
     add_model_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--skip-bad-rows", action="store_true",
@@ -184,6 +184,9 @@ def _f(v: Any) -> str:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from serve.batch.plan import expand_inputs
+
+    args.data = expand_inputs(args.data)
     if args.task == "sentiment":
         from serve.cmd_comments import run_evaluate_sentiment
 

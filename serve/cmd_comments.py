@@ -37,7 +37,9 @@ def register(subparsers: Any) -> None:
         description="Score the comments of each note in note files (a note may have comments and no text). "
         "--model picks the sentiment model directory (default: model/sentiment/).",
     )
-    p.add_argument("inputs", nargs="+", type=Path, metavar="FILE", help="note files (.jsonl, .csv, .parquet)")
+    p.add_argument(
+        "inputs", nargs="+", type=Path, metavar="FILE", help="note files, directories or glob patterns, as in score"
+    )
     p.add_argument("--keywords", type=Path, default=None, help="JSON file of keyword sets added to the defaults")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     add_model_arg(p)
@@ -147,6 +149,9 @@ def build_scorer(args: argparse.Namespace) -> CommentScorer:
 
 
 def run(args: argparse.Namespace) -> int:
+    from serve.batch.plan import expand_inputs
+
+    files = expand_inputs(args.inputs)
     scorer = build_scorer(args)
     sentiment = scorer.sentiment
     ad_model = None
@@ -154,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
         ad_model = load_ad_model(
             argparse.Namespace(model=args.ad_model, allow_version_mismatch=args.allow_version_mismatch)
         )
-    rows, notes = read_rows(args.inputs)
+    rows, notes = read_rows(files)
     rows = score_rows(scorer, rows, notes, ad_model)
     creators = aggregate_creators(r for r in rows if "error" not in r)
     if args.json:
@@ -169,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(doc, ensure_ascii=False))
         return 0
     print(
-        f"{len(rows)} notes from {len(args.inputs)} file(s); sentiment model {sentiment.version} "
+        f"{len(rows)} notes from {len(files)} file(s); sentiment model {sentiment.version} "
         f"(positive ≥ {sentiment.neutral_band[1]:.3f}, negative < {sentiment.neutral_band[0]:.3f}; a comment that "
         "only asks or requests is neutral whatever its P(positive))"
     )

@@ -20,7 +20,8 @@ def register(subparsers: Any) -> None:
         "creators",
         inputs="ARCHIVE",
         help="creator audit: ad share, water ratio, keyword ratios and positive share (raw and clean) per creator",
-        description="Read note archives (the note schema, with comments and 'author'), score each note with the "
+        description="Read note archives (files, directories or glob patterns, as in score; the note schema, with "
+        "comments and 'author'), score each note with the "
         "ad model and its comments with the sentiment model, keyword sets and water detection (grouped by "
         "creator), and write DIR/creators.csv, DIR/creators.md and DIR/creators.png. --model picks the "
         "sentiment model directory.",
@@ -36,13 +37,15 @@ def run(args: argparse.Namespace) -> int:
     if args.top < 1:
         print(f"error: --top must be >= 1. Got {args.top}.", file=sys.stderr)
         return 2
+    from serve.batch.plan import expand_inputs
     from serve.cli import load_ad_model
 
+    files = expand_inputs(args.inputs, exclude=[args.output])  # a rerun does not read its own creators.csv
     scorer = build_scorer(args)
     ad_model = load_ad_model(
         argparse.Namespace(model=args.ad_model, allow_version_mismatch=args.allow_version_mismatch)
     )
-    rows, notes = read_rows(args.inputs)
+    rows, notes = read_rows(files)
     rows = score_rows(scorer, rows, notes, ad_model)
     errors = [r for r in rows if "error" in r]
     for r in errors:

@@ -43,6 +43,19 @@ def test_evaluate_json(capsys, sample_model_dir):
     assert {"roc_auc", "precision", "recall", "f1", "false_positive_rate", "ece"} <= set(out)
 
 
+def test_evaluate_reads_directories_and_globs_as_score_does(tmp_path, capsys, sample_model_dir):
+    lines = (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "later").mkdir()
+    (tmp_path / "first.jsonl").write_text("".join(lines[:50]), encoding="utf-8")
+    (tmp_path / "later" / "rest.jsonl").write_text("".join(lines[50:]), encoding="utf-8")
+    (tmp_path / "keywords.json").write_text("{}", encoding="utf-8")  # not a note file: left out, as in score
+    assert main(["evaluate", str(SAMPLES / "notes.jsonl"), "--model", str(sample_model_dir), "--json"]) == 0
+    whole = json.loads(capsys.readouterr().out)
+    for inputs in ([str(tmp_path)], [str(tmp_path / "**" / "*.jsonl")]):
+        assert main(["evaluate", *inputs, "--model", str(sample_model_dir), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out) == whole
+
+
 def test_evaluate_reports_bad_rows(tmp_path, capsys, sample_model_dir):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "好看", "label": 1}\n{"text": "x", "label": "perhaps"}\n', encoding="utf-8")

@@ -96,6 +96,24 @@ def test_comments_json_has_suspects_and_clean_ratios_across_notes(tmp_path, caps
     assert creators["bob"]["water_ratio"] == 0.0
 
 
+def test_comments_and_creators_read_a_directory_as_score_does(tmp_path, capsys, sentiment_dir, sample_model_dir):
+    """A directory picks up its note files (as in `score`), and `creators -o` inside it does not read its own
+    creators.csv back as notes when run again."""
+    archive = tmp_path / "archive"
+    (archive / "october").mkdir(parents=True)
+    _archive(archive / "october")
+    assert main(["comments", str(archive), "--model", str(sentiment_dir), "--no-ad", "--json"]) == 0
+    assert [n["id"] for n in json.loads(capsys.readouterr().out)["notes"]] == ["n1", "n2", "n3", "n4"]
+    out = archive / "audit"
+    args = ["creators", str(archive), "-o", str(out), "--model", str(sentiment_dir),
+            "--ad-model", str(sample_model_dir)]  # fmt: skip
+    assert main(args) == 0
+    first = (out / "creators.csv").read_text(encoding="utf-8")
+    assert main(args) == 0
+    assert (out / "creators.csv").read_text(encoding="utf-8") == first
+    assert [r["creator"] for r in csv.DictReader(open(out / "creators.csv", encoding="utf-8"))] == ["bob", "阿梨"]
+
+
 def test_bad_comment_time_is_an_error_row_naming_file_line_and_field(tmp_path, capsys, sentiment_dir):
     path = tmp_path / "bad.jsonl"
     path.write_text(
