@@ -1,0 +1,125 @@
+"""How often a candidate cue pattern occurs in labelled ads and genuine notes: the evidence a cue word must have
+before it goes into model/cues.py (a probe or a reading of the misses may suggest words; the counts decide).
+
+    python -m training.cue_counts --data ../shared/data/ads/xhs_labelled.jsonl [--examples 3] PATTERN ...
+    python -m training.cue_counts --data ../shared/data/ads/xhs_labelled.jsonl --kinds
+
+Each pattern (a regular expression) runs on the normalised title and text, as the cues do. Printed per pattern:
+the notes it matches among ads and among genuine notes, over all rows and over the ``annotators: 2`` rows, the
+ratio of the two rates, and how many of the matched notes an existing cue already covers at the match (so a
+pattern is not added twice). ``--kinds`` prints the same for every existing cue kind, the yardstick for "clearly
+commoner in ads".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from model.cues import cue_spans
+from model.text import normalize_text
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str  # normalised title and text
+    ad: bool
+    hard: bool  # annotators: 2
+
+
+def read_notes(path: Path) -> list[Note]:
+    """The labelled notes of a JSON Lines file (``label`` 0/1, optional ``title`` and ``annotators``)."""
+    notes = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row.get("label") not in (0, 1) or not isinstance(row.get("text"), str):
+            raise ValueError(f"{path}:{n}: expected 'label' 0 or 1 and a string 'text', got {line[:80]!r}")
+        text = normalize_text(f"{row.get('title') or ''} {row['text']}")
+        notes.append(Note(text, row["label"] == 1, row.get("annotators") == 2))
+    return notes
+
+
+def _line(name: str, ad: Counter, n: Counter, extra: str = "") -> str:
+    rate = {k: ad[k] / n[k] if n[k] else 0.0 for k in n}
+    ratio = rate["ad"] / rate["genuine"] if rate["genuine"] else float("inf") if rate["ad"] else 0.0
+    return (
+        f"{name}\n  ads {ad['ad']} of {n['ad']} ({rate['ad']:.1%}), genuine {ad['genuine']} of {n['genuine']} "
+        f"({rate['genuine']:.1%}), ratio {ratio:.1f}; annotators: 2 ads {ad['ad2']} of {n['ad2']}, genuine "
+        f"{ad['genuine2']} of {n['genuine2']}{extra}"
+    )
+
+
+def _totals(notes: list[Note]) -> Counter:
+    n: Counter = Counter()
+    for note in notes:
+        kind = "ad" if note.ad else "genuine"
+        n[kind] += 1
+        n[kind + "2"] += note.hard
+    return n
+
+
+def count_pattern(notes: list[Note], pattern: str, examples: int = 0) -> str:
+    """The counts of one pattern (and up to ``examples`` matches in context per class)."""
+    rx = re.compile(pattern)
+    hits: Counter = Counter()
+    covered = 0
+    shown: list[str] = []
+    for note in notes:
+        found = list(rx.finditer(note.text))
+        if not found:
+            continue
+        kind = "ad" if note.ad else "genuine"
+        hits[kind] += 1
+        hits[kind + "2"] += note.hard
+        spans = cue_spans(note.text)
+        covered += any(a < m.end() and m.start() < b for m in found for a, _, b, _ in spans)
+        if sum(s.startswith(f"    {kind}") for s in shown) < examples:
+            m = found[0]
+            shown.append(f"    {kind}: …{note.text[max(0, m.start() - 20) : m.end() + 20]}…")
+    return _line(pattern, hits, _totals(notes), f"; {covered} covered by a cue already") + "".join(
+        "\n" + s for s in shown
+    )
+
+
+def count_kinds(notes: list[Note]) -> str:
+    """The counts of every existing cue kind."""
+    per: dict[str, Counter] = {}
+    for note in notes:
+        kind = "ad" if note.ad else "genuine"
+        for name in {name for _, name, _, _ in cue_spans(note.text)}:
+            per.setdefault(name, Counter())[kind] += 1
+            per[name][kind + "2"] += note.hard
+    n = _totals(notes)
+    return "\n".join(_line(name, per[name], n) for name in sorted(per))
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m training.cue_counts", description=__doc__.splitlines()[0])
+    p.add_argument("--data", type=Path, required=True, help="labelled JSON Lines (label, text, title, annotators)")
+    p.add_argument("--examples", type=int, default=0, help="matches to show in context per class")
+    p.add_argument("--kinds", action="store_true", help="count the existing cue kinds")
+    p.add_argument("patterns", nargs="*", metavar="PATTERN")
+    args = p.parse_args(argv)
+    if not args.patterns and not args.kinds:
+        p.error("give a PATTERN or --kinds")
+    try:
+        notes = read_notes(args.data)
+        for pattern in args.patterns:
+            print(count_pattern(notes, pattern, args.examples))
+        if args.kinds:
+            print(count_kinds(notes))
+    except (OSError, ValueError, re.error) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
