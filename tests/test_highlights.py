@@ -384,3 +384,35 @@ def test_an_ngram_read_across_a_deleted_claim_weighs_only_its_own_characters(gra
     assert not np.any(weights[list(gone)])
     assert math.isclose(float(weights.sum()), 1.0)
     assert np.count_nonzero(weights) == len(gram)
+
+
+def test_advice_without_a_phrase_towards_ad_does_not_ask_to_reword_phrases():
+    """A note flagged with nothing highlighted towards ad (e.g. a one-letter note) has no phrases to reword: the
+    writer is told no single phrase decided it and pointed to the appeal; with drivers the advice names them."""
+    from model.highlights.categories import ReadableReason, Span
+    from model.highlights.reasons import advice
+
+    genuine = ReadableReason("personal", "个人体验", "personal experience", "genuine", -0.4, ())
+    for decision in ("ad", "review"):
+        told = advice(decision, [genuine])
+        assert "reword" not in told["en"] and "修改" not in told["zh"]
+        assert "no single phrase" in told["en"] and "申诉" in told["zh"]
+    contact = ReadableReason("contact", "联系方式", "contact details", "ad", 2.0, (Span("text", 0, 3, "加vx"),))
+    told = advice("ad", [contact, genuine])
+    assert "“加vx”" in told["zh"] and "reword these phrases" in told["en"] and "no single phrase" not in told["en"]
+    assert advice("genuine", [contact]) is None
+
+
+def test_quoted_evidence_names_a_word_once_whatever_its_case_or_width():
+    """“my”、“My” or “vx”、“ＶＸ” in a reason read as a stutter: the same word in another case or width is quoted
+    once (the spans themselves all stay, each exact)."""
+    from model.highlights.categories import ReadableReason, Span
+
+    spans = (
+        Span("title", 0, 2, "My"),
+        Span("text", 5, 7, "my"),
+        Span("text", 9, 11, "ＶＸ"),
+        Span("text", 20, 22, "vx"),
+    )
+    reason = ReadableReason("wording", "用词", "wording", "ad", 1.0, spans)
+    assert reason.quoted() == "“My”、“ＶＸ”" and len(reason.evidence) == 4

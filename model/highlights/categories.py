@@ -3,6 +3,7 @@ the highlight and reason records."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 #: Writer-facing categories: code -> (Chinese, English).
@@ -136,7 +137,11 @@ class ReadableReason:
 
     def quoted(self, n: int | None = None, sep: str = "、") -> str:
         """The first ``n`` distinct evidence texts, quoted: a phrase the note repeats is quoted once."""
-        texts = list(dict.fromkeys(e.text for e in self.evidence))[:n]
+        # the same word in another case or width ("My", "my"; "ＶＸ", "vx") is quoted once, as first written
+        firsts: dict[str, str] = {}
+        for e in self.evidence:
+            firsts.setdefault(unicodedata.normalize("NFKC", e.text).casefold(), e.text)
+        texts = list(firsts.values())[:n]
         # a phrase of a thousand copies is quoted by its start: the span itself stays exact
         return sep.join(f"“{t if len(t) <= QUOTE_CHARS else t[: QUOTE_CHARS - 1] + '…'}”" for t in texts)
 

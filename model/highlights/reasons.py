@@ -36,16 +36,20 @@ def advice(decision: str, readable: list[ReadableReason]) -> dict[str, str] | No
     if decision not in _DECISION_ZH:
         return None
     drivers = [r for r in readable if r.direction == "ad"][:2]
-    if drivers:
-        zh_parts = [f"{r.label_zh}（{r.quoted(2)}）" for r in drivers]
-        en_parts = [f"{r.label_en} ({r.quoted(2, ', ')})" for r in drivers]
-        zh_why = "主要因为" + "和".join(zh_parts)
-        en_why = "mainly because of " + " and ".join(en_parts)
-    else:
-        zh_why, en_why = "主要因为整体写法", "mainly because of its overall wording"
+    if not drivers:
+        # Nothing is highlighted towards ad (a very short note, or many faint words): there are no phrases to
+        # reword, so the writer is told so and pointed to the appeal alone.
+        return {
+            "zh": f"这条笔记{_DECISION_ZH[decision]}，但没有哪个词句单独起决定作用，是整体写法所致。"
+            "如果这是你的真实个人分享，可以提出申诉由人工复核。",
+            "en": f"This note {_DECISION_EN[decision]}, but no single phrase drove the decision: its overall wording "
+            "did. If it is your honest personal sharing, you can appeal for a human review.",
+        }
+    zh_parts = [f"{r.label_zh}（{r.quoted(2)}）" for r in drivers]
+    en_parts = [f"{r.label_en} ({r.quoted(2, ', ')})" for r in drivers]
     return {
-        "zh": f"这条笔记{_DECISION_ZH[decision]}，{zh_why}。"
+        "zh": f"这条笔记{_DECISION_ZH[decision]}，主要因为{'和'.join(zh_parts)}。"
         "如果这是你的真实个人分享，可以修改这些用词，或提出申诉由人工复核。",
-        "en": f"This note {_DECISION_EN[decision]}, {en_why}. If it is your honest personal sharing, you can "
-        "reword these phrases or appeal for a human review.",
+        "en": f"This note {_DECISION_EN[decision]}, mainly because of {' and '.join(en_parts)}. If it is your honest "
+        "personal sharing, you can reword these phrases or appeal for a human review.",
     }
