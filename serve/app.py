@@ -185,8 +185,8 @@ def document_security(routers: Any, spec: dict[str, Any], *, api_keys: bool = Tr
 # -- errors ------------------------------------------------------------------------------------------------
 def _preview(value: Any) -> str:
     """A short, always-encodable description of what came in (never the whole 1 MB string back)."""
-    if value is None:
-        return "nothing"
+    if value is None:  # JSON null sent for the field (a field left out is "missing", reported as "nothing")
+        return "null"
     if isinstance(value, str):
         shown = value[:40].encode("utf-8", "replace").decode("utf-8")
         more = f" ({len(value)} characters)" if len(value) > 40 else ""
@@ -248,8 +248,12 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     cause = exc.__cause__
     if exc.status_code == 400 and isinstance(cause, (ValueError, RecursionError)):
         # FastAPI's "There was an error parsing the body": bytes that are not UTF-8, or JSON nested too deeply.
-        why = "UTF-8" if isinstance(cause, UnicodeDecodeError) else "not nested too deeply"
-        msg = f"the body must be valid JSON, {why}. Got {type(cause).__name__}: {str(cause)[:80]}"
+        if isinstance(cause, UnicodeDecodeError):
+            msg = (
+                f"the body must be valid JSON, UTF-8. Got byte 0x{cause.object[cause.start]:02x} at byte {cause.start}"
+            )
+        else:  # the parser's own words name its recursion limit and the string it was reading
+            msg = "the body must be valid JSON, not nested too deeply. Got arrays or objects nested too deeply to parse"
         item = {"loc": ["body"], "field": "body", "msg": msg, "type": "json_invalid"}
         return JSONResponse(status_code=422, content={"message": f"field 'body': {msg}", "detail": [item]})
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)

@@ -190,6 +190,7 @@ def test_check_odd_text_is_handled(client, text):
         ({}, "text", BLANK_NOTE + ". Got nothing"),
         ({"text": 5}, "text", "valid string. Got int 5"),
         ({"text": "ok", "title": ["a"]}, "title", "valid string"),
+        ({"text": "ok", "title": None}, "title", "valid string. Got null"),
         ({"text": "ok", "comments": "not a list"}, "comments", "valid list"),
         ({"text": "ok", "comments": [{"text": "x", "likes": -1}]}, "comments[0].likes", "greater than or equal to 0"),
         ({"text": "ok", "comments": [{"likes": 1}]}, "comments[0].text", "Field required. Got nothing"),

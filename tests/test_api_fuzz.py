@@ -134,3 +134,18 @@ def test_long_text_within_the_body_limit_is_a_422_naming_the_field(client, char)
 def test_malformed_bodies_never_5xx(client, raw):
     r = client.post("/v1/check", content=raw, headers={"content-type": "application/json"})
     assert 400 <= r.status_code < 500, r.text
+
+
+@pytest.mark.parametrize(
+    ("raw", "got"),
+    [
+        (b'{"text": "\xff\xfe ok"}', "Got byte 0xff at byte 10"),
+        (b"[" * 30_000 + b"]" * 30_000, "Got arrays or objects nested too deeply to parse"),
+    ],
+)
+def test_undecodable_bodies_say_what_came_in_in_words(client, raw, got):
+    """Not a Python exception name cut off mid-word ("RecursionError: maximum recursion depth exceeded while
+    decoding a JSON array from a unicode stri"), but what was wrong with the bytes."""
+    r = client.post("/v1/check", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "body"
+    assert r.json()["message"].endswith(got) and "Error" not in r.json()["message"]
