@@ -5,6 +5,7 @@ import json
 import math
 import random
 import re
+import unicodedata
 
 import numpy as np
 import pytest
@@ -416,3 +417,32 @@ def test_quoted_evidence_names_a_word_once_whatever_its_case_or_width():
     )
     reason = ReadableReason("wording", "用词", "wording", "ad", 1.0, spans)
     assert reason.quoted() == "“My”、“ＶＸ”" and len(reason.evidence) == 4
+
+
+def _styled(text: str, upper: int, lower: int, digit0: int) -> str:
+    """``text`` with ASCII letters and digits written from code points ``upper``, ``lower``, ``digit0`` on."""
+    out = []
+    for c in text:
+        if c.isascii() and c.isalpha():
+            out.append(chr(upper + ord(c) - 65) if c.isupper() else chr(lower + ord(c) - 97))
+        elif c.isascii() and c.isdigit():
+            out.append(chr(digit0 + int(c)))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+@pytest.mark.parametrize("forms", [(0xFF21, 0xFF41, 0xFF10), (0x1D4D0, 0x1D4EA, 0x1D7CE)], ids=["fullwidth", "math"])
+def test_letters_in_other_forms_are_highlighted_as_whole_words(shipped, forms):
+    """Xiaohongshu titles write Latin in full width or in styled letters; the model reads them as the ASCII
+    words, so the highlights fall on the same whole words, never on a piece of one ("ｄａ〔ｉｌ〕ｙ")."""
+    for plain in (
+        {"title": "My daily look", "text": "今日ootd"},
+        {"title": "My daily look", "text": "今日ootd 穿搭分享 zara 299 iphone15 真的好看"},
+    ):
+        styled = {k: _styled(v, *forms) for k, v in plain.items()}
+        assert {k: unicodedata.normalize("NFKC", v) for k, v in styled.items()} == plain
+        want = [(h.field, h.start, h.end, h.category) for h in shipped.check(plain).highlights]
+        got = shipped.check(styled)
+        _assert_exact(styled, got)
+        assert [(h.field, h.start, h.end, h.category) for h in got.highlights] == want

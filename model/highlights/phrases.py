@@ -4,6 +4,7 @@ runs of the writer's words widened to whole words."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from itertools import accumulate
@@ -51,9 +52,28 @@ def _faint_but_strong(units: list[tuple[int, int, str, float]]) -> frozenset[str
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
+def _ascii_forms() -> dict[int, str]:
+    """Letters and digits written in other forms — full width (ｄａｉｌｙ), mathematical styles (𝓭𝓪𝓲𝓵𝔂), circled,
+    letterlike — mapped to the ASCII character NFKC makes of them. The model reads them normalised, as one word;
+    the segmenter, given them as sent, cuts them into single characters, so a word's weight would be shown on a
+    piece of it ("ｄａ〔ｉｌ〕ｙ")."""
+    table: dict[int, str] = {}
+    for lo, hi in ((0x2070, 0x209F), (0x2100, 0x214F), (0x2460, 0x24FF), (0xFF10, 0xFF5A), (0x1D400, 0x1D7FF)):
+        for cp in range(lo, hi + 1):
+            form = unicodedata.normalize("NFKC", chr(cp))
+            if len(form) == 1 and form.isascii() and form.isalnum():
+                table[cp] = form
+    return table
+
+
+_ASCII_FORMS = _ascii_forms()
+
+
 def _word_bounds(raw: str, segment: Callable[[str], list[str]]) -> list[int] | None:
     """Offsets in ``raw`` where a word starts or ends, by ``segment``; None when its pieces do not tile ``raw``."""
-    if _SURROGATE_RE.search(raw) is not None:  # the segmenter takes UTF-8; one character for one keeps offsets
+    if not raw.isascii():  # one character for one keeps offsets
+        raw = raw.translate(_ASCII_FORMS)
+    if _SURROGATE_RE.search(raw) is not None:  # the segmenter takes UTF-8
         raw = _SURROGATE_RE.sub("\ufffd", raw)
     bounds = list(accumulate(map(len, segment(raw)), initial=0))
     return bounds if bounds[-1] == len(raw) else None
