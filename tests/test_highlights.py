@@ -446,3 +446,33 @@ def test_letters_in_other_forms_are_highlighted_as_whole_words(shipped, forms):
         got = shipped.check(styled)
         _assert_exact(styled, got)
         assert [(h.field, h.start, h.end, h.category) for h in got.highlights] == want
+
+
+def test_phrases_do_not_start_or_end_on_a_word_that_leans_on_its_neighbour(shipped):
+    """“的收纳盒”, “膝盖和”, “颜色有点” read as fragments: a phrase of the writer's words drops a particle or
+    conjunction at its start and a conjunction, preposition or degree word at its end (its last word stays)."""
+    from model.highlights.phrases import _NO_END, _NO_START
+
+    notes = [json.loads(line) for line in (SAMPLES / "notes.jsonl").read_text("utf-8").splitlines()]
+    notes.append({"title": "", "text": "今天去了趟宜家，买了个39块的收纳盒，质量还行，就是颜色有点丑。"})
+    seen = 0
+    for note in notes:
+        note = {"title": note.get("title") or "", "text": note.get("text") or ""}
+        result = shipped.check(note)
+        _assert_exact(note, result)
+        for h in result.highlights:
+            words = shipped._segment(h.text)
+            if h.category in ("wording", "personal") and len(words) > 1:
+                seen += 1
+                assert words[0] not in _NO_START and words[-1] not in _NO_END, h.text
+    assert seen > 100
+
+
+def test_trimming_keeps_runs_off_word_bounds_and_the_last_word():
+    from model.highlights.phrases import _trim
+
+    raw = "的收纳盒和"  # words: 的 | 收纳盒 | 和
+    bounds = [0, 1, 4, 5]
+    assert _trim([(0, 5)], bounds, raw) == [(1, 4)]
+    assert _trim([(0, 1)], bounds, raw) == [(0, 1)]  # one word: kept (the caller drops a lone function word)
+    assert _trim([(0, 3)], bounds, raw) == [(0, 3)]  # not on word bounds: as it is

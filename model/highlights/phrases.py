@@ -99,6 +99,34 @@ def _snap(runs: list[tuple[int, int]], bounds: list[int], ok: np.ndarray) -> lis
     return out
 
 
+#: Words that lean on their neighbour: a phrase neither starts with a particle that ends the word before it
+#: ("的网红", "了健身房") or a conjunction ("和颜色"), nor ends with a conjunction, preposition or adverb that
+#: begins what follows ("膝盖和", "排队一", "方法很"). A word n-gram spanning them puts weight on them; shown,
+#: they read as fragments.
+_NO_START = frozenset("了 的 得 地 着 过 之 们 个 吗 吧 啊 呢 哦 呀 嘛 啦 和 与 及 或 而 但".split())
+_NO_END = frozenset(
+    "和 与 及 或 而 但 也 就 都 很 还 又 把 被 让 给 从 对 在 是 一 这 那 有点 有些 比较 非常 特别 太 更 挺".split()
+)
+
+
+def _trim(runs: list[tuple[int, int]], bounds: list[int], raw: str) -> list[tuple[int, int]]:
+    """Each run snapped to ``bounds`` without leaning words at its start (:data:`_NO_START`) or end
+    (:data:`_NO_END`); its last word always stays. A run not on word bounds (widening stopped at a cue) is kept."""
+    out = []
+    for a, b in runs:
+        i, j = bisect_left(bounds, a), bisect_left(bounds, b)
+        if bounds[i] != a or bounds[j] != b:  # not on word bounds (snapping stopped at a cue): left as it is
+            out.append((a, b))
+            continue
+        while i < j - 1 and raw[bounds[i] : bounds[i + 1]] in _NO_START:
+            i += 1
+        while i < j - 1 and raw[bounds[j - 1] : bounds[j]] in _NO_END:
+            j -= 1
+        a, b = bounds[i], bounds[j]
+        out.append((a, b))
+    return out
+
+
 def _total(w: np.ndarray, values: list[float], a: int, b: int) -> float:
     """``float(w[a:b].sum())``, the same bits: numpy's pairwise sum adds fewer than 8 numbers one by one, in
     order, to 0.0, which a Python loop over ``values`` (``w.tolist()``) does without an array call
@@ -148,7 +176,7 @@ def phrases(
         runs = list(zip(starts[cand].tolist(), ends[cand].tolist(), strict=True))
         bounds = _word_bounds(f.raw, segment) if segment is not None and runs else None
         if bounds is not None:
-            runs = _snap(runs, bounds, ok)
+            runs = _trim(_snap(runs, bounds, ok), bounds, f.raw)
         values = w.tolist() if runs else []
         for a, b in runs:
             total = _total(w, values, a, b)
