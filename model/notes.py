@@ -242,6 +242,29 @@ def csv_field_limit() -> None:
         csv.field_size_limit(MAX_ROW_BYTES)
 
 
+def csv_reader(lines: PhysicalLines) -> Any:
+    """The CSV parser every reader and the batch planner share. Strict: a quoted field still open at the end of
+    the file, or text after a field's closing quote, is an error row instead of the rest of the file swallowed
+    into one field (rows lost without a word) or a quote silently dropped."""
+    return csv.reader(iter(lines), strict=True)
+
+
+def _csv_problem(exc: csv.Error, lineno: int, last: int) -> str:
+    """The csv module's error in words a writer of the file can act on."""
+    msg = str(exc)
+    if msg == "unexpected end of data":
+        return (
+            f"invalid CSV: a quoted field opened in the record starting on line {lineno} is not closed before the "
+            f"end of the file (line {last}); every line after it was read into that field"
+        )
+    if msg.endswith("expected after '\"'"):
+        return (
+            "invalid CSV: a quoted field is followed by other characters after its closing quote; write a quote "
+            'inside a quoted field as two ("")'
+        )
+    return f"invalid CSV ({msg})"
+
+
 def read_csv_header(lines: PhysicalLines, reader: Any, name: str) -> list[str] | None:
     """The header (names stripped) from the start of a CSV file; None for an empty file."""
     try:
@@ -274,7 +297,7 @@ def csv_records(
             return
         except csv.Error as exc:
             done += 1
-            yield Record(name, lineno, None, f"invalid CSV ({exc})")
+            yield Record(name, lineno, None, _csv_problem(exc, lineno, lines_before + lines.lines))
             continue
         done += 1
         if not values:
@@ -368,7 +391,7 @@ def iter_records(
             return
         csv_field_limit()
         lines = PhysicalLines(fh, encoding, max_row_bytes)
-        reader = csv.reader(iter(lines))
+        reader = csv_reader(lines)
         header = read_csv_header(lines, reader, name)
         if header is not None:
             yield from csv_records(lines, reader, header, name)

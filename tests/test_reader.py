@@ -91,6 +91,33 @@ def test_blank_csv_lines_are_not_rows(tmp_path):
     assert [(r.line, r.data["id"]) for r in iter_records(path)] == [(3, "a"), (6, "b")]
 
 
+def test_a_quote_never_closed_is_an_error_row_not_rows_swallowed(tmp_path):
+    """A quoted field left open read every later line into itself: rows 3 and 4 vanished without a word."""
+    path = tmp_path / "open.csv"
+    path.write_text('id,text\na,"好看\nb,加v\nc,今天爬山\n', encoding="utf-8")
+    records = list(iter_records(path))
+    assert [r.line for r in records] == [2] and records[0].data is None
+    assert "not closed before the end of the file (line 4)" in records[0].error
+
+
+def test_text_after_a_closing_quote_is_an_error_row_and_the_next_row_is_read(tmp_path):
+    path = tmp_path / "quotes.csv"
+    path.write_text('id,text\na,"他说"好"的"\nb,加v\n', encoding="utf-8")
+    records = list(iter_records(path))
+    assert [(r.line, r.error is None) for r in records] == [(2, False), (3, True)]
+    assert 'write a quote inside a quoted field as two ("")' in records[0].error and records[1].data["id"] == "b"
+
+
+def test_score_plans_and_reads_broken_csv_quotes_alike(tmp_path, capsys, sample_model_dir):
+    path = tmp_path / "open.csv"
+    path.write_text('id,text\na,好看\nb,"他说"好"的"\nc,"加v\nd,今天爬山\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(path), "-o", str(out), "--model", str(sample_model_dir), "--chunk-size", "1"]) == 1
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(r["line"], r["error"] is None) for r in rows] == [(2, True), (3, False), (4, False)]
+    assert "not closed before the end of the file" in capsys.readouterr().err
+
+
 # -- every command --------------------------------------------------------------------------------------------------
 def test_train_reads_like_the_others(tmp_path):
     mixed, _ = mixed_and_plain(tmp_path)

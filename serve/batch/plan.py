@@ -20,6 +20,7 @@ from model.notes import (
     NoteFileError,
     PhysicalLines,
     csv_field_limit,
+    csv_reader,
     decode_line,
     file_format,
     open_parquet,
@@ -187,7 +188,7 @@ def _plan_csv(path: Path, chunk_size: int, encoding: str | None, limit: int) -> 
     with path.open("rb") as fh:
         skip_bom(fh)
         lines = PhysicalLines(fh, encoding, limit)
-        reader = csv.reader(iter(lines))
+        reader = csv_reader(lines)
         header = read_csv_header(lines, reader, str(path))
         if header is None:
             return [], ["the file is empty (no header, no rows)"]

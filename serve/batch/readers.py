@@ -13,6 +13,7 @@ from model.notes import (
     PhysicalLines,
     Record,
     csv_field_limit,
+    csv_reader,
     csv_records,
     jsonl_records,
     open_parquet,
@@ -39,7 +40,7 @@ def read_chunk(chunk: Chunk) -> Iterator[Record]:
             return
         csv_field_limit()
         lines = PhysicalLines(fh, chunk.encoding, chunk.max_row_bytes)
-        yield from csv_records(lines, csv.reader(iter(lines)), list(chunk.header), chunk.name,
+        yield from csv_records(lines, csv_reader(lines), list(chunk.header), chunk.name,
                                lines_before=chunk.first_line, count=chunk.count)  # fmt: skip
 
 
