@@ -99,6 +99,13 @@ def _opt_str(row: Mapping[str, Any], name: str, where: str) -> str | None:
     return str(value)
 
 
+def _author(row: Mapping[str, Any], where: str) -> str | None:
+    """The note's creator; a blank one ("", spaces) is no author: such notes are not one creator whose comments
+    are judged together (water rules) and reported as a creator named ""."""
+    author = _opt_str(row, "author", where)
+    return author if author is not None and author.strip() else None
+
+
 def parse_label(value: Any, *, where: str = "") -> int:
     """1/0, "ad"/"genuine" (and a few synonyms) to 1/0; anything else is an error naming the value."""
     if isinstance(value, float) and value in (0.0, 1.0):
@@ -188,7 +195,7 @@ def parse_note(row: Any, *, where: str = "", require_text: bool = True, require_
         id=_opt_str(row, "id", where),
         label=label,
         source=_opt_str(row, "source", where),
-        author=_opt_str(row, "author", where),
+        author=_author(row, where),
         extra={k: v for k, v in row.items() if k not in known},
     )
 

@@ -112,7 +112,7 @@ class RowScorer:
         for rec in records:
             data = rec.data if isinstance(rec.data, dict) else None
             row = dict.fromkeys(OUTPUT_COLUMNS)
-            row.update(id=_opt(data, "id"), file=rec.path, line=rec.line, author=_opt(data, "author"), reasons=[])
+            row.update(id=_opt(data, "id"), file=rec.path, line=rec.line, author=_opt_author(data), reasons=[])
             row["model_version"] = self.model.version
             rows.append(row)
             try:
@@ -144,6 +144,12 @@ class RowScorer:
                 comments=comments[k],
             )
         return rows
+
+
+def _opt_author(data: dict[str, Any] | None) -> str | None:
+    """The author as the note schema reads it (a blank one is none), also on rows that fail validation."""
+    author = _opt(data, "author")
+    return author if author is not None and author.strip() else None
 
 
 def _opt(data: dict[str, Any] | None, name: str) -> str | None:

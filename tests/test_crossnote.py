@@ -140,3 +140,24 @@ def test_inputs_without_comments_skip_the_first_pass(tmp_path) -> None:
         plan = make_plan(files, chunk_size=2, encoding=None, max_row_bytes=MAX_ROW_BYTES)
         assert gather(plan, tmp_path, WaterDetector(), reuse=False) == (None, None)
     assert not list(tmp_path.glob("crossnote-*"))
+
+
+@pytest.mark.parametrize("blank", ["", "  ", "\u3000"])
+def test_a_blank_author_is_no_author(tmp_path, capsys, sample_model_dir, tiny_comment_scorer, blank):
+    """Notes whose author is "" are not one creator: the same comment under two strangers' notes is no
+    cross-note duplicate (in `comments` and in `score`), and no creator named "" is reported."""
+    comment = "看起来好好吃啊我也想学"
+    rows = [{"id": "a", "text": "今天做了蛋糕", "author": blank, "comments": [comment]},
+            {"id": "b", "text": "周末去爬山", "author": blank, "comments": [comment]}]  # fmt: skip
+    src = tmp_path / "blank.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    assert main(["comments", str(src), "--json", "--no-ad"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [c["suspect_reason"] for n in doc["notes"] for c in n["comments"]] == [None, None]
+    assert [n["author"] for n in doc["notes"]] == [None, None] and [c["author"] for c in doc["creators"]] == [None]
+    out = tmp_path / "out.jsonl"
+    cfg = BatchConfig(inputs=[str(src)], output=out, model_dir=sample_model_dir, jobs=1, chunk_size=1, progress=False)
+    run_batch(cfg, log=lambda msg: None)
+    scored = list(iter_output_rows(out, "jsonl"))
+    assert [r["author"] for r in scored] == [None, None]
+    assert [r["comments"]["suspect_reasons"] for r in scored] == [{}, {}]

@@ -42,7 +42,7 @@ def _author(value: Any) -> str | None:
     """The author as :func:`model.schema.parse_note` reads it (None when it would not be a valid one)."""
     if value is None or isinstance(value, bool) or not isinstance(value, (str, int)):
         return None
-    return str(value)
+    return str(value) if str(value).strip() else None
 
 
 def _may_have_comments(chunk: Chunk) -> bool:
