@@ -222,6 +222,10 @@ class ChunkStats:
         )
 
 
+#: What the summary says of a flagged note with no reason towards ad (as the writer's advice does).
+NO_PHRASE = "(no single phrase: its overall wording)"
+
+
 @dataclass
 class Summary:
     """The end-of-run summary: rows read, scored, errored, decisions, ad share, speed, most ad-like notes."""
@@ -265,7 +269,7 @@ class Summary:
         if self.flagged:
             lines.append("most ad-like notes:")
             for note_id, p, why in self.flagged:
-                lines.append(f"  {note_id:<12} p={p:.3f}  {why}")
+                lines.append(f"  {note_id:<12} p={p:.3f}  {why or NO_PHRASE}")
         if self.output:
             lines.append(f"wrote {self.output}")
         return "\n".join(lines)

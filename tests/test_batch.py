@@ -573,3 +573,13 @@ def test_comment_scores_keywords_and_report(tmp_path, sample_model_dir, tiny_com
     shan = next(line for line in md.splitlines() if line.startswith("| 山野 |"))
     cells = dict(zip(header.strip("| ").split(" | "), shan.strip("| ").split(" | "), strict=True))
     assert float(cells["兰若面霜 ratio"]) == pytest.approx(1 / 3, abs=5e-4)  # the same column as in the CSV
+
+
+def test_summary_says_why_a_flagged_note_has_no_reasons():
+    """A flagged note with no phrase towards ad (a one-letter note) is listed with words, not a blank."""
+    from serve.scoring import Summary
+
+    text = Summary(files=["a.jsonl"], read=2, scored=2, flagged=[("s1", 0.97, "联系方式 contact details: “加vx”"),
+                                                                  ("s2", 0.89, "")]).render()  # fmt: skip
+    lines = text.splitlines()
+    assert lines[-2].endswith("“加vx”") and lines[-1].endswith("p=0.890  (no single phrase: its overall wording)")
