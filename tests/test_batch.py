@@ -583,3 +583,15 @@ def test_summary_says_why_a_flagged_note_has_no_reasons():
                                                                   ("s2", 0.89, "")]).render()  # fmt: skip
     lines = text.splitlines()
     assert lines[-2].endswith("“加vx”") and lines[-1].endswith("p=0.890  (no single phrase: its overall wording)")
+
+
+def test_an_input_named_as_the_output_is_refused_and_kept(tmp_path, capsys, sample_model_dir):
+    """`score notes.jsonl -o notes.jsonl` replaced the notes with their scores: refused before anything is written."""
+    src = write_jsonl(tmp_path / "notes.jsonl", NOTES)
+    before = src.read_bytes()
+    assert main(["score", str(src), "-o", str(src), "--model", str(sample_model_dir)]) == 2
+    assert "is where this run writes its output (-o/--output)" in capsys.readouterr().err
+    assert src.read_bytes() == before and not (tmp_path / "notes.jsonl.parts").exists()
+    queue = write_jsonl(tmp_path / "queue.jsonl", NOTES)
+    assert main(["review", str(queue), "-n", "1", "-o", str(queue), "--model", str(sample_model_dir)]) == 2
+    assert queue.read_bytes() == before

@@ -37,7 +37,8 @@ DIRECTORY_SUFFIXES = tuple(s for s in SUPPORTED_SUFFIXES if s != ".json")
 
 def expand_inputs(inputs: Iterable[str | Path], *, exclude: Iterable[Path] = ()) -> list[Path]:
     """Files, directories (every file below with a suffix of :data:`DIRECTORY_SUFFIXES`, sorted; the ``.json`` files
-    left out are named in one line on stderr) and glob patterns, in the order given."""
+    left out are named in one line on stderr) and glob patterns, in the order given. ``exclude`` are the run's
+    outputs: left out of directories and globs, refused when named as an input."""
     excluded = {p.resolve() for p in exclude}
     out: list[Path] = []
     for item in inputs:
@@ -59,6 +60,11 @@ def expand_inputs(inputs: Iterable[str | Path], *, exclude: Iterable[Path] = ())
                 )
             out.extend(found)
         elif path.exists():
+            if _under(path, excluded):
+                raise InvalidParameterError(
+                    f"input {str(path)!r} is where this run writes its output (-o/--output): it would replace the "
+                    "notes it reads. Write the output to another path."
+                )
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 raise InvalidParameterError(
                     f"input {str(path)!r}: unsupported file type {path.suffix or '(none)'!r}; expected one of "
