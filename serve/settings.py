@@ -258,7 +258,8 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         problems = "; ".join(
-            f"setting '{'.'.join(str(p) for p in e['loc']) or '(settings)'}': {e['msg']}. Got {_preview(e)}"
+            f"setting '{'.'.join(str(p) for p in e['loc']) or '(settings)'}': "
+            f"{e['msg'].removeprefix('Value error, ')}. Got {_preview(e)}"
             for e in exc.errors()
         )
         raise InvalidParameterError(f"Invalid notecheck settings: {problems}.") from None

@@ -803,7 +803,7 @@ def test_settings_from_env_file_and_precedence(tmp_path, monkeypatch):
         ("max_batch = 0\n", "setting 'max_batch': Input should be greater than or equal to 1. Got 0"),
         ("max_batchh = 5\n", "setting 'max_batchh': Extra inputs are not permitted"),
         ("threshold = 0.2\nreview_threshold = 0.5\n", "review_threshold must be <= threshold"),
-        ("api_keys = ['short']\n", "at least 8 characters"),
+        ("api_keys = ['short']\n", "setting 'api_keys': api_keys[0] must be at least 8 characters"),
         ("max_batch = \n", "expected valid TOML"),
     ],
 )
