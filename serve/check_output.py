@@ -2,7 +2,8 @@
 
 On a terminal, words pushing towards "ad" are red and words pushing towards "genuine" green (bold when strong);
 anywhere else (a pipe, a file, ``NO_COLOR`` set) they are marked 【like this】 for ad and 〔like this〕 for genuine,
-so the output stays readable as plain text.
+so the output stays readable as plain text. A note that itself uses those brackets (Xiaohongshu titles often do:
+“【小团出发】”) is marked with the first pair of brackets it does not use, named in the legend.
 """
 
 from __future__ import annotations
@@ -20,8 +21,22 @@ def use_colour(stream: IO[str]) -> bool:
     return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
-def mark_up(text: str, highlights: list[Any], *, colour: bool) -> str:
-    """``text`` with its highlights (non-overlapping spans of it) marked: ANSI colour or brackets."""
+#: Bracket pairs for (ad, genuine) highlights in plain text, in order of preference.
+MARKERS = (("【", "】", "〔", "〕"), ("«", "»", "‹", "›"), ("[[", "]]", "((", "))"), ("<<<", ">>>", "(((", ")))"))
+
+
+def markers(*texts: str) -> tuple[str, str, str, str]:
+    """The first :data:`MARKERS` whose brackets occur in none of ``texts``, so a mark cannot be mistaken for the
+    writer's own brackets (the last one when every pair occurs)."""
+    for pair in MARKERS:
+        if not any(m in t for m in pair for t in texts):
+            return pair
+    return MARKERS[-1]
+
+
+def mark_up(text: str, highlights: list[Any], *, colour: bool, marks: tuple[str, str, str, str] = MARKERS[0]) -> str:
+    """``text`` with its highlights (non-overlapping spans of it) marked: ANSI colour or ``marks`` (brackets around
+    phrases towards ad, then around phrases towards genuine)."""
     strongest = max((abs(h.weight) for h in highlights), default=0.0)
     out, pos = [], 0
     for h in sorted(highlights, key=lambda h: h.start):
@@ -31,7 +46,7 @@ def mark_up(text: str, highlights: list[Any], *, colour: bool) -> str:
             bold = _BOLD if abs(h.weight) >= strongest / 2 else ""
             out.append(f"{bold}{_RED if h.weight > 0 else _GREEN}{word}{_RESET}")
         else:
-            out.append(f"【{word}】" if h.weight > 0 else f"〔{word}〕")
+            out.append(f"{marks[0]}{word}{marks[1]}" if h.weight > 0 else f"{marks[2]}{word}{marks[3]}")
         pos = h.end
     out.append(text[pos:])
     return "".join(out)
@@ -45,16 +60,17 @@ def format_check(result: Any, note: dict[str, str], *, colour: bool) -> str:
         f"{result.review_threshold:.3f})",
         "",
     ]
+    marks = markers(*(note.get(f) or "" for f in ("title", "text")))
     for field in ("title", "text"):
         if note.get(field):
-            marks = [h for h in result.highlights if h.field == field]
-            lines.append(f"{field}: {mark_up(note[field], marks, colour=colour)}")
+            spans = [h for h in result.highlights if h.field == field]
+            lines.append(f"{field}: {mark_up(note[field], spans, colour=colour, marks=marks)}")
     if not colour:
-        lines.append("(【…】 pushes towards ad, 〔…〕 towards genuine)")
+        lines.append(f"({marks[0]}…{marks[1]} pushes towards ad, {marks[2]}…{marks[3]} towards genuine)")
     lines.append("")
     lines.append("reasons:" if result.reasons else "reasons: (none)")
     for r in result.reasons:
-        evidence = "、".join(f"“{e.text}”" for e in r.evidence)
+        evidence = r.quoted()  # a word in two cases or widths once, as in score's reasons
         arrow = "→ ad" if r.direction == "ad" else "→ genuine"
         lines.append(f"  {r.weight:+.2f} {arrow:<9} {r.label_zh} {r.label_en}: {evidence}")
     if result.advice:

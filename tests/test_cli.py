@@ -151,3 +151,27 @@ def test_training_data_with_one_class_is_a_named_error(tmp_path, capsys):
     assert capsys.readouterr().err == (
         "error: Training data must contain both ads and genuine notes. Got only label 0.\n"
     )
+
+
+def test_plain_marks_never_look_like_the_writers_own_brackets(sample_model):
+    """Xiaohongshu titles use 【】: marking highlights with 【】 too made “【小团出发】” read as a highlight and
+    nested marks (“【搜【XX旗舰店】】”). Such a note is marked with brackets it does not use, named in the legend."""
+    from serve.check_output import format_check
+
+    note = {
+        "title": "【小团出发】云南6天5晚纯玩团",
+        "text": "加vx: abc123 现在搜【XX旗舰店】领券，原价199现价99〔限时〕",
+    }
+    result = sample_model.check(note)
+    assert any(h.weight > 0 for h in result.highlights)
+    plain = format_check(result, note, colour=False)
+    assert "(«…» pushes towards ad, ‹…› towards genuine)" in plain
+    lines = {line.split(": ", 1)[0]: line.split(": ", 1)[1] for line in plain.splitlines()[3:5]}
+    for field, marked in lines.items():
+        assert marked.translate(str.maketrans("", "", "«»‹›")) == note[field]  # only marks were added
+    for h in result.highlights:
+        assert ("«" if h.weight > 0 else "‹") + h.text + ("»" if h.weight > 0 else "›") in lines[h.field]
+    other = {"title": "", "text": "加vx: abc123 原价199现价99"}
+    assert "(【…】 pushes towards ad, 〔…〕 towards genuine)" in format_check(
+        sample_model.check(other), other, colour=False
+    )
