@@ -346,3 +346,16 @@ def test_question_comments_are_neutral_and_the_output_says_why(tmp_path, capsys,
     fields = CommentScoreOut.model_fields
     assert "questions or requests" in fields["label"].description
     assert "neutral regardless" in fields["positive_probability"].description
+
+
+def test_comments_table_shows_no_share_for_a_note_without_comments(tmp_path, capsys, sentiment_dir):
+    """A keyword ratio or water ratio of 0.000 for a note with no comments reads as "none of its comments";
+    the table shows "–" (as for the positive share), the JSON keeps its figures."""
+    path = tmp_path / "n.jsonl"
+    rows = [{"id": "none", "text": "今天爬山"}, {"id": "some", "text": "做饭", "comments": ["求链接", "好吃"]}]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad"]) == 0
+    table = {line.split(" | ")[0].strip("| "): line.split(" | ") for line in capsys.readouterr().out.splitlines()}
+    none, some = table["none"], table["some"]
+    assert none[2] == "0" and {cell.strip(" |") for cell in none[6:]} == {"–"}  # shares, water, decision (--no-ad)
+    assert some[2] == "2" and "0.500" in some  # purchase_intent: 求链接
