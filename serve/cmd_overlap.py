@@ -72,6 +72,13 @@ def run(args: argparse.Namespace) -> int:
     _positive(args.sketch_size, "--sketch-size")
     if not 0.0 <= args.min_jaccard <= 1.0:
         raise SystemExit(f"error: --min-jaccard must be between 0 and 1. Got {args.min_jaccard}.")
+    folders = [str(p) for p in args.inputs if p.is_dir()]
+    if folders:  # a folder may hold other files than follower exports: each creator's file is named
+        print(
+            f"error: {', '.join(folders)}: a directory; name the follower files in it, e.g. {folders[0]}/*.txt",
+            file=sys.stderr,
+        )
+        return 2
     missing = [str(p) for p in args.inputs if not p.is_file()]
     if missing:
         print(f"error: follower file(s) not found: {', '.join(missing)}", file=sys.stderr)

@@ -236,3 +236,15 @@ def test_counts_are_integers_one_pair_is_singular_and_no_bars_off_a_tty(tmp_path
     [row] = list(csv.DictReader(open(out / "overlap.csv", encoding="utf-8")))
     assert row["common"].isdigit() and row["followers_a"] == "300"
     assert abs(int(row["common"]) - 200) <= (0 if not extra else 60)
+
+
+def test_a_directory_input_is_named_as_one_not_as_missing(tmp_path, capsys):
+    folder = tmp_path / "followers"
+    folder.mkdir()
+    (folder / "a.txt").write_text("u1\nu2\n", encoding="utf-8")
+    (folder / "b.txt").write_text("u2\nu3\n", encoding="utf-8")
+    assert main(["overlap", str(folder), "-o", str(tmp_path / "o"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"{folder}: a directory; name the follower files in it, e.g. {folder}/*.txt" in err and "not found" not in err
+    )
