@@ -335,10 +335,20 @@ def test_an_empty_draft_gets_advice_and_sends_nothing(page, server):
     page.find_element(By.NAME, "text").send_keys("   ")
     page.find_element(By.ID, "check").click()
     error = page.find_element(By.ID, "check-error")
-    assert error.is_displayed() and error.text == "请先粘贴或输入正文。"
+    assert error.is_displayed() and error.text == "请先粘贴或输入标题或正文。"
     assert page.switch_to.active_element.get_attribute("name") == "text"
     assert not [u for u in _requests(page) if "/v1/" in u]
     assert not page.find_element(By.ID, "result").is_displayed()
+
+
+def test_a_title_only_draft_is_checked(page, server):
+    """An image note may have a title and no text, as the API allows; the page checks it instead of asking for
+    text."""
+    page.get(server["base"] + "/")
+    note = {"title": "加vx领券｜平价面霜", "text": ""}
+    shown = _check(page, note)
+    assert shown["decision"] == _api_check(server, note)["decision"]
+    assert not page.find_element(By.ID, "check-error").is_displayed()
 
 
 def test_english_toggle_switches_in_place_and_keeps_the_draft(page, server):

@@ -60,7 +60,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "comments_label": ("评论（可选，每行一条）", "Comments (optional, one per line)"),
     "check": ("检查", "Check"),
     "check_hint": ("在正文里按 Ctrl+Enter 也可以检查。", "Ctrl+Enter in the text checks too."),
-    "text_required": ("请先粘贴或输入正文。", "Paste or type the text first."),
+    "text_required": ("请先粘贴或输入标题或正文。", "Paste or type a title or the text first."),
     "statement_required": ("请写下申诉说明。", "Write your statement first."),
     "statement_too_long": (
         "申诉说明最多 {max} 字，现在是 {n} 字。",

@@ -51,7 +51,7 @@ form.addEventListener("submit", async (ev) => {
     comments: form.elements.comments.value.split("\n").map((c) => c.trim()).filter(Boolean),
   };
   const error = $("#check-error");
-  if (!note.text.trim()) {
+  if (!note.text.trim() && !note.title.trim()) {  // an image note may have a title and no text, as the API allows
     showError(error, advice(t("text_required")));
     form.elements.text.focus();
     return;
