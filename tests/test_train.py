@@ -112,6 +112,17 @@ def test_config_missing_data(tmp_path):
         load_config(tmp_path / "c.toml")
 
 
+def test_a_target_source_without_training_notes_is_named_before_fitting(tmp_path):
+    """The sample archive's notes with the default target_source ("xhs") ended in a numpy traceback ("need at
+    least one array to concatenate") after the model was fitted."""
+    (tmp_path / "c.toml").write_text(f'[[dataset]]\npath = "{(SAMPLES / "notes.jsonl").as_posix()}"\n')
+    with pytest.raises(
+        InvalidParameterError, match=r"Got 'xhs' \(the default\); the training notes' sources are 'sample'"
+    ):
+        run_training(tmp_path / "c.toml", tmp_path / "out", ablation=False, progress=False)
+    assert not (tmp_path / "out" / "model.npz").exists()
+
+
 #: How far a retrained model may drift from the shipped one on another machine of the same kind. liblinear and the
 #: Platt fit sum floating-point numbers in an order that depends on BLAS and CPU features, so the same data and
 #: config give the same model only up to rounding. Measured between two machines of this kind: threshold 0.4312 vs

@@ -104,6 +104,19 @@ def model_version(cfg: TrainConfig, data_hashes: list[str]) -> str:
     return "ad-" + h.hexdigest()[:12]
 
 
+def _check_target_source(cfg: TrainConfig, examples: list[Example]) -> None:
+    """The threshold is chosen on the ``target_source`` notes: a config whose data has none (a typo, or the
+    default "xhs" on other data) stops here with what to set, not with a numpy error after fitting."""
+    sources = sorted({e.source for e in examples if e.role == "train"})
+    if cfg.target_source not in sources:
+        default = "" if "target_source" in cfg.raw else " (the default)"
+        raise InvalidParameterError(
+            f"The 'target_source' parameter of the training config must name the source of some training notes, "
+            f"whose threshold it sets. Got {cfg.target_source!r}{default}; the training notes' sources are "
+            f"{', '.join(map(repr, sources))}. Set target_source in {cfg.path}."
+        )
+
+
 def run_training(
     config: str | Path | TrainConfig,
     out_dir: str | Path,
@@ -122,6 +135,7 @@ def run_training(
     try:
         bar("loading data")
         examples, infos = load_all(cfg, skip_bad_rows=skip_bad_rows)
+        _check_target_source(cfg, examples)
         examples, n_dup, n_conflict = deduplicate(examples, cfg.dedup)
         train_idx, test_idx = split_train_test(examples, test_size=cfg.test_size, seed=cfg.seed)
         train = [examples[i] for i in train_idx]
