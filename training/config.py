@@ -105,6 +105,26 @@ def _resolve(base: Path, pattern: str, name: str) -> tuple[Path, ...]:
     return tuple(matches)
 
 
+#: Top-level tables that other trainers read from ``TrainConfig.raw`` (``training.sentiment``).
+OTHER_TABLES = frozenset({"sentiment"})
+
+
+class _ReadKeys(dict):
+    """The config's top-level table, remembering which keys were asked for: the rest are unknown keys."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.read: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
 def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     """Read and validate a training config. ``overrides`` replace top-level keys (e.g. ``target_fpr``)."""
     path = Path(path)
@@ -115,7 +135,7 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     except tomllib.TOMLDecodeError as exc:
         raise InvalidParameterError(f"training config {path} is not valid TOML: {exc}.") from None
     base = path.parent
-    top = {k: v for k, v in raw.items() if k not in ("dataset", "model", "groups")}
+    top = _ReadKeys((k, v) for k, v in raw.items() if k not in ("dataset", "model", "groups"))
     _check(
         isinstance(top.get("ablation_decisions", {}), dict),
         "ablation_decisions",
@@ -248,4 +268,12 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     _check(cfg.hard_pool_weight > 0, "hard_pool_weight", "a float > 0", cfg.hard_pool_weight)
     _check(cfg.threshold_boot >= 10, "threshold_boot", "an int >= 10", cfg.threshold_boot)
     _check(cfg.dedup in ("normalized", "exact", "none"), "dedup", '"normalized", "exact" or "none"', cfg.dedup)
+    # A misspelt key ("taget_fpr") was ignored without a word and its default used instead
+    known = top.read | OTHER_TABLES | {"dataset", "model", "groups"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise InvalidParameterError(
+            f"training config {path}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+            f"(a misspelling would leave its default in force); the known keys are {', '.join(sorted(known))}."
+        )
     return cfg
