@@ -105,6 +105,11 @@ def _resolve(base: Path, pattern: str, name: str) -> tuple[Path, ...]:
     return tuple(matches)
 
 
+#: The keys of a ``[[dataset]]`` table.
+DATASET_KEYS = frozenset(
+    {"name", "path", "label", "weight", "role", "keep_label", "feedback", "max_rows", "digit_mask", "source"}
+)
+
 #: Top-level tables that other trainers read from ``TrainConfig.raw`` (``training.sentiment``).
 OTHER_TABLES = frozenset({"sentiment"})
 
@@ -173,6 +178,8 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         _check(isinstance(feedback, bool), f"dataset[{i}].feedback", "true or false", feedback)
         max_rows = d.get("max_rows", 0)
         _check(isinstance(max_rows, int) and max_rows >= 0, f"dataset[{i}].max_rows", "an integer >= 0", max_rows)
+        unknown = sorted(set(d) - DATASET_KEYS)
+        _check(not unknown, f"dataset[{i}]", f"a table with keys among {sorted(DATASET_KEYS)}", unknown)
         datasets.append(
             DatasetSpec(
                 name=name,
