@@ -250,7 +250,7 @@ def test_undecodable_line_is_an_error_row(tmp_path, sample_model_dir):
 def test_unknown_encoding_is_a_clear_error(tmp_path, capsys, sample_model_dir):
     src = write_jsonl(tmp_path / "in.jsonl", NOTES[:1])
     assert main(["score", str(src), "--encoding", "klingon", "--model", str(sample_model_dir)]) == 2
-    assert "The 'encoding' option must name a text encoding" in capsys.readouterr().err
+    assert "The --encoding option (encoding) must name a text encoding" in capsys.readouterr().err
 
 
 # -- columns, ids, huge rows --------------------------------------------------------------------------------------
@@ -311,7 +311,7 @@ def test_inputs_directories_and_globs(tmp_path, sample_model_dir):
         (["{d}/*.csv"], "matches no note files"),
         (["{d}/x.txt", "-o", "{d}/out.xlsx"], "The output's extension must be one of .jsonl, .csv, .parquet"),
         (["{d}/in.jsonl", "--resume"], "--resume needs the output path (-o)"),
-        (["{d}/in.jsonl", "--jobs", "0"], "The 'jobs' option must be a positive integer. Got 0"),
+        (["{d}/in.jsonl", "--jobs", "0"], "The --jobs option (jobs) must be a positive integer. Got 0"),
     ],
 )
 def test_usage_errors_are_clear(tmp_path, capsys, sample_model_dir, argv, message):

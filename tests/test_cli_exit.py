@@ -54,7 +54,7 @@ def test_max_error_rate(tmp_path, capsys, sample_model_dir, rate, code):
     ("argv", "message"),
     [
         (["--max-error-rate", "1.5"], "--max-error-rate must be between 0 and 1. Got 1.5"),
-        (["--chunk-size", "0"], "The 'chunk_size' option must be a positive integer. Got 0"),
+        (["--chunk-size", "0"], "The --chunk-size option (chunk_size) must be a positive integer. Got 0"),
     ],
 )
 def test_score_option_values_are_checked(tmp_path, capsys, sample_model_dir, argv, message):

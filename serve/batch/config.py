@@ -56,12 +56,16 @@ class BatchConfig:
 
     def validate(self) -> None:
         if self.engine not in ("local", "dask"):
-            raise InvalidParameterError(f"The 'engine' option must be 'local' or 'dask'. Got {self.engine!r} instead.")
+            raise InvalidParameterError(
+                f"The --engine option (engine) must be 'local' or 'dask'. Got {self.engine!r} instead."
+            )
         if self.jobs is not None and self.jobs < 1:
-            raise InvalidParameterError(f"The 'jobs' option must be a positive integer. Got {self.jobs} instead.")
+            raise InvalidParameterError(
+                f"The --jobs option (jobs) must be a positive integer. Got {self.jobs} instead."
+            )
         if self.chunk_size < 1:
             raise InvalidParameterError(
-                f"The 'chunk_size' option must be a positive integer. Got {self.chunk_size} instead."
+                f"The --chunk-size option (chunk_size) must be a positive integer. Got {self.chunk_size} instead."
             )
         if self.max_row_bytes < 1024:
             raise InvalidParameterError(
@@ -74,7 +78,7 @@ class BatchConfig:
                 codecs.lookup(self.encoding)
             except LookupError:
                 raise InvalidParameterError(
-                    f"The 'encoding' option must name a text encoding such as 'gbk' or 'utf-8'. "
+                    f"The --encoding option (encoding) must name a text encoding such as 'gbk' or 'utf-8'. "
                     f"Got {self.encoding!r} instead."
                 ) from None
         if self.output is not None and output_format(self.output) is None:
