@@ -244,6 +244,18 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     return JSONResponse(status_code=422, content={"message": message, "detail": items})
 
 
+def _declared_encoding(request: Request) -> str:
+    """Why the bytes may not be UTF-8 JSON, when the request says so: a compressed body or another charset (the
+    server reads neither; JSON is UTF-8)."""
+    coding = request.headers.get("content-encoding", "").strip()
+    if coding and coding.lower() != "identity":
+        return f" (sent with Content-Encoding: {coding[:20]}; send the body uncompressed)"
+    charset = request.headers.get("content-type", "").lower().partition("charset=")[2].split(";")[0].strip(' "')
+    if charset and charset.replace("-", "") != "utf8":
+        return f" (the Content-Type declares charset={charset[:20]}; JSON bodies are read as UTF-8)"
+    return ""
+
+
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     cause = exc.__cause__
     if exc.status_code == 400 and isinstance(cause, (ValueError, RecursionError)):
@@ -251,7 +263,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
         if isinstance(cause, UnicodeDecodeError):
             msg = (
                 f"the body must be valid JSON, UTF-8. Got byte 0x{cause.object[cause.start]:02x} at byte {cause.start}"
-            )
+            ) + _declared_encoding(request)
         else:  # the parser's own words name its recursion limit and the string it was reading
             msg = "the body must be valid JSON, not nested too deeply. Got arrays or objects nested too deeply to parse"
         item = {"loc": ["body"], "field": "body", "msg": msg, "type": "json_invalid"}

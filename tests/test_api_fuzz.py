@@ -11,6 +11,7 @@ Example counts are kept modest so the file runs in well under a minute.
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -149,3 +150,19 @@ def test_undecodable_bodies_say_what_came_in_in_words(client, raw, got):
     r = client.post("/v1/check", content=raw, headers={"content-type": "application/json"})
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == "body"
     assert r.json()["message"].endswith(got) and "Error" not in r.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "headers", "got"),
+    [
+        (gzip.compress(b'{"text": "ok"}'), {"content-encoding": "gzip"}, "(sent with Content-Encoding: gzip; send the"),
+        (
+            '{"text": "加微信"}'.encode("gbk"),
+            {"content-type": "application/json; charset=GBK"},
+            "charset=gbk; JSON bodies",
+        ),
+    ],
+)
+def test_a_body_in_another_encoding_is_told_why_it_is_not_read(client, raw, headers, got):
+    r = client.post("/v1/check", content=raw, headers={"content-type": "application/json", **headers})
+    assert r.status_code == 422 and got in r.json()["message"]
