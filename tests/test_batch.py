@@ -595,3 +595,25 @@ def test_an_input_named_as_the_output_is_refused_and_kept(tmp_path, capsys, samp
     queue = write_jsonl(tmp_path / "queue.jsonl", NOTES)
     assert main(["review", str(queue), "-n", "1", "-o", str(queue), "--model", str(sample_model_dir)]) == 2
     assert queue.read_bytes() == before
+
+
+def test_a_directory_leaves_out_what_score_wrote_there(tmp_path, capsys, sample_model_dir):
+    """`score archive/ -o archive/scored.jsonl`, then `score archive/ -o elsewhere`: the earlier output (and a run
+    directory with its manifest) read as notes gave every scored row again as an error row."""
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    write_jsonl(archive / "notes.jsonl", NOTES)
+    model = ["--model", str(sample_model_dir)]
+    assert main(["score", str(archive), "-o", str(archive / "scored.csv"), *model]) == 0
+    parts = archive / "old.jsonl.parts"
+    parts.mkdir()
+    (parts / "manifest.jsonl").write_text('{"fingerprint": {"manifest_version": 1}}\n', encoding="utf-8")
+    (parts / "part-000000.jsonl").write_text((archive / "notes.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+    capsys.readouterr()
+    out = tmp_path / "again.jsonl"
+    assert main(["score", str(archive), "-o", str(out), *model]) == 0
+    err = capsys.readouterr().err
+    assert "skipped 3 files written by notecheck score (old.jsonl.parts/manifest.jsonl, old.jsonl.parts/part-" in err
+    rows = list(iter_output_rows(out, "jsonl"))
+    assert {r["file"] for r in rows} == {str(archive / "notes.jsonl")} and len(rows) == len(NOTES)
+    assert main(["score", str(archive / "scored.csv"), "-o", str(tmp_path / "named.jsonl"), *model]) == 1  # named: read

@@ -35,6 +35,50 @@ from model.notes import (
 DIRECTORY_SUFFIXES = tuple(s for s in SUPPORTED_SUFFIXES if s != ".json")
 
 
+#: Columns of a scored output (``serve.scoring.OUTPUT_COLUMNS``) that no note file has, and the fields a note has.
+_SCORED_COLUMNS = frozenset({"decision", "ad_probability", "model_version"})
+_NOTE_FIELDS = frozenset({"text", "title", "description"})
+
+
+def _first_keys(path: Path) -> set[str] | None:
+    """The field names of a file's first row (JSON Lines), header (CSV) or schema (Parquet); None if unreadable."""
+    try:
+        kind = file_format(path)
+        if kind == "parquet":
+            return set(open_parquet(path).schema_arrow.names)
+        with path.open("rb") as fh:
+            skip_bom(fh)
+            line = b""
+            while not line.strip():
+                line, skipped = read_line(fh, 1 << 20)
+                if not line or skipped:
+                    return None
+        text, problem = decode_line(line, None)
+        if problem:
+            return None
+        if kind == "csv":
+            return {h.strip() for h in next(csv.reader([text]))}
+        data = json.loads(text)
+        return set(data) if isinstance(data, dict) else None
+    except (OSError, ValueError, csv.Error, NoteFileError):
+        return None
+
+
+def written_by_score(path: Path, top: Path) -> bool:
+    """Whether ``path`` (found below the input directory ``top``) is what ``notecheck score`` wrote: a finished
+    output (scored rows: a decision and no note text), or a file of a run's directory (``OUTPUT.parts/`` or a Dask
+    output, both holding a ``manifest.jsonl`` that starts with the run's fingerprint). Read as notes, such files
+    gave every earlier output row again as an error row."""
+    for d in [path.parent, *path.parent.parents]:
+        manifest = d / "manifest.jsonl"
+        if manifest.is_file() and "fingerprint" in (_first_keys(manifest) or ()):
+            return True
+        if d == top:
+            break
+    keys = _first_keys(path)
+    return keys is not None and _SCORED_COLUMNS <= keys and not keys & _NOTE_FIELDS
+
+
 def expand_inputs(inputs: Iterable[str | Path], *, exclude: Iterable[Path] = ()) -> list[Path]:
     """Files, directories (every file below with a suffix of :data:`DIRECTORY_SUFFIXES`, sorted; the ``.json`` files
     left out are named in one line on stderr) and glob patterns, in the order given. ``exclude`` are the run's
@@ -46,6 +90,15 @@ def expand_inputs(inputs: Iterable[str | Path], *, exclude: Iterable[Path] = ())
         if path.is_dir():
             below = sorted(p for p in path.rglob("*") if p.is_file() and not _under(p, excluded))
             found = [p for p in below if p.suffix.lower() in DIRECTORY_SUFFIXES]
+            scored = [p for p in found if written_by_score(p, path)]
+            if scored:
+                names = ", ".join(str(p.relative_to(path)) for p in scored[:5]) + (" ..." if len(scored) > 5 else "")
+                print(
+                    f"note: {path}: skipped {len(scored)} file{'s' if len(scored) != 1 else ''} written by notecheck "
+                    f"score ({names}); name one to read it",
+                    file=sys.stderr,
+                )
+                found = [p for p in found if p not in scored]
             left_out = [p for p in below if p.suffix.lower() == ".json"]
             if left_out:
                 names = ", ".join(str(p.relative_to(path)) for p in left_out)
