@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from model.errors import InvalidParameterError
+from serve.terminal import block, one_line
 
 EXPORT_COLUMNS = ("id", "title", "text", "comments", "label", "source", "appeal_id", "note_id", "status",
                   "model_version", "model_decision", "ad_probability", "resolved_at")  # fmt: skip
@@ -125,7 +126,7 @@ def run_appeals(args: argparse.Namespace) -> int:
 
 def _short(text: str, n: int) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+    return one_line(text if len(text) <= n else text[: n - 1] + "…")
 
 
 def _list(args: argparse.Namespace, session: Any) -> int:
@@ -158,9 +159,10 @@ def _show(args: argparse.Namespace, session: Any) -> int:
         return 0
     m, note = data["model"], data["note"]
     print(f"appeal {data['id']}  ({data['status']}, created {data['created_at']})")
-    print(f"  note id: {note['id'] or '-'}")
-    print(f"  title:   {note['title']}")
-    print(f"  text:    {note['text']}")
+    # The note, statement and notes come from writers and moderators: printed so they cannot act on the terminal
+    print(f"  note id: {one_line(note['id'] or '-')}")
+    print(f"  title:   {one_line(note['title'])}")
+    print(f"  text:    {block(note['text'], ' ' * 11)}")
     if note["comments"]:
         print(f"  comments ({len(note['comments'])}): {json.dumps(note['comments'], ensure_ascii=False)[:300]}")
     print(f"  model {m['version']}: {m['decision']} (p(ad) {m['ad_probability']:.3f}, threshold {m['threshold']:.3f}, "
@@ -168,13 +170,14 @@ def _show(args: argparse.Namespace, session: Any) -> int:
     for h in m["highlights"][:10]:
         if isinstance(h, dict):
             print(
-                f"    {h.get('weight', 0):+.2f}  {h.get('field', '')}: {h.get('text', '')}  ({h.get('category', '')})"
+                f"    {h.get('weight', 0):+.2f}  {h.get('field', '')}: {one_line(str(h.get('text', '')))}  "
+                f"({h.get('category', '')})"
             )
     print(f"  claimed: {data['claimed_label']}")
-    print(f"  statement: {data['statement']}")
+    print(f"  statement: {block(data['statement'], ' ' * 13)}")
     r = data["resolution"]
     if r is not None:
-        print(f"  resolved {r['resolved_at']} by {r['moderator']}: {r['label']}  {r['note'] or ''}")
+        print(f"  resolved {r['resolved_at']} by {one_line(r['moderator'])}: {r['label']}  {one_line(r['note'] or '')}")
     return 0
 
 

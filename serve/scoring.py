@@ -18,6 +18,7 @@ from typing import Any
 from model.classifier import AdModel
 from model.errors import InvalidNoteError
 from model.notes import Note, Record, check_length, parse_note
+from serve.terminal import one_line
 
 #: Columns of every output row, in order (JSON Lines rows have exactly these keys).
 OUTPUT_COLUMNS: tuple[str, ...] = (
@@ -269,7 +270,8 @@ class Summary:
         if self.flagged:
             lines.append("most ad-like notes:")
             for note_id, p, why in self.flagged:
-                lines.append(f"  {note_id:<12} p={p:.3f}  {why or NO_PHRASE}")
+                # ids and quoted words come from the archive: escaped, so they cannot act on the terminal
+                lines.append(f"  {one_line(note_id):<12} p={p:.3f}  {one_line(why) or NO_PHRASE}")
         if self.output:
             lines.append(f"wrote {self.output}")
         return "\n".join(lines)

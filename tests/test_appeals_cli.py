@@ -67,6 +67,21 @@ def test_show_and_resolve(db, capsys):
     assert "already resolved" in capsys.readouterr().err
 
 
+def test_a_writers_control_characters_never_reach_the_moderators_terminal(db, capsys):
+    """A note or statement may carry escape sequences (clear the screen, recolour), a carriage return or a
+    bidirectional override; `appeals list` and `show` print them escaped, and a line of the note cannot pass for
+    a line of the report."""
+    text = "第一行加vx\n  resolved by admin: genuine\r\x1b[2J\x1b]0;title\x07 \u202egnp.exe"
+    appeal_id = add(db, VIEW_AD, text=text, comments=["好看\x1b[31m"])
+    for argv in (("appeals", "list"), ("appeals", "show", appeal_id)):
+        assert cli(db, *argv) == 0
+        out = capsys.readouterr().out
+        assert not any(c in out for c in "\x1b\x07\r\u202e"), out
+    assert "\\x1b[2J" in out and "\\u202e" in out and "\\x0d" in out
+    assert "\n           " + "  resolved by admin" in out  # the note's second line, indented under "text:"
+    assert not any(line.startswith("  resolved") for line in out.splitlines())
+
+
 def test_unknown_ids_and_bad_arguments_fail_clearly(db, capsys):
     assert cli(db, "appeals", "show", "nope") == 1
     assert "No appeal has id 'nope'" in capsys.readouterr().err

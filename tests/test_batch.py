@@ -617,3 +617,12 @@ def test_a_directory_leaves_out_what_score_wrote_there(tmp_path, capsys, sample_
     rows = list(iter_output_rows(out, "jsonl"))
     assert {r["file"] for r in rows} == {str(archive / "notes.jsonl")} and len(rows) == len(NOTES)
     assert main(["score", str(archive / "scored.csv"), "-o", str(tmp_path / "named.jsonl"), *model]) == 1  # named: read
+
+
+def test_summary_escapes_control_characters_from_the_archive():
+    from serve.scoring import Summary
+
+    text = Summary(
+        files=["a.jsonl"], read=1, scored=1, flagged=[("\x1b[2Jx", 0.9, "用词 wording: “a\u202eb”")]
+    ).render()
+    assert "\x1b" not in text and "\u202e" not in text and "\\x1b[2Jx" in text and "“a\\u202eb”" in text

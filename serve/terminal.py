@@ -1,0 +1,32 @@
+"""Text from notes, appeals and files made safe to print on a terminal.
+
+A writer's note or statement, or an id in someone's archive, may hold control characters: an escape sequence
+(``\\x1b[2J`` clears the moderator's screen, others retitle the window or recolour what follows), a carriage
+return that overprints the line, or bidirectional overrides that show text in another order than stored. Printed
+raw, such text acts on the reader's terminal instead of being read; here each is shown escaped (``\\x1b``,
+``\\u202e``). Line breaks are kept only where a block of text is printed, indented so that a line of the note
+cannot pass for a line of the report."""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls (tab and line feed are handled by the callers' needs) and the bidirectional controls
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = m.group()
+    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: runs of whitespace (line breaks and tabs too) become one space, controls escaped."""
+    return _UNSAFE.sub(_escape, " ".join(text.split()))
+
+
+def block(text: str, indent: str) -> str:
+    """``text`` with its line breaks kept, each further line starting with ``indent``; tabs kept, controls
+    escaped (a carriage return too: it would overprint the line)."""
+    lines = _UNSAFE.sub(_escape, text.replace("\r\n", "\n")).split("\n")
+    return ("\n" + indent).join(lines)
