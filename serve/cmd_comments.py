@@ -28,6 +28,7 @@ from model.evaluation import format_value
 from model.notes import Note, iter_records, parse_note
 from serve.cli import add_model_arg, load_ad_model
 from serve.creators import markdown_table
+from serve.terminal import one_line
 
 
 def register(subparsers: Any) -> None:
@@ -96,7 +97,8 @@ def score_rows(
 
 def _table(header: list[str], body: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(format_value(v) for v in row) + " |" for row in body]
+    # ids and authors come from the archive: one line, no "|" splitting a cell, nothing acting on the terminal
+    lines += ["| " + " | ".join(one_line(format_value(v)).replace("|", "\\|") for v in row) + " |" for row in body]
     return "\n".join(lines)
 
 

@@ -359,3 +359,16 @@ def test_comments_table_shows_no_share_for_a_note_without_comments(tmp_path, cap
     none, some = table["none"], table["some"]
     assert none[2] == "0" and {cell.strip(" |") for cell in none[6:]} == {"–"}  # shares, water, decision (--no-ad)
     assert some[2] == "2" and "0.500" in some  # purchase_intent: 求链接
+
+
+def test_comments_table_keeps_odd_ids_and_authors_in_their_cells(tmp_path, capsys, sentiment_dir):
+    """An author "a|b" split its cell and one with a line break or an escape sequence broke the table (and acted on
+    the terminal): cells are one line, "|" escaped, controls shown escaped."""
+    path = tmp_path / "n.jsonl"
+    rows = [{"id": "x|1", "text": "今天爬山", "author": "a|b\nc\x1b[2J", "comments": ["好看"]}]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "| x\\|1 | a\\|b c\\x1b[2J |" in out
+    creators = [line for line in out.splitlines() if line.startswith("| a\\|b c\\x1b[2J |")]
+    assert len(creators) == 1
