@@ -38,12 +38,12 @@ def add_model_arg(p: argparse.ArgumentParser) -> None:
 
 
 def add_report_command(
-    subparsers: Any, name: str, *, inputs: str, help: str, description: str
+    subparsers: Any, name: str, *, inputs: str, help: str, description: str, inputs_help: str
 ) -> argparse.ArgumentParser:
     """The parser of a subcommand that reads files (one or more ``inputs``, shown as that metavar) and writes a
     report directory (``-o DIR``, required); the caller adds its own options."""
     p = subparsers.add_parser(name, help=help, description=description)
-    p.add_argument("inputs", nargs="+", type=Path, metavar=inputs)
+    p.add_argument("inputs", nargs="+", type=Path, metavar=inputs, help=inputs_help)
     p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="directory to write")
     return p
 

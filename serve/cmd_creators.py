@@ -19,6 +19,7 @@ def register(subparsers: Any) -> None:
         subparsers,
         "creators",
         inputs="ARCHIVE",
+        inputs_help="note files, directories or glob patterns, as in score",
         help="creator audit: ad share, water ratio, keyword ratios and positive share (raw and clean) per creator",
         description="Read note archives (files, directories or glob patterns, as in score; the note schema, with "
         "comments and 'author'), score each note with the "

@@ -21,6 +21,7 @@ def register(subparsers: Any) -> None:
         subparsers,
         "overlap",
         inputs="FOLLOWERS",
+        inputs_help="follower files: one per creator (one id per line) or CSVs with creator,follower_id columns",
         help="fan overlap between creators from follower-id exports",
         description="Pairwise fan overlap of creators. Each FOLLOWERS file is one creator's follower ids (one per "
         "line; the creator is the file's stem) or a CSV with 'creator' and 'follower_id' columns. Writes "

@@ -175,3 +175,23 @@ def test_plain_marks_never_look_like_the_writers_own_brackets(sample_model):
     assert "(【…】 pushes towards ad, 〔…〕 towards genuine)" in format_check(
         sample_model.check(other), other, colour=False
     )
+
+
+def test_every_argument_of_every_command_has_help():
+    """The README says every command's --help explains each option."""
+    import argparse
+
+    from serve.cli import build_parser
+
+    missing = []
+
+    def walk(parser: argparse.ArgumentParser, name: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub, subparser in action.choices.items():
+                    walk(subparser, f"{name} {sub}")
+            elif action.help is None and not isinstance(action, argparse._HelpAction):
+                missing.append(f"{name} {'/'.join(action.option_strings) or action.dest}")
+
+    walk(build_parser(), "notecheck")
+    assert not missing
