@@ -31,6 +31,11 @@ _LABELS: dict[Any, int] = {
     0: 0,
     "1": 1,
     "0": 0,
+    # a CSV cell is text: what JSON gives as 1.0 or true (a pandas column with gaps is float) comes as "1.0", "True"
+    "1.0": 1,
+    "0.0": 0,
+    "true": 1,
+    "false": 0,
     "ad": 1,
     "genuine": 0,
     "ads": 1,

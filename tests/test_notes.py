@@ -108,3 +108,15 @@ def test_not_parquet(tmp_path):
     path.write_text("not parquet")
     with pytest.raises(InvalidNoteError, match="not a readable Parquet file"):
         list(iter_records(path))
+
+
+def test_a_csv_label_reads_as_its_json_value_does(tmp_path):
+    """JSON Lines take 1.0 / true as labels; the same values exported to CSV (a pandas float column writes
+    "1.0", a bool column "True") were refused as unknown labels."""
+    jsonl = write_jsonl(tmp_path / "a.jsonl", [{"text": "x", "label": v} for v in (1.0, 0.0, True, False)])
+    csv_path = tmp_path / "a.csv"
+    csv_path.write_text("text,label\nx,1.0\nx,0.0\nx,True\nx,FALSE\nx,2.0\n", encoding="utf-8")
+    want = [n.label for n in read_notes(jsonl, require_label=True)[0]]
+    notes, skipped = read_notes(csv_path, require_label=True, skip_bad_rows=True)
+    assert [n.label for n in notes] == want == [1, 0, 1, 0]
+    assert len(skipped) == 1 and "line 6: field 'label'" in skipped[0] and "'2.0'" in skipped[0]
