@@ -161,6 +161,12 @@ def run(args: argparse.Namespace) -> int:
         f"rows; {counts['labelled']} already labelled, {counts['bad']} bad rows skipped; model {model.version}, "
         f"threshold {model.threshold:.4f})"
     )
+    if not picked and counts["labelled"] and not args.include_labelled:
+        print(
+            f"note: all {counts['labelled']} readable note(s) already have a label, so none was picked; "
+            "--include-labelled picks among them too (e.g. to re-check labels near the threshold)",
+            file=sys.stderr,
+        )
     return 0
 
 

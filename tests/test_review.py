@@ -112,3 +112,15 @@ def test_a_directory_leaves_out_json_documents_and_says_so(tmp_path, sample_mode
     named.write_text((archive / "notes.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
     assert review(named, tmp_path / "q2.csv", sample_model_dir, "-n", "5") == 0
     assert f"of {len(rows)} rows" in capsys.readouterr().out
+
+
+def test_an_all_labelled_archive_says_why_the_queue_is_empty(tmp_path, sample_model_dir, capsys):
+    """`review samples/` wrote an empty queue with exit 0 and no hint: every sample note has a label."""
+    out = tmp_path / "q.csv"
+    assert (
+        main(["review", str(SAMPLES / "notes.jsonl"), "-n", "5", "-o", str(out), "--model", str(sample_model_dir)]) == 0
+    )
+    assert "none was picked; --include-labelled picks among them too" in capsys.readouterr().err
+    argv = ["review", str(SAMPLES / "notes.jsonl"), "-n", "5", "-o", str(out), "--include-labelled"]
+    assert main([*argv, "--model", str(sample_model_dir)]) == 0
+    assert "none was picked" not in capsys.readouterr().err
