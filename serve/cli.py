@@ -14,7 +14,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from model.errors import InvalidNoteError, NotecheckError
+from model.errors import InvalidNoteError, InvalidParameterError, NotecheckError
 
 #: Modules that add subcommands (see :func:`build_parser`).
 EXTRA_COMMAND_MODULES: list[str] = [
@@ -46,6 +46,12 @@ def add_report_command(
     p.add_argument("inputs", nargs="+", type=Path, metavar=inputs, help=inputs_help)
     p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="directory to write")
     return p
+
+
+def check_output_directory(path: Path) -> None:
+    """Refuse, before any work, an ``-o DIR`` that exists as a file (found when writing, it cost the whole run)."""
+    if path.exists() and not path.is_dir():
+        raise InvalidParameterError(f"-o/--output {path}: exists and is not a directory; name a directory to write.")
 
 
 class SubcommandParser(argparse.ArgumentParser):

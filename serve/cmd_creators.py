@@ -39,8 +39,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: --top must be >= 1. Got {args.top}.", file=sys.stderr)
         return 2
     from serve.batch.plan import expand_inputs
-    from serve.cli import load_ad_model
+    from serve.cli import check_output_directory, load_ad_model
 
+    check_output_directory(args.output)
     files = expand_inputs(args.inputs, exclude=[args.output])  # a rerun does not read its own creators.csv
     scorer = build_scorer(args)
     ad_model = load_ad_model(

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from serve.charts import chart_names
-from serve.cli import add_report_command
+from serve.cli import add_report_command, check_output_directory
 from serve.overlap import OverlapCounter, exact_check, overlap_matrix
 
 COLUMNS = ["creator_a", "creator_b", "jaccard", "share_a_in_b", "share_b_in_a", "followers_a", "followers_b", "common"]
@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     _positive(args.sketch_size, "--sketch-size")
     if not 0.0 <= args.min_jaccard <= 1.0:
         raise SystemExit(f"error: --min-jaccard must be between 0 and 1. Got {args.min_jaccard}.")
+    check_output_directory(args.output)
     folders = [str(p) for p in args.inputs if p.is_dir()]
     if folders:  # a folder may hold other files than follower exports: each creator's file is named
         print(

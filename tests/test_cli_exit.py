@@ -308,3 +308,20 @@ def test_a_run_over_existing_output_says_what_it_discards(tmp_path, capsys, samp
         f"note: discarding the run in {parts} (2 chunk(s) of it were done; without this it could have been continued "
         "with --resume)"
     ) in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["score", "creators", "overlap"])
+def test_a_report_directory_that_is_a_file_is_refused_before_any_work(tmp_path, capsys, command):
+    """`score ... --report afile` scored the whole archive, then failed with "cannot write afile: File exists"."""
+    taken = tmp_path / "afile"
+    taken.write_text("mine", encoding="utf-8")
+    notes = tmp_path / "n.jsonl"
+    notes.write_text('{"text": "今天爬山"}\n', encoding="utf-8")
+    argv = {
+        "score": ["score", str(notes), "-o", str(tmp_path / "out.jsonl"), "--report", str(taken)],
+        "creators": ["creators", str(notes), "-o", str(taken)],
+        "overlap": ["overlap", str(notes), str(notes), "-o", str(taken)],
+    }[command]
+    assert main(argv) == 2
+    assert f"{taken}: exists and is not a directory" in capsys.readouterr().err
+    assert taken.read_text(encoding="utf-8") == "mine" and not (tmp_path / "out.jsonl").exists()

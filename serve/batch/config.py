@@ -55,6 +55,12 @@ class BatchConfig:
     comments: bool = True
 
     def validate(self) -> None:
+        if self.report_dir is not None and Path(self.report_dir).exists() and not Path(self.report_dir).is_dir():
+            # checked before scoring: found after it, a whole run's work ended in this error
+            raise InvalidParameterError(
+                f"--report {self.report_dir}: exists and is not a directory; name a directory for creators.csv, "
+                "creators.md and creators.png."
+            )
         if self.engine not in ("local", "dask"):
             raise InvalidParameterError(
                 f"The --engine option (engine) must be 'local' or 'dask'. Got {self.engine!r} instead."
