@@ -87,7 +87,7 @@ VARIANTS: dict[str, Variant] = {
     # other corpora pull on the shared weights only and the Xiaohongshu notes can depart from them.
     **{
         f"daug{x:g}": Variant(f"a target-source copy of every feature, scaled {x:g}", params={"domain_features": x})
-        for x in (0.5, 1.0, 2.0)
+        for x in (0.5, 1.0, 2.0, 3.0, 4.0)
     },
     # The out-of-domain corpora weighted k times their shipped weight (WeChat ads 0.2, SMS 0.2, reviews 0.3): with
     # the target copy they no longer pull the Xiaohongshu weights, only the shared ones.
@@ -97,6 +97,19 @@ VARIANTS: dict[str, Variant] = {
             weights={"whu_ad": 0.2 * k, "sms_promo": 0.2 * k, "reviews": 0.3 * k},
         )
         for k in (2, 5)
+    },
+    **{
+        f"w_all{k:g}": Variant(
+            f"every other corpus weighted {k:g} times",
+            weights={
+                "whu_ad": 0.2 * k,
+                "sms_promo": 0.2 * k,
+                "reviews": 0.3 * k,
+                "whu_news": 1.0 * k,
+                "weibo": 1.0 * k,
+            },
+        )
+        for k in (2, 3, 5)
     },
     "target_only": Variant("− other corpora (Xiaohongshu rows only)", target_only=True),
     "lr": Variant("plain LR", params={"model_kind": "lr", "nb_weight": False}),
