@@ -23,7 +23,7 @@ from model.comments import (
     sentiment_table,
 )
 from model.comments.metrics import dev_table, three_class_metrics
-from model.errors import InvalidNoteError
+from model.errors import InvalidNoteError, InvalidParameterError
 from model.evaluation import format_value
 from model.notes import Note, iter_records, parse_note
 from serve.cli import add_model_arg, load_ad_model
@@ -134,6 +134,9 @@ def render(rows: list[dict[str, Any]], creators: list[dict[str, Any]], sets: lis
 
 def build_scorer(args: argparse.Namespace) -> CommentScorer:
     """The comment scorer of ``--model``, the shipped keyword sets plus ``--keywords``, and water detection."""
+    max_chars = getattr(args, "max_comment_chars", DEFAULT_MAX_COMMENT_CHARS)
+    if max_chars < 1:  # said with the flag, before any model is loaded
+        raise InvalidParameterError(f"--max-comment-chars must be at least 1. Got {max_chars}.")
     sets, exclude, negation = read_keyword_config(DEFAULT_KEYWORDS_FILE)
     if args.keywords is not None:
         extra, extra_exclude, extra_negation = read_keyword_config(args.keywords)
@@ -146,7 +149,7 @@ def build_scorer(args: argparse.Namespace) -> CommentScorer:
         keyword_sets=sets,
         keyword_exclude=exclude,
         keyword_negation=negation,
-        max_comment_chars=getattr(args, "max_comment_chars", DEFAULT_MAX_COMMENT_CHARS),
+        max_comment_chars=max_chars,
     )
     for set_name, dropped, kept in scorer.matcher.merged:
         print(f"note: keyword {dropped!r} of set {set_name!r} is the same as {kept!r} after normalisation; merged",

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from model.errors import InvalidParameterError
 from serve.charts import chart_names
 from serve.cli import add_report_command, check_output_directory
 from serve.overlap import OverlapCounter, exact_check, overlap_matrix
@@ -64,7 +65,7 @@ def register(subparsers: Any) -> None:
 
 def _positive(value: int, name: str) -> None:
     if value < 1:
-        raise SystemExit(f"error: {name} must be >= 1. Got {value}.")
+        raise InvalidParameterError(f"{name} must be >= 1. Got {value}.")  # a usage error: exit 2
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     _positive(args.exact_limit, "--exact-limit")
     _positive(args.sketch_size, "--sketch-size")
     if not 0.0 <= args.min_jaccard <= 1.0:
-        raise SystemExit(f"error: --min-jaccard must be between 0 and 1. Got {args.min_jaccard}.")
+        raise InvalidParameterError(f"--min-jaccard must be between 0 and 1. Got {args.min_jaccard}.")
     check_output_directory(args.output)
     folders = [str(p) for p in args.inputs if p.is_dir()]
     if folders:  # a folder may hold other files than follower exports: each creator's file is named

@@ -325,3 +325,20 @@ def test_a_report_directory_that_is_a_file_is_refused_before_any_work(tmp_path, 
     assert main(argv) == 2
     assert f"{taken}: exists and is not a directory" in capsys.readouterr().err
     assert taken.read_text(encoding="utf-8") == "mine" and not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["overlap", "{f}", "{f}", "-o", "{d}/o", "--top", "0"], "error: --top must be >= 1. Got 0."),
+        (["overlap", "{f}", "{f}", "-o", "{d}/o", "--min-jaccard", "2"], "--min-jaccard must be between 0 and 1"),
+        (["comments", "{f}", "--max-comment-chars", "0"], "error: --max-comment-chars must be at least 1. Got 0."),
+    ],
+)
+def test_bad_option_values_are_usage_errors_naming_the_flag(tmp_path, capsys, argv, message):
+    """The README: every command exits 2 for a usage error. `overlap --top 0` exited 1, and `comments
+    --max-comment-chars 0` named an internal parameter ("'max_comment_chars' parameter of CommentScorer")."""
+    f = tmp_path / "f.jsonl"  # a note file for comments; for overlap the option is refused before reading
+    f.write_text('{"text": "好看"}\n', encoding="utf-8")
+    assert main([a.format(f=f, d=tmp_path) for a in argv]) == 2
+    assert message in capsys.readouterr().err
