@@ -95,6 +95,28 @@ def test_domain_features_fold_into_the_shared_weights(scale):
     assert "domain_features" not in plain.parts and not np.allclose(plain.coef, fit.coef, atol=1e-3)
 
 
+def test_domain_features_for_some_parts_only():
+    X = sp.random(300, 40, density=0.2, random_state=6, format="csr")
+    source = np.where(np.arange(300) % 3 == 0, "xhs", "sms")
+    target = source == "xhs"
+    y = np.where(target, X[:, :5].sum(axis=1).A.ravel() > 0.3, X[:, 5:10].sum(axis=1).A.ravel() > 0.3).astype(int)
+    w = np.ones(300)
+    examples = [Example({"title": "", "text": ""}, int(c), 1.0, s, s) for c, s in zip(y, source, strict=True)]
+    slices = [("word", np.arange(0, 15)), ("cue", np.arange(15, 25)), ("char", np.arange(25, 40))]
+    params = ModelParams(C=2.0, domain_features=2.0, domain_parts=("word", "char"))
+    fit = fit_linear(X, y, w, slices, examples, params, seed=0, target_source="xhs")
+    copied = np.r_[np.arange(0, 15), np.arange(25, 40)]
+    d = target.astype(float)
+    augmented = sp.hstack([X, sp.diags(2.0 * d) @ X[:, copied]], format="csr")
+    clf = LogisticRegression(C=2.0, class_weight="balanced", solver="liblinear", max_iter=3000, random_state=0)
+    clf.fit(augmented, y, sample_weight=w)
+    assert np.allclose(fit.decision(X)[target], clf.decision_function(augmented)[target], rtol=0, atol=1e-9)
+    # the cue columns have only their shared weight
+    assert np.allclose(fit.coef[15:25], clf.coef_[0, 15:25], rtol=0, atol=1e-12)
+    every = fit_linear(X, y, w, slices, examples, replace(params, domain_parts=()), seed=0, target_source="xhs")
+    assert not np.allclose(every.coef[15:25], fit.coef[15:25], atol=1e-3)
+
+
 def test_domain_features_with_the_intercept_nb_and_stacking():
     X = sp.random(300, 40, density=0.2, random_state=5, format="csr")
     source = np.where(np.arange(300) % 3 == 0, "xhs", "sms")

@@ -91,6 +91,10 @@ def test_near_duplicates_grouped():
         ),
         ("[model]\ndomain_features = -1.0\n", "'model.domain_features' parameter .* Got -1.0"),
         ("[model]\ndomain_features = true\n", "'model.domain_features' parameter .* Got True"),
+        (
+            '[model]\ndomain_parts = ["words"]\n',
+            "'model.domain_parts' parameter .* must be a list of feature parts among .*. Got \\['words'\\]",
+        ),
         ('[[dataset]]\npath = "n.jsonl"\nlable = "ad"\n', r"'dataset\[0\]' parameter .* keys among .*Got \['lable'\]"),
         ("taget_fpr = 0.01\n", r"unknown key 'taget_fpr' \(a misspelling would leave its default in force\)"),
         ("seeed = 1\nfoo = 2\n", r"unknown keys 'foo', 'seeed' .* the known keys are .*target_fpr"),

@@ -89,6 +89,16 @@ VARIANTS: dict[str, Variant] = {
         f"daug{x:g}": Variant(f"a target-source copy of every feature, scaled {x:g}", params={"domain_features": x})
         for x in (0.5, 1.0, 2.0, 3.0, 4.0)
     },
+    # The copy for some feature parts only: the placeholder tokens ("cue") and the characters that spell them ("char")
+    # carry each corpus's markup, which a Xiaohongshu copy learns and, folded in, applies to WeChat and SMS copy.
+    **{
+        f"daug{x:g}_{'_'.join(parts)}": Variant(
+            f"a target-source copy of the {' and '.join(parts)} features, scaled {x:g}",
+            params={"domain_features": x, "domain_parts": parts},
+        )
+        for x in (1.0, 2.0)
+        for parts in (("word",), ("word", "char"), ("word", "cue"))
+    },
     # The out-of-domain corpora weighted k times their shipped weight (WeChat ads 0.2, SMS 0.2, reviews 0.3): with
     # the target copy they no longer pull the Xiaohongshu weights, only the shared ones.
     **{

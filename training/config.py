@@ -62,6 +62,8 @@ class ModelParams:
     #: feature augmentation (training.models.fit_lr): 0 = off, else the scale s of a target-source copy of every
     #: column, fitted beside the shared one and folded into it at export as w_shared + s * w_target
     domain_features: float = 0.0
+    #: the feature parts ("word", "char", "cue": the placeholder tokens) that get the copy; empty = every column
+    domain_parts: tuple[str, ...] = ()
     user_dict: Path | None = None
     stopwords: Path | None = None
 
@@ -203,6 +205,11 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         m["part_C"] = tuple(float(c) for c in m["part_C"])
     if m.get("char_ngrams"):
         m["char_ngrams"] = tuple(m["char_ngrams"])
+    if "domain_parts" in m:
+        parts = m["domain_parts"]
+        _check(isinstance(parts, list) and all(x in ("word", "char", "cue") for x in parts), "model.domain_parts",
+               'a list of feature parts among "word", "char" and "cue"', parts)  # fmt: skip
+        m["domain_parts"] = tuple(parts)
     if "drop_features" in m:
         drop = m["drop_features"]
         _check(

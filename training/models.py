@@ -69,20 +69,22 @@ def fit_lr(
     C: float | None = None,
     *,
     domain: np.ndarray | None = None,
+    copy_cols: np.ndarray | None = None,
 ) -> LinearFit:
     """One LR over ``X``, NB-weighted when ``params.nb_weight``. ``domain`` (1 on target-source rows, 0 elsewhere)
     adds what the params ask for: with ``params.domain_intercept`` a column of its own, whose weight
     (``parts["domain_coef"]``) is added to the intercept; with ``params.domain_features`` = s > 0 a target-source
-    copy of every column scaled by s, whose weights fold into the shared ones as w_shared + s * w_target. Either
-    way the returned fit scores every row as a target-source row."""
+    copy of every column (of ``copy_cols`` only, when given) scaled by s, whose weights fold into the shared ones
+    as w_shared + s * w_target. Either way the returned fit scores every row as a target-source row."""
     r = nb_ratio(X, y, w) if params.nb_weight else None
     Xs = X @ sp.diags(r) if r is not None else X
     n = Xs.shape[1]
     blocks = [Xs]
     s = float(params.domain_features) if domain is not None else 0.0
     d = np.asarray(domain, dtype=np.float64) if domain is not None else None
-    if d is not None and s > 0:
-        blocks.append(sp.diags(s * d) @ Xs)
+    cols = np.arange(n) if copy_cols is None else np.asarray(copy_cols, dtype=np.int64)
+    if d is not None and s > 0 and len(cols):
+        blocks.append(sp.diags(s * d) @ Xs[:, cols])
     with_intercept = d is not None and params.domain_intercept
     if with_intercept:
         blocks.append(sp.csr_matrix(d.reshape(-1, 1)))
@@ -91,9 +93,9 @@ def fit_lr(
     raw = clf.coef_[0]
     coef = raw[:n].copy()
     parts: dict[str, Any] = {}
-    if d is not None and s > 0:
-        target = raw[n : 2 * n]
-        coef += s * target
+    if d is not None and s > 0 and len(cols):
+        target = raw[n : n + len(cols)]
+        coef[cols] += s * target
         parts["domain_features"] = {"scale": s, "shared_norm": float(np.linalg.norm(raw[:n])),
                                     "target_norm": float(np.linalg.norm(s * target))}  # fmt: skip
     dom = float(raw[-1]) if with_intercept else 0.0
@@ -129,9 +131,10 @@ def fit_linear(
     domain = domain_column(examples, params, target_source)
     if params.model_kind == "lr" or len(part_slices) < 2:
         scale = part_scale(X.shape[1], part_slices, params)
+        copy = copy_columns(part_slices, params)
         if scale is None:
-            return fit_lr(X, y, w, params, seed, domain=domain)
-        fit = fit_lr(X @ sp.diags(scale), y, w, params, seed, domain=domain)
+            return fit_lr(X, y, w, params, seed, domain=domain, copy_cols=copy)
+        fit = fit_lr(X @ sp.diags(scale), y, w, params, seed, domain=domain, copy_cols=copy)
         return LinearFit(fit.coef * scale, fit.intercept, fit.parts)
     # Stacking: out-of-fold decision values of each part's LR on inner grouped folds, then a final LR on them.
     Cs = dict(zip([n for n, _ in part_slices], params.part_C or [params.C] * len(part_slices), strict=False))
@@ -140,10 +143,12 @@ def fit_linear(
     subs: list[LinearFit] = []
     for p, (name, cols) in enumerate(part_slices):
         Xp = X[:, cols]
+        copy = None if not params.domain_parts or name in params.domain_parts else np.arange(0)
         for tr, va in inner:
             dom = domain[tr] if domain is not None else None
-            Z[va, p] = fit_lr(Xp[tr], y[tr], w[tr], params, seed, Cs.get(name), domain=dom).decision(Xp[va])
-        subs.append(fit_lr(Xp, y, w, params, seed, Cs.get(name), domain=domain))
+            sub = fit_lr(Xp[tr], y[tr], w[tr], params, seed, Cs.get(name), domain=dom, copy_cols=copy)
+            Z[va, p] = sub.decision(Xp[va])
+        subs.append(fit_lr(Xp, y, w, params, seed, Cs.get(name), domain=domain, copy_cols=copy))
     target = np.array([e.source == target_source for e in examples])
     if target.sum() < 20 or len(set(y[target].tolist())) < 2:
         target = np.ones(len(y), dtype=bool)
@@ -169,9 +174,18 @@ def part_scale(n: int, part_slices: list[tuple[str, np.ndarray]], params: ModelP
     return scale
 
 
+def copy_columns(part_slices: list[tuple[str, np.ndarray]], params: ModelParams) -> np.ndarray | None:
+    """Columns that get a target-source copy (``params.domain_parts``), or None for every column."""
+    if not params.domain_parts:
+        return None
+    cols = [c for name, c in part_slices if name in params.domain_parts]
+    return np.sort(np.concatenate(cols)) if cols else np.arange(0)
+
+
 def needs_cue_part(params: ModelParams) -> bool:
-    """Whether the placeholder tokens must be a part of their own (a stacked sub-model or a scaled part)."""
-    return params.cue_part or params.cue_scale != 1.0
+    """Whether the placeholder tokens must be a part of their own (a stacked sub-model, a scaled part, or a part
+    with or without the target-source copy)."""
+    return params.cue_part or params.cue_scale != 1.0 or (params.model_kind == "lr" and bool(params.domain_parts))
 
 
 def part_slices(features: Any, *, cue_part: bool = False) -> list[tuple[str, np.ndarray]]:
