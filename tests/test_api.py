@@ -216,6 +216,11 @@ def test_check_odd_text_is_handled(client, text):
         ({"text": "ok", "comments": ["c", "x" * 5001]}, "comments[1]", "at most 5000 characters"),
         ({"text": "ok", "comments": [{"text": "x" * 5001}]}, "comments[0].text", "at most 5000 characters"),
         ({"text": "ok", "keywords": {"k" * 65: ["a"]}}, "keywords." + "k" * 40, "at most 64 characters"),
+        (
+            {"text": "ok", "keywords": {f"s{i}": ["a"] for i in range(33)}},
+            "keywords",
+            "object must have at most 32 keyword sets",
+        ),
     ],
 )
 def test_check_invalid_fields_give_422_naming_the_field(client, body, field, message):

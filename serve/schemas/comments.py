@@ -173,7 +173,7 @@ def keyword_errors(keywords: KeywordSets | None, s: Settings, loc: tuple[str | i
     if keywords is None:
         return errors
     if len(keywords) > s.max_keyword_sets:
-        errors.append(too_long((*loc, "keywords"), s.max_keyword_sets, list(keywords), "items"))
+        errors.append(too_long((*loc, "keywords"), s.max_keyword_sets, dict(keywords), "keyword sets"))
         return errors
     for name, words in keywords.items():
         if len(name) > s.max_keyword_chars:

@@ -38,9 +38,11 @@ def encodable(value: str | None, what: str) -> str | None:
     return value
 
 
-def too_long(loc: tuple[str | int, ...], limit: int, value: str | list[Any], noun: str) -> dict[str, Any]:
+def too_long(
+    loc: tuple[str | int, ...], limit: int, value: str | list[Any] | dict[str, Any], noun: str
+) -> dict[str, Any]:
     """The 422 error of a value over one of the server's limits, in pydantic's error shape."""
-    kind = "list" if isinstance(value, list) else "string"
+    kind = "list" if isinstance(value, list) else "object" if isinstance(value, dict) else "string"
     return {
         "loc": loc,
         "msg": f"{kind} must have at most {limit} {noun} (the server's limit). Got {len(value)} {noun}",
