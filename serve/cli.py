@@ -328,9 +328,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     note = check_length(parse_note({"title": args.title, "text": text}))
     model = load_ad_model(args)
     result = model.check(note, top=args.top)
-    if args.json:
-        out = result.to_dict()
-        out["model_version"] = model.version
+    if args.json:  # the fields of the API's /v1/check response, in its order (no id or comments here: null)
+        out = {"id": None, **result.to_dict(), "comments": None, "model_version": model.version}
         print(json.dumps(out, ensure_ascii=False))
         return 0
     from serve.check_output import format_check, use_colour

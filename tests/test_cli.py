@@ -195,3 +195,13 @@ def test_every_argument_of_every_command_has_help():
 
     walk(build_parser(), "notecheck")
     assert not missing
+
+
+def test_check_json_has_the_fields_of_the_api_response(capsys, sample_model_dir):
+    """`check --json` is documented as the API's /v1/check response: same fields, same order."""
+    from serve.schemas.check import CheckOut
+
+    assert main(["check", "--model", str(sample_model_dir), "--json", "加vx领券"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert list(out) == list(CheckOut.model_fields)
+    CheckOut.model_validate(out)
