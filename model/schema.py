@@ -9,6 +9,7 @@ is :mod:`model.notes`.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -25,6 +26,19 @@ MAX_TITLE_CHARS = 1_000
 
 #: What a note needs, in every error about a blank note (the file readers here, the API's 422): text, or a title.
 BLANK_NOTE = "required when the title is blank: a note needs text or a title that is not blank"
+
+#: "Not blank": a character outside every engine's whitespace. Python's ``\s`` holds U+001C–U+001F, which
+#: Unicode's White_Space (Rust's regex, used by schema validators such as jsonschema-rs) does not; ECMAScript's
+#: holds U+FEFF and lacks U+0085. Naming them all makes the file readers, the API and the pattern its OpenAPI
+#: document states agree on which notes are blank, whatever engine reads the pattern.
+NON_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
+_NON_BLANK_RE = re.compile(NON_BLANK)
+
+
+def is_blank(value: str | None) -> bool:
+    """Whether ``value`` is missing or holds no character outside whitespace (:data:`NON_BLANK`)."""
+    return value is None or _NON_BLANK_RE.search(value) is None
+
 
 _LABELS: dict[Any, int] = {
     1: 1,
@@ -182,7 +196,7 @@ def parse_note(row: Any, *, where: str = "", require_text: bool = True, require_
             f"{where}field 'comments' must be a list of strings or objects with 'text'. "
             f"Got {type_name(comments_raw)} {comments_raw!r:.60}."
         )
-    if require_text and not (text or "").strip() and not title.strip():
+    if require_text and is_blank(text) and is_blank(title):
         # A note with a title may have no text (as in the API), so say what is missing: both fields are blank.
         got = "nothing" if text is None else f"{text!r:.60}"
         raise InvalidNoteError(f"{where}field 'text' is {BLANK_NOTE}. Got {got}.")

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from model import load_model
-from model.errors import InvalidParameterError, ModelLoadError
-from model.schema import BLANK_NOTE
+from model.errors import InvalidNoteError, InvalidParameterError, ModelLoadError
+from model.schema import BLANK_NOTE, parse_note
 from serve import deps
 from serve.app import create_app
 from serve.cli import main
@@ -169,6 +169,21 @@ def test_a_title_alone_is_a_note(client):
     assert batch.json()["results"][0] == alone.json()
     text = client.get("/openapi.json").json()["components"]["schemas"]["NoteIn"]["properties"]["text"]
     assert "left out" in text["description"] and "default" not in text
+
+
+# Whitespace on which regex engines disagree: Python's \s holds U+001C-U+001F, Unicode White_Space (Rust, as in
+# jsonschema-rs) holds U+0085 but not those, ECMAScript holds U+FEFF. A schema-driven client must be able to predict
+# the 422 from the pattern the OpenAPI document states, and the file readers must agree with the API.
+@pytest.mark.parametrize("blank", ["\x1c", "\x1f", "\x85", "\ufeff", "\u3000", "\x1c \ufeff"])
+def test_blank_is_the_same_for_the_api_the_readers_and_the_schema(client, blank):
+    r = client.post("/v1/check", json={"title": blank})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "text", r.text
+    assert client.post("/v1/check", json={"title": "标题", "text": blank}).status_code == 200
+    with pytest.raises(InvalidNoteError, match="needs text or a title that is not blank"):
+        parse_note({"title": blank, "text": blank})
+    pattern = client.get("/openapi.json").json()["components"]["schemas"]["NoteIn"]["anyOf"][1]["properties"]
+    assert re.search(pattern["title"]["pattern"], blank) is None
+    assert re.search(pattern["title"]["pattern"], blank + "好") is not None
 
 
 @pytest.mark.parametrize("text", ODD_TEXTS[2:])

@@ -276,7 +276,7 @@ def test_an_appealed_note_may_be_a_title_alone():
     [
         ({"claimed_label": "spam"}, "claimed_label", "'genuine' or 'ad'"),
         ({"statement": "长" * 1001}, "statement", "at most 1000 characters"),
-        ({"statement": "  "}, "statement", "only whitespace"),
+        ({"statement": "  "}, "statement", "must not be blank"),
         ({"statement": None}, "statement", "valid string"),
         ({"note": {"title": "", "text": " "}}, "note.text", "a note needs text or a title that is not blank"),
         ({"note": {"title": " "}}, "note.text", "a note needs text or a title that is not blank. Got nothing"),

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, ValidatorFunctionWrapHandler, field_validator
 
+from model.schema import NON_BLANK
 from serve.schemas.check import UNSENT, Decision, NoteIn, blank_note_schema, check_not_blank
 from serve.schemas.comments import CommentItem
 from serve.schemas.validation import encodable
@@ -106,14 +107,15 @@ class AppealIn(_Input):
     note: AppealNoteIn
     claimed_label: Label = Field(description="what the writer says the note is: 'genuine' or 'ad'")
     statement: str = Field(
-        min_length=1, max_length=MAX_STATEMENT_CHARS, description="the writer's statement, in their own words"
+        min_length=1,
+        max_length=MAX_STATEMENT_CHARS,
+        pattern=NON_BLANK,
+        description="the writer's statement, in their own words (not blank)",
     )
 
     @field_validator("statement")
     @classmethod
     def _statement(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("statement must contain text; got only whitespace")
         return _storable(value, "statement") or ""
 
 

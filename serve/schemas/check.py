@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, ValidatorFunctionWrapHandler, field_validator
 from pydantic_core import PydanticCustomError
 
-from model.schema import BLANK_NOTE
+from model.schema import BLANK_NOTE, NON_BLANK
 from serve.schemas.comments import (
     CommentItem,
     CommentReportOut,
@@ -18,7 +18,7 @@ from serve.schemas.comments import (
     comment_errors,
     keyword_errors,
 )
-from serve.schemas.validation import NON_BLANK, InputModel, encodable, too_long
+from serve.schemas.validation import InputModel, encodable, too_long
 from serve.settings import Settings
 
 Decision = Literal["ad", "review", "genuine"]

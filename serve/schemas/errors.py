@@ -7,8 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from model.schema import NON_BLANK
 from serve.schemas.comments import UNION_TAGS
-from serve.schemas.validation import NON_BLANK, VISIBLE
+from serve.schemas.validation import VISIBLE
 
 #: What a pattern means, for the 422 of a value that does not match it.
 PATTERN_MEANINGS = {

@@ -11,10 +11,6 @@ from pydantic import BaseModel, ConfigDict
 from model.text import INVISIBLE_CHARS
 from serve.settings import Settings
 
-#: "Not blank": at least one character that is not whitespace. The server tests it with this pattern through
-#: Python's ``re`` (``regex_engine="python-re"`` below), the same engine schema-driven clients such as
-#: schemathesis use, and the OpenAPI document states the same pattern, so both sides agree on what is blank.
-NON_BLANK = r"\S"
 #: A keyword must keep a character after text normalisation (else it would match nothing, and the comment scorer
 #: refuses it): one that is neither whitespace nor a character normalisation deletes.
 VISIBLE = f"[^\\s{INVISIBLE_CHARS}]"
