@@ -138,6 +138,27 @@ def parse_label(value: Any, *, where: str = "") -> int:
         ) from None
 
 
+_WAN = re.compile(r"(\d+(?:\.\d+)?)\s*[万wW]")
+
+
+def _likes(value: Any) -> Any:
+    """A like count as an int when it is one in another form: "12", 12.0 (a float column, as pandas writes a
+    column with gaps), "1.2万" (how Xiaohongshu shows counts, as scraped exports keep them); NaN (a gap) is
+    None. Anything else is returned as it came, for the caller to refuse."""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return int(value) if value.is_integer() else value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit():
+            return int(text)
+        wan = _WAN.fullmatch(text)
+        if wan:
+            return round(float(wan.group(1)) * 10_000)
+    return value
+
+
 def parse_comment(item: Any, *, where: str = "", index: int = 0) -> Comment:
     """A comment is a string or an object with ``text`` (or CHASM's ``content``), optional ``likes``/``author``."""
     name = f"comments[{index}]"
@@ -147,10 +168,8 @@ def parse_comment(item: Any, *, where: str = "", index: int = 0) -> Comment:
         text = item.get("text", item.get("content"))
         if not isinstance(text, str):
             raise InvalidNoteError(f"{where}field '{name}.text' must be a string. Got {type_name(text)} {text!r:.60}.")
-        likes = item.get("likes", item.get("like_count"))
+        likes = _likes(item.get("likes", item.get("like_count")))
         if likes is not None:
-            if isinstance(likes, str) and likes.strip().isdigit():
-                likes = int(likes)
             if isinstance(likes, bool) or not isinstance(likes, int) or likes < 0:
                 raise InvalidNoteError(
                     f"{where}field '{name}.likes' must be a non-negative integer. Got {type_name(likes)} {likes!r:.60}."

@@ -120,3 +120,20 @@ def test_a_csv_label_reads_as_its_json_value_does(tmp_path):
     notes, skipped = read_notes(csv_path, require_label=True, skip_bad_rows=True)
     assert [n.label for n in notes] == want == [1, 0, 1, 0]
     assert len(skipped) == 1 and "line 6: field 'label'" in skipped[0] and "'2.0'" in skipped[0]
+
+
+@pytest.mark.parametrize(
+    ("likes", "want"),
+    [(12, 12), ("12", 12), (12.0, 12), (float("nan"), None), ("1.2万", 12_000), ("3w", 30_000), (None, None)],
+)
+def test_comment_likes_in_the_forms_exports_write(likes, want):
+    """A float column (pandas with gaps: 12.0, NaN) refused every comment of the note, and scraped Xiaohongshu
+    counts ("1.2万") too; an integer in any of these forms is read as one."""
+    note = parse_note({"text": "好", "comments": [{"content": "好看", "likes": likes}]})
+    assert note.comments[0].likes == want
+
+
+@pytest.mark.parametrize("likes", [12.5, -1, "很多", "1.2千", True, [1]])
+def test_comment_likes_that_are_no_count_are_refused(likes):
+    with pytest.raises(InvalidNoteError, match=r"'comments\[0\]\.likes' must be a non-negative integer"):
+        parse_note({"text": "好", "comments": [{"text": "好看", "likes": likes}]})
