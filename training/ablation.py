@@ -87,7 +87,7 @@ VARIANTS: dict[str, Variant] = {
     # other corpora pull on the shared weights only and the Xiaohongshu notes can depart from them.
     **{
         f"daug{x:g}": Variant(f"a target-source copy of every feature, scaled {x:g}", params={"domain_features": x})
-        for x in (0.5, 1.0, 2.0, 3.0, 4.0)
+        for x in (0.25, 0.5, 1.0, 2.0, 3.0, 4.0)
     },
     # The copy for some feature parts only: the placeholder tokens ("cue") and the characters that spell them ("char")
     # carry each corpus's markup, which a Xiaohongshu copy learns and, folded in, applies to WeChat and SMS copy.
