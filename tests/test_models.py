@@ -69,15 +69,20 @@ def test_domain_intercept_folds_into_the_intercept():
     assert "domain_coef" not in fit_linear(X, y, w, [], same, params, seed=0, target_source="xhs").parts
 
 
-@pytest.mark.parametrize("scale", [0.5, 1.0, 2.0])
-def test_domain_features_fold_into_the_shared_weights(scale):
-    X = sp.random(300, 40, density=0.2, random_state=4, format="csr")
+def _two_domains(seed: int):
+    """Rows of two sources whose label depends on other columns in the target source (xhs) than elsewhere, so a
+    target copy of the features has work to do."""
+    X = sp.random(300, 40, density=0.2, random_state=seed, format="csr")
     source = np.where(np.arange(300) % 3 == 0, "xhs", "sms")
     target = source == "xhs"
-    # the label depends on other columns in the target source than elsewhere, so the target copy has work to do
     y = np.where(target, X[:, :5].sum(axis=1).A.ravel() > 0.3, X[:, 5:10].sum(axis=1).A.ravel() > 0.3).astype(int)
-    w = np.ones(300)
     examples = [Example({"title": "", "text": ""}, int(c), 1.0, s, s) for c, s in zip(y, source, strict=True)]
+    return X, target, y, np.ones(300), examples
+
+
+@pytest.mark.parametrize("scale", [0.5, 1.0, 2.0])
+def test_domain_features_fold_into_the_shared_weights(scale):
+    X, target, y, w, examples = _two_domains(4)
     params = ModelParams(C=2.0, domain_features=scale)
     fit = fit_linear(X, y, w, [("word", np.arange(40))], examples, params, seed=0, target_source="xhs")
     d = target.astype(float)
@@ -96,12 +101,7 @@ def test_domain_features_fold_into_the_shared_weights(scale):
 
 
 def test_domain_features_for_some_parts_only():
-    X = sp.random(300, 40, density=0.2, random_state=6, format="csr")
-    source = np.where(np.arange(300) % 3 == 0, "xhs", "sms")
-    target = source == "xhs"
-    y = np.where(target, X[:, :5].sum(axis=1).A.ravel() > 0.3, X[:, 5:10].sum(axis=1).A.ravel() > 0.3).astype(int)
-    w = np.ones(300)
-    examples = [Example({"title": "", "text": ""}, int(c), 1.0, s, s) for c, s in zip(y, source, strict=True)]
+    X, target, y, w, examples = _two_domains(6)
     slices = [("word", np.arange(0, 15)), ("cue", np.arange(15, 25)), ("char", np.arange(25, 40))]
     params = ModelParams(C=2.0, domain_features=2.0, domain_parts=("word", "char"))
     fit = fit_linear(X, y, w, slices, examples, params, seed=0, target_source="xhs")
@@ -118,12 +118,7 @@ def test_domain_features_for_some_parts_only():
 
 
 def test_domain_features_with_the_intercept_nb_and_stacking():
-    X = sp.random(300, 40, density=0.2, random_state=5, format="csr")
-    source = np.where(np.arange(300) % 3 == 0, "xhs", "sms")
-    target = source == "xhs"
-    y = np.where(target, X[:, :5].sum(axis=1).A.ravel() > 0.3, X[:, 5:10].sum(axis=1).A.ravel() > 0.3).astype(int)
-    w = np.ones(300)
-    examples = [Example({"title": "", "text": ""}, int(c), 1.0, s, s) for c, s in zip(y, source, strict=True)]
+    X, target, y, w, examples = _two_domains(5)
     d = target.astype(float)
     params = ModelParams(C=2.0, domain_features=1.0, domain_intercept=True, nb_weight=True)
     fit = fit_linear(X, y, w, [("word", np.arange(40))], examples, params, seed=0, target_source="xhs")
