@@ -476,3 +476,20 @@ def test_trimming_keeps_runs_off_word_bounds_and_the_last_word():
     assert _trim([(0, 5)], bounds, raw) == [(1, 4)]
     assert _trim([(0, 1)], bounds, raw) == [(0, 1)]  # one word: kept (the caller drops a lone function word)
     assert _trim([(0, 3)], bounds, raw) == [(0, 3)]  # not on word bounds: as it is
+
+
+@pytest.mark.parametrize(
+    ("raw", "bounds", "run", "want"),
+    [
+        ("云南6天5晚", [0, 2, 3, 4, 5, 6], (0, 5), (0, 4)),  # 5 counts the nights: “云南6天”, not “云南6天5”
+        ("0购物0自费", [0, 1, 3, 4, 6], (0, 4), (0, 3)),  # the second 0 is of 自费
+        ("买了39块", [0, 2, 4, 5], (0, 4), (0, 2)),
+        ("iphone15", [0, 6, 8], (0, 8), (0, 8)),  # a number at the end of the field stays
+        ("价格299，", [0, 2, 5, 6], (0, 5), (0, 5)),  # followed by punctuation, not a word: stays
+        ("5晚", [0, 1, 2], (0, 1), (0, 1)),  # a run keeps at least one word
+    ],
+)
+def test_a_phrase_does_not_end_on_the_number_of_the_next_word(raw, bounds, run, want):
+    from model.highlights.phrases import _trim
+
+    assert _trim([run], bounds, raw) == [want]

@@ -109,9 +109,16 @@ _NO_END = frozenset(
 )
 
 
+def _leads_on(raw: str, a: int, b: int) -> bool:
+    """Whether the word ``raw[a:b]`` is a number that belongs to the word after it: digits written against a
+    letter ("云南6天5" of "6天5晚", "0购物0" of "0购物0自费"), the count of what follows."""
+    return raw[a:b].isdigit() and b < len(raw) and raw[b].isalpha()
+
+
 def _trim(runs: list[tuple[int, int]], bounds: list[int], raw: str) -> list[tuple[int, int]]:
     """Each run snapped to ``bounds`` without leaning words at its start (:data:`_NO_START`) or end
-    (:data:`_NO_END`); its last word always stays. A run not on word bounds (widening stopped at a cue) is kept."""
+    (:data:`_NO_END`, or a number counting what follows, :func:`_leads_on`); a run keeps at least one word. A run
+    not on word bounds (widening stopped at a cue) is kept."""
     out = []
     for a, b in runs:
         i, j = bisect_left(bounds, a), bisect_left(bounds, b)
@@ -120,7 +127,7 @@ def _trim(runs: list[tuple[int, int]], bounds: list[int], raw: str) -> list[tupl
             continue
         while i < j - 1 and raw[bounds[i] : bounds[i + 1]] in _NO_START:
             i += 1
-        while i < j - 1 and raw[bounds[j - 1] : bounds[j]] in _NO_END:
+        while i < j - 1 and (raw[bounds[j - 1] : bounds[j]] in _NO_END or _leads_on(raw, bounds[j - 1], bounds[j])):
             j -= 1
         a, b = bounds[i], bounds[j]
         out.append((a, b))
