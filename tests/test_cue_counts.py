@@ -43,3 +43,12 @@ def test_a_row_without_a_label_is_named(tmp_path, capsys):
     assert main(["--data", str(path), "礼盒"]) == 1
     err = capsys.readouterr().err
     assert "notes.jsonl:9" in err and "'label' 0 or 1" in err
+
+
+def test_a_line_that_is_not_a_json_object_is_named(tmp_path, capsys):
+    for bad in ("{not json", "[1, 0]"):
+        path = tmp_path / "notes.jsonl"
+        path.write_text(json.dumps(ROWS[0], ensure_ascii=False) + "\n" + bad + "\n", encoding="utf-8")
+        assert main(["--data", str(path), "礼盒"]) == 1
+        err = capsys.readouterr().err
+        assert "notes.jsonl:2: expected" in err and bad in err

@@ -38,8 +38,11 @@ def read_notes(path: Path) -> list[Note]:
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
-        row = json.loads(line)
-        if row.get("label") not in (0, 1) or not isinstance(row.get("text"), str):
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path}:{n}: expected a JSON object, got invalid JSON ({e.msg}): {line[:80]!r}") from None
+        if not isinstance(row, dict) or row.get("label") not in (0, 1) or not isinstance(row.get("text"), str):
             raise ValueError(f"{path}:{n}: expected 'label' 0 or 1 and a string 'text', got {line[:80]!r}")
         text = normalize_text(f"{row.get('title') or ''} {row['text']}")
         notes.append(Note(text, row["label"] == 1, row.get("annotators") == 2))
@@ -56,12 +59,17 @@ def _line(name: str, ad: Counter, n: Counter, extra: str = "") -> str:
     )
 
 
+def _add(counts: Counter, note: Note) -> None:
+    """Count ``note`` in its class ("ad"/"genuine") and, when double-annotated, in that class's "2" pool."""
+    kind = "ad" if note.ad else "genuine"
+    counts[kind] += 1
+    counts[kind + "2"] += note.hard
+
+
 def _totals(notes: list[Note]) -> Counter:
     n: Counter = Counter()
     for note in notes:
-        kind = "ad" if note.ad else "genuine"
-        n[kind] += 1
-        n[kind + "2"] += note.hard
+        _add(n, note)
     return n
 
 
@@ -76,8 +84,7 @@ def count_pattern(notes: list[Note], pattern: str, examples: int = 0) -> str:
         if not found:
             continue
         kind = "ad" if note.ad else "genuine"
-        hits[kind] += 1
-        hits[kind + "2"] += note.hard
+        _add(hits, note)
         spans = cue_spans(note.text)
         covered += any(a < m.end() and m.start() < b for m in found for a, _, b, _ in spans)
         if sum(s.startswith(f"    {kind}") for s in shown) < examples:
@@ -92,10 +99,8 @@ def count_kinds(notes: list[Note]) -> str:
     """The counts of every existing cue kind."""
     per: dict[str, Counter] = {}
     for note in notes:
-        kind = "ad" if note.ad else "genuine"
         for name in {name for _, name, _, _ in cue_spans(note.text)}:
-            per.setdefault(name, Counter())[kind] += 1
-            per[name][kind + "2"] += note.hard
+            _add(per.setdefault(name, Counter()), note)
     n = _totals(notes)
     return "\n".join(_line(name, per[name], n) for name in sorted(per))
 
