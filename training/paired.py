@@ -27,6 +27,9 @@ def load_run(path: Path, variant: str) -> CVRun:
     if variant not in data:
         known = sorted(k for k in data.files if "." not in k and k not in ("y", "hard"))
         raise ValueError(f"{path}: no variant {variant!r} (found {', '.join(known)})")
+    missing = [k for k in ("y", "hard", f"{variant}.fold_of") if k not in data.files]
+    if missing:
+        raise ValueError(f"{path}: expected an ablation run's oof_scores.npz arrays, missing {', '.join(missing)}")
     scores = data[variant]
     return CVRun(target_idx=np.arange(scores.shape[1]), y=data["y"], hard=data["hard"], scores=scores,
                  flagged=np.zeros_like(scores, dtype=bool), thresholds=np.zeros((len(scores), 0)),
