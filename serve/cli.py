@@ -49,7 +49,7 @@ def add_report_command(
 
 
 def check_output_directory(path: Path) -> None:
-    """Refuse, before any work, an ``-o DIR`` that exists as a file (found when writing, it cost the whole run)."""
+    """Refuse, before any work, an ``-o DIR`` that exists as a file (found when writing, it would cost the run)."""
     if path.exists() and not path.is_dir():
         raise InvalidParameterError(f"-o/--output {path}: exists and is not a directory; name a directory to write.")
 

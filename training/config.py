@@ -282,7 +282,7 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     _check(cfg.hard_pool_weight > 0, "hard_pool_weight", "a float > 0", cfg.hard_pool_weight)
     _check(cfg.threshold_boot >= 10, "threshold_boot", "an int >= 10", cfg.threshold_boot)
     _check(cfg.dedup in ("normalized", "exact", "none"), "dedup", '"normalized", "exact" or "none"', cfg.dedup)
-    # A misspelt key ("taget_fpr") was ignored without a word and its default used instead
+    # A misspelt key ("taget_fpr") would otherwise be ignored without a word, leaving its default in force
     known = top.read | OTHER_TABLES | {"dataset", "model", "groups"}
     unknown = sorted(set(raw) - known)
     if unknown:

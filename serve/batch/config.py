@@ -56,7 +56,7 @@ class BatchConfig:
 
     def validate(self) -> None:
         if self.report_dir is not None and Path(self.report_dir).exists() and not Path(self.report_dir).is_dir():
-            # checked before scoring: found after it, a whole run's work ended in this error
+            # checked before scoring: found after it, the error would cost a whole run's work
             raise InvalidParameterError(
                 f"--report {self.report_dir}: exists and is not a directory; name a directory for creators.csv, "
                 "creators.md and creators.png."

@@ -68,7 +68,7 @@ def written_by_score(path: Path, top: Path) -> bool:
     """Whether ``path`` (found below the input directory ``top``) is what ``notecheck score`` wrote: a finished
     output (scored rows: a decision and no note text), or a file of a run's directory (``OUTPUT.parts/`` or a Dask
     output, both holding a ``manifest.jsonl`` that starts with the run's fingerprint). Read as notes, such files
-    gave every earlier output row again as an error row."""
+    would give every earlier output row again as an error row."""
     for d in [path.parent, *path.parent.parents]:
         manifest = d / "manifest.jsonl"
         if manifest.is_file() and "fingerprint" in (_first_keys(manifest) or ()):
