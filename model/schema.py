@@ -40,6 +40,12 @@ def is_blank(value: str | None) -> bool:
     return value is None or _NON_BLANK_RE.search(value) is None
 
 
+def author_or_none(value: str | None) -> str | None:
+    """A note's author, None when blank (:func:`is_blank`): notes with a blank author are not one creator whose
+    comments are judged together (water rules) and reported as a creator named ""."""
+    return None if is_blank(value) else value
+
+
 _LABELS: dict[Any, int] = {
     1: 1,
     0: 0,
@@ -119,10 +125,8 @@ def _opt_str(row: Mapping[str, Any], name: str, where: str) -> str | None:
 
 
 def _author(row: Mapping[str, Any], where: str) -> str | None:
-    """The note's creator; a blank one ("", spaces) is no author: such notes are not one creator whose comments
-    are judged together (water rules) and reported as a creator named ""."""
-    author = _opt_str(row, "author", where)
-    return author if author is not None and author.strip() else None
+    """The note's creator; a blank one ("", spaces) is no author (:func:`author_or_none`)."""
+    return author_or_none(_opt_str(row, "author", where))
 
 
 def parse_label(value: Any, *, where: str = "") -> int:

@@ -18,6 +18,7 @@ from typing import Any
 from model.classifier import AdModel
 from model.errors import InvalidNoteError
 from model.notes import Note, Record, check_length, parse_note
+from model.schema import author_or_none
 from serve.terminal import one_line
 
 #: Columns of every output row, in order (JSON Lines rows have exactly these keys).
@@ -149,8 +150,7 @@ class RowScorer:
 
 def _opt_author(data: dict[str, Any] | None) -> str | None:
     """The author as the note schema reads it (a blank one is none), also on rows that fail validation."""
-    author = _opt(data, "author")
-    return author if author is not None and author.strip() else None
+    return author_or_none(_opt(data, "author"))
 
 
 def _opt(data: dict[str, Any] | None, name: str) -> str | None:

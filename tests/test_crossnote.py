@@ -142,7 +142,7 @@ def test_inputs_without_comments_skip_the_first_pass(tmp_path) -> None:
     assert not list(tmp_path.glob("crossnote-*"))
 
 
-@pytest.mark.parametrize("blank", ["", "  ", "\u3000"])
+@pytest.mark.parametrize("blank", ["", "  ", "\u3000", "\ufeff"])
 def test_a_blank_author_is_no_author(tmp_path, capsys, sample_model_dir, tiny_comment_scorer, blank):
     """Notes whose author is "" are not one creator: the same comment under two strangers' notes is no
     cross-note duplicate (in `comments` and in `score`), and no creator named "" is reported."""

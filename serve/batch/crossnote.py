@@ -21,7 +21,7 @@ from model.comments.crossnote import CrossNoteIndex
 from model.comments.water import WaterDetector
 from model.errors import InvalidNoteError
 from model.notes import open_parquet
-from model.schema import Note, parse_note
+from model.schema import Note, author_or_none, parse_note
 from serve.batch.plan import Chunk, Plan
 from serve.batch.readers import read_chunk
 from serve.batch.writers import atomic_write, writing
@@ -42,7 +42,7 @@ def _author(value: Any) -> str | None:
     """The author as :func:`model.schema.parse_note` reads it (None when it would not be a valid one)."""
     if value is None or isinstance(value, bool) or not isinstance(value, (str, int)):
         return None
-    return str(value) if str(value).strip() else None
+    return author_or_none(str(value))
 
 
 def _may_have_comments(chunk: Chunk) -> bool:
