@@ -87,9 +87,10 @@ def test_near_duplicates_grouped():
         ),
         (
             '[model]\ndomain_features = "yes"\n',
-            "'model.domain_features' parameter .* must be a number >= 0 \\(0 = off, .*\\). Got 'yes'",
+            "'model.domain_features' parameter .* must be a finite number >= 0 \\(0 = off, .*\\). Got 'yes'",
         ),
         ("[model]\ndomain_features = -1.0\n", "'model.domain_features' parameter .* Got -1.0"),
+        ("[model]\ndomain_features = inf\n", "'model.domain_features' parameter .* must be a finite number .* Got inf"),
         ("[model]\ndomain_features = true\n", "'model.domain_features' parameter .* Got True"),
         (
             '[model]\ndomain_parts = ["words"]\n',

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,8 +249,8 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     dom = params.domain_intercept
     _check(isinstance(dom, bool), "model.domain_intercept", "true or false", dom)
     aug = params.domain_features
-    _check(isinstance(aug, (int, float)) and not isinstance(aug, bool) and aug >= 0, "model.domain_features",
-           "a number >= 0 (0 = off, else the scale of the target-source copy)", aug)  # fmt: skip
+    _check(isinstance(aug, (int, float)) and not isinstance(aug, bool) and 0 <= aug < math.inf, "model.domain_features",
+           "a finite number >= 0 (0 = off, else the scale of the target-source copy)", aug)  # fmt: skip
     _check(params.cv_folds >= 2, "model.cv_folds", "an int >= 2", params.cv_folds)
     cfg = TrainConfig(
         path=path,
