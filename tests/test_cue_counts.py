@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from training.cue_counts import count_kinds, count_pattern, main, read_notes
 
 ROWS = [
@@ -39,16 +41,29 @@ def test_existing_cue_kinds_are_counted(tmp_path):
 
 
 def test_a_row_without_a_label_is_named(tmp_path, capsys):
-    path = _data(tmp_path, [*ROWS, {"text": "x", "label": "ad"}])
+    path = _data(tmp_path, [*ROWS, {"text": "x", "label": "spam"}])
     assert main(["--data", str(path), "礼盒"]) == 1
     err = capsys.readouterr().err
-    assert "notes.jsonl:9" in err and "'label' 0 or 1" in err
+    assert "notes.jsonl, line 9" in err and "field 'label'" in err and "'spam'" in err
 
 
-def test_a_line_that_is_not_a_json_object_is_named(tmp_path, capsys):
-    for bad in ("{not json", "[1, 0]"):
-        path = tmp_path / "notes.jsonl"
-        path.write_text(json.dumps(ROWS[0], ensure_ascii=False) + "\n" + bad + "\n", encoding="utf-8")
-        assert main(["--data", str(path), "礼盒"]) == 1
-        err = capsys.readouterr().err
-        assert "notes.jsonl:2: expected" in err and bad in err
+@pytest.mark.parametrize("bad", ["{not json", "[1, 0]"])
+def test_a_line_that_is_not_a_json_object_is_named(tmp_path, capsys, bad):
+    path = tmp_path / "notes.jsonl"
+    path.write_text(json.dumps(ROWS[0], ensure_ascii=False) + "\n" + bad + "\n", encoding="utf-8")
+    assert main(["--data", str(path), "礼盒"]) == 1
+    assert "notes.jsonl, line 2" in capsys.readouterr().err
+
+
+def test_labels_and_formats_are_read_as_everywhere_else(tmp_path):
+    """The project's reader: "ad"/"genuine" labels and CSV files count as JSON Lines with 1/0 do."""
+    words = [{**r, "label": "ad" if r["label"] else "genuine"} for r in ROWS]
+    want = count_pattern(read_notes(_data(tmp_path)), "礼盒")
+    assert count_pattern(read_notes(_data(tmp_path, words)), "礼盒") == want
+    csv = tmp_path / "notes.csv"
+    csv.write_text(
+        "title,text,label,annotators\n"
+        + "".join(f"{r.get('title', '')},{r['text']},{r['label']},{r.get('annotators', '')}\n" for r in ROWS),
+        encoding="utf-8",
+    )
+    assert count_pattern(read_notes(csv), "礼盒") == want

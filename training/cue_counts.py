@@ -14,7 +14,6 @@ commoner in ads".
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections import Counter
@@ -22,7 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from model.cues import cue_spans
+from model.errors import NotecheckError
 from model.text import normalize_text
+from training.config import DatasetSpec
+from training.data import is_hard_pool, load_dataset
 
 
 @dataclass(frozen=True)
@@ -33,20 +35,10 @@ class Note:
 
 
 def read_notes(path: Path) -> list[Note]:
-    """The labelled notes of a JSON Lines file (``label`` 0/1, optional ``title`` and ``annotators``)."""
-    notes = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{path}:{n}: expected a JSON object, got invalid JSON ({e.msg}): {line[:80]!r}") from None
-        if not isinstance(row, dict) or row.get("label") not in (0, 1) or not isinstance(row.get("text"), str):
-            raise ValueError(f"{path}:{n}: expected 'label' 0 or 1 and a string 'text', got {line[:80]!r}")
-        text = normalize_text(f"{row.get('title') or ''} {row['text']}")
-        notes.append(Note(text, row["label"] == 1, row.get("annotators") == 2))
-    return notes
+    """The labelled notes of a note file (any format the project reads: the note schema with a label; an
+    ``annotators`` field marks the double-annotated rows), through the training data reader."""
+    examples, _ = load_dataset(DatasetSpec(name=path.stem, paths=(path,)), seed=0)
+    return [Note(normalize_text(f"{e.note.title} {e.note.text}"), e.label == 1, is_hard_pool(e)) for e in examples]
 
 
 def _line(name: str, ad: Counter, n: Counter, extra: str = "") -> str:
@@ -107,7 +99,12 @@ def count_kinds(notes: list[Note]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m training.cue_counts", description=__doc__.splitlines()[0])
-    p.add_argument("--data", type=Path, required=True, help="labelled JSON Lines (label, text, title, annotators)")
+    p.add_argument(
+        "--data",
+        type=Path,
+        required=True,
+        help="labelled note file (.jsonl, .csv, .parquet: label, text, title, annotators)",
+    )
     p.add_argument("--examples", type=int, default=0, help="matches to show in context per class")
     p.add_argument("--kinds", action="store_true", help="count the existing cue kinds")
     p.add_argument("patterns", nargs="*", metavar="PATTERN")
@@ -120,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             print(count_pattern(notes, pattern, args.examples))
         if args.kinds:
             print(count_kinds(notes))
-    except (OSError, ValueError, re.error) as e:
+    except (OSError, ValueError, re.error, NotecheckError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     return 0

@@ -49,7 +49,14 @@ class DatasetInfo:
 
 
 def is_hard_pool(example: Example) -> bool:
-    return example.note.extra.get(HARD_POOL_FIELD) == HARD_POOL_VALUE
+    """Whether the note is double-annotated: ``annotators`` 2 as JSON writes it, or "2" as a CSV cell reads."""
+    value = example.note.extra.get(HARD_POOL_FIELD)
+    if isinstance(value, bool):
+        return False
+    try:
+        return float(value) == HARD_POOL_VALUE
+    except (TypeError, ValueError):
+        return False
 
 
 def _unmask_digits(text: str, mask: str) -> str:
