@@ -137,3 +137,21 @@ def test_character_n_grams_read_the_placeholders_the_config_names(setting, kept,
         assert not [n for n in names if n.startswith("char__") and ("⟦" in n or "⟧" in n)]
     assert {n for n in names if n.startswith("word__⟦")}  # the word part keeps every placeholder whole
     assert X.shape[1] == len(names)
+
+
+def test_variant_weights_follow_the_config(shared_data):
+    """``w_out``/``w_all`` multiply whatever weight the config gives a corpus; ``w_<corpus><x>`` sets it to x."""
+    from training.ablation import row_weights
+
+    cfg = load_config(SAMPLES.parent / "model" / "default" / "train.toml")
+    given = {d.name: d.weight for d in cfg.datasets}
+    dataset = np.array(list(given))
+    w = np.array(list(given.values()))
+    hard = np.zeros(len(w), dtype=bool)
+    doubled = row_weights(variant("w_out2"), "w_out2", cfg, w, dataset, hard)
+    assert dict(zip(dataset, doubled, strict=True)) == {
+        d: given[d] * (2 if d in ("whu_ad", "sms_promo", "reviews") else 1) for d in given
+    }
+    both = row_weights(variant("w_whu_ad0.02+w_all3"), "k", cfg, w, dataset, hard)
+    assert dict(zip(dataset, both, strict=True))["whu_ad"] == pytest.approx(0.06)
+    assert dict(zip(dataset, both, strict=True))["xhs"] == given["xhs"]

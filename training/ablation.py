@@ -48,6 +48,7 @@ class Variant:
     target_only: bool = False  # train on the target source's rows alone
     hard_weight: float | None = None  # sample weight of annotators: 2 rows (default: the config's)
     weights: dict[str, float] = field(default_factory=dict)  # dataset name -> sample weight (0 = left out)
+    weight_factors: dict[str, float] = field(default_factory=dict)  # dataset name -> times the config's weight
     probes: tuple[str, ...] = ()  # extra feature columns (training.probes): measured, never shipped
     probe_scale: float = 1.0  # multiplier of the probe columns (< 1 regularises them more)
 
@@ -99,25 +100,19 @@ VARIANTS: dict[str, Variant] = {
         for x in (1.0, 2.0)
         for parts in (("word",), ("word", "char"), ("word", "cue"))
     },
-    # The out-of-domain corpora weighted k times their shipped weight (WeChat ads 0.2, SMS 0.2, reviews 0.3): with
-    # the target copy they no longer pull the Xiaohongshu weights, only the shared ones.
+    # The out-of-domain corpora weighted k times the config's weights: with the target copy they no longer pull the
+    # Xiaohongshu weights, only the shared ones.
     **{
         f"w_out{k:g}": Variant(
             f"whu_ad, sms_promo and reviews rows weighted {k:g} times",
-            weights={"whu_ad": 0.2 * k, "sms_promo": 0.2 * k, "reviews": 0.3 * k},
+            weight_factors={"whu_ad": k, "sms_promo": k, "reviews": k},
         )
         for k in (2, 5)
     },
     **{
         f"w_all{k:g}": Variant(
             f"every other corpus weighted {k:g} times",
-            weights={
-                "whu_ad": 0.2 * k,
-                "sms_promo": 0.2 * k,
-                "reviews": 0.3 * k,
-                "whu_news": 1.0 * k,
-                "weibo": 1.0 * k,
-            },
+            weight_factors={d: k for d in ("whu_ad", "sms_promo", "reviews", "whu_news", "weibo")},
         )
         for k in (2, 3, 5)
     },
@@ -196,9 +191,26 @@ def variant(key: str) -> Variant:
         target_only=any(v.target_only for v in vs),
         hard_weight=next(iter(hard), None),
         weights={k: x for v in vs for k, x in v.weights.items()},
+        weight_factors={k: x for v in vs for k, x in v.weight_factors.items()},
         probes=tuple(dict.fromkeys(p for v in vs for p in v.probes)),
         probe_scale=next(iter(scales), 1.0),
     )
+
+
+def row_weights(
+    v: Variant, key: str, cfg: Any, w: np.ndarray, dataset: np.ndarray, hard_rows: np.ndarray
+) -> np.ndarray:
+    """The sample weights of the rows under variant ``v`` (``key`` names it in errors): the config's weights ``w``
+    with the ``annotators: 2`` weight, the datasets' absolute weights and their factors of the config's weight set
+    by the variant (``dataset`` names each row's dataset)."""
+    wv = w if v.hard_weight is None else np.where(hard_rows, w / cfg.hard_pool_weight * v.hard_weight, w)
+    for name, x in [*v.weights.items(), *((n, None) for n in v.weight_factors)]:
+        spec = next((d for d in cfg.datasets if d.name == name), None)
+        if spec is None or spec.weight <= 0:
+            raise ValueError(f"variant {key}: the config has no dataset {name!r} with a weight > 0")
+        factor = v.weight_factors[name] if x is None else x / spec.weight
+        wv = np.where(dataset == name, wv * factor, wv)
+    return wv
 
 
 def _feature_matrix(params: Any, docs: list[str], cache: dict) -> tuple[Any, Any]:
@@ -261,12 +273,7 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
             slices.append((probe, np.arange(Xv.shape[1], Xv.shape[1] + probe_cache[probe].shape[1])))
             Xv = sp.hstack([Xv, probe_cache[probe] * v.probe_scale], format="csr")
 
-        wv = w if v.hard_weight is None else np.where(hard_rows, w / cfg.hard_pool_weight * v.hard_weight, w)
-        for name, x in v.weights.items():
-            spec = next((d for d in cfg.datasets if d.name == name), None)
-            if spec is None or spec.weight <= 0:
-                raise ValueError(f"variant {key}: the config has no dataset {name!r} with a weight > 0")
-            wv = np.where(dataset == name, wv * (x / spec.weight), wv)
+        wv = row_weights(v, key, cfg, w, dataset, hard_rows)
 
         def scorer(tr: np.ndarray, va: np.ndarray, params=params, Xv=Xv, slices=slices, v=v, wv=wv) -> np.ndarray:
             if v.target_only:
