@@ -23,18 +23,35 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def die_with_parent() -> None:
+    """In a child before exec: the kernel sends it SIGTERM when the process that started it dies (Linux
+    ``PR_SET_PDEATHSIG``), so a test run killed however it is killed leaves no server behind; a fixture's
+    teardown does not run when pytest is killed."""
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
 def start_server(
     port: int, env: dict[str, str], log: Path, *, preexec_fn: Callable[[], None] | None = None
 ) -> subprocess.Popen:
     """``notecheck serve`` on ``port`` with the settings ``env`` (and no other ``NOTECHECK_*`` of this process),
-    its output appended to ``log``; ``preexec_fn`` runs in the child before exec."""
+    its output appended to ``log``; it ends with this process (:func:`die_with_parent`), and ``preexec_fn`` runs
+    in the child before exec too."""
     full = {k: v for k, v in os.environ.items() if not k.startswith("NOTECHECK_")}
     full.update(env)
+
+    def child() -> None:
+        die_with_parent()
+        if preexec_fn is not None:
+            preexec_fn()
+
     with open(log, "ab") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "serve.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
              "--log-level", "warning"],
-            cwd=ROOT, env=full, stdout=out, stderr=subprocess.STDOUT, preexec_fn=preexec_fn,
+            cwd=ROOT, env=full, stdout=out, stderr=subprocess.STDOUT, preexec_fn=child,
         )  # fmt: skip
 
 

@@ -467,3 +467,26 @@ def test_the_lifespan_freezes_the_loaded_models_out_of_the_collector(settings):
         assert gc.is_tracked(card) and gc.get_freeze_count() > 0
         assert all(o is not card for o in gc.get_objects())  # in the permanent generation, not the three scanned
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the death signal (PR_SET_PDEATHSIG) is Linux's")
+def test_a_test_server_ends_when_the_test_run_is_killed(tmp_path):
+    """A server started by the test harness ends with the process that started it, even by kill -9 (no fixture
+    teardown runs then): a killed test run leaves no server behind."""
+    code = (
+        "import sys, time; from pathlib import Path\n"
+        "from tests.server_support import free_port, start_server\n"
+        f"p = start_server(free_port(), {{}}, Path({str(tmp_path / 'server.log')!r}))\n"
+        "print(p.pid, flush=True); time.sleep(120)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        server = int(child.stdout.readline())
+        assert Path(f"/proc/{server}").exists()
+    finally:
+        child.kill()
+        child.wait(10)
+    gone = _gone(server, timeout=30)
+    if not gone:  # do not leave it running when the test fails
+        os.kill(server, signal.SIGKILL)
+    assert gone, "the server outlived the process that started it"

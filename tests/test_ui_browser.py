@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SAMPLES
 
-from tests.server_support import running_server
+from tests.server_support import die_with_parent, running_server
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[dev]')")
 from selenium.common.exceptions import TimeoutException  # noqa: E402
@@ -52,15 +52,7 @@ PHONE = 375
 
 
 # -- the server and the browser ----------------------------------------------------------------------------------
-def _die_with_parent() -> None:
-    """In a child before exec (the server, chromedriver): the kernel ends it when pytest dies, however pytest is
-    killed."""
-    import ctypes
-
-    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-# Chromium started through this launcher dies with chromedriver (so with pytest, see _die_with_parent): the death
+# Chromium started through this launcher dies with chromedriver (so with pytest, see die_with_parent): the death
 # signal set here survives exec; Chromium's own helper processes end with it.
 LAUNCHER = """#!{python}
 import ctypes, os, signal, sys
@@ -84,8 +76,7 @@ def _serve(work: Path, **settings: str):
         **settings,
     }
     log = work / "server.log"
-    preexec = _die_with_parent if sys.platform == "linux" else None
-    with running_server(env, log, preexec_fn=preexec) as (base, _):
+    with running_server(env, log) as (base, _):
         paths = httpx.get(f"{base}/openapi.json", timeout=10).json()["paths"]
         yield {"base": base, "paths": paths, "log": log}
 
@@ -125,7 +116,7 @@ def start_browser(work: Path):
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    popen = {"preexec_fn": _die_with_parent} if sys.platform == "linux" else {}
+    popen = {"preexec_fn": die_with_parent} if sys.platform == "linux" else {}
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER, popen_kw=popen))
     driver.set_page_load_timeout(60)
     return driver
