@@ -48,10 +48,11 @@ def add_report_command(
     return p
 
 
-def check_output_directory(path: Path) -> None:
-    """Refuse, before any work, an ``-o DIR`` that exists as a file (found when writing, it would cost the run)."""
+def check_output_directory(path: Path, flag: str = "-o/--output", wants: str = "a directory to write") -> None:
+    """Refuse, before any work, an output directory (``flag``) that exists as a file (found when writing, it would
+    cost the run)."""
     if path.exists() and not path.is_dir():
-        raise InvalidParameterError(f"-o/--output {path}: exists and is not a directory; name a directory to write.")
+        raise InvalidParameterError(f"{flag} {path}: exists and is not a directory; name {wants}.")
 
 
 class SubcommandParser(argparse.ArgumentParser):

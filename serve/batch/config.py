@@ -55,12 +55,11 @@ class BatchConfig:
     comments: bool = True
 
     def validate(self) -> None:
-        if self.report_dir is not None and Path(self.report_dir).exists() and not Path(self.report_dir).is_dir():
-            # checked before scoring: found after it, the error would cost a whole run's work
-            raise InvalidParameterError(
-                f"--report {self.report_dir}: exists and is not a directory; name a directory for creators.csv, "
-                "creators.md and creators.png."
-            )
+        if self.report_dir is not None:
+            from serve.cli import check_output_directory
+
+            wants = "a directory for creators.csv, creators.md and creators.png"
+            check_output_directory(Path(self.report_dir), "--report", wants)
         if self.engine not in ("local", "dask"):
             raise InvalidParameterError(
                 f"The --engine option (engine) must be 'local' or 'dask'. Got {self.engine!r} instead."

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, ValidatorFunctionWrapHandler, field_validator
 from pydantic_core import PydanticCustomError
 
-from model.schema import BLANK_NOTE, NON_BLANK
+from model.schema import BLANK_NOTE, NON_BLANK, is_blank
 from serve.schemas.comments import (
     CommentItem,
     CommentReportOut,
@@ -22,8 +21,6 @@ from serve.schemas.validation import InputModel, encodable, too_long
 from serve.settings import Settings
 
 Decision = Literal["ad", "review", "genuine"]
-
-_NON_BLANK = re.compile(NON_BLANK)
 
 
 # -- inputs ------------------------------------------------------------------------------------------------
@@ -51,7 +48,7 @@ def check_not_blank(value: Any, handler: ValidatorFunctionWrapHandler, info: Val
     blank title is a ``missing`` error (what came in: nothing)."""
     sent = value is not UNSENT
     text = handler(value) if sent else ""
-    if not _NON_BLANK.search(text) and not _NON_BLANK.search(str(info.data.get("title") or "")):
+    if is_blank(text) and is_blank(info.data.get("title")):
         if not sent:
             raise PydanticCustomError("missing", BLANK_NOTE)
         raise ValueError(BLANK_NOTE)
