@@ -12,7 +12,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -293,15 +293,20 @@ class AdModel(CompiledModel):
         """Calibrated probability that each note is an ad (1-D array, one value per note)."""
         return self._calibrate(self.decision_function(notes))
 
-    def decide(self, probability: float) -> str:
+    def decide(self, probability: float, *, explained: bool = True) -> str:
+        """The decision for a note of ``probability``: ``ad`` at or above :attr:`threshold`, ``review`` at or above
+        :attr:`review_threshold`, else ``genuine``. A note the model would call an ad although none of its phrases
+        pushes towards ad (``explained=False``: a bare number, "x") goes to ``review`` instead: the product promises
+        no ad verdict without words of the writer's to show for it, and a human reads what the model cannot
+        point to. :meth:`check` and :meth:`score` decide so; this method alone knows only the probability."""
         if probability >= self.threshold:
-            return "ad"
+            return "ad" if explained else "review"
         if probability >= self.review_threshold:
             return "review"
         return "genuine"
 
     def predict(self, notes: Iterable[Any]) -> list[str]:
-        return [self.decide(p) for p in self.predict_proba(notes)]
+        return self.score(as_notes(notes), top=0).decisions
 
     # -- reasons ----------------------------------------------------------------------------------------
     def feature_names(self) -> np.ndarray:
@@ -391,9 +396,9 @@ class AdModel(CompiledModel):
         for i in range(len(parsed)):
             evidence = _evidence(found[i])
             p = float(probs[i])
-            decision = self.decide(p)
             idx, data = X.row(i)
             highlights = self.highlights(parsed[i], docs[i], idx, data, prepared[i])
+            decision = self.decide(p, explained=_explained(highlights))
             # The advice names the drivers a default check shows, however few reasons were asked for (`--top 0`
             # still flags the note for its contact details, not for "its overall wording").
             readable = reasons(highlights, top=max(top, _ADVICE_REASONS))
@@ -436,10 +441,12 @@ class AdModel(CompiledModel):
         self._parsed[j] = parsed  # type: ignore[index]
         return parsed
 
-    def score(self, notes: Iterable[Note], *, top: int = 3) -> tuple[np.ndarray, list[list[str]]]:
-        """Probabilities of validated notes, for a whole batch at once (what archive scoring needs), and for each
-        note flagged ``ad`` or ``review`` its ``top`` readable reasons towards "ad" as text (the same reasons
-        :meth:`check` gives, e.g. ``联系方式 contact details: “加VX”``); genuine notes get none."""
+    def score(self, notes: Iterable[Note], *, top: int = 3) -> Scored:
+        """Probabilities and decisions of validated notes, for a whole batch at once (what archive scoring needs),
+        and for each note flagged ``ad`` or ``review`` its ``top`` readable reasons towards "ad" as text (the same
+        reasons :meth:`check` gives, e.g. ``联系方式 contact details: “加VX”``); genuine notes get none. The
+        decisions are :meth:`check`'s: a note at or above the threshold is attributed even with ``top=0``, to know
+        whether any phrase explains an ad verdict (:meth:`decide`)."""
         notes = list(notes)
         prepared: list[dict[str, Prepared]] = [{} for _ in notes]
         build = self._documents.document
@@ -447,12 +454,27 @@ class AdModel(CompiledModel):
         X = self._engine.transform(docs)
         probs = self._calibrate(self._engine.decision(X))
         out: list[list[str]] = [[] for _ in range(X.n_rows)]
-        if top > 0:
-            for i in np.flatnonzero(probs >= self.review_threshold).tolist():
-                found = self.highlights(notes[i], docs[i], *X.row(i), prepared[i])
+        decisions = [self.decide(float(p)) for p in probs.tolist()]
+        for i in np.flatnonzero(probs >= (self.review_threshold if top > 0 else self.threshold)).tolist():
+            found = self.highlights(notes[i], docs[i], *X.row(i), prepared[i])
+            decisions[i] = self.decide(float(probs[i]), explained=_explained(found))
+            if top > 0:
                 readable = reasons(found, top=len(CATEGORIES) * 2)
                 out[i] = [r.text() for r in readable if r.direction == "ad"][:top]
-        return probs, out
+        return Scored(probs, out, decisions)
+
+
+class Scored(NamedTuple):
+    """What :meth:`AdModel.score` gives for a batch of notes, in their order."""
+
+    probabilities: np.ndarray
+    reasons: list[list[str]]  # readable reasons towards "ad" of flagged notes; none for genuine ones
+    decisions: list[str]
+
+
+def _explained(highlights: list[Highlight]) -> bool:
+    """Whether any phrase of the note pushes towards ad: what an ad verdict must be able to show the writer."""
+    return any(h.weight > 0 for h in highlights)
 
 
 def _strongest(values: np.ndarray, top: int) -> list[int]:

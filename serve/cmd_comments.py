@@ -85,13 +85,14 @@ def score_rows(
         rows[i].update(report.to_dict())
     if ad_model is not None:
         with_text = [i for i in good if (notes[i].text or notes[i].title).strip()]
-        probs = ad_model.predict_proba([notes[i] for i in with_text]) if with_text else []
+        scored = ad_model.score([notes[i] for i in with_text], top=0) if with_text else None
         for i in good:
             rows[i]["decision"] = None
             rows[i]["ad_probability"] = None
-        for i, p in zip(with_text, probs, strict=True):
-            rows[i]["decision"] = ad_model.decide(float(p))
-            rows[i]["ad_probability"] = round(float(p), 6)
+        if scored is not None:
+            for i, p, decision in zip(with_text, scored.probabilities, scored.decisions, strict=True):
+                rows[i]["decision"] = decision
+                rows[i]["ad_probability"] = round(float(p), 6)
     return rows
 
 

@@ -172,13 +172,14 @@ def run(args: argparse.Namespace) -> int:
 
 def write_queue(path: Path, picked: list[Candidate], model: Any) -> None:
     rows = []
+    decisions = model.score([c.note for c in picked], top=0).decisions if picked else []
     for rank, c in enumerate(picked, 1):
         note = c.note
         comments = [{"text": x.text, **({"likes": x.likes} if x.likes is not None else {})} for x in note.comments]
         rows.append({
             "id": note.id, "title": note.title, "text": note.text, "comments": comments or None, "label": "",
             "source": "review", "file": c.file, "line": c.line, "ad_probability": round(c.probability, 6),
-            "decision": model.decide(c.probability), "margin": round(c.margin, 6), "rank": rank,
+            "decision": decisions[rank - 1], "margin": round(c.margin, 6), "rank": rank,
             "model_version": model.version,
         })  # fmt: skip
     path.parent.mkdir(parents=True, exist_ok=True)

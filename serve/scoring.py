@@ -130,7 +130,7 @@ class RowScorer:
             notes.append(note)
         if not notes:
             return rows
-        probs, reasons = self.model.score(notes, top=self.top)
+        probs, reasons, decisions = self.model.score(notes, top=self.top)
         comments, warnings = self._comment_scores(notes)
         for k, i in enumerate(good):
             p = float(probs[k])
@@ -138,7 +138,7 @@ class RowScorer:
             if warnings[k]:
                 row["warning"] = "; ".join(w for w in (row["warning"], warnings[k]) if w)
             row.update(
-                decision=self.model.decide(p),
+                decision=decisions[k],
                 ad_probability=round(p, 6) if math.isfinite(p) else 0.0,
                 threshold=self.model.threshold,
                 review_threshold=self.model.review_threshold,
@@ -224,7 +224,7 @@ class ChunkStats:
 
 
 #: What the summary says of a flagged note with no reason towards ad (as the writer's advice does).
-NO_PHRASE = "(no single phrase: its overall wording)"
+NO_PHRASE = "(no phrase points to an ad: a person reads it)"
 
 
 @dataclass

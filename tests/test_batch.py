@@ -582,7 +582,9 @@ def test_summary_says_why_a_flagged_note_has_no_reasons():
     text = Summary(files=["a.jsonl"], read=2, scored=2, flagged=[("s1", 0.97, "联系方式 contact details: “加vx”"),
                                                                   ("s2", 0.89, "")]).render()  # fmt: skip
     lines = text.splitlines()
-    assert lines[-2].endswith("“加vx”") and lines[-1].endswith("p=0.890  (no single phrase: its overall wording)")
+    assert lines[-2].endswith("“加vx”") and lines[-1].endswith(
+        "p=0.890  (no phrase points to an ad: a person reads it)"
+    )
 
 
 def test_an_input_named_as_the_output_is_refused_and_kept(tmp_path, capsys, sample_model_dir):

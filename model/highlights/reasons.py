@@ -36,6 +36,16 @@ def advice(decision: str, readable: list[ReadableReason]) -> dict[str, str] | No
     if decision not in _DECISION_ZH:
         return None
     drivers = [r for r in readable if r.direction == "ad"][:2]
+    if not drivers and decision == "review":
+        # No phrase points to an ad (a bare number, a word or two): a person reads the note; the model makes no
+        # ad verdict it cannot show the writer a reason for (AdModel.decide).
+        return {
+            "zh": "这条笔记需要人工复核：没有哪个词句指向广告（笔记很短时常见），所以由人工阅读，而不是直接判为广告。"
+            "如果这是你的真实个人分享，可以提出申诉。",
+            "en": "This note needs a human review: no phrase of it points to an ad (common when a note is very short), "
+            "so a person reads it rather than the model calling it an ad. If it is your honest personal sharing, you "
+            "can appeal.",
+        }
     if not drivers:
         # Nothing is highlighted towards ad (a very short note, or many faint words): there are no phrases to
         # reword, so the writer is told so and pointed to the appeal alone.
