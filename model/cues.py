@@ -378,6 +378,16 @@ class DisjointSpans:
         return True
 
 
+def mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with every ``[start, end)`` of ``spans`` written over with ":", positions kept: a contact detail as
+    the hashtag patterns see it in the document, where its placeholder (``⟦cue:wechat⟧``, whose ":" no tag name
+    may hold unless the platform's ``[话题]#`` closes it) ends any tag typed before it."""
+    out = list(text)
+    for start, end in spans:
+        out[start:end] = ":" * (end - start)
+    return "".join(out)
+
+
 def cue_spans(text: str) -> list[tuple[int, str, int, str]]:
     """Cue matches in ``text`` as ``(start, name, end, matched text)`` tuples, ordered by (start, name): what
     :func:`find_cues` reports, without building :class:`Cue` objects (the document builder needs no more)."""

@@ -117,6 +117,50 @@ def _forbidden(highlight):
     return plain and (stripped.isdigit() or stripped.lower() in FUNCTION_WORDS or len(stripped) < 2)
 
 
+#: A number as written, separators inside (an ASCII comma only before exactly three digits).
+_NUMBER_RE = re.compile(r"\d+(?:[.．]\d+|,\d{3}(?!\d))*")
+
+
+def _cut_numbers(note, result):
+    """Highlights starting or ending inside a number of the note: "¥1" of "¥1,280", "2万" of "1.2万" misquote it."""
+    out = []
+    for h in result.highlights:
+        for m in _NUMBER_RE.finditer(note.get(h.field) or ""):
+            if m.start() < h.start < m.end() or m.start() < h.end < m.end():
+                out.append((h.text, m.group()))
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["价格1.2万", "这个卖12,999", "月薪1.5w，不干涉副业", "硬装13.5w，软装2.1w", "9.2一面，9.9二面"],
+)
+def test_no_highlight_cuts_a_number(shipped, text):
+    """A phrase of the writer's words holds a number whole or not at all (its decimals and thousands too)."""
+    note = {"title": text, "text": text}
+    result = shipped.check(note, top=50)
+    _assert_exact(note, result)
+    assert not _cut_numbers(note, result)
+
+
+@pytest.mark.parametrize(
+    ("text", "contact"),
+    [
+        ("＃ＶＸ：ａｂｃ１２３", "ＶＸ：ａｂｃ１２３"),
+        ("#vx: abc123 欢迎来问", "vx: abc123"),
+        ("#微信: abc123", "微信: abc123"),
+    ],
+)
+def test_a_wechat_id_in_a_hashtag_is_shown_as_a_contact(shipped, text, contact):
+    """The document replaces a contact before it reads hashtags, so "#vx:abc123" is no tag there: shown as the
+    hashtag "#vx" and the word "abc123", the contact's weight was quoted in pieces under the wrong names."""
+    note = {"text": text}
+    result = shipped.check(note, top=50)
+    _assert_exact(note, result)
+    assert ("contact", contact) in [(h.category, h.text) for h in result.highlights]
+    assert "hashtag" not in [h.category for h in result.highlights]
+
+
 def _notes(path, limit):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[:limit]]
 

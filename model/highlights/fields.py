@@ -11,7 +11,7 @@ from dataclasses import field as dataclass_field
 
 import numpy as np
 
-from model.cues import CUE_PATTERNS, DisjointSpans, cue_spans, is_brand_handle, removed_spans
+from model.cues import CUE_PATTERNS, DisjointSpans, cue_spans, is_brand_handle, mask_spans, removed_spans
 from model.highlights.categories import cue_category
 from model.text import (
     _CLEANUP_RE,
@@ -28,6 +28,13 @@ from model.text import (
 _NON_SPACE_RE = re.compile(r"\S+")
 #: What is not a letter or a digit (``\w`` also matches "_"): punctuation, symbols, emoji and spaces.
 _NOT_CONTENT_RE = re.compile(r"[\W_]+")
+
+
+#: A number with decimal points or thousands separators inside ("1.2", "12,999"): one word of the writer's, its
+#: separators letters of it, so a phrase neither starts nor ends inside it (the "2万" of "1.2万", the "卖12" of
+#: "卖12,999"). A thousands separator is an ASCII comma before exactly three digits: not the list "1,2,3", nor the
+#: full-width comma, which ends a clause between numbers ("¥198，100盒以上", "618，998入手").
+SEPARATED_NUMBER_RE = re.compile(r"\d+(?:[.．]\d+|,\d{3}(?!\d))+")
 
 
 def _content_mask(raw: str) -> np.ndarray:
@@ -192,6 +199,10 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
     norm, starts, ends = _normalize_aligned(raw, prepared[0] if prepared else None)
     f = _Field(name, raw, norm, starts, ends, [], {})
     f.content = _content_mask(raw)
+    if SEPARATED_NUMBER_RE.search(raw) is not None:
+        f.content = f.content.copy()  # the mask shares the bytes it was read from, read-only
+        for m in SEPARATED_NUMBER_RE.finditer(raw):
+            f.content[m.start() : m.end()] = True
     if not norm:
         f.search, f.search_starts, f.search_ends = "", [], []
         return f
@@ -212,7 +223,9 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
         f.cues.append((*span, cue))
         f.markers.setdefault(f"⟦cue:{cue}⟧", []).append(span)
     # Each kind of markup needs its marker character (as in model.text): most fields have no emoji code or mention.
-    for m in _HASHTAG_RE.finditer(norm) if "#" in norm else ():
+    # Hashtags as the document reads them, after contact details are replaced: "#vx:abc123" is a contact, no tag.
+    tagged = mask_spans(norm, masked) if masked and "#" in norm else norm
+    for m in _HASHTAG_RE.finditer(tagged) if "#" in norm else ():
         tag = m.group(1).strip()
         if tag:
             span = f.orig(*m.span())

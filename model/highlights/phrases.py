@@ -12,7 +12,7 @@ from itertools import accumulate
 import numpy as np
 
 from model.highlights.categories import FUNCTION_WORDS, MAX_HIGHLIGHTS, MIN_CHAR_WEIGHT, MIN_PHRASE_WEIGHT, Highlight
-from model.highlights.fields import _Field
+from model.highlights.fields import SEPARATED_NUMBER_RE, _Field
 
 
 # -- phrases -----------------------------------------------------------------------------------------------
@@ -76,7 +76,12 @@ def _word_bounds(raw: str, segment: Callable[[str], list[str]]) -> list[int] | N
     if _SURROGATE_RE.search(raw) is not None:  # the segmenter takes UTF-8
         raw = _SURROGATE_RE.sub("\ufffd", raw)
     bounds = list(accumulate(map(len, segment(raw)), initial=0))
-    return bounds if bounds[-1] == len(raw) else None
+    if bounds[-1] != len(raw):
+        return None
+    if SEPARATED_NUMBER_RE.search(raw) is not None:  # a number is one word, whatever the segmenter cut ("12", ",")
+        inside = {i for m in SEPARATED_NUMBER_RE.finditer(raw) for i in range(m.start() + 1, m.end())}
+        bounds = [b for b in bounds if b not in inside]
+    return bounds
 
 
 def _snap(runs: list[tuple[int, int]], bounds: list[int], ok: np.ndarray) -> list[tuple[int, int]]:
@@ -109,10 +114,19 @@ _NO_END = frozenset(
 )
 
 
+#: Digits and the separators of a number only: a number ("1.2", "12,999") or a piece of one (the ".0" of "2.0" left
+#: when a cue holds the "2").
+_NUMBER_PIECE_RE = re.compile(r"[.．,]?\d+(?:[.．,]\d+)*[.．,]?")
+
+
+def _is_number(text: str) -> bool:
+    return text.isdigit() or _NUMBER_PIECE_RE.fullmatch(text) is not None
+
+
 def _leads_on(raw: str, a: int, b: int) -> bool:
     """Whether the word ``raw[a:b]`` is a number that belongs to the word after it: digits written against a
     letter ("云南6天5" of "6天5晚", "0购物0" of "0购物0自费"), the count of what follows."""
-    return raw[a:b].isdigit() and b < len(raw) and raw[b].isalpha()
+    return _is_number(raw[a:b]) and b < len(raw) and raw[b].isalpha()
 
 
 def _trim(runs: list[tuple[int, int]], bounds: list[int], raw: str) -> list[tuple[int, int]]:
@@ -188,7 +202,7 @@ def phrases(
         for a, b in runs:
             total = _total(w, values, a, b)
             text = f.raw[a:b]
-            if b - a < 2 or abs(total) < MIN_PHRASE_WEIGHT or text.isdigit() or text.lower() in FUNCTION_WORDS:
+            if b - a < 2 or abs(total) < MIN_PHRASE_WEIGHT or _is_number(text) or text.lower() in FUNCTION_WORDS:
                 continue
             out.append(Highlight(f.name, a, b, text, round(total, 4), "wording" if total > 0 else "personal"))
     out.sort(key=lambda h: (-abs(h.weight), h.field, h.start))
