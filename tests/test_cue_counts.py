@@ -34,6 +34,15 @@ def test_a_pattern_is_counted_per_class_and_on_the_double_annotated_rows(tmp_pat
     assert "ads 0 of 3" in count_pattern(notes, "没有的词")
 
 
+@pytest.mark.parametrize("label", [0, 1])
+def test_a_file_of_one_class_is_counted(tmp_path, label):
+    """A corpus of ads only (the SMS promotions) or of genuine text only has no rate for the other class."""
+    notes = read_notes(_data(tmp_path, [r for r in ROWS if r["label"] == label]))
+    out = count_pattern(notes, "礼盒")
+    assert ("ads 2 of 3 (66.7%), genuine 0 of 0" if label else "ads 0 of 0 (0.0%), genuine 1 of 5 (20.0%)") in out
+    assert "call_to_action" in count_kinds(notes)
+
+
 def test_existing_cue_kinds_are_counted(tmp_path):
     out = count_kinds(read_notes(_data(tmp_path)))
     cta = out.split("call_to_action\n")[1].splitlines()[0]

@@ -42,7 +42,7 @@ def read_notes(path: Path) -> list[Note]:
 
 
 def _line(name: str, ad: Counter, n: Counter, extra: str = "") -> str:
-    rate = {k: ad[k] / n[k] if n[k] else 0.0 for k in n}
+    rate = {k: ad[k] / n[k] if n[k] else 0.0 for k in ("ad", "genuine")}  # a file may hold one class only
     ratio = rate["ad"] / rate["genuine"] if rate["genuine"] else float("inf") if rate["ad"] else 0.0
     return (
         f"{name}\n  ads {ad['ad']} of {n['ad']} ({rate['ad']:.1%}), genuine {ad['genuine']} of {n['genuine']} "
