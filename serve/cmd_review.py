@@ -4,7 +4,9 @@ Active learning by uncertainty and diversity. Every note of the archive is score
 by the candidate pool); the ``pool_factor * n`` notes nearest the model's threshold (in log-odds) are kept, and
 from them ``n`` are picked greedily by maximal marginal relevance: each pick maximises
 ``(1 - diversity) * uncertainty - diversity * (highest cosine similarity to a note already picked)`` over the
-model's own TF-IDF rows, so ten copies of one borderline note cost one label, not ten.
+model's own TF-IDF rows, so ten copies of one borderline note cost one label, not ten. With diversity, copies
+(the same title, text and comments) take one place in the pool, so reposts cannot crowd other notes out of it,
+and a note the model reads exactly as one already picked comes after every other candidate.
 
 The output (``.csv`` or ``.jsonl``) is in the note schema with an empty ``label`` column, in the order picked,
 plus ``file``, ``line``, ``ad_probability``, ``decision`` and ``margin``; once moderators fill in the labels it is
@@ -62,13 +64,22 @@ def logit(p: np.ndarray | float) -> np.ndarray:
     return np.log(q / (1 - q))
 
 
-def nearest(model: Any, records: Any, pool: int, *, include_labelled: bool) -> tuple[list[Candidate], dict[str, int]]:
+def copy_key(note: Any) -> tuple[str, str, tuple[str, ...]]:
+    """What makes two notes copies of each other for the queue: the same title, text and comment texts."""
+    return note.title, note.text, tuple(c.text for c in note.comments)
+
+
+def nearest(
+    model: Any, records: Any, pool: int, *, include_labelled: bool, distinct: bool = False
+) -> tuple[list[Candidate], dict[str, int]]:
     """The ``pool`` notes nearest the threshold (ascending margin; ties by input order) and counts of what was
-    read, scored, left out as already labelled and left out as bad rows (each bad row is reported on stderr)."""
+    read, scored, left out as already labelled, left out as bad rows (each bad row is reported on stderr) and, with
+    ``distinct``, left out as copies of a candidate (:func:`copy_key`; the first one read stays)."""
     from model.notes import parse_record
 
-    counts = {"rows": 0, "scored": 0, "labelled": 0, "bad": 0}
+    counts = {"rows": 0, "scored": 0, "labelled": 0, "bad": 0, "copies": 0}
     heap: list[tuple[float, int, Candidate]] = []  # max-heap on margin via negation
+    in_pool: set[tuple[str, str, tuple[str, ...]]] = set()
     t = float(logit(model.threshold))
     chunk: list[tuple[Any, str, int]] = []
 
@@ -81,10 +92,20 @@ def nearest(model: Any, records: Any, pool: int, *, include_labelled: bool) -> t
             order = counts["scored"]
             counts["scored"] += 1
             item = (-float(m), -order, Candidate(float(m), float(p), note, file, line))
-            if len(heap) < pool:
+            # A copy of a note that left the pool scores as that note did, below the pool's worst: never enters.
+            key = copy_key(note) if distinct else None
+            if key is not None and key in in_pool:
+                counts["copies"] += 1
+            elif len(heap) < pool:
                 heapq.heappush(heap, item)
             elif item[:2] > heap[0][:2]:
-                heapq.heapreplace(heap, item)
+                dropped = heapq.heapreplace(heap, item)[2]
+                if key is not None:
+                    in_pool.discard(copy_key(dropped.note))
+            else:
+                continue
+            if key is not None:
+                in_pool.add(key)
         chunk.clear()
 
     for rec in records:
@@ -124,6 +145,7 @@ def diverse(model: Any, candidates: list[Candidate], n: int, diversity: float) -
     available = np.ones(len(candidates), dtype=bool)
     for _ in range(min(n, len(candidates))):
         score = (1 - diversity) * uncertainty - diversity * closest
+        score[closest >= 1 - 1e-9] -= 2  # read exactly as a picked note: no label to learn from while others remain
         score[~available] = -np.inf
         i = int(np.argmax(score))  # ties: the earlier (nearer) candidate
         chosen.append(i)
@@ -153,13 +175,16 @@ def run(args: argparse.Namespace) -> int:
         for path in files:
             yield from iter_records(path)
 
-    pool, counts = nearest(model, records(), args.n * args.pool_factor, include_labelled=args.include_labelled)
+    pool, counts = nearest(
+        model, records(), args.n * args.pool_factor, include_labelled=args.include_labelled, distinct=args.diversity > 0
+    )
     picked = diverse(model, pool, args.n, args.diversity)
     write_queue(args.output, picked, model)
+    copies = f", {counts['copies']} copies of a candidate left out" if counts["copies"] else ""
     print(
         f"wrote {len(picked)} note(s) to label to {args.output} (from {counts['scored']} scored of {counts['rows']} "
-        f"rows; {counts['labelled']} already labelled, {counts['bad']} bad rows skipped; model {model.version}, "
-        f"threshold {model.threshold:.4f})"
+        f"rows; {counts['labelled']} already labelled, {counts['bad']} bad rows skipped{copies}; "
+        f"model {model.version}, threshold {model.threshold:.4f})"
     )
     if not picked and counts["labelled"] and not args.include_labelled:
         print(

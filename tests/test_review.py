@@ -67,6 +67,26 @@ def test_diversity_spends_one_label_on_copies_of_a_note(tmp_path, sample_model_d
     assert varied_texts[0] == nearest["text"]  # the most uncertain note still comes first
 
 
+@pytest.mark.parametrize("copies", [20, 60])
+def test_copies_do_not_crowd_the_candidate_pool(tmp_path, sample_model_dir, sample_model, copies, capsys):
+    """Twenty copies of the nearest note filled the pool of 25 candidates (-n 5): with four other notes left
+    there, three copies were queued. Copies take one place in the pool; the queue holds one of them."""
+    archive = tmp_path / "archive.jsonl"
+    rows = unlabelled_archive(archive)
+    nearest = rows[int(np.argmin(margins(sample_model, rows)))]
+    unlabelled_archive(archive, [{**nearest, "id": f"copy-{i}"} for i in range(copies)])
+    out = tmp_path / "queue.csv"
+    assert review(archive, out, sample_model_dir, "-n", "5") == 0
+    queue = read_queue(out)
+    assert len(queue) == 5
+    assert [r["text"] for r in queue].count(nearest["text"]) == 1
+    assert len({(r["title"], r["text"]) for r in queue}) == 5
+    assert f"{copies} copies of a candidate left out" in capsys.readouterr().out
+    plain = tmp_path / "plain.csv"
+    assert review(archive, plain, sample_model_dir, "-n", "5", "--diversity", "0") == 0  # nearest only, copies too
+    assert [r["text"] for r in read_queue(plain)].count(nearest["text"]) == 5
+
+
 def test_labelled_and_bad_rows_are_counted_not_queued(tmp_path, sample_model_dir, capsys):
     archive = tmp_path / "archive.jsonl"
     archive.write_text(
