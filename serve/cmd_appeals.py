@@ -11,7 +11,6 @@ import argparse
 import csv
 import getpass
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -210,26 +209,22 @@ def _export(args: argparse.Namespace, session: Any) -> int:
     kind = out.suffix.lower()
     if kind not in (".jsonl", ".csv"):
         raise InvalidParameterError(f"-o/--output must end in .jsonl or .csv. Got {out.name!r}.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    from serve.outputs import replacing
+
     n = 0
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, EXPORT_COLUMNS) if kind == ".csv" else None
+    with replacing(out, newline="") as handle:
+        writer = csv.DictWriter(handle, EXPORT_COLUMNS) if kind == ".csv" else None
+        if writer is not None:
+            writer.writeheader()
+        for appeal in store.resolved_appeals(session):
+            row = store.training_row(appeal)
             if writer is not None:
-                writer.writeheader()
-            for appeal in store.resolved_appeals(session):
-                row = store.training_row(appeal)
-                if writer is not None:
-                    comments = row["comments"]
-                    writer.writerow(
-                        {**row, "comments": "" if comments is None else json.dumps(comments, ensure_ascii=False)}
-                    )
-                else:
-                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-                n += 1
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+                comments = row["comments"]
+                writer.writerow(
+                    {**row, "comments": "" if comments is None else json.dumps(comments, ensure_ascii=False)}
+                )
+            else:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
     print(f"wrote {n} resolved appeal(s) to {out}")
     return 0

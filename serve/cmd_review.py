@@ -19,7 +19,6 @@ import argparse
 import csv
 import heapq
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from model.errors import InvalidNoteError, InvalidParameterError
+from serve.outputs import replacing
 
 CHUNK = 2000
 COLUMNS = ("id", "title", "text", "comments", "label", "source", "file", "line", "ad_probability", "decision",
@@ -207,19 +207,13 @@ def write_queue(path: Path, picked: list[Candidate], model: Any) -> None:
             "decision": decisions[rank - 1], "margin": round(c.margin, 6), "rank": rank,
             "model_version": model.version,
         })  # fmt: skip
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            if path.suffix.lower() == ".csv":
-                writer = csv.DictWriter(handle, COLUMNS)
-                writer.writeheader()
-                for row in rows:
-                    c = row["comments"]
-                    writer.writerow({**row, "comments": "" if c is None else json.dumps(c, ensure_ascii=False)})
-            else:
-                for row in rows:
-                    handle.write(json.dumps({**row, "label": None}, ensure_ascii=False) + "\n")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing(path, newline="") as handle:
+        if path.suffix.lower() == ".csv":
+            writer = csv.DictWriter(handle, COLUMNS)
+            writer.writeheader()
+            for row in rows:
+                c = row["comments"]
+                writer.writerow({**row, "comments": "" if c is None else json.dumps(c, ensure_ascii=False)})
+        else:
+            for row in rows:
+                handle.write(json.dumps({**row, "label": None}, ensure_ascii=False) + "\n")

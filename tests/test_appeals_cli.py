@@ -116,6 +116,20 @@ def test_export_gives_training_rows_the_reader_accepts(db, tmp_path, ext, capsys
             assert {r["status"] for r in csv.DictReader(handle)} == {"overturned", "upheld"}
 
 
+def test_an_output_that_cannot_be_written_is_named(db, tmp_path, capsys):
+    """The messages named a temporary file the moderator never typed (".x.jsonl.4711.tmp: Is a directory") or
+    only the parent in the way ("afile: File exists"); now the output asked for, and why."""
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "adir.jsonl").mkdir()
+    for out, why in (
+        ("afile/appeals.jsonl", f"{tmp_path}/afile is not a directory"),
+        ("adir.jsonl", "it is a directory"),
+    ):
+        assert cli(db, "appeals", "export", "-o", str(tmp_path / out)) == 2
+        assert capsys.readouterr().err == f"error: cannot write {tmp_path / out}: {why}\n"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # no temporary file left
+
+
 def test_an_unreachable_database_is_exit_2(tmp_path, capsys):
     (tmp_path / "file").write_text("x")
     assert main(["appeals", "list", "--database-url", f"sqlite:///{tmp_path}/file/db.sqlite"]) == 2

@@ -115,6 +115,20 @@ def test_bad_arguments(tmp_path, sample_model_dir, capsys, args, message):
     assert "must end in .csv or .jsonl" in capsys.readouterr().err
 
 
+def test_a_queue_that_cannot_be_written_is_named(tmp_path, sample_model_dir, capsys):
+    archive = tmp_path / "a.jsonl"
+    unlabelled_archive(archive)
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "adir.csv").mkdir()
+    assert review(archive, tmp_path / "afile" / "q.csv", sample_model_dir, "-n", "2") == 2
+    assert (
+        capsys.readouterr().err == f"error: cannot write {tmp_path}/afile/q.csv: {tmp_path}/afile is not a directory\n"
+    )
+    assert review(archive, tmp_path / "adir.csv", sample_model_dir, "-n", "2") == 2
+    assert capsys.readouterr().err == f"error: cannot write {tmp_path}/adir.csv: it is a directory\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl", "adir.csv", "afile"]
+
+
 def test_a_directory_leaves_out_json_documents_and_says_so(tmp_path, sample_model_dir, capsys):
     """A keyword file next to the notes is not read as notes (no "invalid JSON" skips); one stderr line names it."""
     archive = tmp_path / "archive"
