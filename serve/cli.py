@@ -102,7 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "labelled texts (--model then names a sentiment model)")  # fmt: skip
 
     p = sub.add_parser("check", help="decision, probability and reasons for one note")
-    p.add_argument("text", help="the note text, or - to read it from standard input")
+    p.add_argument(
+        "text", nargs="?", help="the note text, or - to read it from standard input (may be left out with --title)"
+    )
     p.add_argument("--title", default="", help="the note's title (default: none)")
     add_model_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object (the API's /v1/check response)")
@@ -326,7 +328,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from model.notes import check_length, parse_note
 
     text = _read_stdin_text() if args.text == "-" else args.text
-    note = check_length(parse_note({"title": args.title, "text": text}))
+    note = check_length(parse_note({"title": args.title, "text": text}))  # no text and no title: an error
+    text = text or ""
     model = load_ad_model(args)
     result = model.check(note, top=args.top)
     if args.json:  # the fields of the API's /v1/check response, in its order (no id or comments here: null)

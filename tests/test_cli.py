@@ -36,6 +36,20 @@ def test_check_json_from_stdin(capsys, monkeypatch, sample_model_dir):
     assert all(h["text"] in "今天去爬山了，风景超美" for h in out["highlights"])
 
 
+def test_check_a_title_only_note(capsys, sample_model_dir):
+    """An image note has a title and no text, as the API and the writer's page accept; `check --title X` stopped
+    at "the following arguments are required: text" and needed an explicit "" as text."""
+    assert main(["check", "--model", str(sample_model_dir), "--title", "周末去爬山", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["decision"] in {"ad", "review", "genuine"}
+    assert {h["field"] for h in out["highlights"]} <= {"title"}
+    assert main(["check", "--model", str(sample_model_dir)]) == 2  # neither: the note is blank
+    assert capsys.readouterr().err == (
+        "error: field 'text' is required when the title is blank: a note needs text or a title that is not blank. "
+        "Got nothing.\n"
+    )
+
+
 def test_evaluate_json(capsys, sample_model_dir):
     assert main(["evaluate", str(SAMPLES / "notes.jsonl"), "--model", str(sample_model_dir), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
