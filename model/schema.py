@@ -115,6 +115,11 @@ def type_name(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
 
+def got(value: Any) -> str:
+    """What came in, for the end of an error message: ``null``, or the type and the value (cut at 60 characters)."""
+    return "null" if value is None else f"{type(value).__name__} {value!r:.60}"
+
+
 def _opt_str(row: Mapping[str, Any], name: str, where: str) -> str | None:
     value = row.get(name)
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -171,7 +176,8 @@ def parse_comment(item: Any, *, where: str = "", index: int = 0) -> Comment:
     if isinstance(item, Mapping):
         text = item.get("text", item.get("content"))
         if not isinstance(text, str):
-            raise InvalidNoteError(f"{where}field '{name}.text' must be a string. Got {type_name(text)} {text!r:.60}.")
+            came = got(text) if "text" in item or "content" in item else "nothing"
+            raise InvalidNoteError(f"{where}field '{name}.text' must be a string. Got {came}.")
         likes = _likes(item.get("likes", item.get("like_count")))
         if likes is not None:
             if isinstance(likes, bool) or not isinstance(likes, int) or likes < 0:

@@ -148,7 +148,7 @@ def test_sets_without_a_mode_count_every_mention():
     ("negation", "message"),
     [
         ({"brand": "drop"}, r"'negation\['brand'\]' must be one of \['ignore', 'cancel', 'cancel_unless_question'\]"),
-        ({"brand": None}, "Got null None"),
+        ({"brand": None}, r"Got null\.$"),
         ({"other": "cancel"}, "'negation' names keyword sets that do not exist: \\['other'\\]"),
         (["cancel"], "'negation' must be a mapping"),
     ],

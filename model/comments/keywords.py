@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from model.comments.negation import NEGATION_MODES
 from model.errors import InvalidParameterError
 from model.notes import type_name
+from model.schema import got
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEFAULT_KEYWORDS_FILE = RESOURCES / "comment_keywords.json"
@@ -64,7 +65,7 @@ def check_negation(negation: Any, name: str) -> dict[str, str]:
     for set_name, mode in negation.items():
         if mode not in NEGATION_MODES:
             raise InvalidParameterError(
-                f"'{name}[{set_name!r}]' must be one of {list(NEGATION_MODES)}. Got {type_name(mode)} {mode!r:.60}."
+                f"'{name}[{set_name!r}]' must be one of {list(NEGATION_MODES)}. Got {got(mode)}."
             )
     return dict(negation)
 
