@@ -2,6 +2,7 @@
 
 import json
 import random
+import re
 
 import pytest
 from conftest import SAMPLE_COMMENTS, SAMPLES
@@ -128,6 +129,18 @@ def test_keyword_file_formats(tmp_path):
     bad.write_text("[1, 2]")
     with pytest.raises(InvalidParameterError, match="JSON object"):
         read_keyword_file(bad)
+    # every rule of a keyword set is the file's error, naming it (an empty set or a blank keyword was refused
+    # later, by the matcher, without the file's name)
+    for content, rule in (
+        ('{"brand": []}', "Keyword set 'brand' must hold at least one keyword"),
+        ('{"brand": ["兰若", "  "]}', "Keyword 1 of set 'brand' must contain visible characters"),
+        ('{"brand": {"keywords": ["兰若"], "exclude": [""]}}', "Exclude phrase 0 of set 'brand'"),
+    ):
+        bad.write_text(content, encoding="utf-8")
+        with pytest.raises(InvalidParameterError, match=f"^keyword file {re.escape(str(bad))}: {rule}"):
+            read_keyword_file(bad)
+    (tmp_path / "none.json").write_text("{}")
+    assert read_keyword_file(tmp_path / "none.json") == ({}, {})  # no sets of its own: the defaults alone
 
 
 # -- scorer -------------------------------------------------------------------------------------------------------

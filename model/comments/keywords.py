@@ -125,6 +125,10 @@ def read_keyword_config(path: str | Path) -> KeywordConfig:
         checked = check_sets(sets, "keywords")
         checked_ex = check_sets(exclude, "exclude")
         checked_neg = check_negation(negation, "negation")
+        if checked:  # the rules only a matcher applies (empty sets, blank keywords) are this file's errors too
+            from model.comments.matcher import KeywordMatcher
+
+            KeywordMatcher(checked, exclude=checked_ex, negation=checked_neg)
     except InvalidParameterError as exc:
         raise InvalidParameterError(f"keyword file {path}: {exc}") from None
     return KeywordConfig(checked, checked_ex, checked_neg)
