@@ -389,6 +389,34 @@ def test_resume_refuses_changed_inputs(tmp_path, capsys, sample_model_dir):
     assert "--resume: the unfinished run in" in err and "chunk_size" in err and "Run without --resume" in err
 
 
+def test_resume_says_which_input_changed(tmp_path, capsys, monkeypatch, sample_model_dir):
+    """The refusal printed both fingerprints as JSON cut at 300 characters: with 40 input files the one that
+    changed was past the cut, and nothing said which it was. Now each change is named."""
+    import serve.batch.score as batch_score
+
+    srcs = [write_jsonl(tmp_path / f"in-{i:02d}.jsonl", NOTES[:2]) for i in range(40)]
+    out = tmp_path / "out.jsonl"
+    cfg = BatchConfig(inputs=[str(tmp_path)], output=out, model_dir=sample_model_dir, jobs=1, chunk_size=3,
+                      progress=False)  # fmt: skip
+    real = batch_score.score_chunk
+    monkeypatch.setattr(batch_score, "score_chunk", lambda c, *a: real(c, *a) if c.index == 0 else 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        run_batch(cfg)
+    monkeypatch.setattr(batch_score, "score_chunk", real)
+    before = srcs[-1].stat().st_size
+    write_jsonl(srcs[-1], NOTES[:3])
+    after = srcs[-1].stat().st_size
+    write_jsonl(tmp_path / "new.jsonl", NOTES[:1])
+    argv = ["score", str(tmp_path), "-o", str(out), "--resume", "--model", str(sample_model_dir), "--jobs", "1",
+            "--chunk-size", "4", "--no-progress"]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"{srcs[-1]} changed since the run started ({before:,} bytes then, {after:,} now)" in err
+    assert f"{tmp_path / 'new.jsonl'} was not an input then" in err
+    assert "chunk_size 3 then, 4 now" in err
+    assert str(srcs[0]) not in err and "Run without --resume to start over." in err
+
+
 @pytest.mark.parametrize(
     ("finished", "code", "message"),
     [

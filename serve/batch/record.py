@@ -100,13 +100,41 @@ def load_manifest(workdir: Path, fp: dict[str, Any]) -> dict[int, dict[str, Any]
     new = json.loads(json.dumps(fp))
     if old != new:
         changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+        details = "; ".join(_describe_change(k, old.get(k), new.get(k)) for k in changed)
         raise InvalidParameterError(
-            f"--resume: the unfinished run in {workdir} was made with different {', '.join(changed)} "
-            f"(recorded {json.dumps({k: old.get(k) for k in changed}, ensure_ascii=False)[:300]}); got "
-            f"{json.dumps({k: new.get(k) for k in changed}, ensure_ascii=False)[:300]}. Run without --resume to "
-            "start over."
+            f"--resume: the unfinished run in {workdir} was made with different {', '.join(changed)}: {details}. "
+            "Run without --resume to start over."
         )
     return {e["chunk"]: e["stats"] for e in entries[1:] if "chunk" in e}
+
+
+def _describe_change(key: str, old: Any, new: Any) -> str:
+    """One fingerprint entry's change in words: each input file that changed, came or went; else both values."""
+    if key == "inputs" and isinstance(old, list) and isinstance(new, list):
+        then = {str(entry[0]): entry[1:] for entry in old if isinstance(entry, list) and entry}
+        now = {str(entry[0]): entry[1:] for entry in new if isinstance(entry, list) and entry}
+        out = []
+        for path in [*now, *(p for p in then if p not in now)]:
+            if path not in then:
+                out.append(f"{path} was not an input then")
+            elif path not in now:
+                out.append(f"{path} is not an input now")
+            elif then[path] != now[path]:
+                size_then, size_now = then[path][0], now[path][0]
+                out.append(
+                    f"{path} changed since the run started ({size_then:,} bytes then, {size_now:,} now)"
+                    if size_then != size_now and isinstance(size_then, int) and isinstance(size_now, int)
+                    else f"{path} changed since the run started (modified since)"
+                )
+        if out:
+            return "; ".join(out)
+        return "the same input files in another order"
+
+    def shown(value: Any) -> str:
+        text = json.dumps(value, ensure_ascii=False)
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    return f"{key} {shown(old)} then, {shown(new)} now"
 
 
 def write_manifest(workdir: Path, fp: dict[str, Any], done: dict[int, dict[str, Any]]) -> None:
