@@ -88,6 +88,15 @@ def test_both_languages_have_every_word():
     assert {f"cat.{c}" for c in CATEGORIES} <= zh.keys()
 
 
+def test_the_count_of_leaning_phrases_reads_right_for_one():
+    """A genuine note with one faint phrase towards ad offered to "Also mark the 1 phrases towards ad"."""
+    en = table("en")["show_ad_marks"]
+    assert "{n}" in en
+    for n in (1, 2):
+        label = en.replace("{n}", str(n))
+        assert f"{n} phrases" not in label and f"{n} phrase " not in label
+
+
 @pytest.mark.parametrize("path", ["/", "/moderate", "/appeals/1"])
 def test_pages_refuse_anything_not_from_this_server(client, path):
     r = client.get(path)

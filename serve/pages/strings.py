@@ -103,7 +103,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "resolved": ("已处理：", "Resolved: "),
     "show_ad_marks": (
         "同时标出偏向广告的词句（{n} 处，它们不足以改变判定）",
-        "Also mark the {n} phrases towards ad (not enough to change the decision)",
+        "Also mark the phrases towards ad ({n}; not enough to change the decision)",
     ),
 }
 
