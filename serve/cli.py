@@ -354,6 +354,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = func(args)
         sys.stdout.flush()  # a full disk or closed pipe behind standard output shows here
         return code
+    except KeyboardInterrupt:  # Ctrl-C: one line and the shell's status for SIGINT, never a traceback
+        print(f"\ninterrupted: notecheck {args.command} stopped before it finished", file=sys.stderr)
+        return 130
     except NotecheckError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

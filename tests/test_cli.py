@@ -219,3 +219,26 @@ def test_check_json_has_the_fields_of_the_api_response(capsys, sample_model_dir)
     out = json.loads(capsys.readouterr().out)
     assert list(out) == list(CheckOut.model_fields)
     CheckOut.model_validate(out)
+
+
+@pytest.mark.parametrize(
+    ("argv", "target"),
+    [
+        (["review", str(SAMPLES / "notes.jsonl"), "-o", "q.csv", "--include-labelled"], "serve.cmd_review.nearest"),
+        (["creators", str(SAMPLES / "notes.jsonl"), "-o", "audit"], "serve.cmd_creators.score_rows"),
+        (["comments", str(SAMPLES / "notes.jsonl")], "serve.cmd_comments.build_scorer"),
+    ],
+)
+def test_ctrl_c_is_one_line_and_exit_130(tmp_path, capsys, monkeypatch, argv, target):
+    """Ctrl-C in review, creators or comments printed a KeyboardInterrupt traceback (score alone said
+    'interrupted'); every command now stops with one line on stderr and status 130, as score does."""
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(target, interrupted)
+    assert main(argv) == 130
+    captured = capsys.readouterr()
+    assert captured.err == f"\ninterrupted: notecheck {argv[0]} stopped before it finished\n"
+    assert "Traceback" not in captured.out + captured.err
