@@ -21,6 +21,10 @@ _DECOR = r"[^\w,，.。!！?？;；]{0,8}"
 # filters; circled digits (①) and full-width ones become ASCII digits under NFKC already.
 _CN_DIGIT = "[0-9零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖]"
 _CN_PHONE = "[1一幺壹]" + _SEP + "[3-9三四五六七八九叁肆伍陆柒捌玖]" + "(?:" + _SEP + _CN_DIGIT + "){9}"
+#: An amount as written, whole: digits grouped by thousands separators (a comma followed by exactly three digits:
+#: "1,280", "12,999", not the list "1,2,3") or not grouped, then decimals. A price cue must span all of it, or the
+#: writer is shown "¥1" for the "¥1,280" they wrote.
+_AMOUNT = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
 
 #: Consumer brands and product lines (see model/lexicons/README.md for the source and licence).
 BRAND_LEXICON = Path(__file__).parent / "lexicons" / "brands.txt"
@@ -75,6 +79,9 @@ class CuePattern:
     # pattern: an @mention of a brand account is a mention of the brand, spanning the brand's name.
     counts_as: str | None = None
     group: str | int = 0
+    # Read with contact details masked (:func:`mask_spans`), as the document reads hashtags: after the contact
+    # details are replaced, so "#宠粉vx:abc123" is the tag "#宠粉" and a contact, not the tag "#宠粉vx".
+    outside_contacts: bool = False
 
 
 @dataclass(frozen=True)
@@ -173,16 +180,20 @@ _DEFS = [
         "price",
         "price or discount",
         _p(
-            r"[¥￥$]\s*\d|\d+(?:\.\d+)?\s*(?:元|块钱|rmb)|原价|现价|到手价|券后|优惠券|领券|\d(?:\.\d)?折|打折|"
-            r"折扣|包邮|秒杀|特价|限时|满\d+减|立减|低至|价格表|拼团"
+            # Each amount whole, with its currency sign and unit ("¥1,299元" is one price), a discount with all its
+            # digits ("95折" is 5% off, not the "5折" of half price) and both sides of "满300减50".
+            r"[¥￥$]\s*" + _AMOUNT + r"(?:元|块钱)?|" + _AMOUNT + r"\s*(?:元|块钱|rmb)|"
+            r"原价|现价|到手价|券后|优惠券|领券|\d+(?:\.\d+)?折|打折|折扣|包邮|秒杀|特价|限时|满\d+减(?:\d+(?:元|块钱)?)?|"
+            r"立减|低至|价格表|拼团"
         ),
     ),
     CuePattern(
         "call_to_action",
         "call to action",
         _p(
-            r"链接|🔗|私信|私我|滴滴我|dd我|主页|橱窗|评论区(?:见|扣|留言|回复)?|下单|点击|戳|扫码|咨询|预约|报名|"
-            r"蹲一个|有需要的|需要的(?:宝|姐妹|朋友)|后台|购买|入手|想要同款"
+            # "评论区扣1" (reply "1" and I send the link): the 1 is the cue as much as the 扣.
+            r"链接|🔗|私信|私我|滴滴我|dd我|主页|橱窗|评论区(?:见|扣(?:\s?1+(?!\d))?|留言|回复)?|下单|点击|戳|扫码|咨询|"
+            r"预约|报名|蹲一个|有需要的|需要的(?:宝|姐妹|朋友)|后台|购买|入手|想要同款"
         ),
     ),
     CuePattern(
@@ -248,6 +259,7 @@ _DEFS += [
         # A hashtag carrying a campaign word: anniversaries, festivals of a shop, "我和我的X", "X越用越香",
         # ambassador programmes, launches. The hashtag is the evidence (its brand is inside it).
         _p(hashtag_regex(_CAMPAIGN_WORDS)),
+        outside_contacts=True,
     ),
     # Two kinds, because one regex mixing both kinds of branch loses the engine's fast skip (~300 us a note
     # instead of ~10 us). Latin names are whole words: "vivo" but not "vivid".
@@ -266,7 +278,7 @@ _DEFS += [
         # "面膜 5片") is a price or a count, whether or not a space separates it from the word.
         _p(
             r"(?<![a-z0-9])(?!(?:p|vol|ep|day|no|top|lv|v|d|s|q|h|k|g|m|t|a|b|c)[\s-]?\d{1,2}(?![a-z0-9]))"
-            r"[a-z]{1,8}[\s-]?\d{1,4}(?!\d|(?:\.\d+)?\s?" + _UNIT + r")"
+            r"[a-z]{1,8}[\s-]?\d{1,4}(?:\.\d+)?(?!\d|(?:\.\d+)?\s?" + _UNIT + r")"
             r"(?:\s?(?:pro|max|plus|ultra|mini|se|lite|air))?(?![a-z0-9])"
         ),
     ),
@@ -400,13 +412,15 @@ def cue_spans(text: str) -> list[tuple[int, str, int, str]]:
     claimed = DisjointSpans()
     claims = DisjointSpans()  # deleted claims: no other cue is read inside one (the 广告 of 不是广告)
     contacts = DisjointSpans()  # replaced contact details: no model name is read inside one (abc123 of 加v:abc123)
+    contact_spans: list[tuple[int, int]] = []
     for cue, precheck in _SCAN:
         if precheck is not None and precheck.search(text) is None:
             continue
         if cue.counts_as is not None:
             found += _counted_as(cue, text, found)
             continue
-        for m in cue.pattern.finditer(text):
+        source = mask_spans(text, contact_spans) if cue.outside_contacts and contact_spans else text
+        for m in cue.pattern.finditer(source):
             start, end = m.span()
             if start == end:
                 continue
@@ -416,9 +430,10 @@ def cue_spans(text: str) -> list[tuple[int, str, int, str]]:
                 claims.claim(start, end)
             elif cue.replace:
                 contacts.claim(start, end)
+                contact_spans.append((start, end))
             elif cue.name == "product_model" and contacts and not contacts.free(start, end):
                 continue
-            found.append((start, cue.name, end, m.group()))
+            found.append((start, cue.name, end, text[start:end]))
     if claims:
         found = [f for f in found if _KEEPS_SPAN[f[1]] or claims.free(f[0], f[2])]
     # (start, name) is unique: matches of one kind never share a start. So the tuples sort by (start, name) alone.

@@ -239,3 +239,63 @@ def test_a_denied_funnel_is_a_claim_not_a_call_to_action(text, cta):
     assert [c.text for c in found if c.name == "call_to_action"] == cta
     if not cta:
         assert "no_ad_claim" in [c.name for c in found]
+
+
+#: (text as sent, kind, the whole amount or cue the writer wrote)
+WHOLE = [
+    ("这件外套原价¥1,280，现在只要¥899", "price", "¥1,280"),
+    ("到手价1,299元，下单立减200", "price", "1,299元"),
+    ("￥2,499.00 入手的", "price", "￥2,499.00"),
+    ("这台¥12,999，贵", "price", "¥12,999"),
+    ("＄１，２９９．９９", "price", "$1,299.99"),  # full width: normalised before the patterns run
+    ("一共1,280块钱", "price", "1,280块钱"),
+    ("标价¥99元", "price", "¥99元"),  # one price, sign and unit
+    ("全场95折", "price", "95折"),  # 5% off, not the half price of "5折"
+    ("3.5折入手", "price", "3.5折"),
+    ("低至8.88折", "price", "8.88折"),
+    ("满300减50元", "price", "满300减50元"),
+    ("喜欢的姐妹评论区扣1，我发链接", "call_to_action", "评论区扣1"),
+    ("评论区扣 1 我发你", "call_to_action", "评论区扣 1"),
+    ("评论区扣111", "call_to_action", "评论区扣111"),
+    ("可以吃的sakuya 2.0 上一篇", "product_model", "sakuya 2.0"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "whole"), WHOLE)
+def test_a_cue_spans_the_whole_amount_as_written(text, kind, whole):
+    norm = normalize_text(text)
+    found = [c for c in find_cues(norm) if c.name == kind]
+    assert normalize_text(whole) in [c.text for c in found]
+    assert all(norm[c.start : c.end] == c.text for c in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "prices"),
+    [
+        ("1,2,3 个都买了，共30元", ["30元"]),  # a list of numbers is no amount
+        ("¥12,3456", ["¥12"]),  # a comma before four digits groups no thousands
+        ("评论区扣12楼", []),
+    ],
+)
+def test_thousands_separators_are_strict(text, prices):
+    assert kinds(text).get("price", []) == prices
+
+
+@pytest.mark.parametrize(
+    ("text", "contact", "tag"),
+    [
+        ("＃ＶＸ：ａｂｃ１２３", "vx:abc123", None),
+        ("#vx: abc123", "vx: abc123", None),
+        ("#微信: abc123 欢迎来问", "微信: abc123", None),
+        ("＃宠粉ＶＸ：ａｂｃ１２３", "vx:abc123", "#宠粉"),
+        ("#上新vx:abc123 #新品", "vx:abc123", "#上新"),
+    ],
+)
+def test_a_wechat_id_in_a_hashtag_is_a_contact_not_a_tag(text, contact, tag):
+    """The document replaces the contact before it reads hashtags: "#宠粉vx:abc123" is the tag "#宠粉" and a
+    WeChat id, not the campaign tag "#宠粉vx" (which would hide the contact from the writer)."""
+    found = kinds(text)
+    assert found["wechat"] == [contact]
+    assert found.get("brand_campaign_tag", [None])[0] == tag
+    doc = prepare_document(None, text)
+    assert "⟦cue:wechat⟧" in doc and "abc" not in doc

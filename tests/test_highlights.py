@@ -131,9 +131,42 @@ def _cut_numbers(note, result):
     return out
 
 
+#: (text as sent, category, the whole amount or cue as the writer wrote it)
+WHOLE = [
+    ("这件外套原价¥1,280，现在只要¥899", "price", "¥1,280"),
+    ("到手价1,299元，下单立减200", "price", "1,299元"),
+    ("￥2,499.00 入手的", "price", "￥2,499.00"),
+    ("这台¥12,999，贵", "price", "¥12,999"),
+    ("全场95折", "price", "95折"),
+    ("满300减50元", "price", "满300减50元"),
+    ("三档价格：¥68/¥198，100盒以上8.5折", "price", "¥198"),  # a full-width comma ends a clause
+    ("到手1，299元", "price", "299元"),
+    ("喜欢的姐妹评论区扣1，我发链接", "call_to_action", "评论区扣1"),
+    ("评论区扣 1 我发你", "call_to_action", "评论区扣 1"),
+    ("评论区扣111", "call_to_action", "评论区扣111"),
+    ("＃宠粉ＶＸ：ａｂｃ１２３", "contact", "ＶＸ：ａｂｃ１２３"),  # not the campaign tag "＃宠粉ＶＸ"
+]
+
+
+@pytest.mark.parametrize(("text", "category", "whole"), WHOLE)
+def test_a_highlight_quotes_the_whole_amount_or_cue(shipped, text, category, whole):
+    note = {"text": text}
+    result = shipped.check(note, top=50)
+    _assert_exact(note, result)
+    assert (category, whole) in [(h.category, h.text) for h in result.highlights]
+    assert not _cut_numbers(note, result)
+
+
 @pytest.mark.parametrize(
     "text",
-    ["价格1.2万", "这个卖12,999", "月薪1.5w，不干涉副业", "硬装13.5w，软装2.1w", "9.2一面，9.9二面"],
+    [
+        "价格1.2万",
+        "这个卖12,999",
+        "月薪1.5w，不干涉副业",
+        "硬装13.5w，软装2.1w",
+        "可以吃的sakuya 2.0 上一篇",
+        "9.2一面，9.9二面",
+    ],
 )
 def test_no_highlight_cuts_a_number(shipped, text):
     """A phrase of the writer's words holds a number whole or not at all (its decimals and thousands too)."""
@@ -169,6 +202,7 @@ def test_no_reason_is_an_internal_token_on_sample_notes(shipped):
     for note in _notes(SAMPLES / "notes.jsonl", 120):
         result = shipped.check(note, top=50)
         _assert_exact(note, result)
+        assert not _cut_numbers(note, result)
         for h in result.highlights:
             assert not _forbidden(h), h
 
@@ -178,6 +212,7 @@ def test_no_reason_is_an_internal_token_on_real_notes(shipped, shared_data):
     for note, result in zip(notes, shipped.check_many(notes, top=50), strict=True):
         _assert_exact(note, result)
         assert not [h for h in result.highlights if _forbidden(h)]
+        assert not _cut_numbers(note, result)
 
 
 def test_score_rows_carry_the_readable_reasons_of_flagged_notes(shipped):

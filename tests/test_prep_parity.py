@@ -22,7 +22,9 @@ funnel denials (没有链接) to the claim. Version "9" counts a brand known fro
 wherever the note writes it (``repeated_brands``, called as it is). Version "10" deletes a claim standing as a
 clause of its own with the separator that set it off (``model.cues.removed_spans``; the reference cuts by string
 operations), reads no product model name inside a contact detail or before a currency or unit, and reads a WeChat
-id behind decorations (both in the patterns, run as they are).
+id behind decorations (both in the patterns, run as they are). Version "11" reads amounts whole (patterns, run as
+they are) and brand campaign tags with contact details masked (``CuePattern.outside_contacts``: the reference masks
+them by string operations).
 """
 
 from __future__ import annotations
@@ -218,17 +220,20 @@ def _reference_repeated_tag_stem(tags: list[str]) -> bool:
 def _reference_find_cues(text: str) -> list[Cue]:
     found: list[Cue] = []
     claimed: list[tuple[int, int]] = []
+    masked = text  # contact details written over with ":"
     for cue in _DEFS:
         if cue.counts_as is not None:
             continue
-        for m in cue.pattern.finditer(text):
+        for m in cue.pattern.finditer(masked if cue.outside_contacts else text):
             if m.end() == m.start():
                 continue
             if cue.replace or cue.delete:
                 if any(m.start() < e and s < m.end() for s, e in claimed):
                     continue
                 claimed.append((m.start(), m.end()))
-            found.append(Cue(cue.name, cue.label, m.group(0), m.start(), m.end()))
+            if cue.replace:
+                masked = masked[: m.start()] + ":" * (m.end() - m.start()) + masked[m.end() :]
+            found.append(Cue(cue.name, cue.label, text[m.start() : m.end()], m.start(), m.end()))
     for cue in _DEFS:
         if cue.counts_as is None:
             continue
@@ -351,6 +356,8 @@ TRICKY = [
     "wx:abc_123 wechat: hello_world 绿泡泡 威信 微信号",
     "qq 12345 678 扣扣群 企鹅号: 1234567",
     "原价¥199 现价99元 领券 打8折 8.5折 满100减20 ￥ 9 块钱 30rmb $5",
+    "原价¥1,280 到手1,299元 ￥2,499.00元 12,3456 1,2,3 95折 满300减50元 $1,299.99 评论区扣1 评论区扣 111 评论区扣12",
+    "#宠粉vx:abc123 #vx: abc123 #上新加v:abc_12345[话题]# #新品 wx:abc12345 #官方 #年货节微信abc12345#",
     "链接在主页，私信我 评论区见 有需要的宝 抽奖 送3份 关注+ 品牌合作 闭眼入 yyds 源头厂家 地址：xx路",
     "line one\r\nline two\rline three\nline four",
     "İstanbul ǅ ß ﬁ Ⅻ ＫＥＹ",
@@ -392,7 +399,7 @@ def test_non_strings_still_rejected():
 
 def test_normalization_version_unchanged():
     # The references above are version "9". A change of output needs a new version AND new references.
-    assert NORMALIZATION_VERSION == "10"
+    assert NORMALIZATION_VERSION == "11"
 
 
 # -- Every code point --------------------------------------------------------------------------------------------
@@ -550,6 +557,7 @@ PRECHECK_EXAMPLES = {
         "#小狗越用越香[话题]#",
         "#618大促#",
         "#国风合伙人[话题]#",
+        "#宠粉vx:abc123",
     ],
     "brand_account": ["@小熊官方", "@abcofficial", "@某某旗舰店", "@x官方微博", "@abc_official"],
     "shop_funnel": [
@@ -576,6 +584,9 @@ PRECHECK_EXAMPLES = {
         "5 块钱",
         "5rmb",
         "1.5 元",
+        "¥1,280.50元",
+        "12,999 rmb",
+        "95折",
         "原价",
         "现价",
         "到手价",
@@ -591,6 +602,7 @@ PRECHECK_EXAMPLES = {
         "特价",
         "限时",
         "满100减",
+        "满100减20元",
         "立减",
         "低至",
         "价格表",

@@ -216,9 +216,8 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
         (masked if CUE_PATTERNS[cue].replace else deleted).append((start, end))
     f.gaps = [f.orig(a, b) for a, b in deleted]
     for start, cue, end, _ in spans:
-        if cue == "price" and norm[end - 1].isdigit():  # "￥9" of "￥99": show the whole amount
-            while end < len(norm) and (norm[end].isdigit() or (norm[end] == "." and norm[end - 1].isdigit())):
-                end += 1
+        if cue == "price" and "," in norm[start:end]:
+            start, end = _price_as_written(f, start, end)
         span = f.orig(start, end)
         f.cues.append((*span, cue))
         f.markers.setdefault(f"⟦cue:{cue}⟧", []).append(span)
@@ -264,6 +263,16 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
     s_ends += ends[pos:]
     f.search, f.search_starts, f.search_ends = "".join(pieces), s_starts, s_ends
     return f
+
+
+def _price_as_written(f: _Field, start: int, end: int) -> tuple[int, int]:
+    """The price cue ``norm[start:end]`` read again with the writer's full-width commas: NFKC made "¥198，100盒"
+    "¥198,100盒", whose comma the pattern takes for a thousands separator; a full-width one ends a clause (every such
+    comma between digits in the labelled data does), so the price is "¥198"."""
+    norm, raw, starts = f.norm, f.raw, f.starts
+    text = "".join("，" if c == "," and raw[starts[i]] == "，" else c for i, c in enumerate(norm[start:end], start))
+    m = CUE_PATTERNS["price"].pattern.search(text)
+    return (start + m.start(), start + m.end()) if m else (start, end)
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
