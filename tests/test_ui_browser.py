@@ -471,6 +471,34 @@ def test_appeal_from_writer_to_moderator_and_back(page, server, report):
     _screenshot(page, "appeal-status-375", PHONE)
 
 
+def test_a_readers_report_shows_the_label_the_moderator_gave(page, server):
+    """A reader reports a note the model passes as an ad (claimed 'ad'); the moderator agrees with the model. The
+    status page said "维持原判（判为广告）" — judged an ad — for a note just judged genuine: the words after the
+    status were fixed to a writer's appeal. They now come from the moderator's label, in both directions."""
+    import httpx
+
+    if "/v1/appeals" not in server["paths"]:
+        pytest.skip("the appeals API (/v1/appeals, issue 13) is not in this server yet")
+    base = server["base"]
+    moderator = {"X-API-Key": MODERATOR_KEY}
+    shown = {}
+    for label in ("genuine", "ad"):
+        filed = httpx.post(
+            base + "/v1/appeals",
+            json={"note": {"title": DIARY["title"], "text": DIARY["text"]}, "claimed_label": "ad", "statement": "软广"},
+            timeout=30,
+        )
+        assert filed.status_code == 201, filed.text
+        assert filed.json()["model"]["decision"] == "genuine"
+        url = f"{base}/v1/appeals/{filed.json()['id']}/resolve"
+        assert httpx.post(url, json={"label": label}, headers=moderator, timeout=30).status_code == 200
+        page.get(f"{base}/appeals/{filed.json()['id']}")
+        status = "upheld" if label == "genuine" else "overturned"
+        _wait(page, lambda d, s=status: d.find_element(By.ID, "appeal-status").get_attribute("data-status") == s)
+        shown[label] = page.find_element(By.ID, "appeal-status").text
+    assert shown == {"genuine": "维持原判（真实分享）", "ad": "已改判（判为广告）"}
+
+
 # -- a server with client keys and a wider review band ------------------------------------------------------------
 @pytest.fixture(scope="module")
 def keyed_server(tmp_path_factory):

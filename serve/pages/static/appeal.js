@@ -1,5 +1,5 @@
 // An appeal's status, for the writer who filed it (GET /appeals/{id}).
-import { $, addRow, api, clientKey, onLangChange, showError, t, when } from "./common.js";
+import { $, addRow, api, clientKey, onLangChange, showError, statusText, t, when } from "./common.js";
 
 const view = $("#appeal-view");
 const id = view.dataset.appealId;
@@ -7,7 +7,7 @@ let appeal = null;
 function render() {
   if (!appeal) return;
   const status = $("#appeal-status");
-  status.textContent = t(`status_${appeal.status}`);
+  status.textContent = statusText(appeal);
   status.dataset.status = appeal.status;
   const details = $("#appeal-details");
   details.replaceChildren();

@@ -40,6 +40,13 @@ $("#lang-toggle").addEventListener("click", (ev) => {
 });
 
 export const withLang = (path) => `${path}?lang=${lang}`;
+// An appeal's status in words; once resolved, with the label the moderator gave (not the one the status implies
+// for a writer's appeal: upholding a reader's report on a genuine note keeps it genuine).
+export function statusText(appeal) {
+  const status = t(`status_${appeal.status}`);
+  const label = appeal.resolution && appeal.resolution.label;
+  return label ? t("status_with_label").replace("{status}", status).replace("{label}", t(`resolved_${label}`)) : status;
+}
 
 // -- the API ----------------------------------------------------------------------------------------------
 const KEY = "notecheck.key";

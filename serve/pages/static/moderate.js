@@ -1,5 +1,5 @@
 // The moderators' queue (GET /moderate): open appeals, most uncertain first, to uphold or overturn.
-import { $, addRow, api, MOD_KEY, onLangChange, pct, renderNote, showError, t, when } from "./common.js";
+import { $, addRow, api, MOD_KEY, onLangChange, pct, renderNote, showError, statusText, t, when } from "./common.js";
 
 const keyForm = $("#key-form");
 const queue = $("#queue");
@@ -91,7 +91,7 @@ function card(a) {
 
 function render() {
   $("#queue-status").textContent = lastResolved
-    ? `${t("resolved")}${t("appeal_id")} ${lastResolved.id} → ${t(`status_${lastResolved.status}`)}`
+    ? `${t("resolved")}${t("appeal_id")} ${lastResolved.id} → ${statusText(lastResolved)}`
     : "";
   if (queue.hidden) return;
   $("#queue-count").textContent = total > appeals.length ? `${appeals.length} / ${total}` : String(appeals.length);
