@@ -274,11 +274,16 @@ def test_a_cue_spans_the_whole_amount_as_written(text, kind, whole):
     [
         ("1,2,3 个都买了，共30元", ["30元"]),  # a list of numbers is no amount
         ("¥12,3456", ["¥12"]),  # a comma before four digits groups no thousands
-        ("评论区扣12楼", []),
+        ("一共1,2345元", ["2345元"]),
     ],
 )
 def test_thousands_separators_are_strict(text, prices):
     assert kinds(text).get("price", []) == prices
+
+
+def test_the_reply_convention_is_ones_only():
+    """The reply convention "扣1" / "扣111" asks for the link; "评论区扣12楼" points at a floor of the comments."""
+    assert kinds("评论区扣12楼")["call_to_action"] == ["评论区扣"]
 
 
 @pytest.mark.parametrize(
