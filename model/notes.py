@@ -266,13 +266,22 @@ def _csv_problem(exc: csv.Error, lineno: int, last: int) -> str:
 
 
 def read_csv_header(lines: PhysicalLines, reader: Any, name: str) -> list[str] | None:
-    """The header (names stripped) from the start of a CSV file; None for an empty file."""
+    """The header (names stripped) from the start of a CSV file; None for an empty file. A name given to two
+    columns is refused: a row would keep one of its two values and drop the other without a word."""
     try:
-        return [h.strip() for h in next(reader)]
+        header = [h.strip() for h in next(reader)]
     except StopIteration:
         return None
     except csv.Error as exc:
         raise NoteFileError(name, f"the CSV header cannot be parsed ({exc})") from None
+    first: dict[str, int] = {}
+    for i, column in enumerate(header, 1):
+        if column and column in first:  # unnamed columns (a sheet's empty trailing ones) are no field
+            raise NoteFileError(
+                name, f"the CSV header names column {column!r} twice (columns {first[column]} and {i}); rename one"
+            )
+        first.setdefault(column, i)
+    return header
 
 
 def csv_records(

@@ -108,6 +108,27 @@ def test_text_after_a_closing_quote_is_an_error_row_and_the_next_row_is_read(tmp
     assert 'write a quote inside a quoted field as two ("")' in records[0].error and records[1].data["id"] == "b"
 
 
+def test_a_column_named_twice_refuses_the_file(tmp_path, capsys, sample_model_dir):
+    """'id,text,text': every row took its text from the last column and the other was dropped without a word.
+    Columns with no name (an Excel sheet's trailing empty columns) may repeat: they are no field."""
+    import pytest
+
+    from model.notes import NoteFileError
+
+    path = tmp_path / "twice.csv"
+    path.write_text("id,text, text ,,\na,正文一,正文二,,\n", encoding="utf-8")
+    with pytest.raises(NoteFileError, match=r"the CSV header names column 'text' twice \(columns 2 and 3\)"):
+        list(iter_records(path))
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(path), "-o", str(out), "--model", str(sample_model_dir)]) == 1
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 1 and rows[0]["line"] == 0 and "names column 'text' twice" in rows[0]["error"]
+    capsys.readouterr()
+    fine = tmp_path / "fine.csv"
+    fine.write_text("id,text,,\na,正文,,\n", encoding="utf-8")
+    assert [r.data["text"] for r in iter_records(fine)] == ["正文"]
+
+
 def test_score_plans_and_reads_broken_csv_quotes_alike(tmp_path, capsys, sample_model_dir):
     path = tmp_path / "open.csv"
     path.write_text('id,text\na,好看\nb,"他说"好"的"\nc,"加v\nd,今天爬山\n', encoding="utf-8")
