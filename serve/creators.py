@@ -24,9 +24,10 @@ def most_flagged_first(creators: Iterable[Mapping[str, Any]]) -> list[Mapping[st
     The flagged count comes from a rounded share (1/11 * 11 is 0.999999...), so it is rounded back to a count
     before it is compared: equal counts are then split by the share, not by float noise."""
 
-    def key(c: Mapping[str, Any]) -> tuple[float, float, str]:
+    def key(c: Mapping[str, Any]) -> tuple[float, float, bool, str]:
         ad_share = c["ad_share"] or 0.0
-        return -round(ad_share * c["notes"], 3), -ad_share, str(c["author"])
+        no_author = c["author"] is None  # after the named creators it ties with, not sorted as the name "None"
+        return -round(ad_share * c["notes"], 3), -ad_share, no_author, str(c["author"] or "")
 
     return sorted(creators, key=key)
 

@@ -243,3 +243,11 @@ def test_one_flagged_note_each_then_the_higher_ad_share_comes_first():
     rows += [{"author": "none", "decision": "genuine"} for _ in range(20)]
     rows += [{"author": "two", "decision": "ad" if i < 2 else "genuine"} for i in range(30)]
     assert [c["author"] for c in most_flagged_first(aggregate_creators(rows))] == ["two", "nine", "eleven", "none"]
+
+
+def test_notes_without_an_author_come_after_named_creators_that_tie():
+    """The tie-break by name sorted the notes without an author as the name 'None': between 'Alice' and 'zed'."""
+    from serve.creators import most_flagged_first
+
+    rows = [{"author": a, "decision": "genuine"} for a in ("zed", None, "Alice", "Nora", "阿花")]
+    assert [c["author"] for c in most_flagged_first(aggregate_creators(rows))] == ["Alice", "Nora", "zed", "阿花", None]
