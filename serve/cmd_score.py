@@ -22,8 +22,9 @@ def register(subparsers: Any) -> None:
             "to standard output, 'error:' and 'note:' lines to standard error."
         ),
         epilog="exit status: 0 when every row was scored; 1 when rows failed (any error row, or more than "
-        "--max-error-rate of them), the output is still complete; 2 for a usage error or when nothing could be "
-        "written (e.g. a full disk); 130 when interrupted (continue with --resume).",
+        "--max-error-rate of them), the output is still complete; 2 for a usage error, when nothing could be "
+        "written (e.g. a full disk) or when a worker process died (continue with --resume); 130 when interrupted "
+        "(continue with --resume).",
     )
     p.add_argument("inputs", nargs="+", help="files, directories or glob patterns of .jsonl/.csv/.parquet")
     p.add_argument(

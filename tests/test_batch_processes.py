@@ -110,3 +110,35 @@ def test_kill_9_of_score_leaves_no_process_behind(tmp_path, sample_model_dir, en
         assert list(iter_output_rows(out, "jsonl")) == list(iter_output_rows(whole, "jsonl"))
     else:
         assert out.read_bytes() == whole.read_bytes()
+
+
+def _die_on_the_second_chunk(chunk, *args):
+    """A worker killed mid-chunk, as by the OOM killer or an operator's kill -9 (not of the run itself)."""
+    from serve.batch.score import score_chunk
+
+    if chunk.index == 1:
+        os._exit(137)
+    return score_chunk(chunk, *args)
+
+
+def test_a_worker_killed_mid_run_is_a_named_error_and_resume_finishes(tmp_path, sample_model_dir, monkeypatch, capsys):
+    """kill -9 of one notecheck-score worker ended the run with a BrokenProcessPool traceback and exit status 1,
+    which promises a complete output with error rows. Now one error line saying what happened and how to go on
+    (exit 2), and --resume finishes the run with the bytes of an uninterrupted one."""
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(dict(n, id=f"{n['id']}{i}"), ensure_ascii=False) + "\n"
+                           for i in range(4) for n in NOTES), encoding="utf-8")  # fmt: skip
+    out = tmp_path / "out.jsonl"
+    argv = ["score", str(src), "-o", str(out), "--model", str(sample_model_dir), "--chunk-size", "3", "--no-progress",
+            "--jobs", "2", "--no-comments"]  # fmt: skip
+    monkeypatch.setattr("serve.batch.engines.score_chunk", _die_on_the_second_chunk)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "BrokenProcessPool" not in err
+    assert "error: a scoring worker process ended abruptly (killed, or out of memory?) after" in err
+    assert "run the same command with --resume to continue" in err and not out.exists()
+    monkeypatch.undo()
+    assert main([*argv, "--resume"]) == 0
+    whole = tmp_path / "whole.jsonl"
+    assert main([*argv[:3], str(whole), *argv[4:]]) == 0
+    assert out.read_bytes() == whole.read_bytes()

@@ -7,9 +7,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from model.errors import NotecheckError
 from serve.batch import score as scoring
 from serve.batch.config import BatchConfig, ScorerSpec, output_format, read_keywords
 from serve.batch.engines import default_jobs, run_dask, run_pool
@@ -21,6 +23,11 @@ from serve.scoring import ChunkStats, Summary
 
 class Interrupted(Exception):
     """The run was interrupted (Ctrl-C); the chunks finished so far are kept for ``--resume``."""
+
+
+class WorkerLost(NotecheckError):
+    """A worker process died mid-chunk (``kill -9``, the out-of-memory killer): the run stops with the chunks
+    finished so far kept for ``--resume``. Not exit status 1, which says the output is complete."""
 
 
 def run_batch(cfg: BatchConfig, *, log: Callable[[str], None] | None = None) -> Summary:
@@ -93,6 +100,12 @@ def run_batch(cfg: BatchConfig, *, log: Callable[[str], None] | None = None) -> 
             raise Interrupted(
                 f"interrupted after {len(done)} of {len(plan.chunks)} chunk(s); run the same command with --resume "
                 "to continue"
+            ) from None
+        except BrokenProcessPool:
+            raise WorkerLost(
+                f"a scoring worker process ended abruptly (killed, or out of memory?) after {len(done)} of "
+                f"{len(plan.chunks)} chunk(s); the finished ones are kept: run the same command with --resume to "
+                "continue"
             ) from None
         finally:
             if progress is not None:
