@@ -80,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.settings)  # fails here, with the setting named, before any worker starts
     if settings.model_dir is not None and not Path(settings.model_dir).is_dir():
         raise InvalidParameterError(f"setting 'model_dir' must be a model directory. Got {settings.model_dir}.")
+    _check_thresholds(settings)
     _check_port(args.host, args.port)  # before uvicorn loads the models, and exit 2 (uvicorn's own failure is 3)
     serve_app(
         "serve.app:create_app",
@@ -91,6 +92,22 @@ def run(args: argparse.Namespace) -> int:
         settings=settings,
     )
     return 0
+
+
+def _check_thresholds(settings: Settings) -> None:
+    """Threshold overrides against the model card's thresholds, before uvicorn loads the models (where an error is
+    a lifespan traceback and exit 3): a usage error, exit 2."""
+    from model.artifacts import DEFAULT_MODEL_DIR, read_card
+    from serve.deps import operating_thresholds, overrides_thresholds
+
+    if not overrides_thresholds(settings):
+        return
+    card = read_card(settings.model_dir or DEFAULT_MODEL_DIR)
+    try:
+        threshold, review = float(card["threshold"]), float(card["review_threshold"])
+    except (KeyError, TypeError, ValueError):
+        return  # a card without them: loading the model says so
+    operating_thresholds(settings, threshold, review)
 
 
 def _check_port(host: str, port: int) -> None:

@@ -55,6 +55,26 @@ class LoadedModels:
         return str(self.comment_card.get("model_version", "unversioned"))
 
 
+def overrides_thresholds(settings: Settings) -> bool:
+    return settings.threshold is not None or settings.review_threshold is not None
+
+
+def operating_thresholds(settings: Settings, threshold: float, review_threshold: float) -> tuple[float, float]:
+    """The ad and review thresholds a server decides by, given the model's: the settings' overrides where set (an
+    ad threshold set alone lowers the model's review threshold with it). A review threshold set above the ad
+    threshold is an error naming both."""
+    whose = " (the model's)" if settings.threshold is None else ""
+    threshold = threshold if settings.threshold is None else settings.threshold
+    if settings.review_threshold is None:
+        return threshold, min(review_threshold, threshold)
+    if settings.review_threshold > threshold:
+        raise InvalidParameterError(
+            f"setting 'review_threshold' must be <= the ad threshold {threshold}{whose}. Got "
+            f"{settings.review_threshold} instead."
+        )
+    return threshold, settings.review_threshold
+
+
 def load_models(settings: Settings) -> LoadedModels:
     """Load (and warm up) every model named by ``settings``. Raises a :class:`model.errors.NotecheckError`.
 
@@ -70,15 +90,8 @@ def load_models(settings: Settings) -> LoadedModels:
         return now
 
     ad = load_model(settings.model_dir, allow_version_mismatch=settings.allow_version_mismatch)
-    overridden = settings.threshold is not None or settings.review_threshold is not None
-    if overridden:
-        threshold = ad.threshold if settings.threshold is None else settings.threshold
-        review = ad.review_threshold if settings.review_threshold is None else settings.review_threshold
-        review = min(review, threshold) if settings.review_threshold is None else review
-        if review > threshold:
-            raise InvalidParameterError(
-                f"setting 'review_threshold' must be <= the ad threshold {threshold}. Got {review} instead."
-            )
+    if overrides_thresholds(settings):
+        threshold, review = operating_thresholds(settings, ad.threshold, ad.review_threshold)
         ad = AdModel(
             ad.compiled, calibration=ad.calibration, threshold=threshold, review_threshold=review, card=ad.card
         )
@@ -103,7 +116,7 @@ def load_models(settings: Settings) -> LoadedModels:
         ad=ad,
         comments=scorer,
         comment_card=card,
-        thresholds_overridden=overridden,
+        thresholds_overridden=overrides_thresholds(settings),
         comment_error=comment_error,
         load_seconds=round(time.perf_counter() - start, 4),
         load_steps=steps,

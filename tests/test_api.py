@@ -881,6 +881,34 @@ def test_serve_on_a_port_in_use_exits_2_before_loading_models(monkeypatch, capsy
     assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("env", "ok"), [({"NOTECHECK_REVIEW_THRESHOLD": "0.9"}, False), ({"NOTECHECK_THRESHOLD": "0.3"}, True)]
+)
+def test_serve_with_a_review_threshold_above_the_models_exits_2_before_starting(
+    monkeypatch, capsys, sample_model_dir, env, ok
+):
+    """NOTECHECK_REVIEW_THRESHOLD above the model's ad threshold was found while uvicorn loaded the models:
+    a lifespan traceback and uvicorn's exit 3. Now the setting is named first, exit 2, as for other settings."""
+    import uvicorn
+
+    from model.artifacts import read_card
+
+    started = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.append(app))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code = main(["serve", "--host", "127.0.0.1", "--port", str(_free_port()), "--model", str(sample_model_dir)])
+    err = capsys.readouterr().err
+    if ok:  # an ad threshold below the model's review threshold lowers that one with it
+        assert code == 0 and started and not err
+        return
+    threshold = read_card(sample_model_dir)["threshold"]
+    assert code == 2 and not started
+    assert err == (
+        f"error: setting 'review_threshold' must be <= the ad threshold {threshold} (the model's). Got 0.9 instead.\n"
+    )
+
+
 def test_serve_command_runs_uvicorn_with_the_app_factory(monkeypatch, tmp_path):
     import uvicorn
 
