@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.settings)  # fails here, with the setting named, before any worker starts
     if settings.model_dir is not None and not Path(settings.model_dir).is_dir():
         raise InvalidParameterError(f"setting 'model_dir' must be a model directory. Got {settings.model_dir}.")
-    _check_thresholds(settings)
+    _check_models(settings)
     _check_port(args.host, args.port)  # before uvicorn loads the models, and exit 2 (uvicorn's own failure is 3)
     serve_app(
         "serve.app:create_app",
@@ -94,12 +94,21 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_thresholds(settings: Settings) -> None:
-    """Threshold overrides against the model card's thresholds, before uvicorn loads the models (where an error is
-    a lifespan traceback and exit 3): a usage error, exit 2."""
+def _check_models(settings: Settings) -> None:
+    """The model directories the settings name hold model cards, and threshold overrides fit the ad model's
+    thresholds: checked before uvicorn loads the models, where an error is a lifespan traceback and uvicorn's exit
+    status 3; here it is a usage error, exit 2."""
     from model.artifacts import DEFAULT_MODEL_DIR, read_card
+    from model.errors import ModelLoadError
     from serve.deps import operating_thresholds, overrides_thresholds
 
+    for name in ("model_dir", "comment_model_dir"):
+        directory = getattr(settings, name)
+        if directory is not None:
+            try:
+                read_card(directory)
+            except ModelLoadError as exc:
+                raise InvalidParameterError(f"setting '{name}': {exc}") from None
     if not overrides_thresholds(settings):
         return
     card = read_card(settings.model_dir or DEFAULT_MODEL_DIR)

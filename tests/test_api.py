@@ -909,6 +909,22 @@ def test_serve_with_a_review_threshold_above_the_models_exits_2_before_starting(
     )
 
 
+@pytest.mark.parametrize("setting", ["NOTECHECK_MODEL_DIR", "NOTECHECK_COMMENT_MODEL_DIR"])
+def test_serve_with_a_directory_that_holds_no_model_exits_2_before_starting(monkeypatch, capsys, tmp_path, setting):
+    """A model directory without a model card (a typo'd path one level off) was a lifespan traceback, exit 3."""
+    import uvicorn
+
+    started = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.append(app))
+    monkeypatch.setenv(setting, str(tmp_path))
+    assert main(["serve", "--host", "127.0.0.1", "--port", str(_free_port())]) == 2
+    assert not started
+    name = setting.removeprefix("NOTECHECK_").lower()
+    assert capsys.readouterr().err == (
+        f"error: setting '{name}': {tmp_path}: no model_card.json; expected a notecheck model directory.\n"
+    )
+
+
 def test_serve_command_runs_uvicorn_with_the_app_factory(monkeypatch, tmp_path):
     import uvicorn
 
