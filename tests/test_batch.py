@@ -643,10 +643,32 @@ def test_a_directory_leaves_out_what_score_wrote_there(tmp_path, capsys, sample_
     out = tmp_path / "again.jsonl"
     assert main(["score", str(archive), "-o", str(out), *model]) == 0
     err = capsys.readouterr().err
-    assert "skipped 3 files written by notecheck score (old.jsonl.parts/manifest.jsonl, old.jsonl.parts/part-" in err
+    assert "skipped 3 files written by notecheck (old.jsonl.parts/manifest.jsonl, old.jsonl.parts/part-" in err
     rows = list(iter_output_rows(out, "jsonl"))
     assert {r["file"] for r in rows} == {str(archive / "notes.jsonl")} and len(rows) == len(NOTES)
     assert main(["score", str(archive / "scored.csv"), "-o", str(tmp_path / "named.jsonl"), *model]) == 1  # named: read
+
+
+def test_a_directory_leaves_out_the_creator_tables_written_there(tmp_path, capsys, sample_model_dir):
+    """`creators archive/ -o archive/audit` (or `score --report archive/report`), then `score archive/`: the
+    creators.csv there was read as notes, one error row per creator and exit 1 for an archive without a bad row."""
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    write_jsonl(archive / "notes.jsonl", NOTES)
+    model = ["--model", str(sample_model_dir)]
+    assert main(["score", str(archive), "-o", str(tmp_path / "first.jsonl"), "--report", str(archive / "report"),
+                 *model]) == 0  # fmt: skip
+    (archive / "pairs").mkdir()
+    (archive / "pairs" / "overlap.csv").write_text(
+        "creator_a,creator_b,jaccard,share_a_in_b,share_b_in_a,followers_a,followers_b,common\na,b,0.5,1,0.5,1,2,1\n",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    out = tmp_path / "again.jsonl"
+    assert main(["score", str(archive), "-o", str(out), *model]) == 0
+    err = capsys.readouterr().err
+    assert "skipped 2 files written by notecheck (pairs/overlap.csv, report/creators.csv); name one to read it" in err
+    assert len(list(iter_output_rows(out, "jsonl"))) == len(NOTES)
 
 
 def test_summary_escapes_control_characters_from_the_archive():

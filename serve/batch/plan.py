@@ -35,8 +35,13 @@ from model.notes import (
 DIRECTORY_SUFFIXES = tuple(s for s in SUPPORTED_SUFFIXES if s != ".json")
 
 
-#: Columns of a scored output (``serve.scoring.OUTPUT_COLUMNS``) that no note file has, and the fields a note has.
-_SCORED_COLUMNS = frozenset({"decision", "ad_probability", "model_version"})
+#: Columns of what notecheck writes that no note file has: scored rows (``serve.scoring.OUTPUT_COLUMNS``), the
+#: creator table (``creators``, ``score --report``) and the fan-overlap table; and the fields a note has.
+_WRITTEN_COLUMNS = (
+    frozenset({"decision", "ad_probability", "model_version"}),
+    frozenset({"creator", "notes", "ad share"}),
+    frozenset({"creator_a", "creator_b", "jaccard"}),
+)
 _NOTE_FIELDS = frozenset({"text", "title", "description"})
 
 
@@ -64,11 +69,11 @@ def _first_keys(path: Path) -> set[str] | None:
         return None
 
 
-def written_by_score(path: Path, top: Path) -> bool:
-    """Whether ``path`` (found below the input directory ``top``) is what ``notecheck score`` wrote: a finished
-    output (scored rows: a decision and no note text), or a file of a run's directory (``OUTPUT.parts/`` or a Dask
-    output, both holding a ``manifest.jsonl`` that starts with the run's fingerprint). Read as notes, such files
-    would give every earlier output row again as an error row."""
+def written_by_notecheck(path: Path, top: Path) -> bool:
+    """Whether ``path`` (found below the input directory ``top``) is what notecheck wrote: a finished ``score``
+    output (scored rows: a decision and no note text), a file of a run's directory (``OUTPUT.parts/`` or a Dask
+    output, both holding a ``manifest.jsonl`` that starts with the run's fingerprint), or a creator or fan-overlap
+    table. Read as notes, such files would give every row again as an error row."""
     for d in [path.parent, *path.parent.parents]:
         manifest = d / "manifest.jsonl"
         if manifest.is_file() and "fingerprint" in (_first_keys(manifest) or ()):
@@ -76,7 +81,7 @@ def written_by_score(path: Path, top: Path) -> bool:
         if d == top:
             break
     keys = _first_keys(path)
-    return keys is not None and _SCORED_COLUMNS <= keys and not keys & _NOTE_FIELDS
+    return keys is not None and not keys & _NOTE_FIELDS and any(columns <= keys for columns in _WRITTEN_COLUMNS)
 
 
 def expand_inputs(inputs: Iterable[str | Path], *, exclude: Iterable[Path] = ()) -> list[Path]:
@@ -90,12 +95,12 @@ def expand_inputs(inputs: Iterable[str | Path], *, exclude: Iterable[Path] = ())
         if path.is_dir():
             below = sorted(p for p in path.rglob("*") if p.is_file() and not _under(p, excluded))
             found = [p for p in below if p.suffix.lower() in DIRECTORY_SUFFIXES]
-            scored = [p for p in found if written_by_score(p, path)]
+            scored = [p for p in found if written_by_notecheck(p, path)]
             if scored:
                 names = ", ".join(str(p.relative_to(path)) for p in scored[:5]) + (" ..." if len(scored) > 5 else "")
                 print(
                     f"note: {path}: skipped {len(scored)} file{'s' if len(scored) != 1 else ''} written by notecheck "
-                    f"score ({names}); name one to read it",
+                    f"({names}); name one to read it",
                     file=sys.stderr,
                 )
                 found = [p for p in found if p not in scored]
