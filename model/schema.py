@@ -148,19 +148,26 @@ def parse_label(value: Any, *, where: str = "") -> int:
 
 
 _WAN = re.compile(r"(\d+(?:\.\d+)?)\s*[万wW]")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
 
 
 def _likes(value: Any) -> Any:
     """A like count as an int when it is one in another form: "12", 12.0 (a float column, as pandas writes a
-    column with gaps), "1.2万" (how Xiaohongshu shows counts, as scraped exports keep them); NaN (a gap) is
-    None. Anything else is returned as it came, for the caller to refuse."""
+    column with gaps), "1.2万" (how Xiaohongshu shows counts, as scraped exports keep them), "10万+" (how it shows
+    100,000 and more: at least that many), "1,234"; NaN (a gap) and a blank string (an empty cell) are None.
+    Anything else is returned as it came, for the caller to refuse."""
     if isinstance(value, float):
         if math.isnan(value):
             return None
         return int(value) if value.is_integer() else value
     if isinstance(value, str):
         text = value.strip()
-        if text.isdigit():
+        if not text:
+            return None
+        text = text.removesuffix("+").rstrip() if len(text) > 1 else text
+        if _GROUPED.fullmatch(text):
+            text = text.replace(",", "")
+        if text.isdecimal():  # not isdigit: "²" is a digit that int() cannot read
             return int(text)
         wan = _WAN.fullmatch(text)
         if wan:

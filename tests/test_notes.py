@@ -127,16 +127,19 @@ def test_a_csv_label_reads_as_its_json_value_does(tmp_path):
 
 @pytest.mark.parametrize(
     ("likes", "want"),
-    [(12, 12), ("12", 12), (12.0, 12), (float("nan"), None), ("1.2万", 12_000), ("3w", 30_000), (None, None)],
-)
+    [(12, 12), ("12", 12), (12.0, 12), (float("nan"), None), ("1.2万", 12_000), ("3w", 30_000), (None, None),
+     ("10万+", 100_000), ("999+", 999), ("1,234", 1234), ("", None), ("  ", None)],
+)  # fmt: skip
 def test_comment_likes_in_the_forms_exports_write(likes, want):
     """A float column (pandas with gaps: 12.0, NaN) refused every comment of the note, and scraped Xiaohongshu
-    counts ("1.2万") too; an integer in any of these forms is read as one."""
+    counts ("1.2万") too; an integer in any of these forms is read as one. The app shows counts from 100,000 as
+    "10万+" (at least that many), exports write "1,234", and an empty cell is no count: each made the whole note an
+    error row, its ad decision lost for a comment's like count."""
     note = parse_note({"text": "好", "comments": [{"content": "好看", "likes": likes}]})
     assert note.comments[0].likes == want
 
 
-@pytest.mark.parametrize("likes", [12.5, -1, "很多", "1.2千", True, [1]])
+@pytest.mark.parametrize("likes", [12.5, -1, "很多", "1.2千", True, [1], "²", "+", "1,23"])
 def test_comment_likes_that_are_no_count_are_refused(likes):
     with pytest.raises(InvalidNoteError, match=r"'comments\[0\]\.likes' must be a non-negative integer"):
         parse_note({"text": "好", "comments": [{"text": "好看", "likes": likes}]})
