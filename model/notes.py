@@ -173,12 +173,17 @@ def too_long(size: int, limit: int) -> str:
     return f"the row is {size:,} bytes, more than the limit of {limit:,} bytes per row; it was skipped unread"
 
 
+TOO_DEEP = "invalid JSON (nested too deeply: more levels than Python's JSON reader takes)"
+
+
 def parse_json_line(text: str) -> tuple[dict[str, Any] | None, str | None]:
     """A JSON Lines row: ``(object, None)``, or ``(None, why not)``."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, f"invalid JSON ({exc.msg} at column {exc.colno})"
+    except RecursionError:  # one corrupt or hostile row must not stop the reading of the others
+        return None, TOO_DEEP
     if not isinstance(data, dict):
         return None, f"expected a JSON object per line, got {type_name(data)}"
     return data, None
@@ -330,6 +335,8 @@ def csv_row(name: str, lineno: int, header: list[str], values: list[str]) -> Rec
     if isinstance(comments, str):
         try:
             data["comments"] = json.loads(comments)
+        except RecursionError:
+            return Record(name, lineno, data, f"field 'comments' in a CSV: {TOO_DEEP}.")
         except json.JSONDecodeError as exc:
             # The row's data stays with the error: its output row keeps the row's id, so it can be traced.
             why = (

@@ -129,6 +129,30 @@ def test_a_column_named_twice_refuses_the_file(tmp_path, capsys, sample_model_di
     assert [r.data["text"] for r in iter_records(fine)] == ["正文"]
 
 
+def test_json_nested_too_deeply_is_one_error_row(tmp_path, capsys, sample_model_dir):
+    """A row holding JSON nested 100,000 deep (a corrupt or hostile export) stopped score, and comments, with a
+    RecursionError traceback: the archive's other rows were lost. It is now that row's error."""
+    deep = "[" * 100_000 + "]" * 100_000
+    jsonl = tmp_path / "deep.jsonl"
+    jsonl.write_text(
+        f'{{"id": "d", "text": "好", "comments": {deep}}}\n{{"id": "ok", "text": "周末爬山"}}\n', encoding="utf-8"
+    )
+    first = tmp_path / "first.jsonl"  # the planner and the directory check read a file's first row too
+    first.write_text(f'{{"id": "d", "x": {deep}}}\n{{"id": "ok", "text": "周末爬山"}}\n', encoding="utf-8")
+    csvfile = tmp_path / "deep.csv"
+    csvfile.write_text(f'id,text,comments\nd,好,"{deep}"\nok,周末爬山,\n', encoding="utf-8")
+    for path in (jsonl, first, csvfile):
+        records = list(iter_records(path))
+        assert [r.error is None for r in records] == [False, True], path
+        assert "nested too deeply" in records[0].error
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(tmp_path), "-o", str(out), "--model", str(sample_model_dir)]) == 1
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows if r["error"] is None] == ["ok", "ok", "ok"]
+    assert all("nested too deeply" in r["error"] for r in rows if r["id"] != "ok")
+    assert "Traceback" not in capsys.readouterr().err
+
+
 def test_score_plans_and_reads_broken_csv_quotes_alike(tmp_path, capsys, sample_model_dir):
     path = tmp_path / "open.csv"
     path.write_text('id,text\na,好看\nb,"他说"好"的"\nc,"加v\nd,今天爬山\n', encoding="utf-8")

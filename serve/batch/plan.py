@@ -65,7 +65,7 @@ def _first_keys(path: Path) -> set[str] | None:
             return {h.strip() for h in next(csv.reader([text]))}
         data = json.loads(text)
         return set(data) if isinstance(data, dict) else None
-    except (OSError, ValueError, csv.Error, NoteFileError):
+    except (OSError, ValueError, RecursionError, csv.Error, NoteFileError):
         return None
 
 
@@ -229,6 +229,8 @@ def _plan_jsonl(path: Path, chunk_size: int, encoding: str | None, limit: int) -
                     text, _ = decode_line(line, encoding)
                     try:
                         json.loads(text)
+                    except RecursionError:
+                        pass  # JSON, nested too deeply: that row's own error
                     except json.JSONDecodeError:
                         notes.append(
                             "the first row is not JSON: is this really JSON Lines? Every row that is not JSON becomes "
