@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,6 +175,7 @@ def too_long(size: int, limit: int) -> str:
 
 
 TOO_DEEP = "invalid JSON (nested too deeply: more levels than Python's JSON reader takes)"
+TOO_LONG_NUMBER = f"invalid JSON (a number of more than {sys.get_int_max_str_digits():,} digits)"
 
 
 def parse_json_line(text: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -184,6 +186,8 @@ def parse_json_line(text: str) -> tuple[dict[str, Any] | None, str | None]:
         return None, f"invalid JSON ({exc.msg} at column {exc.colno})"
     except RecursionError:  # one corrupt or hostile row must not stop the reading of the others
         return None, TOO_DEEP
+    except ValueError:  # the one other way json.loads fails: an integer longer than Python converts
+        return None, TOO_LONG_NUMBER
     if not isinstance(data, dict):
         return None, f"expected a JSON object per line, got {type_name(data)}"
     return data, None
@@ -344,6 +348,8 @@ def csv_row(name: str, lineno: int, header: list[str], values: list[str]) -> Rec
                 f"{comments!r:.60}, which is not JSON ({exc.msg} at character {exc.pos})."
             )
             return Record(name, lineno, data, why)
+        except ValueError:
+            return Record(name, lineno, data, f"field 'comments' in a CSV: {TOO_LONG_NUMBER}.")
     return Record(name, lineno, data)
 
 

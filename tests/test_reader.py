@@ -153,6 +153,30 @@ def test_json_nested_too_deeply_is_one_error_row(tmp_path, capsys, sample_model_
     assert "Traceback" not in capsys.readouterr().err
 
 
+def test_a_number_too_long_to_read_is_one_error_row(tmp_path, capsys, sample_model_dir):
+    """An integer of 5,000 digits made json.loads raise a bare ValueError ("Exceeds the limit (4300 digits) ...
+    use sys.set_int_max_str_digits()"): score stopped with a traceback, like a row nested too deeply."""
+    big = "9" * 5000
+    jsonl = tmp_path / "big.jsonl"
+    jsonl.write_text(
+        f'{{"id": "b", "text": "好", "likes": {big}}}\n{{"id": "ok", "text": "周末爬山"}}\n', encoding="utf-8"
+    )
+    csvfile = tmp_path / "big.csv"
+    csvfile.write_text(
+        f'id,text,comments\nb,好,"[{{""text"": ""a"", ""likes"": {big}}}]"\nok,周末爬山,\n', encoding="utf-8"
+    )
+    for path in (jsonl, csvfile):
+        records = list(iter_records(path))
+        assert [r.error is None for r in records] == [False, True], path
+        assert "a number of more than 4,300 digits" in records[0].error
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(tmp_path), "-o", str(out), "--model", str(sample_model_dir)]) == 1
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows if r["error"] is None] == ["ok", "ok"]
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "set_int_max_str_digits" not in err
+
+
 def test_score_plans_and_reads_broken_csv_quotes_alike(tmp_path, capsys, sample_model_dir):
     path = tmp_path / "open.csv"
     path.write_text('id,text\na,好看\nb,"他说"好"的"\nc,"加v\nd,今天爬山\n', encoding="utf-8")

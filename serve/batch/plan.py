@@ -229,13 +229,13 @@ def _plan_jsonl(path: Path, chunk_size: int, encoding: str | None, limit: int) -
                     text, _ = decode_line(line, encoding)
                     try:
                         json.loads(text)
-                    except RecursionError:
-                        pass  # JSON, nested too deeply: that row's own error
                     except json.JSONDecodeError:
                         notes.append(
                             "the first row is not JSON: is this really JSON Lines? Every row that is not JSON becomes "
                             "an error row"
                         )
+                    except (RecursionError, ValueError):
+                        pass  # JSON nested too deeply or with a number too long to read: that row's own error
             if count == chunk_size:
                 chunks.append({"start": start, "first_line": first, "count": count, "n_rows": rows})
                 start, first, count, rows = fh.tell(), lineno + 1, 0, 0
