@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -264,8 +265,13 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
             msg = (
                 f"the body must be valid JSON, UTF-8. Got byte 0x{cause.object[cause.start]:02x} at byte {cause.start}"
             ) + _declared_encoding(request)
-        else:  # the parser's own words name its recursion limit and the string it was reading
+        elif isinstance(cause, RecursionError):  # the parser's own words name its limit and the string it read
             msg = "the body must be valid JSON, not nested too deeply. Got arrays or objects nested too deeply to parse"
+        else:  # json.loads' one other ValueError: an integer longer than Python converts (its words name a setter)
+            msg = (
+                "the body must be valid JSON with numbers Python can read. Got a number of more than "
+                f"{sys.get_int_max_str_digits():,} digits"
+            )
         item = {"loc": ["body"], "field": "body", "msg": msg, "type": "json_invalid"}
         return JSONResponse(status_code=422, content={"message": f"field 'body': {msg}", "detail": [item]})
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)

@@ -142,6 +142,8 @@ def test_malformed_bodies_never_5xx(client, raw):
     [
         (b'{"text": "\xff\xfe ok"}', "Got byte 0xff at byte 10"),
         (b"[" * 30_000 + b"]" * 30_000, "Got arrays or objects nested too deeply to parse"),
+        # a 5,000-digit number was called "nested too deeply", which it is not
+        (b'{"text": "ok", "id": ' + b"9" * 5000 + b"}", "Got a number of more than 4,300 digits"),
     ],
 )
 def test_undecodable_bodies_say_what_came_in_in_words(client, raw, got):
