@@ -20,6 +20,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from model.errors import InvalidParameterError
+from model.notes import TOO_DEEP, TOO_LONG_NUMBER
 from model.schema import MAX_TEXT_CHARS, MAX_TITLE_CHARS
 
 ENV_PREFIX = "NOTECHECK_"
@@ -236,11 +237,16 @@ def read_settings_file(path: str | Path) -> dict[str, Any]:
         raw = path.read_bytes()
     except OSError as exc:
         raise InvalidParameterError(f"settings file {path}: cannot be read ({exc.strerror}).") from None
+    kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
     try:
-        data = json.loads(raw) if path.suffix.lower() == ".json" else tomllib.loads(raw.decode("utf-8"))
+        data = json.loads(raw) if kind == "JSON" else tomllib.loads(raw.decode("utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InvalidParameterError(f"settings file {path}: expected valid JSON. Got an error: {exc}.") from None
+    except RecursionError:
+        raise InvalidParameterError(f"settings file {path}: {TOO_DEEP}.") from None
     except (ValueError, UnicodeDecodeError) as exc:
-        kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
-        raise InvalidParameterError(f"settings file {path}: expected valid {kind}. Got an error: {exc}.") from None
+        why = TOO_LONG_NUMBER if kind == "JSON" else f"expected valid TOML. Got an error: {exc}"
+        raise InvalidParameterError(f"settings file {path}: {why}.") from None
     if not isinstance(data, dict):
         raise InvalidParameterError(f"settings file {path}: expected a table/object. Got {type(data).__name__}.")
     return data

@@ -820,6 +820,22 @@ def test_settings_from_env_file_and_precedence(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
+        ('{"max_batch": ' + "[" * 100_000 + "]" * 100_000 + "}", "invalid JSON (nested too deeply"),
+        ('{"max_batch": ' + "9" * 5000 + "}", "invalid JSON (a number of more than 4,300 digits)"),
+    ],
+)
+def test_a_json_settings_file_python_cannot_parse_is_named(tmp_path, content, message):
+    """A RecursionError traceback, and a ValueError telling the user to call sys.set_int_max_str_digits()."""
+    file = tmp_path / "bad.json"
+    file.write_text(content, encoding="utf-8")
+    with pytest.raises(InvalidParameterError, match=re.escape(f"settings file {file}: {message}")) as exc:
+        load_settings(file)
+    assert "set_int_max_str_digits" not in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
         ("max_batch = 0\n", "setting 'max_batch': Input should be greater than or equal to 1. Got 0"),
         ("max_batchh = 5\n", "setting 'max_batchh': Extra inputs are not permitted"),
         ("threshold = 0.2\nreview_threshold = 0.5\n", "review_threshold must be <= threshold"),

@@ -139,6 +139,14 @@ def test_keyword_file_formats(tmp_path):
         bad.write_text(content, encoding="utf-8")
         with pytest.raises(InvalidParameterError, match=f"^keyword file {re.escape(str(bad))}: {rule}"):
             read_keyword_file(bad)
+    # JSON the parser cannot take was a RecursionError or ValueError traceback
+    for content, why in (
+        ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+        ('{"a": [' + "9" * 5000 + "]}", "a number of more than 4,300 digits"),
+    ):
+        bad.write_text(content, encoding="utf-8")
+        with pytest.raises(InvalidParameterError, match=f"^keyword file {re.escape(str(bad))}: invalid JSON \\({why}"):
+            read_keyword_file(bad)
     (tmp_path / "none.json").write_text("{}")
     assert read_keyword_file(tmp_path / "none.json") == ({}, {})  # no sets of its own: the defaults alone
 

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from model.comments.negation import NEGATION_MODES
 from model.errors import InvalidParameterError
-from model.notes import type_name
+from model.notes import TOO_DEEP, TOO_LONG_NUMBER, type_name
 from model.schema import got
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -97,6 +97,10 @@ def read_keyword_config(path: str | Path) -> KeywordConfig:
         raise InvalidParameterError(
             f"keyword file {path} is not valid JSON ({exc.msg} at line {exc.lineno})."
         ) from None
+    except RecursionError:
+        raise InvalidParameterError(f"keyword file {path}: {TOO_DEEP}.") from None
+    except ValueError:  # json.loads' other failure: an integer longer than Python converts
+        raise InvalidParameterError(f"keyword file {path}: {TOO_LONG_NUMBER}.") from None
     if not isinstance(raw, dict):
         raise InvalidParameterError(
             f"keyword file {path} must hold a JSON object of keyword sets. Got {type_name(raw)} instead."
