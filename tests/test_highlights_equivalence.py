@@ -317,3 +317,11 @@ def test_kept_feature_names_equal_the_engines(shipped):
     for _ in range(40):
         cols = rng.choice(shipped._engine.n_features, size=int(rng.integers(1, 64)), replace=False)
         assert shipped.feature_names()[cols].tolist() == shipped._engine.feature_names_at(cols)
+
+
+def test_the_ascii_form_search_finds_every_character_the_segmenter_is_given_translated():
+    phrases = sys.modules["model.highlights.phrases"]
+    everything = "".join(map(chr, range(0x110000)))
+    found = {m.group() for m in phrases._ASCII_FORMS_RE.finditer(everything)}
+    assert set(map(chr, phrases._ASCII_FORMS)) <= found
+    assert len(found) < 2000  # a few blocks, not every character

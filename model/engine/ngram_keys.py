@@ -82,8 +82,9 @@ class _KeyTable:
         self._shared = np.bincount(slot, minlength=1 << bits) > 1
 
     def _slot(self, keys: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore"):
-            return ((keys * self._MULTIPLIER) >> self._shift).astype(np.int64)
+        # Integer arrays wrap around on overflow without a warning (only numpy scalars warn): no errstate, which
+        # costs more than the hash of a short document.
+        return ((keys * self._MULTIPLIER) >> self._shift).astype(np.int64)
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """The value of each key, -1 where the key is absent."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import numpy as np
 
 from model.highlights.categories import MAX_FEATURES
@@ -12,21 +14,6 @@ from model.text import (
 
 
 # -- attribution -------------------------------------------------------------------------------------------
-def _occurrences(fields: list[_Field], gram: str) -> list[tuple[int, int, int]]:
-    """Original spans of every occurrence of ``gram`` in the search texts: (field position, start, end)."""
-    out = []
-    for k, f in enumerate(fields):
-        search = f.search
-        at = search.find(gram)
-        if at < 0:
-            continue
-        s_starts, s_ends, last = f.search_starts, f.search_ends, len(gram) - 1
-        while at >= 0:
-            out.append((k, s_starts[at], s_ends[at + last]))  # type: ignore[index]
-            at = search.find(gram, at + 1)
-    return out
-
-
 def _marker_spans(fields: list[_Field], marker: str) -> list[tuple[int, int, int]]:
     shown_by = _DOCUMENT_CUES.get(marker, (marker,))  # a document-level cue: by the brand names and hashtags behind it
     return [(k, a, b) for k, f in enumerate(fields) for m in shown_by for a, b in f.markers.get(m, ())]
@@ -98,6 +85,20 @@ def attribute_parsed(
     per_char: list[list[float]] = [[] for _ in fields]
     found: dict[str, list[tuple[int, int, int]]] = {}  # string -> its occurrences (tokens recur across features)
     markers: _Markers | None = None
+    # The search texts as one, so that a string costs one search, not one per field: joined by a NUL (never in a
+    # feature, so none is found across fields). ``firsts``: where each field after the first starts in it.
+    search = "\x00".join(f.search for f in fields)
+    s_starts: list[int] = []
+    s_ends: list[int] = []
+    firsts: list[int] = []
+    for k, f in enumerate(fields):
+        if k:
+            s_starts.append(0)
+            s_ends.append(0)
+            firsts.append(len(s_starts))
+        s_starts += f.search_starts  # type: ignore[arg-type]
+        s_ends += f.search_ends  # type: ignore[arg-type]
+    gapped = any(f.gaps for f in fields)
     for items, value in zip(features, contributions, strict=True):
         for what, s, n in items:
             if what == _MARKER:
@@ -107,8 +108,13 @@ def attribute_parsed(
             else:
                 if what == _FIND or ("⟦" not in s and "⟧" not in s):
                     where = found.get(s)  # type: ignore[assignment]
-                    if where is None:
-                        where = found[s] = _occurrences(fields, s)
+                    if where is None:  # every occurrence: (field position, original start, original end)
+                        where = found[s] = []
+                        last = len(s) - 1
+                        at = search.find(s)
+                        while at >= 0:
+                            where.append((bisect_right(firsts, at), s_starts[at], s_ends[at + last]))
+                            at = search.find(s, at + 1)
                 else:
                     where = []
                 if not where and what == _CHAR:
@@ -116,6 +122,13 @@ def attribute_parsed(
                     where = markers.spans(s)
             if where:
                 share = value / n / len(where)
+                if not gapped:  # most notes: no deleted claim to step over
+                    for k, a, b in where:
+                        if b > a:
+                            starts[k].append(a)
+                            ends[k].append(b)
+                            per_char[k].append(share / (b - a))
+                    continue
                 for k, a, b in where:
                     if b > a:
                         gaps = fields[k].gaps

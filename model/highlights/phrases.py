@@ -52,13 +52,17 @@ def _faint_but_strong(units: list[tuple[int, int, str, float]]) -> frozenset[str
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
+#: Where letters and digits written in other forms lie: letterlike and enclosed forms, full width, mathematical.
+_ASCII_FORM_BLOCKS = ((0x2070, 0x209F), (0x2100, 0x214F), (0x2460, 0x24FF), (0xFF10, 0xFF5A), (0x1D400, 0x1D7FF))
+
+
 def _ascii_forms() -> dict[int, str]:
     """Letters and digits written in other forms — full width (ｄａｉｌｙ), mathematical styles (𝓭𝓪𝓲𝓵𝔂), circled,
     letterlike — mapped to the ASCII character NFKC makes of them. The model reads them normalised, as one word;
     the segmenter, given them as sent, cuts them into single characters, so a word's weight would be shown on a
     piece of it ("ｄａ〔ｉｌ〕ｙ")."""
     table: dict[int, str] = {}
-    for lo, hi in ((0x2070, 0x209F), (0x2100, 0x214F), (0x2460, 0x24FF), (0xFF10, 0xFF5A), (0x1D400, 0x1D7FF)):
+    for lo, hi in _ASCII_FORM_BLOCKS:
         for cp in range(lo, hi + 1):
             form = unicodedata.normalize("NFKC", chr(cp))
             if len(form) == 1 and form.isascii() and form.isalnum():
@@ -67,11 +71,14 @@ def _ascii_forms() -> dict[int, str]:
 
 
 _ASCII_FORMS = _ascii_forms()
+#: Any character of the blocks of :data:`_ASCII_FORMS`: most texts have none, and a search for a few ranges costs
+#: a twentieth of translating them (a class listing each character costs ten times the translation).
+_ASCII_FORMS_RE = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _ASCII_FORM_BLOCKS) + "]")
 
 
 def _word_bounds(raw: str, segment: Callable[[str], list[str]]) -> list[int] | None:
     """Offsets in ``raw`` where a word starts or ends, by ``segment``; None when its pieces do not tile ``raw``."""
-    if not raw.isascii():  # one character for one keeps offsets
+    if not raw.isascii() and _ASCII_FORMS_RE.search(raw) is not None:  # one character for one keeps offsets
         raw = raw.translate(_ASCII_FORMS)
     if _SURROGATE_RE.search(raw) is not None:  # the segmenter takes UTF-8
         raw = _SURROGATE_RE.sub("\ufffd", raw)
@@ -173,7 +180,8 @@ def phrases(
         if not n:
             continue
         ok = f.content.copy()  # the writer's letters and digits outside cues, hashtags and mentions
-        units = [(a, b, category, float(w[a:b].sum())) for a, b, category in _runs_of_units(f)]
+        values = w.tolist()  # the weights as Python floats, for sums of a few (:func:`_total`)
+        units = [(a, b, category, _total(w, values, a, b)) for a, b, category in _runs_of_units(f)]
         for a, b, _, _ in units:
             ok[a:b] = False
         faint = _faint_but_strong(units)
@@ -198,7 +206,6 @@ def phrases(
         bounds = _word_bounds(f.raw, segment) if segment is not None and runs else None
         if bounds is not None:
             runs = _trim(_snap(runs, bounds, ok), bounds, f.raw)
-        values = w.tolist() if runs else []
         for a, b in runs:
             total = _total(w, values, a, b)
             text = f.raw[a:b]
