@@ -17,7 +17,7 @@ from model.cues import CUE_PATTERNS, HASHTAG_RE, brand_repeats, cue_spans, is_br
 #: Bump whenever the output of :func:`normalize_text`, :func:`prepare_document` or the tokenizer's handling of a
 #: document (:mod:`model.tokenize`) changes. Recorded in every
 #: model artifact; a model is refused when the running code prepares text differently from its training.
-NORMALIZATION_VERSION = "11"
+NORMALIZATION_VERSION = "12"
 
 PLACEHOLDER_RE = re.compile(r"⟦[^⟦⟧\s]{1,48}⟧")
 

@@ -304,3 +304,32 @@ def test_a_wechat_id_in_a_hashtag_is_a_contact_not_a_tag(text, contact, tag):
     assert found.get("brand_campaign_tag", [None])[0] == tag
     doc = prepare_document(None, text)
     assert "⟦cue:wechat⟧" in doc and "abc" not in doc
+
+
+@pytest.mark.parametrize(
+    ("text", "quiet"),
+    [
+        # a platform's creator incentive programme: no brand's campaign, no sponsorship (19 genuine notes, 1 ad)
+        ("#原神创作者激励计划[话题]# 今天抽到了", ("brand_campaign_tag", "disclosure")),
+        ("#小红书影像激励计划[话题]#", ("brand_campaign_tag", "disclosure")),
+        # 心动 is an everyday word in fans' tags (10 genuine notes, 2 ads)
+        ("#恋与深空心动王座[话题]#", ("brand_campaign_tag",)),
+        # 去哪儿 "where to go" (23 genuine notes, 4 ads); the brand is 去哪儿网 / 去哪儿旅行
+        ("#周末去哪儿[话题]# 上海周末去哪儿玩", ("brand_mention",)),
+    ],
+)
+def test_everyday_words_the_labelled_notes_use_honestly_are_no_cues(text, quiet):
+    found = kinds(text)
+    assert not [k for k in quiet if k in found], found
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "matched"),
+    [
+        ("在去哪儿网订的酒店", "brand_mention", "去哪儿网"),
+        ("#完美日记二周年[话题]#", "brand_campaign_tag", "#完美日记二周年[话题]#"),
+        ("本期是品牌合作", "disclosure", "品牌合作"),
+    ],
+)
+def test_the_brand_and_campaign_cues_around_them_still_fire(text, kind, matched):
+    assert matched in kinds(text).get(kind, [])
