@@ -85,6 +85,33 @@ def test_cv_command_writes_reports(config, tmp_path, capsys):
         auc = result["summary"][pool]["roc_auc"]
         assert 0.5 < auc["mean"] <= 1 and auc["low"] <= auc["mean"] <= auc["high"]
     assert "annotators: 2" in (tmp_path / "cv_report.md").read_text() and "ROC AUC" in capsys.readouterr().out
+    # the notes naming a brand or product are a pool of their own, counted as the cues read them
+    from training.cv import load_protocol_data, names_brand
+
+    target = [e for e in load_protocol_data(config) if e.source == "sample"]
+    named = [e for e in target if names_brand(e.note)]
+    brand = result["summary"]["names_brand"]
+    assert 0 < brand["n"] == len(named) < len(target) and brand["ads"] == sum(e.label for e in named)
+    assert "naming a brand or product" in (tmp_path / "cv_report.md").read_text()
+    oof = np.load(tmp_path / "cv_oof.npz")
+    assert int(oof["brand"].sum()) == len(named)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "named"),
+    [
+        ("", "用了雅诗兰黛的小棕瓶", True),
+        ("新买的tt350闪光灯", "", True),
+        ("", "#完美日记二周年[话题]# 好看", True),
+        ("周末爬山", "#周末去哪儿[话题]# 山顶风景很好", False),
+        ("", "今天和朋友去爬山，下山吃了碗面", False),
+    ],
+)
+def test_names_brand_reads_the_brand_cues(title, text, named):
+    from model.notes import parse_note
+    from training.cv import names_brand
+
+    assert names_brand(parse_note({"title": title, "text": text})) is named
 
 
 @pytest.mark.parametrize("spec", ["5", "0x5", "5x1", "ax5"])

@@ -5,8 +5,9 @@ folds (near-duplicates share a group and so a fold, see :func:`training.data.nea
 other corpora are only ever training rows. Each fold's model scores its validation notes; the out-of-fold (OOF)
 scores of a repeat cover every target note once.
 
-Figures, each overall and on the double-annotated notes (``annotators: 2``, the pool the held-out test is drawn
-from):
+Figures, each overall, on the double-annotated notes (``annotators: 2``, the pool the held-out test is drawn
+from), and on the notes that name a brand or a product (:func:`names_brand`: the honest writers among them are the
+ones a brand-aware model most easily wrongs):
 
 - ROC AUC and average precision of the OOF scores;
 - recall and F1 at 2% FPR: at the threshold where a repeat's OOF scores flag ``target_fpr`` of the genuine notes
@@ -35,7 +36,10 @@ from typing import Any
 
 import numpy as np
 
+from model.cues import find_cues
 from model.errors import InvalidParameterError
+from model.notes import Note
+from model.text import normalize_text
 from training.config import TrainConfig, load_config
 from training.data import Example, cv_folds, deduplicate, is_hard_pool, load_all
 
@@ -152,6 +156,7 @@ class CVRun:
     thresholds: np.ndarray  # (repeats, folds) operating thresholds (decision-value scale)
     fold_of: np.ndarray  # (repeats, n) fold number of each note
     seconds: float
+    brand: np.ndarray | None = None  # notes naming a brand or product (names_brand)
 
 
 def run_protocol(
@@ -190,14 +195,38 @@ def run_protocol(
             thresholds[r, k] = thr
             mine = fold_of[r] == k
             flagged[r, mine] = scores[r, mine] >= thr
-    return CVRun(target_idx, y, hard, scores, flagged, thresholds, fold_of, time.perf_counter() - t0)
+    brand = np.array([names_brand(examples[i].note) for i in target_idx], dtype=bool)
+    return CVRun(target_idx, y, hard, scores, flagged, thresholds, fold_of, time.perf_counter() - t0, brand)
+
+
+#: Cue kinds that name a brand or a product in the writer's words (a brand account counts as its brand).
+BRAND_KINDS = frozenset({"brand_mention", "brand_mention_latin", "product_model", "brand_campaign_tag"})
+
+
+def names_brand(note: Note) -> bool:
+    """Whether the note's title or text names a brand or product as the cues read them (lexicon brands, Latin
+    brand names, product model names, brand campaign hashtags). Defined by the cues, so it moves with the lexicon:
+    the report states the pool's size."""
+    fields = [normalize_text(value) for value in (note.title, note.text) if value]
+    return any(cue.name in BRAND_KINDS for text in fields for cue in find_cues(text))
+
+
+def pools(run: CVRun) -> list[tuple[str, np.ndarray]]:
+    """The pools every figure is reported on: name and mask over the run's target notes."""
+    out = [("overall", np.ones(len(run.y), dtype=bool)), ("annotators_2", run.hard)]
+    if run.brand is not None:
+        out.append(("names_brand", run.brand))
+    return out
+
+
+POOL_HEADINGS = {"overall": "all notes", "annotators_2": "annotators: 2", "names_brand": "naming a brand or product"}
 
 
 def summarize(run: CVRun, *, target_fpr: float, n_boot: int = 1000, seed: int = 0) -> dict[str, Any]:
     """Mean over repeats and 95% bootstrap interval of every figure, overall and on the hard pool."""
     rng = np.random.default_rng(seed)
     out: dict[str, Any] = {}
-    for name, mask in (("overall", np.ones(len(run.y), dtype=bool)), ("annotators_2", run.hard)):
+    for name, mask in pools(run):
         y = run.y[mask]
         if len(set(y.tolist())) < 2:  # no such notes (or one class only): nothing to measure
             nan = {"mean": float("nan"), "low": float("nan"), "high": float("nan")}
@@ -241,14 +270,16 @@ LABELS = {
 
 
 def summary_table(summary: dict[str, Any], target_fpr: float) -> str:
+    names = [name for name in POOL_HEADINGS if name in summary]
     lines = [
-        f"| figure | all notes (n={summary['overall']['n']}, {summary['overall']['ads']} ads) | "
-        f"annotators: 2 (n={summary['annotators_2']['n']}, {summary['annotators_2']['ads']} ads) |",
-        "|---|---|---|",
+        "| figure | "
+        + " | ".join(f"{POOL_HEADINGS[n]} (n={summary[n]['n']}, {summary[n]['ads']} ads)" for n in names)
+        + " |",
+        "|---" * (len(names) + 1) + "|",
     ]
     for k in METRICS:
         cells = []
-        for name in ("overall", "annotators_2"):
+        for name in names:
             v = summary[name][k]
             cells.append(f"{v['mean']:.3f} [{v['low']:.3f}, {v['high']:.3f}]")
         lines.append(f"| {LABELS[k].format(fpr=f'{target_fpr:.0%}')} | " + " | ".join(cells) + " |")
@@ -309,8 +340,9 @@ def run_cv(
     (out / "cv_report.md").write_text(cv_markdown(result) + "\n", encoding="utf-8")
     ids = np.array([examples[i].note.id or "" for i in run.target_idx])
     np.savez_compressed(
-        out / "cv_oof.npz", ids=ids, y=run.y, hard=run.hard, scores=run.scores, flagged=run.flagged, fold_of=run.fold_of
-    )
+        out / "cv_oof.npz", ids=ids, y=run.y, hard=run.hard, brand=run.brand, scores=run.scores, flagged=run.flagged,
+        fold_of=run.fold_of,
+    )  # fmt: skip
     return result
 
 
@@ -330,6 +362,13 @@ def cv_markdown(result: dict[str, Any]) -> str:
             "",
             f'"at {result["target_fpr"]:.0%} FPR": threshold set on each repeat\'s out-of-fold scores of the genuine '
             'notes of the column\'s set. "Operating threshold": the shipped threshold rule, applied for each fold to '
-            "the out-of-fold scores of the other folds.",
+            "the out-of-fold scores of the other folds."
+            + (
+                ' "Naming a brand or product": notes whose title or text holds a brand of the lexicon, a Latin brand'
+                " name, a product model name or a brand campaign hashtag as the cues read them; its FPR is how often an"
+                " honest note that names a brand is flagged."
+                if "names_brand" in result["summary"]
+                else ""
+            ),
         ]
     )
