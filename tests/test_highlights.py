@@ -606,3 +606,19 @@ def test_score_and_check_decide_alike(shipped):
             assert model.score([parse_note(n) for n in notes], top=top).decisions == expected
         assert model.predict(notes) == expected
     assert "review" in [_flag_everything(shipped).check(n).decision for n in notes]  # the rule is exercised
+
+
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        ("这款真的不推荐", "不推荐"),
+        ("没有推荐的必要", "没有推荐"),
+        ("ＰＯＬＡ黑Ｂ眼霜用了一个月，价格７８０元，细纹没有明显变化，不推荐。", "不推荐"),
+    ],
+)
+def test_a_phrase_after_a_negation_quotes_it(shipped, text, negated):
+    """The writer wrote 不推荐: a phrase is never the 推荐 without its 不, whichever way the words push."""
+    result = shipped.check({"text": text})
+    _assert_exact({"text": text}, result)
+    shown = [h.text for h in result.highlights]
+    assert negated in shown and "推荐" not in shown

@@ -121,6 +121,29 @@ _NO_END = frozenset(
 )
 
 
+#: Negations: a phrase right after one takes it in, so the writer's "不推荐" is never quoted as "推荐" (the model may
+#: still weigh the words towards ad; the phrase then says so with the words the writer wrote).
+_NEGATIONS = frozenset("不 没 没有 别 无 未 非 不要 不是 不会 不用 不太 并不 从不 绝不 从没 毫不".split())
+
+
+def _with_negation(runs: list[tuple[int, int]], bounds: list[int], raw: str, ok: np.ndarray) -> list[tuple[int, int]]:
+    """Each run on word bounds that follows a negation word (:data:`_NEGATIONS`) of the writer's own words
+    widened over it (joined with it when the negation is a run of its own), unless it is in another phrase."""
+    out: list[tuple[int, int]] = []
+    for a, b in runs:
+        i = bisect_left(bounds, a)
+        if 0 < i < len(bounds) and bounds[i] == a:
+            g = bounds[i - 1]
+            if raw[g:a] in _NEGATIONS and ok[g:a].all():
+                if out and out[-1] == (g, a):  # the negation is a run of its own: one phrase with what it negates
+                    out[-1] = (g, b)
+                    continue
+                if not out or out[-1][1] <= g:
+                    a = g
+        out.append((a, b))
+    return out
+
+
 #: Digits and the separators of a number only: a number ("1.2", "12,999") or a piece of one (the ".0" of "2.0" left
 #: when a cue holds the "2").
 _NUMBER_PIECE_RE = re.compile(r"[.．,]?\d+(?:[.．,]\d+)*[.．,]?")
@@ -205,7 +228,7 @@ def phrases(
         runs = list(zip(starts[cand].tolist(), ends[cand].tolist(), strict=True))
         bounds = _word_bounds(f.raw, segment) if segment is not None and runs else None
         if bounds is not None:
-            runs = _trim(_snap(runs, bounds, ok), bounds, f.raw)
+            runs = _with_negation(_trim(_snap(runs, bounds, ok), bounds, f.raw), bounds, f.raw, ok)
         for a, b in runs:
             total = _total(w, values, a, b)
             text = f.raw[a:b]
