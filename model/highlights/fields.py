@@ -15,11 +15,15 @@ from model.cues import CUE_PATTERNS, DisjointSpans, cue_spans, is_brand_handle, 
 from model.highlights.categories import cue_category
 from model.text import (
     _CLEANUP_RE,
+    _CONTROL_RE,
     _DIGITS_RE,
     _EMOJI_CODE_RE,
     _HASHTAG_RE,
     _MENTION_RE,
+    _PLACEHOLDER_CHARS_RE,
+    _ZERO_WIDTH_RE,
     Prepared,
+    _has_surrogates,
     _nfkc,
     normalize_text,
 )
@@ -79,20 +83,18 @@ _OTHER_CHAR_RE = re.compile("([^ -~\u4e00-\u9fff])")
 
 
 def _char_out(ch: str) -> str:
-    """What :func:`model.text.normalize_text` makes of ``ch`` on its own, before whitespace collapses."""
+    """What :func:`model.text.normalize_text` makes of ``ch`` on its own, before whitespace collapses: its steps
+    with its own patterns, so the map deletes exactly what the normalisation deletes. (A rule of its own by Unicode
+    category deleted the soft hyphen, which the normalisation keeps, and kept unassigned U+2065, which it deletes:
+    the map then no longer matched and every span of the field was placed proportionally, ends cut short.)"""
     if ch.isascii():
         return ch.lower() if ch.isprintable() or ch in " \t\n" else " "
     out = unicodedata.normalize("NFKC", ch)
-    cleaned = []
-    for c in out:
-        cat = unicodedata.category(c)
-        if c in "⟦⟧" or cat == "Cc":
-            cleaned.append(" ")
-        elif cat in ("Cf", "Cs", "Zl", "Zp"):
-            continue  # zero-width and similar characters are dropped
-        else:
-            cleaned.append(c)
-    return "".join(cleaned).lower()
+    if _CLEANUP_RE.search(out) is not None:
+        out = _CONTROL_RE.sub(" ", _ZERO_WIDTH_RE.sub("", out))
+        out = out.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(out) else out
+        out = _PLACEHOLDER_CHARS_RE.sub(" ", out)
+    return out.lower()
 
 
 def _aligned_slow(raw: str, norm: str) -> tuple[list[int], list[int]]:
