@@ -13,7 +13,7 @@ from conftest import SAMPLES
 
 from model import load_model
 from model.cues import CUE_PATTERNS
-from model.highlights import CATEGORIES, FUNCTION_WORDS, attribute, note_fields
+from model.highlights import CATEGORIES, FUNCTION_WORDS, attribute, markup_spans, note_fields
 from model.highlights.fields import _normalize_aligned
 from model.text import normalize_text, prepare_document
 
@@ -104,6 +104,27 @@ def test_invisible_characters_anywhere_in_a_cue_leave_its_highlight_whole(shippe
         shown = {h.category: h for h in shipped.check({"text": text}).highlights}
         assert (shown["contact"].start, shown["contact"].end) == (0, len(cue) + 2), text
         assert shown["price"].text.replace(inserted, "") == "领券", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[笑哭R][笑哭R]今天好开心[派对R]", "好吃[doge]，加vx abc123 [哭惹R]#美食[话题]#", "[萌萌哒R]周末[偷笑R]去爬山"],
+)
+def test_emoji_codes_are_highlighted_whole_with_their_brackets(shipped, text):
+    # An emoji code is one token of the document (⟦emo:笑哭⟧), like a hashtag: shown whole, "[笑哭R]", never the
+    # word inside its brackets, and quoted so in the reasons.
+    codes = [(a, b) for a, b, name_a, name_b in markup_spans(text) if text[a] == "[" and name_a == name_b == a]
+    assert codes
+    result = shipped.check({"text": text})
+    shown = [h for h in result.highlights if h.field == "text"]
+    for h in shown:
+        for a, b in codes:
+            assert h.end <= a or b <= h.start or (h.start, h.end) == (a, b), (h.text, text[a:b])
+    whole = [h for h in shown if (h.start, h.end) in codes]
+    assert whole and all(h.text[0] == "[" and h.text[-1] == "]" for h in whole)
+    assert all(h.category in ("wording", "personal") for h in whole)
+    quoted = {s.text for r in result.reasons for s in r.evidence}
+    assert {h.text for h in whole} & quoted
 
 
 def test_ad_note_is_explained_in_the_writers_words(shipped):

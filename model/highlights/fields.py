@@ -314,15 +314,24 @@ def markup_spans(raw: str) -> list[tuple[int, int, int, int]]:
     return sorted(out)
 
 
+#: The category of an emoji code's unit until its weight is known: :func:`model.highlights.phrases.phrases` shows it
+#: as ``wording`` or ``personal`` by the way it pushes, as the writer's other words (no category of its own).
+EMOJI_UNIT = "emoji"
+
+
 def _units(f: _Field) -> list[tuple[int, int, str]]:
-    """Spans shown whole, never split or merged with their neighbours: hashtags and @mentions (with the category
-    of a cue inside them, else ``hashtag`` / ``mention``), then cues outside them. Non-overlapping, by start."""
+    """Spans shown whole, never split or merged with their neighbours: hashtags, @mentions and emoji codes (with
+    the category of a cue inside them, else ``hashtag`` / ``mention`` / :data:`EMOJI_UNIT`), then cues outside
+    them. An emoji code ("[笑哭R]", "[doge]", as the document builder's pattern finds it) is one token of the
+    document, so it is shown with its brackets, not as the word inside them. Non-overlapping, by start."""
     units: list[tuple[int, int, str]] = []
     held = DisjointSpans()
     cues = f.cues  # by start (cue_spans' order, mapped back monotonically)
     cue_starts = [s for s, _, _ in cues]
-    for marker, plain in (("⟦hashtag⟧", "hashtag"), ("⟦mention⟧", "mention")):
-        for a, b in f.markers.get(marker, ()):
+    markup = [(f.markers.get("⟦hashtag⟧", ()), "hashtag"), (f.markers.get("⟦mention⟧", ()), "mention")]
+    markup += [(spans, EMOJI_UNIT) for marker, spans in f.markers.items() if marker.startswith("⟦emo:")]
+    for spans, plain in markup:
+        for a, b in spans:
             if held.claim(a, b):
                 units.append((a, b, _first_cue_inside(cues, cue_starts, a, b) or plain))
     for a, b, cue in cues:

@@ -1,5 +1,5 @@
-"""Characters pushing the same way merged into phrases a writer can read: cues, hashtags and mentions whole,
-runs of the writer's words widened to whole words."""
+"""Characters pushing the same way merged into phrases a writer can read: cues, hashtags, mentions and emoji codes
+whole, runs of the writer's words widened to whole words."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from itertools import accumulate
 import numpy as np
 
 from model.highlights.categories import FUNCTION_WORDS, MAX_HIGHLIGHTS, MIN_CHAR_WEIGHT, MIN_PHRASE_WEIGHT, Highlight
-from model.highlights.fields import SEPARATED_NUMBER_RE, _Field
+from model.highlights.fields import EMOJI_UNIT, SEPARATED_NUMBER_RE, _Field
 
 
 # -- phrases -----------------------------------------------------------------------------------------------
@@ -21,12 +21,12 @@ def _runs_of_units(f: _Field) -> list[tuple[int, int, str]]:
     ("加微信加微信…", "V信 V信") are one phrase; different cues ("领券，原价") stay apart. Shown apart, a cue
     repeated a thousand times would split its weight a thousand ways into highlights too faint to show, and the
     note would be flagged with no reason.
-    Hashtags and @mentions stay apart: each is its own item."""
+    Hashtags, @mentions and emoji codes stay apart: each is its own item."""
     out: list[tuple[int, int, str]] = []
     last = ""  # the text of the previous unit (one copy of it, when joined)
     for a, b, category in f.units:
         text = f.raw[a:b]
-        if out and category == out[-1][2] and category not in ("hashtag", "mention") and text == last:
+        if out and category == out[-1][2] and category not in ("hashtag", "mention", EMOJI_UNIT) and text == last:
             pa, pb, _ = out[-1]
             if not f.content[pb:a].any():
                 out[-1] = (pa, b, category)
@@ -202,9 +202,17 @@ def phrases(
         n = len(w)
         if not n:
             continue
-        ok = f.content.copy()  # the writer's letters and digits outside cues, hashtags and mentions
+        ok = f.content.copy()  # the writer's letters and digits outside cues and markup
         values = w.tolist()  # the weights as Python floats, for sums of a few (:func:`_total`)
-        units = [(a, b, category, _total(w, values, a, b)) for a, b, category in _runs_of_units(f)]
+        units = []
+        for a, b, category in _runs_of_units(f):
+            total = _total(w, values, a, b)
+            if category == EMOJI_UNIT:  # shown as the writer's words are: by the way it pushes, if strong enough
+                if abs(total) < MIN_PHRASE_WEIGHT:
+                    ok[a:b] = False
+                    continue
+                category = "wording" if total > 0 else "personal"
+            units.append((a, b, category, total))
         for a, b, _, _ in units:
             ok[a:b] = False
         faint = _faint_but_strong(units)
