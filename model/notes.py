@@ -178,12 +178,41 @@ TOO_DEEP = "invalid JSON (nested too deeply: more levels than Python's JSON read
 TOO_LONG_NUMBER = f"invalid JSON (a number of more than {sys.get_int_max_str_digits():,} digits)"
 
 
+class _RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice: the JSON reader keeps the last value and drops the other
+    silently (``{"text": "a", "text": "b"}``), and which one the writer meant is not for notecheck to guess."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _RepeatedKey(key)
+            seen.add(key)
+    return out
+
+
+def _repeated(key: str) -> str:
+    return f"the key {key!r} is given twice in one object; which value is meant is not clear"
+
+
+#: The JSON reader of note rows (a decoder built once costs less per row than ``json.loads``' keyword handling).
+_ROW_DECODER = json.JSONDecoder(object_pairs_hook=_object)
+
+
 def parse_json_line(text: str) -> tuple[dict[str, Any] | None, str | None]:
     """A JSON Lines row: ``(object, None)``, or ``(None, why not)``."""
     try:
-        data = json.loads(text)
+        data = _ROW_DECODER.decode(text)
     except json.JSONDecodeError as exc:
         return None, f"invalid JSON ({exc.msg} at column {exc.colno})"
+    except _RepeatedKey as exc:
+        return None, f"invalid JSON row ({_repeated(exc.key)})"
     except RecursionError:  # one corrupt or hostile row must not stop the reading of the others
         return None, TOO_DEEP
     except ValueError:  # the one other way json.loads fails: an integer longer than Python converts
@@ -338,7 +367,9 @@ def csv_row(name: str, lineno: int, header: list[str], values: list[str]) -> Rec
     comments = data.get("comments")
     if isinstance(comments, str):
         try:
-            data["comments"] = json.loads(comments)
+            data["comments"] = _ROW_DECODER.decode(comments)
+        except _RepeatedKey as exc:
+            return Record(name, lineno, data, f"field 'comments' in a CSV: {_repeated(exc.key)}.")
         except RecursionError:
             return Record(name, lineno, data, f"field 'comments' in a CSV: {TOO_DEEP}.")
         except json.JSONDecodeError as exc:

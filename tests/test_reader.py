@@ -258,3 +258,30 @@ def test_score_reads_like_the_others(tmp_path, capsys, sample_model_dir):
         return [{k: v for k, v in json.loads(x).items() if k != "file"} for x in out.read_text().splitlines()]
 
     check_rows(rows, tmp_path)
+
+
+def test_a_key_given_twice_is_that_rows_error(tmp_path, capsys, sample_model_dir):
+    """JSON readers keep the last of two values of one key and drop the other silently: {"text": "a", "text": "b"}
+    was scored as "b". Like a CSV header naming a column twice, it is refused, here as that row's error."""
+    jsonl = tmp_path / "twice.jsonl"
+    jsonl.write_text(
+        '{"id": "t", "text": "加v领券", "text": "周末爬山"}\n'
+        '{"id": "c", "text": "好", "comments": [{"text": "a", "text": "b"}]}\n'
+        '{"id": "ok", "text": "周末爬山"}\n',
+        encoding="utf-8",
+    )
+    csvfile = tmp_path / "twice.csv"
+    csvfile.write_text(
+        'id,text,comments\nc,好,"[{""text"": ""a"", ""text"": ""b""}]"\nok,周末爬山,\n', encoding="utf-8"
+    )
+    assert [r.error is None for r in iter_records(jsonl)] == [False, False, True]
+    assert [r.error is None for r in iter_records(csvfile)] == [False, True]
+    for r in [*iter_records(jsonl), *iter_records(csvfile)]:
+        assert r.error is None or "the key 'text' is given twice" in r.error
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(tmp_path), "-o", str(out), "--model", str(sample_model_dir)]) == 1
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 5 and [r["id"] for r in rows if r["error"] is None] == ["ok", "ok"]
+    failed = sorted((Path(r["file"]).name, r["line"]) for r in rows if r["error"])
+    assert failed == [("twice.csv", 2), ("twice.jsonl", 1), ("twice.jsonl", 2)]
+    assert "Traceback" not in capsys.readouterr().err
