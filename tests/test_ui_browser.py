@@ -520,7 +520,9 @@ def test_a_server_with_keys_asks_for_one_and_a_review_can_be_appealed(page, keye
     error = _wait(
         page, lambda d: d.find_element(By.ID, "check-error").is_displayed() and d.find_element(By.ID, "check-error")
     )
-    assert "API key" in error.text and not page.find_element(By.ID, "result").is_displayed()
+    # what the 401 means, in the page's language, before the server's own words naming the key
+    assert "需要有效的访问密钥" in error.text and "API key" in error.text
+    assert not page.find_element(By.ID, "result").is_displayed()
 
     page.find_element(By.NAME, "api_key").send_keys(CLIENT_KEY)
     shown = _check(page, AD)

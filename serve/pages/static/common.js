@@ -83,8 +83,11 @@ export function showError(el, error) {
     el.textContent = "";
     return;
   }
-  // what the server said comes after "something went wrong"; the page's own advice stands alone
-  el.textContent = error.advice ? error.message : `${t("error")} ${error.message}`;
+  // what the server said comes after "something went wrong" and what its status means in the page's language
+  // (the server's words are English, and name the field); the page's own advice stands alone
+  const status = error.status >= 500 ? "http_5xx" : `http_${error.status}`;
+  const said = error.status && WORDS[lang][status] ? `${t(status)} (${error.message})` : error.message;
+  el.textContent = error.advice ? error.message : `${t("error")} ${said}`;
   el.hidden = false;
 }
 
