@@ -378,6 +378,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug: its traceback for the report, and a status no other outcome has
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        print(
+            f"error: notecheck {args.command} stopped on an unexpected error, a bug in notecheck (the traceback above "
+            f"says where): {type(exc).__name__}: {exc}. What it wrote may be incomplete.",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR
+
+
+#: Exit status of a command stopped by a bug (sysexits' EX_SOFTWARE): not 1, which promises a complete output.
+INTERNAL_ERROR = 70
 
 
 def _discard_stdout() -> None:

@@ -342,3 +342,18 @@ def test_bad_option_values_are_usage_errors_naming_the_flag(tmp_path, capsys, ar
     f.write_text('{"text": "好看"}\n', encoding="utf-8")
     assert main([a.format(f=f, d=tmp_path) for a in argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_bug_exits_70_with_its_traceback_not_1(monkeypatch, capsys, sample_model_dir):
+    """An unexpected exception ended in Python's traceback and exit status 1, which `score` uses to promise a complete
+    output with error rows. A bug now has a status of its own (70, EX_SOFTWARE), its traceback and one line."""
+    from model.classifier import AdModel
+
+    def boom(self, *args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(AdModel, "check", boom)
+    assert main(["check", "--model", str(sample_model_dir), "加vx领券"]) == 70
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "RuntimeError: simulated bug" in err
+    assert err.rstrip().splitlines()[-1].startswith("error: notecheck check stopped on an unexpected error, a bug")
