@@ -12,7 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from model.cues import CUE_PATTERNS, HASHTAG_RE, brand_repeats, cue_spans, is_brand_handle, removed_spans
+from model.brand_repeats import brand_repeats
+from model.cues import CUE_PATTERNS, HASHTAG_RE, cue_spans, is_brand_handle, removed_spans
 
 #: Bump whenever the output of :func:`normalize_text`, :func:`prepare_document` or the tokenizer's handling of a
 #: document (:mod:`model.tokenize`) changes. Recorded in every

@@ -2,7 +2,8 @@
 
 import pytest
 
-from model.cues import BRAND_LEXICON, BRANDS, find_cues, read_lexicon, repeated_brands
+from model.brand_repeats import repeated_brands
+from model.cues import BRAND_LEXICON, BRANDS, find_cues, read_lexicon
 from model.text import normalize_text, prepare_document
 
 

@@ -9,7 +9,7 @@ The cue patterns themselves are not copied: ``_reference_find_cues`` runs the or
 ``model.cues._DEFS``, so a later change to a pattern is checked against the pre-checks that let find_cues skip it.
 Version "3" added cue kinds (brand campaign tags, brand mentions, product models, brand accounts, shop funnels,
 phone numbers in Chinese numerals) and the document-level ``⟦cue:brand_repeated⟧``, whose finder
-(``model.cues.repeated_brands``) has no optimised twin, so the reference document calls it as it is. Version "4"
+(``model.brand_repeats.repeated_brands``) has no optimised twin, so the reference document calls it as it is. Version "4"
 deletes hashtag markup residue (a stray ``[话题]``, ``[话``, ``题]``) left after tags and emoji codes are replaced.
 Version "5" added the ``no_ad_claim`` cue (a pattern of ``_DEFS``, so the reference runs it as it is); version "6"
 deletes its text from the document (``CuePattern.delete``), which the reference does as it replaces contact details,
@@ -43,6 +43,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import model.tokenize as tokenize_module
+from model.brand_repeats import repeated_brands
 from model.cues import (
     _DEFS,
     _PRECHECKS,
@@ -52,7 +53,6 @@ from model.cues import (
     cue_counts,
     find_cues,
     is_brand_handle,
-    repeated_brands,
 )
 from model.text import (
     _COMPAT,
