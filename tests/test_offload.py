@@ -21,7 +21,7 @@ import serve.routes.check
 from serve.app import create_app
 from serve.offload import ModelPool, ModelProcess, ModelProcessError, fork_is_safe
 from serve.settings import Settings
-from tests.server_support import running_server
+from tests.server_support import gone, running_server
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="model processes are forked (Linux only)")
 
@@ -51,20 +51,6 @@ def raise_unpicklable(items: list) -> list:
     raise Unpicklable(1, 2)
 
 
-def _gone(pid: int, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            if state == "Z":  # exited, waiting for its parent to collect it
-                return True
-        except (ProcessLookupError, FileNotFoundError):
-            return True
-        time.sleep(0.05)
-    return False
-
-
 # -- ModelProcess / ModelPool ------------------------------------------------------------------------------
 def test_model_process_runs_the_function_on_inherited_state():
     STATE["loaded"] = "loaded in the parent"
@@ -79,7 +65,7 @@ def test_model_process_runs_the_function_on_inherited_state():
     finally:
         process.close()
         STATE["loaded"] = "before fork"
-    assert not process.alive and _gone(process.pid)
+    assert not process.alive and gone(process.pid)
 
 
 def test_model_process_raises_the_functions_exceptions_and_goes_on():
@@ -100,7 +86,7 @@ def test_pool_runs_calls_in_the_parent_once_a_child_died(caplog):
         assert pool.alive == 2 and pool(["a"]) == ["A"]
         victim = pool.processes[0]
         os.kill(victim.pid, signal.SIGKILL)
-        assert _gone(victim.pid)
+        assert gone(victim.pid)
         # every call still gets its answer: from the live child, or here for the dead one
         assert [pool([f"n{i}"]) for i in range(6)] == [[f"N{i}"] for i in range(6)]
         assert pool.alive == 1 and victim.failed and "exit code -9" in victim.failed
@@ -222,10 +208,10 @@ def test_model_process_dies_with_its_parent():
     parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         child = int(parent.stdout.readline())
-        assert not _gone(child, timeout=0.3)
+        assert not gone(child, timeout=0.3)
         parent.send_signal(signal.SIGKILL)
         parent.wait(10)
-        assert _gone(child), f"model process {child} outlived its parent"
+        assert gone(child), f"model process {child} outlived its parent"
     finally:
         parent.kill()
         parent.stdout.close()
@@ -240,7 +226,7 @@ def test_ctrl_c_is_left_to_the_server_and_sigterm_ends_the_child():
         time.sleep(0.2)
         assert process(["still here"]) == ["STILL HERE"]
         os.kill(process.pid, signal.SIGTERM)
-        assert _gone(process.pid)
+        assert gone(process.pid)
     finally:
         process.close()
 
@@ -278,7 +264,7 @@ def process_client(settings):
             c.headers["X-API-Key"] = KEY
             pids = [p.pid for p in app.state.served.pool.processes]
             yield c
-    assert all(_gone(pid) for pid in pids), "the lifespan's shutdown stops the model processes"
+    assert all(gone(pid) for pid in pids), "the lifespan's shutdown stops the model processes"
 
 
 def test_a_stopped_model_process_is_seen_by_readyz_and_metrics_and_loses_no_request(settings):
@@ -435,7 +421,7 @@ def test_a_real_server_checks_in_model_processes_and_stops_them(settings, tmp_pa
                 assert got.status_code == 200 and got.json() == want.json()
         server.send_signal(signal.SIGTERM)
         server.wait(30)
-        assert all(_gone(c) for c in children), log.read_text()
+        assert all(gone(c) for c in children), log.read_text()
 
 
 def test_fast_lane_knows_every_dependency_of_the_route():
@@ -486,7 +472,7 @@ def test_a_test_server_ends_when_the_test_run_is_killed(tmp_path):
     finally:
         child.kill()
         child.wait(10)
-    gone = _gone(server, timeout=30)
-    if not gone:  # do not leave it running when the test fails
+    ended = gone(server, timeout=30)
+    if not ended:  # do not leave it running when the test fails
         os.kill(server, signal.SIGKILL)
-    assert gone, "the server outlived the process that started it"
+    assert ended, "the server outlived the process that started it"

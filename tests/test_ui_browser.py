@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SAMPLES
 
-from tests.server_support import die_with_parent, running_server
+from tests.server_support import alive, die_with_parent, running_server
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[dev]')")
 from selenium.common.exceptions import TimeoutException  # noqa: E402
@@ -588,13 +588,6 @@ def _exe(pid: int) -> str | None:
         return None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] not in "ZX"
-    except OSError:
-        return False
-
-
 @pytest.mark.skipif(sys.platform != "linux", reason="the death signal (PR_SET_PDEATHSIG) is Linux's")
 def test_the_browser_ends_when_the_tests_are_killed(tmp_path):
     """kill -9 of the process driving the browser leaves no chromedriver and no Chromium behind."""
@@ -608,15 +601,15 @@ def test_the_browser_ends_when_the_tests_are_killed(tmp_path):
     try:
         assert child.stdout.readline().strip() == "ready"
         processes = _descendants(child.pid)
-        names = {_exe(p) for p in processes if _alive(p)}
+        names = {_exe(p) for p in processes if alive(p)}
         assert {"chromedriver", "chromium"} <= names, names
     finally:
         child.kill()
         child.wait(10)
     deadline = time.monotonic() + 15
-    while any(map(_alive, processes)) and time.monotonic() < deadline:
+    while any(map(alive, processes)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    left = {p: _exe(p) for p in processes if _alive(p)}
+    left = {p: _exe(p) for p in processes if alive(p)}
     for p in left:  # do not leave them running when the test fails
         os.kill(p, signal.SIGKILL)
     assert not left, f"still running after the driving process was killed: {left}"
