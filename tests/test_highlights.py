@@ -632,12 +632,9 @@ def _flag_everything(model):
 
 def test_no_ad_verdict_without_a_phrase_towards_ad(shipped):
     model = _flag_everything(shipped)
-    for note in ({"text": "好"}, DIARY):
-        result = model.check(note)
-        assert not [h for h in result.highlights if h.weight > 0] or note is DIARY
-        if not [h for h in result.highlights if h.weight > 0]:
-            assert result.decision == "review", note
-            assert "no phrase of it points to an ad" in result.advice["en"]
+    bare = model.check({"text": "好"})
+    assert not [h for h in bare.highlights if h.weight > 0]  # nothing in it pushes towards ad
+    assert bare.decision == "review" and "no phrase of it points to an ad" in bare.advice["en"]
     ad = model.check(AD)
     assert ad.decision == "ad" and any(h.weight > 0 for h in ad.highlights)
 
