@@ -35,6 +35,18 @@ def gone(pid: int, timeout: float = 10.0) -> bool:
     return True
 
 
+@contextmanager
+def python_child(code: str, cwd: Path) -> Iterator[subprocess.Popen]:
+    """A Python process running ``code`` (its standard output piped, as text), killed with SIGKILL when the block
+    ends: what a killed test run or a killed driver is, with no teardown of its own."""
+    child = subprocess.Popen([sys.executable, "-c", code], cwd=cwd, stdout=subprocess.PIPE, text=True)
+    try:
+        yield child
+    finally:
+        child.kill()
+        child.wait(10)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -21,7 +21,7 @@ import serve.routes.check
 from serve.app import create_app
 from serve.offload import ModelPool, ModelProcess, ModelProcessError, fork_is_safe
 from serve.settings import Settings
-from tests.server_support import gone, running_server
+from tests.server_support import gone, python_child, running_server
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="model processes are forked (Linux only)")
 
@@ -465,13 +465,9 @@ def test_a_test_server_ends_when_the_test_run_is_killed(tmp_path):
         f"p = start_server(free_port(), {{}}, Path({str(tmp_path / 'server.log')!r}))\n"
         "print(p.pid, flush=True); time.sleep(120)\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
+    with python_child(code, ROOT) as child:
         server = int(child.stdout.readline())
         assert Path(f"/proc/{server}").exists()
-    finally:
-        child.kill()
-        child.wait(10)
     ended = gone(server, timeout=30)
     if not ended:  # do not leave it running when the test fails
         os.kill(server, signal.SIGKILL)

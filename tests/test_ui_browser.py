@@ -14,7 +14,6 @@ import os
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SAMPLES
 
-from tests.server_support import alive, die_with_parent, running_server
+from tests.server_support import alive, die_with_parent, python_child, running_server
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[dev]')")
 from selenium.common.exceptions import TimeoutException  # noqa: E402
@@ -597,15 +596,11 @@ def test_the_browser_ends_when_the_tests_are_killed(tmp_path):
         f"driver = t.start_browser(Path({str(tmp_path)!r}))\n"
         "driver.get('about:blank'); print('ready', flush=True); time.sleep(120)\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
+    with python_child(code, ROOT) as child:
         assert child.stdout.readline().strip() == "ready"
         processes = _descendants(child.pid)
         names = {_exe(p) for p in processes if alive(p)}
         assert {"chromedriver", "chromium"} <= names, names
-    finally:
-        child.kill()
-        child.wait(10)
     deadline = time.monotonic() + 15
     while any(map(alive, processes)) and time.monotonic() < deadline:
         time.sleep(0.1)
