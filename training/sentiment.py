@@ -12,6 +12,9 @@ near-duplicates kept whole, grouped cross-validation folds (:mod:`training.data`
 logistic regression (:func:`training.fit.build_features`, :func:`training.fit.build_classifier`). Comments go
 through :func:`model.comments.sentiment_document` (emoticons to emoji-code tokens, then the ad model's text
 preparation), exactly as at inference time.
+
+The ``[sentiment]`` table is read by :mod:`training.sentiment_config`; ``report.md`` and ``model_card.md`` are
+written by :mod:`training.sentiment_report`.
 """
 
 from __future__ import annotations
@@ -48,90 +51,10 @@ from model.text import NORMALIZATION_VERSION
 from training.config import TrainConfig, load_config
 from training.data import Example, cv_folds, deduplicate, load_all, source_counts, split_train_test
 from training.fit import build_classifier, build_features
+from training.sentiment_config import sentiment_settings
+from training.sentiment_report import write_model_card_md, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def sentiment_settings(cfg: TrainConfig) -> dict[str, Any]:
-    """The ``[sentiment]`` table of a config, validated: the neutral band rule, and optional sentiment lexicons
-    (``[[sentiment.lexicon]]`` with ``path``, ``positive`` and ``negative`` category names) whose words are added
-    to the training rows only (never split, never evaluated) with ``lexicon_weight``."""
-    table = cfg.raw.get("sentiment", {})
-    if not isinstance(table, dict):
-        raise InvalidParameterError(f"The 'sentiment' entry of the training config must be a table. Got {table!r}.")
-    known = {
-        "neutral_precision", "neutral_band", "lexicon", "lexicon_weight", "comment_lexicon_weight", "nb_weighting",
-        "dev",
-    }  # fmt: skip
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise InvalidParameterError(
-            f"The 'sentiment' table of the training config accepts keys among {sorted(known)}. "
-            f"Got unknown keys {unknown}."
-        )
-    out: dict[str, Any] = {}
-    if "neutral_band" in table:
-        band = table["neutral_band"]
-        ok = (
-            isinstance(band, list)
-            and len(band) == 2
-            and all(isinstance(x, (int, float)) for x in band)
-            and 0 <= band[0] <= band[1] <= 1
-        )
-        if not ok:
-            raise InvalidParameterError(
-                "The 'sentiment.neutral_band' parameter of the training config must be [low, high] with "
-                f"0 <= low <= high <= 1. Got {band!r}."
-            )
-        out["neutral_band"] = [float(band[0]), float(band[1])]
-    else:
-        precision = table.get("neutral_precision", 0.95)
-        if not isinstance(precision, (int, float)) or not 0.5 <= precision < 1:
-            raise InvalidParameterError(
-                "The 'sentiment.neutral_precision' parameter of the training config must be a float in [0.5, 1). "
-                f"Got {precision!r}."
-            )
-        out["neutral_precision"] = float(precision)
-    weight = table.get("lexicon_weight", 1.0)
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
-        raise InvalidParameterError(
-            f"The 'sentiment.lexicon_weight' parameter of the training config must be a number >= 0. Got {weight!r}."
-        )
-    out["lexicon_weight"] = float(weight)
-    weight = table.get("comment_lexicon_weight", 0.0)
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
-        raise InvalidParameterError(
-            "The 'sentiment.comment_lexicon_weight' parameter of the training config must be a number >= 0. "
-            f"Got {weight!r}."
-        )
-    out["comment_lexicon_weight"] = float(weight)
-    nb = table.get("nb_weighting", False)
-    if not isinstance(nb, bool):
-        raise InvalidParameterError(
-            f"The 'sentiment.nb_weighting' parameter of the training config must be true or false. Got {nb!r}."
-        )
-    out["nb_weighting"] = nb
-    dev = table.get("dev", [])
-    if not (isinstance(dev, list) and all(isinstance(d, str) for d in dev)):
-        raise InvalidParameterError(
-            f"The 'sentiment.dev' parameter of the training config must be a list of file paths. Got {dev!r}."
-        )
-    out["dev"] = [cfg.path.parent / d for d in dev]
-    lexicons = table.get("lexicon", [])
-    if not isinstance(lexicons, list):
-        raise InvalidParameterError(
-            f"The 'sentiment.lexicon' entry of the training config must be a list of tables. Got {lexicons!r}."
-        )
-    out["lexicons"] = []
-    for i, lex in enumerate(lexicons):
-        if not (isinstance(lex, dict) and all(isinstance(lex.get(k), str) for k in ("path", "positive", "negative"))):
-            raise InvalidParameterError(
-                f"The 'sentiment.lexicon[{i}]' entry of the training config must have string 'path', 'positive' "
-                f"and 'negative'. Got {lex!r}."
-            )
-        out["lexicons"].append({"path": cfg.path.parent / lex["path"], "positive": lex["positive"],
-                                "negative": lex["negative"]})  # fmt: skip
-    return out
 
 
 def read_lexicons(specs: list[dict[str, Any]], weight: float) -> tuple[list[Example], dict[str, Any]]:
@@ -415,123 +338,6 @@ def _rel(path: str | Path) -> str:
 
 def _by_source(rows: list[Example]) -> dict[str, dict[str, int]]:
     return {s: {"positive": d["ad"], "negative": d["genuine"]} for s, d in source_counts(rows).items()}
-
-
-def _band_text(card: dict[str, Any]) -> str:
-    b = card["neutral_band"]
-    return (
-        f"`positive` when P(positive) ≥ **{b['high']:.4f}**, `negative` when < **{b['low']:.4f}**, `neutral` in "
-        f"between (rule: {b['rule']}; share of validation texts in the band: {b.get('validation_neutral_share')})."
-    )
-
-
-def write_report(out: Path, card: dict[str, Any], metrics: dict[str, Any]) -> None:
-    lines = [
-        "# notecheck sentiment model — evaluation report",
-        "",
-        f"Produced by: `{card.get('command')}`",
-        "",
-        _band_text(card),
-        "`accuracy` and `macro_f1` are at P(positive) = 0.5 (no neutral band); `neutral_share` is the share of "
-        "texts in the band and `polar_accuracy` the accuracy on the others.",
-        "",
-    ]
-    if metrics.get("test"):
-        lines += [
-            "## Held-out test split (never used for fitting or the band)",
-            "",
-            sentiment_table(metrics["test"]),
-            "",
-        ]
-    if metrics.get("dev"):
-        lines += [
-            "## Xiaohongshu-style comment development set (three classes; never trained on)",
-            "",
-            "Accuracy per class with the neutral band; the per-note positive-share error is the mean over notes of "
-            "|predicted − annotated positive / (positive + negative)|.",
-            "",
-            dev_table(metrics["dev"]),
-            "",
-        ]
-    lines += ["## Validation (out-of-fold predictions on the training split)", ""]
-    lines += [sentiment_table(metrics["validation"]), ""]
-    if metrics.get("eval_only"):
-        lines += [
-            "## Evaluation-only datasets (never trained on: cross-domain)",
-            "",
-            sentiment_table(metrics["eval_only"]),
-            "",
-            "`weibo` = real Weibo posts whose labels came from stripped emoticons (noisy); `sample_comments` = the "
-            "project's own 150 labelled Xiaohongshu-style comments.",
-            "",
-        ]
-    lines += ["Comparison with SnowNLP and a HowNet/NTUSD lexicon baseline: `python benchmarks/comments_benchmark.py`."]
-    (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def write_model_card_md(out: Path, card: dict[str, Any]) -> None:
-    split = card["split"]
-    lines = [
-        f"# Model card — {card['model_version']}",
-        "",
-        "Task: sentiment of short Chinese comments — P(positive) and a label positive / neutral / negative. "
-        "Trained on review corpora (label 1 = positive, 0 = negative); the neutral band stands in for a neutral "
-        "class, which the training data does not have.",
-        "",
-        "## Decision rule",
-        "",
-        _band_text(card),
-        "",
-        "## Text preparation and tokenizer",
-        "",
-        f"- emoticons (`^_^`, `T_T`, `orz`, `555`, `hhh`, ...) become emoji-code tokens (version "
-        f"`{card['emoticon_version']}`); emoji codes such as `[笑哭R]` and emoji characters are tokens too",
-        f"- normalization version: `{card.get('normalization_version')}`",
-        "\n".join(f"- {k}: `{v}`" for k, v in card.get("tokenizer", {}).items()),
-        "",
-        "## Parameters",
-        "",
-        "\n".join(f"- {k}: `{v}`" for k, v in card.get("params", {}).items()),
-        "",
-        "## Data",
-        "",
-        "| dataset | file | sha256 | rows | used | labels | role |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for d in card["data"]:
-        for f in d["files"]:
-            lines.append(
-                f"| {d['name']} | {f['path']} | `{f['sha256'][:16]}…` | {f['rows']} | {d['used']} | {d['labels']} | "
-                f"{d['role']} |"
-            )
-    lex = card.get("lexicons") or {}
-    for f in lex.get("files", []):
-        lines.append(
-            f"| lexicon | {f['path']} | `{f['sha256'][:16]}…` | – | {f['positive']} + {f['negative']} words | – | "
-            f"training only (weight {lex['weight']}) |"
-        )
-    cue = card.get("comment_lexicon_rows") or {}
-    if cue:
-        lines.append(
-            f"| comment lexicon | {cue['path']} | `{cue['sha256'][:16]}…` | – | {cue['rows']} rows (words and the "
-            f"words negated) | – | training only (weight {cue['weight']}) |"
-        )
-    lines += [
-        "",
-        f"Split: seed {split['seed']}, {split['train']} train / {split['test']} held-out test rows "
-        f"(+{split['eval_only']} evaluation-only), stratified by source and label, near-duplicates kept on one side; "
-        f"dedup `{split['dedup']}` dropped {split['duplicates']} duplicates and {split['conflicts']} texts seen "
-        "with both labels.",
-        "",
-        "## Metrics (held-out test split)",
-        "",
-        sentiment_table(card["metrics"]["test"]) if card["metrics"].get("test") else "(none)",
-        "",
-        "## Library versions",
-        "",
-        "\n".join(f"- {k}: {v}" for k, v in card.get("library_versions", {}).items()),
-    ]
-    (out / "model_card.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
