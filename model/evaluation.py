@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from model.errors import InvalidParameterError
+
 
 def expected_calibration_error(y: np.ndarray, p: np.ndarray, *, bins: int = 10) -> float:
     """Equal-width-bin ECE: sum over bins of |observed ad share - mean probability| weighted by bin size."""
@@ -28,10 +30,15 @@ def _r(x: float | None) -> float | None:
     return None if x is None or not np.isfinite(x) else round(float(x), 4)
 
 
-def binary_metrics(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, Any]:
+def binary_metrics(
+    y: np.ndarray, p: np.ndarray, threshold: float, *, flagged: np.ndarray | None = None
+) -> dict[str, Any]:
+    """Ranking metrics of the probabilities ``p``; precision, recall, F1, false-positive rate and the confusion of
+    the notes decided "ad": ``flagged`` when given (the model's decisions, see :func:`evaluate`), else
+    ``p >= threshold``."""
     y = np.asarray(y, dtype=int)
     p = np.asarray(p, dtype=np.float64)
-    pred = p >= threshold
+    pred = p >= threshold if flagged is None else np.asarray(flagged, dtype=bool)
     tp = int(np.sum(pred & (y == 1)))
     fp = int(np.sum(pred & (y == 0)))
     fn = int(np.sum(~pred & (y == 1)))
@@ -66,31 +73,46 @@ def evaluate(
     review_threshold: float,
     *,
     groups: dict[str, list[str]] | None = None,
+    decisions: np.ndarray | list[str] | None = None,
 ) -> dict[str, Any]:
     """Overall metrics plus the same per source, at ``threshold``; review-band counts too.
+
+    ``decisions`` are the model's decisions of the notes (``ad``/``review``/``genuine``, as
+    :meth:`model.classifier.AdModel.score` gives them): precision, recall and the confusion then count the notes
+    decided "ad", which excludes notes at or above the threshold that no phrase explains (sent to review), and
+    ``unexplained`` counts those. Without them a note is "ad" when ``p >= threshold``.
 
     ``groups`` names sets of sources to evaluate together (e.g. ``{"wechat": ["whu_ad", "whu_news"]}`` for the
     ROC AUC of a corpus whose two classes carry different sources); they appear under ``per_group``."""
     y = np.asarray(y, dtype=int)
     p = np.asarray(p, dtype=np.float64)
     sources = np.asarray(sources, dtype=object)
-    out = binary_metrics(y, p, threshold)
+    if decisions is None:
+        decided = np.where(p >= threshold, "ad", np.where(p >= review_threshold, "review", "genuine"))
+    else:
+        decided = np.asarray(decisions, dtype=object)
+        if decided.shape != p.shape:
+            raise InvalidParameterError(
+                f"'decisions' must have one value per note ({len(p)}). Got {len(decided)} instead."
+            )
+    flagged = decided == "ad"
+    out = binary_metrics(y, p, threshold, flagged=flagged)
     out["threshold"] = round(float(threshold), 6)
     out["review_threshold"] = round(float(review_threshold), 6)
-    out["decisions"] = {
-        "ad": int(np.sum(p >= threshold)),
-        "review": int(np.sum((p >= review_threshold) & (p < threshold))),
-        "genuine": int(np.sum(p < review_threshold)),
-    }
+    out["decisions"] = {d: int(np.sum(decided == d)) for d in ("ad", "review", "genuine")}
+    if decisions is not None:
+        out["unexplained"] = int(np.sum((p >= threshold) & ~flagged))
     out["per_source"] = {
-        str(s): binary_metrics(y[sources == s], p[sources == s], threshold) for s in sorted(set(sources.tolist()))
+        str(s): binary_metrics(y[m], p[m], threshold, flagged=flagged[m])
+        for s in sorted(set(sources.tolist()))
+        for m in [sources == s]
     }
     if groups:
         out["per_group"] = {}
         for name, members in groups.items():
             mask = np.isin(sources, list(members))
             if mask.any():
-                out["per_group"][name] = binary_metrics(y[mask], p[mask], threshold)
+                out["per_group"][name] = binary_metrics(y[mask], p[mask], threshold, flagged=flagged[mask])
     return out
 
 

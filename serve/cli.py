@@ -204,13 +204,13 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
     model = load_ad_model(args)
     seen: list[int] = []
-    y, p, sources, skipped = _predict_labelled(
+    y, p, sources, decisions, skipped = _predict_labelled(
         model, args.data, skip_bad_rows=args.skip_bad_rows, on_chunk=_overlap_counter(args, model, seen)
     )
     if not len(y):
         print("error: no labelled notes to evaluate", file=sys.stderr)
         return 2
-    result = evaluate(y, p, sources, model.threshold, model.review_threshold)
+    result = evaluate(y, p, sources, model.threshold, model.review_threshold, decisions=decisions)
     result["model_version"] = model.version
     result["skipped_rows"] = skipped
     overlap = _report_overlap(model, seen, len(y))
@@ -219,6 +219,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         print(json.dumps(result, ensure_ascii=False))
         return 0
     print(f"model {model.version}, threshold {model.threshold:.4f}, {result['n']} notes")
+    if result["unexplained"]:
+        print(
+            f"{result['unexplained']} of {result['n']} notes at or above the threshold were decided review, not ad: "
+            "no phrase of theirs points to an ad (as check and score decide); the figures count them as not flagged"
+        )
     if overlap is not None:
         print(f"overlap with the training data: {overlap} of {result['n']} notes")
     for line in skipped:
@@ -231,16 +236,20 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _predict_labelled(
     model: Any, paths: list[Path], *, skip_bad_rows: bool, chunk_size: int = 2000, on_chunk: Any = None
-) -> tuple[Any, Any, Any, list[str]]:
-    """Labels, ad probabilities and sources of every labelled note in ``paths``, streamed: notes are read and
-    scored ``chunk_size`` at a time and only three numbers per note are kept, so memory does not grow with the
-    text of the files (as in ``score``). Bad rows raise, or are skipped and listed with ``skip_bad_rows``."""
+) -> tuple[Any, Any, Any, Any, list[str]]:
+    """Labels, ad probabilities, sources and decisions of every labelled note in ``paths``, streamed: notes are
+    read and scored ``chunk_size`` at a time and only four small values per note are kept, so memory does not grow
+    with the text of the files (as in ``score``). The decisions are ``score``'s, so a note no phrase explains is
+    ``review`` whatever its probability. Bad rows raise, or are skipped and listed with ``skip_bad_rows``."""
     import numpy as np
 
+    from model.classifier import DECISIONS
     from model.notes import iter_records, parse_record
 
     labels: list[Any] = []
     probs: list[Any] = []
+    decided: list[Any] = []
+    code_of = {d: i for i, d in enumerate(DECISIONS)}
     codes: list[Any] = []
     names: dict[str, int] = {}
     skipped: list[str] = []
@@ -249,7 +258,9 @@ def _predict_labelled(
     def flush() -> None:
         if on_chunk is not None:
             on_chunk(chunk)
-        probs.append(model.predict_proba(chunk))
+        scored = model.score(chunk, top=0)
+        probs.append(np.asarray(scored.probabilities, dtype=np.float64))
+        decided.append(np.fromiter((code_of[d] for d in scored.decisions), dtype=np.int8, count=len(chunk)))
         labels.append(np.fromiter((n.label for n in chunk), dtype=np.int8, count=len(chunk)))
         chunk.clear()
 
@@ -271,7 +282,8 @@ def _predict_labelled(
     by_code = np.array(list(names), dtype=object)
     y = np.concatenate(labels) if labels else np.zeros(0, dtype=np.int8)
     p = np.concatenate(probs) if probs else np.zeros(0)
-    return y, p, by_code[np.asarray(codes, dtype=np.int64)], skipped
+    decisions = np.array(DECISIONS, dtype=object)[np.concatenate(decided) if decided else np.zeros(0, dtype=np.int8)]
+    return y, p, by_code[np.asarray(codes, dtype=np.int64)], decisions, skipped
 
 
 def _read_stdin_text() -> str:

@@ -57,6 +57,45 @@ def test_evaluate_json(capsys, sample_model_dir):
     assert {"roc_auc", "precision", "recall", "f1", "false_positive_rate", "ece"} <= set(out)
 
 
+def test_evaluate_decides_as_score_does(tmp_path, capsys, monkeypatch):
+    """A note at or above the ad threshold that no phrase explains is decided review by check and score; evaluate
+    counts it so too (not as a caught ad), and says how many went to review that way."""
+    from model import load_model
+    from model.classifier import AdModel
+    from model.notes import read_notes
+
+    shipped = load_model()
+    # Both thresholds at 0: every note reaches the ad threshold; only a phrase towards ad makes it "ad".
+    model = AdModel(shipped.compiled, calibration=shipped.calibration, threshold=0.0, review_threshold=0.0,
+                    card=shipped.card)  # fmt: skip
+    monkeypatch.setattr("serve.cli.load_ad_model", lambda args: model)
+    rows = [
+        {"title": "新店开业", "text": "加VX领券，原价199现价99，链接在主页，私信下单", "label": 1},
+        {"text": "好", "label": 1},
+        {"text": "好", "title": "嗯", "label": 0},
+        {"title": "周末爬山", "text": "今天和朋友去爬山，山顶风景很好，下山吃了碗面，累但开心", "label": 0},
+    ]
+    data = tmp_path / "notes.jsonl"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    notes, _ = read_notes(data, require_label=True)
+    decided = model.score(notes, top=0).decisions
+    assert "review" in decided and "ad" in decided  # the file exercises the rule
+    assert main(["evaluate", str(data), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    caught = [d == "ad" for d in decided]
+    assert out["confusion"] == {
+        "tp": sum(c and r["label"] == 1 for c, r in zip(caught, rows, strict=True)),
+        "fp": sum(c and r["label"] == 0 for c, r in zip(caught, rows, strict=True)),
+        "fn": sum(not c and r["label"] == 1 for c, r in zip(caught, rows, strict=True)),
+        "tn": sum(not c and r["label"] == 0 for c, r in zip(caught, rows, strict=True)),
+    }
+    assert out["decisions"] == {d: decided.count(d) for d in ("ad", "review", "genuine")}
+    assert out["unexplained"] == decided.count("review") > 0
+    assert main(["evaluate", str(data)]) == 0
+    text = capsys.readouterr().out
+    assert f"{decided.count('review')} of 4 notes at or above the threshold were decided review, not ad" in text
+
+
 def test_evaluate_reads_directories_and_globs_as_score_does(tmp_path, capsys, sample_model_dir):
     lines = (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
     (tmp_path / "later").mkdir()

@@ -235,18 +235,21 @@ def test_evaluate_scores_in_bounded_chunks(tmp_path, sample_model):
     calls: list[int] = []
 
     class Recording:
-        def predict_proba(self, notes):
+        def score(self, notes, *, top):
             calls.append(len(notes))
-            return sample_model.predict_proba(notes)
+            return sample_model.score(notes, top=top)
 
     data = tmp_path / "in.jsonl"
     data.write_text((SAMPLES / "notes.jsonl").read_text(encoding="utf-8") * 3, encoding="utf-8")
-    y, p, sources, skipped = _predict_labelled(Recording(), [data], skip_bad_rows=False, chunk_size=50)
+    y, p, sources, decisions, skipped = _predict_labelled(Recording(), [data], skip_bad_rows=False, chunk_size=50)
     assert calls == [50] * 7 + [10] and skipped == []
     notes, _ = read_notes(data, require_label=True)
-    at_once = sample_model.predict_proba(notes)
-    expected = evaluate([n.label for n in notes], at_once, [n.source or "in" for n in notes], 0.5, 0.3)
-    assert evaluate(y, p, sources, 0.5, 0.3) == expected
+    at_once = sample_model.score(notes, top=0)
+    assert list(decisions) == at_once.decisions
+    t, r = sample_model.threshold, sample_model.review_threshold
+    src = [n.source or "in" for n in notes]
+    expected = evaluate([n.label for n in notes], at_once.probabilities, src, t, r, decisions=at_once.decisions)
+    assert evaluate(y, p, sources, t, r, decisions=decisions) == expected
 
 
 # -- small frictions ------------------------------------------------------------------------------------------------

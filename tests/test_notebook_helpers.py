@@ -167,16 +167,38 @@ def test_score_examples_aligns_labels_probabilities_and_sources(sample_model, sa
 
 
 def test_misclassified_lists_real_errors_with_reasons(sample_model, sample_splits):
-    p = score_examples(sample_model, sample_splits.test).p
-    rows = misclassified(sample_model, sample_splits.test, p, n=2)
+    scored = score_examples(sample_model, sample_splits.test)
+    rows = misclassified(sample_model, sample_splits.test, scored.p, decisions=scored.decisions, n=2)
     y = np.array([e.label for e in sample_splits.test])
-    n_fp = int(np.sum((p >= sample_model.threshold) & (y == 0)))
-    n_fn = int(np.sum((p < sample_model.threshold) & (y == 1)))
+    flagged = np.array([d == "ad" for d in scored.decisions])
+    n_fp = int(np.sum(flagged & (y == 0)))
+    n_fn = int(np.sum(~flagged & (y == 1)))
     assert sum(r["error"] == "false positive" for r in rows) == min(2, n_fp)
     assert sum(r["error"] == "false negative" for r in rows) == min(2, n_fn)
     for r in rows:
-        wrong_side = r["probability"] >= sample_model.threshold
+        wrong_side = r["decision"] == "ad"
         assert (r["label"] == "genuine") == wrong_side and (r["error"] == "false positive") == wrong_side
+    assert misclassified(sample_model, sample_splits.test, scored.p, n=2) == rows  # decisions scored when not given
+
+
+def test_misclassified_decides_as_check_does(sample_model):
+    """A note at or above the threshold that no phrase explains is decided review by check and score, so a genuine
+    one is no false positive and an ad one is a false negative in the error table."""
+    everything_ad = AdModel(
+        sample_model.pipeline, calibration=sample_model.calibration, threshold=0.0, review_threshold=0.0
+    )
+    examples = [_ex("好", 0, "xhs"), _ex("你好", 1, "xhs"), _ex("加vx领券", 1, "xhs"), _ex("今天爬山好累", 0, "xhs")]
+    checked = [everything_ad.check(e.note).decision for e in examples]
+    assert checked[:2] == ["review", "review"]  # nothing in them pushes towards ad
+    scored = score_examples(everything_ad, examples)
+    assert scored.decisions == checked
+    rows = misclassified(everything_ad, examples, scored.p, decisions=scored.decisions)
+    pairs = list(zip(examples, checked, strict=True))
+    want = {(e.note.text, "false positive" if d == "ad" else "false negative") for e, d in pairs
+            if (d == "ad") != (e.label == 1)}  # fmt: skip
+    assert {(r["text"], r["error"]) for r in rows} == want
+    assert ("好", "false positive") not in want and ("你好", "false negative") in want
+    assert all(r["decision"] == d for r in rows for e, d in pairs if e.note.text == r["text"])
 
 
 def test_misclassified_ranks_most_confident_errors_first(sample_model, sample_splits):

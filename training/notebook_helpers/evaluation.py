@@ -17,20 +17,23 @@ from training.data import Example
 
 @dataclass
 class Scored:
-    """Labels, calibrated probabilities and sources of scored examples, aligned."""
+    """Labels, calibrated probabilities, sources and the model's decisions of scored examples, aligned."""
 
     y: np.ndarray
     p: np.ndarray
     sources: np.ndarray
+    decisions: list[str]
 
 
 def score_examples(model: AdModel, examples: Sequence[Example]) -> Scored:
-    """Calibrated ad probabilities of ``examples`` with their labels and sources."""
-    p = model.predict_proba([e.note for e in examples]) if examples else np.zeros(0)
+    """Calibrated ad probabilities of ``examples`` with their labels, sources and decisions (those of
+    :meth:`AdModel.score`: a note at or above the threshold that no phrase explains is ``review``)."""
+    scored = model.score([e.note for e in examples], top=0) if examples else None
     return Scored(
         y=np.array([e.label for e in examples], dtype=int),
-        p=np.asarray(p, dtype=np.float64),
+        p=np.asarray(scored.probabilities if scored else np.zeros(0), dtype=np.float64),
         sources=np.array([e.source for e in examples], dtype=object),
+        decisions=scored.decisions if scored else [],
     )
 
 
@@ -84,19 +87,28 @@ def misclassified(
     examples: Sequence[Example],
     probabilities: Sequence[float],
     *,
+    decisions: Sequence[str] | None = None,
     n: int = 3,
     top: int = 4,
     text_chars: int = 140,
 ) -> list[dict[str, Any]]:
     """Up to ``n`` false positives (genuine notes decided "ad", most confident first) and ``n`` false negatives
-    (ads below the threshold, lowest probability first), each with the reasons the model gives."""
+    (ads not decided "ad", lowest probability first), each with the reasons the model gives. The decisions are the
+    model's own (:meth:`AdModel.score`, as ``check`` and ``notecheck evaluate`` decide): ``decisions`` when given
+    (:func:`score_examples` keeps them), else scored here."""
     p = np.asarray(probabilities, dtype=np.float64)
     if len(p) != len(examples):
         raise InvalidParameterError(
             f"'probabilities' must have one value per example ({len(examples)}). Got {len(p)} instead."
         )
+    if decisions is None:
+        decisions = model.score([e.note for e in examples], top=0).decisions if examples else []
+    if len(decisions) != len(examples):
+        raise InvalidParameterError(
+            f"'decisions' must have one value per example ({len(examples)}). Got {len(decisions)} instead."
+        )
     y = np.array([e.label for e in examples], dtype=int)
-    flagged = p >= model.threshold
+    flagged = np.array([d == "ad" for d in decisions], dtype=bool)
     fps = np.flatnonzero(flagged & (y == 0))
     fns = np.flatnonzero(~flagged & (y == 1))
     picks = [("false positive", i) for i in fps[np.argsort(-p[fps], kind="stable")][:n]]
@@ -112,7 +124,7 @@ def misclassified(
                 "source": e.source,
                 "label": "ad" if e.label else "genuine",
                 "probability": float(p[i]),
-                "decision": model.decide(float(p[i])),
+                "decision": decisions[i],
                 "text": _short(f"{e.note.title} | {e.note.text}" if e.note.title else e.note.text, text_chars),
                 "towards ad": [f"{r.label} ({r.contribution:+.2f})" for r in ex.towards_ad],
                 "towards genuine": [f"{r.label} ({r.contribution:+.2f})" for r in ex.towards_genuine],
