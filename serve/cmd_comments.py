@@ -116,14 +116,12 @@ def render(rows: list[dict[str, Any]], creators: list[dict[str, Any]], sets: lis
             body.append([name, "–", "error"] + [""] * (len(header) - 3))
             continue
         c = r["label_counts"]
-        # Shares of no comments are no figures: "–", as for the positive share (the JSON keeps its 0.0)
-        shares = r["n_comments"] > 0
+        # A share of no comments is None in the report: "–" here, null in the JSON
         body.append(
             [name, r.get("author"), r["n_comments"], c["positive"], c["neutral"], c["negative"], r["positive_share"],
-             r["positive_share_clean"], r["positive_share_weighted"], r["water_ratio"] if shares else None,
-             r.get("decision")]
-            + [r["keyword_ratio"].get(s) if shares else None for s in sets]
-            + [r["keyword_ratio_clean"].get(s) if shares else None for s in sets]
+             r["positive_share_clean"], r["positive_share_weighted"], r["water_ratio"], r.get("decision")]
+            + [r["keyword_ratio"].get(s) for s in sets]
+            + [r["keyword_ratio_clean"].get(s) for s in sets]
         )  # fmt: skip
     table = creator_table(creators, sets)
     columns = list(CREATOR_COLUMNS) + [c for s in sets for c in (f"{s} ratio", f"{s} ratio clean")]

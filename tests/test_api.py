@@ -505,6 +505,21 @@ def test_comments_score(client, sentiment_dir):
     assert out == json.loads(json.dumps(scorer.score(comments, keywords).to_dict()))
 
 
+def test_comments_score_of_no_comments_gives_null_shares(client):
+    """A share of no comments is undefined: null ratios and shares, the counts 0, as the schema documents."""
+    r = client.post("/v1/comments/score", json={"comments": [], "keywords": {"brand": ["兰若"]}})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["n_comments"] == 0 and out["label_counts"] == {"positive": 0, "neutral": 0, "negative": 0}
+    assert out["water_ratio"] is None and out["positive_share"] is None and out["positive_share_clean"] is None
+    for key in ("keyword_ratio", "keyword_ratio_clean", "keyword_ratio_weighted"):
+        assert out[key] and set(out[key].values()) == {None}, key
+    spec = client.get("/openapi.json").json()["components"]["schemas"]["CommentsOut"]["properties"]
+    for key in ("water_ratio",):
+        assert {"type": "null"} in spec[key]["anyOf"] and "no comments" in spec[key]["description"]
+    assert {"type": "null"} in spec["keyword_ratio"]["additionalProperties"]["anyOf"]
+
+
 def test_comments_score_reads_negated_keywords(client):
     """不会再回购了 is no purchase intent and 不是广告！ no ad suspicion; 不是广告吧 still suspects an ad."""
     comments = ["不会再回购了", "不是广告吧", "不是广告！自费的", "已下单", "不想要同款"]

@@ -206,10 +206,23 @@ def test_empty_and_whitespace_comments_are_kept_as_neutral(scorer):
 
 
 def test_empty_comment_list(scorer):
+    """A share of no comments is undefined: every ratio and share is None (null), the counts say 0."""
     d = scorer.score([]).to_dict()
     assert d["n_comments"] == 0 and d["comments"] == []
-    assert d["keyword_ratio"] == {"purchase_intent": 0.0, "ad_suspicion": 0.0}
-    assert d["positive_share"] is None and d["positive_share_weighted"] is None
+    assert d["keyword_ratio"] == {"purchase_intent": None, "ad_suspicion": None}
+    assert d["keyword_ratio_clean"] == {"purchase_intent": None, "ad_suspicion": None}
+    assert d["keyword_ratio_weighted"] == {"purchase_intent": None, "ad_suspicion": None}
+    assert d["water_ratio"] is None and d["positive_share"] is None and d["positive_share_weighted"] is None
+    assert d["positive_share_clean"] is None
+    assert d["label_counts"] == {"positive": 0, "neutral": 0, "negative": 0} and d["n_empty"] == 0
+
+
+def test_all_suspect_comments_leave_no_clean_ratio(scorer):
+    """Comments that are all suspect leave none to compute the clean keyword ratio over: None, not 0.0."""
+    d = scorer.score(["😀😀", "👍👍👍"]).to_dict()
+    assert d["water_ratio"] == 1.0 and sum(d["label_counts_clean"].values()) == 0
+    assert set(d["keyword_ratio_clean"].values()) == {None} and d["positive_share_clean"] is None
+    assert d["keyword_ratio"] == {"purchase_intent": 0.0, "ad_suspicion": 0.0}  # of two comments: none hits
 
 
 def test_no_polar_comment_gives_null_share(sentiment_dir):
@@ -371,7 +384,7 @@ def test_question_comments_are_neutral_and_the_output_says_why(tmp_path, capsys,
 
 def test_comments_table_shows_no_share_for_a_note_without_comments(tmp_path, capsys, sentiment_dir):
     """A keyword ratio or water ratio of 0.000 for a note with no comments reads as "none of its comments";
-    the table shows "–" (as for the positive share), the JSON keeps its figures."""
+    the table shows "–" (as for the positive share) and the JSON null, with the count 0."""
     path = tmp_path / "n.jsonl"
     rows = [{"id": "none", "text": "今天爬山"}, {"id": "some", "text": "做饭", "comments": ["求链接", "好吃"]}]
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
@@ -380,6 +393,11 @@ def test_comments_table_shows_no_share_for_a_note_without_comments(tmp_path, cap
     none, some = table["none"], table["some"]
     assert none[2] == "0" and {cell.strip(" |") for cell in none[6:]} == {"–"}  # shares, water, decision (--no-ad)
     assert some[2] == "2" and "0.500" in some  # purchase_intent: 求链接
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad", "--json"]) == 0
+    none, some = json.loads(capsys.readouterr().out)["notes"]
+    assert none["n_comments"] == 0 and none["water_ratio"] is None
+    assert set(none["keyword_ratio"].values()) == set(none["keyword_ratio_clean"].values()) == {None}
+    assert some["keyword_ratio"]["purchase_intent"] == 0.5 and some["water_ratio"] is not None
 
 
 def test_comments_table_keeps_odd_ids_and_authors_in_their_cells(tmp_path, capsys, sentiment_dir):

@@ -76,11 +76,13 @@ def aggregate_creators(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
         if n:
             g["with_comments"] += 1
             for set_name, ratio in (report.get("keyword_ratio") or {}).items():
-                g["ratios"].setdefault(set_name, []).append(float(ratio))
+                if ratio is not None:
+                    g["ratios"].setdefault(set_name, []).append(float(ratio))
             if water < 1.0:  # a note whose comments are all suspect has no clean ratio
                 clean = report.get("keyword_ratio_clean") or report.get("keyword_ratio") or {}
                 for set_name, ratio in clean.items():
-                    g["ratios_clean"].setdefault(set_name, []).append(float(ratio))
+                    if ratio is not None:
+                        g["ratios_clean"].setdefault(set_name, []).append(float(ratio))
     out = []
     for author, g in groups.items():
         labels = g["labels"]

@@ -59,17 +59,18 @@ class CommentScore:
 class CommentReport:
     """Scores of one note's comments.
 
-    ``keyword_ratio[set]`` is the share of comments hitting at least one keyword of the set (0.0 without
-    comments); ``keyword_hits[set][kw]`` counts the comments containing ``kw``; ``matched_comments[set]`` lists
-    their indices. ``positive_share`` = positive / (positive + negative), ``None`` when no comment is polar.
-    The ``_weighted`` variants weight each comment by 1 + its likes; ``None`` when no comment carries likes.
-    ``water_ratio`` is the share of suspect comments (:mod:`model.comments.water`); the ``_clean`` variants are
-    computed over the other comments only (keyword ratio 0.0 and shares ``None`` when none is left).
+    ``keyword_ratio[set]`` is the share of comments hitting at least one keyword of the set; ``keyword_hits[set][kw]``
+    counts the comments containing ``kw``; ``matched_comments[set]`` lists their indices. ``positive_share`` =
+    positive / (positive + negative), ``None`` when no comment is polar. The ``_weighted`` variants weight each
+    comment by 1 + its likes; ``None`` when no comment carries likes. ``water_ratio`` is the share of suspect
+    comments (:mod:`model.comments.water`); the ``_clean`` variants are computed over the other comments only.
+    A share of no comments is undefined, not 0: without comments every ratio and share is ``None`` (the counts
+    say 0), and without comments left after the suspects the ``_clean`` ones are.
     """
 
     n_comments: int
     comments: tuple[CommentScore, ...]
-    keyword_ratio: dict[str, float]
+    keyword_ratio: dict[str, float | None]
     keyword_hits: dict[str, dict[str, int]]
     matched_comments: dict[str, list[int]]
     label_counts: dict[str, int]
@@ -78,9 +79,9 @@ class CommentReport:
     keyword_ratio_weighted: dict[str, float | None] = field(default_factory=dict)
     n_truncated: int = 0
     n_empty: int = 0
-    water_ratio: float = 0.0
+    water_ratio: float | None = 0.0
     suspect_reasons: dict[str, int] = field(default_factory=dict)
-    keyword_ratio_clean: dict[str, float] = field(default_factory=dict)
+    keyword_ratio_clean: dict[str, float | None] = field(default_factory=dict)
     label_counts_clean: dict[str, int] = field(default_factory=dict)
     positive_share_clean: float | None = None
 
@@ -106,6 +107,7 @@ class CommentReport:
 
 
 def share(num: float, den: float) -> float | None:
+    """``num / den`` to 6 places; ``None`` when ``den`` is 0: a share of nothing is undefined, not 0."""
     return None if den <= 0 else round(num / den, 6)
 
 
@@ -350,7 +352,7 @@ class CommentScorer:
         return CommentReport(
             n_comments=n,
             comments=tuple(scored),
-            keyword_ratio={s: (round(len(idx) / n, 6) if n else 0.0) for s, idx in matched.items()},
+            keyword_ratio={s: share(len(idx), n) for s, idx in matched.items()},
             keyword_hits=kw_counts,
             matched_comments=matched,
             label_counts=counts,
@@ -359,9 +361,9 @@ class CommentScorer:
             keyword_ratio_weighted={s: (share(w, total_w) if has_likes else None) for s, w in matched_w.items()},
             n_truncated=sum(s.truncated for s in scored),
             n_empty=sum(s.empty for s in scored),
-            water_ratio=round((n - n_clean) / n, 6) if n else 0.0,
+            water_ratio=share(n - n_clean, n),
             suspect_reasons=reasons,
-            keyword_ratio_clean={s: (round(k / n_clean, 6) if n_clean else 0.0) for s, k in matched_clean.items()},
+            keyword_ratio_clean={s: share(k, n_clean) for s, k in matched_clean.items()},
             label_counts_clean=counts_clean,
             positive_share_clean=share(counts_clean["positive"], counts_clean["positive"] + counts_clean["negative"]),
         )

@@ -126,7 +126,9 @@ class CommentScoreOut(BaseModel):
 class CommentReportOut(BaseModel):
     n_comments: int
     comments: list[CommentScoreOut]
-    keyword_ratio: dict[str, float] = Field(description="share of comments mentioning each keyword set")
+    keyword_ratio: dict[str, float | None] = Field(
+        description="share of comments mentioning each keyword set; null values when there are no comments"
+    )
     keyword_ratio_weighted: dict[str, float | None] = Field(
         default_factory=dict, description="the same, weighted by 1 + likes; null values when no comment has likes"
     )
@@ -137,10 +139,11 @@ class CommentReportOut(BaseModel):
     positive_share_weighted: float | None = Field(None, description="the same weighted by 1 + likes")
     n_truncated: int = 0
     n_empty: int = 0
-    water_ratio: float = Field(0.0, description="share of suspect comments")
+    water_ratio: float | None = Field(0.0, description="share of suspect comments; null when there are no comments")
     suspect_reasons: dict[str, int] = Field(default_factory=dict, description="suspect comments per reason")
-    keyword_ratio_clean: dict[str, float] = Field(
-        default_factory=dict, description="keyword_ratio over the comments that are not suspect"
+    keyword_ratio_clean: dict[str, float | None] = Field(
+        default_factory=dict,
+        description="keyword_ratio over the comments that are not suspect; null values when none is left",
     )
     label_counts_clean: dict[str, int] = Field(default_factory=dict, description="label_counts without suspects")
     positive_share_clean: float | None = Field(None, description="positive_share without suspect comments")
