@@ -4,12 +4,14 @@ The fitted scikit-learn pipeline is ``NoteDocuments -> FeatureUnion(word TF-IDF 
 LogisticRegression``. :class:`AdModel` wraps it with what training decided: the sigmoid calibration of the
 decision function, the operating threshold (chosen on validation data at a target false-positive rate on
 genuine notes) and the lower edge of the "review" band.
+
+Notes become documents in :mod:`model.documents`; features get their readable names in
+:mod:`model.feature_labels`; the writer-facing highlights and reasons come from :mod:`model.highlights`.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -17,8 +19,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from model.cues import CUE_PATTERNS, find_cues
+from model.documents import DocumentBuilder, as_notes
 from model.engine import CompiledModel, CompiledPipeline, Features, sigmoid
-from model.errors import InvalidNoteError, InvalidParameterError
+from model.errors import InvalidParameterError
+from model.feature_labels import Placeholders, feature_label
 from model.highlights import (
     CATEGORIES,
     Highlight,
@@ -32,15 +36,8 @@ from model.highlights import (
     reasons,
     strongest,
 )
-from model.notes import Note, parse_note
-from model.text import (
-    COMMENTS_MARKER,
-    PLACEHOLDER_RE,
-    Prepared,
-    normalize_text,
-    prepare_comment_text,
-    prepare_document,
-)
+from model.notes import Note
+from model.text import Prepared, normalize_text
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -60,87 +57,6 @@ def __getattr__(name: str) -> Any:
 
         return NoteDocuments
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def note_document(
-    note: Note, cues: list[tuple[str, str]] | None = None, fields: dict[str, Prepared] | None = None
-) -> str:
-    """The document the vectorizers see for a note (title and body; comments are scored separately). When
-    ``cues`` is a list, the cues found are appended to it; when ``fields`` is a dict, the normalised fields and
-    their cue spans are stored in it (see :func:`model.text.prepare_document`)."""
-    return prepare_document(note.title, note.text, cues=cues, fields=fields)
-
-
-def _comment_bucket(n: int) -> str:
-    return "1" if n <= 1 else "3" if n <= 3 else "10" if n <= 10 else "10+"
-
-
-def as_notes(notes: Any, *, name: str = "notes") -> list[Note]:
-    """Validate a *list* of notes (dicts, :class:`Note` or strings); a bare string is a clear error."""
-    if isinstance(notes, (str, bytes, dict, Note)):
-        raise InvalidNoteError(
-            f"'{name}' must be a list of notes (strings, dicts or Note objects). Got a single "
-            f"{type(notes).__name__} instead; wrap it in a list."
-        )
-    try:
-        items = list(notes)
-    except TypeError:
-        raise InvalidNoteError(f"'{name}' must be a list of notes. Got {type(notes).__name__} instead.") from None
-    return [parse_note(n, where=f"{name}[{i}]: ") for i, n in enumerate(items)]
-
-
-class DocumentBuilder:
-    """Notes to the prepared documents the vectorizers see (the logic of the ``NoteDocuments`` pipeline step,
-    without scikit-learn). Parameters as :class:`model.pipeline.NoteDocuments`."""
-
-    def __init__(
-        self,
-        *,
-        comment_keywords: dict[str, list[str]] | None = None,
-        comment_exclude: dict[str, list[str]] | None = None,
-        comment_text: bool = False,
-    ) -> None:
-        self.comment_keywords = comment_keywords
-        self.comment_exclude = comment_exclude
-        self.comment_text = comment_text
-
-    def _keyword_matcher(self) -> Any:
-        # Built on first use and rebuilt if the keyword parameters change (``NoteDocuments.set_params``).
-        cached = self.__dict__.get("_matcher")
-        if cached is None or cached[0] != (self.comment_keywords, self.comment_exclude):
-            from model.comments import KeywordMatcher
-
-            matcher = KeywordMatcher(self.comment_keywords or {}, exclude=self.comment_exclude or None)
-            cached = ((self.comment_keywords, self.comment_exclude), matcher)
-            self.__dict__["_matcher"] = cached
-        return cached[1]
-
-    def document(
-        self, note: Note, cues: list[tuple[str, str]] | None = None, fields: dict[str, Prepared] | None = None
-    ) -> str:
-        """The prepared document of one validated note, with comment-signal tokens when configured; the note's
-        cues are appended to ``cues`` when it is a list, its prepared fields stored in ``fields`` when a dict."""
-        doc = note_document(note, cues, fields)
-        if not (self.comment_keywords or self.comment_text):
-            return doc
-        texts = [c.text for c in note.comments if c.text.strip()]
-        if not texts:
-            return doc
-        if self.comment_text:
-            doc = f"{doc} {COMMENTS_MARKER} {prepare_comment_text(texts)}"
-        if not self.comment_keywords:
-            return doc
-        hits = self._keyword_matcher().match_many(texts)
-        n = len(texts)
-        tokens = [f"⟦c:n:{_comment_bucket(n)}⟧"]
-        for name in self.comment_keywords:
-            share = sum(1 for h in hits if h.get(name)) / n
-            level = "0" if share == 0 else "low" if share <= 0.1 else "mid" if share <= 0.3 else "high"
-            tokens.append(f"⟦c:{name}:{level}⟧")
-        return doc + " " + " ".join(tokens)
-
-    def documents(self, notes: Iterable[Note]) -> list[str]:
-        return [self.document(n) for n in notes]
 
 
 @dataclass(frozen=True)
@@ -179,55 +95,6 @@ class CheckResult:
         out = asdict(self)
         del out["explanation"], out["cues"]
         return out
-
-
-def _readable(feature: str) -> tuple[str, str]:
-    """Map a pipeline feature name to (human label, kind)."""
-    group, _, name = feature.partition("__")
-    if group == "char":
-        if "⟦" in name or "⟧" in name:  # n-grams overlapping a placeholder such as ⟦cue:price⟧ or ⟦tag:…⟧
-            inner = name.replace("⟦", "‹").replace("⟧", "›")
-            return f"characters “{inner}” at the edge of a hashtag, emoji or cue marker", "chars"
-        return f"characters “{name}”", "chars"
-    words = name.split(" ")
-    labels: list[str] = []
-    kinds: set[str] = set()
-    for w in words:
-        if w.startswith("⟦") and w.endswith("⟧"):
-            kind, _, value = w[1:-1].partition(":")
-            if kind == "cue":
-                pattern = CUE_PATTERNS.get(value)
-                labels.append(f"cue: {pattern.label if pattern else value.replace('_', ' ')}")
-            elif kind == "tag":
-                labels.append(f"hashtag #{value}#")
-            elif kind == "emo":
-                labels.append(f"emoji [{value}]")
-            elif kind == "n_tags":
-                labels.append(f"number of hashtags ≤{value}" if not value.endswith("+") else f"{value} hashtags")
-            elif kind == "c":
-                what, _, level = value.partition(":")
-                labels.append(
-                    f"comments: {level} comment(s)"
-                    if what == "n"
-                    else f"comments: {level} share of {what.replace('_', ' ')}"
-                )
-            elif kind == "mention":
-                labels.append("@mention")
-            elif kind == "has":
-                labels.append(f"has a {value}")
-            elif kind == "comments" and not value:
-                labels.append("the comments section")
-            else:
-                labels.append(w)
-            kinds.add(kind)
-        elif w == "0":
-            labels.append("a number")
-            kinds.add("word")
-        else:
-            labels.append(w)
-            kinds.add("word")
-    kind = "word" if kinds == {"word"} else sorted(kinds - {"word"})[0]
-    return (" " if kind == "word" else " + ").join(labels), kind
 
 
 class AdModel(CompiledModel):
@@ -319,7 +186,7 @@ class AdModel(CompiledModel):
         found = self._readable.get(j)
         if found is None:
             feature = self._engine.feature_name(j)
-            found = (feature, *_readable(feature))
+            found = (feature, *feature_label(feature))
             self._readable[j] = found
         return found
 
@@ -327,10 +194,10 @@ class AdModel(CompiledModel):
         """The readable name of a placeholder such as ``⟦cue:price⟧`` (kept, like :meth:`describe_feature`)."""
         name = self._marker_names.get(marker)
         if name is None:
-            name = self._marker_names[marker] = _readable("word__" + marker)[0]
+            name = self._marker_names[marker] = feature_label("word__" + marker)[0]
         return name
 
-    def _label(self, j: int, places: _Placeholders) -> tuple[str, str, str]:
+    def _label(self, j: int, places: Placeholders) -> tuple[str, str, str]:
         """:meth:`describe_feature` of column ``j`` as it reads for one prepared document: a character n-gram
         found only inside the document's placeholders (``e:`` of ``⟦cue:price⟧``, ``ti`` of ``⟦has:title⟧``)
         is named after those placeholders, not as characters the writer never typed."""
@@ -352,7 +219,7 @@ class AdModel(CompiledModel):
         pos = _strongest(contrib, top)
         picked = pos + _strongest(-contrib, top)
         reasons = []
-        places = _Placeholders(doc)
+        places = Placeholders(doc)
         # Python ints and floats once for all picked entries (numpy scalars one at a time cost more than the rest).
         for j, value in zip(idx[picked].tolist(), contrib[picked].tolist(), strict=True):
             feature, label, kind = self._label(j, places)
@@ -486,49 +353,6 @@ def _strongest(values: np.ndarray, top: int) -> list[int]:
         kth = np.partition(v, len(v) - top)[len(v) - top]  # the top-th largest value
         cand = cand[v >= kth]  # ties with it stay candidates; the stable sort below picks the earliest
     return cand[np.argsort(-values[cand], kind="stable")][: max(top, 0)].tolist()
-
-
-class _Placeholders:
-    """The placeholders (``⟦…⟧``) of one prepared document, to name the character n-grams found only inside them.
-    Found once per document, on the first look-up; each n-gram then costs a substring test, and a scan only when
-    it is marker-only."""
-
-    def __init__(self, doc: str) -> None:
-        self.doc = doc
-        self.spans: list[tuple[int, int]] | None = None  # found on the first look-up (most reasons are not chars)
-
-    def _find(self) -> list[tuple[int, int]]:
-        self.text = self.doc.lower()  # the vectorizer lower-cases: an occurrence it sees is never missed
-        self.spans = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(self.text)]
-        self.starts = [a for a, _ in self.spans]
-        # the text with every placeholder blanked out (same length, so positions agree)
-        self.outside = PLACEHOLDER_RE.sub(lambda m: "\x00" * len(m.group()), self.text)
-        return self.spans
-
-    def source(self, gram: str) -> list[str] | None:
-        """The placeholders holding every occurrence of ``gram``, in order of appearance; None when it occurs
-        anywhere else (it is then the writer's own text), is not found, or contains whitespace."""
-        spans = self._find() if self.spans is None else self.spans
-        if not gram or not spans or gram in self.outside or any(c.isspace() for c in gram):
-            return None
-        found: list[str] = []
-        at = self.text.find(gram)
-        if at < 0:
-            return None
-        while at >= 0:
-            k = bisect_right(self.starts, at) - 1
-            if k < 0 or at + len(gram) > self.spans[k][1]:  # straddles a placeholder's edge
-                return None
-            marker = self.doc[self.spans[k][0] : self.spans[k][1]]
-            if marker not in found:
-                found.append(marker)
-            at = self.text.find(gram, at + 1)
-        return found
-
-
-def _marker_source(doc: str, gram: str) -> list[str] | None:
-    """:meth:`_Placeholders.source` for one n-gram of one document."""
-    return _Placeholders(doc).source(gram)
 
 
 def _cue_evidence(note: Note) -> dict[str, list[str]]:

@@ -17,7 +17,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from model.classifier import DocumentBuilder, as_notes
+from model.documents import DocumentBuilder, as_notes
 from model.engine import PREPROCESSORS, CompiledPipeline
 from model.errors import ModelLoadError, NotFittedError, UntrustedTypesError
 from model.tokenize import NoteTokenizer

@@ -213,7 +213,8 @@ def test_top_contributions_equal_a_per_row_sort():
 
 
 def test_cue_evidence_from_document_building_equals_finding_cues_again():
-    from model.classifier import _cue_evidence, _evidence, note_document
+    from model.classifier import _cue_evidence, _evidence
+    from model.documents import note_document
 
     notes = as_notes([json.loads(x) for x in (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines()])
     notes += as_notes([{"title": "加V信 abc12345", "text": "原价199现价99 链接在主页 vx: abc12345 #好物[话题]#"}])

@@ -87,9 +87,9 @@ def test_explain_gives_readable_reasons_that_add_up(sample_model):
     ],
 )
 def test_marker_source_of_character_ngrams(doc, gram, expected):
-    from model.classifier import _marker_source
+    from model.feature_labels import marker_source
 
-    assert _marker_source(doc, gram) == expected
+    assert marker_source(doc, gram) == expected
 
 
 def test_character_reasons_from_placeholders_are_named_after_them():

@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from model.classifier import AdModel, _readable
+from model.classifier import AdModel
 from model.errors import InvalidParameterError
+from model.feature_labels import feature_label
 from training.data import Example
 
 
@@ -67,7 +68,7 @@ def top_terms(model: AdModel, *, n: int = 15) -> dict[str, list[dict[str, Any]]]
     def rows(idx: Iterable[int]) -> list[dict[str, Any]]:
         out = []
         for i in idx:
-            label, kind = _readable(str(names[i]))
+            label, kind = feature_label(str(names[i]))
             out.append({"feature": str(names[i]), "label": label, "kind": kind, "coefficient": float(coef[i])})
         return out
 
