@@ -1,0 +1,116 @@
+"""What every note-file format shares: the suffixes and the format each means, whole-file checks (:func:`sniff`),
+the :class:`Record` of one row, and reading and decoding one physical line within the row-size limit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from model.errors import InvalidNoteError
+
+#: Accepted input suffixes (lower case) and the format each one means.
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+SUPPORTED_SUFFIXES = tuple(FORMATS)
+MAX_ROW_BYTES = 16 << 20
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class NoteFileError(InvalidNoteError):
+    """A file cannot be read as notes at all (as opposed to one bad row in it); ``reason`` says why."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path, self.reason = str(path), reason
+        super().__init__(f"{path}: {reason}.")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One raw row of a file: ``data`` when it could be read; ``error`` says why the row is not a note (its
+    ``data`` is then kept when the row could be read, for its id)."""
+
+    path: str
+    line: int
+    data: dict[str, Any] | None
+    error: str | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}, line {self.line}: "
+
+
+def file_format(path: str | Path) -> str:
+    """``"jsonl"``, ``"csv"`` or ``"parquet"`` from the suffix; :class:`NoteFileError` for any other suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        why = f"unsupported file type {suffix or '(none)'!r}; expected one of {', '.join(SUPPORTED_SUFFIXES)}"
+        raise NoteFileError(path, why)
+    return FORMATS[suffix]
+
+
+def sniff(path: str | Path, kind: str) -> str | None:
+    """Why the file cannot be what its suffix says (judged on its first bytes), or None."""
+    if kind == "parquet":
+        return None  # the Parquet reader checks its magic and footer
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if kind == "jsonl" and head.lstrip(UTF8_BOM).lstrip().startswith(b"["):
+        return "the file is a JSON array, not JSON Lines (one object per line); convert it, e.g. jq -c '.[]'"
+    return not_text(head, f"{kind.upper()} text")
+
+
+def not_text(head: bytes, expected: str = "text", what: str = "the file") -> str | None:
+    """Why bytes starting with ``head`` are not ``expected`` (UTF-16, Parquet, compressed, binary), or None."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return f"{what} is UTF-16 (byte-order mark); convert it to UTF-8 or GB18030, e.g. with iconv"
+    if head.startswith(b"PAR1"):
+        return f"{what} is Parquet, not {expected}" + ("; rename it to .parquet" if what == "the file" else "")
+    if head.startswith((b"\x1f\x8b", b"PK\x03\x04", b"BZh", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd")):
+        return f"{what} is compressed (gzip, zip, bzip2, xz or zstd); decompress it first"
+    if b"\x00" in head:
+        return f"{what} holds binary data (NUL bytes), not {expected}"
+    return None
+
+
+def skip_bom(fh: IO[bytes]) -> None:
+    """Leave ``fh`` (at the start of a file) after a UTF-8 byte-order mark, if there is one."""
+    if fh.read(3) != UTF8_BOM:
+        fh.seek(0)
+
+
+def read_line(fh: IO[bytes], limit: int) -> tuple[bytes, int]:
+    """One physical line (with its end) of at most ``limit`` bytes; a longer one is skipped over and returned as
+    ``(b"", its size)`` without holding it in memory. ``(b"", 0)`` at the end of the file."""
+    line = fh.readline(limit + 1)
+    if len(line) <= limit or line.endswith(b"\n"):
+        return line, 0
+    size = len(line)
+    while True:
+        more = fh.readline(1 << 20)
+        size += len(more)
+        if not more or more.endswith(b"\n"):
+            return b"", size
+
+
+def decode_line(raw: bytes, encoding: str | None) -> tuple[str, str | None]:
+    """Decode one line: strictly with ``encoding`` when given, else UTF-8 and then GB18030. Returns the text and,
+    when the bytes are not valid in that encoding, the reason (the text then has replacement characters)."""
+    if encoding:
+        try:
+            return raw.decode(encoding), None
+        except UnicodeDecodeError as exc:
+            return raw.decode(encoding, "replace"), f"not valid {encoding} (byte {exc.start + 1} of the line)"
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        try:
+            return raw.decode("gb18030"), None
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "replace"), (
+                f"neither UTF-8 (byte {exc.start + 1} of the line) nor GB18030; pass the file's encoding "
+                "(--encoding where the command has it)"
+            )
+
+
+def too_long(size: int, limit: int) -> str:
+    return f"the row is {size:,} bytes, more than the limit of {limit:,} bytes per row; it was skipped unread"

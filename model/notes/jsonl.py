@@ -1,0 +1,85 @@
+"""JSON Lines rows: one JSON object per physical line, a key given twice refused."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from typing import IO, Any
+
+from model.notes.files import MAX_ROW_BYTES, Record, decode_line, read_line, too_long
+from model.schema import type_name
+
+TOO_DEEP = "invalid JSON (nested too deeply: more levels than Python's JSON reader takes)"
+TOO_LONG_NUMBER = f"invalid JSON (a number of more than {sys.get_int_max_str_digits():,} digits)"
+
+
+class RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice: the JSON reader keeps the last value and drops the other
+    silently (``{"text": "a", "text": "b"}``), and which one the writer meant is not for notecheck to guess."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise RepeatedKey(key)
+            seen.add(key)
+    return out
+
+
+def repeated_key(key: str) -> str:
+    return f"the key {key!r} is given twice in one object; which value is meant is not clear"
+
+
+#: The JSON reader of note rows (a decoder built once costs less per row than ``json.loads``' keyword handling).
+ROW_DECODER = json.JSONDecoder(object_pairs_hook=_object)
+
+
+def parse_json_line(text: str) -> tuple[dict[str, Any] | None, str | None]:
+    """A JSON Lines row: ``(object, None)``, or ``(None, why not)``."""
+    try:
+        data = ROW_DECODER.decode(text)
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON ({exc.msg} at column {exc.colno})"
+    except RepeatedKey as exc:
+        return None, f"invalid JSON row ({repeated_key(exc.key)})"
+    except RecursionError:  # one corrupt or hostile row must not stop the reading of the others
+        return None, TOO_DEEP
+    except ValueError:  # the one other way json.loads fails: an integer longer than Python converts
+        return None, TOO_LONG_NUMBER
+    if not isinstance(data, dict):
+        return None, f"expected a JSON object per line, got {type_name(data)}"
+    return data, None
+
+
+def jsonl_records(
+    fh: IO[bytes],
+    name: str,
+    *,
+    first_line: int = 1,
+    count: int | None = None,
+    encoding: str | None = None,
+    limit: int = MAX_ROW_BYTES,
+) -> Iterator[Record]:
+    """Records of ``count`` physical lines (all when None) read from ``fh``'s position, the first being line
+    ``first_line``. Blank lines are not rows."""
+    lineno = first_line - 1
+    while count is None or lineno - first_line + 1 < count:
+        line, skipped = read_line(fh, limit)
+        if not line and not skipped:
+            return
+        lineno += 1
+        if skipped:
+            yield Record(name, lineno, None, too_long(skipped, limit))
+            continue
+        if not line.strip():
+            continue
+        text, problem = decode_line(line, encoding)
+        data, problem = (None, problem) if problem else parse_json_line(text)
+        yield Record(name, lineno, data, problem)

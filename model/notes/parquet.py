@@ -1,0 +1,49 @@
+"""Parquet rows, read by row group so a chunk of rows costs only the groups that hold it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from model.notes.files import NoteFileError, Record
+
+
+def open_parquet(path: str | Path) -> Any:
+    """A ``pyarrow.parquet.ParquetFile``; :class:`NoteFileError` when the file is not Parquet."""
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+        raise NoteFileError(path, f"not a readable Parquet file ({exc})") from None
+
+
+def parquet_records(pf: Any, name: str, *, start: int = 0, count: int | None = None) -> Iterator[Record]:
+    """Records of rows ``start`` .. ``start + count`` (to the end when None) of a Parquet file, reading only the
+    row groups that hold them; row ``i`` (0-based) is line ``i + 1``."""
+    meta = pf.metadata
+    end = meta.num_rows if count is None else min(meta.num_rows, start + count)
+    groups, offset, skip = [], 0, 0
+    for g in range(meta.num_row_groups):
+        n = meta.row_group(g).num_rows
+        if offset + n > start and offset < end:
+            if not groups:
+                skip = start - offset
+            groups.append(g)
+        offset += n
+    lineno, remaining = start, end - start
+    if not groups or remaining <= 0:
+        return
+    for batch in pf.iter_batches(batch_size=4096, row_groups=groups):
+        if skip >= batch.num_rows:
+            skip -= batch.num_rows
+            continue
+        batch = batch.slice(skip, min(remaining, batch.num_rows - skip))
+        skip = 0
+        for data in batch.to_pylist():
+            lineno += 1
+            remaining -= 1
+            yield Record(name, lineno, data)
+        if remaining <= 0:
+            return
