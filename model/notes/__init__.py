@@ -58,7 +58,15 @@ from model.notes.files import (
     sniff,
     too_long,
 )
-from model.notes.jsonl import TOO_DEEP, TOO_LONG_NUMBER, jsonl_records, parse_json_line
+from model.notes.jsonl import (
+    TOO_DEEP,
+    TOO_LONG_NUMBER,
+    RepeatedKeyError,
+    jsonl_records,
+    parse_json_line,
+    repeated_key,
+    unique_keys,
+)
 from model.notes.parquet import open_parquet, parquet_records
 from model.schema import (
     MAX_TEXT_CHARS,
@@ -86,6 +94,7 @@ __all__ = [
     "NoteFileError",
     "PhysicalLines",
     "Record",
+    "RepeatedKeyError",
     "check_length",
     "csv_field_limit",
     "csv_reader",
@@ -106,10 +115,12 @@ __all__ = [
     "read_csv_header",
     "read_line",
     "read_notes",
+    "repeated_key",
     "skip_bom",
     "sniff",
     "too_long",
     "type_name",
+    "unique_keys",
 ]
 
 

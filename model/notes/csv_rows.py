@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from model.notes.files import MAX_ROW_BYTES, NoteFileError, Record, decode_line, read_line, too_long
-from model.notes.jsonl import ROW_DECODER, TOO_DEEP, TOO_LONG_NUMBER, RepeatedKey, repeated_key
+from model.notes.jsonl import ROW_DECODER, TOO_DEEP, TOO_LONG_NUMBER, RepeatedKeyError, repeated_key
 
 
 class PhysicalLines:
@@ -130,7 +130,7 @@ def csv_row(name: str, lineno: int, header: list[str], values: list[str]) -> Rec
     if isinstance(comments, str):
         try:
             data["comments"] = ROW_DECODER.decode(comments)
-        except RepeatedKey as exc:
+        except RepeatedKeyError as exc:
             return Record(name, lineno, data, f"field 'comments' in a CSV: {repeated_key(exc.key)}.")
         except RecursionError:
             return Record(name, lineno, data, f"field 'comments' in a CSV: {TOO_DEEP}.")

@@ -14,13 +14,13 @@ TOO_DEEP = "invalid JSON (nested too deeply: more levels than Python's JSON read
 TOO_LONG_NUMBER = f"invalid JSON (a number of more than {sys.get_int_max_str_digits():,} digits)"
 
 
-class RepeatedKey(ValueError):
+class RepeatedKeyError(ValueError):
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
 
 
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """A JSON object, refusing a key given twice: the JSON reader keeps the last value and drops the other
     silently (``{"text": "a", "text": "b"}``), and which one the writer meant is not for notecheck to guess."""
     out = dict(pairs)
@@ -28,7 +28,7 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise RepeatedKey(key)
+                raise RepeatedKeyError(key)
             seen.add(key)
     return out
 
@@ -38,7 +38,7 @@ def repeated_key(key: str) -> str:
 
 
 #: The JSON reader of note rows (a decoder built once costs less per row than ``json.loads``' keyword handling).
-ROW_DECODER = json.JSONDecoder(object_pairs_hook=_object)
+ROW_DECODER = json.JSONDecoder(object_pairs_hook=unique_keys)
 
 
 def parse_json_line(text: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -47,7 +47,7 @@ def parse_json_line(text: str) -> tuple[dict[str, Any] | None, str | None]:
         data = ROW_DECODER.decode(text)
     except json.JSONDecodeError as exc:
         return None, f"invalid JSON ({exc.msg} at column {exc.colno})"
-    except RepeatedKey as exc:
+    except RepeatedKeyError as exc:
         return None, f"invalid JSON row ({repeated_key(exc.key)})"
     except RecursionError:  # one corrupt or hostile row must not stop the reading of the others
         return None, TOO_DEEP
