@@ -24,6 +24,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from model.errors import NotecheckError
+from model.notes import RepeatedKeyError, repeated_key
 from serve.db import runtime as database
 from serve.db.deps import DatabaseUnavailable, database_unavailable
 from serve.deps import (
@@ -261,7 +262,9 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     cause = exc.__cause__
     if exc.status_code == 400 and isinstance(cause, (ValueError, RecursionError)):
         # FastAPI's "There was an error parsing the body": bytes that are not UTF-8, or JSON nested too deeply.
-        if isinstance(cause, UnicodeDecodeError):
+        if isinstance(cause, RepeatedKeyError):  # read last-wins, the body would say two things (serve.json_body)
+            msg = f"the body must be valid JSON with each key once per object: {repeated_key(cause.key)}"
+        elif isinstance(cause, UnicodeDecodeError):
             msg = (
                 f"the body must be valid JSON, UTF-8. Got byte 0x{cause.object[cause.start]:02x} at byte {cause.start}"
             ) + _declared_encoding(request)

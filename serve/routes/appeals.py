@@ -26,12 +26,13 @@ from fastapi.exceptions import RequestValidationError
 from serve.db import appeals as store
 from serve.db.deps import SessionDep
 from serve.deps import Served, get_served, presented_key, require_api_key
+from serve.json_body import UniqueKeysRoute
 from serve.ratelimit import key_identity, retry_after
 from serve.routes.check import job_of
 from serve.schemas import ERROR_RESPONSES, ErrorOut, note_limit_errors
 from serve.schemas.appeals import AppealCreatedOut, AppealIn, AppealListOut, AppealOut, ResolveIn, Status
 
-router = APIRouter(prefix="/v1", tags=["appeals"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1", route_class=UniqueKeysRoute, tags=["appeals"], responses=ERROR_RESPONSES)
 
 AppealId = Annotated[str, Path(max_length=36, description="the appeal's id, as returned when it was created")]
 _NOT_FOUND = {404: {"model": ErrorOut, "description": "no appeal has this id"}}

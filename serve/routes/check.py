@@ -19,12 +19,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from fastapi.routing import APIRoute
 from pydantic import Field, TypeAdapter, ValidationError
 from pydantic_core import to_json
 
 from model.classifier import MAX_TOP
 from serve.deps import LoadedModels, Served, get_served, require_api_key, run_model
+from serve.json_body import UniqueKeysRoute, unique_keys_request
 from serve.metrics import Metrics
 from serve.schemas import (
     ERROR_RESPONSES,
@@ -40,7 +40,13 @@ from serve.schemas import (
 )
 from serve.settings import Settings
 
-router = APIRouter(prefix="/v1", tags=["check"], dependencies=[Depends(require_api_key)], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/v1",
+    route_class=UniqueKeysRoute,
+    tags=["check"],
+    dependencies=[Depends(require_api_key)],
+    responses=ERROR_RESPONSES,
+)
 
 TOP_MAX = MAX_TOP
 Top = Annotated[
@@ -181,6 +187,12 @@ async def fast_check(request: Request) -> Response | None:
     if headers.get("content-type") != "application/json" or "content-length" not in headers:
         return None
     try:
+        # pydantic's JSON reader, like Python's, keeps the last value of a repeated key: the body is read once as
+        # the standard handler reads it (refusing one, serve.json_body), which that handler then reuses if called.
+        await request.json()
+    except (ValueError, RecursionError):
+        return None
+    try:
         note = NoteIn.model_validate_json(await request.body())
         admit_note(note, settings)
     except (ValidationError, RequestValidationError, HTTPException):
@@ -188,15 +200,17 @@ async def fast_check(request: Request) -> Response | None:
     return await served.checks.submit(job_of(note, top))
 
 
-class CheckRoute(APIRoute):
+class CheckRoute(UniqueKeysRoute):
     """``APIRoute`` whose handler tries :func:`fast_check` first and falls back to FastAPI's standard handler
     (FastAPI's documented way to customise a route's request handling). The declared endpoint, its parameters
-    and the OpenAPI document are unchanged; a request gets the same response on either path (tested)."""
+    and the OpenAPI document are unchanged; a request gets the same response on either path (tested). Both read
+    the body as a :class:`serve.json_body.UniqueKeysRequest`."""
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         standard = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
+            request = unique_keys_request(request)
             response = await fast_check(request)
             return response if response is not None else await standard(request)
 

@@ -9,9 +9,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from serve.deps import Served, get_comment_scorer, get_served, require_api_key, run_model
+from serve.json_body import UniqueKeysRoute
 from serve.schemas import ERROR_RESPONSES, CommentsIn, CommentsOut, budget_error, comment_chars, comments_limit_errors
 
-router = APIRouter(prefix="/v1", tags=["comments"], dependencies=[Depends(require_api_key)], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/v1",
+    route_class=UniqueKeysRoute,
+    tags=["comments"],
+    dependencies=[Depends(require_api_key)],
+    responses=ERROR_RESPONSES,
+)
 
 
 @router.post("/comments/score", response_model=CommentsOut, summary="Score comments against keyword sets")
