@@ -91,15 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
         "and write cv_report.md and cv_report.json to the output directory",
     )
 
-    p = sub.add_parser("evaluate", help="metrics of a model on labelled note files")
-    p.add_argument("data", nargs="+", type=Path, help="labelled note files, directories or glob patterns, as in score")
-    add_model_arg(p)
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--skip-bad-rows", action="store_true",
-                   help="skip rows that fail validation and list them (default: stop at the first)")  # fmt: skip
-    p.add_argument("--task", choices=["ad", "sentiment"], default="ad",
-                   help="ad: the ad model on labelled notes (default); sentiment: the comment sentiment model on "
-                   "labelled texts (--model then names a sentiment model)")  # fmt: skip
+    # evaluate has its own module but keeps its place (second) in the list of commands
+    import_module("serve.cmd_evaluate").register(sub)
 
     p = sub.add_parser("check", help="decision, probability and reasons for one note")
     p.add_argument(
@@ -192,100 +185,6 @@ def _f(v: Any) -> str:
     return "–" if v is None else f"{v:.3f}"
 
 
-def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from serve.batch.plan import expand_inputs
-
-    args.data = expand_inputs(args.data)
-    if args.task == "sentiment":
-        from serve.cmd_comments import run_evaluate_sentiment
-
-        return run_evaluate_sentiment(args)
-    from model.evaluation import evaluate
-
-    model = load_ad_model(args)
-    seen: list[int] = []
-    y, p, sources, decisions, skipped = _predict_labelled(
-        model, args.data, skip_bad_rows=args.skip_bad_rows, on_chunk=_overlap_counter(args, model, seen)
-    )
-    if not len(y):
-        print("error: no labelled notes to evaluate", file=sys.stderr)
-        return 2
-    result = evaluate(y, p, sources, model.threshold, model.review_threshold, decisions=decisions)
-    result["model_version"] = model.version
-    result["skipped_rows"] = skipped
-    overlap = _report_overlap(model, seen, len(y))
-    result["training_overlap"] = overlap
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False))
-        return 0
-    print(f"model {model.version}, threshold {model.threshold:.4f}, {result['n']} notes")
-    if result["unexplained"]:
-        print(
-            f"{result['unexplained']} of {result['n']} notes at or above the threshold were decided review, not ad: "
-            "no phrase of theirs points to an ad (as check and score decide); the figures count them as not flagged"
-        )
-    if overlap is not None:
-        print(f"overlap with the training data: {overlap} of {result['n']} notes")
-    for line in skipped:
-        print(f"skipped: {line}", file=sys.stderr)
-    from model.evaluation import metrics_table
-
-    print(metrics_table(result["per_source"], result))
-    return 0
-
-
-def _predict_labelled(
-    model: Any, paths: list[Path], *, skip_bad_rows: bool, chunk_size: int = 2000, on_chunk: Any = None
-) -> tuple[Any, Any, Any, Any, list[str]]:
-    """Labels, ad probabilities, sources and decisions of every labelled note in ``paths``, streamed: notes are
-    read and scored ``chunk_size`` at a time and only four small values per note are kept, so memory does not grow
-    with the text of the files (as in ``score``). The decisions are ``score``'s, so a note no phrase explains is
-    ``review`` whatever its probability. Bad rows raise, or are skipped and listed with ``skip_bad_rows``."""
-    import numpy as np
-
-    from model.classifier import DECISIONS
-    from model.notes import iter_records, parse_record
-
-    labels: list[Any] = []
-    probs: list[Any] = []
-    decided: list[Any] = []
-    code_of = {d: i for i, d in enumerate(DECISIONS)}
-    codes: list[Any] = []
-    names: dict[str, int] = {}
-    skipped: list[str] = []
-    chunk: list[Any] = []
-
-    def flush() -> None:
-        if on_chunk is not None:
-            on_chunk(chunk)
-        scored = model.score(chunk, top=0)
-        probs.append(np.asarray(scored.probabilities, dtype=np.float64))
-        decided.append(np.fromiter((code_of[d] for d in scored.decisions), dtype=np.int8, count=len(chunk)))
-        labels.append(np.fromiter((n.label for n in chunk), dtype=np.int8, count=len(chunk)))
-        chunk.clear()
-
-    for path in paths:
-        for rec in iter_records(path):
-            try:
-                note = parse_record(rec, require_label=True)
-            except InvalidNoteError as exc:
-                if not skip_bad_rows:
-                    raise
-                skipped.append(str(exc))
-                continue
-            chunk.append(note)
-            codes.append(names.setdefault(note.source or path.stem, len(names)))
-            if len(chunk) == chunk_size:
-                flush()
-    if chunk:
-        flush()
-    by_code = np.array(list(names), dtype=object)
-    y = np.concatenate(labels) if labels else np.zeros(0, dtype=np.int8)
-    p = np.concatenate(probs) if probs else np.zeros(0)
-    decisions = np.array(DECISIONS, dtype=object)[np.concatenate(decided) if decided else np.zeros(0, dtype=np.int8)]
-    return y, p, by_code[np.asarray(codes, dtype=np.int64)], decisions, skipped
-
-
 def _read_stdin_text() -> str:
     """Standard input as text, read like a line of a note file (UTF-8, else GB18030); binary input is refused."""
     from model.notes import UTF8_BOM, decode_line, not_text
@@ -300,40 +199,6 @@ def _read_stdin_text() -> str:
     # The line end that `echo`, `print` and editors add is not part of the note (a line of a note file does not
     # carry it either); other line breaks inside the text are the writer's and stay.
     return text.removesuffix("\n").removesuffix("\r")
-
-
-def _overlap_counter(args: argparse.Namespace, model: Any, seen: list[int]) -> Any:
-    """A chunk callback counting, into ``seen``, the evaluated notes that were in the model's training data (by
-    hashes of their normalised title and text, shipped with the model); None when the model keeps no hashes."""
-    from model.artifacts import DEFAULT_MODEL_DIR
-    from model.training_rows import load_training_rows, overlap_mask
-
-    hashes = load_training_rows(args.model or DEFAULT_MODEL_DIR, model.card)
-    if hashes is None:
-        return None
-    seen.append(0)
-
-    def count(chunk: list[Any]) -> None:
-        seen[0] += int(overlap_mask(hashes, ((n.title, n.text) for n in chunk)).sum())
-
-    return count
-
-
-def _report_overlap(model: Any, seen: list[int], n: int) -> int | None:
-    """Warn on stderr when evaluated notes were training rows (their figures are not held-out quality)."""
-    if not seen:
-        print("note: this model's card keeps no training-row hashes; overlap with its training data is unknown",
-              file=sys.stderr)  # fmt: skip
-        return None
-    if seen[0]:
-        files = sorted({f["path"] for d in model.card.get("data", []) for f in d.get("files", [])})
-        print(
-            f"warning: {seen[0]} of {n} evaluated notes were in this model's training data "
-            f"({', '.join(Path(f).name for f in files) or 'see its model card'}); figures on them are not "
-            "held-out quality.",
-            file=sys.stderr,
-        )
-    return seen[0]
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -354,7 +219,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "check": _cmd_check}
+COMMANDS = {"train": _cmd_train, "check": _cmd_check}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
