@@ -71,7 +71,10 @@ class LinearTfidf:
         one = n == 1
         width = max(self.n_features, 1)
         keys = cols if one else (np.concatenate(rows_parts) if rows_parts else cols) * width + cols
-        keys.sort()
+        # A batch's keys come as a few runs already ordered by row (each part's n-grams of each n, document after
+        # document), which a merge sort takes ~2.5x faster than the default quicksort; one document's few hundred
+        # columns sort faster by the default. Equal keys are equal integers, so the result is the same either way.
+        keys.sort(kind=None if one else "stable")
         if len(keys):
             first = np.empty(len(keys), dtype=bool)
             first[0] = True

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from itertools import pairwise
+from itertools import pairwise, repeat
 from typing import Any
 
 import numpy as np
@@ -211,7 +211,7 @@ class TfidfPart:
         for doc in docs:
             tokens = tokenize(pre(doc) if pre is not None else doc)  # type: ignore[misc]
             lengths.append(len(tokens))
-            flat += [get(t, -1) for t in tokens]
+            flat += map(get, tokens, repeat(-1))  # get(t, -1) for each token, the loop in C
         total = len(flat)
         lo, hi = self.ngram_range
         if total < lo:
