@@ -9,9 +9,10 @@ the note looked commercial. Patterns run on text already passed through :func:`m
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
-from pathlib import Path
+
+from model.lexicon import BRAND_LEXICON, BRANDS, read_lexicon, trie_regex  # noqa: F401 (re-exported)
+from model.spans import DisjointSpans, mask_spans
 
 _SEP = r"[\s\-_.·•,，/|~—–]*"  # separators used to split digits so filters miss them
 #: What may stand between a contact prefix (加v) and the id: colons, spaces, emoji and other decorations, up to
@@ -25,45 +26,6 @@ _CN_PHONE = "[1一幺壹]" + _SEP + "[3-9三四五六七八九叁肆伍陆柒捌
 #: "1,280", "12,999", not the list "1,2,3") or not grouped, then decimals. A price cue must span all of it, or the
 #: writer is shown "¥1" for the "¥1,280" they wrote.
 _AMOUNT = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
-
-#: Consumer brands and product lines (see model/lexicons/README.md for the source and licence).
-BRAND_LEXICON = Path(__file__).parent / "lexicons" / "brands.txt"
-
-
-def read_lexicon(path: Path) -> tuple[str, ...]:
-    """Names of a lexicon file: one per line, ``#`` comments and blank lines ignored, lower-cased, de-duplicated."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return tuple(dict.fromkeys(n.strip().lower() for n in lines if n.strip() and not n.lstrip().startswith("#")))
-
-
-def _trie_regex(words: list[str], *, word_start: bool = False) -> str:
-    """An alternation matching exactly ``words`` (longest first at each branch), factored as a prefix trie.
-
-    Every top-level branch starts with a literal character, which lets the regex engine skip to candidate start
-    positions in C instead of trying each position (a plain alternation of 400 names cost ~400 us a note; this
-    ~10 us). With ``word_start`` a name must not follow a Latin letter: the check sits *after* the first character
-    (``v(?<![a-z]v)ivo``) so that the branch still opens with a literal."""
-    trie: dict[str, dict] = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict, guard: bool = False) -> str:
-        branches = []
-        for ch, child in sorted(node.items()):
-            if ch:
-                head = re.escape(ch) + (f"(?<![a-z]{re.escape(ch)})" if guard else "")
-                branches.append(head + emit(child))
-        if "" in node:
-            return "(?:" + "|".join(branches) + ")?" if branches else ""
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-
-    return emit(trie, guard=word_start)
-
-
-BRANDS: tuple[str, ...] = read_lexicon(BRAND_LEXICON)
 
 
 @dataclass(frozen=True)
@@ -267,11 +229,11 @@ _DEFS += [
     ),
     # Two kinds, because one regex mixing both kinds of branch loses the engine's fast skip (~300 us a note
     # instead of ~10 us). Latin names are whole words: "vivo" but not "vivid".
-    CuePattern("brand_mention", "brand or product name", _p(_trie_regex([b for b in BRANDS if not b.isascii()]))),
+    CuePattern("brand_mention", "brand or product name", _p(trie_regex([b for b in BRANDS if not b.isascii()]))),
     CuePattern(
         "brand_mention_latin",
         "brand or product name",
-        _p("(?:" + _trie_regex([b for b in BRANDS if b.isascii()], word_start=True) + ")(?![a-z])"),
+        _p("(?:" + trie_regex([b for b in BRANDS if b.isascii()], word_start=True) + ")(?![a-z])"),
     ),
     CuePattern(
         "product_model",
@@ -365,43 +327,6 @@ _LEXICON_SCAN: tuple[CuePattern, ...] = tuple(c for c in _DEFS if c.name in _LEX
 # decided in one fast scan. Joined without wrapping groups so that every top-level branch still starts with a
 # literal.
 _ANY_CUE_RE = re.compile("|".join(_PRECHECKS.get(c.name, c.pattern.pattern) for c, _ in _SCAN))
-
-
-class DisjointSpans:
-    """Non-overlapping ``[start, end)`` spans, kept sorted: :meth:`claim` adds a span unless it overlaps one already
-    held, in O(log n) (a note repeating one cue thousands of times must not cost a scan of every earlier match)."""
-
-    def __init__(self) -> None:
-        self._starts: list[int] = []
-        self._ends: list[int] = []
-
-    def __bool__(self) -> bool:
-        return bool(self._starts)
-
-    def free(self, start: int, end: int) -> bool:
-        """Whether ``[start, end)`` overlaps no span held. Spans are disjoint and sorted, so only the last one
-        starting before ``end`` can overlap (every earlier one ends before it starts)."""
-        k = bisect_left(self._starts, end) - 1
-        return k < 0 or self._ends[k] <= start
-
-    def claim(self, start: int, end: int) -> bool:
-        """Hold ``[start, end)`` if it is free; returns whether it was."""
-        if not self.free(start, end):
-            return False
-        k = bisect_left(self._starts, start)
-        self._starts.insert(k, start)
-        self._ends.insert(k, end)
-        return True
-
-
-def mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
-    """``text`` with every ``[start, end)`` of ``spans`` written over with ":", positions kept: a contact detail as
-    the hashtag patterns see it in the document, where its placeholder (``⟦cue:wechat⟧``, whose ":" no tag name
-    may hold unless the platform's ``[话题]#`` closes it) ends any tag typed before it."""
-    out = list(text)
-    for start, end in spans:
-        out[start:end] = ":" * (end - start)
-    return "".join(out)
 
 
 def cue_spans(text: str) -> list[tuple[int, str, int, str]]:

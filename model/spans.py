@@ -1,0 +1,44 @@
+"""Character spans of a text: a set of disjoint spans (:class:`DisjointSpans`), and a text with spans masked
+(:func:`mask_spans`). The cue scan (:mod:`model.cues`) and the highlight fields (:mod:`model.highlights.fields`)
+use both."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+
+class DisjointSpans:
+    """Non-overlapping ``[start, end)`` spans, kept sorted: :meth:`claim` adds a span unless it overlaps one already
+    held, in O(log n) (a note repeating one cue thousands of times must not cost a scan of every earlier match)."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._starts)
+
+    def free(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` overlaps no span held. Spans are disjoint and sorted, so only the last one
+        starting before ``end`` can overlap (every earlier one ends before it starts)."""
+        k = bisect_left(self._starts, end) - 1
+        return k < 0 or self._ends[k] <= start
+
+    def claim(self, start: int, end: int) -> bool:
+        """Hold ``[start, end)`` if it is free; returns whether it was."""
+        if not self.free(start, end):
+            return False
+        k = bisect_left(self._starts, start)
+        self._starts.insert(k, start)
+        self._ends.insert(k, end)
+        return True
+
+
+def mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with every ``[start, end)`` of ``spans`` written over with ":", positions kept: a contact detail as
+    the hashtag patterns see it in the document, where its placeholder (``⟦cue:wechat⟧``, whose ":" no tag name
+    may hold unless the platform's ``[话题]#`` closes it) ends any tag typed before it."""
+    out = list(text)
+    for start, end in spans:
+        out[start:end] = ":" * (end - start)
+    return "".join(out)
