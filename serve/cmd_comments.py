@@ -25,7 +25,7 @@ from model.comments import (
 from model.comments.metrics import dev_table, three_class_metrics
 from model.errors import InvalidNoteError, InvalidParameterError
 from model.evaluation import format_value
-from model.notes import Note, iter_records, parse_note
+from model.notes import Note, NoteFileError, iter_records, parse_note
 from serve.cli import add_model_arg, load_ad_model
 from serve.creators import markdown_table
 from serve.terminal import one_line
@@ -53,25 +53,32 @@ def register(subparsers: Any) -> None:
 
 
 def read_rows(paths: list[Path]) -> tuple[list[dict[str, Any]], list[Note | None]]:
-    """One output row per input row; a row that fails validation keeps its ``error``."""
+    """One output row per input row; a row that fails validation keeps its ``error``. A file that cannot be read
+    (not the format its name says, binary, unreadable) gives one error row with ``line`` 0 after any rows read
+    from it, as in ``score``, and the other files are read: one bad file in an archive costs only its own rows."""
     rows: list[dict[str, Any]] = []
     notes: list[Note | None] = []
     for path in paths:
-        for rec in iter_records(path):
-            rid = rec.data.get("id") if isinstance(rec.data, dict) else None
-            row: dict[str, Any] = {"id": None if rid is None else str(rid), "file": rec.path, "line": rec.line}
-            try:
-                if rec.error is not None:
-                    raise InvalidNoteError(rec.where + rec.error)
-                note = parse_note(rec.data, where=rec.where, require_text=False)
-            except InvalidNoteError as exc:
-                row["error"] = str(exc)
+        try:
+            for rec in iter_records(path):
+                rid = rec.data.get("id") if isinstance(rec.data, dict) else None
+                row: dict[str, Any] = {"id": None if rid is None else str(rid), "file": rec.path, "line": rec.line}
+                try:
+                    if rec.error is not None:
+                        raise InvalidNoteError(rec.where + rec.error)
+                    note = parse_note(rec.data, where=rec.where, require_text=False)
+                except InvalidNoteError as exc:
+                    row["error"] = str(exc)
+                    rows.append(row)
+                    notes.append(None)
+                    continue
+                row["author"] = note.author
                 rows.append(row)
-                notes.append(None)
-                continue
-            row["author"] = note.author
-            rows.append(row)
-            notes.append(note)
+                notes.append(note)
+        except (NoteFileError, OSError) as exc:
+            why = exc.reason if isinstance(exc, NoteFileError) else f"cannot read the file ({exc.strerror or exc})"
+            rows.append({"id": None, "file": str(path), "line": 0, "error": f"{path}, line 0: {why}"})
+            notes.append(None)
     return rows, notes
 
 
@@ -180,14 +187,24 @@ def run(args: argparse.Namespace) -> int:
             "creators": creators,
         }
         print(json.dumps(doc, ensure_ascii=False))
+    else:
+        print(
+            f"{len(rows)} notes from {len(files)} file(s); sentiment model {sentiment.version} "
+            f"(positive ≥ {sentiment.neutral_band[1]:.3f}, negative < {sentiment.neutral_band[0]:.3f}; a comment that "
+            "only asks or requests is neutral whatever its P(positive))"
+        )
+        print(render(rows, creators, list(scorer.matcher.sets)))
+    return failed_rows(rows)
+
+
+def failed_rows(rows: list[dict[str, Any]]) -> int:
+    """The exit status of a command whose output has every row (``comments``, ``creators``), as ``score``'s: 1
+    with one ``error:`` line on stderr when rows failed (bad rows, files that could not be read), else 0."""
+    failed = sum("error" in r for r in rows)
+    if not failed:
         return 0
-    print(
-        f"{len(rows)} notes from {len(files)} file(s); sentiment model {sentiment.version} "
-        f"(positive ≥ {sentiment.neutral_band[1]:.3f}, negative < {sentiment.neutral_band[0]:.3f}; a comment that "
-        "only asks or requests is neutral whatever its P(positive))"
-    )
-    print(render(rows, creators, list(scorer.matcher.sets)))
-    return 0
+    print(f"error: {failed} of {len(rows)} row(s) failed (see their 'error'); exit status 1", file=sys.stderr)
+    return 1
 
 
 THREE_CLASSES = ("positive", "neutral", "negative")

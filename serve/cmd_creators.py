@@ -10,7 +10,7 @@ from typing import Any
 
 from model.comments import aggregate_creators
 from serve.cli import add_model_arg, add_report_command
-from serve.cmd_comments import build_scorer, read_rows, score_rows
+from serve.cmd_comments import build_scorer, failed_rows, read_rows, score_rows
 from serve.creators import write_creator_report
 
 
@@ -57,4 +57,4 @@ def run(args: argparse.Namespace) -> int:
     if note:
         print(f"note: creators.png: {note}", file=sys.stderr)
     print(f"{len(rows)} notes ({len(errors)} unreadable), {len(creators)} creators; wrote {', '.join(map(str, paths))}")
-    return 1 if errors else 0
+    return failed_rows(rows)

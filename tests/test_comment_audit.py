@@ -123,10 +123,45 @@ def test_bad_comment_time_is_an_error_row_naming_file_line_and_field(tmp_path, c
         + "\n",
         encoding="utf-8",
     )
-    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad", "--json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad", "--json"]) == 1  # as score
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
     assert [n["id"] for n in doc["notes"]] == ["ok", "bad"]  # no row dropped
     assert "bad.jsonl, line 2" in doc["notes"][1]["error"] and "'comments[0].time'" in doc["notes"][1]["error"]
+    assert captured.err == "error: 1 of 2 row(s) failed (see their 'error'); exit status 1\n"
+
+
+def test_one_unreadable_file_among_several_costs_only_its_own_rows(tmp_path, capsys, sentiment_dir, sample_model_dir):
+    """`comments` and `creators` stopped with exit 2 and no output when one file of an archive could not be read;
+    like `score`, that file is now one error row with line 0, every other row is scored, and the exit status is 1."""
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    _archive(archive)
+    (archive / "broken.parquet").write_bytes(b"not parquet at all")
+    (archive / "binary.jsonl").write_bytes(b"\x00\x01\x02 not text")
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    _archive(alone)
+    sentiment = ["--model", str(sentiment_dir)]
+    assert main(["comments", str(alone), *sentiment, "--no-ad", "--json"]) == 0
+    good = json.loads(capsys.readouterr().out)
+    assert main(["comments", str(archive), *sentiment, "--no-ad", "--json"]) == 1
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    errors = [n for n in doc["notes"] if "error" in n]
+    assert sorted((Path(n["file"]).name, n["line"]) for n in errors) == [("binary.jsonl", 0), ("broken.parquet", 0)]
+    assert any("not a readable Parquet file" in n["error"] for n in errors)
+    assert any(n["error"].startswith(f"{archive / 'binary.jsonl'}, line 0: the file holds binary data") for n in errors)
+    scored = [{k: v for k, v in n.items() if k != "file"} for n in doc["notes"] if "error" not in n]
+    assert scored == [{k: v for k, v in n.items() if k != "file"} for n in good["notes"]]  # no row lost or changed
+    assert doc["creators"] == good["creators"]
+    assert "error: 2 of 6 row(s) failed" in captured.err
+    out = tmp_path / "audit"
+    args = ["creators", str(archive), "-o", str(out), *sentiment, "--ad-model", str(sample_model_dir)]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "broken.parquet, line 0: not a readable Parquet file" in err and "binary.jsonl, line 0: " in err
+    assert [r["creator"] for r in csv.DictReader(open(out / "creators.csv", encoding="utf-8"))] == ["bob", "阿梨"]
 
 
 def _md_table(md: str) -> list[dict[str, str]]:

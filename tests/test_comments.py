@@ -344,11 +344,11 @@ def test_comments_command_tables_and_bad_rows(tmp_path, capsys, sentiment_dir):
         {"id": "c", "comments": "not a list"},
     ]
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n{broken\n")
-    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad"]) == 0
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad"]) == 1  # rows failed, as in score
     out = capsys.readouterr().out
     assert "## Notes" in out and "## Creators" in out
     assert "field 'comments' must be a list" in out and "invalid JSON" in out
-    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad", "--json"]) == 0
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad", "--json"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert [n.get("id") for n in doc["notes"]] == ["a", "b", "c", None]
     assert "error" in doc["notes"][2] and "error" in doc["notes"][3]
