@@ -1,9 +1,11 @@
 """The pre-publish prediction service: ``create_app(settings)`` builds the FastAPI application.
 
 Models load once in the lifespan and are handed to routes by :mod:`serve.deps`; CPU-bound work runs in worker
-threads (:func:`serve.deps.run_model`, :class:`serve.deps.ModelQueue`), never on the event loop, and checking
-notes runs in model processes forked after loading where that is safe (:mod:`serve.offload`). ``notecheck
-serve`` runs it with uvicorn (:mod:`serve.cmd_serve`). See ``/docs`` or ``/openapi.json`` of a running server.
+threads (:func:`serve.model_threads.run_model`, :class:`serve.model_threads.ModelQueue`), never on the event
+loop, and checking notes runs in model processes forked after loading where that is safe (:mod:`serve.offload`).
+The API key and the body limit are checked by middleware (:mod:`serve.middleware`) before any route runs; the
+error handlers here give every error one JSON shape. ``notecheck serve`` runs it with uvicorn
+(:mod:`serve.cmd_serve`). See ``/docs`` or ``/openapi.json`` of a running server.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import gc
 import logging
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
@@ -20,7 +22,6 @@ import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from model.errors import NotecheckError
@@ -33,11 +34,11 @@ from serve.deps import (
     LoadedModels,
     ModelQueue,
     Served,
-    api_key_error,
     load_models,
     require_api_key,
 )
 from serve.metrics import Metrics, MetricsMiddleware
+from serve.middleware import APIKeyMiddleware, BodyLimitMiddleware, leaf_routes, matching_routes, route_path
 from serve.offload import ModelPool, fork_is_safe
 from serve.pages import install as install_pages
 from serve.schemas import PATTERN_MEANINGS, document_limits, field_path, strip_union_tags
@@ -152,11 +153,6 @@ def _checker(models: LoadedModels, settings: Settings) -> tuple[Callable[[list[A
         return local, None
     pool = ModelPool(local, settings.model_processes, timeout=settings.model_process_timeout).start()
     return pool, pool
-
-
-def requires_key(route: Any) -> bool:
-    """Whether ``route`` is guarded by the API key: it depends on :func:`serve.deps.require_api_key`."""
-    return any(getattr(d, "dependency", None) is require_api_key for d in getattr(route, "dependencies", ()))
 
 
 def document_security(routers: Any, spec: dict[str, Any], *, api_keys: bool = True) -> dict[str, Any]:
@@ -281,7 +277,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     headers = getattr(exc, "headers", None)
     if exc.status_code == 405:  # Allow lists the methods of every route of the path, not of the first one only
         methods = set()
-        for route, _ in _matching(leaf_routes(request.app.router.routes), _route_path(request.scope)):
+        for route, _ in matching_routes(leaf_routes(request.app.router.routes), route_path(request.scope)):
             methods |= set(getattr(route, "methods", None) or ())
         if methods:
             headers = {**(headers or {}), "Allow": ", ".join(sorted(methods))}
@@ -296,115 +292,3 @@ async def _notecheck_error(request: Request, exc: NotecheckError) -> JSONRespons
     item = {"loc": ["body", *where.split(".")] if where != "body" else ["body"], "field": where, "msg": msg,
             "type": "value_error"}  # fmt: skip
     return JSONResponse(status_code=422, content={"message": f"field '{where}': {msg}", "detail": [item]})
-
-
-def leaf_routes(routes: list[Any], prefix: str = "", guarded: bool = False) -> list[tuple[str, Any, bool]]:
-    """``(path prefix, route, guarded by the key)`` of every route in ``routes`` with a path, in routing order,
-    looking into included routers (which recent FastAPI versions keep as one entry with the router's routes)."""
-    out: list[tuple[str, Any, bool]] = []
-    for route in routes:
-        included = getattr(route, "original_router", None)
-        if included is not None:
-            context = getattr(route, "include_context", None)
-            extra = any(getattr(d, "dependency", None) is require_api_key for d in getattr(context, "dependencies", ()))
-            out += leaf_routes(included.routes, prefix + (getattr(context, "prefix", "") or ""), guarded or extra)
-        elif getattr(route, "path_regex", None) is not None:
-            out.append((prefix, route, guarded or requires_key(route)))
-    return out
-
-
-def _matching(routes: list[tuple[str, Any, bool]], path: str) -> Iterator[tuple[Any, bool]]:
-    for prefix, route, guarded in routes:
-        if path.startswith(prefix) and route.path_regex.match(path[len(prefix) :]):
-            yield route, guarded
-
-
-class APIKeyMiddleware:
-    """The API-key check (:func:`serve.deps.api_key_error`) for requests to a route guarded by the key
-    (:func:`requires_key`), before anything reads the body: a request without a valid key gets its 401 before
-    any 413 or 422, and a body nobody may send is never parsed. ``routes`` is the app's route list, read when the
-    first request comes (every router is included by then)."""
-
-    def __init__(self, app: Any, routes: list[Any], keys: list[bytes]) -> None:
-        self.app = app
-        self.routes = routes
-        self.keys = keys
-        self._leaves: list[tuple[str, Any, bool]] | None = None
-
-    def _requires_key(self, path: str, method: str) -> bool:
-        """Whether the route that will answer needs the key: the first of the path with this method, else (a 405
-        is coming) the first of the path."""
-        if self._leaves is None:
-            self._leaves = leaf_routes(self.routes)
-        first = None
-        for route, guarded in _matching(self._leaves, path):
-            methods = getattr(route, "methods", None)
-            if methods is None or method in methods:
-                return guarded
-            first = guarded if first is None else first
-        return bool(first)
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and self.keys and self._requires_key(_route_path(scope), scope["method"]):
-            error = api_key_error(Headers(scope=scope), self.keys)
-            if error is not None:
-                await _send_json(send, error.status_code, str(error.detail), error.headers)
-                return
-        await self.app(scope, receive, send)
-
-
-def _route_path(scope: dict[str, Any]) -> str:
-    """The path routes match: without the ``root_path`` a proxy mounts the app under."""
-    path, root = scope["path"], scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
-
-
-class BodyLimitMiddleware:
-    """413 for request bodies over ``max_body_bytes``: at once from Content-Length, else while reading."""
-
-    def __init__(self, app: Any, max_body_bytes: int) -> None:
-        self.app = app
-        self.max_body_bytes = max_body_bytes
-
-    def _message(self, got: str) -> str:
-        return f"The request body must be at most {self.max_body_bytes} bytes (max_body_bytes). Got {got}."
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = None
-        for name, value in scope.get("headers", ()):
-            if name == b"content-length":
-                length = value
-                break
-        if length is not None:
-            if not length.isdigit():
-                await _send_json(send, 400, f"The Content-Length header must be a whole number. Got {length!r:.40}.")
-                return
-            if int(length) > self.max_body_bytes:
-                await _send_json(send, 413, self._message(f"Content-Length {int(length)}"))
-                return
-        limit = self.max_body_bytes
-        seen = 0
-
-        async def limited_receive() -> dict[str, Any]:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise StarletteHTTPException(413, self._message(f"more than {limit} bytes"))
-            return message
-
-        await self.app(scope, limited_receive, send)
-
-
-async def _send_json(send: Any, status: int, message: str, extra_headers: dict[str, str] | None = None) -> None:
-    import json
-
-    body = json.dumps({"message": message, "detail": message}).encode("utf-8")
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (extra_headers or {}).items()]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

@@ -227,7 +227,7 @@ def presented_key_of(headers: Any) -> str | None:
 
 def api_key_error(headers: Any, keys: list[bytes]) -> HTTPException | None:
     """The 401 a request with ``headers`` gets from a server with ``keys``, or None when it may go on (a valid
-    key came, or the server has no keys). The one key check: :class:`serve.app.APIKeyMiddleware` runs it before
+    key came, or the server has no keys). The one key check: :class:`serve.middleware.APIKeyMiddleware` runs it before
     the body is read, :func:`require_api_key` on routes served without that middleware."""
     if not keys:
         return None
@@ -251,7 +251,7 @@ def api_key_error(headers: Any, keys: list[bytes]) -> HTTPException | None:
 async def require_api_key(request: Request) -> None:
     """401 unless a configured key came in ``X-API-Key`` or ``Authorization: Bearer``; a no-op without keys.
 
-    Routes that depend on it are the ones the key guards: :class:`serve.app.APIKeyMiddleware` checks the key for
+    Routes that depend on it are the ones the key guards: :class:`serve.middleware.APIKeyMiddleware` checks the key for
     them before the body is read (so a request without a key gets its 401 before any 413 or 422), and the
     OpenAPI document declares the key schemes on them. The check here is the same function, for a route served
     without the middleware; it costs a microsecond.

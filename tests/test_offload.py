@@ -394,7 +394,7 @@ def test_fast_lane_answers_like_the_standard_handler(lane_client, monkeypatch, n
     # valid requests the lane leaves to the standard handler: another query parameter, a charset parameter, a
     # surrogate escape pydantic's JSON parser refuses (FastAPI's json.loads accepts it)
     unusual = ("other parameter", "charset", "lone surrogate escaped")
-    # without a valid key neither path runs: the key is checked before the route (serve.app.APIKeyMiddleware)
+    # without a valid key neither path runs: the key is checked before the route (serve.middleware.APIKeyMiddleware)
     assert taken == ([a.status_code == 200 and name not in unusual] if key == KEY else [])
 
 

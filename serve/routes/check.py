@@ -166,7 +166,7 @@ async def fast_check(request: Request) -> Response | None:
     decoding, body validation and dependency solving (about half the event loop's time per check); the note then
     goes to the same queue as on the standard path. Everything else returns None, and the standard FastAPI handler
     gives its usual answer (413, 422 naming the field, 503): errors are produced in one place only. The API key
-    was checked before, for both paths, by :class:`serve.app.APIKeyMiddleware`; the limits are the route's own
+    was checked before, for both paths, by :class:`serve.middleware.APIKeyMiddleware`; the limits are the route's own
     :func:`serve.schemas.note_limit_errors`.
     """
     served: Served | None = getattr(request.app.state, "served", None)
