@@ -83,9 +83,10 @@ def test_characters_composed_by_nfkc_leave_later_highlights_in_place(shipped, pr
     assert shown.get("加vx") == "contact" and shown.get("原价") == "price"
 
 
-#: Characters the normalisation deletes: zero-width, bidi controls, word joiner, line separator and the unassigned
-#: U+2065 of its range (which a rule by Unicode category kept, throwing the whole offset map off).
-DELETED = ["\u200b", "\u200d", "\ufeff", "\u2060", "\u202e", "\u2065", "\u2028"]
+#: Characters the normalisation deletes: zero-width, bidi controls, word joiner, line separator, the unassigned
+#: U+2065 of its range (which a rule by Unicode category kept, throwing the whole offset map off), the soft hyphen
+#: and the other invisible format characters.
+DELETED = ["\u200b", "\u200d", "\ufeff", "\u2060", "\u202e", "\u2065", "\u2028", "\u00ad", "\u180e", "\ufff9"]
 
 
 @pytest.mark.parametrize("inserted", DELETED)
@@ -137,6 +138,41 @@ def test_ad_note_is_explained_in_the_writers_words(shipped):
     assert {"contact", "price", "call_to_action"} <= set(categories)
     assert "申诉" in result.advice["zh"] and "appeal" in result.advice["en"]
     assert any(r.label_zh in result.advice["zh"] for r in result.reasons[:2])
+
+
+ENGLISH_FUNNEL = "OMG this serum changed my life!!! Use my code LILY20 for 20% off, link in bio 💕 #ad"
+
+
+def test_an_english_funnel_is_explained_by_the_kinds_of_its_cues(shipped):
+    # The discount code, the link in bio and the #ad are the cue kinds Chinese notes taught the model (price, call
+    # to action, disclosure), shown as the writer typed them; not "wording" alone. (The #ad, a hashtag, also moves
+    # the note into the hashtag-count bucket that weighs towards genuine, which its highlight nets against.)
+    note = {"text": ENGLISH_FUNNEL}
+    result = shipped.check(note)
+    _assert_exact(note, result)
+    shown = {h.text: h.category for h in result.highlights if h.weight > 0}
+    assert shown.get("Use my code LILY20") == "price" and shown.get("20% off") == "price"
+    assert shown.get("link in bio") == "call_to_action"
+    assert {h.text: h.category for h in result.highlights}.get("#ad") == "disclosure"
+    assert {"price", "call_to_action"} <= {r.category for r in result.reasons if r.direction == "ad"}
+    cues = {r.feature: r for r in shipped.explain(note, top=50).towards_ad if r.kind == "cue"}
+    assert cues["word__⟦cue:disclosure⟧"].evidence == ("#ad",)
+    plain = shipped.check({"text": "OMG this serum changed my life!!! My skin feels so soft 💕"})
+    assert result.ad_probability > plain.ad_probability
+
+
+def test_a_word_and_a_small_number_is_no_brand_campaign(shipped):
+    result = shipped.check({"text": "about 5 days in Tokyo"})
+    assert not [h for h in result.highlights if h.category == "brand"], result.highlights
+
+
+def test_a_soft_hyphen_inside_a_contact_is_shown_as_sent(shipped):
+    note = {"text": "加微\u00ad信 abc12345 私聊"}
+    result = shipped.check(note)
+    _assert_exact(note, result)
+    shown = {h.category: h.text for h in result.highlights}
+    assert shown.get("contact") == "加微\u00ad信 abc12345"
+    assert result.ad_probability == shipped.check({"text": "加微信 abc12345 私聊"}).ad_probability
 
 
 def test_genuine_diary_has_no_advice_and_is_not_marked_as_ad(shipped):

@@ -13,6 +13,8 @@ from model.text import extract_emoji_codes, extract_hashtags
         ("ＡＢＣ１２３", "abc123"),  # full-width to half-width, lower case
         ("  多个   空格\n\t换行 ", "多个 空格 换行"),
         ("零\u200b宽\ufeff字符", "零宽字符"),
+        ("加微\u00ad信", "加微信"),  # a soft hyphen, like every invisible format character, is deleted
+        ("加\u2063微\u2064信\u061c\u180e\ufff9", "加微信"),
         ("控制\x07字符", "控制 字符"),
         ("", ""),
         ("伪造⟦cue:url⟧占位", "伪造 cue:url 占位"),  # user text cannot forge placeholder tokens

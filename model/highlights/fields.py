@@ -85,8 +85,8 @@ _OTHER_CHAR_RE = re.compile("([^ -~\u4e00-\u9fff])")
 def _char_out(ch: str) -> str:
     """What :func:`model.text.normalize_text` makes of ``ch`` on its own, before whitespace collapses: its steps
     with its own patterns, so the map deletes exactly what the normalisation deletes. (A rule of its own by Unicode
-    category deleted the soft hyphen, which the normalisation keeps, and kept unassigned U+2065, which it deletes:
-    the map then no longer matched and every span of the field was placed proportionally, ends cut short.)"""
+    category kept unassigned U+2065, which the normalisation deletes: the map then no longer matched and every span
+    of the field was placed proportionally, ends cut short.)"""
     if ch.isascii():
         return ch.lower() if ch.isprintable() or ch in " \t\n" else " "
     out = unicodedata.normalize("NFKC", ch)
