@@ -28,6 +28,7 @@ from model.evaluation import format_value
 from model.notes import Note, NoteFileError, iter_records, parse_note
 from serve.cli import add_model_arg, load_ad_model
 from serve.creators import markdown_table
+from serve.scoring import row_author
 from serve.terminal import one_line
 
 
@@ -68,6 +69,8 @@ def read_rows(paths: list[Path]) -> tuple[list[dict[str, Any]], list[Note | None
                         raise InvalidNoteError(rec.where + rec.error)
                     note = parse_note(rec.data, where=rec.where, require_text=False)
                 except InvalidNoteError as exc:
+                    # the row still belongs to its creator, whose table counts it (as `score --report` does)
+                    row["author"] = row_author(rec.data if isinstance(rec.data, dict) else None)
                     row["error"] = str(exc)
                     rows.append(row)
                     notes.append(None)
@@ -176,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
         )
     rows, notes = read_rows(files)
     rows = score_rows(scorer, rows, notes, ad_model)
-    creators = aggregate_creators(r for r in rows if "error" not in r)
+    creators = aggregate_creators(rows)  # failed rows count as notes with errors, as in score --report
     if args.json:
         doc = {
             "sentiment_model": sentiment.version,

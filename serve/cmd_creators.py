@@ -52,9 +52,9 @@ def run(args: argparse.Namespace) -> int:
     errors = [r for r in rows if "error" in r]
     for r in errors:
         print(f"error: {r['error']}", file=sys.stderr)
-    creators = aggregate_creators(r for r in rows if "error" not in r)
+    creators = aggregate_creators(rows)  # failed rows count as notes with errors, as in score --report
     paths, note = write_creator_report(creators, args.output, top=args.top)
     if note:
         print(f"note: creators.png: {note}", file=sys.stderr)
-    print(f"{len(rows)} notes ({len(errors)} unreadable), {len(creators)} creators; wrote {', '.join(map(str, paths))}")
+    print(f"{len(rows)} notes ({len(errors)} failed), {len(creators)} creators; wrote {', '.join(map(str, paths))}")
     return failed_rows(rows)

@@ -114,7 +114,7 @@ class RowScorer:
         for rec in records:
             data = rec.data if isinstance(rec.data, dict) else None
             row = dict.fromkeys(OUTPUT_COLUMNS)
-            row.update(id=_opt(data, "id"), file=rec.path, line=rec.line, author=_opt_author(data), reasons=[])
+            row.update(id=_opt(data, "id"), file=rec.path, line=rec.line, author=row_author(data), reasons=[])
             row["model_version"] = self.model.version
             rows.append(row)
             try:
@@ -148,7 +148,7 @@ class RowScorer:
         return rows
 
 
-def _opt_author(data: dict[str, Any] | None) -> str | None:
+def row_author(data: dict[str, Any] | None) -> str | None:
     """The author as the note schema reads it (a blank one is none), also on rows that fail validation."""
     return author_or_none(_opt(data, "author"))
 

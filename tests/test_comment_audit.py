@@ -154,14 +154,17 @@ def test_one_unreadable_file_among_several_costs_only_its_own_rows(tmp_path, cap
     assert any(n["error"].startswith(f"{archive / 'binary.jsonl'}, line 0: the file holds binary data") for n in errors)
     scored = [{k: v for k, v in n.items() if k != "file"} for n in doc["notes"] if "error" not in n]
     assert scored == [{k: v for k, v in n.items() if k != "file"} for n in good["notes"]]  # no row lost or changed
-    assert doc["creators"] == good["creators"]
+    named = [c for c in doc["creators"] if c["author"] is not None]
+    assert named == good["creators"]  # the unreadable files are two failed rows of no creator, as in score --report
+    assert [(c["notes"], c["rows_with_errors"]) for c in doc["creators"] if c["author"] is None] == [(2, 2)]
     assert "error: 2 of 6 row(s) failed" in captured.err
     out = tmp_path / "audit"
     args = ["creators", str(archive), "-o", str(out), *sentiment, "--ad-model", str(sample_model_dir)]
     assert main(args) == 1
     err = capsys.readouterr().err
     assert "broken.parquet, line 0: not a readable Parquet file" in err and "binary.jsonl, line 0: " in err
-    assert [r["creator"] for r in csv.DictReader(open(out / "creators.csv", encoding="utf-8"))] == ["bob", "阿梨"]
+    table = list(csv.DictReader(open(out / "creators.csv", encoding="utf-8")))
+    assert [(r["creator"], r["rows with errors"]) for r in table] == [("bob", "0"), ("阿梨", "0"), ("", "2")]
 
 
 def _md_table(md: str) -> list[dict[str, str]]:
@@ -286,3 +289,25 @@ def test_notes_without_an_author_come_after_named_creators_that_tie():
 
     rows = [{"author": a, "decision": "genuine"} for a in ("zed", None, "Alice", "Nora", "阿花")]
     assert [c["author"] for c in most_flagged_first(aggregate_creators(rows))] == ["Alice", "Nora", "zed", "阿花", None]
+
+
+def test_creators_counts_failed_rows_as_score_report_does(tmp_path, capsys, sentiment_dir, sample_model_dir):
+    """`creators` left rows that failed validation out of its table, so its "rows with errors" column was always 0
+    and a creator's notes were short of what `score --report` counts; both now write the same table."""
+    path = _archive(tmp_path)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": "bad", "author": "阿梨", "text": "周末去爬山", "comments": 5}) + "\n")
+    assert main(["creators", str(path), "-o", str(tmp_path / "a"), "--model", str(sentiment_dir),
+                 "--ad-model", str(sample_model_dir)]) == 1  # fmt: skip
+    assert main(["score", str(path), "-o", str(tmp_path / "s.jsonl"), "--report", str(tmp_path / "b"),
+                 "--model", str(sample_model_dir), "--jobs", "1"]) == 1  # fmt: skip
+    tables = [list(csv.DictReader(open(tmp_path / d / "creators.csv", encoding="utf-8"))) for d in ("a", "b")]
+    ali = {r["creator"]: r for r in tables[0]}["阿梨"]
+    assert (ali["notes"], ali["rows with errors"]) == ("3", "1")
+    key = ("creator", "notes", "rows with errors", "ad share", "review share")
+    assert [[r[k] for k in key] for r in tables[0]] == [[r[k] for k in key] for r in tables[1]]
+    capsys.readouterr()
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad", "--json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["notes"][-1]["author"] == "阿梨"  # a failed row keeps its author, as in score's output
+    assert {c["author"]: c["rows_with_errors"] for c in doc["creators"]} == {"阿梨": 1, "bob": 0}
