@@ -100,6 +100,27 @@ def test_a_quote_never_closed_is_an_error_row_not_rows_swallowed(tmp_path):
     assert "not closed before the end of the file (line 4)" in records[0].error
 
 
+def test_a_parquet_column_named_twice_refuses_the_file(tmp_path, capsys, sample_model_dir):
+    """A Parquet file may name a column twice; each row was read as a dict, so it kept the last column's text and
+    dropped the other without a word, where a CSV header or a JSON row naming a field twice is refused."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import pytest
+
+    from model.notes import NoteFileError
+
+    path = tmp_path / "twice.parquet"
+    columns = [pa.array(["a"]), pa.array(["今天去爬山"]), pa.array(["加vx领券"])]
+    pq.write_table(pa.Table.from_arrays(columns, names=["id", "text", "text"]), path)
+    with pytest.raises(NoteFileError, match=r"the Parquet file names column 'text' twice \(columns 2 and 3\)"):
+        list(iter_records(path))
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(path), "-o", str(out), "--model", str(sample_model_dir), "--jobs", "1"]) == 1
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 1 and rows[0]["line"] == 0 and "names column 'text' twice" in rows[0]["error"]
+    capsys.readouterr()
+
+
 def test_text_after_a_closing_quote_is_an_error_row_and_the_next_row_is_read(tmp_path):
     path = tmp_path / "quotes.csv"
     path.write_text('id,text\na,"他说"好"的"\nb,加v\n', encoding="utf-8")

@@ -10,13 +10,23 @@ from model.notes.files import NoteFileError, Record
 
 
 def open_parquet(path: str | Path) -> Any:
-    """A ``pyarrow.parquet.ParquetFile``; :class:`NoteFileError` when the file is not Parquet."""
+    """A ``pyarrow.parquet.ParquetFile``; :class:`NoteFileError` when the file is not Parquet or names a column
+    twice (a row read as a dict would keep the last one's value and drop the other without a word, where a CSV
+    header or a JSON row naming a field twice is refused)."""
     import pyarrow.parquet as pq
 
     try:
-        return pq.ParquetFile(path)
+        pf = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
         raise NoteFileError(path, f"not a readable Parquet file ({exc})") from None
+    first: dict[str, int] = {}
+    for i, column in enumerate(pf.schema_arrow.names, 1):
+        if column in first:
+            raise NoteFileError(
+                path, f"the Parquet file names column {column!r} twice (columns {first[column]} and {i}); rename one"
+            )
+        first[column] = i
+    return pf
 
 
 def parquet_records(pf: Any, name: str, *, start: int = 0, count: int | None = None) -> Iterator[Record]:
