@@ -119,6 +119,14 @@ def test_a_parquet_column_named_twice_refuses_the_file(tmp_path, capsys, sample_
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 1 and rows[0]["line"] == 0 and "names column 'text' twice" in rows[0]["error"]
     capsys.readouterr()
+    # a comment struct naming a field twice crashed the reader (pyarrow cannot make it a dict): exit 70
+    fields = [pa.field("text", pa.string()), pa.field("text", pa.string())]
+    comment = pa.StructArray.from_arrays([pa.array(["好看"]), pa.array(["求链接"])], fields=fields)
+    comments = pa.ListArray.from_arrays([0, 1], comment)
+    nested = tmp_path / "nested.parquet"
+    pq.write_table(pa.Table.from_arrays([pa.array(["今天去爬山"]), comments], names=["text", "comments"]), nested)
+    with pytest.raises(NoteFileError, match=r"names field 'comments.text' of a struct twice \(fields 1 and 2\)"):
+        list(iter_records(nested))
 
 
 def test_text_after_a_closing_quote_is_an_error_row_and_the_next_row_is_read(tmp_path):

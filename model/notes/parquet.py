@@ -19,14 +19,32 @@ def open_parquet(path: str | Path) -> Any:
         pf = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
         raise NoteFileError(path, f"not a readable Parquet file ({exc})") from None
-    first: dict[str, int] = {}
-    for i, column in enumerate(pf.schema_arrow.names, 1):
-        if column in first:
-            raise NoteFileError(
-                path, f"the Parquet file names column {column!r} twice (columns {first[column]} and {i}); rename one"
-            )
-        first[column] = i
+    repeated = _repeated_name(list(pf.schema_arrow), "")
+    if repeated:
+        raise NoteFileError(path, f"the Parquet file names {repeated}; rename one")
     return pf
+
+
+def _repeated_name(fields: list[Any], parent: str) -> str | None:
+    """The first column, or field of a struct column (``comments[].text``), named twice among ``fields`` or
+    below them, worded for an error; None when every name is unique. pyarrow cannot even turn a struct with a
+    repeated field into a dict."""
+    import pyarrow as pa
+
+    first: dict[str, int] = {}
+    for i, f in enumerate(fields, 1):
+        if f.name in first:
+            what = f"column {f.name!r}" if not parent else f"field {parent + f.name!r} of a struct"
+            return f"{what} twice ({'columns' if not parent else 'fields'} {first[f.name]} and {i})"
+        first[f.name] = i
+        t = f.type
+        while pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+            t = t.value_type
+        if pa.types.is_struct(t):
+            inner = _repeated_name([t.field(k) for k in range(t.num_fields)], f"{parent}{f.name}.")
+            if inner:
+                return inner
+    return None
 
 
 def parquet_records(pf: Any, name: str, *, start: int = 0, count: int | None = None) -> Iterator[Record]:
