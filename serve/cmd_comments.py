@@ -118,12 +118,10 @@ def render(rows: list[dict[str, Any]], creators: list[dict[str, Any]], sets: lis
               "decision"]  # fmt: skip
     header += [f"{s} ratio" for s in sets] + [f"{s} clean" for s in sets]
     body = []
-    errors = []
     for r in rows:
         name = r.get("id") or f"{Path(r['file']).name}:{r['line']}"
-        if "error" in r:
-            errors.append(f"error: {r['error']}")
-            body.append([name, "–", "error"] + [""] * (len(header) - 3))
+        if "error" in r:  # why is said on stderr (run), as every command says it
+            body.append([name, r.get("author"), "error"] + [""] * (len(header) - 3))
             continue
         c = r["label_counts"]
         # A share of no comments is None in the report: "–" here, null in the JSON
@@ -135,10 +133,7 @@ def render(rows: list[dict[str, Any]], creators: list[dict[str, Any]], sets: lis
         )  # fmt: skip
     table = creator_table(creators, sets)
     columns = list(CREATOR_COLUMNS) + [c for s in sets for c in (f"{s} ratio", f"{s} ratio clean")]
-    out = ["## Notes", "", _table(header, body), "", "## Creators", "", markdown_table(table, columns)]
-    if errors:
-        out += ["", *errors]
-    return "\n".join(out)
+    return "\n".join(["## Notes", "", _table(header, body), "", "## Creators", "", markdown_table(table, columns)])
 
 
 def build_scorer(args: argparse.Namespace) -> CommentScorer:
@@ -197,6 +192,9 @@ def run(args: argparse.Namespace) -> int:
             "only asks or requests is neutral whatever its P(positive))"
         )
         print(render(rows, creators, list(scorer.matcher.sets)))
+        for r in rows:
+            if "error" in r:
+                print(f"error: {r['error']}", file=sys.stderr)
     return failed_rows(rows)
 
 

@@ -345,9 +345,12 @@ def test_comments_command_tables_and_bad_rows(tmp_path, capsys, sentiment_dir):
     ]
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n{broken\n")
     assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad"]) == 1  # rows failed, as in score
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out, err = captured.out, captured.err
     assert "## Notes" in out and "## Creators" in out
-    assert "field 'comments' must be a list" in out and "invalid JSON" in out
+    # diagnostics go to stderr as in every command (README: results on stdout, `error:` lines on stderr)
+    assert "error:" not in out and "| c | – | error |" in out
+    assert "field 'comments' must be a list" in err and "invalid JSON" in err
     assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad", "--json"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert [n.get("id") for n in doc["notes"]] == ["a", "b", "c", None]
