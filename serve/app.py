@@ -271,8 +271,9 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
                 "the body must be valid JSON with numbers Python can read. Got a number of more than "
                 f"{sys.get_int_max_str_digits():,} digits"
             )
-        item = {"loc": ["body"], "field": "body", "msg": msg, "type": "json_invalid"}
-        return JSONResponse(status_code=422, content={"message": f"field 'body': {msg}", "detail": [item]})
+        loc = ["body", *cause.path] if isinstance(cause, RepeatedKeyError) else ["body"]
+        item = {"loc": loc, "field": field_path(loc), "msg": msg, "type": "json_invalid"}
+        return JSONResponse(status_code=422, content={"message": f"field {item['field']!r}: {msg}", "detail": [item]})
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     headers = getattr(exc, "headers", None)
     if exc.status_code == 405:  # Allow lists the methods of every route of the path, not of the first one only

@@ -26,8 +26,39 @@ __all__ = ["RepeatedKeyError", "UniqueKeysRequest", "UniqueKeysRoute", "loads", 
 
 def loads(body: bytes | str) -> Any:
     """``json.loads`` of a request body (bytes in UTF-8, -16 or -32, as the standard reader takes them), raising
-    :class:`RepeatedKeyError` for an object that gives one key twice."""
-    return json.loads(body, object_pairs_hook=unique_keys)
+    :class:`RepeatedKeyError` for an object that gives one key twice, its ``path`` the keys and indices to the
+    repeat (``("notes", 1, "title")``) so the 422 says which of a batch's notes holds it."""
+    try:
+        return json.loads(body, object_pairs_hook=unique_keys)
+    except RepeatedKeyError as exc:
+        # read again keeping every pair (only for a body being refused), to find where the parser met the repeat
+        exc.path = _repeat_path(json.loads(body, object_pairs_hook=_Pairs), ()) or ()
+        raise
+
+
+class _Pairs(list):
+    """A JSON object as its list of pairs, repeats kept."""
+
+
+def _repeat_path(value: Any, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    """The path to the first repeated key in the order the parser checks objects (an object after everything
+    inside it, as :func:`unique_keys` runs when the object closes), None when there is none."""
+    if isinstance(value, _Pairs):
+        for key, item in value:
+            found = _repeat_path(item, (*path, key))
+            if found:
+                return found
+        seen: set[str] = set()
+        for key, _ in value:
+            if key in seen:
+                return (*path, key)
+            seen.add(key)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _repeat_path(item, (*path, i))
+            if found:
+                return found
+    return None
 
 
 class UniqueKeysRequest(Request):

@@ -18,6 +18,7 @@ class RepeatedKeyError(ValueError):
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
+        self.path: tuple[str | int, ...] = ()  # where in the document, when the reader knows it
 
 
 def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
