@@ -155,7 +155,7 @@ def diverse(model: Any, candidates: list[Candidate], n: int, diversity: float) -
 
 
 def run(args: argparse.Namespace) -> int:
-    from model.notes import iter_records
+    from model.notes import NoteFileError, Record, iter_records
     from serve.batch import expand_inputs
     from serve.cli import load_ad_model
 
@@ -173,7 +173,11 @@ def run(args: argparse.Namespace) -> int:
 
     def records() -> Any:
         for path in files:
-            yield from iter_records(path)
+            try:
+                yield from iter_records(path)
+            except (NoteFileError, OSError) as exc:  # one bad file of an archive is one bad row, as in score
+                why = exc.reason if isinstance(exc, NoteFileError) else f"cannot read the file ({exc.strerror or exc})"
+                yield Record(str(path), 0, None, why)
 
     pool, counts = nearest(
         model, records(), args.n * args.pool_factor, include_labelled=args.include_labelled, distinct=args.diversity > 0

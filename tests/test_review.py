@@ -102,6 +102,21 @@ def test_labelled_and_bad_rows_are_counted_not_queued(tmp_path, sample_model_dir
     assert [q["id"] for q in queued] == ["c"] and queued[0]["label"] is None
 
 
+def test_an_unreadable_file_is_skipped_like_a_bad_row(tmp_path, sample_model_dir, capsys):
+    """One corrupt file of an archive stopped `review` with exit 2 and no queue; as in score, comments and
+    creators, it is one bad row at line 0 (skipped and named, as review skips bad rows) and the rest is read."""
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "notes.jsonl").write_text('{"id": "c", "text": "周末爬山"}\n', encoding="utf-8")
+    (archive / "broken.parquet").write_bytes(b"not parquet at all")
+    out = tmp_path / "queue.jsonl"
+    assert review(archive, out, sample_model_dir, "-n", "10") == 0
+    captured = capsys.readouterr()
+    assert "from 1 scored of 2 rows; 0 already labelled, 1 bad rows skipped" in captured.out
+    assert f"skipped: {archive / 'broken.parquet'}, line 0: not a readable Parquet file" in captured.err
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["c"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [(["-n", "0"], "-n must be at least 1"), (["--diversity", "2"], "--diversity must be between 0 and 1")],
