@@ -28,8 +28,10 @@ EXTRA_COMMAND_MODULES: list[str] = [
 ]
 
 
-def add_model_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
+def add_model_arg(
+    p: argparse.ArgumentParser, help: str = "ad model directory (default: the shipped one, model/default/)"
+) -> None:
+    p.add_argument("--model", type=Path, default=None, help=help)
     p.add_argument(
         "--allow-version-mismatch",
         action="store_true",

@@ -44,7 +44,9 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--keywords", type=Path, default=None, help="JSON file of keyword sets added to the defaults")
     p.add_argument("--json", action="store_true", help="print one JSON document")
-    add_model_arg(p)
+    add_model_arg(
+        p, help="sentiment model directory (default: the shipped one, model/sentiment/); the ad model is --ad-model"
+    )
     p.add_argument("--ad-model", type=Path, default=None, help="ad model for the creators' ad share (default: shipped)")
     p.add_argument("--no-ad", action="store_true", help="do not run the ad model (ad share stays empty)")
     p.add_argument("--max-comment-chars", type=int, default=DEFAULT_MAX_COMMENT_CHARS,

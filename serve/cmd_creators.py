@@ -28,7 +28,9 @@ def register(subparsers: Any) -> None:
         "sentiment model directory.",
     )
     p.add_argument("--keywords", type=Path, default=None, help="JSON file of keyword sets added to the defaults")
-    add_model_arg(p)
+    add_model_arg(
+        p, help="sentiment model directory (default: the shipped one, model/sentiment/); the ad model is --ad-model"
+    )
     p.add_argument("--ad-model", type=Path, default=None, help="ad model for the ad share (default: shipped)")
     p.add_argument("--top", type=int, default=30, help="creators in the chart (most flagged first; default 30)")
     p.set_defaults(func=run)

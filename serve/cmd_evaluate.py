@@ -18,7 +18,9 @@ from serve import cli
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser("evaluate", help="metrics of a model on labelled note files")
     p.add_argument("data", nargs="+", type=Path, help="labelled note files, directories or glob patterns, as in score")
-    cli.add_model_arg(p)
+    cli.add_model_arg(
+        p, help="ad model directory (default: the shipped one, model/default/); with --task sentiment a sentiment model"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--skip-bad-rows", action="store_true",
                    help="skip rows that fail validation and list them (default: stop at the first)")  # fmt: skip

@@ -250,6 +250,20 @@ def test_every_argument_of_every_command_has_help():
     assert not missing
 
 
+def test_model_option_help_names_the_model_it_picks():
+    """`comments` and `creators` take --model for the sentiment model (--ad-model for the ad one), but their --help
+    said "model directory (default: the shipped model)", which reads as the ad model of every other command."""
+    import argparse
+
+    from serve.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {name: next(a.help for a in p._actions if "--model" in a.option_strings) for name, p in sub.choices.items()
+             if any("--model" in a.option_strings for a in p._actions)}  # fmt: skip
+    assert "sentiment model" in helps["comments"] and "sentiment model" in helps["creators"]
+    assert all("ad model" in helps[c] for c in ("check", "score", "review", "train", "serve") if c in helps)
+
+
 def test_check_json_has_the_fields_of_the_api_response(capsys, sample_model_dir):
     """`check --json` is documented as the API's /v1/check response: same fields, same order."""
     from serve.schemas.check import CheckOut
