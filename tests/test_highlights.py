@@ -673,6 +673,11 @@ def test_no_ad_verdict_without_a_phrase_towards_ad(shipped):
     assert bare.decision == "review" and "no phrase of it points to an ad" in bare.advice["en"]
     ad = model.check(AD)
     assert ad.decision == "ad" and any(h.weight > 0 for h in ad.highlights)
+    # the API's schema says so too: it described 'ad' as "at or above threshold", which "好" above is not
+    from serve.schemas.check import CheckOut
+
+    described = CheckOut.model_fields["decision"].description
+    assert "no phrase" in described and "'genuine'" in described
 
 
 def test_score_and_check_decide_alike(shipped):

@@ -129,7 +129,10 @@ class AdviceOut(BaseModel):
 
 class CheckOut(BaseModel):
     id: str | None = None
-    decision: Decision = Field(description="'ad' at or above threshold, 'review' at or above review_threshold")
+    decision: Decision = Field(
+        description="'ad' at or above threshold when a phrase of the note points to an ad ('review' when no phrase "
+        "does: a person reads it), else 'review' at or above review_threshold, else 'genuine'"
+    )
     ad_probability: float = Field(description="calibrated probability that the note is an advertisement")
     threshold: float
     review_threshold: float
