@@ -359,6 +359,20 @@ def test_comments_command_tables_and_bad_rows(tmp_path, capsys, sentiment_dir):
     assert doc["notes"][1]["positive_share"] is None
 
 
+@pytest.mark.parametrize(
+    ("content", "key"),
+    [('{"brand": ["兰若"], "brand": ["竞品"]}', "brand"),
+     ('{"brand": {"keywords": ["兰若"], "keywords": ["竞品"]}}', "keywords")],
+)  # fmt: skip
+def test_a_keyword_file_giving_a_key_twice_is_refused(tmp_path, content, key):
+    """{"brand": [...], "brand": [...]} kept the last set and dropped the first without a word, where a note row
+    or an API body giving a key twice is refused: the keyword file is refused naming the key."""
+    path = tmp_path / "kw.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InvalidParameterError, match=f"^keyword file {re.escape(str(path))}: the key '{key}' is given"):
+        read_keyword_file(path)
+
+
 def test_comments_command_bad_keyword_file(tmp_path, capsys, sentiment_dir):
     kw = tmp_path / "kw.json"
     kw.write_text(json.dumps({"brand": ["兰若", ""]}))

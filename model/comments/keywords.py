@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from model.comments.negation import NEGATION_MODES
 from model.errors import InvalidParameterError
-from model.notes import TOO_DEEP, TOO_LONG_NUMBER, type_name
+from model.notes import TOO_DEEP, TOO_LONG_NUMBER, RepeatedKeyError, repeated_key, type_name, unique_keys
 from model.schema import got
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -90,7 +90,8 @@ def read_keyword_config(path: str | Path) -> KeywordConfig:
     """Read a keyword file (format as :func:`read_keyword_file`) with the negation mode of each set that names one."""
     path = Path(path)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8-sig"))
+        # a set named twice would keep its last keywords and drop the others without a word, as a note row would
+        raw = json.loads(path.read_text(encoding="utf-8-sig"), object_pairs_hook=unique_keys)
     except FileNotFoundError:
         raise InvalidParameterError(f"keyword file {path} does not exist.") from None
     except json.JSONDecodeError as exc:
@@ -99,6 +100,8 @@ def read_keyword_config(path: str | Path) -> KeywordConfig:
         ) from None
     except RecursionError:
         raise InvalidParameterError(f"keyword file {path}: {TOO_DEEP}.") from None
+    except RepeatedKeyError as exc:
+        raise InvalidParameterError(f"keyword file {path}: {repeated_key(exc.key)}.") from None
     except ValueError:  # json.loads' other failure: an integer longer than Python converts
         raise InvalidParameterError(f"keyword file {path}: {TOO_LONG_NUMBER}.") from None
     if not isinstance(raw, dict):
