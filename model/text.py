@@ -14,11 +14,12 @@ from collections.abc import Iterable
 
 from model.brand_repeats import brand_repeats
 from model.cues import CUE_PATTERNS, HASHTAG_RE, cue_spans, is_brand_handle, removed_spans
+from model.emoji_codes import EMOJI_CODE_RE, emoji_codes
 
 #: Bump whenever the output of :func:`normalize_text`, :func:`prepare_document` or the tokenizer's handling of a
 #: document (:mod:`model.tokenize`) changes. Recorded in every
 #: model artifact; a model is refused when the running code prepares text differently from its training.
-NORMALIZATION_VERSION = "13"
+NORMALIZATION_VERSION = "14"
 
 PLACEHOLDER_RE = re.compile(r"⟦[^⟦⟧\s]{1,48}⟧")
 
@@ -86,8 +87,8 @@ _CONTROL_RE = re.compile(f"[{_CONTROL_CHARS}]")
 # Hashtags: "#话题[话题]#" on Xiaohongshu, "#话题#" on Weibo, "#话题 #话题" typed by hand (see
 # model.cues.hashtag_regex). After NFKC the brackets are ASCII.
 _HASHTAG_RE = HASHTAG_RE
-# Emoji codes such as [笑哭R], [doge], [吐舌头H]; lower-cased by then.
-_EMOJI_CODE_RE = re.compile(r"\[(?!话题\])([^\[\]\s]{1,8}?)(?:r|h)?\]")
+# Emoji codes such as [笑哭R], [doge], [吐舌头H] (model.emoji_codes); other bracketed text stays words.
+_EMOJI_CODE_RE = EMOJI_CODE_RE
 _MENTION_RE = re.compile(r"@[\w\-·.]{1,30}")
 # Hashtag markup left outside a well-formed tag: "[话题]" typed on its own, or the "[话" / "题]" of a tag an edit
 # cut through. Kept, its characters were learned as evidence (towards genuine, from notes whose tags the parser
@@ -193,8 +194,8 @@ def extract_hashtags(text: str) -> list[str]:
 
 
 def extract_emoji_codes(text: str) -> list[str]:
-    """Emoji codes of a *normalised* text such as ``[笑哭R]`` → ``笑哭``."""
-    return [m.group(1) for m in _EMOJI_CODE_RE.finditer(text)]
+    """Emoji codes of a *normalised* text such as ``[笑哭R]`` → ``笑哭`` (not ``[推荐]``: see model.emoji_codes)."""
+    return emoji_codes(text)
 
 
 def _bucket(n: int, edges: tuple[int, ...]) -> str:

@@ -128,6 +128,17 @@ def test_emoji_codes_are_highlighted_whole_with_their_brackets(shipped, text):
     assert {h.text for h in whole} & quoted
 
 
+@pytest.mark.parametrize("text", ["这款面霜[推荐]真的好用", "参考文献:[1] 鼠宝妈,[6星]灵犀"])
+def test_words_in_brackets_are_highlighted_as_words(shipped, text):
+    # Only platform codes are emoji codes (model.emoji_codes): a word the writer put in brackets is read and shown
+    # as words, never as one code with its brackets.
+    assert not markup_spans(text)
+    shown = [h for h in shipped.check({"text": text}).highlights if h.field == "text"]
+    assert all(h.category != "emoji" and not (h.text.startswith("[") and h.text.endswith("]")) for h in shown)
+    if "推荐" in text:
+        assert any("推荐" in h.text for h in shown)
+
+
 def test_ad_note_is_explained_in_the_writers_words(shipped):
     result = shipped.check(AD)
     assert result.decision == "ad"

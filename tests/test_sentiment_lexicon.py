@@ -38,6 +38,8 @@ def doc(text: str) -> tuple[str, bool]:
         ("怎么这么好吃", ["[lxp]"], True),  # an exclamation, not a question
         ("回购好几次了", ["[lxp]"], True),  # 好几 counts, it does not ask
         ("排队一小时，喝完就这？", [], True),  # a rhetorical question keeps its opinion
+        ("蹲[doge]", ["[lxq]"], False),  # a standalone word beside an emoji code
+        ("蹲[推荐]", ["[lxp]"], True),  # a word in brackets is a word: 蹲 no longer stands alone
     ],
 )
 def test_comment_markers(text: str, markers: list[str], opinion: bool) -> None:

@@ -196,6 +196,14 @@ def test_empty_and_emoji_only_comments_are_suspect_and_keep_their_place(text: st
     assert WaterDetector().flag([CreatorNote(text="笔记", comments=comments)]) == [[None, reason, None]]
 
 
+@pytest.mark.parametrize("text", ["[推荐]", "[好用]！", "[1]"])
+def test_words_in_brackets_are_not_emoji_only(text: str) -> None:
+    # Only platform codes ([赞R], [doge]) are stickers; a word the commenter put in brackets is still a word.
+    comments = [Comment(text="第一条正常评论"), Comment(text=text), Comment(text="[赞R][doge]")]
+    assert WaterDetector().flag([CreatorNote(text="笔记", comments=comments)]) == [[None, None, "emoji_only"]]
+    assert word_chars(text) == text.strip("[]！")
+
+
 def test_ten_thousand_comments_on_one_note_keep_one_flag_each() -> None:
     rng = random.Random(0)
     rows = [json.loads(line)["text"] for line in DEV.read_text(encoding="utf-8").splitlines()]

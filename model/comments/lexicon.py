@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from model.emoji_codes import EMOJI_CODE_RE
 from model.errors import ModelLoadError
 
 LEXICON_FILE = Path(__file__).resolve().parent.parent / "resources" / "comment_sentiment_lexicon.json"
@@ -70,7 +71,7 @@ _SCOPE_CHARS = 6
 #: (不油不干很舒服) and an emoji code a reaction to the whole clause.
 _SCOPE_END_RE = re.compile(
     r"但|可是|就是|不过|而且|并且|还|也|又|却|而|所以|因为|然后|反而|只是|倒是|都|过|了|很|超|巨|真|贼|非常|特别|蛮|挺|太"
-    r"|\["
+    rf"|{EMOJI_CODE_RE.pattern}"
 )
 #: Phrases that start like a negator and negate nothing after them (没想到这么好吃, 不得不说真的好用).
 _NON_NEGATING = (
@@ -89,8 +90,6 @@ _NEGATED_QUESTION_WORD_RE = re.compile(r"不怎么|没有?什么")
 _BARE_GOOD_RE = re.compile(r"好[啊呀了吧呢哦嘛]*$")
 #: Spans that contain a lexicon word without meaning it (差点 = almost; 好吃到不行 = very good).
 _FALSE_HITS = ("差点", "差不多", "相差", "差价", "不差钱", "到不行")
-#: Emoji codes, and what is left of a clause without them and spaces (for ``standalone`` entries).
-_EMOJI_CODE_RE = re.compile(r"\[[^\[\]]{1,8}\]")
 _SPACE_RE = re.compile(r"\s+")
 _STANDALONE_MAX_CHARS = 40
 
@@ -161,7 +160,7 @@ def _is_request(clause: str, punct: str, lex: _Lexicon) -> bool:
         return False
     if lex.request_re.search(clause):
         return True
-    body = re.sub(r"\[[^\[\]]{1,8}\]", "", clause).strip()
+    body = EMOJI_CODE_RE.sub("", clause).strip()
     if not body:
         return False
     asks = "?" in punct or "？" in punct or body.endswith(lex.question_endings)
@@ -280,7 +279,7 @@ def _standalone(clause: str, lex: _Lexicon) -> str | None:
         return None
     bare = clause.strip()
     if "[" in bare:
-        bare = _EMOJI_CODE_RE.sub("", bare).strip()
+        bare = EMOJI_CODE_RE.sub("", bare).strip()
     if " " in bare:
         bare = _SPACE_RE.sub("", bare)
     return lex.standalone.get(bare)

@@ -39,6 +39,7 @@ from model.comments.lexicon import (
     _SCOPE_END_RE,
     polarity_words,
 )
+from model.emoji_codes import EMOJI_CODE_RE
 
 IGNORE = "ignore"
 CANCEL = "cancel"
@@ -62,7 +63,7 @@ _LONG_KEYWORD_NEGATORS = tuple(n for n in _LONG_NEGATORS if n.endswith(("觉得"
 #: Phrases holding a negator that negate nothing after them: the lexicon's, and rhetorical ones that assert.
 _KEYWORD_NON_NEGATING = (*_NON_NEGATING, "怕不是", "莫不是", "还不是", "岂不是", "可不是", "不好意思")
 _CLAUSE_PUNCT = "，,。.！!？?；;～~\n…"
-_TRAILING_RE = re.compile(r"(?:\[[^\[\]]{1,8}\]|[\s啊呀哈哦啦嘿呵吖捏]|\.\.\.)+$")
+_TRAILING_RE = re.compile(rf"(?:{EMOJI_CODE_RE.pattern}|[\s啊呀哈哦啦嘿呵吖捏]|\.\.\.)+$", re.IGNORECASE)
 #: A clause that asks: a question particle at its end (好用不 asks too, as in the lexicon) ...
 _QUESTION_ENDINGS = ("吗", "么", "嘛", "呢", "吧", "咩", "不", "没")
 #: ... or a word of doubt anywhere in it (a bare 不会是广告 is left out: 我觉得不会是广告 vouches; with 吧 it asks).

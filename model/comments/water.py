@@ -27,7 +27,6 @@ checked with the exact Jaccard of its shingle sets, so the LSH only decides what
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.emoji_codes import EMOJI_CODE_RE
 from model.errors import InvalidParameterError
 from model.notes import Comment
 
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 
 REASONS = ("empty", "emoji_only", "copies_note", "duplicate", "template", "same_commenter", "burst")
 
-_EMOJI_CODE_RE = re.compile(r"\[[^\[\]\s]{1,8}\]")
 
 #: Generic praise: words that say nothing about the note in particular (bought comments are made of them).
 GENERIC_PRAISE = (
@@ -62,7 +61,7 @@ PRAISE_CORE = ("棒", "赞", "支持", "关注", "厉害", "优秀", "加油", "
 
 def word_chars(text: str) -> str:
     """Letters and digits of ``text`` (NFKC, lower case), without emoji codes, emoji, punctuation or spaces."""
-    text = _EMOJI_CODE_RE.sub("", unicodedata.normalize("NFKC", text).lower())
+    text = EMOJI_CODE_RE.sub("", unicodedata.normalize("NFKC", text).lower())
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
