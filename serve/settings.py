@@ -20,7 +20,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from model.errors import InvalidParameterError
-from model.notes import TOO_DEEP, TOO_LONG_NUMBER
+from model.notes import TOO_DEEP, TOO_LONG_NUMBER, RepeatedKeyError, repeated_key, unique_keys
 from model.schema import MAX_TEXT_CHARS, MAX_TITLE_CHARS
 
 ENV_PREFIX = "NOTECHECK_"
@@ -239,9 +239,13 @@ def read_settings_file(path: str | Path) -> dict[str, Any]:
         raise InvalidParameterError(f"settings file {path}: cannot be read ({exc.strerror}).") from None
     kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
     try:
-        data = json.loads(raw) if kind == "JSON" else tomllib.loads(raw.decode("utf-8"))
+        # a setting given twice is refused in JSON as TOML refuses it: read last-wins, {"api_keys": [...],
+        # "api_keys": []} would open the server to anyone
+        data = json.loads(raw, object_pairs_hook=unique_keys) if kind == "JSON" else tomllib.loads(raw.decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise InvalidParameterError(f"settings file {path}: expected valid JSON. Got an error: {exc}.") from None
+    except RepeatedKeyError as exc:
+        raise InvalidParameterError(f"settings file {path}: {repeated_key(exc.key)}.") from None
     except RecursionError:
         raise InvalidParameterError(f"settings file {path}: {TOO_DEEP}.") from None
     except (ValueError, UnicodeDecodeError) as exc:

@@ -837,6 +837,8 @@ def test_settings_from_env_file_and_precedence(tmp_path, monkeypatch):
     [
         ('{"max_batch": ' + "[" * 100_000 + "]" * 100_000 + "}", "invalid JSON (nested too deeply"),
         ('{"max_batch": ' + "9" * 5000 + "}", "invalid JSON (a number of more than 4,300 digits)"),
+        # read last-wins, the second would open the server to anyone (TOML refuses a repeat by itself)
+        ('{"api_keys": ["key-1234567890"], "api_keys": []}', "the key 'api_keys' is given twice in one object"),
     ],
 )
 def test_a_json_settings_file_python_cannot_parse_is_named(tmp_path, content, message):
