@@ -210,6 +210,10 @@ class OverlapCounter:
                     f"{path}, line 1: the header has no '{needed}' column (a creator,follower_id CSV needs both). "
                     f"Got columns {header}."
                 )
+            if header.count(needed) > 1:
+                raise OverlapInputError(
+                    f"{path}, line 1: the header names column '{needed}' twice; rename one. Got columns {header}."
+                )
         ci, fi = header.index("creator"), header.index("follower_id")
         ids: dict[str, list[bytes]] = {}
         nums: dict[str, list[int]] = {}

@@ -125,6 +125,8 @@ def test_blank_lines_and_repeated_ids_are_reported_with_their_lines(tmp_path: Pa
         (b"creator,name\nA,1\n", r"bad\.txt, line 1: the header has no 'follower_id' column"),
         (b"creator,follower_id\nA,1\nB\n", r"bad\.txt, line 3: field 'follower_id' is missing"),
         (b"creator,follower_id\nA,1\n,2\n", r"bad\.txt, line 3: field 'creator' is missing"),
+        # which of the two is the creator is not for notecheck to guess (the note readers refuse such a header too)
+        (b"creator,follower_id,creator\nA,1,B\n", r"bad\.txt, line 1: the header names column 'creator' twice"),
     ],
 )
 def test_bad_follower_files_name_file_line_and_field(tmp_path: Path, content: bytes, message: str, capsys) -> None:
