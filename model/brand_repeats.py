@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from model.cues import _LEXICON_SCAN, _PRECHECKS, CUE_PATTERNS, HASHTAG_RE, cue_spans
+from model.cue_patterns import CUE_PATTERNS, HASHTAG_RE, LEXICON_SCAN, PRECHECKS
+from model.cues import cue_spans
 
 _TAG_RE = HASHTAG_RE
 _LATIN_WORD_RE = re.compile(r"(?<![a-z0-9])[a-z][a-z0-9]{2,15}(?![a-z0-9])")
@@ -37,7 +38,7 @@ def _account_brands(value: str) -> list[str]:
     out = []
     for m in CUE_PATTERNS["brand_account"].pattern.finditer(value):
         a, b = m.span("brand")
-        if not any(c.pattern.search(value, a, b) for c in _LEXICON_SCAN):
+        if not any(c.pattern.search(value, a, b) for c in LEXICON_SCAN):
             out.append(m.group("brand"))
     return out
 
@@ -97,11 +98,11 @@ def repeated_brands(title: str, text: str) -> list[str]:
     tags = " ".join(m.group(1) for m in _TAG_RE.finditer(text)) if has_tags else ""
     body = _TAG_RE.sub(" ", text) if has_tags else text
     found: dict[str, set[int]] = {}
-    model_check = re.compile(_PRECHECKS["product_model"])
+    model_check = re.compile(PRECHECKS["product_model"])
     for i, value in enumerate((title, tags, body)):
         if not value:
             continue
-        for cue in _LEXICON_SCAN:
+        for cue in LEXICON_SCAN:
             for m in cue.pattern.finditer(value):
                 found.setdefault(m.group(), set()).add(i)
         if model_check.search(value) is not None:  # as cue_spans reads them: not inside a contact detail

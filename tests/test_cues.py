@@ -1,4 +1,5 @@
-"""Cue kinds of model/cues.py: contact details split to dodge filters, brand-campaign and shop-funnel cues."""
+"""Cue kinds of model/cue_patterns.py as model/cues.py finds them: contact details split to dodge filters,
+brand-campaign and shop-funnel cues."""
 
 import pytest
 

@@ -6,12 +6,12 @@ implementations before that work (renamed, with their regexes); every test compa
 tricky strings, on every code point, on the shared corpora (when present) and on generated text.
 
 The cue patterns themselves are not copied: ``_reference_find_cues`` runs the original algorithm over the live
-``model.cues._DEFS``, so a later change to a pattern is checked against the pre-checks that let find_cues skip it.
+``model.cue_patterns.DEFS``, so a later change to a pattern is checked against the pre-checks that let find_cues skip it.
 Version "3" added cue kinds (brand campaign tags, brand mentions, product models, brand accounts, shop funnels,
 phone numbers in Chinese numerals) and the document-level ``⟦cue:brand_repeated⟧``, whose finder
 (``model.brand_repeats.repeated_brands``) has no optimised twin, so the reference document calls it as it is. Version "4"
 deletes hashtag markup residue (a stray ``[话题]``, ``[话``, ``题]``) left after tags and emoji codes are replaced.
-Version "5" added the ``no_ad_claim`` cue (a pattern of ``_DEFS``, so the reference runs it as it is); version "6"
+Version "5" added the ``no_ad_claim`` cue (a pattern of ``DEFS``, so the reference runs it as it is); version "6"
 deletes its text from the document (``CuePattern.delete``), which the reference does as it replaces contact details,
 version "7" reads denials (不是广告) as the same claim and finds no other cue inside a claim. Version "8" reads hashtags
 typed by hand (``#A #B``) as tags of their own (the hashtag regex, ``model.cues.HASHTAG_RE``, is a pattern like the
@@ -50,9 +50,8 @@ from hypothesis import strategies as st
 
 import model.tokenize as tokenize_module
 from model.brand_repeats import repeated_brands
+from model.cue_patterns import DEFS, PRECHECKS
 from model.cues import (
-    _DEFS,
-    _PRECHECKS,
     CUE_PATTERNS,
     HASHTAG_RE,
     Cue,
@@ -229,7 +228,7 @@ def _reference_find_cues(text: str) -> list[Cue]:
     found: list[Cue] = []
     claimed: list[tuple[int, int]] = []
     masked = text  # contact details written over with ":"
-    for cue in _DEFS:
+    for cue in DEFS:
         if cue.counts_as is not None:
             continue
         for m in cue.pattern.finditer(masked if cue.outside_contacts else text):
@@ -242,7 +241,7 @@ def _reference_find_cues(text: str) -> list[Cue]:
             if cue.replace:
                 masked = masked[: m.start()] + ":" * (m.end() - m.start()) + masked[m.end() :]
             found.append(Cue(cue.name, cue.label, text[m.start() : m.end()], m.start(), m.end()))
-    for cue in _DEFS:
+    for cue in DEFS:
         if cue.counts_as is None:
             continue
         same = [c for c in found if c.name == cue.counts_as or c.name.startswith("brand_mention")]
@@ -317,7 +316,7 @@ def _check_text(value: str) -> None:
     assert normalize_text(value) == norm
     assert find_cues(norm) == _reference_find_cues(norm)
     assert find_cues(value) == _reference_find_cues(value)
-    expected = dict.fromkeys((c.name for c in _DEFS if c.counts_as is None), 0)
+    expected = dict.fromkeys((c.name for c in DEFS if c.counts_as is None), 0)
     for cue in _reference_find_cues(norm):
         expected[cue.name] += 1
     assert cue_counts(norm) == expected
@@ -620,23 +619,23 @@ PRECHECK_EXAMPLES = {
 
 
 def test_precheck_examples_cover_every_kind():
-    assert sorted(PRECHECK_EXAMPLES) == sorted(_PRECHECKS)
+    assert sorted(PRECHECK_EXAMPLES) == sorted(PRECHECKS)
 
 
 @pytest.mark.parametrize(("kind", "example"), [(k, e) for k, v in PRECHECK_EXAMPLES.items() for e in v])
 def test_precheck_finds_every_branch(kind, example):
     matches = [m.group() for m in CUE_PATTERNS[kind].pattern.finditer(example)]
     assert matches, f"{example!r} is not a {kind} cue: fix the example"
-    assert all(re.search(_PRECHECKS[kind], m) for m in matches)
+    assert all(re.search(PRECHECKS[kind], m) for m in matches)
     for text in (example, f"今天{example}好", f"a{example}1", normalize_text(example)):
         assert find_cues(text) == _reference_find_cues(text)
 
 
-@pytest.mark.parametrize("kind", sorted(_PRECHECKS))
+@pytest.mark.parametrize("kind", sorted(PRECHECKS))
 def test_precheck_is_a_necessary_condition(kind):
     """Every text a cue pattern matches also matches its pre-check (else find_cues would skip real cues)."""
     pattern = CUE_PATTERNS[kind].pattern
-    precheck = re.compile(_PRECHECKS[kind])
+    precheck = re.compile(PRECHECKS[kind])
 
     @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
     @given(match=st.from_regex(pattern, fullmatch=True), before=_NOISY_TEXT, after=_NOISY_TEXT)

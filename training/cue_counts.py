@@ -1,5 +1,5 @@
 """How often a candidate cue pattern occurs in labelled ads and genuine notes: the evidence a cue word must have
-before it goes into model/cues.py (a probe or a reading of the misses may suggest words; the counts decide).
+before it goes into model/cue_patterns.py (a probe or a reading of the misses may suggest words; the counts decide).
 
     python -m training.cue_counts --data ../shared/data/ads/xhs_labelled.jsonl [--examples 3] PATTERN ...
     python -m training.cue_counts --data ../shared/data/ads/xhs_labelled.jsonl --kinds

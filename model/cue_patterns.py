@@ -1,0 +1,353 @@
+"""The cue kinds: each a named regular expression with a readable label, and the tables the scan runs.
+
+What a cue *is* lives here (contact details, prices, calls to action, brand campaign tags, ...); how a note is
+scanned for them (precedence of contact details, claims, counting) lives in :mod:`model.cues`. Patterns run on
+text already passed through :func:`model.text.normalize_text` (NFKC, lower case), so full-width digits and
+letters are covered. A pattern change changes the model's documents: bump ``NORMALIZATION_VERSION`` and retrain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from model.lexicon import BRANDS, trie_regex
+
+_SEP = r"[\s\-_.·•,，/|~—–]*"  # separators used to split digits so filters miss them
+#: What may stand between a contact prefix (加v) and the id: colons, spaces, emoji and other decorations, up to
+#: eight, but no letter, digit, CJK character or clause-ending punctuation (so "加v，私信我" takes no id).
+_DECOR = r"[^\w,，.。!！?？;；]{0,8}"
+# Digits written as Chinese numerals (financial 壹贰叁 and plain 一二三, 幺 for 1) to slip a phone number past
+# filters; circled digits (①) and full-width ones become ASCII digits under NFKC already.
+_CN_DIGIT = "[0-9零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖]"
+_CN_PHONE = "[1一幺壹]" + _SEP + "[3-9三四五六七八九叁肆伍陆柒捌玖]" + "(?:" + _SEP + _CN_DIGIT + "){9}"
+#: An amount as written, whole: digits grouped by thousands separators (a comma followed by exactly three digits:
+#: "1,280", "12,999", not the list "1,2,3") or not grouped, then decimals. A price cue must span all of it, or the
+#: writer is shown "¥1" for the "¥1,280" they wrote.
+_AMOUNT = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
+
+
+@dataclass(frozen=True)
+class CuePattern:
+    name: str
+    label: str
+    pattern: re.Pattern[str]
+    replace: bool = False  # contact details: the literal value is replaced by the placeholder
+    # A claim any writer can add for free ("无广"): found, so highlights can quote it, but deleted from the model's
+    # document, so it can neither lift an ad nor weigh against an honest note.
+    delete: bool = False
+    # The match is reported as this kind (the document gets its placeholder), over the span of this group of the
+    # pattern: an @mention of a brand account is a mention of the brand, spanning the brand's name.
+    counts_as: str | None = None
+    group: str | int = 0
+    # Read with contact details masked (:func:`mask_spans`), as the document reads hashtags: after the contact
+    # details are replaced, so "#宠粉vx:abc123" is the tag "#宠粉" and a contact, not the tag "#宠粉vx".
+    outside_contacts: bool = False
+
+
+@dataclass(frozen=True)
+class Cue:
+    name: str
+    label: str
+    text: str
+    start: int
+    end: int
+
+
+def _p(regex: str) -> re.Pattern[str]:
+    return re.compile(regex)
+
+
+# -- Hashtags ----------------------------------------------------------------------------------------------------
+_TAG_CHAR = r"[^#\[\]\n]"  # a character of a closed tag's name
+# A character of a typed tag ("#露营 #穿搭"): not whitespace, markup or punctuation, which end such a tag.
+_PLAIN_STOP = r"\s#\[\]@,.!?;:。、…~()|\"'“”【】《》「」"
+_PLAIN_CHAR = f"[^{_PLAIN_STOP}]"
+# A character of a Weibo tag's name: spaces may be inside ("#dusit thani maldives#"), punctuation may not (the
+# "#01 很显白,住在3#" between two numbers is no tag).
+_WEIBO_CHAR = r"[^#\[\]\n,.!?;:。、…~|@]"
+
+
+def hashtag_regex(word: str | None = None) -> str:
+    """A hashtag, its name as group 1 (``word``: only tags whose name contains a match of it). Three forms, in
+    this order: the platform's ``#名字[话题]#``; Weibo's ``#名字#`` (no punctuation in its name, which neither starts
+    nor ends with a space, so the ``#A #`` of a typed ``#A #B`` or ``#A,#B`` is not one; nor is it the ``#`` that
+    opens a platform tag);
+    and a tag typed by hand, ``#名字`` up to a space or punctuation (not a number: a shade ``#01``). The last
+    two never open after a Latin letter or digit (``3#楼``) or right after ``]``, where a ``#`` closes other
+    markup (a video chapter's ``#00:06[时刻]#``). Each form's
+    name is the whole run of its characters, so a tag has one reading and the forms cannot steal each other's
+    text (a typed ``#A`` before ``#B[话题]#`` leaves the platform tag whole)."""
+    n, w, c = _TAG_CHAR, _WEIBO_CHAR, _PLAIN_CHAR
+    has = ("", "", "") if word is None else tuple(f"(?={k}{{0,40}}?(?:{word}))" for k in (n, w, c))
+    platform = rf"{has[0]}{n}{{1,40}}(?=\[话题\]#)"
+    weibo = rf"(?<![a-z0-9\]]#){has[1]}(?:\s{w}{{0,39}}|(?!\s){w}{{1,40}}(?<!\s))(?=#(?!{n}{{1,40}}\[话题\]#))"
+    typed = rf"(?<![a-z0-9\]]#)(?![0-9]+(?!{c})){has[2]}{c}{{1,30}}(?=[{_PLAIN_STOP.replace('#', '')}]|$)(?!\[话)"
+    return rf"#({platform}|{weibo}|{typed})(?:\[话题\]#|#)?"
+
+
+#: Every hashtag of a normalised text, its name as group 1.
+HASHTAG_RE = re.compile(hashtag_regex())
+
+
+DEFS = [
+    CuePattern(
+        "url",
+        "link / URL",
+        _p(r"(?:https?://|www\.)[^\s⟦⟧]+|\b[a-z0-9][a-z0-9-]{1,30}\.(?:com|cn|net|top|cc|xyz|vip|shop)\b[^\s⟦⟧]*"),
+        replace=True,
+    ),
+    CuePattern(
+        "wechat",
+        "WeChat contact",
+        _p(
+            r"(?:(?:加|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|v信|vx|wx(?=[:：\s]*[a-z0-9])|威信|薇信|微信号?|"
+            r"wechat|绿泡泡|薇(?=[:：\s]*[a-z0-9])|(?<![a-z])v(?=[:：]\s*[a-z0-9]))"
+            # The id may sit behind decorations ("加 v ❤ :abc123"): anything but a letter, digit or the punctuation
+            # that ends a clause.
+            r"(?:" + _DECOR + r"(?:[a-z][-_a-z0-9]{4,19}|(?:\d" + _SEP + r"){5,11}\d))?"
+        ),
+        replace=True,
+    ),
+    CuePattern(
+        "qq",
+        "QQ contact",
+        _p(r"(?:qq|扣扣|企鹅)(?:群|号)?[:：\s]*(?:\d" + _SEP + r"){4,10}\d|(?:qq|扣扣)群"),
+        replace=True,
+    ),
+    CuePattern(
+        "phone",
+        "phone number",
+        _p(
+            r"(?<!\d)(?:1"
+            + _SEP
+            + r"[3-9](?:"
+            + _SEP
+            + r"\d){9}|0\d{2,3}-\d{7,8}|400"
+            + _SEP
+            + r"\d{3}"
+            + _SEP
+            + r"\d{4})(?!\d)|(?<!"
+            + _CN_DIGIT
+            + ")"
+            + _CN_PHONE
+            + "(?!"
+            + _CN_DIGIT
+            + ")"
+        ),
+        replace=True,
+    ),
+    CuePattern(
+        "price",
+        "price or discount",
+        _p(
+            # Each amount whole, with its currency sign and unit ("¥1,299元" is one price), a discount with all its
+            # digits ("95折" is 5% off, not the "5折" of half price) and both sides of "满300减50".
+            r"[¥￥$]\s*" + _AMOUNT + r"(?:元|块钱)?|" + _AMOUNT + r"\s*(?:元|块钱|rmb)|"
+            r"原价|现价|到手价|券后|优惠券|领券|\d+(?:\.\d+)?折|打折|折扣|包邮|秒杀|特价|限时|满\d+减(?:\d+(?:元|块钱)?)?|"
+            r"立减|低至|价格表|拼团|"
+            # The English funnel's discount: "20% off", a discount code ("use my code lily20", "promo code",
+            # "code lily20 for 20% off"; the code itself holds a digit, so "use my code for ..." takes no "for").
+            r"\d+(?:\.\d+)?\s?%\s?off(?![a-z])|(?<![a-z])(?:(?:use(?: my| our| the)?|my|promo|discount|coupon) code"
+            r"(?: ?[:：]? ?(?=[a-z]*\d)[a-z0-9]{3,20}(?![a-z0-9]))?|code [a-z0-9]{3,20}(?= for \d))"
+        ),
+    ),
+    CuePattern(
+        "call_to_action",
+        "call to action",
+        _p(
+            # "评论区扣1" (reply "1" and I send the link): the 1 is the cue as much as the 扣.
+            r"链接|🔗|私信|私我|滴滴我|dd我|主页|橱窗|评论区(?:见|扣(?:\s?1+(?!\d))?|留言|回复)?|下单|点击|戳|扫码|咨询|"
+            r"预约|报名|蹲一个|有需要的|需要的(?:宝|姐妹|朋友)|后台|购买|入手|想要同款|"
+            # The English funnel to the link: whole words (the lookbehind sits after the first letter so the union
+            # of patterns below keeps its fast skip).
+            r"l(?<![a-z]l)ink in (?:my )?bio(?![a-z])|s(?<![a-z]s)wipe up(?![a-z])|s(?<![a-z]s)hop my(?![a-z])"
+        ),
+    ),
+    CuePattern(
+        "merchant",
+        "merchant vocabulary",
+        _p(
+            r"厂家|工厂|源头|批发|定制|加盟|招商|代理|门店|店铺|实体店|地址[:：]|营业时间|工作室|接单|承接|团购|"
+            r"本店|我们店|小店|旗舰店|官方"
+        ),
+    ),
+    CuePattern(
+        "disclosure",
+        "sponsorship or collaboration",
+        # Not the 广告 of the writer's own "无广告" / "非广告" (the lookbehind follows the literal 广 so the union
+        # of patterns below keeps its fast skip).
+        _p(
+            r"品牌合作|合作|赞助|广(?<![无非]广)告|推广|推荐官|恰饭|商单|甲方|合伙人|体验官|种草官|品牌方|试用|受邀|官方寄|"
+            # English disclosures: #ad only as a whole hashtag (never the "ad" inside a word or a tag like #adidas).
+            r"#(?:ad|sponsored|collab)(?![a-z0-9_])|p(?<![a-z]p)aid partnership|g(?<![a-z]g)ifted(?![a-z])|"
+            r"s(?<![a-z]s)ponsored by(?![a-z])"
+        ),
+    ),
+    CuePattern(
+        "no_ad_claim",
+        "writer says it is not an ad",
+        # "无广" (no ad), "非广", "自费" (paid for it myself): the writer vouching for the note. Every note in the
+        # labelled Xiaohongshu data that says so is genuine (20 of 20), but an advertiser can append it as easily:
+        # as evidence it un-flagged 37 of 226 flagged ads given " #无广 #纯自费". So it is deleted from the document.
+        # A denial (不是广告, 没有任何合作) is the same claim; the 广告 or 合作 inside it is no disclosure. So is
+        # denying a funnel (没有链接, 不带货, 不卖): its 链接 is no call to action. Deleting the words cannot hide
+        # anything else: "没有链接，私信我" keeps its 私信.
+        _p(
+            r"无广告?|非广告?|自费|不是(?:广告|软广|恰饭)|没有(?:任何)?(?:广告|合作|链接)|无链接|不带(?:链接|货)|"
+            r"不卖(?!关子)"
+        ),
+        delete=True,
+    ),
+    CuePattern(
+        "giveaway",
+        "giveaway / lucky draw",
+        _p(r"抽奖|开奖|抽\d+|送\d+份|免费送|福利|中奖|转发抽|关注\+|评论抽"),
+    ),
+    CuePattern(
+        "sales_tone",
+        "sales-pitch phrase",
+        _p(
+            r"闭眼入|谁用谁知道|必入|必买|必备|冲鸭|冲就完了|手慢无|回购|囤货|强烈推荐|安利|yyds|绝绝子|神器|天花板|宝藏"
+        ),
+    ),
+]
+
+#: A currency or unit after a number: the number is an amount (a price, a count, a size), not part of a model
+#: name. Not 号 or 色 (a shade, "dior 999号"), which name a product. Latin units are whole words ("199 r", "50 ml").
+_UNIT = (
+    r"(?:[元块刀毛角¥￥$万%折天日周月年岁个条件次只支瓶盒包杯双套份张片颗粒斤克两码寸米度人家]|小时|分钟|公斤|"
+    r"(?:rmb|r|w|k|ml|l|g|kg|mg|cm|mm|m|h|min|yuan|cny|days?|nights?|weeks?|months?|years?|yrs?|hours?|hrs?|"
+    r"minutes?|mins|seconds?|secs?|times|people|pcs|pieces?|kcal)(?![a-z]))"
+)
+#: A series word after a model number ("v15 pro"): with one, even a single letter and two digits is a model.
+_SERIES = "(?:pro|max|plus|ultra|mini|se|lite|air)"
+#: English words that count, place or time what follows them: "about 15", "for 20", "in 2024" are no model name.
+_COUNTING_WORDS = (
+    r"(?:about|around|over|under|only|for|in|at|on|of|to|the|and|or|with|from|after|before|within|than|nearly|"
+    r"almost|approx|just|up|by|per|last|next|first|every|each|all|step|steps|tips?|part|page|level|round|week|"
+    r"month|year)[\s-]?\d"
+)
+#: Not 激励计划: a platform's creator incentive programme (#原神创作者激励计划, #小红书影像激励计划) is no brand's
+#: campaign nor a sponsorship: 19 of 2,116 genuine labelled notes carry one, 1 of 274 ads. Not 心动
+#: (#恋与深空心动王座, a game's fans): it means "heart-fluttering", not a campaign; in a hashtag in 10 genuine notes
+#: and 3 ads, too few to say more. Counts from `python -m training.cue_counts`.
+_CAMPAIGN_WORDS = (
+    "合伙人|体验官|推荐官|种草官|周年|年货节|购物节|狂欢|挑战赛|我和我的|越用越|官方|旗舰|新品|上新|联名|首发|"
+    "大促|双11|双十一|618|好物节|宠粉|品牌日|超级品牌|出道"
+)
+DEFS += [
+    CuePattern(
+        "brand_campaign_tag",
+        "brand campaign hashtag",
+        # A hashtag carrying a campaign word: anniversaries, festivals of a shop, "我和我的X", "X越用越香",
+        # ambassador programmes, launches. The hashtag is the evidence (its brand is inside it).
+        _p(hashtag_regex(_CAMPAIGN_WORDS)),
+        outside_contacts=True,
+    ),
+    # Two kinds, because one regex mixing both kinds of branch loses the engine's fast skip (~300 us a note
+    # instead of ~10 us). Latin names are whole words: "vivo" but not "vivid".
+    CuePattern("brand_mention", "brand or product name", _p(trie_regex([b for b in BRANDS if not b.isascii()]))),
+    CuePattern(
+        "brand_mention_latin",
+        "brand or product name",
+        _p("(?:" + trie_regex([b for b in BRANDS if b.isascii()], word_start=True) + ")(?![a-z])"),
+    ),
+    CuePattern(
+        "product_model",
+        "product model name",
+        # Latin letters then digits ("x300", "tt350", "mate60", "xr-500", "iphone 15"), optionally a series word;
+        # not picture numbers (p1), volumes, episodes, days or a single letter with one or two digits (a1, s2) but
+        # x5 is kept, and so is one with a series word ("v15 pro"). Nor a word before an amount: a number followed
+        # by a currency or unit ("jeans 199元", "latte 28块", "面膜 5片", "15 days") is a price or a count, whether
+        # or not a space separates it from the word. Nor one digit set apart from its word ("about 5", "mock 4",
+        # "gpa 3.7"), nor a number after a word that counts or places ("about 15", "step1", "in 2024"): in the
+        # labelled notes that left out 19 matches, none a product (list numbers, steps, scores, a recipe's
+        # version, a shade, a mall), and the notes matched went from 37 genuine / 19 ads to 30 / 16.
+        _p(
+            r"(?<![a-z0-9])(?!(?:p|vol|ep|day|no|top|lv|v|d|s|q|h|k|g|m|t|a|b|c)[\s-]?\d{1,2}(?![a-z0-9])"
+            r"(?!\s?" + _SERIES + r"(?![a-z0-9])))(?!" + _COUNTING_WORDS + r")"
+            r"[a-z]{1,8}(?:\d{1,4}|[\s-]\d{2,4})(?:\.\d+)?(?!\d|(?:\.\d+)?\s?" + _UNIT + r")"
+            r"(?:\s?" + _SERIES + r")?(?![a-z0-9])"
+        ),
+    ),
+    CuePattern(
+        "brand_account",
+        "@mention of a brand account",
+        # An @handle ending in an account word (@蕉下官方, @珂卡芙官方旗舰店, @abc_official) is the brand's own
+        # account: a mention of the brand (counted as brand_mention, spanning the brand's name), not a cue of its
+        # own. As its own cue it had learnt only from Weibo posts quoting "@X官方微博" (towards genuine, -0.50),
+        # which the official Weibo accounts stay: brand mentions like any other. A handle naming a lexicon brand
+        # (@安踏跑步, @lululemon) is already one through the lexicon.
+        _p(
+            r"@(?P<brand>(?!官方|旗舰)[\w\-·.]{1,24}?)[_\-.·]?(?:官方旗舰店|官方微博|旗舰店|官方|official)"
+            r"(?![\w\-·.])"
+        ),
+        counts_as="brand_mention",
+        group="brand",
+    ),
+    CuePattern(
+        "shop_funnel",
+        "funnel to a shop or app",
+        _p(
+            r"小程序|直播间|(?:某|淘|桃)宝|tb(?=[^a-z])|拼夕夕|(?:搜|search)[^,.!?，。！？\s]{0,8}(?:店|小程序|同款|官方)|"
+            r"同款链接|店铺名|进店|旗舰店|专柜|官网"
+        ),
+    ),
+]
+
+CUE_PATTERNS: dict[str, CuePattern] = {c.name: c for c in DEFS}
+# Kinds whose spans exclude others (contact details, claims); every other kind is dropped inside a claim.
+KEEPS_SPAN: dict[str, bool] = {c.name: c.replace or c.delete for c in DEFS}
+#: The kinds a cue is reported as (a pattern with ``counts_as`` reports another kind's cues).
+CUE_NAMES: tuple[str, ...] = tuple(c.name for c in DEFS if c.counts_as is None)
+
+# -- Pre-checks --------------------------------------------------------------------------------------------------
+# Most notes contain no cue at all, yet running the ten patterns costs ~60 us on a 190-character note: several
+# patterns open with a lookbehind, a ``\b`` or a mix of character classes, so the regex engine cannot skip ahead
+# and tries every position. A *pre-check* is a cheap regex that is a NECESSARY condition for its kind: every
+# non-empty match of the kind's pattern contains a match of the pre-check, so when the pre-check finds nothing the
+# pattern cannot match either and is skipped. Pre-checks are alternations whose every branch starts with a literal
+# character, which lets the engine scan for those characters quickly. They only decide what is *skipped*, never
+# what is found; tests/test_prep_parity.py compares the results with the original, unchecked implementation.
+# Kinds without an entry are already plain alternations of literals (fast to scan) and serve as their own check.
+# Keep these in step with the patterns above when a pattern changes.
+PRECHECKS: dict[str, str] = {
+    # "https://" / "http://" / "www." in the first branch; "." + a top-level domain in the second.
+    "url": r"://|www\.|\.(?:com|cn|net|top|cc|xyz|vip|shop)",
+    # Every branch contains "v", "wx", "微信", "薇", "威信", "wechat" or "绿泡泡".
+    "wechat": r"v|wx|微信|薇|威信|wechat|绿泡泡",
+    # Both branches start with "qq", "扣扣" or "企鹅".
+    "qq": r"qq|扣扣|企鹅",
+    # Each branch starts with "1", "0" or "4" followed by at least nine more digits with only separators between
+    # them: 1[3-9] + 9 digits, 0 + 2-3 digits + "-" + 7-8 digits, 400 + 3 + 4 digits ("-" is a separator).
+    # The Chinese-numeral branch starts with a "1" of some script, a separator and a second digit 3-9.
+    "phone": "|".join(rf"{first}(?:{_SEP}\d){{9}}" for first in "014")
+    + "".join(f"|{one}{_SEP}[3-9三四五六七八九叁肆伍陆柒捌玖]" for one in "1一幺壹"),
+    # Every branch contains a currency sign, 元/块钱/rmb, 折, 满 + digit, or one of the literal words.
+    # A Latin letter directly, space- or hyphen-separated before a digit, written as one literal-led branch per letter
+    # so that the union of pre-checks below keeps its fast skip (a class-led branch costs it ~10x).
+    "product_model": "|".join(rf"{c}[\s-]?\d" for c in "abcdefghijklmnopqrstuvwxyz"),
+    # Every match holds one of the campaign words (not just "#": most notes have hashtags, and a pre-check that
+    # nearly always matches would cost the union below its early exit).
+    "brand_campaign_tag": _CAMPAIGN_WORDS,
+    # Every match holds one of the account words.
+    "brand_account": "官方|旗舰店|official",
+    # Every branch contains one of these literals.
+    "shop_funnel": r"小程序|直播间|某宝|淘宝|桃宝|tb|拼夕夕|搜|search|同款链接|店铺名|进店|旗舰店|专柜|官网",
+    "price": r"¥|￥|\$|元|块钱|rmb|原价|现价|到手价|券后|优惠券|领券|折|包邮|秒杀|特价|限时|满\d|立减|低至|价格表|拼团|"
+    r"%\s?off|code",
+}
+
+#: Kinds whose pattern is a large alternation of literals (the brand lexicon): fast alone, but merged into the
+#: union below they cost the union its fast skip (~300 us a note), so they are always run on their own.
+LEXICON_KINDS = frozenset({"brand_mention", "brand_mention_latin"})
+#: (pattern, pre-check or None) in the order of ``DEFS``, which decides contact-detail precedence.
+SCAN: tuple[tuple[CuePattern, re.Pattern[str] | None], ...] = tuple(
+    (c, re.compile(PRECHECKS[c.name]) if c.name in PRECHECKS else None) for c in DEFS if c.name not in LEXICON_KINDS
+)
+LEXICON_SCAN: tuple[CuePattern, ...] = tuple(c for c in DEFS if c.name in LEXICON_KINDS)
+# Union of every other kind's pre-check (or pattern): no match means no cue of those kinds, the common case,
+# decided in one fast scan. Joined without wrapping groups so that every top-level branch still starts with a
+# literal.
+ANY_CUE_RE = re.compile("|".join(PRECHECKS.get(c.name, c.pattern.pattern) for c, _ in SCAN))
