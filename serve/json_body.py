@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-from model.notes import RepeatedKeyError, unique_keys
+from model.notes import RepeatedKeyError, repeat_path, unique_keys
 
 __all__ = ["RepeatedKeyError", "UniqueKeysRequest", "UniqueKeysRoute", "loads", "unique_keys_request"]
 
@@ -31,34 +31,8 @@ def loads(body: bytes | str) -> Any:
     try:
         return json.loads(body, object_pairs_hook=unique_keys)
     except RepeatedKeyError as exc:
-        # read again keeping every pair (only for a body being refused), to find where the parser met the repeat
-        exc.path = _repeat_path(json.loads(body, object_pairs_hook=_Pairs), ()) or ()
+        exc.path = repeat_path(body)  # where, for the 422 (parsed again only for a body being refused)
         raise
-
-
-class _Pairs(list):
-    """A JSON object as its list of pairs, repeats kept."""
-
-
-def _repeat_path(value: Any, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
-    """The path to the first repeated key in the order the parser checks objects (an object after everything
-    inside it, as :func:`unique_keys` runs when the object closes), None when there is none."""
-    if isinstance(value, _Pairs):
-        for key, item in value:
-            found = _repeat_path(item, (*path, key))
-            if found:
-                return found
-        seen: set[str] = set()
-        for key, _ in value:
-            if key in seen:
-                return (*path, key)
-            seen.add(key)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            found = _repeat_path(item, (*path, i))
-            if found:
-                return found
-    return None
 
 
 class UniqueKeysRequest(Request):

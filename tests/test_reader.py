@@ -307,6 +307,13 @@ def test_a_key_given_twice_is_that_rows_error(tmp_path, capsys, sample_model_dir
     assert [r.error is None for r in iter_records(csvfile)] == [False, True]
     for r in [*iter_records(jsonl), *iter_records(csvfile)]:
         assert r.error is None or "the key 'text' is given twice" in r.error
+    # which object of the row holds the repeat (one comment of hundreds), as the API's 422 says it
+    assert [r.error for r in iter_records(jsonl)][:2] == [
+        "invalid JSON row (the key 'text' is given twice in one object; which value is meant is not clear)",
+        "invalid JSON row (the key 'text' is given twice in one object, comments[0]; which value is meant is not "
+        "clear)",
+    ]
+    assert "the key 'text' is given twice in one object, comments[0]; " in next(iter_records(csvfile)).error
     out = tmp_path / "out.jsonl"
     assert main(["score", str(tmp_path), "-o", str(out), "--model", str(sample_model_dir)]) == 1
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]

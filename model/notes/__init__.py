@@ -64,6 +64,7 @@ from model.notes.jsonl import (
     RepeatedKeyError,
     jsonl_records,
     parse_json_line,
+    repeat_path,
     repeated_key,
     unique_keys,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "read_csv_header",
     "read_line",
     "read_notes",
+    "repeat_path",
     "repeated_key",
     "skip_bom",
     "sniff",

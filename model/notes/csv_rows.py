@@ -8,7 +8,15 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from model.notes.files import MAX_ROW_BYTES, NoteFileError, Record, decode_line, read_line, too_long
-from model.notes.jsonl import ROW_DECODER, TOO_DEEP, TOO_LONG_NUMBER, RepeatedKeyError, repeated_key
+from model.notes.jsonl import (
+    ROW_DECODER,
+    TOO_DEEP,
+    TOO_LONG_NUMBER,
+    RepeatedKeyError,
+    place,
+    repeat_path,
+    repeated_key,
+)
 
 
 class PhysicalLines:
@@ -131,7 +139,8 @@ def csv_row(name: str, lineno: int, header: list[str], values: list[str]) -> Rec
         try:
             data["comments"] = ROW_DECODER.decode(comments)
         except RepeatedKeyError as exc:
-            return Record(name, lineno, data, f"field 'comments' in a CSV: {repeated_key(exc.key)}.")
+            where = place(("comments", *repeat_path(comments)[:-1]))
+            return Record(name, lineno, data, f"field 'comments' in a CSV: {repeated_key(exc.key, where)}.")
         except RecursionError:
             return Record(name, lineno, data, f"field 'comments' in a CSV: {TOO_DEEP}.")
         except json.JSONDecodeError as exc:

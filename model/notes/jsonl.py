@@ -34,8 +34,46 @@ def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def repeated_key(key: str) -> str:
-    return f"the key {key!r} is given twice in one object; which value is meant is not clear"
+def repeated_key(key: str, where: str = "") -> str:
+    """Why an object giving ``key`` twice is refused; ``where`` names the object (``comments[0]``) when not the
+    top level."""
+    place = f", {where}" if where else ""
+    return f"the key {key!r} is given twice in one object{place}; which value is meant is not clear"
+
+
+class _Pairs(list):
+    """A JSON object as its list of pairs, repeats kept."""
+
+
+def repeat_path(text: str | bytes) -> tuple[str | int, ...]:
+    """The keys and indices to the first repeated key of the JSON document ``text`` (``("comments", 0, "text")``)
+    in the order :func:`unique_keys` meets it (an object after everything inside it, when it closes); ``()`` when
+    none. Parses ``text`` again keeping every pair: only for a document already refused."""
+    return _repeat_path(json.loads(text, object_pairs_hook=_Pairs), ()) or ()
+
+
+def _repeat_path(value: Any, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    if isinstance(value, _Pairs):
+        for key, item in value:
+            found = _repeat_path(item, (*path, key))
+            if found:
+                return found
+        seen: set[str] = set()
+        for key, _ in value:
+            if key in seen:
+                return (*path, key)
+            seen.add(key)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _repeat_path(item, (*path, i))
+            if found:
+                return found
+    return None
+
+
+def place(path: tuple[str | int, ...]) -> str:
+    """``("comments", 0)`` -> ``comments[0]``."""
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(path))
 
 
 #: The JSON reader of note rows (a decoder built once costs less per row than ``json.loads``' keyword handling).
@@ -49,7 +87,7 @@ def parse_json_line(text: str) -> tuple[dict[str, Any] | None, str | None]:
     except json.JSONDecodeError as exc:
         return None, f"invalid JSON ({exc.msg} at column {exc.colno})"
     except RepeatedKeyError as exc:
-        return None, f"invalid JSON row ({repeated_key(exc.key)})"
+        return None, f"invalid JSON row ({repeated_key(exc.key, place(repeat_path(text)[:-1]))})"
     except RecursionError:  # one corrupt or hostile row must not stop the reading of the others
         return None, TOO_DEEP
     except ValueError:  # the one other way json.loads fails: an integer longer than Python converts
