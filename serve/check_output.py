@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from typing import IO, Any
 
+from serve.terminal import escaped
+
 _RED, _GREEN, _BOLD, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[1m", "\x1b[0m"
 _DECISION = {"ad": "可能被判为广告 / reads as an ad", "review": "需要人工复核 / needs review",
              "genuine": "看起来是真实分享 / reads as genuine sharing"}  # fmt: skip
@@ -40,15 +42,15 @@ def mark_up(text: str, highlights: list[Any], *, colour: bool, marks: tuple[str,
     strongest = max((abs(h.weight) for h in highlights), default=0.0)
     out, pos = [], 0
     for h in sorted(highlights, key=lambda h: h.start):
-        out.append(text[pos : h.start])
-        word = text[h.start : h.end]
+        out.append(escaped(text[pos : h.start]))  # the note may hold controls: shown, never acting on the terminal
+        word = escaped(text[h.start : h.end])
         if colour:
             bold = _BOLD if abs(h.weight) >= strongest / 2 else ""
             out.append(f"{bold}{_RED if h.weight > 0 else _GREEN}{word}{_RESET}")
         else:
             out.append(f"{marks[0]}{word}{marks[1]}" if h.weight > 0 else f"{marks[2]}{word}{marks[3]}")
         pos = h.end
-    out.append(text[pos:])
+    out.append(escaped(text[pos:]))
     return "".join(out)
 
 
@@ -70,9 +72,9 @@ def format_check(result: Any, note: dict[str, str], *, colour: bool) -> str:
     lines.append("")
     lines.append("reasons:" if result.reasons else "reasons: (none)")
     for r in result.reasons:
-        evidence = r.quoted()  # a word in two cases or widths once, as in score's reasons
+        evidence = escaped(r.quoted())  # a word in two cases or widths once, as in score's reasons
         arrow = "→ ad" if r.direction == "ad" else "→ genuine"
         lines.append(f"  {r.weight:+.2f} {arrow:<9} {r.label_zh} {r.label_en}: {evidence}")
     if result.advice:
-        lines += ["", result.advice["zh"], result.advice["en"]]
+        lines += ["", escaped(result.advice["zh"]), escaped(result.advice["en"])]  # it quotes the note
     return "\n".join(lines)

@@ -20,6 +20,11 @@ def _escape(m: re.Match[str]) -> str:
     return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
 
 
+def escaped(text: str) -> str:
+    """``text`` with its controls escaped (a carriage return too), line breaks and tabs kept as they are."""
+    return _UNSAFE.sub(_escape, text)
+
+
 def one_line(text: str) -> str:
     """``text`` on one line: runs of whitespace (line breaks and tabs too) become one space, controls escaped."""
     return _UNSAFE.sub(_escape, " ".join(text.split()))

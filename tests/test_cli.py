@@ -25,6 +25,21 @@ def test_check_colours_highlights_on_a_terminal(monkeypatch, sample_model):
     assert "\x1b[" not in plain and "【" in plain
 
 
+def test_check_shows_controls_in_the_note_escaped(sample_model):
+    """`check - < note.txt` printed the note, its evidence and the advice raw: an escape sequence in the file
+    cleared or recoloured the terminal and a bidi override reordered the line, which every other command's output
+    escapes (serve/terminal.py). Highlights and colours still work around the escaped text."""
+    from serve.check_output import format_check
+
+    note = {"title": "\u202e周末", "text": "加vx\x1b[2J abc123 领券 原价199现价99\r链接在主页"}
+    result = sample_model.check(note)
+    for colour in (False, True):
+        shown = format_check(result, note, colour=colour)
+        assert "\x1b[2J" not in shown and "\u202e" not in shown and "\r" not in shown
+        assert "\\x1b" in shown and "\\u202e" in shown and "\\x0d" in shown
+    assert any(h.weight > 0 for h in result.highlights) and "【" in format_check(result, note, colour=False)
+
+
 def test_check_json_from_stdin(capsys, monkeypatch, sample_model_dir):
     import io
 
