@@ -67,8 +67,11 @@ def run(args: argparse.Namespace) -> int:
     for line in skipped:
         print(f"skipped: {line}", file=sys.stderr)
     from model.evaluation import metrics_table
+    from serve.terminal import one_line
 
-    print(metrics_table(result["per_source"], result))
+    # source names come from the data: on one line, no "|" splitting the row, nothing acting on the terminal
+    shown = {one_line(s).replace("|", "\\|"): m for s, m in result["per_source"].items()}
+    print(metrics_table(shown, result))
     return 0
 
 

@@ -40,6 +40,19 @@ def test_check_shows_controls_in_the_note_escaped(sample_model):
     assert any(h.weight > 0 for h in result.highlights) and "【" in format_check(result, note, colour=False)
 
 
+def test_evaluate_table_shows_a_source_name_escaped(tmp_path, capsys, sample_model_dir):
+    """A source name from the data went into evaluate's table raw: an escape sequence acted on the terminal and a
+    "|" split the Markdown row into a column too many."""
+    path = tmp_path / "labelled.jsonl"
+    rows = [{"text": "加vx领券 原价199", "label": 1}, {"text": "今天去爬山，风景很好", "label": 0}]
+    path.write_text("".join(json.dumps({**r, "source": "s\x1b[2J|x"}) + "\n" for r in rows), encoding="utf-8")
+    assert main(["evaluate", str(path), "--model", str(sample_model_dir)]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("| s\\"))
+    assert "\x1b" not in out and row.startswith("| s\\x1b[2J\\|x | 2 | 1 |")
+    assert row.replace("\\|", "").count("|") == 10  # the table's nine columns
+
+
 def test_check_json_from_stdin(capsys, monkeypatch, sample_model_dir):
     import io
 
