@@ -69,7 +69,9 @@ def read_rows(paths: list[Path]) -> tuple[list[dict[str, Any]], list[Note | None
                 try:
                     if rec.error is not None:
                         raise InvalidNoteError(rec.where + rec.error)
-                    note = parse_note(rec.data, where=rec.where, require_text=False)
+                    # no label is needed here: one not understood must not fail the row (as in score)
+                    data = {k: v for k, v in rec.data.items() if k != "label"}
+                    note = parse_note(data, where=rec.where, require_text=False)
                 except InvalidNoteError as exc:
                     # the row still belongs to its creator, whose table counts it (as `score --report` does)
                     row["author"] = row_author(rec.data if isinstance(rec.data, dict) else None)

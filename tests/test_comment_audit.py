@@ -167,6 +167,24 @@ def test_one_unreadable_file_among_several_costs_only_its_own_rows(tmp_path, cap
     assert [(r["creator"], r["rows with errors"]) for r in table] == [("bob", "0"), ("阿梨", "0"), ("", "2")]
 
 
+def test_comments_and_creators_ignore_a_label_as_score_does(tmp_path, capsys, sentiment_dir, sample_model_dir):
+    """`score` ignores a label it does not understand (it needs none); `comments` and `creators` failed the row,
+    so the same archive had one failed row more in `creators` than in `score --report`."""
+    path = _archive(tmp_path)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": "n5", "author": "bob", "text": "周末去爬山", "label": "maybe"}) + "\n")
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [n["id"] for n in doc["notes"] if "error" not in n] == ["n1", "n2", "n3", "n4", "n5"]
+    assert main(["creators", str(path), "-o", str(tmp_path / "a"), "--model", str(sentiment_dir),
+                 "--ad-model", str(sample_model_dir)]) == 0  # fmt: skip
+    assert main(["score", str(path), "-o", str(tmp_path / "s.jsonl"), "--report", str(tmp_path / "b"),
+                 "--model", str(sample_model_dir), "--jobs", "1"]) == 0  # fmt: skip
+    tables = [list(csv.DictReader(open(tmp_path / d / "creators.csv", encoding="utf-8"))) for d in ("a", "b")]
+    key = ("creator", "notes", "rows with errors", "ad share")
+    assert [[r[k] for k in key] for r in tables[0]] == [[r[k] for k in key] for r in tables[1]]
+
+
 def _md_table(md: str) -> list[dict[str, str]]:
     lines = [ln for ln in md.splitlines() if ln.startswith("| ")]
     header = [h.strip() for h in lines[0].strip("|").split(" | ")]
