@@ -180,8 +180,10 @@ DEFS = [
         _p(
             r"品牌合作|合作|赞助|广(?<![无非]广)告|推广|推荐官|恰饭|商单|甲方|合伙人|体验官|种草官|品牌方|试用|受邀|官方寄|"
             # English disclosures: #ad only as a whole hashtag (never the "ad" inside a word or a tag like #adidas).
-            r"#(?:ad|sponsored|collab)(?![a-z0-9_])|p(?<![a-z]p)aid partnership|g(?<![a-z]g)ifted(?![a-z])|"
-            r"s(?<![a-z]s)ponsored by(?![a-z])"
+            # "gifted" only in its disclosure forms (#gifted, "(gifted)", "pr gifted", "gifted by @brand"): alone it
+            # is a present from anyone ("gifted by my mom for my birthday" is an honest note).
+            r"#(?:ad|sponsored|collab|gifted)(?![a-z0-9_])|p(?<![a-z]p)aid partnership|\(gifted\)|"
+            r"p(?<![a-z]p)r[\s-]?gifted(?![a-z])|g(?<![a-z]g)ifted by(?=\s?@)|s(?<![a-z]s)ponsored by(?![a-z])"
         ),
     ),
     CuePattern(

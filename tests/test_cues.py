@@ -359,7 +359,10 @@ def test_the_brand_and_campaign_cues_around_them_still_fire(text, kind, matched)
         ("link in my bio, swipe up", {"call_to_action": ["link in my bio", "swipe up"]}),
         ("shop my look", {"call_to_action": ["shop my"]}),
         ("#sponsored #collab paid partnership", {"disclosure": ["#sponsored", "#collab", "paid partnership"]}),
-        ("gifted by the brand", {"disclosure": ["gifted"]}),
+        (
+            "#gifted (gifted) pr gifted, gifted by @glowco",
+            {"disclosure": ["#gifted", "(gifted)", "pr gifted", "gifted by"]},
+        ),
     ],
 )
 def test_an_english_funnel_is_read_as_the_cue_kinds_chinese_ones_are(text, expected):
@@ -369,7 +372,19 @@ def test_an_english_funnel_is_read_as_the_cue_kinds_chinese_ones_are(text, expec
 
 
 @pytest.mark.parametrize(
-    "text", ["#adidas 新款", "#ads", "made in china", "bad ad placement", "a bio lab", "the code is clean", "off white"]
+    "text",
+    [
+        "#adidas 新款",
+        "#ads",
+        "made in china",
+        "bad ad placement",
+        "a bio lab",
+        "the code is clean",
+        "off white",
+        "this was gifted by my mom for my birthday",
+        "a gifted pianist",
+        "#giftedkids",
+    ],
 )
 def test_english_words_near_the_funnel_phrases_are_no_cues(text):
     found = kinds(text)

@@ -31,7 +31,9 @@ English funnel phrases as cues of the existing kinds ("20% off", "link in bio", 
 no product model in a word, a space and one digit ("about 5") and none inside a price (the code of "use my code
 lily20": the reference drops it as it drops one inside a contact detail). Version "14" reads only platform emoji
 codes as codes (``[笑哭R]``, ``[doge]``; not ``[推荐]`` or ``[1]``, which stay words): the shape is
-``model.emoji_codes.EMOJI_CODE_RE``, a pattern like the hashtags', run as it is.
+``model.emoji_codes.EMOJI_CODE_RE``, a pattern like the hashtags', run as it is. Version "15" reads "gifted" as a
+disclosure only in its disclosure forms (``#gifted``, ``(gifted)``, ``pr gifted``, ``gifted by @…``; a pattern, run as
+it is).
 """
 
 from __future__ import annotations
@@ -405,8 +407,8 @@ def test_non_strings_still_rejected():
 
 
 def test_normalization_version_unchanged():
-    # The references above are version "14". A change of output needs a new version AND new references.
-    assert NORMALIZATION_VERSION == "14"
+    # The references above are version "15". A change of output needs a new version AND new references.
+    assert NORMALIZATION_VERSION == "15"
 
 
 # -- Every code point --------------------------------------------------------------------------------------------
