@@ -27,11 +27,17 @@ MAX_TITLE_CHARS = 1_000
 #: What a note needs, in every error about a blank note (the file readers here, the API's 422): text, or a title.
 BLANK_NOTE = "required when the title is blank: a note needs text or a title that is not blank"
 
-#: "Not blank": a character outside every engine's whitespace. Python's ``\s`` holds U+001C–U+001F, which
-#: Unicode's White_Space (Rust's regex, used by schema validators such as jsonschema-rs) does not; ECMAScript's
-#: holds U+FEFF and lacks U+0085. Naming them all makes the file readers, the API and the pattern its OpenAPI
-#: document states agree on which notes are blank, whatever engine reads the pattern.
-NON_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
+#: "Not blank": a character outside every engine's whitespace and outside what normalisation deletes as drawn as
+#: nothing (:func:`model.text.normalize_text`: control characters, the soft hyphen, zero-width and bidi marks, the
+#: placeholder brackets ⟦⟧). A note of only those would be judged on an empty document, so it is blank.
+#: Python's ``\s`` holds U+001C–U+001F, which Unicode's White_Space (Rust's regex, used by schema validators such as
+#: jsonschema-rs) does not; ECMAScript's holds U+FEFF and lacks U+0085. Naming them all makes the file readers, the
+#: API and the pattern its OpenAPI document states agree on which notes are blank, whatever engine reads the
+#: pattern. tests/test_text.py checks every code point against normalize_text.
+NON_BLANK = (
+    r"[^\s\x00-\x08\x0e-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u27e6\u27e7\ufeff"
+    r"\ufff9-\ufffb]"
+)
 _NON_BLANK_RE = re.compile(NON_BLANK)
 
 

@@ -174,7 +174,9 @@ def test_a_title_alone_is_a_note(client):
 # Whitespace on which regex engines disagree: Python's \s holds U+001C-U+001F, Unicode White_Space (Rust, as in
 # jsonschema-rs) holds U+0085 but not those, ECMAScript holds U+FEFF. A schema-driven client must be able to predict
 # the 422 from the pattern the OpenAPI document states, and the file readers must agree with the API.
-@pytest.mark.parametrize("blank", ["\x1c", "\x1f", "\x85", "\ufeff", "\u3000", "\x1c \ufeff"])
+@pytest.mark.parametrize(
+    "blank", ["\x1c", "\x1f", "\x85", "\ufeff", "\u3000", "\x1c \ufeff", "\u200b\u200d", "\xad", "\x01", "\u2066 ⟦⟧"]
+)
 def test_blank_is_the_same_for_the_api_the_readers_and_the_schema(client, blank):
     r = client.post("/v1/check", json={"title": blank})
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == "text", r.text

@@ -195,3 +195,16 @@ def test_character_text_leaves_placeholders_out(doc, expected):
     got = body_without_placeholders(doc) if "⟦comments⟧" in doc else without_placeholders(doc)
     assert " ".join(got.split()) == expected
     assert "⟦" not in got or "⟦ " in doc
+
+
+def test_a_note_that_normalises_to_nothing_is_blank():
+    # A text of only characters normalisation deletes (controls, zero-width and bidi marks, the soft hyphen) or turns
+    # into whitespace would be judged on an empty document: the schema calls it blank and refuses it, as it does
+    # spaces. And nothing with a character that survives normalisation is called blank.
+    from model.schema import is_blank
+
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        assert is_blank(ch) == (normalize_text(ch).strip() == ""), f"U+{cp:04X}"
