@@ -25,7 +25,7 @@ from model.comments import (
 from model.comments.metrics import dev_table, three_class_metrics
 from model.errors import InvalidNoteError, InvalidParameterError
 from model.evaluation import format_value
-from model.notes import Note, NoteFileError, iter_records, parse_note
+from model.notes import Note, NoteFileError, check_length, iter_records, parse_note
 from serve.cli import add_model_arg, load_ad_model
 from serve.creators import markdown_table
 from serve.scoring import row_author
@@ -55,10 +55,12 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def read_rows(paths: list[Path]) -> tuple[list[dict[str, Any]], list[Note | None]]:
+def read_rows(paths: list[Path], *, ad_model: bool = True) -> tuple[list[dict[str, Any]], list[Note | None]]:
     """One output row per input row; a row that fails validation keeps its ``error``. A file that cannot be read
     (not the format its name says, binary, unreadable) gives one error row with ``line`` 0 after any rows read
-    from it, as in ``score``, and the other files are read: one bad file in an archive costs only its own rows."""
+    from it, as in ``score``, and the other files are read: one bad file in an archive costs only its own rows.
+    With ``ad_model`` (the note itself is judged, not only its comments) a note over the length limit is an error
+    row, as ``score`` makes it."""
     rows: list[dict[str, Any]] = []
     notes: list[Note | None] = []
     for path in paths:
@@ -72,6 +74,8 @@ def read_rows(paths: list[Path]) -> tuple[list[dict[str, Any]], list[Note | None
                     # no label is needed here: one not understood must not fail the row (as in score)
                     data = {k: v for k, v in rec.data.items() if k != "label"}
                     note = parse_note(data, where=rec.where, require_text=False)
+                    if ad_model:  # the note is judged: the one length limit of check, score and the server
+                        note = check_length(note, where=rec.where)
                 except InvalidNoteError as exc:
                     # the row still belongs to its creator, whose table counts it (as `score --report` does)
                     row["author"] = row_author(rec.data if isinstance(rec.data, dict) else None)
@@ -176,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
         ad_model = load_ad_model(
             argparse.Namespace(model=args.ad_model, allow_version_mismatch=args.allow_version_mismatch)
         )
-    rows, notes = read_rows(files)
+    rows, notes = read_rows(files, ad_model=ad_model is not None)
     rows = score_rows(scorer, rows, notes, ad_model)
     creators = aggregate_creators(rows)  # failed rows count as notes with errors, as in score --report
     if args.json:

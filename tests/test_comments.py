@@ -428,3 +428,23 @@ def test_comments_table_keeps_odd_ids_and_authors_in_their_cells(tmp_path, capsy
     assert "\x1b" not in out and "| x\\|1 | a\\|b c\\x1b[2J |" in out
     creators = [line for line in out.splitlines() if line.startswith("| a\\|b c\\x1b[2J |")]
     assert len(creators) == 1
+
+
+def test_a_note_over_the_length_limit_is_an_error_row_when_judged(tmp_path, capsys, sentiment_dir):
+    """`score` refused a note of 20,001 characters while `comments` and `creators` gave it an ad decision: one
+    length limit for every command that judges the note. Its comments alone (--no-ad) need no limit on the text."""
+    path = tmp_path / "notes.jsonl"
+    rows = [
+        {"id": "long", "text": "好" * 20_001, "comments": ["求链接"]},
+        {"id": "ok", "text": "周末爬山", "comments": []},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--json"]) == 1
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert [n["id"] for n in doc["notes"]] == ["long", "ok"]
+    assert "field 'text' must be at most 20,000 characters. Got 20,001" in doc["notes"][0]["error"]
+    assert "decision" not in doc["notes"][0] and doc["notes"][1]["decision"] in ("ad", "review", "genuine")
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["notes"][0]["keyword_ratio"]["purchase_intent"] == 1.0
