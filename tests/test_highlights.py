@@ -177,6 +177,20 @@ def test_a_word_and_a_small_number_is_no_brand_campaign(shipped):
     assert not [h for h in result.highlights if h.category == "brand"], result.highlights
 
 
+def test_brands_named_in_a_comparison_are_names_not_a_campaign(shipped):
+    """An honest comparison of four creams was told "品牌推广 brand campaign" for naming them: a brand or product
+    named is its own category; a campaign hashtag (brand plus slogan) stays a campaign."""
+    result = shipped.check(
+        {"title": "敏感肌用过的面霜合集", "text": "用过薇诺娜特护霜、玉泽、雅漾和丝塔芙大白罐，现在只用丝塔芙了"}
+    )
+    named = {h.text: h.category for h in result.highlights if h.text in ("薇诺娜", "玉泽", "雅漾", "丝塔芙")}
+    assert named and set(named.values()) == {"brand_name"}, result.highlights
+    assert "品牌与产品名 brand or product names" in [f"{r.label_zh} {r.label_en}" for r in result.reasons]
+    campaign = shipped.check({"text": "每天一杯拿铁 #瑞幸新品[话题]#"})
+    assert [h.category for h in campaign.highlights if h.text == "#瑞幸新品[话题]#"] == ["brand"]
+    assert not [h for h in result.highlights + campaign.highlights if h.category == "brand" and "#" not in h.text]
+
+
 def test_a_soft_hyphen_inside_a_contact_is_shown_as_sent(shipped):
     note = {"text": "加微\u00ad信 abc12345 私聊"}
     result = shipped.check(note)

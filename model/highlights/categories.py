@@ -13,6 +13,7 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "price": ("价格优惠", "price or discount"),
     "call_to_action": ("购买引导", "call to action"),
     "brand": ("品牌推广", "brand campaign"),
+    "brand_name": ("品牌与产品名", "brand or product names"),
     "merchant": ("商家用语", "merchant wording"),
     "disclosure": ("合作披露", "sponsorship disclosure"),
     "giveaway": ("抽奖福利", "giveaway or lucky draw"),
@@ -35,7 +36,9 @@ _CUE_CATEGORY = {
     "giveaway": "giveaway",
     "sales_tone": "sales_tone",
     "repeated_brand_tag": "brand",
-    "product_model": "brand",
+    "brand_mention": "brand_name",
+    "brand_mention_latin": "brand_name",
+    "product_model": "brand_name",
     "shop_funnel": "link",
     "no_ad_claim": "personal",
 }
@@ -64,10 +67,12 @@ FUNCTION_WORDS = frozenset(
 
 
 def cue_category(name: str) -> str:
-    """The writer-facing category of a cue kind (brand cues are all ``brand``)."""
-    if name.startswith("brand"):
-        return "brand"
-    return _CUE_CATEGORY.get(name, "wording")
+    """The writer-facing category of a cue kind. A brand or product named is ``brand_name``: an honest comparison
+    names brands too, and "brand campaign" would tell its writer they ran one. The cues of a campaign (its
+    hashtags, a brand's account, a brand repeated across title, hashtags and text) are ``brand``."""
+    if name in _CUE_CATEGORY:
+        return _CUE_CATEGORY[name]
+    return "brand" if name.startswith("brand") else "wording"
 
 
 # A check builds dozens of these records. The __init__ a frozen dataclass generates stores each field with its own
