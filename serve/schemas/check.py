@@ -21,6 +21,7 @@ from serve.schemas.validation import InputModel, encodable, too_long
 from serve.settings import Settings
 
 Decision = Literal["ad", "review", "genuine"]
+CATEGORY_CODES = "contact, price, call_to_action, brand, brand_name, merchant, disclosure, link, …"
 
 
 # -- inputs ------------------------------------------------------------------------------------------------
@@ -110,11 +111,11 @@ class SpanOut(BaseModel):
 
 class HighlightOut(SpanOut):
     weight: float = Field(description="contribution to the log-odds; positive pushes towards 'ad'")
-    category: str = Field(description="contact, price, call_to_action, brand, merchant, disclosure, link, …")
+    category: str = Field(description=CATEGORY_CODES)
 
 
 class ReasonOut(BaseModel):
-    category: str = Field(description="contact, price, call_to_action, brand, merchant, disclosure, link, …")
+    category: str = Field(description=CATEGORY_CODES)
     label_zh: str = Field(description="the category in Chinese, e.g. 联系方式")
     label_en: str = Field(description="the category in English, e.g. contact details")
     direction: Literal["ad", "genuine"] = Field(description="which way this reason pushes the decision")
