@@ -52,7 +52,7 @@ from hypothesis import strategies as st
 
 import model.tokenize as tokenize_module
 from model.brand_repeats import repeated_brands
-from model.cue_patterns import DEFS, PRECHECKS
+from model.cue_patterns import DEFS, FIRST_CHARS, PRECHECKS
 from model.cues import (
     CUE_PATTERNS,
     HASHTAG_RE,
@@ -645,6 +645,38 @@ def test_precheck_is_a_necessary_condition(kind):
         assert precheck.search(match), match
         text = before + match + after
         assert find_cues(text) == _reference_find_cues(text)
+
+    check()
+
+
+def _as_written(kind: str) -> re.Pattern[str]:
+    """The pattern of ``kind`` without its gate (``model.cue_patterns.gated``)."""
+    pattern = CUE_PATTERNS[kind].pattern.pattern
+    prefix = f"(?=[{FIRST_CHARS[kind]}])(?:"
+    assert pattern.startswith(prefix) and pattern.endswith(")")
+    return re.compile(pattern[len(prefix) : -1])
+
+
+@pytest.mark.parametrize("kind", sorted(FIRST_CHARS))
+def test_gated_pattern_finds_what_the_pattern_as_written_finds(kind):
+    """A gate only lets the engine skip positions no match can start at: the same matches, everywhere."""
+    gated, written = CUE_PATTERNS[kind].pattern, _as_written(kind)
+    first = re.compile(f"[{FIRST_CHARS[kind]}]")
+
+    def same(text):
+        assert [(m.span(), m.group()) for m in gated.finditer(text)] == [
+            (m.span(), m.group()) for m in written.finditer(text)
+        ], text
+
+    for example in PRECHECK_EXAMPLES.get(kind, ()):
+        for text in (example, f"今天{example}好", f"a{example}1", f"{example}{example}"):
+            same(text)
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(match=st.from_regex(written, fullmatch=True), before=_NOISY_TEXT, after=_NOISY_TEXT)
+    def check(match, before, after):
+        assert first.match(match), match
+        same(before + match + after)
 
     check()
 
