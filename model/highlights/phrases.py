@@ -74,12 +74,19 @@ _ASCII_FORMS = _ascii_forms()
 #: Any character of the blocks of :data:`_ASCII_FORMS`: most texts have none, and a search for a few ranges costs
 #: a twentieth of translating them (a class listing each character costs ten times the translation).
 _ASCII_FORMS_RE = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _ASCII_FORM_BLOCKS) + "]")
+#: Runs of them: what is translated. A Chinese note often has one or two (its full-width "：" and "？" are in a
+#: block), and translating only the runs costs a tenth of translating the whole text by the table.
+_ASCII_FORM_RUNS_RE = re.compile(_ASCII_FORMS_RE.pattern + "+")
+
+
+def _ascii_run(m: re.Match[str]) -> str:
+    return m.group().translate(_ASCII_FORMS)
 
 
 def _word_bounds(raw: str, segment: Callable[[str], list[str]]) -> list[int] | None:
     """Offsets in ``raw`` where a word starts or ends, by ``segment``; None when its pieces do not tile ``raw``."""
     if not raw.isascii() and _ASCII_FORMS_RE.search(raw) is not None:  # one character for one keeps offsets
-        raw = raw.translate(_ASCII_FORMS)
+        raw = _ASCII_FORM_RUNS_RE.sub(_ascii_run, raw)
     if _SURROGATE_RE.search(raw) is not None:  # the segmenter takes UTF-8
         raw = _SURROGATE_RE.sub("\ufffd", raw)
     bounds = list(accumulate(map(len, segment(raw)), initial=0))
