@@ -731,3 +731,26 @@ def test_a_phrase_after_a_negation_quotes_it(shipped, text, negated):
     _assert_exact({"text": text}, result)
     shown = [h.text for h in result.highlights]
     assert negated in shown and "推荐" not in shown
+
+
+@pytest.mark.parametrize(
+    ("text", "whole"),
+    [
+        ("最近饮食不规律，下颌线不清晰，穿着也不舒服，我也不知道怎么办", ["饮食不规律", "下颌线不清晰"]),
+        ("这家店味道很不一样，服务也不热情，大家都不推荐", ["味道很不一样", "大家都不推荐"]),
+    ],
+)
+def test_a_phrase_ending_on_a_negation_takes_in_what_it_negates(shipped, text, whole):
+    """ "饮食不" and "规律", "大家都不" and "推荐" were shown apart: a phrase ending on 不 / 别 / 没 is a fragment,
+    and the word after it quoted alone says the opposite of what the writer wrote."""
+    from model.highlights.phrases import _OPENING_NEGATIONS
+
+    note = {"title": "", "text": text}
+    result = shipped.check(note)
+    _assert_exact(note, result)
+    shown = [h.text for h in result.highlights]
+    assert set(whole) <= set(shown), shown
+    for h in result.highlights:
+        if h.category in ("wording", "personal"):
+            assert shipped._segment(h.text)[-1] not in _OPENING_NEGATIONS, h.text
+            assert h.text not in ("推荐", "规律"), shown

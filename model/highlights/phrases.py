@@ -133,6 +133,28 @@ _NO_END = frozenset(
 _NEGATIONS = frozenset("不 没 没有 别 无 未 非 不要 不是 不会 不用 不太 并不 从不 绝不 从没 毫不".split())
 
 
+#: Negations that open what they negate: a run ending on one ("下颌线不", "也不") is a fragment; it takes in the word
+#: the negation governs ("下颌线不明显"), so the writer reads the clause they wrote.
+_OPENING_NEGATIONS = frozenset("不 别 没".split())
+
+
+def _close_negation(runs: list[tuple[int, int]], bounds: list[int], raw: str, ok: np.ndarray) -> list[tuple[int, int]]:
+    """Each run on word bounds whose last word is an opening negation (:data:`_OPENING_NEGATIONS`) widened over
+    the word after it, when that word is the writer's own (``ok``) and does not itself lean on the next
+    (:data:`_NO_END`: "没被", "不和" would be fragments again); a run it then reaches is joined to it."""
+    out: list[tuple[int, int]] = []
+    for a, b in runs:
+        j = bisect_left(bounds, b)
+        if 0 < j < len(bounds) - 1 and bounds[j] == b and raw[bounds[j - 1] : b] in _OPENING_NEGATIONS:
+            if bounds[j - 1] >= a and ok[b : bounds[j + 1]].all() and raw[b : bounds[j + 1]] not in _NO_END:
+                b = bounds[j + 1]
+        if out and a < out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
 def _with_negation(runs: list[tuple[int, int]], bounds: list[int], raw: str, ok: np.ndarray) -> list[tuple[int, int]]:
     """Each run on word bounds that follows a negation word (:data:`_NEGATIONS`) of the writer's own words
     widened over it (joined with it when the negation is a run of its own), unless it is in another phrase."""
@@ -243,7 +265,8 @@ def phrases(
         runs = list(zip(starts[cand].tolist(), ends[cand].tolist(), strict=True))
         bounds = _word_bounds(f.raw, segment) if segment is not None and runs else None
         if bounds is not None:
-            runs = _with_negation(_trim(_snap(runs, bounds, ok), bounds, f.raw), bounds, f.raw, ok)
+            runs = _trim(_snap(runs, bounds, ok), bounds, f.raw)
+            runs = _with_negation(_close_negation(runs, bounds, f.raw, ok), bounds, f.raw, ok)
         for a, b in runs:
             total = _total(w, values, a, b)
             text = f.raw[a:b]
