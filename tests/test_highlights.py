@@ -741,9 +741,9 @@ def test_a_phrase_after_a_negation_quotes_it(shipped, text, negated):
     ],
 )
 def test_a_phrase_ending_on_a_negation_takes_in_what_it_negates(shipped, text, whole):
-    """ "饮食不" and "规律", "大家都不" and "推荐" were shown apart: a phrase ending on 不 / 别 / 没 is a fragment,
+    """ "饮食不" and "规律", "大家都不" and "推荐" were shown apart: a phrase ending on a negation is a fragment,
     and the word after it quoted alone says the opposite of what the writer wrote."""
-    from model.highlights.phrases import _OPENING_NEGATIONS
+    from model.highlights.phrases import _NEGATIONS
 
     note = {"title": "", "text": text}
     result = shipped.check(note)
@@ -752,5 +752,5 @@ def test_a_phrase_ending_on_a_negation_takes_in_what_it_negates(shipped, text, w
     assert set(whole) <= set(shown), shown
     for h in result.highlights:
         if h.category in ("wording", "personal"):
-            assert shipped._segment(h.text)[-1] not in _OPENING_NEGATIONS, h.text
+            assert shipped._segment(h.text)[-1] not in _NEGATIONS, h.text
             assert h.text not in ("推荐", "规律"), shown

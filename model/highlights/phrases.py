@@ -129,24 +129,21 @@ _NO_END = frozenset(
 
 
 #: Negations: a phrase right after one takes it in, so the writer's "不推荐" is never quoted as "推荐" (the model may
-#: still weigh the words towards ad; the phrase then says so with the words the writer wrote).
+#: still weigh the words towards ad; the phrase then says so with the words the writer wrote). A phrase ending on
+#: one takes in the word it negates: "饮食不" and "规律" apart are a fragment and a word saying the opposite.
 _NEGATIONS = frozenset("不 没 没有 别 无 未 非 不要 不是 不会 不用 不太 并不 从不 绝不 从没 毫不".split())
 
 
-#: Negations that open what they negate: a run ending on one ("下颌线不", "也不") is a fragment; it takes in the word
-#: the negation governs ("下颌线不明显"), so the writer reads the clause they wrote.
-_OPENING_NEGATIONS = frozenset("不 别 没".split())
-
-
 def _close_negation(runs: list[tuple[int, int]], bounds: list[int], raw: str, ok: np.ndarray) -> list[tuple[int, int]]:
-    """Each run on word bounds whose last word is an opening negation (:data:`_OPENING_NEGATIONS`) widened over
-    the word after it, when that word is the writer's own (``ok``) and does not itself lean on the next
-    (:data:`_NO_END`: "没被", "不和" would be fragments again); a run it then reaches is joined to it."""
+    """Each run on word bounds whose last word is a negation (:data:`_NEGATIONS`) widened over the word after it,
+    when that word is the writer's own (``ok``) and does not itself lean on the next (:data:`_NO_END`: "没被",
+    "不和" would be fragments again); a run it then reaches is joined to it. A run of the negation alone stays as it
+    is: a function word, never shown alone, does not become a phrase by taking in its neighbour."""
     out: list[tuple[int, int]] = []
     for a, b in runs:
         j = bisect_left(bounds, b)
-        if 0 < j < len(bounds) - 1 and bounds[j] == b and raw[bounds[j - 1] : b] in _OPENING_NEGATIONS:
-            if bounds[j - 1] >= a and ok[b : bounds[j + 1]].all() and raw[b : bounds[j + 1]] not in _NO_END:
+        if 0 < j < len(bounds) - 1 and bounds[j] == b and raw[bounds[j - 1] : b] in _NEGATIONS:
+            if bounds[j - 1] > a and ok[b : bounds[j + 1]].all() and raw[b : bounds[j + 1]] not in _NO_END:
                 b = bounds[j + 1]
         if out and a < out[-1][1]:
             out[-1] = (out[-1][0], max(b, out[-1][1]))
