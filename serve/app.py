@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from model.errors import NotecheckError
 from model.notes import RepeatedKeyError, repeated_key
+from serve.cmd_serve import die_with_supervisor
 from serve.db import runtime as database
 from serve.db.deps import DatabaseUnavailable, database_unavailable
 from serve.deps import (
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from serve.routes.check import check_notes
 
     settings = load_settings() if settings is None else settings
+    die_with_supervisor()  # a worker of `serve --workers N` ends with the process that started it
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -150,17 +151,47 @@ def serve_app(
     from serve.settings import load_settings
 
     limits = uvicorn_options(load_settings() if settings is None else settings)
-    with _nodelay_listener(uvicorn.Config):
-        uvicorn.run(
-            factory,
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level=log_level,
-            access_log=access_log,
-            **limits,
-        )
+    if workers > 1:  # the workers uvicorn spawns read it in create_app (die_with_supervisor)
+        os.environ[SUPERVISOR_ENV] = str(os.getpid())
+    try:
+        with _nodelay_listener(uvicorn.Config):
+            uvicorn.run(
+                factory,
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level=log_level,
+                access_log=access_log,
+                **limits,
+            )
+    finally:
+        os.environ.pop(SUPERVISOR_ENV, None)
+
+
+#: Set by ``serve --workers N`` (N > 1) to the pid of the process supervising uvicorn's workers.
+SUPERVISOR_ENV = "_NOTECHECK_SERVE_SUPERVISOR"
+
+
+def die_with_supervisor() -> None:
+    """In a worker of ``notecheck serve --workers N``: have the kernel send it SIGTERM when the supervising process
+    dies (Linux ``PR_SET_PDEATHSIG``), so a ``kill -9`` of ``notecheck serve`` leaves no worker serving on its port
+    (its model processes die with it in turn). Nothing happens in any other process."""
+    try:
+        supervisor = int(os.environ.get(SUPERVISOR_ENV, ""))
+    except ValueError:
+        return
+    if sys.platform != "linux" or os.getppid() != supervisor:
+        return
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        return
+    if os.getppid() != supervisor:  # the supervisor died before the line above took effect
+        os._exit(0)
 
 
 @contextmanager

@@ -64,7 +64,12 @@ def die_with_parent() -> None:
 
 
 def start_server(
-    port: int, env: dict[str, str], log: Path, *, preexec_fn: Callable[[], None] | None = None
+    port: int,
+    env: dict[str, str],
+    log: Path,
+    *,
+    preexec_fn: Callable[[], None] | None = None,
+    extra_args: tuple[str, ...] = (),
 ) -> subprocess.Popen:
     """``notecheck serve`` on ``port`` with the settings ``env`` (and no other ``NOTECHECK_*`` of this process),
     its output appended to ``log``; it ends with this process (:func:`die_with_parent`), and ``preexec_fn`` runs
@@ -80,7 +85,7 @@ def start_server(
     with open(log, "ab") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "serve.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning"],
+             "--log-level", "warning", *extra_args],
             cwd=ROOT, env=full, stdout=out, stderr=subprocess.STDOUT, preexec_fn=child,
         )  # fmt: skip
 
@@ -101,12 +106,12 @@ def wait_ready(proc: subprocess.Popen, base: str, log: Path, timeout: float = 12
 
 @contextmanager
 def running_server(
-    env: dict[str, str], log: Path, *, preexec_fn: Callable[[], None] | None = None
+    env: dict[str, str], log: Path, *, preexec_fn: Callable[[], None] | None = None, extra_args: tuple[str, ...] = ()
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """A server on a free loopback port, once /readyz answers; stopped when the block ends (SIGTERM, then SIGKILL
     after a grace period) unless it has ended already."""
     port = free_port()
-    proc = start_server(port, env, log, preexec_fn=preexec_fn)
+    proc = start_server(port, env, log, preexec_fn=preexec_fn, extra_args=extra_args)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(proc, base, log)

@@ -472,3 +472,27 @@ def test_a_test_server_ends_when_the_test_run_is_killed(tmp_path):
     if not ended:  # do not leave it running when the test fails
         os.kill(server, signal.SIGKILL)
     assert ended, "the server outlived the process that started it"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the death signal (PR_SET_PDEATHSIG) is Linux's")
+def test_workers_of_serve_end_when_it_is_killed(settings, tmp_path):
+    """``serve --workers 2`` killed with SIGKILL (no shutdown code runs): uvicorn's workers, and with them their
+    model processes, must not stay behind answering on the port."""
+    import httpx
+
+    env = {
+        "NOTECHECK_MODEL_DIR": str(settings.model_dir),
+        "NOTECHECK_COMMENT_MODEL_DIR": str(settings.comment_model_dir),
+        "NOTECHECK_MODEL_PROCESSES": "0",
+    }
+    log = tmp_path / "server.log"
+    with running_server(env, log, extra_args=("--workers", "2")) as (base, server):
+        assert httpx.get(f"{base}/readyz", timeout=10).status_code == 200
+        children = [int(c) for c in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
+        assert len(children) >= 2  # the two workers (and multiprocessing's resource tracker)
+        server.send_signal(signal.SIGKILL)
+        server.wait(30)
+        left = [c for c in children if not gone(c, timeout=30)]
+        for pid in left:  # do not leave them running when the test fails
+            os.kill(pid, signal.SIGKILL)
+        assert not left, log.read_text()
