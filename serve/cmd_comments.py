@@ -26,6 +26,7 @@ from model.comments.metrics import dev_table, three_class_metrics
 from model.errors import InvalidNoteError, InvalidParameterError
 from model.evaluation import format_value
 from model.notes import Note, NoteFileError, check_length, iter_records, parse_note
+from model.schema import is_blank
 from serve.cli import add_model_arg, load_ad_model
 from serve.creators import markdown_table
 from serve.scoring import row_author
@@ -102,7 +103,8 @@ def score_rows(
     for i, report in zip(good, reports, strict=True):
         rows[i].update(report.to_dict())
     if ad_model is not None:
-        with_text = [i for i in good if (notes[i].text or notes[i].title).strip()]
+        # as score decides: a title alone is a note; text of only spaces or invisible marks is blank
+        with_text = [i for i in good if not (is_blank(notes[i].text) and is_blank(notes[i].title))]
         scored = ad_model.score([notes[i] for i in with_text], top=0) if with_text else None
         for i in good:
             rows[i]["decision"] = None

@@ -329,3 +329,24 @@ def test_creators_counts_failed_rows_as_score_report_does(tmp_path, capsys, sent
     doc = json.loads(capsys.readouterr().out)
     assert doc["notes"][-1]["author"] == "阿梨"  # a failed row keeps its author, as in score's output
     assert {c["author"]: c["rows_with_errors"] for c in doc["creators"]} == {"阿梨": 1, "bob": 0}
+
+
+def test_comments_judges_a_note_whenever_score_does(tmp_path, capsys, sentiment_dir, sample_model_dir):
+    """A title with blank text is a note to judge (as in `score`), and text of only invisible marks with no title
+    is blank (`score` refuses it): `comments` asked `(text or title).strip()`, which got both the other way round."""
+    path = tmp_path / "notes.jsonl"
+    rows = [
+        {"id": "title-only", "title": "加vx领券 原价199现价99", "text": "   ", "comments": ["求链接"]},
+        {"id": "invisible", "title": "", "text": "\u200b\u200b", "comments": ["求链接"]},
+    ]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--ad-model", str(sample_model_dir),
+                 "--json"]) == 0  # fmt: skip
+    notes = {n["id"]: n for n in json.loads(capsys.readouterr().out)["notes"]}
+    out = tmp_path / "s.jsonl"
+    assert main(["score", str(path), "-o", str(out), "--model", str(sample_model_dir), "--jobs", "1"]) == 1
+    scored = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert scored["title-only"]["decision"] is not None and "blank" in scored["invisible"]["error"]
+    assert notes["title-only"]["decision"] == scored["title-only"]["decision"]
+    assert notes["title-only"]["ad_probability"] == scored["title-only"]["ad_probability"]
+    assert notes["invisible"]["decision"] is None and notes["invisible"]["ad_probability"] is None
