@@ -103,7 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", default="", help="the note's title (default: none)")
     add_model_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object (the API's /v1/check response)")
-    p.add_argument("--top", type=_top, default=6, help="readable reasons to show, 0 to 50 (default 6)")
+    p.add_argument(
+        "--top", type=_top, default=None,
+        help="readable reasons to show, 0 to 50 (default 6; with --json 8, as the API's /v1/check)",
+    )  # fmt: skip
 
     # Further subcommands live in their own modules: each has ``register(subparsers)`` which adds its parser
     # with ``set_defaults(func=run)`` where ``run(args) -> int``.
@@ -210,7 +213,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     note = check_length(parse_note({"title": args.title, "text": text}))  # no text and no title: an error
     text = text or ""
     model = load_ad_model(args)
-    result = model.check(note, top=args.top)
+    top = args.top if args.top is not None else (JSON_TOP if args.json else TEXT_TOP)
+    result = model.check(note, top=top)
     if args.json:  # the fields of the API's /v1/check response, in its order (no id or comments here: null)
         out = {"id": None, **result.to_dict(), "comments": None, "model_version": model.version}
         print(json.dumps(out, ensure_ascii=False))
@@ -220,6 +224,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     print(format_check(result, {"title": args.title, "text": text}, colour=use_colour(sys.stdout)))
     return 0
 
+
+#: Reasons `check` shows by default: on a terminal a few; with --json as many as /v1/check returns by default
+#: (the setting top_reasons), since --json prints that response.
+TEXT_TOP, JSON_TOP = 6, 8
 
 COMMANDS = {"train": _cmd_train, "check": _cmd_check}
 

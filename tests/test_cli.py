@@ -302,6 +302,26 @@ def test_check_json_has_the_fields_of_the_api_response(capsys, sample_model_dir)
     CheckOut.model_validate(out)
 
 
+def test_check_json_is_the_api_response_for_the_same_note(capsys):
+    """`check --json` kept 6 reasons where /v1/check returns 8 by default, so the two answers differed for a note
+    with many reasons; --json now defaults to the API's top, the terminal view still to 6."""
+    from fastapi.testclient import TestClient
+
+    from serve.app import create_app
+    from serve.settings import Settings
+
+    text = ("源头厂家直供，加vx abc123领券，原价199现价99，点击链接下单，抽奖送福利，#好物分享[话题]# @小红 合作 广告 "
+            "今天我自己用了觉得真的很好 https://t.cn/abc")  # fmt: skip
+    assert main(["check", "--json", text]) == 0
+    out = json.loads(capsys.readouterr().out)
+    with TestClient(create_app(Settings(model_processes=0))) as client:
+        api = client.post("/v1/check", json={"text": text}).json()
+    assert len(api["reasons"]) == Settings().top_reasons == 8
+    assert out == api
+    assert main(["check", text]) == 0
+    assert capsys.readouterr().out.split("\nreasons:\n")[1].split("\n\n")[0].count("\n") + 1 == 6
+
+
 @pytest.mark.parametrize(
     ("argv", "target"),
     [
