@@ -8,7 +8,8 @@ model's own TF-IDF rows, so ten copies of one borderline note cost one label, no
 (the same title, text and comments) take one place in the pool, so reposts cannot crowd other notes out of it,
 and a note the model reads exactly as one already picked comes after every other candidate.
 
-The output (``.csv`` or ``.jsonl``) is in the note schema with an empty ``label`` column, in the order picked,
+The output (``.csv`` or ``.jsonl``) is in the note schema (``author`` and each comment's likes, author and time
+kept) with an empty ``label`` column, in the order picked,
 plus ``file``, ``line``, ``ad_probability``, ``decision`` and ``margin``; once moderators fill in the labels it is
 a training dataset (``feedback = true`` in the training config leaves rows still unlabelled out, counted).
 """
@@ -30,8 +31,8 @@ from model.errors import InvalidNoteError, InvalidParameterError
 from serve.outputs import replacing
 
 CHUNK = 2000
-COLUMNS = ("id", "title", "text", "comments", "label", "source", "file", "line", "ad_probability", "decision",
-           "margin", "rank", "model_version")  # fmt: skip
+COLUMNS = ("id", "title", "text", "comments", "author", "label", "source", "file", "line", "ad_probability",
+           "decision", "margin", "rank", "model_version")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -199,14 +200,21 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _comment(comment: Any) -> dict[str, Any]:
+    """A comment as the note schema writes it: its text and whichever of likes, author and time it has."""
+    out = {"text": comment.text, "likes": comment.likes, "author": comment.author, "time": comment.time}
+    return {k: v for k, v in out.items() if v is not None}
+
+
 def write_queue(path: Path, picked: list[Candidate], model: Any) -> None:
     rows = []
     decisions = model.score([c.note for c in picked], top=0).decisions if picked else []
     for rank, c in enumerate(picked, 1):
         note = c.note
-        comments = [{"text": x.text, **({"likes": x.likes} if x.likes is not None else {})} for x in note.comments]
+        comments = [_comment(x) for x in note.comments]
         rows.append({
-            "id": note.id, "title": note.title, "text": note.text, "comments": comments or None, "label": "",
+            "id": note.id, "title": note.title, "text": note.text, "comments": comments or None,
+            "author": note.author, "label": "",
             "source": "review", "file": c.file, "line": c.line, "ad_probability": round(c.probability, 6),
             "decision": decisions[rank - 1], "margin": round(c.margin, 6), "rank": rank,
             "model_version": model.version,

@@ -173,3 +173,21 @@ def test_an_all_labelled_archive_says_why_the_queue_is_empty(tmp_path, sample_mo
     argv = ["review", str(SAMPLES / "notes.jsonl"), "-n", "5", "-o", str(out), "--include-labelled"]
     assert main([*argv, "--model", str(sample_model_dir)]) == 0
     assert "none was picked" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_the_queue_keeps_the_author_and_each_comments_author_and_time(tmp_path, sample_model_dir, suffix):
+    """The queue is the note schema, to be labelled and read again (training, `comments`, `creators`): it dropped
+    the note's `author` and each comment's `author` and `time`, so the labelled queue lost who wrote what."""
+    from model.notes import iter_records, parse_note
+
+    note = {"id": "n1", "author": "阿梨", "title": "周末", "text": "加vx领券，今天去爬山",
+            "comments": [{"text": "求链接", "likes": 3, "author": "路人甲", "time": 1700000000}, "好美"]}  # fmt: skip
+    archive = tmp_path / "archive.jsonl"
+    archive.write_text(json.dumps(note, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / f"queue{suffix}"
+    assert review(archive, out, sample_model_dir, "-n", "1") == 0
+    (rec,) = list(iter_records(out))
+    got = parse_note(rec.data)
+    want = parse_note(note)
+    assert (got.author, got.comments, got.title, got.text) == (want.author, want.comments, want.title, want.text)
