@@ -3,7 +3,10 @@ database, a restart. Every test runs on SQLite, and on PostgreSQL when NOTECHECK
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -417,6 +420,41 @@ def test_the_decision_log_keeps_what_was_decided(make_client, sample_model, mode
         assert (r.decision, r.model_version) == (expected.decision, sample_model.version)
         assert r.ad_probability == pytest.approx(expected.ad_probability)
         assert (r.title, r.text) == ((n.get("title", ""), n["text"]) if mode == "text" else (None, None))
+
+
+def test_one_odd_note_does_not_stop_the_decision_log(make_client, sample_model):
+    """/v1/check takes a lone surrogate (valid JSON); hashing it raised UnicodeEncodeError in the log's writer
+    thread, which died: no check was logged again, and the dropped counter stayed 0. The log now keeps every
+    note, hashed as sent, with what no column can hold (lone surrogates, NUL) replaced by U+FFFD."""
+    from sqlalchemy import delete, select
+
+    from serve.db.checklog import note_hash
+    from serve.db.models import CheckRecord
+
+    client = make_client(log_checks="text")
+    db = client.app.state.db
+    with db.session() as session:
+        session.execute(delete(CheckRecord))
+        session.commit()
+    odd = [{"title": "\udc00", "text": "加vx领券\ud800"}, {"text": "今天\x00爬山"}]
+    for note in [*odd, GENUINE_NOTE]:
+        body = json.dumps(note)  # ASCII: the lone surrogates travel as \u escapes, as any client may send them
+        headers = {**writer(), "Content-Type": "application/json"}
+        assert client.post("/v1/check", content=body, headers=headers).status_code == 200
+    flushing = threading.Thread(target=client.app.state.decision_log.flush, daemon=True)
+    flushing.start()
+    flushing.join(60)  # a dead writer thread would never take the entries off its queue
+    assert not flushing.is_alive(), "the decision log's writer thread stopped"
+    with db.session() as session:
+        records = list(session.scalars(select(CheckRecord).order_by(CheckRecord.id)))
+    notes = [*odd, GENUINE_NOTE]
+    assert [r.note_hash for r in records] == [note_hash(n.get("title", ""), n["text"]) for n in notes]
+    assert [(r.title, r.text) for r in records] == [
+        ("\ufffd", "加vx领券\ufffd"),
+        ("", "今天\ufffd爬山"),
+        (GENUINE_NOTE.get("title", ""), GENUINE_NOTE["text"]),
+    ]
+    assert note_hash("标题", "正文") == hashlib.sha256('["标题", "正文"]'.encode()).hexdigest()  # valid text: as before
 
 
 def test_log_checks_setting_accepts_booleans():

@@ -3,7 +3,10 @@
 The check routes hand each checked batch to :meth:`DecisionLog.record` (a queue put, microseconds); a writer thread
 inserts the rows in batches. The log is an audit aid, not acknowledged data: when the queue is full (the database
 is slower than the checks) or the database is down, entries are dropped and counted
-(``notecheck_decision_log_dropped``), and the checks themselves never wait or fail because of it.
+(``notecheck_decision_log_dropped``), and the checks themselves never wait or fail because of it. An entry the
+database refuses is dropped and counted alone, and the writer thread outlives any error: one odd note never stops
+the log. ``note_hash`` is of the note as sent; the kept title and text (``text`` mode) have what no database
+column can hold (NUL, lone surrogates, both accepted by the check routes) replaced by U+FFFD.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import hashlib
 import json
 import logging
 import queue
+import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -31,7 +35,17 @@ BATCH = 500
 
 def note_hash(title: str, text: str) -> str:
     """sha256 of the JSON array ``[title, text]`` (UTF-8, no escaping): the same note always hashes the same."""
-    return hashlib.sha256(json.dumps([title, text], ensure_ascii=False).encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate (valid in a JSON string, so the check routes take it) hashes too; any other
+    # text gives the same bytes as plain UTF-8
+    return hashlib.sha256(json.dumps([title, text], ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: str) -> str:
+    """``value`` with what a text column cannot hold (NUL: PostgreSQL; lone surrogates: UTF-8) replaced by U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", value)
 
 
 class DecisionLog:
@@ -77,8 +91,8 @@ class DecisionLog:
             "model_version": str(result["model_version"]),
             "decision": str(result["decision"]),
             "ad_probability": float(result["ad_probability"]),
-            "title": title if self.keep_text else None,
-            "text": text if self.keep_text else None,
+            "title": storable(title) if self.keep_text else None,
+            "text": storable(text) if self.keep_text else None,
         }
 
     def _run(self) -> None:
@@ -92,8 +106,18 @@ class DecisionLog:
             stop = any(e is None for e in entries)
             entries = [e for e in entries if e is not None]
             try:
-                if entries:
-                    self._write([self._row(e) for e in entries])
+                rows = []
+                for e in entries:
+                    try:
+                        rows.append(self._row(e))
+                    except Exception:  # one bad entry is dropped, the thread goes on
+                        log.exception("decision log: 1 entry dropped, it could not be read")
+                        self._drop(1)
+                if rows:
+                    self._write(rows)
+            except Exception:  # the log never stops: what failed is dropped and counted
+                log.exception("decision log: %d entries dropped", len(entries))
+                self._drop(len(entries))
             finally:
                 for _ in range(len(entries) + (1 if stop else 0)):
                     self._queue.task_done()
@@ -108,6 +132,13 @@ class DecisionLog:
         except (DatabaseUnavailable, *UNAVAILABLE_ERRORS) as exc:
             log.warning("decision log: %d entries dropped, the database is unavailable (%s)", len(rows), exc)
             self._drop(len(rows))
+        except Exception as exc:  # a row the database refuses: keep the others, drop only it
+            if len(rows) > 1:
+                for row in rows:
+                    self._write([row])
+                return
+            log.warning("decision log: 1 entry dropped, the database refused it (%s)", exc)
+            self._drop(1)
 
     def flush(self) -> None:
         """Wait until every queued entry is written (or dropped)."""
