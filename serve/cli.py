@@ -155,6 +155,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from training.train import run_training
 
     command = "notecheck " + " ".join(shlex.quote(a) for a in args.argv)
+    check_output_directory(args.output, wants="a directory for the model")  # before any training, not after it
     if args.cv:
         from training.cv import run_cv, summary_table
 

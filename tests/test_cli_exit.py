@@ -360,3 +360,23 @@ def test_a_bug_exits_70_with_its_traceback_not_1(monkeypatch, capsys, sample_mod
     err = capsys.readouterr().err
     assert "Traceback" in err and "RuntimeError: simulated bug" in err
     assert err.rstrip().splitlines()[-1].startswith("error: notecheck check stopped on an unexpected error, a bug")
+
+
+@pytest.mark.parametrize("cv", [[], ["--cv", "2x2"]])
+def test_train_refuses_an_output_that_is_a_file_before_training(tmp_path, capsys, monkeypatch, cv):
+    """`train -o FILE` trained the whole model and then stopped on "error: FILE: File exists", naming neither the
+    flag nor what was expected; it is now refused first, as creators and overlap refuse theirs."""
+    import training.cv
+    import training.train
+
+    def trained(*args, **kwargs):
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(training.train, "run_training", trained)
+    monkeypatch.setattr(training.cv, "run_cv", trained)
+    out = tmp_path / "model"
+    out.write_text("not a directory", encoding="utf-8")
+    assert main(["train", "--config", str(SAMPLES / "train_sample.toml"), "-o", str(out), *cv]) == 2
+    assert capsys.readouterr().err == (
+        f"error: -o/--output {out}: exists and is not a directory; name a directory for the model.\n"
+    )
