@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
             f"MinHash error against exact Jaccard on {len(check)} sampled pairs: mean {sum(errors) / len(errors):.4f}, "
             f"max {max(errors):.4f}.",
         ]
-    names = _heatmap(out / "overlap.png", rows, args.top)
+    names = _heatmap(out / "overlap.png", rows, args.top, sorted(counter.creators))
     if names.legend:
         md += ["", f"Chart: {names.note}.", "", "| id | creator |", "|---|---|"]
         md += [f"| {i} | {n} |" for i, n in names.legend]
@@ -174,7 +174,9 @@ def _listed(n: int, listed: int, min_jaccard: float, among: Any, params: Any, bi
     return text
 
 
-def _heatmap(path: Path, rows: list[dict[str, Any]], top: int) -> Any:
+def _heatmap(path: Path, rows: list[dict[str, Any]], top: int, creators: list[str]) -> Any:
+    """The heatmap of the ``top`` creators of the most overlapping pairs, and of the other ``creators`` while there
+    is room (pairs not listed under --min-jaccard are 0): a run listing no pair still draws its creators."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -185,6 +187,9 @@ def _heatmap(path: Path, rows: list[dict[str, Any]], top: int) -> Any:
         for n in (r["creator_a"], r["creator_b"]):
             if n not in chosen and len(chosen) < top:
                 chosen.append(n)
+    for n in creators:
+        if n not in chosen and len(chosen) < top:
+            chosen.append(n)
     names = chart_names(chosen)
     m = overlap_matrix(chosen, rows)
     size = max(4.0, 0.35 * len(chosen) + 2)

@@ -250,3 +250,22 @@ def test_a_directory_input_is_named_as_one_not_as_missing(tmp_path, capsys):
     assert (
         f"{folder}: a directory; name the follower files in it, e.g. {folder}/*.txt" in err and "not found" not in err
     )
+
+
+@pytest.mark.filterwarnings("error")
+def test_a_run_listing_no_pair_still_draws_its_creators(tmp_path, monkeypatch, capsys):
+    """With --min-jaccard above every pair, the heatmap had no creator at all (an empty image, and matplotlib's
+    "identical low and high xlims" warnings on stderr); the README says the unlisted pairs are 0 in it."""
+    import serve.cmd_overlap
+
+    drawn = []
+    matrix = serve.cmd_overlap.overlap_matrix
+    monkeypatch.setattr(
+        serve.cmd_overlap, "overlap_matrix", lambda names, rows: drawn.append(names) or matrix(names, rows)
+    )
+    (tmp_path / "A.txt").write_text("1\n2\n3\n", encoding="utf-8")
+    (tmp_path / "B.txt").write_text("4\n5\n6\n", encoding="utf-8")
+    args = [str(tmp_path / "A.txt"), str(tmp_path / "B.txt"), "-o", str(tmp_path / "out")]
+    assert main(["overlap", *args, "--min-jaccard", "0.5"]) == 0
+    assert drawn == [["A", "B"]]
+    assert capsys.readouterr().err == ""
