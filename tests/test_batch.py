@@ -655,6 +655,25 @@ def test_a_directory_leaves_out_what_score_wrote_there(tmp_path, capsys, sample_
     assert main(["score", str(archive / "scored.csv"), "-o", str(tmp_path / "named.jsonl"), *model]) == 1  # named: read
 
 
+def test_a_file_named_twice_is_read_once(tmp_path, capsys, sample_model_dir):
+    """`score archive/ archive/notes.jsonl` (or a file named twice) read the file twice: every note twice, and each
+    comment of a creator a cross-note duplicate of its own copy, so the water rules flagged them all."""
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    comments = ["山顶的日出真的太美了，值得早起看一次", "好看"]
+    notes = [{"id": f"n{i}", "author": "阿梨", "text": f"第{i}天去爬山", "comments": comments} for i in range(3)]
+    write_jsonl(archive / "notes.jsonl", notes)
+    model = ["--model", str(sample_model_dir), "--jobs", "1"]
+    assert main(["score", str(archive), "-o", str(tmp_path / "once.jsonl"), *model]) == 0
+    capsys.readouterr()
+    named = [str(archive), str(archive / "notes.jsonl"), str(archive / "*.jsonl"), str(archive / "notes.jsonl")]
+    assert main(["score", *named, "-o", str(tmp_path / "twice.jsonl"), *model]) == 0
+    err = capsys.readouterr().err
+    assert f"note: 1 input file is named more than once ({archive / 'notes.jsonl'}); each is read once" in err
+    once, twice = (list(iter_output_rows(tmp_path / n, "jsonl")) for n in ("once.jsonl", "twice.jsonl"))
+    assert len(twice) == len(notes) and twice == once
+
+
 def test_a_directory_leaves_out_the_creator_tables_written_there(tmp_path, capsys, sample_model_dir):
     """`creators archive/ -o archive/audit` (or `score --report archive/report`), then `score archive/`: the
     creators.csv there was read as notes, one error row per creator and exit 1 for an archive without a bad row."""

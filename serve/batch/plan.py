@@ -140,7 +140,30 @@ def expand_inputs(inputs: Iterable[str | Path], *, exclude: Iterable[Path] = ())
             out.extend(found)
         else:
             raise FileNotFoundError(2, "No such file or directory", str(item))
-    return out
+    return _once(out)
+
+
+def _once(files: list[Path]) -> list[Path]:
+    """``files`` with each file kept at its first place only: a file named twice, or both itself and through a
+    directory or glob, is one input (read twice, its notes would be counted twice and every comment of theirs be
+    a cross-note duplicate of itself); the repeats are named in one line on stderr."""
+    first: dict[Path, Path] = {}
+    repeated: list[str] = []
+    for p in files:
+        key = p.resolve()
+        if key in first:
+            repeated.append(str(p))
+        else:
+            first[key] = p
+    if repeated:
+        names = list(dict.fromkeys(repeated))
+        shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+        print(
+            f"note: {len(names)} input file{'s are' if len(names) != 1 else ' is'} named more than once ({shown}); "
+            "each is read once",
+            file=sys.stderr,
+        )
+    return list(first.values())
 
 
 def _under(path: Path, excluded: set[Path]) -> bool:
