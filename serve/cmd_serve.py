@@ -96,20 +96,24 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_models(settings: Settings) -> None:
-    """The model directories the settings name hold model cards, and threshold overrides fit the ad model's
-    thresholds: checked before uvicorn loads the models, where an error is a lifespan traceback and uvicorn's exit
-    status 3; here it is a usage error, exit 2."""
+    """The model directories the settings name hold model cards of their task, and threshold overrides fit the ad
+    model's thresholds: checked before uvicorn loads the models, where an error is a lifespan traceback and uvicorn's
+    exit status 3; here it is a usage error, exit 2."""
     from model.artifacts import DEFAULT_MODEL_DIR, read_card
     from model.errors import ModelLoadError
     from serve.deps import operating_thresholds, overrides_thresholds
 
-    for name in ("model_dir", "comment_model_dir"):
+    for name, task in (("model_dir", "ad"), ("comment_model_dir", "sentiment")):
         directory = getattr(settings, name)
         if directory is not None:
             try:
-                read_card(directory)
+                card = read_card(directory)
             except ModelLoadError as exc:
                 raise InvalidParameterError(f"setting '{name}': {exc}") from None
+            if card.get("task") != task:  # the other model's directory: the loader would refuse it in the lifespan
+                raise InvalidParameterError(
+                    f"setting '{name}': {directory}: model card task is {card.get('task')!r}, expected {task!r}."
+                )
     if not overrides_thresholds(settings):
         return
     card = read_card(settings.model_dir or DEFAULT_MODEL_DIR)

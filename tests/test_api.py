@@ -944,6 +944,32 @@ def test_serve_with_a_review_threshold_above_the_models_exits_2_before_starting(
     )
 
 
+@pytest.mark.parametrize(
+    ("setting", "other", "task", "expected"),
+    [
+        ("NOTECHECK_MODEL_DIR", "sentiment", "sentiment", "ad"),
+        ("NOTECHECK_COMMENT_MODEL_DIR", "default", "ad", "sentiment"),
+    ],
+)
+def test_serve_with_the_other_models_directory_exits_2_before_starting(monkeypatch, capsys, setting, other, task,
+                                                                      expected):  # fmt: skip
+    """The sentiment model named as the ad model (or the other way round) was a lifespan traceback, exit 3."""
+    import uvicorn
+
+    from model.artifacts import DEFAULT_MODEL_DIR
+
+    started = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.append(app))
+    directory = DEFAULT_MODEL_DIR.parent / other
+    monkeypatch.setenv(setting, str(directory))
+    assert main(["serve", "--host", "127.0.0.1", "--port", str(_free_port())]) == 2
+    assert not started
+    name = setting.removeprefix("NOTECHECK_").lower()
+    assert capsys.readouterr().err == (
+        f"error: setting '{name}': {directory}: model card task is {task!r}, expected {expected!r}.\n"
+    )
+
+
 @pytest.mark.parametrize("setting", ["NOTECHECK_MODEL_DIR", "NOTECHECK_COMMENT_MODEL_DIR"])
 def test_serve_with_a_directory_that_holds_no_model_exits_2_before_starting(monkeypatch, capsys, tmp_path, setting):
     """A model directory without a model card (a typo'd path one level off) was a lifespan traceback, exit 3."""
