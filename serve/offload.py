@@ -65,10 +65,18 @@ def _die_with_parent(parent_pid: int, name: str) -> None:
 
 READY = "ready"
 
+#: The parent's ends of the pipes of the model processes it runs. A child forked later inherits them and closes
+#: them at once: a copy left open in a sibling kept that pipe open when the parent closed its end, so the older
+#: child never saw the end of its input and every shutdown waited out ``close``'s timeout before a SIGTERM.
+_PARENT_ENDS: set[Any] = set()
+
 
 def _serve(conn: Any, parent_end: Any, fn: Callable[[Any], Any], parent_pid: int, name: str) -> None:
     """The child's loop: ``fn(items)`` for every message until the parent closes its end (or dies)."""
     parent_end.close()  # else the child itself would keep the pipe open and never see the parent go
+    for sibling in list(_PARENT_ENDS):  # the parent's ends of the older children's pipes (see _PARENT_ENDS)
+        sibling.close()
+    _PARENT_ENDS.clear()
     # Not the server's handlers inherited by the fork: SIGTERM (also sent when the parent dies) ends the child;
     # Ctrl-C reaches the whole process group, and the child leaves when its server closes the pipe.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -176,6 +184,7 @@ class ModelProcess:
                 gc.unfreeze()
         child.close()
         self._conn, self._process = parent, process
+        _PARENT_ENDS.add(parent)
         # Wait (bounded) until the child has set its signal handlers: a Ctrl-C or SIGTERM arriving earlier would
         # meet the server's inherited handlers instead.
         # A child that does not come up is failed (logged, killed, reaped): its calls run in the caller's thread.
@@ -233,6 +242,7 @@ class ModelProcess:
         """SIGKILL (a stopped child ignores SIGTERM until continued; SIGKILL ends it) and reap."""
         if self._conn is not None:
             self._conn.close()
+            _PARENT_ENDS.discard(self._conn)
         if self._process is not None and self._process.exitcode is None:
             try:
                 self._process.kill()
@@ -246,6 +256,7 @@ class ModelProcess:
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
+                _PARENT_ENDS.discard(self._conn)
             if self._process is not None:
                 deadline = time.monotonic() + timeout
                 self._process.join(timeout)

@@ -80,6 +80,17 @@ def test_model_process_raises_the_functions_exceptions_and_goes_on():
         process.close()
 
 
+def test_closing_a_pool_lets_every_child_end_on_its_own():
+    """Each model process inherited the parent's ends of its older siblings' pipes, so closing the first child's
+    pipe never reached it: every server shutdown waited out close's 5 s and then sent it SIGTERM. Every child now
+    sees the end of its input and exits by itself (exit code 0, not -SIGTERM)."""
+    pool = ModelPool(echo_state, 3).start()
+    assert [item for *_, item in pool(["a", "b"])] == ["a", "b"]
+    processes = [p._process for p in pool.processes]
+    pool.close()
+    assert [p.exitcode for p in processes] == [0, 0, 0]
+
+
 def test_pool_runs_calls_in_the_parent_once_a_child_died(caplog):
     pool = ModelPool(fail_on_bad, 2).start()
     try:
