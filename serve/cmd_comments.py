@@ -75,6 +75,14 @@ def read_rows(paths: list[Path], *, ad_model: bool = True) -> tuple[list[dict[st
                     # no label is needed here: one not understood must not fail the row (as in score)
                     data = {k: v for k, v in rec.data.items() if k != "label"}
                     note = parse_note(data, where=rec.where, require_text=False)
+                    if not note.comments and is_blank(note.text) and is_blank(note.title):
+                        # nothing to score at all: a bad row, as in score (a note of comments alone is scored here)
+                        raw = data.get("text", data.get("description"))
+                        raise InvalidNoteError(
+                            f"{rec.where}field 'text' is required when the title is blank and there are no "
+                            f"comments: a note needs text, a title or comments. Got "
+                            f"{'nothing' if raw is None else f'{raw!r:.60}'}."
+                        )
                     if ad_model:  # the note is judged: the one length limit of check, score and the server
                         note = check_length(note, where=rec.where)
                 except InvalidNoteError as exc:

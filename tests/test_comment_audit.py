@@ -350,3 +350,24 @@ def test_comments_judges_a_note_whenever_score_does(tmp_path, capsys, sentiment_
     assert notes["title-only"]["decision"] == scored["title-only"]["decision"]
     assert notes["title-only"]["ad_probability"] == scored["title-only"]["ad_probability"]
     assert notes["invisible"]["decision"] is None and notes["invisible"]["ad_probability"] is None
+
+
+def test_a_row_with_nothing_to_score_is_a_bad_row_as_in_score(tmp_path, capsys, sentiment_dir, sample_model_dir):
+    """A row with no text, no title and no comments was a note without errors in `comments` and `creators`
+    (exit 0) but an error row in `score`, so `creators` and `score --report` disagreed on "rows with errors"."""
+    path = _archive(tmp_path)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": "empty", "author": "阿梨", "text": " "}) + "\n")
+    assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad", "--json"]) == 1
+    (row,) = [n for n in json.loads(capsys.readouterr().out)["notes"] if n["id"] == "empty"]
+    assert row["error"] == (
+        f"{path}, line 5: field 'text' is required when the title is blank and there are no comments: a note needs "
+        "text, a title or comments. Got ' '."
+    )
+    assert main(["creators", str(path), "-o", str(tmp_path / "a"), "--model", str(sentiment_dir),
+                 "--ad-model", str(sample_model_dir)]) == 1  # fmt: skip
+    assert main(["score", str(path), "-o", str(tmp_path / "s.jsonl"), "--report", str(tmp_path / "b"),
+                 "--model", str(sample_model_dir), "--jobs", "1"]) == 1  # fmt: skip
+    tables = [list(csv.DictReader(open(tmp_path / d / "creators.csv", encoding="utf-8"))) for d in ("a", "b")]
+    key = ("creator", "notes", "rows with errors", "ad share", "review share")
+    assert [[r[k] for k in key] for r in tables[0]] == [[r[k] for k in key] for r in tables[1]]
