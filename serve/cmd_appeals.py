@@ -83,6 +83,20 @@ def _database(args: argparse.Namespace) -> Iterator[Any]:
         db.close()
 
 
+def _missing_sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite ``url`` when it does not exist (None for other databases, in-memory ones and files that
+    exist): the appeals commands read a database, and opening a missing file would create an empty one."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database)
+    if path.exists() or any(d.exists() and not d.is_dir() for d in path.parents):
+        return None  # there, or a path that cannot hold one (the database is then unavailable, as it says)
+    return path
+
+
 def run_db(args: argparse.Namespace) -> int:
     from serve.db.engine import UNAVAILABLE_ERRORS
     from serve.db.migrate import current_revision, head_revision, upgrade
@@ -110,6 +124,14 @@ def run_appeals(args: argparse.Namespace) -> int:
 
     command = {"list": _list, "show": _show, "resolve": _resolve, "export": _export}[args.appeals_command]
     with _database(args) as db:
+        missing = _missing_sqlite_file(db.url)
+        if missing is not None:  # a typo'd path or another data directory: say so, never create an empty one
+            print(
+                f"error: no appeals database at {missing} ({db.display_url}): the server creates it at start-up and "
+                "`notecheck db upgrade` by hand; check --database-url, NOTECHECK_DATABASE_URL or NOTECHECK_DATA_DIR.",
+                file=sys.stderr,
+            )
+            return 2
         try:
             with db.session() as session:
                 return command(args, session)

@@ -130,6 +130,17 @@ def test_an_output_that_cannot_be_written_is_named(db, tmp_path, capsys):
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # no temporary file left
 
 
+@pytest.mark.parametrize("argv", [["list"], ["show", "x"], ["resolve", "x", "--label", "ad"], ["export", "-o", "{o}"]])
+def test_a_missing_sqlite_file_is_named_not_created(tmp_path, capsys, argv):
+    """`appeals list --database-url sqlite:///typo.db` created and migrated an empty database and said "0 open
+    appeal(s)"; the appeals commands read a database, so a missing file is an error naming it."""
+    missing = tmp_path / "typo.db"
+    argv = [a.replace("{o}", str(tmp_path / "out.jsonl")) for a in argv]
+    assert main(["appeals", *argv, "--database-url", f"sqlite:///{missing}"]) == 2
+    assert capsys.readouterr().err.startswith(f"error: no appeals database at {missing} (sqlite:///{missing}): ")
+    assert not missing.exists() and not (tmp_path / "out.jsonl").exists()
+
+
 def test_an_unreachable_database_is_exit_2(tmp_path, capsys):
     (tmp_path / "file").write_text("x")
     assert main(["appeals", "list", "--database-url", f"sqlite:///{tmp_path}/file/db.sqlite"]) == 2
