@@ -283,7 +283,9 @@ class Summary:
             lines.append(f"error: ... and {self.errored - len(self.errors)} more (see the output's 'error' field)")
         if self.warned:
             lines.append(f"note: {self.warned} row(s) with a warning (see the output's 'warning' field)")
-        lines.extend(f"note: {n}" for n in self.notes)
+        shown = set(self.errors)
+        # a file that could not be read is an error row ("F, line 0: why") and a file note ("F: why"): said once
+        lines.extend(f"note: {n}" for n in self.notes if n.replace(": ", ", line 0: ", 1) not in shown)
         return "\n".join(lines)
 
     @property

@@ -189,10 +189,12 @@ def test_file_that_is_not_what_its_extension_says(tmp_path, sample_model_dir, na
 
 
 def test_file_level_error_sets_exit_code_1(tmp_path, capsys, sample_model_dir):
+    """... and is said once: it was an `error:` line and again a `note:` line with the same words."""
     bad = tmp_path / "t.parquet"
     bad.write_text("hello")
     assert main(["score", str(bad), "--model", str(sample_model_dir)]) == 1
-    assert "not a readable Parquet file" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.count("not a readable Parquet file") == 1 and f"error: {bad}, line 0: not a readable Parquet" in err
 
 
 def test_csv_content_named_jsonl_is_noted_and_every_row_errors(tmp_path, sample_model_dir):
