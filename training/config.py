@@ -100,6 +100,70 @@ def _check(cond: bool, name: str, expected: str, got: Any) -> None:
         raise InvalidParameterError(f"The '{name}' parameter of the training config must be {expected}. Got {got!r}.")
 
 
+def _is_number(value: Any) -> bool:
+    """A finite int or float from the TOML file (not a boolean, not a string that looks like a number)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+#: ``[model]`` keys that are whole numbers, with their smallest value.
+_MODEL_INTS = {"word_ngram_max": 1, "min_df": 1, "max_features": 1, "max_iter": 1, "cv_folds": 2, "stack_folds": 2}
+#: ``[model]`` keys that are true or false.
+_MODEL_BOOLS = ("sublinear_tf", "nb_weight", "cue_part", "use_comments", "domain_intercept")
+
+
+def _check_model_types(m: dict[str, Any], base: Path) -> None:
+    """Types of the ``[model]`` values, before they reach the vectorizers and the LR: a string, a boolean or a float
+    where a number or a whole number belongs stops here naming the key, not as a traceback deep in scikit-learn."""
+    for key, low in _MODEL_INTS.items():
+        if key in m:
+            _check(_is_int(m[key]) and m[key] >= low, f"model.{key}", f"an int >= {low}", m[key])
+    for key in _MODEL_BOOLS:
+        if key in m:
+            _check(isinstance(m[key], bool), f"model.{key}", "true or false", m[key])
+    for key in ("C", "cue_scale", "char_scale"):
+        if key in m:
+            _check(_is_number(m[key]) and m[key] > 0, f"model.{key}", "a float > 0", m[key])
+    if "max_df" in m:
+        _check(
+            isinstance(m["max_df"], float) and 0 < m["max_df"] <= 1,
+            "model.max_df",
+            "a float in (0, 1], the largest share of documents a term may occur in (1.0, not 1: scikit-learn reads "
+            "an integer as a document count)",
+            m["max_df"],
+        )
+    if "char_ngrams" in m:
+        ng = m["char_ngrams"]
+        _check(
+            isinstance(ng, list) and len(ng) == 2 and all(_is_int(x) for x in ng) and 1 <= ng[0] <= ng[1],
+            "model.char_ngrams",
+            "[low, high], two ints with 1 <= low <= high (e.g. [1, 3])",
+            ng,
+        )
+    if "part_C" in m:
+        pc = m["part_C"]
+        _check(
+            isinstance(pc, list) and bool(pc) and all(_is_number(x) and x > 0 for x in pc),
+            "model.part_C",
+            "a list of floats > 0 (word, char, cue order)",
+            pc,
+        )
+    if "class_weight" in m:
+        cw = m["class_weight"]
+        _check(cw == "balanced" or (_is_number(cw) and cw > 0), "model.class_weight", '"balanced" or a number > 0', cw)
+    if "drop_share" in m:
+        ds = m["drop_share"]
+        _check(_is_number(ds) and 0 < ds <= 1, "model.drop_share", "a number in (0, 1]", ds)
+    for key in ("user_dict", "stopwords"):
+        if key in m:
+            value = m[key]
+            _check(isinstance(value, str) and bool(value), f"model.{key}", "a path relative to the config", value)
+            _check((base / value).is_file(), f"model.{key}", f"an existing file (looked for {base / value})", value)
+
+
 def _resolve(base: Path, pattern: str, name: str) -> tuple[Path, ...]:
     full = base / pattern
     matches = sorted(Path(p) for p in glob.glob(str(full), recursive=True))
@@ -115,6 +179,19 @@ DATASET_KEYS = frozenset(
 
 #: Top-level tables that other trainers read from ``TrainConfig.raw`` (``training.sentiment``).
 OTHER_TABLES = frozenset({"sentiment"})
+
+
+#: Top-level keys that are numbers, and what each must be (the ranges are checked once the config is built).
+_TOP_NUMBERS = {
+    "test_size": "a float in (0, 1)",
+    "target_fpr": "a float in (0, 1)",
+    "review_fpr": "a float in [target_fpr, 1)",
+    "hard_pool_share": "a float in [0, 1)",
+    "threshold_quantile": "a float in (0, 1)",
+    "hard_pool_weight": "a float > 0",
+}
+_TOP_INTS = {"seed": "an int in [0, 2**32 - 1]", "threshold_boot": "an int >= 10"}
+_TOP_STRINGS = ("dedup", "target_source", "threshold_rule", "cv_report", "ablation_report", "findings")
 
 
 class _ReadKeys(dict):
@@ -143,6 +220,14 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     except tomllib.TOMLDecodeError as exc:
         raise InvalidParameterError(f"training config {path} is not valid TOML: {exc}.") from None
     base = path.parent
+    _check(isinstance(raw.get("model", {}), dict), "model", "a table ([model])", raw.get("model"))
+    tables = raw.get("dataset", [])
+    _check(
+        isinstance(tables, list) and all(isinstance(d, dict) for d in tables),
+        "dataset",
+        "an array of tables, each opened by [[dataset]] (two brackets)",
+        tables,
+    )
     top = _ReadKeys((k, v) for k, v in raw.items() if k not in ("dataset", "model", "groups"))
     _check(
         isinstance(top.get("ablation_decisions", {}), dict),
@@ -152,18 +237,34 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     )
     groups = raw.get("groups", {})
     _check(
-        isinstance(groups, dict) and all(isinstance(v, list) for v in groups.values()),
+        isinstance(groups, dict)
+        and all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in groups.values()),
         "groups",
         "a table of source-name lists",
         groups,
     )
     top.update({k: v for k, v in overrides.items() if v is not None})
     datasets = []
-    for i, d in enumerate(raw.get("dataset", [])):
-        _check(isinstance(d, dict) and "path" in d, f"dataset[{i}].path", "a path or glob", d)
-        name = str(d.get("name", Path(str(d["path"])).stem))
-        paths = d["path"] if isinstance(d["path"], list) else [d["path"]]
-        resolved = tuple(p for pat in paths for p in _resolve(base, str(pat), name))
+    for i, d in enumerate(tables):
+        unknown = sorted(set(d) - DATASET_KEYS)
+        _check(not unknown, f"dataset[{i}]", f"a table with keys among {sorted(DATASET_KEYS)}", unknown)
+        paths = d.get("path")
+        paths = [paths] if isinstance(paths, str) else paths
+        _check(
+            isinstance(paths, list) and bool(paths) and all(isinstance(x, str) and x for x in paths),
+            f"dataset[{i}].path",
+            "a path or glob, or a non-empty list of them (relative to the config)",
+            d.get("path"),
+        )
+        name = d.get("name", Path(paths[0]).stem)
+        _check(isinstance(name, str) and bool(name.strip()), f"dataset[{i}].name", "a non-empty string", name)
+        _check(
+            name not in {s.name for s in datasets},
+            f"dataset[{i}].name",
+            "unique among the datasets (the report, the data card and ablation variants tell datasets apart by it)",
+            name,
+        )
+        resolved = tuple(p for pat in paths for p in _resolve(base, pat, name))
         label = d.get("label", "from_file")
         _check(
             label in ("from_file", "ad", "genuine"),
@@ -172,7 +273,7 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
             label,
         )
         weight = d.get("weight", 1.0)
-        _check(isinstance(weight, (int, float)) and weight >= 0, f"dataset[{i}].weight", "a number >= 0", weight)
+        _check(_is_number(weight) and weight >= 0, f"dataset[{i}].weight", "a number >= 0", weight)
         role = d.get("role", "train")
         _check(role in ("train", "eval"), f"dataset[{i}].role", '"train" or "eval"', role)
         keep = d.get("keep_label", "")
@@ -180,18 +281,21 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         feedback = d.get("feedback", False)
         _check(isinstance(feedback, bool), f"dataset[{i}].feedback", "true or false", feedback)
         max_rows = d.get("max_rows", 0)
-        _check(isinstance(max_rows, int) and max_rows >= 0, f"dataset[{i}].max_rows", "an integer >= 0", max_rows)
-        unknown = sorted(set(d) - DATASET_KEYS)
-        _check(not unknown, f"dataset[{i}]", f"a table with keys among {sorted(DATASET_KEYS)}", unknown)
+        _check(_is_int(max_rows) and max_rows >= 0, f"dataset[{i}].max_rows", "an integer >= 0", max_rows)
+        mask = d.get("digit_mask", "")
+        _check(isinstance(mask, str) and len(mask) <= 1, f"dataset[{i}].digit_mask",
+               'one character (the corpus\'s digit mask, e.g. "x"), or "" for none', mask)  # fmt: skip
+        source = d.get("source", "")
+        _check(isinstance(source, str), f"dataset[{i}].source", "a string", source)
         datasets.append(
             DatasetSpec(
                 name=name,
                 paths=resolved,
                 label=label,
                 weight=float(weight),
-                digit_mask=str(d.get("digit_mask", "")),
+                digit_mask=mask,
                 max_rows=max_rows,
-                source=str(d.get("source", "")),
+                source=source,
                 role=role,
                 keep_label=keep,
                 feedback=feedback,
@@ -199,6 +303,7 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         )
     _check(bool(datasets), "dataset", "a non-empty list of [[dataset]] tables", raw.get("dataset"))
     m = dict(raw.get("model", {}))
+    _check_model_types(m, base)
     for key in ("user_dict", "stopwords"):
         if m.get(key):
             m[key] = base / m[key]
@@ -252,6 +357,16 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     _check(isinstance(aug, (int, float)) and not isinstance(aug, bool) and 0 <= aug < math.inf, "model.domain_features",
            "a finite number >= 0 (0 = off, else the scale of the target-source copy)", aug)  # fmt: skip
     _check(params.cv_folds >= 2, "model.cv_folds", "an int >= 2", params.cv_folds)
+    # Types of the top-level values, before float() and int() below would read "0.1" or 1.7 as something else
+    for key, expected in _TOP_NUMBERS.items():
+        if key in top:
+            _check(_is_number(top[key]), key, expected, top[key])
+    for key, expected in _TOP_INTS.items():
+        if key in top:
+            _check(_is_int(top[key]), key, expected, top[key])
+    for key in _TOP_STRINGS:
+        if key in top:
+            _check(isinstance(top[key], str) and bool(top[key]), key, "a non-empty string", top[key])
     cfg = TrainConfig(
         path=path,
         datasets=tuple(datasets),
@@ -283,6 +398,7 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     _check(cfg.hard_pool_weight > 0, "hard_pool_weight", "a float > 0", cfg.hard_pool_weight)
     _check(cfg.threshold_boot >= 10, "threshold_boot", "an int >= 10", cfg.threshold_boot)
     _check(cfg.dedup in ("normalized", "exact", "none"), "dedup", '"normalized", "exact" or "none"', cfg.dedup)
+    _check(0 <= cfg.seed < 2**32, "seed", "an int in [0, 2**32 - 1]", cfg.seed)
     # A misspelt key ("taget_fpr") would otherwise be ignored without a word, leaving its default in force
     known = top.read | OTHER_TABLES | {"dataset", "model", "groups"}
     unknown = sorted(set(raw) - known)
