@@ -286,8 +286,13 @@ def summary_table(summary: dict[str, Any], target_fpr: float) -> str:
     return "\n".join(lines)
 
 
-def load_protocol_data(cfg: TrainConfig, *, skip_bad_rows: bool = False) -> list[Example]:
-    examples, _ = load_all(cfg, skip_bad_rows=skip_bad_rows)
+def load_protocol_data(
+    cfg: TrainConfig, *, skip_bad_rows: bool = False, skipped: list[str] | None = None
+) -> list[Example]:
+    """The training rows of the protocol, de-duplicated; rows skipped as bad are appended to ``skipped``."""
+    examples, infos = load_all(cfg, skip_bad_rows=skip_bad_rows)
+    if skipped is not None:
+        skipped.extend(line for info in infos for line in info.skipped)
     examples, _, _ = deduplicate(examples, cfg.dedup)
     return [e for e in examples if e.role == "train"]
 
@@ -310,7 +315,8 @@ def run_cv(
     cfg = config if isinstance(config, TrainConfig) else load_config(config)
     repeats, n_splits = parse_cv(cv)
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if progress else (lambda _m: None)
-    examples = load_protocol_data(cfg, skip_bad_rows=skip_bad_rows)
+    skipped: list[str] = []
+    examples = load_protocol_data(cfg, skip_bad_rows=skip_bad_rows, skipped=skipped)
     say(f"cv {repeats}x{n_splits}: {len(examples)} rows, preparing features")
     scorer = make_scorer(examples, cfg.model, seed=cfg.seed)
     run = run_protocol(
@@ -334,6 +340,8 @@ def run_cv(
         "seconds": round(run.seconds, 1),
         "summary": summary,
     }
+    if skipped:  # the rows --skip-bad-rows left out, as the model card of a training run lists them
+        result["skipped_rows"] = skipped
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "cv_report.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -358,6 +366,15 @@ def cv_markdown(result: dict[str, Any]) -> str:
             f"notes (seed {cv['seed']}); other corpora only in training folds; {result['rows']} rows; "
             f"{result['seconds']} s. Mean over repeats [95% bootstrap interval].",
             "",
+            *(
+                [
+                    f"{len(result['skipped_rows'])} bad rows were skipped (--skip-bad-rows; `skipped_rows` in "
+                    "cv_report.json lists them).",
+                    "",
+                ]
+                if result.get("skipped_rows")
+                else []
+            ),
             summary_table(result["summary"], result["target_fpr"]),
             "",
             f'"at {result["target_fpr"]:.0%} FPR": threshold set on each repeat\'s out-of-fold scores of the genuine '

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -217,7 +219,12 @@ def source_counts(examples: list[Example]) -> dict[str, dict[str, int]]:
     return out
 
 
-def load_all(config: TrainConfig, *, skip_bad_rows: bool = False) -> tuple[list[Example], list[DatasetInfo]]:
+def load_all(
+    config: TrainConfig, *, skip_bad_rows: bool = False, stderr: TextIO | None = None
+) -> tuple[list[Example], list[DatasetInfo]]:
+    """Every configured dataset. Rows skipped as bad (``skip_bad_rows``) are listed on ``stderr`` (default
+    ``sys.stderr``) as they are by ``notecheck evaluate``, with a count per dataset: the model card keeps them too,
+    but a run that drops rows must say so where the user is looking."""
     examples: list[Example] = []
     infos: list[DatasetInfo] = []
     for spec in config.datasets:
@@ -226,7 +233,23 @@ def load_all(config: TrainConfig, *, skip_bad_rows: bool = False) -> tuple[list[
             ex = [replace(e, weight=e.weight * config.hard_pool_weight) if is_hard_pool(e) else e for e in ex]
         examples.extend(ex)
         infos.append(info)
+    report_skipped(infos, sys.stderr if stderr is None else stderr)
     return examples, infos
+
+
+def report_skipped(infos: list[DatasetInfo], stream: TextIO) -> None:
+    """One ``skipped:`` line per bad row left out, then a count per dataset that lost rows."""
+    for info in infos:
+        for line in info.skipped:
+            print(f"skipped: {line}", file=stream)
+    for info in infos:
+        if info.skipped:
+            n = len(info.skipped)
+            print(
+                f"warning: dataset {info.name!r}: {n} bad row{'s' if n > 1 else ''} of {info.rows} skipped "
+                "(--skip-bad-rows); the rows above say which and why",
+                file=stream,
+            )
 
 
 def relpath(path: str | Path, base: Path) -> str:
