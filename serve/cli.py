@@ -161,7 +161,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
         result = run_cv(
             args.config, args.output, cv=args.cv, command=command, skip_bad_rows=args.skip_bad_rows,
-            progress=not args.quiet,
+            progress=not args.quiet, target_fpr=args.target_fpr,
         )  # fmt: skip
         print(f"wrote {args.output}/cv_report.md and cv_report.json")
         print(summary_table(result["summary"], result["target_fpr"]))

@@ -391,7 +391,8 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     )
     _check(0 < cfg.test_size < 1, "test_size", "a float in (0, 1)", cfg.test_size)
     _check(0 < cfg.target_fpr < 1, "target_fpr", "a float in (0, 1)", cfg.target_fpr)
-    _check(cfg.target_fpr <= cfg.review_fpr < 1, "review_fpr", "a float in [target_fpr, 1)", cfg.review_fpr)
+    within = f"a float in [target_fpr, 1) (target_fpr is {cfg.target_fpr})"
+    _check(cfg.target_fpr <= cfg.review_fpr < 1, "review_fpr", within, cfg.review_fpr)
     _check(cfg.threshold_rule in ("point", "bootstrap"), "threshold_rule", '"point" or "bootstrap"', cfg.threshold_rule)
     _check(0 <= cfg.hard_pool_share < 1, "hard_pool_share", "a float in [0, 1)", cfg.hard_pool_share)
     _check(0 < cfg.threshold_quantile < 1, "threshold_quantile", "a float in (0, 1)", cfg.threshold_quantile)

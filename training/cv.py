@@ -306,13 +306,15 @@ def run_cv(
     skip_bad_rows: bool = False,
     progress: bool = True,
     n_boot: int = 1000,
+    target_fpr: float | None = None,
 ) -> dict[str, Any]:
     """``notecheck train --config ... --cv RxK``: run the protocol with the config's model and write
-    ``cv_report.md`` and ``cv_report.json`` to ``out_dir``. Returns the JSON object."""
+    ``cv_report.md`` and ``cv_report.json`` to ``out_dir``. Returns the JSON object. ``target_fpr`` overrides the
+    config's (``--target-fpr``), as in :func:`training.train.run_training`."""
     from training.models import make_scorer
     from training.threshold import threshold_rule
 
-    cfg = config if isinstance(config, TrainConfig) else load_config(config)
+    cfg = config if isinstance(config, TrainConfig) else load_config(config, target_fpr=target_fpr)
     repeats, n_splits = parse_cv(cv)
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if progress else (lambda _m: None)
     skipped: list[str] = []
