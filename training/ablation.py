@@ -28,6 +28,7 @@ from training.dropping import keep_columns, marker_columns
 from training.models import fit_linear, needs_cue_part, part_slices
 from training.probes import probe_columns
 from training.threshold import threshold_rule
+from training.tool_errors import user_errors
 
 NEW_CUES = (
     "brand_campaign_tag",
@@ -399,6 +400,7 @@ def ablation_markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
+@user_errors
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m training.ablation", description=__doc__.splitlines()[0])
     p.add_argument("--config", type=Path, required=True)

@@ -35,6 +35,7 @@ import numpy as np
 from model import load_model
 from model.highlights import markup_spans
 from model.notes import Note
+from training.tool_errors import user_errors
 
 BASELINES = ("markup", "anywhere")
 
@@ -305,6 +306,7 @@ def update_reports(model_dir: Path, result: dict[str, Any], command: str) -> Non
             path.write_text(_replace_section(path.read_text(encoding="utf-8"), section, before), encoding="utf-8")
 
 
+@user_errors
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.faithfulness", description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", required=True, help="training config whose held-out test split is used")

@@ -53,6 +53,7 @@ from training.data import Example, cv_folds, deduplicate, load_all, source_count
 from training.fit import build_classifier, build_features
 from training.sentiment_config import sentiment_settings
 from training.sentiment_report import write_model_card_md, write_report
+from training.tool_errors import user_errors
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -340,6 +341,7 @@ def _by_source(rows: list[Example]) -> dict[str, dict[str, int]]:
     return {s: {"positive": d["ad"], "negative": d["genuine"]} for s, d in source_counts(rows).items()}
 
 
+@user_errors
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     ap = argparse.ArgumentParser(prog="python -m training.sentiment", description="Train the sentiment model.")

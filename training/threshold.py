@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from training.config import TrainConfig
+from training.tool_errors import user_errors
 
 
 def weighted_fpr_curve(scores: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -162,11 +163,14 @@ def compare_rules(
     return out
 
 
+@user_errors
 def main(argv: list[str] | None = None) -> int:
     """``python -m training.threshold --config C --oof DIR/oof_scores.npz --variant KEY``: compare rules."""
     import argparse
     import json
+    import zipfile
 
+    from model.errors import InvalidParameterError
     from training.config import load_config
     from training.cv import load_protocol_data, protocol_folds
 
@@ -176,7 +180,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--variant", default="config")
     args = p.parse_args(argv)
     cfg = load_config(args.config)
-    data = np.load(args.oof, allow_pickle=False)
+    try:
+        data = np.load(args.oof, allow_pickle=False)
+    except (ValueError, OSError, zipfile.BadZipFile) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise InvalidParameterError(
+            f"--oof {args.oof}: expected an oof_scores.npz of python -m training.ablation. Got a file numpy cannot "
+            f"read as one ({exc})."
+        ) from None
+    known = sorted(k for k in data.files if "." not in k and k not in ("y", "hard"))
+    if args.variant not in known or not {"y", "hard"} <= set(data.files):
+        raise InvalidParameterError(
+            f"--oof {args.oof}: expected an oof_scores.npz of python -m training.ablation with the variant "
+            f"{args.variant!r} (--variant). Got the variants {', '.join(map(repr, known)) or 'none'}."
+        )
     scores, y, hard = data[args.variant], data["y"], data["hard"]
     key = f"{args.variant}.fold_of"
     if key in data:
