@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from model.errors import InvalidParameterError
 from training.config import load_config
 from training.cv import CVRun, is_hard_pool, load_protocol_data, parse_cv, run_protocol, set_metrics, summarize
 from training.dropping import keep_columns, marker_columns
@@ -297,7 +298,8 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
         row["delta"] = paired_deltas(runs[names[0]], run, cfg.target_fpr, seed=cfg.seed)
         rows.append(row)
         # Written after every variant: a long run that is stopped keeps what it measured.
-        result = {"config": str(cfg.path), "command": command, "cv": cv, "reference": names[0], "rows": rows}
+        result = {"config": str(cfg.path), "command": command, "cv": cv, "reference": names[0],
+                  "target_fpr": cfg.target_fpr, "rows": rows}  # fmt: skip
         _write(Path(out_dir), result, runs)
     return result
 
@@ -305,9 +307,10 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
 def merge_reports(paths: list[Path]) -> dict:
     """One report from several ablation runs (e.g. the full config and a Xiaohongshu-only setting): each row's
     differences stay paired against the reference of its own run, which the row names."""
-    rows, commands, cvs, sources = [], [], [], []
+    rows, commands, cvs, sources, fprs = [], [], [], [], []
     for path in paths:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
+        fprs.append(data.get("target_fpr"))
         commands.append(data["command"])
         cvs.append(data["cv"])
         if data["reference"] == "each row's own":  # an earlier merge: its rows already name their references
@@ -326,8 +329,16 @@ def merge_reports(paths: list[Path]) -> dict:
                 "" if r["key"] == data["reference"] else f" (vs [{setting}] {ref})"
             )
             rows.append({**r, "key": f"{Path(data['config']).stem}:{r['key']}", "variant": label})
-    return {"config": " + ".join(sources), "command": " ; ".join(commands),
-            "cv": "/".join(dict.fromkeys(cvs)), "reference": "each row's own", "rows": rows}  # fmt: skip
+    if len({0.02 if f is None else f for f in fprs}) > 1:
+        raise InvalidParameterError(
+            f"--merge: the ablation reports were measured at different target FPRs ({', '.join(map(str, fprs))}); "
+            "their F1 columns cannot share a table."
+        )
+    merged = {"config": " + ".join(sources), "command": " ; ".join(commands),
+              "cv": "/".join(dict.fromkeys(cvs)), "reference": "each row's own"}  # fmt: skip
+    if any(f is not None for f in fprs):
+        merged["target_fpr"] = next(f for f in fprs if f is not None)
+    return {**merged, "rows": rows}
 
 
 def _write_json(out: Path, result: dict) -> None:
@@ -380,12 +391,18 @@ def paired_deltas(a: CVRun, b: CVRun, target_fpr: float, *, seed: int, n_boot: i
     return out
 
 
+def fpr_label(target_fpr: float | None) -> str:
+    """The "F1 @ ..." column name of ``target_fpr`` (reports written before it was recorded were all at 2%)."""
+    return f"{0.02 if target_fpr is None else target_fpr:.0%} FPR"
+
+
 def ablation_markdown(result: dict) -> str:
+    at = fpr_label(result.get("target_fpr"))
     lines = [
         f"Ablation, `{result['cv']}` protocol, reference = `{result['reference']}`. Produced by: `{result['command']}`",
         "",
-        "| variant | AP (all) | F1 @ 2% FPR (all) | AP (annotators: 2) | F1 @ 2% FPR (annotators: 2) | ΔAP (all) | "
-        "ΔF1 @ 2% FPR (all) | ΔAP (a: 2) | ΔF1 @ 2% FPR (a: 2) |",
+        f"| variant | AP (all) | F1 @ {at} (all) | AP (annotators: 2) | F1 @ {at} (annotators: 2) | ΔAP (all) | "
+        f"ΔF1 @ {at} (all) | ΔAP (a: 2) | ΔF1 @ {at} (a: 2) |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in result["rows"]:

@@ -145,12 +145,15 @@ def protocol_lines(card: dict[str, Any]) -> list[str]:
         ]
     abl = card.get("protocol_ablation")
     if abl:
+        from training.ablation import fpr_label
+
+        at = fpr_label(abl.get("target_fpr"))
         lines += [
             f"## Ablation under the protocol ({abl['cv']}, paired against `{abl['reference']}`)",
             "",
             f"From `{abl['file']}` (`{abl['command']}`). Δ = variant − reference, mean [95% paired bootstrap].",
             "",
-            "| change | ΔAP (all) | ΔF1 @ 2% FPR (all) | ΔAP (annotators: 2) | ΔF1 @ 2% FPR (annotators: 2) | kept |",
+            f"| change | ΔAP (all) | ΔF1 @ {at} (all) | ΔAP (annotators: 2) | ΔF1 @ {at} (annotators: 2) | kept |",
             "|---|---|---|---|---|---|",
         ]
         for r in abl["rows"]:
