@@ -419,12 +419,17 @@ def ablation_markdown(result: dict) -> str:
 
 @user_errors
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m training.ablation", description=__doc__.splitlines()[0])
-    p.add_argument("--config", type=Path, required=True)
-    p.add_argument("-o", "--output", type=Path, required=True)
-    p.add_argument("--cv", default="3x5")
-    p.add_argument("--variants", nargs="+", default=["config", "no_new_cues", "target_only", "nb", "stack_cue"],
-                   metavar="NAME", help=f"one of {', '.join(sorted(VARIANTS))}, or several joined by '+'")  # fmt: skip
+    p = argparse.ArgumentParser(
+        prog="python -m training.ablation", description=" ".join(__doc__.split("\n\n")[0].split())
+    )
+    p.add_argument("--config", type=Path, required=True, help="training config (TOML) whose variants are compared")
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help="directory to write ablation.json, ablation.md and oof_scores.npz")  # fmt: skip
+    p.add_argument("--cv", default="3x5", metavar="REPEATSxFOLDS", help="the protocol (default 3x5)")
+    default = ["config", "no_new_cues", "target_only", "nb", "stack_cue"]
+    p.add_argument("--variants", nargs="+", default=default, metavar="NAME",
+                   help=f"variants, the first the reference (default: {' '.join(default)}); each one of "
+                   f"{', '.join(sorted(VARIANTS))}, or several joined by '+'")  # fmt: skip
     p.add_argument(
         "--merge", nargs="+", type=Path, metavar="ABLATION_JSON",
         help="instead of running, merge ablation.json files (each row keeps its own reference) into --output",

@@ -48,7 +48,9 @@ def count(path: Path) -> tuple[int, int, Counter[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.bracket_counts", description=__doc__.split("\n\n")[0])
-    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument(
+        "files", nargs="+", type=Path, help="note or review files (JSON Lines with title, text or review)"
+    )
     args = parser.parse_args(argv)
     for path in args.files:
         if not path.is_file():

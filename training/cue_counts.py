@@ -98,7 +98,9 @@ def count_kinds(notes: list[Note]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m training.cue_counts", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="python -m training.cue_counts", description=" ".join(__doc__.split("\n\n")[0].split())
+    )
     p.add_argument(
         "--data",
         type=Path,
@@ -107,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--examples", type=int, default=0, help="matches to show in context per class")
     p.add_argument("--kinds", action="store_true", help="count the existing cue kinds")
-    p.add_argument("patterns", nargs="*", metavar="PATTERN")
+    p.add_argument("patterns", nargs="*", metavar="PATTERN",
+                   help="a regular expression run on the normalised title and text, as the cues are")  # fmt: skip
     args = p.parse_args(argv)
     if not args.patterns and not args.kinds:
         p.error("give a PATTERN or --kinds")

@@ -54,11 +54,13 @@ def compare(before: CVRun, after: CVRun, *, target_fpr: float = 0.02, seed: int 
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m training.paired", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="python -m training.paired", description=" ".join(__doc__.split("\n\n")[0].split())
+    )
     p.add_argument("--before", type=Path, required=True, help="oof_scores.npz of the reference checkout")
     p.add_argument("--after", type=Path, required=True, help="oof_scores.npz of the changed checkout")
     p.add_argument("--variant", default="config", help="the variant of each run to compare (default: config)")
-    p.add_argument("--target-fpr", type=float, default=0.02)
+    p.add_argument("--target-fpr", type=float, default=0.02, help="FPR of the F1 figures (default 0.02)")
     args = p.parse_args(argv)
     try:
         print(compare(load_run(args.before, args.variant), load_run(args.after, args.variant),

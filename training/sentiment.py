@@ -344,11 +344,17 @@ def _by_source(rows: list[Example]) -> dict[str, dict[str, int]]:
 @user_errors
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    ap = argparse.ArgumentParser(prog="python -m training.sentiment", description="Train the sentiment model.")
-    ap.add_argument("--config", type=Path, required=True)
+    ap = argparse.ArgumentParser(
+        prog="python -m training.sentiment",
+        description="Train the comment sentiment model (positive / negative, with a neutral band) from a TOML config "
+        "and write the artifact directory with its model card and report.",
+    )
+    ap.add_argument("--config", type=Path, required=True,
+                    help="training config (TOML), [sentiment] table and all: model/sentiment/train.toml")  # fmt: skip
     ap.add_argument("-o", "--output", type=Path, required=True, help="artifact directory to write")
-    ap.add_argument("--skip-bad-rows", action="store_true")
-    ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--skip-bad-rows", action="store_true",
+                    help="skip rows that fail validation, listed on stderr (default: stop at the first)")  # fmt: skip
+    ap.add_argument("--quiet", action="store_true", help="no progress display")
     args = ap.parse_args(argv)
     command = "python -m training.sentiment " + " ".join(shlex.quote(a) for a in argv)
     metrics = run_sentiment_training(

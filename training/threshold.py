@@ -174,10 +174,14 @@ def main(argv: list[str] | None = None) -> int:
     from training.config import load_config
     from training.cv import load_protocol_data, protocol_folds
 
-    p = argparse.ArgumentParser(prog="python -m training.threshold", description=compare_rules.__doc__.splitlines()[0])
-    p.add_argument("--config", required=True)
+    p = argparse.ArgumentParser(
+        prog="python -m training.threshold",
+        description="Operating figures (FPR, recall, F1 per pool) of the threshold rules (point; bootstrap at several "
+        "hard-pool shares and quantiles) on the out-of-fold scores of an ablation run; writes OOF.rules.json too.",
+    )
+    p.add_argument("--config", required=True, help="the training config the ablation run used")
     p.add_argument("--oof", required=True, help="oof_scores.npz written by python -m training.ablation")
-    p.add_argument("--variant", default="config")
+    p.add_argument("--variant", default="config", help="the variant of the run whose scores are read (default: config)")
     args = p.parse_args(argv)
     cfg = load_config(args.config)
     try:
