@@ -14,7 +14,8 @@ import numpy as np
 
 from model.artifacts import sha256_file
 from model.errors import InvalidNoteError
-from model.notes import Note, iter_records, parse_note
+from model.notes import Note, iter_records, parse_label, parse_note
+from model.schema import got
 from model.text import normalize_text
 from model.training_rows import row_key
 from training.config import DatasetSpec, TrainConfig
@@ -68,9 +69,46 @@ def _unmask_digits(text: str, mask: str) -> str:
     return re.sub(rf"(?<![a-zA-Z]){m}+(?![a-zA-Z])", lambda g: "0" * len(g.group(0)), text)
 
 
-def load_dataset(spec: DatasetSpec, *, seed: int, skip_bad_rows: bool = False) -> tuple[list[Example], DatasetInfo]:
+#: Label words of a sentiment training row (as ``notecheck evaluate --task sentiment`` reads them): 1 = positive.
+SENTIMENT_LABELS = {"positive": 1, "negative": 0}
+
+
+def sentiment_row(data: dict, where: str) -> dict:
+    """A sentiment training row with its ``label`` as 1/0: 1/0 (in any form the ad task accepts) or
+    "positive"/"negative". The ad task's words ("ad", "genuine", ...) and "neutral" (three-class rows, for
+    ``notecheck evaluate --task sentiment`` only) are refused naming what a sentiment label must be."""
+    expected = '1/0 or "positive"/"negative" (1 = positive)'
+    if "label" not in data or data["label"] is None:
+        raise InvalidNoteError(
+            f"{where}field 'label' of a sentiment training row is required ({expected}). Got nothing."
+        )
+    value = data["label"]
+    key = value.strip().lower() if isinstance(value, str) else value
+    if isinstance(key, str) and key in SENTIMENT_LABELS:
+        return {**data, "label": SENTIMENT_LABELS[key]}
+    why = (
+        " (three-class rows are for notecheck evaluate --task sentiment; training needs polar labels)"
+        if key == "neutral"
+        else ""
+    )
+    if isinstance(key, str) and not key.replace(".", "").isdigit() and key not in ("true", "false"):
+        raise InvalidNoteError(
+            f"{where}field 'label' of a sentiment training row must be {expected}{why}. Got {got(value)}."
+        )
+    try:
+        return {**data, "label": parse_label(value)}
+    except InvalidNoteError:
+        raise InvalidNoteError(
+            f"{where}field 'label' of a sentiment training row must be {expected}. Got {got(value)}."
+        ) from None
+
+
+def load_dataset(
+    spec: DatasetSpec, *, seed: int, skip_bad_rows: bool = False, task: str = "ad"
+) -> tuple[list[Example], DatasetInfo]:
     """Read every file of a dataset. Bad rows raise (file, line, reason) unless ``skip_bad_rows``, in which
-    case each one is listed in the returned info: nothing is dropped silently."""
+    case each one is listed in the returned info: nothing is dropped silently. ``task`` "sentiment" reads labels
+    as :func:`sentiment_row` does."""
     examples: list[Example] = []
     skipped: list[str] = []
     files = []
@@ -88,7 +126,10 @@ def load_dataset(spec: DatasetSpec, *, seed: int, skip_bad_rows: bool = False) -
                 if spec.feedback and _unlabelled(rec.data):
                     unlabelled += 1
                     continue
-                note = parse_note(rec.data, where=rec.where, require_label=need_label)
+                data = rec.data
+                if task == "sentiment" and need_label and isinstance(data, dict):
+                    data = sentiment_row(data, rec.where)
+                note = parse_note(data, where=rec.where, require_label=need_label)
             except InvalidNoteError as exc:
                 if not skip_bad_rows:
                     raise
@@ -220,7 +261,7 @@ def source_counts(examples: list[Example]) -> dict[str, dict[str, int]]:
 
 
 def load_all(
-    config: TrainConfig, *, skip_bad_rows: bool = False, stderr: TextIO | None = None
+    config: TrainConfig, *, skip_bad_rows: bool = False, stderr: TextIO | None = None, task: str = "ad"
 ) -> tuple[list[Example], list[DatasetInfo]]:
     """Every configured dataset. Rows skipped as bad (``skip_bad_rows``) are listed on ``stderr`` (default
     ``sys.stderr``) as they are by ``notecheck evaluate``, with a count per dataset: the model card keeps them too,
@@ -228,7 +269,7 @@ def load_all(
     examples: list[Example] = []
     infos: list[DatasetInfo] = []
     for spec in config.datasets:
-        ex, info = load_dataset(spec, seed=config.seed, skip_bad_rows=skip_bad_rows)
+        ex, info = load_dataset(spec, seed=config.seed, skip_bad_rows=skip_bad_rows, task=task)
         if config.hard_pool_weight != 1.0:  # the double-annotated rows: the pool the held-out test is drawn from
             ex = [replace(e, weight=e.weight * config.hard_pool_weight) if is_hard_pool(e) else e for e in ex]
         examples.extend(ex)
