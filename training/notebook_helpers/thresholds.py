@@ -15,14 +15,26 @@ DEFAULT_TARGET_FPRS: tuple[float, ...] = (0.005, 0.01, 0.02, 0.05, 0.10, 0.20)
 
 
 def _arrays(y: Sequence[int], p: Sequence[float], sources: Sequence[str]) -> tuple[np.ndarray, ...]:
-    y_arr = np.asarray(y, dtype=int)
+    """The labels (0/1), probabilities (in [0, 1]) and sources, checked: a NaN probability or a label 2 would
+    otherwise count as neither flagged nor an ad and give a table of plausible, wrong rates."""
+    y_arr = np.asarray(y)
     p_arr = np.asarray(p, dtype=np.float64)
     s_arr = np.asarray(sources, dtype=object)
     if not len(y_arr) == len(p_arr) == len(s_arr):
         raise InvalidParameterError(
             f"'y', 'p' and 'sources' must have the same length. Got {len(y_arr)}, {len(p_arr)} and {len(s_arr)}."
         )
-    return y_arr, p_arr, s_arr
+    bad = np.flatnonzero(~np.isin(y_arr, (0, 1)) | np.array([isinstance(v, (bool, np.bool_)) for v in y_arr.ravel()]))
+    if len(bad):
+        raise InvalidParameterError(
+            f"'y' must hold labels 1 (ad) and 0 (genuine). Got {y_arr.tolist()[bad[0]]!r} at index {bad[0]}."
+        )
+    bad = np.flatnonzero(~((p_arr >= 0) & (p_arr <= 1)))  # NaN fails both
+    if len(bad):
+        raise InvalidParameterError(
+            f"'p' must hold probabilities in [0, 1]. Got {p_arr.tolist()[bad[0]]!r} at index {bad[0]}."
+        )
+    return y_arr.astype(int), p_arr, s_arr
 
 
 def _rates(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, Any]:
@@ -61,7 +73,7 @@ def threshold_tradeoff(
             f"genuine notes: {found}."
         )
     for f in target_fprs:
-        if not 0 < f < 1:
+        if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0 < f < 1:
             raise InvalidParameterError(f"Each of 'target_fprs' must be a float in (0, 1). Got {f!r}.")
     rows: list[tuple[str, float | None, float]] = [
         (f"at {f:.1%} FPR", f, threshold_at_fpr(p_arr[target & (y_arr == 0)], f)) for f in sorted(target_fprs)
