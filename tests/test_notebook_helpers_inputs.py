@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from model import InvalidParameterError
-from training.notebook_helpers import plot_threshold_tradeoff, threshold_tradeoff
+from training.notebook_helpers import plot_creator_shares, plot_threshold_tradeoff, rank_creators, threshold_tradeoff
 
 Y = [0, 0, 0, 0, 1, 1]
 P = [0.1, 0.2, 0.3, 0.4, 0.8, 0.9]
@@ -36,3 +36,34 @@ def test_threshold_tradeoff_takes_labels_as_numpy_or_floats():
     expected = threshold_tradeoff(Y, P, S, target_source="xhs")
     assert threshold_tradeoff(np.array(Y), np.array(P), S, target_source="xhs") == expected
     assert threshold_tradeoff([float(v) for v in Y], P, S, target_source="xhs") == expected
+
+
+CREATORS = [
+    {"author": "nan_creator", "ad_share": math.nan},
+    {"author": "b", "ad_share": 0.5},
+    {"author": "a", "ad_share": np.float32(0.75)},
+    {"author": "none_creator", "ad_share": None},
+]
+
+
+def test_rank_creators_ranks_nan_as_no_value():
+    """Before, a NaN share (pandas' empty cell) was ranked #1, above every real share."""
+    ranked = rank_creators(CREATORS, value="ad_share")
+    assert [(r["rank"], r["author"]) for r in ranked] == [
+        (1, "a"),
+        (2, "b"),
+        (None, "nan_creator"),
+        (None, "none_creator"),
+    ]
+    assert [r["author"] for r in rank_creators(CREATORS, value="ad_share", positive_only=True)] == ["a", "b"]
+    fig = plot_creator_shares(CREATORS, value="ad_share", label="ad share")
+    assert "2 without a value" in fig.axes[0].get_title()
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()][::-1] == ["#1 a", "#2 b"]
+
+
+def test_rank_creators_names_a_value_that_is_not_a_number():
+    """Before, a ValueError from float('high')."""
+    with pytest.raises(
+        InvalidParameterError, match=r"rows\[1\]\['ad_share'\] must be a number, None or NaN. Got str 'high'"
+    ):
+        rank_creators([{"author": "a", "ad_share": 0.1}, {"author": "b", "ad_share": "high"}], value="ad_share")

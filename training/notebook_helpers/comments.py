@@ -3,11 +3,19 @@ counts, the creator table's inputs, creator rankings and the bar charts of them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from model.errors import InvalidParameterError
 from serve.charts import cjk_font
+
+
+def _no_value(v: Any) -> bool:
+    """None, or NaN (a missing number as pandas and numpy write it): a row without a value, ranked last."""
+    return v is None or (isinstance(v, (float, np.floating)) and math.isnan(v))
 
 
 def rank_creators(
@@ -19,9 +27,9 @@ def rank_creators(
     positive_only: bool = False,
 ) -> list[dict[str, Any]]:
     """Creators (or any rows named by ``creator_key``) ranked by ``value``, highest first, ties by name, each
-    with its 1-based ``rank``; rows whose value is None come last, unranked (``rank`` None), so no creator
-    disappears from the table. ``positive_only`` keeps only rows with a value > 0 (e.g. notes that mention a
-    brand at all)."""
+    with its 1-based ``rank``; rows whose value is None or NaN (a gap, as pandas reads an empty cell) come last,
+    unranked (``rank`` None), so no creator disappears from the table. ``positive_only`` keeps only rows with a
+    value > 0 (e.g. notes that mention a brand at all)."""
     if top is not None and top < 1:
         raise InvalidParameterError(f"The 'top' parameter must be an int >= 1 or None. Got {top!r} instead.")
     for i, r in enumerate(rows):
@@ -29,9 +37,14 @@ def rank_creators(
             raise InvalidParameterError(
                 f"rows[{i}] must have the keys {creator_key!r} and {value!r}. Got keys {sorted(r)} instead."
             )
-    valued = sorted((r for r in rows if r[value] is not None), key=lambda r: (-float(r[value]), str(r[creator_key])))
+        v = r[value]
+        if not _no_value(v) and (isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating))):
+            raise InvalidParameterError(
+                f"rows[{i}][{value!r}] must be a number, None or NaN. Got {type(v).__name__} {v!r:.60}."
+            )
+    valued = sorted((r for r in rows if not _no_value(r[value])), key=lambda r: (-float(r[value]), str(r[creator_key])))
     ranked = [{"rank": k, **r} for k, r in enumerate(valued, start=1)]
-    unvalued = [{"rank": None, **r} for r in rows if r[value] is None]
+    unvalued = [{"rank": None, **r} for r in rows if _no_value(r[value])]
     out = [r for r in ranked if r[value] > 0] if positive_only else ranked + unvalued
     return out if top is None else out[:top]
 
@@ -53,7 +66,7 @@ def plot_creator_shares(
     from matplotlib.figure import Figure
 
     ranked = [r for r in rank_creators(rows, value=value, creator_key=creator_key, top=top) if r["rank"] is not None]
-    n_valued = sum(1 for r in rows if r[value] is not None)
+    n_valued = sum(1 for r in rows if not _no_value(r[value]))
     font = cjk_font()
     names = []
     for r in ranked:
