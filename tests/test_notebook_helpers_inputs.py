@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from model import InvalidParameterError
-from training.notebook_helpers import plot_creator_shares, plot_threshold_tradeoff, rank_creators, threshold_tradeoff
+from training.notebook_helpers import (
+    markdown_table,
+    plot_creator_shares,
+    plot_threshold_tradeoff,
+    rank_creators,
+    threshold_tradeoff,
+)
 
 Y = [0, 0, 0, 0, 1, 1]
 P = [0.1, 0.2, 0.3, 0.4, 0.8, 0.9]
@@ -67,3 +73,13 @@ def test_rank_creators_names_a_value_that_is_not_a_number():
         InvalidParameterError, match=r"rows\[1\]\['ad_share'\] must be a number, None or NaN. Got str 'high'"
     ):
         rank_creators([{"author": "a", "ad_share": 0.1}, {"author": "b", "ad_share": "high"}], value="ad_share")
+
+
+def test_markdown_table_escapes_column_names_and_rounds_numpy_floats():
+    """Before, a column named 'kw: a|b' (keyword set names come from the user's keyword file) split the header
+    into one column more than the rows, and an np.float32 value printed all its digits."""
+    rows = [{"kw: a|b": np.float32(0.123456), "n": np.int64(3), "x": np.float64("nan"), "flag": np.bool_(True)}]
+    lines = markdown_table(rows).splitlines()
+    assert lines[0] == "| kw: a\\|b | n | x | flag |"
+    assert lines[2] == "| 0.123 | 3 | – | True |"
+    assert lines[0].count(" | ") == lines[2].count(" | ")

@@ -13,7 +13,9 @@ from model.errors import InvalidParameterError
 def _cell(value: Any, digits: int) -> str:
     if value is None:
         return "–"
-    if isinstance(value, float):
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (float, np.floating)):  # np.float32 is not a float: it printed all its digits
         return f"{value:.{digits}f}" if np.isfinite(value) else "–"
     if isinstance(value, (list, tuple)):
         return "<br>".join(_cell(v, digits) for v in value) or "–"
@@ -31,6 +33,7 @@ def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | N
         unknown = [c for c in columns if c not in r]
         if unknown:
             raise InvalidParameterError(f"rows[{i}] must have the columns {list(columns)}. Got no {unknown}.")
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    # column names are escaped as cells are: a "|" in one split the header into one column too many
+    lines = ["| " + " | ".join(_cell(str(c), digits) for c in columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(_cell(r[c], digits) for c in columns) + " |" for r in rows]
     return "\n".join(lines)
