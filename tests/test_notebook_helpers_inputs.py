@@ -1,12 +1,18 @@
 """Odd inputs to the notebook helpers are refused with an error naming them, not turned into plausible figures."""
 
+import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
+from conftest import SAMPLES
 
 from model import InvalidParameterError
+from training.config import load_config
 from training.notebook_helpers import (
+    check_split_matches_card,
+    load_splits,
     markdown_table,
     plot_creator_shares,
     plot_threshold_tradeoff,
@@ -83,3 +89,24 @@ def test_markdown_table_escapes_column_names_and_rounds_numpy_floats():
     assert lines[0] == "| kw: a\\|b | n | x | flag |"
     assert lines[2] == "| 0.123 | 3 | – | True |"
     assert lines[0].count(" | ") == lines[2].count(" | ")
+
+
+def test_check_split_matches_card_refuses_a_model_split_with_another_seed(sample_model):
+    """Before, only the sizes of the two sides were compared: a model trained with another seed has the same sizes
+    and other rows, so the notebook evaluated it on notes it was trained on without a word."""
+    cfg = load_config(SAMPLES / "train_sample.toml")  # seed 7, as sample_model was trained
+    check_split_matches_card(load_splits(cfg), sample_model.card)
+    other = load_splits(replace(cfg, seed=8))
+    assert (len(other.train), len(other.test)) == (
+        sample_model.card["split"]["train"],
+        sample_model.card["split"]["test"],
+    )
+    with pytest.raises(InvalidParameterError, match=r"Got other seed.*\(seed: card 7, config 8"):
+        check_split_matches_card(other, sample_model.card)
+
+
+def test_check_split_matches_card_refuses_a_model_trained_on_other_files(sample_model):
+    card = json.loads(json.dumps(sample_model.card))
+    card["data"][0]["files"][0]["sha256"] = "0" * 64
+    with pytest.raises(InvalidParameterError, match=r"Got other data files \(data files: card \['0000"):
+        check_split_matches_card(load_splits(load_config(SAMPLES / "train_sample.toml")), card)

@@ -4,7 +4,7 @@ balance per source and on each side of the split, and the check that a model was
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ class DataSplits:
     train: list[Example]
     test: list[Example]  # held-out rows of training datasets (role "train")
     eval_only: list[Example]  # rows of evaluation-only datasets (role "eval")
+    #: how the split was drawn (``seed``, ``test_size``, ``dedup`` of the config), as the model card records it
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 def load_splits(config: TrainConfig, *, skip_bad_rows: bool = False) -> DataSplits:
@@ -40,19 +42,33 @@ def load_splits(config: TrainConfig, *, skip_bad_rows: bool = False) -> DataSpli
         train=[examples[i] for i in train_idx],
         test=[e for e in test if e.role == "train"],
         eval_only=[e for e in test if e.role == "eval"],
+        settings={"seed": config.seed, "test_size": config.test_size, "dedup": config.dedup},
     )
 
 
 def check_split_matches_card(splits: DataSplits, card: Mapping[str, Any]) -> None:
     """Raise if a model card's recorded split differs from ``splits`` (so the notebook never evaluates a model
-    on rows it was trained on)."""
+    on rows it was trained on): the sizes of each side per source, the seed, test size and dedup policy it was
+    drawn with, and the data files (by sha256). Sizes alone let a model trained with another seed through: same
+    counts, other rows (most of its "test" rows were its training rows)."""
     split = card.get("split", {})
-    expected = {"train": len(splits.train), "test": len(splits.test) + len(splits.eval_only)}
+    expected: dict[str, Any] = {
+        "train": len(splits.train),
+        "test": len(splits.test) + len(splits.eval_only),
+        "train_by_source": source_counts(splits.train),
+        "test_by_source": source_counts(splits.test + splits.eval_only),
+        **splits.settings,
+    }
     got = {k: split.get(k) for k in expected}
-    if got != expected:
+    if "data" in card:
+        expected["data files"] = sorted(f["sha256"] for i in splits.infos for f in i.files)
+        got["data files"] = sorted(f.get("sha256") for d in card["data"] for f in d.get("files", []))
+    differ = sorted(k for k in expected if got[k] != expected[k])
+    if differ:
+        shown = "; ".join(f"{k}: card {got[k]!r}, config {expected[k]!r}" for k in differ)
         raise InvalidParameterError(
-            f"The 'split' of the model card must match the data split recomputed from the config "
-            f"({expected}). Got {got} instead: the model was trained on other data or with another config."
+            f"The 'split' of the model card must match the data split recomputed from the config. Got other "
+            f"{', '.join(differ)} ({shown[:600]}): the model was trained on other data or with another config."
         )
 
 
