@@ -19,8 +19,19 @@ def _plt() -> Any:
     return plt
 
 
-def plot_all(y: np.ndarray, p: np.ndarray, sources: np.ndarray, threshold: float, out: Path, title: str) -> list[str]:
-    """ROC, precision-recall, reliability curve, confusion matrix and false-positive rate per source."""
+def plot_all(
+    y: np.ndarray,
+    p: np.ndarray,
+    sources: np.ndarray,
+    threshold: float,
+    out: Path,
+    title: str,
+    *,
+    legend: list[tuple[str, str]] | None = None,
+) -> list[str]:
+    """ROC, precision-recall, reliability curve, confusion matrix and false-positive rate per source. Source
+    names are drawn with a CJK font when one is installed; without one a non-ASCII name is drawn as an id (S1,
+    S2, ...), never as empty boxes, and ``legend`` (when given) receives the ``(id, name)`` pairs for the report."""
     from sklearn.calibration import calibration_curve
     from sklearn.metrics import precision_recall_curve, roc_curve
 
@@ -73,16 +84,34 @@ def plot_all(y: np.ndarray, p: np.ndarray, sources: np.ndarray, threshold: float
     ax.set(xlabel="predicted", ylabel="true", title=f"Confusion at threshold {threshold:.3f}")
     save(fig, "confusion_matrix.png")
 
-    names, rates = [], []
+    from serve.charts import cjk_font
+
+    shown, counts, rates = [], [], []
     for s in sorted(set(np.asarray(sources).tolist())):
         mask = (np.asarray(sources) == s) & (y == 0)
         if mask.any():
-            names.append(f"{s} (n={mask.sum()})")
+            shown.append(str(s))
+            counts.append(int(mask.sum()))
             rates.append(float(np.mean(p[mask] >= threshold)))
-    if names:
-        fig, ax = plt.subplots(figsize=(6, 0.4 * len(names) + 1.2))
-        ax.barh(names, rates)
-        ax.set(xlabel="false-positive rate on genuine texts", title="False positives per source")
+    if shown:
+        font = cjk_font()
+        ids: list[tuple[str, str]] = []
+        labels = []
+        for name in shown:
+            if font or name.isascii():
+                labels.append(name)
+            else:
+                ids.append((f"S{len(ids) + 1}", name))
+                labels.append(ids[-1][0])
+        fig, ax = plt.subplots(figsize=(6, 0.4 * len(shown) + 1.2))
+        ax.barh([f"{lab} (n={n})" for lab, n in zip(labels, counts, strict=True)], rates)
+        title = "False positives per source" + (" (S1, S2, ...: named in report.md)" if ids else "")
+        ax.set(xlabel="false-positive rate on genuine texts", title=title)
+        if font:
+            for tick in ax.get_yticklabels():
+                tick.set_fontfamily(font)
+        if legend is not None:
+            legend.extend(ids)
         save(fig, "fpr_by_source.png")
     return files
 
@@ -176,6 +205,7 @@ def write_report(
     *,
     card: dict[str, Any] | None = None,
     findings: Path | None = None,
+    chart_legend: list[tuple[str, str]] | None = None,
 ) -> None:
     val = metrics["validation"]
     test = metrics["test"]
@@ -216,6 +246,13 @@ def write_report(
     if metrics.get("eval_only"):
         lines += ["## Evaluation-only datasets", "", metrics_table(metrics["eval_only"]["per_source"]), ""]
     lines += ["## Plots (test split)", ""] + [f"![{p}]({p})" for p in plots]
+    if chart_legend:  # the chart names these sources by id: no CJK font was installed where it was drawn
+        lines += [
+            "",
+            "No CJK font was installed when the plots were drawn, so fpr_by_source.png names non-ASCII sources by "
+            "id: " + ", ".join(f"{i} = {name}" for i, name in chart_legend) + " (install one, Debian: apt-get "
+            "install fonts-noto-cjk, and retrain to see the names).",
+        ]
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -225,6 +225,7 @@ def run_training(
         model.card = card
         card = save_model(model, out)
         write_model_card_md(out, card)
+        legend: list[tuple[str, str]] = []  # ids the source chart gives non-ASCII names without a CJK font
         plots = (
             plot_all(
                 np.array([e.label for e in held]),
@@ -233,12 +234,13 @@ def run_training(
                 model.threshold,
                 out,
                 "test split",
+                legend=legend,
             )
             if held
             else []
         )
         (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        write_report(out, metrics, plots, command, card=card, findings=cfg.findings)
+        write_report(out, metrics, plots, command, card=card, findings=cfg.findings, chart_legend=legend)
         if held:  # are the highlights of the saved model faithful on its flagged held-out target notes?
             from training.faithfulness import faithfulness_report, flagged, update_reports
 
