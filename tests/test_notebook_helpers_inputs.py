@@ -110,3 +110,26 @@ def test_check_split_matches_card_refuses_a_model_trained_on_other_files(sample_
     card["data"][0]["files"][0]["sha256"] = "0" * 64
     with pytest.raises(InvalidParameterError, match=r"Got other data files \(data files: card \['0000"):
         check_split_matches_card(load_splits(load_config(SAMPLES / "train_sample.toml")), card)
+
+
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # the stand-in CJK font has no CJK glyphs
+def test_threshold_chart_of_a_chinese_target_source_draws_no_boxes(monkeypatch):
+    """Before, a target source named 小红书 was drawn in the x label and the legend as empty boxes on a machine
+    without a CJK font (12 "Glyph ... missing from font" warnings)."""
+    import io
+    import warnings
+
+    import training.notebook_helpers.thresholds as thresholds
+
+    monkeypatch.setattr(thresholds, "cjk_font", lambda: None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = plot_threshold_tradeoff(Y, P, ["小红书"] * 6, target_source="小红书", chosen_threshold=0.5)
+        fig.savefig(io.BytesIO())
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "false-positive rate on genuine target-source notes (log)"
+    assert ax.get_legend().get_texts()[0].get_text() == "recall on target-source ads"
+    monkeypatch.setattr(thresholds, "cjk_font", lambda: "DejaVu Sans")
+    fig = plot_threshold_tradeoff(Y, P, ["小红书"] * 6, target_source="小红书", chosen_threshold=0.5)
+    assert fig.axes[0].get_xlabel() == "false-positive rate on genuine 小红书 notes (log)"

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from model.errors import InvalidParameterError
+from serve.charts import cjk_font
 from training.fit import threshold_at_fpr
 
 DEFAULT_TARGET_FPRS: tuple[float, ...] = (0.005, 0.01, 0.02, 0.05, 0.10, 0.20)
@@ -128,7 +129,10 @@ def plot_threshold_tradeoff(
     floor = 0.5 / int(np.sum(target & (y_arr == 0)))
     fig = Figure(figsize=(6.5, 4))
     ax = fig.add_subplot()
-    ax.step(np.maximum(fpr, floor), tpr, where="post", label=f"recall on {target_source} ads")
+    # A Chinese source name needs a CJK font; without one it is left out of the text, never drawn as boxes
+    font = cjk_font()
+    name = f"{target_source} " if font or target_source.isascii() else "target-source "
+    ax.step(np.maximum(fpr, floor), tpr, where="post", label=f"recall on {name}ads")
     points: dict[tuple[float, float], list[str]] = {}
     for r in rows:
         x = max(r[f"FPR ({target_source})"] or 0.0, floor)
@@ -142,11 +146,14 @@ def plot_threshold_tradeoff(
         ax.annotate(", ".join(names), (x, yv), textcoords="offset points", xytext=(4, -12), fontsize=8)
     ax.set_xscale("log")
     ax.set(
-        xlabel=f"false-positive rate on genuine {target_source} notes (log)",
+        xlabel=f"false-positive rate on genuine {name}notes (log)",
         ylabel="recall",
         ylim=(-0.02, 1.05),
         title="Threshold trade-off (dots: thresholds at target FPRs)",
     )
-    ax.legend(loc="lower right", fontsize=8)
+    legend = ax.legend(loc="lower right", fontsize=8)
+    if font:
+        for text in [*legend.get_texts(), ax.xaxis.label]:
+            text.set_fontfamily(font)
     fig.tight_layout()
     return fig
