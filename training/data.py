@@ -279,7 +279,8 @@ def load_all(
 
 
 def report_skipped(infos: list[DatasetInfo], stream: TextIO) -> None:
-    """One ``skipped:`` line per bad row left out, then a count per dataset that lost rows."""
+    """One ``skipped:`` line per bad row left out, then a count per dataset that lost rows, and per feedback
+    dataset the rows left out because nobody has labelled them yet."""
     for info in infos:
         for line in info.skipped:
             print(f"skipped: {line}", file=stream)
@@ -289,6 +290,12 @@ def report_skipped(infos: list[DatasetInfo], stream: TextIO) -> None:
             print(
                 f"warning: dataset {info.name!r}: {n} bad row{'s' if n > 1 else ''} of {info.rows} skipped "
                 "(--skip-bad-rows); the rows above say which and why",
+                file=stream,
+            )
+        if info.unlabelled:
+            print(
+                f"note: dataset {info.name!r}: {info.unlabelled} of {info.rows} rows have no label yet and were left "
+                "out (a feedback dataset; 'unlabelled' in the model card)",
                 file=stream,
             )
 

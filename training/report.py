@@ -285,14 +285,22 @@ def write_model_card_md(out: Path, card: dict[str, Any]) -> None:
         "",
         "## Data",
         "",
-        "| dataset | file | sha256 | rows | used | skipped | labels | weight |",
-        "|---|---|---|---|---|---|---|---|",
+    ]
+    # feedback datasets leave rows still waiting for a label out: a column says how many, when any did
+    unlabelled = any(d.get("unlabelled") for d in card.get("data", []))
+    lines += [
+        "| dataset | file | sha256 | rows | used | skipped |"
+        + (" unlabelled |" if unlabelled else "")
+        + " labels | weight |",
+        "|---|---|---|---|---|---|" + ("---|" if unlabelled else "") + "---|---|",
     ]
     for d in card.get("data", []):
         for f in d["files"]:
             lines.append(
                 f"| {d['name']} | {f['path']} | `{f['sha256'][:16]}…` | {f['rows']} | {d['used']} | "
-                f"{len(d['skipped'])} | {d['labels']} | {d['weight']} |"
+                f"{len(d['skipped'])} |"
+                + (f" {d.get('unlabelled', 0)} |" if unlabelled else "")
+                + f" {d['labels']} | {d['weight']} |"
             )
     lines += [
         "",
