@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from model import load_model
+from model.errors import InvalidParameterError
 from model.highlights import markup_spans
 from model.notes import Note
 from training.tool_errors import user_errors
@@ -218,8 +219,13 @@ def flagged(model: Any, notes: Sequence[Any]) -> list[Any]:
     return [n for n, pi in zip(notes, p, strict=True) if pi >= model.review_threshold]
 
 
-def flagged_test_notes(config: str | Path, model: Any) -> list[Note]:
-    """The notes of the config's target source in its held-out test split that ``model`` flags (ad or review)."""
+def flagged_test_notes(config: str | Path, model: Any, model_dir: str | Path | None = None) -> list[Note]:
+    """The notes of the config's target source in its held-out test split that ``model`` flags (ad or review).
+
+    With ``model_dir``, the notes are checked against the model's training-row hashes: a config other than the
+    one the model was trained with (another seed, other data) gives a "test split" of notes the model was fitted
+    on, whose highlights measure nothing held out, so it is refused naming how many."""
+    from model.training_rows import load_training_rows, overlap_mask
     from training.config import load_config
     from training.data import deduplicate, load_all, split_train_test
 
@@ -227,7 +233,17 @@ def flagged_test_notes(config: str | Path, model: Any) -> list[Note]:
     examples, _ = load_all(cfg)
     examples, _, _ = deduplicate(examples, cfg.dedup)
     _, test_idx = split_train_test(examples, test_size=cfg.test_size, seed=cfg.seed)
-    return flagged(model, [examples[i].note for i in test_idx if examples[i].source == cfg.target_source])
+    notes = [examples[i].note for i in test_idx if examples[i].source == cfg.target_source]
+    hashes = load_training_rows(model_dir, model.card) if model_dir is not None else None
+    if hashes is not None:
+        seen = int(overlap_mask(hashes, ((n.title, n.text) for n in notes)).sum())
+        if seen:
+            raise InvalidParameterError(
+                f"--config {config}: {seen} of the {len(notes)} held-out {cfg.target_source!r} notes of its test split "
+                f"were training rows of the model {model.version}; give the config the model was trained with "
+                f"(its card: {model.card.get('config')}, seed {model.card.get('split', {}).get('seed')})."
+            )
+    return flagged(model, notes)
 
 
 SECTION = "## Faithfulness of the highlights"
@@ -317,16 +333,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the random spans")
     args = parser.parse_args(argv)
+    from model.artifacts import DEFAULT_MODEL_DIR
+
     model = load_model(args.model) if args.model else load_model()
-    result = faithfulness_report(model, flagged_test_notes(args.config, model), seed=args.seed)
+    model_dir = Path(args.model) if args.model else DEFAULT_MODEL_DIR
+    result = faithfulness_report(model, flagged_test_notes(args.config, model, model_dir), seed=args.seed)
     text = json.dumps(result, ensure_ascii=False, indent=2)
     print(text)
     if args.output:
         Path(args.output).write_text(text + "\n", encoding="utf-8")
     if args.update:
-        from model.artifacts import DEFAULT_MODEL_DIR
-
-        model_dir = Path(args.model) if args.model else DEFAULT_MODEL_DIR
         given = f" --model {args.model}" if args.model else ""
         update_reports(model_dir, result, f"python -m training.faithfulness --config {args.config}{given} --update")
     return 0
