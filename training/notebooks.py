@@ -88,13 +88,29 @@ def render_all(
             f"The 'notebooks' parameter must name notebooks in {NOTEBOOK_DIR}. Got unknown {unknown}; "
             f"available: {sorted(p.name for p in NOTEBOOK_DIR.glob('*.ipynb'))}."
         )
+    if config is not None:
+        if small_data:  # notebook 01 trains on the sample archive's own config then: --config would go unused
+            raise InvalidParameterError(
+                "--config and --small-data: --small-data trains on the sample archive's own config "
+                "(samples/train_sample.toml); give one of the two."
+            )
+        from training.config import load_config
+
+        load_config(config)  # a missing or invalid config is named here, not as a traceback from inside a cell
+    from papermill.exceptions import PapermillExecutionError
+
     pages = []
     for name in notebooks:
-        executed = execute_notebook(
-            NOTEBOOK_DIR / name,
-            out / name,
-            parameters=notebook_parameters(name, out, small_data=small_data, config=config),
-        )
+        try:
+            executed = execute_notebook(
+                NOTEBOOK_DIR / name,
+                out / name,
+                parameters=notebook_parameters(name, out, small_data=small_data, config=config),
+            )
+        except PapermillExecutionError as exc:
+            exc.add_note(f"notebook {name}; executed copy {out / name}")
+            exc.notebook, exc.executed = name, out / name  # type: ignore[attr-defined]  # for main's error line
+            raise
         pages.append(render_html(executed, executed.with_suffix(".html")))
     return pages
 
@@ -111,11 +127,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--config", help="training config for notebook 01 (default: model/default/train.toml)")
     args = parser.parse_args(argv)
+    from papermill.exceptions import PapermillExecutionError
+
     try:
         pages = render_all(args.out, small_data=args.small_data, config=args.config, notebooks=args.notebooks)
     except InvalidParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except PapermillExecutionError as exc:  # a cell failed: what and where, not papermill's page of traceback
+        evalue = " ".join(str(exc.evalue).split())
+        name, executed = getattr(exc, "notebook", "a notebook"), getattr(exc, "executed", Path(args.out).resolve())
+        print(
+            f"error: {name} stopped at cell {exc.exec_count}: {exc.ename}: {evalue} ({executed} shows the cell and "
+            "its traceback)",
+            file=sys.stderr,
+        )
+        return 1
     for page in pages:
         print(page)
     return 0
