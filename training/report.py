@@ -19,6 +19,18 @@ def _plt() -> Any:
     return plt
 
 
+#: Every plot :func:`plot_all` can write, in reading order.
+PLOT_FILES = ("roc.png", "precision_recall.png", "reliability.png", "confusion_matrix.png", "fpr_by_source.png")
+
+
+def remove_stale_plots(out: Path, written: list[str]) -> None:
+    """Delete the plots of an earlier run in ``out`` that this run did not write (the curves need both classes in
+    the test split): left in place they would be shown, by the notebook among others, as this model's."""
+    for name in PLOT_FILES:
+        if name not in written:
+            (out / name).unlink(missing_ok=True)
+
+
 def plot_all(
     y: np.ndarray,
     p: np.ndarray,

@@ -23,7 +23,7 @@ from training.data import Example, cv_folds, deduplicate, load_all, source_count
 from training.evaluate import binary_metrics, evaluate, evaluate_examples
 from training.feedback import compare_without_feedback
 from training.fit import fit_with_config, oof_decision, threshold_at_fpr
-from training.report import plot_all, write_model_card_md, write_report
+from training.report import plot_all, remove_stale_plots, write_model_card_md, write_report
 from training.threshold import choose_threshold, expected_fpr
 
 ABLATION_GROUPS: dict[str, tuple[str, ...]] = {
@@ -239,6 +239,7 @@ def run_training(
             if held
             else []
         )
+        remove_stale_plots(out, plots)
         (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         write_report(out, metrics, plots, command, card=card, findings=cfg.findings, chart_legend=legend)
         if held:  # are the highlights of the saved model faithful on its flagged held-out target notes?
