@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from model.cues import cue_spans
-from model.errors import NotecheckError
+from model.errors import InvalidParameterError, NotecheckError
 from model.text import normalize_text
 from training.config import DatasetSpec
 from training.data import is_hard_pool, load_dataset
@@ -43,10 +43,12 @@ def read_notes(path: Path) -> list[Note]:
 
 def _line(name: str, ad: Counter, n: Counter, extra: str = "") -> str:
     rate = {k: ad[k] / n[k] if n[k] else 0.0 for k in ("ad", "genuine")}  # a file may hold one class only
-    ratio = rate["ad"] / rate["genuine"] if rate["genuine"] else float("inf") if rate["ad"] else 0.0
+    # no match in either class: no ratio (0.0 read as "commoner in genuine notes")
+    ratio = rate["ad"] / rate["genuine"] if rate["genuine"] else float("inf") if rate["ad"] else None
+    shown = "–" if ratio is None else f"{ratio:.1f}"
     return (
         f"{name}\n  ads {ad['ad']} of {n['ad']} ({rate['ad']:.1%}), genuine {ad['genuine']} of {n['genuine']} "
-        f"({rate['genuine']:.1%}), ratio {ratio:.1f}; annotators: 2 ads {ad['ad2']} of {n['ad2']}, genuine "
+        f"({rate['genuine']:.1%}), ratio {shown}; annotators: 2 ads {ad['ad2']} of {n['ad2']}, genuine "
         f"{ad['genuine2']} of {n['genuine2']}{extra}"
     )
 
@@ -67,7 +69,10 @@ def _totals(notes: list[Note]) -> Counter:
 
 def count_pattern(notes: list[Note], pattern: str, examples: int = 0) -> str:
     """The counts of one pattern (and up to ``examples`` matches in context per class)."""
-    rx = re.compile(pattern)
+    try:
+        rx = re.compile(pattern)
+    except re.error as exc:
+        raise InvalidParameterError(f"PATTERN {pattern!r} is not a regular expression: {exc}.") from None
     hits: Counter = Counter()
     covered = 0
     shown: list[str] = []
@@ -97,6 +102,17 @@ def count_kinds(notes: list[Note]) -> str:
     return "\n".join(_line(name, per[name], n) for name in sorted(per))
 
 
+def _count(value: str) -> int:
+    """An argparse type: a whole number >= 0."""
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0. Got {value!r}.") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0. Got {n}.")
+    return n
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="python -m training.cue_counts", description=" ".join(__doc__.split("\n\n")[0].split())
@@ -107,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         required=True,
         help="labelled note file (.jsonl, .csv, .parquet: label, text, title, annotators)",
     )
-    p.add_argument("--examples", type=int, default=0, help="matches to show in context per class")
+    p.add_argument("--examples", type=_count, default=0, help="matches to show in context per class (default 0)")
     p.add_argument("--kinds", action="store_true", help="count the existing cue kinds")
     p.add_argument("patterns", nargs="*", metavar="PATTERN",
                    help="a regular expression run on the normalised title and text, as the cues are")  # fmt: skip
