@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,14 @@ from training.cv import CVRun, set_metrics
 def load_run(path: Path, variant: str) -> CVRun:
     """The out-of-fold scores of ``variant`` in an ``oof_scores.npz`` (operating decisions are not stored there,
     so they are left empty: the figures compared need the scores only)."""
-    data = np.load(path)
+    try:
+        data = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise
+    except (ValueError, OSError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"{path}: not an oof_scores.npz of python -m training.ablation ({exc})") from None
+    if not hasattr(data, "files"):  # a single .npy array, not an archive
+        raise ValueError(f"{path}: not an oof_scores.npz of python -m training.ablation (one array, no archive)")
     if variant not in data:
         known = sorted(k for k in data.files if "." not in k and k not in ("y", "hard"))
         raise ValueError(f"{path}: no variant {variant!r} (found {', '.join(known)})")
@@ -53,6 +61,17 @@ def compare(before: CVRun, after: CVRun, *, target_fpr: float = 0.02, seed: int 
     return "\n".join(lines)
 
 
+def _rate(value: str) -> float:
+    """An argparse type: a false-positive rate strictly between 0 and 1."""
+    try:
+        rate = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1), e.g. 0.02. Got {value!r}.") from None
+    if not 0 < rate < 1:
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1), e.g. 0.02. Got {value}.")
+    return rate
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="python -m training.paired", description=" ".join(__doc__.split("\n\n")[0].split())
@@ -60,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--before", type=Path, required=True, help="oof_scores.npz of the reference checkout")
     p.add_argument("--after", type=Path, required=True, help="oof_scores.npz of the changed checkout")
     p.add_argument("--variant", default="config", help="the variant of each run to compare (default: config)")
-    p.add_argument("--target-fpr", type=float, default=0.02, help="FPR of the F1 figures (default 0.02)")
+    p.add_argument("--target-fpr", type=_rate, default=0.02, help="FPR of the F1 figures, in (0, 1) (default 0.02)")
     args = p.parse_args(argv)
     try:
         print(compare(load_run(args.before, args.variant), load_run(args.after, args.variant),
