@@ -278,6 +278,12 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         _check(role in ("train", "eval"), f"dataset[{i}].role", '"train" or "eval"', role)
         keep = d.get("keep_label", "")
         _check(keep in ("", "ad", "genuine"), f"dataset[{i}].keep_label", '"ad" or "genuine"', keep)
+        _check(
+            not keep or label in ("from_file", keep),
+            f"dataset[{i}].keep_label",
+            f"left out or {label!r}: label = {label!r} makes every row {label}, so keep_label = {keep!r} keeps none",
+            keep,
+        )
         feedback = d.get("feedback", False)
         _check(isinstance(feedback, bool), f"dataset[{i}].feedback", "true or false", feedback)
         max_rows = d.get("max_rows", 0)

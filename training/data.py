@@ -13,7 +13,7 @@ from typing import TextIO
 import numpy as np
 
 from model.artifacts import sha256_file
-from model.errors import InvalidNoteError
+from model.errors import InvalidNoteError, InvalidParameterError
 from model.notes import Note, iter_records, parse_label, parse_note
 from model.schema import got
 from model.text import normalize_text
@@ -270,12 +270,26 @@ def load_all(
     infos: list[DatasetInfo] = []
     for spec in config.datasets:
         ex, info = load_dataset(spec, seed=config.seed, skip_bad_rows=skip_bad_rows, task=task)
+        if not ex and not spec.feedback:  # a review queue may wait for its labels; any other dataset is data
+            _no_rows(spec, info, config)
         if config.hard_pool_weight != 1.0:  # the double-annotated rows: the pool the held-out test is drawn from
             ex = [replace(e, weight=e.weight * config.hard_pool_weight) if is_hard_pool(e) else e for e in ex]
         examples.extend(ex)
         infos.append(info)
     report_skipped(infos, sys.stderr if stderr is None else stderr)
     return examples, infos
+
+
+def _no_rows(spec: DatasetSpec, info: DatasetInfo, config: TrainConfig) -> None:
+    """A configured dataset that gives no row at all: say why, instead of training without it."""
+    files = ", ".join(str(p) for p in spec.paths)
+    if info.rows == 0:
+        why = f"its file{'s' if len(spec.paths) > 1 else ''} ({files}) hold{'' if len(spec.paths) > 1 else 's'} no rows"
+    elif len(info.skipped) == info.rows:
+        why = f"all {info.rows} rows of {files} were skipped as bad (--skip-bad-rows)"
+    else:
+        why = f"none of the {info.rows} rows of {files} has the label keep_label = {spec.keep_label!r} keeps"
+    raise InvalidParameterError(f"dataset {spec.name!r} of the training config {config.path} gives no rows: {why}.")
 
 
 def report_skipped(infos: list[DatasetInfo], stream: TextIO) -> None:
