@@ -17,7 +17,7 @@ DATASET = '[[dataset]]\npath = "n.jsonl"\n'
         ('seed = "abc"\n' + DATASET, r"'seed' parameter .* must be an int in \[0, 2\*\*32 - 1\]. Got 'abc'"),
         ("seed = 1.7\n" + DATASET, r"'seed' parameter .* Got 1.7"),
         ("seed = -1\n" + DATASET, r"'seed' parameter .* Got -1"),
-        ('test_size = "0.3"\n' + DATASET, r"'test_size' parameter .* must be a float in \(0, 1\). Got '0.3'"),
+        ('test_size = "0.3"\n' + DATASET, r"'test_size' parameter .* must be a float in \(0, 0.5\]. Got '0.3'"),
         ('target_fpr = "0.05"\n' + DATASET, r"'target_fpr' parameter .* Got '0.05'"),
         ("threshold_boot = 50.5\n" + DATASET, r"'threshold_boot' parameter .* must be an int >= 10. Got 50.5"),
         ("target_source = 3\n" + DATASET, r"'target_source' parameter .* must be a non-empty string. Got 3"),

@@ -183,7 +183,7 @@ OTHER_TABLES = frozenset({"sentiment"})
 
 #: Top-level keys that are numbers, and what each must be (the ranges are checked once the config is built).
 _TOP_NUMBERS = {
-    "test_size": "a float in (0, 1)",
+    "test_size": "a float in (0, 0.5]",
     "target_fpr": "a float in (0, 1)",
     "review_fpr": "a float in [target_fpr, 1)",
     "hard_pool_share": "a float in [0, 1)",
@@ -395,7 +395,9 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         groups={str(k): [str(x) for x in v] for k, v in groups.items()},
         raw=raw,
     )
-    _check(0 < cfg.test_size < 1, "test_size", "a float in (0, 1)", cfg.test_size)
+    # The test side is one of round(1 / test_size) grouped folds: above 0.5 it would still be half of the data
+    _check(0 < cfg.test_size <= 0.5, "test_size", "a float in (0, 0.5] (the test side is one of round(1 / test_size) "
+           "grouped folds, so a larger share cannot be drawn)", cfg.test_size)  # fmt: skip
     _check(0 < cfg.target_fpr < 1, "target_fpr", "a float in (0, 1)", cfg.target_fpr)
     within = f"a float in [target_fpr, 1) (target_fpr is {cfg.target_fpr})"
     _check(cfg.target_fpr <= cfg.review_fpr < 1, "review_fpr", within, cfg.review_fpr)
