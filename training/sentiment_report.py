@@ -90,12 +90,11 @@ def write_model_card_md(out: Path, card: dict[str, Any]) -> None:
         "| dataset | file | sha256 | rows | used | labels | role |",
         "|---|---|---|---|---|---|---|",
     ]
-    for d in card["data"]:
-        for f in d["files"]:
-            lines.append(
-                f"| {d['name']} | {f['path']} | `{f['sha256'][:16]}…` | {f['rows']} | {d['used']} | {d['labels']} | "
-                f"{d['role']} |"
-            )
+    for d in card["data"]:  # one row per dataset: its "used" and "labels" count the dataset, not a file
+        paths = "<br>".join(str(f["path"]) for f in d["files"])
+        shas = "<br>".join(f"`{f['sha256'][:16]}…`" for f in d["files"])
+        rows = "<br>".join(str(f["rows"]) for f in d["files"])
+        lines.append(f"| {d['name']} | {paths} | {shas} | {rows} | {d['used']} | {d['labels']} | {d['role']} |")
     lex = card.get("lexicons") or {}
     for f in lex.get("files", []):
         lines.append(
