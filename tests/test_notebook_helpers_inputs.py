@@ -133,3 +133,22 @@ def test_threshold_chart_of_a_chinese_target_source_draws_no_boxes(monkeypatch):
     monkeypatch.setattr(thresholds, "cjk_font", lambda: "DejaVu Sans")
     fig = plot_threshold_tradeoff(Y, P, ["小红书"] * 6, target_source="小红书", chosen_threshold=0.5)
     assert fig.axes[0].get_xlabel() == "false-positive rate on genuine 小红书 notes (log)"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"n": -1}, r"'n' parameter of misclassified must be an int >= 0. Got -1"),
+        ({"n": 2.5}, r"'n' parameter .* Got 2.5"),
+        ({"top": -2}, r"'top' parameter .* Got -2"),
+        ({"text_chars": 1}, r"'text_chars' parameter .* an int >= 2. Got 1"),
+    ],
+)
+def test_misclassified_refuses_counts_it_cannot_show(sample_model, kwargs, match):
+    """Before, n = -1 sliced off the last error of each kind ([:-1]) instead of an error."""
+    from training.notebook_helpers import misclassified
+
+    splits = load_splits(load_config(SAMPLES / "train_sample.toml"))
+    p = [0.5] * len(splits.test)
+    with pytest.raises(InvalidParameterError, match=match):
+        misclassified(sample_model, splits.test, p, decisions=["ad"] * len(p), **kwargs)

@@ -97,6 +97,12 @@ def misclassified(
     (ads not decided "ad", lowest probability first), each with the reasons the model gives. The decisions are the
     model's own (:meth:`AdModel.score`, as ``check`` and ``notecheck evaluate`` decide): ``decisions`` when given
     (:func:`score_examples` keeps them), else scored here."""
+    for name, value, low in (("n", n, 0), ("top", top, 0), ("text_chars", text_chars, 2)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            # n = -1 sliced off the last error ([:-1]) instead of showing none or all
+            raise InvalidParameterError(
+                f"The '{name}' parameter of misclassified must be an int >= {low}. Got {value!r}."
+            )
     p = np.asarray(probabilities, dtype=np.float64)
     if len(p) != len(examples):
         raise InvalidParameterError(
