@@ -129,6 +129,11 @@ def run_training(
 ) -> dict[str, Any]:
     """Train, evaluate and write the artifact directory. Returns the metrics written to ``metrics.json``."""
     cfg = config if isinstance(config, TrainConfig) else load_config(config, target_fpr=target_fpr)
+    protocol = _protocol_reports(cfg)  # files the card states, checked before any work
+    if cfg.findings is not None and not cfg.findings.is_file():
+        raise InvalidParameterError(
+            f"The 'findings' parameter of the training config {cfg.path} names {cfg.findings}, which does not exist."
+        )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     bar = Progress(progress)
@@ -221,7 +226,7 @@ def run_training(
             fit.oof_probability[target], y_tr[target], hard[target], model.threshold,
             share=cfg.hard_pool_share, seed=cfg.seed,
         )  # fmt: skip
-        card.update(_protocol_reports(cfg))
+        card.update(protocol)
         model.card = card
         card = save_model(model, out)
         write_model_card_md(out, card)
@@ -252,15 +257,42 @@ def run_training(
     return metrics
 
 
+#: What the model card reads of each report the config names: (card key, config key, writer, top-level keys).
+_REPORTS = (
+    ("cross_validation", "cv_report", "notecheck train --cv", ("cv", "target_source", "target_fpr", "summary")),
+    ("protocol_ablation", "ablation_report", "python -m training.ablation", ("cv", "reference", "rows")),
+)
+
+
 def _protocol_reports(cfg: TrainConfig) -> dict[str, Any]:
-    """The cross-validation and ablation figures the config points at, with each file's sha256."""
+    """The cross-validation and ablation figures the config points at, with each file's sha256. Checked before
+    any data is read: a missing or foreign file used to be found after the model was fitted, leaving a half-written
+    artifact directory (or a KeyError traceback)."""
     out: dict[str, Any] = {}
-    for key, path in (("cross_validation", cfg.cv_report), ("protocol_ablation", cfg.ablation_report)):
+    for (key, option, writer, needed), path in zip(_REPORTS, (cfg.cv_report, cfg.ablation_report), strict=True):
         if path is None:
             continue
+        where = f"The '{option}' parameter of the training config {cfg.path} names {path}"
         if not path.is_file():
-            raise InvalidParameterError(f"The '{key}' report {path} named by the training config does not exist.")
-        data = json.loads(path.read_text(encoding="utf-8"))
+            raise InvalidParameterError(f"{where}, which does not exist (write it with {writer}, or drop the key).")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InvalidParameterError(f"{where}, which is not JSON ({exc}).") from None
+        missing = [k for k in (*needed, "command") if not isinstance(data, dict) or k not in data]
+        rows = data.get("rows") if not missing and key == "protocol_ablation" else []
+        rows_ok = isinstance(rows, list) and all(
+            isinstance(r, dict) and {"key", "variant", "delta", "summary"} <= set(r) for r in rows
+        )
+        if missing or not rows_ok:
+            raise InvalidParameterError(
+                f"{where}, which is not a report of {writer}: "
+                + (
+                    f"no {', '.join(map(repr, missing))}."
+                    if missing
+                    else "its rows lack key, variant, delta or summary."
+                )
+            )
         out[key] = {"file": path.name, "sha256": sha256_file(path), **data}
         if key == "protocol_ablation":
             out[key]["rows"] = [
