@@ -37,6 +37,8 @@ def count(path: Path) -> tuple[int, int, Counter[str]]:
                 row = json.loads(line)
             except json.JSONDecodeError as e:
                 raise SystemExit(f"{path}:{n}: expected one JSON object per line, got invalid JSON ({e.msg})") from e
+            if not isinstance(row, dict):  # a JSON array or number: an AttributeError on .get before
+                raise SystemExit(f"{path}:{n}: expected one JSON object per line, got {type(row).__name__}")
             rows += 1
             found = _BRACKETED_RE.findall(
                 " ".join(normalize_text(row[k]) for k in _FIELDS if isinstance(row.get(k), str))
