@@ -29,7 +29,7 @@ from training.dropping import keep_columns, marker_columns
 from training.models import fit_linear, needs_cue_part, part_slices
 from training.probes import probe_columns
 from training.threshold import threshold_rule
-from training.tool_errors import user_errors
+from training.tool_errors import check_output_dir, user_errors
 
 NEW_CUES = (
     "brand_campaign_tag",
@@ -238,6 +238,7 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
 
     cfg = load_config(config)
     repeats, n_splits = parse_cv(cv)
+    check_output_dir(out_dir)
     examples = load_protocol_data(cfg)
     say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     say(f"ablation {repeats}x{n_splits}: {len(examples)} rows, preparing features")

@@ -42,6 +42,7 @@ from model.notes import Note
 from model.text import normalize_text
 from training.config import TrainConfig, load_config
 from training.data import Example, cv_folds, deduplicate, is_hard_pool, load_all
+from training.tool_errors import check_output_dir
 
 METRICS = ("roc_auc", "average_precision", "recall_at_fpr", "f1_at_fpr", "recall", "f1", "fpr", "precision")
 
@@ -316,6 +317,7 @@ def run_cv(
 
     cfg = config if isinstance(config, TrainConfig) else load_config(config, target_fpr=target_fpr)
     repeats, n_splits = parse_cv(cv)
+    check_output_dir(out_dir)  # written at the end: a file there would cost the whole run
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if progress else (lambda _m: None)
     skipped: list[str] = []
     examples = load_protocol_data(cfg, skip_bad_rows=skip_bad_rows, skipped=skipped)

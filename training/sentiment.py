@@ -53,7 +53,7 @@ from training.data import Example, cv_folds, deduplicate, load_all, source_count
 from training.fit import build_classifier, build_features
 from training.sentiment_config import sentiment_settings
 from training.sentiment_report import write_model_card_md, write_report
-from training.tool_errors import user_errors
+from training.tool_errors import check_output_dir, user_errors
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -249,7 +249,7 @@ def run_sentiment_training(
     ``metrics.json``."""
     cfg = config if isinstance(config, TrainConfig) else load_config(config)
     settings = sentiment_settings(cfg)
-    out = Path(out_dir)
+    out = check_output_dir(out_dir)
     t0 = time.perf_counter()
     _log(progress, "loading and splitting data")
     data = prepare_splits(cfg, skip_bad_rows=skip_bad_rows)

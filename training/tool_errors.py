@@ -7,9 +7,19 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from model.errors import NotecheckError
+from model.errors import InvalidParameterError, NotecheckError
+
+
+def check_output_dir(path: str | Path) -> Path:
+    """The output directory of a training run, refused before any work when it exists as a file: found when
+    writing, it cost the whole run (``--cv`` and the ablation write only at the end) and said only "File exists"."""
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise InvalidParameterError(f"-o/--output {out}: exists and is not a directory; name a directory to write.")
+    return out
 
 
 def user_errors(main: Callable[..., int]) -> Callable[..., int]:

@@ -25,6 +25,7 @@ from training.feedback import compare_without_feedback
 from training.fit import fit_with_config, oof_decision, threshold_at_fpr
 from training.report import plot_all, remove_stale_plots, write_model_card_md, write_report
 from training.threshold import choose_threshold, expected_fpr
+from training.tool_errors import check_output_dir
 
 ABLATION_GROUPS: dict[str, tuple[str, ...]] = {
     "− cue placeholders (url, wechat, price, …)": ("⟦cue:",),
@@ -134,7 +135,7 @@ def run_training(
         raise InvalidParameterError(
             f"The 'findings' parameter of the training config {cfg.path} names {cfg.findings}, which does not exist."
         )
-    out = Path(out_dir)
+    out = check_output_dir(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     bar = Progress(progress)
     try:
