@@ -97,7 +97,11 @@ def model_version(cfg: TrainConfig, data_hashes: list[str]) -> str:
     the brand lexicon). Without the last, retraining after a normalisation change gave a different model the same
     name, and appeals and feedback that record the name could not tell the two apart."""
     h = hashlib.sha256()
-    h.update(json.dumps(cfg.raw, sort_keys=True, default=str).encode())
+    raw = dict(cfg.raw)
+    if "target_fpr" in raw or cfg.target_fpr != TrainConfig.target_fpr:
+        # --target-fpr overrides the file: without this, two models with different thresholds shared one name
+        raw["target_fpr"] = cfg.target_fpr
+    h.update(json.dumps(raw, sort_keys=True, default=str).encode())
     h.update(f"normalization {NORMALIZATION_VERSION} engine {ENGINE_VERSION} ".encode())
     h.update(sha256_file(BRAND_LEXICON).encode())
     for d in sorted(data_hashes):
