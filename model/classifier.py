@@ -237,6 +237,7 @@ class AdModel(CompiledModel):
 
     def explain(self, note: Any, *, top: int = 8) -> Explanation:
         """Top features pushing this note towards "ad" and towards "genuine", with their contributions."""
+        _check_top(top, "explain")
         (parsed,) = as_notes([note], name="note")
         found: list[tuple[str, str]] = []
         doc = self._documents.document(parsed, found)
@@ -253,6 +254,7 @@ class AdModel(CompiledModel):
         return self._check_parsed(as_notes(notes), top=top, features=features)
 
     def _check_parsed(self, parsed: list[Note], *, top: int, features: bool = False) -> list[CheckResult]:
+        _check_top(top, "check")
         found: list[list[tuple[str, str]]] = [[] for _ in parsed]
         prepared: list[dict[str, Prepared]] = [{} for _ in parsed]
         build = self._documents.document
@@ -314,6 +316,7 @@ class AdModel(CompiledModel):
         reasons :meth:`check` gives, e.g. ``联系方式 contact details: “加VX”``); genuine notes get none. The
         decisions are :meth:`check`'s: a note at or above the threshold is attributed even with ``top=0``, to know
         whether any phrase explains an ad verdict (:meth:`decide`)."""
+        _check_top(top, "score")
         notes = list(notes)
         prepared: list[dict[str, Prepared]] = [{} for _ in notes]
         build = self._documents.document
@@ -337,6 +340,14 @@ class Scored(NamedTuple):
     probabilities: np.ndarray
     reasons: list[list[str]]  # readable reasons towards "ad" of flagged notes; none for genuine ones
     decisions: list[str]
+
+
+def _check_top(top: Any, method: str) -> None:
+    """``top`` as the CLI and the API take it: a whole number, 0 or more (-1 gave no reasons without a word)."""
+    if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 0:
+        raise InvalidParameterError(
+            f"The 'top' parameter of AdModel.{method} must be a whole number >= 0. Got {top!r} instead."
+        )
 
 
 def _explained(highlights: list[Highlight]) -> bool:

@@ -15,7 +15,8 @@ from model import (
 )
 from model.artifacts import ARRAYS_FILE, CARD_FILE, PIPELINE_FILE, load_pipeline
 from model.classifier import AdModel, NoteDocuments
-from model.errors import ModelLoadError, NotFittedError
+from model.documents import as_notes
+from model.errors import InvalidParameterError, ModelLoadError, NotFittedError
 
 NOTES = [
     {"title": "源头厂家直供", "text": "加vx: abc123 原价199现价99，链接在主页，闭眼入"},
@@ -377,3 +378,19 @@ def test_few_reasons_asked_still_give_advice_naming_the_drivers(sample_model, to
     assert "overall wording" not in full.advice["en"]
     assert few.advice == full.advice
     assert list(few.reasons) == list(full.reasons[:top])
+
+
+@pytest.mark.parametrize("top", [-1, 1.5, True, "3", None])
+@pytest.mark.parametrize("method", ["check", "explain", "score"])
+def test_top_must_be_a_whole_number_of_at_least_zero(sample_model, method, top):
+    """check(top=-1) gave a flagged note no reasons without a word, where the CLI and the API refuse the value."""
+    note = {"text": "加vx领券，原价199现价99"}
+    call = {
+        "check": lambda: sample_model.check(note, top=top),
+        "explain": lambda: sample_model.explain(note, top=top),
+        "score": lambda: sample_model.score(as_notes([note]), top=top),
+    }[method]
+    with pytest.raises(
+        InvalidParameterError, match=rf"^The 'top' parameter of AdModel\.{method} must be a whole number >= 0\. Got "
+    ):
+        call()
