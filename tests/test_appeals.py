@@ -183,6 +183,10 @@ def test_resolve_says_whether_the_model_was_wrong(client, sample_model, label, d
     assert client.get(f"/v1/appeals/{appeal_id}", headers=writer()).json() == body
     listed = client.get(f"/v1/appeals?status={status}", headers=moderator()).json()["appeals"]
     assert [a["id"] for a in listed] == [appeal_id]
+    # every appeal, whatever its status, as `notecheck appeals list --status all` lists them
+    everything = client.get("/v1/appeals?status=all", headers=moderator()).json()
+    assert [a["id"] for a in everything["appeals"]] == [appeal_id] and everything["total"] == 1
+    assert client.get("/v1/appeals?status=open", headers=moderator()).json()["total"] == 0
     assert client.get("/v1/appeals", headers=moderator()).json()["total"] == 0
 
 

@@ -4,7 +4,8 @@
   model's decision, probability and highlights are stored with the writer's claim; 201 once the row is committed,
   409 when the claim agrees with the model's decision (genuine claimed for ``genuine``, ad for ``ad``).
 - ``GET /v1/appeals/{id}`` (client keys): the appeal and its status.
-- ``GET /v1/appeals?status=open`` (moderator keys): the least certain decisions first.
+- ``GET /v1/appeals?status=open`` (moderator keys; ``upheld``, ``overturned`` or ``all`` too): the least certain
+  decisions first.
 - ``POST /v1/appeals/{id}/resolve`` (moderator keys): ``overturned`` when the model was wrong, else ``upheld``;
   409 when already resolved.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import hmac
 import json
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
@@ -180,15 +181,18 @@ def get_appeal(appeal_id: AppealId, session: SessionDep) -> dict[str, Any]:
 def list_appeals(
     _moderator: Annotated[int, Depends(require_moderator)],
     session: SessionDep,
-    status: Annotated[Status, Query(description="which appeals")] = "open",
+    status: Annotated[
+        Status | Literal["all"], Query(description="which appeals: open, upheld, overturned or all")
+    ] = "open",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     """Ordered by how uncertain the model was (its margin from the threshold, smallest first), then oldest."""
-    rows = store.list_appeals(session, status=status, limit=limit, offset=offset)
+    which = None if status == "all" else status  # every appeal, as `notecheck appeals list --status all`
+    rows = store.list_appeals(session, status=which, limit=limit, offset=offset)
     return {
         "appeals": [store.appeal_dict(a) for a in rows],
-        "total": store.count_appeals(session, status=status),
+        "total": store.count_appeals(session, status=which),
         "limit": limit,
         "offset": offset,
     }
