@@ -128,14 +128,14 @@ def _top(value: str) -> int:
     """An argparse type: how many readable reasons to show, within the limit the API has too."""
     from model.classifier import MAX_TOP
 
-    n = _count(value)
+    n = whole_count(value)
     if n > MAX_TOP:
         raise argparse.ArgumentTypeError(f"must be at most {MAX_TOP} (as the API's top). Got {n}.")
     return n
 
 
-def _count(value: str) -> int:
-    """An argparse type: a whole number >= 0."""
+def whole_count(value: str) -> int:
+    """An argparse type: a whole number >= 0 (the training tools take their counts with it too)."""
     try:
         n = int(value)
     except ValueError:

@@ -23,6 +23,7 @@ from pathlib import Path
 from model.cues import cue_spans
 from model.errors import InvalidParameterError, NotecheckError
 from model.text import normalize_text
+from serve.cli import whole_count
 from training.config import DatasetSpec
 from training.data import is_hard_pool, load_dataset
 
@@ -102,17 +103,6 @@ def count_kinds(notes: list[Note]) -> str:
     return "\n".join(_line(name, per[name], n) for name in sorted(per))
 
 
-def _count(value: str) -> int:
-    """An argparse type: a whole number >= 0."""
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0. Got {value!r}.") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0. Got {n}.")
-    return n
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="python -m training.cue_counts", description=" ".join(__doc__.split("\n\n")[0].split())
@@ -123,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         required=True,
         help="labelled note file (.jsonl, .csv, .parquet: label, text, title, annotators)",
     )
-    p.add_argument("--examples", type=_count, default=0, help="matches to show in context per class (default 0)")
+    p.add_argument("--examples", type=whole_count, default=0, help="matches to show in context per class (default 0)")
     p.add_argument("--kinds", action="store_true", help="count the existing cue kinds")
     p.add_argument("patterns", nargs="*", metavar="PATTERN",
                    help="a regular expression run on the normalised title and text, as the cues are")  # fmt: skip
