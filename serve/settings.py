@@ -171,7 +171,16 @@ class Settings(BaseSettings):
             text = value.strip()
             if text.startswith("["):
                 return json.loads(text)
-            return [k.strip() for k in text.split(",") if k.strip()]
+            if not text:
+                return []  # set but empty: no keys, as unset
+            keys = [k.strip() for k in text.split(",")]
+            if "" in keys:
+                # "k1,,k2" or "," is a typo, and "," alone would open the server to anyone: said, never dropped
+                raise ValueError(
+                    f"a comma-separated list of keys with a blank entry at position {keys.index('')}; give keys "
+                    "separated by single commas, or nothing for no keys"
+                )
+            return keys
         return value
 
     @field_validator("api_keys", "moderator_keys")

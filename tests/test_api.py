@@ -834,6 +834,19 @@ def test_settings_from_env_file_and_precedence(tmp_path, monkeypatch):
     assert load_settings(js).max_batch == 3
 
 
+@pytest.mark.parametrize("value", [",", "env-key-1234567,,env-key-7654321", "env-key-1234567,"])
+@pytest.mark.parametrize("name", ["NOTECHECK_API_KEYS", "NOTECHECK_MODERATOR_KEYS"])
+def test_a_key_list_with_a_blank_entry_is_refused(monkeypatch, name, value):
+    """NOTECHECK_API_KEYS="," read as no keys at all and started a server open to anyone, without a word; a blank
+    entry between commas is refused, naming the setting and where (an empty value still means no keys)."""
+    monkeypatch.setenv(name, value)
+    field = name.removeprefix("NOTECHECK_").lower()
+    with pytest.raises(InvalidParameterError, match=rf"setting '{field}': a comma-separated list of keys with a blank"):
+        load_settings(None)
+    monkeypatch.setenv(name, "")
+    assert getattr(load_settings(None), field) == []
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
