@@ -205,6 +205,32 @@ def parse_comment(item: Any, *, where: str = "", index: int = 0) -> Comment:
     )
 
 
+def _text_field(row: Mapping[str, Any], where: str) -> str | None:
+    """The note's text: ``text``, or CHASM's ``description``. A file merging both kinds of rows has both columns,
+    one of them empty in each row: the one holding the note counts (an empty ``text`` ignored a ``description``
+    holding it). Two different texts are refused: which one is meant is not clear."""
+    if "description" not in row:  # most rows
+        return _text_value(row, "text", where)
+    text, description = _text_value(row, "text", where), _text_value(row, "description", where)
+    if is_blank(text):
+        return description if "text" not in row or not is_blank(description) else text
+    if not is_blank(description) and description != text:
+        raise InvalidNoteError(
+            f"{where}fields 'text' and 'description' both hold a note's text, and they differ; give one of them. "
+            f"Got text {text!r:.40} and description {description!r:.40}."
+        )
+    return text
+
+
+def _text_value(row: Mapping[str, Any], key: str, where: str) -> str | None:
+    value = row.get(key)
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is not None and not isinstance(value, str):
+        raise InvalidNoteError(f"{where}field '{key}' must be a string. Got {type_name(value)} {value!r:.60}.")
+    return value
+
+
 def parse_note(row: Any, *, where: str = "", require_text: bool = True, require_label: bool = False) -> Note:
     """Validate one record of the note schema and return a :class:`Note`.
 
@@ -219,12 +245,7 @@ def parse_note(row: Any, *, where: str = "", require_text: bool = True, require_
         row = {"text": row}
     if not isinstance(row, Mapping):
         raise InvalidNoteError(f"{where}a note must be an object or a string. Got {type_name(row)} {row!r:.60}.")
-    text_key = "text" if "text" in row else ("description" if "description" in row else "text")
-    text = row.get(text_key)
-    if isinstance(text, float) and math.isnan(text):
-        text = None
-    if text is not None and not isinstance(text, str):
-        raise InvalidNoteError(f"{where}field '{text_key}' must be a string. Got {type_name(text)} {text!r:.60}.")
+    text = _text_field(row, where)
     title = _opt_str(row, "title", where) or ""
     comments_raw = row.get("comments")
     if isinstance(comments_raw, float) and math.isnan(comments_raw):

@@ -35,6 +35,22 @@ def test_chasm_field_names():
 
 
 @pytest.mark.parametrize(
+    "row",
+    [{"text": None, "description": "正文"}, {"text": "", "description": "正文"}, {"text": float("nan"), "description": "正文"},
+     {"text": "正文", "description": None}, {"text": "正文", "description": ""}, {"text": "正文", "description": "正文"}],
+)  # fmt: skip
+def test_a_file_with_both_text_and_description_reads_the_one_holding_the_note(row):
+    """A CSV merging CHASM rows (description) with ours (text) has both columns, one empty in each row: a null or
+    empty text ignored the description beside it, and the note was refused as blank."""
+    assert parse_note(row).text == "正文"
+
+
+def test_a_text_and_a_description_that_differ_are_refused():
+    with pytest.raises(InvalidNoteError, match=r"^fields 'text' and 'description' both hold a note's text, and they"):
+        parse_note({"text": "这一条", "description": "另一条"})
+
+
+@pytest.mark.parametrize(
     ("row", "match"),
     [
         ({"text": 5}, "field 'text' must be a string. Got int 5"),
