@@ -206,3 +206,20 @@ def test_the_model_name_changes_with_what_turns_notes_into_features(monkeypatch,
     assert tt.model_version(cfg, ["abc"]) == before  # deterministic
     monkeypatch.setattr(tt, name, f"{getattr(tt, name)}-next")
     assert tt.model_version(cfg, ["abc"]) != before
+
+
+@pytest.mark.parametrize("how", ["train", "cv"])
+def test_the_sentiment_models_config_is_refused_by_the_ad_trainers(tmp_path, how):
+    """`notecheck train --config model/sentiment/train.toml` read positive reviews as ads and stopped only after
+    loading every dataset, with a message about target_source; it is refused at once, naming the right command."""
+    from training.cv import run_cv
+
+    text = (SAMPLES / "train_sample.toml").read_text(encoding="utf-8").replace('path = "', f'path = "{SAMPLES}/')
+    config = tmp_path / "sentiment.toml"
+    config.write_text(text + "\n[sentiment]\nneutral_precision = 0.95\n", encoding="utf-8")
+    with pytest.raises(InvalidParameterError, match=r"is a sentiment model's config .*python -m training\.sentiment"):
+        if how == "train":
+            run_training(config, tmp_path / "out", ablation=False, progress=False)
+        else:
+            run_cv(config, tmp_path / "out", cv="1x2")
+    assert not (tmp_path / "out").exists()

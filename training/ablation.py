@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from model.errors import InvalidParameterError
-from training.config import load_config
+from training.config import load_config, require_ad_config
 from training.cv import CVRun, is_hard_pool, load_protocol_data, parse_cv, run_protocol, set_metrics, summarize
 from training.dropping import keep_columns, marker_columns
 from training.models import fit_linear, needs_cue_part, part_slices
@@ -236,7 +236,7 @@ def _feature_matrix(params: Any, docs: list[str], cache: dict) -> tuple[Any, Any
 def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: list[str], command: str) -> dict:
     from training.fit import build_documents
 
-    cfg = load_config(config)
+    cfg = require_ad_config(load_config(config))
     repeats, n_splits = parse_cv(cv)
     check_output_dir(out_dir)
     examples = load_protocol_data(cfg)

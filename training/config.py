@@ -181,6 +181,19 @@ DATASET_KEYS = frozenset(
 OTHER_TABLES = frozenset({"sentiment"})
 
 
+def require_ad_config(cfg: TrainConfig) -> TrainConfig:
+    """``cfg`` when it configures the ad model: a config with a ``[sentiment]`` table is the sentiment model's
+    (its label 1 means a positive review), which the ad trainers would otherwise read as ads and fail on only
+    after loading every dataset, with a message about ``target_source``."""
+    if "sentiment" in cfg.raw:
+        raise InvalidParameterError(
+            f"--config {cfg.path} is a sentiment model's config (it has a [sentiment] table, and its label 1 means "
+            "positive, not ad): train it with `python -m training.sentiment --config ...`; the ad model's config "
+            "is model/default/train.toml."
+        )
+    return cfg
+
+
 #: Top-level keys that are numbers, and what each must be (the ranges are checked once the config is built).
 _TOP_NUMBERS = {
     "test_size": "a float in (0, 0.5]",

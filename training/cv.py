@@ -40,7 +40,7 @@ from model.cues import find_cues
 from model.errors import InvalidParameterError
 from model.notes import Note
 from model.text import normalize_text
-from training.config import TrainConfig, load_config
+from training.config import TrainConfig, load_config, require_ad_config
 from training.data import Example, cv_folds, deduplicate, is_hard_pool, load_all
 from training.tool_errors import check_output_dir
 
@@ -315,7 +315,7 @@ def run_cv(
     from training.models import make_scorer
     from training.threshold import threshold_rule
 
-    cfg = config if isinstance(config, TrainConfig) else load_config(config, target_fpr=target_fpr)
+    cfg = require_ad_config(config if isinstance(config, TrainConfig) else load_config(config, target_fpr=target_fpr))
     repeats, n_splits = parse_cv(cv)
     check_output_dir(out_dir)  # written at the end: a file there would cost the whole run
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if progress else (lambda _m: None)

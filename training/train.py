@@ -17,7 +17,7 @@ from model.engine import ENGINE_VERSION
 from model.errors import InvalidParameterError
 from model.text import NORMALIZATION_VERSION
 from model.training_rows import save_training_rows
-from training.config import TrainConfig, load_config
+from training.config import TrainConfig, load_config, require_ad_config
 from training.cv import is_hard_pool
 from training.data import Example, cv_folds, deduplicate, load_all, source_counts, split_train_test
 from training.evaluate import binary_metrics, evaluate, evaluate_examples
@@ -133,7 +133,7 @@ def run_training(
     target_fpr: float | None = None,
 ) -> dict[str, Any]:
     """Train, evaluate and write the artifact directory. Returns the metrics written to ``metrics.json``."""
-    cfg = config if isinstance(config, TrainConfig) else load_config(config, target_fpr=target_fpr)
+    cfg = require_ad_config(config if isinstance(config, TrainConfig) else load_config(config, target_fpr=target_fpr))
     protocol = _protocol_reports(cfg)  # files the card states, checked before any work
     if cfg.findings is not None and not cfg.findings.is_file():
         raise InvalidParameterError(
