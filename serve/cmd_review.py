@@ -9,7 +9,7 @@ model's own TF-IDF rows, so ten copies of one borderline note cost one label, no
 and a note the model reads exactly as one already picked comes after every other candidate.
 
 The output (``.csv`` or ``.jsonl``) is in the note schema (``author`` and each comment's likes, author and time
-kept) with an empty ``label`` column, in the order picked,
+kept) with an empty ``label`` column (and ``label_before``, a note's label when it had one), in the order picked,
 plus ``file``, ``line``, ``ad_probability``, ``decision`` and ``margin``; once moderators fill in the labels it is
 a training dataset (``feedback = true`` in the training config leaves rows still unlabelled out, counted).
 """
@@ -31,8 +31,8 @@ from model.errors import InvalidNoteError, InvalidParameterError
 from serve.outputs import replacing
 
 CHUNK = 2000
-COLUMNS = ("id", "title", "text", "comments", "author", "label", "source", "file", "line", "ad_probability",
-           "decision", "margin", "rank", "model_version")  # fmt: skip
+COLUMNS = ("id", "title", "text", "comments", "author", "label", "label_before", "source", "file", "line",
+           "ad_probability", "decision", "margin", "rank", "model_version")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -206,6 +206,10 @@ def _comment(comment: Any) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v is not None}
 
 
+def _label_name(label: int | None) -> str:
+    return "" if label is None else ("ad" if label == 1 else "genuine")
+
+
 def write_queue(path: Path, picked: list[Candidate], model: Any) -> None:
     rows = []
     decisions = model.score([c.note for c in picked], top=0).decisions if picked else []
@@ -214,7 +218,9 @@ def write_queue(path: Path, picked: list[Candidate], model: Any) -> None:
         comments = [_comment(x) for x in note.comments]
         rows.append({
             "id": note.id, "title": note.title, "text": note.text, "comments": comments or None,
-            "author": note.author, "label": "",
+            # the label column stays blank for the moderator; a note picked with --include-labelled keeps the label
+            # it had beside it, to compare once relabelled (a label is never fed back without being given again)
+            "author": note.author, "label": "", "label_before": _label_name(note.label),
             "source": "review", "file": c.file, "line": c.line, "ad_probability": round(c.probability, 6),
             "decision": decisions[rank - 1], "margin": round(c.margin, 6), "rank": rank,
             "model_version": model.version,
@@ -228,4 +234,5 @@ def write_queue(path: Path, picked: list[Candidate], model: Any) -> None:
                 writer.writerow({**row, "comments": "" if c is None else json.dumps(c, ensure_ascii=False)})
         else:
             for row in rows:
-                handle.write(json.dumps({**row, "label": None}, ensure_ascii=False) + "\n")
+                row = {**row, "label": None, "label_before": row["label_before"] or None}
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")

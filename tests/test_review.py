@@ -191,3 +191,21 @@ def test_the_queue_keeps_the_author_and_each_comments_author_and_time(tmp_path, 
     got = parse_note(rec.data)
     want = parse_note(note)
     assert (got.author, got.comments, got.title, got.text) == (want.author, want.comments, want.title, want.text)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_relabelled_note_keeps_its_label_before_beside_the_blank_label(tmp_path, sample_model_dir, suffix):
+    """--include-labelled picks notes that have a label, to re-check it: the queue dropped that label, so nobody
+    could compare. It stands in `label_before`; `label` stays blank for the moderator (a label is never fed back
+    without being given again)."""
+    from model.notes import iter_records, parse_note
+
+    rows = [{"id": "a", "text": "加vx领券，原价199现价99", "label": "ad"}, {"id": "g", "text": "周末去爬山，风景很好", "label": 0},
+            {"id": "u", "text": "这家店的面包还行"}]  # fmt: skip
+    archive = tmp_path / "archive.jsonl"
+    archive.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / f"queue{suffix}"
+    assert review(archive, out, sample_model_dir, "-n", "3", "--include-labelled", "--diversity", "0") == 0
+    got = {rec.data["id"]: rec.data for rec in iter_records(out)}
+    assert {k: got[k]["label_before"] or None for k in got} == {"a": "ad", "g": "genuine", "u": None}
+    assert all(parse_note(rec).label is None for rec in got.values())
