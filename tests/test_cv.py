@@ -85,6 +85,10 @@ def test_cv_command_writes_reports(config, tmp_path, capsys):
         auc = result["summary"][pool]["roc_auc"]
         assert 0.5 < auc["mean"] <= 1 and auc["low"] <= auc["mean"] <= auc["high"]
     assert "annotators: 2" in (tmp_path / "cv_report.md").read_text() and "ROC AUC" in capsys.readouterr().out
+    from training.cv import cv_markdown
+
+    assert "2 repeats x 3 grouped" in (tmp_path / "cv_report.md").read_text()
+    assert "1 repeat x 3 grouped" in cv_markdown({**result, "cv": {**result["cv"], "repeats": 1}})  # not "1 repeats"
     # the notes naming a brand or product are a pool of their own, counted as the cues read them
     from training.cv import load_protocol_data, names_brand
 

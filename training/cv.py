@@ -366,7 +366,8 @@ def cv_markdown(result: dict[str, Any]) -> str:
             "",
             f"Produced by: `{result['command']}`",
             "",
-            f"{cv['repeats']} repeats x {cv['folds']} grouped stratified folds over the `{result['target_source']}` "
+            f"{cv['repeats']} repeat{'' if cv['repeats'] == 1 else 's'} x {cv['folds']} grouped stratified folds "
+            f"over the `{result['target_source']}` "
             f"notes (seed {cv['seed']}); other corpora only in training folds; {result['rows']} rows; "
             f"{result['seconds']} s. Mean over repeats [95% bootstrap interval].",
             "",
