@@ -359,7 +359,7 @@ def test_resume_after_a_killed_run_gives_identical_output(tmp_path, sample_model
 
     proc = subprocess.Popen(_score_cmd(src, part, sample_model_dir), cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)  # fmt: skip
-    manifest = tmp_path / "resumed.jsonl.parts" / "manifest.jsonl"
+    manifest = tmp_path / "resumed.jsonl.parts" / "_manifest.jsonl"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None:
         if manifest.is_file() and len(manifest.read_text().splitlines()) >= 4:  # fingerprint + 3 chunks
@@ -385,7 +385,7 @@ def test_resume_refuses_changed_inputs(tmp_path, capsys, sample_model_dir):
     out = tmp_path / "out.jsonl"
     parts = tmp_path / "out.jsonl.parts"
     parts.mkdir()
-    (parts / "manifest.jsonl").write_text(json.dumps({"fingerprint": {"manifest_version": 1, "chunk_size": 7}}) + "\n")
+    (parts / "_manifest.jsonl").write_text(json.dumps({"fingerprint": {"manifest_version": 1, "chunk_size": 7}}) + "\n")
     argv = ["score", str(src), "-o", str(out), "--resume", "--model", str(sample_model_dir), "--jobs", "1"]
     assert main(argv) == 2
     err = capsys.readouterr().err
@@ -458,7 +458,7 @@ def test_resume_refuses_other_comment_rules(tmp_path, capsys, monkeypatch, sampl
     with pytest.raises(ZeroDivisionError):
         run_batch(cfg)
     monkeypatch.setattr(batch_score, "score_chunk", real)
-    manifest = tmp_path / "out.jsonl.parts" / "manifest.jsonl"
+    manifest = tmp_path / "out.jsonl.parts" / "_manifest.jsonl"
     lines = manifest.read_text(encoding="utf-8").splitlines()
     first = json.loads(lines[0])
     assert first["fingerprint"]["comment_rules"].startswith("sha256:")
@@ -527,6 +527,26 @@ def test_dask_local_cluster_equals_local_engine(tmp_path, sample_model_dir):
     assert out.is_dir() and (out / "_SUCCESS").is_file()
     assert sorted(p.name for p in out.glob("part-*.jsonl")) == [f"part-{i:06d}.jsonl" for i in range(5)]
     assert list(iter_output_rows(out, "jsonl")) == local
+
+
+def test_a_dask_parquet_output_reads_as_one_dataset(tmp_path, sample_model_dir):
+    """The Dask engine's output directory held manifest.jsonl, part-NNNNNN.ids and crossnote-*.npz beside the parts,
+    and pyarrow.parquet.read_table(OUTPUT) (as pandas, Spark and dask read a partitioned directory) failed on them.
+    The bookkeeping files start with "_", which those readers skip, as they skip _SUCCESS."""
+    distributed = pytest.importorskip("distributed")
+    commented = [{**n, "author": "店长", "comments": ["求链接", "好看"]} for n in NOTES]
+    a = write_jsonl(tmp_path / "a.jsonl", commented)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:  # fmt: skip
+        out = tmp_path / "scored.parquet"
+        argv = ["score", str(a), "-o", str(out), "--engine", "dask", "--scheduler", cluster.scheduler_address,
+                "--model", str(sample_model_dir), "--chunk-size", "3"]  # fmt: skip
+        assert main(argv) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert "_manifest.jsonl" in names and any(n.startswith("_crossnote-") for n in names), names
+    assert all(n.startswith(("part-", "_")) and (n.endswith(".parquet") or n.startswith("_")) for n in names), names
+    table = pq.read_table(out)
+    assert table.num_rows == len(NOTES) and table.column("id").to_pylist() == [n.get("id") for n in NOTES]
 
 
 # -- per-creator report --------------------------------------------------------------------------------------------
@@ -635,7 +655,8 @@ def test_an_input_named_as_the_output_is_refused_and_kept(tmp_path, capsys, samp
     assert queue.read_bytes() == before
 
 
-def test_a_directory_leaves_out_what_score_wrote_there(tmp_path, capsys, sample_model_dir):
+@pytest.mark.parametrize("manifest", ["_manifest.jsonl", "manifest.jsonl"])  # the run record's name, and its old one
+def test_a_directory_leaves_out_what_score_wrote_there(tmp_path, capsys, sample_model_dir, manifest):
     """`score archive/ -o archive/scored.jsonl`, then `score archive/ -o elsewhere`: the earlier output (and a run
     directory with its manifest) read as notes gave every scored row again as an error row."""
     archive = tmp_path / "archive"
@@ -645,13 +666,13 @@ def test_a_directory_leaves_out_what_score_wrote_there(tmp_path, capsys, sample_
     assert main(["score", str(archive), "-o", str(archive / "scored.csv"), *model]) == 0
     parts = archive / "old.jsonl.parts"
     parts.mkdir()
-    (parts / "manifest.jsonl").write_text('{"fingerprint": {"manifest_version": 1}}\n', encoding="utf-8")
+    (parts / manifest).write_text('{"fingerprint": {"manifest_version": 1}}\n', encoding="utf-8")
     (parts / "part-000000.jsonl").write_text((archive / "notes.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
     capsys.readouterr()
     out = tmp_path / "again.jsonl"
     assert main(["score", str(archive), "-o", str(out), *model]) == 0
     err = capsys.readouterr().err
-    assert "skipped 3 files written by notecheck (old.jsonl.parts/manifest.jsonl, old.jsonl.parts/part-" in err
+    assert f"skipped 3 files written by notecheck (old.jsonl.parts/{manifest}, old.jsonl.parts/part-" in err
     rows = list(iter_output_rows(out, "jsonl"))
     assert {r["file"] for r in rows} == {str(archive / "notes.jsonl")} and len(rows) == len(NOTES)
     assert main(["score", str(archive / "scored.csv"), "-o", str(tmp_path / "named.jsonl"), *model]) == 1  # named: read
@@ -705,3 +726,19 @@ def test_summary_escapes_control_characters_from_the_archive():
         files=["a.jsonl"], read=1, scored=1, flagged=[("\x1b[2Jx", 0.9, "用词 wording: “a\u202eb”")]
     ).render()
     assert "\x1b" not in text and "\u202e" not in text and "\\x1b[2Jx" in text and "“a\\u202eb”" in text
+
+
+def test_a_run_directory_of_an_earlier_notecheck_is_not_resumed(tmp_path, capsys, sample_model_dir):
+    """The run record was manifest.jsonl before its name began with "_": --resume says it cannot continue such a
+    run (it took the directory for one that is not notecheck's), and a run without --resume replaces it."""
+    src = write_jsonl(tmp_path / "in.jsonl", NOTES)
+    out = tmp_path / "out.jsonl"
+    parts = tmp_path / "out.jsonl.parts"
+    parts.mkdir()
+    (parts / "manifest.jsonl").write_text('{"fingerprint": {}}\n{"chunk": 0}\n', encoding="utf-8")
+    argv = ["score", str(src), "-o", str(out), "--model", str(sample_model_dir), "--jobs", "1"]
+    assert main([*argv, "--resume"]) == 2
+    assert "holds a run of an earlier notecheck (manifest.jsonl)" in capsys.readouterr().err
+    assert main(argv) == 0
+    assert "note: discarding the run in" in capsys.readouterr().err
+    assert len(list(iter_output_rows(out, "jsonl"))) == len(NOTES) and not parts.exists()

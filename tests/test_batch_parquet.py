@@ -126,7 +126,7 @@ def test_resume_refuses_parts_of_another_parquet_schema(run, monkeypatch, capsys
     monkeypatch.setattr(batch_score, "score_chunk", lambda c, *a: real(c, *a) if c.index == 0 else 1 / 0)
     with pytest.raises(ZeroDivisionError):
         run_batch(run("out.parquet"))
-    manifest = tmp_path / "out.parquet.parts" / "manifest.jsonl"
+    manifest = tmp_path / "out.parquet.parts" / "_manifest.jsonl"
     lines = manifest.read_text(encoding="utf-8").splitlines()
     first = json.loads(lines[0])
     del first["fingerprint"]["parquet_schema"]  # as an earlier version, whose parts held `comments` as JSON text

@@ -71,7 +71,7 @@ def test_kill_9_of_score_leaves_no_process_behind(tmp_path, sample_model_dir, en
     argv = [sys.executable, "-c", code, "score", str(src), "-o", str(out), "--model", str(sample_model_dir),
             "--chunk-size", "20", "--no-progress", *engine]  # fmt: skip
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    manifest = (out if "dask" in engine else tmp_path / "out.jsonl.parts") / "manifest.jsonl"
+    manifest = (out if "dask" in engine else tmp_path / "out.jsonl.parts") / "_manifest.jsonl"
     procs: dict[int, int] = {}
     try:
         deadline = time.monotonic() + 300

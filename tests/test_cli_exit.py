@@ -305,7 +305,7 @@ def test_a_run_over_existing_output_says_what_it_discards(tmp_path, capsys, samp
     assert f"note: {out} exists ({size:,} bytes); this run replaces it when it finishes" in capsys.readouterr().err
     parts = tmp_path / "out.jsonl.parts"  # an unfinished run: its manifest names 2 finished chunks
     parts.mkdir()
-    (parts / "manifest.jsonl").write_text('{"fingerprint": {}}\n{"chunk": 0}\n{"chunk": 1}\n', encoding="utf-8")
+    (parts / "_manifest.jsonl").write_text('{"fingerprint": {}}\n{"chunk": 0}\n{"chunk": 1}\n', encoding="utf-8")
     assert main(argv) == 0
     assert (
         f"note: discarding the run in {parts} (2 chunk(s) of it were done; without this it could have been continued "

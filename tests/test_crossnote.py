@@ -99,7 +99,7 @@ def test_resumed_run_with_cross_note_flags_is_byte_identical(
     cfg = BatchConfig(inputs=[str(src)], output=out, model_dir=sample_model_dir, jobs=1, chunk_size=2, progress=False)
     with pytest.raises(Interrupted):
         run_batch(cfg, log=lambda msg: None)
-    assert len(list((tmp_path / "out.jsonl.parts").glob("crossnote-*.npz"))) == 1
+    assert len(list((tmp_path / "out.jsonl.parts").glob("_crossnote-*.npz"))) == 1
     monkeypatch.setattr(batch_score, "score_chunk", real)
     monkeypatch.setattr(batch_score, "_SCORERS", {})  # a fresh worker: it loads the first pass's file
     cfg.resume = True
@@ -139,7 +139,7 @@ def test_inputs_without_comments_skip_the_first_pass(tmp_path) -> None:
     for files in ([plain], [plain, mention]):
         plan = make_plan(files, chunk_size=2, encoding=None, max_row_bytes=MAX_ROW_BYTES)
         assert gather(plan, tmp_path, WaterDetector(), reuse=False) == (None, None)
-    assert not list(tmp_path.glob("crossnote-*"))
+    assert not list(tmp_path.glob("*crossnote-*"))
 
 
 @pytest.mark.parametrize("blank", ["", "  ", "\u3000", "\ufeff"])

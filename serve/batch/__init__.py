@@ -11,7 +11,7 @@ How a run works
    a :class:`serve.scoring.RowScorer` cached once per process (the model is loaded once per worker, not once per
    chunk) and writes ``part-NNNNNN.<ext>`` atomically (temporary file + rename) with the chunk's id hashes.
    ``--jobs N`` runs it in a process pool, ``--engine dask`` as one ``dask.bag`` partition per chunk on a cluster.
-3. **Record.** The parent appends one line per finished chunk to ``manifest.jsonl`` (after a fingerprint line
+3. **Record.** The parent appends one line per finished chunk to ``_manifest.jsonl`` (after a fingerprint line
    naming the inputs, sizes, modification times and options). ``--resume`` skips the chunks listed there whose
    part exists; a torn last line or a stray part without a manifest line is simply redone.
 4. **Finish.** The local engine concatenates the parts in input order into the output file (atomically) and

@@ -2,7 +2,7 @@
 creator's notes (:mod:`model.comments.crossnote`), so that chunks flag cross-note duplicates, template families
 and repeat commenters exactly as ``notecheck comments`` does on the whole input, whatever the chunk size.
 
-The answers are written to ``crossnote-<digest>.npz`` in the run's work directory and workers load them once per
+The answers are written to ``_crossnote-<digest>.npz`` in the run's work directory and workers load them once per
 process (:func:`serve.batch.score.get_scorer`, which caches scorers by the file's name: the digest keeps a scorer
 of another run's answers from being reused). They depend only on the input, so a resumed run reuses the file.
 """
@@ -74,7 +74,7 @@ def gather(
     when no note has both an author and comments: then there is nothing to share between chunks) and a line
     for the run's summary. ``progress(total)`` makes a bar (tqdm, or None) for the rows read; the temporary buckets
     hold about ``bucket_bytes`` of input each."""
-    previous = sorted(workdir.glob("crossnote-*.npz"))
+    previous = sorted(workdir.glob("_crossnote-*.npz"))
     if reuse and previous:
         return previous[0], None
     first = {c.path: c for c in reversed(plan.chunks) if c.kind != "error"}  # one chunk per file
@@ -118,7 +118,7 @@ def gather(
         if bar is not None:
             bar.close()
     data = flags.to_bytes()
-    path = workdir / f"crossnote-{hashlib.blake2b(data, digest_size=8).hexdigest()}.npz"
+    path = workdir / f"_crossnote-{hashlib.blake2b(data, digest_size=8).hexdigest()}.npz"
     atomic_write(path, data)
     return path, (
         f"cross-note water detection: first pass over {notes} notes with an author ({with_comments} with comments): "

@@ -13,14 +13,14 @@ from serve.batch.config import BatchConfig
 from serve.batch.plan import Plan
 from serve.batch.readers import iter_output_rows
 from serve.batch.report import write_report
-from serve.batch.writers import concatenate, writing
+from serve.batch.writers import concatenate, ids_name, writing
 from serve.scoring import Summary
 
 
 def duplicates(workdir: Path, plan: Plan) -> tuple[int, int] | None:
     arrays = []
     for c in plan.chunks:
-        p = workdir / f"part-{c.index:06d}.ids"
+        p = workdir / ids_name(c.index)
         if p.is_file():
             arrays.append(np.frombuffer(p.read_bytes(), dtype="<i8"))
     if not arrays:

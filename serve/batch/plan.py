@@ -72,12 +72,12 @@ def _first_keys(path: Path) -> set[str] | None:
 def written_by_notecheck(path: Path, top: Path) -> bool:
     """Whether ``path`` (found below the input directory ``top``) is what notecheck wrote: a finished ``score``
     output (scored rows: a decision and no note text), a file of a run's directory (``OUTPUT.parts/`` or a Dask
-    output, both holding a ``manifest.jsonl`` that starts with the run's fingerprint), or a creator or fan-overlap
-    table. Read as notes, such files would give every row again as an error row."""
+    output, both holding a ``_manifest.jsonl``, ``manifest.jsonl`` before, that starts with the run's fingerprint),
+    or a creator or fan-overlap table. Read as notes, such files would give every row again as an error row."""
     for d in [path.parent, *path.parent.parents]:
-        manifest = d / "manifest.jsonl"
-        if manifest.is_file() and "fingerprint" in (_first_keys(manifest) or ()):
-            return True
+        for manifest in (d / "_manifest.jsonl", d / "manifest.jsonl"):  # the name before it began with "_" too
+            if manifest.is_file() and "fingerprint" in (_first_keys(manifest) or ()):
+                return True
         if d == top:
             break
     keys = _first_keys(path)

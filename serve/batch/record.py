@@ -1,4 +1,4 @@
-"""Step 3, record: the run's ``manifest.jsonl`` (a fingerprint line naming the inputs and options, then one line
+"""Step 3, record: the run's ``_manifest.jsonl`` (a fingerprint line naming the inputs and options, then one line
 per finished chunk, appended and synced by the parent). ``--resume`` keeps the chunks listed there whose part
 exists; a torn last line or a stray part without a manifest line is simply redone."""
 
@@ -18,7 +18,13 @@ from serve.batch.plan import Plan
 from serve.batch.writers import atomic_write, part_name, schema_identity, writing
 from serve.scoring import ChunkStats, Summary
 
-MANIFEST = "manifest.jsonl"
+#: The run's record. It and the other bookkeeping files of a run directory (``_part-NNNNNN.ids``,
+#: ``_crossnote-*.npz``) start with "_", which Parquet and dataset readers (pyarrow, pandas, Spark, dask) skip, so a
+#: Dask run's output directory reads as one dataset of its parts, as ``_SUCCESS`` does.
+MANIFEST = "_manifest.jsonl"
+#: The record's name before notecheck 0.1 wrote it with "_": such a directory is known as notecheck's, and refused
+#: for --resume with what to do.
+OLD_MANIFEST = "manifest.jsonl"
 
 
 MANIFEST_VERSION = 1
@@ -166,17 +172,23 @@ def prepare_workdir(
 ) -> dict[int, dict[str, Any]]:
     done: dict[int, dict[str, Any]] = {}
     if workdir.exists():
-        if not (workdir / MANIFEST).is_file() and any(workdir.iterdir()):
+        record = workdir / MANIFEST if (workdir / MANIFEST).is_file() else workdir / OLD_MANIFEST
+        if not record.is_file() and any(workdir.iterdir()):
             raise InvalidParameterError(
                 f"{workdir} exists and is not a notecheck output directory (no {MANIFEST}); remove it or pick "
                 "another output."
+            )
+        if cfg.resume and record.name == OLD_MANIFEST and record.is_file():
+            raise InvalidParameterError(
+                f"--resume: {workdir} holds a run of an earlier notecheck ({OLD_MANIFEST}), which this one cannot "
+                "continue; run without --resume to score from the start."
             )
         if cfg.resume:
             done = load_manifest(workdir, fp)
             done = {i: s for i, s in done.items() if (workdir / part_name(i, fmt)).is_file()}
         else:
-            if (workdir / MANIFEST).is_file():
-                lines = (workdir / MANIFEST).read_text(encoding="utf-8", errors="replace").count("\n")
+            if record.is_file():
+                lines = record.read_text(encoding="utf-8", errors="replace").count("\n")
                 log(f"note: discarding the run in {workdir} ({max(0, lines - 1)} chunk(s) of it were done; without "
                     "this it could have been continued with --resume)")  # fmt: skip
             shutil.rmtree(workdir)

@@ -12,7 +12,7 @@ from model.errors import NotecheckError
 from serve.batch.config import ScorerSpec
 from serve.batch.plan import Chunk
 from serve.batch.readers import read_chunk
-from serve.batch.writers import atomic_write, encode_rows, id_hashes, part_name
+from serve.batch.writers import atomic_write, encode_rows, id_hashes, ids_name, part_name
 from serve.scoring import ChunkStats, RowScorer
 
 _SCORERS: dict[ScorerSpec, RowScorer] = {}
@@ -65,10 +65,11 @@ def _comment_scorer() -> Any:
 
 
 def score_chunk(chunk: Chunk, workdir: str, fmt: str, spec: ScorerSpec) -> tuple[int, dict[str, Any]]:
-    """Read, score and write one chunk as ``part-NNNNNN.<fmt>`` in ``workdir``; returns its index and stats."""
+    """Read, score and write one chunk as ``part-NNNNNN.<fmt>`` (and its row ids as ``_part-NNNNNN.ids``) in
+    ``workdir``; returns its index and stats."""
     rows = get_scorer(spec).score_records(read_chunk(chunk))
     out = Path(workdir)
-    atomic_write(out / f"part-{chunk.index:06d}.ids", id_hashes(rows))
+    atomic_write(out / ids_name(chunk.index), id_hashes(rows))
     atomic_write(out / part_name(chunk.index, fmt), encode_rows(rows, fmt))
     return chunk.index, ChunkStats.of_rows(rows).to_dict()
 

@@ -25,6 +25,12 @@ def part_name(index: int, fmt: str) -> str:
     return f"part-{index:06d}.{fmt}"
 
 
+def ids_name(index: int) -> str:
+    """The row ids of part ``index`` (for the duplicate count): bookkeeping, so "_" first, which dataset readers
+    skip."""
+    return f"_part-{index:06d}.ids"
+
+
 def comments_type() -> Any:
     """The Arrow type of the ``comments`` column, null for a note without comments: a struct with the keys of
     ``CommentReport.to_dict()`` that a row keeps (the per-comment list is left out of rows, see
