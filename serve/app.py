@@ -26,7 +26,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from model.errors import NotecheckError
 from model.notes import RepeatedKeyError, repeated_key
-from serve.cmd_serve import die_with_supervisor
 from serve.db import runtime as database
 from serve.db.deps import DatabaseUnavailable, database_unavailable
 from serve.deps import (
@@ -40,7 +39,7 @@ from serve.deps import (
 )
 from serve.metrics import Metrics, MetricsMiddleware
 from serve.middleware import APIKeyMiddleware, BodyLimitMiddleware, leaf_routes, matching_routes, route_path
-from serve.offload import ModelPool, fork_is_safe
+from serve.offload import ModelPool, die_with_supervisor, fork_is_safe
 from serve.pages import install as install_pages
 from serve.schemas import PATTERN_MEANINGS, document_limits, field_path, strip_union_tags
 from serve.settings import Settings, load_settings

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import socket
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -152,6 +151,7 @@ def serve_app(
     import uvicorn
 
     from serve.http_limits import uvicorn_options
+    from serve.offload import SUPERVISOR_ENV
     from serve.settings import load_settings
 
     limits = uvicorn_options(load_settings() if settings is None else settings)
@@ -171,31 +171,6 @@ def serve_app(
             )
     finally:
         os.environ.pop(SUPERVISOR_ENV, None)
-
-
-#: Set by ``serve --workers N`` (N > 1) to the pid of the process supervising uvicorn's workers.
-SUPERVISOR_ENV = "_NOTECHECK_SERVE_SUPERVISOR"
-
-
-def die_with_supervisor() -> None:
-    """In a worker of ``notecheck serve --workers N``: have the kernel send it SIGTERM when the supervising process
-    dies (Linux ``PR_SET_PDEATHSIG``), so a ``kill -9`` of ``notecheck serve`` leaves no worker serving on its port
-    (its model processes die with it in turn). Nothing happens in any other process."""
-    try:
-        supervisor = int(os.environ.get(SUPERVISOR_ENV, ""))
-    except ValueError:
-        return
-    if sys.platform != "linux" or os.getppid() != supervisor:
-        return
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # pragma: no cover - not glibc
-        return
-    if os.getppid() != supervisor:  # the supervisor died before the line above took effect
-        os._exit(0)
 
 
 @contextmanager

@@ -48,19 +48,37 @@ def fork_is_safe() -> bool:
     return sys.platform == "linux" and "fork" in mp.get_all_start_methods() and threading.active_count() == 1
 
 
-def _die_with_parent(parent_pid: int, name: str) -> None:
+def _die_with_parent(parent_pid: int, name: str | None = None) -> None:
     """Have the kernel send SIGTERM to this process when its parent dies (Linux ``PR_SET_PDEATHSIG``), so a
-    killed server never leaves its model process behind; name the process (``ps``/``pgrep`` show ``name``)."""
+    killed server never leaves its model process (or worker) behind; with ``name``, name the process
+    (``ps``/``pgrep`` show it)."""
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
-        libc.prctl(15, name.encode()[:15])  # 15 = PR_SET_NAME (at most 15 bytes)
+        if name is not None:
+            libc.prctl(15, name.encode()[:15])  # 15 = PR_SET_NAME (at most 15 bytes)
     except (OSError, AttributeError):  # pragma: no cover - not Linux; the closed pipe still ends the loop
         pass
     if os.getppid() != parent_pid:  # the parent died before the line above took effect
         os._exit(0)
+
+
+#: Set by ``serve --workers N`` (N > 1) to the pid of the process supervising uvicorn's workers.
+SUPERVISOR_ENV = "_NOTECHECK_SERVE_SUPERVISOR"
+
+
+def die_with_supervisor() -> None:
+    """In a worker of ``notecheck serve --workers N``: end with the supervising process (:func:`_die_with_parent`),
+    so a ``kill -9`` of ``notecheck serve`` leaves no worker serving on its port (its model processes die with it
+    in turn). Nothing happens in any other process."""
+    try:
+        supervisor = int(os.environ.get(SUPERVISOR_ENV, ""))
+    except ValueError:
+        return
+    if sys.platform == "linux" and os.getppid() == supervisor:
+        _die_with_parent(supervisor)
 
 
 READY = "ready"
