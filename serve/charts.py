@@ -63,8 +63,9 @@ class ChartNames:
         return NO_CJK_FONT if self.legend else None
 
 
-def chart_names(names: Sequence[str], *, font: str | bool | None = True) -> ChartNames:
-    """Labels for ``names``. ``font=True`` looks for an installed CJK font; pass a font name or None to force."""
+def chart_names(names: Sequence[str], *, font: str | bool | None = True, prefix: str = "C") -> ChartNames:
+    """Labels for ``names``. ``font=True`` looks for an installed CJK font; pass a font name or None to force.
+    Ids are ``prefix`` and a number (``C1``: creators; the training plots name sources ``S1``)."""
     chosen = cjk_font() if font is True else (font or None)
     if chosen or all(n.isascii() for n in names):
         return ChartNames(list(names), chosen, [])
@@ -73,6 +74,6 @@ def chart_names(names: Sequence[str], *, font: str | bool | None = True) -> Char
         if n.isascii():
             labels.append(n)
         else:
-            labels.append(f"C{len(legend) + 1}")
+            labels.append(f"{prefix}{len(legend) + 1}")
             legend.append((labels[-1], n))
     return ChartNames(labels, None, legend)

@@ -96,7 +96,7 @@ def plot_all(
     ax.set(xlabel="predicted", ylabel="true", title=f"Confusion at threshold {threshold:.3f}")
     save(fig, "confusion_matrix.png")
 
-    from serve.charts import cjk_font
+    from serve.charts import chart_names
 
     shown, counts, rates = [], [], []
     for s in sorted(set(np.asarray(sources).tolist())):
@@ -106,15 +106,8 @@ def plot_all(
             counts.append(int(mask.sum()))
             rates.append(float(np.mean(p[mask] >= threshold)))
     if shown:
-        font = cjk_font()
-        ids: list[tuple[str, str]] = []
-        labels = []
-        for name in shown:
-            if font or name.isascii():
-                labels.append(name)
-            else:
-                ids.append((f"S{len(ids) + 1}", name))
-                labels.append(ids[-1][0])
+        names = chart_names(shown, prefix="S")
+        labels, font, ids = names.labels, names.font, names.legend
         fig, ax = plt.subplots(figsize=(6, 0.4 * len(shown) + 1.2))
         ax.barh([f"{lab} (n={n})" for lab, n in zip(labels, counts, strict=True)], rates)
         title = "False positives per source" + (" (S1, S2, ...: named in report.md)" if ids else "")
