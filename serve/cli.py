@@ -9,7 +9,7 @@ import argparse
 import json
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -238,12 +238,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.argv = argv
     func = getattr(args, "func", None) or COMMANDS[args.command]
+    return run_reporting(lambda: func(args), f"notecheck {args.command}")
+
+
+def run_reporting(run: Callable[[], int], name: str) -> int:
+    """Run a command's body and end it as every notecheck command ends: its own status, or one ``error:`` line on
+    stderr and status 2 for bad input or an unreadable file, 130 on Ctrl-C, 141 when the reader of standard output
+    went away, and for a bug its traceback and :data:`INTERNAL_ERROR`. ``name`` is the command as typed, for the
+    messages (``notecheck score``, ``python -m training.cv``)."""
     try:
-        code = func(args)
+        code = run()
         sys.stdout.flush()  # a full disk or closed pipe behind standard output shows here
         return code
     except KeyboardInterrupt:  # Ctrl-C: one line and the shell's status for SIGINT, never a traceback
-        print(f"\ninterrupted: notecheck {args.command} stopped before it finished", file=sys.stderr)
+        print(f"\ninterrupted: {name} stopped before it finished", file=sys.stderr)
         return 130
     except NotecheckError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -271,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         traceback.print_exc(file=sys.stderr)
         print(
-            f"error: notecheck {args.command} stopped on an unexpected error, a bug in notecheck (the traceback above "
+            f"error: {name} stopped on an unexpected error, a bug in notecheck (the traceback above "
             f"says where): {type(exc).__name__}: {exc}. What it wrote may be incomplete.",
             file=sys.stderr,
         )

@@ -343,3 +343,24 @@ def test_ctrl_c_is_one_line_and_exit_130(tmp_path, capsys, monkeypatch, argv, ta
     captured = capsys.readouterr()
     assert captured.err == f"\ninterrupted: notecheck {argv[0]} stopped before it finished\n"
     assert "Traceback" not in captured.out + captured.err
+
+
+@pytest.mark.parametrize(
+    ("raised", "status", "last_line"),
+    [
+        (KeyboardInterrupt, 130, "interrupted: python -m training.threshold stopped before it finished"),
+        (RuntimeError("boom"), 70, "error: python -m training.threshold stopped on an unexpected error, a bug"),
+        (BrokenPipeError(32, "Broken pipe", "out.csv"), 2, "error: out.csv: Broken pipe"),
+    ],
+)
+def test_training_tools_end_as_notecheck_commands_end(monkeypatch, capsys, raised, status, last_line):
+    """The python -m training tools and notecheck share one ending: a bug in a tool gave status 1 (which promises
+    a complete output) and Ctrl-C did not name the tool."""
+    from training import config, threshold
+
+    def fails(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr(config, "load_config", fails)  # the tool's first step
+    assert threshold.main(["--config", "c.toml", "--oof", "o.npz"]) == status
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith(last_line)

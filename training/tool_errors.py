@@ -1,6 +1,6 @@
 """How the ``python -m training.*`` tools end on bad input (a missing or invalid config, a bad ``--cv``, a file
 that is not there): one ``error:`` line on stderr and exit status 2, as ``notecheck`` ends, not a Python
-traceback. A bug still shows its traceback."""
+traceback. A bug still shows its traceback, with the status a bug has."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from model.errors import InvalidParameterError, NotecheckError
+from model.errors import InvalidParameterError
+from serve.cli import run_reporting
 
 
 def check_output_dir(path: str | Path) -> Path:
@@ -23,24 +24,19 @@ def check_output_dir(path: str | Path) -> Path:
 
 
 def user_errors(main: Callable[..., int]) -> Callable[..., int]:
-    """Wrap a tool's ``main(argv) -> int``: the project's own errors and unreadable files end it with status 2."""
+    """Wrap a tool's ``main(argv) -> int`` to end as ``notecheck`` commands end (:func:`serve.cli.run_reporting`):
+    the project's own errors and unreadable files with one line and status 2, Ctrl-C with 130."""
 
     @functools.wraps(main)
     def wrapped(*args: Any, **kwargs: Any) -> int:
-        try:
-            return main(*args, **kwargs)
-        except KeyboardInterrupt:
-            print("\ninterrupted: stopped before it finished", file=sys.stderr)
-            return 130
-        except NotecheckError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        except FileNotFoundError as exc:
-            print(f"error: {exc.filename}: no such file", file=sys.stderr)
-            return 2
-        except OSError as exc:
-            where = f"{exc.filename}: " if exc.filename is not None else ""
-            print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
-            return 2
+        return run_reporting(lambda: main(*args, **kwargs), f"python -m {_module_name(main)}")
 
     return wrapped
+
+
+def _module_name(main: Callable[..., int]) -> str:
+    """The tool's module as the user typed it: run with ``python -m``, its ``__module__`` is ``__main__``."""
+    if main.__module__ != "__main__":
+        return main.__module__
+    spec = getattr(sys.modules["__main__"], "__spec__", None)
+    return spec.name if spec is not None else Path(sys.argv[0]).stem
