@@ -129,6 +129,21 @@ def test_a_parquet_column_named_twice_refuses_the_file(tmp_path, capsys, sample_
         list(iter_records(nested))
 
 
+def test_a_bad_parquet_row_is_named_by_its_row(tmp_path, capsys, sample_model_dir):
+    """A Parquet file has rows, not lines: its bad row was reported as "line 2", which a user looked for in a
+    binary file. The output column is still ``line`` (one schema for every format), counted from 1."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "notes.parquet"
+    pq.write_table(pa.table({"id": ["a", "b"], "text": ["今天去爬山", None]}), path)
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(path), "-o", str(out), "--model", str(sample_model_dir), "--jobs", "1"]) == 1
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["line"] for r in rows] == [1, 2] and rows[1]["error"].startswith(f"{path}, row 2: field 'text'")
+    assert f"error: {path}, row 2: field 'text'" in capsys.readouterr().err
+
+
 def test_text_after_a_closing_quote_is_an_error_row_and_the_next_row_is_read(tmp_path):
     path = tmp_path / "quotes.csv"
     path.write_text('id,text\na,"他说"好"的"\nb,加v\n', encoding="utf-8")

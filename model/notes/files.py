@@ -33,10 +33,11 @@ class Record:
     line: int
     data: dict[str, Any] | None
     error: str | None = None
+    unit: str = "line"  # what ``line`` counts: a Parquet file has rows, not lines
 
     @property
     def where(self) -> str:
-        return f"{self.path}, line {self.line}: "
+        return f"{self.path}, {self.unit} {self.line}: "
 
 
 def file_format(path: str | Path) -> str:

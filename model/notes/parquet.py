@@ -72,6 +72,6 @@ def parquet_records(pf: Any, name: str, *, start: int = 0, count: int | None = N
         for data in batch.to_pylist():
             lineno += 1
             remaining -= 1
-            yield Record(name, lineno, data)
+            yield Record(name, lineno, data, unit="row")
         if remaining <= 0:
             return
