@@ -3,61 +3,57 @@ a code: the evidence a name must have before it joins ``EMOJI_CODE_NAMES``.
 
     python -m training.bracket_counts ../shared/data/ads/xhs_labelled.jsonl ../shared/data/ads/sms_promo.jsonl
 
-Each file is JSON Lines; its string fields ``title``, ``text`` and ``review`` are normalised as the document builder
-does (NFKC, lower case). Printed per file: the rows, the rows holding bracketed text the shape reads as words, and
-every distinct bracketed string of 1-8 characters with its uses, codes and words apart (``[话题]``, hashtag markup,
-counted on its own).
+Each file is JSON Lines, CSV or Parquet, read as every command reads notes; its string fields ``title``,
+``text`` and ``review`` are normalised as the document builder does (NFKC, lower case). Printed per file: the rows,
+the rows holding bracketed text the shape reads as words, and every distinct bracketed string of 1-8 characters
+with its uses, codes and words apart (``[话题]``, hashtag markup, counted on its own).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections import Counter
 from pathlib import Path
 
 from model.emoji_codes import EMOJI_CODE_RE
+from model.errors import InvalidNoteError
+from model.notes import iter_records
 from model.text import normalize_text
+from training.tool_errors import user_errors
 
 _BRACKETED_RE = re.compile(r"\[[^\[\]\s]{1,8}\]")
 _FIELDS = ("title", "text", "review")
 
 
 def count(path: Path) -> tuple[int, int, Counter[str]]:
-    """``(rows, rows with bracketed words, uses of each bracketed string)`` of one JSON Lines file."""
+    """``(rows, rows with bracketed words, uses of each bracketed string)`` of one note or review file, read as
+    every command reads one (:func:`model.notes.iter_records`: JSON Lines, CSV or Parquet); a bad row stops it
+    with :class:`InvalidNoteError` naming file, line and why."""
     rows = with_words = 0
     uses: Counter[str] = Counter()
-    with path.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise SystemExit(f"{path}:{n}: expected one JSON object per line, got invalid JSON ({e.msg})") from e
-            if not isinstance(row, dict):  # a JSON array or number: an AttributeError on .get before
-                raise SystemExit(f"{path}:{n}: expected one JSON object per line, got {type(row).__name__}")
-            rows += 1
-            found = _BRACKETED_RE.findall(
-                " ".join(normalize_text(row[k]) for k in _FIELDS if isinstance(row.get(k), str))
-            )
-            uses.update(found)
-            with_words += any(s != "[话题]" and not EMOJI_CODE_RE.fullmatch(s) for s in found)
+    for rec in iter_records(path):
+        if rec.error is not None:
+            raise InvalidNoteError(rec.where + rec.error)
+        row = rec.data or {}
+        rows += 1
+        found = _BRACKETED_RE.findall(" ".join(normalize_text(row[k]) for k in _FIELDS if isinstance(row.get(k), str)))
+        uses.update(found)
+        with_words += any(s != "[话题]" and not EMOJI_CODE_RE.fullmatch(s) for s in found)
     return rows, with_words, uses
 
 
+@user_errors
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.bracket_counts", description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "files", nargs="+", type=Path, help="note or review files (JSON Lines with title, text or review)"
+        "files", nargs="+", type=Path, help="note or review files (JSON Lines, CSV, Parquet; title, text or review)"
     )
     args = parser.parse_args(argv)
     for path in args.files:
         if not path.is_file():
-            print(f"error: {path}: no such file", file=sys.stderr)
-            return 2
+            raise FileNotFoundError(2, "no such file", str(path))
         rows, with_words, uses = count(path)
         markup = uses.pop("[话题]", 0)
         codes = {s: n for s, n in uses.most_common() if EMOJI_CODE_RE.fullmatch(s)}
