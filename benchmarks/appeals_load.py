@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,7 @@ async def _drive(url: str, method: str, body: bytes | None, concurrency: int, du
 
 
 @contextmanager
-def _server(db_url: str, model: Path | None, log: Path, extra_env: dict[str, str] | None = None):
+def _server(db_url: str, model: Path | None, log: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOTECHECK_")}
     env.update({"NOTECHECK_DATABASE_URL": db_url, "NOTECHECK_APPEAL_RATE_LIMIT": "0"})
@@ -110,7 +111,7 @@ def _server(db_url: str, model: Path | None, log: Path, extra_env: dict[str, str
 
 
 @contextmanager
-def _postgres_database(admin_url: str):
+def _postgres_database(admin_url: str) -> Iterator[str]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 

@@ -57,7 +57,7 @@ class NoteDocuments(TransformerMixin, BaseEstimator, DocumentBuilder):
     def transform(self, X: Sequence[Any]) -> list[str]:
         return self.documents(as_notes(X, name="X"))
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:  # sklearn.utils.Tags, whose module moved between versions
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False

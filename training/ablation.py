@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from model.errors import InvalidParameterError
-from training.config import load_config, require_ad_config
+from training.config import ModelParams, load_config, require_ad_config
 from training.cv import CVRun, is_hard_pool, load_protocol_data, parse_cv, run_protocol, set_metrics, summarize
 from training.dropping import keep_columns, marker_columns
 from training.models import fit_linear, needs_cue_part, part_slices
@@ -278,7 +278,15 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
 
         wv = row_weights(v, key, cfg, w, dataset, hard_rows)
 
-        def scorer(tr: np.ndarray, va: np.ndarray, params=params, Xv=Xv, slices=slices, v=v, wv=wv) -> np.ndarray:
+        def scorer(
+            tr: np.ndarray,
+            va: np.ndarray,
+            params: ModelParams = params,
+            Xv: sp.csr_matrix = Xv,
+            slices: list[tuple[str, np.ndarray]] = slices,
+            v: Variant = v,
+            wv: np.ndarray = wv,
+        ) -> np.ndarray:
             if v.target_only:
                 tr = tr[target[tr]]
             tr = tr[wv[tr] > 0]

@@ -36,7 +36,7 @@ class KeywordMatcher:
         *,
         exclude: Mapping[str, Sequence[str]] | None = None,
         negation: Mapping[str, str] | None = None,
-    ):
+    ) -> None:
         import ahocorasick
 
         checked = check_sets(sets, "sets")

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -41,6 +41,9 @@ from model.notes import Comment
 
 if TYPE_CHECKING:
     from model.comments.crossnote import CreatorFacts
+
+#: Marks comment ``k`` of the flattened list with a reason (the first reason given stays).
+_Mark = Callable[[int, str], None]
 
 REASONS = ("empty", "emoji_only", "copies_note", "duplicate", "template", "same_commenter", "burst")
 
@@ -233,7 +236,7 @@ class WaterDetector:
         self._bursts(notes, flat, mark)
         return reasons
 
-    def _copies(self, notes, flat, chars, mark) -> None:
+    def _copies(self, notes: Sequence[CreatorNote], flat: list[tuple[int, int]], chars: list[str], mark: _Mark) -> None:
         note_grams = [shingles(word_chars(n.text), 3) for n in notes]
         for k, (i, _) in enumerate(flat):
             c = chars[k]
@@ -284,7 +287,7 @@ class WaterDetector:
             groups.setdefault(find(k), []).append(k)
         return list(groups.values())
 
-    def _same_commenter(self, notes, flat, mark) -> None:
+    def _same_commenter(self, notes: Sequence[CreatorNote], flat: list[tuple[int, int]], mark: _Mark) -> None:
         on_notes: dict[str, set[int]] = {}
         for i, n in enumerate(notes):
             for c in n.comments:
@@ -298,7 +301,7 @@ class WaterDetector:
             if notes[i].comments[j].author in suspects:
                 mark(k, "same_commenter")
 
-    def _bursts(self, notes, flat, mark) -> None:
+    def _bursts(self, notes: Sequence[CreatorNote], flat: list[tuple[int, int]], mark: _Mark) -> None:
         start = 0
         for n in notes:
             times = [(c.time, j) for j, c in enumerate(n.comments) if getattr(c, "time", None) is not None]
