@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from model.lexicon import BRANDS, trie_regex
+from model.lexicon import BRAND_EXCLUSIONS, BRANDS, trie_regex
 
 _SEP = r"[\s\-_.·•,，/|~—–]*"  # separators used to split digits so filters miss them
 #: What may stand between a contact prefix (加v) and the id: colons, spaces, emoji and other decorations, up to
@@ -249,11 +249,19 @@ DEFS += [
     ),
     # Two kinds, because one regex mixing both kinds of branch loses the engine's fast skip (~300 us a note
     # instead of ~10 us). Latin names are whole words: "vivo" but not "vivid".
-    CuePattern("brand_mention", "brand or product name", _p(trie_regex([b for b in BRANDS if not b.isascii()]))),
+    CuePattern(
+        "brand_mention",
+        "brand or product name",
+        _p(trie_regex([b for b in BRANDS if not b.isascii()], exclude=BRAND_EXCLUSIONS)),
+    ),
     CuePattern(
         "brand_mention_latin",
         "brand or product name",
-        _p("(?:" + trie_regex([b for b in BRANDS if b.isascii()], word_start=True) + ")(?![a-z])"),
+        _p(
+            "(?:"
+            + trie_regex([b for b in BRANDS if b.isascii()], word_start=True, exclude=BRAND_EXCLUSIONS)
+            + ")(?![a-z])"
+        ),
     ),
     CuePattern(
         "product_model",

@@ -166,7 +166,50 @@ def test_lexicon_is_clean():
     names = read_lexicon(BRAND_LEXICON)
     assert names == BRANDS and len(names) > 300
     assert all(n == n.lower().strip() and n for n in names)
-    assert not {"美的", "小米", "苹果", "荣耀", "大众", "迪士尼"} & set(names)
+    assert not {"美的", "小米", "苹果", "荣耀", "大众", "迪士尼", "红旗", "北面", "简爱"} & set(names)
+    assert not any(n.startswith("!") for n in names)  # the exclusions are no names
+
+
+@pytest.mark.parametrize(
+    ("text", "brand"),
+    [
+        ("吉利丁片10g，牛奶320g", None),  # gelatin
+        ("会觉得这样对爱豆不吉利", None),
+        ("吉利帝豪开了三年", "吉利"),
+        ("圣三一堂→北京东路→外滩", None),
+        ("京东买的，第二天就到了", "京东"),
+        ("去自己想去的地方太快乐啦", None),
+        ("跟方太太互相试探", None),
+        ("方太油烟机很安静", "方太"),
+        ("存在不同程度的睡眠问题", None),
+        ("价格力度空前", None),
+        ("格力空调用了一冬", "格力"),
+        ("物有所值的三星级酒店", None),
+        ("杭州米其林三星餐厅", None),
+        ("三星手机的隐藏功能", "三星"),
+        ("即日起至本月底", None),
+        ("至本舒颜修护洁面", "至本"),
+        ("生意兴隆步步高升", None),
+        ("当代水利工程红旗渠", None),
+        ("酒店北面是马路", None),
+    ],
+)
+def test_a_word_holding_a_brand_name_is_no_brand(text, brand):
+    """A writer was shown "brand or product names: 吉利" for the gelatin of a recipe (吉利丁) and "方太" for
+    "地方太快乐": the lexicon matched inside words that only hold a brand's name."""
+    found = [c.text for c in find_cues(text) if c.name == "brand_mention"]
+    assert found == ([brand] if brand else [])
+
+
+def test_an_exclusion_must_hold_one_brand(tmp_path):
+    from model.lexicon import read_exclusions
+
+    path = tmp_path / "brands.txt"
+    path.write_text("吉利\n方太\n!吉利丁\n!地方太\n", encoding="utf-8")
+    assert read_exclusions(path, read_lexicon(path)) == {"吉利": (("", "丁"),), "方太": (("地", ""),)}
+    path.write_text("吉利\n!吉力丁\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"exclusion '!吉力丁' must hold exactly one name of the lexicon once"):
+        read_exclusions(path, read_lexicon(path))
 
 
 @pytest.mark.parametrize(
