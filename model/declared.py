@@ -1,0 +1,121 @@
+"""A note that declares itself an advertisement: the writer's own unambiguous label, found in the title or text.
+
+Under Chinese advertising law an ad must be labelled 广告, and a note that says it is one IS one, whatever the
+model makes of its wording (the labelled notes carry no such label, so the model learnt little from it). This is
+a rule after the probability: :meth:`model.classifier.AdModel.check` decides a declared note ``ad`` and says which
+words declared it; the probability stays the model's own. It changes no document, feature or weight.
+
+Only self-declarations count, narrowly:
+
+* a hashtag whose whole name is a label (:data:`DECLARED_TAGS`): ``#广告``, ``#ad``, ``#sponsored``, ``#赞助``,
+  ``#品牌合作``, ... in each of the three hashtag forms (``#广告[话题]#``, ``#广告#``, ``#广告`` typed); not a tag
+  that merely contains one (``#一赞助力…``, ``#adidas``, ``#无广告纯分享``);
+* a bracketed label (``【广告】``, ``[广告]``, ``(广告)``);
+* a sentence naming the note as an ad: ``本篇/本文/这篇(笔记)是广告``, ``本文为推广信息``, ``此条为广告合作信息``;
+  ``广告合作`` standing as a clause of its own (not a creator's "广告合作请私信" / "广告合作: 邮箱", which offers
+  deals); "paid partnership"; "sponsored by" opening a clause or after "this (post|video) is".
+
+Never a denial or a mention: not inside a claim the cue scan deletes (不是广告, 没有任何合作, 无广, 非广告), nor
+after a negation or a word that talks about the label rather than applying it (不, 没, 不标, 要标, 讨厌,
+not, without, tag, use ...: "讨厌不标 #ad 的博主" is about other writers, and so is a tag used as a noun, "#ad 的博主"),
+nor in quotes, nor in a question (its clause ends in ? / 吗 / 嘛 / 么, or 是不是 / 算不算 before it). 合作,
+试用 and 品牌方 alone never count: they stand in honest notes (26 labelled genuine notes carry one).
+
+Patterns run on :func:`model.text.normalize_text` output (NFKC, lower case), like the cues; spans are mapped back
+to the field as sent, so the evidence is the writer's own characters.
+"""
+
+from __future__ import annotations
+
+import re
+
+from model.cue_patterns import CUE_PATTERNS, HASHTAG_RE
+from model.cues import cue_spans
+from model.highlights.categories import Span
+from model.highlights.fields import _normalize_aligned
+from model.text import Prepared, normalize_text
+
+#: Hashtag names (normalised, whole) that label a note as an ad.
+DECLARED_TAGS = frozenset(
+    {"广告", "广告合作", "商业合作", "品牌合作", "商业推广", "赞助",
+     "ad", "ads", "advert", "advertisement", "sponsored", "paidpartnership"}
+)  # fmt: skip
+
+#: A necessary condition of every declaration below: most notes hold none of these and are passed in one search.
+_PRECHECK = re.compile(r"广告|推广|赞助|合作|#(?:ad|sponsored|paidpartnership)|sponsored by|paid partnership")
+
+#: What may follow a sentence naming the note an ad: the end of its clause (a space too, as notes often write it) or a
+#: particle or a thanks; not more words ("本篇是广告公司的故事" is about an advertising firm).
+_CLAUSE_END = r"(?=$|\s|[,.。!;:~|)\]】」』…?]|[哦噢呀啦喔哈]|感谢|谢谢|@|#)"
+#: Sentences naming the note as an ad, and bracketed labels. Group ``open`` marks the forms that must start a clause.
+_PHRASES = re.compile(
+    # 本篇(笔记)是广告, 本文为推广信息, 此条为广告合作信息, 本期视频为商业推广: a subject that is this note
+    r"(?:本篇|本文|本条|本帖|本期|此篇|此条|此文|这篇|这条|该篇|该条)"
+    r"(?:笔记|内容|文章|视频|帖子|推文|分享)?\s*(?:是|为|系|属于)\s*(?:一[篇条则个次]\s*)?(?:商业)?"
+    r"(?:广告|推广)(?:合作)?(?:信息|内容|笔记)?" + _CLAUSE_END + "|"
+    r"【广告】|\[广告\]|\(广告\)|「广告」|"
+    # 广告合作 as a clause of its own, not a creator's offer of deals ("广告合作请私信", "广告合作: 邮箱")
+    # and "sponsored by" opening a clause ("Sponsored by @brand"), not "the marathon was sponsored by nike"
+    r"(?P<open>广告合作(?![\w:])(?!\s*(?:v|wx|vx|微信|邮箱|📮|➕|\+|→|dd|私信|联系))|sponsored by(?![a-z]))|"
+    r"(?<![a-z])(?:this|today's)(?: (?:post|video|note|vlog|episode|content))? (?:is|was) sponsored by(?![a-z])|"
+    r"(?<![a-z])paid partnership(?![a-z])"
+)
+
+#: Words right before a label that deny it, ask about it or talk about it instead of applying it (the text before the
+#: match, up to and not counting spaces, ends with one of them; an article may stand between).
+_BEFORE = re.compile(
+    r"(?:不是|不算|不属于|并非|并不是|绝非|非|无|没有|没|不|别|未|不要|不用|不需要|不标|不带|不打|不加|不写|没标|没带|没打|没加|"
+    r"没写|要标|标|标注|标明|标记|打|带|加|写|挂|注明|是不是|算不算|是否|关于|所谓|拒绝|讨厌|反感|接|承接|求|寻求|找|欢迎|招募|"
+    r"[“\"‘'「『]|(?<![a-z])(?:not|no|never|without|isn't|aren't|wasn't|don't|doesn't|didn't|use|using|tag|tagged|"
+    r"label|labels|labelled|labeled|mark|marked|add|adding|about|hate|the|called|is it|is this))"
+    r"(?:\s*(?:a|an|any|my|一个|一条|一篇))?\s*$"
+)
+#: After the label, in its clause: a question (?, or 吗 / 嘛 / 么 ending the clause), or 的 making a tag a noun's
+#: modifier ("#ad 的博主").
+_AFTER = re.compile(r"\s*的|[^,.。!;\n?]*?(?:\?|(?:吗|嘛|(?<![什怎这那多])么)(?=\s*(?:$|[,.。!;~\n])))")
+#: What may trail or lead a tag's name without changing it: spaces, emoji, punctuation ("#ad🔥", "#广告!").
+_TAG_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+_BEFORE_CHARS = 12  # how far back a denial or mention is looked for
+_CLAUSE_STARTS = frozenset(",.。!;:|([【「『\n")
+
+
+def declared_spans(title: str, text: str, prepared: dict[str, Prepared] | None = None) -> tuple[Span, ...]:
+    """Every self-declaration of ``title`` and ``text`` (title first, in order), as spans of the fields as sent;
+    ``prepared``: the normalised fields and their cue spans, as ``prepare_document(..., fields=...)`` filled it."""
+    got = prepared or {}
+    out: list[Span] = []
+    for name, raw in (("title", title or ""), ("text", text or "")):
+        norm, spans = got.get(name) or (None, None)
+        if norm is None:
+            norm = normalize_text(raw)
+        if not norm or _PRECHECK.search(norm) is None:
+            continue
+        claims = [(a, b) for a, kind, b, _ in (cue_spans(norm) if spans is None else spans)
+                  if CUE_PATTERNS[kind].delete]  # fmt: skip
+        found = [m.span() for m in HASHTAG_RE.finditer(norm) if _TAG_EDGES.sub("", m.group(1)) in DECLARED_TAGS]
+        found += [
+            m.span() for m in _PHRASES.finditer(norm) if m.group("open") is None or _opens_clause(norm, m.start())
+        ]
+        kept = sorted(s for s in found if _applies(norm, *s, claims))
+        if kept:
+            _, starts, ends = _normalize_aligned(raw, norm)
+            for a, b in kept:
+                start, end = starts[a], ends[b - 1]
+                out.append(Span(name, start, end, raw[start:end]))
+    return tuple(out)
+
+
+def _applies(norm: str, a: int, b: int, claims: list[tuple[int, int]]) -> bool:
+    """Whether the label at ``norm[a:b]`` is applied to the note: not inside a denial, not denied, asked or talked
+    about."""
+    if any(x < b and a < y for x, y in claims):
+        return False
+    if _BEFORE.search(norm[max(0, a - _BEFORE_CHARS) : a]):
+        return False
+    return _AFTER.match(norm, b) is None
+
+
+def _opens_clause(norm: str, a: int) -> bool:
+    """Whether ``norm[a:]`` starts the text or a clause (after punctuation, spaces between)."""
+    before = norm[:a].rstrip(" ")
+    return not before or before[-1] in _CLAUSE_STARTS
