@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from model.cues import CUE_PATTERNS, find_cues
+from model.declared import declared_spans
 from model.documents import DocumentBuilder, as_notes
 from model.engine import CompiledModel, CompiledPipeline, Features, sigmoid
 from model.errors import InvalidParameterError
@@ -28,8 +29,10 @@ from model.highlights import (
     Highlight,
     Parsed,
     ReadableReason,
+    Span,
     advice,
     attribute_parsed,
+    declared_first,
     note_fields,
     parse_feature,
     phrases,
@@ -89,12 +92,17 @@ class CheckResult:
     highlights: tuple[Highlight, ...] = ()  # spans of the note as sent, strongest first
     reasons: tuple[ReadableReason, ...] = ()  # readable categories with their evidence spans
     advice: dict[str, str] | None = None  # one sentence for the writer when flagged (zh and en)
+    declared: Span | None = None  # the words declaring the note an ad (model.declared), which decided it "ad"
 
     def to_dict(self) -> dict[str, Any]:
-        """The writer-facing result: decision, probability, thresholds, highlights, reasons and advice."""
+        """The writer-facing result, in the order of the API's response (without the diagnostics)."""
         out = asdict(self)
-        del out["explanation"], out["cues"]
-        return out
+        return {k: out[k] for k in _RESULT_KEYS}
+
+
+#: The keys of :meth:`CheckResult.to_dict`, in order: what decided (probability, thresholds, declaration) first.
+_RESULT_KEYS = ("decision", "ad_probability", "threshold", "review_threshold", "declared", "highlights", "reasons",
+                "advice")  # fmt: skip
 
 
 class AdModel(CompiledModel):
@@ -160,12 +168,16 @@ class AdModel(CompiledModel):
         """Calibrated probability that each note is an ad (1-D array, one value per note)."""
         return self._calibrate(self.decision_function(notes))
 
-    def decide(self, probability: float, *, explained: bool = True) -> str:
+    def decide(self, probability: float, *, explained: bool = True, declared: bool = False) -> str:
         """The decision for a note of ``probability``: ``ad`` at or above :attr:`threshold`, ``review`` at or above
         :attr:`review_threshold`, else ``genuine``. A note the model would call an ad although none of its phrases
         pushes towards ad (``explained=False``: a bare number, "x") goes to ``review`` instead: the product promises
         no ad verdict without words of the writer's to show for it, and a human reads what the model cannot
-        point to. :meth:`check` and :meth:`score` decide so; this method alone knows only the probability."""
+        point to. A note that declares itself an ad (``declared``, see :mod:`model.declared`) is ``ad`` whatever
+        its probability: its own words are the verdict's evidence. :meth:`check` and :meth:`score` decide so;
+        this method alone knows only what it is told."""
+        if declared:
+            return "ad"
         if probability >= self.threshold:
             return "ad" if explained else "review"
         if probability >= self.review_threshold:
@@ -267,10 +279,11 @@ class AdModel(CompiledModel):
             p = float(probs[i])
             idx, data = X.row(i)
             highlights = self.highlights(parsed[i], docs[i], idx, data, prepared[i])
-            decision = self.decide(p, explained=_explained(highlights))
+            declared = declared_spans(parsed[i].title, parsed[i].text, prepared[i])
+            decision = self.decide(p, explained=_explained(highlights), declared=bool(declared))
             # The advice names the drivers a default check shows, however few reasons were asked for (`--top 0`
             # still flags the note for its contact details, not for "its overall wording").
-            readable = reasons(highlights, top=max(top, _ADVICE_REASONS))
+            readable = declared_first(reasons(highlights, top=max(top, _ADVICE_REASONS)), declared)
             out.append(
                 CheckResult(
                     decision=decision,
@@ -281,7 +294,8 @@ class AdModel(CompiledModel):
                     cues=tuple({"cue": k, "label": CUE_PATTERNS[k].label, "evidence": v} for k, v in evidence.items()),
                     highlights=tuple(highlights),
                     reasons=tuple(readable[: max(top, 0)]),
-                    advice=advice(decision, readable),
+                    advice=advice(decision, readable, declared[0] if declared else None),
+                    declared=declared[0] if declared else None,
                 )
             )
         return out
@@ -315,7 +329,7 @@ class AdModel(CompiledModel):
         and for each note flagged ``ad`` or ``review`` its ``top`` readable reasons towards "ad" as text (the same
         reasons :meth:`check` gives, e.g. ``联系方式 contact details: “加VX”``); genuine notes get none. The
         decisions are :meth:`check`'s: a note at or above the threshold is attributed even with ``top=0``, to know
-        whether any phrase explains an ad verdict (:meth:`decide`)."""
+        whether any phrase explains an ad verdict (:meth:`decide`), and a note that declares itself an ad is one."""
         _check_top(top, "score")
         notes = list(notes)
         prepared: list[dict[str, Prepared]] = [{} for _ in notes]
@@ -324,14 +338,19 @@ class AdModel(CompiledModel):
         X = self._engine.transform(docs)
         probs = self._calibrate(self._engine.decision(X))
         out: list[list[str]] = [[] for _ in range(X.n_rows)]
-        decisions = [self.decide(float(p)) for p in probs.tolist()]
-        for i in np.flatnonzero(probs >= (self.review_threshold if top > 0 else self.threshold)).tolist():
+        own = [self.decide(float(p)) for p in probs.tolist()]
+        declared = [declared_spans(n.title, n.text, fields) for n, fields in zip(notes, prepared, strict=True)]
+        attributed = probs >= (self.review_threshold if top > 0 else self.threshold)
+        if top > 0:  # a declared note is flagged whatever its probability: it gets its reasons too
+            attributed |= np.fromiter(map(bool, declared), dtype=bool, count=len(declared))
+        for i in np.flatnonzero(attributed).tolist():
             found = self.highlights(notes[i], docs[i], *X.row(i), prepared[i])
-            decisions[i] = self.decide(float(probs[i]), explained=_explained(found))
+            own[i] = self.decide(float(probs[i]), explained=_explained(found))
             if top > 0:
-                readable = reasons(found, top=len(CATEGORIES) * 2)
+                readable = declared_first(reasons(found, top=len(CATEGORIES) * 2), declared[i])
                 out[i] = [r.text() for r in readable if r.direction == "ad"][:top]
-        return Scored(probs, out, decisions)
+        decisions = ["ad" if d else o for d, o in zip(declared, own, strict=True)]
+        return Scored(probs, out, decisions, [d[0] if d else None for d in declared], own)
 
 
 class Scored(NamedTuple):
@@ -340,6 +359,8 @@ class Scored(NamedTuple):
     probabilities: np.ndarray
     reasons: list[list[str]]  # readable reasons towards "ad" of flagged notes; none for genuine ones
     decisions: list[str]
+    declared: list[Span | None]  # the words declaring a note an ad, which decided it (CheckResult.declared)
+    model_decisions: list[str]  # the decisions of the probability alone, as if no note declared itself an ad
 
 
 def _check_top(top: Any, method: str) -> None:

@@ -96,7 +96,10 @@ def declared_spans(title: str, text: str, prepared: dict[str, Prepared] | None =
         found += [
             m.span() for m in _PHRASES.finditer(norm) if m.group("open") is None or _opens_clause(norm, m.start())
         ]
-        kept = sorted(s for s in found if _applies(norm, *s, claims))
+        kept: list[tuple[int, int]] = []
+        for a, b in sorted(found):  # a phrase inside a tag ("#本篇是广告") is one declaration, the tag
+            if (not kept or a >= kept[-1][1]) and _applies(norm, a, b, claims):
+                kept.append((a, b))
         if kept:
             _, starts, ends = _normalize_aligned(raw, norm)
             for a, b in kept:

@@ -116,6 +116,21 @@ def evaluate(
     return out
 
 
+def declared_counts(y: np.ndarray, declared: np.ndarray, decisions: np.ndarray | list[str]) -> dict[str, Any]:
+    """What the rule for notes that declare themselves ads (:mod:`model.declared`) did on labelled notes: how many it
+    decided ``ad``, how many of those are labelled ad and genuine (a genuine one is a false positive the rule adds),
+    and what the model alone (``decisions``, its own) decided of them."""
+    y = np.asarray(y, dtype=int)
+    said = np.asarray(declared, dtype=bool)
+    own = np.asarray(decisions, dtype=object)[said]
+    return {
+        "n": int(said.sum()),
+        "labelled_ad": int(np.sum(said & (y == 1))),
+        "labelled_genuine": int(np.sum(said & (y == 0))),
+        "model_decisions": {d: int(np.sum(own == d)) for d in ("ad", "review", "genuine")},
+    }
+
+
 def format_value(v: Any) -> str:
     if v is None:
         return "–"

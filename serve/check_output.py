@@ -9,7 +9,7 @@ so the output stays readable as plain text. A note that itself uses those bracke
 from __future__ import annotations
 
 import os
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from serve.terminal import escaped
 
@@ -54,27 +54,53 @@ def mark_up(text: str, highlights: list[Any], *, colour: bool, marks: tuple[str,
     return "".join(out)
 
 
+class _Mark(NamedTuple):
+    """A span to mark that is no highlight of the model's: the writer's declaration that the note is an ad."""
+
+    start: int
+    end: int
+    weight: float
+
+
+def shown_marks(result: Any, field: str) -> list[Any]:
+    """The spans of ``field`` to mark: the model's highlights, and a declaration (``result.declared``) marked as
+    towards ad in their place wherever it overlaps them (the model may weigh "#ad" towards genuine; the declaration
+    decided), as strongly as the strongest."""
+    spans = [h for h in result.highlights if h.field == field]
+    d = result.declared
+    if d is None or d.field != field:
+        return spans
+    strongest = max((abs(h.weight) for h in spans), default=1.0)
+    return [h for h in spans if h.end <= d.start or d.end <= h.start] + [_Mark(d.start, d.end, strongest)]
+
+
 def format_check(result: Any, note: dict[str, str], *, colour: bool) -> str:
     """The whole human-readable report of one :class:`model.CheckResult`."""
     lines = [
         f"decision: {result.decision} — {_DECISION[result.decision]}",
         f"ad probability {result.ad_probability:.3f} (ad ≥ {result.threshold:.3f}, review ≥ "
         f"{result.review_threshold:.3f})",
-        "",
     ]
+    d = result.declared
+    if d is not None:  # the note's own words (escaped: they may hold controls)
+        lines.append(
+            f"declared: the note declares itself an ad, “{escaped(d.text)}” ({d.field} {d.start}–{d.end}): decided ad "
+            "whatever its probability"
+        )
+    lines.append("")
     marks = markers(*(note.get(f) or "" for f in ("title", "text")))
     for field in ("title", "text"):
         if note.get(field):
-            spans = [h for h in result.highlights if h.field == field]
-            lines.append(f"{field}: {mark_up(note[field], spans, colour=colour, marks=marks)}")
+            lines.append(f"{field}: {mark_up(note[field], shown_marks(result, field), colour=colour, marks=marks)}")
     if not colour:
         lines.append(f"({marks[0]}…{marks[1]} pushes towards ad, {marks[2]}…{marks[3]} towards genuine)")
     lines.append("")
     lines.append("reasons:" if result.reasons else "reasons: (none)")
-    for r in result.reasons:
+    for k, r in enumerate(result.reasons):
         evidence = escaped(r.quoted())  # a word in two cases or widths once, as in score's reasons
         arrow = "→ ad" if r.direction == "ad" else "→ genuine"
-        lines.append(f"  {r.weight:+.2f} {arrow:<9} {r.label_zh} {r.label_en}: {evidence}")
+        why = " (the declaration: decides)" if k == 0 and d is not None else ""
+        lines.append(f"  {r.weight:+.2f} {arrow:<9} {r.label_zh} {r.label_en}: {evidence}{why}")
     if result.advice:
         lines += ["", escaped(result.advice["zh"]), escaped(result.advice["en"])]  # it quotes the note
     return "\n".join(lines)

@@ -29,7 +29,7 @@ from model.notes import Note, NoteFileError, check_length, iter_records, parse_n
 from model.schema import is_blank
 from serve.cli import add_model_arg, load_ad_model
 from serve.creators import markdown_table
-from serve.scoring import row_author
+from serve.scoring import row_author, span_dict
 from serve.terminal import one_line
 
 
@@ -117,10 +117,13 @@ def score_rows(
         for i in good:
             rows[i]["decision"] = None
             rows[i]["ad_probability"] = None
+            rows[i]["declared"] = None
         if scored is not None:
-            for i, p, decision in zip(with_text, scored.probabilities, scored.decisions, strict=True):
-                rows[i]["decision"] = decision
-                rows[i]["ad_probability"] = round(float(p), 6)
+            for k, i in enumerate(with_text):
+                rows[i]["decision"] = scored.decisions[k]
+                rows[i]["ad_probability"] = round(float(scored.probabilities[k]), 6)
+                # the words by which the note declares itself an ad, which decided it (as in score's rows)
+                rows[i]["declared"] = span_dict(scored.declared[k])
     return rows
 
 

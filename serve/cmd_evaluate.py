@@ -38,17 +38,18 @@ def run(args: argparse.Namespace) -> int:
         from serve.cmd_comments import run_evaluate_sentiment
 
         return run_evaluate_sentiment(args)
-    from model.evaluation import evaluate
+    from model.evaluation import declared_counts, evaluate
 
     model = cli.load_ad_model(args)
     seen: list[int] = []
-    y, p, sources, decisions, skipped = predict_labelled(
+    y, p, sources, decisions, declared, skipped = predict_labelled(
         model, args.data, skip_bad_rows=args.skip_bad_rows, on_chunk=_overlap_counter(args, model, seen)
     )
     if not len(y):
         print("error: no labelled notes to evaluate", file=sys.stderr)
         return 2
     result = evaluate(y, p, sources, model.threshold, model.review_threshold, decisions=decisions)
+    result["declared"] = declared_counts(y, declared, decisions)
     result["model_version"] = model.version
     result["skipped_rows"] = skipped
     overlap = _report_overlap(model, seen, len(y))
@@ -61,6 +62,14 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"{result['unexplained']} of {result['n']} notes at or above the threshold were decided review, not ad: "
             "no phrase of theirs points to an ad (as check and score decide); the figures count them as not flagged"
+        )
+    d = result["declared"]
+    if d["n"]:
+        own = ", ".join(f"{n} {k}" for k, n in d["model_decisions"].items() if n)
+        print(
+            f"{d['n']} of {result['n']} notes declare themselves ads (#广告, #ad, 本篇是广告, ...) and check and score "
+            f"decide them ad by that rule ({d['labelled_ad']} labelled ad, {d['labelled_genuine']} genuine; the model "
+            f"alone decided {own}); the figures below measure the model alone"
         )
     if overlap is not None:
         print(f"overlap with the training data: {overlap} of {result['n']} notes")
@@ -77,11 +86,13 @@ def run(args: argparse.Namespace) -> int:
 
 def predict_labelled(
     model: Any, paths: list[Path], *, skip_bad_rows: bool, chunk_size: int = 2000, on_chunk: Any = None
-) -> tuple[Any, Any, Any, Any, list[str]]:
-    """Labels, ad probabilities, sources and decisions of every labelled note in ``paths``, streamed: notes are
-    read and scored ``chunk_size`` at a time and only four small values per note are kept, so memory does not grow
-    with the text of the files (as in ``score``). The decisions are ``score``'s, so a note no phrase explains is
-    ``review`` whatever its probability. Bad rows raise, or are skipped and listed with ``skip_bad_rows``."""
+) -> tuple[Any, Any, Any, Any, Any, list[str]]:
+    """Labels, ad probabilities, sources, decisions and declarations of every labelled note in ``paths``, streamed:
+    notes are read and scored ``chunk_size`` at a time and only five small values per note are kept, so memory does
+    not grow with the text of the files (as in ``score``). The decisions are the model's as ``score`` makes them (a
+    note no phrase explains is ``review`` whatever its probability) without the rule for notes that declare
+    themselves ads: ``declared`` says which do (``score`` decides them ad). Bad rows raise, or are skipped and
+    listed with ``skip_bad_rows``."""
     import numpy as np
 
     from model.classifier import DECISIONS
@@ -90,6 +101,7 @@ def predict_labelled(
     labels: list[Any] = []
     probs: list[Any] = []
     decided: list[Any] = []
+    declared: list[Any] = []
     code_of = {d: i for i, d in enumerate(DECISIONS)}
     codes: list[Any] = []
     names: dict[str, int] = {}
@@ -101,7 +113,8 @@ def predict_labelled(
             on_chunk(chunk)
         scored = model.score(chunk, top=0)
         probs.append(np.asarray(scored.probabilities, dtype=np.float64))
-        decided.append(np.fromiter((code_of[d] for d in scored.decisions), dtype=np.int8, count=len(chunk)))
+        decided.append(np.fromiter((code_of[d] for d in scored.model_decisions), dtype=np.int8, count=len(chunk)))
+        declared.append(np.fromiter((d is not None for d in scored.declared), dtype=bool, count=len(chunk)))
         labels.append(np.fromiter((n.label for n in chunk), dtype=np.int8, count=len(chunk)))
         chunk.clear()
 
@@ -124,7 +137,8 @@ def predict_labelled(
     y = np.concatenate(labels) if labels else np.zeros(0, dtype=np.int8)
     p = np.concatenate(probs) if probs else np.zeros(0)
     decisions = np.array(DECISIONS, dtype=object)[np.concatenate(decided) if decided else np.zeros(0, dtype=np.int8)]
-    return y, p, by_code[np.asarray(codes, dtype=np.int64)], decisions, skipped
+    said = np.concatenate(declared) if declared else np.zeros(0, dtype=bool)
+    return y, p, by_code[np.asarray(codes, dtype=np.int64)], decisions, said, skipped
 
 
 def _overlap_counter(args: argparse.Namespace, model: Any, seen: list[int]) -> Any:

@@ -10,7 +10,8 @@ and a note the model reads exactly as one already picked comes after every other
 
 The output (``.csv`` or ``.jsonl``) is in the note schema (``author`` and each comment's likes, author and time
 kept) with an empty ``label`` column (and ``label_before``, a note's label when it had one), in the order picked,
-plus ``file``, ``line``, ``ad_probability``, ``decision`` and ``margin``; once moderators fill in the labels it is
+plus ``file``, ``line``, ``ad_probability``, ``decision``, ``declared`` (the words by which a note declares itself an
+ad, which decided it ``ad``: :mod:`model.declared`) and ``margin``; once moderators fill in the labels it is
 a training dataset (``feedback = true`` in the training config leaves rows still unlabelled out, counted).
 """
 
@@ -32,7 +33,7 @@ from serve.outputs import replacing
 
 CHUNK = 2000
 COLUMNS = ("id", "title", "text", "comments", "author", "label", "label_before", "source", "file", "line",
-           "ad_probability", "decision", "margin", "rank", "model_version")  # fmt: skip
+           "ad_probability", "decision", "declared", "margin", "rank", "model_version")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,11 @@ def _label_name(label: int | None) -> str:
 
 def write_queue(path: Path, picked: list[Candidate], model: Any) -> None:
     rows = []
-    decisions = model.score([c.note for c in picked], top=0).decisions if picked else []
+    from serve.scoring import span_dict
+
+    scored = model.score([c.note for c in picked], top=0) if picked else None
+    decisions = scored.decisions if scored else []
+    declared = [span_dict(d) for d in scored.declared] if scored else []
     for rank, c in enumerate(picked, 1):
         note = c.note
         comments = [_comment(x) for x in note.comments]
@@ -222,7 +227,7 @@ def write_queue(path: Path, picked: list[Candidate], model: Any) -> None:
             # it had beside it, to compare once relabelled (a label is never fed back without being given again)
             "author": note.author, "label": "", "label_before": _label_name(note.label),
             "source": "review", "file": c.file, "line": c.line, "ad_probability": round(c.probability, 6),
-            "decision": decisions[rank - 1], "margin": round(c.margin, 6), "rank": rank,
+            "decision": decisions[rank - 1], "declared": declared[rank - 1], "margin": round(c.margin, 6), "rank": rank,
             "model_version": model.version,
         })  # fmt: skip
     with replacing(path, newline="") as handle:
@@ -230,8 +235,11 @@ def write_queue(path: Path, picked: list[Candidate], model: Any) -> None:
             writer = csv.DictWriter(handle, COLUMNS)
             writer.writeheader()
             for row in rows:
-                c = row["comments"]
-                writer.writerow({**row, "comments": "" if c is None else json.dumps(c, ensure_ascii=False)})
+                cells = {
+                    k: "" if row[k] is None else json.dumps(row[k], ensure_ascii=False)
+                    for k in ("comments", "declared")
+                }
+                writer.writerow({**row, **cells})
         else:
             for row in rows:
                 row = {**row, "label": None, "label_before": row["label_before"] or None}

@@ -31,6 +31,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "ad_probability",
     "threshold",
     "review_threshold",
+    "declared",
     "reasons",
     "comments",
     "model_version",
@@ -130,7 +131,8 @@ class RowScorer:
             notes.append(note)
         if not notes:
             return rows
-        probs, reasons, decisions = self.model.score(notes, top=self.top)
+        scored = self.model.score(notes, top=self.top)
+        probs, reasons, decisions = scored.probabilities, scored.reasons, scored.decisions
         comments, warnings = self._comment_scores(notes)
         for k, i in enumerate(good):
             p = float(probs[k])
@@ -142,10 +144,16 @@ class RowScorer:
                 ad_probability=round(p, 6) if math.isfinite(p) else 0.0,
                 threshold=self.model.threshold,
                 review_threshold=self.model.review_threshold,
+                declared=span_dict(scored.declared[k]),
                 reasons=reasons[k],
                 comments=comments[k],
             )
         return rows
+
+
+def span_dict(span: Any) -> dict[str, Any] | None:
+    """A declaration as the API gives it (``{field, start, end, text}``), or None."""
+    return None if span is None else {"field": span.field, "start": span.start, "end": span.end, "text": span.text}
 
 
 def row_author(data: dict[str, Any] | None) -> str | None:
@@ -173,6 +181,7 @@ class ChunkStats:
     flagged: list[tuple[str, float, str]] = field(default_factory=list)  # (id or place, probability, reasons)
     errors: list[str] = field(default_factory=list)  # the first few error messages
     warnings: int = 0
+    declared: int = 0  # notes decided "ad" because they declare themselves ads (the `declared` column)
 
     KEEP = 10
 
@@ -191,6 +200,7 @@ class ChunkStats:
                     st.errors.append(row["error"])
                 continue
             st.scored += 1
+            st.declared += row["declared"] is not None
             decisions[row["decision"]] += 1
             if row["decision"] != "genuine":
                 where = row["id"] or f"{row['file']}:{row['line']}"
@@ -208,6 +218,7 @@ class ChunkStats:
             "flagged": [list(f) for f in self.flagged],
             "errors": self.errors,
             "warnings": self.warnings,
+            "declared": self.declared,
         }
 
     @classmethod
@@ -220,6 +231,7 @@ class ChunkStats:
             flagged=[tuple(f) for f in d["flagged"]],  # type: ignore[misc]
             errors=list(d["errors"]),
             warnings=d.get("warnings", 0),
+            declared=d.get("declared", 0),
         )
 
 
@@ -236,6 +248,7 @@ class Summary:
     scored: int = 0
     errored: int = 0
     warned: int = 0
+    declared: int = 0
     decisions: Counter = field(default_factory=Counter)
     elapsed: float = 0.0
     flagged: list[tuple[str, float, str]] = field(default_factory=list)
@@ -250,6 +263,7 @@ class Summary:
         self.scored += st.scored
         self.errored += st.errored
         self.warned += st.warnings
+        self.declared += st.declared
         self.decisions.update(st.decisions)
         self.flagged = sorted([*self.flagged, *st.flagged], key=lambda t: -t[1])[: ChunkStats.KEEP]
         self.errors.extend(st.errors[: max(0, ChunkStats.KEEP - len(self.errors))])
@@ -267,6 +281,11 @@ class Summary:
             f"decisions: ad {self.decisions['ad']}  review {self.decisions['review']}  "
             f"genuine {self.decisions['genuine']}  (ad share {self.ad_share:.1%})",
         ]
+        if self.declared:
+            lines.append(
+                f"{self.declared} of the ad decisions are notes that declare themselves ads (#广告, #ad, ...) "
+                "whatever their probability: see the output's 'declared' field"
+            )
         if self.flagged:
             lines.append("most ad-like notes:")
             for note_id, p, why in self.flagged:

@@ -326,7 +326,7 @@ def test_score_rows_carry_the_readable_reasons_of_flagged_notes(shipped):
     from model.notes import parse_note
 
     notes = [parse_note(AD), parse_note(DIARY)]
-    _probs, reasons, _decisions = shipped.score(notes, top=3)
+    reasons = shipped.score(notes, top=3).reasons
     assert reasons[1] == [] and reasons[0]
     assert reasons[0] == [r.text() for r in shipped.check(AD, top=50).reasons if r.direction == "ad"][:3]
     assert all("“" in line and "⟦" not in line for line in reasons[0])

@@ -10,7 +10,8 @@ import sys
 import pytest
 from conftest import ROOT
 
-TOOLS = ["threshold", "ablation", "sentiment", "faithfulness", "paired", "cue_counts", "bracket_counts"]
+TOOLS = ["threshold", "ablation", "sentiment", "faithfulness", "paired", "cue_counts", "bracket_counts",
+         "declared_counts"]  # fmt: skip
 
 
 @pytest.mark.parametrize("tool", TOOLS)

@@ -45,7 +45,7 @@ from model.highlights.categories import (
 )
 from model.highlights.fields import markup_spans, note_fields
 from model.highlights.phrases import phrases
-from model.highlights.reasons import advice, reasons
+from model.highlights.reasons import advice, declared_first, reasons
 from model.text import Prepared
 
 __all__ = [
@@ -64,6 +64,7 @@ __all__ = [
     "attribute",
     "attribute_parsed",
     "cue_category",
+    "declared_first",
     "explain_spans",
     "markup_spans",
     "note_fields",

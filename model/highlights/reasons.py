@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from model.highlights.categories import CATEGORIES, Highlight, ReadableReason
+from model.highlights.categories import CATEGORIES, QUOTE_CHARS, Highlight, ReadableReason, Span
 
 #: Categories a reason towards "genuine" may have: a price or a call to action that happens to lower the
 #: probability is shown as a green highlight, but "call to action" is no reason a note reads as genuine.
@@ -26,13 +26,46 @@ def reasons(highlights: list[Highlight], *, top: int = 8, evidence: int = 5) -> 
     return out[: max(top, 0)]
 
 
+def declared_first(
+    readable: list[ReadableReason], declared: tuple[Span, ...], *, evidence: int = 5
+) -> list[ReadableReason]:
+    """The readable reasons of a note that declares itself an ad (``declared``: its declarations, see
+    :mod:`model.declared`), the disclosure first whatever its weight: its evidence the declared words, then any other
+    disclosure the model weighed towards ad; its weight the model's for those disclosures (0 when it weighed none
+    towards ad: the rule, not the weight, decided). The other reasons follow in their order. ``readable`` as it is
+    when nothing is declared."""
+    if not declared:
+        return readable
+    weighed = next((r for r in readable if r.category == "disclosure" and r.direction == "ad"), None)
+    more = [e for e in weighed.evidence if not any(_overlap(e, d) for d in declared)] if weighed else []
+    zh, en = CATEGORIES["disclosure"]
+    first = ReadableReason("disclosure", zh, en, "ad", weighed.weight if weighed else 0.0,
+                           (*declared, *more)[:evidence])  # fmt: skip
+    return [first, *(r for r in readable if r is not weighed)]
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.field == b.field and a.start < b.end and b.start < a.end
+
+
 _DECISION_ZH = {"ad": "可能被判为广告", "review": "需要人工复核"}
 _DECISION_EN = {"ad": "reads as an advertisement", "review": "needs a human review"}
 
 
-def advice(decision: str, readable: list[ReadableReason]) -> dict[str, str] | None:
+def advice(decision: str, readable: list[ReadableReason], declared: Span | None = None) -> dict[str, str] | None:
     """One sentence for the writer when a note is flagged: what drove it, and that an honest note can be
-    appealed. None for genuine notes."""
+    appealed. None for genuine notes. A note that declares itself an ad (``declared``: the words that do) is told so,
+    quoting them, and how to appeal if they are no such declaration."""
+    if declared is not None:
+        t = declared.text
+        quoted = t if len(t) <= QUOTE_CHARS else t[: QUOTE_CHARS - 1] + "…"
+        return {
+            "zh": f"这条笔记自己声明是广告（“{quoted}”），所以判为广告，与模型的广告概率无关。"
+            "如果这不是你对本篇的广告声明（例如你在谈论别人的广告），可以提出申诉由人工复核。",
+            "en": f"This note declares itself an ad (“{quoted}”), so it is decided an ad whatever the model's ad "
+            "probability. If that is not your declaration that this note is an ad (you are writing about someone "
+            "else's ads, say), you can appeal for a human review.",
+        }
     if decision not in _DECISION_ZH:
         return None
     drivers = [r for r in readable if r.direction == "ad"][:2]

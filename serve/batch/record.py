@@ -16,7 +16,7 @@ from model.errors import InvalidParameterError, ModelLoadError
 from serve.batch.config import BatchConfig, ScorerSpec
 from serve.batch.plan import Plan
 from serve.batch.writers import atomic_write, part_name, schema_identity, writing
-from serve.scoring import ChunkStats, Summary
+from serve.scoring import OUTPUT_COLUMNS, ChunkStats, Summary
 
 #: The run's record. It and the other bookkeeping files of a run directory (``_part-NNNNNN.ids``,
 #: ``_crossnote-*.npz``) start with "_", which Parquet and dataset readers (pyarrow, pandas, Spark, dask) skip, so a
@@ -49,6 +49,8 @@ def fingerprint(cfg: BatchConfig, files: list[Path], fmt: str, spec: ScorerSpec)
         "keywords": spec.keywords,
         "comments": spec.comments,
         "top": spec.top,
+        # A run recorded with other columns (before `declared`) has parts that would not join with new ones.
+        "columns": list(OUTPUT_COLUMNS),
     }
     # Only when the keyword file has them, so runs recorded before these fields existed still resume.
     if spec.keyword_exclude:

@@ -71,6 +71,8 @@ def arrow_schema() -> Any:
     types["review_threshold"] = pa.float64()
     types["reasons"] = pa.list_(pa.string())
     types["comments"] = comments_type()
+    types["declared"] = pa.struct([("field", pa.string()), ("start", pa.int64()), ("end", pa.int64()),
+                                   ("text", pa.string())])  # fmt: skip
     return pa.schema([(c, types.get(c, pa.string())) for c in OUTPUT_COLUMNS])
 
 

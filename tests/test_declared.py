@@ -1,0 +1,266 @@
+"""A note that declares itself an ad is decided ``ad`` and says so (model/declared.py): detection, the decision and
+its explanation in check, score, the CLI, score's output files, evaluate and the review queue. The probability stays
+the model's own. Before the rule, "love this serum so much #ad" was genuine (0.036) on the shipped model."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pyarrow.parquet as pq
+import pytest
+
+from model import load_model
+from model.declared import declared_spans
+from model.highlights import CATEGORIES
+from model.notes import parse_note
+from serve.cli import main
+
+#: (title, text, the declared words as the writer sent them): every form of a self-declaration the rule takes.
+DECLARED = [
+    ("", "love this serum so much #ad", "#ad"),
+    ("", "这个面霜真的好用 #广告[话题]#", "#广告[话题]#"),
+    ("", "#AD love it", "#AD"),
+    ("", "喜欢 #Sponsored", "#Sponsored"),
+    ("", "新品上市 #ads", "#ads"),
+    ("", "谢谢支持 #赞助#", "#赞助#"),
+    ("", "夏日清单 #品牌合作[话题]#", "#品牌合作[话题]#"),
+    ("", "夏日清单 #商业合作", "#商业合作"),
+    ("【广告】新品面霜", "用了一周，皮肤很稳定", "【广告】"),
+    ("", "本篇笔记是广告，感谢品牌方的支持", "本篇笔记是广告"),
+    ("", "说在前面：这篇是广告 但都是真实感受", "这篇是广告"),
+    ("", "本文为推广信息，不代表本号观点", "本文为推广信息"),
+    ("", "广告合作 感谢@兰若官方旗舰店", "广告合作"),
+    ("", "Paid partnership with @glossier. obsessed!", "Paid partnership"),
+    ("", "Sponsored by @nike — new running shoes", "Sponsored by"),
+    ("", "ＡＤ time: #ＡＤ", "#ＡＤ"),  # full width, as sent: NFKC reads it as #ad
+]
+#: Notes that carry the words without declaring themselves ads: denials, negations, questions, talk about ads, and the
+#: disclosure words that stand in honest notes.
+NOT_DECLARED = [
+    "不是广告，纯分享",
+    "这不是#广告",
+    "没有任何合作，自费买的",
+    "无广 真心推荐",
+    "非广告 #无广告纯分享[话题]#",
+    "这篇是广告吗",
+    "这篇是广告？",
+    "是不是#广告 大家觉得呢",
+    "is this #ad?",
+    "讨厌不标#ad的博主",
+    "讨厌不标 #ad 的博主",
+    "那些 #ad 的博主最烦了",
+    "“#广告”这个标签怎么加",
+    "this is not a paid partnership",
+    "not sponsored by anyone, just love it",
+    "the marathon was sponsored by nike",
+    "广告合作请私信",
+    "商务/广告合作 📮abc@qq.com",
+    "本篇是广告公司的实习日记",
+    "和品牌方合作试用了一周",
+    "#一赞助力全世界的旅行青蛙[话题]#",
+    "#adidas 新鞋",
+    "没有广告合作",
+]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_model()
+
+
+@pytest.mark.parametrize(("title", "text", "words"), DECLARED)
+def test_each_form_is_found_as_the_writer_sent_it(title, text, words):
+    (span, *_) = declared_spans(title, text)
+    assert span.text == words
+    assert (title if span.field == "title" else text)[span.start : span.end] == words
+
+
+@pytest.mark.parametrize("text", NOT_DECLARED)
+def test_denials_questions_and_talk_about_ads_declare_nothing(text):
+    assert declared_spans("", text) == ()
+
+
+@pytest.mark.parametrize(("title", "text", "words"), DECLARED)
+def test_a_declared_note_is_decided_ad_and_says_so(shipped, title, text, words):
+    note = {"title": title, "text": text}
+    result = shipped.check(note)
+    assert result.decision == "ad"
+    # the probability is the model's own, untouched by the rule
+    assert result.ad_probability == round(float(shipped.predict_proba([note])[0]), 6)
+    assert result.declared is not None and result.declared.text == words
+    first = result.reasons[0]
+    assert (first.category, first.direction, first.label_zh) == ("disclosure", "ad", CATEGORIES["disclosure"][0])
+    assert first.evidence[0] == result.declared
+    for span in [result.declared, *(e for r in result.reasons for e in r.evidence), *result.highlights]:
+        assert note[span.field][span.start : span.end] == span.text
+    assert f"“{words}”" in result.advice["zh"] and f"“{words}”" in result.advice["en"]
+    assert "申诉" in result.advice["zh"] and "appeal" in result.advice["en"]
+    assert "⟦" not in json.dumps(result.to_dict(), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("text", NOT_DECLARED)
+def test_an_undeclared_note_is_decided_by_its_probability(shipped, text):
+    result = shipped.check(text)
+    assert result.declared is None
+    assert result.decision == shipped.decide(
+        result.ad_probability, explained=any(h.weight > 0 for h in result.highlights)
+    )
+
+
+def test_the_two_notes_of_the_known_weakness_were_genuine_by_probability(shipped):
+    """What the rule changes: the model alone still calls both genuine (it learnt little from #ad)."""
+    for text in ("love this serum so much #ad", "这个面霜真的好用 #广告[话题]#"):
+        p = float(shipped.predict_proba([text])[0])
+        assert shipped.decide(p) == "genuine"
+        assert shipped.decide(p, declared=True) == "ad"
+
+
+def test_to_dict_puts_the_declaration_after_the_thresholds(shipped):
+    out = shipped.check("love this serum so much #ad").to_dict()
+    assert list(out)[:5] == ["decision", "ad_probability", "threshold", "review_threshold", "declared"]
+    assert out["declared"] == {"field": "text", "start": 24, "end": 27, "text": "#ad"}
+    assert shipped.check("今天天气很好").to_dict()["declared"] is None
+
+
+def test_score_decides_as_check_and_keeps_the_model_decision(shipped):
+    texts = [t for _, t, _ in DECLARED if t] + NOT_DECLARED
+    notes = [parse_note({"text": t}) for t in texts]
+    scored = shipped.score(notes, top=3)
+    checked = [shipped.check(t) for t in texts]
+    assert scored.decisions == [c.decision for c in checked]
+    assert scored.declared == [c.declared for c in checked]
+    for i, c in enumerate(checked):
+        if c.declared is not None:
+            assert scored.reasons[i][0].startswith("合作披露 sponsorship disclosure: “")
+            assert scored.model_decisions[i] == shipped.decide(c.ad_probability, explained=c.highlights != ())
+        else:
+            assert scored.model_decisions[i] == scored.decisions[i]
+
+
+# -- the CLI --------------------------------------------------------------------------------------------------------
+def test_check_prints_the_declaration(capsys):
+    assert main(["check", "love this serum so much #ad"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("decision: ad")
+    assert "declared: the note declares itself an ad, “#ad” (text 24–27)" in out
+    assert "【#ad】" in out  # marked as what decided, although the model weighs it towards genuine
+    assert "合作披露 sponsorship disclosure: “#ad” (the declaration: decides)" in out
+
+
+def test_check_json_has_the_field_in_the_api_order(capsys):
+    assert main(["check", "--json", "这个面霜真的好用 #广告[话题]#"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["decision"] == "ad" and out["declared"]["text"] == "#广告[话题]#"
+    assert list(out) == ["id", "decision", "ad_probability", "threshold", "review_threshold", "declared",
+                         "highlights", "reasons", "advice", "comments", "model_version"]  # fmt: skip
+
+
+# -- score's output files, evaluate, the review queue -----------------------------------------------------------------
+ROWS = [
+    {"id": "said", "text": "love this serum so much #ad"},
+    {"id": "denied", "text": "不是广告，纯分享，用了一年的面霜"},
+    {"id": "asked", "title": "这篇是广告吗", "text": "朋友问我的，其实是自己买的"},
+]
+
+
+def _input(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ROWS), encoding="utf-8")
+    return src
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_score_rows_carry_the_declaration(tmp_path, capsys, fmt):
+    out = tmp_path / f"out.{fmt}"
+    assert main(["score", str(_input(tmp_path)), "-o", str(out), "--jobs", "1", "--no-progress"]) == 0
+    assert "1 of the ad decisions are notes that declare themselves ads" in capsys.readouterr().out
+    if fmt == "jsonl":
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    elif fmt == "csv":
+        with open(out, encoding="utf-8", newline="") as fh:
+            rows = [{**r, "declared": json.loads(r["declared"]) if r["declared"] else None} for r in csv.DictReader(fh)]
+    else:
+        rows = pq.read_table(out).to_pylist()
+    said, denied, asked = rows
+    assert said["decision"] == "ad"
+    assert said["declared"] == {"field": "text", "start": 24, "end": 27, "text": "#ad"}
+    assert denied["declared"] is None and asked["declared"] is None
+    assert denied["decision"] != "ad"
+
+
+def test_resume_refuses_a_run_recorded_without_the_declared_column(tmp_path, monkeypatch):
+    """Parts written before the column existed would not join with new ones."""
+    import serve.batch.score as batch_score
+    from serve.batch import BatchConfig, run_batch
+
+    src, out = _input(tmp_path), tmp_path / "out.jsonl"
+    cfg = BatchConfig(inputs=[str(src)], output=out, jobs=1, chunk_size=1, progress=False)
+    real = batch_score.score_chunk
+    monkeypatch.setattr(batch_score, "score_chunk", lambda c, *a: real(c, *a) if c.index == 0 else 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        run_batch(cfg)
+    monkeypatch.setattr(batch_score, "score_chunk", real)
+    manifest = tmp_path / "out.jsonl.parts" / "_manifest.jsonl"
+    first, *rest = manifest.read_text(encoding="utf-8").splitlines()
+    old = json.loads(first)
+    del old["fingerprint"]["columns"]  # as recorded by a notecheck before the rule
+    manifest.write_text("\n".join([json.dumps(old), *rest]) + "\n", encoding="utf-8")
+    from model.errors import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="made with different columns"):
+        run_batch(BatchConfig(inputs=[str(src)], output=out, jobs=1, chunk_size=1, progress=False, resume=True))
+
+
+def test_evaluate_measures_the_model_and_counts_what_the_rule_decided(tmp_path, capsys):
+    data = tmp_path / "labelled.jsonl"
+    rows = [dict(r, label=1 if r["id"] == "said" else 0) for r in ROWS] + [
+        {"id": "wrong", "text": "讨厌的面霜 #ad", "label": 0}  # a false trigger would show as labelled genuine
+    ]
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    assert main(["evaluate", str(data), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["declared"]["n"] == 2
+    assert (out["declared"]["labelled_ad"], out["declared"]["labelled_genuine"]) == (1, 1)
+    assert out["declared"]["model_decisions"]["genuine"] >= 1
+    # the figures are the model's own: "said" (0.036) is a missed ad, not one the rule caught
+    assert out["confusion"]["tp"] == 0
+    assert main(["evaluate", str(data)]) == 0
+    text = capsys.readouterr().out
+    assert "2 of 4 notes declare themselves ads" in text and "the figures below measure the model alone" in text
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_the_review_queue_carries_the_declaration(tmp_path, capsys, suffix):
+    out = tmp_path / f"queue{suffix}"
+    assert main(["review", str(_input(tmp_path)), "-n", "3", "-o", str(out), "--diversity", "0"]) == 0
+    if suffix == ".jsonl":
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    else:
+        with open(out, encoding="utf-8", newline="") as fh:
+            rows = [{**r, "declared": json.loads(r["declared"]) if r["declared"] else None} for r in csv.DictReader(fh)]
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["said"]["decision"] == "ad" and by_id["said"]["declared"]["text"] == "#ad"
+    assert by_id["denied"]["declared"] is None
+
+
+def test_the_counting_tool_needs_files():
+    from training.declared_counts import main as counts
+
+    with pytest.raises(SystemExit, match="2"):
+        counts([])
+
+
+def test_the_counting_tool_counts_declared_rows(tmp_path, capsys):
+    from training.declared_counts import main as counts
+
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text(json.dumps({"text": "好用 #ad", "label": 1}) + "\n" + json.dumps({"text": "不是广告", "label": 0})
+                        + "\n", encoding="utf-8")  # fmt: skip
+    reviews = tmp_path / "reviews.jsonl"
+    reviews.write_text(json.dumps({"text": "广告做得好，东西一般", "label": 1}) + "\n", encoding="utf-8")
+    assert counts(["--ads", str(labelled), "--genuine", str(reviews)]) == 0
+    out = capsys.readouterr().out
+    assert "labelled.jsonl: genuine 0 of 1 declared (1 hold a word of one), ads 1 of 1 declared" in out
+    assert "reviews.jsonl: genuine 0 of 1 declared (1 hold a word of one), ads 0 of 0" in out
+    assert "all: genuine 0 of 2 declared" in out
