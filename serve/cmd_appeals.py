@@ -189,6 +189,8 @@ def _show(args: argparse.Namespace, session: Any) -> int:
         print(f"  comments ({len(note['comments'])}): {json.dumps(note['comments'], ensure_ascii=False)[:300]}")
     print(f"  model {m['version']}: {m['decision']} (p(ad) {m['ad_probability']:.3f}, threshold {m['threshold']:.3f}, "
           f"margin {m['margin']:.2f})")  # fmt: skip
+    if m.get("declared"):  # the rule, not the probability, decided
+        print(f"  declared: the note declares itself an ad, “{one_line(str(m['declared'].get('text', '')))}”")
     for h in m["highlights"][:10]:
         if isinstance(h, dict):
             print(

@@ -360,7 +360,7 @@ def test_an_unreachable_database_gives_503_and_checks_go_on(make_client, tmp_pat
 def test_readyz_reports_the_database(client):
     database = client.get("/readyz").json()["database"]
     assert database["status"] == "ok"
-    assert database["revision"] == "0001"
+    assert database["revision"] == "0002"
     assert database["dialect"] in ("sqlite", "postgresql")
 
 

@@ -162,15 +162,15 @@ def test_db_upgrade_is_idempotent_and_matches_the_models(backend, tmp_path, caps
         assert main(["db", "current", "--database-url", url]) == 0
         assert "revision (empty)" in capsys.readouterr().out
         assert main(["db", "upgrade", "--database-url", url]) == 0
-        assert "(empty) -> 0001" in capsys.readouterr().out
+        assert "(empty) -> 0002" in capsys.readouterr().out
         assert main(["db", "upgrade", "--database-url", url]) == 0
-        assert "0001 -> 0001" in capsys.readouterr().out
+        assert "0002 -> 0002" in capsys.readouterr().out
         db = Database(url)
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == []
         assert downgrade(db.engine, "base") is None
-        assert db.migrate() and db.revision == "0001"
+        assert db.migrate() and db.revision == "0002"
         db.close()
 
 

@@ -319,6 +319,23 @@ def test_a_diary_reads_as_genuine_with_nothing_marked_towards_ad(page, server):
     assert not appeal or not appeal[0].is_displayed()  # nothing to appeal
 
 
+def test_a_note_that_declares_itself_an_ad_says_so(page, server):
+    """The declaration decides, and the page says so and marks it as what decided, though the model weighs "#ad"
+    towards genuine."""
+    page.get(server["base"] + "/")
+    shown = _check(page, {"title": "", "text": "love this serum so much #ad"})
+    assert shown["decision"] == "ad"
+    declared = page.find_element(By.ID, "declared")
+    assert declared.is_displayed() and "这条笔记自己声明是广告：“#ad”" in declared.text
+    (mark,) = page.find_elements(By.CSS_SELECTOR, "#note-view mark.declared")
+    assert mark.text == "#ad" and "ad" in mark.get_attribute("class").split()
+    assert shown["reasons"][0].startswith("偏向广告 合作披露")
+    assert "“#ad”" in shown["advice"]
+    page.get(server["base"] + "/")
+    _check(page, {"title": "", "text": "不是广告，纯分享，用了一年的面霜"})
+    assert not page.find_element(By.ID, "declared").is_displayed()
+
+
 def test_an_empty_draft_gets_advice_and_sends_nothing(page, server):
     page.get(server["base"] + "/")
     _requests(page)

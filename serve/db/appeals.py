@@ -46,6 +46,7 @@ class ModelView:
     threshold: float
     review_threshold: float
     highlights: list[Any]
+    declared: dict[str, Any] | None = None  # the check's `declared`: the note's own words that decided it "ad"
 
 
 def now() -> datetime:
@@ -115,6 +116,7 @@ def new_appeal(*, note: dict[str, Any], view: ModelView, claimed_label: str, sta
         review_threshold=float(view.review_threshold),
         margin=margin(view.ad_probability, view.threshold),
         highlights=list(view.highlights),
+        declared=view.declared,
         claimed_label=claimed_label,
         statement=statement,
         status="open",
@@ -200,6 +202,7 @@ def appeal_dict(appeal: Appeal) -> dict[str, Any]:
             "review_threshold": appeal.review_threshold,
             "margin": appeal.margin,
             "highlights": appeal.highlights,
+            "declared": appeal.declared,
         },
         "resolution": None
         if appeal.status == "open"

@@ -42,6 +42,9 @@ class Appeal(Base):
     #: |logit(ad_probability) - logit(threshold)|: how far the note was from the line; small = uncertain.
     margin: Mapped[float] = mapped_column(Float)
     highlights: Mapped[list[Any]] = mapped_column(JSON)
+    #: The words by which the note declared itself an ad (``{field, start, end, text}``), which decided it "ad"
+    #: whatever its probability; None when the thresholds decided (and for appeals made before the rule).
+    declared: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The writer's claim.
     claimed_label: Mapped[str] = mapped_column(String(8))
     statement: Mapped[str] = mapped_column(Text)

@@ -52,6 +52,12 @@ _WORDS: dict[str, tuple[str, str]] = {
     "decision_ad": ("可能被判为广告", "Likely to be flagged as an ad"),
     "decision_review": ("需要人工复核", "Needs a human review"),
     "decision_genuine": ("看起来是真实分享", "Looks like genuine sharing"),
+    # a note that declares itself an ad ("declared" in the check result): the rule, not the probability, decided
+    "declared_note": (
+        "这条笔记自己声明是广告：{text}。所以判为广告，与广告概率无关。",
+        "This note declares itself an ad: {text}. So it is decided an ad, whatever its ad probability.",
+    ),
+    "declared_mark": ("你的广告声明（决定了判定）", "your declaration that this is an ad (it decided)"),
     "status_open": ("待处理", "open"),
     "status_upheld": ("维持原判", "upheld"),
     "status_overturned": ("已改判", "overturned"),
@@ -107,6 +113,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "queue_empty": ("没有待处理的申诉。", "No open appeals."),
     "queue_count": ("待处理申诉：", "Open appeals: "),
     "decision_at_time": ("当时的判定", "Decision at the time"),
+    "declared_at_time": ("笔记自己声明是广告", "The note declared itself an ad"),
     "claimed": ("申诉人认为", "The writer says"),
     "claimed_genuine": ("真实分享", "genuine sharing"),
     "claimed_ad": ("广告", "an ad"),

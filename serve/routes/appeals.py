@@ -136,6 +136,7 @@ async def create_appeal(
         threshold=result["threshold"],
         review_threshold=result["review_threshold"],
         highlights=result.get("highlights") or [],
+        declared=result.get("declared"),
     )
     appeal = store.new_appeal(
         note=note.as_note(), view=view, claimed_label=body.claimed_label, statement=body.statement
@@ -232,6 +233,12 @@ def _nothing_to_dispute(claimed: str, result: dict[str, Any]) -> str | None:
             f"This note is not flagged: the model decides 'genuine' (ad probability {p:.3f}, below the review "
             f"threshold {result['review_threshold']:.3f}), so there is nothing to appeal. Only notes decided 'ad' or "
             "sent to 'review' can be appealed as genuine."
+        )
+    if claimed == "ad" and decision == "ad" and result.get("declared"):
+        return (
+            f"The note declares itself an ad (“{result['declared']['text']}”), so it is decided 'ad' whatever its ad "
+            f"probability ({p:.3f}): there is nothing to dispute. Only notes decided 'genuine' or sent to 'review' can "
+            "be reported as ads."
         )
     if claimed == "ad" and decision == "ad":
         return (

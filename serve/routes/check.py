@@ -38,6 +38,7 @@ from serve.schemas import (
     note_chars,
     note_limit_errors,
 )
+from serve.scoring import span_dict
 from serve.settings import Settings
 
 router = APIRouter(
@@ -79,6 +80,7 @@ def result_payload(result: Any, note_id: str | None, comments: dict[str, Any] | 
         "ad_probability": result.ad_probability,
         "threshold": result.threshold,
         "review_threshold": result.review_threshold,
+        "declared": span_dict(result.declared),
         "highlights": [
             {"field": h.field, "start": h.start, "end": h.end, "text": h.text, "weight": h.weight,
              "category": h.category}

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, ValidatorFunctionWrapHandler, field_validator
 
 from model.schema import NON_BLANK
-from serve.schemas.check import UNSENT, Decision, NoteIn, blank_note_schema, check_not_blank
+from serve.schemas.check import UNSENT, Decision, NoteIn, SpanOut, blank_note_schema, check_not_blank
 from serve.schemas.comments import CommentItem
 from serve.schemas.validation import encodable
 
@@ -150,6 +150,11 @@ class ModelViewOut(BaseModel):
     review_threshold: float
     margin: float = Field(description="|logit(ad_probability) - logit(threshold)|: small means the model was unsure")
     highlights: list[Any] = Field(description="the highlighted spans of the check result at the time")
+    declared: SpanOut | None = Field(
+        None,
+        description="the note's own words declaring it an ad, which decided it 'ad' whatever ad_probability (the "
+        "check's `declared`); null when the thresholds decided",
+    )
 
 
 class ResolutionOut(BaseModel):

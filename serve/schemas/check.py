@@ -131,12 +131,21 @@ class AdviceOut(BaseModel):
 class CheckOut(BaseModel):
     id: str | None = None
     decision: Decision = Field(
-        description="'ad' at or above threshold when a phrase of the note points to an ad ('review' when no phrase "
-        "does: a person reads it), else 'review' at or above review_threshold, else 'genuine'"
+        description="'ad' when the note declares itself an ad (see `declared`); else 'ad' at or above threshold when "
+        "a phrase of the note points to an ad ('review' when no phrase does: a person reads it), else 'review' at or "
+        "above review_threshold, else 'genuine'"
     )
-    ad_probability: float = Field(description="calibrated probability that the note is an advertisement")
+    ad_probability: float = Field(
+        description="calibrated probability that the note is an advertisement: the model's own, also when the note "
+        "declares itself one"
+    )
     threshold: float
     review_threshold: float
+    declared: SpanOut | None = Field(
+        description="the writer's own words declaring the note an ad (a label such as #广告, #ad, #sponsored, "
+        "【广告】, or 本篇是广告; never a denial, a question or talk about ads), which decided it 'ad' whatever "
+        "ad_probability; null when the decision is the thresholds'"
+    )
     highlights: list[HighlightOut] = Field(
         description="spans of the title and text as sent that drove the decision, strongest first, non-overlapping"
     )

@@ -121,10 +121,12 @@ function marked(text, highlights, maxWeight) {
     const mark = document.createElement("mark");
     const weight = Number(h.weight) || 0;
     mark.textContent = piece;
-    mark.className = weight > 0 ? "ad" : "genuine";
+    mark.className = h.declared ? "ad declared" : weight > 0 ? "ad" : "genuine";
     mark.dataset.weight = String(weight);
     mark.dataset.category = h.category ?? "";
-    mark.title = `${category(h.category)} · ${t(weight > 0 ? "towards_ad" : "towards_genuine")} · ${t("weight")} ${signed(weight)}`;
+    mark.title = h.declared
+      ? `${category(h.category)} · ${t("declared_mark")}`
+      : `${category(h.category)} · ${t(weight > 0 ? "towards_ad" : "towards_genuine")} · ${t("weight")} ${signed(weight)}`;
     mark.tabIndex = 0; // focus shows the same tooltip as hover (CSS), for keyboard users
     mark.style.setProperty("--w", (0.25 + 0.75 * Math.min(1, Math.abs(weight) / maxWeight)).toFixed(2));
     out.append(mark);
@@ -134,12 +136,18 @@ function marked(text, highlights, maxWeight) {
   return out;
 }
 
-// The note (title, text) with the highlights of each field (those towards ad left out with hideAd).
-export function renderNote(container, note, highlights, hideAd = false) {
+// The note (title, text) with the highlights of each field (those towards ad left out with hideAd). A declaration
+// that the note is an ad (the check's `declared` span) is marked in place of the highlights it overlaps: the model may
+// weigh "#ad" towards genuine, but the declaration decided.
+export function renderNote(container, note, highlights, hideAd = false, declared = null) {
   container.replaceChildren();
   let list = Array.isArray(highlights) ? highlights : [];
   if (hideAd) list = list.filter((h) => !(Number(h.weight) > 0));
   const maxWeight = Math.max(1e-9, ...list.map((h) => Math.abs(Number(h.weight) || 0)));
+  if (declared && Number.isInteger(declared.start) && Number.isInteger(declared.end)) {
+    const apart = (h) => (h.field ?? "text") !== declared.field || h.end <= declared.start || declared.end <= h.start;
+    list = [...list.filter(apart), { ...declared, weight: maxWeight, category: "disclosure", declared: true }];
+  }
   for (const field of ["title", "text"]) {
     if (!note[field]) continue;
     const block = document.createElement(field === "title" ? "p" : "div");

@@ -21,13 +21,14 @@ function card(a) {
   const model = a.model || {};
   row("decision_at_time", model.decision ? t(`decision_${model.decision}`) : null);
   row("probability", model.ad_probability != null ? pct(Number(model.ad_probability)) : null);
+  row("declared_at_time", model.declared ? `“${model.declared.text}”` : null);
   row("model_version", model.version);
   row("claimed", a.claimed_label ? t(`claimed_${a.claimed_label}`) : null);
   row("created_at", when(a.created_at));
   li.append(meta);
   const note = document.createElement("div");
   note.className = "note";
-  renderNote(note, a.note || {}, model.highlights);
+  renderNote(note, a.note || {}, model.highlights, false, model.declared);
   li.append(note);
   const quote = document.createElement("blockquote");
   quote.className = "statement";

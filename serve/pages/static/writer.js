@@ -14,6 +14,9 @@ function render() {
   decision.textContent = t(`decision_${data.decision}`);
   decision.className = `decision ${data.decision}`;
   renderGauge($("#gauge"), data);
+  const declared = $("#declared");
+  declared.hidden = !data.declared;
+  declared.textContent = data.declared ? t("declared_note").replace("{text}", `“${data.declared.text}”`) : "";
   const advice = $("#advice");
   const sentence = data.advice && data.advice[currentLang()];
   advice.hidden = !sentence;
@@ -24,7 +27,7 @@ function render() {
   const hideAd = data.decision === "genuine" && !$("#show-ad").checked;
   $("#show-ad-marks").hidden = !(data.decision === "genuine" && towardsAd);
   $("label[for=show-ad]").textContent = t("show_ad_marks").replace("{n}", String(towardsAd));
-  renderNote($("#note-view"), note, data.highlights, hideAd);
+  renderNote($("#note-view"), note, data.highlights, hideAd, data.declared);
   renderReasons($("#reasons"), data);
   $("#model-version").textContent = data.model_version ?? "";
   const appeal = $("#appeal");
