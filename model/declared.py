@@ -32,7 +32,7 @@ import re
 from model.cue_patterns import CUE_PATTERNS, HASHTAG_RE
 from model.cues import cue_spans
 from model.highlights.categories import Span
-from model.highlights.fields import _normalize_aligned
+from model.highlights.fields import normalize_aligned
 from model.text import Prepared, normalize_text
 
 #: Hashtag names (normalised, whole) that label a note as an ad.
@@ -101,7 +101,7 @@ def declared_spans(title: str, text: str, prepared: dict[str, Prepared] | None =
             if (not kept or a >= kept[-1][1]) and _applies(norm, a, b, claims):
                 kept.append((a, b))
         if kept:
-            _, starts, ends = _normalize_aligned(raw, norm)
+            _, starts, ends = normalize_aligned(raw, norm)
             for a, b in kept:
                 start, end = starts[a], ends[b - 1]
                 out.append(Span(name, start, end, raw[start:end]))

@@ -14,7 +14,7 @@ from conftest import SAMPLES
 from model import load_model
 from model.cues import CUE_PATTERNS
 from model.highlights import CATEGORIES, FUNCTION_WORDS, attribute, markup_spans, note_fields
-from model.highlights.fields import _normalize_aligned
+from model.highlights.fields import normalize_aligned
 from model.text import normalize_text, prepare_document
 
 AD = {"title": "新店开业", "text": "加VX领券，原价199现价99，链接在主页，私信下单"}
@@ -62,7 +62,7 @@ def test_highlights_are_exact_substrings_of_odd_text(shipped, text):
 
 @pytest.mark.parametrize("text", ODD + [n["text"] for n in (AD, DIARY)])
 def test_normalisation_offsets_map_back_into_the_text(text):
-    norm, starts, ends = _normalize_aligned(text)
+    norm, starts, ends = normalize_aligned(text)
     assert norm == normalize_text(text) and len(starts) == len(ends) == len(norm)
     assert all(0 <= a < b <= len(text) for a, b in zip(starts, ends, strict=True))
     assert starts == sorted(starts)
@@ -75,7 +75,7 @@ def test_characters_composed_by_nfkc_leave_later_highlights_in_place(shipped, pr
     # NFKC turns "e" + U+0301 (or a syllable and its final jamo) into one character; the offset map must not shift
     # what follows by one, or "加vx" is shown as "，加v".
     text = prefix + "很好喝，加vx领券，原价199现价99"
-    norm, starts, ends = _normalize_aligned(text)
+    norm, starts, ends = normalize_aligned(text)
     assert norm == normalize_text(text)
     at = norm.index("加")
     assert text[starts[at] : ends[at]] == "加"
@@ -97,7 +97,7 @@ def test_invisible_characters_anywhere_in_a_cue_leave_its_highlight_whole(shippe
     cue, rest = "加vx：abc123", " 领券"
     for i, j in itertools.combinations(range(1, len(cue)), 2):
         text = cue[:i] + inserted + cue[i:j] + inserted + cue[j:] + rest[:2] + inserted + rest[2:]
-        norm, starts, ends = _normalize_aligned(text)
+        norm, starts, ends = normalize_aligned(text)
         assert norm == normalize_text(text)
         for k, c in enumerate(norm):
             if c != " ":

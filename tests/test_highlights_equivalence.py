@@ -204,7 +204,7 @@ def test_content_mask_equals_the_regex_on_every_code_point():
 def test_offset_maps_of_texts_that_keep_their_length_equal_the_run_by_run_map():
     import re
 
-    from model.highlights.fields import _normalize_aligned
+    from model.highlights.fields import normalize_aligned
 
     def run_by_run(text):
         starts, prev_end = [], -1
@@ -219,7 +219,7 @@ def test_offset_maps_of_texts_that_keep_their_length_equal_the_run_by_run_map():
     texts += [v for note in _notes() for v in note.values() if v]
     kept = 0
     for text in texts:
-        norm, starts, ends = _normalize_aligned(text)
+        norm, starts, ends = normalize_aligned(text)
         if len(norm) == len(text) and (starts, ends) == run_by_run(text):
             kept += 1
         elif len(norm) == len(text):

@@ -48,7 +48,7 @@ def _content_mask(raw: str) -> np.ndarray:
     return np.frombuffer(bytes(map(str.isalnum, raw)), dtype=bool)
 
 
-def _normalize_aligned(raw: str, norm: str | None = None) -> tuple[str, list[int], list[int]]:
+def normalize_aligned(raw: str, norm: str | None = None) -> tuple[str, list[int], list[int]]:
     """:func:`model.text.normalize_text` of ``raw`` with, for every output character, the ``[start, end)`` of
     the original it came from.
 
@@ -198,7 +198,7 @@ class _Field:
 
 def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
     """``prepared``: the normalised ``raw`` and its cue spans, as :func:`model.text.prepare_document` found them."""
-    norm, starts, ends = _normalize_aligned(raw, prepared[0] if prepared else None)
+    norm, starts, ends = normalize_aligned(raw, prepared[0] if prepared else None)
     f = _Field(name, raw, norm, starts, ends, [], {})
     f.content = _content_mask(raw)
     if SEPARATED_NUMBER_RE.search(raw) is not None:
@@ -299,7 +299,7 @@ def markup_spans(raw: str) -> list[tuple[int, int, int, int]]:
     name being what may be edited without breaking the markup (``法式美甲`` of ``#法式美甲[话题]#``, ``brand`` of
     ``@brand``; an emoji code has none). Cutting through the rest (a ``#``, the ``[话题]`` suffix) leaves residue
     that is read as new words: see :mod:`training.faithfulness`."""
-    norm, starts, ends = _normalize_aligned(raw)
+    norm, starts, ends = normalize_aligned(raw)
     out = []
     for regex, group in ((_HASHTAG_RE, 1), (_MENTION_RE, 0), (_EMOJI_CODE_RE, None)):
         for m in regex.finditer(norm):
