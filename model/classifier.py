@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from model.cues import CUE_PATTERNS, find_cues
+from model.cues import CUE_PATTERNS
 from model.declared import declared_spans
 from model.documents import DocumentBuilder, as_notes
 from model.engine import CompiledModel, CompiledPipeline, Features, sigmoid
@@ -40,7 +40,7 @@ from model.highlights import (
     strongest,
 )
 from model.notes import Note
-from model.text import Prepared, normalize_text
+from model.text import Prepared
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -385,14 +385,6 @@ def _strongest(values: np.ndarray, top: int) -> list[int]:
         kth = np.partition(v, len(v) - top)[len(v) - top]  # the top-th largest value
         cand = cand[v >= kth]  # ties with it stay candidates; the stable sort below picks the earliest
     return cand[np.argsort(-values[cand], kind="stable")][: max(top, 0)].tolist()
-
-
-def _cue_evidence(note: Note) -> dict[str, list[str]]:
-    """Which words of the note triggered each cue (for the writer-facing explanation)."""
-    found = [
-        (cue.name, cue.text) for value in (note.title, note.text) if value for cue in find_cues(normalize_text(value))
-    ]
-    return _evidence(found)
 
 
 def _evidence(found: list[tuple[str, str]]) -> dict[str, list[str]]:

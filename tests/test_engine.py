@@ -212,8 +212,18 @@ def test_top_contributions_equal_a_per_row_sort():
             np.testing.assert_allclose(np.abs(contrib[rows == i]), [abs(v) for v, _ in expected])
 
 
+def _cue_evidence(note):
+    """The evidence of each cue found again in the note's fields, apart from building its document."""
+    from model.classifier import _evidence
+    from model.cues import find_cues
+    from model.text import normalize_text
+
+    found = [(c.name, c.text) for value in (note.title, note.text) if value for c in find_cues(normalize_text(value))]
+    return _evidence(found)
+
+
 def test_cue_evidence_from_document_building_equals_finding_cues_again():
-    from model.classifier import _cue_evidence, _evidence
+    from model.classifier import _evidence
     from model.documents import note_document
 
     notes = as_notes([json.loads(x) for x in (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines()])
