@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     if result["unexplained"]:
         print(
             f"{result['unexplained']} of {result['n']} notes at or above the threshold were decided review, not ad: "
-            "no phrase of theirs points to an ad (as check and score decide); the figures count them as not flagged"
+            "no phrase of theirs points to an ad, or they are too short to judge (as check and score decide); the "
+            "figures count them as not flagged"
         )
     d = result["declared"]
     if d["n"]:

@@ -705,6 +705,18 @@ def test_no_ad_verdict_without_a_phrase_towards_ad(shipped):
     assert "no phrase" in described and "'genuine'" in described
 
 
+@pytest.mark.parametrize("text", ["你好", "推荐", "加vx"])
+def test_no_ad_verdict_on_a_note_of_a_word_or_two(shipped, text):
+    """ "你好" alone was called an ad (0.68: its one feature carries the whole unit-length vector); a note of fewer
+    than 4 letters or digits goes to review, however far its probability is above the threshold."""
+    from model.classifier import MIN_AD_LETTERS
+
+    result = shipped.check({"text": text})
+    assert result.ad_probability >= shipped.threshold and len(text) < MIN_AD_LETTERS
+    assert result.decision == "review" and result.advice is not None
+    assert shipped.check({"text": text + "，私信我"}).decision == "ad"  # four letters or more: the threshold decides
+
+
 def test_score_and_check_decide_alike(shipped):
     from model.notes import parse_note
 

@@ -132,7 +132,8 @@ class CheckOut(BaseModel):
     id: str | None = None
     decision: Decision = Field(
         description="'ad' when the note declares itself an ad (see `declared`); else 'ad' at or above threshold when "
-        "a phrase of the note points to an ad ('review' when no phrase does: a person reads it), else 'review' at or "
+        "a phrase of the note points to an ad in at least 4 letters or digits ('review' when no phrase does or the "
+        "note is shorter: a person reads it), else 'review' at or "
         "above review_threshold, else 'genuine'"
     )
     ad_probability: float = Field(
