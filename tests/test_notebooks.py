@@ -121,6 +121,47 @@ def test_comments_notebook_scores_the_sample_archive(tmp_path):
     assert _png_count(nb) == 3  # creators by ad share, by positive share, by brand mentions
 
 
+def test_comments_notebook_agrees_with_the_comments_command(tmp_path, capsys):
+    """Notebook 02 read the archive with the ad reader (a note of comments alone, which `notecheck comments` scores,
+    stopped it with InvalidNoteError) and kept only the keyword file's keywords (its exclude phrases and negation
+    mode dropped), so on the same archive and keyword file its numbers were not the command's. It now runs the
+    command's own reading and scoring; its creator table is the command's."""
+    from serve.cli import main as cli
+
+    notes = tmp_path / "notes.jsonl"
+    rows = [
+        {"id": "n1", "author": "阿梨", "text": "今天去爬山", "comments": ["兰若真好用", "兰若寺好玩", "不是兰若"]},
+        {"id": "n2", "author": "阿梨", "comments": ["兰若好用吗", "兰若yyds"]},  # comments and no text
+        {"id": "n3", "author": "店长", "text": "加vx领券", "comments": ["兰若", "不错"]},
+        {"id": "n4", "author": "店长", "text": "日记", "comments": [1]},  # a bad row: counted, as the command does
+    ]
+    notes.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    keywords = tmp_path / "keywords.json"
+    brand = {"keywords": ["兰若"], "exclude": ["兰若寺"], "negation": "cancel"}
+    keywords.write_text(json.dumps({"兰若面霜": brand}, ensure_ascii=False), encoding="utf-8")
+
+    assert cli(["comments", str(notes), "--keywords", str(keywords), "--json"]) == 1
+    expected = json.loads(capsys.readouterr().out)
+    executed = execute_notebook(
+        NOTEBOOK_DIR / "02-comments-and-creators.ipynb",
+        tmp_path / "02.ipynb",
+        parameters={"notes_path": str(notes), "keywords_path": str(keywords), "top_creators": 5},
+    )
+    text = _outputs_text(nbformat.read(executed, as_version=4))
+    assert "3 notes from" in text and "rows with errors: 1" in text
+    for note in expected["notes"][:3]:  # each note's brand ratio as the command gives it
+        ratio = note["keyword_ratio"]["兰若面霜"]
+        assert f"| {note['id']} |" in text and f"{ratio:.2f}" in text
+    creators = {c["author"]: c for c in expected["creators"]}
+    # n1: 1 of 3 (兰若寺 is excluded, 不是兰若 negated); n2: 2 of 2; a creator's ratio is the mean over notes
+    assert creators["阿梨"]["keyword_ratio"]["兰若面霜"] == pytest.approx((1 / 3 + 1) / 2, abs=1e-6)
+    assert creators["店长"]["rows_with_errors"] == 1
+    for name, c in creators.items():  # the creator table's row: notes, rows with errors, ..., the brand ratio
+        line = next(ln for ln in text.splitlines() if ln.startswith(f"| {name} |"))
+        assert line.startswith(f"| {name} | {c['notes']} | {c['rows_with_errors']} |"), line
+        assert f"| {c['keyword_ratio']['兰若面霜']:.2f} |" in line, line
+
+
 @pytest.mark.slow
 def test_training_notebook_runs_on_the_real_data(shared_data, tmp_path):
     config = ROOT / "model" / "default" / "train.toml"

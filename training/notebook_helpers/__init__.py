@@ -6,11 +6,13 @@ hold no logic of their own and import everything from here; everything is tested
 
 from model.comments import creator_table  # the one creator table (of `notecheck creators`), for notebook 02
 from training.notebook_helpers.comments import (
+    CommentRun,
     creator_inputs,
     keyword_counts,
     note_comment_table,
     plot_creator_shares,
     rank_creators,
+    score_archive,
 )
 from training.notebook_helpers.evaluation import Scored, misclassified, report_plots, score_examples, top_terms
 from training.notebook_helpers.splits import (
@@ -25,6 +27,7 @@ from training.notebook_helpers.tables import markdown_table
 from training.notebook_helpers.thresholds import plot_threshold_tradeoff, threshold_tradeoff
 
 __all__ = [
+    "CommentRun",
     "DataSplits",
     "Scored",
     "check_split_matches_card",
@@ -41,6 +44,7 @@ __all__ = [
     "plot_threshold_tradeoff",
     "rank_creators",
     "report_plots",
+    "score_archive",
     "score_examples",
     "split_balance",
     "threshold_tradeoff",

@@ -1,14 +1,18 @@
-"""Comment scores per note and per creator, for notebook 02 ("Comments and creators"): the per-note table, keyword
-counts, the creator table's inputs, creator rankings and the bar charts of them."""
+"""Comment scores per note and per creator, for notebook 02 ("Comments and creators"): the archive scored as
+``notecheck comments`` scores it, the per-note table, keyword counts, the creator table's inputs, creator rankings
+and the bar charts of them."""
 
 from __future__ import annotations
 
+import argparse
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from model.comments import aggregate_creators
 from model.errors import InvalidParameterError
 from serve.charts import cjk_font
 
@@ -169,3 +173,55 @@ def keyword_counts(reports: Sequence[Any]) -> list[dict[str, Any]]:
                 agg[1] += 1
     rows = [{"set": s, "keyword": w, "comments": c, "notes": k} for (s, w), (c, k) in counts.items()]
     return sorted(rows, key=lambda r: (-r["comments"], r["set"], r["keyword"]))
+
+
+class CommentRun(NamedTuple):
+    """An archive scored as ``notecheck comments`` scores it: the notes read (a note may have comments and no
+    text), their comment reports (dicts, as ``--json`` gives them), ad decisions and probabilities (None for a note
+    of comments alone), the creators (failed rows counted as rows with errors), the failed rows' errors, and the
+    comment scorer and ad model used."""
+
+    notes: list[Any]
+    reports: list[dict[str, Any]]
+    decisions: list[str | None]
+    probabilities: list[float | None]
+    creators: list[dict[str, Any]]
+    errors: list[str]
+    scorer: Any
+    ad_model: Any
+
+
+def score_archive(
+    notes_path: str | Path,
+    keywords_path: str | Path | None = None,
+    *,
+    sentiment_dir: str | Path | None = None,
+    ad_model_dir: str | Path | None = None,
+) -> CommentRun:
+    """Score ``notes_path`` (a file, directory or glob) with the command's own functions, so the notebook's numbers
+    are those of ``notecheck comments NOTES --keywords FILE``: the same rows read (a note of comments alone
+    included), the keyword file's exclude phrases and negation modes kept, failed rows counted per creator."""
+    from model import load_model
+    from serve.batch.plan import expand_inputs
+    from serve.cmd_comments import build_scorer, read_rows, score_rows
+
+    options = argparse.Namespace(
+        keywords=None if keywords_path is None else Path(keywords_path),
+        model=None if sentiment_dir is None else Path(sentiment_dir),
+        allow_version_mismatch=False,
+    )
+    scorer = build_scorer(options)
+    ad_model = load_model(ad_model_dir)
+    rows, notes = read_rows(expand_inputs([Path(notes_path)]))
+    rows = score_rows(scorer, rows, notes, ad_model)
+    good = [i for i, note in enumerate(notes) if note is not None]
+    return CommentRun(
+        notes=[notes[i] for i in good],
+        reports=[rows[i] for i in good],
+        decisions=[rows[i]["decision"] for i in good],
+        probabilities=[rows[i]["ad_probability"] for i in good],
+        creators=aggregate_creators(rows),
+        errors=[r["error"] for r in rows if "error" in r],
+        scorer=scorer,
+        ad_model=ad_model,
+    )
