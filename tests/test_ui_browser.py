@@ -487,6 +487,44 @@ def test_appeal_from_writer_to_moderator_and_back(page, server, report):
     _screenshot(page, "appeal-status-375", PHONE)
 
 
+def test_a_moderators_unsent_notes_survive_another_resolution_and_the_language_toggle(page, server):
+    """A moderator typing a note on one appeal, who first resolved another, lost the typed note: the queue was
+    drawn again from scratch after each resolution (and on the language toggle), every note field empty."""
+    import httpx
+
+    if "/v1/appeals" not in server["paths"]:
+        pytest.skip("the appeals API (/v1/appeals, issue 13) is not in this server yet")
+    base = server["base"]
+    note = {"title": AD["title"], "text": AD["text"]}
+    ids = []
+    for statement in ("第一条申诉", "第二条申诉"):
+        filed = httpx.post(
+            base + "/v1/appeals", json={"note": note, "claimed_label": "genuine", "statement": statement}, timeout=30
+        )
+        assert filed.status_code == 201, filed.text
+        ids.append(filed.json()["id"])
+    first, second = ids
+    page.get(base + "/moderate")
+    page.find_element(By.NAME, "moderator_key").send_keys(MODERATOR_KEY + Keys.ENTER)
+
+    def item(appeal_id):
+        return _wait(page, lambda d: d.find_element(By.CSS_SELECTOR, f"[data-appeal-id='{appeal_id}']"))
+
+    half_written = "店主记录开业，还在核实"
+    item(second).find_element(By.NAME, "resolution_note").send_keys(half_written)
+    item(first).find_element(By.NAME, "resolution_note").send_keys("个人分享")
+    item(first).find_element(By.CSS_SELECTOR, "button.overturn").click()
+    _wait(page, lambda d: not d.find_elements(By.CSS_SELECTOR, f"[data-appeal-id='{first}']"))
+    assert item(second).find_element(By.NAME, "resolution_note").get_attribute("value") == half_written
+    page.find_element(By.ID, "lang-toggle").click()
+    _wait(page, lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+    assert item(second).find_element(By.NAME, "resolution_note").get_attribute("value") == half_written
+    item(second).find_element(By.CSS_SELECTOR, "button.uphold").click()
+    _wait(page, lambda d: not d.find_elements(By.CSS_SELECTOR, f"[data-appeal-id='{second}']"))
+    resolved = httpx.get(f"{base}/v1/appeals/{second}", timeout=30).json()
+    assert resolved["resolution"]["note"] == half_written
+
+
 def test_a_readers_report_shows_the_label_the_moderator_gave(page, server):
     """A reader reports a note the model passes as an ad (claimed 'ad'); the moderator agrees with the model. The
     status page said "维持原判（判为广告）" — judged an ad — for a note just judged genuine: the words after the

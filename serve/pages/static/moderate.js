@@ -7,6 +7,9 @@ const items = $("#queue-items");
 let appeals = [];
 let total = 0; // open appeals in all (the list is the first page of them)
 let lastResolved = null;
+// What a moderator has typed per appeal and not sent: the queue is drawn again after each resolution and on the
+// language toggle, and a note half written on another appeal must still be there.
+const drafts = new Map();
 
 function card(a) {
   const li = document.createElement("li");
@@ -46,6 +49,8 @@ function card(a) {
   area.id = fieldId;
   area.name = "resolution_note";
   area.rows = 2;
+  area.value = drafts.get(a.id) ?? "";
+  area.addEventListener("input", () => drafts.set(a.id, area.value));
   const actions = document.createElement("p");
   actions.className = "actions";
   // Uphold: the model was right, the note is what the model said (a note decided "ad" or sent to "review" was
@@ -78,6 +83,7 @@ function card(a) {
         sessionStorage.getItem(MOD_KEY),
       );
       lastResolved = { id: a.id, status: done.status };
+      drafts.delete(a.id);
       appeals = appeals.filter((x) => x.id !== a.id);
       total = Math.max(appeals.length, total - 1);
       render();
