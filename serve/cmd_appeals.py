@@ -11,6 +11,7 @@ import argparse
 import csv
 import getpass
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,9 +78,14 @@ def _database(args: argparse.Namespace) -> Iterator[Any]:
     if url is None:
         url = load_settings(args.settings).resolved_database_url()
     db = Database(url)
+    # The command says what went wrong in its own `error:` line; the database module's log records (meant for the
+    # server's log) would say it again on stderr through Python's last-resort handler.
+    quiet = logging.NullHandler()
+    logging.getLogger("notecheck.db").addHandler(quiet)
     try:
         yield db
     finally:
+        logging.getLogger("notecheck.db").removeHandler(quiet)
         db.close()
 
 
@@ -98,6 +104,7 @@ def _missing_sqlite_file(url: str) -> Path | None:
 
 
 def run_db(args: argparse.Namespace) -> int:
+    from serve.db.database import unavailable_reason
     from serve.db.engine import UNAVAILABLE_ERRORS
     from serve.db.migrate import current_revision, head_revision, upgrade
 
@@ -113,7 +120,7 @@ def run_db(args: argparse.Namespace) -> int:
                 state = "up to date" if current == head else "pending migrations: run `notecheck db upgrade`"
                 print(f"{db.display_url}: revision {current or '(empty)'}, newest {head} ({state})")
         except UNAVAILABLE_ERRORS as exc:
-            print(f"error: the database {db.display_url} is unavailable: {str(exc.orig or exc)[:300]}", file=sys.stderr)
+            print(f"error: the database {db.display_url} is unavailable: {unavailable_reason(exc)}", file=sys.stderr)
             return 2
     return 0
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from serve.cli import main
 from serve.db import appeals as store
@@ -148,6 +151,21 @@ def test_an_unreachable_database_is_exit_2(tmp_path, capsys):
     assert main(["db", "current", "--database-url", "postgresql+psycopg://u:secret-pw@127.0.0.1:9/x"]) == 2
     err = capsys.readouterr().err
     assert "unavailable" in err and "secret-pw" not in err
+
+
+def test_an_unreachable_database_is_one_error_line(tmp_path):
+    """`notecheck appeals list` on a database that cannot be reached said it twice: the database module's log
+    record (no `error:` prefix, through Python's last-resort handler) and then the command's `error:` line."""
+    (tmp_path / "file").write_text("x")
+    code = "import sys; from serve.cli import main; sys.exit(main())"
+    for url in (f"sqlite:///{tmp_path}/file/db.sqlite", "postgresql+psycopg://u:secret-pw@127.0.0.1:9/x"):
+        for argv in (["appeals", "list"], ["appeals", "show", "x"], ["db", "current"]):
+            run = subprocess.run(
+                [sys.executable, "-c", code, *argv, "--database-url", url], cwd=ROOT, capture_output=True, text=True
+            )
+            lines = run.stderr.splitlines()
+            assert run.returncode == 2 and len(lines) == 1, (argv, url, run.stderr)
+            assert lines[0].startswith("error: ") and "unavailable" in lines[0] and "secret-pw" not in lines[0]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

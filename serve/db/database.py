@@ -28,7 +28,7 @@ log = logging.getLogger("notecheck.db")
 RETRY_SECONDS = 2.0
 
 
-def _reason(exc: BaseException) -> str:
+def unavailable_reason(exc: BaseException) -> str:
     """A one-line reason without the SQL statement or parameters SQLAlchemy appends."""
     if isinstance(exc, OSError) and exc.strerror:
         return f"{type(exc).__name__}: {exc.strerror}: {exc.filename}"
@@ -68,7 +68,7 @@ class Database:
             try:
                 self.revision = upgrade(self.engine)
             except (*UNAVAILABLE_ERRORS, OSError) as exc:  # OSError: the SQLite file's directory cannot be made
-                self.last_error = _reason(exc)
+                self.last_error = unavailable_reason(exc)
                 log.error("appeals database %s is unavailable: %s", self.display_url, self.last_error)
                 return False
             except CommandError as exc:  # e.g. a schema revision from a newer notecheck: refuse it, keep serving checks
@@ -94,7 +94,7 @@ class Database:
             with self._sessions() as session:
                 yield session
         except UNAVAILABLE_ERRORS as exc:
-            self.last_error = _reason(exc)
+            self.last_error = unavailable_reason(exc)
             log.error("appeals database %s is unavailable: %s", self.display_url, self.last_error)
             raise DatabaseUnavailable(self.last_error) from exc
 
@@ -106,7 +106,7 @@ class Database:
             with self._sessions() as session:
                 session.execute(text("SELECT 1"))
         except (DatabaseUnavailable, *UNAVAILABLE_ERRORS) as exc:
-            reason = str(exc) if isinstance(exc, DatabaseUnavailable) else _reason(exc)
+            reason = str(exc) if isinstance(exc, DatabaseUnavailable) else unavailable_reason(exc)
             return {**out, "status": "unavailable", "error": reason}
         return {**out, "status": "ok", "revision": self.revision}
 
