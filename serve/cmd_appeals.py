@@ -125,6 +125,19 @@ def run_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schema_revision(db: Any) -> tuple[str | None, str | None]:
+    """``(revision, None)`` of the database's appeals schema (None: no notecheck tables in it), or ``(None,
+    reason)`` when it cannot be reached."""
+    from serve.db.database import unavailable_reason
+    from serve.db.engine import UNAVAILABLE_ERRORS
+    from serve.db.migrate import current_revision
+
+    try:
+        return current_revision(db.engine), None
+    except (*UNAVAILABLE_ERRORS, OSError) as exc:
+        return None, unavailable_reason(exc)
+
+
 def run_appeals(args: argparse.Namespace) -> int:
     from serve.db import appeals as store
     from serve.db.engine import DatabaseUnavailable
@@ -136,6 +149,18 @@ def run_appeals(args: argparse.Namespace) -> int:
             print(
                 f"error: no appeals database at {missing} ({db.display_url}): the server creates it at start-up and "
                 "`notecheck db upgrade` by hand; check --database-url, NOTECHECK_DATABASE_URL or NOTECHECK_DATA_DIR.",
+                file=sys.stderr,
+            )
+            return 2
+        revision, unavailable = _schema_revision(db)
+        if unavailable is not None:
+            print(f"error: the appeals database {db.display_url} is unavailable: {unavailable}", file=sys.stderr)
+            return 2
+        if revision is None:  # another database (a typo'd name, the wrong server): never create the tables in it
+            print(
+                f"error: no appeals tables in {db.display_url} (it has no notecheck schema revision): the server "
+                "creates them at start-up and `notecheck db upgrade` by hand; check --database-url, "
+                "NOTECHECK_DATABASE_URL or NOTECHECK_DATA_DIR.",
                 file=sys.stderr,
             )
             return 2

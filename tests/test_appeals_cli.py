@@ -169,6 +169,26 @@ def test_an_unreachable_database_is_one_error_line(tmp_path):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("argv", [["list"], ["show", "x"], ["resolve", "x", "--label", "ad"], ["export", "-o", "{o}"]])
+def test_a_database_without_appeals_is_named_not_migrated(backend, tmp_path, capsys, argv):
+    """`appeals list --database-url postgresql+psycopg://.../wrongdb` (an existing database that is not the
+    appeals one, or a SQLite file that is empty) created the appeals tables in it and said "0 open appeal(s)"."""
+    from sqlalchemy import inspect
+
+    argv = [a.replace("{o}", str(tmp_path / "out.jsonl")) for a in argv]
+    with database_url(backend, tmp_path) as url:
+        if backend == "sqlite":
+            (tmp_path / "appeals.db").touch()
+        assert main(["appeals", *argv, "--database-url", url]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and "no appeals tables" in err and "notecheck db upgrade" in err, err
+        db = Database(url)
+        assert inspect(db.engine).get_table_names() == []  # nothing created
+        db.close()
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_db_upgrade_is_idempotent_and_matches_the_models(backend, tmp_path, capsys):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
