@@ -205,6 +205,18 @@ def test_empty_and_whitespace_comments_are_kept_as_neutral(scorer):
         assert c["label"] == "neutral" and c["positive_probability"] is None and c["empty"]
 
 
+def test_comments_of_only_invisible_marks_are_empty(scorer):
+    """A comment of a zero-width space or a bidi mark is blank as a note's text of them is (model.schema.is_blank):
+    it was `emoji_only` water with a positive probability of 0.60 (the model reading nothing), not `empty`."""
+    blank = ["\u200b", "\u202e\u202c", " \u200d\u00ad ", "\ufeff"]
+    d = scorer.score([*blank, "好看"]).to_dict()
+    assert d["n_empty"] == 4 and d["suspect_reasons"] == {"empty": 4}
+    for c in d["comments"][:4]:
+        assert c["empty"] and c["suspect_reason"] == "empty"
+        assert c["label"] == "neutral" and c["positive_probability"] is None
+    assert not d["comments"][4]["empty"] and d["comments"][4]["positive_probability"] is not None
+
+
 def test_empty_comment_list(scorer):
     """A share of no comments is undefined: every ratio and share is None (null), the counts say 0."""
     d = scorer.score([]).to_dict()

@@ -15,8 +15,9 @@
 - :class:`CommentScorer` scores a note's comments into a :class:`CommentReport`; :func:`aggregate_creators`
   sums reports per creator.
 
-Defined results for awkward input: an empty comment list gives ``n_comments = 0``, ratios ``0.0`` and shares
-``None``; an empty or whitespace comment keeps its index, hits nothing and is ``neutral`` with probability
+Defined results for awkward input: an empty comment list gives ``n_comments = 0`` and ratios and shares
+``None``; a blank comment (empty, whitespace, or only invisible marks such as zero-width and bidi characters, as
+:func:`model.schema.is_blank` reads a note's text) keeps its index, hits nothing and is ``neutral`` with probability
 ``None``; a comment longer than ``max_comment_chars`` is scored on its first ``max_comment_chars`` characters and
 reported with ``truncated: true``; a comment that is not a string or an object with ``text`` is an
 :class:`~model.errors.InvalidNoteError` naming its index.

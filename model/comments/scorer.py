@@ -24,6 +24,7 @@ from model.comments.sentiment import LABELS, SentimentModel, load_sentiment_mode
 from model.comments.water import CreatorNote, WaterDetector
 from model.errors import InvalidNoteError, InvalidParameterError
 from model.notes import Comment, Note, parse_comment, type_name
+from model.schema import is_blank
 
 DEFAULT_MAX_COMMENT_CHARS = 1000
 
@@ -343,7 +344,7 @@ class CommentScorer:
                     positive_probability=prob,
                     keyword_hits=h,
                     truncated=len(c.text) > self.max_comment_chars,
-                    empty=not c.text.strip(),
+                    empty=is_blank(c.text),  # invisible marks alone too, as a note's blank text
                     suspect_reason=why,
                 )
             )

@@ -16,6 +16,7 @@ from model.comments.lexicon import comment_document
 from model.engine import CompiledModel, CompiledPipeline, sigmoid
 from model.errors import InvalidParameterError, ModelLoadError
 from model.notes import type_name
+from model.schema import is_blank
 from model.text import prepare_document
 
 if TYPE_CHECKING:
@@ -109,13 +110,13 @@ class SentimentModel(CompiledModel):
         return str(self.card.get("model_version", "unversioned"))
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        """Log-odds of positive per text; NaN for an empty or whitespace-only text."""
+        """Log-odds of positive per text; NaN for a blank text (only whitespace, control or invisible marks)."""
         return self._scores(_as_texts(texts))[0]
 
     def _scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         out = np.full(len(texts), np.nan)
         opinion = np.zeros(len(texts), dtype=bool)
-        idx = [i for i, t in enumerate(texts) if t.strip()]
+        idx = [i for i, t in enumerate(texts) if not is_blank(t)]
         if idx:
             docs, opinion[idx] = sentiment_documents([texts[i] for i in idx])
             out[idx] = self._engine.decision_function(docs)
@@ -131,7 +132,7 @@ class SentimentModel(CompiledModel):
         return p, labels
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """P(positive) per text (1-D array); NaN for an empty or whitespace-only text."""
+        """P(positive) per text (1-D array); NaN for a blank text (only whitespace, control or invisible marks)."""
         return sigmoid(self.decision_function(texts))
 
     def label(self, p: float | None) -> str:

@@ -38,6 +38,7 @@ import numpy as np
 from model.emoji_codes import EMOJI_CODE_RE
 from model.errors import InvalidParameterError
 from model.notes import Comment
+from model.schema import is_blank
 
 if TYPE_CHECKING:
     from model.comments.crossnote import CreatorFacts
@@ -200,7 +201,7 @@ class WaterDetector:
                 reasons[i][j] = reason
 
         for k, (i, j) in enumerate(flat):
-            if not notes[i].comments[j].text.strip():
+            if is_blank(notes[i].comments[j].text):
                 mark(k, "empty")
             elif not chars[k]:
                 mark(k, "emoji_only")
