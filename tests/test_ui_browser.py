@@ -525,6 +525,25 @@ def test_a_moderators_unsent_notes_survive_another_resolution_and_the_language_t
     assert resolved["resolution"]["note"] == half_written
 
 
+def test_the_status_page_keeps_the_lines_of_a_statement(page, server):
+    """A statement written in paragraphs showed on the writer's status page as one run-on line (the moderators'
+    queue keeps its line breaks)."""
+    import httpx
+
+    if "/v1/appeals" not in server["paths"]:
+        pytest.skip("the appeals API (/v1/appeals, issue 13) is not in this server yet")
+    statement = "第一段：这是我自己的店。\n第二段：开业记录，没有收钱。"
+    filed = httpx.post(
+        server["base"] + "/v1/appeals",
+        json={"note": {"title": AD["title"], "text": AD["text"]}, "claimed_label": "genuine", "statement": statement},
+        timeout=30,
+    )
+    assert filed.status_code == 201, filed.text
+    page.get(f"{server['base']}/appeals/{filed.json()['id']}")
+    _wait(page, lambda d: d.find_element(By.ID, "appeal-status").get_attribute("data-status") == "open")
+    assert statement in page.find_element(By.ID, "appeal-details").text  # as rendered: the line break kept
+
+
 def test_a_readers_report_shows_the_label_the_moderator_gave(page, server):
     """A reader reports a note the model passes as an ad (claimed 'ad'); the moderator agrees with the model. The
     status page said "维持原判（判为广告）" — judged an ad — for a note just judged genuine: the words after the
