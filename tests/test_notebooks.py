@@ -11,7 +11,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from model import load_model, read_notes
 from training.config import load_config
-from training.notebooks import NOTEBOOK_DIR, NOTEBOOKS, execute_notebook, main, render_html
+from training.notebooks import NOTEBOOK_DIR, NOTEBOOKS, execute_notebook, main, notebook_parameters, render_html
 
 COMMITTED = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 
@@ -55,6 +55,19 @@ def test_notebooks_have_a_tagged_parameters_cell_and_no_own_logic(path):
         for line in cell.source.splitlines():
             assert not line.lstrip().startswith(("def ", "class ")), f"{path.name}: logic belongs in the packages"
             assert "lambda" not in line, f"{path.name}: logic belongs in the packages"
+
+
+@pytest.mark.parametrize("small_data", [False, True])
+@pytest.mark.parametrize("path", COMMITTED, ids=lambda p: p.name)
+def test_render_passes_each_notebook_only_parameters_it_declares(path, small_data, tmp_path):
+    """`python notebooks/render.py` gave notebook 02 `small_data`, which it does not have: papermill printed
+    "Passed unknown parameter: small_data" on every render."""
+    nb = nbformat.read(path, as_version=4)
+    declared = {
+        line.split("=")[0].strip() for line in _code_cells(nb)[0].source.splitlines() if "=" in line.split("#")[0]
+    }
+    given = notebook_parameters(path.name, tmp_path, small_data=small_data, config="model/default/train.toml")
+    assert set(given) <= declared, f"{path.name}: {sorted(set(given) - declared)} are not its parameters"
 
 
 def test_python3_kernel_runs_this_environment(tmp_path):

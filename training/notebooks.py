@@ -65,8 +65,9 @@ def render_html(notebook_path: str | Path, html_path: str | Path) -> Path:
 
 def notebook_parameters(name: str, out_dir: Path, *, small_data: bool, config: str | None) -> dict[str, Any]:
     """The papermill parameters :func:`render_all` gives each notebook (paths absolute, outputs under out_dir)."""
-    params: dict[str, Any] = {"small_data": small_data}
-    if name.startswith("01-"):
+    params: dict[str, Any] = {}
+    if name.startswith("01-"):  # only notebook 01 has these (papermill warns of any parameter a notebook lacks)
+        params["small_data"] = small_data
         params["out_dir"] = str(out_dir / "ad-model")
         if config:
             params["config"] = str(Path(config).resolve())
