@@ -1082,6 +1082,7 @@ def test_requests_over_the_comment_budget_get_413_naming_it(budget_client, path,
         ("/v1/check/batch", {"notes": [{"title": "t" * 500, "text": "x", "comments": ["c" * 1000] * 3}]}, 3501),
         ("/v1/check", {"text": "好" * 1000, "comments": ["c" * 1000] * 2 + [{"text": "d" * 1001}]}, 4001),
         ("/v1/comments/score", {"comments": ["c" * 1000] * 3 + ["d"]}, 3001),
+        ("/v1/comments/score", {"comments": ["c" * 1000], "note_text": "好" * 2001}, 3001),  # the note's own text too
     ],
 )
 def test_requests_over_the_character_budget_get_413_naming_the_limit(budget_client, path, body, chars):
@@ -1093,6 +1094,23 @@ def test_requests_over_the_character_budget_get_413_naming_the_limit(budget_clie
         f"A request may hold at most 3000 characters of titles, texts and comments (max_request_chars). Got {chars}; "
         "send them in several requests."
     )
+
+
+def test_note_text_over_a_notes_limits_gets_422_naming_it(client, app):
+    """/v1/comments/score took a `note_text` (the note's title and text) of any length up to the 4 MiB body
+    limit: 1.3 million characters, no error, uncounted in max_request_chars (0.8 s of water detection). It is
+    held to the note's own limits: a title, a line break and a text."""
+    s = app.state.settings
+    limit = s.max_title_chars + 1 + s.max_text_chars
+    r = client.post("/v1/comments/score", json={"comments": ["好看"], "note_text": "好" * (limit + 1)})
+    assert r.status_code == 422, r.text
+    assert r.json()["message"] == (
+        f"field 'note_text': string must have at most {limit} characters (the server's limit). Got {limit + 1} "
+        "characters"
+    )
+    assert client.post("/v1/comments/score", json={"comments": ["好看"], "note_text": "好" * limit}).status_code == 200
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["CommentsIn"]["properties"]["note_text"]
+    assert schema["maxLength"] == limit
 
 
 def test_a_batch_is_checked_in_parts_with_the_same_results(budget_client, client, monkeypatch):

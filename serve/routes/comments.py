@@ -37,7 +37,7 @@ async def score_comments(
     if errors:
         raise RequestValidationError(errors)
     chars = comment_chars(body.comments)
-    error = budget_error(chars, served.settings, chars)
+    error = budget_error(chars + len(body.note_text), served.settings, chars)  # the note's text counts too
     if error is not None:
         raise error
     comments = [c if isinstance(c, str) else c.model_dump(mode="json", exclude_none=True) for c in body.comments]

@@ -193,5 +193,13 @@ def comment_chars(comments: list[CommentIn | str] | None) -> int:
     return sum(len(c if isinstance(c, str) else c.text) for c in comments or ())
 
 
+def note_text_limit(s: Settings) -> int:
+    """The most characters a ``note_text`` may hold: the note's title and text at their limits, a line between."""
+    return s.max_title_chars + 1 + s.max_text_chars
+
+
 def comments_limit_errors(body: CommentsIn, s: Settings) -> list[dict[str, Any]]:
-    return comment_errors(body.comments, s, ("body",)) + keyword_errors(body.keywords, s, ("body",))
+    errors = comment_errors(body.comments, s, ("body",)) + keyword_errors(body.keywords, s, ("body",))
+    if len(body.note_text) > note_text_limit(s):  # the note's own text: within the note's limits, as in /v1/check
+        errors.append(too_long(("body", "note_text"), note_text_limit(s), body.note_text, "characters"))
+    return errors

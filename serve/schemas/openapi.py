@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from serve.schemas.comments import note_text_limit
 from serve.schemas.validation import VISIBLE
 from serve.settings import Settings
 
@@ -25,6 +26,7 @@ def document_limits(openapi: dict[str, Any], s: Settings) -> dict[str, Any]:
         set_on(prop(model, "title"), "maxLength", s.max_title_chars)
         set_on(prop(model, "text"), "maxLength", s.max_text_chars)
     set_on(prop("CommentIn", "text"), "maxLength", s.max_comment_chars)
+    set_on(prop("CommentsIn", "note_text"), "maxLength", note_text_limit(s))
     for model in ("NoteIn", "AppealNoteIn", "CommentsIn"):
         comments = prop(model, "comments")
         set_on(comments, "maxItems", s.max_comments)
