@@ -104,10 +104,21 @@ def _missing_sqlite_file(url: str) -> Path | None:
 
 
 def run_db(args: argparse.Namespace) -> int:
+    from alembic.util import CommandError
+
     from serve.db.database import unavailable_reason
     from serve.db.engine import UNAVAILABLE_ERRORS
-    from serve.db.migrate import current_revision, head_revision, upgrade
+    from serve.db.migrate import current_revision, head_revision, known_revisions, upgrade
 
+    known = known_revisions()
+    if args.db_command == "upgrade" and args.revision not in ("head", *known):  # before touching the database
+        print(
+            f"error: --revision must be 'head' or a migration of this notecheck ({', '.join(known)}). "
+            f"Got {args.revision!r}.",
+            file=sys.stderr,
+        )
+        return 2
+    newer = "a revision this notecheck does not know: a newer notecheck migrated it"
     with _database(args) as db:
         try:
             if args.db_command == "upgrade":
@@ -117,10 +128,20 @@ def run_db(args: argparse.Namespace) -> int:
             else:
                 current = current_revision(db.engine)
                 head = head_revision()
-                state = "up to date" if current == head else "pending migrations: run `notecheck db upgrade`"
+                state = (
+                    "up to date"
+                    if current == head
+                    else newer
+                    if current is not None and current not in known
+                    else "pending migrations: run `notecheck db upgrade`"
+                )
                 print(f"{db.display_url}: revision {current or '(empty)'}, newest {head} ({state})")
         except UNAVAILABLE_ERRORS as exc:
             print(f"error: the database {db.display_url} is unavailable: {unavailable_reason(exc)}", file=sys.stderr)
+            return 2
+        except CommandError as exc:  # the database is at a revision none of the bundled migrations knows
+            revision = current_revision(db.engine)
+            print(f"error: cannot migrate {db.display_url}: it is at {newer} ({revision}); {exc}", file=sys.stderr)
             return 2
     return 0
 

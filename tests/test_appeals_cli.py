@@ -212,6 +212,35 @@ def test_db_upgrade_is_idempotent_and_matches_the_models(backend, tmp_path, caps
         db.close()
 
 
+@pytest.mark.parametrize("revision", ["9999", "", "base"])
+def test_db_upgrade_to_an_unknown_revision_is_a_usage_error(tmp_path, capsys, revision):
+    """`notecheck db upgrade --revision 9999` (a typo, or a revision of a newer notecheck) printed Alembic's
+    traceback and "a bug in notecheck", exit 70; `--revision ""` an AssertionError."""
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    assert main(["db", "upgrade", "--revision", revision, "--database-url", url]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: --revision must be 'head' or a migration of this notecheck (0001). Got {revision!r}.\n"
+
+
+def test_db_commands_on_a_schema_from_a_newer_version_say_so(tmp_path, capsys):
+    """A database migrated by a newer notecheck: `db upgrade` stopped with a traceback (exit 70) and `db current`
+    advised running `notecheck db upgrade`, which cannot help."""
+    from sqlalchemy import text
+
+    db = Database(f"sqlite:///{tmp_path / 'a.db'}")
+    assert db.migrate()
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    db.close()
+    assert main(["db", "upgrade", "--database-url", db.url]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and len(err.splitlines()) == 1 and "9999" in err, err
+    assert "newer notecheck" in err
+    assert main(["db", "current", "--database-url", db.url]) == 0
+    out = capsys.readouterr().out
+    assert "revision 9999, newest 0001" in out and "db upgrade" not in out and "newer notecheck" in out, out
+
+
 def test_a_schema_from_a_newer_version_is_refused_not_fatal(tmp_path):
     from sqlalchemy import text
 
