@@ -154,6 +154,9 @@ def parse_label(value: Any, *, where: str = "") -> int:
 
 
 _WAN = re.compile(r"(\d+(?:\.\d+)?)\s*[万wW]")
+#: The largest like count: the largest whole number a float64 holds exactly (like-weighted shares sum counts as
+#: floats; a count of 10**400 overflowed, and 1e308 twice summed to inf).
+MAX_LIKES = 2**53 - 1
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
 
 
@@ -174,7 +177,7 @@ def _likes(value: Any) -> Any:
         if _GROUPED.fullmatch(text):
             text = text.replace(",", "")
         if text.isdecimal():  # not isdigit: "²" is a digit that int() cannot read
-            return int(text)
+            return int(text) if len(text) <= 4000 else text  # longer: more than int() reads; refused as too large
         wan = _WAN.fullmatch(text)
         if wan:
             return round(float(wan.group(1)) * 10_000)
@@ -192,11 +195,18 @@ def parse_comment(item: Any, *, where: str = "", index: int = 0) -> Comment:
             came = got(text) if "text" in item or "content" in item else "nothing"
             raise InvalidNoteError(f"{where}field '{name}.text' must be a string. Got {came}.")
         likes = _likes(item.get("likes", item.get("like_count")))
+        if isinstance(likes, str) and likes.isdecimal():
+            raise InvalidNoteError(
+                f"{where}field '{name}.likes' must be at most {MAX_LIKES:,}. Got a number of {len(likes)} digits."
+            )
         if likes is not None:
             if isinstance(likes, bool) or not isinstance(likes, int) or likes < 0:
                 raise InvalidNoteError(
                     f"{where}field '{name}.likes' must be a non-negative integer. Got {type_name(likes)} {likes!r:.60}."
                 )
+            if likes > MAX_LIKES:
+                shown = str(likes) if likes < 10**60 else f"a number of {len(str(likes))} digits"
+                raise InvalidNoteError(f"{where}field '{name}.likes' must be at most {MAX_LIKES:,}. Got {shown}.")
         author = item.get("author", item.get("nickname"))
         time = _comment_time(item.get("time", item.get("created_at")), where, name)
         return Comment(text=text, likes=likes, author=None if author is None else str(author), time=time)

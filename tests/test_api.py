@@ -1096,6 +1096,20 @@ def test_requests_over_the_character_budget_get_413_naming_the_limit(budget_clie
     )
 
 
+@pytest.mark.parametrize("path", ["/v1/comments/score", "/v1/check"])
+def test_a_like_count_beyond_any_count_gets_422_naming_it(client, path):
+    """`{"likes": 10**400}` (a JSON integer) was a 500 Internal Server Error on /v1/comments/score."""
+    body = b'{"text": "a", "comments": [{"text": "\xe5\xa5\xbd", "likes": 1' + b"0" * 400 + b"}]}"
+    if path == "/v1/comments/score":
+        body = body.replace(b'"text": "a", ', b"", 1)
+    r = client.post(path, content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["field"] == "comments[0].likes"
+    assert "9007199254740991" in r.json()["message"]
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["CommentIn"]["properties"]["likes"]
+    assert any(alt.get("maximum") == 2**53 - 1 for alt in schema.get("anyOf", [schema]))
+
+
 def test_note_text_over_a_notes_limits_gets_422_naming_it(client, app):
     """/v1/comments/score took a `note_text` (the note's title and text) of any length up to the 4 MiB body
     limit: 1.3 million characters, no error, uncounted in max_request_chars (0.8 s of water detection). It is

@@ -155,6 +155,20 @@ def test_comment_likes_in_the_forms_exports_write(likes, want):
     assert note.comments[0].likes == want
 
 
+@pytest.mark.parametrize(
+    "likes",
+    [2**53, 10**400, 1e308, "9" * 30, "9" * 30 + "万", "9" * 5000],
+    ids=["2**53", "10**400", "1e308", "str", "wan", "5000 digits"],  # a CSV cell of 5000 digits: int() raised
+)
+def test_comment_likes_beyond_any_count_are_refused_naming_the_limit(likes):
+    """A like count of 10**400 (JSON has no limit on integers) stopped `notecheck comments` with an
+    OverflowError, exit 70, no row written; two comments of 1e308 likes made the like-weighted positive share
+    0.0 (their sum overflowed to inf). Counts are whole numbers a float holds exactly."""
+    with pytest.raises(InvalidNoteError, match=r"'comments\[0\]\.likes' must be at most 9,007,199,254,740,991"):
+        parse_note({"text": "好", "comments": [{"text": "好看", "likes": likes}]})
+    assert parse_note({"text": "好", "comments": [{"text": "好看", "likes": 2**53 - 1}]}).comments[0].likes == 2**53 - 1
+
+
 @pytest.mark.parametrize("likes", [12.5, -1, "很多", "1.2千", True, [1], "²", "+", "1,23"])
 def test_comment_likes_that_are_no_count_are_refused(likes):
     with pytest.raises(InvalidNoteError, match=r"'comments\[0\]\.likes' must be a non-negative integer"):

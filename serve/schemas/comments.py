@@ -18,6 +18,7 @@ from pydantic import (
     field_validator,
 )
 
+from model.schema import MAX_LIKES
 from serve.schemas.validation import VISIBLE, InputModel, encodable, too_long
 from serve.settings import Settings
 
@@ -35,13 +36,15 @@ def _json_integer(value: Any) -> Any:
 
 #: A count: a whole number >= 0 as the schema's ``"type": "integer", "minimum": 0`` admits, nothing else.
 Count = Annotated[int, Field(ge=0), BeforeValidator(_json_integer)]
+#: A like count: a count a float holds exactly, as the file readers take it (:data:`model.schema.MAX_LIKES`).
+Likes = Annotated[int, Field(ge=0, le=MAX_LIKES), BeforeValidator(_json_integer)]
 
 
 class CommentIn(InputModel):
     """A comment as an object; a bare string is accepted wherever a comment is."""
 
     text: str = Field(description="the comment text")
-    likes: Count | None = Field(None, description="like count (a whole number; not a boolean or a string)")
+    likes: Likes | None = Field(None, description="like count (a whole number; not a boolean or a string)")
     author: str | None = Field(
         None, description="commenter id or name (water detection: the same commenter on many of a creator's notes)"
     )
