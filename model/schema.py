@@ -85,8 +85,13 @@ def _comment_time(value: Any, where: str, name: str) -> float | None:
         return None
     from datetime import datetime
 
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            seconds = float(value)
+        except OverflowError:  # an integer beyond any float (JSON integers have no limit): no time
+            seconds = math.inf
+        if math.isfinite(seconds):
+            return seconds
     t = value if isinstance(value, datetime) else None
     if isinstance(value, str):
         try:

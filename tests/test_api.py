@@ -1097,6 +1097,17 @@ def test_requests_over_the_character_budget_get_413_naming_the_limit(budget_clie
 
 
 @pytest.mark.parametrize("path", ["/v1/comments/score", "/v1/check"])
+def test_a_comment_time_beyond_any_float_gets_422_naming_it(client, path):
+    """`{"time": 10**400}` (a JSON integer) was a 500 Internal Server Error."""
+    body = b'{"text": "a", "comments": [{"text": "x", "time": 1' + b"0" * 400 + b"}]}"
+    if path == "/v1/comments/score":
+        body = body.replace(b'"text": "a", ', b"", 1)
+    r = client.post(path, content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["field"] == "comments[0].time"
+
+
+@pytest.mark.parametrize("path", ["/v1/comments/score", "/v1/check"])
 def test_a_like_count_beyond_any_count_gets_422_naming_it(client, path):
     """`{"likes": 10**400}` (a JSON integer) was a 500 Internal Server Error on /v1/comments/score."""
     body = b'{"text": "a", "comments": [{"text": "\xe5\xa5\xbd", "likes": 1' + b"0" * 400 + b"}]}"

@@ -169,6 +169,13 @@ def test_comment_likes_beyond_any_count_are_refused_naming_the_limit(likes):
     assert parse_note({"text": "好", "comments": [{"text": "好看", "likes": 2**53 - 1}]}).comments[0].likes == 2**53 - 1
 
 
+def test_a_comment_time_beyond_any_float_is_the_rows_error():
+    """A comment `time` of 10**400 (a JSON integer) stopped `notecheck comments` and `score` with OverflowError
+    inside math.isfinite, exit 70; it is no time, and the row's error says so."""
+    with pytest.raises(InvalidNoteError, match=r"'comments\[0\]\.time' must be seconds since the epoch"):
+        parse_note({"text": "好", "comments": [{"text": "好看", "time": 10**400}]})
+
+
 @pytest.mark.parametrize("likes", [12.5, -1, "很多", "1.2千", True, [1], "²", "+", "1,23"])
 def test_comment_likes_that_are_no_count_are_refused(likes):
     with pytest.raises(InvalidNoteError, match=r"'comments\[0\]\.likes' must be a non-negative integer"):

@@ -52,6 +52,17 @@ class CommentIn(InputModel):
         None, description="when it was posted: seconds since the epoch or an ISO 8601 date-time (water: bursts)"
     )
 
+    @field_validator("time")
+    @classmethod
+    def _time(cls, value: float | int | datetime | None) -> float | int | datetime | None:
+        """Seconds must be a float's worth: 10**400 is a JSON integer, but no time (the readers refuse it too)."""
+        if isinstance(value, int):
+            try:
+                float(value)
+            except OverflowError:
+                raise ValueError("seconds since the epoch must be a finite number") from None
+        return value
+
 
 def _comment_kind(value: Any) -> str | None:
     if isinstance(value, str):
