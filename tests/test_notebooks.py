@@ -109,6 +109,27 @@ def test_executed_notebook_renders_to_self_contained_html(small_training_run, tm
     assert "Train the ad classifier" in html and html.count("data:image/png;base64") >= 6
 
 
+def test_a_failed_render_leaves_no_stale_page(tmp_path, monkeypatch, capsys):
+    """`python notebooks/render.py` without ../shared/data stopped at notebook 01's data cell, and
+    runs/notebooks/01-train-ad-classifier.html was still the page of an earlier run (e.g. --small-data), read as
+    this one's results. The page of a notebook that failed is now its executed copy, showing the error."""
+    import training.notebooks as notebooks
+
+    source = tmp_path / "nb"
+    source.mkdir()
+    nb = new_notebook(cells=[new_code_cell("x = 1", metadata={"tags": ["parameters"]}), new_code_cell("1 / 0")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, source / "03-fails.ipynb")
+    monkeypatch.setattr(notebooks, "NOTEBOOK_DIR", source)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "03-fails.html").write_text("<p>the results of an earlier run</p>", encoding="utf-8")
+    assert main(["03-fails.ipynb", "-o", str(out)]) == 1
+    assert "03-fails.ipynb stopped at cell" in capsys.readouterr().err
+    page = (out / "03-fails.html").read_text(encoding="utf-8")
+    assert "an earlier run" not in page and "ZeroDivisionError" in page
+
+
 def test_render_command_rejects_unknown_notebooks(capsys):
     assert main(["no-such.ipynb", "-o", "/nonexistent-out"]) == 2
     assert "no-such.ipynb" in capsys.readouterr().err

@@ -109,6 +109,8 @@ def render_all(
                 parameters=notebook_parameters(name, out, small_data=small_data, config=config),
             )
         except PapermillExecutionError as exc:
+            # the page of this run, error included: an earlier run's page left there would read as this one's
+            render_html(out / name, (out / name).with_suffix(".html"))
             exc.add_note(f"notebook {name}; executed copy {out / name}")
             exc.notebook, exc.executed = name, out / name  # type: ignore[attr-defined]  # for main's error line
             raise
