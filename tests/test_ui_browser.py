@@ -544,6 +544,40 @@ def test_the_status_page_keeps_the_lines_of_a_statement(page, server):
     assert statement in page.find_element(By.ID, "appeal-details").text  # as rendered: the line break kept
 
 
+@pytest.fixture(scope="module")
+def busy_server(tmp_path_factory):
+    # more open appeals than the queue shows at once (100): filed quickly, so no rate limit
+    yield from _serve(tmp_path_factory.mktemp("ui-busy-server"), NOTECHECK_APPEAL_RATE_LIMIT="0")
+
+
+def test_the_queue_goes_on_past_its_first_page(page, busy_server):
+    """With more than 100 open appeals the page shows the first 100; once the moderator had resolved those it said
+    "没有待处理的申诉" (no open appeals) beside a count of "0 / 1" while one was still waiting, until a reload."""
+    import httpx
+
+    base = busy_server["base"]
+    note = {"text": "加vx领券，原价199现价99"}  # short: the page draws the queue again after each resolution
+    with httpx.Client(base_url=base, timeout=30) as http:
+        filed = [
+            http.post("/v1/appeals", json={"note": note, "claimed_label": "genuine", "statement": f"申诉 {i}"})
+            for i in range(101)
+        ]
+    assert all(f.status_code == 201 for f in filed)
+    page.get(base + "/moderate")
+    page.find_element(By.NAME, "moderator_key").send_keys(MODERATOR_KEY + Keys.ENTER)
+    _wait(page, lambda d: d.find_element(By.ID, "queue-count").text == "100 / 101")
+    shown = {li.get_attribute("data-appeal-id") for li in page.find_elements(By.CSS_SELECTOR, "#queue-items > li")}
+    for left in range(99, -1, -1):  # the moderator works through the page, one appeal after another
+        page.find_element(By.CSS_SELECTOR, "#queue-items > li button.uphold").click()
+        WebDriverWait(page, 30, poll_frequency=0.02).until(
+            lambda d, n=left: len(d.find_elements(By.CSS_SELECTOR, "#queue-items > li")) in (n, 1)
+        )
+    (last,) = {f.json()["id"] for f in filed} - shown
+    _wait(page, lambda d: d.find_elements(By.CSS_SELECTOR, f"[data-appeal-id='{last}']"), message="the queue stopped")
+    assert not page.find_element(By.ID, "queue-empty").is_displayed()
+    assert page.find_element(By.ID, "queue-count").text == "1"
+
+
 def test_a_readers_report_shows_the_label_the_moderator_gave(page, server):
     """A reader reports a note the model passes as an ad (claimed 'ad'); the moderator agrees with the model. The
     status page said "维持原判（判为广告）" — judged an ad — for a note just judged genuine: the words after the

@@ -86,7 +86,9 @@ function card(a) {
       drafts.delete(a.id);
       appeals = appeals.filter((x) => x.id !== a.id);
       total = Math.max(appeals.length, total - 1);
-      render();
+      // the last one shown: fetch the queue again, since more than one page of appeals may have been waiting
+      if (appeals.length) render();
+      else await load();
       $("#queue-heading").focus();
     } catch (e) {
       showError(error, e);
