@@ -84,6 +84,12 @@ COUNTED = [
     ("不会再被这种广告骗了", AD, "广告"),  # 不会再 reaches keywords across bridge words only
     ("不觉得这个是广告吗", AD, "广告"),  # a negated doubt
     ("不觉得贵，想买", PI, "想买"),  # the opinion verb's scope ends with its clause
+    # sarcasm says the opposite of its negation, as a doubt does: "it would be odd if this were not an ad"
+    ("不是广告才怪", AD, "广告"),
+    ("这要不是恰饭就怪了", AD, "恰饭"),
+    ("说不是广告谁信啊", AD, "广告"),
+    ("要说不是软广我不信", AD, "软广"),
+    ("不是托，鬼才信", AD, "托"),  # a scoff after the clause, as a tag question
 ]
 
 

@@ -66,10 +66,12 @@ _CLAUSE_PUNCT = "，,。.！!？?；;～~\n…"
 _TRAILING_RE = re.compile(rf"(?:{EMOJI_CODE_RE.pattern}|[\s啊呀哈哦啦嘿呵吖捏]|\.\.\.)+$", re.IGNORECASE)
 #: A clause that asks: a question particle at its end (好用不 asks too, as in the lexicon) ...
 _QUESTION_ENDINGS = ("吗", "么", "嘛", "呢", "吧", "咩", "不", "没")
-#: ... or a word of doubt anywhere in it (a bare 不会是广告 is left out: 我觉得不会是广告 vouches; with 吧 it asks).
-_DOUBT_RE = re.compile(r"难道|莫非|该不会|有没有可能|是不是|会不会|怕不是|莫不是")
-#: A clause that only asks for agreement with the one before it (不是恰饭，对吧).
-_TAG_QUESTIONS = frozenset({"对吧", "是吧", "对不对", "是不是", "对吗", "是吗", "吧", "吗", "没错吧"})
+#: ... or a word of doubt anywhere in it (a bare 不会是广告 is left out: 我觉得不会是广告 vouches; with 吧 it asks),
+#: sarcasm included, which asserts the opposite of its negation (不是广告才怪, 要说不是恰饭我不信, 说不是托谁信).
+_SARCASM = ("才怪", "就怪了", "谁信", "我不信", "鬼才信", "骗鬼")
+_DOUBT_RE = re.compile(r"难道|莫非|该不会|有没有可能|是不是|会不会|怕不是|莫不是|" + "|".join(_SARCASM))
+#: A clause that only asks for agreement with the one before it (不是恰饭，对吧), or scoffs at it (不是托，鬼才信).
+_TAG_QUESTIONS = frozenset({"对吧", "是吧", "对不对", "是不是", "对吗", "是吗", "吧", "吗", "没错吧", *_SARCASM})
 
 
 @lru_cache(maxsize=1)
