@@ -241,6 +241,14 @@ def test_unknown_appeal_is_404(client):
     assert r.status_code == 404 and "no-such-id" in r.json()["message"]
 
 
+def test_an_id_with_a_nul_is_404_on_every_backend(client):
+    """`GET /v1/appeals/%00` was a 500 Internal Server Error on PostgreSQL (whose text cannot hold NUL; psycopg's
+    DataError) and a 404 on SQLite; so was resolving it, and the writer's status page showed "server error"."""
+    assert client.get("/v1/appeals/a%00b", headers=writer()).status_code == 404
+    r = client.post("/v1/appeals/a%00b/resolve", json={"label": "ad"}, headers=moderator())
+    assert r.status_code == 404 and r.json()["message"] == "No appeal has id 'a\\x00b'."
+
+
 @pytest.mark.parametrize(
     ("path", "method", "headers", "status"),
     [

@@ -124,6 +124,8 @@ def new_appeal(*, note: dict[str, Any], view: ModelView, claimed_label: str, sta
 
 
 def get_appeal(session: Session, appeal_id: str) -> Appeal:
+    if "\x00" in appeal_id:  # no id holds one, and PostgreSQL refuses to compare text holding NUL (a DataError)
+        raise AppealNotFound(appeal_id)
     appeal = session.get(Appeal, appeal_id)
     if appeal is None:
         raise AppealNotFound(appeal_id)
