@@ -219,7 +219,7 @@ def test_db_upgrade_to_an_unknown_revision_is_a_usage_error(tmp_path, capsys, re
     url = f"sqlite:///{tmp_path / 'a.db'}"
     assert main(["db", "upgrade", "--revision", revision, "--database-url", url]) == 2
     err = capsys.readouterr().err
-    assert err == f"error: --revision must be 'head' or a migration of this notecheck (0001). Got {revision!r}.\n"
+    assert err == f"error: --revision must be 'head' or a migration of this notecheck (0001, 0002). Got {revision!r}.\n"
 
 
 def test_db_commands_on_a_schema_from_a_newer_version_say_so(tmp_path, capsys):
@@ -238,7 +238,7 @@ def test_db_commands_on_a_schema_from_a_newer_version_say_so(tmp_path, capsys):
     assert "newer notecheck" in err
     assert main(["db", "current", "--database-url", db.url]) == 0
     out = capsys.readouterr().out
-    assert "revision 9999, newest 0001" in out and "db upgrade" not in out and "newer notecheck" in out, out
+    assert "revision 9999, newest 0002" in out and "db upgrade" not in out and "newer notecheck" in out, out
 
 
 def test_a_schema_from_a_newer_version_is_refused_not_fatal(tmp_path):
