@@ -34,9 +34,11 @@ DatabaseDep = Annotated[Database, Depends(get_db)]
 
 
 async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    """503 for :class:`DatabaseUnavailable` (registered on the app by :func:`serve.app.create_app`)."""
+    """503 for :class:`DatabaseUnavailable` (registered on the app by :func:`serve.app.create_app`). The cause
+    (the driver's message: host, port, database name) goes to the server's log, where the database is logged
+    unavailable, and to ``/readyz``; a writer sees that it is down, not where it runs."""
     message = (
-        f"The appeals database is unavailable ({exc}). Appeals cannot be created or read until it is back; "
+        "The appeals database is unavailable. Appeals cannot be created or read until it is back; "
         "the check routes keep working. Retry later."
     )
     headers = {"Retry-After": UNAVAILABLE_RETRY_AFTER}
