@@ -336,6 +336,21 @@ def test_a_note_that_declares_itself_an_ad_says_so(page, server):
     assert not page.find_element(By.ID, "declared").is_displayed()
 
 
+def test_a_bidi_override_in_the_note_stays_inside_its_quote(page, server):
+    """A right-to-left override (U+202E) inside a highlighted phrase reversed the rest of its reason line, the
+    weight included: every quote of the writer's text is isolated (<bdi>, and marks and the note block isolate)."""
+    page.get(server["base"] + "/")
+    shown = _check(page, {"title": "", "text": "加v\u202ex领券，原价199现价99，链接在主页"})
+    assert shown["decision"] == "ad"
+    items = page.find_elements(By.CSS_SELECTOR, "#reasons li")
+    quotes = [q.get_attribute("textContent") for li in items for q in li.find_elements(By.TAG_NAME, "bdi")]
+    assert len(quotes) == sum(li.text.count("“") for li in items) > 0
+    assert any("\u202e" in q for q in quotes)  # the override is in a quote, and only there
+    isolate = "return getComputedStyle(arguments[0]).unicodeBidi"
+    for element in [page.find_element(By.ID, "note-view"), *page.find_elements(By.CSS_SELECTOR, "#note-view mark")]:
+        assert page.execute_script(isolate, element) == "isolate"
+
+
 def test_an_empty_draft_gets_advice_and_sends_nothing(page, server):
     page.get(server["base"] + "/")
     _requests(page)

@@ -186,7 +186,13 @@ export function renderReasons(list, data) {
     const label = document.createElement("strong");
     label.textContent = r.label;
     li.append(dir, " ", label);
-    if (r.evidence.length) li.append(` ${r.evidence.slice(0, 5).map((e) => `“${e}”`).join(lang === "zh" ? "、" : ", ")}`);
+    // Each quote is the writer's text in a <bdi>: a right-to-left override inside it must not reverse the rest of
+    // the line (the weight, the next quote).
+    r.evidence.slice(0, 5).forEach((e, i) => {
+      const quote = document.createElement("bdi");
+      quote.textContent = e;
+      li.append(i ? (lang === "zh" ? "、“" : ", “") : " “", quote, "”");
+    });
     const w = document.createElement("span");
     w.className = "w";
     w.textContent = signed(r.weight);
