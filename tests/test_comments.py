@@ -92,6 +92,13 @@ def test_exclude_must_name_a_known_set():
         KeywordMatcher({"a": ["托"]}, exclude={"b": ["拜托"]})
 
 
+@pytest.mark.parametrize(("keyword", "comment"), [("❤️", "好❤"), ("❤", "好❤️"), ("❤️", "好❤️"), ("☺️", "哈哈☺")])
+def test_an_emoji_keyword_matches_with_or_without_its_variation_selector(keyword, comment):
+    """Keyword "❤️" (U+2764 U+FE0F, as phone keyboards type it) did not match a comment "好❤": the selector only
+    chooses how the heart is drawn."""
+    assert KeywordMatcher({"love": [keyword]}).match(comment) == {"love": [keyword]}
+
+
 def test_duplicate_keywords_are_merged_into_the_first_spelling():
     m = KeywordMatcher({"brand": ["LANRUO", "lanruo", "Ｌａｎｒｕｏ", "兰若"], "other": ["兰若"]})
     assert m.sets == {"brand": ["LANRUO", "兰若"], "other": ["兰若"]}

@@ -1,5 +1,6 @@
 """Text normalisation for keyword matching: NFKC, lower case, traditional -> simplified Chinese (OpenCC ``t2s``),
-no spaces between Chinese characters. Keywords and comments are both put in this form before matching."""
+no emoji variation selectors, no spaces between Chinese characters. Keywords and comments are both put in this
+form before matching."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 from model.text import normalize_text
 
 _CJK_SPACE_RE = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+#: Emoji and text presentation selectors: "❤️" is "❤" drawn in colour, one keyword either way.
+_VARIATION_SELECTORS_RE = re.compile("[\ufe0e\ufe0f]")
 
 
 @lru_cache(maxsize=1)
@@ -22,13 +25,15 @@ def _t2s() -> Any:
 
 
 def _finish(text: str) -> str:
+    if "\ufe0e" in text or "\ufe0f" in text:
+        text = _VARIATION_SELECTORS_RE.sub("", text)
     return _CJK_SPACE_RE.sub("", text)
 
 
 def normalize_for_matching(text: str) -> str:
     """The form keywords and comments are matched in: :func:`model.text.normalize_text` (NFKC, lower case, no
-    zero-width characters, collapsed whitespace), then traditional -> simplified, then no spaces between
-    non-ASCII characters."""
+    zero-width characters, collapsed whitespace), then traditional -> simplified, then no emoji variation selector
+    and no spaces between non-ASCII characters."""
     return _finish(_t2s().convert(normalize_text(text)))
 
 
