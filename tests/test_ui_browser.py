@@ -361,6 +361,9 @@ def test_an_empty_draft_gets_advice_and_sends_nothing(page, server):
     assert page.switch_to.active_element.get_attribute("name") == "text"
     assert not [u for u in _requests(page) if "/v1/" in u]
     assert not page.find_element(By.ID, "result").is_displayed()
+    # the advice follows the language toggle, as the rest of the page does (it stayed in Chinese)
+    page.find_element(By.ID, "lang-toggle").click()
+    assert error.text == "Paste or type a title or the text first."
 
 
 def test_a_title_only_draft_is_checked(page, server):

@@ -66,7 +66,7 @@ export async function api(method, path, body, key) {
   try {
     response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
-    throw new Error(t("network_error"));
+    throw Object.assign(new Error(t("network_error")), { text: () => t("network_error") });
   }
   const data = await response.json().catch(() => null);
   if (!response.ok) {
@@ -77,22 +77,36 @@ export async function api(method, path, body, key) {
   return data;
 }
 
+const shownErrors = new Map(); // element -> the error it shows, drawn again in the other language on the toggle
+
 export function showError(el, error) {
   if (!error) {
     el.hidden = true;
     el.textContent = "";
+    shownErrors.delete(el);
     return;
   }
+  shownErrors.set(el, error);
+  drawError(el, error);
+}
+
+function drawError(el, error) {
   // what the server said comes after "something went wrong" and what its status means in the page's language
-  // (the server's words are English, and name the field); the page's own advice stands alone
+  // (the server's words are English, and name the field); the page's own words (`text`) follow the toggle
+  const message = error.text ? error.text() : error.message;
   const status = error.status >= 500 ? "http_5xx" : `http_${error.status}`;
-  const said = error.status && WORDS[lang][status] ? `${t(status)} (${error.message})` : error.message;
-  el.textContent = error.advice ? error.message : `${t("error")} ${said}`;
+  const said = error.status && WORDS[lang][status] ? `${t(status)} (${message})` : message;
+  el.textContent = error.advice ? message : `${t("error")} ${said}`;
   el.hidden = false;
 }
 
-/** An error that is the page's advice to the user ("paste the text first"), not a failure. */
-export const advice = (message) => Object.assign(new Error(message), { advice: true });
+onLangChange(() => {
+  for (const [el, error] of shownErrors) if (!el.hidden) drawError(el, error);
+});
+
+/** An error that is the page's advice to the user ("paste the text first"), not a failure: `text` gives its words
+ * in the page's language now. */
+export const advice = (text) => Object.assign(new Error(text()), { advice: true, text });
 
 // -- rendering a checked note -----------------------------------------------------------------------------
 // whole percents, but one decimal near the ends, where "0%" or "100%" would overstate the certainty

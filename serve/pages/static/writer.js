@@ -55,7 +55,7 @@ form.addEventListener("submit", async (ev) => {
   };
   const error = $("#check-error");
   if (!note.text.trim() && !note.title.trim()) {  // an image note may have a title and no text, as the API allows
-    showError(error, advice(t("text_required")));
+    showError(error, advice(() => t("text_required")));
     form.elements.text.focus();
     return;
   }
@@ -133,8 +133,10 @@ if (opener) {
     const statement = appealForm.elements.statement.value.trim();
     const n = Array.from(statement).length;
     if (!statement || n > maxStatement) {
-      const message = statement ? t("statement_too_long").replace("{max}", maxStatement).replace("{n}", n) : null;
-      showError(error, advice(message ?? t("statement_required")));
+      const words = statement
+        ? () => t("statement_too_long").replace("{max}", maxStatement).replace("{n}", n)
+        : () => t("statement_required");
+      showError(error, advice(words));
       appealForm.elements.statement.focus();
       return;
     }
