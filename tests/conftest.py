@@ -88,3 +88,16 @@ def tiny_comment_scorer(monkeypatch):
     monkeypatch.setattr(batch_score, "comment_scorer_status", lambda: (scorer, None))
     monkeypatch.setattr(batch_score, "_SCORERS", {})
     return scorer
+
+
+def stop_after_first_chunk(monkeypatch: pytest.MonkeyPatch, cfg) -> None:
+    """Run the batch ``cfg`` as a run that crashed after its first chunk (every later chunk raises), leaving its
+    parts and manifest behind for ``--resume``; the real chunk scorer is back in place afterwards."""
+    import serve.batch.score as batch_score
+    from serve.batch import run_batch
+
+    real = batch_score.score_chunk
+    monkeypatch.setattr(batch_score, "score_chunk", lambda c, *a: real(c, *a) if c.index == 0 else 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        run_batch(cfg)
+    monkeypatch.setattr(batch_score, "score_chunk", real)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import ROOT, SAMPLES
+from conftest import ROOT, SAMPLES, stop_after_first_chunk
 
 from model.notes import MAX_TEXT_CHARS, Record
 from serve.batch import BatchConfig, Interrupted, iter_output_rows, run_batch
@@ -395,17 +395,12 @@ def test_resume_refuses_changed_inputs(tmp_path, capsys, sample_model_dir):
 def test_resume_says_which_input_changed(tmp_path, capsys, monkeypatch, sample_model_dir):
     """The refusal printed both fingerprints as JSON cut at 300 characters: with 40 input files the one that
     changed was past the cut, and nothing said which it was. Now each change is named."""
-    import serve.batch.score as batch_score
 
     srcs = [write_jsonl(tmp_path / f"in-{i:02d}.jsonl", NOTES[:2]) for i in range(40)]
     out = tmp_path / "out.jsonl"
     cfg = BatchConfig(inputs=[str(tmp_path)], output=out, model_dir=sample_model_dir, jobs=1, chunk_size=3,
                       progress=False)  # fmt: skip
-    real = batch_score.score_chunk
-    monkeypatch.setattr(batch_score, "score_chunk", lambda c, *a: real(c, *a) if c.index == 0 else 1 / 0)
-    with pytest.raises(ZeroDivisionError):
-        run_batch(cfg)
-    monkeypatch.setattr(batch_score, "score_chunk", real)
+    stop_after_first_chunk(monkeypatch, cfg)
     before = srcs[-1].stat().st_size
     write_jsonl(srcs[-1], NOTES[:3])
     after = srcs[-1].stat().st_size
@@ -448,16 +443,11 @@ def test_resume_with_no_unfinished_run_says_so(tmp_path, capsys, sample_model_di
 
 
 def test_resume_refuses_other_comment_rules(tmp_path, capsys, monkeypatch, sample_model_dir):
-    import serve.batch.score as batch_score
 
     src = write_jsonl(tmp_path / "in.jsonl", NOTES * 3)
     out = tmp_path / "out.jsonl"
     cfg = BatchConfig(inputs=[str(src)], output=out, model_dir=sample_model_dir, jobs=1, chunk_size=3, progress=False)
-    real = batch_score.score_chunk
-    monkeypatch.setattr(batch_score, "score_chunk", lambda c, *a: real(c, *a) if c.index == 0 else 1 / 0)
-    with pytest.raises(ZeroDivisionError):
-        run_batch(cfg)
-    monkeypatch.setattr(batch_score, "score_chunk", real)
+    stop_after_first_chunk(monkeypatch, cfg)
     manifest = tmp_path / "out.jsonl.parts" / "_manifest.jsonl"
     lines = manifest.read_text(encoding="utf-8").splitlines()
     first = json.loads(lines[0])

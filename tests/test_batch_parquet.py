@@ -7,6 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import stop_after_first_chunk
 
 from serve.batch import BatchConfig, Interrupted, iter_output_rows, run_batch
 from serve.batch.writers import encode_rows
@@ -120,18 +121,12 @@ def test_resumed_parquet_run_is_byte_identical(run, monkeypatch):
 
 
 def test_resume_refuses_parts_of_another_parquet_schema(run, monkeypatch, capsys, tmp_path):
-    import serve.batch.score as batch_score
-
-    real = batch_score.score_chunk
-    monkeypatch.setattr(batch_score, "score_chunk", lambda c, *a: real(c, *a) if c.index == 0 else 1 / 0)
-    with pytest.raises(ZeroDivisionError):
-        run_batch(run("out.parquet"))
+    stop_after_first_chunk(monkeypatch, run("out.parquet"))
     manifest = tmp_path / "out.parquet.parts" / "_manifest.jsonl"
     lines = manifest.read_text(encoding="utf-8").splitlines()
     first = json.loads(lines[0])
     del first["fingerprint"]["parquet_schema"]  # as an earlier version, whose parts held `comments` as JSON text
     manifest.write_text("\n".join([json.dumps(first), *lines[1:]]) + "\n", encoding="utf-8")
-    monkeypatch.setattr(batch_score, "score_chunk", real)
     cfg = run("out.parquet")
     argv = ["score", *cfg.inputs, "-o", str(cfg.output), "--resume", "--model", str(cfg.model_dir), "--jobs", "1",
             "--chunk-size", "3", "--keywords", str(cfg.keywords_file), "--no-progress"]  # fmt: skip

@@ -9,6 +9,7 @@ import json
 
 import pyarrow.parquet as pq
 import pytest
+from conftest import stop_after_first_chunk
 
 from model import load_model
 from model.declared import declared_spans
@@ -191,16 +192,11 @@ def test_score_rows_carry_the_declaration(tmp_path, capsys, fmt):
 
 def test_resume_refuses_a_run_recorded_without_the_declared_column(tmp_path, monkeypatch):
     """Parts written before the column existed would not join with new ones."""
-    import serve.batch.score as batch_score
     from serve.batch import BatchConfig, run_batch
 
     src, out = _input(tmp_path), tmp_path / "out.jsonl"
     cfg = BatchConfig(inputs=[str(src)], output=out, jobs=1, chunk_size=1, progress=False)
-    real = batch_score.score_chunk
-    monkeypatch.setattr(batch_score, "score_chunk", lambda c, *a: real(c, *a) if c.index == 0 else 1 / 0)
-    with pytest.raises(ZeroDivisionError):
-        run_batch(cfg)
-    monkeypatch.setattr(batch_score, "score_chunk", real)
+    stop_after_first_chunk(monkeypatch, cfg)
     manifest = tmp_path / "out.jsonl.parts" / "_manifest.jsonl"
     first, *rest = manifest.read_text(encoding="utf-8").splitlines()
     old = json.loads(first)
