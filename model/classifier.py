@@ -26,6 +26,7 @@ from model.errors import InvalidParameterError
 from model.feature_labels import Placeholders, feature_label
 from model.highlights import (
     CATEGORIES,
+    MAX_HIGHLIGHTS,
     Highlight,
     Parsed,
     ReadableReason,
@@ -293,7 +294,7 @@ class AdModel(CompiledModel):
                     review_threshold=self.review_threshold,
                     explanation=self._explain_arrays(idx, data, evidence, top, docs[i]) if features else None,
                     cues=tuple({"cue": k, "label": CUE_PATTERNS[k].label, "evidence": v} for k, v in evidence.items()),
-                    highlights=tuple(highlights),
+                    highlights=tuple(highlights[:MAX_HIGHLIGHTS]),
                     reasons=tuple(readable[: max(top, 0)]),
                     advice=advice(decision, readable, declared[0] if declared else None),
                     declared=declared[0] if declared else None,
@@ -306,7 +307,8 @@ class AdModel(CompiledModel):
     ) -> list[Highlight]:
         """Spans of the note's title and text as sent, with the log-odds their features contribute (see
         :mod:`model.highlights`), from one row of :meth:`transform`; ``prepared`` is what the document builder
-        found in the fields (computed again when None)."""
+        found in the fields (computed again when None). All of them, strongest first: reasons are grouped from
+        them all, and :meth:`check` shows the first :data:`~model.highlights.MAX_HIGHLIGHTS`."""
         contrib = data * self._coef[idx]
         pick = strongest(contrib)
         # What attribution asks of each column, parsed from its name once per model: a list indexed by column is

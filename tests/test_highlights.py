@@ -469,6 +469,35 @@ def test_a_cue_repeated_thousands_of_times_is_still_the_reason(shipped, text):
     assert "overall wording" not in result.advice["en"]
 
 
+#: A note whose every copy has a contact detail, a price and a call to action, between words of a diary.
+_REPEATED_AD = "加vx领券，原价199现价99，链接在主页。今天天气很好我们去爬山了。"
+_REPEATED_AD_REASONS = {"contact", "price", "call_to_action"}
+
+
+@pytest.mark.parametrize("copies", [1, 50, 565], ids=["once", "50-copies", "565-copies-20k-chars"])
+def test_reasons_are_grouped_from_every_phrase_not_the_shown_ones(shipped, copies):
+    """A long note repeating its cues has thousands of phrases; the response shows the strongest hundred, but its
+    reasons (and their weights) are those of every phrase: taken from the shown hundred, a note of 565 copies was
+    flagged for its contact details alone."""
+    from model.documents import as_notes
+    from model.highlights import MAX_HIGHLIGHTS
+
+    note = {"title": "", "text": _REPEATED_AD * copies}
+    result = shipped.check(note, top=50)
+    _assert_exact(note, result)
+    assert len(result.highlights) <= MAX_HIGHLIGHTS
+    towards_ad = {r.category: r.weight for r in result.reasons if r.direction == "ad"}
+    assert _REPEATED_AD_REASONS <= set(towards_ad)
+    (parsed,) = as_notes([note], name="note")
+    doc = shipped.documents([parsed])[0]
+    every = shipped.highlights(parsed, doc, *shipped.transform([parsed]).row(0))
+    for category in _REPEATED_AD_REASONS:  # each reason weighs all of its phrases, shown or not
+        assert towards_ad[category] == round(sum(h.weight for h in every if h.category == category), 4)
+    # `notecheck score` gives the same reasons towards ad
+    scored = shipped.score(as_notes([note], name="note"), top=50)
+    assert scored.reasons[0] == [r.text() for r in result.reasons if r.direction == "ad"]
+
+
 def test_disjoint_spans_claim_only_free_spans():
     from model.cues import DisjointSpans
 

@@ -11,7 +11,7 @@ from itertools import accumulate
 
 import numpy as np
 
-from model.highlights.categories import FUNCTION_WORDS, MAX_HIGHLIGHTS, MIN_CHAR_WEIGHT, MIN_PHRASE_WEIGHT, Highlight
+from model.highlights.categories import FUNCTION_WORDS, MIN_CHAR_WEIGHT, MIN_PHRASE_WEIGHT, Highlight
 from model.highlights.fields import EMOJI_UNIT, SEPARATED_NUMBER_RE, _Field
 
 
@@ -221,7 +221,11 @@ def phrases(
 ) -> list[Highlight]:
     """Non-overlapping phrases, sorted by |weight| (largest first): each cue, hashtag or @mention whole, and
     runs of the writer's other words whose characters push the same way (ended by anything but a letter or
-    digit). Runs are found with array operations: a note has hundreds of characters but few phrases."""
+    digit). Runs are found with array operations: a note has hundreds of characters but few phrases.
+
+    All of them: readable reasons are grouped from the whole list (a long note repeating its cues between other
+    words has thousands of phrases, and reasons taken from the strongest hundred would lose whole categories);
+    a check shows only the first :data:`MAX_HIGHLIGHTS`."""
     out: list[Highlight] = []
     for f in fields:
         w = weights[f.name]
@@ -271,4 +275,4 @@ def phrases(
                 continue
             out.append(Highlight(f.name, a, b, text, round(total, 4), "wording" if total > 0 else "personal"))
     out.sort(key=lambda h: (-abs(h.weight), h.field, h.start))
-    return out[:MAX_HIGHLIGHTS]
+    return out
