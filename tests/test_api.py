@@ -155,6 +155,36 @@ def test_check_with_comments_scores_them(client, sentiment_dir):
     assert got["n_comments"] == 3 and got["keyword_ratio"]["brand"] == pytest.approx(1 / 3, abs=1e-6)
 
 
+@pytest.mark.parametrize(
+    "sent",
+    [
+        {"comments": []},
+        {"comments": [], "keywords": {"brand": ["回购"]}},
+        {"keywords": {"brand": ["回购"]}},
+        {"comments": None, "keywords": {"brand": ["回购"], "rival": ["雪岚"]}},
+    ],
+    ids=["empty-list", "empty-list-and-keywords", "keywords-alone", "null-comments-and-keywords"],
+)
+def test_check_of_zero_comments_reports_them_as_comments_score_does(client, sent):
+    """An empty comment list is a note of zero comments, and keyword sets sent without comments ask for the
+    scores of a note that has none: either way the comment report of /v1/comments/score for no comments (count 0,
+    ratios and shares null, every set named), never null, as `notecheck comments` reports such a note."""
+    r = client.post("/v1/check", json={**GENUINE_NOTE, **sent})
+    assert r.status_code == 200, r.text
+    got = r.json()["comments"]
+    scored = client.post("/v1/comments/score", json={"comments": [], "keywords": sent.get("keywords")}).json()
+    scored.pop("model_version")
+    assert got == scored
+    assert got["n_comments"] == 0 and got["positive_share"] is None and got["water_ratio"] is None
+    assert set(got["keyword_ratio"]) >= {"purchase_intent", "ad_suspicion", *sent.get("keywords", ())}
+    assert set(got["keyword_ratio"].values()) == {None}
+    batch = client.post("/v1/check/batch", json={"notes": [{**GENUINE_NOTE, **sent}, GENUINE_NOTE]}).json()
+    assert batch["results"][0] == r.json() and batch["results"][1]["comments"] is None
+    spec = client.get("/openapi.json").json()["components"]["schemas"]
+    assert "an empty list is a note with no comments" in spec["NoteIn"]["properties"]["comments"]["description"]
+    assert "sent without comments" in spec["NoteIn"]["properties"]["keywords"]["description"]
+
+
 def test_check_echoes_id(client):
     assert client.post("/v1/check", json={**GENUINE_NOTE, "id": "n-42"}).json()["id"] == "n-42"
 

@@ -99,17 +99,22 @@ def result_payload(result: Any, note_id: str | None, comments: dict[str, Any] | 
 
 
 def score_comments_many(models: LoadedModels, notes: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
-    """Comment reports of notes (plain data) that came with comments: one sentiment pass per distinct keyword
-    request, order kept; None for notes without comments or on a server without a comment model."""
+    """Comment reports of notes (plain data) that came with comments or keyword sets: one sentiment pass per
+    distinct keyword request, order kept. An empty list is a note of zero comments, and keyword sets without
+    comments ask for the report of a note that has none: both get the report of no comments (count 0, ratios
+    null), as ``/v1/comments/score`` and ``notecheck comments`` give it. None for notes with neither, or on a
+    server without a comment model."""
     out: list[dict[str, Any] | None] = [None] * len(notes)
     if models.comments is None:
         return out
     groups: dict[str, list[int]] = {}
     for i, note in enumerate(notes):
-        if note["comments"]:
+        if note["comments"] is not None or note["keywords"] is not None:
             groups.setdefault(json.dumps(note["keywords"], sort_keys=True), []).append(i)
     for members in groups.values():
-        reports = models.comments.score_many([notes[i]["comments"] for i in members], notes[members[0]]["keywords"])
+        reports = models.comments.score_many(
+            [notes[i]["comments"] or [] for i in members], notes[members[0]]["keywords"]
+        )
         for i, report in zip(members, reports, strict=True):
             out[i] = report.to_dict()
     return out
@@ -251,7 +256,8 @@ def chunk_jobs(jobs: list[Job], max_chars: int) -> list[list[Job]]:
 
 async def check(note: NoteIn, served: Annotated[Served, Depends(get_served)], top: Top = None) -> Response:
     """Decision (`ad` / `review` / `genuine`), calibrated ad probability, thresholds, the readable reasons each
-    way, the advertising cues found, and comment scores when comments were sent."""
+    way, the advertising cues found, and comment scores when comments (an empty list too) or keyword sets were
+    sent."""
     settings = served.settings
     admit_note(note, settings)
     return await served.checks.submit(job_of(note, settings.top_reasons if top is None else top))

@@ -68,9 +68,15 @@ class NoteIn(InputModel):
         validate_default=True,
         description="the note's body; may be left out or blank when the title is not blank (not both blank)",
     )
-    comments: list[CommentItem] | None = Field(None, description="comments to score (optional)")
+    comments: list[CommentItem] | None = Field(
+        None,
+        description="comments to score (optional); an empty list is a note with no comments, reported as "
+        "/v1/comments/score reports none (n_comments 0, ratios and shares null)",
+    )
     keywords: KeywordSets | None = Field(
-        None, description="keyword sets for comment scoring, e.g. {'brand': ['兰若', '兰若面霜']}"
+        None,
+        description="keyword sets for comment scoring, e.g. {'brand': ['兰若', '兰若面霜']}; sent without comments, "
+        "the note is scored as having none (the report names every set, each ratio null)",
     )
 
     @field_validator("id")
@@ -152,7 +158,9 @@ class CheckOut(BaseModel):
     )
     reasons: list[ReasonOut] = Field(description="at most `top` readable reasons, strongest first")
     advice: AdviceOut | None = Field(description="one sentence for the writer when the note is flagged")
-    comments: CommentReportOut | None = Field(None, description="comment scores, when comments were sent")
+    comments: CommentReportOut | None = Field(
+        None, description="comment scores, when comments (an empty list too) or keyword sets were sent; else null"
+    )
     model_version: str
 
 
