@@ -80,20 +80,31 @@ class Comment:
     time: float | None = None
 
 
+#: Seconds since the epoch written as text ("1700000000", "1700000000.5"): read as the number, as a like count
+#: written as text is (exports keep numbers as text); an all-digit date ("20240101") is seconds too, as the API
+#: reads it.
+SECONDS_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
 def _comment_time(value: Any, where: str, name: str) -> float | None:
+    """A comment's ``time`` in seconds since the epoch: a number, a number written as text
+    (:data:`SECONDS_TEXT`), or an ISO 8601 date-time (UTC when it names no offset)."""
     if value is None:
         return None
     from datetime import datetime
 
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    number = value
+    if isinstance(value, str) and SECONDS_TEXT.fullmatch(text := value.strip()):
+        number = float(text)  # inf when too long: refused below, as such a number is
+    if isinstance(number, (int, float)) and not isinstance(number, bool):
         try:
-            seconds = float(value)
+            seconds = float(number)
         except OverflowError:  # an integer beyond any float (JSON integers have no limit): no time
             seconds = math.inf
         if math.isfinite(seconds):
             return seconds
     t = value if isinstance(value, datetime) else None
-    if isinstance(value, str):
+    if isinstance(value, str) and number is value:
         try:
             t = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
@@ -104,8 +115,8 @@ def _comment_time(value: Any, where: str, name: str) -> float | None:
         except (OverflowError, ValueError, OSError):  # e.g. year 1 with a positive UTC offset
             pass
     raise InvalidNoteError(
-        f"{where}field '{name}.time' must be seconds since the epoch or an ISO 8601 date-time. Got "
-        f"{type_name(value)} {value!r:.60}."
+        f"{where}field '{name}.time' must be seconds since the epoch (a number, also written as text: "
+        f'"1700000000") or an ISO 8601 date-time. Got {type_name(value)} {value!r:.60}.'
     )
 
 

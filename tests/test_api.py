@@ -185,6 +185,37 @@ def test_check_of_zero_comments_reports_them_as_comments_score_does(client, sent
     assert "sent without comments" in spec["NoteIn"]["properties"]["keywords"]["description"]
 
 
+@pytest.mark.parametrize("route", ["/v1/check", "/v1/comments/score"])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("time", "1700000000"), ("time", "1700000000000"), ("time", "1.7e9"), ("time", "20240101"), ("likes", "12")],
+    ids=["seconds", "milliseconds", "exponent", "all-digit-date", "likes"],
+)
+def test_numbers_sent_as_strings_are_refused_for_time_as_for_likes(client, route, field, value):
+    """A like count "12" was refused while a time "1700000000" was read by pydantic's own rule (milliseconds above
+    2e10, exponents, and "20240101" as seconds where the file reader read a date). Both are JSON numbers here; the
+    422 names the field, the form expected and what came in."""
+    body = {"text": "ok", "comments": [{"text": "x", field: value}]}
+    r = client.post(route, json=body if route == "/v1/check" else {"comments": body["comments"]})
+    assert r.status_code == 422, r.text
+    (error,) = r.json()["detail"]
+    assert error["field"] == f"comments[0].{field}"
+    expected = "whole number (a JSON integer)" if field == "likes" else "seconds since the epoch as a JSON number"
+    assert expected in error["msg"] and f"Got str {value!r}" in error["msg"]
+
+
+@pytest.mark.parametrize(
+    "time", [1700000000, 1700000000.5, "2023-11-14T22:13:20Z", "2023-11-15T06:13:20+08:00", "2024-01-01"]
+)
+def test_a_time_the_api_takes_means_what_the_file_reader_reads(time):
+    """The comment scorer reads the API's comments with the file reader: a time the API accepts is the same
+    moment there as in a note file."""
+    sent = CommentsIn.model_validate({"comments": [{"text": "x", "time": time}]}).comments[0]
+    passed = parse_note({"text": "a", "comments": [sent.model_dump(mode="json", exclude_none=True)]})
+    read = parse_note({"text": "a", "comments": [{"text": "x", "time": time}]})
+    assert passed.comments[0].time == read.comments[0].time
+
+
 def test_check_echoes_id(client):
     assert client.post("/v1/check", json={**GENUINE_NOTE, "id": "n-42"}).json()["id"] == "n-42"
 

@@ -169,6 +169,26 @@ def test_comment_likes_beyond_any_count_are_refused_naming_the_limit(likes):
     assert parse_note({"text": "好", "comments": [{"text": "好看", "likes": 2**53 - 1}]}).comments[0].likes == 2**53 - 1
 
 
+@pytest.mark.parametrize(
+    ("time", "seconds"),
+    [("1700000000", 1700000000.0), (" 1700000000.5 ", 1700000000.5), ("-5", -5.0), ("20240101", 20240101.0),
+     (1700000000, 1700000000.0), ("2023-11-14T22:13:20Z", 1700000000.0), ("2023-11-15T06:13:20+08:00", 1700000000.0)],
+    ids=["digits", "fraction-spaced", "negative", "all-digit-date-is-seconds", "number", "iso-utc", "iso-offset"],
+)  # fmt: skip
+def test_a_comment_time_written_as_text_is_read_as_its_likes_are(time, seconds):
+    """Exports keep numbers as text: a like count "12" was read and a time "1700000000" refused the note. A number
+    written as text is the number for both (an all-digit string too, as the API's pydantic read it)."""
+    note = parse_note({"text": "好", "comments": [{"text": "好看", "likes": "12", "time": time}]})
+    assert (note.comments[0].likes, note.comments[0].time) == (12, seconds)
+
+
+@pytest.mark.parametrize("time", ["yesterday", "1.7e9", "1,700,000,000", "1" * 400, True, [1]])
+def test_a_comment_time_that_is_no_time_names_the_field_the_forms_and_the_value(time):
+    with pytest.raises(InvalidNoteError, match=r"'comments\[0\]\.time' must be seconds since the epoch \(a number, also "
+                       r"written as text: \"1700000000\"\) or an ISO 8601 date-time\. Got (str|bool|list) "):  # fmt: skip
+        parse_note({"text": "好", "comments": [{"text": "好看", "time": time}]})
+
+
 def test_a_comment_time_beyond_any_float_is_the_rows_error():
     """A comment `time` of 10**400 (a JSON integer) stopped `notecheck comments` and `score` with OverflowError
     inside math.isfinite, exit 70; it is no time, and the row's error says so."""

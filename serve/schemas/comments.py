@@ -49,8 +49,26 @@ class CommentIn(InputModel):
         None, description="commenter id or name (water detection: the same commenter on many of a creator's notes)"
     )
     time: StrictFloat | StrictInt | datetime | None = Field(
-        None, description="when it was posted: seconds since the epoch or an ISO 8601 date-time (water: bursts)"
+        None,
+        description="when it was posted: seconds since the epoch (a JSON number; not a string, as for likes) or an "
+        "ISO 8601 date-time (water: bursts)",
     )
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _seconds_are_numbers(cls, value: Any) -> Any:
+        """Seconds are a JSON number, as a like count is: pydantic would read a string holding a number as a time
+        by its own rule (milliseconds above 2e10, exponents), which the file readers do not share."""
+        if isinstance(value, str):
+            try:
+                float(value)
+            except ValueError:
+                return value
+            raise ValueError(
+                'must be seconds since the epoch as a JSON number (1700000000, not "1700000000") or an ISO 8601 '
+                "date-time"
+            )
+        return value
 
     @field_validator("time")
     @classmethod
