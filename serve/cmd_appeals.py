@@ -108,7 +108,7 @@ def run_db(args: argparse.Namespace) -> int:
 
     from serve.db.database import unavailable_reason
     from serve.db.engine import UNAVAILABLE_ERRORS
-    from serve.db.migrate import current_revision, head_revision, known_revisions, upgrade
+    from serve.db.migrate import current_revision, head_revision, known_revisions, upgrade_from
 
     known = known_revisions()
     if args.db_command == "upgrade" and args.revision not in ("head", *known):  # before touching the database
@@ -122,8 +122,7 @@ def run_db(args: argparse.Namespace) -> int:
     with _database(args) as db:
         try:
             if args.db_command == "upgrade":
-                before = current_revision(db.engine)
-                after = upgrade(db.engine, args.revision)
+                before, after = upgrade_from(db.engine, args.revision)
                 print(f"{db.display_url}: revision {before or '(empty)'} -> {after}")
             else:
                 current = current_revision(db.engine)

@@ -4,13 +4,18 @@ the migrations themselves (schema equals the models, idempotent, reversible)."""
 from __future__ import annotations
 
 import csv
+import fcntl
 import json
+import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from sqlalchemy.pool import NullPool
 
 from serve.cli import main
 from serve.db import appeals as store
@@ -210,6 +215,82 @@ def test_db_upgrade_is_idempotent_and_matches_the_models(backend, tmp_path, caps
         assert downgrade(db.engine, "base") is None
         assert db.migrate() and db.revision == "0002"
         db.close()
+
+
+def _held_migration_lock(backend: str, url: str) -> tuple[Callable[[], int], Callable[[], None]]:
+    """Take the lock every notecheck process migrates under, as a fourth process would: (how many processes wait
+    for it now, release it)."""
+    from sqlalchemy import create_engine, text
+
+    from serve.db.migrate import _PG_LOCK_ID
+
+    if backend == "sqlite":
+        lock = Path(url.removeprefix("sqlite:///") + ".migrate-lock").open("a+b")
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        inode = f":{os.fstat(lock.fileno()).st_ino} "
+
+        def waiting() -> int:  # blocked requests are the lines of /proc/locks marked "->"
+            return sum("->" in line and inode in line for line in Path("/proc/locks").read_text().splitlines())
+
+        return waiting, lock.close
+    engine = create_engine(url, poolclass=NullPool)
+    conn = engine.connect()
+    conn.execute(text(f"SELECT pg_advisory_lock({_PG_LOCK_ID})"))
+    conn.commit()
+
+    def waiting_pg() -> int:
+        query = (
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        with engine.connect() as other:
+            return other.execute(text(query)).scalar_one()
+
+    def release() -> None:
+        conn.close()
+        engine.dispose()
+
+    return waiting_pg, release
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_concurrent_db_upgrades_report_the_migration_once(backend, tmp_path):
+    """Three `notecheck db upgrade` at once on a new database: each read the revision it reports as "before"
+    outside the migration lock, so all three printed `(empty) -> 0002` though one migrated. The lock is held here
+    until all three wait for it, then released: exactly one reports the migration, the others that there was none."""
+    code = "import sys; from serve.cli import main; sys.exit(main())"
+    with database_url(backend, tmp_path) as url:
+        waiting, release = _held_migration_lock(backend, url)
+        procs: list[subprocess.Popen[str]] = []
+        try:
+            procs = [
+                subprocess.Popen(
+                    [sys.executable, "-c", code, "db", "upgrade", "--database-url", url],
+                    cwd=ROOT,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+                for _ in range(3)
+            ]
+            for _ in range(2400):  # at most about two minutes on a loaded machine
+                assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
+                if waiting() == 3:
+                    break
+                time.sleep(0.05)
+            else:
+                pytest.fail(f"{waiting()} of 3 `db upgrade` processes came to wait for the migration lock")
+            release()
+            outputs = [p.communicate(timeout=120) for p in procs]
+        finally:
+            release()
+            for p in procs:
+                if p.poll() is None:
+                    p.kill()
+                p.wait()
+        assert [p.returncode for p in procs] == [0, 0, 0], outputs
+        reports = sorted(out.strip().rsplit(": ", 1)[-1] for out, _ in outputs)
+        assert reports == ["revision (empty) -> 0002", "revision 0002 -> 0002", "revision 0002 -> 0002"], outputs
 
 
 @pytest.mark.parametrize("revision", ["9999", "", "base"])

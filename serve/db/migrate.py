@@ -64,24 +64,32 @@ def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
 
 def upgrade(engine: Engine, revision: str = "head") -> str | None:
     """Apply pending migrations up to ``revision``; returns the revision the database is at afterwards."""
+    return _migrate(engine, command.upgrade, revision)[1]
+
+
+def upgrade_from(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """:func:`upgrade`, returning the revisions before and after, both read under the migration lock: read before
+    it, several processes starting at once would all report the migration only one of them applied."""
     return _migrate(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> str | None:
-    return _migrate(engine, command.downgrade, revision)
+    return _migrate(engine, command.downgrade, revision)[1]
 
 
-def _migrate(engine: Engine, step: Callable[[Any, str], None], revision: str) -> str | None:
+def _migrate(engine: Engine, step: Callable[[Any, str], None], revision: str) -> tuple[str | None, str | None]:
     """Run an Alembic command under the lock that keeps two processes from migrating at once (a file lock for
-    SQLite, an advisory lock for PostgreSQL)."""
+    SQLite, an advisory lock for PostgreSQL); the revisions before and after it, read under the lock too."""
     with _sqlite_file_lock(engine) if engine.dialect.name == "sqlite" else _nolock():
         with engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_ID})")
+            before = MigrationContext.configure(conn).get_current_revision()
             cfg = alembic_config()
             cfg.attributes["connection"] = conn
             step(cfg, revision)
-    return current_revision(engine)
+            after = MigrationContext.configure(conn).get_current_revision()
+    return before, after
 
 
 @contextmanager
