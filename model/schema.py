@@ -81,8 +81,8 @@ class Comment:
 
 
 #: Seconds since the epoch written as text ("1700000000", "1700000000.5"): read as the number, as a like count
-#: written as text is (exports keep numbers as text); an all-digit date ("20240101") is seconds too, as the API
-#: reads it.
+#: written as text is (exports keep numbers as text). A string that is an ISO 8601 date ("20240101") stays that
+#: date: an export writing compact dates means the day, not 1970-08-23.
 SECONDS_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 
 
@@ -93,9 +93,17 @@ def _comment_time(value: Any, where: str, name: str) -> float | None:
         return None
     from datetime import datetime
 
+    t = value if isinstance(value, datetime) else None
     number = value
-    if isinstance(value, str) and SECONDS_TEXT.fullmatch(text := value.strip()):
-        number = float(text)  # inf when too long: refused below, as such a number is
+    if isinstance(value, str):
+        text = value.strip()
+        if not SECONDS_TEXT.fullmatch(text) or len(text) == 8:  # eight digits may be a compact date
+            try:
+                t = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:
+                pass
+        if t is None and SECONDS_TEXT.fullmatch(text):
+            number = float(text)  # inf when too long: refused below, as such a number is
     if isinstance(number, (int, float)) and not isinstance(number, bool):
         try:
             seconds = float(number)
@@ -103,12 +111,6 @@ def _comment_time(value: Any, where: str, name: str) -> float | None:
             seconds = math.inf
         if math.isfinite(seconds):
             return seconds
-    t = value if isinstance(value, datetime) else None
-    if isinstance(value, str) and number is value:
-        try:
-            t = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            pass
     if t is not None:
         try:
             return (t if t.tzinfo else t.replace(tzinfo=UTC)).timestamp()

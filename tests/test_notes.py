@@ -171,13 +171,13 @@ def test_comment_likes_beyond_any_count_are_refused_naming_the_limit(likes):
 
 @pytest.mark.parametrize(
     ("time", "seconds"),
-    [("1700000000", 1700000000.0), (" 1700000000.5 ", 1700000000.5), ("-5", -5.0), ("20240101", 20240101.0),
+    [("1700000000", 1700000000.0), (" 1700000000.5 ", 1700000000.5), ("-5", -5.0), ("20240101", 1704067200.0), ("12345678", 12345678.0),
      (1700000000, 1700000000.0), ("2023-11-14T22:13:20Z", 1700000000.0), ("2023-11-15T06:13:20+08:00", 1700000000.0)],
-    ids=["digits", "fraction-spaced", "negative", "all-digit-date-is-seconds", "number", "iso-utc", "iso-offset"],
+    ids=["digits", "fraction-spaced", "negative", "compact-iso-date-is-the-day", "eight-digits-no-date", "number", "iso-utc", "iso-offset"],
 )  # fmt: skip
 def test_a_comment_time_written_as_text_is_read_as_its_likes_are(time, seconds):
     """Exports keep numbers as text: a like count "12" was read and a time "1700000000" refused the note. A number
-    written as text is the number for both (an all-digit string too, as the API's pydantic read it)."""
+    written as text is the number for both; a string that is an ISO date ("20240101") is still that day."""
     note = parse_note({"text": "好", "comments": [{"text": "好看", "likes": "12", "time": time}]})
     assert (note.comments[0].likes, note.comments[0].time) == (12, seconds)
 
