@@ -1,7 +1,7 @@
 """notecheck inference: tell soft-text ads from genuine sharing in Chinese notes, with reasons."""
 
 from model.artifacts import load_model, save_model
-from model.classifier import AdModel, CheckResult, Explanation, Reason
+from model.classifier import AdModel, CheckResult
 from model.cues import find_cues
 from model.errors import (
     InvalidNoteError,
@@ -12,6 +12,7 @@ from model.errors import (
     NotecheckError,
     UntrustedTypesError,
 )
+from model.explanation import Explanation, Reason
 from model.notes import Comment, Note, parse_note, read_notes
 from model.text import normalize_text, prepare_document
 from model.tokenize import NoteTokenizer

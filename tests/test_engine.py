@@ -238,7 +238,7 @@ def test_cue_evidence_from_document_building_equals_finding_cues_again():
 @pytest.mark.parametrize("top", [0, 1, 3, 8, 50])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_strongest_equals_a_stable_sort_of_everything(top, seed):
-    from model.classifier import _strongest
+    from model.explanation import _strongest
 
     rng = np.random.default_rng(seed)
     values = rng.integers(-3, 4, size=40).astype(float)  # many ties on purpose
