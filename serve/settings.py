@@ -151,7 +151,8 @@ class Settings(BaseSettings):
     log_checks: Literal["off", "hash", "text"] = Field(
         "off",
         description="decision log of every check in the database: 'hash' keeps the note's sha256, model version, "
-        "decision and probability; 'text' also its title and text; 'off' keeps nothing",
+        "decision, probability and the words by which the note declared itself an ad, if it did; 'text' also its "
+        "title and text; 'off' keeps nothing",
     )
 
     @field_validator("log_checks", mode="before")

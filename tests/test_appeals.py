@@ -22,6 +22,8 @@ MODERATOR = "moderator-key-abcdef"
 OTHER_MODERATOR = "moderator-key-ghijkl"
 AD_NOTE = {"title": "源头厂家直供", "text": "加vx领券，原价199现价99，链接在主页，支持定制"}
 REVIEW_NOTE = {"text": "这款面霜用了一个月，皮肤变好了，推荐给大家，需要的可以问我"}
+#: Decided "ad" by its own "#ad" whatever the model makes of it (model.declared).
+DECLARED_NOTE = {"text": "love this serum so much #ad"}
 GENUINE_NOTE = {
     "title": "周末爬山",
     "text": "今天和朋友去爬山，山顶风景很好，下山吃了碗面，累但开心。",
@@ -370,7 +372,7 @@ def test_an_unreachable_database_gives_503_and_checks_go_on(make_client, tmp_pat
 def test_readyz_reports_the_database(client):
     database = client.get("/readyz").json()["database"]
     assert database["status"] == "ok"
-    assert database["revision"] == "0002"
+    assert database["revision"] == "0003"
     assert database["dialect"] in ("sqlite", "postgresql")
 
 
@@ -409,6 +411,7 @@ def test_the_decision_log_keeps_what_was_decided(make_client, sample_model, mode
 
     from serve.db.checklog import note_hash
     from serve.db.models import CheckRecord
+    from serve.scoring import span_dict
 
     client = make_client(log_checks=mode)
     db = client.app.state.db
@@ -416,16 +419,18 @@ def test_the_decision_log_keeps_what_was_decided(make_client, sample_model, mode
         session.execute(delete(CheckRecord))
         session.commit()
     assert client.post("/v1/check", json=AD_NOTE, headers=writer()).status_code == 200
-    batch = {"notes": [GENUINE_NOTE, {"text": "SELECT 1; -- 好物分享"}]}
+    batch = {"notes": [GENUINE_NOTE, {"text": "SELECT 1; -- 好物分享"}, DECLARED_NOTE]}
     assert client.post("/v1/check/batch", json=batch, headers=writer()).status_code == 200
     if mode != "off":
         client.app.state.decision_log.flush()
     with db.session() as session:
         records = list(session.scalars(select(CheckRecord).order_by(CheckRecord.id)))
+        # an auditor finds the rule's decisions with `declared IS NOT NULL`: a note that declares nothing is SQL NULL
+        by_rule = list(session.scalars(select(CheckRecord.note_hash).where(CheckRecord.declared.is_not(None))))
     if mode == "off":
         assert records == [] and client.app.state.decision_log is None
         return
-    notes = [AD_NOTE, GENUINE_NOTE, batch["notes"][1]]
+    notes = [AD_NOTE, GENUINE_NOTE, batch["notes"][1], DECLARED_NOTE]
     assert sorted(r.note_hash for r in records) == sorted(note_hash(n.get("title", ""), n["text"]) for n in notes)
     by_hash = {r.note_hash: r for r in records}
     for n in notes:
@@ -434,6 +439,10 @@ def test_the_decision_log_keeps_what_was_decided(make_client, sample_model, mode
         assert (r.decision, r.model_version) == (expected.decision, sample_model.version)
         assert r.ad_probability == pytest.approx(expected.ad_probability)
         assert (r.title, r.text) == ((n.get("title", ""), n["text"]) if mode == "text" else (None, None))
+        # the declaration that decided (its words and where they are), in both modes; None when the thresholds did
+        assert r.declared == (None if expected.declared is None else span_dict(expected.declared))
+    assert by_rule == [note_hash("", DECLARED_NOTE["text"])]
+    assert by_hash[by_rule[0]].declared == {"field": "text", "start": 24, "end": 27, "text": "#ad"}
 
 
 def test_one_odd_note_does_not_stop_the_decision_log(make_client, sample_model):

@@ -205,15 +205,15 @@ def test_db_upgrade_is_idempotent_and_matches_the_models(backend, tmp_path, caps
         assert main(["db", "current", "--database-url", url]) == 0
         assert "revision (empty)" in capsys.readouterr().out
         assert main(["db", "upgrade", "--database-url", url]) == 0
-        assert "(empty) -> 0002" in capsys.readouterr().out
+        assert "(empty) -> 0003" in capsys.readouterr().out
         assert main(["db", "upgrade", "--database-url", url]) == 0
-        assert "0002 -> 0002" in capsys.readouterr().out
+        assert "0003 -> 0003" in capsys.readouterr().out
         db = Database(url)
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == []
         assert downgrade(db.engine, "base") is None
-        assert db.migrate() and db.revision == "0002"
+        assert db.migrate() and db.revision == "0003"
         db.close()
 
 
@@ -300,7 +300,8 @@ def test_db_upgrade_to_an_unknown_revision_is_a_usage_error(tmp_path, capsys, re
     url = f"sqlite:///{tmp_path / 'a.db'}"
     assert main(["db", "upgrade", "--revision", revision, "--database-url", url]) == 2
     err = capsys.readouterr().err
-    assert err == f"error: --revision must be 'head' or a migration of this notecheck (0001, 0002). Got {revision!r}.\n"
+    known = "(0001, 0002, 0003)"
+    assert err == f"error: --revision must be 'head' or a migration of this notecheck {known}. Got {revision!r}.\n"
 
 
 def test_db_commands_on_a_schema_from_a_newer_version_say_so(tmp_path, capsys):
@@ -319,7 +320,7 @@ def test_db_commands_on_a_schema_from_a_newer_version_say_so(tmp_path, capsys):
     assert "newer notecheck" in err
     assert main(["db", "current", "--database-url", db.url]) == 0
     out = capsys.readouterr().out
-    assert "revision 9999, newest 0002" in out and "db upgrade" not in out and "newer notecheck" in out, out
+    assert "revision 9999, newest 0003" in out and "db upgrade" not in out and "newer notecheck" in out, out
 
 
 def test_a_schema_from_a_newer_version_is_refused_not_fatal(tmp_path):

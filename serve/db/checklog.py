@@ -6,7 +6,9 @@ is slower than the checks) or the database is down, entries are dropped and coun
 (``notecheck_decision_log_dropped``), and the checks themselves never wait or fail because of it. An entry the
 database refuses is dropped and counted alone, and the writer thread outlives any error: one odd note never stops
 the log. ``note_hash`` is of the note as sent; the kept title and text (``text`` mode) have what no database
-column can hold (NUL, lone surrogates, both accepted by the check routes) replaced by U+FFFD.
+column can hold (NUL, lone surrogates, both accepted by the check routes) replaced by U+FFFD. ``declared`` is the
+check's span of the words by which the note declared itself an ad (:mod:`model.declared`), kept in both modes: an
+auditor needs to tell the rule's decisions from the model's, and to see which words fired the rule, to judge it.
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ class DecisionLog:
             "model_version": str(result["model_version"]),
             "decision": str(result["decision"]),
             "ad_probability": float(result["ad_probability"]),
+            "declared": result.get("declared"),
             "title": storable(title) if self.keep_text else None,
             "text": storable(text) if self.keep_text else None,
         }

@@ -76,6 +76,11 @@ class CheckRecord(Base):
     model_version: Mapped[str] = mapped_column(String(200))
     decision: Mapped[str] = mapped_column(String(16))
     ad_probability: Mapped[float] = mapped_column(Float)
+    #: The words by which the note declared itself an ad (the check's ``declared``, ``{field, start, end, text}``),
+    #: which decided it "ad" whatever its probability: kept in both modes, as the rule's evidence (label words
+    #: such as "#广告", never the rest of the note). SQL NULL when the thresholds decided, so that
+    #: ``declared IS NOT NULL`` selects the rule's decisions.
+    declared: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     title: Mapped[str | None] = mapped_column(Text)  # only with log_checks = "text"
     text: Mapped[str | None] = mapped_column(Text)
 
