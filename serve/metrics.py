@@ -1,4 +1,4 @@
-"""Prometheus metrics of one app: request counts, latency histograms and decisions by label.
+"""Prometheus metrics of one app: request counts, latency histograms, decisions by label and the declared-ad rule's.
 
 Each app owns its :class:`prometheus_client.CollectorRegistry` (never the global one), so several apps in one
 process (tests) do not share counters. With several uvicorn workers each worker reports its own numbers.
@@ -42,6 +42,14 @@ class Metrics:
         self.decisions = Counter(
             "notecheck_decisions", "Notes checked, by decision.", ("decision",), registry=self.registry
         )
+        # A counter of its own rather than a label of notecheck_decisions: the series and queries on decisions stay
+        # as they were, and the rule's share is declared / decisions{decision="ad"}.
+        self.declared = Counter(
+            "notecheck_declared_decisions",
+            "Notes decided ad because they declare themselves ads (#广告, #ad, 本篇是广告, ...) whatever the model's "
+            'probability; each is also counted in notecheck_decisions{decision="ad"}.',
+            registry=self.registry,
+        )
         self.notes = Histogram(
             "notecheck_batch_notes",
             "Notes per check request.",
@@ -64,9 +72,12 @@ class Metrics:
         for decision in ("ad", "review", "genuine"):
             self.decisions.labels(decision)  # export zeros so dashboards see every label
 
-    def count_decisions(self, decisions: list[str]) -> None:
+    def count_decisions(self, decisions: list[str], *, declared: int = 0) -> None:
+        """Count one request's decisions, ``declared`` of which the notes' own declarations made (model.declared)."""
         for d in decisions:
             self.decisions.labels(d).inc()
+        if declared:
+            self.declared.inc(declared)
         self.notes.observe(len(decisions))
 
     def set_model_processes(self, states: dict[str, int]) -> None:

@@ -678,19 +678,27 @@ def _metric(text: str, name: str, **labels: str) -> float:
 
 
 def test_metrics_count_requests_latency_and_decisions(make_settings):
+    declared = {"text": "love this serum so much #ad"}  # decided ad by the rule (model.declared), not the model
     with TestClient(create_app(make_settings())) as c:
-        decisions = [c.post("/v1/check", json=n).json()["decision"] for n in (AD_NOTE, GENUINE_NOTE, GENUINE_NOTE)]
-        batch = c.post("/v1/check/batch", json={"notes": [AD_NOTE, GENUINE_NOTE]}).json()
-        decisions += [x["decision"] for x in batch["results"]]
+        before = c.get("/metrics").text
+        singles = (AD_NOTE, GENUINE_NOTE, GENUINE_NOTE, declared)
+        results = [c.post("/v1/check", json=n).json() for n in singles]
+        batch = c.post("/v1/check/batch", json={"notes": [AD_NOTE, GENUINE_NOTE, declared, declared]}).json()
+        results += batch["results"]
         c.post("/v1/check", json={"text": ""})
         c.get("/no/such/path")
         text = c.get("/metrics").text
-    assert _metric(text, "notecheck_http_requests_total", route="/v1/check", status="200") == 3
+    assert _metric(text, "notecheck_http_requests_total", route="/v1/check", status="200") == 4
     assert _metric(text, "notecheck_http_requests_total", route="/v1/check", status="422") == 1
     assert _metric(text, "notecheck_http_requests_total", route="(unmatched)", status="404") == 1
-    assert _metric(text, "notecheck_http_request_duration_seconds_count", route="/v1/check", method="POST") == 4
+    assert _metric(text, "notecheck_http_request_duration_seconds_count", route="/v1/check", method="POST") == 5
+    decisions = [r["decision"] for r in results]
     for label in ("ad", "review", "genuine"):
         assert _metric(text, "notecheck_decisions_total", decision=label) == decisions.count(label)
+    # the rule's decisions are told apart: a counter of their own, each also one of the ad decisions above
+    assert "notecheck_declared_decisions_total 0.0" in before
+    assert [r["declared"] is not None for r in results].count(True) == 3
+    assert _metric(text, "notecheck_declared_decisions_total") == 3
     assert _metric(text, "notecheck_models_loaded") == 1
 
 

@@ -346,6 +346,10 @@ def test_metrics_are_counted_in_the_server_process(process_client):
         return sum(float(v) for v in re.findall(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, flags=re.M))
 
     assert total(after, "notecheck_decisions_total") == total(before, "notecheck_decisions_total") + 1
+    declared_before = total(after, "notecheck_declared_decisions_total")
+    process_client.post("/v1/check", json={"text": "这个面霜真的好用 #广告[话题]#"})  # the note's own label decides
+    after = process_client.get("/metrics").text
+    assert total(after, "notecheck_declared_decisions_total") == declared_before + 1
     assert total(after, "notecheck_comments_scored_total") == total(before, "notecheck_comments_scored_total") + 2
 
 

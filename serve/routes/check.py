@@ -61,8 +61,9 @@ TOP = TypeAdapter(Annotated[int, Field(ge=0, le=TOP_MAX)])
 #: One single-note check as it crosses to the model (thread or process): the note as plain data (``id``,
 #: ``title``, ``text``, ``comments``, ``keywords``) and the number of reasons each way.
 Job = tuple[dict[str, Any], int]
-#: What the model side returns per job: the response body, the decision and the number of comments scored.
-Checked = tuple[bytes, str, int]
+#: What the model side returns per job: the response body, the decision, whether the note's own declaration decided it
+#: (``declared``, see :mod:`model.declared`) and the number of comments scored.
+Checked = tuple[bytes, str, bool, int]
 
 
 def job_of(note: NoteIn, top: int) -> Job:
@@ -137,15 +138,20 @@ def check_jobs(models: LoadedModels, jobs: list[Job]) -> list[Checked]:
     comments = score_comments_many(models, notes)
     version = models.ad.version
     return [
-        (to_json(result_payload(r, n["id"], c, version)), r.decision, len(n["comments"] or ()) if c else 0)
+        (
+            to_json(result_payload(r, n["id"], c, version)),
+            r.decision,
+            r.declared is not None,
+            len(n["comments"] or ()) if c else 0,
+        )
         for r, n, c in zip(results, notes, comments, strict=True)
     ]
 
 
 def count_checked(metrics: Metrics, checked: list[Checked]) -> None:
     """Count the decisions and scored comments of checked jobs (in the serving process, which owns the metrics)."""
-    metrics.count_decisions([decision for _, decision, _ in checked])
-    scored = sum(n for _, _, n in checked)
+    metrics.count_decisions([decision for _, decision, _, _ in checked], declared=sum(d for _, _, d, _ in checked))
+    scored = sum(n for *_, n in checked)
     if scored:
         metrics.comments.inc(scored)
 
@@ -153,7 +159,7 @@ def count_checked(metrics: Metrics, checked: list[Checked]) -> None:
 def responses(metrics: Metrics, checked: list[Checked]) -> list[Response]:
     """The HTTP responses of checked jobs, counted."""
     count_checked(metrics, checked)
-    return [Response(body, media_type="application/json") for body, _, _ in checked]
+    return [Response(body, media_type="application/json") for body, *_ in checked]
 
 
 def check_notes(run: Callable[[list[Job]], list[Checked]], metrics: Metrics, jobs: list[Job]) -> list[Response]:
@@ -292,7 +298,7 @@ async def check_batch(
     for part in chunk_jobs([job_of(n, k) for n in batch.notes], settings.model_chunk_chars):
         checked += await run_model(request, served.run_checks, part)
     count_checked(metrics, checked)
-    parts = b",".join(body for body, _, _ in checked)
+    parts = b",".join(body for body, *_ in checked)
     version = to_json(models.ad.version)
     return Response(b'{"n":%d,"results":[%b],"model_version":%b}' % (len(checked), parts, version),
                     media_type="application/json")  # fmt: skip
