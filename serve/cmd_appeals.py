@@ -219,8 +219,10 @@ def _list(args: argparse.Namespace, session: Any) -> int:
     print(f"{'id':36}  {'created':20}  {'status':10}  {'model':7}  {'p(ad)':>6}  {'margin':>6}  claim    title/text")
     for a in rows:
         created = (store.iso(a.created_at) or "")[:19]
+        # why an appeal with a wide margin leads the queue: its note's own declaration decided it, not the model
+        said = f"[declares itself an ad: {_short(str(a.declared.get('text', '')), 20)}] " if a.declared else ""
         print(f"{a.id:36}  {created:20}  {a.status:10}  {a.decision:7}  {a.ad_probability:6.3f}  {a.margin:6.2f}  "
-              f"{a.claimed_label:7}  {_short(a.title + ' / ' + a.text if a.title else a.text, 40)}")  # fmt: skip
+              f"{a.claimed_label:7}  {said}{_short(a.title + ' / ' + a.text if a.title else a.text, 40)}")  # fmt: skip
     return 0
 
 

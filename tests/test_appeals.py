@@ -166,6 +166,25 @@ def test_moderators_list_open_appeals_least_certain_first(client, sample_model):
     assert [a["id"] for a in page["appeals"]] == listed[1:3]
 
 
+def test_an_appeal_of_a_note_that_declared_itself_an_ad_leads_the_queue(client, sample_model):
+    """The rule, not the model, decided it: sorted by the model's margin it came after every borderline note."""
+    declared = sample_model.check(DECLARED_NOTE)
+    assert declared.decision == "ad" and declared.declared is not None
+    ids = [appeal(client, note=n).json()["id"] for n in (AD_NOTE, REVIEW_NOTE, DECLARED_NOTE)]
+    listed = client.get("/v1/appeals?status=open", headers=moderator()).json()["appeals"]
+    assert [a["id"] for a in listed] == [ids[2], *sorted(ids[:2], key=lambda i: listed_margin(listed, i))]
+    assert listed[0]["model"]["declared"] == {"field": "text", "start": 24, "end": 27, "text": "#ad"}
+    # the margin stays the model's (a declared note is not called uncertain: it is listed first for what it is)
+    from serve.db.appeals import margin
+
+    assert listed[0]["model"]["margin"] == pytest.approx(margin(declared.ad_probability, sample_model.threshold))
+    assert listed[0]["model"]["margin"] > min(a["model"]["margin"] for a in listed[1:])
+
+
+def listed_margin(listed: list[dict], appeal_id: str) -> float:
+    return next(a["model"]["margin"] for a in listed if a["id"] == appeal_id)
+
+
 @pytest.mark.parametrize(
     ("label", "decision", "status"),
     [("genuine", "ad", "overturned"), ("ad", "ad", "upheld"), ("genuine", "review", "overturned"),
@@ -372,7 +391,7 @@ def test_an_unreachable_database_gives_503_and_checks_go_on(make_client, tmp_pat
 def test_readyz_reports_the_database(client):
     database = client.get("/readyz").json()["database"]
     assert database["status"] == "ok"
-    assert database["revision"] == "0003"
+    assert database["revision"] == "0004"
     assert database["dialect"] in ("sqlite", "postgresql")
 
 

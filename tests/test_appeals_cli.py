@@ -58,6 +58,23 @@ def test_list_shows_open_appeals_least_certain_first(db, capsys):
     assert out.index(near) < out.index(far)
 
 
+def test_appeals_of_notes_that_declared_themselves_ads_lead_the_queue(db, capsys):
+    """A declared note is decided by the rule, not the model, so the model's margin (usually wide: it reads "#ad" as
+    nothing much) buried its appeal at the end of the queue; it now leads it, and the list says why."""
+    declared = {"field": "text", "start": 5, "end": 8, "text": "#ad"}
+    far, near = add(db, VIEW_AD, "远"), add(db, VIEW_REVIEW, "近")
+    ruled = [add(db, store.ModelView("m1", "ad", p, 0.8, 0.5, [], declared), f"好用好用 #ad {p}") for p in (0.02, 0.5)]
+    assert cli(db, "appeals", "list", "--json") == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["id"] for r in rows] == [*ruled, near, far]  # the declared ones oldest first, whatever their margin
+    assert [r["model"]["declared"] for r in rows] == [declared, declared, None, None]
+    assert rows[0]["model"]["margin"] > rows[1]["model"]["margin"] > rows[3]["model"]["margin"]  # kept as it was
+    assert cli(db, "appeals", "list") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines[2:]] == [*ruled, near, far]
+    assert all("[declares itself an ad: #ad]" in line for line in lines[2:4]) and "declares" not in lines[4] + lines[5]
+
+
 def test_show_and_resolve(db, capsys):
     appeal_id = add(db, VIEW_AD, comments=["好看"])
     assert cli(db, "appeals", "show", appeal_id) == 0
@@ -205,15 +222,39 @@ def test_db_upgrade_is_idempotent_and_matches_the_models(backend, tmp_path, caps
         assert main(["db", "current", "--database-url", url]) == 0
         assert "revision (empty)" in capsys.readouterr().out
         assert main(["db", "upgrade", "--database-url", url]) == 0
-        assert "(empty) -> 0003" in capsys.readouterr().out
+        assert "(empty) -> 0004" in capsys.readouterr().out
         assert main(["db", "upgrade", "--database-url", url]) == 0
-        assert "0003 -> 0003" in capsys.readouterr().out
+        assert "0004 -> 0004" in capsys.readouterr().out
         db = Database(url)
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == []
         assert downgrade(db.engine, "base") is None
-        assert db.migrate() and db.revision == "0003"
+        assert db.migrate() and db.revision == "0004"
+        db.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrading_puts_the_declared_appeals_made_before_first(backend, tmp_path):
+    """Appeals stored at 0003 keep their declaration in `declared` (JSON null for none); 0004 reads it to mark them."""
+    from sqlalchemy import select
+
+    from serve.db.migrate import downgrade
+    from serve.db.models import Appeal
+
+    declared = {"field": "text", "start": 0, "end": 3, "text": "#ad"}
+    with database_url(backend, tmp_path) as url:
+        db = Database(url)
+        assert db.migrate()
+        plain, ruled = add(db, VIEW_AD), add(db, store.ModelView("m1", "ad", 0.02, 0.8, 0.5, [], declared), "#ad 好用")
+        downgrade(db.engine, "0003")
+        db.close()
+        db = Database(url)
+        assert db.migrate() and db.revision == "0004"
+        with db.session() as session:
+            got = {i: m for i, m in session.execute(select(Appeal.id, Appeal.model_decided))}
+            assert got == {plain: True, ruled: False}
+            assert [a.id for a in store.list_appeals(session)] == [ruled, plain]
         db.close()
 
 
@@ -300,7 +341,7 @@ def test_db_upgrade_to_an_unknown_revision_is_a_usage_error(tmp_path, capsys, re
     url = f"sqlite:///{tmp_path / 'a.db'}"
     assert main(["db", "upgrade", "--revision", revision, "--database-url", url]) == 2
     err = capsys.readouterr().err
-    known = "(0001, 0002, 0003)"
+    known = "(0001, 0002, 0003, 0004)"
     assert err == f"error: --revision must be 'head' or a migration of this notecheck {known}. Got {revision!r}.\n"
 
 
@@ -320,7 +361,7 @@ def test_db_commands_on_a_schema_from_a_newer_version_say_so(tmp_path, capsys):
     assert "newer notecheck" in err
     assert main(["db", "current", "--database-url", db.url]) == 0
     out = capsys.readouterr().out
-    assert "revision 9999, newest 0003" in out and "db upgrade" not in out and "newer notecheck" in out, out
+    assert "revision 9999, newest 0004" in out and "db upgrade" not in out and "newer notecheck" in out, out
 
 
 def test_a_schema_from_a_newer_version_is_refused_not_fatal(tmp_path):

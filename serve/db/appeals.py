@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from serve.db.models import Appeal
@@ -117,6 +117,7 @@ def new_appeal(*, note: dict[str, Any], view: ModelView, claimed_label: str, sta
         margin=margin(view.ad_probability, view.threshold),
         highlights=list(view.highlights),
         declared=view.declared,
+        model_decided=not view.declared,
         claimed_label=claimed_label,
         statement=statement,
         status="open",
@@ -133,11 +134,20 @@ def get_appeal(session: Session, appeal_id: str) -> Appeal:
 
 
 def list_appeals(session: Session, *, status: str | None = "open", limit: int = 100, offset: int = 0) -> list[Appeal]:
-    """Appeals with ``status`` (all when None), the ones the model was least sure about first, then oldest first."""
+    """Appeals with ``status`` (all when None): first those of notes that declared themselves ads, oldest first, then
+    the ones the model was least sure about, then oldest first.
+
+    A declared note was decided by the rule (:mod:`model.declared`), not by the model, so the model's margin says
+    nothing about how sure that decision is: sorted by it, these appeals sank to the end of the queue, as the model
+    usually reads such a note far below its threshold. Yet a writer who says a note labelled "#广告" is no ad is either
+    right, and the rule misfired (talk about other people's ads that it took for a label: a wrong ad verdict no
+    rewording of the rest undoes, and a pattern every such note shares), or quickly told no. Either way it is a
+    short read that should not wait behind the model's borderline notes; the rule fires rarely, so they are few."""
     query = select(Appeal)
     if status is not None:
         query = query.where(Appeal.status == status)
-    query = query.order_by(Appeal.margin, Appeal.created_at, Appeal.id).limit(limit).offset(offset)
+    by_margin = case((Appeal.model_decided, Appeal.margin), else_=0.0)
+    query = query.order_by(Appeal.model_decided, by_margin, Appeal.created_at, Appeal.id).limit(limit).offset(offset)
     return list(session.scalars(query))
 
 

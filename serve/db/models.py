@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, Float, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, DateTime, Float, Index, Integer, String, Text, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 #: Appeal statuses: ``open`` until a moderator decides; ``overturned`` when the model was wrong, ``upheld`` when not.
@@ -45,6 +45,9 @@ class Appeal(Base):
     #: The words by which the note declared itself an ad (``{field, start, end, text}``), which decided it "ad"
     #: whatever its probability; None when the thresholds decided (and for appeals made before the rule).
     declared: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: False when the note's own declaration decided it (``declared`` is set), not the thresholds: the moderators'
+    #: queue puts these first, since the model's margin says nothing about how sure that decision was.
+    model_decided: Mapped[bool] = mapped_column(Boolean, server_default=true())
     # The writer's claim.
     claimed_label: Mapped[str] = mapped_column(String(8))
     statement: Mapped[str] = mapped_column(Text)

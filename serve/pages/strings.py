@@ -105,8 +105,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     # -- moderator's queue ------------------------------------------------------------------------------
     "moderate_title": ("申诉审核队列", "Appeal queue"),
     "moderate_intro": (
-        "按模型的不确定程度排序：最难判断的在前。",
-        "Ordered by how uncertain the model was: the hardest first.",
+        "自己声明是广告的笔记的申诉在前，其余按模型的不确定程度排序：最难判断的在前。",
+        "Appeals of notes that declared themselves ads first, then by how uncertain the model was: the hardest first.",
     ),
     "moderator_key": ("审核员密钥", "Moderator key"),
     "open_queue": ("打开队列", "Open the queue"),

@@ -176,7 +176,7 @@ def get_appeal(appeal_id: AppealId, session: SessionDep) -> dict[str, Any]:
 @router.get(
     "/appeals",
     response_model=AppealListOut,
-    summary="Appeals to decide, least certain first (moderators)",
+    summary="Appeals to decide, declared ads first, then least certain first (moderators)",
     responses=_MODERATORS,
 )
 def list_appeals(
@@ -188,7 +188,9 @@ def list_appeals(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    """Ordered by how uncertain the model was (its margin from the threshold, smallest first), then oldest."""
+    """First the appeals of notes that declared themselves ads (`model.declared` set: the rule decided, not the
+    model, so the model's margin does not rank them), oldest first; then by how uncertain the model was (its margin
+    from the threshold, smallest first), then oldest."""
     which = None if status == "all" else status  # every appeal, as `notecheck appeals list --status all`
     rows = store.list_appeals(session, status=which, limit=limit, offset=offset)
     return {

@@ -1,4 +1,5 @@
-// The moderators' queue (GET /moderate): open appeals, most uncertain first, to uphold or overturn.
+// The moderators' queue (GET /moderate): open appeals, those of notes that declared themselves ads first, then the most
+// uncertain, to uphold or overturn.
 import { $, addRow, api, MOD_KEY, onLangChange, pct, renderNote, showError, statusText, t, when } from "./common.js";
 
 const keyForm = $("#key-form");
