@@ -39,6 +39,7 @@ from model.highlights import (
     phrases,
     reasons,
     strongest,
+    with_declared,
 )
 from model.notes import Note
 from model.text import Prepared
@@ -201,7 +202,8 @@ class AdModel(FeatureExplanations, CompiledModel):
         build = self._documents.document
         docs = [build(*args) for args in zip(parsed, found, prepared, strict=True)]
         X = self._engine.transform(docs)
-        probs = self._calibrate(self._engine.decision(X))
+        z = self._engine.decision(X)
+        probs = self._calibrate(z)
         out = []
         for i in range(len(parsed)):
             evidence = _evidence(found[i])
@@ -209,6 +211,8 @@ class AdModel(FeatureExplanations, CompiledModel):
             idx, data = X.row(i)
             highlights = self.highlights(parsed[i], docs[i], idx, data, prepared[i])
             declared = declared_spans(parsed[i].title, parsed[i].text, prepared[i])
+            if declared:  # the words that decided are shown leaning towards ad, not as the model weighed them
+                highlights = with_declared(highlights, declared, self._lift(float(z[i])))
             decision = self.decide(p, explained=_explained(highlights, parsed[i]), declared=bool(declared))
             # The advice names the drivers a default check shows, however few reasons were asked for (`--top 0`
             # still flags the note for its contact details, not for "its overall wording").
@@ -228,6 +232,14 @@ class AdModel(FeatureExplanations, CompiledModel):
                 )
             )
         return out
+
+    def _lift(self, z: float) -> float:
+        """The log-odds (of the decision function, as highlight weights are) that a note scoring ``z`` lacks to
+        reach the ad threshold; 0 at or above it."""
+        a, b, t = self.calibration["a"], self.calibration["b"], self.threshold
+        if not (0.0 < t < 1.0 and a > 0.0 and math.isfinite(z)):
+            return 0.0  # no threshold in log-odds to reach (or a calibration that falls as the score rises)
+        return max(0.0, (math.log(t / (1.0 - t)) - b) / a - z)
 
     def highlights(
         self, note: Note, doc: str, idx: np.ndarray, data: np.ndarray, prepared: dict[str, Prepared] | None = None
@@ -266,7 +278,8 @@ class AdModel(FeatureExplanations, CompiledModel):
         build = self._documents.document
         docs = [build(note, None, fields) for note, fields in zip(notes, prepared, strict=True)]
         X = self._engine.transform(docs)
-        probs = self._calibrate(self._engine.decision(X))
+        z = self._engine.decision(X)
+        probs = self._calibrate(z)
         out: list[list[str]] = [[] for _ in range(X.n_rows)]
         own = [self.decide(float(p)) for p in probs.tolist()]
         declared = [declared_spans(n.title, n.text, fields) for n, fields in zip(notes, prepared, strict=True)]
@@ -277,6 +290,8 @@ class AdModel(FeatureExplanations, CompiledModel):
             found = self.highlights(notes[i], docs[i], *X.row(i), prepared[i])
             own[i] = self.decide(float(probs[i]), explained=_explained(found, notes[i]))
             if top > 0:
+                if declared[i]:  # the reasons check gives (the model's own decision above is the model's alone)
+                    found = with_declared(found, declared[i], self._lift(float(z[i])))
                 readable = declared_first(reasons(found, top=len(CATEGORIES) * 2), declared[i])
                 out[i] = [r.text() for r in readable if r.direction == "ad"][:top]
         decisions = ["ad" if d else o for d, o in zip(declared, own, strict=True)]

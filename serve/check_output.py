@@ -63,9 +63,8 @@ class _Mark(NamedTuple):
 
 
 def shown_marks(result: Any, field: str) -> list[Any]:
-    """The spans of ``field`` to mark: the model's highlights, and a declaration (``result.declared``) marked as
-    towards ad in their place wherever it overlaps them (the model may weigh "#ad" towards genuine; the declaration
-    decided), as strongly as the strongest."""
+    """The spans of ``field`` to mark: the highlights, and a declaration (``result.declared``) marked as towards ad
+    in place of whatever overlaps it (its own highlight among them), as strongly as the strongest: it decided."""
     spans = [h for h in result.highlights if h.field == field]
     d = result.declared
     if d is None or d.field != field:

@@ -5,7 +5,9 @@ the model's own. Before the rule, "love this serum so much #ad" was genuine (0.0
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import math
 
 import pyarrow.parquet as pq
 import pytest
@@ -13,7 +15,7 @@ from conftest import stop_after_first_chunk
 
 from model import load_model
 from model.declared import declared_spans
-from model.highlights import CATEGORIES
+from model.highlights import CATEGORIES, MAX_HIGHLIGHTS, MIN_PHRASE_WEIGHT, Highlight, Span, with_declared
 from model.notes import parse_note
 from serve.cli import main
 
@@ -134,9 +136,112 @@ def test_score_decides_as_check_and_keeps_the_model_decision(shipped):
     for i, c in enumerate(checked):
         if c.declared is not None:
             assert scored.reasons[i][0].startswith("合作披露 sponsorship disclosure: “")
+            assert scored.reasons[i] == [r.text() for r in c.reasons if r.direction == "ad"][:3]  # check's reasons
             assert scored.model_decisions[i] == shipped.decide(c.ad_probability, explained=c.highlights != ())
         else:
             assert scored.model_decisions[i] == scored.decisions[i]
+
+
+# -- the highlights ---------------------------------------------------------------------------------------------------
+def _model_highlights(model, note):
+    """The model's own highlights of ``note`` (before the rule), and its decision function."""
+    parsed = parse_note(note)
+    found = model.highlights(parsed, model.documents([parsed])[0], *model.transform([parsed]).row(0))
+    return found, float(model.decision_function([parsed])[0])
+
+
+def _threshold_log_odds(model):
+    a, b, t = model.calibration["a"], model.calibration["b"], model.threshold
+    return (math.log(t / (1 - t)) - b) / a
+
+
+@pytest.mark.parametrize(("title", "text", "words"), DECLARED)
+def test_the_declared_words_are_one_highlight_towards_ad(shipped, title, text, words):
+    """A client showing only the highlights saw "#ad" leaning genuine (-0.08) in a note decided ad because of it, and
+    "【广告】" as a highlight of "广告" alone; each declaration is now one disclosure highlight towards ad, nothing
+    else overlaps it, and the highlights keep their invariants."""
+    note = {"title": title, "text": text}
+    result = shipped.check(note)
+    spans = declared_spans(title, text)
+    marks = [h for h in result.highlights if h.span in spans]
+    assert [h.span for h in marks] == sorted(spans, key=lambda s: [h.span for h in result.highlights].index(s))
+    assert all(h.category == "disclosure" and h.weight >= MIN_PHRASE_WEIGHT for h in marks)
+    weights = [abs(h.weight) for h in result.highlights]
+    assert weights == sorted(weights, reverse=True)
+    for field in ("title", "text"):
+        placed = sorted((h.start, h.end) for h in result.highlights if h.field == field)
+        assert all(b <= c for (_, b), (c, _) in itertools.pairwise(placed))  # non-overlapping
+    for h in result.highlights:
+        assert note[h.field][h.start : h.end] == h.text
+    disclosure = result.reasons[0]
+    assert disclosure.weight == pytest.approx(sum(h.weight for h in result.highlights if h.category == "disclosure"
+                                                  and h.weight > 0), abs=1e-3)  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["love this serum so much #ad", "本篇是广告。#广告", "Sponsored by @nike — new shoes"])
+def test_the_declarations_carry_the_note_to_the_threshold(shipped, text):
+    """Below the threshold, the declarations weigh their words' own weight plus the log-odds the note lacks: the
+    note's log-odds with them reach the threshold, as the rule decides."""
+    result = shipped.check(text)
+    own, z = _model_highlights(shipped, {"text": text})
+    assert z < _threshold_log_odds(shipped)  # the model alone does not call it an ad
+    spans = declared_spans("", text)
+    inside = sum(h.weight for h in own if any(d.start < h.end and h.start < d.end for d in spans))
+    given = sum(h.weight for h in result.highlights if h.span in spans)
+    assert given - inside == pytest.approx(_threshold_log_odds(shipped) - z, abs=1e-3)
+
+
+def test_above_the_threshold_a_declaration_weighs_its_own_words():
+    """Nothing to lift: "【广告】" weighs what the model's "广告" inside it weighed, now over the whole label."""
+    shipped = load_model()
+    text = "【广告】今天试了这款面霜，真的好用，链接在主页"
+    result = shipped.check(text)
+    own, z = _model_highlights(shipped, {"text": text})
+    assert z >= _threshold_log_odds(shipped)
+    (mark,) = [h for h in result.highlights if h.text == "【广告】"]
+    assert mark.weight == sum(h.weight for h in own if h.start < 4) > 0
+    assert [h for h in result.highlights if h is not mark] == [h for h in own if h.start >= 4]  # the rest untouched
+
+
+def test_an_undeclared_note_keeps_the_model_highlights(shipped):
+    for text in NOT_DECLARED[:6]:
+        assert list(shipped.check(text).highlights) == _model_highlights(shipped, {"text": text})[0]
+
+
+H = Highlight
+SPAN = Span("text", 4, 8, "#ad!")
+
+
+@pytest.mark.parametrize(
+    ("given", "lift", "expected"),
+    [
+        # a highlight inside: its weight is the declaration's own, the lift added
+        ([H("text", 4, 7, "#ad", -0.5, "disclosure"), H("text", 0, 3, "abc", 0.3, "wording")], 2.0,
+         [H("text", 4, 8, "#ad!", 1.5, "disclosure"), H("text", 0, 3, "abc", 0.3, "wording")]),
+        # partly inside: the words outside keep their share by characters ("xy ", 3 of 6 characters; spaces trimmed)
+        ([H("text", 1, 7, "xy #ad", 0.6, "wording")], 0.0,
+         [H("text", 1, 3, "xy", 0.3, "wording"), H("text", 4, 8, "#ad!", 0.3, "disclosure")]),
+        # ... not when they are no words, or too faint to show
+        ([H("text", 2, 5, "- #", 0.9, "wording"), H("text", 7, 10, "!zz", 0.027, "wording")], 0.0,
+         [H("text", 4, 8, "#ad!", 0.309, "disclosure")]),
+        # never towards genuine, whatever the model weighed
+        ([H("text", 4, 8, "#ad!", -1.0, "disclosure")], 0.0, [H("text", 4, 8, "#ad!", MIN_PHRASE_WEIGHT, "disclosure")]),
+        # a declaration no highlight touched
+        ([], 0.7, [H("text", 4, 8, "#ad!", 0.7, "disclosure")]),
+    ],
+)  # fmt: skip
+def test_with_declared(given, lift, expected):
+    assert with_declared(given, (SPAN,), lift) == expected
+
+
+def test_with_declared_shares_the_lift_and_keeps_every_declaration_within_the_cap():
+    spans = (Span("title", 0, 3, "#ad"), Span("text", 500, 503, "#ad"))
+    many = [H("text", 2 * k, 2 * k + 1, "x", 1.0 + k / 1000, "wording") for k in range(MAX_HIGHLIGHTS)]
+    out = with_declared(many, spans, 1.0)
+    assert len(out) == MAX_HIGHLIGHTS and out[-2:] == [H("text", 500, 503, "#ad", 0.5, "disclosure"),
+                                                        H("title", 0, 3, "#ad", 0.5, "disclosure")]  # fmt: skip
+    highlights = [H("text", 0, 1, "x", 0.1, "wording")]
+    assert with_declared(highlights, (), 3.0) is highlights  # nothing declared: the model's, as they are
 
 
 # -- the CLI --------------------------------------------------------------------------------------------------------

@@ -42,6 +42,12 @@ def test_check_gives_the_declaration(client, sample_model, text, words):
     assert out["reasons"][0]["category"] == "disclosure" and out["reasons"][0]["evidence"][0] == out["declared"]
     for h in out["highlights"]:
         assert text[h["start"] : h["end"]] == h["text"]
+    # the words that decided are a highlight towards ad, whatever the model weighed them
+    (mark,) = [
+        h for h in out["highlights"] if h["start"] < out["declared"]["end"] and out["declared"]["start"] < h["end"]
+    ]
+    assert {k: mark[k] for k in out["declared"]} == out["declared"]
+    assert mark["category"] == "disclosure" and mark["weight"] > 0
     assert f"“{words}”" in out["advice"]["en"]
 
 
@@ -69,6 +75,8 @@ def test_the_field_is_in_the_api_document(client):
     assert "declared" in check["required"]  # always present: null when the thresholds decided
     assert check["properties"]["declared"]["anyOf"] == [{"$ref": "#/components/schemas/SpanOut"}, {"type": "null"}]
     assert "whatever ad_probability" in check["properties"]["declared"]["description"]
+    weight = schemas["HighlightOut"]["properties"]["weight"]["description"]
+    assert "declares itself an ad" in weight and "always towards 'ad'" in weight
     assert "declared" in schemas["ModelViewOut"]["properties"]
     assert "declared" not in schemas["NoteIn"]["properties"]  # an output, never an input
 

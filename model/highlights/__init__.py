@@ -21,8 +21,9 @@ weight in the probability but are never shown. Only the strongest features are a
 the many faint ones change no phrase a person would read.
 
 The work is split by step: :mod:`~model.highlights.fields` (1), :mod:`~model.highlights.attribution` (2),
-:mod:`~model.highlights.phrases` (3, 4), :mod:`~model.highlights.reasons` (readable reasons and advice), and
-:mod:`~model.highlights.categories` (what a writer is shown and the records).
+:mod:`~model.highlights.phrases` (3, 4), :mod:`~model.highlights.reasons` (readable reasons and advice),
+:mod:`~model.highlights.declared` (the words of a note that declares itself an ad, shown as the rule weighs them),
+and :mod:`~model.highlights.categories` (what a writer is shown and the records).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from model.highlights.categories import (
     Span,
     cue_category,
 )
+from model.highlights.declared import with_declared
 from model.highlights.fields import markup_spans, note_fields
 from model.highlights.phrases import phrases
 from model.highlights.reasons import advice, declared_first, reasons
@@ -72,6 +74,7 @@ __all__ = [
     "phrases",
     "reasons",
     "strongest",
+    "with_declared",
 ]
 
 

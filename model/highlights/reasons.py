@@ -31,9 +31,9 @@ def declared_first(
 ) -> list[ReadableReason]:
     """The readable reasons of a note that declares itself an ad (``declared``: its declarations, see
     :mod:`model.declared`), the disclosure first whatever its weight: its evidence the declared words, then any other
-    disclosure the model weighed towards ad; its weight the model's for those disclosures (0 when it weighed none
-    towards ad: the rule, not the weight, decided). The other reasons follow in their order. ``readable`` as it is
-    when nothing is declared."""
+    disclosure weighed towards ad; its weight that of the disclosure highlights towards ad, the declarations' included
+    when the highlights are :func:`~model.highlights.with_declared`'s (0 when none leans towards ad: the rule, not the
+    weight, decided). The other reasons follow in their order. ``readable`` as it is when nothing is declared."""
     if not declared:
         return readable
     weighed = next((r for r in readable if r.category == "disclosure" and r.direction == "ad"), None)

@@ -116,7 +116,11 @@ class SpanOut(BaseModel):
 
 
 class HighlightOut(SpanOut):
-    weight: float = Field(description="contribution to the log-odds; positive pushes towards 'ad'")
+    weight: float = Field(
+        description="contribution to the log-odds; positive pushes towards 'ad'. The words by which a note declares "
+        "itself an ad (`declared`) are one highlight of category `disclosure` weighing what the rule gives them: "
+        "their own weight plus what the note lacks to reach the threshold, at least 0.02, so always towards 'ad'"
+    )
     category: str = Field(description=CATEGORY_CODES)
 
 

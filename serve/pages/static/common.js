@@ -151,8 +151,9 @@ function marked(text, highlights, maxWeight) {
 }
 
 // The note (title, text) with the highlights of each field (those towards ad left out with hideAd). A declaration
-// that the note is an ad (the check's `declared` span) is marked in place of the highlights it overlaps: the model may
-// weigh "#ad" towards genuine, but the declaration decided.
+// that the note is an ad (the check's `declared` span) is marked in place of the highlights it overlaps, as strongly as
+// the strongest: it decided. (A check gives it as a highlight towards ad; an appeal stored before that kept the model's
+// weights, which may lean "#ad" towards genuine.)
 export function renderNote(container, note, highlights, hideAd = false, declared = null) {
   container.replaceChildren();
   let list = Array.isArray(highlights) ? highlights : [];
