@@ -372,6 +372,21 @@ FAITHFULNESS_NOTES = [
 ]
 
 
+def test_faithfulness_deletes_the_model_phrases_not_a_declaration(shipped):
+    """The note "加vx领券 #ad" is flagged by its probability (0.40); its "#ad" is a highlight weighing what the
+    declared-ad rule gives it (the model weighs it -0.48), so deleting it would measure the rule, not the model."""
+    from training.faithfulness import strongest_towards_ad
+
+    note = {"title": "", "text": "加vx领券 #ad"}
+    result = shipped.check(note)
+    assert result.ad_probability >= shipped.review_threshold and result.declared is not None
+    assert "#ad" in [h.text for h in result.highlights if h.weight > 0]
+    assert [h.text for h in strongest_towards_ad(note, result, 3)] == ["加vx", "领券"]
+    plain = {"title": "", "text": "加vx领券 好用"}
+    assert strongest_towards_ad(plain, shipped.check(plain), 1) == [max(shipped.check(plain).highlights,
+                                                                         key=lambda h: h.weight)]  # fmt: skip
+
+
 def test_faithfulness_ratio_is_above_one_on_constructed_notes(shipped):
     """The protocol end to end on flagged ads: deleting the top three highlights lowers the probability and the
     log-odds more than deleting random spans of the same lengths, by a ratio above one (None only when the random

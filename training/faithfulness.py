@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from model import load_model
+from model.declared import declared_spans
 from model.errors import InvalidParameterError
 from model.highlights import markup_spans
 from model.notes import Note
@@ -123,7 +124,7 @@ def deletion_drops(
     drops: dict[str, Any] = {"top": [], "random": [], "top_log_odds": [], "random_log_odds": [], "skipped": 0}
     notes = [_as_dict(n) for n in notes]
     for note, result in zip(notes, model.check_many(notes, top=0), strict=True):
-        towards_ad = sorted((h for h in result.highlights if h.weight > 0), key=lambda h: -h.weight)[:k]
+        towards_ad = strongest_towards_ad(note, result, k)
         if not towards_ad:
             continue
         edited = dict(note)
@@ -153,6 +154,16 @@ def deletion_drops(
         drops["top_log_odds"].append(float(z[0] - z[1]))
         drops["random_log_odds"].append(float(np.mean(z[0] - z[2:])))
     return drops
+
+
+def strongest_towards_ad(note: dict[str, str], result: Any, k: int) -> list[Any]:
+    """The ``k`` strongest highlights towards ad of ``note``'s check ``result`` that are the model's: a note that
+    declares itself an ad has its declarations as highlights weighing what the rule gives them (the log-odds the note
+    lacks to reach the threshold), so deleting them would measure the rule, not whether the model's phrases drive
+    the model's probability."""
+    said = set(declared_spans(note["title"], note["text"])) if result.declared is not None else set()
+    mine = (h for h in result.highlights if h.weight > 0 and h.span not in said)
+    return sorted(mine, key=lambda h: -h.weight)[:k]
 
 
 def _ratio(top: np.ndarray, rand: np.ndarray, seed: int) -> dict[str, Any]:
