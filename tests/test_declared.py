@@ -111,11 +111,12 @@ def test_an_undeclared_note_is_decided_by_its_probability(shipped, text):
     )
 
 
-def test_the_two_notes_of_the_known_weakness_were_genuine_by_probability(shipped):
-    """What the rule changes: the model alone still calls both genuine (it learnt little from #ad)."""
+def test_the_two_notes_of_the_known_weakness_are_not_ads_by_probability(shipped):
+    """What the rule changes: the model alone calls neither an ad (it learnt little from #ad; one may reach
+    review, as the weights of a retrain run)."""
     for text in ("love this serum so much #ad", "这个面霜真的好用 #广告[话题]#"):
         p = float(shipped.predict_proba([text])[0])
-        assert shipped.decide(p) == "genuine"
+        assert shipped.decide(p) != "ad"
         assert shipped.decide(p, declared=True) == "ad"
 
 

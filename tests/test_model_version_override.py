@@ -30,3 +30,17 @@ def test_the_shipped_model_keeps_its_name(shared_data):  # the config names file
     card = json.loads((ROOT / "model" / "default" / "model_card.json").read_text(encoding="utf-8"))
     hashes = [f["sha256"] for d in card["data"] for f in d["files"]]
     assert model_version(load_config(ROOT / "model" / "default" / "train.toml"), hashes) == card["model_version"]
+
+
+def test_a_new_way_of_dealing_folds_renames_both_models(monkeypatch):
+    """A change of how rows are dealt into the split and folds refits the model on other rows and picks its
+    threshold on other folds: the same config and data must not give that model the old name."""
+    import training.sentiment
+    import training.train
+
+    cfg = load_config(SAMPLES / "train_sample.toml")
+    before = training.train.model_version(cfg, HASHES), training.sentiment.model_version(cfg, HASHES)
+    monkeypatch.setattr(training.train, "FOLDS_VERSION", training.train.FOLDS_VERSION + 1)
+    monkeypatch.setattr(training.sentiment, "FOLDS_VERSION", training.sentiment.FOLDS_VERSION + 1)
+    after = training.train.model_version(cfg, HASHES), training.sentiment.model_version(cfg, HASHES)
+    assert before[0] != after[0] and before[1] != after[1]

@@ -81,13 +81,14 @@ def test_hashtag_markup_residue_is_not_evidence(residue):
 @pytest.mark.parametrize("suffix", ["[话题]" * 5, "题]", " [话", "话题]", " #好物[话"])
 def test_typing_hashtag_residue_does_not_lower_the_shipped_models_ad_probability(suffix):
     """Markup residue once moved an ad towards genuine (−1.45 log-odds for five ``[话题]`` on this note with the
-    model trained before it was deleted): writing it must not be a way to evade the shipped model."""
+    model trained before it was deleted): writing it must not be a way to evade the shipped model. (The words
+    typed with it, a hashtag's name, may move it either way by what the model learnt for them.)"""
     model = load_model()
     ad = {"title": "新店开业福利", "text": "加vx领券，原价199现价99，链接在主页，私信下单，限时优惠！"}
     base, typed = model.predict_proba([ad, {**ad, "text": ad["text"] + suffix}])
     assert base > 0.5
     log_odds = [math.log(p / (1 - p)) for p in (base, typed)]
-    assert abs(log_odds[1] - log_odds[0]) < 0.1
+    assert log_odds[1] > log_odds[0] - 0.1
 
 
 @pytest.mark.parametrize(

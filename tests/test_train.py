@@ -9,8 +9,9 @@ from conftest import ROOT, SAMPLES
 from model import InvalidParameterError, load_model
 from model.evaluation import expected_calibration_error
 from training.config import load_config
-from training.data import deduplicate, load_all, near_duplicate_groups, split_train_test
+from training.data import deduplicate, load_all
 from training.fit import threshold_at_fpr
+from training.folds import near_duplicate_groups, split_train_test
 from training.train import Progress, run_training
 
 

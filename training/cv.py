@@ -1,7 +1,7 @@
 """Repeated cross-validation on the target corpus (Xiaohongshu): the protocol every model change is judged by.
 
 ``R x K`` protocol: ``R`` repeats, each a fresh seeded split of the *target* notes into ``K`` grouped, stratified
-folds (near-duplicates share a group and so a fold, see :func:`training.data.near_duplicate_groups`). Rows of
+folds (near-duplicates share a group and so a fold, see :func:`training.folds.near_duplicate_groups`). Rows of
 other corpora are only ever training rows. Each fold's model scores its validation notes; the out-of-fold (OOF)
 scores of a repeat cover every target note once.
 
@@ -41,7 +41,8 @@ from model.errors import InvalidParameterError
 from model.notes import Note
 from model.text import normalize_text
 from training.config import TrainConfig, load_config, require_ad_config
-from training.data import Example, cv_folds, deduplicate, is_hard_pool, load_all
+from training.data import Example, deduplicate, is_hard_pool, load_all
+from training.folds import cv_folds
 from training.tool_errors import check_output_dir
 
 METRICS = ("roc_auc", "average_precision", "recall_at_fpr", "f1_at_fpr", "recall", "f1", "fpr", "precision")

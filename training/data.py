@@ -16,13 +16,8 @@ from model.artifacts import sha256_file
 from model.errors import InvalidNoteError, InvalidParameterError
 from model.notes import Note, iter_records, parse_label, parse_note
 from model.schema import got
-from model.text import normalize_text
 from model.training_rows import row_key
 from training.config import DatasetSpec, TrainConfig
-
-_KEY_STRIP = re.compile(r"[\W\d_]+")
-_TAG = re.compile(r"#[^#]{1,40}#")
-
 
 #: Notes whose ``annotators`` field has this value form the "hard pool": double-annotated, the pool the held-out
 #: test is drawn from, oversampling notes with commercial words (see the data README).
@@ -168,34 +163,6 @@ def dedup_key(note: Note, policy: str = "normalized") -> str:
     return row_key(note.title, note.text)  # the key evaluate's training-overlap check uses too
 
 
-def near_duplicate_groups(notes: list[Note]) -> np.ndarray:
-    """Group ids such that notes sharing a normalised title or the same opening of the body (hashtags
-    removed) are in one group, so near-duplicates never straddle a split (union-find)."""
-    parent = list(range(len(notes)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first: dict[str, int] = {}
-    for i, note in enumerate(notes):
-        keys = []
-        title = _KEY_STRIP.sub("", normalize_text(note.title))
-        if len(title) >= 6:
-            keys.append("t:" + title)
-        body = _KEY_STRIP.sub("", _TAG.sub("", normalize_text(note.text)))
-        if len(body) >= 20:
-            keys.append("b:" + body[:30])
-        keys.append("f:" + dedup_key(note))
-        for key in keys:
-            j = first.setdefault(key, i)
-            if j != i:
-                parent[find(i)] = find(j)
-    return np.array([find(i) for i in range(len(notes))])
-
-
 def deduplicate(examples: list[Example], policy: str) -> tuple[list[Example], int, int]:
     """Drop repeated texts (keeping the first) and texts seen with both labels. Returns (kept, n_duplicates,
     n_conflicting)."""
@@ -218,38 +185,6 @@ def deduplicate(examples: list[Example], policy: str) -> tuple[list[Example], in
         seen.add(key)
         kept.append(e)
     return kept, dup, conflict
-
-
-def split_train_test(examples: list[Example], *, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of a seeded split, stratified by source and label, with near-duplicate groups kept whole.
-    Datasets with role "eval" always go to the test side."""
-    from sklearn.model_selection import StratifiedGroupKFold
-
-    idx = np.arange(len(examples))
-    train_side = np.array([e.role == "train" for e in examples])
-    strata = np.array([f"{e.source}|{e.label}" for e in examples])
-    groups = near_duplicate_groups([e.note for e in examples])
-    n_splits = max(2, round(1 / test_size))
-    cand = idx[train_side]
-    # Strata too small to split go to training.
-    counts = Counter(strata[cand])
-    small = np.array([counts[s] < n_splits for s in strata[cand]])
-    splittable = cand[~small]
-    sgkf = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    _, test_local = next(sgkf.split(splittable, strata[splittable], groups[splittable]))
-    test = np.sort(np.concatenate([splittable[test_local], idx[~train_side]]))
-    train = np.setdiff1d(idx, test)
-    return train, test
-
-
-def cv_folds(examples: list[Example], *, n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Grouped stratified folds (by source and label) over ``examples``."""
-    from sklearn.model_selection import StratifiedGroupKFold
-
-    strata = np.array([f"{e.source}|{e.label}" for e in examples])
-    groups = near_duplicate_groups([e.note for e in examples])
-    sgkf = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    return list(sgkf.split(np.zeros(len(examples)), strata, groups))
 
 
 def source_counts(examples: list[Example]) -> dict[str, dict[str, int]]:

@@ -238,7 +238,8 @@ def flagged_test_notes(config: str | Path, model: Any, model_dir: str | Path | N
     on, whose highlights measure nothing held out, so it is refused naming how many."""
     from model.training_rows import load_training_rows, overlap_mask
     from training.config import load_config
-    from training.data import deduplicate, load_all, split_train_test
+    from training.data import deduplicate, load_all
+    from training.folds import split_train_test
 
     cfg = load_config(config)
     examples, _ = load_all(cfg)

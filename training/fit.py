@@ -18,8 +18,9 @@ from model.pipeline import NoteDocuments
 from model.text import body_only, body_without_markup, body_without_placeholders, without_markup, without_placeholders
 from model.tokenize import NoteTokenizer, read_stopwords, read_user_dict
 from training.config import ModelParams, TrainConfig
-from training.data import Example, cv_folds
+from training.data import Example
 from training.dropping import drop_marker_features
+from training.folds import cv_folds
 
 
 def build_tokenizer(params: ModelParams) -> NoteTokenizer:

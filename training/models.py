@@ -31,8 +31,9 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from training.config import ModelParams
-from training.data import Example, cv_folds
+from training.data import Example
 from training.dropping import drop_marker_features
+from training.folds import cv_folds
 
 
 @dataclass

@@ -49,8 +49,9 @@ from model.notes import Note
 from model.pipeline import NoteDocuments
 from model.text import NORMALIZATION_VERSION
 from training.config import TrainConfig, load_config
-from training.data import Example, cv_folds, deduplicate, load_all, source_counts, split_train_test
+from training.data import Example, deduplicate, load_all, source_counts
 from training.fit import build_classifier, build_features
+from training.folds import FOLDS_VERSION, cv_folds, split_train_test
 from training.sentiment_config import sentiment_settings
 from training.sentiment_report import write_model_card_md, write_report
 from training.tool_errors import check_output_dir, user_errors
@@ -155,6 +156,7 @@ def model_version(cfg: TrainConfig, data_hashes: list[str]) -> str:
     h.update(EMOTICON_VERSION.encode())
     # what turns a comment into features (see training.train.model_version)
     h.update(f"normalization {NORMALIZATION_VERSION} engine {ENGINE_VERSION}".encode())
+    h.update(f"folds {FOLDS_VERSION}".encode())
     return "sentiment-" + h.hexdigest()[:12]
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from model.errors import InvalidParameterError
 from training.config import TrainConfig
-from training.data import DatasetInfo, Example, deduplicate, load_all, source_counts, split_train_test
+from training.data import DatasetInfo, Example, deduplicate, load_all, source_counts
+from training.folds import split_train_test
 
 
 @dataclass
