@@ -82,8 +82,10 @@ class FeatureExplanations:
         self, idx: np.ndarray, data: np.ndarray, doc_cues: dict[str, list[str]], top: int, doc: str
     ) -> Explanation:
         contrib = data * self._coef[idx]
-        pos = _strongest(contrib, top)
-        picked = pos + _strongest(-contrib, top)
+        # A contribution shown as 0.0 (rounded to 4 places) explains nothing and reads as neither direction.
+        shown = np.where(np.abs(contrib) >= 0.00005, contrib, 0.0)
+        pos = _strongest(shown, top)
+        picked = pos + _strongest(-shown, top)
         reasons = []
         places = Placeholders(doc)
         # Python ints and floats once for all picked entries (numpy scalars one at a time cost more than the rest).
