@@ -44,3 +44,16 @@ def test_a_new_way_of_dealing_folds_renames_both_models(monkeypatch):
     monkeypatch.setattr(training.sentiment, "FOLDS_VERSION", training.sentiment.FOLDS_VERSION + 1)
     after = training.train.model_version(cfg, HASHES), training.sentiment.model_version(cfg, HASHES)
     assert before[0] != after[0] and before[1] != after[1]
+
+
+def test_a_changed_comment_lexicon_renames_the_sentiment_model(monkeypatch, tmp_path):
+    """The comment lexicon marks words in every comment and adds training rows: a word added to it (广告味) gave
+    another sentiment model under the old name."""
+    import training.sentiment
+
+    cfg = load_config(SAMPLES / "train_sample.toml")
+    before = training.sentiment.model_version(cfg, HASHES)
+    edited = tmp_path / "lexicon.json"
+    edited.write_bytes(training.sentiment.LEXICON_FILE.read_bytes() + b"\n")
+    monkeypatch.setattr(training.sentiment, "LEXICON_FILE", edited)
+    assert training.sentiment.model_version(cfg, HASHES) != before

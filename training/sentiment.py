@@ -157,6 +157,8 @@ def model_version(cfg: TrainConfig, data_hashes: list[str]) -> str:
     # what turns a comment into features (see training.train.model_version)
     h.update(f"normalization {NORMALIZATION_VERSION} engine {ENGINE_VERSION}".encode())
     h.update(f"folds {FOLDS_VERSION}".encode())
+    # the comment lexicon marks words in every comment and is part of the training rows
+    h.update(sha256_file(LEXICON_FILE).encode())
     return "sentiment-" + h.hexdigest()[:12]
 
 
