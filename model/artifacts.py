@@ -42,6 +42,7 @@ import numpy as np
 from model.classifier import AdModel
 from model.engine import ENGINE_VERSION, TRUSTED_TYPES, CompiledPipeline
 from model.errors import ModelIntegrityError, ModelLoadError, ModelVersionError, NotecheckError
+from model.simplified import TABLE_SHA256
 from model.text import NORMALIZATION_VERSION
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ DEFAULT_MODEL_DIR = Path(__file__).parent / "default"
 
 __all__ = ["TRUSTED_TYPES", "load_compiled", "load_model", "load_pipeline", "save_model", "save_pipeline"]
 
-_VERSIONED = ("scikit-learn", "numpy", "scipy", "jieba", "rjieba")
+_VERSIONED = ("scikit-learn", "numpy", "scipy", "jieba", "rjieba", "opencc")
 #: The layout of an artifact directory (files, array names, card fields). Bump it with any change a loader of the
 #: previous layout would misread.
 ARTIFACT_FORMAT = 1
@@ -95,6 +96,7 @@ def save_pipeline(pipeline: Pipeline, directory: str | Path, card: dict[str, Any
     card["format_version"] = ARTIFACT_FORMAT
     card["engine_version"] = ENGINE_VERSION
     card["normalization_version"] = NORMALIZATION_VERSION
+    card["simplified_table_sha256"] = TABLE_SHA256
     card["library_versions"] = library_versions()
     card["files"] = {
         f: {"sha256": sha256_file(directory / f), "bytes": (directory / f).stat().st_size}
@@ -247,6 +249,14 @@ def load_compiled(
         raise ModelVersionError(
             f"{directory}: trained with text normalisation version {card.get('normalization_version')!r}, but "
             f"this notecheck prepares text with version {NORMALIZATION_VERSION!r}; retrain the model."
+        )
+    table = card.get("simplified_table_sha256")
+    if table != TABLE_SHA256:
+        raise ModelVersionError(
+            f"{directory}: trained reading traditional Chinese with the table of sha256 {table!r}, but this "
+            f"notecheck's OpenCC gives {TABLE_SHA256!r} (model.simplified), so it would prepare text differently; "
+            f"install the OpenCC the card names (library_versions: "
+            f"{card.get('library_versions', {}).get('opencc', 'not recorded')}), or retrain."
         )
     engine = card.get("engine_version", 1)
     if engine != ENGINE_VERSION:

@@ -15,11 +15,12 @@ from collections.abc import Iterable
 from model.brand_repeats import brand_repeats
 from model.cues import CUE_PATTERNS, HASHTAG_RE, cue_spans, is_brand_handle, removed_spans
 from model.emoji_codes import EMOJI_CODE_RE, emoji_codes
+from model.simplified import T2S_TABLE
 
 #: Bump whenever the output of :func:`normalize_text`, :func:`prepare_document` or the tokenizer's handling of a
 #: document (:mod:`model.tokenize`) changes. Recorded in every
 #: model artifact; a model is refused when the running code prepares text differently from its training.
-NORMALIZATION_VERSION = "16"
+NORMALIZATION_VERSION = "17"
 
 PLACEHOLDER_RE = re.compile(r"⟦[^⟦⟧\s]{1,48}⟧")
 
@@ -164,8 +165,9 @@ def _nfkc(text: str) -> str:
 
 
 def normalize_text(text: str) -> str:
-    """Unicode NFKC (full-width to half-width), lower-case Latin letters, drop control and zero-width
-    characters, collapse whitespace. Pure: the same input always gives the same output."""
+    """Unicode NFKC (full-width to half-width), lower-case Latin letters, traditional Chinese characters as
+    simplified ones (:mod:`model.simplified`), drop control and zero-width characters, collapse whitespace. Pure:
+    the same input always gives the same output."""
     if not isinstance(text, str):
         raise TypeError(f"normalize_text expects a str, got {type(text).__name__}")
     text = _nfkc(text)
@@ -177,7 +179,7 @@ def normalize_text(text: str) -> str:
         text = _PLACEHOLDER_CHARS_RE.sub(" ", text)  # user text can never forge a placeholder token
     # str.split() splits on exactly the characters r"\s" matches (str.isspace), so this equals
     # _WS_RE.sub(" ", text).strip(), about 3x faster.
-    return " ".join(text.lower().split())
+    return " ".join(text.lower().translate(T2S_TABLE).split())
 
 
 def _has_surrogates(text: str) -> bool:

@@ -684,6 +684,7 @@ def test_phrases_do_not_start_or_end_on_a_word_that_leans_on_its_neighbour(shipp
     """“的收纳盒”, “膝盖和”, “颜色有点” read as fragments: a phrase of the writer's words drops a particle or
     conjunction at its start and a conjunction, preposition or degree word at its end (its last word stays)."""
     from model.highlights.phrases import _NO_END, _NO_START
+    from model.simplified import to_simplified
 
     notes = [json.loads(line) for line in (SAMPLES / "notes.jsonl").read_text("utf-8").splitlines()]
     notes.append({"title": "", "text": "今天去了趟宜家，买了个39块的收纳盒，质量还行，就是颜色有点丑。"})
@@ -693,7 +694,7 @@ def test_phrases_do_not_start_or_end_on_a_word_that_leans_on_its_neighbour(shipp
         result = shipped.check(note)
         _assert_exact(note, result)
         for h in result.highlights:
-            words = shipped._segment(h.text)
+            words = shipped._segment(to_simplified(h.text))  # words as the phrases read them
             if h.category in ("wording", "personal") and len(words) > 1:
                 seen += 1
                 assert words[0] not in _NO_START and words[-1] not in _NO_END, h.text
@@ -755,10 +756,13 @@ def test_no_ad_verdict_on_a_note_of_a_word_or_two(shipped, text):
     than 4 letters or digits goes to review, however far its probability is above the threshold."""
     from model.classifier import MIN_AD_LETTERS
 
-    result = shipped.check({"text": text})
-    assert result.ad_probability >= shipped.threshold and len(text) < MIN_AD_LETTERS
+    # The shipped model scores these near its threshold (above it or not, as a retrain's weights run): with the
+    # threshold at 0 the probability is always above it, so only the rule can keep them from an ad verdict.
+    model = _flag_everything(shipped)
+    result = model.check({"text": text})
+    assert result.ad_probability >= model.threshold and len(text) < MIN_AD_LETTERS
     assert result.decision == "review" and result.advice is not None
-    assert shipped.check({"text": text + "，私信我"}).decision == "ad"  # four letters or more: the threshold decides
+    assert model.check({"text": text + "，私信我"}).decision == "ad"  # four letters or more: the threshold decides
 
 
 def test_score_and_check_decide_alike(shipped):
@@ -782,11 +786,14 @@ def test_score_and_check_decide_alike(shipped):
     ],
 )
 def test_a_phrase_after_a_negation_quotes_it(shipped, text, negated):
-    """The writer wrote 不推荐: a phrase is never the 推荐 without its 不, whichever way the words push."""
+    """The writer wrote 不推荐: a phrase is never the 推荐 without its 不, whichever way the words push (the phrase
+    may take in more of the writer's words around it, as the weights run)."""
     result = shipped.check({"text": text})
     _assert_exact({"text": text}, result)
     shown = [h.text for h in result.highlights]
-    assert negated in shown and "推荐" not in shown
+    assert any(negated in phrase for phrase in shown) and "推荐" not in shown, shown
+    for h in result.highlights:
+        assert not (h.text.startswith("推荐") and text[: h.start].endswith(("不", "没有"))), shown
 
 
 @pytest.mark.parametrize(
@@ -805,7 +812,7 @@ def test_a_phrase_ending_on_a_negation_takes_in_what_it_negates(shipped, text, w
     result = shipped.check(note)
     _assert_exact(note, result)
     shown = [h.text for h in result.highlights]
-    assert set(whole) <= set(shown), shown
+    assert all(any(w in phrase for phrase in shown) for w in whole), shown
     for h in result.highlights:
         if h.category in ("wording", "personal"):
             assert shipped._segment(h.text)[-1] not in _NEGATIONS, h.text

@@ -268,11 +268,14 @@ def test_each_character_normalises_as_in_the_text():
 
 
 def test_plain_characters_normalise_to_their_lower_case():
+    """The plain characters (printable ASCII and CJK unified ideographs) normalise one for one: lower case, and a
+    traditional ideograph its simplified form (model.simplified)."""
     from model.highlights.fields import _OTHER_CHAR_RE, _char_out
+    from model.simplified import to_simplified
 
     plain = [chr(c) for c in range(0x110000) if not _OTHER_CHAR_RE.fullmatch(chr(c))]
     assert len(plain) == 95 + 0x9FFF - 0x4E00 + 1
-    assert all(_char_out(ch) == ch.lower() and len(ch.lower()) == 1 for ch in plain)
+    assert all(_char_out(ch) == to_simplified(ch.lower()) and len(_char_out(ch)) == 1 for ch in plain)
 
 
 def test_offset_maps_built_by_runs_equal_the_character_by_character_map():

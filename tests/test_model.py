@@ -300,6 +300,14 @@ def test_other_normalization_version_refused(artifact_copy):
         load_model(artifact_copy)
 
 
+def test_another_traditional_to_simplified_table_refused(artifact_copy):
+    """Another OpenCC release could map a traditional character differently: the model would then read a note
+    otherwise than its training did, so loading refuses it, naming the table."""
+    _rewrite_card(artifact_copy, simplified_table_sha256="0" * 64)
+    with pytest.raises(ModelVersionError, match=r"traditional Chinese with the table of sha256 '0{64}'.*OpenCC"):
+        load_model(artifact_copy)
+
+
 def test_missing_directory():
     with pytest.raises(ModelLoadError, match="no model_card.json"):
         load_pipeline("/nonexistent/model")

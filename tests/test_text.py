@@ -18,7 +18,7 @@ from model.text import extract_emoji_codes, extract_hashtags
         ("控制\x07字符", "控制 字符"),
         ("", ""),
         ("伪造⟦cue:url⟧占位", "伪造 cue:url 占位"),  # user text cannot forge placeholder tokens
-        ("繁體中文", "繁體中文"),  # traditional characters are kept (no conversion)
+        ("繁體中文", "繁体中文"),  # traditional characters read as simplified, one for one
     ],
 )
 def test_normalize_text(raw, expected):
@@ -209,3 +209,36 @@ def test_a_note_that_normalises_to_nothing_is_blank():
             continue
         ch = chr(cp)
         assert is_blank(ch) == (normalize_text(ch).strip() == ""), f"U+{cp:04X}"
+
+
+#: Notes and the same notes in traditional characters (OpenCC s2t, as a writer from Hong Kong or Taiwan types them).
+SCRIPTS = [
+    ({"title": "兰蔻小黑瓶真的好用", "text": "兰蔻小黑瓶用了一个月，皮肤状态稳定，#兰蔻[话题]# #兰蔻小黑瓶[话题]#"},
+     {"title": "蘭蔻小黑瓶真的好用", "text": "蘭蔻小黑瓶用了一個月，皮膚狀態穩定，#蘭蔻[話題]# #蘭蔻小黑瓶[話題]#"}),
+    ({"title": "源头厂家", "text": "支持定制，私信下单，全场包邮，加微信了解"},
+     {"title": "源頭廠家", "text": "支持定製，私信下單，全場包郵，加微信了解"}),
+    ({"title": "周末爬山", "text": "今天和朋友去爬山了，风景超美，累但是值得"},
+     {"title": "週末爬山", "text": "今天和朋友去爬山了，風景超美，累但是值得"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("simplified", "traditional"), SCRIPTS)
+def test_a_note_in_traditional_characters_reads_as_in_simplified(simplified, traditional):
+    """A campaign note in traditional characters fell from review 0.35 to genuine 0.02: its brand, its hashtag
+    markup (#蘭蔻[話題]#) and its words matched nothing learnt. The model now reads both scripts alike, and the
+    highlights are the characters the writer typed."""
+    model = load_model()
+    a, b = model.check(simplified), model.check(traditional)
+    assert prepare_document(**traditional) == prepare_document(**simplified)
+    assert (b.decision, b.ad_probability) == (a.decision, a.ad_probability)
+    for h in b.highlights:
+        assert traditional[h.field][h.start : h.end] == h.text
+    assert [(h.field, h.start, h.end) for h in b.highlights] == [(h.field, h.start, h.end) for h in a.highlights]
+
+
+def test_the_simplified_table_keeps_length_and_simplified_text():
+    from model.simplified import T2S_TABLE, to_simplified
+
+    assert all(len(v) == 1 for v in T2S_TABLE.values()) and len(T2S_TABLE) > 2000
+    assert to_simplified("價格優惠，蘭蔻，話題，著名") == "价格优惠，兰蔻，话题，著名"
+    assert normalize_text("ＰＯＬＡ 價格 ７８０元") == "pola 价格 780元"

@@ -13,6 +13,7 @@ import numpy as np
 
 from model.highlights.categories import FUNCTION_WORDS, MIN_CHAR_WEIGHT, MIN_PHRASE_WEIGHT, Highlight
 from model.highlights.fields import EMOJI_UNIT, SEPARATED_NUMBER_RE, _Field
+from model.simplified import to_simplified
 
 
 # -- phrases -----------------------------------------------------------------------------------------------
@@ -264,14 +265,17 @@ def phrases(
         # words (a lone strong character stays unshown: growing each into its word doubled the phrases to show).
         cand = (key[starts] > 0) & (ends - starts >= 2) & (np.abs(totals) >= MIN_PHRASE_WEIGHT)
         runs = list(zip(starts[cand].tolist(), ends[cand].tolist(), strict=True))
-        bounds = _word_bounds(f.raw, segment) if segment is not None and runs else None
+        # Words, negations and function words are read in simplified characters, as the model reads them (the
+        # conversion keeps every offset); the phrase quotes the characters as typed.
+        simple = to_simplified(f.raw)
+        bounds = _word_bounds(simple, segment) if segment is not None and runs else None
         if bounds is not None:
-            runs = _trim(_snap(runs, bounds, ok), bounds, f.raw)
-            runs = _with_negation(_close_negation(runs, bounds, f.raw, ok), bounds, f.raw, ok)
+            runs = _trim(_snap(runs, bounds, ok), bounds, simple)
+            runs = _with_negation(_close_negation(runs, bounds, simple, ok), bounds, simple, ok)
         for a, b in runs:
             total = _total(w, values, a, b)
             text = f.raw[a:b]
-            if b - a < 2 or abs(total) < MIN_PHRASE_WEIGHT or _is_number(text) or text.lower() in FUNCTION_WORDS:
+            if b - a < 2 or abs(total) < MIN_PHRASE_WEIGHT or _is_number(text) or simple[a:b].lower() in FUNCTION_WORDS:
                 continue
             out.append(Highlight(f.name, a, b, text, round(total, 4), "wording" if total > 0 else "personal"))
     out.sort(key=lambda h: (-abs(h.weight), h.field, h.start))
