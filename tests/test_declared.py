@@ -151,6 +151,15 @@ def _model_highlights(model, note):
     return found, float(model.decision_function([parsed])[0])
 
 
+def _with_threshold(model, threshold):
+    """``model`` deciding at ``threshold`` (and reviewing from it): the same weights and calibration."""
+    from model.classifier import AdModel
+
+    return AdModel(
+        model.compiled, calibration=model.calibration, threshold=threshold, review_threshold=threshold, card=model.card
+    )
+
+
 def _threshold_log_odds(model):
     a, b, t = model.calibration["a"], model.calibration["b"], model.threshold
     return (math.log(t / (1 - t)) - b) / a
@@ -182,19 +191,22 @@ def test_the_declared_words_are_one_highlight_towards_ad(shipped, title, text, w
 @pytest.mark.parametrize("text", ["love this serum so much #ad", "本篇是广告。#广告", "Sponsored by @nike — new shoes"])
 def test_the_declarations_carry_the_note_to_the_threshold(shipped, text):
     """Below the threshold, the declarations weigh their words' own weight plus the log-odds the note lacks: the
-    note's log-odds with them reach the threshold, as the rule decides."""
-    result = shipped.check(text)
-    own, z = _model_highlights(shipped, {"text": text})
-    assert z < _threshold_log_odds(shipped)  # the model alone does not call it an ad
+    note's log-odds with them reach the threshold, as the rule decides. (The threshold is put at 0.999: where the
+    shipped model scores these notes, above its threshold or not, is a retrain's business.)"""
+    model = _with_threshold(shipped, 0.999)
+    result = model.check(text)
+    own, z = _model_highlights(model, {"text": text})
+    assert z < _threshold_log_odds(model)  # the model alone does not call it an ad
     spans = declared_spans("", text)
     inside = sum(h.weight for h in own if any(d.start < h.end and h.start < d.end for d in spans))
     given = sum(h.weight for h in result.highlights if h.span in spans)
-    assert given - inside == pytest.approx(_threshold_log_odds(shipped) - z, abs=1e-3)
+    assert given - inside == pytest.approx(_threshold_log_odds(model) - z, abs=1e-3)
 
 
 def test_above_the_threshold_a_declaration_weighs_its_own_words():
-    """Nothing to lift: "【广告】" weighs what the model's "广告" inside it weighed, now over the whole label."""
-    shipped = load_model()
+    """Nothing to lift: "【广告】" weighs what the model's "广告" inside it weighed, now over the whole label. (The
+    threshold is put at 0.001, so the note is above it whatever a retrain scores it.)"""
+    shipped = _with_threshold(load_model(), 0.001)
     text = "【广告】今天试了这款面霜，真的好用，链接在主页"
     result = shipped.check(text)
     own, z = _model_highlights(shipped, {"text": text})
