@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from model.brand_repeats import brand_repeats
 from model.cues import CUE_PATTERNS, HASHTAG_RE, cue_spans, is_brand_handle, removed_spans
 from model.emoji_codes import EMOJI_CODE_RE, emoji_codes
-from model.simplified import T2S_TABLE
+from model.simplified import to_simplified
 
 #: Bump whenever the output of :func:`normalize_text`, :func:`prepare_document` or the tokenizer's handling of a
 #: document (:mod:`model.tokenize`) changes. Recorded in every
@@ -179,7 +179,7 @@ def normalize_text(text: str) -> str:
         text = _PLACEHOLDER_CHARS_RE.sub(" ", text)  # user text can never forge a placeholder token
     # str.split() splits on exactly the characters r"\s" matches (str.isspace), so this equals
     # _WS_RE.sub(" ", text).strip(), about 3x faster.
-    return " ".join(text.lower().translate(T2S_TABLE).split())
+    return " ".join(to_simplified(text.lower()).split())
 
 
 def _has_surrogates(text: str) -> bool:

@@ -242,3 +242,16 @@ def test_the_simplified_table_keeps_length_and_simplified_text():
     assert all(len(v) == 1 for v in T2S_TABLE.values()) and len(T2S_TABLE) > 2000
     assert to_simplified("價格優惠，蘭蔻，話題，著名") == "价格优惠，兰蔻，话题，著名"
     assert normalize_text("ＰＯＬＡ 價格 ７８０元") == "pola 价格 780元"
+
+
+def test_the_shortcut_for_text_without_traditional_characters_converts_as_the_table_does():
+    """``to_simplified`` skips the per-character table lookup when nothing in the text is in the table: every
+    character the table converts is found by the search, alone and among simplified text."""
+    from model.simplified import T2S_TABLE, to_simplified
+
+    for k, v in T2S_TABLE.items():
+        assert to_simplified(f"今天{chr(k)}好") == f"今天{v}好"
+    mixed = "价格優惠，" + "".join(chr(k) for k in list(T2S_TABLE)[::97]) + " 兰蔻 abc ✨"
+    assert to_simplified(mixed) == mixed.translate(T2S_TABLE)
+    plain = "今天去了趟宜家，买了个39块的收纳盒 #好物[话题]# ✨"
+    assert to_simplified(plain) is plain

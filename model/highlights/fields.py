@@ -13,7 +13,7 @@ import numpy as np
 
 from model.cues import CUE_PATTERNS, DisjointSpans, cue_spans, is_brand_handle, mask_spans, removed_spans
 from model.highlights.categories import cue_category
-from model.simplified import T2S_TABLE
+from model.simplified import to_simplified
 from model.text import (
     _CLEANUP_RE,
     _CONTROL_RE,
@@ -95,7 +95,7 @@ def _char_out(ch: str) -> str:
         out = _CONTROL_RE.sub(" ", _ZERO_WIDTH_RE.sub("", out))
         out = out.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(out) else out
         out = _PLACEHOLDER_CHARS_RE.sub(" ", out)
-    return out.lower().translate(T2S_TABLE)
+    return to_simplified(out.lower())
 
 
 def _aligned_slow(raw: str, norm: str) -> tuple[list[int], list[int]]:
@@ -113,7 +113,7 @@ def _aligned_slow(raw: str, norm: str) -> tuple[list[int], list[int]]:
             src += [pos] * len(out)
             pos += 1
         elif part:
-            pieces.append(part.lower().translate(T2S_TABLE))
+            pieces.append(to_simplified(part.lower()))
             src += range(pos, pos + len(part))
             pos += len(part)
     cat = "".join(pieces)
