@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT
 
 TOOLS = ["threshold", "ablation", "sentiment", "faithfulness", "paired", "cue_counts", "bracket_counts",
-         "declared_counts"]  # fmt: skip
+         "declared_counts", "source_oof"]  # fmt: skip
 
 
 @pytest.mark.parametrize("tool", TOOLS)
