@@ -77,6 +77,8 @@ _AFTER = re.compile(r"\s*的|[^,.。!;\n?]*?(?:\?|(?:吗|嘛|(?<![什怎这那�
 _TAG_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _BEFORE_CHARS = 12  # how far back a denial or mention is looked for
 _CLAUSE_STARTS = frozenset(",.。!;:|([【「『\n")
+#: What ends a line (as ``str.splitlines`` reads lines): normalisation collapses it to a space, but it ends a clause.
+_LINE_BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
 def declared_spans(title: str, text: str, prepared: dict[str, Prepared] | None = None) -> tuple[Span, ...]:
@@ -92,28 +94,44 @@ def declared_spans(title: str, text: str, prepared: dict[str, Prepared] | None =
             continue
         claims = [(a, b) for a, kind, b, _ in (cue_spans(norm) if spans is None else spans)
                   if CUE_PATTERNS[kind].delete]  # fmt: skip
+        aligned = normalize_aligned(raw, norm) if _LINE_BREAK.search(raw) else None
+        # where the clauses end: the normalised text, with the line breaks it collapsed to spaces put back
+        lined = _with_line_breaks(raw, norm, *aligned[1:]) if aligned else norm
         found = [m.span() for m in HASHTAG_RE.finditer(norm) if _TAG_EDGES.sub("", m.group(1)) in DECLARED_TAGS]
         found += [
-            m.span() for m in _PHRASES.finditer(norm) if m.group("open") is None or _opens_clause(norm, m.start())
+            m.span() for m in _PHRASES.finditer(norm) if m.group("open") is None or _opens_clause(lined, m.start())
         ]
         kept: list[tuple[int, int]] = []
         for a, b in sorted(found):  # a phrase inside a tag ("#本篇是广告") is one declaration, the tag
-            if (not kept or a >= kept[-1][1]) and _applies(norm, a, b, claims):
+            if (not kept or a >= kept[-1][1]) and _applies(lined, a, b, claims):
                 kept.append((a, b))
         if kept:
-            _, starts, ends = normalize_aligned(raw, norm)
+            _, starts, ends = aligned or normalize_aligned(raw, norm)
             for a, b in kept:
                 start, end = starts[a], ends[b - 1]
                 out.append(Span(name, start, end, raw[start:end]))
     return tuple(out)
 
 
+def _with_line_breaks(raw: str, norm: str, starts: list[int], ends: list[int]) -> str:
+    """``norm`` with each space that stands for whitespace holding a line break made a line break again (same
+    length): normalisation makes every line break a space, and the clause checks read a question on the next line
+    (【广告】, a line break, 姐妹们觉得好用吗) as asked about the label, and a label on a line of its own as inside
+    a clause."""
+    out = list(norm)
+    for i in range(1, len(norm) - 1):  # normalize_text strips the ends: a space always has characters either side
+        if norm[i] == " " and _LINE_BREAK.search(raw, ends[i - 1], starts[i + 1]):
+            out[i] = "\n"
+    return "".join(out)
+
+
 def _applies(norm: str, a: int, b: int, claims: list[tuple[int, int]]) -> bool:
     """Whether the label at ``norm[a:b]`` is applied to the note: not inside a denial, not denied, asked or talked
-    about."""
+    about in its clause (``norm`` may hold line breaks, which end one)."""
     if any(x < b and a < y for x, y in claims):
         return False
-    if _BEFORE.search(norm[max(0, a - _BEFORE_CHARS) : a]):
+    before = norm[max(0, a - _BEFORE_CHARS) : a]
+    if _BEFORE.search(before[before.rfind("\n") + 1 :]):
         return False
     return _AFTER.match(norm, b) is None
 

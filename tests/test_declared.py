@@ -37,6 +37,13 @@ DECLARED = [
     ("", "Paid partnership with @glossier. obsessed!", "Paid partnership"),
     ("", "Sponsored by @nike — new running shoes", "Sponsored by"),
     ("", "ＡＤ time: #ＡＤ", "#ＡＤ"),  # full width, as sent: NFKC reads it as #ad
+    # a line break ends a clause: the question on the next line asks about the product, not about the label, and
+    # a label on a line of its own opens a clause
+    ("", "【广告】\n姐妹们觉得好用吗", "【广告】"),
+    ("", "这个面霜真的好用 #广告\n你们用过吗？", "#广告"),
+    ("", "本篇是广告\r\n大家觉得怎么样?", "本篇是广告"),
+    ("", "用了一个月的真实感受\n广告合作\n感谢品牌方", "广告合作"),
+    ("", "出门必带\n#广告", "#广告"),
 ]
 #: Notes that carry the words without declaring themselves ads: denials, negations, questions, talk about ads, and the
 #: disclosure words that stand in honest notes.
@@ -64,6 +71,7 @@ NOT_DECLARED = [
     "#一赞助力全世界的旅行青蛙[话题]#",
     "#adidas 新鞋",
     "没有广告合作",
+    "这篇是广告吗\n纯好奇",
 ]
 
 
