@@ -98,8 +98,8 @@ def _comment_time(value: Any, where: str, name: str) -> float | None:
     if isinstance(value, str):
         text = value.strip()
         if not SECONDS_TEXT.fullmatch(text) or len(text) == 8:  # eight digits may be a compact date
-            try:
-                t = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            try:  # UTC as Z, or z as RFC 3339 allows (and the API takes): fromisoformat reads neither
+                t = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
             except ValueError:
                 pass
         if t is None and SECONDS_TEXT.fullmatch(text):

@@ -205,8 +205,10 @@ def test_numbers_sent_as_strings_are_refused_for_time_as_for_likes(client, route
 
 
 @pytest.mark.parametrize(
-    "time", [1700000000, 1700000000.5, "2023-11-14T22:13:20Z", "2023-11-15T06:13:20+08:00", "2024-01-01"]
-)
+    "time",
+    [1700000000, 1700000000.5, "2023-11-14T22:13:20Z", "2023-11-15T06:13:20+08:00", "2024-01-01",
+     "2023-11-14t22:13:20z", "2023-11-14 22:13:20.5z"],  # RFC 3339 allows lower-case t and z; the API takes them
+)  # fmt: skip
 def test_a_time_the_api_takes_means_what_the_file_reader_reads(time):
     """The comment scorer reads the API's comments with the file reader: a time the API accepts is the same
     moment there as in a note file."""
