@@ -18,7 +18,8 @@ Only self-declarations count, narrowly:
 Never a denial or a mention: not inside a claim the cue scan deletes (不是广告, 没有任何合作, 无广, 非广告), nor
 after a negation or a word that talks about the label rather than applying it (不, 没, 不标, 要标, 讨厌,
 not, without, tag, use ...: "讨厌不标 #ad 的博主" is about other writers, and so is a tag used as a noun, "#ad 的博主"),
-nor in quotes, nor in a question (its clause ends in ? / 吗 / 嘛 / 么, or 是不是 / 算不算 before it). 合作,
+nor in quotes, nor in a question (its clause ends in ? / 吗 / 嘛 / 么, or 是不是 / 算不算 before it); Cantonese
+alike (唔係 #廣告, 冇 #廣告, 係咪 #廣告, #廣告咩), since traditional characters are read as simplified ones. 合作,
 试用 and 品牌方 alone never count: they stand in honest notes (26 labelled genuine notes carry one).
 
 Patterns run on :func:`model.text.normalize_text` output (NFKC, lower case), like the cues; spans are mapped back
@@ -66,13 +67,15 @@ _PHRASES = re.compile(
 _BEFORE = re.compile(
     r"(?:不是|不算|不属于|并非|并不是|绝非|非|无|没有|没|不|别|未|不要|不用|不需要|不标|不带|不打|不加|不写|没标|没带|没打|没加|"
     r"没写|要标|标|标注|标明|标记|打|带|加|写|挂|注明|是不是|算不算|是否|关于|所谓|拒绝|讨厌|反感|接|承接|求|寻求|找|欢迎|招募|"
+    # Cantonese, as normalisation reads it (係 -> 系): 唔系 = 不是, 冇 = 没有, 唔使 = 不用, 系咪 / 系唔系 = 是不是
+    r"唔系|唔是|唔算|唔属于|唔|冇|唔使|唔驶|唔好|唔要|系咪|系唔系|算唔算|有冇|"
     r"[“\"‘'「『]|(?<![a-z])(?:not|no|never|without|isn't|aren't|wasn't|don't|doesn't|didn't|use|using|tag|tagged|"
     r"label|labels|labelled|labeled|mark|marked|add|adding|about|hate|the|called|is it|is this))"
     r"(?:\s*(?:a|an|any|my|一个|一条|一篇))?\s*$"
 )
-#: After the label, in its clause: a question (?, or 吗 / 嘛 / 么 ending the clause), or 的 making a tag a noun's
-#: modifier ("#ad 的博主").
-_AFTER = re.compile(r"\s*的|[^,.。!;\n?]*?(?:\?|(?:吗|嘛|(?<![什怎这那多])么)(?=\s*(?:$|[,.。!;~\n])))")
+#: After the label, in its clause: a question (?, or 吗 / 嘛 / 么 / Cantonese 咩 ending the clause), or 的 (Cantonese
+#: 嘅) making a tag a noun's modifier ("#ad 的博主").
+_AFTER = re.compile(r"\s*[的嘅]|[^,.。!;\n?]*?(?:\?|(?:吗|嘛|咩|(?<![什怎这那多])么)(?=\s*(?:$|[,.。!;~\n])))")
 #: What may trail or lead a tag's name without changing it: spaces, emoji, punctuation ("#ad🔥", "#广告!").
 _TAG_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _BEFORE_CHARS = 12  # how far back a denial or mention is looked for

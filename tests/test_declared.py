@@ -44,6 +44,7 @@ DECLARED = [
     ("", "本篇是广告\r\n大家觉得怎么样?", "本篇是广告"),
     ("", "用了一个月的真实感受\n广告合作\n感谢品牌方", "广告合作"),
     ("", "出门必带\n#广告", "#广告"),
+    ("", "呢隻面霜好用到喊 #廣告", "#廣告"),  # Cantonese, in traditional characters
 ]
 #: Notes that carry the words without declaring themselves ads: denials, negations, questions, talk about ads, and the
 #: disclosure words that stand in honest notes.
@@ -72,6 +73,17 @@ NOT_DECLARED = [
     "#adidas 新鞋",
     "没有广告合作",
     "这篇是广告吗\n纯好奇",
+    # Cantonese denials and questions (唔係 = 不是, 冇 = 没有, 唔使 = 不用, 係咪 = 是不是, 咩 = 吗), as Hong Kong
+    # writers type them, in traditional or simplified characters
+    "呢篇唔係#廣告，純分享",
+    "唔系 #广告[话题]# 嚟㗎",
+    "冇 #廣告，自費買嘅",
+    "唔使 #廣告 啦",
+    "係咪 #廣告 嚟㗎",
+    "係唔係 #廣告[話題]#",
+    "算唔算#廣告[話題]#",
+    "呢篇係 #廣告[話題]# 咩",
+    "嗰啲 #ad 嘅博主好煩",
 ]
 
 
