@@ -217,28 +217,10 @@ def installed_version(distribution: str) -> str:
         return "not installed"
 
 
-def load_compiled(
-    directory: str | Path, *, allow_version_mismatch: bool = False
-) -> tuple[CompiledPipeline, dict[str, Any]]:
-    """Verify and load an artifact directory for inference (no scikit-learn import). Returns ``(compiled, card)``.
-
-    Refuses (see the module docstring) a file whose sha256 differs from the card, a corrupt file that matches
-    it, a pipeline naming an untrusted type, another artifact format or text normalisation version, and a model
-    saved by another engine version unless ``allow_version_mismatch``, which warns.
-    """
-    directory = Path(directory)
-    card = read_card(directory)
-    for name in (ARRAYS_FILE, PIPELINE_FILE):
-        path = directory / name
-        if not path.is_file():
-            raise ModelLoadError(f"{directory}: no {name}.")
-        expected = card.get("files", {}).get(name, {}).get("sha256")
-        actual = sha256_file(path)
-        if expected != actual:
-            raise ModelIntegrityError(
-                f"{path}: sha256 {actual} does not match {expected} recorded in {CARD_FILE}; the file was "
-                "modified or corrupted. Refusing to load it."
-            )
+def check_card_versions(card: dict[str, Any], directory: Path, *, allow_version_mismatch: bool = False) -> None:
+    """Refuse a model card whose model this notecheck cannot compute as it was trained: another artifact format,
+    text normalisation version or traditional-to-simplified table, or (unless ``allow_version_mismatch``, which
+    warns) another numpy-engine version. Needs the card alone, so ``notecheck serve`` checks it before starting."""
     fmt = card.get("format_version", 1)  # cards written before the field existed are format 1
     if fmt != ARTIFACT_FORMAT:
         raise ModelVersionError(
@@ -266,7 +248,32 @@ def load_compiled(
         )
         if not allow_version_mismatch:
             raise ModelVersionError(message + " (pass allow_version_mismatch=True to load it anyway)")
-        warnings.warn(message, UserWarning, stacklevel=2)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+
+def load_compiled(
+    directory: str | Path, *, allow_version_mismatch: bool = False
+) -> tuple[CompiledPipeline, dict[str, Any]]:
+    """Verify and load an artifact directory for inference (no scikit-learn import). Returns ``(compiled, card)``.
+
+    Refuses (see the module docstring) a file whose sha256 differs from the card, a corrupt file that matches
+    it, a pipeline naming an untrusted type, another artifact format or text normalisation version, and a model
+    saved by another engine version unless ``allow_version_mismatch``, which warns.
+    """
+    directory = Path(directory)
+    card = read_card(directory)
+    for name in (ARRAYS_FILE, PIPELINE_FILE):
+        path = directory / name
+        if not path.is_file():
+            raise ModelLoadError(f"{directory}: no {name}.")
+        expected = card.get("files", {}).get(name, {}).get("sha256")
+        actual = sha256_file(path)
+        if expected != actual:
+            raise ModelIntegrityError(
+                f"{path}: sha256 {actual} does not match {expected} recorded in {CARD_FILE}; the file was "
+                "modified or corrupted. Refusing to load it."
+            )
+    check_card_versions(card, directory, allow_version_mismatch=allow_version_mismatch)
     check_card_numbers(card, directory)
     spec = read_json(directory / PIPELINE_FILE, "pipeline")
     if not isinstance(spec, dict):

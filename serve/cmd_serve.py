@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -96,23 +97,28 @@ def run(args: argparse.Namespace) -> int:
 
 def _check_models(settings: Settings) -> None:
     """The model directories the settings name hold model cards of their task, and threshold overrides fit the ad
-    model's thresholds: checked before uvicorn loads the models, where an error is a lifespan traceback and uvicorn's
-    exit status 3; here it is a usage error, exit 2."""
-    from model.artifacts import DEFAULT_MODEL_DIR, read_card
+    model's thresholds, and the cards' versions are ones this notecheck computes (format, normalisation, OpenCC
+    table, engine): checked before uvicorn loads the models, where an error is a lifespan traceback and uvicorn's
+    exit status 3; here it is a usage error, exit 2. The shipped comment model is not required (the server starts
+    without comment scoring when it cannot be loaded), so only a comment model the settings name is checked."""
+    from model.artifacts import DEFAULT_MODEL_DIR, check_card_versions, read_card
     from model.errors import ModelLoadError
     from serve.deps import operating_thresholds, overrides_thresholds
 
     for name, task in (("model_dir", "ad"), ("comment_model_dir", "sentiment")):
         directory = getattr(settings, name)
+        if directory is None and task == "ad":
+            directory = DEFAULT_MODEL_DIR
         if directory is not None:
             try:
                 card = read_card(directory)
+                if card.get("task") != task:  # the other model's directory: the loader would refuse it
+                    raise ModelLoadError(f"{directory}: model card task is {card.get('task')!r}, expected {task!r}.")
+                with warnings.catch_warnings():  # an allowed engine mismatch warns once, when the model loads
+                    warnings.simplefilter("ignore")
+                    check_card_versions(card, Path(directory), allow_version_mismatch=settings.allow_version_mismatch)
             except ModelLoadError as exc:
                 raise InvalidParameterError(f"setting '{name}': {exc}") from None
-            if card.get("task") != task:  # the other model's directory: the loader would refuse it in the lifespan
-                raise InvalidParameterError(
-                    f"setting '{name}': {directory}: model card task is {card.get('task')!r}, expected {task!r}."
-                )
     if not overrides_thresholds(settings):
         return
     card = read_card(settings.model_dir or DEFAULT_MODEL_DIR)

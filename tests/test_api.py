@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
@@ -1068,6 +1069,58 @@ def test_serve_with_a_directory_that_holds_no_model_exits_2_before_starting(monk
     assert capsys.readouterr().err == (
         f"error: setting '{name}': {tmp_path}: no model_card.json; expected a notecheck model directory.\n"
     )
+
+
+@pytest.mark.parametrize(("setting", "shipped"), [("NOTECHECK_MODEL_DIR", "default"),
+                                                ("NOTECHECK_COMMENT_MODEL_DIR", "sentiment")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("key", "value", "why"),
+    [
+        ("simplified_table_sha256", "0" * 64, r"trained reading traditional Chinese with the table of sha256 '0{64}'"),
+        ("normalization_version", "16", r"trained with text normalisation version '16'"),
+        ("format_version", 99, r"artifact format 99"),
+    ],
+    ids=["opencc-table", "normalisation", "format"],
+)
+def test_serve_with_a_model_it_cannot_load_exits_2_before_starting(monkeypatch, capsys, tmp_path, setting, shipped,
+                                                                   key, value, why):  # fmt: skip
+    """A model whose card records another OpenCC table (another OpenCC installed than the one it was trained with),
+    normalisation or format was refused while uvicorn loaded the models: a lifespan traceback of 60 lines and
+    uvicorn's exit 3. It is found with the model card, before uvicorn starts: one error line naming the setting,
+    exit 2."""
+    import uvicorn
+
+    from model.artifacts import DEFAULT_MODEL_DIR
+
+    started = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.append(app))
+    directory = tmp_path / shipped
+    shutil.copytree(DEFAULT_MODEL_DIR.parent / shipped, directory)
+    card = json.loads((directory / "model_card.json").read_text(encoding="utf-8"))
+    (directory / "model_card.json").write_text(json.dumps({**card, key: value}), encoding="utf-8")
+    monkeypatch.setenv(setting, str(directory))
+    assert main(["serve", "--host", "127.0.0.1", "--port", str(_free_port())]) == 2
+    assert not started
+    name = setting.removeprefix("NOTECHECK_").lower()
+    err = capsys.readouterr().err
+    assert re.fullmatch(rf"error: setting '{name}': {re.escape(str(directory))}: {why}[^\n]*\n", err), err
+
+
+def test_serve_with_the_shipped_model_and_another_opencc_exits_2_before_starting(monkeypatch, capsys):
+    """The likeliest way to meet the table check: a newer OpenCC maps a character differently, and the shipped
+    models (no setting names them) are refused."""
+    import uvicorn
+
+    import model.artifacts
+
+    started = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.append(app))
+    monkeypatch.setattr(model.artifacts, "TABLE_SHA256", "f" * 64)
+    assert main(["serve", "--host", "127.0.0.1", "--port", str(_free_port())]) == 2
+    assert not started
+    err = capsys.readouterr().err
+    assert err.startswith("error: setting 'model_dir': ") and "install the OpenCC the card names" in err
+    assert err.count("\n") == 1
 
 
 def test_serve_command_runs_uvicorn_with_the_app_factory(monkeypatch, tmp_path):
