@@ -39,6 +39,7 @@ from model.emoji_codes import EMOJI_CODE_RE
 from model.errors import InvalidParameterError
 from model.notes import Comment
 from model.schema import is_blank
+from model.simplified import T2S_TABLE
 
 if TYPE_CHECKING:
     from model.comments.crossnote import CreatorFacts
@@ -64,8 +65,10 @@ PRAISE_CORE = ("棒", "赞", "支持", "关注", "厉害", "优秀", "加油", "
 
 
 def word_chars(text: str) -> str:
-    """Letters and digits of ``text`` (NFKC, lower case), without emoji codes, emoji, punctuation or spaces."""
-    text = EMOJI_CODE_RE.sub("", unicodedata.normalize("NFKC", text).lower())
+    """Letters and digits of ``text`` (NFKC, lower case, traditional Chinese characters as simplified ones, as
+    :mod:`model.simplified` reads them), without emoji codes, emoji, punctuation or spaces. So a comment bought in
+    both scripts is one duplicate, and templated praise in traditional characters is made of the generic words."""
+    text = EMOJI_CODE_RE.sub("", unicodedata.normalize("NFKC", text).lower().translate(T2S_TABLE))
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
