@@ -417,3 +417,15 @@ def test_card_paths_name_the_link_not_where_it_points(tmp_path, monkeypatch):
     (tmp_path / "wt" / "shared").symlink_to(real)
     monkeypatch.setattr(ts, "ROOT", checkout)
     assert ts._rel(checkout / ".." / "shared" / "data" / "x.jsonl") == "../shared/data/x.jsonl"
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [("太難用了，不會再回購", "太难用了，不会再回购"), ("沒有以前好吃", "没有以前好吃"), ("沒踩雷，會回購", "没踩雷，会回购"),
+     ("求鏈接", "求链接"), ("一股廣告味", "一股广告味")],
+)  # fmt: skip
+def test_a_comment_in_traditional_characters_is_read_as_in_simplified(traditional, simplified):
+    """The comment lexicon (negations, slang, requests) was matched before the characters were read as simplified:
+    沒有以前好吃 lost its negation marker and came out positive (0.75) where 没有以前好吃 is negative (0.12)."""
+    assert sentiment_document(traditional) == sentiment_document(simplified)
+    assert sentiment_documents([traditional])[1][0] == sentiment_documents([simplified])[1][0]

@@ -17,6 +17,7 @@ from model.engine import CompiledModel, CompiledPipeline, sigmoid
 from model.errors import InvalidParameterError, ModelLoadError
 from model.notes import type_name
 from model.schema import is_blank
+from model.simplified import to_simplified
 from model.text import prepare_document
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ LABELS = ("positive", "neutral", "negative")
 
 #: Bump whenever :func:`mark_emoticons` or the comment lexicon (:mod:`model.comments.lexicon`) changes; recorded in
 #: sentiment model cards and checked on load.
-EMOTICON_VERSION = "5"
+EMOTICON_VERSION = "6"
 
 # Emoticons (after NFKC and lower-casing) -> a class written as an emoji code "[颜:class]", which
 # model.text.prepare_document turns into the token ⟦emo:颜:class⟧ (user text cannot forge placeholders directly).
@@ -53,8 +54,10 @@ _EMOTICON_CLASS = {f"e{i}": name for i, (_, name) in enumerate(_EMOTICONS)}
 
 def mark_emoticons(text: str) -> str:
     """Rewrite emoticons (``^_^``, ``:)``, ``T_T``, ``QAQ``, ``orz``, ``555``, ``hhh`` ...) as emoji codes
-    ``[颜:笑]`` so that they become features; the text is NFKC-normalised and lower-cased first."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    ``[颜:笑]`` so that they become features; the text is NFKC-normalised, lower-cased and read in simplified
+    characters first, so that the comment lexicon's negations, slang and requests (matched next) find 沒有以前好吃
+    as they find 没有以前好吃."""
+    text = to_simplified(unicodedata.normalize("NFKC", text).lower())
     return _EMOTICON_RE.sub(lambda m: f" [颜:{_EMOTICON_CLASS[m.lastgroup or '']}] ", text)
 
 
