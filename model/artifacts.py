@@ -59,6 +59,8 @@ _VERSIONED = ("scikit-learn", "numpy", "scipy", "jieba", "rjieba", "opencc")
 #: The layout of an artifact directory (files, array names, card fields). Bump it with any change a loader of the
 #: previous layout would misread.
 ARTIFACT_FORMAT = 1
+#: How to load a model of another engine version anyway, as the command line and Python spell it.
+_ANYWAY = " (load it anyway with --allow-version-mismatch, or allow_version_mismatch=True in Python)"
 #: Nesting a pipeline.json or model card can need (a pipeline's is about 6); deeper JSON is refused unread.
 MAX_JSON_DEPTH = 32
 
@@ -247,7 +249,7 @@ def check_card_versions(card: dict[str, Any], directory: Path, *, allow_version_
             f"{ENGINE_VERSION}; scores may differ. Retrain, or use the notecheck version that saved it."
         )
         if not allow_version_mismatch:
-            raise ModelVersionError(message + " (pass allow_version_mismatch=True to load it anyway)")
+            raise ModelVersionError(message + _ANYWAY)
         warnings.warn(message, UserWarning, stacklevel=3)
 
 
@@ -301,7 +303,7 @@ def check_sklearn_version(card: dict[str, Any], directory: Path, *, allow_versio
             "the rebuilt scikit-learn pipeline may differ. Install the same major.minor version or retrain."
         )
         if not allow_version_mismatch:
-            raise ModelVersionError(message + " (pass allow_version_mismatch=True to load it anyway)")
+            raise ModelVersionError(message + _ANYWAY)
         warnings.warn(message, UserWarning, stacklevel=3)
 
 
