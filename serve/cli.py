@@ -194,12 +194,18 @@ def _f(v: Any) -> str:
 def _read_stdin_text() -> str:
     """Standard input as text, read like a line of a note file (UTF-8, else GB18030); binary input is refused."""
     from model.notes import UTF8_BOM, decode_line, not_text
+    from model.notes.files import LOOKS_LIKE_BIG5
 
     raw = sys.stdin.buffer.read()
     why = not_text(raw[:4096], "a note's text", what="standard input")
     if why:
         raise InvalidNoteError(f"{why}.")
     text, problem = decode_line(raw.removeprefix(UTF8_BOM), None)
+    if problem == LOOKS_LIKE_BIG5:
+        raise InvalidNoteError(
+            "standard input looks like Big5 (traditional Chinese as Hong Kong and Taiwan write it): read as GB18030 "
+            "it is mostly rare characters; convert it to UTF-8 first (iconv -f big5 -t utf-8)."
+        )
     if problem:
         raise InvalidNoteError("standard input is neither UTF-8 nor GB18030 text.")
     # The line end that `echo`, `print` and editors add is not part of the note (a line of a note file does not

@@ -382,3 +382,12 @@ def test_train_refuses_an_output_that_is_a_file_before_training(tmp_path, capsys
     assert capsys.readouterr().err == (
         f"error: -o/--output {out}: exists and is not a directory; name a directory for the model.\n"
     )
+
+
+def test_check_refuses_big5_stdin_naming_it(monkeypatch, capsys, sample_model_dir):
+    """`printf '加微信領券，原價199現價99' | iconv -t big5 | notecheck check -` read 稬獺烩ㄩ基199瞷基99 and gave a
+    verdict on it."""
+    stdin_bytes(monkeypatch, "加微信領券，原價199現價99".encode("big5"))
+    assert main(["check", "--model", str(sample_model_dir), "--json", "-"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "looks like Big5" in err and "iconv -f big5 -t utf-8" in err

@@ -4,6 +4,8 @@ per line, line numbers, an undecodable line as one error row)."""
 import json
 from pathlib import Path
 
+import pytest
+
 from model.notes import iter_records
 from serve.cli import main
 from training.config import DatasetSpec
@@ -336,3 +338,33 @@ def test_a_key_given_twice_is_that_rows_error(tmp_path, capsys, sample_model_dir
     failed = sorted((Path(r["file"]).name, r["line"]) for r in rows if r["error"])
     assert failed == [("twice.csv", 2), ("twice.jsonl", 1), ("twice.jsonl", 2)]
     assert "Traceback" not in capsys.readouterr().err
+
+
+# -- Big5: valid GB18030 bytes, wrong text ------------------------------------------------------------------------
+BIG5_TEXTS = [
+    "加微信領券，原價199現價99",
+    "這間餐廳的叉燒飯真的很好吃，下次會再來",
+    "這款面霜我用了一個月，皮膚真的變好了",
+]
+
+
+@pytest.mark.parametrize("text", BIG5_TEXTS)
+def test_a_big5_line_is_an_error_naming_big5_not_a_garbled_note(tmp_path, text):
+    """Big5 bytes are nearly all valid GB18030: a Hong Kong or Taiwan file was read as rare characters
+    (加微信領券 as 稬獺烩ㄩ) and scored without a word. It is an error row that says what to pass; with
+    --encoding big5 it reads as written."""
+    path = tmp_path / "big5.jsonl"
+    path.write_bytes(json.dumps({"text": text}, ensure_ascii=False).encode("big5") + b"\n")
+    (record,) = iter_records(path)
+    assert record.error is not None and "looks like Big5" in record.error and "--encoding big5" in record.error
+    (record,) = iter_records(path, encoding="big5")
+    assert record.error is None and record.data["text"] == text
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+@pytest.mark.parametrize("text", [*BIG5_TEXTS, "今天去爬山了，风景超美，推荐大家去", "價格優惠，蘭蔻的話題"])
+def test_a_gbk_line_is_never_taken_for_big5(tmp_path, text, encoding):
+    path = tmp_path / "gbk.jsonl"
+    path.write_bytes(json.dumps({"text": text}, ensure_ascii=False).encode(encoding) + b"\n")
+    (record,) = iter_records(path)
+    assert record.error is None and record.data["text"] == text

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from model.errors import InvalidNoteError
+from model.simplified import to_simplified
 
 #: Accepted input suffixes (lower case) and the format each one means.
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
@@ -95,7 +96,8 @@ def read_line(fh: IO[bytes], limit: int) -> tuple[bytes, int]:
 
 def decode_line(raw: bytes, encoding: str | None) -> tuple[str, str | None]:
     """Decode one line: strictly with ``encoding`` when given, else UTF-8 and then GB18030. Returns the text and,
-    when the bytes are not valid in that encoding, the reason (the text then has replacement characters)."""
+    when the bytes are not valid in that encoding, the reason (the text then has replacement characters); a line
+    that reads as GB18030 but looks like Big5 (:func:`_looks_like_big5`) gets a reason too, not a garbled text."""
     if encoding:
         try:
             return raw.decode(encoding), None
@@ -104,13 +106,53 @@ def decode_line(raw: bytes, encoding: str | None) -> tuple[str, str | None]:
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        try:
-            return raw.decode("gb18030"), None
-        except UnicodeDecodeError:
-            return raw.decode("utf-8", "replace"), (
-                f"neither UTF-8 (byte {exc.start + 1} of the line) nor GB18030; pass the file's encoding "
-                "(--encoding where the command has it)"
-            )
+        not_utf8 = exc.start + 1
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace"), (
+            f"neither UTF-8 (byte {not_utf8} of the line) nor GB18030; pass the file's encoding "
+            "(--encoding where the command has it)"
+        )
+    if _looks_like_big5(raw, text):
+        return text, LOOKS_LIKE_BIG5
+    return text, None
+
+
+#: The reason :func:`decode_line` gives for a line that reads as GB18030 but looks like Big5.
+LOOKS_LIKE_BIG5 = (
+    "it looks like Big5 (traditional Chinese as Hong Kong and Taiwan write it): read as GB18030 it is mostly rare "
+    "characters; pass --encoding big5 where the command has it, or convert it to UTF-8 (iconv -f big5 -t utf-8)"
+)
+
+
+def _ideographs(text: str) -> list[str]:
+    return [c for c in text if "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"]
+
+
+def _common(ch: str) -> bool:
+    """One of the 6,763 everyday characters of GB 2312."""
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _looks_like_big5(raw: bytes, gb18030: str) -> bool:
+    """Big5 bytes are nearly all valid GB18030, so a Big5 line read as GB18030 is text, but a text of rare
+    characters (加微信領券 comes out 稬獺烩ㄩ). The line is called Big5 when at least a quarter of its ideographs
+    read as GB18030 are outside GB 2312 and, read as Big5, nine in ten are everyday characters once simplified:
+    no GB18030 line of the shared corpora (20,732 notes, 2,390 of them in traditional characters) is, and 981 of
+    992 of the traditional notes Big5 can encode are."""
+    chars = _ideographs(gb18030)
+    if len(chars) < 4 or sum(map(_common, chars)) > 0.75 * len(chars):
+        return False
+    try:
+        big5 = _ideographs(raw.decode("big5"))
+    except UnicodeDecodeError:
+        return False
+    return len(big5) >= 4 and sum(_common(c) for c in to_simplified("".join(big5))) >= 0.9 * len(big5)
 
 
 def too_long(size: int, limit: int) -> str:
