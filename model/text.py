@@ -164,10 +164,11 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def normalize_text(text: str) -> str:
+def normalize_text(text: str, *, simplified: bool = True) -> str:
     """Unicode NFKC (full-width to half-width), lower-case Latin letters, traditional Chinese characters as
-    simplified ones (:mod:`model.simplified`), drop control and zero-width characters, collapse whitespace. Pure:
-    the same input always gives the same output."""
+    simplified ones (:mod:`model.simplified`; kept as typed with ``simplified=False``, for a caller that converts
+    whole phrases itself), drop control and zero-width characters, collapse whitespace. Pure: the same input
+    always gives the same output."""
     if not isinstance(text, str):
         raise TypeError(f"normalize_text expects a str, got {type(text).__name__}")
     text = _nfkc(text)
@@ -179,7 +180,8 @@ def normalize_text(text: str) -> str:
         text = _PLACEHOLDER_CHARS_RE.sub(" ", text)  # user text can never forge a placeholder token
     # str.split() splits on exactly the characters r"\s" matches (str.isspace), so this equals
     # _WS_RE.sub(" ", text).strip(), about 3x faster.
-    return " ".join(to_simplified(text.lower()).split())
+    text = text.lower()
+    return " ".join((to_simplified(text) if simplified else text).split())
 
 
 def _has_surrogates(text: str) -> bool:

@@ -467,3 +467,13 @@ def test_a_note_over_the_length_limit_is_an_error_row_when_judged(tmp_path, caps
     assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["notes"][0]["keyword_ratio"]["purchase_intent"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("comment", "keyword"), [("這條項鍊好美", "项链"), ("瞭解了，謝謝", "了解"), ("反覆看了好幾遍", "反复")]
+)
+def test_a_keyword_matches_a_traditional_word_that_converts_as_a_phrase(comment, keyword):
+    """OpenCC converts 項鍊 to 项链 as a phrase; when the model's one-character table ran first it made 项炼 of it,
+    and the keyword 项链 no longer matched a comment in traditional characters."""
+    found = KeywordMatcher({"k": [keyword]}).match(comment)
+    assert found["k"] == [keyword]

@@ -33,15 +33,16 @@ def _finish(text: str) -> str:
 def normalize_for_matching(text: str) -> str:
     """The form keywords and comments are matched in: :func:`model.text.normalize_text` (NFKC, lower case, no
     zero-width characters, collapsed whitespace), then traditional -> simplified, then no emoji variation selector
-    and no spaces between non-ASCII characters."""
-    return _finish(_t2s().convert(normalize_text(text)))
+    and no spaces between non-ASCII characters. OpenCC converts whole phrases here (項鍊 -> 项链), so the text
+    reaches it in its own script: the model's one-character table would have made 項鍊 项炼 first."""
+    return _finish(_t2s().convert(normalize_text(text, simplified=False)))
 
 
 def normalize_many(texts: Sequence[str]) -> list[str]:
     """:func:`normalize_for_matching` for many texts with one OpenCC call (normalised texts hold no newline)."""
     if not texts:
         return []
-    normed = [normalize_text(t) for t in texts]
+    normed = [normalize_text(t, simplified=False) for t in texts]
     converted = _t2s().convert("\n".join(normed)).split("\n")
     if len(converted) != len(normed):  # never expected; fall back to one call per text
         converted = [_t2s().convert(t) for t in normed]
