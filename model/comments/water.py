@@ -39,7 +39,7 @@ from model.emoji_codes import EMOJI_CODE_RE
 from model.errors import InvalidParameterError
 from model.notes import Comment
 from model.schema import is_blank
-from model.simplified import T2S_TABLE
+from model.simplified import to_simplified
 
 if TYPE_CHECKING:
     from model.comments.crossnote import CreatorFacts
@@ -68,7 +68,7 @@ def word_chars(text: str) -> str:
     """Letters and digits of ``text`` (NFKC, lower case, traditional Chinese characters as simplified ones, as
     :mod:`model.simplified` reads them), without emoji codes, emoji, punctuation or spaces. So a comment bought in
     both scripts is one duplicate, and templated praise in traditional characters is made of the generic words."""
-    text = EMOJI_CODE_RE.sub("", unicodedata.normalize("NFKC", text).lower().translate(T2S_TABLE))
+    text = EMOJI_CODE_RE.sub("", to_simplified(unicodedata.normalize("NFKC", text).lower()))
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
