@@ -101,3 +101,14 @@ def stop_after_first_chunk(monkeypatch: pytest.MonkeyPatch, cfg) -> None:
     with pytest.raises(ZeroDivisionError):
         run_batch(cfg)
     monkeypatch.setattr(batch_score, "score_chunk", real)
+
+
+def with_thresholds(model, threshold: float, review_threshold: float | None = None):
+    """``model``'s weights and calibration deciding at ``threshold`` (and reviewing from ``review_threshold``,
+    default the same): for a test of a decision rule that must not hang on where a retrain scores its notes."""
+    from model.classifier import AdModel
+
+    review = threshold if review_threshold is None else review_threshold
+    return AdModel(
+        model.compiled, calibration=model.calibration, threshold=threshold, review_threshold=review, card=model.card
+    )

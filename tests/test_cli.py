@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, with_thresholds
 
 from serve.cli import main
 
@@ -89,13 +89,11 @@ def test_evaluate_decides_as_score_does(tmp_path, capsys, monkeypatch):
     """A note at or above the ad threshold that no phrase explains is decided review by check and score; evaluate
     counts it so too (not as a caught ad), and says how many went to review that way."""
     from model import load_model
-    from model.classifier import AdModel
     from model.notes import read_notes
 
     shipped = load_model()
     # Both thresholds at 0: every note reaches the ad threshold; only a phrase towards ad makes it "ad".
-    model = AdModel(shipped.compiled, calibration=shipped.calibration, threshold=0.0, review_threshold=0.0,
-                    card=shipped.card)  # fmt: skip
+    model = with_thresholds(shipped, 0.0)
     monkeypatch.setattr("serve.cli.load_ad_model", lambda args: model)
     rows = [
         {"title": "新店开业", "text": "加VX领券，原价199现价99，链接在主页，私信下单", "label": 1},

@@ -11,7 +11,7 @@ import math
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import stop_after_first_chunk
+from conftest import stop_after_first_chunk, with_thresholds
 
 from model import load_model
 from model.declared import declared_spans
@@ -171,15 +171,6 @@ def _model_highlights(model, note):
     return found, float(model.decision_function([parsed])[0])
 
 
-def _with_threshold(model, threshold):
-    """``model`` deciding at ``threshold`` (and reviewing from it): the same weights and calibration."""
-    from model.classifier import AdModel
-
-    return AdModel(
-        model.compiled, calibration=model.calibration, threshold=threshold, review_threshold=threshold, card=model.card
-    )
-
-
 def _threshold_log_odds(model):
     a, b, t = model.calibration["a"], model.calibration["b"], model.threshold
     return (math.log(t / (1 - t)) - b) / a
@@ -213,7 +204,7 @@ def test_the_declarations_carry_the_note_to_the_threshold(shipped, text):
     """Below the threshold, the declarations weigh their words' own weight plus the log-odds the note lacks: the
     note's log-odds with them reach the threshold, as the rule decides. (The threshold is put at 0.999: where the
     shipped model scores these notes, above its threshold or not, is a retrain's business.)"""
-    model = _with_threshold(shipped, 0.999)
+    model = with_thresholds(shipped, 0.999)
     result = model.check(text)
     own, z = _model_highlights(model, {"text": text})
     assert z < _threshold_log_odds(model)  # the model alone does not call it an ad
@@ -226,7 +217,7 @@ def test_the_declarations_carry_the_note_to_the_threshold(shipped, text):
 def test_above_the_threshold_a_declaration_weighs_its_own_words():
     """Nothing to lift: "【广告】" weighs what the model's "广告" inside it weighed, now over the whole label. (The
     threshold is put at 0.001, so the note is above it whatever a retrain scores it.)"""
-    shipped = _with_threshold(load_model(), 0.001)
+    shipped = with_thresholds(load_model(), 0.001)
     text = "【广告】今天试了这款面霜，真的好用，链接在主页"
     result = shipped.check(text)
     own, z = _model_highlights(shipped, {"text": text})

@@ -9,7 +9,7 @@ import unicodedata
 
 import numpy as np
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, with_thresholds
 
 from model import load_model
 from model.cues import CUE_PATTERNS
@@ -731,9 +731,7 @@ def test_a_phrase_does_not_end_on_the_number_of_the_next_word(raw, bounds, run, 
 def _flag_everything(model):
     """The shipped model with both thresholds at 0: every note reaches the ad threshold, so the decision is left to
     whether any phrase explains it."""
-    from model.classifier import AdModel
-
-    return AdModel(model.compiled, calibration=model.calibration, threshold=0.0, review_threshold=0.0, card=model.card)
+    return with_thresholds(model, 0.0)
 
 
 def test_no_ad_verdict_without_a_phrase_towards_ad(shipped):
