@@ -39,6 +39,26 @@ def add_model_arg(
     )
 
 
+def add_encoding_arg(p: argparse.ArgumentParser, reads: str = "the note files") -> None:
+    """``--encoding CODEC``, for every command that reads note files (``check``: standard input). The name is
+    checked as the command line is read, so a codec Python does not know exits 2 before any file is opened."""
+    p.add_argument(
+        "--encoding", type=encoding_name, default=None, metavar="CODEC",
+        help=f"decode {reads} with this encoding, every line strictly, e.g. big5 for Hong Kong and Taiwan "
+        "archives (default: each line as UTF-8, else GB18030)",
+    )  # fmt: skip
+
+
+def encoding_name(value: str) -> str:
+    """An argparse type: a codec note files can be decoded with (see :func:`model.notes.encoding_problem`)."""
+    from model.notes import encoding_problem
+
+    why = encoding_problem(value)
+    if why:
+        raise argparse.ArgumentTypeError(why)
+    return value
+
+
 def add_report_command(
     subparsers: Any, name: str, *, inputs: str, help: str, description: str, inputs_help: str
 ) -> argparse.ArgumentParser:
@@ -107,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--top", type=_top, default=None,
         help="readable reasons to show, 0 to 50 (default 6; with --json 8, as the API's /v1/check)",
     )  # fmt: skip
+    add_encoding_arg(p, reads="standard input (text -)")
 
     # Further subcommands live in their own modules: each has ``register(subparsers)`` which adds its parser
     # with ``set_defaults(func=run)`` where ``run(args) -> int``.
@@ -191,8 +212,9 @@ def _f(v: Any) -> str:
     return "–" if v is None else f"{v:.3f}"
 
 
-def _read_stdin_text() -> str:
-    """Standard input as text, read like a line of a note file (UTF-8, else GB18030); binary input is refused."""
+def _read_stdin_text(encoding: str | None = None) -> str:
+    """Standard input as text, read like a line of a note file (UTF-8, else GB18030; strictly ``encoding`` when
+    given); binary input is refused."""
     from model.notes import UTF8_BOM, decode_line, not_text
     from model.notes.files import LOOKS_LIKE_BIG5
 
@@ -200,14 +222,25 @@ def _read_stdin_text() -> str:
     why = not_text(raw[:4096], "a note's text", what="standard input")
     if why:
         raise InvalidNoteError(f"{why}.")
-    text, problem = decode_line(raw.removeprefix(UTF8_BOM), None)
-    if problem == LOOKS_LIKE_BIG5:
-        raise InvalidNoteError(
-            "standard input looks like Big5 (traditional Chinese as Hong Kong and Taiwan write it): read as GB18030 "
-            "it is mostly rare characters; convert it to UTF-8 first (iconv -f big5 -t utf-8)."
-        )
-    if problem:
-        raise InvalidNoteError("standard input is neither UTF-8 nor GB18030 text.")
+    raw = raw.removeprefix(UTF8_BOM)
+    if encoding:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise InvalidNoteError(f"standard input is not valid {encoding} (byte {exc.start + 1}).") from None
+    else:
+        text, problem = decode_line(raw, None)
+        if problem == LOOKS_LIKE_BIG5:
+            raise InvalidNoteError(
+                "standard input looks like Big5 (traditional Chinese as Hong Kong and Taiwan write it): read as "
+                "GB18030 it is mostly rare characters; pass --encoding big5, or convert it to UTF-8 (iconv -f big5 "
+                "-t utf-8)."
+            )
+        if problem:
+            raise InvalidNoteError(
+                "standard input is neither UTF-8 nor GB18030 text; pass its encoding with --encoding (e.g. "
+                "--encoding big5)."
+            )
     # The line end that `echo`, `print` and editors add is not part of the note (a line of a note file does not
     # carry it either); other line breaks inside the text are the writer's and stay.
     return text.removesuffix("\n").removesuffix("\r")
@@ -216,7 +249,13 @@ def _read_stdin_text() -> str:
 def _cmd_check(args: argparse.Namespace) -> int:
     from model.notes import check_length, parse_note
 
-    text = _read_stdin_text() if args.text == "-" else args.text
+    if args.encoding and args.text != "-":
+        # the text of the command line is already text: an encoding given with it would silently do nothing
+        raise InvalidParameterError(
+            f"--encoding decodes standard input, read with the text -. Got --encoding {args.encoding} with "
+            f"{'the text on the command line' if args.text is not None else 'no text'}."
+        )
+    text = _read_stdin_text(args.encoding) if args.text == "-" else args.text
     note = check_length(parse_note({"title": args.title, "text": text}))  # no text and no title: an error
     text = text or ""
     model = load_ad_model(args)

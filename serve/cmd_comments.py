@@ -27,7 +27,7 @@ from model.errors import InvalidNoteError, InvalidParameterError
 from model.evaluation import format_value
 from model.notes import Note, NoteFileError, check_length, iter_records, parse_note
 from model.schema import is_blank
-from serve.cli import add_model_arg, load_ad_model
+from serve.cli import add_encoding_arg, add_model_arg, load_ad_model
 from serve.creators import markdown_table
 from serve.scoring import row_author, span_dict
 from serve.terminal import one_line
@@ -53,20 +53,23 @@ def register(subparsers: Any) -> None:
     p.add_argument("--max-comment-chars", type=int, default=DEFAULT_MAX_COMMENT_CHARS,
                    help="score each comment on at most this many characters; a longer one is reported as truncated "
                    f"(default {DEFAULT_MAX_COMMENT_CHARS})")  # fmt: skip
+    add_encoding_arg(p)
     p.set_defaults(func=run)
 
 
-def read_rows(paths: list[Path], *, ad_model: bool = True) -> tuple[list[dict[str, Any]], list[Note | None]]:
+def read_rows(
+    paths: list[Path], *, ad_model: bool = True, encoding: str | None = None
+) -> tuple[list[dict[str, Any]], list[Note | None]]:
     """One output row per input row; a row that fails validation keeps its ``error``. A file that cannot be read
     (not the format its name says, binary, unreadable) gives one error row with ``line`` 0 after any rows read
     from it, as in ``score``, and the other files are read: one bad file in an archive costs only its own rows.
     With ``ad_model`` (the note itself is judged, not only its comments) a note over the length limit is an error
-    row, as ``score`` makes it."""
+    row, as ``score`` makes it. ``encoding`` decodes the files (default: each line UTF-8, else GB18030)."""
     rows: list[dict[str, Any]] = []
     notes: list[Note | None] = []
     for path in paths:
         try:
-            for rec in iter_records(path):
+            for rec in iter_records(path, encoding=encoding):
                 rid = rec.data.get("id") if isinstance(rec.data, dict) else None
                 row: dict[str, Any] = {"id": None if rid is None else str(rid), "file": rec.path, "line": rec.line}
                 try:
@@ -193,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
         ad_model = load_ad_model(
             argparse.Namespace(model=args.ad_model, allow_version_mismatch=args.allow_version_mismatch)
         )
-    rows, notes = read_rows(files, ad_model=ad_model is not None)
+    rows, notes = read_rows(files, ad_model=ad_model is not None, encoding=args.encoding)
     rows = score_rows(scorer, rows, notes, ad_model)
     creators = aggregate_creators(rows)  # failed rows count as notes with errors, as in score --report
     if args.json:
@@ -254,7 +257,9 @@ def _sentiment_label(value: Any, where: str) -> int | str:
     )
 
 
-def read_sentiment_file(path: Path, *, skip_bad_rows: bool) -> tuple[str, list[dict[str, Any]], list[str]]:
+def read_sentiment_file(
+    path: Path, *, skip_bad_rows: bool, encoding: str | None = None
+) -> tuple[str, list[dict[str, Any]], list[str]]:
     """``(kind, rows, skipped)`` of a sentiment-labelled note file. ``kind`` is ``"three"`` when any label is
     positive / neutral / negative (then 1 and 0 read as positive and negative), else ``"binary"``; each row has
     ``text`` (title and text, as the model reads a note), ``label`` and ``group`` (the comment set's ``note``
@@ -262,7 +267,7 @@ def read_sentiment_file(path: Path, *, skip_bad_rows: bool) -> tuple[str, list[d
     field, or with ``skip_bad_rows`` is listed in ``skipped`` and left out."""
     rows: list[dict[str, Any]] = []
     skipped: list[str] = []
-    for rec in iter_records(path):
+    for rec in iter_records(path, encoding=encoding):
         try:
             if rec.error is not None:
                 raise InvalidNoteError(rec.where + rec.error)
@@ -301,7 +306,7 @@ def run_evaluate_sentiment(args: argparse.Namespace) -> int:
     skipped: list[str] = []
     dev: dict[str, dict[str, Any]] = {}
     for path in args.data:
-        kind, rows, s = read_sentiment_file(path, skip_bad_rows=args.skip_bad_rows)
+        kind, rows, s = read_sentiment_file(path, skip_bad_rows=args.skip_bad_rows, encoding=args.encoding)
         skipped += s
         if kind == "three":
             if rows:

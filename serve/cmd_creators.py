@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from model.comments import aggregate_creators
-from serve.cli import add_model_arg, add_report_command
+from serve.cli import add_encoding_arg, add_model_arg, add_report_command
 from serve.cmd_comments import build_scorer, failed_rows, read_rows, score_rows
 from serve.creators import write_creator_report
 
@@ -33,6 +33,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--ad-model", type=Path, default=None, help="ad model for the ad share (default: shipped)")
     p.add_argument("--top", type=int, default=30, help="creators in the chart (most flagged first; default 30)")
+    add_encoding_arg(p)
     p.set_defaults(func=run)
 
 
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     ad_model = load_ad_model(
         argparse.Namespace(model=args.ad_model, allow_version_mismatch=args.allow_version_mismatch)
     )
-    rows, notes = read_rows(files)
+    rows, notes = read_rows(files, encoding=args.encoding)
     rows = score_rows(scorer, rows, notes, ad_model)
     errors = [r for r in rows if "error" in r]
     for r in errors:

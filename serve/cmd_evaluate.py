@@ -27,6 +27,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--task", choices=["ad", "sentiment"], default="ad",
                    help="ad: the ad model on labelled notes (default); sentiment: the comment sentiment model on "
                    "labelled texts (--model then names a sentiment model)")  # fmt: skip
+    cli.add_encoding_arg(p)
     p.set_defaults(func=run)
 
 
@@ -43,7 +44,11 @@ def run(args: argparse.Namespace) -> int:
     model = cli.load_ad_model(args)
     seen: list[int] = []
     y, p, sources, decisions, declared, skipped = predict_labelled(
-        model, args.data, skip_bad_rows=args.skip_bad_rows, on_chunk=_overlap_counter(args, model, seen)
+        model,
+        args.data,
+        skip_bad_rows=args.skip_bad_rows,
+        on_chunk=_overlap_counter(args, model, seen),
+        encoding=args.encoding,
     )
     if not len(y):
         print("error: no labelled notes to evaluate", file=sys.stderr)
@@ -86,14 +91,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def predict_labelled(
-    model: Any, paths: list[Path], *, skip_bad_rows: bool, chunk_size: int = 2000, on_chunk: Any = None
+    model: Any,
+    paths: list[Path],
+    *,
+    skip_bad_rows: bool,
+    chunk_size: int = 2000,
+    on_chunk: Any = None,
+    encoding: str | None = None,
 ) -> tuple[Any, Any, Any, Any, Any, list[str]]:
     """Labels, ad probabilities, sources, decisions and declarations of every labelled note in ``paths``, streamed:
     notes are read and scored ``chunk_size`` at a time and only five small values per note are kept, so memory does
     not grow with the text of the files (as in ``score``). The decisions are the model's as ``score`` makes them (a
     note no phrase explains is ``review`` whatever its probability) without the rule for notes that declare
     themselves ads: ``declared`` says which do (``score`` decides them ad). Bad rows raise, or are skipped and
-    listed with ``skip_bad_rows``."""
+    listed with ``skip_bad_rows``. ``encoding`` decodes the files (default: each line UTF-8, else GB18030)."""
     import numpy as np
 
     from model.classifier import DECISIONS
@@ -120,7 +131,7 @@ def predict_labelled(
         chunk.clear()
 
     for path in paths:
-        for rec in iter_records(path):
+        for rec in iter_records(path, encoding=encoding):
             try:
                 note = parse_record(rec, require_label=True)
             except InvalidNoteError as exc:

@@ -46,7 +46,7 @@ class Candidate:
 
 
 def register(subparsers: Any) -> None:
-    from serve.cli import add_model_arg
+    from serve.cli import add_encoding_arg, add_model_arg
 
     p = subparsers.add_parser("review", help="the notes a moderator should label next (active learning)")
     p.add_argument("inputs", nargs="+", help="note files, directories or glob patterns (the note schema)")
@@ -57,6 +57,7 @@ def register(subparsers: Any) -> None:
         "--diversity", type=float, default=0.5, help="0 = nearest the threshold only, 1 = most varied (default 0.5)"
     )
     p.add_argument("--include-labelled", action="store_true", help="also pick notes that already have a label")
+    add_encoding_arg(p)
     add_model_arg(p)
     p.set_defaults(func=run)
 
@@ -176,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
     def records() -> Any:
         for path in files:
             try:
-                yield from iter_records(path)
+                yield from iter_records(path, encoding=args.encoding)
             except (NoteFileError, OSError) as exc:  # one bad file of an archive is one bad row, as in score
                 why = exc.reason if isinstance(exc, NoteFileError) else f"cannot read the file ({exc.strerror or exc})"
                 yield Record(str(path), 0, None, why)

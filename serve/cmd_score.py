@@ -9,7 +9,7 @@ from typing import Any
 
 from model.errors import InvalidParameterError
 from serve.batch.config import DEFAULT_CHUNK_SIZE
-from serve.cli import add_model_arg
+from serve.cli import add_encoding_arg, add_model_arg
 
 
 def register(subparsers: Any) -> None:
@@ -46,7 +46,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--keywords", type=Path, default=None, help="JSON keyword sets for comment scoring")
     p.add_argument("--report", type=Path, default=None, metavar="DIR", help="write the per-creator report here")
-    p.add_argument("--encoding", default=None, help="decode text inputs with this encoding (default: UTF-8/GB18030)")
+    add_encoding_arg(p)
     p.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE,
                    help=f"rows per chunk, the unit of work and memory (default {DEFAULT_CHUNK_SIZE})")  # fmt: skip
     p.add_argument("--max-error-rate", type=float, default=0.0, metavar="RATE",

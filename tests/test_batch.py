@@ -250,12 +250,6 @@ def test_undecodable_line_is_an_error_row(tmp_path, sample_model_dir):
     assert "neither UTF-8 (byte 11 of the line) nor GB18030" in rows[0]["error"] and rows[1]["error"] is None
 
 
-def test_unknown_encoding_is_a_clear_error(tmp_path, capsys, sample_model_dir):
-    src = write_jsonl(tmp_path / "in.jsonl", NOTES[:1])
-    assert main(["score", str(src), "--encoding", "klingon", "--model", str(sample_model_dir)]) == 2
-    assert "The --encoding option (encoding) must name a text encoding" in capsys.readouterr().err
-
-
 # -- columns, ids, huge rows --------------------------------------------------------------------------------------
 def test_missing_text_column(tmp_path, sample_model_dir):
     src = write_csv(tmp_path / "notext.csv", NOTES[:3], columns=("id", "body", "author"))

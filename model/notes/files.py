@@ -3,6 +3,7 @@ the :class:`Record` of one row, and reading and decoding one physical line withi
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -92,6 +93,34 @@ def read_line(fh: IO[bytes], limit: int) -> tuple[bytes, int]:
         size += len(more)
         if not more or more.endswith(b"\n"):
             return b"", size
+
+
+#: Codecs named when ``--encoding`` is refused, as what it expects.
+ENCODING_EXAMPLES = "big5, gb18030, utf-8"
+#: Bytes every encoding a note file can be in reads as themselves: the reader splits lines at the byte \n and
+#: decodes each line alone, so an encoding that writes ASCII otherwise (UTF-16, UTF-32, EBCDIC) cannot be read.
+_ASCII_PROBE = b'{"id": "a-1", "text": "x"},\r\n'
+
+
+def encoding_problem(name: str) -> str | None:
+    """Why note files cannot be decoded with the codec ``name`` (one sentence naming it and what is expected), or
+    None when they can. Checked before any file is read, so that a bad ``--encoding`` costs no run."""
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return f"{name!r} is not an encoding Python knows; expected a codec name such as {ENCODING_EXAMPLES}"
+    try:
+        keeps_ascii = _ASCII_PROBE.decode(name) == _ASCII_PROBE.decode("ascii")
+    except LookupError:  # a codec from bytes to bytes (rot13, base64, hex), which bytes.decode refuses
+        return f"{name!r} is not a text encoding; expected a codec name such as {ENCODING_EXAMPLES}"
+    except (UnicodeError, ValueError):
+        keeps_ascii = False
+    if not keeps_ascii:
+        return (
+            f"{name!r} does not keep ASCII characters as single bytes, which note files read line by line need; "
+            f"expected an encoding that does, such as {ENCODING_EXAMPLES} (convert a UTF-16 or UTF-32 file to UTF-8)"
+        )
+    return None
 
 
 def decode_line(raw: bytes, encoding: str | None) -> tuple[str, str | None]:

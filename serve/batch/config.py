@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from model.errors import InvalidParameterError
-from model.notes import (
-    MAX_ROW_BYTES,
-)
+from model.notes import MAX_ROW_BYTES, encoding_problem
 
 if TYPE_CHECKING:
     from model.comments import KeywordConfig
@@ -76,16 +74,10 @@ class BatchConfig:
             raise InvalidParameterError(
                 f"The 'max_row_bytes' option must be at least 1024. Got {self.max_row_bytes} instead."
             )
-        if self.encoding:
-            import codecs
-
-            try:
-                codecs.lookup(self.encoding)
-            except LookupError:
-                raise InvalidParameterError(
-                    f"The --encoding option (encoding) must name a text encoding such as 'gbk' or 'utf-8'. "
-                    f"Got {self.encoding!r} instead."
-                ) from None
+        if self.encoding:  # the command line checks it as it is read; a caller of run_batch has it checked here
+            why = encoding_problem(self.encoding)
+            if why:
+                raise InvalidParameterError(f"The --encoding option (encoding): {why}.")
         if self.output is not None and output_format(self.output) is None:
             raise InvalidParameterError(
                 f"The output's extension must be one of .jsonl, .csv, .parquet. Got {self.output.suffix or '(none)'!r} "
