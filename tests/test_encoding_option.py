@@ -244,3 +244,59 @@ def test_check_refuses_encoding_with_the_text_on_the_command_line(capsys, sample
         "error: --encoding decodes standard input, read with the text -. Got --encoding big5 with the text on the "
         "command line.\n"
     )
+
+
+# -- train: the encoding of each [[dataset]] ----------------------------------------------------------------------
+def _config(tmp_path: Path, encoding: str | None) -> Path:
+    write(tmp_path / "tw.jsonl", NOTES, "big5")
+    line = "" if encoding is None else f'encoding = "{encoding}"\n'
+    (tmp_path / "c.toml").write_text(f'[[dataset]]\nname = "tw"\npath = "tw.jsonl"\n{line}', encoding="utf-8")
+    return tmp_path / "c.toml"
+
+
+def test_a_training_dataset_in_big5_reads_with_its_encoding(tmp_path):
+    from training.config import load_config
+    from training.data import load_dataset
+
+    (spec,) = load_config(_config(tmp_path, "big5")).datasets
+    examples, info = load_dataset(spec, seed=0)
+    assert info.skipped == [] and [e.label for e in examples] == [0, 1, 0, 1]
+    assert [(e.note.title, e.note.text) for e in examples] == [(n["title"], n["text"]) for n in NOTES]
+
+
+def test_train_refuses_an_unknown_dataset_encoding_before_reading(tmp_path, capsys):
+    assert main(["train", "--config", str(_config(tmp_path, "big-5x")), "-o", str(tmp_path / "model")]) == 2
+    assert capsys.readouterr().err == (
+        "error: The 'dataset[0].encoding' parameter of the training config: 'big-5x' is not an encoding Python "
+        "knows; expected a codec name such as big5, gb18030, utf-8.\n"
+    )
+    assert not (tmp_path / "model").exists()
+
+
+# -- the training tools that read note files ----------------------------------------------------------------------
+def _tool(name: str) -> Callable[[list[str]], int]:
+    from importlib import import_module
+
+    return import_module(f"training.{name}").main
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "read"),
+    [
+        ("bracket_counts", [], "FILE: 4 rows"),
+        ("declared_counts", ["--ads"], "genuine 0 of 2 declared (0 hold a word of one), ads 0 of 2 declared"),
+        ("cue_counts", ["主页|主頁", "--data"], "ads 2 of 2 (100.0%), genuine 0 of 2 (0.0%)"),
+    ],
+)
+def test_the_training_tools_read_big5_with_encoding_big5_as_utf8(tmp_path, capsys, tool, args, read):
+    utf8 = write(tmp_path / "utf8" / "notes.jsonl", NOTES, "utf-8")
+    big5 = write(tmp_path / "big5" / "notes.jsonl", NOTES, "big5")
+    assert _tool(tool)([*args, str(utf8)]) == 0
+    expected = capsys.readouterr().out.replace(str(utf8), "FILE")
+    assert read in expected
+    assert _tool(tool)([*args, str(big5), "--encoding", "big5"]) == 0
+    out, err = capsys.readouterr()
+    assert out.replace(str(big5), "FILE") == expected and err == ""
+    with pytest.raises(SystemExit) as exc:
+        _tool(tool)([*args, str(big5), "--encoding", "big-5x"])
+    assert exc.value.code == 2 and UNKNOWN in capsys.readouterr().err

@@ -21,19 +21,20 @@ from model.emoji_codes import EMOJI_CODE_RE
 from model.errors import InvalidNoteError
 from model.notes import iter_records
 from model.text import normalize_text
+from serve.cli import add_encoding_arg
 from training.tool_errors import user_errors
 
 _BRACKETED_RE = re.compile(r"\[[^\[\]\s]{1,8}\]")
 _FIELDS = ("title", "text", "review")
 
 
-def count(path: Path) -> tuple[int, int, Counter[str]]:
+def count(path: Path, encoding: str | None = None) -> tuple[int, int, Counter[str]]:
     """``(rows, rows with bracketed words, uses of each bracketed string)`` of one note or review file, read as
     every command reads one (:func:`model.notes.iter_records`: JSON Lines, CSV or Parquet); a bad row stops it
     with :class:`InvalidNoteError` naming file, line and why."""
     rows = with_words = 0
     uses: Counter[str] = Counter()
-    for rec in iter_records(path):
+    for rec in iter_records(path, encoding=encoding):
         if rec.error is not None:
             raise InvalidNoteError(rec.where + rec.error)
         row = rec.data or {}
@@ -50,11 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "files", nargs="+", type=Path, help="note or review files (JSON Lines, CSV, Parquet; title, text or review)"
     )
+    add_encoding_arg(parser)
     args = parser.parse_args(argv)
     for path in args.files:
         if not path.is_file():
             raise FileNotFoundError(2, "no such file", str(path))
-        rows, with_words, uses = count(path)
+        rows, with_words, uses = count(path, args.encoding)
         markup = uses.pop("[话题]", 0)
         codes = {s: n for s, n in uses.most_common() if EMOJI_CODE_RE.fullmatch(s)}
         words = {s: n for s, n in uses.most_common() if s not in codes}

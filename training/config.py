@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from model.errors import InvalidParameterError
+from model.notes.files import ENCODING_EXAMPLES, encoding_problem
 from model.text import PLACEHOLDER_RE
 
 
@@ -27,6 +28,7 @@ class DatasetSpec:
     #: exported appeals / reviewed queues (training.feedback): rows still without a label are left out and counted,
     #: and the report compares the model with a model trained without these datasets
     feedback: bool = False
+    encoding: str = ""  # the files' codec (e.g. "big5"), every line decoded strictly; "": UTF-8, else GB18030
 
 
 @dataclass(frozen=True)
@@ -173,9 +175,9 @@ def _resolve(base: Path, pattern: str, name: str) -> tuple[Path, ...]:
 
 
 #: The keys of a ``[[dataset]]`` table.
-DATASET_KEYS = frozenset(
-    {"name", "path", "label", "weight", "role", "keep_label", "feedback", "max_rows", "digit_mask", "source"}
-)
+DATASET_KEYS = frozenset({
+    "name", "path", "label", "weight", "role", "keep_label", "feedback", "max_rows", "digit_mask", "source", "encoding"
+})  # fmt: skip
 
 #: Top-level tables that other trainers read from ``TrainConfig.raw`` (``training.sentiment``).
 OTHER_TABLES = frozenset({"sentiment"})
@@ -306,6 +308,12 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
                'one character (the corpus\'s digit mask, e.g. "x"), or "" for none', mask)  # fmt: skip
         source = d.get("source", "")
         _check(isinstance(source, str), f"dataset[{i}].source", "a string", source)
+        encoding = d.get("encoding", "")
+        _check(
+            isinstance(encoding, str), f"dataset[{i}].encoding", f"a codec name such as {ENCODING_EXAMPLES}", encoding
+        )
+        if encoding and (why := encoding_problem(encoding)):  # before any file is read, as --encoding is checked
+            raise InvalidParameterError(f"The 'dataset[{i}].encoding' parameter of the training config: {why}.")
         datasets.append(
             DatasetSpec(
                 name=name,
@@ -318,6 +326,7 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
                 role=role,
                 keep_label=keep,
                 feedback=feedback,
+                encoding=encoding,
             )
         )
     _check(bool(datasets), "dataset", "a non-empty list of [[dataset]] tables", raw.get("dataset"))

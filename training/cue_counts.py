@@ -23,7 +23,7 @@ from pathlib import Path
 from model.cues import cue_spans
 from model.errors import InvalidParameterError, NotecheckError
 from model.text import normalize_text
-from serve.cli import whole_count
+from serve.cli import add_encoding_arg, whole_count
 from training.config import DatasetSpec
 from training.data import is_hard_pool, load_dataset
 
@@ -35,10 +35,10 @@ class Note:
     hard: bool  # annotators: 2
 
 
-def read_notes(path: Path) -> list[Note]:
+def read_notes(path: Path, encoding: str | None = None) -> list[Note]:
     """The labelled notes of a note file (any format the project reads: the note schema with a label; an
     ``annotators`` field marks the double-annotated rows), through the training data reader."""
-    examples, _ = load_dataset(DatasetSpec(name=path.stem, paths=(path,)), seed=0)
+    examples, _ = load_dataset(DatasetSpec(name=path.stem, paths=(path,), encoding=encoding or ""), seed=0)
     return [Note(normalize_text(f"{e.note.title} {e.note.text}"), e.label == 1, is_hard_pool(e)) for e in examples]
 
 
@@ -115,13 +115,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--examples", type=whole_count, default=0, help="matches to show in context per class (default 0)")
     p.add_argument("--kinds", action="store_true", help="count the existing cue kinds")
+    add_encoding_arg(p)
     p.add_argument("patterns", nargs="*", metavar="PATTERN",
                    help="a regular expression run on the normalised title and text, as the cues are")  # fmt: skip
     args = p.parse_args(argv)
     if not args.patterns and not args.kinds:
         p.error("give a PATTERN or --kinds")
     try:
-        notes = read_notes(args.data)
+        notes = read_notes(args.data, args.encoding)
         for pattern in args.patterns:
             print(count_pattern(notes, pattern, args.examples))
         if args.kinds:

@@ -112,7 +112,7 @@ def load_dataset(
     need_label = spec.label == "from_file"
     for path in spec.paths:
         files.append({"path": str(path), "sha256": sha256_file(path), "rows": 0})
-        for rec in iter_records(path):
+        for rec in iter_records(path, encoding=spec.encoding or None):
             rows += 1
             files[-1]["rows"] += 1
             try:

@@ -21,18 +21,20 @@ from model.declared import declared_spans
 from model.errors import NotecheckError
 from model.notes import iter_records, parse_note
 from model.text import normalize_text
-from serve.cli import whole_count
+from serve.cli import add_encoding_arg, whole_count
 
 #: Words a declaration is made of: rows holding one are where the rule could misfire.
 _AD_WORDS = re.compile(r"广告|推广|赞助|合作|#ad|sponsor|partnership")
 
 
-def count_file(path: Path, *, labelled: bool, examples: int = 0) -> tuple[Counter, list[str]]:
+def count_file(
+    path: Path, *, labelled: bool, examples: int = 0, encoding: str | None = None
+) -> tuple[Counter, list[str]]:
     """Rows and declared rows of one file by class (``ad`` / ``genuine``), and up to ``examples`` matches in context
     per class. Rows that fail validation are counted as ``bad``."""
     counts: Counter = Counter()
     shown: list[str] = []
-    for rec in iter_records(path):
+    for rec in iter_records(path, encoding=encoding):
         data = rec.data if isinstance(rec.data, dict) else None
         if rec.error is not None or data is None:
             counts["bad"] += 1
@@ -68,13 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         "--genuine", type=Path, nargs="*", default=[], help="note files all genuine for the ad task (label ignored)"
     )
     p.add_argument("--examples", type=whole_count, default=0, help="matches to show in context per class (default 0)")
+    add_encoding_arg(p)
     args = p.parse_args(argv)
     if not args.ads and not args.genuine:
         p.error("give --ads or --genuine files")
     total: Counter = Counter()
     try:
         for path, labelled in [(f, True) for f in args.ads] + [(f, False) for f in args.genuine]:
-            counts, shown = count_file(path, labelled=labelled, examples=args.examples)
+            counts, shown = count_file(path, labelled=labelled, examples=args.examples, encoding=args.encoding)
             total.update(counts)
             print(_line(path.name, counts))
             print("".join(s + "\n" for s in shown), end="")
