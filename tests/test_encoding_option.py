@@ -153,8 +153,12 @@ def test_without_encoding_each_big5_row_is_an_error_naming_big5_and_the_option(
     argv, _ = command(big5, tmp_path / "out", models)
     assert main(argv) == failed
     out, err = capsys.readouterr()
-    said = out + err  # comments --json keeps each row's error in its row; the others say it on stderr
-    assert f"{big5}, line 1: it looks like Big5" in said and "--encoding big5" in said
+    said = err
+    if out.startswith("{"):  # comments --json keeps each row's error in its row; the others say it on stderr
+        said += "".join(f"{r['error']}\n" for r in json.loads(out)["notes"])
+    assert f"{big5}, line 1: it looks like Big5" in said
+    assert 'pass --encoding big5 (in a training config, encoding = "big5" in its [[dataset]]), or convert' in said
+    assert "where the command has it" not in said
 
 
 @pytest.mark.parametrize("command", ["score", "evaluate", "comments", "creators", "review", "check"])
@@ -262,6 +266,18 @@ def test_a_training_dataset_in_big5_reads_with_its_encoding(tmp_path):
     examples, info = load_dataset(spec, seed=0)
     assert info.skipped == [] and [e.label for e in examples] == [0, 1, 0, 1]
     assert [(e.note.title, e.note.text) for e in examples] == [(n["title"], n["text"]) for n in NOTES]
+
+
+def test_a_training_dataset_in_big5_without_its_encoding_names_big5_and_the_key(tmp_path):
+    from model.errors import InvalidNoteError
+    from training.config import load_config
+    from training.data import load_dataset
+
+    (spec,) = load_config(_config(tmp_path, None)).datasets
+    with pytest.raises(InvalidNoteError) as exc:
+        load_dataset(spec, seed=0)
+    assert f"{tmp_path / 'tw.jsonl'}, line 1: it looks like Big5" in str(exc.value)
+    assert 'encoding = "big5" in its [[dataset]]' in str(exc.value)
 
 
 def test_train_refuses_an_unknown_dataset_encoding_before_reading(tmp_path, capsys):

@@ -1,5 +1,5 @@
 """Reading note files: the one streaming reader every command uses (``train``, ``evaluate``, ``comments``,
-``score``).
+``creators``, ``review``, ``score``).
 
 Formats follow the file's suffix (:data:`FORMATS`): JSON Lines (``.jsonl``, ``.ndjson``, ``.json``), CSV with a
 header, Parquet. The reader never drops a row silently and never refuses a whole file for one bad row: each row
@@ -10,7 +10,9 @@ The same rules hold for every command:
 
 - **Decoding, per physical line.** A UTF-8 byte-order mark at the start of the file is dropped; each line is
   decoded as UTF-8, else GB18030 (so GBK files, and files that mix UTF-8 and GBK lines, read correctly). A line
-  that is neither is an error row naming the byte. With ``encoding`` every line is decoded strictly with it.
+  that is neither is an error row naming the byte, and a line that reads as GB18030 but looks like Big5 is an error
+  row naming Big5. With ``encoding`` (``--encoding`` of each command, ``encoding`` of a training ``[[dataset]]``)
+  every line is decoded strictly with it.
 - **Line numbers.** JSON Lines: the physical line (1-based; blank lines are not rows). CSV: the physical line
   where the record *starts* (the header is line 1, so the first record is line 2 and a record whose quoted field
   spans lines 2-4 is line 2). Parquet: the 1-based row number.

@@ -140,18 +140,20 @@ def decode_line(raw: bytes, encoding: str | None) -> tuple[str, str | None]:
         text = raw.decode("gb18030")
     except UnicodeDecodeError:
         return raw.decode("utf-8", "replace"), (
-            f"neither UTF-8 (byte {not_utf8} of the line) nor GB18030; pass the file's encoding "
-            "(--encoding where the command has it)"
+            f"neither UTF-8 (byte {not_utf8} of the line) nor GB18030; pass the file's encoding with --encoding, e.g. "
+            f"--encoding big5{IN_A_TRAINING_CONFIG}"
         )
     if _looks_like_big5(raw, text):
         return text, LOOKS_LIKE_BIG5
     return text, None
 
 
+#: Where a training run is given the encoding: its files are named in the config, not on the command line.
+IN_A_TRAINING_CONFIG = ' (in a training config, encoding = "big5" in its [[dataset]])'
 #: The reason :func:`decode_line` gives for a line that reads as GB18030 but looks like Big5.
 LOOKS_LIKE_BIG5 = (
     "it looks like Big5 (traditional Chinese as Hong Kong and Taiwan write it): read as GB18030 it is mostly rare "
-    "characters; pass --encoding big5 where the command has it, or convert it to UTF-8 (iconv -f big5 -t utf-8)"
+    f"characters; pass --encoding big5{IN_A_TRAINING_CONFIG}, or convert it to UTF-8 (iconv -f big5 -t utf-8)"
 )
 
 
