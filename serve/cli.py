@@ -44,8 +44,8 @@ def add_encoding_arg(p: argparse.ArgumentParser, reads: str = "the note files") 
     checked as the command line is read, so a codec Python does not know exits 2 before any file is opened."""
     p.add_argument(
         "--encoding", type=encoding_name, default=None, metavar="CODEC",
-        help=f"decode {reads} with this encoding, every line strictly, e.g. big5 for Hong Kong and Taiwan "
-        "archives (default: each line as UTF-8, else GB18030)",
+        help=f"decode {reads} strictly with this codec, e.g. big5 for Hong Kong and Taiwan text (default: each "
+        "line as UTF-8, else GB18030)",
     )  # fmt: skip
 
 
