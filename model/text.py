@@ -16,11 +16,12 @@ from model.brand_repeats import brand_repeats
 from model.cues import CUE_PATTERNS, HASHTAG_RE, cue_spans, is_brand_handle, removed_spans
 from model.emoji_codes import EMOJI_CODE_RE, emoji_codes
 from model.simplified import to_simplified
+from model.spaced import despace
 
 #: Bump whenever the output of :func:`normalize_text`, :func:`prepare_document` or the tokenizer's handling of a
 #: document (:mod:`model.tokenize`) changes. Recorded in every
 #: model artifact; a model is refused when the running code prepares text differently from its training.
-NORMALIZATION_VERSION = "17"
+NORMALIZATION_VERSION = "18"
 
 PLACEHOLDER_RE = re.compile(r"⟦[^⟦⟧\s]{1,48}⟧")
 
@@ -167,8 +168,15 @@ def _nfkc(text: str) -> str:
 def normalize_text(text: str, *, simplified: bool = True) -> str:
     """Unicode NFKC (full-width to half-width), lower-case Latin letters, traditional Chinese characters as
     simplified ones (:mod:`model.simplified`; kept as typed with ``simplified=False``, for a caller that converts
-    whole phrases itself), drop control and zero-width characters, collapse whitespace. Pure: the same input
-    always gives the same output."""
+    whole phrases itself), drop control and zero-width characters, collapse whitespace, and read text spaced out
+    character by character ("加 微 信") as the word it spells (:mod:`model.spaced`). Pure: the same input always
+    gives the same output."""
+    return despace(normalize_base(text, simplified=simplified))
+
+
+def normalize_base(text: str, *, simplified: bool = True) -> str:
+    """:func:`normalize_text` without reading spaced-out text: the steps that map each character to none, one or
+    a few characters of its own, and collapse whitespace (what :mod:`model.highlights.fields` maps back)."""
     if not isinstance(text, str):
         raise TypeError(f"normalize_text expects a str, got {type(text).__name__}")
     text = _nfkc(text)

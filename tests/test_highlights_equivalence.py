@@ -230,6 +230,7 @@ def test_offset_maps_of_texts_that_keep_their_length_equal_the_run_by_run_map():
 def _reference_aligned_slow(raw, norm):
     """The offset map built one original character at a time (the previous algorithm of ``_aligned_slow``)."""
     from model.highlights.fields import _char_out
+    from model.spaced import despace_kept
 
     chars, starts, ends = [], [], []
     pending_space = -1
@@ -249,6 +250,9 @@ def _reference_aligned_slow(raw, norm):
             chars.append(c)
             starts.append(i)
             ends.append(i + 1)
+    kept = despace_kept("".join(chars))  # then spaced-out text joined (model.spaced)
+    if kept is not None:
+        chars, starts, ends = [chars[k] for k in kept], [starts[k] for k in kept], [ends[k] for k in kept]
     if "".join(chars) != norm:
         from model.highlights.fields import _aligned_clusters  # the same fallback for both
 
@@ -286,6 +290,11 @@ def test_offset_maps_built_by_runs_equal_the_character_by_character_map():
     texts = ["".join(chr(rng.randrange(0x110000)) for _ in range(rng.randrange(0, 40))) for _ in range(3000)]
     alphabet = "aZ Σ\tİ…‼\u200d\u200b\r\n ﬁ中文①e\u0301㎡\x00⟦⟧℃，！ \u3000😀\ufe0f"
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30))) for _ in range(3000)]
+    # spaced-out text (model.spaced) among the same characters: a character, then a separator, and so on
+    texts += [
+        "".join(rng.choice(alphabet) + rng.choice(" /~\n\u3000") for _ in range(rng.randrange(0, 15)))
+        for _ in range(3000)
+    ]
     texts += [v for note in _notes() for v in note.values() if v]
     for text in texts:
         norm = normalize_text(text)

@@ -14,6 +14,7 @@ import numpy as np
 from model.cues import CUE_PATTERNS, DisjointSpans, cue_spans, is_brand_handle, mask_spans, removed_spans
 from model.highlights.categories import cue_category
 from model.simplified import to_simplified
+from model.spaced import despace_kept
 from model.text import (
     _CLEANUP_RE,
     _CONTROL_RE,
@@ -75,7 +76,24 @@ def normalize_aligned(raw: str, norm: str | None = None) -> tuple[str, list[int]
                 prev_end = b
             if len(starts) == len(norm):
                 return norm, starts, [i + 1 for i in starts]
+            mapped = _despaced(" ".join(to_simplified(low).split()), norm, starts, [i + 1 for i in starts])
+            if mapped is not None:
+                return norm, *mapped
     return norm, *_aligned_slow(raw, norm)
+
+
+def _despaced(base: str, norm: str, starts: list[int], ends: list[int]) -> tuple[list[int], list[int]] | None:
+    """The map of ``norm`` from that of ``base`` (the normalisation before spaced-out text is joined, one
+    position per character): ``base``'s map when they are the same text, the positions of the characters
+    :func:`model.spaced.despace_kept` keeps when joining makes ``norm`` of it, else None."""
+    if base == norm:
+        return starts, ends
+    kept = despace_kept(base)
+    if kept is None or len(kept) != len(norm) or len(base) != len(starts):
+        return None
+    if "".join([base[i] for i in kept]) != norm:
+        return None
+    return [starts[i] for i in kept], [ends[i] for i in kept]
 
 
 #: Characters whose normalisation is their lower case, one for one: printable ASCII and CJK unified ideographs
@@ -125,9 +143,8 @@ def _aligned_slow(raw: str, norm: str) -> tuple[list[int], list[int]]:
             starts.append(src[prev_end])  # the single space a whitespace run collapses to
         starts += src[a:b]
         prev_end = b
-    if " ".join(cat.split()) != norm:
-        return _aligned_clusters(raw, norm)
-    return starts, [i + 1 for i in starts]
+    mapped = _despaced(" ".join(cat.split()), norm, starts, [i + 1 for i in starts])
+    return _aligned_clusters(raw, norm) if mapped is None else mapped
 
 
 def _joins_previous(ch: str) -> bool:
@@ -166,8 +183,9 @@ def _aligned_clusters(raw: str, norm: str) -> tuple[list[int], list[int]]:
         pending = -1
         starts.append(a)
         ends.append(b)
-    if " ".join("".join(chars).split()) == norm:
-        return starts, ends
+    mapped = _despaced(" ".join("".join(chars).split()), norm, starts, ends)
+    if mapped is not None:
+        return mapped
     n, m = len(norm), max(len(raw), 1)
     starts = [min(k * m // max(n, 1), m - 1) for k in range(n)]
     return starts, [max(s + 1, min((k + 1) * m // max(n, 1), m)) for k, s in enumerate(starts)]

@@ -1,0 +1,101 @@
+"""Text spaced out character by character is read as the words it spells (model.spaced), in the model's text and
+in the offset map that places highlights in the text as sent."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from model.highlights.fields import normalize_aligned
+from model.spaced import despace, despace_kept
+from model.text import normalize_text, prepare_document
+
+#: (as written, as read): every separator the module names, Latin and digits inside a run, a run inside a text.
+JOINED = [
+    ("加 微 信 领 券", "加微信领券"),
+    ("加/v/x/领/券", "加vx领券"),
+    ("原|价|1|9|9", "原价199"),
+    ("好~好~吃~哦", "好好吃哦"),
+    ("私-信-下-单", "私信下单"),
+    ("加*微*信*号", "加微信号"),
+    ("淘_宝_搜_索", "淘宝搜索"),
+    ("链·接·在·主·页", "链接在主页"),
+    ("扫+码+领+券", "扫码领券"),
+    ("今天 加 微 信 号 abc123 领券", "今天 加微信号 abc123 领券"),
+    ("周末 爬 山 了 吗", "周末 爬山了吗"),
+]
+
+#: Written normally, or spaced in a way this leaves alone (see the module's docstring).
+KEPT = [
+    "红、黄、蓝、绿",  # a list
+    "1,2,3,4",
+    "1 3 8 6 7 2 1 0 4 5 9",  # digits only: the contact cues read these with their separators
+    "5/5/5/5",
+    "1 3 8 1 2 3 4 5 6 7 8 v",  # one letter: "v" starts the next word ("… 8 v:abc")
+    "周 末 好",  # three characters
+    "今天 天气 真好 去了 公园",  # words of two or more characters
+    "加 微/信 号",  # not one separator throughout
+    "加  微  信  号",  # two spaces: not one separator (normalize_text collapses them; despace alone does not)
+    "v1.2.3.4",
+    "12:30 到 14:00",
+]
+
+
+@pytest.mark.parametrize(("written", "read"), JOINED)
+def test_spaced_out_text_reads_as_the_word_it_spells(written, read):
+    assert despace(written) == read
+    assert normalize_text(written) == read
+
+
+@pytest.mark.parametrize("written", KEPT)
+def test_text_that_is_not_spaced_out_is_left_as_it_is(written):
+    assert despace(written) == written
+
+
+def test_line_breaks_and_full_width_spaces_separate_like_spaces():
+    # normalize_text collapses every whitespace run to one space before runs are joined.
+    assert normalize_text("加\n微\n信\n号：abc123") == "加微信号:abc123"
+    assert normalize_text("加\u3000微\u3000信\u3000号") == "加微信号"
+
+
+def test_kept_positions_spell_what_despace_returns():
+    rng = random.Random(5)
+    alphabet = "加微信号ab12 /|-*_~·+、,.中文x"
+    texts = [w for w, _ in JOINED] + KEPT
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30))) for _ in range(10000)]
+
+    def spaced_run() -> str:  # mostly alternating character and one separator, sometimes broken
+        sep = rng.choice(" /|-*_~·+、")
+        return sep.join(rng.choice("加微信号ab12中文x、 ") for _ in range(rng.randrange(2, 8)))
+
+    texts += ["".join(spaced_run() + rng.choice(alphabet) for _ in range(rng.randrange(1, 4))) for _ in range(10000)]
+    joined = 0
+    for text in texts:
+        kept = despace_kept(text)
+        if kept is None:
+            assert despace(text) == text, text
+        else:
+            assert kept == sorted(set(kept)) and "".join(text[i] for i in kept) == despace(text) != text, text
+            joined += 1
+    assert joined > 100  # the random texts do exercise joining
+
+
+@pytest.mark.parametrize("written", [w for w, _ in JOINED] + ["加\n微\n信\n号：abc123", "Ａ Ｂ ｃ 加 ① 微\u200b 信 号"])
+def test_offset_map_of_joined_text_points_at_each_character_as_sent(written):
+    norm, starts, ends = normalize_aligned(written)
+    assert norm == normalize_text(written) and len(starts) == len(ends) == len(norm)
+    assert starts == sorted(starts)
+    for k, c in enumerate(norm):
+        if c != " ":
+            assert normalize_text(written[starts[k] : ends[k]]) == c, (written, k)
+
+
+def test_cues_are_read_in_spaced_out_text():
+    # The contact and price cues of the note written normally are found in the same note spaced out with slashes.
+    plain, spaced = "加vx领券，原价199现价99，链接在主页", "加/v/x/领/券/，/原/价/1/9/9/现/价/9/9/，/链/接/在/主/页"
+    found_plain: list[tuple[str, str]] = []
+    found_spaced: list[tuple[str, str]] = []
+    prepare_document(None, plain, cues=found_plain)
+    prepare_document(None, spaced, cues=found_spaced)
+    assert found_plain and [name for name, _ in found_spaced] == [name for name, _ in found_plain]
