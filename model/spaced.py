@@ -24,7 +24,12 @@ import re
 _CHAR = r"[^\W_]"
 #: Separators: whitespace (collapsed to one space by then), slash, bar, hyphen, star, underscore, tilde, middle
 #: dot and plus sign.
-_SPACED_RUN_RE = re.compile(rf"(?<!{_CHAR}){_CHAR}(?P<sep>[ /|\-*_~·+]){_CHAR}(?:(?P=sep){_CHAR}){{2,}}(?!{_CHAR})")
+_SEP = r"[ /|\-*_~·+]"
+_SPACED_RUN_RE = re.compile(rf"(?<!{_CHAR}){_CHAR}(?P<sep>{_SEP}){_CHAR}(?:(?P=sep){_CHAR}){{2,}}(?!{_CHAR})")
+#: What every run holds: three separators around two single characters. Opening with the separators, the search
+#: skips to them in C (~1 µs a note against ~5 µs for the run pattern, which tries every letter), and nearly every
+#: note has none.
+_MAY_HOLD_RUN_RE = re.compile(rf"{_SEP}{_CHAR}{_SEP}{_CHAR}{_SEP}")
 
 
 def _runs(text: str) -> list[tuple[int, int, str]]:
@@ -39,8 +44,8 @@ def _runs(text: str) -> list[tuple[int, int, str]]:
 
 def despace(text: str) -> str:
     """``text`` with the separators of every spaced-out run deleted (see the module's docstring). Pure; a text
-    with no such run comes back as it is, after one regex search."""
-    if _SPACED_RUN_RE.search(text) is None:
+    with no such run comes back as it is, after one regex search (``_MAY_HOLD_RUN_RE``)."""
+    if _MAY_HOLD_RUN_RE.search(text) is None:
         return text
     runs = _runs(text)
     if not runs:
@@ -58,7 +63,7 @@ def despace(text: str) -> str:
 def despace_kept(text: str) -> list[int] | None:
     """The positions in ``text`` of the characters :func:`despace` keeps, in order; None when it keeps them all
     (so that a caller mapping positions can skip the work)."""
-    if _SPACED_RUN_RE.search(text) is None:
+    if _MAY_HOLD_RUN_RE.search(text) is None:
         return None
     runs = _runs(text)
     if not runs:

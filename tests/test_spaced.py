@@ -99,3 +99,17 @@ def test_cues_are_read_in_spaced_out_text():
     prepare_document(None, plain, cues=found_plain)
     prepare_document(None, spaced, cues=found_spaced)
     assert found_plain and [name for name, _ in found_spaced] == [name for name, _ in found_plain]
+
+
+def test_the_pre_check_is_a_necessary_condition():
+    # despace skips a text the pre-check does not match; every text holding a run must match it.
+    from model.spaced import _MAY_HOLD_RUN_RE, _SPACED_RUN_RE
+
+    rng = random.Random(7)
+    texts = [w for w, _ in JOINED] + KEPT
+    for _ in range(20000):  # a character and a separator in turn, now and then another character or none
+        pieces = [rng.choice("加微ab12") + rng.choice(" /|-*_~·+、") for _ in range(rng.randrange(1, 10))]
+        texts.append("".join(p if rng.random() < 0.9 else rng.choice(["", "加", "、"]) for p in pieces))
+    held = [t for t in texts if _SPACED_RUN_RE.search(t)]
+    assert len(held) > 100
+    assert all(_MAY_HOLD_RUN_RE.search(t) for t in held)

@@ -50,7 +50,9 @@ def _content_mask(raw: str) -> np.ndarray:
     return np.frombuffer(bytes(map(str.isalnum, raw)), dtype=bool)
 
 
-def normalize_aligned(raw: str, norm: str | None = None) -> tuple[str, list[int], list[int]]:
+def normalize_aligned(
+    raw: str, norm: str | None = None, joins: list[tuple[int, int]] | None = None
+) -> tuple[str, list[int], list[int]]:
     """:func:`model.text.normalize_text` of ``raw`` with, for every output character, the ``[start, end)`` of
     the original it came from.
 
@@ -58,7 +60,9 @@ def normalize_aligned(raw: str, norm: str | None = None) -> tuple[str, list[int]
     for one), so positions only shift where whitespace runs collapse: that case is computed from the runs of
     non-space characters. Otherwise character by character; and when even that differs from the real
     normalisation (a combining sequence NFKC composes across characters), each character together with the
-    marks after it (:func:`_aligned_clusters`). ``norm`` is ``normalize_text(raw)`` when the caller has it."""
+    marks after it (:func:`_aligned_clusters`). ``norm`` is ``normalize_text(raw)`` when the caller has it. When
+    ``joins`` is a list, the ``[start, end)`` in ``raw`` of every separator deleted to join spaced-out text
+    (:mod:`model.spaced`) is appended to it: characters inside a word as the model reads it."""
     norm = normalize_text(raw) if norm is None else norm
     folded = _nfkc(raw)
     if len(folded) == len(raw) and _CLEANUP_RE.search(folded) is None:
@@ -76,13 +80,15 @@ def normalize_aligned(raw: str, norm: str | None = None) -> tuple[str, list[int]
                 prev_end = b
             if len(starts) == len(norm):
                 return norm, starts, [i + 1 for i in starts]
-            mapped = _despaced(" ".join(to_simplified(low).split()), norm, starts, [i + 1 for i in starts])
+            mapped = _despaced(" ".join(to_simplified(low).split()), norm, starts, [i + 1 for i in starts], joins)
             if mapped is not None:
                 return norm, *mapped
-    return norm, *_aligned_slow(raw, norm)
+    return norm, *_aligned_slow(raw, norm, joins)
 
 
-def _despaced(base: str, norm: str, starts: list[int], ends: list[int]) -> tuple[list[int], list[int]] | None:
+def _despaced(
+    base: str, norm: str, starts: list[int], ends: list[int], joins: list[tuple[int, int]] | None = None
+) -> tuple[list[int], list[int]] | None:
     """The map of ``norm`` from that of ``base`` (the normalisation before spaced-out text is joined, one
     position per character): ``base``'s map when they are the same text, the positions of the characters
     :func:`model.spaced.despace_kept` keeps when joining makes ``norm`` of it, else None."""
@@ -93,6 +99,11 @@ def _despaced(base: str, norm: str, starts: list[int], ends: list[int]) -> tuple
         return None
     if "".join([base[i] for i in kept]) != norm:
         return None
+    if joins is not None:  # the positions not kept, each a separator inside a run
+        prev = -1
+        for i in kept:
+            joins.extend((starts[j], ends[j]) for j in range(prev + 1, i))
+            prev = i
     return [starts[i] for i in kept], [ends[i] for i in kept]
 
 
@@ -116,7 +127,7 @@ def _char_out(ch: str) -> str:
     return to_simplified(out.lower())
 
 
-def _aligned_slow(raw: str, norm: str) -> tuple[list[int], list[int]]:
+def _aligned_slow(raw: str, norm: str, joins: list[tuple[int, int]] | None = None) -> tuple[list[int], list[int]]:
     """Character by character: each original character normalised on its own (:func:`_char_out`), then
     whitespace runs collapsed to one space at the position of their first character, as normalize_text does."""
     parts = _OTHER_CHAR_RE.split(raw)  # runs of the plain characters, each other character between them
@@ -143,8 +154,8 @@ def _aligned_slow(raw: str, norm: str) -> tuple[list[int], list[int]]:
             starts.append(src[prev_end])  # the single space a whitespace run collapses to
         starts += src[a:b]
         prev_end = b
-    mapped = _despaced(" ".join(cat.split()), norm, starts, [i + 1 for i in starts])
-    return _aligned_clusters(raw, norm) if mapped is None else mapped
+    mapped = _despaced(" ".join(cat.split()), norm, starts, [i + 1 for i in starts], joins)
+    return _aligned_clusters(raw, norm, joins) if mapped is None else mapped
 
 
 def _joins_previous(ch: str) -> bool:
@@ -153,7 +164,7 @@ def _joins_previous(ch: str) -> bool:
     return "\u1160" <= ch <= "\u11ff" or unicodedata.category(ch)[0] == "M"
 
 
-def _aligned_clusters(raw: str, norm: str) -> tuple[list[int], list[int]]:
+def _aligned_clusters(raw: str, norm: str, joins: list[tuple[int, int]] | None = None) -> tuple[list[int], list[int]]:
     """The offset map when NFKC composes across characters: each character normalised together with the marks
     that follow it, so a composed character spans its whole sequence and the text after it keeps its place.
     When even that differs from the real normalisation, positions are spread proportionally (every span stays
@@ -183,7 +194,7 @@ def _aligned_clusters(raw: str, norm: str) -> tuple[list[int], list[int]]:
         pending = -1
         starts.append(a)
         ends.append(b)
-    mapped = _despaced(" ".join("".join(chars).split()), norm, starts, ends)
+    mapped = _despaced(" ".join("".join(chars).split()), norm, starts, ends, joins)
     if mapped is not None:
         return mapped
     n, m = len(norm), max(len(raw), 1)
@@ -209,6 +220,7 @@ class _Field:
     search_starts: list[int] | None = None
     search_ends: list[int] | None = None
     gaps: list[tuple[int, int]] = dataclass_field(default_factory=list)  # deleted claims, in the original, by start
+    joined: frozenset[int] = frozenset()  # separators of spaced-out text (model.spaced), in the original
 
     def orig(self, a: int, b: int) -> tuple[int, int]:
         """The original span of normalised characters ``[a, b)``."""
@@ -217,9 +229,15 @@ class _Field:
 
 def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
     """``prepared``: the normalised ``raw`` and its cue spans, as :func:`model.text.prepare_document` found them."""
-    norm, starts, ends = normalize_aligned(raw, prepared[0] if prepared else None)
+    joins: list[tuple[int, int]] = []
+    norm, starts, ends = normalize_aligned(raw, prepared[0] if prepared else None, joins)
     f = _Field(name, raw, norm, starts, ends, [], {})
     f.content = _content_mask(raw)
+    if joins:  # "尊 敬 的 用 户" is one run of words to the model: its separators are inside it, as letters are
+        f.content = f.content.copy()
+        for a, b in joins:
+            f.content[a:b] = True
+        f.joined = frozenset(i for a, b in joins for i in range(a, b))
     if SEPARATED_NUMBER_RE.search(raw) is not None:
         f.content = f.content.copy()  # the mask shares the bytes it was read from, read-only
         for m in SEPARATED_NUMBER_RE.finditer(raw):

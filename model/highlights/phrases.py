@@ -273,9 +273,16 @@ def phrases(
             runs = _trim(_snap(runs, bounds, ok), bounds, simple)
             runs = _with_negation(_close_negation(runs, bounds, simple, ok), bounds, simple, ok)
         for a, b in runs:
+            if f.joined:  # a phrase of spaced-out text starts and ends on a character, not on a separator
+                while a < b and a in f.joined:
+                    a += 1
+                while b > a and b - 1 in f.joined:
+                    b -= 1
             total = _total(w, values, a, b)
             text = f.raw[a:b]
-            if b - a < 2 or abs(total) < MIN_PHRASE_WEIGHT or _is_number(text) or simple[a:b].lower() in FUNCTION_WORDS:
+            # read as the model reads it: spaced-out "1/9/9" is the number 199, "的 了" no word
+            word = "".join(c for i, c in enumerate(simple[a:b], a) if i not in f.joined) if f.joined else simple[a:b]
+            if b - a < 2 or abs(total) < MIN_PHRASE_WEIGHT or _is_number(word) or word.lower() in FUNCTION_WORDS:
                 continue
             out.append(Highlight(f.name, a, b, text, round(total, 4), "wording" if total > 0 else "personal"))
     out.sort(key=lambda h: (-abs(h.weight), h.field, h.start))
