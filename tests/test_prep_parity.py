@@ -37,7 +37,8 @@ it is). Version "16" reads no brand inside a word that holds its name without be
 三星级: the lexicon's ``!`` lines, guards inside the brand pattern, run as it is) and no 红旗, 北面 or 简爱.
 Version "17" reads traditional Chinese characters as simplified ones, one for one (``model.simplified.T2S_TABLE``,
 a table built from OpenCC, used as it is). Version "18" reads text spaced out character by character ("加 微 信",
-"原/价/1/9/9") as the words it spells (``model.spaced``; the reference joins runs by a loop of its own).
+"原/价/1/9/9") as the words it spells (``model.spaced``; the reference joins runs by a loop of its own); version "19"
+also with a full stop or a symbol or emoji between the characters ("加.微.信", "私🌟信🌟下🌟单", "加❤️微❤️信").
 """
 
 from __future__ import annotations
@@ -119,7 +120,18 @@ def _reference_normalize_text(text: str) -> str:
     return _reference_despace(_REF_WS_RE.sub(" ", text.lower().translate(T2S_TABLE)).strip())
 
 
-_REF_SPACED_SEPARATORS = " /|-*_~·+"
+_REF_SPACED_SEPARATORS = " /|-*_~·+."
+
+
+def _reference_separator(text: str, i: int) -> str:
+    """The separator starting at ``text[i]``: one of the plain ones, or a symbol or emoji with its U+FE0F; else ""."""
+    ch = text[i] if i < len(text) else ""
+    if ch and ch in _REF_SPACED_SEPARATORS:
+        return ch
+    cp = ord(ch) if ch else 0
+    if 0x2600 <= cp <= 0x27BF or 0x2B00 <= cp <= 0x2BFF or 0x1F300 <= cp <= 0x1FAFF:
+        return ch + "\ufe0f" if text[i + 1 : i + 2] == "\ufe0f" else ch
+    return ""
 
 
 def _reference_despace(text: str) -> str:
@@ -128,14 +140,15 @@ def _reference_despace(text: str) -> str:
     out: list[str] = []
     i, n = 0, len(text)
     while i < n:
-        if text[i].isalnum() and (i == 0 or not text[i - 1].isalnum()) and i + 1 < n:
-            sep = text[i + 1]
-            last = i  # the run's last character: extend while a separator and one more character follow
-            while sep in _REF_SPACED_SEPARATORS and last + 2 < n and text[last + 1] == sep and text[last + 2].isalnum():
-                last += 2
+        sep = _reference_separator(text, i + 1)
+        if text[i].isalnum() and (i == 0 or not text[i - 1].isalnum()) and sep:
+            step = 1 + len(sep)
+            last = i  # the run's last character: extend while the separator and one more character follow
+            while last + step < n and text[last + 1 : last + step] == sep and text[last + step].isalnum():
+                last += step
             if last > i and last + 1 < n and text[last + 1].isalnum():
-                last -= 2  # its last character starts a longer word: the run ends before it
-            chars = text[i : last + 1 : 2]
+                last -= step  # its last character starts a longer word: the run ends before it
+            chars = text[i : last + 1 : step]
             if last > i and len(chars) >= 4 and sum(not c.isdigit() for c in chars) >= 2:
                 out.append(chars)
                 i = last + 1
@@ -438,8 +451,8 @@ def test_non_strings_still_rejected():
 
 
 def test_normalization_version_unchanged():
-    # The references above are version "18". A change of output needs a new version AND new references.
-    assert NORMALIZATION_VERSION == "18"
+    # The references above are version "19". A change of output needs a new version AND new references.
+    assert NORMALIZATION_VERSION == "19"
 
 
 # -- Every code point --------------------------------------------------------------------------------------------

@@ -22,6 +22,10 @@ JOINED = [
     ("淘_宝_搜_索", "淘宝搜索"),
     ("链·接·在·主·页", "链接在主页"),
     ("扫+码+领+券", "扫码领券"),
+    ("加.微.信.号", "加微信号"),
+    ("私🌟信🌟下🌟单", "私信下单"),
+    ("加❤️微❤️信❤️领❤️券", "加微信领券"),  # ❤ with its emoji presentation selector
+    ("关☆注☆主☆页☆哦", "关注主页哦"),
     ("今天 加 微 信 号 abc123 领券", "今天 加微信号 abc123 领券"),
     ("周末 爬 山 了 吗", "周末 爬山了吗"),
 ]
@@ -38,6 +42,11 @@ KEPT = [
     "加 微/信 号",  # not one separator throughout
     "加  微  信  号",  # two spaces: not one separator (normalize_text collapses them; despace alone does not)
     "v1.2.3.4",
+    "1.2.3.4",  # digits: a version, a date
+    "3.5.6.7折",  # "7折" is a word: three before it
+    "a.b.c",
+    "好❤️好❤吃❤️啊",  # ❤️ and ❤ are not one separator
+    "🌟🌟🌟🌟",
     "12:30 到 14:00",
 ]
 
@@ -61,12 +70,12 @@ def test_line_breaks_and_full_width_spaces_separate_like_spaces():
 
 def test_kept_positions_spell_what_despace_returns():
     rng = random.Random(5)
-    alphabet = "加微信号ab12 /|-*_~·+、,.中文x"
+    alphabet = "加微信号ab12 /|-*_~·+、,.中文x🌟❤\ufe0f"
     texts = [w for w, _ in JOINED] + KEPT
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30))) for _ in range(10000)]
 
     def spaced_run() -> str:  # mostly alternating character and one separator, sometimes broken
-        sep = rng.choice(" /|-*_~·+、")
+        sep = rng.choice([" ", "/", "|", "-", "*", "_", "~", "·", "+", "、", ".", "🌟", "❤️", "❤"])
         return sep.join(rng.choice("加微信号ab12中文x、 ") for _ in range(rng.randrange(2, 8)))
 
     texts += ["".join(spaced_run() + rng.choice(alphabet) for _ in range(rng.randrange(1, 4))) for _ in range(10000)]
@@ -108,7 +117,9 @@ def test_the_pre_check_is_a_necessary_condition():
     rng = random.Random(7)
     texts = [w for w, _ in JOINED] + KEPT
     for _ in range(20000):  # a character and a separator in turn, now and then another character or none
-        pieces = [rng.choice("加微ab12") + rng.choice(" /|-*_~·+、") for _ in range(rng.randrange(1, 10))]
+        pieces = [
+            rng.choice("加微ab12") + rng.choice([" ", "/", "、", ".", "🌟", "❤️"]) for _ in range(rng.randrange(1, 10))
+        ]
         texts.append("".join(p if rng.random() < 0.9 else rng.choice(["", "加", "、"]) for p in pieces))
     held = [t for t in texts if _SPACED_RUN_RE.search(t)]
     assert len(held) > 100
