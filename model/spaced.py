@@ -49,19 +49,8 @@ def _runs(text: str) -> list[tuple[int, int, str]]:
 def despace(text: str) -> str:
     """``text`` with the separators of every spaced-out run deleted (see the module's docstring). Pure; a text
     with no such run comes back as it is, after one regex search (``_MAY_HOLD_RUN_RE``)."""
-    if _MAY_HOLD_RUN_RE.search(text) is None:
-        return text
-    runs = _runs(text)
-    if not runs:
-        return text
-    pieces: list[str] = []
-    pos = 0
-    for start, end, sep in runs:
-        pieces.append(text[pos:start])
-        pieces.append(text[start:end].replace(sep, ""))
-        pos = end
-    pieces.append(text[pos:])
-    return "".join(pieces)
+    kept = despace_kept(text)
+    return text if kept is None else "".join([text[i] for i in kept])
 
 
 def despace_kept(text: str) -> list[int] | None:
