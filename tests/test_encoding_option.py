@@ -238,7 +238,60 @@ def test_check_standard_input_without_encoding_names_the_option(monkeypatch, cap
 def test_check_standard_input_not_in_the_encoding_given_is_refused(monkeypatch, capsys, sample_model_dir):
     _stdin(monkeypatch, "加微信领券".encode("gb18030"))
     assert main(["check", "--model", str(sample_model_dir), "--encoding", "utf-8", "-"]) == 2
-    assert capsys.readouterr().err == "error: standard input is not valid utf-8 (byte 1).\n"
+    assert capsys.readouterr().err == (
+        "error: standard input is not valid utf-8 (--encoding utf-8): byte 1 of the input is 0xBC; the input is "
+        "GB18030 (or GBK) text, which is read without --encoding.\n"
+    )
+
+
+#: bytes, the encoding given, and what the message says they are instead
+NOT_IN_THE_ENCODING = [
+    pytest.param("加微信领券".encode(), "big5", "is UTF-8 text, which is read without", id="utf8-as-big5"),
+    pytest.param(
+        "加微信领券".encode("gbk"), "utf-8", "is GB18030 (or GBK) text, which is read without", id="gbk-as-utf8"
+    ),
+    pytest.param(NOTES[1]["text"].encode("big5"), "utf-8", "looks like Big5 (traditional Chinese", id="big5-as-utf8"),
+    pytest.param(NOTES[1]["text"].encode("big5"), "gbk", "looks like Big5 (traditional Chinese", id="big5-as-gbk"),
+    pytest.param("加微信领券".encode(), "ascii", "is UTF-8 text, which is read without", id="utf8-as-ascii"),
+]
+
+
+@pytest.mark.parametrize(("data", "encoding", "instead"), NOT_IN_THE_ENCODING)
+def test_standard_input_not_in_the_encoding_says_the_option_the_byte_and_what_it_is(
+    monkeypatch, capsys, sample_model_dir, data, encoding, instead
+):
+    _stdin(monkeypatch, data)
+    assert main(["check", "--model", str(sample_model_dir), "--encoding", encoding, "-"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith(f"error: standard input is not valid {encoding} (--encoding {encoding}): ")
+    # every one of these texts goes wrong at its first character
+    assert f"byte 1 of the input is 0x{data[0]:02X}" in err and f"; the input {instead}" in err
+    assert "training config" not in err  # standard input is never a training data set
+
+
+@pytest.mark.parametrize(("data", "encoding", "instead"), NOT_IN_THE_ENCODING)
+def test_a_row_not_in_the_encoding_is_an_error_row_saying_the_option_and_what_it_is(
+    tmp_path, sample_model_dir, data, encoding, instead
+):
+    """Each row of the file is scored or kept as an error row saying which option gave the encoding, the byte it
+    cannot read, and what the line is instead."""
+    src = tmp_path / "notes.jsonl"
+    src.write_bytes(b'{"id": "a", "text": "' + data + b'"}\n{"id": "b", "text": "ok"}\n')
+    out = tmp_path / "scored.jsonl"
+    assert main(["score", str(src), "-o", str(out), "--model", str(sample_model_dir), "--encoding", encoding]) == 1
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["line"] for r in rows] == [1, 2] and rows[1]["error"] is None
+    given = f'(--encoding {encoding}, or encoding = "{encoding}" in a training config)'
+    assert rows[0]["error"].startswith(f"{src}, line 1: not valid {encoding} {given}: byte ")
+    assert f"; the line {instead}" in rows[0]["error"]
+
+
+def test_bytes_no_encoding_reads_are_said_only_where_they_fail(monkeypatch, capsys, sample_model_dir):
+    _stdin(monkeypatch, b"\x80\x80\x80\x80")
+    assert main(["check", "--model", str(sample_model_dir), "--encoding", "utf-8", "-"]) == 2
+    assert capsys.readouterr().err == (
+        "error: standard input is not valid utf-8 (--encoding utf-8): byte 1 of the input is 0x80.\n"
+    )
 
 
 def test_check_refuses_encoding_with_the_text_on_the_command_line(capsys, sample_model_dir):

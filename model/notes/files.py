@@ -131,7 +131,7 @@ def decode_line(raw: bytes, encoding: str | None) -> tuple[str, str | None]:
         try:
             return raw.decode(encoding), None
         except UnicodeDecodeError as exc:
-            return raw.decode(encoding, "replace"), f"not valid {encoding} (byte {exc.start + 1} of the line)"
+            return raw.decode(encoding, "replace"), not_in_encoding(raw, encoding, exc)
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:
@@ -146,6 +146,52 @@ def decode_line(raw: bytes, encoding: str | None) -> tuple[str, str | None]:
     if _looks_like_big5(raw, text):
         return text, LOOKS_LIKE_BIG5
     return text, None
+
+
+def not_in_encoding(raw: bytes, encoding: str, exc: UnicodeDecodeError, *, stdin: bool = False) -> str:
+    """Why ``raw``, a line of a note file (or standard input, ``stdin``), is not text in the ``encoding`` given:
+    the encoding and the option that gave it, the first byte it cannot read and its value, and what the bytes are
+    instead when that can be told (UTF-8, GB18030, Big5), e.g. ``not valid big5 (--encoding big5, or encoding =
+    "big5" in a training config): byte 1 of the line is 0xE5; the line is UTF-8 text, which is read without
+    an encoding``."""
+    bad = " ".join(f"0x{b:02X}" for b in raw[exc.start : exc.end][:4])
+    what = "the input" if stdin else "the line"
+    return (
+        f"not valid {encoding} ({_given(encoding, stdin)}): byte {exc.start + 1} of {what} is {bad}"
+        f"{_what_it_is(raw, encoding, what, stdin)}"
+    )
+
+
+def _given(encoding: str, stdin: bool) -> str:
+    """The option that gives ``encoding``: ``--encoding``, or for a file a training config's ``encoding``."""
+    option = f"--encoding {encoding}"
+    return option if stdin else f'{option}, or encoding = "{encoding}" in a training config'
+
+
+def _what_it_is(raw: bytes, encoding: str, what: str, stdin: bool) -> str:
+    """``; <what> is UTF-8 text …`` when bytes not in ``encoding`` read as another encoding a note file is written
+    in, else ``""``."""
+    given = codecs.lookup(encoding).name
+    without = "--encoding" if stdin else "an encoding"
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if given != "utf-8":
+            return f"; {what} is UTF-8 text, which is read without {without}"
+    try:
+        gb18030 = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return ""
+    if given != "big5" and _looks_like_big5(raw, gb18030):
+        big5 = _given("big5", stdin)
+        return f"; {what} looks like Big5 (traditional Chinese as Hong Kong and Taiwan write it): pass {big5}"
+    chars = _ideographs(gb18030)
+    # GB18030 reads nearly any bytes, as rare characters: only everyday characters say the bytes are GB18030
+    if given != "gb18030" and chars and sum(map(_common, chars)) >= 0.9 * len(chars):
+        return f"; {what} is GB18030 (or GBK) text, which is read without {without}"
+    return ""
 
 
 #: Where a training run is given the encoding: its files are named in the config, not on the command line.
