@@ -42,16 +42,21 @@ def mark_up(text: str, highlights: list[Any], *, colour: bool, marks: tuple[str,
     strongest = max((abs(h.weight) for h in highlights), default=0.0)
     out, pos = [], 0
     for h in sorted(highlights, key=lambda h: h.start):
-        out.append(escaped(text[pos : h.start]))  # the note may hold controls: shown, never acting on the terminal
-        word = escaped(text[h.start : h.end])
+        out.append(_shown(text[pos : h.start]))  # the note may hold controls: shown, never acting on the terminal
+        word = _shown(text[h.start : h.end])
         if colour:
             bold = _BOLD if abs(h.weight) >= strongest / 2 else ""
             out.append(f"{bold}{_RED if h.weight > 0 else _GREEN}{word}{_RESET}")
         else:
             out.append(f"{marks[0]}{word}{marks[1]}" if h.weight > 0 else f"{marks[2]}{word}{marks[3]}")
         pos = h.end
-    out.append(escaped(text[pos:]))
+    out.append(_shown(text[pos:]))
     return "".join(out)
+
+
+def _shown(text: str) -> str:
+    """Part of a note as printed: controls escaped, a Windows line end (CR LF) a line break like LF."""
+    return escaped(text.replace("\r\n", "\n"))
 
 
 class _Mark(NamedTuple):
@@ -90,7 +95,9 @@ def format_check(result: Any, note: dict[str, str], *, colour: bool) -> str:
     marks = markers(*(note.get(f) or "" for f in ("title", "text")))
     for field in ("title", "text"):
         if note.get(field):
-            lines.append(f"{field}: {mark_up(note[field], shown_marks(result, field), colour=colour, marks=marks)}")
+            # a note of several lines is a block, indented under its field: no line of it passes for the report's
+            marked = mark_up(note[field], shown_marks(result, field), colour=colour, marks=marks)
+            lines.append(f"{field}: " + marked.replace("\n", "\n" + " " * len(f"{field}: ")))
     if not colour:
         lines.append(f"({marks[0]}…{marks[1]} pushes towards ad, {marks[2]}…{marks[3]} towards genuine)")
     lines.append("")

@@ -232,6 +232,26 @@ def test_training_data_with_one_class_is_a_named_error(tmp_path, capsys):
     )
 
 
+def test_check_prints_a_note_of_several_lines_indented_under_its_field(sample_model):
+    """A note of several lines was printed with its further lines at the margin, where a line of the note (here
+    "reasons: (none)") read as a line of the report, and each Windows line end as "\\x0d"."""
+    from serve.check_output import format_check
+
+    note = {"title": "私信\n下单", "text": "加\r\n微\r\n信\r\n领\r\n券\nreasons: (none)"}
+    result = sample_model.check(note)
+    assert any(h.weight > 0 for h in result.highlights)
+    plain = format_check(result, note, colour=False)
+    lines = plain.splitlines()
+    for field in ("title", "text"):
+        first = next(i for i, line in enumerate(lines) if line.startswith(f"{field}: "))
+        n = note[field].replace("\r\n", "\n").count("\n") + 1
+        block = [lines[first][len(f"{field}: ") :], *lines[first + 1 : first + n]]
+        assert all(line.startswith(" " * len(f"{field}: ")) for line in lines[first + 1 : first + n])
+        shown = "\n".join(line.strip() for line in block).translate(str.maketrans("", "", "【】〔〕"))
+        assert shown == note[field].replace("\r\n", "\n")  # only marks and indentation were added
+    assert "\\x0d" not in plain and [line for line in lines if line.startswith("reasons:")] == ["reasons:"]
+
+
 def test_plain_marks_never_look_like_the_writers_own_brackets(sample_model):
     """Xiaohongshu titles use 【】: marking highlights with 【】 too made “【小团出发】” read as a highlight and
     nested marks (“【搜【XX旗舰店】】”). Such a note is marked with brackets it does not use, named in the legend."""
