@@ -252,6 +252,28 @@ def test_check_prints_a_note_of_several_lines_indented_under_its_field(sample_mo
     assert "\\x0d" not in plain and [line for line in lines if line.startswith("reasons:")] == ["reasons:"]
 
 
+@pytest.mark.parametrize("sep", ["\n", "\r\n", " \n ", "\u2028", "\n\n"])
+def test_reasons_and_advice_quote_a_phrase_across_lines_on_one_line(capsys, sample_model, sample_model_dir, sep):
+    """Text spaced out line by line is read as the words it spells, so one phrase spans line breaks: its reason
+    ("one line for a table") and the advice quoted it with the breaks, splitting the reasons list of `check`.
+    Quotes put each break on one space; the highlight still gives the text as sent."""
+    text = sep.join("加微信领券") + "，原价199现价99"
+    result = sample_model.check({"title": "", "text": text})
+    spanning = [h for h in result.highlights if sep in h.text]
+    assert spanning, result.highlights
+    for h in spanning:
+        assert text[h.start : h.end] == h.text
+    quoted = [r.quoted() for r in result.reasons] + [r.text() for r in result.reasons]
+    quoted += list(result.advice.values())
+    for q in quoted:
+        assert len(q.splitlines()) == 1 and "\u2028" not in q and "  " not in q
+    assert any(f"“{' '.join(h.text.split())}”" in r.quoted() for r in result.reasons for h in spanning)
+    assert main(["check", "--model", str(sample_model_dir), text]) == 0
+    out = capsys.readouterr().out
+    reasons = out.split("reasons:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert reasons and all(line.startswith("  ") and ("→ ad" in line or "→ genuine" in line) for line in reasons)
+
+
 def test_plain_marks_never_look_like_the_writers_own_brackets(sample_model):
     """Xiaohongshu titles use 【】: marking highlights with 【】 too made “【小团出发】” read as a highlight and
     nested marks (“【搜【XX旗舰店】】”). Such a note is marked with brackets it does not use, named in the legend."""

@@ -3,6 +3,7 @@ the highlight and reason records."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -115,6 +116,16 @@ class Highlight:
         return Span(self.field, self.start, self.end, self.text)
 
 
+#: A line break (as str.splitlines finds them) with the whitespace around it.
+_LINE_BREAK_RE = re.compile(r"\s*(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])\s*")
+
+
+def one_line(text: str) -> str:
+    """Evidence ``text`` as a quote on one line: each line break, with the whitespace around it, one space. A
+    phrase of text spaced out line by line ("加\\n微\\n信") is quoted "加 微 信"; its span keeps the text as sent."""
+    return _LINE_BREAK_RE.sub(" ", text)
+
+
 @dataclass(frozen=True, init=False)
 class ReadableReason:
     category: str
@@ -145,7 +156,8 @@ class ReadableReason:
         # the same word in another case or width ("My", "my"; "ＶＸ", "vx") is quoted once, as first written
         firsts: dict[str, str] = {}
         for e in self.evidence:
-            firsts.setdefault(unicodedata.normalize("NFKC", e.text).casefold(), e.text)
+            shown = one_line(e.text)
+            firsts.setdefault(unicodedata.normalize("NFKC", shown).casefold(), shown)
         texts = list(firsts.values())[:n]
         # a phrase of a thousand copies is quoted by its start: the span itself stays exact
         return sep.join(f"“{t if len(t) <= QUOTE_CHARS else t[: QUOTE_CHARS - 1] + '…'}”" for t in texts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from model.highlights.categories import CATEGORIES, QUOTE_CHARS, Highlight, ReadableReason, Span
+from model.highlights.categories import CATEGORIES, QUOTE_CHARS, Highlight, ReadableReason, Span, one_line
 
 #: Categories a reason towards "genuine" may have: a price or a call to action that happens to lower the
 #: probability is shown as a green highlight, but "call to action" is no reason a note reads as genuine.
@@ -57,7 +57,7 @@ def advice(decision: str, readable: list[ReadableReason], declared: Span | None 
     appealed. None for genuine notes. A note that declares itself an ad (``declared``: the words that do) is told so,
     quoting them, and how to appeal if they are no such declaration."""
     if declared is not None:
-        t = declared.text
+        t = one_line(declared.text)
         quoted = t if len(t) <= QUOTE_CHARS else t[: QUOTE_CHARS - 1] + "…"
         return {
             "zh": f"这条笔记自己声明是广告（“{quoted}”），所以判为广告，与模型的广告概率无关。"
