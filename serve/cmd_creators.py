@@ -11,7 +11,7 @@ from typing import Any
 from model.comments import aggregate_creators
 from serve.cli import add_encoding_arg, add_model_arg, add_report_command
 from serve.cmd_comments import build_scorer, failed_rows, read_rows, score_rows
-from serve.creators import write_creator_report
+from serve.creators import counted, write_creator_report
 
 
 def register(subparsers: Any) -> None:
@@ -59,5 +59,5 @@ def run(args: argparse.Namespace) -> int:
     paths, note = write_creator_report(creators, args.output, top=args.top)
     if note:
         print(f"note: creators.png: {note}", file=sys.stderr)
-    print(f"{len(rows)} notes ({len(errors)} failed), {len(creators)} creators; wrote {', '.join(map(str, paths))}")
+    print(f"{len(rows)} notes ({len(errors)} failed), {counted(creators)}; wrote {', '.join(map(str, paths))}")
     return failed_rows(rows)

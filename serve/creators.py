@@ -41,6 +41,15 @@ def markdown_table(table: list[dict[str, Any]], columns: list[str]) -> str:
     return "\n".join(lines)
 
 
+def counted(creators: Iterable[Mapping[str, Any]]) -> str:
+    """``12 creators``, and ``and 4 note(s) without an author`` when there are such notes: they are a row of the
+    table ("(no author)"; so is a row that could not be read, whose author is unknown), not a creator."""
+    creators = list(creators)
+    anonymous = sum(c["notes"] for c in creators if c["author"] is None)
+    named = sum(c["author"] is not None for c in creators)
+    return f"{named} creators" + (f" and {anonymous} note(s) without an author" if anonymous else "")
+
+
 def write_creator_report(
     creators: Iterable[Mapping[str, Any]],
     directory: Path,
@@ -62,7 +71,7 @@ def write_creator_report(
     png_path = directory / "creators.png"
     names = _plot(table[:top], png_path)
     md = [
-        f"# {title}: {len(table)} creators",
+        f"# {title}: {counted(creators)}",
         "",
         "Shares are in [0, 1]. `water ratio` is the share of comments flagged as bought or templated engagement; "
         "the `clean` columns leave those comments out. Keyword ratios are the mean over a creator's notes with "

@@ -331,6 +331,39 @@ def test_creators_counts_failed_rows_as_score_report_does(tmp_path, capsys, sent
     assert {c["author"]: c["rows_with_errors"] for c in doc["creators"]} == {"阿梨": 1, "bob": 0}
 
 
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        pytest.param([], "2 creators", id="all-named"),
+        pytest.param([{"id": "anon", "text": "周末去爬山"}], "2 creators and 1 note(s) without an author", id="anon"),
+        pytest.param(
+            [b'{"id": "junk", "author": "\xff\xff", "text": "\xff\xff\xff"}'],  # neither UTF-8 nor GB18030
+            "2 creators and 1 note(s) without an author",
+            id="unread",
+        ),
+    ],
+)
+def test_creators_counts_notes_without_an_author_apart_from_creators(
+    tmp_path, capsys, sentiment_dir, sample_model_dir, extra, said
+):
+    """Notes without an author, and rows that could not be read (their author unknown), are the table's
+    "(no author)" row: `creators` counted that row as one more creator ("4 notes (4 failed), 1 creators" for an
+    archive of unread Big5 lines)."""
+    path = _archive(tmp_path)
+    with open(path, "ab") as fh:
+        for row in extra:
+            fh.write((row if isinstance(row, bytes) else json.dumps(row, ensure_ascii=False).encode()) + b"\n")
+    failed = any(isinstance(row, bytes) for row in extra)
+    assert main(["creators", str(path), "-o", str(tmp_path / "a"), "--model", str(sentiment_dir),
+                 "--ad-model", str(sample_model_dir)]) == int(failed)  # fmt: skip
+    out = capsys.readouterr().out
+    assert out.startswith(f"{4 + len(extra)} notes ({int(failed)} failed), {said}; wrote ")
+    md = (tmp_path / "a" / "creators.md").read_text(encoding="utf-8")
+    assert md.startswith(f"# Creators, most flagged first: {said}\n")
+    table = list(csv.DictReader(open(tmp_path / "a" / "creators.csv", encoding="utf-8")))
+    assert sorted(r["creator"] for r in table) == sorted(["阿梨", "bob"] + [""] * bool(extra))
+
+
 def test_comments_judges_a_note_whenever_score_does(tmp_path, capsys, sentiment_dir, sample_model_dir):
     """A title with blank text is a note to judge (as in `score`), and text of only invisible marks with no title
     is blank (`score` refuses it): `comments` asked `(text or title).strip()`, which got both the other way round."""
