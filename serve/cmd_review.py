@@ -193,6 +193,11 @@ def run(args: argparse.Namespace) -> int:
         f"rows; {counts['labelled']} already labelled, {counts['bad']} bad rows skipped{copies}; "
         f"model {model.version}, threshold {model.threshold:.4f})"
     )
+    if not picked and counts["bad"] and not counts["scored"] and not counts["labelled"]:
+        print(
+            f"note: none of the {counts['rows']} row(s) could be read (each is named above), so none was picked",
+            file=sys.stderr,
+        )
     if not picked and counts["labelled"] and not args.include_labelled:
         print(
             f"note: all {counts['labelled']} readable note(s) already have a label, so none was picked; "

@@ -161,6 +161,30 @@ def test_without_encoding_each_big5_row_is_an_error_naming_big5_and_the_option(
     assert "where the command has it" not in said
 
 
+@pytest.mark.parametrize(
+    ("rows", "picked", "said"),
+    [
+        pytest.param(
+            0, 0, "note: none of the 4 row(s) could be read (each is named above), so none was picked", id="all"
+        ),
+        pytest.param(1, 1, None, id="some"),
+    ],
+)
+def test_review_says_why_its_queue_is_empty_when_no_row_could_be_read(tmp_path, capsys, models, rows, picked, said):
+    """review skips a bad row (exit 0, as before): with every row a Big5 row read without --encoding it wrote an
+    empty queue with only the skipped: lines to say why; a note now says that no row could be read."""
+    big5 = write(tmp_path / "notes.jsonl", [{k: v for k, v in n.items() if k != "label"} for n in NOTES], "big5")
+    if rows:
+        with open(big5, "ab") as fh:
+            fh.write(json.dumps({"id": "u", "text": "周末去爬山，风景很好"}, ensure_ascii=False).encode() + b"\n")
+    queue = tmp_path / "queue.jsonl"
+    assert main(["review", str(big5), "-o", str(queue), "-n", "4", "--model", models.ad]) == 0
+    err = capsys.readouterr().err
+    assert err.count("skipped: ") == 4 and "pass --encoding big5" in err
+    assert len(queue.read_text(encoding="utf-8").splitlines()) == picked
+    assert (said in err) if said else ("none was picked" not in err)
+
+
 @pytest.mark.parametrize("command", ["score", "evaluate", "comments", "creators", "review", "check"])
 def test_an_unknown_codec_exits_2_before_any_file_is_read(tmp_path, capsys, command):
     missing = str(tmp_path / "not-there.jsonl")  # read first, it would be the error
