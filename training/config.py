@@ -85,6 +85,8 @@ class TrainConfig:
     hard_pool_share: float = 0.0  # weight share of the annotators: 2 genuine notes in the threshold rule
     threshold_quantile: float = 0.5  # bootstrap quantile of the threshold (an upper confidence bound on the FPR)
     threshold_boot: int = 500
+    #: out-of-fold splits (fold seeds seed, seed + 1, ...) whose scores are pooled for calibration and threshold
+    threshold_repeats: int = 1
     hard_pool_weight: float = 1.0  # sample weight multiplier of annotators: 2 rows (the held-out test's pool)
     # Files (relative to the config) whose figures the model card and report.md state: the output of
     # `notecheck train --cv`, of `python -m training.ablation`, and hand-written findings (Markdown).
@@ -205,7 +207,11 @@ _TOP_NUMBERS = {
     "threshold_quantile": "a float in (0, 1)",
     "hard_pool_weight": "a float > 0",
 }
-_TOP_INTS = {"seed": "an int in [0, 2**32 - 1]", "threshold_boot": "an int >= 10"}
+_TOP_INTS = {
+    "seed": "an int in [0, 2**32 - 1]",
+    "threshold_boot": "an int >= 10",
+    "threshold_repeats": "an int in [1, 20] (the out-of-fold splits pooled for the threshold; 1 = one split)",
+}
 _TOP_STRINGS = ("dedup", "target_source", "threshold_rule", "cv_report", "ablation_report", "findings")
 
 
@@ -408,6 +414,7 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         hard_pool_share=float(top.get("hard_pool_share", 0.0)),
         threshold_quantile=float(top.get("threshold_quantile", 0.5)),
         threshold_boot=int(top.get("threshold_boot", 500)),
+        threshold_repeats=int(top.get("threshold_repeats", 1)),
         hard_pool_weight=float(top.get("hard_pool_weight", 1.0)),
         cv_report=base / top["cv_report"] if top.get("cv_report") else None,
         ablation_report=base / top["ablation_report"] if top.get("ablation_report") else None,
@@ -428,6 +435,7 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     _check(0 < cfg.threshold_quantile < 1, "threshold_quantile", "a float in (0, 1)", cfg.threshold_quantile)
     _check(cfg.hard_pool_weight > 0, "hard_pool_weight", "a float > 0", cfg.hard_pool_weight)
     _check(cfg.threshold_boot >= 10, "threshold_boot", "an int >= 10", cfg.threshold_boot)
+    _check(1 <= cfg.threshold_repeats <= 20, "threshold_repeats", _TOP_INTS["threshold_repeats"], cfg.threshold_repeats)
     _check(cfg.dedup in ("normalized", "exact", "none"), "dedup", '"normalized", "exact" or "none"', cfg.dedup)
     _check(0 <= cfg.seed < 2**32, "seed", "an int in [0, 2**32 - 1]", cfg.seed)
     # A misspelt key ("taget_fpr") would otherwise be ignored without a word, leaving its default in force

@@ -116,6 +116,57 @@ class FitResult:
     oof_decision: np.ndarray
     X: Any  # training feature matrix (for ablations)
     feature_names: np.ndarray
+    #: (threshold_repeats, rows) out-of-fold probabilities, one row per seed of the folds; row 0 is oof_probability
+    oof_probability_repeats: np.ndarray | None = None
+
+
+@dataclass
+class Featured:
+    """Training rows turned into features as :func:`fit_ad_model` does, and the fits it makes on them: shared with
+    ``python -m training.stability``, which measures the threshold rule by refitting on other folds and rows."""
+
+    train: list[Example]
+    params: ModelParams
+    documents: NoteDocuments
+    features: FeatureUnion
+    X: Any
+    y: np.ndarray
+    w: np.ndarray
+    slices: list[tuple[str, np.ndarray]]
+
+    def fit_rows(self, rows: np.ndarray, *, seed: int, target_source: str) -> Any:
+        """The configured model (:func:`training.models.fit_linear`) fitted on ``rows``."""
+        from training.models import fit_linear
+
+        sub = [self.train[i] for i in rows]
+        X, y, w = self.X[rows], self.y[rows], self.w[rows]
+        return fit_linear(X, y, w, self.slices, sub, self.params, seed=seed, target_source=target_source)
+
+    def oof(self, *, seed: int, fold_seed: int, target_source: str) -> np.ndarray:
+        """Out-of-fold decision values of every row over ``params.cv_folds`` folds dealt with ``fold_seed``."""
+        z = np.zeros(len(self.y))
+        for tr, va in cv_folds(self.train, n_splits=self.params.cv_folds, seed=fold_seed):
+            z[va] = self.fit_rows(tr, seed=seed, target_source=target_source).decision(self.X[va])
+        return z
+
+
+def featurize(
+    train: list[Example], params: ModelParams, progress: Callable[[str], None] = lambda _msg: None
+) -> Featured:
+    """Documents, TF-IDF (fitted on all rows: it uses no labels) and dropped marker columns of ``train``."""
+    from training.models import needs_cue_part, part_slices
+
+    progress("preparing documents")
+    documents = build_documents(params)
+    docs = documents.transform([e.note for e in train])
+    progress("tokenizing and fitting TF-IDF")
+    features = build_features(params)
+    X = features.fit_transform(docs).tocsr()
+    X = drop_marker_features(features, X, docs, params.drop_features, params.drop_share)
+    y = np.array([e.label for e in train])
+    w = np.array([e.weight for e in train], dtype=np.float64)
+    slices = part_slices(features, cue_part=needs_cue_part(params))
+    return Featured(train, params, documents, features, X, y, w, slices)
 
 
 def oof_decision(
@@ -155,6 +206,7 @@ def fit_ad_model(
     review_fpr: float,
     progress: Callable[[str], None] = lambda _msg: None,
     choose_threshold: Callable[[np.ndarray, np.ndarray, np.ndarray, float], float] | None = None,
+    threshold_repeats: int = 1,
 ) -> FitResult:
     """Fit features and classifier on ``train``; calibrate and choose thresholds on out-of-fold predictions.
 
@@ -162,59 +214,52 @@ def fit_ad_model(
     cross-validated on grouped, source-stratified folds to get out-of-fold decision values, from which the
     Platt calibration and the thresholds (at ``target_fpr`` and ``review_fpr`` on genuine notes of
     ``target_source``) are chosen, by ``choose_threshold(p, y, hard, fpr)`` when given (see
-    :mod:`training.threshold`) else the point rule. The final model (plain, NB-weighted or stacked LR, see
-    :mod:`training.models`) is then fitted on all training rows.
+    :mod:`training.threshold`) else the point rule. With ``threshold_repeats`` R > 1 the folds are dealt R times
+    (seeds ``seed`` .. ``seed + R - 1``) and the calibration and thresholds are chosen on the R out-of-fold scores
+    of every note pooled (``choose_threshold`` then gets an (R, notes) array). The final model (plain, NB-weighted
+    or stacked LR, see :mod:`training.models`) is then fitted on all training rows.
     """
     from training.cv import is_hard_pool
-    from training.models import fit_linear, needs_cue_part, part_slices
 
-    notes = [e.note for e in train]
     y = np.array([e.label for e in train])
-    w = np.array([e.weight for e in train], dtype=np.float64)
     sources = np.array([e.source for e in train])
     if len(set(y.tolist())) < 2:
         raise TrainingDataError(f"Training data must contain both ads and genuine notes. Got only label {y[0]}.")
-    progress("preparing documents")
-    documents = build_documents(params)
-    docs = documents.transform(notes)
-    progress("tokenizing and fitting TF-IDF")
-    features = build_features(params)
-    X = features.fit_transform(docs).tocsr()
-    X = drop_marker_features(features, X, docs, params.drop_features, params.drop_share)
-    progress(f"cross-validating ({params.cv_folds} folds)")
-    folds = cv_folds(train, n_splits=params.cv_folds, seed=seed)
-    slices = part_slices(features, cue_part=needs_cue_part(params))
-
-    def fit_rows(rows: np.ndarray) -> Any:
-        sub = [train[i] for i in rows]
-        return fit_linear(X[rows], y[rows], w[rows], slices, sub, params, seed=seed, target_source=target_source)
-
-    z = np.zeros(len(y))
-    for tr, va in folds:
-        z[va] = fit_rows(tr).decision(X[va])
+    featured = featurize(train, params, progress)
+    documents, features, X = featured.documents, featured.features, featured.X
+    progress(f"cross-validating ({params.cv_folds} folds x {threshold_repeats})")
+    # Repeat r deals the folds with seed + r; repeat 0 is the single split of threshold_repeats = 1. One split's
+    # scores move with every refit, and the threshold with them (training/stability.py measures it).
+    Z = np.stack(
+        [featured.oof(seed=seed, fold_seed=seed + r, target_source=target_source) for r in range(threshold_repeats)]
+    )
+    z = Z[0]
     target = sources == target_source
     if target.sum() < 20 or len(set(y[target].tolist())) < 2:
         target = np.ones(len(y), dtype=bool)  # no (usable) target source: calibrate on everything
-    calibration = fit_platt(z[target], y[target])
-    p = sigmoid(z, calibration["a"], calibration["b"])
+    calibration = fit_platt(Z[:, target].ravel(), np.tile(y[target], threshold_repeats))
+    P = sigmoid(Z, calibration["a"], calibration["b"])
+    p = P[0]
     genuine_target = target & (y == 0)
     if choose_threshold is None:
-        threshold = threshold_at_fpr(p[genuine_target], target_fpr)
-        review = min(threshold, threshold_at_fpr(p[genuine_target], review_fpr))
+        threshold = threshold_at_fpr(P[:, genuine_target].ravel(), target_fpr)
+        review = min(threshold, threshold_at_fpr(P[:, genuine_target].ravel(), review_fpr))
     else:
         hard = np.array([is_hard_pool(e) for e in train])
-        threshold = choose_threshold(p[target], y[target], hard[target], target_fpr)
-        review = min(threshold, choose_threshold(p[target], y[target], hard[target], review_fpr))
+        pt = P[:, target] if threshold_repeats > 1 else p[target]  # 1-D as before for a single split
+        threshold = choose_threshold(pt, y[target], hard[target], target_fpr)
+        review = min(threshold, choose_threshold(pt, y[target], hard[target], review_fpr))
     progress("fitting the final classifier")
-    final = fit_rows(np.arange(len(y)))
+    final = featured.fit_rows(np.arange(len(y)), seed=seed, target_source=target_source)
     clf = fitted_lr(final.coef, final.intercept, params, seed)
     pipeline = Pipeline([("doc", documents), ("features", features), ("clf", clf)])
     model = AdModel(pipeline, calibration=calibration, threshold=threshold, review_threshold=review)
-    return FitResult(model, p, z, X, np.asarray(features.get_feature_names_out(), dtype=object))
+    return FitResult(model, p, z, X, np.asarray(features.get_feature_names_out(), dtype=object), P)
 
 
 def fit_with_config(train: list[Example], cfg: TrainConfig, **options: Any) -> FitResult:
     """:func:`fit_ad_model` with the model parameters, seed, target source and false-positive rates of ``cfg``;
-    ``options`` are its other keyword arguments (``progress``, ``choose_threshold``)."""
+    ``options`` are its other keyword arguments (``progress``, ``choose_threshold``); the out-of-fold repeats are
+    the config's ``threshold_repeats``."""
     return fit_ad_model(train, cfg.model, seed=cfg.seed, target_source=cfg.target_source, target_fpr=cfg.target_fpr,
-                        review_fpr=cfg.review_fpr, **options)  # fmt: skip
+                        review_fpr=cfg.review_fpr, threshold_repeats=cfg.threshold_repeats, **options)  # fmt: skip

@@ -144,6 +144,12 @@ def threshold_lines(card: dict[str, Any]) -> list[str]:
         "bootstrap resamples of the out-of-fold genuine notes (an upper confidence bound on the FPR), the "
         f"double-annotated (`annotators: 2`) genuine notes weighted to {rule['hard_pool_share']:.0%} because the "
         "held-out test is drawn from their pool"
+        + (
+            f", on the out-of-fold scores of {rule['out_of_fold_repeats']} splits into folds (seeds apart) pooled, "
+            "so that one split's luck does not move it"
+            if rule.get("out_of_fold_repeats", 1) > 1
+            else ""
+        )
     )
 
     def cell(d: dict[str, float | None]) -> str:

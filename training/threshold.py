@@ -8,6 +8,13 @@ notes is above target.
 held-out test is drawn from) carries ``hard_pool_share`` of the weight, then the threshold is the smallest one whose
 weighted FPR is at most ``target_fpr`` in a ``threshold_quantile`` share of bootstrap resamples of the OOF genuine
 scores (an upper confidence bound on the FPR). Resamples are stratified by pool, so each keeps the pool sizes.
+
+Scores may be one split's (``notes``) or ``threshold_repeats`` splits' (``repeats x notes``, the folds dealt with
+another seed each). Repeats are pooled, each score weighing ``1 / repeats`` of its note, and a resample draws notes
+with all their scores: the note stays the unit of sampling, so the bound is no tighter for counting a note R times.
+Pooling rather than averaging the scores keeps their spread that of one model's scores, which is what a new note
+meets; an average of R scores is narrower and would set the threshold too low. One repeat is the one-split rule,
+bit for bit. ``python -m training.stability`` measures how much each rule's threshold moves between refits.
 """
 
 from __future__ import annotations
@@ -49,27 +56,37 @@ def pool_weights(hard: np.ndarray, share: float) -> np.ndarray:
     return np.where(hard, share / n_hard, (1 - share) / n_easy)
 
 
+def _repeats(scores: np.ndarray) -> np.ndarray:
+    """``scores`` as (repeats, notes): one split's 1-D scores are one repeat."""
+    return np.atleast_2d(np.asarray(scores, dtype=np.float64))
+
+
 def bootstrap_threshold(
     scores: np.ndarray, hard: np.ndarray, *, fpr: float, share: float, quantile: float, n_boot: int, seed: int
 ) -> float:
-    """The ``quantile`` of the bootstrap distribution of the weighted-FPR threshold of genuine ``scores``."""
+    """The ``quantile`` of the bootstrap distribution of the weighted-FPR threshold of genuine ``scores``
+    (``notes`` or ``repeats x notes``, pooled; see the module docstring)."""
     rng = np.random.default_rng(seed)
+    s = _repeats(scores)
     pools = [np.flatnonzero(hard), np.flatnonzero(~hard)]
     w = pool_weights(hard, share)
     thr = np.empty(n_boot)
     for b in range(n_boot):
         idx = np.concatenate([rng.choice(p, size=len(p), replace=True) for p in pools if len(p)])
-        thr[b] = weighted_threshold(scores[idx], w[idx], fpr)
+        # repeat-major order and w / 1 keep one repeat identical to the one-split rule
+        thr[b] = weighted_threshold(s[:, idx].ravel(), np.tile(w[idx], len(s)) / len(s), fpr)
     return float(np.quantile(thr, quantile))
 
 
 def choose_threshold(scores: np.ndarray, y: np.ndarray, hard: np.ndarray, cfg: TrainConfig, fpr: float) -> float:
-    """Operating threshold on OOF ``scores`` of target notes with labels ``y`` and hard-pool flags ``hard``."""
+    """Operating threshold on OOF ``scores`` (``notes`` or ``repeats x notes``) of target notes with labels ``y``
+    and hard-pool flags ``hard``."""
     genuine = y == 0
     if cfg.threshold_rule == "point":
-        return weighted_threshold(scores[genuine], np.ones(int(genuine.sum())), fpr)
+        g = _repeats(scores)[:, genuine]
+        return weighted_threshold(g.ravel(), np.ones(g.size), fpr)
     return bootstrap_threshold(
-        scores[genuine],
+        _repeats(scores)[:, genuine],
         hard[genuine],
         fpr=fpr,
         share=cfg.hard_pool_share,
@@ -88,16 +105,18 @@ def threshold_rule(cfg: TrainConfig, fpr: float | None = None) -> Callable[[np.n
 def expected_fpr(
     p: np.ndarray, y: np.ndarray, hard: np.ndarray, threshold: float, *, share: float, n_boot: int = 1000, seed: int = 0
 ) -> dict[str, object]:
-    """FPR at ``threshold`` of out-of-fold probabilities on genuine notes: weighted as the rule weights them
-    (hard pool = ``share``), on each pool, with 95% bootstrap intervals (what the model card states)."""
+    """FPR at ``threshold`` of out-of-fold probabilities ``p`` (``notes`` or ``repeats x notes``: a note then counts
+    as the share of its repeats that flag it) on genuine notes: weighted as the rule weights them (hard pool =
+    ``share``), on each pool, with 95% bootstrap intervals over notes (what the model card states)."""
     rng = np.random.default_rng(seed)
     g = y == 0
-    s, h = p[g], hard[g]
+    h = hard[g]
+    flag_share = (_repeats(p)[:, g] >= threshold).mean(axis=0)
     w = pool_weights(h, share)
     pools = [np.flatnonzero(h), np.flatnonzero(~h)]
 
     def figures(idx: np.ndarray) -> tuple[float, float, float]:
-        flag = s[idx] >= threshold
+        flag = flag_share[idx]
         hh = h[idx]
         return (
             float(np.sum(w[idx] * flag) / np.sum(w[idx])),
@@ -105,7 +124,7 @@ def expected_fpr(
             float(flag[~hh].mean()) if (~hh).any() else float("nan"),
         )
 
-    point = figures(np.arange(len(s)))
+    point = figures(np.arange(len(h)))
     boots = np.array(
         [
             figures(np.concatenate([rng.choice(q, size=len(q), replace=True) for q in pools if len(q)]))

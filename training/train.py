@@ -228,10 +228,13 @@ def run_training(
             "quantile": cfg.threshold_quantile,
             "bootstrap_resamples": cfg.threshold_boot,
         }
+        if cfg.threshold_repeats > 1:  # stated only when used, so cards of one-split configs read as before
+            card["threshold_rule"]["out_of_fold_repeats"] = cfg.threshold_repeats
         target = s_tr == cfg.target_source
         hard = np.array([is_hard_pool(e) for e in train])
+        oof = fit.oof_probability if fit.oof_probability_repeats is None else fit.oof_probability_repeats
         card["expected_fpr"] = expected_fpr(
-            fit.oof_probability[target], y_tr[target], hard[target], model.threshold,
+            oof[..., target], y_tr[target], hard[target], model.threshold,
             share=cfg.hard_pool_share, seed=cfg.seed,
         )  # fmt: skip
         card.update(protocol)
