@@ -10,7 +10,7 @@ import sys
 import pytest
 from conftest import ROOT
 
-TOOLS = ["threshold", "ablation", "sentiment", "faithfulness", "paired", "cue_counts", "bracket_counts",
+TOOLS = ["threshold", "ablation", "sentiment", "faithfulness", "paired", "cue_counts", "bracket_counts", "stability",
          "declared_counts", "source_oof"]  # fmt: skip
 
 
