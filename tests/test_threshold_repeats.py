@@ -107,3 +107,24 @@ def test_the_card_and_report_state_the_repeats(config, tmp_path):
     assert "out_of_fold_repeats" not in r1["threshold_rule"]  # one-split cards read as before
     assert "on the out-of-fold scores of 2 splits into folds" in (tmp_path / "r2" / "model_card.md").read_text()
     assert "splits into folds" not in (tmp_path / "r1" / "model_card.md").read_text()
+
+
+def test_protocol_comparison_pools_the_other_repeats(config):
+    """``python -m training.threshold`` reads a --cv run's scores: with repeats R the other folds' notes bring their
+    scores of R repeats. Two identical repeats pooled are one repeat; a rule needing more repeats than the run has
+    is left out."""
+    from training.threshold import compare_rules
+
+    rng = np.random.default_rng(1)
+    n = 200
+    y, hard = (rng.random(n) < 0.2).astype(int), rng.random(n) < 0.4
+    s = rng.random(n) + y
+    fold_of = np.tile(np.arange(n) % 4, (2, 1))
+    cfg = replace(config, target_fpr=0.05)
+    rules = [("bootstrap", 0.75, 0.75, 1), ("bootstrap", 0.75, 0.75, 2), ("bootstrap", 0.75, 0.75, 3)]
+    same = compare_rules(np.tile(s, (2, 1)), fold_of, y, hard, cfg, rules)
+    assert [r["repeats"] for r in same] == [1, 2]
+    assert same[0]["annotators_2"] == same[1]["annotators_2"] and same[0]["overall"] == same[1]["overall"]
+    other = np.stack([s, s + rng.normal(0, 0.2, n)])
+    one, pooled = compare_rules(other, fold_of, y, hard, cfg, rules[:2])
+    assert one["overall"] != pooled["overall"]  # the second repeat's scores now count

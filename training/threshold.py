@@ -156,27 +156,35 @@ def compare_rules(
     y: np.ndarray,
     hard: np.ndarray,
     cfg: TrainConfig,
-    rules: list[tuple[str, float, float]],
+    rules: list[tuple],
 ) -> list[dict[str, object]]:
-    """Operating figures of threshold rules ``(rule, hard_pool_share, quantile)`` on out-of-fold ``scores``
-    (repeats x notes) of the cross-validation protocol: for the notes of each fold the threshold is chosen on
-    the other folds, as :func:`training.cv.run_protocol` does. Mean over repeats, per pool."""
+    """Operating figures of threshold rules ``(rule, hard_pool_share, quantile[, repeats])`` on out-of-fold ``scores``
+    (repeats x notes) of the cross-validation protocol: for the notes of each fold the threshold is chosen on the
+    other folds, as :func:`training.cv.run_protocol` does. With ``repeats`` R > 1 (``threshold_repeats``) the other
+    folds' notes bring their scores of R of the run's repeats (this one and the next R - 1), pooled. Mean over
+    repeats, per pool."""
     from dataclasses import replace
 
     from training.cv import rates
 
     out = []
-    for rule, share, quantile in rules:
+    n_rep = scores.shape[0]
+    for rule, share, quantile, *more in rules:
+        repeats = more[0] if more else 1
+        if repeats > n_rep:
+            continue  # the run has too few repeats to pool
         c = replace(cfg, threshold_rule=rule, hard_pool_share=share, threshold_quantile=quantile)
         flagged = np.zeros(scores.shape, dtype=bool)
-        for r in range(scores.shape[0]):
+        for r in range(n_rep):
+            pooled = [(r + i) % n_rep for i in range(repeats)]
             for k in np.unique(fold_of[r]):
                 rest, mine = fold_of[r] != k, fold_of[r] == k
-                thr = choose_threshold(scores[r, rest], y[rest], hard[rest], c, c.target_fpr)
+                s = scores[pooled][:, rest] if repeats > 1 else scores[r, rest]
+                thr = choose_threshold(s, y[rest], hard[rest], c, c.target_fpr)
                 flagged[r, mine] = scores[r, mine] >= thr
-        row: dict[str, object] = {"rule": rule, "hard_pool_share": share, "quantile": quantile}
+        row: dict[str, object] = {"rule": rule, "hard_pool_share": share, "quantile": quantile, "repeats": repeats}
         for pool, mask in (("overall", np.ones(len(y), dtype=bool)), ("annotators_2", hard), ("annotators_1", ~hard)):
-            figs = [rates(y[mask], flagged[r, mask]) for r in range(scores.shape[0])]
+            figs = [rates(y[mask], flagged[r, mask]) for r in range(n_rep)]
             row[pool] = {k: float(np.nanmean([f[k] for f in figs])) for k in ("fpr", "recall", "f1", "precision")}
         out.append(row)
     return out
@@ -196,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="python -m training.threshold",
         description="Operating figures (FPR, recall, F1 per pool) of the threshold rules (point; bootstrap at several "
-        "hard-pool shares and quantiles) on the out-of-fold scores of an ablation run; writes OOF.rules.json too.",
+        "hard-pool shares and quantiles; the config's bootstrap on 3 and 5 repeats pooled) on the out-of-fold scores "
+        "of an ablation or --cv run; writes OOF.rules.json too.",
     )
     p.add_argument("--config", required=True, help="the training config the ablation run used")
     p.add_argument("--oof", required=True, help="oof_scores.npz written by python -m training.ablation")
@@ -231,16 +240,17 @@ def main(argv: list[str] | None = None) -> int:
                 protocol_folds(examples, target_source=cfg.target_source, n_splits=5, seed=cfg.seed + r)
             ):
                 fold_of[r, [pos[int(i)] for i in va]] = k
-    rules = [("point", 0.0, 0.5)] + [
+    rules: list[tuple] = [("point", 0.0, 0.5)] + [
         ("bootstrap", share, q) for share in (0.0, 0.5, 0.75, 0.9) for q in (0.5, 0.75, 0.9)
     ]
+    rules += [("bootstrap", cfg.hard_pool_share, cfg.threshold_quantile, r) for r in (3, 5)]  # threshold_repeats
     rows = compare_rules(scores, fold_of, y, hard, cfg, rules)
-    print("| rule | hard share | quantile | FPR all | FPR a:2 | FPR a:1 | recall a:2 | F1 a:2 | F1 all |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| rule | hard share | quantile | repeats | FPR all | FPR a:2 | FPR a:1 | recall a:2 | F1 a:2 | F1 all |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         o, h, e = r["overall"], r["annotators_2"], r["annotators_1"]
-        print(f"| {r['rule']} | {r['hard_pool_share']} | {r['quantile']} | {o['fpr']:.3%} | {h['fpr']:.3%} | "
-              f"{e['fpr']:.3%} | {h['recall']:.3f} | {h['f1']:.3f} | {o['f1']:.3f} |")  # fmt: skip
+        print(f"| {r['rule']} | {r['hard_pool_share']} | {r['quantile']} | {r['repeats']} | {o['fpr']:.3%} | "
+              f"{h['fpr']:.3%} | {e['fpr']:.3%} | {h['recall']:.3f} | {h['f1']:.3f} | {o['f1']:.3f} |")  # fmt: skip
     Path(args.oof + ".rules.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
     return 0
 
