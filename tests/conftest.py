@@ -112,3 +112,18 @@ def with_thresholds(model, threshold: float, review_threshold: float | None = No
     return AdModel(
         model.compiled, calibration=model.calibration, threshold=threshold, review_threshold=review, card=model.card
     )
+
+
+def sample_config_with_news(
+    d: Path, notes: Path, news: list[str], *, weight: float | None = None, extra: str = ""
+) -> Path:
+    """``d/train.toml``: samples/train_sample.toml reading ``notes``, plus ``news`` (texts written to
+    ``d/news.jsonl``, label 0) as a dataset of source ``news`` (of ``weight`` when given), then ``extra`` TOML."""
+    rows = [{"id": f"n{i}", "text": t, "label": 0} for i, t in enumerate(news)]
+    (d / "news.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    text = (SAMPLES / "train_sample.toml").read_text(encoding="utf-8").replace("notes.jsonl", notes.as_posix())
+    text += f"\n[[dataset]]\nname = 'news'\npath = '{(d / 'news.jsonl').as_posix()}'\nsource = 'news'\n"
+    if weight is not None:
+        text += f"weight = {weight}\n"
+    (d / "train.toml").write_text(text + extra, encoding="utf-8")
+    return d / "train.toml"

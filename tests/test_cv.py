@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, sample_config_with_news
 
 from model import InvalidParameterError
 from serve.cli import main
@@ -31,16 +31,7 @@ def config(tmp_path_factory):
     for i, r in enumerate(rows):
         r["annotators"] = 2 if i % 3 == 0 else 1
     (d / "notes.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    news = [{"id": f"n{i}", "text": t, "label": 0} for i, t in enumerate(OTHER)]
-    (d / "news.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in news), encoding="utf-8")
-    text = (
-        (SAMPLES / "train_sample.toml")
-        .read_text(encoding="utf-8")
-        .replace("notes.jsonl", (d / "notes.jsonl").as_posix())
-    )
-    text += f"\n[[dataset]]\nname = 'news'\npath = '{(d / 'news.jsonl').as_posix()}'\nsource = 'news'\nweight = 0.5\n"
-    (d / "train.toml").write_text(text, encoding="utf-8")
-    return load_config(d / "train.toml")
+    return load_config(sample_config_with_news(d, d / "notes.jsonl", OTHER, weight=0.5))
 
 
 @pytest.fixture(scope="module")

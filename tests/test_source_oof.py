@@ -1,10 +1,8 @@
 """Every corpus measured out of fold (training/source_oof.py), on the sample archive plus a small news corpus."""
 
-import json
-
 import numpy as np
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, sample_config_with_news
 
 from training.config import load_config
 from training.source_oof import main, run_source_oof, wilson
@@ -19,17 +17,8 @@ NEWS = [
 @pytest.fixture(scope="module")
 def config(tmp_path_factory):
     d = tmp_path_factory.mktemp("oofdata")
-    news = [{"id": f"n{i}", "text": t, "label": 0} for i, t in enumerate(NEWS)]
-    (d / "news.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in news), encoding="utf-8")
-    text = (
-        (SAMPLES / "train_sample.toml")
-        .read_text(encoding="utf-8")
-        .replace("notes.jsonl", (SAMPLES / "notes.jsonl").as_posix())
-    )
-    text += f"\n[[dataset]]\nname = 'news'\npath = '{(d / 'news.jsonl').as_posix()}'\nsource = 'news'\n"
-    text += "\n[groups]\nall = ['sample', 'news']\n"
-    (d / "train.toml").write_text(text, encoding="utf-8")
-    return load_config(d / "train.toml")
+    extra = "\n[groups]\nall = ['sample', 'news']\n"
+    return load_config(sample_config_with_news(d, SAMPLES / "notes.jsonl", NEWS, extra=extra))
 
 
 @pytest.mark.parametrize(
