@@ -68,10 +68,41 @@ def test_protocol_is_deterministic_and_repeats_differ(config, examples):
     assert a.hard.sum() == sum(1 for e in examples if e.source == "sample" and e.note.extra.get("annotators") == 2)
 
 
+def test_protocol_pools_repeats_for_the_threshold_as_training_does(config, examples):
+    """With threshold_repeats R, fold k of repeat r is thresholded on the scores of repeats r .. r+R-1 (wrapping) of
+    the notes outside fold k of repeat r: the shipped rule, never the fold's own notes."""
+    scorer = make_scorer(examples, config.model, seed=config.seed, target_source="sample")
+    seen: list[np.ndarray] = []
+    rule = threshold_rule(config)
+
+    def recording(scores, y, hard):
+        seen.append(np.array(scores))
+        return rule(scores, y, hard)
+
+    kw = dict(target_source="sample", repeats=3, n_splits=3, seed=config.seed, choose_threshold=recording)
+    run = run_protocol(examples, scorer, threshold_repeats=2, **kw)
+    assert len(seen) == 9 and all(s.ndim == 2 and s.shape[0] == 2 for s in seen)
+    for r in range(3):
+        for k in range(3):
+            rest = run.fold_of[r] != k
+            s = seen[3 * r + k]
+            assert np.array_equal(s[0], run.scores[r, rest]) and np.array_equal(s[1], run.scores[(r + 1) % 3, rest])
+            assert run.thresholds[r, k] == rule(s, run.y[rest], run.hard[rest])
+            mine = ~rest
+            assert np.array_equal(run.flagged[r, mine], run.scores[r, mine] >= run.thresholds[r, k])
+    seen.clear()
+    one = run_protocol(examples, scorer, **kw)  # one repeat's scores, 1-D, as before
+    assert all(s.ndim == 1 for s in seen) and np.array_equal(one.scores, run.scores)
+    seen.clear()
+    run_protocol(examples, scorer, threshold_repeats=5, **kw)  # more than the run has: all of its repeats
+    assert all(s.shape[0] == 3 for s in seen)
+
+
 def test_cv_command_writes_reports(config, tmp_path, capsys):
     assert main(["train", "--config", str(config.path), "-o", str(tmp_path), "--cv", "2x3", "--quiet"]) == 0
     result = json.loads((tmp_path / "cv_report.json").read_text())
     assert result["cv"] == {"repeats": 2, "folds": 3, "seed": config.seed}
+    assert result["threshold_repeats"] == min(config.threshold_repeats, 2)
     for pool in ("overall", "annotators_2"):
         auc = result["summary"][pool]["roc_auc"]
         assert 0.5 < auc["mean"] <= 1 and auc["low"] <= auc["mean"] <= auc["high"]
@@ -80,6 +111,8 @@ def test_cv_command_writes_reports(config, tmp_path, capsys):
 
     assert "2 repeats x 3 grouped" in (tmp_path / "cv_report.md").read_text()
     assert "1 repeat x 3 grouped" in cv_markdown({**result, "cv": {**result["cv"], "repeats": 1}})  # not "1 repeats"
+    assert "of 2 repeats pooled" in cv_markdown({**result, "threshold_repeats": 2})
+    assert "pooled" not in cv_markdown({**result, "threshold_repeats": 1})
     # the notes naming a brand or product are a pool of their own, counted as the cues read them
     from training.cv import load_protocol_data, names_brand
 

@@ -71,3 +71,38 @@ def test_the_tool_writes_its_report_and_refuses_one_fold(config, tmp_path, capsy
     with pytest.raises(SystemExit) as exc:
         main(["--config", str(config.path), "-o", str(tmp_path / "out2"), "--folds", "1"])
     assert exc.value.code == 2 and "--folds must be at least 2. Got 1." in capsys.readouterr().err
+
+
+def test_the_threshold_pools_the_configs_repeats_as_training_does(config, monkeypatch, tmp_path):
+    """threshold_repeats = 2: two splits scored, fold k of the first thresholded on both splits' target scores of
+    the rows outside it; the rows' scores and folds are still the first split's."""
+    from dataclasses import replace
+
+    import training.threshold
+
+    seen: list[np.ndarray] = []
+    rule = training.threshold.threshold_rule
+
+    def recording(cfg, fpr=None):
+        chooser = rule(cfg, fpr)
+
+        def choose(scores, y, hard):
+            seen.append(np.array(scores))
+            return chooser(scores, y, hard)
+
+        return choose
+
+    one, rows1 = run_source_oof(config, n_splits=3)
+    monkeypatch.setattr(training.threshold, "threshold_rule", recording)
+    two, rows2 = run_source_oof(replace(config, threshold_repeats=2), n_splits=3)
+    assert two["threshold_repeats"] == 2 and one["threshold_repeats"] == config.threshold_repeats == 1
+    assert np.array_equal(rows1["scores"], rows2["scores"]) and np.array_equal(rows1["fold"], rows2["fold"])
+    target = rows2["sources"] == "sample"
+    assert len(seen) == 3
+    for k, pooled in enumerate(seen):
+        rest = target & (rows2["fold"] != k)
+        assert pooled.shape == (2, int(rest.sum())) and np.array_equal(pooled[0], rows2["scores"][rest])
+        assert not np.array_equal(pooled[1], pooled[0])  # the second split's models scored them
+    from training.source_oof import markdown
+
+    assert "of 2 splits pooled" in markdown(two, "cmd") and "pooled" not in markdown(one, "cmd")

@@ -299,7 +299,7 @@ def run_ablation(config: str | Path, out_dir: str | Path, *, cv: str, names: lis
         say(f"variant {key}: {v.name}")
         run = run_protocol(
             examples, scorer, target_source=cfg.target_source, repeats=repeats, n_splits=n_splits, seed=cfg.seed,
-            choose_threshold=threshold_rule(cfg),
+            choose_threshold=threshold_rule(cfg), threshold_repeats=cfg.threshold_repeats,
         )  # fmt: skip
         runs[key] = run
         row = {"key": key, "variant": v.name, "seconds": round(run.seconds, 1),

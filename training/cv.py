@@ -170,10 +170,14 @@ def run_protocol(
     n_splits: int,
     seed: int,
     choose_threshold: Callable[[np.ndarray, np.ndarray, np.ndarray], float],
+    threshold_repeats: int = 1,
     progress: Callable[[str], None] = lambda _m: None,
 ) -> CVRun:
     """Run ``repeats`` x ``n_splits`` folds. ``choose_threshold(scores, y, hard)`` is the operating-threshold
-    rule; for fold k it sees only the OOF scores of the other folds of the same repeat."""
+    rule; for fold k of repeat r it sees only the OOF scores of the notes outside that fold. With
+    ``threshold_repeats`` R > 1 it sees them as the shipped training does (``threshold_repeats`` in the config):
+    those notes' scores of R repeats pooled (repeat r and the next R - 1, wrapping; at most ``repeats``), a
+    ``(R, notes)`` array."""
     t0 = time.perf_counter()
     target_idx = np.array([i for i, e in enumerate(examples) if e.source == target_source and e.role == "train"])
     pos = {int(i): j for j, i in enumerate(target_idx)}
@@ -191,9 +195,13 @@ def run_protocol(
             cols = np.array([pos[int(i)] for i in va])
             scores[r, cols] = scorer(tr, va)
             fold_of[r, cols] = k
+    pooled = min(threshold_repeats, repeats)
+    for r in range(repeats):
+        rows = [(r + i) % repeats for i in range(pooled)]
         for k in range(n_splits):
             rest = fold_of[r] != k
-            thr = choose_threshold(scores[r, rest], y[rest], hard[rest])
+            s = scores[rows][:, rest] if pooled > 1 else scores[r, rest]
+            thr = choose_threshold(s, y[rest], hard[rest])
             thresholds[r, k] = thr
             mine = fold_of[r] == k
             flagged[r, mine] = scores[r, mine] >= thr
@@ -332,6 +340,7 @@ def run_cv(
         n_splits=n_splits,
         seed=cfg.seed,
         choose_threshold=threshold_rule(cfg),
+        threshold_repeats=cfg.threshold_repeats,
         progress=say,
     )
     summary = summarize(run, target_fpr=cfg.target_fpr, n_boot=n_boot, seed=cfg.seed)
@@ -339,6 +348,8 @@ def run_cv(
         "config": str(cfg.path),
         "command": command,
         "cv": {"repeats": repeats, "folds": n_splits, "seed": cfg.seed},
+        # out-of-fold repeats pooled for each fold's operating threshold (the config's, at most the run's repeats)
+        "threshold_repeats": min(cfg.threshold_repeats, repeats),
         "target_source": cfg.target_source,
         "target_fpr": cfg.target_fpr,
         "rows": len(examples),
@@ -385,7 +396,12 @@ def cv_markdown(result: dict[str, Any]) -> str:
             "",
             f'"at {result["target_fpr"]:.0%} FPR": threshold set on each repeat\'s out-of-fold scores of the genuine '
             'notes of the column\'s set. "Operating threshold": the shipped threshold rule, applied for each fold to '
-            "the out-of-fold scores of the other folds."
+            "the out-of-fold scores of the other folds"
+            + (
+                f" of {result['threshold_repeats']} repeats pooled (the config's `threshold_repeats`)."
+                if result.get("threshold_repeats", 1) > 1
+                else "."
+            )
             + (
                 ' "Naming a brand or product": notes whose title or text holds a brand of the lexicon, a Latin brand'
                 " name, a product model name or a brand campaign hashtag as the cues read them; its FPR is how often an"

@@ -46,7 +46,10 @@ def out_of_fold(
     examples: list[Example], cfg: TrainConfig, *, n_splits: int, progress: Any = lambda _m: None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(scores, flagged, fold) for every row of ``examples``: each scored by the config's model fitted on the
-    other folds, flagged at the threshold chosen on the target source's out-of-fold scores of the other folds."""
+    other folds, flagged at the threshold chosen on the target source's out-of-fold scores of the other folds. With
+    the config's ``threshold_repeats`` R > 1 the rows are dealt into folds R times (seeds ``seed`` .. ``seed + R -
+    1``), as the shipped training does, and the threshold for fold k sees the R splits' scores of the target rows
+    outside fold k, pooled; scores, flags and folds are those of the first split."""
     from training.models import make_scorer
     from training.threshold import threshold_rule
 
@@ -54,19 +57,23 @@ def out_of_fold(
     target = np.array([e.source == cfg.target_source for e in examples], dtype=bool)
     hard = np.array([is_hard_pool(e) for e in examples], dtype=bool)
     scorer = make_scorer(examples, cfg.model, seed=cfg.seed, target_source=cfg.target_source)
-    scores = np.zeros(len(examples))
+    repeats = cfg.threshold_repeats
+    scores = np.zeros((repeats, len(examples)))
     fold = np.zeros(len(examples), dtype=np.int64)
-    for k, (tr, va) in enumerate(cv_folds(examples, n_splits=n_splits, seed=cfg.seed)):
-        progress(f"fold {k + 1}/{n_splits}")
-        scores[va] = scorer(tr, va)
-        fold[va] = k
+    for r in range(repeats):
+        for k, (tr, va) in enumerate(cv_folds(examples, n_splits=n_splits, seed=cfg.seed + r)):
+            progress(f"split {r + 1}/{repeats}, fold {k + 1}/{n_splits}" if repeats > 1 else f"fold {k + 1}/{n_splits}")
+            scores[r, va] = scorer(tr, va)
+            if r == 0:
+                fold[va] = k
     choose = threshold_rule(cfg)
     flagged = np.zeros(len(examples), dtype=bool)
     for k in range(n_splits):
         rest = target & (fold != k)
         mine = fold == k
-        flagged[mine] = scores[mine] >= choose(scores[rest], y[rest], hard[rest])
-    return scores, flagged, fold
+        pooled = scores[:, rest] if repeats > 1 else scores[0, rest]
+        flagged[mine] = scores[0, mine] >= choose(pooled, y[rest], hard[rest])
+    return scores[0], flagged, fold
 
 
 def source_figures(y: np.ndarray, scores: np.ndarray, flagged: np.ndarray) -> dict[str, Any]:
@@ -100,6 +107,7 @@ def run_source_oof(
         "config": str(cfg.path),
         "folds": n_splits,
         "seed": cfg.seed,
+        "threshold_repeats": cfg.threshold_repeats,
         "rows": len(examples),
         "seconds": round(time.perf_counter() - t0, 1),
         "sources": {name: source_figures(y[m], scores[m], flagged[m]) for name, m in sets.items() if m.any()},
@@ -119,7 +127,14 @@ def markdown(result: dict[str, Any], command: str) -> str:
         "",
         f"{result['folds']} grouped folds stratified by source and label over all {result['rows']} training rows "
         f"(seed {result['seed']}); each row scored by the model fitted without its fold and flagged at the operating "
-        "threshold chosen on the other folds' target-source scores. Rates with 95% Wilson intervals.",
+        "threshold chosen on the other folds' target-source scores"
+        + (
+            f" of {result['threshold_repeats']} splits pooled (the config's `threshold_repeats`; rows, scores and "
+            "flags are the first split's)."
+            if result.get("threshold_repeats", 1) > 1
+            else "."
+        )
+        + " Rates with 95% Wilson intervals.",
         "",
         "| source | rows | ads | genuine | recall on ads | flagged genuine (FPR) | ROC AUC |",
         "|---|---|---|---|---|---|---|",
