@@ -38,7 +38,10 @@ it is). Version "16" reads no brand inside a word that holds its name without be
 Version "17" reads traditional Chinese characters as simplified ones, one for one (``model.simplified.T2S_TABLE``,
 a table built from OpenCC, used as it is). Version "18" reads text spaced out character by character ("加 微 信",
 "原/价/1/9/9") as the words it spells (``model.spaced``; the reference joins runs by a loop of its own); version "19"
-also with a full stop or a symbol or emoji between the characters ("加.微.信", "私🌟信🌟下🌟单", "加❤️微❤️信").
+also with a full stop or a symbol or emoji between the characters ("加.微.信", "私🌟信🌟下🌟单", "加❤️微❤️信"). Version
+"20" reads a run whose last character has a particle glued to it ("加 微 信 领 券哦"), three characters that spell a
+cue word ("私 信 我"; the reference runs the cue patterns as they are) and a symbol separator with a space on each
+side ("加 ❤️ 微 ❤️ 信"); the reference's loop resumes after a run it passes over, as the regex search does.
 """
 
 from __future__ import annotations
@@ -123,8 +126,9 @@ def _reference_normalize_text(text: str) -> str:
 _REF_SPACED_SEPARATORS = " /|-*_~·+."
 
 
-def _reference_separator(text: str, i: int) -> str:
-    """The separator starting at ``text[i]``: one of the plain ones, or a symbol or emoji with its U+FE0F; else ""."""
+def _reference_mark(text: str, i: int) -> str:
+    """The separator mark starting at ``text[i]``: one of the plain ones, or a symbol or emoji with its U+FE0F;
+    else ""."""
     ch = text[i] if i < len(text) else ""
     if ch and ch in _REF_SPACED_SEPARATORS:
         return ch
@@ -134,23 +138,55 @@ def _reference_separator(text: str, i: int) -> str:
     return ""
 
 
+def _reference_separator(text: str, i: int) -> str:
+    """The separator starting at ``text[i]`` when a letter, digit or ideograph follows it: a mark, or a mark other
+    than the space with a space on each side (" ❤️ "); else ""."""
+    sep = _reference_mark(text, i)
+    if sep == " ":
+        inner = _reference_mark(text, i + 1)
+        if inner not in ("", " ") and text[i + 1 + len(inner) : i + 2 + len(inner)] == " ":
+            sep = f" {inner} "
+    return sep if sep and text[i + len(sep) : i + len(sep) + 1].isalnum() else ""
+
+
+#: The cue kinds a three-character run must spell one of (the brand lexicon's and product models do not count).
+_REF_CUE_WORD_KINDS = [c for c in DEFS if c.name not in ("brand_mention", "brand_mention_latin", "product_model")]
+
+
 def _reference_despace(text: str) -> str:
-    """Runs of four or more single letters, digits or ideographs, each set off by one and the same separator, with
-    at least two that are not digits, written without their separators: a scan, one run at a time."""
+    """Runs of single letters, digits or ideographs, each set off by one and the same separator, with at least two
+    that are not digits, written without their separators: a scan, one run at a time. At each position, four or
+    more characters (the last one glued to more letters or digits only when it is neither a Latin letter nor a
+    digit, else the run ends before it); else three, the third glued to nothing, that spell a cue word. A candidate
+    that fails the digits or the cue-word rule is passed over whole, as a regex search resumes after its match."""
     out: list[str] = []
     i, n = 0, len(text)
+
+    def glued(k: int) -> bool:  # text[k] has a letter or digit right after it
+        return k + 1 < n and text[k + 1].isalnum()
+
     while i < n:
-        sep = _reference_separator(text, i + 1)
-        if text[i].isalnum() and (i == 0 or not text[i - 1].isalnum()) and sep:
+        sep = _reference_separator(text, i + 1) if text[i].isalnum() and (i == 0 or not text[i - 1].isalnum()) else ""
+        if sep:
             step = 1 + len(sep)
             last = i  # the run's last character: extend while the separator and one more character follow
             while last + step < n and text[last + 1 : last + step] == sep and text[last + step].isalnum():
                 last += step
-            if last > i and last + 1 < n and text[last + 1].isalnum():
-                last -= step  # its last character starts a longer word: the run ends before it
-            chars = text[i : last + 1 : step]
-            if last > i and len(chars) >= 4 and sum(not c.isdigit() for c in chars) >= 2:
-                out.append(chars)
+            longest = (last - i) // step + 1
+            if glued(last) and (text[last].isdecimal() or (text[last].isascii() and text[last].isalpha())):
+                last -= step  # a Latin letter or digit glued to more starts a word of its own: the run ends before it
+            three = False
+            if (last - i) // step + 1 < 4:
+                three = longest >= 3 and not glued(i + 2 * step)
+                last = i + 2 * step
+            if three or last > i + 2 * step:
+                chars = text[i : last + 1 : step]
+                if sum(not c.isdigit() for c in chars) >= 2 and (
+                    not three or any(c.pattern.search(chars) for c in _REF_CUE_WORD_KINDS)
+                ):
+                    out.append(chars)
+                else:
+                    out.append(text[i : last + 1])  # passed over whole
                 i = last + 1
                 continue
         out.append(text[i])
@@ -451,8 +487,8 @@ def test_non_strings_still_rejected():
 
 
 def test_normalization_version_unchanged():
-    # The references above are version "19". A change of output needs a new version AND new references.
-    assert NORMALIZATION_VERSION == "19"
+    # The references above are version "20". A change of output needs a new version AND new references.
+    assert NORMALIZATION_VERSION == "20"
 
 
 # -- Every code point --------------------------------------------------------------------------------------------

@@ -28,6 +28,30 @@ JOINED = [
     ("关☆注☆主☆页☆哦", "关注主页哦"),
     ("今天 加 微 信 号 abc123 领券", "今天 加微信号 abc123 领券"),
     ("周末 爬 山 了 吗", "周末 爬山了吗"),
+    # The last character glued to more (a particle): the run stops after it, the particle stays behind it.
+    ("加 微 信 领 券哦", "加微信领券哦"),
+    ("私 信 下 单啦", "私信下单啦"),
+    ("今天 加 微 信 领 券哦~", "今天 加微信领券哦~"),
+    # ... not a Latin letter or digit glued to more: that starts a word or number of its own.
+    ("双 重 福 利 double", "双重福利 double"),
+    ("领 券 下 单 2024年", "领券下单 2024年"),
+    # Three characters spelling a cue word (a contact, a call to action, a shop), the third glued to nothing.
+    ("加 微 信 :abc123", "加微信 :abc123"),
+    ("私 信 我", "私信我"),
+    ("有需要 私 信 我。", "有需要 私信我。"),
+    ("私 信 我 ok", "私信我 ok"),  # four, the last a Latin letter glued to more: three, which spell 私信
+    ("去 淘 宝 搜", "去淘宝搜"),
+    ("加/微/信", "加微信"),
+    # A symbol separator with a space on each side.
+    ("加 ❤️ 微 ❤️ 信 ❤️ 号", "加微信号"),
+    ("加 ❤ 微 ❤ 信", "加微信"),
+    ("加 / 微 / 信", "加微信"),
+    ("加 · 微 · 信", "加微信"),
+    ("私 🌟 信 🌟 下 🌟 单啦", "私信下单啦"),
+    ("链 | 接 | 在 | 主 | 页", "链接在主页"),
+    # Four single letters: spelled out ("v x", "q q") more often than listed, and a list of four letters reads the
+    # same joined; NORMALIZATION_VERSION 18 joined them already.
+    ("a b c d", "abcd"),
 ]
 
 #: Written normally, or spaced in a way this leaves alone (see the module's docstring).
@@ -37,7 +61,21 @@ KEPT = [
     "1 3 8 6 7 2 1 0 4 5 9",  # digits only: the contact cues read these with their separators
     "5/5/5/5",
     "1 3 8 1 2 3 4 5 6 7 8 v",  # one letter: "v" starts the next word ("… 8 v:abc")
-    "周 末 好",  # three characters
+    "周 末 好",  # three characters that spell no cue word: a writer's pauses as often as not
+    "我 想 怒",
+    "差 差 差",
+    "有 好 吃",
+    "周 末 好哦",  # three, the last glued: not joined either
+    "a/b/c",
+    "s/m/l/xl",  # sizes: three, then a word
+    "i am ok",  # English words
+    "2024.1.1",  # a date, decimals
+    "1.5",
+    "3.14 元",
+    "2026 年 1 月 24 日",  # the run stops before "24": three, that spell no cue word
+    "今天 ❤️ 好开心 ❤️ 出去玩",  # words between emoji
+    "我 ❤️ 你",  # two characters
+    "加 ❤️ 微 / 信 ❤️ 号",  # not one separator throughout
     "今天 天气 真好 去了 公园",  # words of two or more characters
     "加 微/信 号",  # not one separator throughout
     "加  微  信  号",  # two spaces: not one separator (normalize_text collapses them; despace alone does not)
@@ -82,8 +120,8 @@ def test_despace_deletes_only_separators_between_characters():
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30))) for _ in range(10000)]
 
     def spaced_run() -> str:  # mostly alternating character and one separator, sometimes broken
-        sep = rng.choice([" ", "/", "|", "-", "*", "_", "~", "·", "+", "、", ".", "🌟", "❤️", "❤"])
-        return sep.join(rng.choice("加微信号ab12中文x、 ") for _ in range(rng.randrange(2, 8)))
+        sep = rng.choice([" ", "/", "|", "-", "*", "_", "~", "·", "+", "、", ".", "🌟", "❤️", "❤", " ❤️ ", " / ", " · "])
+        return sep.join(rng.choice("加微信号私我ab12中文x、 ") for _ in range(rng.randrange(2, 8)))
 
     texts += ["".join(spaced_run() + rng.choice(alphabet) for _ in range(rng.randrange(1, 4))) for _ in range(10000)]
     joined = 0
@@ -130,9 +168,39 @@ def test_the_pre_check_is_a_necessary_condition():
     texts = [w for w, _ in JOINED] + KEPT
     for _ in range(20000):  # a character and a separator in turn, now and then another character or none
         pieces = [
-            rng.choice("加微ab12") + rng.choice([" ", "/", "、", ".", "🌟", "❤️"]) for _ in range(rng.randrange(1, 10))
+            rng.choice("加微信私我ab12") + rng.choice([" ", "/", "、", ".", "🌟", "❤️", " ❤️ ", " / "])
+            for _ in range(rng.randrange(1, 10))
         ]
         texts.append("".join(p if rng.random() < 0.9 else rng.choice(["", "加", "、"]) for p in pieces))
     held = [t for t in texts if _SPACED_RUN_RE.search(t)]
     assert len(held) > 100
+    assert sum(bool(despace_kept(t)) for t in held) > 100  # runs that are joined, three characters among them
+    assert any(" ❤️ " in t and despace_kept(t) for t in held) and any(despace(t).count("私信我") for t in held)
     assert all(_MAY_HOLD_RUN_RE.search(t) for t in held)
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        # the last character glued to a particle: its word ends on it, before the particle
+        ("加 微 信 领 券哦，原价199现价99", ["加 微 信", "领 券"]),
+        # a separator with a space on each side, the last character glued too
+        ("加 ❤️ 微 ❤️ 信 ❤️ 领 ❤️ 券哦，原价199现价99", ["加 ❤️ 微 ❤️ 信", "领 ❤️ 券"]),
+        ("今天 加 / 微 / 信 / 领 / 券啦", ["加 / 微 / 信", "领 / 券"]),
+        # three characters that spell a cue word
+        ("有需要 私 信 我，原价199现价99", ["私 信"]),
+    ],
+)
+def test_highlights_quote_a_joined_run_as_sent(sample_model, text, quoted):
+    # The model reads the run as words; each highlight quotes the note exactly as sent, separators inside a word
+    # included, and neither starts nor ends on a separator.
+    note = {"title": "", "text": text}
+    result = sample_model.check(note)
+    for h in result.highlights:
+        assert note[h.field][h.start : h.end] == h.text
+        assert not _is_separator(h.text[0]) and not _is_separator(h.text[-1]), h
+    for words in quoted:
+        assert any(h.text == words and h.start == text.index(words) and h.weight > 0 for h in result.highlights), (
+            words,
+            result.highlights,
+        )
