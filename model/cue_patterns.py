@@ -101,11 +101,14 @@ DEFS = [
         "wechat",
         "WeChat contact",
         _p(
-            r"(?:(?:加|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|v信|vx|wx(?=[:：\s]*[a-z0-9])|威信|薇信|微信号?|"
-            r"wechat|绿泡泡|薇(?=[:：\s]*[a-z0-9])|(?<![a-z])v(?=[:：]\s*[a-z0-9]))"
-            # The id may sit behind decorations ("加 v ❤ :abc123"): anything but a letter, digit or the punctuation
-            # that ends a clause.
-            r"(?:" + _DECOR + r"(?:[a-z][-_a-z0-9]{4,19}|(?:\d" + _SEP + r"){5,11}\d))?"
+            r"(?:(?:加|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|v信|vx|wx(?=号?[:：\s]*[a-z0-9])|威信|薇信|微信号?|"
+            r"wechat|绿泡泡|薇(?=号?[:：\s]*[a-z0-9])|(?<![a-z])v(?=[:：]\s*[a-z0-9]))"
+            # The id may sit behind the word for it ("加微信号 abc123", "vx号:abc123", "微信公众号:abc2015") and
+            # decorations ("加 v ❤ :abc123": anything but a letter, digit or the punctuation that ends a clause). The
+            # id: a WeChat id (a letter, then 4 to 19 letters, digits, "_" or "-"), a shorter one of letters then
+            # digits ("vx:ab12", which product_model would read as a model name), or digits. The word is taken only
+            # with an id: "微信公众号" alone stays words.
+            r"(?:(?:号|公众号|公号)?" + _DECOR + r"(?:[a-z][-_a-z0-9]{4,19}|[a-z]+\d+|(?:\d" + _SEP + r"){5,11}\d))?"
         ),
         replace=True,
     ),

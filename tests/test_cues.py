@@ -129,12 +129,47 @@ def test_a_word_before_an_amount_is_no_model_name(text):
         ("加vx ～ abc123 拿价格", "加vx ~ abc123"),
         ("+v (abc123)", "+v (abc123"),
         ("vx: abc123", "vx: abc123"),
+        # behind the word for the id: 号, 公众号 (the id was read as a product model name)
+        ("有兴趣的朋友可以加微信号 abc123 领券哦", "加微信号 abc123"),
+        ("有兴趣的朋友可以加微信号 : wzsyst001 今天是深食杭城美食", "加微信号 : wzsyst001"),
+        ("下单前问问我 vx号：xyz_2024", "vx号:xyz_2024"),
+        ("想要的宝子 wx号 abc2024 备注小红书", "wx号 abc2024"),
+        ("私我或者加v信号：lily0520", "加v信号:lily0520"),
+        ("欢迎关注教评网微信公众号(jiaoping2015),及时获取信息", "微信公众号(jiaoping2015"),
+        ("关注“金融街侦探”(微信公号 :jrjzt999)", "微信公号 :jrjzt999"),
+        # an id too short for a WeChat id, letters then digits
+        ("价格私聊 vx：ab12", "vx:ab12"),
+        ("vx：xyz_2024 拿价格", "vx:xyz_2024"),
     ],
 )
 def test_an_id_after_a_contact_prefix_is_a_contact_not_a_model(text, contact):
     found = kinds(text)
     assert found.get("wechat") == [contact]
     assert "product_model" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "contact"),
+    [("关注微信公众号,每天都有新文章", "微信"), ("加微信号码发我", "加微信"), ("你的微信号是多少", "微信号")],
+)
+def test_the_word_for_an_id_is_taken_only_with_an_id(text, contact):
+    # "公众号", "号码" stay words of the note when no id follows them.
+    assert kinds(text).get("wechat") == [contact]
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence"),
+    [("有兴趣的朋友可以加微信号 abc123 领券哦", "加微信号 abc123"), ("下单前问问我 vx号：xyz_2024", "vx号：xyz_2024")],
+)
+def test_an_id_after_a_contact_prefix_is_shown_as_contact_details(sample_model, text, evidence):
+    # The reason quotes the id among the contact details (联系方式), as sent; no reason calls it a model name.
+    result = sample_model.check({"title": "", "text": text})
+    contact = [r for r in result.reasons if r.category == "contact"]
+    assert contact and contact[0].label_zh == "联系方式"
+    assert [(e.text, text[e.start : e.end]) for e in contact[0].evidence] == [(evidence, evidence)]
+    assert not any(
+        evidence in e.text or e.text in evidence for r in result.reasons if r is not contact[0] for e in r.evidence
+    )
 
 
 def test_a_contact_prefix_takes_no_id_across_a_clause():

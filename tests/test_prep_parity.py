@@ -41,7 +41,9 @@ a table built from OpenCC, used as it is). Version "18" reads text spaced out ch
 also with a full stop or a symbol or emoji between the characters ("加.微.信", "私🌟信🌟下🌟单", "加❤️微❤️信"). Version
 "20" reads a run whose last character has a particle glued to it ("加 微 信 领 券哦"), three characters that spell a
 cue word ("私 信 我"; the reference runs the cue patterns as they are) and a symbol separator with a space on each
-side ("加 ❤️ 微 ❤️ 信"); the reference's loop resumes after a run it passes over, as the regex search does.
+side ("加 ❤️ 微 ❤️ 信"); the reference's loop resumes after a run it passes over, as the regex search does. It also
+reads an id behind the word for it ("加微信号 abc123", "微信公众号:abc2015") or of a few letters then digits ("vx:ab12")
+as part of the contact detail, not as a product model name (a pattern, run as it is).
 """
 
 from __future__ import annotations
