@@ -101,9 +101,10 @@ DEFS = [
         "wechat",
         "WeChat contact",
         _p(
-            r"(?:(?:加|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|v信|vx|wx(?=号?[:：\s]*[a-z0-9])|威信|薇信|微信号?|"
+            r"(?:(?:加|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|(?<![a-z])v信|vx|wx(?=号?[:：\s]*[a-z0-9])|威信|薇信|微信号?|"
             r"wechat|绿泡泡|薇(?=号?[:：\s]*[a-z0-9])|(?<![a-z])v(?=[:：]\s*[a-z0-9]))"
-            # The id may sit behind the word for it ("加微信号 abc123", "vx号:abc123", "微信公众号:abc2015") and
+            # A lone "v信" ends no Latin word ("ktv信息", "tv信号" are no contact). The id may sit behind the word
+            # for it ("加微信号 abc123", "vx号:abc123", "微信公众号:abc2015") and
             # decorations ("加 v ❤ :abc123": anything but a letter, digit or the punctuation that ends a clause). The
             # id: a WeChat id (a letter, then 4 to 19 letters, digits, "_" or "-"), a shorter one of letters then
             # digits ("vx:ab12", which product_model would read as a model name), or digits. The word is taken only

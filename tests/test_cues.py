@@ -148,6 +148,16 @@ def test_an_id_after_a_contact_prefix_is_a_contact_not_a_model(text, contact):
     assert "product_model" not in found
 
 
+@pytest.mark.parametrize("text", ["我们去ktv信息不用填", "家里电视没有tv信号了", "这个dv信噪比不错"])
+def test_v_xin_at_the_end_of_a_latin_word_is_no_contact(text):
+    assert "wechat" not in kinds(text)
+
+
+@pytest.mark.parametrize(("text", "contact"), [("有事v信找我", "v信"), ("v信：abc123", "v信:abc123")])
+def test_v_xin_on_its_own_is_a_contact(text, contact):
+    assert kinds(text).get("wechat") == [contact]
+
+
 @pytest.mark.parametrize(
     ("text", "contact"),
     [("关注微信公众号,每天都有新文章", "微信"), ("加微信号码发我", "加微信"), ("你的微信号是多少", "微信号")],
