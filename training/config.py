@@ -1,8 +1,10 @@
-"""Training configuration, read from a TOML file. Paths are relative to the config file; nothing is hard-coded."""
+"""Training configuration, read from a TOML file. Paths are relative to the config file; nothing is hard-coded.
+
+This module reads the top-level keys and ``[model]``; each ``[[dataset]]`` table is read by
+:mod:`training.dataset_config`, and every value's error message comes from :mod:`training.config_checks`."""
 
 from __future__ import annotations
 
-import glob
 import math
 import tomllib
 from dataclasses import dataclass, field
@@ -10,25 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from model.errors import InvalidParameterError
-from model.notes.files import ENCODING_EXAMPLES, encoding_problem
 from model.text import PLACEHOLDER_RE
+from training.config_checks import check, is_int, is_number
+from training.dataset_config import DatasetSpec, read_datasets
 
-
-@dataclass(frozen=True)
-class DatasetSpec:
-    name: str
-    paths: tuple[Path, ...]
-    label: str = "from_file"  # "from_file", "ad" (every row is an ad) or "genuine" (every row is genuine)
-    weight: float = 1.0
-    digit_mask: str = ""  # a character the corpus used to mask digits ("x" for the SMS corpus)
-    max_rows: int = 0  # 0 = all; else a seeded random subsample
-    source: str = ""  # overrides the rows' own `source` when set
-    role: str = "train"  # "train": split into train/test; "eval": only evaluated, never trained on
-    keep_label: str = ""  # "ad" or "genuine": keep only rows with that label (e.g. one side of a mixed corpus)
-    #: exported appeals / reviewed queues (training.feedback): rows still without a label are left out and counted,
-    #: and the report compares the model with a model trained without these datasets
-    feedback: bool = False
-    encoding: str = ""  # the files' codec (e.g. "big5"), every line decoded strictly; "": UTF-8, else GB18030
+__all__ = ["DatasetSpec", "ModelParams", "TrainConfig", "load_config", "require_ad_config"]
 
 
 @dataclass(frozen=True)
@@ -99,20 +87,6 @@ class TrainConfig:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
-def _check(cond: bool, name: str, expected: str, got: Any) -> None:
-    if not cond:
-        raise InvalidParameterError(f"The '{name}' parameter of the training config must be {expected}. Got {got!r}.")
-
-
-def _is_number(value: Any) -> bool:
-    """A finite int or float from the TOML file (not a boolean, not a string that looks like a number)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 #: ``[model]`` keys that are whole numbers, with their smallest value.
 _MODEL_INTS = {"word_ngram_max": 1, "min_df": 1, "max_features": 1, "max_iter": 1, "cv_folds": 2, "stack_folds": 2}
 #: ``[model]`` keys that are true or false.
@@ -124,15 +98,15 @@ def _check_model_types(m: dict[str, Any], base: Path) -> None:
     where a number or a whole number belongs stops here naming the key, not as a traceback deep in scikit-learn."""
     for key, low in _MODEL_INTS.items():
         if key in m:
-            _check(_is_int(m[key]) and m[key] >= low, f"model.{key}", f"an int >= {low}", m[key])
+            check(is_int(m[key]) and m[key] >= low, f"model.{key}", f"an int >= {low}", m[key])
     for key in _MODEL_BOOLS:
         if key in m:
-            _check(isinstance(m[key], bool), f"model.{key}", "true or false", m[key])
+            check(isinstance(m[key], bool), f"model.{key}", "true or false", m[key])
     for key in ("C", "cue_scale", "char_scale"):
         if key in m:
-            _check(_is_number(m[key]) and m[key] > 0, f"model.{key}", "a float > 0", m[key])
+            check(is_number(m[key]) and m[key] > 0, f"model.{key}", "a float > 0", m[key])
     if "max_df" in m:
-        _check(
+        check(
             isinstance(m["max_df"], float) and 0 < m["max_df"] <= 1,
             "model.max_df",
             "a float in (0, 1], the largest share of documents a term may occur in (1.0, not 1: scikit-learn reads "
@@ -141,45 +115,32 @@ def _check_model_types(m: dict[str, Any], base: Path) -> None:
         )
     if "char_ngrams" in m:
         ng = m["char_ngrams"]
-        _check(
-            isinstance(ng, list) and len(ng) == 2 and all(_is_int(x) for x in ng) and 1 <= ng[0] <= ng[1],
+        check(
+            isinstance(ng, list) and len(ng) == 2 and all(is_int(x) for x in ng) and 1 <= ng[0] <= ng[1],
             "model.char_ngrams",
             "[low, high], two ints with 1 <= low <= high (e.g. [1, 3])",
             ng,
         )
     if "part_C" in m:
         pc = m["part_C"]
-        _check(
-            isinstance(pc, list) and bool(pc) and all(_is_number(x) and x > 0 for x in pc),
+        check(
+            isinstance(pc, list) and bool(pc) and all(is_number(x) and x > 0 for x in pc),
             "model.part_C",
             "a list of floats > 0 (word, char, cue order)",
             pc,
         )
     if "class_weight" in m:
         cw = m["class_weight"]
-        _check(cw == "balanced" or (_is_number(cw) and cw > 0), "model.class_weight", '"balanced" or a number > 0', cw)
+        check(cw == "balanced" or (is_number(cw) and cw > 0), "model.class_weight", '"balanced" or a number > 0', cw)
     if "drop_share" in m:
         ds = m["drop_share"]
-        _check(_is_number(ds) and 0 < ds <= 1, "model.drop_share", "a number in (0, 1]", ds)
+        check(is_number(ds) and 0 < ds <= 1, "model.drop_share", "a number in (0, 1]", ds)
     for key in ("user_dict", "stopwords"):
         if key in m:
             value = m[key]
-            _check(isinstance(value, str) and bool(value), f"model.{key}", "a path relative to the config", value)
-            _check((base / value).is_file(), f"model.{key}", f"an existing file (looked for {base / value})", value)
+            check(isinstance(value, str) and bool(value), f"model.{key}", "a path relative to the config", value)
+            check((base / value).is_file(), f"model.{key}", f"an existing file (looked for {base / value})", value)
 
-
-def _resolve(base: Path, pattern: str, name: str) -> tuple[Path, ...]:
-    full = base / pattern
-    matches = sorted(Path(p) for p in glob.glob(str(full), recursive=True))
-    if not matches:
-        raise InvalidParameterError(f"dataset {name!r}: no file matches {pattern!r} (looked for {full}).")
-    return tuple(matches)
-
-
-#: The keys of a ``[[dataset]]`` table.
-DATASET_KEYS = frozenset({
-    "name", "path", "label", "weight", "role", "keep_label", "feedback", "max_rows", "digit_mask", "source", "encoding"
-})  # fmt: skip
 
 #: Top-level tables that other trainers read from ``TrainConfig.raw`` (``training.sentiment``).
 OTHER_TABLES = frozenset({"sentiment"})
@@ -241,23 +202,23 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     except tomllib.TOMLDecodeError as exc:
         raise InvalidParameterError(f"training config {path} is not valid TOML: {exc}.") from None
     base = path.parent
-    _check(isinstance(raw.get("model", {}), dict), "model", "a table ([model])", raw.get("model"))
+    check(isinstance(raw.get("model", {}), dict), "model", "a table ([model])", raw.get("model"))
     tables = raw.get("dataset", [])
-    _check(
+    check(
         isinstance(tables, list) and all(isinstance(d, dict) for d in tables),
         "dataset",
         "an array of tables, each opened by [[dataset]] (two brackets)",
         tables,
     )
     top = _ReadKeys((k, v) for k, v in raw.items() if k not in ("dataset", "model", "groups"))
-    _check(
+    check(
         isinstance(top.get("ablation_decisions", {}), dict),
         "ablation_decisions",
         "a table of variant = decision strings",
         top.get("ablation_decisions"),
     )
     groups = raw.get("groups", {})
-    _check(
+    check(
         isinstance(groups, dict)
         and all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in groups.values()),
         "groups",
@@ -265,77 +226,8 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         groups,
     )
     top.update({k: v for k, v in overrides.items() if v is not None})
-    datasets = []
-    for i, d in enumerate(tables):
-        unknown = sorted(set(d) - DATASET_KEYS)
-        _check(not unknown, f"dataset[{i}]", f"a table with keys among {sorted(DATASET_KEYS)}", unknown)
-        paths = d.get("path")
-        paths = [paths] if isinstance(paths, str) else paths
-        _check(
-            isinstance(paths, list) and bool(paths) and all(isinstance(x, str) and x for x in paths),
-            f"dataset[{i}].path",
-            "a path or glob, or a non-empty list of them (relative to the config)",
-            d.get("path"),
-        )
-        name = d.get("name", Path(paths[0]).stem)
-        _check(isinstance(name, str) and bool(name.strip()), f"dataset[{i}].name", "a non-empty string", name)
-        _check(
-            name not in {s.name for s in datasets},
-            f"dataset[{i}].name",
-            "unique among the datasets (the report, the data card and ablation variants tell datasets apart by it)",
-            name,
-        )
-        resolved = tuple(p for pat in paths for p in _resolve(base, pat, name))
-        label = d.get("label", "from_file")
-        _check(
-            label in ("from_file", "ad", "genuine"),
-            f"dataset[{i}].label",
-            '"from_file", "ad" or "genuine"',
-            label,
-        )
-        weight = d.get("weight", 1.0)
-        _check(_is_number(weight) and weight >= 0, f"dataset[{i}].weight", "a number >= 0", weight)
-        role = d.get("role", "train")
-        _check(role in ("train", "eval"), f"dataset[{i}].role", '"train" or "eval"', role)
-        keep = d.get("keep_label", "")
-        _check(keep in ("", "ad", "genuine"), f"dataset[{i}].keep_label", '"ad" or "genuine"', keep)
-        _check(
-            not keep or label in ("from_file", keep),
-            f"dataset[{i}].keep_label",
-            f"left out or {label!r}: label = {label!r} makes every row {label}, so keep_label = {keep!r} keeps none",
-            keep,
-        )
-        feedback = d.get("feedback", False)
-        _check(isinstance(feedback, bool), f"dataset[{i}].feedback", "true or false", feedback)
-        max_rows = d.get("max_rows", 0)
-        _check(_is_int(max_rows) and max_rows >= 0, f"dataset[{i}].max_rows", "an integer >= 0", max_rows)
-        mask = d.get("digit_mask", "")
-        _check(isinstance(mask, str) and len(mask) <= 1, f"dataset[{i}].digit_mask",
-               'one character (the corpus\'s digit mask, e.g. "x"), or "" for none', mask)  # fmt: skip
-        source = d.get("source", "")
-        _check(isinstance(source, str), f"dataset[{i}].source", "a string", source)
-        encoding = d.get("encoding", "")
-        _check(
-            isinstance(encoding, str), f"dataset[{i}].encoding", f"a codec name such as {ENCODING_EXAMPLES}", encoding
-        )
-        if encoding and (why := encoding_problem(encoding)):  # before any file is read, as --encoding is checked
-            raise InvalidParameterError(f"The 'dataset[{i}].encoding' parameter of the training config: {why}.")
-        datasets.append(
-            DatasetSpec(
-                name=name,
-                paths=resolved,
-                label=label,
-                weight=float(weight),
-                digit_mask=mask,
-                max_rows=max_rows,
-                source=source,
-                role=role,
-                keep_label=keep,
-                feedback=feedback,
-                encoding=encoding,
-            )
-        )
-    _check(bool(datasets), "dataset", "a non-empty list of [[dataset]] tables", raw.get("dataset"))
+    datasets = read_datasets(tables, base)
+    check(bool(datasets), "dataset", "a non-empty list of [[dataset]] tables", raw.get("dataset"))
     m = dict(raw.get("model", {}))
     _check_model_types(m, base)
     for key in ("user_dict", "stopwords"):
@@ -347,12 +239,12 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         m["char_ngrams"] = tuple(m["char_ngrams"])
     if "domain_parts" in m:
         parts = m["domain_parts"]
-        _check(isinstance(parts, list) and all(x in ("word", "char", "cue") for x in parts), "model.domain_parts",
-               'a list of feature parts among "word", "char" and "cue"', parts)  # fmt: skip
+        check(isinstance(parts, list) and all(x in ("word", "char", "cue") for x in parts), "model.domain_parts",
+              'a list of feature parts among "word", "char" and "cue"', parts)  # fmt: skip
         m["domain_parts"] = tuple(parts)
     if "drop_features" in m:
         drop = m["drop_features"]
-        _check(
+        check(
             isinstance(drop, list) and all(isinstance(x, str) and PLACEHOLDER_RE.fullmatch(x) for x in drop),
             "model.drop_features",
             'a list of placeholder markers such as ["⟦has:title⟧"]',
@@ -361,20 +253,20 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         m["drop_features"] = tuple(drop)
     known = set(ModelParams.__dataclass_fields__)
     unknown = set(m) - known
-    _check(not unknown, "model", f"a table with keys among {sorted(known)}", sorted(unknown))
+    check(not unknown, "model", f"a table with keys among {sorted(known)}", sorted(unknown))
     params = ModelParams(**m)
-    _check(params.backend in ("rjieba", "jieba"), "model.backend", '"rjieba" or "jieba"', params.backend)
-    _check(params.C > 0, "model.C", "a float > 0", params.C)
-    _check(params.min_df >= 1, "model.min_df", "an int >= 1", params.min_df)
-    _check(params.model_kind in ("lr", "stack"), "model.model_kind", '"lr" or "stack"', params.model_kind)
-    _check(
+    check(params.backend in ("rjieba", "jieba"), "model.backend", '"rjieba" or "jieba"', params.backend)
+    check(params.C > 0, "model.C", "a float > 0", params.C)
+    check(params.min_df >= 1, "model.min_df", "an int >= 1", params.min_df)
+    check(params.model_kind in ("lr", "stack"), "model.model_kind", '"lr" or "stack"', params.model_kind)
+    check(
         params.class_weight == "balanced"
         or (isinstance(params.class_weight, (int, float)) and params.class_weight > 0),
         "model.class_weight",
         '"balanced" or a number > 0',
         params.class_weight,
     )
-    _check(
+    check(
         isinstance(params.drop_share, (int, float)) and 0 < params.drop_share <= 1,
         "model.drop_share",
         "a number in (0, 1]",
@@ -382,25 +274,25 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     )
     for key in ("cue_scale", "char_scale"):
         value = getattr(params, key)
-        _check(isinstance(value, (int, float)) and value > 0, f"model.{key}", "a number > 0", value)
-    _check(params.char_placeholders in ("all", "cues", "none"), "model.char_placeholders",
-           '"all", "cues" or "none"', params.char_placeholders)  # fmt: skip
+        check(isinstance(value, (int, float)) and value > 0, f"model.{key}", "a number > 0", value)
+    check(params.char_placeholders in ("all", "cues", "none"), "model.char_placeholders",
+          '"all", "cues" or "none"', params.char_placeholders)  # fmt: skip
     dom = params.domain_intercept
-    _check(isinstance(dom, bool), "model.domain_intercept", "true or false", dom)
+    check(isinstance(dom, bool), "model.domain_intercept", "true or false", dom)
     aug = params.domain_features
-    _check(isinstance(aug, (int, float)) and not isinstance(aug, bool) and 0 <= aug < math.inf, "model.domain_features",
-           "a finite number >= 0 (0 = off, else the scale of the target-source copy)", aug)  # fmt: skip
-    _check(params.cv_folds >= 2, "model.cv_folds", "an int >= 2", params.cv_folds)
+    check(isinstance(aug, (int, float)) and not isinstance(aug, bool) and 0 <= aug < math.inf, "model.domain_features",
+          "a finite number >= 0 (0 = off, else the scale of the target-source copy)", aug)  # fmt: skip
+    check(params.cv_folds >= 2, "model.cv_folds", "an int >= 2", params.cv_folds)
     # Types of the top-level values, before float() and int() below would read "0.1" or 1.7 as something else
     for key, expected in _TOP_NUMBERS.items():
         if key in top:
-            _check(_is_number(top[key]), key, expected, top[key])
+            check(is_number(top[key]), key, expected, top[key])
     for key, expected in _TOP_INTS.items():
         if key in top:
-            _check(_is_int(top[key]), key, expected, top[key])
+            check(is_int(top[key]), key, expected, top[key])
     for key in _TOP_STRINGS:
         if key in top:
-            _check(isinstance(top[key], str) and bool(top[key]), key, "a non-empty string", top[key])
+            check(isinstance(top[key], str) and bool(top[key]), key, "a non-empty string", top[key])
     cfg = TrainConfig(
         path=path,
         datasets=tuple(datasets),
@@ -425,19 +317,19 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
         raw=raw,
     )
     # The test side is one of round(1 / test_size) grouped folds: above 0.5 it would still be half of the data
-    _check(0 < cfg.test_size <= 0.5, "test_size", "a float in (0, 0.5] (the test side is one of round(1 / test_size) "
-           "grouped folds, so a larger share cannot be drawn)", cfg.test_size)  # fmt: skip
-    _check(0 < cfg.target_fpr < 1, "target_fpr", "a float in (0, 1)", cfg.target_fpr)
+    check(0 < cfg.test_size <= 0.5, "test_size", "a float in (0, 0.5] (the test side is one of round(1 / test_size) "
+          "grouped folds, so a larger share cannot be drawn)", cfg.test_size)  # fmt: skip
+    check(0 < cfg.target_fpr < 1, "target_fpr", "a float in (0, 1)", cfg.target_fpr)
     within = f"a float in [target_fpr, 1) (target_fpr is {cfg.target_fpr})"
-    _check(cfg.target_fpr <= cfg.review_fpr < 1, "review_fpr", within, cfg.review_fpr)
-    _check(cfg.threshold_rule in ("point", "bootstrap"), "threshold_rule", '"point" or "bootstrap"', cfg.threshold_rule)
-    _check(0 <= cfg.hard_pool_share < 1, "hard_pool_share", "a float in [0, 1)", cfg.hard_pool_share)
-    _check(0 < cfg.threshold_quantile < 1, "threshold_quantile", "a float in (0, 1)", cfg.threshold_quantile)
-    _check(cfg.hard_pool_weight > 0, "hard_pool_weight", "a float > 0", cfg.hard_pool_weight)
-    _check(cfg.threshold_boot >= 10, "threshold_boot", "an int >= 10", cfg.threshold_boot)
-    _check(1 <= cfg.threshold_repeats <= 20, "threshold_repeats", _TOP_INTS["threshold_repeats"], cfg.threshold_repeats)
-    _check(cfg.dedup in ("normalized", "exact", "none"), "dedup", '"normalized", "exact" or "none"', cfg.dedup)
-    _check(0 <= cfg.seed < 2**32, "seed", "an int in [0, 2**32 - 1]", cfg.seed)
+    check(cfg.target_fpr <= cfg.review_fpr < 1, "review_fpr", within, cfg.review_fpr)
+    check(cfg.threshold_rule in ("point", "bootstrap"), "threshold_rule", '"point" or "bootstrap"', cfg.threshold_rule)
+    check(0 <= cfg.hard_pool_share < 1, "hard_pool_share", "a float in [0, 1)", cfg.hard_pool_share)
+    check(0 < cfg.threshold_quantile < 1, "threshold_quantile", "a float in (0, 1)", cfg.threshold_quantile)
+    check(cfg.hard_pool_weight > 0, "hard_pool_weight", "a float > 0", cfg.hard_pool_weight)
+    check(cfg.threshold_boot >= 10, "threshold_boot", "an int >= 10", cfg.threshold_boot)
+    check(1 <= cfg.threshold_repeats <= 20, "threshold_repeats", _TOP_INTS["threshold_repeats"], cfg.threshold_repeats)
+    check(cfg.dedup in ("normalized", "exact", "none"), "dedup", '"normalized", "exact" or "none"', cfg.dedup)
+    check(0 <= cfg.seed < 2**32, "seed", "an int in [0, 2**32 - 1]", cfg.seed)
     # A misspelt key ("taget_fpr") would otherwise be ignored without a word, leaving its default in force
     known = top.read | OTHER_TABLES | {"dataset", "model", "groups"}
     unknown = sorted(set(raw) - known)
