@@ -48,7 +48,13 @@ class Candidate:
 def register(subparsers: Any) -> None:
     from serve.cli import add_encoding_arg, add_model_arg
 
-    p = subparsers.add_parser("review", help="the notes a moderator should label next (active learning)")
+    p = subparsers.add_parser(
+        "review",
+        help="the notes a moderator should label next (active learning)",
+        epilog="exit status: 0 when the queue was written (bad rows are skipped, each named on stderr; an input "
+        "with no rows gives an empty queue); 2 for a usage error or when no row could be read (no queue is "
+        "written); 130 when interrupted.",
+    )
     p.add_argument("inputs", nargs="+", help="note files, directories or glob patterns (the note schema)")
     p.add_argument("-n", type=int, default=200, help="notes to pick (default: 200)")
     p.add_argument("-o", "--output", type=Path, required=True, help="the review queue: a .csv or .jsonl file")
@@ -73,11 +79,18 @@ def copy_key(note: Any) -> tuple[str, str, tuple[str, ...]]:
 
 
 def nearest(
-    model: Any, records: Any, pool: int, *, include_labelled: bool, distinct: bool = False
+    model: Any,
+    records: Any,
+    pool: int,
+    *,
+    include_labelled: bool,
+    distinct: bool = False,
+    first_bad: list[str] | None = None,
 ) -> tuple[list[Candidate], dict[str, int]]:
     """The ``pool`` notes nearest the threshold (ascending margin; ties by input order) and counts of what was
     read, scored, left out as already labelled, left out as bad rows (each bad row is reported on stderr) and, with
-    ``distinct``, left out as copies of a candidate (:func:`copy_key`; the first one read stays)."""
+    ``distinct``, left out as copies of a candidate (:func:`copy_key`; the first one read stays). The first bad
+    row's reason is appended to ``first_bad`` when it is given (only the first: an archive may hold millions)."""
     from model.notes import parse_record
 
     counts = {"rows": 0, "scored": 0, "labelled": 0, "bad": 0, "copies": 0}
@@ -117,6 +130,8 @@ def nearest(
             note = parse_record(rec)
         except InvalidNoteError as exc:
             counts["bad"] += 1
+            if first_bad is not None and not first_bad:
+                first_bad.append(str(exc))
             print(f"skipped: {exc}", file=sys.stderr)
             continue
         if note.label is not None and not include_labelled:
@@ -182,9 +197,17 @@ def run(args: argparse.Namespace) -> int:
                 why = exc.reason if isinstance(exc, NoteFileError) else f"cannot read the file ({exc.strerror or exc})"
                 yield Record(str(path), 0, None, why)
 
+    first_bad: list[str] = []
     pool, counts = nearest(
-        model, records(), args.n * args.pool_factor, include_labelled=args.include_labelled, distinct=args.diversity > 0
+        model,
+        records(),
+        args.n * args.pool_factor,
+        include_labelled=args.include_labelled,
+        distinct=args.diversity > 0,
+        first_bad=first_bad,
     )
+    if counts["rows"] and counts["bad"] == counts["rows"]:
+        return _nothing_readable(files, counts["rows"], first_bad[0], args.output)
     picked = diverse(model, pool, args.n, args.diversity)
     write_queue(args.output, picked, model)
     copies = f", {counts['copies']} copies of a candidate left out" if counts["copies"] else ""
@@ -193,11 +216,6 @@ def run(args: argparse.Namespace) -> int:
         f"rows; {counts['labelled']} already labelled, {counts['bad']} bad rows skipped{copies}; "
         f"model {model.version}, threshold {model.threshold:.4f})"
     )
-    if not picked and counts["bad"] and not counts["scored"] and not counts["labelled"]:
-        print(
-            f"note: none of the {counts['rows']} row(s) could be read (each is named above), so none was picked",
-            file=sys.stderr,
-        )
     if not picked and counts["labelled"] and not args.include_labelled:
         print(
             f"note: all {counts['labelled']} readable note(s) already have a label, so none was picked; "
@@ -205,6 +223,20 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _nothing_readable(files: list[Path], rows: int, first: str, output: Path) -> int:
+    """Exit status 2, with one ``error:`` line, for inputs none of whose rows could be read: a queue of nothing
+    with status 0 read as "nothing near the threshold" (as with a Big5 archive read without --encoding), and it
+    would replace the queue a moderator may be working on. Some rows readable: the bad ones are skipped, as ever;
+    no rows at all (an empty file): an empty queue, status 0, as there is nothing to review."""
+    shown = ", ".join(str(f) for f in files[:3]) + (f" and {len(files) - 3} more file(s)" if len(files) > 3 else "")
+    print(
+        f"error: none of the {rows} row(s) of {shown} could be read (each is named above), so no note was "
+        f"reviewed and {output} was not written; the first: {first}",
+        file=sys.stderr,
+    )
+    return 2
 
 
 def _comment(comment: Any) -> dict[str, Any]:

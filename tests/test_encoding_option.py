@@ -107,7 +107,7 @@ COMMANDS = [
     pytest.param(_evaluate_sentiment, COMMENTS, 2, id="evaluate-sentiment"),
     pytest.param(_comments, NOTES, 1, id="comments"),
     pytest.param(_creators, NOTES, 1, id="creators"),
-    pytest.param(_review, NOTES, 0, id="review"),  # skips bad rows, each one said on stderr
+    pytest.param(_review, NOTES, 2, id="review"),  # skips bad rows, each said on stderr; none readable: exit 2
 ]
 
 
@@ -162,27 +162,28 @@ def test_without_encoding_each_big5_row_is_an_error_naming_big5_and_the_option(
 
 
 @pytest.mark.parametrize(
-    ("rows", "picked", "said"),
+    ("rows", "status", "picked", "said"),
     [
-        pytest.param(
-            0, 0, "note: none of the 4 row(s) could be read (each is named above), so none was picked", id="all"
-        ),
-        pytest.param(1, 1, None, id="some"),
+        pytest.param(0, 2, None, "could be read (each is named above), so no note was reviewed", id="all"),
+        pytest.param(1, 0, 1, None, id="some"),
     ],
 )
-def test_review_says_why_its_queue_is_empty_when_no_row_could_be_read(tmp_path, capsys, models, rows, picked, said):
-    """review skips a bad row (exit 0, as before): with every row a Big5 row read without --encoding it wrote an
-    empty queue with only the skipped: lines to say why; a note now says that no row could be read."""
+def test_review_of_big5_rows_read_without_encoding(tmp_path, capsys, models, rows, status, picked, said):
+    """review skips a bad row (exit 0): with every row a Big5 row read without --encoding it wrote an empty queue
+    with exit 0, then with a note; now that is an error naming the first row's problem, exit 2, no queue."""
     big5 = write(tmp_path / "notes.jsonl", [{k: v for k, v in n.items() if k != "label"} for n in NOTES], "big5")
     if rows:
         with open(big5, "ab") as fh:
             fh.write(json.dumps({"id": "u", "text": "周末去爬山，风景很好"}, ensure_ascii=False).encode() + b"\n")
     queue = tmp_path / "queue.jsonl"
-    assert main(["review", str(big5), "-o", str(queue), "-n", "4", "--model", models.ad]) == 0
+    assert main(["review", str(big5), "-o", str(queue), "-n", "4", "--model", models.ad]) == status
     err = capsys.readouterr().err
     assert err.count("skipped: ") == 4 and "pass --encoding big5" in err
-    assert len(queue.read_text(encoding="utf-8").splitlines()) == picked
-    assert (said in err) if said else ("none was picked" not in err)
+    if said:
+        assert f"error: none of the 4 row(s) of {big5} {said}" in err
+        assert f"the first: {big5}, line 1: it looks like Big5" in err and not queue.exists()
+    else:
+        assert "error:" not in err and len(queue.read_text(encoding="utf-8").splitlines()) == picked
 
 
 @pytest.mark.parametrize("command", ["score", "evaluate", "comments", "creators", "review", "check"])

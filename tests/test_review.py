@@ -209,3 +209,64 @@ def test_a_relabelled_note_keeps_its_label_before_beside_the_blank_label(tmp_pat
     got = {rec.data["id"]: rec.data for rec in iter_records(out)}
     assert {k: got[k]["label_before"] or None for k in got} == {"a": "ad", "g": "genuine", "u": None}
     assert all(parse_note(rec).label is None for rec in got.values())
+
+
+# Archives none of whose rows can be read: (file name, bytes) of each file, and the first bad row's reason.
+ALL_BAD = [
+    pytest.param([("a.jsonl", b'not json\n{"id": "b", "text": 5}\n')], "a.jsonl, line 1: invalid JSON", id="jsonl"),
+    pytest.param([("a.csv", b"id,title\nx,\n")], "a.csv, line 2: field 'text' is required", id="csv-no-text"),
+    pytest.param(
+        [("a.parquet", b"not parquet at all")], "a.parquet, line 0: not a readable Parquet file", id="parquet"
+    ),
+    pytest.param([("a.jsonl", b"not json\n"), ("b.jsonl", b"[1]\n")], "a.jsonl, line 1: invalid JSON", id="two-files"),
+]
+
+
+@pytest.mark.parametrize(("files", "first"), ALL_BAD)
+def test_an_archive_of_only_bad_rows_exits_2_naming_the_first(tmp_path, sample_model_dir, capsys, files, first):
+    """Every row bad wrote an empty queue with exit 0, which a script reads as "nothing near the threshold" (and
+    which replaced the queue being labelled): now one error line names the files and the first bad row, exit 2,
+    and the output is left as it was."""
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for name, data in files:
+        (archive / name).write_bytes(data)
+    out = tmp_path / "queue.csv"
+    out.write_text("the queue a moderator is labelling\n", encoding="utf-8")
+    assert review(archive, out, sample_model_dir, "-n", "5") == 2
+    captured = capsys.readouterr()
+    rows = captured.err.count("skipped: ")
+    (error,) = [line for line in captured.err.splitlines() if line.startswith("error:")]
+    shown = ", ".join(str(archive / name) for name, _ in sorted(files))
+    assert error.startswith(f"error: none of the {rows} row(s) of {shown} could be read (each is named above)")
+    assert f"{out} was not written; the first: {archive / first}" in error
+    assert captured.out == ""
+    assert out.read_text(encoding="utf-8") == "the queue a moderator is labelling\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [pytest.param(b"", "a.jsonl", id="empty"), pytest.param(b"\n\n", "a.jsonl", id="blank-lines"),
+     pytest.param(b"id,title,text\n", "a.csv", id="csv-header-only")],
+)  # fmt: skip
+def test_an_archive_with_no_rows_still_writes_an_empty_queue(tmp_path, sample_model_dir, capsys, content, name):
+    """No rows is not bad rows: there is nothing to review, so the queue is empty and the status 0, as before."""
+    archive = tmp_path / name
+    archive.write_bytes(content)
+    out = tmp_path / "queue.csv"
+    assert review(archive, out, sample_model_dir, "-n", "5") == 0
+    captured = capsys.readouterr()
+    assert "wrote 0 note(s) to label" in captured.out and "from 0 scored of 0 rows" in captured.out
+    assert "error:" not in captured.err
+    assert read_queue(out) == []
+
+
+def test_bad_rows_beside_labelled_ones_are_skipped_not_an_error(tmp_path, sample_model_dir, capsys):
+    """A readable row, even one left out as already labelled, means the archive was read: exit 0, as before."""
+    archive = tmp_path / "archive.jsonl"
+    archive.write_text('not json\n{"id": "a", "text": "加vx领券", "label": "ad"}\n', encoding="utf-8")
+    out = tmp_path / "queue.csv"
+    assert review(archive, out, sample_model_dir, "-n", "5") == 0
+    err = capsys.readouterr().err
+    assert "error:" not in err and "all 1 readable note(s) already have a label" in err
+    assert read_queue(out) == []
