@@ -216,7 +216,7 @@ def _read_stdin_text(encoding: str | None = None) -> str:
     """Standard input as text, read like a line of a note file (UTF-8, else GB18030; strictly ``encoding`` when
     given); binary input is refused."""
     from model.notes import UTF8_BOM, decode_line, not_text
-    from model.notes.files import LOOKS_LIKE_BIG5, not_in_encoding
+    from model.notes.files import LOOKS_LIKE_BIG5, not_in_encoding, utf8_misread
 
     raw = sys.stdin.buffer.read()
     why = not_text(raw[:4096], "a note's text", what="standard input")
@@ -228,6 +228,8 @@ def _read_stdin_text(encoding: str | None = None) -> str:
             text = raw.decode(encoding)
         except UnicodeDecodeError as exc:
             raise InvalidNoteError(f"standard input is {not_in_encoding(raw, encoding, exc, stdin=True)}.") from None
+        if misread := utf8_misread(raw, text, encoding, stdin=True):
+            raise InvalidNoteError(f"{misread}.")
     else:
         text, problem = decode_line(raw, None)
         if problem == LOOKS_LIKE_BIG5:
