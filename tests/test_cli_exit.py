@@ -391,3 +391,21 @@ def test_check_refuses_big5_stdin_naming_it(monkeypatch, capsys, sample_model_di
     assert main(["check", "--model", str(sample_model_dir), "--json", "-"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "looks like Big5" in err and "iconv -f big5 -t utf-8" in err
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_train_stopped_by_a_bad_row_leaves_no_directory_of_its_own(tmp_path, capsys, existing):
+    """`train -o NEW` on data with a bad row made NEW and left it empty; a directory the user made stays."""
+    notes = tmp_path / "notes.jsonl"
+    lines = (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines()
+    notes.write_text("\n".join([*lines[:5], "not json", *lines[5:]]) + "\n", encoding="utf-8")
+    config = tmp_path / "train.toml"
+    text = (SAMPLES / "train_sample.toml").read_text(encoding="utf-8").replace("notes.jsonl", notes.as_posix())
+    config.write_text(text, encoding="utf-8")
+    out = tmp_path / "deep" / "model"
+    if existing:
+        out.mkdir(parents=True)
+    assert main(["train", "--config", str(config), "-o", str(out), "--quiet"]) == 2
+    assert f"{notes}, line 6" in capsys.readouterr().err
+    assert out.is_dir() is existing and (not existing or not any(out.iterdir()))
+    assert (tmp_path / "deep").is_dir() is existing  # nor the parents it made

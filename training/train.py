@@ -143,6 +143,9 @@ def run_training(
             f"The 'findings' parameter of the training config {cfg.path} names {cfg.findings}, which does not exist."
         )
     out = check_output_dir(out_dir)
+    # Made now, so that a directory that cannot be made fails before the training, not after it; removed again
+    # if the run fails before writing anything into it (a bad row, an interrupt), so no empty directory is left.
+    created = [d for d in (out, *out.parents) if not d.exists()]  # innermost first
     out.mkdir(parents=True, exist_ok=True)
     bar = Progress(progress)
     try:
@@ -263,6 +266,12 @@ def run_training(
 
             target = flagged(model, [e.note for e in held if e.source == cfg.target_source])
             update_reports(out, faithfulness_report(model, target), command)
+    except BaseException:
+        for d in created:
+            if any(d.iterdir()):
+                break
+            d.rmdir()
+        raise
     finally:
         bar.close()
     return metrics
