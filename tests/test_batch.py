@@ -486,7 +486,7 @@ def test_interrupt_keeps_finished_chunks(tmp_path, monkeypatch, sample_model_dir
     monkeypatch.setattr(batch_score, "score_chunk", flaky)
     out = tmp_path / "out.jsonl"
     cfg = BatchConfig(inputs=[str(src)], output=out, model_dir=sample_model_dir, jobs=1, chunk_size=3, progress=False)
-    with pytest.raises(Interrupted, match="interrupted after 2 of 7 chunk"):
+    with pytest.raises(Interrupted, match="^interrupted: stopped after 2 of 7 chunk"):
         run_batch(cfg)
     monkeypatch.setattr(batch_score, "score_chunk", real)
     cfg.resume = True

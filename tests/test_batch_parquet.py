@@ -112,7 +112,7 @@ def test_resumed_parquet_run_is_byte_identical(run, monkeypatch):
 
     monkeypatch.setattr(batch_score, "score_chunk", interrupted)
     cfg = run("resumed.parquet")
-    with pytest.raises(Interrupted, match="interrupted after 1 of 3 chunk"):
+    with pytest.raises(Interrupted, match="^interrupted: stopped after 1 of 3 chunk"):
         run_batch(cfg)
     monkeypatch.setattr(batch_score, "score_chunk", real)
     cfg.resume = True

@@ -98,8 +98,8 @@ def run_batch(cfg: BatchConfig, *, log: Callable[[str], None] | None = None) -> 
                 run_pool(todo, workdir, fmt, spec, jobs, on_done)
         except KeyboardInterrupt:
             raise Interrupted(
-                f"interrupted after {len(done)} of {len(plan.chunks)} chunk(s); run the same command with --resume "
-                "to continue"
+                f"interrupted: stopped after {len(done)} of {len(plan.chunks)} chunk(s); run the same command with "
+                "--resume to continue"
             ) from None
         except BrokenProcessPool:
             raise WorkerLost(
