@@ -124,6 +124,11 @@ def run_db(args: argparse.Namespace) -> int:
             if args.db_command == "upgrade":
                 before, after = upgrade_from(db.engine, args.revision)
                 print(f"{db.display_url}: revision {before or '(empty)'} -> {after}")
+            elif (missing := _missing_sqlite_file(db.url)) is not None:  # a typo'd path: report, create nothing
+                print(
+                    f"{db.display_url}: revision (empty), newest {head_revision()} (no database file at {missing}: "
+                    "`notecheck db upgrade` or the server creates it)"
+                )
             else:
                 current = current_revision(db.engine)
                 head = head_revision()

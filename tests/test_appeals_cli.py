@@ -211,6 +211,18 @@ def test_a_database_without_appeals_is_named_not_migrated(backend, tmp_path, cap
     assert not (tmp_path / "out.jsonl").exists()
 
 
+def test_db_current_on_a_missing_sqlite_file_creates_nothing(tmp_path, capsys):
+    """`db current` on a mistyped path made an empty database file there, and `appeals list` then said "no appeals
+    tables" instead of "no appeals database"."""
+    path = tmp_path / "typo" / "notecheck.db"
+    assert main(["db", "current", "--database-url", f"sqlite:///{path}"]) == 0
+    out = capsys.readouterr().out
+    assert "revision (empty)" in out and f"no database file at {path}" in out and "notecheck db upgrade" in out
+    assert not path.exists() and not path.parent.exists()
+    assert main(["appeals", "list", "--database-url", f"sqlite:///{path}"]) == 2
+    assert f"no appeals database at {path}" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_db_upgrade_is_idempotent_and_matches_the_models(backend, tmp_path, capsys):
     from alembic.autogenerate import compare_metadata

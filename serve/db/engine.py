@@ -66,12 +66,17 @@ def make_engine(url: str) -> Engine:
     backend = u.get_backend_name()
     if backend == "sqlite":
         path = sqlite_path(url)
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError:
-                pass  # reported as "unavailable" on first use, with the reason
         engine = create_engine(u, connect_args={"timeout": LOCK_TIMEOUT_MS / 1000, "check_same_thread": False})
+        if path is not None:
+            # The file's directory is made on the first connection, not here: a command that only looks (`db
+            # current`, `appeals list` on a mistyped path) makes an engine but connects to nothing, and leaves nothing.
+            def make_directory(*_args: Any) -> None:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError:
+                    pass  # reported as "unavailable" by the connection that follows, with the reason
+
+            event.listen(engine, "do_connect", make_directory)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
