@@ -185,9 +185,7 @@ def run_protocol(
     hard = np.array([is_hard_pool(examples[i]) for i in target_idx])
     n = len(target_idx)
     scores = np.zeros((repeats, n))
-    flagged = np.zeros((repeats, n), dtype=bool)
     fold_of = np.zeros((repeats, n), dtype=np.int64)
-    thresholds = np.zeros((repeats, n_splits))
     for r in range(repeats):
         folds = protocol_folds(examples, target_source=target_source, n_splits=n_splits, seed=seed + r)
         for k, (tr, va) in enumerate(folds):
@@ -195,18 +193,39 @@ def run_protocol(
             cols = np.array([pos[int(i)] for i in va])
             scores[r, cols] = scorer(tr, va)
             fold_of[r, cols] = k
+    flagged, thresholds = operating_decisions(
+        scores, fold_of, y, hard, choose_threshold, n_splits=n_splits, threshold_repeats=threshold_repeats
+    )
+    brand = np.array([names_brand(examples[i].note) for i in target_idx], dtype=bool)
+    return CVRun(target_idx, y, hard, scores, flagged, thresholds, fold_of, time.perf_counter() - t0, brand)
+
+
+def operating_decisions(
+    scores: np.ndarray,
+    fold_of: np.ndarray,
+    y: np.ndarray,
+    hard: np.ndarray,
+    choose_threshold: Callable[[np.ndarray, np.ndarray, np.ndarray], float],
+    *,
+    n_splits: int,
+    threshold_repeats: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(flagged, thresholds)`` of out-of-fold ``scores`` (repeats x notes): the notes of fold k of repeat r are
+    flagged at the threshold ``choose_threshold`` sets on the notes outside that fold, with their scores of
+    ``threshold_repeats`` repeats pooled (r .. r+R-1, wrapping; at most the run's repeats; one repeat's 1-D scores
+    when R is 1). The one place the protocol and :func:`training.threshold.compare_rules` apply a rule."""
+    repeats = scores.shape[0]
     pooled = min(threshold_repeats, repeats)
+    flagged = np.zeros(scores.shape, dtype=bool)
+    thresholds = np.zeros((repeats, n_splits))
     for r in range(repeats):
         rows = [(r + i) % repeats for i in range(pooled)]
         for k in range(n_splits):
-            rest = fold_of[r] != k
+            rest, mine = fold_of[r] != k, fold_of[r] == k
             s = scores[rows][:, rest] if pooled > 1 else scores[r, rest]
-            thr = choose_threshold(s, y[rest], hard[rest])
-            thresholds[r, k] = thr
-            mine = fold_of[r] == k
-            flagged[r, mine] = scores[r, mine] >= thr
-    brand = np.array([names_brand(examples[i].note) for i in target_idx], dtype=bool)
-    return CVRun(target_idx, y, hard, scores, flagged, thresholds, fold_of, time.perf_counter() - t0, brand)
+            thresholds[r, k] = choose_threshold(s, y[rest], hard[rest])
+            flagged[r, mine] = scores[r, mine] >= thresholds[r, k]
+    return flagged, thresholds
 
 
 #: Cue kinds that name a brand or a product in the writer's words (a brand account counts as its brand).

@@ -165,7 +165,7 @@ def compare_rules(
     repeats, per pool."""
     from dataclasses import replace
 
-    from training.cv import rates
+    from training.cv import operating_decisions, rates
 
     out = []
     n_rep = scores.shape[0]
@@ -174,14 +174,9 @@ def compare_rules(
         if repeats > n_rep:
             continue  # the run has too few repeats to pool
         c = replace(cfg, threshold_rule=rule, hard_pool_share=share, threshold_quantile=quantile)
-        flagged = np.zeros(scores.shape, dtype=bool)
-        for r in range(n_rep):
-            pooled = [(r + i) % n_rep for i in range(repeats)]
-            for k in np.unique(fold_of[r]):
-                rest, mine = fold_of[r] != k, fold_of[r] == k
-                s = scores[pooled][:, rest] if repeats > 1 else scores[r, rest]
-                thr = choose_threshold(s, y[rest], hard[rest], c, c.target_fpr)
-                flagged[r, mine] = scores[r, mine] >= thr
+        flagged, _ = operating_decisions(
+            scores, fold_of, y, hard, threshold_rule(c), n_splits=int(fold_of.max()) + 1, threshold_repeats=repeats
+        )
         row: dict[str, object] = {"rule": rule, "hard_pool_share": share, "quantile": quantile, "repeats": repeats}
         for pool, mask in (("overall", np.ones(len(y), dtype=bool)), ("annotators_2", hard), ("annotators_1", ~hard)):
             figs = [rates(y[mask], flagged[r, mask]) for r in range(n_rep)]
