@@ -293,21 +293,32 @@ def read_sentiment_file(
     return kind, rows, skipped
 
 
+#: What ``evaluate --task sentiment`` reads, for the error of files that give it nothing.
+SENTIMENT_ROWS = (
+    "rows of sentiment-labelled texts (JSON Lines, CSV or Parquet; each a 'text' and a 'label': 1/0 "
+    '(positive/negative) or "positive"/"neutral"/"negative")'
+)
+
+
 def run_evaluate_sentiment(args: argparse.Namespace) -> int:
     """``notecheck evaluate --task sentiment DATA...``: on files labelled 1 = positive / 0 = negative, accuracy,
     macro-F1 and per-source accuracy; on three-class files (``label`` positive / neutral / negative and, for the
     per-note positive-share error, ``note``, like ``benchmarks/data/xhs_comments_dev.jsonl``), accuracy per class
     and that error, computed by the same code as the training report. ``--skip-bad-rows`` leaves out (and lists)
     rows with an unknown label or a broken note, as in the ad evaluation."""
+    from serve.cmd_evaluate import nothing_to_evaluate, report_empty_files
+
     model = load_sentiment_model(args.model, allow_version_mismatch=args.allow_version_mismatch)
     texts: list[str] = []
     labels: list[int] = []
     sources: list[str] = []
     skipped: list[str] = []
     dev: dict[str, dict[str, Any]] = {}
+    read: dict[Path, int] = {}  # rows per file, skipped ones included: which files gave nothing
     for path in args.data:
         kind, rows, s = read_sentiment_file(path, skip_bad_rows=args.skip_bad_rows, encoding=args.encoding)
         skipped += s
+        read[path] = read.get(path, 0) + len(rows) + len(s)
         if kind == "three":
             if rows:
                 predicted = model.predict([r["text"] for r in rows])
@@ -317,10 +328,10 @@ def run_evaluate_sentiment(args: argparse.Namespace) -> int:
         labels += [r["label"] for r in rows]
         sources += [r["source"] for r in rows]
     if not texts and not dev:
-        for line in skipped:
+        for line in skipped:  # the reasons the error points to
             print(f"skipped: {line}", file=sys.stderr)
-        print(f"error: no labelled texts to evaluate ({len(skipped)} bad row(s) skipped)", file=sys.stderr)
-        return 2
+        raise InvalidParameterError(nothing_to_evaluate(read, "texts", SENTIMENT_ROWS))
+    report_empty_files(read)
     result: dict[str, Any] = {}
     if texts:
         result = sentiment_metrics(labels, model.predict_proba(texts), sources, model.neutral_band)

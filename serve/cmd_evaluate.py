@@ -9,9 +9,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from model.errors import InvalidNoteError
+from model.errors import InvalidNoteError, InvalidParameterError
 from serve import cli
 
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     model = cli.load_ad_model(args)
     seen: list[int] = []
-    y, p, sources, decisions, declared, skipped = predict_labelled(
+    y, p, sources, decisions, declared, skipped, rows = predict_labelled(
         model,
         args.data,
         skip_bad_rows=args.skip_bad_rows,
@@ -51,8 +51,10 @@ def run(args: argparse.Namespace) -> int:
         encoding=args.encoding,
     )
     if not len(y):
-        print("error: no labelled notes to evaluate", file=sys.stderr)
-        return 2
+        for line in skipped:  # the reasons the error points to
+            print(f"skipped: {line}", file=sys.stderr)
+        raise InvalidParameterError(nothing_to_evaluate(rows, "notes", AD_ROWS))
+    report_empty_files(rows)
     result = evaluate(y, p, sources, model.threshold, model.review_threshold, decisions=decisions)
     result["declared"] = declared_counts(y, declared, decisions)
     result["model_version"] = model.version
@@ -90,6 +92,41 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+#: What ``evaluate`` (the ad task) reads, for the error of files that give it nothing.
+AD_ROWS = "rows of labelled notes (JSON Lines, CSV or Parquet; each a 'text' and a 'label': 1/0 or \"ad\"/\"genuine\")"
+
+
+class Labelled(NamedTuple):
+    """What :func:`predict_labelled` keeps of the labelled notes of some files (one entry per note, in order)."""
+
+    y: Any
+    p: Any
+    sources: Any
+    decisions: Any
+    declared: Any
+    skipped: list[str]
+    rows: dict[Path, int]  # rows read per file, the skipped ones included: which files gave nothing
+
+
+def nothing_to_evaluate(rows: dict[Path, int], what: str, expected: str) -> str:
+    """The error of an evaluation none of whose files gave a labelled row (``rows``: rows read per file, none of
+    them kept): each file named with why it gave none (no rows; every row skipped as bad) and what was expected."""
+    why = [
+        f"{path} holds no rows" if n == 0 else f"all {n} row(s) of {path} were skipped as bad (listed above)"
+        for path, n in rows.items()
+    ]
+    shown = "; ".join(why[:3]) + (f"; and {len(why) - 3} more file(s) alike" if len(why) > 3 else "")
+    return f"no labelled {what} to evaluate: {shown or 'no input files'}. Expected {expected}."
+
+
+def report_empty_files(rows: dict[Path, int]) -> None:
+    """A note on stderr for each file that held no rows while others did: it added nothing to the figures, which
+    a reader of them should know (a file emptied by an export that went wrong looks like any other)."""
+    for path, n in rows.items():
+        if n == 0:
+            print(f"note: {path} holds no rows; the figures are those of the other files", file=sys.stderr)
+
+
 def predict_labelled(
     model: Any,
     paths: list[Path],
@@ -98,13 +135,14 @@ def predict_labelled(
     chunk_size: int = 2000,
     on_chunk: Any = None,
     encoding: str | None = None,
-) -> tuple[Any, Any, Any, Any, Any, list[str]]:
+) -> Labelled:
     """Labels, ad probabilities, sources, decisions and declarations of every labelled note in ``paths``, streamed:
     notes are read and scored ``chunk_size`` at a time and only five small values per note are kept, so memory does
     not grow with the text of the files (as in ``score``). The decisions are the model's as ``score`` makes them (a
     note no phrase explains is ``review`` whatever its probability) without the rule for notes that declare
     themselves ads: ``declared`` says which do (``score`` decides them ad). Bad rows raise, or are skipped and
-    listed with ``skip_bad_rows``. ``encoding`` decodes the files (default: each line UTF-8, else GB18030)."""
+    listed with ``skip_bad_rows``; ``rows`` counts the rows read per file. ``encoding`` decodes the files (default:
+    each line UTF-8, else GB18030)."""
     import numpy as np
 
     from model.classifier import DECISIONS
@@ -118,6 +156,7 @@ def predict_labelled(
     codes: list[Any] = []
     names: dict[str, int] = {}
     skipped: list[str] = []
+    rows: dict[Path, int] = {}
     chunk: list[Any] = []
 
     def flush() -> None:
@@ -131,7 +170,9 @@ def predict_labelled(
         chunk.clear()
 
     for path in paths:
+        rows.setdefault(path, 0)  # a file named twice is read twice, as its notes are
         for rec in iter_records(path, encoding=encoding):
+            rows[path] += 1
             try:
                 note = parse_record(rec, require_label=True)
             except InvalidNoteError as exc:
@@ -150,7 +191,7 @@ def predict_labelled(
     p = np.concatenate(probs) if probs else np.zeros(0)
     decisions = np.array(DECISIONS, dtype=object)[np.concatenate(decided) if decided else np.zeros(0, dtype=np.int8)]
     said = np.concatenate(declared) if declared else np.zeros(0, dtype=bool)
-    return y, p, by_code[np.asarray(codes, dtype=np.int64)], decisions, said, skipped
+    return Labelled(y, p, by_code[np.asarray(codes, dtype=np.int64)], decisions, said, skipped, rows)
 
 
 def _overlap_counter(args: argparse.Namespace, model: Any, seen: list[int]) -> Any:

@@ -241,10 +241,10 @@ def test_evaluate_scores_in_bounded_chunks(tmp_path, sample_model):
 
     data = tmp_path / "in.jsonl"
     data.write_text((SAMPLES / "notes.jsonl").read_text(encoding="utf-8") * 3, encoding="utf-8")
-    y, p, sources, decisions, _declared, skipped = predict_labelled(
+    y, p, sources, decisions, _declared, skipped, rows = predict_labelled(
         Recording(), [data], skip_bad_rows=False, chunk_size=50
     )
-    assert calls == [50] * 7 + [10] and skipped == []
+    assert calls == [50] * 7 + [10] and skipped == [] and rows == {data: 360}
     notes, _ = read_notes(data, require_label=True)
     at_once = sample_model.score(notes, top=0)
     assert list(decisions) == at_once.decisions

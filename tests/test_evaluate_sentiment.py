@@ -59,7 +59,7 @@ def test_only_bad_rows_end_with_an_error_that_lists_them(capsys, tmp_path, sampl
     path = _write(tmp_path / "bad.jsonl", [{"text": "好吃", "label": "great"}, {"text": "难吃", "label": "awful"}])
     assert _evaluate(sample_sentiment_dir, path, "--skip-bad-rows") == 2
     err = capsys.readouterr().err
-    assert "no labelled texts to evaluate (2 bad row(s) skipped)" in err
+    assert f"no labelled texts to evaluate: all 2 row(s) of {path} were skipped as bad (listed above)" in err
     assert err.count("skipped: ") == 2 and "'great'" in err and "'awful'" in err
 
 
