@@ -340,6 +340,33 @@ def test_bad_resolutions_get_422_naming_the_field(client, body, field):
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == field
 
 
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        # one error on the field, every accepted value (all too) and what came in; before: two errors under
+        # query.status.literal['open','upheld','overturned'] and query.status.literal['all'], 'all' only in the second
+        ("status=bogus", "query.status", "Input should be 'open', 'upheld', 'overturned' or 'all'. Got str 'bogus'"),
+        ("status=", "query.status", "Input should be 'open', 'upheld', 'overturned' or 'all'. Got str ''"),
+        ("status=OPEN", "query.status", "Input should be 'open', 'upheld', 'overturned' or 'all'. Got str 'OPEN'"),
+        ("limit=0", "query.limit", "Input should be greater than or equal to 1. Got str '0'"),
+        ("offset=-1", "query.offset", "Input should be greater than or equal to 0. Got str '-1'"),
+    ],
+)
+def test_bad_list_queries_get_422_naming_the_parameter(client, query, field, message):
+    r = client.get(f"/v1/appeals?{query}", headers=moderator())
+    assert r.status_code == 422, r.text
+    assert r.json() == {
+        "message": f"field '{field}': {message}",
+        "detail": [{"loc": field.split("."), "field": field, "msg": message, "type": r.json()["detail"][0]["type"]}],
+    }
+
+
+def test_the_list_query_documents_every_status_in_one_enum(client):
+    (param,) = [p for p in client.get("/openapi.json").json()["paths"]["/v1/appeals"]["get"]["parameters"]
+                if p["name"] == "status"]  # fmt: skip
+    assert param["in"] == "query" and param["schema"]["enum"] == ["open", "upheld", "overturned", "all"]
+
+
 def test_appeal_creation_is_rate_limited_per_key_and_address(make_client):
     client = make_client(appeal_rate_limit=3)
     assert [appeal(client).status_code for _ in range(3)] == [201, 201, 201]

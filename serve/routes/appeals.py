@@ -18,7 +18,7 @@ from __future__ import annotations
 import hmac
 import json
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
@@ -31,7 +31,7 @@ from serve.json_body import UniqueKeysRoute
 from serve.ratelimit import key_identity, retry_after
 from serve.routes.check import job_of
 from serve.schemas import ERROR_RESPONSES, ErrorOut, note_limit_errors
-from serve.schemas.appeals import AppealCreatedOut, AppealIn, AppealListOut, AppealOut, ResolveIn, Status
+from serve.schemas.appeals import AppealCreatedOut, AppealIn, AppealListOut, AppealOut, ResolveIn, StatusFilter
 
 router = APIRouter(prefix="/v1", route_class=UniqueKeysRoute, tags=["appeals"], responses=ERROR_RESPONSES)
 
@@ -182,9 +182,7 @@ def get_appeal(appeal_id: AppealId, session: SessionDep) -> dict[str, Any]:
 def list_appeals(
     _moderator: Annotated[int, Depends(require_moderator)],
     session: SessionDep,
-    status: Annotated[
-        Status | Literal["all"], Query(description="which appeals: open, upheld, overturned or all")
-    ] = "open",
+    status: Annotated[StatusFilter, Query(description="which appeals: open, upheld, overturned or all")] = "open",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:

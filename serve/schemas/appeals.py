@@ -22,6 +22,10 @@ MAX_MODERATOR_CHARS = 200
 
 Label = Literal["genuine", "ad"]
 Status = Literal["open", "upheld", "overturned"]
+#: Which appeals ``GET /v1/appeals?status=`` lists: one literal of every value (not ``Status | Literal["all"]``),
+#: so that a value outside it is one 422 on the field ``status`` listing them all, not one error per branch of a
+#: union, each under a location naming a pydantic tag (``query.status.literal['open','upheld','overturned']``).
+StatusFilter = Literal[Status, "all"]
 
 
 def _storable(value: str | None, what: str) -> str | None:
