@@ -25,7 +25,7 @@ from model.errors import InvalidParameterError, ModelLoadError
 from serve.metrics import Metrics
 from serve.model_threads import ModelQueue
 from serve.model_threads import run_model as run_model  # the routes import it from here
-from serve.settings import Settings
+from serve.settings import Settings, setting_source
 
 log = logging.getLogger("notecheck.serve")
 
@@ -61,14 +61,18 @@ def operating_thresholds(settings: Settings, threshold: float, review_threshold:
     """The ad and review thresholds a server decides by, given the model's: the settings' overrides where set (an
     ad threshold set alone lowers the model's review threshold with it). A review threshold set above the ad
     threshold is an error naming both."""
-    whose = " (the model's)" if settings.threshold is None else ""
+    if settings.threshold is None:
+        whose = "the model's ad threshold"
+    else:
+        whose = f"the ad threshold, setting 'threshold'{setting_source('threshold', settings.threshold)} ="
     threshold = threshold if settings.threshold is None else settings.threshold
     if settings.review_threshold is None:
         return threshold, min(review_threshold, threshold)
     if settings.review_threshold > threshold:
+        given = setting_source("review_threshold", settings.review_threshold)
         raise InvalidParameterError(
-            f"setting 'review_threshold' must be <= the ad threshold {threshold}{whose}. Got "
-            f"{settings.review_threshold} instead."
+            f"setting 'review_threshold'{given} must be <= {whose} {threshold}. Got {settings.review_threshold} "
+            "instead."
         )
     return threshold, settings.review_threshold
 

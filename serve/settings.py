@@ -16,7 +16,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from model.errors import InvalidParameterError
@@ -207,15 +207,19 @@ class Settings(BaseSettings):
             return self.database_url.get_secret_value().strip()
         return f"sqlite:///{(self.resolved_data_dir() / 'notecheck.db').as_posix()}"
 
-    @model_validator(mode="after")
-    def _thresholds_ordered(self) -> Settings:
-        if self.threshold is not None and self.review_threshold is not None:
-            if self.review_threshold > self.threshold:
-                raise ValueError(
-                    f"review_threshold must be <= threshold; got review_threshold={self.review_threshold}, "
-                    f"threshold={self.threshold}"
-                )
-        return self
+    @field_validator("review_threshold")
+    @classmethod
+    def _below_threshold(cls, value: float | None, info: Any) -> float | None:
+        # A field validator, not a model validator: its error is the setting's own (a model validator's has no
+        # field, and its input is every setting given, keys included). 'threshold' is declared first, so it is
+        # in info.data once valid; which of the places that set it gave it is said, as that is what to change.
+        threshold = info.data.get("threshold")
+        if value is not None and threshold is not None and value > threshold:
+            raise ValueError(
+                f"must be <= the ad threshold, setting 'threshold'{setting_source('threshold', threshold)} = "
+                f"{threshold}"
+            )
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -278,15 +282,58 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         problems = "; ".join(
-            f"setting '{'.'.join(str(p) for p in e['loc']) or '(settings)'}': "
+            f"setting '{'.'.join(str(p) for p in e['loc']) or '(settings)'}'{_where(e, overrides)}: "
             f"{e['msg'].removeprefix('Value error, ')}. Got {_preview(e)}"
             for e in exc.errors()
         )
         raise InvalidParameterError(f"Invalid notecheck settings: {problems}.") from None
 
 
+def _where(error: dict[str, Any], overrides: dict[str, Any]) -> str:
+    """Where the value of the setting an error is about came from (see :func:`setting_source`)."""
+    loc = error.get("loc") or ()
+    if not loc or loc[0] in overrides:  # given in code: no place the user wrote it
+        return ""
+    return setting_source(str(loc[0]), error.get("input"))
+
+
 def _preview(error: dict[str, Any]) -> str:
     value = error.get("input")
-    if isinstance(value, SecretStr) or (error.get("loc") and error["loc"][0] in SECRET_SETTINGS):
+    loc = error.get("loc")
+    # no location: the input is every setting given, keys included
+    if not loc or isinstance(value, SecretStr) or loc[0] in SECRET_SETTINGS:
         return "(hidden)"
     return f"{value!r:.80}"
+
+
+_ANY = object()
+
+
+def setting_source(name: str, value: Any = _ANY) -> str:
+    """Where setting ``name`` was given, for an error about it: `` (environment variable NOTECHECK_NAME)`` or
+    `` (settings file PATH)``, the first in precedence order that gives it (with ``value``: gives that value, so a
+    value set in code is not put on a variable that says something else), else ``""`` (in code, or not given).
+    The user is told which of the places that can set it to change; values are never shown here."""
+    env = f"{ENV_PREFIX}{name}".upper()
+    for key, raw in os.environ.items():
+        if key.upper() == env and _gives(raw, value):  # pydantic-settings reads the variables case-insensitively
+            return f" (environment variable {key})"
+    path = os.environ.get(SETTINGS_FILE_ENV)
+    if path:
+        try:
+            data = read_settings_file(path)
+        except InvalidParameterError:  # an unreadable file is its own error, not this one's source
+            return ""
+        if name in data and _gives(data[name], value):
+            return f" (settings file {path})"
+    return ""
+
+
+def _gives(raw: Any, value: Any) -> bool:
+    """Whether ``raw``, a setting as written (an environment variable's text, a file's value), is ``value``."""
+    if value is _ANY or raw == value:
+        return True
+    try:
+        return float(raw) == float(value)  # "0.9" in the environment is the validated 0.9
+    except (TypeError, ValueError):
+        return False

@@ -913,7 +913,10 @@ def test_a_key_list_with_a_blank_entry_is_refused(monkeypatch, name, value):
     entry between commas is refused, naming the setting and where (an empty value still means no keys)."""
     monkeypatch.setenv(name, value)
     field = name.removeprefix("NOTECHECK_").lower()
-    with pytest.raises(InvalidParameterError, match=rf"setting '{field}': a comma-separated list of keys with a blank"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=rf"setting '{field}' \(environment variable {name}\): a comma-separated list of keys",
+    ):
         load_settings(None)
     monkeypatch.setenv(name, "")
     assert getattr(load_settings(None), field) == []
@@ -940,17 +943,18 @@ def test_a_json_settings_file_python_cannot_parse_is_named(tmp_path, content, me
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("max_batch = 0\n", "setting 'max_batch': Input should be greater than or equal to 1. Got 0"),
-        ("max_batchh = 5\n", "setting 'max_batchh': Extra inputs are not permitted"),
-        ("threshold = 0.2\nreview_threshold = 0.5\n", "review_threshold must be <= threshold"),
-        ("api_keys = ['short']\n", "setting 'api_keys': api_keys[0] must be at least 8 characters"),
+        ("max_batch = 0\n", "setting 'max_batch' (settings file {file}): Input should be greater than or equal to 1. Got 0"),
+        ("max_batchh = 5\n", "setting 'max_batchh' (settings file {file}): Extra inputs are not permitted"),
+        ("threshold = 0.2\nreview_threshold = 0.5\n", "setting 'review_threshold' (settings file {file}): must be <= "
+         "the ad threshold, setting 'threshold' (settings file {file}) = 0.2. Got 0.5"),
+        ("api_keys = ['short']\n", "setting 'api_keys' (settings file {file}): api_keys[0] must be at least 8 characters"),
         ("max_batch = \n", "expected valid TOML"),
     ],
-)
+)  # fmt: skip
 def test_bad_settings_are_named(tmp_path, content, message):
     file = tmp_path / "bad.toml"
     file.write_text(content, encoding="utf-8")
-    with pytest.raises(InvalidParameterError, match=re.escape(message)) as exc:
+    with pytest.raises(InvalidParameterError, match=re.escape(message.format(file=file))) as exc:
         load_settings(file)
     assert "'short'" not in str(exc.value)  # a key is never printed
 
@@ -1025,7 +1029,8 @@ def test_serve_with_a_review_threshold_above_the_models_exits_2_before_starting(
     threshold = read_card(sample_model_dir)["threshold"]
     assert code == 2 and not started
     assert err == (
-        f"error: setting 'review_threshold' must be <= the ad threshold {threshold} (the model's). Got 0.9 instead.\n"
+        "error: setting 'review_threshold' (environment variable NOTECHECK_REVIEW_THRESHOLD) must be <= the model's "
+        f"ad threshold {threshold}. Got 0.9 instead.\n"
     )
 
 
