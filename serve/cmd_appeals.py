@@ -19,8 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from model.errors import InvalidParameterError
+from serve.outputs import format_of
 from serve.terminal import block, one_line
 
+#: What ``appeals export -o`` may name: the rows' format, by the file's extension.
+EXPORT_FORMATS = {".jsonl": "jsonl", ".csv": "csv"}
 EXPORT_COLUMNS = ("id", "title", "text", "comments", "label", "source", "appeal_id", "note_id", "status",
                   "model_version", "model_decision", "ad_probability", "resolved_at")  # fmt: skip
 
@@ -168,6 +171,8 @@ def run_appeals(args: argparse.Namespace) -> int:
     from serve.db.engine import DatabaseUnavailable
 
     command = {"list": _list, "show": _show, "resolve": _resolve, "export": _export}[args.appeals_command]
+    if args.appeals_command == "export":  # a usage error, said before the database is looked for
+        format_of(args.output, EXPORT_FORMATS)
     with _database(args) as db:
         missing = _missing_sqlite_file(db.url)
         if missing is not None:  # a typo'd path or another data directory: say so, never create an empty one
@@ -289,14 +294,12 @@ def _export(args: argparse.Namespace, session: Any) -> int:
     from serve.db import appeals as store
 
     out: Path = args.output
-    kind = out.suffix.lower()
-    if kind not in (".jsonl", ".csv"):
-        raise InvalidParameterError(f"-o/--output must end in .jsonl or .csv. Got {out.name!r}.")
+    kind = format_of(out, EXPORT_FORMATS)
     from serve.outputs import replacing
 
     n = 0
     with replacing(out, newline="") as handle:
-        writer = csv.DictWriter(handle, EXPORT_COLUMNS) if kind == ".csv" else None
+        writer = csv.DictWriter(handle, EXPORT_COLUMNS) if kind == "csv" else None
         if writer is not None:
             writer.writeheader()
         for appeal in store.resolved_appeals(session):

@@ -29,9 +29,11 @@ from typing import Any
 import numpy as np
 
 from model.errors import InvalidNoteError, InvalidParameterError
-from serve.outputs import replacing
+from serve.outputs import format_of, replacing
 
 CHUNK = 2000
+#: What ``-o`` may name: the queue's format, by its extension.
+QUEUE_FORMATS = {".csv": "csv", ".jsonl": "jsonl"}
 COLUMNS = ("id", "title", "text", "comments", "author", "label", "label_before", "source", "file", "line",
            "ad_probability", "decision", "declared", "margin", "rank", "model_version")  # fmt: skip
 
@@ -183,9 +185,7 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidParameterError(f"--pool-factor must be at least 1. Got {args.pool_factor}.")
     if not 0 <= args.diversity <= 1:
         raise InvalidParameterError(f"--diversity must be between 0 and 1. Got {args.diversity}.")
-    kind = args.output.suffix.lower()
-    if kind not in (".csv", ".jsonl"):
-        raise InvalidParameterError(f"-o/--output must end in .csv or .jsonl. Got {args.output.name!r}.")
+    format_of(args.output, QUEUE_FORMATS)
     files = expand_inputs(args.inputs, exclude=[args.output])
     model = load_ad_model(args)
 

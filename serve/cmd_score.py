@@ -32,7 +32,7 @@ def register(subparsers: Any) -> None:
         "--output",
         type=Path,
         default=None,
-        help="output file; its extension (.jsonl, .csv, .parquet) picks the format. With --engine dask a "
+        help="output file; its extension (.jsonl or .ndjson, .csv, .parquet) picks the format. With --engine dask a "
         "directory of part files of that format",
     )
     p.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")

@@ -1,4 +1,5 @@
-"""Writing one output file whole or not at all, with one error naming the file the user asked for.
+"""Writing one output file whole or not at all, with one error naming the file the user asked for; the format an
+output's extension picks (:func:`format_of`).
 
 ``review -o`` and ``appeals export -o`` write through a temporary file beside the output that replaces it at the
 end. Left to itself a failure named that temporary file (``/proc/.q.csv.4711.tmp: no such file``) or a parent
@@ -9,11 +10,26 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
 
-from model.errors import OutputError
+from model.errors import InvalidParameterError, OutputError
+
+
+def format_of(path: Path, formats: Mapping[str, str], option: str = "-o/--output") -> str:
+    """The format an output file's extension picks (``formats``: extension, lower case, to format). Any other
+    extension is refused before any work, naming the ``option`` that gave the path, every extension accepted and
+    the path that came in: a format guessed from an unknown extension would be a file nothing reads as meant."""
+    kind = formats.get(path.suffix.lower())
+    if kind is None:
+        accepted = list(formats)
+        listed = ", ".join(accepted[:-1]) + f" or {accepted[-1]}" if len(accepted) > 1 else accepted[0]
+        got = f"extension {path.suffix!r}" if path.suffix else "no extension"
+        raise InvalidParameterError(
+            f"{option} must end in {listed} (the extension picks the format). Got {str(path)!r} ({got})."
+        )
+    return kind
 
 
 def _blocking_parent(path: Path) -> Path | None:

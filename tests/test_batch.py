@@ -306,7 +306,11 @@ def test_inputs_directories_and_globs(tmp_path, sample_model_dir):
         (["nothere.jsonl"], "nothere.jsonl: no such file"),
         (["{d}/x.txt"], "unsupported file type '.txt'"),
         (["{d}/*.csv"], "matches no note files"),
-        (["{d}/x.txt", "-o", "{d}/out.xlsx"], "The output's extension must be one of .jsonl, .csv, .parquet"),
+        (
+            ["{d}/x.txt", "-o", "{d}/out.xlsx"],
+            "The -o/--output option (output) must end in .jsonl, .ndjson, .csv or "
+            ".parquet (the extension picks the format). Got '{d}/out.xlsx' (extension '.xlsx').",
+        ),
         (["{d}/in.jsonl", "--resume"], "--resume needs the output path (-o)"),
         (["{d}/in.jsonl", "--jobs", "0"], "The --jobs option (jobs) must be a positive integer. Got 0"),
     ],
@@ -316,7 +320,7 @@ def test_usage_errors_are_clear(tmp_path, capsys, sample_model_dir, argv, messag
     (tmp_path / "x.txt").write_text("x")
     argv = [a.format(d=tmp_path) for a in argv]
     assert main(["score", *argv, "--model", str(sample_model_dir)]) == 2
-    assert message in capsys.readouterr().err
+    assert message.format(d=tmp_path) in capsys.readouterr().err
 
 
 def test_no_output_prints_a_summary(capsys, sample_model_dir):

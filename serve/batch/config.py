@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from model.errors import InvalidParameterError
 from model.notes import MAX_ROW_BYTES, encoding_problem
+from serve.outputs import format_of
 
 if TYPE_CHECKING:
     from model.comments import KeywordConfig
@@ -78,19 +79,20 @@ class BatchConfig:
             why = encoding_problem(self.encoding)
             if why:
                 raise InvalidParameterError(f"The --encoding option (encoding): {why}.")
-        if self.output is not None and output_format(self.output) is None:
-            raise InvalidParameterError(
-                f"The output's extension must be one of .jsonl, .csv, .parquet. Got {self.output.suffix or '(none)'!r} "
-                f"in {str(self.output)!r} instead."
-            )
+        if self.output is not None:
+            format_of(Path(self.output), OUTPUT_FORMATS, "The -o/--output option (output)")
         if self.resume and self.output is None:
             raise InvalidParameterError("--resume needs the output path (-o) of the run to continue. Got none.")
         if self.scheduler and self.engine != "dask":
             raise InvalidParameterError(f"--scheduler needs --engine dask. Got --engine {self.engine}.")
 
 
+#: The formats ``score -o`` writes, by the output's extension.
+OUTPUT_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+
+
 def output_format(path: Path) -> str | None:
-    return {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}.get(path.suffix.lower())
+    return OUTPUT_FORMATS.get(path.suffix.lower())
 
 
 def read_keywords(path: Path) -> KeywordConfig:
