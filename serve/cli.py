@@ -216,33 +216,16 @@ def _read_stdin_text(encoding: str | None = None) -> str:
     """Standard input as text, read like a line of a note file (UTF-8, else GB18030; strictly ``encoding`` when
     given); binary input is refused."""
     from model.notes import UTF8_BOM, decode_line, not_text
-    from model.notes.files import LOOKS_LIKE_BIG5, not_in_encoding, utf8_misread
 
     raw = sys.stdin.buffer.read()
     why = not_text(raw[:4096], "a note's text", what="standard input")
     if why:
         raise InvalidNoteError(f"{why}.")
     raw = raw.removeprefix(UTF8_BOM)
-    if encoding:
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError as exc:
-            raise InvalidNoteError(f"standard input is {not_in_encoding(raw, encoding, exc, stdin=True)}.") from None
-        if misread := utf8_misread(raw, text, encoding, stdin=True):
-            raise InvalidNoteError(f"{misread}.")
-    else:
-        text, problem = decode_line(raw, None)
-        if problem == LOOKS_LIKE_BIG5:
-            raise InvalidNoteError(
-                "standard input looks like Big5 (traditional Chinese as Hong Kong and Taiwan write it): read as "
-                "GB18030 it is mostly rare characters; pass --encoding big5, or convert it to UTF-8 (iconv -f big5 "
-                "-t utf-8)."
-            )
-        if problem:
-            raise InvalidNoteError(
-                "standard input is neither UTF-8 nor GB18030 text; pass its encoding with --encoding (e.g. "
-                "--encoding big5)."
-            )
+    # The decoder of a note file's lines, so that the same bytes are read, and refused in the same words, here
+    text, problem = decode_line(raw, encoding, stdin=True)
+    if problem:
+        raise InvalidNoteError(f"{problem}.")
     # The line end that `echo`, `print` and editors add is not part of the note (a line of a note file does not
     # carry it either); other line breaks inside the text are the writer's and stay.
     return text.removesuffix("\n").removesuffix("\r")

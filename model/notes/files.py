@@ -124,17 +124,23 @@ def encoding_problem(name: str) -> str | None:
     return None
 
 
-def decode_line(raw: bytes, encoding: str | None) -> tuple[str, str | None]:
+def decode_line(raw: bytes, encoding: str | None, *, stdin: bool = False) -> tuple[str, str | None]:
     """Decode one line: strictly with ``encoding`` when given, else UTF-8 and then GB18030. Returns the text and,
     when the bytes are not valid in that encoding, the reason (the text then has replacement characters); a line
     that reads as GB18030 but looks like Big5 (:func:`_looks_like_big5`), or that is UTF-8 text the ``encoding``
-    given misreads (:func:`utf8_misread`), gets a reason too, not a garbled text."""
+    given misreads (:func:`utf8_misread`), gets a reason too, not a garbled text.
+
+    With ``stdin`` the bytes are standard input read whole (``check -``), decoded by the same rules, and each reason
+    is a sentence about it (``standard input is ...``) in the same words, but for those naming where the bytes are
+    (the input, not the line) and how their encoding is given: only ``--encoding`` (standard input is never a
+    training data set)."""
     if encoding:
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError as exc:
-            return raw.decode(encoding, "replace"), not_in_encoding(raw, encoding, exc)
-        return text, utf8_misread(raw, text, encoding)
+            why = not_in_encoding(raw, encoding, exc, stdin=stdin)
+            return raw.decode(encoding, "replace"), f"standard input is {why}" if stdin else why
+        return text, utf8_misread(raw, text, encoding, stdin=stdin)
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:
@@ -142,13 +148,31 @@ def decode_line(raw: bytes, encoding: str | None) -> tuple[str, str | None]:
     try:
         text = raw.decode("gb18030")
     except UnicodeDecodeError:
-        return raw.decode("utf-8", "replace"), (
-            f"neither UTF-8 (byte {not_utf8} of the line) nor GB18030; pass the file's encoding with --encoding, e.g. "
-            f"--encoding big5{IN_A_TRAINING_CONFIG}"
-        )
+        return raw.decode("utf-8", "replace"), _neither_utf8_nor_gb18030(not_utf8, stdin)
     if _looks_like_big5(raw, text):
-        return text, LOOKS_LIKE_BIG5
+        return text, _looks_like_big5_reason(stdin)
     return text, None
+
+
+def _neither_utf8_nor_gb18030(byte: int, stdin: bool) -> str:
+    """The reason for bytes neither encoding read without one reads, the first one UTF-8 cannot read at ``byte``."""
+    if stdin:
+        return (
+            f"standard input is neither UTF-8 (byte {byte} of the input) nor GB18030; pass its encoding with "
+            "--encoding, e.g. --encoding big5"
+        )
+    return (
+        f"neither UTF-8 (byte {byte} of the line) nor GB18030; pass the file's encoding with --encoding, e.g. "
+        f"--encoding big5{IN_A_TRAINING_CONFIG}"
+    )
+
+
+def _looks_like_big5_reason(stdin: bool) -> str:
+    subject, config = ("standard input", "") if stdin else ("it", IN_A_TRAINING_CONFIG)
+    return (
+        f"{subject} looks like Big5 (traditional Chinese as Hong Kong and Taiwan write it): read as GB18030 it is "
+        f"mostly rare characters; pass --encoding big5{config}, or convert it to UTF-8 (iconv -f big5 -t utf-8)"
+    )
 
 
 #: Characters at U+0800 and above (3- and 4-byte UTF-8: every hanzi, kana, full-width mark, emoji) a line valid as
@@ -246,10 +270,7 @@ def _what_it_is(raw: bytes, encoding: str, what: str, stdin: bool) -> str:
 #: Where a training run is given the encoding: its files are named in the config, not on the command line.
 IN_A_TRAINING_CONFIG = ' (in a training config, encoding = "big5" in its [[dataset]])'
 #: The reason :func:`decode_line` gives for a line that reads as GB18030 but looks like Big5.
-LOOKS_LIKE_BIG5 = (
-    "it looks like Big5 (traditional Chinese as Hong Kong and Taiwan write it): read as GB18030 it is mostly rare "
-    f"characters; pass --encoding big5{IN_A_TRAINING_CONFIG}, or convert it to UTF-8 (iconv -f big5 -t utf-8)"
-)
+LOOKS_LIKE_BIG5 = _looks_like_big5_reason(stdin=False)
 
 
 def _ideographs(text: str) -> list[str]:
