@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -163,6 +165,13 @@ def serve_app(
     limits = uvicorn_options(load_settings() if settings is None else settings)
     if workers > 1:  # the workers uvicorn spawns read it in create_app (die_with_supervisor)
         os.environ[SUPERVISOR_ENV] = str(os.getpid())
+    # Once it has shut down, a single uvicorn server raises the signal that stopped it again under the handler it
+    # found. SIGINT then is a KeyboardInterrupt uvicorn.run swallows (exit 0), but SIGTERM's default action killed
+    # the process (status 143), though SIGTERM is, like Ctrl-C, the documented way to stop the server and exit 0,
+    # as `--workers N` does. While uvicorn serves its own handler takes SIGTERM; this one ends the process with
+    # status 0 on the signal raised again, or on one that arrives before uvicorn has installed its handler.
+    on_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stopped) if on_main else None
     try:
         with _nodelay_listener(uvicorn.Config):
             uvicorn.run(
@@ -177,6 +186,13 @@ def serve_app(
             )
     finally:
         os.environ.pop(SUPERVISOR_ENV, None)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stopped(signum: int, frame: Any) -> None:
+    """SIGTERM outside uvicorn's own handler (see :func:`serve_app`): the server has stopped, or never started."""
+    raise SystemExit(0)
 
 
 @contextmanager
