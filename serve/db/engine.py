@@ -10,6 +10,7 @@ instead of a hung request, and a restarted one is reconnected to transparently.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,18 @@ def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.OperationalError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        # A file that is not SQLite (a mistyped --database-url naming some other file) or a damaged one fails
+        # here with a DatabaseError, which is not one of UNAVAILABLE_ERRORS: the commands stopped with a
+        # traceback (exit 70) and the server did not start. Raised as an OperationalError, it is reported as
+        # the database being unavailable, naming the file, as any database that cannot be used is.
+        try:
+            what = dbapi_connection.execute("PRAGMA database_list").fetchone()[2]
+        except sqlite3.Error:
+            what = "the file"
+        raise sqlite3.OperationalError(f"{what} cannot be used as an SQLite database: {exc}") from exc
     finally:
         cursor.close()
 
