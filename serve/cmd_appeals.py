@@ -12,6 +12,7 @@ import csv
 import getpass
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from model.errors import InvalidParameterError
+from model.schema import NON_BLANK
 from serve.outputs import format_of
 from serve.terminal import block, one_line
 
@@ -275,6 +277,9 @@ def _resolve(args: argparse.Namespace, session: Any) -> int:
 
     if len(args.note) > MAX_RESOLUTION_CHARS:
         raise InvalidParameterError(f"--note must be at most {MAX_RESOLUTION_CHARS} characters. Got {len(args.note)}.")
+    if args.moderator is not None and not re.search(NON_BLANK, args.moderator):
+        # `--moderator "$MOD"` with MOD unset: the decision would be recorded as made by nobody
+        raise InvalidParameterError(f"--moderator must name who decided. Got {args.moderator!r}.")
     who = args.moderator or f"cli:{_user()}"
     if len(who) > MAX_MODERATOR_CHARS or "\x00" in who + args.note:
         raise InvalidParameterError(f"--moderator must be at most {MAX_MODERATOR_CHARS} characters, without NUL.")

@@ -332,12 +332,20 @@ def test_bad_appeals_get_422_naming_the_field(client, body, field, message):
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"label": "spam"}, "label"), ({"label": "ad", "note": "x" * 2001}, "note"), ({}, "label")],
+    [
+        ({"label": "spam"}, "label"),
+        ({"label": "ad", "note": "x" * 2001}, "note"),
+        ({}, "label"),
+        # who decided is the record's point: a blank name was stored, and the writer read "by   : genuine"
+        ({"label": "ad", "moderator": ""}, "moderator"),
+        ({"label": "ad", "moderator": "  \u200b "}, "moderator"),
+    ],
 )
 def test_bad_resolutions_get_422_naming_the_field(client, body, field):
     appeal_id = appeal(client).json()["id"]
     r = client.post(f"/v1/appeals/{appeal_id}/resolve", json=body, headers=moderator())
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == field
+    assert client.get(f"/v1/appeals/{appeal_id}", headers=writer()).json()["status"] == "open"
 
 
 @pytest.mark.parametrize(

@@ -117,6 +117,16 @@ def test_unknown_ids_and_bad_arguments_fail_clearly(db, capsys):
         cli(db, "appeals", "resolve", "x", "--label", "spam")
 
 
+@pytest.mark.parametrize("who", ["", "   ", "\u200b\t"])
+def test_a_blank_moderator_is_refused_not_stored(db, capsys, who):
+    """`--moderator "$MOD"` with MOD unset (or blank) recorded the decision as made by nobody ("by : genuine")."""
+    appeal_id = add(db, VIEW_AD)
+    assert cli(db, "appeals", "resolve", appeal_id, "--label", "genuine", "--moderator", who) == 2
+    assert capsys.readouterr().err == f"error: --moderator must name who decided. Got {who!r}.\n"
+    with db.session() as session:
+        assert store.get_appeal(session, appeal_id).status == "open"
+
+
 @pytest.mark.parametrize("ext", ["jsonl", "csv"])
 def test_export_gives_training_rows_the_reader_accepts(db, tmp_path, ext, capsys):
     from model.notes import read_notes

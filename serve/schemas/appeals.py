@@ -129,7 +129,10 @@ class ResolveIn(_Input):
     label: Label = Field(description="what the note is: 'genuine' or 'ad'")
     note: str = Field("", max_length=MAX_RESOLUTION_CHARS, description="the moderator's note to the writer")
     moderator: str | None = Field(
-        None, max_length=MAX_MODERATOR_CHARS, description="who decided (default: which moderator key was used)"
+        None,
+        max_length=MAX_MODERATOR_CHARS,
+        pattern=NON_BLANK,  # the record says who decided: a blank name would record nobody
+        description="who decided, not blank (default: which moderator key was used)",
     )
 
     @field_validator("note", "moderator")
