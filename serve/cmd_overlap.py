@@ -91,10 +91,11 @@ def run(args: argparse.Namespace) -> int:
     counter = OverlapCounter(exact_limit=args.exact_limit, k=args.sketch_size)
     quiet = args.quiet or not sys.stderr.isatty()  # as `score`: no bars of carriage returns in a log or pipe
     with tqdm(desc="followers read", unit=" lines", disable=quiet, file=sys.stderr) as bar:
-        for path in args.inputs:
+        for path in _once(args.inputs):
             counter.add_file(path, progress=bar)
     for line in counter.notes.messages():
         print(line, file=sys.stderr)
+    _note_merged(counter)
     if len(counter.creators) < 2:
         print(f"error: fan overlap needs at least two creators. Got {len(counter.creators)}.", file=sys.stderr)
         return 2
@@ -146,6 +147,42 @@ def run(args: argparse.Namespace) -> int:
     if check:
         print(f"MinHash error vs exact on {len(check)} pairs: max {max(c['error'] for c in check):.4f}")
     return 0
+
+
+def _once(paths: list[Path]) -> list[Path]:
+    """Each file once, at its first place, and a note naming the repeats: read twice (a shell glob and the file
+    named again), every id of the file was reported as a repeated follower id of its own creator."""
+    first: dict[Path, Path] = {}
+    repeated: list[str] = []
+    for p in paths:
+        if p.resolve() in first:
+            repeated.append(str(p))
+        else:
+            first[p.resolve()] = p
+    if repeated:
+        names = list(dict.fromkeys(repeated))
+        shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+        print(
+            f"note: {len(names)} follower file{'s are' if len(names) != 1 else ' is'} named more than once ({shown}); "
+            "each is read once",
+            file=sys.stderr,
+        )
+    return list(first.values())
+
+
+def _note_merged(counter: OverlapCounter) -> None:
+    """Name the creators whose followers came from several files (two exports with one stem in other folders, a
+    CSV and a file of their own): counted together as one creator, which is right for the parts of one export
+    and wrong for two creators who share a name, so the user is told rather than left to guess."""
+    merged = {n: list(dict.fromkeys(c.sources)) for n, c in counter.creators.items() if len(set(c.sources)) > 1}
+    if merged:
+        shown = "; ".join(f"{n} ({', '.join(files)})" for n, files in list(merged.items())[:5])
+        more = " ..." if len(merged) > 5 else ""
+        print(
+            f"note: {len(merged)} creator(s) have followers in more than one file, counted together as one "
+            f"creator: {shown}{more}",
+            file=sys.stderr,
+        )
 
 
 def _pairs(n: int) -> str:

@@ -269,3 +269,32 @@ def test_a_run_listing_no_pair_still_draws_its_creators(tmp_path, monkeypatch, c
     assert main(["overlap", *args, "--min-jaccard", "0.5"]) == 0
     assert drawn == [["A", "B"]]
     assert capsys.readouterr().err == ""
+
+
+def test_a_file_named_twice_is_read_once(tmp_path, capsys):
+    """`overlap followers/*.txt followers/a.txt` read a.txt twice: every id of it was reported as a repeated
+    follower id, and a's figures only held because the repeats were counted once."""
+    a = _write(tmp_path / "a.txt", ["1", "2", "3"])
+    b = _write(tmp_path / "b.txt", ["2", "3", "4"])
+    again = f"{tmp_path}/../{tmp_path.name}/a.txt"  # the same file by another path
+    assert main(["overlap", str(a), str(b), str(a), again, "-o", str(tmp_path / "o"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert err == f"note: 2 follower files are named more than once ({a}, {again}); each is read once\n"
+    [row] = csv.DictReader(open(tmp_path / "o" / "overlap.csv", encoding="utf-8"))
+    assert (row["followers_a"], row["followers_b"], row["common"]) == ("3", "3", "2")
+
+
+def test_a_creator_in_several_files_is_named(tmp_path, capsys):
+    """Two exports with one stem in different folders were silently one creator."""
+    (tmp_path / "x").mkdir()
+    (tmp_path / "y").mkdir()
+    one, two = _write(tmp_path / "x" / "bob.txt", ["1", "2"]), _write(tmp_path / "y" / "bob.txt", ["3"])
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("creator,follower_id\namy,1\namy,5\n", encoding="utf-8")
+    assert main(["overlap", str(one), str(two), str(pairs), "-o", str(tmp_path / "o"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert err == (
+        f"note: 1 creator(s) have followers in more than one file, counted together as one creator: bob ({one}, {two})\n"
+    )
+    [row] = csv.DictReader(open(tmp_path / "o" / "overlap.csv", encoding="utf-8"))
+    assert (row["creator_a"], row["creator_b"], row["followers_b"], row["common"]) == ("amy", "bob", "3", "1")
