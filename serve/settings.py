@@ -141,7 +141,10 @@ class Settings(BaseSettings):
         "SQLite file notecheck.db in data_dir",
     )
     appeal_rate_limit: int = Field(
-        30, ge=0, description="appeals created per minute per API key and per client address; 0 turns it off"
+        30,
+        ge=0,
+        description="appeal requests per minute per API key and per client address (each valid one counts, a 409 "
+        "too: each is a check of the note); 0 turns it off",
     )
     appeal_group_commit: bool = Field(
         True,

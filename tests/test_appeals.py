@@ -392,6 +392,15 @@ def test_appeal_creation_is_rate_limited_per_key_and_address(make_client):
     assert client.post("/v1/appeals", json=body, headers=moderator(OTHER_MODERATOR)).status_code == 429
 
 
+def test_a_refused_claim_counts_towards_the_rate_limit_but_a_422_does_not(make_client):
+    """As the README's setting says: each valid appeal request is a check of the note, created (201) or not (409);
+    a body refused before any check (422) costs nothing and is not counted."""
+    client = make_client(appeal_rate_limit=3)
+    assert appeal(client, statement="").status_code == 422
+    assert [appeal(client, claimed=c).status_code for c in ("ad", "ad", "genuine")] == [409, 409, 201]
+    assert appeal(client).status_code == 429
+
+
 def test_rate_limit_zero_turns_it_off(client):
     assert client.app.state.settings.appeal_rate_limit == 0
     assert {appeal(client).status_code for _ in range(40)} == {201}
