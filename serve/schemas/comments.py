@@ -3,6 +3,7 @@ the comment and keyword inputs, the comment report, and their limits."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -15,6 +16,8 @@ from pydantic import (
     StrictInt,
     StringConstraints,
     Tag,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
     field_validator,
 )
 
@@ -40,6 +43,10 @@ Count = Annotated[int, Field(ge=0), BeforeValidator(_json_integer)]
 Likes = Annotated[int, Field(ge=0, le=MAX_LIKES), BeforeValidator(_json_integer)]
 
 
+#: What a comment's time is, for its errors: the start of the sentence, the forms follow.
+TIME_FORMS = "must be seconds since the epoch as a JSON number"
+
+
 class CommentIn(InputModel):
     """A comment as an object; a bare string is accepted wherever a comment is."""
 
@@ -54,32 +61,38 @@ class CommentIn(InputModel):
         "ISO 8601 date-time (water: bursts)",
     )
 
-    @field_validator("time", mode="before")
+    @field_validator("time", mode="wrap")
     @classmethod
-    def _seconds_are_numbers(cls, value: Any) -> Any:
-        """Seconds are a JSON number, as a like count is: pydantic would read a string holding a number as a time
-        by its own rule (milliseconds above 2e10, exponents), which the file readers do not share."""
+    def _time(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> float | int | datetime | None:
+        """One error saying the two forms a time takes, whatever came in. Validated as the union it is typed, a
+        bad value got pydantic's three branch errors in one ("Input should be a valid number; or Input should be
+        a valid integer; or Input should be a valid datetime ..."), and an infinite number (1e400 in JSON) passed
+        here and was refused later by the comment reader as `field 'body'`, saying numbers as text are read."""
+        if value is None:
+            return None
         if isinstance(value, str):
             try:
                 float(value)
             except ValueError:
-                return value
-            raise ValueError(
-                'must be seconds since the epoch as a JSON number (1700000000, not "1700000000") or an ISO 8601 '
-                "date-time"
-            )
-        return value
-
-    @field_validator("time")
-    @classmethod
-    def _time(cls, value: float | int | datetime | None) -> float | int | datetime | None:
-        """Seconds must be a float's worth: 10**400 is a JSON integer, but no time (the readers refuse it too)."""
-        if isinstance(value, int):
-            try:
-                float(value)
+                pass
+            else:  # pydantic would read it as a time by its own rule (milliseconds above 2e10, exponents), which
+                # the file readers do not share: seconds are a JSON number, as a like count is
+                raise ValueError(f'{TIME_FORMS} (1700000000, not "1700000000") or an ISO 8601 date-time')
+        elif isinstance(value, bool) or not isinstance(value, (int, float, datetime)):
+            raise ValueError(f"{TIME_FORMS} or an ISO 8601 date-time")
+        elif not isinstance(value, datetime):
+            try:  # a float's worth of seconds: 10**400 is a JSON integer, 1e400 a JSON number, neither a time
+                finite = math.isfinite(float(value))
             except OverflowError:
-                raise ValueError("seconds since the epoch must be a finite number") from None
-        return value
+                finite = False
+            if not finite:
+                raise ValueError("seconds since the epoch must be a finite number")
+        try:
+            return handler(value)
+        except ValidationError as exc:  # a string that is no ISO 8601 date-time: pydantic's reason why
+            why = next((e["msg"] for e in exc.errors() if e["loc"][-1:] == ("datetime",)), "")
+            why = why.split(", ", 1)[1] if ", " in why else ""  # "month value is outside expected range of 1-12"
+            raise ValueError(f"{TIME_FORMS} or an ISO 8601 date-time" + (f" ({why})" if why else "")) from None
 
 
 def _comment_kind(value: Any) -> str | None:
