@@ -145,7 +145,9 @@ def run_db(args: argparse.Namespace) -> int:
                     else "pending migrations: run `notecheck db upgrade`"
                 )
                 print(f"{db.display_url}: revision {current or '(empty)'}, newest {head} ({state})")
-        except UNAVAILABLE_ERRORS as exc:
+        # OSError: `db upgrade` makes the SQLite file's directory and lock file, which a file in the way refuses
+        # (it said only "error: /data: File exists", naming neither the database nor what was being made)
+        except (*UNAVAILABLE_ERRORS, OSError) as exc:
             print(f"error: the database {db.display_url} is unavailable: {unavailable_reason(exc)}", file=sys.stderr)
             return 2
         except CommandError as exc:  # the database is at a revision none of the bundled migrations knows

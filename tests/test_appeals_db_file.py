@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serve.app import create_app
+from serve.cli import main
 from serve.settings import Settings
 from tests.server_support import ROOT
 
@@ -60,3 +61,13 @@ def test_the_server_starts_on_a_file_that_is_not_sqlite_and_keeps_checking(tmp_p
         )
         assert r.status_code == 503, r.text
     assert path.read_bytes() == NOT_SQLITE["binary"]
+
+
+@pytest.mark.parametrize("argv", [["db", "upgrade"], ["db", "current"], ["appeals", "list"]])
+def test_a_file_where_the_database_directory_should_be_is_named_with_the_database(tmp_path, argv, capsys):
+    """NOTECHECK_DATA_DIR naming a file: `db upgrade` said only "error: /data: File exists"."""
+    (tmp_path / "data").write_text("not a directory")
+    url = f"sqlite:///{tmp_path}/data/notecheck.db"
+    assert main([*argv, "--database-url", url]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"error: the {'appeals ' if argv[0] == 'appeals' else ''}database {url} is unavailable: ")
