@@ -413,6 +413,26 @@ def test_resume_says_which_input_changed(tmp_path, capsys, monkeypatch, sample_m
     assert str(srcs[0]) not in err and "Run without --resume to start over." in err
 
 
+@pytest.mark.parametrize("named", ["relative", "absolute"])
+def test_resume_says_when_an_input_is_the_same_file_named_another_way(
+    tmp_path, capsys, monkeypatch, sample_model_dir, named
+):
+    """Resumed with the input named otherwise (relative after absolute, or from another directory), the refusal
+    said "in.jsonl was not an input then; /tmp/.../in.jsonl is not an input now" about one and the same file."""
+    src = write_jsonl(tmp_path / "in.jsonl", NOTES[:4])
+    out = tmp_path / "out.jsonl"
+    monkeypatch.chdir(tmp_path)
+    first, again = ("in.jsonl", str(src)) if named == "relative" else (str(src), "in.jsonl")
+    cfg = BatchConfig(inputs=[first], output=out, model_dir=sample_model_dir, jobs=1, chunk_size=2, progress=False)
+    stop_after_first_chunk(monkeypatch, cfg)
+    argv = ["score", again, "-o", str(out), "--resume", "--model", str(sample_model_dir), "--jobs", "1",
+            "--chunk-size", "2", "--no-progress"]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"inputs: {again} is {first} named another way (rows give each file as named: name it as then)." in err
+    assert "was not an input then" not in err and "is not an input now" not in err
+
+
 @pytest.mark.parametrize(
     ("finished", "code", "message"),
     [

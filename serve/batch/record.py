@@ -122,7 +122,19 @@ def _describe_change(key: str, old: Any, new: Any) -> str:
         then = {str(entry[0]): entry[1:] for entry in old if isinstance(entry, list) and entry}
         now = {str(entry[0]): entry[1:] for entry in new if isinstance(entry, list) and entry}
         out = []
+        # One file named another way (relative, then absolute from another directory): the output's `file`
+        # column keeps each path as given, so the parts would not match, but "X was not an input then; Y is not
+        # an input now" about one file read as a contradiction. Say it is the same file, spelt otherwise.
+        spelt = {
+            new_path: old_path
+            for new_path, old_path in _same_files(set(now) - set(then), set(then) - set(now)).items()
+            if then[old_path] == now[new_path]  # and unchanged: a relative path then may be another file from here
+        }
+        for new_path, old_path in spelt.items():
+            out.append(f"{new_path} is {old_path} named another way (rows give each file as named: name it as then)")
         for path in [*now, *(p for p in then if p not in now)]:
+            if path in spelt or path in spelt.values():
+                continue
             if path not in then:
                 out.append(f"{path} was not an input then")
             elif path not in now:
@@ -143,6 +155,20 @@ def _describe_change(key: str, old: Any, new: Any) -> str:
         return text if len(text) <= 80 else text[:79] + "…"
 
     return f"{key} {shown(old)} then, {shown(new)} now"
+
+
+def _same_files(added: set[str], gone: set[str]) -> dict[str, str]:
+    """``{path now: path then}`` for the paths that name one existing file both ways."""
+
+    def key(path: str) -> tuple[int, int] | None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
+    before = {k: p for p in gone if (k := key(p)) is not None}
+    return {p: before[k] for p in sorted(added) if (k := key(p)) is not None and k in before}
 
 
 def write_manifest(workdir: Path, fp: dict[str, Any], done: dict[int, dict[str, Any]]) -> None:
