@@ -135,3 +135,56 @@ def test_blank_labels_outside_feedback_datasets_are_still_errors(tmp_path):
     bad = config(tmp_path, '\n[[dataset]]\nname = "q"\npath = "q.csv"\nfeedback = "yes"\n')
     with pytest.raises(InvalidParameterError, match=r"dataset\[1\].feedback"):
         load_config(bad)
+
+
+def _example(text: str, label: int, dataset: str):
+    from model.schema import parse_note
+    from training.data import Example
+
+    return Example(parse_note({"text": text}), label, 1.0, dataset, dataset)
+
+
+@pytest.mark.parametrize(
+    ("rows", "kept", "dup", "conflict"),
+    [
+        # a moderator overturns the corpus label: the decision is the note's label (it and the old row were dropped)
+        ([("笔记A", 1, "corpus"), ("笔记A", 0, "appeals")], [("笔记A", 0, "appeals")], 0, 1),
+        ([("笔记A", 0, "appeals"), ("笔记A", 1, "corpus")], [("笔记A", 0, "appeals")], 0, 1),
+        # the decision agrees with the corpus: one row, the feedback's (its weight is the point of the dataset)
+        ([("笔记A", 1, "corpus"), ("笔记A", 1, "appeals")], [("笔记A", 1, "appeals")], 1, 0),
+        # two feedback rows that disagree decide nothing: all rows of the text go, as any conflict
+        ([("笔记A", 1, "corpus"), ("笔记A", 0, "appeals"), ("笔记A", 1, "reviewed")], [], 0, 3),
+        # without feedback rows nothing changes: a conflict drops both, a repeat keeps the first
+        ([("笔记A", 1, "corpus"), ("笔记A", 0, "other")], [], 0, 2),
+        ([("笔记A", 1, "corpus"), ("笔记A", 1, "other")], [("笔记A", 1, "corpus")], 1, 0),
+    ],
+)
+def test_a_feedback_label_stands_for_its_note(rows, kept, dup, conflict):
+    from training.data import deduplicate
+
+    examples = [_example(*r) for r in rows]
+    out, n_dup, n_conflict = deduplicate(examples, "normalized", {"appeals", "reviewed"})
+    assert [(e.note.text, e.label, e.dataset) for e in out] == kept
+    assert (n_dup, n_conflict) == (dup, conflict)
+
+
+def test_an_overturned_appeal_of_a_corpus_note_is_trained_on(tmp_path):
+    """Three ads of the sample corpus appealed and overturned to genuine: the report said "Feedback datasets
+    `appeals`: 0 training rows, 0 test rows" and the card counted 6 conflicting rows; the moderators' labels
+    never reached the model, and the corrected rows were gone too."""
+    from training.train import run_training
+
+    ads = [r for r in map(json.loads, (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines())
+           if r["label"] in (1, "ad")][:3]  # fmt: skip
+    with open(tmp_path / "appeals.jsonl", "w", encoding="utf-8") as handle:
+        for r in ads:
+            row = {"id": f"appeal-{r['id']}", "title": r.get("title", ""), "text": r["text"], "label": "genuine",
+                   "source": "appeal"}  # fmt: skip
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    cfg = config(tmp_path, '\n[[dataset]]\nname = "appeals"\npath = "appeals.jsonl"\nfeedback = true\n')
+    metrics = run_training(cfg, tmp_path / "model", progress=False, ablation=False, command="pytest")
+    assert metrics["feedback"]["train_rows"] + metrics["feedback"]["test_rows"] == 3
+    split = json.loads((tmp_path / "model" / "model_card.json").read_text(encoding="utf-8"))["split"]
+    assert split["conflicts"] == 3  # the three corpus rows the decisions overturned
+    appeal_rows = sum(sum(split[f"{part}_by_source"].get("appeal", {}).values()) for part in ("train", "test"))
+    assert appeal_rows == 3

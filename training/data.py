@@ -6,6 +6,7 @@ import hashlib
 import re
 import sys
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
@@ -163,20 +164,38 @@ def dedup_key(note: Note, policy: str = "normalized") -> str:
     return row_key(note.title, note.text)  # the key evaluate's training-overlap check uses too
 
 
-def deduplicate(examples: list[Example], policy: str) -> tuple[list[Example], int, int]:
+def deduplicate(examples: list[Example], policy: str, feedback: Collection[str] = ()) -> tuple[list[Example], int, int]:
     """Drop repeated texts (keeping the first) and texts seen with both labels. Returns (kept, n_duplicates,
-    n_conflicting)."""
+    n_conflicting).
+
+    Rows of the ``feedback`` datasets (exported appeals, reviewed queues) are a person's later word on a note: where
+    such rows share a text and agree, the first of them is kept and every other row of that text is dropped, as a
+    duplicate (same label) or conflicting (the other label). Treated as any row, a moderator who overturned the
+    label of a note that is also in the corpus (an appeal, or `review --include-labelled` re-checking labels) had
+    the decision dropped together with the label it corrected, both as "conflicting", and nothing said so. Rows of
+    feedback datasets that disagree with each other are all dropped, as before."""
     if policy == "none":
         return examples, 0, 0
     labels: dict[str, set[int]] = {}
+    decided: dict[str, set[int]] = {}  # the labels feedback rows give each text
     for e in examples:
-        labels.setdefault(dedup_key(e.note, policy), set()).add(e.label)
+        key = dedup_key(e.note, policy)
+        labels.setdefault(key, set()).add(e.label)
+        if e.dataset in feedback:
+            decided.setdefault(key, set()).add(e.label)
     seen: set[str] = set()
     kept: list[Example] = []
     dup = conflict = 0
     for e in examples:
         key = dedup_key(e.note, policy)
-        if len(labels[key]) > 1:
+        if key in decided and len(decided[key]) == 1:
+            if e.dataset not in feedback:  # the feedback row stands for the note
+                if e.label in decided[key]:
+                    dup += 1
+                else:
+                    conflict += 1
+                continue
+        elif len(labels[key]) > 1:
             conflict += 1
             continue
         if key in seen:
