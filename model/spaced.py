@@ -1,22 +1,27 @@
 """Text spaced out character by character, read as the words it spells.
 
-"加 微 信 领 券", "原/价/1/9/9", "好~好~吃", "私🌟信🌟下🌟单", "加 ❤️ 微 ❤️ 信" and "加\\n微\\n信" are written so that no
-word, cue or n-gram of a filter matches them: each character alone is innocent. A reader sees the words at once,
-and so should the model.
+"加 微 信 领 券", "原/价/1/9/9", "好~好~吃", "私🌟信🌟下🌟单", "加 ❤️ 微 ❤️ 信", "加❤️ 微❤️ 信" and "加\\n微\\n信" are
+written so that no word, cue or n-gram of a filter matches them: each character alone is innocent. A reader sees
+the words at once, and so should the model.
 :func:`despace` deletes the separators of every run of single characters (letters, digits or ideographs) set off by
 one and the same separator: a plain one (space, ``/ | - * _ ~ · + .``, or one symbol or emoji), or a symbol one with
-a space on each side (" ❤️ ", " / ", " · "). The character runs of a note written normally are words of two or more
-characters between spaces, which no run matches. Which runs:
+a space on each side (" ❤️ ", " / ", " · ") or on one side only, the same side on every gap ("❤️ ", " ❤️", "/ "). The
+character runs of a note written normally are words of two or more characters between spaces, which no run
+matches. Which runs:
 
 - Four characters or more. The last one may have more characters glued to it ("加 微 信 领 券哦", "私 信 下 单啦"):
   the run stops after it, so the writer's particle stays behind the word it follows. Not when that last character
   is a Latin letter or a digit: then it starts a word or a number of its own ("福 利 double", "2026 年 1 月 24 日"),
   and the run ends before it.
 - Three characters, when the word they spell holds a cue word (:mod:`model.cue_patterns`: "加 微 信 ：abc123",
-  "私 信 我", "加 / 微 / 信"), and neither end is glued to more characters. Three characters in general are too short
+  "私 信 我", "加 / 微 / 信"), and the first is glued to nothing before it, the last to nothing after it or only to
+  sentence-final particles (:data:`PARTICLES`: "私 信 我哦", "加 微 信吧"). Three characters in general are too short
   to tell from a writer's pauses ("周 末 好", "差 差 差", "我 想 怒"): joined whatever they spell, they would change
   116 of the 89,800 notes of the labelled ad and sentiment files instead of 53 (of those, 2 for the cue words), the
-  extra ones reviews, posts and casino SMS, and a date ("2026 年 1 月" read "2026 年1月").
+  extra ones reviews, posts and casino SMS, and a date ("2026 年 1 月" read "2026 年1月"). Nor when the last is glued
+  to more than particles: that starts a word of its own as often as not ("比 淘 宝还差", a review comparing shops;
+  "官 网 可查"): glued to anything but a Latin letter or digit, as four may be, they would change 3 notes more, that
+  review among them.
   The brand lexicon and product model names do not count: a writer spaces out a contact or a call to action to get
   it past a filter, not the brand the note is there to show.
 
@@ -44,17 +49,20 @@ _CHAR = r"[^\W_]"
 #: Separators: whitespace (collapsed to one space by then), slash, bar, hyphen, star, underscore, tilde, middle dot,
 #: plus sign and full stop, or one symbol or emoji (misc symbols and dingbats ❤ ☆ ✨, ⭐, the emoji planes 🌟 💕)
 #: with its emoji presentation selector when it has one (❤️ is U+2764 U+FE0F); or one of those but the space with a
-#: space on each side (" ❤️ ", " / ").
+#: space on each side (" ❤️ ", " / ") or on one side (" ❤️", "❤️ "). After a character at most one of these is
+#: followed by another character, so the order of the branches decides nothing.
 _SYMBOLS = r"\u2600-\u27bf\u2b00-\u2bff\U0001f300-\U0001faff"
 _MARK = rf"(?:[/|\-*_~·+.]|[{_SYMBOLS}]\ufe0f?)"
-_SEP = rf"(?: {_MARK} |[ /|\-*_~·+.]|[{_SYMBOLS}]\ufe0f?)"
+_SEP = rf"(?: {_MARK} ?|{_MARK} |[ /|\-*_~·+.]|[{_SYMBOLS}]\ufe0f?)"
+#: Sentence-final particles: what may be glued to the last of three characters ("私 信 我哦", "加 微 信吧").
+PARTICLES = "哦噢喔啊呀吧啦嘛呢哈哇嗷呐耶咯哟唷嘞呗"
 #: A last character that may have more glued to it: not a Latin letter or a digit.
 _GLUE_OK = r"(?<![a-zA-Z\d])"
 _SPACED_RUN_RE = re.compile(
     # Four or more; the last one strict, or glued to more characters when it is no Latin letter or digit.
     rf"(?<!{_CHAR}){_CHAR}(?P<sep>{_SEP}){_CHAR}(?:(?P=sep){_CHAR}){{2,}}(?:(?!{_CHAR})|{_GLUE_OK})"
-    # Else three, strict at both ends (kept only when they spell a cue word, see _runs).
-    rf"|(?<!{_CHAR}){_CHAR}(?P<sep3>{_SEP}){_CHAR}(?P=sep3){_CHAR}(?!{_CHAR})"
+    # Else three, the last strict or glued to particles only (kept only when they spell a cue word, see _runs).
+    rf"|(?<!{_CHAR}){_CHAR}(?P<sep3>{_SEP}){_CHAR}(?P=sep3){_CHAR}(?=[{PARTICLES}]*(?!{_CHAR}))"
 )
 #: What every run holds: two separators around a single character (" 微 ", "/微/", "🌟微🌟"; a symbol separator
 #: with its spaces holds " 微 " too). Opening with the separators, the search skips to them in C (nearly every note

@@ -43,12 +43,15 @@ also with a full stop or a symbol or emoji between the characters ("加.微.信"
 cue word ("私 信 我"; the reference runs the cue patterns as they are) and a symbol separator with a space on each
 side ("加 ❤️ 微 ❤️ 信"); the reference's loop resumes after a run it passes over, as the regex search does. It also
 reads an id behind the word for it ("加微信号 abc123", "微信公众号:abc2015") or of a few letters then digits ("vx:ab12")
-as part of the contact detail, not as a product model name (a pattern, run as it is).
+as part of the contact detail, not as a product model name (a pattern, run as it is). Version "21" also takes a
+symbol separator with a space on one side ("加❤️ 微❤️ 信", "加 ❤️微 ❤️信") and three characters spelling a cue word
+whose last has sentence-final particles glued to it ("私 信 我哦"), both in the reference loop.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import re
 import sys
 import threading
@@ -73,6 +76,7 @@ from model.cues import (
 )
 from model.emoji_codes import EMOJI_CODE_RE
 from model.simplified import T2S_TABLE
+from model.spaced import despace
 from model.text import (
     _COMPAT,
     _WS_RE,
@@ -142,15 +146,20 @@ def _reference_mark(text: str, i: int) -> str:
 
 def _reference_separator(text: str, i: int) -> str:
     """The separator starting at ``text[i]`` when a letter, digit or ideograph follows it: a mark, or a mark other
-    than the space with a space on each side (" ❤️ "); else ""."""
+    than the space with a space on one side or each (" ❤️ ", " ❤️", "❤️ "); else "". At most one of those is
+    followed by a letter, digit or ideograph."""
     sep = _reference_mark(text, i)
     if sep == " ":
         inner = _reference_mark(text, i + 1)
-        if inner not in ("", " ") and text[i + 1 + len(inner) : i + 2 + len(inner)] == " ":
-            sep = f" {inner} "
+        if inner not in ("", " "):
+            sep = f" {inner} " if text[i + 1 + len(inner) : i + 2 + len(inner)] == " " else f" {inner}"
+    elif sep and text[i + len(sep) : i + len(sep) + 1] == " ":
+        sep += " "
     return sep if sep and text[i + len(sep) : i + len(sep) + 1].isalnum() else ""
 
 
+#: Sentence-final particles, which may be glued to the last of three characters ("私 信 我哦").
+_REF_PARTICLES = "哦噢喔啊呀吧啦嘛呢哈哇嗷呐耶咯哟唷嘞呗"
 #: The cue kinds a three-character run must spell one of (the brand lexicon's and product models do not count).
 _REF_CUE_WORD_KINDS = [c for c in DEFS if c.name not in ("brand_mention", "brand_mention_latin", "product_model")]
 
@@ -159,8 +168,9 @@ def _reference_despace(text: str) -> str:
     """Runs of single letters, digits or ideographs, each set off by one and the same separator, with at least two
     that are not digits, written without their separators: a scan, one run at a time. At each position, four or
     more characters (the last one glued to more letters or digits only when it is neither a Latin letter nor a
-    digit, else the run ends before it); else three, the third glued to nothing, that spell a cue word. A candidate
-    that fails the digits or the cue-word rule is passed over whole, as a regex search resumes after its match."""
+    digit, else the run ends before it); else three, the third glued to nothing or to particles only, that spell a
+    cue word. A candidate that fails the digits or the cue-word rule is passed over whole, as a regex search resumes
+    after its match."""
     out: list[str] = []
     i, n = 0, len(text)
 
@@ -179,7 +189,10 @@ def _reference_despace(text: str) -> str:
                 last -= step  # a Latin letter or digit glued to more starts a word of its own: the run ends before it
             three = False
             if (last - i) // step + 1 < 4:
-                three = longest >= 3 and not glued(i + 2 * step)
+                k = i + 2 * step + 1  # what follows the third character: nothing glued, or particles only
+                while k < n and text[k] in _REF_PARTICLES:
+                    k += 1
+                three = longest >= 3 and not (k < n and text[k].isalnum())
                 last = i + 2 * step
             if three or last > i + 2 * step:
                 chars = text[i : last + 1 : step]
@@ -456,6 +469,7 @@ TRICKY = [
     "check-in 0-0 t_t a+b c#d e&f 99.9% 1.2.3 ...!!!???",
     "3.14159 ٣٤٥ ０８ 1,000,000 2024年1月1日",
     "繁體中文的筆記，很好看！",
+    "加❤️ 微❤️ 信 私🌟 信🌟 下🌟 单 加 ❤️微 ❤️信 a/ b/ c/ d 私 信 我哦 加 微 信吧~ 比 淘 宝还差 官 网 可查 x ❤️y❤️ z",
     "ab" * 3000,
     "今天天气很好，去公园散步了。" * 300,
     "#好物[话题]# 加vx: abc123，好看[笑哭R]！电话13812345678 " * 50,
@@ -489,8 +503,8 @@ def test_non_strings_still_rejected():
 
 
 def test_normalization_version_unchanged():
-    # The references above are version "20". A change of output needs a new version AND new references.
-    assert NORMALIZATION_VERSION == "20"
+    # The references above are version "21". A change of output needs a new version AND new references.
+    assert NORMALIZATION_VERSION == "21"
 
 
 # -- Every code point --------------------------------------------------------------------------------------------
@@ -556,6 +570,22 @@ def test_shared_corpus_parity(name, limit):
             if value:
                 _check_text(value)
         _check_note(title, text, tokenizers=(_RJIEBA, _RJIEBA_STOP, jieba_tok) if i < 150 else (_RJIEBA,))
+
+
+def test_generated_spaced_text_is_read_like_the_reference():
+    # Runs of characters with one separator between them (plain, a symbol, a symbol with a space on one side or
+    # each), sometimes broken or glued to particles or words: despace joins exactly what the reference loop joins.
+    rng = random.Random(21)
+    seps = [" ", "/", ".", "~", "🌟", "❤️", "❤", " ❤️ ", " ❤️", "❤️ ", " / ", "/ ", " /", "、", "  "]
+    chars = "加微信私我下单淘宝好ab12哦吧啦x"
+    for _ in range(20000):
+        pieces = []
+        for _ in range(rng.randrange(1, 4)):
+            sep = rng.choice(seps)
+            run = sep.join(rng.choice(chars) for _ in range(rng.randrange(2, 7)))
+            pieces.append(run + rng.choice(["", "", "哦", "吧啦", "好", "a", " ", "~", rng.choice(seps)]))
+        text = "".join(pieces)
+        assert despace(text) == _reference_despace(text), text
 
 
 # -- Generated text ----------------------------------------------------------------------------------------------

@@ -54,6 +54,25 @@ JOINED = [
     ("a b c d", "abcd"),
 ]
 
+#: A symbol separator with a space on one side only, the same on every gap (NORMALIZATION_VERSION 21).
+ONE_SIDED = [
+    ("加❤️ 微❤️ 信", "加微信"),
+    ("私🌟 信🌟 下🌟 单", "私信下单"),
+    ("加 ❤️微 ❤️信", "加微信"),
+    ("加 /微 /信 /号", "加微信号"),
+    ("链/ 接/ 在/ 主/ 页", "链接在主页"),
+    ("今天 加❤️ 微❤️ 信❤️ 领❤️ 券哦", "今天 加微信领券哦"),
+]
+#: Three characters spelling a cue word, the last with sentence-final particles glued to it (NORMALIZATION_VERSION 21).
+THREE_WITH_PARTICLE = [
+    ("私 信 我哦", "私信我哦"),
+    ("加 微 信吧", "加微信吧"),
+    ("有需要 私 信 我呀~", "有需要 私信我呀~"),
+    ("私 信 我哈哈", "私信我哈哈"),
+    ("加❤️ 微❤️ 信呀", "加微信呀"),
+]
+JOINED += ONE_SIDED + THREE_WITH_PARTICLE
+
 #: Written normally, or spaced in a way this leaves alone (see the module's docstring).
 KEPT = [
     "红、黄、蓝、绿",  # a list
@@ -86,12 +105,32 @@ KEPT = [
     "好❤️好❤吃❤️啊",  # ❤️ and ❤ are not one separator
     "🌟🌟🌟🌟",
     "12:30 到 14:00",
+    # Three characters spelling a cue word, the last glued to more than particles: the start of a word ("比 淘 宝还差"
+    # is a review comparing shops, "加 微 信哈尔滨" no contact).
+    "比 淘 宝还差",
+    "官 网 可查",
+    "加 微 信哈尔滨",
+    "私 信 我的",
+    # One-sided separators: three characters that spell no cue word, a separator not the same on every gap
+    "✅甜 ✅咸 ✅辣",
+    "加 ❤️微❤️ 信",
+    "加❤️ 微 ❤️信",
 ]
 
 
 @pytest.mark.parametrize(("written", "read"), JOINED)
 def test_spaced_out_text_reads_as_the_word_it_spells(written, read):
     assert despace(written) == read
+    assert normalize_text(written) == read
+
+
+@pytest.mark.parametrize(("written", "read"), ONE_SIDED)
+def test_a_symbol_separator_with_a_space_on_one_side_reads_as_the_word(written, read):
+    assert normalize_text(written) == read
+
+
+@pytest.mark.parametrize(("written", "read"), THREE_WITH_PARTICLE)
+def test_three_characters_spelling_a_cue_word_read_with_a_particle_glued(written, read):
     assert normalize_text(written) == read
 
 
@@ -111,6 +150,11 @@ def _is_separator(ch: str) -> bool:
     return ch in " /|-*_~·+.\ufe0f" or 0x2600 <= cp <= 0x27BF or 0x2B00 <= cp <= 0x2BFF or 0x1F300 <= cp <= 0x1FAFF
 
 
+#: Every kind of separator: plain, a symbol, a symbol with a space on each side or on one, and one that is none (、).
+#: (" ❤️" is tried by the pre-check test below.)
+SEPARATORS = [" ", "/", "|", "-", "*", "_", "~", "·", "+", "、", ".", "🌟", "❤️", "❤", " ❤️ ", " / ", " · ", "❤️ ", "/ "]
+
+
 def test_despace_deletes_only_separators_between_characters():
     # despace is the characters despace_kept keeps; what it may drop: separators, each between two letters, digits
     # or ideographs that stay. (tests/test_prep_parity.py compares the whole output with a loop of its own.)
@@ -120,8 +164,8 @@ def test_despace_deletes_only_separators_between_characters():
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30))) for _ in range(10000)]
 
     def spaced_run() -> str:  # mostly alternating character and one separator, sometimes broken
-        sep = rng.choice([" ", "/", "|", "-", "*", "_", "~", "·", "+", "、", ".", "🌟", "❤️", "❤", " ❤️ ", " / ", " · "])
-        return sep.join(rng.choice("加微信号私我ab12中文x、 ") for _ in range(rng.randrange(2, 8)))
+        sep = rng.choice(SEPARATORS)
+        return sep.join(rng.choice("加微信号私我ab12中文x、 哦吧") for _ in range(rng.randrange(2, 8)))
 
     texts += ["".join(spaced_run() + rng.choice(alphabet) for _ in range(rng.randrange(1, 4))) for _ in range(10000)]
     joined = 0
@@ -168,7 +212,7 @@ def test_the_pre_check_is_a_necessary_condition():
     texts = [w for w, _ in JOINED] + KEPT
     for _ in range(20000):  # a character and a separator in turn, now and then another character or none
         pieces = [
-            rng.choice("加微信私我ab12") + rng.choice([" ", "/", "、", ".", "🌟", "❤️", " ❤️ ", " / "])
+            rng.choice("加微信私我ab12哦") + rng.choice([" ", "/", "、", ".", "🌟", "❤️", " ❤️ ", " / ", "❤️ ", " 🌟"])
             for _ in range(rng.randrange(1, 10))
         ]
         texts.append("".join(p if rng.random() < 0.9 else rng.choice(["", "加", "、"]) for p in pieces))
@@ -189,6 +233,10 @@ def test_the_pre_check_is_a_necessary_condition():
         ("今天 加 / 微 / 信 / 领 / 券啦", ["加 / 微 / 信", "领 / 券"]),
         # three characters that spell a cue word
         ("有需要 私 信 我，原价199现价99", ["私 信"]),
+        # ... the last glued to a particle; a separator with a space on one side
+        ("有需要 私 信 我哦，原价199现价99", ["私 信"]),
+        ("加❤️ 微❤️ 信❤️ 领❤️ 券哦，原价199现价99", ["加❤️ 微❤️ 信", "领❤️ 券"]),
+        ("今天 加 /微 /信 /领 /券啦", ["加 /微 /信", "领 /券"]),
     ],
 )
 def test_highlights_quote_a_joined_run_as_sent(sample_model, text, quoted):
