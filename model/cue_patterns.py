@@ -27,6 +27,32 @@ _CN_PHONE = "[1一幺壹]" + _SEP + "[3-9三四五六七八九叁肆伍陆柒捌
 _AMOUNT = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
 
 
+#: A currency or unit after a number: the number is an amount (a price, a count, a size), not part of a model
+#: name. Not 号 or 色 (a shade, "dior 999号"), which name a product. Latin units are whole words ("199 r", "50 ml").
+_UNIT = (
+    r"(?:[元块刀毛角¥￥$万%折天日周月年岁个条件次只支瓶盒包杯双套份张片颗粒斤克两码寸米度人家]|小时|分钟|公斤|"
+    r"(?:rmb|r|w|k|ml|l|g|kg|mg|cm|mm|m|h|min|yuan|cny|days?|nights?|weeks?|months?|years?|yrs?|hours?|hrs?|"
+    r"minutes?|mins|seconds?|secs?|times|people|pcs|pieces?|kcal)(?![a-z]))"
+)
+#: A WeChat id after a contact word: a letter, then 4 to 19 letters, digits, "_" or "-"; a shorter one of letters then
+#: digits ("vx:ab12", which product_model would read as a model name); or digits.
+_WECHAT_ID = r"(?:[a-z][-_a-z0-9]{4,19}|[a-z]+\d+|(?:\d" + _SEP + r"){5,11}\d)"
+#: An id of letters, a space and digits right after a colon ("vx:abc 123", "微信: abc 123"), six characters or
+#: more without the space, at least two of each kind. Only when the digits end the word (the text, a space or
+#: punctuation next) and are no amount, count or decimal ("微信:abc 123人都加了", "abc 2024 年", "abc 12.5"): a
+#: writer's words after an id ("vx:abc 然后…") hold no digits, and digits glued to more words are a count as often
+#: as the end of an id.
+_SPACED_WECHAT_ID = (
+    r"(?:(?<=[:：])|(?<=[:：]\s))"
+    r"(?=(?:[-_a-z]{2} \d{4}|[-_a-z]{3} \d{3}|[-_a-z]{4,18} \d{2})\d{0,16}(?!\w|\.\d|\s?" + _UNIT + r"))"
+    r"[a-z][-_a-z]* \d+"
+)
+#: More ids after the first, each after "/", "、", "," or "|" ("vx:abc123 / def456", "微信:abc123、def456"): a letter,
+#: then 5 to 19 letters, digits, "_" or "-" with at least one digit, "_" or "-" among them (not a word such as
+#: "thanks"; digits alone are a phone or QQ number, which their own kinds read).
+_MORE_WECHAT_IDS = r"(?:\s?[/、,|]\s?[a-z](?=[a-z]*[-_\d])[-_a-z0-9]{5,19}(?![-_a-z0-9]))*"
+
+
 @dataclass(frozen=True)
 class CuePattern:
     name: str
@@ -106,10 +132,10 @@ DEFS = [
             # A lone "v信" ends no Latin word ("ktv信息", "tv信号" are no contact). The id may sit behind the word
             # for it ("加微信号 abc123", "vx号:abc123", "微信公众号:abc2015") and
             # decorations ("加 v ❤ :abc123": anything but a letter, digit or the punctuation that ends a clause). The
-            # id: a WeChat id (a letter, then 4 to 19 letters, digits, "_" or "-"), a shorter one of letters then
-            # digits ("vx:ab12", which product_model would read as a model name), or digits. The word is taken only
-            # with an id: "微信公众号" alone stays words.
-            r"(?:(?:号|公众号|公号)?" + _DECOR + r"(?:[a-z][-_a-z0-9]{4,19}|[a-z]+\d+|(?:\d" + _SEP + r"){5,11}\d))?"
+            # id: _WECHAT_ID, or after a colon one written with a space (_SPACED_WECHAT_ID, "vx:abc 123"); then any
+            # more ids of a list (_MORE_WECHAT_IDS, "vx:abc123 / def456"). The word is taken only with an id:
+            # "微信公众号" alone stays words.
+            r"(?:(?:号|公众号|公号)?" + _DECOR + f"(?:{_SPACED_WECHAT_ID}|{_WECHAT_ID}){_MORE_WECHAT_IDS})?"
         ),
         replace=True,
     ),
@@ -219,13 +245,6 @@ DEFS = [
     ),
 ]
 
-#: A currency or unit after a number: the number is an amount (a price, a count, a size), not part of a model
-#: name. Not 号 or 色 (a shade, "dior 999号"), which name a product. Latin units are whole words ("199 r", "50 ml").
-_UNIT = (
-    r"(?:[元块刀毛角¥￥$万%折天日周月年岁个条件次只支瓶盒包杯双套份张片颗粒斤克两码寸米度人家]|小时|分钟|公斤|"
-    r"(?:rmb|r|w|k|ml|l|g|kg|mg|cm|mm|m|h|min|yuan|cny|days?|nights?|weeks?|months?|years?|yrs?|hours?|hrs?|"
-    r"minutes?|mins|seconds?|secs?|times|people|pcs|pieces?|kcal)(?![a-z]))"
-)
 #: A series word after a model number ("v15 pro"): with one, even a single letter and two digits is a model.
 _SERIES = "(?:pro|max|plus|ultra|mini|se|lite|air)"
 #: English words that count, place or time what follows them: "about 15", "for 20", "in 2024" are no model name.

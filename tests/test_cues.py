@@ -148,6 +148,73 @@ def test_an_id_after_a_contact_prefix_is_a_contact_not_a_model(text, contact):
     assert "product_model" not in found
 
 
+@pytest.mark.parametrize(
+    ("text", "contact"),
+    [
+        ("vx：abc 123", "vx:abc 123"),
+        ("微信：abc 123", "微信:abc 123"),
+        ("加v: lily 0520 备注小红书", "加v: lily 0520"),
+        ("想要的私我 wx号：xyz 2024，拿价格", "wx号:xyz 2024"),
+        ("微信: ab 1234。", "微信: ab 1234"),
+    ],
+)
+def test_an_id_written_with_a_space_after_a_colon_is_one_contact(text, contact):
+    # Letters, a space and digits right after a colon are one id (NORMALIZATION_VERSION 21): before, the contact
+    # word stood alone and "abc 123" was read as a product model.
+    found = kinds(text)
+    assert found.get("wechat") == [contact]
+    assert "product_model" not in found
+    assert "abc" not in prepare_document(None, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "contact"),
+    [
+        ("vx：abc 然后去吃饭", "vx"),  # words after the id hold no digits
+        ("微信：abc 123人都加了", "微信"),  # digits glued to more words: a count as often as an id
+        ("微信：abc 123 人都加了", "微信"),  # a count
+        ("vx：abc 2024 年", "vx"),
+        ("vx：abc 12.5", "vx"),  # a decimal
+        ("微信 abc 123", "微信"),  # no colon
+        ("微信: ab 12", "微信"),  # fewer than six characters: no WeChat id
+    ],
+)
+def test_words_after_a_contact_word_are_not_read_as_a_spaced_id(text, contact):
+    assert kinds(text).get("wechat") == [contact]
+
+
+@pytest.mark.parametrize(
+    ("text", "contact"),
+    [
+        ("vx：abc123 / def456", "vx:abc123 / def456"),
+        ("微信：abc123、def456", "微信:abc123、def456"),
+        ("合作微信：csh1912 | csh1913 | csh1914", "微信:csh1912 | csh1913 | csh1914"),
+        ("加微信：lily_2024, lucy_make 备注小红书", "加微信:lily_2024, lucy_make"),
+        ("vx:abc 123, def456", "vx:abc 123, def456"),
+    ],
+)
+def test_several_ids_after_one_contact_word_are_one_contact(text, contact):
+    # NORMALIZATION_VERSION 21: before, only the first id was contact details and the others product models.
+    found = kinds(text)
+    assert found.get("wechat") == [contact]
+    assert "product_model" not in found
+    assert "def" not in prepare_document(None, text) and "csh" not in prepare_document(None, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("vx:abc123, thanks", {"wechat": ["vx:abc123"]}),  # a word: no digit, "_" or "-"
+        ("微信：abc123、电话13812345678", {"wechat": ["微信:abc123"], "phone": ["13812345678"]}),
+        ("vx：abc123 / 13812345678", {"wechat": ["vx:abc123"], "phone": ["13812345678"]}),  # a phone is a phone
+        ("vx：abc123，2024年见", {"wechat": ["vx:abc123"]}),
+        ("vx：abc123 def456", {"wechat": ["vx:abc123"], "product_model": ["def456"]}),  # no separator but a space
+    ],
+)
+def test_what_follows_an_id_is_another_only_after_a_list_separator(text, expected):
+    assert kinds(text) == expected
+
+
 @pytest.mark.parametrize("text", ["我们去ktv信息不用填", "家里电视没有tv信号了", "这个dv信噪比不错"])
 def test_v_xin_at_the_end_of_a_latin_word_is_no_contact(text):
     assert "wechat" not in kinds(text)
@@ -169,7 +236,12 @@ def test_the_word_for_an_id_is_taken_only_with_an_id(text, contact):
 
 @pytest.mark.parametrize(
     ("text", "evidence"),
-    [("有兴趣的朋友可以加微信号 abc123 领券哦", "加微信号 abc123"), ("下单前问问我 vx号：xyz_2024", "vx号：xyz_2024")],
+    [
+        ("有兴趣的朋友可以加微信号 abc123 领券哦", "加微信号 abc123"),
+        ("下单前问问我 vx号：xyz_2024", "vx号：xyz_2024"),
+        ("想要的私我 vx：abc 123，拿价格", "vx：abc 123"),
+        ("想要的加微信：abc123、def456 拿价格", "加微信：abc123、def456"),
+    ],
 )
 def test_an_id_after_a_contact_prefix_is_shown_as_contact_details(sample_model, text, evidence):
     # The reason quotes the id among the contact details (联系方式), as sent; no reason calls it a model name.

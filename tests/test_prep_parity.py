@@ -45,7 +45,9 @@ side ("加 ❤️ 微 ❤️ 信"); the reference's loop resumes after a run it 
 reads an id behind the word for it ("加微信号 abc123", "微信公众号:abc2015") or of a few letters then digits ("vx:ab12")
 as part of the contact detail, not as a product model name (a pattern, run as it is). Version "21" also takes a
 symbol separator with a space on one side ("加❤️ 微❤️ 信", "加 ❤️微 ❤️信") and three characters spelling a cue word
-whose last has sentence-final particles glued to it ("私 信 我哦"), both in the reference loop.
+whose last has sentence-final particles glued to it ("私 信 我哦"), both in the reference loop; and reads an id of
+letters, a space and digits after a colon ("vx:abc 123") and more ids after the first ("vx:abc123 / def456") as one
+contact detail (a pattern, run as it is).
 """
 
 from __future__ import annotations
@@ -469,6 +471,7 @@ TRICKY = [
     "check-in 0-0 t_t a+b c#d e&f 99.9% 1.2.3 ...!!!???",
     "3.14159 ٣٤٥ ０８ 1,000,000 2024年1月1日",
     "繁體中文的筆記，很好看！",
+    "vx：abc 123 微信: abc 123人 vx:abc123 / def456、ghi_jk, thanks wx:ab 12 vx：abc 12.5",
     "加❤️ 微❤️ 信 私🌟 信🌟 下🌟 单 加 ❤️微 ❤️信 a/ b/ c/ d 私 信 我哦 加 微 信吧~ 比 淘 宝还差 官 网 可查 x ❤️y❤️ z",
     "ab" * 3000,
     "今天天气很好，去公园散步了。" * 300,
@@ -654,6 +657,8 @@ PRECHECK_EXAMPLES = {
         "v:a",
         "v：1",
         "vx: abcde12",
+        "vx:abc 123",
+        "微信: abc123、def456",
     ],
     "qq": ["qq12345", "qq群", "扣扣1234 5", "企鹅号:12345", "qq号 1-2-3-4-5", "扣扣群", "企鹅群：12345"],
     "phone": [
