@@ -11,6 +11,9 @@ Only self-declarations count, narrowly:
   ``#品牌合作``, ... in each of the three hashtag forms (``#广告[话题]#``, ``#广告#``, ``#广告`` typed); not a tag
   that merely contains one (``#一赞助力…``, ``#adidas``, ``#无广告纯分享``);
 * a bracketed label (``【广告】``, ``[广告]``, ``(广告)``);
+* either typed with spaces beside or between the characters of 广告 (``# 广告``, ``#广 告``, ``# 广 告``, ``【广 告】``,
+  ``[ 广告 ]``), which no hashtag reads and :mod:`model.spaced` leaves apart (it never joins two characters); not
+  the two characters alone (``广 告`` opening a note), as ``广告`` alone is no label either;
 * a sentence naming the note as an ad: ``本篇/本文/这篇(笔记)是广告``, ``本文为推广信息``, ``此条为广告合作信息``;
   ``广告合作`` standing as a clause of its own (not a creator's "广告合作请私信" / "广告合作: 邮箱", which offers
   deals); "paid partnership"; "sponsored by" opening a clause or after "this (post|video) is".
@@ -43,7 +46,7 @@ DECLARED_TAGS = frozenset(
 )  # fmt: skip
 
 #: A necessary condition of every declaration below: most notes hold none of these and are passed in one search.
-_PRECHECK = re.compile(r"广告|推广|赞助|合作|#(?:ad|sponsored|paidpartnership)|sponsored by|paid partnership")
+_PRECHECK = re.compile(r"广\s?告|推广|赞助|合作|#(?:ad|sponsored|paidpartnership)|sponsored by|paid partnership")
 
 #: What may follow a sentence naming the note an ad: the end of its clause (a space too, as notes often write it) or a
 #: particle or a thanks; not more words ("本篇是广告公司的故事" is about an advertising firm).
@@ -54,7 +57,11 @@ _PHRASES = re.compile(
     r"(?:本篇|本文|本条|本帖|本期|此篇|此条|此文|这篇|这条|该篇|该条)"
     r"(?:笔记|内容|文章|视频|帖子|推文|分享)?\s*(?:是|为|系|属于)\s*(?:一[篇条则个次]\s*)?(?:商业)?"
     r"(?:广告|推广)(?:合作)?(?:信息|内容|笔记)?" + _CLAUSE_END + "|"
-    r"【广告】|\[广告\]|\(广告\)|「广告」|"
+    # bracketed labels, a space beside the characters or between them too ("【广 告】", "[ 广告 ]")
+    r"【\s?广\s?告\s?】|\[\s?广\s?告\s?\]|\(\s?广\s?告\s?\)|「\s?广\s?告\s?」|"
+    # the tag #广告 typed with a space after "#" or between its characters ("# 广告", "#广 告", "# 广 告"), which no
+    # hashtag reads ("#广 告" is the tag "#广"), nor spaced.py: two characters are never joined
+    r"#(?:\s广\s?|广\s)告(?:合作)?" + _CLAUSE_END + "|"
     # 广告合作 as a clause of its own, not a creator's offer of deals ("广告合作请私信", "广告合作: 邮箱")
     # and "sponsored by" opening a clause ("Sponsored by @brand"), not "the marathon was sponsored by nike"
     r"(?P<open>广告合作(?![\w:])(?!\s*(?:v|wx|vx|微信|邮箱|📮|➕|\+|→|dd|私信|联系))|sponsored by(?![a-z]))|"

@@ -46,6 +46,17 @@ DECLARED = [
     ("", "出门必带\n#广告", "#广告"),
     ("", "呢隻面霜好用到喊 #廣告", "#廣告"),  # Cantonese, in traditional characters
 ]
+#: The label typed with spaces (beside or between its characters), which no hashtag or spaced-out run reads: two
+#: characters are never joined (model.spaced).
+SPACED_LABELS = [
+    ("", "# 广告 今天分享一款面霜", "# 广告"),
+    ("", "#广 告 今天分享一款面霜", "#广 告"),
+    ("", "# 广 告\n今天分享一款面霜", "# 广 告"),
+    ("【广 告】新品面霜", "用了一周，皮肤很稳定", "【广 告】"),
+    ("", "[ 广告 ] 用了一周，皮肤很稳定", "[ 广告 ]"),
+    ("", "夏日清单 # 广 告合作", "# 广 告合作"),
+]
+DECLARED += SPACED_LABELS
 #: Notes that carry the words without declaring themselves ads: denials, negations, questions, talk about ads, and the
 #: disclosure words that stand in honest notes.
 NOT_DECLARED = [
@@ -84,6 +95,12 @@ NOT_DECLARED = [
     "算唔算#廣告[話題]#",
     "呢篇係 #廣告[話題]# 咩",
     "嗰啲 #ad 嘅博主好煩",
+    # spaced: denied or talked about, a word that goes on, and the two characters alone (as 广告 alone is no label)
+    "不是 # 广 告",
+    "讨厌 # 广 告 的博主",
+    "# 广告行业好难",
+    "广 告 今天分享一款面霜",
+    "这篇是 # 广 告 吗",
 ]
 
 
@@ -97,6 +114,11 @@ def test_each_form_is_found_as_the_writer_sent_it(title, text, words):
     (span, *_) = declared_spans(title, text)
     assert span.text == words
     assert (title if span.field == "title" else text)[span.start : span.end] == words
+
+
+@pytest.mark.parametrize(("title", "text", "words"), SPACED_LABELS)
+def test_a_label_typed_with_spaces_is_found(title, text, words):
+    assert [span.text for span in declared_spans(title, text)] == [words]
 
 
 @pytest.mark.parametrize("text", NOT_DECLARED)
