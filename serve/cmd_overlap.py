@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from model.errors import InvalidParameterError
+from serve.batch.plan import each_once
 from serve.charts import chart_names
 from serve.cli import add_report_command, check_output_directory
 from serve.overlap import OverlapCounter, exact_check, overlap_matrix
@@ -91,7 +92,9 @@ def run(args: argparse.Namespace) -> int:
     counter = OverlapCounter(exact_limit=args.exact_limit, k=args.sketch_size)
     quiet = args.quiet or not sys.stderr.isatty()  # as `score`: no bars of carriage returns in a log or pipe
     with tqdm(desc="followers read", unit=" lines", disable=quiet, file=sys.stderr) as bar:
-        for path in _once(args.inputs):
+        # Read twice (a shell glob and the file named again), every id of a file would be a repeated follower
+        # id of its own creator.
+        for path in each_once(args.inputs, what="follower file"):
             counter.add_file(path, progress=bar)
     for line in counter.notes.messages():
         print(line, file=sys.stderr)
@@ -147,27 +150,6 @@ def run(args: argparse.Namespace) -> int:
     if check:
         print(f"MinHash error vs exact on {len(check)} pairs: max {max(c['error'] for c in check):.4f}")
     return 0
-
-
-def _once(paths: list[Path]) -> list[Path]:
-    """Each file once, at its first place, and a note naming the repeats: read twice (a shell glob and the file
-    named again), every id of the file was reported as a repeated follower id of its own creator."""
-    first: dict[Path, Path] = {}
-    repeated: list[str] = []
-    for p in paths:
-        if p.resolve() in first:
-            repeated.append(str(p))
-        else:
-            first[p.resolve()] = p
-    if repeated:
-        names = list(dict.fromkeys(repeated))
-        shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
-        print(
-            f"note: {len(names)} follower file{'s are' if len(names) != 1 else ' is'} named more than once ({shown}); "
-            "each is read once",
-            file=sys.stderr,
-        )
-    return list(first.values())
 
 
 def _note_merged(counter: OverlapCounter) -> None:

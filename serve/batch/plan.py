@@ -140,13 +140,13 @@ def expand_inputs(inputs: Iterable[str | Path], *, exclude: Iterable[Path] = ())
             out.extend(found)
         else:
             raise FileNotFoundError(2, "No such file or directory", str(item))
-    return _once(out)
+    return each_once(out)
 
 
-def _once(files: list[Path]) -> list[Path]:
+def each_once(files: list[Path], what: str = "input file") -> list[Path]:
     """``files`` with each file kept at its first place only: a file named twice, or both itself and through a
     directory or glob, is one input (read twice, its notes would be counted twice and every comment of theirs be
-    a cross-note duplicate of itself); the repeats are named in one line on stderr."""
+    a cross-note duplicate of itself); the repeats are named in one line on stderr, as ``what`` the files are."""
     first: dict[Path, Path] = {}
     repeated: list[str] = []
     for p in files:
@@ -159,7 +159,7 @@ def _once(files: list[Path]) -> list[Path]:
         names = list(dict.fromkeys(repeated))
         shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
         print(
-            f"note: {len(names)} input file{'s are' if len(names) != 1 else ' is'} named more than once ({shown}); "
+            f"note: {len(names)} {what}{'s are' if len(names) != 1 else ' is'} named more than once ({shown}); "
             "each is read once",
             file=sys.stderr,
         )
