@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from model.comments import (
-    CREATOR_COLUMNS,
     DEFAULT_KEYWORDS_FILE,
     DEFAULT_MAX_COMMENT_CHARS,
     CommentScorer,
@@ -28,7 +27,7 @@ from model.evaluation import format_value
 from model.notes import Note, NoteFileError, check_length, iter_records, parse_note
 from model.schema import is_blank
 from serve.cli import add_encoding_arg, add_model_arg, load_ad_model
-from serve.creators import markdown_table
+from serve.creators import creator_columns, markdown_table, most_flagged_first
 from serve.scoring import row_author, span_dict
 from serve.terminal import one_line
 
@@ -155,9 +154,10 @@ def render(rows: list[dict[str, Any]], creators: list[dict[str, Any]], sets: lis
             + [r["keyword_ratio"].get(s) for s in sets]
             + [r["keyword_ratio_clean"].get(s) for s in sets]
         )  # fmt: skip
-    table = creator_table(creators, sets)
-    columns = list(CREATOR_COLUMNS) + [c for s in sets for c in (f"{s} ratio", f"{s} ratio clean")]
-    return "\n".join(["## Notes", "", _table(header, body), "", "## Creators", "", markdown_table(table, columns)])
+    table = creator_table(creators, sets)  # most flagged first already (run), sets sorted as in every report
+    return "\n".join(
+        ["## Notes", "", _table(header, body), "", "## Creators", "", markdown_table(table, creator_columns(table))]
+    )
 
 
 def build_scorer(args: argparse.Namespace) -> CommentScorer:
@@ -198,7 +198,8 @@ def run(args: argparse.Namespace) -> int:
         )
     rows, notes = read_rows(files, ad_model=ad_model is not None, encoding=args.encoding)
     rows = score_rows(scorer, rows, notes, ad_model)
-    creators = aggregate_creators(rows)  # failed rows count as notes with errors, as in score --report
+    # failed rows count as notes with errors, and the order is most flagged first, as in score --report
+    creators = list(most_flagged_first(aggregate_creators(rows)))
     if args.json:
         doc = {
             "sentiment_model": sentiment.version,
@@ -215,7 +216,8 @@ def run(args: argparse.Namespace) -> int:
             f"(positive ≥ {sentiment.neutral_band[1]:.3f}, negative < {sentiment.neutral_band[0]:.3f}; a comment that "
             "only asks or requests is neutral whatever its P(positive))"
         )
-        print(render(rows, creators, list(scorer.matcher.sets)))
+        # the sets by name, the order of the creator table's columns (model.comments.creator_table)
+        print(render(rows, creators, sorted(scorer.matcher.sets)))
         for r in rows:
             if "error" in r:
                 print(f"error: {r['error']}", file=sys.stderr)

@@ -41,6 +41,13 @@ def markdown_table(table: list[dict[str, Any]], columns: list[str]) -> str:
     return "\n".join(lines)
 
 
+def creator_columns(table: list[dict[str, Any]]) -> list[str]:
+    """The columns of a :func:`~model.comments.creator_table`: :data:`CREATOR_COLUMNS`, then the keyword-set
+    columns in the table's (sorted) order. One function for the CSV, ``creators.md`` and ``notecheck comments``,
+    so the three never list the sets in different orders."""
+    return list(CREATOR_COLUMNS) + [c for c in (table[0] if table else {}) if c not in CREATOR_COLUMNS]
+
+
 def counted(creators: Iterable[Mapping[str, Any]]) -> str:
     """``12 creators``, and ``and 4 note(s) without an author`` when there are such notes: they are a row of the
     table ("(no author)"; so is a row that could not be read, whose author is unknown), not a creator."""
@@ -60,7 +67,7 @@ def write_creator_report(
     """Write the three files; returns their paths and a note for the user (the chart's font fallback) or None."""
     creators = most_flagged_first(creators)
     table = creator_table(creators)
-    columns = list(CREATOR_COLUMNS) + [c for c in (table[0] if table else {}) if c not in CREATOR_COLUMNS]
+    columns = creator_columns(table)
     directory.mkdir(parents=True, exist_ok=True)
     csv_path = directory / "creators.csv"
     with open(csv_path, "w", encoding="utf-8", newline="") as fh:

@@ -127,11 +127,14 @@ CREATOR_COLUMNS = (
 
 def creator_table(creators: Iterable[Mapping[str, Any]], sets: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Flat rows of :func:`aggregate_creators` output with the columns of :data:`CREATOR_COLUMNS` then, per
-    keyword set (all sets seen, sorted, unless ``sets`` is given), ``<set> ratio`` and ``<set> ratio clean``.
-    Every row has every column (None where there is no value), so the CSV, the Markdown table and the chart
-    all read the same keys: no value can land under another column's header."""
+    keyword set (all sets seen, or ``sets`` when given: a set no note hit still gets its columns), ``<set> ratio``
+    and ``<set> ratio clean``. Every row has every column (None where there is no value), so the CSV, the Markdown
+    table and the chart all read the same keys: no value can land under another column's header. The sets are
+    always sorted by name, whoever calls: `comments` passes them in keyword-file order, and its table must show
+    the columns of `creators` and `score --report` in the same order."""
     creators = list(creators)
-    names = sorted({s for c in creators for s in (c.get("keyword_ratio") or {})}) if sets is None else list(sets)
+    seen = {s for c in creators for s in (c.get("keyword_ratio") or {})}
+    names = sorted(seen if sets is None else set(sets))
     rows = []
     for c in creators:
         row = {
