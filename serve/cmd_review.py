@@ -90,9 +90,10 @@ def nearest(
     first_bad: list[str] | None = None,
 ) -> tuple[list[Candidate], dict[str, int]]:
     """The ``pool`` notes nearest the threshold (ascending margin; ties by input order) and counts of what was
-    read, scored, left out as already labelled, left out as bad rows (each bad row is reported on stderr) and, with
-    ``distinct``, left out as copies of a candidate (:func:`copy_key`; the first one read stays). The first bad
-    row's reason is appended to ``first_bad`` when it is given (only the first: an archive may hold millions)."""
+    read, scored, already labelled (left out unless ``include_labelled``), left out as bad rows (each bad row is
+    reported on stderr) and, with ``distinct``, left out as copies of a candidate (:func:`copy_key`; the first one
+    read stays). The first bad row's reason is appended to ``first_bad`` when it is given (only the first: an
+    archive may hold millions)."""
     from model.notes import parse_record
 
     counts = {"rows": 0, "scored": 0, "labelled": 0, "bad": 0, "copies": 0}
@@ -136,9 +137,11 @@ def nearest(
                 first_bad.append(str(exc))
             print(f"skipped: {exc}", file=sys.stderr)
             continue
-        if note.label is not None and not include_labelled:
+        if note.label is not None:
+            # counted in both modes: the summary says whether these were left out or picked among
             counts["labelled"] += 1
-            continue
+            if not include_labelled:
+                continue
         chunk.append((note, rec.path, rec.line))
         if len(chunk) >= CHUNK:
             flush()
@@ -211,9 +214,11 @@ def run(args: argparse.Namespace) -> int:
     picked = diverse(model, pool, args.n, args.diversity)
     write_queue(args.output, picked, model)
     copies = f", {counts['copies']} copies of a candidate left out" if counts["copies"] else ""
+    # the labelled count means notes left out, or notes picked among with --include-labelled: say which
+    labelled = "included" if args.include_labelled else "left out"
     print(
         f"wrote {len(picked)} note(s) to label to {args.output} (from {counts['scored']} scored of {counts['rows']} "
-        f"rows; {counts['labelled']} already labelled, {counts['bad']} bad rows skipped{copies}; "
+        f"rows; {counts['labelled']} already labelled {labelled}, {counts['bad']} bad rows skipped{copies}; "
         f"model {model.version}, threshold {model.threshold:.4f})"
     )
     if not picked and counts["labelled"] and not args.include_labelled:

@@ -96,7 +96,7 @@ def test_labelled_and_bad_rows_are_counted_not_queued(tmp_path, sample_model_dir
     out = tmp_path / "queue.jsonl"
     assert review(archive, out, sample_model_dir, "-n", "10") == 0
     captured = capsys.readouterr()
-    assert "from 1 scored of 4 rows; 1 already labelled, 2 bad rows skipped" in captured.out
+    assert "from 1 scored of 4 rows; 1 already labelled left out, 2 bad rows skipped" in captured.out
     assert "line 2" in captured.err and "line 3" in captured.err
     queued = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [q["id"] for q in queued] == ["c"] and queued[0]["label"] is None
@@ -112,7 +112,7 @@ def test_an_unreadable_file_is_skipped_like_a_bad_row(tmp_path, sample_model_dir
     out = tmp_path / "queue.jsonl"
     assert review(archive, out, sample_model_dir, "-n", "10") == 0
     captured = capsys.readouterr()
-    assert "from 1 scored of 2 rows; 0 already labelled, 1 bad rows skipped" in captured.out
+    assert "from 1 scored of 2 rows; 0 already labelled left out, 1 bad rows skipped" in captured.out
     assert f"skipped: {archive / 'broken.parquet'}, line 0: not a readable Parquet file" in captured.err
     assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["c"]
 
@@ -153,7 +153,7 @@ def test_a_directory_leaves_out_json_documents_and_says_so(tmp_path, sample_mode
     out = tmp_path / "queue.csv"
     assert review(archive, out, sample_model_dir, "-n", "5") == 0
     captured = capsys.readouterr()
-    assert f"of {len(rows)} rows; 0 already labelled, 0 bad rows skipped" in captured.out
+    assert f"of {len(rows)} rows; 0 already labelled left out, 0 bad rows skipped" in captured.out
     assert "invalid JSON" not in captured.err
     skipped = [line for line in captured.err.splitlines() if "keywords.json" in line]
     assert len(skipped) == 1 and "skipped 1 .json file" in skipped[0]
@@ -173,6 +173,22 @@ def test_an_all_labelled_archive_says_why_the_queue_is_empty(tmp_path, sample_mo
     argv = ["review", str(SAMPLES / "notes.jsonl"), "-n", "5", "-o", str(out), "--include-labelled"]
     assert main([*argv, "--model", str(sample_model_dir)]) == 0
     assert "none was picked" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("include", "said"),
+    [
+        pytest.param([], "from 0 scored of 120 rows; 120 already labelled left out,", id="left-out"),
+        pytest.param(["--include-labelled"], "from 120 scored of 120 rows; 120 already labelled included,", id="in"),
+    ],
+)
+def test_the_summary_says_what_became_of_the_labelled_notes(tmp_path, sample_model_dir, capsys, include, said):
+    """With --include-labelled the summary said "0 already labelled" of an archive whose every note has a label:
+    the number meant notes left out. It now counts labelled notes in both modes and says what was done with them."""
+    out = tmp_path / "q.csv"
+    argv = ["review", str(SAMPLES / "notes.jsonl"), "-n", "3", "-o", str(out), "--model", str(sample_model_dir)]
+    assert main([*argv, *include]) == 0
+    assert said in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
