@@ -81,9 +81,12 @@ def run(args: argparse.Namespace) -> int:
     if args.allow_version_mismatch:
         os.environ["NOTECHECK_ALLOW_VERSION_MISMATCH"] = "true"
     settings = load_settings(args.settings)  # fails here, with the setting named, before any worker starts
+    # A value the user gave as an option is named by that option in errors, not by the setting it was exported as
+    options = {"model_dir": "--model"} if args.model is not None else {}
     if settings.model_dir is not None and not Path(settings.model_dir).is_dir():
-        raise InvalidParameterError(f"setting 'model_dir' must be a model directory. Got {settings.model_dir}.")
-    _check_models(settings)
+        who = _named(settings, "model_dir", options)
+        raise InvalidParameterError(f"{who} must be a model directory. Got {settings.model_dir}.")
+    _check_models(settings, options)
     _check_port(args.host, args.port)  # before uvicorn loads the models, and exit 2 (uvicorn's own failure is 3)
     serve_app(
         "serve.app:create_app",
@@ -97,12 +100,25 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_models(settings: Settings) -> None:
+def _named(settings: Settings, name: str, options: dict[str, str]) -> str:
+    """How an error names where setting ``name`` came from: the command-line option in ``options`` that gave it
+    (``--model``: the user typed that, and never wrote NOTECHECK_MODEL_DIR, though it is exported for the
+    workers), else ``setting 'NAME'`` and the environment variable or settings file that gave it."""
+    from serve.settings import setting_source
+
+    if name in options:
+        return options[name]
+    value = getattr(settings, name)
+    return f"setting '{name}'" + (setting_source(name, str(value)) if value is not None else "")
+
+
+def _check_models(settings: Settings, options: dict[str, str] | None = None) -> None:
     """The model directories the settings name hold model cards of their task, and threshold overrides fit the ad
     model's thresholds, and the cards' versions are ones this notecheck computes (format, normalisation, OpenCC
     table, engine): checked before uvicorn loads the models, where an error is a lifespan traceback and uvicorn's
     exit status 3; here it is a usage error, exit 2. The shipped comment model is not required (the server starts
-    without comment scoring when it cannot be loaded), so only a comment model the settings name is checked."""
+    without comment scoring when it cannot be loaded), so only a comment model the settings name is checked.
+    ``options`` maps a setting given by a command-line option to that option, which errors name (:func:`_named`)."""
     from model.artifacts import DEFAULT_MODEL_DIR, check_card_versions, read_card
     from model.errors import ModelLoadError
     from serve.deps import operating_thresholds, overrides_thresholds
@@ -120,7 +136,7 @@ def _check_models(settings: Settings) -> None:
                     warnings.simplefilter("ignore")
                     check_card_versions(card, Path(directory), allow_version_mismatch=settings.allow_version_mismatch)
             except ModelLoadError as exc:
-                raise InvalidParameterError(f"setting '{name}': {exc}") from None
+                raise InvalidParameterError(f"{_named(settings, name, options or {})}: {exc}") from None
     if not overrides_thresholds(settings):
         return
     card = read_card(settings.model_dir or DEFAULT_MODEL_DIR)

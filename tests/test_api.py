@@ -1081,7 +1081,7 @@ def test_serve_with_the_other_models_directory_exits_2_before_starting(monkeypat
     assert not started
     name = setting.removeprefix("NOTECHECK_").lower()
     assert capsys.readouterr().err == (
-        f"error: setting '{name}': {directory}: model card task is {task!r}, expected {expected!r}.\n"
+        f"error: setting '{name}' (environment variable {setting}): {directory}: model card task is {task!r}, expected {expected!r}.\n"
     )
 
 
@@ -1097,7 +1097,7 @@ def test_serve_with_a_directory_that_holds_no_model_exits_2_before_starting(monk
     assert not started
     name = setting.removeprefix("NOTECHECK_").lower()
     assert capsys.readouterr().err == (
-        f"error: setting '{name}': {tmp_path}: no model_card.json; expected a notecheck model directory.\n"
+        f"error: setting '{name}' (environment variable {setting}): {tmp_path}: no model_card.json; expected a notecheck model directory.\n"
     )
 
 
@@ -1133,7 +1133,8 @@ def test_serve_with_a_model_it_cannot_load_exits_2_before_starting(monkeypatch, 
     assert not started
     name = setting.removeprefix("NOTECHECK_").lower()
     err = capsys.readouterr().err
-    assert re.fullmatch(rf"error: setting '{name}': {re.escape(str(directory))}: {why}[^\n]*\n", err), err
+    where = f"environment variable {setting}"
+    assert re.fullmatch(rf"error: setting '{name}' \({where}\): {re.escape(str(directory))}: {why}[^\n]*\n", err), err
 
 
 def test_serve_with_the_shipped_model_and_another_opencc_exits_2_before_starting(monkeypatch, capsys):
