@@ -366,6 +366,38 @@ def test_an_empty_draft_gets_advice_and_sends_nothing(page, server):
     assert error.text == "Paste or type a title or the text first."
 
 
+@pytest.mark.parametrize(
+    ("why", "title", "break_fetch", "said"),
+    [
+        pytest.param("422", "很" * 1001, False, "提交的内容有一处不符合要求", id="422-title-too-long"),
+        pytest.param("network", "周末去哪儿", True, "无法连接服务器", id="network-error"),
+        pytest.param("empty draft", "", False, "请先粘贴或输入标题或正文", id="empty-draft"),
+    ],
+)
+def test_a_failed_check_takes_the_previous_result_off_the_page(page, server, why, title, break_fetch, said):
+    """The result of the last check stayed on screen under the error of a new one, as if it were the new text's
+    verdict (and could be appealed as such): a check that fails clears it and shows only the error."""
+    page.get(server["base"] + "/")
+    assert _check(page, AD)["decision"] == "ad"
+    if break_fetch:  # as when the server cannot be reached: fetch rejects
+        page.execute_script("window.fetch = () => Promise.reject(new TypeError('Failed to fetch'))")
+    page.execute_script(
+        "arguments[0].value = arguments[1]; arguments[1] || (arguments[2].value = '')",
+        page.find_element(By.NAME, "title"),
+        title,
+        page.find_element(By.NAME, "text"),
+    )
+    page.find_element(By.ID, "check").click()
+    error = _wait(page, lambda d: d.find_element(By.ID, "check-error").is_displayed() and d.find_element(By.ID, "check-error"),
+                  message=f"no error shown for the {why}")  # fmt: skip
+    assert said in error.text
+    result = page.find_element(By.ID, "result")
+    assert not result.is_displayed() and result.get_attribute("data-decision") is None
+    # the language toggle must not draw the old result again
+    page.find_element(By.ID, "lang-toggle").click()
+    assert not page.find_element(By.ID, "result").is_displayed()
+
+
 def test_a_title_only_draft_is_checked(page, server):
     """An image note may have a title and no text, as the API allows; the page checks it instead of asking for
     text."""

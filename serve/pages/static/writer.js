@@ -36,6 +36,15 @@ function render() {
     renderFiled();
   }
 }
+// A check that fails (the server's error, no network, an empty draft) takes the previous result off the page: left
+// there under the new error, it read as the verdict on the new text, and its appeal would file the old note.
+function clearResult() {
+  last = null;
+  appealed = null;
+  result.hidden = true;
+  delete result.dataset.decision;
+  resetAppeal();
+}
 onLangChange(render);
 $("#show-ad").addEventListener("change", render);
 // Ctrl+Enter (⌘+Enter) in a field checks, as in most editors; Enter alone stays a new line in the text
@@ -55,6 +64,7 @@ form.addEventListener("submit", async (ev) => {
   };
   const error = $("#check-error");
   if (!note.text.trim() && !note.title.trim()) {  // an image note may have a title and no text, as the API allows
+    clearResult();
     showError(error, advice(() => t("text_required")));
     form.elements.text.focus();
     return;
@@ -78,6 +88,7 @@ form.addEventListener("submit", async (ev) => {
     performance.measure("notecheck:check", "notecheck:check-start");
     result.focus({ preventScroll: false });
   } catch (e) {
+    clearResult();
     showError(error, e);
   } finally {
     busy.textContent = "";
