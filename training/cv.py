@@ -322,7 +322,9 @@ def load_protocol_data(
     examples, infos = load_all(cfg, skip_bad_rows=skip_bad_rows)
     if skipped is not None:
         skipped.extend(line for info in infos for line in info.skipped)
-    examples, _, _ = deduplicate(examples, cfg.dedup, {d.name for d in cfg.datasets if d.feedback})
+    # said on stderr, as load_all says the bad rows it skipped (every tool that runs the protocol reads it here)
+    feedback = {d.name for d in cfg.datasets if d.feedback}
+    examples, _, _ = deduplicate(examples, cfg.dedup, feedback, report=sys.stderr)
     return [e for e in examples if e.role == "train"]
 
 

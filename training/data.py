@@ -164,9 +164,12 @@ def dedup_key(note: Note, policy: str = "normalized") -> str:
     return row_key(note.title, note.text)  # the key evaluate's training-overlap check uses too
 
 
-def deduplicate(examples: list[Example], policy: str, feedback: Collection[str] = ()) -> tuple[list[Example], int, int]:
+def deduplicate(
+    examples: list[Example], policy: str, feedback: Collection[str] = (), *, report: TextIO | None = None
+) -> tuple[list[Example], int, int]:
     """Drop repeated texts (keeping the first) and texts seen with both labels. Returns (kept, n_duplicates,
-    n_conflicting).
+    n_conflicting). With ``report`` (a training run's stderr) each kind of row dropped is also said there in one
+    ``note:`` line (:func:`report_dropped`): the model card counts them, but the user is looking at the terminal.
 
     Rows of the ``feedback`` datasets (exported appeals, reviewed queues) are a person's later word on a note: where
     such rows share a text and agree, the first of them is kept and every other row of that text is dropped, as a
@@ -185,25 +188,48 @@ def deduplicate(examples: list[Example], policy: str, feedback: Collection[str] 
             decided.setdefault(key, set()).add(e.label)
     seen: set[str] = set()
     kept: list[Example] = []
-    dup = conflict = 0
+    # the datasets the dropped rows came from, per kind: what the note on stderr names
+    dropped: dict[str, Counter[str]] = {"duplicate": Counter(), "conflicting": Counter()}
     for e in examples:
         key = dedup_key(e.note, policy)
         if key in decided and len(decided[key]) == 1:
             if e.dataset not in feedback:  # the feedback row stands for the note
-                if e.label in decided[key]:
-                    dup += 1
-                else:
-                    conflict += 1
+                dropped["duplicate" if e.label in decided[key] else "conflicting"][e.dataset] += 1
                 continue
         elif len(labels[key]) > 1:
-            conflict += 1
+            dropped["conflicting"][e.dataset] += 1
             continue
         if key in seen:
-            dup += 1
+            dropped["duplicate"][e.dataset] += 1
             continue
         seen.add(key)
         kept.append(e)
-    return kept, dup, conflict
+    if report is not None:
+        report_dropped(dropped, policy, report)
+    return kept, sum(dropped["duplicate"].values()), sum(dropped["conflicting"].values())
+
+
+#: What each kind of dropped row is, in the note that reports them.
+_DROPPED = {
+    "duplicate": "repeating a text kept once",
+    "conflicting": "of texts seen with both labels",
+}
+
+
+def report_dropped(dropped: dict[str, Counter[str]], policy: str, stream: TextIO) -> None:
+    """One ``note:`` line per kind of row :func:`deduplicate` dropped (none when it dropped nothing), with the
+    count from each dataset, e.g. ``note: dedup 'normalized' dropped 11 duplicate rows (repeating a text kept
+    once) from datasets 'more': 10, 'flipped': 1`` (a trained model's card counts them too)."""
+    for kind, per_dataset in dropped.items():
+        n = sum(per_dataset.values())
+        if not n:
+            continue
+        names = ", ".join(f"{name!r}: {count}" for name, count in per_dataset.most_common())
+        print(
+            f"note: dedup {policy!r} dropped {n} {kind} row{'s' if n > 1 else ''} ({_DROPPED[kind]}) from "
+            f"dataset{'s' if len(per_dataset) > 1 else ''} {names}",
+            file=stream,
+        )
 
 
 def source_counts(examples: list[Example]) -> dict[str, dict[str, int]]:

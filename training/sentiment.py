@@ -227,7 +227,7 @@ def fit_sentiment(
 def prepare_splits(cfg: TrainConfig, *, skip_bad_rows: bool = False) -> dict[str, Any]:
     """Load, de-duplicate and split the config's data exactly as training does (benchmarks reuse this)."""
     examples, infos = load_all(cfg, skip_bad_rows=skip_bad_rows, task="sentiment")
-    examples, n_dup, n_conflict = deduplicate(examples, cfg.dedup)
+    examples, n_dup, n_conflict = deduplicate(examples, cfg.dedup, report=sys.stderr)
     train_idx, test_idx = split_train_test(examples, test_size=cfg.test_size, seed=cfg.seed)
     train = [examples[i] for i in train_idx]
     test = [examples[i] for i in test_idx]
