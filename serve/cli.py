@@ -273,16 +273,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_reporting(run: Callable[[], int], name: str) -> int:
     """Run a command's body and end it as every notecheck command ends: its own status, or one ``error:`` line on
-    stderr and status 2 for bad input or an unreadable file, 130 on Ctrl-C, 141 when the reader of standard output
-    went away, and for a bug its traceback and :data:`INTERNAL_ERROR`. ``name`` is the command as typed, for the
-    messages (``notecheck score``, ``python -m training.cv``)."""
+    stderr and status 2 for bad input or an unreadable file, 130 on Ctrl-C, 143 on SIGTERM (:mod:`serve.sigterm`),
+    141 when the reader of standard output went away, and for a bug its traceback and :data:`INTERNAL_ERROR`.
+    ``name`` is the command as typed, for the messages (``notecheck score``, ``python -m training.cv``)."""
+    from serve.sigterm import Terminated, sigterm_as_interrupt, status_of
+
     try:
-        code = run()
-        sys.stdout.flush()  # a full disk or closed pipe behind standard output shows here
+        with sigterm_as_interrupt():  # SIGTERM takes Ctrl-C's path: workers stopped, temporary files removed
+            code = run()
+            sys.stdout.flush()  # a full disk or closed pipe behind standard output shows here
         return code
-    except KeyboardInterrupt:  # Ctrl-C: one line and the shell's status for SIGINT, never a traceback
-        print(f"\ninterrupted: {name} stopped before it finished", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: one line and the shell's status, never a traceback
+        how = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+        print(f"\n{how}: {name} stopped before it finished", file=sys.stderr)
+        return status_of(exc)
     except NotecheckError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

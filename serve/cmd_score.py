@@ -24,7 +24,7 @@ def register(subparsers: Any) -> None:
         epilog="exit status: 0 when every row was scored; 1 when rows failed (any error row, or more than "
         "--max-error-rate of them), the output is still complete; 2 for a usage error, when nothing could be "
         "written (e.g. a full disk) or when a worker process died (continue with --resume); 130 when interrupted "
-        "(continue with --resume).",
+        "by Ctrl-C, 143 when stopped by SIGTERM (continue with --resume).",
     )
     p.add_argument("inputs", nargs="+", help="files, directories or glob patterns of .jsonl/.csv/.parquet")
     p.add_argument(
@@ -82,9 +82,9 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         summary = run_batch(cfg)
-    except Interrupted as exc:
+    except Interrupted as exc:  # Ctrl-C (130) or SIGTERM (143): the finished chunks are kept for --resume
         print(f"\n{exc}", file=sys.stderr)
-        return 130
+        return exc.status
     print(summary.render())
     if diagnostics := summary.diagnostics():
         print(diagnostics, file=sys.stderr)

@@ -19,10 +19,26 @@ from serve.batch.finish import finish
 from serve.batch.plan import expand_inputs, make_plan
 from serve.batch.record import check_resumable, fingerprint, prepare_workdir, recorder
 from serve.scoring import ChunkStats, Summary
+from serve.sigterm import INTERRUPTED_STATUS, TERMINATED_STATUS, Terminated
+from serve.sigterm import received as sigterm_received
 
 
 class Interrupted(Exception):
-    """The run was interrupted (Ctrl-C); the chunks finished so far are kept for ``--resume``."""
+    """The run was interrupted (Ctrl-C, or SIGTERM: ``terminated``); the chunks finished so far are kept for
+    ``--resume``. ``status`` is the exit status to end with (130 or 143, :mod:`serve.sigterm`)."""
+
+    def __init__(self, message: str, *, terminated: bool = False) -> None:
+        super().__init__(message)
+        self.terminated = terminated
+        self.status = TERMINATED_STATUS if terminated else INTERRUPTED_STATUS
+
+
+def _interrupted(done: int, chunks: int, *, terminated: bool) -> Interrupted:
+    how = "terminated (SIGTERM)" if terminated else "interrupted"
+    return Interrupted(
+        f"{how}: stopped after {done} of {chunks} chunk(s); run the same command with --resume to continue",
+        terminated=terminated,
+    )
 
 
 class WorkerLost(NotecheckError):
@@ -96,12 +112,11 @@ def run_batch(cfg: BatchConfig, *, log: Callable[[str], None] | None = None) -> 
                     on_done(*scoring.score_chunk(chunk, str(workdir), fmt, spec))
             else:
                 run_pool(todo, workdir, fmt, spec, jobs, on_done)
-        except KeyboardInterrupt:
-            raise Interrupted(
-                f"interrupted: stopped after {len(done)} of {len(plan.chunks)} chunk(s); run the same command with "
-                "--resume to continue"
-            ) from None
+        except KeyboardInterrupt as exc:
+            raise _interrupted(len(done), len(plan.chunks), terminated=isinstance(exc, Terminated)) from None
         except BrokenProcessPool:
+            if sigterm_received():  # SIGTERM to the whole process group ended the workers too: not a crash
+                raise _interrupted(len(done), len(plan.chunks), terminated=True) from None
             raise WorkerLost(
                 f"a scoring worker process ended abruptly (killed, or out of memory?) after {len(done)} of "
                 f"{len(plan.chunks)} chunk(s); the finished ones are kept: run the same command with --resume to "

@@ -1,0 +1,139 @@
+"""SIGTERM (``kill PID``, a scheduler's stop) ends a batch command as Ctrl-C does: one ``terminated`` line on
+stderr, exit status 143, no worker process left, and for ``score`` the finished chunks kept for ``--resume``.
+Before, the commands were killed outright: status 143 with nothing said."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from test_batch_processes import alive, descendants
+
+from serve.cli import main
+
+NOTES = [
+    {"id": "a", "title": "新店开业", "text": "全场饮品第二杯半价，加vx领券，原价199现价99", "author": "店长",
+     "comments": ["求链接", "已下单"]},
+    {"id": "b", "text": "今天去爬山了，风景超美，累但是值得", "author": "山野", "comments": ["好美"]},
+    {"id": "c", "text": "这家面馆味道一般，排队太久了", "author": "吃货"},
+]  # fmt: skip
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sigterm") / "archive.jsonl"
+    path.write_text("".join(json.dumps(dict(n, id=f"{n['id']}{i}"), ensure_ascii=False) + "\n"
+                            for i in range(20000) for n in NOTES), encoding="utf-8")  # fmt: skip
+    return path
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        pytest.param("score-jobs2", "terminated (SIGTERM): stopped after ", id="score-jobs2"),
+        pytest.param("score-jobs1", "terminated (SIGTERM): stopped after ", id="score-jobs1"),
+        pytest.param("creators", "terminated (SIGTERM): notecheck creators stopped before it finished", id="creators"),
+        pytest.param("comments", "terminated (SIGTERM): notecheck comments stopped before it finished", id="comments"),
+    ],
+)
+def test_sigterm_mid_run_is_one_line_exit_143_and_no_process_left(
+    tmp_path, archive, sample_model_dir, sample_sentiment_dir, command, said
+):
+    out = tmp_path / "out.jsonl"
+    args = {
+        "score-jobs2": ["score", str(archive), "-o", str(out), "--model", str(sample_model_dir), "--jobs", "2"],
+        "score-jobs1": ["score", str(archive), "-o", str(out), "--model", str(sample_model_dir), "--jobs", "1"],
+        "creators": ["creators", str(archive), "-o", str(tmp_path / "audit"), "--model", str(sample_sentiment_dir),
+                     "--ad-model", str(sample_model_dir)],
+        "comments": ["comments", str(archive), "--model", str(sample_sentiment_dir), "--no-ad"],
+    }[command]  # fmt: skip
+    if command.startswith("score"):
+        args += ["--chunk-size", "200", "--no-progress"]
+    code = "import sys; from serve.cli import main; sys.exit(main())"
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    manifest = tmp_path / "out.jsonl.parts" / "_manifest.jsonl"
+    procs: dict[int, int] = {}
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            procs.update(descendants(proc.pid))
+            if command.startswith("score"):
+                started = manifest.is_file() and len(manifest.read_text().splitlines()) >= 3
+            else:  # past start-up (imports, models) and into the rows
+                started = _cpu_seconds(proc.pid) >= 2.0
+            if started and (command != "score-jobs2" or len(procs) >= 2):
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "the run finished before it could be stopped; make the input larger"
+        procs.update(descendants(proc.pid))
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 143, err
+        lines = err.strip().splitlines()
+        assert lines[-1].startswith(said), err
+        assert "Traceback" not in err
+        deadline = time.monotonic() + 30
+        while alive(procs) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive(procs), f"processes outlived the run: {alive(procs)}"
+    finally:
+        for pid in alive(procs):
+            os.kill(pid, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if command.startswith("score"):  # what the line says: --resume continues from the chunks kept
+        assert "run the same command with --resume to continue" in lines[-1]
+        res = subprocess.run([sys.executable, "-c", code, *args, "--resume"], cwd=ROOT, capture_output=True, text=True)
+        assert res.returncode == 0, res.stderr
+        assert "note: resumed: " in res.stderr
+
+
+@pytest.mark.parametrize(
+    ("stop", "status", "said"),
+    [
+        pytest.param(lambda: os.kill(os.getpid(), signal.SIGTERM), 143, "terminated (SIGTERM)", id="sigterm"),
+        pytest.param(lambda: os.kill(os.getpid(), signal.SIGINT), 130, "interrupted", id="ctrl-c"),
+    ],
+)
+def test_sigterm_and_ctrl_c_end_a_command_alike(tmp_path, capsys, monkeypatch, stop, status, said):
+    """In process: the command's handler is in force while it runs, and the handler found is put back after it."""
+    fell_through: list[int] = []
+
+    def found(signum: int, frame: object) -> None:  # had the command no handler, SIGTERM would land here
+        fell_through.append(signum)
+
+    def stopped(*args, **kwargs):
+        stop()
+        time.sleep(5)  # the signal's exception ends this at once
+        raise AssertionError("the signal did not stop the command")
+
+    # the command's body itself (a function other modules import, such as build_scorer, would stay patched in
+    # whichever module is first imported during this test)
+    monkeypatch.setattr("serve.cmd_comments.run", stopped)
+    (tmp_path / "notes.jsonl").write_text(json.dumps(NOTES[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    previous = signal.signal(signal.SIGTERM, found)
+    try:
+        assert main(["comments", str(tmp_path / "notes.jsonl")]) == status
+        assert signal.getsignal(signal.SIGTERM) is found and not fell_through
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert capsys.readouterr().err == f"\n{said}: notecheck comments stopped before it finished\n"
