@@ -107,6 +107,22 @@ def test_invisible_characters_anywhere_in_a_cue_leave_its_highlight_whole(shippe
         assert shown["price"].text.replace(inserted, "") == "领券", text
 
 
+@pytest.mark.parametrize("prefix", ["MΣ…", "MΣ\u200d ", "ΟΔΥΣΣΕΥΣ…\n\n\n\n", "ΣΑΣ 好看…\n\n\n\n"])
+def test_a_word_final_capital_sigma_leaves_the_offset_map_in_place(shipped, prefix):
+    # str.lower() makes a capital sigma ending a word "ς" and the same sigma alone "σ": one character either way. The
+    # character-by-character map (used when the field changes length: "…" is "...", a zero-width character goes)
+    # compared its "σ" with the text's "ς", took them for different texts and placed every span of the field
+    # proportionally: a run of line breaks was shown as the contact, "123 领" as the price.
+    text = prefix + "加微信 abc123 领券 原价199"
+    norm, starts, ends = normalize_aligned(text)
+    assert norm == normalize_text(text)
+    for k, c in enumerate(norm):
+        if c != " ":
+            assert c.replace("ς", "σ") in normalize_text(text[starts[k] : ends[k]]).replace("ς", "σ"), (text, k)
+    shown = {h.category: h.text for h in shipped.check({"text": text}).highlights}
+    assert shown.get("contact") == "加微信 abc123" and shown.get("price") in ("领券", "原价"), shown
+
+
 @pytest.mark.parametrize(
     "text",
     ["[笑哭R][笑哭R]今天好开心[派对R]", "好吃[doge]，加vx abc123 [哭惹R]#美食[话题]#", "[萌萌哒R]周末[偷笑R]去爬山"],

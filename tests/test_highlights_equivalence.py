@@ -253,7 +253,9 @@ def _reference_aligned_slow(raw, norm):
     kept = despace_kept("".join(chars))  # then spaced-out text joined (model.spaced)
     if kept is not None:
         chars, starts, ends = [chars[k] for k in kept], [starts[k] for k in kept], [ends[k] for k in kept]
-    if "".join(chars) != norm:
+    from model.highlights.fields import same_normalisation  # "σ" alone is "ς" ending a word: the same map
+
+    if not same_normalisation("".join(chars), norm):
         from model.highlights.fields import _aligned_clusters  # the same fallback for both
 
         return _aligned_clusters(raw, norm)

@@ -86,18 +86,26 @@ def normalize_aligned(
     return norm, *_aligned_slow(raw, norm, joins)
 
 
+def same_normalisation(built: str, norm: str) -> bool:
+    """Whether ``built``, a normalisation put together piece by piece, is the text ``norm``. ``str.lower`` makes a
+    capital sigma that ends a word "ς" and the same sigma on its own "σ" (its one rule by context): one character
+    either way and in the same place, so the map built from "σ" is the map of "ς" (taken for another text, every
+    span of the field was placed proportionally)."""
+    return built == norm or ("ς" in norm and built.replace("ς", "σ") == norm.replace("ς", "σ"))
+
+
 def _despaced(
     base: str, norm: str, starts: list[int], ends: list[int], joins: list[tuple[int, int]] | None = None
 ) -> tuple[list[int], list[int]] | None:
     """The map of ``norm`` from that of ``base`` (the normalisation before spaced-out text is joined, one
     position per character): ``base``'s map when they are the same text, the positions of the characters
     :func:`model.spaced.despace_kept` keeps when joining makes ``norm`` of it, else None."""
-    if base == norm:
+    if same_normalisation(base, norm):
         return starts, ends
     kept = despace_kept(base)
     if kept is None or len(kept) != len(norm) or len(base) != len(starts):
         return None
-    if "".join([base[i] for i in kept]) != norm:
+    if not same_normalisation("".join([base[i] for i in kept]), norm):
         return None
     if joins is not None:  # the positions not kept, each a separator inside a run
         prev = -1
