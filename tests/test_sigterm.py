@@ -131,9 +131,13 @@ def test_sigterm_and_ctrl_c_end_a_command_alike(tmp_path, capsys, monkeypatch, s
     monkeypatch.setattr("serve.cmd_comments.run", stopped)
     (tmp_path / "notes.jsonl").write_text(json.dumps(NOTES[0], ensure_ascii=False) + "\n", encoding="utf-8")
     previous = signal.signal(signal.SIGTERM, found)
+    # Ctrl-C as a terminal delivers it: a test run started in the background of a script (as CI may start it)
+    # inherits SIGINT ignored, and the os.kill above would then do nothing.
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         assert main(["comments", str(tmp_path / "notes.jsonl")]) == status
         assert signal.getsignal(signal.SIGTERM) is found and not fell_through
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
     assert capsys.readouterr().err == f"\n{said}: notecheck comments stopped before it finished\n"
