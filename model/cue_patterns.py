@@ -18,7 +18,8 @@ _SEP = r"[\s\-_.·•,，/|~—–]*"  # separators used to split digits so filt
 #: eight, but no letter, digit, CJK character or clause-ending punctuation (so "加v，私信我" takes no id).
 _DECOR = r"[^\w,，.。!！?？;；]{0,8}"
 # Digits written as Chinese numerals (financial 壹贰叁 and plain 一二三, 幺 for 1) to slip a phone number past
-# filters; circled digits (①) and full-width ones become ASCII digits under NFKC already.
+# filters; circled digits (①, ❶, ⑴: model.text.DIGIT_FORMS) and full-width ones are ASCII digits after
+# normalisation already.
 _CN_DIGIT = "[0-9零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖]"
 _CN_PHONE = "[1一幺壹]" + _SEP + "[3-9三四五六七八九叁肆伍陆柒捌玖]" + "(?:" + _SEP + _CN_DIGIT + "){9}"
 #: An amount as written, whole: digits grouped by thousands separators (a comma followed by exactly three digits:

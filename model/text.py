@@ -21,7 +21,7 @@ from model.spaced import despace
 #: Bump whenever the output of :func:`normalize_text`, :func:`prepare_document` or the tokenizer's handling of a
 #: document (:mod:`model.tokenize`) changes. Recorded in every
 #: model artifact; a model is refused when the running code prepares text differently from its training.
-NORMALIZATION_VERSION = "21"
+NORMALIZATION_VERSION = "22"
 
 PLACEHOLDER_RE = re.compile(r"⟦[^⟦⟧\s]{1,48}⟧")
 
@@ -109,7 +109,8 @@ _CLEANUP_RE = re.compile(f"[{_ZERO_WIDTH_CHARS}{_CONTROL_CHARS}\ud800-\udfff⟦�
 # first does not change the result and usually lets the quick check pass. Why: c and NFKC(c) are compatibility
 # equivalent; the equivalence carries over to any text around them (x + c + y and x + NFKC(c) + y), and equivalent
 # texts have the same NFKC form. The normalisation still runs on the result, so this is only a shortcut: characters
-# the table leaves out simply take the slow path. tests/test_prep_parity.py checks every code point.
+# the table leaves out simply take the slow path. tests/test_prep_parity.py checks every code point. The same table
+# also reads the enclosed digits of DIGIT_FORMS (below) as digits: that is normalisation of our own, not NFKC's.
 #
 # The table covers the BMP blocks holding most characters NFKC changes (punctuation, full-width and enclosed forms,
 # letter-like symbols, squared CJK). Supplementary-plane ones (math letters 𝙖, 🉑) are left out on purpose: a class
@@ -122,8 +123,28 @@ _COMPAT_BLOCKS = (
 )
 
 
+#: Single digits written in enclosed forms, read as the ASCII digit: a phone number typed "❶❸❽…" or "⑴⑶⑻…" is one
+#: to slip past filters. NFKC already makes a digit of the circled ①-⑨ and ⓪ and of the digits with a full stop or
+#: comma (⒈ "1.", 🄂 "1,"), but leaves the dingbat circled forms (❶ ➀ ➊ and their zeros 🄋 🄌), the double circled ⓵
+#: and ⓿ alone, and makes "(1)" of the parenthesised ⑴ (a separator the phone pattern does not skip). Only 0 to 9:
+#: a form of 10 or more (⑩, ❿, ⓫, ⑽) is a number of a list, not a digit of a phone number, and stays as NFKC makes
+#: it ("10", or the symbol itself). Applied before NFKC, one character for one.
+DIGIT_FORMS = {
+    **{chr(0x2474 + i): str(i + 1) for i in range(9)},  # ⑴-⑼ parenthesised
+    **{chr(0x2776 + i): str(i + 1) for i in range(9)},  # ❶-❾ dingbat negative circled
+    **{chr(0x2780 + i): str(i + 1) for i in range(9)},  # ➀-➈ dingbat circled sans-serif
+    **{chr(0x278A + i): str(i + 1) for i in range(9)},  # ➊-➒ dingbat negative circled sans-serif
+    **{chr(0x24F5 + i): str(i + 1) for i in range(9)},  # ⓵-⓽ double circled
+    "\u24ff": "0",  # ⓿ negative circled zero
+    "\U0001f10b": "0",  # 🄋 dingbat circled sans-serif zero
+    "\U0001f10c": "0",  # 🄌 dingbat negative circled sans-serif zero
+}
+_DIGIT_TABLE = str.maketrans(DIGIT_FORMS)
+
+
 def _compat_table() -> dict[str, str]:
-    """Every character of ``_COMPAT_BLOCKS`` that NFKC changes, mapped to its NFKC form (built once, ~10 ms)."""
+    """Every character of ``_COMPAT_BLOCKS`` that NFKC changes, mapped to its NFKC form, and the enclosed digits of
+    :data:`DIGIT_FORMS` in them, mapped to the digit (built once, ~10 ms)."""
     table = {}
     for lo, hi in _COMPAT_BLOCKS:
         for cp in range(lo, hi):
@@ -131,6 +152,9 @@ def _compat_table() -> dict[str, str]:
             nfkc = unicodedata.normalize("NFKC", ch)
             if nfkc != ch:
                 table[ch] = nfkc
+    # The enclosed digits of the BMP (all in the punctuation-to-radicals block) are replaced by the same search, at no
+    # cost; the two supplementary zeros are looked for on their own (see _nfkc).
+    table.update((ch, digit) for ch, digit in DIGIT_FORMS.items() if ch < "\U00010000")
     return table
 
 
@@ -156,7 +180,10 @@ def _compat_char(m: re.Match[str]) -> str:
 
 
 def _nfkc(text: str) -> str:
-    """``unicodedata.normalize("NFKC", text)``, computed faster for typical Chinese text (see above)."""
+    """``unicodedata.normalize("NFKC", text)`` of the text with its enclosed digits read as digits
+    (:data:`DIGIT_FORMS`), computed faster for typical Chinese text (see above)."""
+    if "\U0001f10b" in text or "\U0001f10c" in text:  # the other enclosed digits are in _COMPAT
+        text = text.translate(_DIGIT_TABLE)
     for ch, nfkc in _COMMON_COMPAT:
         if ch in text:
             text = text.replace(ch, nfkc)

@@ -41,6 +41,38 @@ def test_ordinary_numbers_are_not_phones(text):
     assert "phone" not in kinds(text)
 
 
+#: A phone number in each enclosed form of the single digits (NORMALIZATION_VERSION 22: before, only the circled
+#: ①-⑨ and ⓪ and the digits with a full stop or comma, which NFKC makes digits of, were read).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "电话❶❸❽-❻❼❷❶-⓿❹❺❾",  # dingbat negative circled, negative circled zero
+        "➀➂➇➅➆➁➀🄋➃➄➈",  # dingbat circled sans-serif, its zero
+        "➊➌➑ ➏➐➋➊ 🄌➍➎➒",  # dingbat negative circled sans-serif, its zero
+        "⓵⓷⓼⓺⓻⓶⓵⓿⓸⓹⓽",  # double circled
+        "⑴⑶⑻⑹⑺⑵⑴0⑷⑸⑼",  # parenthesised: NFKC made "(1)(3)(8)…" of it
+    ],
+)
+def test_phone_numbers_in_enclosed_digits_are_contact_cues(text):
+    assert "phone" in kinds(text)
+    assert "⟦cue:phone⟧" in prepare_document(None, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "norm"),
+    [
+        ("❶❷❸ 三个步骤", "123 三个步骤"),  # step numbers, read as digits: too few for a phone number
+        ("①②③ 三个步骤", "123 三个步骤"),  # as NFKC always read them
+        ("⑴ 洗脸 ⑵ 涂水", "1 洗脸 2 涂水"),
+        ("第❿步,第➉步,第➓步,第⓾步,第⓫步,第⓴步", "第❿步,第➉步,第➓步,第⓾步,第⓫步,第⓴步"),  # 10 and more: not a digit
+        ("⑩⑪", "1011"),  # NFKC's own reading, unchanged
+    ],
+)
+def test_enclosed_list_numbers_are_not_phones(text, norm):
+    assert normalize_text(text) == norm
+    assert "phone" not in kinds(text)
+
+
 @pytest.mark.parametrize(
     ("text", "kind", "matched"),
     [

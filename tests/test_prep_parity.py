@@ -47,7 +47,9 @@ as part of the contact detail, not as a product model name (a pattern, run as it
 symbol separator with a space on one side ("加❤️ 微❤️ 信", "加 ❤️微 ❤️信") and three characters spelling a cue word
 whose last has sentence-final particles glued to it ("私 信 我哦"), both in the reference loop; and reads an id of
 letters, a space and digits after a colon ("vx:abc 123") and more ids after the first ("vx:abc123 / def456") as one
-contact detail (a pattern, run as it is).
+contact detail (a pattern, run as it is). Version "22" reads the single digits written in enclosed forms NFKC leaves
+alone or makes more of (❶ ➀ ➊ ⓵ ⓿ 🄋 🄌, and ⑴ which NFKC makes "(1)") as the ASCII digit before NFKC
+(``model.text.DIGIT_FORMS``; the reference spells its own table out).
 """
 
 from __future__ import annotations
@@ -120,10 +122,22 @@ def _reference_prepare_comment_text(texts: list[str], *, max_comments: int = 50,
     return " ".join(p for p in parts if p)
 
 
+_REF_DIGIT_FORMS = str.maketrans(
+    {
+        **dict(zip("⑴⑵⑶⑷⑸⑹⑺⑻⑼", "123456789", strict=True)),
+        **dict(zip("❶❷❸❹❺❻❼❽❾", "123456789", strict=True)),
+        **dict(zip("➀➁➂➃➄➅➆➇➈", "123456789", strict=True)),
+        **dict(zip("➊➋➌➍➎➏➐➑➒", "123456789", strict=True)),
+        **dict(zip("⓵⓶⓷⓸⓹⓺⓻⓼⓽", "123456789", strict=True)),
+        **dict.fromkeys("⓿\U0001f10b\U0001f10c", "0"),
+    }
+)
+
+
 def _reference_normalize_text(text: str) -> str:
     if not isinstance(text, str):
         raise TypeError(f"normalize_text expects a str, got {type(text).__name__}")
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text.translate(_REF_DIGIT_FORMS))
     text = _REF_ZERO_WIDTH_RE.sub("", text)
     text = _REF_CONTROL_RE.sub(" ", text)
     text = text.encode("utf-8", "replace").decode("utf-8") if _reference_has_surrogates(text) else text
@@ -506,8 +520,8 @@ def test_non_strings_still_rejected():
 
 
 def test_normalization_version_unchanged():
-    # The references above are version "21". A change of output needs a new version AND new references.
-    assert NORMALIZATION_VERSION == "21"
+    # The references above are version "22". A change of output needs a new version AND new references.
+    assert NORMALIZATION_VERSION == "22"
 
 
 # -- Every code point --------------------------------------------------------------------------------------------
@@ -525,12 +539,17 @@ def test_every_code_point_normalizes_like_the_reference():
 
 
 def test_fast_nfkc_equals_unicodedata_in_every_context():
-    # _nfkc pre-replaces the characters of _COMPAT; check each next to characters that compose or reorder.
+    # _nfkc pre-replaces the characters of _COMPAT; check each next to characters that compose or reorder. Enclosed
+    # digits (model.text.DIGIT_FORMS) are digits before NFKC.
     contexts = ("{}", "a{}\u0301", "e\u0301{}\u0308", "\u1100{}\u1161", "{}\u0327\u0301", "가{}\u11a8", "{}{}")
     for ctx in contexts:
         text = "|".join(ctx.format(ch, ch) for ch in _COMPAT)
-        assert _nfkc(text) == unicodedata.normalize("NFKC", text), ctx
-    assert all(_COMPAT[ch] == unicodedata.normalize("NFKC", ch) != ch for ch in _COMPAT)
+        assert _nfkc(text) == unicodedata.normalize("NFKC", text.translate(_REF_DIGIT_FORMS)), ctx
+    assert all(_COMPAT[ch] == unicodedata.normalize("NFKC", ch.translate(_REF_DIGIT_FORMS)) != ch for ch in _COMPAT)
+    # The enclosed digits are read as digits before NFKC, next to anything.
+    for ctx in contexts:
+        text = "|".join(ctx.format(ch, ch) for ch in "⑴❶➀➊⓵⓿\U0001f10b\U0001f10c⑩❿⓾⓫⒈🄂")
+        assert _nfkc(text) == unicodedata.normalize("NFKC", text.translate(_REF_DIGIT_FORMS)), ctx
 
 
 def test_split_join_collapses_exactly_what_the_whitespace_regex_matches():

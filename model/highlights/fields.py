@@ -127,7 +127,7 @@ def _char_out(ch: str) -> str:
     of the field was placed proportionally, ends cut short.)"""
     if ch.isascii():
         return ch.lower() if ch.isprintable() or ch in " \t\n" else " "
-    out = unicodedata.normalize("NFKC", ch)
+    out = _nfkc(ch)  # NFKC, enclosed digits as digits (model.text.DIGIT_FORMS)
     if _CLEANUP_RE.search(out) is not None:
         out = _CONTROL_RE.sub(" ", _ZERO_WIDTH_RE.sub("", out))
         out = out.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(out) else out

@@ -4,7 +4,6 @@ whole, runs of the writer's words widened to whole words."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from itertools import accumulate
@@ -14,6 +13,7 @@ import numpy as np
 from model.highlights.categories import FUNCTION_WORDS, MIN_CHAR_WEIGHT, MIN_PHRASE_WEIGHT, Highlight
 from model.highlights.fields import EMOJI_UNIT, SEPARATED_NUMBER_RE, _Field
 from model.simplified import to_simplified
+from model.text import _nfkc
 
 
 # -- phrases -----------------------------------------------------------------------------------------------
@@ -54,18 +54,27 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 #: Where letters and digits written in other forms lie: letterlike and enclosed forms, full width, mathematical.
-_ASCII_FORM_BLOCKS = ((0x2070, 0x209F), (0x2100, 0x214F), (0x2460, 0x24FF), (0xFF10, 0xFF5A), (0x1D400, 0x1D7FF))
+_ASCII_FORM_BLOCKS = (
+    (0x2070, 0x209F),
+    (0x2100, 0x214F),
+    (0x2460, 0x24FF),
+    (0x2776, 0x2793),  # dingbat circled digits (model.text.DIGIT_FORMS)
+    (0xFF10, 0xFF5A),
+    (0x1D400, 0x1D7FF),
+    (0x1F10B, 0x1F10C),  # their zeros
+)
 
 
 def _ascii_forms() -> dict[int, str]:
     """Letters and digits written in other forms — full width (ｄａｉｌｙ), mathematical styles (𝓭𝓪𝓲𝓵𝔂), circled,
-    letterlike — mapped to the ASCII character NFKC makes of them. The model reads them normalised, as one word;
+    letterlike — mapped to the ASCII character normalisation makes of them (NFKC, and
+    ``model.text.DIGIT_FORMS``). The model reads them normalised, as one word;
     the segmenter, given them as sent, cuts them into single characters, so a word's weight would be shown on a
     piece of it ("ｄａ〔ｉｌ〕ｙ")."""
     table: dict[int, str] = {}
     for lo, hi in _ASCII_FORM_BLOCKS:
         for cp in range(lo, hi + 1):
-            form = unicodedata.normalize("NFKC", chr(cp))
+            form = _nfkc(chr(cp))  # NFKC, enclosed digits as digits (model.text.DIGIT_FORMS)
             if len(form) == 1 and form.isascii() and form.isalnum():
                 table[cp] = form
     return table
