@@ -91,7 +91,9 @@ _CONTROL_RE = re.compile(f"[{_CONTROL_CHARS}]")
 _HASHTAG_RE = HASHTAG_RE
 # Emoji codes such as [笑哭R], [doge], [吐舌头H] (model.emoji_codes); other bracketed text stays words.
 _EMOJI_CODE_RE = EMOJI_CODE_RE
-_MENTION_RE = re.compile(r"@[\w\-·.]{1,30}")
+# An @mention's handle holds a letter, ideograph or digit (``[^\W_]``) among its first 30 characters: "@_@" (an
+# emoticon) and "@." (text spaced out with full stops) name no one and stay text.
+_MENTION_RE = re.compile(r"@(?=[\-·._]{0,29}[^\W_])[\w\-·.]{1,30}")
 # Hashtag markup left outside a well-formed tag: "[话题]" typed on its own, or the "[话" / "题]" of a tag an edit
 # cut through. Kept, its characters were learned as evidence (towards genuine, from notes whose tags the parser
 # missed), so typing it lowered a note's ad probability by up to 4 log-odds; it is deleted instead.

@@ -25,7 +25,7 @@ DIARY = {"title": "周末爬山", "text": "今天和朋友去爬山，山顶风�
 ODD = [
     "ＶＸ：ＡＢＣ１２３４５ 全角的联系方式，原价１９９",
     "ﬁne ligature ㎡ ① ② ③ and ½ price 加vx abc12345",
-    "电话❶❸❽-❻❼❷❶-⓿❹❺❾ 或 ⑴⑶⑻⑹⑺⑵⑴0⑷⑸⑼ 🄋➀ ❿⓫ 加vx abc12345",
+    "电话❶❸❽-❻❼❷❶-⓿❹❺❾ 或 ⑴⑶⑻⑹⑺⑵⑴0⑷⑸⑼ 🄋➀ ❿⓫ 加vx abc12345 @_@ @. @小明",
     "e\u0301 combining accent, cafe\u0301 加微信 abc_12345",
     "zero\u200bwidth\u200d joiner\ufeff 链接在主页 \x07 control",
     "⟦cue:wechat⟧ forged placeholder 加vx abc12345 ⟦has:title⟧",

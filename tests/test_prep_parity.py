@@ -49,7 +49,8 @@ whose last has sentence-final particles glued to it ("私 信 我哦"), both in 
 letters, a space and digits after a colon ("vx:abc 123") and more ids after the first ("vx:abc123 / def456") as one
 contact detail (a pattern, run as it is). Version "22" reads the single digits written in enclosed forms NFKC leaves
 alone or makes more of (❶ ➀ ➊ ⓵ ⓿ 🄋 🄌, and ⑴ which NFKC makes "(1)") as the ASCII digit before NFKC
-(``model.text.DIGIT_FORMS``; the reference spells its own table out).
+(``model.text.DIGIT_FORMS``; the reference spells its own table out), and no @mention without a letter, ideograph or
+digit in its handle ("@_@", "@."; the reference leaves such a handle it matched as it is).
 """
 
 from __future__ import annotations
@@ -111,6 +112,14 @@ _REF_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _REF_HASHTAG_RE = HASHTAG_RE
 _REF_EMOJI_CODE_RE = EMOJI_CODE_RE
 _REF_MENTION_RE = re.compile(r"@[\w\-·.]{1,30}")
+
+
+def _reference_mention(m: re.Match[str]) -> str:
+    if not any(c.isalnum() for c in m.group()[1:]):  # version "22": no letter, ideograph or digit, no one named
+        return m.group()
+    return m.group()[1:] if is_brand_handle(m.group()) else " ⟦mention⟧ "
+
+
 _REF_TAG_RESIDUE_RE = re.compile(r"\[话(?:题\]?)?|话?题\]")
 _REF_DIGITS_RE = re.compile(r"\d+(?:\.\d+)?")
 _REF_PLACEHOLDER_CHARS_RE = re.compile("[⟦⟧]")
@@ -253,7 +262,7 @@ def _reference_markup_to_tokens(text: str) -> tuple[str, list[str]]:
     text = _REF_HASHTAG_RE.sub(tag, text)
     text = _REF_EMOJI_CODE_RE.sub(lambda m: f" ⟦emo:{m.group(1)}⟧ ", text)
     text = _REF_TAG_RESIDUE_RE.sub(" ", text)
-    text = _REF_MENTION_RE.sub(lambda m: m.group()[1:] if is_brand_handle(m.group()) else " ⟦mention⟧ ", text)
+    text = _REF_MENTION_RE.sub(_reference_mention, text)
     return text, tags
 
 
@@ -469,6 +478,7 @@ TRICKY = [
     "珂卡芙 abc #珂卡芙好物 #abcd @珂卡芙官方旗舰店 @abc_official @安踏跑步官方",
     "[笑哭R] [doge] [吐舌头H] [话题] [] [很长很长很长很长很长的表情] [R]",
     "@小明 @name_1 @a.b-c·d @ 你好@",
+    "表情@_@ 哈 @. 空 @_a @-.·x @__ @·-· 好 @_@小明",
     "看这里 https://xhslink.com/a/abc www.example.cn/x abc.com xyz.top?x=1 http://",
     "电话 138 1234 5678，138-1234-5678，1 3 8 1 2 3 4 5 6 7 8，010-12345678，400-123-4567，12345678901234",
     "V信 lanruo888 vx: abc_123 加ＶＸ：ａｂｃ_１２３ 薇: abc12345 +v 13812345678 wx 1 3 8 1 2 3 4 5 6 7 8 v：abc",

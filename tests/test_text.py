@@ -44,6 +44,25 @@ def test_xhs_markup_is_extracted():
     assert "⟦mention⟧" in doc and "小明" not in doc
 
 
+@pytest.mark.parametrize(
+    ("text", "doc"),
+    [
+        # No letter, ideograph or digit in the handle: an emoticon or text spaced out with full stops, kept as text
+        # (NORMALIZATION_VERSION 22: before, each was a ⟦mention⟧).
+        ("好累@_@", "好累@_@"),
+        ("谢谢@.@.", "谢谢@.@."),
+        ("回复 @__ 好", "回复 @__ 好"),
+        ("看@-·. 下", "看@-·. 下"),
+        # A handle with one: a mention, whatever leads it.
+        ("@_a 你好", "⟦mention⟧ 你好"),
+        ("@小明 你看", "⟦mention⟧ 你看"),
+        ("好累@_@小明", "好累@_ ⟦mention⟧"),
+    ],
+)
+def test_mentions_need_a_letter_or_digit(text, doc):
+    assert prepare_document(None, text) == f"{doc} ⟦n_tags:0⟧"
+
+
 #: Hashtags as writers type them, and the tags each holds (the platform's ``#X[话题]#``, Weibo's ``#X#``, typed
 #: ``#X``), with text that only looks like one.
 TYPED_TAGS = [
