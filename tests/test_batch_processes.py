@@ -52,6 +52,24 @@ def alive(procs: dict[int, int]) -> list[int]:
     return [pid for pid, start in procs.items() if (st := _stat(pid)) is not None and st[2] == start and st[1] != "Z"]
 
 
+def outliving(procs: dict[int, int], timeout: float = 30.0) -> list[int]:
+    """The processes of ``procs`` still running after up to ``timeout`` seconds (workers may take a moment to see
+    their parent gone)."""
+    deadline = time.monotonic() + timeout
+    while alive(procs) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return alive(procs)
+
+
+def kill_leftovers(proc: subprocess.Popen, procs: dict[int, int]) -> None:
+    """Whatever a failed test left running: the run's processes, then the run itself."""
+    for pid in alive(procs):
+        os.kill(pid, signal.SIGKILL)
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 @pytest.mark.parametrize(
     "engine",
@@ -87,17 +105,10 @@ def test_kill_9_of_score_leaves_no_process_behind(tmp_path, sample_model_dir, en
             assert {Path(f"/proc/{pid}/comm").read_text().strip() for pid in procs} == {"notecheck-score"}
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        deadline = time.monotonic() + 30
-        while alive(procs) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        left = alive(procs)
+        left = outliving(procs)
         assert not left, f"{len(left)} of the run's {len(procs)} processes outlived it: {left}"
     finally:
-        for pid in alive(procs):
-            os.kill(pid, signal.SIGKILL)
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        kill_leftovers(proc, procs)
 
     # ... and --resume finishes it with the output of an uninterrupted run
     res = subprocess.run([*argv, "--resume"], cwd=ROOT, capture_output=True, text=True)

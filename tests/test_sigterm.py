@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from test_batch_processes import alive, descendants
+from test_batch_processes import descendants, kill_leftovers, outliving
 
 from serve.cli import main
 
@@ -90,16 +90,10 @@ def test_sigterm_mid_run_is_one_line_exit_143_and_no_process_left(
         lines = err.strip().splitlines()
         assert lines[-1].startswith(said), err
         assert "Traceback" not in err
-        deadline = time.monotonic() + 30
-        while alive(procs) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not alive(procs), f"processes outlived the run: {alive(procs)}"
+        left = outliving(procs)
+        assert not left, f"processes outlived the run: {left}"
     finally:
-        for pid in alive(procs):
-            os.kill(pid, signal.SIGKILL)
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        kill_leftovers(proc, procs)
     if command.startswith("score"):  # what the line says: --resume continues from the chunks kept
         assert "run the same command with --resume to continue" in lines[-1]
         res = subprocess.run([sys.executable, "-c", code, *args, "--resume"], cwd=ROOT, capture_output=True, text=True)
