@@ -86,6 +86,12 @@ class TrainConfig:
     groups: dict[str, list[str]] = field(default_factory=dict)  # sources reported together (see evaluate)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def feedback_datasets(self) -> tuple[str, ...]:
+        """Names of the feedback datasets (exported appeals, reviewed queues), in config order: their rows stand
+        for a note in de-duplication (:func:`training.data.deduplicate`)."""
+        return tuple(d.name for d in self.datasets if d.feedback)
+
 
 #: ``[model]`` keys that are whole numbers, with their smallest value.
 _MODEL_INTS = {"word_ngram_max": 1, "min_df": 1, "max_features": 1, "max_iter": 1, "cv_folds": 2, "stack_folds": 2}

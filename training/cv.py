@@ -323,8 +323,7 @@ def load_protocol_data(
     if skipped is not None:
         skipped.extend(line for info in infos for line in info.skipped)
     # said on stderr, as load_all says the bad rows it skipped (every tool that runs the protocol reads it here)
-    feedback = {d.name for d in cfg.datasets if d.feedback}
-    examples, _, _ = deduplicate(examples, cfg.dedup, feedback, report=sys.stderr)
+    examples, _, _ = deduplicate(examples, cfg.dedup, cfg.feedback_datasets, report=sys.stderr)
     return [e for e in examples if e.role == "train"]
 
 

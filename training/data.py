@@ -179,10 +179,10 @@ def deduplicate(
     feedback datasets that disagree with each other are all dropped, as before."""
     if policy == "none":
         return examples, 0, 0
+    keys = [dedup_key(e.note, policy) for e in examples]  # once each: "normalized" prepares every note
     labels: dict[str, set[int]] = {}
     decided: dict[str, set[int]] = {}  # the labels feedback rows give each text
-    for e in examples:
-        key = dedup_key(e.note, policy)
+    for e, key in zip(examples, keys, strict=True):
         labels.setdefault(key, set()).add(e.label)
         if e.dataset in feedback:
             decided.setdefault(key, set()).add(e.label)
@@ -190,8 +190,7 @@ def deduplicate(
     kept: list[Example] = []
     # the datasets the dropped rows came from, per kind: what the note on stderr names
     dropped: dict[str, Counter[str]] = {"duplicate": Counter(), "conflicting": Counter()}
-    for e in examples:
-        key = dedup_key(e.note, policy)
+    for e, key in zip(examples, keys, strict=True):
         if key in decided and len(decided[key]) == 1:
             if e.dataset not in feedback:  # the feedback row stands for the note
                 dropped["duplicate" if e.label in decided[key] else "conflicting"][e.dataset] += 1

@@ -243,7 +243,7 @@ def flagged_test_notes(config: str | Path, model: Any, model_dir: str | Path | N
 
     cfg = load_config(config)
     examples, _ = load_all(cfg)
-    examples, _, _ = deduplicate(examples, cfg.dedup, {d.name for d in cfg.datasets if d.feedback})
+    examples, _, _ = deduplicate(examples, cfg.dedup, cfg.feedback_datasets)
     _, test_idx = split_train_test(examples, test_size=cfg.test_size, seed=cfg.seed)
     notes = [examples[i].note for i in test_idx if examples[i].source == cfg.target_source]
     hashes = load_training_rows(model_dir, model.card) if model_dir is not None else None

@@ -19,16 +19,12 @@ from training.fit import fit_with_config
 COLUMNS = ("n", "n_ad", "roc_auc", "average_precision", "precision", "recall", "f1", "false_positive_rate")
 
 
-def feedback_datasets(cfg: TrainConfig) -> list[str]:
-    return [d.name for d in cfg.datasets if d.feedback]
-
-
 def compare_without_feedback(
     cfg: TrainConfig, train: list[Example], held: list[Example], with_feedback: dict[str, Any]
 ) -> dict[str, Any] | None:
     """Metrics on ``held`` of the model trained with the feedback datasets (``with_feedback``, already computed)
     and of one trained on ``train`` without them; None when the config has no feedback dataset."""
-    names = set(feedback_datasets(cfg))
+    names = set(cfg.feedback_datasets)
     if not names:
         return None
     base = [e for e in train if e.dataset not in names]

@@ -69,7 +69,7 @@ def training_rows(cfg: TrainConfig) -> tuple[list[Example], list[Example]]:
 
     examples, _ = load_all(cfg)
     _check_target_source(cfg, examples)
-    examples, _, _ = deduplicate(examples, cfg.dedup, {d.name for d in cfg.datasets if d.feedback})
+    examples, _, _ = deduplicate(examples, cfg.dedup, cfg.feedback_datasets)
     train_idx, test_idx = split_train_test(examples, test_size=cfg.test_size, seed=cfg.seed)
     test = [examples[i] for i in test_idx]
     return [examples[i] for i in train_idx], [e for e in test if e.role == "train" and e.source == cfg.target_source]

@@ -152,8 +152,7 @@ def run_training(
         bar("loading data")
         examples, infos = load_all(cfg, skip_bad_rows=skip_bad_rows)
         _check_target_source(cfg, examples)
-        feedback_sets = {d.name for d in cfg.datasets if d.feedback}
-        examples, n_dup, n_conflict = deduplicate(examples, cfg.dedup, feedback_sets, report=sys.stderr)
+        examples, n_dup, n_conflict = deduplicate(examples, cfg.dedup, cfg.feedback_datasets, report=sys.stderr)
         train_idx, test_idx = split_train_test(examples, test_size=cfg.test_size, seed=cfg.seed)
         train = [examples[i] for i in train_idx]
         test = [examples[i] for i in test_idx]

@@ -32,7 +32,7 @@ class DataSplits:
 def load_splits(config: TrainConfig, *, skip_bad_rows: bool = False) -> DataSplits:
     """Load, de-duplicate and split the configured data the way training does."""
     examples, infos = load_all(config, skip_bad_rows=skip_bad_rows)
-    examples, n_dup, n_conflict = deduplicate(examples, config.dedup, {d.name for d in config.datasets if d.feedback})
+    examples, n_dup, n_conflict = deduplicate(examples, config.dedup, config.feedback_datasets)
     train_idx, test_idx = split_train_test(examples, test_size=config.test_size, seed=config.seed)
     test = [examples[i] for i in test_idx]
     return DataSplits(
