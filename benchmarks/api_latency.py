@@ -114,14 +114,15 @@ def main(argv: list[str] | None = None) -> int:
     from fastapi.testclient import TestClient
 
     from model import load_model
-    from model.classifier import _evidence, as_notes
+    from model.classifier import as_notes
     from model.cues import find_cues
+    from model.explanation import cue_evidence
     from model.text import normalize_text
     from serve.app import create_app
     from serve.settings import Settings
 
     def _cue_evidence(p: Any) -> dict[str, list[str]]:  # the cues of a note's fields, found again
-        return _evidence([(c.name, c.text) for v in (p.title, p.text) if v for c in find_cues(normalize_text(v))])
+        return cue_evidence([(c.name, c.text) for v in (p.title, p.text) if v for c in find_cues(normalize_text(v))])
 
     model = load_model(args.model)
     note = bench_note(args.chars)

@@ -23,7 +23,7 @@ from model.declared import declared_spans
 from model.documents import DocumentBuilder, as_notes
 from model.engine import CompiledModel, CompiledPipeline, Features, sigmoid
 from model.errors import InvalidParameterError
-from model.explanation import Explanation, FeatureExplanations, _evidence
+from model.explanation import Explanation, FeatureExplanations, cue_evidence
 from model.highlights import (
     CATEGORIES,
     MAX_HIGHLIGHTS,
@@ -184,7 +184,7 @@ class AdModel(FeatureExplanations, CompiledModel):
         found: list[tuple[str, str]] = []
         doc = self._documents.document(parsed, found)
         X = self._engine.transform([doc])
-        return self._explain_arrays(*X.row(0), _evidence(found), top, doc)
+        return self._explain_arrays(*X.row(0), cue_evidence(found), top, doc)
 
     def check(self, note: Any, *, top: int = 8, features: bool = False) -> CheckResult:
         """Decision, calibrated probability, thresholds, highlights, readable reasons and advice for one note;
@@ -206,7 +206,7 @@ class AdModel(FeatureExplanations, CompiledModel):
         probs = self._calibrate(z)
         out = []
         for i in range(len(parsed)):
-            evidence = _evidence(found[i])
+            evidence = cue_evidence(found[i])
             p = float(probs[i])
             idx, data = X.row(i)
             highlights = self.highlights(parsed[i], docs[i], idx, data, prepared[i])

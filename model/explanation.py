@@ -115,7 +115,7 @@ def _strongest(values: np.ndarray, top: int) -> list[int]:
     return cand[np.argsort(-values[cand], kind="stable")][: max(top, 0)].tolist()
 
 
-def _evidence(found: list[tuple[str, str]]) -> dict[str, list[str]]:
+def cue_evidence(found: list[tuple[str, str]]) -> dict[str, list[str]]:
     """Up to five distinct matched texts per cue, in order of appearance."""
     out: dict[str, list[str]] = {}
     for name, text in found:

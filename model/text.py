@@ -68,7 +68,7 @@ def body_without_markup(doc: str) -> str:
 def prepare_comment_text(texts: list[str], *, max_comments: int = 50, max_chars: int = 300) -> str:
     """Normalised text of a note's comments for the comment section of a document (digits as ``0``); at most
     ``max_comments`` comments of at most ``max_chars`` characters each."""
-    parts = [_DIGITS_RE.sub("0", normalize_text(t)[:max_chars]) for t in texts[:max_comments]]
+    parts = [DIGITS_RE.sub("0", normalize_text(t)[:max_chars]) for t in texts[:max_comments]]
     return " ".join(p for p in parts if p)
 
 
@@ -86,23 +86,23 @@ INVISIBLE_CHARS = _ZERO_WIDTH_CHARS + _CONTROL_CHARS + "⟦⟧"
 _ZERO_WIDTH_RE = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 _WS_RE = re.compile(r"\s+")
 _CONTROL_RE = re.compile(f"[{_CONTROL_CHARS}]")
-# Hashtags: "#话题[话题]#" on Xiaohongshu, "#话题#" on Weibo, "#话题 #话题" typed by hand (see
+# Hashtags (HASHTAG_RE): "#话题[话题]#" on Xiaohongshu, "#话题#" on Weibo, "#话题 #话题" typed by hand (see
 # model.cues.hashtag_regex). After NFKC the brackets are ASCII.
-_HASHTAG_RE = HASHTAG_RE
-# Emoji codes such as [笑哭R], [doge], [吐舌头H] (model.emoji_codes); other bracketed text stays words.
-_EMOJI_CODE_RE = EMOJI_CODE_RE
-# An @mention's handle holds a letter, ideograph or digit (``[^\W_]``) among its first 30 characters: "@_@" (an
-# emoticon) and "@." (text spaced out with full stops) name no one and stay text.
-_MENTION_RE = re.compile(r"@(?=[\-·._]{0,29}[^\W_])[\w\-·.]{1,30}")
+# Emoji codes (EMOJI_CODE_RE) such as [笑哭R], [doge], [吐舌头H] (model.emoji_codes); other bracketed text stays words.
+#: An @mention's handle holds a letter, ideograph or digit (``[^\W_]``) among its first 30 characters: "@_@" (an
+#: emoticon) and "@." (text spaced out with full stops) name no one and stay text.
+MENTION_RE = re.compile(r"@(?=[\-·._]{0,29}[^\W_])[\w\-·.]{1,30}")
 # Hashtag markup left outside a well-formed tag: "[话题]" typed on its own, or the "[话" / "题]" of a tag an edit
 # cut through. Kept, its characters were learned as evidence (towards genuine, from notes whose tags the parser
 # missed), so typing it lowered a note's ad probability by up to 4 log-odds; it is deleted instead.
 _TAG_RESIDUE_RE = re.compile(r"\[话(?:题\]?)?|话?题\]")
-_DIGITS_RE = re.compile(r"\d+(?:\.\d+)?")
+#: A number, with a decimal point or not: written ``0`` in a document (its value is noise to the model).
+DIGITS_RE = re.compile(r"\d+(?:\.\d+)?")
 _PLACEHOLDER_CHARS_RE = re.compile("[⟦⟧]")
-# Everything the clean-up steps of normalize_text delete or replace: zero-width and control characters, lone
-# surrogates and placeholder brackets. Most texts contain none, and one search then skips all four steps.
-_CLEANUP_RE = re.compile(f"[{_ZERO_WIDTH_CHARS}{_CONTROL_CHARS}\ud800-\udfff⟦⟧]")
+#: Everything the clean-up steps of normalize_text (:func:`clean_up`) delete or replace: zero-width and control
+#: characters, lone surrogates and placeholder brackets. Most texts contain none, and one search then skips all four
+#: steps.
+CLEANUP_RE = re.compile(f"[{_ZERO_WIDTH_CHARS}{_CONTROL_CHARS}\ud800-\udfff⟦⟧]")
 
 # -- Fast NFKC ---------------------------------------------------------------------------------------------------
 # unicodedata.normalize("NFKC") returns at once when a quick check finds the text already normalised, but Chinese
@@ -155,7 +155,7 @@ def _compat_table() -> dict[str, str]:
             if nfkc != ch:
                 table[ch] = nfkc
     # The enclosed digits of the BMP (all in the punctuation-to-radicals block) are replaced by the same search, at no
-    # cost; the two supplementary zeros are looked for on their own (see _nfkc).
+    # cost; the two supplementary zeros are looked for on their own (see fold_nfkc).
     table.update((ch, digit) for ch, digit in DIGIT_FORMS.items() if ch < "\U00010000")
     return table
 
@@ -181,9 +181,14 @@ def _compat_char(m: re.Match[str]) -> str:
     return _COMPAT[m.group()]
 
 
-def _nfkc(text: str) -> str:
-    """``unicodedata.normalize("NFKC", text)`` of the text with its enclosed digits read as digits
-    (:data:`DIGIT_FORMS`), computed faster for typical Chinese text (see above)."""
+def fold_nfkc(text: str) -> str:
+    """The first step of :func:`normalize_text`: ``unicodedata.normalize("NFKC", text)`` of the text with its
+    enclosed digits first read as ASCII digits (:data:`DIGIT_FORMS`: ❶ ➀ ➊ ⓵ ⑴ ⓿ 🄋 🄌 ... as "1", "0"; NFKC alone
+    leaves them or makes "(1)" of ⑴). NFKC folds compatibility forms: full-width letters, digits and punctuation
+    to ASCII (ｄａｉｌｙ, "，" to ","), mathematical and letter-like letters (𝓭, ℍ), circled and other enclosed
+    forms (① to "1"), ligatures, super- and subscripts, CJK radicals and compatibility ideographs. No case folding,
+    no clean-up, no traditional-to-simplified. Computed faster than ``unicodedata`` for typical Chinese text (see
+    above), with the same result."""
     if "\U0001f10b" in text or "\U0001f10c" in text:  # the other enclosed digits are in _COMPAT
         text = text.translate(_DIGIT_TABLE)
     for ch, nfkc in _COMMON_COMPAT:
@@ -208,17 +213,24 @@ def normalize_base(text: str, *, simplified: bool = True) -> str:
     a few characters of its own, and collapse whitespace (what :mod:`model.highlights.fields` maps back)."""
     if not isinstance(text, str):
         raise TypeError(f"normalize_text expects a str, got {type(text).__name__}")
-    text = _nfkc(text)
-    if _CLEANUP_RE.search(text) is not None:  # rare: skip four passes over the text when there is nothing to do
-        text = _ZERO_WIDTH_RE.sub("", text)
-        text = _CONTROL_RE.sub(" ", text)
-        # Lone surrogates (possible from JSON input) cannot be encoded; replace them.
-        text = text.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(text) else text
-        text = _PLACEHOLDER_CHARS_RE.sub(" ", text)  # user text can never forge a placeholder token
+    text = fold_nfkc(text)
+    if CLEANUP_RE.search(text) is not None:  # rare: skip four passes over the text when there is nothing to do
+        text = clean_up(text)
     # str.split() splits on exactly the characters r"\s" matches (str.isspace), so this equals
     # _WS_RE.sub(" ", text).strip(), about 3x faster.
     text = text.lower()
     return " ".join((to_simplified(text) if simplified else text).split())
+
+
+def clean_up(text: str) -> str:
+    """The clean-up steps of :func:`normalize_base`, after NFKC: zero-width characters deleted, control characters
+    and placeholder brackets as spaces (user text can never forge a placeholder token), lone surrogates (possible
+    from JSON input; they cannot be encoded) replaced. A no-op on text :data:`CLEANUP_RE` does not match, which
+    callers search first: most texts hold none of these."""
+    text = _ZERO_WIDTH_RE.sub("", text)
+    text = _CONTROL_RE.sub(" ", text)
+    text = text.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(text) else text
+    return _PLACEHOLDER_CHARS_RE.sub(" ", text)
 
 
 def _has_surrogates(text: str) -> bool:
@@ -231,7 +243,7 @@ def _has_surrogates(text: str) -> bool:
 
 def extract_hashtags(text: str) -> list[str]:
     """Hashtags of a *normalised* text, in order, without the ``#`` and ``[话题]`` markup."""
-    return [m.group(1).strip() for m in _HASHTAG_RE.finditer(text) if m.group(1).strip()]
+    return [m.group(1).strip() for m in HASHTAG_RE.finditer(text) if m.group(1).strip()]
 
 
 def extract_emoji_codes(text: str) -> list[str]:
@@ -266,13 +278,13 @@ def _markup_to_tokens(text: str) -> tuple[str, list[str]]:
 
     # Each kind of markup needs its marker character; most notes have hashtags but few emoji codes or mentions.
     if "#" in text:
-        text = _HASHTAG_RE.sub(tag, text)
+        text = HASHTAG_RE.sub(tag, text)
     if "[" in text:
-        text = _EMOJI_CODE_RE.sub(lambda m: f" ⟦emo:{m.group(1)}⟧ ", text)
+        text = EMOJI_CODE_RE.sub(lambda m: f" ⟦emo:{m.group(1)}⟧ ", text)
     if "[话" in text or "题]" in text:  # after the tags and emoji codes: only residue is left to match
         text = _TAG_RESIDUE_RE.sub(" ", text)
     if "@" in text:
-        text = _MENTION_RE.sub(_mention, text)
+        text = MENTION_RE.sub(_mention, text)
     return text, tags
 
 
@@ -312,7 +324,7 @@ def prepare_document(
         norm, cue_tokens = _replace_cues(norm, cues, spans[field])
         norm, tags = _markup_to_tokens(norm)
         all_tags.extend(tags)
-        norm = _DIGITS_RE.sub("0", norm)
+        norm = DIGITS_RE.sub("0", norm)
         if field == "title":
             parts.append("⟦has:title⟧")
         parts.append(norm)

@@ -48,7 +48,7 @@ def fork_is_safe() -> bool:
     return sys.platform == "linux" and "fork" in mp.get_all_start_methods() and threading.active_count() == 1
 
 
-def _die_with_parent(parent_pid: int, name: str | None = None) -> None:
+def die_with_parent(parent_pid: int, name: str | None = None) -> None:
     """Have the kernel send SIGTERM to this process when its parent dies (Linux ``PR_SET_PDEATHSIG``), so a
     killed server never leaves its model process (or worker) behind; with ``name``, name the process
     (``ps``/``pgrep`` show it)."""
@@ -70,7 +70,7 @@ SUPERVISOR_ENV = "_NOTECHECK_SERVE_SUPERVISOR"
 
 
 def die_with_supervisor() -> None:
-    """In a worker of ``notecheck serve --workers N``: end with the supervising process (:func:`_die_with_parent`),
+    """In a worker of ``notecheck serve --workers N``: end with the supervising process (:func:`die_with_parent`),
     so a ``kill -9`` of ``notecheck serve`` leaves no worker serving on its port (its model processes die with it
     in turn). Nothing happens in any other process."""
     try:
@@ -78,7 +78,7 @@ def die_with_supervisor() -> None:
     except ValueError:
         return
     if sys.platform == "linux" and os.getppid() == supervisor:
-        _die_with_parent(supervisor)
+        die_with_parent(supervisor)
 
 
 READY = "ready"
@@ -99,7 +99,7 @@ def _serve(conn: Any, parent_end: Any, fn: Callable[[Any], Any], parent_pid: int
     # Ctrl-C reaches the whole process group, and the child leaves when its server closes the pipe.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent(parent_pid, name)
+    die_with_parent(parent_pid, name)
     try:
         conn.send(READY)  # start() returns once the handlers above are in place
     except (BrokenPipeError, OSError):

@@ -238,13 +238,13 @@ def test_phrase_cover_agrees_with_the_lexicon():
     import random
 
     from model.comments import negation
-    from model.comments.lexicon import _NOT_NEGATORS, _inside
+    from model.comments.lexicon import NOT_NEGATORS, _inside
 
     phrases = negation._KEYWORD_NON_NEGATING
     rng = random.Random(3)
-    alphabet = "".join(sorted({c for p in phrases + _NOT_NEGATORS for c in p})) + "买广告"
+    alphabet = "".join(sorted({c for p in phrases + NOT_NEGATORS for c in p})) + "买广告"
     for _ in range(300):
         text = "".join(rng.choices(alphabet, k=rng.randint(1, 12)))
         for pos in range(len(text)):
             assert negation._NON_NEGATING_PHRASES.cover(text, pos) == _inside(text, pos, phrases)
-            assert negation._NOT_NEGATOR_PHRASES.cover(text, pos) == _inside(text, pos, _NOT_NEGATORS)
+            assert negation._NOT_NEGATOR_PHRASES.cover(text, pos) == _inside(text, pos, NOT_NEGATORS)

@@ -15,7 +15,7 @@ from model import load_model
 from model.classifier import as_notes
 from model.comments import load_sentiment_model, sentiment_document
 from model.engine import CompiledPipeline, TfidfPart, top_contributions
-from model.engine.ngram_keys import _KeyTable
+from model.engine.ngram_keys import KeyTable
 from model.errors import InvalidParameterError, UntrustedTypesError
 from model.pipeline import NoteDocuments, compile_pipeline, encode_pipeline
 from model.text import body_only, body_without_placeholders, prepare_document, without_markup, without_placeholders
@@ -191,7 +191,7 @@ def test_part_validates_its_arrays():
 def test_key_table_finds_every_key_and_nothing_else(n):
     rng = np.random.default_rng(n)
     keys = np.unique(rng.integers(0, 2**62, size=n, dtype=np.int64)).astype(np.uint64)
-    table = _KeyTable(keys, np.arange(len(keys)))
+    table = KeyTable(keys, np.arange(len(keys)))
     np.testing.assert_array_equal(table.lookup(keys), np.arange(len(keys)))
     absent = np.setdiff1d(rng.integers(0, 2**62, size=500, dtype=np.int64).astype(np.uint64), keys)
     assert (table.lookup(absent) == -1).all()
@@ -214,24 +214,24 @@ def test_top_contributions_equal_a_per_row_sort():
 
 def _cue_evidence(note):
     """The evidence of each cue found again in the note's fields, apart from building its document."""
-    from model.classifier import _evidence
     from model.cues import find_cues
+    from model.explanation import cue_evidence
     from model.text import normalize_text
 
     found = [(c.name, c.text) for value in (note.title, note.text) if value for c in find_cues(normalize_text(value))]
-    return _evidence(found)
+    return cue_evidence(found)
 
 
 def test_cue_evidence_from_document_building_equals_finding_cues_again():
-    from model.classifier import _evidence
     from model.documents import note_document
+    from model.explanation import cue_evidence
 
     notes = as_notes([json.loads(x) for x in (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines()])
     notes += as_notes([{"title": "加V信 abc12345", "text": "原价199现价99 链接在主页 vx: abc12345 #好物[话题]#"}])
     for note in notes:
         found: list[tuple[str, str]] = []
         assert note_document(note, found) == prepare_document(note.title, note.text)
-        assert _evidence(found) == _cue_evidence(note)
+        assert cue_evidence(found) == _cue_evidence(note)
     assert any(_cue_evidence(n) for n in notes)
 
 

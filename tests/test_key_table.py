@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.engine.ngram_keys import _KeyTable
+from model.engine.ngram_keys import KeyTable
 
 
 def test_keys_in_shared_slots_are_found_and_keys_meeting_a_stored_key_are_absent():
     rng = np.random.default_rng(5)
     keys = np.unique(rng.integers(0, 2**62, size=5000, dtype=np.int64)).astype(np.uint64)
-    table = _KeyTable(keys, np.arange(len(keys)))
+    table = KeyTable(keys, np.arange(len(keys)))
     not_stored = table._keys[table._slot(keys)] != keys  # found only by the search of a shared slot
     assert not_stored.any() and table._shared[table._slot(keys[not_stored])].all()
     np.testing.assert_array_equal(table.lookup(keys), np.arange(len(keys)))

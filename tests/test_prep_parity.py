@@ -87,7 +87,7 @@ from model.text import (
     _WS_RE,
     COMMENTS_MARKER,
     NORMALIZATION_VERSION,
-    _nfkc,
+    fold_nfkc,
     normalize_text,
     prepare_comment_text,
     prepare_document,
@@ -549,17 +549,17 @@ def test_every_code_point_normalizes_like_the_reference():
 
 
 def test_fast_nfkc_equals_unicodedata_in_every_context():
-    # _nfkc pre-replaces the characters of _COMPAT; check each next to characters that compose or reorder. Enclosed
+    # fold_nfkc pre-replaces the characters of _COMPAT; check each next to characters that compose or reorder. Enclosed
     # digits (model.text.DIGIT_FORMS) are digits before NFKC.
     contexts = ("{}", "a{}\u0301", "e\u0301{}\u0308", "\u1100{}\u1161", "{}\u0327\u0301", "가{}\u11a8", "{}{}")
     for ctx in contexts:
         text = "|".join(ctx.format(ch, ch) for ch in _COMPAT)
-        assert _nfkc(text) == unicodedata.normalize("NFKC", text.translate(_REF_DIGIT_FORMS)), ctx
+        assert fold_nfkc(text) == unicodedata.normalize("NFKC", text.translate(_REF_DIGIT_FORMS)), ctx
     assert all(_COMPAT[ch] == unicodedata.normalize("NFKC", ch.translate(_REF_DIGIT_FORMS)) != ch for ch in _COMPAT)
     # The enclosed digits are read as digits before NFKC, next to anything.
     for ctx in contexts:
         text = "|".join(ctx.format(ch, ch) for ch in "⑴❶➀➊⓵⓿\U0001f10b\U0001f10c⑩❿⓾⓫⒈🄂")
-        assert _nfkc(text) == unicodedata.normalize("NFKC", text.translate(_REF_DIGIT_FORMS)), ctx
+        assert fold_nfkc(text) == unicodedata.normalize("NFKC", text.translate(_REF_DIGIT_FORMS)), ctx
 
 
 def test_split_join_collapses_exactly_what_the_whitespace_regex_matches():

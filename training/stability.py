@@ -65,10 +65,10 @@ def training_rows(cfg: TrainConfig) -> tuple[list[Example], list[Example]]:
     """(train, held-out test of the target source) exactly as :func:`training.train.run_training` splits them."""
     from training.data import deduplicate, load_all
     from training.folds import split_train_test
-    from training.train import _check_target_source
+    from training.train import check_target_source
 
     examples, _ = load_all(cfg)
-    _check_target_source(cfg, examples)
+    check_target_source(cfg, examples)
     examples, _, _ = deduplicate(examples, cfg.dedup, cfg.feedback_datasets)
     train_idx, test_idx = split_train_test(examples, test_size=cfg.test_size, seed=cfg.seed)
     test = [examples[i] for i in test_idx]

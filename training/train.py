@@ -112,7 +112,7 @@ def model_version(cfg: TrainConfig, data_hashes: list[str]) -> str:
     return "ad-" + h.hexdigest()[:12]
 
 
-def _check_target_source(cfg: TrainConfig, examples: list[Example]) -> None:
+def check_target_source(cfg: TrainConfig, examples: list[Example]) -> None:
     """The threshold is chosen on the ``target_source`` notes: a config whose data has none (a typo, or the
     default "xhs" on other data) stops here with what to set, not with a numpy error after fitting."""
     sources = sorted({e.source for e in examples if e.role == "train"})
@@ -151,7 +151,7 @@ def run_training(
     try:
         bar("loading data")
         examples, infos = load_all(cfg, skip_bad_rows=skip_bad_rows)
-        _check_target_source(cfg, examples)
+        check_target_source(cfg, examples)
         examples, n_dup, n_conflict = deduplicate(examples, cfg.dedup, cfg.feedback_datasets, report=sys.stderr)
         train_idx, test_idx = split_train_test(examples, test_size=cfg.test_size, seed=cfg.seed)
         train = [examples[i] for i in train_idx]

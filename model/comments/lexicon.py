@@ -42,11 +42,11 @@ LEXICON_FILE = Path(__file__).resolve().parent.parent / "resources" / "comment_s
 
 _CLAUSE_RE = re.compile(r"([^，,。.！!？?；;～~\n]+)([，,。.！!？?；;～~\n]*)")
 #: Words a negator may skip to reach the word it negates (不太好用, 没那么好).
-_DEGREE = ("太", "很", "那么", "这么", "怎么", "是", "算", "够", "咋", "怎", "特别", "觉得")
+DEGREE = ("太", "很", "那么", "这么", "怎么", "是", "算", "够", "咋", "怎", "特别", "觉得")
 #: A negator and degree word that together intensify instead (别太好看, 不要太好吃 = very).
-_INTENSIFIERS = ("别太", "不要太")
+INTENSIFIERS = ("别太", "不要太")
 #: Words that end in a negator's character without negating (特别差 is very bad, not "don't be bad").
-_NOT_NEGATORS = (
+NOT_NEGATORS = (
     "特别", "分别", "区别", "差别", "级别", "个别", "类别", "性别", "识别", "告别", "辨别", "鉴别", "派别", "离别",
     "出没", "淹没", "埋没", "沉没", "虚无",
 )  # fmt: skip
@@ -61,20 +61,20 @@ _HOW_MANY_RE = re.compile(r"(?<![好这那十几])几(?!乎)")
 _CHOICE_RE = re.compile(r".+还是(?!有点|很|不|太|会|挺|觉得|要|得|可以|一样|那么|没|算)..")
 #: Negators whose scope reaches past the next words of their clause: 没有 / 没 in a comparison (没有以前好吃,
 #: 没有外婆家卷饼好吃 = not as good as), opinion verbs (不觉得这个口红好看, 没感觉有多好用) and 不会再 (不会再回购).
-#: A lexicon word at most _SCOPE_CHARS characters on is negated when nothing in between ends the scope. A bare 不
+#: A lexicon word at most SCOPE_CHARS characters on is negated when nothing in between ends the scope. A bare 不
 #: does not reach that far: in reviews it mostly negates its own verb (不能吃, 找不到, 不是一般的差).
-_LONG_NEGATORS = ("远远没有", "远没有", "并没有", "不觉得", "没觉得", "不感觉", "没感觉", "不认为", "不会再", "没有",
-                  "没")  # fmt: skip
-_SCOPE_CHARS = 6
+LONG_NEGATORS = ("远远没有", "远没有", "并没有", "不觉得", "没觉得", "不感觉", "没感觉", "不认为", "不会再", "没有",
+                 "没")  # fmt: skip
+SCOPE_CHARS = 6
 #: What ends a negation's scope: a conjunction starts a new statement (不贵还好用, 没踩雷但是贵), 过 an experience
 #: (没吃过这么好吃的 = the best ever), 了 a finished predicate (不泛油了[赞R]), an intensifier a new predicate
 #: (不油不干很舒服) and an emoji code a reaction to the whole clause.
-_SCOPE_END_RE = re.compile(
+SCOPE_END_RE = re.compile(
     r"但|可是|就是|不过|而且|并且|还|也|又|却|而|所以|因为|然后|反而|只是|倒是|都|过|了|很|超|巨|真|贼|非常|特别|蛮|挺|太"
     rf"|{EMOJI_CODE_RE.pattern}"
 )
 #: Phrases that start like a negator and negate nothing after them (没想到这么好吃, 不得不说真的好用).
-_NON_NEGATING = (
+NON_NEGATING = (
     "没想到", "没想过", "不知道", "不得不", "不管", "不论", "无论", "不仅", "不光", "不但", "不只", "不止", "不用说",
     "没得说", "不愧", "不少", "不停", "不断", "不同", "不一样", "不禁", "不然", "不久", "没事", "没关系", "不就",
     "没准", "不小心", "没得",
@@ -175,15 +175,15 @@ def _is_request(clause: str, punct: str, lex: _Lexicon) -> bool:
 def _negator_start(clause: str, start: int, lex: _Lexicon) -> int:
     """Where the negator of the word at ``start`` begins (a degree word may sit between them), or -1."""
     before = clause[:start]
-    if before.endswith(_INTENSIFIERS):
+    if before.endswith(INTENSIFIERS):
         return -1
-    for degree in ("", *_DEGREE):
+    for degree in ("", *DEGREE):
         if degree and not before.endswith(degree):
             continue
         rest = before[: len(before) - len(degree)]
         for negator in lex.negators:  # longest first: 没有 before 没
             if rest.endswith(negator):
-                return -1 if rest.endswith(_NOT_NEGATORS) else len(rest) - len(negator)
+                return -1 if rest.endswith(NOT_NEGATORS) else len(rest) - len(negator)
     return -1
 
 
@@ -193,17 +193,17 @@ def _long_negator(clause: str, start: int, lex: _Lexicon) -> tuple[int, int]:
     or ``(-1, -1)``."""
     if clause[start] == "[":  # an emoji code reacts to the clause; it is no word a negator reaches
         return -1, -1
-    window = clause[max(0, start - _SCOPE_CHARS - 4) : start]
+    window = clause[max(0, start - SCOPE_CHARS - 4) : start]
     offset = start - len(window)
     for i in range(len(window) - 1, -1, -1):  # the nearest negator first
         gap = window[i:]
-        if _SCOPE_END_RE.search(gap):
+        if SCOPE_END_RE.search(gap):
             return -1, -1
-        for negator in _LONG_NEGATORS:  # longest first
+        for negator in LONG_NEGATORS:  # longest first
             n = offset + i - len(negator) + 1
-            if n < 0 or clause[n : offset + i + 1] != negator or len(gap) - 1 > _SCOPE_CHARS:
+            if n < 0 or clause[n : offset + i + 1] != negator or len(gap) - 1 > SCOPE_CHARS:
                 continue
-            if _inside(clause, n, _NON_NEGATING) or _inside(clause, n, _NOT_NEGATORS):
+            if _inside(clause, n, NON_NEGATING) or _inside(clause, n, NOT_NEGATORS):
                 return -1, -1
             return n, offset + i + 1
     return -1, -1

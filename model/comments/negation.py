@@ -30,13 +30,13 @@ import re
 from functools import lru_cache
 
 from model.comments.lexicon import (
-    _DEGREE,
-    _INTENSIFIERS,
-    _LONG_NEGATORS,
-    _NON_NEGATING,
-    _NOT_NEGATORS,
-    _SCOPE_CHARS,
-    _SCOPE_END_RE,
+    DEGREE,
+    INTENSIFIERS,
+    LONG_NEGATORS,
+    NON_NEGATING,
+    NOT_NEGATORS,
+    SCOPE_CHARS,
+    SCOPE_END_RE,
     polarity_words,
 )
 from model.emoji_codes import EMOJI_CODE_RE
@@ -52,16 +52,16 @@ _KEYWORD_BRIDGES = (
     "会", "再", "想", "要", "打算", "准备", "考虑", "敢", "被", "在", "用", "去", "能", "可能", "像", "认为", "感觉",
     "需要", "必要", "一定", "舍得", "值得",
 )  # fmt: skip
-_BRIDGES = tuple(sorted({*_DEGREE, *_KEYWORD_BRIDGES}, key=len, reverse=True))
+_BRIDGES = tuple(sorted({*DEGREE, *_KEYWORD_BRIDGES}, key=len, reverse=True))
 #: How many characters of bridge words a negator reaches across (不会再考虑回购: 4).
 _MAX_BRIDGE_CHARS = 6
 #: The lexicon's long-scope negators that reach a keyword across other words too, with the lexicon's limits (six
 #: characters, no conjunction, 了, intensifier or emoji code between): its opinion verbs (不觉得这个是广告,
 #: 不认为博主在恰饭). Not 没 / 没有 (没看懂哪里买 still asks where to buy) nor 不会再 (不会再被这种广告骗了 still
 #: calls it an ad); with bridge words they reach 不会再考虑回购 and 没有被种草.
-_LONG_KEYWORD_NEGATORS = tuple(n for n in _LONG_NEGATORS if n.endswith(("觉得", "感觉", "认为")))
+_LONG_KEYWORD_NEGATORS = tuple(n for n in LONG_NEGATORS if n.endswith(("觉得", "感觉", "认为")))
 #: Phrases holding a negator that negate nothing after them: the lexicon's, and rhetorical ones that assert.
-_KEYWORD_NON_NEGATING = (*_NON_NEGATING, "怕不是", "莫不是", "还不是", "岂不是", "可不是", "不好意思")
+_KEYWORD_NON_NEGATING = (*NON_NEGATING, "怕不是", "莫不是", "还不是", "岂不是", "可不是", "不好意思")
 _CLAUSE_PUNCT = "，,。.！!？?；;～~\n…"
 _TRAILING_RE = re.compile(rf"(?:{EMOJI_CODE_RE.pattern}|[\s啊呀哈哦啦嘿呵吖捏]|\.\.\.)+$", re.IGNORECASE)
 #: A clause that asks: a question particle at its end (好用不 asks too, as in the lexicon) ...
@@ -97,7 +97,7 @@ class _Phrases:
 
 
 _NON_NEGATING_PHRASES = _Phrases(_KEYWORD_NON_NEGATING)
-_NOT_NEGATOR_PHRASES = _Phrases(_NOT_NEGATORS)
+_NOT_NEGATOR_PHRASES = _Phrases(NOT_NEGATORS)
 
 
 @lru_cache(maxsize=1)
@@ -140,11 +140,11 @@ def is_negated(text: str, start: int) -> bool:
 def _long_scope(text: str, start: int) -> bool:
     """Whether an opinion verb or 不会再 a few words before ``text[start]`` negates it (不觉得这个是广告)."""
     for negator in _LONG_KEYWORD_NEGATORS:
-        n = text.rfind(negator, max(0, start - _SCOPE_CHARS - len(negator)), start)
+        n = text.rfind(negator, max(0, start - SCOPE_CHARS - len(negator)), start)
         if n == -1:
             continue
         gap = text[n + len(negator) : start]
-        if _SCOPE_END_RE.search(gap) or any(p in gap for p in _CLAUSE_PUNCT) or _NON_NEGATING_PHRASES.cover(text, n):
+        if SCOPE_END_RE.search(gap) or any(p in gap for p in _CLAUSE_PUNCT) or _NON_NEGATING_PHRASES.cover(text, n):
             continue
         return True
     return False
@@ -152,7 +152,7 @@ def _long_scope(text: str, start: int) -> bool:
 
 def _negates(text: str, n: int) -> bool:
     """Whether the negator starting at ``text[n]`` negates what follows it."""
-    if _NON_NEGATING_PHRASES.cover(text, n) or text.startswith(_INTENSIFIERS, n):
+    if _NON_NEGATING_PHRASES.cover(text, n) or text.startswith(INTENSIFIERS, n):
         return False
     # An A-not-A question (是不是, 会不会, 有没有, 可不可以) asks; it does not deny.
     return not (n > 0 and n + 1 < len(text) and text[n - 1] == text[n + 1])

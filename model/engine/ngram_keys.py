@@ -1,7 +1,7 @@
 """N-gram keys and the table they are looked up in: the integer form of the TF-IDF vocabularies.
 
 A character n-gram (n <= 3) is its code points packed 21 bits each into one uint64, tagged with n; a word n-gram
-is the integer ``id_1 * V^(n-1) + ... + id_n`` of its tokens' ids plus an offset per n. :class:`_KeyTable` maps
+is the integer ``id_1 * V^(n-1) + ... + id_n`` of its tokens' ids plus an offset per n. :class:`KeyTable` maps
 such keys to vocabulary columns for a whole array of keys at once, so no n-gram string is ever built.
 """
 
@@ -10,27 +10,27 @@ from __future__ import annotations
 import numpy as np
 
 _CODE_BITS = 21  # every Unicode code point fits in 21 bits, so three of them fit in one uint64
-_MAX_PACKED_N = 3
+MAX_PACKED_N = 3
 
 
-def _char_keys(codes: np.ndarray, m: int, n: int) -> np.ndarray:
+def char_keys(codes: np.ndarray, m: int, n: int) -> np.ndarray:
     """The tagged keys of the ``m`` character n-grams starting at ``codes[0]``, ``codes[1]``, ... (uint64)."""
     k = codes[:m].copy()
     for j in range(1, n):
         k <<= _CODE_BITS
         k |= codes[j : j + m]
-    if n < _MAX_PACKED_N:
-        k |= _char_key_tag(n)
+    if n < MAX_PACKED_N:
+        k |= char_key_tag(n)
     return k
 
 
-def _char_key_tag(n: int) -> np.uint64:
+def char_key_tag(n: int) -> np.uint64:
     """Bits that keep packed n-grams of different n apart: a 3-gram uses bits 0-62, a 2-gram bits 0-41 (+ bits 42
     and 63 as its tag), a 1-gram bits 0-20 (+ bit 63)."""
     return np.uint64(0) if n == 3 else np.uint64((1 << 63) | (1 << 42)) if n == 2 else np.uint64(1 << 63)
 
 
-def _pack(codes: np.ndarray, n: int) -> np.ndarray:
+def pack(codes: np.ndarray, n: int) -> np.ndarray:
     keys = codes[:, 0].copy()
     for j in range(1, n):
         keys <<= _CODE_BITS
@@ -38,12 +38,12 @@ def _pack(codes: np.ndarray, n: int) -> np.ndarray:
     return keys
 
 
-def _word_offset(n: int, size: int) -> int:
+def word_offset(n: int, size: int) -> int:
     """``size + size^2 + ... + size^(n-1)``: where the keys of word n-grams start (0 for unigrams)."""
     return sum(size**k for k in range(1, n))
 
 
-def _word_keys(ids: np.ndarray, size: int) -> np.ndarray:
+def word_keys(ids: np.ndarray, size: int) -> np.ndarray:
     keys = ids[:, 0].copy()
     for j in range(1, ids.shape[1]):
         keys *= size
@@ -51,7 +51,7 @@ def _word_keys(ids: np.ndarray, size: int) -> np.ndarray:
     return keys.astype(np.uint64)
 
 
-class _KeyTable:
+class KeyTable:
     """A read-only map from distinct uint64 keys to int64 values, looked up for a whole array of keys at once.
 
     One probe of an open-addressing hash table (load factor <= 1/4, so most keys land on their own key or on an

@@ -12,13 +12,13 @@ from typing import Any
 import numpy as np
 
 from model.engine.ngram_keys import (
-    _MAX_PACKED_N,
-    _char_key_tag,
-    _char_keys,
-    _KeyTable,
-    _pack,
-    _word_keys,
-    _word_offset,
+    MAX_PACKED_N,
+    KeyTable,
+    char_key_tag,
+    char_keys,
+    pack,
+    word_keys,
+    word_offset,
 )
 from model.errors import InvalidParameterError, UntrustedTypesError
 from model.text import (
@@ -123,7 +123,7 @@ class TfidfPart:
     def grams(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) of every n-gram of ``docs`` found in the vocabulary, one entry per occurrence."""
         if self.analyzer == "char":
-            if self.ngram_range[1] <= _MAX_PACKED_N:  # (n > 3 does not fit 64 bits: the string path)
+            if self.ngram_range[1] <= MAX_PACKED_N:  # (n > 3 does not fit 64 bits: the string path)
                 return self._char_grams(docs)
         elif self._word_ids() is not None:
             return self._word_grams(docs)
@@ -167,7 +167,7 @@ class TfidfPart:
 
     # Word n-grams: every token of the vocabulary gets an integer id; an n-gram is the integer
     # id_1 * V^(n-1) + ... + id_n, looked up in a hash table, so no n-gram string is ever built.
-    def _word_ids(self) -> tuple[dict[str, int], int, _KeyTable] | None:
+    def _word_ids(self) -> tuple[dict[str, int], int, KeyTable] | None:
         """(token -> id, number of ids, table of n-gram keys); an n-gram's key is
         ``id_1 * V^(n-1) + ... + id_n + offset(n)`` with ``offset(n) = V + V^2 + ... + V^(n-1)``, so the keys of
         different n never collide and one look-up serves them all. None when only the string path is exact."""
@@ -180,7 +180,7 @@ class TfidfPart:
             # A term whose word count is outside the n-gram range has a space inside a token: only the
             # string path is exact for it. Keys must also fit in 63 bits.
             present = set(np.unique(n_words).tolist())
-            if present - set(range(lo, hi + 1)) or "" in token_id or _word_offset(hi + 1, size) >= 2**63:
+            if present - set(range(lo, hi + 1)) or "" in token_id or word_offset(hi + 1, size) >= 2**63:
                 self._tables = {}
             else:
                 ids = np.fromiter(map(token_id.__getitem__, words), dtype=np.int64, count=len(words))
@@ -189,10 +189,10 @@ class TfidfPart:
                 for n in sorted(present):
                     at = np.flatnonzero(n_words == n)
                     keys.append(
-                        _word_keys(ids[first[at][:, None] + np.arange(n)], size) + np.uint64(_word_offset(n, size))
+                        word_keys(ids[first[at][:, None] + np.arange(n)], size) + np.uint64(word_offset(n, size))
                     )
                     cols.append(at)
-                table = _KeyTable(
+                table = KeyTable(
                     np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64),
                     np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64),
                 )
@@ -232,7 +232,7 @@ class TfidfPart:
                 k += ids[j : j + m]
                 ok &= known[j : j + m]
             if n > 1:
-                k += _word_offset(n, size)
+                k += word_offset(n, size)
             keys.append(k)
             owners.append(doc_of[:m])
             valid.append(ok)
@@ -244,14 +244,14 @@ class TfidfPart:
         hit = found >= 0
         return owners_all[valid_all][hit], found[hit]
 
-    def _one_doc_word_grams(self, ids: list[int], size: int, table: _KeyTable) -> tuple[np.ndarray, np.ndarray]:
+    def _one_doc_word_grams(self, ids: list[int], size: int, table: KeyTable) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`_word_grams` of one document (``ids``: its token ids, -1 when unknown) with uni- and bigrams at
         most: the same keys computed in Python, one look-up. A checked note has a few hundred tokens, where the
         vectorised form's ~25 numpy calls cost more than the arithmetic."""
         lo = self.ngram_range[0]
         keys = [i for i in ids if i >= 0] if lo == 1 else []
         if self.ngram_range[1] == 2 and len(ids) >= 2:
-            offset = _word_offset(2, size)
+            offset = word_offset(2, size)
             keys += [a * size + b + offset for a, b in pairwise(ids) if a >= 0 and b >= 0]
         found = table.lookup(np.array(keys, dtype=np.uint64))
         cols = found[found >= 0]
@@ -259,20 +259,20 @@ class TfidfPart:
 
     # Character n-grams (n <= 3): code points packed 21 bits each into one uint64 per n-gram.
     # Character n-grams (n <= 3): code points packed 21 bits each into one uint64 per n-gram, tagged with n
-    # (:func:`_char_key_tag`), so one table and one look-up serve every n.
-    def _char_table(self) -> _KeyTable:
+    # (:func:`char_key_tag`), so one table and one look-up serve every n.
+    def _char_table(self) -> KeyTable:
         if self._tables is None:
             lengths = np.char.str_len(self.terms) if len(self.terms) else np.zeros(0, dtype=np.int64)
             keys, cols = [], []
-            for n in range(1, _MAX_PACKED_N + 1):
+            for n in range(1, MAX_PACKED_N + 1):
                 at = np.flatnonzero(lengths == n)
                 if len(at):
                     text = "".join(self.terms[at].tolist())
                     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).reshape(-1, n)
-                    keys.append(_pack(codes.astype(np.uint64), n) | _char_key_tag(n))
+                    keys.append(pack(codes.astype(np.uint64), n) | char_key_tag(n))
                     cols.append(at)
             self._tables = {
-                "chars": _KeyTable(
+                "chars": KeyTable(
                     np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64),
                     np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64),
                 )
@@ -290,7 +290,7 @@ class TfidfPart:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         if len(texts) == 1:  # one document (a check): every n-gram lies inside it, no owners or masks needed
-            keys = [_char_keys(codes, total - n + 1, n) for n in range(lo, min(hi, total) + 1)]
+            keys = [char_keys(codes, total - n + 1, n) for n in range(lo, min(hi, total) + 1)]
             found = self._char_table().lookup(keys[0] if len(keys) == 1 else np.concatenate(keys))
             cols = found[found >= 0]
             return np.zeros(len(cols), dtype=np.int64), cols
@@ -299,7 +299,7 @@ class TfidfPart:
         keys, owners, inside = [], [], []
         for n in range(lo, min(hi, total) + 1):
             m = total - n + 1
-            keys.append(_char_keys(codes, m, n))
+            keys.append(char_keys(codes, m, n))
             owners.append(doc_of[:m])
             inside.append(room[:m] >= n)
         if len(keys) == 1:

@@ -7,14 +7,14 @@ from bisect import bisect_right
 import numpy as np
 
 from model.highlights.categories import MAX_FEATURES
-from model.highlights.fields import _Field
+from model.highlights.fields import NoteField
 from model.text import (
     PLACEHOLDER_RE,
 )
 
 
 # -- attribution -------------------------------------------------------------------------------------------
-def _marker_spans(fields: list[_Field], marker: str) -> list[tuple[int, int, int]]:
+def _marker_spans(fields: list[NoteField], marker: str) -> list[tuple[int, int, int]]:
     shown_by = _DOCUMENT_CUES.get(marker, (marker,))  # a document-level cue: by the brand names and hashtags behind it
     return [(k, a, b) for k, f in enumerate(fields) for m in shown_by for a, b in f.markers.get(m, ())]
 
@@ -49,7 +49,7 @@ class _Markers:
     ``⟦cue:price⟧``), with their spans in the fields. Placeholders with no span there (``⟦has:title⟧``) place
     nothing, so an n-gram inside only those is settled without a search."""
 
-    def __init__(self, doc: str, fields: list[_Field]) -> None:
+    def __init__(self, doc: str, fields: list[NoteField]) -> None:
         found = dict.fromkeys(PLACEHOLDER_RE.findall(doc))
         self.placed = [(m, spans) for m in found if (spans := _marker_spans(fields, m))]
         # Placeholders cut out (no n-gram holds a NUL, so none is found across a cut): is an n-gram outside them?
@@ -63,14 +63,14 @@ class _Markers:
         return [span for m, spans in self.placed if gram in m for span in spans]
 
 
-def attribute(fields: list[_Field], doc: str, names: list[str], contributions: list[float]) -> dict[str, np.ndarray]:
+def attribute(fields: list[NoteField], doc: str, names: list[str], contributions: list[float]) -> dict[str, np.ndarray]:
     """Per-character weights of each field from features ``names`` (``word__…`` / ``char__…``) and their
     contributions to the log-odds (see :func:`attribute_parsed`)."""
     return attribute_parsed(fields, doc, [parse_feature(name) for name in names], contributions)
 
 
 def attribute_parsed(
-    fields: list[_Field], doc: str, features: list[Parsed], contributions: list[float]
+    fields: list[NoteField], doc: str, features: list[Parsed], contributions: list[float]
 ) -> dict[str, np.ndarray]:
     """Per-character weights of each field from features (as :func:`parse_feature` reads them) and their
     contributions to the log-odds.

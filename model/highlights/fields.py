@@ -11,24 +11,12 @@ from dataclasses import field as dataclass_field
 
 import numpy as np
 
-from model.cues import CUE_PATTERNS, DisjointSpans, cue_spans, is_brand_handle, mask_spans, removed_spans
+from model.cues import CUE_PATTERNS, HASHTAG_RE, DisjointSpans, cue_spans, is_brand_handle, mask_spans, removed_spans
+from model.emoji_codes import EMOJI_CODE_RE
 from model.highlights.categories import cue_category
 from model.simplified import to_simplified
 from model.spaced import despace_kept
-from model.text import (
-    _CLEANUP_RE,
-    _CONTROL_RE,
-    _DIGITS_RE,
-    _EMOJI_CODE_RE,
-    _HASHTAG_RE,
-    _MENTION_RE,
-    _PLACEHOLDER_CHARS_RE,
-    _ZERO_WIDTH_RE,
-    Prepared,
-    _has_surrogates,
-    _nfkc,
-    normalize_text,
-)
+from model.text import CLEANUP_RE, DIGITS_RE, MENTION_RE, Prepared, clean_up, fold_nfkc, normalize_text
 
 # -- normalisation with an offset map ---------------------------------------------------------------------
 _NON_SPACE_RE = re.compile(r"\S+")
@@ -64,8 +52,8 @@ def normalize_aligned(
     ``joins`` is a list, the ``[start, end)`` in ``raw`` of every separator deleted to join spaced-out text
     (:mod:`model.spaced`) is appended to it: characters inside a word as the model reads it."""
     norm = normalize_text(raw) if norm is None else norm
-    folded = _nfkc(raw)
-    if len(folded) == len(raw) and _CLEANUP_RE.search(folded) is None:
+    folded = fold_nfkc(raw)
+    if len(folded) == len(raw) and CLEANUP_RE.search(folded) is None:
         low = folded.lower()
         if len(norm) == len(raw) == len(low):  # nothing collapsed either: every character stays in place
             return norm, list(range(len(raw))), list(range(1, len(raw) + 1))
@@ -121,17 +109,15 @@ _OTHER_CHAR_RE = re.compile("([^ -~\u4e00-\u9fff])")
 
 
 def _char_out(ch: str) -> str:
-    """What :func:`model.text.normalize_text` makes of ``ch`` on its own, before whitespace collapses: its steps
-    with its own patterns, so the map deletes exactly what the normalisation deletes. (A rule of its own by Unicode
-    category kept unassigned U+2065, which the normalisation deletes: the map then no longer matched and every span
-    of the field was placed proportionally, ends cut short.)"""
+    """What :func:`model.text.normalize_text` makes of ``ch`` on its own, before whitespace collapses: its own steps
+    (:func:`model.text.fold_nfkc`, :func:`model.text.clean_up`), so the map deletes exactly what the normalisation
+    deletes. A rule of the map's own would drift from them: one by Unicode category kept unassigned U+2065, which
+    the normalisation deletes, and every span of such a field was placed proportionally, ends cut short."""
     if ch.isascii():
         return ch.lower() if ch.isprintable() or ch in " \t\n" else " "
-    out = _nfkc(ch)  # NFKC, enclosed digits as digits (model.text.DIGIT_FORMS)
-    if _CLEANUP_RE.search(out) is not None:
-        out = _CONTROL_RE.sub(" ", _ZERO_WIDTH_RE.sub("", out))
-        out = out.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(out) else out
-        out = _PLACEHOLDER_CHARS_RE.sub(" ", out)
+    out = fold_nfkc(ch)  # NFKC, enclosed digits as digits (model.text.DIGIT_FORMS)
+    if CLEANUP_RE.search(out) is not None:
+        out = clean_up(out)
     return to_simplified(out.lower())
 
 
@@ -211,7 +197,7 @@ def _aligned_clusters(raw: str, norm: str, joins: list[tuple[int, int]] | None =
 
 
 @dataclass
-class _Field:
+class NoteField:
     """One field of a note: normalised text, where its characters came from, the cues and markup in it, and
     the text n-grams are searched in (digit runs as ``0``, replaced contact details masked)."""
 
@@ -235,11 +221,11 @@ class _Field:
         return self.starts[a], self.ends[b - 1]
 
 
-def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
+def _field(name: str, raw: str, prepared: Prepared | None = None) -> NoteField:
     """``prepared``: the normalised ``raw`` and its cue spans, as :func:`model.text.prepare_document` found them."""
     joins: list[tuple[int, int]] = []
     norm, starts, ends = normalize_aligned(raw, prepared[0] if prepared else None, joins)
-    f = _Field(name, raw, norm, starts, ends, [], {})
+    f = NoteField(name, raw, norm, starts, ends, [], {})
     f.content = _content_mask(raw)
     if joins:  # "尊 敬 的 用 户" is one run of words to the model: its separators are inside it, as letters are
         f.content = f.content.copy()
@@ -271,15 +257,15 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
     # Each kind of markup needs its marker character (as in model.text): most fields have no emoji code or mention.
     # Hashtags as the document reads them, after contact details are replaced: "#vx:abc123" is a contact, no tag.
     tagged = mask_spans(norm, masked) if masked and "#" in norm else norm
-    for m in _HASHTAG_RE.finditer(tagged) if "#" in norm else ():
+    for m in HASHTAG_RE.finditer(tagged) if "#" in norm else ():
         tag = m.group(1).strip()
         if tag:
             span = f.orig(*m.span())
             f.markers.setdefault(f"⟦tag:{tag.replace(' ', '_')[:40]}⟧", []).append(span)
             f.markers.setdefault("⟦hashtag⟧", []).append(span)
-    for m in _EMOJI_CODE_RE.finditer(norm) if "[" in norm else ():
+    for m in EMOJI_CODE_RE.finditer(norm) if "[" in norm else ():
         f.markers.setdefault(f"⟦emo:{m.group(1)}⟧", []).append(f.orig(*m.span()))
-    for m in _MENTION_RE.finditer(norm) if "@" in norm else ():
+    for m in MENTION_RE.finditer(norm) if "@" in norm else ():
         if not is_brand_handle(m.group()):  # a brand's account is its words in the document, not ⟦mention⟧
             f.markers.setdefault("⟦mention⟧", []).append(f.orig(*m.span()))
     f.units = _units(f)
@@ -288,7 +274,7 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
     replaced = sorted(
         [(a, b, "\x00") for a, b in _merged(masked)]
         + [(a, b, "") for a, b in deleted]
-        + [(m.start(), m.end(), "0") for m in _DIGITS_RE.finditer(norm)]
+        + [(m.start(), m.end(), "0") for m in DIGITS_RE.finditer(norm)]
     )
     pieces: list[str] = []
     s_starts: list[int] = []
@@ -312,7 +298,7 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> _Field:
     return f
 
 
-def _price_as_written(f: _Field, start: int, end: int) -> tuple[int, int]:
+def _price_as_written(f: NoteField, start: int, end: int) -> tuple[int, int]:
     """The price cue ``norm[start:end]`` read again with the writer's full-width commas: NFKC made "¥198，100盒"
     "¥198,100盒", whose comma the pattern takes for a thousands separator; a full-width one ends a clause (every such
     comma between digits in the labelled data does), so the price is "¥198"."""
@@ -333,7 +319,7 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def note_fields(title: str, text: str, prepared: dict[str, Prepared] | None = None) -> list[_Field]:
+def note_fields(title: str, text: str, prepared: dict[str, Prepared] | None = None) -> list[NoteField]:
     """The two fields of a note; ``prepared`` as ``prepare_document(..., fields=...)`` filled it, if at hand."""
     got = prepared or {}
     return [_field("title", title or "", got.get("title")), _field("text", text or "", got.get("text"))]
@@ -346,7 +332,7 @@ def markup_spans(raw: str) -> list[tuple[int, int, int, int]]:
     that is read as new words: see :mod:`training.faithfulness`."""
     norm, starts, ends = normalize_aligned(raw)
     out = []
-    for regex, group in ((_HASHTAG_RE, 1), (_MENTION_RE, 0), (_EMOJI_CODE_RE, None)):
+    for regex, group in ((HASHTAG_RE, 1), (MENTION_RE, 0), (EMOJI_CODE_RE, None)):
         for m in regex.finditer(norm):
             a, b = starts[m.start()], ends[m.end() - 1]
             if group is None:
@@ -364,7 +350,7 @@ def markup_spans(raw: str) -> list[tuple[int, int, int, int]]:
 EMOJI_UNIT = "emoji"
 
 
-def _units(f: _Field) -> list[tuple[int, int, str]]:
+def _units(f: NoteField) -> list[tuple[int, int, str]]:
     """Spans shown whole, never split or merged with their neighbours: hashtags, @mentions and emoji codes (with
     the category of a cue inside them, else ``hashtag`` / ``mention`` / :data:`EMOJI_UNIT`), then cues outside
     them. An emoji code ("[笑哭R]", "[doge]", as the document builder's pattern finds it) is one token of the

@@ -11,13 +11,13 @@ from itertools import accumulate
 import numpy as np
 
 from model.highlights.categories import FUNCTION_WORDS, MIN_CHAR_WEIGHT, MIN_PHRASE_WEIGHT, Highlight
-from model.highlights.fields import EMOJI_UNIT, SEPARATED_NUMBER_RE, _Field
+from model.highlights.fields import EMOJI_UNIT, SEPARATED_NUMBER_RE, NoteField
 from model.simplified import to_simplified
-from model.text import _nfkc
+from model.text import fold_nfkc
 
 
 # -- phrases -----------------------------------------------------------------------------------------------
-def _runs_of_units(f: _Field) -> list[tuple[int, int, str]]:
+def _runs_of_units(f: NoteField) -> list[tuple[int, int, str]]:
     """The units of ``f`` with runs of one cue joined: copies of one cue separated by nothing a writer reads
     ("加微信加微信…", "V信 V信") are one phrase; different cues ("领券，原价") stay apart. Shown apart, a cue
     repeated a thousand times would split its weight a thousand ways into highlights too faint to show, and the
@@ -74,7 +74,7 @@ def _ascii_forms() -> dict[int, str]:
     table: dict[int, str] = {}
     for lo, hi in _ASCII_FORM_BLOCKS:
         for cp in range(lo, hi + 1):
-            form = _nfkc(chr(cp))  # NFKC, enclosed digits as digits (model.text.DIGIT_FORMS)
+            form = fold_nfkc(chr(cp))  # NFKC, enclosed digits as digits (model.text.DIGIT_FORMS)
             if len(form) == 1 and form.isascii() and form.isalnum():
                 table[cp] = form
     return table
@@ -227,7 +227,7 @@ def _total(w: np.ndarray, values: list[float], a: int, b: int) -> float:
 
 
 def phrases(
-    fields: list[_Field], weights: dict[str, np.ndarray], segment: Callable[[str], list[str]] | None = None
+    fields: list[NoteField], weights: dict[str, np.ndarray], segment: Callable[[str], list[str]] | None = None
 ) -> list[Highlight]:
     """Non-overlapping phrases, sorted by |weight| (largest first): each cue, hashtag or @mention whole, and
     runs of the writer's other words whose characters push the same way (ended by anything but a letter or

@@ -46,15 +46,15 @@ def worker_context(spec: ScorerSpec) -> Any:
 
 def _worker_init(parent_pid: int) -> None:
     """A worker ends with its parent, however the parent ends (``kill -9`` included: the kernel signals it, see
-    :func:`serve.offload._die_with_parent`), and is named ``notecheck-score`` (``ps``, ``pgrep``). Ctrl-C, which
+    :func:`serve.offload.die_with_parent`), and is named ``notecheck-score`` (``ps``, ``pgrep``). Ctrl-C, which
     reaches the whole process group, is left to the parent: it stops the run and shuts the pool down."""
     import signal
 
-    from serve.offload import _die_with_parent
+    from serve.offload import die_with_parent
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent(parent_pid, "notecheck-score")
+    die_with_parent(parent_pid, "notecheck-score")
 
 
 def run_pool(
