@@ -339,3 +339,24 @@ def test_the_ascii_form_search_finds_every_character_the_segmenter_is_given_tran
     found = {m.group() for m in phrases._ASCII_FORMS_RE.finditer(everything)}
     assert set(map(chr, phrases._ASCII_FORMS)) <= found
     assert len(found) < 2000  # a few blocks, not every character
+
+
+def test_every_enclosed_digit_the_model_reads_as_a_digit_is_an_ascii_form_of_it():
+    # phrases searches for the enclosed digits of model.text.DIGIT_FORMS with ranges taken from that table, so the
+    # segmenter reads "❶❸❽" as the digits the model reads, not as three symbols
+    from model.text import DIGIT_FORMS
+
+    phrases = sys.modules["model.highlights.phrases"]
+    forms = {chr(cp): form for cp, form in phrases._ASCII_FORMS.items()}
+    assert {ch: forms.get(ch) for ch in DIGIT_FORMS} == DIGIT_FORMS
+    assert all(phrases._ASCII_FORMS_RE.fullmatch(ch) for ch in DIGIT_FORMS)
+
+
+def test_a_form_added_to_the_digit_table_is_searched_for(monkeypatch):
+    from model.text import DIGIT_FORMS
+
+    phrases = sys.modules["model.highlights.phrases"]
+    added = "\U0001f100"  # 🄀 (digit zero full stop): in none of the NFKC blocks
+    assert not any(lo <= ord(added) <= hi for lo, hi in phrases._form_blocks())
+    monkeypatch.setattr(phrases, "DIGIT_FORMS", {**DIGIT_FORMS, added: "0"})
+    assert any(lo <= ord(added) <= hi for lo, hi in phrases._form_blocks())

@@ -13,7 +13,7 @@ import numpy as np
 from model.highlights.categories import FUNCTION_WORDS, MIN_CHAR_WEIGHT, MIN_PHRASE_WEIGHT, Highlight
 from model.highlights.fields import EMOJI_UNIT, SEPARATED_NUMBER_RE, NoteField
 from model.simplified import to_simplified
-from model.text import fold_nfkc
+from model.text import DIGIT_FORMS, fold_nfkc
 
 
 # -- phrases -----------------------------------------------------------------------------------------------
@@ -53,16 +53,34 @@ def _faint_but_strong(units: list[tuple[int, int, str, float]]) -> frozenset[str
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
-#: Where letters and digits written in other forms lie: letterlike and enclosed forms, full width, mathematical.
-_ASCII_FORM_BLOCKS = (
+#: Where letters and digits NFKC makes ASCII of lie: super- and subscripts, letterlike and enclosed forms, full
+#: width, mathematical. The enclosed digits of ``model.text.DIGIT_FORMS`` outside them are added from that table
+#: (:func:`_form_blocks`).
+_NFKC_FORM_BLOCKS = (
     (0x2070, 0x209F),
     (0x2100, 0x214F),
     (0x2460, 0x24FF),
-    (0x2776, 0x2793),  # dingbat circled digits (model.text.DIGIT_FORMS)
     (0xFF10, 0xFF5A),
     (0x1D400, 0x1D7FF),
-    (0x1F10B, 0x1F10C),  # their zeros
 )
+
+
+def _form_blocks() -> tuple[tuple[int, int], ...]:
+    """:data:`_NFKC_FORM_BLOCKS` and, for the characters of ``model.text.DIGIT_FORMS`` outside them (the dingbat
+    circled digits ❶ ➀ ➊ and their zeros 🄋 🄌), ranges from the table itself, so a form added to it is searched
+    for too. Characters at most two code points apart share a range: the tens between the dingbat digits (❿ ➉)
+    are not translated, and one range is searched faster than three."""
+    outside = sorted(cp for cp in map(ord, DIGIT_FORMS) if not any(lo <= cp <= hi for lo, hi in _NFKC_FORM_BLOCKS))
+    runs: list[tuple[int, int]] = []
+    for cp in outside:
+        if runs and cp - runs[-1][1] <= 2:
+            runs[-1] = (runs[-1][0], cp)
+        else:
+            runs.append((cp, cp))
+    return tuple(sorted((*_NFKC_FORM_BLOCKS, *runs)))
+
+
+_ASCII_FORM_BLOCKS = _form_blocks()
 
 
 def _ascii_forms() -> dict[int, str]:
