@@ -71,7 +71,7 @@ def test_score_option_values_are_checked(tmp_path, capsys, sample_model_dir, arg
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "standard input holds binary data (NUL bytes), not a note's text"),
         (gzip.compress("加vx领券".encode()), "standard input is compressed (gzip, zip, bzip2, xz or zstd)"),
         ("加vx领券".encode("utf-16"), "standard input is UTF-16"),
-        (b"plain \x80\xff junk \xff", "standard input is neither UTF-8 (byte 7 of the input) nor GB18030"),
+        (b"plain \x80\xff junk \xff", "standard input is neither UTF-8 (byte 7 of standard input) nor GB18030"),
     ],
 )
 def test_check_refuses_binary_stdin(monkeypatch, capsys, sample_model_dir, data, message):

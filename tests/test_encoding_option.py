@@ -264,8 +264,8 @@ def test_check_standard_input_not_in_the_encoding_given_is_refused(monkeypatch, 
     _stdin(monkeypatch, "加微信领券".encode("gb18030"))
     assert main(["check", "--model", str(sample_model_dir), "--encoding", "utf-8", "-"]) == 2
     assert capsys.readouterr().err == (
-        "error: standard input is not valid utf-8 (--encoding utf-8): byte 1 of the input is 0xBC; the input is "
-        "GB18030 (or GBK) text, which is read without --encoding.\n"
+        "error: standard input is not valid utf-8 (--encoding utf-8): byte 1 of standard input is 0xBC; standard "
+        "input is GB18030 (or GBK) text, which is read without --encoding.\n"
     )
 
 
@@ -290,7 +290,7 @@ def test_standard_input_not_in_the_encoding_says_the_option_the_byte_and_what_it
     out, err = capsys.readouterr()
     assert out == "" and err.startswith(f"error: standard input is not valid {encoding} (--encoding {encoding}): ")
     # every one of these texts goes wrong at its first character
-    assert f"byte 1 of the input is 0x{data[0]:02X}" in err and f"; the input {instead}" in err
+    assert f"byte 1 of standard input is 0x{data[0]:02X}" in err and f"; standard input {instead}" in err
     assert "training config" not in err  # standard input is never a training data set
 
 
@@ -315,7 +315,7 @@ def test_bytes_no_encoding_reads_are_said_only_where_they_fail(monkeypatch, caps
     _stdin(monkeypatch, b"\x80\x80\x80\x80")
     assert main(["check", "--model", str(sample_model_dir), "--encoding", "utf-8", "-"]) == 2
     assert capsys.readouterr().err == (
-        "error: standard input is not valid utf-8 (--encoding utf-8): byte 1 of the input is 0x80.\n"
+        "error: standard input is not valid utf-8 (--encoding utf-8): byte 1 of standard input is 0x80.\n"
     )
 
 

@@ -1,6 +1,6 @@
 """``check -`` decodes standard input with the decoder of a note file's lines (model.notes.decode_line), so the
-same bytes are refused in the same words: only the words naming where the bytes are (standard input, the input;
-a line of a file) and how their encoding is given (--encoding; for a file also a training config) differ. Before,
+same bytes are refused in the same words: only the words naming where the bytes are (standard input; a line of a
+file) and how their encoding is given (--encoding; for a file also a training config) differ. Before,
 standard input kept its own copy of the strict path and its own sentences for the others: bytes neither UTF-8
 nor GB18030 were "neither UTF-8 nor GB18030 text", without the byte a file's line is told."""
 
@@ -27,8 +27,8 @@ CASES = [
 
 
 def _as_stdin(reason: str) -> str:
-    """A file line's reason in the words the project gives standard input (its subject, 'the input', --encoding
-    alone); everything else (bytes, positions, what the bytes are, the advice) is left as it is."""
+    """A file line's reason in the words the project gives standard input (named so wherever the line is named;
+    --encoding alone); everything else (bytes, positions, what the bytes are, the advice) is left as it is."""
     for subject, said in [("it looks like", "standard input looks like"), ("the line is ", "standard input is ")]:
         if reason.startswith(subject):
             reason = said + reason.removeprefix(subject)
@@ -38,8 +38,8 @@ def _as_stdin(reason: str) -> str:
     reason = re.sub(r', or encoding = "[^"]+" in a training config', "", reason)
     words = [
         (' (in a training config, encoding = "big5" in its [[dataset]])', ""),
-        ("of the line", "of the input"),
-        ("; the line ", "; the input "),
+        ("of the line", "of standard input"),
+        ("; the line ", "; standard input "),
         ("the file's encoding", "its encoding"),
         ("read without an encoding", "read without --encoding"),
     ]
@@ -91,3 +91,22 @@ def test_standard_input_is_refused_with_the_decoders_own_reason(monkeypatch, raw
 def test_standard_input_that_decodes_reads_as_before(monkeypatch, raw, encoding, text):
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(raw)))
     assert _read_stdin_text(encoding) == text
+
+
+@pytest.mark.parametrize(("raw", "encoding"), CASES)
+def test_standard_input_is_named_standard_input_wherever_a_line_is_named_the_line(
+    monkeypatch, capsys, sample_model_dir, raw, encoding
+):
+    """Every reason names the bytes it is about the same way: "standard input", where a file's says "the line" (it
+    said "byte 7 of the input; the input is ..." after "standard input is ..." in the same sentence)."""
+    option = ["--encoding", encoding] if encoding else []
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    assert main(["check", "--model", str(sample_model_dir), *option, "-"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: standard input ")
+    assert "the input" not in err and "the line" not in err
+    if "byte " in err:
+        assert re.search(r"byte \d+ of standard input\b", err)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    with pytest.raises(ValueError, match=r"^standard input (?:(?!the input|the line).)*$"):
+        _read_stdin_text(encoding)

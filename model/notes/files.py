@@ -132,8 +132,8 @@ def decode_line(raw: bytes, encoding: str | None, *, stdin: bool = False) -> tup
 
     With ``stdin`` the bytes are standard input read whole (``check -``), decoded by the same rules, and each reason
     is a sentence about it (``standard input is ...``) in the same words, but for those naming where the bytes are
-    (the input, not the line) and how their encoding is given: only ``--encoding`` (standard input is never a
-    training data set)."""
+    (standard input wherever a line's reason says the line) and how their encoding is given: only ``--encoding``
+    (standard input is never a training data set)."""
     if encoding:
         try:
             text = raw.decode(encoding)
@@ -158,7 +158,7 @@ def _neither_utf8_nor_gb18030(byte: int, stdin: bool) -> str:
     """The reason for bytes neither encoding read without one reads, the first one UTF-8 cannot read at ``byte``."""
     if stdin:
         return (
-            f"standard input is neither UTF-8 (byte {byte} of the input) nor GB18030; pass its encoding with "
+            f"standard input is neither UTF-8 (byte {byte} of standard input) nor GB18030; pass its encoding with "
             "--encoding, e.g. --encoding big5"
         )
     return (
@@ -228,7 +228,7 @@ def not_in_encoding(raw: bytes, encoding: str, exc: UnicodeDecodeError, *, stdin
     "big5" in a training config): byte 1 of the line is 0xE5; the line is UTF-8 text, which is read without
     an encoding``."""
     bad = " ".join(f"0x{b:02X}" for b in raw[exc.start : exc.end][:4])
-    what = "the input" if stdin else "the line"
+    what = "standard input" if stdin else "the line"
     return (
         f"not valid {encoding} ({_given(encoding, stdin)}): byte {exc.start + 1} of {what} is {bad}"
         f"{_what_it_is(raw, encoding, what, stdin)}"
