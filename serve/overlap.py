@@ -38,7 +38,6 @@ from model.errors import InvalidParameterError, NotecheckError
 from serve.overlap_lsh import band_params, bin_minima, candidate_pairs, densify
 
 _BLOCK = 1 << 23  # bytes read at a time from a one-id-per-line file
-_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 class OverlapInputError(NotecheckError):

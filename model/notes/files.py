@@ -269,8 +269,6 @@ def _what_it_is(raw: bytes, encoding: str, what: str, stdin: bool) -> str:
 
 #: Where a training run is given the encoding: its files are named in the config, not on the command line.
 IN_A_TRAINING_CONFIG = ' (in a training config, encoding = "big5" in its [[dataset]])'
-#: The reason :func:`decode_line` gives for a line that reads as GB18030 but looks like Big5.
-LOOKS_LIKE_BIG5 = _looks_like_big5_reason(stdin=False)
 
 
 def _ideographs(text: str) -> list[str]:
