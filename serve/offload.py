@@ -142,6 +142,10 @@ def process_state(pid: int) -> str:
 #: Seconds a call waits for a model process's answer unless told otherwise (the app passes its setting
 #: ``model_process_timeout``); a single-note check takes milliseconds and a batch is split in small parts.
 DEFAULT_TIMEOUT = 10.0
+#: Seconds a new model process has, at least, to come up. Forking a server that holds the models and setting up the
+#: child takes longer than one check, and much longer on a loaded machine: with the answer timeout as the start
+#: limit, a server told to fail a hung check after 1 s lost model processes that were merely slow to start.
+START_TIMEOUT = 10.0
 
 
 class ModelProcess:
@@ -208,8 +212,9 @@ class ModelProcess:
         # A child that does not come up is failed (logged, killed, reaped): its calls run in the caller's thread.
         with self._lock:
             try:
-                if not parent.poll(self.timeout) or parent.recv() != READY:
-                    self._fail(f"not ready within {self.timeout:g} s")
+                start_wait = max(self.timeout, START_TIMEOUT)
+                if not parent.poll(start_wait) or parent.recv() != READY:
+                    self._fail(f"not ready within {start_wait:g} s")
             except (EOFError, OSError) as exc:
                 try:
                     self._fail(f"{type(exc).__name__} while starting; exit code {self._reap(0.5)}")

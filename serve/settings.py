@@ -62,7 +62,7 @@ class Settings(BaseSettings):
         le=600,
         description="seconds a model process may take per note it is sent (checks that queued together wait that "
         "many times it); a process that is stopped or gives no answer in time is killed and reaped, and its work "
-        "runs in the worker (no request is lost)",
+        "runs in the worker (no request is lost); a new process gets at least 10 s to start",
     )
     check_coalesce: int = Field(
         32,

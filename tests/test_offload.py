@@ -141,6 +141,26 @@ def test_a_hung_model_process_fails_its_call_in_bounded_time_and_is_reaped(caplo
         process.close()
 
 
+def test_a_model_process_slow_to_start_is_not_failed_by_the_answer_timeout(monkeypatch):
+    """Coming up (fork, handlers) is not answering a check: on a loaded machine a child took over the 1 s a server
+    allowed a check and was killed before its first call. The start gets serve.offload.START_TIMEOUT at least."""
+    import serve.offload
+
+    real = serve.offload.die_with_parent
+
+    def slow_die_with_parent(*args):
+        time.sleep(1.0)  # runs in the child, before it says it is ready
+        real(*args)
+
+    monkeypatch.setattr(serve.offload, "die_with_parent", slow_die_with_parent)
+    process = ModelProcess(len, timeout=0.3).start()
+    try:
+        assert process.failed is None and process.state == "alive"
+        assert process([["a", "b"]]) == 1
+    finally:
+        process.close()
+
+
 def slow_per_item(items: list) -> list:
     time.sleep(0.2 * len(items))
     return [x.upper() for x in items]
