@@ -227,7 +227,7 @@ class AdModel(FeatureExplanations, CompiledModel):
                     cues=tuple({"cue": k, "label": CUE_PATTERNS[k].label, "evidence": v} for k, v in evidence.items()),
                     highlights=tuple(highlights[:MAX_HIGHLIGHTS]),
                     reasons=tuple(readable[: max(top, 0)]),
-                    advice=advice(decision, readable, declared[0] if declared else None),
+                    advice=advice(decision, readable, declared[0] if declared else None, letters=_letters(parsed[i])),
                     declared=declared[0] if declared else None,
                 )
             )
@@ -326,5 +326,9 @@ MIN_AD_LETTERS = 4
 def _explained(highlights: list[Highlight], note: Note) -> bool:
     """Whether an ad verdict can be shown to the writer: some phrase of the note pushes towards ad, in a note long
     enough to judge (:data:`MIN_AD_LETTERS`)."""
-    letters = sum(map(str.isalnum, note.title)) + sum(map(str.isalnum, note.text))
-    return letters >= MIN_AD_LETTERS and any(h.weight > 0 for h in highlights)
+    return _letters(note) >= MIN_AD_LETTERS and any(h.weight > 0 for h in highlights)
+
+
+def _letters(note: Note) -> int:
+    """The letters and digits of a note's title and text (a Chinese character is a letter)."""
+    return sum(map(str.isalnum, note.title)) + sum(map(str.isalnum, note.text))

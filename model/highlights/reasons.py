@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from model.highlights.categories import CATEGORIES, QUOTE_CHARS, Highlight, ReadableReason, Span, one_line
 
 #: Categories a reason towards "genuine" may have: a price or a call to action that happens to lower the
@@ -20,10 +22,31 @@ def reasons(highlights: list[Highlight], *, top: int = 8, evidence: int = 5) -> 
     out = []
     for (category, direction), hs in groups.items():
         zh, en = CATEGORIES[category]
-        spans = tuple(h.span for h in hs[:evidence])
+        spans = _evidence(hs, evidence)
         out.append(ReadableReason(category, zh, en, direction, round(sum(h.weight for h in hs), 4), spans))
     out.sort(key=lambda r: (-abs(r.weight), r.category))
     return out[: max(top, 0)]
+
+
+def _evidence(hs: list[Highlight], n: int) -> tuple[Span, ...]:
+    """The evidence of one reason: its ``n`` strongest highlights, a word the note repeats taken once before any
+    second copy of it. Five copies of "京东" or "必备" were the whole evidence of a reason (one word, quoted once),
+    and hid the other brands or phrases it was given for; repeats fill what distinct words leave."""
+    if len(hs) <= 1 or n <= 0:
+        return tuple(h.span for h in hs[: max(n, 0)])
+    firsts: list[Highlight] = []
+    again: list[Highlight] = []
+    seen: set[str] = set()
+    for h in hs:
+        key = unicodedata.normalize("NFKC", one_line(h.text)).casefold()  # as ReadableReason.quoted reads a word
+        if key in seen:
+            again.append(h)
+        else:
+            seen.add(key)
+            firsts.append(h)
+            if len(firsts) == n:
+                break
+    return tuple(h.span for h in (firsts + again)[:n])
 
 
 def declared_first(
@@ -52,10 +75,18 @@ _DECISION_ZH = {"ad": "可能被判为广告", "review": "需要人工复核"}
 _DECISION_EN = {"ad": "reads as an advertisement", "review": "needs a human review"}
 
 
-def advice(decision: str, readable: list[ReadableReason], declared: Span | None = None) -> dict[str, str] | None:
+#: A note with fewer letters or digits than this is short enough for the advice to say so when no phrase of it points
+#: to an ad ("common when a note is very short"); a longer one is told that its score is spread over many words.
+SHORT_NOTE_LETTERS = 20
+
+
+def advice(
+    decision: str, readable: list[ReadableReason], declared: Span | None = None, *, letters: int | None = None
+) -> dict[str, str] | None:
     """One sentence for the writer when a note is flagged: what drove it, and that an honest note can be
     appealed. None for genuine notes. A note that declares itself an ad (``declared``: the words that do) is told so,
-    quoting them, and how to appeal if they are no such declaration."""
+    quoting them, and how to appeal if they are no such declaration. ``letters``: the letters and digits of the note
+    (None: unknown, taken as short), so that a long note with no phrase towards ad is not told it is very short."""
     if declared is not None:
         t = one_line(declared.text)
         quoted = t if len(t) <= QUOTE_CHARS else t[: QUOTE_CHARS - 1] + "…"
@@ -69,6 +100,17 @@ def advice(decision: str, readable: list[ReadableReason], declared: Span | None 
     if decision not in _DECISION_ZH:
         return None
     drivers = [r for r in readable if r.direction == "ad"][:2]
+    if not drivers and decision == "review" and letters is not None and letters >= SHORT_NOTE_LETTERS:
+        # A long note whose ad score is spread over many words, each too faint to show (a text repeated dozens of
+        # times shares every word's weight among its copies): "common when a note is very short" would blame a
+        # shortness it does not have.
+        return {
+            "zh": "这条笔记需要人工复核：没有哪个词句单独指向广告（模型的判断分散在许多词上，每个都很弱），"
+            "所以由人工阅读，而不是直接判为广告。如果这是你的真实个人分享，可以提出申诉。",
+            "en": "This note needs a human review: no single phrase of it points to an ad (the model's score is spread "
+            "over many words, each faint), so a person reads it rather than the model calling it an ad. If it is your "
+            "honest personal sharing, you can appeal.",
+        }
     if not drivers and decision == "review":
         # No phrase points to an ad (a bare number, a word or two): a person reads the note; the model makes no
         # ad verdict it cannot show the writer a reason for (AdModel.decide).

@@ -1,0 +1,85 @@
+"""What a flagged writer is told, read as a writer reads it: the advice names what the note has, the reasons'
+evidence shows different words, and each category fits the words it is given for."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import with_thresholds
+
+from model import load_model
+from model.highlights.categories import Highlight, ReadableReason
+from model.highlights.reasons import SHORT_NOTE_LETTERS, advice
+
+#: A diary line repeated eighty times: every word's weight is shared among its copies, so no phrase is strong enough
+#: to show, yet the note as a whole may reach the threshold.
+LONG_REPEATED = "\n".join(["周末带孩子去植物园玩了一整天，孩子去几回都玩不够"] * 80)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_model()
+
+
+_GENUINE = ReadableReason("personal", "个人体验", "personal experience", "genuine", -0.4, ())
+
+
+@pytest.mark.parametrize(
+    ("letters", "short"), [(None, True), (1, True), (SHORT_NOTE_LETTERS - 1, True), (SHORT_NOTE_LETTERS, False),
+                           (2000, False)],
+)  # fmt: skip
+def test_review_without_a_phrase_towards_ad_says_short_only_of_a_short_note(letters, short):
+    """A long note sent to review with no phrase towards ad was told "common when a note is very short"."""
+    told = advice("review", [_GENUINE], letters=letters)
+    assert ("很短" in told["zh"]) is short and ("very short" in told["en"]) is short
+    assert "申诉" in told["zh"] and "appeal" in told["en"] and "reword" not in told["en"]
+    if not short:
+        assert "many words" in told["en"] and "许多词" in told["zh"]
+
+
+def test_long_note_with_no_phrase_towards_ad_is_not_told_it_is_short(shipped):
+    model = with_thresholds(shipped, 0.0)  # the note reaches the threshold whatever a retrain scores it
+    result = model.check({"title": "", "text": LONG_REPEATED})
+    assert not [h for h in result.highlights if h.weight > 0]  # each copy's share of a word is too faint to show
+    assert result.decision == "review"
+    assert "very short" not in result.advice["en"] and "很短" not in result.advice["zh"]
+    assert "many words" in result.advice["en"]
+    short = model.check({"text": "好"})
+    assert short.decision == "review" and "very short" in short.advice["en"]
+
+
+def _h(text: str, start: int, weight: float, category: str = "brand_name") -> Highlight:
+    return Highlight("text", start, start + len(text), text, weight, category)
+
+
+@pytest.mark.parametrize(
+    ("highlights", "want"),
+    [
+        # five copies of one brand hid the other two brands the reason was given for
+        ([_h("京东", 0, 0.3), _h("京东", 10, 0.3), _h("京东", 20, 0.3), _h("京东", 30, 0.3), _h("京东", 40, 0.3),
+          _h("淘宝", 50, 0.2), _h("天猫", 60, 0.1)], ["京东", "淘宝", "天猫", "京东", "京东"]),
+        # the same word in another width is the same word
+        ([_h("ＶＸ", 0, 0.5, "contact"), _h("vx", 5, 0.5, "contact"), _h("加微", 9, 0.2, "contact")],
+         ["ＶＸ", "加微", "vx"]),
+        # distinct words stay in weight order, as before
+        ([_h("必备", 0, 0.3, "sales_tone"), _h("回购", 5, 0.2, "sales_tone")], ["必备", "回购"]),
+    ],
+)  # fmt: skip
+def test_reason_evidence_shows_different_words_before_repeats(highlights, want):
+    from model.highlights.reasons import reasons
+
+    (reason,) = reasons(highlights)
+    assert [e.text for e in reason.evidence] == want
+    assert reason.weight == round(sum(h.weight for h in highlights), 4)  # every copy still weighs
+
+
+#: A lunch diary naming its dish in the title and again and again in the text: the reason's evidence was "上班带饭"
+#: three times (quoted once) and "便当" twice, hiding the other words it was given for.
+REPEATED_WORDS = {"title": "上班带饭便当", "text": "最近真的上班带饭，上班带饭的便当，上班带饭一周不重样"}
+
+
+def test_checked_reasons_quote_each_word_once_before_repeats(shipped):
+    result = shipped.check(REPEATED_WORDS)
+    for r in result.reasons:
+        texts = [e.text for e in r.evidence]
+        distinct = list(dict.fromkeys(texts))
+        assert texts[: len(distinct)] == distinct, texts  # every different word before any second copy
