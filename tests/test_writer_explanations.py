@@ -7,7 +7,7 @@ import pytest
 from conftest import with_thresholds
 
 from model import load_model
-from model.highlights.categories import Highlight, ReadableReason
+from model.highlights.categories import CATEGORIES, Highlight, ReadableReason
 from model.highlights.reasons import SHORT_NOTE_LETTERS, advice
 
 #: A diary line repeated eighty times: every word's weight is shared among its copies, so no phrase is strong enough
@@ -83,3 +83,23 @@ def test_checked_reasons_quote_each_word_once_before_repeats(shipped):
         texts = [e.text for e in r.evidence]
         distinct = list(dict.fromkeys(texts))
         assert texts[: len(distinct)] == distinct, texts  # every different word before any second copy
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("专柜价太贵了，这次是在免税店买的", "专柜"),  # a department-store counter: a price, no link
+        ("黄黑皮真的要去专柜试色再买", "专柜"),
+        ("昨晚在直播间抢到的，和线下一样", "直播间"),
+    ],
+)
+def test_a_named_shop_is_a_sales_channel_not_a_link(text, word):
+    """The shop-funnel cue (专柜, 旗舰店, 直播间, 小程序, 官网) was shown as 链接导流 "links and shop funnels": honest
+    notes that say where they bought something read that they had posted a link."""
+    from model.highlights import cue_category, note_fields
+
+    (field,) = [f for f in note_fields("", text) if f.name == "text"]
+    cues = {field.raw[a:b]: category for a, b, category in field.units}
+    assert cues[word] == "channel" == cue_category("shop_funnel")
+    assert CATEGORIES["channel"] == ("购买渠道", "shops and sales channels")
+    assert cue_category("url") == "link"  # a link is still a link

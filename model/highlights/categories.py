@@ -11,6 +11,7 @@ from dataclasses import dataclass
 CATEGORIES: dict[str, tuple[str, str]] = {
     "contact": ("联系方式", "contact details"),
     "link": ("链接导流", "links and shop funnels"),
+    "channel": ("购买渠道", "shops and sales channels"),
     "price": ("价格优惠", "price or discount"),
     "call_to_action": ("购买引导", "call to action"),
     "brand": ("品牌推广", "brand campaign"),
@@ -40,7 +41,9 @@ _CUE_CATEGORY = {
     "brand_mention": "brand_name",
     "brand_mention_latin": "brand_name",
     "product_model": "brand_name",
-    "shop_funnel": "link",
+    # 专柜 (a brand's counter), 旗舰店, 直播间, 小程序, 官网: where to buy, named by honest notes too ("专柜价太贵了");
+    # as "links and shop funnels" a writer who never posted a link read that they had funnelled readers to one
+    "shop_funnel": "channel",
     "no_ad_claim": "personal",
 }
 
