@@ -83,7 +83,7 @@ _ZERO_WIDTH_CHARS = "\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202f\u2060-\u206f\u
 _CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 #: Characters normalize_text deletes or blanks besides whitespace (a keyword of only these matches nothing).
 INVISIBLE_CHARS = _ZERO_WIDTH_CHARS + _CONTROL_CHARS + "⟦⟧"
-_ZERO_WIDTH_RE = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
+ZERO_WIDTH_RE = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 _WS_RE = re.compile(r"\s+")
 _CONTROL_RE = re.compile(f"[{_CONTROL_CHARS}]")
 # Hashtags (HASHTAG_RE): "#话题[话题]#" on Xiaohongshu, "#话题#" on Weibo, "#话题 #话题" typed by hand (see
@@ -227,7 +227,7 @@ def clean_up(text: str) -> str:
     and placeholder brackets as spaces (user text can never forge a placeholder token), lone surrogates (possible
     from JSON input; they cannot be encoded) replaced. A no-op on text :data:`CLEANUP_RE` does not match, which
     callers search first: most texts hold none of these."""
-    text = _ZERO_WIDTH_RE.sub("", text)
+    text = ZERO_WIDTH_RE.sub("", text)
     text = _CONTROL_RE.sub(" ", text)
     text = text.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(text) else text
     return _PLACEHOLDER_CHARS_RE.sub(" ", text)

@@ -103,3 +103,32 @@ def test_a_named_shop_is_a_sales_channel_not_a_link(text, word):
     assert cues[word] == "channel" == cue_category("shop_funnel")
     assert CATEGORIES["channel"] == ("购买渠道", "shops and sales channels")
     assert cue_category("url") == "link"  # a link is still a link
+
+
+DIARY_LINE = "周末带孩子去植物园玩了一整天，孩子去几回都玩不够"
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u2060", "\u00ad", "\ufeff", "\u200b\u200b"])
+def test_invisible_characters_between_letters_do_not_hide_the_writers_words(shipped, invisible):
+    """The model reads "孩\\u200b子" as 孩子, but a phrase was a run of letters and digits only: a zero-width space
+    between every character cut each word into single characters, none shown. The writer's words vanished from the
+    highlights and reasons, and a note the model calls an ad went to review with "no phrase points to an ad"."""
+    model = with_thresholds(shipped, 0.0)  # any note reaches the threshold: the shown words decide ad or review
+    plain = model.check({"text": DIARY_LINE})
+    hidden = model.check({"text": invisible.join(DIARY_LINE)})
+    assert hidden.ad_probability == plain.ad_probability
+    assert hidden.decision == plain.decision == "ad"
+    words = [h for h in hidden.highlights if h.category == "wording" and h.weight > 0]
+    assert words and all(len(h.text.replace(invisible, "")) >= 2 for h in words)
+    for h in hidden.highlights:  # a phrase starts and ends on a letter, not on an invisible character
+        assert h.text[0] not in invisible and h.text[-1] not in invisible
+        assert invisible.join(DIARY_LINE)[h.start : h.end] == h.text
+    assert {r.category for r in hidden.reasons} >= {"wording"}
+
+
+def test_a_zero_width_joiner_inside_an_emoji_stays_outside_words():
+    from model.highlights import note_fields
+
+    text = "今天👩\u200d💻加班到很晚"
+    (field,) = [f for f in note_fields("", text) if f.name == "text"]
+    assert not field.joined and not field.content[text.index("\u200d")]

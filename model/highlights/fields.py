@@ -16,7 +16,7 @@ from model.emoji_codes import EMOJI_CODE_RE
 from model.highlights.categories import cue_category
 from model.simplified import to_simplified
 from model.spaced import despace_kept
-from model.text import CLEANUP_RE, DIGITS_RE, MENTION_RE, Prepared, clean_up, fold_nfkc, normalize_text
+from model.text import CLEANUP_RE, DIGITS_RE, MENTION_RE, ZERO_WIDTH_RE, Prepared, clean_up, fold_nfkc, normalize_text
 
 # -- normalisation with an offset map ---------------------------------------------------------------------
 _NON_SPACE_RE = re.compile(r"\S+")
@@ -227,6 +227,8 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> NoteField:
     norm, starts, ends = normalize_aligned(raw, prepared[0] if prepared else None, joins)
     f = NoteField(name, raw, norm, starts, ends, [], {})
     f.content = _content_mask(raw)
+    if ZERO_WIDTH_RE.search(raw) is not None:  # deleted by the normalisation: inside a word, part of it
+        joins += _invisible_inside_words(raw)
     if joins:  # "尊 敬 的 用 户" is one run of words to the model: its separators are inside it, as letters are
         f.content = f.content.copy()
         for a, b in joins:
@@ -296,6 +298,25 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> NoteField:
     s_ends += ends[pos:]
     f.search, f.search_starts, f.search_ends = "".join(pieces), s_starts, s_ends
     return f
+
+
+def _invisible_inside_words(raw: str) -> list[tuple[int, int]]:
+    """The runs of invisible characters (zero-width spaces and joiners, soft hyphens: what
+    :func:`model.text.normalize_text` deletes) with a letter or digit on both sides. The model reads
+    "加\u200b微\u200b信" as 加微信; a phrase of the writer's words was a run of letters and digits only, so a
+    zero-width space between every character cut every word into single characters, none of them shown: a note's
+    words vanished from its highlights and reasons. Such a run is treated as a separator inside a word, as the spaces
+    of spaced-out text are. A zero-width joiner inside an emoji sequence (👩\u200d💻) has no letter beside it and
+    stays outside."""
+    out = []
+    for m in _ZERO_WIDTH_RUN_RE.finditer(raw):
+        a, b = m.span()
+        if 0 < a and b < len(raw) and raw[a - 1].isalnum() and raw[b].isalnum():
+            out.append((a, b))
+    return out
+
+
+_ZERO_WIDTH_RUN_RE = re.compile(ZERO_WIDTH_RE.pattern + "+")
 
 
 def _price_as_written(f: NoteField, start: int, end: int) -> tuple[int, int]:
