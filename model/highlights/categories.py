@@ -10,7 +10,7 @@ from dataclasses import dataclass
 #: Writer-facing categories: code -> (Chinese, English).
 CATEGORIES: dict[str, tuple[str, str]] = {
     "contact": ("联系方式", "contact details"),
-    "link": ("链接导流", "links and shop funnels"),
+    "link": ("链接导流", "links"),
     "channel": ("购买渠道", "shops and sales channels"),
     "price": ("价格优惠", "price or discount"),
     "call_to_action": ("购买引导", "call to action"),
