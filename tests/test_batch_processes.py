@@ -153,3 +153,41 @@ def test_a_worker_killed_mid_run_is_a_named_error_and_resume_finishes(tmp_path, 
     whole = tmp_path / "whole.jsonl"
     assert main([*argv[:3], str(whole), *argv[4:]]) == 0
     assert out.read_bytes() == whole.read_bytes()
+
+
+def _stop_the_run_mid_chunk(chunk, workdir, *args):
+    """Every chunk runs long; the second one, once started, stops the run as ``kill PID`` does. A chunk that ran
+    to its end leaves a ``finished`` mark."""
+    marks = Path(workdir).parent / "marks"
+    (marks / f"started-{chunk.index}-{os.getpid()}").touch()
+    if chunk.index == 1:
+        os.kill(os.getppid(), signal.SIGTERM)
+    time.sleep(60)
+    (marks / f"finished-{chunk.index}").touch()
+    raise AssertionError("not reached: the run stopped")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_a_stopped_run_ends_its_workers_mid_chunk(tmp_path, sample_model_dir, monkeypatch, capsys):
+    """SIGTERM (or Ctrl-C) waited for the chunks already handed to the workers, a chunk each and one queued
+    behind them, before the command ended: seconds of scoring whose parts nothing would record. The workers are
+    now ended at once: no chunk runs on after the signal, no worker is left, and the run's record holds only the
+    chunks finished before it (here none)."""
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(dict(n, id=f"{n['id']}{i}"), ensure_ascii=False) + "\n"
+                           for i in range(4) for n in NOTES), encoding="utf-8")  # fmt: skip
+    (tmp_path / "marks").mkdir()
+    out = tmp_path / "out.jsonl"
+    monkeypatch.setattr("serve.batch.engines.score_chunk", _stop_the_run_mid_chunk)
+    argv = ["score", str(src), "-o", str(out), "--model", str(sample_model_dir), "--chunk-size", "1", "--no-progress",
+            "--jobs", "2", "--no-comments"]  # fmt: skip
+    assert main(argv) == 143
+    said = capsys.readouterr().err.strip().splitlines()[-1]
+    assert (
+        said == "terminated (SIGTERM): stopped after 0 of 12 chunk(s); run the same command with --resume to continue"
+    )
+    marks = sorted(p.name for p in (tmp_path / "marks").iterdir())
+    assert not [m for m in marks if m.startswith("finished")], marks
+    workers = {int(m.rsplit("-", 1)[1]) for m in marks}
+    assert len(workers) == 2 and not [pid for pid in workers if _stat(pid) is not None], marks
+    assert len((tmp_path / "out.jsonl.parts" / "_manifest.jsonl").read_text().splitlines()) == 1  # the fingerprint

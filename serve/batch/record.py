@@ -214,6 +214,8 @@ def prepare_workdir(
         if cfg.resume:
             done = load_manifest(workdir, fp)
             done = {i: s for i, s in done.items() if (workdir / part_name(i, fmt)).is_file()}
+            for stray in workdir.glob(".*part-*.tmp-*"):  # of a worker stopped mid-write; its chunk is redone
+                stray.unlink(missing_ok=True)
         else:
             if record.is_file():
                 lines = record.read_text(encoding="utf-8", errors="replace").count("\n")
