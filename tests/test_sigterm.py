@@ -16,6 +16,7 @@ import pytest
 from conftest import ROOT
 from test_batch_processes import descendants, kill_leftovers, outliving
 
+from serve.batch import iter_output_rows
 from serve.cli import main
 
 NOTES = [
@@ -135,3 +136,100 @@ def test_sigterm_and_ctrl_c_end_a_command_alike(tmp_path, capsys, monkeypatch, s
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
     assert capsys.readouterr().err == f"\n{said}: notecheck comments stopped before it finished\n"
+
+
+def _as_a_terminal_job() -> None:
+    """In the child before it starts: the signals' default dispositions, as a shell gives a foreground command (a
+    test run started in the background of a script inherits SIGINT ignored, which would hide what Ctrl-C does)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@pytest.fixture(scope="module")
+def small_archive(tmp_path_factory) -> Path:
+    """150 chunks of 20 rows: long enough to stop mid-run, short enough to score whole in each test."""
+    path = tmp_path_factory.mktemp("stopped") / "archive.jsonl"
+    path.write_text("".join(json.dumps(dict(n, id=f"{n['id']}{i}"), ensure_ascii=False) + "\n"
+                            for i in range(1000) for n in NOTES), encoding="utf-8")  # fmt: skip
+    return path
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory, small_archive, sample_model_dir) -> Path:
+    out = tmp_path_factory.mktemp("uninterrupted") / "whole.jsonl"
+    assert main(["score", str(small_archive), "-o", str(out), "--model", str(sample_model_dir), "--chunk-size", "20",
+                 "--no-progress", "--jobs", "1"]) == 0  # fmt: skip
+    return out
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+@pytest.mark.parametrize(
+    ("sig", "status", "said"),
+    [
+        pytest.param(signal.SIGTERM, 143, "terminated (SIGTERM): stopped after ", id="sigterm"),
+        pytest.param(signal.SIGINT, 130, "interrupted: stopped after ", id="ctrl-c"),
+    ],
+)
+@pytest.mark.parametrize(
+    "engine",
+    [
+        pytest.param(["--jobs", "2"], id="jobs2"),
+        pytest.param(["--engine", "dask", "--jobs", "2"], id="dask-local", marks=pytest.mark.slow),
+    ],
+)
+def test_a_stopped_score_leaves_no_process_and_resume_gives_the_uninterrupted_output(
+    tmp_path, small_archive, uninterrupted, sample_model_dir, engine, sig, status, said
+):
+    """SIGTERM to the command (``kill PID``) or Ctrl-C (SIGINT to its whole process group, as a terminal sends it)
+    mid-run, with either engine: one line saying so, the signal's status, no process of the run left (a Dask local
+    cluster's worker processes and the multiprocessing resource tracker included), and ``--resume`` then gives
+    the rows of an uninterrupted run, none lost or repeated."""
+    if "dask" in engine:
+        pytest.importorskip("dask")
+        pytest.importorskip("distributed")
+    out = tmp_path / "out.jsonl"
+    code = "import sys; from serve.cli import main; sys.exit(main())"
+    argv = [sys.executable, "-c", code, "score", str(small_archive), "-o", str(out), "--model", str(sample_model_dir),
+            "--chunk-size", "20", "--no-progress", *engine]  # fmt: skip
+    # its own process group, so that Ctrl-C can be sent to the whole of it and to nothing else
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, preexec_fn=_as_a_terminal_job)  # fmt: skip
+    manifest = (out if "dask" in engine else tmp_path / "out.jsonl.parts") / "_manifest.jsonl"
+    procs: dict[int, int] = {}
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            procs.update(descendants(proc.pid))
+            if len(procs) >= 2 and manifest.is_file() and len(manifest.read_text().splitlines()) >= 4:
+                break  # workers are scoring
+            time.sleep(0.05)
+        assert proc.poll() is None, "the run finished before it could be stopped; make the input larger"
+        procs.update(descendants(proc.pid))
+        assert len(procs) >= 2, f"expected the run's worker processes, found {procs}"
+        if sig == signal.SIGINT:
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == status, err
+        last = err.strip().splitlines()[-1]
+        assert last.startswith(said) and last.endswith("run the same command with --resume to continue"), err
+        # that line alone (the Dask engine names its cluster first): no traceback or log of the workers' ending
+        assert [line for line in err.splitlines() if line.strip() and not line.startswith("dask: ")] == [last], err
+        left = outliving(procs)
+        assert not left, f"{len(left)} of the run's {len(procs)} processes outlived it: {left}"
+    finally:
+        kill_leftovers(proc, procs)
+
+    # a worker ended while it wrote a part leaves the part's temporary file, which the Dask engine's output
+    # directory would otherwise keep
+    stray = manifest.parent / ".part-000000.jsonl.tmp-1-1"
+    stray.write_bytes(b'{"torn')
+    res = subprocess.run([*argv, "--resume"], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert "note: resumed: " in res.stderr
+    assert not stray.exists()
+    if "dask" in engine:  # a directory of parts, in input order
+        assert list(iter_output_rows(out, "jsonl")) == list(iter_output_rows(uninterrupted, "jsonl"))
+    else:
+        assert out.read_bytes() == uninterrupted.read_bytes()

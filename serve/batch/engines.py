@@ -135,18 +135,87 @@ def run_dask(
     if not todo:
         return
     with contextlib.ExitStack() as stack:
+        quiet = _QuietLogs("distributed.nanny", "distributed.scheduler")
+        stack.callback(quiet.restore)  # after the cluster has closed (an ExitStack unwinds in reverse)
+        cluster = None
         if cfg.scheduler:
             client = stack.enter_context(Client(cfg.scheduler, timeout="30s"))
         else:
+            workers = cfg.jobs or default_jobs()
             cluster = stack.enter_context(
-                LocalCluster(n_workers=cfg.jobs or default_jobs(), threads_per_worker=1, dashboard_address=None)
+                LocalCluster(
+                    n_workers=workers, threads_per_worker=1, dashboard_address=None, preload=[LOCAL_WORKER_PRELOAD]
+                )
             )
             client = stack.enter_context(Client(cluster))
         log(f"dask: {len(todo)} partition(s) on {client.scheduler.address}")
         bag = db.from_sequence(todo, npartitions=len(todo)).map_partitions(
             score_partition, str(workdir.resolve()), fmt, spec
         )
-        futures = client.compute(bag.to_delayed())
-        for fut in as_completed(futures):
-            for index, stats in fut.result():
-                on_done(index, stats)
+        try:
+            futures = client.compute(bag.to_delayed())
+            for fut in as_completed(futures):
+                for index, stats in fut.result():
+                    on_done(index, stats)
+        except BaseException:
+            if cluster is not None:
+                # the nannies' "still alive after 0.0 seconds, killing" and the scheduler's "Removing worker ...
+                # caused the cluster to lose already computed task(s)": what stopping is meant to do
+                quiet.quiet()
+                stop_local_workers(cluster)
+            raise
+
+
+class _QuietLogs:
+    """Loggers held at ERROR from :meth:`quiet` to :meth:`restore`."""
+
+    def __init__(self, *names: str) -> None:
+        import logging
+
+        self.loggers = [logging.getLogger(name) for name in names]
+        self.levels: list[int] | None = None
+
+    def quiet(self) -> None:
+        import logging
+
+        if self.levels is None:
+            self.levels = [logger.level for logger in self.loggers]
+            for logger in self.loggers:
+                logger.setLevel(logging.ERROR)
+
+    def restore(self) -> None:
+        if self.levels is not None:
+            for logger, level in zip(self.loggers, self.levels, strict=True):
+                logger.setLevel(level)
+            self.levels = None
+
+
+#: Run by each worker process of the local cluster as it starts (:func:`serve.batch.dask_worker.dask_setup`).
+LOCAL_WORKER_PRELOAD = "serve.batch.dask_worker"
+
+
+def stop_local_workers(cluster: Any) -> None:
+    """End the local cluster's worker processes now, mid-chunk, as :func:`stop_workers` does the pool's (and for
+    the same reasons nothing ``--resume`` needs is lost). Closing the cluster asked each worker to finish its
+    running task first and killed it only 4 s later, with a warning per worker. The cluster's own closing (the
+    scheduler, the nannies' servers) follows as the ``with`` block ends."""
+    import asyncio
+    import signal
+
+    nannies = list(cluster.workers.values())
+    processes = [w.process for n in nannies if (w := getattr(n, "process", None)) is not None and w.process is not None]
+
+    async def kill_all() -> None:
+        # SIGKILL first: a worker asked to stop would cancel its running task and log that it did. Then, in the
+        # same step of the event loop, each nanny starts closing, so that none restarts its worker on seeing it
+        # end (that news reaches the loop only in a later step), and waits until each process is reaped (else
+        # distributed reaps them at exit, saying so after the command's last line).
+        for process in processes:
+            with contextlib.suppress(OSError):
+                os.kill(process.pid, signal.SIGKILL)
+        closing = asyncio.gather(*(n.close(timeout=0, reason="notecheck-stopped") for n in nannies),
+                                 return_exceptions=True)  # fmt: skip
+        await closing
+        await asyncio.gather(*(p.join(30) for p in processes), return_exceptions=True)
+
+    cluster.sync(kill_all)
