@@ -38,20 +38,30 @@ _UNIT = (
 #: A WeChat id after a contact word: a letter, then 4 to 19 letters, digits, "_" or "-"; a shorter one of letters then
 #: digits ("vx:ab12", which product_model would read as a model name); or digits.
 _WECHAT_ID = r"(?:[a-z][-_a-z0-9]{4,19}|[a-z]+\d+|(?:\d" + _SEP + r"){5,11}\d)"
+#: Ideographs that count or order the number before them, besides the units of _UNIT: "123号", "3楼", "100多",
+#: "12分", "5步".
+_COUNTER = "号楼层期集页分位名多余来遍种款样步级句本部台辆间行届章回场批篇首倍秒点第以左"
 #: An id of letters, a space and digits right after a colon ("vx:abc 123", "微信: abc 123"), six characters or
-#: more without the space, at least two of each kind. Only when the digits end the word (the text, a space or
-#: punctuation next) and are no amount, count or decimal ("微信:abc 123人都加了", "abc 2024 年", "abc 12.5"): a
-#: writer's words after an id ("vx:abc 然后…") hold no digits, and digits glued to more words are a count as often
-#: as the end of an id.
+#: more without the space, at least two of each kind. Only when the digits end the id and are no amount, count or
+#: decimal ("微信:abc 123人都加了", "abc 2024 年", "abc 12.5", "abc 100多"): the text, a space, punctuation or an
+#: ideograph that does not count may follow ("vx:abc 123有事找我": the writer's words go on right after the id), a
+#: Latin letter or digit may not (the word goes on). A writer's words after an id ("vx:abc 然后…") hold no digits.
 _SPACED_WECHAT_ID = (
     r"(?:(?<=[:：])|(?<=[:：]\s))"
-    r"(?=(?:[-_a-z]{2} \d{4}|[-_a-z]{3} \d{3}|[-_a-z]{4,18} \d{2})\d{0,16}(?!\w|\.\d|\s?" + _UNIT + r"))"
+    r"(?=(?:[-_a-z]{2} \d{4}|[-_a-z]{3} \d{3}|[-_a-z]{4,18} \d{2})\d{0,16}"
+    r"(?!(?![\u3400-\u9fff])\w|[" + _COUNTER + r"]|\.\d|\s?" + _UNIT + r"))"
     r"[a-z][-_a-z]* \d+"
 )
-#: More ids after the first, each after "/", "、", "," or "|" ("vx:abc123 / def456", "微信:abc123、def456"): a letter,
-#: then 5 to 19 letters, digits, "_" or "-" with at least one digit, "_" or "-" among them (not a word such as
-#: "thanks"; digits alone are a phone or QQ number, which their own kinds read).
-_MORE_WECHAT_IDS = r"(?:\s?[/、,|]\s?[a-z](?=[a-z]*[-_\d])[-_a-z0-9]{5,19}(?![-_a-z0-9]))*"
+#: More ids after the first, each after "/", "、", ",", "|" or 或(者) ("vx:abc123 / def456", "微信:abc123、def456",
+#: "vx:abc123或def456"): a letter, then 5 to 19 letters, digits, "_" or "-" (a WeChat id's 6 to 20 characters).
+#: After "/", "," or "|" at least one digit, "_" or "-" among them: English goes on after a comma ("vx:abc123,
+#: thanks"). After "、" or 或, which join the items of a Chinese list, letters alone too ("微信:abc123、lanruo"), when
+#: they stand alone: a Latin word glued to the writer's next words ("、hello大家") or shorter than six letters
+#: ("、defgh") is no id. Digits alone are a phone or QQ number, which their own kinds read.
+_MORE_WECHAT_IDS = (
+    r"(?:\s?(?:[/、,|]|或者?)\s?[a-z](?=[a-z]*[-_\d])[-_a-z0-9]{5,19}(?![-_a-z0-9])"
+    r"|\s?(?:、|或者?)\s?[a-z][-_a-z0-9]{5,19}(?![-\w]))*"
+)
 
 
 @dataclass(frozen=True)
@@ -314,7 +324,8 @@ DEFS += [
         # which the official Weibo accounts stay: brand mentions like any other. A handle naming a lexicon brand
         # (@安踏跑步, @lululemon) is already one through the lexicon.
         _p(
-            r"@(?P<brand>(?!官方|旗舰)[\w\-·.]{1,24}?)[_\-.·]?(?:官方旗舰店|官方微博|旗舰店|官方|official)"
+            # Not the "@" closing an emoticon ("@_@蕉下官方"), which opens no mention (model.text.MENTION_RE).
+            r"@(?<!@[\-·._]@)(?P<brand>(?!官方|旗舰)[\w\-·.]{1,24}?)[_\-.·]?(?:官方旗舰店|官方微博|旗舰店|官方|official)"
             r"(?![\w\-·.])"
         ),
         counts_as="brand_mention",

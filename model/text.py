@@ -21,7 +21,7 @@ from model.spaced import despace
 #: Bump whenever the output of :func:`normalize_text`, :func:`prepare_document` or the tokenizer's handling of a
 #: document (:mod:`model.tokenize`) changes. Recorded in every
 #: model artifact; a model is refused when the running code prepares text differently from its training.
-NORMALIZATION_VERSION = "22"
+NORMALIZATION_VERSION = "23"
 
 PLACEHOLDER_RE = re.compile(r"⟦[^⟦⟧\s]{1,48}⟧")
 
@@ -90,8 +90,10 @@ _CONTROL_RE = re.compile(f"[{_CONTROL_CHARS}]")
 # model.cues.hashtag_regex). After NFKC the brackets are ASCII.
 # Emoji codes (EMOJI_CODE_RE) such as [笑哭R], [doge], [吐舌头H] (model.emoji_codes); other bracketed text stays words.
 #: An @mention's handle holds a letter, ideograph or digit (``[^\W_]``) among its first 30 characters: "@_@" (an
-#: emoticon) and "@." (text spaced out with full stops) name no one and stay text.
-MENTION_RE = re.compile(r"@(?=[\-·._]{0,29}[^\W_])[\w\-·.]{1,30}")
+#: emoticon) and "@." (text spaced out with full stops) name no one and stay text. Nor does the "@" that closes such
+#: an emoticon open a mention ("好累@_@小明", "汤圆哦@_@1288元"): a handle never holds "@", so "@_@" glued to a name is
+#: the emoticon then the writer's words, and the app inserts a mention with a space or nothing before it, not a face.
+MENTION_RE = re.compile(r"@(?<!@[\-·._]@)(?=[\-·._]{0,29}[^\W_])[\w\-·.]{1,30}")
 # Hashtag markup left outside a well-formed tag: "[话题]" typed on its own, or the "[话" / "题]" of a tag an edit
 # cut through. Kept, its characters were learned as evidence (towards genuine, from notes whose tags the parser
 # missed), so typing it lowered a note's ad probability by up to 4 log-odds; it is deleted instead.

@@ -188,6 +188,11 @@ def test_an_id_after_a_contact_prefix_is_a_contact_not_a_model(text, contact):
         ("加v: lily 0520 备注小红书", "加v: lily 0520"),
         ("想要的私我 wx号：xyz 2024，拿价格", "wx号:xyz 2024"),
         ("微信: ab 1234。", "微信: ab 1234"),
+        # The writer's words glued to the id (NORMALIZATION_VERSION 23: before, any ideograph after the digits left
+        # the contact word alone and "abc 123" a product model).
+        ("vx：abc 123有事找我", "vx:abc 123"),
+        ("微信：abc 123有事找我", "微信:abc 123"),
+        ("加vx：lily 0520备注小红书", "加vx:lily 0520"),
     ],
 )
 def test_an_id_written_with_a_space_after_a_colon_is_one_contact(text, contact):
@@ -203,7 +208,10 @@ def test_an_id_written_with_a_space_after_a_colon_is_one_contact(text, contact):
     ("text", "contact"),
     [
         ("vx：abc 然后去吃饭", "vx"),  # words after the id hold no digits
-        ("微信：abc 123人都加了", "微信"),  # digits glued to more words: a count as often as an id
+        ("微信：abc 123人都加了", "微信"),  # a count: a unit glued to the digits
+        ("vx：abc 100多", "vx"),  # a count: an ideograph that counts
+        ("vx：abc 123号", "vx"),  # a number, not an id's end
+        ("vx：abc 123abc", "vx"),  # a Latin word goes on
         ("微信：abc 123 人都加了", "微信"),  # a count
         ("vx：abc 2024 年", "vx"),
         ("vx：abc 12.5", "vx"),  # a decimal
@@ -223,6 +231,12 @@ def test_words_after_a_contact_word_are_not_read_as_a_spaced_id(text, contact):
         ("合作微信：csh1912 | csh1913 | csh1914", "微信:csh1912 | csh1913 | csh1914"),
         ("加微信：lily_2024, lucy_make 备注小红书", "加微信:lily_2024, lucy_make"),
         ("vx:abc 123, def456", "vx:abc 123, def456"),
+        # Letters alone after "、" or 或, which join a Chinese list, and 或 before any id (NORMALIZATION_VERSION 23:
+        # before, only the first id was contact details).
+        ("微信：abc123、lanruo", "微信:abc123、lanruo"),
+        ("微信：abc123、defghi，有事找我", "微信:abc123、defghi"),
+        ("vx：abc123或defghi", "vx:abc123或defghi"),
+        ("微信：abc123 或者 def456", "微信:abc123 或者 def456"),
     ],
 )
 def test_several_ids_after_one_contact_word_are_one_contact(text, contact):
@@ -241,6 +255,12 @@ def test_several_ids_after_one_contact_word_are_one_contact(text, contact):
         ("vx：abc123 / 13812345678", {"wechat": ["vx:abc123"], "phone": ["13812345678"]}),  # a phone is a phone
         ("vx：abc123，2024年见", {"wechat": ["vx:abc123"]}),
         ("vx：abc123 def456", {"wechat": ["vx:abc123"], "product_model": ["def456"]}),  # no separator but a space
+        ("微信：abc123、谢谢", {"wechat": ["微信:abc123"]}),
+        ("微信：abc123，hello大家", {"wechat": ["微信:abc123"]}),  # letters alone after a comma: a word
+        ("微信：abc123、hellohi大家", {"wechat": ["微信:abc123"]}),  # a word glued to the writer's next words
+        ("微信：abc123、defgh", {"wechat": ["微信:abc123"]}),  # five letters: shorter than any WeChat id
+        ("vx：abc123 / thanks", {"wechat": ["vx:abc123"]}),
+        ("微信号:qiuch123456或13812345678", {"wechat": ["微信号:qiuch123456"], "phone": ["13812345678"]}),
     ],
 )
 def test_what_follows_an_id_is_another_only_after_a_list_separator(text, expected):

@@ -56,7 +56,13 @@ def test_xhs_markup_is_extracted():
         # A handle with one: a mention, whatever leads it.
         ("@_a 你好", "⟦mention⟧ 你好"),
         ("@小明 你看", "⟦mention⟧ 你看"),
-        ("好累@_@小明", "好累@_ ⟦mention⟧"),
+        # The "@" closing an emoticon opens no mention: a handle never holds "@", so the face then the writer's
+        # words (NORMALIZATION_VERSION 23: before, "@小明" after "@_" was a mention, and "@1288元" one of a price).
+        ("好累@_@小明", "好累@_@小明"),
+        ("@_@xiaomei 你好", "@_@xiaomei 你好"),
+        ("汤圆哦@_@1288元", "汤圆哦@_@0元 ⟦cue:price⟧"),
+        ("@_@ @xiaomei 你好", "@_@ ⟦mention⟧ 你好"),
+        ("@_@@xiaomei 你好", "@_@ ⟦mention⟧ 你好"),
     ],
 )
 def test_mentions_need_a_letter_or_digit(text, doc):
