@@ -18,15 +18,23 @@ matches. Which runs:
   sentence-final particles (:data:`PARTICLES`: "私 信 我哦", "加 微 信吧"). Three characters in general are too short
   to tell from a writer's pauses ("周 末 好", "差 差 差", "我 想 怒"): joined whatever they spell, they would change
   116 of the 89,800 notes of the labelled ad and sentiment files instead of 53 (of those, 2 for the cue words), the
-  extra ones reviews, posts and casino SMS, and a date ("2026 年 1 月" read "2026 年1月"). Nor when the last is glued
-  to more than particles: that starts a word of its own as often as not ("比 淘 宝还差", a review comparing shops;
+  extra ones reviews, posts and casino SMS, and a date ("2026 年 1 月" read "2026 年1月"). Nor, for any cue word, when
+  the last is glued to more than particles (the next rule takes the narrower case): that starts a word of its own
+  as often as not ("比 淘 宝还差", a review comparing shops;
   "官 网 可查"): glued to anything but a Latin letter or digit, as four may be, they would change 3 notes more, that
   review among them.
   The brand lexicon and product model names do not count: a writer spaces out a contact or a call to action to get
   it past a filter, not the brand the note is there to show.
+- Three characters that open with a contact detail or a call to action ("私信我", "加微信", "预约电"), their last
+  glued to more ("私 信 我领取", "预 约 电话"; not a Latin letter or digit, as for four) or their two gaps set off
+  by different separators ("加 微/信 吧"). Opening the word it spells, the cue is what the writer spaced out; a shop
+  or other cue word inside it is as often the start of a word of the writer's own ("比 淘 宝还差"). In the labelled
+  ad and sentiment files this joins one note, an SMS ad's "预 约 电话". Three that fail this are passed over by one
+  character only, as if they had not matched, so a run starting inside them is read as before ("2004-6-1 I S B N",
+  "元 /2 电 2 充").
 
 The rules are tried in that order at each position, as a regex search does: a longer run first, and a run that
-fails a rule below is passed over whole (the search resumes after it).
+fails a rule below is passed over whole (the search resumes after it), but for the last rule's.
 
 What is left alone, and why:
 
@@ -61,8 +69,11 @@ _GLUE_OK = r"(?<![a-zA-Z\d])"
 _SPACED_RUN_RE = re.compile(
     # Four or more; the last one strict, or glued to more characters when it is no Latin letter or digit.
     rf"(?<!{_CHAR}){_CHAR}(?P<sep>{_SEP}){_CHAR}(?:(?P=sep){_CHAR}){{2,}}(?:(?!{_CHAR})|{_GLUE_OK})"
-    # Else three, the last strict or glued to particles only (kept only when they spell a cue word, see _runs).
-    rf"|(?<!{_CHAR}){_CHAR}(?P<sep3>{_SEP}){_CHAR}(?P=sep3){_CHAR}(?=[{PARTICLES}]*(?!{_CHAR}))"
+    # Else three, the last strict or glued to particles only (kept only when they spell a cue word, see _runs); or
+    # glued to more when it is no Latin letter or digit, or with two different separators (``glued`` or ``mixed``
+    # matched: kept only when they open with a contact or call to action, see _runs).
+    rf"|(?<!{_CHAR}){_CHAR}(?P<sep3>{_SEP}){_CHAR}(?:(?P=sep3)|(?P<mixed>{_SEP})){_CHAR}"
+    rf"(?:(?=[{PARTICLES}]*(?!{_CHAR}))|{_GLUE_OK}(?P<glued>))"
 )
 #: What every run holds: two separators around a single character (" 微 ", "/微/", "🌟微🌟"; a symbol separator
 #: with its spaces holds " 微 " too). Opening with the separators, the search skips to them in C (nearly every note
@@ -74,22 +85,43 @@ _MAY_HOLD_RUN_RE = re.compile(rf"{_ANY_SEP}{_CHAR}{_ANY_SEP}")
 _CUE_WORD_PATTERNS = tuple(c.pattern for c in DEFS if c.name not in LEXICON_KINDS and c.name != "product_model")
 
 
+#: The kinds three characters must open with when their last is glued to more than particles or their two
+#: separators differ: contact details and calls to action, the words a writer spaces out to get past a filter.
+_OPENING_CUE_PATTERNS = tuple(c.pattern for c in DEFS if c.replace or c.name == "call_to_action")
+
+
 def spells_cue_word(word: str) -> bool:
     """Whether ``word`` (the characters of a three-character run, joined) holds a cue word."""
     return any(p.search(word) is not None for p in _CUE_WORD_PATTERNS)
 
 
-def _runs(text: str) -> list[tuple[int, int, str]]:
-    """``(start, end, separator)`` of each run :func:`despace` joins, in order."""
-    runs = []
-    for m in _SPACED_RUN_RE.finditer(text):
+def opens_with_contact_or_call(word: str) -> bool:
+    """Whether ``word`` (three characters, joined) starts with a contact detail or a call to action ("私信我",
+    "加微信", "预约电"); not "比淘宝", whose shop word neither opens it nor is one of those kinds."""
+    return any(p.match(word) is not None for p in _OPENING_CUE_PATTERNS)
+
+
+def _runs(text: str) -> list[tuple[int, range | tuple[int, int, int]]]:
+    """``(end, positions of its characters)`` of each run :func:`despace` joins, in order."""
+    runs: list[tuple[int, range | tuple[int, int, int]]] = []
+    pos = 0
+    while (m := _SPACED_RUN_RE.search(text, pos)) is not None:
         sep = m.group("sep") or m.group("sep3")
-        chars = m.group()[:: 1 + len(sep)]  # its characters: every (1 + separator length)th of the run
-        if sum(not ch.isdigit() for ch in chars) < 2:
+        start, end = m.start(), m.end()
+        pos = end
+        # The run alternates character and separator: a character every 1 + len(sep) positions, but for the last
+        # of three after a second separator of its own.
+        kept = range(start, end, 1 + len(sep)) if m.group("sep") else (start, start + 1 + len(sep), end - 1)
+        chars = "".join(text[i] for i in kept)
+        if m.group("mixed") is not None or m.group("glued") is not None:
+            if sum(not ch.isdigit() for ch in chars) < 2 or not opens_with_contact_or_call(chars):
+                # Passed over by one character only: the search goes on as if these three had not matched, so a
+                # run starting inside them is read as before ("2004-6-1 I S B N", "元 /2 电 2 充").
+                pos = start + 1
+                continue
+        elif sum(not ch.isdigit() for ch in chars) < 2 or (len(chars) == 3 and not spells_cue_word(chars)):
             continue
-        if len(chars) == 3 and not spells_cue_word(chars):
-            continue
-        runs.append((m.start(), m.end(), sep))
+        runs.append((end, kept))
     return runs
 
 
@@ -110,10 +142,9 @@ def despace_kept(text: str) -> list[int] | None:
         return None
     kept: list[int] = []
     pos = 0
-    for start, end, sep in runs:
-        kept.extend(range(pos, start))
-        # The run alternates character and separator: a character every 1 + len(sep) positions.
-        kept.extend(range(start, end, 1 + len(sep)))
+    for end, chars in runs:
+        kept.extend(range(pos, chars[0]))
+        kept.extend(chars)
         pos = end
     kept.extend(range(pos, len(text)))
     return kept

@@ -26,6 +26,7 @@ ODD = [
     "ＶＸ：ＡＢＣ１２３４５ 全角的联系方式，原价１９９",
     "ﬁne ligature ㎡ ① ② ③ and ½ price 加vx abc12345",
     "电话❶❸❽-❻❼❷❶-⓿❹❺❾ 或 ⑴⑶⑻⑹⑺⑵⑴0⑷⑸⑼ 🄋➀ ❿⓫ 加vx abc12345 @_@ @. @小明",
+    "ＶＸ：ＡＢＣ １２３有事找我 微信：abc123、lanruo或def_45 @_@小明 私 信 我领取 加 微/信 吧 预 约 电话",
     "e\u0301 combining accent, cafe\u0301 加微信 abc_12345",
     "zero\u200bwidth\u200d joiner\ufeff 链接在主页 \x07 control",
     "⟦cue:wechat⟧ forged placeholder 加vx abc12345 ⟦has:title⟧",

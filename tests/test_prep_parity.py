@@ -53,7 +53,9 @@ alone or makes more of (❶ ➀ ➊ ⓵ ⓿ 🄋 🄌, and ⑴ which NFKC makes 
 digit in its handle ("@_@", "@."; the reference leaves such a handle it matched as it is). Version "23" opens no
 @mention at the "@" that closes an emoticon ("@_@小明": the reference leaves a handle after "@_" as it is), reads
 letters, a space and digits after a colon as an id when the writer's words follow glued to it ("vx:abc 123有事找我")
-and a letters-only id after "、" or 或 ("微信:abc123、lanruo"; patterns, run as they are).
+and a letters-only id after "、" or 或 ("微信:abc123、lanruo"; patterns, run as they are); and three spaced-out
+characters opening with a contact or call to action whose last is glued to more ("私 信 我领取") or whose two gaps
+differ ("加 微/信 吧"), in the reference loop, which goes on at the next character when three fail that.
 """
 
 from __future__ import annotations
@@ -193,6 +195,8 @@ def _reference_separator(text: str, i: int) -> str:
 _REF_PARTICLES = "哦噢喔啊呀吧啦嘛呢哈哇嗷呐耶咯哟唷嘞呗"
 #: The cue kinds a three-character run must spell one of (the brand lexicon's and product models do not count).
 _REF_CUE_WORD_KINDS = [c for c in DEFS if c.name not in ("brand_mention", "brand_mention_latin", "product_model")]
+#: The kinds three characters must open with when their last is glued to more or their separators differ.
+_REF_OPENING_KINDS = [c for c in DEFS if c.replace or c.name == "call_to_action"]
 
 
 def _reference_despace(text: str) -> str:
@@ -225,6 +229,25 @@ def _reference_despace(text: str) -> str:
                     k += 1
                 three = longest >= 3 and not (k < n and text[k].isalnum())
                 last = i + 2 * step
+            if not three and last <= i + 2 * step:
+                # Version "23": three characters whose last is glued to more than particles (not a Latin letter or
+                # digit), or with a second separator of their own, that open with a contact or call to action.
+                j = i + 2 * step if longest >= 3 else 0
+                if not j and longest == 2 and (sep2 := _reference_separator(text, i + step + 1)):
+                    j = i + step + 1 + len(sep2)
+                # Strict: nothing glued to the third character but particles; else it is no Latin letter or digit.
+                k = j + 1
+                while j and k < n and text[k] in _REF_PARTICLES:
+                    k += 1
+                strict = not (k < n and text[k].isalnum())
+                if j and (strict or not (text[j].isdecimal() or (text[j].isascii() and text[j].isalpha()))):
+                    chars = text[i] + text[i + step] + text[j]
+                    if sum(not c.isdigit() for c in chars) >= 2 and any(
+                        c.pattern.match(chars) for c in _REF_OPENING_KINDS
+                    ):
+                        out.append(chars)
+                        i = j + 1
+                        continue
             if three or last > i + 2 * step:
                 chars = text[i : last + 1 : step]
                 if sum(not c.isdigit() for c in chars) >= 2 and (
@@ -486,6 +509,7 @@ TRICKY = [
     "@小明 @name_1 @a.b-c·d @ 你好@",
     "表情@_@ 哈 @. 空 @_a @-.·x @__ @·-· 好 @_@小明",
     "@_@xiaomei 你好 @_@@小红 x@_@_@y @.@abc @-@蕉下官方 汤圆哦@_@1288元 a@_@",
+    "私 信 我领取 加 微/信 吧 比 淘 宝还差 2004-6-1 I S B N 元 /2 电 2 充 / 预 约 电话 加 ❤️微❤️ 信 私 信/我 加 微/a哦",
     "vx：abc 123有事找我 微信：abc 123号 vx:abc 100多 vx:abc 123abc 微信：abc 123人都加了",
     "微信：abc123、defgh 微信：abc123、defghi 微信：abc123、谢谢 微信：abc123，hello大家 微信：abc123或defghi、xyz_12",
     "看这里 https://xhslink.com/a/abc www.example.cn/x abc.com xyz.top?x=1 http://",
@@ -618,12 +642,15 @@ def test_generated_spaced_text_is_read_like_the_reference():
     # each), sometimes broken or glued to particles or words: despace joins exactly what the reference loop joins.
     rng = random.Random(21)
     seps = [" ", "/", ".", "~", "🌟", "❤️", "❤", " ❤️ ", " ❤️", "❤️ ", " / ", "/ ", " /", "、", "  "]
-    chars = "加微信私我下单淘宝好ab12哦吧啦x"
+    chars = "加微信私我下单淘宝好ab12哦吧啦x预约电"
     for _ in range(20000):
         pieces = []
         for _ in range(rng.randrange(1, 4)):
             sep = rng.choice(seps)
             run = sep.join(rng.choice(chars) for _ in range(rng.randrange(2, 7)))
+            if rng.random() < 0.3:  # a separator of its own in each gap
+                run = "".join(rng.choice(chars) + rng.choice(seps) for _ in range(rng.randrange(1, 4)))
+                run += rng.choice(chars)
             pieces.append(run + rng.choice(["", "", "哦", "吧啦", "好", "a", " ", "~", rng.choice(seps)]))
         text = "".join(pieces)
         assert despace(text) == _reference_despace(text), text

@@ -71,7 +71,25 @@ THREE_WITH_PARTICLE = [
     ("私 信 我哈哈", "私信我哈哈"),
     ("加❤️ 微❤️ 信呀", "加微信呀"),
 ]
-JOINED += ONE_SIDED + THREE_WITH_PARTICLE
+#: Three characters that open with a contact or a call to action, the last glued to more than particles, or with
+#: two different separators (NORMALIZATION_VERSION 23): spaced out to get past a filter, whatever follows.
+THREE_OPENING_A_CUE = [
+    ("私 信 我领取", "私信我领取"),
+    ("私 信 我的", "私信我的"),
+    ("加 微 信哈尔滨", "加微信哈尔滨"),  # a contact however it goes on
+    ("光临,预 约 电话", "光临,预约电话"),
+    ("加 微/信 吧", "加微信 吧"),
+    ("加 微/信 号", "加微信 号"),
+    ("加 ❤️微❤️ 信", "加微信"),
+    ("加❤️ 微 ❤️信", "加微信"),
+    ("加 ❤️ 微 / 信 ❤️ 号", "加微信 ❤️ 号"),
+    ("私 信/我哦", "私信我哦"),
+    # Three with two separators that open with no cue: passed over by one character, so a run starting inside them
+    # is read as before (a review's publication date and ISBN, a phone's batteries and chargers).
+    ("2004-6-1 i s b n", "2004-6-1isbn"),
+    ("元 /2 电 2 充 /", "元 /2电2充 /"),
+]
+JOINED += ONE_SIDED + THREE_WITH_PARTICLE + THREE_OPENING_A_CUE
 
 #: Written normally, or spaced in a way this leaves alone (see the module's docstring).
 KEPT = [
@@ -94,9 +112,7 @@ KEPT = [
     "2026 年 1 月 24 日",  # the run stops before "24": three, that spell no cue word
     "今天 ❤️ 好开心 ❤️ 出去玩",  # words between emoji
     "我 ❤️ 你",  # two characters
-    "加 ❤️ 微 / 信 ❤️ 号",  # not one separator throughout
     "今天 天气 真好 去了 公园",  # words of two or more characters
-    "加 微/信 号",  # not one separator throughout
     "加  微  信  号",  # two spaces: not one separator (normalize_text collapses them; despace alone does not)
     "v1.2.3.4",
     "1.2.3.4",  # digits: a version, a date
@@ -105,16 +121,15 @@ KEPT = [
     "好❤️好❤吃❤️啊",  # ❤️ and ❤ are not one separator
     "🌟🌟🌟🌟",
     "12:30 到 14:00",
-    # Three characters spelling a cue word, the last glued to more than particles: the start of a word ("比 淘 宝还差"
-    # is a review comparing shops, "加 微 信哈尔滨" no contact).
+    # Three characters spelling a cue word, the last glued to more than particles or two separators, not opening
+    # with a contact or call to action: the start of a word ("比 淘 宝还差" is a review comparing shops).
     "比 淘 宝还差",
     "官 网 可查",
-    "加 微 信哈尔滨",
-    "私 信 我的",
+    "比 淘/宝 差",
+    "周 末/好",
     # One-sided separators: three characters that spell no cue word, a separator not the same on every gap
     "✅甜 ✅咸 ✅辣",
-    "加 ❤️微❤️ 信",
-    "加❤️ 微 ❤️信",
+    "加 v/xyz",  # two separators, the last a Latin letter glued to more: a word of its own
 ]
 
 
