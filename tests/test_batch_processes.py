@@ -160,7 +160,10 @@ def _stop_the_run_mid_chunk(chunk, workdir, *args):
     to its end leaves a ``finished`` mark."""
     marks = Path(workdir).parent / "marks"
     (marks / f"started-{chunk.index}-{os.getpid()}").touch()
-    if chunk.index == 1:
+    if chunk.index == 1:  # once the other worker has begun chunk 0, so that both are mid-chunk
+        deadline = time.monotonic() + 60
+        while not list(marks.glob("started-0-*")) and time.monotonic() < deadline:
+            time.sleep(0.01)
         os.kill(os.getppid(), signal.SIGTERM)
     time.sleep(60)
     (marks / f"finished-{chunk.index}").touch()

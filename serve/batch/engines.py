@@ -135,7 +135,7 @@ def run_dask(
     if not todo:
         return
     with contextlib.ExitStack() as stack:
-        quiet = _QuietLogs("distributed.nanny", "distributed.scheduler")
+        quiet = _QuietLogs("distributed.nanny", "distributed.scheduler", "distributed.client", "tornado.application")
         stack.callback(quiet.restore)  # after the cluster has closed (an ExitStack unwinds in reverse)
         cluster = None
         if cfg.scheduler:
@@ -159,15 +159,17 @@ def run_dask(
                     on_done(index, stats)
         except BaseException:
             if cluster is not None:
-                # the nannies' "still alive after 0.0 seconds, killing" and the scheduler's "Removing worker ...
-                # caused the cluster to lose already computed task(s)": what stopping is meant to do
+                # the nannies' "still alive after 0.0 seconds, killing", the scheduler's "Removing worker ...
+                # caused the cluster to lose already computed task(s)" and "Couldn't gather keys", the client's
+                # "rescheduling": what stopping is meant to do
                 quiet.quiet()
                 stop_local_workers(cluster)
             raise
 
 
 class _QuietLogs:
-    """Loggers held at ERROR from :meth:`quiet` to :meth:`restore`."""
+    """Loggers held above ERROR from :meth:`quiet` to :meth:`restore` (distributed logs a stopped run's lost
+    tasks as errors)."""
 
     def __init__(self, *names: str) -> None:
         import logging
@@ -181,7 +183,7 @@ class _QuietLogs:
         if self.levels is None:
             self.levels = [logger.level for logger in self.loggers]
             for logger in self.loggers:
-                logger.setLevel(logging.ERROR)
+                logger.setLevel(logging.CRITICAL)
 
     def restore(self) -> None:
         if self.levels is not None:
