@@ -123,7 +123,29 @@ def _word_bounds(raw: str, segment: Callable[[str], list[str]]) -> list[int] | N
     if SEPARATED_NUMBER_RE.search(raw) is not None:  # a number is one word, whatever the segmenter cut ("12", ",")
         inside = {i for m in SEPARATED_NUMBER_RE.finditer(raw) for i in range(m.start() + 1, m.end())}
         bounds = [b for b in bounds if b not in inside]
+    if _DATE_TIME_RE.search(raw) is not None:  # a date or time is one word: "11月11日", "15:00" ("1|日|15|:|00")
+        spans = [m.span() for m in _DATE_TIME_RE.finditer(raw)]
+        inside = {i for a, b in spans for i in range(a + 1, b)}
+        bounds = sorted({b for b in bounds if b not in inside}.union(*spans))
     return bounds
+
+
+#: Dates and times written in digits: "2025年12月1日", "2025年12月", "11月11日", "15:00", "9：30".
+_DATE_TIME_RE = re.compile(r"\d{1,4}年\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}月\d{1,2}[日号]|\d{1,2}[:：]\d{2}(?![\d:：])")
+_TIME_COLON_RE = re.compile(r"(?<=\d)[:：](?=\d{2}(?![\d:：]))")
+
+
+def _time_colons_ok(raw: str, ok: np.ndarray) -> np.ndarray:
+    """``ok`` with the colon of each time ("15:00") between the writer's digits marked as theirs too: a phrase
+    widened to the word "15:00" takes it whole instead of stopping at the colon ("1日15")."""
+    if ":" not in raw and "：" not in raw:
+        return ok
+    ok = ok.copy()
+    for m in _TIME_COLON_RE.finditer(raw):
+        i = m.start()
+        if ok[i - 1] and ok[i + 1]:
+            ok[i] = True
+    return ok
 
 
 def _snap(runs: list[tuple[int, int]], bounds: list[int], ok: np.ndarray) -> list[tuple[int, int]]:
@@ -150,10 +172,12 @@ def _snap(runs: list[tuple[int, int]], bounds: list[int], ok: np.ndarray) -> lis
 #: ("的网红", "了健身房") or a conjunction ("和颜色"), nor ends with a conjunction, preposition or adverb that
 #: begins what follows ("膝盖和", "排队一", "方法很"). A word n-gram spanning them puts weight on them; shown,
 #: they read as fragments.
-_NO_START = frozenset("了 的 得 地 着 过 之 们 个 吗 吧 啊 呢 哦 呀 嘛 啦 和 与 及 或 而 但".split())
+_NO_START = frozenset("了 的 得 地 着 过 之 们 个 吗 吧 啊 呢 哦 呀 嘛 啦 和 与 及 或 而 但 是".split())
 _NO_END = frozenset(
-    "和 与 及 或 而 但 也 就 都 很 还 又 把 被 让 给 从 对 在 是 一 这 那 有点 有些 比较 非常 特别 太 更 挺".split()
+    "和 与 及 或 而 但 也 就 都 很 还 又 把 被 让 给 从 对 在 是 一 这 那 第 有点 有些 比较 非常 特别 太 更 挺".split()
 )
+#: Characters after which a 一 is a digit of a number word ("双十|一", "一百|一"), not the word 一 ("排队一").
+_NUMERALS = frozenset("十百千万")
 
 
 #: Negations: a phrase right after one takes it in, so the writer's "不推荐" is never quoted as "推荐" (the model may
@@ -203,8 +227,12 @@ def _with_negation(runs: list[tuple[int, int]], bounds: list[int], raw: str, ok:
 _NUMBER_PIECE_RE = re.compile(r"[.．,]?\d+(?:[.．,]\d+)*[.．,]?")
 
 
+#: A time alone ("00:12", "15：00"): read as a number, never a phrase of its own.
+_TIME_RE = re.compile(r"\d{1,2}[:：]\d{2}")
+
+
 def _is_number(text: str) -> bool:
-    return text.isdigit() or _NUMBER_PIECE_RE.fullmatch(text) is not None
+    return text.isdigit() or _NUMBER_PIECE_RE.fullmatch(text) is not None or _TIME_RE.fullmatch(text) is not None
 
 
 def _leads_on(raw: str, a: int, b: int) -> bool:
@@ -213,19 +241,44 @@ def _leads_on(raw: str, a: int, b: int) -> bool:
     return _is_number(raw[a:b]) and b < len(raw) and raw[b].isalpha()
 
 
+#: Measure words and units a number written against them counts ("16管", "5斤", "3条", "2小时").
+_MEASURES = frozenset(
+    "个 只 条 件 款 种 管 支 瓶 罐 斤 克 公斤 千克 块 元 次 天 周 月 日 号 点 分 秒 小时 分钟 节 张 本 片 盒 包 袋 杯 "
+    "碗 份 双 套 位 家 层 度 岁 年".split()
+)
+
+
+def _counted(raw: str, a: int, b: int) -> bool:
+    """Whether the word ``raw[a:b]`` is a measure word a number written against it counts ("16|管的", "5|斤微胖"):
+    a phrase starting on it has cut it from its number."""
+    return 0 < a and raw[a - 1].isdecimal() and raw[a:b] in _MEASURES
+
+
+def _leans_on_next(raw: str, a: int, b: int) -> bool:
+    """Whether the last word ``raw[a:b]`` of a phrase leans on what follows: a word of :data:`_NO_END` (but not the
+    一 of a number word, "双十|一"), a number counting the next word (:func:`_leads_on`), or the first half of a
+    question "X不X" ("三天过|不|过敏")."""
+    word = raw[a:b]
+    if word in _NO_END:
+        return not (word == "一" and a > 0 and raw[a - 1] in _NUMERALS)
+    return _leads_on(raw, a, b) or (raw[b : b + 1] == "不" and raw[b + 1 : b + 2] == word[:1])
+
+
 def _trim(runs: list[tuple[int, int]], bounds: list[int], raw: str) -> list[tuple[int, int]]:
-    """Each run snapped to ``bounds`` without leaning words at its start (:data:`_NO_START`) or end
-    (:data:`_NO_END`, or a number counting what follows, :func:`_leads_on`); a run keeps at least one word. A run
-    not on word bounds (widening stopped at a cue) is kept."""
+    """Each run snapped to ``bounds`` without leaning words at its start (:data:`_NO_START`, or the word a number
+    before it counts, :func:`_counted`) or end (:func:`_leans_on_next`); a run keeps at least one word. A run not on
+    word bounds (widening stopped at a cue) is kept."""
     out = []
     for a, b in runs:
         i, j = bisect_left(bounds, a), bisect_left(bounds, b)
         if bounds[i] != a or bounds[j] != b:  # not on word bounds (snapping stopped at a cue): left as it is
             out.append((a, b))
             continue
+        if i < j - 1 and _counted(raw, a, bounds[i + 1]):
+            i += 1
         while i < j - 1 and raw[bounds[i] : bounds[i + 1]] in _NO_START:
             i += 1
-        while i < j - 1 and (raw[bounds[j - 1] : bounds[j]] in _NO_END or _leads_on(raw, bounds[j - 1], bounds[j])):
+        while i < j - 1 and _leans_on_next(raw, bounds[j - 1], bounds[j]):
             j -= 1
         a, b = bounds[i], bounds[j]
         out.append((a, b))
@@ -297,6 +350,7 @@ def phrases(
         simple = to_simplified(f.raw)
         bounds = _word_bounds(simple, segment) if segment is not None and runs else None
         if bounds is not None:
+            ok = _time_colons_ok(simple, ok)
             runs = _trim(_snap(runs, bounds, ok), bounds, simple)
             runs = _with_negation(_close_negation(runs, bounds, simple, ok), bounds, simple, ok)
         for a, b in runs:
