@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT
@@ -70,6 +71,47 @@ def kill_leftovers(proc: subprocess.Popen, procs: dict[int, int]) -> None:
         proc.wait()
 
 
+def write_archive(path: Path, notes: list[dict], copies: int) -> Path:
+    """``copies`` copies of ``notes`` as a JSON Lines archive, each copy's ids numbered apart."""
+    path.write_text("".join(json.dumps(dict(n, id=f"{n['id']}{i}"), ensure_ascii=False) + "\n"
+                            for i in range(copies) for n in notes), encoding="utf-8")  # fmt: skip
+    return path
+
+
+def score_argv(src: Path, out: Path, model_dir: Path, engine: list[str]) -> list[str]:
+    """``notecheck score`` of ``src`` in a fresh interpreter, in chunks of 20 rows."""
+    code = "import sys; from serve.cli import main; sys.exit(main())"
+    return [sys.executable, "-c", code, "score", str(src), "-o", str(out), "--model", str(model_dir),
+            "--chunk-size", "20", "--no-progress", *engine]  # fmt: skip
+
+
+def manifest_of(out: Path, engine: list[str]) -> Path:
+    """The run's record of finished chunks: in the Dask engine's output directory, else beside the output."""
+    return (out if "dask" in engine else out.with_name(out.name + ".parts")) / "_manifest.jsonl"
+
+
+def start_mid_run(argv: list[str], manifest: Path, lines: int, **popen: Any) -> tuple[subprocess.Popen, dict[int, int]]:
+    """Start ``argv`` (a ``score`` run) and return once its workers are scoring (``manifest`` has ``lines`` lines):
+    the process and its descendants so far. Whatever it started is killed if it cannot be caught mid-run."""
+    popen.setdefault("stdout", subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, cwd=ROOT, **popen)
+    procs: dict[int, int] = {}
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            procs.update(descendants(proc.pid))
+            if len(procs) >= 2 and manifest.is_file() and len(manifest.read_text().splitlines()) >= lines:
+                break  # workers are scoring
+            time.sleep(0.05)
+        assert proc.poll() is None, "the run finished before it could be stopped; make the input larger"
+        procs.update(descendants(proc.pid))
+        assert len(procs) >= 2, f"expected the run's worker processes, found {procs}"
+    except BaseException:
+        kill_leftovers(proc, procs)
+        raise
+    return proc, procs
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 @pytest.mark.parametrize(
     "engine",
@@ -81,26 +123,11 @@ def kill_leftovers(proc: subprocess.Popen, procs: dict[int, int]) -> None:
 def test_kill_9_of_score_leaves_no_process_behind(tmp_path, sample_model_dir, engine):
     if "dask" in engine:
         pytest.importorskip("distributed")
-    src = tmp_path / "in.jsonl"
-    src.write_text("".join(json.dumps(dict(n, id=f"{n['id']}{i}"), ensure_ascii=False) + "\n"
-                           for i in range(1000) for n in NOTES), encoding="utf-8")  # fmt: skip
+    src = write_archive(tmp_path / "in.jsonl", NOTES, 1000)
     out = tmp_path / "out.jsonl"
-    code = "import sys; from serve.cli import main; sys.exit(main())"
-    argv = [sys.executable, "-c", code, "score", str(src), "-o", str(out), "--model", str(sample_model_dir),
-            "--chunk-size", "20", "--no-progress", *engine]  # fmt: skip
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    manifest = (out if "dask" in engine else tmp_path / "out.jsonl.parts") / "_manifest.jsonl"
-    procs: dict[int, int] = {}
+    argv = score_argv(src, out, sample_model_dir, engine)
+    proc, procs = start_mid_run(argv, manifest_of(out, engine), 3, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and proc.poll() is None:
-            procs.update(descendants(proc.pid))
-            if len(procs) >= 2 and manifest.is_file() and len(manifest.read_text().splitlines()) >= 3:
-                break  # workers are scoring
-            time.sleep(0.05)
-        assert proc.poll() is None, "the run finished before it could be killed; make the input larger"
-        procs.update(descendants(proc.pid))
-        assert len(procs) >= 2, f"expected the run's worker processes, found {procs}"
         if "dask" not in engine:  # named as the README says
             assert {Path(f"/proc/{pid}/comm").read_text().strip() for pid in procs} == {"notecheck-score"}
         os.kill(proc.pid, signal.SIGKILL)

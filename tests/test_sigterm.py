@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from test_batch_processes import descendants, kill_leftovers, outliving
+from test_batch_processes import (
+    descendants,
+    kill_leftovers,
+    manifest_of,
+    outliving,
+    score_argv,
+    start_mid_run,
+    write_archive,
+)
 
 from serve.batch import iter_output_rows
 from serve.cli import main
@@ -38,10 +46,7 @@ def _cpu_seconds(pid: int) -> float:
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("sigterm") / "archive.jsonl"
-    path.write_text("".join(json.dumps(dict(n, id=f"{n['id']}{i}"), ensure_ascii=False) + "\n"
-                            for i in range(20000) for n in NOTES), encoding="utf-8")  # fmt: skip
-    return path
+    return write_archive(tmp_path_factory.mktemp("sigterm") / "archive.jsonl", NOTES, 20000)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
@@ -148,10 +153,7 @@ def _as_a_terminal_job() -> None:
 @pytest.fixture(scope="module")
 def small_archive(tmp_path_factory) -> Path:
     """150 chunks of 20 rows: long enough to stop mid-run, short enough to score whole in each test."""
-    path = tmp_path_factory.mktemp("stopped") / "archive.jsonl"
-    path.write_text("".join(json.dumps(dict(n, id=f"{n['id']}{i}"), ensure_ascii=False) + "\n"
-                            for i in range(1000) for n in NOTES), encoding="utf-8")  # fmt: skip
-    return path
+    return write_archive(tmp_path_factory.mktemp("stopped") / "archive.jsonl", NOTES, 1000)
 
 
 @pytest.fixture(scope="module")
@@ -188,24 +190,12 @@ def test_a_stopped_score_leaves_no_process_and_resume_gives_the_uninterrupted_ou
         pytest.importorskip("dask")
         pytest.importorskip("distributed")
     out = tmp_path / "out.jsonl"
-    code = "import sys; from serve.cli import main; sys.exit(main())"
-    argv = [sys.executable, "-c", code, "score", str(small_archive), "-o", str(out), "--model", str(sample_model_dir),
-            "--chunk-size", "20", "--no-progress", *engine]  # fmt: skip
+    argv = score_argv(small_archive, out, sample_model_dir, engine)
+    manifest = manifest_of(out, engine)
     # its own process group, so that Ctrl-C can be sent to the whole of it and to nothing else
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, preexec_fn=_as_a_terminal_job)  # fmt: skip
-    manifest = (out if "dask" in engine else tmp_path / "out.jsonl.parts") / "_manifest.jsonl"
-    procs: dict[int, int] = {}
+    proc, procs = start_mid_run(argv, manifest, 4, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                preexec_fn=_as_a_terminal_job)  # fmt: skip
     try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and proc.poll() is None:
-            procs.update(descendants(proc.pid))
-            if len(procs) >= 2 and manifest.is_file() and len(manifest.read_text().splitlines()) >= 4:
-                break  # workers are scoring
-            time.sleep(0.05)
-        assert proc.poll() is None, "the run finished before it could be stopped; make the input larger"
-        procs.update(descendants(proc.pid))
-        assert len(procs) >= 2, f"expected the run's worker processes, found {procs}"
         if sig == signal.SIGINT:
             os.killpg(proc.pid, signal.SIGINT)
         else:
