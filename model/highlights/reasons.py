@@ -38,7 +38,7 @@ def _evidence(hs: list[Highlight], n: int) -> tuple[Span, ...]:
     again: list[Highlight] = []
     seen: set[str] = set()
     for h in hs:
-        key = unicodedata.normalize("NFKC", one_line(h.text)).casefold()  # as ReadableReason.quoted reads a word
+        key = _quote_key(h.text)
         if key in seen:
             again.append(h)
         else:
@@ -47,6 +47,18 @@ def _evidence(hs: list[Highlight], n: int) -> tuple[Span, ...]:
             if len(firsts) == n:
                 break
     return tuple(h.span for h in (firsts + again)[:n])
+
+
+#: What :func:`model.highlights.categories.one_line` replaces; a text without any is its own one-line quote.
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def _quote_key(text: str) -> str:
+    """A word as :class:`ReadableReason` quotes it (one line, NFKC), case folded: two highlights with one key are one
+    word to the writer. The line-break search and NFKC are skipped where they change nothing (most highlights)."""
+    if not _LINE_BREAKS.isdisjoint(text):
+        text = one_line(text)
+    return (text if text.isascii() else unicodedata.normalize("NFKC", text)).casefold()
 
 
 def declared_first(
