@@ -216,10 +216,14 @@ DEFS = [
     CuePattern(
         "disclosure",
         "sponsorship or collaboration",
-        # Not the 广告 of the writer's own "无广告" / "非广告" (the lookbehind follows the literal 广 so the union
-        # of patterns below keeps its fast skip).
+        # Not the 广告 of the writer's own "无广告" / "非广告", nor of "不要广告" (a reader asking for no ads); no
+        # word read across a word's edge: 适合|作为, 一赞|助力, 试试|用; nor words that only share the characters:
+        # 合作伙伴 / 合作方 / 合作区 (partners in work, trade zones), 试用期 (a job's probation), 合伙人 (a business
+        # partner: every labelled note naming one was about office life but a hashtag of one ad). The lookbehinds
+        # follow a literal first character, so the union of patterns below keeps its fast skip.
         _p(
-            r"品牌合作|合作|赞助|广(?<![无非]广)告|推广|推荐官|恰饭|商单|甲方|合伙人|体验官|种草官|品牌方|试用|受邀|官方寄|"
+            r"品牌合作|合(?<!适合)作(?!伙伴|方|区)|赞助(?!力)|广(?<![无非]广)(?<!不要广)告|推广|推荐官|恰饭|商单|甲方|"
+            r"体验官|种草官|品牌方|试(?<!试试)用(?!期)|受邀|官方寄|"
             # English disclosures: #ad only as a whole hashtag (never the "ad" inside a word or a tag like #adidas).
             # "gifted" only in its disclosure forms (#gifted, "(gifted)", "pr gifted", "gifted by @brand"): alone it
             # is a present from anyone ("gifted by my mom for my birthday" is an honest note).

@@ -96,6 +96,41 @@ def test_brand_and_funnel_cues(text, kind, matched):
     assert matched in kinds(text).get(kind, [])
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我觉得他很适合作为一份礼物",  # 适合|作为: no 合作
+        "#一赞助力全世界的旅行青年",  # 一赞|助力: no 赞助
+        "你们可以试试用油炸过再淋炼乳",  # 试试|用: no 试用
+        "试用期工资最低不低于多少",  # a job's probation
+        "跟四大的女合伙人出差",  # a business partner
+        "见朋友、合作伙伴时带点礼品",
+        "帮合作方提升了10%的转化",
+        "中国一东盟产业合作区发展",
+        "求推荐好用的面霜，不要广告",  # a reader asking for no ads
+    ],
+)
+def test_words_that_only_share_a_disclosures_characters(text):
+    """Normalisation 24: each of these (from honest labelled notes, but the probation one) was read as a sponsorship
+    disclosure, and a flagged writer was told they had declared one."""
+    assert "disclosure" not in kinds(text), kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "matched"),
+    [
+        ("本期是品牌合作，感谢品牌方", "品牌合作"),
+        ("这次和他们合作了一款礼盒", "合作"),
+        ("收到品牌赞助的新品", "赞助"),
+        ("感谢品牌寄来试用", "试用"),
+        ("先试用一周再说", "试用"),
+        ("接了个广告", "广告"),
+    ],
+)
+def test_disclosures_still_read(text, matched):
+    assert matched in kinds(text).get("disclosure", []), kinds(text)
+
+
 def test_a_no_ad_claim_is_not_a_disclosure():
     assert "disclosure" not in kinds("无广告，非广告，纯自费分享")
     assert kinds("接了个广告")["disclosure"] == ["广告"]
