@@ -119,13 +119,17 @@ class Highlight:
         return Span(self.field, self.start, self.end, self.text)
 
 
-#: A line break (as str.splitlines finds them) with the whitespace around it.
-_LINE_BREAK_RE = re.compile(r"\s*(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])\s*")
+#: The line breaks str.splitlines finds.
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+#: A line break with the whitespace around it.
+_LINE_BREAK_RE = re.compile(r"\s*(?:\r\n|[" + "".join(sorted(_LINE_BREAKS)) + r"])\s*")
 
 
 def one_line(text: str) -> str:
     """Evidence ``text`` as a quote on one line: each line break, with the whitespace around it, one space. A
     phrase of text spaced out line by line ("加\\n微\\n信") is quoted "加 微 信"; its span keeps the text as sent."""
+    if _LINE_BREAKS.isdisjoint(text):  # most quotes: nothing to replace, and no regex to run
+        return text
     return _LINE_BREAK_RE.sub(" ", text)
 
 

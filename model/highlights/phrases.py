@@ -136,8 +136,9 @@ def _word_bounds(raw: str, segment: Callable[[str], list[str]]) -> list[int] | N
 #: Dates and times written in digits: "2025年12月1日", "2025年12月", "11月11日", "15:00", "9：30".
 #: (The look-ahead, implied by every branch, lets the search pass a position that is no digit in one step instead
 #: of three branch attempts: 2.3 times faster over the Xiaohongshu notes.)
+_TIME = r"\d{1,2}[:：]\d{2}"
 _DATE_TIME_RE = re.compile(
-    r"(?=\d)(?:\d{1,4}年\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}月\d{1,2}[日号]|\d{1,2}[:：]\d{2}(?![\d:：]))"
+    r"(?=\d)(?:\d{1,4}年\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}月\d{1,2}[日号]|" + _TIME + r"(?![\d:：]))"
 )
 _TIME_COLON_RE = re.compile(r"(?<=\d)[:：](?=\d{2}(?![\d:：]))")
 
@@ -235,7 +236,7 @@ _NUMBER_PIECE_RE = re.compile(r"[.．,]?\d+(?:[.．,]\d+)*[.．,]?")
 
 
 #: A time alone ("00:12", "15：00"): read as a number, never a phrase of its own.
-_TIME_RE = re.compile(r"\d{1,2}[:：]\d{2}")
+_TIME_RE = re.compile(_TIME)
 
 
 def _is_number(text: str) -> bool:

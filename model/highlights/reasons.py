@@ -49,15 +49,10 @@ def _evidence(hs: list[Highlight], n: int) -> tuple[Span, ...]:
     return tuple(h.span for h in (firsts + again)[:n])
 
 
-#: What :func:`model.highlights.categories.one_line` replaces; a text without any is its own one-line quote.
-_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
-
-
 def _quote_key(text: str) -> str:
     """A word as :class:`ReadableReason` quotes it (one line, NFKC), case folded: two highlights with one key are one
-    word to the writer. The line-break search and NFKC are skipped where they change nothing (most highlights)."""
-    if not _LINE_BREAKS.isdisjoint(text):
-        text = one_line(text)
+    word to the writer. NFKC is skipped where it changes nothing (ASCII)."""
+    text = one_line(text)
     return (text if text.isascii() else unicodedata.normalize("NFKC", text)).casefold()
 
 
