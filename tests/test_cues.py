@@ -108,12 +108,30 @@ def test_brand_and_funnel_cues(text, kind, matched):
         "帮合作方提升了10%的转化",
         "中国一东盟产业合作区发展",
         "求推荐好用的面霜，不要广告",  # a reader asking for no ads
+        # normalisation 25
+        "节日给合作过的伙伴发条简短祝福",  # the people one has worked with
+        "#逆风翻盘[话题]##团队合作[话题]#",  # team work
+        "因为我上大学的时候学的是广告",  # a subject of study
+        "我是广告专业的学生",
+        "#上海[话题]# #旅行推荐官[话题]# #地标建筑[话题]#",  # a platform's topic tag
+        "逛完鼓楼就恰饭啦",  # eating
+        "和小姐妹一边聊天一边恰饭",
+        "都是要去陪甲方喝酒的",  # the client of any job
+        "#甲方乙方[话题]# #市场营销[话题]#",
+        "敏感肌记得先在耳后试用",  # a patch test
     ],
 )
 def test_words_that_only_share_a_disclosures_characters(text):
-    """Normalisation 24: each of these (from honest labelled notes, but the probation one) was read as a sponsorship
+    """Normalisations 24 and 25: each of these (from honest labelled notes or the disguised-ad probe's honest notes,
+    but the probation one and the study of advertising, from an ad about something else) was read as a sponsorship
     disclosure, and a flagged writer was told they had declared one."""
     assert "disclosure" not in kinds(text), kinds(text)
+
+
+def test_a_platform_topic_tag_is_no_campaign():
+    """Normalisation 25: #X推荐官 is a platform's topic anyone may tag (three genuine labelled notes, no ad)."""
+    assert "brand_campaign_tag" not in kinds("#小红书美食推荐官[话题]#")
+    assert "brand_campaign_tag" in kinds("#蕉下新品 #日常")
 
 
 @pytest.mark.parametrize(
@@ -125,6 +143,13 @@ def test_words_that_only_share_a_disclosures_characters(text):
         ("感谢品牌寄来试用", "试用"),
         ("先试用一周再说", "试用"),
         ("接了个广告", "广告"),
+        ("我是某品牌的推荐官", "推荐官"),
+        ("这条是恰饭，大家理解一下", "恰饭"),
+        ("甲方：@lucky bubbles", "甲方"),
+        ("谢谢甲方爸爸的信任", "甲方"),
+        ("感谢甲方寄来的新品", "感谢甲方"),
+        ("和品牌合作过的一款面膜", "品牌合作"),
+        ("我合作过的品牌都是自己用过的", "合作"),  # a creator naming her sponsors
     ],
 )
 def test_disclosures_still_read(text, matched):
@@ -181,6 +206,7 @@ def test_a_brand_with_its_model_is_still_a_brand(text, name):
         "保持gpa 3.7以上",
         "stayed for 20 nights",
         "back in 2024",
+        "15.乘兴而行Changsha City 16.𝐻𝑎𝑝𝑝𝑦 Holiday",  # the next item's number (normalisation 25)
     ],
 )
 def test_a_word_before_an_amount_is_no_model_name(text):

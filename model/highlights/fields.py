@@ -16,7 +16,19 @@ from model.emoji_codes import EMOJI_CODE_RE
 from model.highlights.categories import cue_category
 from model.simplified import to_simplified
 from model.spaced import despace_kept
-from model.text import CLEANUP_RE, DIGITS_RE, MENTION_RE, ZERO_WIDTH_RE, Prepared, clean_up, fold_nfkc, normalize_text
+from model.text import (
+    CJK_MARKS_RE,
+    CLEANUP_RE,
+    COMBINING_RE,
+    DIGITS_RE,
+    MENTION_RE,
+    ZERO_WIDTH_RE,
+    Prepared,
+    clean_up,
+    fold_nfkc,
+    normalize_text,
+    without_cjk_marks,
+)
 
 # -- normalisation with an offset map ---------------------------------------------------------------------
 _NON_SPACE_RE = re.compile(r"\S+")
@@ -71,6 +83,8 @@ def normalize_aligned(
             mapped = _despaced(" ".join(to_simplified(low).split()), norm, starts, [i + 1 for i in starts], joins)
             if mapped is not None:
                 return norm, *mapped
+    if COMBINING_RE.search(raw) is not None and CJK_MARKS_RE.search(raw) is not None:
+        return norm, *_aligned_clusters(raw, norm, joins)  # a deleted mark stays with its character ("末̣" is one)
     return norm, *_aligned_slow(raw, norm, joins)
 
 
@@ -118,6 +132,7 @@ def _char_out(ch: str) -> str:
     out = fold_nfkc(ch)  # NFKC, enclosed digits as digits (model.text.DIGIT_FORMS)
     if CLEANUP_RE.search(out) is not None:
         out = clean_up(out)
+    out = without_cjk_marks(out)  # a character with the marks after it: see _aligned_clusters
     return to_simplified(out.lower())
 
 
@@ -234,6 +249,10 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> NoteField:
         for a, b in joins:
             f.content[a:b] = True
         f.joined = frozenset(i for a, b in joins for i in range(a, b))
+    if COMBINING_RE.search(raw) is not None and CJK_MARKS_RE.search(raw) is not None:
+        f.content = f.content.copy()  # the marks on a Chinese character are part of it, as letters are
+        for m in CJK_MARKS_RE.finditer(raw):
+            f.content[m.start() : m.end()] = True
     if SEPARATED_NUMBER_RE.search(raw) is not None:
         f.content = f.content.copy()  # the mask shares the bytes it was read from, read-only
         for m in SEPARATED_NUMBER_RE.finditer(raw):

@@ -13,7 +13,7 @@ import numpy as np
 from model.highlights.categories import FUNCTION_WORDS, MIN_CHAR_WEIGHT, MIN_PHRASE_WEIGHT, Highlight
 from model.highlights.fields import EMOJI_UNIT, SEPARATED_NUMBER_RE, NoteField
 from model.simplified import to_simplified
-from model.text import DIGIT_FORMS, fold_nfkc
+from model.text import CJK_MARKS_RE, COMBINING_RE, DIGIT_FORMS, fold_nfkc
 
 
 # -- phrases -----------------------------------------------------------------------------------------------
@@ -113,6 +113,8 @@ def _ascii_run(m: re.Match[str]) -> str:
 
 def _word_bounds(raw: str, segment: Callable[[str], list[str]]) -> list[int] | None:
     """Offsets in ``raw`` where a word starts or ends, by ``segment``; None when its pieces do not tile ``raw``."""
+    if COMBINING_RE.search(raw) is not None and CJK_MARKS_RE.search(raw) is not None:
+        return _bounds_past_marks(raw, segment)
     if not raw.isascii() and _ASCII_FORMS_RE.search(raw) is not None:  # one character for one keeps offsets
         raw = _ASCII_FORM_RUNS_RE.sub(_ascii_run, raw)
     if _SURROGATE_RE.search(raw) is not None:  # the segmenter takes UTF-8
@@ -131,6 +133,23 @@ def _word_bounds(raw: str, segment: Callable[[str], list[str]]) -> list[int] | N
             i, j = bisect_right(bounds, a), bisect_left(bounds, b)  # bounds[i:j] lie inside; bounds[0] is 0 <= a
             bounds[i:j] = ([] if bounds[i - 1] == a else [a]) + ([] if bounds[j] == b else [b])
     return bounds
+
+
+def _bounds_past_marks(raw: str, segment: Callable[[str], list[str]]) -> list[int] | None:
+    """:func:`_word_bounds` of a text with combining marks on its Chinese characters: the words of the text as the
+    model reads it, without the marks (the segmenter cuts "周̣末" at the mark), each mark inside the word of the
+    character it sits on."""
+    kept: list[int] = []  # the offset in ``raw`` of each character that is not such a mark
+    pos = 0
+    for m in CJK_MARKS_RE.finditer(raw):
+        kept += range(pos, m.start())
+        pos = m.end()
+    kept += range(pos, len(raw))
+    bounds = _word_bounds("".join(raw[i] for i in kept), segment)
+    if bounds is None:
+        return None
+    kept.append(len(raw))  # a word ends where the next one starts: after the marks of its last character
+    return [kept[b] for b in bounds]
 
 
 #: Dates and times written in digits: "2025年12月1日", "2025年12月", "11月11日", "15:00", "9：30".
@@ -356,6 +375,7 @@ def phrases(
         # Words, negations and function words are read in simplified characters, as the model reads them (the
         # conversion keeps every offset); the phrase quotes the characters as typed.
         simple = to_simplified(f.raw)
+        marked = COMBINING_RE.search(simple) is not None and CJK_MARKS_RE.search(simple) is not None
         bounds = _word_bounds(simple, segment) if segment is not None and runs else None
         if bounds is not None:
             ok = _time_colons_ok(simple, ok)
@@ -371,7 +391,15 @@ def phrases(
             text = f.raw[a:b]
             # read as the model reads it: spaced-out "1/9/9" is the number 199, "的 了" no word
             word = "".join(c for i, c in enumerate(simple[a:b], a) if i not in f.joined) if f.joined else simple[a:b]
-            if b - a < 2 or abs(total) < MIN_PHRASE_WEIGHT or _is_number(word) or word.lower() in FUNCTION_WORDS:
+            if marked:  # "了̣" is the function word 了
+                word = CJK_MARKS_RE.sub("", word)
+            if (
+                b - a < 2
+                or len(word) < 2
+                or abs(total) < MIN_PHRASE_WEIGHT
+                or _is_number(word)
+                or word.lower() in FUNCTION_WORDS
+            ):
                 continue
             out.append(Highlight(f.name, a, b, text, round(total, 4), "wording" if total > 0 else "personal"))
     out.sort(key=lambda h: (-abs(h.weight), h.field, h.start))
