@@ -22,11 +22,16 @@ from __future__ import annotations
 
 import re
 
+#: The Xiaohongshu note tag markers, lower-cased: the platform writes them into a note (a video chapter
+#: ``#00:10[时刻]#``, a poll ``#你选哪个？[投票]#``), the writer never picks them as they pick a sticker. Read as codes
+#: like the rest, but no words of the writer's: :mod:`model.highlights` never shows one.
+NOTE_TAG_MARKERS = frozenset({"时刻", "投票", "pk", "eoi"})
+
 #: Emoji codes not of the ``…R`` / ``…H`` shape, lower-cased (the text is lower-cased before the pattern runs).
-EMOJI_CODE_NAMES = frozenset(
+EMOJI_CODE_NAMES = NOTE_TAG_MARKERS | frozenset(
     {
-        # Xiaohongshu note tag markers and Weibo codes (xhs_labelled.jsonl)
-        "时刻", "投票", "pk", "eoi", "doge", "笑cry",
+        # Weibo codes (xhs_labelled.jsonl)
+        "doge", "笑cry",
         # WeChat codes used at least twice in sms_promo.jsonl and shopping.jsonl
         "玫瑰", "色", "鼓掌", "闪电", "爱心", "微笑", "愉快", "礼物", "跳跳", "强", "亲亲", "拥抱", "太阳", "调皮",
         "呲牙", "坏笑", "西瓜", "啤酒", "勾引", "握手", "憨笑", "偷笑",

@@ -14,16 +14,18 @@ submitted ``title`` and ``text`` it came from:
 3. characters pushing the same way are merged into phrases (split at whitespace and at cue boundaries), each
    with the summed weight and a category: the cue it overlaps, else ``wording`` towards ad or ``personal``
    towards genuine;
-4. phrases a writer cannot act on (digits or punctuation only, a lone character, function words) are not shown.
+4. phrases a writer cannot act on (digits or punctuation only, a lone character, function words) and the platform's
+   note tag markers (``[时刻]``) are not shown; a cue of a symbol alone ("🔗") is quoted with the words it is written
+   against (:mod:`~model.highlights.symbols`).
 
 Features with no place in the text (``⟦has:title⟧``, the hashtag-count bucket, comment signals) keep their
 weight in the probability but are never shown. Only the strongest features are attributed (``MAX_FEATURES``):
 the many faint ones change no phrase a person would read.
 
 The work is split by step: :mod:`~model.highlights.fields` (1), :mod:`~model.highlights.attribution` (2),
-:mod:`~model.highlights.phrases` (3, 4), :mod:`~model.highlights.reasons` (readable reasons and advice),
-:mod:`~model.highlights.declared` (the words of a note that declares itself an ad, shown as the rule weighs them),
-and :mod:`~model.highlights.categories` (what a writer is shown and the records).
+:mod:`~model.highlights.phrases` and :mod:`~model.highlights.symbols` (3, 4), :mod:`~model.highlights.reasons`
+(readable reasons and advice), :mod:`~model.highlights.declared` (the words of a note that declares itself an ad,
+shown as the rule weighs them), and :mod:`~model.highlights.categories` (what a writer is shown and the records).
 """
 
 from __future__ import annotations

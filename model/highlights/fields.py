@@ -12,7 +12,7 @@ from dataclasses import field as dataclass_field
 import numpy as np
 
 from model.cues import CUE_PATTERNS, HASHTAG_RE, DisjointSpans, cue_spans, is_brand_handle, mask_spans, removed_spans
-from model.emoji_codes import EMOJI_CODE_RE
+from model.emoji_codes import EMOJI_CODE_RE, NOTE_TAG_MARKERS
 from model.highlights.categories import cue_category
 from model.simplified import to_simplified
 from model.spaced import despace_kept
@@ -388,23 +388,33 @@ def markup_spans(raw: str) -> list[tuple[int, int, int, int]]:
 #: The category of an emoji code's unit until its weight is known: :func:`model.highlights.phrases.phrases` shows it
 #: as ``wording`` or ``personal`` by the way it pushes, as the writer's other words (no category of its own).
 EMOJI_UNIT = "emoji"
+#: The category of a note tag marker's unit (``[时刻]``, :data:`model.emoji_codes.NOTE_TAG_MARKERS`): the platform's
+#: markup, never shown. Its weight stays in the probability, as that of the markers the writer never typed (title
+#: present, hashtag count) does; a unit of its own keeps the writer's phrases from running into it.
+MARKER_UNIT = "marker"
 
 
 def _units(f: NoteField) -> list[tuple[int, int, str]]:
     """Spans shown whole, never split or merged with their neighbours: hashtags, @mentions and emoji codes (with
-    the category of a cue inside them, else ``hashtag`` / ``mention`` / :data:`EMOJI_UNIT`), then cues outside
-    them. An emoji code ("[笑哭R]", "[doge]", as the document builder's pattern finds it) is one token of the
-    document, so it is shown with its brackets, not as the word inside them. Non-overlapping, by start."""
+    the category of a cue inside them, else ``hashtag`` / ``mention`` / :data:`EMOJI_UNIT`, or :data:`MARKER_UNIT`
+    for a note tag marker, never shown), then cues outside them. An emoji code ("[笑哭R]", "[doge]", as the document
+    builder's pattern finds it) is one token of the document, so it is shown with its brackets, not as the word
+    inside them. Non-overlapping, by start."""
     units: list[tuple[int, int, str]] = []
     held = DisjointSpans()
     cues = f.cues  # by start (cue_spans' order, mapped back monotonically)
     cue_starts = [s for s, _, _ in cues]
     markup = [(f.markers.get("⟦hashtag⟧", ()), "hashtag"), (f.markers.get("⟦mention⟧", ()), "mention")]
-    markup += [(spans, EMOJI_UNIT) for marker, spans in f.markers.items() if marker.startswith("⟦emo:")]
+    markup += [
+        (spans, MARKER_UNIT if marker[5:-1] in NOTE_TAG_MARKERS else EMOJI_UNIT)
+        for marker, spans in f.markers.items()
+        if marker.startswith("⟦emo:")
+    ]
     for spans, plain in markup:
         for a, b in spans:
             if held.claim(a, b):
-                units.append((a, b, _first_cue_inside(cues, cue_starts, a, b) or plain))
+                cue = None if plain == MARKER_UNIT else _first_cue_inside(cues, cue_starts, a, b)
+                units.append((a, b, cue or plain))
     for a, b, cue in cues:
         if held.claim(a, b):
             units.append((a, b, cue_category(cue)))

@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from functools import partial
 from itertools import accumulate
 
 import numpy as np
 
 from model.highlights.categories import FUNCTION_WORDS, MIN_CHAR_WEIGHT, MIN_PHRASE_WEIGHT, Highlight
-from model.highlights.fields import EMOJI_UNIT, SEPARATED_NUMBER_RE, NoteField
+from model.highlights.fields import EMOJI_UNIT, MARKER_UNIT, SEPARATED_NUMBER_RE, NoteField
+from model.highlights.symbols import has_symbol_cue, symbols_in_words
 from model.simplified import to_simplified
 from model.text import CJK_MARKS_RE, COMBINING_RE, DIGIT_FORMS, fold_nfkc
 
@@ -344,6 +346,9 @@ def phrases(
         values = w.tolist()  # the weights as Python floats, for sums of a few (:func:`_total`)
         units = []
         for a, b, category in _runs_of_units(f):
+            if category == MARKER_UNIT:  # the platform's markup: neither shown nor part of a phrase of the writer's
+                ok[a:b] = False
+                continue
             total = _total(w, values, a, b)
             if category == EMOJI_UNIT:  # shown as the writer's words are: by the way it pushes, if strong enough
                 if abs(total) < MIN_PHRASE_WEIGHT:
@@ -353,6 +358,13 @@ def phrases(
             units.append((a, b, category, total))
         for a, b, _, _ in units:
             ok[a:b] = False
+        # Words, negations and function words are read in simplified characters, as the model reads them (the
+        # conversion keeps every offset); the phrase quotes the characters as typed.
+        simple = to_simplified(f.raw)
+        bounds: list[int] | None = None
+        if has_symbol_cue(units, simple):  # few notes: "附链接🔗"
+            bounds = _word_bounds(simple, segment) if segment is not None else None
+            units = symbols_in_words(units, simple, ok, w, bounds, partial(_total, w, values))
         faint = _faint_but_strong(units)
         for a, b, category, total in units:
             if abs(total) >= MIN_CHAR_WEIGHT or (total and category in faint):
@@ -372,11 +384,9 @@ def phrases(
         # words (a lone strong character stays unshown: growing each into its word doubled the phrases to show).
         cand = (key[starts] > 0) & (ends - starts >= 2) & (np.abs(totals) >= MIN_PHRASE_WEIGHT)
         runs = list(zip(starts[cand].tolist(), ends[cand].tolist(), strict=True))
-        # Words, negations and function words are read in simplified characters, as the model reads them (the
-        # conversion keeps every offset); the phrase quotes the characters as typed.
-        simple = to_simplified(f.raw)
         marked = COMBINING_RE.search(simple) is not None and CJK_MARKS_RE.search(simple) is not None
-        bounds = _word_bounds(simple, segment) if segment is not None and runs else None
+        if bounds is None and segment is not None and runs:
+            bounds = _word_bounds(simple, segment)
         if bounds is not None:
             ok = _time_colons_ok(simple, ok)
             runs = _trim(_snap(runs, bounds, ok), bounds, simple)
