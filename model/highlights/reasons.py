@@ -9,6 +9,13 @@ from model.highlights.categories import CATEGORIES, QUOTE_CHARS, Highlight, Read
 #: Categories a reason towards "genuine" may have: a price or a call to action that happens to lower the
 #: probability is shown as a green highlight, but "call to action" is no reason a note reads as genuine.
 _GENUINE_CATEGORIES = frozenset({"personal", "wording", "hashtag", "mention"})
+#: What a writer can point to in the note and change: contact details, links, shops, prices, calls to action,
+#: merchant wording, disclosures, giveaways. Wording, hashtags, @mentions and brand names are in every note, honest
+#: or not: when the two strongest reasons towards ad are only of those, the advice also names the strongest of these
+#: (a note told "用词 and 话题标签" did not learn that its "戳主页" counted too).
+_CONCRETE_CATEGORIES = frozenset(
+    {"contact", "link", "channel", "price", "call_to_action", "merchant", "disclosure", "giveaway"}
+)
 
 
 def reasons(highlights: list[Highlight], *, top: int = 8, evidence: int = 5) -> list[ReadableReason]:
@@ -106,7 +113,8 @@ def advice(
         }
     if decision not in _DECISION_ZH:
         return None
-    drivers = [r for r in readable if r.direction == "ad"][:2]
+    towards_ad = [r for r in readable if r.direction == "ad"]
+    drivers = towards_ad[:2]
     if not drivers and decision == "review" and letters is not None and letters >= SHORT_NOTE_LETTERS:
         # A long note whose ad score is spread over many words, each too faint to show (a text repeated dozens of
         # times shares every word's weight among its copies): "common when a note is very short" would blame a
@@ -139,9 +147,18 @@ def advice(
         }
     zh_parts = [f"{r.label_zh}（{r.quoted(2)}）" for r in drivers]
     en_parts = [f"{r.label_en} ({r.quoted(2, ', ')})" for r in drivers]
+    # Contact details are named whenever the note has them: what a funnel to a private channel most plainly is.
+    wanted = _CONCRETE_CATEGORIES if not any(r.category in _CONCRETE_CATEGORIES for r in drivers) else {"contact"}
+    also = (
+        None
+        if any(r.category == "contact" for r in drivers)
+        else next((r for r in towards_ad[2:] if r.category in wanted), None)
+    )
+    zh_also = f"，还有{also.label_zh}（{also.quoted(2)}）" if also else ""
+    en_also = f", and it has {also.label_en} ({also.quoted(2, ', ')})" if also else ""
     return {
-        "zh": f"这条笔记{_DECISION_ZH[decision]}，主要因为{'和'.join(zh_parts)}。"
+        "zh": f"这条笔记{_DECISION_ZH[decision]}，主要因为{'和'.join(zh_parts)}{zh_also}。"
         "如果这是你的真实个人分享，可以修改这些用词，或提出申诉由人工复核。",
-        "en": f"This note {_DECISION_EN[decision]}, mainly because of {' and '.join(en_parts)}. If it is your honest "
-        "personal sharing, you can reword these phrases or appeal for a human review.",
+        "en": f"This note {_DECISION_EN[decision]}, mainly because of {' and '.join(en_parts)}{en_also}. If it is "
+        "your honest personal sharing, you can reword these phrases or appeal for a human review.",
     }
