@@ -30,6 +30,7 @@ DATASET = '[[dataset]]\npath = "n.jsonl"\n'
         (DATASET + "[model]\nword_ngram_max = 0\n", r"'model.word_ngram_max' parameter .* an int >= 1. Got 0"),
         (DATASET + "[model]\nmax_df = 1\n", r"'model.max_df' parameter .* \(1.0, not 1: .*\). Got 1"),
         (DATASET + '[model]\nsublinear_tf = "no"\n', r"'model.sublinear_tf' parameter .* true or false. Got 'no'"),
+        (DATASET + "[model]\nbinary = 1\n", r"'model.binary' parameter .* true or false. Got 1"),
         (DATASET + "[model]\nclass_weight = true\n", r"'model.class_weight' parameter .* Got True"),
         (DATASET + '[model]\nuser_dict = "nope.txt"\n', r"'model.user_dict' parameter .* existing file .*nope.txt"),
         ('dataset = "n.jsonl"\n', r"'dataset' parameter .* \[\[dataset\]\] \(two brackets\). Got 'n.jsonl'"),

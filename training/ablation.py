@@ -57,7 +57,7 @@ class Variant:
 
 #: Model parameters that change the feature matrix (a variant setting one of these refits the vectorizers).
 FEATURE_PARAMS = ("backend", "word_ngram_max", "min_df", "max_df", "max_features", "char_ngrams", "sublinear_tf",
-                  "use_comments", "user_dict", "stopwords", "char_placeholders")  # fmt: skip
+                  "binary", "use_comments", "user_dict", "stopwords", "char_placeholders")  # fmt: skip
 
 
 VARIANTS: dict[str, Variant] = {
@@ -158,6 +158,8 @@ VARIANTS: dict[str, Variant] = {
     "w_mix": Variant("reviews rows weighted 1 and whu_ad rows 0.2", weights={"reviews": 1.0, "whu_ad": 0.2}),
     "max_df05": Variant("max_df = 0.5", params={"max_df": 0.5}),
     "linear_tf": Variant("raw (not sublinear) tf", params={"sublinear_tf": False}),
+    "binary_tf": Variant("tf as presence (binary)", params={"binary": True}),
+    "sublinear_tf": Variant("sublinear tf (1 + log tf)", params={"binary": False, "sublinear_tf": True}),
     **{
         f"w_{d}{x:g}": Variant(f"{d} rows weighted {x:g}", weights={d: float(x)})
         for d, xs in (

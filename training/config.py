@@ -28,6 +28,7 @@ class ModelParams:
     max_features: int = 300_000
     char_ngrams: tuple[int, int] | None = None
     sublinear_tf: bool = True  # 1 + log(tf) instead of raw counts, in every vectorizer
+    binary: bool = False  # tf 1 for every feature a note has, however often (then idf and length norm), everywhere
     C: float = 4.0
     max_iter: int = 3000
     cv_folds: int = 5
@@ -96,7 +97,7 @@ class TrainConfig:
 #: ``[model]`` keys that are whole numbers, with their smallest value.
 _MODEL_INTS = {"word_ngram_max": 1, "min_df": 1, "max_features": 1, "max_iter": 1, "cv_folds": 2, "stack_folds": 2}
 #: ``[model]`` keys that are true or false.
-_MODEL_BOOLS = ("sublinear_tf", "nb_weight", "cue_part", "use_comments", "domain_intercept")
+_MODEL_BOOLS = ("sublinear_tf", "binary", "nb_weight", "cue_part", "use_comments", "domain_intercept")
 
 
 def _check_model_types(m: dict[str, Any], base: Path) -> None:

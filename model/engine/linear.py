@@ -94,9 +94,11 @@ class LinearTfidf:
         rows, cols = (None, keys) if one else (keys // width, keys % width)
         data = counts
         tf_kinds = {(part.binary, part.sublinear_tf) for part in self.parts}
-        if tf_kinds == {(False, True)}:  # the usual case: sublinear tf everywhere, no masks needed
+        if tf_kinds == {(False, True)}:  # sublinear tf everywhere: no masks needed
             np.log(data, out=data)
             data += 1.0
+        elif all(binary for binary, _ in tf_kinds):  # presence everywhere: no masks either
+            data.fill(1.0)
         elif tf_kinds != {(False, False)}:
             part_of = self._part_of[cols]
             for p, part in enumerate(self.parts):
