@@ -212,7 +212,8 @@ def fold_nfkc(text: str) -> str:
 def normalize_text(text: str, *, simplified: bool = True) -> str:
     """Unicode NFKC (full-width to half-width), lower-case Latin letters, traditional Chinese characters as
     simplified ones (:mod:`model.simplified`; kept as typed with ``simplified=False``, for a caller that converts
-    whole phrases itself), drop control and zero-width characters, collapse whitespace, and read text spaced out
+    whole phrases itself), drop control and zero-width characters and the combining marks on Chinese characters
+    (:data:`CJK_MARKS_RE`), collapse whitespace, and read text spaced out
     character by character ("加 微 信") as the word it spells (:mod:`model.spaced`). Pure: the same input always
     gives the same output."""
     return despace(normalize_base(text, simplified=simplified))
