@@ -234,6 +234,11 @@ def normalize_base(text: str, *, simplified: bool = True) -> str:
     return " ".join((to_simplified(text) if simplified else text).split())
 
 
+def has_cjk_marks(text: str) -> bool:
+    """Whether ``text`` holds a combining mark on a Chinese character (:data:`CJK_MARKS_RE`)."""
+    return COMBINING_RE.search(text) is not None and CJK_MARKS_RE.search(text) is not None
+
+
 def without_cjk_marks(text: str) -> str:
     """``text`` without the combining marks on its Chinese characters (:data:`CJK_MARKS_RE`), a step of
     :func:`normalize_base` after :func:`clean_up`."""

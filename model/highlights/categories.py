@@ -133,6 +133,12 @@ def one_line(text: str) -> str:
     return _LINE_BREAK_RE.sub(" ", text)
 
 
+def quote_key(shown: str) -> str:
+    """What makes two quotes of evidence (each on one line, :func:`one_line`) one word to the writer: the same text in
+    another case or width ("My", "my"; "ＶＸ", "vx"). NFKC is skipped where it changes nothing (ASCII)."""
+    return (shown if shown.isascii() else unicodedata.normalize("NFKC", shown)).casefold()
+
+
 @dataclass(frozen=True, init=False)
 class ReadableReason:
     category: str
@@ -164,7 +170,7 @@ class ReadableReason:
         firsts: dict[str, str] = {}
         for e in self.evidence:
             shown = one_line(e.text)
-            firsts.setdefault(unicodedata.normalize("NFKC", shown).casefold(), shown)
+            firsts.setdefault(quote_key(shown), shown)
         texts = list(firsts.values())[:n]
         # a phrase of a thousand copies is quoted by its start: the span itself stays exact
         return sep.join(f"“{t if len(t) <= QUOTE_CHARS else t[: QUOTE_CHARS - 1] + '…'}”" for t in texts)

@@ -19,13 +19,13 @@ from model.spaced import despace_kept
 from model.text import (
     CJK_MARKS_RE,
     CLEANUP_RE,
-    COMBINING_RE,
     DIGITS_RE,
     MENTION_RE,
     ZERO_WIDTH_RE,
     Prepared,
     clean_up,
     fold_nfkc,
+    has_cjk_marks,
     normalize_text,
     without_cjk_marks,
 )
@@ -83,7 +83,7 @@ def normalize_aligned(
             mapped = _despaced(" ".join(to_simplified(low).split()), norm, starts, [i + 1 for i in starts], joins)
             if mapped is not None:
                 return norm, *mapped
-    if COMBINING_RE.search(raw) is not None and CJK_MARKS_RE.search(raw) is not None:
+    if has_cjk_marks(raw):
         return norm, *_aligned_clusters(raw, norm, joins)  # a deleted mark stays with its character ("末̣" is one)
     return norm, *_aligned_slow(raw, norm, joins)
 
@@ -230,6 +230,7 @@ class NoteField:
     search_ends: list[int] | None = None
     gaps: list[tuple[int, int]] = dataclass_field(default_factory=list)  # deleted claims, in the original, by start
     joined: frozenset[int] = frozenset()  # separators of spaced-out text (model.spaced), in the original
+    marked: bool = False  # holds combining marks on Chinese characters (model.text.CJK_MARKS_RE)
 
     def orig(self, a: int, b: int) -> tuple[int, int]:
         """The original span of normalised characters ``[a, b)``."""
@@ -249,7 +250,8 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> NoteField:
         for a, b in joins:
             f.content[a:b] = True
         f.joined = frozenset(i for a, b in joins for i in range(a, b))
-    if COMBINING_RE.search(raw) is not None and CJK_MARKS_RE.search(raw) is not None:
+    f.marked = has_cjk_marks(raw)
+    if f.marked:
         f.content = f.content.copy()  # the marks on a Chinese character are part of it, as letters are
         for m in CJK_MARKS_RE.finditer(raw):
             f.content[m.start() : m.end()] = True

@@ -15,7 +15,7 @@ from model.highlights.categories import FUNCTION_WORDS, MIN_CHAR_WEIGHT, MIN_PHR
 from model.highlights.fields import EMOJI_UNIT, MARKER_UNIT, SEPARATED_NUMBER_RE, NoteField
 from model.highlights.symbols import has_symbol_cue, symbols_in_words
 from model.simplified import to_simplified
-from model.text import CJK_MARKS_RE, COMBINING_RE, DIGIT_FORMS, fold_nfkc
+from model.text import CJK_MARKS_RE, DIGIT_FORMS, fold_nfkc, has_cjk_marks
 
 
 # -- phrases -----------------------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def _ascii_run(m: re.Match[str]) -> str:
 
 def _word_bounds(raw: str, segment: Callable[[str], list[str]]) -> list[int] | None:
     """Offsets in ``raw`` where a word starts or ends, by ``segment``; None when its pieces do not tile ``raw``."""
-    if COMBINING_RE.search(raw) is not None and CJK_MARKS_RE.search(raw) is not None:
+    if has_cjk_marks(raw):
         return _bounds_past_marks(raw, segment)
     if not raw.isascii() and _ASCII_FORMS_RE.search(raw) is not None:  # one character for one keeps offsets
         raw = _ASCII_FORM_RUNS_RE.sub(_ascii_run, raw)
@@ -384,7 +384,6 @@ def phrases(
         # words (a lone strong character stays unshown: growing each into its word doubled the phrases to show).
         cand = (key[starts] > 0) & (ends - starts >= 2) & (np.abs(totals) >= MIN_PHRASE_WEIGHT)
         runs = list(zip(starts[cand].tolist(), ends[cand].tolist(), strict=True))
-        marked = COMBINING_RE.search(simple) is not None and CJK_MARKS_RE.search(simple) is not None
         if bounds is None and segment is not None and runs:
             bounds = _word_bounds(simple, segment)
         if bounds is not None:
@@ -401,7 +400,7 @@ def phrases(
             text = f.raw[a:b]
             # read as the model reads it: spaced-out "1/9/9" is the number 199, "的 了" no word
             word = "".join(c for i, c in enumerate(simple[a:b], a) if i not in f.joined) if f.joined else simple[a:b]
-            if marked:  # "了̣" is the function word 了
+            if f.marked:  # "了̣" is the function word 了
                 word = CJK_MARKS_RE.sub("", word)
             if (
                 b - a < 2

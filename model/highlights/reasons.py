@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
-
-from model.highlights.categories import CATEGORIES, QUOTE_CHARS, Highlight, ReadableReason, Span, one_line
+from model.highlights.categories import CATEGORIES, QUOTE_CHARS, Highlight, ReadableReason, Span, one_line, quote_key
 
 #: Categories a reason towards "genuine" may have: a price or a call to action that happens to lower the
 #: probability is shown as a green highlight, but "call to action" is no reason a note reads as genuine.
@@ -45,7 +43,7 @@ def _evidence(hs: list[Highlight], n: int) -> tuple[Span, ...]:
     again: list[Highlight] = []
     seen: set[str] = set()
     for h in hs:
-        key = _quote_key(h.text)
+        key = quote_key(one_line(h.text))
         if key in seen:
             again.append(h)
         else:
@@ -54,13 +52,6 @@ def _evidence(hs: list[Highlight], n: int) -> tuple[Span, ...]:
             if len(firsts) == n:
                 break
     return tuple(h.span for h in (firsts + again)[:n])
-
-
-def _quote_key(text: str) -> str:
-    """A word as :class:`ReadableReason` quotes it (one line, NFKC), case folded: two highlights with one key are one
-    word to the writer. NFKC is skipped where it changes nothing (ASCII)."""
-    text = one_line(text)
-    return (text if text.isascii() else unicodedata.normalize("NFKC", text)).casefold()
 
 
 def declared_first(
@@ -147,13 +138,11 @@ def advice(
         }
     zh_parts = [f"{r.label_zh}（{r.quoted(2)}）" for r in drivers]
     en_parts = [f"{r.label_en} ({r.quoted(2, ', ')})" for r in drivers]
-    # Contact details are named whenever the note has them: what a funnel to a private channel most plainly is.
-    wanted = _CONCRETE_CATEGORIES if not any(r.category in _CONCRETE_CATEGORIES for r in drivers) else {"contact"}
-    also = (
-        None
-        if any(r.category == "contact" for r in drivers)
-        else next((r for r in towards_ad[2:] if r.category in wanted), None)
-    )
+    # Contact details are named whenever the note has them: what a funnel to a private channel most plainly is. (A
+    # reason is one category and direction, so no contact reason follows one among the drivers.)
+    concrete = any(r.category in _CONCRETE_CATEGORIES for r in drivers)
+    wanted = {"contact"} if concrete else _CONCRETE_CATEGORIES
+    also = next((r for r in towards_ad[2:] if r.category in wanted), None)
     zh_also = f"，还有{also.label_zh}（{also.quoted(2)}）" if also else ""
     en_also = f", and it has {also.label_en} ({also.quoted(2, ', ')})" if also else ""
     return {
