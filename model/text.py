@@ -83,9 +83,10 @@ _ZERO_WIDTH_CHARS = "\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202f\u2060-\u206f\u
 _COMBINING_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 COMBINING_RE = re.compile(f"[{_COMBINING_MARKS}]")
 #: Combining marks on a Chinese character, deleted: decoration (dots below, strike-through, a circle) with no width
-#: of its own, and one on every few characters cut the words around it and moved the probability (0.826 -> 0.802
-#: with U+0323 on every fifth character). Only on an ideograph: the marks of a keycap emoji (1 + U+FE0F + U+20E3)
-#: or a kaomoji (NFKC makes " ́" of its "´") are what the writer typed, and the model has learnt them as such.
+#: of its own, and one on every few characters cut the words around it and moved the probability (0.825 -> 0.802
+#: with U+0323 on every fifth character, model ad-02f1b78969f2). Only on an ideograph: the marks of a keycap emoji
+#: (1 + U+FE0F + U+20E3) or a kaomoji (NFKC makes " ́" of its "´") are what the writer typed, and the model has
+#: learnt them as such.
 CJK_MARKS_RE = re.compile(f"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[{_COMBINING_MARKS}]+")
 #: Category Cc (U+0000-001F, U+007F-009F) except tab and newline; a regex is ~8x faster than a per-character loop.
 _CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f"

@@ -143,9 +143,10 @@ def _marked(text: str, mark: str, every: int) -> str:
 @pytest.mark.parametrize(("mark", "every"), [("\u0323", 5), ("\u0301", 1), ("\u0336\u0336", 2), ("\u20dd", 3)])
 def test_combining_marks_on_chinese_characters_change_nothing_the_writer_sees_but_the_marks(shipped, mark, every):
     """Normalisation 25: a combining mark on a Chinese character is decoration (Zalgo text, strike-through, a
-    circle). NFKC left it in the text, so one on every fifth character moved the probability (0.826 -> 0.802) and cut
-    the words around it ("末带孩子去" of 周末带孩子去). Now the model reads the note without them, the words are
-    the words of the note without them, and each highlight keeps a mark with the character it sits on."""
+    circle). NFKC left it in the text, so one on every fifth character moved the probability (0.825 -> 0.802 with
+    model ad-02f1b78969f2) and cut the words around it ("末带孩子去" of 周末带孩子去). Now the model reads the
+    note without them, the words are the words of the note without them, and each highlight keeps a mark with the
+    character it sits on."""
     model = with_thresholds(shipped, 0.0)
     plain = model.check({"text": DIARY_LINE})
     sent = _marked(DIARY_LINE, mark, every)
