@@ -448,12 +448,24 @@ def test_an_exclusion_must_hold_one_brand(tmp_path):
         ("没有链接哈，不是广告！", "不是广告"),
         ("我和品牌没有任何合作", "没有任何合作"),
         ("不是恰饭，真心推荐", "不是恰饭"),
+        # Normalisation 26: a paid deal denied (the writer was told "合作披露: 商单" for saying there was none).
+        ("无商单恰饭，全程回归家居本身", "无商单恰饭"),
+        ("本期无商单，纯分享", "无商单"),
+        ("这期没有商单哦", "没有商单"),
+        ("不是商单，放心看", "不是商单"),
+        ("博主没接过商单", "没接过商单"),
     ],
 )
 def test_a_denial_is_a_claim_not_a_disclosure(text, claim):
     found = find_cues(text)
     assert ("no_ad_claim", claim) in [(c.name, c.text) for c in found]
     assert "disclosure" not in [c.name for c in found]
+
+
+@pytest.mark.parametrize("text", ["这是一条商单", "接了个商单，恰饭了", "商单也要认真写"])
+def test_a_paid_deal_not_denied_is_still_a_disclosure(text):
+    assert "disclosure" in [c.name for c in find_cues(text)]
+    assert "no_ad_claim" not in [c.name for c in find_cues(text)]
 
 
 #: @mentions of brand accounts, and the brand each names; the account is a mention of that brand.

@@ -407,12 +407,15 @@ def test_faithfulness_deletes_the_model_phrases_not_a_declaration(shipped):
 
 def test_faithfulness_ratio_is_above_one_on_constructed_notes(shipped):
     """The protocol end to end on flagged ads: deleting the top three highlights lowers the probability and the
-    log-odds more than deleting random spans of the same lengths, by a ratio above one (None only when the random
-    drop is not positive, i.e. random deletions changed nothing or raised the probability)."""
+    log-odds more than deleting random spans of the same lengths, by a ratio above one where it is defined (None
+    when the random drop is not positive). On these notes, all ad copy at 0.98-0.99, random deletions mostly raise
+    the log-odds: the strong features left weigh more once the row is normalised again. So the ratio is usually
+    undefined here (on ad-a8e51aec19a6 one of the eight figures below was defined, by a random drop of +0.0001);
+    its computation is tested on known drops in the next test, and the shipped model's ratio on validation notes
+    is in faithfulness.json."""
     from training.faithfulness import faithfulness
 
     assert all(r.decision in ("ad", "review") for r in shipped.check_many(FAITHFULNESS_NOTES))
-    defined = 0
     for seed in range(4):
         result = faithfulness(shipped, FAITHFULNESS_NOTES, seed=seed, repeats=5)
         assert result["n_notes"] + result["n_skipped"] == len(FAITHFULNESS_NOTES) and result["n_notes"] >= 4
@@ -421,8 +424,29 @@ def test_faithfulness_ratio_is_above_one_on_constructed_notes(shipped):
             assert figures["mean_drop_top"] > figures["mean_drop_random"]
             assert figures["difference_ci95"][0] > 0
             assert figures["ratio"] is None or figures["ratio"] > 1
-            defined += figures["ratio"] is not None
-    assert defined
+
+
+@pytest.mark.parametrize(
+    ("random", "ratio"),
+    [
+        ([0.02, 0.06, 0.04, 0.04], 6.25),  # 0.25 / 0.04
+        ([0.0, 0.0, 0.0, 0.0], None),  # random deletions changed nothing
+        ([-0.02, -0.06, -0.04, -0.04], None),  # they raised the probability
+    ],
+)
+def test_faithfulness_ratio_of_mean_drops_is_defined_only_for_a_positive_random_drop(random, ratio):
+    from training.faithfulness import _ratio
+
+    top = np.array([0.30, 0.20, 0.25, 0.25])
+    figures = _ratio(top, np.array(random), seed=0)
+    assert figures["ratio"] == ratio
+    assert figures["difference"] == pytest.approx(0.25 - np.mean(random), abs=1e-4)
+    assert figures["difference_ci95"][0] > 0
+    lo, hi = figures["ratio_ci95"]
+    if ratio is None:  # every resample's random drop is at most zero: no bound at all
+        assert (lo, hi) == (None, None)
+    else:
+        assert 1 < lo <= ratio <= hi
 
 
 def test_random_spans_have_the_lengths_of_the_top_spans_and_avoid_them():
