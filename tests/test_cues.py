@@ -422,6 +422,15 @@ def test_lexicon_is_clean():
         ("生意兴隆步步高升", None),
         ("当代水利工程红旗渠", None),
         ("酒店北面是马路", None),
+        # normalisation 27
+        ("新手沉肩 肩胛轻松下沉", None),
+        ("放松下垂的肩膀", None),
+        ("松下空调用了三年", "松下"),
+        ("前些天去上海信用卡中心出差", None),
+        ("海信电视画质不错", "海信"),
+        ("米琪琳三星蚕蛹", None),
+        ("曦照东晖 金祷昼梦 玉泽凌烟 赤狐魅语", None),
+        ("玉泽的面霜很温和", "玉泽"),
     ],
 )
 def test_a_word_holding_a_brand_name_is_no_brand(text, brand):
