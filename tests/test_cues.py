@@ -135,6 +135,21 @@ def test_a_platform_topic_tag_is_no_campaign():
 
 
 @pytest.mark.parametrize(
+    "tag",
+    ["#爱官方官方大大求热门[话题]#", "#爱官方大大官方大大我要上热门[话题]#", "#爱官方别限流[话题]#", "#官方大大看看我"],
+)
+def test_a_plea_to_the_platform_is_no_campaign(tag):
+    """Normalisation 28: a writer asking the platform's staff for reach (four genuine labelled notes, no ad) named
+    no brand's campaign and used no merchant's word, though the tag holds 官方."""
+    assert not {"brand_campaign_tag", "merchant"} & set(kinds(f"今天的穿搭 {tag}"))
+
+
+@pytest.mark.parametrize("tag", ["#蕉下官方[话题]#", "#某品牌官方旗舰店", "#官方推荐好物"])
+def test_an_official_tag_is_still_a_campaign(tag):
+    assert {"brand_campaign_tag", "merchant"} <= set(kinds(f"今天的穿搭 {tag}"))
+
+
+@pytest.mark.parametrize(
     ("text", "matched"),
     [
         ("本期是品牌合作，感谢品牌方", "品牌合作"),
