@@ -245,10 +245,11 @@ DEFS = [
         # A denial (不是广告, 没有任何合作) is the same claim; the 广告 or 合作 inside it is no disclosure. So is
         # denying a funnel (没有链接, 不带货, 不卖): its 链接 is no call to action. Deleting the words cannot hide
         # anything else: "没有链接，私信我" keeps its 私信. "无商单" (no paid deal) is the same claim, and so is the
-        # 恰饭 (earning one's keep) it is often written with: "无商单恰饭" denies both.
+        # 恰饭 (earning one's keep) it is often written with: "无商单恰饭" denies both. Every branch starts with a
+        # literal: one led by a class ([无非]商单) costs the union of patterns its fast skip (+30 us a note).
         _p(
             r"无广告?|非广告?|自费|不是(?:广告|软广|恰饭|商单)|没有(?:任何)?(?:广告|合作|链接|商单)|无链接|不带(?:链接|货)|"
-            r"[无非]商单(?:恰饭)?|没接(?:过)?商单|不卖(?!关子)"
+            r"无商单(?:恰饭)?|非商单(?:恰饭)?|没接(?:过)?商单|不卖(?!关子)"
         ),
         delete=True,
     ),
