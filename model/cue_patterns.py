@@ -126,6 +126,11 @@ def hashtag_regex(word: str | None = None) -> str:
 #: Every hashtag of a normalised text, its name as group 1.
 HASHTAG_RE = re.compile(hashtag_regex())
 
+#: 官方 (official) as a merchant's or a campaign's word, not in a writer's plea to the platform for reach
+#: (#爱官方官方大大求热门, #爱官方别限流: four labelled notes, all genuine): not after 爱, nor before 大大. The
+#: lookbehind follows the literal 官, so the union of patterns below keeps its fast skip.
+_OFFICIAL = "官(?<!爱官)方(?!大大)"
+
 
 DEFS = [
     CuePattern(
@@ -210,7 +215,7 @@ DEFS = [
         "merchant vocabulary",
         _p(
             r"厂家|工厂|源头|批发|定制|加盟|招商|代理|门店|店铺|实体店|地址[:：]|营业时间|工作室|接单|承接|团购|"
-            r"本店|我们店|小店|旗舰店|官(?<!爱官)方(?!大大)"  # not a plea to the platform (see _CAMPAIGN_WORDS)
+            r"本店|我们店|小店|旗舰店|" + _OFFICIAL
         ),
     ),
     CuePattern(
@@ -249,7 +254,7 @@ DEFS = [
         # literal: one led by a class ([无非]商单) costs the union of patterns its fast skip (+30 us a note).
         _p(
             r"无广告?|非广告?|自费|不是(?:广告|软广|恰饭|商单)|没有(?:任何)?(?:广告|合作|链接|商单)|无链接|不带(?:链接|货)|"
-            r"无商单(?:恰饭)?|非商单(?:恰饭)?|没接(?:过)?商单|不卖(?!关子)"
+            r"无商单(?:恰饭)?|非商单(?:恰饭)?|没接过?商单|不卖(?!关子)"
         ),
         delete=True,
     ),
@@ -280,10 +285,9 @@ _COUNTING_WORDS = (
 #: (#恋与深空心动王座, a game's fans): it means "heart-fluttering", not a campaign; in a hashtag in 10 genuine notes
 #: and 3 ads, too few to say more. Not 推荐官: a platform's topic (#旅行推荐官, #影视推荐官, #小红书美食推荐官) that
 #: anyone may tag, in 3 genuine labelled notes and no ad. Counts from `python -m training.cue_counts`.
-#: 官方 is no campaign word in a writer's plea to the platform for reach (#爱官方官方大大求热门, #爱官方别限流: four
-#: labelled notes, all genuine): not after 爱, nor before 大大.
+#: Nor 官方 in a plea to the platform (:data:`_OFFICIAL`).
 _CAMPAIGN_WORDS = (
-    "合伙人|体验官|种草官|周年|年货节|购物节|狂欢|挑战赛|我和我的|越用越|官(?<!爱官)方(?!大大)|旗舰|新品|上新|联名|"
+    f"合伙人|体验官|种草官|周年|年货节|购物节|狂欢|挑战赛|我和我的|越用越|{_OFFICIAL}|旗舰|新品|上新|联名|"
     "首发|大促|双11|双十一|618|好物节|宠粉|品牌日|超级品牌|出道"
 )
 DEFS += [
