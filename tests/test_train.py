@@ -196,7 +196,7 @@ def test_training_progress_bar_only_on_a_terminal(monkeypatch, tty):
     assert ("\r" in stderr.getvalue()) is tty
 
 
-@pytest.mark.parametrize("name", ["NORMALIZATION_VERSION", "ENGINE_VERSION"])
+@pytest.mark.parametrize("name", ["NORMALIZATION_VERSION", "ENGINE_VERSION", "READ_VERSION"])
 def test_the_model_name_changes_with_what_turns_notes_into_features(monkeypatch, name):
     """Appeals and feedback record the model by name: two models read from differently prepared documents must not
     share it, even when config and data are the same."""

@@ -19,7 +19,7 @@ from model.text import NORMALIZATION_VERSION
 from model.training_rows import save_training_rows
 from training.config import TrainConfig, load_config, require_ad_config
 from training.cv import is_hard_pool
-from training.data import Example, deduplicate, load_all, source_counts
+from training.data import READ_VERSION, Example, deduplicate, load_all, source_counts
 from training.evaluate import binary_metrics, evaluate, evaluate_examples
 from training.feedback import compare_without_feedback
 from training.fit import fit_with_config, oof_decision, threshold_at_fpr
@@ -94,10 +94,10 @@ def _ablation(
 
 
 def model_version(cfg: TrainConfig, data_hashes: list[str]) -> str:
-    """The model's name: config, data, how rows are dealt into the split and folds (:data:`FOLDS_VERSION`), and
-    what turns a note into features (normalisation and engine versions, the brand lexicon): without these two,
-    retraining after such a change gave a different model the same name, and appeals and feedback that record
-    the name could not tell the two apart."""
+    """The model's name: config, data, how rows are read (:data:`READ_VERSION`) and dealt into the split and folds
+    (:data:`FOLDS_VERSION`), and what turns a note into features (normalisation and engine versions, the brand
+    lexicon): without these, retraining after such a change gave a different model the same name, and appeals and
+    feedback that record the name could not tell the two apart."""
     h = hashlib.sha256()
     raw = dict(cfg.raw)
     if "target_fpr" in raw or cfg.target_fpr != TrainConfig.target_fpr:
@@ -105,7 +105,7 @@ def model_version(cfg: TrainConfig, data_hashes: list[str]) -> str:
         raw["target_fpr"] = cfg.target_fpr
     h.update(json.dumps(raw, sort_keys=True, default=str).encode())
     h.update(f"normalization {NORMALIZATION_VERSION} engine {ENGINE_VERSION} ".encode())
-    h.update(f"folds {FOLDS_VERSION} ".encode())
+    h.update(f"folds {FOLDS_VERSION} read {READ_VERSION} ".encode())
     h.update(sha256_file(BRAND_LEXICON).encode())
     for d in sorted(data_hashes):
         h.update(d.encode())
