@@ -143,14 +143,22 @@ DEFS = [
         "wechat",
         "WeChat contact",
         _p(
-            r"(?:(?:加|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|(?<![a-z])v信|vx|wx(?=号?[:：\s]*[a-z0-9])|威信|薇信|微信号?|"
+            r"(?:(?:加|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|(?<![a-z])v信|vx|wx(?=号?[:：\s]*[a-z0-9])|威信|薇信|"
+            r"(?:关注|扫描?|官方|此号|本号)微信|微(?<=\d微)信|微(?<=\d[,，\s]微)信|"
+            r"微信(?:号|(?=\s?[:：a-z0-9]|公众|公号|群|同号|同步|同上|二维码|商城|咨询|"
+            + _DECOR
+            + f"(?:{_SPACED_WECHAT_ID}|{_WECHAT_ID})))|"
             r"wechat|绿泡泡|薇(?=号?[:：\s]*[a-z0-9])|(?<![a-z])v(?=[:：]\s*[a-z0-9]))"
             # A lone "v信" ends no Latin word ("ktv信息", "tv信号" are no contact). The id may sit behind the word
             # for it ("加微信号 abc123", "vx号:abc123", "微信公众号:abc2015") and
             # decorations ("加 v ❤ :abc123": anything but a letter, digit or the punctuation that ends a clause). The
             # id: _WECHAT_ID, or after a colon one written with a space (_SPACED_WECHAT_ID, "vx:abc 123"); then any
-            # more ids of a list (_MORE_WECHAT_IDS, "vx:abc123 / def456"). The word is taken only with an id:
-            # "微信公众号" alone stays words.
+            # more ids of a list (_MORE_WECHAT_IDS, "vx:abc123 / def456"). 微信 is taken where it is a channel
+            # offered: after 加, 关注, 扫(描), 官方, 此号, 本号 or a number ("138…，微信"); before 号, 公众号,
+            # 公众平台, 公号, 群, 同号, 同步, 同上, 二维码, 商城, 咨询, a colon, a Latin letter or digit, or an id
+            # (the lookbehinds follow the literal 微 so that the union of patterns keeps its fast skip). Elsewhere
+            # it is the app people live in ("给我爸发微信", "要微信", "微信的钱"): 9 Xiaohongshu notes hold it so,
+            # 8 genuine and 1 ad, none a funnel, and such a writer was told "contact details".
             r"(?:(?:号|公众号|公号)?" + _DECOR + f"(?:{_SPACED_WECHAT_ID}|{_WECHAT_ID}){_MORE_WECHAT_IDS})?"
         ),
         replace=True,
@@ -202,8 +210,10 @@ DEFS = [
         "call_to_action",
         "call to action",
         _p(
-            # "评论区扣1" (reply "1" and I send the link): the 1 is the cue as much as the 扣.
-            r"链接|🔗|私信|私我|滴滴我|dd我|主页|橱窗|评论区(?:见|扣(?:\s?1+(?!\d))?|留言|回复)?|下单|点击|戳|扫码|咨询|"
+            # "评论区扣1" (reply "1" and I send the link): the 1 is the cue as much as the 扣. Not 评论区 alone, nor
+            # 评论区见 / 留言 / 回复: in the labelled notes they are how writers talk to readers ("想看什么评论区见",
+            # "评论区的姐妹", "有问题评论区留言"; 23 genuine notes, 2 ads), and such a writer was told "call to action".
+            r"链接|🔗|私信|私我|滴滴我|dd我|主页|橱窗|评论区扣(?:\s?1+(?!\d))?|下单|点击|戳|扫码|咨询|"
             r"预约|报名|蹲一个|有需要的|需要的(?:宝|姐妹|朋友)|后台|购买|入手|想要同款|"
             # The English funnel to the link: whole words (the lookbehind sits after the first letter so the union
             # of patterns below keeps its fast skip).
@@ -367,8 +377,9 @@ DEFS += [
 #: elsewhere; a match can only start at one of them, so the matches are the same (``tests/test_prep_parity.py``
 #: compares the gated patterns with the patterns as written).
 FIRST_CHARS: dict[str, str] = {
-    # 加/+/➕ then v..., v信, vx, wx, wechat, 威信, 薇(信), 微信, 绿泡泡, and the lone v.
-    "wechat": "加+➕vw威薇微绿",
+    # 加/+/➕ then v..., v信, vx, wx, wechat, 威信, 薇(信), 微信, 关注/扫(描)/官方/此号/本号 then 微信, 绿泡泡, and
+    # the lone v.
+    "wechat": "加+➕vw威薇微关扫官此本绿",
     # 1 / 0 / 400 of the ASCII number; 1 一 幺 壹 opening one in Chinese numerals.
     "phone": "014一幺壹",
     # A currency sign, a digit (amounts, discounts, "% off"), the first character of each word, and u/m/p/d/c of

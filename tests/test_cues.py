@@ -355,11 +355,38 @@ def test_v_xin_on_its_own_is_a_contact(text, contact):
 
 @pytest.mark.parametrize(
     ("text", "contact"),
-    [("关注微信公众号,每天都有新文章", "微信"), ("加微信号码发我", "加微信"), ("你的微信号是多少", "微信号")],
+    [
+        ("关注微信公众号,每天都有新文章", "关注微信"),
+        ("关注微信公众号:abc2015", "关注微信公众号:abc2015"),
+        ("进微信群领资料", "微信"),
+        ("电话138 0013 8000 微信同号", "微信"),
+        ("订房电话13800138000，微信", "微信"),
+        ("可添加此号微信", "此号微信"),
+        ("扫描微信二维码领券", "扫描微信"),
+        ("请关注我们的官方微信", "官方微信"),
+        ("加微信号码发我", "加微信"),
+        ("你的微信号是多少", "微信号"),
+    ],
 )
 def test_the_word_for_an_id_is_taken_only_with_an_id(text, contact):
     # "公众号", "号码" stay words of the note when no id follows them.
     assert kinds(text).get("wechat") == [contact]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "上次我妈给我爸发微信",
+        "这是我俩除了我去要微信以外第一次见面",
+        "不小心把微信的钱转到动森了",
+        "原来微信总部在广州",
+    ],
+)
+def test_wechat_the_app_is_no_contact(text):
+    """微信 with no 加 before it and no 号, 公众号, 群, colon or id after it is the app, not a contact detail offered
+    (8 genuine labelled notes and 1 ad, none a funnel; normalisation 29). Following its account still is one."""
+    assert "wechat" not in kinds(text)
+    assert "微信" in prepare_document(None, text)  # the word stays in the note's words
 
 
 @pytest.mark.parametrize(
@@ -600,6 +627,17 @@ def test_a_cue_spans_the_whole_amount_as_written(text, kind, whole):
 )
 def test_thousands_separators_are_strict(text, prices):
     assert kinds(text).get("price", []) == prices
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["想看什么地方评论区见呀~", "有问题评论区留言", "评论区的姐妹说好用", "谢谢评论区大家给的建议", "我在评论区回复了"],
+)
+def test_talking_to_readers_in_the_comments_is_no_call_to_action(text):
+    """评论区 alone, 评论区见, 评论区留言 and 评论区回复 are how writers talk to their readers: 23 genuine labelled notes
+    and 2 ads held them, and a writer was told 购买引导 call to action: “评论区留言”. The funnel "评论区扣1" stays one."""
+    assert "call_to_action" not in kinds(text)
+    assert kinds(text + "，想要的评论区扣1")["call_to_action"] == ["评论区扣1"]
 
 
 def test_the_reply_convention_is_ones_only():

@@ -131,7 +131,7 @@ def test_typing_hashtag_residue_does_not_lower_the_shipped_models_ad_probability
         ("原价¥199 现价99元 领券", "price"),
         ("打8折", "price"),
         ("链接在主页，私信我", "call_to_action"),
-        ("评论区见", "call_to_action"),
+        ("喜欢的评论区扣1", "call_to_action"),
         ("源头厂家 支持定制 招商加盟", "merchant"),
         ("门店地址：xx路1号", "merchant"),
         ("品牌合作 #好物推荐官", "disclosure"),
