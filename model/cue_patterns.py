@@ -235,13 +235,15 @@ DEFS = [
         # word read across a word's edge: 适合|作为, 一赞|助力, 试试|用; nor words that only share the characters:
         # 合作伙伴 / 合作方 / 合作区 (partners in work, trade zones), 试用期 (a job's probation), 合伙人 (a business
         # partner: every labelled note naming one was about office life but a hashtag of one ad); nor 合作过的
-        # (the people one has worked with, not the brands), 团队合作 (team work), 广告 as a subject of study
+        # (the people one has worked with, not the brands), 团队合作 (team work), cooperation as a way of working
+        # (竞争与合作, 长期合作需要…, 合作模式: three genuine notes on office life and training partners, no ad; a
+        # writer was told 合作披露 +1.25 for "职场中的竞争与合作并存"), 广告 as a subject of study
         # (学的是广告, 广告专业), a platform topic tag (#旅行推荐官[话题]#: three labelled notes, all genuine), 恰饭 as
         # eating (就恰饭啦, 一边恰饭), a patch test (耳后试用). 甲方 is the client of any job (陪甲方喝酒, 给甲方交付:
         # five genuine notes); it discloses only as a credit (甲方:@brand, 甲方爸爸, 感谢甲方). The lookbehinds follow
         # a literal first character, so the union of patterns below keeps its fast skip.
         _p(
-            r"品牌合作|合(?<!适合)(?<!团队合)作(?!伙伴|方|区|过的(?!品牌))|赞助(?!力)|广(?<![无非]广)(?<!不要广)(?<!学的是广)(?<!学广)告(?!专业|学)|"
+            r"品牌合作|合(?<!适合)(?<!团队合)(?<!与合)(?<!长期合)作(?!伙伴|方|区|模式|过的(?!品牌))|赞助(?!力)|广(?<![无非]广)(?<!不要广)(?<!学的是广)(?<!学广)告(?!专业|学)|"
             r"推广|推荐官(?!\[话题\]|#)|恰(?<![去就来先再起边]恰)饭|商单|甲方(?=\s?[:@]|爸爸)|感谢甲方|"
             r"体验官|种草官|品牌方|试(?<!试试)(?<!耳后试)(?<!手背试)(?<!局部试)用(?!期)|受邀|官方寄|"
             # English disclosures: #ad only as a whole hashtag (never the "ad" inside a word or a tag like #adidas).

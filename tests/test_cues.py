@@ -111,6 +111,10 @@ def test_brand_and_funnel_cues(text, kind, matched):
         # normalisation 25
         "节日给合作过的伙伴发条简短祝福",  # the people one has worked with
         "#逆风翻盘[话题]##团队合作[话题]#",  # team work
+        # normalisation 30: cooperation as a way of working
+        "职场中的竞争与合作并存",
+        "同事关系的本质是竞争，但长期合作需要互相担待",
+        "练完一起补充蛋白质——合作模式，乐趣翻倍！",
         "因为我上大学的时候学的是广告",  # a subject of study
         "我是广告专业的学生",
         "#上海[话题]# #旅行推荐官[话题]# #地标建筑[话题]#",  # a platform's topic tag
