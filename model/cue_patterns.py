@@ -236,7 +236,7 @@ DEFS = [
         # 合作伙伴 / 合作方 / 合作区 (partners in work, trade zones), 试用期 (a job's probation), 合伙人 (a business
         # partner: every labelled note naming one was about office life but a hashtag of one ad); nor 合作过的
         # (the people one has worked with, not the brands), 团队合作 (team work), cooperation as a way of working
-        # (竞争与合作, 长期合作需要…, 合作模式: three genuine notes on office life and training partners, no ad; a
+        # (竞争与合作, 长期合作需要…, 合作模式: two genuine notes on office life and training partners, no ad; a
         # writer was told 合作披露 +1.25 for "职场中的竞争与合作并存"), 广告 as a subject of study
         # (学的是广告, 广告专业), a platform topic tag (#旅行推荐官[话题]#: three labelled notes, all genuine), 恰饭 as
         # eating (就恰饭啦, 一边恰饭), a patch test (耳后试用). 甲方 is the client of any job (陪甲方喝酒, 给甲方交付:
