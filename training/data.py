@@ -71,18 +71,17 @@ READ_VERSION = 2
 MASKED_MOBILE = "13" + "0" * 9
 
 
+def _masked_run(run: re.Match[str]) -> str:
+    n = len(run.group(0))
+    return MASKED_MOBILE if n == len(MASKED_MOBILE) else "0" * n
+
+
 def _unmask_digits(text: str, mask: str) -> str:
     """``text`` with each run of the digit ``mask`` (not inside a Latin word) written as digits: a run of eleven as
     :data:`MASKED_MOBILE`, any other as that many zeros (the masked digits are not known)."""
     if not mask:
         return text
-    m = re.escape(mask)
-
-    def digits(g: re.Match[str]) -> str:
-        n = len(g.group(0))
-        return MASKED_MOBILE if n == len(MASKED_MOBILE) else "0" * n
-
-    return re.sub(rf"(?<![a-zA-Z]){m}+(?![a-zA-Z])", digits, text)
+    return re.sub(rf"(?<![a-zA-Z]){re.escape(mask)}+(?![a-zA-Z])", _masked_run, text)
 
 
 #: Label words of a sentiment training row (as ``notecheck evaluate --task sentiment`` reads them): 1 = positive.
