@@ -47,3 +47,30 @@ def test_tampered_hashes_are_refused(sample_model_dir, tmp_path):
     card = json.loads((copy / "model_card.json").read_text())
     with pytest.raises(ModelLoadError, match="sha256 differs"):
         load_training_rows(copy, card)
+
+
+def test_a_masked_corpus_evaluated_as_written_is_found(tmp_path, capsys):
+    """The SMS corpus writes digits as x and training reads them un-masked: the model's hashes hold both forms, so
+    evaluating the file as it is on disk warns about every training row of it, as for any other file."""
+    from training.train import run_training
+
+    masked = [f"满{'x' * (2 + i % 3)}减{'x' * (1 + i % 2)}，第{i}号店 {chr(0x4E00 + 40 * i)}{chr(0x4E10 + 40 * i)}"
+              f"促销，电话xxxxxxxxxxx" for i in range(24)]  # fmt: skip
+    sms = tmp_path / "sms.jsonl"
+    sms.write_text(
+        "".join(json.dumps({"text": t, "label": 1}, ensure_ascii=False) + "\n" for t in masked), encoding="utf-8"
+    )
+    config = (SAMPLES / "train_sample.toml").read_text(encoding="utf-8")
+    config = config.replace('path = "notes.jsonl"', f"path = '{(SAMPLES / 'notes.jsonl').as_posix()}'")
+    config += f'\n[[dataset]]\nname = "sms"\npath = \'{sms.as_posix()}\'\nlabel = "ad"\ndigit_mask = "x"\n'
+    (tmp_path / "c.toml").write_text(config, encoding="utf-8")
+    run_training(tmp_path / "c.toml", tmp_path / "m", progress=False, ablation=False)
+    card = json.loads((tmp_path / "m" / "model_card.json").read_text())
+    in_training = card["split"]["train_by_source"]["sms"]["ad"]
+    assert 0 < in_training < len(masked)  # some rows went to the test split: the count must tell them apart
+    assert card["training_rows"]["rows"] == card["split"]["train"]
+    assert card["training_rows"]["hashes"] == card["split"]["train"] + in_training
+    assert main(["evaluate", str(sms), "--model", str(tmp_path / "m"), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["training_overlap"] == in_training
+    assert f"warning: {in_training} of {len(masked)} evaluated notes were in this model's training data" in err

@@ -34,6 +34,9 @@ class Example:
     source: str
     dataset: str
     role: str = "train"
+    #: (title, text) as the file writes them, when reading changed them (un-masked digits); else None. The model
+    #: ships hashes of both forms, so ``notecheck evaluate`` on the file as written still sees its training rows.
+    written: tuple[str, str] | None = None
 
 
 @dataclass
@@ -150,17 +153,21 @@ def load_dataset(
                     raise
                 skipped.append(str(exc))
                 continue
+            written = None
             if spec.digit_mask:
-                note = replace(
+                unmasked = replace(
                     note,
                     text=_unmask_digits(note.text, spec.digit_mask),
                     title=_unmask_digits(note.title, spec.digit_mask),
                 )
+                if unmasked != note:
+                    written = (note.title, note.text)
+                note = unmasked
             label = note.label if need_label else (1 if spec.label == "ad" else 0)
             if spec.keep_label and label != (1 if spec.keep_label == "ad" else 0):
                 continue  # a documented filter of the config (counted in `rows`, not in `used`)
             source = spec.source or note.source or spec.name
-            examples.append(Example(note, int(label), spec.weight, source, spec.name, spec.role))
+            examples.append(Example(note, int(label), spec.weight, source, spec.name, spec.role, written))
     if spec.max_rows and len(examples) > spec.max_rows:
         rng = np.random.default_rng(seed + int(hashlib.sha256(spec.name.encode()).hexdigest()[:8], 16) % 10_000)
         keep = np.sort(rng.choice(len(examples), size=spec.max_rows, replace=False))

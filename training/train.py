@@ -223,8 +223,11 @@ def run_training(
             },
             "metrics": {"validation": _summary(validation), "test": _summary(test_metrics)},
         }
-        # Hashes of the rows the model was fitted on, so `notecheck evaluate` can warn about overlap.
-        card["training_rows"] = save_training_rows(out, ((e.note.title, e.note.text) for e in train))
+        # Hashes of the rows the model was fitted on, so `notecheck evaluate` can warn about overlap: as read, and
+        # as their file writes them where reading changed them (a masked corpus evaluated as it is on disk).
+        card["training_rows"] = save_training_rows(
+            out, ((e.note.title, e.note.text) for e in train), (e.written for e in train if e.written)
+        )
         card["threshold_rule"] = {
             "rule": cfg.threshold_rule,
             "hard_pool_share": cfg.hard_pool_share,
