@@ -21,6 +21,7 @@ from typing import Any
 
 from model.errors import InvalidParameterError
 from model.text import COMMENTS_MARKER, PLACEHOLDER_RE
+from model.utf8 import read_utf8
 
 BACKENDS = ("rjieba", "jieba")
 DEFAULT_BACKEND = "rjieba"
@@ -66,7 +67,7 @@ class _NoiseCache(dict):  # type: ignore[type-arg]
 def read_user_dict(path: str | Path) -> tuple[tuple[str, int | None, str | None], ...]:
     """Read a jieba-format user dictionary (``word [freq] [tag]`` per line) into a tuple of entries."""
     entries = []
-    for lineno, raw in enumerate(Path(path).read_text(encoding="utf-8-sig").splitlines(), 1):
+    for lineno, raw in enumerate(read_utf8(path, "user dictionary").splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -88,7 +89,7 @@ def read_user_dict(path: str | Path) -> tuple[tuple[str, int | None, str | None]
 
 def read_stopwords(path: str | Path) -> frozenset[str]:
     """One stop word per line; blank lines and ``#`` comments ignored."""
-    lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    lines = read_utf8(path, "stop-word file").splitlines()
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 

@@ -22,6 +22,7 @@ from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource
 from model.errors import InvalidParameterError
 from model.notes import TOO_DEEP, TOO_LONG_NUMBER, RepeatedKeyError, repeated_key, unique_keys
 from model.schema import MAX_TEXT_CHARS, MAX_TITLE_CHARS
+from model.utf8 import decode_utf8, not_utf8
 
 ENV_PREFIX = "NOTECHECK_"
 #: Settings never shown in error messages or logs.
@@ -255,17 +256,20 @@ def read_settings_file(path: str | Path) -> dict[str, Any]:
     except OSError as exc:
         raise InvalidParameterError(f"settings file {path}: cannot be read ({exc.strerror}).") from None
     kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
+    text = decode_utf8(raw, f"settings file {path}") if kind == "TOML" else ""  # JSON may be UTF-16 or -32 too
     try:
         # a setting given twice is refused in JSON as TOML refuses it: read last-wins, {"api_keys": [...],
         # "api_keys": []} would open the server to anyone
-        data = json.loads(raw, object_pairs_hook=unique_keys) if kind == "JSON" else tomllib.loads(raw.decode("utf-8"))
+        data = json.loads(raw, object_pairs_hook=unique_keys) if kind == "JSON" else tomllib.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidParameterError(f"settings file {path}: expected valid JSON. Got an error: {exc}.") from None
+    except UnicodeDecodeError as exc:  # before ValueError, which it is: not a number too long
+        raise InvalidParameterError(f"settings file {path} {not_utf8(raw, exc)}.") from None
     except RepeatedKeyError as exc:
         raise InvalidParameterError(f"settings file {path}: {repeated_key(exc.key)}.") from None
     except RecursionError:
         raise InvalidParameterError(f"settings file {path}: {TOO_DEEP}.") from None
-    except (ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:
         why = TOO_LONG_NUMBER if kind == "JSON" else f"expected valid TOML. Got an error: {exc}"
         raise InvalidParameterError(f"settings file {path}: {why}.") from None
     if not isinstance(data, dict):

@@ -13,6 +13,7 @@ from typing import Any
 
 from model.errors import InvalidParameterError
 from model.text import PLACEHOLDER_RE
+from model.utf8 import read_utf8
 from training.config_checks import check, is_int, is_number
 from training.dataset_config import DatasetSpec, read_datasets
 
@@ -203,7 +204,7 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     """Read and validate a training config. ``overrides`` replace top-level keys (e.g. ``target_fpr``)."""
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(read_utf8(path, "training config"))
     except FileNotFoundError:
         raise InvalidParameterError(f"training config {path} does not exist.") from None
     except tomllib.TOMLDecodeError as exc:

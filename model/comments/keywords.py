@@ -17,6 +17,7 @@ from model.comments.negation import NEGATION_MODES
 from model.errors import InvalidParameterError
 from model.notes import TOO_DEEP, TOO_LONG_NUMBER, RepeatedKeyError, repeated_key, type_name, unique_keys
 from model.schema import got
+from model.utf8 import read_utf8
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEFAULT_KEYWORDS_FILE = RESOURCES / "comment_keywords.json"
@@ -90,10 +91,12 @@ def read_keyword_config(path: str | Path) -> KeywordConfig:
     """Read a keyword file (format as :func:`read_keyword_file`) with the negation mode of each set that names one."""
     path = Path(path)
     try:
-        # a set named twice would keep its last keywords and drop the others without a word, as a note row would
-        raw = json.loads(path.read_text(encoding="utf-8-sig"), object_pairs_hook=unique_keys)
+        text = read_utf8(path, "keyword file")
     except FileNotFoundError:
         raise InvalidParameterError(f"keyword file {path} does not exist.") from None
+    try:
+        # a set named twice would keep its last keywords and drop the others without a word, as a note row would
+        raw = json.loads(text, object_pairs_hook=unique_keys)
     except json.JSONDecodeError as exc:
         raise InvalidParameterError(
             f"keyword file {path} is not valid JSON ({exc.msg} at line {exc.lineno})."
