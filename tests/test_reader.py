@@ -368,3 +368,15 @@ def test_a_gbk_line_is_never_taken_for_big5(tmp_path, text, encoding):
     path.write_bytes(json.dumps({"text": text}, ensure_ascii=False).encode(encoding) + b"\n")
     (record,) = iter_records(path)
     assert record.error is None and record.data["text"] == text
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", ""])
+def test_a_row_cut_short_is_placed_on_its_own_line(tmp_path, ending):
+    """A row without its closing brace fails at the end of its own text, whatever ends the line: read with its line
+    break, it was said to fail "at column 1" (of the line after) unless it was the file's last line."""
+    path = tmp_path / "cut.jsonl"
+    row = '{"id": "a", "text": "abc"'
+    path.write_bytes(f'{{"id": "z", "text": "ok"}}\n{row}{ending}'.encode())
+    records = list(iter_records(path))
+    assert records[0].error is None
+    assert records[1].error == f"invalid JSON (Expecting ',' delimiter at column {len(row) + 1})"

@@ -85,7 +85,7 @@ def parse_json_line(text: str) -> tuple[dict[str, Any] | None, str | None]:
     try:
         data = ROW_DECODER.decode(text)
     except json.JSONDecodeError as exc:
-        return None, f"invalid JSON ({exc.msg} at column {exc.colno})"
+        return None, f"invalid JSON ({_where_invalid(text, exc)})"
     except RepeatedKeyError as exc:
         return None, f"invalid JSON row ({repeated_key(exc.key, place(repeat_path(text)[:-1]))})"
     except RecursionError:  # one corrupt or hostile row must not stop the reading of the others
@@ -95,6 +95,20 @@ def parse_json_line(text: str) -> tuple[dict[str, Any] | None, str | None]:
     if not isinstance(data, dict):
         return None, f"expected a JSON object per line, got {type_name(data)}"
     return data, None
+
+
+def _where_invalid(text: str, exc: json.JSONDecodeError) -> str:
+    """What is wrong with a row and at which column of its line. The line ending is no part of the row: read with
+    it, a row cut short (``{"text": "abc"`` and a line break) was said to fail at column 1, of the line after."""
+    row = text.rstrip("\r\n")
+    if exc.pos >= len(row):  # only the error path pays for reading the row again
+        try:
+            ROW_DECODER.decode(row)
+        except json.JSONDecodeError as inner:
+            exc = inner
+        except ValueError:  # pragma: no cover - the row failed as JSON with its line ending; so it does without
+            pass
+    return f"{exc.msg} at column {exc.colno}"
 
 
 def jsonl_records(
