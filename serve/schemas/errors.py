@@ -3,6 +3,7 @@ words for the client (``notes[3].text``, "must not be blank")."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -62,13 +63,20 @@ def strip_union_tags(loc: list[str | int]) -> list[str | int]:
 
 
 def field_path(loc: tuple[str | int, ...] | list[str | int]) -> str:
-    """``("body", "notes", 3, "text")`` -> ``notes[3].text``."""
+    """``("body", "notes", 3, "text")`` -> ``notes[3].text``. A key the client chose that is not a plain name (a
+    keyword set named "", " " or "a.b") is quoted, ``keywords["a.b"][0]``, and pydantic's ``[key]`` (the key
+    itself is invalid) is said in words: ``keywords[""] (the key)``, where ``keywords..[key]`` left the reader to
+    guess what stood between the dots."""
     out = ""
     for part in loc:
         if part == "body" and not out:
             continue
         if isinstance(part, int):
             out += f"[{part}]"
+        elif part == "[key]":
+            out += " (the key)"
+        elif not part.isidentifier():
+            out += f"[{json.dumps(part, ensure_ascii=not part.isprintable())}]"
         else:
-            out += f".{part}" if out else str(part)
+            out += f".{part}" if out else part
     return out or "body"
