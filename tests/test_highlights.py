@@ -915,3 +915,39 @@ def test_a_phrase_ending_on_a_negation_takes_in_what_it_negates(shipped, text, w
         if h.category in ("wording", "personal"):
             assert shipped._segment(h.text)[-1] not in _NEGATIONS, h.text
             assert h.text not in ("推荐", "规律"), shown
+
+
+@pytest.mark.parametrize(
+    ("text", "covers", "never"),
+    [
+        ("这款面膜真的绝了，用完皮肤超级水润", "面膜", ("款面膜", "面膜真的", "完皮肤")),  # 这|款, 用|完 cut apart
+        ("这家店千万别去，服务太差", "千万别", ("千万别",)),  # a negation with what it negates: 千万别去
+        ("门票599一个，学生半价", "门票", ("599一个",)),  # a count without what it counts
+    ],
+)  # fmt: skip
+def test_no_phrase_is_cut_from_what_it_belongs_to(shipped, text, covers, never):
+    """Fragments a new user met: a measure word cut from its demonstrative ("款面膜真的"), the 完 of a verb, an
+    adverb or a count left hanging at the end ("面膜真的", "门票599一个"), a negation of two characters the list
+    did not hold ("这家店千万别", its 去 dropped)."""
+    note = {"title": "", "text": text}
+    result = shipped.check(note)
+    _assert_exact(note, result)
+    shown = [h.text for h in result.highlights if h.category in ("wording", "personal")]
+    assert any(covers in t for t in shown), shown
+    for t in shown:
+        assert not t.startswith(("款", "完")), t
+        assert not any(t.endswith(bad) for bad in never), t
+
+
+def test_english_function_words_are_never_shown(shipped):
+    """A note in English showed “what”, “me”, “much”, “more”, “these” and “just” as wording; 的 and 了 never are."""
+    from model.highlights.categories import is_function_word
+
+    text = (
+        "I tried the new Sephora lip oil today and honestly it is just okay. $24 is too much for what it is. "
+        "These brands send me more PR than I need, so this is my own money."
+    )
+    result = shipped.check({"title": "", "text": text})
+    words = [h.text for h in result.highlights]
+    assert words and not [w for w in words if is_function_word(w)], words
+    assert is_function_word("ＷＨＡＴ") and is_function_word("𝓶𝔂") and not is_function_word("Sephora")

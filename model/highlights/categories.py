@@ -7,6 +7,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from model.text import fold_nfkc
+
 #: Writer-facing categories: code -> (Chinese, English).
 CATEGORIES: dict[str, tuple[str, str]] = {
     "contact": ("联系方式", "contact details"),
@@ -65,9 +67,22 @@ FUNCTION_WORDS = frozenset(
         "了 的 和 与 及 是 在 也 就 都 很 还 又 吗 吧 啊 呢 哦 呀 嘛 啦 着 过 把 被 让 给 从 对 这 那 个 一 "
         "我 你 他 她 它 们 有 不 没 会 能 要 去 来 说 到 上 下 里 得 地 之 而 或 但 "
         "就是 还是 一个 这个 那个 我们 你们 他们 自己 什么 怎么 然后 因为 所以 如果 可以 已经 真的 非常 比较 "
-        "一下 一些 还有 没有 不是 the a an and or of to in on for is it"
+        "一下 一些 还有 没有 不是 "
+        # English: articles, pronouns, auxiliaries, prepositions, conjunctions and degree words, which a note in
+        # English or mixing it in has as many of as a Chinese one has 的 and 了 ("what", "me", "much" were shown)
+        "the a an and or but nor so if as than then too very of to in on at by for with from into about over "
+        "under up down out off is it its am are was were be been being do does did have has had will would can "
+        "could shall should may might must i me my mine we us our you your he him his she her they them their "
+        "this that these those what which who whom whose when where why how there here all any both each some "
+        "such no not only just also more most much many own same again once"
     ).split()
 )
+
+
+def is_function_word(word: str) -> bool:
+    """Whether ``word`` is a function word as the model reads it: full-width and styled Latin (ＭＹ, 𝓶𝔂) fold to
+    ASCII first, as normalisation folds them, so a styled title hides the same words as a plain one."""
+    return (word if word.isascii() else fold_nfkc(word)).lower() in FUNCTION_WORDS
 
 
 def cue_category(name: str) -> str:

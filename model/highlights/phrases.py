@@ -11,7 +11,7 @@ from itertools import accumulate
 
 import numpy as np
 
-from model.highlights.categories import FUNCTION_WORDS, MIN_CHAR_WEIGHT, MIN_PHRASE_WEIGHT, Highlight
+from model.highlights.categories import MIN_CHAR_WEIGHT, MIN_PHRASE_WEIGHT, Highlight, is_function_word
 from model.highlights.fields import EMOJI_UNIT, MARKER_UNIT, SEPARATED_NUMBER_RE, NoteField
 from model.highlights.symbols import has_symbol_cue, symbols_in_words
 from model.simplified import to_simplified
@@ -198,12 +198,14 @@ def _snap(runs: list[tuple[int, int]], bounds: list[int], ok: np.ndarray) -> lis
 
 
 #: Words that lean on their neighbour: a phrase neither starts with a particle that ends the word before it
-#: ("的网红", "了健身房") or a conjunction ("和颜色"), nor ends with a conjunction, preposition or adverb that
-#: begins what follows ("膝盖和", "排队一", "方法很"). A word n-gram spanning them puts weight on them; shown,
-#: they read as fragments.
-_NO_START = frozenset("了 的 得 地 着 过 之 们 个 吗 吧 啊 呢 哦 呀 嘛 啦 和 与 及 或 而 但 是".split())
+#: ("的网红", "了健身房"), a conjunction ("和颜色") or the 完 of a verb the segmenter cut ("用|完皮肤"), nor ends
+#: with a conjunction, preposition, adverb, demonstrative or count that begins what follows ("膝盖和", "排队一",
+#: "方法很", "面膜真的", "门票599一个"). A word n-gram spanning them puts weight on them; shown, they read as
+#: fragments.
+_NO_START = frozenset("了 的 得 地 着 过 之 们 个 吗 吧 啊 呢 哦 呀 嘛 啦 和 与 及 或 而 但 是 完".split())
 _NO_END = frozenset(
-    "和 与 及 或 而 但 也 就 都 很 还 又 把 被 让 给 从 对 在 是 一 这 那 第 有点 有些 比较 非常 特别 太 更 挺".split()
+    "和 与 及 或 而 但 也 就 都 很 还 又 把 被 让 给 从 对 在 是 一 这 那 第 有点 有些 比较 非常 特别 太 更 挺 "
+    "真的 超 超级 巨 最 十分 相当 蛮 每 各 某 一个 一些 一点 一种".split()
 )
 #: Characters after which a 一 is a digit of a number word ("双十|一", "一百|一"), not the word 一 ("排队一").
 _NUMERALS = frozenset("十百千万")
@@ -212,7 +214,10 @@ _NUMERALS = frozenset("十百千万")
 #: Negations: a phrase right after one takes it in, so the writer's "不推荐" is never quoted as "推荐" (the model may
 #: still weigh the words towards ad; the phrase then says so with the words the writer wrote). A phrase ending on
 #: one takes in the word it negates: "饮食不" and "规律" apart are a fragment and a word saying the opposite.
-_NEGATIONS = frozenset("不 没 没有 别 无 未 非 不要 不是 不会 不用 不太 并不 从不 绝不 从没 毫不".split())
+_NEGATIONS = frozenset(
+    "不 没 没有 别 无 未 非 不要 不是 不会 不用 不太 并不 从不 绝不 从没 毫不 千万别 千万不要 千万不能 可别 别再 "
+    "不再 再也不 永远不".split()
+)
 
 
 def _close_negation(runs: list[tuple[int, int]], bounds: list[int], raw: str, ok: np.ndarray) -> list[tuple[int, int]]:
@@ -277,10 +282,14 @@ _MEASURES = frozenset(
 )
 
 
+#: Words a measure word after them belongs to as to a number: "这|款面膜" is "this (model of) mask".
+_DEMONSTRATIVES = frozenset("这 那 此 该 每 哪 某".split())
+
+
 def _counted(raw: str, a: int, b: int) -> bool:
-    """Whether the word ``raw[a:b]`` is a measure word a number written against it counts ("16|管的", "5|斤微胖"):
-    a phrase starting on it has cut it from its number."""
-    return 0 < a and raw[a - 1].isdecimal() and raw[a:b] in _MEASURES
+    """Whether the word ``raw[a:b]`` is a measure word a number or a demonstrative written against it counts
+    ("16|管的", "5|斤微胖", "这|款面膜"): a phrase starting on it has cut it from what it belongs to."""
+    return 0 < a and (raw[a - 1].isdecimal() or raw[a - 1] in _DEMONSTRATIVES) and raw[a:b] in _MEASURES
 
 
 def _leans_on_next(raw: str, a: int, b: int) -> bool:
@@ -407,7 +416,7 @@ def phrases(
                 or len(word) < 2
                 or abs(total) < MIN_PHRASE_WEIGHT
                 or _is_number(word)
-                or word.lower() in FUNCTION_WORDS
+                or is_function_word(word)
             ):
                 continue
             out.append(Highlight(f.name, a, b, text, round(total, 4), "wording" if total > 0 else "personal"))

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from model.highlights.categories import FUNCTION_WORDS, MIN_CHAR_WEIGHT, MIN_PHRASE_WEIGHT
+from model.highlights.categories import MIN_CHAR_WEIGHT, MIN_PHRASE_WEIGHT, is_function_word
 
 #: A unit of a field: (start, end, category, weight).
 Unit = tuple[int, int, str, float]
@@ -108,7 +108,7 @@ def _reach(
             best = bounds[j]
         word = text[lo:hi]
         letters += sum(map(str.isalnum, word))
-        content = content or word.lower() not in FUNCTION_WORDS
+        content = content or not is_function_word(word)
         if letters >= 2 and content:
             break
     return best
