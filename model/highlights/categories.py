@@ -82,7 +82,10 @@ FUNCTION_WORDS = frozenset(
 def is_function_word(word: str) -> bool:
     """Whether ``word`` is a function word as the model reads it: full-width and styled Latin (ＭＹ, 𝓶𝔂) fold to
     ASCII first, as normalisation folds them, so a styled title hides the same words as a plain one."""
-    return (word if word.isascii() else fold_nfkc(word)).lower() in FUNCTION_WORDS
+    if word.lower() in FUNCTION_WORDS:
+        return True
+    # only full-width and styled letters (U+FF21 on, 𝓶 in U+1D400 on) fold to other words; Chinese never needs it
+    return not word.isascii() and max(word) >= "\uff01" and fold_nfkc(word).lower() in FUNCTION_WORDS
 
 
 def cue_category(name: str) -> str:
