@@ -17,6 +17,8 @@ _SEP = r"[\s\-_.·•,，/|~—–]*"  # separators used to split digits so filt
 #: What may stand between a contact prefix (加v) and the id: colons, spaces, emoji and other decorations, up to
 #: eight, but no letter, digit, CJK character or clause-ending punctuation (so "加v，私信我" takes no id).
 _DECOR = r"[^\w,，.。!！?？;；]{0,8}"
+#: Decorations (at least one character that is not a colon) then a colon, spaces and an id's first character.
+_DECOR_COLON = r"[^\w,，.。!！?？;；:：]{1,8}[:：]\s*[a-z0-9]"
 # Digits written as Chinese numerals (financial 壹贰叁 and plain 一二三, 幺 for 1) to slip a phone number past
 # filters; circled digits (①, ❶, ⑴: model.text.DIGIT_FORMS) and full-width ones are ASCII digits after
 # normalisation already.
@@ -148,7 +150,13 @@ DEFS = [
             r"微信(?:号|(?=\s?[:：a-z0-9]|公众|公号|群|同号|同步|同上|二维码|商城|咨询|"
             + _DECOR
             + f"(?:{_SPACED_WECHAT_ID}|{_WECHAT_ID})))|"
-            r"wechat|绿泡泡|薇(?=号?[:：\s]*[a-z0-9])|(?<![a-z])v(?=[:：]\s*[a-z0-9]))"
+            r"wechat|绿泡泡|薇(?=号?[:：\s]*[a-z0-9]|号?"
+            + _DECOR_COLON
+            + r")|(?<![a-z])v(?=[:：]\s*[a-z0-9]|"
+            + _DECOR_COLON
+            + "))"
+            # 薇 and a lone v name the channel only right before an id, or before decorations and a colon and an id
+            # ("薇❤：abc2024", "v ❤ :abc2024"): without the colon, 小薇❤ is a girl's name.
             # A lone "v信" ends no Latin word ("ktv信息", "tv信号" are no contact). The id may sit behind the word
             # for it ("加微信号 abc123", "vx号:abc123", "微信公众号:abc2015") and
             # decorations ("加 v ❤ :abc123": anything but a letter, digit or the punctuation that ends a clause). The
@@ -262,11 +270,16 @@ DEFS = [
         # A denial (不是广告, 没有任何合作) is the same claim; the 广告 or 合作 inside it is no disclosure. So is
         # denying a funnel (没有链接, 不带货, 不卖): its 链接 is no call to action. Deleting the words cannot hide
         # anything else: "没有链接，私信我" keeps its 私信. "无商单" (no paid deal) is the same claim, and so is the
-        # 恰饭 (earning one's keep) it is often written with: "无商单恰饭" denies both. Every branch starts with a
-        # literal: one led by a class ([无非]商单) costs the union of patterns its fast skip (+30 us a note).
+        # 恰饭 (earning one's keep) it is often written with: "无商单恰饭" denies both. So are the denials with the
+        # verb (不是打广告, 不是在打广告, 没有打广告, 没打广告), in Cantonese (唔係廣告, read as 唔系广告) and in
+        # English ("not sponsored", "not an ad", "no ads"): without them a writer's "不是打广告" was told 合作披露
+        # for its 广告 and decided ad. Every branch starts with a literal: one led by a class ([无非]商单) costs the
+        # union of patterns its fast skip (+30 us a note).
         _p(
-            r"无广告?|非广告?|自费|不是(?:广告|软广|恰饭|商单)|没有(?:任何)?(?:广告|合作|链接|商单)|无链接|不带(?:链接|货)|"
-            r"无商单(?:恰饭)?|非商单(?:恰饭)?|没接过?商单|不卖(?!关子)"
+            r"无广告?|非广告?|自费|不是(?:在?打)?(?:广告|软广)|不是(?:恰饭|商单)|没有(?:任何)?(?:广告|合作|链接|商单)|"
+            r"没有?在?打(?:广告|软广)|唔[系是](?:广告|软广)|无链接|不带(?:链接|货)|"
+            r"无商单(?:恰饭)?|非商单(?:恰饭)?|没接过?商单|不卖(?!关子)|"
+            r"n(?<![a-z]n)ot (?:an? )?(?:ad|sponsored|gifted|paid)(?![a-z])|n(?<![a-z]n)o (?:ads?|sponsorship)(?![a-z])"
         ),
         delete=True,
     ),

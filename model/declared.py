@@ -70,7 +70,8 @@ _PHRASES = re.compile(
 )
 
 #: Words right before a label that deny it, ask about it or talk about it instead of applying it (the text before the
-#: match, up to and not counting spaces, ends with one of them; an article may stand between).
+#: match, up to and not counting spaces, ends with one of them; an article or a demonstrative may stand between:
+#: "讨厌那种 #广告#" is about such notes).
 _BEFORE = re.compile(
     r"(?:不是|不算|不属于|并非|并不是|绝非|非|无|没有|没|不|别|未|不要|不用|不需要|不标|不带|不打|不加|不写|没标|没带|没打|没加|"
     r"没写|要标|标|标注|标明|标记|打|带|加|写|挂|注明|是不是|算不算|是否|关于|所谓|拒绝|讨厌|反感|接|承接|求|寻求|找|欢迎|招募|"
@@ -78,7 +79,7 @@ _BEFORE = re.compile(
     r"唔系|唔是|唔算|唔属于|唔|冇|唔使|唔驶|唔好|唔要|系咪|系唔系|算唔算|有冇|"
     r"[“\"‘'「『]|(?<![a-z])(?:not|no|never|without|isn't|aren't|wasn't|don't|doesn't|didn't|use|using|tag|tagged|"
     r"label|labels|labelled|labeled|mark|marked|add|adding|about|hate|the|called|is it|is this))"
-    r"(?:\s*(?:a|an|any|my|一个|一条|一篇))?\s*$"
+    r"(?:\s*(?:a|an|any|my|those|these|一个|一条|一篇|那种|这种|那类|这类|那样的|这样的|那些|这些|各种|所有))?\s*$"
 )
 #: After the label, in its clause: a question (?, or 吗 / 嘛 / 么 / Cantonese 咩 ending the clause), or 的 (Cantonese
 #: 嘅) making a tag a noun's modifier ("#ad 的博主").

@@ -509,15 +509,27 @@ def test_an_exclusion_must_hold_one_brand(tmp_path):
         ("这期没有商单哦", "没有商单"),
         ("不是商单，放心看", "不是商单"),
         ("博主没接过商单", "没接过商单"),
+        # Normalisation 31: the denial with its verb (a writer's "不是打广告" was told 合作披露 and decided ad), in
+        # Cantonese, and in English
+        ("这家店的老板是我朋友，我真心推荐，不是打广告哈哈", "不是打广告"),
+        ("真的不是在打广告", "不是在打广告"),
+        ("我没有打广告，就是喜欢", "没有打广告"),
+        ("没打广告啊", "没打广告"),
+        ("唔係廣告，真心推介呢間餐廳", "唔系广告"),
+        ("Not sponsored lol, bought it myself", "not sponsored"),
+        ("this is not an ad", "not an ad"),
+        ("no ads, just my honest take", "no ads"),
     ],
 )
 def test_a_denial_is_a_claim_not_a_disclosure(text, claim):
-    found = find_cues(text)
+    found = find_cues(normalize_text(text))
     assert ("no_ad_claim", claim) in [(c.name, c.text) for c in found]
     assert "disclosure" not in [c.name for c in found]
 
 
-@pytest.mark.parametrize("text", ["这是一条商单", "接了个商单，恰饭了", "商单也要认真写"])
+@pytest.mark.parametrize(
+    "text", ["这是一条商单", "接了个商单，恰饭了", "商单也要认真写", "帮朋友打广告", "这是广告", "#ad #sponsored"]
+)
 def test_a_paid_deal_not_denied_is_still_a_disclosure(text):
     assert "disclosure" in [c.name for c in find_cues(text)]
     assert "no_ad_claim" not in [c.name for c in find_cues(text)]
@@ -744,3 +756,23 @@ def test_english_words_near_the_funnel_phrases_are_no_cues(text):
 
 def test_a_soft_hyphen_inside_a_cue_word_hides_nothing():
     assert kinds("加微\u00ad信 abc12345 私聊") == kinds("加微信 abc12345 私聊") == {"wechat": ["加微信 abc12345"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "contact"),
+    [
+        ("薇❤：lanruo2024  滴滴我", "薇❤:lanruo2024"),
+        ("V ❤ ：abc2024", "v ❤ :abc2024"),
+        ("薇✨：abc2024", "薇✨:abc2024"),
+        ("薇：abc2024", "薇:abc2024"),
+    ],
+)
+def test_a_wechat_id_behind_decorations_and_a_colon_is_a_contact(text, contact):
+    """Normalisation 31: "薇❤：lanruo2024" was read as a brand name (lanruo2024), the contact cue missing it, while
+    "加薇❤：…" and "vx❤：…" were contacts. A decoration then a colon after 薇 or a lone v now reads as one."""
+    assert ("wechat", contact) in [(c.name, c.text) for c in find_cues(normalize_text(text))]
+
+
+@pytest.mark.parametrize("text", ["小薇❤️今天好开心", "薇❤ 我的好朋友", "v ❤ 我的最爱"])
+def test_a_name_with_a_decoration_is_no_contact(text):
+    assert "wechat" not in [c.name for c in find_cues(normalize_text(text))]

@@ -72,6 +72,8 @@ NOT_DECLARED = [
     "讨厌不标#ad的博主",
     "讨厌不标 #ad 的博主",
     "那些 #ad 的博主最烦了",
+    "我最讨厌那种#广告#了",  # a demonstrative between the word and the tag: still talk about the label
+    "讨厌这种 #ad",
     "“#广告”这个标签怎么加",
     "this is not a paid partnership",
     "not sponsored by anyone, just love it",
