@@ -1,7 +1,9 @@
 """Fan overlap between creators: pairwise Jaccard and "share of A's followers who also follow B".
 
 Inputs are follower-id exports: one file per creator (one id per line; the creator is the file's stem; a first
-line ``follower_id`` is a header), or a CSV with a header naming ``creator`` and ``follower_id`` columns.
+line ``follower_id`` is a header), or a CSV with a header naming a ``follower_id`` column, and a ``creator`` column
+when it holds several creators (without one, the file's stem is the creator). A first line of several fields is a
+CSV header, so it must name ``follower_id``.
 Every line is accounted for: blank lines and repeated ids are counted and reported with their line numbers,
 never silently dropped; a line that is not UTF-8, or a CSV row without the ``follower_id`` field, is an
 :class:`OverlapInputError` naming file, line and field.
@@ -147,8 +149,11 @@ def _checked(path: Path, data: bytes, number: int) -> Iterator[tuple[int, list[b
 
 
 def _is_csv_header(first: bytes) -> list[str] | None:
+    """The columns of a CSV's header line, or None for a file of one id per line (its first line an id, or the
+    header ``follower_id``). A first line of several fields is a CSV header, whatever it names: read as ids,
+    ``user_id,nickname`` and every ``u1,A`` after it were counted as followers, and the overlap came out 0."""
     header = [h.strip().lower() for h in next(csv.reader([first.decode("utf-8")]))]
-    return header if "creator" in header or ("follower_id" in header and len(header) > 1) else None
+    return header if "creator" in header or len(header) > 1 else None
 
 
 class OverlapCounter:
@@ -203,17 +208,18 @@ class OverlapCounter:
     def _add_csv(
         self, path: Path, header: list[str], number0: int, lines0: list[bytes], blocks: Iterator, progress: Any
     ) -> None:
+        if "follower_id" not in header:
+            raise OverlapInputError(
+                f"{path}, line 1: the header has no 'follower_id' column (a CSV of followers needs it, and a "
+                f"'creator' column when it holds several creators). Got columns {header}."
+            )
         for needed in ("creator", "follower_id"):
-            if needed not in header:
-                raise OverlapInputError(
-                    f"{path}, line 1: the header has no '{needed}' column (a creator,follower_id CSV needs both). "
-                    f"Got columns {header}."
-                )
             if header.count(needed) > 1:
                 raise OverlapInputError(
                     f"{path}, line 1: the header names column '{needed}' twice; rename one. Got columns {header}."
                 )
-        ci, fi = header.index("creator"), header.index("follower_id")
+        # without a creator column, the file is one creator's, named by its stem as a file of ids is
+        ci, fi = (header.index("creator") if "creator" in header else -1), header.index("follower_id")
         ids: dict[str, list[bytes]] = {}
         nums: dict[str, list[int]] = {}
         for number, lines in [(number0, lines0), *blocks]:
@@ -224,11 +230,11 @@ class OverlapCounter:
                     continue
                 row = next(csv.reader(io.StringIO(lines[i].decode("utf-8"))))
                 for name, col in (("follower_id", fi), ("creator", ci)):
-                    if len(row) <= col or not row[col].strip():
+                    if col >= 0 and (len(row) <= col or not row[col].strip()):
                         raise OverlapInputError(
                             f"{path}, line {number + i}: field '{name}' is missing. Got {lines[i].decode()!r:.80}."
                         )
-                creator = row[ci].strip()
+                creator = row[ci].strip() if ci >= 0 else path.stem
                 ids.setdefault(creator, []).append(row[fi].strip().encode("utf-8"))
                 nums.setdefault(creator, []).append(number + i)
             if progress is not None:

@@ -123,6 +123,8 @@ def test_blank_lines_and_repeated_ids_are_reported_with_their_lines(tmp_path: Pa
     [
         (b"1\n2\n\xff\xfe3\n", r"bad\.txt, line 3: field 'follower_id' is not UTF-8"),
         (b"creator,name\nA,1\n", r"bad\.txt, line 1: the header has no 'follower_id' column"),
+        # a first line of several fields is a header: read as ids, it and every "u1,A" were counted as followers
+        (b"user_id,nickname\nu1,A\n", r"bad\.txt, line 1: the header has no 'follower_id' column"),
         (b"creator,follower_id\nA,1\nB\n", r"bad\.txt, line 3: field 'follower_id' is missing"),
         (b"creator,follower_id\nA,1\n,2\n", r"bad\.txt, line 3: field 'creator' is missing"),
         # which of the two is the creator is not for notecheck to guess (the note readers refuse such a header too)
@@ -298,3 +300,14 @@ def test_a_creator_in_several_files_is_named(tmp_path, capsys):
     )
     [row] = csv.DictReader(open(tmp_path / "o" / "overlap.csv", encoding="utf-8"))
     assert (row["creator_a"], row["creator_b"], row["followers_b"], row["common"]) == ("amy", "bob", "3", "1")
+
+
+def test_a_csv_without_a_creator_column_is_the_file_stems(tmp_path: Path) -> None:
+    """A one-creator export with other columns (follower_id,nickname): its creator is the file's stem, as for a file
+    of ids, and only the follower_id field is an id."""
+    (tmp_path / "小绿.csv").write_text("follower_id,nickname\nu1,A\nu2,B\n", encoding="utf-8")
+    one = _write(tmp_path / "one.txt", ["u1"])
+    counter = OverlapCounter()
+    counter.add_file(tmp_path / "小绿.csv")
+    counter.add_file(one)
+    assert {c.name: c.followers for c in counter.creators.values()} == {"小绿": 2, "one": 1}
