@@ -380,3 +380,14 @@ def test_a_row_cut_short_is_placed_on_its_own_line(tmp_path, ending):
     records = list(iter_records(path))
     assert records[0].error is None
     assert records[1].error == f"invalid JSON (Expecting ',' delimiter at column {len(row) + 1})"
+
+
+def test_a_byte_order_mark_opening_a_later_line_is_no_part_of_its_row(tmp_path):
+    """Two exports joined with cat keep the second one's byte-order mark at the start of a line: that row failed as
+    "invalid JSON (Expecting value at column 1)" though the README reads every line with or without one."""
+    one = '\ufeff{"id": "a", "text": "好吃的面包"}\n'.encode()
+    path = tmp_path / "joined.jsonl"
+    path.write_bytes(one + one.replace(b'"a"', b'"b"'))
+    records = list(iter_records(path))
+    assert [r.error for r in records] == [None, None]
+    assert [r.data["id"] for r in records] == ["a", "b"]

@@ -189,7 +189,8 @@ _BELOW_U0800_LEADS = bytes(range(0xE0))  # deleted, they leave the lead bytes of
 
 
 @cache
-def _is_utf8(encoding: str) -> bool:
+def is_utf8(encoding: str) -> bool:
+    """Whether ``encoding`` names UTF-8 (any spelling, with or without the byte-order mark)."""
     return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
 
 
@@ -198,7 +199,7 @@ def utf8_misread(raw: bytes, text: str, encoding: str, *, stdin: bool = False) -
     reads most UTF-8 Chinese without an error, as other characters (你好 as 浣犲ソ): a line valid as UTF-8 that
     holds at least :data:`UTF8_MISREAD_MIN_CHARS` characters from U+0800 up is UTF-8, not ``encoding``. Runs only
     when ``encoding`` is not UTF-8; on a GB18030 line it costs a UTF-8 decode that fails within a few bytes."""
-    if raw.isascii() or _is_utf8(encoding):
+    if raw.isascii() or is_utf8(encoding):
         return None
     try:
         utf8 = raw.decode("utf-8")  # first: it stops within bytes on most GB18030 lines, the count reads them all

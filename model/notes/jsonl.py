@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
-from model.notes.files import MAX_ROW_BYTES, Record, decode_line, read_line, too_long
+from model.notes.files import MAX_ROW_BYTES, UTF8_BOM, Record, decode_line, is_utf8, read_line, too_long
 from model.schema import type_name
 
 TOO_DEEP = "invalid JSON (nested too deeply: more levels than Python's JSON reader takes)"
@@ -133,6 +133,9 @@ def jsonl_records(
             continue
         if not line.strip():
             continue
+        if line.startswith(UTF8_BOM) and (encoding is None or is_utf8(encoding)):
+            # files joined with cat keep each one's byte-order mark at the start of a line: not part of the row
+            line = line[len(UTF8_BOM) :]
         text, problem = decode_line(line, encoding)
         data, problem = (None, problem) if problem else parse_json_line(text)
         yield Record(name, lineno, data, problem)
