@@ -258,11 +258,15 @@ def test_positive_share_weighted_only_with_likes(scorer):
 
 
 def test_huge_comment_is_truncated_and_reported(scorer):
+    """The sentiment model reads a long comment's first 1,000 characters (reported as truncated); its keywords are
+    found in the whole of it: a request for the link after 10,000 characters still asks for the link (it was not
+    counted, and the keyword ratio came out 0.5 for two comments that both ask)."""
     huge = "好" * 10_000 + "求链接"
     d = scorer.score([huge, "求链接"]).to_dict()
     assert d["comments"][0]["truncated"] and not d["comments"][1]["truncated"]
     assert d["n_truncated"] == 1
-    assert d["matched_comments"]["purchase_intent"] == [1]  # the hit beyond the cap is not seen
+    assert d["matched_comments"]["purchase_intent"] == [0, 1]
+    assert d["keyword_ratio"]["purchase_intent"] == 1.0
 
 
 @pytest.mark.parametrize(

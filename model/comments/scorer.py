@@ -145,7 +145,8 @@ class CommentScorer:
         :mod:`model.comments.negation`; default: the shipped modes when ``keyword_sets`` is None, else ``ignore``
         for every set). Request keywords added to a set follow its mode.
     max_comment_chars : int
-        Longer comments are scored on their first ``max_comment_chars`` characters, reported as truncated.
+        The sentiment model reads the first ``max_comment_chars`` characters of a longer comment, reported as
+        truncated; keywords are found in the whole comment.
     water : WaterDetector or None
         Flags suspect comments (default: :class:`~model.comments.water.WaterDetector` with its defaults); None
         flags none.
@@ -257,9 +258,10 @@ class CommentScorer:
         suspects = self._suspects(parsed, texts_of, creators_of, cross_note)
         matcher = self._matcher_for(keywords)
         cap = self.max_comment_chars
-        texts = [c.text[:cap] for cs in parsed for c in cs]
-        hits = matcher.match_many(texts)
-        probs, labels = self.sentiment.predict_labeled(texts)
+        # keywords are found in the whole comment ("好"*1500 + "求链接" asks for the link); only the sentiment model
+        # reads the first ``cap`` characters, its cost growing with the text
+        hits = matcher.match_many([c.text for cs in parsed for c in cs])
+        probs, labels = self.sentiment.predict_labeled([c.text[:cap] for cs in parsed for c in cs])
         reports = []
         pos = 0
         for cs in parsed:

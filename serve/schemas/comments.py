@@ -182,7 +182,9 @@ class CommentReportOut(BaseModel):
     label_counts: dict[str, int] = Field(description="comments per sentiment label")
     positive_share: float | None = Field(description="positive / (positive + negative); null when none is polar")
     positive_share_weighted: float | None = Field(None, description="the same weighted by 1 + likes")
-    n_truncated: int = 0
+    n_truncated: int = Field(
+        0, description="comments longer than the sentiment model reads (1,000 characters; keywords: all of them)"
+    )
     n_empty: int = 0
     water_ratio: float | None = Field(0.0, description="share of suspect comments; null when there are no comments")
     suspect_reasons: dict[str, int] = Field(default_factory=dict, description="suspect comments per reason")
