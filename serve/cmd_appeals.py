@@ -128,7 +128,10 @@ def run_db(args: argparse.Namespace) -> int:
         try:
             if args.db_command == "upgrade":
                 before, after = upgrade_from(db.engine, args.revision)
-                print(f"{db.display_url}: revision {before or '(empty)'} -> {after}")
+                behind = args.revision in known and before in known and known.index(before) > known.index(args.revision)
+                # an upgrade never goes back: "0004 -> 0004" for --revision 0002 left the user to guess why
+                why = f" (already past {args.revision}; notecheck does not downgrade)" if behind else ""
+                print(f"{db.display_url}: revision {before or '(empty)'} -> {after}{why}")
             elif (missing := _missing_sqlite_file(db.url)) is not None:  # a typo'd path: report, create nothing
                 print(
                     f"{db.display_url}: revision (empty), newest {head_revision()} (no database file at {missing}: "
@@ -173,6 +176,7 @@ def _schema_revision(db: Any) -> tuple[str | None, str | None]:
 def run_appeals(args: argparse.Namespace) -> int:
     from serve.db import appeals as store
     from serve.db.engine import DatabaseUnavailable
+    from serve.db.migrate import head_revision, known_revisions
 
     command = {"list": _list, "show": _show, "resolve": _resolve, "export": _export}[args.appeals_command]
     if args.appeals_command == "export":  # a usage error, said before the database is looked for
@@ -198,6 +202,21 @@ def run_appeals(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
+        head = head_revision()
+        if revision != head:  # never migrate from here: a read-only `list` changed the schema under the server
+            known = revision in known_revisions()
+            print(
+                f"error: the appeals database {db.display_url} is at schema revision {revision}, "
+                + (
+                    f"older than this notecheck's {head}: run `notecheck db upgrade` (the server also upgrades at "
+                    "start-up)."
+                    if known
+                    else f"which this notecheck does not know (its newest is {head}): a newer notecheck wrote it."
+                ),
+                file=sys.stderr,
+            )
+            return 2
+        db.revision = revision  # checked: the session needs no migration
         try:
             with db.session() as session:
                 return command(args, session)

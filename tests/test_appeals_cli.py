@@ -405,3 +405,29 @@ def test_a_schema_from_a_newer_version_is_refused_not_fatal(tmp_path):
     assert again.status()["status"] == "unavailable"
     db.close()
     again.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("argv", [["list"], ["show", "x"], ["resolve", "x", "--label", "ad"], ["export", "-o", "{o}"]])
+def test_an_older_schema_is_named_not_migrated(backend, tmp_path, capsys, argv):
+    """`appeals list` on a database at an older schema revision migrated it to the newest: a read-only command
+    changed the schema under a server that may run an older notecheck. It is refused, naming `db upgrade`."""
+    from serve.db.migrate import current_revision, known_revisions
+
+    argv = [a.replace("{o}", str(tmp_path / "out.jsonl")) for a in argv]
+    older = known_revisions()[-2]
+    with database_url(backend, tmp_path) as url:
+        assert main(["db", "upgrade", "--database-url", url, "--revision", older]) == 0
+        capsys.readouterr()
+        assert main(["appeals", *argv, "--database-url", url]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and f"schema revision {older}, older than" in err, err
+        assert "notecheck db upgrade" in err
+        db = Database(url)
+        assert current_revision(db.engine) == older  # untouched
+        db.close()
+        assert main(["db", "upgrade", "--database-url", url]) == 0  # now at the newest
+        capsys.readouterr()
+        assert main(["db", "upgrade", "--database-url", url, "--revision", older]) == 0
+        assert f"(already past {older}; notecheck does not downgrade)" in capsys.readouterr().out
+    assert not (tmp_path / "out.jsonl").exists()
