@@ -208,7 +208,7 @@ def parse_comment(item: Any, *, where: str = "", index: int = 0) -> Comment:
     if isinstance(item, str):
         return Comment(text=item)
     if isinstance(item, Mapping):
-        text = item.get("text", item.get("content"))
+        text = _comment_text(item, where, name)
         if not isinstance(text, str):
             came = got(text) if "text" in item or "content" in item else "nothing"
             raise InvalidNoteError(f"{where}field '{name}.text' must be a string. Got {came}.")
@@ -231,6 +231,26 @@ def parse_comment(item: Any, *, where: str = "", index: int = 0) -> Comment:
     raise InvalidNoteError(
         f"{where}field '{name}' must be a string or an object with 'text'. Got {type_name(item)} {item!r:.60}."
     )
+
+
+def _comment_text(item: Mapping[str, Any], where: str, name: str) -> Any:
+    """A comment's ``text``, or CHASM's ``content``; with both, the one holding the comment (an empty ``text``
+    left ``content`` unread and the comment counted as empty), and two different texts are refused, as a note's
+    ``text`` and ``description`` are."""
+    text = item.get("text", item.get("content"))
+    if "text" not in item or "content" not in item:
+        return text
+    content = item["content"]
+    if not (isinstance(text, str) or text is None) or not isinstance(content, str):
+        return text
+    if text is None or is_blank(text):
+        return content if not is_blank(content) else text if text is not None else content
+    if not is_blank(content) and content != text:
+        raise InvalidNoteError(
+            f"{where}fields '{name}.text' and '{name}.content' both hold a comment's text, and they differ; give one "
+            f"of them. Got text {text!r:.40} and content {content!r:.40}."
+        )
+    return text
 
 
 def _text_field(row: Mapping[str, Any], where: str) -> str | None:

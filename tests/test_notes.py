@@ -45,6 +45,21 @@ def test_a_file_with_both_text_and_description_reads_the_one_holding_the_note(ro
     assert parse_note(row).text == "正文"
 
 
+@pytest.mark.parametrize(
+    "comment",
+    [{"text": "", "content": "这个是广告吧"}, {"text": None, "content": "这个是广告吧"},
+     {"text": "这个是广告吧", "content": ""}, {"text": "这个是广告吧", "content": "这个是广告吧"}],
+)  # fmt: skip
+def test_a_comment_with_both_text_and_content_reads_the_one_holding_it(comment):
+    """An empty ``text`` beside CHASM's ``content`` made the comment empty, and its words were never read."""
+    assert parse_note({"text": "正文", "comments": [comment]}).comments[0].text == "这个是广告吧"
+
+
+def test_a_comment_text_and_content_that_differ_are_refused():
+    with pytest.raises(InvalidNoteError, match=r"^fields 'comments\[1\]\.text' and 'comments\[1\]\.content' both hold"):
+        parse_note({"text": "正文", "comments": ["好看", {"text": "这一条", "content": "另一条"}]})
+
+
 def test_a_text_and_a_description_that_differ_are_refused():
     with pytest.raises(InvalidNoteError, match=r"^fields 'text' and 'description' both hold a note's text, and they"):
         parse_note({"text": "这一条", "description": "另一条"})
