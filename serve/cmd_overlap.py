@@ -13,6 +13,7 @@ from model.errors import InvalidParameterError
 from serve.batch.plan import each_once
 from serve.charts import chart_names
 from serve.cli import add_report_command, check_output_directory
+from serve.outputs import make_dir
 from serve.overlap import OverlapCounter, exact_check, overlap_matrix
 
 COLUMNS = ["creator_a", "creator_b", "jaccard", "share_a_in_b", "share_b_in_a", "followers_a", "followers_b", "common"]
@@ -111,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         rows = counter.pairs(min_jaccard=args.min_jaccard, among=among, progress=bar)
     check = [] if counter.exact else exact_check(counter, rows, args.check_sample)
     out: Path = args.output
-    out.mkdir(parents=True, exist_ok=True)
+    make_dir(out)
     with open(out / "overlap.csv", "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=COLUMNS)
         w.writeheader()

@@ -16,6 +16,7 @@ from typing import Any
 from model.comments import CREATOR_COLUMNS, creator_table
 from model.evaluation import format_value
 from serve.charts import chart_names
+from serve.outputs import make_dir
 from serve.terminal import one_line
 
 
@@ -68,7 +69,7 @@ def write_creator_report(
     creators = most_flagged_first(creators)
     table = creator_table(creators)
     columns = creator_columns(table)
-    directory.mkdir(parents=True, exist_ok=True)
+    make_dir(directory)
     csv_path = directory / "creators.csv"
     with open(csv_path, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=columns)

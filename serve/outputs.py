@@ -40,6 +40,18 @@ def _blocking_parent(path: Path) -> Path | None:
     return None
 
 
+def make_dir(path: Path) -> None:
+    """Create the output directory ``path`` (and its parents), or :class:`OutputError` naming it: left to itself,
+    ``/proc/nope/x`` ended as "error: /proc/nope: no such file", which reads as a missing input."""
+    blocking = _blocking_parent(path / "x")
+    if blocking is not None:
+        raise OutputError(f"cannot write {path}: {blocking} is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 @contextlib.contextmanager
 def replacing(path: Path, *, newline: str | None = None) -> Iterator[TextIO]:
     """A UTF-8 text handle whose content replaces ``path`` when the block ends without an error (directories

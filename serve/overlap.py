@@ -211,7 +211,7 @@ class OverlapCounter:
         if "follower_id" not in header:
             raise OverlapInputError(
                 f"{path}, line 1: the header has no 'follower_id' column (a CSV of followers needs it, and a "
-                f"'creator' column when it holds several creators). Got columns {header}."
+                f"'creator' column when it holds several creators). Got {lines0[0].decode()!r:.80}."
             )
         for needed in ("creator", "follower_id"):
             if header.count(needed) > 1:

@@ -38,3 +38,20 @@ def test_the_sentiment_trainer_refuses_it_too(tmp_path, capsys):
     (tmp_path / "out").write_text("a file", encoding="utf-8")
     assert sentiment.main(["--config", str(tmp_path / "c.toml"), "-o", str(tmp_path / "out"), "--quiet"]) == 2
     assert capsys.readouterr().err.startswith(f"error: {SAY.format(out=tmp_path / 'out')}")
+
+
+@pytest.mark.parametrize("command", ["creators", "overlap"])
+def test_an_output_directory_that_cannot_be_made_is_named_as_an_output(tmp_path, capsys, command):
+    """`creators -o afile/x` (a file in the way) and `-o /proc/nope/x` said "error: /proc/nope: no such file",
+    which reads as a missing input; `score` says "cannot write" for the same failure."""
+    (tmp_path / "afile").write_text("a file", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("u1\nu2\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("u1\n", encoding="utf-8")
+    inputs = (
+        [str(SAMPLES / "notes.jsonl")] if command == "creators" else [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
+    )
+    out = tmp_path / "afile" / "x"
+    quiet = ["--quiet"] if command == "overlap" else []
+    assert notecheck([command, *inputs, "-o", str(out), *quiet]) == 2
+    err = capsys.readouterr().err
+    assert f"error: cannot write {out}: {tmp_path / 'afile'} is not a directory" in err, err
