@@ -29,7 +29,7 @@ from model.schema import is_blank
 from serve.cli import add_encoding_arg, add_model_arg, load_ad_model
 from serve.creators import creator_columns, markdown_table, most_flagged_first
 from serve.scoring import row_author, span_dict
-from serve.terminal import one_line
+from serve.terminal import md_cell
 
 
 def register(subparsers: Any) -> None:
@@ -132,7 +132,7 @@ def score_rows(
 def _table(header: list[str], body: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     # ids and authors come from the archive: one line, no "|" splitting a cell, nothing acting on the terminal
-    lines += ["| " + " | ".join(one_line(format_value(v)).replace("|", "\\|") for v in row) + " |" for row in body]
+    lines += ["| " + " | ".join(md_cell(format_value(v)) for v in row) + " |" for row in body]
     return "\n".join(lines)
 
 

@@ -15,6 +15,7 @@ from serve.charts import chart_names
 from serve.cli import add_report_command, check_output_directory
 from serve.outputs import make_dir
 from serve.overlap import OverlapCounter, exact_check, overlap_matrix
+from serve.terminal import md_cell
 
 COLUMNS = ["creator_a", "creator_b", "jaccard", "share_a_in_b", "share_b_in_a", "followers_a", "followers_b", "common"]
 
@@ -127,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         "|---|---|---|---|---|---|",
     ]
     md += [
-        f"| {r['creator_a']} | {r['creator_b']} | {r['jaccard']:.4f} | {r['share_a_in_b']:.4f} | "
+        f"| {md_cell(r['creator_a'])} | {md_cell(r['creator_b'])} | {r['jaccard']:.4f} | {r['share_a_in_b']:.4f} | "
         f"{r['share_b_in_a']:.4f} | {r['common']:.0f} |"
         for r in rows[: args.top]
     ]
@@ -141,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
     names = _heatmap(out / "overlap.png", rows, args.top, sorted(counter.creators))
     if names.legend:
         md += ["", f"Chart: {names.note}.", "", "| id | creator |", "|---|---|"]
-        md += [f"| {i} | {n} |" for i, n in names.legend]
+        md += [f"| {i} | {md_cell(n)} |" for i, n in names.legend]
         print(f"note: overlap.png: {names.note}", file=sys.stderr)
     (out / "overlap.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     print(

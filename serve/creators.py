@@ -17,7 +17,7 @@ from model.comments import CREATOR_COLUMNS, creator_table
 from model.evaluation import format_value
 from serve.charts import chart_names
 from serve.outputs import make_dir
-from serve.terminal import one_line
+from serve.terminal import md_cell
 
 
 def most_flagged_first(creators: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -38,7 +38,7 @@ def markdown_table(table: list[dict[str, Any]], columns: list[str]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in table:
         cells = ["(no author)" if c == "creator" and row.get(c) is None else format_value(row.get(c)) for c in columns]
-        lines.append("| " + " | ".join(one_line(str(x)).replace("|", "\\|") for x in cells) + " |")
+        lines.append("| " + " | ".join(md_cell(str(x)) for x in cells) + " |")
     return "\n".join(lines)
 
 

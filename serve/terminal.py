@@ -9,6 +9,7 @@ cannot pass for a line of the report."""
 
 from __future__ import annotations
 
+import html
 import re
 
 # C0 and C1 controls (tab and line feed are handled by the callers' needs) and the bidirectional controls
@@ -28,6 +29,13 @@ def escaped(text: str) -> str:
 def one_line(text: str) -> str:
     """``text`` on one line: runs of whitespace (line breaks and tabs too) become one space, controls escaped."""
     return _UNSAFE.sub(_escape, " ".join(text.split()))
+
+
+def md_cell(text: str) -> str:
+    """``text`` as one cell of a Markdown table: on one line (:func:`one_line`), ``|`` escaped so the row keeps its
+    columns, and ``&``, ``<``, ``>`` as entities, so an author named ``<b>x</b>`` or ``<img src=…>`` is shown as
+    written, never rendered as HTML by a Markdown viewer."""
+    return html.escape(one_line(text), quote=False).replace("|", "\\|")
 
 
 def block(text: str, indent: str) -> str:

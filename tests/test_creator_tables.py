@@ -62,3 +62,20 @@ def test_comments_json_lists_creators_most_flagged_first(tmp_path, capsys, sampl
                  "--json"]) == 0  # fmt: skip
     doc = json.loads(capsys.readouterr().out)
     assert [c["author"] for c in doc["creators"]] == ["zed", "many"]
+
+
+def test_names_in_markdown_are_shown_as_written(tmp_path, capsys, sample_sentiment_dir, sample_model_dir):
+    """An author or creator named "<b>x</b>" went into creators.md and overlap.md raw, rendered as HTML by a
+    Markdown viewer; a "|" in an overlap creator's name split its row."""
+    rows = [{"id": "h1", "author": "<b>x</b>", "text": "周末爬山，风景很好", "comments": ["好看"]}]
+    path = tmp_path / "archive.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    assert main(["creators", str(path), "-o", str(tmp_path / "a"), "--model", str(sample_sentiment_dir),
+                 "--ad-model", str(sample_model_dir)]) == 0  # fmt: skip
+    md = (tmp_path / "a" / "creators.md").read_text(encoding="utf-8")
+    assert "&lt;b&gt;x&lt;/b&gt;" in md and "<b>" not in md
+    (tmp_path / "f.csv").write_text("creator,follower_id\na|b,1\na|b,2\n<i>c</i>,1\n", encoding="utf-8")
+    assert main(["overlap", str(tmp_path / "f.csv"), "-o", str(tmp_path / "o"), "--quiet"]) == 0
+    md = (tmp_path / "o" / "overlap.md").read_text(encoding="utf-8")
+    row = next(line for line in md.splitlines() if "a\\|b" in line and "0.5000" in line)
+    assert row.count(" | ") == 5 and "&lt;i&gt;c&lt;/i&gt;" in row and "<i>" not in md
