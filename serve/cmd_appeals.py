@@ -27,7 +27,9 @@ from serve.terminal import block, one_line
 #: What ``appeals export -o`` may name: the rows' format, by the file's extension.
 EXPORT_FORMATS = {".jsonl": "jsonl", ".csv": "csv"}
 EXPORT_COLUMNS = ("id", "title", "text", "comments", "label", "source", "appeal_id", "note_id", "status",
-                  "model_version", "model_decision", "ad_probability", "resolved_at")  # fmt: skip
+                  "model_version", "model_decision", "ad_probability", "declared", "resolved_at")  # fmt: skip
+#: Export columns holding a list or an object: JSON in a CSV cell, empty for null.
+JSON_COLUMNS = ("comments", "declared")
 
 
 def _database_args(p: argparse.ArgumentParser) -> None:
@@ -331,10 +333,8 @@ def _export(args: argparse.Namespace, session: Any) -> int:
         for appeal in store.resolved_appeals(session):
             row = store.training_row(appeal)
             if writer is not None:
-                comments = row["comments"]
-                writer.writerow(
-                    {**row, "comments": "" if comments is None else json.dumps(comments, ensure_ascii=False)}
-                )
+                as_json = {k: "" if row[k] is None else json.dumps(row[k], ensure_ascii=False) for k in JSON_COLUMNS}
+                writer.writerow({**row, **as_json})
             else:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
             n += 1

@@ -132,7 +132,8 @@ def test_export_gives_training_rows_the_reader_accepts(db, tmp_path, ext, capsys
     from model.notes import read_notes
 
     overturned = add(db, VIEW_AD, "真心推荐这家店", comments=["好吃", {"text": "在哪", "likes": 2}])
-    upheld = add(db, VIEW_AD, "加微信领券")
+    declared = {"field": "text", "start": 5, "end": 8, "text": "#ad"}
+    upheld = add(db, store.ModelView("m1", "ad", 0.30, 0.8, 0.5, [], declared), "加微信领券 #ad")
     add(db, VIEW_REVIEW, "still open")
     with db.session() as session:
         store.resolve_appeal(session, overturned, label="genuine", note="", moderator="m")
@@ -147,9 +148,15 @@ def test_export_gives_training_rows_the_reader_accepts(db, tmp_path, ext, capsys
     assert by_id[f"appeal-{overturned}"].label == 0 and by_id[f"appeal-{upheld}"].label == 1
     assert {n.source for n in notes} == {"appeal"}
     assert [c.text for c in by_id[f"appeal-{overturned}"].comments] == ["好吃", "在哪"]
+    # an "ad" at 0.30 says why: the note's own declaration decided it
     if ext == "csv":
         with open(out, encoding="utf-8") as handle:
-            assert {r["status"] for r in csv.DictReader(handle)} == {"overturned", "upheld"}
+            rows = {r["appeal_id"]: r for r in csv.DictReader(handle)}
+        assert {r["status"] for r in rows.values()} == {"overturned", "upheld"}
+        assert json.loads(rows[upheld]["declared"]) == declared and rows[overturned]["declared"] == ""
+    else:
+        rows = {r["appeal_id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+        assert rows[upheld]["declared"] == declared and rows[overturned]["declared"] is None
 
 
 def test_an_output_that_cannot_be_written_is_named(db, tmp_path, capsys):

@@ -242,5 +242,8 @@ def training_row(appeal: Appeal) -> dict[str, Any]:
         "model_version": appeal.model_version,
         "model_decision": appeal.decision,
         "ad_probability": appeal.ad_probability,
+        # the words by which the note declared itself an ad, which decided it "ad" whatever its probability (an
+        # export showing "ad" at 0.30 had nothing to say why); null when the thresholds decided
+        "declared": appeal.declared,
         "resolved_at": iso(appeal.resolved_at),
     }
