@@ -24,7 +24,7 @@ def test_sample_training_writes_full_artifact(sample_model_dir):
     assert card["tokenizer"]["backend"] == "rjieba" and card["library_versions"]["scikit-learn"]
     metrics = json.loads((sample_model_dir / "metrics.json").read_text())
     assert metrics["test"]["n"] + card["split"]["train"] == card["data"][0]["used"] - card["split"]["duplicates"]
-    assert metrics["ablation"][0]["variant"] == "full model"
+    assert metrics["ablation"][0]["variant"] == "all features (plain LR)"  # not the configured model: said so
     assert "Feature-group ablation" in (sample_model_dir / "report.md").read_text()
     faithful = json.loads((sample_model_dir / "faithfulness.json").read_text())
     assert faithful["model_version"] == card["model_version"] and set(faithful) >= {"markup", "anywhere"}

@@ -327,8 +327,12 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     # The test side is one of round(1 / test_size) grouped folds: above 0.5 it would still be half of the data
     check(0 < cfg.test_size <= 0.5, "test_size", "a float in (0, 0.5] (the test side is one of round(1 / test_size) "
           "grouped folds, so a larger share cannot be drawn)", cfg.test_size)  # fmt: skip
+    # --target-fpr replaces the config's value: an error then names the option, not a key the config never held
+    given = overrides.get("target_fpr") is not None
+    if given and not 0 < cfg.target_fpr < 1:
+        raise InvalidParameterError(f"--target-fpr must be a float in (0, 1). Got {cfg.target_fpr!r}.")
     check(0 < cfg.target_fpr < 1, "target_fpr", "a float in (0, 1)", cfg.target_fpr)
-    within = f"a float in [target_fpr, 1) (target_fpr is {cfg.target_fpr})"
+    within = f"a float in [target_fpr, 1) (target_fpr is {cfg.target_fpr}{', from --target-fpr' if given else ''})"
     check(cfg.target_fpr <= cfg.review_fpr < 1, "review_fpr", within, cfg.review_fpr)
     check(cfg.threshold_rule in ("point", "bootstrap"), "threshold_rule", '"point" or "bootstrap"', cfg.threshold_rule)
     check(0 <= cfg.hard_pool_share < 1, "hard_pool_share", "a float in [0, 1)", cfg.hard_pool_share)

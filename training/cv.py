@@ -72,6 +72,13 @@ def protocol_folds(
         raise InvalidParameterError(
             f"Cross-validation needs at least {n_splits} notes of target source {target_source!r}. Got {len(t_idx)}."
         )
+    labels = {examples[i].label for i in t_idx}
+    if len(labels) < 2:  # every figure would be nan, even the FPR over the genuine notes there are
+        only = "ads" if labels == {1} else "genuine notes"
+        raise InvalidParameterError(
+            f"Cross-validation needs both ads and genuine notes of target source {target_source!r}, whose "
+            f"out-of-fold scores it measures. Got only {len(t_idx)} {only}."
+        )
     local = cv_folds([examples[i] for i in t_idx], n_splits=n_splits, seed=seed)
     return [(np.sort(np.concatenate([others, t_idx[tr]])), t_idx[va]) for tr, va in local]
 

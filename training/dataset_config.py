@@ -41,6 +41,12 @@ def _resolve(base: Path, pattern: str, name: str) -> tuple[Path, ...]:
     matches = sorted(Path(p) for p in glob.glob(str(full), recursive=True))
     if not matches:
         raise InvalidParameterError(f"dataset {name!r}: no file matches {pattern!r} (looked for {full}).")
+    folders = [m for m in matches if m.is_dir()]
+    if folders:  # read later, a folder ended as "…/data: Is a directory", naming no dataset
+        raise InvalidParameterError(
+            f"dataset {name!r}: path {pattern!r} names a directory ({folders[0]}); name its files, e.g. "
+            f"{(Path(pattern) / '*.jsonl').as_posix()!r}."
+        )
     return tuple(matches)
 
 
@@ -90,6 +96,13 @@ def read_datasets(tables: list[dict[str, Any]], base: Path) -> list[DatasetSpec]
         )
         feedback = d.get("feedback", False)
         check(isinstance(feedback, bool), f"dataset[{i}].feedback", "true or false", feedback)
+        check(
+            not feedback or label == "from_file",
+            f"dataset[{i}].label",
+            '"from_file" for a feedback dataset (its rows carry the label a person gave; rows without one are not '
+            "labelled yet)",
+            label,
+        )
         max_rows = d.get("max_rows", 0)
         check(is_int(max_rows) and max_rows >= 0, f"dataset[{i}].max_rows", "an integer >= 0", max_rows)
         mask = d.get("digit_mask", "")

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from model.errors import InvalidParameterError
 from training.config import TrainConfig, load_config, require_ad_config
 from training.cv import load_protocol_data, roc_auc
 from training.data import Example, is_hard_pool
@@ -55,6 +56,11 @@ def out_of_fold(
 
     y = np.array([e.label for e in examples])
     target = np.array([e.source == cfg.target_source for e in examples], dtype=bool)
+    if target.sum() < n_splits:  # "200 grouped folds" over 120 rows ran, with folds of no target row
+        raise InvalidParameterError(
+            f"--folds {n_splits} needs at least {n_splits} notes of target source {cfg.target_source!r}, whose "
+            f"out-of-fold scores choose each fold's threshold. Got {int(target.sum())}."
+        )
     hard = np.array([is_hard_pool(e) for e in examples], dtype=bool)
     scorer = make_scorer(examples, cfg.model, seed=cfg.seed, target_source=cfg.target_source)
     repeats = cfg.threshold_repeats

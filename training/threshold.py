@@ -1,13 +1,19 @@
 """The operating threshold: a rule that should hold on *unseen* notes, not only on the notes it was chosen on.
 
-``point`` (the old rule): the smallest threshold with at most ``target_fpr`` of the out-of-fold (OOF) genuine
-target notes flagged. It is dominated by easy notes and is a point estimate, so about half the time the FPR on new
-notes is above target.
+``point`` (the old rule): the threshold at the lowest out-of-fold (OOF) genuine target-note score that still
+flags at most ``target_fpr`` of them (a note is flagged at or above it). It is dominated by easy notes and is a
+point estimate, so about half the time the FPR on new notes is above target.
 
 ``bootstrap`` (the shipped rule): genuine notes are weighted so the hard pool (``annotators: 2``, the pool the
-held-out test is drawn from) carries ``hard_pool_share`` of the weight, then the threshold is the smallest one whose
-weighted FPR is at most ``target_fpr`` in a ``threshold_quantile`` share of bootstrap resamples of the OOF genuine
-scores (an upper confidence bound on the FPR). Resamples are stratified by pool, so each keeps the pool sizes.
+held-out test is drawn from) carries ``hard_pool_share`` of the weight, then the threshold is the
+``threshold_quantile`` quantile, over bootstrap resamples of the OOF genuine scores, of each resample's point
+threshold by weighted FPR (an upper confidence bound on the FPR).
+
+Why at a genuine note's score and not just above the next lower one: both flag the same genuine notes of the OOF
+scores, and the lower one would also flag every unseen note scoring between the two; a threshold that must hold
+on new notes takes the higher. (The quick feature-group ablation of a training report uses
+:func:`training.fit.threshold_at_fpr`, the lower one, on the same rows for every variant.) Resamples are
+stratified by pool, so each keeps the pool sizes.
 
 Scores may be one split's (``notes``) or ``threshold_repeats`` splits' (``repeats x notes``, the folds dealt with
 another seed each). Repeats are pooled, each score weighing ``1 / repeats`` of its note, and a resample draws notes
@@ -38,7 +44,9 @@ def weighted_fpr_curve(scores: np.ndarray, weights: np.ndarray) -> tuple[np.ndar
 
 
 def weighted_threshold(scores: np.ndarray, weights: np.ndarray, fpr: float) -> float:
-    """Smallest threshold (flag when score >= threshold) with weighted FPR <= ``fpr``."""
+    """The threshold (flag when score >= threshold) at the lowest score whose weighted FPR is <= ``fpr``: a
+    genuine note's score, never a value between two (see the module docstring); just above the highest score when
+    even that one alone is over ``fpr``."""
     if len(scores) == 0:
         return float("inf")
     s, share = weighted_fpr_curve(scores, weights)
@@ -203,7 +211,11 @@ def main(argv: list[str] | None = None) -> int:
         "of an ablation or --cv run; writes OOF.rules.json too.",
     )
     p.add_argument("--config", required=True, help="the training config the ablation run used")
-    p.add_argument("--oof", required=True, help="oof_scores.npz written by python -m training.ablation")
+    p.add_argument(
+        "--oof",
+        required=True,
+        help="oof_scores.npz written by python -m training.ablation, or cv_oof.npz written by notecheck train --cv",
+    )
     p.add_argument("--variant", default="config", help="the variant of the run whose scores are read (default: config)")
     args = p.parse_args(argv)
     cfg = load_config(args.config)
@@ -216,14 +228,22 @@ def main(argv: list[str] | None = None) -> int:
             f"--oof {args.oof}: expected an oof_scores.npz of python -m training.ablation. Got a file numpy cannot "
             f"read as one ({exc})."
         ) from None
+    cv_run = {"scores", "fold_of", "flagged", "y", "hard"} <= set(data.files)  # notecheck train --cv's cv_oof.npz
     known = sorted(k for k in data.files if "." not in k and k not in ("y", "hard"))
-    if args.variant not in known or not {"y", "hard"} <= set(data.files):
+    if cv_run:  # one run: its scores, with the folds it dealt (re-dealing 5 folds misread a run of other folds)
+        if args.variant != "config":
+            raise InvalidParameterError(
+                f"--oof {args.oof}: a cv_oof.npz of notecheck train --cv holds one run, no variants. Got --variant "
+                f"{args.variant!r}."
+            )
+        known = ["config"]
+    elif args.variant not in known or not {"y", "hard"} <= set(data.files):
         raise InvalidParameterError(
             f"--oof {args.oof}: expected an oof_scores.npz of python -m training.ablation with the variant "
             f"{args.variant!r} (--variant). Got the variants {', '.join(map(repr, known)) or 'none'}."
         )
-    scores, y, hard = data[args.variant], data["y"], data["hard"]
-    key = f"{args.variant}.fold_of"
+    scores, y, hard = data["scores" if cv_run else args.variant], data["y"], data["hard"]
+    key = "fold_of" if cv_run else f"{args.variant}.fold_of"
     if key in data:
         fold_of = data[key]
     else:  # older files: the folds are a pure function of the data and seeds

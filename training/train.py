@@ -78,7 +78,10 @@ def _ablation(
         m = binary_metrics(yt, zt, thr)
         return {"variant": variant, **{k: m[k] for k in ("roc_auc", "average_precision", "recall", "f1")}}
 
-    rows = [score("full model", fit.X, w)]
+    # every row a plain LR (the config's C and class weights) on the same columns: the configured model (NB
+    # weighting, stacking, the target-source copy) is not refitted per variant, so the rows compare with each other,
+    # and the model's own validation figures are the report's table above
+    rows = [score("all features (plain LR)", fit.X, w)]
     word = np.array([n.startswith("word__") for n in names])
     for label, markers in ABLATION_GROUPS.items():
         drop = np.array([any(mk in n for mk in markers) for n in names])
@@ -116,6 +119,19 @@ def check_target_source(cfg: TrainConfig, examples: list[Example]) -> None:
     """The threshold is chosen on the ``target_source`` notes: a config whose data has none (a typo, or the
     default "xhs" on other data) stops here with what to set, not with a numpy error after fitting."""
     sources = sorted({e.source for e in examples if e.role == "train"})
+    if not sources:  # every dataset is role = "eval": "the training notes' sources are ." said nothing
+        raise InvalidParameterError(
+            f'The training config {cfg.path} has no training notes: every dataset is role = "eval" (or holds no '
+            'rows). Give at least one dataset role = "train" (the default).'
+        )
+    every = sorted({e.source for e in examples})
+    for group, members in cfg.groups.items():  # a misspelt member left the group's figures computed on the rest
+        unknown = [m for m in members if m not in every]
+        if unknown:
+            raise InvalidParameterError(
+                f"The 'groups.{group}' parameter of the training config must name sources of the data. Got "
+                f"{', '.join(map(repr, unknown))}; the sources are {', '.join(map(repr, every))}."
+            )
     if cfg.target_source not in sources:
         default = "" if "target_source" in cfg.raw else " (the default)"
         raise InvalidParameterError(
@@ -228,12 +244,9 @@ def run_training(
         card["training_rows"] = save_training_rows(
             out, ((e.note.title, e.note.text) for e in train), (e.written for e in train if e.written)
         )
-        card["threshold_rule"] = {
-            "rule": cfg.threshold_rule,
-            "hard_pool_share": cfg.hard_pool_share,
-            "quantile": cfg.threshold_quantile,
-            "bootstrap_resamples": cfg.threshold_boot,
-        }
+        card["threshold_rule"] = {"rule": cfg.threshold_rule, "hard_pool_share": cfg.hard_pool_share}
+        if cfg.threshold_rule == "bootstrap":  # the point rule draws no resamples: a card stating them misled
+            card["threshold_rule"] |= {"quantile": cfg.threshold_quantile, "bootstrap_resamples": cfg.threshold_boot}
         if cfg.threshold_repeats > 1:  # stated only when used, so cards of one-split configs read as before
             card["threshold_rule"]["out_of_fold_repeats"] = cfg.threshold_repeats
         target = s_tr == cfg.target_source
@@ -316,6 +329,14 @@ def _protocol_reports(cfg: TrainConfig) -> dict[str, Any]:
                     else "its rows lack key, variant, delta or summary."
                 )
             )
+        if key == "cross_validation":  # another config's figures would be stated as this model's
+            theirs = (data.get("target_source"), data.get("target_fpr"))
+            if theirs != (cfg.target_source, cfg.target_fpr):
+                raise InvalidParameterError(
+                    f"{where}, a report of another config: it measured target_source {theirs[0]!r} at target_fpr "
+                    f"{theirs[1]!r}, and this config has {cfg.target_source!r} at {cfg.target_fpr!r} (run notecheck "
+                    "train --cv with this config, or drop the key)."
+                )
         out[key] = {"file": path.name, "sha256": sha256_file(path), **data}
         if key == "protocol_ablation":
             out[key]["rows"] = [
