@@ -93,3 +93,20 @@ def test_the_threshold_tool_reads_a_cv_run_with_its_own_folds(tmp_path, capsys):
     point = next(r for r in rows if r["rule"] == "point")
     assert point["overall"]["fpr"] == pytest.approx(report["fpr"]["mean"])  # the config's rule is point
     assert point["overall"]["f1"] == pytest.approx(report["f1"]["mean"])
+
+
+@pytest.mark.parametrize(("key", "value"), [("stack_folds", "5"), ("part_C", "[1.0, 2.0, 3.0]"), ("cue_part", "true")])
+def test_a_stacking_key_without_stacking_is_refused(tmp_path, key, value):
+    """With model_kind = "lr" these keys gave a byte-identical model.npz, exit 0."""
+    from model.errors import InvalidParameterError
+    from training.config import load_config
+
+    path = _config(tmp_path, f'[[dataset]]\npath = "{NOTES}"\n')
+    text = (
+        (tmp_path / "c.toml").read_text(encoding="utf-8").replace("cv_folds = 3\n", f"cv_folds = 3\n{key} = {value}\n")
+    )
+    (tmp_path / "c.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidParameterError, match=rf"'model\.{key}' parameter .* unless model_kind = \"stack\""):
+        load_config(path)
+    (tmp_path / "c.toml").write_text(text.replace("[model]\n", '[model]\nmodel_kind = "stack"\n'), encoding="utf-8")
+    assert load_config(path).model.model_kind == "stack"
