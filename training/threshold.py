@@ -188,12 +188,19 @@ def compare_rules(
         row: dict[str, object] = {"rule": rule, "hard_pool_share": share, "quantile": quantile, "repeats": repeats}
         for pool, mask in (("overall", np.ones(len(y), dtype=bool)), ("annotators_2", hard), ("annotators_1", ~hard)):
             figs = [rates(y[mask], flagged[r, mask]) for r in range(n_rep)]
-            row[pool] = {k: float(np.nanmean([f[k] for f in figs])) for k in ("fpr", "recall", "f1", "precision")}
+            row[pool] = {k: _mean_defined([f[k] for f in figs]) for k in ("fpr", "recall", "f1", "precision")}
         out.append(row)
     return out
 
 
 @user_errors
+def _mean_defined(values: list[float]) -> float:
+    """The mean of the defined figures, nan when none is (a pool with no notes, as in a data set without
+    ``annotators: 2`` rows): ``np.nanmean`` warned "Mean of empty slice" on every such pool."""
+    defined = [v for v in values if not np.isnan(v)]
+    return float(np.mean(defined)) if defined else float("nan")
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m training.threshold --config C --oof DIR/oof_scores.npz --variant KEY``: compare rules."""
     import argparse
