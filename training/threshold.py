@@ -193,7 +193,6 @@ def compare_rules(
     return out
 
 
-@user_errors
 def _mean_defined(values: list[float]) -> float:
     """The mean of the defined figures, nan when none is (a pool with no notes, as in a data set without
     ``annotators: 2`` rows): ``np.nanmean`` warned "Mean of empty slice" on every such pool."""
@@ -201,6 +200,7 @@ def _mean_defined(values: list[float]) -> float:
     return float(np.mean(defined)) if defined else float("nan")
 
 
+@user_errors
 def main(argv: list[str] | None = None) -> int:
     """``python -m training.threshold --config C --oof DIR/oof_scores.npz --variant KEY``: compare rules."""
     import argparse
