@@ -951,3 +951,15 @@ def test_english_function_words_are_never_shown(shipped):
     words = [h.text for h in result.highlights]
     assert words and not [w for w in words if is_function_word(w)], words
     assert is_function_word("ＷＨＡＴ") and is_function_word("𝓶𝔂") and not is_function_word("Sephora")
+
+
+def test_the_report_says_why_a_ratio_is_missing():
+    """A random drop at or below zero has no ratio; the report's cell read "– [121.2, unbounded]", a missing figure
+    with an interval, and now says why."""
+    from training.faithfulness import _ratio, report_lines
+
+    none = _ratio(np.array([0.30, 0.20, 0.25, 0.25]), np.array([-0.02, 0.01, -0.04, 0.0]), seed=0)
+    some = _ratio(np.array([0.30, 0.20, 0.25, 0.25]), np.array([0.02, 0.06, 0.04, 0.04]), seed=0)
+    part = {"n_notes": 4, "n_skipped": 0, "repeats": 20, "probability": none, "log_odds": some}
+    text = "\n".join(report_lines({"flagged_notes": 4, "markup": part, "anywhere": part}, "cmd"))
+    assert "none (random drop ≤ 0)" in text and "6.2× [" in text and "– [" not in text

@@ -270,7 +270,9 @@ def report_lines(result: dict[str, Any], command: str) -> list[str]:
 
     def cell(figures: dict[str, Any]) -> list[str]:
         lo, hi = figures["ratio_ci95"]
-        ratio = "–" if figures["ratio"] is None else f"{figures['ratio']:.1f}×"
+        # no point ratio when the random spans' mean drop is not above zero: "– [121.2, unbounded]" read as a
+        # missing figure with an interval; the drop itself is the column before
+        ratio = "none (random drop ≤ 0)" if figures["ratio"] is None else f"{figures['ratio']:.1f}×"
         bounds = f"[{'–' if lo is None else f'{lo:.1f}'}, {'unbounded' if hi is None else f'{hi:.1f}'}]"
         return [f"{figures['mean_drop_top']:.3f}", f"{figures['mean_drop_random']:.3f}", f"{ratio} {bounds}"]
 
