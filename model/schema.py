@@ -243,8 +243,10 @@ def _comment_text(item: Mapping[str, Any], where: str, name: str) -> Any:
     content = item["content"]
     if not (isinstance(text, str) or text is None) or not isinstance(content, str):
         return text
-    if text is None or is_blank(text):
-        return content if not is_blank(content) else text if text is not None else content
+    if text is None:
+        return content
+    if is_blank(text):
+        return text if is_blank(content) else content
     if not is_blank(content) and content != text:
         raise InvalidNoteError(
             f"{where}fields '{name}.text' and '{name}.content' both hold a comment's text, and they differ; give one "

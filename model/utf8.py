@@ -17,9 +17,13 @@ def not_utf8(data: bytes, exc: UnicodeDecodeError) -> str:
     return _not_utf8_at(data, exc.start)
 
 
+def byte_place(data: bytes, at: int) -> tuple[int, int]:
+    """(line, byte of that line), both from 1, of the byte at offset ``at`` of ``data``."""
+    return data.count(b"\n", 0, at) + 1, at - (data.rfind(b"\n", 0, at) + 1) + 1
+
+
 def _not_utf8_at(data: bytes, at: int) -> str:
-    line = data.count(b"\n", 0, at) + 1
-    column = at - (data.rfind(b"\n", 0, at) + 1) + 1
+    line, column = byte_place(data, at)
     return (
         f"is not UTF-8 (byte 0x{data[at]:02x} at line {line}, byte {column} of the line); save it as UTF-8, "
         "e.g. iconv -f gbk -t utf-8"

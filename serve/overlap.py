@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from model.errors import InvalidParameterError, NotecheckError
+from model.utf8 import byte_place
 from serve.overlap_lsh import band_params, bin_minima, candidate_pairs, densify
 
 _BLOCK = 1 << 23  # bytes read at a time from a one-id-per-line file
@@ -106,8 +107,8 @@ class ReadNotes:
 
 
 def _decode_error(path: Path, data: bytes, first_line: int, exc: UnicodeDecodeError) -> OverlapInputError:
-    line = first_line + data.count(b"\n", 0, exc.start)
-    col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+    line, col = byte_place(data, exc.start)
+    line += first_line - 1
     return OverlapInputError(
         f"{path}, line {line}: field 'follower_id' is not UTF-8 (byte {data[exc.start : exc.start + 1]!r} at "
         f"column {col}); save the file as UTF-8."

@@ -267,11 +267,11 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     check(params.C > 0, "model.C", "a float > 0", params.C)
     check(params.min_df >= 1, "model.min_df", "an int >= 1", params.min_df)
     check(params.model_kind in ("lr", "stack"), "model.model_kind", '"lr" or "stack"', params.model_kind)
-    if params.model_kind == "lr":  # a stacking key there changed nothing: the same model.npz to the byte, no word
-        stacking = sorted(k for k in ("stack_folds", "part_C", "cue_part") if k in m)
-        check(not stacking, f"model.{stacking[0] if stacking else ''}",
-              'left out unless model_kind = "stack" (it sets the stacked sub-models; model_kind is "lr")',
-              m.get(stacking[0]) if stacking else None)  # fmt: skip
+    # a stacking key under model_kind = "lr" changed nothing: the same model.npz to the byte, and no word
+    for key in ("cue_part", "part_C", "stack_folds"):
+        if params.model_kind == "lr" and key in m:
+            check(False, f"model.{key}", 'left out unless model_kind = "stack" (it sets the stacked sub-models; '
+                  'model_kind is "lr")', m[key])  # fmt: skip
     check(
         params.class_weight == "balanced"
         or (isinstance(params.class_weight, (int, float)) and params.class_weight > 0),

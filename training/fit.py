@@ -227,8 +227,9 @@ def fit_ad_model(
     sources = np.array([e.source for e in train])
     if len(set(y.tolist())) < 2:
         raise TrainingDataError(f"Training data must contain both ads and genuine notes. Got only label {y[0]}.")
+    weights = np.array([e.weight for e in train])
     for label, kind in ((1, "ads"), (0, "genuine notes")):  # weight 0 (a dataset's `weight`) teaches nothing
-        if not (np.array([e.weight for e in train])[y == label] > 0).any():
+        if not (weights[y == label] > 0).any():
             raise TrainingDataError(
                 f"Training data must give weight to both ads and genuine notes. Got weight 0 for every one of the "
                 f"{int((y == label).sum())} {kind} (the datasets' 'weight' in the training config)."

@@ -243,7 +243,6 @@ def main(argv: list[str] | None = None) -> int:
                 f"--oof {args.oof}: a cv_oof.npz of notecheck train --cv holds one run, no variants. Got --variant "
                 f"{args.variant!r}."
             )
-        known = ["config"]
     elif args.variant not in known or not {"y", "hard"} <= set(data.files):
         raise InvalidParameterError(
             f"--oof {args.oof}: expected an oof_scores.npz of python -m training.ablation with the variant "

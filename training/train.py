@@ -124,14 +124,6 @@ def check_target_source(cfg: TrainConfig, examples: list[Example]) -> None:
             f'The training config {cfg.path} has no training notes: every dataset is role = "eval" (or holds no '
             'rows). Give at least one dataset role = "train" (the default).'
         )
-    every = sorted({e.source for e in examples})
-    for group, members in cfg.groups.items():  # a misspelt member left the group's figures computed on the rest
-        unknown = [m for m in members if m not in every]
-        if unknown:
-            raise InvalidParameterError(
-                f"The 'groups.{group}' parameter of the training config must name sources of the data. Got "
-                f"{', '.join(map(repr, unknown))}; the sources are {', '.join(map(repr, every))}."
-            )
     if cfg.target_source not in sources:
         default = "" if "target_source" in cfg.raw else " (the default)"
         raise InvalidParameterError(
@@ -139,6 +131,19 @@ def check_target_source(cfg: TrainConfig, examples: list[Example]) -> None:
             f"whose threshold it sets. Got {cfg.target_source!r}{default}; the training notes' sources are "
             f"{', '.join(map(repr, sources))}. Set target_source in {cfg.path}."
         )
+
+
+def check_groups(cfg: TrainConfig, examples: list[Example]) -> None:
+    """Each ``[groups]`` member names a source of the data: a misspelt one left the group's figures computed on the
+    other members, or on none, and nothing said so."""
+    every = sorted({e.source for e in examples})
+    for group, members in cfg.groups.items():
+        unknown = [m for m in members if m not in every]
+        if unknown:
+            raise InvalidParameterError(
+                f"The 'groups.{group}' parameter of the training config must name sources of the data. Got "
+                f"{', '.join(map(repr, unknown))}; the sources are {', '.join(map(repr, every))}."
+            )
 
 
 def run_training(
@@ -168,6 +173,7 @@ def run_training(
         bar("loading data")
         examples, infos = load_all(cfg, skip_bad_rows=skip_bad_rows)
         check_target_source(cfg, examples)
+        check_groups(cfg, examples)
         examples, n_dup, n_conflict = deduplicate(examples, cfg.dedup, cfg.feedback_datasets, report=sys.stderr)
         train_idx, test_idx = split_train_test(examples, test_size=cfg.test_size, seed=cfg.seed)
         train = [examples[i] for i in train_idx]
