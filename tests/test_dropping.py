@@ -55,6 +55,17 @@ def test_a_column_goes_when_the_marker_makes_enough_of_its_occurrences():
     assert strip_markers("⟦has:title⟧ 周末 ⟦cue:price⟧ 爬山", (TITLE,)) == "周末 ⟦cue:price⟧ 爬山"
 
 
+@pytest.mark.parametrize("markers", [("⟦has:titel⟧",), (TITLE, "⟦cue:pirce⟧")])
+def test_a_marker_no_document_carries_is_refused_not_ignored(markers):
+    docs = _docs()
+    features = build_features(ModelParams(char_ngrams=(1, 3), min_df=1))
+    X = features.fit_transform(docs).tocsr()
+    width = X.shape[1]
+    with pytest.raises(InvalidParameterError, match=rf"drop_features.*Got '{markers[-1]}', found in none of the 80 "):
+        drop_marker_features(features, X, docs, markers, 0.2)
+    assert len(features.get_feature_names_out()) == width  # refused before anything was pruned
+
+
 def _confounded(tmp_path, drop: bool):
     """Sample notes (with titles) plus their texts again *without* titles as ads of a second corpus: a title then
     says "not the all-ad corpus", the shortcut the shipped model learnt from the WeChat and SMS ads."""

@@ -19,6 +19,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
+from model.errors import InvalidParameterError
+
 
 def strip_markers(doc: str, markers: Sequence[str]) -> str:
     """``doc`` without the ``markers``, whitespace closed up as :func:`model.text.prepare_document` leaves it."""
@@ -88,9 +90,19 @@ def prune_features(features: Any, keep: np.ndarray) -> None:
 
 def drop_marker_features(features: Any, X: Any, docs: Sequence[str], markers: Sequence[str], share: float) -> Any:
     """Prune ``features`` (fitted on ``docs``, giving ``X``) of the columns of ``markers`` (:func:`marker_columns`);
-    returns ``X`` without them. Nothing changes when ``markers`` is empty."""
+    returns ``X`` without them. Nothing changes when ``markers`` is empty.
+
+    A marker that occurs in none of ``docs`` is refused: it would drop nothing, and a misspelt marker
+    (``⟦has:titel⟧``) would otherwise leave the column it was meant to remove to be learnt, saying nothing."""
     if not markers:
         return X
+    absent = [m for m in markers if not any(m in d for d in docs)]
+    if absent:
+        raise InvalidParameterError(
+            f"The 'drop_features' parameter of [model] must list placeholder markers the training documents "
+            f"carry, such as ⟦has:title⟧. Got {', '.join(map(repr, absent))}, found in none of the {len(docs)} "
+            f"documents."
+        )
     keep = ~marker_columns(features, docs, markers, share)
     X = keep_columns(X, features, keep)
     prune_features(features, keep)
