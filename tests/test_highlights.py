@@ -786,8 +786,8 @@ FRAGMENT_NOTES = [
     # a date or a time is one word: not "1日15" and "00"
     ({"text": "活动时间：2025年12月1日15:00 🙋\u200d♀️ 抽奖"}, "12月1日15", "2025年12月1日15:00"),
     ({"text": "11月18日20:00开抢，11月8日12:00预售，11月11日当天"}, "00开抢", "11月18日20:00开抢"),
-    # "过不过敏" asks a question: its first 过 is not the end of "三天"
-    ({"text": "第一次给宝宝吃，一次少量试，观察三天过不过敏"}, "三天过", "三天"),
+    # "过不过敏" asks a question: its first 过 is not the end of "三天" (which, a count alone, is no phrase either)
+    ({"text": "第一次给宝宝吃，一次少量试，观察三天过不过敏"}, "三天过", None),
 ]
 
 
@@ -963,3 +963,37 @@ def test_the_report_says_why_a_ratio_is_missing():
     part = {"n_notes": 4, "n_skipped": 0, "repeats": 20, "probability": none, "log_odds": some}
     text = "\n".join(report_lines({"flagged_notes": 4, "markup": part, "anywhere": part}, "cmd"))
     assert "none (random drop ≤ 0)" in text and "6.2× [" in text and "– [" not in text
+
+
+#: Two honest notes a new user wrote, whose phrases showed counts and connectives: “三千”, “一千”, “一块”, “之前”.
+COUNT_NOTES = [
+    {
+        "title": "雅思7分备考分享",
+        "text": "裸考5.5，三个月后考到7。口语找了一个学姐陪练，一次50块，练了十次；听力每天精听剑桥真题一篇。没报班，"
+        "全部花费加报名费也就三千出头。",
+    },
+    {
+        "title": "出租屋改造花了不到一千",
+        "text": "租的老破小，自己刷了墙，宜家买了一个毕利书柜和一块地毯，拼多多买了窗帘，全部加起来九百多。房东来看了说"
+        "比之前好看多了，还说退租不用恢复原样，开心。",
+    },
+]
+
+
+@pytest.mark.parametrize("note", COUNT_NOTES)
+def test_a_count_or_a_connective_is_never_a_phrase_of_its_own(shipped, note):
+    """A count alone (三千, 一块, 三个, 12次, 2026年) or a connective (之前, 但是, 一直) told the writer nothing to
+    change, yet “三千” was the third reason an honest exam note was flagged for. Phrases holding them stay."""
+    from model.highlights.categories import is_function_word
+    from model.highlights.phrases import _is_count
+
+    result = shipped.check(note)
+    _assert_exact(note, result)
+    words = [h.text for h in result.highlights if h.category in ("wording", "personal")]
+    assert words, words
+    assert not [w for w in words if _is_count(w) or is_function_word(w)], words
+    for word in ("三千", "一块", "三个", "12次", "2026年", "半小时", "两三千"):
+        assert _is_count(word), word
+    for word in ("三只松鼠", "一加", "三星", "九阳", "一起", "双十一", "三个月后"):
+        assert not _is_count(word), word
+    assert all(is_function_word(w) for w in ("之前", "但是", "一直", "其实")) and not is_function_word("之前的")

@@ -67,7 +67,7 @@ FUNCTION_WORDS = frozenset(
         "了 的 和 与 及 是 在 也 就 都 很 还 又 吗 吧 啊 呢 哦 呀 嘛 啦 着 过 把 被 让 给 从 对 这 那 个 一 "
         "我 你 他 她 它 们 有 不 没 会 能 要 去 来 说 到 上 下 里 得 地 之 而 或 但 "
         "就是 还是 一个 这个 那个 我们 你们 他们 自己 什么 怎么 然后 因为 所以 如果 可以 已经 真的 非常 比较 "
-        "一下 一些 还有 没有 不是 "
+        "一下 一些 还有 没有 不是 之前 以前 之后 以后 但是 不过 一直 那种 这种 平时 还能 其实 "
         # English: articles, pronouns, auxiliaries, prepositions, conjunctions and degree words, which a note in
         # English or mixing it in has as many of as a Chinese one has 的 and 了 ("what", "me", "much" were shown)
         "the a an and or but nor so if as than then too very of to in on at by for with from into about over "

@@ -282,6 +282,18 @@ _MEASURES = frozenset(
 )
 
 
+#: A count alone: a number in digits or Chinese numerals, with at most one measure word ("三千", "一台", "四个",
+#: "两个月" no: "两个" and "月" are two words). As wording it tells a writer nothing to change; as a price the price
+#: cue reads it.
+_COUNT_RE = re.compile(
+    r"[\d零〇一二两三四五六七八九十百千万亿几半]+(?:" + "|".join(sorted(_MEASURES, key=len, reverse=True)) + ")?"
+)
+
+
+def _is_count(word: str) -> bool:
+    return _COUNT_RE.fullmatch(word) is not None
+
+
 #: Words a measure word after them belongs to as to a number: "这|款面膜" is "this (model of) mask".
 _DEMONSTRATIVES = frozenset("这 那 此 该 每 哪 某".split())
 
@@ -416,6 +428,7 @@ def phrases(
                 or len(word) < 2
                 or abs(total) < MIN_PHRASE_WEIGHT
                 or _is_number(word)
+                or _is_count(word)
                 or is_function_word(word)
             ):
                 continue
