@@ -200,12 +200,13 @@ def _snap(runs: list[tuple[int, int]], bounds: list[int], ok: np.ndarray) -> lis
 #: Words that lean on their neighbour: a phrase neither starts with a particle that ends the word before it
 #: ("的网红", "了健身房"), a conjunction ("和颜色") or the 完 of a verb the segmenter cut ("用|完皮肤"), nor ends
 #: with a conjunction, preposition, adverb, demonstrative or count that begins what follows ("膝盖和", "排队一",
-#: "方法很", "面膜真的", "门票599一个"). A word n-gram spanning them puts weight on them; shown, they read as
+#: "方法很", "面膜真的", "门票599一个"), nor with the 有 or 越 whose object or second half follows ("店最近有|满减",
+#: "家具真的越|看越喜欢"). A word n-gram spanning them puts weight on them; shown, they read as
 #: fragments.
 _NO_START = frozenset("了 的 得 地 着 过 之 们 个 吗 吧 啊 呢 哦 呀 嘛 啦 和 与 及 或 而 但 是 完".split())
 _NO_END = frozenset(
     "和 与 及 或 而 但 也 就 都 很 还 又 把 被 让 给 从 对 在 是 一 这 那 第 有点 有些 比较 非常 特别 太 更 挺 "
-    "真的 超 超级 巨 最 十分 相当 蛮 每 各 某 一个 一些 一点 一种".split()
+    "真的 超 超级 巨 最 十分 相当 蛮 每 各 某 一个 一些 一点 一种 有 越".split()
 )
 #: Characters after which a 一 is a digit of a number word ("双十|一", "一百|一"), not the word 一 ("排队一").
 _NUMERALS = frozenset("十百千万")
