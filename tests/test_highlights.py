@@ -1008,3 +1008,23 @@ def test_a_count_or_a_connective_is_never_a_phrase_of_its_own(shipped, note):
     for word in ("三只松鼠", "一加", "三星", "九阳", "一起", "双十一", "三个月后"):
         assert not _is_count(word), word
     assert all(is_function_word(w) for w in ("之前", "但是", "一直", "其实")) and not is_function_word("之前的")
+
+
+@pytest.mark.parametrize("probe", ["disguised_probe.jsonl", "writer_probe.jsonl"])
+def test_the_probes_highlights_quote_what_was_sent(shipped, probe):
+    """The two hand-written probes (benchmarks/data/*.md): every highlight and every reason's evidence is exactly
+    the note's own characters, no reason names an internal token, and no wording phrase is a count or a function
+    word alone."""
+    from model.highlights.categories import is_function_word
+    from model.highlights.phrases import _is_count
+
+    path = SAMPLES.parent / "benchmarks" / "data" / probe
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 60 and {r["label"] for r in rows} == {0, 1}
+    for row in rows:
+        note = {"title": row["title"], "text": row["text"]}
+        result = shipped.check(note)
+        _assert_exact(note, result)
+        assert not [h.text for h in result.highlights if "⟦" in h.text or "⟧" in h.text]
+        words = [h.text for h in result.highlights if h.category in ("wording", "personal")]
+        assert not [w for w in words if _is_count(w) or is_function_word(w)], (row["id"], words)
