@@ -269,9 +269,8 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     check(params.model_kind in ("lr", "stack"), "model.model_kind", '"lr" or "stack"', params.model_kind)
     # a stacking key under model_kind = "lr" changed nothing: the same model.npz to the byte, and no word
     for key in ("cue_part", "part_C", "stack_folds"):
-        if params.model_kind == "lr" and key in m:
-            check(False, f"model.{key}", 'left out unless model_kind = "stack" (it sets the stacked sub-models; '
-                  'model_kind is "lr")', m[key])  # fmt: skip
+        check(params.model_kind != "lr" or key not in m, f"model.{key}", 'left out unless model_kind = "stack" (it '
+              'sets the stacked sub-models; model_kind is "lr")', m.get(key))  # fmt: skip
     check(
         params.class_weight == "balanced"
         or (isinstance(params.class_weight, (int, float)) and params.class_weight > 0),
