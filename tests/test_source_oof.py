@@ -106,3 +106,14 @@ def test_the_threshold_pools_the_configs_repeats_as_training_does(config, monkey
     from training.source_oof import markdown
 
     assert "of 2 splits pooled" in markdown(two, "cmd") and "pooled" not in markdown(one, "cmd")
+
+
+def test_a_group_naming_no_source_is_refused(tmp_path):
+    """`[groups]` members are checked against the data's sources here as in `notecheck train`: a misspelt member
+    left the group's row computed on the other members, and nothing said so."""
+    from model.errors import InvalidParameterError
+
+    extra = "\n[groups]\nall = ['sample', 'nwes']\n"
+    cfg = load_config(sample_config_with_news(tmp_path, SAMPLES / "notes.jsonl", NEWS, extra=extra))
+    with pytest.raises(InvalidParameterError, match=r"'groups.all' parameter .* Got 'nwes'; the sources are"):
+        run_source_oof(cfg, n_splits=3)

@@ -101,8 +101,11 @@ def run_source_oof(
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Per source and per configured group (``[groups]``), the out-of-fold figures of :func:`source_figures`; and
     per row its id, source, label, score, flag and fold (for reading the flagged notes)."""
+    from training.train import check_groups
+
     t0 = time.perf_counter()
     examples = load_protocol_data(cfg)
+    check_groups(cfg, examples)  # its groups' rows below: a misspelt member would drop out of them unsaid
     scores, flagged, fold = out_of_fold(examples, cfg, n_splits=n_splits, progress=progress)
     y = np.array([e.label for e in examples])
     sources = np.array([e.source for e in examples], dtype=object)
