@@ -678,6 +678,42 @@ def test_advice_without_a_phrase_towards_ad_does_not_ask_to_reword_phrases():
     assert advice("genuine", [contact]) is None
 
 
+_BRAND = ("brand_name", "品牌与产品名", "brand or product names", "格力")
+_PRICE = ("price", "价格优惠", "price or discount", "300块")
+_WORDING = ("wording", "用词", "wording", "纠结")
+_CONTACT = ("contact", "联系方式", "contact details", "加vx")
+
+
+@pytest.mark.parametrize(
+    ("drivers", "reword", "keep_facts"),
+    [
+        ((_BRAND,), False, True),
+        ((_BRAND, _PRICE), False, True),
+        ((_BRAND, _WORDING), True, True),
+        ((_PRICE, _CONTACT), True, True),
+        ((_WORDING,), True, False),
+        ((_CONTACT, _WORDING), True, False),
+    ],
+)
+def test_advice_asks_no_writer_to_reword_the_brands_and_prices_they_used(drivers, reword, keep_facts):
+    """A writer flagged for the brand they used or the price they paid is not told to reword those: an honest
+    note holds them because they happened, and the appeal is the way. Phrases of other kinds may be reworded."""
+    from model.highlights.categories import ReadableReason, Span
+    from model.highlights.reasons import advice
+
+    readable = [
+        ReadableReason(category, zh, en, "ad", 2.0 - i, (Span("text", 0, len(word), word),))
+        for i, (category, zh, en, word) in enumerate(drivers)
+    ]
+    for decision in ("ad", "review"):
+        told = advice(decision, readable)
+        assert all(f"“{word}”" in told["zh"] for *_, word in drivers)
+        assert "申诉" in told["zh"] and "appeal" in told["en"]
+        assert ("reword" in told["en"]) is reword and ("修改" in told["zh"]) is reword
+        assert ("no need to remove the brands" in told["en"]) is keep_facts
+        assert ("不必删去你真实用过的品牌" in told["zh"]) is keep_facts
+
+
 def test_quoted_evidence_names_a_word_once_whatever_its_case_or_width():
     """“my”、“My” or “vx”、“ＶＸ” in a reason read as a stutter: the same word in another case or width is quoted
     once (the spans themselves all stay, each exact)."""

@@ -145,9 +145,33 @@ def advice(
     also = next((r for r in towards_ad[2:] if r.category in wanted), None)
     zh_also = f"，还有{also.label_zh}（{also.quoted(2)}）" if also else ""
     en_also = f", and it has {also.label_en} ({also.quoted(2, ', ')})" if also else ""
+    zh_next, en_next = _what_next({r.category for r in drivers} | ({also.category} if also else set()))
     return {
-        "zh": f"这条笔记{_DECISION_ZH[decision]}，主要因为{'和'.join(zh_parts)}{zh_also}。"
-        "如果这是你的真实个人分享，可以修改这些用词，或提出申诉由人工复核。",
-        "en": f"This note {_DECISION_EN[decision]}, mainly because of {' and '.join(en_parts)}{en_also}. If it is "
-        "your honest personal sharing, you can reword these phrases or appeal for a human review.",
+        "zh": f"这条笔记{_DECISION_ZH[decision]}，主要因为{'和'.join(zh_parts)}{zh_also}。{zh_next}",
+        "en": f"This note {_DECISION_EN[decision]}, mainly because of {' and '.join(en_parts)}{en_also}. {en_next}",
     }
+
+
+#: What an honest note holds because it happened: the brands and products the writer used, what they paid, whom
+#: they tagged. Telling a writer flagged for these to "reword" them asks them to hide facts; the appeal is their way.
+_FACT_CATEGORIES = frozenset({"brand_name", "brand", "price", "mention"})
+
+
+def _what_next(named: set[str]) -> tuple[str, str]:
+    """The advice's last sentence for a note flagged for the reasons of categories ``named``."""
+    if named <= _FACT_CATEGORIES:
+        return (
+            "如果这是你的真实个人分享，不必删去你真实用过的品牌、产品或价格，可以提出申诉由人工复核。",
+            "If it is your honest personal sharing, there is no need to remove the brands, products or prices you "
+            "really used: appeal for a human review.",
+        )
+    if named & _FACT_CATEGORIES:
+        return (
+            "如果这是你的真实个人分享，可以修改其他用词（不必删去你真实用过的品牌、产品或价格），或提出申诉由人工复核。",
+            "If it is your honest personal sharing, you can reword the other phrases (there is no need to remove the "
+            "brands, products or prices you really used) or appeal for a human review.",
+        )
+    return (
+        "如果这是你的真实个人分享，可以修改这些用词，或提出申诉由人工复核。",
+        "If it is your honest personal sharing, you can reword these phrases or appeal for a human review.",
+    )
