@@ -2,9 +2,12 @@
 in a question or doubt, brand sets count every mention; and the command, the scorer and the keyword file agree."""
 
 import json
+import re
 
 import pytest
 from conftest import SAMPLES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from model.comments import (
     NEGATION_MODES,
@@ -17,6 +20,9 @@ from model.comments import (
     read_keyword_config,
     read_keyword_file,
 )
+from model.comments.matcher import _heads
+from model.comments.negation import strip_trailing
+from model.emoji_codes import EMOJI_CODE_RE
 from model.errors import InvalidParameterError
 from serve.cli import main
 
@@ -248,3 +254,61 @@ def test_phrase_cover_agrees_with_the_lexicon():
         for pos in range(len(text)):
             assert negation._NON_NEGATING_PHRASES.cover(text, pos) == _inside(text, pos, phrases)
             assert negation._NOT_NEGATOR_PHRASES.cover(text, pos) == _inside(text, pos, NOT_NEGATORS)
+
+
+# -- cost on long comments: the answers of the plain rules, without their square ---------------------------------
+#: The rule strip_trailing follows, written as the anchored regex it replaced.
+_TRAILING_REFERENCE = re.compile(rf"(?:{EMOJI_CODE_RE.pattern}|[\s啊呀哈哦啦嘿呵吖捏]|\.\.\.)+$", re.IGNORECASE)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="啊哈捏吧吗 \n\t.。[]rRh笑哭赞哈x颜:lxp", max_size=24))
+def test_strip_trailing_is_the_anchored_regex(clause):
+    assert strip_trailing(clause) == _TRAILING_REFERENCE.sub("", clause)
+
+
+@pytest.mark.parametrize(
+    "clause", ["是广告吧[哈哈R]", "是托吗...啊啊", "不是广告 [doge] [笑哭r]", "吧]", "[哈哈r", "x....."]
+)
+def test_strip_trailing_examples(clause):
+    assert strip_trailing(clause) == _TRAILING_REFERENCE.sub("", clause)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 6)), max_size=25))
+def test_heads_are_the_smallest_start_of_the_hits_holding_each(pairs):
+    found = sorted(((s, s + n - 1, ()) for s, n in pairs), key=lambda h: h[1])  # the automaton's order: by end
+    expected = [min(s for s, e, _ in found if s <= start and end <= e) for start, end, _ in found]
+    assert _heads(found) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["不是广告" * 1250, "不是打广告，" * 800, "啊" * 4990 + "不是广告吧", "不是广告吧？" * 700, "不会再回购" * 1000],
+)
+def test_a_long_comment_reads_each_clause_once(monkeypatch, matcher, text):
+    """A comment of the API's longest (5,000 characters) with a hit every few characters: whether a clause asks is
+    read once per clause, not once per hit (which cost 0.4 s of CPU a comment), and the hits are those the
+    per-hit reading finds."""
+    import model.comments.negation as negation
+
+    calls = []
+    asks = negation._asks
+    monkeypatch.setattr(negation, "_asks", lambda t, a, b: calls.append((a, b)) or asks(t, a, b))
+    found = matcher.match(text)
+    assert len(calls) == len(set(calls)) and (calls or "广告" not in text)
+    # read per hit, searching for the clause each time: the same hits count
+    monkeypatch.setattr(negation.Clauses, "is_question", lambda self, s, e: negation.is_question(self.text, s, e))
+    assert matcher.match(text) == found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="是不广告吧吗？?，。.…\n啊x", max_size=40), st.data())
+def test_clauses_find_the_clause_bounds_of_every_hit(text, data):
+    from model.comments.negation import Clauses, _clause_bounds, is_question
+
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert Clauses(text).is_question(start, end) == is_question(text, start, end)
+    marks = Clauses(text)._marks
+    assert [i for i, c in enumerate(text) if _clause_bounds(text, i, i)[1] == i] == marks

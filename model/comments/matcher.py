@@ -3,10 +3,13 @@ normalised text (:mod:`model.comments.normalise`); a set may drop negated hits (
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
+from itertools import accumulate
+from typing import Any
 
 from model.comments.keywords import check_negation, check_sets
-from model.comments.negation import CANCEL_UNLESS_QUESTION, IGNORE, is_negated, is_question, may_negate
+from model.comments.negation import CANCEL_UNLESS_QUESTION, IGNORE, Clauses, is_negated, may_negate
 from model.comments.normalise import is_latin_word_char, normalize_for_matching, normalize_many
 from model.errors import InvalidParameterError
 from model.notes import type_name
@@ -124,20 +127,23 @@ class KeywordMatcher:
             found.append((start, end, hits))
         negation = self.negation if self.negation and may_negate(norm) else {}
         negated: dict[int, bool] = {}
-        for start, end, hits in found:
+        clauses = Clauses(norm) if negation else None
+        heads = _heads(found) if negation else None
+        covers = {set_name: _Cover(spans) for set_name, spans in cancel.items()}
+        for k, (start, end, hits) in enumerate(found):
             # A keyword inside a longer hit shares its negation (不是打广告: 广告 too).
-            head = min(s for s, e, _ in found if s <= start and end <= e) if negation else start
+            head = heads[k] if heads is not None else start
             for set_name, word in hits:
-                spans = cancel.get(set_name)
-                if spans and any(s <= start and end <= e for s, e in spans):
-                    continue
                 if word in out[set_name]:
+                    continue
+                cover = covers.get(set_name)
+                if cover is not None and cover.holds(start, end):
                     continue
                 mode = negation.get(set_name)
                 if mode is not None:
                     if head not in negated:
                         negated[head] = is_negated(norm, head)
-                    if negated[head] and not (mode == CANCEL_UNLESS_QUESTION and is_question(norm, start, end + 1)):
+                    if negated[head] and not (mode == CANCEL_UNLESS_QUESTION and clauses.is_question(start, end + 1)):
                         continue
                 out[set_name].append(word)
         return out
@@ -156,3 +162,30 @@ class KeywordMatcher:
             if not isinstance(t, str):
                 raise InvalidParameterError(f"'texts[{i}]' must be a string. Got {type_name(t)} {t!r:.60} instead.")
         return [self._match_normalized(norm) for norm in normalize_many(texts)]
+
+
+def _heads(found: Sequence[tuple[int, int, Any]]) -> list[int]:
+    """For each hit ``(start, end, _)`` of ``found``, the smallest start of the hits that hold it (itself
+    included): where the longest hit around it begins, whose negation it shares. Sorted by start (the longer first
+    at a tie), the first hit whose end reaches this one's holds it and starts first, found by bisection on the
+    running maximum of the ends: n log n, where comparing every pair was quadratic (a comment of 不是广告 written
+    1,250 times, 1,250 hits, cost 0.2 s)."""
+    order = sorted(range(len(found)), key=lambda i: (found[i][0], -found[i][1]))
+    starts = [found[i][0] for i in order]
+    reach = list(accumulate((found[i][1] for i in order), max))
+    return [starts[bisect_left(reach, end)] for _, end, _ in found]
+
+
+class _Cover:
+    """Spans ``(start, end)`` (inclusive ends) of a text, asked whether one of them holds a hit: sorted by start
+    with the running maximum of their ends, a bisection per hit (comparing every exclusion with every hit was
+    quadratic: 0.1 s for a comment of 不想买 written 1,666 times)."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self._starts = [s for s, _ in spans]
+        self._reach = list(accumulate((e for _, e in spans), max))
+
+    def holds(self, start: int, end: int) -> bool:
+        i = bisect_right(self._starts, start)
+        return i > 0 and self._reach[i - 1] >= end

@@ -27,6 +27,7 @@ nothing here changes what that model sees. Texts are in :func:`model.comments.no
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
 from model.comments.lexicon import (
@@ -63,7 +64,9 @@ _LONG_KEYWORD_NEGATORS = tuple(n for n in LONG_NEGATORS if n.endswith(("觉得",
 #: Phrases holding a negator that negate nothing after them: the lexicon's, and rhetorical ones that assert.
 _KEYWORD_NON_NEGATING = (*NON_NEGATING, "怕不是", "莫不是", "还不是", "岂不是", "可不是", "不好意思")
 _CLAUSE_PUNCT = "，,。.！!？?；;～~\n…"
-_TRAILING_RE = re.compile(rf"(?:{EMOJI_CODE_RE.pattern}|[\s啊呀哈哦啦嘿呵吖捏]|\.\.\.)+$", re.IGNORECASE)
+_CLAUSE_PUNCT_RE = re.compile("[" + re.escape(_CLAUSE_PUNCT) + "]")
+#: What a clause may trail off with after its last word: spaces, these particles, "..." and emoji codes.
+_TRAILING_CHARS = frozenset("啊呀哈哦啦嘿呵吖捏")
 #: A clause that asks: a question particle at its end (好用不 asks too, as in the lexicon) ...
 _QUESTION_ENDINGS = ("吗", "么", "嘛", "呢", "吧", "咩", "不", "没")
 #: ... or a word of doubt anywhere in it (a bare 不会是广告 is left out: 我觉得不会是广告 vouches; with 吧 it asks),
@@ -165,12 +168,62 @@ def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return first, last
 
 
+def strip_trailing(clause: str) -> str:
+    """``clause`` without what it trails off with (spaces, 啊呀哈哦啦嘿呵吖捏, "...", emoji codes such as
+    ``[哈哈r]``), read from the end: linear in what is stripped. (An anchored regex, ``(?:…)+$``, is tried at every
+    position of the clause and runs the whole trailing run from each: 0.4 s of CPU for a 5,000-character comment of
+    啊啊啊…x, quadratic.)"""
+    end = len(clause)
+    while end:
+        c = clause[end - 1]
+        if c in _TRAILING_CHARS or c.isspace():
+            end -= 1
+        elif c == "." and clause.endswith("...", 0, end):
+            end -= 3
+        elif (
+            c == "]"
+            and (opening := clause.rfind("[", 0, end - 1)) != -1
+            and EMOJI_CODE_RE.fullmatch(clause, opening, end)
+        ):
+            end = opening
+        else:
+            break
+    return clause[:end]
+
+
 def is_question(text: str, start: int, end: int) -> bool:
     """Whether the clause holding ``text[start:end]`` asks or doubts: a question mark after it, a question
     particle at its end (不是广告吧, 是托吗), a word of doubt in it (难道, 该不会) or a tag question after
-    it (…，对吧)."""
-    first, last = _clause_bounds(text, start, end)
-    clause = _TRAILING_RE.sub("", text[first:last])
+    it (…，对吧). For many hits of one text, :class:`Clauses` answers the same."""
+    return _asks(text, *_clause_bounds(text, start, end))
+
+
+class Clauses:
+    """The clauses of one text, for the many keyword hits a long comment may hold: :meth:`is_question` of each hit,
+    a clause's bounds found by bisection over where the text's clause punctuation is and each clause read once.
+    Per hit, searching back and forth for every punctuation mark and reading the clause again cost the square of
+    the text's length (a comment of 不是广告 written 1,250 times: 0.4 s of CPU)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._marks = [m.start() for m in _CLAUSE_PUNCT_RE.finditer(text)]
+        self._asks: dict[tuple[int, int], bool] = {}
+
+    def is_question(self, start: int, end: int) -> bool:
+        """:func:`is_question` of ``self.text[start:end]``."""
+        marks = self._marks
+        i = bisect_left(marks, start)  # marks before the hit: [:i]
+        j = bisect_left(marks, end, i)  # the first at or after its end
+        bounds = (marks[i - 1] + 1 if i else 0, marks[j] if j < len(marks) else len(self.text))
+        answer = self._asks.get(bounds)
+        if answer is None:
+            answer = self._asks[bounds] = _asks(self.text, *bounds)
+        return answer
+
+
+def _asks(text: str, first: int, last: int) -> bool:
+    """:func:`is_question` of the clause ``text[first:last]``."""
+    clause = strip_trailing(text[first:last])
     if clause.endswith(_QUESTION_ENDINGS) or _DOUBT_RE.search(clause):
         return True
     after = last
@@ -181,4 +234,4 @@ def is_question(text: str, start: int, end: int) -> bool:
     if after == last or after >= len(text):
         return False
     _, next_last = _clause_bounds(text, after, after)
-    return _TRAILING_RE.sub("", text[after:next_last]) in _TAG_QUESTIONS
+    return strip_trailing(text[after:next_last]) in _TAG_QUESTIONS
