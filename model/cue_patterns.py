@@ -28,6 +28,13 @@ _CN_PHONE = "[1一幺壹]" + _SEP + "[3-9三四五六七八九叁肆伍陆柒捌
 #: "1,280", "12,999", not the list "1,2,3") or not grouped, then decimals. A price cue must span all of it, or the
 #: writer is shown "¥1" for the "¥1,280" they wrote.
 _AMOUNT = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
+#: Where a number's match may start: where a run of digits starts. From inside a run a match of ``\d+…`` finds
+#: nothing the run's start would not (it absorbs the digits before), and tried from every digit of a long run it
+#: costs the square of the run's length ("元" then 20,000 digits: 23 s of CPU a check).
+RUN_START = r"(?<!\d)"
+#: ... and where an amount may start: also up to three digits before a thousands separator, where the grouped form
+#: of ``_AMOUNT`` may start although the run's start cannot ("1234,567元" is read "234,567元", as it always was).
+AMOUNT_START = r"(?:(?<!\d)|(?=\d{1,3},\d{3}))"
 
 
 #: A currency or unit after a number: the number is an amount (a price, a count, a size), not part of a model
@@ -205,12 +212,14 @@ DEFS = [
         _p(
             # Each amount whole, with its currency sign and unit ("¥1,299元" is one price), a discount with all its
             # digits ("95折" is 5% off, not the "5折" of half price) and both sides of "满300减50".
-            r"[¥￥$]\s*" + _AMOUNT + r"(?:元|块钱)?|" + _AMOUNT + r"\s*(?:元|块钱|rmb)|"
-            r"原价|现价|到手价|券后|优惠券|领券|\d+(?:\.\d+)?折|打折|折扣|包邮|秒杀|特价|限时|满\d+减(?:\d+(?:元|块钱)?)?|"
+            r"[¥￥$]\s*" + _AMOUNT + r"(?:元|块钱)?|" + AMOUNT_START + _AMOUNT + r"\s*(?:元|块钱|rmb)|"
+            r"原价|现价|到手价|券后|优惠券|领券|" + RUN_START + r"\d+(?:\.\d+)?折|打折|折扣|包邮|秒杀|特价|限时|"
+            r"满\d+减(?:\d+(?:元|块钱)?)?|"
             r"立减|低至|价格表|拼团|"
             # The English funnel's discount: "20% off", a discount code ("use my code lily20", "promo code",
             # "code lily20 for 20% off"; the code itself holds a digit, so "use my code for ..." takes no "for").
-            r"\d+(?:\.\d+)?\s?%\s?off(?![a-z])|(?<![a-z])(?:(?:use(?: my| our| the)?|my|promo|discount|coupon) code"
+            + RUN_START
+            + r"\d+(?:\.\d+)?\s?%\s?off(?![a-z])|(?<![a-z])(?:(?:use(?: my| our| the)?|my|promo|discount|coupon) code"
             r"(?: ?[:：]? ?(?=[a-z]*\d)[a-z0-9]{3,20}(?![a-z0-9]))?|code [a-z0-9]{3,20}(?= for \d))"
         ),
     ),

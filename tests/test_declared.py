@@ -12,6 +12,8 @@ import math
 import pyarrow.parquet as pq
 import pytest
 from conftest import stop_after_first_chunk, with_thresholds
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from model import load_model
 from model.declared import declared_spans
@@ -413,3 +415,38 @@ def test_the_counting_tool_counts_declared_rows(tmp_path, capsys):
     assert "labelled.jsonl: genuine 0 of 1 declared (1 hold a word of one), ads 1 of 1 declared" in out
     assert "reviews.jsonl: genuine 0 of 1 declared (1 hold a word of one), ads 0 of 0" in out
     assert "all: genuine 0 of 2 declared" in out
+
+
+# -- many labels in one text: the rules' answers, each part found once -----------------------------------------------
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="#ad 的嘅吗么什?？,.。!;~\n x好", max_size=30), st.data())
+def test_what_follows_a_label_is_read_as_the_after_pattern_reads_it(text, data):
+    """_After finds where clauses end and where particles stand once per text; its answer after any position is
+    _AFTER's, which read to the end of the clause after every label (the square of a clause of labels)."""
+    from model.declared import _AFTER, _After
+
+    after = _After(text)
+    for b in data.draw(st.lists(st.integers(0, len(text)), max_size=5)):
+        assert after.follows(b) == (_AFTER.match(text, b) is not None)
+
+
+@pytest.mark.parametrize(
+    "text", ["#ad " * 2500, "【广告】无广" * 1600, "#广告 这是广告吗 #ad 的博主 #广告", "无广，#广告，不是广告 #ad"]
+)
+def test_many_labels_are_declared_as_one_at_a_time_declares_them(monkeypatch, text):
+    """Claims found by bisection and clauses read once give the spans a label-by-label reading gives."""
+    import model.declared as declared
+    from model.declared import _AFTER
+
+    fast = declared_spans("", text)
+
+    def one_at_a_time(norm, a, b, starts, ends, after=None):
+        if any(x < b and a < y for x, y in zip(starts, ends, strict=True)):
+            return False
+        before = norm[max(0, a - declared._BEFORE_CHARS) : a]
+        if declared._BEFORE.search(before[before.rfind("\n") + 1 :]):
+            return False
+        return _AFTER.match(norm, b) is None
+
+    monkeypatch.setattr(declared, "_applies", one_at_a_time)
+    assert declared_spans("", text) == fast

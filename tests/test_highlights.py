@@ -1078,3 +1078,26 @@ def test_the_probes_highlights_quote_what_was_sent(shipped, probe):
         assert not [h.text for h in result.highlights if "⟦" in h.text or "⟧" in h.text]
         words = [h.text for h in result.highlights if h.category in ("wording", "personal")]
         assert not [w for w in words if _is_count(w) or is_function_word(w)], (row["id"], words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 60), max_size=20, unique=True), st.integers(0, 62), st.integers(0, 62))
+def test_the_claims_within_a_span_are_those_a_scan_finds(points, a, b):
+    """Claims of a field are in order and apart; those within a span are found by bisection, as a scan finds them."""
+    from model.highlights.attribution import within
+
+    points = sorted(points)
+    gaps = [(points[i], points[i + 1]) for i in range(0, len(points) - 1, 2)]
+    starts, ends = [g for g, _ in gaps], [h for _, h in gaps]
+    assert within(gaps, starts, ends, a, b) == [(g, h) for g, h in gaps if a <= g and h <= b]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=" \t\n\r\x0b\x85\u2028\u3000a加", max_size=30))
+def test_one_line_replaces_what_the_pattern_tried_everywhere_replaces(text):
+    """One space for each line break with the whitespace around it, the pattern tried only where whitespace starts."""
+    from model.highlights.categories import _LINE_BREAK_RE, one_line
+
+    everywhere = re.compile(_LINE_BREAK_RE.pattern.removeprefix(r"(?<!\s)"))
+    assert everywhere.pattern != _LINE_BREAK_RE.pattern
+    assert one_line(text) == everywhere.sub(" ", text)

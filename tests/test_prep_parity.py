@@ -917,6 +917,27 @@ def test_gated_pattern_finds_what_the_pattern_as_written_finds(kind):
     check()
 
 
+def test_price_numbers_start_where_a_digit_run_starts():
+    """The price pattern tries a number only where a digit run starts (or three digits before a thousands
+    separator): the same prices as the pattern tried at every digit, which cost the square of a long run's length."""
+    from model.cue_patterns import AMOUNT_START, RUN_START
+
+    price = CUE_PATTERNS["price"].pattern
+    assert AMOUNT_START in price.pattern and RUN_START in price.pattern
+    everywhere = re.compile(price.pattern.replace(AMOUNT_START, "").replace(RUN_START, ""))
+
+    @settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(st.text(alphabet="0123456789,.元块钱折%offrmb ¥满减x", max_size=30))
+    def check(text):
+        assert [(m.span(), m.group()) for m in price.finditer(text)] == [
+            (m.span(), m.group()) for m in everywhere.finditer(text)
+        ]
+
+    check()
+    for text in ("1234,567元", "12,345,6789元", "1.2345折", "12345 % off", "满1000减100元", "1,280元"):
+        assert [m.group() for m in price.finditer(text)] == [m.group() for m in everywhere.finditer(text)]
+
+
 # -- The noise cache ---------------------------------------------------------------------------------------------
 def test_noise_cache_is_bounded_and_does_not_change_tokens(monkeypatch):
     monkeypatch.setattr(tokenize_module, "_NOISE_CACHE_MAX", 3)

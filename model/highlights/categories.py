@@ -139,8 +139,9 @@ class Highlight:
 
 #: The line breaks str.splitlines finds.
 _LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
-#: A line break with the whitespace around it.
-_LINE_BREAK_RE = re.compile(r"\s*(?:\r\n|[" + "".join(sorted(_LINE_BREAKS)) + r"])\s*")
+#: A line break with the whitespace around it: tried where a run of whitespace starts, which the whole run's match
+#: starts at anyway (tried from every space of a long run, it read the rest of the run each time: the square of it).
+_LINE_BREAK_RE = re.compile(r"(?<!\s)\s*(?:\r\n|[" + "".join(sorted(_LINE_BREAKS)) + r"])\s*")
 
 
 def one_line(text: str) -> str:

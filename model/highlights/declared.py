@@ -13,6 +13,8 @@ come here: the highlights of every other note are the model's, untouched.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from model.highlights.categories import MAX_HIGHLIGHTS, MIN_PHRASE_WEIGHT, Highlight, Span
 
 
@@ -25,8 +27,20 @@ def with_declared(highlights: list[Highlight], declared: tuple[Span, ...], lift:
         return highlights
     own = [0.0] * len(declared)
     out: list[Highlight] = []
+    # Per field, the declarations in order (disjoint, so their ends are in order too): those a highlight overlaps are
+    # a run of them, found by bisection (every declaration against every highlight was the square of a note of them).
+    by_field: dict[str, tuple[list[int], list[int]]] = {}
+    for k in sorted(range(len(declared)), key=lambda k: (declared[k].field, declared[k].start)):
+        ks, ends = by_field.setdefault(declared[k].field, ([], []))
+        ks.append(k)
+        ends.append(declared[k].end)
     for h in highlights:
-        inside = [k for k, d in enumerate(declared) if d.field == h.field and d.start < h.end and h.start < d.end]
+        ks, ends = by_field.get(h.field, ((), ()))
+        inside = []
+        for i in range(bisect_right(ends, h.start), len(ks)):  # the first declaration ending after h starts, on
+            if declared[ks[i]].start >= h.end:
+                break
+            inside.append(ks[i])
         if not inside:
             out.append(h)
             continue
