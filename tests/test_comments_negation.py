@@ -312,3 +312,20 @@ def test_clauses_find_the_clause_bounds_of_every_hit(text, data):
     assert Clauses(text).is_question(start, end) == is_question(text, start, end)
     marks = Clauses(text)._marks
     assert [i for i, c in enumerate(text) if _clause_bounds(text, i, i)[1] == i] == marks
+
+
+def test_a_keyword_counts_at_a_later_hit_after_one_an_exclusion_cancels():
+    """A keyword's later hits are skipped only once every set has counted it: a first hit cancelled by an
+    exclusion (托 in 拜托) or a negation leaves the later ones to count."""
+    m = KeywordMatcher(
+        {"shill": ["托"], "intent": ["想买", "托"]}, exclude={"shill": ["拜托"]}, negation={"intent": "cancel"}
+    )
+    assert m.match("拜托，这个是托吧") == {"shill": ["托"], "intent": ["托"]}
+    assert m.match("拜托，不想买") == {"shill": [], "intent": ["托"]}
+    assert m.match("不想买，拜托，还是想买") == {"shill": [], "intent": ["托", "想买"]}
+
+
+def test_nested_keywords_of_many_sets_count_once_each_in_order():
+    sets = {f"s{j}": ["好" * k for k in range(1, 65)] for j in range(4)}
+    found = KeywordMatcher(sets).match("好" * 50)
+    assert found == {f"s{j}": ["好" * k for k in range(1, 51)] for j in range(4)}
