@@ -610,3 +610,17 @@ def test_group_commit_fails_only_the_bad_row(client, monkeypatch):
     assert "ck_appeals_status" in str(pending[1].error) or "CHECK" in str(pending[1].error).upper()
     assert client.get(f"/v1/appeals/{good.id}", headers=writer()).status_code == 200
     assert client.get(f"/v1/appeals/{bad.id}", headers=writer()).status_code == 404
+
+
+def test_an_appeal_is_held_to_the_request_budget_a_check_is(make_client):
+    """An appeal's note is checked and its comments scored as /v1/check would: over the comment budget it gets the
+    same 413 (it once took 1,000 comments of 5,000 characters, 100 times what /v1/check takes)."""
+    c = make_client(max_request_chars=3_000, max_request_comment_chars=2_500, appeal_rate_limit=0)
+    over = {**AD_NOTE, "comments": ["好" * 1300] * 2}
+    r = appeal(c, note=over)
+    assert r.status_code == 413, r.text
+    assert "max_request_comment_chars" in r.json()["message"]
+    checked = c.post("/v1/check", json=over, headers=writer())
+    assert checked.status_code == 413 and checked.json()["message"] == r.json()["message"]
+    within = appeal(c, note={**AD_NOTE, "comments": ["好" * 1000] * 2})
+    assert within.status_code == 201, within.text
