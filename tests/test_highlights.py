@@ -684,6 +684,7 @@ _BRAND = ("brand_name", "品牌与产品名", "brand or product names", "格力"
 _PRICE = ("price", "价格优惠", "price or discount", "300块")
 _WORDING = ("wording", "用词", "wording", "纠结")
 _CONTACT = ("contact", "联系方式", "contact details", "加vx")
+_SHOP = ("channel", "购买渠道", "shops and sales channels", "官网")
 
 
 @pytest.mark.parametrize(
@@ -693,13 +694,15 @@ _CONTACT = ("contact", "联系方式", "contact details", "加vx")
         ((_BRAND, _PRICE), False, True),
         ((_BRAND, _WORDING), True, True),
         ((_PRICE, _CONTACT), True, True),
+        ((_SHOP, _PRICE), False, True),
         ((_WORDING,), True, False),
         ((_CONTACT, _WORDING), True, False),
     ],
 )
 def test_advice_asks_no_writer_to_reword_the_brands_and_prices_they_used(drivers, reword, keep_facts):
-    """A writer flagged for the brand they used or the price they paid is not told to reword those: an honest
-    note holds them because they happened, and the appeal is the way. Phrases of other kinds may be reworded."""
+    """A writer flagged for the brand they used, the price they paid or the shop they bought it at is not told to
+    reword those: an honest note holds them because they happened, and the appeal is the way. Phrases of other
+    kinds may be reworded."""
     from model.highlights.categories import ReadableReason, Span
     from model.highlights.reasons import advice
 
@@ -712,8 +715,8 @@ def test_advice_asks_no_writer_to_reword_the_brands_and_prices_they_used(drivers
         assert all(f"“{word}”" in told["zh"] for *_, word in drivers)
         assert "申诉" in told["zh"] and "appeal" in told["en"]
         assert ("reword" in told["en"]) is reword and ("修改" in told["zh"]) is reword
-        assert ("no need to remove the brands" in told["en"]) is keep_facts
-        assert ("不必删去你真实用过的品牌" in told["zh"]) is keep_facts
+        assert ("no need to remove the brands, products, prices or shops" in told["en"]) is keep_facts
+        assert ("不必删去你真实用过的品牌、产品、价格或购买渠道" in told["zh"]) is keep_facts
 
 
 @settings(max_examples=400, deadline=None)

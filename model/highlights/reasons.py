@@ -152,24 +152,25 @@ def advice(
     }
 
 
-#: What an honest note holds because it happened: the brands and products the writer used, what they paid, whom
-#: they tagged. Telling a writer flagged for these to "reword" them asks them to hide facts; the appeal is their way.
-_FACT_CATEGORIES = frozenset({"brand_name", "brand", "price", "mention"})
+#: What an honest note holds because it happened: the brands and products the writer used, what they paid, where
+#: they bought it, whom they tagged. Telling a writer flagged for these to "reword" them asks them to hide facts; the
+#: appeal is their way.
+_FACT_CATEGORIES = frozenset({"brand_name", "brand", "price", "channel", "mention"})
 
 
 def _what_next(named: set[str]) -> tuple[str, str]:
     """The advice's last sentence for a note flagged for the reasons of categories ``named``."""
     if named <= _FACT_CATEGORIES:
         return (
-            "如果这是你的真实个人分享，不必删去你真实用过的品牌、产品或价格，可以提出申诉由人工复核。",
-            "If it is your honest personal sharing, there is no need to remove the brands, products or prices you "
-            "really used: appeal for a human review.",
+            "如果这是你的真实个人分享，不必删去你真实用过的品牌、产品、价格或购买渠道，可以提出申诉由人工复核。",
+            "If it is your honest personal sharing, there is no need to remove the brands, products, prices or shops "
+            "you really used: appeal for a human review.",
         )
     if named & _FACT_CATEGORIES:
         return (
-            "如果这是你的真实个人分享，可以修改其他用词（不必删去你真实用过的品牌、产品或价格），或提出申诉由人工复核。",
+            "如果这是你的真实个人分享，可以修改其他用词（不必删去你真实用过的品牌、产品、价格或购买渠道），或提出申诉由人工复核。",
             "If it is your honest personal sharing, you can reword the other phrases (there is no need to remove the "
-            "brands, products or prices you really used) or appeal for a human review.",
+            "brands, products, prices or shops you really used) or appeal for a human review.",
         )
     return (
         "如果这是你的真实个人分享，可以修改这些用词，或提出申诉由人工复核。",
