@@ -32,12 +32,13 @@ to the field as sent, so the evidence is the writer's own characters.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 
 from model.cue_patterns import CUE_PATTERNS, HASHTAG_RE
 from model.cues import cue_spans
 from model.highlights.categories import Span
 from model.highlights.fields import normalize_aligned
+from model.spans import DisjointSpans
 from model.text import Prepared, normalize_text
 
 #: Hashtag names (normalised, whole) that label a note as an ad.
@@ -109,8 +110,10 @@ def declared_spans(title: str, text: str, prepared: dict[str, Prepared] | None =
             norm = normalize_text(raw)
         if not norm or _PRECHECK.search(norm) is None:
             continue
-        claims = [(a, b) for a, kind, b, _ in (cue_spans(norm) if spans is None else spans)
-                  if CUE_PATTERNS[kind].delete]  # fmt: skip
+        claims = DisjointSpans()  # the cue scan's claims, disjoint as it holds them
+        for a, kind, b, _ in cue_spans(norm) if spans is None else spans:
+            if CUE_PATTERNS[kind].delete:
+                claims.claim(a, b)
         aligned = normalize_aligned(raw, norm) if _LINE_BREAK.search(raw) else None
         # where the clauses end: the normalised text, with the line breaks it collapsed to spaces put back
         lined = _with_line_breaks(raw, norm, *aligned[1:]) if aligned else norm
@@ -120,9 +123,8 @@ def declared_spans(title: str, text: str, prepared: dict[str, Prepared] | None =
         ]
         kept: list[tuple[int, int]] = []
         after = _After(lined)
-        claim_starts, claim_ends = [x for x, _ in claims], [y for _, y in claims]
         for a, b in sorted(found):  # a phrase inside a tag ("#本篇是广告") is one declaration, the tag
-            if (not kept or a >= kept[-1][1]) and _applies(lined, a, b, claim_starts, claim_ends, after):
+            if (not kept or a >= kept[-1][1]) and _applies(lined, a, b, claims, after):
                 kept.append((a, b))
         if kept:
             _, starts, ends = aligned or normalize_aligned(raw, norm)
@@ -144,19 +146,16 @@ def _with_line_breaks(raw: str, norm: str, starts: list[int], ends: list[int]) -
     return "".join(out)
 
 
-def _applies(
-    norm: str, a: int, b: int, claim_starts: list[int], claim_ends: list[int], after: _After | None = None
-) -> bool:
-    """Whether the label at ``norm[a:b]`` is applied to the note: not inside a denial (the claims of the text, in
-    order and apart: their starts and ends), not denied, asked or talked about in its clause (``norm`` may hold line
-    breaks, which end one). ``after``: the text's :class:`_After`, for its many labels."""
-    i = bisect_right(claim_ends, a)  # the first claim ending after the label starts: the only one it may overlap
-    if i < len(claim_starts) and claim_starts[i] < b:
+def _applies(norm: str, a: int, b: int, claims: DisjointSpans, after: _After) -> bool:
+    """Whether the label at ``norm[a:b]`` is applied to the note: not inside a denial (``claims``: the text's), not
+    denied, asked or talked about in its clause (``norm`` may hold line breaks, which end one; ``after``: the
+    text's :class:`_After`)."""
+    if not claims.free(a, b):
         return False
     before = norm[max(0, a - _BEFORE_CHARS) : a]
     if _BEFORE.search(before[before.rfind("\n") + 1 :]):
         return False
-    return not (after or _After(norm)).follows(b)
+    return not after.follows(b)
 
 
 class _After:

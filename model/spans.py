@@ -4,7 +4,7 @@ use both."""
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
 
 class DisjointSpans:
@@ -32,6 +32,20 @@ class DisjointSpans:
         self._starts.insert(k, start)
         self._ends.insert(k, end)
         return True
+
+    def overlapping(self, start: int, end: int) -> range:
+        """Positions (in order of start) of the spans held that overlap ``[start, end)``: a run of them, from the
+        first ending after ``start`` to the last starting before ``end``."""
+        return range(bisect_right(self._ends, start), bisect_left(self._starts, end))
+
+    def within(self, start: int, end: int) -> range:
+        """Positions (in order of start) of the spans held that lie within ``[start, end]``: from the first starting
+        at or after ``start`` to the last ending at or before ``end``."""
+        return range(bisect_left(self._starts, start), bisect_right(self._ends, end))
+
+    def span(self, k: int) -> tuple[int, int]:
+        """The span held at position ``k`` (in order of start)."""
+        return self._starts[k], self._ends[k]
 
 
 def mask_spans(text: str, spans: list[tuple[int, int]]) -> str:

@@ -20,7 +20,7 @@ from model.comments import (
     read_keyword_config,
     read_keyword_file,
 )
-from model.comments.matcher import _heads
+from model.comments.matcher import _Holders
 from model.comments.negation import strip_trailing
 from model.emoji_codes import EMOJI_CODE_RE
 from model.errors import InvalidParameterError
@@ -279,7 +279,13 @@ def test_strip_trailing_examples(clause):
 def test_heads_are_the_smallest_start_of_the_hits_holding_each(pairs):
     found = sorted(((s, s + n - 1, ()) for s, n in pairs), key=lambda h: h[1])  # the automaton's order: by end
     expected = [min(s for s, e, _ in found if s <= start and end <= e) for start, end, _ in found]
-    assert _heads(found) == expected
+    holders = _Holders((s, e) for s, e, _ in found)
+    assert [holders.first_start(start, end) for start, end, _ in found] == expected
+    # and an exclusion holds a hit exactly when some span holds it
+    for start, end, _ in found:
+        held = any(s <= start and end <= e for s, e, _ in found if (s, e) != (start, end))
+        others = _Holders((s, e) for s, e, _ in found if (s, e) != (start, end))
+        assert (others.first_start(start, end) is not None) == held
 
 
 @pytest.mark.parametrize(

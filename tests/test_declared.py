@@ -440,8 +440,8 @@ def test_many_labels_are_declared_as_one_at_a_time_declares_them(monkeypatch, te
 
     fast = declared_spans("", text)
 
-    def one_at_a_time(norm, a, b, starts, ends, after=None):
-        if any(x < b and a < y for x, y in zip(starts, ends, strict=True)):
+    def one_at_a_time(norm, a, b, claims, after):
+        if any(x < b and a < y for x, y in (claims.span(i) for i in claims.within(0, len(norm)))):
             return False
         before = norm[max(0, a - declared._BEFORE_CHARS) : a]
         if declared._BEFORE.search(before[before.rfind("\n") + 1 :]):

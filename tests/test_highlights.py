@@ -1086,13 +1086,17 @@ def test_the_probes_highlights_quote_what_was_sent(shipped, probe):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.integers(0, 60), max_size=20, unique=True), st.integers(0, 62), st.integers(0, 62))
 def test_the_claims_within_a_span_are_those_a_scan_finds(points, a, b):
-    """Claims of a field are in order and apart; those within a span are found by bisection, as a scan finds them."""
-    from model.highlights.attribution import within
+    """Claims of a field are in order and apart; those within a span, and those overlapping it, are found by
+    bisection, as a scan finds them."""
+    from model.spans import DisjointSpans
 
     points = sorted(points)
     gaps = [(points[i], points[i + 1]) for i in range(0, len(points) - 1, 2)]
-    starts, ends = [g for g, _ in gaps], [h for _, h in gaps]
-    assert within(gaps, starts, ends, a, b) == [(g, h) for g, h in gaps if a <= g and h <= b]
+    held = DisjointSpans()
+    for g, h in gaps:
+        assert held.claim(g, h)
+    assert [held.span(i) for i in held.within(a, b)] == [(g, h) for g, h in gaps if a <= g and h <= b]
+    assert [held.span(i) for i in held.overlapping(a, b)] == [(g, h) for g, h in gaps if g < b and a < h]
 
 
 @settings(max_examples=400, deadline=None)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 
 import numpy as np
 
 from model.highlights.categories import MAX_FEATURES
 from model.highlights.fields import NoteField
+from model.spans import DisjointSpans
 from model.text import (
     PLACEHOLDER_RE,
 )
@@ -99,10 +100,9 @@ def attribute_parsed(
         s_starts += f.search_starts  # type: ignore[arg-type]
         s_ends += f.search_ends  # type: ignore[arg-type]
     gapped = any(f.gaps for f in fields)
-    # The deleted claims of each field, in order and apart: those inside a span are a run of them, found by bisection
-    # (scanning every claim for every occurrence of every string cost the square of a note of claims).
-    gap_starts = [[g for g, _ in f.gaps] for f in fields] if gapped else []
-    gap_ends = [[h for _, h in f.gaps] for f in fields] if gapped else []
+    # The deleted claims of each field (disjoint): those inside a span are found by bisection (scanning every claim
+    # for every occurrence of every string cost the square of a note of claims).
+    held = [_disjoint(f.gaps) for f in fields] if gapped else []
     for items, value in zip(features, contributions, strict=True):
         for what, s, n in items:
             if what == _MARKER:
@@ -136,7 +136,7 @@ def attribute_parsed(
                 for k, a, b in where:
                     if b > a:
                         gaps = fields[k].gaps
-                        inside = within(gaps, gap_starts[k], gap_ends[k], a, b) if gaps else ()
+                        inside = [held[k].span(i) for i in held[k].within(a, b)] if gaps else ()
                         if not inside:
                             starts[k].append(a)
                             ends[k].append(b)
@@ -165,10 +165,12 @@ def attribute_parsed(
     return weights
 
 
-def within(gaps: list[tuple[int, int]], starts: list[int], ends: list[int], a: int, b: int) -> list[tuple[int, int]]:
-    """The ``gaps`` (in order and apart; ``starts`` and ``ends`` their bounds) lying within ``[a, b)``: a run of
-    them, from the first starting at or after ``a`` to the last ending at or before ``b``."""
-    return gaps[bisect_left(starts, a) : bisect_right(ends, b)]
+def _disjoint(gaps: list[tuple[int, int]]) -> DisjointSpans:
+    """A field's deleted claims, in order and apart as the document builder cuts them, held for their queries."""
+    held = DisjointSpans()
+    for g, h in gaps:
+        held.claim(g, h)
+    return held
 
 
 def strongest(contrib: np.ndarray, k: int = MAX_FEATURES) -> np.ndarray:

@@ -13,9 +13,8 @@ come here: the highlights of every other note are the model's, untouched.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-
 from model.highlights.categories import MAX_HIGHLIGHTS, MIN_PHRASE_WEIGHT, Highlight, Span
+from model.spans import DisjointSpans
 
 
 def with_declared(highlights: list[Highlight], declared: tuple[Span, ...], lift: float) -> list[Highlight]:
@@ -27,20 +26,16 @@ def with_declared(highlights: list[Highlight], declared: tuple[Span, ...], lift:
         return highlights
     own = [0.0] * len(declared)
     out: list[Highlight] = []
-    # Per field, the declarations in order (disjoint, so their ends are in order too): those a highlight overlaps are
-    # a run of them, found by bisection (every declaration against every highlight was the square of a note of them).
-    by_field: dict[str, tuple[list[int], list[int]]] = {}
+    # Per field, the declarations (disjoint) and their positions in ``declared``, in order: those a highlight overlaps
+    # are found by bisection (every declaration against every highlight was the square of a note of them).
+    by_field: dict[str, tuple[DisjointSpans, list[int]]] = {}
     for k in sorted(range(len(declared)), key=lambda k: (declared[k].field, declared[k].start)):
-        ks, ends = by_field.setdefault(declared[k].field, ([], []))
+        spans, ks = by_field.setdefault(declared[k].field, (DisjointSpans(), []))
+        spans.claim(declared[k].start, declared[k].end)
         ks.append(k)
-        ends.append(declared[k].end)
     for h in highlights:
-        ks, ends = by_field.get(h.field, ((), ()))
-        inside = []
-        for i in range(bisect_right(ends, h.start), len(ks)):  # the first declaration ending after h starts, on
-            if declared[ks[i]].start >= h.end:
-                break
-            inside.append(ks[i])
+        spans, ks = by_field.get(h.field, (DisjointSpans(), []))
+        inside = [ks[i] for i in spans.overlapping(h.start, h.end)]
         if not inside:
             out.append(h)
             continue
