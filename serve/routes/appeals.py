@@ -22,15 +22,14 @@ from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
 
 from serve.db import appeals as store
 from serve.db.deps import SessionDep
 from serve.deps import Served, get_served, presented_key, require_api_key
 from serve.json_body import UniqueKeysRoute
 from serve.ratelimit import key_identity, retry_after
-from serve.routes.check import job_of
-from serve.schemas import ERROR_RESPONSES, ErrorOut, budget_error, comment_chars, note_chars, note_limit_errors
+from serve.routes.check import admit_note, job_of
+from serve.schemas import ERROR_RESPONSES, ErrorOut
 from serve.schemas.appeals import AppealCreatedOut, AppealIn, AppealListOut, AppealOut, ResolveIn, StatusFilter
 
 router = APIRouter(prefix="/v1", route_class=UniqueKeysRoute, tags=["appeals"], responses=ERROR_RESPONSES)
@@ -118,15 +117,9 @@ async def create_appeal(
     does not flag (decision `genuine`) cannot be appealed as genuine, nor a note decided `ad` reported as an ad:
     409, and nothing reaches the moderators' queue."""
     note = body.note.as_note_in()
-    errors = note_limit_errors(note, served.settings, ("body", "note"))
-    if errors:
-        raise RequestValidationError(errors)
-    # The note is checked and its comments scored as /v1/check would: the same per-request budget (without it an
-    # appeal carried 1,000 comments of 5,000 characters, 100 times the comments /v1/check takes, at several seconds
-    # of CPU).
-    over = budget_error(note_chars(note), served.settings, comment_chars(note.comments))
-    if over is not None:
-        raise over
+    # The note is checked and its comments scored as /v1/check would: the same limits and per-request budget
+    # (without the budget an appeal carried 1,000 comments of 5,000 characters, 100 times what /v1/check takes).
+    admit_note(note, served.settings, ("body", "note"))
     _rate_limit(request)
     checked = await served.checks.submit(job_of(note, served.settings.top_reasons))
     result = json.loads(checked.body)

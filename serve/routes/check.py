@@ -235,10 +235,10 @@ def _reject(errors: list[dict[str, Any]]) -> None:
         raise RequestValidationError(errors)
 
 
-def admit_note(note: NoteIn, settings: Settings) -> None:
-    """The server's limits on one validated note, for the route and its fast lane alike: a 422 naming the field
-    over a limit, a 413 over the per-request budget (``max_request_chars``)."""
-    _reject(note_limit_errors(note, settings))
+def admit_note(note: NoteIn, settings: Settings, loc: tuple[str | int, ...] = ("body",)) -> None:
+    """The server's limits on one validated note, for the route, its fast lane and the note of an appeal alike: a
+    422 naming the field over a limit (under ``loc``), a 413 over the per-request budget (``max_request_chars``)."""
+    _reject(note_limit_errors(note, settings, loc))
     error = budget_error(note_chars(note), settings, comment_chars(note.comments))
     if error is not None:
         raise error
