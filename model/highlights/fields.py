@@ -11,6 +11,7 @@ from dataclasses import field as dataclass_field
 
 import numpy as np
 
+from model.cue_patterns import RUN_START
 from model.cues import CUE_PATTERNS, HASHTAG_RE, DisjointSpans, cue_spans, is_brand_handle, mask_spans, removed_spans
 from model.emoji_codes import EMOJI_CODE_RE, NOTE_TAG_MARKERS
 from model.highlights.categories import cue_category
@@ -42,7 +43,7 @@ _NOT_CONTENT_RE = re.compile(r"[\W_]+")
 #: full-width comma, which ends a clause between numbers ("¥198，100盒以上", "618，998入手"). Tried only where a
 #: run of digits starts: from inside a run it finds nothing the run's start would not, and a text of 20,000 digits
 #: tried from every one of them costs the square of its length.
-SEPARATED_NUMBER_RE = re.compile(r"(?<!\d)\d+(?:[.．]\d+|,\d{3}(?!\d))+")
+SEPARATED_NUMBER_RE = re.compile(RUN_START + r"\d+(?:[.．]\d+|,\d{3}(?!\d))+")
 
 
 def _content_mask(raw: str) -> np.ndarray:
@@ -279,6 +280,10 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> NoteField:
         span = f.orig(start, end)
         f.cues.append((*span, cue))
         f.markers.setdefault(f"⟦cue:{cue}⟧", []).append(span)
+    # Words two cues read from the same characters (淘宝: a brand and a shop; 旗舰店: merchant wording and a shop)
+    # are shown as the shop the writer bought at, the reading that asks them to hide nothing: the first cue at a
+    # place is the one its unit shows (stable sort: the rest keep cue_spans' order).
+    f.cues.sort(key=lambda c: (c[0], c[2] != "shop_funnel"))
     # Each kind of markup needs its marker character (as in model.text): most fields have no emoji code or mention.
     # Hashtags as the document reads them, after contact details are replaced: "#vx:abc123" is a contact, no tag.
     tagged = mask_spans(norm, masked) if masked and "#" in norm else norm

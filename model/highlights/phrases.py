@@ -241,7 +241,9 @@ def _close_negation(runs: list[tuple[int, int]], bounds: list[int], raw: str, ok
 
 def _with_negation(runs: list[tuple[int, int]], bounds: list[int], raw: str, ok: np.ndarray) -> list[tuple[int, int]]:
     """Each run on word bounds that follows a negation word (:data:`_NEGATIONS`) of the writer's own words
-    widened over it (joined with it when the negation is a run of its own), unless it is in another phrase."""
+    widened over it (joined with it when the negation is a run of its own), unless it is in another phrase; also
+    over a negation one short word before it ("没|怎么|去远方玩", "没|明显|变化"): "去远方玩" and "变化" alone quote
+    the writer saying the opposite of what they wrote."""
     out: list[tuple[int, int]] = []
     for a, b in runs:
         i = bisect_left(bounds, a)
@@ -253,8 +255,17 @@ def _with_negation(runs: list[tuple[int, int]], bounds: list[int], raw: str, ok:
                     continue
                 if not out or out[-1][1] <= g:
                     a = g
+            elif i > 1 and a - g <= _NEGATED_GAP and raw[bounds[i - 2] : g] in _NEGATIONS:
+                g = bounds[i - 2]
+                if ok[g:a].all() and (not out or out[-1][1] <= g):
+                    a = g
         out.append((a, b))
     return out
+
+
+#: The longest word (in characters) between a negation and the phrase it negates that the phrase takes in with it:
+#: an adverb or a verb of perception (怎么, 太, 感觉, 明显), not a clause of its own.
+_NEGATED_GAP = 2
 
 
 #: Digits and the separators of a number only: a number ("1.2", "12,999") or a piece of one (the ".0" of "2.0" left

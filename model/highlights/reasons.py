@@ -145,34 +145,38 @@ def advice(
     also = next((r for r in towards_ad[2:] if r.category in wanted), None)
     zh_also = f"，还有{also.label_zh}（{also.quoted(2)}）" if also else ""
     en_also = f", and it has {also.label_en} ({also.quoted(2, ', ')})" if also else ""
-    zh_next, en_next = _what_next({r.category for r in drivers} | ({also.category} if also else set()))
+    zh_next, en_next = _what_next([*drivers, *([also] if also else [])])
     return {
         "zh": f"这条笔记{_DECISION_ZH[decision]}，主要因为{'和'.join(zh_parts)}{zh_also}。{zh_next}",
         "en": f"This note {_DECISION_EN[decision]}, mainly because of {' and '.join(en_parts)}{en_also}. {en_next}",
     }
 
 
-#: What an honest note holds because it happened: the brands and products the writer used, what they paid, where
-#: they bought it, whom they tagged. Telling a writer flagged for these to "reword" them asks them to hide facts; the
-#: appeal is their way.
-_FACT_CATEGORIES = frozenset({"brand_name", "brand", "price", "channel", "mention"})
+#: What a writer chose to write the way promotion is written, and can change without hiding anything that happened:
+#: contact details and links (the platform's own rules ask for them off a note), calls to action, sales-pitch
+#: phrases, merchant wording, giveaways. Everything else a flag names may be a fact of the writer's experience: the
+#: brand and product they used, what they paid, where they bought it, whom they tagged, and "用词" — the model's
+#: words, which are as often the product itself (蛋白粉, 面霜, 洗衣液) or the writer's life (最近, 夏天) as a sales
+#: word. A disclosure (合作, 品牌方) is no style either: asking to reword one is asking to hide a sponsorship.
+_CHANGEABLE_CATEGORIES = ("contact", "link", "call_to_action", "sales_tone", "merchant", "giveaway")
 
 
-def _what_next(named: set[str]) -> tuple[str, str]:
-    """The advice's last sentence for a note flagged for the reasons of categories ``named``."""
-    if named <= _FACT_CATEGORIES:
+def _what_next(named: list[ReadableReason]) -> tuple[str, str]:
+    """The advice's last sentence for a note flagged for the reasons ``named`` (those the advice quotes): an offer
+    to change only what is of :data:`_CHANGEABLE_CATEGORIES`, never to remove or reword the rest, and the appeal."""
+    changeable = [r for r in named if r.category in _CHANGEABLE_CATEGORIES]  # one reason per category
+    if not changeable:
         return (
-            "如果这是你的真实个人分享，不必删去你真实用过的品牌、产品、价格或购买渠道，可以提出申诉由人工复核。",
-            "If it is your honest personal sharing, there is no need to remove the brands, products, prices or shops "
-            "you really used: appeal for a human review.",
+            "如果这是你的真实个人分享，不必改写你的经历，也不必删去你真实用过的品牌、产品、价格或购买渠道，"
+            "可以提出申诉由人工复核。",
+            "If it is your honest personal sharing, there is no need to reword your experience or to remove the "
+            "brands, products, prices or shops you really used: appeal for a human review.",
         )
-    if named & _FACT_CATEGORIES:
-        return (
-            "如果这是你的真实个人分享，可以修改其他用词（不必删去你真实用过的品牌、产品、价格或购买渠道），或提出申诉由人工复核。",
-            "If it is your honest personal sharing, you can reword the other phrases (there is no need to remove the "
-            "brands, products, prices or shops you really used) or appeal for a human review.",
-        )
+    zh = "和".join(r.label_zh for r in changeable)
+    en = " and ".join(f"the {r.label_en}" for r in changeable)
     return (
-        "如果这是你的真实个人分享，可以修改这些用词，或提出申诉由人工复核。",
-        "If it is your honest personal sharing, you can reword these phrases or appeal for a human review.",
+        f"如果这是你的真实个人分享，可以修改其中的{zh}（不必删去你真实用过的品牌、产品、价格或购买渠道），"
+        "或提出申诉由人工复核。",
+        f"If it is your honest personal sharing, you can change {en} (there is no need to remove the brands, "
+        "products, prices or shops you really used) or appeal for a human review.",
     )
