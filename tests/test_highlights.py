@@ -1007,6 +1007,20 @@ def test_a_shop_two_cues_read_is_shown_as_where_the_writer_bought(text, shop):
     assert (a, a + len(shop), "channel") in fields[-1].units
 
 
+@pytest.mark.parametrize(("sign", "category"), [(1.0, "wording"), (-1.0, "personal")])
+def test_a_no_ad_claim_is_personal_experience_only_towards_genuine(sign, category):
+    """A writer's "#无广分享" is shown as personal experience when it pushes towards genuine; pushed towards ad (by
+    its hashtag: the claim itself is deleted from the document) "个人体验 → ad" would contradict itself."""
+    from model.highlights import phrases
+
+    text = "今天去吃了火锅 #无广分享[话题]#"
+    fields = note_fields("", text)
+    weights = {f.name: np.full(len(f.raw), sign * 0.2) for f in fields}
+    shown = [h for h in phrases(fields, weights) if "无广" in h.text]
+    assert [h.category for h in shown] == [category]
+    assert (shown[0].weight > 0) is (sign > 0)
+
+
 #: Negations one short word before what they negate, from honest notes whose phrases dropped them ("变化" quoted
 #: from "没明显变化", "差别" from "没觉得差别", "去远方玩" from "没怎么去远方玩").
 NEGATED_ONE_WORD_ON = [

@@ -388,6 +388,10 @@ def phrases(
                     ok[a:b] = False
                     continue
                 category = "wording" if total > 0 else "personal"
+            elif category == "personal" and total > 0:
+                # A writer's "#无广分享" the model weighs towards ad (the hashtag, not the claim, which the document
+                # deletes): "个人体验 → ad" would contradict itself; it is wording that reads as ads do.
+                category = "wording"
             units.append((a, b, category, total))
         for a, b, _, _ in units:
             ok[a:b] = False
