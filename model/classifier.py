@@ -12,7 +12,7 @@ Notes become documents in :mod:`model.documents`; the feature-level explanations
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -150,6 +150,11 @@ class AdModel(FeatureExplanations, CompiledModel):
     def predict_proba(self, notes: Iterable[Any]) -> np.ndarray:
         """Calibrated probability that each note is an ad (1-D array, one value per note)."""
         return self._calibrate(self.decision_function(notes))
+
+    def predict_proba_documents(self, docs: Sequence[str]) -> np.ndarray:
+        """:meth:`predict_proba` of notes already prepared by :meth:`documents`, for a caller that needs what the
+        model reads of each note as well (the labelling queue takes two notes read alike as copies)."""
+        return self._calibrate(self._engine.decision(self._engine.transform(docs)))
 
     def decide(self, probability: float, *, explained: bool = True, declared: bool = False) -> str:
         """The decision for a note of ``probability``: ``ad`` at or above :attr:`threshold`, ``review`` at or above

@@ -5,8 +5,9 @@ by the candidate pool); the ``pool_factor * n`` notes nearest the model's thresh
 from them ``n`` are picked greedily by maximal marginal relevance: each pick maximises
 ``(1 - diversity) * uncertainty - diversity * (highest cosine similarity to a note already picked)`` over the
 model's own TF-IDF rows, so ten copies of one borderline note cost one label, not ten. With diversity, copies
-(the same title, text and comments) take one place in the pool, so reposts cannot crowd other notes out of it,
-and a note the model reads exactly as one already picked comes after every other candidate.
+(notes the model reads as one document: the same words, whatever their digits, spacing or character forms, e.g.
+reposts numbered "第1次", "第2次") take one place in the pool, so reposts cannot crowd other notes out of it, and a
+note the model reads exactly as one already picked comes after every other candidate.
 
 The output (``.csv`` or ``.jsonl``) is in the note schema (``author`` and each comment's likes, author and time
 kept) with an empty ``label`` column (and ``label_before``, a note's label when it had one), in the order picked,
@@ -75,11 +76,6 @@ def logit(p: np.ndarray | float) -> np.ndarray:
     return np.log(q / (1 - q))
 
 
-def copy_key(note: Any) -> tuple[str, str, tuple[str, ...]]:
-    """What makes two notes copies of each other for the queue: the same title, text and comment texts."""
-    return note.title, note.text, tuple(c.text for c in note.comments)
-
-
 def nearest(
     model: Any,
     records: Any,
@@ -91,40 +87,38 @@ def nearest(
 ) -> tuple[list[Candidate], dict[str, int]]:
     """The ``pool`` notes nearest the threshold (ascending margin; ties by input order) and counts of what was
     read, scored, already labelled (left out unless ``include_labelled``), left out as bad rows (each bad row is
-    reported on stderr) and, with ``distinct``, left out as copies of a candidate (:func:`copy_key`; the first one
-    read stays). The first bad row's reason is appended to ``first_bad`` when it is given (only the first: an
-    archive may hold millions)."""
+    reported on stderr) and, with ``distinct``, left out as copies of a candidate (the same prepared document,
+    :meth:`model.AdModel.documents`: what the model reads of a note; the first one read stays). The first bad
+    row's reason is appended to ``first_bad`` when it is given (only the first: an archive may hold millions)."""
     from model.notes import parse_record
 
     counts = {"rows": 0, "scored": 0, "labelled": 0, "bad": 0, "copies": 0}
-    heap: list[tuple[float, int, Candidate]] = []  # max-heap on margin via negation
-    in_pool: set[tuple[str, str, tuple[str, ...]]] = set()
+    heap: list[tuple[float, int, Candidate, str]] = []  # max-heap on margin via negation; the note's document
+    in_pool: set[str] = set()
     t = float(logit(model.threshold))
     chunk: list[tuple[Any, str, int]] = []
 
     def flush() -> None:
         if not chunk:
             return
-        probabilities = model.predict_proba([n for n, _, _ in chunk])
+        docs = model.documents([n for n, _, _ in chunk])
+        probabilities = model.predict_proba_documents(docs)
         margins = np.abs(logit(probabilities) - t)
-        for (note, file, line), m, p in zip(chunk, margins, probabilities, strict=True):
+        for (note, file, line), doc, m, p in zip(chunk, docs, margins, probabilities, strict=True):
             order = counts["scored"]
             counts["scored"] += 1
-            item = (-float(m), -order, Candidate(float(m), float(p), note, file, line))
+            item = (-float(m), -order, Candidate(float(m), float(p), note, file, line), doc)
             # A copy of a note that left the pool scores as that note did, below the pool's worst: never enters.
-            key = copy_key(note) if distinct else None
-            if key is not None and key in in_pool:
+            if distinct and doc in in_pool:
                 counts["copies"] += 1
             elif len(heap) < pool:
                 heapq.heappush(heap, item)
             elif item[:2] > heap[0][:2]:
-                dropped = heapq.heapreplace(heap, item)[2]
-                if key is not None:
-                    in_pool.discard(copy_key(dropped.note))
+                in_pool.discard(heapq.heapreplace(heap, item)[3])
             else:
                 continue
-            if key is not None:
-                in_pool.add(key)
+            if distinct:
+                in_pool.add(doc)
         chunk.clear()
 
     for rec in records:
@@ -146,7 +140,7 @@ def nearest(
         if len(chunk) >= CHUNK:
             flush()
     flush()
-    return [c for _, _, c in sorted(heap, key=lambda x: (-x[0], -x[1]))], counts
+    return [c for _, _, c, _ in sorted(heap, key=lambda x: (-x[0], -x[1]))], counts
 
 
 def diverse(model: Any, candidates: list[Candidate], n: int, diversity: float) -> list[Candidate]:

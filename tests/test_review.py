@@ -87,6 +87,27 @@ def test_copies_do_not_crowd_the_candidate_pool(tmp_path, sample_model_dir, samp
     assert [r["text"] for r in read_queue(plain)].count(nearest["text"]) == 5
 
 
+@pytest.mark.parametrize("copies", [20, 60])
+def test_reposts_the_model_reads_alike_are_copies(tmp_path, sample_model_dir, sample_model, copies, capsys):
+    """Reposts of one note numbered "第1次", "第2次", ... are one document to the model (digits read as 0), so one
+    label: byte-for-byte copies alone were taken as copies, and 400 such reposts filled a queue of 20."""
+    rows = unlabelled_archive(tmp_path / "plain.jsonl")
+    base = rows[int(np.argmin(margins(sample_model, [{**r, "text": r["text"] + " 第1次"} for r in rows])))]
+    reposts = [{**base, "id": f"repost-{i}", "text": base["text"] + f" 第{i + 1}次"} for i in range(copies)]
+    assert len({r["text"] for r in reposts}) == copies  # no two alike byte for byte
+    archive = tmp_path / "archive.jsonl"
+    unlabelled_archive(archive, reposts)
+    out = tmp_path / "queue.csv"
+    assert review(archive, out, sample_model_dir, "-n", "5") == 0
+    queue = read_queue(out)
+    assert len(queue) == 5
+    assert [r["id"].startswith("repost-") for r in queue].count(True) == 1
+    assert f"{copies - 1} copies of a candidate left out" in capsys.readouterr().out
+    plain = tmp_path / "plain.csv"
+    assert review(archive, plain, sample_model_dir, "-n", "5", "--diversity", "0") == 0
+    assert all(r["id"].startswith("repost-") for r in read_queue(plain))  # nearest only: the reposts, as many as fit
+
+
 def test_labelled_and_bad_rows_are_counted_not_queued(tmp_path, sample_model_dir, capsys):
     archive = tmp_path / "archive.jsonl"
     archive.write_text(
