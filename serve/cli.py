@@ -276,7 +276,7 @@ def run_reporting(run: Callable[[], int], name: str) -> int:
     stderr and status 2 for bad input or an unreadable file, 130 on Ctrl-C, 143 on SIGTERM (:mod:`serve.sigterm`),
     141 when the reader of standard output went away, and for a bug its traceback and :data:`INTERNAL_ERROR`.
     ``name`` is the command as typed, for the messages (``notecheck score``, ``python -m training.cv``)."""
-    from serve.sigterm import Terminated, sigterm_as_interrupt, status_of
+    from serve.sigterm import Terminated, sigterm_as_interrupt, status_of, stop_line
 
     try:
         with sigterm_as_interrupt():  # SIGTERM takes Ctrl-C's path: workers stopped, temporary files removed
@@ -285,7 +285,7 @@ def run_reporting(run: Callable[[], int], name: str) -> int:
         return code
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: one line and the shell's status, never a traceback
         how = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
-        print(f"\n{how}: {name} stopped before it finished", file=sys.stderr)
+        print(stop_line(f"{how}: {name} stopped before it finished"), file=sys.stderr)
         return status_of(exc)
     except NotecheckError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -52,11 +52,11 @@ def register(subparsers: Any) -> None:
     q.add_argument("--json", action="store_true", help="one JSON object per line")
     _database_args(q)
     q = sub.add_parser("show", help="one appeal in full")
-    q.add_argument("id", help="the appeal's id, in full (as `appeals list` prints it)")
+    q.add_argument("id", help="the appeal's id as `appeals list` prints it, or a unique start of it (4+ characters)")
     q.add_argument("--json", action="store_true", help="one JSON object (as GET /v1/appeals/ID)")
     _database_args(q)
     q = sub.add_parser("resolve", help="decide an open appeal")
-    q.add_argument("id", help="the appeal's id, in full")
+    q.add_argument("id", help="the appeal's id, or a unique start of it (4+ characters)")
     q.add_argument("--label", choices=["genuine", "ad"], required=True, help="what the note is")
     q.add_argument("--note", default="", help="the moderator's note to the writer")
     q.add_argument("--moderator", default=None, help="who decided (default: cli:<your user name>)")
@@ -225,7 +225,7 @@ def run_appeals(args: argparse.Namespace) -> int:
         except DatabaseUnavailable as exc:
             print(f"error: the appeals database {db.display_url} is unavailable: {exc}", file=sys.stderr)
             return 2
-        except store.AppealNotFound as exc:
+        except (store.AppealNotFound, store.AmbiguousAppealId) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
         except store.AppealAlreadyResolved as exc:
@@ -264,7 +264,7 @@ def _list(args: argparse.Namespace, session: Any) -> int:
 def _show(args: argparse.Namespace, session: Any) -> int:
     from serve.db import appeals as store
 
-    data = store.appeal_dict(store.get_appeal(session, args.id))
+    data = store.appeal_dict(store.get_appeal(session, store.complete_id(session, args.id)))
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
         return 0
@@ -306,7 +306,8 @@ def _resolve(args: argparse.Namespace, session: Any) -> int:
     who = args.moderator or f"cli:{_user()}"
     if len(who) > MAX_MODERATOR_CHARS or "\x00" in who + args.note:
         raise InvalidParameterError(f"--moderator must be at most {MAX_MODERATOR_CHARS} characters, without NUL.")
-    appeal = store.resolve_appeal(session, args.id, label=args.label, note=args.note, moderator=who)
+    appeal_id = store.complete_id(session, args.id)
+    appeal = store.resolve_appeal(session, appeal_id, label=args.label, note=args.note, moderator=who)
     print(f"appeal {appeal.id}: {appeal.status} (model said {appeal.decision}, moderator says {appeal.label})")
     return 0
 

@@ -34,7 +34,9 @@ def register(subparsers: Any) -> None:
         "--min-jaccard J only pairs with Jaccard >= J are listed, and with MinHash only the pairs LSH proposes are "
         "estimated.",
     )
-    p.add_argument("--top", type=int, default=20, help="pairs in the Markdown table and creators in the heatmap")
+    p.add_argument(
+        "--top", type=int, default=20, help="pairs in the Markdown table and creators in the heatmap (default 20)"
+    )
     p.add_argument(
         "--exact-limit",
         type=int,
@@ -120,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         w.writerows(rows)
     method = "exact" if counter.exact else f"bottom-k MinHash, k = {args.sketch_size}"
     md = [f"# Fan overlap of {n} creators ({method})", ""]
-    listed = _listed(n, len(rows), args.min_jaccard, among, params, counter.bins)
+    listed = _listed(n, len(rows), args.min_jaccard, among, params, counter.bins, exact=counter.exact)
     if listed:
         md += [listed, ""]
     md += [
@@ -173,14 +175,15 @@ def _pairs(n: int) -> str:
     return f"{n} pair" if n == 1 else f"{n} pairs"
 
 
-def _listed(n: int, listed: int, min_jaccard: float, among: Any, params: Any, bins: int) -> str:
+def _listed(n: int, listed: int, min_jaccard: float, among: Any, params: Any, bins: int, *, exact: bool) -> str:
     """What overlap.csv holds when not every pair is listed (empty when it is)."""
     if min_jaccard <= 0:
         return ""
     text = (
         f"{listed} of {_pairs(n * (n - 1) // 2)} {'has' if listed == 1 else 'have'} Jaccard >= {min_jaccard} and "
         f"{'is' if listed == 1 else 'are'} listed; the other pairs are "
-        f"below it ({'estimated' if among is None else 'estimated or not proposed by LSH'}) and not listed (0 in "
+        f"below it ({'exactly' if exact else 'estimated' if among is None else 'estimated or not proposed by LSH'}) "
+        "and not listed (0 in "
         "the heatmap)."
     )
     if among is not None:

@@ -61,6 +61,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from serve.batch import BatchConfig, Interrupted, run_batch
+    from serve.sigterm import stop_line
 
     if not 0.0 <= args.max_error_rate <= 1.0:
         raise InvalidParameterError(f"--max-error-rate must be between 0 and 1. Got {args.max_error_rate} instead.")
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary = run_batch(cfg)
     except Interrupted as exc:  # Ctrl-C (130) or SIGTERM (143): the finished chunks are kept for --resume
-        print(f"\n{exc}", file=sys.stderr)
+        print(stop_line(str(exc)), file=sys.stderr)
         return exc.status
     print(summary.render())
     if diagnostics := summary.diagnostics():

@@ -58,3 +58,11 @@ def sigterm_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def stop_line(message: str) -> str:
+    """``message`` as the one line a stopped command prints on stderr: on a terminal it starts on a line of its own
+    (after the "^C" the terminal echoed), elsewhere (a log, a pipe) it is the line, no blank line before it."""
+    import sys
+
+    return f"\n{message}" if sys.stderr.isatty() else message

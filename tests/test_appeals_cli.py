@@ -93,6 +93,35 @@ def test_show_and_resolve(db, capsys):
     assert "already resolved" in capsys.readouterr().err
 
 
+def _renamed(db: Database, appeal_id: str, new_id: str) -> str:
+    from sqlalchemy import update
+
+    from serve.db.models import Appeal
+
+    with db.session() as session:
+        session.execute(update(Appeal).where(Appeal.id == appeal_id).values(id=new_id))
+        session.commit()
+    return new_id
+
+
+def test_a_unique_start_of_an_id_is_enough_at_the_command_line(db, capsys):
+    """The README shows ids cut short ("appeals show 3f2c…"), as a moderator reads them off a list: a start of four
+    or more characters that only one appeal's id has names it; a shorter or shared one is refused, by name."""
+    one = _renamed(db, add(db, VIEW_AD, "一"), "abcd0001-0000-4000-8000-000000000000")
+    two = _renamed(db, add(db, VIEW_REVIEW, "二"), "abcd0002-0000-4000-8000-000000000000")
+    assert cli(db, "appeals", "show", "abcd0001", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["id"] == one
+    assert cli(db, "appeals", "resolve", "abcd0002", "--label", "genuine") == 0
+    assert f"appeal {two}: overturned" in capsys.readouterr().out
+    assert cli(db, "appeals", "show", "abcd") == 1
+    err = capsys.readouterr().err
+    assert "'abcd' is the start of more than one appeal" in err and one in err and two in err
+    assert cli(db, "appeals", "show", "abc") == 1  # too short to name one: not read as a start
+    assert "No appeal has id 'abc'" in capsys.readouterr().err
+    assert cli(db, "appeals", "show", "abcd_%") == 1  # LIKE's wildcards are characters of the id, not patterns
+    assert "No appeal has id 'abcd_%'" in capsys.readouterr().err
+
+
 def test_a_writers_control_characters_never_reach_the_moderators_terminal(db, capsys):
     """A note or statement may carry escape sequences (clear the screen, recolour), a carriage return or a
     bidirectional override; `appeals list` and `show` print them escaped, and a line of the note cannot pass for

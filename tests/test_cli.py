@@ -381,8 +381,20 @@ def test_ctrl_c_is_one_line_and_exit_130(tmp_path, capsys, monkeypatch, argv, ta
     monkeypatch.setattr(target, interrupted)
     assert main(argv) == 130
     captured = capsys.readouterr()
-    assert captured.err == f"\ninterrupted: notecheck {argv[0]} stopped before it finished\n"
+    assert captured.err == f"interrupted: notecheck {argv[0]} stopped before it finished\n"  # no blank line first
     assert "Traceback" not in captured.out + captured.err
+
+
+@pytest.mark.parametrize(("tty", "said"), [(True, "\ninterrupted: "), (False, "interrupted: ")])
+def test_the_stop_line_starts_a_line_of_its_own_only_on_a_terminal(monkeypatch, tty, said):
+    """On a terminal the line follows the "^C" it echoed, so it starts on a new line; in a log or a pipe a blank
+    line before it was noise (the README promises one line)."""
+    import sys
+
+    from serve.sigterm import stop_line
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
+    assert stop_line("interrupted: x") == said + "x"
 
 
 @pytest.mark.parametrize(

@@ -409,3 +409,15 @@ def test_train_stopped_by_a_bad_row_leaves_no_directory_of_its_own(tmp_path, cap
     assert f"{notes}, line 6" in capsys.readouterr().err
     assert out.is_dir() is existing and (not existing or not any(out.iterdir()))
     assert (tmp_path / "deep").is_dir() is existing  # nor the parents it made
+
+
+@pytest.mark.parametrize("command", ["comments", "creators"])
+def test_an_ad_model_given_as_the_sentiment_model_says_where_it_goes(tmp_path, capsys, command):
+    """In comments and creators --model is the sentiment model (the README's general sentence about --model is of
+    the ad model): an ad model given there is refused, and the error says the ad model is --ad-model."""
+    argv = [command, str(SAMPLES / "notes.jsonl"), "--model", str(ROOT / "model" / "default")]
+    if command == "creators":
+        argv += ["-o", str(tmp_path / "out")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "task is 'ad', expected 'sentiment'" in err and "the ad model is --ad-model" in err

@@ -225,6 +225,9 @@ def test_min_jaccard_lists_only_pairs_above_it(tmp_path: Path) -> None:
         md = (out / "overlap.md").read_text(encoding="utf-8")
         assert f"{len(rows)} of 66 pairs have Jaccard >= 0.15 and are listed" in md
         assert ("LSH (" in md) == bool(extra)
+        # exact sets measured every pair: the others are below it exactly, nothing was estimated
+        assert ("the other pairs are below it (exactly)" in md) == (not extra)
+        assert ("estimated" in md) == bool(extra)
 
 
 @pytest.mark.parametrize("extra", [[], ["--exact-limit", "1"]], ids=["exact", "minhash"])

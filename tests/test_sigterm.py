@@ -140,7 +140,7 @@ def test_sigterm_and_ctrl_c_end_a_command_alike(tmp_path, capsys, monkeypatch, s
     finally:
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
-    assert capsys.readouterr().err == f"\n{said}: notecheck comments stopped before it finished\n"
+    assert capsys.readouterr().err == f"{said}: notecheck comments stopped before it finished\n"
 
 
 def _as_a_terminal_job() -> None:

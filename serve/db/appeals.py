@@ -27,6 +27,13 @@ class AppealNotFound(LookupError):
         self.appeal_id = appeal_id
 
 
+class AmbiguousAppealId(LookupError):
+    def __init__(self, start: str, matches: list[str]) -> None:
+        shown = ", ".join(matches[:3]) + (", …" if len(matches) > 3 else "")
+        super().__init__(f"The appeal id {start!r} is the start of more than one appeal ({shown}): give more of it.")
+        self.start = start
+
+
 class AppealAlreadyResolved(RuntimeError):
     def __init__(self, appeal: Appeal) -> None:
         super().__init__(
@@ -131,6 +138,31 @@ def get_appeal(session: Session, appeal_id: str) -> Appeal:
     if appeal is None:
         raise AppealNotFound(appeal_id)
     return appeal
+
+
+#: The shortest start of an id :func:`complete_id` completes: a moderator types a few characters of what
+#: ``appeals list`` printed, not one that matches half the queue.
+MIN_ID_START = 4
+
+
+def complete_id(session: Session, start: str) -> str:
+    """The id of the one appeal whose id is or starts with ``start`` (at least :data:`MIN_ID_START` characters), for
+    a moderator at the command line. :class:`AppealNotFound` when none is, :class:`AmbiguousAppealId` when several
+    are. The API takes whole ids only: a writer's id is what lets them read their appeal."""
+    if "\x00" in start:  # as in get_appeal: PostgreSQL refuses to compare text holding NUL
+        raise AppealNotFound(start)
+    if session.get(Appeal, start) is not None:
+        return start
+    if len(start) < MIN_ID_START:
+        raise AppealNotFound(start)
+    rows = session.scalars(
+        select(Appeal.id).where(Appeal.id.startswith(start, autoescape=True)).order_by(Appeal.id).limit(4)
+    ).all()
+    if not rows:
+        raise AppealNotFound(start)
+    if len(rows) > 1:
+        raise AmbiguousAppealId(start, list(rows))
+    return rows[0]
 
 
 def list_appeals(session: Session, *, status: str | None = "open", limit: int = 100, offset: int = 0) -> list[Appeal]:
