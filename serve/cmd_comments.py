@@ -24,10 +24,11 @@ from model.comments import (
 from model.comments.metrics import dev_table, three_class_metrics
 from model.errors import InvalidNoteError, InvalidParameterError, ModelLoadError
 from model.evaluation import format_value
-from model.notes import Note, NoteFileError, check_length, iter_records, parse_note
+from model.notes import Note, NoteFileError, check_length, parse_note
 from model.schema import is_blank
 from serve.cli import add_encoding_arg, add_model_arg, load_ad_model
 from serve.creators import creator_columns, markdown_table, most_flagged_first
+from serve.note_files import note_file_records
 from serve.scoring import row_author, span_dict
 from serve.terminal import md_cell
 
@@ -68,7 +69,7 @@ def read_rows(
     notes: list[Note | None] = []
     for path in paths:
         try:
-            for rec in iter_records(path, encoding=encoding):
+            for rec in note_file_records(path, encoding=encoding):
                 rid = rec.data.get("id") if isinstance(rec.data, dict) else None
                 row: dict[str, Any] = {"id": None if rid is None else str(rid), "file": rec.path, "line": rec.line}
                 try:
@@ -274,7 +275,7 @@ def read_sentiment_file(
     field, or with ``skip_bad_rows`` is listed in ``skipped`` and left out."""
     rows: list[dict[str, Any]] = []
     skipped: list[str] = []
-    for rec in iter_records(path, encoding=encoding):
+    for rec in note_file_records(path, encoding=encoding, empty=False):
         try:
             if rec.error is not None:
                 raise InvalidNoteError(rec.where + rec.error)

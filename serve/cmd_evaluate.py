@@ -146,7 +146,8 @@ def predict_labelled(
     import numpy as np
 
     from model.classifier import DECISIONS
-    from model.notes import iter_records, parse_record
+    from model.notes import parse_record
+    from serve.note_files import note_file_records
 
     labels: list[Any] = []
     probs: list[Any] = []
@@ -171,7 +172,7 @@ def predict_labelled(
 
     for path in paths:
         rows.setdefault(path, 0)  # a file named twice is read twice, as its notes are
-        for rec in iter_records(path, encoding=encoding):
+        for rec in note_file_records(path, encoding=encoding, empty=False):
             rows[path] += 1
             try:
                 note = parse_record(rec, require_label=True)

@@ -172,9 +172,10 @@ def diverse(model: Any, candidates: list[Candidate], n: int, diversity: float) -
 
 
 def run(args: argparse.Namespace) -> int:
-    from model.notes import NoteFileError, Record, iter_records
+    from model.notes import NoteFileError, Record
     from serve.batch import expand_inputs
     from serve.cli import load_ad_model
+    from serve.note_files import note_file_records
 
     if args.n < 1:
         raise InvalidParameterError(f"-n must be at least 1. Got {args.n}.")
@@ -189,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
     def records() -> Any:
         for path in files:
             try:
-                yield from iter_records(path, encoding=args.encoding)
+                yield from note_file_records(path, encoding=args.encoding)
             except (NoteFileError, OSError) as exc:  # one bad file of an archive is one bad row, as in score
                 why = exc.reason if isinstance(exc, NoteFileError) else f"cannot read the file ({exc.strerror or exc})"
                 yield Record(str(path), 0, None, why)

@@ -85,10 +85,15 @@ from model.schema import (
 )
 
 __all__ = [
+    "EMPTY_CSV_HINT",
+    "EMPTY_FILE_HINT",
     "FORMATS",
+    "HEADER_ONLY_HINT",
+    "JSON_HEADER_HINT",
     "MAX_ROW_BYTES",
     "MAX_TEXT_CHARS",
     "MAX_TITLE_CHARS",
+    "NOT_JSONL_HINT",
     "SUPPORTED_SUFFIXES",
     "TOO_DEEP",
     "TOO_LONG_NUMBER",
@@ -109,6 +114,7 @@ __all__ = [
     "file_format",
     "iter_records",
     "jsonl_records",
+    "no_text_column_hint",
     "not_text",
     "open_parquet",
     "parquet_records",
@@ -130,30 +136,84 @@ __all__ = [
 ]
 
 
+#: What a command says of a file whose rows will all be errors, or that adds no row: the same words in every
+#: command that reads note files (``score`` finds them while planning its chunks, the others while reading).
+NOT_JSONL_HINT = "the first row is not JSON: is this really JSON Lines? Every row that is not JSON becomes an error row"
+EMPTY_FILE_HINT = "the file is empty (no rows)"
+EMPTY_CSV_HINT = "the file is empty (no header, no rows)"
+HEADER_ONLY_HINT = "the file has a header but no rows"
+JSON_HEADER_HINT = "the header looks like JSON: is this JSON Lines named .csv? Rows will lack a 'text' field"
+
+
+#: Rows that are JSON a reader declines (nested too deeply, a number too long): no sign of another format.
+_READ_LIMITS = (TOO_DEEP, TOO_LONG_NUMBER)
+
+
+def no_text_column_hint(columns: list[str]) -> str | None:
+    """The hint for a CSV or Parquet file with no column a note's text can come from (None when it has one)."""
+    if {"text", "description"} & set(columns):
+        return None
+    return (
+        f"no 'text' (or 'description') column; the columns are: {', '.join(columns)}. Rows without a title are "
+        "error rows"
+    )
+
+
 def iter_records(
-    path: str | Path, *, encoding: str | None = None, max_row_bytes: int = MAX_ROW_BYTES
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    max_row_bytes: int = MAX_ROW_BYTES,
+    hints: list[str] | None = None,
 ) -> Iterator[Record]:
     """Stream every row of a JSON Lines, CSV or Parquet file as a :class:`Record`, in order (see the module
-    docstring for decoding, line numbers and errors). Memory is bounded by one row (Parquet: one batch)."""
+    docstring for decoding, line numbers and errors). Memory is bounded by one row (Parquet: one batch).
+    ``hints``, when given, receives what the file as a whole suggests (:data:`NOT_JSONL_HINT`,
+    :data:`EMPTY_FILE_HINT`, a CSV header that is JSON or has no text column, ...), for the command to show."""
     kind = file_format(path)
     name = str(path)
     why = sniff(path, kind)
     if why:
         raise NoteFileError(name, why)
+    said = hints if hints is not None else []
+    rows = 0
     if kind == "parquet":
-        yield from parquet_records(open_parquet(path), name)
+        pf = open_parquet(path)
+        if hint := no_text_column_hint(list(pf.schema_arrow.names)):
+            said.append(hint)
+        for rec in parquet_records(pf, name):
+            rows += 1
+            yield rec
+        if not rows:
+            said.append(EMPTY_FILE_HINT)
         return
     with open(path, "rb") as fh:
         skip_bom(fh)
         if kind == "jsonl":
-            yield from jsonl_records(fh, name, encoding=encoding, limit=max_row_bytes)
+            for rec in jsonl_records(fh, name, encoding=encoding, limit=max_row_bytes):
+                rows += 1
+                if rows == 1 and rec.error and rec.error.startswith("invalid JSON (") and rec.error not in _READ_LIMITS:
+                    said.append(NOT_JSONL_HINT)
+                yield rec
+            if not rows:
+                said.append(EMPTY_FILE_HINT)
             return
         csv_field_limit()
         lines = PhysicalLines(fh, encoding, max_row_bytes)
         reader = csv_reader(lines)
         header = read_csv_header(lines, reader, name)
-        if header is not None:
-            yield from csv_records(lines, reader, header, name)
+        if header is None:
+            said.append(EMPTY_CSV_HINT)
+            return
+        if header and header[0].startswith("{"):
+            said.append(JSON_HEADER_HINT)
+        elif hint := no_text_column_hint(header):
+            said.append(hint)
+        for rec in csv_records(lines, reader, header, name):
+            rows += 1
+            yield rec
+        if not rows:
+            said.append(HEADER_ONLY_HINT)
 
 
 def read_notes(

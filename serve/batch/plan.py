@@ -15,7 +15,12 @@ from pathlib import Path
 
 from model.errors import InvalidParameterError
 from model.notes import (
+    EMPTY_CSV_HINT,
+    EMPTY_FILE_HINT,
+    HEADER_ONLY_HINT,
+    JSON_HEADER_HINT,
     MAX_ROW_BYTES,
+    NOT_JSONL_HINT,
     SUPPORTED_SUFFIXES,
     NoteFileError,
     PhysicalLines,
@@ -23,6 +28,7 @@ from model.notes import (
     csv_reader,
     decode_line,
     file_format,
+    no_text_column_hint,
     open_parquet,
     read_csv_header,
     read_line,
@@ -253,10 +259,7 @@ def _plan_jsonl(path: Path, chunk_size: int, encoding: str | None, limit: int) -
                     try:
                         json.loads(text)
                     except json.JSONDecodeError:
-                        notes.append(
-                            "the first row is not JSON: is this really JSON Lines? Every row that is not JSON becomes "
-                            "an error row"
-                        )
+                        notes.append(NOT_JSONL_HINT)
                     except (RecursionError, ValueError):
                         pass  # JSON nested too deeply or with a number too long to read: that row's own error
             if count == chunk_size:
@@ -265,7 +268,7 @@ def _plan_jsonl(path: Path, chunk_size: int, encoding: str | None, limit: int) -
         if count:
             chunks.append({"start": start, "first_line": first, "count": count, "n_rows": rows})
     if not any(c["n_rows"] for c in chunks):
-        notes.append("the file is empty (no rows)")
+        notes.append(EMPTY_FILE_HINT)
         chunks = []
     return chunks, notes
 
@@ -280,14 +283,11 @@ def _plan_csv(path: Path, chunk_size: int, encoding: str | None, limit: int) -> 
         reader = csv_reader(lines)
         header = read_csv_header(lines, reader, str(path))
         if header is None:
-            return [], ["the file is empty (no header, no rows)"]
+            return [], [EMPTY_CSV_HINT]
         if header and header[0].startswith("{"):
-            notes.append("the header looks like JSON: is this JSON Lines named .csv? Rows will lack a 'text' field")
-        elif not {"text", "description"} & set(header):
-            notes.append(
-                f"no 'text' (or 'description') column; the columns are: {', '.join(header)}. Rows without a title "
-                "are error rows"
-            )
+            notes.append(JSON_HEADER_HINT)
+        elif hint := no_text_column_hint(header):
+            notes.append(hint)
         start, before, count, rows = fh.tell(), lines.lines, 0, 0
         while True:
             try:
@@ -304,7 +304,7 @@ def _plan_csv(path: Path, chunk_size: int, encoding: str | None, limit: int) -> 
             chunks.append({"start": start, "first_line": before, "count": count, "n_rows": rows})
     if not any(c["n_rows"] for c in chunks):
         chunks = []
-        notes.append("the file has a header but no rows")
+        notes.append(HEADER_ONLY_HINT)
     return [dict(c, header=tuple(header)) for c in chunks], notes
 
 
@@ -312,14 +312,10 @@ def _plan_parquet(path: Path, chunk_size: int) -> tuple[list[dict], list[str]]:
     pf = open_parquet(path)
     n = pf.metadata.num_rows
     notes = []
-    names = set(pf.schema_arrow.names)
-    if not {"text", "description"} & names:
-        notes.append(
-            f"no 'text' (or 'description') column; the columns are: {', '.join(pf.schema_arrow.names)}. Rows "
-            "without a title are error rows"
-        )
+    if hint := no_text_column_hint(list(pf.schema_arrow.names)):
+        notes.append(hint)
     if n == 0:
-        return [], [*notes, "the file is empty (no rows)"]
+        return [], [*notes, EMPTY_FILE_HINT]
     chunks = [
         {"start": s, "first_line": s + 1, "count": min(chunk_size, n - s), "n_rows": min(chunk_size, n - s)}
         for s in range(0, n, chunk_size)
