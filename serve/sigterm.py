@@ -65,4 +65,8 @@ def stop_line(message: str) -> str:
     (after the "^C" the terminal echoed), elsewhere (a log, a pipe) it is the line, no blank line before it."""
     import sys
 
-    return f"\n{message}" if sys.stderr.isatty() else message
+    try:
+        terminal = sys.stderr.isatty()
+    except (AttributeError, ValueError):  # stderr closed (`2>&-`: None) or its file closed: no terminal
+        terminal = False
+    return f"\n{message}" if terminal else message

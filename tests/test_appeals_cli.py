@@ -120,6 +120,8 @@ def test_a_unique_start_of_an_id_is_enough_at_the_command_line(db, capsys):
     assert "No appeal has id 'abc'" in capsys.readouterr().err
     assert cli(db, "appeals", "show", "abcd_%") == 1  # LIKE's wildcards are characters of the id, not patterns
     assert "No appeal has id 'abcd_%'" in capsys.readouterr().err
+    assert cli(db, "appeals", "show", "ABCD0001") == 1  # the same on every backend (SQLite's LIKE ignores case)
+    assert "No appeal has id 'ABCD0001'" in capsys.readouterr().err
 
 
 def test_a_writers_control_characters_never_reach_the_moderators_terminal(db, capsys):

@@ -395,6 +395,8 @@ def test_the_stop_line_starts_a_line_of_its_own_only_on_a_terminal(monkeypatch, 
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
     assert stop_line("interrupted: x") == said + "x"
+    monkeypatch.setattr(sys, "stderr", None)  # run with stderr closed (2>&-): the stop still ends as a stop
+    assert stop_line("interrupted: x") == "interrupted: x"
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,16 @@ def test_the_reader_says_what_a_file_suggests(tmp_path, name):
     assert list(iter_records(path)) == rows  # hints are an addition: the rows are the same without them
 
 
+def test_a_first_row_skipped_for_its_size_leaves_the_question_to_the_next(tmp_path):
+    """A first row over the size limit is skipped unread; whether the file is JSON Lines is read off the next row,
+    as score's planner reads it."""
+    path = tmp_path / "big_then_csv.jsonl"
+    path.write_text("x" * 200 + "\nid,text\n1,好用\n", encoding="utf-8")
+    hints: list[str] = []
+    rows = list(iter_records(path, hints=hints, max_row_bytes=100))
+    assert rows[0].error.endswith("it was skipped unread") and hints == [NOT_JSONL_HINT]
+
+
 def test_an_empty_parquet_file_and_one_without_text_are_said(tmp_path):
     path = tmp_path / "notes.parquet"
     pq.write_table(pa.table({"id": pa.array([], pa.string()), "body": pa.array([], pa.string())}), path)

@@ -196,7 +196,7 @@ def _reason(category: str, weight: float, word: str) -> ReadableReason:
 )  # fmt: skip
 def test_advice_names_what_the_writer_can_point_to(ranked, also):
     """The two strongest reasons were often wording and hashtags, in every note, while the call to action or the
-    phone number that a writer can find and change went unsaid (50 of the 357 flagged labelled, probe and sample
+    phone number that a writer can find and change went unsaid (49 of the 357 flagged labelled, probe and sample
     notes): the advice names the strongest such reason when the two have none, and contact details always."""
     told = advice("ad", [_reason(*r) for r in ranked])
     if also is None:

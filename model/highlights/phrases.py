@@ -239,11 +239,20 @@ def _close_negation(runs: list[tuple[int, int]], bounds: list[int], raw: str, ok
     return out
 
 
-def _with_negation(runs: list[tuple[int, int]], bounds: list[int], raw: str, ok: np.ndarray) -> list[tuple[int, int]]:
+def _with_negation(
+    runs: list[tuple[int, int]],
+    bounds: list[int],
+    raw: str,
+    ok: np.ndarray,
+    total: Callable[[int, int], float] | None = None,
+) -> list[tuple[int, int]]:
     """Each run on word bounds that follows a negation word (:data:`_NEGATIONS`) of the writer's own words
     widened over it (joined with it when the negation is a run of its own), unless it is in another phrase; also
-    over a negation one short word before it ("没|怎么|去远方玩", "没|明显|变化"): "去远方玩" and "变化" alone quote
-    the writer saying the opposite of what they wrote."""
+    over a negation one adverb or verb of perception before it (:data:`_BETWEEN_NEGATION`: "没|怎么|去远方玩",
+    "没|明显|变化"): "去远方玩" and "变化" alone quote the writer saying the opposite of what they wrote. That
+    second widening is made only when the phrase then still pushes the same way with at least
+    :data:`MIN_PHRASE_WEIGHT` (``total``: the weight of a span): it must not hide or turn round what the model
+    weighed, nor leave a note decided ad with no phrase towards ad."""
     out: list[tuple[int, int]] = []
     for a, b in runs:
         i = bisect_left(bounds, a)
@@ -255,17 +264,30 @@ def _with_negation(runs: list[tuple[int, int]], bounds: list[int], raw: str, ok:
                     continue
                 if not out or out[-1][1] <= g:
                     a = g
-            elif i > 1 and a - g <= _NEGATED_GAP and raw[bounds[i - 2] : g] in _NEGATIONS:
-                g = bounds[i - 2]
-                if ok[g:a].all() and (not out or out[-1][1] <= g):
-                    a = g
+            elif total is not None and i > 1 and raw[g:a] in _BETWEEN_NEGATION and ok[g:a].all():
+                n = bounds[i - 2]
+                if raw[n:g] in _NEGATIONS and ok[n:g].all() and _keeps_its_way(total, a, b, n):
+                    if out and out[-1] in ((n, g), (n, a)):  # the negation is a run of its own: joined
+                        out[-1] = (n, b)
+                        continue
+                    if not out or out[-1][1] <= n:
+                        a = n
         out.append((a, b))
     return out
 
 
-#: The longest word (in characters) between a negation and the phrase it negates that the phrase takes in with it:
-#: an adverb or a verb of perception (怎么, 太, 感觉, 明显), not a clause of its own.
-_NEGATED_GAP = 2
+#: Words a negation reaches over to what it negates: adverbs of manner and degree, the passive 被, modal verbs and
+#: verbs of perception ("没怎么去", "没那么好吃", "别被骗", "没觉得差别"), not a word the negation itself negates
+#: ("不高兴|还要": the phrase after is no longer negated).
+_BETWEEN_NEGATION = frozenset(
+    "怎么 怎样 那么 这么 太 很 特别 多 再 被 会 能 想 敢 明显 感觉 觉得 知道 怎么样 一直 完全 真 真的".split()
+)
+
+
+def _keeps_its_way(total: Callable[[int, int], float], a: int, b: int, n: int) -> bool:
+    """Whether the run ``[a, b)`` widened to ``n`` still pushes the way it did, by at least MIN_PHRASE_WEIGHT."""
+    before, after = total(a, b), total(n, b)
+    return abs(after) >= MIN_PHRASE_WEIGHT and (after > 0) == (before > 0)
 
 
 #: Digits and the separators of a number only: a number ("1.2", "12,999") or a piece of one (the ".0" of "2.0" left
@@ -426,7 +448,9 @@ def phrases(
         if bounds is not None:
             ok = _time_colons_ok(simple, ok)
             runs = _trim(_snap(runs, bounds, ok), bounds, simple)
-            runs = _with_negation(_close_negation(runs, bounds, simple, ok), bounds, simple, ok)
+            runs = _with_negation(
+                _close_negation(runs, bounds, simple, ok), bounds, simple, ok, partial(_total, w, values)
+            )
         for a, b in runs:
             if f.joined:  # a phrase of spaced-out text starts and ends on a character, not on a separator
                 while a < b and a in f.joined:

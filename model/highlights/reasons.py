@@ -7,7 +7,7 @@ from model.highlights.categories import CATEGORIES, QUOTE_CHARS, Highlight, Read
 #: Categories a reason towards "genuine" may have: a price or a call to action that happens to lower the
 #: probability is shown as a green highlight, but "call to action" is no reason a note reads as genuine.
 _GENUINE_CATEGORIES = frozenset({"personal", "wording", "hashtag", "mention"})
-#: What a writer can point to in the note and change: contact details, links, shops, prices, calls to action,
+#: What a writer can point to in the note: contact details, links, shops, prices, calls to action,
 #: merchant wording, disclosures, giveaways. Wording, hashtags, @mentions and brand names are in every note, honest
 #: or not: when the two strongest reasons towards ad are only of those, the advice also names the strongest of these
 #: (a note told "用词 and 话题标签" did not learn that its "戳主页" counted too).
@@ -172,11 +172,16 @@ def _what_next(named: list[ReadableReason]) -> tuple[str, str]:
             "If it is your honest personal sharing, there is no need to reword your experience or to remove the "
             "brands, products, prices or shops you really used: appeal for a human review.",
         )
-    zh = "和".join(r.label_zh for r in changeable)
-    en = " and ".join(f"the {r.label_en}" for r in changeable)
+    zh = _series([r.label_zh for r in changeable], "、", "和")
+    en = _series([f"the {r.label_en}" for r in changeable], ", ", " and ")
     return (
         f"如果这是你的真实个人分享，可以修改其中的{zh}（不必删去你真实用过的品牌、产品、价格或购买渠道），"
         "或提出申诉由人工复核。",
         f"If it is your honest personal sharing, you can change {en} (there is no need to remove the brands, "
         "products, prices or shops you really used) or appeal for a human review.",
     )
+
+
+def _series(items: list[str], comma: str, last: str) -> str:
+    """Items as "a, b and c": ``comma`` between all but the last two, ``last`` between those."""
+    return comma.join(items[:-1]) + last + items[-1] if len(items) > 1 else items[0]

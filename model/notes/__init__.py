@@ -147,6 +147,8 @@ JSON_HEADER_HINT = "the header looks like JSON: is this JSON Lines named .csv? R
 
 #: Rows that are JSON a reader declines (nested too deeply, a number too long): no sign of another format.
 _READ_LIMITS = (TOO_DEEP, TOO_LONG_NUMBER)
+#: How the error of a row over the size limit ends (:func:`too_long`): skipped unread, so not the first row read.
+_SKIPPED_UNREAD = too_long(0, 0).rpartition(";")[2]
 
 
 def no_text_column_hint(columns: list[str]) -> str | None:
@@ -190,10 +192,13 @@ def iter_records(
     with open(path, "rb") as fh:
         skip_bom(fh)
         if kind == "jsonl":
+            read = False  # the first row read (one over the size limit is skipped unread): is it JSON?
             for rec in jsonl_records(fh, name, encoding=encoding, limit=max_row_bytes):
                 rows += 1
-                if rows == 1 and rec.error and rec.error.startswith("invalid JSON (") and rec.error not in _READ_LIMITS:
-                    said.append(NOT_JSONL_HINT)
+                if not read and not (rec.error or "").endswith(_SKIPPED_UNREAD):
+                    read = True
+                    if rec.error and rec.error.startswith("invalid JSON (") and rec.error not in _READ_LIMITS:
+                        said.append(NOT_JSONL_HINT)
                 yield rec
             if not rows:
                 said.append(EMPTY_FILE_HINT)

@@ -155,9 +155,14 @@ def complete_id(session: Session, start: str) -> str:
         return start
     if len(start) < MIN_ID_START:
         raise AppealNotFound(start)
-    rows = session.scalars(
-        select(Appeal.id).where(Appeal.id.startswith(start, autoescape=True)).order_by(Appeal.id).limit(4)
-    ).all()
+    # LIKE ignores case on SQLite, not on PostgreSQL: the ids it finds are held to the start as typed, on both
+    rows = [
+        r
+        for r in session.scalars(
+            select(Appeal.id).where(Appeal.id.startswith(start, autoescape=True)).order_by(Appeal.id).limit(4)
+        )
+        if r.startswith(start)
+    ]
     if not rows:
         raise AppealNotFound(start)
     if len(rows) > 1:
