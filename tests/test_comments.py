@@ -139,9 +139,11 @@ def test_keyword_file_formats(tmp_path):
     # every rule of a keyword set is the file's error, naming it (an empty set or a blank keyword was refused
     # later, by the matcher, without the file's name)
     for content, rule in (
-        ('{"brand": []}', "Keyword set 'brand' must hold at least one keyword"),
-        ('{"brand": ["兰若", "  "]}', "Keyword 1 of set 'brand' must contain visible characters"),
-        ('{"brand": {"keywords": ["兰若"], "exclude": [""]}}', "Exclude phrase 0 of set 'brand'"),
+        ('{"brand": []}', "keyword set 'brand' must hold at least one keyword"),
+        ('{"brand": ["兰若", "  "]}', "keyword 1 of set 'brand' must contain visible characters"),
+        ('{"brand": {"keywords": ["兰若"], "exclude": [""]}}', "exclude phrase 0 of set 'brand'"),
+        # a set of one keyword written as a string: the file's two forms named, not a field path of the API's
+        ('{"brand": "兰若"}', "set 'brand' must be a list of keywords or an object with 'keywords' and optional"),
     ):
         bad.write_text(content, encoding="utf-8")
         with pytest.raises(InvalidParameterError, match=f"^keyword file {re.escape(str(bad))}: {rule}"):

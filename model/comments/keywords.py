@@ -129,8 +129,13 @@ def read_keyword_config(path: str | Path) -> KeywordConfig:
                 exclude[name] = value["exclude"]
             if "negation" in value:
                 negation[name] = value["negation"]
-        else:
+        elif isinstance(value, list):
             sets[name] = value
+        else:
+            raise InvalidParameterError(
+                f"keyword file {path}: set {name!r} must be a list of keywords or an object with 'keywords' and "
+                f"optional 'exclude' and 'negation'. Got {type_name(value)} {value!r:.60} instead."
+            )
     try:
         checked = check_sets(sets, "keywords")
         checked_ex = check_sets(exclude, "exclude")
@@ -140,7 +145,8 @@ def read_keyword_config(path: str | Path) -> KeywordConfig:
 
             KeywordMatcher(checked, exclude=checked_ex, negation=checked_neg)
     except InvalidParameterError as exc:
-        raise InvalidParameterError(f"keyword file {path}: {exc}") from None
+        said = str(exc)  # a sentence of its own ("Keyword set 'x' must ..."), now a clause after the file's name
+        raise InvalidParameterError(f"keyword file {path}: {said[:1].lower()}{said[1:]}") from None
     return KeywordConfig(checked, checked_ex, checked_neg)
 
 
