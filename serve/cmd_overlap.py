@@ -102,6 +102,13 @@ def run(args: argparse.Namespace) -> int:
             counter.add_file(path, progress=bar)
     for line in counter.notes.messages():
         print(line, file=sys.stderr)
+    for c in counter.creators.values():
+        if c.followers == 0:  # its shares are 0 of 0: printed as 0.0, which a reader takes for no overlap measured
+            print(
+                f"note: {', '.join(dict.fromkeys(c.sources))}: creator {c.name!r} has no followers; its Jaccard and "
+                "shares with every other creator are 0 (no overlap to measure)",
+                file=sys.stderr,
+            )
     _note_merged(counter)
     if len(counter.creators) < 2:
         print(f"error: fan overlap needs at least two creators. Got {len(counter.creators)}.", file=sys.stderr)

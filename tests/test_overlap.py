@@ -314,3 +314,13 @@ def test_a_csv_without_a_creator_column_is_the_file_stems(tmp_path: Path) -> Non
     counter.add_file(tmp_path / "小绿.csv")
     counter.add_file(one)
     assert {c.name: c.followers for c in counter.creators.values()} == {"小绿": 2, "one": 1}
+
+
+def test_a_creator_without_followers_is_named(tmp_path, capsys):
+    """An empty follower file was a creator of 0 followers whose shares printed 0.0, with no word of why."""
+    (tmp_path / "bob.txt").write_text("1\n2\n3\n", encoding="utf-8")
+    (tmp_path / "emptyf.txt").write_text("", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["overlap", str(tmp_path / "bob.txt"), str(tmp_path / "emptyf.txt"), "-o", str(out), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert f"note: {tmp_path / 'emptyf.txt'}: creator 'emptyf' has no followers" in err and "'bob'" not in err
