@@ -681,6 +681,22 @@ def test_advice_without_a_phrase_towards_ad_does_not_ask_to_reword_phrases():
     assert advice("genuine", [contact]) is None
 
 
+@pytest.mark.parametrize(
+    ("words", "quoted"),
+    [
+        (["煮20", "煮20分钟", "外酥里嫩"], "“煮20分钟”、“外酥里嫩”"),  # the advice quoted both 煮20 and 煮20分钟
+        (["ＶＸ", "vx", "加vx"], "“加vx”"),  # the same word in another width, held in a longer quote
+        (["好用", "回购"], "“好用”、“回购”"),
+    ],
+)
+def test_a_quote_held_in_another_is_not_quoted_again(words, quoted):
+    from model.highlights.categories import ReadableReason, Span
+
+    reason = ReadableReason("wording", "用词", "wording", "ad", 1.0, tuple(Span("text", 0, len(w), w) for w in words))
+    assert reason.quoted(2) == quoted
+    assert len(reason.evidence) == len(words)  # the evidence itself keeps every span
+
+
 _BRAND = ("brand_name", "品牌与产品名", "brand or product names", "格力")
 _PRICE = ("price", "价格优惠", "price or discount", "300块")
 _WORDING = ("wording", "用词", "wording", "纠结")

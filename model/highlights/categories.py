@@ -184,13 +184,14 @@ class ReadableReason:
         )
 
     def quoted(self, n: int | None = None, sep: str = "、") -> str:
-        """The first ``n`` distinct evidence texts, quoted: a phrase the note repeats is quoted once."""
+        """The first ``n`` distinct evidence texts, quoted: a phrase the note repeats is quoted once, and one held
+        in another quoted phrase ("煮20" beside "煮20分钟") is not quoted again."""
         # the same word in another case or width ("My", "my"; "ＶＸ", "vx") is quoted once, as first written
         firsts: dict[str, str] = {}
         for e in self.evidence:
             shown = one_line(e.text)
             firsts.setdefault(quote_key(shown), shown)
-        texts = list(firsts.values())[:n]
+        texts = [t for k, t in firsts.items() if not any(k in other and k != other for other in firsts)][:n]
         # a phrase of a thousand copies is quoted by its start: the span itself stays exact
         return sep.join(f"“{t if len(t) <= QUOTE_CHARS else t[: QUOTE_CHARS - 1] + '…'}”" for t in texts)
 
