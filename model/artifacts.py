@@ -41,7 +41,7 @@ import numpy as np
 
 from model.classifier import AdModel
 from model.engine import ENGINE_VERSION, TRUSTED_TYPES, CompiledPipeline
-from model.errors import ModelIntegrityError, ModelLoadError, ModelVersionError, NotecheckError
+from model.errors import ModelIntegrityError, ModelLoadError, ModelVersionError, NotecheckError, WrongModelTask
 from model.simplified import TABLE_SHA256
 from model.text import NORMALIZATION_VERSION
 
@@ -336,7 +336,7 @@ def load_model(directory: str | Path | None = None, *, allow_version_mismatch: b
     directory = DEFAULT_MODEL_DIR if directory is None else Path(directory)
     compiled, card = load_compiled(directory, allow_version_mismatch=allow_version_mismatch)
     if card.get("task") != "ad":
-        raise ModelLoadError(f"{directory}: model card task is {card.get('task')!r}, expected 'ad'.")
+        raise WrongModelTask(directory, card.get("task"), "ad")
     return AdModel(
         compiled,
         calibration=card["calibration"],

@@ -149,7 +149,7 @@ class AdModel(FeatureExplanations, CompiledModel):
 
     def predict_proba(self, notes: Iterable[Any]) -> np.ndarray:
         """Calibrated probability that each note is an ad (1-D array, one value per note)."""
-        return self._calibrate(self.decision_function(notes))
+        return self.predict_proba_documents(self.documents(as_notes(notes)))
 
     def predict_proba_documents(self, docs: Sequence[str]) -> np.ndarray:
         """:meth:`predict_proba` of notes already prepared by :meth:`documents`, for a caller that needs what the

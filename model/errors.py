@@ -27,6 +27,15 @@ class ModelLoadError(NotecheckError):
     """A model artifact cannot be loaded."""
 
 
+class WrongModelTask(ModelLoadError):
+    """A model directory holds a model of another task (an ad model where a sentiment model is wanted)."""
+
+    def __init__(self, directory: object, found: object, expected: str) -> None:
+        super().__init__(f"{directory}: model card task is {found!r}, expected {expected!r}.")
+        self.found = found
+        self.expected = expected
+
+
 class ModelIntegrityError(ModelLoadError):
     """The model file's sha256 does not match the one recorded in its model card (tampered or corrupted)."""
 

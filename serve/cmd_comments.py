@@ -22,7 +22,7 @@ from model.comments import (
     sentiment_table,
 )
 from model.comments.metrics import dev_table, three_class_metrics
-from model.errors import InvalidNoteError, InvalidParameterError, ModelLoadError
+from model.errors import InvalidNoteError, InvalidParameterError, ModelLoadError, WrongModelTask
 from model.evaluation import format_value
 from model.notes import Note, NoteFileError, check_length, parse_note
 from model.schema import is_blank
@@ -174,8 +174,8 @@ def build_scorer(args: argparse.Namespace) -> CommentScorer:
         negation = {**negation, **extra_negation}
     try:
         sentiment = load_sentiment_model(args.model, allow_version_mismatch=args.allow_version_mismatch)
-    except ModelLoadError as exc:
-        if "task is 'ad'" in str(exc):  # --model here is the sentiment model: say where an ad model goes
+    except WrongModelTask as exc:
+        if exc.found == "ad":  # --model here is the sentiment model: say where an ad model goes
             raise ModelLoadError(f"{exc} (--model is the sentiment model; the ad model is --ad-model)") from None
         raise
     scorer = CommentScorer(

@@ -120,7 +120,7 @@ def _check_models(settings: Settings, options: dict[str, str] | None = None) -> 
     without comment scoring when it cannot be loaded), so only a comment model the settings name is checked.
     ``options`` maps a setting given by a command-line option to that option, which errors name (:func:`_named`)."""
     from model.artifacts import DEFAULT_MODEL_DIR, check_card_versions, read_card
-    from model.errors import ModelLoadError
+    from model.errors import ModelLoadError, WrongModelTask
     from serve.deps import operating_thresholds, overrides_thresholds
 
     for name, task in (("model_dir", "ad"), ("comment_model_dir", "sentiment")):
@@ -131,7 +131,7 @@ def _check_models(settings: Settings, options: dict[str, str] | None = None) -> 
             try:
                 card = read_card(directory)
                 if card.get("task") != task:  # the other model's directory: the loader would refuse it
-                    raise ModelLoadError(f"{directory}: model card task is {card.get('task')!r}, expected {task!r}.")
+                    raise WrongModelTask(directory, card.get("task"), task)
                 with warnings.catch_warnings():  # an allowed engine mismatch warns once, when the model loads
                     warnings.simplefilter("ignore")
                     check_card_versions(card, Path(directory), allow_version_mismatch=settings.allow_version_mismatch)

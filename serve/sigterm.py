@@ -12,6 +12,7 @@ see it).
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,8 +64,6 @@ def sigterm_as_interrupt() -> Iterator[None]:
 def stop_line(message: str) -> str:
     """``message`` as the one line a stopped command prints on stderr: on a terminal it starts on a line of its own
     (after the "^C" the terminal echoed), elsewhere (a log, a pipe) it is the line, no blank line before it."""
-    import sys
-
     try:
         terminal = sys.stderr.isatty()
     except (AttributeError, ValueError):  # stderr closed (`2>&-`: None) or its file closed: no terminal

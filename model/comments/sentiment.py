@@ -14,7 +14,7 @@ import numpy as np
 
 from model.comments.lexicon import comment_document
 from model.engine import CompiledModel, CompiledPipeline, sigmoid
-from model.errors import InvalidParameterError, ModelLoadError
+from model.errors import InvalidParameterError, ModelLoadError, WrongModelTask
 from model.notes import type_name
 from model.schema import is_blank
 from model.simplified import to_simplified
@@ -175,7 +175,7 @@ def load_sentiment_model(
     directory = DEFAULT_SENTIMENT_DIR if directory is None else Path(directory)
     compiled, card = load_compiled(directory, allow_version_mismatch=allow_version_mismatch)
     if card.get("task") != "sentiment":
-        raise ModelLoadError(f"{directory}: model card task is {card.get('task')!r}, expected 'sentiment'.")
+        raise WrongModelTask(directory, card.get("task"), "sentiment")
     if card.get("emoticon_version") != EMOTICON_VERSION:
         raise ModelLoadError(
             f"{directory}: trained with emoticon rewriting version {card.get('emoticon_version')!r}, but this "

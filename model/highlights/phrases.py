@@ -244,7 +244,7 @@ def _with_negation(
     bounds: list[int],
     raw: str,
     ok: np.ndarray,
-    total: Callable[[int, int], float] | None = None,
+    total: Callable[[int, int], float],
 ) -> list[tuple[int, int]]:
     """Each run on word bounds that follows a negation word (:data:`_NEGATIONS`) of the writer's own words
     widened over it (joined with it when the negation is a run of its own), unless it is in another phrase; also
@@ -264,7 +264,7 @@ def _with_negation(
                     continue
                 if not out or out[-1][1] <= g:
                     a = g
-            elif total is not None and i > 1 and raw[g:a] in _BETWEEN_NEGATION and ok[g:a].all():
+            elif i > 1 and raw[g:a] in _BETWEEN_NEGATION and ok[g:a].all():
                 n = bounds[i - 2]
                 if raw[n:g] in _NEGATIONS and ok[n:g].all() and _keeps_its_way(total, a, b, n):
                     if out and out[-1] in ((n, g), (n, a)):  # the negation is a run of its own: joined

@@ -48,6 +48,7 @@ from model.notes.csv_rows import (
 from model.notes.files import (
     FORMATS,
     MAX_ROW_BYTES,
+    SKIPPED_UNREAD,
     SUPPORTED_SUFFIXES,
     UTF8_BOM,
     NoteFileError,
@@ -106,6 +107,7 @@ __all__ = [
     "RepeatedKeyError",
     "check_length",
     "csv_field_limit",
+    "csv_header_hint",
     "csv_reader",
     "csv_records",
     "csv_row",
@@ -147,8 +149,13 @@ JSON_HEADER_HINT = "the header looks like JSON: is this JSON Lines named .csv? R
 
 #: Rows that are JSON a reader declines (nested too deeply, a number too long): no sign of another format.
 _READ_LIMITS = (TOO_DEEP, TOO_LONG_NUMBER)
-#: How the error of a row over the size limit ends (:func:`too_long`): skipped unread, so not the first row read.
-_SKIPPED_UNREAD = too_long(0, 0).rpartition(";")[2]
+
+
+def csv_header_hint(header: list[str]) -> str | None:
+    """What a CSV file's header suggests: JSON Lines named .csv, or no column a note's text can come from."""
+    if header and header[0].startswith("{"):
+        return JSON_HEADER_HINT
+    return no_text_column_hint(header)
 
 
 def no_text_column_hint(columns: list[str]) -> str | None:
@@ -195,7 +202,7 @@ def iter_records(
             read = False  # the first row read (one over the size limit is skipped unread): is it JSON?
             for rec in jsonl_records(fh, name, encoding=encoding, limit=max_row_bytes):
                 rows += 1
-                if not read and not (rec.error or "").endswith(_SKIPPED_UNREAD):
+                if not read and not (rec.error or "").endswith(SKIPPED_UNREAD):
                     read = True
                     if rec.error and rec.error.startswith("invalid JSON (") and rec.error not in _READ_LIMITS:
                         said.append(NOT_JSONL_HINT)
@@ -210,9 +217,7 @@ def iter_records(
         if header is None:
             said.append(EMPTY_CSV_HINT)
             return
-        if header and header[0].startswith("{"):
-            said.append(JSON_HEADER_HINT)
-        elif hint := no_text_column_hint(header):
+        if hint := csv_header_hint(header):
             said.append(hint)
         for rec in csv_records(lines, reader, header, name):
             rows += 1

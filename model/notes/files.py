@@ -301,5 +301,9 @@ def _looks_like_big5(raw: bytes, gb18030: str) -> bool:
     return len(big5) >= 4 and sum(_common(c) for c in to_simplified("".join(big5))) >= 0.9 * len(big5)
 
 
+#: How the error of a row over the size limit ends: the row was never read (nothing of it is JSON or not).
+SKIPPED_UNREAD = "it was skipped unread"
+
+
 def too_long(size: int, limit: int) -> str:
-    return f"the row is {size:,} bytes, more than the limit of {limit:,} bytes per row; it was skipped unread"
+    return f"the row is {size:,} bytes, more than the limit of {limit:,} bytes per row; {SKIPPED_UNREAD}"

@@ -18,13 +18,13 @@ from model.notes import (
     EMPTY_CSV_HINT,
     EMPTY_FILE_HINT,
     HEADER_ONLY_HINT,
-    JSON_HEADER_HINT,
     MAX_ROW_BYTES,
     NOT_JSONL_HINT,
     SUPPORTED_SUFFIXES,
     NoteFileError,
     PhysicalLines,
     csv_field_limit,
+    csv_header_hint,
     csv_reader,
     decode_line,
     file_format,
@@ -284,9 +284,7 @@ def _plan_csv(path: Path, chunk_size: int, encoding: str | None, limit: int) -> 
         header = read_csv_header(lines, reader, str(path))
         if header is None:
             return [], [EMPTY_CSV_HINT]
-        if header and header[0].startswith("{"):
-            notes.append(JSON_HEADER_HINT)
-        elif hint := no_text_column_hint(header):
+        if hint := csv_header_hint(header):
             notes.append(hint)
         start, before, count, rows = fh.tell(), lines.lines, 0, 0
         while True:
