@@ -84,10 +84,8 @@ _BEFORE = re.compile(
     r"(?:\s*(?:a|an|any|my|those|these|一个|一条|一篇|那种|这种|那类|这类|那样的|这样的|那些|这些|各种|所有))?\s*$"
 )
 #: After the label, in its clause: a question (?, or 吗 / 嘛 / 么 / Cantonese 咩 ending the clause), or 的 (Cantonese
-#: 嘅) making a tag a noun's modifier ("#ad 的博主").
-_AFTER = re.compile(r"\s*[的嘅]|[^,.。!;\n?]*?(?:\?|(?:吗|嘛|咩|(?<![什怎这那多])么)(?=\s*(?:$|[,.。!;~\n])))")
-# _AFTER read in parts (:class:`_After`): the modifier right after the label, where each clause ends, and where a
-# question particle ends a clause.
+#: 嘅) making a tag a noun's modifier ("#ad 的博主"), read in parts (:class:`_After`): the modifier right after the
+#: label, where each clause ends, and where a question particle ends a clause.
 _MODIFIER = re.compile(r"\s*[的嘅]")
 _CLAUSE_END = re.compile(r"[,.。!;\n?]")
 _PARTICLE = re.compile(r"(?:吗|嘛|咩|(?<![什怎这那多])么)(?=\s*(?:$|[,.。!;~\n]))")
@@ -159,9 +157,9 @@ def _applies(norm: str, a: int, b: int, claims: DisjointSpans, after: _After) ->
 
 
 class _After:
-    """Whether :data:`_AFTER` matches after a label of one text, for all its labels: where each clause ends and
-    where a question particle stands found once. Matched after each label, ``_AFTER`` read to the end of the clause:
-    a clause of 2,500 labels and nothing else cost the square of that."""
+    """Whether a modifier or a question follows a label of one text, for all its labels: where each clause ends and
+    where a question particle stands found once. Matched as one pattern after each label, read to the end of the
+    clause, a clause of 2,500 labels and nothing else cost the square of that."""
 
     def __init__(self, norm: str) -> None:
         self.norm = norm
@@ -169,8 +167,8 @@ class _After:
         self._particles: list[int] = []
 
     def follows(self, b: int) -> bool:
-        """``_AFTER.match(norm, b) is not None``: a modifier right after ``b``, or up to the end of the clause a
-        question mark ending it or a particle ending a clause."""
+        """Whether a modifier stands right after ``b``, or up to the end of the clause a question mark ending it or a
+        particle ending a clause."""
         norm = self.norm
         if _MODIFIER.match(norm, b):
             return True
