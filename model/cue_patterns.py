@@ -136,9 +136,11 @@ def hashtag_regex(word: str | None = None) -> str:
 HASHTAG_RE = re.compile(hashtag_regex())
 
 #: 官方 (official) as a merchant's or a campaign's word, not in a writer's plea to the platform for reach
-#: (#爱官方官方大大求热门, #爱官方别限流: four labelled notes, all genuine): not after 爱, nor before 大大. The
-#: lookbehind follows the literal 官, so the union of patterns below keeps its fast skip.
-_OFFICIAL = "官(?<!爱官)方(?!大大)"
+#: (#爱官方官方大大求热门, #爱官方别限流: four labelled notes, all genuine): not after 爱, nor before 大大. Nor
+#: the 官方 of 官方旗舰店, the shop a writer bought at: its 旗舰店 is read (merchant word and shop), and the 官方
+#: before it was shown to that writer as a second piece of merchant wording. The lookbehind follows the literal
+#: 官, so the union of patterns below keeps its fast skip.
+_OFFICIAL = "官(?<!爱官)方(?!大大|旗舰店)"
 
 
 DEFS = [
@@ -231,7 +233,9 @@ DEFS = [
             # 评论区见 / 留言 / 回复: in the labelled notes they are how writers talk to readers ("想看什么评论区见",
             # "评论区的姐妹", "有问题评论区留言"; 23 genuine notes, 2 ads), and such a writer was told "call to action".
             r"链接|🔗|私信|私我|滴滴我|dd我|主页|橱窗|评论区扣(?:\s?1+(?!\d))?|下单|点击|戳|扫码|咨询|"
-            r"预约|报名|蹲一个|有需要的|需要的(?:宝|姐妹|朋友)|后台|购买|入手|想要同款|"
+            # 报名 as an invitation to sign up (欢迎报名, 点击报名, 报名电话), not what a writer paid or filled in:
+            # 报名费, 报名表, 付费报名, 已报名 (an exam note was flagged for "全部花费加报名费也就三千出头").
+            r"预约|报(?<!付费报)(?<!已报)名(?!费|表)|蹲一个|有需要的|需要的(?:宝|姐妹|朋友)|后台|购买|入手|想要同款|"
             # The English funnel to the link: whole words (the lookbehind sits after the first letter so the union
             # of patterns below keeps its fast skip).
             r"l(?<![a-z]l)ink in (?:my )?bio(?![a-z])|s(?<![a-z]s)wipe up(?![a-z])|s(?<![a-z]s)hop my(?![a-z])"
@@ -241,8 +245,15 @@ DEFS = [
         "merchant",
         "merchant vocabulary",
         _p(
-            r"厂家|工厂|源头|批发|定制|加盟|招商|代理|门店|店铺|实体店|地址[:：]|营业时间|工作室|接单|承接|团购|"
-            r"本店|我们店|小店|旗舰店|" + _OFFICIAL
+            # 定制 only as a maker's offer (可定制, 支持定制, 量身定制, 定制师, 定制游): the customer's 全屋定制,
+            # 沙发定制, 定制柜子, 定制版 of a phone, and the platform's topic #定制你的专属 are what a writer bought or
+            # tagged (16 genuine Xiaohongshu notes, 14 ads: half of those ads offer it in these words). 小店 only as
+            # the writer's own (本小店, 我家小店, 我们的奶茶小店) or opening (小店新品上架, 小店终于开业): "宝藏小店",
+            # "胡同里的小店" are shops visited (12 genuine Xiaohongshu notes, 2 ads).
+            r"厂家|工厂|源头|批发|加盟|招商|代理|门店|店铺|实体店|地址[:：]|营业时间|工作室|接单|承接|团购|"
+            r"可定制|支持定制|接受定制|欢迎定制|量身定制|私人定制|高奢定制|定制(?:师|游|行程|旅行|服务)|"
+            r"本小?店|我们小?店|我(?:的|家)小店|我们的[^\s，。！？、]{1,6}小店|"
+            r"小(?<!这家小)店(?=[^\s，。！？]{0,4}(?:上新|上架|开业|营业|新品))|旗舰店|" + _OFFICIAL
         ),
     ),
     CuePattern(
@@ -295,7 +306,11 @@ DEFS = [
     CuePattern(
         "giveaway",
         "giveaway / lucky draw",
-        _p(r"抽奖|开奖|抽\d+|送\d+份|免费送|福利|中奖|转发抽|关注\+|评论抽"),
+        # Not a job's benefits (福利待遇, 薪酬福利, 高福利), a welfare lottery (福利彩票) or an orphanage (福利院).
+        _p(
+            r"抽奖|开奖|抽\d+|送\d+份|免费送|福(?<!薪酬福)(?<!高福)(?<!隐性福)(?<!员工福)利(?!待遇|彩票|院)|中奖|"
+            r"转发抽|关注\+|评论抽"
+        ),
     ),
     CuePattern(
         "sales_tone",

@@ -835,3 +835,50 @@ def test_a_brand_that_is_an_everyday_word_is_read_with_its_product(text, brand):
     products after them (normalisation 32) they are the brand, spanning the product too."""
     found = [c.text for c in find_cues(normalize_text(text)) if c.name == "brand_mention"]
     assert found == ([brand] if brand else [])
+
+
+#: A writer's own words that share a cue's characters: the fee paid (报名费), the shop visited (宝藏小店), the
+#: furniture ordered (全屋定制), a job's benefits (福利待遇), the official flagship store bought at. Each was shown
+#: to a writer as a promotional category it is not.
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("全部花费加报名费也就三千出头", "call_to_action"),
+        ("考官手里有报名表", "call_to_action"),
+        ("是我付费报名的私教课", "call_to_action"),
+        ("胡同里的宝藏小店", "merchant"),
+        ("这家小店新品很多", "merchant"),
+        ("全屋定制避坑", "merchant"),
+        ("#定制你的专属[话题]#", "merchant"),
+        ("沙发定制也是真难", "merchant"),
+        ("高福利不卷", "giveaway"),
+        ("福利待遇还可以", "giveaway"),
+        ("买了一张福利彩票", "giveaway"),
+    ],
+)
+def test_a_writers_own_words_are_no_promotional_cue(text, kind):
+    assert kind not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "matched"),
+    [
+        ("欢迎报名，名额有限", "call_to_action", "报名"),
+        ("点击阅读原文报名", "call_to_action", "报名"),
+        ("我们的奶茶小店终于开业啦", "merchant", "我们的奶茶小店"),
+        ("小店秋冬新品上架", "merchant", "小店"),
+        ("我家小店包邮", "merchant", "我家小店"),
+        ("全线可定制", "merchant", "可定制"),
+        ("1v1定制师量身打造", "merchant", "定制师"),
+        ("#云南定制游[话题]#", "merchant", "定制游"),
+        ("粉丝福利来啦", "giveaway", "福利"),
+        ("在理肤泉官方旗舰店买的", "merchant", "旗舰店"),
+    ],
+)
+def test_promotional_forms_of_those_words_still_read(text, kind, matched):
+    assert matched in kinds(text).get(kind, [])
+
+
+def test_the_official_of_an_official_flagship_store_is_not_read_twice():
+    assert kinds("在理肤泉官方旗舰店买的").get("merchant") == ["旗舰店"]
+    assert kinds("官方渠道买的").get("merchant") == ["官方"]
