@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from model import load_model
 from model.declared import declared_spans
 from model.highlights import CATEGORIES, MAX_HIGHLIGHTS, MIN_PHRASE_WEIGHT, Highlight, Span, with_declared
+from model.highlights.categories import as_quoted
 from model.notes import parse_note
 from serve.cli import main
 
@@ -144,7 +145,8 @@ def test_a_declared_note_is_decided_ad_and_says_so(shipped, title, text, words):
     assert first.evidence[0] == result.declared
     for span in [result.declared, *(e for r in result.reasons for e in r.evidence), *result.highlights]:
         assert note[span.field][span.start : span.end] == span.text
-    assert f"“{words}”" in result.advice["zh"] and f"“{words}”" in result.advice["en"]
+    quoted = as_quoted(words)  # a platform tag as typed: “#广告”, not “#广告[话题]#”
+    assert f"“{quoted}”" in result.advice["zh"] and f"“{quoted}”" in result.advice["en"]
     assert "申诉" in result.advice["zh"] and "appeal" in result.advice["en"]
     assert "⟦" not in json.dumps(result.to_dict(), ensure_ascii=False)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from model.highlights.categories import as_quoted
 from serve.app import create_app
 from serve.settings import Settings
 
@@ -48,7 +49,7 @@ def test_check_gives_the_declaration(client, sample_model, text, words):
     ]
     assert {k: mark[k] for k in out["declared"]} == out["declared"]
     assert mark["category"] == "disclosure" and mark["weight"] > 0
-    assert f"“{words}”" in out["advice"]["en"]
+    assert f"“{as_quoted(words)}”" in out["advice"]["en"]  # a platform tag quoted as typed: “#广告”
 
 
 @pytest.mark.parametrize("text", UNDECLARED)

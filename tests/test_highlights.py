@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from model import load_model
 from model.cues import CUE_PATTERNS
 from model.highlights import CATEGORIES, FUNCTION_WORDS, attribute, markup_spans, note_fields
+from model.highlights.categories import ReadableReason, Span
 from model.highlights.fields import normalize_aligned
 from model.text import normalize_text, prepare_document
 
@@ -762,8 +763,6 @@ def test_separated_numbers_are_found_from_the_start_of_a_digit_run_only(text):
 def test_quoted_evidence_names_a_word_once_whatever_its_case_or_width():
     """“my”、“My” or “vx”、“ＶＸ” in a reason read as a stutter: the same word in another case or width is quoted
     once (the spans themselves all stay, each exact)."""
-    from model.highlights.categories import ReadableReason, Span
-
     spans = (
         Span("title", 0, 2, "My"),
         Span("text", 5, 7, "my"),
@@ -1193,3 +1192,32 @@ def test_one_line_replaces_what_the_pattern_tried_everywhere_replaces(text):
     everywhere = re.compile(_LINE_BREAK_RE.pattern.removeprefix(r"(?<!\s)"))
     assert everywhere.pattern != _LINE_BREAK_RE.pattern
     assert one_line(text) == everywhere.sub(" ", text)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "quoted"),
+    [
+        (["#宜家[话题]#"], "“#宜家”"),
+        (["宜家", "#宜家[话题]#"], "“#宜家”"),  # the name inside the tag is not quoted again
+        (["好物 #瑞幸新品[话题]# #日常[话题]#"], "“好物 #瑞幸新品 #日常”"),
+        (["#宜家[话题]"], "“#宜家[话题]”"),  # not the platform's whole markup: quoted as it is
+        (["[话题]#"], "“[话题]#”"),
+    ],
+)
+def test_a_platform_topic_tag_is_quoted_as_the_writer_typed_it(evidence, quoted):
+    """A writer types "#宜家" and picks the topic; "#宜家[话题]#" is the export's markup, which the writer never sees.
+    Quotes drop it; the evidence spans keep the text as sent."""
+    spans = tuple(Span(field="text", start=0, end=len(t), text=t) for t in evidence)
+    reason = ReadableReason("brand_name", "品牌与产品名", "brand or product names", "ad", 1.0, spans)
+    assert reason.quoted() == quoted
+    assert [s.text for s in reason.evidence] == evidence
+
+
+def test_the_reasons_of_a_tagged_note_quote_the_tag_as_typed(shipped):
+    result = shipped.check(
+        {"title": "宜家买的书架", "text": "BILLY书架，399块，装了三小时 #宜家[话题]# #装修日记[话题]#"}
+    )
+    lines = [r.text() for r in result.reasons]
+    assert not any("[话题]" in line for line in lines), lines
+    assert any("“#宜家”" in line or "“#装修日记”" in line for line in lines), lines
+    assert any(s.text.endswith("[话题]#") for r in result.reasons for s in r.evidence)  # the span as sent

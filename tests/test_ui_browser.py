@@ -336,6 +336,17 @@ def test_a_note_that_declares_itself_an_ad_says_so(page, server):
     assert not page.find_element(By.ID, "declared").is_displayed()
 
 
+def test_a_platform_topic_tag_is_quoted_as_typed_and_marked_as_sent(page, server):
+    """The reasons quote "#宜家", as the writer typed it; the note view marks the tag as it was sent."""
+    page.get(server["base"] + "/")
+    note = {"title": "宜家买的书架", "text": "BILLY书架，399块，装了三小时 #宜家[话题]# #装修日记[话题]#"}
+    shown = _check(page, note)
+    assert shown["reasons"] and not any("[话题]" in line for line in shown["reasons"]), shown["reasons"]
+    assert any("“#宜家”" in line or "“#装修日记”" in line for line in shown["reasons"]), shown["reasons"]
+    view = page.find_element(By.ID, "note-view").get_attribute("textContent")
+    assert "#宜家[话题]#" in view
+
+
 def test_a_bidi_override_in_the_note_stays_inside_its_quote(page, server):
     """A right-to-left override (U+202E) inside a highlighted phrase reversed the rest of its reason line, the
     weight included: every quote of the writer's text is isolated (<bdi>, and marks and the note block isolate)."""

@@ -152,6 +152,18 @@ def one_line(text: str) -> str:
     return _LINE_BREAK_RE.sub(" ", text)
 
 
+#: A platform topic tag as the note's export writes it, ``#宜家[话题]#``: the writer typed ``#宜家`` and picked the
+#: topic; ``[话题]#`` is the platform's markup, which no writer sees in the app.
+_PLATFORM_TAG_RE = re.compile(r"#([^#\[\]\s]{1,40})\[话题\]#")
+
+
+def as_quoted(text: str) -> str:
+    """Evidence ``text`` as the writer is shown it in a quote: on one line (:func:`one_line`), a platform topic tag
+    as typed (“#宜家”, not “#宜家[话题]#”). Only the quote: the evidence span keeps the text as sent."""
+    shown = one_line(text)
+    return _PLATFORM_TAG_RE.sub(r"#\1", shown) if "[话题]#" in shown else shown
+
+
 def quote_key(shown: str) -> str:
     """What makes two quotes of evidence (each on one line, :func:`one_line`) one word to the writer: the same text in
     another case or width ("My", "my"; "ＶＸ", "vx"). NFKC is skipped where it changes nothing (ASCII)."""
@@ -189,7 +201,7 @@ class ReadableReason:
         # the same word in another case or width ("My", "my"; "ＶＸ", "vx") is quoted once, as first written
         firsts: dict[str, str] = {}
         for e in self.evidence:
-            shown = one_line(e.text)
+            shown = as_quoted(e.text)
             firsts.setdefault(quote_key(shown), shown)
         texts = [t for k, t in firsts.items() if not any(k in other and k != other for other in firsts)][:n]
         # a phrase of a thousand copies is quoted by its start: the span itself stays exact

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from model.highlights.categories import CATEGORIES, QUOTE_CHARS, Highlight, ReadableReason, Span, one_line, quote_key
+from model.highlights.categories import (
+    CATEGORIES,
+    QUOTE_CHARS,
+    Highlight,
+    ReadableReason,
+    Span,
+    as_quoted,
+    one_line,
+    quote_key,
+)
 
 #: Categories a reason towards "genuine" may have: a price or a call to action that happens to lower the
 #: probability is shown as a green highlight, but "call to action" is no reason a note reads as genuine.
@@ -93,7 +102,7 @@ def advice(
     quoting them, and how to appeal if they are no such declaration. ``letters``: the letters and digits of the note
     (None: unknown, taken as short), so that a long note with no phrase towards ad is not told it is very short."""
     if declared is not None:
-        t = one_line(declared.text)
+        t = as_quoted(declared.text)
         quoted = t if len(t) <= QUOTE_CHARS else t[: QUOTE_CHARS - 1] + "…"
         return {
             "zh": f"这条笔记自己声明是广告（“{quoted}”），所以判为广告，与模型的广告概率无关。"

@@ -173,9 +173,15 @@ export function renderNote(container, note, highlights, hideAd = false, declared
   }
 }
 
+// A platform topic tag as the writer typed it: "#宜家", not the export's "#宜家[话题]#" (the quote only; the note view
+// marks the span as sent). The same rule as model.highlights.categories.as_quoted.
+export const asQuoted = (text) => String(text).replace(/#([^#[\]\s]{1,40})\[话题\]#/g, "#$1");
+
 // Readable reasons: a category in the page's language, its direction, weight and evidence phrases.
 function reasonsOf(data) {
-  const evidence = (items) => [...new Set((items || []).map((e) => (typeof e === "string" ? e : e.text)))];
+  const evidence = (items) => [
+    ...new Set((items || []).map((e) => asQuoted(typeof e === "string" ? e : e.text))),
+  ];
   return (Array.isArray(data.reasons) ? data.reasons : []).map((r) => ({
     label: (lang === "zh" ? r.label_zh : r.label_en) || category(r.category),
     direction: r.direction ?? (r.weight > 0 ? "ad" : "genuine"),
