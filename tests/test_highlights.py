@@ -1221,3 +1221,34 @@ def test_the_reasons_of_a_tagged_note_quote_the_tag_as_typed(shipped):
     assert not any("[话题]" in line for line in lines), lines
     assert any("“#宜家”" in line or "“#装修日记”" in line for line in lines), lines
     assert any(s.text.endswith("[话题]#") for r in result.reasons for s in r.evidence)  # the span as sent
+
+
+@pytest.mark.parametrize(
+    ("second", "main", "also"),
+    [
+        # a merchant word at +0.03 beside wording at +1.50 was a "main reason", and the writer offered to change it
+        (
+            ReadableReason("merchant", "商家用语", "merchant wording", "ad", 0.03, (Span("text", 0, 3, "实体店"),)),
+            False,
+            True,
+        ),
+        (ReadableReason("hashtag", "话题标签", "hashtags", "ad", 0.10, (Span("text", 0, 3, "#美甲"),)), False, False),
+        (ReadableReason("hashtag", "话题标签", "hashtags", "ad", 0.20, (Span("text", 0, 3, "#美甲"),)), True, False),
+        (
+            ReadableReason("merchant", "商家用语", "merchant wording", "ad", 0.50, (Span("text", 0, 3, "实体店"),)),
+            True,
+            False,
+        ),
+    ],
+)
+def test_a_reason_far_weaker_than_the_strongest_is_no_main_reason(second, main, also):
+    """A second reason is named a main reason only with a tenth of the strongest one's weight; a concrete one weaker
+    than that is still named, after "还有" (also has), so the writer sees it for what it weighs."""
+    from model.highlights.reasons import NAMED_SHARE, advice
+
+    first = ReadableReason("wording", "用词", "wording", "ad", 1.5, (Span("text", 0, 2, "多去"),))
+    told = advice("review", [first, second])["zh"]
+    head = told.partition("。")[0]
+    assert (second.label_zh in head.split("，还有")[0]) is main, told
+    assert ("，还有" + second.label_zh in head) is also, told
+    assert (second.weight >= NAMED_SHARE * first.weight) is main

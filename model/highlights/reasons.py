@@ -114,7 +114,9 @@ def advice(
     if decision not in _DECISION_ZH:
         return None
     towards_ad = [r for r in readable if r.direction == "ad"]
-    drivers = towards_ad[:2]
+    # A reason named beside the strongest must carry a share of its weight: a merchant word at +0.03 beside wording
+    # at +1.5 was named a main reason, and the writer offered to change it, for next to nothing.
+    drivers = [r for i, r in enumerate(towards_ad[:2]) if i == 0 or r.weight >= NAMED_SHARE * towards_ad[0].weight]
     if not drivers and decision == "review" and letters is not None and letters >= SHORT_NOTE_LETTERS:
         # A long note whose ad score is spread over many words, each too faint to show (a text repeated dozens of
         # times shares every word's weight among its copies): "common when a note is very short" would blame a
@@ -151,7 +153,7 @@ def advice(
     # reason is one category and direction, so no contact reason follows one among the drivers.)
     concrete = any(r.category in _CONCRETE_CATEGORIES for r in drivers)
     wanted = {"contact"} if concrete else _CONCRETE_CATEGORIES
-    also = next((r for r in towards_ad[2:] if r.category in wanted), None)
+    also = next((r for r in towards_ad[len(drivers) :] if r.category in wanted), None)
     zh_also = f"，还有{also.label_zh}（{also.quoted(2)}）" if also else ""
     en_also = f", and it has {also.label_en} ({also.quoted(2, ', ')})" if also else ""
     zh_next, en_next = _what_next([*drivers, *([also] if also else [])])
@@ -159,6 +161,11 @@ def advice(
         "zh": f"这条笔记{_DECISION_ZH[decision]}，主要因为{'和'.join(zh_parts)}{zh_also}。{zh_next}",
         "en": f"This note {_DECISION_EN[decision]}, mainly because of {' and '.join(en_parts)}{en_also}. {en_next}",
     }
+
+
+#: The least share (a tenth) of the strongest reason's weight towards ad that a second reason needs to be named a
+#: main reason in the advice. (A concrete reason after them is named with "还有", whatever its weight.)
+NAMED_SHARE = 0.1
 
 
 #: What a writer chose to write the way promotion is written, and can change without hiding anything that happened:
