@@ -1252,3 +1252,19 @@ def test_a_reason_far_weaker_than_the_strongest_is_no_main_reason(second, main, 
     assert (second.label_zh in head.split("，还有")[0]) is main, told
     assert ("，还有" + second.label_zh in head) is also, told
     assert (second.weight >= NAMED_SHARE * first.weight) is main
+
+
+def test_the_english_advice_names_its_categories_with_the_article():
+    """ "mainly because of giveaway or lucky draw (“福利”)" and "it has call to action" read as broken English."""
+    from model.highlights.reasons import advice
+
+    giveaway = ReadableReason(
+        "giveaway", "抽奖福利", "giveaway or lucky draw", "ad", 1.0, (Span("text", 0, 2, "福利"),)
+    )
+    wording = ReadableReason("wording", "用词", "wording", "ad", 0.8, (Span("text", 0, 2, "最近"),))
+    tags = ReadableReason("hashtag", "话题标签", "hashtags", "ad", 0.5, (Span("text", 0, 3, "#美甲"),))
+    cta = ReadableReason("call_to_action", "购买引导", "call to action", "ad", 0.3, (Span("text", 0, 2, "点击"),))
+    told = advice("review", [giveaway, wording])["en"]
+    assert "mainly because of the giveaway or lucky draw (“福利”) and the wording (“最近”)." in told, told
+    told = advice("ad", [wording, tags, cta])["en"]
+    assert "because of the wording (“最近”) and the hashtags (“#美甲”), and also the call to action (“点击”)." in told

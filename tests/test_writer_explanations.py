@@ -200,10 +200,10 @@ def test_advice_names_what_the_writer_can_point_to(ranked, also):
     notes): the advice names the strongest such reason when the two have none, and contact details always."""
     told = advice("ad", [_reason(*r) for r in ranked])
     if also is None:
-        assert "还有" not in told["zh"] and "and it has" not in told["en"]
+        assert "还有" not in told["zh"] and "and also the" not in told["en"]
     else:
         assert "还有" in told["zh"] and f"“{also}”" in told["zh"].split("还有")[1]
-        assert f"“{also}”" in told["en"].split("and it has")[1]
+        assert f"“{also}”" in told["en"].split("and also the")[1]
 
 
 def test_a_franchise_ad_with_a_phone_number_is_told_of_it(shipped):

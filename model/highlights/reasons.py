@@ -148,14 +148,15 @@ def advice(
             "did. If it is your honest personal sharing, you can appeal for a human review.",
         }
     zh_parts = [f"{r.label_zh}（{r.quoted(2)}）" for r in drivers]
-    en_parts = [f"{r.label_en} ({r.quoted(2, ', ')})" for r in drivers]
+    # "because of the call to action (…)": the categories are names, and English wants the article
+    en_parts = [f"the {r.label_en} ({r.quoted(2, ', ')})" for r in drivers]
     # Contact details are named whenever the note has them: what a funnel to a private channel most plainly is. (A
     # reason is one category and direction, so no contact reason follows one among the drivers.)
     concrete = any(r.category in _CONCRETE_CATEGORIES for r in drivers)
     wanted = {"contact"} if concrete else _CONCRETE_CATEGORIES
     also = next((r for r in towards_ad[len(drivers) :] if r.category in wanted), None)
     zh_also = f"，还有{also.label_zh}（{also.quoted(2)}）" if also else ""
-    en_also = f", and it has {also.label_en} ({also.quoted(2, ', ')})" if also else ""
+    en_also = f", and also the {also.label_en} ({also.quoted(2, ', ')})" if also else ""
     zh_next, en_next = _what_next([*drivers, *([also] if also else [])])
     return {
         "zh": f"这条笔记{_DECISION_ZH[decision]}，主要因为{'和'.join(zh_parts)}{zh_also}。{zh_next}",
