@@ -234,18 +234,19 @@ DEFS = [
             # "评论区扣1" (reply "1" and I send the link): the 1 is the cue as much as the 扣. Not 评论区 alone, nor
             # 评论区见 / 留言 / 回复: in the labelled notes they are how writers talk to readers ("想看什么评论区见",
             # "评论区的姐妹", "有问题评论区留言"; 23 genuine notes, 2 ads), and such a writer was told "call to action".
-            # Not a message the writer received (粉丝私信发的, 伙伴私信我, 私信邀约), a click as a metric (点击率,
-            # 点击量) or the meme "offer点击就送", 戳 in an idiom (暗戳戳, 戳中, 戳破); each in genuine labelled
+            # Not a message the writer received (粉丝私信发的, 伙伴私信我, 私信邀约, 私信轰炸; "姐妹们私信我" and
+            # "私信问价" stay), a click as a metric (点击率, 点击量) or the meme "offer点击就送", 戳 in an idiom
+            # (暗戳戳, 戳中, 戳破); each in genuine labelled
             # notes and in no ad's funnel (one ad's "颜值戳中", praise).
-            r"链接|🔗|私(?<!粉丝私)(?<!收到私)(?<!们私)(?<!伙伴私)信(?!邀约|里|箱|问|说|发|轰炸)|私我|滴滴我|dd我|主页|"
+            r"链接|🔗|私(?<!粉丝私)(?<!收到私)(?<!伙伴私)信(?!邀约|箱|轰炸)|私我|滴滴我|dd我|主页|"
             r"橱窗|评论区扣(?:\s?1+(?!\d))?|下单|点击(?!率|量|数|就送)|戳(?<!暗戳)(?<!戳戳)(?!戳|中|心|到|穿|破|死|了)|"
             r"扫码|咨询|"
             # 报名 as an invitation to sign up (欢迎报名, 点击报名, 报名电话), not what a writer paid or filled in:
             # 报名费, 报名表, 付费报名, 已报名 (an exam note was flagged for "全部花费加报名费也就三千出头").
-            # 入手 as a pitch (值得入手, 趁活动入手), not across a word's edge (进入手机, 推入手术室, 输入手机号) nor
-            # the writer's own purchase told (最近入手, 刚入手, 入手了).
+            # 入手 as a pitch (值得入手, 趁活动入手, 可以入手了), not across a word's edge (进入手机, 推入手术室,
+            # 输入手机号) nor the writer's own purchase told (最近入手, 刚入手, 已入手).
             r"预约|报(?<!付费报)(?<!已报)名(?!费|表)|蹲一个|有需要的|需要的(?:宝|姐妹|朋友)|后台|购买|"
-            r"入(?<![进输录导加投推收介深融注陷存渗]入)(?<!最近入)(?<!刚入)(?<!新入)(?<!已入)(?<!我入)手(?![机术套续了过])|"
+            r"入(?<![进输录导加投推收介深融注陷存渗]入)(?<!最近入)(?<!刚入)(?<!新入)(?<!已入)(?<!我入)手(?![机术套续过])|"
             r"想要同款|"
             # The English funnel to the link: whole words (the lookbehind sits after the first letter so the union
             # of patterns below keeps its fast skip).
@@ -266,8 +267,9 @@ DEFS = [
             r"厂家|工厂|源头|批发|加盟|招商|代理|门店|店铺|实(?<![去到逛在比跑]实)体店(?![试买看逛])|地址[:：]|营业时间|"
             r"工作室|接单|承接|团购|"
             r"可定制|支持定制|接受定制|欢迎定制|量身定制|私人定制|高奢定制|定制(?:师|游|行程|旅行|服务)|"
-            r"本小?店|我们小?店|我(?:的|家)小店|我们的[^\s，。！？、]{1,6}小店|"
-            r"小(?<!这家小)店(?=[^\s，。！？]{0,4}(?:上新|上架|开业|营业|新品))|旗舰店|" + _OFFICIAL
+            # (本 of 日本, 基本, 成本… is no 本店: "在日本小店买的")
+            r"本(?<![日基根资成原版剧书账课样标记]本)小?店|我们小?店|我(?:的|家)小店|我们的[^\s，。！？、是]{0,6}小店|"
+            r"小(?<!这家小)店(?=[^\s，。！？、]{0,4}(?:上新|上架|开业|开张|营业|新品|预定|预订))|旗舰店|" + _OFFICIAL
         ),
     ),
     CuePattern(
@@ -322,7 +324,7 @@ DEFS = [
         "giveaway / lucky draw",
         # Not a job's benefits (福利待遇, 薪酬福利, 高福利), a welfare lottery (福利彩票) or an orphanage (福利院).
         _p(
-            r"抽奖|开奖|抽\d+|送\d+份|免费送|福(?<!薪酬福)(?<!高福)(?<!隐性福)(?<!员工福)(?<![控党]的福)利(?!待遇|彩票|院)|"
+            r"抽奖|开奖|抽\d+|送\d+份|免费送|福(?<!薪酬福)(?<!高福)(?<!隐性福)(?<!员工福)(?<!控的福)利(?!待遇|彩票|院)|"
             r"中奖|"
             r"转发抽|关注\+|评论抽"
         ),

@@ -869,6 +869,14 @@ def test_a_brand_that_is_an_everyday_word_is_read_with_its_product(text, brand):
         ("看看最近入手的一些初夏衣服", "call_to_action"),
         ("#我和我的后背[话题]#", "brand_campaign_tag"),
         ("#我和我的老外爸爸[话题]#", "brand_campaign_tag"),
+        ("收到私信邀约", "call_to_action"),
+        ("我们的目的地是一家小店", "merchant"),
+        ("在日本小店买的", "merchant"),
+        ("基本小店都关门了", "merchant"),
+        ("放进入手机壳", "call_to_action"),
+        ("推入手术室", "call_to_action"),
+        ("点击量过万", "call_to_action"),
+        ("真的戳到我了", "call_to_action"),
     ],
 )
 def test_a_writers_own_words_are_no_promotional_cue(text, kind):
@@ -895,6 +903,16 @@ def test_a_writers_own_words_are_no_promotional_cue(text, kind):
         ("戳这里看详情", "call_to_action", "戳"),
         ("真的值得入手", "call_to_action", "入手"),
         ("#我和我的兰若面霜[话题]#", "brand_campaign_tag", "#我和我的兰若面霜[话题]#"),
+        # what a writer's sense must not take from an ad: asking readers to message, a students' deal, a shop's own
+        ("姐妹们私信我领取", "call_to_action", "私信"),
+        ("有问题私信问我", "call_to_action", "私信"),
+        ("私信发你链接", "call_to_action", "私信"),
+        ("学生党的福利来了", "giveaway", "福利"),
+        ("欢迎来我们的小店", "merchant", "我们的小店"),
+        ("本小店支持包邮", "merchant", "本小店"),
+        ("长生小店预定有限时", "merchant", "小店"),
+        ("趁活动可以入手了", "call_to_action", "入手"),
+        ("可定制企业logo", "merchant", "可定制"),
     ],
 )
 def test_promotional_forms_of_those_words_still_read(text, kind, matched):

@@ -347,6 +347,32 @@ def test_a_platform_topic_tag_is_quoted_as_typed_and_marked_as_sent(page, server
     assert "#宜家[话题]#" in view
 
 
+def test_the_pages_tag_quote_agrees_with_the_servers(page, server):
+    """The page's asQuoted (common.js) and model.highlights.categories.unmarked_tags read the same tags: lengths in
+    code points, whitespace as the union of both languages' (a tag with a space in its name keeps its markup)."""
+    from model.highlights.categories import unmarked_tags
+
+    page.get(server["base"] + "/")
+    cases = [
+        "#宜家[话题]#",
+        "#" + "😀" * 21 + "[话题]#",
+        "#" + "字" * 41 + "[话题]#",
+        "#宜家\x85[话题]#",
+        "#宜\ufeff家[话题]#",
+        "#a[话题]##b[话题]#",
+        "#dior 999[话题]#",
+        "#a[话题]",
+    ]
+    src = page.find_element(By.CSS_SELECTOR, "link[rel=modulepreload]").get_attribute("href")
+    shown = page.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "import(arguments[0]).then((m) => done(arguments[1].map(m.asQuoted)), (e) => done(String(e)));",
+        src,
+        cases,
+    )
+    assert shown == [unmarked_tags(c) for c in cases]
+
+
 def test_a_bidi_override_in_the_note_stays_inside_its_quote(page, server):
     """A right-to-left override (U+202E) inside a highlighted phrase reversed the rest of its reason line, the
     weight included: every quote of the writer's text is isolated (<bdi>, and marks and the note block isolate)."""

@@ -154,14 +154,20 @@ def one_line(text: str) -> str:
 
 #: A platform topic tag as the note's export writes it, ``#宜家[话题]#``: the writer typed ``#宜家`` and picked the
 #: topic; ``[话题]#`` is the platform's markup, which no writer sees in the app.
-_PLATFORM_TAG_RE = re.compile(r"#([^#\[\]\s]{1,40})\[话题\]#")
+#: The name is up to 40 code points of anything but "#", brackets and whitespace, the union of what Python and
+#: JavaScript call whitespace, so that the page's twin (serve/pages/static/common.js, asQuoted) agrees on every input.
+_PLATFORM_TAG_RE = re.compile(r"#([^#\[\]\s\x1c-\x1f\x85\ufeff]{1,40})\[话题\]#")
+
+
+def unmarked_tags(text: str) -> str:
+    """``text`` with each platform topic tag as typed: “#宜家”, not “#宜家[话题]#” (the page's asQuoted does this)."""
+    return _PLATFORM_TAG_RE.sub(r"#\1", text) if "[话题]#" in text else text
 
 
 def as_quoted(text: str) -> str:
     """Evidence ``text`` as the writer is shown it in a quote: on one line (:func:`one_line`), a platform topic tag
-    as typed (“#宜家”, not “#宜家[话题]#”). Only the quote: the evidence span keeps the text as sent."""
-    shown = one_line(text)
-    return _PLATFORM_TAG_RE.sub(r"#\1", shown) if "[话题]#" in shown else shown
+    as typed (:func:`unmarked_tags`). Only the quote: the evidence span keeps the text as sent."""
+    return unmarked_tags(one_line(text))
 
 
 def quote_key(shown: str) -> str:

@@ -9,7 +9,6 @@ from model.highlights.categories import (
     ReadableReason,
     Span,
     as_quoted,
-    one_line,
     quote_key,
 )
 
@@ -52,7 +51,7 @@ def _evidence(hs: list[Highlight], n: int) -> tuple[Span, ...]:
     again: list[Highlight] = []
     seen: set[str] = set()
     for h in hs:
-        key = quote_key(one_line(h.text))
+        key = quote_key(as_quoted(h.text))
         if key in seen:
             again.append(h)
         else:
@@ -116,7 +115,9 @@ def advice(
     towards_ad = [r for r in readable if r.direction == "ad"]
     # A reason named beside the strongest must carry a share of its weight: a merchant word at +0.03 beside wording
     # at +1.5 was named a main reason, and the writer offered to change it, for next to nothing.
-    drivers = [r for i, r in enumerate(towards_ad[:2]) if i == 0 or r.weight >= NAMED_SHARE * towards_ad[0].weight]
+    # (with a rounding allowance: 0.1 * 1.5 is 0.15000000000000002, and 0.15 is a tenth of 1.5)
+    least = NAMED_SHARE * towards_ad[0].weight - 1e-9 if towards_ad else 0.0
+    drivers = [r for i, r in enumerate(towards_ad[:2]) if i == 0 or r.weight >= least]
     if not drivers and decision == "review" and letters is not None and letters >= SHORT_NOTE_LETTERS:
         # A long note whose ad score is spread over many words, each too faint to show (a text repeated dozens of
         # times shares every word's weight among its copies): "common when a note is very short" would blame a

@@ -174,8 +174,8 @@ export function renderNote(container, note, highlights, hideAd = false, declared
 }
 
 // A platform topic tag as the writer typed it: "#宜家", not the export's "#宜家[话题]#" (the quote only; the note view
-// marks the span as sent). The same rule as model.highlights.categories.as_quoted.
-export const asQuoted = (text) => String(text).replace(/#([^#[\]\s]{1,40})\[话题\]#/g, "#$1");
+// marks the span as sent). The same rule as model.highlights.categories.unmarked_tags.
+export const asQuoted = (text) => String(text).replace(/#([^#[\]\s\x1c-\x1f\x85\ufeff]{1,40})\[话题\]#/gu, "#$1");
 
 // Readable reasons: a category in the page's language, its direction, weight and evidence phrases.
 function reasonsOf(data) {
