@@ -236,8 +236,7 @@ DEFS = [
             # "评论区的姐妹", "有问题评论区留言"; 23 genuine notes, 2 ads), and such a writer was told "call to action".
             # Not a message the writer received (粉丝私信发的, 伙伴私信我, 私信邀约, 私信轰炸; "姐妹们私信我" and
             # "私信问价" stay), a click as a metric (点击率, 点击量) or the meme "offer点击就送", 戳 in an idiom
-            # (暗戳戳, 戳中, 戳破); each in genuine labelled
-            # notes and in no ad's funnel (one ad's "颜值戳中", praise).
+            # (暗戳戳, 戳中, 戳破): each in genuine labelled notes and in no ad's funnel (one ad's "颜值戳中", praise).
             r"链接|🔗|私(?<!粉丝私)(?<!收到私)(?<!伙伴私)信(?!邀约|箱|轰炸)|私我|滴滴我|dd我|主页|"
             r"橱窗|评论区扣(?:\s?1+(?!\d))?|下单|点击(?!率|量|数|就送)|戳(?<!暗戳)(?<!戳戳)(?!戳|中|心|到|穿|破|死|了)|"
             r"扫码|咨询|"
@@ -322,11 +321,11 @@ DEFS = [
     CuePattern(
         "giveaway",
         "giveaway / lucky draw",
-        # Not a job's benefits (福利待遇, 薪酬福利, 高福利), a welfare lottery (福利彩票) or an orphanage (福利院).
+        # Not a job's benefits (福利待遇, 薪酬福利, 高福利), a welfare lottery (福利彩票), an orphanage (福利院), nor
+        # the treat of "芋泥控的福利来了" (X控的福利: a fan of X's; "学生党的福利" stays).
         _p(
             r"抽奖|开奖|抽\d+|送\d+份|免费送|福(?<!薪酬福)(?<!高福)(?<!隐性福)(?<!员工福)(?<!控的福)利(?!待遇|彩票|院)|"
-            r"中奖|"
-            r"转发抽|关注\+|评论抽"
+            r"中奖|转发抽|关注\+|评论抽"
         ),
     ),
     CuePattern(

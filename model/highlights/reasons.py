@@ -114,7 +114,7 @@ def advice(
         return None
     towards_ad = [r for r in readable if r.direction == "ad"]
     # A reason named beside the strongest must carry a share of its weight: a merchant word at +0.03 beside wording
-    # at +1.5 was named a main reason, and the writer offered to change it, for next to nothing.
+    # at +0.47 was named a main reason, and the writer offered to change it, for next to nothing.
     # (with a rounding allowance: 0.1 * 1.5 is 0.15000000000000002, and 0.15 is a tenth of 1.5)
     least = NAMED_SHARE * towards_ad[0].weight - 1e-9 if towards_ad else 0.0
     drivers = [r for i, r in enumerate(towards_ad[:2]) if i == 0 or r.weight >= least]
