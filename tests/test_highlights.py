@@ -212,6 +212,29 @@ def test_brands_named_in_a_comparison_are_names_not_a_campaign(shipped):
     assert not [h for h in result.highlights + campaign.highlights if h.category == "brand" and "#" not in h.text]
 
 
+@pytest.mark.parametrize(
+    ("tag", "category"),
+    [
+        ("#双十一变美众测局[话题]#", "festival"),  # an honest haul said "无广！" and was told it ran a brand campaign
+        ("#双十一[话题]#", "festival"),
+        ("#双11必买清单[话题]#", "festival"),
+        ("#１年１度购物狂欢[话题]#", "festival"),  # full-width, as the model reads it
+        ("#我的双十一人脉[话题]#", "festival"),
+        ("#618好物", "festival"),
+        ("#兰蔻双十一[话题]#", "brand"),  # a brand's festival campaign
+        ("#双十一兰蔻必买[话题]#", "brand"),  # a brand inside is a brand's campaign wherever it stands
+        ("#小米科技年货节[话题]#", "brand"),  # opens with the maker, not the festival
+        ("#瑞幸新品[话题]#", "brand"),
+        ("#宠粉福利[话题]#", "brand"),
+    ],
+)
+def test_a_shopping_festival_topic_is_no_brand_campaign(tag, category):
+    text = f"买了两件衣服 {tag} 周末穿"
+    (field,) = [f for f in note_fields("", text) if f.name == "text"]
+    start = text.index(tag)
+    assert (start, start + len(tag), category) in field.units, field.units
+
+
 def test_a_soft_hyphen_inside_a_contact_is_shown_as_sent(shipped):
     note = {"text": "加微\u00ad信 abc12345 私聊"}
     result = shipped.check(note)

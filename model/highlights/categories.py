@@ -17,6 +17,7 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "price": ("价格优惠", "price or discount"),
     "call_to_action": ("购买引导", "call to action"),
     "brand": ("品牌推广", "brand campaign"),
+    "festival": ("购物节话题", "shopping-festival topic"),
     "brand_name": ("品牌与产品名", "brand or product names"),
     "merchant": ("商家用语", "merchant wording"),
     "disclosure": ("合作披露", "sponsorship disclosure"),
@@ -86,6 +87,19 @@ def is_function_word(word: str) -> bool:
         return True
     # only full-width and styled letters (U+FF21 on, 𝓶 in U+1D400 on) fold to other words; Chinese never needs it
     return not word.isascii() and max(word) >= "\uff01" and fold_nfkc(word).lower() in FUNCTION_WORDS
+
+
+#: A campaign hashtag that is a shopping festival's topic, not a brand's: it opens with the festival (#双十一,
+#: #双11必买清单, #1年1度购物狂欢, #618好物), as the platform's own topics do. Writers tag them on honest hauls
+#: too (#双十一变美众测局 on a note saying "无广！"), and "brand campaign" told such a writer they had run one.
+#: A festival tag naming a brand (#兰蔻双十一, #京东双十一…) or opening with one (#小米科技年货节) stays ``brand``.
+#: Matched on the tag as NFKC-folded and lowered (＃双１１ too).
+_FESTIVAL_TOPIC_RE = re.compile(r"#(?:我的|1年1度|一年一度)?(?:双11|双十一|618|年货节|购物节|购物狂欢|好物节|大促)")
+
+
+def is_festival_topic(tag: str) -> bool:
+    """Whether the hashtag ``tag`` (as sent, ``#双十一[话题]#`` or ``#双十一``) opens with a shopping festival."""
+    return _FESTIVAL_TOPIC_RE.match(fold_nfkc(tag).lower()) is not None
 
 
 def cue_category(name: str) -> str:

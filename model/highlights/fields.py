@@ -14,7 +14,7 @@ import numpy as np
 from model.cue_patterns import RUN_START
 from model.cues import CUE_PATTERNS, HASHTAG_RE, DisjointSpans, cue_spans, is_brand_handle, mask_spans, removed_spans
 from model.emoji_codes import EMOJI_CODE_RE, NOTE_TAG_MARKERS
-from model.highlights.categories import cue_category
+from model.highlights.categories import cue_category, is_festival_topic
 from model.simplified import to_simplified
 from model.spaced import despace_kept
 from model.text import (
@@ -422,7 +422,7 @@ def _units(f: NoteField) -> list[tuple[int, int, str]]:
     for spans, plain in markup:
         for a, b in spans:
             if held.claim(a, b):
-                cue = None if plain == MARKER_UNIT else _first_cue_inside(cues, cue_starts, a, b)
+                cue = None if plain == MARKER_UNIT else _first_cue_inside(f, cue_starts, a, b)
                 units.append((a, b, cue or plain))
     for a, b, cue in cues:
         if held.claim(a, b):
@@ -431,13 +431,28 @@ def _units(f: NoteField) -> list[tuple[int, int, str]]:
     return units
 
 
-def _first_cue_inside(cues: list[tuple[int, int, str]], starts: list[int], a: int, b: int) -> str | None:
-    """The category of the first cue lying wholly inside ``[a, b)`` (a hashtag naming a brand is a brand), found
-    from the first cue starting at ``a`` on: a bisection, not a scan of every cue for every hashtag."""
+def _first_cue_inside(f: NoteField, starts: list[int], a: int, b: int) -> str | None:
+    """The category of the first cue lying wholly inside ``[a, b)`` of ``f`` (a hashtag naming a brand is a
+    brand), found from the first cue starting at ``a`` on: a bisection, not a scan of every cue for every hashtag.
+    A campaign hashtag opening with a shopping festival and naming no brand is ``festival``
+    (:func:`~model.highlights.categories.is_festival_topic`)."""
+    cues = f.cues
     for k in range(bisect_left(starts, a), len(cues)):
         s, e, cue = cues[k]
         if s >= b:
             break
         if e <= b:
+            if cue == "brand_campaign_tag" and is_festival_topic(f.raw[s:e]) and not _brand_inside(cues, k, e):
+                return "festival"
             return cue_category(cue)
     return None
+
+
+def _brand_inside(cues: list[tuple[int, int, str]], k: int, end: int) -> bool:
+    """Whether a brand or product name lies in the cue ``k`` (which ends at ``end``): cues after it by start."""
+    for s, e, cue in cues[k + 1 :]:
+        if s >= end:
+            return False
+        if e <= end and cue_category(cue) == "brand_name":
+            return True
+    return False
