@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -32,6 +32,7 @@ from model.highlights import (
     ReadableReason,
     Span,
     advice,
+    as_quoted,
     attribute_parsed,
     declared_first,
     note_fields,
@@ -78,14 +79,32 @@ class CheckResult:
     declared: Span | None = None  # the words declaring the note an ad (model.declared), which decided it "ad"
 
     def to_dict(self) -> dict[str, Any]:
-        """The writer-facing result, in the order of the API's response (without the diagnostics)."""
-        out = asdict(self)
-        return {k: out[k] for k in _RESULT_KEYS}
-
-
-#: The keys of :meth:`CheckResult.to_dict`, in order: what decided (probability, thresholds, declaration) first.
-_RESULT_KEYS = ("decision", "ad_probability", "threshold", "review_threshold", "declared", "highlights", "reasons",
-                "advice")  # fmt: skip
+        """The writer-facing result as plain data, in the order of the API's response (without the diagnostics):
+        what decided (probability, thresholds, declaration) first. Each reason carries its ``quotes`` and the
+        declaration its ``quoted`` words, as the writer is shown them (:func:`~model.highlights.as_quoted`), so
+        that no reader of the result needs the quoting rule."""
+        d = self.declared
+        return {
+            "decision": self.decision,
+            "ad_probability": self.ad_probability,
+            "threshold": self.threshold,
+            "review_threshold": self.review_threshold,
+            "declared": None if d is None else {
+                "field": d.field, "start": d.start, "end": d.end, "text": d.text, "quoted": as_quoted(d.text)},
+            "highlights": [
+                {"field": h.field, "start": h.start, "end": h.end, "text": h.text, "weight": h.weight,
+                 "category": h.category}
+                for h in self.highlights
+            ],
+            "reasons": [
+                {"category": r.category, "label_zh": r.label_zh, "label_en": r.label_en, "direction": r.direction,
+                 "weight": r.weight,
+                 "evidence": [{"field": e.field, "start": e.start, "end": e.end, "text": e.text} for e in r.evidence],
+                 "quotes": r.quotes()}
+                for r in self.reasons
+            ],
+            "advice": None if self.advice is None else dict(self.advice),
+        }  # fmt: skip
 
 
 class AdModel(FeatureExplanations, CompiledModel):

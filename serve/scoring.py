@@ -152,7 +152,7 @@ class RowScorer:
 
 
 def span_dict(span: Any) -> dict[str, Any] | None:
-    """A declaration as the API gives it (``{field, start, end, text}``), or None."""
+    """A declaration as ``score`` rows give it (``{field, start, end, text}``), or None."""
     return None if span is None else {"field": span.field, "start": span.start, "end": span.end, "text": span.text}
 
 

@@ -1331,3 +1331,21 @@ def test_chunk_jobs_keeps_order_and_bounds_each_part(max_chars):
     for part in parts:
         sizes = [len(n["title"]) + len(n["text"]) + len(n["comments"][0]) for n, _ in part]
         assert len(part) == 1 or sum(sizes) <= max_chars
+
+
+def test_reasons_quote_the_writer_and_keep_the_spans_as_sent(client):
+    """A reason's ``quotes`` and the declaration's ``quoted`` are what the writer is shown: a platform topic tag as
+    typed ("#广告", not "#广告[话题]#"), each word once; the spans stay as sent."""
+    from model.highlights.categories import quote_key, unmarked_tags
+
+    note = {"title": "宜家买的书架", "text": "BILLY书架399块 billy #宜家[话题]# #装修日记[话题]# #广告[话题]#"}
+    out = client.post("/v1/check", json=note).json()
+    assert out["declared"]["text"] == "#广告[话题]#" and out["declared"]["quoted"] == "#广告"
+    assert note[out["declared"]["field"]][out["declared"]["start"] : out["declared"]["end"]] == "#广告[话题]#"
+    tags = [e for r in out["reasons"] for e in r["evidence"] if e["text"].endswith("[话题]#")]
+    assert tags, out["reasons"]
+    for r in out["reasons"]:
+        assert r["quotes"] and not any("[话题]" in q for q in r["quotes"]), r
+        shown = [unmarked_tags(e["text"]) for e in r["evidence"]]
+        assert set(r["quotes"]) <= set(shown)
+        assert len({quote_key(q) for q in r["quotes"]}) == len(r["quotes"])  # billy and BILLY once

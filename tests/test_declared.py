@@ -172,7 +172,7 @@ def test_the_two_notes_of_the_known_weakness_are_not_ads_by_probability(shipped)
 def test_to_dict_puts_the_declaration_after_the_thresholds(shipped):
     out = shipped.check("love this serum so much #ad").to_dict()
     assert list(out)[:5] == ["decision", "ad_probability", "threshold", "review_threshold", "declared"]
-    assert out["declared"] == {"field": "text", "start": 24, "end": 27, "text": "#ad"}
+    assert out["declared"] == {"field": "text", "start": 24, "end": 27, "text": "#ad", "quoted": "#ad"}
     assert shipped.check("今天天气很好").to_dict()["declared"] is None
 
 

@@ -37,17 +37,19 @@ def test_check_gives_the_declaration(client, sample_model, text, words):
     assert r.status_code == 200, r.text
     out = r.json()
     start = text.index(words)
-    assert out["declared"] == {"field": "text", "start": start, "end": start + len(words), "text": words}
+    span = {"field": "text", "start": start, "end": start + len(words), "text": words}
+    assert out["declared"] == {**span, "quoted": as_quoted(words)}  # a platform tag quoted as typed: "#广告"
     assert out["decision"] == "ad"
     assert out["ad_probability"] == sample_model.check(text).ad_probability  # the model's own
-    assert out["reasons"][0]["category"] == "disclosure" and out["reasons"][0]["evidence"][0] == out["declared"]
+    assert out["reasons"][0]["category"] == "disclosure" and out["reasons"][0]["evidence"][0] == span
+    assert out["reasons"][0]["quotes"][0] == out["declared"]["quoted"]
     for h in out["highlights"]:
         assert text[h["start"] : h["end"]] == h["text"]
     # the words that decided are a highlight towards ad, whatever the model weighed them
     (mark,) = [
         h for h in out["highlights"] if h["start"] < out["declared"]["end"] and out["declared"]["start"] < h["end"]
     ]
-    assert {k: mark[k] for k in out["declared"]} == out["declared"]
+    assert {k: mark[k] for k in span} == span
     assert mark["category"] == "disclosure" and mark["weight"] > 0
     assert f"“{as_quoted(words)}”" in out["advice"]["en"]  # a platform tag quoted as typed: “#广告”
 
@@ -74,7 +76,9 @@ def test_the_field_is_in_the_api_document(client):
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
     check = schemas["CheckOut"]
     assert "declared" in check["required"]  # always present: null when the thresholds decided
-    assert check["properties"]["declared"]["anyOf"] == [{"$ref": "#/components/schemas/SpanOut"}, {"type": "null"}]
+    assert check["properties"]["declared"]["anyOf"] == [{"$ref": "#/components/schemas/DeclaredOut"}, {"type": "null"}]
+    assert set(schemas["DeclaredOut"]["required"]) == {"field", "start", "end", "text", "quoted"}
+    assert "quotes" in schemas["ReasonOut"]["required"]
     assert "whatever ad_probability" in check["properties"]["declared"]["description"]
     weight = schemas["HighlightOut"]["properties"]["weight"]["description"]
     assert "declares itself an ad" in weight and "always towards 'ad'" in weight
@@ -86,7 +90,8 @@ def test_an_appeal_keeps_the_declaration_for_the_moderator(client):
     note = {"text": DECLARED[0][0]}
     r = client.post("/v1/appeals", json={"note": note, "claimed_label": "genuine", "statement": "我在说别人的广告。"})
     assert r.status_code == 201, r.text
-    assert r.json()["model"]["declared"]["text"] == "#ad"
+    # the span as sent, as the column keeps it (the check's quoted words are the span's text, quoted again)
+    assert r.json()["model"]["declared"] == {"field": "text", "start": 24, "end": 27, "text": "#ad"}
     queue = client.get("/v1/appeals", headers={"X-API-Key": MODERATOR}).json()["appeals"]
     assert [a["model"]["declared"] for a in queue] == [r.json()["model"]["declared"]]
 

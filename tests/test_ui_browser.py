@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -347,30 +348,22 @@ def test_a_platform_topic_tag_is_quoted_as_typed_and_marked_as_sent(page, server
     assert "#宜家[话题]#" in view
 
 
-def test_the_pages_tag_quote_agrees_with_the_servers(page, server):
-    """The page's asQuoted (common.js) and model.highlights.categories.unmarked_tags read the same tags: lengths in
-    code points, whitespace as the union of both languages' (a tag with a space in its name keeps its markup)."""
-    from model.highlights.categories import unmarked_tags
-
+def test_the_page_quotes_what_the_server_quotes(page, server):
+    """The page has no quoting rule of its own: each reason's quotes are the API's ``quotes`` (a tag as typed, a
+    tag whose name holds a space whole, a word in two cases once), and the declaration its ``quoted``."""
     page.get(server["base"] + "/")
-    cases = [
-        "#宜家[话题]#",
-        "#" + "😀" * 21 + "[话题]#",
-        "#" + "字" * 41 + "[话题]#",
-        "#宜家\x85[话题]#",
-        "#宜\ufeff家[话题]#",
-        "#a[话题]##b[话题]#",
-        "#dior 999[话题]#",
-        "#a[话题]",
-    ]
-    src = page.find_element(By.CSS_SELECTOR, "link[rel=modulepreload]").get_attribute("href")
-    shown = page.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "import(arguments[0]).then((m) => done(arguments[1].map(m.asQuoted)), (e) => done(String(e)));",
-        src,
-        cases,
-    )
-    assert shown == [unmarked_tags(c) for c in cases]
+    note = {
+        "title": "宜家买的书架",
+        "text": "BILLY书架399块 billy #宜家[话题]# #dior 999[话题]# 加VX abc12345 #广告[话题]#",
+    }
+    shown = _check(page, note)
+    sent = _api_check(server, note)
+    assert sent["declared"]["quoted"] == "#广告"
+    assert "“#广告”" in page.find_element(By.ID, "declared").text
+    assert len(shown["reasons"]) == len(sent["reasons"])
+    for line, reason in zip(shown["reasons"], sent["reasons"], strict=True):
+        quotes = re.findall("“(.*?)”", line)
+        assert quotes == reason["quotes"][:5], (line, reason)
 
 
 def test_a_bidi_override_in_the_note_stays_inside_its_quote(page, server):

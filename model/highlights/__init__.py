@@ -44,6 +44,7 @@ from model.highlights.categories import (
     Highlight,
     ReadableReason,
     Span,
+    as_quoted,
     cue_category,
 )
 from model.highlights.declared import with_declared
@@ -65,6 +66,7 @@ __all__ = [
     "ReadableReason",
     "Span",
     "advice",
+    "as_quoted",
     "attribute",
     "attribute_parsed",
     "cue_category",

@@ -168,13 +168,14 @@ def one_line(text: str) -> str:
 
 #: A platform topic tag as the note's export writes it, ``#宜家[话题]#``: the writer typed ``#宜家`` and picked the
 #: topic; ``[话题]#`` is the platform's markup, which no writer sees in the app.
-#: The name is up to 40 code points of anything but "#", brackets and whitespace, the union of what Python and
-#: JavaScript call whitespace, so that the page's twin (serve/pages/static/common.js, asQuoted) agrees on every input.
+#: The name is up to 40 code points of anything but "#", brackets, whitespace and U+FEFF (a zero-width no-break
+#: space, which JavaScript, unlike Python, calls whitespace). The API sends the quotes (a reason's ``quotes``, the
+#: declaration's ``quoted``), so that no page needs a rule of its own.
 _PLATFORM_TAG_RE = re.compile(r"#([^#\[\]\s\x1c-\x1f\x85\ufeff]{1,40})\[话题\]#")
 
 
 def unmarked_tags(text: str) -> str:
-    """``text`` with each platform topic tag as typed: “#宜家”, not “#宜家[话题]#” (the page's asQuoted does this)."""
+    """``text`` with each platform topic tag as typed: “#宜家”, not “#宜家[话题]#”."""
     return _PLATFORM_TAG_RE.sub(r"#\1", text) if "[话题]#" in text else text
 
 
@@ -215,17 +216,21 @@ class ReadableReason:
             },
         )
 
-    def quoted(self, n: int | None = None, sep: str = "、") -> str:
-        """The first ``n`` distinct evidence texts, quoted: a phrase the note repeats is quoted once, and one held
-        in another quoted phrase ("煮20" beside "煮20分钟") is not quoted again."""
+    def quotes(self) -> list[str]:
+        """The distinct evidence texts as the writer is shown them (:func:`as_quoted`), strongest first: a phrase
+        the note repeats once, and one held in another quoted phrase ("煮20" beside "煮20分钟") not again. What
+        the API sends as a reason's ``quotes``, and what every quote of the reason is made from."""
         # the same word in another case or width ("My", "my"; "ＶＸ", "vx") is quoted once, as first written
         firsts: dict[str, str] = {}
         for e in self.evidence:
             shown = as_quoted(e.text)
             firsts.setdefault(quote_key(shown), shown)
-        texts = [t for k, t in firsts.items() if not any(k in other and k != other for other in firsts)][:n]
+        return [t for k, t in firsts.items() if not any(k in other and k != other for other in firsts)]
+
+    def quoted(self, n: int | None = None, sep: str = "、") -> str:
+        """The first ``n`` of :meth:`quotes`, each in quotation marks."""
         # a phrase of a thousand copies is quoted by its start: the span itself stays exact
-        return sep.join(f"“{t if len(t) <= QUOTE_CHARS else t[: QUOTE_CHARS - 1] + '…'}”" for t in texts)
+        return sep.join(f"“{t if len(t) <= QUOTE_CHARS else t[: QUOTE_CHARS - 1] + '…'}”" for t in self.quotes()[:n])
 
     def text(self) -> str:
         """One line for a table: ``联系方式 contact details: “加VX”、“微信”``."""

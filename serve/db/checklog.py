@@ -28,7 +28,7 @@ from sqlalchemy import insert
 
 from serve.db.database import Database
 from serve.db.engine import UNAVAILABLE_ERRORS, DatabaseUnavailable
-from serve.db.models import CheckRecord
+from serve.db.models import CheckRecord, stored_span
 
 log = logging.getLogger("notecheck.db")
 MAX_QUEUE = 10_000
@@ -93,7 +93,7 @@ class DecisionLog:
             "model_version": str(result["model_version"]),
             "decision": str(result["decision"]),
             "ad_probability": float(result["ad_probability"]),
-            "declared": result.get("declared"),
+            "declared": stored_span(result.get("declared")),
             "title": storable(title) if self.keep_text else None,
             "text": storable(text) if self.keep_text else None,
         }

@@ -15,6 +15,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 #: Appeal statuses: ``open`` until a moderator decides; ``overturned`` when the model was wrong, ``upheld`` when not.
 STATUSES = ("open", "upheld", "overturned")
 LABELS = ("genuine", "ad")
+#: What a ``declared`` column keeps of a check's ``declared``: the span of the note as sent.
+SPAN_KEYS = ("field", "start", "end", "text")
+
+
+def stored_span(declared: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A check's ``declared`` as a ``declared`` column keeps it: the span alone (not the ``quoted`` words the
+    check also sends, which the span's text gives again)."""
+    return None if declared is None else {k: declared[k] for k in SPAN_KEYS}
 
 
 class Base(DeclarativeBase):

@@ -25,6 +25,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Res
 
 from serve.db import appeals as store
 from serve.db.deps import SessionDep
+from serve.db.models import stored_span
 from serve.deps import Served, get_served, presented_key, require_api_key
 from serve.json_body import UniqueKeysRoute
 from serve.ratelimit import key_identity, retry_after
@@ -135,7 +136,7 @@ async def create_appeal(
         threshold=result["threshold"],
         review_threshold=result["review_threshold"],
         highlights=result.get("highlights") or [],
-        declared=result.get("declared"),
+        declared=stored_span(result.get("declared")),
     )
     appeal = store.new_appeal(
         note=note.as_note(), view=view, claimed_label=body.claimed_label, statement=body.statement

@@ -38,7 +38,6 @@ from serve.schemas import (
     note_chars,
     note_limit_errors,
 )
-from serve.scoring import span_dict
 from serve.settings import Settings
 
 router = APIRouter(
@@ -75,28 +74,7 @@ def job_of(note: NoteIn, top: int) -> Job:
 
 def result_payload(result: Any, note_id: str | None, comments: dict[str, Any] | None, version: str) -> dict[str, Any]:
     """The JSON of one :class:`model.CheckResult` as documented by :class:`serve.schemas.CheckOut`."""
-    return {
-        "id": note_id,
-        "decision": result.decision,
-        "ad_probability": result.ad_probability,
-        "threshold": result.threshold,
-        "review_threshold": result.review_threshold,
-        "declared": span_dict(result.declared),
-        "highlights": [
-            {"field": h.field, "start": h.start, "end": h.end, "text": h.text, "weight": h.weight,
-             "category": h.category}
-            for h in result.highlights
-        ],
-        "reasons": [
-            {"category": r.category, "label_zh": r.label_zh, "label_en": r.label_en, "direction": r.direction,
-             "weight": r.weight,
-             "evidence": [{"field": e.field, "start": e.start, "end": e.end, "text": e.text} for e in r.evidence]}
-            for r in result.reasons
-        ],
-        "advice": result.advice,
-        "comments": comments,
-        "model_version": version,
-    }  # fmt: skip
+    return {"id": note_id, **result.to_dict(), "comments": comments, "model_version": version}
 
 
 def score_comments_many(models: LoadedModels, notes: list[dict[str, Any]]) -> list[dict[str, Any] | None]:

@@ -124,6 +124,13 @@ class HighlightOut(SpanOut):
     category: str = Field(description=CATEGORY_CODES)
 
 
+class DeclaredOut(SpanOut):
+    quoted: str = Field(
+        description="the declaring words as the writer is shown them in a quote: on one line, a platform topic tag "
+        "as typed ('#广告', not '#广告[话题]#')"
+    )
+
+
 class ReasonOut(BaseModel):
     category: str = Field(description=CATEGORY_CODES)
     label_zh: str = Field(description="the category in Chinese, e.g. 联系方式")
@@ -131,6 +138,11 @@ class ReasonOut(BaseModel):
     direction: Literal["ad", "genuine"] = Field(description="which way this reason pushes the decision")
     weight: float = Field(description="summed contribution of its highlights to the log-odds")
     evidence: list[SpanOut] = Field(description="the highlighted spans behind it, strongest first")
+    quotes: list[str] = Field(
+        description="the evidence as the writer is shown it in a quote, strongest first: each phrase once (in "
+        "another case or width too, and none held in another quote), on one line, a platform topic tag as typed "
+        "('#宜家', not '#宜家[话题]#'); `evidence` keeps the spans as sent"
+    )
 
 
 class AdviceOut(BaseModel):
@@ -152,7 +164,7 @@ class CheckOut(BaseModel):
     )
     threshold: float
     review_threshold: float
-    declared: SpanOut | None = Field(
+    declared: DeclaredOut | None = Field(
         description="the writer's own words declaring the note an ad (a label such as #广告, #ad, #sponsored, "
         "【广告】, or 本篇是广告; never a denial, a question or talk about ads), which decided it 'ad' whatever "
         "ad_probability; null when the decision is the thresholds'"

@@ -173,20 +173,15 @@ export function renderNote(container, note, highlights, hideAd = false, declared
   }
 }
 
-// A platform topic tag as the writer typed it: "#宜家", not the export's "#宜家[话题]#" (the quote only; the note view
-// marks the span as sent). The same rule as model.highlights.categories.unmarked_tags.
-export const asQuoted = (text) => String(text).replace(/#([^#[\]\s\x1c-\x1f\x85\ufeff]{1,40})\[话题\]#/gu, "#$1");
-
-// Readable reasons: a category in the page's language, its direction, weight and evidence phrases.
+// Readable reasons: a category in the page's language, its direction, weight and evidence phrases, quoted as the
+// server quotes them (a reason's `quotes`: each phrase once, a platform topic tag as typed, "#宜家" not
+// "#宜家[话题]#"); the note view marks the spans as sent.
 function reasonsOf(data) {
-  const evidence = (items) => [
-    ...new Set((items || []).map((e) => asQuoted(typeof e === "string" ? e : e.text))),
-  ];
   return (Array.isArray(data.reasons) ? data.reasons : []).map((r) => ({
     label: (lang === "zh" ? r.label_zh : r.label_en) || category(r.category),
     direction: r.direction ?? (r.weight > 0 ? "ad" : "genuine"),
     weight: Number(r.weight) || 0,
-    evidence: evidence(r.evidence),
+    evidence: Array.isArray(r.quotes) ? r.quotes.map(String) : [],
   }));
 }
 

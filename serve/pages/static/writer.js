@@ -1,5 +1,5 @@
 // The writer's page (GET /): check a draft, see its highlights and reasons, appeal a flag.
-import { $, advice, api, asQuoted, clientKey, currentLang, onLangChange, renderGauge, renderNote, renderReasons, showError, t, withLang } from "./common.js";
+import { $, advice, api, clientKey, currentLang, onLangChange, renderGauge, renderNote, renderReasons, showError, t, withLang } from "./common.js";
 
 const form = $("#check-form");
 const result = $("#result");
@@ -16,7 +16,7 @@ function render() {
   renderGauge($("#gauge"), data);
   const declared = $("#declared");
   declared.hidden = !data.declared;
-  declared.textContent = data.declared ? t("declared_note").replace("{text}", `“${asQuoted(data.declared.text)}”`) : "";
+  declared.textContent = data.declared ? t("declared_note").replace("{text}", `“${data.declared.quoted}”`) : "";
   const advice = $("#advice");
   const sentence = data.advice && data.advice[currentLang()];
   advice.hidden = !sentence;
