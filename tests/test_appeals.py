@@ -418,6 +418,7 @@ def test_an_unreachable_database_gives_503_and_checks_go_on(make_client, tmp_pat
     client = make_client(database_url=unreachable)
     r = appeal(client)
     assert r.status_code == 503
+    assert _keyed(client, "a-retry-key").status_code == 503  # looking the key up needs the database too
     assert "appeals database is unavailable" in r.json()["message"]
     assert "check routes keep working" in r.json()["message"]
     assert r.headers["retry-after"]
@@ -435,7 +436,7 @@ def test_an_unreachable_database_gives_503_and_checks_go_on(make_client, tmp_pat
 def test_readyz_reports_the_database(client):
     database = client.get("/readyz").json()["database"]
     assert database["status"] == "ok"
-    assert database["revision"] == "0004"
+    assert database["revision"] == "0005"
     assert database["dialect"] in ("sqlite", "postgresql")
 
 
@@ -624,3 +625,86 @@ def test_an_appeal_is_held_to_the_request_budget_a_check_is(make_client):
     assert checked.status_code == 413 and checked.json()["message"] == r.json()["message"]
     within = appeal(c, note={**AD_NOTE, "comments": ["好" * 1000] * 2})
     assert within.status_code == 201, within.text
+
+
+# -- Idempotency-Key: a retried appeal files nothing new ------------------------------------------------------
+def _keyed(client: TestClient, key: str, headers: dict[str, str] | None = None, **body):
+    body = {"note": AD_NOTE, "claimed_label": "genuine", "statement": "这是我自己的真实体验，没有收钱。", **body}
+    return client.post("/v1/appeals", json=body, headers={**(headers or writer()), "Idempotency-Key": key})
+
+
+@pytest.mark.parametrize("group_commit", [True, False])
+def test_a_retried_appeal_gets_the_appeal_it_filed(make_client, group_commit):
+    """A writer pressing the button twice, or a client resending after a lost answer: one appeal in the queue."""
+    client = make_client(appeal_group_commit=group_commit, appeal_rate_limit=2)
+    first = _keyed(client, "7c1e0f3a-retry")
+    assert first.status_code == 201 and "idempotent-replayed" not in first.headers
+    again = [_keyed(client, "7c1e0f3a-retry") for _ in range(3)]
+    assert [r.status_code for r in again] == [201] * 3
+    assert all(r.headers["idempotent-replayed"] == "true" for r in again)
+    assert {r.json()["id"] for r in again} == {first.json()["id"]}
+    assert again[0].headers["location"] == first.headers["location"]
+    assert client.get("/v1/appeals", headers=moderator()).json()["total"] == 1
+    # a replay is no new request for the limiter (2 a minute): the next new appeal is still let through
+    assert appeal(client).status_code == 201
+    # the replay gives the appeal as it is now
+    client.post(f"/v1/appeals/{first.json()['id']}/resolve", json={"label": "genuine"}, headers=moderator())
+    assert _keyed(client, "7c1e0f3a-retry").json()["status"] == "overturned"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"statement": "另一段申诉"}, {"claimed_label": "ad"}, {"note": {**AD_NOTE, "text": AD_NOTE["text"] + "。"}}],
+)
+def test_a_key_sent_with_another_appeal_is_refused(client, change):
+    assert _keyed(client, "key-1").status_code == 201
+    r = _keyed(client, "key-1", **change)
+    assert r.status_code == 422 and "'Idempotency-Key' header" in r.json()["message"], r.text
+    assert client.get("/v1/appeals", headers=moderator()).json()["total"] == 1
+
+
+def test_one_clients_key_never_finds_anothers_appeal(client):
+    """Keys are the client's own: the same key from another API key files that client's own appeal."""
+    mine = _keyed(client, "shared-key")
+    theirs = _keyed(client, "shared-key", headers=moderator(), statement="别人的申诉")
+    assert (mine.status_code, theirs.status_code) == (201, 201)
+    assert mine.json()["id"] != theirs.json()["id"] and "idempotent-replayed" not in theirs.headers
+
+
+def test_requests_racing_with_one_key_file_one_appeal(client):
+    results: list = []
+    barrier = threading.Barrier(6)
+
+    def send():
+        barrier.wait(10)
+        results.append(_keyed(client, "racing-key"))
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert [r.status_code for r in results] == [201] * 6, [r.text for r in results]
+    assert len({r.json()["id"] for r in results}) == 1
+    assert client.get("/v1/appeals", headers=moderator()).json()["total"] == 1
+
+
+@pytest.mark.parametrize("key", ["", "a" * 256, "has space", "中文键"])
+def test_a_bad_idempotency_key_gets_422_naming_the_header(client, key):
+    r = client.post(
+        "/v1/appeals",
+        json={"note": AD_NOTE, "claimed_label": "genuine", "statement": "s"},
+        headers={**writer(), "Idempotency-Key": key.encode("utf-8")},  # as bytes: a client may send any
+    )
+    assert r.status_code == 422, r.text
+    assert "Idempotency-Key" in r.text
+    assert client.get("/v1/appeals", headers=moderator()).json()["total"] == 0
+
+
+def test_the_table_keeps_a_digest_of_the_key_not_the_key(client):
+    from serve.db.models import Appeal
+
+    r = _keyed(client, "my-secret-looking-key")
+    with client.app.state.db.session() as session:
+        stored = session.get(Appeal, r.json()["id"]).idempotency
+    assert stored and len(stored) == 64 and "my-secret" not in stored

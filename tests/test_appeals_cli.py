@@ -283,15 +283,15 @@ def test_db_upgrade_is_idempotent_and_matches_the_models(backend, tmp_path, caps
         assert main(["db", "current", "--database-url", url]) == 0
         assert "revision (empty)" in capsys.readouterr().out
         assert main(["db", "upgrade", "--database-url", url]) == 0
-        assert "(empty) -> 0004" in capsys.readouterr().out
+        assert "(empty) -> 0005" in capsys.readouterr().out
         assert main(["db", "upgrade", "--database-url", url]) == 0
-        assert "0004 -> 0004" in capsys.readouterr().out
+        assert "0005 -> 0005" in capsys.readouterr().out
         db = Database(url)
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == []
         assert downgrade(db.engine, "base") is None
-        assert db.migrate() and db.revision == "0004"
+        assert db.migrate() and db.revision == "0005"
         db.close()
 
 
@@ -311,7 +311,7 @@ def test_upgrading_puts_the_declared_appeals_made_before_first(backend, tmp_path
         downgrade(db.engine, "0003")
         db.close()
         db = Database(url)
-        assert db.migrate() and db.revision == "0004"
+        assert db.migrate() and db.revision == "0005"
         with db.session() as session:
             got = {i: m for i, m in session.execute(select(Appeal.id, Appeal.model_decided))}
             assert got == {plain: True, ruled: False}
@@ -405,7 +405,7 @@ def test_db_upgrade_to_an_unknown_revision_is_a_usage_error(tmp_path, capsys, re
     url = f"sqlite:///{tmp_path / 'a.db'}"
     assert main(["db", "upgrade", "--revision", revision, "--database-url", url]) == 2
     err = capsys.readouterr().err
-    known = "(0001, 0002, 0003, 0004)"
+    known = "(0001, 0002, 0003, 0004, 0005)"
     assert err == f"error: --revision must be 'head' or a migration of this notecheck {known}. Got {revision!r}.\n"
 
 
@@ -425,7 +425,7 @@ def test_db_commands_on_a_schema_from_a_newer_version_say_so(tmp_path, capsys):
     assert "newer notecheck" in err
     assert main(["db", "current", "--database-url", db.url]) == 0
     out = capsys.readouterr().out
-    assert "revision 9999, newest 0004" in out and "db upgrade" not in out and "newer notecheck" in out, out
+    assert "revision 9999, newest 0005" in out and "db upgrade" not in out and "newer notecheck" in out, out
 
 
 def test_a_schema_from_a_newer_version_is_refused_not_fatal(tmp_path):

@@ -567,6 +567,25 @@ def test_appeal_from_writer_to_moderator_and_back(page, server, report):
     _screenshot(page, "appeal-status-375", PHONE)
 
 
+def test_an_appeal_sent_twice_is_filed_once(page, server):
+    """Two presses of the appeal button before the first answer (a slow network) send one Idempotency-Key: the
+    moderators see one appeal, and the page shows it."""
+    import httpx
+
+    base = server["base"]
+    page.get(base + "/")
+    assert _check(page, AD)["decision"] == "ad"
+    page.find_element(By.ID, "appeal-open").click()
+    statement = "按了两次申诉按钮，这是同一次申诉。"
+    page.find_element(By.NAME, "statement").send_keys(statement)
+    page.execute_script("const f = document.getElementById('appeal-form'); f.requestSubmit(); f.requestSubmit();")
+    link = _wait(page, lambda d: d.find_element(By.ID, "appeal-link"), message="no status link after the appeal")
+    appeal_id = link.get_attribute("href").rstrip("/").split("/")[-1].split("?")[0]
+    listed = httpx.get(base + "/v1/appeals?status=all&limit=1000", headers={"X-API-Key": MODERATOR_KEY}, timeout=30)
+    mine = [a["id"] for a in listed.json()["appeals"] if a["statement"] == statement]
+    assert mine == [appeal_id]
+
+
 def test_a_moderators_unsent_notes_survive_another_resolution_and_the_language_toggle(page, server):
     """A moderator typing a note on one appeal, who first resolved another, lost the typed note: the queue was
     drawn again from scratch after each resolution (and on the language toggle), every note field empty."""

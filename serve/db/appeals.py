@@ -6,6 +6,7 @@ cannot both succeed, and SQLite never has to upgrade a read lock to a write lock
 
 from __future__ import annotations
 
+import hashlib
 import math
 import uuid
 from collections.abc import Iterator
@@ -107,8 +108,11 @@ def create_appeal(
     return appeal
 
 
-def new_appeal(*, note: dict[str, Any], view: ModelView, claimed_label: str, statement: str) -> Appeal:
-    """An open appeal, not yet stored (see :func:`create_appeal` and :class:`serve.db.writer.AppealWriter`)."""
+def new_appeal(
+    *, note: dict[str, Any], view: ModelView, claimed_label: str, statement: str, idempotency: str | None = None
+) -> Appeal:
+    """An open appeal, not yet stored (see :func:`create_appeal` and :class:`serve.db.writer.AppealWriter`);
+    ``idempotency`` is the :func:`idempotency_digest` of the request, if it sent a key."""
     return Appeal(
         id=str(uuid.uuid4()),
         created_at=now(),
@@ -127,7 +131,32 @@ def new_appeal(*, note: dict[str, Any], view: ModelView, claimed_label: str, sta
         model_decided=not view.declared,
         claimed_label=claimed_label,
         statement=statement,
+        idempotency=idempotency,
         status="open",
+    )
+
+
+def idempotency_digest(client: str, key: str) -> str:
+    """What an appeal keeps of the ``Idempotency-Key`` a client sent: sha256 of the client's identity (a digest of
+    its API key, or none on an open server) and the key. Scoped to the client, so that one client's key never
+    finds another client's appeal; a digest, so that the table holds no key a client chose."""
+    return hashlib.sha256(f"{client}\n{key}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def find_idempotent(session: Session, digest: str) -> Appeal | None:
+    """The appeal filed with the request whose :func:`idempotency_digest` is ``digest``, if any."""
+    return session.scalars(select(Appeal).where(Appeal.idempotency == digest)).first()
+
+
+def same_request(appeal: Appeal, *, note: dict[str, Any], claimed_label: str, statement: str) -> bool:
+    """Whether ``appeal`` was filed with this note, claim and statement (what a repeat of its request sends)."""
+    return (
+        appeal.note_id == note.get("id")
+        and appeal.title == (note.get("title") or "")
+        and appeal.text == (note.get("text") or "")
+        and appeal.comments == note.get("comments")
+        and appeal.claimed_label == claimed_label
+        and appeal.statement == statement
     )
 
 

@@ -59,6 +59,9 @@ class Appeal(Base):
     # The writer's claim.
     claimed_label: Mapped[str] = mapped_column(String(8))
     statement: Mapped[str] = mapped_column(Text)
+    #: sha256 of the client's API key and the ``Idempotency-Key`` it sent with the appeal (see
+    #: :func:`serve.db.appeals.idempotency_digest`); None when it sent none. A repeat of the request gets this appeal.
+    idempotency: Mapped[str | None] = mapped_column(String(64))
     # The resolution.
     status: Mapped[str] = mapped_column(String(12))
     label: Mapped[str | None] = mapped_column(String(8))
@@ -72,6 +75,7 @@ class Appeal(Base):
         CheckConstraint("label IS NULL OR label IN ('genuine', 'ad')", name="ck_appeals_label"),
         Index("ix_appeals_status_margin", "status", "margin"),
         Index("ix_appeals_created_at", "created_at"),
+        Index("ix_appeals_idempotency", "idempotency", unique=True),
     )
 
 

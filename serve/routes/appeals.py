@@ -21,7 +21,8 @@ from functools import partial
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
+from sqlalchemy.exc import IntegrityError
 
 from serve.db import appeals as store
 from serve.db.deps import SessionDep
@@ -94,6 +95,22 @@ def _rate_limit(request: Request) -> None:
         )
 
 
+#: A client's ``Idempotency-Key`` (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 visible ASCII
+#: characters, e.g. a UUID the client makes once per appeal it means to file and sends again with every retry.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="optional: a key the client makes for this appeal (e.g. a UUID) and sends again when it "
+        "retries; a request repeating an earlier one's key and body files nothing new and gets that appeal back "
+        "(header Idempotent-Replayed: true), one with the key and another note, claim or statement is refused (422)",
+    ),
+]
+
+
 # -- routes ------------------------------------------------------------------------------------------------
 @router.post(
     "/appeals",
@@ -103,6 +120,7 @@ def _rate_limit(request: Request) -> None:
     summary="Dispute the decision on a note",
     responses={
         409: {"model": ErrorOut, "description": "the claim agrees with the model's decision: nothing to dispute"},
+        422: {"model": ErrorOut, "description": "invalid input, or an Idempotency-Key sent before with another appeal"},
         429: {"model": ErrorOut, "description": "too many appeals from this key or address"},
     },
 )
@@ -112,15 +130,24 @@ async def create_appeal(
     response: Response,
     served: Annotated[Served, Depends(get_served)],
     session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """The note is checked again now, and the model's decision, probability and highlights are stored with the
     writer's claim and statement. 201 means the appeal is committed: follow it at `status_url`. A note the model
     does not flag (decision `genuine`) cannot be appealed as genuine, nor a note decided `ad` reported as an ad:
-    409, and nothing reaches the moderators' queue."""
+    409, and nothing reaches the moderators' queue. With an `Idempotency-Key`, a retry of the request (a writer
+    pressing the button twice, a client resending after a lost response) gets the appeal it filed, as it is now."""
     note = body.note.as_note_in()
     # The note is checked and its comments scored as /v1/check would: the same limits and per-request budget
     # (without the budget an appeal carried 1,000 comments of 5,000 characters, 100 times what /v1/check takes).
     admit_note(note, served.settings, ("body", "note"))
+    digest = None
+    if idempotency_key is not None:
+        key = presented_key(request)
+        digest = store.idempotency_digest(key_identity(key) if key is not None else "open", idempotency_key)
+        earlier = await anyio.to_thread.run_sync(partial(_earlier, session, digest))
+        if earlier is not None:  # a retry: no check, no rate-limit hit, nothing new for the moderators
+            return _replayed(earlier, body, request, response)
     _rate_limit(request)
     checked = await served.checks.submit(job_of(note, served.settings.top_reasons))
     result = json.loads(checked.body)
@@ -139,14 +166,25 @@ async def create_appeal(
         declared=stored_span(result.get("declared")),
     )
     appeal = store.new_appeal(
-        note=note.as_note(), view=view, claimed_label=body.claimed_label, statement=body.statement
+        note=note.as_note(), view=view, claimed_label=body.claimed_label, statement=body.statement, idempotency=digest
     )
     writer = request.app.state.appeal_writer
-    if writer is not None:  # group commit (serve.db.writer)
-        await anyio.to_thread.run_sync(writer.commit, appeal)
-    else:
-        await anyio.to_thread.run_sync(partial(_commit, session, appeal))
+    try:
+        if writer is not None:  # group commit (serve.db.writer)
+            await anyio.to_thread.run_sync(writer.commit, appeal)
+        else:
+            await anyio.to_thread.run_sync(partial(_commit, session, appeal))
+    except IntegrityError:
+        # the one unique column a new appeal can collide on: the same key sent twice at once, the other first
+        earlier = None if digest is None else await anyio.to_thread.run_sync(partial(_earlier, session, digest))
+        if earlier is None:
+            raise
+        return _replayed(earlier, body, request, response)
     request.app.state.appeal_metrics.created.labels(body.claimed_label).inc()
+    return _created(appeal, request, response)
+
+
+def _created(appeal: Any, request: Request, response: Response) -> dict[str, Any]:
     url = str(request.url_for("get_appeal", appeal_id=appeal.id).path)
     response.headers["Location"] = url
     out = store.appeal_dict(appeal)
@@ -154,9 +192,40 @@ async def create_appeal(
             "model": out["model"]}  # fmt: skip
 
 
+def _replayed(appeal: Any, body: AppealIn, request: Request, response: Response) -> dict[str, Any]:
+    """The answer to a request repeating an earlier one's Idempotency-Key: its appeal, as it is now (201, as the
+    first answer was, and ``Idempotent-Replayed: true``), if the request is the same; else 422."""
+    if not store.same_request(
+        appeal, note=body.note.as_note_in().as_note(), claimed_label=body.claimed_label, statement=body.statement
+    ):
+        raise HTTPException(
+            status_code=422,
+            detail="The 'Idempotency-Key' header must name one appeal: it was sent before with another note, "
+            "claimed_label or statement. Send the earlier request again unchanged to get its appeal, or a new key "
+            "for a new appeal.",
+        )
+    response.headers["Idempotent-Replayed"] = "true"
+    return _created(appeal, request, response)
+
+
+def _earlier(session: Any, digest: str) -> Any:
+    """The appeal filed with the Idempotency-Key whose digest is ``digest``, read afresh: the request's session may
+    hold a snapshot from before the racing request committed (SQLite's WAL reads keep one); none is held after a
+    miss, while the note is checked."""
+    session.rollback()
+    found = store.find_idempotent(session, digest)
+    if found is None:
+        session.rollback()
+    return found
+
+
 def _commit(session: Any, appeal: Any) -> None:
     session.add(appeal)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()  # the session is the request's: it looks the earlier appeal up next
+        raise
 
 
 @router.get(

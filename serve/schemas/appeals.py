@@ -184,7 +184,9 @@ class AppealOut(BaseModel):
 
 class AppealCreatedOut(BaseModel):
     id: str
-    status: Literal["open"]
+    status: Status = Field(
+        description="'open' when filed; a repeat of the request (Idempotency-Key) gets the appeal as it is now"
+    )
     status_url: str = Field(description="where to follow the appeal: GET it for its status")
     created_at: str
     model: ModelViewOut

@@ -58,8 +58,8 @@ export function clientKey() {
   return sessionStorage.getItem(KEY);
 }
 
-export async function api(method, path, body, key) {
-  const headers = { Accept: "application/json" };
+export async function api(method, path, body, key, extraHeaders = {}) {
+  const headers = { Accept: "application/json", ...extraHeaders };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (key) headers["X-API-Key"] = key;
   let response;

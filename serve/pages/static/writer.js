@@ -5,6 +5,18 @@ const form = $("#check-form");
 const result = $("#result");
 let last = null; // {note, data} of the result on screen
 let appealed = null; // the appeal filed for it
+let attempt = null; // {statement, key}: the Idempotency-Key of the appeal being filed, sent again when it is retried
+
+// One key per appeal the writer means to file: a second press, or a retry after a lost answer, sends the same
+// key, and the server gives back the appeal the first one filed instead of filing it again. Another statement is
+// another appeal. (crypto.getRandomValues, unlike randomUUID, is there on a page served over plain http.)
+function idempotencyKey(statement) {
+  if (!attempt || attempt.statement !== statement) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    attempt = { statement, key: Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("") };
+  }
+  return attempt.key;
+}
 
 function render() {
   if (!last) return;
@@ -41,6 +53,7 @@ function render() {
 function clearResult() {
   last = null;
   appealed = null;
+  attempt = null;
   result.hidden = true;
   delete result.dataset.decision;
   resetAppeal();
@@ -80,6 +93,7 @@ form.addEventListener("submit", async (ev) => {
     showError(error, null);
     last = { note, data };
     appealed = null;
+    attempt = null;
     $("#show-ad").checked = false;
     resetAppeal();
     result.hidden = false;
@@ -154,7 +168,9 @@ if (opener) {
     try {
       const { comments, ...rest } = last.note;
       const body = { note: comments.length ? last.note : rest, claimed_label: "genuine", statement };
-      appealed = await api("POST", "/v1/appeals", body, clientKey());
+      appealed = await api("POST", "/v1/appeals", body, clientKey(), {
+        "Idempotency-Key": idempotencyKey(statement),
+      });
       appealForm.hidden = true;
       opener.hidden = true;
       renderFiled();
