@@ -351,7 +351,7 @@ _COUNTING_WORDS = (
 #: and 3 ads, too few to say more. Not 推荐官: a platform's topic (#旅行推荐官, #影视推荐官, #小红书美食推荐官) that
 #: anyone may tag, in 3 genuine labelled notes and no ad. Counts from `python -m training.cue_counts`.
 #: Nor 官方 in a plea to the platform (:data:`_OFFICIAL`).
-_CAMPAIGN_WORDS = (
+CAMPAIGN_WORDS = (
     # 我和我的X as a campaign ("我和我的XX面霜"), not the writer's family, pet, friend or body (#我和我的老外爸爸,
     # #我和我的后背, #我和我的crush: 3 genuine labelled notes, no ad).
     "合伙人|体验官|种草官|周年|年货节|购物节|狂欢|挑战赛|我和我的(?!后背|crush|老外|爸|妈|猫|狗|宝|男|女|闺蜜|室友|老公|老婆)|"
@@ -364,7 +364,7 @@ DEFS += [
         "brand campaign hashtag",
         # A hashtag carrying a campaign word: anniversaries, festivals of a shop, "我和我的X", "X越用越香",
         # ambassador programmes, launches. The hashtag is the evidence (its brand is inside it).
-        _p(hashtag_regex(_CAMPAIGN_WORDS)),
+        _p(hashtag_regex(CAMPAIGN_WORDS)),
         outside_contacts=True,
     ),
     # Two kinds, because one regex mixing both kinds of branch loses the engine's fast skip (~300 us a note
@@ -490,7 +490,7 @@ PRECHECKS: dict[str, str] = {
     "product_model": "|".join(rf"{c}[\s-]?\d" for c in "abcdefghijklmnopqrstuvwxyz"),
     # Every match holds one of the campaign words (not just "#": most notes have hashtags, and a pre-check that
     # nearly always matches would cost the union below its early exit).
-    "brand_campaign_tag": _CAMPAIGN_WORDS,
+    "brand_campaign_tag": CAMPAIGN_WORDS,
     # Every match holds one of the account words.
     "brand_account": "官方|旗舰店|official",
     # Every branch contains one of these literals.

@@ -201,6 +201,15 @@ def _preview(value: Any) -> str:
     return type(value).__name__
 
 
+def _header_text(value: str) -> str:
+    """A header's value as the client wrote it: Starlette reads header bytes as Latin-1, so UTF-8 ("中文键") came
+    out as "ä¸\xadæ\x96\x87…" in the 422's "Got"; bytes that are no UTF-8 stay as read."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     items = []
     for e in exc.errors():
@@ -222,6 +231,8 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
             msg = f"the body must be a JSON object sent with Content-Type: application/json. Got {sent}"
             items.append({"loc": loc, "field": "body", "msg": msg, "type": "content_type"})
             continue
+        if loc and loc[0] == "header" and isinstance(e.get("input"), str):
+            e = {**e, "input": _header_text(e["input"])}
         if kind == "missing":  # pydantic's input is the object around the field; the field itself came as nothing
             got = ". Got nothing"
         else:

@@ -708,3 +708,34 @@ def test_the_table_keeps_a_digest_of_the_key_not_the_key(client):
     with client.app.state.db.session() as session:
         stored = session.get(Appeal, r.json()["id"]).idempotency
     assert stored and len(stored) == 64 and "my-secret" not in stored
+
+
+def test_on_an_open_server_keys_are_each_addresss_own(make_client):
+    """Without API keys any writer may send any key: a key another writer reused finds nothing of theirs."""
+    here = make_client(api_keys=[])
+    there = TestClient(here.app, client=("10.9.8.7", 5000))
+    body = {"note": AD_NOTE, "claimed_label": "genuine", "statement": "我的申诉"}
+    first = here.post("/v1/appeals", json=body, headers={"Idempotency-Key": "appeal-1"})
+    other = there.post(
+        "/v1/appeals", json={**body, "statement": "另一个人的申诉"}, headers={"Idempotency-Key": "appeal-1"}
+    )
+    again = here.post("/v1/appeals", json=body, headers={"Idempotency-Key": "appeal-1"})
+    assert (first.status_code, other.status_code, again.status_code) == (201, 201, 201)
+    assert other.json()["id"] != first.json()["id"] == again.json()["id"]
+
+
+def test_a_bad_key_is_explained_and_quoted_as_sent(client):
+    r = client.post(
+        "/v1/appeals",
+        json={"note": AD_NOTE, "claimed_label": "genuine", "statement": "s"},
+        headers={**writer(), "Idempotency-Key": "中文键".encode()},
+    )
+    (item,) = r.json()["detail"]
+    assert item["field"] == 'header["Idempotency-Key"]' or "Idempotency-Key" in item["field"], item
+    assert "visible ASCII" in item["msg"] and "中文键" in r.json()["message"], r.json()
+
+
+def test_the_replay_header_is_in_the_api_document(client):
+    created = client.get("/openapi.json").json()["paths"]["/v1/appeals"]["post"]["responses"]["201"]
+    assert {"Location", "Idempotent-Replayed"} <= created["headers"].keys()
+    assert created["content"]["application/json"]["schema"]["$ref"].endswith("/AppealCreatedOut")

@@ -7,7 +7,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from model.text import fold_nfkc
+from model.cue_patterns import CAMPAIGN_WORDS
+from model.text import fold_nfkc, normalize_text
 
 #: Writer-facing categories: code -> (Chinese, English).
 CATEGORIES: dict[str, tuple[str, str]] = {
@@ -92,14 +93,23 @@ def is_function_word(word: str) -> bool:
 #: A campaign hashtag that is a shopping festival's topic, not a brand's: it opens with the festival (#双十一,
 #: #双11必买清单, #1年1度购物狂欢, #618好物), as the platform's own topics do. Writers tag them on honest hauls
 #: too (#双十一变美众测局 on a note saying "无广！"), and "brand campaign" told such a writer they had run one.
-#: A festival tag naming a brand (#兰蔻双十一, #京东双十一…) or opening with one (#小米科技年货节) stays ``brand``.
-#: Matched on the tag as NFKC-folded and lowered (＃双１１ too).
-_FESTIVAL_TOPIC_RE = re.compile(r"#(?:我的|1年1度|一年一度)?(?:双11|双十一|618|年货节|购物节|购物狂欢|好物节|大促)")
+#: A festival tag naming a brand (#兰蔻双十一, #京东双十一…), opening with one (#小米科技年货节) or holding another
+#: campaign word (#双十一超级品牌日, #618官方旗舰店, #双十一宠粉福利) stays ``brand``. Not 618 or 11 before another
+#: digit or a price (#6188, #618元入手).
+_FESTIVAL_TOPIC_RE = re.compile(
+    r"#(?:我的|1年1度|一年一度)?(?:双11|双十一|618|年货节|购物节|购物狂欢|好物节|大促)(?![\d元块])"
+)
+#: The festival words of :data:`model.cue_patterns.CAMPAIGN_WORDS`, taken out before looking for another.
+_FESTIVAL_WORD_RE = re.compile(r"双11|双十一|618|年货节|购物节|狂欢|好物节|大促")
+_CAMPAIGN_RE = re.compile(CAMPAIGN_WORDS)
 
 
 def is_festival_topic(tag: str) -> bool:
-    """Whether the hashtag ``tag`` (as sent, ``#双十一[话题]#`` or ``#双十一``) opens with a shopping festival."""
-    return _FESTIVAL_TOPIC_RE.match(fold_nfkc(tag).lower()) is not None
+    """Whether the hashtag ``tag`` (as sent, ``#双十一[话题]#`` or ``#双十一``) opens with a shopping festival and
+    holds no other campaign word. Read as the model reads it (:func:`~model.text.normalize_text`: ＃雙１１, a
+    zero-width space inside)."""
+    norm = normalize_text(tag)
+    return _FESTIVAL_TOPIC_RE.match(norm) is not None and _CAMPAIGN_RE.search(_FESTIVAL_WORD_RE.sub("", norm)) is None
 
 
 def cue_category(name: str) -> str:
@@ -220,12 +230,18 @@ class ReadableReason:
         """The distinct evidence texts as the writer is shown them (:func:`as_quoted`), strongest first: a phrase
         the note repeats once, and one held in another quoted phrase ("煮20" beside "煮20分钟") not again. What
         the API sends as a reason's ``quotes``, and what every quote of the reason is made from."""
-        # the same word in another case or width ("My", "my"; "ＶＸ", "vx") is quoted once, as first written
-        firsts: dict[str, str] = {}
-        for e in self.evidence:
-            shown = as_quoted(e.text)
-            firsts.setdefault(quote_key(shown), shown)
-        return [t for k, t in firsts.items() if not any(k in other and k != other for other in firsts)]
+        # Worked out once per reason: the advice, check's lines and the API's quotes all ask (the reason is frozen,
+        # and the attribute is no field: equality and repr are unchanged)
+        found = self.__dict__.get("_quotes")
+        if found is None:
+            # the same word in another case or width ("My", "my"; "ＶＸ", "vx") is quoted once, as first written
+            firsts: dict[str, str] = {}
+            for e in self.evidence:
+                shown = as_quoted(e.text)
+                firsts.setdefault(quote_key(shown), shown)
+            found = tuple(t for k, t in firsts.items() if not any(k in other and k != other for other in firsts))
+            self.__dict__["_quotes"] = found
+        return list(found)
 
     def quoted(self, n: int | None = None, sep: str = "、") -> str:
         """The first ``n`` of :meth:`quotes`, each in quotation marks."""

@@ -33,6 +33,7 @@ from serve.ratelimit import key_identity, retry_after
 from serve.routes.check import admit_note, job_of
 from serve.schemas import ERROR_RESPONSES, ErrorOut
 from serve.schemas.appeals import AppealCreatedOut, AppealIn, AppealListOut, AppealOut, ResolveIn, StatusFilter
+from serve.schemas.validation import IDEMPOTENCY_KEY
 
 router = APIRouter(prefix="/v1", route_class=UniqueKeysRoute, tags=["appeals"], responses=ERROR_RESPONSES)
 
@@ -103,7 +104,7 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         min_length=1,
         max_length=255,
-        pattern=r"^[\x21-\x7e]+$",
+        pattern=IDEMPOTENCY_KEY,
         description="optional: a key the client makes for this appeal (e.g. a UUID) and sends again when it "
         "retries; a request repeating an earlier one's key and body files nothing new and gets that appeal back "
         "(header Idempotent-Replayed: true), one with the key and another note, claim or statement is refused (422)",
@@ -119,6 +120,18 @@ IdempotencyKey = Annotated[
     dependencies=[Depends(require_api_key)],
     summary="Dispute the decision on a note",
     responses={
+        201: {
+            "description": "the appeal is committed (or, for a repeat of an earlier request's Idempotency-Key, "
+            "was: that appeal as it is now)",
+            "headers": {
+                "Location": {"description": "the appeal's status URL", "schema": {"type": "string"}},
+                "Idempotent-Replayed": {
+                    "description": "'true' when the request repeated an earlier one's Idempotency-Key and filed "
+                    "nothing new; absent otherwise",
+                    "schema": {"type": "string", "enum": ["true"]},
+                },
+            },
+        },
         409: {"model": ErrorOut, "description": "the claim agrees with the model's decision: nothing to dispute"},
         422: {"model": ErrorOut, "description": "invalid input, or an Idempotency-Key sent before with another appeal"},
         429: {"model": ErrorOut, "description": "too many appeals from this key or address"},
@@ -143,8 +156,7 @@ async def create_appeal(
     admit_note(note, served.settings, ("body", "note"))
     digest = None
     if idempotency_key is not None:
-        key = presented_key(request)
-        digest = store.idempotency_digest(key_identity(key) if key is not None else "open", idempotency_key)
+        digest = store.idempotency_digest(_client_scope(request), idempotency_key)
         earlier = await anyio.to_thread.run_sync(partial(_earlier, session, digest))
         if earlier is not None:  # a retry: no check, no rate-limit hit, nothing new for the moderators
             return _replayed(earlier, body, request, response)
@@ -206,6 +218,15 @@ def _replayed(appeal: Any, body: AppealIn, request: Request, response: Response)
         )
     response.headers["Idempotent-Replayed"] = "true"
     return _created(appeal, request, response)
+
+
+def _client_scope(request: Request) -> str:
+    """Whose Idempotency-Keys a request's is among: its API key's (a digest); on a server without keys, where any
+    writer may send any key, its client address's, so that a key another writer guessed or reused finds nothing."""
+    key = presented_key(request)
+    if key is not None:
+        return key_identity(key)
+    return f"addr:{request.client.host if request.client else 'unknown'}"
 
 
 def _earlier(session: Any, digest: str) -> Any:
@@ -305,7 +326,7 @@ def _nothing_to_dispute(claimed: str, result: dict[str, Any]) -> str | None:
         )
     if claimed == "ad" and decision == "ad" and result.get("declared"):
         return (
-            f"The note declares itself an ad (“{result['declared']['text']}”), so it is decided 'ad' whatever its ad "
+            f"The note declares itself an ad (“{result['declared']['quoted']}”), so it is decided 'ad' whatever its ad "
             f"probability ({p:.3f}): there is nothing to dispute. Only notes decided 'genuine' or sent to 'review' can "
             "be reported as ads."
         )

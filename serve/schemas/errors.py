@@ -10,12 +10,13 @@ from pydantic import BaseModel, Field
 
 from model.schema import NON_BLANK
 from serve.schemas.comments import UNION_TAGS
-from serve.schemas.validation import VISIBLE
+from serve.schemas.validation import IDEMPOTENCY_KEY, VISIBLE
 
 #: What a pattern means, for the 422 of a value that does not match it.
 PATTERN_MEANINGS = {
     NON_BLANK: "must not be blank",
     VISIBLE: "must contain a visible character (not only whitespace, control or zero-width characters)",
+    IDEMPOTENCY_KEY: "must be visible ASCII characters only (letters, digits, punctuation; no spaces), e.g. a UUID",
 }
 
 

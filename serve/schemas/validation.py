@@ -14,6 +14,8 @@ from serve.settings import Settings
 #: A keyword must keep a character after text normalisation (else it would match nothing, and the comment scorer
 #: refuses it): one that is neither whitespace nor a character normalisation deletes.
 VISIBLE = f"[^\\s{INVISIBLE_CHARS}]"
+#: An ``Idempotency-Key`` header: visible ASCII only (a header is bytes, and a key is compared as sent).
+IDEMPOTENCY_KEY = r"^[\x21-\x7e]+$"
 
 
 class InputModel(BaseModel):
