@@ -158,3 +158,13 @@ def test_key_field_only_when_the_server_has_keys():
         assert page.status_code == 200  # the page itself is public; the API it calls needs the key
         assert 'name="api_key"' in page.text
         assert locked.post("/v1/check", json={"text": "hi"}).status_code == 401
+
+
+@pytest.mark.parametrize("asset", ["common.js", "writer.js", "app.css"])
+def test_the_pages_assets_are_checked_with_the_server_before_each_use(client, asset):
+    """The modules import each other by plain URL: a browser keeping one from an older deploy beside a newer one
+    broke the page, so each use asks the server (a 304 while unchanged)."""
+    first = client.get(f"/static/pages/{asset}")
+    assert first.status_code == 200 and first.headers["cache-control"] == "no-cache"
+    again = client.get(f"/static/pages/{asset}", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304

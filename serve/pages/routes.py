@@ -52,6 +52,18 @@ router = APIRouter(include_in_schema=False)
 Lang = Annotated[str | None, Query(description="page language: zh (default) or en")]
 
 
+class RevalidatedFiles(StaticFiles):
+    """The pages' scripts and styles, which a browser must check with the server (ETag, a 304 when unchanged)
+    before each use. The modules import each other by plain URL, so a browser free to keep some of them from a
+    deploy before (heuristic freshness from Last-Modified) ran a new writer.js against an old common.js, or the
+    other way round, and the page failed to load; a version in the URL would split one module into two."""
+
+    async def get_response(self, path: str, scope: Any) -> Any:
+        response = await super().get_response(path, scope)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+
 def install(app: FastAPI) -> None:
     """Add the pages, their static files and the offline API documentation to ``app`` (built with
     ``docs_url=None, redoc_url=None``, so that FastAPI's CDN-loading pages are not registered).
@@ -59,7 +71,7 @@ def install(app: FastAPI) -> None:
     The documentation's assets are served from the package by name only: ``/static/docs/swagger-ui-bundle.js``,
     ``swagger-ui.css`` and ``favicon.png`` (see :data:`DOCS_FILES`)."""
     app.include_router(router)
-    app.mount(STATIC_URL, StaticFiles(directory=HERE / "static"), name="pages-static")
+    app.mount(STATIC_URL, RevalidatedFiles(directory=HERE / "static"), name="pages-static")
 
 
 def _has_route(request: Request, path: str) -> bool:
