@@ -522,19 +522,29 @@ def test_docs_work_offline(page, server):
 
 
 # -- appeals: the writer files one, a moderator resolves it, the writer sees it ----------------------------------
+def _appeal_from_page(page, base: str, statement: str, submit) -> tuple[str, str]:
+    """Check the ad note on the writer's page, open the appeal form, type ``statement``, call ``submit``; the
+    status URL and id of the appeal the page then shows."""
+    page.get(base + "/")
+    assert _check(page, AD)["decision"] == "ad"
+    page.find_element(By.ID, "appeal-open").click()
+    page.find_element(By.NAME, "statement").send_keys(statement)
+    submit()
+    link = _wait(page, lambda d: d.find_element(By.ID, "appeal-link"), message="no status link after the appeal")
+    status_url = link.get_attribute("href")
+    return status_url, status_url.rstrip("/").split("/")[-1].split("?")[0]
+
+
 def test_appeal_from_writer_to_moderator_and_back(page, server, report):
     if "/v1/appeals" not in server["paths"]:
         pytest.skip("the appeals API (/v1/appeals, issue 13) is not in this server yet")
     base = server["base"]
-    page.get(base + "/")
-    assert _check(page, AD)["decision"] == "ad"
-    page.find_element(By.ID, "appeal-open").click()
     statement = "这是我自己开的小店，我在记录开业的心情。"
-    page.find_element(By.NAME, "statement").send_keys(statement)
-    page.find_element(By.CSS_SELECTOR, "#appeal-form button[type=submit]").click()
-    link = _wait(page, lambda d: d.find_element(By.ID, "appeal-link"), message="no status link after the appeal")
-    status_url = link.get_attribute("href")
-    appeal_id = status_url.rstrip("/").split("/")[-1].split("?")[0]
+
+    def press():
+        page.find_element(By.CSS_SELECTOR, "#appeal-form button[type=submit]").click()
+
+    status_url, appeal_id = _appeal_from_page(page, base, statement, press)
     assert "待处理" in page.find_element(By.ID, "appeal-filed").text
     _screenshot(page, "writer-appealed-375", PHONE)
     _viewport(page, *DESKTOP)
@@ -573,14 +583,9 @@ def test_an_appeal_sent_twice_is_filed_once(page, server):
     import httpx
 
     base = server["base"]
-    page.get(base + "/")
-    assert _check(page, AD)["decision"] == "ad"
-    page.find_element(By.ID, "appeal-open").click()
     statement = "按了两次申诉按钮，这是同一次申诉。"
-    page.find_element(By.NAME, "statement").send_keys(statement)
-    page.execute_script("const f = document.getElementById('appeal-form'); f.requestSubmit(); f.requestSubmit();")
-    link = _wait(page, lambda d: d.find_element(By.ID, "appeal-link"), message="no status link after the appeal")
-    appeal_id = link.get_attribute("href").rstrip("/").split("/")[-1].split("?")[0]
+    twice = "const f = document.getElementById('appeal-form'); f.requestSubmit(); f.requestSubmit();"
+    _, appeal_id = _appeal_from_page(page, base, statement, lambda: page.execute_script(twice))
     listed = httpx.get(base + "/v1/appeals?status=all&limit=1000", headers={"X-API-Key": MODERATOR_KEY}, timeout=30)
     mine = [a["id"] for a in listed.json()["appeals"] if a["statement"] == statement]
     assert mine == [appeal_id]
