@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from model import load_model
 from model.errors import InvalidNoteError, InvalidParameterError, ModelLoadError
-from model.schema import BLANK_NOTE, parse_note
+from model.schema import BLANK_NOTE, NON_BLANK, parse_note
 from serve import deps
 from serve.app import create_app
 from serve.cli import main
@@ -757,6 +757,11 @@ def test_openapi_documents_versioned_routes_and_limits(client):
     appealed = schemas["AppealNoteIn"]["properties"]  # checked again on appeal, within the same limits
     assert appealed["text"]["maxLength"] == 6000 and appealed["comments"]["anyOf"][0]["maxItems"] == 5
     assert appealed["title"]["pattern"] == STORABLE  # stored verbatim: no NUL (PostgreSQL text cannot hold one)
+    # a field's own rule stays beside it: a blank statement or moderator is a 422 the schema predicts
+    statement = schemas["AppealIn"]["properties"]["statement"]
+    moderator = schemas["ResolveIn"]["properties"]["moderator"]["anyOf"][0]
+    for field in (statement, moderator):
+        assert field["pattern"] == NON_BLANK and {"pattern": STORABLE} in field["allOf"], field
     assert schemas["BatchIn"]["properties"]["notes"]["maxItems"] == 20
 
 

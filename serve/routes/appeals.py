@@ -18,10 +18,11 @@ from __future__ import annotations
 import hmac
 import json
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import anyio
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import IntegrityError
 
 from serve.db import appeals as store
@@ -107,7 +108,7 @@ IdempotencyKey = Annotated[
         pattern=IDEMPOTENCY_KEY,
         description="optional: a key the client makes for this appeal (e.g. a UUID) and sends again when it "
         "retries; a request repeating an earlier one's key and body files nothing new and gets that appeal back "
-        "(header Idempotent-Replayed: true), one with the key and another note, claim or statement is refused (422)",
+        "(header Idempotent-Replayed: true), one with the key and another note, claim or statement is refused (409)",
     ),
 ]
 
@@ -132,9 +133,17 @@ IdempotencyKey = Annotated[
                 },
             },
         },
-        409: {"model": ErrorOut, "description": "the claim agrees with the model's decision: nothing to dispute"},
-        422: {"model": ErrorOut, "description": "invalid input, or an Idempotency-Key sent before with another appeal"},
-        429: {"model": ErrorOut, "description": "too many appeals from this key or address"},
+        409: {
+            "model": ErrorOut,
+            "description": "the claim agrees with the model's decision: nothing to dispute; or the Idempotency-Key "
+            "was sent before with another note, claim or statement",
+        },
+        422: {"model": ErrorOut, "description": "invalid input (naming the field), or the Idempotency-Key sent twice"},
+        429: {
+            "model": ErrorOut,
+            "description": "too many appeals from this key or address",
+            "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "string"}}},
+        },
     },
 )
 async def create_appeal(
@@ -155,6 +164,9 @@ async def create_appeal(
     # (without the budget an appeal carried 1,000 comments of 5,000 characters, 100 times what /v1/check takes).
     admit_note(note, served.settings, ("body", "note"))
     digest = None
+    if len(request.headers.getlist("idempotency-key")) > 1:
+        # which one names the appeal? (a duplicate JSON key is refused for the same reason)
+        _key_error("must be sent once. Got it more than once", request.headers.getlist("idempotency-key"))
     if idempotency_key is not None:
         digest = store.idempotency_digest(_client_scope(request), idempotency_key)
         earlier = await anyio.to_thread.run_sync(partial(_earlier, session, digest))
@@ -206,12 +218,13 @@ def _created(appeal: Any, request: Request, response: Response) -> dict[str, Any
 
 def _replayed(appeal: Any, body: AppealIn, request: Request, response: Response) -> dict[str, Any]:
     """The answer to a request repeating an earlier one's Idempotency-Key: its appeal, as it is now (201, as the
-    first answer was, and ``Idempotent-Replayed: true``), if the request is the same; else 422."""
+    first answer was, and ``Idempotent-Replayed: true``), if the request is the same; else 409."""
     if not store.same_request(
         appeal, note=body.note.as_note_in().as_note(), claimed_label=body.claimed_label, statement=body.statement
     ):
+        # 409, not 422: the request is valid, what it conflicts with is the appeal stored under its key
         raise HTTPException(
-            status_code=422,
+            status_code=409,
             detail="The 'Idempotency-Key' header must name one appeal: it was sent before with another note, "
             "claimed_label or statement. Send the earlier request again unchanged to get its appeal, or a new key "
             "for a new appeal.",
@@ -227,6 +240,13 @@ def _client_scope(request: Request) -> str:
     if key is not None:
         return key_identity(key)
     return f"addr:{request.client.host if request.client else 'unknown'}"
+
+
+def _key_error(message: str, sent: Any) -> NoReturn:
+    """A 422 of the Idempotency-Key header, in the shape of every other field's (``field``, ``msg``, what came)."""
+    raise RequestValidationError(
+        [{"loc": ("header", "Idempotency-Key"), "msg": message, "type": "value_error", "input": sent}]
+    )
 
 
 def _earlier(session: Any, digest: str) -> Any:

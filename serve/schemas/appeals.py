@@ -51,7 +51,11 @@ def storable_schema(schema: dict[str, Any]) -> None:
     for prop in schema.get("properties", {}).values():
         for alt in prop.get("anyOf", [prop]):
             if alt.get("type") == "string" and "enum" not in alt:
-                alt["pattern"] = STORABLE
+                own = alt.get("pattern")
+                if own is None or own == STORABLE:
+                    alt["pattern"] = STORABLE
+                else:  # the field's own rule ("not blank") stays: a string schema holds one pattern, allOf both
+                    alt.setdefault("allOf", []).append({"pattern": STORABLE})
             items = alt.get("items", {}).get("oneOf", [])
             for i, item in enumerate(items):
                 if item.get("type") == "string":
@@ -193,7 +197,10 @@ class AppealCreatedOut(BaseModel):
 
 
 class AppealListOut(BaseModel):
-    appeals: list[AppealOut] = Field(description="the least certain decisions first")
+    appeals: list[AppealOut] = Field(
+        description="those of notes that declared themselves ads first (oldest first), then the least certain "
+        "decisions, then the oldest"
+    )
     total: int = Field(description="appeals with this status in all (the list is one page of them)")
     limit: int
     offset: int

@@ -172,7 +172,10 @@ class CheckOut(BaseModel):
     highlights: list[HighlightOut] = Field(
         description="spans of the title and text as sent that drove the decision, strongest first, non-overlapping"
     )
-    reasons: list[ReasonOut] = Field(description="at most `top` readable reasons, strongest first")
+    reasons: list[ReasonOut] = Field(
+        description="at most `top` readable reasons, strongest first; when the note declares itself an ad, the "
+        "`disclosure` reason quoting its words comes first whatever its weight"
+    )
     advice: AdviceOut | None = Field(description="one sentence for the writer when the note is flagged")
     comments: CommentReportOut | None = Field(
         None, description="comment scores, when comments (an empty list too) or keyword sets were sent; else null"
