@@ -91,6 +91,9 @@ _CLAUSE_END = re.compile(r"[,.。!;\n?]")
 _PARTICLE = re.compile(r"(?:吗|嘛|咩|(?<![什怎这那多])么)(?=\s*(?:$|[,.。!;~\n]))")
 #: What may trail or lead a tag's name without changing it: spaces, emoji, punctuation ("#ad🔥", "#广告!").
 _TAG_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+#: Spaces between two Chinese characters of a tag's name: "#广 告[话题]#" is the label typed with a space, as "#广 告"
+#: is (which the phrase pattern reads); the platform's topic form kept it from the tag list.
+_CJK_SPACES = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _BEFORE_CHARS = 12  # how far back a denial or mention is looked for
 _CLAUSE_STARTS = frozenset(",.。!;:|([【「『\n")
 #: What ends a line (as ``str.splitlines`` reads lines): normalisation collapses it to a space, but it ends a clause.
@@ -115,7 +118,11 @@ def declared_spans(title: str, text: str, prepared: dict[str, Prepared] | None =
         aligned = normalize_aligned(raw, norm) if _LINE_BREAK.search(raw) else None
         # where the clauses end: the normalised text, with the line breaks it collapsed to spaces put back
         lined = _with_line_breaks(raw, norm, *aligned[1:]) if aligned else norm
-        found = [m.span() for m in HASHTAG_RE.finditer(norm) if _TAG_EDGES.sub("", m.group(1)) in DECLARED_TAGS]
+        found = [
+            m.span()
+            for m in HASHTAG_RE.finditer(norm)
+            if _CJK_SPACES.sub("", _TAG_EDGES.sub("", m.group(1))) in DECLARED_TAGS
+        ]
         found += [
             m.span() for m in _PHRASES.finditer(norm) if m.group("open") is None or _opens_clause(lined, m.start())
         ]

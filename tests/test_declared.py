@@ -59,6 +59,8 @@ SPACED_LABELS = [
     ("【广 告】新品面霜", "用了一周，皮肤很稳定", "【广 告】"),
     ("", "[ 广告 ] 用了一周，皮肤很稳定", "[ 广告 ]"),
     ("", "夏日清单 # 广 告合作", "# 广 告合作"),
+    ("", "好用 #广 告[话题]#", "#广 告[话题]#"),  # the platform's topic form
+    ("", "好用 #商业 合作[话题]#", "#商业 合作[话题]#"),
 ]
 DECLARED += SPACED_LABELS
 #: Notes that carry the words without declaring themselves ads: denials, negations, questions, talk about ads, and the
@@ -107,6 +109,7 @@ NOT_DECLARED = [
     "# 广告行业好难",
     "广 告 今天分享一款面霜",
     "这篇是 # 广 告 吗",
+    "这不是 #广 告[话题]#",
 ]
 
 
