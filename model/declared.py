@@ -128,7 +128,9 @@ def declared_spans(title: str, text: str, prepared: dict[str, Prepared] | None =
         ]
         kept: list[tuple[int, int]] = []
         after = _After(lined)
-        for a, b in sorted(found):  # a phrase inside a tag ("#本篇是广告") is one declaration, the tag
+        # A phrase inside a tag ("#本篇是广告") is one declaration, the tag; of two starting together the longer, so
+        # "#广 告#" is declared whole, not as the phrase's "#广 告" without its closing "#".
+        for a, b in sorted(found, key=lambda span: (span[0], -span[1])):
             if (not kept or a >= kept[-1][1]) and _applies(lined, a, b, claims, after):
                 kept.append((a, b))
         if kept:

@@ -60,6 +60,7 @@ SPACED_LABELS = [
     ("", "[ 广告 ] 用了一周，皮肤很稳定", "[ 广告 ]"),
     ("", "夏日清单 # 广 告合作", "# 广 告合作"),
     ("", "好用 #广 告[话题]#", "#广 告[话题]#"),  # the platform's topic form
+    ("", "好用 #广 告# 真心推荐", "#广 告#"),  # the tag whole, with its closing "#"
     ("", "好用 #商业 合作[话题]#", "#商业 合作[话题]#"),
 ]
 DECLARED += SPACED_LABELS
