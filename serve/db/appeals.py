@@ -138,8 +138,8 @@ def new_appeal(
 
 def idempotency_digest(client: str, key: str) -> str:
     """What an appeal keeps of the ``Idempotency-Key`` a client sent: sha256 of the client's identity (a digest of
-    its API key, or none on an open server) and the key. Scoped to the client, so that one client's key never
-    finds another client's appeal; a digest, so that the table holds no key a client chose."""
+    its API key, or its address on a server without keys) and the key. Scoped to the client, so that one client's
+    key never finds another client's appeal; a digest, so that the table holds no key a client chose."""
     return hashlib.sha256(f"{client}\n{key}".encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -81,13 +81,16 @@ async def require_moderator(request: Request) -> int:
     return index
 
 
+def _identities(request: Request) -> tuple[str, str | None]:
+    """Who sent a request, as the limiter and the Idempotency-Key scope name it: its client address, and a digest
+    of its API key (None without one)."""
+    key = presented_key(request)
+    return f"addr:{request.client.host if request.client else 'unknown'}", None if key is None else key_identity(key)
+
+
 def _rate_limit(request: Request) -> None:
     limiter = request.app.state.appeal_limiter
-    identities = [f"addr:{request.client.host if request.client else 'unknown'}"]
-    key = presented_key(request)
-    if key is not None:
-        identities.append(key_identity(key))
-    wait = limiter.hit(*identities)
+    wait = limiter.hit(*(i for i in _identities(request) if i is not None))
     if wait is not None:
         raise HTTPException(
             status_code=429,
@@ -164,14 +167,15 @@ async def create_appeal(
     # (without the budget an appeal carried 1,000 comments of 5,000 characters, 100 times what /v1/check takes).
     admit_note(note, served.settings, ("body", "note"))
     digest = None
-    if len(request.headers.getlist("idempotency-key")) > 1:
+    sent_keys = request.headers.getlist("idempotency-key")
+    if len(sent_keys) > 1:
         # which one names the appeal? (a duplicate JSON key is refused for the same reason)
-        _key_error("must be sent once. Got it more than once", request.headers.getlist("idempotency-key"))
+        _key_error("must be sent once. Got it more than once", sent_keys)
     if idempotency_key is not None:
         digest = store.idempotency_digest(_client_scope(request), idempotency_key)
         earlier = await anyio.to_thread.run_sync(partial(_earlier, session, digest))
         if earlier is not None:  # a retry: no check, no rate-limit hit, nothing new for the moderators
-            return _replayed(earlier, body, request, response)
+            return _replayed(earlier, note.as_note(), body, request, response)
     _rate_limit(request)
     checked = await served.checks.submit(job_of(note, served.settings.top_reasons))
     result = json.loads(checked.body)
@@ -203,7 +207,7 @@ async def create_appeal(
         earlier = None if digest is None else await anyio.to_thread.run_sync(partial(_earlier, session, digest))
         if earlier is None:
             raise
-        return _replayed(earlier, body, request, response)
+        return _replayed(earlier, note.as_note(), body, request, response)
     request.app.state.appeal_metrics.created.labels(body.claimed_label).inc()
     return _created(appeal, request, response)
 
@@ -216,12 +220,13 @@ def _created(appeal: Any, request: Request, response: Response) -> dict[str, Any
             "model": out["model"]}  # fmt: skip
 
 
-def _replayed(appeal: Any, body: AppealIn, request: Request, response: Response) -> dict[str, Any]:
+def _replayed(
+    appeal: Any, note: dict[str, Any], body: AppealIn, request: Request, response: Response
+) -> dict[str, Any]:
     """The answer to a request repeating an earlier one's Idempotency-Key: its appeal, as it is now (201, as the
-    first answer was, and ``Idempotent-Replayed: true``), if the request is the same; else 409."""
-    if not store.same_request(
-        appeal, note=body.note.as_note_in().as_note(), claimed_label=body.claimed_label, statement=body.statement
-    ):
+    first answer was, and ``Idempotent-Replayed: true``), if the request (``note`` as the appeal stores it, the
+    claim and statement of ``body``) is the same; else 409."""
+    if not store.same_request(appeal, note=note, claimed_label=body.claimed_label, statement=body.statement):
         # 409, not 422: the request is valid, what it conflicts with is the appeal stored under its key
         raise HTTPException(
             status_code=409,
@@ -236,10 +241,8 @@ def _replayed(appeal: Any, body: AppealIn, request: Request, response: Response)
 def _client_scope(request: Request) -> str:
     """Whose Idempotency-Keys a request's is among: its API key's (a digest); on a server without keys, where any
     writer may send any key, its client address's, so that a key another writer guessed or reused finds nothing."""
-    key = presented_key(request)
-    if key is not None:
-        return key_identity(key)
-    return f"addr:{request.client.host if request.client else 'unknown'}"
+    address, key = _identities(request)
+    return key or address
 
 
 def _key_error(message: str, sent: Any) -> NoReturn:
