@@ -227,6 +227,7 @@ def test_brands_named_in_a_comparison_are_names_not_a_campaign(shipped):
         ("#瑞幸新品[话题]#", "brand"),
         ("#宠粉福利[话题]#", "brand"),
         ("#雙11購物[话题]#", "festival"),  # traditional characters, as the model reads them
+        ("#双十一购物狂欢节[话题]#", "festival"),
         ("#双\u200b十一[话题]#", "festival"),
         ("#双十一超级品牌日[话题]#", "brand"),  # another campaign word: a brand's day on the festival
         ("#618官方旗舰店[话题]#", "brand"),

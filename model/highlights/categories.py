@@ -99,8 +99,9 @@ def is_function_word(word: str) -> bool:
 _FESTIVAL_TOPIC_RE = re.compile(
     r"#(?:我的|1年1度|一年一度)?(?:双11|双十一|618|年货节|购物节|购物狂欢|好物节|大促)(?![\d元块])"
 )
-#: The festival words of :data:`model.cue_patterns.CAMPAIGN_WORDS`, taken out before looking for another.
-_FESTIVAL_WORD_RE = re.compile(r"双11|双十一|618|年货节|购物节|狂欢|好物节|大促")
+#: The festival words of :data:`model.cue_patterns.CAMPAIGN_WORDS`, taken out before looking for another; 购物狂欢
+#: whole first, or 狂欢 alone would leave the 购物节 of "#双十一购物狂欢节" to be read as another campaign word.
+_FESTIVAL_WORD_RE = re.compile(r"双11|双十一|618|年货节|购物狂欢|购物节|狂欢|好物节|大促")
 _CAMPAIGN_RE = re.compile(CAMPAIGN_WORDS)
 
 
