@@ -89,18 +89,11 @@ class CheckResult:
             "ad_probability": self.ad_probability,
             "threshold": self.threshold,
             "review_threshold": self.review_threshold,
-            "declared": None if d is None else {
-                "field": d.field, "start": d.start, "end": d.end, "text": d.text, "quoted": as_quoted(d.text)},
-            "highlights": [
-                {"field": h.field, "start": h.start, "end": h.end, "text": h.text, "weight": h.weight,
-                 "category": h.category}
-                for h in self.highlights
-            ],
+            "declared": None if d is None else {**d.to_dict(), "quoted": as_quoted(d.text)},
+            "highlights": [h.to_dict() for h in self.highlights],
             "reasons": [
                 {"category": r.category, "label_zh": r.label_zh, "label_en": r.label_en, "direction": r.direction,
-                 "weight": r.weight,
-                 "evidence": [{"field": e.field, "start": e.start, "end": e.end, "text": e.text} for e in r.evidence],
-                 "quotes": r.quotes()}
+                 "weight": r.weight, "evidence": [e.to_dict() for e in r.evidence], "quotes": r.quotes()}
                 for r in self.reasons
             ],
             "advice": None if self.advice is None else dict(self.advice),

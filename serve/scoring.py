@@ -153,7 +153,7 @@ class RowScorer:
 
 def span_dict(span: Any) -> dict[str, Any] | None:
     """A declaration as ``score`` rows give it (``{field, start, end, text}``), or None."""
-    return None if span is None else {"field": span.field, "start": span.start, "end": span.end, "text": span.text}
+    return None if span is None else span.to_dict()
 
 
 def row_author(data: dict[str, Any] | None) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from model.cue_patterns import CAMPAIGN_WORDS
 from model.text import fold_nfkc, normalize_text
@@ -140,6 +141,10 @@ class Span:
     def __init__(self, field: str, start: int, end: int, text: str) -> None:
         _set(self, "__dict__", {"field": field, "start": start, "end": end, "text": text})
 
+    def to_dict(self) -> dict[str, Any]:
+        """``{field, start, end, text}``: the span as the API, ``score`` rows and the database give it."""
+        return dict(self.__dict__)
+
 
 @dataclass(frozen=True, init=False)
 class Highlight:
@@ -160,6 +165,10 @@ class Highlight:
     @property
     def span(self) -> Span:
         return Span(self.field, self.start, self.end, self.text)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{field, start, end, text, weight, category}``: the highlight as the API gives it."""
+        return dict(self.__dict__)
 
 
 #: The line breaks str.splitlines finds.

@@ -6,17 +6,20 @@ them (a test compares the migrated schema with these models).
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, DateTime, Float, Index, Integer, String, Text, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from model.highlights import Span
+
 #: Appeal statuses: ``open`` until a moderator decides; ``overturned`` when the model was wrong, ``upheld`` when not.
 STATUSES = ("open", "upheld", "overturned")
 LABELS = ("genuine", "ad")
 #: What a ``declared`` column keeps of a check's ``declared``: the span of the note as sent.
-SPAN_KEYS = ("field", "start", "end", "text")
+SPAN_KEYS = tuple(f.name for f in fields(Span))
 
 
 def stored_span(declared: dict[str, Any] | None) -> dict[str, Any] | None:
