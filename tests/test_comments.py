@@ -41,6 +41,11 @@ MATCH_CASES = [
     ("ＬＡＮＲＵＯ面霜", "brand", ["LANRUO"]),  # full-width Latin, case
     ("lanruo yyds", "brand", ["LANRUO"]),
     ("blanruo", "brand", []),  # Latin keywords match whole Latin words only
+    ("lanruox", "brand", []),
+    ("LANRUO999太正了", "brand", ["LANRUO"]),  # a brand and its shade: a digit ends a Latin word
+    ("ＬＡＮＲＵＯ１２号", "brand", ["LANRUO"]),
+    ("gel 25 真香", "brand", []),  # ... but a number's digits are one number: Gel 2 is not Gel 25
+    ("x1gel 2", "brand", ["Gel 2"]),
     ("兰若面霜好用", "brand", ["兰若", "兰若面霜"]),  # a keyword jieba would split, and a nested one
     ("蘭若面霜", "brand", ["兰若", "兰若面霜"]),
     ("gel  2 真香", "brand", ["Gel 2"]),

@@ -9,7 +9,7 @@ from itertools import accumulate
 
 from model.comments.keywords import check_negation, check_sets
 from model.comments.negation import CANCEL_UNLESS_QUESTION, IGNORE, Clauses, is_negated, may_negate
-from model.comments.normalise import is_latin_word_char, normalize_for_matching, normalize_many
+from model.comments.normalise import latin_kind, normalize_for_matching, normalize_many
 from model.errors import InvalidParameterError
 from model.notes import type_name
 
@@ -91,9 +91,10 @@ class KeywordMatcher:
                 patterns.setdefault(norm, ([], []))[1].append(set_name)
         automaton = ahocorasick.Automaton()
         for norm, (hits, excludes) in patterns.items():
-            latin_start = is_latin_word_char(norm[0])
-            latin_end = is_latin_word_char(norm[-1])
-            automaton.add_word(norm, (len(norm), tuple(hits), tuple(excludes), latin_start, latin_end))
+            # a Latin keyword's edge may not touch a character of its own kind (latin_kind)
+            automaton.add_word(
+                norm, (len(norm), tuple(hits), tuple(excludes), latin_kind(norm[0]), latin_kind(norm[-1]))
+            )
         automaton.make_automaton()
         self._automaton = automaton
 
@@ -119,9 +120,9 @@ class KeywordMatcher:
                 cancel.setdefault(set_name, []).append((start, end))
             if not hits:
                 continue
-            if latin_start and start > 0 and is_latin_word_char(norm[start - 1]):
+            if latin_start and start > 0 and latin_kind(norm[start - 1]) == latin_start:
                 continue
-            if latin_end and end + 1 < n and is_latin_word_char(norm[end + 1]):
+            if latin_end and end + 1 < n and latin_kind(norm[end + 1]) == latin_end:
                 continue
             found.append((start, end, hits))
         negation = self.negation if self.negation and may_negate(norm) else {}

@@ -49,5 +49,11 @@ def normalize_many(texts: Sequence[str]) -> list[str]:
     return [_finish(t) for t in converted]
 
 
-def is_latin_word_char(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
+def latin_kind(ch: str) -> int:
+    """1 for a Latin letter, 2 for an ASCII digit, 0 for anything else: what decides where a Latin keyword's edge
+    may fall. A letter next to a letter is inside a word (``ai`` of ``said``); a letter next to a digit is a word
+    before a number (``Dior`` of ``Dior999``, a brand and its shade), and a digit next to a digit is inside a number
+    (``5g`` of ``15g``)."""
+    if not ch.isascii():
+        return 0
+    return 1 if ch.isalpha() else 2 if ch.isdigit() else 0
