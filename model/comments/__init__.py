@@ -5,10 +5,11 @@
   Chinese (OpenCC ``t2s``), zero-width characters dropped and spaces between Chinese characters removed. Keywords
   are normalised the same way, so ``求鏈接``, ``求 链 接`` and ``ＬＡＮＲＵＯ`` match ``求链接`` and ``lanruo``, and a
   keyword that jieba would split into several words still matches. Latin keywords only match whole Latin words
-  (``ai`` does not match ``said``), which a digit may end (``dior`` matches ``dior999``, a brand and its shade). A set may list *exclude* phrases: a hit lying inside one is cancelled
-  (``托`` inside ``拜托``), and a *negation* mode: a hit negated in its clause (不会再回购, 不是广告) does not count
-  for ``purchase_intent`` and counts for ``ad_suspicion`` only when the clause asks or doubts (不是广告吧); brand
-  sets count every mention (:mod:`~model.comments.negation`).
+  (``ai`` does not match ``said``), which a digit may end (``dior`` matches ``dior999``, a brand and its shade).
+  A set may list *exclude* phrases: a hit lying inside one is cancelled (``托`` inside ``拜托``), and a
+  *negation* mode: a hit negated in its clause (不会再回购, 不是广告) does not count for ``purchase_intent`` and
+  counts for ``ad_suspicion`` only when the clause asks or doubts (不是广告吧); brand sets count every mention
+  (:mod:`~model.comments.negation`).
 - :class:`SentimentModel` wraps the sentiment artifact (``model/sentiment/``): the ad model's tokenizer stack
   (prepared document -> jieba TF-IDF -> logistic regression) with emoticons rewritten to emoji-code tokens first,
   and a neutral band chosen on validation data and stored in the model card.
