@@ -127,6 +127,20 @@ def test_first_pass_answers_like_the_whole_creator_at_once(tmp_path) -> None:
     assert facts.is_duplicate(word_chars(dup)) and not index._dir.exists()  # temporary buckets removed
 
 
+def test_first_pass_leaves_out_the_creators_own_replies() -> None:
+    from test_water import _qa_notes
+
+    notes = _qa_notes()
+    fan = CreatorNote("再一篇", [Comment(text="一百多，活动价更低一点哦", author="fan9")])  # a fan quoting a reply
+    index = CrossNoteIndex(WaterDetector(), buckets=2)
+    for n in [*notes, fan]:
+        index.add(Note(text=n.text, author="小林", comments=tuple(n.comments)))
+    facts = index.finish().creator("小林")
+    whole = WaterDetector().flag([*notes, fan], creator="小林")
+    assert [WaterDetector().flag([n], facts)[0] for n in [*notes, fan]] == whole
+    assert whole[-1] == [None] and not facts.is_repeat_commenter("小林")
+
+
 def test_inputs_without_comments_skip_the_first_pass(tmp_path) -> None:
     from model.notes import MAX_ROW_BYTES
     from serve.batch.crossnote import gather

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from model.comments.water import REASONS, CreatorNote, WaterDetector, generic_coverage, word_chars
+from model.comments.water import REASONS, CreatorNote, WaterDetector, generic_coverage, info_length, word_chars
 from model.errors import InvalidParameterError
 from model.notes import Comment
 
@@ -251,3 +251,52 @@ def test_word_chars_and_generic_coverage() -> None:
 def test_bad_parameters_are_named(name: str, value: object) -> None:
     with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of WaterDetector"):
         WaterDetector(**{name: value}).flag([])
+
+
+@pytest.mark.parametrize(
+    ("chars", "n"),
+    [("哈哈哈哈哈哈哈", 1), ("求链接求链接", 3), ("求链接求链接求", 3), ("好好看好好看", 2), ("太好看了吧", 5),
+     ("请问是什么牌子的", 8), ("abcab", 5), ("", 0), ("好", 1), ("这个真的好用这个真的好用", 6)],
+)  # fmt: skip
+def test_info_length_counts_a_repeat_once(chars: str, n: int) -> None:
+    assert info_length(chars) == n
+
+
+#: One note's comments from twelve readers, as a lively fashion note gets them: laughter, the same question twice,
+#: the same short praise, requests for the link. None of it is bought.
+CROWD = ["哈哈哈哈哈哈", "请问是什么牌子的", "太好看了吧", "哈哈哈哈哈哈哈", "请问是什么牌子的？", "太好看了吧！",
+         "好好看好好看", "这条裙子显瘦吗", "求链接求链接", "求链接求链接！", "身高160能穿吗", "上周刚买了同色系的"]  # fmt: skip
+
+
+def test_a_crowd_repeating_itself_is_not_water() -> None:
+    comments = [Comment(text=t, author=f"u{k}") for k, t in enumerate(CROWD)]
+    assert WaterDetector().flag([CreatorNote(text="夏日穿搭", comments=comments)]) == [[None] * len(CROWD)]
+
+
+def test_a_long_question_posted_alike_is_still_a_duplicate() -> None:
+    # bought "demand": the same long question from three accounts
+    asked = "请问这个在哪里买呀，我也好想要同款"
+    comments = [Comment(text=asked, author=f"b{k}") for k in range(3)] + [Comment(text="好看", author="u")]
+    assert WaterDetector().flag([CreatorNote(text="笔记", comments=comments)]) == [["duplicate"] * 3 + [None]]
+
+
+def _qa_notes() -> list[CreatorNote]:
+    """Four notes of the creator 小林: fans ask, 小林 answers each alike (and once with nothing)."""
+    notes = []
+    for i in range(4):
+        ask = "多少钱呀" if i % 2 == 0 else "请问混油皮能用吗"
+        reply = "一百多，活动价更低一点哦" if i % 2 == 0 else "可以的，我自己就是混油皮"
+        comments = [Comment(text=ask, author=f"fan{i}"), Comment(text=reply, author="小林")]
+        if i == 3:
+            comments.append(Comment(text="  ", author="小林"))
+        notes.append(CreatorNote(text=f"第{i}篇笔记", comments=comments))
+    return notes
+
+
+def test_the_creators_own_replies_are_not_water() -> None:
+    notes = _qa_notes()
+    assert WaterDetector().flag(notes, creator="小林") == [[None, None], [None, None], [None, None],
+                                                          [None, None, "empty"]]  # fmt: skip
+    # read as anyone's comments, the same replies on every note are duplicates and a commenter on all four notes
+    unknown = WaterDetector().flag(notes)
+    assert {r for rs in unknown for r in rs[1:]} == {"duplicate", "empty"}

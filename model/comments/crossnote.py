@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.comments.water import PRAISE_CORE, WaterDetector, generic_coverage, word_chars
+from model.comments.water import WaterDetector, word_chars
 from model.schema import Note
 
 
@@ -131,14 +131,12 @@ class CrossNoteIndex:
     def _write(self, out: io.TextIOBase, ck: str, note: Note) -> None:
         w = self.water
         for c in note.comments:
+            if c.author == note.author:
+                continue  # the creator's own reply: no engagement (WaterDetector.flag)
             chars = word_chars(c.text)
-            if len(chars) >= w.min_duplicate_chars:
+            if w.may_duplicate(c.text, chars):
                 out.write(f"d\t{ck}\t{chars}\n")
-            if (
-                len(chars) >= w.min_template_chars
-                and any(p in chars for p in PRAISE_CORE)
-                and generic_coverage(chars) >= w.generic_share
-            ):
+            if w.may_template(chars):
                 self._generic[ck] = self._generic.get(ck, 0) + 1
             if c.author:
                 out.write(f"c\t{ck}\t{self._n}\t{_key(ck, c.author)}\n")

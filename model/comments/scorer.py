@@ -294,7 +294,11 @@ class CommentScorer:
             groups.setdefault(("creator", creator) if creator is not None else ("note", i), []).append(i)
         for (kind, creator), members in groups.items():
             facts = cross_note.creator(creator) if cross_note is not None and kind == "creator" else None
-            flags = self.water.flag([CreatorNote(text=texts[i] or "", comments=parsed[i]) for i in members], facts)
+            flags = self.water.flag(
+                [CreatorNote(text=texts[i] or "", comments=parsed[i]) for i in members],
+                facts,
+                creator=creator if kind == "creator" else None,
+            )
             for i, f in zip(members, flags, strict=True):
                 out[i] = f
         return out

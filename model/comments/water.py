@@ -7,9 +7,11 @@ notes. Each comment gets at most one reason, the first that applies in this orde
 - ``emoji_only`` — only emoji codes (``[赞R]``), emoji or punctuation: a sticker, no words;
 - ``copies_note`` — the comment is (nearly) a piece of the note's own text (char 3-grams, containment);
 - ``duplicate`` — an exact or near duplicate (char 2-gram Jaccard >= ``duplicate_jaccard``) of another comment on
-  any of the creator's notes, for comments of at least ``min_duplicate_chars`` word characters (short replies
-  such as 好美 or 求链接 repeat honestly);
-- ``template`` — templated praise: at least ``min_template_chars`` word characters made (``generic_share`` or
+  any of the creator's notes, for comments that say at least ``min_duplicate_chars`` word characters
+  (:func:`info_length`: 哈哈哈哈哈哈 says one, 求链接求链接 three), or ``min_duplicate_question_chars`` when the
+  comment asks or requests (请问是什么牌子的, 身高160能穿吗): short replies such as 好美 or 求链接, and the same short
+  question from many readers, repeat honestly;
+- ``template`` — templated praise: saying at least ``min_template_chars`` word characters, made (``generic_share`` or
   more) of generic-praise words (博主, 好棒, 支持一下, 已关注 ...: the slots bought comments are filled from)
   and praising (one of :data:`PRAISE_CORE`), when the creator has at least ``template_min_family`` such
   comments; lone generic praise is not flagged. Honest comments of five or more characters made only of such
@@ -19,6 +21,10 @@ notes. Each comment gets at most one reason, the first that applies in this orde
 - ``burst`` — (when comments carry a ``time``) one of at least ``burst_min`` comments of a note inside
   ``burst_seconds``, at a rate ``burst_factor`` times the note's mean rate or more.
 
+The creator's own replies (a comment whose ``author`` is the notes' author) are no engagement bought for them:
+only ``empty`` and ``emoji_only`` apply to them, and they count towards no other comment's duplicate, template
+family or burst. A creator answering fans on every note is not a commenter on half of them.
+
 Near-duplicate candidates come from MinHash LSH (``datasketch``: a maintained implementation of the
 hashing and banding, which a hand-written one would have to re-derive and test), then each candidate pair is
 checked with the exact Jaccard of its shingle sets, so the LSH only decides what is compared.
@@ -27,6 +33,7 @@ checked with the exact Jaccard of its shingle sets, so the LSH only decides what
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -70,6 +77,35 @@ def word_chars(text: str) -> str:
     both scripts is one duplicate, and templated praise in traditional characters is made of the generic words."""
     text = EMOJI_CODE_RE.sub("", to_simplified(unicodedata.normalize("NFKC", text).lower()))
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
+
+
+def info_length(chars: str) -> int:
+    """How many characters a comment's word characters ``chars`` say: a run of one character counts once (哈哈哈哈
+    is 哈), and a phrase said again and again counts once (求链接求链接 is 求链接, 好好看好好看 is 好看). Readers
+    who laugh, or ask for the link twice over, write alike without being bought."""
+    runs = "".join(ch for k, ch in enumerate(chars) if k == 0 or ch != chars[k - 1])
+    n = len(runs)
+    if n < 2:
+        return n
+    # the shortest period from the prefix function (linear: a comment may be 10,000 characters)
+    border = [0] * n
+    for i in range(1, n):
+        k = border[i - 1]
+        while k and runs[i] != runs[k]:
+            k = border[k - 1]
+        border[i] = k + 1 if runs[i] == runs[k] else k
+    period = n - border[-1]
+    return period if 2 * period <= n else n
+
+
+#: What makes a comment a question or a request (求链接, 求分享): a question mark, or a word that asks.
+_ASKS_RE = re.compile(r"[?？]|请问|什么|哪|多少|怎么|如何|吗|求|是不是|有没有|能不能|可不可以")
+
+
+def asks(text: str) -> bool:
+    """Whether a comment asks or requests (请问是什么牌子的, 身高160能穿吗, 求链接), in its text as sent: the same
+    short question comes from many readers of one note."""
+    return _ASKS_RE.search(to_simplified(text)) is not None
 
 
 def shingles(text: str, n: int) -> set[str]:
@@ -133,6 +169,7 @@ class WaterDetector:
         self,
         *,
         min_duplicate_chars: int = 6,
+        min_duplicate_question_chars: int = 10,
         duplicate_jaccard: float = 0.7,
         copy_containment: float = 0.8,
         min_copy_chars: int = 8,
@@ -148,6 +185,7 @@ class WaterDetector:
         seed: int = 1,
     ) -> None:
         self.min_duplicate_chars = min_duplicate_chars
+        self.min_duplicate_question_chars = min_duplicate_question_chars
         self.duplicate_jaccard = duplicate_jaccard
         self.copy_containment = copy_containment
         self.min_copy_chars = min_copy_chars
@@ -163,8 +201,8 @@ class WaterDetector:
         self.seed = seed
 
     def _check(self) -> None:
-        for name in ("min_duplicate_chars", "min_copy_chars", "min_template_chars", "template_min_family",
-                     "same_commenter_min_notes", "burst_min", "num_perm"):  # fmt: skip
+        for name in ("min_duplicate_chars", "min_duplicate_question_chars", "min_copy_chars", "min_template_chars",
+                     "template_min_family", "same_commenter_min_notes", "burst_min", "num_perm"):  # fmt: skip
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise InvalidParameterError(f"The '{name}' parameter of WaterDetector must be an int >= 1. Got {v!r}.")
@@ -180,22 +218,54 @@ class WaterDetector:
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
                 raise InvalidParameterError(f"The '{name}' parameter of WaterDetector must be a number > 0. Got {v!r}.")
 
+    def may_duplicate(self, text: str, chars: str) -> bool:
+        """Whether a comment (``text`` as sent, ``chars`` its :func:`word_chars`) says enough to be a duplicate: at
+        least ``min_duplicate_chars`` characters (:func:`info_length`), ``min_duplicate_question_chars`` if it
+        asks."""
+        if len(chars) < self.min_duplicate_chars:
+            return False  # the cheap test first: most comments are short
+        n = info_length(chars)
+        return n >= self.min_duplicate_chars and (n >= self.min_duplicate_question_chars or not asks(text))
+
+    def may_template(self, chars: str) -> bool:
+        """Whether a comment's word characters ``chars`` are templated praise (see the module docstring)."""
+        return (
+            len(chars) >= self.min_template_chars
+            and any(w in chars for w in PRAISE_CORE)
+            and generic_coverage(chars) >= self.generic_share
+            and info_length(chars) >= self.min_template_chars
+        )
+
     def duplicate_texts(self, chars: Sequence[str]) -> set[str]:
-        """Which of a creator's comments, given as their word characters (one entry per comment, repeats kept,
-        each at least ``min_duplicate_chars`` long), are exact or near duplicates of another one."""
+        """Which of a creator's comments, given as their word characters (one entry per comment, repeats kept, each
+        one :meth:`may_duplicate` lets be one), are exact or near duplicates of another one."""
         self._check()
         idx = list(range(len(chars)))
         clusters = self._clusters(idx, list(chars), [shingles(c, 2) for c in chars], self.duplicate_jaccard)
         return {chars[k] for cluster in clusters if len(cluster) > 1 for k in cluster}
 
-    def flag(self, notes: Sequence[CreatorNote], facts: CreatorFacts | None = None) -> list[list[str | None]]:
+    def flag(
+        self, notes: Sequence[CreatorNote], facts: CreatorFacts | None = None, *, creator: str | None = None
+    ) -> list[list[str | None]]:
         """For each note, for each comment: its suspect reason, or None.
 
         ``facts`` (from a first pass over all of the creator's notes, :mod:`model.comments.crossnote`) answer the
-        rules that look across notes (duplicate, template, same commenter) when ``notes`` are only some of them."""
+        rules that look across notes (duplicate, template, same commenter) when ``notes`` are only some of them.
+        ``creator``: the notes' author (``facts`` know it too), whose own replies are not judged as engagement."""
         self._check()
         reasons: list[list[str | None]] = [[None] * len(n.comments) for n in notes]
-        flat: list[tuple[int, int]] = [(i, j) for i, n in enumerate(notes) for j in range(len(n.comments))]
+        if facts is not None:
+            creator = facts.creator
+        # the creator's own replies are left out of every rule but empty and emoji_only
+        flat: list[tuple[int, int]] = []
+        for i, n in enumerate(notes):
+            for j, c in enumerate(n.comments):
+                if creator is None or c.author != creator:
+                    flat.append((i, j))
+                elif is_blank(c.text):
+                    reasons[i][j] = "empty"
+                elif not word_chars(c.text):
+                    reasons[i][j] = "emoji_only"
         chars = [word_chars(notes[i].comments[j].text) for i, j in flat]
 
         def mark(k: int, reason: str) -> None:
@@ -209,24 +279,19 @@ class WaterDetector:
             elif not chars[k]:
                 mark(k, "emoji_only")
         self._copies(notes, flat, chars, mark)
-        dup_idx = [k for k, c in enumerate(chars) if len(c) >= self.min_duplicate_chars]
+        dup_idx = [k for k, (i, j) in enumerate(flat) if self.may_duplicate(notes[i].comments[j].text, chars[k])]
         if facts is not None:
             for k in dup_idx:
                 if facts.is_duplicate(chars[k]):
                     mark(k, "duplicate")
         else:
-            bigrams = [shingles(c, 2) if len(c) >= self.min_duplicate_chars else set() for c in chars]
+            eligible = set(dup_idx)
+            bigrams = [shingles(c, 2) if k in eligible else set() for k, c in enumerate(chars)]
             for cluster in self._clusters(dup_idx, chars, bigrams, self.duplicate_jaccard):
                 if len(cluster) > 1:
                     for k in cluster:
                         mark(k, "duplicate")
-        generic = [
-            k
-            for k, c in enumerate(chars)
-            if len(c) >= self.min_template_chars
-            and any(w in c for w in PRAISE_CORE)
-            and generic_coverage(c) >= self.generic_share
-        ]
+        generic = [k for k, c in enumerate(chars) if self.may_template(c)]
         if facts.template_family if facts is not None else len(generic) >= self.template_min_family:
             for k in generic:
                 mark(k, "template")
@@ -306,11 +371,11 @@ class WaterDetector:
                 mark(k, "same_commenter")
 
     def _bursts(self, notes: Sequence[CreatorNote], flat: list[tuple[int, int]], mark: _Mark) -> None:
-        start = 0
-        for n in notes:
-            times = [(c.time, j) for j, c in enumerate(n.comments) if getattr(c, "time", None) is not None]
-            base = start
-            start += len(n.comments)
+        judged: list[list[int]] = [[] for _ in notes]  # per note, the comments judged (flat positions), in order
+        for k, (i, _) in enumerate(flat):
+            judged[i].append(k)
+        for i, n in enumerate(notes):
+            times = [(t, k) for k in judged[i] if (t := getattr(n.comments[flat[k][1]], "time", None)) is not None]
             if len(times) < self.burst_min:
                 continue
             times.sort()
@@ -322,6 +387,6 @@ class WaterDetector:
             in_burst = np.zeros(len(t), dtype=bool)
             for a in np.flatnonzero(ends - np.arange(len(t)) >= need):
                 in_burst[a : ends[a]] = True
-            for (_, j), hit in zip(times, in_burst, strict=True):
+            for (_, k), hit in zip(times, in_burst, strict=True):
                 if hit:
-                    mark(base + j, "burst")
+                    mark(k, "burst")
