@@ -334,12 +334,29 @@ def test_aggregate_creators(scorer):
     a = out["A"]
     assert a["notes"] == 3 and a["notes_with_comments"] == 2 and a["comments"] == 3
     assert a["ad_share"] == 0.5  # one ad among the two notes with a decision
-    assert a["keyword_ratio"]["purchase_intent"] == pytest.approx((0.5 + 0.0) / 2)
+    # pooled over the creator's comments, as positive_share and water_ratio are: 求链接 is 1 of 3 (not the mean of
+    # the notes' ratios, 0.5 and 0, which would weigh a note of one comment as much as one of a thousand)
+    assert a["keyword_ratio"]["purchase_intent"] == pytest.approx(1 / 3, abs=1e-6)
+    assert a["keyword_ratio"]["ad_suspicion"] == pytest.approx(1 / 3, abs=1e-6)
     labels = {k: r1["label_counts"][k] + r2["label_counts"][k] for k in r1["label_counts"]}
     assert a["label_counts"] == labels
     assert out["B"]["notes"] == 1 and out["B"]["ad_share"] is None and out["B"]["positive_share"] is None
     assert out[None]["notes"] == 1  # rows without author are kept, not lost
     assert sum(c["notes"] for c in out.values()) == len(rows)
+
+
+def test_creator_keyword_ratio_pools_comments_raw_and_clean():
+    # as score rows give reports (no per-comment list), and as a CSV gives them (ratios only, no matched indices)
+    rows = [
+        {"author": "K", "n_comments": 1, "keyword_ratio": {"want": 1.0}, "matched_comments": {"want": [0]},
+         "water_ratio": 0.0, "suspect_reasons": {}, "keyword_ratio_clean": {"want": 1.0}},
+        {"author": "K", "n_comments": 9, "keyword_ratio": {"want": 0.222222}, "water_ratio": 0.333333,
+         "suspect_reasons": {"duplicate": 3}, "keyword_ratio_clean": {"want": 0.166667}},
+    ]  # fmt: skip
+    (k,) = aggregate_creators(rows)
+    assert k["comments"] == 10 and k["suspect_comments"] == 3
+    assert k["keyword_ratio"] == {"want": 0.3}  # (1 + 2) of 10
+    assert k["keyword_ratio_clean"] == {"want": round(2 / 7, 6)}  # (1 + 1) of the 7 left without suspects
 
 
 def test_aggregate_rejects_non_mappings():

@@ -28,7 +28,8 @@ def aggregate_creators(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
     report (``CommentReport.to_dict()``), either merged into the row or under ``comment_report`` or
     ``comments``. Rows without a report still count as notes. Returns one dict per creator, most notes first:
     ``notes``, ``notes_with_comments``, ``ad_share`` (ads among notes with a decision; ``None`` when none has one),
-    ``keyword_ratio`` (per set, mean over notes with comments; ``None`` when none has comments),
+    ``keyword_ratio`` (per set, the share of all the creator's comments hitting it, as ``positive_share`` and
+    ``water_ratio`` pool them: a note of 1,000 comments weighs more than a note of one; ``None`` without comments),
     ``positive_share`` (pooled over all comments: positive / (positive + negative)), ``label_counts`` and
     ``comments`` (total number of comments), ``review_share``, ``mean_ad_probability`` (over rows that have
     one) and ``rows_with_errors`` (rows carrying an ``error``: they count as notes); with water detection,
@@ -43,9 +44,9 @@ def aggregate_creators(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
         author = None if author is None else str(author)
         g = groups.setdefault(
             author,
-            {"notes": 0, "decided": 0, "ads": 0, "with_comments": 0, "ratios": {}, "labels": dict.fromkeys(LABELS, 0),
-             "comments": 0, "suspects": 0, "ratios_clean": {}, "labels_clean": dict.fromkeys(LABELS, 0), "reviews": 0,
-             "errors": 0, "p_sum": 0.0, "p_n": 0},
+            {"notes": 0, "decided": 0, "ads": 0, "with_comments": 0, "hits": {}, "labels": dict.fromkeys(LABELS, 0),
+             "comments": 0, "suspects": 0, "hits_clean": {}, "clean": 0, "labels_clean": dict.fromkeys(LABELS, 0),
+             "reviews": 0, "errors": 0, "p_sum": 0.0, "p_n": 0},
         )  # fmt: skip
         g["notes"] += 1
         decision = row.get("decision")
@@ -69,24 +70,29 @@ def aggregate_creators(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
                 g["labels"][label] += int(count)
         water = float(report.get("water_ratio") or 0.0)
         reasons = report.get("suspect_reasons")
-        g["suspects"] += sum(reasons.values()) if isinstance(reasons, Mapping) else round(water * n)
+        suspects = sum(reasons.values()) if isinstance(reasons, Mapping) else round(water * n)
+        g["suspects"] += suspects
         for label, count in (report.get("label_counts_clean") or report.get("label_counts") or {}).items():
             if label in g["labels_clean"]:
                 g["labels_clean"][label] += int(count)
         if n:
             g["with_comments"] += 1
+            matched = report.get("matched_comments") or {}
             for set_name, ratio in (report.get("keyword_ratio") or {}).items():
-                if ratio is not None:
-                    g["ratios"].setdefault(set_name, []).append(float(ratio))
-            if water < 1.0:  # a note whose comments are all suspect has no clean ratio
-                clean = report.get("keyword_ratio_clean") or report.get("keyword_ratio") or {}
-                for set_name, ratio in clean.items():
-                    if ratio is not None:
-                        g["ratios_clean"].setdefault(set_name, []).append(float(ratio))
+                hits = matched.get(set_name)
+                # the count of comments hitting the set: a ratio of n comments times n is that count (6 decimals)
+                count = len(hits) if isinstance(hits, list) else round(float(ratio or 0.0) * n)
+                g["hits"][set_name] = g["hits"].get(set_name, 0) + count
+            n_clean = n - suspects
+            g["clean"] += n_clean
+            clean = report.get("keyword_ratio_clean") or report.get("keyword_ratio") or {}
+            for set_name, ratio in clean.items():
+                count = round(float(ratio) * n_clean) if ratio is not None and n_clean > 0 else 0
+                g["hits_clean"][set_name] = g["hits_clean"].get(set_name, 0) + count
     out = []
     for author, g in groups.items():
         labels = g["labels"]
-        all_sets = sorted({s for s in g["ratios"]})
+        all_sets = sorted(g["hits"])
         out.append(
             {
                 "author": author,
@@ -96,13 +102,13 @@ def aggregate_creators(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
                 "review_share": share(g["reviews"], g["decided"]),
                 "mean_ad_probability": share(g["p_sum"], g["p_n"]),
                 "rows_with_errors": g["errors"],
-                "keyword_ratio": {s: _mean(g["ratios"][s]) for s in all_sets},
+                "keyword_ratio": {s: share(g["hits"][s], g["comments"]) for s in all_sets},
                 "positive_share": share(labels["positive"], labels["positive"] + labels["negative"]),
                 "label_counts": dict(labels),
                 "comments": g["comments"],
                 "suspect_comments": g["suspects"],
                 "water_ratio": share(g["suspects"], g["comments"]),
-                "keyword_ratio_clean": {s: _mean(g["ratios_clean"].get(s)) for s in all_sets},
+                "keyword_ratio_clean": {s: share(g["hits_clean"].get(s, 0), g["clean"]) for s in all_sets},
                 "positive_share_clean": share(
                     g["labels_clean"]["positive"], g["labels_clean"]["positive"] + g["labels_clean"]["negative"]
                 ),
@@ -110,10 +116,6 @@ def aggregate_creators(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
         )
     out.sort(key=lambda d: (-d["notes"], d["author"] is None, d["author"] or ""))
     return out
-
-
-def _mean(values: list[float] | None) -> float | None:
-    return round(sum(values) / len(values), 6) if values else None
 
 
 #: Columns of the one creator table (CSV, Markdown, notebooks, ``notecheck comments``), in order; keyword-set
