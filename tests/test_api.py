@@ -306,6 +306,9 @@ def test_check_odd_text_is_handled(client, text):
         ({"text": "ok", "keywords": {"brand": "兰若"}}, "keywords.brand", "valid list"),
         ({"text": "ok", "keywords": {"brand": [""]}}, "keywords.brand[0]", "must contain a visible character"),
         ({"text": "ok", "keywords": {"brand": ["\u200b "]}}, "keywords.brand[0]", "must contain a visible character"),
+        # emoji variation selectors alone: keyword matching drops them ("❤️" is "❤"), leaving nothing to match
+        ({"text": "ok", "keywords": {"brand": ["\ufe0f"]}}, "keywords.brand[0]", "must contain a visible character"),
+        ({"text": "ok", "keywords": {"brand": [" \ufe0e"]}}, "keywords.brand[0]", "must contain a visible character"),
         (
             {"text": "ok", "keywords": {"\x8c": ["a"]}},
             'keywords["\\u008c"] (the key)',
@@ -515,6 +518,8 @@ def test_the_key_is_checked_before_the_body_is_read(keyed_client, method, path, 
         {"text": "a", "comments": [{"text": "x", "likes": False}]},
         {"text": "a", "keywords": {"k": []}},
         {"text": "a", "keywords": {"k": ["\u200b"]}},
+        {"text": "a", "keywords": {"k": ["\ufe0f"]}},
+        {"text": "a", "keywords": {"k": ["❤\ufe0f"]}},
         {"text": "a", "keywords": {" ": ["a"]}},
         {"text": "a", "keywords": {"k": ["a b"]}},
     ],

@@ -12,8 +12,10 @@ from typing import Any
 from model.text import normalize_text
 
 _CJK_SPACE_RE = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
-#: Emoji and text presentation selectors: "❤️" is "❤" drawn in colour, one keyword either way.
-_VARIATION_SELECTORS_RE = re.compile("[\ufe0e\ufe0f]")
+#: Emoji and text presentation selectors: "❤️" is "❤" drawn in colour, one keyword either way. Matching deletes
+#: them, so a keyword of nothing else is no keyword (the API's schema says so: serve.schemas.validation.VISIBLE).
+VARIATION_SELECTORS = "\ufe0e\ufe0f"
+_VARIATION_SELECTORS_RE = re.compile(f"[{VARIATION_SELECTORS}]")
 
 
 @lru_cache(maxsize=1)
@@ -25,7 +27,7 @@ def _t2s() -> Any:
 
 
 def _finish(text: str) -> str:
-    if "\ufe0e" in text or "\ufe0f" in text:
+    if VARIATION_SELECTORS[0] in text or VARIATION_SELECTORS[1] in text:
         text = _VARIATION_SELECTORS_RE.sub("", text)
     return _CJK_SPACE_RE.sub("", text)
 

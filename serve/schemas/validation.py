@@ -8,12 +8,14 @@ from typing import Any
 from fastapi import HTTPException
 from pydantic import BaseModel, ConfigDict
 
+from model.comments.normalise import VARIATION_SELECTORS
 from model.text import INVISIBLE_CHARS
 from serve.settings import Settings
 
 #: A keyword must keep a character after text normalisation (else it would match nothing, and the comment scorer
-#: refuses it): one that is neither whitespace nor a character normalisation deletes.
-VISIBLE = f"[^\\s{INVISIBLE_CHARS}]"
+#: refuses it): one that is neither whitespace nor a character normalisation deletes (the model's invisible
+#: characters, and the emoji variation selectors keyword matching drops).
+VISIBLE = f"[^\\s{INVISIBLE_CHARS}{VARIATION_SELECTORS}]"
 #: An ``Idempotency-Key`` header: visible ASCII only (a header is bytes, and a key is compared as sent).
 IDEMPOTENCY_KEY = r"^[\x21-\x7e]+$"
 
