@@ -41,11 +41,43 @@ def test_a_missing_or_foreign_report_is_named_before_training(tmp_path, line, co
     assert not (tmp_path / "out").exists()  # nothing written
 
 
-def test_a_real_cv_report_goes_into_the_card(tmp_path):
-    report = {"cv": {"repeats": 1, "folds": 3, "seed": 7}, "target_source": "sample", "target_fpr": 0.05,
-              "summary": {}, "command": "notecheck train --cv 1x3"}  # fmt: skip
-    (tmp_path / "r.json").write_text(json.dumps(report), encoding="utf-8")
+def test_a_real_cv_report_goes_into_the_card(tmp_path, capsys):
+    from training.cv import run_cv
+
+    config = _config(tmp_path, 'cv_report = "cv/cv_report.json"')
+    run_cv(config, tmp_path / "cv", cv="1x3", command="notecheck train --cv 1x3", progress=False, n_boot=20)
     out = tmp_path / "out"
-    run_training(_config(tmp_path, 'cv_report = "r.json"'), out, ablation=False, progress=False)
+    run_training(config, out, ablation=False, progress=False)
     card = json.loads((out / "model_card.json").read_text(encoding="utf-8"))
     assert card["cross_validation"]["command"] == "notecheck train --cv 1x3"
+    assert "cross_validation_omitted" not in card and "note:" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        # C = 3 where the report measured the file's C: a retrain of another config stated the shipped figures
+        (("C = 4.0", "C = 3.0"), "another config, other data or another version of the code"),
+        # a report written before reports recorded their key
+        (None, "a config it does not name"),
+    ],
+)
+def test_a_cv_report_of_another_config_is_not_stated_as_the_models(tmp_path, capsys, change, why):
+    from training.cv import run_cv
+
+    config = _config(tmp_path, 'cv_report = "cv/cv_report.json"')
+    run_cv(config, tmp_path / "cv", cv="1x3", command="x", progress=False, n_boot=20)
+    if change is None:
+        report = json.loads((tmp_path / "cv" / "cv_report.json").read_text(encoding="utf-8"))
+        del report["protocol_key"]
+        (tmp_path / "cv" / "cv_report.json").write_text(json.dumps(report), encoding="utf-8")
+    else:
+        text = config.read_text(encoding="utf-8")
+        assert change[0] in text
+        config.write_text(text.replace(change[0], change[1]), encoding="utf-8")
+    out = tmp_path / "out"
+    run_training(config, out, ablation=False, progress=False)  # trains: the card says it states no figures
+    card = json.loads((out / "model_card.json").read_text(encoding="utf-8"))
+    assert "cross_validation" not in card and why in card["cross_validation_omitted"]
+    assert f"None stated: cv_report.json is a report of {why}" in (out / "model_card.md").read_text(encoding="utf-8")
+    assert "the model card states no cross-validation" in capsys.readouterr().err

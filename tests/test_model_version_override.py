@@ -35,14 +35,14 @@ def test_the_shipped_model_keeps_its_name(shared_data):  # the config names file
 def test_a_new_way_of_dealing_folds_renames_both_models(monkeypatch):
     """A change of how rows are dealt into the split and folds refits the model on other rows and picks its
     threshold on other folds: the same config and data must not give that model the old name."""
+    import training.provenance
     import training.sentiment
-    import training.train
 
     cfg = load_config(SAMPLES / "train_sample.toml")
-    before = training.train.model_version(cfg, HASHES), training.sentiment.model_version(cfg, HASHES)
-    monkeypatch.setattr(training.train, "FOLDS_VERSION", training.train.FOLDS_VERSION + 1)
+    before = training.provenance.model_version(cfg, HASHES), training.sentiment.model_version(cfg, HASHES)
+    monkeypatch.setattr(training.provenance, "FOLDS_VERSION", training.provenance.FOLDS_VERSION + 1)
     monkeypatch.setattr(training.sentiment, "FOLDS_VERSION", training.sentiment.FOLDS_VERSION + 1)
-    after = training.train.model_version(cfg, HASHES), training.sentiment.model_version(cfg, HASHES)
+    after = training.provenance.model_version(cfg, HASHES), training.sentiment.model_version(cfg, HASHES)
     assert before[0] != after[0] and before[1] != after[1]
 
 
@@ -57,3 +57,14 @@ def test_a_changed_comment_lexicon_renames_the_sentiment_model(monkeypatch, tmp_
     edited.write_bytes(training.sentiment.LEXICON_FILE.read_bytes() + b"\n")
     monkeypatch.setattr(training.sentiment, "LEXICON_FILE", edited)
     assert training.sentiment.model_version(cfg, HASHES) != before
+
+
+def test_a_datasets_credit_is_no_part_of_the_name(tmp_path):
+    (tmp_path / "n.jsonl").write_text('{"text": "x", "label": 1}\n', encoding="utf-8")
+    (tmp_path / "c.toml").write_text('[[dataset]]\npath = "n.jsonl"\n', encoding="utf-8")
+    (tmp_path / "d.toml").write_text('[[dataset]]\npath = "n.jsonl"\ncredit = "PsyhookBench, CC BY 4.0"\n',
+                                     encoding="utf-8")  # fmt: skip
+    assert model_version(load_config(tmp_path / "d.toml"), HASHES) == model_version(
+        load_config(tmp_path / "c.toml"), HASHES
+    )
+    assert load_config(tmp_path / "d.toml").datasets[0].credit == "PsyhookBench, CC BY 4.0"

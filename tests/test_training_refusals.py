@@ -43,13 +43,18 @@ def test_a_config_that_would_train_something_else_is_refused(tmp_path, capsys, t
     assert not (out / "model.npz").exists()
 
 
-def test_a_cv_report_of_another_config_is_refused(tmp_path, capsys):
-    """A model of target source "sample" at FPR 0.05 got a card stating the shipped model's figures on `xhs`."""
+def test_a_cv_report_of_another_config_is_not_stated(tmp_path, capsys):
+    """A model of target source "sample" at FPR 0.05 got a card stating the shipped model's figures on `xhs`; then
+    such a report stopped the run, so `--target-fpr` could not be used with a config naming its report. Now the
+    model is trained and its card states no cross-validation, saying why."""
     report = tmp_path / "cv_report.json"
     report.write_text(json.dumps({"cv": {}, "target_source": "xhs", "target_fpr": 0.02, "summary": {}, "command": "x"}))
     config = _config(tmp_path, f'[[dataset]]\npath = "{NOTES}"\n', f'cv_report = "{report.as_posix()}"\n')
-    assert main(["train", "--config", config, "-o", str(tmp_path / "out"), "--quiet", "--no-ablation"]) == 2
+    out = tmp_path / "out"
+    assert main(["train", "--config", config, "-o", str(out), "--quiet", "--no-ablation"]) == 0
     assert "a report of another config: it measured target_source 'xhs' at target_fpr 0.02" in capsys.readouterr().err
+    card = json.loads((out / "model_card.json").read_text(encoding="utf-8"))
+    assert "cross_validation" not in card and "target_source 'xhs'" in card["cross_validation_omitted"]
 
 
 def test_a_directory_as_a_dataset_path_is_named(tmp_path, capsys):

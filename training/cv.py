@@ -371,8 +371,12 @@ def run_cv(
         progress=say,
     )
     summary = summarize(run, target_fpr=cfg.target_fpr, n_boot=n_boot, seed=cfg.seed)
+    from training.provenance import protocol_key
+
     result = {
         "config": str(cfg.path),
+        # what a training run compares before stating these figures as its model's (training.provenance)
+        "protocol_key": protocol_key(cfg),
         "command": command,
         "cv": {"repeats": repeats, "folds": n_splits, "seed": cfg.seed},
         # out-of-fold repeats pooled for each fold's operating threshold (the config's, at most the run's repeats)

@@ -28,11 +28,14 @@ class DatasetSpec:
     #: and the report compares the model with a model trained without these datasets
     feedback: bool = False
     encoding: str = ""  # the files' codec (e.g. "big5"), every line decoded strictly; "": UTF-8, else GB18030
+    #: whom the model card credits for the rows (a licence may require it, as CC BY does); no part of the model
+    credit: str = ""
 
 
 #: The keys of a ``[[dataset]]`` table.
 DATASET_KEYS = frozenset({
-    "name", "path", "label", "weight", "role", "keep_label", "feedback", "max_rows", "digit_mask", "source", "encoding"
+    "name", "path", "label", "weight", "role", "keep_label", "feedback", "max_rows", "digit_mask", "source", "encoding",
+    "credit",
 })  # fmt: skip
 
 
@@ -116,6 +119,8 @@ def read_datasets(tables: list[dict[str, Any]], base: Path) -> list[DatasetSpec]
         )
         if encoding and (why := encoding_problem(encoding)):  # before any file is read, as --encoding is checked
             raise InvalidParameterError(f"The 'dataset[{i}].encoding' parameter of the training config: {why}.")
+        credit = d.get("credit", "")
+        check(isinstance(credit, str), f"dataset[{i}].credit", "a string (whom the model card credits)", credit)
         datasets.append(
             DatasetSpec(
                 name=name,
@@ -129,6 +134,7 @@ def read_datasets(tables: list[dict[str, Any]], base: Path) -> list[DatasetSpec]
                 keep_label=keep,
                 feedback=feedback,
                 encoding=encoding,
+                credit=credit.strip(),
             )
         )
     return datasets

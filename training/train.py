@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from dataclasses import asdict
@@ -12,18 +11,16 @@ from typing import Any
 import numpy as np
 
 from model.artifacts import save_model, sha256_file
-from model.cues import BRAND_LEXICON
-from model.engine import ENGINE_VERSION
 from model.errors import InvalidParameterError
-from model.text import NORMALIZATION_VERSION
 from model.training_rows import save_training_rows
 from training.config import TrainConfig, load_config, require_ad_config
 from training.cv import is_hard_pool
-from training.data import READ_VERSION, Example, deduplicate, load_all, source_counts
+from training.data import Example, deduplicate, load_all, source_counts
 from training.evaluate import binary_metrics, evaluate, evaluate_examples
 from training.feedback import compare_without_feedback
 from training.fit import fit_with_config, oof_decision, threshold_at_fpr
-from training.folds import FOLDS_VERSION, cv_folds, split_train_test
+from training.folds import cv_folds, split_train_test
+from training.provenance import model_version, protocol_key
 from training.report import plot_all, remove_stale_plots, write_model_card_md, write_report
 from training.threshold import choose_threshold, expected_fpr
 from training.tool_errors import check_output_dir
@@ -94,25 +91,6 @@ def _ablation(
     if (~target).any():
         rows.append(score(f"− other corpora (weight 0 for non-{cfg.target_source})", fit.X, np.where(target, w, 0.0)))
     return rows
-
-
-def model_version(cfg: TrainConfig, data_hashes: list[str]) -> str:
-    """The model's name: config, data, how rows are read (:data:`READ_VERSION`) and dealt into the split and folds
-    (:data:`FOLDS_VERSION`), and what turns a note into features (normalisation and engine versions, the brand
-    lexicon): without these, retraining after such a change gave a different model the same name, and appeals and
-    feedback that record the name could not tell the two apart."""
-    h = hashlib.sha256()
-    raw = dict(cfg.raw)
-    if "target_fpr" in raw or cfg.target_fpr != TrainConfig.target_fpr:
-        # --target-fpr overrides the file: without this, two models with different thresholds shared one name
-        raw["target_fpr"] = cfg.target_fpr
-    h.update(json.dumps(raw, sort_keys=True, default=str).encode())
-    h.update(f"normalization {NORMALIZATION_VERSION} engine {ENGINE_VERSION} ".encode())
-    h.update(f"folds {FOLDS_VERSION} read {READ_VERSION} ".encode())
-    h.update(sha256_file(BRAND_LEXICON).encode())
-    for d in sorted(data_hashes):
-        h.update(d.encode())
-    return "ad-" + h.hexdigest()[:12]
 
 
 def check_target_source(cfg: TrainConfig, examples: list[Example]) -> None:
@@ -229,6 +207,7 @@ def run_training(
                     "weight": spec.weight,
                     "role": spec.role,
                     "unlabelled": i.unlabelled,
+                    **({"credit": spec.credit} if spec.credit else {}),
                 }
                 for i, spec in zip(infos, cfg.datasets, strict=True)
             ],
@@ -276,6 +255,7 @@ def run_training(
                 out,
                 "test split",
                 legend=legend,
+                target=cfg.target_source,
             )
             if held
             else []
@@ -304,6 +284,22 @@ _REPORTS = (
     ("cross_validation", "cv_report", "notecheck train --cv", ("cv", "target_source", "target_fpr", "summary")),
     ("protocol_ablation", "ablation_report", "python -m training.ablation", ("cv", "reference", "rows")),
 )
+
+
+def _measured_else(cfg: TrainConfig, report: dict[str, Any]) -> str | None:
+    """What else than ``cfg`` a cross-validation report measured (None when it measured ``cfg``, its data and this
+    code: :func:`training.provenance.protocol_key`)."""
+    theirs = (report.get("target_source"), report.get("target_fpr"))
+    if theirs != (cfg.target_source, cfg.target_fpr):
+        return (
+            f"another config: it measured target_source {theirs[0]!r} at target_fpr {theirs[1]!r}, and this config "
+            f"has {cfg.target_source!r} at {cfg.target_fpr!r}"
+        )
+    if "protocol_key" not in report:
+        return "a config it does not name (written before reports recorded their protocol_key)"
+    if report["protocol_key"] != protocol_key(cfg):
+        return "another config, other data or another version of the code (its protocol_key is not this config's)"
+    return None
 
 
 def _protocol_reports(cfg: TrainConfig) -> dict[str, Any]:
@@ -335,14 +331,16 @@ def _protocol_reports(cfg: TrainConfig) -> dict[str, Any]:
                     else "its rows lack key, variant, delta or summary."
                 )
             )
-        if key == "cross_validation":  # another config's figures would be stated as this model's
-            theirs = (data.get("target_source"), data.get("target_fpr"))
-            if theirs != (cfg.target_source, cfg.target_fpr):
-                raise InvalidParameterError(
-                    f"{where}, a report of another config: it measured target_source {theirs[0]!r} at target_fpr "
-                    f"{theirs[1]!r}, and this config has {cfg.target_source!r} at {cfg.target_fpr!r} (run notecheck "
-                    "train --cv with this config, or drop the key)."
-                )
+        if key == "cross_validation" and (why := _measured_else(cfg, data)):
+            # another config's figures would be stated as this model's: the card says none, and why
+            out["cross_validation_omitted"] = f"{path.name} is a report of {why}"
+            print(
+                f"note: {path} is a report of {why}: the model card states no cross-validation (run notecheck train "
+                f"--config {cfg.path} --cv 5x5 -o DIR to measure this config, and name DIR/cv_report.json in "
+                "cv_report).",
+                file=sys.stderr,
+            )
+            continue
         out[key] = {"file": path.name, "sha256": sha256_file(path), **data}
         if key == "protocol_ablation":
             out[key]["rows"] = [
