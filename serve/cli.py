@@ -245,7 +245,17 @@ def _cmd_check(args: argparse.Namespace) -> int:
             f"{'the text on the command line' if args.text is not None else 'no text'}."
         )
     text = _read_stdin_text(args.encoding) if args.text == "-" else args.text
-    note = check_length(parse_note({"title": args.title, "text": text}))  # no text and no title: an error
+    row = _json_note(text, args.title) if args.text == "-" else None
+    if row is not None:
+        note = check_length(parse_note(row, where="standard input: "))
+        args.title, text = note.title, note.text
+        print(
+            "note: standard input is a JSON note: its title and text are checked"
+            + ("; its comments are not (notecheck comments scores them)" if note.comments else ""),
+            file=sys.stderr,
+        )
+    else:
+        note = check_length(parse_note({"title": args.title, "text": text}))  # no text and no title: an error
     text = text or ""
     model = load_ad_model(args)
     top = args.top if args.top is not None else (JSON_TOP if args.json else TEXT_TOP)
@@ -258,6 +268,27 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     print(format_check(result, {"title": args.title, "text": text}, colour=use_colour(sys.stdout)))
     return 0
+
+
+def _json_note(text: str, title: str) -> dict[str, Any] | None:
+    """Standard input that is one JSON object, as a row of a note file is (``{"title": ..., "text": ...}``), or
+    None for a note's plain text. Read as text, its keys and quotes were scored as the writer's words and its
+    comments pushed it towards ad (求链接), with no word said."""
+    stripped = text.strip()
+    if not (stripped.startswith("{") and stripped.endswith("}")):
+        return None
+    try:
+        row = json.loads(stripped)
+    except ValueError:
+        return None  # braces around words: a note's text
+    if not isinstance(row, dict) or not {"title", "text", "description"} & set(row):
+        return None
+    if title:
+        raise InvalidParameterError(
+            f"--title gives the title of a note whose text is standard input; standard input is a JSON note with "
+            f"its own fields. Got --title {title!r}: put the title in the JSON note."
+        )
+    return row
 
 
 #: Reasons `check` shows by default: on a terminal a few; with --json as many as /v1/check returns by default

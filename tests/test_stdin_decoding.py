@@ -5,6 +5,7 @@ standard input kept its own copy of the strict path and its own sentences for th
 nor GB18030 were "neither UTF-8 nor GB18030 text", without the byte a file's line is told."""
 
 import io
+import json
 import re
 
 import pytest
@@ -110,3 +111,41 @@ def test_standard_input_is_named_standard_input_wherever_a_line_is_named_the_lin
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(raw)))
     with pytest.raises(ValueError, match=r"^standard input (?:(?!the input|the line).)*$"):
         _read_stdin_text(encoding)
+
+
+def _check_stdin(monkeypatch, capsys, data: str, *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data.encode("utf-8") + b"\n")))
+    code = main(["check", "--json", *args, "-"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_json_note_on_standard_input_is_read_as_a_note(monkeypatch, capsys):
+    """`echo '{"title": ..., "text": ..., "comments": [...]}' | notecheck check -` scored the JSON as the note's text:
+    its keys and quotes as the writer's words, and its comment 求链接 pushed it to review (0.48 for a hike, 0.11 as a
+    note)."""
+    note = {"title": "周末爬山", "text": "今天和朋友去爬山", "comments": ["好美", "求链接"]}
+    code, out, err = _check_stdin(monkeypatch, capsys, json.dumps(note, ensure_ascii=False))
+    assert code == 0 and "standard input is a JSON note" in err and "its comments are not" in err
+    assert main(["check", "--json", "--title", note["title"], note["text"]]) == 0
+    assert json.loads(out) == json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize(
+    ("data", "args", "says"),
+    [
+        ('{"text": 5}', (), "error: standard input: field 'text' must be a string. Got int 5."),
+        ('{"text": "爬山"}', ("--title", "周末"), "error: --title gives the title of a note whose text is standard"),
+    ],
+)
+def test_a_bad_json_note_on_standard_input_is_named(monkeypatch, capsys, data, args, says):
+    code, out, err = _check_stdin(monkeypatch, capsys, data, *args)
+    assert code == 2 and out == "" and err.startswith(says)
+
+
+@pytest.mark.parametrize("text", ["{我们的暗号}", '{"a": 1}', "[1, 2]"])
+def test_braces_that_are_no_json_note_are_a_notes_text(monkeypatch, capsys, text):
+    code, out, err = _check_stdin(monkeypatch, capsys, text)
+    assert code == 0 and "JSON note" not in err
+    assert main(["check", "--json", text]) == 0
+    assert json.loads(out) == json.loads(capsys.readouterr().out)
