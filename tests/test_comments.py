@@ -31,6 +31,7 @@ MATCH_CASES = [
     ("求鏈接", "purchase_intent", ["求链接"]),  # traditional
     ("求 链 接", "purchase_intent", ["求链接"]),  # spaces between Chinese characters
     ("哪裡買？？", "purchase_intent", ["哪里买"]),
+    ("有没有链接呀", "purchase_intent", ["有没有链接"]),  # an A-not-A question asks, it does not negate
     ("这是不是恰饭啊", "ad_suspicion", ["恰饭"]),
     ("拜托了姐妹", "ad_suspicion", []),  # 托 inside 拜托 is excluded
     ("拜托，你是托吧", "ad_suspicion", ["是托", "托"]),  # the second 托 counts
