@@ -202,6 +202,10 @@ def _likes(value: Any) -> Any:
     return value
 
 
+#: The keys a comment object is read from (other keys are kept out of the way, as a row's extra fields are).
+_COMMENT_KEYS = frozenset({"text", "content", "likes", "like_count", "author", "nickname", "time", "created_at"})
+
+
 def parse_comment(item: Any, *, where: str = "", index: int = 0) -> Comment:
     """A comment is a string or an object with ``text`` (or CHASM's ``content``), optional ``likes``/``author``."""
     name = f"comments[{index}]"
@@ -211,7 +215,10 @@ def parse_comment(item: Any, *, where: str = "", index: int = 0) -> Comment:
         text = _comment_text(item, where, name)
         if not isinstance(text, str):
             came = got(text) if "text" in item or "content" in item else "nothing"
-            raise InvalidNoteError(f"{where}field '{name}.text' must be a string. Got {came}.")
+            other = [k for k in item if k not in _COMMENT_KEYS]
+            # a misspelt key ({"txt": ...}) is what the writer of the row would look for
+            also = f" (the comment's keys: {', '.join(map(repr, other))})" if came == "nothing" and other else ""
+            raise InvalidNoteError(f"{where}field '{name}.text' must be a string. Got {came}{also}.")
         likes = _likes(item.get("likes", item.get("like_count")))
         if isinstance(likes, str) and likes.isdecimal():
             raise InvalidNoteError(

@@ -190,6 +190,9 @@ def _preview(value: Any) -> str:
         shown = value[:40].encode("utf-8", "replace").decode("utf-8")
         more = f" ({len(value)} characters)" if len(value) > 40 else ""
         return f"str {shown!r}{more}"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
+        # 1e300 sent for a count arrives as a whole number of 301 digits: say how big, not every digit
+        return f"int of {len(str(abs(value)))} digits"
     if isinstance(value, (bool, int, float)):
         return f"{type(value).__name__} {value!r}"
     if isinstance(value, list):

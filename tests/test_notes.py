@@ -75,6 +75,11 @@ def test_a_text_and_a_description_that_differ_are_refused():
         ({"text": "x", "comments": "好看"}, "field 'comments' must be a list"),
         ({"text": "x", "comments": [3]}, r"field 'comments\[0\]' must be a string or an object"),
         ({"text": "x", "comments": [{"likes": 3}]}, r"field 'comments\[0\].text' must be a string\. Got nothing\.$"),
+        # a misspelt key is named, so the writer of the row sees what was read
+        (
+            {"text": "x", "comments": [{"txt": "好看", "likes": 3}]},
+            r"field 'comments\[0\].text' must be a string\. Got nothing \(the comment's keys: 'txt'\)\.$",
+        ),
         ({"text": "x", "comments": [{"text": None}]}, r"field 'comments\[0\].text' must be a string\. Got null\.$"),
         ({"text": "x", "comments": [{"content": 7}]}, r"field 'comments\[0\].text' must be a string\. Got int 7\.$"),
         ({"text": "x", "comments": [{"text": "a", "likes": -1}]}, r"'comments\[0\].likes' must be a non-negative"),
