@@ -300,3 +300,18 @@ def test_the_creators_own_replies_are_not_water() -> None:
     # read as anyone's comments, the same replies on every note are duplicates and a commenter on all four notes
     unknown = WaterDetector().flag(notes)
     assert {r for rs in unknown for r in rs[1:]} == {"duplicate", "empty"}
+
+
+def test_one_commenter_saying_the_same_again_and_again_on_a_note_is_a_duplicate() -> None:
+    comments = [Comment(text="好用好用", author="bot") for _ in range(5)]
+    comments += [
+        Comment(text="哈哈哈", author="fan"),
+        Comment(text="哈哈哈", author="fan"),
+        Comment(text="好看", author="u"),
+    ]
+    comments += [Comment(text="好用好用", author=None) for _ in range(3)]  # no commenter known: readers alike
+    reasons = WaterDetector().flag([CreatorNote(text="笔记", comments=comments)])[0]
+    assert reasons == ["duplicate"] * 5 + [None] * 6  # a fan laughing twice is no spam
+    # on two notes, the same words are no repeat on one note
+    two = [CreatorNote(text="一", comments=comments[:2]), CreatorNote(text="二", comments=comments[2:4])]
+    assert WaterDetector().flag(two) == [[None, None], [None, None]]

@@ -10,7 +10,8 @@ notes. Each comment gets at most one reason, the first that applies in this orde
   any of the creator's notes, for comments that say at least ``min_duplicate_chars`` word characters
   (:func:`info_length`: 哈哈哈哈哈哈 says one, 求链接求链接 three), or ``min_duplicate_question_chars`` when the
   comment asks or requests (请问是什么牌子的, 身高160能穿吗): short replies such as 好美 or 求链接, and the same short
-  question from many readers, repeat honestly;
+  question from many readers, repeat honestly; one commenter's same words posted ``repeat_min`` times or more
+  on one note are duplicates however short (好用好用 five times);
 - ``template`` — templated praise: saying at least ``min_template_chars`` word characters, made (``generic_share`` or
   more) of generic-praise words (博主, 好棒, 支持一下, 已关注 ...: the slots bought comments are filled from)
   and praising (one of :data:`PRAISE_CORE`), when the creator has at least ``template_min_family`` such
@@ -176,6 +177,7 @@ class WaterDetector:
         generic_share: float = 0.85,
         min_template_chars: int = 5,
         template_min_family: int = 3,
+        repeat_min: int = 3,
         same_commenter_min_notes: int = 3,
         same_commenter_share: float = 0.5,
         burst_seconds: float = 60.0,
@@ -192,6 +194,7 @@ class WaterDetector:
         self.generic_share = generic_share
         self.min_template_chars = min_template_chars
         self.template_min_family = template_min_family
+        self.repeat_min = repeat_min
         self.same_commenter_min_notes = same_commenter_min_notes
         self.same_commenter_share = same_commenter_share
         self.burst_seconds = burst_seconds
@@ -202,7 +205,8 @@ class WaterDetector:
 
     def _check(self) -> None:
         for name in ("min_duplicate_chars", "min_duplicate_question_chars", "min_copy_chars", "min_template_chars",
-                     "template_min_family", "same_commenter_min_notes", "burst_min", "num_perm"):  # fmt: skip
+                     "template_min_family", "repeat_min", "same_commenter_min_notes", "burst_min",
+                     "num_perm"):  # fmt: skip
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise InvalidParameterError(f"The '{name}' parameter of WaterDetector must be an int >= 1. Got {v!r}.")
@@ -291,6 +295,7 @@ class WaterDetector:
                 if len(cluster) > 1:
                     for k in cluster:
                         mark(k, "duplicate")
+        self._repeats(notes, flat, chars, mark)
         generic = [k for k, c in enumerate(chars) if self.may_template(c)]
         if facts.template_family if facts is not None else len(generic) >= self.template_min_family:
             for k in generic:
@@ -355,6 +360,21 @@ class WaterDetector:
         for k in idx:
             groups.setdefault(find(k), []).append(k)
         return list(groups.values())
+
+    def _repeats(
+        self, notes: Sequence[CreatorNote], flat: list[tuple[int, int]], chars: list[str], mark: _Mark
+    ) -> None:
+        """One commenter's same words (word characters) posted ``repeat_min`` times or more on one note: within a
+        note, so a chunk of ``score`` holds all of them."""
+        said: dict[tuple[int, str, str], list[int]] = {}
+        for k, (i, j) in enumerate(flat):
+            author = notes[i].comments[j].author
+            if author and chars[k]:
+                said.setdefault((i, author, chars[k]), []).append(k)
+        for ks in said.values():
+            if len(ks) >= self.repeat_min:
+                for k in ks:
+                    mark(k, "duplicate")
 
     def _same_commenter(self, notes: Sequence[CreatorNote], flat: list[tuple[int, int]], mark: _Mark) -> None:
         on_notes: dict[str, set[int]] = {}
