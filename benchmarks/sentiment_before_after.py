@@ -36,7 +36,8 @@ from training.sentiment import prepare_splits, read_dev_set  # noqa: E402
 HOTEL_WORDS = ("酒店", "宾馆", "入住", "前台")
 DEV_SET = ROOT / "benchmarks" / "data" / "xhs_comments_dev.jsonl"
 SECTION = "## Before and after the last retraining (one run)"
-#: The comments issue 15 names, then more negation forms; expected: + positive, 0 neutral, - negative.
+#: The comments issue 15 names, then more negation forms, skincare faults negated and emoji; expected: + positive,
+#: 0 neutral, - negative.
 EXAMPLES = [
     ("今晚就做", "+"), ("看饿了", "+"), ("一股广告味", "-"), ("好用吗", "0"), ("求链接", "0"), ("多少钱", "0"),
     ("[哭惹R]", "-"), ("[赞R]", "+"), ("yyds", "+"), ("绝绝子", "+"), ("踩雷", "-"), ("避雷", "-"), ("拔草", "-"),
@@ -44,6 +45,9 @@ EXAMPLES = [
     ("不踩雷", "+"), ("不难吃", "+"), ("没翻车", "+"), ("不后悔", "+"), ("不推荐", "-"), ("别买", "-"),
     ("远没有广告说的好", "-"), ("没有想象中那么好用", "-"), ("不觉得这个口红好看", "-"), ("不会再回购了", "-"),
     ("没想到这么好吃", "+"), ("不得不说真的好用", "+"), ("没吃过这么好吃的", "+"),
+    # a skincare or make-up fault negated, and emoji (a brand analyst's walkthrough found these read wrong)
+    ("不油腻", "+"), ("一点都不黏腻", "+"), ("不拔干", "+"), ("用了不长痘", "+"), ("好油腻", "-"), ("👍👍", "+"),
+    ("😍😍", "+"), ("😡", "-"), ("👎", "-"),
 ]  # fmt: skip
 _CHILD = """
 import json, sys

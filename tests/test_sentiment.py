@@ -297,6 +297,9 @@ def shipped_sentiment():
         ("没踩雷", "positive"), ("没有踩雷", "positive"), ("不踩雷", "positive"), ("没翻车", "positive"),
         ("不后悔", "positive"), ("不难吃", "positive"), ("不好用", "negative"), ("不太好用", "negative"),
         ("没那么好吃", "negative"), ("不推荐", "negative"), ("别买", "negative"),
+        # a skincare or make-up fault negated is praise (不油腻 read negative at 0.11), and emoji (all neutral, 0.56)
+        ("不油腻", "positive"), ("一点都不黏腻", "positive"), ("不拔干", "positive"), ("用了不长痘", "positive"),
+        ("好油腻", "negative"), ("👍👍", "positive"), ("😍😍", "positive"), ("😡", "negative"), ("👎", "negative"),
         # negation a few characters on, and negated comparisons; phrases that negate nothing
         ("不觉得这个口红好看", "negative"), ("远没有广告说的好", "negative"), ("没有想象中那么好用", "negative"),
         ("没想到这么好吃", "positive"), ("不得不说真的好用", "positive"),
