@@ -187,8 +187,8 @@ def test_comments_notebook_agrees_with_the_comments_command(tmp_path, capsys):
         ratio = note["keyword_ratio"]["兰若面霜"]
         assert f"| {note['id']} |" in text and f"{ratio:.2f}" in text
     creators = {c["author"]: c for c in expected["creators"]}
-    # n1: 1 of 3 (兰若寺 is excluded, 不是兰若 negated); n2: 2 of 2; a creator's ratio is the mean over notes
-    assert creators["阿梨"]["keyword_ratio"]["兰若面霜"] == pytest.approx((1 / 3 + 1) / 2, abs=1e-6)
+    # n1: 1 of 3 (兰若寺 is excluded, 不是兰若 negated); n2: 2 of 2; a creator's ratio is the share of their comments
+    assert creators["阿梨"]["keyword_ratio"]["兰若面霜"] == pytest.approx((1 + 2) / (3 + 2), abs=1e-6)
     assert creators["店长"]["rows_with_errors"] == 1
     for name, c in creators.items():  # the creator table's row: notes, rows with errors, ..., the brand ratio
         line = next(ln for ln in text.splitlines() if ln.startswith(f"| {name} |"))
