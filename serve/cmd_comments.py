@@ -224,9 +224,9 @@ def run(args: argparse.Namespace) -> int:
         )
         # the sets by name, the order of the creator table's columns (model.comments.creator_table)
         print(render(rows, creators, sorted(scorer.matcher.sets)))
-        for r in rows:
-            if "error" in r:
-                print(f"error: {r['error']}", file=sys.stderr)
+    for r in rows:  # on stderr with --json too, as score says each failed row
+        if "error" in r:
+            print(f"error: {r['error']}", file=sys.stderr)
     return failed_rows(rows)
 
 

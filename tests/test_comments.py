@@ -400,7 +400,10 @@ def test_comments_command_tables_and_bad_rows(tmp_path, capsys, sentiment_dir):
     assert "error:" not in out and "| c | – | error |" in out
     assert "field 'comments' must be a list" in err and "invalid JSON" in err
     assert main(["comments", str(path), "--model", str(sentiment_dir), "--no-ad", "--json"]) == 1
-    doc = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    # each failed row said on stderr with --json too (only the count was)
+    assert "field 'comments' must be a list" in captured.err and "invalid JSON" in captured.err
     assert [n.get("id") for n in doc["notes"]] == ["a", "b", "c", None]
     assert "error" in doc["notes"][2] and "error" in doc["notes"][3]
     assert doc["notes"][0]["keyword_ratio"]["purchase_intent"] == 0.5
