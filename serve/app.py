@@ -192,7 +192,7 @@ def _preview(value: Any) -> str:
         return f"str {shown!r}{more}"
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
         # 1e300 sent for a count arrives as a whole number of 301 digits: say how big, not every digit
-        return f"int of {len(str(abs(value)))} digits"
+        return f"{'a negative ' if value < 0 else ''}int of {len(str(abs(value)))} digits"
     if isinstance(value, (bool, int, float)):
         return f"{type(value).__name__} {value!r}"
     if isinstance(value, list):

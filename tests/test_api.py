@@ -1360,3 +1360,11 @@ def test_reasons_quote_the_writer_and_keep_the_spans_as_sent(client):
         shown = [unmarked_tags(e["text"]) for e in r["evidence"]]
         assert set(r["quotes"]) <= set(shown)
         assert len({quote_key(q) for q in r["quotes"]}) == len(r["quotes"])  # billy and BILLY once
+
+
+@pytest.mark.parametrize(("value", "shown"), [(10**400, "int of 401 digits"), (-(10**300), "a negative int of 301 digits"),
+                                              (12, "int 12"), (-3, "int -3")])  # fmt: skip
+def test_a_huge_number_that_came_in_is_said_by_its_size(value, shown):
+    from serve.app import _preview
+
+    assert _preview(value) == shown

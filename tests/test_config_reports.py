@@ -81,3 +81,17 @@ def test_a_cv_report_of_another_config_is_not_stated_as_the_models(tmp_path, cap
     assert "cross_validation" not in card and why in card["cross_validation_omitted"]
     assert f"None stated: cv_report.json is a report of {why}" in (out / "model_card.md").read_text(encoding="utf-8")
     assert "the model card states no cross-validation" in capsys.readouterr().err
+
+
+def test_a_target_fpr_override_trains_and_says_how_to_measure_it(tmp_path, capsys):
+    """`--target-fpr` with a config naming its own report stopped the run; then the note's command left the option
+    out, so following it measured the file's rate again."""
+    from training.cv import run_cv
+
+    config = _config(tmp_path, 'cv_report = "cv/cv_report.json"')
+    run_cv(config, tmp_path / "cv", cv="1x3", command="x", progress=False, n_boot=20)
+    run_training(config, tmp_path / "out", ablation=False, progress=False, target_fpr=0.1)
+    err = capsys.readouterr().err
+    assert "it measured target_source 'sample' at target_fpr 0.05" in err and "--target-fpr 0.1 --cv 5x5" in err
+    card = (tmp_path / "out" / "model_card.md").read_text(encoding="utf-8")
+    assert "the cross-validation section gives their intervals" not in card

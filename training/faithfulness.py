@@ -309,14 +309,19 @@ def report_lines(result: dict[str, Any], command: str) -> list[str]:
     ]
     fair = result[BASELINES[0]]["probability"]
     if fair is not None and fair["mean_drop_random"] < 0.001:
-        # a ratio over a mean drop that rounds to zero is no number to quote (4,214x with 0.000 below it)
+        # a ratio over a mean drop that rounds to zero is no number to quote (4,214x with 0.000 below it), and a
+        # random drop at or under zero leaves no ratio at all
         lo = fair["ratio_ci95"][0]
         d, (d_lo, d_hi) = fair["difference"], fair["difference_ci95"]
+        if fair.get("ratio") is not None:
+            what = "so its ratio is a division by almost nothing: read its lower bound" + (
+                f" ({lo:.1f}×)" if lo is not None else ""
+            )
+        else:
+            what = "so there is no ratio to read"
         lines += [
             f"Random spans of the fair baseline move the probability by {fair['mean_drop_random']:.3f} on average, "
-            "so its ratio is a division by almost nothing: read its lower bound"
-            + (f" ({lo:.1f}×)" if lo is not None else "")
-            + f" and the difference of the mean drops, {d:.3f} [{d_lo:.3f}, {d_hi:.3f}].",
+            f"{what} and the difference of the mean drops, {d:.3f} [{d_lo:.3f}, {d_hi:.3f}].",
             "",
         ]
     return lines

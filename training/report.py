@@ -325,7 +325,8 @@ def write_model_card_md(out: Path, card: dict[str, Any]) -> None:
         "Hangzhou, 带孩子去杭州西湖玩, reads as one): the reasons show which words did.",
         "- Disguised ads written as diaries are often sent to review rather than called ads; honest notes that "
         "compare brands or name products and prices are the genuine notes most often flagged.",
-        "- The figures below are estimates on labelled data; the cross-validation section gives their intervals.",
+        "- The figures below are estimates on labelled data"
+        + ("; the cross-validation section gives their intervals." if card.get("cross_validation") else "."),
         "",
         *_credit_lines(card),
         "## Decision rule",

@@ -286,6 +286,13 @@ _REPORTS = (
 )
 
 
+def _fpr_option(cfg: TrainConfig) -> str:
+    """`` --target-fpr X`` when the run's target FPR is not its config file's (the command to measure it needs it)."""
+    return (
+        "" if cfg.raw.get("target_fpr", TrainConfig.target_fpr) == cfg.target_fpr else f" --target-fpr {cfg.target_fpr}"
+    )
+
+
 def _measured_else(cfg: TrainConfig, report: dict[str, Any]) -> str | None:
     """What else than ``cfg`` a cross-validation report measured (None when it measured ``cfg``, its data and this
     code: :func:`training.provenance.protocol_key`)."""
@@ -336,8 +343,8 @@ def _protocol_reports(cfg: TrainConfig) -> dict[str, Any]:
             out["cross_validation_omitted"] = f"{path.name} is a report of {why}"
             print(
                 f"note: {path} is a report of {why}: the model card states no cross-validation (run notecheck train "
-                f"--config {cfg.path} --cv 5x5 -o DIR to measure this config, and name DIR/cv_report.json in "
-                "cv_report).",
+                f"--config {cfg.path}{_fpr_option(cfg)} --cv 5x5 -o DIR to measure this config, and name "
+                "DIR/cv_report.json in cv_report).",
                 file=sys.stderr,
             )
             continue
