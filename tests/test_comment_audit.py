@@ -128,7 +128,11 @@ def test_bad_comment_time_is_an_error_row_naming_file_line_and_field(tmp_path, c
     doc = json.loads(captured.out)
     assert [n["id"] for n in doc["notes"]] == ["ok", "bad"]  # no row dropped
     assert "bad.jsonl, line 2" in doc["notes"][1]["error"] and "'comments[0].time'" in doc["notes"][1]["error"]
-    assert captured.err == "error: 1 of 2 row(s) failed (see their 'error'); exit status 1\n"
+    # the row's error, then the count, on stderr (with --json too, as score says each failed row)
+    assert (
+        captured.err
+        == f"error: {doc['notes'][1]['error']}\nerror: 1 of 2 row(s) failed (see their 'error'); exit status 1\n"
+    )
 
 
 def test_one_unreadable_file_among_several_costs_only_its_own_rows(tmp_path, capsys, sentiment_dir, sample_model_dir):

@@ -312,6 +312,26 @@ def test_bad_max_comment_chars(sentiment_dir, max_chars):
         CommentScorer(sentiment=load_sentiment_model(sentiment_dir), max_comment_chars=max_chars)
 
 
+def test_the_creators_replies_are_left_out_of_the_clean_figures(scorer):
+    """A creator answering every reader with "超级好用" counted as the audience's praise in positive_share_clean once
+    the replies were no longer flagged as water; they are neither water nor the audience."""
+    comments = [{"text": "难用，踩雷了", "author": "a"}, {"text": "求链接", "author": "b"}]
+    comments += [{"text": "谢谢宝子喜欢，超级好用的！", "author": "小林"} for _ in range(4)] + [
+        {"text": " ", "author": "小林"}
+    ]
+    (report,) = scorer.score_many([comments], creators=["小林"])
+    assert [c.creator_reply for c in report.comments] == [False, False] + [True] * 5
+    assert [c.suspect_reason for c in report.comments] == [None] * 6 + ["empty"]  # no water but a blank one
+    assert report.n_creator_replies == 4 and report.water_ratio == round(1 / 7, 6)
+    assert report.label_counts_clean == {**dict.fromkeys(report.label_counts_clean, 0),
+                                         **{report.comments[0].label: 1, report.comments[1].label: 1}}  # fmt: skip
+    assert report.keyword_ratio_clean["purchase_intent"] == 0.5  # 求链接 is 1 of the audience's 2
+    (anyone,) = scorer.score_many([comments])  # no creator known: every comment is the audience's
+    assert anyone.n_creator_replies == 0 and not any(c.creator_reply for c in anyone.comments)
+    (k,) = aggregate_creators([{"author": "小林", **report.to_dict()}])
+    assert k["keyword_ratio_clean"]["purchase_intent"] == 0.5 and k["water_ratio"] == round(1 / 7, 6)
+
+
 def test_score_many_equals_score(scorer):
     lists = [COMMENTS, [], ["难吃"], [{"text": "哪里买"}]]
     assert [r.to_dict() for r in scorer.score_many(lists)] == [scorer.score(c).to_dict() for c in lists]

@@ -141,6 +141,19 @@ def test_first_pass_leaves_out_the_creators_own_replies() -> None:
     assert whole[-1] == [None] and not facts.is_repeat_commenter("小林")
 
 
+def test_first_pass_judges_short_questions_by_their_family() -> None:
+    notes = [CreatorNote(f"笔记{i}", [Comment(text="这款面霜真的好用吗？", author=f"b{i}{k}") for k in range(3)])
+             for i in range(4)]  # fmt: skip
+    notes.append(CreatorNote("另一篇", [Comment(text="请问是什么牌子的", author=f"u{k}") for k in range(2)]))
+    index = CrossNoteIndex(WaterDetector(), buckets=2)
+    for n in notes:
+        index.add(Note(text=n.text, author="小林", comments=tuple(n.comments)))
+    facts = index.finish().creator("小林")
+    whole = WaterDetector().flag(notes, creator="小林")
+    assert [WaterDetector().flag([n], facts)[0] for n in notes] == whole
+    assert whole[0] == ["duplicate"] * 3 and whole[-1] == [None, None]
+
+
 def test_inputs_without_comments_skip_the_first_pass(tmp_path) -> None:
     from model.notes import MAX_ROW_BYTES
     from serve.batch.crossnote import gather

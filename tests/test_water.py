@@ -315,3 +315,28 @@ def test_one_commenter_saying_the_same_again_and_again_on_a_note_is_a_duplicate(
     # on two notes, the same words are no repeat on one note
     two = [CreatorNote(text="一", comments=comments[:2]), CreatorNote(text="二", comments=comments[2:4])]
     assert WaterDetector().flag(two) == [[None, None], [None, None]]
+
+
+def test_a_short_question_posted_alike_by_many_accounts_is_a_duplicate() -> None:
+    """Asking needs ten characters to be a duplicate among two or three readers; twelve accounts posting
+    这款面霜真的好用吗？ over four notes dodged the rule that way (a review of the change found it)."""
+    bots = [CreatorNote(text=f"笔记{i}", comments=[Comment(text="这款面霜真的好用吗？", author=f"b{i}{k}")
+                                                    for k in range(3)]) for i in range(4)]  # fmt: skip
+    assert WaterDetector().flag(bots) == [["duplicate"] * 3] * 4
+    three = [
+        CreatorNote(text="笔记", comments=[Comment(text="这款面霜真的好用吗？", author=f"u{k}") for k in range(3)])
+    ]
+    assert WaterDetector().flag(three) == [[None] * 3]  # three readers asking alike: no family yet
+
+
+def test_a_reader_thanking_three_people_is_no_repeat() -> None:
+    comments = [Comment(text=t, author="fan") for t in ("谢谢", "谢谢！", "谢谢~")]
+    assert WaterDetector().flag([CreatorNote(text="笔记", comments=comments)]) == [[None] * 3]
+
+
+@pytest.mark.parametrize("name", ["Alice", "Alice ", "alice", " ALICE"])
+def test_the_creator_is_known_whatever_the_case_and_spaces_of_the_name(name: str) -> None:
+    notes = [CreatorNote(text=f"第{i}篇", comments=[Comment(text="谢谢喜欢呀，下次再分享更多", author=name)])
+             for i in range(4)]  # fmt: skip
+    assert WaterDetector().flag(notes, creator="Alice") == [[None]] * 4
+    assert WaterDetector().flag(notes) == [["duplicate"]] * 4  # anyone's: the same words on four notes

@@ -83,7 +83,7 @@ def aggregate_creators(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
                 # the count of comments hitting the set: a ratio of n comments times n is that count (6 decimals)
                 count = len(hits) if isinstance(hits, list) else round(float(ratio or 0.0) * n)
                 g["hits"][set_name] = g["hits"].get(set_name, 0) + count
-            n_clean = n - suspects
+            n_clean = n - suspects - int(report.get("n_creator_replies") or 0)  # the audience's comments
             g["clean"] += n_clean
             clean = report.get("keyword_ratio_clean") or report.get("keyword_ratio") or {}
             for set_name, ratio in clean.items():

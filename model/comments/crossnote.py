@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.comments.water import WaterDetector, word_chars
+from model.comments.water import WaterDetector, is_creator, word_chars
 from model.schema import Note
 
 
@@ -131,11 +131,11 @@ class CrossNoteIndex:
     def _write(self, out: io.TextIOBase, ck: str, note: Note) -> None:
         w = self.water
         for c in note.comments:
-            if c.author == note.author:
+            if is_creator(c.author, note.author):
                 continue  # the creator's own reply: no engagement (WaterDetector.flag)
             chars = word_chars(c.text)
-            if w.may_duplicate(c.text, chars):
-                out.write(f"d\t{ck}\t{chars}\n")
+            if kind := w.duplicate_kind(c.text, chars):
+                out.write(f"d\t{ck}\t{kind}\t{chars}\n")
             if w.may_template(chars):
                 self._generic[ck] = self._generic.get(ck, 0) + 1
             if c.author:
@@ -167,17 +167,19 @@ class CrossNoteIndex:
         shutil.rmtree(self._dir, ignore_errors=True)
 
     def _judge(self, path: Path, dups: list[int], repeat: list[int]) -> None:
-        texts: dict[str, list[str]] = {}
+        texts: dict[str, tuple[list[str], list[int]]] = {}  # creator key -> comments' word characters, kinds
         commenters: dict[tuple[str, str], set[str]] = {}  # (creator key, commenter key) -> notes
         with open(path, encoding="utf-8") as fh:
             for line in fh:
                 parts = line.rstrip("\n").split("\t")
                 if parts[0] == "d":
-                    texts.setdefault(parts[1], []).append(parts[2])
+                    chars, kinds = texts.setdefault(parts[1], ([], []))
+                    kinds.append(int(parts[2]))
+                    chars.append(parts[3])
                 else:
                     commenters.setdefault((parts[1], parts[3]), set()).add(parts[2])
-        for ck, chars in texts.items():
-            dups.extend(_key(ck, t) for t in self.water.duplicate_texts(chars))
+        for ck, (chars, kinds) in texts.items():
+            dups.extend(_key(ck, t) for t in self.water.duplicate_texts(chars, kinds))
         w = self.water
         for (ck, commenter), notes in commenters.items():
             need = max(w.same_commenter_min_notes, math.ceil(w.same_commenter_share * self._notes[ck]))

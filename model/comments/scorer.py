@@ -21,7 +21,7 @@ from model.comments.keywords import (
 )
 from model.comments.matcher import KeywordMatcher
 from model.comments.sentiment import LABELS, SentimentModel, load_sentiment_model
-from model.comments.water import CreatorNote, WaterDetector
+from model.comments.water import CreatorNote, WaterDetector, is_creator
 from model.errors import InvalidNoteError, InvalidParameterError
 from model.notes import Comment, Note, parse_comment, type_name
 from model.schema import is_blank
@@ -38,6 +38,8 @@ class CommentScore:
     truncated: bool = False
     empty: bool = False
     suspect_reason: str | None = None
+    #: written by the note's author: no engagement of the audience, left out of the ``_clean`` figures
+    creator_reply: bool = False
 
     @property
     def suspect(self) -> bool:
@@ -53,6 +55,7 @@ class CommentScore:
             "empty": self.empty,
             "suspect": self.suspect,
             "suspect_reason": self.suspect_reason,
+            "creator_reply": self.creator_reply,
         }
 
 
@@ -64,7 +67,9 @@ class CommentReport:
     counts the comments containing ``kw``; ``matched_comments[set]`` lists their indices. ``positive_share`` =
     positive / (positive + negative), ``None`` when no comment is polar. The ``_weighted`` variants weight each
     comment by 1 + its likes; ``None`` when no comment carries likes. ``water_ratio`` is the share of suspect
-    comments (:mod:`model.comments.water`); the ``_clean`` variants are computed over the other comments only.
+    comments (:mod:`model.comments.water`); the ``_clean`` variants are computed over the audience's comments
+    only: neither suspect nor among the ``n_creator_replies`` (replies by the note's author, which no water rule
+    judges: answering fans is not bought engagement, nor is it the audience speaking).
     A share of no comments is undefined, not 0: without comments every ratio and share is ``None`` (the counts
     say 0), and without comments left after the suspects the ``_clean`` ones are.
     """
@@ -85,6 +90,7 @@ class CommentReport:
     keyword_ratio_clean: dict[str, float | None] = field(default_factory=dict)
     label_counts_clean: dict[str, int] = field(default_factory=dict)
     positive_share_clean: float | None = None
+    n_creator_replies: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,6 +110,7 @@ class CommentReport:
             "keyword_ratio_clean": dict(self.keyword_ratio_clean),
             "label_counts_clean": dict(self.label_counts_clean),
             "positive_share_clean": self.positive_share_clean,
+            "n_creator_replies": self.n_creator_replies,
         }
 
 
@@ -264,7 +271,7 @@ class CommentScorer:
         probs, labels = self.sentiment.predict_labeled([c.text[:cap] for cs in parsed for c in cs])
         reports = []
         pos = 0
-        for cs in parsed:
+        for cs, creator in zip(parsed, creators_of, strict=True):
             n = len(cs)
             reports.append(
                 self._report(
@@ -274,6 +281,7 @@ class CommentScorer:
                     labels[pos : pos + n],
                     matcher,
                     suspects[len(reports)],
+                    [is_creator(c.author, creator) for c in cs],
                 )
             )
             pos += n
@@ -311,6 +319,7 @@ class CommentScorer:
         labels: list[str],
         matcher: KeywordMatcher,
         suspects: list[str | None],
+        own: list[bool],
     ) -> CommentReport:
         n = len(comments)
         has_likes = any(c.likes is not None for c in comments)
@@ -324,15 +333,18 @@ class CommentScorer:
         counts_clean = dict.fromkeys(LABELS, 0)
         matched_clean: dict[str, int] = dict.fromkeys(matcher.sets, 0)
         reasons: dict[str, int] = {}
-        for i, (c, h, p, label, why) in enumerate(zip(comments, hits, probs, labels, suspects, strict=True)):
+        replies = 0
+        for i, (c, h, p, label, why, mine) in enumerate(zip(comments, hits, probs, labels, suspects, own, strict=True)):
             prob = None if not math.isfinite(p) else round(float(p), 6)
             counts[label] += 1
-            if why is None:
+            if why is not None:
+                reasons[why] = reasons.get(why, 0) + 1
+            elif mine:
+                replies += 1
+            else:
                 counts_clean[label] += 1
                 for set_name, words in h.items():
                     matched_clean[set_name] += bool(words)
-            else:
-                reasons[why] = reasons.get(why, 0) + 1
             if label == "positive":
                 pos_w += weights[i]
             elif label == "negative":
@@ -352,10 +364,12 @@ class CommentScorer:
                     truncated=len(c.text) > self.max_comment_chars,
                     empty=is_blank(c.text),  # invisible marks alone too, as a note's blank text
                     suspect_reason=why,
+                    creator_reply=mine,
                 )
             )
         total_w = float(weights.sum())
-        n_clean = n - sum(reasons.values())
+        water = sum(reasons.values())
+        n_clean = n - water - replies
         return CommentReport(
             n_comments=n,
             comments=tuple(scored),
@@ -368,11 +382,12 @@ class CommentScorer:
             keyword_ratio_weighted={s: (share(w, total_w) if has_likes else None) for s, w in matched_w.items()},
             n_truncated=sum(s.truncated for s in scored),
             n_empty=sum(s.empty for s in scored),
-            water_ratio=share(n - n_clean, n),
+            water_ratio=share(water, n),
             suspect_reasons=reasons,
             keyword_ratio_clean={s: share(k, n_clean) for s, k in matched_clean.items()},
             label_counts_clean=counts_clean,
             positive_share_clean=share(counts_clean["positive"], counts_clean["positive"] + counts_clean["negative"]),
+            n_creator_replies=replies,
         )
 
 

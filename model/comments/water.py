@@ -8,10 +8,12 @@ notes. Each comment gets at most one reason, the first that applies in this orde
 - ``copies_note`` — the comment is (nearly) a piece of the note's own text (char 3-grams, containment);
 - ``duplicate`` — an exact or near duplicate (char 2-gram Jaccard >= ``duplicate_jaccard``) of another comment on
   any of the creator's notes, for comments that say at least ``min_duplicate_chars`` word characters
-  (:func:`info_length`: 哈哈哈哈哈哈 says one, 求链接求链接 three), or ``min_duplicate_question_chars`` when the
-  comment asks or requests (请问是什么牌子的, 身高160能穿吗): short replies such as 好美 or 求链接, and the same short
-  question from many readers, repeat honestly; one commenter's same words posted ``repeat_min`` times or more
-  on one note are duplicates however short (好用好用 five times);
+  (:func:`info_length`: 哈哈哈哈哈哈 says one, 求链接求链接 three); a comment that asks or requests (请问是什么牌子的,
+  身高160能穿吗) and says fewer than ``min_duplicate_question_chars`` is one only among ``question_family`` or
+  more alike: short replies such as 好美 or 求链接, and the same short question from two or three readers, repeat
+  honestly, a question posted alike by a dozen accounts does not; one commenter's same words posted
+  ``repeat_min`` times or more on one note are duplicates however short (好用好用 five times; not 谢谢, which says
+  one character);
 - ``template`` — templated praise: saying at least ``min_template_chars`` word characters, made (``generic_share`` or
   more) of generic-praise words (博主, 好棒, 支持一下, 已关注 ...: the slots bought comments are filled from)
   and praising (one of :data:`PRAISE_CORE`), when the creator has at least ``template_min_family`` such
@@ -22,7 +24,8 @@ notes. Each comment gets at most one reason, the first that applies in this orde
 - ``burst`` — (when comments carry a ``time``) one of at least ``burst_min`` comments of a note inside
   ``burst_seconds``, at a rate ``burst_factor`` times the note's mean rate or more.
 
-The creator's own replies (a comment whose ``author`` is the notes' author) are no engagement bought for them:
+The creator's own replies (a comment whose ``author`` is the notes' author, :func:`is_creator`) are no engagement
+bought for them:
 only ``empty`` and ``emoji_only`` apply to them, and they count towards no other comment's duplicate, template
 family or burst. A creator answering fans on every note is not a commenter on half of them.
 
@@ -109,6 +112,12 @@ def asks(text: str) -> bool:
     return _ASKS_RE.search(to_simplified(text)) is not None
 
 
+def is_creator(author: str | None, creator: str | None) -> bool:
+    """Whether a comment's ``author`` is the notes' ``creator``: the same name but for case and the spaces around
+    it ("Alice " replying under "Alice")."""
+    return author is not None and creator is not None and author.strip().casefold() == creator.strip().casefold()
+
+
 def shingles(text: str, n: int) -> set[str]:
     """Character n-grams of ``text`` (the whole text when shorter than ``n``)."""
     if len(text) <= n:
@@ -171,6 +180,7 @@ class WaterDetector:
         *,
         min_duplicate_chars: int = 6,
         min_duplicate_question_chars: int = 10,
+        question_family: int = 4,
         duplicate_jaccard: float = 0.7,
         copy_containment: float = 0.8,
         min_copy_chars: int = 8,
@@ -188,6 +198,7 @@ class WaterDetector:
     ) -> None:
         self.min_duplicate_chars = min_duplicate_chars
         self.min_duplicate_question_chars = min_duplicate_question_chars
+        self.question_family = question_family
         self.duplicate_jaccard = duplicate_jaccard
         self.copy_containment = copy_containment
         self.min_copy_chars = min_copy_chars
@@ -205,7 +216,7 @@ class WaterDetector:
 
     def _check(self) -> None:
         for name in ("min_duplicate_chars", "min_duplicate_question_chars", "min_copy_chars", "min_template_chars",
-                     "template_min_family", "repeat_min", "same_commenter_min_notes", "burst_min",
+                     "template_min_family", "repeat_min", "question_family", "same_commenter_min_notes", "burst_min",
                      "num_perm"):  # fmt: skip
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
@@ -222,14 +233,26 @@ class WaterDetector:
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
                 raise InvalidParameterError(f"The '{name}' parameter of WaterDetector must be a number > 0. Got {v!r}.")
 
-    def may_duplicate(self, text: str, chars: str) -> bool:
-        """Whether a comment (``text`` as sent, ``chars`` its :func:`word_chars`) says enough to be a duplicate: at
-        least ``min_duplicate_chars`` characters (:func:`info_length`), ``min_duplicate_question_chars`` if it
-        asks."""
+    def duplicate_kind(self, text: str, chars: str) -> int:
+        """How a comment (``text`` as sent, ``chars`` its :func:`word_chars`) may be a duplicate: 0 not at all (it
+        says fewer than ``min_duplicate_chars`` characters, :func:`info_length`), 2 only in a family of
+        ``question_family`` or more (a short question or request), 1 as soon as another is alike."""
         if len(chars) < self.min_duplicate_chars:
-            return False  # the cheap test first: most comments are short
+            return 0  # the cheap test first: most comments are short
         n = info_length(chars)
-        return n >= self.min_duplicate_chars and (n >= self.min_duplicate_question_chars or not asks(text))
+        if n < self.min_duplicate_chars:
+            return 0
+        return 2 if n < self.min_duplicate_question_chars and asks(text) else 1
+
+    def _duplicate_clusters(self, idx: list[int], chars: list[str], kinds: list[int]) -> list[list[int]]:
+        """The clusters of near-alike comments among ``idx`` that are duplicates: two or more alike, or, when every
+        one of them is a short question (kind 2), ``question_family`` or more."""
+        grams = [shingles(c, 2) if kinds[k] else set() for k, c in enumerate(chars)]
+        return [
+            cluster
+            for cluster in self._clusters(idx, chars, grams, self.duplicate_jaccard)
+            if len(cluster) > 1 and (len(cluster) >= self.question_family or any(kinds[k] == 1 for k in cluster))
+        ]
 
     def may_template(self, chars: str) -> bool:
         """Whether a comment's word characters ``chars`` are templated praise (see the module docstring)."""
@@ -240,13 +263,15 @@ class WaterDetector:
             and info_length(chars) >= self.min_template_chars
         )
 
-    def duplicate_texts(self, chars: Sequence[str]) -> set[str]:
-        """Which of a creator's comments, given as their word characters (one entry per comment, repeats kept, each
-        one :meth:`may_duplicate` lets be one), are exact or near duplicates of another one."""
+    def duplicate_texts(self, chars: Sequence[str], kinds: Sequence[int] | None = None) -> set[str]:
+        """Which of a creator's comments, given as their word characters (one entry per comment, repeats kept,
+        each of :meth:`duplicate_kind` ``kinds``, 1 when not given), are duplicates of others."""
         self._check()
-        idx = list(range(len(chars)))
-        clusters = self._clusters(idx, list(chars), [shingles(c, 2) for c in chars], self.duplicate_jaccard)
-        return {chars[k] for cluster in clusters if len(cluster) > 1 for k in cluster}
+        chars = list(chars)
+        kinds = [1] * len(chars) if kinds is None else list(kinds)
+        return {
+            chars[k] for cluster in self._duplicate_clusters(list(range(len(chars))), chars, kinds) for k in cluster
+        }
 
     def flag(
         self, notes: Sequence[CreatorNote], facts: CreatorFacts | None = None, *, creator: str | None = None
@@ -264,7 +289,7 @@ class WaterDetector:
         flat: list[tuple[int, int]] = []
         for i, n in enumerate(notes):
             for j, c in enumerate(n.comments):
-                if creator is None or c.author != creator:
+                if not is_creator(c.author, creator):
                     flat.append((i, j))
                 elif is_blank(c.text):
                     reasons[i][j] = "empty"
@@ -283,18 +308,16 @@ class WaterDetector:
             elif not chars[k]:
                 mark(k, "emoji_only")
         self._copies(notes, flat, chars, mark)
-        dup_idx = [k for k, (i, j) in enumerate(flat) if self.may_duplicate(notes[i].comments[j].text, chars[k])]
+        kinds = [self.duplicate_kind(notes[i].comments[j].text, chars[k]) for k, (i, j) in enumerate(flat)]
+        dup_idx = [k for k, kind in enumerate(kinds) if kind]
         if facts is not None:
             for k in dup_idx:
                 if facts.is_duplicate(chars[k]):
                     mark(k, "duplicate")
         else:
-            eligible = set(dup_idx)
-            bigrams = [shingles(c, 2) if k in eligible else set() for k, c in enumerate(chars)]
-            for cluster in self._clusters(dup_idx, chars, bigrams, self.duplicate_jaccard):
-                if len(cluster) > 1:
-                    for k in cluster:
-                        mark(k, "duplicate")
+            for cluster in self._duplicate_clusters(dup_idx, chars, kinds):
+                for k in cluster:
+                    mark(k, "duplicate")
         self._repeats(notes, flat, chars, mark)
         generic = [k for k, c in enumerate(chars) if self.may_template(c)]
         if facts.template_family if facts is not None else len(generic) >= self.template_min_family:
@@ -369,7 +392,7 @@ class WaterDetector:
         said: dict[tuple[int, str, str], list[int]] = {}
         for k, (i, j) in enumerate(flat):
             author = notes[i].comments[j].author
-            if author and chars[k]:
+            if author and info_length(chars[k]) >= 2:  # 谢谢 to three readers says one character
                 said.setdefault((i, author, chars[k]), []).append(k)
         for ks in said.values():
             if len(ks) >= self.repeat_min:

@@ -59,6 +59,7 @@ def comments_type() -> Any:
         ("keyword_ratio_clean", keyed(ratio)),
         ("label_counts_clean", keyed(count)),
         ("positive_share_clean", ratio),
+        ("n_creator_replies", count),
     ])  # fmt: skip
 
 

@@ -166,6 +166,11 @@ class CommentScoreOut(BaseModel):
     suspect_reason: (
         Literal["empty", "emoji_only", "copies_note", "duplicate", "template", "same_commenter", "burst"] | None
     ) = Field(None, description="why it is suspect; null when it is not")
+    creator_reply: bool = Field(
+        False,
+        description="written by the note's author (its author equals the note's): no water rule judges it, and the "
+        "_clean figures leave it out with the suspects, as no comment of the audience",
+    )
 
 
 class CommentReportOut(BaseModel):
@@ -190,10 +195,18 @@ class CommentReportOut(BaseModel):
     suspect_reasons: dict[str, int] = Field(default_factory=dict, description="suspect comments per reason")
     keyword_ratio_clean: dict[str, float | None] = Field(
         default_factory=dict,
-        description="keyword_ratio over the comments that are not suspect; null values when none is left",
+        description="keyword_ratio over the audience's comments (neither suspect nor a creator reply); null "
+        "values when none is left",
     )
-    label_counts_clean: dict[str, int] = Field(default_factory=dict, description="label_counts without suspects")
-    positive_share_clean: float | None = Field(None, description="positive_share without suspect comments")
+    label_counts_clean: dict[str, int] = Field(
+        default_factory=dict, description="label_counts without suspects and creator replies"
+    )
+    positive_share_clean: float | None = Field(
+        None, description="positive_share without suspect comments and creator replies"
+    )
+    n_creator_replies: int = Field(
+        0, description="comments by the note's author that no water rule flags, left out of the _clean figures"
+    )
 
 
 class CommentsOut(CommentReportOut):
