@@ -47,7 +47,7 @@ EXAMPLES = [
     ("没想到这么好吃", "+"), ("不得不说真的好用", "+"), ("没吃过这么好吃的", "+"),
     # a skincare or make-up fault negated, and emoji (a brand analyst's walkthrough found these read wrong)
     ("不油腻", "+"), ("一点都不黏腻", "+"), ("不拔干", "+"), ("用了不长痘", "+"), ("好油腻", "-"), ("👍👍", "+"),
-    ("😍😍", "+"), ("😡", "-"), ("👎", "-"),
+    ("😍😍", "+"), ("😡", "-"), ("👎", "-"), ("抗氧化效果好", "+"), ("这个茶解油腻一绝", "+"),
 ]  # fmt: skip
 _CHILD = """
 import json, sys

@@ -300,6 +300,7 @@ def shipped_sentiment():
         # a skincare or make-up fault negated is praise (不油腻 read negative at 0.11), and emoji (all neutral, 0.56)
         ("不油腻", "positive"), ("一点都不黏腻", "positive"), ("不拔干", "positive"), ("用了不长痘", "positive"),
         ("好油腻", "negative"), ("👍👍", "positive"), ("😍😍", "positive"), ("😡", "negative"), ("👎", "negative"),
+        ("抗氧化效果好", "positive"), ("这个茶解油腻一绝", "positive"),  # 氧化 and 油腻 inside praise words
         # negation a few characters on, and negated comparisons; phrases that negate nothing
         ("不觉得这个口红好看", "negative"), ("远没有广告说的好", "negative"), ("没有想象中那么好用", "negative"),
         ("没想到这么好吃", "positive"), ("不得不说真的好用", "positive"),
