@@ -247,11 +247,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
     text = _read_stdin_text(args.encoding) if args.text == "-" else args.text
     row = _json_note(text, args.title) if args.text == "-" else None
     if row is not None:
-        note = check_length(parse_note(row, where="standard input: "))
+        # what check reads of a note: its label and comments are no business of it (score and comments read them)
+        note = check_length(parse_note({k: v for k, v in row.items() if k not in ("label", "comments")},
+                                       where="standard input: "))  # fmt: skip
         args.title, text = note.title, note.text
         print(
             "note: standard input is a JSON note: its title and text are checked"
-            + ("; its comments are not (notecheck comments scores them)" if note.comments else ""),
+            + ("; its comments are not (notecheck comments scores them)" if row.get("comments") else ""),
             file=sys.stderr,
         )
     else:

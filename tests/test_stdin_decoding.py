@@ -143,6 +143,14 @@ def test_a_bad_json_note_on_standard_input_is_named(monkeypatch, capsys, data, a
     assert code == 2 and out == "" and err.startswith(says)
 
 
+def test_a_json_notes_label_and_comments_are_not_checks_business(monkeypatch, capsys):
+    note = {"text": "今天和朋友去爬山", "label": "maybe", "comments": [{"txt": "好看"}]}
+    code, out, err = _check_stdin(monkeypatch, capsys, json.dumps(note, ensure_ascii=False))
+    assert code == 0 and "its comments are not" in err
+    assert main(["check", "--json", note["text"]]) == 0
+    assert json.loads(out) == json.loads(capsys.readouterr().out)
+
+
 @pytest.mark.parametrize("text", ["{我们的暗号}", '{"a": 1}', "[1, 2]"])
 def test_braces_that_are_no_json_note_are_a_notes_text(monkeypatch, capsys, text):
     code, out, err = _check_stdin(monkeypatch, capsys, text)
