@@ -397,3 +397,19 @@ def test_keyword_counts_sum_comments_and_notes_per_keyword():
     assert rows[0] == {"set": "brand", "keyword": "兰若", "comments": 2, "notes": 2}
     assert rows[1] == {"set": "brand", "keyword": "LANRUO", "comments": 1, "notes": 1}
     assert len(rows) == 2
+
+
+def test_misclassified_of_one_source_shows_only_its_notes(sample_model):
+    """Notebook 01's error table over every source showed WeChat copy and one Xiaohongshu note: the most confident
+    errors came from the other corpora."""
+    everything_ad = AdModel(
+        sample_model.pipeline, calibration=sample_model.calibration, threshold=0.0, review_threshold=0.0
+    )
+    examples = [_ex("加vx领券，私信下单", 0, "xhs"), _ex("加vx领券，全场五折", 0, "wechat"),
+                _ex("私信下单，原价199现价99", 0, "wechat")]  # fmt: skip
+    scored = score_examples(everything_ad, examples)
+    assert scored.decisions == ["ad"] * 3  # three false positives
+    rows = misclassified(everything_ad, examples, scored.p, decisions=scored.decisions, source="xhs")
+    assert [(r["source"], r["error"]) for r in rows] == [("xhs", "false positive")]
+    everywhere = misclassified(everything_ad, examples, scored.p, decisions=scored.decisions)
+    assert sorted(r["source"] for r in everywhere) == ["wechat", "wechat", "xhs"]

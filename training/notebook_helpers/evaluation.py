@@ -92,11 +92,13 @@ def misclassified(
     n: int = 3,
     top: int = 4,
     text_chars: int = 140,
+    source: str | None = None,
 ) -> list[dict[str, Any]]:
     """Up to ``n`` false positives (genuine notes decided "ad", most confident first) and ``n`` false negatives
     (ads not decided "ad", lowest probability first), each with the reasons the model gives. The decisions are the
     model's own (:meth:`AdModel.score`, as ``check`` and ``notecheck evaluate`` decide): ``decisions`` when given
-    (:func:`score_examples` keeps them), else scored here."""
+    (:func:`score_examples` keeps them), else scored here. With ``source``, only that source's examples (the
+    target's: the most confident errors over all sources were WeChat copy, not the notes the model is for)."""
     for name, value, low in (("n", n, 0), ("top", top, 0), ("text_chars", text_chars, 2)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             # n = -1 sliced off the last error ([:-1]) instead of showing none or all
@@ -116,8 +118,9 @@ def misclassified(
         )
     y = np.array([e.label for e in examples], dtype=int)
     flagged = np.array([d == "ad" for d in decisions], dtype=bool)
-    fps = np.flatnonzero(flagged & (y == 0))
-    fns = np.flatnonzero(~flagged & (y == 1))
+    mine = np.array([source is None or e.source == source for e in examples], dtype=bool)
+    fps = np.flatnonzero(flagged & (y == 0) & mine)
+    fns = np.flatnonzero(~flagged & (y == 1) & mine)
     picks = [("false positive", i) for i in fps[np.argsort(-p[fps], kind="stable")][:n]]
     picks += [("false negative", i) for i in fns[np.argsort(p[fns], kind="stable")][:n]]
     out = []
