@@ -36,6 +36,11 @@ def _hashes(rows: Iterable[tuple[str, str]]) -> np.ndarray:
     return np.array(out, dtype=np.uint64)
 
 
+def row_keys(rows: Iterable[tuple[str, str]]) -> np.ndarray:
+    """The 64-bit hash of each (title, text) row's key, in order (what :func:`row_hashes` keeps, unsorted)."""
+    return _hashes(rows)
+
+
 def row_hashes(rows: Iterable[tuple[str, str]]) -> np.ndarray:
     """Sorted unique 64-bit hashes of the keys of (title, text) rows."""
     return np.unique(_hashes(rows))

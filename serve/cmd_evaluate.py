@@ -39,17 +39,32 @@ def run(args: argparse.Namespace) -> int:
         from serve.cmd_comments import run_evaluate_sentiment
 
         return run_evaluate_sentiment(args)
+    import numpy as np
+
     from model.evaluation import declared_counts, evaluate
+    from model.training_rows import row_keys
 
     model = cli.load_ad_model(args)
     seen: list[int] = []
+    overlap = _overlap_counter(args, model, seen)
+    keys: list[Any] = []  # per chunk, each note's key (training_rows' hash of its title and text): 8 bytes a note
+
+    def on_chunk(chunk: list[Any]) -> None:
+        if overlap is not None:
+            overlap(chunk)
+        keys.append(row_keys((n.title, n.text) for n in chunk))
+
     y, p, sources, decisions, declared, skipped, rows = predict_labelled(
-        model,
-        args.data,
-        skip_bad_rows=args.skip_bad_rows,
-        on_chunk=_overlap_counter(args, model, seen),
-        encoding=args.encoding,
+        model, args.data, skip_bad_rows=args.skip_bad_rows, on_chunk=on_chunk, encoding=args.encoding
     )
+    both = texts_with_both_labels(np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64), y)
+    if both:
+        # each copy is scored and counted under its own label, so the figures count one text as right and wrong
+        print(
+            f"note: {both} text(s) appear with both labels (ad and genuine; read as the model reads a note, as the "
+            "training-overlap check does): each copy is scored and counted under its own label",
+            file=sys.stderr,
+        )
     if not len(y):
         for line in skipped:  # the reasons the error points to
             print(f"skipped: {line}", file=sys.stderr)
@@ -59,8 +74,9 @@ def run(args: argparse.Namespace) -> int:
     result["declared"] = declared_counts(y, declared, decisions)
     result["model_version"] = model.version
     result["skipped_rows"] = skipped
-    overlap = _report_overlap(model, seen, len(y))
-    result["training_overlap"] = overlap
+    result["texts_with_both_labels"] = both
+    overlap_n = _report_overlap(model, seen, len(y))
+    result["training_overlap"] = overlap_n
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
@@ -79,8 +95,8 @@ def run(args: argparse.Namespace) -> int:
             f"decide them ad by that rule ({d['labelled_ad']} labelled ad, {d['labelled_genuine']} genuine; the model "
             f"alone decided {own}); the figures below measure the model alone"
         )
-    if overlap is not None:
-        print(f"overlap with the training data: {overlap} of {result['n']} notes")
+    if overlap_n is not None:
+        print(f"overlap with the training data: {overlap_n} of {result['n']} notes")
     for line in skipped:
         print(f"skipped: {line}", file=sys.stderr)
     from model.evaluation import metrics_table
@@ -90,6 +106,15 @@ def run(args: argparse.Namespace) -> int:
     shown = {one_line(s).replace("|", "\\|"): m for s, m in result["per_source"].items()}
     print(metrics_table(shown, result))
     return 0
+
+
+def texts_with_both_labels(keys: Any, y: Any) -> int:
+    """How many distinct keys (texts as the model reads them) occur with both labels in ``y`` (arrays)."""
+    import numpy as np
+
+    pairs = np.unique(np.stack([keys.astype(np.uint64), np.asarray(y, dtype=np.uint64)], axis=1), axis=0)
+    _, counts = np.unique(pairs[:, 0], return_counts=True)
+    return int((counts > 1).sum())
 
 
 #: What ``evaluate`` (the ad task) reads, for the error of files that give it nothing.

@@ -53,6 +53,22 @@ def test_evaluate_table_shows_a_source_name_escaped(tmp_path, capsys, sample_mod
     assert row.replace("\\|", "").count("|") == 10  # the table's nine columns
 
 
+def test_evaluate_says_when_a_text_carries_both_labels(tmp_path, capsys, sample_model_dir):
+    """The same text labelled ad in one row and genuine in another was scored and counted twice, one copy right and
+    one wrong, without a word (a data scientist's walkthrough)."""
+    path = tmp_path / "labelled.jsonl"
+    rows = [{"text": "加vx领券，私信下单", "label": 1}, {"text": "加ＶＸ领券，私信下单", "label": 0},  # read alike
+            {"text": "今天去爬山", "label": 0}, {"text": "今天去爬山", "label": 0}]  # fmt: skip
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    assert main(["evaluate", str(path), "--model", str(sample_model_dir), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["texts_with_both_labels"] == 1 and json.loads(captured.out)["n"] == 4
+    assert "note: 1 text(s) appear with both labels" in captured.err
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[2:]), encoding="utf-8")
+    assert main(["evaluate", str(path), "--model", str(sample_model_dir)]) == 0
+    assert "both labels" not in capsys.readouterr().err
+
+
 def test_check_json_from_stdin(capsys, monkeypatch, sample_model_dir):
     import io
 
