@@ -77,8 +77,24 @@ def die_with_supervisor() -> None:
         supervisor = int(os.environ.get(SUPERVISOR_ENV, ""))
     except ValueError:
         return
-    if sys.platform == "linux" and os.getppid() == supervisor:
+    if sys.platform != "linux" or os.getpid() == supervisor:
+        return
+    if os.getppid() == supervisor:
         die_with_parent(supervisor)
+    elif not _alive(supervisor):
+        # Started by the supervisor, which died while this worker was still importing the app (before it could ask
+        # to die with it): a `kill -9` during start-up left such a worker serving on the port.
+        os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - another user's process of that pid: it exists
+        return True
+    return True
 
 
 READY = "ready"

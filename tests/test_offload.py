@@ -531,3 +531,25 @@ def test_workers_of_serve_end_when_it_is_killed(settings, tmp_path):
         for pid in left:  # do not leave them running when the test fails
             os.kill(pid, signal.SIGKILL)
         assert not left, log.read_text()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the death signal (PR_SET_PDEATHSIG) is Linux's")
+@pytest.mark.parametrize(("supervisor", "lives"), [("dead", False), ("alive", True)])
+def test_a_worker_whose_supervisor_died_during_start_up_ends(supervisor, lives):
+    """A worker of `serve --workers 2` asks to die with its supervisor only once it has imported the app; killed
+    before that, the supervisor left the worker running (its parent was no longer the supervisor, so it did not
+    ask): CI once found two workers alive 30 s after a `kill -9`."""
+    from serve.offload import SUPERVISOR_ENV
+
+    # alive: this test's process (the worker's parent too, so it asks to die with it); dead: a process that ended
+    pid = str(os.getpid()) if supervisor == "alive" else _ended_pid()
+    code = "from serve.offload import die_with_supervisor\ndie_with_supervisor()\nprint('alive', flush=True)\n"
+    env = {**os.environ, SUPERVISOR_ENV: pid, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and (out.stdout == "alive\n") is lives, out
+
+
+def _ended_pid() -> str:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return str(child.pid)
