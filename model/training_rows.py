@@ -30,20 +30,16 @@ def row_key(title: str, text: str) -> str:
     return _KEY_STRIP.sub("", normalize_text(f"{title}\n{text}"))
 
 
-def _hashes(rows: Iterable[tuple[str, str]]) -> np.ndarray:
+def row_keys(rows: Iterable[tuple[str, str]]) -> np.ndarray:
+    """The 64-bit hash of each (title, text) row's key, in order."""
     digest = hashlib.blake2b
     out = [int.from_bytes(digest(row_key(t, x).encode("utf-8"), digest_size=8).digest(), "little") for t, x in rows]
     return np.array(out, dtype=np.uint64)
 
 
-def row_keys(rows: Iterable[tuple[str, str]]) -> np.ndarray:
-    """The 64-bit hash of each (title, text) row's key, in order (what :func:`row_hashes` keeps, unsorted)."""
-    return _hashes(rows)
-
-
 def row_hashes(rows: Iterable[tuple[str, str]]) -> np.ndarray:
     """Sorted unique 64-bit hashes of the keys of (title, text) rows."""
-    return np.unique(_hashes(rows))
+    return np.unique(row_keys(rows))
 
 
 def save_training_rows(
@@ -81,4 +77,4 @@ def load_training_rows(directory: str | Path, card: dict[str, Any]) -> np.ndarra
 
 def overlap_mask(training: np.ndarray, rows: Iterable[tuple[str, str]]) -> np.ndarray:
     """True for each (title, text) row whose key is among the ``training`` hashes."""
-    return np.isin(_hashes(rows), training)
+    return np.isin(row_keys(rows), training)

@@ -50,9 +50,9 @@ def run(args: argparse.Namespace) -> int:
     keys: list[Any] = []  # per chunk, each note's key (training_rows' hash of its title and text): 8 bytes a note
 
     def on_chunk(chunk: list[Any]) -> None:
+        keys.append(row_keys((n.title, n.text) for n in chunk))  # hashed once: for the overlap and the labels
         if overlap is not None:
-            overlap(chunk)
-        keys.append(row_keys((n.title, n.text) for n in chunk))
+            overlap(keys[-1])
 
     y, p, sources, decisions, declared, skipped, rows = predict_labelled(
         model, args.data, skip_bad_rows=args.skip_bad_rows, on_chunk=on_chunk, encoding=args.encoding
@@ -221,18 +221,21 @@ def predict_labelled(
 
 
 def _overlap_counter(args: argparse.Namespace, model: Any, seen: list[int]) -> Any:
-    """A chunk callback counting, into ``seen``, the evaluated notes that were in the model's training data (by
-    hashes of their normalised title and text, shipped with the model); None when the model keeps no hashes."""
+    """A callback counting, into ``seen``, the evaluated notes of a chunk (given by their keys) that were in the
+    model's training data (hashes of their normalised title and text, shipped with the model); None when the model
+    keeps no hashes."""
+    import numpy as np
+
     from model.artifacts import DEFAULT_MODEL_DIR
-    from model.training_rows import load_training_rows, overlap_mask
+    from model.training_rows import load_training_rows
 
     hashes = load_training_rows(args.model or DEFAULT_MODEL_DIR, model.card)
     if hashes is None:
         return None
     seen.append(0)
 
-    def count(chunk: list[Any]) -> None:
-        seen[0] += int(overlap_mask(hashes, ((n.title, n.text) for n in chunk)).sum())
+    def count(keys: Any) -> None:  # a chunk's notes' keys (model.training_rows.row_keys)
+        seen[0] += int(np.isin(keys, hashes).sum())
 
     return count
 

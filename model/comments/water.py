@@ -25,9 +25,8 @@ notes. Each comment gets at most one reason, the first that applies in this orde
   ``burst_seconds``, at a rate ``burst_factor`` times the note's mean rate or more.
 
 The creator's own replies (a comment whose ``author`` is the notes' author, :func:`is_creator`) are no engagement
-bought for them:
-only ``empty`` and ``emoji_only`` apply to them, and they count towards no other comment's duplicate, template
-family or burst. A creator answering fans on every note is not a commenter on half of them.
+bought for them: only ``empty`` and ``emoji_only`` apply to them, and they count towards no other comment's
+duplicate, template family or burst. A creator answering fans on every note is not a commenter on half of them.
 
 Near-duplicate candidates come from MinHash LSH (``datasketch``: a maintained implementation of the
 hashing and banding, which a hand-written one would have to re-derive and test), then each candidate pair is
@@ -285,28 +284,25 @@ class WaterDetector:
         reasons: list[list[str | None]] = [[None] * len(n.comments) for n in notes]
         if facts is not None:
             creator = facts.creator
-        # the creator's own replies are left out of every rule but empty and emoji_only
+        # every comment may be empty or emoji only; the creator's own replies are left out of every other rule
         flat: list[tuple[int, int]] = []
+        chars: list[str] = []
         for i, n in enumerate(notes):
             for j, c in enumerate(n.comments):
+                said = word_chars(c.text)
+                if is_blank(c.text):
+                    reasons[i][j] = "empty"
+                elif not said:
+                    reasons[i][j] = "emoji_only"
                 if not is_creator(c.author, creator):
                     flat.append((i, j))
-                elif is_blank(c.text):
-                    reasons[i][j] = "empty"
-                elif not word_chars(c.text):
-                    reasons[i][j] = "emoji_only"
-        chars = [word_chars(notes[i].comments[j].text) for i, j in flat]
+                    chars.append(said)
 
         def mark(k: int, reason: str) -> None:
             i, j = flat[k]
             if reasons[i][j] is None:
                 reasons[i][j] = reason
 
-        for k, (i, j) in enumerate(flat):
-            if is_blank(notes[i].comments[j].text):
-                mark(k, "empty")
-            elif not chars[k]:
-                mark(k, "emoji_only")
         self._copies(notes, flat, chars, mark)
         kinds = [self.duplicate_kind(notes[i].comments[j].text, chars[k]) for k, (i, j) in enumerate(flat)]
         dup_idx = [k for k, kind in enumerate(kinds) if kind]
