@@ -48,6 +48,8 @@ EXAMPLES = [
     # a skincare or make-up fault negated, and emoji (a brand analyst's walkthrough found these read wrong)
     ("不油腻", "+"), ("一点都不黏腻", "+"), ("不拔干", "+"), ("用了不长痘", "+"), ("好油腻", "-"), ("👍👍", "+"),
     ("😍😍", "+"), ("😡", "-"), ("👎", "-"), ("抗氧化效果好", "+"), ("这个茶解油腻一绝", "+"),
+    # a second negation cancelling the first, and no fault to find (a writer's walkthrough: 0.006 and 0.23 before)
+    ("不是不好吃", "+"), ("没有不喜欢的", "+"), ("不是不难吃", "-"), ("没毛病", "+"), ("用了半年挑不出毛病", "+"),
 ]  # fmt: skip
 _CHILD = """
 import json, sys

@@ -90,6 +90,34 @@ def test_negation_scope_replaces_the_negated_word(text: str, negated: str, marke
 
 
 @pytest.mark.parametrize(
+    ("text", "marker", "rest"),
+    [
+        ("不是不好吃", "[lxp]", ""),  # it is good: read as 不好吃 it was 0.006 positive
+        ("也不是不好用", "[lxp]", ""),
+        ("没有不喜欢的", "[lxp]", "的"),
+        ("不能说不好看吧", "[lxp]", "吧"),
+        ("不是不太好吃", "[lxp]", ""),  # a degree word between the inner negator and the word
+        ("不是不难吃", "[lxn]", ""),  # a double negative of a bad word is the bad word
+        ("我不是不喜欢", "[lxp]", "我"),
+        ("不不好吃", "[lxv]", "不"),  # a repeated 不 is emphasis, not a second negation
+        ("不是很好吃", "[lxv]", ""),  # one negation with a degree word
+    ],
+)
+def test_a_second_negation_cancels_the_first(text: str, marker: str, rest: str) -> None:
+    """不是不好吃 / 没有不喜欢的: the negator right before a word is itself negated, and the span is the word's plain
+    cue; its own characters leave the document as a negated word's do (不好吃's n-grams are strongly negative)."""
+    rewritten, has_opinion = doc(text)
+    assert [t for t in rewritten.split() if t.startswith("[lx")] == [marker]
+    assert "".join(t for t in rewritten.split() if not t.startswith("[lx")) == rest and has_opinion
+
+
+@pytest.mark.parametrize("text", ["没毛病", "用了三个月没什么毛病", "挑不出毛病", "做工无可挑剔"])
+def test_no_fault_to_find_is_praise(text: str) -> None:
+    rewritten, _ = doc(text)
+    assert [t for t in rewritten.split() if t.startswith("[lx")] == ["[lxp]"]
+
+
+@pytest.mark.parametrize(
     ("text", "kept", "markers"),
     [
         ("没踩雷，闭眼入", "闭眼入", ["[lxz]", "[lxp]"]),

@@ -10,7 +10,9 @@ same way in training and at inference, close that gap inside the TF-IDF + logist
 - negation scope: when a negator such as 不/没 (optionally followed by a degree word: 不太, 没那么) comes right
   before a hit, the negator and the word are *replaced* by ``[lxv]`` (negated positive: 不好用) or ``[lxz]``
   (negated negative: 没踩雷, 不难吃). Only adding a marker beside the words left their own n-grams in the document,
-  and 踩雷 weighs more than any marker, so 没踩雷 read as negative; replaced, the span is one negated cue. The scope
+  and 踩雷 weighs more than any marker, so 没踩雷 read as negative; replaced, the span is one negated cue. A second
+  negation right before the negator cancels it (不是不好吃, 没有不喜欢的, 不能说不好看): the whole span becomes the
+  word's plain marker (read as 不好吃, the first read 0.006 positive). The scope
   of 没有 / 没 (comparisons: 没有以前好吃), of opinion verbs (不觉得, 没感觉) and of 不会再 reaches a word up to
   six characters on in the same clause (不觉得这个口红好看, 不会再回购; the words between stay) unless a
   conjunction, 过, 了, an intensifier or an emoji code comes first (没踩雷还好用, 没吃过这么好吃的), or the
@@ -73,6 +75,8 @@ SCOPE_END_RE = re.compile(
     r"但|可是|就是|不过|而且|并且|还|也|又|却|而|所以|因为|然后|反而|只是|倒是|都|过|了|很|超|巨|真|贼|非常|特别|蛮|挺|太"
     rf"|{EMOJI_CODE_RE.pattern}"
 )
+#: Negations that cancel the negator right after them (不是不好吃, 没有不喜欢的, 不能说不好看 = it is good).
+DOUBLE_NEGATORS = ("并不是", "也不是", "又不是", "不是", "并非", "没有", "不能说", "不会", "不可能")
 #: Phrases that start like a negator and negate nothing after them (没想到这么好吃, 不得不说真的好用).
 NON_NEGATING = (
     "没想到", "没想过", "不知道", "不得不", "不管", "不论", "无论", "不仅", "不光", "不但", "不只", "不止", "不用说",
@@ -172,19 +176,25 @@ def _is_request(clause: str, punct: str, lex: _Lexicon) -> bool:
     return bool(_HOW_MANY_RE.search(body)) or (bool(_CHOICE_RE.match(body)) and not body.endswith("吧"))
 
 
-def _negator_start(clause: str, start: int, lex: _Lexicon) -> int:
-    """Where the negator of the word at ``start`` begins (a degree word may sit between them), or -1."""
+def _negator_start(clause: str, start: int, lex: _Lexicon) -> tuple[int, bool]:
+    """``(where, double)``: where the negator of the word at ``start`` begins (a degree word may sit between them),
+    or -1; ``double`` when a second negation before it cancels it (不是不好吃, 没有不喜欢的): ``where`` is then the
+    start of that second negation."""
     before = clause[:start]
     if before.endswith(INTENSIFIERS):
-        return -1
+        return -1, False
     for degree in ("", *DEGREE):
         if degree and not before.endswith(degree):
             continue
         rest = before[: len(before) - len(degree)]
         for negator in lex.negators:  # longest first: 没有 before 没
             if rest.endswith(negator):
-                return -1 if rest.endswith(NOT_NEGATORS) else len(rest) - len(negator)
-    return -1
+                if rest.endswith(NOT_NEGATORS):
+                    return -1, False
+                at = len(rest) - len(negator)
+                outer = next((d for d in DOUBLE_NEGATORS if rest.endswith(d, 0, at)), None)
+                return (at - len(outer), True) if outer else (at, False)
+    return -1, False
 
 
 def _long_negator(clause: str, start: int, lex: _Lexicon) -> tuple[int, int]:
@@ -256,13 +266,14 @@ def _mark_clause(clause: str, lex: _Lexicon) -> tuple[str, list[str]]:
             continue
         if any(clause.find(f, max(0, start - 2), end + 2) != -1 for f in _FALSE_HITS):
             continue
-        negator = _negator_start(clause, start, lex)
+        negator, double = _negator_start(clause, start, lex)
         gap = ""
         if negator < 0:
             negator, negator_end = _long_negator(clause, start, lex)
             gap = clause[negator_end:start]  # the words between stay: they are no cue (这个口红, 觉得有多)
         if negator >= max(kept, taken):  # the negator is not part of an earlier hit
-            pieces += [clause[kept:negator], gap, f" {_MARKERS[(True, positive)]} "]
+            # a double negation is the word itself, replaced too: 不好吃's own n-grams would read 不是不好吃 as bad
+            pieces += [clause[kept:negator], gap, f" {_MARKERS[(not double, positive)]} "]
             kept = end
         else:
             appended.append(_MARKERS[(False, positive)])
