@@ -148,6 +148,8 @@ VARIANTS: dict[str, Variant] = {
         for x in (0.5, 0.7, 1.5)
     },
     "p_title": Variant("probe: title character 1-3-grams apart", probes=("title_char",)),
+    "p_tail": Variant("probe: character 1-3-grams of the text's last 40 characters apart", probes=("tail_char",)),
+    "p_tail03": Variant("probe: the text's last 40 characters, scaled 0.3", probes=("tail_char",), probe_scale=0.3),
     "p_structure": Variant("probe: note structure (brands, tag share, brand+price+CTA, person)", probes=("structure",)),
     "p_tone": Variant("probe: tone (negative sentences, drawback against hype words)", probes=("tone",)),
     "p_tone_sent": Variant("probe: negative sentences only", probes=("tone_sentences",)),

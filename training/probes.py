@@ -10,6 +10,8 @@ model trained with one could not be served.
 - ``tone``: whether the note also says what is wrong, as the labelling guide's honest notes do: how many of its
   sentences the shipped sentiment model reads as negative (and their share), drawback words (缺点, 踩雷, 后悔, ...)
   against sales hype (闭眼入, 谁用谁知道, 手慢无, ...), bucketed.
+- ``tail_char``: character 1-3-grams of the last ``TAIL_CHARS`` characters of the text without its hashtags,
+  where a covert ad puts its call ("想要同款的私信我", "趁活动入手") and an honest note its verdict ("仅供参考").
 """
 
 from __future__ import annotations
@@ -72,6 +74,17 @@ def _title_char(notes: list[Note]) -> tuple[Any, list[str]]:
     return X, [f"title:{t}" for t in vec.get_feature_names_out()]
 
 
+#: How much of a note's end the ``tail_char`` probe reads.
+TAIL_CHARS = 40
+
+
+def _tail_char(notes: list[Note]) -> tuple[Any, list[str]]:
+    tails = [_TAG_RE.sub(" ", normalize_text(n.text or "")).strip()[-TAIL_CHARS:] for n in notes]
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, max_features=20_000, sublinear_tf=True)
+    X = vec.fit_transform(tails)
+    return X, [f"tail:{t}" for t in vec.get_feature_names_out()]
+
+
 def _structure(notes: list[Note]) -> tuple[Any, list[str]]:
     vec = TfidfVectorizer(analyzer=lambda toks: toks, lowercase=False, use_idf=False, sublinear_tf=True)
     X = vec.fit_transform([structure_tokens(n) for n in notes])
@@ -123,6 +136,7 @@ PROBES: dict[str, Callable[[list[Note]], tuple[Any, list[str]]]] = {
     "tone_sentences": lambda notes: _tone(notes, "t:neg"),
     "tone_words": lambda notes: _tone(notes, ("t:drawback", "t:hype", "t:mix")),
     "title_char": _title_char,
+    "tail_char": _tail_char,
     "structure": _structure,
 }
 
