@@ -14,6 +14,12 @@ from dataclasses import dataclass, replace
 from model.lexicon import BRAND_EXCLUSIONS, BRANDS, trie_regex
 
 _SEP = r"[\s\-_.·•,，/|~—–]*"  # separators used to split digits so filters miss them
+#: Being taken for an advertiser, after 免得被 / 怕被 (免得被说打广告, 怕被当成软广).
+_TAKEN_FOR_AD = r"(?:说|当成?|认为|以为|误会)(?:成|是|在|我)*(?:打|做|发)?(?:广告|软广|恰饭)"
+#: The characters of a URL (RFC 3986's, without brackets) and those it may end on (not punctuation closing a clause).
+_URL_CHARS = r"[a-z0-9\-._~:/?#@!$&'()*+,;=%]"
+_URL_END = r"[a-z0-9\-_~/#=&%+@$]"
+_URL_REST = _URL_CHARS + "*" + _URL_END
 #: What may stand between a contact prefix (加v) and the id: colons, spaces, emoji and other decorations, up to
 #: eight, but no letter, digit, CJK character or clause-ending punctuation (so "加v，私信我" takes no id).
 _DECOR = r"[^\w,，.。!！?？;；]{0,8}"
@@ -149,7 +155,15 @@ DEFS = [
     CuePattern(
         "url",
         "link / URL",
-        _p(r"(?:https?://|www\.)[^\s⟦⟧]+|\b[a-z0-9][a-z0-9-]{1,30}\.(?:com|cn|net|top|cc|xyz|vip|shop)\b[^\s⟦⟧]*"),
+        # A link is the characters a URL may hold, not ending on punctuation: the writer's words right after it
+        # ("链接https://…?id=123买了两件，质量还行", "www.example.com上面有说明书") and the markup around it
+        # ("…?id=123\">这里</a>") are theirs, not the link's (they were read as part of it and shown so).
+        _p(
+            # A domain's edges are letters and digits, not word boundaries: a Chinese character is a word character,
+            # so "官网example.com" and "sina.com.cn首页" held none. A country's domain may follow (sina.com.cn).
+            r"(?:https?://|www\.)" + _URL_REST + r"|(?<![a-z0-9-])[a-z0-9][a-z0-9-]{1,30}\."
+            r"(?:com|cn|net|top|cc|xyz|vip|shop)(?:\.[a-z]{2})?(?![a-z0-9])(?:[/?#:]" + _URL_REST + ")?"
+        ),
         replace=True,
     ),
     CuePattern(
@@ -163,11 +177,14 @@ DEFS = [
             + f"(?:{_SPACED_WECHAT_ID}|{_WECHAT_ID})))|"
             r"wechat|绿泡泡|薇(?=号?[:：\s]*[a-z0-9]|号?"
             + _DECOR_COLON
+            + r")|微(?="
+            + _DECOR_COLON
             + r")|(?<![a-z])v(?=[:：]\s*[a-z0-9]|"
             + _DECOR_COLON
             + "))"
             # 薇 and a lone v name the channel only right before an id, or before decorations and a colon and an id
-            # ("薇❤：abc2024", "v ❤ :abc2024"): without the colon, 小薇❤ is a girl's name.
+            # ("薇❤：abc2024", "v ❤ :abc2024"): without the colon, 小薇❤ is a girl's name. So does 微 with the 信
+            # written as a decoration ("微♥：maixiang_bake"), never alone (微博, 稍微).
             # A lone "v信" ends no Latin word ("ktv信息", "tv信号" are no contact). The id may sit behind the word
             # for it ("加微信号 abc123", "vx号:abc123", "微信公众号:abc2015") and
             # decorations ("加 v ❤ :abc123": anything but a letter, digit or the punctuation that ends a clause). The
@@ -185,7 +202,11 @@ DEFS = [
     CuePattern(
         "qq",
         "QQ contact",
-        _p(r"(?:qq|扣扣|企鹅)(?:群|号)?[:：\s]*(?:\d" + _SEP + r"){4,10}\d|(?:qq|扣扣)群"),
+        # and a lone Q for QQ before its group's number ("加Q群：123456789"), not the q of a Latin word
+        _p(
+            r"(?:qq|扣扣|企鹅)(?:群|号)?[:：\s]*(?:\d" + _SEP + r"){4,10}\d|(?:qq|扣扣)群|"
+            r"q(?<![a-z]q)群[:：\s]*(?:\d" + _SEP + r"){4,10}\d"
+        ),
         replace=True,
     ),
     CuePattern(
@@ -196,7 +217,7 @@ DEFS = [
             + _SEP
             + r"[3-9](?:"
             + _SEP
-            + r"\d){9}|0\d{2,3}-\d{7,8}|400"
+            + r"\d){9}|0\d{2,3}-\d{7,8}|0\d{2,3}[-\s]\d{3,4}[-\s]\d{4}|400"
             + _SEP
             + r"\d{3}"
             + _SEP
@@ -314,6 +335,12 @@ DEFS = [
             r"无广告?|非广告?|自费|不是(?:在?打)?(?:广告|软广)|不是(?:恰饭|商单)|没有(?:任何)?(?:广告|合作|链接|商单)|"
             r"没有?在?打(?:广告|软广)|唔[系是](?:广告|软广)|无链接|不带(?:链接|货)|"
             r"无商单(?:恰饭)?|非商单(?:恰饭)?|没接过?商单|不卖(?!关子)|"
+            # Keeping clear of looking like one ("免得被说打广告", "怕被当成广告") and the link not given
+            # ("链接我就不放了", "就不放链接了"): an honest complaint's "链接我就不放了，免得被说打广告" was told
+            # 购买引导 and 合作披露.
+            + "|".join(f"{w}{_TAKEN_FOR_AD}" for w in ("免得被", "以免被", "省得被", "怕被"))
+            + "|"
+            r"链接(?:我|这里|就)*不(?:放|贴|挂|发|给)了?|不(?:放|贴|挂|发|给)链接|"
             r"n(?<![a-z]n)ot (?:an? )?(?:ad|sponsored|gifted|paid)(?![a-z])|n(?<![a-z]n)o (?:ads?|sponsorship)(?![a-z])"
         ),
         delete=True,
@@ -475,10 +502,10 @@ CUE_NAMES: tuple[str, ...] = tuple(c.name for c in DEFS if c.counts_as is None)
 PRECHECKS: dict[str, str] = {
     # "https://" / "http://" / "www." in the first branch; "." + a top-level domain in the second.
     "url": r"://|www\.|\.(?:com|cn|net|top|cc|xyz|vip|shop)",
-    # Every branch contains "v", "wx", "微信", "薇", "威信", "wechat" or "绿泡泡".
-    "wechat": r"v|wx|微信|薇|威信|wechat|绿泡泡",
-    # Both branches start with "qq", "扣扣" or "企鹅".
-    "qq": r"qq|扣扣|企鹅",
+    # Every branch contains "v", "wx", "微信", "薇", "威信", "wechat" or "绿泡泡", or 微 before a decoration.
+    "wechat": r"v|wx|微信|薇|威信|wechat|绿泡泡|微[^\w,，.。!！?？;；:：]",
+    # Every branch starts with "qq", "扣扣", "企鹅" or "q群".
+    "qq": r"qq|扣扣|企鹅|q群",
     # Each branch starts with "1", "0" or "4" followed by at least nine more digits with only separators between
     # them: 1[3-9] + 9 digits, 0 + 2-3 digits + "-" + 7-8 digits, 400 + 3 + 4 digits ("-" is a separator).
     # The Chinese-numeral branch starts with a "1" of some script, a separator and a second digit 3-9.

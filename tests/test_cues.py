@@ -534,6 +534,13 @@ def test_an_exclusion_must_hold_one_brand(tmp_path):
         ("Not sponsored lol, bought it myself", "not sponsored"),
         ("this is not an ad", "not an ad"),
         ("no ads, just my honest take", "no ads"),
+        # Normalisation 36: keeping clear of looking like an ad, and the link not given (a writer's walkthrough:
+        # "链接我就不放了，免得被说打广告" was told 购买引导 and 合作披露 and decided ad at 0.69)
+        ("免得被说打广告", "免得被说打广告"),
+        ("怕被当成软广", "怕被当成软广"),
+        ("以免被认为是广告", "以免被认为是广告"),
+        ("链接我就不放了，大家自己搜", "链接我就不放了"),
+        ("就不放链接了", "不放链接"),
     ],
 )
 def test_a_denial_is_a_claim_not_a_disclosure(text, claim):
@@ -548,6 +555,54 @@ def test_a_denial_is_a_claim_not_a_disclosure(text, claim):
 def test_a_paid_deal_not_denied_is_still_a_disclosure(text):
     assert "disclosure" in [c.name for c in find_cues(text)]
     assert "no_ad_claim" not in [c.name for c in find_cues(text)]
+
+
+def test_a_denied_link_keeps_the_funnel_beside_it():
+    """Deleting "链接我就不放了" hides nothing else: the 私信 after it is still a call to action."""
+    found = [(c.name, c.text) for c in find_cues(normalize_text("链接我就不放了，想要的私信我"))]
+    assert ("no_ad_claim", "链接我就不放了") in found and ("call_to_action", "私信") in found
+    assert ("call_to_action", "链接") not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "link"),
+    [
+        # Normalisation 36: the writer's words after a link are theirs (they were read and shown as the link)
+        (
+            "我买的链接https://item.taobao.com/item.htm?id=123买了两件，质量还行",
+            "https://item.taobao.com/item.htm?id=123",
+        ),
+        ("官网www.example.com上面有说明书", "www.example.com"),
+        ('<a href="https://shop.example.com/?id=123">这里</a>购买', "https://shop.example.com/?id=123"),
+        ("see https://a.example.com/x.", "https://a.example.com/x"),
+        ("链接：http://t.cn/AbC123 ，快去", "http://t.cn/abc123"),
+        ("example.com/p?id=1&x=2，好用", "example.com/p?id=1&x=2"),
+        ("http://t.cn/abc。", "http://t.cn/abc"),
+        ("详见sina.com.cn首页", "sina.com.cn"),
+        ("官网 shop.com.tw/abc 有", "shop.com.tw/abc"),
+        ("官网example.com有说明", "example.com"),
+    ],
+)
+def test_a_link_ends_where_the_url_does(text, link):
+    assert kinds(text)["url"] == [link]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "contact"),
+    [
+        ("订位电话 028-8555-1234", "phone", "028-8555-1234"),
+        ("电话：010 8765 4321", "phone", "010 8765 4321"),
+        ("想要资料的加Q群：123456789", "qq", "q群:123456789"),
+        ("可以提前订蛋糕，微♥：maixiang_bake", "wechat", "微♥:maixiang_bake"),
+    ],
+)
+def test_landlines_q_groups_and_a_decorated_wechat_are_contacts(text, kind, contact):
+    assert kinds(text)[kind] == [contact]
+
+
+@pytest.mark.parametrize("text", ["稍微😂 好看", "微博❤: abc", "iq群里说", "2023-1234-5678", "编号 012 345"])
+def test_what_only_looks_like_those_contacts_is_none(text):
+    assert not {"phone", "qq", "wechat"} & set(kinds(text))
 
 
 #: @mentions of brand accounts, and the brand each names; the account is a mention of that brand.
