@@ -82,8 +82,9 @@ def write_creator_report(
         f"# {title}: {counted(creators)}",
         "",
         "Shares are in [0, 1]. `water ratio` is the share of comments flagged as bought or templated engagement; "
-        "the `clean` columns leave those comments out. Keyword ratios are the mean over a creator's notes with "
-        "comments; positive share = positive / (positive + negative) over all their comments.",
+        "the `clean` columns leave those comments out. Keyword ratios are the share of a creator's comments (over "
+        "all their notes) hitting a keyword of the set; positive share = positive / (positive + negative) over all "
+        "their comments.",
         "",
         markdown_table(table, columns),
         "",

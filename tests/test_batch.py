@@ -188,6 +188,38 @@ def test_file_that_is_not_what_its_extension_says(tmp_path, sample_model_dir, na
     assert [r["error"] for r in rows[1:]] == [None, None] and summary.file_errors == 1
 
 
+@pytest.mark.parametrize(
+    ("fmt_in", "row", "why"),
+    [
+        ("jsonl", b'["stray header row"]\n', "expected a JSON object per line"),  # a list alone: one bad row
+        ("jsonl", b'{"id": "n", "text": "abc\x00def"}\n', "invalid JSON"),  # a NUL in one row: its error
+        ("csv", b"n,,abc\x00def,x\n", None),
+    ],
+)
+def test_one_damaged_row_at_the_start_of_a_file_loses_no_other(tmp_path, sample_model_dir, fmt_in, row, why):
+    """Judged on the file's first 4 KiB, one stray list or one NUL byte there made the whole file one error (an
+    auditor's archive of 5,000 notes scored 0); past 4 KiB the same row was one bad row."""
+    good = WRITERS[fmt_in](tmp_path / f"g.{fmt_in}", NOTES).read_bytes()
+    header, body = good.split(b"\n", 1) if fmt_in == "csv" else (b"", good)
+    path = tmp_path / f"damaged.{fmt_in}"
+    path.write_bytes((header + b"\n" if header else b"") + row + body)
+    rows, summary = score(tmp_path, [path], sample_model_dir)
+    assert [r["id"] for r in rows[1:]] == [n["id"] for n in NOTES] and all(r["error"] is None for r in rows[1:])
+    assert len(rows) == len(NOTES) + 1 and summary.file_errors == 0
+    assert (why or "") in (rows[0]["error"] or "")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'[{"text": "x"}, {"text": "y"}]', b'[\n{"text": "x"},\n{"text": "y"}\n]\n', b'[{"text": "x"},\n{"text": "y"}]\n'],
+)
+def test_a_json_array_file_is_still_named_so(tmp_path, sample_model_dir, content):
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(content)
+    rows, summary = score(tmp_path, [path], sample_model_dir)
+    assert len(rows) == 1 and "JSON array, not JSON Lines" in rows[0]["error"] and summary.file_errors == 1
+
+
 def test_file_level_error_sets_exit_code_1(tmp_path, capsys, sample_model_dir):
     """... and is said once: it was an `error:` line and again a `note:` line with the same words."""
     bad = tmp_path / "t.parquet"

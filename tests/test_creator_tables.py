@@ -79,3 +79,21 @@ def test_names_in_markdown_are_shown_as_written(tmp_path, capsys, sample_sentime
     md = (tmp_path / "o" / "overlap.md").read_text(encoding="utf-8")
     row = next(line for line in md.splitlines() if "a\\|b" in line and "0.5000" in line)
     assert row.count(" | ") == 5 and "&lt;i&gt;c&lt;/i&gt;" in row and "<i>" not in md
+
+
+def test_an_author_padded_with_spaces_is_the_same_creator(tmp_path, capsys, sample_sentiment_dir, sample_model_dir):
+    """An export's " 小美 " and "小美" were two creators shown alike, each with half the notes the water rules
+    judge together: the bought comment both notes hold was no duplicate."""
+    bought = "太好用了吧我也要买一个"
+    rows = [
+        {"id": "n1", "author": "小美", "text": "周末爬山，风景很好", "comments": [bought, "好看"]},
+        {"id": "n2", "author": " 小美 ", "text": "今天做了红烧肉", "comments": [bought, "看饿了"]},
+    ]
+    path = tmp_path / "archive.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    assert main(["comments", str(path), "--model", str(sample_sentiment_dir), "--ad-model", str(sample_model_dir),
+                 "--json"]) == 0  # fmt: skip
+    doc = json.loads(capsys.readouterr().out)
+    assert [(c["author"], c["notes"]) for c in doc["creators"]] == [("小美", 2)]
+    flagged = [[s["suspect_reason"] for s in n["comments"]] for n in doc["notes"]]
+    assert flagged == [["duplicate", None], ["duplicate", None]]
