@@ -1265,6 +1265,32 @@ def test_a_platform_topic_tag_is_quoted_as_the_writer_typed_it(evidence, quoted)
     assert [s.text for s in reason.evidence] == evidence
 
 
+@pytest.mark.parametrize(
+    ("evidence", "quoted"),
+    [
+        ("加\u202e微信：abc999", "“加微信：abc999”"),  # a right-to-left override, never closed
+        ("加\u200b微\u200b信", "“加微信”"),  # zero-width spaces between the characters
+        ("链\u200c接", "“链接”"),
+        ("\u2066私信\u2069", "“私信”"),
+    ],
+)
+def test_a_quote_leaves_out_the_invisible_characters_the_model_reads_past(evidence, quoted):
+    """A direction mark typed in a note went into the quotes and the advice as it was: unclosed, it turns the rest of
+    the advice's sentence around on a page showing it. The evidence span keeps the text as sent."""
+    span = Span(field="text", start=0, end=len(evidence), text=evidence)
+    reason = ReadableReason("contact", "联系方式", "contact details", "ad", 1.0, (span,))
+    assert reason.quoted() == quoted and reason.evidence[0].text == evidence
+
+
+def test_the_advice_shows_no_direction_mark_the_note_holds(shipped):
+    note = {"text": "加\u202e微信：abc999 私信我，领券下单"}
+    result = shipped.check(note)
+    assert result.decision != "genuine" and result.advice is not None
+    shown = result.advice["zh"] + result.advice["en"] + "".join(q for r in result.reasons for q in r.quotes())
+    assert "\u202e" not in shown and "微信" in shown
+    assert any("\u202e" in h.text for h in result.highlights)  # the spans stay exact
+
+
 def test_the_reasons_of_a_tagged_note_quote_the_tag_as_typed(shipped):
     result = shipped.check(
         {"title": "宜家买的书架", "text": "BILLY书架，399块，装了三小时 #宜家[话题]# #装修日记[话题]#"}

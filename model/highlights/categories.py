@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from model.cue_patterns import CAMPAIGN_WORDS
-from model.text import fold_nfkc, normalize_text
+from model.text import CLEANUP_RE, fold_nfkc, normalize_text
 
 #: Writer-facing categories: code -> (Chinese, English).
 CATEGORIES: dict[str, tuple[str, str]] = {
@@ -201,8 +201,14 @@ def unmarked_tags(text: str) -> str:
 
 def as_quoted(text: str) -> str:
     """Evidence ``text`` as the writer is shown it in a quote: on one line (:func:`one_line`), a platform topic tag
-    as typed (:func:`unmarked_tags`). Only the quote: the evidence span keeps the text as sent."""
-    return unmarked_tags(one_line(text))
+    as typed (:func:`unmarked_tags`), without the invisible characters the model reads past (zero-width, direction
+    marks, controls: :data:`model.text.CLEANUP_RE`). A right-to-left override typed in "加\u202e微信" went into the
+    advice unclosed and turned the rest of its sentence around on any page showing it. Only the quote: the evidence
+    span keeps the text as sent."""
+    shown = unmarked_tags(one_line(text))
+    if CLEANUP_RE.search(shown):  # most quotes: nothing to delete
+        shown = CLEANUP_RE.sub("", shown) or shown
+    return shown
 
 
 def quote_key(shown: str) -> str:
