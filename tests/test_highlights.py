@@ -1282,6 +1282,20 @@ def test_a_quote_leaves_out_the_invisible_characters_the_model_reads_past(eviden
     assert reason.quoted() == quoted and reason.evidence[0].text == evidence
 
 
+def test_a_group_of_highlights_too_light_to_matter_is_no_reason():
+    """ "+0.00 → ad 话题标签 “#每日穿搭”" (0.0044) told a writer their hashtag counted towards ad; its highlight stays."""
+    from model.highlights import reasons
+    from model.highlights.categories import MIN_PHRASE_WEIGHT, Highlight
+
+    text = "#每日穿搭 加微信abc123"
+    tag = Highlight("text", 0, 5, text[0:5], 0.0044, "hashtag")
+    contact = Highlight("text", 6, 15, text[6:15], 0.8, "contact")
+    light = Highlight("text", 6, 8, text[6:8], -(MIN_PHRASE_WEIGHT / 2), "personal")
+    assert [(r.category, r.direction) for r in reasons([contact, tag, light])] == [("contact", "ad")]
+    heavier = Highlight("text", 0, 5, text[0:5], MIN_PHRASE_WEIGHT, "hashtag")
+    assert [r.category for r in reasons([contact, heavier])] == ["contact", "hashtag"]
+
+
 def test_the_advice_shows_no_direction_mark_the_note_holds(shipped):
     note = {"text": "加\u202e微信：abc999 私信我，领券下单"}
     result = shipped.check(note)

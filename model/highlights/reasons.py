@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from model.highlights.categories import (
     CATEGORIES,
+    MIN_PHRASE_WEIGHT,
     QUOTE_CHARS,
     Highlight,
     ReadableReason,
@@ -25,7 +26,8 @@ _CONCRETE_CATEGORIES = frozenset(
 
 
 def reasons(highlights: list[Highlight], *, top: int = 8, evidence: int = 5) -> list[ReadableReason]:
-    """Highlights grouped by category and direction, at most ``top``, strongest first."""
+    """Highlights grouped by category and direction, at most ``top``, strongest first; a group lighter than
+    :data:`~model.highlights.categories.MIN_PHRASE_WEIGHT` in all is no reason (its highlights stay)."""
     groups: dict[tuple[str, str], list[Highlight]] = {}
     for h in highlights:
         direction = "ad" if h.weight > 0 else "genuine"
@@ -34,9 +36,11 @@ def reasons(highlights: list[Highlight], *, top: int = 8, evidence: int = 5) -> 
         groups.setdefault((h.category, direction), []).append(h)
     out = []
     for (category, direction), hs in groups.items():
+        weight = round(sum(h.weight for h in hs), 4)
+        if abs(weight) < MIN_PHRASE_WEIGHT:  # lighter than any phrase of words shown: "+0.00 → ad 话题标签 “#护肤”"
+            continue  # told a writer their hashtag counted towards ad for a weight no decision feels
         zh, en = CATEGORIES[category]
-        spans = _evidence(hs, evidence)
-        out.append(ReadableReason(category, zh, en, direction, round(sum(h.weight for h in hs), 4), spans))
+        out.append(ReadableReason(category, zh, en, direction, weight, _evidence(hs, evidence)))
     out.sort(key=lambda r: (-abs(r.weight), r.category))
     return out[: max(top, 0)]
 
