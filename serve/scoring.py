@@ -148,7 +148,17 @@ class RowScorer:
                 reasons=reasons[k],
                 comments=comments[k],
             )
+            if decisions[k] != "genuine" and not reasons[k]:  # what check's advice says; a row had no word of it
+                row["warning"] = "; ".join(w for w in (row["warning"], UNEXPLAINED) if w)
         return rows
+
+
+#: The warning of a flagged row without readable reasons (a number, a word or two: AdModel.decide sends such a note
+#: to review rather than calling it an ad), so that a reader of the output knows why the reasons are empty.
+UNEXPLAINED = (
+    "no reason given: no phrase of the note points to an ad (common when a note is very short); its score comes "
+    "from its overall wording, for a person to read"
+)
 
 
 def span_dict(span: Any) -> dict[str, Any] | None:

@@ -92,6 +92,21 @@ def test_every_row_yields_one_output_row_in_order(tmp_path, sample_model_dir, fm
     assert not (tmp_path / f"out.{fmt_out}.parts").exists()
 
 
+def test_a_flagged_row_without_reasons_says_why():
+    """An auditor's "123" / "456" row was review at 0.82 with reasons [] and no warning: nothing in the output told
+    why (check's advice does). Every flagged row without a reason now says so; a row with reasons does not."""
+    from model import load_model
+    from serve.scoring import UNEXPLAINED
+
+    notes = [{"title": "123", "text": "456"}, {"title": "2024", "text": "普通"}, NOTES[0], NOTES[2], NOTES[1]]
+    rows = RowScorer(load_model(), top=3).score_records([Record("x.jsonl", i + 1, n) for i, n in enumerate(notes)])
+    bare = [r for r in rows if r["decision"] != "genuine" and not r["reasons"]]
+    assert bare and rows[0] in bare  # the bare number is flagged and explains nothing
+    assert all(UNEXPLAINED in (r["warning"] or "") for r in bare)
+    assert all(UNEXPLAINED not in (r["warning"] or "") for r in rows if r not in bare)
+    assert any(r["reasons"] for r in rows)
+
+
 def test_scores_equal_the_models_check_many(sample_model):
     records = [Record("x.jsonl", i + 1, n) for i, n in enumerate(NOTES)]
     rows = RowScorer(sample_model, top=3).score_records(records)
