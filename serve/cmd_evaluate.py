@@ -16,7 +16,21 @@ from serve import cli
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser("evaluate", help="metrics of a model on labelled note files")
+    p = subparsers.add_parser(
+        "evaluate",
+        help="metrics of a model on labelled note files",
+        description=(
+            "Measure a model on labelled note files (each row with a 'label': 1 or 'ad' for an ad, 0 or 'genuine' "
+            "for an honest note). Prints, for all rows and per 'source', the rows and ads, ROC AUC, precision, "
+            "recall, F1 and the false-positive rate on genuine notes at the model's threshold, and the expected "
+            "calibration error (ece). Rows that are in the model's training data (its card lists the files; the "
+            "texts are compared by hash) are counted and warned about: figures on them are not held-out quality. "
+            "A row that fails validation stops the run unless --skip-bad-rows is given (each skipped row is then "
+            "listed on standard error)."
+        ),
+        epilog="exit status: 0 when the rows were evaluated (skipped rows included); 2 when a row failed validation "
+        "without --skip-bad-rows, or for a usage error.",
+    )
     p.add_argument("data", nargs="+", type=Path, help="labelled note files, directories or glob patterns, as in score")
     cli.add_model_arg(
         p, help="ad model directory (default: the shipped one, model/default/); with --task sentiment a sentiment model"

@@ -55,7 +55,8 @@ def counted(creators: Iterable[Mapping[str, Any]]) -> str:
     creators = list(creators)
     anonymous = sum(c["notes"] for c in creators if c["author"] is None)
     named = sum(c["author"] is not None for c in creators)
-    return f"{named} creators" + (f" and {anonymous} note(s) without an author" if anonymous else "")
+    name = "creator" if named == 1 else "creators"
+    return f"{named} {name}" + (f" and {anonymous} note(s) without an author" if anonymous else "")
 
 
 def write_creator_report(

@@ -382,6 +382,14 @@ def test_a_row_cut_short_is_placed_on_its_own_line(tmp_path, ending):
     assert records[1].error == f"invalid JSON (Expecting ',' delimiter at column {len(row) + 1})"
 
 
+def test_a_control_character_is_placed_once(tmp_path):
+    """json says "Invalid control character at"; the row's error said "... at at column 27"."""
+    path = tmp_path / "ctl.jsonl"
+    path.write_bytes(b'{"id": "a", "text": "abc\x01def"}\n')
+    (record,) = iter_records(path)
+    assert record.error == "invalid JSON (Invalid control character at column 25)"
+
+
 def test_a_byte_order_mark_opening_a_later_line_is_no_part_of_its_row(tmp_path):
     """Two exports joined with cat keep the second one's byte-order mark at the start of a line: that row failed as
     "invalid JSON (Expecting value at column 1)" though the README reads every line with or without one."""

@@ -108,7 +108,8 @@ def _where_invalid(text: str, exc: json.JSONDecodeError) -> str:
             exc = inner
         except ValueError:  # pragma: no cover - the row failed as JSON with its line ending; so it does without
             pass
-    return f"{exc.msg} at column {exc.colno}"
+    # json's own message may end in "at" ("Invalid control character at"): said once, with the column
+    return f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
 
 
 def jsonl_records(
