@@ -41,6 +41,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--task", choices=["ad", "sentiment"], default="ad",
                    help="ad: the ad model on labelled notes (default); sentiment: the comment sentiment model on "
                    "labelled texts (--model then names a sentiment model)")  # fmt: skip
+    p.add_argument("--held-out-only", action="store_true",
+                   help="leave out the rows that are in the model's training data and measure the others alone: "
+                   "figures of held-out quality (default: every row, with a warning naming the overlap)")  # fmt: skip
     cli.add_encoding_arg(p)
     p.set_defaults(func=run)
 
@@ -59,8 +62,13 @@ def run(args: argparse.Namespace) -> int:
     from model.training_rows import row_keys
 
     model = cli.load_ad_model(args)
-    seen: list[int] = []
+    seen: list[Any] = []  # per chunk, which of its notes were training rows (none when the model keeps no hashes)
     overlap = _overlap_counter(args, model, seen)
+    if overlap is None and args.held_out_only:
+        raise InvalidParameterError(
+            "The --held-out-only option needs the training rows' hashes, which this model's card keeps none of; "
+            "evaluate without it (the overlap with the training data is then unknown)."
+        )
     keys: list[Any] = []  # per chunk, each note's key (training_rows' hash of its title and text): 8 bytes a note
 
     def on_chunk(chunk: list[Any]) -> None:
@@ -71,7 +79,18 @@ def run(args: argparse.Namespace) -> int:
     y, p, sources, decisions, declared, skipped, rows = predict_labelled(
         model, args.data, skip_bad_rows=args.skip_bad_rows, on_chunk=on_chunk, encoding=args.encoding
     )
-    both = texts_with_both_labels(np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64), y)
+    all_keys = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
+    trained = np.concatenate(seen) if seen else np.zeros(len(y), dtype=bool)
+    n_read = len(y)
+    if args.held_out_only:
+        kept = ~trained
+        y, p, sources, decisions, declared, all_keys = (a[kept] for a in (y, p, sources, decisions, declared, all_keys))
+        if n_read and not len(y):
+            raise InvalidParameterError(
+                f"all {n_read} labelled notes are in this model's training data: none is held out to evaluate "
+                "(drop --held-out-only to measure them, in-sample)"
+            )
+    both = texts_with_both_labels(all_keys, y)
     if both:
         # each copy is scored and counted under its own label, so the figures count one text as right and wrong
         print(
@@ -89,8 +108,9 @@ def run(args: argparse.Namespace) -> int:
     result["model_version"] = model.version
     result["skipped_rows"] = skipped
     result["texts_with_both_labels"] = both
-    overlap_n = _report_overlap(model, seen, len(y))
+    overlap_n = _report_overlap(model, trained, n_read, held_out_only=args.held_out_only) if seen else _no_hashes()
     result["training_overlap"] = overlap_n
+    result["held_out_only"] = bool(args.held_out_only)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
@@ -109,7 +129,9 @@ def run(args: argparse.Namespace) -> int:
             f"decide them ad by that rule ({d['labelled_ad']} labelled ad, {d['labelled_genuine']} genuine; the model "
             f"alone decided {own}); the figures below measure the model alone"
         )
-    if overlap_n is not None:
+    if overlap_n is not None and args.held_out_only:
+        print(f"held out: {result['n']} of {n_read} notes ({overlap_n} in the training data left out)")
+    elif overlap_n is not None:
         print(f"overlap with the training data: {overlap_n} of {result['n']} notes")
     for line in skipped:
         print(f"skipped: {line}", file=sys.stderr)
@@ -234,10 +256,10 @@ def predict_labelled(
     return Labelled(y, p, by_code[np.asarray(codes, dtype=np.int64)], decisions, said, skipped, rows)
 
 
-def _overlap_counter(args: argparse.Namespace, model: Any, seen: list[int]) -> Any:
-    """A callback counting, into ``seen``, the evaluated notes of a chunk (given by their keys) that were in the
-    model's training data (hashes of their normalised title and text, shipped with the model); None when the model
-    keeps no hashes."""
+def _overlap_counter(args: argparse.Namespace, model: Any, seen: list[Any]) -> Any:
+    """A callback appending to ``seen``, for a chunk of evaluated notes (given by their keys), which of them were in
+    the model's training data (hashes of their normalised title and text, shipped with the model); None when the
+    model keeps no hashes."""
     import numpy as np
 
     from model.artifacts import DEFAULT_MODEL_DIR
@@ -246,26 +268,32 @@ def _overlap_counter(args: argparse.Namespace, model: Any, seen: list[int]) -> A
     hashes = load_training_rows(args.model or DEFAULT_MODEL_DIR, model.card)
     if hashes is None:
         return None
-    seen.append(0)
 
-    def count(keys: Any) -> None:  # a chunk's notes' keys (model.training_rows.row_keys)
-        seen[0] += int(np.isin(keys, hashes).sum())
+    def mark(keys: Any) -> None:  # a chunk's notes' keys (model.training_rows.row_keys)
+        seen.append(np.isin(keys, hashes))
 
-    return count
+    return mark
 
 
-def _report_overlap(model: Any, seen: list[int], n: int) -> int | None:
-    """Warn on stderr when evaluated notes were training rows (their figures are not held-out quality)."""
-    if not seen:
-        print("note: this model's card keeps no training-row hashes; overlap with its training data is unknown",
-              file=sys.stderr)  # fmt: skip
-        return None
-    if seen[0]:
+def _no_hashes() -> None:
+    print("note: this model's card keeps no training-row hashes; overlap with its training data is unknown",
+          file=sys.stderr)  # fmt: skip
+
+
+def _report_overlap(model: Any, trained: Any, n: int, *, held_out_only: bool) -> int:
+    """How many of the ``n`` evaluated notes were training rows (``trained``, one flag each); a warning on stderr
+    when their figures are counted (not held-out quality), a note when ``held_out_only`` left them out."""
+    overlap = int(trained.sum())
+    if overlap:
         files = sorted({f["path"] for d in model.card.get("data", []) for f in d.get("files", [])})
-        print(
-            f"warning: {seen[0]} of {n} evaluated notes were in this model's training data "
-            f"({', '.join(Path(f).name for f in files) or 'see its model card'}); figures on them are not "
-            "held-out quality.",
-            file=sys.stderr,
-        )
-    return seen[0]
+        where = ", ".join(Path(f).name for f in files) or "see its model card"
+        if held_out_only:
+            print(f"note: left out {overlap} of {n} notes that were in this model's training data ({where}); the "
+                  f"figures are those of the other {n - overlap}", file=sys.stderr)  # fmt: skip
+        else:
+            print(
+                f"warning: {overlap} of {n} evaluated notes were in this model's training data ({where}); figures "
+                "on them are not held-out quality (--held-out-only measures the others alone).",
+                file=sys.stderr,
+            )
+    return overlap

@@ -38,6 +38,47 @@ def test_evaluate_warns_with_the_overlap_count(sample_model_dir, tmp_path, capsy
     assert "overlap with the training data: 0 of 2 notes" in out and "warning" not in err
 
 
+def test_held_out_only_measures_the_notes_training_never_saw(sample_model_dir, tmp_path, capsys):
+    """An auditor's evaluate on the labelled file warned that 1,912 of 2,390 notes were training rows and then gave
+    figures on them all, with no way to measure the others. --held-out-only measures the others alone: the same
+    figures as evaluating a file of only those notes."""
+    card = json.loads((sample_model_dir / "model_card.json").read_text())
+    rows = [json.loads(line) for line in (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines()]
+    hashes = load_training_rows(sample_model_dir, card)
+    seen = overlap_mask(hashes, [(r.get("title"), r["text"]) for r in rows])
+    unseen = [r for r, s in zip(rows, seen, strict=True) if not s]
+    assert 0 < len(unseen) < len(rows)
+    only = tmp_path / "unseen.jsonl"
+    only.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in unseen), encoding="utf-8")
+    assert main(["evaluate", str(only), "--model", str(sample_model_dir), "--json"]) == 0
+    alone = json.loads(capsys.readouterr().out)
+
+    args = ["evaluate", str(SAMPLES / "notes.jsonl"), "--model", str(sample_model_dir), "--held-out-only"]
+    assert main([*args, "--json"]) == 0
+    out, err = capsys.readouterr()
+    held = json.loads(out)
+    assert held["held_out_only"] and held["training_overlap"] == len(rows) - len(unseen) == card["split"]["train"]
+    assert {k: held[k] for k in ("n", "n_ad", "roc_auc", "f1", "false_positive_rate")} == {
+        k: alone[k] for k in ("n", "n_ad", "roc_auc", "f1", "false_positive_rate")
+    }
+    assert "warning" not in err and f"left out {held['training_overlap']} of {len(rows)} notes" in err
+    assert main(args) == 0
+    assert f"held out: {len(unseen)} of {len(rows)} notes" in capsys.readouterr().out
+
+
+def test_held_out_only_with_nothing_held_out_says_so(sample_model_dir, tmp_path, capsys):
+    rows = [json.loads(line) for line in (SAMPLES / "notes.jsonl").read_text(encoding="utf-8").splitlines()]
+    card = json.loads((sample_model_dir / "model_card.json").read_text())
+    seen = overlap_mask(load_training_rows(sample_model_dir, card), [(r.get("title"), r["text"]) for r in rows])
+    trained = tmp_path / "trained.jsonl"
+    trained.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r, s in zip(rows, seen, strict=True) if s),
+        encoding="utf-8",
+    )
+    assert main(["evaluate", str(trained), "--model", str(sample_model_dir), "--held-out-only"]) == 2
+    assert "none is held out to evaluate" in capsys.readouterr().err
+
+
 def test_tampered_hashes_are_refused(sample_model_dir, tmp_path):
     import shutil
 
