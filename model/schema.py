@@ -151,7 +151,12 @@ def _opt_str(row: Mapping[str, Any], name: str, where: str) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise InvalidNoteError(f"{where}field '{name}' must be a string. Got {type_name(value)} {value!r:.60}.")
+        # an id, a source, an author or a title may be a number an export wrote without quotes (2024, 618): a whole
+        # one is read as its digits, so the message says so ("must be a string" was said of a title 2024 taken)
+        raise InvalidNoteError(
+            f"{where}field '{name}' must be a string (or a whole number, read as its digits). "
+            f"Got {type_name(value)} {value!r:.60}."
+        )
     return str(value)
 
 

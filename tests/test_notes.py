@@ -83,7 +83,13 @@ def test_a_text_and_a_description_that_differ_are_refused():
         ({"text": "x", "comments": [{"text": None}]}, r"field 'comments\[0\].text' must be a string\. Got null\.$"),
         ({"text": "x", "comments": [{"content": 7}]}, r"field 'comments\[0\].text' must be a string\. Got int 7\.$"),
         ({"text": "x", "comments": [{"text": "a", "likes": -1}]}, r"'comments\[0\].likes' must be a non-negative"),
-        ({"text": "x", "title": ["a"]}, "field 'title' must be a string. Got list"),
+        (
+            {"text": "x", "title": ["a"]},
+            r"field 'title' must be a string \(or a whole number, read as its digits\)\. Got list",
+        ),
+        # a whole number is read as its digits (an export's unquoted title 2024), so the message says both forms
+        ({"text": "x", "title": 12.5}, r"field 'title' must be a string \(or a whole number, .*\)\. Got float 12\.5"),
+        ({"text": "x", "author": {"n": 1}}, r"field 'author' must be a string \(or a whole number"),
         (["not", "a", "dict"], "a note must be an object or a string. Got list"),
     ],
 )
