@@ -359,7 +359,11 @@ DEFS = [
         "sales_tone",
         "sales-pitch phrase",
         _p(
-            r"闭眼入|谁用谁知道|必入|必买|必备|冲鸭|冲就完了|手慢无|回购|囤货|强烈推荐|安利|yyds|绝绝子|神器|天花板|宝藏"
+            # Not 回购 denied (不会回购了, 不再回购, 没回购, 拒绝回购): a writer's verdict against the product, which a
+            # writer's walkthrough found quoted as 推销话术 beside the "不会" that denies it. 还会再回购 stays a pitch.
+            r"闭眼入|谁用谁知道|必入|必买|必备|冲鸭|冲就完了|手慢无|"
+            r"回(?<!不回)(?<!没回)(?<!没有回)(?<!不会回)(?<!不会再回)(?<!不再回)(?<!不想回)(?<!不打算回)(?<!拒绝回)购|"
+            r"囤货|强烈推荐|安利|yyds|绝绝子|神器|天花板|宝藏"
         ),
     ),
 ]
@@ -450,7 +454,8 @@ DEFS += [
         "funnel to a shop or app",
         _p(
             r"小程序|直播间|(?:某|淘|桃)宝|tb(?=[^a-z])|拼夕夕|(?:搜|search)[^,.!?，。！？\s]{0,8}(?:店|小程序|同款|官方)|"
-            r"同款链接|店铺名|进店|旗舰店|专柜|官网"
+            # 进店铺 whole: "进店" alone cut the writer's 店铺 in two, its 铺 shown as wording ("铺就能")
+            r"同款链接|店铺名|进店铺?|旗舰店|专柜|官网"
         ),
     ),
 ]

@@ -977,3 +977,22 @@ def test_promotional_forms_of_those_words_still_read(text, kind, matched):
 def test_the_official_of_an_official_flagship_store_is_not_read_twice():
     assert kinds("在理肤泉官方旗舰店买的").get("merchant") == ["旗舰店"]
     assert kinds("官方渠道买的").get("merchant") == ["官方"]
+
+
+@pytest.mark.parametrize(
+    "text", ["用完没什么感觉，不会回购了", "不再回购", "没回购", "这个价格我拒绝回购", "不会再回购"]
+)
+def test_a_repurchase_denied_is_no_sales_pitch(text):
+    """Normalisation 37: "不会回购了" was quoted as 推销话术 (a writer's walkthrough) beside the 不会 denying it."""
+    assert "sales_tone" not in kinds(text)
+
+
+@pytest.mark.parametrize("text", ["已经回购三次了", "还会再回购", "无限回购", "会回购的"])
+def test_a_repurchase_told_is_still_one(text):
+    assert kinds(text)["sales_tone"] == ["回购"]
+
+
+def test_a_shop_entered_is_quoted_whole():
+    """The cue "进店" took 进店铺 apart: the writer's 店铺 was cut in two, its 铺 shown as "铺就能"."""
+    assert kinds("戳我头像进店铺就能看到")["shop_funnel"] == ["进店铺"]
+    assert kinds("点头像进店看看")["shop_funnel"] == ["进店"]
