@@ -188,7 +188,9 @@ def test_empty_files_give_no_rows_and_a_note(tmp_path, sample_model_dir, name, c
     ("name", "make", "message"),
     [
         ("p.jsonl", lambda p: write_parquet(p, NOTES[:1]), "the file is Parquet, not JSONL"),
-        ("t.parquet", lambda p: p.write_text('{"text": "x"}\n'), "not a readable Parquet file"),
+        ("t.parquet", lambda p: p.write_text('{"text": "x"}\n'), "it is JSON Lines text: rename it to .jsonl"),
+        ("c.parquet", lambda p: p.write_text("id,title,text\n1,,x\n"), "it is CSV text: rename it to .csv"),
+        ("b.parquet", lambda p: p.write_bytes(b"\x00\x01garbage"), "not a readable Parquet file ("),
         ("g.csv", lambda p: p.write_bytes(gzip.compress(b"id,text\n1,x\n")), "compressed"),
         ("a.json", lambda p: p.write_text('[{"text": "x"}]'), "JSON array, not JSON Lines"),
         ("u.jsonl", lambda p: p.write_bytes('{"text": "好"}\n'.encode("utf-16")), "UTF-16"),

@@ -18,11 +18,27 @@ def open_parquet(path: str | Path) -> Any:
     try:
         pf = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
-        raise NoteFileError(path, f"not a readable Parquet file ({exc})") from None
+        raise NoteFileError(path, f"not a readable Parquet file ({exc}){_what_text_it_is(path)}") from None
     repeated = _repeated_name(list(pf.schema_arrow), "")
     if repeated:
         raise NoteFileError(path, f"the Parquet file names {repeated}; rename one")
     return pf
+
+
+def _what_text_it_is(path: str | Path) -> str:
+    """``; it is JSON Lines text: rename it to .jsonl`` (or CSV) when a file named .parquet starts as one, as a
+    Parquet file named .jsonl is told to be renamed; else ``""``."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return ""
+    first = head.lstrip(b"\xef\xbb\xbf").lstrip().split(b"\n", 1)[0].strip()
+    if first.startswith(b"{") and first.endswith(b"}"):
+        return "; it is JSON Lines text: rename it to .jsonl"
+    if b"," in first and b"\x00" not in head and (b"text" in first or b"title" in first):
+        return "; it is CSV text: rename it to .csv"
+    return ""
 
 
 def _repeated_name(fields: list[Any], parent: str) -> str | None:
