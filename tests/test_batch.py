@@ -568,6 +568,38 @@ def test_interrupt_keeps_finished_chunks(tmp_path, monkeypatch, sample_model_dir
     assert [r["line"] for r in iter_output_rows(out, "jsonl")] == list(range(1, 22))
 
 
+def test_an_interrupted_run_leaves_no_temporary_file(tmp_path, monkeypatch, sample_model_dir):
+    """An auditor's Ctrl-C to the process group left \".part-000024.jsonl.tmp-3946-…\" in OUTPUT.parts in 2 of 3
+    runs: the workers, stopped mid-write, cannot remove theirs (the parent does once they are gone), and a write
+    interrupted in the parent kept its own (only an OSError removed it)."""
+    import serve.batch.score as batch_score
+    from serve.batch.writers import writing
+
+    src = write_jsonl(tmp_path / "in.jsonl", NOTES * 3)
+    real, calls = batch_score.score_chunk, []
+    parts = tmp_path / "out.jsonl.parts"
+
+    def stopped_mid_write(chunk, *a):
+        calls.append(chunk.index)
+        if len(calls) == 2:
+            (parts / f".part-{chunk.index:06d}.jsonl.tmp-99999-1").write_bytes(b"half a part")  # as a killed worker
+            raise KeyboardInterrupt
+        return real(chunk, *a)
+
+    monkeypatch.setattr(batch_score, "score_chunk", stopped_mid_write)
+    cfg = BatchConfig(inputs=[str(src)], output=tmp_path / "out.jsonl", model_dir=sample_model_dir, jobs=1,
+                      chunk_size=3, progress=False)  # fmt: skip
+    with pytest.raises(Interrupted):
+        run_batch(cfg)
+    assert parts.is_dir() and not list(parts.glob(".*.tmp-*"))
+
+    tmp = tmp_path / ".x.tmp-1"
+    with pytest.raises(KeyboardInterrupt), writing(tmp_path / "x", tmp):
+        tmp.write_bytes(b"half")
+        raise KeyboardInterrupt
+    assert not tmp.exists()
+
+
 # -- Dask --------------------------------------------------------------------------------------------------------
 def test_dask_local_cluster_equals_local_engine(tmp_path, sample_model_dir):
     distributed = pytest.importorskip("distributed")

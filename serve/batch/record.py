@@ -214,8 +214,7 @@ def prepare_workdir(
         if cfg.resume:
             done = load_manifest(workdir, fp)
             done = {i: s for i, s in done.items() if (workdir / part_name(i, fmt)).is_file()}
-            for stray in workdir.glob(".*part-*.tmp-*"):  # of a worker stopped mid-write; its chunk is redone
-                stray.unlink(missing_ok=True)
+            remove_stray_parts(workdir)
         else:
             if record.is_file():
                 lines = record.read_text(encoding="utf-8", errors="replace").count("\n")
@@ -244,3 +243,10 @@ def recorder(
             progress.update(plan.chunks[index].n_rows)
 
     return on_done
+
+
+def remove_stray_parts(workdir: Path) -> None:
+    """Delete the temporary files of parts a worker was writing when it was stopped (its chunk is not in the
+    manifest, so ``--resume`` redoes it): after an interrupted run and before a resumed one."""
+    for stray in workdir.glob(".*part-*.tmp-*"):
+        stray.unlink(missing_ok=True)

@@ -17,7 +17,7 @@ from serve.batch.config import BatchConfig, ScorerSpec, output_format, read_keyw
 from serve.batch.engines import default_jobs, run_dask, run_pool
 from serve.batch.finish import finish
 from serve.batch.plan import expand_inputs, make_plan
-from serve.batch.record import check_resumable, fingerprint, prepare_workdir, recorder
+from serve.batch.record import check_resumable, fingerprint, prepare_workdir, recorder, remove_stray_parts
 from serve.scoring import ChunkStats, Summary
 from serve.sigterm import INTERRUPTED_STATUS, TERMINATED_STATUS, Terminated
 from serve.sigterm import received as sigterm_received
@@ -113,8 +113,10 @@ def run_batch(cfg: BatchConfig, *, log: Callable[[str], None] | None = None) -> 
             else:
                 run_pool(todo, workdir, fmt, spec, jobs, on_done)
         except KeyboardInterrupt as exc:
+            remove_stray_parts(workdir)  # the workers are stopped: what they were writing is no part
             raise _interrupted(len(done), len(plan.chunks), terminated=isinstance(exc, Terminated)) from None
         except BrokenProcessPool:
+            remove_stray_parts(workdir)
             if sigterm_received():  # SIGTERM to the whole process group ended the workers too: not a crash
                 raise _interrupted(len(done), len(plan.chunks), terminated=True) from None
             raise WorkerLost(

@@ -126,6 +126,11 @@ def writing(path: Path, tmp: Path | None = None) -> Iterator[None]:
             with contextlib.suppress(OSError):
                 tmp.unlink()
         raise OutputError(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from None
+    except BaseException:  # Ctrl-C or SIGTERM mid-write: the temporary file goes too, as the README promises
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise
 
 
 def atomic_write(path: Path, data: bytes) -> None:
