@@ -368,14 +368,17 @@ def test_the_page_quotes_what_the_server_quotes(page, server):
 
 def test_a_bidi_override_in_the_note_stays_inside_its_quote(page, server):
     """A right-to-left override (U+202E) inside a highlighted phrase reversed the rest of its reason line, the
-    weight included: every quote of the writer's text is isolated (<bdi>, and marks and the note block isolate)."""
+    weight included: every quote of the writer's text is isolated (<bdi>, and marks and the note block isolate),
+    and a quote leaves out the invisible characters the model reads past (the advice, plain text, has no <bdi>),
+    while the note's own text, highlights included, keeps the override as sent."""
     page.get(server["base"] + "/")
     shown = _check(page, {"title": "", "text": "加v\u202ex领券，原价199现价99，链接在主页"})
     assert shown["decision"] == "ad"
     items = page.find_elements(By.CSS_SELECTOR, "#reasons li")
     quotes = [q.get_attribute("textContent") for li in items for q in li.find_elements(By.TAG_NAME, "bdi")]
     assert len(quotes) == sum(li.text.count("“") for li in items) > 0
-    assert any("\u202e" in q for q in quotes)  # the override is in a quote, and only there
+    assert any("加vx" in q for q in quotes) and not any("\u202e" in q for q in quotes)  # quoted as read
+    assert "\u202e" in page.find_element(By.ID, "note-view").get_attribute("textContent")  # the text as sent
     isolate = "return getComputedStyle(arguments[0]).unicodeBidi"
     for element in [page.find_element(By.ID, "note-view"), *page.find_elements(By.CSS_SELECTOR, "#note-view mark")]:
         assert page.execute_script(isolate, element) == "isolate"
