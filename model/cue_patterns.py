@@ -25,6 +25,8 @@ _URL_REST = _URL_CHARS + "*" + _URL_END
 _DECOR = r"[^\w,，.。!！?？;；]{0,8}"
 #: Decorations (at least one character that is not a colon) then a colon, spaces and an id's first character.
 _DECOR_COLON = r"[^\w,，.。!！?？;；:：]{1,8}[:：]\s*[a-z0-9]"
+#: The same before an id that starts with a letter (微 with decorations: "轻微😣：3天就消了" is no contact).
+_DECOR_COLON_LETTER = r"[^\w,，.。!！?？;；:：]{1,8}[:：]\s*[a-z]"
 # Digits written as Chinese numerals (financial 壹贰叁 and plain 一二三, 幺 for 1) to slip a phone number past
 # filters; circled digits (①, ❶, ⑴: model.text.DIGIT_FORMS) and full-width ones are ASCII digits after
 # normalisation already.
@@ -177,8 +179,8 @@ DEFS = [
             + f"(?:{_SPACED_WECHAT_ID}|{_WECHAT_ID})))|"
             r"wechat|绿泡泡|薇(?=号?[:：\s]*[a-z0-9]|号?"
             + _DECOR_COLON
-            + r")|微(?="
-            + _DECOR_COLON
+            + r")|微(?<![稍轻略细微]微)(?="
+            + _DECOR_COLON_LETTER
             + r")|(?<![a-z])v(?=[:：]\s*[a-z0-9]|"
             + _DECOR_COLON
             + "))"
@@ -217,7 +219,7 @@ DEFS = [
             + _SEP
             + r"[3-9](?:"
             + _SEP
-            + r"\d){9}|0\d{2,3}-\d{7,8}|0\d{2,3}[-\s]\d{3,4}[-\s]\d{4}|400"
+            + r"\d){9}|0\d{2,3}-\d{7,8}|(?<!\d[-\s])0\d{2,3}[-\s]\d{3,4}[-\s]\d{4}(?![-\s]?\d)|400"
             + _SEP
             + r"\d{3}"
             + _SEP
@@ -340,7 +342,9 @@ DEFS = [
             # 购买引导 and 合作披露.
             + "|".join(f"{w}{_TAKEN_FOR_AD}" for w in ("免得被", "以免被", "省得被", "怕被"))
             + "|"
-            r"链接(?:我|这里|就)*不(?:放|贴|挂|发|给)了?|不(?:放|贴|挂|发|给)链接|"
+            # (not 链接不放心 / 不发货 / 不给力, which say nothing of giving one, nor a reader asking 为什么不放链接)
+            r"链接(?:我|这里|就)*不(?:放|贴|挂|发|给)(?!心|货|力|退|错|出|动)了?|"
+            r"不(?<!怎么不)(?<!为什么不)(?<!为啥不)(?<!咋不)(?:放|贴|挂|发|给)链接|"
             r"n(?<![a-z]n)ot (?:an? )?(?:ad|sponsored|gifted|paid)(?![a-z])|n(?<![a-z]n)o (?:ads?|sponsorship)(?![a-z])"
         ),
         delete=True,
@@ -360,9 +364,11 @@ DEFS = [
         "sales-pitch phrase",
         _p(
             # Not 回购 denied (不会回购了, 不再回购, 没回购, 拒绝回购): a writer's verdict against the product, which a
-            # writer's walkthrough found quoted as 推销话术 beside the "不会" that denies it. 还会再回购 stays a pitch.
+            # writer's walkthrough found quoted as 推销话术 beside the "不会" that denies it. 还会再回购 stays a
+            # pitch, and so does a double negative (不得不回购, 没法不回购, 谁能不回购).
             r"闭眼入|谁用谁知道|必入|必买|必备|冲鸭|冲就完了|手慢无|"
-            r"回(?<!不回)(?<!没回)(?<!没有回)(?<!不会回)(?<!不会再回)(?<!不再回)(?<!不想回)(?<!不打算回)(?<!拒绝回)购|"
+            r"回(?<!(?<!不得)(?<!没法)(?<!谁能)(?<!不能)(?<!怎能)不回)(?<!没回)(?<!没有回)(?<!不会回)(?<!不会再回)(?<!不再回)"
+            r"(?<!不想回)(?<!不打算回)(?<!拒绝回)购|"
             r"囤货|强烈推荐|安利|yyds|绝绝子|神器|天花板|宝藏"
         ),
     ),

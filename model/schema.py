@@ -46,12 +46,18 @@ def is_blank(value: str | None) -> bool:
     return value is None or _NON_BLANK_RE.search(value) is None
 
 
+#: What a blank note holds (the complement of NON_BLANK), at either end of a name: an export's padding, " 小美 " or
+#: "小美\u200b", is no part of it.
+_BLANK_CHAR = "[" + NON_BLANK[2:]
+_EDGES_RE = re.compile(f"^{_BLANK_CHAR}+|{_BLANK_CHAR}+$")
+
+
 def author_or_none(value: str | None) -> str | None:
     """A note's author without the spaces around it, None when blank (:func:`is_blank`): notes with a blank author
     are not one creator whose comments are judged together (water rules) and reported as a creator named "". The
     spaces of an export's padding are no part of the name: " 小美 " and "小美" were two creators, shown alike, each
     with half the notes the water rules judge together."""
-    return None if is_blank(value) else value.strip()  # type: ignore[union-attr]
+    return None if is_blank(value) else _EDGES_RE.sub("", value)  # type: ignore[arg-type]
 
 
 _LABELS: dict[Any, int] = {

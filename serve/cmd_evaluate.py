@@ -55,6 +55,12 @@ def run(args: argparse.Namespace) -> int:
     if args.task == "sentiment":
         from serve.cmd_comments import run_evaluate_sentiment
 
+        if args.held_out_only:  # its figures would pass as held out: the sentiment model keeps no training rows
+            raise InvalidParameterError(
+                "The --held-out-only option needs the training rows' hashes, which the sentiment model keeps none "
+                "of; its training rows are the files of model/sentiment/train.toml (figures on them are in-sample)."
+            )
+
         return run_evaluate_sentiment(args)
     import numpy as np
 

@@ -226,6 +226,33 @@ def test_one_damaged_row_at_the_start_of_a_file_loses_no_other(tmp_path, sample_
     assert (why or "") in (rows[0]["error"] or "")
 
 
+def test_one_nul_among_long_rows_is_one_bad_row(tmp_path, sample_model_dir):
+    """Rows of 3 KB put one or two lines in the 4 KiB the file is judged on: a rule of "most lines hold a NUL"
+    refused the file for one NUL again (a review of the change found it)."""
+    body = "今天去了一家新开的咖啡店，环境很好，拿铁味道也不错，" * 40
+    rows = [json.dumps({"id": f"n{i}", "text": body}, ensure_ascii=False).encode() for i in range(5)]
+    rows[0] = rows[0].replace("环境".encode(), "环境".encode() + b"\x00", 1)
+    path = tmp_path / "long.jsonl"
+    path.write_bytes(b"\n".join(rows) + b"\n")
+    out, summary = score(tmp_path, [path], sample_model_dir)
+    assert [r["id"] for r in out[1:]] == [f"n{i}" for i in range(1, 5)] and all(r["error"] is None for r in out[1:])
+    assert "invalid JSON" in out[0]["error"] and summary.file_errors == 0
+
+
+def test_a_json_array_of_exactly_4096_bytes_is_named_so(tmp_path, sample_model_dir):
+    items, text = [], ""
+    while len(text) < 4096:
+        items.append({"text": "x" * 50})
+        text = json.dumps(items)
+    text = text[: 4096 - 8].rsplit(",", 1)[0] + "]"
+    text = text + " " * (4096 - len(text.encode()))  # the whole file is 4,096 bytes: the head the sniff reads
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(text.encode())
+    assert path.stat().st_size == 4096
+    rows, _ = score(tmp_path, [path], sample_model_dir)
+    assert len(rows) == 1 and "JSON array, not JSON Lines" in rows[0]["error"]
+
+
 @pytest.mark.parametrize(
     "content",
     [b'[{"text": "x"}, {"text": "y"}]', b'[\n{"text": "x"},\n{"text": "y"}\n]\n', b'[{"text": "x"},\n{"text": "y"}]\n'],

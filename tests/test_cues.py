@@ -557,6 +557,22 @@ def test_a_paid_deal_not_denied_is_still_a_disclosure(text):
     assert "no_ad_claim" not in [c.name for c in find_cues(text)]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "拼多多链接不放心，还是去旗舰店买",
+        "这家链接不发货，别买",
+        "链接不给力",
+        "怎么不放链接啊，求链接",
+        "博主为什么不给链接",
+    ],
+)
+def test_words_after_a_link_that_deny_nothing_are_no_claim(text):
+    """Normalisation 38: 链接不放心 / 不发货 / 不给力 say nothing of giving a link, and a reader asking why there is none
+    makes no claim (a review of 36 found each read as a denial, its 链接 deleted)."""
+    assert "no_ad_claim" not in kinds(text) and "call_to_action" in kinds(text)
+
+
 def test_a_denied_link_keeps_the_funnel_beside_it():
     """Deleting "链接我就不放了" hides nothing else: the 私信 after it is still a call to action."""
     found = [(c.name, c.text) for c in find_cues(normalize_text("链接我就不放了，想要的私信我"))]
@@ -600,7 +616,21 @@ def test_landlines_q_groups_and_a_decorated_wechat_are_contacts(text, kind, cont
     assert kinds(text)[kind] == [contact]
 
 
-@pytest.mark.parametrize("text", ["稍微😂 好看", "微博❤: abc", "iq群里说", "2023-1234-5678", "编号 012 345"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "稍微😂 好看",
+        "微博❤: abc",
+        "iq群里说",
+        "2023-1234-5678",
+        "编号 012 345",
+        # normalisation 38, from a review of 36: a grouped number holding a landline's shape (+4.54 towards ad on a
+        # note about a stolen bank card), and 轻微 before an emoji and a colon
+        "我的银行卡 6222 0212 3456 7890 上周被盗刷了",
+        "快递单号 0755 2345 6789 1234",
+        "用了两周，爆痘情况轻微😣：3天就消了",
+    ],
+)
 def test_what_only_looks_like_those_contacts_is_none(text):
     assert not {"phone", "qq", "wechat"} & set(kinds(text))
 
@@ -987,7 +1017,9 @@ def test_a_repurchase_denied_is_no_sales_pitch(text):
     assert "sales_tone" not in kinds(text)
 
 
-@pytest.mark.parametrize("text", ["已经回购三次了", "还会再回购", "无限回购", "会回购的"])
+@pytest.mark.parametrize(
+    "text", ["已经回购三次了", "还会再回购", "无限回购", "会回购的", "不得不回购", "没法不回购", "谁能不回购"]
+)
 def test_a_repurchase_told_is_still_one(text):
     assert kinds(text)["sales_tone"] == ["回购"]
 

@@ -1272,6 +1272,8 @@ def test_a_platform_topic_tag_is_quoted_as_the_writer_typed_it(evidence, quoted)
         ("加\u200b微\u200b信", "“加微信”"),  # zero-width spaces between the characters
         ("链\u200c接", "“链接”"),
         ("\u2066私信\u2069", "“私信”"),
+        ("love\u202fthis serum", "“love this serum”"),  # a narrow no-break space, which the model reads as a space
+        ("a\x1fb", "“a b”"),
     ],
 )
 def test_a_quote_leaves_out_the_invisible_characters_the_model_reads_past(evidence, quoted):

@@ -98,6 +98,15 @@ def test_parse_note_errors_name_field_expected_and_got(row, match):
         parse_note(row)
 
 
+@pytest.mark.parametrize(
+    ("value", "author"),
+    [(" 小美 ", "小美"), ("小美\u200b", "小美"), ("\ufeff小美\u3000", "小美"), ("小 美", "小 美"), (" \u200b ", None)],
+)
+def test_an_author_is_read_without_the_padding_around_it(value, author):
+    """An export's padding, spaces or zero-width characters, made " 小美 " and "小美\u200b" creators apart from 小美."""
+    assert parse_note({"text": "x", "author": value}).author == author
+
+
 def test_label_required():
     with pytest.raises(InvalidNoteError, match="'label' is required"):
         parse_note({"text": "x"}, require_label=True)

@@ -101,6 +101,8 @@ def test_negation_scope_replaces_the_negated_word(text: str, negated: str, marke
         ("我不是不喜欢", "[lxp]", "我"),
         ("不不好吃", "[lxv]", "不"),  # a repeated 不 is emphasis, not a second negation
         ("不是很好吃", "[lxv]", ""),  # one negation with a degree word
+        ("要不是不好用", "[lxv]", "要不是"),  # a condition ("were it not bad"), not a double negation
+        ("若不是不好用", "[lxv]", "若不是"),
     ],
 )
 def test_a_second_negation_cancels_the_first(text: str, marker: str, rest: str) -> None:

@@ -79,6 +79,13 @@ def test_held_out_only_with_nothing_held_out_says_so(sample_model_dir, tmp_path,
     assert "none is held out to evaluate" in capsys.readouterr().err
 
 
+def test_held_out_only_is_refused_for_the_sentiment_model(capsys):
+    """The sentiment model keeps no training rows: the flag was ignored, its in-sample figures passing as held out."""
+    dev = SAMPLES.parent / "benchmarks" / "data" / "xhs_comments_dev.jsonl"
+    assert main(["evaluate", "--task", "sentiment", str(dev), "--held-out-only"]) == 2
+    assert "sentiment model keeps none" in capsys.readouterr().err
+
+
 def test_tampered_hashes_are_refused(sample_model_dir, tmp_path):
     import shutil
 

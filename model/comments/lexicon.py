@@ -77,6 +77,8 @@ SCOPE_END_RE = re.compile(
 )
 #: Negations that cancel the negator right after them (不是不好吃, 没有不喜欢的, 不能说不好看 = it is good).
 DOUBLE_NEGATORS = ("并不是", "也不是", "又不是", "不是", "并非", "没有", "不能说", "不会", "不可能")
+#: What makes such a negation a condition instead (要不是 / 若不是 / 如果不是 / 倘若不是 不好用 = were it not bad).
+CONDITIONALS = ("要", "若", "如果", "假如", "倘若", "要是")
 #: Phrases that start like a negator and negate nothing after them (没想到这么好吃, 不得不说真的好用).
 NON_NEGATING = (
     "没想到", "没想过", "不知道", "不得不", "不管", "不论", "无论", "不仅", "不光", "不但", "不只", "不止", "不用说",
@@ -193,6 +195,8 @@ def _negator_start(clause: str, start: int, lex: _Lexicon) -> tuple[int, bool]:
                     return -1, False
                 at = len(rest) - len(negator)
                 outer = next((d for d in DOUBLE_NEGATORS if rest.endswith(d, 0, at)), None)
+                if outer and rest.endswith(CONDITIONALS, 0, at - len(outer)):
+                    outer = None  # 要不是不好用，我早就推荐了: "were it not bad", a condition, not "it is not bad"
                 return (at - len(outer), True) if outer else (at, False)
     return -1, False
 

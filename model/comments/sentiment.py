@@ -28,7 +28,7 @@ LABELS = ("positive", "neutral", "negative")
 
 #: Bump whenever :func:`mark_emoticons` or the comment lexicon (:mod:`model.comments.lexicon`) changes; recorded in
 #: sentiment model cards and checked on load.
-EMOTICON_VERSION = "7"
+EMOTICON_VERSION = "8"
 
 # Emoticons (after NFKC and lower-casing) -> a class written as an emoji code "[颜:class]", which
 # model.text.prepare_document turns into the token ⟦emo:颜:class⟧ (user text cannot forge placeholders directly).

@@ -207,8 +207,15 @@ def as_quoted(text: str) -> str:
     span keeps the text as sent."""
     shown = unmarked_tags(one_line(text))
     if CLEANUP_RE.search(shown):  # most quotes: nothing to delete
-        shown = CLEANUP_RE.sub("", shown) or shown
+        shown = CLEANUP_RE.sub(_as_read, shown) or shown
     return shown
+
+
+def _as_read(found: re.Match[str]) -> str:
+    """An invisible character as the model reads it: a space where it reads one (a control character, a narrow
+    no-break space: "Estée\u202fLauder" is two words, not "EstéeLauder"), else nothing (zero-width, direction marks)."""
+    ch = found.group()
+    return " " if unicodedata.category(ch) == "Cc" or unicodedata.normalize("NFKC", ch).isspace() else ""
 
 
 def quote_key(shown: str) -> str:

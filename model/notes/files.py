@@ -60,7 +60,8 @@ def sniff(path: str | Path, kind: str) -> str | None:
         return None  # the Parquet reader checks its magic and footer
     with open(path, "rb") as fh:
         head = fh.read(4096)
-    if kind == "jsonl" and _json_array(head.lstrip(UTF8_BOM).lstrip(), whole=len(head) < 4096):
+        whole = not fh.read(1)  # the head is the whole file (a file of exactly 4,096 bytes too)
+    if kind == "jsonl" and _json_array(head.lstrip(UTF8_BOM).lstrip(), whole=whole):
         return "the file is a JSON array, not JSON Lines (one object per line); convert it, e.g. jq -c '.[]'"
     return not_text(head, f"{kind.upper()} text")
 
@@ -79,13 +80,14 @@ def not_text(head: bytes, expected: str = "text", what: str = "the file") -> str
 
 
 def _binary(head: bytes) -> bool:
-    """Whether NUL bytes in ``head`` make it binary data (an image, a database, UTF-32 text) rather than text with a
-    damaged line: most of its lines hold a NUL, or the others hold control characters text does not (PNG's
-    "\\x89PNG\\r\\n\\x1a\\n\\x00…"). A NUL in one row of a text file is that row's error; refusing the file for it
-    lost every other row the first 4 KiB held it with (an archive of 5,000 notes scored none)."""
-    lines = head.split(b"\n")
-    clean = [line for line in lines if b"\x00" not in line]
-    return len(clean) * 2 <= len(lines) or any(_CONTROL_RE.search(line) for line in clean)
+    """Whether NUL bytes in ``head`` make it binary data (an image, a database, UTF-16 or UTF-32 text) rather than
+    text with a damaged row: at least one byte in a hundred is NUL, or the lines without one hold control bytes no
+    text has (PNG's "\\x89PNG\\r\\n\\x1a\\n\\x00…"). A NUL in one row of a text file is that row's error: refusing the
+    file for it lost every other row (an archive of 5,000 notes scored none). Counted in bytes, not lines: a head
+    of long rows holds only a line or two, and "most lines" then refused a file for one NUL again."""
+    if head.count(b"\x00") * 100 >= len(head):
+        return True
+    return any(_CONTROL_RE.search(line) for line in head.split(b"\n") if b"\x00" not in line)
 
 
 #: Control bytes that no text line holds (tab, carriage return and escape aside).
