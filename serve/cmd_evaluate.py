@@ -56,10 +56,8 @@ def run(args: argparse.Namespace) -> int:
         from serve.cmd_comments import run_evaluate_sentiment
 
         if args.held_out_only:  # its figures would pass as held out: the sentiment model keeps no training rows
-            raise InvalidParameterError(
-                "The --held-out-only option needs the training rows' hashes, which the sentiment model keeps none "
-                "of; its training rows are the files of model/sentiment/train.toml (figures on them are in-sample)."
-            )
+            raise _no_held_out("the sentiment model", "its training rows are the files of model/sentiment/train.toml "
+                               "(figures on them are in-sample)")  # fmt: skip
 
         return run_evaluate_sentiment(args)
     import numpy as np
@@ -71,10 +69,8 @@ def run(args: argparse.Namespace) -> int:
     seen: list[Any] = []  # per chunk, which of its notes were training rows (none when the model keeps no hashes)
     overlap = _overlap_counter(args, model, seen)
     if overlap is None and args.held_out_only:
-        raise InvalidParameterError(
-            "The --held-out-only option needs the training rows' hashes, which this model's card keeps none of; "
-            "evaluate without it (the overlap with the training data is then unknown)."
-        )
+        raise _no_held_out("this model's card", "evaluate without it (the overlap with the training data is then "
+                           "unknown)")  # fmt: skip
     keys: list[Any] = []  # per chunk, each note's key (training_rows' hash of its title and text): 8 bytes a note
 
     def on_chunk(chunk: list[Any]) -> None:
@@ -279,6 +275,13 @@ def _overlap_counter(args: argparse.Namespace, model: Any, seen: list[Any]) -> A
         seen.append(np.isin(keys, hashes))
 
     return mark
+
+
+def _no_held_out(whose: str, what_then: str) -> InvalidParameterError:
+    """The refusal of --held-out-only when ``whose`` keeps no training-row hashes to tell held-out rows by."""
+    return InvalidParameterError(
+        f"The --held-out-only option needs the training rows' hashes, which {whose} keeps none of; {what_then}."
+    )
 
 
 def _no_hashes() -> None:

@@ -138,7 +138,7 @@ class RowScorer:
             p = float(probs[k])
             row = rows[i]
             if warnings[k]:
-                row["warning"] = "; ".join(w for w in (row["warning"], warnings[k]) if w)
+                _warn(row, warnings[k])
             row.update(
                 decision=decisions[k],
                 ad_probability=round(p, 6) if math.isfinite(p) else 0.0,
@@ -149,8 +149,13 @@ class RowScorer:
                 comments=comments[k],
             )
             if decisions[k] != "genuine" and not reasons[k]:  # what check's advice says; a row had no word of it
-                row["warning"] = "; ".join(w for w in (row["warning"], UNEXPLAINED) if w)
+                _warn(row, UNEXPLAINED)
         return rows
+
+
+def _warn(row: dict[str, Any], warning: str) -> None:
+    """Add ``warning`` to an output row's warnings."""
+    row["warning"] = f"{row['warning']}; {warning}" if row["warning"] else warning
 
 
 #: The warning of a flagged row without readable reasons (a number, a word or two: AdModel.decide sends such a note

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from model.cue_patterns import CAMPAIGN_WORDS
-from model.text import CLEANUP_RE, fold_nfkc, normalize_text
+from model.text import CLEANUP_RE, clean_up, fold_nfkc, normalize_text
 
 #: Writer-facing categories: code -> (Chinese, English).
 CATEGORIES: dict[str, tuple[str, str]] = {
@@ -207,15 +207,10 @@ def as_quoted(text: str) -> str:
     span keeps the text as sent."""
     shown = unmarked_tags(one_line(text))
     if CLEANUP_RE.search(shown):  # most quotes: nothing to delete
-        shown = CLEANUP_RE.sub(_as_read, shown) or shown
+        # as normalize_text reads them: NFKC first, which makes a narrow no-break space a space ("Estée\u202fLauder"
+        # is two words), then its clean-up (zero-width and direction marks deleted, control characters a space)
+        shown = clean_up(shown.replace("\u202f", " ")) or shown
     return shown
-
-
-def _as_read(found: re.Match[str]) -> str:
-    """An invisible character as the model reads it: a space where it reads one (a control character, a narrow
-    no-break space: "Estée\u202fLauder" is two words, not "EstéeLauder"), else nothing (zero-width, direction marks)."""
-    ch = found.group()
-    return " " if unicodedata.category(ch) == "Cc" or unicodedata.normalize("NFKC", ch).isspace() else ""
 
 
 def quote_key(shown: str) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from model.notes.files import NoteFileError, Record
+from model.notes.files import UTF8_BOM, NoteFileError, Record
 
 
 def open_parquet(path: str | Path) -> Any:
@@ -33,7 +33,7 @@ def _what_text_it_is(path: str | Path) -> str:
             head = fh.read(4096)
     except OSError:
         return ""
-    first = head.lstrip(b"\xef\xbb\xbf").lstrip().split(b"\n", 1)[0].strip()
+    first = head.lstrip(UTF8_BOM).lstrip().split(b"\n", 1)[0].strip()
     if first.startswith(b"{") and first.endswith(b"}"):
         return "; it is JSON Lines text: rename it to .jsonl"
     if b"," in first and b"\x00" not in head and (b"text" in first or b"title" in first):

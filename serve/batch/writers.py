@@ -121,15 +121,12 @@ def writing(path: Path, tmp: Path | None = None) -> Iterator[None]:
     :class:`~model.errors.OutputError` naming it, removing the temporary file ``tmp`` if one was started."""
     try:
         yield
-    except OSError as exc:
+    except BaseException as exc:  # Ctrl-C or SIGTERM mid-write too: the temporary file goes, as the README promises
         if tmp is not None:
             with contextlib.suppress(OSError):
                 tmp.unlink()
-        raise OutputError(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from None
-    except BaseException:  # Ctrl-C or SIGTERM mid-write: the temporary file goes too, as the README promises
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from None
         raise
 
 
