@@ -245,7 +245,9 @@ def test_a_json_array_of_exactly_4096_bytes_is_named_so(tmp_path, sample_model_d
         items.append({"text": "x" * 50})
         text = json.dumps(items)
     text = text[: 4096 - 8].rsplit(",", 1)[0] + "]"
-    text = text + " " * (4096 - len(text.encode()))  # the whole file is 4,096 bytes: the head the sniff reads
+    # one line and its line break, 4,096 bytes in all: the head the sniff reads is the whole file (as a JSON dump
+    # with a final newline writes it), which the head's length alone could not tell
+    text = text + " " * (4095 - len(text.encode())) + "\n"
     path = tmp_path / "a.jsonl"
     path.write_bytes(text.encode())
     assert path.stat().st_size == 4096
