@@ -113,6 +113,11 @@ def score_rows(
     reports = scorer.score_many([notes[i] for i in good])
     for i, report in zip(good, reports, strict=True):
         rows[i].update(report.to_dict())
+        # Each comment with its words and writer: an archive's reader is told "comment 7 is a duplicate" and should
+        # not have to look comment 7 up in the input to see which one. (The API's caller sent the comments and
+        # has them: its response keeps the index alone.)
+        for entry, comment in zip(rows[i]["comments"], notes[i].comments, strict=True):
+            entry["text"], entry["author"] = comment.text, comment.author
     if ad_model is not None:
         # as score decides: a title alone is a note; text of only spaces or invisible marks is blank
         with_text = [i for i in good if not (is_blank(notes[i].text) and is_blank(notes[i].title))]

@@ -20,10 +20,22 @@ def note_file_records(path: str | Path, *, encoding: str | None = None, empty: b
     that a file holds no rows (``evaluate`` says it in its own words, of the figures)."""
     hints: list[str] = []
     shown = 0
+    warned = 0
     for rec in iter_records(path, encoding=encoding, hints=hints):
         shown = _show(path, hints, shown, empty)
+        if rec.warning:
+            warned += 1
+            if warned <= MAX_ROW_WARNINGS:
+                print(f"note: {rec.where}{rec.warning}", file=sys.stderr)
         yield rec
     _show(path, hints, shown, empty)
+    if warned > MAX_ROW_WARNINGS:
+        print(f"note: {path}: {warned} rows with warnings, the first {MAX_ROW_WARNINGS} shown", file=sys.stderr)
+
+
+#: Rows whose warning is printed per file; the rest are counted (an archive of thousands of short rows should
+#: not bury the summary).
+MAX_ROW_WARNINGS = 5
 
 
 def _show(path: str | Path, hints: list[str], shown: int, empty: bool) -> int:

@@ -118,6 +118,8 @@ class RowScorer:
             row.update(id=_opt(data, "id"), file=rec.path, line=rec.line, author=row_author(data), reasons=[])
             row["model_version"] = self.model.version
             rows.append(row)
+            if rec.warning:
+                _warn(row, rec.warning)
             try:
                 if rec.error is not None:
                     raise InvalidNoteError(rec.where + rec.error)

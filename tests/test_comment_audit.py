@@ -87,6 +87,8 @@ def test_comments_json_has_suspects_and_clean_ratios_across_notes(tmp_path, caps
     n1, n2 = doc["notes"][0], doc["notes"][1]
     assert [c["suspect_reason"] for c in n1["comments"]] == [None, "duplicate", "emoji_only"]
     assert n2["comments"][0]["suspect"] is True and n2["comments"][0]["suspect_reason"] == "duplicate"
+    # each comment is named by its words and writer, not its index alone
+    assert [(c["text"], c["author"]) for c in n1["comments"]] == [("今晚就做", "u1"), (BOUGHT, None), ("🌹🌹", None)]
     for note in doc["notes"]:
         assert {"water_ratio", "keyword_ratio", "keyword_ratio_clean", "positive_share", "positive_share_clean"} <= set(
             note

@@ -93,6 +93,36 @@ def test_blank_csv_lines_are_not_rows(tmp_path):
     assert [(r.line, r.data["id"]) for r in iter_records(path)] == [(3, "a"), (6, "b")]
 
 
+def test_a_csv_row_shorter_than_its_header_is_read_with_a_warning(tmp_path):
+    """A row cut short by a broken export read as a note without its text, and nothing said so; a sheet's unnamed
+    trailing columns left out are no field missing."""
+    path = tmp_path / "short.csv"
+    path.write_text("id,title,text,author,\nfull,标题,今天爬山,山野\nshort,加v领券\n", encoding="utf-8")
+    full, short = iter_records(path)
+    assert full.warning is None and full.data["author"] == "山野"
+    assert short.error is None and short.data == {
+        "id": "short",
+        "title": "加v领券",
+        "text": None,
+        "author": None,
+        "": None,
+    }
+    assert short.warning == "fewer fields than the header names (2 of 5): 'text', 'author' read as empty"
+
+
+def test_score_and_comments_say_which_rows_were_short(tmp_path, capsys, sample_model_dir):
+    path = tmp_path / "short.csv"
+    path.write_text("id,title,text\na,周末,今天去爬山了风景很好\nb,加vx领券\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(path), "-o", str(out), "--model", str(sample_model_dir)]) == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["warning"] for r in rows] == [None, "fewer fields than the header names (2 of 3): 'text' read as empty"]
+    assert rows[1]["decision"] is not None  # the note is still scored: a title alone is a note
+    assert "1 row(s) with a warning" in capsys.readouterr().err
+    assert main(["comments", str(path), "--ad-model", str(sample_model_dir)]) == 0
+    assert f"note: {path}, line 3: fewer fields than the header names (2 of 3)" in capsys.readouterr().err
+
+
 def test_a_quote_never_closed_is_an_error_row_not_rows_swallowed(tmp_path):
     """A quoted field left open read every later line into itself: rows 3 and 4 vanished without a word."""
     path = tmp_path / "open.csv"

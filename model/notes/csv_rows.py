@@ -130,26 +130,36 @@ def csv_records(
 
 
 def csv_row(name: str, lineno: int, header: list[str], values: list[str]) -> Record:
-    """One CSV record: empty cells are None, missing trailing cells too; ``comments`` is a JSON list."""
+    """One CSV record: empty cells are None, missing trailing cells too (with a warning naming the named columns
+    they leave empty: a row cut short by a broken export reads as a note without its text or comments, which
+    nobody would otherwise see); ``comments`` is a JSON list."""
     data: dict[str, Any] = {k: (v if v != "" else None) for k, v in zip(header, values, strict=False)}
     for k in header[len(values) :]:
         data[k] = None
+    missing = [k for k in header[len(values) :] if k]  # a sheet's unnamed trailing columns are no field
+    warning = (
+        f"fewer fields than the header names ({len(values)} of {len(header)}): "
+        f"{', '.join(repr(k) for k in missing)} read as empty"
+        if missing
+        else None
+    )
     comments = data.get("comments")
     if isinstance(comments, str):
         try:
             data["comments"] = ROW_DECODER.decode(comments)
         except RepeatedKeyError as exc:
             where = place(("comments", *repeat_path(comments)[:-1]))
-            return Record(name, lineno, data, f"field 'comments' in a CSV: {repeated_key(exc.key, where)}.")
+            why = f"field 'comments' in a CSV: {repeated_key(exc.key, where)}."
+            return Record(name, lineno, data, why, warning=warning)
         except RecursionError:
-            return Record(name, lineno, data, f"field 'comments' in a CSV: {TOO_DEEP}.")
+            return Record(name, lineno, data, f"field 'comments' in a CSV: {TOO_DEEP}.", warning=warning)
         except json.JSONDecodeError as exc:
             # The row's data stays with the error: its output row keeps the row's id, so it can be traced.
             why = (
                 f"field 'comments' in a CSV must be a JSON list of strings or objects with 'text'. Got "
                 f"{comments!r:.60}, which is not JSON ({exc.msg} at character {exc.pos})."
             )
-            return Record(name, lineno, data, why)
+            return Record(name, lineno, data, why, warning=warning)
         except ValueError:
-            return Record(name, lineno, data, f"field 'comments' in a CSV: {TOO_LONG_NUMBER}.")
-    return Record(name, lineno, data)
+            return Record(name, lineno, data, f"field 'comments' in a CSV: {TOO_LONG_NUMBER}.", warning=warning)
+    return Record(name, lineno, data, warning=warning)

@@ -32,13 +32,15 @@ class NoteFileError(InvalidNoteError):
 @dataclass(frozen=True)
 class Record:
     """One raw row of a file: ``data`` when it could be read; ``error`` says why the row is not a note (its
-    ``data`` is then kept when the row could be read, for its id)."""
+    ``data`` is then kept when the row could be read, for its id); ``warning`` what was read of a row that may not
+    be what its writer meant (a CSV row shorter than its header: its missing cells read as empty)."""
 
     path: str
     line: int
     data: dict[str, Any] | None
     error: str | None = None
     unit: str = "line"  # what ``line`` counts: a Parquet file has rows, not lines
+    warning: str | None = None
 
     @property
     def where(self) -> str:
