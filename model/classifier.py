@@ -286,7 +286,8 @@ class AdModel(FeatureExplanations, CompiledModel):
     def score(self, notes: Iterable[Note], *, top: int = 3) -> Scored:
         """Probabilities and decisions of validated notes, for a whole batch at once (what archive scoring needs),
         and for each note flagged ``ad`` or ``review`` its ``top`` readable reasons towards "ad" as text (the same
-        reasons :meth:`check` gives, e.g. ``联系方式 contact details: “加VX”``); genuine notes get none. The
+        reasons :meth:`check` gives, e.g. ``联系方式 contact details: “加VX”``), and its contact details after them
+        when they are not among them; genuine notes get none. The
         decisions are :meth:`check`'s: a note at or above the threshold is attributed even with ``top=0``, to know
         whether any phrase explains an ad verdict (:meth:`decide`), and a note that declares itself an ad is one."""
         _check_top(top, "score")
@@ -310,7 +311,11 @@ class AdModel(FeatureExplanations, CompiledModel):
                 if declared[i]:  # the reasons check gives (the model's own decision above is the model's alone)
                     found = with_declared(found, declared[i], self._lift(float(z[i])))
                 readable = declared_first(reasons(found, top=len(CATEGORIES) * 2), declared[i])
-                out[i] = [r.text() for r in readable if r.direction == "ad"][:top]
+                towards_ad = [r for r in readable if r.direction == "ad"]
+                # and the contact details whenever the note has them, as the advice names them: a WeChat id that
+                # was a note's fourth reason was in no row of an audit's output
+                shown = towards_ad[:top] + [r for r in towards_ad[top:] if r.category == "contact"][:1]
+                out[i] = [r.text() for r in shown]
         decisions = ["ad" if d else o for d, o in zip(declared, own, strict=True)]
         return Scored(probs, out, decisions, [d[0] if d else None for d in declared], own)
 

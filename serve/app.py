@@ -225,7 +225,9 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
             msg = PATTERN_MEANINGS.get(str((e.get("ctx") or {}).get("pattern")), msg)
         if kind == "json_invalid":
             ctx = e.get("ctx") or {}
-            msg = f"the body must be valid JSON: {ctx.get('error', 'decode error')} at character {loc[-1]}"
+            # json's own messages end in "at" where it would name the place ("Unterminated string starting at")
+            why = str(ctx.get("error", "decode error")).removesuffix(" at")
+            msg = f"the body must be valid JSON: {why} at character {loc[-1]}"
             items.append({"loc": loc, "field": "body", "msg": msg, "type": kind})
             continue
         if loc == ["body"] and isinstance(e.get("input"), bytes):  # not parsed: not sent as JSON

@@ -357,6 +357,11 @@ def test_invalid_json_gives_422(client, raw):
     assert "must be valid JSON" in r.json()["message"]
 
 
+def test_an_unterminated_string_is_placed_once(client):
+    r = client.post("/v1/check", content=b'{"text": "abc', headers={"content-type": "application/json"})
+    assert r.json()["detail"][0]["msg"] == "the body must be valid JSON: Unterminated string starting at character 9"
+
+
 @pytest.mark.parametrize(
     ("headers", "got"),
     [

@@ -906,10 +906,14 @@ FRAGMENT_NOTES = [
     # a bare 是 starting a phrase: it leans on what follows
     ({"text": "终于找到一支不晕的眼线笔，最感人的是它防水防汗到变态！"}, "是它防水", "它防水"),
     ({"text": "柜价太贵了，这次是在免税店买的，100ml"}, "是在免税店", "在免税店"),
-    # 第 ends nothing: it begins the ordinal after it; a measure word belongs to the number before it (16|管)
-    ({"text": "会计的尽头是脆皮烤肠的第7天，对面刚出摊，准备入手一个16管的烤盘"}, "烤肠的第", "烤肠的"),
+    # 第 ends nothing: it begins the ordinal after it; a measure word belongs to the number before it (16|管); nor
+    # does a 的 that ties a word to the noun after it (its weight here was the 的 of "的第7天", a diary's day count:
+    # "烤肠的" was shown for it, and "烤肠" alone weighs nothing)
+    ({"text": "会计的尽头是脆皮烤肠的第7天，对面刚出摊，准备入手一个16管的烤盘"}, "烤肠的第", None),
+    ({"text": "会计的尽头是脆皮烤肠的第7天，对面刚出摊，准备入手一个16管的烤盘"}, "烤肠的", None),
     ({"text": "会计的尽头是脆皮烤肠的第7天，对面刚出摊，准备入手一个16管的烤盘"}, "管的", None),
-    ({"title": "给老公做饭的第12天｜荷包蛋"}, "给老公做饭的第", "给老公做饭的"),
+    ({"title": "给老公做饭的第12天｜荷包蛋"}, "给老公做饭的第", "给老公做饭"),
+    ({"text": "太硬了，坐着像共享单车的车座子"}, "共享单车的", None),
     # the 一 of 双十一 is a digit of the number word, not the word 一 (the segmenter cuts 双十|一)
     ({"text": "马上双十一了，又有好多朋友来问空调"}, "马上双十", "马上双十一"),
     ({"title": "双十一我只买了这几样", "text": "克制了一年，双十一就买了三样：洗发水、面霜、袜子"}, "双十", "双十一"),
@@ -947,7 +951,7 @@ def test_phrases_start_and_end_on_the_writers_words(shipped, note, fragment, who
     ("raw", "bounds", "run", "want"),
     [
         ("是它防水", [0, 1, 2, 4], (0, 4), (1, 4)),
-        ("烤肠的第7天", [0, 2, 3, 4, 5, 6], (0, 4), (0, 3)),
+        ("烤肠的第7天", [0, 2, 3, 4, 5, 6], (0, 4), (0, 2)),
         ("16管的烤盘", [0, 2, 3, 4, 6], (2, 4), (3, 4)),  # 管 counted by 16, 的 the last word: kept, not shown
         ("双十一了", [0, 2, 3, 4], (0, 3), (0, 3)),
         ("排队一", [0, 2, 3], (0, 3), (0, 2)),  # the word 一 still goes
@@ -1093,7 +1097,8 @@ NEGATED_ONE_WORD_ON = [
     ("也没怎么去远方玩", {"去": 0.1, "远": 0.1, "方": 0.1, "玩": 0.1}, "没怎么去远方玩"),
     ("体重没明显变化呢", {"没": -0.5, "变": 0.1, "化": 0.1}, "变化"),  # widened it would push the other way
     ("我不知道怎么选", {"不": -0.023, "怎": 0.013, "么": 0.013, "选": 0.013}, "怎么选"),  # ... or fall below showing
-    ("不高兴还要去", {"还": 0.1, "要": 0.1, "去": 0.1}, "还要去"),  # 高兴 is what 不 negates, not 还要去
+    # 高兴 is what 不 negates, not 还要上班 (还要去 would be function words alone, shown in no case)
+    ("不高兴还要上班", {"还": 0.1, "要": 0.1, "上": 0.1, "班": 0.1}, "还要上班"),
 ]
 
 
@@ -1363,3 +1368,22 @@ def test_the_english_advice_names_its_categories_with_the_article():
     assert "mainly because of the giveaway or lucky draw (“福利”) and the wording (“最近”)." in told, told
     told = advice("ad", [wording, tags, cta])["en"]
     assert "because of the wording (“最近”) and the hashtags (“#美甲”), and also the call to action (“点击”)." in told
+
+
+def test_a_long_notes_features_are_carried_back_until_they_hold_most_of_its_score():
+    """A fixed 64 features left a long note's reasons with a small part of its score: its many words each carry a
+    little. More are carried back, strongest first, until they hold the share; never fewer than the floor, never more
+    than the cap; a note with few features has them all."""
+    from model.highlights.attribution import strongest
+
+    rng = np.random.default_rng(0)
+    contrib = np.concatenate([[3.0, -2.0], rng.uniform(-0.1, 0.1, 2000)])
+    size = np.abs(contrib)
+    pick = strongest(contrib, 8, share=0.6, most=5000)
+    assert len(pick) > 8 and size[pick].sum() >= 0.6 * size.sum()
+    assert size[pick[:-1]].sum() < 0.6 * size.sum()  # the fewest that hold it
+    assert set(pick[:2].tolist()) == {0, 1} and size[pick].min() >= np.delete(size, pick).max()
+    assert len(strongest(contrib, 8, share=0.6, most=100)) == 100
+    assert len(strongest(contrib, 8, share=0.0001, most=100)) == 8
+    assert strongest(contrib[:5], 8).tolist() == [0, 1, 2, 3, 4]
+    assert strongest(contrib).tolist() == strongest(contrib.copy()).tolist()  # the same note, the same features

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
 import pytest
 from conftest import with_thresholds
 
@@ -215,3 +216,73 @@ def test_a_franchise_ad_with_a_phone_number_is_told_of_it(shipped):
     told = shipped.check({"title": note.get("title") or "", "text": note["text"]})
     assert told.decision == "ad"
     assert "联系方式" in told.advice["zh"] and "contact details" in told.advice["en"]
+
+
+def _reason(category: str, weight: float, text: str) -> ReadableReason:
+    from model.highlights.categories import Span
+
+    zh, en = CATEGORIES[category]
+    return ReadableReason(category, zh, en, "ad", weight, (Span("text", 0, len(text), text),))
+
+
+def test_the_advice_names_contact_details_before_any_other_concrete_reason():
+    """A note of brands, a counter and a WeChat id was told of 购买渠道 (“专柜”), its third reason, and not of the id,
+    its fourth: the one thing a funnel is."""
+    readable = [_reason("wording", 1.56, "朋友圈"), _reason("brand", 1.33, "雅诗兰黛"), _reason("channel", 1.23, "专柜"),
+                _reason("contact", 1.08, "微信：dx886699")]  # fmt: skip
+    told = advice("ad", readable)
+    assert "微信：dx886699" in told["zh"] and "专柜" not in told["zh"] and "修改其中的联系方式" in told["zh"]
+    assert "contact details" in told["en"]
+    # without contact details, the strongest concrete reason is still named after reasons of no concrete kind
+    assert "专柜" in advice("ad", readable[:3])["zh"]
+
+
+def test_a_note_sent_to_review_is_not_told_to_ask_for_a_review():
+    readable = [_reason("call_to_action", 1.0, "私信")]
+    for told in (advice("review", readable), advice("review", [_reason("wording", 1.0, "带娃去公园玩")])):
+        assert "人工复核时会读你的笔记" in told["zh"] and "申诉由人工复核" not in told["zh"] and "申诉" in told["zh"]
+        assert "A person reads the note in the review" in told["en"] and "appeal for a human review" not in told["en"]
+    ad = advice("ad", readable)
+    assert "或提出申诉由人工复核" in ad["zh"] and "appeal for a human review" in ad["en"]
+
+
+def test_score_rows_keep_the_contact_details_after_their_top_reasons(shipped):
+    note = {"title": "闲置转让", "text": "各种大牌化妆品闲置转让，雅诗兰黛、兰蔻、迪奥都有，全部专柜正品，价格是专柜的五折。货源稳定，"
+            "可长期合作，需要的加我微信：dx886699，看朋友圈图册。"}  # fmt: skip
+    from model.notes import parse_note
+
+    model = with_thresholds(shipped, 0.0)
+    (row,) = model.score([parse_note(note)], top=1).reasons
+    assert len(row) == 2 and row[1].startswith("联系方式 contact details: “微信：dx886699”")
+    (two,) = model.score([parse_note(note)], top=len(CATEGORIES)).reasons
+    assert sum(r.startswith("联系方式") for r in two) == 1  # named once when among the top
+
+
+@pytest.mark.parametrize(
+    ("text", "heavy", "shown"),
+    [
+        ("我的 今天买了一支口红", "我的", False),  # two function words together are no more a reason than one
+        ("就能 买到这支口红", "就能", False),
+        ("早上煮了一锅小米粥", "一锅", False),  # a count with its measure word
+        ("在三亚住了两晚", "两晚", False),
+        ("我的口红 今天买了", "我的口红", True),
+    ],
+)
+def test_phrases_of_function_words_or_counts_alone_are_not_shown(text, heavy, shown):
+    from model.highlights import note_fields, phrases
+
+    fields = note_fields("", text)
+    at = text.index(heavy)
+    weights = {f.name: np.array([0.2 if at <= i < at + len(heavy) else 0.0 for i in range(len(f.raw))]) for f in fields}
+    assert (heavy in [h.text for h in phrases(fields, weights)]) is shown
+
+
+def test_a_hashtag_of_digits_alone_is_not_shown_and_a_label_is_quoted_without_its_colon():
+    from model.highlights import note_fields, phrases
+    from model.highlights.categories import as_quoted
+
+    text = "新年快乐 #2026[话题]# #新年快乐[话题]#"
+    fields = note_fields("", text)
+    shown = [h.text for h in phrases(fields, {f.name: np.full(len(f.raw), 0.2) for f in fields})]
+    assert "#新年快乐[话题]#" in shown and not any("2026" in s for s in shown)
+    assert as_quoted("地址：") == "地址" and as_quoted("微信:") == "微信" and as_quoted("：") == "："

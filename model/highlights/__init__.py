@@ -19,8 +19,9 @@ submitted ``title`` and ``text`` it came from:
    against (:mod:`~model.highlights.symbols`).
 
 Features with no place in the text (``⟦has:title⟧``, the hashtag-count bucket, comment signals) keep their
-weight in the probability but are never shown. Only the strongest features are attributed (``MAX_FEATURES``):
-the many faint ones change no phrase a person would read.
+weight in the probability but are never shown. Only the strongest features are attributed (at least
+``MIN_FEATURES``, more until they carry ``COVERED_SHARE`` of the note's |contribution|, at most ``MAX_FEATURES``):
+the faintest ones change no phrase a person would read.
 
 The work is split by step: :mod:`~model.highlights.fields` (1), :mod:`~model.highlights.attribution` (2),
 :mod:`~model.highlights.phrases` and :mod:`~model.highlights.symbols` (3, 4), :mod:`~model.highlights.reasons`

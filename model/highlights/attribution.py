@@ -6,7 +6,7 @@ from bisect import bisect_right
 
 import numpy as np
 
-from model.highlights.categories import MAX_FEATURES
+from model.highlights.categories import COVERED_SHARE, MAX_FEATURES, MIN_FEATURES
 from model.highlights.fields import NoteField
 from model.spans import DisjointSpans
 from model.text import (
@@ -173,8 +173,15 @@ def _disjoint(gaps: list[tuple[int, int]]) -> DisjointSpans:
     return held
 
 
-def strongest(contrib: np.ndarray, k: int = MAX_FEATURES) -> np.ndarray:
-    """Positions of the ``k`` largest |contributions| (all when fewer), in no particular order."""
+def strongest(
+    contrib: np.ndarray, k: int = MIN_FEATURES, *, share: float = COVERED_SHARE, most: int = MAX_FEATURES
+) -> np.ndarray:
+    """Positions of the largest |contributions|: the ``k`` largest (all when fewer), and more, largest first, until
+    they hold ``share`` of the sum of all |contributions|, at most ``most``."""
     if len(contrib) <= k:
         return np.arange(len(contrib))
-    return (-np.abs(contrib)).argpartition(k)[:k]
+    size = np.abs(contrib)
+    order = np.argsort(-size, kind="stable")  # ties in column order: the same note picks the same features
+    held = np.cumsum(size[order])
+    need = int(np.searchsorted(held, share * held[-1])) + 1  # the fewest whose sum reaches the share
+    return order[: min(max(k, need), most)]

@@ -11,7 +11,13 @@ from itertools import accumulate
 
 import numpy as np
 
-from model.highlights.categories import MIN_CHAR_WEIGHT, MIN_PHRASE_WEIGHT, Highlight, is_function_word
+from model.highlights.categories import (
+    MIN_CHAR_WEIGHT,
+    MIN_PHRASE_WEIGHT,
+    Highlight,
+    only_function_words,
+    unmarked_tags,
+)
 from model.highlights.fields import EMOJI_UNIT, MARKER_UNIT, SEPARATED_NUMBER_RE, NoteField
 from model.highlights.symbols import has_symbol_cue, symbols_in_words
 from model.simplified import to_simplified
@@ -201,12 +207,12 @@ def _snap(runs: list[tuple[int, int]], bounds: list[int], ok: np.ndarray) -> lis
 #: ("的网红", "了健身房"), a conjunction ("和颜色") or the 完 of a verb the segmenter cut ("用|完皮肤"), nor ends
 #: with a conjunction, preposition, adverb, demonstrative or count that begins what follows ("膝盖和", "排队一",
 #: "方法很", "面膜真的", "门票599一个"), nor with the 有 or 越 whose object or second half follows ("店最近有|满减",
-#: "家具真的越|看越喜欢"). A word n-gram spanning them puts weight on them; shown, they read as
-#: fragments.
+#: "家具真的越|看越喜欢"), nor with the 的 that ties it to the noun after it ("单车的|车座子", "北京的|地铁"). A word
+#: n-gram spanning them puts weight on them; shown, they read as fragments.
 _NO_START = frozenset("了 的 得 地 着 过 之 们 个 吗 吧 啊 呢 哦 呀 嘛 啦 和 与 及 或 而 但 是 完".split())
 _NO_END = frozenset(
     "和 与 及 或 而 但 也 就 都 很 还 又 把 被 让 给 从 对 在 是 一 这 那 第 有点 有些 比较 非常 特别 太 更 挺 "
-    "真的 超 超级 巨 最 十分 相当 蛮 每 各 某 一个 一些 一点 一种 有 越".split()
+    "真的 超 超级 巨 最 十分 相当 蛮 每 各 某 一个 一些 一点 一种 有 越 的".split()
 )
 #: Characters after which a 一 is a digit of a number word ("双十|一", "一百|一"), not the word 一 ("排队一").
 _NUMERALS = frozenset("十百千万")
@@ -312,7 +318,7 @@ def _leads_on(raw: str, a: int, b: int) -> bool:
 #: Measure words and units a number written against them counts ("16管", "5斤", "3条", "2小时").
 _MEASURES = frozenset(
     "个 只 条 件 款 种 管 支 瓶 罐 斤 克 公斤 千克 块 元 次 天 周 月 日 号 点 分 秒 小时 分钟 节 张 本 片 盒 包 袋 杯 "
-    "碗 份 双 套 位 家 层 度 岁 年".split()
+    "碗 份 双 套 位 家 层 度 岁 年 台 锅 晚 名 遍 趟 场 顿 间 辆 部 颗 粒 根 枚 箱 桶 副 届 期 集 页 整天".split()
 )
 
 
@@ -404,6 +410,9 @@ def phrases(
             if category == MARKER_UNIT:  # the platform's markup: neither shown nor part of a phrase of the writer's
                 ok[a:b] = False
                 continue
+            if category == "hashtag" and not any(map(str.isalpha, unmarked_tags(f.raw[a:b]))):
+                ok[a:b] = False  # "#2026", "#190": a number tagged says nothing a writer could change or explain
+                continue
             total = _total(w, values, a, b)
             if category == EMOJI_UNIT:  # shown as the writer's words are: by the way it pushes, if strong enough
                 if abs(total) < MIN_PHRASE_WEIGHT:
@@ -469,7 +478,7 @@ def phrases(
                 or abs(total) < MIN_PHRASE_WEIGHT
                 or _is_number(word)
                 or _is_count(word)
-                or is_function_word(word)
+                or only_function_words(word)
             ):
                 continue
             out.append(Highlight(f.name, a, b, text, round(total, 4), "wording" if total > 0 else "personal"))

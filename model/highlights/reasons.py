@@ -157,12 +157,15 @@ def advice(
     en_parts = [f"the {r.label_en} ({r.quoted(2, ', ')})" for r in drivers]
     # Contact details are named whenever the note has them: what a funnel to a private channel most plainly is. (A
     # reason is one category and direction, so no contact reason follows one among the drivers.)
-    concrete = any(r.category in _CONCRETE_CATEGORIES for r in drivers)
-    wanted = {"contact"} if concrete else _CONCRETE_CATEGORIES
-    also = next((r for r in towards_ad[len(drivers) :] if r.category in wanted), None)
+    # Before any other concrete reason: a note of brands, a counter and a WeChat id was told of 购买渠道 (“专柜”)
+    # and not of the id, which was its fourth reason.
+    rest = towards_ad[len(drivers) :]
+    also = next((r for r in rest if r.category == "contact"), None)
+    if also is None and not any(r.category in _CONCRETE_CATEGORIES for r in drivers):
+        also = next((r for r in rest if r.category in _CONCRETE_CATEGORIES), None)
     zh_also = f"，还有{also.label_zh}（{also.quoted(2)}）" if also else ""
     en_also = f", and also the {also.label_en} ({also.quoted(2, ', ')})" if also else ""
-    zh_next, en_next = _what_next([*drivers, *([also] if also else [])])
+    zh_next, en_next = _what_next([*drivers, *([also] if also else [])], decision)
     return {
         "zh": f"这条笔记{_DECISION_ZH[decision]}，主要因为{'和'.join(zh_parts)}{zh_also}。{zh_next}",
         "en": f"This note {_DECISION_EN[decision]}, mainly because of {' and '.join(en_parts)}{en_also}. {en_next}",
@@ -183,24 +186,46 @@ NAMED_SHARE = 0.1
 _CHANGEABLE_CATEGORIES = ("contact", "link", "call_to_action", "sales_tone", "merchant", "giveaway")
 
 
-def _what_next(named: list[ReadableReason]) -> tuple[str, str]:
-    """The advice's last sentence for a note flagged for the reasons ``named`` (those the advice quotes): an offer
-    to change only what is of :data:`_CHANGEABLE_CATEGORIES`, never to remove or reword the rest, and the appeal."""
+def _what_next(named: list[ReadableReason], decision: str = "ad") -> tuple[str, str]:
+    """The advice's last sentence for a note flagged ``decision`` for the reasons ``named`` (those the advice
+    quotes): an offer to change only what is of :data:`_CHANGEABLE_CATEGORIES`, never to remove or reword the rest,
+    and the appeal. A note sent to review is read by a person already: its writer is not told to ask for one, but
+    that an appeal lets them say what the note is (a writer was told to "appeal for a human review" of a note going
+    to one)."""
     changeable = [r for r in named if r.category in _CHANGEABLE_CATEGORIES]  # one reason per category
+    if decision == "review":
+        zh_appeal, en_appeal = "；你也可以提出申诉，说明笔记的情况", "; you can also appeal, saying what the note is"
+    else:
+        zh_appeal, en_appeal = "提出申诉由人工复核", "appeal for a human review"
     if not changeable:
+        if decision == "review":
+            return (
+                "人工复核时会读你的笔记：如果这是你的真实个人分享，不必改写你的经历，也不必删去你真实用过的品牌、"
+                f"产品、价格或购买渠道{zh_appeal}。",
+                "A person reads the note in the review: if it is your honest personal sharing, there is no need to "
+                "reword your experience or to remove the brands, products, prices or shops you really used"
+                f"{en_appeal}.",
+            )
         return (
             "如果这是你的真实个人分享，不必改写你的经历，也不必删去你真实用过的品牌、产品、价格或购买渠道，"
-            "可以提出申诉由人工复核。",
+            f"可以{zh_appeal}。",
             "If it is your honest personal sharing, there is no need to reword your experience or to remove the "
-            "brands, products, prices or shops you really used: appeal for a human review.",
+            f"brands, products, prices or shops you really used: {en_appeal}.",
         )
     zh = _series([r.label_zh for r in changeable], "、", "和")
     en = _series([f"the {r.label_en}" for r in changeable], ", ", " and ")
+    if decision == "review":
+        return (
+            f"人工复核时会读你的笔记：如果这是你的真实个人分享，可以修改其中的{zh}（不必删去你真实用过的品牌、产品、"
+            f"价格或购买渠道）{zh_appeal}。",
+            f"A person reads the note in the review: if it is your honest personal sharing, you can change {en} "
+            f"(there is no need to remove the brands, products, prices or shops you really used){en_appeal}.",
+        )
     return (
         f"如果这是你的真实个人分享，可以修改其中的{zh}（不必删去你真实用过的品牌、产品、价格或购买渠道），"
-        "或提出申诉由人工复核。",
+        f"或{zh_appeal}。",
         f"If it is your honest personal sharing, you can change {en} (there is no need to remove the brands, "
-        "products, prices or shops you really used) or appeal for a human review.",
+        f"products, prices or shops you really used) or {en_appeal}.",
     )
 
 
