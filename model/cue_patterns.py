@@ -54,7 +54,7 @@ _UNIT = (
 )
 #: A WeChat id after a contact word: a letter, then 4 to 19 letters, digits, "_" or "-"; a shorter one of letters then
 #: digits ("vx:ab12", which product_model would read as a model name); or digits.
-_WECHAT_ID = r"(?:[a-z][-_a-z0-9]{4,19}|[a-z]+\d+|(?:\d" + _SEP + r"){5,11}\d)"
+_WECHAT_ID = r"(?:[a-z]{1,6} (?:\d ){4,11}\d(?!\d)|[a-z][-_a-z0-9]{4,19}|[a-z]+\d+|(?:\d" + _SEP + r"){5,11}\d)"
 #: Ideographs that count or order the number before them, besides the units of _UNIT: "123号", "3楼", "100多",
 #: "12分", "5步".
 _COUNTER = "号楼层期集页分位名多余来遍种款样步级句本部台辆间行届章回场批篇首倍秒点第以左"
@@ -170,9 +170,14 @@ DEFS = [
     ),
     CuePattern(
         "wechat",
-        "WeChat contact",
+        "WeChat or LINE contact",
         _p(
-            r"(?:(?:加|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|(?<![a-z])v信|vx|wx(?=号?[:：\s]*[a-z0-9])|威信|薇信|"
+            r"(?:(?:加|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|(?<![a-z])v信|v(?<![a-z]v)x|wx(?=号?[:：\s]*[a-z0-9])|威信|薇信|"
+            # 信 behind decorations ("V❤️信"), 薇芯, the satellite of 卫星 (wei xing: 🛰, written for 微信 where the
+            # word is filtered) and LINE (赖 in Taiwan) before an id: each a writer's walkthrough found read as a
+            # brand name ("meifu2024" 品牌与产品名). RAVx (a car, its digit masked) held no "vx" of a contact.
+            r"v(?<![a-z]v)[^\w,，.。!！?？;；:：]{1,4}信|薇芯|🛰(?=\ufe0f?\s?号?[:：\s]*[a-z0-9])|卫星(?=号?[:：]\s*[a-z0-9])|"
+            r"l(?<![a-z]l)ine(?:\s?id)?(?=\s?[:：]\s*[a-z0-9])|赖(?:\s?id(?=\s?[:：]\s*[a-z0-9])|(?<=加赖)(?=\s?[:：]\s*[a-z0-9]))|"
             r"(?:关注|扫描?|官方|此号|本号)微信|微(?<=\d微)信|微(?<=\d[,，\s]微)信|"
             r"微信(?:号|(?=\s?[:：a-z0-9]|公众|公号|群|同号|同步|同上|二维码|商城|咨询|"
             + _DECOR
@@ -240,7 +245,11 @@ DEFS = [
             # Each amount whole, with its currency sign and unit ("¥1,299元" is one price), a discount with all its
             # digits ("95折" is 5% off, not the "5折" of half price) and both sides of "满300减50".
             r"[¥￥$]\s*" + _AMOUNT + r"(?:元|块钱)?|" + AMOUNT_START + _AMOUNT + r"\s*(?:元|块钱|rmb)|"
-            r"原价|现价|到手价|券后|优惠券|领券|" + RUN_START + r"\d+(?:\.\d+)?折|打折|折扣|包邮|秒杀|特价|限时|"
+            r"原价|现价|到手价|券后|优(?<!没有优)(?<!没优)惠券|领券|" + RUN_START + r"\d+(?:\.\d+)?折|"
+            # a term denied is no offer ("不包邮，不议价" of a writer selling their own dryer, "不打折也没有优惠券" of
+            # a complaint), nor 无限时 (unlimited, of a broadband plan); a code of a discount with the code
+            r"打(?<![不没]打)折|折扣码[:：\s]*[a-z0-9]{3,20}|折扣|包(?<!不包)邮|秒杀|特价|限(?<!无限)时|"
+            r"(?:优惠|兑换)码[:：\s]*[a-z0-9]{3,20}|"
             r"满\d+减(?:\d+(?:元|块钱)?)?|"
             r"立减|低至|价格表|拼团|"
             # The English funnel's discount: "20% off", a discount code ("use my code lily20", "promo code",
@@ -269,7 +278,7 @@ DEFS = [
             # 输入手机号) nor the writer's own purchase told (最近入手, 刚入手, 已入手).
             r"预约|报(?<!付费报)(?<!已报)名(?!费|表)|蹲一个|有需要的|需要的(?:宝|姐妹|朋友)|后台|购买|"
             r"入(?<![进输录导加投推收介深融注陷存渗]入)(?<!最近入)(?<!刚入)(?<!新入)(?<!已入)(?<!我入)手(?![机术套续过])|"
-            r"想要同款|"
+            r"想要同款|邀请码(?:[:：\s]*[a-z0-9]{3,20})?|推荐码(?:[:：\s]*[a-z0-9]{3,20})?|"
             # The English funnel to the link: whole words (the lookbehind sits after the first letter so the union
             # of patterns below keeps its fast skip).
             r"l(?<![a-z]l)ink in (?:my )?bio(?![a-z])|s(?<![a-z]s)wipe up(?![a-z])|s(?<![a-z]s)hop my(?![a-z])"
@@ -286,7 +295,7 @@ DEFS = [
             # "胡同里的小店" are shops visited (12 genuine Xiaohongshu notes, 2 ads).
             # 实体店 is a merchant's (我们实体店, #服装实体店), not the shop a customer goes to or compares with
             # (去实体店, 比实体店便宜, 实体店试过: 217 reviews, a genuine labelled note, no ad).
-            r"厂家|工厂|源头|批发|加盟|招商|代理|门店|店铺|实(?<![去到逛在比跑]实)体店(?![试买看逛])|地址[:：]|营业时间|"
+            r"厂家|工厂|源头|批发|加盟|招商(?!银行|局|证券)|代理|门店|店铺|实(?<![去到逛在比跑]实)体店(?![试买看逛])|地址[:：]|营业时间|"
             r"工作室|接单|承接|团购|"
             r"可定制|支持定制|接受定制|欢迎定制|量身定制|私人定制|高奢定制|定制(?:师|游|行程|旅行|服务)|"
             # (本 of 日本, 基本, 成本… is no 本店: "在日本小店买的")
@@ -309,9 +318,9 @@ DEFS = [
         # five genuine notes); it discloses only as a credit (甲方:@brand, 甲方爸爸, 感谢甲方). The lookbehinds follow
         # a literal first character, so the union of patterns below keeps its fast skip.
         _p(
-            r"品牌合作|合(?<!适合)(?<!团队合)(?<!与合)(?<!长期合)作(?!伙伴|方|区|模式|过的(?!品牌))|赞助(?!力)|广(?<![无非]广)(?<!不要广)(?<!学的是广)(?<!学广)告(?!专业|学)|"
+            r"品牌合作|合(?<!适合)(?<!团队合)(?<!与合)(?<!长期合)作(?!伙伴|方|区|模式|过的(?!品牌)|愉快)|赞助(?!力)|广(?<![无非]广)(?<!不要广)(?<!学的是广)(?<!学广)告(?!专业|学|安装)|"
             r"推广|推荐官(?!\[话题\]|#)|恰(?<![去就来先再起边]恰)饭|商单|甲方(?=\s?[:@]|爸爸)|感谢甲方|"
-            r"体验官|种草官|品牌方|试(?<!试试)(?<!耳后试)(?<!手背试)(?<!局部试)用(?!期)|受邀|官方寄|"
+            r"体验官|种草官|品牌方|试(?<!试试)(?<!耳后试)(?<!手背试)(?<!局部试)用(?!期|装)|受邀|官方寄|"
             # English disclosures: #ad only as a whole hashtag (never the "ad" inside a word or a tag like #adidas).
             # "gifted" only in its disclosure forms (#gifted, "(gifted)", "pr gifted", "gifted by @brand"): alone it
             # is a present from anyone ("gifted by my mom for my birthday" is an honest note).
@@ -335,6 +344,11 @@ DEFS = [
         # union of patterns its fast skip (+30 us a note).
         _p(
             r"无广告?|非广告?|自费|不是(?:在?打)?(?:广告|软广)|不是(?:恰饭|商单)|没有(?:任何)?(?:广告|合作|链接|商单)|"
+            # "不是推广，也不是品牌合作，品牌方没找过我" (decided ad at 0.91 for its 合作披露), "从来不接广告",
+            # "没有收钱", and a link denied with its 会 ("不会发链接"; a WeChat denied, "不会让大家加微信", is still a
+            # contact: contact details claim their span before any claim is read)
+            r"不是在?推广|不是(?:品牌|商业)?合作|品牌方没有?找过?我|没有收钱|没有?拿钱|从来不接(?:广告|推广|商单|软广|恰饭)|"
+            r"从不接(?:广告|推广|商单|软广|恰饭)|不接(?:广告|推广|商单|软广|恰饭)|不会(?:发|放|贴|挂|给)链接|"
             r"没有?在?打(?:广告|软广)|唔[系是](?:广告|软广)|无链接|不带(?:链接|货)|"
             r"无商单(?:恰饭)?|非商单(?:恰饭)?|没接过?商单|不卖(?!关子)|"
             # Keeping clear of looking like one ("免得被说打广告", "怕被当成广告") and the link not given
@@ -355,7 +369,7 @@ DEFS = [
         # Not a job's benefits (福利待遇, 薪酬福利, 高福利), a welfare lottery (福利彩票), an orphanage (福利院), nor
         # the treat of "芋泥控的福利来了" (X控的福利: a fan of X's; "学生党的福利" stays).
         _p(
-            r"抽奖|开奖|抽\d+|送\d+份|免费送|福(?<!薪酬福)(?<!高福)(?<!隐性福)(?<!员工福)(?<!控的福)利(?!待遇|彩票|院)|"
+            r"抽奖|开奖|抽\d+|送\d+份|免费送|福(?<!薪酬福)(?<!高福)(?<!隐性福)(?<!员工福)(?<!控的福)(?<!没福)(?<!没有福)利(?!待遇|彩票|院)|"
             r"中奖|转发抽|关注\+|评论抽"
         ),
     ),
@@ -433,7 +447,9 @@ DEFS += [
         # version, a shade, a mall), and the notes matched went from 37 genuine / 19 ads to 30 / 16. Nor a number set
         # apart from its word and followed by "." and a letter: the next item's number ("changsha city 16.happy").
         _p(
-            r"(?<![a-z0-9])(?!(?:p|vol|ep|day|no|top|lv|v|d|s|q|h|k|g|m|t|a|b|c)[\s-]?\d{1,2}(?![a-z0-9])"
+            # nor a code after 码 (优惠码XHS520, 邀请码LUCKY88), a level (JLPT N4), a look, a unit or an ISO speed
+            r"(?<![a-z0-9])(?<!码)(?<!码[:：\s])(?<!码[:：]\s)(?!iso\s?\d|n[1-5](?![a-z0-9]))"
+            r"(?!(?:p|vol|ep|day|no|top|lv|v|d|s|q|h|k|g|m|t|a|b|c|f|cp|di|look|unit)[\s-]?\d{1,2}(?![a-z0-9])"
             r"(?!\s?" + _SERIES + r"(?![a-z0-9])))(?!" + _COUNTING_WORDS + r")"
             r"[a-z]{1,8}(?:\d{1,4}|[\s-]\d{2,4}(?!\.[^\W\d_]))(?:\.\d+)?(?!\d|(?:\.\d+)?\s?" + _UNIT + r")"
             r"(?:\s?" + _SERIES + r")?(?![a-z0-9])"
@@ -475,12 +491,12 @@ DEFS += [
 FIRST_CHARS: dict[str, str] = {
     # 加/+/➕ then v..., v信, vx, wx, wechat, 威信, 薇(信), 微信, 关注/扫(描)/官方/此号/本号 then 微信, 绿泡泡, and
     # the lone v.
-    "wechat": "加+➕vw威薇微关扫官此本绿",
+    "wechat": "加+➕vw威薇微关扫官此本绿🛰卫l赖",
     # 1 / 0 / 400 of the ASCII number; 1 一 幺 壹 opening one in Chinese numerals.
     "phone": "014一幺壹",
     # A currency sign, a digit (amounts, discounts, "% off"), the first character of each word, and u/m/p/d/c of
     # "use (my) code", "my code", "promo", "discount", "coupon", "code".
-    "price": r"¥￥$\d原现到券优领打折包秒特限满立低价拼umpdc",
+    "price": r"¥￥$\d原现到券优领打折包秒特限满立低价拼兑umpdc",
     # The Latin letters of the model name (every assertion before them is zero-width).
     "product_model": "a-z",
 }
@@ -514,7 +530,7 @@ PRECHECKS: dict[str, str] = {
     # "https://" / "http://" / "www." in the first branch; "." + a top-level domain in the second.
     "url": r"://|www\.|\.(?:com|cn|net|top|cc|xyz|vip|shop)",
     # Every branch contains "v", "wx", "微信", "薇", "威信", "wechat" or "绿泡泡", or 微 before a decoration.
-    "wechat": r"v|wx|微信|薇|威信|wechat|绿泡泡|微[^\w,，.。!！?？;；:：]",
+    "wechat": r"v|wx|微信|薇|威信|wechat|绿泡泡|微[^\w,，.。!！?？;；:：]|🛰|卫星|line|赖",
     # Every branch starts with "qq", "扣扣", "企鹅" or "q群".
     "qq": r"qq|扣扣|企鹅|q群",
     # Each branch starts with "1", "0" or "4" followed by at least nine more digits with only separators between
@@ -534,6 +550,7 @@ PRECHECKS: dict[str, str] = {
     # Every branch contains one of these literals.
     "shop_funnel": r"小程序|直播间|某宝|淘宝|桃宝|tb|拼夕夕|搜|search|同款链接|店铺名|进店|旗舰店|专柜|官网",
     "price": r"¥|￥|\$|元|块钱|rmb|原价|现价|到手价|券后|优惠券|领券|折|包邮|秒杀|特价|限时|满\d|立减|低至|价格表|拼团|"
+    r"优惠码|兑换码|"
     r"%\s?off|code",
 }
 

@@ -1028,3 +1028,78 @@ def test_a_shop_entered_is_quoted_whole():
     """The cue "进店" took 进店铺 apart: the writer's 店铺 was cut in two, its 铺 shown as "铺就能"."""
     assert kinds("戳我头像进店铺就能看到")["shop_funnel"] == ["进店铺"]
     assert kinds("点头像进店看看")["shop_funnel"] == ["进店"]
+
+
+#: (text, kind, what it matches): from a writer's walkthrough of verdicts (NORMALIZATION_VERSION 39).
+WALKTHROUGH_CUES = [
+    # denials of a paid deal or a link are claims, deleted like 不是广告
+    ("先说明不是推广，也不是品牌合作，品牌方没找过我。", "no_ad_claim", "不是推广"),
+    ("先说明不是推广，也不是品牌合作，品牌方没找过我。", "no_ad_claim", "不是品牌合作"),
+    ("先说明不是推广，也不是品牌合作，品牌方没找过我。", "no_ad_claim", "品牌方没找过我"),
+    ("这不是推广也不是商业合作", "no_ad_claim", "不是商业合作"),
+    ("做博主两年了从来不接广告，也不会发链接", "no_ad_claim", "从来不接广告"),
+    ("做博主两年了从来不接广告，也不会发链接", "no_ad_claim", "不会发链接"),
+    ("纯自费，没有收钱", "no_ad_claim", "没有收钱"),
+    # contacts behind decorations, homophones and other messengers, with their ids
+    ("这个面膜我用了一个月，V❤️信：meifu2024", "wechat", "v❤️信:meifu2024"),
+    ("这个面膜 🛰：meifu2024", "wechat", "🛰:meifu2024"),
+    ("想要的➕🛰️ meifu2024", "wechat", "🛰️ meifu2024"),
+    ("薇芯 meifu2024", "wechat", "薇芯 meifu2024"),
+    ("卫星：meifu2024", "wechat", "卫星:meifu2024"),
+    ("加我line：meifu2024", "wechat", "line:meifu2024"),
+    ("加賴ID：abc123，私訊我", "wechat", "赖id:abc123"),
+    ("加我威信：dx 8 8 6 6 9 9", "wechat", "威信:dx 8 8 6 6 9 9"),
+    # a discount or invitation code with its code, which is no product model
+    ("优惠码XHS520下单立减", "price", "优惠码xhs520"),
+    ("填邀请码LUCKY88送会员", "call_to_action", "邀请码lucky88"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "matched"), WALKTHROUGH_CUES)
+def test_walkthrough_cues_are_read(text, kind, matched):
+    assert matched in kinds(text).get(kind, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("先说明不是推广，也不是品牌合作，品牌方没找过我。", "disclosure"),  # denied, not disclosed
+        ("只限同城面交，不包邮，不议价", "price"),  # a term denied is no offer
+        ("这家店不打折也不送赠品，也没有优惠券", "price"),
+        ("宽带无限时，网速还行", "price"),  # unlimited, no limited-time offer
+        ("嫌双十一没福利", "giveaway"),
+        ("合作愉快", "disclosure"),
+        ("试用装很小一支", "disclosure"),  # a trial-size product, no trial given by a brand
+        ("承接广告安装", "disclosure"),
+        ("招商银行的信用卡", "merchant"),  # a bank, no franchise call
+        ("伊利诺斯州的皮肤科医生", "brand_mention"),
+        ("千万豪赌", "brand_mention"),
+        ("RAVx 新车提了", "wechat"),  # a car's name, its digit masked: no "vx" of a contact
+        ("依赖：abc", "wechat"),  # 赖 is LINE only as 加赖 or 赖ID
+        ("线上line课程", "wechat"),
+        ("优惠码XHS520下单", "product_model"),
+        ("JLPT N4 考过了", "product_model"),  # an exam level
+        ("今天的look1 通勤", "product_model"),
+        ("iso400 胶卷", "product_model"),
+    ],
+)
+def test_walkthrough_misreadings_are_gone(text, kind):
+    assert kind not in kinds(text), kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "matched"),
+    [
+        ("全国包邮 限时特价", "price", "包邮"),
+        ("全国包邮 限时特价", "price", "限时"),
+        ("这家店打折了", "price", "打折"),
+        ("领了优惠券再买", "price", "优惠券"),
+        ("宝马x5 提车", "product_model", "x5"),
+        ("口罩要n95的", "product_model", "n95"),
+        ("加vx领券", "wechat", "加vx"),
+        ("本次为品牌合作", "disclosure", "品牌合作"),
+        ("粉丝福利来啦", "giveaway", "福利"),
+    ],
+)
+def test_what_the_walkthrough_rules_leave_alone(text, kind, matched):
+    assert matched in kinds(text).get(kind, [])
