@@ -286,3 +286,10 @@ def test_a_hashtag_of_digits_alone_is_not_shown_and_a_label_is_quoted_without_it
     shown = [h.text for h in phrases(fields, {f.name: np.full(len(f.raw), 0.2) for f in fields})]
     assert "#新年快乐[话题]#" in shown and not any("2026" in s for s in shown)
     assert as_quoted("地址：") == "地址" and as_quoted("微信:") == "微信" and as_quoted("：") == "："
+
+
+def test_contact_details_are_quoted_whole_where_a_phrase_would_be_cut():
+    spaced = "1 3 8 - 0 0 1 3 - 8 0 0 0"  # 25 characters: a phrase that long is quoted by its start
+    assert _reason("contact", 1.0, spaced).quoted() == f"“{spaced}”"
+    assert _reason("wording", 1.0, spaced).quoted() == f"“{spaced[:23]}…”"
+    assert _reason("contact", 1.0, "1" * 60).quoted() == f"“{'1' * 47}…”"  # a text of contacts is still cut

@@ -292,8 +292,11 @@ class ReadableReason:
 
     def quoted(self, n: int | None = None, sep: str = "、") -> str:
         """The first ``n`` of :meth:`quotes`, each in quotation marks."""
-        # a phrase of a thousand copies is quoted by its start: the span itself stays exact
-        return sep.join(f"“{t if len(t) <= QUOTE_CHARS else t[: QUOTE_CHARS - 1] + '…'}”" for t in self.quotes()[:n])
+        # a phrase of a thousand copies is quoted by its start: the span itself stays exact. Contact details are
+        # quoted whole up to twice as long: what the writer is asked to change ("1 3 8 - 0 0 1 3 - 8 0 0 0", 25
+        # characters, was quoted "1 3 8 - 0 0 1 3 - 8 0 0…", its number cut)
+        most = 2 * QUOTE_CHARS if self.category == "contact" else QUOTE_CHARS
+        return sep.join(f"“{t if len(t) <= most else t[: most - 1] + '…'}”" for t in self.quotes()[:n])
 
     def text(self) -> str:
         """One line for a table: ``联系方式 contact details: “加VX”、“微信”``."""
