@@ -250,6 +250,11 @@ DEFS = [
             # a complaint), nor 无限时 (unlimited, of a broadband plan); a code of a discount with the code
             r"打(?<![不没]打)折|折扣码[:：\s]*[a-z0-9]{3,20}|折扣|包(?<!不包)邮|秒杀|特价|限(?<!无限)时|"
             r"(?:优惠|兑换)码[:：\s]*[a-z0-9]{3,20}|"
+            # offers with their amounts a writer's walkthrough found read as wording: a top-up bonus (充500送200) and a
+            # discount in Chinese numerals (全场五折, 打八折; not 三折屏, a phone). Offers without an amount (买二送一,
+            # 最低价) stay words: tried as cues, they turned honest notes naming what they used into ads (findings.md).
+            + RUN_START
+            + r"\d{2,5}送\d{1,5}(?!\d)|(?:全场|全店|打|低至|享)[一二三四五六七八九](?:点[一二三四五六七八九])?折|"
             r"满\d+减(?:\d+(?:元|块钱)?)?|"
             r"立减|低至|价格表|拼团|"
             # The English funnel's discount: "20% off", a discount code ("use my code lily20", "promo code",
@@ -271,7 +276,7 @@ DEFS = [
             # (暗戳戳, 戳中, 戳破): each in genuine labelled notes and in no ad's funnel (one ad's "颜值戳中", praise).
             r"链接|🔗|私(?<!粉丝私)(?<!收到私)(?<!伙伴私)信(?!邀约|箱|轰炸)|私我|滴滴我|dd我|主页|"
             r"橱窗|评论区扣(?:\s?1+(?!\d))?|下单|点击(?!率|量|数|就送)|戳(?<!暗戳)(?<!戳戳)(?!戳|中|心|到|穿|破|死|了)|"
-            r"扫码|咨询|"
+            r"扫码|咨询|识别二维码|长按二维码|扫(?:描)?(?:图片|下方|上方|下面|上面|图中)?的?二维码|"
             # 报名 as an invitation to sign up (欢迎报名, 点击报名, 报名电话), not what a writer paid or filled in:
             # 报名费, 报名表, 付费报名, 已报名 (an exam note was flagged for "全部花费加报名费也就三千出头").
             # 入手 as a pitch (值得入手, 趁活动入手, 可以入手了), not across a word's edge (进入手机, 推入手术室,
@@ -383,7 +388,9 @@ DEFS = [
             r"闭眼入|谁用谁知道|必入|必买|必备|冲鸭|冲就完了|手慢无|"
             r"回(?<!(?<!不得)(?<!没法)(?<!谁能)(?<!不能)(?<!怎能)不回)(?<!没回)(?<!没有回)(?<!不会回)(?<!不会再回)(?<!不再回)"
             r"(?<!不想回)(?<!不打算回)(?<!拒绝回)购|"
-            r"囤货|强烈推荐|安利|yyds|绝绝子|神器|天花板|宝藏"
+            r"囤货|强烈推荐|安利|yyds|绝绝子|神器|天花板|宝藏|"
+            # urgency of an offer (a gym's "名额有限先到先得" was 用词, and its advice offered nothing to change)
+            r"名额有限|先到先得|售完即止|数量有限"
         ),
     ),
 ]
@@ -496,7 +503,7 @@ FIRST_CHARS: dict[str, str] = {
     "phone": "014一幺壹",
     # A currency sign, a digit (amounts, discounts, "% off"), the first character of each word, and u/m/p/d/c of
     # "use (my) code", "my code", "promo", "discount", "coupon", "code".
-    "price": r"¥￥$\d原现到券优领打折包秒特限满立低价拼兑umpdc",
+    "price": r"¥￥$\d原现到券优领打折包秒特限满立低价拼兑全享umpdc",
     # The Latin letters of the model name (every assertion before them is zero-width).
     "product_model": "a-z",
 }
@@ -550,7 +557,7 @@ PRECHECKS: dict[str, str] = {
     # Every branch contains one of these literals.
     "shop_funnel": r"小程序|直播间|某宝|淘宝|桃宝|tb|拼夕夕|搜|search|同款链接|店铺名|进店|旗舰店|专柜|官网",
     "price": r"¥|￥|\$|元|块钱|rmb|原价|现价|到手价|券后|优惠券|领券|折|包邮|秒杀|特价|限时|满\d|立减|低至|价格表|拼团|"
-    r"优惠码|兑换码|"
+    r"优惠码|兑换码|送\d|"
     r"%\s?off|code",
 }
 

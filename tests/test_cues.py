@@ -1103,3 +1103,37 @@ def test_walkthrough_misreadings_are_gone(text, kind):
 )
 def test_what_the_walkthrough_rules_leave_alone(text, kind, matched):
     assert matched in kinds(text).get(kind, [])
+
+
+#: Offers a writer's walkthrough found told as 用词 wording, so the advice offered the writer nothing to change and a
+#: moderator did not see the offer (NORMALIZATION_VERSION 40).
+@pytest.mark.parametrize(
+    ("text", "kind", "matched"),
+    [
+        ("现在开业预售，年卡名额有限先到先得", "sales_tone", "名额有限"),
+        ("现在开业预售，年卡名额有限先到先得", "sales_tone", "先到先得"),
+        ("数量有限，售完即止", "sales_tone", "售完即止"),
+        ("会员卡充500送200", "price", "500送200"),
+        ("开业三天全场五折", "price", "全场五折"),
+        ("结账打八折", "price", "打八折"),
+        ("扫描图片二维码添加会籍顾问", "call_to_action", "扫描图片二维码"),
+        ("长按二维码关注", "call_to_action", "长按二维码"),
+    ],
+)
+def test_offers_and_their_urgency_are_read(text, kind, matched):
+    assert matched in kinds(text).get(kind, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("新出的三折屏手机", "price"),  # a folding phone, no discount
+        ("今天买一送一", "price"),  # an offer without an amount stays words, as 买二送一 does
+        ("全网最低价", "price"),
+        ("快递送1份", "price"),  # no amount of money before 送
+        ("2024送给自己的礼物", "price"),  # a year
+        ("门口有个二维码墙，拍照很出片", "call_to_action"),  # a thing seen, not an instruction to scan
+    ],
+)
+def test_what_only_looks_like_an_offer(text, kind):
+    assert kind not in kinds(text), kinds(text)
