@@ -12,6 +12,7 @@ Notes become documents in :mod:`model.documents`; the feature-level explanations
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -77,6 +78,8 @@ class CheckResult:
     reasons: tuple[ReadableReason, ...] = ()  # readable categories with their evidence spans
     advice: dict[str, str] | None = None  # one sentence for the writer when flagged (zh and en)
     declared: Span | None = None  # the words declaring the note an ad (model.declared), which decided it "ad"
+    #: the note offers a messenger id (WeChat, QQ, LINE), which makes it "review" at least (AdModel.decide)
+    contact: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The writer-facing result as plain data, in the order of the API's response (without the diagnostics):
@@ -90,6 +93,7 @@ class CheckResult:
             "threshold": self.threshold,
             "review_threshold": self.review_threshold,
             "declared": None if d is None else {**d.to_dict(), "quoted": as_quoted(d.text)},
+            "contact": self.contact,
             "highlights": [h.to_dict() for h in self.highlights],
             "reasons": [
                 {"category": r.category, "label_zh": r.label_zh, "label_en": r.label_en, "direction": r.direction,
@@ -177,10 +181,11 @@ class AdModel(FeatureExplanations, CompiledModel):
         see :func:`_explained`) goes to ``review`` instead: the product promises no ad verdict without words of
         the writer's to show for it, and a human reads what the model cannot point to. A note that declares
         itself an ad (``declared``, see :mod:`model.declared`) is ``ad`` whatever its probability: its own words are
-        the verdict's evidence. A note that offers contact details (``contact``: a WeChat, QQ or LINE id or a phone
-        number, :func:`offers_contact`) is ``review`` at least: a funnel to a private channel written after a long
-        diary was decided genuine at 0.154 (each word's weight shrinks as a note grows; the same funnel alone is
-        0.99), and only 1 of the 2,116 honest labelled notes offers one. :meth:`check` and :meth:`score` decide so;
+        the verdict's evidence. A note that offers a messenger id (``contact``: a WeChat, QQ or LINE id,
+        :func:`offers_contact`) is ``review`` at least: a funnel to a private channel written after a long diary was
+        decided genuine at 0.154 (each word's weight shrinks as a note grows; the same funnel alone is 0.99). A
+        phone number is no such funnel (honest diners give a restaurant's), nor is 微信 without an id.
+        :meth:`check` and :meth:`score` decide so;
         this method alone knows only what it is told."""
         if declared:
             return "ad"
@@ -235,9 +240,9 @@ class AdModel(FeatureExplanations, CompiledModel):
             declared = declared_spans(parsed[i].title, parsed[i].text, prepared[i])
             if declared:  # the words that decided are shown leaning towards ad, not as the model weighed them
                 highlights = with_declared(highlights, declared, self._lift(float(z[i])))
-            decision = self.decide(
-                p, explained=_explained(highlights, parsed[i]), declared=bool(declared), contact=offers_contact(docs[i])
-            )
+            contact = offers_contact(found[i])
+            explained = _explained(highlights, parsed[i])
+            decision = self.decide(p, explained=explained, declared=bool(declared), contact=contact)
             # The advice names the drivers a default check shows, however few reasons were asked for (`--top 0`
             # still flags the note for its contact details, not for "its overall wording").
             readable = declared_first(reasons(highlights, top=max(top, _ADVICE_REASONS)), declared)
@@ -253,6 +258,7 @@ class AdModel(FeatureExplanations, CompiledModel):
                     reasons=tuple(readable[: max(top, 0)]),
                     advice=advice(decision, readable, declared[0] if declared else None, letters=_letters(parsed[i])),
                     declared=declared[0] if declared else None,
+                    contact=contact,
                 )
             )
         return out
@@ -301,12 +307,13 @@ class AdModel(FeatureExplanations, CompiledModel):
         notes = list(notes)
         prepared: list[dict[str, Prepared]] = [{} for _ in notes]
         build = self._documents.document
-        docs = [build(note, None, fields) for note, fields in zip(notes, prepared, strict=True)]
+        found: list[list[tuple[str, str]]] = [[] for _ in notes]
+        docs = [build(*args) for args in zip(notes, found, prepared, strict=True)]
         X = self._engine.transform(docs)
         z = self._engine.decision(X)
         probs = self._calibrate(z)
         out: list[list[str]] = [[] for _ in range(X.n_rows)]
-        contact = [offers_contact(d) for d in docs]
+        contact = [offers_contact(f) for f in found]
         own = [self.decide(float(p), contact=c) for p, c in zip(probs.tolist(), contact, strict=True)]
         declared = [declared_spans(n.title, n.text, fields) for n, fields in zip(notes, prepared, strict=True)]
         attributed = probs >= (self.review_threshold if top > 0 else self.threshold)
@@ -354,14 +361,26 @@ def _check_top(top: Any, method: str) -> None:
 MIN_AD_LETTERS = 4
 
 
-#: The placeholders of contact details in a prepared document (:func:`model.text.prepare_document` replaces a WeChat,
-#: QQ or LINE id and a phone number by them; a link is no contact: honest notes give shops' and articles' links).
-CONTACT_PLACEHOLDERS = ("⟦cue:wechat⟧", "⟦cue:qq⟧", "⟦cue:phone⟧")
+#: Channel words of a messenger cue, which are no id ("加vx", "wechat", "加VIP" read as 加V).
+_CHANNEL_WORDS = frozenset({"v", "vx", "wx", "line", "id", "wechat", "qq", "vip"})
+#: Runs of an id's characters in a matched cue (letters and digits set apart by single spaces joined first).
+_ID_RUN = re.compile(r"[a-z0-9][-_a-z0-9]*")
 
 
-def offers_contact(doc: str) -> bool:
-    """Whether a prepared document offers contact details (:data:`CONTACT_PLACEHOLDERS`)."""
-    return "⟦cue:" in doc and any(p in doc for p in CONTACT_PLACEHOLDERS)
+def offers_contact(found: Iterable[tuple[str, str]]) -> bool:
+    """Whether the cues ``found`` in a note (``(kind, matched text)``, as :func:`model.text.prepare_document` gives
+    them) offer a messenger id: a QQ number, or a WeChat or LINE cue with an id in it ("加vx：mei_bai_888", not "加vx",
+    "官方微信" or "关注微信公众号", which honest notes say of where they booked). A phone number is no such funnel: an
+    honest diner gives the restaurant's."""
+    for kind, text in found:
+        if kind == "qq":
+            return True
+        if kind == "wechat":
+            joined = re.sub(r"(?<=[a-z0-9]) (?=[a-z0-9])", "", text)
+            ids = [r for r in _ID_RUN.findall(joined) if r not in _CHANNEL_WORDS]
+            if any(len(r) >= 4 for r in ids):
+                return True
+    return False
 
 
 def _explained(highlights: list[Highlight], note: Note) -> bool:

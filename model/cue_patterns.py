@@ -54,6 +54,10 @@ _UNIT = (
 )
 #: A WeChat id after a contact word: a letter, then 4 to 19 letters, digits, "_" or "-"; a shorter one of letters then
 #: digits ("vx:ab12", which product_model would read as a model name); or digits.
+#: A messenger id after a channel word that is also an everyday one (LINE, 卫星, 🛰, 赖): a letter, then 4 to 19
+#: letters, digits, "_" or "-", holding a digit or "_" ("meifu2024", "shop_tw888"): "Line：8点集合", "Line：1号线",
+#: "卫星：55颗", "LINE：12月活动" and "Red Line: 3 stops" hold none (a reviewer's counter-examples).
+_MESSENGER_ID = r"[a-z](?=[-a-z]*[\d_])[-_a-z0-9]{4,19}(?![-_a-z0-9])"
 _WECHAT_ID = r"(?:[a-z]{1,6} (?:\d ){4,11}\d(?!\d)|[a-z][-_a-z0-9]{4,19}|[a-z]+\d+|(?:\d" + _SEP + r"){5,11}\d)"
 #: Ideographs that count or order the number before them, besides the units of _UNIT: "123号", "3楼", "100多",
 #: "12分", "5步".
@@ -150,6 +154,9 @@ HASHTAG_RE = re.compile(hashtag_regex())
 #: decided, said or counts (被官方认定, 官方候补, 据官方消息, 官方数据: 3 of the 6 uses in genuine labelled notes, 15 of
 #: 51 in WeChat news leads, none in an ad but a university's 官方媒体). The lookbehind follows the literal 官, so
 #: the union of patterns below keeps its fast skip.
+#: Words of an exception after a writer's "I never take ads" ("但这次例外", "除非产品真的好", "这次破例"): then it is
+#: the opener of a paid note, not a denial.
+_EXCEPTION = "(?:但|这次|这回|除非|例外|破例|唯独|只有|不过)"
 _OFFICIAL = "官(?<!爱官)方(?!大大|旗舰店|认定|公布|发布|宣布|回应|通报|数据|消息|候补|说法|媒体|机构|历史|统计)"
 
 
@@ -176,8 +183,14 @@ DEFS = [
             # 信 behind decorations ("V❤️信"), 薇芯, the satellite of 卫星 (wei xing: 🛰, written for 微信 where the
             # word is filtered) and LINE (赖 in Taiwan) before an id: each a writer's walkthrough found read as a
             # brand name ("meifu2024" 品牌与产品名). RAVx (a car, its digit masked) held no "vx" of a contact.
-            r"v(?<![a-z]v)[^\w,，.。!！?？;；:：]{1,4}信|薇芯|🛰(?=\ufe0f?\s?号?[:：\s]*[a-z0-9])|卫星(?=号?[:：]\s*[a-z0-9])|"
-            r"l(?<![a-z]l)ine(?:\s?id)?(?=\s?[:：]\s*[a-z0-9])|赖(?:\s?id(?=\s?[:：]\s*[a-z0-9])|(?<=加赖)(?=\s?[:：]\s*[a-z0-9]))|"
+            # Each only before a colon and an id (_MESSENGER_ID), or 🛰 after 加 / + / ➕: "v 信号不好", "v❤️信用卡",
+            # "大V 信不得", 蔷薇芯, "北斗卫星：55颗" and "🛰 2024年最后一次发射" are no contact.
+            r"v(?<![a-z]v)[^\w,，.。!！?？;；:：]{1,4}信(?=号?\s?[:：]\s*" + _MESSENGER_ID + r")|"
+            r"薇(?<![蔷紫]薇)芯(?=号?\s?[:：]?\s*" + _MESSENGER_ID + r")|"
+            r"🛰(?=\ufe0f?\s?号?[:：]\s*" + _MESSENGER_ID + r")|🛰(?<=[加+➕]🛰)(?=\ufe0f?\s?" + _MESSENGER_ID + r")|"
+            r"卫星(?=号?[:：]\s*" + _MESSENGER_ID + r")|"
+            r"l(?<![a-z]l)ine(?:\s?id)?(?=\s?[:：]\s*" + _MESSENGER_ID + r")|"
+            r"赖(?:\s?id|(?<=加赖))(?=\s?[:：]\s*" + _MESSENGER_ID + r")|"
             r"(?:关注|扫描?|官方|此号|本号)微信|微(?<=\d微)信|微(?<=\d[,，\s]微)信|"
             r"微信(?:号|(?=\s?[:：a-z0-9]|公众|公号|群|同号|同步|同上|二维码|商城|咨询|"
             + _DECOR
@@ -245,10 +258,12 @@ DEFS = [
             # Each amount whole, with its currency sign and unit ("¥1,299元" is one price), a discount with all its
             # digits ("95折" is 5% off, not the "5折" of half price) and both sides of "满300减50".
             r"[¥￥$]\s*" + _AMOUNT + r"(?:元|块钱)?|" + AMOUNT_START + _AMOUNT + r"\s*(?:元|块钱|rmb)|"
-            r"原价|现价|到手价|券后|优(?<!没有优)(?<!没优)惠券|领券|" + RUN_START + r"\d+(?:\.\d+)?折|"
+            r"原价|现价|到手价|券后|优(?<!没有优)(?<!没优)(?<![无没有]任何优)(?<!无优)惠券|领券|"
+            + RUN_START
+            + r"\d+(?:\.\d+)?折|"
             # a term denied is no offer ("不包邮，不议价" of a writer selling their own dryer, "不打折也没有优惠券" of
             # a complaint), nor 无限时 (unlimited, of a broadband plan); a code of a discount with the code
-            r"打(?<![不没]打)折|折扣码[:：\s]*[a-z0-9]{3,20}|折扣|包(?<!不包)邮|秒杀|特价|限(?<!无限)时|"
+            r"打(?<![不没]打)(?<!没有打)(?<!不能打)折|折扣码[:：\s]*[a-z0-9]{3,20}|折扣|包(?<!不包)(?<!没有包)(?<!没包)(?<!不能包)邮|秒杀|特价|限(?<!无限)时|"
             r"(?:优惠|兑换)码[:：\s]*[a-z0-9]{3,20}|"
             # offers with their amounts a writer's walkthrough found read as wording: a top-up bonus (充500送200) and a
             # discount in Chinese numerals (全场五折, 打八折; not 三折屏, a phone). Offers without an amount (买二送一,
@@ -283,7 +298,8 @@ DEFS = [
             # 输入手机号) nor the writer's own purchase told (最近入手, 刚入手, 已入手).
             r"预约|报(?<!付费报)(?<!已报)名(?!费|表)|蹲一个|有需要的|需要的(?:宝|姐妹|朋友)|后台|购买|"
             r"入(?<![进输录导加投推收介深融注陷存渗]入)(?<!最近入)(?<!刚入)(?<!新入)(?<!已入)(?<!我入)手(?![机术套续过])|"
-            r"想要同款|邀请码(?:[:：\s]*[a-z0-9]{3,20})?|推荐码(?:[:：\s]*[a-z0-9]{3,20})?|"
+            # an invitation code with its code (not 推荐码数, a recommended size, nor 注册要邀请码)
+            r"想要同款|邀请码[:：\s]*[a-z0-9]{3,20}(?![a-z0-9])|推荐码[:：\s]*[a-z0-9]{3,20}(?![a-z0-9])|"
             # The English funnel to the link: whole words (the lookbehind sits after the first letter so the union
             # of patterns below keeps its fast skip).
             r"l(?<![a-z]l)ink in (?:my )?bio(?![a-z])|s(?<![a-z]s)wipe up(?![a-z])|s(?<![a-z]s)hop my(?![a-z])"
@@ -352,15 +368,19 @@ DEFS = [
             # "不是推广，也不是品牌合作，品牌方没找过我" (decided ad at 0.91 for its 合作披露), "从来不接广告",
             # "没有收钱", and a link denied with its 会 ("不会发链接"; a WeChat denied, "不会让大家加微信", is still a
             # contact: contact details claim their span before any claim is read)
-            r"不是在?推广|不是(?:品牌|商业)?合作|品牌方没有?找过?我|没有收钱|没有?拿钱|从来不接(?:广告|推广|商单|软广|恰饭)|"
-            r"从不接(?:广告|推广|商单|软广|恰饭)|不接(?:广告|推广|商单|软广|恰饭)|不会(?:发|放|贴|挂|给)链接|"
+            # Not a question (这不是推广吗, 谁说不是推广呢), and 不接 not before an exception in its sentence: "从来不接
+            # 广告，这次是被这款精华打动才答应的" is the classic opener of a paid note (a reviewer's example).
+            r"不(?<!谁说不)(?<!难道不)是在?推广(?![吗呢吧?？])|不(?<!谁说不)(?<!难道不)是(?:品牌|商业)?合作(?![吗呢吧?？])|"
+            r"品牌方没有?找过?我|没有收钱|没有?拿钱|"
+            r"从来不接(?:广告|推广|商单|软广|恰饭)(?![^。！!？?\n]*" + _EXCEPTION + r")|"
+            r"从不接(?:广告|推广|商单|软广|恰饭)(?![^。！!？?\n]*" + _EXCEPTION + r")|"
+            r"不接(?:广告|推广|商单|软广|恰饭)(?![^。！!？?\n]*" + _EXCEPTION + r")|不会(?:发|放|贴|挂|给)链接|"
             r"没有?在?打(?:广告|软广)|唔[系是](?:广告|软广)|无链接|不带(?:链接|货)|"
             r"无商单(?:恰饭)?|非商单(?:恰饭)?|没接过?商单|不卖(?!关子)|"
             # Keeping clear of looking like one ("免得被说打广告", "怕被当成广告") and the link not given
             # ("链接我就不放了", "就不放链接了"): an honest complaint's "链接我就不放了，免得被说打广告" was told
             # 购买引导 and 合作披露.
-            + "|".join(f"{w}{_TAKEN_FOR_AD}" for w in ("免得被", "以免被", "省得被", "怕被"))
-            + "|"
+             + "|".join(f"{w}{_TAKEN_FOR_AD}" for w in ("免得被", "以免被", "省得被", "怕被")) + "|"
             # (not 链接不放心 / 不发货 / 不给力, which say nothing of giving one, nor a reader asking 为什么不放链接)
             r"链接(?:我|这里|就)*不(?:放|贴|挂|发|给)(?!心|货|力|退|错|出|动)了?|"
             r"不(?<!怎么不)(?<!为什么不)(?<!为啥不)(?<!咋不)(?:放|贴|挂|发|给)链接|"

@@ -1,5 +1,6 @@
-"""A note offering contact details is read by a person whatever its probability: a funnel to a private channel
-written after a long diary was decided genuine (each word's weight shrinks as a note grows)."""
+"""A note offering a messenger id is read by a person whatever its probability: a funnel to a private channel
+written after a long diary was decided genuine (each word's weight shrinks as a note grows). A phone number or 微信
+without an id is no such funnel."""
 
 import pytest
 from conftest import with_thresholds
@@ -27,16 +28,24 @@ def shipped():
     ("text", "offers"),
     [
         ("加我vx：mei_bai_888", True),
-        ("电话13812345678", True),
         ("QQ 12345678 联系", True),
         ("加我line：meifu2024", True),
+        ("加我威信：dx 8 8 6 6 9 9", True),  # an id spaced out
+        ("这家店电话：028-85551234，周末建议提前订位", False),  # a restaurant's phone: what honest diners give
+        ("电话13812345678", False),
+        ("门票要在官方微信上提前预约", False),  # 微信 without an id: where the writer booked
+        ("挂号可以关注医院微信公众号", False),
+        ("最后两集要加VIP才能看", False),  # read as 加V, but no id
+        ("加vx领券", False),
         ("链接https://a.cn/x 在这里", False),  # a link is no contact: honest notes give them
         ("给我爸发微信说了一声", False),  # the app in a story
         ("今天去爬山了", False),
     ],
 )
-def test_contact_details_are_read_from_the_prepared_document(text, offers):
-    assert offers_contact(prepare_document("", text)) is offers
+def test_a_messenger_id_is_read_from_the_cues_found(text, offers):
+    found: list[tuple[str, str]] = []
+    prepare_document("", text, cues=found)
+    assert offers_contact(found) is offers
 
 
 def test_decide_sends_a_note_offering_contact_to_review_at_least(shipped):
@@ -53,9 +62,35 @@ def test_a_funnel_after_a_long_diary_is_read_by_a_person(shipped):
     p = shipped.check(note).ad_probability
     model = with_thresholds(shipped, min(0.99, p + 0.2), min(0.98, p + 0.1))
     result = model.check(note)
-    assert result.decision == "review"
+    assert result.decision == "review" and result.contact and result.to_dict()["contact"] is True
     assert any(r.category == "contact" for r in result.reasons) and "联系方式" in result.advice["zh"]
     scored = model.score([parse_note(note)])
     assert scored.decisions == ["review"] and any(r.startswith("联系方式") for r in scored.reasons[0])
     # the diary alone stays genuine at those thresholds
     assert model.check({"title": "", "text": DIARY}).decision == "genuine"
+
+
+def test_the_check_report_says_the_contact_decided(shipped):
+    from serve.check_output import format_check
+
+    note = {"title": "", "text": DIARY + FUNNEL}
+    p = shipped.check(note).ad_probability
+    model = with_thresholds(shipped, min(0.99, p + 0.2), min(0.98, p + 0.1))
+    out = format_check(model.check(note), note, colour=False)
+    assert "decision: review" in out and "contact: the note offers a messenger id" in out
+    diary = {"title": "", "text": DIARY}
+    assert "contact:" not in format_check(model.check(diary), diary, colour=False)
+    # above the review threshold the probability decided: the line is not said
+    assert "contact:" not in format_check(with_thresholds(shipped, 0.999, 0.0).check(note), note, colour=False)
+
+
+def test_the_api_says_whether_a_messenger_id_was_offered(shipped):
+    from fastapi.testclient import TestClient
+
+    from serve.app import create_app
+
+    with TestClient(create_app()) as client:
+        funnel = client.post("/v1/check", json={"text": DIARY + FUNNEL}).json()
+        diary = client.post("/v1/check", json={"text": DIARY}).json()
+    assert funnel["contact"] is True and funnel["decision"] != "genuine"
+    assert diary["contact"] is False

@@ -1040,6 +1040,7 @@ WALKTHROUGH_CUES = [
     ("做博主两年了从来不接广告，也不会发链接", "no_ad_claim", "从来不接广告"),
     ("做博主两年了从来不接广告，也不会发链接", "no_ad_claim", "不会发链接"),
     ("纯自费，没有收钱", "no_ad_claim", "没有收钱"),
+    ("我不接广告，只分享自己用的", "no_ad_claim", "不接广告"),
     # contacts behind decorations, homophones and other messengers, with their ids
     ("这个面膜我用了一个月，V❤️信：meifu2024", "wechat", "v❤️信:meifu2024"),
     ("这个面膜 🛰：meifu2024", "wechat", "🛰:meifu2024"),
@@ -1079,6 +1080,23 @@ def test_walkthrough_cues_are_read(text, kind, matched):
         ("线上line课程", "wechat"),
         ("优惠码XHS520下单", "product_model"),
         ("JLPT N4 考过了", "product_model"),  # an exam level
+        # a reviewer's counter-examples: a channel word that is also an everyday one needs an id after it
+        ("北斗卫星：55颗在轨，导航精度越来越高了", "wechat"),
+        ("今年我国发射卫星：12颗", "wechat"),
+        ("Line：8点集合，和同学去春游", "wechat"),
+        ("今天坐地铁Line：1号线转2号线", "wechat"),
+        ("Red Line: 3 stops", "wechat"),
+        ("LINE：12月活动", "wechat"),
+        ("🛰 2024年最后一次发射", "wechat"),
+        ("🛰️ spacex发射", "wechat"),
+        ("从小我爸就告诉我大V 信不得", "wechat"),
+        ("v 信号不好", "wechat"),
+        ("v❤️信用卡", "wechat"),
+        ("蔷薇芯 真好看", "wechat"),
+        ("薇芯片", "wechat"),
+        ("店家推荐码数偏小，我拿了L", "call_to_action"),  # a recommended size
+        ("这个论坛注册要邀请码", "call_to_action"),  # no code given
+        ("没有打折，也没有包邮，不能包邮，无优惠券，没有任何优惠券", "price"),
         ("今天的look1 通勤", "product_model"),
         ("iso400 胶卷", "product_model"),
     ],
@@ -1137,3 +1155,20 @@ def test_offers_and_their_urgency_are_read(text, kind, matched):
 )
 def test_what_only_looks_like_an_offer(text, kind):
     assert kind not in kinds(text), kinds(text)
+
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "I never take ads, but this once": the opener of a paid note, not a denial (a reviewer's examples)
+        "做博主三年从来不接广告，这次是被这款精华打动才答应的",
+        "我不接商单，但这次例外，这款洗面奶我用了两年了",
+        "我不接广告的，除非产品真的好",
+        # a question is no denial
+        "这不是推广吗？怎么这么多人发",
+        "谁说不是推广呢",
+    ],
+)
+def test_a_denial_with_its_exception_or_as_a_question_is_no_claim(text):
+    assert "no_ad_claim" not in kinds(text), kinds(text)

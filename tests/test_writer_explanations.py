@@ -293,3 +293,21 @@ def test_contact_details_are_quoted_whole_where_a_phrase_would_be_cut():
     assert _reason("contact", 1.0, spaced).quoted() == f"“{spaced}”"
     assert _reason("wording", 1.0, spaced).quoted() == f"“{spaced[:23]}…”"
     assert _reason("contact", 1.0, "1" * 60).quoted() == f"“{'1' * 47}…”"  # a text of contacts is still cut
+
+
+def test_a_shopping_festivals_number_tag_is_shown_as_any_other():
+    from model.highlights import note_fields, phrases
+
+    text = "今年 #1111[话题]# #520[话题]# #2026[话题]#"
+    fields = note_fields("", text)
+    shown = [h.text for h in phrases(fields, {f.name: np.full(len(f.raw), 0.2) for f in fields})]
+    assert "#1111[话题]#" in shown and "#520[话题]#" in shown and not any("2026" in s for s in shown)
+
+
+def test_contact_details_towards_ad_are_a_reason_however_light():
+    """A messenger id sends a note to review whatever its weight (AdModel.decide): the reasons must name it."""
+    from model.highlights import reasons
+    from model.highlights.categories import Highlight
+
+    light = [Highlight("text", 0, 6, "vx:abc", 0.01, "contact"), Highlight("text", 7, 9, "#护肤", 0.01, "hashtag")]
+    assert [r.category for r in reasons(light)] == ["contact"]

@@ -387,6 +387,16 @@ def _total(w: np.ndarray, values: list[float], a: int, b: int) -> float:
     return float(w[a:b].sum())
 
 
+#: Shopping festivals a hashtag of digits alone names (#520, #1111, #1212): a tag of the writer's, shown as any other.
+_FESTIVAL_NUMBERS = frozenset({"38", "99", "520", "618", "816", "1111", "1212"})
+
+
+def _number_tag(text: str) -> bool:
+    """Whether a hashtag is a number alone ("#2026", "#190[话题]#"), not a shopping festival's (#1111, #520)."""
+    tag = unmarked_tags(text).strip("#＃ ")
+    return not any(map(str.isalpha, tag)) and tag not in _FESTIVAL_NUMBERS
+
+
 def phrases(
     fields: list[NoteField], weights: dict[str, np.ndarray], segment: Callable[[str], list[str]] | None = None
 ) -> list[Highlight]:
@@ -410,7 +420,7 @@ def phrases(
             if category == MARKER_UNIT:  # the platform's markup: neither shown nor part of a phrase of the writer's
                 ok[a:b] = False
                 continue
-            if category == "hashtag" and not any(map(str.isalpha, unmarked_tags(f.raw[a:b]))):
+            if category == "hashtag" and _number_tag(f.raw[a:b]):
                 ok[a:b] = False  # "#2026", "#190": a number tagged says nothing a writer could change or explain
                 continue
             total = _total(w, values, a, b)

@@ -37,8 +37,11 @@ def reasons(highlights: list[Highlight], *, top: int = 8, evidence: int = 5) -> 
     out = []
     for (category, direction), hs in groups.items():
         weight = round(sum(h.weight for h in hs), 4)
-        if abs(weight) < MIN_PHRASE_WEIGHT:  # lighter than any phrase of words shown: "+0.00 → ad 话题标签 “#护肤”"
-            continue  # told a writer their hashtag counted towards ad for a weight no decision feels
+        # lighter than any phrase of words shown ("+0.00 → ad 话题标签 “#护肤”": told a writer their hashtag counted
+        # towards ad for a weight no decision feels); not contact details towards ad, which send a note to review
+        # whatever their weight (AdModel.decide) and are what the writer would change
+        if abs(weight) < MIN_PHRASE_WEIGHT and not (category == "contact" and weight > 0):
+            continue
         zh, en = CATEGORIES[category]
         out.append(ReadableReason(category, zh, en, direction, weight, _evidence(hs, evidence)))
     out.sort(key=lambda r: (-abs(r.weight), r.category))

@@ -156,7 +156,7 @@ class CheckOut(BaseModel):
         description="'ad' when the note declares itself an ad (see `declared`); else 'ad' at or above threshold when "
         "a phrase of the note points to an ad in at least 4 letters or digits ('review' when no phrase does or the "
         "note is shorter: a person reads it), else 'review' at or "
-        "above review_threshold, else 'genuine'"
+        "above review_threshold or when the note offers a messenger id (see `contact`), else 'genuine'"
     )
     ad_probability: float = Field(
         description="calibrated probability that the note is an advertisement: the model's own, also when the note "
@@ -168,6 +168,12 @@ class CheckOut(BaseModel):
         description="the writer's own words declaring the note an ad (a label such as #广告, #ad, #sponsored, "
         "【广告】, or 本篇是广告; never a denial, a question or talk about ads), which decided it 'ad' whatever "
         "ad_probability; null when the decision is the thresholds'"
+    )
+    contact: bool = Field(
+        False,
+        description="the note offers a messenger id (a WeChat, QQ or LINE id; not a phone number, nor 微信 without "
+        "an id), which makes it 'review' at least whatever ad_probability: a funnel written after a long diary scores "
+        "low, each word's weight shrinking as a note grows",
     )
     highlights: list[HighlightOut] = Field(
         description="spans of the title and text as sent that drove the decision, strongest first, non-overlapping"
