@@ -1157,7 +1157,6 @@ def test_what_only_looks_like_an_offer(text, kind):
     assert kind not in kinds(text), kinds(text)
 
 
-
 @pytest.mark.parametrize(
     "text",
     [
