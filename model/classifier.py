@@ -256,7 +256,13 @@ class AdModel(FeatureExplanations, CompiledModel):
                     cues=tuple({"cue": k, "label": CUE_PATTERNS[k].label, "evidence": v} for k, v in evidence.items()),
                     highlights=tuple(highlights[:MAX_HIGHLIGHTS]),
                     reasons=tuple(readable[: max(top, 0)]),
-                    advice=advice(decision, readable, declared[0] if declared else None, letters=_letters(parsed[i])),
+                    advice=advice(
+                        decision,
+                        readable,
+                        declared[0] if declared else None,
+                        letters=_letters(parsed[i]),
+                        contact_decided=contact and decision == "review" and p < self.review_threshold,
+                    ),
                     declared=declared[0] if declared else None,
                     contact=contact,
                 )
@@ -333,7 +339,7 @@ class AdModel(FeatureExplanations, CompiledModel):
                 shown = towards_ad[:top] + [r for r in towards_ad[top:] if r.category == "contact"][:1]
                 out[i] = [r.text() for r in shown]
         decisions = ["ad" if d else o for d, o in zip(declared, own, strict=True)]
-        return Scored(probs, out, decisions, [d[0] if d else None for d in declared], own)
+        return Scored(probs, out, decisions, [d[0] if d else None for d in declared], own, contact)
 
 
 class Scored(NamedTuple):
@@ -344,6 +350,7 @@ class Scored(NamedTuple):
     decisions: list[str]
     declared: list[Span | None]  # the words declaring a note an ad, which decided it (CheckResult.declared)
     model_decisions: list[str]  # the decisions of the probability alone, as if no note declared itself an ad
+    contact: list[bool] | None = None  # which notes offer a messenger id (AdModel.decide: review at least)
 
 
 def _check_top(top: Any, method: str) -> None:

@@ -21,7 +21,9 @@ Only self-declarations count, narrowly:
 Never a denial or a mention: not inside a claim the cue scan deletes (不是广告, 没有任何合作, 无广, 非广告), nor
 after a negation or a word that talks about the label rather than applying it (不, 没, 不标, 要标, 讨厌,
 not, without, tag, use ...: "讨厌不标 #ad 的博主" is about other writers, and so is a tag used as a noun, "#ad 的博主"),
-nor in quotes, nor in a question (its clause ends in ? / 吗 / 嘛 / 么, or 是不是 / 算不算 before it); Cantonese
+nor in quotes, nor in a condition or someone else's words (如果这篇是广告, 总有人说我这篇是广告), nor followed
+by words about labels (#广告 #ad 这两个标签我从来没用过), nor in a question (its clause ends in ? / 吗 / 嘛 / 么, or
+是不是 / 算不算 before it); Cantonese
 alike (唔係 #廣告, 冇 #廣告, 係咪 #廣告, #廣告咩), since traditional characters are read as simplified ones. 合作,
 试用 and 品牌方 alone never count: they stand in honest notes (26 labelled genuine notes carry one).
 
@@ -77,6 +79,9 @@ _PHRASES = re.compile(
 _BEFORE = re.compile(
     r"(?:不是|不算|不属于|并非|并不是|绝非|非|无|没有|没|不|别|未|不要|不用|不需要|不标|不带|不打|不加|不写|没标|没带|没打|没加|"
     r"没写|要标|标|标注|标明|标记|打|带|加|写|挂|注明|是不是|算不算|是否|关于|所谓|拒绝|讨厌|反感|接|承接|求|寻求|找|欢迎|招募|"
+    # a condition or someone else's words, not the writer's label: "如果这篇是广告，我就把名字倒过来写",
+    # "总有人说我这篇是广告"
+    r"如果|假如|要是|若是|倘若|万一|就算|即使|哪怕|人说|人说我|被说|说我|以为|觉得|怀疑|当成|当作|误以为|"
     # Cantonese, as normalisation reads it (係 -> 系): 唔系 = 不是, 冇 = 没有, 唔使 = 不用, 系咪 / 系唔系 = 是不是
     r"唔系|唔是|唔算|唔属于|唔|冇|唔使|唔驶|唔好|唔要|系咪|系唔系|算唔算|有冇|"
     r"[“\"‘'「『]|(?<![a-z])(?:not|no|never|without|isn't|aren't|wasn't|don't|doesn't|didn't|use|using|tag|tagged|"
@@ -87,6 +92,10 @@ _BEFORE = re.compile(
 #: 嘅) making a tag a noun's modifier ("#ad 的博主"), read in parts (:class:`_After`): the modifier right after the
 #: label, where each clause ends, and where a question particle ends a clause.
 _MODIFIER = re.compile(r"\s*[的嘅]")
+#: The labels talked about after them, not applied: "#广告 #ad 这两个标签我从来没用过".
+_LABEL_TALK = re.compile(
+    r"(?:\s*#[^\s#\[]+(?:\[[^\]]*\]#?)?)*\s*(?:这|那)?(?:两|几|三)?(?:个|些|种)?(?:标签|tags?(?![a-z]))"
+)
 _CLAUSE_END = re.compile(r"[,.。!;\n?]")
 _PARTICLE = re.compile(r"(?:吗|嘛|咩|(?<![什怎这那多])么)(?=\s*(?:$|[,.。!;~\n]))")
 #: What may trail or lead a tag's name without changing it: spaces, emoji, punctuation ("#ad🔥", "#广告!").
@@ -179,7 +188,7 @@ class _After:
         """Whether a modifier stands right after ``b``, or up to the end of the clause a question mark ending it or a
         particle ending a clause."""
         norm = self.norm
-        if _MODIFIER.match(norm, b):
+        if _MODIFIER.match(norm, b) or _LABEL_TALK.match(norm, b):
             return True
         if self._ends is None:
             self._ends = [m.start() for m in _CLAUSE_END.finditer(norm)]

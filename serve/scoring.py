@@ -152,7 +152,14 @@ class RowScorer:
             )
             if decisions[k] != "genuine" and not reasons[k]:  # what check's advice says; a row had no word of it
                 _warn(row, UNEXPLAINED)
+            if scored.contact and scored.contact[k] and decisions[k] == "review" and p < self.model.review_threshold:
+                _warn(row, CONTACT_REVIEW)
         return rows
+
+
+#: The warning of a row sent to review by its messenger id alone (AdModel.decide), below the review threshold: an
+#: auditor saw "review" at a probability under it and had to work out why.
+CONTACT_REVIEW = "the note gives a messenger id (WeChat, QQ or LINE): sent to review whatever its probability"
 
 
 def _warn(row: dict[str, Any], warning: str) -> None:

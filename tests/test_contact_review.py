@@ -94,3 +94,17 @@ def test_the_api_says_whether_a_messenger_id_was_offered(shipped):
         diary = client.post("/v1/check", json={"text": DIARY}).json()
     assert funnel["contact"] is True and funnel["decision"] != "genuine"
     assert diary["contact"] is False
+
+
+def test_a_score_row_sent_to_review_by_its_messenger_id_says_so(shipped):
+    from serve.scoring import CONTACT_REVIEW, RowScorer
+
+    note = {"id": "n1", "title": "", "text": DIARY + FUNNEL}
+    p = shipped.check(note).ad_probability
+    model = with_thresholds(shipped, min(0.99, p + 0.2), min(0.98, p + 0.1))
+    from model.notes import Record
+
+    (row,) = RowScorer(model).score_records([Record("a.jsonl", 1, note)])
+    assert row["decision"] == "review" and CONTACT_REVIEW in (row["warning"] or "")
+    (plain,) = RowScorer(model).score_records([Record("a.jsonl", 1, {"id": "n2", "text": DIARY})])
+    assert not plain["warning"]

@@ -315,7 +315,7 @@ def test_check_json_has_the_field_in_the_api_order(capsys):
     assert main(["check", "--json", "这个面霜真的好用 #广告[话题]#"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["decision"] == "ad" and out["declared"]["text"] == "#广告[话题]#"
-    assert list(out) == ["id", "decision", "ad_probability", "threshold", "review_threshold", "declared",
+    assert list(out) == ["id", "decision", "ad_probability", "threshold", "review_threshold", "declared", "contact",
                          "highlights", "reasons", "advice", "comments", "model_version"]  # fmt: skip
 
 
@@ -460,3 +460,24 @@ def test_many_labels_are_declared_as_one_at_a_time_declares_them(monkeypatch, te
 
     monkeypatch.setattr(declared, "_applies", one_at_a_time)
     assert declared_spans("", text) == fast
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a second walkthrough's honest notes decided ad whatever their probability
+        "如果这篇是广告，我就把名字倒过来写。护手霜是我妈从超市买的。",  # a condition
+        "总有人说我这篇是广告，拜托，面霜是我自己花钱在专柜买的好吗",  # someone else's words
+        "#广告 #ad 这两个标签我从来没用过，因为我没接过合作。",  # the labels talked about
+        "#广告[话题]# #ad[话题]# 这两个标签我不用",
+    ],
+)
+def test_a_condition_reported_words_or_talk_about_labels_declare_nothing(text):
+    assert declared_spans("", text) == ()
+
+
+@pytest.mark.parametrize(
+    "text", ["本篇是广告，感谢品牌方", "#广告[话题]# #好物分享[话题]#", "#广告 今天试了新面霜，标签都加上了"]
+)
+def test_a_label_applied_still_declares(text):
+    assert declared_spans("", text) != ()

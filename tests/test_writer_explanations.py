@@ -311,3 +311,34 @@ def test_contact_details_towards_ad_are_a_reason_however_light():
 
     light = [Highlight("text", 0, 6, "vx:abc", 0.01, "contact"), Highlight("text", 7, 9, "#护肤", 0.01, "hashtag")]
     assert [r.category for r in reasons(light)] == ["contact"]
+
+
+@pytest.mark.parametrize(
+    ("text", "heavy"),
+    [
+        ("那个时候 我们在公园", "时候"),  # adverbs and function words a second walkthrough found shown alone
+        ("后来 我们回家了", "后来"),
+        ("一共 花了不少", "一共"),
+        ("跑了一圈 回来", "一圈"),  # counts with measure words the list lacked, and "more than" a count
+        ("花了三千多 才买到", "三千多"),
+    ],
+)
+def test_more_function_words_and_counts_are_not_shown(text, heavy):
+    from model.highlights import note_fields, phrases
+
+    fields = note_fields("", text)
+    at = text.index(heavy)
+    weights = {f.name: np.array([0.2 if at <= i < at + len(heavy) else 0.0 for i in range(len(f.raw))]) for f in fields}
+    assert heavy not in [h.text for h in phrases(fields, weights)]
+
+
+def test_a_note_sent_to_review_by_its_messenger_id_is_told_so():
+    readable = [_reason("wording", 1.5, "妈妈说"), _reason("contact", 0.6, "vx：mei_bai_888")]
+    told = advice("review", readable, contact_decided=True)
+    assert (
+        told["zh"].startswith("这条笔记需要人工复核，因为它留有联系方式（“vx：mei_bai_888”）")
+        and "妈妈说" not in told["zh"]
+    )
+    assert "WeChat, QQ or LINE account is read by a person" in told["en"]
+    # decided by the probability, the wording stays the main reason
+    assert "妈妈说" in advice("review", readable)["zh"]

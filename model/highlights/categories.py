@@ -79,7 +79,7 @@ FUNCTION_WORDS = frozenset(
         "就是 还是 一个 这个 那个 我们 你们 他们 自己 什么 怎么 然后 因为 所以 如果 可以 已经 真的 非常 比较 "
         "一下 一些 还有 没有 不是 之前 以前 之后 以后 但是 不过 一直 那种 这种 平时 还能 其实 "
         # adverbs of time and mood a writer cannot act on alone ("现在" was a main reason in advice)
-        "现在 原来 正在 一定 的话 "
+        "现在 原来 正在 一定 的话 时候 后来 只是 其他 有点 即可 刚刚 这条 不少 好了 一共 里面 已经 居然 "
         # English: articles, pronouns, auxiliaries, prepositions, conjunctions and degree words, which a note in
         # English or mixing it in has as many of as a Chinese one has 的 and 了 ("what", "me", "much" were shown)
         "the a an and or but nor so if as than then too very of to in on at by for with from into about over "

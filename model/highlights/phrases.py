@@ -212,7 +212,7 @@ def _snap(runs: list[tuple[int, int]], bounds: list[int], ok: np.ndarray) -> lis
 _NO_START = frozenset("了 的 得 地 着 过 之 们 个 吗 吧 啊 呢 哦 呀 嘛 啦 和 与 及 或 而 但 是 完".split())
 _NO_END = frozenset(
     "和 与 及 或 而 但 也 就 都 很 还 又 把 被 让 给 从 对 在 是 一 这 那 第 有点 有些 比较 非常 特别 太 更 挺 "
-    "真的 超 超级 巨 最 十分 相当 蛮 每 各 某 一个 一些 一点 一种 有 越 的".split()
+    "真的 超 超级 巨 最 十分 相当 蛮 每 各 某 一个 一些 一点 一种 有 越 的 已经 居然 现在 每天 要 能 都能".split()
 )
 #: Characters after which a 一 is a digit of a number word ("双十|一", "一百|一"), not the word 一 ("排队一").
 _NUMERALS = frozenset("十百千万")
@@ -318,7 +318,7 @@ def _leads_on(raw: str, a: int, b: int) -> bool:
 #: Measure words and units a number written against them counts ("16管", "5斤", "3条", "2小时").
 _MEASURES = frozenset(
     "个 只 条 件 款 种 管 支 瓶 罐 斤 克 公斤 千克 块 元 次 天 周 月 日 号 点 分 秒 小时 分钟 节 张 本 片 盒 包 袋 杯 "
-    "碗 份 双 套 位 家 层 度 岁 年 台 锅 晚 名 遍 趟 场 顿 间 辆 部 颗 粒 根 枚 箱 桶 副 届 期 集 页 整天".split()
+    "碗 份 双 套 位 家 层 度 岁 年 台 锅 晚 名 遍 趟 场 顿 间 辆 部 颗 粒 根 枚 箱 桶 副 届 期 集 页 整天 圈 批".split()
 )
 
 
@@ -326,7 +326,7 @@ _MEASURES = frozenset(
 #: "两个月" no: "两个" and "月" are two words). As wording it tells a writer nothing to change; as a price the price
 #: cue reads it.
 _COUNT_RE = re.compile(
-    r"[\d零〇一二两三四五六七八九十百千万亿几半]+(?:" + "|".join(sorted(_MEASURES, key=len, reverse=True)) + ")?"
+    r"[\d零〇一二两三四五六七八九十百千万亿几半]+多?(?:" + "|".join(sorted(_MEASURES, key=len, reverse=True)) + ")?多?"
 )
 
 

@@ -101,12 +101,19 @@ SHORT_NOTE_LETTERS = 20
 
 
 def advice(
-    decision: str, readable: list[ReadableReason], declared: Span | None = None, *, letters: int | None = None
+    decision: str,
+    readable: list[ReadableReason],
+    declared: Span | None = None,
+    *,
+    letters: int | None = None,
+    contact_decided: bool = False,
 ) -> dict[str, str] | None:
     """One sentence for the writer when a note is flagged: what drove it, and that an honest note can be
     appealed. None for genuine notes. A note that declares itself an ad (``declared``: the words that do) is told so,
-    quoting them, and how to appeal if they are no such declaration. ``letters``: the letters and digits of the note
-    (None: unknown, taken as short), so that a long note with no phrase towards ad is not told it is very short."""
+    quoting them, and how to appeal if they are no such declaration; one sent to review by its messenger id alone
+    (``contact_decided``, :meth:`model.classifier.AdModel.decide`) is told that. ``letters``: the letters and
+    digits of the note (None: unknown, taken as short), so that a long note with no phrase towards ad is not told
+    it is very short."""
     if declared is not None:
         t = as_quoted(declared.text)
         quoted = t if len(t) <= QUOTE_CHARS else t[: QUOTE_CHARS - 1] + "…"
@@ -120,6 +127,17 @@ def advice(
     if decision not in _DECISION_ZH:
         return None
     towards_ad = [r for r in readable if r.direction == "ad"]
+    contact = next((r for r in towards_ad if r.category == "contact"), None)
+    if contact_decided and contact is not None:
+        # The rule decided, not the words: "mainly because of the wording (“妈妈说”、“最近”)" named what did not
+        # send the note to review (a second walkthrough).
+        zh_next, en_next = _what_next([contact], "review")
+        return {
+            "zh": f"这条笔记需要人工复核，因为它留有联系方式（{contact.quoted(2)}）："
+            f"留有微信、QQ 或 LINE 账号的笔记都由人工阅读，无论广告概率多少。{zh_next}",
+            "en": f"This note needs a human review because it gives contact details ({contact.quoted(2, ', ')}): "
+            f"a note giving a WeChat, QQ or LINE account is read by a person whatever its ad probability. {en_next}",
+        }
     # A reason named beside the strongest must carry a share of its weight: a merchant word at +0.03 beside wording
     # at +0.47 was named a main reason, and the writer offered to change it, for next to nothing.
     # (with a rounding allowance: 0.1 * 1.5 is 0.15000000000000002, and 0.15 is a tenth of 1.5)
