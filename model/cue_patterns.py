@@ -179,7 +179,8 @@ DEFS = [
         "wechat",
         "WeChat or LINE contact",
         _p(
-            r"(?:(?:加|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|(?<![a-z])v信|v(?<![a-z]v)x|wx(?=号?[:：\s]*[a-z0-9])|威信|薇信|"
+            # (not 加 negated: "我不加陌生人微信" was highlighted 加微信, contact details; a second walkthrough)
+            r"(?:(?:加(?<!不加)(?<!别加)(?<!勿加)|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|(?<![a-z])v信|v(?<![a-z]v)x|wx(?=号?[:：\s]*[a-z0-9])|威信|薇信|"
             # 信 behind decorations ("V❤️信"), 薇芯, the satellite of 卫星 (wei xing: 🛰, written for 微信 where the
             # word is filtered) and LINE (赖 in Taiwan) before an id: each a writer's walkthrough found read as a
             # brand name ("meifu2024" 品牌与产品名). RAVx (a car, its digit masked) held no "vx" of a contact.
@@ -191,6 +192,8 @@ DEFS = [
             r"卫星(?=号?[:：]\s*" + _MESSENGER_ID + r")|"
             r"l(?<![a-z]l)ine(?:\s?id)?(?=\s?[:：]\s*" + _MESSENGER_ID + r")|"
             r"赖(?:\s?id|(?<=加赖))(?=\s?[:：]\s*" + _MESSENGER_ID + r")|"
+            # 微 alone before a colon and an id ("加微：qd-trip-66", "微：mei_bai_888"), and the pinyin "wei xin：id"
+            r"微(?<![稍轻略细微]微)(?=[:：]\s*" + _MESSENGER_ID + r")|w(?<![a-z]w)ei\s?xin(?=\s?号?[:：]\s*[a-z0-9])|"
             r"(?:关注|扫描?|官方|此号|本号)微信|微(?<=\d微)信|微(?<=\d[,，\s]微)信|"
             r"微信(?:号|(?=\s?[:：a-z0-9]|公众|公号|群|同号|同步|同上|二维码|商城|咨询|"
             + _DECOR
@@ -215,7 +218,8 @@ DEFS = [
             # (the lookbehinds follow the literal 微 so that the union of patterns keeps its fast skip). Elsewhere
             # it is the app people live in ("给我爸发微信", "要微信", "微信的钱"): 9 Xiaohongshu notes hold it so,
             # 8 genuine and 1 ad, none a funnel, and such a writer was told "contact details".
-            r"(?:(?:号|公众号|公号)?" + _DECOR + f"(?:{_SPACED_WECHAT_ID}|{_WECHAT_ID}){_MORE_WECHAT_IDS})?"
+            # the id may follow a 是 / 为 ("我的微信号是 mei_bai_888", the commonest way to write one)
+            r"(?:(?:号|公众号|公号)?(?:是|为)?" + _DECOR + f"(?:{_SPACED_WECHAT_ID}|{_WECHAT_ID}){_MORE_WECHAT_IDS})?"
         ),
         replace=True,
     ),
@@ -225,7 +229,10 @@ DEFS = [
         # and a lone Q for QQ before its group's number ("加Q群：123456789"), not the q of a Latin word
         _p(
             r"(?:qq|扣扣|企鹅)(?:群|号)?[:：\s]*(?:\d" + _SEP + r"){4,10}\d|(?:qq|扣扣)群|"
-            r"q(?<![a-z]q)群[:：\s]*(?:\d" + _SEP + r"){4,10}\d"
+            r"q(?<![a-z]q)群[:：\s]*(?:\d" + _SEP + r"){4,10}\d|"
+            # Q, 扣我 and 球球 (QQ's nicknames) before a number: "Q：2839475612", "扣我：2839475612"
+            r"q(?<![a-z]q)[:：]\s*(?:\d" + _SEP + r"){4,10}\d|扣我[:：\s]*(?:\d" + _SEP + r"){4,10}\d|"
+            r"球球[:：]\s*(?:\d" + _SEP + r"){4,10}\d"
         ),
         replace=True,
     ),
@@ -382,7 +389,7 @@ DEFS = [
             # 购买引导 and 合作披露.
              + "|".join(f"{w}{_TAKEN_FOR_AD}" for w in ("免得被", "以免被", "省得被", "怕被")) + "|"
             # (not 链接不放心 / 不发货 / 不给力, which say nothing of giving one, nor a reader asking 为什么不放链接)
-            r"链接(?:我|这里|就)*不(?:放|贴|挂|发|给)(?!心|货|力|退|错|出|动)了?|"
+            r"链接(?:我|这里|就|也)*不(?:放|贴|挂|发|给)(?!心|货|力|退|错|出|动)了?|"
             r"不(?<!怎么不)(?<!为什么不)(?<!为啥不)(?<!咋不)(?:放|贴|挂|发|给)链接|"
             r"n(?<![a-z]n)ot (?:an? )?(?:ad|sponsored|gifted|paid)(?![a-z])|n(?<![a-z]n)o (?:ads?|sponsorship)(?![a-z])"
         ),
@@ -557,9 +564,9 @@ PRECHECKS: dict[str, str] = {
     # "https://" / "http://" / "www." in the first branch; "." + a top-level domain in the second.
     "url": r"://|www\.|\.(?:com|cn|net|top|cc|xyz|vip|shop)",
     # Every branch contains "v", "wx", "微信", "薇", "威信", "wechat" or "绿泡泡", or 微 before a decoration.
-    "wechat": r"v|wx|微信|薇|威信|wechat|绿泡泡|微[^\w,，.。!！?？;；:：]|🛰|卫星|line|赖",
+    "wechat": r"v|wx|微信|薇|威信|wechat|绿泡泡|微[^\w,，.。!！?？;；:：]|微[:：]|wei|🛰|卫星|line|赖",
     # Every branch starts with "qq", "扣扣", "企鹅" or "q群".
-    "qq": r"qq|扣扣|企鹅|q群",
+    "qq": r"qq|扣扣|企鹅|q群|q[:：]|扣我|球球",
     # Each branch starts with "1", "0" or "4" followed by at least nine more digits with only separators between
     # them: 1[3-9] + 9 digits, 0 + 2-3 digits + "-" + 7-8 digits, 400 + 3 + 4 digits ("-" is a separator).
     # The Chinese-numeral branch starts with a "1" of some script, a separator and a second digit 3-9.

@@ -1171,3 +1171,39 @@ def test_what_only_looks_like_an_offer(text, kind):
 )
 def test_a_denial_with_its_exception_or_as_a_question_is_no_claim(text):
     assert "no_ad_claim" not in kinds(text), kinds(text)
+
+
+#: Messenger ids a second walkthrough found missed (NORMALIZATION_VERSION 41): the contact rule and the reasons saw
+#: none of them, and the ids were shown as brand names.
+@pytest.mark.parametrize(
+    ("text", "kind", "matched"),
+    [
+        ("想要的加我，我的微信号是 mei_bai_888", "wechat", "微信号是 mei_bai_888"),
+        ("加微：qd-trip-66", "wechat", "微:qd-trip-66"),
+        ("微：mei_bai_888", "wechat", "微:mei_bai_888"),
+        ("wei xin：qdtrip66", "wechat", "wei xin:qdtrip66"),
+        ("Q：2839475612", "qq", "q:2839475612"),
+        ("扣我：2839475612", "qq", "扣我:2839475612"),
+        ("球球：283947561", "qq", "球球:283947561"),
+        ("衣服都是淘宝随便买的，链接我也不放了。", "no_ad_claim", "链接我也不放了"),
+    ],
+)
+def test_more_messenger_ids_are_read(text, kind, matched):
+    assert matched in kinds(text).get(kind, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("我不加陌生人微信，有问题评论区问就好", "wechat"),  # 加 negated
+        ("别加微信，直接评论区问", "wechat"),
+        ("稍微：还行", "wechat"),
+        ("轻微：3天就好了", "wechat"),
+        ("微博：xiaohong123", "wechat"),
+        ("Q：什么时候发货", "qq"),
+        ("球球：今天比赛赢了", "qq"),
+        ("衣服都是淘宝随便买的，链接我也不放了。", "call_to_action"),
+    ],
+)
+def test_what_only_looks_like_a_messenger_id(text, kind):
+    assert kind not in kinds(text), kinds(text)
