@@ -671,13 +671,15 @@ def test_a_no_ad_claim_cannot_lift_an_ad(shipped, claim, unwritten):
 
 @pytest.mark.parametrize("title", ["用了半年的面霜", "无广｜用了半年的面霜", "用了半年的面霜｜无广"])
 def test_a_writers_no_ad_claim_is_never_evidence_either_way(shipped, title):
-    """An honest note saying "无广" stays genuine, scores as if the claim (and the separator that set it off) had
-    never been written, and the claim alone is never a highlight."""
+    """An honest note saying "无广" is decided and scored as if the claim (and the separator that set it off) had
+    never been written, and the claim alone is never a highlight. (Its decision is compared with the bare note's,
+    not named: the note sits near the review threshold, 0.2734 against 0.2732 on ad-21e83294d25d, and a refit moves
+    it across.)"""
     note = {"title": title, "text": "无广，自费买的，用了半年，皮肤不干了，回购了两次。"}
     result = shipped.check(note, top=1000)
     _assert_exact(note, result)
-    assert result.decision == "genuine"
     bare = {"title": "用了半年的面霜", "text": "买的，用了半年，皮肤不干了，回购了两次。"}
+    assert result.decision == shipped.check(bare).decision != "ad"
     assert abs(_logit(result.ad_probability) - _logit(shipped.check(bare).ad_probability)) < 1e-9
     assert not [h for h in result.highlights if CLAIM_RE.fullmatch(h.text)]
 
