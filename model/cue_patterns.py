@@ -1,7 +1,9 @@
 """The cue kinds: each a named regular expression with a readable label, and the tables the scan runs.
 
 What a cue *is* lives here (contact details, prices, calls to action, brand campaign tags, ...); how a note is
-scanned for them (precedence of contact details, claims, counting) lives in :mod:`model.cues`. Patterns run on
+scanned for them (precedence of contact details, claims, counting) lives in :mod:`model.cues`, and the pieces the
+patterns are written with (separators, URL characters, decorations, id shapes, amounts, units) in
+:mod:`model.cue_parts`. Patterns run on
 text already passed through :func:`model.text.normalize_text` (NFKC, lower case), so full-width digits and
 letters are covered. A pattern change changes the model's documents: bump ``NORMALIZATION_VERSION`` and retrain.
 """
@@ -11,78 +13,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from model.cue_parts import (
+    AMOUNT,
+    AMOUNT_START,
+    CN_DIGIT,
+    CN_PHONE,
+    DECOR,
+    DECOR_COLON,
+    DECOR_COLON_LETTER,
+    MESSENGER_ID,
+    MORE_WECHAT_IDS,
+    RUN_START,
+    SEP,
+    SPACED_WECHAT_ID,
+    TAKEN_FOR_AD,
+    UNIT,
+    URL_REST,
+    WECHAT_ID,
+)
 from model.lexicon import BRAND_EXCLUSIONS, BRANDS, trie_regex
-
-_SEP = r"[\s\-_.·•,，/|~—–]*"  # separators used to split digits so filters miss them
-#: Being taken for an advertiser, after 免得被 / 怕被 (免得被说打广告, 怕被当成软广).
-_TAKEN_FOR_AD = r"(?:说|当成?|认为|以为|误会)(?:成|是|在|我)*(?:打|做|发)?(?:广告|软广|恰饭)"
-#: The characters of a URL (RFC 3986's, without brackets) and those it may end on (not punctuation closing a clause).
-_URL_CHARS = r"[a-z0-9\-._~:/?#@!$&'()*+,;=%]"
-_URL_END = r"[a-z0-9\-_~/#=&%+@$]"
-_URL_REST = _URL_CHARS + "*" + _URL_END
-#: What may stand between a contact prefix (加v) and the id: colons, spaces, emoji and other decorations, up to
-#: eight, but no letter, digit, CJK character or clause-ending punctuation (so "加v，私信我" takes no id).
-_DECOR = r"[^\w,，.。!！?？;；]{0,8}"
-#: Decorations (at least one character that is not a colon) then a colon, spaces and an id's first character.
-_DECOR_COLON = r"[^\w,，.。!！?？;；:：]{1,8}[:：]\s*[a-z0-9]"
-#: The same before an id that starts with a letter (微 with decorations: "轻微😣：3天就消了" is no contact).
-_DECOR_COLON_LETTER = r"[^\w,，.。!！?？;；:：]{1,8}[:：]\s*[a-z]"
-# Digits written as Chinese numerals (financial 壹贰叁 and plain 一二三, 幺 for 1) to slip a phone number past
-# filters; circled digits (①, ❶, ⑴: model.text.DIGIT_FORMS) and full-width ones are ASCII digits after
-# normalisation already.
-_CN_DIGIT = "[0-9零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖]"
-_CN_PHONE = "[1一幺壹]" + _SEP + "[3-9三四五六七八九叁肆伍陆柒捌玖]" + "(?:" + _SEP + _CN_DIGIT + "){9}"
-#: An amount as written, whole: digits grouped by thousands separators (a comma followed by exactly three digits:
-#: "1,280", "12,999", not the list "1,2,3") or not grouped, then decimals. A price cue must span all of it, or the
-#: writer is shown "¥1" for the "¥1,280" they wrote.
-_AMOUNT = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
-#: Where a number's match may start: where a run of digits starts. From inside a run a match of ``\d+…`` finds
-#: nothing the run's start would not (it absorbs the digits before), and tried from every digit of a long run it
-#: costs the square of the run's length ("元" then 20,000 digits: 23 s of CPU a check).
-RUN_START = r"(?<!\d)"
-#: ... and where an amount may start: also up to three digits before a thousands separator, where the grouped form
-#: of ``_AMOUNT`` may start although the run's start cannot ("1234,567元" is read "234,567元", as it always was).
-AMOUNT_START = r"(?:(?<!\d)|(?=\d{1,3},\d{3}))"
-
-
-#: A currency or unit after a number: the number is an amount (a price, a count, a size), not part of a model
-#: name. Not 号 or 色 (a shade, "dior 999号"), which name a product. Latin units are whole words ("199 r", "50 ml").
-_UNIT = (
-    r"(?:[元块刀毛角¥￥$万%折天日周月年岁个条件次只支瓶盒包杯双套份张片颗粒斤克两码寸米度人家]|小时|分钟|公斤|"
-    r"(?:rmb|r|w|k|ml|l|g|kg|mg|cm|mm|m|h|min|yuan|cny|days?|nights?|weeks?|months?|years?|yrs?|hours?|hrs?|"
-    r"minutes?|mins|seconds?|secs?|times|people|pcs|pieces?|kcal)(?![a-z]))"
-)
-#: A WeChat id after a contact word: a letter, then 4 to 19 letters, digits, "_" or "-"; a shorter one of letters then
-#: digits ("vx:ab12", which product_model would read as a model name); or digits.
-#: A messenger id after a channel word that is also an everyday one (LINE, 卫星, 🛰, 赖): a letter, then 4 to 19
-#: letters, digits, "_" or "-", holding a digit or "_" ("meifu2024", "shop_tw888"): "Line：8点集合", "Line：1号线",
-#: "卫星：55颗", "LINE：12月活动" and "Red Line: 3 stops" hold none (a reviewer's counter-examples).
-_MESSENGER_ID = r"[a-z](?=[-a-z]*[\d_])[-_a-z0-9]{4,19}(?![-_a-z0-9])"
-_WECHAT_ID = r"(?:[a-z]{1,6} (?:\d ){4,11}\d(?!\d)|[a-z][-_a-z0-9]{4,19}|[a-z]+\d+|(?:\d" + _SEP + r"){5,11}\d)"
-#: Ideographs that count or order the number before them, besides the units of _UNIT: "123号", "3楼", "100多",
-#: "12分", "5步".
-_COUNTER = "号楼层期集页分位名多余来遍种款样步级句本部台辆间行届章回场批篇首倍秒点第以左"
-#: An id of letters, a space and digits right after a colon ("vx:abc 123", "微信: abc 123"), six characters or
-#: more without the space, at least two of each kind. Only when the digits end the id and are no amount, count or
-#: decimal ("微信:abc 123人都加了", "abc 2024 年", "abc 12.5", "abc 100多"): the text, a space, punctuation or an
-#: ideograph that does not count may follow ("vx:abc 123有事找我": the writer's words go on right after the id), a
-#: Latin letter or digit may not (the word goes on). A writer's words after an id ("vx:abc 然后…") hold no digits.
-_SPACED_WECHAT_ID = (
-    r"(?:(?<=[:：])|(?<=[:：]\s))"
-    r"(?=(?:[-_a-z]{2} \d{4}|[-_a-z]{3} \d{3}|[-_a-z]{4,18} \d{2})\d{0,16}"
-    r"(?!(?![\u3400-\u9fff])\w|[" + _COUNTER + r"]|\.\d|\s?" + _UNIT + r"))"
-    r"[a-z][-_a-z]* \d+"
-)
-#: More ids after the first, each after "/", "、", ",", "|" or 或(者) ("vx:abc123 / def456", "微信:abc123、def456",
-#: "vx:abc123或def456"): a letter, then 5 to 19 letters, digits, "_" or "-" (a WeChat id's 6 to 20 characters).
-#: After "/", "," or "|" at least one digit, "_" or "-" among them: English goes on after a comma ("vx:abc123,
-#: thanks"). After "、" or 或, which join the items of a Chinese list, letters alone too ("微信:abc123、lanruo"), when
-#: they stand alone: a Latin word glued to the writer's next words ("、hello大家") or shorter than six letters
-#: ("、defgh") is no id. Digits alone are a phone or QQ number, which their own kinds read.
-_MORE_WECHAT_IDS = (
-    r"(?:\s?(?:[/、,|]|或者?)\s?[a-z](?=[a-z]*[-_\d])[-_a-z0-9]{5,19}(?![-_a-z0-9])"
-    r"|\s?(?:、|或者?)\s?[a-z][-_a-z0-9]{5,19}(?![-\w]))*"
-)
 
 
 @dataclass(frozen=True)
@@ -170,8 +119,8 @@ DEFS = [
         _p(
             # A domain's edges are letters and digits, not word boundaries: a Chinese character is a word character,
             # so "官网example.com" and "sina.com.cn首页" held none. A country's domain may follow (sina.com.cn).
-            r"(?:https?://|www\.)" + _URL_REST + r"|(?<![a-z0-9-])[a-z0-9][a-z0-9-]{1,30}\."
-            r"(?:com|cn|net|top|cc|xyz|vip|shop)(?:\.[a-z]{2})?(?![a-z0-9])(?:[/?#:]" + _URL_REST + ")?"
+            r"(?:https?://|www\.)" + URL_REST + r"|(?<![a-z0-9-])[a-z0-9][a-z0-9-]{1,30}\."
+            r"(?:com|cn|net|top|cc|xyz|vip|shop)(?:\.[a-z]{2})?(?![a-z0-9])(?:[/?#:]" + URL_REST + ")?"
         ),
         replace=True,
     ),
@@ -184,26 +133,26 @@ DEFS = [
             # 信 behind decorations ("V❤️信"), 薇芯, the satellite of 卫星 (wei xing: 🛰, written for 微信 where the
             # word is filtered) and LINE (赖 in Taiwan) before an id: each a writer's walkthrough found read as a
             # brand name ("meifu2024" 品牌与产品名). RAVx (a car, its digit masked) held no "vx" of a contact.
-            # Each only before a colon and an id (_MESSENGER_ID), or 🛰 after 加 / + / ➕: "v 信号不好", "v❤️信用卡",
+            # Each only before a colon and an id (MESSENGER_ID), or 🛰 after 加 / + / ➕: "v 信号不好", "v❤️信用卡",
             # "大V 信不得", 蔷薇芯, "北斗卫星：55颗" and "🛰 2024年最后一次发射" are no contact.
-            r"v(?<![a-z]v)[^\w,，.。!！?？;；:：]{1,4}信(?=号?\s?[:：]\s*" + _MESSENGER_ID + r")|"
-            r"薇(?<![蔷紫]薇)芯(?=号?\s?[:：]?\s*" + _MESSENGER_ID + r")|"
-            r"🛰(?=\ufe0f?\s?号?[:：]\s*" + _MESSENGER_ID + r")|🛰(?<=[加+➕]🛰)(?=\ufe0f?\s?" + _MESSENGER_ID + r")|"
-            r"卫星(?=号?[:：]\s*" + _MESSENGER_ID + r")|"
-            r"l(?<![a-z]l)ine(?:\s?id)?(?=\s?[:：]\s*" + _MESSENGER_ID + r")|"
-            r"赖(?:\s?id|(?<=加赖))(?=\s?[:：]\s*" + _MESSENGER_ID + r")|"
+            r"v(?<![a-z]v)[^\w,，.。!！?？;；:：]{1,4}信(?=号?\s?[:：]\s*" + MESSENGER_ID + r")|"
+            r"薇(?<![蔷紫]薇)芯(?=号?\s?[:：]?\s*" + MESSENGER_ID + r")|"
+            r"🛰(?=\ufe0f?\s?号?[:：]\s*" + MESSENGER_ID + r")|🛰(?<=[加+➕]🛰)(?=\ufe0f?\s?" + MESSENGER_ID + r")|"
+            r"卫星(?=号?[:：]\s*" + MESSENGER_ID + r")|"
+            r"l(?<![a-z]l)ine(?:\s?id)?(?=\s?[:：]\s*" + MESSENGER_ID + r")|"
+            r"赖(?:\s?id|(?<=加赖))(?=\s?[:：]\s*" + MESSENGER_ID + r")|"
             # 微 alone before a colon and an id ("加微：qd-trip-66", "微：mei_bai_888"), and the pinyin "wei xin：id"
-            r"微(?<![稍轻略细微]微)(?=[:：]\s*" + _MESSENGER_ID + r")|w(?<![a-z]w)ei\s?xin(?=\s?号?[:：]\s*[a-z0-9])|"
+            r"微(?<![稍轻略细微]微)(?=[:：]\s*" + MESSENGER_ID + r")|w(?<![a-z]w)ei\s?xin(?=\s?号?[:：]\s*[a-z0-9])|"
             r"(?:关注|扫描?|官方|此号|本号)微信|微(?<=\d微)信|微(?<=\d[,，\s]微)信|"
             r"微信(?:号|(?=\s?[:：a-z0-9]|公众|公号|群|同号|同步|同上|二维码|商城|咨询|"
-            + _DECOR
-            + f"(?:{_SPACED_WECHAT_ID}|{_WECHAT_ID})))|"
+            + DECOR
+            + f"(?:{SPACED_WECHAT_ID}|{WECHAT_ID})))|"
             r"wechat|绿泡泡|薇(?=号?[:：\s]*[a-z0-9]|号?"
-            + _DECOR_COLON
+            + DECOR_COLON
             + r")|微(?<![稍轻略细微]微)(?="
-            + _DECOR_COLON_LETTER
+            + DECOR_COLON_LETTER
             + r")|(?<![a-z])v(?=[:：]\s*[a-z0-9]|"
-            + _DECOR_COLON
+            + DECOR_COLON
             + "))"
             # 薇 and a lone v name the channel only right before an id, or before decorations and a colon and an id
             # ("薇❤：abc2024", "v ❤ :abc2024"): without the colon, 小薇❤ is a girl's name. So does 微 with the 信
@@ -211,15 +160,15 @@ DEFS = [
             # A lone "v信" ends no Latin word ("ktv信息", "tv信号" are no contact). The id may sit behind the word
             # for it ("加微信号 abc123", "vx号:abc123", "微信公众号:abc2015") and
             # decorations ("加 v ❤ :abc123": anything but a letter, digit or the punctuation that ends a clause). The
-            # id: _WECHAT_ID, or after a colon one written with a space (_SPACED_WECHAT_ID, "vx:abc 123"); then any
-            # more ids of a list (_MORE_WECHAT_IDS, "vx:abc123 / def456"). 微信 is taken where it is a channel
+            # id: WECHAT_ID, or after a colon one written with a space (SPACED_WECHAT_ID, "vx:abc 123"); then any
+            # more ids of a list (MORE_WECHAT_IDS, "vx:abc123 / def456"). 微信 is taken where it is a channel
             # offered: after 加, 关注, 扫(描), 官方, 此号, 本号 or a number ("138…，微信"); before 号, 公众号,
             # 公众平台, 公号, 群, 同号, 同步, 同上, 二维码, 商城, 咨询, a colon, a Latin letter or digit, or an id
             # (the lookbehinds follow the literal 微 so that the union of patterns keeps its fast skip). Elsewhere
             # it is the app people live in ("给我爸发微信", "要微信", "微信的钱"): 9 Xiaohongshu notes hold it so,
             # 8 genuine and 1 ad, none a funnel, and such a writer was told "contact details".
             # the id may follow a 是 / 为 ("我的微信号是 mei_bai_888", the commonest way to write one)
-            r"(?:(?:号|公众号|公号)?(?:是|为)?" + _DECOR + f"(?:{_SPACED_WECHAT_ID}|{_WECHAT_ID}){_MORE_WECHAT_IDS})?"
+            r"(?:(?:号|公众号|公号)?(?:是|为)?" + DECOR + f"(?:{SPACED_WECHAT_ID}|{WECHAT_ID}){MORE_WECHAT_IDS})?"
         ),
         replace=True,
     ),
@@ -228,11 +177,11 @@ DEFS = [
         "QQ contact",
         # and a lone Q for QQ before its group's number ("加Q群：123456789"), not the q of a Latin word
         _p(
-            r"(?:qq|扣扣|企鹅)(?:群|号)?[:：\s]*(?:\d" + _SEP + r"){4,10}\d|(?:qq|扣扣)群|"
-            r"q(?<![a-z]q)群[:：\s]*(?:\d" + _SEP + r"){4,10}\d|"
+            r"(?:qq|扣扣|企鹅)(?:群|号)?[:：\s]*(?:\d" + SEP + r"){4,10}\d|(?:qq|扣扣)群|"
+            r"q(?<![a-z]q)群[:：\s]*(?:\d" + SEP + r"){4,10}\d|"
             # Q, 扣我 and 球球 (QQ's nicknames) before a number: "Q：2839475612", "扣我：2839475612"
-            r"q(?<![a-z]q)[:：]\s*(?:\d" + _SEP + r"){4,10}\d|扣我[:：\s]*(?:\d" + _SEP + r"){4,10}\d|"
-            r"球球[:：]\s*(?:\d" + _SEP + r"){4,10}\d"
+            r"q(?<![a-z]q)[:：]\s*(?:\d" + SEP + r"){4,10}\d|扣我[:：\s]*(?:\d" + SEP + r"){4,10}\d|"
+            r"球球[:：]\s*(?:\d" + SEP + r"){4,10}\d"
         ),
         replace=True,
     ),
@@ -241,19 +190,19 @@ DEFS = [
         "phone number",
         _p(
             r"(?<!\d)(?:1"
-            + _SEP
+            + SEP
             + r"[3-9](?:"
-            + _SEP
+            + SEP
             + r"\d){9}|0\d{2,3}-\d{7,8}|(?<!\d[-\s])0\d{2,3}[-\s]\d{3,4}[-\s]\d{4}(?![-\s]?\d)|400"
-            + _SEP
+            + SEP
             + r"\d{3}"
-            + _SEP
+            + SEP
             + r"\d{4})(?!\d)|(?<!"
-            + _CN_DIGIT
+            + CN_DIGIT
             + ")"
-            + _CN_PHONE
+            + CN_PHONE
             + "(?!"
-            + _CN_DIGIT
+            + CN_DIGIT
             + ")"
         ),
         replace=True,
@@ -264,7 +213,7 @@ DEFS = [
         _p(
             # Each amount whole, with its currency sign and unit ("¥1,299元" is one price), a discount with all its
             # digits ("95折" is 5% off, not the "5折" of half price) and both sides of "满300减50".
-            r"[¥￥$]\s*" + _AMOUNT + r"(?:元|块钱)?|" + AMOUNT_START + _AMOUNT + r"\s*(?:元|块钱|rmb)|"
+            r"[¥￥$]\s*" + AMOUNT + r"(?:元|块钱)?|" + AMOUNT_START + AMOUNT + r"\s*(?:元|块钱|rmb)|"
             r"原价|现价|到手价|券后|优(?<!没有优)(?<!没优)(?<![无没有]任何优)(?<!无优)惠券|领券|"
             + RUN_START
             + r"\d+(?:\.\d+)?折|"
@@ -387,7 +336,7 @@ DEFS = [
             # Keeping clear of looking like one ("免得被说打广告", "怕被当成广告") and the link not given
             # ("链接我就不放了", "就不放链接了"): an honest complaint's "链接我就不放了，免得被说打广告" was told
             # 购买引导 and 合作披露.
-             + "|".join(f"{w}{_TAKEN_FOR_AD}" for w in ("免得被", "以免被", "省得被", "怕被")) + "|"
+             + "|".join(f"{w}{TAKEN_FOR_AD}" for w in ("免得被", "以免被", "省得被", "怕被")) + "|"
             # (not 链接不放心 / 不发货 / 不给力, which say nothing of giving one, nor a reader asking 为什么不放链接)
             r"链接(?:我|这里|就|也)*不(?:放|贴|挂|发|给)(?!心|货|力|退|错|出|动)了?|"
             r"不(?<!怎么不)(?<!为什么不)(?<!为啥不)(?<!咋不)(?:放|贴|挂|发|给)链接|"
@@ -485,7 +434,7 @@ DEFS += [
             r"(?<![a-z0-9])(?<!码)(?<!码[:：\s])(?<!码[:：]\s)(?!iso\s?\d|n[1-5](?![a-z0-9]))"
             r"(?!(?:p|vol|ep|day|no|top|lv|v|d|s|q|h|k|g|m|t|a|b|c|f|cp|di|look|unit)[\s-]?\d{1,2}(?![a-z0-9])"
             r"(?!\s?" + _SERIES + r"(?![a-z0-9])))(?!" + _COUNTING_WORDS + r")"
-            r"[a-z]{1,8}(?:\d{1,4}|[\s-]\d{2,4}(?!\.[^\W\d_]))(?:\.\d+)?(?!\d|(?:\.\d+)?\s?" + _UNIT + r")"
+            r"[a-z]{1,8}(?:\d{1,4}|[\s-]\d{2,4}(?!\.[^\W\d_]))(?:\.\d+)?(?!\d|(?:\.\d+)?\s?" + UNIT + r")"
             r"(?:\s?" + _SERIES + r")?(?![a-z0-9])"
         ),
     ),
@@ -570,8 +519,8 @@ PRECHECKS: dict[str, str] = {
     # Each branch starts with "1", "0" or "4" followed by at least nine more digits with only separators between
     # them: 1[3-9] + 9 digits, 0 + 2-3 digits + "-" + 7-8 digits, 400 + 3 + 4 digits ("-" is a separator).
     # The Chinese-numeral branch starts with a "1" of some script, a separator and a second digit 3-9.
-    "phone": "|".join(rf"{first}(?:{_SEP}\d){{9}}" for first in "014")
-    + "".join(f"|{one}{_SEP}[3-9三四五六七八九叁肆伍陆柒捌玖]" for one in "1一幺壹"),
+    "phone": "|".join(rf"{first}(?:{SEP}\d){{9}}" for first in "014")
+    + "".join(f"|{one}{SEP}[3-9三四五六七八九叁肆伍陆柒捌玖]" for one in "1一幺壹"),
     # Every branch contains a currency sign, 元/块钱/rmb, 折, 满 + digit, or one of the literal words.
     # A Latin letter directly, space- or hyphen-separated before a digit, written as one literal-led branch per letter
     # so that the union of pre-checks below keeps its fast skip (a class-led branch costs it ~10x).

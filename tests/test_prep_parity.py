@@ -920,7 +920,7 @@ def test_gated_pattern_finds_what_the_pattern_as_written_finds(kind):
 def test_price_numbers_start_where_a_digit_run_starts():
     """The price pattern tries a number only where a digit run starts (or three digits before a thousands
     separator): the same prices as the pattern tried at every digit, which cost the square of a long run's length."""
-    from model.cue_patterns import AMOUNT_START, RUN_START
+    from model.cue_parts import AMOUNT_START, RUN_START
 
     price = CUE_PATTERNS["price"].pattern
     assert AMOUNT_START in price.pattern and RUN_START in price.pattern

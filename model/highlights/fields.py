@@ -11,7 +11,7 @@ from dataclasses import field as dataclass_field
 
 import numpy as np
 
-from model.cue_patterns import RUN_START
+from model.cue_parts import RUN_START
 from model.cues import CUE_PATTERNS, HASHTAG_RE, DisjointSpans, cue_spans, is_brand_handle, mask_spans, removed_spans
 from model.emoji_codes import EMOJI_CODE_RE, NOTE_TAG_MARKERS
 from model.highlights.categories import cue_category, is_festival_topic
