@@ -372,17 +372,23 @@ MIN_AD_LETTERS = 4
 _CHANNEL_WORDS = frozenset({"v", "vx", "wx", "line", "id", "wechat", "qq", "vip"})
 #: Runs of an id's characters in a matched cue (letters and digits set apart by single spaces joined first).
 _ID_RUN = re.compile(r"[a-z0-9][-_a-z0-9]*")
+#: A WeChat cue ending in "the same number (as the phone)": 微信同号, vx同手机号.
+_SAME_AS_PHONE = re.compile(r"同(?:手机|电话)?号码?$")
 
 
 def offers_contact(found: Iterable[tuple[str, str]]) -> bool:
     """Whether the cues ``found`` in a note (``(kind, matched text)``, as :func:`model.text.prepare_document` gives
     them) offer a messenger id: a QQ number, or a WeChat or LINE cue with an id in it ("加vx：mei_bai_888", not "加vx",
-    "官方微信" or "关注微信公众号", which honest notes say of where they booked). A phone number is no such funnel: an
-    honest diner gives the restaurant's."""
+    "官方微信" or "关注微信公众号", which honest notes say of where they booked), or a WeChat id said to be the
+    note's phone number ("电话138…，微信同号"). A phone number alone is no such funnel: an honest diner gives the
+    restaurant's."""
+    found = list(found)
     for kind, text in found:
         if kind == "qq":
             return True
         if kind == "wechat":
+            if _SAME_AS_PHONE.search(text) and any(k == "phone" for k, _ in found):
+                return True
             joined = re.sub(r"(?<=[a-z0-9]) (?=[a-z0-9])", "", text)
             ids = [r for r in _ID_RUN.findall(joined) if r not in _CHANNEL_WORDS]
             if any(len(r) >= 4 for r in ids):

@@ -111,6 +111,19 @@ _OFFICIAL = "官(?<!爱官)方(?!大大|旗舰店|认定|公布|发布|宣布|�
 
 DEFS = [
     CuePattern(
+        "email",
+        "e-mail address",
+        # An address whole, before the URL pattern reads its domain as a link ("850874136@qq.com" was shown as the
+        # wording "请联系邮箱850874136" and the link "@qq.com"): contact details, in 37 ads of the shared corpora
+        # (联系邮箱, 商务合作) and no genuine Xiaohongshu note (6 shopping reviews give the buyer's own). The local part
+        # and the domain are read whole, so no character of either is left to be a link or a product model.
+        _p(
+            r"(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]{0,63}"
+            r"@[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63})*\.[a-z]{2,10}(?![a-z0-9])"
+        ),
+        replace=True,
+    ),
+    CuePattern(
         "url",
         "link / URL",
         # A link is the characters a URL may hold, not ending on punctuation: the writer's words right after it
@@ -129,7 +142,9 @@ DEFS = [
         "WeChat or LINE contact",
         _p(
             # (not 加 negated: "我不加陌生人微信" was highlighted 加微信, contact details; a second walkthrough)
-            r"(?:(?:加(?<!不加)(?<!别加)(?<!勿加)|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|(?<![a-z])v信|v(?<![a-z]v)x|wx(?=号?[:：\s]*[a-z0-9])|威信|薇信|"
+            r"(?:(?:加(?<!不加)(?<!别加)(?<!勿加)|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|(?<![a-z])v信|v(?<![a-z]v)x|wx(?=号?(?:是|为)?[:：\s]*[a-z0-9])|威信|薇信|"
+            # vx and wx written with a space between the letters ("我的w x是 mei_bai_888"), only before an id
+            r"(?<![a-z])[vw] x(?=号?(?:是|为)?[:：\s]*" + MESSENGER_ID + r")|"
             # 信 behind decorations ("V❤️信"), 薇芯, the satellite of 卫星 (wei xing: 🛰, written for 微信 where the
             # word is filtered) and LINE (赖 in Taiwan) before an id: each a writer's walkthrough found read as a
             # brand name ("meifu2024" 品牌与产品名). RAVx (a car, its digit masked) held no "vx" of a contact.
@@ -144,7 +159,7 @@ DEFS = [
             # 微 alone before a colon and an id ("加微：qd-trip-66", "微：mei_bai_888"), and the pinyin "wei xin：id"
             r"微(?<![稍轻略细微]微)(?=[:：]\s*" + MESSENGER_ID + r")|w(?<![a-z]w)ei\s?xin(?=\s?号?[:：]\s*[a-z0-9])|"
             r"(?:关注|扫描?|官方|此号|本号)微信|微(?<=\d微)信|微(?<=\d[,，\s]微)信|"
-            r"微信(?:号|(?=\s?[:：a-z0-9]|公众|公号|群|同号|同步|同上|二维码|商城|咨询|"
+            r"微信(?:号|(?=\s?[:：a-z0-9]|公众|公号|群|同号|同手机|同电话|同步|同上|二维码|商城|咨询|"
             + DECOR
             + f"(?:{SPACED_WECHAT_ID}|{WECHAT_ID})))|"
             r"wechat|绿泡泡|薇(?=号?[:：\s]*[a-z0-9]|号?"
@@ -168,7 +183,9 @@ DEFS = [
             # it is the app people live in ("给我爸发微信", "要微信", "微信的钱"): 9 Xiaohongshu notes hold it so,
             # 8 genuine and 1 ad, none a funnel, and such a writer was told "contact details".
             # the id may follow a 是 / 为 ("我的微信号是 mei_bai_888", the commonest way to write one)
-            r"(?:(?:号|公众号|公号)?(?:是|为)?" + DECOR + f"(?:{SPACED_WECHAT_ID}|{WECHAT_ID}){MORE_WECHAT_IDS})?"
+            r"(?:(?:号|公众号|公号)?(?:是|为)?" + DECOR + f"(?:{SPACED_WECHAT_ID}|{WECHAT_ID}){MORE_WECHAT_IDS}"
+            # or the id said to be the phone number ("vx同手机号", "微信同号"): offers_contact reads it with the phone
+            r"|号?同(?:手机|电话)?号码?)?"
         ),
         replace=True,
     ),
@@ -177,7 +194,13 @@ DEFS = [
         "QQ contact",
         # and a lone Q for QQ before its group's number ("加Q群：123456789"), not the q of a Latin word
         _p(
-            r"(?:qq|扣扣|企鹅)(?:群|号)?[:：\s]*(?:\d" + SEP + r"){4,10}\d|(?:qq|扣扣)群|"
+            # (the number may be written in Chinese numerals, "qq 八五零八七四一三六", as phone numbers are)
+            r"(?:qq|扣扣|企鹅)(?:群|号)?(?:是|为)?[:：\s]*(?:"
+            + CN_DIGIT
+            + SEP
+            + r"){4,10}"
+            + CN_DIGIT
+            + r"|(?:qq|扣扣)群|"
             r"q(?<![a-z]q)群[:：\s]*(?:\d" + SEP + r"){4,10}\d|"
             # Q, 扣我 and 球球 (QQ's nicknames) before a number: "Q：2839475612", "扣我：2839475612"
             r"q(?<![a-z]q)[:：]\s*(?:\d" + SEP + r"){4,10}\d|扣我[:：\s]*(?:\d" + SEP + r"){4,10}\d|"
@@ -226,7 +249,7 @@ DEFS = [
             # 最低价) stay words: tried as cues, they turned honest notes naming what they used into ads (findings.md).
             + RUN_START
             + r"\d{2,5}送\d{1,5}(?!\d)|(?:全场|全店|打|低至|享)[一二三四五六七八九](?:点[一二三四五六七八九])?折|"
-            r"满\d+减(?:\d+(?:元|块钱)?)?|"
+            r"满\d+减(?:\d+(?:元|块钱)?)?|满[一二三四五六七八九十百千两]+(?:元|块)?减[一二三四五六七八九十百千两]+(?:元|块钱?)?|"
             r"立减|低至|价格表|拼团|"
             # The English funnel's discount: "20% off", a discount code ("use my code lily20", "promo code",
             # "code lily20 for 20% off"; the code itself holds a digit, so "use my code for ..." takes no "for").
@@ -247,7 +270,7 @@ DEFS = [
             # (暗戳戳, 戳中, 戳破): each in genuine labelled notes and in no ad's funnel (one ad's "颜值戳中", praise).
             r"链接|🔗|私(?<!粉丝私)(?<!收到私)(?<!伙伴私)信(?!邀约|箱|轰炸)|私我|滴滴我|dd我|主页|"
             r"橱窗|评论区扣(?:\s?1+(?!\d))?|下单|点击(?!率|量|数|就送)|戳(?<!暗戳)(?<!戳戳)(?!戳|中|心|到|穿|破|死|了)|"
-            r"扫码|咨询|识别二维码|长按二维码|扫(?:描)?(?:图片|下方|上方|下面|上面|图中)?的?二维码|"
+            r"扫码|咨询|长按识别(?:下方|上方|下面|上面|下图中?|图中|图片)?的?二维码|识别(?:下方|上方|下面|上面|下图中?|图中|图片)?的?二维码|长按二维码|扫(?:描)?(?:图片|下方|上方|下面|上面|图中)?的?二维码|"
             # 报名 as an invitation to sign up (欢迎报名, 点击报名, 报名电话), not what a writer paid or filled in:
             # 报名费, 报名表, 付费报名, 已报名 (an exam note was flagged for "全部花费加报名费也就三千出头").
             # 入手 as a pitch (值得入手, 趁活动入手, 可以入手了), not across a word's edge (进入手机, 推入手术室,
@@ -290,12 +313,13 @@ DEFS = [
         # (the people one has worked with, not the brands), 团队合作 (team work), cooperation as a way of working
         # (竞争与合作, 长期合作需要…, 合作模式: two genuine notes on office life and training partners, no ad; a
         # writer was told 合作披露 +1.25 for "职场中的竞争与合作并存"), 广告 as a subject of study
-        # (学的是广告, 广告专业), a platform topic tag (#旅行推荐官[话题]#: three labelled notes, all genuine), 恰饭 as
+        # (学的是广告, 广告专业), ads the writer puts up with (小米广告多, 开屏广告, 弹窗广告: a phone's or an app's), a
+        # platform topic tag (#旅行推荐官[话题]#: three labelled notes, all genuine), 恰饭 as
         # eating (就恰饭啦, 一边恰饭), a patch test (耳后试用). 甲方 is the client of any job (陪甲方喝酒, 给甲方交付:
         # five genuine notes); it discloses only as a credit (甲方:@brand, 甲方爸爸, 感谢甲方). The lookbehinds follow
         # a literal first character, so the union of patterns below keeps its fast skip.
         _p(
-            r"品牌合作|合(?<!适合)(?<!团队合)(?<!与合)(?<!长期合)作(?!伙伴|方|区|模式|过的(?!品牌)|愉快)|赞助(?!力)|广(?<![无非]广)(?<!不要广)(?<!学的是广)(?<!学广)告(?!专业|学|安装)|"
+            r"品牌合作|合(?<!适合)(?<!团队合)(?<!与合)(?<!长期合)作(?!伙伴|方|区|模式|过的(?!品牌)|愉快)|赞助(?!力)|广(?<![无非]广)(?<!不要广)(?<!学的是广)(?<!学广)(?<!开屏广)(?<!弹窗广)(?<!贴片广)告(?!专业|学|安装|太?多|好多|很多|弹窗)|"
             r"推广|推荐官(?!\[话题\]|#)|恰(?<![去就来先再起边]恰)饭|商单|甲方(?=\s?[:@]|爸爸)|感谢甲方|"
             r"体验官|种草官|品牌方|试(?<!试试)(?<!耳后试)(?<!手背试)(?<!局部试)用(?!期|装)|受邀|官方寄|"
             # English disclosures: #ad only as a whole hashtag (never the "ad" inside a word or a tag like #adidas).
@@ -511,9 +535,11 @@ CUE_NAMES: tuple[str, ...] = tuple(c.name for c in DEFS if c.counts_as is None)
 # Keep these in step with the patterns above when a pattern changes.
 PRECHECKS: dict[str, str] = {
     # "https://" / "http://" / "www." in the first branch; "." + a top-level domain in the second.
+    # Every address holds an "@" right before its domain's first letter or digit.
+    "email": r"@[a-z0-9]",
     "url": r"://|www\.|\.(?:com|cn|net|top|cc|xyz|vip|shop)",
     # Every branch contains "v", "wx", "微信", "薇", "威信", "wechat" or "绿泡泡", or 微 before a decoration.
-    "wechat": r"v|wx|微信|薇|威信|wechat|绿泡泡|微[^\w,，.。!！?？;；:：]|微[:：]|wei|🛰|卫星|line|赖",
+    "wechat": r"v|wx|微信|薇|威信|wechat|绿泡泡|微[^\w,，.。!！?？;；:：]|微[:：]|wei|🛰|卫星|line|赖|v x|w x",
     # Every branch starts with "qq", "扣扣", "企鹅" or "q群".
     "qq": r"qq|扣扣|企鹅|q群|q[:：]|扣我|球球",
     # Each branch starts with "1", "0" or "4" followed by at least nine more digits with only separators between
@@ -533,7 +559,7 @@ PRECHECKS: dict[str, str] = {
     # Every branch contains one of these literals.
     "shop_funnel": r"小程序|直播间|某宝|淘宝|桃宝|tb|拼夕夕|搜|search|同款链接|店铺名|进店|旗舰店|专柜|官网",
     "price": r"¥|￥|\$|元|块钱|rmb|原价|现价|到手价|券后|优惠券|领券|折|包邮|秒杀|特价|限时|满\d|立减|低至|价格表|拼团|"
-    r"优惠码|兑换码|送\d|"
+    r"优惠码|兑换码|送\d|满[一二三四五六七八九十百千两]|"
     r"%\s?off|code",
 }
 

@@ -40,6 +40,13 @@ def shipped():
         ("链接https://a.cn/x 在这里", False),  # a link is no contact: honest notes give them
         ("给我爸发微信说了一声", False),  # the app in a story
         ("今天去爬山了", False),
+        ("我的wx是 meibai888", True),  # the id after 是, as 微信号是 takes it
+        ("我的w x是 mei_bai888", True),  # the letters of wx spaced out
+        ("想要的加我qq 八五零八七四一三六", True),  # a QQ number in Chinese numerals, as phone numbers are read
+        ("VX同手机号，电话13812345678", True),  # the WeChat id is the phone number given
+        ("有事打电话13812345678，微信同号", True),
+        ("微信同号", False),  # no number in the note: nothing offered
+        ("合作请联系邮箱850874136@qq.com", False),  # an address is contact details, but no messenger id
     ],
 )
 def test_a_messenger_id_is_read_from_the_cues_found(text, offers):

@@ -363,7 +363,7 @@ def test_v_xin_on_its_own_is_a_contact(text, contact):
         ("关注微信公众号,每天都有新文章", "关注微信"),
         ("关注微信公众号:abc2015", "关注微信公众号:abc2015"),
         ("进微信群领资料", "微信"),
-        ("电话138 0013 8000 微信同号", "微信"),
+        ("电话138 0013 8000 微信同号", "微信同号"),  # the id is the phone number (offers_contact reads both)
         ("订房电话13800138000，微信", "微信"),
         ("可添加此号微信", "此号微信"),
         ("扫描微信二维码领券", "扫描微信"),
@@ -1207,3 +1207,45 @@ def test_more_messenger_ids_are_read(text, kind, matched):
 )
 def test_what_only_looks_like_a_messenger_id(text, kind):
     assert kind not in kinds(text), kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "matched"),
+    [
+        # an e-mail address whole, not a link to its domain ("@qq.com") and wording before it ("请联系邮箱850874136")
+        ("合作请联系邮箱850874136@qq.com，谢谢", "email", "850874136@qq.com"),
+        ("商务合作、投稿邮箱：BD@dingkeji.com。", "email", "bd@dingkeji.com"),
+        ("客服郵箱：ashes.of-the_kingdom@sialiagames.com.tw", "email", "ashes.of-the_kingdom@sialiagames.com.tw"),
+        ("想要的加我qq 八五零八七四一三六", "qq", "qq 八五零八七四一三六"),
+        ("我的qq号是八五零八七四一三六", "qq", "qq号是八五零八七四一三六"),
+        ("我的wx是 meibai888", "wechat", "wx是 meibai888"),
+        ("我的w x是 mei_bai888", "wechat", "w x是 mei_bai888"),
+        ("VX同手机号，欢迎咨询", "wechat", "vx同手机号"),
+        ("店庆满三百减五十，满两百元减三十块", "price", "满三百减五十"),
+        ("店庆满三百减五十，满两百元减三十块", "price", "满两百元减三十块"),
+        ("长按识别下方二维码关注", "call_to_action", "长按识别下方二维码"),
+    ],
+)
+def test_contact_details_and_offers_written_around_the_filters(text, kind, matched):
+    assert matched in kinds(text).get(kind, []), kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("@小红书薯条 你好", "email"),  # a mention, no address
+        ("邮箱 abc@def", "email"),  # no domain
+        ("qq两三年没用了", "qq"),  # two numerals are no number
+        ("我的w x都坏了", "wechat"),  # spaced letters without an id
+        ("满满当当的一天", "price"),
+        ("小米手机什么都好就是广告多", "disclosure"),  # the ads a phone shows its owner
+        ("这个app开屏广告太烦了，还有弹窗广告", "disclosure"),
+    ],
+)
+def test_what_only_looks_like_contact_details_or_an_offer(text, kind):
+    assert kind not in kinds(text), kinds(text)
+
+
+def test_an_email_address_is_contact_details_in_the_document():
+    doc = prepare_document(None, "合作请联系邮箱850874136@qq.com")
+    assert "⟦cue:email⟧" in doc and "qq" not in doc and "⟦cue:url⟧" not in doc and "⟦mention⟧" not in doc

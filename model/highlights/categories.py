@@ -34,6 +34,7 @@ CATEGORIES: dict[str, tuple[str, str]] = {
 _CUE_CATEGORY = {
     "wechat": "contact",
     "qq": "contact",
+    "email": "contact",
     "phone": "contact",
     "url": "link",
     "price": "price",
