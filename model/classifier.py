@@ -369,11 +369,11 @@ MIN_AD_LETTERS = 4
 
 
 #: Channel words of a messenger cue, which are no id ("加vx", "wechat", "加VIP" read as 加V).
-_CHANNEL_WORDS = frozenset({"v", "vx", "wx", "line", "id", "wechat", "qq", "vip"})
+_CHANNEL_WORDS = frozenset({"v", "vx", "wx", "line", "id", "wechat", "weixin", "qq", "vip"})
 #: Runs of an id's characters in a matched cue (letters and digits set apart by single spaces joined first).
 _ID_RUN = re.compile(r"[a-z0-9][-_a-z0-9]*")
 #: A WeChat cue ending in "the same number (as the phone)": 微信同号, vx同手机号.
-_SAME_AS_PHONE = re.compile(r"同(?:手机|电话)?号码?$")
+_SAME_AS_PHONE = re.compile(r"同(?:(?:手机|电话)(?:号码?)?|号码?)$")
 
 
 def offers_contact(found: Iterable[tuple[str, str]]) -> bool:
@@ -383,11 +383,12 @@ def offers_contact(found: Iterable[tuple[str, str]]) -> bool:
     note's phone number ("电话138…，微信同号"). A phone number alone is no such funnel: an honest diner gives the
     restaurant's."""
     found = list(found)
+    phone = any(kind == "phone" for kind, _ in found)
     for kind, text in found:
         if kind == "qq":
             return True
         if kind == "wechat":
-            if _SAME_AS_PHONE.search(text) and any(k == "phone" for k, _ in found):
+            if phone and _SAME_AS_PHONE.search(text):
                 return True
             joined = re.sub(r"(?<=[a-z0-9]) (?=[a-z0-9])", "", text)
             ids = [r for r in _ID_RUN.findall(joined) if r not in _CHANNEL_WORDS]

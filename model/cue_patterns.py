@@ -109,6 +109,20 @@ _EXCEPTION = "(?:但|这次|这回|除非|例外|破例|唯独|只有|不过)"
 _OFFICIAL = "官(?<!爱官)方(?!大大|旗舰店|认定|公布|发布|宣布|回应|通报|数据|消息|候补|说法|媒体|机构|历史|统计)"
 
 
+#: A WeChat id said to be the note's phone number: 微信同号, vx同手机号, 微信同电话 (``offers_contact`` reads it with
+#: the phone number).
+_SAME_NUMBER = "同(?:(?:手机|电话)(?:号码?)?|号码?)"
+#: The characters of an amount in Chinese numerals, everyday and formal ("满三百减五十", "满三佰减伍拾").
+_CN_AMOUNT = "零一二三四五六七八九十百千两壹贰叁肆伍陆柒捌玖拾佰仟"
+#: A QQ number in Chinese numerals: one run of 5 to 11 ("八五零八七四一三六"), separators allowed between them.
+_CN_NUMERAL = "[零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖]"
+_CN_RUN = f"(?:{_CN_NUMERAL}{SEP}){{4,10}}{_CN_NUMERAL}(?!{SEP}{CN_DIGIT})"
+#: A QQ number after a word for QQ and a colon: digits (separators between them allowed) or Chinese numerals.
+_QQ_NUMBER = r"(?:(?:\d" + SEP + r"){4,10}\d|" + _CN_RUN + ")"
+
+#: The top-level domains an e-mail address is read with: the generic ones and the countries of Chinese writers.
+_MAIL_TLD = "com|cn|net|org|edu|gov|top|cc|xyz|vip|shop|io|me|co|info|biz|tw|hk|mo|sg|my|jp|kr|uk|us|ca|au|de|fr"
+
 DEFS = [
     CuePattern(
         "email",
@@ -116,10 +130,12 @@ DEFS = [
         # An address whole, before the URL pattern reads its domain as a link ("850874136@qq.com" was shown as the
         # wording "请联系邮箱850874136" and the link "@qq.com"): contact details, in 37 ads of the shared corpora
         # (联系邮箱, 商务合作) and no genuine Xiaohongshu note (6 shopping reviews give the buyer's own). The local part
-        # and the domain are read whole, so no character of either is left to be a link or a product model.
+        # and the domain are read whole, so no character of either is left to be a link or a product model. The
+        # domain ends in a top-level domain mail is sent to, not any letters: "icon@2x.png" is an image's name,
+        # "图cr@mia.design" and "图源ins@kiki.daily" credit a photo (a review's counter-examples).
         _p(
             r"(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]{0,63}"
-            r"@[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63})*\.[a-z]{2,10}(?![a-z0-9])"
+            r"@[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63})*\.(?:" + _MAIL_TLD + r")(?![a-z0-9])"
         ),
         replace=True,
     ),
@@ -142,7 +158,11 @@ DEFS = [
         "WeChat or LINE contact",
         _p(
             # (not 加 negated: "我不加陌生人微信" was highlighted 加微信, contact details; a second walkthrough)
-            r"(?:(?:加(?<!不加)(?<!别加)(?<!勿加)|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|(?<![a-z])v信|v(?<![a-z]v)x|wx(?=号?(?:是|为)?[:：\s]*[a-z0-9])|威信|薇信|"
+            r"(?:(?:加(?<!不加)(?<!别加)(?<!勿加)|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|(?<![a-z])v信|v(?<![a-z]v)x|wx(?=号?[:：\s]*[a-z0-9]|号?(?:是|为)\s*(?:"
+            + MESSENGER_ID
+            + r"|\d{6,11}(?!\d))|"
+            + _SAME_NUMBER
+            + r")|威信|薇信|"
             # vx and wx written with a space between the letters ("我的w x是 mei_bai_888"), only before an id
             r"(?<![a-z])[vw] x(?=号?(?:是|为)?[:：\s]*" + MESSENGER_ID + r")|"
             # 信 behind decorations ("V❤️信"), 薇芯, the satellite of 卫星 (wei xing: 🛰, written for 微信 where the
@@ -166,7 +186,9 @@ DEFS = [
             + DECOR_COLON
             + r")|微(?<![稍轻略细微]微)(?="
             + DECOR_COLON_LETTER
-            + r")|(?<![a-z])v(?=[:：]\s*[a-z0-9]|"
+            + r")|(?<![a-z])v(?="
+            + _SAME_NUMBER
+            + r"|[:：]\s*[a-z0-9]|"
             + DECOR_COLON
             + "))"
             # 薇 and a lone v name the channel only right before an id, or before decorations and a colon and an id
@@ -185,26 +207,25 @@ DEFS = [
             # the id may follow a 是 / 为 ("我的微信号是 mei_bai_888", the commonest way to write one)
             r"(?:(?:号|公众号|公号)?(?:是|为)?" + DECOR + f"(?:{SPACED_WECHAT_ID}|{WECHAT_ID}){MORE_WECHAT_IDS}"
             # or the id said to be the phone number ("vx同手机号", "微信同号"): offers_contact reads it with the phone
-            r"|号?同(?:手机|电话)?号码?)?"
+            r"|号?" + _SAME_NUMBER + ")?"
         ),
         replace=True,
     ),
     CuePattern(
         "qq",
         "QQ contact",
-        # and a lone Q for QQ before its group's number ("加Q群：123456789"), not the q of a Latin word
+        # and a lone Q for QQ before its group's number ("加Q群：123456789"), not the q of a Latin word. The number
+        # in digits split by separators, or in Chinese numerals ("qq 八五零八七四一三六", as phone numbers are read):
+        # _QQ_NUMBER. After 是 / 为 one run of digits or numerals, no date or version ("我的qq是2012.06.18注册的");
+        # 企鹅 (a penguin too) before numerals only as 企鹅号 ("企鹅一二三四五六只排成一排" counts penguins).
         _p(
-            # (the number may be written in Chinese numerals, "qq 八五零八七四一三六", as phone numbers are)
-            r"(?:qq|扣扣|企鹅)(?:群|号)?(?:是|为)?[:：\s]*(?:"
-            + CN_DIGIT
-            + SEP
-            + r"){4,10}"
-            + CN_DIGIT
-            + r"|(?:qq|扣扣)群|"
-            r"q(?<![a-z]q)群[:：\s]*(?:\d" + SEP + r"){4,10}\d|"
+            r"(?:qq|扣扣|企鹅)(?:群|号|邮箱)?[:：\s]*(?:\d" + SEP + r"){4,10}\d|"
+            r"(?:qq|扣扣|企鹅)(?:群|号)?(?:是|为)\s*(?:\d{5,11}(?![\d.\-/年月])|" + _CN_RUN + ")|"
+            r"(?:qq|扣扣|企鹅号)(?:群|号)?[:：\s]*(?:" + CN_DIGIT + SEP + "){4,10}" + CN_DIGIT + r"|(?:qq|扣扣)群|"
+            r"q(?<![a-z]q)群[:：\s]*" + _QQ_NUMBER + "|"
             # Q, 扣我 and 球球 (QQ's nicknames) before a number: "Q：2839475612", "扣我：2839475612"
-            r"q(?<![a-z]q)[:：]\s*(?:\d" + SEP + r"){4,10}\d|扣我[:：\s]*(?:\d" + SEP + r"){4,10}\d|"
-            r"球球[:：]\s*(?:\d" + SEP + r"){4,10}\d"
+            r"q(?<![a-z]q)[:：]\s*" + _QQ_NUMBER + r"|扣我[:：\s]*" + _QQ_NUMBER + "|"
+            r"球球[:：]\s*" + _QQ_NUMBER
         ),
         replace=True,
     ),
@@ -249,7 +270,8 @@ DEFS = [
             # 最低价) stay words: tried as cues, they turned honest notes naming what they used into ads (findings.md).
             + RUN_START
             + r"\d{2,5}送\d{1,5}(?!\d)|(?:全场|全店|打|低至|享)[一二三四五六七八九](?:点[一二三四五六七八九])?折|"
-            r"满\d+减(?:\d+(?:元|块钱)?)?|满[一二三四五六七八九十百千两]+(?:元|块)?减[一二三四五六七八九十百千两]+(?:元|块钱?)?|"
+            r"满(?<![年已未]满)\d+减(?:\d+(?:元|块钱)?)?|满(?<![年已未]满)(?=\d*[" + _CN_AMOUNT + "])"
+            r"[\d" + _CN_AMOUNT + r"]+(?:元|块)?减[\d" + _CN_AMOUNT + r"]+(?:元|块钱?)?|"
             r"立减|低至|价格表|拼团|"
             # The English funnel's discount: "20% off", a discount code ("use my code lily20", "promo code",
             # "code lily20 for 20% off"; the code itself holds a digit, so "use my code for ..." takes no "for").
@@ -313,13 +335,14 @@ DEFS = [
         # (the people one has worked with, not the brands), 团队合作 (team work), cooperation as a way of working
         # (竞争与合作, 长期合作需要…, 合作模式: two genuine notes on office life and training partners, no ad; a
         # writer was told 合作披露 +1.25 for "职场中的竞争与合作并存"), 广告 as a subject of study
-        # (学的是广告, 广告专业), ads the writer puts up with (小米广告多, 开屏广告, 弹窗广告: a phone's or an app's), a
-        # platform topic tag (#旅行推荐官[话题]#: three labelled notes, all genuine), 恰饭 as
-        # eating (就恰饭啦, 一边恰饭), a patch test (耳后试用). 甲方 is the client of any job (陪甲方喝酒, 给甲方交付:
-        # five genuine notes); it discloses only as a credit (甲方:@brand, 甲方爸爸, 感谢甲方). The lookbehinds follow
-        # a literal first character, so the union of patterns below keeps its fast skip.
+        # (学的是广告, 广告专业), the ads an app or a phone shows its user (开屏广告, 弹窗广告, 开机广告, 片头广告: not
+        # 广告多, which a writer's "最近广告多了点，姐妹们见谅" discloses), a platform topic tag (#旅行推荐官[话题]#:
+        # three labelled notes, all genuine), 恰饭 as eating (就恰饭啦, 一边恰饭), a patch test (耳后试用). 甲方 is the
+        # client of any job (陪甲方喝酒, 给甲方交付: five genuine notes); it discloses only as a credit (甲方:@brand,
+        # 甲方爸爸, 感谢甲方). The lookbehinds follow a literal first character, so the union of patterns below keeps
+        # its fast skip.
         _p(
-            r"品牌合作|合(?<!适合)(?<!团队合)(?<!与合)(?<!长期合)作(?!伙伴|方|区|模式|过的(?!品牌)|愉快)|赞助(?!力)|广(?<![无非]广)(?<!不要广)(?<!学的是广)(?<!学广)(?<!开屏广)(?<!弹窗广)(?<!贴片广)告(?!专业|学|安装|太?多|好多|很多|弹窗)|"
+            r"品牌合作|合(?<!适合)(?<!团队合)(?<!与合)(?<!长期合)作(?!伙伴|方|区|模式|过的(?!品牌)|愉快)|赞助(?!力)|广(?<![无非]广)(?<!不要广)(?<!学的是广)(?<!学广)(?<!开屏广)(?<!弹窗广)(?<!贴片广)(?<!开机广)(?<!片头广)(?<!弹出广)告(?!专业|学|安装|弹窗)|"
             r"推广|推荐官(?!\[话题\]|#)|恰(?<![去就来先再起边]恰)饭|商单|甲方(?=\s?[:@]|爸爸)|感谢甲方|"
             r"体验官|种草官|品牌方|试(?<!试试)(?<!耳后试)(?<!手背试)(?<!局部试)用(?!期|装)|受邀|官方寄|"
             # English disclosures: #ad only as a whole hashtag (never the "ad" inside a word or a tag like #adidas).
@@ -559,7 +582,7 @@ PRECHECKS: dict[str, str] = {
     # Every branch contains one of these literals.
     "shop_funnel": r"小程序|直播间|某宝|淘宝|桃宝|tb|拼夕夕|搜|search|同款链接|店铺名|进店|旗舰店|专柜|官网",
     "price": r"¥|￥|\$|元|块钱|rmb|原价|现价|到手价|券后|优惠券|领券|折|包邮|秒杀|特价|限时|满\d|立减|低至|价格表|拼团|"
-    r"优惠码|兑换码|送\d|满[一二三四五六七八九十百千两]|"
+    r"优惠码|兑换码|送\d|满[" + _CN_AMOUNT + "]|"
     r"%\s?off|code",
 }
 

@@ -46,6 +46,10 @@ def shipped():
         ("VX同手机号，电话13812345678", True),  # the WeChat id is the phone number given
         ("有事打电话13812345678，微信同号", True),
         ("微信同号", False),  # no number in the note: nothing offered
+        ("电话13812345678，wx同号", True),
+        ("电话13812345678，微信同电话", True),
+        ("wx是weixin的缩写，vx是因为平台屏蔽", False),  # the word explained, no id
+        ("我的qq是2012.06.18注册的", False),  # a date
         ("合作请联系邮箱850874136@qq.com", False),  # an address is contact details, but no messenger id
     ],
 )

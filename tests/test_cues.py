@@ -3,6 +3,7 @@ brand-campaign and shop-funnel cues."""
 
 import pytest
 
+from model import load_model
 from model.brand_repeats import repeated_brands
 from model.cues import BRAND_LEXICON, BRANDS, find_cues, read_lexicon
 from model.text import normalize_text, prepare_document
@@ -1223,6 +1224,13 @@ def test_what_only_looks_like_a_messenger_id(text, kind):
         ("VX同手机号，欢迎咨询", "wechat", "vx同手机号"),
         ("店庆满三百减五十，满两百元减三十块", "price", "满三百减五十"),
         ("店庆满三百减五十，满两百元减三十块", "price", "满两百元减三十块"),
+        ("满三佰减伍拾", "price", "满三佰减伍拾"),
+        ("qq邮箱：850874136", "qq", "qq邮箱:850874136"),
+        ("Q：八五零八七四一三六", "qq", "q:八五零八七四一三六"),
+        ("q群：八五零八七四一三六", "qq", "q群:八五零八七四一三六"),
+        ("电话13812345678，wx同号", "wechat", "wx同号"),
+        ("电话13812345678，微信同电话", "wechat", "微信同电话"),
+        ("最近广告多了点，姐妹们见谅，都是自己用过才接的", "disclosure", "广告"),  # the writer's own ads
         ("长按识别下方二维码关注", "call_to_action", "长按识别下方二维码"),
     ],
 )
@@ -1238,8 +1246,15 @@ def test_contact_details_and_offers_written_around_the_filters(text, kind, match
         ("qq两三年没用了", "qq"),  # two numerals are no number
         ("我的w x都坏了", "wechat"),  # spaced letters without an id
         ("满满当当的一天", "price"),
-        ("小米手机什么都好就是广告多", "disclosure"),  # the ads a phone shows its owner
-        ("这个app开屏广告太烦了，还有弹窗广告", "disclosure"),
+        ("这个app开屏广告太烦了，还有弹窗广告", "disclosure"),  # the ads an app shows its user
+        ("手机开机广告关不掉", "disclosure"),
+        ("切图的时候记得导出 icon@2x.png 和 icon@3x.png", "email"),  # an image's name
+        ("今日份壁纸，图cr@mia.design，侵删", "email"),  # a photo's credit
+        ("在海洋馆看到企鹅一二三四五六只排成一排走路", "qq"),  # penguins counted
+        ("我的qq是2012.06.18注册的，快十二年了", "qq"),  # a date
+        ("我的wx是8.0.50版本，更新后聊天记录没了", "wechat"),  # the app's version
+        ("我wx是ios版的，朋友圈视频一直发不出去", "wechat"),
+        ("公园门票年满七十减二十元", "price"),  # an age, not an amount spent
     ],
 )
 def test_what_only_looks_like_contact_details_or_an_offer(text, kind):
@@ -1249,3 +1264,13 @@ def test_what_only_looks_like_contact_details_or_an_offer(text, kind):
 def test_an_email_address_is_contact_details_in_the_document():
     doc = prepare_document(None, "合作请联系邮箱850874136@qq.com")
     assert "⟦cue:email⟧" in doc and "qq" not in doc and "⟦cue:url⟧" not in doc and "⟦mention⟧" not in doc
+
+
+def test_an_email_address_is_shown_as_contact_details():
+    """Its weight is the address's, shown as contact details: not an @mention of "@qq.com" beside the wording
+    "请联系邮箱850874136" (the mention pattern read inside the address)."""
+    text = "合作请联系邮箱850874136@qq.com，谢谢"
+    result = load_model().check({"text": text})
+    shown = {(h.text, h.category) for h in result.highlights}
+    assert ("850874136@qq.com", "contact") in shown, shown
+    assert not any(h.category == "mention" or ("@" in h.text and h.category != "contact") for h in result.highlights)

@@ -295,7 +295,10 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> NoteField:
             f.markers.setdefault("⟦hashtag⟧", []).append(span)
     for m in EMOJI_CODE_RE.finditer(norm) if "[" in norm else ():
         f.markers.setdefault(f"⟦emo:{m.group(1)}⟧", []).append(f.orig(*m.span()))
-    for m in MENTION_RE.finditer(norm) if "@" in norm else ():
+    # And mentions as the document reads them, after contact details are replaced: the "@qq.com" of an e-mail
+    # address is no mention (it was shown as one, and the address's weight with it).
+    mentioned = mask_spans(norm, masked) if masked and "@" in norm else norm
+    for m in MENTION_RE.finditer(mentioned) if "@" in norm else ():
         if not is_brand_handle(m.group()):  # a brand's account is its words in the document, not ⟦mention⟧
             f.markers.setdefault("⟦mention⟧", []).append(f.orig(*m.span()))
     f.units = _units(f)
