@@ -158,28 +158,35 @@ DEFS = [
         "WeChat or LINE contact",
         _p(
             # (not 加 negated: "我不加陌生人微信" was highlighted 加微信, contact details; a second walkthrough)
-            r"(?:(?:加(?<!不加)(?<!别加)(?<!勿加)|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|(?<![a-z])v信|v(?<![a-z]v)x|wx(?=号?[:：\s]*[a-z0-9]|号?(?:是|为)\s*(?:"
+            r"(?:(?:加(?<!不加)(?<!别加)(?<!勿加)|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|(?<![a-z])v信|v(?<![a-z]v)x|wx(?=号?[:：\s]*[a-z0-9]|(?:号?(?:是|为)|搜索?)\s*(?:"
             + MESSENGER_ID
             + r"|\d{6,11}(?!\d))|"
             + _SAME_NUMBER
             + r")|威信|薇信|"
             # vx and wx written with a space between the letters ("我的w x是 mei_bai_888"), only before an id
             r"(?<![a-z])[vw] x(?=号?(?:是|为)?[:：\s]*" + MESSENGER_ID + r")|"
+            # "v我：mei8886" (加我v, written short), only before an id with a letter and a digit: "v我50" is a meme
+            r"v(?<![a-z]v)\s?我(?=\s?[:：]?\s*" + MESSENGER_ID + r")|"
             # 信 behind decorations ("V❤️信"), 薇芯, the satellite of 卫星 (wei xing: 🛰, written for 微信 where the
-            # word is filtered) and LINE (赖 in Taiwan) before an id: each a writer's walkthrough found read as a
-            # brand name ("meifu2024" 品牌与产品名). RAVx (a car, its digit masked) held no "vx" of a contact.
-            # Each only before a colon and an id (MESSENGER_ID), or 🛰 after 加 / + / ➕: "v 信号不好", "v❤️信用卡",
-            # "大V 信不得", 蔷薇芯, "北斗卫星：55颗" and "🛰 2024年最后一次发射" are no contact.
+            # word is filtered) and LINE (赖 in Taiwan, ライン in Japanese) before an id: each a writer's walkthrough
+            # found read as a brand name ("meifu2024" 品牌与产品名). RAVx (a car, its digit masked) held no "vx" of a
+            # contact. Each only before a colon and an id (MESSENGER_ID), 🛰 and 薇芯 before an id with or without
+            # the colon ("🛰 xmm0909 备注小红书"): "v 信号不好", "v❤️信用卡", "大V 信不得", 蔷薇芯, "北斗卫星：55颗" and
+            # "🛰 2024年最后一次发射" are no contact.
             r"v(?<![a-z]v)[^\w,，.。!！?？;；:：]{1,4}信(?=号?\s?[:：]\s*" + MESSENGER_ID + r")|"
             r"薇(?<![蔷紫]薇)芯(?=号?\s?[:：]?\s*" + MESSENGER_ID + r")|"
-            r"🛰(?=\ufe0f?\s?号?[:：]\s*" + MESSENGER_ID + r")|🛰(?<=[加+➕]🛰)(?=\ufe0f?\s?" + MESSENGER_ID + r")|"
+            r"🛰(?=\ufe0f?\s?号?[:：]?\s*" + MESSENGER_ID + r")|"
             r"卫星(?=号?[:：]\s*" + MESSENGER_ID + r")|"
-            r"l(?<![a-z]l)ine(?:\s?id)?(?=\s?[:：]\s*" + MESSENGER_ID + r")|"
+            r"l(?<![a-z]l)ine(?:\s?id)?(?=\s?[:：]\s*"
+            + MESSENGER_ID
+            + r")|ライン(?:\s?id)?(?=\s?[:：]\s*"
+            + MESSENGER_ID
+            + r")|"
             r"赖(?:\s?id|(?<=加赖))(?=\s?[:：]\s*" + MESSENGER_ID + r")|"
             # 微 alone before a colon and an id ("加微：qd-trip-66", "微：mei_bai_888"), and the pinyin "wei xin：id"
             r"微(?<![稍轻略细微]微)(?=[:：]\s*" + MESSENGER_ID + r")|w(?<![a-z]w)ei\s?xin(?=\s?号?[:：]\s*[a-z0-9])|"
             r"(?:关注|扫描?|官方|此号|本号)微信|微(?<=\d微)信|微(?<=\d[,，\s]微)信|"
-            r"微信(?:号|(?=\s?[:：a-z0-9]|公众|公号|群|同号|同手机|同电话|同步|同上|二维码|商城|咨询|"
+            r"微信(?:号|(?=\s?[:：a-z0-9]|公众|公号|群|同号|同手机|同电话|同步|同上|二维码|商城|咨询|搜索?\s*[a-z]|"
             + DECOR
             + f"(?:{SPACED_WECHAT_ID}|{WECHAT_ID})))|"
             r"wechat|绿泡泡|薇(?=号?[:：\s]*[a-z0-9]|号?"
@@ -204,8 +211,9 @@ DEFS = [
             # (the lookbehinds follow the literal 微 so that the union of patterns keeps its fast skip). Elsewhere
             # it is the app people live in ("给我爸发微信", "要微信", "微信的钱"): 9 Xiaohongshu notes hold it so,
             # 8 genuine and 1 ad, none a funnel, and such a writer was told "contact details".
-            # the id may follow a 是 / 为 ("我的微信号是 mei_bai_888", the commonest way to write one)
-            r"(?:(?:号|公众号|公号)?(?:是|为)?" + DECOR + f"(?:{SPACED_WECHAT_ID}|{WECHAT_ID}){MORE_WECHAT_IDS}"
+            # the id may follow a 是 / 为 ("我的微信号是 mei_bai_888", the commonest way to write one), or 搜
+            # ("微信搜 mei8886": search for it)
+            r"(?:(?:号|公众号|公号|搜索?)?(?:是|为)?" + DECOR + f"(?:{SPACED_WECHAT_ID}|{WECHAT_ID}){MORE_WECHAT_IDS}"
             # or the id said to be the phone number ("vx同手机号", "微信同号"): offers_contact reads it with the phone
             r"|号?" + _SAME_NUMBER + ")?"
         ),
@@ -219,9 +227,14 @@ DEFS = [
         # _QQ_NUMBER. After 是 / 为 one run of digits or numerals, no date or version ("我的qq是2012.06.18注册的");
         # 企鹅 (a penguin too) before numerals only as 企鹅号 ("企鹅一二三四五六只排成一排" counts penguins).
         _p(
-            r"(?:qq|扣扣|企鹅)(?:群|号|邮箱)?[:：\s]*(?:\d" + SEP + r"){4,10}\d|"
-            r"(?:qq|扣扣|企鹅)(?:群|号)?(?:是|为)\s*(?:\d{5,11}(?![\d.\-/年月])|" + _CN_RUN + ")|"
-            r"(?:qq|扣扣|企鹅号)(?:群|号)?[:：\s]*(?:" + CN_DIGIT + SEP + "){4,10}" + CN_DIGIT + r"|(?:qq|扣扣)群|"
+            r"(?:qq|q(?<![a-z]q) q|扣扣|企鹅)(?:群|号|邮箱)?[:：\s]*(?:\d" + SEP + r"){4,10}\d|"
+            r"(?:qq|q(?<![a-z]q) q|扣扣|企鹅)(?:群|号)?(?:是|为)\s*(?:\d{5,11}(?![\d.\-/年月])|" + _CN_RUN + ")|"
+            r"(?:qq|q(?<![a-z]q) q|扣扣|企鹅号)(?:群|号)?[:：\s]*(?:"
+            + CN_DIGIT
+            + SEP
+            + "){4,10}"
+            + CN_DIGIT
+            + r"|(?:qq|扣扣)群|"
             r"q(?<![a-z]q)群[:：\s]*" + _QQ_NUMBER + "|"
             # Q, 扣我 and 球球 (QQ's nicknames) before a number: "Q：2839475612", "扣我：2839475612"
             r"q(?<![a-z]q)[:：]\s*" + _QQ_NUMBER + r"|扣我[:：\s]*" + _QQ_NUMBER + "|"
@@ -521,7 +534,7 @@ DEFS += [
 FIRST_CHARS: dict[str, str] = {
     # 加/+/➕ then v..., v信, vx, wx, wechat, 威信, 薇(信), 微信, 关注/扫(描)/官方/此号/本号 then 微信, 绿泡泡, and
     # the lone v.
-    "wechat": "加+➕vw威薇微关扫官此本绿🛰卫l赖",
+    "wechat": "加+➕vw威薇微关扫官此本绿🛰卫l赖ラ",
     # 1 / 0 / 400 of the ASCII number; 1 一 幺 壹 opening one in Chinese numerals.
     "phone": "014一幺壹",
     # A currency sign, a digit (amounts, discounts, "% off"), the first character of each word, and u/m/p/d/c of
@@ -562,9 +575,9 @@ PRECHECKS: dict[str, str] = {
     "email": r"@[a-z0-9]",
     "url": r"://|www\.|\.(?:com|cn|net|top|cc|xyz|vip|shop)",
     # Every branch contains "v", "wx", "微信", "薇", "威信", "wechat" or "绿泡泡", or 微 before a decoration.
-    "wechat": r"v|wx|微信|薇|威信|wechat|绿泡泡|微[^\w,，.。!！?？;；:：]|微[:：]|wei|🛰|卫星|line|赖|v x|w x",
+    "wechat": r"v|wx|微信|薇|威信|wechat|绿泡泡|微[^\w,，.。!！?？;；:：]|微[:：]|wei|🛰|卫星|line|ライン|赖|v x|w x",
     # Every branch starts with "qq", "扣扣", "企鹅" or "q群".
-    "qq": r"qq|扣扣|企鹅|q群|q[:：]|扣我|球球",
+    "qq": r"qq|q q|扣扣|企鹅|q群|q[:：]|扣我|球球",
     # Each branch starts with "1", "0" or "4" followed by at least nine more digits with only separators between
     # them: 1[3-9] + 9 digits, 0 + 2-3 digits + "-" + 7-8 digits, 400 + 3 + 4 digits ("-" is a separator).
     # The Chinese-numeral branch starts with a "1" of some script, a separator and a second digit 3-9.

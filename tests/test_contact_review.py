@@ -50,6 +50,9 @@ def shipped():
         ("电话13812345678，微信同电话", True),
         ("wx是weixin的缩写，vx是因为平台屏蔽", False),  # the word explained, no id
         ("我的qq是2012.06.18注册的", False),  # a date
+        ("想要的v 我 ： m e i 8 8 8 6", True),
+        ("🛰 xmm0909 备注小红书", True),
+        ("疯狂星期四v我50", False),
         ("合作请联系邮箱850874136@qq.com", False),  # an address is contact details, but no messenger id
     ],
 )

@@ -1231,6 +1231,12 @@ def test_what_only_looks_like_a_messenger_id(text, kind):
         ("电话13812345678，wx同号", "wechat", "wx同号"),
         ("电话13812345678，微信同电话", "wechat", "微信同电话"),
         ("最近广告多了点，姐妹们见谅，都是自己用过才接的", "disclosure", "广告"),  # the writer's own ads
+        # ids a walkthrough found shown as brand names
+        ("想要的v 我 ： m e i 8 8 8 6", "wechat", "v 我 : mei8886"),
+        ("微信搜 m e i 8 8 8 6 就能找到我", "wechat", "微信搜 mei8886"),
+        ("🛰 xmm0909 备注小红书", "wechat", "🛰 xmm0909"),
+        ("加ライン：lip_shop99", "wechat", "ライン:lip_shop99"),
+        ("q q：3 2 8 5 5 1 7 0 6", "qq", "q q:3 2 8 5 5 1 7 0 6"),
         ("长按识别下方二维码关注", "call_to_action", "长按识别下方二维码"),
     ],
 )
@@ -1255,6 +1261,10 @@ def test_contact_details_and_offers_written_around_the_filters(text, kind, match
         ("我的wx是8.0.50版本，更新后聊天记录没了", "wechat"),  # the app's version
         ("我wx是ios版的，朋友圈视频一直发不出去", "wechat"),
         ("公园门票年满七十减二十元", "price"),  # an age, not an amount spent
+        ("疯狂星期四v我50", "wechat"),  # a meme: no id
+        ("微信搜一搜就有", "wechat"),
+        ("🛰 2024年最后一次发射", "wechat"),
+        ("ライン：8時集合", "wechat"),
     ],
 )
 def test_what_only_looks_like_contact_details_or_an_offer(text, kind):
