@@ -956,7 +956,8 @@ def test_phrases_start_and_end_on_the_writers_words(shipped, note, fragment, who
         ("烤肠的第7天", [0, 2, 3, 4, 5, 6], (0, 4), (0, 2)),
         ("16管的烤盘", [0, 2, 3, 4, 6], (2, 4), (3, 4)),  # 管 counted by 16, 的 the last word: kept, not shown
         ("双十一了", [0, 2, 3, 4], (0, 3), (0, 3)),
-        ("排队一", [0, 2, 3], (0, 3), (0, 2)),  # the word 一 still goes
+        ("排队一小时", [0, 2, 3, 5], (0, 3), (0, 2)),  # the word 一 still goes when it counts what follows
+        ("买二送一，好", [0, 1, 2, 3, 4, 5, 6], (0, 4), (0, 4)),  # not when it ends the clause: it counts nothing
         ("三天过不过敏", [0, 2, 3, 4, 6], (0, 3), (0, 2)),
     ],
 )

@@ -346,11 +346,11 @@ def _counted(raw: str, a: int, b: int) -> bool:
 
 def _leans_on_next(raw: str, a: int, b: int) -> bool:
     """Whether the last word ``raw[a:b]`` of a phrase leans on what follows: a word of :data:`_NO_END` (but not the
-    一 of a number word, "双十|一"), a number counting the next word (:func:`_leads_on`), or the first half of a
-    question "X不X" ("三天过|不|过敏")."""
+    一 of a number word, "双十|一", nor one that ends its clause, "买二送|一，": it counts nothing after it), a number
+    counting the next word (:func:`_leads_on`), or the first half of a question "X不X" ("三天过|不|过敏")."""
     word = raw[a:b]
     if word in _NO_END:
-        return not (word == "一" and a > 0 and raw[a - 1] in _NUMERALS)
+        return not (word == "一" and ((a > 0 and raw[a - 1] in _NUMERALS) or not raw[b : b + 1].isalnum()))
     return _leads_on(raw, a, b) or (raw[b : b + 1] == "不" and raw[b + 1 : b + 2] == word[:1])
 
 
