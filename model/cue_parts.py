@@ -1,8 +1,12 @@
 """The pieces the cue patterns of :mod:`model.cue_patterns` are written with: separators that split a number, the
 characters of a URL, decorations between a contact word and its id, the shapes of ids, amounts and units. Each is a
-regular expression as text, for the patterns to join; none is a cue by itself."""
+regular expression as text, for the patterns to join; none is a cue by itself. And the record of a cue kind
+(:class:`CuePattern`) and of one match (:class:`Cue`)."""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 SEP = r"[\s\-_.·•,，/|~—–]*"  # separators used to split digits so filters miss them
 #: Being taken for an advertiser, after 免得被 / 怕被 (免得被说打广告, 怕被当成软广).
@@ -75,3 +79,35 @@ MORE_WECHAT_IDS = (
     r"(?:\s?(?:[/、,|]|或者?)\s?[a-z](?=[a-z]*[-_\d])[-_a-z0-9]{5,19}(?![-_a-z0-9])"
     r"|\s?(?:、|或者?)\s?[a-z][-_a-z0-9]{5,19}(?![-\w]))*"
 )
+
+
+@dataclass(frozen=True)
+class CuePattern:
+    """One cue kind: its name (the placeholder ``⟦cue:name⟧``), a readable label and its compiled pattern, with how
+    the document treats a match."""
+
+    name: str
+    label: str
+    pattern: re.Pattern[str]
+    replace: bool = False  # contact details: the literal value is replaced by the placeholder
+    # A claim any writer can add for free ("无广"): found, so highlights can quote it, but deleted from the model's
+    # document, so it can neither lift an ad nor weigh against an honest note.
+    delete: bool = False
+    # The match is reported as this kind (the document gets its placeholder), over the span of this group of the
+    # pattern: an @mention of a brand account is a mention of the brand, spanning the brand's name.
+    counts_as: str | None = None
+    group: str | int = 0
+    # Read with contact details masked (:func:`mask_spans`), as the document reads hashtags: after the contact
+    # details are replaced, so "#宠粉vx:abc123" is the tag "#宠粉" and a contact, not the tag "#宠粉vx".
+    outside_contacts: bool = False
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One match of a cue kind in a normalised text: the kind's name and label, the matched text and its span."""
+
+    name: str
+    label: str
+    text: str
+    start: int
+    end: int
