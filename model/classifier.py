@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from model.cue_contacts import SAME_NUMBER
 from model.cues import CUE_PATTERNS
 from model.declared import declared_spans
 from model.documents import DocumentBuilder, as_notes
@@ -80,6 +81,11 @@ class CheckResult:
     declared: Span | None = None  # the words declaring the note an ad (model.declared), which decided it "ad"
     #: the note offers a messenger id (WeChat, QQ, LINE), which makes it "review" at least (AdModel.decide)
     contact: bool = False
+
+    @property
+    def decided_by_contact(self) -> bool:
+        """Whether the note is ``review`` by its messenger id alone (:func:`decided_by_contact`)."""
+        return decided_by_contact(self.decision, self.ad_probability, self.review_threshold, contact=self.contact)
 
     def to_dict(self) -> dict[str, Any]:
         """The writer-facing result as plain data, in the order of the API's response (without the diagnostics):
@@ -261,7 +267,7 @@ class AdModel(FeatureExplanations, CompiledModel):
                         readable,
                         declared[0] if declared else None,
                         letters=_letters(parsed[i]),
-                        contact_decided=contact and decision == "review" and p < self.review_threshold,
+                        contact_decided=decided_by_contact(decision, p, self.review_threshold, contact=contact),
                     ),
                     declared=declared[0] if declared else None,
                     contact=contact,
@@ -373,7 +379,9 @@ _CHANNEL_WORDS = frozenset({"v", "vx", "wx", "line", "id", "wechat", "weixin", "
 #: Runs of an id's characters in a matched cue (letters and digits set apart by single spaces joined first).
 _ID_RUN = re.compile(r"[a-z0-9][-_a-z0-9]*")
 #: A WeChat cue ending in "the same number (as the phone)": 微信同号, vx同手机号.
-_SAME_AS_PHONE = re.compile(r"同(?:(?:手机|电话)(?:号码?)?|号码?)$")
+_SAME_AS_PHONE = re.compile(SAME_NUMBER + "$")
+#: A space between two letters or digits of an id ("dx 8 8 6 6"), taken out before its runs are read.
+_ID_SPACE = re.compile(r"(?<=[a-z0-9]) (?=[a-z0-9])")
 
 
 def offers_contact(found: Iterable[tuple[str, str]]) -> bool:
@@ -390,11 +398,17 @@ def offers_contact(found: Iterable[tuple[str, str]]) -> bool:
         if kind == "wechat":
             if phone and _SAME_AS_PHONE.search(text):
                 return True
-            joined = re.sub(r"(?<=[a-z0-9]) (?=[a-z0-9])", "", text)
+            joined = _ID_SPACE.sub("", text)
             ids = [r for r in _ID_RUN.findall(joined) if r not in _CHANNEL_WORDS]
             if any(len(r) >= 4 for r in ids):
                 return True
     return False
+
+
+def decided_by_contact(decision: str, probability: float, review_threshold: float, *, contact: bool) -> bool:
+    """Whether a note is ``review`` by its messenger id alone (:meth:`AdModel.decide`): below the review threshold,
+    where its probability would have made it genuine. What ``check`` prints, the advice and ``score``'s warning say."""
+    return contact and decision == "review" and probability < review_threshold
 
 
 def _explained(highlights: list[Highlight], note: Note) -> bool:

@@ -24,14 +24,9 @@ from model.cue_parts import (
     CuePattern,
 )
 
-
-def _p(regex: str) -> re.Pattern[str]:
-    return re.compile(regex)
-
-
 #: A WeChat id said to be the note's phone number: 微信同号, vx同手机号, 微信同电话 (``offers_contact`` reads it with
 #: the phone number).
-_SAME_NUMBER = "同(?:(?:手机|电话)(?:号码?)?|号码?)"
+SAME_NUMBER = "同(?:(?:手机|电话)(?:号码?)?|号码?)"
 #: A QQ number in Chinese numerals: one run of 5 to 11 ("八五零八七四一三六"), separators allowed between them.
 _CN_NUMERAL = "[零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖]"
 _CN_RUN = f"(?:{_CN_NUMERAL}{SEP}){{4,10}}{_CN_NUMERAL}(?!{SEP}{CN_DIGIT})"
@@ -51,7 +46,7 @@ CONTACT_DEFS = [
         # and the domain are read whole, so no character of either is left to be a link or a product model. The
         # domain ends in a top-level domain mail is sent to, not any letters: "icon@2x.png" is an image's name,
         # "图cr@mia.design" and "图源ins@kiki.daily" credit a photo (a review's counter-examples).
-        _p(
+        re.compile(
             r"(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]{0,63}"
             r"@[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63})*\.(?:" + _MAIL_TLD + r")(?![a-z0-9])"
         ),
@@ -63,7 +58,7 @@ CONTACT_DEFS = [
         # A link is the characters a URL may hold, not ending on punctuation: the writer's words right after it
         # ("链接https://…?id=123买了两件，质量还行", "www.example.com上面有说明书") and the markup around it
         # ("…?id=123\">这里</a>") are theirs, not the link's (they were read as part of it and shown so).
-        _p(
+        re.compile(
             # A domain's edges are letters and digits, not word boundaries: a Chinese character is a word character,
             # so "官网example.com" and "sina.com.cn首页" held none. A country's domain may follow (sina.com.cn).
             r"(?:https?://|www\.)" + URL_REST + r"|(?<![a-z0-9-])[a-z0-9][a-z0-9-]{1,30}\."
@@ -74,12 +69,12 @@ CONTACT_DEFS = [
     CuePattern(
         "wechat",
         "WeChat or LINE contact",
-        _p(
+        re.compile(
             # (not 加 negated: "我不加陌生人微信" was highlighted 加微信, contact details; a second walkthrough)
             r"(?:(?:加(?<!不加)(?<!别加)(?<!勿加)|\+|➕)\s*(?:v信|vx|wx|微信|薇信?|威信|v)|(?<![a-z])v信|v(?<![a-z]v)x|wx(?=号?[:：\s]*[a-z0-9]|(?:号?(?:是|为)|搜索?)\s*(?:"
             + MESSENGER_ID
             + r"|\d{6,11}(?!\d))|"
-            + _SAME_NUMBER
+            + SAME_NUMBER
             + r")|威信|薇信|"
             # vx and wx written with a space between the letters ("我的w x是 mei_bai_888"), only before an id
             r"(?<![a-z])[vw] x(?=号?(?:是|为)?[:：\s]*" + MESSENGER_ID + r")|"
@@ -112,7 +107,7 @@ CONTACT_DEFS = [
             + r")|微(?<![稍轻略细微]微)(?="
             + DECOR_COLON_LETTER
             + r")|(?<![a-z])v(?="
-            + _SAME_NUMBER
+            + SAME_NUMBER
             + r"|[:：]\s*[a-z0-9]|"
             + DECOR_COLON
             + "))"
@@ -133,7 +128,7 @@ CONTACT_DEFS = [
             # ("微信搜 mei8886": search for it)
             r"(?:(?:号|公众号|公号|搜索?)?(?:是|为)?" + DECOR + f"(?:{SPACED_WECHAT_ID}|{WECHAT_ID}){MORE_WECHAT_IDS}"
             # or the id said to be the phone number ("vx同手机号", "微信同号"): offers_contact reads it with the phone
-            r"|号?" + _SAME_NUMBER + ")?"
+            r"|号?" + SAME_NUMBER + ")?"
         ),
         replace=True,
     ),
@@ -144,7 +139,7 @@ CONTACT_DEFS = [
         # in digits split by separators, or in Chinese numerals ("qq 八五零八七四一三六", as phone numbers are read):
         # _QQ_NUMBER. After 是 / 为 one run of digits or numerals, no date or version ("我的qq是2012.06.18注册的");
         # 企鹅 (a penguin too) before numerals only as 企鹅号 ("企鹅一二三四五六只排成一排" counts penguins).
-        _p(
+        re.compile(
             r"(?:qq|q(?<![a-z]q) q|扣扣|企鹅)(?:群|号|邮箱)?[:：\s]*(?:\d" + SEP + r"){4,10}\d|"
             r"(?:qq|q(?<![a-z]q) q|扣扣|企鹅)(?:群|号)?(?:是|为)\s*(?:\d{5,11}(?![\d.\-/年月])|" + _CN_RUN + ")|"
             r"(?:qq|q(?<![a-z]q) q|扣扣|企鹅号)(?:群|号)?[:：\s]*(?:"
@@ -163,7 +158,7 @@ CONTACT_DEFS = [
     CuePattern(
         "phone",
         "phone number",
-        _p(
+        re.compile(
             r"(?<!\d)(?:1"
             + SEP
             + r"[3-9](?:"

@@ -91,7 +91,7 @@ def format_check(result: Any, note: dict[str, str], *, colour: bool) -> str:
             f"declared: the note declares itself an ad, “{escaped(d.text)}” ({d.field} {d.start}–{d.end}): decided ad "
             "whatever its probability"
         )
-    elif result.contact and result.decision == "review" and result.ad_probability < result.review_threshold:
+    elif result.decided_by_contact:
         lines.append(
             "contact: the note offers a messenger id (WeChat, QQ or LINE): sent to review whatever its probability"
         )

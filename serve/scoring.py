@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from model.classifier import AdModel
+from model.classifier import AdModel, decided_by_contact
 from model.errors import InvalidNoteError
 from model.notes import Note, Record, check_length, parse_note
 from model.schema import author_or_none
@@ -152,7 +152,8 @@ class RowScorer:
             )
             if decisions[k] != "genuine" and not reasons[k]:  # what check's advice says; a row had no word of it
                 _warn(row, UNEXPLAINED)
-            if scored.contact and scored.contact[k] and decisions[k] == "review" and p < self.model.review_threshold:
+            contact = bool(scored.contact and scored.contact[k])
+            if decided_by_contact(decisions[k], p, self.model.review_threshold, contact=contact):
                 _warn(row, CONTACT_REVIEW)
         return rows
 

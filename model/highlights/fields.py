@@ -285,9 +285,11 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> NoteField:
     # place is the one its unit shows (stable sort: the rest keep cue_spans' order).
     f.cues.sort(key=lambda c: (c[0], c[2] != "shop_funnel"))
     # Each kind of markup needs its marker character (as in model.text): most fields have no emoji code or mention.
-    # Hashtags as the document reads them, after contact details are replaced: "#vx:abc123" is a contact, no tag.
-    tagged = mask_spans(norm, masked) if masked and "#" in norm else norm
-    for m in HASHTAG_RE.finditer(tagged) if "#" in norm else ():
+    # Hashtags and mentions as the document reads them, after contact details are replaced: "#vx:abc123" is a
+    # contact, no tag; the "@qq.com" of an e-mail address no mention (it was shown as one, and the address's weight
+    # with it).
+    marked = mask_spans(norm, masked) if masked and ("#" in norm or "@" in norm) else norm
+    for m in HASHTAG_RE.finditer(marked) if "#" in norm else ():
         tag = m.group(1).strip()
         if tag:
             span = f.orig(*m.span())
@@ -295,10 +297,7 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> NoteField:
             f.markers.setdefault("⟦hashtag⟧", []).append(span)
     for m in EMOJI_CODE_RE.finditer(norm) if "[" in norm else ():
         f.markers.setdefault(f"⟦emo:{m.group(1)}⟧", []).append(f.orig(*m.span()))
-    # And mentions as the document reads them, after contact details are replaced: the "@qq.com" of an e-mail
-    # address is no mention (it was shown as one, and the address's weight with it).
-    mentioned = mask_spans(norm, masked) if masked and "@" in norm else norm
-    for m in MENTION_RE.finditer(mentioned) if "@" in norm else ():
+    for m in MENTION_RE.finditer(marked) if "@" in norm else ():
         if not is_brand_handle(m.group()):  # a brand's account is its words in the document, not ⟦mention⟧
             f.markers.setdefault("⟦mention⟧", []).append(f.orig(*m.span()))
     f.units = _units(f)
