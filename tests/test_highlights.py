@@ -935,6 +935,14 @@ FRAGMENT_NOTES = [
         None,
     ),
     ({"text": "想要同款的可以私信我，木语的家具真的越看越喜欢 #木语家居# #小家改造#"}, "家具真的越", None),
+    # a verb keeps its complement ("找|不到", "玩|不够", "回复|不|过来"), a price its yuan ("9|块|9": 9.9 yuan),
+    # and 像 waits for what is likened ("都像|电影")
+    ({"text": "图文指引，不用担心找不到车，也不用排队"}, "不用担心找", "不用担心找不到"),
+    ({"text": "太多人私信了，一条一条回复不过来了"}, "回复", "回复不过来"),
+    ({"text": "这个乐园真是孩子去几回都玩不够的地儿"}, "孩子去几回都玩", "孩子去几回都玩不够"),
+    ({"text": "超便宜，9块9一提，囤了五提"}, "9一提", "9块9一提"),
+    ({"text": "每一帧都像电影"}, "每一帧都像", "每一帧"),
+    ({"text": "摆客厅像个装饰品"}, "客厅像", None),
 ]
 
 
@@ -965,6 +973,28 @@ def test_trimming_of_leaning_words(raw, bounds, run, want):
     from model.highlights.phrases import _trim
 
     assert _trim([run], bounds, raw) == [want]
+
+
+@pytest.mark.parametrize(
+    ("raw", "bounds", "run", "weights", "want"),
+    [
+        ("学生党也能冲", [0, 2, 3, 4, 5, 6], (2, 6), [0.1, 0.1, 0.5, 0.1, 0.3, 0.3], (0, 6)),  # the suffix's word
+        ("学生党也能冲", [0, 2, 3, 4, 5, 6], (2, 6), [-1.0, -1.0, 0.5, 0.1, 0.3, 0.3], (2, 6)),  # it would turn round
+        ("9块9一提", [0, 1, 2, 3, 5], (2, 5), [0.1, 0.0, 0.2, 0.2, 0.2], (0, 5)),
+        ("块9一提", [0, 1, 2, 4], (1, 4), [0.1, 0.2, 0.2, 0.2], (1, 4)),  # no number before the currency
+        ("找不到车", [0, 1, 3, 4], (0, 1), [0.5, 0.0, 0.0, 0.0], (0, 3)),
+        ("回复不过来了", [0, 2, 3, 5, 6], (0, 2), [0.3, 0.3, 0.0, 0.0, 0.0, 0.0], (0, 5)),
+        ("好吃不过有点贵", [0, 2, 4, 6, 7], (0, 2), [0.3, 0.3, 0.0, 0.0, 0.0, 0.0, 0.0], (0, 2)),  # 不过: "but"
+    ],
+)
+def test_phrases_take_in_what_the_segmenter_cut_from_their_words(raw, bounds, run, weights, want):
+    from model.highlights.phrases import _total, _whole_words
+
+    w = np.array(weights)
+    ok = np.ones(len(raw), dtype=bool)
+    assert _whole_words([run], bounds, raw, ok, lambda a, b: _total(w, weights, a, b)) == [want]
+    ok[: run[0]] = ok[run[1] :] = False  # outside the run lies a cue or markup: not the writer's words to take
+    assert _whole_words([run], bounds, raw, ok, lambda a, b: _total(w, weights, a, b)) == [run]
 
 
 def test_dates_and_times_are_one_word(shipped):

@@ -212,7 +212,8 @@ def _snap(runs: list[tuple[int, int]], bounds: list[int], ok: np.ndarray) -> lis
 _NO_START = frozenset("了 的 得 地 着 过 之 们 个 吗 吧 啊 呢 哦 呀 嘛 啦 和 与 及 或 而 但 是 完".split())
 _NO_END = frozenset(
     "和 与 及 或 而 但 也 就 都 很 还 又 把 被 让 给 从 对 在 是 一 这 那 第 有点 有些 比较 非常 特别 太 更 挺 "
-    "真的 超 超级 巨 最 十分 相当 蛮 每 各 某 一个 一些 一点 一种 有 越 的 已经 居然 现在 每天 要 能 都能".split()
+    "真的 超 超级 巨 最 十分 相当 蛮 每 各 某 一个 一些 一点 一种 有 越 的 已经 居然 现在 每天 要 能 都能 "
+    "像 就像 更像 好像 仿佛 如同 宛如 犹如".split()
 )
 #: Characters after which a 一 is a digit of a number word ("双十|一", "一百|一"), not the word 一 ("排队一").
 _NUMERALS = frozenset("十百千万")
@@ -375,6 +376,62 @@ def _trim(runs: list[tuple[int, int]], bounds: list[int], raw: str) -> list[tupl
     return out
 
 
+#: Words that end the word before them: "学生|党" (students), "懒人|党". A phrase starting on one has cut it from
+#: the word it belongs to ("党也能冲").
+_SUFFIXES = frozenset("党 族 控 星人 专业户".split())
+#: The resultative or potential complement of a verb: "找|不到", "玩|不够", "回复|不|过来". A phrase ending on the
+#: verb has cut the verb from the half that says what happens ("不用担心找" of "不用担心找不到车").
+_COMPLEMENTS = frozenset("不到 不够 不完 不了 不起 不动 不住 不下 不清 不懂 不见 不着 不来 不出".split())
+#: The directional complements written as a word after a separate 不: "回复|不|过来".
+_DIRECTIONS = frozenset("过来 过去 出来 出去 起来 下去 上去 进去 回来 回去".split())
+#: Currency words a number is split around ("9|块|9": 9.9 yuan).
+_CURRENCY_WORDS = frozenset("块 元 毛".split())
+
+
+def _whole_words(
+    runs: list[tuple[int, int]],
+    bounds: list[int],
+    raw: str,
+    ok: np.ndarray,
+    total: Callable[[int, int], float],
+    marked: bool = False,
+) -> list[tuple[int, int]]:
+    """Each run on word bounds widened over what the segmenter cut from it, when that is the writer's own words
+    (``ok``) and the phrase then still pushes the same way with at least :data:`MIN_PHRASE_WEIGHT`: a suffix it
+    starts on takes the word before ("学生党也能冲", :data:`_SUFFIXES`); a number after a currency word takes the
+    number and currency before it ("9块9一提", not "9一提"); a verb it ends on takes its complement ("找不到",
+    :data:`_COMPLEMENTS`, :data:`_DIRECTIONS`). A run it then reaches is joined to it. ``marked``: the text has
+    combining marks on its characters ("不́够́"), read without them."""
+    out: list[tuple[int, int]] = []
+    last = len(bounds) - 1
+
+    def word(k: int) -> str:
+        w = raw[bounds[k] : bounds[k + 1]]
+        return CJK_MARKS_RE.sub("", w) if marked else w
+
+    for a, b in runs:
+        i, j = bisect_left(bounds, a), bisect_left(bounds, b)
+        a2, b2 = a, b
+        if bounds[i] == a and bounds[j] == b:
+            if i > 0 and word(i) in _SUFFIXES:
+                a2 = bounds[i - 1]
+            elif i > 1 and _is_number(word(i)) and word(i - 1) in _CURRENCY_WORDS and _is_number(word(i - 2)):
+                a2 = bounds[i - 2]
+            if j < last and word(j) in _COMPLEMENTS:
+                b2 = bounds[j + 1]
+            elif j < last - 1 and word(j) == "不" and word(j + 1) in _DIRECTIONS:
+                b2 = bounds[j + 2]
+            if (a2, b2) != (a, b) and ok[a2:a].all() and ok[b:b2].all():
+                before, after = total(a, b), total(a2, b2)
+                if abs(after) >= MIN_PHRASE_WEIGHT and (after > 0) == (before > 0):
+                    a, b = a2, b2
+        if out and a < out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
 def _total(w: np.ndarray, values: list[float], a: int, b: int) -> float:
     """``float(w[a:b].sum())``, the same bits: numpy's pairwise sum adds fewer than 8 numbers one by one, in
     order, to 0.0, which a Python loop over ``values`` (``w.tolist()``) does without an array call
@@ -467,6 +524,7 @@ def phrases(
         if bounds is not None:
             ok = _time_colons_ok(simple, ok)
             runs = _trim(_snap(runs, bounds, ok), bounds, simple)
+            runs = _whole_words(runs, bounds, simple, ok, partial(_total, w, values), f.marked)
             runs = _with_negation(
                 _close_negation(runs, bounds, simple, ok), bounds, simple, ok, partial(_total, w, values)
             )
