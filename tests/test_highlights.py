@@ -857,7 +857,7 @@ def test_letters_in_other_forms_are_highlighted_as_whole_words(shipped, forms):
 def test_phrases_do_not_start_or_end_on_a_word_that_leans_on_its_neighbour(shipped):
     """“的收纳盒”, “膝盖和”, “颜色有点” read as fragments: a phrase of the writer's words drops a particle or
     conjunction at its start and a conjunction, preposition or degree word at its end (its last word stays)."""
-    from model.highlights.phrases import _NO_END, _NO_START
+    from model.highlights.fragments import _NO_END, _NO_START
     from model.simplified import to_simplified
 
     notes = [json.loads(line) for line in (SAMPLES / "notes.jsonl").read_text("utf-8").splitlines()]
@@ -877,13 +877,13 @@ def test_phrases_do_not_start_or_end_on_a_word_that_leans_on_its_neighbour(shipp
 
 
 def test_trimming_keeps_runs_off_word_bounds_and_the_last_word():
-    from model.highlights.phrases import _trim
+    from model.highlights.fragments import trim
 
     raw = "的收纳盒和"  # words: 的 | 收纳盒 | 和
     bounds = [0, 1, 4, 5]
-    assert _trim([(0, 5)], bounds, raw) == [(1, 4)]
-    assert _trim([(0, 1)], bounds, raw) == [(0, 1)]  # one word: kept (the caller drops a lone function word)
-    assert _trim([(0, 3)], bounds, raw) == [(0, 3)]  # not on word bounds: as it is
+    assert trim([(0, 5)], bounds, raw) == [(1, 4)]
+    assert trim([(0, 1)], bounds, raw) == [(0, 1)]  # one word: kept (the caller drops a lone function word)
+    assert trim([(0, 3)], bounds, raw) == [(0, 3)]  # not on word bounds: as it is
 
 
 @pytest.mark.parametrize(
@@ -898,9 +898,9 @@ def test_trimming_keeps_runs_off_word_bounds_and_the_last_word():
     ],
 )
 def test_a_phrase_does_not_end_on_the_number_of_the_next_word(raw, bounds, run, want):
-    from model.highlights.phrases import _trim
+    from model.highlights.fragments import trim
 
-    assert _trim([run], bounds, raw) == [want]
+    assert trim([run], bounds, raw) == [want]
 
 
 #: Notes whose phrases cut the writer's words (audit of flagged notes): (note, fragment once shown, phrase now shown).
@@ -970,9 +970,9 @@ def test_phrases_start_and_end_on_the_writers_words(shipped, note, fragment, who
     ],
 )
 def test_trimming_of_leaning_words(raw, bounds, run, want):
-    from model.highlights.phrases import _trim
+    from model.highlights.fragments import trim
 
-    assert _trim([run], bounds, raw) == [want]
+    assert trim([run], bounds, raw) == [want]
 
 
 @pytest.mark.parametrize(
@@ -988,20 +988,21 @@ def test_trimming_of_leaning_words(raw, bounds, run, want):
     ],
 )
 def test_phrases_take_in_what_the_segmenter_cut_from_their_words(raw, bounds, run, weights, want):
-    from model.highlights.phrases import _total, _whole_words
+    from model.highlights.fragments import whole_words
+    from model.highlights.phrases import _total
 
     w = np.array(weights)
     ok = np.ones(len(raw), dtype=bool)
-    assert _whole_words([run], bounds, raw, ok, lambda a, b: _total(w, weights, a, b)) == [want]
+    assert whole_words([run], bounds, raw, ok, lambda a, b: _total(w, weights, a, b)) == [want]
     ok[: run[0]] = ok[run[1] :] = False  # outside the run lies a cue or markup: not the writer's words to take
-    assert _whole_words([run], bounds, raw, ok, lambda a, b: _total(w, weights, a, b)) == [run]
+    assert whole_words([run], bounds, raw, ok, lambda a, b: _total(w, weights, a, b)) == [run]
 
 
 def test_dates_and_times_are_one_word(shipped):
-    from model.highlights.phrases import _word_bounds
+    from model.highlights.word_bounds import word_bounds
 
     raw = "2025年12月1日15:00开抢，11月11日当天"
-    bounds = _word_bounds(raw, shipped._segment)
+    bounds = word_bounds(raw, shipped._segment)
     assert {0, 10, 15, 18, 24} <= set(bounds)  # 2025年12月1日 | 15:00 | 开抢 | ， | 11月11日
     assert not set(bounds) & {*range(1, 10), *range(11, 15), *range(19, 24)}
 
@@ -1082,7 +1083,7 @@ def test_a_phrase_after_a_negation_quotes_it(shipped, text, negated):
 def test_a_phrase_ending_on_a_negation_takes_in_what_it_negates(shipped, text, whole):
     """ "饮食不" and "规律", "大家都不" and "推荐" were shown apart: a phrase ending on a negation is a fragment,
     and the word after it quoted alone says the opposite of what the writer wrote."""
-    from model.highlights.phrases import _NEGATIONS
+    from model.highlights.fragments import _NEGATIONS
 
     note = {"title": "", "text": text}
     result = shipped.check(note)
@@ -1221,17 +1222,17 @@ def test_a_count_or_a_connective_is_never_a_phrase_of_its_own(shipped, note):
     """A count alone (三千, 一块, 三个, 12次, 2026年) or a connective (之前, 但是, 一直) told the writer nothing to
     change, yet “三千” was the third reason an honest exam note was flagged for. Phrases holding them stay."""
     from model.highlights.categories import is_function_word
-    from model.highlights.phrases import _is_count
+    from model.highlights.fragments import is_count
 
     result = shipped.check(note)
     _assert_exact(note, result)
     words = [h.text for h in result.highlights if h.category in ("wording", "personal")]
     assert words, words
-    assert not [w for w in words if _is_count(w) or is_function_word(w)], words
+    assert not [w for w in words if is_count(w) or is_function_word(w)], words
     for word in ("三千", "一块", "三个", "12次", "2026年", "半小时", "两三千"):
-        assert _is_count(word), word
+        assert is_count(word), word
     for word in ("三只松鼠", "一加", "三星", "九阳", "一起", "双十一", "三个月后"):
-        assert not _is_count(word), word
+        assert not is_count(word), word
     assert all(is_function_word(w) for w in ("之前", "但是", "一直", "其实")) and not is_function_word("之前的")
 
 
@@ -1241,7 +1242,7 @@ def test_the_probes_highlights_quote_what_was_sent(shipped, probe):
     the note's own characters, no reason names an internal token, and no wording phrase is a count or a function
     word alone."""
     from model.highlights.categories import is_function_word
-    from model.highlights.phrases import _is_count
+    from model.highlights.fragments import is_count
 
     path = SAMPLES.parent / "benchmarks" / "data" / probe
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
@@ -1252,7 +1253,7 @@ def test_the_probes_highlights_quote_what_was_sent(shipped, probe):
         _assert_exact(note, result)
         assert not [h.text for h in result.highlights if "⟦" in h.text or "⟧" in h.text]
         words = [h.text for h in result.highlights if h.category in ("wording", "personal")]
-        assert not [w for w in words if _is_count(w) or is_function_word(w)], (row["id"], words)
+        assert not [w for w in words if is_count(w) or is_function_word(w)], (row["id"], words)
 
 
 @settings(max_examples=300, deadline=None)

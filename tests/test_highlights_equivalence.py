@@ -162,7 +162,8 @@ def test_attribution_of_word_features_made_up_for_the_test(shipped):
 
 
 def test_snapping_to_words_equals_the_array_searches():
-    snap = sys.modules["model.highlights.phrases"]._snap
+    from model.highlights.word_bounds import snap
+
     rng = random.Random(7)
     for _ in range(300):
         n = rng.randint(1, 60)
@@ -335,29 +336,30 @@ def test_kept_feature_names_equal_the_engines(shipped):
 
 
 def test_the_ascii_form_search_finds_every_character_the_segmenter_is_given_translated():
-    phrases = sys.modules["model.highlights.phrases"]
+    from model.highlights import word_bounds as forms_module
+
     everything = "".join(map(chr, range(0x110000)))
-    found = {m.group() for m in phrases._ASCII_FORMS_RE.finditer(everything)}
-    assert set(map(chr, phrases._ASCII_FORMS)) <= found
+    found = {m.group() for m in forms_module._ASCII_FORMS_RE.finditer(everything)}
+    assert set(map(chr, forms_module._ASCII_FORMS)) <= found
     assert len(found) < 2000  # a few blocks, not every character
 
 
 def test_every_enclosed_digit_the_model_reads_as_a_digit_is_an_ascii_form_of_it():
-    # phrases searches for the enclosed digits of model.text.DIGIT_FORMS with ranges taken from that table, so the
+    # word_bounds searches for the enclosed digits of model.text.DIGIT_FORMS with ranges taken from that table, so the
     # segmenter reads "❶❸❽" as the digits the model reads, not as three symbols
+    from model.highlights import word_bounds as forms_module
     from model.text import DIGIT_FORMS
 
-    phrases = sys.modules["model.highlights.phrases"]
-    forms = {chr(cp): form for cp, form in phrases._ASCII_FORMS.items()}
+    forms = {chr(cp): form for cp, form in forms_module._ASCII_FORMS.items()}
     assert {ch: forms.get(ch) for ch in DIGIT_FORMS} == DIGIT_FORMS
-    assert all(phrases._ASCII_FORMS_RE.fullmatch(ch) for ch in DIGIT_FORMS)
+    assert all(forms_module._ASCII_FORMS_RE.fullmatch(ch) for ch in DIGIT_FORMS)
 
 
 def test_a_form_added_to_the_digit_table_is_searched_for(monkeypatch):
+    from model.highlights import word_bounds as forms_module
     from model.text import DIGIT_FORMS
 
-    phrases = sys.modules["model.highlights.phrases"]
     added = "\U0001f100"  # 🄀 (digit zero full stop): in none of the NFKC blocks
-    assert not any(lo <= ord(added) <= hi for lo, hi in phrases._form_blocks())
-    monkeypatch.setattr(phrases, "DIGIT_FORMS", {**DIGIT_FORMS, added: "0"})
-    assert any(lo <= ord(added) <= hi for lo, hi in phrases._form_blocks())
+    assert not any(lo <= ord(added) <= hi for lo, hi in forms_module._form_blocks())
+    monkeypatch.setattr(forms_module, "DIGIT_FORMS", {**DIGIT_FORMS, added: "0"})
+    assert any(lo <= ord(added) <= hi for lo, hi in forms_module._form_blocks())
