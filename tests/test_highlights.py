@@ -734,6 +734,23 @@ def test_advice_without_a_phrase_towards_ad_does_not_ask_to_reword_phrases():
     assert advice("genuine", [contact]) is None
 
 
+@pytest.mark.parametrize("decision", ["ad", "review"])
+def test_advice_offering_to_change_contact_details_says_to_keep_those_a_note_needs(decision):
+    """A lost cat's owner's phone number reads as contact details to the model; a writer told only "you can change
+    the contact details" would take it out of a note that exists to give it."""
+    from model.highlights.categories import ReadableReason, Span
+    from model.highlights.reasons import advice
+
+    contact = ReadableReason("contact", "联系方式", "contact details", "ad", 2.0, (Span("text", 0, 11, "13812345678"),))
+    told = advice(decision, [contact])
+    assert "keep them and appeal" in told["en"] and "请保留它并提出申诉" in told["zh"]
+    price = ReadableReason("price", "价格优惠", "price or discount", "ad", 2.0, (Span("text", 0, 4, "300块"),))
+    cta = ReadableReason("call_to_action", "购买引导", "call to action", "ad", 1.0, (Span("text", 0, 3, "私信我"),))
+    for reasons in ([price], [cta]):  # nothing the note may need to keep
+        told = advice(decision, reasons)
+        assert "keep them" not in told["en"] and "请保留" not in told["zh"]
+
+
 @pytest.mark.parametrize(
     ("words", "quoted"),
     [

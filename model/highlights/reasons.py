@@ -235,19 +235,31 @@ def _what_next(named: list[ReadableReason], decision: str = "ad") -> tuple[str, 
         )
     zh = _series([r.label_zh for r in changeable], "、", "和")
     en = _series([f"the {r.label_en}" for r in changeable], ", ", " and ")
+    zh_keep, en_keep = _KEEP_CONTACT if any(r.category == "contact" for r in changeable) else ("", "")
     if decision == "review":
         return (
             f"人工复核时会读你的笔记：如果这是你的真实个人分享，可以修改其中的{zh}（不必删去你真实用过的品牌、产品、"
-            f"价格或购买渠道）{zh_appeal}。",
+            f"价格或购买渠道）{zh_appeal}。{zh_keep}",
             f"A person reads the note in the review: if it is your honest personal sharing, you can change {en} "
-            f"(there is no need to remove the brands, products, prices or shops you really used){en_appeal}.",
+            f"(there is no need to remove the brands, products, prices or shops you really used){en_appeal}."
+            f"{en_keep}",
         )
     return (
         f"如果这是你的真实个人分享，可以修改其中的{zh}（不必删去你真实用过的品牌、产品、价格或购买渠道），"
-        f"或{zh_appeal}。",
+        f"或{zh_appeal}。{zh_keep}",
         f"If it is your honest personal sharing, you can change {en} (there is no need to remove the brands, "
-        f"products, prices or shops you really used) or {en_appeal}.",
+        f"products, prices or shops you really used) or {en_appeal}.{en_keep}",
     )
+
+
+#: Said whenever the advice offers to change contact details: the model cannot tell a number a note exists to give
+#: (a lost pet's owner, a call for help, the scammer's id a warning quotes) from a funnel to a private channel, and
+#: a writer told only "you can change the contact details" would take the number out of a note that needs it.
+_KEEP_CONTACT = (
+    "如果联系方式正是这条笔记需要的（寻找走失的宠物或失物、求助、提醒他人防骗），请保留它并提出申诉。",
+    " If the note needs its contact details (a lost pet or item, a call for help, a warning about a scam), keep "
+    "them and appeal.",
+)
 
 
 def _series(items: list[str], comma: str, last: str) -> str:
