@@ -26,6 +26,11 @@ _NO_END = frozenset(
     "真的 超 超级 巨 最 十分 相当 蛮 每 各 某 一个 一些 一点 一种 有 越 的 已经 居然 现在 每天 要 能 都能 "
     "像 就像 更像 好像 仿佛 如同 宛如 犹如".split()
 )
+#: Words that lean on the word after them, when one follows in the clause: "适合各种|场合", "复刻旧款再|研究",
+#: "少女感直接|拉满", "就容易|干燥", "这家店可以|吃". A phrase ending on one takes that word in (:func:`whole_words`):
+#: trimmed instead, the weight the model put on them would go unshown. Ending a clause they are the writer's last
+#: word ("真的可以。").
+_BEFORE_A_WORD = frozenset("各种 再 直接 容易 可以".split())
 #: Characters after which a 一 is a digit of a number word ("双十|一", "一百|一"), not the word 一 ("排队一").
 _NUMERALS = frozenset("十百千万")
 
@@ -211,8 +216,10 @@ def whole_words(
     (``ok``) and the phrase then still pushes the same way with at least :data:`MIN_PHRASE_WEIGHT`: a suffix it
     starts on takes the word before ("学生党也能冲", :data:`_SUFFIXES`); a number after a currency word takes the
     number and currency before it ("9块9一提", not "9一提"); a verb it ends on takes its complement ("找不到",
-    :data:`_COMPLEMENTS`, :data:`_DIRECTIONS`). A run it then reaches is joined to it. ``marked``: the text has
-    combining marks on its characters ("不́够́"), read without them."""
+    :data:`_COMPLEMENTS`, :data:`_DIRECTIONS`); the first half of 越…越 takes its second ("能越卖越好"); a word of
+    :data:`_BEFORE_A_WORD` takes the word after it, unless that one leans on the next in turn ("可以|在"). A run it
+    then reaches is joined to it. ``marked``: the text has combining marks on its characters ("不́够́"), read
+    without them."""
     out: list[tuple[int, int]] = []
     last = len(bounds) - 1
 
@@ -226,12 +233,16 @@ def whole_words(
         if bounds[i] == a and bounds[j] == b:
             if i > 0 and word(i) in _SUFFIXES:
                 a2 = bounds[i - 1]
-            elif i > 1 and is_number(word(i)) and word(i - 1) in _CURRENCY_WORDS and is_number(word(i - 2)):
+            elif i > 1 and word(i - 1) in _CURRENCY_WORDS and is_number(word(i)) and is_number(word(i - 2)):
                 a2 = bounds[i - 2]
             if j < last and word(j) in _COMPLEMENTS:
                 b2 = bounds[j + 1]
             elif j < last - 1 and word(j) == "不" and word(j + 1) in _DIRECTIONS:
                 b2 = bounds[j + 2]
+            elif j < last - 1 and word(j) == "越" and "越" in raw[a:b]:  # the second half of 越…越: "越卖|越好"
+                b2 = bounds[j + 2]
+            elif j < last and word(j - 1) in _BEFORE_A_WORD and raw[b].isalnum() and word(j) not in _NO_END:
+                b2 = bounds[j + 1]
             if (a2, b2) != (a, b) and ok[a2:a].all() and ok[b:b2].all():
                 before, after = total(a, b), total(a2, b2)
                 if abs(after) >= MIN_PHRASE_WEIGHT and (after > 0) == (before > 0):
