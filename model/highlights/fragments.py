@@ -23,14 +23,14 @@ from model.text import CJK_MARKS_RE
 _NO_START = frozenset("了 的 得 地 着 过 之 们 个 吗 吧 啊 呢 哦 呀 嘛 啦 和 与 及 或 而 但 是 完".split())
 _NO_END = frozenset(
     "和 与 及 或 而 但 也 就 都 很 还 又 把 被 让 给 从 对 在 是 一 这 那 第 有点 有些 比较 非常 特别 太 更 挺 "
-    "真的 超 超级 巨 最 十分 相当 蛮 每 各 某 一个 一些 一点 一种 有 越 的 已经 居然 现在 每天 要 能 都能 "
-    "像 就像 更像 好像 仿佛 如同 宛如 犹如".split()
+    "真的 超 超级 巨 最 十分 相当 蛮 每 各 某 一个 一些 一点 一种 有 越 的 已经 居然 现在 每天 要 能 都能".split()
 )
 #: Words that lean on the word after them, when one follows in the clause: "适合各种|场合", "复刻旧款再|研究",
-#: "少女感直接|拉满", "就容易|干燥", "这家店可以|吃". A phrase ending on one takes that word in (:func:`whole_words`):
-#: trimmed instead, the weight the model put on them would go unshown. Ending a clause they are the writer's last
-#: word ("真的可以。").
-_BEFORE_A_WORD = frozenset("各种 再 直接 容易 可以".split())
+#: "少女感直接|拉满", "就容易|干燥", "这家店可以|吃", "都像|电影". A phrase ending on one takes that word in
+#: (:func:`whole_words`): trimmed instead, the weight the model put on them would go unshown ("每一帧都像" +0.36,
+#: "每一帧" +0.10), and "不像" would be left a bare negation ("味道变的不"). Ending a clause they are the writer's
+#: last word ("真的可以。").
+_BEFORE_A_WORD = frozenset("各种 再 直接 容易 可以 像 就像 更像 好像 仿佛 如同 宛如 犹如".split())
 #: Characters after which a 一 is a digit of a number word ("双十|一", "一百|一"), not the word 一 ("排队一").
 _NUMERALS = frozenset("十百千万")
 
@@ -204,6 +204,38 @@ _DIRECTIONS = frozenset("过来 过去 出来 出去 起来 下去 上去 进去
 _CURRENCY_WORDS = frozenset("块 元 毛".split())
 
 
+def _stands_alone(raw: str, bounds: list[int], j: int) -> bool:
+    """Whether the word ``j`` can end a phrase: it does not lean on the next word in turn ("可以|在", "都可以|先"),
+    nor is it a count or measure word of what follows ("直接|三|色", "像|个|装饰品")."""
+    a, b = bounds[j], bounds[j + 1]
+    word = CJK_MARKS_RE.sub("", raw[a:b])
+    return not (_leans_on_next(raw, a, b) or is_count(word) or is_number(word) or word in _MEASURES or word in _ADVERBS)
+
+
+#: Adverbs that begin what follows them: "焦虑都可以先|暂停".
+_ADVERBS = frozenset("先 才 便 却 也 再 还 又 就 都 刚 正 将 已".split())
+#: Pronouns: "我|不住" is "I don't stay", no verb's complement.
+_PRONOUNS = frozenset("我 你 您 他 她 它 咱".split())
+#: Words holding a 越 that is not the 越 of 越…越: "去越南越便宜" is no "越X越Y" from its first 越.
+_NOT_YUE = frozenset(
+    "越南 超越 卓越 优越 穿越 跨越 飞越 越野 越狱 越剧 翻越 逾越 越界 越级 越位 越过 清越 激越".split()
+)
+#: Likening words: they take the word after them only when it is a word of two or more characters ("都像|电影"),
+#: not a verb cut from its object ("皮肤就像|剥|了壳").
+_LIKENING = frozenset("像 就像 更像 好像 仿佛 如同 宛如 犹如".split())
+
+
+def _complement_follows(raw: str, bounds: list[int], j: int, word: Callable[[int], str]) -> bool:
+    """Whether the words from ``j`` are the complement of the verb ``j - 1`` ends on: 不到/不够/… after a verb of
+    one character that is no pronoun ("找|不到", "玩|不够"; not "我|不住"), not followed by a number (不到 + a
+    number is "less than": "店|不到|十点"); or 不 + a direction ("回复|不|过来")."""
+    if word(j) in _COMPLEMENTS:
+        verb = word(j - 1)
+        after = raw[bounds[j + 1] : bounds[j + 1] + 1]
+        return len(verb) == 1 and verb not in _PRONOUNS and not (after.isdigit() or is_count(after))
+    return j < len(bounds) - 2 and word(j) == "不" and word(j + 1) in _DIRECTIONS
+
+
 def whole_words(
     runs: list[tuple[int, int]],
     bounds: list[int],
@@ -216,10 +248,11 @@ def whole_words(
     (``ok``) and the phrase then still pushes the same way with at least :data:`MIN_PHRASE_WEIGHT`: a suffix it
     starts on takes the word before ("学生党也能冲", :data:`_SUFFIXES`); a number after a currency word takes the
     number and currency before it ("9块9一提", not "9一提"); a verb it ends on takes its complement ("找不到",
-    :data:`_COMPLEMENTS`, :data:`_DIRECTIONS`); the first half of 越…越 takes its second ("能越卖越好"); a word of
-    :data:`_BEFORE_A_WORD` takes the word after it, unless that one leans on the next in turn ("可以|在"). A run it
-    then reaches is joined to it. ``marked``: the text has combining marks on its characters ("不́够́"), read
-    without them."""
+    :func:`_complement_follows`); the first half of 越…越 takes its second ("能越卖越好"); a word of
+    :data:`_BEFORE_A_WORD` takes the word after it, unless that one leans on the next in turn ("可以|在"), counts it
+    ("直接|三|色") or is an adverb ("可以|先"). A run it then reaches is joined to it, so the widening is judged by
+    the sum of all it joins. ``marked``: the text has
+    combining marks on its characters ("不́够́"), read without them."""
     out: list[tuple[int, int]] = []
     last = len(bounds) - 1
 
@@ -227,7 +260,7 @@ def whole_words(
         w = raw[bounds[k] : bounds[k + 1]]
         return CJK_MARKS_RE.sub("", w) if marked else w
 
-    for a, b in runs:
+    for k, (a, b) in enumerate(runs):
         i, j = bisect_left(bounds, a), bisect_left(bounds, b)
         a2, b2 = a, b
         if bounds[i] == a and bounds[j] == b:
@@ -235,16 +268,23 @@ def whole_words(
                 a2 = bounds[i - 1]
             elif i > 1 and word(i - 1) in _CURRENCY_WORDS and is_number(word(i)) and is_number(word(i - 2)):
                 a2 = bounds[i - 2]
-            if j < last and word(j) in _COMPLEMENTS:
-                b2 = bounds[j + 1]
-            elif j < last - 1 and word(j) == "不" and word(j + 1) in _DIRECTIONS:
+            if j < last and _complement_follows(raw, bounds, j, word):
+                b2 = bounds[j + 1] if word(j) in _COMPLEMENTS else bounds[j + 2]
+            elif (
+                j < last - 1
+                and word(j) == "越"
+                and any("越" in word(n) and word(n) not in _NOT_YUE for n in range(i, j))
+            ):  # the second half of 越…越: "越卖|越好"
                 b2 = bounds[j + 2]
-            elif j < last - 1 and word(j) == "越" and "越" in raw[a:b]:  # the second half of 越…越: "越卖|越好"
-                b2 = bounds[j + 2]
-            elif j < last and word(j - 1) in _BEFORE_A_WORD and raw[b].isalnum() and word(j) not in _NO_END:
-                b2 = bounds[j + 1]
+            elif j < last and word(j - 1) in _BEFORE_A_WORD and raw[b].isalnum() and _stands_alone(raw, bounds, j):
+                if word(j - 1) not in _LIKENING or len(word(j)) > 1:
+                    b2 = bounds[j + 1]
             if (a2, b2) != (a, b) and ok[a2:a].all() and ok[b:b2].all():
-                before, after = total(a, b), total(a2, b2)
+                # judged with the phrases it reaches, which it will be joined to: "也可以" taking 参考 would join
+                # "参考一下" and turn its sum round (then too faint to show: the writer's words vanished)
+                a3 = out[-1][0] if out and a2 < out[-1][1] else a2
+                b3 = runs[k + 1][1] if k + 1 < len(runs) and b2 > runs[k + 1][0] else b2
+                before, after = total(a, b), total(a3, max(b2, b3))
                 if abs(after) >= MIN_PHRASE_WEIGHT and (after > 0) == (before > 0):
                     a, b = a2, b2
         if out and a < out[-1][1]:
