@@ -968,6 +968,7 @@ FRAGMENT_NOTES = [
     ({"text": "知性优雅适合各种场合"}, "优雅适合各种", "优雅适合各种场合"),
     ({"text": "一到这时候就容易干燥脱皮"}, "一到这时候就容易", "一到这时候就容易干燥脱皮"),
     ({"text": "我大温州！这家卤味店可以吃100次"}, "这家卤味店可以", "这家卤味店可以吃"),
+    ({"text": "体质！💪摆客厅像个装饰品，用起来又能解决"}, "客厅像", "客厅像个装饰品"),  # a measure with what it counts
     # ...but not where the rule misreads (a review of the rules): 不到 before a number is "before" or "less than",
     # after a noun no complement; 可以 takes no number or adverb; 越南 holds no 越…越; 像 takes no verb cut from its
     # object
@@ -1024,7 +1025,9 @@ def test_trimming_of_leaning_words(raw, bounds, run, want):
         ("真的可以。", [0, 2, 4, 5], (0, 4), [0.3, 0.3, 0.3, 0.3, 0.0], (0, 4)),  # the clause's last word
         ("都像电影", [0, 1, 2, 4], (0, 2), [0.3, 0.3, -0.1, -0.1], (0, 4)),
         ("都像电影", [0, 1, 2, 4], (0, 2), [0.1, 0.1, -0.5, -0.5], (0, 2)),  # it would turn round
-        ("像个装饰品", [0, 1, 2, 5], (0, 1), [0.5, 0.0, 0.0, 0.0, 0.0], (0, 1)),  # a measure word counts the next
+        ("像个装饰品", [0, 1, 2, 5], (0, 1), [0.5, 0.0, 0.0, 0.0, 0.0], (0, 5)),  # a measure with what it counts
+        ("像个，", [0, 1, 2, 3], (0, 1), [0.5, 0.0, 0.0], (0, 1)),  # a measure counting nothing: not taken
+        ("抗老有多明显", [0, 2, 3, 4, 6], (0, 4), [0.2, 0.2, 0.1, 0.1, 0.0, 0.0], (0, 6)),
         ("直接三色", [0, 2, 3, 4], (0, 2), [0.3, 0.3, 0.0, 0.0], (0, 2)),  # a count too
         ("我不住", [0, 1, 3], (0, 1), [0.5, 0.0, 0.0], (0, 1)),  # a pronoun: no verb's complement
         ("店不到十点", [0, 1, 3, 4, 5], (0, 1), [0.5, 0.0, 0.0, 0.0, 0.0], (0, 1)),  # 不到 + a number: "before"

@@ -26,11 +26,11 @@ _NO_END = frozenset(
     "真的 超 超级 巨 最 十分 相当 蛮 每 各 某 一个 一些 一点 一种 有 越 的 已经 居然 现在 每天 要 能 都能".split()
 )
 #: Words that lean on the word after them, when one follows in the clause: "适合各种|场合", "复刻旧款再|研究",
-#: "少女感直接|拉满", "就容易|干燥", "这家店可以|吃", "都像|电影". A phrase ending on one takes that word in
-#: (:func:`whole_words`): trimmed instead, the weight the model put on them would go unshown ("每一帧都像" +0.36,
-#: "每一帧" +0.10), and "不像" would be left a bare negation ("味道变的不"). Ending a clause they are the writer's
-#: last word ("真的可以。").
-_BEFORE_A_WORD = frozenset("各种 再 直接 容易 可以 像 就像 更像 好像 仿佛 如同 宛如 犹如".split())
+#: "少女感直接|拉满", "就容易|干燥", "这家店可以|吃", "抗老有多|明显", "都像|电影". A phrase ending on one takes that
+#: word in (a measure word with the word it counts: "客厅像|个|装饰品"; :func:`whole_words`): trimmed instead, the
+#: weight the model put on them would go unshown ("每一帧都像" +0.36, "每一帧" +0.10), and "不像" would be left a
+#: bare negation ("味道变的不"). Ending a clause they are the writer's last word ("真的可以。").
+_BEFORE_A_WORD = frozenset("各种 再 直接 容易 可以 多 像 就像 更像 好像 仿佛 如同 宛如 犹如".split())
 #: Characters after which a 一 is a digit of a number word ("双十|一", "一百|一"), not the word 一 ("排队一").
 _NUMERALS = frozenset("十百千万")
 
@@ -276,9 +276,12 @@ def whole_words(
                 and any("越" in word(n) and word(n) not in _NOT_YUE for n in range(i, j))
             ):  # the second half of 越…越: "越卖|越好"
                 b2 = bounds[j + 2]
-            elif j < last and word(j - 1) in _BEFORE_A_WORD and raw[b].isalnum() and _stands_alone(raw, bounds, j):
-                if word(j - 1) not in _LIKENING or len(word(j)) > 1:
+            elif j < last and word(j - 1) in _BEFORE_A_WORD and raw[b].isalnum():
+                if _stands_alone(raw, bounds, j) and (word(j - 1) not in _LIKENING or len(word(j)) > 1):
                     b2 = bounds[j + 1]
+                elif word(j) in _MEASURES and j + 1 < last and raw[bounds[j + 1]].isalnum():
+                    if _stands_alone(raw, bounds, j + 1):  # "像|个|装饰品": the measure with what it counts
+                        b2 = bounds[j + 2]
             if (a2, b2) != (a, b) and ok[a2:a].all() and ok[b:b2].all():
                 # judged with the phrases it reaches, which it will be joined to: "也可以" taking 参考 would join
                 # "参考一下" and turn its sum round (then too faint to show: the writer's words vanished)
