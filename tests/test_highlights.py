@@ -969,6 +969,9 @@ FRAGMENT_NOTES = [
     ({"text": "一到这时候就容易干燥脱皮"}, "一到这时候就容易", "一到这时候就容易干燥脱皮"),
     ({"text": "我大温州！这家卤味店可以吃100次"}, "这家卤味店可以", "这家卤味店可以吃"),
     ({"text": "体质！💪摆客厅像个装饰品，用起来又能解决"}, "客厅像", "客厅像个装饰品"),  # a measure with what it counts
+    # a walkthrough's notes: "联系不上" was quoted "现在联系" (the writer cannot reach their family), "不错过" "提醒不错"
+    ({"text": "在三亚旅游手机被偷了，现在联系不上家人"}, "现在联系", "现在联系不上家人"),
+    ({"text": "关注直播间，开播提醒不错过，领券"}, "提醒不错", "提醒不错过"),
     # ...but not where the rule misreads (a review of the rules): 不到 before a number is "before" or "less than",
     # after a noun no complement; 可以 takes no number or adverb; 越南 holds no 越…越; 像 takes no verb cut from its
     # object
@@ -1030,6 +1033,8 @@ def test_trimming_of_leaning_words(raw, bounds, run, want):
         ("抗老有多明显", [0, 2, 3, 4, 6], (0, 4), [0.2, 0.2, 0.1, 0.1, 0.0, 0.0], (0, 6)),
         ("直接三色", [0, 2, 3, 4], (0, 2), [0.3, 0.3, 0.0, 0.0], (0, 2)),  # a count too
         ("我不住", [0, 1, 3], (0, 1), [0.5, 0.0, 0.0], (0, 1)),  # a pronoun: no verb's complement
+        ("联系不上", [0, 2, 4], (0, 2), [0.3, 0.3, 0.0, 0.0], (0, 4)),  # after a verb of any length
+        ("泳池不住", [0, 2, 4], (0, 2), [0.3, 0.3, 0.0, 0.0], (0, 2)),  # 不住 only after a one-character verb
         ("店不到十点", [0, 1, 3, 4, 5], (0, 1), [0.5, 0.0, 0.0, 0.0, 0.0], (0, 1)),  # 不到 + a number: "before"
     ],
 )

@@ -197,7 +197,9 @@ def trim(runs: list[tuple[int, int]], bounds: list[int], raw: str) -> list[tuple
 _SUFFIXES = frozenset("党 族 控 星人 专业户".split())
 #: The resultative or potential complement of a verb: "找|不到", "玩|不够", "回复|不|过来". A phrase ending on the
 #: verb has cut the verb from the half that says what happens ("不用担心找" of "不用担心找不到车").
-_COMPLEMENTS = frozenset("不到 不够 不完 不了 不起 不动 不住 不下 不清 不懂 不见 不着 不来 不出".split())
+_COMPLEMENTS = frozenset("不到 不了 不起 不住 不下 不见 不来 不出".split())
+#: Complements that are no other word after a noun either: taken after a verb of any length ("联系|不上", "打|不通").
+_PLAIN_COMPLEMENTS = frozenset("不上 不通 不完 不动 不清 不懂 不着 不够".split())
 #: The directional complements written as a word after a separate 不: "回复|不|过来".
 _DIRECTIONS = frozenset("过来 过去 出来 出去 起来 下去 上去 进去 回来 回去".split())
 #: Currency words a number is split around ("9|块|9": 9.9 yuan).
@@ -226,13 +228,18 @@ _LIKENING = frozenset("像 就像 更像 好像 仿佛 如同 宛如 犹如".spl
 
 
 def _complement_follows(raw: str, bounds: list[int], j: int, word: Callable[[int], str]) -> bool:
-    """Whether the words from ``j`` are the complement of the verb ``j - 1`` ends on: 不到/不够/… after a verb of
-    one character that is no pronoun ("找|不到", "玩|不够"; not "我|不住"), not followed by a number (不到 + a
-    number is "less than": "店|不到|十点"); or 不 + a direction ("回复|不|过来")."""
+    """Whether the words from ``j`` are the complement of the verb ``j - 1`` ends on (never a pronoun: "我|不住"):
+    one of :data:`_PLAIN_COMPLEMENTS` ("联系|不上", "玩|不够"); one of :data:`_COMPLEMENTS` after a verb of one
+    character ("找|不到"; not "泳池|不住") and not before a number (不到 + a number is "less than": "店|不到|十点"); or
+    不 + a direction ("回复|不|过来")."""
+    verb = word(j - 1)
+    if verb in _PRONOUNS:
+        return False
+    if word(j) in _PLAIN_COMPLEMENTS:
+        return True
     if word(j) in _COMPLEMENTS:
-        verb = word(j - 1)
         after = raw[bounds[j + 1] : bounds[j + 1] + 1]
-        return len(verb) == 1 and verb not in _PRONOUNS and not (after.isdigit() or is_count(after))
+        return len(verb) == 1 and not (after.isdigit() or is_count(after))
     return j < len(bounds) - 2 and word(j) == "不" and word(j + 1) in _DIRECTIONS
 
 
@@ -269,7 +276,9 @@ def whole_words(
             elif i > 1 and word(i - 1) in _CURRENCY_WORDS and is_number(word(i)) and is_number(word(i - 2)):
                 a2 = bounds[i - 2]
             if j < last and _complement_follows(raw, bounds, j, word):
-                b2 = bounds[j + 1] if word(j) in _COMPLEMENTS else bounds[j + 2]
+                b2 = bounds[j + 2] if word(j) == "不" else bounds[j + 1]
+            elif j < last and word(j - 1) == "不错" and word(j) == "过":  # "不错过" (not miss), cut as 不错|过
+                b2 = bounds[j + 1]
             elif (
                 j < last - 1
                 and word(j) == "越"

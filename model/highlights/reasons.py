@@ -256,9 +256,9 @@ def _what_next(named: list[ReadableReason], decision: str = "ad") -> tuple[str, 
 #: (a lost pet's owner, a call for help, the scammer's id a warning quotes) from a funnel to a private channel, and
 #: a writer told only "you can change the contact details" would take the number out of a note that needs it.
 _KEEP_CONTACT = (
-    "如果联系方式正是这条笔记需要的（寻找走失的宠物或失物、求助、提醒他人防骗），请保留，申诉时说明即可。",
-    " If the note needs its contact details (to find a lost pet or item, to ask for help, to warn others of a "
-    "scam), keep them and say so in the appeal.",
+    "但如果联系方式正是这条笔记需要的（寻找走失的人、宠物或失物，求助，提醒他人防骗），请保留，申诉时说明即可。",
+    " But if the note needs its contact details (to find a lost person, pet or item, to ask for help, to warn "
+    "others of a scam), keep them and say so in the appeal.",
 )
 
 
