@@ -307,13 +307,19 @@ def test_a_diary_reads_as_genuine_with_nothing_marked_towards_ad(page, server):
     assert [m for m in shown["marks"] if m["weight"] < 0], "nothing marked towards genuine"
     assert not page.find_element(By.ID, "advice").is_displayed()
     _screenshot(page, "writer-diary-desktop", DESKTOP[0])
-    # The phrases leaning towards ad are there on request, every one the API found
-    leaning = [h for h in _api_check(server, DIARY)["highlights"] if h["weight"] > 0]
+    # The phrases leaning towards ad are there on request, every one the API found; so are the reasons towards ad
+    # (listed while their marks were hidden, they told an honest writer "偏向广告 用词 …" of a genuine note)
+    sent = _api_check(server, DIARY)
+    leaning = [h for h in sent["highlights"] if h["weight"] > 0]
+    reasons_ad = [r for r in sent["reasons"] if r["direction"] == "ad"]
+    assert not [line for line in shown["reasons"] if line.startswith("偏向广告")], shown["reasons"]
     show = page.find_element(By.ID, "show-ad")
     if leaning:
         assert str(len(leaning)) in page.find_element(By.CSS_SELECTOR, "label[for=show-ad]").text
         show.send_keys(Keys.SPACE)
-        assert sorted(m["text"] for m in _shown(page)["marks"] if m["weight"] > 0) == sorted(h["text"] for h in leaning)
+        now = _shown(page)
+        assert sorted(m["text"] for m in now["marks"] if m["weight"] > 0) == sorted(h["text"] for h in leaning)
+        assert len([line for line in now["reasons"] if line.startswith("偏向广告")]) == len(reasons_ad) > 0
     else:
         assert not show.is_displayed()
     appeal = page.find_elements(By.ID, "appeal")
@@ -382,6 +388,31 @@ def test_a_bidi_override_in_the_note_stays_inside_its_quote(page, server):
     isolate = "return getComputedStyle(arguments[0]).unicodeBidi"
     for element in [page.find_element(By.ID, "note-view"), *page.find_elements(By.CSS_SELECTOR, "#note-view mark")]:
         assert page.execute_script(isolate, element) == "isolate"
+
+
+def test_a_bidi_override_closed_inside_a_highlight_reverses_nothing_around_it(page, server):
+    """An override opened in the writer's text and closed inside a mark (an isolate) was never closed for the text
+    around it: "加\u202e信微\u202c：abc123，今天…" showed the whole note reversed to a moderator. Every piece of the
+    note holding a bidi control is isolated, so the override reaches no further than its own piece."""
+    page.get(server["base"] + "/")
+    text = "加\u202e信微\u202c：abc123，今天天气很好，我们去公园散步了，晚上吃了火锅。"
+    _check(page, {"title": "", "text": text})
+    view = page.find_element(By.ID, "note-view")
+    assert text in view.get_attribute("textContent")  # as sent
+    pieces = page.execute_script(
+        """const out = [];
+        const walk = document.createTreeWalker(arguments[0], NodeFilter.SHOW_TEXT);
+        while (walk.nextNode()) {
+          const node = walk.currentNode;
+          if (/[\u202a-\u202e\u2066-\u2069]/.test(node.data)) {
+            out.push([node.parentElement.tagName, getComputedStyle(node.parentElement).unicodeBidi]);
+          }
+        }
+        return out;""",
+        view,
+    )
+    assert len(pieces) == 2 and {b for _, b in pieces} == {"isolate"}, pieces
+    assert "SPAN" in {tag for tag, _ in pieces}, pieces  # a plain piece, not only a mark
 
 
 def test_an_empty_draft_gets_advice_and_sends_nothing(page, server):

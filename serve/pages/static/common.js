@@ -120,6 +120,18 @@ export const when = (iso) => {
 
 // The note's field with its highlights as <mark>s. Offsets count Unicode code points (as the server's Python
 // strings do), so the text is walked by code points, not UTF-16 units: an emoji before a span must not shift it.
+// Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069). One opened in the writer's text and closed
+// inside a mark (an isolate) was never closed for the text around it: "加\u202e信微\u202c：abc123，今天…" showed the
+// whole note reversed. A piece of plain text holding one is isolated too, so each stays inside its own piece.
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
+function plain(text) {
+  if (!BIDI_CONTROL.test(text)) return text;
+  const span = document.createElement("span");
+  span.className = "bidi-piece";
+  span.textContent = text;
+  return span;
+}
+
 function marked(text, highlights, maxWeight) {
   const chars = Array.from(text);
   const out = document.createDocumentFragment();
@@ -131,7 +143,7 @@ function marked(text, highlights, maxWeight) {
     if (h.start < pos || h.end > chars.length || h.start >= h.end || (h.text !== undefined && h.text !== piece)) {
       continue; // overlapping, out of range or not the text sent: never mark the wrong words
     }
-    out.append(chars.slice(pos, h.start).join(""));
+    out.append(plain(chars.slice(pos, h.start).join("")));
     const mark = document.createElement("mark");
     const weight = Number(h.weight) || 0;
     mark.textContent = piece;
@@ -146,7 +158,7 @@ function marked(text, highlights, maxWeight) {
     out.append(mark);
     pos = h.end;
   }
-  out.append(chars.slice(pos).join(""));
+  out.append(plain(chars.slice(pos).join("")));
   return out;
 }
 
@@ -185,9 +197,10 @@ function reasonsOf(data) {
   }));
 }
 
-export function renderReasons(list, data) {
+// hideAd: the reasons towards ad left out, as the note view leaves out their marks (a note judged genuine).
+export function renderReasons(list, data, hideAd = false) {
   list.replaceChildren();
-  const reasons = reasonsOf(data);
+  const reasons = reasonsOf(data).filter((r) => !(hideAd && r.direction === "ad"));
   if (!reasons.length) {
     const li = document.createElement("li");
     li.textContent = t("no_reasons");

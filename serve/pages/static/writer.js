@@ -40,7 +40,7 @@ function render() {
   $("#show-ad-marks").hidden = !(data.decision === "genuine" && towardsAd);
   $("label[for=show-ad]").textContent = t("show_ad_marks").replace("{n}", String(towardsAd));
   renderNote($("#note-view"), note, data.highlights, hideAd, data.declared);
-  renderReasons($("#reasons"), data);
+  renderReasons($("#reasons"), data, hideAd);
   $("#model-version").textContent = data.model_version ?? "";
   const appeal = $("#appeal");
   if (appeal) {
