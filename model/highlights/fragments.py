@@ -197,9 +197,12 @@ def trim(runs: list[tuple[int, int]], bounds: list[int], raw: str) -> list[tuple
 _SUFFIXES = frozenset("党 族 控 星人 专业户".split())
 #: The resultative or potential complement of a verb: "找|不到", "玩|不够", "回复|不|过来". A phrase ending on the
 #: verb has cut the verb from the half that says what happens ("不用担心找" of "不用担心找不到车").
-_COMPLEMENTS = frozenset("不到 不了 不起 不住 不下 不见 不来 不出".split())
-#: Complements that are no other word after a noun either: taken after a verb of any length ("联系|不上", "打|不通").
-_PLAIN_COMPLEMENTS = frozenset("不上 不通 不完 不动 不清 不懂 不着 不够".split())
+_COMPLEMENTS = frozenset("不到 不了 不起 不住 不下 不见 不来 不出 不上 不够 不着".split())
+#: Complements that are no other word after a noun either: taken after a verb of any length ("打|不通", "看|不清").
+#: (Not 不够 or 不上: after a noun they say "not enough" or "does not attend", "颜值|不够|高", "宝宝|不上|幼儿园".)
+_PLAIN_COMPLEMENTS = frozenset("不通 不完 不动 不清 不懂".split())
+#: Verbs of two characters that take 不上 ("联系|不上": cannot reach).
+_SHANG_VERBS = frozenset("联系 登录 登陆 连接 接通".split())
 #: The directional complements written as a word after a separate 不: "回复|不|过来".
 _DIRECTIONS = frozenset("过来 过去 出来 出去 起来 下去 上去 进去 回来 回去".split())
 #: Currency words a number is split around ("9|块|9": 9.9 yuan).
@@ -229,13 +232,13 @@ _LIKENING = frozenset("像 就像 更像 好像 仿佛 如同 宛如 犹如".spl
 
 def _complement_follows(raw: str, bounds: list[int], j: int, word: Callable[[int], str]) -> bool:
     """Whether the words from ``j`` are the complement of the verb ``j - 1`` ends on (never a pronoun: "我|不住"):
-    one of :data:`_PLAIN_COMPLEMENTS` ("联系|不上", "玩|不够"); one of :data:`_COMPLEMENTS` after a verb of one
-    character ("找|不到"; not "泳池|不住") and not before a number (不到 + a number is "less than": "店|不到|十点"); or
-    不 + a direction ("回复|不|过来")."""
+    one of :data:`_PLAIN_COMPLEMENTS` ("打|不通", "看|不清"), 不上 after :data:`_SHANG_VERBS` ("联系|不上"); one of
+    :data:`_COMPLEMENTS` after a verb of one character ("找|不到", "玩|不够"; not "泳池|不住", "颜值|不够") and not
+    before a number (不到 + a number is "less than": "店|不到|十点"); or 不 + a direction ("回复|不|过来")."""
     verb = word(j - 1)
     if verb in _PRONOUNS:
         return False
-    if word(j) in _PLAIN_COMPLEMENTS:
+    if word(j) in _PLAIN_COMPLEMENTS or (word(j) == "不上" and verb in _SHANG_VERBS):
         return True
     if word(j) in _COMPLEMENTS:
         after = raw[bounds[j + 1] : bounds[j + 1] + 1]
