@@ -415,6 +415,22 @@ def test_a_bidi_override_closed_inside_a_highlight_reverses_nothing_around_it(pa
     assert "SPAN" in {tag for tag, _ in pieces}, pieces  # a plain piece, not only a mark
 
 
+def test_a_text_over_the_servers_limit_gets_advice_in_the_pages_language_and_sends_nothing(page, server):
+    """A text over the server's limit was answered by the server's own error, in English on the Chinese page."""
+    page.get(server["base"] + "/")
+    _requests(page)
+    text = page.find_element(By.NAME, "text")
+    limit = int(text.get_attribute("data-max"))
+    page.execute_script("arguments[0].value = arguments[1];", text, "好" * (limit + 1))
+    page.find_element(By.ID, "check").click()
+    error = page.find_element(By.ID, "check-error")
+    assert error.is_displayed() and error.text == f"正文最多 {limit} 字，现在是 {limit + 1} 字。"
+    assert not [u for u in _requests(page) if "/v1/" in u]
+    assert page.switch_to.active_element.get_attribute("name") == "text"
+    page.find_element(By.ID, "lang-toggle").click()
+    assert error.text == f"The text can be {limit} characters at most; it has {limit + 1}."
+
+
 def test_an_empty_draft_gets_advice_and_sends_nothing(page, server):
     page.get(server["base"] + "/")
     _requests(page)
@@ -434,6 +450,7 @@ def test_an_empty_draft_gets_advice_and_sends_nothing(page, server):
     ("why", "title", "break_fetch", "said"),
     [
         pytest.param("422", "很" * 1001, False, "提交的内容有一处不符合要求", id="422-title-too-long"),
+        pytest.param("page's limit", "很" * 1001, False, "标题最多 1000 字，现在是 1001 字", id="title-over-the-limit"),
         pytest.param("network", "周末去哪儿", True, "无法连接服务器", id="network-error"),
         pytest.param("empty draft", "", False, "请先粘贴或输入标题或正文", id="empty-draft"),
     ],
@@ -445,6 +462,8 @@ def test_a_failed_check_takes_the_previous_result_off_the_page(page, server, why
     assert _check(page, AD)["decision"] == "ad"
     if break_fetch:  # as when the server cannot be reached: fetch rejects
         page.execute_script("window.fetch = () => Promise.reject(new TypeError('Failed to fetch'))")
+    if why == "422":  # the server's own answer: the page's check of the limit taken away
+        page.execute_script("document.querySelectorAll('[data-max]').forEach((e) => e.removeAttribute('data-max'))")
     page.execute_script(
         "arguments[0].value = arguments[1]; arguments[1] || (arguments[2].value = '')",
         page.find_element(By.NAME, "title"),

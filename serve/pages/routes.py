@@ -95,6 +95,8 @@ def _page(request: Request, template: str, lang: str | None, title_key: str, **c
             "keys_required": bool(settings.api_keys),
             "appeals_enabled": _has_route(request, "/v1/appeals"),
             "max_statement": MAX_STATEMENT_CHARS,
+            "max_title": settings.max_title_chars,
+            "max_text": settings.max_text_chars,
             **context,
         },
     )

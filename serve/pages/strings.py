@@ -81,6 +81,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "check_hint": ("在正文里按 Ctrl+Enter 也可以检查。", "Ctrl+Enter in the text checks too."),
     "text_required": ("请先粘贴或输入标题或正文。", "Paste or type a title or the text first."),
     "statement_required": ("请写下申诉说明。", "Write your statement first."),
+    "title_too_long": ("标题最多 {max} 字，现在是 {n} 字。", "The title can be {max} characters at most; it has {n}."),
+    "text_too_long": ("正文最多 {max} 字，现在是 {n} 字。", "The text can be {max} characters at most; it has {n}."),
     "statement_too_long": (
         "申诉说明最多 {max} 字，现在是 {n} 字。",
         "The statement can be {max} characters at most; it has {n}.",

@@ -82,6 +82,17 @@ form.addEventListener("submit", async (ev) => {
     form.elements.text.focus();
     return;
   }
+  // The server's limits, said in the page's language before sending (its own answer names the field in English)
+  for (const field of ["title", "text"]) {
+    const max = Number(form.elements[field].dataset.max);
+    const n = Array.from(note[field]).length; // characters as the server counts them (code points)
+    if (max && n > max) {
+      clearResult();
+      showError(error, advice(() => t(`${field}_too_long`).replace("{max}", max).replace("{n}", n)));
+      form.elements[field].focus();
+      return;
+    }
+  }
   performance.mark("notecheck:check-start");
   const busy = $("#busy");
   busy.textContent = t("loading");
