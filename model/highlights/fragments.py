@@ -208,6 +208,11 @@ _DIRECTIONS = frozenset("过来 过去 出来 出去 起来 下去 上去 进去
 #: Currency words a number is split around ("9|块|9": 9.9 yuan).
 _CURRENCY_WORDS = frozenset("块 元 毛".split())
 
+#: Adverbs that begin what follows them: "焦虑都可以先|暂停".
+_ADVERBS = frozenset("先 才 便 却 也 再 还 又 就 都 刚 正 将 已".split())
+#: Pronouns: "我|不住" is "I don't stay", no verb's complement.
+_PRONOUNS = frozenset("我 你 您 他 她 它 咱".split())
+
 
 def _stands_alone(raw: str, bounds: list[int], j: int) -> bool:
     """Whether the word ``j`` can end a phrase: it does not lean on the next word in turn ("可以|在", "都可以|先"),
@@ -217,10 +222,6 @@ def _stands_alone(raw: str, bounds: list[int], j: int) -> bool:
     return not (_leans_on_next(raw, a, b) or is_count(word) or is_number(word) or word in _MEASURES or word in _ADVERBS)
 
 
-#: Adverbs that begin what follows them: "焦虑都可以先|暂停".
-_ADVERBS = frozenset("先 才 便 却 也 再 还 又 就 都 刚 正 将 已".split())
-#: Pronouns: "我|不住" is "I don't stay", no verb's complement.
-_PRONOUNS = frozenset("我 你 您 他 她 它 咱".split())
 #: Words holding a 越 that is not the 越 of 越…越: "去越南越便宜" is no "越X越Y" from its first 越.
 _NOT_YUE = frozenset(
     "越南 超越 卓越 优越 穿越 跨越 飞越 越野 越狱 越剧 翻越 逾越 越界 越级 越位 越过 清越 激越".split()
@@ -261,8 +262,8 @@ def whole_words(
     :func:`_complement_follows`); the first half of 越…越 takes its second ("能越卖越好"); a word of
     :data:`_BEFORE_A_WORD` takes the word after it, unless that one leans on the next in turn ("可以|在"), counts it
     ("直接|三|色") or is an adverb ("可以|先"). A run it then reaches is joined to it, so the widening is judged by
-    the sum of all it joins. ``marked``: the text has
-    combining marks on its characters ("不́够́"), read without them."""
+    the sum of all it joins. ``marked``: the text has combining marks on its characters ("不́够́"), read without
+    them."""
     out: list[tuple[int, int]] = []
     last = len(bounds) - 1
 

@@ -118,8 +118,6 @@ export const when = (iso) => {
   return iso && !Number.isNaN(d.getTime()) ? d.toLocaleString(lang === "zh" ? "zh-CN" : "en") : iso;
 };
 
-// The note's field with its highlights as <mark>s. Offsets count Unicode code points (as the server's Python
-// strings do), so the text is walked by code points, not UTF-16 units: an emoji before a span must not shift it.
 // Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069). One opened in the writer's text and closed
 // inside a mark (an isolate) was never closed for the text around it: "加\u202e信微\u202c：abc123，今天…" showed the
 // whole note reversed. A piece of plain text holding one is isolated too, so each stays inside its own piece.
@@ -132,6 +130,8 @@ function plain(text) {
   return span;
 }
 
+// The note's field with its highlights as <mark>s. Offsets count Unicode code points (as the server's Python
+// strings do), so the text is walked by code points, not UTF-16 units: an emoji before a span must not shift it.
 function marked(text, highlights, maxWeight) {
   const chars = Array.from(text);
   const out = document.createDocumentFragment();
