@@ -600,6 +600,22 @@ def test_batch_errors(client, notes, field, message):
     assert field in _error_fields(r) and message in r.text
 
 
+def test_batch_422_names_every_wrong_note(client):
+    # notes 0 and 2 fail the schema, note 1 only the server's length limit: one answer names all three, in order
+    notes = [{"text": 5}, {"text": "x" * 6001}, {"title": "", "text": ""}, GENUINE_NOTE, {"title": "t" * 2000}]
+    r = client.post("/v1/check/batch", json={"notes": notes})
+    assert r.status_code == 422
+    fields = [e["field"] for e in r.json()["detail"]]
+    assert fields == ["notes[0].text", "notes[1].text", "notes[2].text", "notes[4].title"]
+    assert "at most 6000" in r.json()["detail"][1]["msg"]
+
+
+def test_batch_422_names_too_many_notes_with_a_wrong_one(client):
+    r = client.post("/v1/check/batch", json={"notes": [{"text": 5}] + [GENUINE_NOTE] * 20})
+    assert [e["field"] for e in r.json()["detail"]] == ["notes", "notes[0].text"]
+    assert "at most 20 items" in r.json()["detail"][0]["msg"]
+
+
 # -- /v1/comments/score ------------------------------------------------------------------------------------
 def test_comments_score(client, sentiment_dir):
     from model.comments import load_comment_scorer

@@ -38,6 +38,7 @@ from serve.schemas import (
     note_chars,
     note_limit_errors,
 )
+from serve.schemas.validation import too_long
 from serve.settings import Settings
 
 router = APIRouter(
@@ -257,7 +258,55 @@ router.add_api_route(
 )
 
 
-@router.post("/check/batch", response_model=BatchOut, summary="Check several notes in one call (order kept)")
+def batch_errors(exc: RequestValidationError, settings: Settings) -> RequestValidationError:
+    """``exc`` with the limit errors of every note of the batch its errors do not name: pydantic's errors come
+    before the server's limits are checked, so without these a client who fixed the notes it was told of would
+    get a second 422 for a note over a limit it could have been told of at once. Errors stay in note order."""
+    errors = list(exc.errors())
+    notes = exc.body.get("notes") if isinstance(exc.body, dict) else None
+    if not isinstance(notes, list):
+        return exc
+    named = {e["loc"][2] for e in errors if len(e.get("loc", ())) > 2 and tuple(e["loc"][:2]) == ("body", "notes")}
+    extra: list[dict[str, Any]] = []
+    if len(notes) > settings.max_batch:
+        extra.append(too_long(("body", "notes"), settings.max_batch, notes, "items"))
+    for i, raw in enumerate(notes):
+        if i in named:
+            continue
+        try:
+            note = NoteIn.model_validate(raw)
+        except ValidationError:  # the errors already name this note, or name the body as a whole
+            continue
+        extra += note_limit_errors(note, settings, ("body", "notes", i))
+    if not extra:
+        return exc
+
+    def place(e: Any) -> tuple[int, int]:
+        loc = tuple(e.get("loc", ()))
+        return (1, loc[2]) if len(loc) > 2 and loc[:2] == ("body", "notes") and isinstance(loc[2], int) else (0, 0)
+
+    return RequestValidationError(sorted(errors + extra, key=place), body=exc.body)
+
+
+class BatchRoute(UniqueKeysRoute):
+    """``APIRoute`` of ``/v1/check/batch`` whose 422 names every note that is wrong: the notes pydantic accepted
+    are checked against the server's limits too (:func:`batch_errors`)."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        standard = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await standard(request)
+            except RequestValidationError as exc:
+                served: Served | None = getattr(request.app.state, "served", None)
+                if served is None:
+                    raise
+                raise batch_errors(exc, served.settings) from None
+
+        return handler
+
+
 async def check_batch(
     batch: BatchIn, request: Request, served: Annotated[Served, Depends(get_served)], top: Top = None
 ) -> Response:
@@ -280,3 +329,13 @@ async def check_batch(
     version = to_json(models.ad.version)
     return Response(b'{"n":%d,"results":[%b],"model_version":%b}' % (len(checked), parts, version),
                     media_type="application/json")  # fmt: skip
+
+
+router.add_api_route(
+    "/check/batch",
+    check_batch,
+    methods=["POST"],
+    response_model=BatchOut,
+    summary="Check several notes in one call (order kept)",
+    route_class_override=BatchRoute,
+)
