@@ -159,6 +159,11 @@ CONTACT_DEFS = [
         "phone",
         "phone number",
         re.compile(
+            # A number given for WhatsApp or Telegram (a Hong Kong "WhatsApp 9123 4567" was shown as the product
+            # "WhatsApp 9123"), and an international number with its country code ("+81 90-1234-5678" was not
+            # read at all; "+86 138-1234-5678" lost its +86).
+            r"(?<![a-z])(?:whatsapp|telegram)\s?[:：]?\s?\+?(?:\d[\s-]?){6,14}\d(?!\d)|"
+            r"(?<![\d+])\+\d{1,3}[\s-](?:\d[\s-]?){7,12}\d(?!\d)|"
             r"(?<!\d)(?:1"
             + SEP
             + r"[3-9](?:"

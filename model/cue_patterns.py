@@ -125,7 +125,7 @@ DEFS = [
             # 报名费, 报名表, 付费报名, 已报名 (an exam note was flagged for "全部花费加报名费也就三千出头").
             # 入手 as a pitch (值得入手, 趁活动入手, 可以入手了), not across a word's edge (进入手机, 推入手术室,
             # 输入手机号) nor the writer's own purchase told (最近入手, 刚入手, 已入手).
-            r"预约|报(?<!付费报)(?<!已报)名(?!费|表)|蹲一个|有需要的|需要的(?:宝|姐妹|朋友)|后台|购买|"
+            r"预约|报(?<!付费报)(?<!已报)名(?!费|表)|蹲一个|有需要的|需要的(?:宝[宝子贝]?|姐妹|朋友)|后台|购买|"
             r"入(?<![进输录导加投推收介深融注陷存渗]入)(?<!最近入)(?<!刚入)(?<!新入)(?<!已入)(?<!我入)手(?![机术套续过])|"
             # an invitation code with its code (not 推荐码数, a recommended size, nor 注册要邀请码)
             r"想要同款|邀请码[:：\s]*[a-z0-9]{3,20}(?![a-z0-9])|推荐码[:：\s]*[a-z0-9]{3,20}(?![a-z0-9])|"
@@ -333,7 +333,7 @@ DEFS += [
         "shop_funnel",
         "funnel to a shop or app",
         _p(
-            r"小程序|直播间|(?:某|淘|桃)宝|tb(?=[^a-z])|拼夕夕|(?:搜|search)[^,.!?，。！？\s]{0,8}(?:店|小程序|同款|官方)|"
+            r"小程序|直播间|(?:某|淘|桃)宝|tb(?=[^a-z])|拼夕夕|(?:搜|search)[^,.!?，。！？\s]{0,8}(?:店铺?名?|小程序|同款|官方)|"
             # 进店铺 whole: "进店" alone cut the writer's 店铺 in two, its 铺 shown as wording ("铺就能")
             r"同款链接|店铺名|进店铺?|旗舰店|专柜|官网"
         ),
@@ -350,8 +350,9 @@ FIRST_CHARS: dict[str, str] = {
     # 加/+/➕ then v..., v信, vx, wx, wechat, 威信, 薇(信), 微信, 关注/扫(描)/官方/此号/本号 then 微信, 绿泡泡, and
     # the lone v.
     "wechat": "加+➕vw威薇微关扫官此本绿🛰卫l赖ラ",
-    # 1 / 0 / 400 of the ASCII number; 1 一 幺 壹 opening one in Chinese numerals.
-    "phone": "014一幺壹",
+    # 1 / 0 / 400 of the ASCII number; 1 一 幺 壹 opening one in Chinese numerals; + of a country code; w / t of
+    # WhatsApp / Telegram.
+    "phone": "014一幺壹+wt",
     # A currency sign, a digit (amounts, discounts, "% off"), the first character of each word, and u/m/p/d/c of
     # "use (my) code", "my code", "promo", "discount", "coupon", "code".
     "price": r"¥￥$\d原现到券优领打折包秒特限满立低价拼兑全享umpdc",
@@ -396,7 +397,9 @@ PRECHECKS: dict[str, str] = {
     # Each branch starts with "1", "0" or "4" followed by at least nine more digits with only separators between
     # them: 1[3-9] + 9 digits, 0 + 2-3 digits + "-" + 7-8 digits, 400 + 3 + 4 digits ("-" is a separator).
     # The Chinese-numeral branch starts with a "1" of some script, a separator and a second digit 3-9.
-    "phone": "|".join(rf"{first}(?:{SEP}\d){{9}}" for first in "014")
+    # A country code's "+" then digits; WhatsApp or Telegram.
+    "phone": r"\+\d{1,3}[\s-]\d|whatsapp|telegram|"
+    + "|".join(rf"{first}(?:{SEP}\d){{9}}" for first in "014")
     + "".join(f"|{one}{SEP}[3-9三四五六七八九叁肆伍陆柒捌玖]" for one in "1一幺壹"),
     # Every branch contains a currency sign, 元/块钱/rmb, 折, 满 + digit, or one of the literal words.
     # A Latin letter directly, space- or hyphen-separated before a digit, written as one literal-led branch per letter

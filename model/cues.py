@@ -9,6 +9,8 @@ them, no product model inside a contact detail or a price.
 
 from __future__ import annotations
 
+import re
+
 from model.cue_patterns import (  # noqa: F401 (HASHTAG_RE, hashtag_regex, CuePattern: re-exported)
     ANY_CUE_RE,
     CUE_NAMES,
@@ -60,7 +62,9 @@ def cue_spans(text: str) -> list[tuple[int, str, int, str]]:
                 contact_spans.append((start, end))
             elif cue.name == "price":
                 prices.claim(start, end)
-            elif cue.name == "product_model" and not (contacts.free(start, end) and prices.free(start, end)):
+            elif cue.name == "product_model" and (
+                not (contacts.free(start, end) and prices.free(start, end)) or _is_quantity(text, start, end, found)
+            ):
                 continue
             found.append((start, cue.name, end, text[start:end]))
     if claims:
@@ -68,6 +72,30 @@ def cue_spans(text: str) -> list[tuple[int, str, int, str]]:
     # (start, name) is unique: matches of one kind never share a start. So the tuples sort by (start, name) alone.
     found.sort()
     return found
+
+
+#: A quantity written after what it counts: x and a number right after a Chinese word, ending the item ("修复霜 x2，",
+#: "蛋挞x18", "奶冻卷 x3 * 香葱牛扎饼"). A model name goes on into a word, a hashtag's markup or a series word
+#: ("影石全景相机X5[话题]", "有X4这款", "vivo X200 Ultra").
+_QUANTITY_RE = re.compile(r"(?:(?<=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]\s))x\d{1,2}(?=$|[^\w\[#@.\-]|\.(?!\d))")
+
+
+#: What a model name follows and a quantity does not (a quantity follows the thing it counts): a brand whose name
+#: is an everyday word, which the lexicon reads only with a product (荣耀X2, 小米x1), ThinkPad's nickname
+#: (小黑X61), a word that names one phone or machine (第四部x2, 两台x1, 上一部手机是X1, 行货的X200) or a verb
+#: (升级x2, 换x2, 加上X1, 决定了x2, 推荐X200, 不如X88: shopping reviews).
+_MODEL_BEFORE = re.compile(r"(?:荣耀|小米|红米|苹果|联想|小黑|美的|大众|[部台款是的了换用买级上荐择到入如])\s?$")
+
+
+def _is_quantity(text: str, start: int, end: int, found: list[tuple[int, str, int, str]]) -> bool:
+    """Whether the product model ``text[start:end]`` is a quantity (:data:`_QUANTITY_RE`), not a model after its
+    brand ("宝马x5。", :data:`_MODEL_BEFORE`): 2 genuine labelled notes list what they bought or ate with 8 such
+    counts, and a writer was told "x2" of "理肤泉B5修复霜 x2" was a product name."""
+    m = _QUANTITY_RE.match(text, start)
+    if m is None or m.end() != end or _MODEL_BEFORE.search(text, max(0, start - 3), start) is not None:
+        return False
+    before = start - 1 if text[start - 1].isspace() else start
+    return not any(b == before and name in LEXICON_KINDS for _, name, b, _ in found)
 
 
 #: What sets a clause off: spaces and the punctuation between clauses (normalised: "，" is ","; "|" as in titles).

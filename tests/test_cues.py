@@ -42,6 +42,44 @@ def test_ordinary_numbers_are_not_phones(text):
     assert "phone" not in kinds(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("日本代购，下单请加WhatsApp +81 90-1234-5678", "whatsapp +81 90-1234-5678"),
+        ("香港朋友請WhatsApp 9123 4567 聯絡我", "whatsapp 9123 4567"),
+        ("telegram: 12345678", "telegram: 12345678"),
+        ("+86 138-1234-5678", "+86 138-1234-5678"),  # with its country code
+        ("call +852 9123 4567", "+852 9123 4567"),
+    ],
+)
+def test_international_and_messenger_numbers_are_phones(text, phone):
+    assert kinds(text).get("phone") == [phone]
+    assert "product_model" not in kinds(text)
+
+
+@pytest.mark.parametrize("text", ["粉丝+1000000", "体重+2 公斤", "评分+1 123456", "whatsapp群里聊了123"])
+def test_a_plus_sign_before_a_number_is_no_phone(text):
+    assert "phone" not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "matched"),
+    [
+        ("想要的姐妹私訊我領取折扣碼", "call_to_action", "私信"),  # Taiwan's word for a direct message
+        ("連結在主頁，點擊連結下單", "call_to_action", "链接"),  # Taiwan's word for a web link
+        ("鏈結放在留言", "call_to_action", "链接"),
+        ("需要的宝宝私我", "call_to_action", "需要的宝宝"),  # 宝宝 whole
+        ("搜店铺名就能找到", "shop_funnel", "搜店铺名"),  # 店铺 whole
+    ],
+)
+def test_cue_words_read_whole_and_in_traditional_script(text, kind, matched):
+    assert matched in kinds(text).get(kind, [])
+
+
+def test_a_mainland_bond_is_no_link():
+    assert "call_to_action" not in kinds("人与人之间的情感连结")
+
+
 #: A phone number in each enclosed form of the single digits (NORMALIZATION_VERSION 22: before, only the circled
 #: ①-⑨ and ⓪ and the digits with a full stop or comma, which NFKC makes digits of, were read).
 @pytest.mark.parametrize(
@@ -233,6 +271,38 @@ def test_a_word_before_an_amount_is_no_model_name(text):
     """A number followed by a currency or unit is a price or a count, not part of the word before it; so is one
     digit set apart from its word, or a number after a word that counts or places."""
     assert "product_model" not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "理肤泉B5修复霜 x2，到手一百二",
+        "优衣库摇粒绒外套 x1",
+        "传统台湾糕点 * 奶冻卷x3 * 香葱牛扎饼",
+        "蛋挞x18",
+        "每个角色x2 2️⃣选择品相",
+        "买了两瓶 x2。",
+    ],
+)
+def test_a_quantity_after_what_it_counts_is_no_model_name(text):
+    assert "product_model" not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "model"),
+    [
+        ("#影石全景相机X5[话题]#", "x5"),  # into a hashtag's markup
+        ("纽约附近的dealer有X4这款颜色", "x4"),  # into a word
+        ("用vivo X200 Pro拍摄。", "x200 pro"),
+        ("我开的是宝马x5。", "x5"),  # right after its brand
+        ("一直使用荣耀X1，现在升级x2，支持", "x1"),  # after an everyday-word brand
+        ("一直使用荣耀X1，现在升级x2，支持", "x2"),  # after a verb
+        ("第四部x2，你能猜到", "x2"),  # after a measure word
+        ("刚给妹妹买了X200，差点", "x200"),  # three digits
+    ],
+)
+def test_a_model_after_a_brand_verb_or_measure_word_is_still_a_model(text, model):
+    assert model in kinds(text).get("product_model", [])
 
 
 @pytest.mark.parametrize(
