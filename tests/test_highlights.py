@@ -778,6 +778,9 @@ _SHOP = ("channel", "购买渠道", "shops and sales channels", "官网")
 _CTA = ("call_to_action", "购买引导", "call to action", "私信我")
 _PITCH = ("sales_tone", "推销话术", "sales-pitch phrase", "闭眼入")
 _DISCLOSURE = ("disclosure", "合作披露", "sponsorship disclosure", "品牌方")
+_ADDRESS = ("merchant", "商家用语", "merchant wording", "地址")  # where a place is: a diner's tip gives it too
+_HOURS = ("merchant", "商家用语", "merchant wording", "营业时间")
+_SHOP_WORDS = ("merchant", "商家用语", "merchant wording", "我们小店")
 
 
 @pytest.mark.parametrize(
@@ -792,6 +795,9 @@ _DISCLOSURE = ("disclosure", "合作披露", "sponsorship disclosure", "品牌�
         ((_PRICE, _CONTACT), ("contact details",)),
         ((_CONTACT, _WORDING), ("contact details",)),
         ((_CTA, _PITCH), ("call to action", "sales-pitch phrase")),
+        ((_ADDRESS, _PITCH), ("sales-pitch phrase",)),
+        ((_HOURS,), ()),
+        ((_SHOP_WORDS, _WORDING), ("merchant wording",)),
     ],
 )
 def test_advice_offers_to_change_only_the_promotional_style_never_the_facts(drivers, changeable):

@@ -213,7 +213,7 @@ def _what_next(named: list[ReadableReason], decision: str = "ad") -> tuple[str, 
     and the appeal. A note sent to review is read by a person already: its writer is not told to ask for one, but
     that an appeal lets them say what the note is (a writer was told to "appeal for a human review" of a note going
     to one)."""
-    changeable = [r for r in named if r.category in _CHANGEABLE_CATEGORIES]  # one reason per category
+    changeable = [r for r in named if r.category in _CHANGEABLE_CATEGORIES and not _only_place_facts(r)]
     if decision == "review":
         zh_appeal, en_appeal = "；你也可以提出申诉，说明笔记的情况", "; you can also appeal, saying what the note is"
     else:
@@ -250,6 +250,16 @@ def _what_next(named: list[ReadableReason], decision: str = "ad") -> tuple[str, 
         f"If it is your honest personal sharing, you can change {en} (there is no need to remove the brands, "
         f"products, prices or shops you really used) or {en_appeal}.{en_keep}",
     )
+
+
+#: Merchant words that label a fact of a place: where it is and when it opens. A diner's tip gives them as a shop
+#: does ("地址：愚园路123号"), and a writer told to change "地址" would be asked to hide where the place is.
+_PLACE_FACTS = frozenset({"地址", "营业时间"})
+
+
+def _only_place_facts(reason: ReadableReason) -> bool:
+    """Whether ``reason`` is merchant wording quoting nothing but :data:`_PLACE_FACTS` (not offered to change)."""
+    return reason.category == "merchant" and all(q.strip(":： ") in _PLACE_FACTS for q in reason.quotes())
 
 
 #: Said whenever the advice offers to change contact details: the model cannot tell a number a note exists to give
