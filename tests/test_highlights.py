@@ -243,6 +243,29 @@ def test_a_shopping_festival_topic_is_no_brand_campaign(tag, category):
     assert (start, start + len(tag), category) in field.units, field.units
 
 
+@pytest.mark.parametrize(
+    ("mention", "category"),
+    [
+        ("@蕉下官方", "brand"),  # a brand's account: "官方" was shown apart as merchant wording
+        ("@小熊电器官方旗舰店", "brand"),
+        ("@兰蔻LANCOME", "brand_name"),  # a lexicon brand's name: "LANCOME" was shown apart as wording
+        ("@索尼中国", "brand_name"),  # "中国" was shown apart as wording
+    ],
+)
+def test_a_brands_mention_is_shown_whole(mention, category):
+    text = f"感谢{mention} 的邀请，真的好用"
+    (field,) = [f for f in note_fields("", text) if f.name == "text"]
+    start = text.index(mention)
+    inside = [u for u in field.units if start <= u[0] < start + len(mention)]
+    assert inside == [(start, start + len(mention), category)], field.units
+
+
+def test_a_friends_mention_stays_a_mention():
+    text = "谢谢@小红薯 的推荐"
+    (field,) = [f for f in note_fields("", text) if f.name == "text"]
+    assert (2, 6, "mention") in field.units, field.units
+
+
 def test_a_soft_hyphen_inside_a_contact_is_shown_as_sent(shipped):
     note = {"text": "加微\u00ad信 abc12345 私聊"}
     result = shipped.check(note)

@@ -234,6 +234,9 @@ class NoteField:
     gaps: list[tuple[int, int]] = dataclass_field(default_factory=list)  # deleted claims, in the original, by start
     joined: frozenset[int] = frozenset()  # separators of spaced-out text (model.spaced), in the original
     marked: bool = False  # holds combining marks on Chinese characters (model.text.CJK_MARKS_RE)
+    # @mentions of brands, in the original: (start, end, category): ``brand`` for an account ("@蕉下官方"), else
+    # ``brand_name`` ("@兰蔻LANCOME", a lexicon brand's name)
+    handles: list[tuple[int, int, str]] = dataclass_field(default_factory=list)
 
     def orig(self, a: int, b: int) -> tuple[int, int]:
         """The original span of normalised characters ``[a, b)``."""
@@ -300,6 +303,9 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> NoteField:
     for m in MENTION_RE.finditer(marked) if "@" in norm else ():
         if not is_brand_handle(m.group()):  # a brand's account is its words in the document, not ⟦mention⟧
             f.markers.setdefault("⟦mention⟧", []).append(f.orig(*m.span()))
+        else:  # but shown whole, as any @mention: "@索尼中国" was "索尼" (a brand) and "中国" (wording) apart
+            account = CUE_PATTERNS["brand_account"].pattern.fullmatch(m.group()) is not None
+            f.handles.append((*f.orig(*m.span()), cue_category("brand_account") if account else "brand_name"))
     f.units = _units(f)
     # The search text: masked contact details become one NUL each, deleted claims nothing, digit runs one "0" (as in
     # the document).
@@ -407,7 +413,8 @@ MARKER_UNIT = "marker"
 
 def _units(f: NoteField) -> list[tuple[int, int, str]]:
     """Spans shown whole, never split or merged with their neighbours: hashtags, @mentions and emoji codes (with
-    the category of a cue inside them, else ``hashtag`` / ``mention`` / :data:`EMOJI_UNIT`, or :data:`MARKER_UNIT`
+    the category of a cue inside them, else ``hashtag`` / ``mention`` (``brand_name`` for a brand's account) /
+    :data:`EMOJI_UNIT`, or :data:`MARKER_UNIT`
     for a note tag marker, never shown), then cues outside them. An emoji code ("[笑哭R]", "[doge]", as the document
     builder's pattern finds it) is one token of the document, so it is shown with its brackets, not as the word
     inside them. Non-overlapping, by start."""
@@ -426,6 +433,9 @@ def _units(f: NoteField) -> list[tuple[int, int, str]]:
             if held.claim(a, b):
                 cue = None if plain == MARKER_UNIT else _first_cue_inside(f, cue_starts, a, b)
                 units.append((a, b, cue or plain))
+    for a, b, category in f.handles:  # a brand's @mention: the brand, whatever cues lie inside
+        if held.claim(a, b):
+            units.append((a, b, category))
     for a, b, cue in cues:
         if held.claim(a, b):
             units.append((a, b, cue_category(cue)))
