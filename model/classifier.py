@@ -311,10 +311,10 @@ class AdModel(FeatureExplanations, CompiledModel):
     def score(self, notes: Iterable[Note], *, top: int = 3) -> Scored:
         """Probabilities and decisions of validated notes, for a whole batch at once (what archive scoring needs),
         and for each note flagged ``ad`` or ``review`` its ``top`` readable reasons towards "ad" as text (the same
-        reasons :meth:`check` gives, e.g. ``联系方式 contact details: “加VX”``), and its contact details after them
-        when they are not among them; genuine notes get none. The
-        decisions are :meth:`check`'s: a note at or above the threshold is attributed even with ``top=0``, to know
-        whether any phrase explains an ad verdict (:meth:`decide`), and a note that declares itself an ad is one."""
+        reasons :meth:`check` gives, with their weights, e.g. ``联系方式 contact details (+1.94): “加VX”``), and its
+        contact details after them when they are not among them; genuine notes get none. The decisions are
+        :meth:`check`'s: a note at or above the threshold is attributed even with ``top=0``, to know whether any
+        phrase explains an ad verdict (:meth:`decide`), and a note that declares itself an ad is one."""
         _check_top(top, "score")
         notes = list(notes)
         prepared: list[dict[str, Prepared]] = [{} for _ in notes]
