@@ -1009,6 +1009,14 @@ FRAGMENT_NOTES = [
     ({"text": "所有关于变好的焦虑都可以先暂停"}, "焦虑都可以先", None),
     ({"text": "这次去越南越便宜越好玩"}, "去越南越便宜", "去越南"),
     ({"text": "皮肤就像剥了壳的鸡蛋，水光肌就像"}, "皮肤", "皮肤就像"),
+    # a verb whose complement pushes the other way is not quoted without it, nor a phrase ending on a bare negation
+    # (a walkthrough: the writer cannot get through, and the shop would not refund or repair)
+    (
+        {"text": "医美避雷：做完热玛吉脸更松了，找他们退款一直拖，那家机构现在电话都打不通了，姐妹们千万别去"},
+        "现在电话都打",
+        None,
+    ),
+    ({"text": "618在某宝买的沙发，用了三个月就塌了，找客服不给退不给修，真的气死"}, "客服不给退不", None),
 ]
 
 
@@ -1042,6 +1050,26 @@ def test_trimming_of_leaning_words(raw, bounds, run, want):
 
 
 @pytest.mark.parametrize(
+    ("raw", "bounds", "run", "want"),
+    [
+        ("饮食不规律", [0, 2, 3, 5], (0, 3), (0, 5)),  # the negation takes what it negates
+        (
+            "问题不在灯",
+            [0, 2, 3, 4, 5],
+            (0, 3),
+            (0, 2),
+        ),  # it cannot (在 leans on the next): no bare negation at the end
+        ("问题不", [0, 2, 3], (0, 3), (0, 2)),  # nothing after it
+        ("也不在", [0, 1, 2, 3], (1, 2), (1, 2)),  # the negation alone stays as it is (never shown)
+    ],
+)
+def test_a_phrase_never_ends_on_a_bare_negation(raw, bounds, run, want):
+    from model.highlights.fragments import close_negation
+
+    assert close_negation([run], bounds, raw, np.ones(len(raw), dtype=bool)) == [want]
+
+
+@pytest.mark.parametrize(
     ("raw", "bounds", "run", "weights", "want"),
     [
         ("学生党也能冲", [0, 2, 3, 4, 5, 6], (2, 6), [0.1, 0.1, 0.5, 0.1, 0.3, 0.3], (0, 6)),  # the suffix's word
@@ -1068,6 +1096,9 @@ def test_trimming_of_leaning_words(raw, bounds, run, want):
         ("宝宝不上幼儿园", [0, 2, 4, 7], (0, 2), [0.3, 0.3, 0.0, 0.0, 0.0, 0.0, 0.0], (0, 2)),  # "does not attend"
         ("玩不够", [0, 1, 3], (0, 1), [0.5, 0.0, 0.0], (0, 3)),
         ("店不到十点", [0, 1, 3, 4, 5], (0, 1), [0.5, 0.0, 0.0, 0.0, 0.0], (0, 1)),  # 不到 + a number: "before"
+        # the complement pushes the other way: the verb goes with it, and 都, which leans on it, too
+        ("电话都打不通了", [0, 2, 3, 4, 6, 7], (0, 4), [0.3, 0.3, 0.1, 0.2, -0.6, -0.6, -0.1], (0, 2)),
+        ("打不通了", [0, 1, 3, 4], (0, 1), [0.5, -0.6, -0.6, 0.0], (0, 1)),  # the verb alone stays: no phrase then
     ],
 )
 def test_phrases_take_in_what_the_segmenter_cut_from_their_words(raw, bounds, run, weights, want):

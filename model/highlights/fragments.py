@@ -52,14 +52,26 @@ def close_negation(runs: list[tuple[int, int]], bounds: list[int], raw: str, ok:
     out: list[tuple[int, int]] = []
     for a, b in runs:
         j = bisect_left(bounds, b)
-        if 0 < j < len(bounds) - 1 and bounds[j] == b and raw[bounds[j - 1] : b] in _NEGATIONS:
-            if bounds[j - 1] > a and ok[b : bounds[j + 1]].all() and raw[b : bounds[j + 1]] not in _NO_END:
+        if 0 < j < len(bounds) and bounds[j] == b and raw[bounds[j - 1] : b] in _NEGATIONS and bounds[j - 1] > a:
+            if j < len(bounds) - 1 and ok[b : bounds[j + 1]].all() and raw[b : bounds[j + 1]] not in _NO_END:
                 b = bounds[j + 1]
+            else:  # what it negates cannot be taken ("问题不|在灯"): no phrase ends on a bare negation
+                b = _without_leaning_end(bounds, raw, a, bounds[j - 1])
         if out and a < out[-1][1]:
             out[-1] = (out[-1][0], max(b, out[-1][1]))
         else:
             out.append((a, b))
     return out
+
+
+def _without_leaning_end(bounds: list[int], raw: str, a: int, b: int) -> int:
+    """The end of ``[a, b)`` (on word bounds) without the words at its end that lean on what follows
+    (:func:`_leans_on_next`), keeping at least one word: where a phrase cut short now ends ("现在电话都|打" of
+    "现在电话都打不通了" ends "现在电话")."""
+    i, j = bisect_left(bounds, a), bisect_left(bounds, b)
+    while i < j - 1 and _leans_on_next(raw, bounds[j - 1], bounds[j]):
+        j -= 1
+    return bounds[j]
 
 
 def with_negation(
@@ -274,6 +286,7 @@ def whole_words(
     for k, (a, b) in enumerate(runs):
         i, j = bisect_left(bounds, a), bisect_left(bounds, b)
         a2, b2 = a, b
+        complement = False  # b2 takes the complement of the verb the run ends on
         if bounds[i] == a and bounds[j] == b:
             if i > 0 and word(i) in _SUFFIXES:
                 a2 = bounds[i - 1]
@@ -281,6 +294,7 @@ def whole_words(
                 a2 = bounds[i - 2]
             if j < last and _complement_follows(raw, bounds, j, word):
                 b2 = bounds[j + 2] if word(j) == "不" else bounds[j + 1]
+                complement = True
             elif j < last and word(j - 1) == "不错" and word(j) == "过":  # "不错过" (not miss), cut as 不错|过
                 b2 = bounds[j + 1]
             elif (
@@ -303,6 +317,10 @@ def whole_words(
                 before, after = total(a, b), total(a3, max(b2, b3))
                 if abs(after) >= MIN_PHRASE_WEIGHT and (after > 0) == (before > 0):
                     a, b = a2, b2
+                elif complement and i < j - 1:
+                    # a verb whose complement pushes the other way: the phrase without the verb, never the verb
+                    # saying the opposite of what the writer wrote ("现在电话都打" of "现在电话都打不通了")
+                    b = _without_leaning_end(bounds, raw, a, bounds[j - 1])
         if out and a < out[-1][1]:
             out[-1] = (out[-1][0], max(b, out[-1][1]))
         else:
