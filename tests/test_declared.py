@@ -189,7 +189,7 @@ def test_score_decides_as_check_and_keeps_the_model_decision(shipped):
     assert scored.declared == [c.declared for c in checked]
     for i, c in enumerate(checked):
         if c.declared is not None:
-            assert scored.reasons[i][0].startswith("合作披露 sponsorship disclosure: “")
+            assert re.match(r"合作披露 sponsorship disclosure \(\+\d+\.\d\d\): “", scored.reasons[i][0])
             assert scored.reasons[i] == [r.text() for r in c.reasons if r.direction == "ad"][:3]  # check's reasons
             assert scored.model_decisions[i] == shipped.decide(c.ad_probability, explained=c.highlights != ())
         else:
