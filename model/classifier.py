@@ -37,6 +37,7 @@ from model.highlights import (
     as_quoted,
     attribute_parsed,
     declared_first,
+    is_help_notice,
     note_fields,
     parse_feature,
     phrases,
@@ -45,6 +46,7 @@ from model.highlights import (
     with_declared,
 )
 from model.notes import Note
+from model.simplified import to_simplified
 from model.text import Prepared
 
 if TYPE_CHECKING:
@@ -268,6 +270,8 @@ class AdModel(FeatureExplanations, CompiledModel):
                         declared[0] if declared else None,
                         letters=_letters(parsed[i]),
                         contact_decided=decided_by_contact(decision, p, self.review_threshold, contact=contact),
+                        help_notice=decision != "genuine"
+                        and is_help_notice(to_simplified(f"{parsed[i].title}\n{parsed[i].text}")),
                     ),
                     declared=declared[0] if declared else None,
                     contact=contact,

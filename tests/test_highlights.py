@@ -847,6 +847,51 @@ def test_advice_offers_to_change_only_the_promotional_style_never_the_facts(driv
         assert "不必删去你真实用过的品牌、产品、价格或购买渠道" in told["zh"]
 
 
+@pytest.mark.parametrize("decision", ["ad", "review"])
+@pytest.mark.parametrize("drivers", [(_CONTACT,), (_CONTACT, _CTA)])
+def test_a_help_notice_is_told_to_keep_its_contact_details(decision, drivers):
+    """A lost grandmother's notice was told first to change the phone number, then to keep it: a help notice's
+    contact details are not offered as a change, and the writer is told to keep them; the rest is offered as ever."""
+    from model.highlights.categories import ReadableReason, Span
+    from model.highlights.reasons import advice
+
+    readable = [
+        ReadableReason(category, zh, en, "ad", 2.0 - i, (Span("text", 0, len(word), word),))
+        for i, (category, zh, en, word) in enumerate(drivers)
+    ]
+    told = advice(decision, readable, help_notice=True)
+    assert "请保留其中的联系方式" in told["zh"] and "keep its contact details" in told["en"]
+    assert "修改其中的联系方式" not in told["zh"] and "change the contact details" not in told["en"]
+    assert ("change the call to action" in told["en"]) is (len(drivers) == 2)
+    plain = advice(decision, readable)
+    assert "修改其中的联系方式" in plain["zh"] and "请保留其中的联系方式" not in plain["zh"]
+
+
+@pytest.mark.parametrize(
+    ("text", "help_notice"),
+    [
+        ("寻人：我奶奶今天早上在朝阳公园走失", True),
+        ("急！！我的狗丢了，电话13812345678", True),
+        ("寻物启事：黑色双肩包", True),
+        ("求助献血：急需AB型血小板", True),
+        ("我的工牌掉在地铁站了，捡到的麻烦联系我", True),
+        ("加我vx领券，原价299今天只要99", False),
+        ("这家店寻味很久才找到", False),  # 寻味 is no search for the lost
+        ("丢了三斤肉，开心", False),
+    ],
+)
+def test_help_notices_are_told_apart(text, help_notice):
+    from model.highlights import is_help_notice
+
+    assert is_help_notice(text) is help_notice
+
+
+def test_a_lost_dogs_notice_is_told_to_keep_the_number(shipped):
+    told = shipped.check({"text": "急！！我的狗丢了，电话13812345678，有线索请联系"}).advice
+    assert told is not None and "请保留其中的联系方式" in told["zh"], told
+    assert "修改其中的联系方式" not in told["zh"]
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet="0123456789.．,，x ", max_size=30))
 def test_separated_numbers_are_found_from_the_start_of_a_digit_run_only(text):

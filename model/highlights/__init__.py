@@ -51,7 +51,7 @@ from model.highlights.categories import (
 from model.highlights.declared import with_declared
 from model.highlights.fields import markup_spans, note_fields
 from model.highlights.phrases import phrases
-from model.highlights.reasons import advice, declared_first, reasons
+from model.highlights.reasons import advice, declared_first, is_help_notice, reasons
 from model.text import Prepared
 
 __all__ = [
@@ -73,6 +73,7 @@ __all__ = [
     "cue_category",
     "declared_first",
     "explain_spans",
+    "is_help_notice",
     "markup_spans",
     "note_fields",
     "parse_feature",

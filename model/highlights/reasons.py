@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from model.highlights.categories import (
     CATEGORIES,
     MIN_PHRASE_WEIGHT,
@@ -107,13 +109,15 @@ def advice(
     *,
     letters: int | None = None,
     contact_decided: bool = False,
+    help_notice: bool = False,
 ) -> dict[str, str] | None:
     """One sentence for the writer when a note is flagged: what drove it, and that an honest note can be
     appealed. None for genuine notes. A note that declares itself an ad (``declared``: the words that do) is told so,
     quoting them, and how to appeal if they are no such declaration; one sent to review by its messenger id alone
     (``contact_decided``, :meth:`model.classifier.AdModel.decide`) is told that. ``letters``: the letters and
     digits of the note (None: unknown, taken as short), so that a long note with no phrase towards ad is not told
-    it is very short."""
+    it is very short. ``help_notice``: the note reads as a search for someone or something lost or a call for help
+    (:func:`is_help_notice`), whose contact details are not offered as a change but to keep."""
     if declared is not None:
         t = as_quoted(declared.text)
         quoted = t if len(t) <= QUOTE_CHARS else t[: QUOTE_CHARS - 1] + "…"
@@ -131,7 +135,7 @@ def advice(
     if contact_decided and contact is not None:
         # The rule decided, not the words: "mainly because of the wording (“妈妈说”、“最近”)" named what did not
         # send the note to review (a second walkthrough).
-        zh_next, en_next = _what_next([contact], "review")
+        zh_next, en_next = _what_next([contact], "review", help_notice)
         return {
             "zh": f"这条笔记需要人工复核，因为它留有联系方式（{contact.quoted(2)}）："
             f"留有微信、QQ 或 LINE 账号的笔记都由人工阅读，无论广告概率多少。{zh_next}",
@@ -186,7 +190,7 @@ def advice(
         also = next((r for r in rest if r.category in _CONCRETE_CATEGORIES), None)
     zh_also = f"，还有{also.label_zh}（{also.quoted(2)}）" if also else ""
     en_also = f", and also the {also.label_en} ({also.quoted(2, ', ')})" if also else ""
-    zh_next, en_next = _what_next([*drivers, *([also] if also else [])], decision)
+    zh_next, en_next = _what_next([*drivers, *([also] if also else [])], decision, help_notice)
     return {
         "zh": f"这条笔记{_DECISION_ZH[decision]}，主要因为{'和'.join(zh_parts)}{zh_also}。{zh_next}",
         "en": f"This note {_DECISION_EN[decision]}, mainly because of {' and '.join(en_parts)}{en_also}. {en_next}",
@@ -207,35 +211,40 @@ NAMED_SHARE = 0.1
 _CHANGEABLE_CATEGORIES = ("contact", "link", "call_to_action", "sales_tone", "merchant", "giveaway")
 
 
-def _what_next(named: list[ReadableReason], decision: str = "ad") -> tuple[str, str]:
+def _what_next(named: list[ReadableReason], decision: str = "ad", help_notice: bool = False) -> tuple[str, str]:
     """The advice's last sentence for a note flagged ``decision`` for the reasons ``named`` (those the advice
     quotes): an offer to change only what is of :data:`_CHANGEABLE_CATEGORIES`, never to remove or reword the rest,
     and the appeal. A note sent to review is read by a person already: its writer is not told to ask for one, but
     that an appeal lets them say what the note is (a writer was told to "appeal for a human review" of a note going
-    to one)."""
+    to one). A help notice's contact details are not offered as a change: the writer is told to keep them."""
     changeable = [r for r in named if r.category in _CHANGEABLE_CATEGORIES and not _only_place_facts(r)]
+    keep = ("", "")
+    if any(r.category == "contact" for r in changeable):
+        keep = _KEEP_FOR_HELP if help_notice else _KEEP_CONTACT
+        if help_notice:
+            changeable = [r for r in changeable if r.category != "contact"]
     if decision == "review":
         zh_appeal, en_appeal = "；你也可以提出申诉，说明笔记的情况", "; you can also appeal, saying what the note is"
     else:
         zh_appeal, en_appeal = "提出申诉由人工复核", "appeal for a human review"
+    zh_keep, en_keep = keep
     if not changeable:
         if decision == "review":
             return (
                 "人工复核时会读你的笔记：如果这是你的真实个人分享，不必改写你的经历，也不必删去你真实用过的品牌、"
-                f"产品、价格或购买渠道{zh_appeal}。",
+                f"产品、价格或购买渠道{zh_appeal}。{zh_keep}",
                 "A person reads the note in the review: if it is your honest personal sharing, there is no need to "
                 "reword your experience or to remove the brands, products, prices or shops you really used"
-                f"{en_appeal}.",
+                f"{en_appeal}.{en_keep}",
             )
         return (
             "如果这是你的真实个人分享，不必改写你的经历，也不必删去你真实用过的品牌、产品、价格或购买渠道，"
-            f"可以{zh_appeal}。",
+            f"可以{zh_appeal}。{zh_keep}",
             "If it is your honest personal sharing, there is no need to reword your experience or to remove the "
-            f"brands, products, prices or shops you really used: {en_appeal}.",
+            f"brands, products, prices or shops you really used: {en_appeal}.{en_keep}",
         )
     zh = _series([r.label_zh for r in changeable], "、", "和")
     en = _series([f"the {r.label_en}" for r in changeable], ", ", " and ")
-    zh_keep, en_keep = _KEEP_CONTACT if any(r.category == "contact" for r in changeable) else ("", "")
     if decision == "review":
         return (
             f"人工复核时会读你的笔记：如果这是你的真实个人分享，可以修改其中的{zh}（不必删去你真实用过的品牌、产品、"
@@ -270,6 +279,27 @@ _KEEP_CONTACT = (
     " But if the note needs its contact details (to find a lost person, pet or item, to ask for help, to warn "
     "others of a scam), keep them and say so in the appeal.",
 )
+
+
+#: Said instead of offering to change contact details when the note reads as a help notice (:func:`is_help_notice`):
+#: a lost grandmother's notice was told first to change the number, then to keep it (a writer's walkthrough).
+_KEEP_FOR_HELP = (
+    "这条笔记像是寻人、寻物或求助：请保留其中的联系方式，申诉时说明即可。",
+    " This note reads as a search for someone or something lost, or a call for help: keep its contact details and "
+    "say so in the appeal.",
+)
+#: What a help notice says of itself: a search for a missing person, pet or thing (寻人, 走失, 寻猫, 失物, 捡到),
+#: a call for blood or help (献血, 求助). Read in simplified characters. Only the advice reads it: the decision is
+#: the model's and the rules' (an advertiser can write these words too; a person reads the appeal).
+_HELP_NOTICE_RE = re.compile(
+    r"寻人|寻狗|寻猫|寻宠|寻物|失物|走失|走丢|丢失|失踪|(?:狗|猫|狗狗|猫咪|宠物|钱包|手机|包|证件|工牌|钥匙)丢了|"
+    r"捡到|拾到|献血|血小板|求助"
+)
+
+
+def is_help_notice(text: str) -> bool:
+    """Whether a note's text (title and text, simplified) reads as a help notice (:data:`_HELP_NOTICE_RE`)."""
+    return _HELP_NOTICE_RE.search(text) is not None
 
 
 def _series(items: list[str], comma: str, last: str) -> str:
