@@ -161,9 +161,10 @@ CONTACT_DEFS = [
         re.compile(
             # A number given for WhatsApp or Telegram (a Hong Kong "WhatsApp 9123 4567" was shown as the product
             # "WhatsApp 9123"), and an international number with its country code ("+81 90-1234-5678" was not
-            # read at all; "+86 138-1234-5678" lost its +86).
+            # read at all; "+86 138-1234-5678" lost its +86): a "+" not written against a word or number (比分+3,
+            # 赛季+1, UTC+9 add), and a group of three digits or more after it (not the scores "+3 21-19 21-17").
             r"(?<![a-z])(?:whatsapp|telegram)\s?[:：]?\s?\+?(?:\d[\s-]?){6,14}\d(?!\d)|"
-            r"(?<![\d+])\+\d{1,3}[\s-](?:\d[\s-]?){7,12}\d(?!\d)|"
+            r"(?<![\w+])\+\d{1,3}[\s-](?=[\d\s-]*\d{3})(?:\d[\s-]?){7,12}\d(?!\d)|"
             r"(?<!\d)(?:1"
             + SEP
             + r"[3-9](?:"

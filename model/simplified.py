@@ -5,7 +5,7 @@ past a filter) was another text to the model: its words, cue phrases, brand name
 (``#蘭蔻[話題]#``) matched nothing learnt from simplified notes, and a campaign note fell from review 0.35 to
 genuine 0.02. :func:`model.text.normalize_text` therefore maps each traditional character to its simplified form.
 
-The table is OpenCC's ``t2s`` conversion of each CJK ideograph on its own (not of phrases, but for three words
+The table is OpenCC's ``t2s`` conversion of each CJK ideograph on its own (not of phrases, but for two words
 of :data:`_PHRASES`): a character for a character, so a normalised text keeps its length and every highlight still
 maps back to the characters the writer typed. It is built once at import (~10 ms). Its sha256
 (:data:`TABLE_SHA256`) is recorded in every model card and checked at load, since another OpenCC release could map a
@@ -45,12 +45,12 @@ TABLE_SHA256: str = hashlib.sha256(
 _TRADITIONAL_RE = re.compile("[" + "".join(re.escape(chr(k)) for k in sorted(T2S_TABLE)) + "]")
 
 
-#: Words of Taiwan and Hong Kong whose characters, simplified one by one, make another word or none: 連結 (a web
-#: link) is 链接, not 连结 (a bond); 鏈結 too; 私訊 (a direct message) is 私信. Each is as long as its
-#: replacement, so offsets still map back. From OpenCC's Taiwan phrase table (``tw2sp``: 連結, 超連結), and 私訊 by
-#: its use; a writer's "私訊我" and "連結在主頁" were read as personal experience while 私信 and 链接 are calls to
-#: action. Only the traditional spellings are replaced: a mainland writer's 连结 keeps its own meaning.
-_PHRASES = {"連結": "链接", "鏈結": "链接", "私訊": "私信"}
+#: Words of Taiwan and Hong Kong whose characters, simplified one by one, make another word or none: 鏈結 (a web
+#: link) is 链接, and 私訊 (a direct message) is 私信. Each is as long as its replacement, so offsets still map back.
+#: From OpenCC's Taiwan phrase table (``tw2sp``) and usage; a writer's "私訊我" was read as personal experience while
+#: 私信 is a call to action. Not 連結, which is a link but also a bond ("和孩子建立情感連結"): read as 连结, it is a
+#: call to action only where it offers a link (:mod:`model.cue_patterns`, "点击连结", "连结在主页").
+_PHRASES = {"鏈結": "链接", "私訊": "私信"}
 _PHRASE_RE = re.compile("|".join(_PHRASES))
 
 

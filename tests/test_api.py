@@ -614,6 +614,9 @@ def test_batch_422_names_too_many_notes_with_a_wrong_one(client):
     r = client.post("/v1/check/batch", json={"notes": [{"text": 5}] + [GENUINE_NOTE] * 20})
     assert [e["field"] for e in r.json()["detail"]] == ["notes", "notes[0].text"]
     assert "at most 20 items" in r.json()["detail"][0]["msg"]
+    # the count alone, as for too many notes the schema accepts: no note's own limits
+    r = client.post("/v1/check/batch", json={"notes": [{"text": 5}] + [{"text": "x" * 6001}] * 20})
+    assert [e["field"] for e in r.json()["detail"]] == ["notes", "notes[0].text"]
 
 
 # -- /v1/comments/score ------------------------------------------------------------------------------------

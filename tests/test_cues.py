@@ -57,7 +57,19 @@ def test_international_and_messenger_numbers_are_phones(text, phone):
     assert "product_model" not in kinds(text)
 
 
-@pytest.mark.parametrize("text", ["粉丝+1000000", "体重+2 公斤", "评分+1 123456", "whatsapp群里聊了123"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "粉丝+1000000",
+        "体重+2 公斤",
+        "评分+1 123456",
+        "whatsapp群里聊了123",
+        "比分+3 21-19 21-17",  # a "+" written against a word adds
+        "赛季+1 2024-2025",
+        "UTC+9 2024-05-01 12:00",
+        "加分 +5 10 15 20 25 30",  # no group of three digits
+    ],
+)
 def test_a_plus_sign_before_a_number_is_no_phone(text):
     assert "phone" not in kinds(text)
 
@@ -66,7 +78,9 @@ def test_a_plus_sign_before_a_number_is_no_phone(text):
     ("text", "kind", "matched"),
     [
         ("想要的姐妹私訊我領取折扣碼", "call_to_action", "私信"),  # Taiwan's word for a direct message
-        ("連結在主頁，點擊連結下單", "call_to_action", "链接"),  # Taiwan's word for a web link
+        ("連結在主頁，點擊連結下單", "call_to_action", "连结"),  # Taiwan's word for a web link, where it offers one
+        ("連結在主頁，點擊連結下單", "call_to_action", "点击连结"),
+        ("商品連結👇", "call_to_action", "连结"),
         ("鏈結放在留言", "call_to_action", "链接"),
         ("需要的宝宝私我", "call_to_action", "需要的宝宝"),  # 宝宝 whole
         ("搜店铺名就能找到", "shop_funnel", "搜店铺名"),  # 店铺 whole
@@ -76,8 +90,9 @@ def test_cue_words_read_whole_and_in_traditional_script(text, kind, matched):
     assert matched in kinds(text).get(kind, [])
 
 
-def test_a_mainland_bond_is_no_link():
-    assert "call_to_action" not in kinds("人与人之间的情感连结")
+@pytest.mark.parametrize("text", ["人与人之间的情感连结", "和孩子建立情感連結", "瑜伽讓我找到身體與心靈的連結"])
+def test_a_bond_is_no_link(text):
+    assert "call_to_action" not in kinds(text)
 
 
 #: A phone number in each enclosed form of the single digits (NORMALIZATION_VERSION 22: before, only the circled

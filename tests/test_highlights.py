@@ -260,6 +260,19 @@ def test_a_brands_mention_is_shown_whole(mention, category):
     assert inside == [(start, start + len(mention), category)], field.units
 
 
+@pytest.mark.parametrize(
+    ("text", "handle", "category"),
+    [
+        ("@兰蔻官方私信我领取小样", "@兰蔻官方", "brand"),  # typed against the next words: they keep their reasons
+        ("@兰蔻官方超好用的面霜", "@兰蔻官方", "brand"),
+        ("@dior999好用", "@dior999", "brand_name"),
+    ],
+)
+def test_a_brands_mention_ends_where_the_handle_does(text, handle, category):
+    (field,) = [f for f in note_fields("", text) if f.name == "text"]
+    assert (0, len(handle), category) in field.units, field.units
+
+
 def test_a_friends_mention_stays_a_mention():
     text = "谢谢@小红薯 的推荐"
     (field,) = [f for f in note_fields("", text) if f.name == "text"]
@@ -820,6 +833,7 @@ _SHOP_WORDS = ("merchant", "商家用语", "merchant wording", "我们小店")
         ((_CTA, _PITCH), ("call to action", "sales-pitch phrase")),
         ((_ADDRESS, _PITCH), ("sales-pitch phrase",)),
         ((_HOURS,), ()),
+        ((("merchant", "商家用语", "merchant wording", "營業時間"),), ()),  # traditional script, read as the model does
         ((_SHOP_WORDS, _WORDING), ("merchant wording",)),
     ],
 )

@@ -56,9 +56,9 @@ letters, a space and digits after a colon as an id when the writer's words follo
 and a letters-only id after "、" or 或 ("微信:abc123、lanruo"; patterns, run as they are); and three spaced-out
 characters opening with a contact or call to action whose last is glued to more ("私 信 我领取") or whose two gaps
 differ ("加 微/信 吧"), in the reference loop, which goes on at the next character when three fail that.
-Version "44" reads three traditional words as the mainland words they translate (連結 链接, 私訊 私信:
-``model.simplified._PHRASES``, used as it is, before the table) and no product model in a quantity after what it
-counts ("修复霜 x2"; ``model.cues._is_quantity``, called as it is on the reference's cues).
+Version "44" reads two traditional words as the mainland words they translate (鏈結 链接, 私訊 私信, before the
+table; the reference spells them out) and no product model in a quantity after what it counts ("修复霜 x2"; the
+reference's own reading of the rule, ``_reference_is_quantity``).
 """
 
 from __future__ import annotations
@@ -83,13 +83,12 @@ from model.cues import (
     CUE_PATTERNS,
     HASHTAG_RE,
     Cue,
-    _is_quantity,
     cue_counts,
     find_cues,
     is_brand_handle,
 )
 from model.emoji_codes import EMOJI_CODE_RE
-from model.simplified import _PHRASES, T2S_TABLE
+from model.simplified import T2S_TABLE
 from model.spaced import despace
 from model.text import (
     _COMPAT,
@@ -164,9 +163,7 @@ def _reference_normalize_text(text: str) -> str:
     text = text.encode("utf-8", "replace").decode("utf-8") if _reference_has_surrogates(text) else text
     text = _REF_PLACEHOLDER_CHARS_RE.sub(" ", text)
     text = _reference_without_cjk_marks(text)
-    text = text.lower()
-    for word, mainland in _PHRASES.items():
-        text = text.replace(word, mainland)
+    text = text.lower().replace("鏈結", "链接").replace("私訊", "私信")
     return _reference_despace(_REF_WS_RE.sub(" ", text.translate(T2S_TABLE)).strip())
 
 
@@ -438,10 +435,35 @@ def _reference_find_cues(text: str) -> list[Cue]:
         or not any(c.start < e and s < c.end for s, e in claims)
     ]
     found = [c for c in found if c.name != "product_model" or not any(c.start < e and s < c.end for s, e in contacts)]
-    spans = [(c.start, c.name, c.end, c.text) for c in found]
-    found = [c for c in found if c.name != "product_model" or not _is_quantity(text, c.start, c.end, spans)]
+    found = [c for c in found if c.name != "product_model" or not _reference_is_quantity(text, c, found)]
     found.sort(key=lambda c: (c.start, c.name))
     return found
+
+
+def _reference_is_quantity(text: str, cue: Cue, found: list[Cue]) -> bool:
+    """x and one or two digits after a Chinese character (a space between allowed), ending the item (not going on
+    into a word, "[", "#", "@", "-" or a decimal), and not after a lexicon brand, an everyday-word brand, a verb, a
+    measure word or a copula."""
+    word = cue.text
+    if not (len(word) in (2, 3) and word[0] == "x" and word[1:].isdigit()):
+        return False
+    before = text[: cue.start]
+    gap = before[-1:] if before[-1:].isspace() else ""
+    prev = before[: len(before) - len(gap)][-1:]
+    if not ("\u4e00" <= prev <= "\u9fff"):
+        return False
+    after = text[cue.end : cue.end + 2]
+    if after[:1] and (
+        after[0].isalnum() or after[0] == "_" or after[0] in "[#@-" or (after[0] == "." and after[1:2].isdigit())
+    ):
+        return False
+    stem = before[: len(before) - len(gap)]
+    if (
+        any(stem.endswith(w) for w in ("荣耀", "小米", "红米", "苹果", "联想", "小黑", "美的", "大众"))
+        or prev in "部台款是的了换用买级上荐择到入如"
+    ):
+        return False
+    return not any(c.name.startswith("brand_mention") and c.end == cue.start - len(gap) for c in found)
 
 
 def _reference_is_noise(token: str) -> bool:

@@ -303,9 +303,9 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> NoteField:
     for m in MENTION_RE.finditer(marked) if "@" in norm else ():
         if not is_brand_handle(m.group()):  # a brand's account is its words in the document, not ⟦mention⟧
             f.markers.setdefault("⟦mention⟧", []).append(f.orig(*m.span()))
-        else:  # but shown whole, as any @mention: "@索尼中国" was "索尼" (a brand) and "中国" (wording) apart
-            account = CUE_PATTERNS["brand_account"].pattern.fullmatch(m.group()) is not None
-            f.handles.append((*f.orig(*m.span()), cue_category("brand_account") if account else "brand_name"))
+        elif (handle := _brand_handle(norm, spans, *m.span())) is not None:
+            # but shown whole, as any @mention: "@索尼中国" was "索尼" (a brand) and "中国" (wording) apart
+            f.handles.append((*f.orig(m.start(), handle[0]), handle[1]))
     f.units = _units(f)
     # The search text: masked contact details become one NUL each, deleted claims nothing, digit runs one "0" (as in
     # the document).
@@ -409,6 +409,33 @@ EMOJI_UNIT = "emoji"
 #: markup, never shown. Its weight stays in the probability, as that of the markers the writer never typed (title
 #: present, hashtag count) does; a unit of its own keeps the writer's phrases from running into it.
 MARKER_UNIT = "marker"
+
+#: What may follow a brand's name in its account's handle: Latin letters and digits ("@兰蔻LANCOME", "@dior999"),
+#: and account words ("@蕉下官方", "@索尼中国", "@小熊电器官方旗舰店").
+_HANDLE_LATIN = re.compile(r"[a-z0-9_\-·.]+")
+_HANDLE_WORDS = re.compile(r"(?:官方旗舰店|官方微博|旗舰店|官方|official|中国|china)+")
+_ACCOUNT_WORD = re.compile(r"官方|旗舰店|official")
+_BRAND_KINDS = frozenset({"brand_mention", "brand_mention_latin"})
+
+
+def _brand_handle(norm: str, spans: list[tuple[int, str, int, str]], start: int, end: int) -> tuple[int, str] | None:
+    """Where the @mention ``norm[start:end]`` of a brand's account ends as a brand's handle, and its category
+    (``brand`` for an account, ending in 官方, 旗舰店 or official; else ``brand_name``): the brand names it opens with,
+    each with the Latin letters and account words after it. None when it opens with no brand. A handle typed
+    against the writer's next words ("@兰蔻官方私信我领取小样") ends there, so those words keep their own reasons
+    (the call to action 私信)."""
+    names = {a: b for a, name, b, _ in spans if name in _BRAND_KINDS and start < a < end}
+    pos, account = start + 1, False
+    if pos not in names:
+        return None
+    while pos in names:
+        pos = min(names[pos], end)
+        if (latin := _HANDLE_LATIN.match(norm, pos, end)) is not None:
+            pos = latin.end()
+        if (words := _HANDLE_WORDS.match(norm, pos, end)) is not None:
+            pos = words.end()
+            account = account or _ACCOUNT_WORD.search(words.group()) is not None
+    return pos, cue_category("brand_account") if account else "brand_name"
 
 
 def _units(f: NoteField) -> list[tuple[int, int, str]]:

@@ -14,6 +14,7 @@ from model.highlights.categories import (
     as_quoted,
     quote_key,
 )
+from model.simplified import to_simplified
 
 #: Categories a reason towards "genuine" may have: a price or a call to action that happens to lower the
 #: probability is shown as a green highlight, but "call to action" is no reason a note reads as genuine.
@@ -268,7 +269,9 @@ _PLACE_FACTS = frozenset({"地址", "营业时间"})
 
 def _only_place_facts(reason: ReadableReason) -> bool:
     """Whether ``reason`` is merchant wording quoting nothing but :data:`_PLACE_FACTS` (not offered to change)."""
-    return reason.category == "merchant" and all(q.strip(":： ") in _PLACE_FACTS for q in reason.quotes())
+    return reason.category == "merchant" and all(
+        to_simplified(q.strip(":： ")) in _PLACE_FACTS for q in reason.quotes()
+    )  # read as the model reads them: a Taiwanese diner's 營業時間 too
 
 
 #: Said whenever the advice offers to change contact details: the model cannot tell a number a note exists to give

@@ -267,9 +267,11 @@ def batch_errors(exc: RequestValidationError, settings: Settings) -> RequestVali
     if not isinstance(notes, list):
         return exc
     named = {e["loc"][2] for e in errors if len(e.get("loc", ())) > 2 and tuple(e["loc"][:2]) == ("body", "notes")}
+    if len(notes) > settings.max_batch:  # as for a batch the schema accepts: the count alone, no note's limits
+        return RequestValidationError(
+            [too_long(("body", "notes"), settings.max_batch, notes, "items"), *errors], body=exc.body
+        )
     extra: list[dict[str, Any]] = []
-    if len(notes) > settings.max_batch:
-        extra.append(too_long(("body", "notes"), settings.max_batch, notes, "items"))
     for i, raw in enumerate(notes):
         if i in named:
             continue
