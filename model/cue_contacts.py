@@ -165,6 +165,8 @@ CONTACT_DEFS = [
             # 赛季+1, UTC+9 add), and a group of three digits or more after it (not the scores "+3 21-19 21-17").
             r"(?<![a-z])(?:whatsapp|telegram)\s?[:：]?\s?\+?(?:\d[\s-]?){6,14}\d(?!\d)|"
             r"(?<![\w+])\+\d{1,3}[\s-](?=[\d\s-]*\d{3})(?:\d[\s-]?){7,12}\d(?!\d)|"
+            # a Taiwan mobile number (0912-345-678, 0912 345 678, 0912345678)
+            r"(?<![\d-])09\d{2}[\s-]?\d{3}[\s-]?\d{3}(?![\d-])|"
             r"(?<!\d)(?:1"
             + SEP
             + r"[3-9](?:"

@@ -58,9 +58,25 @@ def _phrase(m: re.Match[str]) -> str:
     return _PHRASES[m.group()]
 
 
+#: Cantonese negations read as the Mandarin ones they are, so that what they negate is read negated: 唔 (not)
+#: before a Chinese character as 不, 冇 (have not) as 没, 唔係 (is not; 唔系 once simplified) as 不是, 唔使 (need not)
+#: as 不用. A writer's "唔會再回購" was read as the sales pitch 回购 (ad 0.69 against review 0.29 for
+#: 不會再回購), "唔包郵" as the offer 包邮 (a walkthrough). Not a 唔 before punctuation or another 唔: the
+#: interjection "唔，" and the sound "唔唔". Each as long as its replacement.
+_CANTONESE = {"唔系": "不是", "唔使": "不用", "唔驶": "不用", "唔": "不", "冇": "没"}
+_CANTONESE_RE = re.compile(r"唔系|唔使|唔驶|(?<!唔)唔(?=[\u4e00-\u9fff])(?!唔)|冇")
+
+
+def _cantonese(m: re.Match[str]) -> str:
+    return _CANTONESE[m.group()]
+
+
 def to_simplified(text: str) -> str:
-    """``text`` with every traditional character replaced by its simplified form, and the few traditional words
-    another word translates (:data:`_PHRASES`) replaced by it (same length)."""
-    if _TRADITIONAL_RE.search(text) is None:
-        return text
-    return _PHRASE_RE.sub(_phrase, text).translate(T2S_TABLE)
+    """``text`` with every traditional character replaced by its simplified form, the few traditional words
+    another word translates (:data:`_PHRASES`) replaced by it, and Cantonese negations by Mandarin ones
+    (:data:`_CANTONESE`); the same length."""
+    if _TRADITIONAL_RE.search(text) is not None:
+        text = _PHRASE_RE.sub(_phrase, text).translate(T2S_TABLE)
+    if "唔" in text or "冇" in text:
+        text = _CANTONESE_RE.sub(_cantonese, text)
+    return text

@@ -90,6 +90,40 @@ def test_cue_words_read_whole_and_in_traditional_script(text, kind, matched):
     assert matched in kinds(text).get(kind, [])
 
 
+@pytest.mark.parametrize(
+    ("text", "norm"),
+    [
+        ("唔會再回購", "不会再回购"),  # Cantonese negations read as Mandarin ones
+        ("唔包郵", "不包邮"),
+        ("唔使預約", "不用预约"),
+        ("唔係廣告", "不是广告"),
+        ("冇包郵", "没包邮"),
+        ("唔，送货快", "唔,送货快"),  # the interjection stays
+        ("唔唔", "唔唔"),
+    ],
+)
+def test_cantonese_negations_read_as_mandarin_ones(text, norm):
+    assert normalize_text(text) == norm
+
+
+@pytest.mark.parametrize("text", ["唔包郵", "唔使預約", "我们没预约", "不用预约，直接去", "免预约"])
+def test_a_term_denied_is_no_cue(text):
+    found = kinds(text)
+    assert "price" not in found and "call_to_action" not in found, found
+
+
+@pytest.mark.parametrize("text", ["有需要的请预约", "欢迎预约体验"])
+def test_an_invitation_to_book_is_still_a_call_to_action(text):
+    assert "预约" in kinds(text).get("call_to_action", [])
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"), [("手機0912-345-678", "0912-345-678"), ("電話 0912 345 678", "0912 345 678")]
+)
+def test_a_taiwan_mobile_number_is_a_phone(text, phone):
+    assert kinds(text).get("phone") == [phone]
+
+
 @pytest.mark.parametrize("text", ["人与人之间的情感连结", "和孩子建立情感連結", "瑜伽讓我找到身體與心靈的連結"])
 def test_a_bond_is_no_link(text):
     assert "call_to_action" not in kinds(text)
@@ -616,7 +650,7 @@ def test_an_exclusion_must_hold_one_brand(tmp_path):
         ("真的不是在打广告", "不是在打广告"),
         ("我没有打广告，就是喜欢", "没有打广告"),
         ("没打广告啊", "没打广告"),
-        ("唔係廣告，真心推介呢間餐廳", "唔系广告"),
+        ("唔係廣告，真心推介呢間餐廳", "不是广告"),  # Cantonese, read as the Mandarin denial
         ("Not sponsored lol, bought it myself", "not sponsored"),
         ("this is not an ad", "not an ad"),
         ("no ads, just my honest take", "no ads"),

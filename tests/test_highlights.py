@@ -246,8 +246,8 @@ def test_a_shopping_festival_topic_is_no_brand_campaign(tag, category):
 @pytest.mark.parametrize(
     ("mention", "category"),
     [
-        ("@蕉下官方", "brand"),  # a brand's account: "官方" was shown apart as merchant wording
-        ("@小熊电器官方旗舰店", "brand"),
+        ("@蕉下官方", "brand_name"),  # a brand's account: "官方" was shown apart as merchant wording
+        ("@小熊电器官方旗舰店", "brand_name"),  # named, not a campaign: a writer may tag a brand to complain
         ("@兰蔻LANCOME", "brand_name"),  # a lexicon brand's name: "LANCOME" was shown apart as wording
         ("@索尼中国", "brand_name"),  # "中国" was shown apart as wording
     ],
@@ -263,8 +263,8 @@ def test_a_brands_mention_is_shown_whole(mention, category):
 @pytest.mark.parametrize(
     ("text", "handle", "category"),
     [
-        ("@兰蔻官方私信我领取小样", "@兰蔻官方", "brand"),  # typed against the next words: they keep their reasons
-        ("@兰蔻官方超好用的面霜", "@兰蔻官方", "brand"),
+        ("@兰蔻官方私信我领取小样", "@兰蔻官方", "brand_name"),  # typed against the next words: they keep theirs
+        ("@兰蔻官方超好用的面霜", "@兰蔻官方", "brand_name"),
         ("@dior999好用", "@dior999", "brand_name"),
     ],
 )
@@ -889,6 +889,9 @@ def test_a_help_notice_is_told_to_keep_its_contact_details(decision, drivers):
         ("寻物启事：黑色双肩包", True),
         ("求助献血：急需AB型血小板", True),
         ("我的工牌掉在地铁站了，捡到的麻烦联系我", True),
+        ("Lost dog near the park, please call", True),
+        ("手机不见咗，执到请联系", True),  # Cantonese (唔见咗, read as 不见咗)
+        ("捐血活动急需O型", True),
         ("加我vx领券，原价299今天只要99", False),
         ("这家店寻味很久才找到", False),  # 寻味 is no search for the lost
         ("丢了三斤肉，开心", False),

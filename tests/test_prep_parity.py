@@ -58,7 +58,8 @@ characters opening with a contact or call to action whose last is glued to more 
 differ ("加 微/信 吧"), in the reference loop, which goes on at the next character when three fail that.
 Version "44" reads two traditional words as the mainland words they translate (鏈結 链接, 私訊 私信, before the
 table; the reference spells them out) and no product model in a quantity after what it counts ("修复霜 x2"; the
-reference's own reading of the rule, ``_reference_is_quantity``).
+reference's own reading of the rule, ``_reference_is_quantity``). Version "45" reads Cantonese negations as Mandarin
+ones (唔 before a Chinese character 不, 冇 没, 唔系 不是, 唔使 不用; the reference spells them out).
 """
 
 from __future__ import annotations
@@ -164,7 +165,18 @@ def _reference_normalize_text(text: str) -> str:
     text = _REF_PLACEHOLDER_CHARS_RE.sub(" ", text)
     text = _reference_without_cjk_marks(text)
     text = text.lower().replace("鏈結", "链接").replace("私訊", "私信")
-    return _reference_despace(_REF_WS_RE.sub(" ", text.translate(T2S_TABLE)).strip())
+    text = text.translate(T2S_TABLE)
+    if "唔" in text or "冇" in text:  # version "45": Cantonese negations as Mandarin ones
+        text = _REF_CANTONESE_RE.sub(
+            lambda m: {"唔系": "不是", "唔使": "不用", "唔驶": "不用"}.get(
+                m.group(), "不" if m.group() == "唔" else "没"
+            ),
+            text,
+        )
+    return _reference_despace(_REF_WS_RE.sub(" ", text).strip())
+
+
+_REF_CANTONESE_RE = re.compile("唔系|唔使|唔驶|(?<!唔)唔(?=[\u4e00-\u9fff])(?!唔)|冇")
 
 
 _REF_IDEOGRAPHS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
@@ -630,8 +642,8 @@ def test_every_branch_of_the_cue_union_starts_with_a_literal():
 
 
 def test_normalization_version_unchanged():
-    # The references above are version "44". A change of output needs a new version AND new references.
-    assert NORMALIZATION_VERSION == "44"
+    # The references above are version "45". A change of output needs a new version AND new references.
+    assert NORMALIZATION_VERSION == "45"
 
 
 # -- Every code point --------------------------------------------------------------------------------------------

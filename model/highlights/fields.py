@@ -234,8 +234,7 @@ class NoteField:
     gaps: list[tuple[int, int]] = dataclass_field(default_factory=list)  # deleted claims, in the original, by start
     joined: frozenset[int] = frozenset()  # separators of spaced-out text (model.spaced), in the original
     marked: bool = False  # holds combining marks on Chinese characters (model.text.CJK_MARKS_RE)
-    # @mentions of brands, in the original: (start, end, category): ``brand`` for an account ("@蕉下官方"), else
-    # ``brand_name`` ("@兰蔻LANCOME", a lexicon brand's name)
+    # @mentions of brands ("@蕉下官方", "@兰蔻LANCOME"), in the original: (start, end, category)
     handles: list[tuple[int, int, str]] = dataclass_field(default_factory=list)
 
     def orig(self, a: int, b: int) -> tuple[int, int]:
@@ -303,9 +302,9 @@ def _field(name: str, raw: str, prepared: Prepared | None = None) -> NoteField:
     for m in MENTION_RE.finditer(marked) if "@" in norm else ():
         if not is_brand_handle(m.group()):  # a brand's account is its words in the document, not ⟦mention⟧
             f.markers.setdefault("⟦mention⟧", []).append(f.orig(*m.span()))
-        elif (handle := _brand_handle(norm, spans, *m.span())) is not None:
+        elif (handle_end := _brand_handle_end(norm, spans, *m.span())) is not None:
             # but shown whole, as any @mention: "@索尼中国" was "索尼" (a brand) and "中国" (wording) apart
-            f.handles.append((*f.orig(m.start(), handle[0]), handle[1]))
+            f.handles.append((*f.orig(m.start(), handle_end), "brand_name"))
     f.units = _units(f)
     # The search text: masked contact details become one NUL each, deleted claims nothing, digit runs one "0" (as in
     # the document).
@@ -414,18 +413,17 @@ MARKER_UNIT = "marker"
 #: and account words ("@蕉下官方", "@索尼中国", "@小熊电器官方旗舰店").
 _HANDLE_LATIN = re.compile(r"[a-z0-9_\-·.]+")
 _HANDLE_WORDS = re.compile(r"(?:官方旗舰店|官方微博|旗舰店|官方|official|中国|china)+")
-_ACCOUNT_WORD = re.compile(r"官方|旗舰店|official")
 _BRAND_KINDS = frozenset({"brand_mention", "brand_mention_latin"})
 
 
-def _brand_handle(norm: str, spans: list[tuple[int, str, int, str]], start: int, end: int) -> tuple[int, str] | None:
-    """Where the @mention ``norm[start:end]`` of a brand's account ends as a brand's handle, and its category
-    (``brand`` for an account, ending in 官方, 旗舰店 or official; else ``brand_name``): the brand names it opens with,
-    each with the Latin letters and account words after it. None when it opens with no brand. A handle typed
-    against the writer's next words ("@兰蔻官方私信我领取小样") ends there, so those words keep their own reasons
-    (the call to action 私信)."""
+def _brand_handle_end(norm: str, spans: list[tuple[int, str, int, str]], start: int, end: int) -> int | None:
+    """Where the @mention ``norm[start:end]`` of a brand's account ends as a brand's handle: the brand names it
+    opens with, each with the Latin letters and account words after it. None when it opens with no brand. A handle
+    typed against the writer's next words ("@兰蔻官方私信我领取小样") ends there, so those words keep their own
+    reasons (the call to action 私信). Shown as 品牌与产品名 (``brand_name``), as any brand named: a writer tagging a
+    brand to complain is no campaign."""
     names = {a: b for a, name, b, _ in spans if name in _BRAND_KINDS and start < a < end}
-    pos, account = start + 1, False
+    pos = start + 1
     if pos not in names:
         return None
     while pos in names:
@@ -434,8 +432,7 @@ def _brand_handle(norm: str, spans: list[tuple[int, str, int, str]], start: int,
             pos = latin.end()
         if (words := _HANDLE_WORDS.match(norm, pos, end)) is not None:
             pos = words.end()
-            account = account or _ACCOUNT_WORD.search(words.group()) is not None
-    return pos, cue_category("brand_account") if account else "brand_name"
+    return pos
 
 
 def _units(f: NoteField) -> list[tuple[int, int, str]]:

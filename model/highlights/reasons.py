@@ -296,13 +296,14 @@ _KEEP_FOR_HELP = (
 #: the model's and the rules' (an advertiser can write these words too; a person reads the appeal).
 _HELP_NOTICE_RE = re.compile(
     r"寻人|寻狗|寻猫|寻宠|寻物|失物|走失|走丢|丢失|失踪|(?:狗|猫|狗狗|猫咪|宠物|钱包|手机|包|证件|工牌|钥匙)丢了|"
-    r"捡到|拾到|献血|血小板|求助"
+    r"捡到|拾到|献血|捐血|血小板|求助|不见咗|执到|"
+    r"(?<![a-z])(?:lost|missing|found)\s(?:my\s|our\s|a\s)?(?:dog|cat|pet|puppy|kitten|wallet|phone|person)"
 )
 
 
 def is_help_notice(text: str) -> bool:
     """Whether a note's text (title and text, simplified) reads as a help notice (:data:`_HELP_NOTICE_RE`)."""
-    return _HELP_NOTICE_RE.search(text) is not None
+    return _HELP_NOTICE_RE.search(text.lower()) is not None
 
 
 def _series(items: list[str], comma: str, last: str) -> str:
