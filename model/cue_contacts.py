@@ -165,8 +165,9 @@ CONTACT_DEFS = [
             # 赛季+1, UTC+9 add), and a group of three digits or more after it (not the scores "+3 21-19 21-17").
             r"(?<![a-z])(?:whatsapp|telegram)\s?[:：]?\s?\+?(?:\d[\s-]?){6,14}\d(?!\d)|"
             r"(?<![\w+])\+\d{1,3}[\s-](?=[\d\s-]*\d{3})(?:\d[\s-]?){7,12}\d(?!\d)|"
-            # a Taiwan mobile number (0912-345-678, 0912 345 678, 0912345678)
-            r"(?<![\d-])09\d{2}[\s-]?\d{3}[\s-]?\d{3}(?![\d-])|"
+            # a Taiwan mobile number as it is written, 0912-345-678 or 0912 345 678: not ten digits run together
+            # (订单编号0912345678, 货号0987654321, an ISBN: a review of the first form), nor a piece of a longer number
+            r"(?<![a-z0-9.\-])09\d{2}[\s-]\d{3}[\s-]\d{3}(?![\s-]?\d)|"
             r"(?<!\d)(?:1"
             + SEP
             + r"[3-9](?:"

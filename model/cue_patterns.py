@@ -128,8 +128,9 @@ DEFS = [
             # 报名费, 报名表, 付费报名, 已报名 (an exam note was flagged for "全部花费加报名费也就三千出头").
             # 入手 as a pitch (值得入手, 趁活动入手, 可以入手了), not across a word's edge (进入手机, 推入手术室,
             # 输入手机号) nor the writer's own purchase told (最近入手, 刚入手, 已入手).
-            # 预约 as an invitation, not one the writer did not make or need (没预约, 不用预约, 无需预约, 免预约)
-            r"预(?<!没预)(?<!没有预)(?<!不用预)(?<!无需预)(?<!不需要预)(?<!免预)(?<!未预)约|报(?<!付费报)(?<!已报)名(?!费|表)|蹲一个|有需要的|需要的(?:宝[宝子贝]?|姐妹|朋友)|后台|购买|"
+            # 预约 as an invitation, not one the writer did not make (没预约, 没有预约, 未预约); 免预约, 无需预约 and
+            # 不用预约 stay: a shop's "无需预约，直接到店" invites as much (a review)
+            r"预(?<!没预)(?<!没有预)(?<!未预)约|报(?<!付费报)(?<!已报)名(?!费|表)|蹲一个|有需要的|需要的(?:宝[宝子贝]?|姐妹|朋友)|后台|购买|"
             r"入(?<![进输录导加投推收介深融注陷存渗]入)(?<!最近入)(?<!刚入)(?<!新入)(?<!已入)(?<!我入)手(?![机术套续过])|"
             # an invitation code with its code (not 推荐码数, a recommended size, nor 注册要邀请码)
             r"想要同款|邀请码[:：\s]*[a-z0-9]{3,20}(?![a-z0-9])|推荐码[:：\s]*[a-z0-9]{3,20}(?![a-z0-9])|"

@@ -61,10 +61,12 @@ def _phrase(m: re.Match[str]) -> str:
 #: Cantonese negations read as the Mandarin ones they are, so that what they negate is read negated: 唔 (not)
 #: before a Chinese character as 不, 冇 (have not) as 没, 唔係 (is not; 唔系 once simplified) as 不是, 唔使 (need not)
 #: as 不用. A writer's "唔會再回購" was read as the sales pitch 回购 (ad 0.69 against review 0.29 for
-#: 不會再回購), "唔包郵" as the offer 包邮 (a walkthrough). Not a 唔 before punctuation or another 唔: the
-#: interjection "唔，" and the sound "唔唔". Each as long as its replacement.
-_CANTONESE = {"唔系": "不是", "唔使": "不用", "唔驶": "不用", "唔": "不", "冇": "没"}
-_CANTONESE_RE = re.compile(r"唔系|唔使|唔驶|(?<!唔)唔(?=[\u4e00-\u9fff])(?!唔)|冇")
+#: 不會再回購), "唔包郵" as the offer 包邮 (a walkthrough). 唔好 is "not good" or "don't": 不好, and 不要 in the
+#: sales phrase 唔好錯過 (不要错过, not "not good to miss"). Not a 唔 before punctuation or another 唔 (the
+#: interjection "唔，", the sound "唔唔") nor 唔該 ("thanks", not 不该 "should not"). Each as long as its
+#: replacement.
+_CANTONESE = {"唔系": "不是", "唔使": "不用", "唔驶": "不用", "唔好错过": "不要错过", "唔": "不", "冇": "没"}
+_CANTONESE_RE = re.compile(r"唔系|唔使|唔驶|唔好错过|(?<!唔)唔(?=[\u4e00-\u9fff])(?![唔该])|冇")
 
 
 def _cantonese(m: re.Match[str]) -> str:

@@ -100,19 +100,22 @@ def test_cue_words_read_whole_and_in_traditional_script(text, kind, matched):
         ("冇包郵", "没包邮"),
         ("唔，送货快", "唔,送货快"),  # the interjection stays
         ("唔唔", "唔唔"),
+        ("唔該晒", "唔该晒"),  # "thanks", not 不该 "should not"
+        ("唔好錯過", "不要错过"),  # "don't miss", not "not good to miss"
+        ("心情唔好", "心情不好"),
     ],
 )
 def test_cantonese_negations_read_as_mandarin_ones(text, norm):
     assert normalize_text(text) == norm
 
 
-@pytest.mark.parametrize("text", ["唔包郵", "唔使預約", "我们没预约", "不用预约，直接去", "免预约"])
+@pytest.mark.parametrize("text", ["唔包郵", "我们没预约", "没有预约就去了", "冇預約"])
 def test_a_term_denied_is_no_cue(text):
     found = kinds(text)
     assert "price" not in found and "call_to_action" not in found, found
 
 
-@pytest.mark.parametrize("text", ["有需要的请预约", "欢迎预约体验"])
+@pytest.mark.parametrize("text", ["有需要的请预约", "欢迎预约体验", "无需预约，直接到店", "免预约", "唔使預約"])
 def test_an_invitation_to_book_is_still_a_call_to_action(text):
     assert "预约" in kinds(text).get("call_to_action", [])
 
@@ -122,6 +125,20 @@ def test_an_invitation_to_book_is_still_a_call_to_action(text):
 )
 def test_a_taiwan_mobile_number_is_a_phone(text, phone):
     assert kinds(text).get("phone") == [phone]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "訂單編號0912345678到現在還沒出貨",
+        "货号0987654321质量很差",
+        "ISBN 0912345678",
+        "0912 345 678 999",
+        "SF0912-345-678",
+    ],
+)
+def test_ten_digits_that_are_no_taiwan_phone(text):
+    assert "phone" not in kinds(text)
 
 
 @pytest.mark.parametrize("text", ["人与人之间的情感连结", "和孩子建立情感連結", "瑜伽讓我找到身體與心靈的連結"])

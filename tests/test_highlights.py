@@ -890,7 +890,11 @@ def test_a_help_notice_is_told_to_keep_its_contact_details(decision, drivers):
         ("求助献血：急需AB型血小板", True),
         ("我的工牌掉在地铁站了，捡到的麻烦联系我", True),
         ("Lost dog near the park, please call", True),
-        ("手机不见咗，执到请联系", True),  # Cantonese (唔见咗, read as 不见咗)
+        ("手机不见咗，执到请联系", True),
+        ("手機唔見咗，執到請聯絡", True),  # as written: 唔見咗 reads 不见咗
+        ("今日執到寶，加WhatsApp 9123 4567", False),  # 执到宝: a bargain
+        ("found a cat-eye liner I love", False),
+        ("lost a catalogue", False),
         ("捐血活动急需O型", True),
         ("加我vx领券，原价299今天只要99", False),
         ("这家店寻味很久才找到", False),  # 寻味 is no search for the lost
@@ -899,8 +903,9 @@ def test_a_help_notice_is_told_to_keep_its_contact_details(decision, drivers):
 )
 def test_help_notices_are_told_apart(text, help_notice):
     from model.highlights import is_help_notice
+    from model.simplified import to_simplified
 
-    assert is_help_notice(text) is help_notice
+    assert is_help_notice(to_simplified(text)) is help_notice
 
 
 def test_a_lost_dogs_notice_is_told_to_keep_the_number(shipped):

@@ -59,7 +59,8 @@ differ ("加 微/信 吧"), in the reference loop, which goes on at the next cha
 Version "44" reads two traditional words as the mainland words they translate (鏈結 链接, 私訊 私信, before the
 table; the reference spells them out) and no product model in a quantity after what it counts ("修复霜 x2"; the
 reference's own reading of the rule, ``_reference_is_quantity``). Version "45" reads Cantonese negations as Mandarin
-ones (唔 before a Chinese character 不, 冇 没, 唔系 不是, 唔使 不用; the reference spells them out).
+ones (唔 before a Chinese character 不, 冇 没, 唔系 不是, 唔使 不用, 唔好错过 不要错过; not 唔该; the reference
+reads them character by character, ``_reference_cantonese``).
 """
 
 from __future__ import annotations
@@ -166,17 +167,29 @@ def _reference_normalize_text(text: str) -> str:
     text = _reference_without_cjk_marks(text)
     text = text.lower().replace("鏈結", "链接").replace("私訊", "私信")
     text = text.translate(T2S_TABLE)
-    if "唔" in text or "冇" in text:  # version "45": Cantonese negations as Mandarin ones
-        text = _REF_CANTONESE_RE.sub(
-            lambda m: {"唔系": "不是", "唔使": "不用", "唔驶": "不用"}.get(
-                m.group(), "不" if m.group() == "唔" else "没"
-            ),
-            text,
-        )
+    text = _reference_cantonese(text)  # version "45"
     return _reference_despace(_REF_WS_RE.sub(" ", text).strip())
 
 
-_REF_CANTONESE_RE = re.compile("唔系|唔使|唔驶|(?<!唔)唔(?=[\u4e00-\u9fff])(?!唔)|冇")
+def _reference_cantonese(text: str) -> str:
+    """Cantonese negations as Mandarin ones, character by character: 唔好错过 不要错过, 唔系 不是, 唔使 / 唔驶 不用,
+    冇 没, and 唔 不 before a Chinese character other than 唔 or 该 (唔该 is "thanks") and not after another 唔."""
+    words = (("唔好错过", "不要错过"), ("唔系", "不是"), ("唔使", "不用"), ("唔驶", "不用"))
+    out, i = [], 0
+    while i < len(text):
+        word = next((w for w in words if text.startswith(w[0], i)), None)
+        if word is not None:
+            out.append(word[1])
+            i += len(word[0])
+            continue
+        c, after = text[i], text[i + 1 : i + 2]
+        if c == "冇":
+            c = "没"
+        elif c == "唔" and text[i - 1 : i] != "唔" and after and "\u4e00" <= after <= "\u9fff" and after not in "唔该":
+            c = "不"
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 _REF_IDEOGRAPHS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))

@@ -145,8 +145,9 @@ def is_festival_topic(tag: str) -> bool:
 
 def cue_category(name: str) -> str:
     """The writer-facing category of a cue kind. A brand or product named is ``brand_name``: an honest comparison
-    names brands too, and "brand campaign" would tell its writer they ran one. The cues of a campaign (its
-    hashtags, a brand's account, a brand repeated across title, hashtags and text) are ``brand``."""
+    names brands too, and "brand campaign" would tell its writer they ran one (so is a brand's @mention, shown
+    whole by :mod:`model.highlights.fields`: a writer may tag a brand to complain). The cues of a campaign (its
+    hashtags, a brand repeated across title, hashtags and text) are ``brand``."""
     if name in _CUE_CATEGORY:
         return _CUE_CATEGORY[name]
     return "brand" if name.startswith("brand") else "wording"

@@ -296,8 +296,8 @@ _KEEP_FOR_HELP = (
 #: the model's and the rules' (an advertiser can write these words too; a person reads the appeal).
 _HELP_NOTICE_RE = re.compile(
     r"寻人|寻狗|寻猫|寻宠|寻物|失物|走失|走丢|丢失|失踪|(?:狗|猫|狗狗|猫咪|宠物|钱包|手机|包|证件|工牌|钥匙)丢了|"
-    r"捡到|拾到|献血|捐血|血小板|求助|不见咗|执到|"
-    r"(?<![a-z])(?:lost|missing|found)\s(?:my\s|our\s|a\s)?(?:dog|cat|pet|puppy|kitten|wallet|phone|person)"
+    r"捡到|拾到|献血|捐血|血小板|求助|不见咗|执到(?!宝)|"
+    r"(?<![a-z])(?:lost|missing|found)\s(?:my\s|our\s|a\s)?(?:dog|cat|pet|puppy|kitten|wallet|phone|person)(?![\w-])"
 )
 
 
