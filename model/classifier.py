@@ -46,7 +46,6 @@ from model.highlights import (
     with_declared,
 )
 from model.notes import Note
-from model.simplified import to_simplified
 from model.text import Prepared
 
 if TYPE_CHECKING:
@@ -270,8 +269,9 @@ class AdModel(FeatureExplanations, CompiledModel):
                         declared[0] if declared else None,
                         letters=_letters(parsed[i]),
                         contact_decided=decided_by_contact(decision, p, self.review_threshold, contact=contact),
+                        # the fields as normalised for the document (simplified, Cantonese read), not again
                         help_notice=decision != "genuine"
-                        and is_help_notice(to_simplified(f"{parsed[i].title}\n{parsed[i].text}")),
+                        and is_help_notice("\n".join(norm for norm, _ in prepared[i].values())),
                     ),
                     declared=declared[0] if declared else None,
                     contact=contact,

@@ -33,12 +33,12 @@ from serve.schemas import (
     CheckOut,
     NoteIn,
     batch_limit_errors,
+    batch_size_errors,
     budget_error,
     comment_chars,
     note_chars,
     note_limit_errors,
 )
-from serve.schemas.validation import too_long
 from serve.settings import Settings
 
 router = APIRouter(
@@ -266,11 +266,9 @@ def batch_errors(exc: RequestValidationError, settings: Settings) -> RequestVali
     notes = exc.body.get("notes") if isinstance(exc.body, dict) else None
     if not isinstance(notes, list):
         return exc
+    if too_many := batch_size_errors(notes, settings):  # as for a batch the schema accepts: no note's limits
+        return RequestValidationError([*too_many, *errors], body=exc.body)
     named = {e["loc"][2] for e in errors if len(e.get("loc", ())) > 2 and tuple(e["loc"][:2]) == ("body", "notes")}
-    if len(notes) > settings.max_batch:  # as for a batch the schema accepts: the count alone, no note's limits
-        return RequestValidationError(
-            [too_long(("body", "notes"), settings.max_batch, notes, "items"), *errors], body=exc.body
-        )
     extra: list[dict[str, Any]] = []
     for i, raw in enumerate(notes):
         if i in named:

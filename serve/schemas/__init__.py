@@ -15,6 +15,7 @@ from serve.schemas.check import (
     CheckOut,
     NoteIn,
     batch_limit_errors,
+    batch_size_errors,
     note_chars,
     note_limit_errors,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "OperatingPoint",
     "ReadyOut",
     "batch_limit_errors",
+    "batch_size_errors",
     "budget_error",
     "comment_chars",
     "comments_limit_errors",

@@ -212,9 +212,14 @@ def note_chars(note: NoteIn) -> int:
     return len(note.title) + len(note.text) + comment_chars(note.comments)
 
 
+def batch_size_errors(notes: list[Any], s: Settings) -> list[dict[str, Any]]:
+    """The error of a batch of more than ``max_batch`` notes (none otherwise), whether or not its notes are valid."""
+    return [too_long(("body", "notes"), s.max_batch, notes, "items")] if len(notes) > s.max_batch else []
+
+
 def batch_limit_errors(batch: BatchIn, s: Settings) -> list[dict[str, Any]]:
-    if len(batch.notes) > s.max_batch:
-        return [too_long(("body", "notes"), s.max_batch, batch.notes, "items")]
+    if too_many := batch_size_errors(batch.notes, s):
+        return too_many
     errors: list[dict[str, Any]] = []
     for i, note in enumerate(batch.notes):
         errors += note_limit_errors(note, s, ("body", "notes", i))
