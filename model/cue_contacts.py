@@ -15,6 +15,7 @@ from model.cue_parts import (
     DECOR,
     DECOR_COLON,
     DECOR_COLON_LETTER,
+    LINE_ID,
     MESSENGER_ID,
     MORE_WECHAT_IDS,
     SEP,
@@ -90,6 +91,17 @@ CONTACT_DEFS = [
             r"薇(?<![蔷紫]薇)芯(?=号?\s?[:：]?\s*" + MESSENGER_ID + r")|"
             r"🛰(?=\ufe0f?\s?号?[:：]?\s*" + MESSENGER_ID + r")|"
             r"卫星(?=号?[:：]\s*" + MESSENGER_ID + r")|"
+            # LINE's official accounts go by an "@" id ("LINE：@shopmei", "LINE@：@123abcde"), and after 加LINE or
+            # 加我LINE (the 加 in the span, as in 加vx) and a colon or "@" an id of letters alone is a LINE id too
+            # ("加我LINE：meimeiya"; a writer's walkthrough found these funnels read as no contact, "Line：8点集合"
+            # is still none). Without the colon the id needs a digit or "_" ("加我line meifu2024", not
+            # "加line thanks").
+            r"l(?<![a-z]l)ine(?:\s?id|@)?\s?[:：]\s*@" + LINE_ID + r"|"
+            r"加(?<!不加)(?<!别加)(?<!勿加)我?\s?line(?:\s?id)?(?:好友)?(?:(?:\s?[:：]\s*@?|\s?@)"
+            + LINE_ID
+            + r"|\s?"
+            + MESSENGER_ID
+            + r")|"
             r"l(?<![a-z]l)ine(?:\s?id)?(?=\s?[:：]\s*"
             + MESSENGER_ID
             + r")|ライン(?:\s?id)?(?=\s?[:：]\s*"

@@ -30,6 +30,11 @@ def shipped():
         ("加我vx：mei_bai_888", True),
         ("QQ 12345678 联系", True),
         ("加我line：meifu2024", True),
+        ("想要的加我LINE：meimeiya 私訊我", True),  # a LINE id of letters alone, after 加LINE and a colon
+        ("加LINE：@shopmei 下單", True),  # an official account's "@" id
+        ("加我line id：lovely.mei。", True),
+        ("有事加line thanks", False),  # no colon, no digit: an English word
+        ("Line：8点集合，和同学去春游", False),
         ("加我威信：dx 8 8 6 6 9 9", True),  # an id spaced out
         ("这家店电话：028-85551234，周末建议提前订位", False),  # a restaurant's phone: what honest diners give
         ("电话13812345678", False),

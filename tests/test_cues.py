@@ -1184,8 +1184,17 @@ WALKTHROUGH_CUES = [
     ("想要的➕🛰️ meifu2024", "wechat", "🛰️ meifu2024"),
     ("薇芯 meifu2024", "wechat", "薇芯 meifu2024"),
     ("卫星：meifu2024", "wechat", "卫星:meifu2024"),
-    ("加我line：meifu2024", "wechat", "line:meifu2024"),
+    ("加我line：meifu2024", "wechat", "加我line:meifu2024"),
     ("加賴ID：abc123，私訊我", "wechat", "赖id:abc123"),
+    # LINE: an official account's "@" id, and letters alone after 加LINE and a colon (normalisation 46)
+    ("想要的加我LINE：meimeiya 私訊我", "wechat", "加我line:meimeiya"),
+    ("加我 LINE：meimeiya", "wechat", "加我 line:meimeiya"),
+    ("加LINE：@shopmei 下單", "wechat", "加line:@shopmei"),
+    ("LINE@：@123abcde", "wechat", "line@:@123abcde"),
+    ("LINE ID：@mei_shop，私訊", "wechat", "line id:@mei_shop"),
+    ("加我line id：lovely.mei。", "wechat", "加我line id:lovely.mei"),
+    ("加LINE好友 @abc1234", "wechat", "加line好友 @abc1234"),
+    ("加我line meifu2024", "wechat", "加我line meifu2024"),
     ("加我威信：dx 8 8 6 6 9 9", "wechat", "威信:dx 8 8 6 6 9 9"),
     # a discount or invitation code with its code, which is no product model
     ("优惠码XHS520下单立减", "price", "优惠码xhs520"),
@@ -1224,6 +1233,9 @@ def test_walkthrough_cues_are_read(text, kind, matched):
         ("今天坐地铁Line：1号线转2号线", "wechat"),
         ("Red Line: 3 stops", "wechat"),
         ("LINE：12月活动", "wechat"),
+        ("有事加line thanks", "wechat"),  # after 加LINE without a colon an id needs a digit or "_"
+        ("这条line：abcdef", "wechat"),  # letters alone are a LINE id only after 加LINE
+        ("加LINE好友 @abc1234", "product_model"),  # the id of a contact detail, no model name
         ("🛰 2024年最后一次发射", "wechat"),
         ("🛰️ spacex发射", "wechat"),
         ("从小我爸就告诉我大V 信不得", "wechat"),
@@ -1333,6 +1345,7 @@ def test_more_messenger_ids_are_read(text, kind, matched):
     ("text", "kind"),
     [
         ("我不加陌生人微信，有问题评论区问就好", "wechat"),  # 加 negated
+        ("我不加line：meimeiya", "wechat"),
         ("别加微信，直接评论区问", "wechat"),
         ("稍微：还行", "wechat"),
         ("轻微：3天就好了", "wechat"),
