@@ -109,13 +109,41 @@ def test_cantonese_negations_read_as_mandarin_ones(text, norm):
     assert normalize_text(text) == norm
 
 
-@pytest.mark.parametrize("text", ["唔包郵", "我们没预约", "没有预约就去了", "冇預約"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "唔包郵",
+        "我们没预约",
+        "没有预约就去了",
+        "冇預約",
+        # a booking the writer made or a place needs (normalisation 47): a walkthrough's broadband move and
+        # paediatric appointment were told 购买引导
+        "宽带提前预约移机，电信的。",
+        "周六带娃去看儿科，在医院公众号预约了挂号，等了一个小时。",
+        "这家店周末要提前预约，不然排队很久。",
+        "奶冻卷（已预约 过去自取）",
+        "我预约的时间是周六下午",
+        "挂号要预约挂号，别白跑",
+    ],
+)
 def test_a_term_denied_is_no_cue(text):
     found = kinds(text)
     assert "price" not in found and "call_to_action" not in found, found
 
 
-@pytest.mark.parametrize("text", ["有需要的请预约", "欢迎预约体验", "无需预约，直接到店", "免预约", "唔使預約"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "有需要的请预约",
+        "欢迎预约体验",
+        "无需预约，直接到店",
+        "免预约",
+        "唔使預約",
+        "记得预约下！",
+        "立即预约",
+        "右下角可预约直播",
+    ],
+)
 def test_an_invitation_to_book_is_still_a_call_to_action(text):
     assert "预约" in kinds(text).get("call_to_action", [])
 
@@ -1403,6 +1431,11 @@ def test_contact_details_and_offers_written_around_the_filters(text, kind, match
         ("满满当当的一天", "price"),
         ("这个app开屏广告太烦了，还有弹窗广告", "disclosure"),  # the ads an app shows its user
         ("手机开机广告关不掉", "disclosure"),
+        # the ads an app or a phone shows (normalisation 47; a walkthrough's phone review was told 合作披露)
+        ("小米14续航好，缺点是系统广告还是有，要自己一个个关。", "disclosure"),
+        ("这个APP广告太多了，卸载了。", "disclosure"),
+        ("要看广告才能解锁下一集", "disclosure"),
+        ("跳过广告要开会员", "disclosure"),
         ("切图的时候记得导出 icon@2x.png 和 icon@3x.png", "email"),  # an image's name
         ("今日份壁纸，图cr@mia.design，侵删", "email"),  # a photo's credit
         ("在海洋馆看到企鹅一二三四五六只排成一排走路", "qq"),  # penguins counted
