@@ -343,3 +343,28 @@ def test_a_note_sent_to_review_by_its_messenger_id_is_told_so():
     assert "WeChat, QQ or LINE account is read by a person" in told["en"]
     # decided by the probability, the wording stays the main reason
     assert "妈妈说" in advice("review", readable)["zh"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "category"),
+    [
+        ("宝宝10个月，换了a2紫白金3段，在天猫买的，270一罐。", "天猫", "channel"),  # where it was bought
+        ("挂闲鱼卖相机，很多人一上来就问最低多少", "闲鱼", "channel"),
+        ("在天貓買的，一罐兩百七", "天貓", "channel"),  # read as sent, traditional characters
+        ("京东自营买的，148。", "京东", "channel"),
+        ("兰蔻小黑瓶用完了，还是觉得一般", "兰蔻", "brand_name"),  # a brand is still a brand named
+    ],
+)
+def test_a_marketplace_is_shown_as_where_the_writer_bought(shipped, text, shown, category):
+    """A walkthrough's parent, "在天猫买的", was told 品牌与产品名 “天猫”: a marketplace of the brand lexicon is a
+    shop or sales channel (购买渠道), as 淘宝 is; the model's reading of it is unchanged."""
+    found = [h for h in shipped.check({"title": "", "text": text}).highlights if h.text == shown]
+    assert [h.category for h in found] == [category]
+
+
+def test_every_marketplace_is_a_brand_of_the_lexicon():
+    """A marketplace the lexicon lacks would never be matched, so never shown as one (a typo would pass silently)."""
+    from model.highlights.categories import MARKETPLACES
+    from model.lexicon import BRANDS
+
+    assert MARKETPLACES <= set(BRANDS)

@@ -143,11 +143,23 @@ def is_festival_topic(tag: str) -> bool:
     return _FESTIVAL_TOPIC_RE.match(norm) is not None and _CAMPAIGN_RE.search(_FESTIVAL_WORD_RE.sub("", norm)) is None
 
 
-def cue_category(name: str) -> str:
-    """The writer-facing category of a cue kind. A brand or product named is ``brand_name``: an honest comparison
-    names brands too, and "brand campaign" would tell its writer they ran one (so is a brand's @mention, shown
-    whole by :mod:`model.highlights.fields`: a writer may tag a brand to complain). The cues of a campaign (its
-    hashtags, a brand repeated across title, hashtags and text) are ``brand``."""
+#: The marketplaces and booking platforms of the brand lexicon (``model/lexicons/brands.txt``, normalised): where
+#: a writer bought or booked, shown as ``channel`` (购买渠道), as 淘宝 and 旗舰店 (the ``shop_funnel`` cue) are, not
+#: as a brand named: a walkthrough's parent, "在天猫买的，270一罐", was told 品牌与产品名 “天猫”, and a seller on 闲鱼
+#: the same. Only the category shown changes; the model reads them as it did.
+MARKETPLACES = frozenset(
+    "天猫 京东 拼多多 淘宝 得物 唯品会 闲鱼 美团 饿了么 携程 飞猪 去哪儿网 去哪儿旅行 同程 大众点评".split()
+)
+
+
+def cue_category(name: str, text: str | None = None) -> str:
+    """The writer-facing category of a cue kind; ``text``, the characters it matched as sent, when known. A brand or
+    product named is ``brand_name``: an honest comparison names brands too, and "brand campaign" would tell its
+    writer they ran one (so is a brand's @mention, shown whole by :mod:`model.highlights.fields`: a writer may tag a
+    brand to complain); a marketplace of the lexicon (:data:`MARKETPLACES`) is ``channel``. The cues of a campaign
+    (its hashtags, a brand repeated across title, hashtags and text) are ``brand``."""
+    if text is not None and name == "brand_mention" and normalize_text(text) in MARKETPLACES:
+        return "channel"
     if name in _CUE_CATEGORY:
         return _CUE_CATEGORY[name]
     return "brand" if name.startswith("brand") else "wording"

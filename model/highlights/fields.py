@@ -462,7 +462,7 @@ def _units(f: NoteField) -> list[tuple[int, int, str]]:
             units.append((a, b, category))
     for a, b, cue in cues:
         if held.claim(a, b):
-            units.append((a, b, cue_category(cue)))
+            units.append((a, b, cue_category(cue, f.raw[a:b])))
     units.sort()
     return units
 
@@ -480,7 +480,7 @@ def _first_cue_inside(f: NoteField, starts: list[int], a: int, b: int) -> str | 
         if e <= b:
             if cue == "brand_campaign_tag" and is_festival_topic(f.raw[s:e]) and not _brand_inside(cues, k, e):
                 return "festival"
-            return cue_category(cue)
+            return cue_category(cue, f.raw[s:e])
     return None
 
 
