@@ -91,17 +91,17 @@ CONTACT_DEFS = [
             r"薇(?<![蔷紫]薇)芯(?=号?\s?[:：]?\s*" + MESSENGER_ID + r")|"
             r"🛰(?=\ufe0f?\s?号?[:：]?\s*" + MESSENGER_ID + r")|"
             r"卫星(?=号?[:：]\s*" + MESSENGER_ID + r")|"
-            # LINE's official accounts go by an "@" id ("LINE：@shopmei", "LINE@：@123abcde"), and after 加LINE or
-            # 加我LINE (the 加 in the span, as in 加vx) and a colon or "@" an id of letters alone is a LINE id too
-            # ("加我LINE：meimeiya"; a writer's walkthrough found these funnels read as no contact, "Line：8点集合"
-            # is still none). Without the colon the id needs a digit or "_" ("加我line meifu2024", not
-            # "加line thanks").
-            r"l(?<![a-z]l)ine(?:\s?id|@)?\s?[:：]\s*@" + LINE_ID + r"|"
-            r"加(?<!不加)(?<!别加)(?<!勿加)我?\s?line(?:\s?id)?(?:好友)?(?:(?:\s?[:：]\s*@?|\s?@)"
-            + LINE_ID
-            + r"|\s?"
-            + MESSENGER_ID
-            + r")|"
+            # LINE's official accounts go by an "@" id ("LINE：@shopmei", "LINE@：@123abcde", "LINE官方帳號：@shop",
+            # "LINE搜尋：@shop"), and an id named as one ("LINE ID：meimeiya") or given after 加(入)(我)LINE(好友),
+            # +我LINE or 加賴 and a colon is one, letters alone too ("加我LINE：meimeiya"; a writer's walkthrough
+            # found these funnels read as no contact). Not a line of a transit map, named by a Latin word before it
+            # ("BTS Silom Line：@siam站", "Green Line"), nor 加 of another word (参加, 追加, 增加, 附加, 更加, 叠加,
+            # 施加, 外加). Without a colon the id needs a digit or "_", its "@" or not ("加我line meifu2024", not
+            # "加line thanks" nor a friend's "加line好友 @lisa"). "Line：8点集合" is still none.
+            r"l(?<![a-z]l)(?<![a-z] l)ine(?:\s?id|@|官方账号|官方帐号|搜寻|搜索|搜)?\s?[:：]\s*@" + LINE_ID + r"|"
+            r"l(?<![a-z]l)(?<![a-z] l)ine\s?id\s?[:：]\s*" + LINE_ID + r"|"
+            r"(?:加(?<!不加)(?<!别加)(?<!勿加)(?<!参加)(?<!追加)(?<!增加)(?<!附加)(?<!更加)(?<!叠加)(?<!施加)(?<!外加)入?|\+|➕)"
+            r"我?\s?(?:line|赖)(?:\s?id)?(?:的?好友)?(?:\s?[:：]\s*@?" + LINE_ID + r"|\s?@?" + MESSENGER_ID + r")|"
             r"l(?<![a-z]l)ine(?:\s?id)?(?=\s?[:：]\s*"
             + MESSENGER_ID
             + r")|ライン(?:\s?id)?(?=\s?[:：]\s*"

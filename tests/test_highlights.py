@@ -1066,7 +1066,7 @@ FRAGMENT_NOTES = [
     ({"text": "我大温州！这家卤味店可以吃100次"}, "这家卤味店可以", "这家卤味店可以吃"),
     ({"text": "体质！💪摆客厅像个装饰品，用起来又能解决"}, "客厅像", "客厅像个装饰品"),  # a measure with what it counts
     # a walkthrough's notes: "联系不上" was quoted "现在联系" (the writer cannot reach their family), "不错过" "提醒不错"
-    ({"text": "在三亚旅游手机被偷了，现在联系不上家人"}, "现在联系", "现在联系不上家人"),
+    ({"text": "在三亚旅游手机被偷了，现在联系不上家人"}, "现在联系", "现在联系不上"),
     ({"text": "关注直播间，开播提醒不错过，领券"}, "提醒不错", "提醒不错过"),
     # ...but not where the rule misreads (a review of the rules): 不到 before a number is "before" or "less than",
     # after a noun no complement; 可以 takes no number or adverb; 越南 holds no 越…越; 像 takes no verb cut from its
@@ -1094,8 +1094,8 @@ def test_phrases_start_and_end_on_the_writers_words(shipped, note, fragment, who
     _assert_exact(note, result)
     shown = [h.text for h in result.highlights]
     assert fragment not in shown
-    if whole is not None:
-        assert whole in shown
+    if whole is not None:  # the words kept whole, in a phrase of their own or with more of the writer's words
+        assert any(whole in phrase for phrase in shown), shown
 
 
 @pytest.mark.parametrize(
