@@ -129,12 +129,13 @@ DEFS = [
             # 入手 as a pitch (值得入手, 趁活动入手, 可以入手了), not across a word's edge (进入手机, 推入手术室,
             # 输入手机号) nor the writer's own purchase told (最近入手, 刚入手, 已入手).
             # 预约 as an invitation, not one the writer did not make (没预约, 没有预约, 未预约) nor one made
-            # already (已预约, 已经预约), a hospital's registration (预约挂号, 预约了挂号), or a booking of something
-            # named after 提前预约 (提前预约门票, 提前预约野餐, 提前预约移机: a walkthrough's broadband move was told
-            # 购买引导; genuine labelled notes hold these, the 4 预约 of ads are 记得预约, 立即预约, 可预约直播).
-            # 提前预约 alone or before a particle stays ("记得提前预约！", "欢迎提前预约，到店送小样" invite), as do
-            # 找我预约, 要预约, 开放预约了, 免预约, 无需预约 and 不用预约 (a shop's "无需预约，直接到店" invites).
-            r"预(?<!没预)(?<!没有预)(?<!未预)(?<!已预)(?<!已经预)约(?!了?挂号)(?!(?<=提前预约)(?![哦呀啊吧哈的了呢啦嘛喔噢])[\u4e00-\u9fff])|报(?<!付费报)(?<!已报)名(?!费|表)|蹲一个|有需要的|需要的(?:宝[宝子贝]?|姐妹|朋友)|后台|购买|"
+            # already (已预约, 已经预约, 提前预约了餐厅), a hospital's registration (预约挂号, 预约了挂号), or a
+            # booking after 提前预约 of a thing a writer books (门票, 野餐, 移机, 餐厅, 体检, 酒店…: a walkthrough's
+            # broadband move was told 购买引导; genuine labelled notes hold these, the 4 预约 of ads are 记得预约,
+            # 立即预约, 可预约直播). 提前预约 alone or before an offer stays ("记得提前预约！", "欢迎提前预约体验",
+            # "提前预约享8折" invite), as do 找我预约, 要预约, 开放预约了, 免预约, 无需预约 and 不用预约 (a shop's
+            # "无需预约，直接到店" invites).
+            r"预(?<!没预)(?<!没有预)(?<!未预)(?<!已预)(?<!已经预)约(?!了?挂号)(?!(?<=提前预约)(?:了(?=[\u4e00-\u9fff])|门票|野餐|移机|餐厅|座位|位子|体检|酒店|房间|景区|场馆|车位|核酸|疫苗|签证|入园|参观|门诊))|报(?<!付费报)(?<!已报)名(?!费|表)|蹲一个|有需要的|需要的(?:宝[宝子贝]?|姐妹|朋友)|后台|购买|"
             r"入(?<![进输录导加投推收介深融注陷存渗]入)(?<!最近入)(?<!刚入)(?<!新入)(?<!已入)(?<!我入)手(?![机术套续过])|"
             # an invitation code with its code (not 推荐码数, a recommended size, nor 注册要邀请码)
             r"想要同款|邀请码[:：\s]*[a-z0-9]{3,20}(?![a-z0-9])|推荐码[:：\s]*[a-z0-9]{3,20}(?![a-z0-9])|"
@@ -315,8 +316,9 @@ DEFS += [
         # version, a shade, a mall), and the notes matched went from 37 genuine / 19 ads to 30 / 16. Nor a number set
         # apart from its word and followed by "." and a letter: the next item's number ("changsha city 16.happy").
         _p(
-            # nor a code after 码 (优惠码XHS520, 邀请码LUCKY88), a level (JLPT N4), a look, a unit or an ISO speed
-            r"(?<![a-z0-9])(?<!码)(?<!码[:：\s])(?<!码[:：]\s)(?!iso\s?\d|n[1-5](?![a-z0-9]))"
+            # nor a handle after "@" (a friend's "@amy1998"), a code after 码 (优惠码XHS520, 邀请码LUCKY88), a level
+            # (JLPT N4), a look, a unit or an ISO speed
+            r"(?<![a-z0-9@])(?<!码)(?<!码[:：\s])(?<!码[:：]\s)(?!iso\s?\d|n[1-5](?![a-z0-9]))"
             r"(?!(?:p|vol|ep|day|no|top|lv|v|d|s|q|h|k|g|m|t|a|b|c|f|cp|di|look|unit)[\s-]?\d{1,2}(?![a-z0-9])"
             r"(?!\s?" + _SERIES + r"(?![a-z0-9])))(?!" + _COUNTING_WORDS + r")"
             r"[a-z]{1,8}(?:\d{1,4}|[\s-]\d{2,4}(?!\.[^\W\d_]))(?:\.\d+)?(?!\d|(?:\.\d+)?\s?" + UNIT + r")"

@@ -37,6 +37,8 @@ def shipped():
         ("Line：8点集合，和同学去春游", False),
         ("周末和闺蜜去曼谷玩，加line好友 @lisa 她是我大学同学", False),  # a friend's @mention
         ("LINE ID：meimeiya 私訊下單", True),
+        ("周末和闺蜜去曼谷玩，加line好友 @amy1998 她是我大学同学", False),  # a friend's handle
+        ("有興趣可以加LINE：0912345678", True),  # a mobile number as the LINE id
         ("加我威信：dx 8 8 6 6 9 9", True),  # an id spaced out
         ("这家店电话：028-85551234，周末建议提前订位", False),  # a restaurant's phone: what honest diners give
         ("电话13812345678", False),

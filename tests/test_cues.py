@@ -123,6 +123,7 @@ def test_cantonese_negations_read_as_mandarin_ones(text, norm):
         "奶冻卷（已预约 过去自取）",
         "周末人多一定提前预约门票！",  # a booking of something named
         "可以提前预约野餐独享",
+        "提前预约了餐厅，很顺利",
         "挂号要预约挂号，别白跑",
     ],
 )
@@ -149,6 +150,12 @@ def test_a_term_denied_is_no_cue(text):
         "要预约的姐妹私我",
         "开放预约了！",
         "现在可以预约了",
+        "欢迎提前预约体验",  # 提前预约 before an offer
+        "提前预约到店有礼",
+        "提前预约享8折，私信我",
+        "请提前预约咨询",
+        "本店提前预约免排队",
+        "现在可以提前预约了。",  # announced, not done
     ],
 )
 def test_an_invitation_to_book_is_still_a_call_to_action(text):
@@ -1228,7 +1235,10 @@ WALKTHROUGH_CUES = [
     ("LINE@：@123abcde", "wechat", "line@:@123abcde"),
     ("LINE ID：@mei_shop，私訊", "wechat", "line id:@mei_shop"),
     ("加我line id：lovely.mei。", "wechat", "加我line id:lovely.mei"),
-    ("加LINE好友 @abc1234", "wechat", "加line好友 @abc1234"),
+    ("加LINE：0912345678", "wechat", "加line:0912345678"),  # a mobile number as the id
+    ("IG LINE：@shopmei 私訊", "wechat", "line:@shopmei"),  # a two-letter word before LINE names no transit line
+    ("加 LINE 好友：abc123 私訊預約", "wechat", "加 line 好友:abc123"),
+    ("LINE加好友：@shopmei", "wechat", "line加好友:@shopmei"),
     ("加我line meifu2024", "wechat", "加我line meifu2024"),
     ("加入LINE好友：@shopmei", "wechat", "加入line好友:@shopmei"),
     ("LINE搜尋：@shopmei", "wechat", "line搜寻:@shopmei"),
@@ -1285,6 +1295,9 @@ def test_walkthrough_cues_are_read(text, kind, matched):
         ("在 Green Line：@Park St 换乘", "wechat"),
         ("LINE：@2024年我们去了清迈", "wechat"),  # a year, no id
         ("追加line好友就送", "wechat"),
+        ("周末和闺蜜去曼谷玩，加line好友 @amy1998 她是我大学同学", "wechat"),  # a friend's handle, no colon
+        ("周末去参加line：@event 的线下活动", "wechat"),
+        ("谢谢 @amy1998 帮我拍照", "product_model"),  # a handle, no model name
         ("🛰 2024年最后一次发射", "wechat"),
         ("🛰️ spacex发射", "wechat"),
         ("从小我爸就告诉我大V 信不得", "wechat"),

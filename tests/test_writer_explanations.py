@@ -368,3 +368,11 @@ def test_every_marketplace_is_a_brand_of_the_lexicon():
     from model.lexicon import BRANDS
 
     assert MARKETPLACES <= set(BRANDS)
+
+
+def test_a_marketplace_among_the_drivers_still_lets_the_advice_name_a_call_to_action(shipped):
+    """A marketplace is where the writer bought, a fact they keep: as a main reason it does not stand for the
+    concrete one ("天猫买的…私信我" was told 购买渠道 and 用词, and not of its 私信, the one thing it could change)."""
+    result = shipped.check({"title": "", "text": "天猫买的，兰蔻小黑瓶，宝宝们冲，私信我"})
+    assert result.decision == "ad"
+    assert "私信" in result.advice["zh"] and "购买引导" in result.advice["zh"], result.advice["zh"]

@@ -187,7 +187,9 @@ def advice(
     # and not of the id, which was its fourth reason.
     rest = towards_ad[len(drivers) :]
     also = next((r for r in rest if r.category == "contact"), None)
-    if also is None and not any(r.category in _CONCRETE_CATEGORIES for r in drivers):
+    # A shop or marketplace among the drivers is where the writer bought, a fact they keep: it does not stand for the
+    # concrete reason ("天猫买的…私信我" was told 购买渠道 and 用词, and not of its 私信).
+    if also is None and not any(r.category in _CONCRETE_CATEGORIES and r.category != "channel" for r in drivers):
         also = next((r for r in rest if r.category in _CONCRETE_CATEGORIES), None)
     zh_also = f"，还有{also.label_zh}（{also.quoted(2)}）" if also else ""
     en_also = f", and also the {also.label_en} ({also.quoted(2, ', ')})" if also else ""
