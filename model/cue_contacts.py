@@ -95,13 +95,14 @@ CONTACT_DEFS = [
             # "LINE搜尋：@shop", "LINE加好友：@shop"), and an id named as one ("LINE ID：meimeiya") or given after
             # 加(入)(我)LINE(好友), +我LINE or 加賴 and a colon is one, letters alone too ("加我LINE：meimeiya") or a
             # mobile number ("加LINE：0912345678"; a writer's walkthrough found these funnels read as no contact).
-            # Not a line of a transit map, named by a Latin word of three letters or more before it ("BTS Silom
-            # Line：@siam站", "Green Line"; "IG LINE：@shop" is a contact), nor 加 of another word (参加, 追加, 增加,
-            # 附加, 更加, 叠加, 施加, 外加). Without a colon the id needs a digit or "_" and no "@" ("加我line
-            # meifu2024"; not "加line thanks" nor a friend's "加line好友 @amy1998"). "Line：8点集合" is still none.
-            r"l(?<![a-z]l)(?<![a-z]{3} l)(?<!参加l)(?<!追加l)(?<!增加l)(?<!附加l)(?<!更加l)ine"
+            # Not a line of a transit map, named by a Latin word of three letters or more or JR before it ("BTS
+            # Silom Line：@siam站", "JR Line：@shinjuku站"; "IG LINE：@shop" is a contact), nor 加 of another word
+            # (参加, 追加, 增加, 附加, 更加, 叠加, 施加, 外加). Without a colon the id needs a digit or "_" and no
+            # "@" ("加我line meifu2024"; not "加line thanks" nor a friend's "加line好友 @amy1998"). "Line：8点集合" is
+            # still none.
+            r"l(?<![a-z]l)(?<![a-z]{3} l)(?<!jr l)(?<!参加l)(?<!追加l)(?<!增加l)(?<!附加l)(?<!更加l)ine"
             r"(?:\s?id|@|官方账号|官方帐号|搜寻|搜索|搜|加好友)?\s?[:：]\s*@" + LINE_ID + r"|"
-            r"l(?<![a-z]l)(?<![a-z]{3} l)ine\s?id\s?[:：]\s*" + LINE_ID + r"|"
+            r"l(?<![a-z]l)(?<![a-z]{3} l)(?<!jr l)ine\s?id\s?[:：]\s*" + LINE_ID + r"|"
             r"(?:加(?<!不加)(?<!别加)(?<!勿加)(?<!参加)(?<!追加)(?<!增加)(?<!附加)(?<!更加)(?<!叠加)(?<!施加)(?<!外加)入?|\+|➕)"
             r"我?\s?(?:line|赖)(?:\s?id)?(?:\s?的?好友)?(?:\s?[:：]\s*@?" + LINE_ID + r"|\s?" + MESSENGER_ID + r")|"
             r"l(?<![a-z]l)ine(?:\s?id)?(?=\s?[:：]\s*"

@@ -53,9 +53,13 @@ UNIT = (
 MESSENGER_ID = r"[a-z](?=[-a-z]*[\d_])[-_a-z0-9]{4,19}(?![-_a-z0-9])"
 #: A LINE id where the words before it say it is one (an "@" of LINE's official accounts, or 加LINE and a colon): 4 to
 #: 20 letters, digits, ".", "-" or "_" (LINE's own rule), starting and ending on a letter or digit and holding a
-#: letter ("@2024年" is a year) unless it is 8 to 11 digits (a mobile number as the id: "加LINE：0912345678"),
+#: letter ("@2024年" is a year) unless it is a mobile number (Taiwan 09…, mainland 1[3-9]…, Hong Kong 5/6/9 and 7
+#: more digits: "加LINE：0912345678"; not a date or a count, "LINE：@20241201", "加LINE：12345678 位朋友"),
 #: letters alone too ("meimeiya", "lovely.mei"); a "." then a letter or digit goes on with the id, a full stop ends it.
-LINE_ID = r"(?:(?=[-_.0-9]*[a-z])|(?=\d{8,11}(?!\d)))[a-z0-9][-_.a-z0-9]{2,18}[a-z0-9](?![-_a-z0-9]|\.[a-z0-9])"
+LINE_ID = (
+    r"(?:(?=[-_.0-9]*[a-z])|(?=(?:09\d{8}|1[3-9]\d{9}|[569]\d{7})(?!\d)))"
+    r"[a-z0-9][-_.a-z0-9]{2,18}[a-z0-9](?![-_a-z0-9]|\.[a-z0-9])"
+)
 #: A WeChat id after a contact word: a letter, then 4 to 19 letters, digits, "_" or "-"; a shorter one of letters then
 #: digits ("vx:ab12", which product_model would read as a model name); or digits; or letters then digits spaced out
 #: one by one ("威信：dx 8 8 6 6 9 9").

@@ -156,6 +156,8 @@ def test_a_term_denied_is_no_cue(text):
         "请提前预约咨询",
         "本店提前预约免排队",
         "现在可以提前预约了。",  # announced, not done
+        "新品到店，提前预约了解详情",
+        "美甲新款，开放提前预约了哦",
     ],
 )
 def test_an_invitation_to_book_is_still_a_call_to_action(text):
@@ -1236,6 +1238,8 @@ WALKTHROUGH_CUES = [
     ("LINE ID：@mei_shop，私訊", "wechat", "line id:@mei_shop"),
     ("加我line id：lovely.mei。", "wechat", "加我line id:lovely.mei"),
     ("加LINE：0912345678", "wechat", "加line:0912345678"),  # a mobile number as the id
+    ("加LINE：13812345678", "wechat", "加line:13812345678"),
+    ("my LINE：@shopmei", "wechat", "line:@shopmei"),
     ("IG LINE：@shopmei 私訊", "wechat", "line:@shopmei"),  # a two-letter word before LINE names no transit line
     ("加 LINE 好友：abc123 私訊預約", "wechat", "加 line 好友:abc123"),
     ("LINE加好友：@shopmei", "wechat", "line加好友:@shopmei"),
@@ -1298,6 +1302,9 @@ def test_walkthrough_cues_are_read(text, kind, matched):
         ("周末和闺蜜去曼谷玩，加line好友 @amy1998 她是我大学同学", "wechat"),  # a friend's handle, no colon
         ("周末去参加line：@event 的线下活动", "wechat"),
         ("谢谢 @amy1998 帮我拍照", "product_model"),  # a handle, no model name
+        ("在东京搭JR Line：@shinjuku站换乘", "wechat"),  # JR names a transit line too
+        ("今天去LINE FRIENDS快闪店，LINE：@20241201活动限定", "wechat"),  # a date, no mobile number
+        ("群里已经加LINE：12345678 位朋友了", "wechat"),  # a count
         ("🛰 2024年最后一次发射", "wechat"),
         ("🛰️ spacex发射", "wechat"),
         ("从小我爸就告诉我大V 信不得", "wechat"),
