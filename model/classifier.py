@@ -380,6 +380,8 @@ MIN_AD_LETTERS = 4
 
 #: Channel words of a messenger cue, which are no id ("加vx", "wechat", "加VIP" read as 加V).
 _CHANNEL_WORDS = frozenset({"v", "vx", "wx", "line", "id", "wechat", "weixin", "qq", "vip"})
+#: A digit or a Chinese numeral: a QQ cue with one gives a number to add.
+_HAS_NUMBER = re.compile(r"[\d零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖]")
 #: Runs of an id's characters in a matched cue (letters and digits set apart by single spaces joined first).
 _ID_RUN = re.compile(r"[a-z0-9][-_a-z0-9]*")
 #: A WeChat cue ending in "the same number (as the phone)": 微信同号, vx同手机号.
@@ -390,14 +392,14 @@ _ID_SPACE = re.compile(r"(?<=[a-z0-9]) (?=[a-z0-9])")
 
 def offers_contact(found: Iterable[tuple[str, str]]) -> bool:
     """Whether the cues ``found`` in a note (``(kind, matched text)``, as :func:`model.text.prepare_document` gives
-    them) offer a messenger id: a QQ number, or a WeChat or LINE cue with an id in it ("加vx：mei_bai_888", not "加vx",
-    "官方微信" or "关注微信公众号", which honest notes say of where they booked), or a WeChat id said to be the
-    note's phone number ("电话138…，微信同号"). A phone number alone is no such funnel: an honest diner gives the
-    restaurant's."""
+    them) offer a messenger id: a QQ number (not "qq群" alone: "辅导员把我们拉进了班级qq群" offers none), or a
+    WeChat or LINE cue with an id in it ("加vx：mei_bai_888", not "加vx", "官方微信" or "关注微信公众号", which honest
+    notes say of where they booked), or a WeChat id said to be the note's phone number ("电话138…，微信同号"). A phone
+    number alone is no such funnel: an honest diner gives the restaurant's."""
     found = list(found)
     phone = any(kind == "phone" for kind, _ in found)
     for kind, text in found:
-        if kind == "qq":
+        if kind == "qq" and _HAS_NUMBER.search(text):  # a number, not a class's "qq群" named in passing
             return True
         if kind == "wechat":
             if phone and _SAME_AS_PHONE.search(text):

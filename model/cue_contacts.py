@@ -34,6 +34,11 @@ _CN_RUN = f"(?:{_CN_NUMERAL}{SEP}){{4,10}}{_CN_NUMERAL}(?!{SEP}{CN_DIGIT})"
 #: A QQ number after a word for QQ and a colon: digits (separators between them allowed) or Chinese numerals.
 _QQ_NUMBER = r"(?:(?:\d" + SEP + r"){4,10}\d|" + _CN_RUN + ")"
 
+#: Where a "line" is LINE the messenger: not the end of a Latin word ("online", "skyline") nor a line of a transit
+#: map (a Latin word of three letters or more, or JR, before it: "BTS Silom Line", "JR Line").
+_LINE = r"l(?<![a-z]l)(?<![a-z]{3} l)(?<!jr l)ine"
+#: A word of thanks or greeting where an id would be ("加我line：thanks"): none is an id.
+_NOT_A_WORD = r"(?!(?:thankyou|thanks|thank|okay|hello|please|sorry|later|welcome)(?![-_.a-z0-9]))"
 #: The top-level domains an e-mail address is read with: the generic ones and the countries of Chinese writers.
 _MAIL_TLD = "com|cn|net|org|edu|gov|top|cc|xyz|vip|shop|io|me|co|info|biz|tw|hk|mo|sg|my|jp|kr|uk|us|ca|au|de|fr"
 
@@ -99,13 +104,35 @@ CONTACT_DEFS = [
             # Silom Line：@siam站", "JR Line：@shinjuku站"; "IG LINE：@shop" is a contact), nor 加 of another word
             # (参加, 追加, 增加, 附加, 更加, 叠加, 施加, 外加). Without a colon the id needs a digit or "_" and no
             # "@" ("加我line meifu2024"; not "加line thanks" nor a friend's "加line好友 @amy1998"). "Line：8点集合" is
-            # still none.
+            # still none, nor is a word of thanks or greeting after the colon ("加我line：thanks" is no id). A LINE
+            # group or LINE@'s old official accounts ("加入LINE社群", "LINE群组", "LINE@生活圈") are named as 微信群
+            # is: a channel, no id.
             r"l(?<![a-z]l)(?<![a-z]{3} l)(?<!jr l)(?<!参加l)(?<!追加l)(?<!增加l)(?<!附加l)(?<!更加l)ine"
-            r"(?:\s?id|@|官方账号|官方帐号|搜寻|搜索|搜|加好友)?\s?[:：]\s*@" + LINE_ID + r"|"
-            r"l(?<![a-z]l)(?<![a-z]{3} l)(?<!jr l)ine\s?id\s?[:：]\s*" + LINE_ID + r"|"
+            r"(?:\s?id|@|官方账号|官方帐号|搜寻|搜索|搜|加好友)?\s?[:：]\s*@"
+            + _NOT_A_WORD
+            + LINE_ID
+            + r"|"
+            + _LINE
+            + r"\s?id\s?[:：]\s*"
+            + _NOT_A_WORD
+            + LINE_ID
+            + r"|"
+            + r"(?:(?<=加)|(?<=加 )|(?<=进)|(?<=入)|(?<=入 )|(?<=➕)|(?<=\+)|(?<=入我们的)|(?<=官方))"
+            + _LINE
+            + r"\s?(?:社群|社团|群组|群)|"
+            + _LINE
+            + r"\s?@\s?生活圈|"
+            + _LINE
+            + r"\s?(?:社群|群组)(?=\s?[:：👉➡→])|"
             r"(?:加(?<!不加)(?<!别加)(?<!勿加)(?<!参加)(?<!追加)(?<!增加)(?<!附加)(?<!更加)(?<!叠加)(?<!施加)(?<!外加)入?|\+|➕)"
-            r"我?\s?(?:line|赖)(?:\s?id)?(?:\s?的?好友)?(?:\s?[:：]\s*@?" + LINE_ID + r"|\s?" + MESSENGER_ID + r")|"
-            r"l(?<![a-z]l)ine(?:\s?id)?(?=\s?[:：]\s*"
+            r"我?\s?(?:line|赖)(?:\s?id)?(?:\s?的?好友)?(?:\s?[:：]\s*@?"
+            + _NOT_A_WORD
+            + LINE_ID
+            + r"|\s?"
+            + MESSENGER_ID
+            + r")|"
+            + _LINE
+            + r"(?:\s?id)?(?=\s?[:：]\s*"
             + MESSENGER_ID
             + r")|ライン(?:\s?id)?(?=\s?[:：]\s*"
             + MESSENGER_ID
@@ -155,15 +182,17 @@ CONTACT_DEFS = [
         # _QQ_NUMBER. After 是 / 为 one run of digits or numerals, no date or version ("我的qq是2012.06.18注册的");
         # 企鹅 (a penguin too) before numerals only as 企鹅号 ("企鹅一二三四五六只排成一排" counts penguins).
         re.compile(
-            r"(?:qq|q(?<![a-z]q) q|扣扣|企鹅)(?:群|号|邮箱)?[:：\s]*(?:\d" + SEP + r"){4,10}\d|"
-            r"(?:qq|q(?<![a-z]q) q|扣扣|企鹅)(?:群|号)?(?:是|为)\s*(?:\d{5,11}(?![\d.\-/年月])|" + _CN_RUN + ")|"
-            r"(?:qq|q(?<![a-z]q) q|扣扣|企鹅号)(?:群|号)?[:：\s]*(?:"
+            r"(?:qq|q(?<![a-z]q) q|扣扣|企鹅)(?:群号码?|群|号码?|邮箱)?[:：\s]*(?:\d" + SEP + r"){4,10}\d|"
+            r"(?:qq|q(?<![a-z]q) q|扣扣|企鹅)(?:群号码?|群|号码?)?(?:是|为)\s*(?:\d{5,11}(?![\d.\-/年月])|"
+            + _CN_RUN
+            + ")|"
+            r"(?:qq|q(?<![a-z]q) q|扣扣|企鹅号)(?:群号码?|群|号码?)?[:：\s]*(?:"
             + CN_DIGIT
             + SEP
             + "){4,10}"
             + CN_DIGIT
             + r"|(?:qq|扣扣)群|"
-            r"q(?<![a-z]q)群[:：\s]*" + _QQ_NUMBER + "|"
+            r"q(?<![a-z]q)群(?:号码?)?[:：\s]*" + _QQ_NUMBER + "|"
             # Q, 扣我 and 球球 (QQ's nicknames) before a number: "Q：2839475612", "扣我：2839475612"
             r"q(?<![a-z]q)[:：]\s*" + _QQ_NUMBER + r"|扣我[:：\s]*" + _QQ_NUMBER + "|"
             r"球球[:：]\s*" + _QQ_NUMBER

@@ -72,7 +72,9 @@ HASHTAG_RE = re.compile(hashtag_regex())
 #: Words of an exception after a writer's "I never take ads" ("但这次例外", "除非产品真的好", "这次破例"): then it is
 #: the opener of a paid note, not a denial.
 _EXCEPTION = "(?:但|这次|这回|除非|例外|破例|唯独|只有|不过)"
-_OFFICIAL = "官(?<!爱官)方(?!大大|旗舰店|认定|公布|发布|宣布|回应|通报|数据|消息|候补|说法|媒体|机构|历史|统计)"
+_OFFICIAL = (
+    "官(?<!爱官)方(?!的?客服|售后|大大|旗舰店|认定|公布|发布|宣布|回应|通报|数据|消息|候补|说法|媒体|机构|历史|统计)"
+)
 
 
 #: The characters of an amount in Chinese numerals, everyday and formal ("满三百减五十", "满三佰减伍拾").
@@ -93,6 +95,10 @@ DEFS = [
             # a complaint), nor 无限时 (unlimited, of a broadband plan); a code of a discount with the code
             r"打(?<![不没]打)(?<!没有打)(?<!不能打)折|折扣码[:：\s]*[a-z0-9]{3,20}|折扣|包(?<!不包)(?<!没有包)(?<!没包)(?<!不能包)邮|秒杀|特价|限(?<!无限)时|"
             r"(?:优惠|兑换)码[:：\s]*[a-z0-9]{3,20}|"
+            # a code given as a password of the offer ("口令 YOGA2024", "暗号：MEI88", 淘口令 "口令￥AbC123￥"), with
+            # a letter and a digit in it: 口令 alone is a yoga teacher's spoken cues (口令跟练) or a drill's
+            # ("喊口令1234"), 暗号 a secret word
+            r"(?:口令|暗号)(?:是|为)?[:：\s]*[【「“\"¥￥]?(?=[0-9]*[a-z])(?=[a-z]*\d)[a-z0-9]{3,20}(?![a-z0-9])|"
             # offers with their amounts a writer's walkthrough found read as wording: a top-up bonus (充500送200) and a
             # discount in Chinese numerals (全场五折, 打八折; not 三折屏, a phone). Offers without an amount (买二送一,
             # 最低价) stay words: tried as cues, they turned honest notes naming what they used into ads (findings.md).
@@ -121,24 +127,48 @@ DEFS = [
             # 连结 (Taiwan's 連結, read one character for one) where it offers a link, not a bond ("情感连结")
             r"点击连结|点连结|附连结|附上连结|贴连结|戳连结|开连结|看连结|"
             r"连结(?=\s?(?:在|放在?|见)\s?(?:主页|首页|评论|留言|置顶|简介|下方|下面|bio)|\s?[👇⬇↓:：])|"
-            r"链接|🔗|私(?<!粉丝私)(?<!收到私)(?<!伙伴私)信(?!邀约|箱|轰炸)|私我|滴滴我|dd我|主页|"
+            # Not a 私信 a stranger sent (有人私信, 陌生人私信, 网友私信, 一个陌生号私信, 被…私信, 这种私信: a
+            # walkthrough's scam warning was told 购买引导 for "有人私信我").
+            r"链接|🔗|私(?<!粉丝私)(?<!收到私)(?<!伙伴私)(?<!有人私)(?<!陌生人私)(?<!骗子私)(?<!这种私)(?<!网友私)"
+            r"(?<!号私)(?<!被私)信(?!邀约|箱|轰炸)|私我|滴滴我|dd我|主页|"
             r"橱窗|评论区扣(?:\s?1+(?!\d))?|下单|点击(?!率|量|数|就送)|戳(?<!暗戳)(?<!戳戳)(?!戳|中|心|到|穿|破|死|了)|"
-            r"扫码|咨询|长按识别(?:下方|上方|下面|上面|下图中?|图中|图片)?的?二维码|识别(?:下方|上方|下面|上面|下图中?|图中|图片)?的?二维码|长按二维码|扫(?:描)?(?:图片|下方|上方|下面|上面|图中)?的?二维码|"
+            # 扫码 as an invitation, not how a writer ordered, paid or rode (扫码点餐, 扫码付款, 扫码进站) unless an
+            # offer follows ("扫码点单送饮品一杯"); 咨询 as an invitation, not what the writer did (咨询了两家医院,
+            # 咨询过客服; "咨询了解更多", "咨询了再拍", "咨询过的姐妹都知道" invite).
+            r"扫码(?!(?:点餐|点单|付款|支付)(?![^，。！？,.!?\n]{0,8}(?:送|享|减|折|券|免单))|乘车|进站|开门|登录)|"
+            r"咨询(?!了(?!解|再)|过(?!的(?:姐妹|宝子|朋友|顾客)|再))|"
+            r"长按识别(?:下方|上方|下面|上面|下图中?|图中|图片)?的?二维码|识别(?:下方|上方|下面|上面|下图中?|图中|图片)?的?二维码|"
+            r"长按二维码|扫(?:描)?(?:图片|下方|上方|下面|上面|图中)?的?二维码|"
             # 报名 as an invitation to sign up (欢迎报名, 点击报名, 报名电话), not what a writer paid or filled in:
             # 报名费, 报名表, 付费报名, 已报名 (an exam note was flagged for "全部花费加报名费也就三千出头").
             # 入手 as a pitch (值得入手, 趁活动入手, 可以入手了), not across a word's edge (进入手机, 推入手术室,
-            # 输入手机号) nor the writer's own purchase told (最近入手, 刚入手, 已入手).
+            # 输入手机号) nor the writer's own purchase told (最近入手, 刚入手, 已入手, 入手一周，…, 入手三个月了;
+            # "入手3天无理由退换" and "值得入手一年四季都能穿" still pitch).
             # 预约 as an invitation, not one the writer did not make (没预约, 没有预约, 未预约) nor one made
-            # already (已预约, 已经预约, 提前预约了餐厅), a hospital's registration (预约挂号, 预约了挂号), or a
+            # already (已预约, 已经预约, 提前预约了餐厅, "我们是提前两天预约的", "在公众号上预约了周六上午的口腔科"),
+            # a hospital's registration (预约挂号, 预约了挂号), or a
             # booking after 提前预约 of a thing a writer books (门票, 野餐, 移机, 餐厅, 体检, 酒店…: a walkthrough's
             # broadband move was told 购买引导; genuine labelled notes hold these, the 4 预约 of ads are 记得预约,
             # 立即预约, 可预约直播). 提前预约 alone or before an offer stays ("记得提前预约！", "欢迎提前预约体验",
-            # "提前预约享8折" invite), as do 找我预约, 要预约, 开放预约了, 免预约, 无需预约 and 不用预约 (a shop's
-            # "无需预约，直接到店" invites).
-            r"预(?<!没预)(?<!没有预)(?<!未预)(?<!已预)(?<!已经预)约(?!了?挂号)(?!(?<=提前预约)了?(?:门票|野餐|移机|餐厅|座位|位子|体检|酒店|房间|景区|场馆|车位|核酸|疫苗|签证|入园|参观|门诊))|报(?<!付费报)(?<!已报)名(?!费|表)|蹲一个|有需要的|需要的(?:宝[宝子贝]?|姐妹|朋友)|后台|购买|"
-            r"入(?<![进输录导加投推收介深融注陷存渗]入)(?<!最近入)(?<!刚入)(?<!新入)(?<!已入)(?<!我入)手(?![机术套续过])|"
+            # "提前预约享8折", "请提前一天预约哦" invite), as do 找我预约, 要预约, 开放预约了, 免预约, 无需预约,
+            # 不用预约 (a shop's "无需预约，直接到店" invites), "可以来预约的~" and "预约了今天的姐妹记得准时到店".
+            r"预(?<!没预)(?<!没有预)(?<!未预)(?<!已预)(?<!已经预)约(?!了?挂号)(?:(?<=[来以迎我]预约)|(?!的(?:[,，.。!！~～\s]|$)))"
+            r"(?!(?<=[我们刚就已上里]预约)了(?:周|这周|下周|本周|今天|明天|后天|[上下]午|早上|晚上|[一二三四五六七八九十两\d]{1,2}[号日点月]))"
+            r"(?!(?<=提前预约)了?(?:门票|野餐|移机|餐厅|座位|位子|体检|酒店|房间|景区|场馆|车位|核酸|疫苗|签证|入园|参观|门诊))|"
+            r"报(?<!付费报)(?<!已报)名(?!费|表)|蹲一个|有需要的|需要的(?:宝[宝子贝]?|姐妹|朋友)|"
+            # 后台 where readers are sent (后台回复, 后台私我), not an app's or a shop's back end (商家后台显示已退款,
+            # 手机后台运行, 清理后台); 购买 but not what the writer did before buying (购买前对比过批号; "购买前联系我"
+            # asks).
+            r"后(?<!商家后)(?<!店铺后)(?<!手机后)(?<!清理后)(?<!切换后)(?<!演唱会后)台"
+            r"(?!门|运行|保活|显示|杀|管理|数据|程序|应用|进程|播放|刷新|自启|耗电|清理|强制|自动|下载|人员)|"
+            r"购买(?!前(?!\s?(?:请|联系|可以?|记得|务必|先|找我|私|加|咨询|领)))|"
+            r"入(?<![进输录导加投推收介深融注陷存渗]入)(?<!最近入)(?<!刚入)(?<!新入)(?<!已入)(?<!我入)手(?![机术套续过])"
+            r"(?![一两三四五六七八九十半\d]{1,3}(?:天|周|个?月|年|个?星期)(?:了|后|以来|多|左右|啦|[,，.。!！~～\s]|$))|"
+            # a group or a private message offered to readers (我拉你进群, 拉你们进群, 私发给你们; not a scam warned of,
+            # "骗子会先拉你进群", nor "我私发给你吧" between two people)
+            r"想要同款|拉(?<!先拉)(?<!会拉)(?<!说拉)(?<!晚点拉)你们?[进入]群|私(?<!我私)(?<!说私)发(?=给?你们)|"
             # an invitation code with its code (not 推荐码数, a recommended size, nor 注册要邀请码)
-            r"想要同款|邀请码[:：\s]*[a-z0-9]{3,20}(?![a-z0-9])|推荐码[:：\s]*[a-z0-9]{3,20}(?![a-z0-9])|"
+            r"邀请码[:：\s]*[a-z0-9]{3,20}(?![a-z0-9])|推荐码[:：\s]*[a-z0-9]{3,20}(?![a-z0-9])|"
             # The English funnel to the link: whole words (the lookbehind sits after the first letter so the union
             # of patterns below keeps its fast skip).
             r"l(?<![a-z]l)ink in (?:my )?bio(?![a-z])|s(?<![a-z]s)wipe up(?![a-z])|s(?<![a-z]s)hop my(?![a-z])"
@@ -155,8 +185,8 @@ DEFS = [
             # "胡同里的小店" are shops visited (12 genuine Xiaohongshu notes, 2 ads).
             # 实体店 is a merchant's (我们实体店, #服装实体店), not the shop a customer goes to or compares with
             # (去实体店, 比实体店便宜, 实体店试过: 217 reviews, a genuine labelled note, no ad).
-            r"厂家|工厂|源头|批发|加盟|招商(?!银行|局|证券)|代理|门店|店铺|实(?<![去到逛在比跑]实)体店(?![试买看逛])|地址[:：]|营业时间|"
-            r"工作室|接单|承接|团购|"
+            r"厂家|工厂(?!店)|我们工厂店|我家工厂店|源头工厂店|工厂店(?=\s?(?:直销|直营|直供|清仓|特卖|地址|代发|批发|开业))|源头|批发|加盟|招商(?!银行|局|证券)|代理|门店|店铺|实(?<![去到逛在比跑]实)体店(?![试买看逛])|地址[:：]|营业时间|"
+            r"工作室|接单|承接|团购(?!券)|本店团购券|我们家团购券|我们团购券|我家团购券|团购券(?=\s?(?:在|见|放|已上线|限时|链接|👇|[:：]))|"
             r"可定制|支持定制|接受定制|欢迎定制|量身定制|私人定制|高奢定制|定制(?:师|游|行程|旅行|服务)|"
             # (本 of 日本, 基本, 成本… is no 本店: "在日本小店买的")
             r"本(?<![日基根资成原版剧书账课样标记]本)小?店|我们小?店|我(?:的|家)小店|我们的[^\s，。！？、是]{0,6}小店|"
@@ -183,7 +213,7 @@ DEFS = [
         _p(
             r"品牌合作|合(?<!适合)(?<!团队合)(?<!与合)(?<!长期合)作(?!伙伴|方|区|模式|过的(?!品牌)|愉快)|赞助(?!力)|广(?<![无非]广)(?<!不要广)(?<!学的是广)(?<!学广)(?<!开屏广)(?<!弹窗广)(?<!贴片广)(?<!开机广)(?<!片头广)(?<!弹出广)(?<!系统广)(?<!app广)(?<!跳过广)(?<!屏蔽广)告(?!专业|学|安装|弹窗)|"
             r"推广|推荐官(?!\[话题\]|#)|恰(?<![去就来先再起边]恰)饭|商单|甲方(?=\s?[:@]|爸爸)|感谢甲方|"
-            r"体验官|种草官|品牌方|试(?<!试试)(?<!耳后试)(?<!手背试)(?<!局部试)用(?!期|装)|受邀|官方寄|"
+            r"体验官|种草官|品(?<!冒充品)(?<!假冒品)(?<!自称品)(?<!自称是品)(?<!假装品)(?<!谎称品)(?<!伪装成品)(?<!声称是品)(?<!冒充是品)牌方|试(?<!试试)(?<!耳后试)(?<!手背试)(?<!局部试)用(?!期|装)|受邀|官方寄|"
             # English disclosures: #ad only as a whole hashtag (never the "ad" inside a word or a tag like #adidas).
             # "gifted" only in its disclosure forms (#gifted, "(gifted)", "pr gifted", "gifted by @brand"): alone it
             # is a present from anyone ("gifted by my mom for my birthday" is an honest note).
@@ -367,7 +397,7 @@ FIRST_CHARS: dict[str, str] = {
     "phone": "014一幺壹+wt",
     # A currency sign, a digit (amounts, discounts, "% off"), the first character of each word, and u/m/p/d/c of
     # "use (my) code", "my code", "promo", "discount", "coupon", "code".
-    "price": r"¥￥$\d原现到券优领打折包秒特限满立低价拼兑全享umpdc",
+    "price": r"¥￥$\d原现到券优领打折包秒特限满立低价拼兑全享口暗umpdc",
     # The Latin letters of the model name (every assertion before them is zero-width).
     "product_model": "a-z",
 }
@@ -425,7 +455,7 @@ PRECHECKS: dict[str, str] = {
     # Every branch contains one of these literals.
     "shop_funnel": r"小程序|直播间|某宝|淘宝|桃宝|tb|拼夕夕|搜|search|同款链接|店铺名|进店|旗舰店|专柜|官网",
     "price": r"¥|￥|\$|元|块钱|rmb|原价|现价|到手价|券后|优惠券|领券|折|包邮|秒杀|特价|限时|满\d|立减|低至|价格表|拼团|"
-    r"优惠码|兑换码|送\d|满[" + _CN_AMOUNT + "]|"
+    r"优惠码|兑换码|口令|暗号|送\d|满[" + _CN_AMOUNT + "]|"
     r"%\s?off|code",
 }
 

@@ -52,6 +52,10 @@ def shipped():
         ("我的wx是 meibai888", True),  # the id after 是, as 微信号是 takes it
         ("我的w x是 mei_bai888", True),  # the letters of wx spaced out
         ("想要的加我qq 八五零八七四一三六", True),  # a QQ number in Chinese numerals, as phone numbers are read
+        ("加qq群123456789领资料", True),
+        ("粉丝qq群号：309853841，进群领资料", True),
+        ("辅导员把我们拉进了班级qq群，通知都在里面", False),  # a group named, no number offered
+        ("想要的姐妹加入LINE社群", False),  # a channel named, no id
         ("VX同手机号，电话13812345678", True),  # the WeChat id is the phone number given
         ("有事打电话13812345678，微信同号", True),
         ("微信同号", False),  # no number in the note: nothing offered

@@ -1253,8 +1253,57 @@ WALKTHROUGH_CUES = [
     ("➕我LINE：meimeiya", "wechat", "➕我line:meimeiya"),
     ("加我LINE的好友：meimeiya", "wechat", "加我line的好友:meimeiya"),
     ("加我威信：dx 8 8 6 6 9 9", "wechat", "威信:dx 8 8 6 6 9 9"),
+    # a LINE group or LINE@'s old official accounts: a channel, as 微信群 is (normalisation 51)
+    ("想要的姐妹加入LINE社群", "wechat", "line社群"),
+    ("歡迎加入我們的LINE群組", "wechat", "line群组"),
+    ("LINE@生活圈：@shopmei", "wechat", "line@生活圈:@shopmei"),
     # a discount or invitation code with its code, which is no product model
     ("优惠码XHS520下单立减", "price", "优惠码xhs520"),
+    ("下单时填口令 YOGA2024 立减", "price", "口令 yoga2024"),  # normalisation 51
+    # calls to action a walkthrough's disguised ads used and none was read (normalisation 51)
+    ("想一起团的评论区扣1，我拉你进群", "call_to_action", "拉你进群"),
+    ("评论区留言，我一个个私发给你们", "call_to_action", "私发"),
+    # what stays a call to action beside the writer's own acts below
+    ("有需要的可以咨询我", "call_to_action", "咨询"),
+    ("咨询了解更多", "call_to_action", "咨询"),
+    ("需要预约的姐妹私我", "call_to_action", "预约"),
+    ("欢迎预约到店体验", "call_to_action", "预约"),
+    ("值得入手", "call_to_action", "入手"),
+    ("扫码下单立减10元", "call_to_action", "扫码"),
+    ("购买链接在评论区", "call_to_action", "购买"),
+    ("后台回复资料领取", "call_to_action", "后台"),
+    ("姐妹们私信我", "call_to_action", "私信"),
+    ("品牌方邀请我来试用", "disclosure", "品牌方"),
+    ("工厂直发无中间商", "merchant", "工厂"),
+    ("宝马奔驰都来了", "brand_mention", "奔驰"),
+    ("三星手机用了三年", "brand_mention", "三星"),
+    ("小天鹅洗衣机很安静", "brand_mention", "小天鹅"),
+    ("旺旺大礼包买了两箱", "brand_mention", "旺旺大礼包"),
+    ("粉笔模考考了70分", "brand_mention", "粉笔"),
+    # what a review of those rules showed they must keep (normalisation 51)
+    ("请提前一天预约哦", "call_to_action", "预约"),
+    ("想做的宝子可以来预约的~", "call_to_action", "预约"),
+    ("预约了今天的姐妹记得准时到店哦", "call_to_action", "预约"),
+    ("值得入手一年四季都能穿", "call_to_action", "入手"),
+    ("入手3天无理由退换", "call_to_action", "入手"),
+    ("到店扫码点单送饮品一杯", "call_to_action", "扫码"),
+    ("不懂的咨询了再说，别乱拍", "call_to_action", "咨询"),
+    ("咨询过的姐妹都知道我们家价格最实惠", "call_to_action", "咨询"),
+    ("购买前联系我拿内部价", "call_to_action", "购买"),
+    ("拉你们进群领取资料", "call_to_action", "拉你们进群"),
+    ("工厂店直销，价格美丽", "merchant", "工厂店"),
+    ("我们工厂店清仓，最后三天", "merchant", "我们工厂店"),
+    ("团购券在置顶，需要的自取", "merchant", "团购券"),
+    ("粉丝qq群号：309853841", "qq", "qq群号:309853841"),
+    ("QQ群號：123456789", "qq", "qq群号:123456789"),
+    ("口令是YOGA2024，下单立减30", "price", "口令是yoga2024"),
+    ("复制这段口令￥AbC123￥打开手机淘宝", "price", "口令¥abc123"),
+    ("进LINE群享团购价", "wechat", "line群"),
+    ("用了一加一年了，系统还是很流畅", "brand_mention", "一加"),
+    ("出差住全季可太舒服了", "brand_mention", "全季"),
+    ("铁三角M50x真的好用", "brand_mention", "铁三角m50x"),
+    ("旺旺浪味仙真的好吃", "brand_mention", "旺旺浪味仙"),
+    ("到店报暗号：MEI88 打九折", "price", "暗号:mei88"),
     ("填邀请码LUCKY88送会员", "call_to_action", "邀请码lucky88"),
 ]
 
@@ -1282,6 +1331,60 @@ def test_walkthrough_cues_are_read(text, kind, matched):
         ("依赖：abc", "wechat"),  # 赖 is LINE only as 加赖 or 赖ID
         ("线上line课程", "wechat"),
         ("优惠码XHS520下单", "product_model"),
+        ("下单时填口令 YOGA2024", "product_model"),  # a code of an offer, no model name
+        # what the writer did, no call to action (a walkthrough's honest notes were told 购买引导; normalisation 51)
+        ("术前咨询了两家医院", "call_to_action"),
+        ("去4S店咨询过保养", "call_to_action"),
+        ("我们是提前两天预约的。", "call_to_action"),
+        ("在医院公众号上预约了周六上午的口腔科", "call_to_action"),
+        ("入手一周，续航比想象中好", "call_to_action"),
+        ("扫码点餐，没有服务费", "call_to_action"),
+        ("购买前对比过批号", "call_to_action"),
+        ("商家后台显示已退款", "call_to_action"),
+        ("微信在手机后台运行很耗电", "call_to_action"),
+        ("有人私信我说是品牌方，让我先下载APP", "call_to_action"),
+        ("冒充品牌方的骗子", "disclosure"),
+        ("耐克工厂店很多断码", "merchant"),
+        ("用的是大众点评上买的团购券", "merchant"),
+        ("打官方客服电话核实了一下", "merchant"),
+        # everyday words that hold a brand's name (normalisation 51)
+        ("去了三星堆博物馆", "brand_mention"),
+        ("跳了四小天鹅", "brand_mention"),
+        ("唯一加分项是屏幕", "brand_mention"),
+        ("小大力士自己搬箱子", "brand_mention"),
+        ("祝你双喜临门", "brand_mention"),
+        ("周末当城市漫步者", "brand_mention"),
+        ("一路奔驰到了海边", "brand_mention"),
+        ("黑板上的粉笔灰", "brand_mention"),
+        ("我家狗叫旺旺", "brand_mention"),
+        ("财运旺旺", "brand_mention"),
+        ("这也太二了吧", "brand_mention"),
+        ("宿舍铁三角", "brand_mention"),
+        ("这件全季可穿", "brand_mention"),
+        ("今天煮了红米饭", "brand_mention"),
+        ("减肥能keep住吗", "brand_mention_latin"),
+        ("keep going", "brand_mention_latin"),
+        ("策马奔驰", "brand_mention"),
+        ("买了一盒彩色粉笔", "brand_mention"),
+        ("红米糙米饭减脂", "brand_mention"),
+        # what a review of those rules found read wrongly (normalisation 51)
+        ("公司的LINE群組下班後還一直在派工作", "wechat"),  # a group one is in, not one offered
+        ("我们的line群组名字叫吃货联盟", "wechat"),
+        ("教官喊口令1234，大家一起踏步", "price"),  # digits alone: no code
+        ("骗子会先拉你进群再让你刷单", "call_to_action"),  # a scam warned of
+        ("我私发给你吧，不方便公开", "call_to_action"),
+        ("我们是提前两天预约的。", "call_to_action"),
+        ("有网友私信骂我", "call_to_action"),
+        ("自称是品牌方的人加我微信", "disclosure"),
+        ("联系了官方售后，给换了新的", "merchant"),
+        ("清理后台之后流畅多了", "call_to_action"),
+        ("全程口令讲解，跟练第2遍", "price"),  # a yoga teacher's spoken cues, no code
+        ("暗号是小红书", "price"),
+        ("BTS Silom Line群里说今天停运", "wechat"),  # a transit line's group
+        ("这个deadline群里天天催", "wechat"),
+        ("加我line：thanks", "wechat"),  # a word of thanks where an id would be
+        ("LINE：@hello", "wechat"),
+        ("JR Line：ab12_cd", "wechat"),  # a transit line before what looks like an id
         ("JLPT N4 考过了", "product_model"),  # an exam level
         # a reviewer's counter-examples: a channel word that is also an everyday one needs an id after it
         ("北斗卫星：55颗在轨，导航精度越来越高了", "wechat"),
