@@ -106,7 +106,8 @@ CONTACT_DEFS = [
             # "@" ("加我line meifu2024"; not "加line thanks" nor a friend's "加line好友 @amy1998"). "Line：8点集合" is
             # still none, nor is a word of thanks or greeting after the colon ("加我line：thanks" is no id). A LINE
             # group or LINE@'s old official accounts ("加入LINE社群", "LINE群组", "LINE@生活圈") are named as 微信群
-            # is: a channel, no id.
+            # is: a channel, no id; only one a reader is asked to join (欢迎加入, 加LINE群, 进LINE群享…), not a group
+            # the writer joined or was pulled into (刚加入LINE群组, 被拉进LINE群组, 我加入公司的LINE群).
             r"l(?<![a-z]l)(?<![a-z]{3} l)(?<!jr l)(?<!参加l)(?<!追加l)(?<!增加l)(?<!附加l)(?<!更加l)ine"
             r"(?:\s?id|@|官方账号|官方帐号|搜寻|搜索|搜|加好友)?\s?[:：]\s*@"
             + _NOT_A_WORD
@@ -117,7 +118,10 @@ CONTACT_DEFS = [
             + _NOT_A_WORD
             + LINE_ID
             + r"|"
-            + r"(?:(?<=加)|(?<=加 )|(?<=进)|(?<=入)|(?<=入 )|(?<=➕)|(?<=\+)|(?<=入我们的)|(?<=官方))"
+            + r"(?:(?<=欢迎加入)|(?<=欢迎加)|(?<=欢迎进)|(?<=点击加入)|(?<=快加入)|(?<=入我们的)|(?<=进我们的)"
+            r"|(?<=加我们的)|(?<=➕)|(?<=\+)|(?<=官方)|(?<=加)(?<![刚已我被都也才]加)|(?<=加 )(?<![刚已我被]加 )"
+            r"|(?<=进)(?<![拉刚已我被加才次一]进)|(?<=加入)(?<![刚已我被才拉也来]加入)(?<!邀请加入)"
+            r"|(?<=加入 )(?<![刚已我被才拉也来]加入 )(?<!邀请加入 ))"
             + _LINE
             + r"\s?(?:社群|社团|群组|群)|"
             + _LINE

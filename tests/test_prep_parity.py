@@ -74,7 +74,9 @@ are). Version "51" reads LINE groups (加入LINE社群) as a channel and no than
 as a discount, no call to action in what the writer did (咨询了, 预约的, 提前两天预约, 入手一周, 扫码点餐, 购买前,
 商家后台, 有人私信), no merchant word in 工厂店 or 团购券, no disclosure in 冒充品牌方, no merchant word in 官方客服,
 and everyday words that hold a brand (三星堆, 四小天鹅, 一路奔驰, 财运旺旺) as no brand (patterns and the lexicon, run as
-they are).
+they are). Version "52" keeps a scam warned of (有人私信要我转账, 陌生人拉你进群), a group the writer joined, a booking
+others made (他们预约了) and a shopper's outlet (耐克工厂店价格…) out of those cues, and reads the offers they had lost
+(购买前需联系客服, 扫码点单赠饮品, 入手7天无理由退换, 关注公众号私信领取) again (patterns, run as they are).
 """
 
 from __future__ import annotations
@@ -669,8 +671,8 @@ def test_every_branch_of_the_cue_union_starts_with_a_literal():
 
 
 def test_normalization_version_unchanged():
-    # The references above are version "51". A change of output needs a new version AND new references.
-    assert NORMALIZATION_VERSION == "51"
+    # The references above are version "52". A change of output needs a new version AND new references.
+    assert NORMALIZATION_VERSION == "52"
 
 
 # -- Every code point --------------------------------------------------------------------------------------------
