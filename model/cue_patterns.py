@@ -72,6 +72,8 @@ HASHTAG_RE = re.compile(hashtag_regex())
 #: Words of an exception after a writer's "I never take ads" ("但这次例外", "除非产品真的好", "这次破例"): then it is
 #: the opener of a paid note, not a denial.
 _EXCEPTION = "(?:但|这次|这回|除非|例外|破例|唯独|只有|不过)"
+#: 官方 as a merchant's word (官方正品, 官方授权), not the customer service or after-sales a customer called (官方客服,
+#: 官方的客服, 官方售后: honest complaints were told 商家用语) nor what an authority published.
 _OFFICIAL = (
     "官(?<!爱官)方(?!的?客服|售后|大大|旗舰店|认定|公布|发布|宣布|回应|通报|数据|消息|候补|说法|媒体|机构|历史|统计)"
 )
@@ -187,7 +189,10 @@ DEFS = [
             # the writer's own (本小店, 我家小店, 我们的奶茶小店) or opening (小店新品上架, 小店终于开业): "宝藏小店",
             # "胡同里的小店" are shops visited (12 genuine Xiaohongshu notes, 2 ads).
             # 实体店 is a merchant's (我们实体店, #服装实体店), not the shop a customer goes to or compares with
-            # (去实体店, 比实体店便宜, 实体店试过: 217 reviews, a genuine labelled note, no ad).
+            # (去实体店, 比实体店便宜, 实体店试过: 217 reviews, a genuine labelled note, no ad). 工厂店 and 团购券 the
+            # same: a merchant's (我们工厂店, 工厂店直销, 工厂店价格… opening a clause; 团购券在置顶, 本店团购券), not
+            # the outlet a shopper went to or the coupon a diner bought (耐克工厂店很多断码, 买的团购券: a walkthrough's
+            # honest notes were told 商家用语 for them).
             r"厂家|工厂(?!店)|我们工厂店|我家工厂店|源头工厂店|工厂店(?=\s?(?:直销|直营|直供|清仓|特卖|地址|代发|批发|开业|拿货|发货|出货|货源|一手))|工(?<![^，。！？,.!?\s]工)厂店(?=价格?|现货)|源头|批发|加盟|招商(?!银行|局|证券)|代理|门店|店铺|实(?<![去到逛在比跑]实)体店(?![试买看逛])|地址[:：]|营业时间|"
             r"工作室|接单|承接|团购(?!券)|本店团购券|我们家团购券|我们团购券|我家团购券|团购券(?=\s?(?:在|见|放|已上线|限时|链接|👇|[:：]))|"
             r"可定制|支持定制|接受定制|欢迎定制|量身定制|私人定制|高奢定制|定制(?:师|游|行程|旅行|服务)|"
@@ -211,8 +216,9 @@ DEFS = [
         # was told 合作披露; not 广告多, which a writer's "最近广告多了点，姐妹们见谅" discloses), a platform topic
         # tag (#旅行推荐官[话题]#: three labelled notes, all genuine), 恰饭 as eating (就恰饭啦, 一边恰饭), a patch
         # test (耳后试用). 甲方 is the client of any job (陪甲方喝酒, 给甲方交付: five genuine notes); it discloses
-        # only as a credit (甲方:@brand, 甲方爸爸, 感谢甲方). The lookbehinds follow a literal first character, so the
-        # union of patterns below keeps its fast skip.
+        # only as a credit (甲方:@brand, 甲方爸爸, 感谢甲方). 品牌方 is no disclosure where an impostor claims it
+        # (冒充品牌方, 自称是品牌方: a scam warning was told 合作披露). The lookbehinds follow a literal first
+        # character, so the union of patterns below keeps its fast skip.
         _p(
             r"品牌合作|合(?<!适合)(?<!团队合)(?<!与合)(?<!长期合)作(?!伙伴|方|区|模式|过的(?!品牌)|愉快)|赞助(?!力)|广(?<![无非]广)(?<!不要广)(?<!学的是广)(?<!学广)(?<!开屏广)(?<!弹窗广)(?<!贴片广)(?<!开机广)(?<!片头广)(?<!弹出广)(?<!系统广)(?<!app广)(?<!跳过广)(?<!屏蔽广)告(?!专业|学|安装|弹窗)|"
             r"推广|推荐官(?!\[话题\]|#)|恰(?<![去就来先再起边]恰)饭|商单|甲方(?=\s?[:@]|爸爸)|感谢甲方|"
