@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from model.cue_contacts import SAME_NUMBER
+from model.cue_contacts import CN_NUMERAL, SAME_NUMBER
 from model.cues import CUE_PATTERNS
 from model.declared import declared_spans
 from model.documents import DocumentBuilder, as_notes
@@ -381,7 +381,7 @@ MIN_AD_LETTERS = 4
 #: Channel words of a messenger cue, which are no id ("加vx", "wechat", "加VIP" read as 加V).
 _CHANNEL_WORDS = frozenset({"v", "vx", "wx", "line", "id", "wechat", "weixin", "qq", "vip"})
 #: A digit or a Chinese numeral: a QQ cue with one gives a number to add.
-_HAS_NUMBER = re.compile(r"[\d零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖]")
+_HAS_NUMBER = re.compile(r"\d|" + CN_NUMERAL)
 #: Runs of an id's characters in a matched cue (letters and digits set apart by single spaces joined first).
 _ID_RUN = re.compile(r"[a-z0-9][-_a-z0-9]*")
 #: A WeChat cue ending in "the same number (as the phone)": 微信同号, vx同手机号.

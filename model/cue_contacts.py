@@ -29,14 +29,16 @@ from model.cue_parts import (
 #: the phone number).
 SAME_NUMBER = "同(?:(?:手机|电话)(?:号码?)?|号码?)"
 #: A QQ number in Chinese numerals: one run of 5 to 11 ("八五零八七四一三六"), separators allowed between them.
-_CN_NUMERAL = "[零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖]"
-_CN_RUN = f"(?:{_CN_NUMERAL}{SEP}){{4,10}}{_CN_NUMERAL}(?!{SEP}{CN_DIGIT})"
+CN_NUMERAL = "[零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖]"
+_CN_RUN = f"(?:{CN_NUMERAL}{SEP}){{4,10}}{CN_NUMERAL}(?!{SEP}{CN_DIGIT})"
 #: A QQ number after a word for QQ and a colon: digits (separators between them allowed) or Chinese numerals.
 _QQ_NUMBER = r"(?:(?:\d" + SEP + r"){4,10}\d|" + _CN_RUN + ")"
 
 #: Where a "line" is LINE the messenger: not the end of a Latin word ("online", "skyline") nor a line of a transit
-#: map (a Latin word of three letters or more, or JR, before it: "BTS Silom Line", "JR Line").
-_LINE = r"l(?<![a-z]l)(?<![a-z]{3} l)(?<!jr l)ine"
+#: map (a Latin word of three letters or more, or JR, before it: "BTS Silom Line", "JR Line"). The guards sit after
+#: the "l" so that each branch opens with a literal.
+_NOT_TRANSIT = r"(?<![a-z]l)(?<![a-z]{3} l)(?<!jr l)"
+_LINE = "l" + _NOT_TRANSIT + "ine"
 #: A word of thanks or greeting where an id would be ("加我line：thanks"): none is an id.
 _NOT_A_WORD = r"(?!(?:thankyou|thanks|thank|okay|hello|please|sorry|later|welcome)(?![-_.a-z0-9]))"
 #: The top-level domains an e-mail address is read with: the generic ones and the countries of Chinese writers.
@@ -108,7 +110,7 @@ CONTACT_DEFS = [
             # group or LINE@'s old official accounts ("加入LINE社群", "LINE群组", "LINE@生活圈") are named as 微信群
             # is: a channel, no id; only one a reader is asked to join (欢迎加入, 加LINE群, 进LINE群享…), not a group
             # the writer joined or was pulled into (刚加入LINE群组, 被拉进LINE群组, 我加入公司的LINE群).
-            r"l(?<![a-z]l)(?<![a-z]{3} l)(?<!jr l)(?<!参加l)(?<!追加l)(?<!增加l)(?<!附加l)(?<!更加l)ine"
+            r"l" + _NOT_TRANSIT + r"(?<!参加l)(?<!追加l)(?<!增加l)(?<!附加l)(?<!更加l)ine"
             r"(?:\s?id|@|官方账号|官方帐号|搜寻|搜索|搜|加好友)?\s?[:：]\s*@"
             + _NOT_A_WORD
             + LINE_ID
