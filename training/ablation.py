@@ -100,7 +100,7 @@ VARIANTS: dict[str, Variant] = {
             params={"domain_features": x, "domain_parts": parts},
         )
         for x in (1.0, 2.0)
-        for parts in (("word",), ("word", "char"), ("word", "cue"))
+        for parts in (("word",), ("char",), ("word", "char"), ("word", "cue"), ("char", "cue"))
     },
     # The out-of-domain corpora weighted k times the config's weights: with the target copy they no longer pull the
     # Xiaohongshu weights, only the shared ones.
