@@ -72,6 +72,10 @@ HASHTAG_RE = re.compile(hashtag_regex())
 #: Words of an exception after a writer's "I never take ads" ("但这次例外", "除非产品真的好", "这次破例"): then it is
 #: the opener of a paid note, not a denial.
 _EXCEPTION = "(?:但|这次|这回|除非|例外|破例|唯独|只有|不过)"
+#: Who a paid deal is made with, in a denial of one ("没有和任何品牌合作", "没有品牌方赞助").
+_PARTNER = "(?:品牌方?|商家|机构|厂家|厂商|官方|平台|公司|广告主)"
+#: A denial is no question, nor the "never before" of a first deal (an exception or 直到/第一次/首次 in its sentence).
+_NOT_FIRST = r"(?![吗呢吧?？])(?![^。！!？?\n]*(?:" + _EXCEPTION[3:-1] + r"|直到|第一次|首次))"
 #: 官方 as a merchant's word (官方正品, 官方授权), not the customer service or after-sales a customer called (官方客服,
 #: 官方的客服, 官方售后: honest complaints were told 商家用语) nor what an authority published.
 _OFFICIAL = (
@@ -257,6 +261,18 @@ DEFS = [
             r"从不接(?:广告|推广|商单|软广|恰饭)(?![^。！!？?\n]*" + _EXCEPTION + r")|"
             r"不接(?:广告|推广|商单|软广|恰饭)(?![^。！!？?\n]*" + _EXCEPTION + r")|不会(?:发|放|贴|挂|给)链接|"
             r"没有?在?打(?:广告|软广)|唔[系是](?:广告|软广)|无链接|不带(?:链接|货)|"
+            # A deal denied with its partner or its money: "没有和任何品牌合作", "没跟品牌方有过合作",
+            # "没有任何机构赞助", "没有收到任何品牌的赞助", "无任何合作", "非商业合作", "未与任何品牌合作" (a
+            # writer's "没有跟品牌合作" was decided ad at 0.74 for its 品牌合作). Not a question ("没有和品牌合作吗"),
+            # nor "never before" that opens a first deal ("之前没有和任何品牌合作过，这次…", "…直到遇见它",
+            # "…第一次接").
+            r"没有?(?:(?:和|跟|与|同)(?:任何|一个|一家)?" + _PARTNER + r"?(?:有过?)?(?:任何)?(?:商业)?(?:合作|推广)|"
+            r"(?:任何)?" + _PARTNER + r"的?(?:任何)?(?:合作|赞助|推广)|(?:任何)?赞助|"
+            r"(?:接受|收到?|拿)过?(?:任何)?(?:" + _PARTNER + r"的?)?(?:赞助|推广费|合作费))" + _NOT_FIRST + "|"
+            r"无(?:任何)?(?:品牌|商业)?(?:合作|赞助)(?!伙伴|精神|意识|意向)" + _NOT_FIRST + "|"
+            r"非(?:商业|品牌)?(?:合作|赞助)(?!伙伴|博弈)" + _NOT_FIRST + "|"
+            r"未(?:(?:和|跟|与|同)(?:任何)?" + _PARTNER + r"?(?:有过?)?(?:任何)?(?:合作|推广)|"
+            r"(?:接受|收到?|收取)(?:任何)?(?:" + _PARTNER + r"的?)?(?:赞助|推广费|合作费))" + _NOT_FIRST + "|"
             r"无商单(?:恰饭)?|非商单(?:恰饭)?|没接过?商单|不卖(?!关子)|"
             # Keeping clear of looking like one ("免得被说打广告", "怕被当成广告") and the link not given
             # ("链接我就不放了", "就不放链接了"): an honest complaint's "链接我就不放了，免得被说打广告" was told

@@ -722,6 +722,20 @@ def test_an_exclusion_must_hold_one_brand(tmp_path):
         ("以免被认为是广告", "以免被认为是广告"),
         ("链接我就不放了，大家自己搜", "链接我就不放了"),
         ("就不放链接了", "不放链接"),
+        # Normalisation 53: a deal denied with its partner or its money (a writer-eye review: "没有跟品牌合作" was
+        # decided ad at 0.74 for its 品牌合作, "非商业合作" at 0.75)
+        ("这支口红用了一个月，没有和任何品牌合作，纯分享", "没有和任何品牌合作"),
+        ("没有跟品牌合作", "没有跟品牌合作"),
+        ("没和品牌方有过合作", "没和品牌方有过合作"),
+        ("这是自己买的，没有任何机构赞助", "没有任何机构赞助"),
+        ("本篇没有任何赞助", "没有任何赞助"),
+        ("没有品牌方赞助", "没有品牌方赞助"),
+        ("没有收到任何品牌的赞助", "没有收到任何品牌的赞助"),
+        ("无任何合作", "无任何合作"),
+        ("无赞助，自费", "无赞助"),
+        ("非商业合作", "非商业合作"),
+        ("未与任何品牌合作", "未与任何品牌合作"),
+        ("未收取任何推广费", "未收取任何推广费"),
     ],
 )
 def test_a_denial_is_a_claim_not_a_disclosure(text, claim):
@@ -1526,6 +1540,13 @@ def test_what_only_looks_like_an_offer(text, kind):
         # a question is no denial
         "这不是推广吗？怎么这么多人发",
         "谁说不是推广呢",
+        # "never before", the opener of a first deal, and a question (normalisation 53)
+        "之前没有和任何品牌合作过，这次是第一次接",
+        "没有和任何品牌合作过，直到遇见它",
+        "我从没跟品牌合作过，第一次合作就选了它",
+        "没有和品牌合作吗？",
+        "毫无合作精神的队友",
+        "非合作博弈论",
     ],
 )
 def test_a_denial_with_its_exception_or_as_a_question_is_no_claim(text):

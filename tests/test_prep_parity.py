@@ -76,7 +76,9 @@ as a discount, no call to action in what the writer did (咨询了, 预约的, �
 and everyday words that hold a brand (三星堆, 四小天鹅, 一路奔驰, 财运旺旺) as no brand (patterns and the lexicon, run as
 they are). Version "52" keeps a scam warned of (有人私信要我转账, 陌生人拉你进群), a group the writer joined, a booking
 others made (他们预约了) and a shopper's outlet (耐克工厂店价格…) out of those cues, and reads the offers they had lost
-(购买前需联系客服, 扫码点单赠饮品, 入手7天无理由退换, 关注公众号私信领取) again (patterns, run as they are).
+(购买前需联系客服, 扫码点单赠饮品, 入手7天无理由退换, 关注公众号私信领取) again (patterns, run as they are). Version
+"53" reads a paid deal denied with its partner or its money (没有和任何品牌合作, 没有任何机构赞助, 无任何合作,
+非商业合作, 未收取任何推广费) as a claim, not a disclosure (patterns, run as they are).
 """
 
 from __future__ import annotations
@@ -671,8 +673,8 @@ def test_every_branch_of_the_cue_union_starts_with_a_literal():
 
 
 def test_normalization_version_unchanged():
-    # The references above are version "52". A change of output needs a new version AND new references.
-    assert NORMALIZATION_VERSION == "52"
+    # The references above are version "53". A change of output needs a new version AND new references.
+    assert NORMALIZATION_VERSION == "53"
 
 
 # -- Every code point --------------------------------------------------------------------------------------------
