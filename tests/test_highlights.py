@@ -1388,6 +1388,23 @@ def test_english_function_words_are_never_shown(shipped):
     assert is_function_word("ＷＨＡＴ") and is_function_word("𝓶𝔂") and not is_function_word("Sephora")
 
 
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "小棕瓶vs小黑瓶｜用空后的真实对比",
+            "雅诗兰黛小棕瓶 vs 兰蔻小黑瓶，两瓶都用空了，夏天我选小黑瓶，冬天小棕瓶更滋润",
+        ),
+        ("Kindle VS 掌阅", "看书用了三年Kindle，去年换了掌阅，Kindle vs 掌阅：屏幕差不多，掌阅的生态更适合看网文"),
+    ],
+)
+def test_the_vs_of_a_comparison_is_never_shown_alone(shipped, title, text):
+    """A writer-eye review found the "vs" between two products shown as 个人体验 personal experience."""
+    result = shipped.check({"title": title, "text": text})
+    shown = [h.text for h in result.highlights] + [e.text for r in result.reasons for e in r.evidence]
+    assert shown and not [t for t in shown if t.strip().lower() in ("vs", "versus")], shown
+
+
 def test_the_report_says_why_a_ratio_is_missing():
     """A random drop at or below zero has no ratio; the report's cell read "– [121.2, unbounded]", a missing figure
     with an interval, and now says why."""

@@ -87,7 +87,9 @@ FUNCTION_WORDS = frozenset(
         "under up down out off is it its am are was were be been being do does did have has had will would can "
         "could shall should may might must i me my mine we us our you your he him his she her they them their "
         "this that these those what which who whom whose when where why how there here all any both each some "
-        "such no not only just also more most much many own same again once"
+        "such no not only just also more most much many own same again once "
+        # the "vs" of a comparison ("小棕瓶 vs 小黑瓶"), which a writer-eye review found shown as 个人体验
+        "vs versus"
     ).split()
 )
 
