@@ -736,6 +736,11 @@ def test_an_exclusion_must_hold_one_brand(tmp_path):
         ("非商业合作", "非商业合作"),
         ("未与任何品牌合作", "未与任何品牌合作"),
         ("未收取任何推广费", "未收取任何推广费"),
+        ("没有商业合作", "没有商业合作"),
+        ("本篇无推广", "无推广"),
+        ("非推广，纯分享", "非推广"),
+        ("无品牌方赞助", "无品牌方赞助"),
+        ("从未与任何品牌合作", "未与任何品牌合作"),
     ],
 )
 def test_a_denial_is_a_claim_not_a_disclosure(text, claim):
@@ -1547,6 +1552,26 @@ def test_what_only_looks_like_an_offer(text, kind):
         "没有和品牌合作吗？",
         "毫无合作精神的队友",
         "非合作博弈论",
+        # a review of the denials found each of these a paid note's disclosure read as a claim: a time before the
+        # deal, a gift, an exception, another partner, a double negative, a question answered, a condition, a fee
+        # not yet paid, 无X不Y, 非 inside another word
+        "未与品牌合作前我就是它的粉丝",
+        "还没有和品牌合作的时候我就在用它了",
+        "没有收推广费，产品是品牌寄来的",
+        "本篇无赞助（产品为品牌寄送）",
+        "无合作费，品牌寄送",
+        "没有和任何品牌合作过，除了这一家",
+        "我一般不发这种，除非合作",
+        "并不是没有品牌赞助",
+        "谁说没有和品牌合作",
+        "大家问有没有品牌合作，答案是有",
+        "要是没有官方合作，这个价格根本拿不到",
+        "没有和官方合作，是和经销商合作的",
+        "没有和品牌合作，是MCN找的我",
+        "尚未收到品牌方的推广费",
+        "无合作不推荐",
+        "你没有和品牌合作过吗",
+        "中非合作论坛",
     ],
 )
 def test_a_denial_with_its_exception_or_as_a_question_is_no_claim(text):

@@ -78,7 +78,8 @@ they are). Version "52" keeps a scam warned of (有人私信要我转账, 陌生
 others made (他们预约了) and a shopper's outlet (耐克工厂店价格…) out of those cues, and reads the offers they had lost
 (购买前需联系客服, 扫码点单赠饮品, 入手7天无理由退换, 关注公众号私信领取) again (patterns, run as they are). Version
 "53" reads a paid deal denied with its partner or its money (没有和任何品牌合作, 没有任何机构赞助, 无任何合作,
-非商业合作, 未收取任何推广费) as a claim, not a disclosure (patterns, run as they are).
+非商业合作, 未收取任何推广费) as a claim, not a disclosure, unless the sentence goes on to a deal after all (patterns,
+run as they are).
 """
 
 from __future__ import annotations
