@@ -74,12 +74,12 @@ HASHTAG_RE = re.compile(hashtag_regex())
 _EXCEPTION = "(?:但|这次|这回|除非|例外|破例|唯独|只有|不过)"
 #: Who a paid deal is made with, in a denial of one ("没有和任何品牌合作", "没有品牌方赞助").
 _PARTNER = "(?:品牌方?|商家|机构|厂家|厂商|官方|平台|公司|广告主)"
-#: What a denial of a deal is not (a review of it found each one turning a paid note's disclosure into a claim):
+#: Where a denial of a deal stays one; not (a review found each turning a paid note's disclosure into a claim):
 #: a question (…合作过吗); a time before the deal (未与品牌合作前我就是粉丝, 还没有合作的时候); a fee or a sponsor
 #: (没有赞助费, 赞助商); and a sentence that goes on to the deal there was after all: an exception (但, 这次,
 #: 除了这一家), the "never before" of a first deal (直到, 第一次, 首次), a gift (产品是品牌寄来的, 品牌赠送),
 #: another partner (而是, 是和经销商合作的, 是MCN找的我). Within 40 characters: normalised text has no line breaks.
-_NOT_FIRST = (
+_STILL_A_DENIAL = (
     r"(?!过?[吗呢吧?？])(?!前|之前|以前|的时候|时|费|商|金)(?![^。！!？?]{0,40}(?:"
     + _EXCEPTION[3:-1]
     + r"|除了|直到|第一次|首次|寄|赠送|送的|提供的|而是|是和|是跟|是与|找的我|找我|找上))"
@@ -271,21 +271,20 @@ DEFS = [
             r"没有?在?打(?:广告|软广)|唔[系是](?:广告|软广)|无链接|不带(?:链接|货)|"
             # A deal denied with its partner or its money: "没有和任何品牌合作", "没跟品牌方有过合作",
             # "没有任何机构赞助", "没有收到任何品牌的赞助", "无任何合作", "非商业合作", "未与任何品牌合作" (a
-            # writer's "没有跟品牌合作" was decided ad at 0.74 for its 品牌合作). Not a question ("没有和品牌合作吗"),
-            # nor "never before" that opens a first deal ("之前没有和任何品牌合作过，这次…", "…直到遇见它",
-            # "…第一次接").
+            # writer's "没有跟品牌合作" was decided ad at 0.74 for its 品牌合作), while it stays a denial
+            # (_STILL_A_DENIAL: no question, no "never before" of a first deal, no gift or other partner after it).
             # Not a double negative (不是没有, 谁说没有), a question answered (有没有…合作), a condition
             # (要是没有官方合作，这个价格拿不到), a deal not yet made or paid (还没有, 尚未), nor 非 of 除非, 中非.
             r"没(?<!有没)(?<!还没)(?<!不是没)(?<!谁说没)(?<!如果没)(?<!要是没)(?<!假如没)(?<!若是没)(?<!若没)有?"
             r"(?:(?:和|跟|与|同)(?:任何|一个|一家)?" + _PARTNER + r"?(?:有过?)?(?:任何)?(?:商业|商务)?(?:合作|推广)|"
             r"(?:任何)?(?:" + _PARTNER + r"的?|商业|商务)(?:任何)?(?:合作|赞助|推广)|(?:任何)?赞助|"
-            r"(?:接受|收到?|拿)过?(?:任何)?(?:" + _PARTNER + r"的?)?(?:赞助|推广费|合作费))" + _NOT_FIRST + "|"
-            r"无(?:任何)?(?:品牌方?|商业|商务)?(?:合作|赞助|推广)(?!伙伴|精神|意识|意向|不)" + _NOT_FIRST + "|"
+            r"(?:接受|收到?|拿)过?(?:任何)?(?:" + _PARTNER + r"的?)?(?:赞助|推广费|合作费))" + _STILL_A_DENIAL + "|"
+            r"无(?:任何)?(?:品牌方?|商业|商务)?(?:合作|赞助|推广)(?!伙伴|精神|意识|意向|不)" + _STILL_A_DENIAL + "|"
             r"非(?<!除非)(?<!无非)(?<!是非)(?<![中亚南]非)(?:商业|商务|品牌)?(?:合作|赞助|推广)(?!伙伴|博弈)"
-            + _NOT_FIRST
+            + _STILL_A_DENIAL
             + "|"
             r"未(?<!尚未)(?<!还未)(?:(?:和|跟|与|同)(?:任何)?" + _PARTNER + r"?(?:有过?)?(?:任何)?(?:合作|推广)|"
-            r"(?:接受|收到?|收取)(?:任何)?(?:" + _PARTNER + r"的?)?(?:赞助|推广费|合作费))" + _NOT_FIRST + "|"
+            r"(?:接受|收到?|收取)(?:任何)?(?:" + _PARTNER + r"的?)?(?:赞助|推广费|合作费))" + _STILL_A_DENIAL + "|"
             r"无商单(?:恰饭)?|非商单(?:恰饭)?|没接过?商单|不卖(?!关子)|"
             # Keeping clear of looking like one ("免得被说打广告", "怕被当成广告") and the link not given
             # ("链接我就不放了", "就不放链接了"): an honest complaint's "链接我就不放了，免得被说打广告" was told
