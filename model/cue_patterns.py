@@ -71,7 +71,8 @@ HASHTAG_RE = re.compile(hashtag_regex())
 #: the union of patterns below keeps its fast skip.
 #: Words of an exception after a writer's "I never take ads" ("但这次例外", "除非产品真的好", "这次破例"): then it is
 #: the opener of a paid note, not a denial.
-_EXCEPTION = "(?:但|这次|这回|除非|例外|破例|唯独|只有|不过)"
+_EXCEPTION_WORDS = "但|这次|这回|除非|例外|破例|唯独|只有|不过"
+_EXCEPTION = f"(?:{_EXCEPTION_WORDS})"
 #: Who a paid deal is made with, in a denial of one ("没有和任何品牌合作", "没有品牌方赞助").
 _PARTNER = "(?:品牌方?|商家|机构|厂家|厂商|官方|平台|公司|广告主)"
 #: Where a denial of a deal stays one; not (a review found each turning a paid note's disclosure into a claim):
@@ -81,9 +82,11 @@ _PARTNER = "(?:品牌方?|商家|机构|厂家|厂商|官方|平台|公司|广�
 #: another partner (而是, 是和经销商合作的, 是MCN找的我). Within 40 characters: normalised text has no line breaks.
 _STILL_A_DENIAL = (
     r"(?!过?[吗呢吧?？])(?!前|之前|以前|的时候|时|费|商|金)(?![^。！!？?]{0,40}(?:"
-    + _EXCEPTION[3:-1]
+    + _EXCEPTION_WORDS
     + r"|除了|直到|第一次|首次|寄|赠送|送的|提供的|而是|是和|是跟|是与|找的我|找我|找上))"
 )
+#: The money of a deal denied, after 没有收到 / 未收取 ("任何品牌的赞助", "推广费").
+_DEAL_MONEY = r"(?:任何)?(?:" + _PARTNER + r"的?)?(?:赞助|推广费|合作费)"
 #: 官方 as a merchant's word (官方正品, 官方授权), not the customer service or after-sales a customer called (官方客服,
 #: 官方的客服, 官方售后: honest complaints were told 商家用语) nor what an authority published.
 _OFFICIAL = (
@@ -278,13 +281,13 @@ DEFS = [
             r"没(?<!有没)(?<!还没)(?<!不是没)(?<!谁说没)(?<!如果没)(?<!要是没)(?<!假如没)(?<!若是没)(?<!若没)有?"
             r"(?:(?:和|跟|与|同)(?:任何|一个|一家)?" + _PARTNER + r"?(?:有过?)?(?:任何)?(?:商业|商务)?(?:合作|推广)|"
             r"(?:任何)?(?:" + _PARTNER + r"的?|商业|商务)(?:任何)?(?:合作|赞助|推广)|(?:任何)?赞助|"
-            r"(?:接受|收到?|拿)过?(?:任何)?(?:" + _PARTNER + r"的?)?(?:赞助|推广费|合作费))" + _STILL_A_DENIAL + "|"
+            r"(?:接受|收到?|拿)过?" + _DEAL_MONEY + ")" + _STILL_A_DENIAL + "|"
             r"无(?:任何)?(?:品牌方?|商业|商务)?(?:合作|赞助|推广)(?!伙伴|精神|意识|意向|不)" + _STILL_A_DENIAL + "|"
             r"非(?<!除非)(?<!无非)(?<!是非)(?<![中亚南]非)(?:商业|商务|品牌)?(?:合作|赞助|推广)(?!伙伴|博弈)"
             + _STILL_A_DENIAL
             + "|"
             r"未(?<!尚未)(?<!还未)(?:(?:和|跟|与|同)(?:任何)?" + _PARTNER + r"?(?:有过?)?(?:任何)?(?:合作|推广)|"
-            r"(?:接受|收到?|收取)(?:任何)?(?:" + _PARTNER + r"的?)?(?:赞助|推广费|合作费))" + _STILL_A_DENIAL + "|"
+            r"(?:接受|收到?|收取)" + _DEAL_MONEY + ")" + _STILL_A_DENIAL + "|"
             r"无商单(?:恰饭)?|非商单(?:恰饭)?|没接过?商单|不卖(?!关子)|"
             # Keeping clear of looking like one ("免得被说打广告", "怕被当成广告") and the link not given
             # ("链接我就不放了", "就不放链接了"): an honest complaint's "链接我就不放了，免得被说打广告" was told
