@@ -328,14 +328,14 @@ def _cut_numbers(note, result):
 
 #: (text as sent, category, the whole amount or cue as the writer wrote it)
 WHOLE = [
-    ("这件外套原价¥1,280，现在只要¥899", "price", "¥1,280"),
-    ("到手价1,299元，下单立减200", "price", "1,299元"),
-    ("￥2,499.00 入手的", "price", "￥2,499.00"),
-    ("这台¥12,999，贵", "price", "¥12,999"),
+    ("这件外套原价¥1,280，现在只要¥899", "amount", "¥1,280"),
+    ("到手价1,299元，下单立减200", "amount", "1,299元"),
+    ("￥2,499.00 入手的", "amount", "￥2,499.00"),
+    ("这台¥12,999，贵", "amount", "¥12,999"),
     ("全场95折", "price", "95折"),
     ("满300减50元", "price", "满300减50元"),
-    ("三档价格：¥68/¥198，100盒以上8.5折", "price", "¥198"),  # a full-width comma ends a clause
-    ("到手1，299元", "price", "299元"),
+    ("三档价格：¥68/¥198，100盒以上8.5折", "amount", "¥198"),  # a full-width comma ends a clause
+    ("到手1，299元", "amount", "299元"),
     ("喜欢的姐妹评论区扣1，我发链接", "call_to_action", "评论区扣1"),
     ("评论区扣 1 我发你", "call_to_action", "评论区扣 1"),
     ("评论区扣111", "call_to_action", "评论区扣111"),
@@ -814,8 +814,11 @@ _SHOP = ("channel", "购买渠道", "shops and sales channels", "官网")
 _CTA = ("call_to_action", "购买引导", "call to action", "私信我")
 _PITCH = ("sales_tone", "推销话术", "sales-pitch phrase", "闭眼入")
 _DISCLOSURE = ("disclosure", "合作披露", "sponsorship disclosure", "品牌方")
-_ADDRESS = ("merchant", "商家用语", "merchant wording", "地址")  # where a place is: a diner's tip gives it too
-_HOURS = ("merchant", "商家用语", "merchant wording", "营业时间")
+_ADDRESS = ("place", "地址与营业时间", "address or opening hours", "地址")  # a diner's tip gives it too
+_HOURS = ("place", "地址与营业时间", "address or opening hours", "营业时间")
+_AMOUNT = ("amount", "价格", "prices", "¥199")  # what the writer paid
+_REBOUGHT = ("sales_tone", "推销话术", "sales-pitch phrase", "回购")  # "自费回购第三瓶": bought again
+_BOUGHT = ("call_to_action", "购买引导", "call to action", "入手")
 _SHOP_WORDS = ("merchant", "商家用语", "merchant wording", "我们小店")
 
 
@@ -833,7 +836,10 @@ _SHOP_WORDS = ("merchant", "商家用语", "merchant wording", "我们小店")
         ((_CTA, _PITCH), ("call to action", "sales-pitch phrase")),
         ((_ADDRESS, _PITCH), ("sales-pitch phrase",)),
         ((_HOURS,), ()),
-        ((("merchant", "商家用语", "merchant wording", "營業時間"),), ()),  # traditional script, read as the model does
+        ((_AMOUNT, _BRAND), ()),
+        ((_REBOUGHT, _BRAND), ()),  # a purchase told is no style to change, though a pitch says it too
+        ((_BOUGHT,), ()),
+        ((("sales_tone", "推销话术", "sales-pitch phrase", "回購"),), ()),  # traditional script, as the model reads it
         ((_SHOP_WORDS, _WORDING), ("merchant wording",)),
     ],
 )
@@ -1636,3 +1642,28 @@ def test_a_long_notes_features_are_carried_back_until_they_hold_most_of_its_scor
     assert len(strongest(contrib, 8, share=0.0001, most=100)) == 8
     assert strongest(contrib[:5], 8).tolist() == [0, 1, 2, 3, 4]
     assert strongest(contrib).tolist() == strongest(contrib.copy()).tolist()  # the same note, the same features
+
+
+@pytest.mark.parametrize(
+    ("words", "offered"),
+    [
+        (("回购",), False),
+        (("回购", "囤货"), False),
+        (("回购", "闭眼入"), True),  # a pitch beside the purchase: the reason is offered, as any pitch
+        (("闭眼入",), True),
+    ],
+)
+def test_a_purchase_told_is_not_offered_as_a_change(words, offered):
+    """A writer's "自费回购第三瓶" was told it could change its sales-pitch phrase “回购”: the writer would hide that they bought
+    the product again, the whole point of the note. A reason quoting nothing but the words of a purchase (回购, 入手,
+    囤货) is not offered; one quoting a pitch too is."""
+    from model.highlights.categories import ReadableReason, Span
+    from model.highlights.reasons import advice
+
+    reason = ReadableReason("sales_tone", "推销话术", "sales-pitch phrase", "ad", 1.0,
+                            tuple(Span("text", 10 * i, 10 * i + len(w), w) for i, w in enumerate(words)))  # fmt: skip
+    for decision in ("ad", "review"):
+        told = advice(decision, [reason])
+        assert ("you can change the sales-pitch phrase" in told["en"]) is offered
+        assert ("修改其中的推销话术" in told["zh"]) is offered
+        assert "申诉" in told["zh"]

@@ -376,3 +376,55 @@ def test_a_marketplace_among_the_drivers_still_lets_the_advice_name_a_call_to_ac
     result = shipped.check({"title": "", "text": "天猫买的，兰蔻小黑瓶，宝宝们冲，私信我"})
     assert result.decision == "ad"
     assert "私信" in result.advice["zh"] and "购买引导" in result.advice["zh"], result.advice["zh"]
+
+
+@pytest.mark.parametrize(
+    ("cue", "text", "category"),
+    [
+        ("price", "¥49", "amount"),  # what a writer paid is a price, not a discount
+        ("price", "1,299元", "amount"),
+        ("price", "4块钱", "amount"),
+        ("price", "￥ 2,499.00", "amount"),
+        ("price", "原价", "price"),
+        ("price", "95折", "price"),
+        ("price", "满300减50元", "price"),
+        ("price", "领券", "price"),
+        ("merchant", "地址：", "place"),  # where a café is: a diner's tip gives it as the café would
+        ("merchant", "營業時間", "place"),
+        ("merchant", "营业时间", "place"),
+        ("merchant", "门店", "merchant"),
+        ("merchant", "我们小店", "merchant"),
+    ],
+)
+def test_a_cue_is_shown_as_what_its_words_are(cue, text, category):
+    from model.highlights.categories import CATEGORIES, cue_category
+
+    assert cue_category(cue, text) == category
+    assert category in CATEGORIES
+
+
+#: A diner's note with the café's address, and a list of what a rented flat's furniture cost (a writer-eye review's
+#: notes): told 商家用语 “地址” and 价格优惠 “¥49” (a discount), though neither is merchant wording or an offer.
+_CAFE = {
+    "title": "探店｜藏在胡同里的小咖啡馆☕️",
+    "text": "周末去了「山丘咖啡」，可颂很香！\n地址：东城区南锣鼓巷88号\n人均：45\n不会二刷，但拍照挺出片📷",
+}
+_FLAT = {
+    "title": "宜家改造出租屋🏠 花了不到500",
+    "text": "宜家的拉克边桌¥49、卡拉克推车¥99、还有淘宝买的氛围灯¥35～房东看了都夸 租房也要好好生活！",
+}
+_OFFER = {"text": "这件外套原价¥1,280，现在领券只要¥899，下单立减200"}
+
+
+def test_shown_categories_of_a_shop_address_a_price_paid_and_an_offer(shipped):
+    def shown(note):
+        return {(h.text, h.category) for h in shipped.check(note, top=50).highlights}
+
+    assert ("地址：", "place") in shown(_CAFE) or ("地址", "place") in shown(_CAFE)
+    assert not any(c == "merchant" and "地址" in t for t, c in shown(_CAFE))
+    flat = shown(_FLAT)
+    assert {("¥49", "amount"), ("¥99", "amount"), ("¥35", "amount")} <= flat
+    assert not any(c == "price" for _, c in flat)
+    offer = shown(_OFFER)
+    assert ("原价", "price") in offer and ("¥1,280", "amount") in offer
+    assert any(c == "price" and t in ("领券", "立减") for t, c in offer)

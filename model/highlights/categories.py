@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from model.cue_patterns import CAMPAIGN_WORDS
+from model.simplified import to_simplified
 from model.text import CLEANUP_RE, clean_up, fold_nfkc, normalize_text
 
 #: Writer-facing categories: code -> (Chinese, English).
@@ -17,11 +18,13 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "link": ("链接导流", "links"),
     "channel": ("购买渠道", "shops and sales channels"),
     "price": ("价格优惠", "price or discount"),
+    "amount": ("价格", "prices"),
     "call_to_action": ("购买引导", "call to action"),
     "brand": ("品牌推广", "brand campaign"),
     "festival": ("购物节话题", "shopping-festival topic"),
     "brand_name": ("品牌与产品名", "brand or product names"),
     "merchant": ("商家用语", "merchant wording"),
+    "place": ("地址与营业时间", "address or opening hours"),
     "disclosure": ("合作披露", "sponsorship disclosure"),
     "giveaway": ("抽奖福利", "giveaway or lucky draw"),
     "sales_tone": ("推销话术", "sales-pitch phrase"),
@@ -154,14 +157,31 @@ MARKETPLACES = frozenset(
 )
 
 
+#: What is left of a price cue that is an amount alone ("¥49", "1,299元", "4块钱") once its digits, currency signs
+#: and units are gone: nothing. "价格优惠" told a writer listing what they paid for a rented flat's furniture
+#: (¥49、¥99、¥35) that they had offered a discount; an offer (原价, 8折, 满300减50, 领券) keeps that name.
+_AMOUNT_PARTS_RE = re.compile(r"[\d\s.,，、¥￥$]+|元|块钱|块|rmb")
+#: Merchant words that label a fact of a place: where it is and when it opens. A diner's tip gives them as a shop
+#: does ("地址：愚园路123号"): "商家用语" told a café's visitor that they wrote as the café would.
+PLACE_FACTS = frozenset({"地址", "营业时间"})
+
+
 def cue_category(name: str, text: str | None = None) -> str:
     """The writer-facing category of a cue kind; ``text``, the characters it matched as sent, when known. A brand or
     product named is ``brand_name``: an honest comparison names brands too, and "brand campaign" would tell its
     writer they ran one (so is a brand's @mention, shown whole by :mod:`model.highlights.fields`: a writer may tag a
     brand to complain); a marketplace of the lexicon (:data:`MARKETPLACES`) is ``channel``. The cues of a campaign
-    (its hashtags, a brand repeated across title, hashtags and text) are ``brand``."""
-    if text is not None and name == "brand_mention" and normalize_text(text) in MARKETPLACES:
-        return "channel"
+    (its hashtags, a brand repeated across title, hashtags and text) are ``brand``. A price that is an amount alone
+    is ``amount`` (价格), not a discount; an address or opening hours (:data:`PLACE_FACTS`) is ``place``, not
+    merchant wording. Only the category shown changes: the model reads every one of them as it did."""
+    if text is not None:
+        if name == "brand_mention" and normalize_text(text) in MARKETPLACES:
+            return "channel"
+        if name == "price" and not _AMOUNT_PARTS_RE.sub("", normalize_text(text)):
+            return "amount"
+        # read as the model reads them: a Taiwanese diner's 營業時間 too
+        if name == "merchant" and to_simplified(normalize_text(text).strip(":： ")) in PLACE_FACTS:
+            return "place"
     if name in _CUE_CATEGORY:
         return _CUE_CATEGORY[name]
     return "brand" if name.startswith("brand") else "wording"

@@ -24,7 +24,7 @@ _GENUINE_CATEGORIES = frozenset({"personal", "wording", "hashtag", "mention"})
 #: or not: when the two strongest reasons towards ad are only of those, the advice also names the strongest of these
 #: (a note told "用词 and 话题标签" did not learn that its "戳主页" counted too).
 _CONCRETE_CATEGORIES = frozenset(
-    {"contact", "link", "channel", "price", "call_to_action", "merchant", "disclosure", "giveaway"}
+    {"contact", "link", "channel", "price", "amount", "call_to_action", "merchant", "place", "disclosure", "giveaway"}
 )
 
 
@@ -220,7 +220,7 @@ def _what_next(named: list[ReadableReason], decision: str = "ad", help_notice: b
     and the appeal. A note sent to review is read by a person already: its writer is not told to ask for one, but
     that an appeal lets them say what the note is (a writer was told to "appeal for a human review" of a note going
     to one). A help notice's contact details are not offered as a change: the writer is told to keep them."""
-    changeable = [r for r in named if r.category in _CHANGEABLE_CATEGORIES and not _only_place_facts(r)]
+    changeable = [r for r in named if r.category in _CHANGEABLE_CATEGORIES and not _only_purchase_words(r)]
     keep = ("", "")
     if any(r.category == "contact" for r in changeable):
         keep = _KEEP_FOR_HELP if help_notice else _KEEP_CONTACT
@@ -264,16 +264,17 @@ def _what_next(named: list[ReadableReason], decision: str = "ad", help_notice: b
     )
 
 
-#: Merchant words that label a fact of a place: where it is and when it opens. A diner's tip gives them as a shop
-#: does ("地址：愚园路123号"), and a writer told to change "地址" would be asked to hide where the place is.
-_PLACE_FACTS = frozenset({"地址", "营业时间"})
+#: Words that tell a purchase the way a writer tells their own: bought (入手), bought again (回购), stocked up (囤货,
+#: 囤). A pitch uses them too (无限回购, 值得入手), and they stay its cues; but the advice does not offer to change
+#: them, which asked an honest writer ("自费回购第三瓶", the whole point of the note) to hide that they bought again.
+_PURCHASE_WORDS = frozenset({"回购", "入手", "囤货", "囤"})
 
 
-def _only_place_facts(reason: ReadableReason) -> bool:
-    """Whether ``reason`` is merchant wording quoting nothing but :data:`_PLACE_FACTS` (not offered to change)."""
-    return reason.category == "merchant" and all(
-        to_simplified(q.strip(":： ")) in _PLACE_FACTS for q in reason.quotes()
-    )  # read as the model reads them: a Taiwanese diner's 營業時間 too
+def _only_purchase_words(reason: ReadableReason) -> bool:
+    """Whether ``reason`` is a sales-pitch phrase or a call to action quoting nothing but :data:`_PURCHASE_WORDS`."""
+    return reason.category in ("sales_tone", "call_to_action") and all(
+        to_simplified(q.strip()) in _PURCHASE_WORDS for q in reason.quotes()
+    )  # read as the model reads them: 回購 too
 
 
 #: Said whenever the advice offers to change contact details: the model cannot tell a number a note exists to give

@@ -21,7 +21,9 @@ from serve.schemas.validation import InputModel, encodable, too_long
 from serve.settings import Settings
 
 Decision = Literal["ad", "review", "genuine"]
-CATEGORY_CODES = "contact, price, call_to_action, brand, festival, brand_name, merchant, disclosure, link, channel, …"
+CATEGORY_CODES = (
+    "contact, price, amount, call_to_action, brand, festival, brand_name, merchant, place, disclosure, link, channel, …"
+)
 
 
 # -- inputs ------------------------------------------------------------------------------------------------
