@@ -21,7 +21,7 @@ from model.spaced import despace
 #: Bump whenever the output of :func:`normalize_text`, :func:`prepare_document` or the tokenizer's handling of a
 #: document (:mod:`model.tokenize`) changes. Recorded in every
 #: model artifact; a model is refused when the running code prepares text differently from its training.
-NORMALIZATION_VERSION = "53"
+NORMALIZATION_VERSION = "54"
 
 PLACEHOLDER_RE = re.compile(r"⟦[^⟦⟧\s]{1,48}⟧")
 

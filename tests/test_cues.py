@@ -741,6 +741,22 @@ def test_an_exclusion_must_hold_one_brand(tmp_path):
         ("非推广，纯分享", "非推广"),
         ("无品牌方赞助", "无品牌方赞助"),
         ("从未与任何品牌合作", "未与任何品牌合作"),
+        # Normalisation 54: the same denial in other words ("这支口红用了一个月，零合作，纯分享" went to review at 0.55
+        # for its 合作披露 “合作”; 0.16 without the words)
+        ("这支口红用了一个月，零合作，纯分享", "零合作"),
+        ("0广0合作", "0合作"),
+        ("不存在任何合作", "不存在任何合作"),
+        ("不存在商业推广", "不存在商业推广"),
+        ("本篇不涉及任何品牌合作", "不涉及任何品牌合作"),
+        ("没接任何广告", "没接任何广告"),
+        ("从来没有接过推广", "没有接过推广"),
+        ("没有恰饭，纯分享", "没有恰饭"),
+        ("这篇不恰饭", "不恰饭"),
+        # an exception far beyond the denial is no exception to it (the guard looks 40 characters ahead)
+        (
+            "从来不接广告 这支面霜我自己买了三年 每天早晚都用 皮肤状态一直很稳定 朋友问了好多次 今天统一回复一下 但是价格确实有点贵",
+            "从来不接广告",
+        ),
     ],
 )
 def test_a_denial_is_a_claim_not_a_disclosure(text, claim):
@@ -1572,6 +1588,23 @@ def test_what_only_looks_like_an_offer(text, kind):
         "无合作不推荐",
         "你没有和品牌合作过吗",
         "中非合作论坛",
+        # the words of normalisation 54 under the same guards: a first deal, a time before it, a gift, a question,
+        # a double negative, a fee
+        "之前零合作，这次是第一次接品牌的推广",
+        "没接广告之前我就在用它了",
+        "以前从没接广告，直到遇到这个品牌",
+        "平时不恰饭，但这次真的忍不住接了",
+        "不存在任何合作？其实是品牌方寄的",
+        "没有恰饭，产品是品牌寄来的",
+        "零合作费，但产品是官方寄送的",
+        "没接过任何合作吗？",
+        "谁说我没恰饭",
+        "不得不恰饭",
+        "这篇不恰饭吗",
+        "偶尔接广告，没接广告的时候就分享日常",
+        "100合作款",
+        "还没接广告，欢迎品牌来找我",
+        "不存在不合作的品牌",
     ],
 )
 def test_a_denial_with_its_exception_or_as_a_question_is_no_claim(text):
