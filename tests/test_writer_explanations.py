@@ -385,6 +385,9 @@ def test_a_marketplace_among_the_drivers_still_lets_the_advice_name_a_call_to_ac
         ("price", "1,299元", "amount"),
         ("price", "4块钱", "amount"),
         ("price", "￥ 2,499.00", "amount"),
+        ("price", "0元", "price"),  # free: an offer ("0元领", "0元体验"), not a price paid
+        ("price", "¥0.00", "price"),
+        ("price", "10元", "amount"),
         ("price", "原价", "price"),
         ("price", "95折", "price"),
         ("price", "满300减50元", "price"),

@@ -177,8 +177,11 @@ def cue_category(name: str, text: str | None = None) -> str:
     if text is not None:
         if name == "brand_mention" and normalize_text(text) in MARKETPLACES:
             return "channel"
-        if name == "price" and not _AMOUNT_PARTS_RE.sub("", normalize_text(text)):
-            return "amount"
+        if name == "price":
+            norm = normalize_text(text)
+            # an amount of nothing (0元, ¥0.00) is no price paid: it is "free", an offer
+            if not _AMOUNT_PARTS_RE.sub("", norm) and any(c in "123456789" for c in norm):
+                return "amount"
         # read as the model reads them: a Taiwanese diner's 營業時間 too
         if name == "merchant" and to_simplified(normalize_text(text).strip(":： ")) in PLACE_FACTS:
             return "place"
