@@ -741,22 +741,17 @@ def test_an_exclusion_must_hold_one_brand(tmp_path):
         ("非推广，纯分享", "非推广"),
         ("无品牌方赞助", "无品牌方赞助"),
         ("从未与任何品牌合作", "未与任何品牌合作"),
-        # Normalisation 54: the same denial in other words ("这支口红用了一个月，零合作，纯分享" went to review at 0.55
-        # for its 合作披露 “合作”; 0.16 without the words)
+        # Normalisation 54: the same denial in other words, said of this note ("这支口红用了一个月，零合作，纯分享" went to
+        # review at 0.55 for its 合作披露 “合作”; 0.16 without the words)
         ("这支口红用了一个月，零合作，纯分享", "零合作"),
-        ("0广0合作", "0合作"),
-        ("不存在任何合作", "不存在任何合作"),
-        ("不存在商业推广", "不存在商业推广"),
-        ("本篇不涉及任何品牌合作", "不涉及任何品牌合作"),
-        ("没接任何广告", "没接任何广告"),
-        ("从来没有接过推广", "没有接过推广"),
+        ("0合作，纯自用", "0合作"),
+        ("不存在任何商业合作，放心看", "不存在任何商业合作"),
+        ("本篇不涉及任何品牌合作", "本篇不涉及任何品牌合作"),
+        ("这篇没恰饭哦", "这篇没恰饭"),
+        ("没接任何广告，自费买的", "没接任何广告"),
         ("没有恰饭，纯分享", "没有恰饭"),
-        ("这篇不恰饭", "不恰饭"),
-        # an exception far beyond the denial is no exception to it (the guard looks 40 characters ahead)
-        (
-            "从来不接广告 这支面霜我自己买了三年 每天早晚都用 皮肤状态一直很稳定 朋友问了好多次 今天统一回复一下 但是价格确实有点贵",
-            "从来不接广告",
-        ),
+        ("不恰饭 纯分享", "不恰饭"),
+        ("全文零合作", "全文零合作"),
     ],
 )
 def test_a_denial_is_a_claim_not_a_disclosure(text, claim):
@@ -1588,8 +1583,22 @@ def test_what_only_looks_like_an_offer(text, kind):
         "无合作不推荐",
         "你没有和品牌合作过吗",
         "中非合作论坛",
-        # the words of normalisation 54 under the same guards: a first deal, a time before it, a gift, a question,
-        # a double negative, a fee
+        # the words of normalisation 54: alone, or under their guards (a first deal, a time before it, a gift, a
+        # question, a double negative, a fee, an exception in the next sentence: a review wrote 167 paid texts to
+        # attack the first form, and these are some of the 135 whose disclosure it lost)
+        "不存在任何合作",
+        "没接广告",
+        "做咗三年零合作！今次終於有品牌搵我",
+        "零合作报酬，品牌只给了产品",
+        "0合作！这次例外",
+        "之前一直零合作！这次破例接了这个精华",
+        "零合作。下一篇就是恰饭了",
+        "零合作，纯自家产品，放心买",
+        "本文不涉及品牌合作以外的任何利益",
+        "要说这篇不涉及推广那是骗你们的",
+        "零合作，纯分享？才怪",
+        "如果没恰饭，纯分享的话我早就饿死了",
+        "这篇没恰饭么",
         "之前零合作，这次是第一次接品牌的推广",
         "没接广告之前我就在用它了",
         "以前从没接广告，直到遇到这个品牌",

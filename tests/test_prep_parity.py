@@ -80,8 +80,8 @@ others made (他们预约了) and a shopper's outlet (耐克工厂店价格…) 
 "53" reads a paid deal denied with its partner or its money (没有和任何品牌合作, 没有任何机构赞助, 无任何合作,
 非商业合作, 未收取任何推广费) as a claim, not a disclosure, unless the sentence goes on to a deal after all (patterns,
 run as they are). Version "54" reads the same denial in other words (零合作, 0合作, 不存在任何合作, 不涉及商业推广,
-没接任何广告, 没有恰饭, 不恰饭) as a claim, and looks for the exception after 不接广告 within 40 characters, not to
-the end of a note without sentence marks (patterns, run as they are).
+没接任何广告, 没有恰饭, 不恰饭) as a claim where it is said of the note (本篇…, …纯分享) and no deal follows (patterns,
+run as they are).
 """
 
 from __future__ import annotations
