@@ -74,7 +74,7 @@ HASHTAG_RE = re.compile(hashtag_regex())
 _EXCEPTION_WORDS = "但|这次|这回|除非|例外|破例|唯独|只有|不过"
 _EXCEPTION = f"(?:{_EXCEPTION_WORDS})"
 #: Who a paid deal is made with, in a denial of one ("没有和任何品牌合作", "没有品牌方赞助").
-_PARTNER = "(?:品牌方?|商家|机构|厂家|厂商|官方|平台|公司|广告主)"
+_PARTNER = "(?:品牌方?|商家|店家|店铺|餐厅|老板|机构|厂家|厂商|官方|平台|公司|广告主)"
 #: Where a denial of a deal stays one; not (a review found each turning a paid note's disclosure into a claim):
 #: a question (…合作过吗); a time before the deal (未与品牌合作前我就是粉丝, 还没有合作的时候); a fee or a sponsor
 #: (没有赞助费, 赞助商); and a sentence that goes on to the deal there was after all: an exception (但, 这次,
@@ -98,14 +98,32 @@ _STILL_A_DENIAL_AFTER_ALL = (
 #: What says a denial is of this note: a word for it before ("本篇零合作", "这篇不恰饭")...
 _THIS_NOTE = ("本篇", "本文", "本条", "本期", "这篇", "这条", "这期", "此篇", "全文", "全篇")
 _NOTE_SAYS = r"(?:笔记|内容|视频|分享)?(?:是|为|都|也)?\s?"
+#: The denials in other words, by the character they open with: 零 / 0 (零合作, 0广告, 零 推广, 零恰饭), 不 (不存在任何
+#: 合作, 不涉及商业推广, 不恰饭, 不打广告, 不接任何合作), 没 (没接任何广告, 没有接受过品牌的合作, 没接到过推广, 没有恰饭,
+#: 没合作), 非 / 无 (非恰饭, 无恰饭, 无任何广告).
+_ZERO_DEALS = r"\s?(?:商业|品牌)?(?:合作|推广|广告|恰饭)(?!伙伴)"
+_NO_DEALS_BU = (
+    r"(?:(?:存在|涉及)(?:任何)?(?:商业|商务|品牌)?(?:合作|推广|广告|恰饭)|恰饭|打(?:任何)?广告|"
+    r"接受?(?:任何)?(?:商业|商务|品牌)?(?:合作|推广|广告))"
+)
+_NO_DEALS_MEI = (
+    r"有?(?:接(?:受|到)?过?(?:任何)?(?:品牌的?|商业|商务)?(?:广告|推广|合作|软广)|恰饭|合作|打(?:任何)?广告)"
+)
 _DENIED_IN_OTHER_WORDS = (
-    r"(?:零(?:商业|品牌)?合作(?!伙伴)|0合作(?!伙伴)|不(?:存在|涉及)(?:任何)?(?:商业|商务|品牌)?(?:合作|推广|广告)|"
-    r"没有?(?:接过?(?:任何)?(?:广告|推广|合作|软广)|恰饭)|不恰饭)"
+    "(?:零"
+    + _ZERO_DEALS
+    + "|0"
+    + _ZERO_DEALS
+    + "|不"
+    + _NO_DEALS_BU
+    + "|没"
+    + _NO_DEALS_MEI
+    + "|[非无]恰饭|无任何广告)"
 )
 #: ... or the writer's word for an honest note right after it ("零合作，纯分享", "没有恰饭，自费买的").
 _OF_THIS_NOTE = (
-    r"(?=[，,、\s~～!！]{0,3}(?:纯分享|纯自用|纯自费|纯安利|自费|自用|真实分享|个人分享|放心看|无广))"
-    + _STILL_A_DENIAL_AFTER_ALL
+    r"(?=[，,、\s~～!！]{0,3}(?:纯分享|纯自用|纯自费|纯安利|纯记录|自费|自用|自己买|自己掏钱|自掏腰包|真实分享|个人分享|"
+    r"放心看|只说真话|无广))" + _STILL_A_DENIAL_AFTER_ALL
 )
 #: Where 没 starts no denial: 有没 (a question), 还没 (not yet), 不是没 / 谁说没 / 说我没 (a double negative), 如果没 /
 #: 要是没 / 假如没 / 若(是)没 (a condition).
@@ -321,11 +339,12 @@ DEFS = [
             # ("零合作，纯分享"). Alone they open paid notes as often ("三年零合作！今次终于有品牌搵我", "以前零合作。
             # 这次…", "不恰饭是不可能的": a review of the first form found 13 of 31 paid notes written to attack it
             # decided lower), and the guard (_STILL_A_DENIAL_AFTER_ALL) reads past the sentence's end.
-            r"零(?:商业|品牌)?合作(?!伙伴)" + _OF_THIS_NOTE + "|"
-            r"0(?<!\d0)(?<![.,]0)合作(?!伙伴)" + _OF_THIS_NOTE + "|"
-            r"不(?<!谁说不)(?<!难道不)(?:存在|涉及)(?:任何)?(?:商业|商务|品牌)?(?:合作|推广|广告)" + _OF_THIS_NOTE + "|"
-            r"没" + _NOT_A_DENIAL_OF_MEI + r"有?(?:接过?(?:任何)?(?:广告|推广|合作|软广)|恰饭)" + _OF_THIS_NOTE + "|"
-            r"不(?<!谁说不)(?<!难道不)(?<!不得不)(?<!说我不)(?<!可能不)恰饭"
+            r"零" + _ZERO_DEALS + _OF_THIS_NOTE + "|"
+            r"0(?<!\d0)(?<![.,]0)" + _ZERO_DEALS + _OF_THIS_NOTE + "|"
+            r"不(?<!谁说不)(?<!难道不)(?<!不得不)(?<!说我不)(?<!可能不)" + _NO_DEALS_BU + _OF_THIS_NOTE + "|"
+            r"没" + _NOT_A_DENIAL_OF_MEI + _NO_DEALS_MEI + _OF_THIS_NOTE + "|"
+            r"非(?<!除非)(?<!无非)恰饭" + _OF_THIS_NOTE + "|"
+            r"无(?:任何)?恰饭"
             + _OF_THIS_NOTE
             + "|"
             + "|".join(f"{w}{_NOTE_SAYS}{_DENIED_IN_OTHER_WORDS}{_STILL_A_DENIAL_AFTER_ALL}" for w in _THIS_NOTE)
