@@ -32,6 +32,8 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "mention": ("@提及", "@mentions"),
     "wording": ("用词", "wording"),
     "personal": ("个人体验", "personal experience"),
+    # the platform's emoji codes, [笑哭R], [doge]: a writer-eye review found them told 个人体验 or 用词
+    "emoji": ("表情", "emoji"),
 }
 
 _CUE_CATEGORY = {

@@ -106,11 +106,10 @@ def phrases(
                 ok[a:b] = False  # "#2026", "#190": a number tagged says nothing a writer could change or explain
                 continue
             total = _total(w, values, a, b)
-            if category == EMOJI_UNIT:  # shown as the writer's words are: by the way it pushes, if strong enough
+            if category == EMOJI_UNIT:  # shown if strong enough, as what it is: "个人体验 “[笑哭R]”" was no experience
                 if abs(total) < MIN_PHRASE_WEIGHT:
                     ok[a:b] = False
                     continue
-                category = "wording" if total > 0 else "personal"
             elif category == "personal" and total > 0:
                 # A writer's "#无广分享" the model weighs towards ad (the hashtag, not the claim, which the document
                 # deletes): "个人体验 → ad" would contradict itself; it is wording that reads as ads do.

@@ -18,7 +18,7 @@ from model.simplified import to_simplified
 
 #: Categories a reason towards "genuine" may have: a price or a call to action that happens to lower the
 #: probability is shown as a green highlight, but "call to action" is no reason a note reads as genuine.
-_GENUINE_CATEGORIES = frozenset({"personal", "wording", "hashtag", "mention"})
+_GENUINE_CATEGORIES = frozenset({"personal", "wording", "hashtag", "mention", "emoji"})
 #: What a writer can point to in the note: contact details, links, shops, prices, calls to action,
 #: merchant wording, disclosures, giveaways. Wording, hashtags, @mentions and brand names are in every note, honest
 #: or not: when the two strongest reasons towards ad are only of those, the advice also names the strongest of these
