@@ -80,10 +80,11 @@ _PARTNER = "(?:品牌方?|商家|店家|店铺|餐厅|老板|机构|厂家|厂�
 #: (没有赞助费, 赞助商); and a sentence that goes on to the deal there was after all: an exception (但, 这次,
 #: 除了这一家), the "never before" of a first deal (直到, 第一次, 首次), a gift (产品是品牌寄来的, 品牌赠送),
 #: another partner (而是, 是和经销商合作的, 是MCN找的我). Within 40 characters: normalised text has no line breaks.
+_STILL_A_DENIAL_WORDS = (
+    _EXCEPTION_WORDS + "|除了|直到|第一次|首次|寄|赠送|送的|提供的|而是|是和|是跟|是与|找的我|找我|找上"
+)
 _STILL_A_DENIAL = (
-    r"(?!过?[吗呢吧?？])(?!前|之前|以前|的时候|时|费|商|金)(?![^。！!？?]{0,40}(?:"
-    + _EXCEPTION_WORDS
-    + r"|除了|直到|第一次|首次|寄|赠送|送的|提供的|而是|是和|是跟|是与|找的我|找我|找上))"
+    r"(?!过?[吗呢吧?？])(?!前|之前|以前|的时候|时|费|商|金)(?![^。！!？?]{0,40}(?:" + _STILL_A_DENIAL_WORDS + "))"
 )
 #: :data:`_STILL_A_DENIAL` for the denials in other words (零合作, 不恰饭…), which open a paid note's story as
 #: often as they deny one: read past the sentence's end ("零合作！这次破例"), with more words of a first deal, a
@@ -91,9 +92,8 @@ _STILL_A_DENIAL = (
 #: marks (么, 嘛).
 _STILL_A_DENIAL_AFTER_ALL = (
     r"(?!过?[吗呢吧么嘛?？])(?!前|之前|以前|的时候|时|费|商|金|报酬|以外|之外)(?!.{0,40}(?:"
-    + _EXCEPTION_WORDS
-    + r"|除了|直到|第一|首次|首个|寄|赠送|送的|送我|送了|给的|提供的|而是|是和|是跟|是与|找的我|找我|找上|搵我|邀|"
-    r"今次|呢次|终于|结束|打破|报酬|佣金|样品|内购|礼盒|mcn|代理|才怪|骗|假的))"
+    + _STILL_A_DENIAL_WORDS
+    + r"|第一|首个|送我|送了|给的|搵我|邀|今次|呢次|终于|结束|打破|报酬|佣金|样品|内购|礼盒|mcn|代理|才怪|骗|假的))"
 )
 #: What says a denial is of this note: a word for it before ("本篇零合作", "这篇不恰饭")...
 _THIS_NOTE = ("本篇", "本文", "本条", "本期", "这篇", "这条", "这期", "此篇", "全文", "全篇")
@@ -125,11 +125,9 @@ _OF_THIS_NOTE = (
     r"(?=[，,、\s~～!！]{0,3}(?:纯分享|纯自用|纯自费|纯安利|纯记录|自费|自用|自己买|自己掏钱|自掏腰包|真实分享|个人分享|"
     r"放心看|只说真话|无广))" + _STILL_A_DENIAL_AFTER_ALL
 )
-#: Where 没 starts no denial: 有没 (a question), 还没 (not yet), 不是没 / 谁说没 / 说我没 (a double negative), 如果没 /
-#: 要是没 / 假如没 / 若(是)没 (a condition).
-_NOT_A_DENIAL_OF_MEI = (
-    "(?<!有没)(?<!还没)(?<!不是没)(?<!谁说没)(?<!说我没)(?<!如果没)(?<!要是没)(?<!假如没)(?<!若是没)(?<!若没)"
-)
+#: Where 没 starts no denial: 有没 (a question), 还没 (not yet), 不是没 / 谁说没 (a double negative), 如果没 / 要是没 /
+#: 假如没 / 若(是)没 (a condition); the denials in other words add 说我没 ("谁说我没恰饭").
+_NOT_A_DENIAL_OF_MEI = "(?<!有没)(?<!还没)(?<!不是没)(?<!谁说没)(?<!如果没)(?<!要是没)(?<!假如没)(?<!若是没)(?<!若没)"
 #: The money of a deal denied, after 没有收到 / 未收取 ("任何品牌的赞助", "推广费").
 _DEAL_MONEY = r"(?:任何)?(?:" + _PARTNER + r"的?)?(?:赞助|推广费|合作费)"
 #: 官方 as a merchant's word (官方正品, 官方授权), not the customer service or after-sales a customer called (官方客服,
@@ -323,7 +321,7 @@ DEFS = [
             # (_STILL_A_DENIAL: no question, no "never before" of a first deal, no gift or other partner after it).
             # Not a double negative (不是没有, 谁说没有), a question answered (有没有…合作), a condition
             # (要是没有官方合作，这个价格拿不到), a deal not yet made or paid (还没有, 尚未), nor 非 of 除非, 中非.
-            r"没(?<!有没)(?<!还没)(?<!不是没)(?<!谁说没)(?<!如果没)(?<!要是没)(?<!假如没)(?<!若是没)(?<!若没)有?"
+            r"没" + _NOT_A_DENIAL_OF_MEI + r"有?"
             r"(?:(?:和|跟|与|同)(?:任何|一个|一家)?" + _PARTNER + r"?(?:有过?)?(?:任何)?(?:商业|商务)?(?:合作|推广)|"
             r"(?:任何)?(?:" + _PARTNER + r"的?|商业|商务)(?:任何)?(?:合作|赞助|推广)|(?:任何)?赞助|"
             r"(?:接受|收到?|拿)过?" + _DEAL_MONEY + ")" + _STILL_A_DENIAL + "|"
@@ -342,7 +340,7 @@ DEFS = [
             r"零" + _ZERO_DEALS + _OF_THIS_NOTE + "|"
             r"0(?<!\d0)(?<![.,]0)" + _ZERO_DEALS + _OF_THIS_NOTE + "|"
             r"不(?<!谁说不)(?<!难道不)(?<!不得不)(?<!说我不)(?<!可能不)" + _NO_DEALS_BU + _OF_THIS_NOTE + "|"
-            r"没" + _NOT_A_DENIAL_OF_MEI + _NO_DEALS_MEI + _OF_THIS_NOTE + "|"
+            r"没" + _NOT_A_DENIAL_OF_MEI + "(?<!说我没)" + _NO_DEALS_MEI + _OF_THIS_NOTE + "|"
             r"非(?<!除非)(?<!无非)恰饭" + _OF_THIS_NOTE + "|"
             r"无(?:任何)?恰饭"
             + _OF_THIS_NOTE

@@ -19,10 +19,10 @@ from model.simplified import to_simplified
 #: Categories a reason towards "genuine" may have: a price or a call to action that happens to lower the
 #: probability is shown as a green highlight, but "call to action" is no reason a note reads as genuine.
 _GENUINE_CATEGORIES = frozenset({"personal", "wording", "hashtag", "mention", "emoji"})
-#: What a writer can point to in the note: contact details, links, shops, prices, calls to action,
-#: merchant wording, disclosures, giveaways. Wording, hashtags, @mentions and brand names are in every note, honest
-#: or not: when the two strongest reasons towards ad are only of those, the advice also names the strongest of these
-#: (a note told "用词 and 话题标签" did not learn that its "戳主页" counted too).
+#: What a writer can point to in the note: contact details, links, shops, offers and prices, calls to action,
+#: merchant wording, addresses and opening hours, disclosures, giveaways. Wording, hashtags, @mentions and brand names
+#: are in every note, honest or not: when the two strongest reasons towards ad are only of those, the advice also
+#: names the strongest of these (a note told "用词 and 话题标签" did not learn that its "戳主页" counted too).
 _CONCRETE_CATEGORIES = frozenset(
     {"contact", "link", "channel", "price", "amount", "call_to_action", "merchant", "place", "disclosure", "giveaway"}
 )
