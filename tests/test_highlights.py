@@ -799,14 +799,21 @@ def test_advice_offering_to_change_contact_details_says_to_keep_those_a_note_nee
 def test_a_quote_held_in_another_is_not_quoted_again(words, quoted):
     from model.highlights.categories import ReadableReason, Span
 
-    reason = ReadableReason("wording", "用词", "wording", "ad", 1.0, tuple(Span("text", 0, len(w), w) for w in words))
+    reason = ReadableReason(
+        "wording",
+        "多见于广告的用词",
+        "wording more common in ads",
+        "ad",
+        1.0,
+        tuple(Span("text", 0, len(w), w) for w in words),
+    )
     assert reason.quoted(2) == quoted
     assert len(reason.evidence) == len(words)  # the evidence itself keeps every span
 
 
 _BRAND = ("brand_name", "品牌与产品名", "brand or product names", "格力")
 _PRICE = ("price", "价格优惠", "price or discount", "300块")
-_WORDING = ("wording", "用词", "wording", "纠结")
+_WORDING = ("wording", "多见于广告的用词", "wording more common in ads", "纠结")
 _CONTACT = ("contact", "联系方式", "contact details", "加vx")
 _SHOP = ("channel", "购买渠道", "shops and sales channels", "官网")
 
@@ -941,7 +948,7 @@ def test_quoted_evidence_names_a_word_once_whatever_its_case_or_width():
         Span("text", 9, 11, "ＶＸ"),
         Span("text", 20, 22, "vx"),
     )
-    reason = ReadableReason("wording", "用词", "wording", "ad", 1.0, spans)
+    reason = ReadableReason("wording", "多见于广告的用词", "wording more common in ads", "ad", 1.0, spans)
     assert reason.quoted() == "“My”、“ＶＸ”" and len(reason.evidence) == 4
 
 
@@ -1602,7 +1609,9 @@ def test_a_reason_far_weaker_than_the_strongest_is_no_main_reason(second, main, 
     than that is still named, after "还有" (also has), so the writer sees it for what it weighs."""
     from model.highlights.reasons import advice
 
-    first = ReadableReason("wording", "用词", "wording", "ad", 1.5, (Span("text", 0, 2, "多去"),))
+    first = ReadableReason(
+        "wording", "多见于广告的用词", "wording more common in ads", "ad", 1.5, (Span("text", 0, 2, "多去"),)
+    )
     told = advice("review", [first, second])["zh"]
     head = told.partition("。")[0]
     assert (second.label_zh in head.split("，还有")[0]) is main, told
@@ -1616,13 +1625,20 @@ def test_the_english_advice_names_its_categories_with_the_article():
     giveaway = ReadableReason(
         "giveaway", "抽奖福利", "giveaway or lucky draw", "ad", 1.0, (Span("text", 0, 2, "福利"),)
     )
-    wording = ReadableReason("wording", "用词", "wording", "ad", 0.8, (Span("text", 0, 2, "最近"),))
+    wording = ReadableReason(
+        "wording", "多见于广告的用词", "wording more common in ads", "ad", 0.8, (Span("text", 0, 2, "最近"),)
+    )
     tags = ReadableReason("hashtag", "话题标签", "hashtags", "ad", 0.5, (Span("text", 0, 3, "#美甲"),))
     cta = ReadableReason("call_to_action", "购买引导", "call to action", "ad", 0.3, (Span("text", 0, 2, "点击"),))
     told = advice("review", [giveaway, wording])["en"]
-    assert "mainly because of the giveaway or lucky draw (“福利”) and the wording (“最近”)." in told, told
+    assert (
+        "mainly because of the giveaway or lucky draw (“福利”) and the wording more common in ads (“最近”)." in told
+    ), told
     told = advice("ad", [wording, tags, cta])["en"]
-    assert "because of the wording (“最近”) and the hashtags (“#美甲”), and also the call to action (“点击”)." in told
+    assert (
+        "because of the wording more common in ads (“最近”) and the hashtags (“#美甲”), and also the call to action (“点击”)."
+        in told
+    )
 
 
 def test_a_long_notes_features_are_carried_back_until_they_hold_most_of_its_score():
