@@ -1683,3 +1683,31 @@ def test_a_purchase_told_is_not_offered_as_a_change(words, offered):
         assert ("you can change the sales-pitch phrase" in told["en"]) is offered
         assert ("修改其中的推销话术" in told["zh"]) is offered
         assert "申诉" in told["zh"]
+
+
+@pytest.mark.parametrize(
+    ("words", "named"),
+    [
+        (("入手",), False),
+        (("入手", "回购"), False),
+        (("入手", "戳主页"), True),  # a call to action beside the purchase: named, as any call to action
+        (("戳主页",), True),
+    ],
+)
+def test_a_purchase_told_is_not_named_as_what_else_counted(words, named):
+    """A street vendor's "入手的这个小推车" (the cart they bought) was told "还有购买引导（“入手”）": the advice names one
+    concrete reason after wording and hashtags so that the writer sees what they could point to, and a purchase
+    told is not one. A call to action quoting nothing but the words of a purchase is passed over for the next."""
+    from model.highlights.categories import CATEGORIES, ReadableReason, Span
+    from model.highlights.reasons import advice
+
+    def reason(category, weight, texts):
+        spans = tuple(Span("text", 10 * i, 10 * i + len(w), w) for i, w in enumerate(texts))
+        return ReadableReason(category, *CATEGORIES[category], "ad", weight, spans)
+
+    readable = [reason("wording", 1.5, ["最近"]), reason("hashtag", 0.4, ["#摆摊"]),
+                reason("call_to_action", 0.2, words), reason("amount", 0.1, ["5元"])]  # fmt: skip
+    told = advice("review", readable)["zh"]
+    assert ("还有购买引导" in told) is named, told
+    if not named:
+        assert "还有价格（“5元”）" in told, told  # the next concrete reason instead

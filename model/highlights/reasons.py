@@ -189,8 +189,10 @@ def advice(
     also = next((r for r in rest if r.category == "contact"), None)
     # A shop or marketplace among the drivers is where the writer bought, a fact they keep: it does not stand for the
     # concrete reason ("天猫买的…私信我" was told 购买渠道 and 用词, and not of its 私信).
+    # Nor is a call to action quoting only the words of a purchase (入手, 回购): a street vendor's "入手的这个小推车"
+    # (the cart they bought) was told "还有购买引导（“入手”）" as what else sent the note to review.
     if also is None and not any(r.category in _CONCRETE_CATEGORIES and r.category != "channel" for r in drivers):
-        also = next((r for r in rest if r.category in _CONCRETE_CATEGORIES), None)
+        also = next((r for r in rest if r.category in _CONCRETE_CATEGORIES and not _only_purchase_words(r)), None)
     zh_also = f"，还有{also.label_zh}（{also.quoted(2)}）" if also else ""
     en_also = f", and also the {also.label_en} ({also.quoted(2, ', ')})" if also else ""
     zh_next, en_next = _what_next([*drivers, *([also] if also else [])], decision, help_notice)
