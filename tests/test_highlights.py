@@ -757,7 +757,7 @@ def test_advice_without_a_phrase_towards_ad_does_not_ask_to_reword_phrases():
     from model.highlights.categories import ReadableReason, Span
     from model.highlights.reasons import advice
 
-    genuine = ReadableReason("personal", "个人体验", "personal experience", "genuine", -0.4, ())
+    genuine = ReadableReason("personal", *CATEGORIES["personal"], "genuine", -0.4, ())
     for decision in ("ad", "review"):
         told = advice(decision, [genuine])
         assert "reword" not in told["en"] and "修改" not in told["zh"] and "申诉" in told["zh"]

@@ -24,7 +24,7 @@ def shipped():
     return load_model()
 
 
-_GENUINE = ReadableReason("personal", "个人体验", "personal experience", "genuine", -0.4, ())
+_GENUINE = ReadableReason("personal", *CATEGORIES["personal"], "genuine", -0.4, ())
 
 
 @pytest.mark.parametrize(

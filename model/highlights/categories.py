@@ -34,7 +34,9 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     # notes. Named "用词 wording" alone it was the first reason of 154 of the 273 labelled notes flagged, and read as
     # a judgement of the writer's words ("最近", "男朋友"); it is a statistic of other people's notes.
     "wording": ("多见于广告的用词", "wording more common in ads"),
-    "personal": ("个人体验", "personal experience"),
+    # and what it weighs towards genuine: named 个人体验 "personal experience", it called "其中", "本期", "食品" or a
+    # product's name an experience (the labelled notes the shipped model flags)
+    "personal": ("多见于真实分享的用词", "wording more common in honest notes"),
     # the platform's emoji codes, [笑哭R], [doge]: a writer-eye review found them told 个人体验 or 用词
     "emoji": ("表情", "emoji"),
 }
