@@ -1628,7 +1628,9 @@ def test_the_english_advice_names_its_categories_with_the_article():
     wording = ReadableReason(
         "wording", "多见于广告的用词", "wording more common in ads", "ad", 0.8, (Span("text", 0, 2, "最近"),)
     )
-    tags = ReadableReason("hashtag", "话题标签", "hashtags", "ad", 0.5, (Span("text", 0, 3, "#美甲"),))
+    tags = ReadableReason(
+        "hashtag", "多见于广告的话题标签", "hashtags more common in ads", "ad", 0.5, (Span("text", 0, 3, "#美甲"),)
+    )
     cta = ReadableReason("call_to_action", "购买引导", "call to action", "ad", 0.3, (Span("text", 0, 2, "点击"),))
     told = advice("review", [giveaway, wording])["en"]
     assert (
@@ -1636,8 +1638,8 @@ def test_the_english_advice_names_its_categories_with_the_article():
     ), told
     told = advice("ad", [wording, tags, cta])["en"]
     assert (
-        "because of the wording more common in ads (“最近”) and the hashtags (“#美甲”), and also the call to action (“点击”)."
-        in told
+        "because of the wording (“最近”) and the hashtags (“#美甲”), both more common in ads, and also the call to "
+        "action (“点击”)." in told
     )
 
 
@@ -1711,3 +1713,33 @@ def test_a_purchase_told_is_not_named_as_what_else_counted(words, named):
     assert ("还有购买引导" in told) is named, told
     if not named:
         assert "还有价格（“5元”）" in told, told  # the next concrete reason instead
+
+
+def test_a_notes_hashtags_either_way_are_two_reasons_that_say_which_way():
+    """An honest note flagged read "+0.92 → ad 话题标签 …" and "−1.00 → genuine 话题标签 …", a contradiction to its
+    writer: the reasons say which way their tags lean; the highlights keep the category's own label."""
+    from model.highlights.categories import CATEGORIES, Highlight
+    from model.highlights.reasons import reasons
+
+    hs = [Highlight("text", 0, 5, "#干货分享", 0.9, "hashtag"), Highlight("text", 6, 10, "#又该减肥", -1.0, "hashtag")]
+    got = {r.direction: (r.label_zh, r.label_en) for r in reasons(hs)}
+    assert got == {
+        "ad": ("多见于广告的话题标签", "hashtags more common in ads"),
+        "genuine": ("多见于真实分享的话题标签", "hashtags more common in honest notes"),
+    }
+    assert CATEGORIES["hashtag"] == ("话题标签", "hashtags")
+
+
+def test_advice_says_more_common_in_ads_once_for_two_such_reasons():
+    """ "多见于广告的用词（…）和多见于广告的话题标签（…）" said it twice; a concrete reason keeps its own name."""
+    from model.highlights.categories import Highlight
+    from model.highlights.reasons import advice, reasons
+
+    hs = [Highlight("text", 0, 4, "干货来啦", 1.7, "wording"), Highlight("text", 5, 10, "#干货分享", 0.7, "hashtag")]
+    told = advice("review", reasons(hs))
+    assert "主要因为多见于广告的用词（“干货来啦”）和话题标签（“#干货分享”）。" in told["zh"], told["zh"]
+    assert "because of the wording (“干货来啦”) and the hashtags (“#干货分享”), both more common in ads." in told["en"]
+    hs[1] = Highlight("text", 5, 7, "私信", 0.7, "call_to_action")
+    told = advice("review", reasons(hs))
+    assert "主要因为多见于广告的用词（“干货来啦”）和购买引导（“私信”）。" in told["zh"], told["zh"]
+    assert "because of the wording more common in ads (“干货来啦”) and the call to action (“私信”)." in told["en"]

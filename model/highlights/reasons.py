@@ -28,6 +28,18 @@ _CONCRETE_CATEGORIES = frozenset(
 )
 
 
+#: Labels of a reason that say which way it leans, where its category alone does not: a note's plain hashtags are
+#: often two reasons, some towards ad and some towards genuine ("话题标签 +0.92" and "话题标签 −1.00" in one honest
+#: note flagged), which read as a contradiction. Like the words (多见于广告的用词), they are a statistic of the notes
+#: the model learnt from. A highlight keeps its category's own label (话题标签), with its direction beside it.
+#: What the labels of a statistic towards ad say of it, in Chinese (before the name) and English (after it).
+_MORE_IN_ADS = ("多见于广告的", " more common in ads")
+_DIRECTED_LABELS: dict[tuple[str, str], tuple[str, str]] = {
+    ("hashtag", "ad"): ("多见于广告的话题标签", "hashtags more common in ads"),
+    ("hashtag", "genuine"): ("多见于真实分享的话题标签", "hashtags more common in honest notes"),
+}
+
+
 def reasons(highlights: list[Highlight], *, top: int = 8, evidence: int = 5) -> list[ReadableReason]:
     """Highlights grouped by category and direction, at most ``top``, strongest first; a group lighter than
     :data:`~model.highlights.categories.MIN_PHRASE_WEIGHT` in all is no reason (its highlights stay)."""
@@ -45,7 +57,7 @@ def reasons(highlights: list[Highlight], *, top: int = 8, evidence: int = 5) -> 
         # whatever their weight (AdModel.decide) and are what the writer would change
         if abs(weight) < MIN_PHRASE_WEIGHT and not (category == "contact" and weight > 0):
             continue
-        zh, en = CATEGORIES[category]
+        zh, en = _DIRECTED_LABELS.get((category, direction)) or CATEGORIES[category]
         out.append(ReadableReason(category, zh, en, direction, weight, _evidence(hs, evidence)))
     out.sort(key=lambda r: (-abs(r.weight), r.category))
     return out[: max(top, 0)]
@@ -181,6 +193,11 @@ def advice(
     zh_parts = [f"{r.label_zh}（{r.quoted(2)}）" for r in drivers]
     # "because of the call to action (…)": the categories are names, and English wants the article
     en_parts = [f"the {r.label_en} ({r.quoted(2, ', ')})" for r in drivers]
+    if len(drivers) == 2 and all(r.label_zh.startswith(_MORE_IN_ADS[0]) for r in drivers):
+        # "多见于广告的用词（…）和多见于广告的话题标签（…）" says it twice: "多见于广告的用词（…）和话题标签（…）"
+        zh_parts[1] = zh_parts[1][len(_MORE_IN_ADS[0]) :]
+        en_parts = [p.replace(_MORE_IN_ADS[1], "", 1) for p in en_parts]
+        en_parts[1] += ", both" + _MORE_IN_ADS[1]
     # Contact details are named whenever the note has them: what a funnel to a private channel most plainly is. (A
     # reason is one category and direction, so no contact reason follows one among the drivers.)
     # Before any other concrete reason: a note of brands, a counter and a WeChat id was told of 购买渠道 (“专柜”)
