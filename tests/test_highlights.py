@@ -19,6 +19,7 @@ from model.cues import CUE_PATTERNS
 from model.highlights import CATEGORIES, FUNCTION_WORDS, attribute, markup_spans, note_fields
 from model.highlights.categories import ReadableReason, Span
 from model.highlights.fields import normalize_aligned
+from model.highlights.reasons import DIRECTED_LABELS
 from model.text import normalize_text, prepare_document
 
 AD = {"title": "新店开业", "text": "加VX领券，原价199现价99，链接在主页，私信下单"}
@@ -801,8 +802,7 @@ def test_a_quote_held_in_another_is_not_quoted_again(words, quoted):
 
     reason = ReadableReason(
         "wording",
-        "多见于广告的用词",
-        "wording more common in ads",
+        *DIRECTED_LABELS[("wording", "ad")],
         "ad",
         1.0,
         tuple(Span("text", 0, len(w), w) for w in words),
@@ -813,7 +813,7 @@ def test_a_quote_held_in_another_is_not_quoted_again(words, quoted):
 
 _BRAND = ("brand_name", "品牌与产品名", "brand or product names", "格力")
 _PRICE = ("price", "价格优惠", "price or discount", "300块")
-_WORDING = ("wording", "多见于广告的用词", "wording more common in ads", "纠结")
+_WORDING = ("wording", *DIRECTED_LABELS[("wording", "ad")], "纠结")
 _CONTACT = ("contact", "联系方式", "contact details", "加vx")
 _SHOP = ("channel", "购买渠道", "shops and sales channels", "官网")
 
@@ -948,7 +948,7 @@ def test_quoted_evidence_names_a_word_once_whatever_its_case_or_width():
         Span("text", 9, 11, "ＶＸ"),
         Span("text", 20, 22, "vx"),
     )
-    reason = ReadableReason("wording", "多见于广告的用词", "wording more common in ads", "ad", 1.0, spans)
+    reason = ReadableReason("wording", *DIRECTED_LABELS[("wording", "ad")], "ad", 1.0, spans)
     assert reason.quoted() == "“My”、“ＶＸ”" and len(reason.evidence) == 4
 
 
@@ -1321,13 +1321,21 @@ def test_a_shop_two_cues_read_is_shown_as_where_the_writer_bought(text, shop):
     assert (a, a + len(shop), "channel") in fields[-1].units
 
 
-@pytest.mark.parametrize(("sign", "category"), [(1.0, "wording"), (-1.0, "personal")])
-def test_a_no_ad_claim_is_personal_experience_only_towards_genuine(sign, category):
-    """A writer's "#无广分享" is shown as personal experience when it pushes towards genuine; pushed towards ad (by
-    its hashtag: the claim itself is deleted from the document) "个人体验 → ad" would contradict itself."""
+@pytest.mark.parametrize(
+    ("text", "sign", "category"),
+    [
+        ("今天去吃了火锅，无广分享", 1.0, "wording"),
+        ("今天去吃了火锅，无广分享", -1.0, "personal"),
+        # a claim in a hashtag is a hashtag either way: shown as words, the note's tags were split between two kinds
+        ("今天去吃了火锅 #无广分享[话题]#", 1.0, "hashtag"),
+        ("今天去吃了火锅 #无广分享[话题]#", -1.0, "hashtag"),
+    ],
+)
+def test_a_no_ad_claim_is_shown_as_the_writers_words_or_hashtag(text, sign, category):
+    """A writer's "无广分享" pushing towards ad (by its words: the claim itself is deleted from the document) is
+    words leaning towards ad, not words leaning towards genuine; "#无广分享" is a hashtag."""
     from model.highlights import phrases
 
-    text = "今天去吃了火锅 #无广分享[话题]#"
     fields = note_fields("", text)
     weights = {f.name: np.full(len(f.raw), sign * 0.2) for f in fields}
     shown = [h for h in phrases(fields, weights) if "无广" in h.text]
@@ -1609,9 +1617,7 @@ def test_a_reason_far_weaker_than_the_strongest_is_no_main_reason(second, main, 
     than that is still named, after "还有" (also has), so the writer sees it for what it weighs."""
     from model.highlights.reasons import advice
 
-    first = ReadableReason(
-        "wording", "多见于广告的用词", "wording more common in ads", "ad", 1.5, (Span("text", 0, 2, "多去"),)
-    )
+    first = ReadableReason("wording", *DIRECTED_LABELS[("wording", "ad")], "ad", 1.5, (Span("text", 0, 2, "多去"),))
     told = advice("review", [first, second])["zh"]
     head = told.partition("。")[0]
     assert (second.label_zh in head.split("，还有")[0]) is main, told
@@ -1625,21 +1631,18 @@ def test_the_english_advice_names_its_categories_with_the_article():
     giveaway = ReadableReason(
         "giveaway", "抽奖福利", "giveaway or lucky draw", "ad", 1.0, (Span("text", 0, 2, "福利"),)
     )
-    wording = ReadableReason(
-        "wording", "多见于广告的用词", "wording more common in ads", "ad", 0.8, (Span("text", 0, 2, "最近"),)
-    )
-    tags = ReadableReason(
-        "hashtag", "多见于广告的话题标签", "hashtags more common in ads", "ad", 0.5, (Span("text", 0, 3, "#美甲"),)
-    )
+    wording = ReadableReason("wording", *DIRECTED_LABELS[("wording", "ad")], "ad", 0.8, (Span("text", 0, 2, "最近"),))
+    tags = ReadableReason("hashtag", *DIRECTED_LABELS[("hashtag", "ad")], "ad", 0.5, (Span("text", 0, 3, "#美甲"),))
     cta = ReadableReason("call_to_action", "购买引导", "call to action", "ad", 0.3, (Span("text", 0, 2, "点击"),))
     told = advice("review", [giveaway, wording])["en"]
     assert (
-        "mainly because of the giveaway or lucky draw (“福利”) and the wording more common in ads (“最近”)." in told
+        "mainly because of the giveaway or lucky draw (“福利”) and the words the model associates with ads (“最近”)."
+        in told
     ), told
     told = advice("ad", [wording, tags, cta])["en"]
     assert (
-        "because of the wording (“最近”) and the hashtags (“#美甲”), both more common in ads, and also the call to "
-        "action (“点击”)." in told
+        "because of what the model associates with ads: the words (“最近”) and the hashtags (“#美甲”), and also the "
+        "call to action (“点击”)." in told
     )
 
 
@@ -1724,22 +1727,31 @@ def test_a_notes_hashtags_either_way_are_two_reasons_that_say_which_way():
     hs = [Highlight("text", 0, 5, "#干货分享", 0.9, "hashtag"), Highlight("text", 6, 10, "#又该减肥", -1.0, "hashtag")]
     got = {r.direction: (r.label_zh, r.label_en) for r in reasons(hs)}
     assert got == {
-        "ad": ("多见于广告的话题标签", "hashtags more common in ads"),
-        "genuine": ("多见于真实分享的话题标签", "hashtags more common in honest notes"),
+        "ad": ("模型认为偏向广告的话题标签", "hashtags the model associates with ads"),
+        "genuine": ("模型认为偏向真实分享的话题标签", "hashtags the model associates with honest sharing"),
     }
     assert CATEGORIES["hashtag"] == ("话题标签", "hashtags")
 
 
-def test_advice_says_more_common_in_ads_once_for_two_such_reasons():
-    """ "多见于广告的用词（…）和多见于广告的话题标签（…）" said it twice; a concrete reason keeps its own name."""
+def test_advice_says_the_models_leaning_once_for_two_such_reasons():
+    """ "模型认为偏向广告的用词（…）和模型认为偏向广告的话题标签（…）" says it twice, and "…的用词（…）和话题标签（…）" leaves
+    the second a bare noun after the quotes (a writer-eye review): the leaning is said once, before both. A concrete
+    reason keeps its own name."""
     from model.highlights.categories import Highlight
     from model.highlights.reasons import advice, reasons
 
     hs = [Highlight("text", 0, 4, "干货来啦", 1.7, "wording"), Highlight("text", 5, 10, "#干货分享", 0.7, "hashtag")]
     told = advice("review", reasons(hs))
-    assert "主要因为多见于广告的用词（“干货来啦”）和话题标签（“#干货分享”）。" in told["zh"], told["zh"]
-    assert "because of the wording (“干货来啦”) and the hashtags (“#干货分享”), both more common in ads." in told["en"]
+    assert "主要因为模型认为偏向广告的两类内容：用词（“干货来啦”）和话题标签（“#干货分享”）。" in told["zh"], told["zh"]
+    assert (
+        "because of what the model associates with ads: the words (“干货来啦”) and the hashtags (“#干货分享”)."
+        in told["en"]
+    ), told["en"]
     hs[1] = Highlight("text", 5, 7, "私信", 0.7, "call_to_action")
     told = advice("review", reasons(hs))
-    assert "主要因为多见于广告的用词（“干货来啦”）和购买引导（“私信”）。" in told["zh"], told["zh"]
-    assert "because of the wording more common in ads (“干货来啦”) and the call to action (“私信”)." in told["en"]
+    assert "主要因为模型认为偏向广告的用词（“干货来啦”）和购买引导（“私信”）。" in told["zh"], told["zh"]
+    assert (
+        "because of the words the model associates with ads (“干货来啦”) and the call to action (“私信”)." in told["en"]
+    )
+    hs = [Highlight("text", 0, 4, "[哭惹R]", -0.3, "emoji"), Highlight("text", 5, 9, "[色色R]", 0.2, "emoji")]
+    assert {r.label_zh for r in reasons(hs)} == {"模型认为偏向真实分享的表情", "模型认为偏向广告的表情"}

@@ -30,13 +30,12 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "sales_tone": ("推销话术", "sales-pitch phrase"),
     "hashtag": ("话题标签", "hashtags"),
     "mention": ("@提及", "@mentions"),
-    # What the model weighs towards ad beyond any cue: words more frequent in the ads it learnt from than in honest
-    # notes. Named "用词 wording" alone it was the first reason of 154 of the 273 labelled notes flagged, and read as
-    # a judgement of the writer's words ("最近", "男朋友"); it is a statistic of other people's notes.
-    "wording": ("多见于广告的用词", "wording more common in ads"),
-    # and what it weighs towards genuine: named 个人体验 "personal experience", it called "其中", "本期", "食品" or a
-    # product's name an experience (the labelled notes the shipped model flags)
-    "personal": ("多见于真实分享的用词", "wording more common in honest notes"),
+    # The writer's other words, towards ad (wording) or genuine (personal), with the direction beside them. Their
+    # reasons are named for what they are, the model's leaning (reasons.DIRECTED_LABELS): as 用词 "wording" alone
+    # they read as a judgement of the writer's words, and 个人体验 "personal experience" called “其中”, “本期” or
+    # a product's name an experience.
+    "wording": ("用词", "words"),
+    "personal": ("用词", "words"),
     # the platform's emoji codes, [笑哭R], [doge]: a writer-eye review found them told 个人体验 or 用词
     "emoji": ("表情", "emoji"),
 }

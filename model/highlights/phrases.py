@@ -110,9 +110,13 @@ def phrases(
                 if abs(total) < MIN_PHRASE_WEIGHT:
                     ok[a:b] = False
                     continue
+            elif category == "personal" and f.raw[a] in "#＃":
+                # A writer's "#无广分享" (a claim in a hashtag: its cue's category) is a hashtag either way: shown as
+                # words, its note's tags were split between two kinds of reason
+                category = "hashtag"
             elif category == "personal" and total > 0:
-                # A writer's "#无广分享" the model weighs towards ad (the hashtag, not the claim, which the document
-                # deletes): "个人体验 → ad" would contradict itself; it is wording that reads as ads do.
+                # a claim the model weighs towards ad (its words, not the claim, which the document deletes) is
+                # words that lean towards ad
                 category = "wording"
             units.append((a, b, category, total))
         for a, b, _, _ in units:

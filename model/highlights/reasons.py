@@ -28,15 +28,21 @@ _CONCRETE_CATEGORIES = frozenset(
 )
 
 
-#: Labels of a reason that say which way it leans, where its category alone does not: a note's plain hashtags are
-#: often two reasons, some towards ad and some towards genuine ("话题标签 +0.92" and "话题标签 −1.00" in one honest
-#: note flagged), which read as a contradiction. Like the words (多见于广告的用词), they are a statistic of the notes
-#: the model learnt from. A highlight keeps its category's own label (话题标签), with its direction beside it.
-#: What the labels of a statistic towards ad say of it, in Chinese (before the name) and English (after it).
-_MORE_IN_ADS = ("多见于广告的", " more common in ads")
-_DIRECTED_LABELS: dict[tuple[str, str], tuple[str, str]] = {
-    ("hashtag", "ad"): ("多见于广告的话题标签", "hashtags more common in ads"),
-    ("hashtag", "genuine"): ("多见于真实分享的话题标签", "hashtags more common in honest notes"),
+#: The labels of the reasons whose evidence is no cue: the writer's other words, plain hashtags and emoji, which
+#: the model weighs one way or the other for no rule a writer could point to. They name the model's leaning, not a
+#: fact of the words: "用词 wording" read as a judgement of them ("mainly because of the wording (“最近”)"); "多见于
+#: 广告的用词" (more common in ads), tried next, stated a frequency the data often contradicts (a writer-eye review:
+#: “想问” is in 0 of the 274 labelled ads and 4 honest notes; the weights are of character n-grams, not of the
+#: phrase quoted). And a note's plain hashtags or emoji leaning both ways were two reasons of one name ("话题标签
+#: +0.92" and "话题标签 −1.00"). A highlight keeps its category's short label (用词, 话题标签, 表情), its direction
+#: beside it.
+DIRECTED_LABELS: dict[tuple[str, str], tuple[str, str]] = {
+    ("wording", "ad"): ("模型认为偏向广告的用词", "words the model associates with ads"),
+    ("personal", "genuine"): ("模型认为偏向真实分享的用词", "words the model associates with honest sharing"),
+    ("hashtag", "ad"): ("模型认为偏向广告的话题标签", "hashtags the model associates with ads"),
+    ("hashtag", "genuine"): ("模型认为偏向真实分享的话题标签", "hashtags the model associates with honest sharing"),
+    ("emoji", "ad"): ("模型认为偏向广告的表情", "emoji the model associates with ads"),
+    ("emoji", "genuine"): ("模型认为偏向真实分享的表情", "emoji the model associates with honest sharing"),
 }
 
 
@@ -57,7 +63,7 @@ def reasons(highlights: list[Highlight], *, top: int = 8, evidence: int = 5) -> 
         # whatever their weight (AdModel.decide) and are what the writer would change
         if abs(weight) < MIN_PHRASE_WEIGHT and not (category == "contact" and weight > 0):
             continue
-        zh, en = _DIRECTED_LABELS.get((category, direction)) or CATEGORIES[category]
+        zh, en = DIRECTED_LABELS.get((category, direction)) or CATEGORIES[category]
         out.append(ReadableReason(category, zh, en, direction, weight, _evidence(hs, evidence)))
     out.sort(key=lambda r: (-abs(r.weight), r.category))
     return out[: max(top, 0)]
@@ -193,11 +199,15 @@ def advice(
     zh_parts = [f"{r.label_zh}（{r.quoted(2)}）" for r in drivers]
     # "because of the call to action (…)": the categories are names, and English wants the article
     en_parts = [f"the {r.label_en} ({r.quoted(2, ', ')})" for r in drivers]
-    if len(drivers) == 2 and all(r.label_zh.startswith(_MORE_IN_ADS[0]) for r in drivers):
-        # "多见于广告的用词（…）和多见于广告的话题标签（…）" says it twice: "多见于广告的用词（…）和话题标签（…）"
-        zh_parts[1] = zh_parts[1][len(_MORE_IN_ADS[0]) :]
-        en_parts = [p.replace(_MORE_IN_ADS[1], "", 1) for p in en_parts]
-        en_parts[1] += ", both" + _MORE_IN_ADS[1]
+    leaning = "和".join(zh_parts)
+    en_leaning = " and ".join(en_parts)
+    if len(drivers) == 2 and all((r.category, "ad") in DIRECTED_LABELS for r in drivers):
+        # "模型认为偏向广告的用词（…）和模型认为偏向广告的话题标签（…）" says it twice, and "…的用词（…）和话题标签
+        # （…）" leaves the second a bare noun after the quotes: the leaning once, before both
+        zh_nouns = [f"{CATEGORIES[r.category][0]}（{r.quoted(2)}）" for r in drivers]
+        en_nouns = [f"the {CATEGORIES[r.category][1]} ({r.quoted(2, ', ')})" for r in drivers]
+        leaning = "模型认为偏向广告的两类内容：" + "和".join(zh_nouns)
+        en_leaning = "what the model associates with ads: " + " and ".join(en_nouns)
     # Contact details are named whenever the note has them: what a funnel to a private channel most plainly is. (A
     # reason is one category and direction, so no contact reason follows one among the drivers.)
     # Before any other concrete reason: a note of brands, a counter and a WeChat id was told of 购买渠道 (“专柜”)
@@ -214,8 +224,8 @@ def advice(
     en_also = f", and also the {also.label_en} ({also.quoted(2, ', ')})" if also else ""
     zh_next, en_next = _what_next([*drivers, *([also] if also else [])], decision, help_notice)
     return {
-        "zh": f"这条笔记{_DECISION_ZH[decision]}，主要因为{'和'.join(zh_parts)}{zh_also}。{zh_next}",
-        "en": f"This note {_DECISION_EN[decision]}, mainly because of {' and '.join(en_parts)}{en_also}. {en_next}",
+        "zh": f"这条笔记{_DECISION_ZH[decision]}，主要因为{leaning}{zh_also}。{zh_next}",
+        "en": f"This note {_DECISION_EN[decision]}, mainly because of {en_leaning}{en_also}. {en_next}",
     }
 
 
