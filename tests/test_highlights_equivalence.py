@@ -363,3 +363,29 @@ def test_a_form_added_to_the_digit_table_is_searched_for(monkeypatch):
     assert not any(lo <= ord(added) <= hi for lo, hi in forms_module._form_blocks())
     monkeypatch.setattr(forms_module, "DIGIT_FORMS", {**DIGIT_FORMS, added: "0"})
     assert any(lo <= ord(added) <= hi for lo, hi in forms_module._form_blocks())
+
+
+def _reference_only_function_words(word):
+    """Function words alone, read by the search for a reading only (no check of the characters first)."""
+    from model.highlights.categories import _LONGEST_CJK_FUNCTION, FUNCTION_WORDS, is_function_word
+
+    if is_function_word(word):
+        return True
+    if any(c.isascii() for c in word):
+        return False
+    ok = [True] + [False] * len(word)
+    for i in range(1, len(word) + 1):
+        ok[i] = any(ok[j] and word[j:i] in FUNCTION_WORDS for j in range(max(0, i - _LONGEST_CJK_FUNCTION), i))
+    return ok[-1]
+
+
+def test_function_words_alone_equal_the_search_for_a_reading():
+    """Words of function words written together, with other characters among them or not, in every order."""
+    from model.highlights.categories import FUNCTION_WORDS, only_function_words
+
+    cjk = sorted(w for w in FUNCTION_WORDS if not w.isascii())
+    rng = random.Random(0)
+    words = ["".join(rng.choice(cjk) for _ in range(rng.randint(1, 4))) for _ in range(3000)]
+    words += [w[: rng.randint(0, len(w))] + rng.choice("干货好用面霜最近ＭＹ") + w for w in words[:1500]]
+    assert sum(map(only_function_words, words)) > 1000  # both kinds are asked about
+    assert [only_function_words(w) for w in words] == [_reference_only_function_words(w) for w in words]
