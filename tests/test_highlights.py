@@ -1755,3 +1755,5 @@ def test_advice_says_the_models_leaning_once_for_two_such_reasons():
     )
     hs = [Highlight("text", 0, 4, "[哭惹R]", -0.3, "emoji"), Highlight("text", 5, 9, "[色色R]", 0.2, "emoji")]
     assert {r.label_zh for r in reasons(hs)} == {"模型认为偏向真实分享的表情", "模型认为偏向广告的表情"}
+    hs = [Highlight("text", 0, 3, "@小鹿", -0.3, "mention"), Highlight("text", 5, 9, "@A6C2", 0.2, "mention")]
+    assert {r.label_zh for r in reasons(hs)} == {"模型认为偏向真实分享的@提及", "模型认为偏向广告的@提及"}

@@ -28,14 +28,14 @@ _CONCRETE_CATEGORIES = frozenset(
 )
 
 
-#: The labels of the reasons whose evidence is no cue: the writer's other words, plain hashtags and emoji, which
-#: the model weighs one way or the other for no rule a writer could point to. They name the model's leaning, not a
-#: fact of the words: "用词 wording" read as a judgement of them ("mainly because of the wording (“最近”)"); "多见于
-#: 广告的用词" (more common in ads), tried next, stated a frequency the data often contradicts (a writer-eye review:
-#: “想问” is in 0 of the 274 labelled ads and 4 honest notes; the weights are of character n-grams, not of the
-#: phrase quoted). And a note's plain hashtags or emoji leaning both ways were two reasons of one name ("话题标签
-#: +0.92" and "话题标签 −1.00"). A highlight keeps its category's short label (用词, 话题标签, 表情), its direction
-#: beside it.
+#: The labels of the reasons whose evidence is no cue: the writer's other words, plain hashtags, emoji and @mentions
+#: (of no brand's account), which the model weighs one way or the other for no rule a writer could point to. They
+#: name the model's leaning, not a fact of the words: "用词 wording" read as a judgement of them ("mainly because of
+#: the wording (“最近”)"); "多见于广告的用词" (more common in ads), tried next, stated a frequency the data often
+#: contradicts (a writer-eye review: “想问” is in 0 of the 274 labelled ads and 4 honest notes; the weights are of
+#: character n-grams, not of the phrase quoted). And a note's plain hashtags, emoji or @mentions leaning both ways
+#: were two reasons of one name ("话题标签 +0.92" and "话题标签 −1.00"). A highlight keeps its category's short label
+#: (用词, 话题标签, 表情, @提及), its direction beside it.
 DIRECTED_LABELS: dict[tuple[str, str], tuple[str, str]] = {
     ("wording", "ad"): ("模型认为偏向广告的用词", "words the model associates with ads"),
     ("personal", "genuine"): ("模型认为偏向真实分享的用词", "words the model associates with honest sharing"),
@@ -43,6 +43,8 @@ DIRECTED_LABELS: dict[tuple[str, str], tuple[str, str]] = {
     ("hashtag", "genuine"): ("模型认为偏向真实分享的话题标签", "hashtags the model associates with honest sharing"),
     ("emoji", "ad"): ("模型认为偏向广告的表情", "emoji the model associates with ads"),
     ("emoji", "genuine"): ("模型认为偏向真实分享的表情", "emoji the model associates with honest sharing"),
+    ("mention", "ad"): ("模型认为偏向广告的@提及", "@mentions the model associates with ads"),
+    ("mention", "genuine"): ("模型认为偏向真实分享的@提及", "@mentions the model associates with honest sharing"),
 }
 
 
