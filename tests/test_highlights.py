@@ -1757,3 +1757,18 @@ def test_advice_says_the_models_leaning_once_for_two_such_reasons():
     assert {r.label_zh for r in reasons(hs)} == {"模型认为偏向真实分享的表情", "模型认为偏向广告的表情"}
     hs = [Highlight("text", 0, 3, "@小鹿", -0.3, "mention"), Highlight("text", 5, 9, "@A6C2", 0.2, "mention")]
     assert {r.label_zh for r in reasons(hs)} == {"模型认为偏向真实分享的@提及", "模型认为偏向广告的@提及"}
+
+
+def test_a_word_is_not_quoted_again_beside_its_own_hashtag():
+    """ "两类内容：话题标签（“#美甲”、…）和用词（“美甲”、…）" (7 labelled notes flagged) quoted one word twice."""
+    from model.highlights.categories import Highlight
+    from model.highlights.reasons import advice, reasons
+
+    hs = [Highlight("text", 0, 3, "#美甲", 1.5, "hashtag"), Highlight("text", 4, 7, "#vlog", 0.2, "hashtag"),
+          Highlight("text", 8, 10, "美甲", 0.9, "wording"), Highlight("text", 11, 13, "今天", 0.3, "wording")]  # fmt: skip
+    told = advice("review", reasons(hs))
+    assert "两类内容：话题标签（“#美甲”、“#vlog”）和用词（“今天”）" in told["zh"], told["zh"]
+    assert "the hashtags (“#美甲”, “#vlog”) and the words (“今天”)" in told["en"], told["en"]
+    # nothing else to quote: the word is quoted, not left out
+    told = advice("review", reasons(hs[:3]))
+    assert "和用词（“美甲”）" in told["zh"], told["zh"]

@@ -340,13 +340,19 @@ class ReadableReason:
             self.__dict__["_quotes"] = found
         return list(found)
 
-    def quoted(self, n: int | None = None, sep: str = "、") -> str:
-        """The first ``n`` of :meth:`quotes`, each in quotation marks."""
+    def quoted(self, n: int | None = None, sep: str = "、", *, besides: tuple[str, ...] = ()) -> str:
+        """The first ``n`` of :meth:`quotes`, each in quotation marks; ``besides``: quotes the same sentence gives
+        already, which are passed over (a word quoted beside its own hashtag, “美甲” after “#美甲”, says it twice),
+        unless nothing else is left."""
         # a phrase of a thousand copies is quoted by its start: the span itself stays exact. Contact details are
         # quoted whole up to twice as long: what the writer is asked to change ("1 3 8 - 0 0 1 3 - 8 0 0 0", 25
         # characters, was quoted "1 3 8 - 0 0 1 3 - 8 0 0…", its number cut)
         most = 2 * QUOTE_CHARS if self.category == "contact" else QUOTE_CHARS
-        return sep.join(f"“{t if len(t) <= most else t[: most - 1] + '…'}”" for t in self.quotes()[:n])
+        shown = self.quotes()
+        if besides:
+            given = {quote_key(q.lstrip("#＃")) for q in besides}
+            shown = [q for q in shown if quote_key(q.lstrip("#＃")) not in given] or shown
+        return sep.join(f"“{t if len(t) <= most else t[: most - 1] + '…'}”" for t in shown[:n])
 
     def text(self) -> str:
         """One line for a table, with its weight in log-odds (a moderator reading ``score``'s rows told "用词

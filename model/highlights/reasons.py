@@ -206,8 +206,12 @@ def advice(
     if len(drivers) == 2 and all((r.category, "ad") in DIRECTED_LABELS for r in drivers):
         # "模型认为偏向广告的用词（…）和模型认为偏向广告的话题标签（…）" says it twice, and "…的用词（…）和话题标签
         # （…）" leaves the second a bare noun after the quotes: the leaning once, before both
-        zh_nouns = [f"{CATEGORIES[r.category][0]}（{r.quoted(2)}）" for r in drivers]
-        en_nouns = [f"the {CATEGORIES[r.category][1]} ({r.quoted(2, ', ')})" for r in drivers]
+        first, second = drivers
+        given = tuple(first.quotes()[:2])
+        zh_nouns = [f"{CATEGORIES[r.category][0]}（{q}）" for r, q in
+                    ((first, first.quoted(2)), (second, second.quoted(2, besides=given)))]  # fmt: skip
+        en_nouns = [f"the {CATEGORIES[r.category][1]} ({q})" for r, q in
+                    ((first, first.quoted(2, ", ")), (second, second.quoted(2, ", ", besides=given)))]  # fmt: skip
         leaning = "模型认为偏向广告的两类内容：" + "和".join(zh_nouns)
         en_leaning = "what the model associates with ads: " + " and ".join(en_nouns)
     # Contact details are named whenever the note has them: what a funnel to a private channel most plainly is. (A
