@@ -136,8 +136,8 @@ class DeclaredOut(SpanOut):
 class ReasonOut(BaseModel):
     category: str = Field(description=CATEGORY_CODES)
     label_zh: str = Field(
-        description="the category in Chinese, e.g. 联系方式; of the writer's other words, plain hashtags and emoji, "
-        "the model's leaning with its direction, e.g. 模型认为偏向广告的用词"
+        description="the category in Chinese, e.g. 联系方式; of the writer's other words, plain hashtags, emoji and "
+        "@mentions, the model's leaning with its direction, e.g. 模型认为偏向广告的用词"
     )
     label_en: str = Field(
         description="the category in English, e.g. contact details; words the model associates with ads"
