@@ -198,22 +198,17 @@ def advice(
             "en": f"This note {_DECISION_EN[decision]}, but no single phrase drove the decision: its overall wording "
             "did. If it is your honest personal sharing, you can appeal for a human review.",
         }
-    zh_parts = [f"{r.label_zh}（{r.quoted(2)}）" for r in drivers]
+    # Two reasons of the model's leaning say it once, before both: "模型认为偏向广告的用词（…）和模型认为偏向广告的
+    # 话题标签（…）" said it twice, and "…的用词（…）和话题标签（…）" left the second a bare noun after the quotes. The
+    # second then does not quote again a word the first quotes as a hashtag (“#美甲”, “美甲”).
+    merged = len(drivers) == 2 and all((r.category, "ad") in DIRECTED_LABELS for r in drivers)
+    names = [CATEGORIES[r.category] if merged else (r.label_zh, r.label_en) for r in drivers]
+    besides = [(), tuple(drivers[0].quotes()[:2])] if merged else [()] * len(drivers)
+    said = list(zip(drivers, names, besides, strict=True))
+    zh_parts = [f"{zh}（{r.quoted(2, besides=b)}）" for r, (zh, _), b in said]
     # "because of the call to action (…)": the categories are names, and English wants the article
-    en_parts = [f"the {r.label_en} ({r.quoted(2, ', ')})" for r in drivers]
-    leaning = "和".join(zh_parts)
-    en_leaning = " and ".join(en_parts)
-    if len(drivers) == 2 and all((r.category, "ad") in DIRECTED_LABELS for r in drivers):
-        # "模型认为偏向广告的用词（…）和模型认为偏向广告的话题标签（…）" says it twice, and "…的用词（…）和话题标签
-        # （…）" leaves the second a bare noun after the quotes: the leaning once, before both
-        first, second = drivers
-        given = tuple(first.quotes()[:2])
-        zh_nouns = [f"{CATEGORIES[r.category][0]}（{q}）" for r, q in
-                    ((first, first.quoted(2)), (second, second.quoted(2, besides=given)))]  # fmt: skip
-        en_nouns = [f"the {CATEGORIES[r.category][1]} ({q})" for r, q in
-                    ((first, first.quoted(2, ", ")), (second, second.quoted(2, ", ", besides=given)))]  # fmt: skip
-        leaning = "模型认为偏向广告的两类内容：" + "和".join(zh_nouns)
-        en_leaning = "what the model associates with ads: " + " and ".join(en_nouns)
+    en_parts = [f"the {en} ({r.quoted(2, ', ', besides=b)})" for r, (_, en), b in said]
+    zh_lead, en_lead = ("模型认为偏向广告的两类内容：", "what the model associates with ads: ") if merged else ("", "")
     # Contact details are named whenever the note has them: what a funnel to a private channel most plainly is. (A
     # reason is one category and direction, so no contact reason follows one among the drivers.)
     # Before any other concrete reason: a note of brands, a counter and a WeChat id was told of 购买渠道 (“专柜”)
@@ -230,8 +225,9 @@ def advice(
     en_also = f", and also the {also.label_en} ({also.quoted(2, ', ')})" if also else ""
     zh_next, en_next = _what_next([*drivers, *([also] if also else [])], decision, help_notice)
     return {
-        "zh": f"这条笔记{_DECISION_ZH[decision]}，主要因为{leaning}{zh_also}。{zh_next}",
-        "en": f"This note {_DECISION_EN[decision]}, mainly because of {en_leaning}{en_also}. {en_next}",
+        "zh": f"这条笔记{_DECISION_ZH[decision]}，主要因为{zh_lead}{'和'.join(zh_parts)}{zh_also}。{zh_next}",
+        "en": f"This note {_DECISION_EN[decision]}, mainly because of {en_lead}{' and '.join(en_parts)}{en_also}. "
+        f"{en_next}",
     }
 
 
